@@ -1,0 +1,272 @@
+/**
+ * Every number of the cyxwiz protocol, once.
+ *
+ * Source: the original design document (`../shared/seed/000_855587448759d501.txt`), whose section
+ * is named above each group. Where the document is ambiguous or silent, the choice made here is
+ * written next to the number and marked "(cyxwiz)". The on-chain `Config` account is initialised
+ * from these values and a test checks that they agree.
+ *
+ * Units, everywhere:
+ * - token amounts: `bigint` base units; 1 CYXWIZ = 10^9 base units (`UNITS_PER_TOKEN`);
+ * - ratios: `number` basis points (bps), 10_000 bps = 100 %, always integers;
+ * - durations: `number` seconds, always integers;
+ * - reputation: `number` integer points on the 0..1000 scale.
+ */
+
+/** Base units in one CYXWIZ: the mint has 9 decimals (Token Economics → CYXWIZ Token Overview). */
+export const TOKEN_DECIMALS = 9
+export const UNITS_PER_TOKEN = 10n ** 9n
+/** 10_000 basis points make 100 %. */
+export const BPS = 10_000
+
+const MINUTE = 60
+const HOUR = 3_600
+const DAY = 86_400
+
+/** Whole tokens to base units, for writing parameters readably. */
+const tok = (whole: bigint): bigint => whole * UNITS_PER_TOKEN
+/** Tenths of a token to base units (0.1 CYXWIZ steps appear in pricing and voter rewards). */
+const tenths = (n: bigint): bigint => (n * UNITS_PER_TOKEN) / 10n
+
+/** Token Economics → CYXWIZ Token Overview. */
+export const TOKEN = {
+  symbol: 'CYXWIZ',
+  decimals: TOKEN_DECIMALS,
+  /** Fixed supply: 1,000,000,000 CYXWIZ. */
+  totalSupply: tok(1_000_000_000n),
+  /** Initial distribution (bps of supply): community 30 %, node operators 25 %, development 20 %,
+   * ecosystem 15 %, liquidity 10 %. Recorded for `cyx sim`'s genesis; no rule depends on it. */
+  distributionBps: { community: 3_000, nodeOperators: 2_500, development: 2_000, ecosystem: 1_500, liquidity: 1_000 }
+} as const
+
+/** Blockchain Integration Points → Payment Flow Integration, and Token Economics → Token Flow. */
+export const SETTLEMENT = {
+  /** Worker's share of a completed job: 90 %. */
+  workerShareBps: 9_000,
+  /** Platform fee: 10 % of the escrow. */
+  platformFeeBps: 1_000,
+  /** Diamond-tier workers pay a lower platform fee: 8 % ("Lower platform fees (8% vs 10%)"). */
+  diamondPlatformFeeBps: 800
+} as const
+
+/** Payment Flow Integration (escrow) and Security Model → Threat Model (malicious user). */
+export const ESCROW = {
+  /** An escrow may be refunded by anyone once `created_at + 7 days` has passed. */
+  timeoutSeconds: 7 * DAY,
+  /** A node with no heartbeat for 2 minutes is offline (Payment Flow → Refund triggers). */
+  heartbeatIntervalSeconds: 2 * MINUTE,
+  /** Stake-Based Security → slashing condition 1: "no progress for 2+ hours" is a timeout. */
+  noProgressTimeoutSeconds: 2 * HOUR,
+  /** Cancellation fee: 10 % of the escrow, non-refundable, paid to the worker (cyxwiz: to the
+   * worker, who reserved the capacity; the document says only "non-refundable"). */
+  cancellationFeeBps: 1_000,
+  /** Rate limit: at most 10 jobs per client wallet per day. */
+  jobsPerWalletPerDay: 10,
+  /** The window the rate limit counts over. */
+  rateLimitWindowSeconds: DAY,
+  /** Trust and Verification → Proof of Compute, check 5: actual training time must lie within
+   * 0.5× .. 2× the estimate. */
+  trainingTimeMinBps: 5_000,
+  trainingTimeMaxBps: 20_000
+} as const
+
+/**
+ * Trust and Verification → Stake-Based Security → Minimum Stake Requirements.
+ * A job of amount A falls in the first tier whose `maxJobAmount` is greater than A
+ * (half-open intervals [0,10), [10,50), [50,200), [200,∞) — cyxwiz: the document's "10-50" and
+ * "50-200" overlap at their ends; half-open intervals agree with the reputation tiers' "< 10",
+ * "< 50", "< 200" and with its worked example, where a 50-token job needs 1,000 staked).
+ * `slashOnFailureBps` is the "slashing risk on failure" of that tier, applied to a failed job.
+ */
+export interface StakeTier {
+  /** Exclusive upper bound of the job amounts in this tier; `null` = no bound. */
+  readonly maxJobAmount: bigint | null
+  readonly minStake: bigint
+  readonly slashOnFailureBps: number
+}
+export const STAKE_TIERS: readonly StakeTier[] = [
+  { maxJobAmount: tok(10n), minStake: tok(50n), slashOnFailureBps: 1_000 },
+  { maxJobAmount: tok(50n), minStake: tok(200n), slashOnFailureBps: 1_500 },
+  { maxJobAmount: tok(200n), minStake: tok(1_000n), slashOnFailureBps: 2_000 },
+  { maxJobAmount: null, minStake: tok(5_000n), slashOnFailureBps: 2_500 }
+]
+
+/** Stake-Based Security → Slashing Conditions, and Token Flow → Burn Mechanism. */
+export const SLASHING = {
+  /** 1. Job timeout: 10 % of stake (the worked example: 1,000 staked → 100 slashed). */
+  timeoutBps: 1_000,
+  /** 2. Invalid proof of compute: 25 % of stake (and −100 reputation). */
+  invalidProofBps: 2_500,
+  /** 3. Dispute resolved against the node (fraud): 50 % of stake and a permanent ban. */
+  fraudBps: 5_000,
+  /** 4. Repeated failures: 3+ failed jobs within 7 days → 30 % and a 30-day suspension. */
+  repeatedFailuresBps: 3_000,
+  repeatedFailuresCount: 3,
+  repeatedFailuresWindowSeconds: 7 * DAY,
+  suspensionSeconds: 30 * DAY,
+  /** Slashed stake: 80 % to the insurance pool, 20 % burned. */
+  insuranceShareBps: 8_000,
+  burnShareBps: 2_000
+} as const
+
+/** Stake-Based Security → Stake Lock Period. */
+export const STAKE_LOCK = {
+  /** Minimum lock: 30 days from registration. */
+  minLockSeconds: 30 * DAY,
+  /** Extended lock: +7 days per active job. */
+  perActiveJobSeconds: 7 * DAY,
+  /** Withdrawal cooldown: 14 days after the unlock. */
+  withdrawalCooldownSeconds: 14 * DAY,
+  /** Stake rewards: 5 % APY after 90 days without a slash, paid from platform fees. Recorded; no
+   * rule pays it yet (there is no fee-pool distribution in cyxwiz so far). */
+  rewardApyBps: 500,
+  rewardAfterCleanSeconds: 90 * DAY
+} as const
+
+export type ReputationTierName = 'Bronze' | 'Silver' | 'Gold' | 'Diamond'
+export interface ReputationTier {
+  readonly name: ReputationTierName
+  /** Lowest score in the tier (inclusive). */
+  readonly minScore: number
+  /** Exclusive upper bound of the job amounts the tier may accept; `null` = any size. */
+  readonly maxJobAmount: bigint | null
+  /** Pricing → Node Reputation Bonus: price adjustment in bps (+20 % Bronze … −10 % Diamond). */
+  readonly priceAdjustmentBps: number
+}
+
+/** Trust and Verification → Node Reputation System. */
+export const REPUTATION = {
+  maxScore: 1_000,
+  /** Component weights as points of the 1,000-point scale: completion rate 40 %, time accuracy
+   * 25 %, user ratings 20 %, proof quality 10 %, uptime 5 %. */
+  weights: { completion: 400, timeAccuracy: 250, rating: 200, proofQuality: 100, uptime: 50 },
+  /** Ratings are stars 1..5. */
+  maxStars: 5,
+  /** Tiers, highest last. */
+  tiers: [
+    { name: 'Bronze', minScore: 0, maxJobAmount: tok(10n), priceAdjustmentBps: 2_000 },
+    { name: 'Silver', minScore: 300, maxJobAmount: tok(50n), priceAdjustmentBps: 1_000 },
+    { name: 'Gold', minScore: 600, maxJobAmount: tok(200n), priceAdjustmentBps: 0 },
+    { name: 'Diamond', minScore: 800, maxJobAmount: null, priceAdjustmentBps: -1_000 }
+  ] as readonly ReputationTier[],
+  /** Penalties (points). */
+  penalties: { failedJob: -50, timeout: -30, invalidProof: -100, disputeLost: -200 },
+  /** Recoveries (points). `disputeWon`: "wrongful accusation cleared" (Dispute Resolution, step 4). */
+  recoveries: { successfulJob: 10, uptime30Days: 20, fiveStarRating: 5, disputeWon: 5 },
+  /** Consistent-uptime bonus period. */
+  uptimeBonusPeriodSeconds: 30 * DAY,
+  /** Dispute step 4: the client of a frivolous dispute loses 10 points. Recorded; cyxwiz keeps no
+   * on-chain client reputation yet. */
+  frivolousDisputeClientPenalty: -10,
+  /**
+   * (cyxwiz) The component formula is scaled by min(jobsAssigned, maturityJobs) / maturityJobs.
+   * Without it, one self-dealt job with a perfect record scores 800 (Diamond), which contradicts
+   * "Reputation starts at 0 (must earn trust)" (Threat Model → Sybil attack). With 20, the
+   * document's worked examples (100 jobs) are unaffected.
+   */
+  maturityJobs: 20
+} as const
+
+export type ComputeClass = 'cpu' | 'consumerGpu' | 'datacenterGpu'
+export type Priority = 'low' | 'normal' | 'high' | 'critical'
+
+/** Token Economics → Pricing Model. Rates are base units per hour. */
+export const PRICING = {
+  computePerHour: { cpu: tenths(5n), consumerGpu: tok(2n), datacenterGpu: tok(10n) } as Readonly<Record<ComputeClass, bigint>>,
+  ramPerGbHour: tenths(1n),
+  vramPerGbHour: tenths(5n),
+  /** Duration multiplier by job length: < 1 h 1.0×, 1–6 h 0.9×, 6–24 h 0.8×, > 24 h 0.7×
+   * (cyxwiz: intervals [0,1h), [1h,6h), [6h,24h], (24h,∞)). */
+  durationMultipliers: [
+    { maxSeconds: 1 * HOUR, inclusive: false, bps: 10_000 },
+    { maxSeconds: 6 * HOUR, inclusive: false, bps: 9_000 },
+    { maxSeconds: 24 * HOUR, inclusive: true, bps: 8_000 },
+    { maxSeconds: null, inclusive: false, bps: 7_000 }
+  ] as readonly { maxSeconds: number | null, inclusive: boolean, bps: number }[],
+  priorityMultiplierBps: { low: 8_000, normal: 10_000, high: 15_000, critical: 20_000 } as Readonly<Record<Priority, number>>,
+  /** The worked example rounds 72.96 to 73: prices are rounded half-up to whole tokens. A price
+   * is never below one quantum (cyxwiz: a job is never free, and small test jobs cost 1 CYXWIZ). */
+  roundingQuantum: tok(1n)
+} as const
+
+/** Security Model → Dispute Resolution Process. */
+export const DISPUTE = {
+  /** Step 2: evidence submission window, 48 hours from opening. */
+  evidenceWindowSeconds: 48 * HOUR,
+  /** Step 3: voting period, 7 days after the evidence window. */
+  votingWindowSeconds: 7 * DAY,
+  /** Quorum: 5 % of the total supply must vote (1 CYXWIZ = 1 vote). */
+  quorumBps: 500,
+  /** Step 3: correct voters earn 0.1 CYXWIZ from the treasury. Recorded; not paid yet. */
+  correctVoteReward: tenths(1n),
+  /** Step 4, client wins: full refund; 50 % of the stake slashed (SLASHING.fraudBps), the slashed
+   * tokens split 50 % to the client and 50 % to the treasury; −200 reputation; permanent ban. */
+  clientWinsSlashToClientBps: 5_000,
+  /** Step 5: appeal within 7 days of the verdict, with a 100 CYXWIZ deposit (forfeited to the
+   * treasury if the appeal fails) and twice the quorum. */
+  appealWindowSeconds: 7 * DAY,
+  appealDeposit: tok(100n),
+  appealQuorumMultiplier: 2
+} as const
+
+/** Complete Workflow → Phase 2 (checkpoint strategy) and Gas Optimization → Merkle checkpoints. */
+export const PROOF = {
+  /** Live metrics stream at least every 5 seconds. */
+  metricsIntervalSeconds: 5,
+  /** Progress checkpoints reported every 10 epochs. */
+  progressReportEpochs: 10,
+  /** The Merkle root of the checkpoint chain is anchored on-chain every 50 epochs (and at the end). */
+  merkleAnchorIntervalEpochs: 50,
+  /** (cyxwiz) Re-execution spot checks a verifier runs by default. */
+  defaultSpotChecks: 2
+} as const
+
+/** Token Flow → Platform Pool and Burn Mechanism. Recorded; cyxwiz routes the platform fee to
+ * one platform account and does not yet split or burn it. */
+export const TREASURY = {
+  platformPoolBps: { stakingRewards: 4_000, development: 3_000, liquidityMining: 2_000, burn: 1_000 },
+  /** "Failed job refunds (partial) → 5% burned". Recorded; not applied (it would take from the
+   * refunded client, which the pro-rata rule of Payment Flow does not). */
+  failedRefundBurnBps: 500
+} as const
+
+/**
+ * (cyxwiz) The mesh: wire limits and timings. The design document relied on a central server and
+ * has no such numbers; these are ours, chosen from measurements in FINDINGS.md.
+ */
+export const MESH = {
+  /** Gossipsub topic for job announcements. */
+  jobsTopic: 'cyx/jobs/1',
+  dhtProtocol: '/cyx/kad/1.0.0',
+  bidProtocol: '/cyx/bid/1.0.0',
+  jobProtocol: '/cyx/job/1.0.0',
+  matchProtocol: '/cyx/match/1.0.0',
+  /** How long a client collects bids after announcing. */
+  bidWindowSeconds: 3,
+  /** Capability adverts live 1 hour and are refreshed at half-life. */
+  advertTtlSeconds: HOUR,
+  /** Signed messages older than this (or this far in the future) are refused. */
+  maxClockSkewSeconds: 5 * MINUTE,
+  /** Dataset and weights travel in chunks of at most 256 KiB, each hash-checked. */
+  maxChunkBytes: 256 * 1024,
+  /** Largest dataset a worker accepts by default: 256 MiB. */
+  maxDatasetBytes: 256 * 1024 * 1024,
+  /** Largest final-weights file: 256 MiB. */
+  maxWeightsBytes: 256 * 1024 * 1024
+} as const
+
+/** All parameters, for `cyx params` and the on-chain `Config`. */
+export const PARAMS = {
+  token: TOKEN,
+  settlement: SETTLEMENT,
+  escrow: ESCROW,
+  stakeTiers: STAKE_TIERS,
+  slashing: SLASHING,
+  stakeLock: STAKE_LOCK,
+  reputation: REPUTATION,
+  pricing: PRICING,
+  dispute: DISPUTE,
+  proof: PROOF,
+  treasury: TREASURY,
+  mesh: MESH
+} as const

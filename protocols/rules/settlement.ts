@@ -1,0 +1,86 @@
+/**
+ * Where an escrow's tokens go (design document: Payment Flow Integration; Threat Model → malicious
+ * user). Every function returns parts that sum exactly to the amount: shares are floored and the
+ * remainder goes to the party named in each function's comment.
+ */
+import { BPS, ESCROW, SETTLEMENT, type ReputationTierName } from '../params.js'
+import { AmountError, assertAmount, assertBps, mulBps } from './amount.js'
+
+export interface PaymentSplit {
+  readonly worker: bigint
+  readonly platform: bigint
+}
+
+export interface RefundSplit {
+  readonly worker: bigint
+  readonly client: bigint
+}
+
+/** Platform fee in bps for a worker of the given tier: 10 %, or 8 % for Diamond. */
+export function platformFeeBps (tier: ReputationTierName): number {
+  return tier === 'Diamond' ? SETTLEMENT.diamondPlatformFeeBps : SETTLEMENT.platformFeeBps
+}
+
+/** Completed job: platform = floor(amount × fee); the worker gets the rest (100 → 90/10). */
+export function settlementSplit (amount: bigint, tier: ReputationTierName): PaymentSplit {
+  assertAmount(amount)
+  const platform = mulBps(amount, platformFeeBps(tier))
+  return { worker: amount - platform, platform }
+}
+
+/** Progress in bps from anchored epochs: floor(done × 10,000 / total), at most 10,000. */
+export function progressBps (epochsDone: number, epochsTotal: number): number {
+  if (!Number.isInteger(epochsTotal) || epochsTotal <= 0) throw new AmountError(`epochsTotal must be a positive integer (got ${epochsTotal})`)
+  if (!Number.isInteger(epochsDone) || epochsDone < 0) throw new AmountError(`epochsDone must be a non-negative integer (got ${epochsDone})`)
+  return Math.min(BPS, Math.floor((epochsDone * BPS) / epochsTotal))
+}
+
+/**
+ * Pro-rata refund: the worker earns floor(amount × progress); the client is refunded the rest.
+ * 0 % progress → 100 % refund; 50 % → 50/50; 100 % → no refund.
+ */
+export function proRataSplit (amount: bigint, progress: number): RefundSplit {
+  assertAmount(amount)
+  assertBps(progress, 'progress')
+  const worker = mulBps(amount, progress)
+  return { worker, client: amount - worker }
+}
+
+/**
+ * Cancellation by the client: the worker keeps its pro-rata earnings plus the cancellation fee
+ * (floor(amount × 10 %)), capped at the amount; the client is refunded the rest.
+ */
+export function cancellationSplit (amount: bigint, progress: number): RefundSplit {
+  const { worker: earned } = proRataSplit(amount, progress)
+  const fee = mulBps(amount, ESCROW.cancellationFeeBps)
+  const worker = earned + fee > amount ? amount : earned + fee
+  return { worker, client: amount - worker }
+}
+
+/** Proof of Compute check 5: actual time within [0.5×, 2×] of the estimate (ends included). */
+export function trainingTimeWithinBounds (actualSeconds: number, estimatedSeconds: number): boolean {
+  if (!Number.isInteger(estimatedSeconds) || estimatedSeconds <= 0) throw new AmountError('estimatedSeconds must be a positive integer')
+  if (!Number.isInteger(actualSeconds) || actualSeconds < 0) throw new AmountError('actualSeconds must be a non-negative integer')
+  const a = BigInt(actualSeconds) * BigInt(BPS)
+  const e = BigInt(estimatedSeconds)
+  return a >= e * BigInt(ESCROW.trainingTimeMinBps) && a <= e * BigInt(ESCROW.trainingTimeMaxBps)
+}
+
+/** A client wallet's job counter, as the program stores it: a fixed window and a count. */
+export interface RateLimitWindow {
+  readonly windowStart: number
+  readonly count: number
+}
+
+/**
+ * Rate limit: at most `ESCROW.jobsPerWalletPerDay` jobs per wallet per day, counted in fixed
+ * windows of `ESCROW.rateLimitWindowSeconds` that start at the first job after the previous window
+ * ended (cyxwiz: a fixed window needs two fields on-chain; a sliding one would need a list).
+ * Returns whether one more job is allowed now, and the window after taking it.
+ */
+export function takeRateLimit (w: RateLimitWindow, now: number): { allowed: boolean, next: RateLimitWindow } {
+  const fresh = w.count === 0 || now >= w.windowStart + ESCROW.rateLimitWindowSeconds || now < w.windowStart
+  const current = fresh ? { windowStart: now, count: 0 } : w
+  if (current.count >= ESCROW.jobsPerWalletPerDay) return { allowed: false, next: current }
+  return { allowed: true, next: { windowStart: current.windowStart, count: current.count + 1 } }
+}

@@ -1,0 +1,245 @@
+/**
+ * Table tests of the pure rules, built from the design document's worked examples
+ * (../shared/seed/000_855587448759d501.txt), plus the boundaries our rounding rules decide.
+ */
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import {
+  AmountError, appealDepositOutcome, cancellationSplit, disputeVerdict, durationMultiplierBps, EMPTY_REPUTATION,
+  extendLockForJob, formatTokens, fraudSlashSplit, initialLockUntil, isRepeatedFailure, minimumRegistrationStake,
+  parseTokens, progressBps, proRataSplit, quoteJobPrice, quorumVotes, reputationComponents, reputationScore,
+  reputationTier, requiredStake, settlementSplit, slashRateBps, slashStake, stakeTierFor, takeRateLimit,
+  tallyDispute, tierMayAccept, timeAccuracyBps, trainingTimeWithinBounds, withdrawalCheck, withdrawableAt,
+  applyReputationEvent, TOKEN, U64_MAX, type ReputationRecord
+} from '../../protocols/index.js'
+
+const T = (s: string): bigint => parseTokens(s)
+const DAY = 86_400
+
+describe('protocols/rules', () => {
+  describe('amounts', () => {
+    it('parses and formats decimal token amounts exactly', () => {
+      const table: Array<[string, bigint]> = [
+        ['73', 73_000_000_000n], ['65.7', 65_700_000_000n], ['7.3', 7_300_000_000n],
+        ['0.000000001', 1n], ['1000000000', TOKEN.totalSupply]
+      ]
+      for (const [text, units] of table) {
+        assert.equal(parseTokens(text), units, text)
+        assert.equal(formatTokens(units), text)
+      }
+    })
+    it('refuses amounts it cannot represent exactly', () => {
+      for (const bad of ['', '-1', '1.0000000001', '1e9', 'abc', '1.', '.5', '99999999999999999999']) {
+        assert.throws(() => parseTokens(bad), AmountError, bad)
+      }
+    })
+  })
+
+  describe('pricing (Pricing Model example: ResNet-50 on an RTX 3070)', () => {
+    it('7.6/h × 12 h × 0.8 × 1.0 (Gold) = 72.96 → 73', () => {
+      const q = quoteJobPrice({ compute: 'consumerGpu', ramGb: 16, vramGb: 8, durationSeconds: 12 * 3600, priority: 'normal', workerTier: 'Gold' })
+      assert.equal(q.hourlyRate, T('7.6'))
+      assert.equal(q.durationMultiplierBps, 8_000)
+      assert.equal(q.unrounded, T('72.96'))
+      assert.equal(q.price, T('73'))
+      assert.deepEqual(settlementSplit(q.price, 'Gold'), { worker: T('65.7'), platform: T('7.3') })
+    })
+    it('applies duration bands at their edges', () => {
+      const table: Array<[number, number]> = [[0, 10_000], [3599, 10_000], [3600, 9_000], [6 * 3600 - 1, 9_000], [6 * 3600, 8_000], [24 * 3600, 8_000], [24 * 3600 + 1, 7_000]]
+      for (const [s, bps] of table) assert.equal(durationMultiplierBps(s), bps, `${s}s`)
+    })
+    it('applies priority and reputation adjustments, and never prices a job at zero', () => {
+      const base = { compute: 'cpu', ramGb: 0, vramGb: 0, durationSeconds: 10 * 3600, priority: 'normal', workerTier: 'Gold' } as const
+      assert.equal(quoteJobPrice(base).unrounded, T('4')) // 0.5 × 10 × 0.8
+      assert.equal(quoteJobPrice({ ...base, priority: 'critical' }).price, T('8'))
+      assert.equal(quoteJobPrice({ ...base, priority: 'low' }).unrounded, T('3.2'))
+      assert.equal(quoteJobPrice({ ...base, workerTier: 'Bronze' }).unrounded, T('4.8'))
+      assert.equal(quoteJobPrice({ ...base, workerTier: 'Diamond' }).unrounded, T('3.6'))
+      const half = quoteJobPrice({ ...base, compute: 'consumerGpu', durationSeconds: 2700 })
+      assert.deepEqual([half.unrounded, half.price], [T('1.5'), T('2')]) // halves round up
+      const under = quoteJobPrice({ ...base, durationSeconds: 4 * 3600 })
+      assert.deepEqual([under.unrounded, under.price], [T('1.8'), T('2')])
+      assert.equal(quoteJobPrice({ ...base, durationSeconds: 60 }).price, T('1'))
+    })
+    it('refuses malformed requests', () => {
+      assert.throws(() => quoteJobPrice({ compute: 'cpu', ramGb: 1.5, vramGb: 0, durationSeconds: 1, priority: 'normal', workerTier: 'Gold' }), AmountError)
+      assert.throws(() => quoteJobPrice({ compute: 'cpu', ramGb: 1, vramGb: 0, durationSeconds: -1, priority: 'normal', workerTier: 'Gold' }), AmountError)
+    })
+  })
+
+  describe('settlement', () => {
+    it('splits 100 → 90/10, and 92/8 for Diamond', () => {
+      assert.deepEqual(settlementSplit(T('100'), 'Silver'), { worker: T('90'), platform: T('10') })
+      assert.deepEqual(settlementSplit(T('100'), 'Diamond'), { worker: T('92'), platform: T('8') })
+    })
+    it('refunds pro rata: 0 % → all, 50 % → half, 100 % → none', () => {
+      assert.deepEqual(proRataSplit(T('100'), 0), { worker: 0n, client: T('100') })
+      assert.deepEqual(proRataSplit(T('100'), 5_000), { worker: T('50'), client: T('50') })
+      assert.deepEqual(proRataSplit(T('100'), 10_000), { worker: T('100'), client: 0n })
+      assert.equal(progressBps(1, 3), 3_333)
+      assert.equal(progressBps(5, 3), 10_000)
+    })
+    it('charges a 10 % cancellation fee on top of earned progress, capped at the amount', () => {
+      assert.deepEqual(cancellationSplit(T('100'), 0), { worker: T('10'), client: T('90') })
+      assert.deepEqual(cancellationSplit(T('100'), 5_000), { worker: T('60'), client: T('40') })
+      assert.deepEqual(cancellationSplit(T('100'), 9_500), { worker: T('100'), client: 0n })
+    })
+    it('never creates or loses a base unit (property)', () => {
+      fc.assert(fc.property(fc.bigInt({ min: 0n, max: U64_MAX }), fc.integer({ min: 0, max: 10_000 }), fc.constantFrom('Bronze', 'Silver', 'Gold', 'Diamond' as const), (amount, progress, tier) => {
+        const s = settlementSplit(amount, tier)
+        const r = proRataSplit(amount, progress)
+        const c = cancellationSplit(amount, progress)
+        return s.worker + s.platform === amount && r.worker + r.client === amount && c.worker + c.client === amount &&
+          s.worker >= 0n && s.platform >= 0n && r.client >= 0n && c.client >= 0n
+      }))
+    })
+    it('bounds training time to 0.5×–2× the estimate, ends included', () => {
+      assert.equal(trainingTimeWithinBounds(50, 100), true)
+      assert.equal(trainingTimeWithinBounds(49, 100), false)
+      assert.equal(trainingTimeWithinBounds(200, 100), true)
+      assert.equal(trainingTimeWithinBounds(201, 100), false)
+    })
+    it('rate-limits a wallet to 10 jobs per day', () => {
+      let w = { windowStart: 0, count: 0 }
+      for (let i = 0; i < 10; i++) {
+        const r = takeRateLimit(w, 1000 + i)
+        assert.equal(r.allowed, true)
+        w = r.next
+      }
+      assert.equal(takeRateLimit(w, 2000).allowed, false)
+      assert.equal(takeRateLimit(w, 1000 + DAY - 1).allowed, false)
+      const later = takeRateLimit(w, 1000 + DAY)
+      assert.deepEqual(later, { allowed: true, next: { windowStart: 1000 + DAY, count: 1 } })
+    })
+  })
+
+  describe('stake tiers', () => {
+    it('requires 50 / 200 / 1,000 / 5,000 staked for jobs < 10, < 50, < 200, ≥ 200', () => {
+      const table: Array<[string, string, number]> = [
+        ['0', '50', 1_000], ['9.999999999', '50', 1_000], ['10', '200', 1_500], ['49', '200', 1_500],
+        ['50', '1000', 2_000], ['199', '1000', 2_000], ['200', '5000', 2_500], ['1000000', '5000', 2_500]
+      ]
+      for (const [job, stake, slash] of table) {
+        assert.equal(requiredStake(T(job)), T(stake), job)
+        assert.equal(stakeTierFor(T(job)).slashOnFailureBps, slash, job)
+      }
+      assert.equal(minimumRegistrationStake(), T('50'))
+    })
+    it('locks stake 30 days, +7 days per job, then a 14-day cooldown', () => {
+      const reg = 1_000_000
+      const lock = initialLockUntil(reg)
+      assert.equal(lock, reg + 30 * DAY)
+      const afterTwoJobs = extendLockForJob(extendLockForJob(lock, reg + DAY), reg + DAY)
+      assert.equal(afterTwoJobs, reg + 44 * DAY)
+      assert.equal(extendLockForJob(lock, lock + 10 * DAY), lock + 17 * DAY)
+      assert.equal(withdrawableAt(lock, reg + DAY), lock + 14 * DAY)
+      const s = { lockedUntil: lock, unstakeRequestedAt: reg + DAY, activeJobs: 0 }
+      assert.equal(withdrawalCheck({ ...s, unstakeRequestedAt: null }, lock + 100 * DAY), 'not-requested')
+      assert.equal(withdrawalCheck({ ...s, activeJobs: 1 }, lock + 100 * DAY), 'active-jobs')
+      assert.equal(withdrawalCheck(s, lock + 14 * DAY - 1), 'cooling-down')
+      assert.equal(withdrawalCheck(s, lock + 14 * DAY), null)
+    })
+  })
+
+  describe('slashing (Stake-Based Security example)', () => {
+    it('1,000 staked, timeout → 100 slashed: 80 insurance, 20 burned', () => {
+      assert.equal(slashRateBps('timeout', T('50')), 1_000)
+      assert.deepEqual(slashStake(T('1000'), slashRateBps('timeout', T('50'))), { slashed: T('100'), remaining: T('900'), insurance: T('80'), burned: T('20') })
+    })
+    it('uses 25 % for an invalid proof, 50 % for fraud, 30 % for repeated failures, the tier rate for a failed job', () => {
+      assert.equal(slashRateBps('invalidProof', 1n), 2_500)
+      assert.equal(slashRateBps('fraud', 1n), 5_000)
+      assert.equal(slashRateBps('repeatedFailures', 1n), 3_000)
+      assert.equal(slashRateBps('failedJob', T('100')), 2_000)
+      assert.deepEqual(fraudSlashSplit(T('500')), { toClient: T('250'), toTreasury: T('250') })
+      assert.deepEqual(fraudSlashSplit(3n), { toClient: 1n, toTreasury: 2n })
+    })
+    it('counts 3 failures within 7 days as repeated', () => {
+      const now = 100 * DAY
+      assert.equal(isRepeatedFailure([now - DAY], now), false)
+      assert.equal(isRepeatedFailure([now - DAY, now - 2 * DAY], now), true)
+      assert.equal(isRepeatedFailure([now - DAY, now - 7 * DAY], now), false)
+    })
+    it('conserves the stake to the base unit (property)', () => {
+      fc.assert(fc.property(fc.bigInt({ min: 0n, max: U64_MAX }), fc.integer({ min: 0, max: 10_000 }), (stake, rate) => {
+        const s = slashStake(stake, rate)
+        const f = fraudSlashSplit(s.slashed)
+        return s.remaining + s.insurance + s.burned === stake && f.toClient + f.toTreasury === s.slashed && s.burned <= s.insurance
+      }))
+    })
+  })
+
+  describe('reputation (Node Reputation System examples)', () => {
+    const r = (over: Partial<ReputationRecord>): ReputationRecord => ({ ...EMPTY_REPUTATION, ...over })
+    it('scores each component as the document does', () => {
+      assert.equal(reputationComponents(r({ jobsAssigned: 100, jobsCompleted: 95 })).completion, 380)
+      assert.equal(timeAccuracyBps(110, 100), 9_000)
+      assert.equal(timeAccuracyBps(90, 100), 9_000)
+      assert.equal(timeAccuracyBps(500, 100), 0)
+      assert.equal(reputationComponents(r({ timedJobs: 4, timeAccuracySumBps: 4 * 9_000 })).timeAccuracy, 225)
+      assert.equal(reputationComponents(r({ ratings: 2, ratingStarsSum: 9 })).rating, 180)
+      assert.equal(reputationComponents(r({ proofsTotal: 7, proofsValid: 7 })).proofQuality, 100)
+      assert.equal(reputationComponents(r({ heartbeatsExpected: 100, heartbeatsReceived: 98 })).uptime, 49)
+    })
+    it('sums the components (934 → Diamond) and starts at 0 (Bronze)', () => {
+      const seasoned = r({ jobsAssigned: 100, jobsCompleted: 95, timedJobs: 95, timeAccuracySumBps: 95 * 9_000, ratings: 10, ratingStarsSum: 45, proofsTotal: 95, proofsValid: 95, heartbeatsExpected: 100, heartbeatsReceived: 98 })
+      assert.equal(reputationScore(seasoned), 934)
+      assert.equal(reputationTier(934).name, 'Diamond')
+      assert.equal(reputationScore(EMPTY_REPUTATION), 0)
+      assert.equal(reputationTier(0).name, 'Bronze')
+    })
+    it('does not grant Diamond for one perfect job (maturity)', () => {
+      const one = r({ jobsAssigned: 1, jobsCompleted: 1, timedJobs: 1, timeAccuracySumBps: 10_000, ratings: 1, ratingStarsSum: 5, proofsTotal: 1, proofsValid: 1, heartbeatsExpected: 1, heartbeatsReceived: 1 })
+      assert.equal(reputationScore(one), 50) // 1000 × 1/20
+    })
+    it('applies penalties and recoveries within 0..1000', () => {
+      let adj = 0
+      adj = applyReputationEvent(adj, 'successfulJob')
+      assert.equal(adj, 10)
+      adj = applyReputationEvent(adj, 'timeout')
+      assert.equal(adj, -20)
+      assert.equal(reputationScore(r({ adjustment: -20 })), 0)
+      assert.equal(applyReputationEvent(990, 'uptime30Days'), 1000)
+      assert.equal(applyReputationEvent(-950, 'disputeLost'), -1000)
+    })
+    it('maps scores to tiers and job-size limits', () => {
+      const table: Array<[number, string]> = [[0, 'Bronze'], [299, 'Bronze'], [300, 'Silver'], [599, 'Silver'], [600, 'Gold'], [799, 'Gold'], [800, 'Diamond'], [1000, 'Diamond']]
+      for (const [s, name] of table) assert.equal(reputationTier(s).name, name, String(s))
+      assert.equal(tierMayAccept(reputationTier(0), T('9.999999999')), true)
+      assert.equal(tierMayAccept(reputationTier(0), T('10')), false)
+      assert.equal(tierMayAccept(reputationTier(300), T('49')), true)
+      assert.equal(tierMayAccept(reputationTier(600), T('200')), false)
+      assert.equal(tierMayAccept(reputationTier(800), T('1000000')), true)
+      assert.throws(() => reputationTier(1001), AmountError)
+    })
+  })
+
+  describe('disputes (Dispute Resolution Process)', () => {
+    const supply = TOKEN.totalSupply
+    it('needs 5 % of the supply to vote, 10 % on appeal', () => {
+      assert.equal(quorumVotes(supply, false), T('50000000'))
+      assert.equal(quorumVotes(supply, true), T('100000000'))
+      assert.equal(quorumVotes(19n, false), 1n) // rounded up
+    })
+    it('decides by strict majority of a quorate vote, else for the respondent', () => {
+      const q = T('50000000')
+      const v = (forClient: bigint, forWorker: bigint, appeal = false) => tallyDispute({ forClient, forWorker, supply, appeal, claimant: 'client' })
+      assert.deepEqual([v(q, 0n).winner, v(q, 0n).reason], ['client', 'majority'])
+      assert.deepEqual([v(q - 1n, 0n).winner, v(q - 1n, 0n).reason], ['worker', 'no-quorum'])
+      assert.deepEqual([v(q, q).winner, v(q, q).reason], ['worker', 'tie'])
+      assert.deepEqual([v(q, q + 1n).winner, v(q, q + 1n).reason], ['worker', 'majority'])
+      assert.equal(v(q, 0n, true).reason, 'no-quorum')
+      assert.equal(tallyDispute({ forClient: 0n, forWorker: 0n, supply, appeal: false, claimant: 'worker' }).winner, 'client')
+    })
+    it('executes the verdicts: client wins → refund, 50 % slash split 50/50, −200, ban; worker wins → 90/10, +5', () => {
+      assert.deepEqual(disputeVerdict('client', T('100'), T('1000'), 'Gold'), {
+        clientRefund: T('100'), workerPayment: 0n, platformFee: 0n, slashed: T('500'), slashToClient: T('250'), slashToTreasury: T('250'), reputationDelta: -200, banWorker: true
+      })
+      assert.deepEqual(disputeVerdict('worker', T('100'), T('1000'), 'Gold'), {
+        clientRefund: 0n, workerPayment: T('90'), platformFee: T('10'), slashed: 0n, slashToClient: 0n, slashToTreasury: 0n, reputationDelta: 5, banWorker: false
+      })
+      assert.equal(appealDepositOutcome('worker', 'client'), 'returned')
+      assert.equal(appealDepositOutcome('worker', 'worker'), 'forfeited')
+    })
+  })
+})
