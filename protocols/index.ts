@@ -4,3 +4,4 @@
  */
 export * from './params.js'
 export * from './rules/index.js'
+export * as wire from './wire/index.js'

@@ -252,7 +252,15 @@ export const MESH = {
   /** Largest dataset a worker accepts by default: 256 MiB. */
   maxDatasetBytes: 256 * 1024 * 1024,
   /** Largest final-weights file: 256 MiB. */
-  maxWeightsBytes: 256 * 1024 * 1024
+  maxWeightsBytes: 256 * 1024 * 1024,
+  /** Largest signed gossip/bid message (advert, announce, bid, award envelope). */
+  maxSignedMessageBytes: 16 * 1024,
+  /** Largest frame of the job protocol: one chunk plus its framing. */
+  maxJobFrameBytes: 256 * 1024 + 1024,
+  /** Longest job a client may announce (estimated): 30 days. */
+  maxEstimatedSeconds: 30 * DAY,
+  /** How long after announcing a job its bids may still arrive. */
+  maxBidWindowSeconds: HOUR
 } as const
 
 /** All parameters, for `cyx params` and the on-chain `Config`. */

@@ -1,0 +1,166 @@
+/**
+ * Encoding and decoding at the wire's edge. Decoders take untrusted bytes and return either a
+ * validated message or throw a `WireError`; they never throw anything else.
+ *
+ * Order of checks for a signed message: size bound → envelope decode → kind → signature over the
+ * raw body bytes → body decode → field validation → freshness. The signature is checked before the
+ * body is decoded, so no canonical re-encoding is needed and unsigned bytes are never parsed.
+ */
+import { MESH } from '../params.js'
+import { WireError } from './errors.js'
+import { Award, Bid, CapabilityAdvert, JobAnnounce, JobMessage, Kind, Signed } from './messages.js'
+import { signingDomain, verifySignature, type WalletSigner } from './signing.js'
+import {
+  checkFresh, PUBKEY_BYTES, SIGNATURE_BYTES, validateAward, validateBid, validateCapabilityAdvert, validateCheckpointNotice,
+  validateChunk, validateDataEnd, validateDelivery, validateErrorMessage, validateJobAnnounce, validateMetrics
+} from './validate.js'
+
+interface SignedKindSpec<T> {
+  encode: (m: T) => Uint8Array
+  decode: (b: Uint8Array) => T
+  validate: (m: T) => T
+  issuedAt: (m: T) => bigint
+  expiresAt?: (m: T) => bigint
+  /** Oldest acceptable message, seconds. */
+  maxAgeSeconds: number
+}
+
+/** The message type each signed kind carries. */
+export interface SignedKinds {
+  [Kind.CAPABILITY_ADVERT]: CapabilityAdvert
+  [Kind.JOB_ANNOUNCE]: JobAnnounce
+  [Kind.BID]: Bid
+  [Kind.AWARD]: Award
+}
+export type SignedKind = keyof SignedKinds
+
+const SPECS: { [K in SignedKind]: SignedKindSpec<SignedKinds[K]> } = {
+  [Kind.CAPABILITY_ADVERT]: {
+    encode: CapabilityAdvert.encode,
+    decode: CapabilityAdvert.decode,
+    validate: validateCapabilityAdvert,
+    issuedAt: (m) => m.issuedAt,
+    expiresAt: (m) => m.expiresAt,
+    maxAgeSeconds: 2 * MESH.advertTtlSeconds
+  },
+  [Kind.JOB_ANNOUNCE]: {
+    encode: JobAnnounce.encode,
+    decode: JobAnnounce.decode,
+    validate: validateJobAnnounce,
+    issuedAt: (m) => m.issuedAt,
+    expiresAt: (m) => m.bidDeadline,
+    maxAgeSeconds: MESH.maxBidWindowSeconds
+  },
+  [Kind.BID]: {
+    encode: Bid.encode,
+    decode: Bid.decode,
+    validate: validateBid,
+    issuedAt: (m) => m.issuedAt,
+    maxAgeSeconds: MESH.maxBidWindowSeconds
+  },
+  [Kind.AWARD]: {
+    encode: Award.encode,
+    decode: Award.decode,
+    validate: validateAward,
+    issuedAt: (m) => m.issuedAt,
+    maxAgeSeconds: MESH.maxBidWindowSeconds
+  }
+}
+
+export interface Opened<T> {
+  readonly message: T
+  /** The signer's 32-byte public key (wallet address bytes). */
+  readonly signer: Uint8Array
+}
+
+function malformed (what: string, e: unknown): WireError {
+  return new WireError('MALFORMED', `not a valid ${what}: ${e instanceof Error ? e.message : String(e)}`)
+}
+
+/** Validates, encodes and signs a message; returns the encoded `Signed` envelope. */
+export function signMessage<K extends SignedKind> (kind: K, message: SignedKinds[K], signer: WalletSigner): Uint8Array {
+  const spec = SPECS[kind]
+  spec.validate(message)
+  const body = spec.encode(message)
+  const signature = signer.sign(signingDomain(kind, body))
+  const bytes = Signed.encode({ kind, body: Uint8Array.from(body), signer: Uint8Array.from(signer.publicKey), signature: Uint8Array.from(signature) })
+  if (bytes.byteLength > MESH.maxSignedMessageBytes) {
+    throw new WireError('TOO_LARGE', `signed ${kind} is ${bytes.byteLength} bytes, over the ${MESH.maxSignedMessageBytes}-byte bound`)
+  }
+  return bytes
+}
+
+/** Checks an already-decoded envelope (e.g. the award inside a job frame) and opens its body. */
+export function openEnvelope<K extends SignedKind> (env: Signed, kind: K, now: number): Opened<SignedKinds[K]> {
+  if (env.kind !== kind) throw new WireError('WRONG_KIND', `expected a signed ${kind}, got ${String(env.kind)}`)
+  if (env.signer.byteLength !== PUBKEY_BYTES) throw new WireError('INVALID_FIELD', `must be ${PUBKEY_BYTES} bytes`, 'signer')
+  if (env.signature.byteLength !== SIGNATURE_BYTES) throw new WireError('INVALID_FIELD', `must be ${SIGNATURE_BYTES} bytes`, 'signature')
+  if (!verifySignature(env.signer, signingDomain(kind, env.body), env.signature)) {
+    throw new WireError('BAD_SIGNATURE', `the ${kind} signature does not verify for its signer`)
+  }
+  const spec = SPECS[kind]
+  let message: SignedKinds[K]
+  try {
+    message = spec.decode(env.body)
+  } catch (e) {
+    throw malformed(kind, e)
+  }
+  spec.validate(message)
+  checkFresh(spec.issuedAt(message), now, spec.maxAgeSeconds, spec.expiresAt?.(message))
+  return { message, signer: env.signer }
+}
+
+/** Decodes and opens a signed message of the expected kind from untrusted bytes. */
+export function openSigned<K extends SignedKind> (bytes: Uint8Array, kind: K, now: number): Opened<SignedKinds[K]> {
+  if (bytes.byteLength > MESH.maxSignedMessageBytes) {
+    throw new WireError('TOO_LARGE', `${bytes.byteLength} bytes, over the ${MESH.maxSignedMessageBytes}-byte bound`)
+  }
+  let env: Signed
+  try {
+    env = Signed.decode(bytes)
+  } catch (e) {
+    throw malformed('signed envelope', e)
+  }
+  return openEnvelope(env, kind, now)
+}
+
+/** The payload names of a job-protocol frame. */
+export type JobPayload = keyof JobMessage
+
+export function encodeJobMessage (m: JobMessage): Uint8Array {
+  const bytes = JobMessage.encode(m)
+  if (bytes.byteLength > MESH.maxJobFrameBytes) {
+    throw new WireError('TOO_LARGE', `job frame is ${bytes.byteLength} bytes, over the ${MESH.maxJobFrameBytes}-byte bound`)
+  }
+  return bytes
+}
+
+/**
+ * Decodes one frame of /cyx/job/1.0.0 and validates its one payload. An award stays a signed
+ * envelope: the handler opens it with `openEnvelope(frame.award, Kind.AWARD, now)`, since only it
+ * knows the time and which client it expects.
+ */
+export function decodeJobMessage (bytes: Uint8Array): JobMessage {
+  if (bytes.byteLength > MESH.maxJobFrameBytes) {
+    throw new WireError('TOO_LARGE', `${bytes.byteLength} bytes, over the ${MESH.maxJobFrameBytes}-byte bound`)
+  }
+  let m: JobMessage
+  try {
+    m = JobMessage.decode(bytes)
+  } catch (e) {
+    throw malformed('job frame', e)
+  }
+  const set = (Object.keys(m) as JobPayload[]).filter((k) => m[k] !== undefined)
+  if (set.length !== 1) throw new WireError('INVALID_FIELD', `a job frame carries exactly one payload (got ${set.length})`, 'payload')
+  if (m.award !== undefined) {
+    if (m.award.kind !== Kind.AWARD) throw new WireError('WRONG_KIND', `expected a signed ${Kind.AWARD}, got ${String(m.award.kind)}`, 'award')
+  } else if (m.dataChunk !== undefined) validateChunk(m.dataChunk, 'dataChunk')
+  else if (m.weightsChunk !== undefined) validateChunk(m.weightsChunk, 'weightsChunk')
+  else if (m.dataEnd !== undefined) validateDataEnd(m.dataEnd, MESH.maxDatasetBytes, 'dataEnd')
+  else if (m.weightsEnd !== undefined) validateDataEnd(m.weightsEnd, MESH.maxWeightsBytes, 'weightsEnd')
+  else if (m.metrics !== undefined) validateMetrics(m.metrics)
+  else if (m.checkpoint !== undefined) validateCheckpointNotice(m.checkpoint)
+  else if (m.delivery !== undefined) validateDelivery(m.delivery)
+  else if (m.error !== undefined) validateErrorMessage(m.error)
+  return m
+}

@@ -1,0 +1,3841 @@
+import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export enum Kind {
+  KIND_UNSPECIFIED = 'KIND_UNSPECIFIED',
+  CAPABILITY_ADVERT = 'CAPABILITY_ADVERT',
+  JOB_ANNOUNCE = 'JOB_ANNOUNCE',
+  BID = 'BID',
+  AWARD = 'AWARD'
+}
+
+enum __KindValues {
+  KIND_UNSPECIFIED = 0,
+  CAPABILITY_ADVERT = 1,
+  JOB_ANNOUNCE = 2,
+  BID = 3,
+  AWARD = 4
+}
+
+export namespace Kind {
+  export const codec = (): Codec<Kind> => {
+    return enumeration<Kind>(__KindValues)
+  }
+}
+
+export interface Signed {
+  kind: Kind
+  body: Uint8Array<ArrayBuffer>
+  signer: Uint8Array<ArrayBuffer>
+  signature: Uint8Array<ArrayBuffer>
+}
+
+export namespace Signed {
+  let _codec: Codec<Signed>
+
+  export const codec = (): Codec<Signed> => {
+    if (_codec == null) {
+      _codec = message<Signed>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.kind != null && __KindValues[obj.kind] !== 0) {
+          w.uint32(8)
+          Kind.codec().encode(obj.kind, w)
+        }
+
+        if ((obj.body != null && obj.body.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.body)
+        }
+
+        if ((obj.signer != null && obj.signer.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.signer)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          kind: Kind.KIND_UNSPECIFIED,
+          body: uint8ArrayAlloc(0),
+          signer: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.kind = Kind.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.body = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.signer = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.kind`,
+                value: Kind.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.body`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.signer`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SignedKindFieldEvent {
+    field: '$.kind'
+    value: Kind
+  }
+
+  export interface SignedBodyFieldEvent {
+    field: '$.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SignedSignerFieldEvent {
+    field: '$.signer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SignedSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Signed>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Signed.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Signed>): Signed {
+    return decodeMessage(buf, Signed.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Signed>): Generator<SignedKindFieldEvent | SignedBodyFieldEvent | SignedSignerFieldEvent | SignedSignatureFieldEvent> {
+    return streamMessage(buf, Signed.codec(), opts)
+  }
+}
+
+export interface DeterminismProfile {
+  runtime: string
+  runtimeVersion: string
+  backend: string
+  cpuClass: string
+}
+
+export namespace DeterminismProfile {
+  let _codec: Codec<DeterminismProfile>
+
+  export const codec = (): Codec<DeterminismProfile> => {
+    if (_codec == null) {
+      _codec = message<DeterminismProfile>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.runtime != null && obj.runtime !== '')) {
+          w.uint32(10)
+          w.string(obj.runtime)
+        }
+
+        if ((obj.runtimeVersion != null && obj.runtimeVersion !== '')) {
+          w.uint32(18)
+          w.string(obj.runtimeVersion)
+        }
+
+        if ((obj.backend != null && obj.backend !== '')) {
+          w.uint32(26)
+          w.string(obj.backend)
+        }
+
+        if ((obj.cpuClass != null && obj.cpuClass !== '')) {
+          w.uint32(34)
+          w.string(obj.cpuClass)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          runtime: '',
+          runtimeVersion: '',
+          backend: '',
+          cpuClass: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.runtime = reader.string()
+              break
+            }
+            case 2: {
+              obj.runtimeVersion = reader.string()
+              break
+            }
+            case 3: {
+              obj.backend = reader.string()
+              break
+            }
+            case 4: {
+              obj.cpuClass = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.runtime`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.runtimeVersion`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.backend`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.cpuClass`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DeterminismProfileRuntimeFieldEvent {
+    field: '$.runtime'
+    value: string
+  }
+
+  export interface DeterminismProfileRuntimeVersionFieldEvent {
+    field: '$.runtimeVersion'
+    value: string
+  }
+
+  export interface DeterminismProfileBackendFieldEvent {
+    field: '$.backend'
+    value: string
+  }
+
+  export interface DeterminismProfileCpuClassFieldEvent {
+    field: '$.cpuClass'
+    value: string
+  }
+
+  export function encode (obj: Partial<DeterminismProfile>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DeterminismProfile.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeterminismProfile>): DeterminismProfile {
+    return decodeMessage(buf, DeterminismProfile.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeterminismProfile>): Generator<DeterminismProfileRuntimeFieldEvent | DeterminismProfileRuntimeVersionFieldEvent | DeterminismProfileBackendFieldEvent | DeterminismProfileCpuClassFieldEvent> {
+    return streamMessage(buf, DeterminismProfile.codec(), opts)
+  }
+}
+
+export enum GpuClass {
+  GPU_NONE = 'GPU_NONE',
+  GPU_CONSUMER = 'GPU_CONSUMER',
+  GPU_DATACENTER = 'GPU_DATACENTER'
+}
+
+enum __GpuClassValues {
+  GPU_NONE = 0,
+  GPU_CONSUMER = 1,
+  GPU_DATACENTER = 2
+}
+
+export namespace GpuClass {
+  export const codec = (): Codec<GpuClass> => {
+    return enumeration<GpuClass>(__GpuClassValues)
+  }
+}
+
+export interface Hardware {
+  cpuCores: number
+  ramGb: number
+  gpuClass: GpuClass
+  gpuModel: string
+  vramGb: number
+}
+
+export namespace Hardware {
+  let _codec: Codec<Hardware>
+
+  export const codec = (): Codec<Hardware> => {
+    if (_codec == null) {
+      _codec = message<Hardware>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.cpuCores != null && obj.cpuCores !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.cpuCores)
+        }
+
+        if ((obj.ramGb != null && obj.ramGb !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.ramGb)
+        }
+
+        if (obj.gpuClass != null && __GpuClassValues[obj.gpuClass] !== 0) {
+          w.uint32(24)
+          GpuClass.codec().encode(obj.gpuClass, w)
+        }
+
+        if ((obj.gpuModel != null && obj.gpuModel !== '')) {
+          w.uint32(34)
+          w.string(obj.gpuModel)
+        }
+
+        if ((obj.vramGb != null && obj.vramGb !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.vramGb)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          cpuCores: 0,
+          ramGb: 0,
+          gpuClass: GpuClass.GPU_NONE,
+          gpuModel: '',
+          vramGb: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.cpuCores = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.ramGb = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.gpuClass = GpuClass.codec().decode(reader)
+              break
+            }
+            case 4: {
+              obj.gpuModel = reader.string()
+              break
+            }
+            case 5: {
+              obj.vramGb = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.cpuCores`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.ramGb`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.gpuClass`,
+                value: GpuClass.codec().decode(reader)
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.gpuModel`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.vramGb`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HardwareCpuCoresFieldEvent {
+    field: '$.cpuCores'
+    value: number
+  }
+
+  export interface HardwareRamGbFieldEvent {
+    field: '$.ramGb'
+    value: number
+  }
+
+  export interface HardwareGpuClassFieldEvent {
+    field: '$.gpuClass'
+    value: GpuClass
+  }
+
+  export interface HardwareGpuModelFieldEvent {
+    field: '$.gpuModel'
+    value: string
+  }
+
+  export interface HardwareVramGbFieldEvent {
+    field: '$.vramGb'
+    value: number
+  }
+
+  export function encode (obj: Partial<Hardware>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Hardware.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Hardware>): Hardware {
+    return decodeMessage(buf, Hardware.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Hardware>): Generator<HardwareCpuCoresFieldEvent | HardwareRamGbFieldEvent | HardwareGpuClassFieldEvent | HardwareGpuModelFieldEvent | HardwareVramGbFieldEvent> {
+    return streamMessage(buf, Hardware.codec(), opts)
+  }
+}
+
+export interface CapabilityAdvert {
+  peerId: Uint8Array<ArrayBuffer>
+  addrs: Uint8Array<ArrayBuffer>[]
+  hardware?: Hardware
+  pricePerHour: bigint
+  profile?: DeterminismProfile
+  capabilities: string[]
+  issuedAt: bigint
+  expiresAt: bigint
+}
+
+export namespace CapabilityAdvert {
+  let _codec: Codec<CapabilityAdvert>
+
+  export const codec = (): Codec<CapabilityAdvert> => {
+    if (_codec == null) {
+      _codec = message<CapabilityAdvert>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.peerId)
+        }
+
+        if (obj.addrs != null && obj.addrs.length > 0) {
+          for (const value of obj.addrs) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
+        if (obj.hardware != null) {
+          w.uint32(26)
+          Hardware.codec().encode(obj.hardware, w)
+        }
+
+        if ((obj.pricePerHour != null && obj.pricePerHour !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.pricePerHour)
+        }
+
+        if (obj.profile != null) {
+          w.uint32(42)
+          DeterminismProfile.codec().encode(obj.profile, w)
+        }
+
+        if (obj.capabilities != null && obj.capabilities.length > 0) {
+          for (const value of obj.capabilities) {
+            w.uint32(50)
+            w.string(value)
+          }
+        }
+
+        if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
+          w.uint32(56)
+          w.uint64(obj.issuedAt)
+        }
+
+        if ((obj.expiresAt != null && obj.expiresAt !== 0n)) {
+          w.uint32(64)
+          w.uint64(obj.expiresAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: uint8ArrayAlloc(0),
+          addrs: [],
+          pricePerHour: 0n,
+          capabilities: [],
+          issuedAt: 0n,
+          expiresAt: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.bytes()
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.bytes())
+              break
+            }
+            case 3: {
+              obj.hardware = Hardware.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.hardware
+              })
+              break
+            }
+            case 4: {
+              obj.pricePerHour = reader.uint64()
+              break
+            }
+            case 5: {
+              obj.profile = DeterminismProfile.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.profile
+              })
+              break
+            }
+            case 6: {
+              if (opts.limits?.capabilities != null && obj.capabilities.length === opts.limits.capabilities) {
+                throw new MaxLengthError('Decode error - repeated field "capabilities" had too many elements')
+              }
+
+              obj.capabilities.push(reader.string())
+              break
+            }
+            case 7: {
+              obj.issuedAt = reader.uint64()
+              break
+            }
+            case 8: {
+              obj.expiresAt = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          addrs: 0,
+          capabilities: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peerId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs === opts.limits.addrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.addrs[]`,
+                index: obj.addrs,
+                value: reader.bytes()
+              }
+
+              obj.addrs++
+
+              break
+            }
+            case 3: {
+              yield * Hardware.codec().stream(reader, reader.uint32(), `${prefix}.hardware`, {
+                limits: opts.limits?.hardware
+              })
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.pricePerHour`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 5: {
+              yield * DeterminismProfile.codec().stream(reader, reader.uint32(), `${prefix}.profile`, {
+                limits: opts.limits?.profile
+              })
+
+              break
+            }
+            case 6: {
+              if (opts.limits?.capabilities != null && obj.capabilities === opts.limits.capabilities) {
+                throw new MaxLengthError('Streaming decode error - repeated field "capabilities" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.capabilities[]`,
+                index: obj.capabilities,
+                value: reader.string()
+              }
+
+              obj.capabilities++
+
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.issuedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.expiresAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface CapabilityAdvertPeerIdFieldEvent {
+    field: '$.peerId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface CapabilityAdvertAddrsFieldEvent {
+    field: '$.addrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface CapabilityAdvertHardwareCpuCoresFieldEvent {
+    field: '$.hardware.cpuCores'
+    value: number
+  }
+
+  export interface CapabilityAdvertHardwareRamGbFieldEvent {
+    field: '$.hardware.ramGb'
+    value: number
+  }
+
+  export interface CapabilityAdvertHardwareGpuClassFieldEvent {
+    field: '$.hardware.gpuClass'
+    value: GpuClass
+  }
+
+  export interface CapabilityAdvertHardwareGpuModelFieldEvent {
+    field: '$.hardware.gpuModel'
+    value: string
+  }
+
+  export interface CapabilityAdvertHardwareVramGbFieldEvent {
+    field: '$.hardware.vramGb'
+    value: number
+  }
+
+  export interface CapabilityAdvertPricePerHourFieldEvent {
+    field: '$.pricePerHour'
+    value: bigint
+  }
+
+  export interface CapabilityAdvertProfileRuntimeFieldEvent {
+    field: '$.profile.runtime'
+    value: string
+  }
+
+  export interface CapabilityAdvertProfileRuntimeVersionFieldEvent {
+    field: '$.profile.runtimeVersion'
+    value: string
+  }
+
+  export interface CapabilityAdvertProfileBackendFieldEvent {
+    field: '$.profile.backend'
+    value: string
+  }
+
+  export interface CapabilityAdvertProfileCpuClassFieldEvent {
+    field: '$.profile.cpuClass'
+    value: string
+  }
+
+  export interface CapabilityAdvertCapabilitiesFieldEvent {
+    field: '$.capabilities[]'
+    index: number
+    value: string
+  }
+
+  export interface CapabilityAdvertIssuedAtFieldEvent {
+    field: '$.issuedAt'
+    value: bigint
+  }
+
+  export interface CapabilityAdvertExpiresAtFieldEvent {
+    field: '$.expiresAt'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<CapabilityAdvert>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, CapabilityAdvert.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CapabilityAdvert>): CapabilityAdvert {
+    return decodeMessage(buf, CapabilityAdvert.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CapabilityAdvert>): Generator<CapabilityAdvertPeerIdFieldEvent | CapabilityAdvertAddrsFieldEvent | CapabilityAdvertHardwareCpuCoresFieldEvent | CapabilityAdvertHardwareRamGbFieldEvent | CapabilityAdvertHardwareGpuClassFieldEvent | CapabilityAdvertHardwareGpuModelFieldEvent | CapabilityAdvertHardwareVramGbFieldEvent | CapabilityAdvertPricePerHourFieldEvent | CapabilityAdvertProfileRuntimeFieldEvent | CapabilityAdvertProfileRuntimeVersionFieldEvent | CapabilityAdvertProfileBackendFieldEvent | CapabilityAdvertProfileCpuClassFieldEvent | CapabilityAdvertCapabilitiesFieldEvent | CapabilityAdvertIssuedAtFieldEvent | CapabilityAdvertExpiresAtFieldEvent> {
+    return streamMessage(buf, CapabilityAdvert.codec(), opts)
+  }
+}
+
+export enum VerificationTier {
+  TIER_OPTIMISTIC = 'TIER_OPTIMISTIC',
+  TIER_ZK = 'TIER_ZK'
+}
+
+enum __VerificationTierValues {
+  TIER_OPTIMISTIC = 0,
+  TIER_ZK = 1
+}
+
+export namespace VerificationTier {
+  export const codec = (): Codec<VerificationTier> => {
+    return enumeration<VerificationTier>(__VerificationTierValues)
+  }
+}
+
+export enum NumericMode {
+  FLOAT32 = 'FLOAT32',
+  FIXED_POINT = 'FIXED_POINT'
+}
+
+enum __NumericModeValues {
+  FLOAT32 = 0,
+  FIXED_POINT = 1
+}
+
+export namespace NumericMode {
+  export const codec = (): Codec<NumericMode> => {
+    return enumeration<NumericMode>(__NumericModeValues)
+  }
+}
+
+export enum Priority {
+  PRIORITY_NORMAL = 'PRIORITY_NORMAL',
+  PRIORITY_LOW = 'PRIORITY_LOW',
+  PRIORITY_HIGH = 'PRIORITY_HIGH',
+  PRIORITY_CRITICAL = 'PRIORITY_CRITICAL'
+}
+
+enum __PriorityValues {
+  PRIORITY_NORMAL = 0,
+  PRIORITY_LOW = 1,
+  PRIORITY_HIGH = 2,
+  PRIORITY_CRITICAL = 3
+}
+
+export namespace Priority {
+  export const codec = (): Codec<Priority> => {
+    return enumeration<Priority>(__PriorityValues)
+  }
+}
+
+export interface TrainingSpec {
+  layers: number[]
+  mode: NumericMode
+  fracBits: number
+  datasetId: string
+  datasetHash: Uint8Array<ArrayBuffer>
+  datasetBytes: bigint
+  epochs: number
+  batchSize: number
+  learningRateMicros: number
+  momentumMicros: number
+  seed: bigint
+  tier: VerificationTier
+  stepsPerSegment: number
+}
+
+export namespace TrainingSpec {
+  let _codec: Codec<TrainingSpec>
+
+  export const codec = (): Codec<TrainingSpec> => {
+    if (_codec == null) {
+      _codec = message<TrainingSpec>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.layers != null && obj.layers.length > 0) {
+          for (const value of obj.layers) {
+            w.uint32(8)
+            w.uint32(value)
+          }
+        }
+
+        if (obj.mode != null && __NumericModeValues[obj.mode] !== 0) {
+          w.uint32(16)
+          NumericMode.codec().encode(obj.mode, w)
+        }
+
+        if ((obj.fracBits != null && obj.fracBits !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.fracBits)
+        }
+
+        if ((obj.datasetId != null && obj.datasetId !== '')) {
+          w.uint32(34)
+          w.string(obj.datasetId)
+        }
+
+        if ((obj.datasetHash != null && obj.datasetHash.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.datasetHash)
+        }
+
+        if ((obj.datasetBytes != null && obj.datasetBytes !== 0n)) {
+          w.uint32(48)
+          w.uint64(obj.datasetBytes)
+        }
+
+        if ((obj.epochs != null && obj.epochs !== 0)) {
+          w.uint32(56)
+          w.uint32(obj.epochs)
+        }
+
+        if ((obj.batchSize != null && obj.batchSize !== 0)) {
+          w.uint32(64)
+          w.uint32(obj.batchSize)
+        }
+
+        if ((obj.learningRateMicros != null && obj.learningRateMicros !== 0)) {
+          w.uint32(72)
+          w.uint32(obj.learningRateMicros)
+        }
+
+        if ((obj.momentumMicros != null && obj.momentumMicros !== 0)) {
+          w.uint32(80)
+          w.uint32(obj.momentumMicros)
+        }
+
+        if ((obj.seed != null && obj.seed !== 0n)) {
+          w.uint32(88)
+          w.uint64(obj.seed)
+        }
+
+        if (obj.tier != null && __VerificationTierValues[obj.tier] !== 0) {
+          w.uint32(96)
+          VerificationTier.codec().encode(obj.tier, w)
+        }
+
+        if ((obj.stepsPerSegment != null && obj.stepsPerSegment !== 0)) {
+          w.uint32(104)
+          w.uint32(obj.stepsPerSegment)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          layers: [],
+          mode: NumericMode.FLOAT32,
+          fracBits: 0,
+          datasetId: '',
+          datasetHash: uint8ArrayAlloc(0),
+          datasetBytes: 0n,
+          epochs: 0,
+          batchSize: 0,
+          learningRateMicros: 0,
+          momentumMicros: 0,
+          seed: 0n,
+          tier: VerificationTier.TIER_OPTIMISTIC,
+          stepsPerSegment: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.layers != null && obj.layers.length === opts.limits.layers) {
+                throw new MaxLengthError('Decode error - repeated field "layers" had too many elements')
+              }
+
+              obj.layers.push(reader.uint32())
+              break
+            }
+            case 2: {
+              obj.mode = NumericMode.codec().decode(reader)
+              break
+            }
+            case 3: {
+              obj.fracBits = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.datasetId = reader.string()
+              break
+            }
+            case 5: {
+              obj.datasetHash = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.datasetBytes = reader.uint64()
+              break
+            }
+            case 7: {
+              obj.epochs = reader.uint32()
+              break
+            }
+            case 8: {
+              obj.batchSize = reader.uint32()
+              break
+            }
+            case 9: {
+              obj.learningRateMicros = reader.uint32()
+              break
+            }
+            case 10: {
+              obj.momentumMicros = reader.uint32()
+              break
+            }
+            case 11: {
+              obj.seed = reader.uint64()
+              break
+            }
+            case 12: {
+              obj.tier = VerificationTier.codec().decode(reader)
+              break
+            }
+            case 13: {
+              obj.stepsPerSegment = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          layers: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.layers != null && obj.layers === opts.limits.layers) {
+                throw new MaxLengthError('Streaming decode error - repeated field "layers" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.layers[]`,
+                index: obj.layers,
+                value: reader.uint32()
+              }
+
+              obj.layers++
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.mode`,
+                value: NumericMode.codec().decode(reader)
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.fracBits`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.datasetId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.datasetHash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.datasetBytes`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.epochs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.batchSize`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.learningRateMicros`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.momentumMicros`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 11: {
+              yield {
+                field: `${prefix}.seed`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.tier`,
+                value: VerificationTier.codec().decode(reader)
+              }
+              break
+            }
+            case 13: {
+              yield {
+                field: `${prefix}.stepsPerSegment`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TrainingSpecLayersFieldEvent {
+    field: '$.layers[]'
+    index: number
+    value: number
+  }
+
+  export interface TrainingSpecModeFieldEvent {
+    field: '$.mode'
+    value: NumericMode
+  }
+
+  export interface TrainingSpecFracBitsFieldEvent {
+    field: '$.fracBits'
+    value: number
+  }
+
+  export interface TrainingSpecDatasetIdFieldEvent {
+    field: '$.datasetId'
+    value: string
+  }
+
+  export interface TrainingSpecDatasetHashFieldEvent {
+    field: '$.datasetHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface TrainingSpecDatasetBytesFieldEvent {
+    field: '$.datasetBytes'
+    value: bigint
+  }
+
+  export interface TrainingSpecEpochsFieldEvent {
+    field: '$.epochs'
+    value: number
+  }
+
+  export interface TrainingSpecBatchSizeFieldEvent {
+    field: '$.batchSize'
+    value: number
+  }
+
+  export interface TrainingSpecLearningRateMicrosFieldEvent {
+    field: '$.learningRateMicros'
+    value: number
+  }
+
+  export interface TrainingSpecMomentumMicrosFieldEvent {
+    field: '$.momentumMicros'
+    value: number
+  }
+
+  export interface TrainingSpecSeedFieldEvent {
+    field: '$.seed'
+    value: bigint
+  }
+
+  export interface TrainingSpecTierFieldEvent {
+    field: '$.tier'
+    value: VerificationTier
+  }
+
+  export interface TrainingSpecStepsPerSegmentFieldEvent {
+    field: '$.stepsPerSegment'
+    value: number
+  }
+
+  export function encode (obj: Partial<TrainingSpec>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TrainingSpec.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TrainingSpec>): TrainingSpec {
+    return decodeMessage(buf, TrainingSpec.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TrainingSpec>): Generator<TrainingSpecLayersFieldEvent | TrainingSpecModeFieldEvent | TrainingSpecFracBitsFieldEvent | TrainingSpecDatasetIdFieldEvent | TrainingSpecDatasetHashFieldEvent | TrainingSpecDatasetBytesFieldEvent | TrainingSpecEpochsFieldEvent | TrainingSpecBatchSizeFieldEvent | TrainingSpecLearningRateMicrosFieldEvent | TrainingSpecMomentumMicrosFieldEvent | TrainingSpecSeedFieldEvent | TrainingSpecTierFieldEvent | TrainingSpecStepsPerSegmentFieldEvent> {
+    return streamMessage(buf, TrainingSpec.codec(), opts)
+  }
+}
+
+export interface JobAnnounce {
+  jobId: Uint8Array<ArrayBuffer>
+  specHash: Uint8Array<ArrayBuffer>
+  spec?: TrainingSpec
+  maxPrice: bigint
+  estimatedSeconds: number
+  priority: Priority
+  clientPeerId: Uint8Array<ArrayBuffer>
+  clientAddrs: Uint8Array<ArrayBuffer>[]
+  issuedAt: bigint
+  bidDeadline: bigint
+}
+
+export namespace JobAnnounce {
+  let _codec: Codec<JobAnnounce>
+
+  export const codec = (): Codec<JobAnnounce> => {
+    if (_codec == null) {
+      _codec = message<JobAnnounce>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.jobId != null && obj.jobId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.jobId)
+        }
+
+        if ((obj.specHash != null && obj.specHash.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.specHash)
+        }
+
+        if (obj.spec != null) {
+          w.uint32(26)
+          TrainingSpec.codec().encode(obj.spec, w)
+        }
+
+        if ((obj.maxPrice != null && obj.maxPrice !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.maxPrice)
+        }
+
+        if ((obj.estimatedSeconds != null && obj.estimatedSeconds !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.estimatedSeconds)
+        }
+
+        if (obj.priority != null && __PriorityValues[obj.priority] !== 0) {
+          w.uint32(48)
+          Priority.codec().encode(obj.priority, w)
+        }
+
+        if ((obj.clientPeerId != null && obj.clientPeerId.byteLength > 0)) {
+          w.uint32(58)
+          w.bytes(obj.clientPeerId)
+        }
+
+        if (obj.clientAddrs != null && obj.clientAddrs.length > 0) {
+          for (const value of obj.clientAddrs) {
+            w.uint32(66)
+            w.bytes(value)
+          }
+        }
+
+        if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
+          w.uint32(72)
+          w.uint64(obj.issuedAt)
+        }
+
+        if ((obj.bidDeadline != null && obj.bidDeadline !== 0n)) {
+          w.uint32(80)
+          w.uint64(obj.bidDeadline)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobId: uint8ArrayAlloc(0),
+          specHash: uint8ArrayAlloc(0),
+          maxPrice: 0n,
+          estimatedSeconds: 0,
+          priority: Priority.PRIORITY_NORMAL,
+          clientPeerId: uint8ArrayAlloc(0),
+          clientAddrs: [],
+          issuedAt: 0n,
+          bidDeadline: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.jobId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.specHash = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.spec = TrainingSpec.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.spec
+              })
+              break
+            }
+            case 4: {
+              obj.maxPrice = reader.uint64()
+              break
+            }
+            case 5: {
+              obj.estimatedSeconds = reader.uint32()
+              break
+            }
+            case 6: {
+              obj.priority = Priority.codec().decode(reader)
+              break
+            }
+            case 7: {
+              obj.clientPeerId = reader.bytes()
+              break
+            }
+            case 8: {
+              if (opts.limits?.clientAddrs != null && obj.clientAddrs.length === opts.limits.clientAddrs) {
+                throw new MaxLengthError('Decode error - repeated field "clientAddrs" had too many elements')
+              }
+
+              obj.clientAddrs.push(reader.bytes())
+              break
+            }
+            case 9: {
+              obj.issuedAt = reader.uint64()
+              break
+            }
+            case 10: {
+              obj.bidDeadline = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          clientAddrs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.jobId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.specHash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield * TrainingSpec.codec().stream(reader, reader.uint32(), `${prefix}.spec`, {
+                limits: opts.limits?.spec
+              })
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.maxPrice`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.estimatedSeconds`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.priority`,
+                value: Priority.codec().decode(reader)
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.clientPeerId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 8: {
+              if (opts.limits?.clientAddrs != null && obj.clientAddrs === opts.limits.clientAddrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "clientAddrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.clientAddrs[]`,
+                index: obj.clientAddrs,
+                value: reader.bytes()
+              }
+
+              obj.clientAddrs++
+
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.issuedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.bidDeadline`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface JobAnnounceJobIdFieldEvent {
+    field: '$.jobId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobAnnounceSpecHashFieldEvent {
+    field: '$.specHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobAnnounceSpecLayersFieldEvent {
+    field: '$.spec.layers[]'
+    index: number
+    value: number
+  }
+
+  export interface JobAnnounceSpecModeFieldEvent {
+    field: '$.spec.mode'
+    value: NumericMode
+  }
+
+  export interface JobAnnounceSpecFracBitsFieldEvent {
+    field: '$.spec.fracBits'
+    value: number
+  }
+
+  export interface JobAnnounceSpecDatasetIdFieldEvent {
+    field: '$.spec.datasetId'
+    value: string
+  }
+
+  export interface JobAnnounceSpecDatasetHashFieldEvent {
+    field: '$.spec.datasetHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobAnnounceSpecDatasetBytesFieldEvent {
+    field: '$.spec.datasetBytes'
+    value: bigint
+  }
+
+  export interface JobAnnounceSpecEpochsFieldEvent {
+    field: '$.spec.epochs'
+    value: number
+  }
+
+  export interface JobAnnounceSpecBatchSizeFieldEvent {
+    field: '$.spec.batchSize'
+    value: number
+  }
+
+  export interface JobAnnounceSpecLearningRateMicrosFieldEvent {
+    field: '$.spec.learningRateMicros'
+    value: number
+  }
+
+  export interface JobAnnounceSpecMomentumMicrosFieldEvent {
+    field: '$.spec.momentumMicros'
+    value: number
+  }
+
+  export interface JobAnnounceSpecSeedFieldEvent {
+    field: '$.spec.seed'
+    value: bigint
+  }
+
+  export interface JobAnnounceSpecTierFieldEvent {
+    field: '$.spec.tier'
+    value: VerificationTier
+  }
+
+  export interface JobAnnounceSpecStepsPerSegmentFieldEvent {
+    field: '$.spec.stepsPerSegment'
+    value: number
+  }
+
+  export interface JobAnnounceMaxPriceFieldEvent {
+    field: '$.maxPrice'
+    value: bigint
+  }
+
+  export interface JobAnnounceEstimatedSecondsFieldEvent {
+    field: '$.estimatedSeconds'
+    value: number
+  }
+
+  export interface JobAnnouncePriorityFieldEvent {
+    field: '$.priority'
+    value: Priority
+  }
+
+  export interface JobAnnounceClientPeerIdFieldEvent {
+    field: '$.clientPeerId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobAnnounceClientAddrsFieldEvent {
+    field: '$.clientAddrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobAnnounceIssuedAtFieldEvent {
+    field: '$.issuedAt'
+    value: bigint
+  }
+
+  export interface JobAnnounceBidDeadlineFieldEvent {
+    field: '$.bidDeadline'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<JobAnnounce>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, JobAnnounce.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobAnnounce>): JobAnnounce {
+    return decodeMessage(buf, JobAnnounce.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobAnnounce>): Generator<JobAnnounceJobIdFieldEvent | JobAnnounceSpecHashFieldEvent | JobAnnounceSpecLayersFieldEvent | JobAnnounceSpecModeFieldEvent | JobAnnounceSpecFracBitsFieldEvent | JobAnnounceSpecDatasetIdFieldEvent | JobAnnounceSpecDatasetHashFieldEvent | JobAnnounceSpecDatasetBytesFieldEvent | JobAnnounceSpecEpochsFieldEvent | JobAnnounceSpecBatchSizeFieldEvent | JobAnnounceSpecLearningRateMicrosFieldEvent | JobAnnounceSpecMomentumMicrosFieldEvent | JobAnnounceSpecSeedFieldEvent | JobAnnounceSpecTierFieldEvent | JobAnnounceSpecStepsPerSegmentFieldEvent | JobAnnounceMaxPriceFieldEvent | JobAnnounceEstimatedSecondsFieldEvent | JobAnnouncePriorityFieldEvent | JobAnnounceClientPeerIdFieldEvent | JobAnnounceClientAddrsFieldEvent | JobAnnounceIssuedAtFieldEvent | JobAnnounceBidDeadlineFieldEvent> {
+    return streamMessage(buf, JobAnnounce.codec(), opts)
+  }
+}
+
+export interface Bid {
+  jobId: Uint8Array<ArrayBuffer>
+  workerPeerId: Uint8Array<ArrayBuffer>
+  price: bigint
+  etaSeconds: number
+  stake: bigint
+  reputation: number
+  issuedAt: bigint
+  profile?: DeterminismProfile
+}
+
+export namespace Bid {
+  let _codec: Codec<Bid>
+
+  export const codec = (): Codec<Bid> => {
+    if (_codec == null) {
+      _codec = message<Bid>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.jobId != null && obj.jobId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.jobId)
+        }
+
+        if ((obj.workerPeerId != null && obj.workerPeerId.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.workerPeerId)
+        }
+
+        if ((obj.price != null && obj.price !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.price)
+        }
+
+        if ((obj.etaSeconds != null && obj.etaSeconds !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.etaSeconds)
+        }
+
+        if ((obj.stake != null && obj.stake !== 0n)) {
+          w.uint32(40)
+          w.uint64(obj.stake)
+        }
+
+        if ((obj.reputation != null && obj.reputation !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.reputation)
+        }
+
+        if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
+          w.uint32(56)
+          w.uint64(obj.issuedAt)
+        }
+
+        if (obj.profile != null) {
+          w.uint32(66)
+          DeterminismProfile.codec().encode(obj.profile, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobId: uint8ArrayAlloc(0),
+          workerPeerId: uint8ArrayAlloc(0),
+          price: 0n,
+          etaSeconds: 0,
+          stake: 0n,
+          reputation: 0,
+          issuedAt: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.jobId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.workerPeerId = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.price = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.etaSeconds = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.stake = reader.uint64()
+              break
+            }
+            case 6: {
+              obj.reputation = reader.uint32()
+              break
+            }
+            case 7: {
+              obj.issuedAt = reader.uint64()
+              break
+            }
+            case 8: {
+              obj.profile = DeterminismProfile.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.profile
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.jobId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.workerPeerId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.price`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.etaSeconds`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.stake`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.reputation`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.issuedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 8: {
+              yield * DeterminismProfile.codec().stream(reader, reader.uint32(), `${prefix}.profile`, {
+                limits: opts.limits?.profile
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface BidJobIdFieldEvent {
+    field: '$.jobId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface BidWorkerPeerIdFieldEvent {
+    field: '$.workerPeerId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface BidPriceFieldEvent {
+    field: '$.price'
+    value: bigint
+  }
+
+  export interface BidEtaSecondsFieldEvent {
+    field: '$.etaSeconds'
+    value: number
+  }
+
+  export interface BidStakeFieldEvent {
+    field: '$.stake'
+    value: bigint
+  }
+
+  export interface BidReputationFieldEvent {
+    field: '$.reputation'
+    value: number
+  }
+
+  export interface BidIssuedAtFieldEvent {
+    field: '$.issuedAt'
+    value: bigint
+  }
+
+  export interface BidProfileRuntimeFieldEvent {
+    field: '$.profile.runtime'
+    value: string
+  }
+
+  export interface BidProfileRuntimeVersionFieldEvent {
+    field: '$.profile.runtimeVersion'
+    value: string
+  }
+
+  export interface BidProfileBackendFieldEvent {
+    field: '$.profile.backend'
+    value: string
+  }
+
+  export interface BidProfileCpuClassFieldEvent {
+    field: '$.profile.cpuClass'
+    value: string
+  }
+
+  export function encode (obj: Partial<Bid>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Bid.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Bid>): Bid {
+    return decodeMessage(buf, Bid.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Bid>): Generator<BidJobIdFieldEvent | BidWorkerPeerIdFieldEvent | BidPriceFieldEvent | BidEtaSecondsFieldEvent | BidStakeFieldEvent | BidReputationFieldEvent | BidIssuedAtFieldEvent | BidProfileRuntimeFieldEvent | BidProfileRuntimeVersionFieldEvent | BidProfileBackendFieldEvent | BidProfileCpuClassFieldEvent> {
+    return streamMessage(buf, Bid.codec(), opts)
+  }
+}
+
+export interface Award {
+  jobId: Uint8Array<ArrayBuffer>
+  worker: Uint8Array<ArrayBuffer>
+  escrow: Uint8Array<ArrayBuffer>
+  amount: bigint
+  specHash: Uint8Array<ArrayBuffer>
+  spec?: TrainingSpec
+  issuedAt: bigint
+}
+
+export namespace Award {
+  let _codec: Codec<Award>
+
+  export const codec = (): Codec<Award> => {
+    if (_codec == null) {
+      _codec = message<Award>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.jobId != null && obj.jobId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.jobId)
+        }
+
+        if ((obj.worker != null && obj.worker.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.worker)
+        }
+
+        if ((obj.escrow != null && obj.escrow.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.escrow)
+        }
+
+        if ((obj.amount != null && obj.amount !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.amount)
+        }
+
+        if ((obj.specHash != null && obj.specHash.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.specHash)
+        }
+
+        if (obj.spec != null) {
+          w.uint32(50)
+          TrainingSpec.codec().encode(obj.spec, w)
+        }
+
+        if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
+          w.uint32(56)
+          w.uint64(obj.issuedAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobId: uint8ArrayAlloc(0),
+          worker: uint8ArrayAlloc(0),
+          escrow: uint8ArrayAlloc(0),
+          amount: 0n,
+          specHash: uint8ArrayAlloc(0),
+          issuedAt: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.jobId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.worker = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.escrow = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.amount = reader.uint64()
+              break
+            }
+            case 5: {
+              obj.specHash = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.spec = TrainingSpec.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.spec
+              })
+              break
+            }
+            case 7: {
+              obj.issuedAt = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.jobId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.worker`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.escrow`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.amount`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.specHash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 6: {
+              yield * TrainingSpec.codec().stream(reader, reader.uint32(), `${prefix}.spec`, {
+                limits: opts.limits?.spec
+              })
+
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.issuedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AwardJobIdFieldEvent {
+    field: '$.jobId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AwardWorkerFieldEvent {
+    field: '$.worker'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AwardEscrowFieldEvent {
+    field: '$.escrow'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AwardAmountFieldEvent {
+    field: '$.amount'
+    value: bigint
+  }
+
+  export interface AwardSpecHashFieldEvent {
+    field: '$.specHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AwardSpecLayersFieldEvent {
+    field: '$.spec.layers[]'
+    index: number
+    value: number
+  }
+
+  export interface AwardSpecModeFieldEvent {
+    field: '$.spec.mode'
+    value: NumericMode
+  }
+
+  export interface AwardSpecFracBitsFieldEvent {
+    field: '$.spec.fracBits'
+    value: number
+  }
+
+  export interface AwardSpecDatasetIdFieldEvent {
+    field: '$.spec.datasetId'
+    value: string
+  }
+
+  export interface AwardSpecDatasetHashFieldEvent {
+    field: '$.spec.datasetHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AwardSpecDatasetBytesFieldEvent {
+    field: '$.spec.datasetBytes'
+    value: bigint
+  }
+
+  export interface AwardSpecEpochsFieldEvent {
+    field: '$.spec.epochs'
+    value: number
+  }
+
+  export interface AwardSpecBatchSizeFieldEvent {
+    field: '$.spec.batchSize'
+    value: number
+  }
+
+  export interface AwardSpecLearningRateMicrosFieldEvent {
+    field: '$.spec.learningRateMicros'
+    value: number
+  }
+
+  export interface AwardSpecMomentumMicrosFieldEvent {
+    field: '$.spec.momentumMicros'
+    value: number
+  }
+
+  export interface AwardSpecSeedFieldEvent {
+    field: '$.spec.seed'
+    value: bigint
+  }
+
+  export interface AwardSpecTierFieldEvent {
+    field: '$.spec.tier'
+    value: VerificationTier
+  }
+
+  export interface AwardSpecStepsPerSegmentFieldEvent {
+    field: '$.spec.stepsPerSegment'
+    value: number
+  }
+
+  export interface AwardIssuedAtFieldEvent {
+    field: '$.issuedAt'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<Award>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Award.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Award>): Award {
+    return decodeMessage(buf, Award.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Award>): Generator<AwardJobIdFieldEvent | AwardWorkerFieldEvent | AwardEscrowFieldEvent | AwardAmountFieldEvent | AwardSpecHashFieldEvent | AwardSpecLayersFieldEvent | AwardSpecModeFieldEvent | AwardSpecFracBitsFieldEvent | AwardSpecDatasetIdFieldEvent | AwardSpecDatasetHashFieldEvent | AwardSpecDatasetBytesFieldEvent | AwardSpecEpochsFieldEvent | AwardSpecBatchSizeFieldEvent | AwardSpecLearningRateMicrosFieldEvent | AwardSpecMomentumMicrosFieldEvent | AwardSpecSeedFieldEvent | AwardSpecTierFieldEvent | AwardSpecStepsPerSegmentFieldEvent | AwardIssuedAtFieldEvent> {
+    return streamMessage(buf, Award.codec(), opts)
+  }
+}
+
+export interface DataChunk {
+  index: number
+  data: Uint8Array<ArrayBuffer>
+  sha256: Uint8Array<ArrayBuffer>
+}
+
+export namespace DataChunk {
+  let _codec: Codec<DataChunk>
+
+  export const codec = (): Codec<DataChunk> => {
+    if (_codec == null) {
+      _codec = message<DataChunk>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.index != null && obj.index !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.index)
+        }
+
+        if ((obj.data != null && obj.data.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.data)
+        }
+
+        if ((obj.sha256 != null && obj.sha256.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.sha256)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          index: 0,
+          data: uint8ArrayAlloc(0),
+          sha256: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.index = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.data = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.sha256 = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.index`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.data`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.sha256`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DataChunkIndexFieldEvent {
+    field: '$.index'
+    value: number
+  }
+
+  export interface DataChunkDataFieldEvent {
+    field: '$.data'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DataChunkSha256FieldEvent {
+    field: '$.sha256'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<DataChunk>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DataChunk.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DataChunk>): DataChunk {
+    return decodeMessage(buf, DataChunk.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DataChunk>): Generator<DataChunkIndexFieldEvent | DataChunkDataFieldEvent | DataChunkSha256FieldEvent> {
+    return streamMessage(buf, DataChunk.codec(), opts)
+  }
+}
+
+export interface DataEnd {
+  chunks: number
+  totalBytes: bigint
+  sha256: Uint8Array<ArrayBuffer>
+}
+
+export namespace DataEnd {
+  let _codec: Codec<DataEnd>
+
+  export const codec = (): Codec<DataEnd> => {
+    if (_codec == null) {
+      _codec = message<DataEnd>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.chunks != null && obj.chunks !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.chunks)
+        }
+
+        if ((obj.totalBytes != null && obj.totalBytes !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.totalBytes)
+        }
+
+        if ((obj.sha256 != null && obj.sha256.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.sha256)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          chunks: 0,
+          totalBytes: 0n,
+          sha256: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.chunks = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.totalBytes = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.sha256 = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.chunks`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.totalBytes`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.sha256`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DataEndChunksFieldEvent {
+    field: '$.chunks'
+    value: number
+  }
+
+  export interface DataEndTotalBytesFieldEvent {
+    field: '$.totalBytes'
+    value: bigint
+  }
+
+  export interface DataEndSha256FieldEvent {
+    field: '$.sha256'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<DataEnd>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DataEnd.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DataEnd>): DataEnd {
+    return decodeMessage(buf, DataEnd.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DataEnd>): Generator<DataEndChunksFieldEvent | DataEndTotalBytesFieldEvent | DataEndSha256FieldEvent> {
+    return streamMessage(buf, DataEnd.codec(), opts)
+  }
+}
+
+export interface Metrics {
+  epoch: number
+  totalEpochs: number
+  step: number
+  loss: number
+  trainAccuracy: number
+  testAccuracy: number
+  timestamp: bigint
+}
+
+export namespace Metrics {
+  let _codec: Codec<Metrics>
+
+  export const codec = (): Codec<Metrics> => {
+    if (_codec == null) {
+      _codec = message<Metrics>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.epoch != null && obj.epoch !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.epoch)
+        }
+
+        if ((obj.totalEpochs != null && obj.totalEpochs !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.totalEpochs)
+        }
+
+        if ((obj.step != null && obj.step !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.step)
+        }
+
+        if ((obj.loss != null && obj.loss !== 0)) {
+          w.uint32(33)
+          w.double(obj.loss)
+        }
+
+        if ((obj.trainAccuracy != null && obj.trainAccuracy !== 0)) {
+          w.uint32(41)
+          w.double(obj.trainAccuracy)
+        }
+
+        if ((obj.testAccuracy != null && obj.testAccuracy !== 0)) {
+          w.uint32(49)
+          w.double(obj.testAccuracy)
+        }
+
+        if ((obj.timestamp != null && obj.timestamp !== 0n)) {
+          w.uint32(56)
+          w.uint64(obj.timestamp)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          epoch: 0,
+          totalEpochs: 0,
+          step: 0,
+          loss: 0,
+          trainAccuracy: 0,
+          testAccuracy: 0,
+          timestamp: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.epoch = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.totalEpochs = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.step = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.loss = reader.double()
+              break
+            }
+            case 5: {
+              obj.trainAccuracy = reader.double()
+              break
+            }
+            case 6: {
+              obj.testAccuracy = reader.double()
+              break
+            }
+            case 7: {
+              obj.timestamp = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.epoch`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.totalEpochs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.step`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.loss`,
+                value: reader.double()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.trainAccuracy`,
+                value: reader.double()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.testAccuracy`,
+                value: reader.double()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.timestamp`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MetricsEpochFieldEvent {
+    field: '$.epoch'
+    value: number
+  }
+
+  export interface MetricsTotalEpochsFieldEvent {
+    field: '$.totalEpochs'
+    value: number
+  }
+
+  export interface MetricsStepFieldEvent {
+    field: '$.step'
+    value: number
+  }
+
+  export interface MetricsLossFieldEvent {
+    field: '$.loss'
+    value: number
+  }
+
+  export interface MetricsTrainAccuracyFieldEvent {
+    field: '$.trainAccuracy'
+    value: number
+  }
+
+  export interface MetricsTestAccuracyFieldEvent {
+    field: '$.testAccuracy'
+    value: number
+  }
+
+  export interface MetricsTimestampFieldEvent {
+    field: '$.timestamp'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<Metrics>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Metrics.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Metrics>): Metrics {
+    return decodeMessage(buf, Metrics.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Metrics>): Generator<MetricsEpochFieldEvent | MetricsTotalEpochsFieldEvent | MetricsStepFieldEvent | MetricsLossFieldEvent | MetricsTrainAccuracyFieldEvent | MetricsTestAccuracyFieldEvent | MetricsTimestampFieldEvent> {
+    return streamMessage(buf, Metrics.codec(), opts)
+  }
+}
+
+export interface CheckpointNotice {
+  epoch: number
+  chainHash: Uint8Array<ArrayBuffer>
+  merkleRoot: Uint8Array<ArrayBuffer>
+  cid: string
+}
+
+export namespace CheckpointNotice {
+  let _codec: Codec<CheckpointNotice>
+
+  export const codec = (): Codec<CheckpointNotice> => {
+    if (_codec == null) {
+      _codec = message<CheckpointNotice>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.epoch != null && obj.epoch !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.epoch)
+        }
+
+        if ((obj.chainHash != null && obj.chainHash.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.chainHash)
+        }
+
+        if ((obj.merkleRoot != null && obj.merkleRoot.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.merkleRoot)
+        }
+
+        if ((obj.cid != null && obj.cid !== '')) {
+          w.uint32(34)
+          w.string(obj.cid)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          epoch: 0,
+          chainHash: uint8ArrayAlloc(0),
+          merkleRoot: uint8ArrayAlloc(0),
+          cid: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.epoch = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.chainHash = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.merkleRoot = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.cid = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.epoch`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.chainHash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.merkleRoot`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.cid`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface CheckpointNoticeEpochFieldEvent {
+    field: '$.epoch'
+    value: number
+  }
+
+  export interface CheckpointNoticeChainHashFieldEvent {
+    field: '$.chainHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface CheckpointNoticeMerkleRootFieldEvent {
+    field: '$.merkleRoot'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface CheckpointNoticeCidFieldEvent {
+    field: '$.cid'
+    value: string
+  }
+
+  export function encode (obj: Partial<CheckpointNotice>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, CheckpointNotice.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CheckpointNotice>): CheckpointNotice {
+    return decodeMessage(buf, CheckpointNotice.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CheckpointNotice>): Generator<CheckpointNoticeEpochFieldEvent | CheckpointNoticeChainHashFieldEvent | CheckpointNoticeMerkleRootFieldEvent | CheckpointNoticeCidFieldEvent> {
+    return streamMessage(buf, CheckpointNotice.codec(), opts)
+  }
+}
+
+export interface Delivery {
+  weightsHash: Uint8Array<ArrayBuffer>
+  weightsBytes: bigint
+  evidenceCid: string
+  merkleRoot: Uint8Array<ArrayBuffer>
+  epochs: number
+  finalChainHash: Uint8Array<ArrayBuffer>
+}
+
+export namespace Delivery {
+  let _codec: Codec<Delivery>
+
+  export const codec = (): Codec<Delivery> => {
+    if (_codec == null) {
+      _codec = message<Delivery>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.weightsHash != null && obj.weightsHash.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.weightsHash)
+        }
+
+        if ((obj.weightsBytes != null && obj.weightsBytes !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.weightsBytes)
+        }
+
+        if ((obj.evidenceCid != null && obj.evidenceCid !== '')) {
+          w.uint32(26)
+          w.string(obj.evidenceCid)
+        }
+
+        if ((obj.merkleRoot != null && obj.merkleRoot.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.merkleRoot)
+        }
+
+        if ((obj.epochs != null && obj.epochs !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.epochs)
+        }
+
+        if ((obj.finalChainHash != null && obj.finalChainHash.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.finalChainHash)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          weightsHash: uint8ArrayAlloc(0),
+          weightsBytes: 0n,
+          evidenceCid: '',
+          merkleRoot: uint8ArrayAlloc(0),
+          epochs: 0,
+          finalChainHash: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.weightsHash = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.weightsBytes = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.evidenceCid = reader.string()
+              break
+            }
+            case 4: {
+              obj.merkleRoot = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.epochs = reader.uint32()
+              break
+            }
+            case 6: {
+              obj.finalChainHash = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.weightsHash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.weightsBytes`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.evidenceCid`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.merkleRoot`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.epochs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.finalChainHash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DeliveryWeightsHashFieldEvent {
+    field: '$.weightsHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DeliveryWeightsBytesFieldEvent {
+    field: '$.weightsBytes'
+    value: bigint
+  }
+
+  export interface DeliveryEvidenceCidFieldEvent {
+    field: '$.evidenceCid'
+    value: string
+  }
+
+  export interface DeliveryMerkleRootFieldEvent {
+    field: '$.merkleRoot'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DeliveryEpochsFieldEvent {
+    field: '$.epochs'
+    value: number
+  }
+
+  export interface DeliveryFinalChainHashFieldEvent {
+    field: '$.finalChainHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Delivery>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Delivery.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Delivery>): Delivery {
+    return decodeMessage(buf, Delivery.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Delivery>): Generator<DeliveryWeightsHashFieldEvent | DeliveryWeightsBytesFieldEvent | DeliveryEvidenceCidFieldEvent | DeliveryMerkleRootFieldEvent | DeliveryEpochsFieldEvent | DeliveryFinalChainHashFieldEvent> {
+    return streamMessage(buf, Delivery.codec(), opts)
+  }
+}
+
+export enum ErrorCode {
+  ERROR_UNSPECIFIED = 'ERROR_UNSPECIFIED',
+  MALFORMED = 'MALFORMED',
+  TOO_LARGE = 'TOO_LARGE',
+  BAD_SIGNATURE = 'BAD_SIGNATURE',
+  ESCROW_INVALID = 'ESCROW_INVALID',
+  DATA_HASH_MISMATCH = 'DATA_HASH_MISMATCH',
+  UNAVAILABLE = 'UNAVAILABLE',
+  INTERNAL = 'INTERNAL'
+}
+
+enum __ErrorCodeValues {
+  ERROR_UNSPECIFIED = 0,
+  MALFORMED = 1,
+  TOO_LARGE = 2,
+  BAD_SIGNATURE = 3,
+  ESCROW_INVALID = 4,
+  DATA_HASH_MISMATCH = 5,
+  UNAVAILABLE = 6,
+  INTERNAL = 7
+}
+
+export namespace ErrorCode {
+  export const codec = (): Codec<ErrorCode> => {
+    return enumeration<ErrorCode>(__ErrorCodeValues)
+  }
+}
+
+export interface Error {
+  code: ErrorCode
+  message: string
+}
+
+export namespace Error {
+  let _codec: Codec<Error>
+
+  export const codec = (): Codec<Error> => {
+    if (_codec == null) {
+      _codec = message<Error>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.code != null && __ErrorCodeValues[obj.code] !== 0) {
+          w.uint32(8)
+          ErrorCode.codec().encode(obj.code, w)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(18)
+          w.string(obj.message)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          code: ErrorCode.ERROR_UNSPECIFIED,
+          message: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.code = ErrorCode.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.message = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.code`,
+                value: ErrorCode.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ErrorCodeFieldEvent {
+    field: '$.code'
+    value: ErrorCode
+  }
+
+  export interface ErrorMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export function encode (obj: Partial<Error>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Error.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Error>): Error {
+    return decodeMessage(buf, Error.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Error>): Generator<ErrorCodeFieldEvent | ErrorMessageFieldEvent> {
+    return streamMessage(buf, Error.codec(), opts)
+  }
+}
+
+export interface JobMessage {
+  award?: Signed
+  dataChunk?: DataChunk
+  dataEnd?: DataEnd
+  metrics?: Metrics
+  checkpoint?: CheckpointNotice
+  delivery?: Delivery
+  weightsChunk?: DataChunk
+  weightsEnd?: DataEnd
+  error?: Error
+}
+
+export namespace JobMessage {
+  let _codec: Codec<JobMessage>
+
+  export const codec = (): Codec<JobMessage> => {
+    if (_codec == null) {
+      _codec = message<JobMessage>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        obj = { ...obj }
+
+        if (obj.error != null) {
+          obj.weightsEnd = undefined
+          obj.weightsChunk = undefined
+          obj.delivery = undefined
+          obj.checkpoint = undefined
+          obj.metrics = undefined
+          obj.dataEnd = undefined
+          obj.dataChunk = undefined
+          obj.award = undefined
+        }
+
+        if (obj.weightsEnd != null) {
+          obj.error = undefined
+          obj.weightsChunk = undefined
+          obj.delivery = undefined
+          obj.checkpoint = undefined
+          obj.metrics = undefined
+          obj.dataEnd = undefined
+          obj.dataChunk = undefined
+          obj.award = undefined
+        }
+
+        if (obj.weightsChunk != null) {
+          obj.error = undefined
+          obj.weightsEnd = undefined
+          obj.delivery = undefined
+          obj.checkpoint = undefined
+          obj.metrics = undefined
+          obj.dataEnd = undefined
+          obj.dataChunk = undefined
+          obj.award = undefined
+        }
+
+        if (obj.delivery != null) {
+          obj.error = undefined
+          obj.weightsEnd = undefined
+          obj.weightsChunk = undefined
+          obj.checkpoint = undefined
+          obj.metrics = undefined
+          obj.dataEnd = undefined
+          obj.dataChunk = undefined
+          obj.award = undefined
+        }
+
+        if (obj.checkpoint != null) {
+          obj.error = undefined
+          obj.weightsEnd = undefined
+          obj.weightsChunk = undefined
+          obj.delivery = undefined
+          obj.metrics = undefined
+          obj.dataEnd = undefined
+          obj.dataChunk = undefined
+          obj.award = undefined
+        }
+
+        if (obj.metrics != null) {
+          obj.error = undefined
+          obj.weightsEnd = undefined
+          obj.weightsChunk = undefined
+          obj.delivery = undefined
+          obj.checkpoint = undefined
+          obj.dataEnd = undefined
+          obj.dataChunk = undefined
+          obj.award = undefined
+        }
+
+        if (obj.dataEnd != null) {
+          obj.error = undefined
+          obj.weightsEnd = undefined
+          obj.weightsChunk = undefined
+          obj.delivery = undefined
+          obj.checkpoint = undefined
+          obj.metrics = undefined
+          obj.dataChunk = undefined
+          obj.award = undefined
+        }
+
+        if (obj.dataChunk != null) {
+          obj.error = undefined
+          obj.weightsEnd = undefined
+          obj.weightsChunk = undefined
+          obj.delivery = undefined
+          obj.checkpoint = undefined
+          obj.metrics = undefined
+          obj.dataEnd = undefined
+          obj.award = undefined
+        }
+
+        if (obj.award != null) {
+          obj.error = undefined
+          obj.weightsEnd = undefined
+          obj.weightsChunk = undefined
+          obj.delivery = undefined
+          obj.checkpoint = undefined
+          obj.metrics = undefined
+          obj.dataEnd = undefined
+          obj.dataChunk = undefined
+        }
+
+        if (obj.award != null) {
+          w.uint32(10)
+          Signed.codec().encode(obj.award, w)
+        }
+
+        if (obj.dataChunk != null) {
+          w.uint32(18)
+          DataChunk.codec().encode(obj.dataChunk, w)
+        }
+
+        if (obj.dataEnd != null) {
+          w.uint32(26)
+          DataEnd.codec().encode(obj.dataEnd, w)
+        }
+
+        if (obj.metrics != null) {
+          w.uint32(34)
+          Metrics.codec().encode(obj.metrics, w)
+        }
+
+        if (obj.checkpoint != null) {
+          w.uint32(42)
+          CheckpointNotice.codec().encode(obj.checkpoint, w)
+        }
+
+        if (obj.delivery != null) {
+          w.uint32(50)
+          Delivery.codec().encode(obj.delivery, w)
+        }
+
+        if (obj.weightsChunk != null) {
+          w.uint32(58)
+          DataChunk.codec().encode(obj.weightsChunk, w)
+        }
+
+        if (obj.weightsEnd != null) {
+          w.uint32(66)
+          DataEnd.codec().encode(obj.weightsEnd, w)
+        }
+
+        if (obj.error != null) {
+          w.uint32(74)
+          Error.codec().encode(obj.error, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.award = Signed.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.award
+              })
+              break
+            }
+            case 2: {
+              obj.dataChunk = DataChunk.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.dataChunk
+              })
+              break
+            }
+            case 3: {
+              obj.dataEnd = DataEnd.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.dataEnd
+              })
+              break
+            }
+            case 4: {
+              obj.metrics = Metrics.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.metrics
+              })
+              break
+            }
+            case 5: {
+              obj.checkpoint = CheckpointNotice.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.checkpoint
+              })
+              break
+            }
+            case 6: {
+              obj.delivery = Delivery.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.delivery
+              })
+              break
+            }
+            case 7: {
+              obj.weightsChunk = DataChunk.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.weightsChunk
+              })
+              break
+            }
+            case 8: {
+              obj.weightsEnd = DataEnd.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.weightsEnd
+              })
+              break
+            }
+            case 9: {
+              obj.error = Error.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.error
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        if (obj.error != null) {
+          delete obj.weightsEnd
+          delete obj.weightsChunk
+          delete obj.delivery
+          delete obj.checkpoint
+          delete obj.metrics
+          delete obj.dataEnd
+          delete obj.dataChunk
+          delete obj.award
+        }
+
+        if (obj.weightsEnd != null) {
+          delete obj.error
+          delete obj.weightsChunk
+          delete obj.delivery
+          delete obj.checkpoint
+          delete obj.metrics
+          delete obj.dataEnd
+          delete obj.dataChunk
+          delete obj.award
+        }
+
+        if (obj.weightsChunk != null) {
+          delete obj.error
+          delete obj.weightsEnd
+          delete obj.delivery
+          delete obj.checkpoint
+          delete obj.metrics
+          delete obj.dataEnd
+          delete obj.dataChunk
+          delete obj.award
+        }
+
+        if (obj.delivery != null) {
+          delete obj.error
+          delete obj.weightsEnd
+          delete obj.weightsChunk
+          delete obj.checkpoint
+          delete obj.metrics
+          delete obj.dataEnd
+          delete obj.dataChunk
+          delete obj.award
+        }
+
+        if (obj.checkpoint != null) {
+          delete obj.error
+          delete obj.weightsEnd
+          delete obj.weightsChunk
+          delete obj.delivery
+          delete obj.metrics
+          delete obj.dataEnd
+          delete obj.dataChunk
+          delete obj.award
+        }
+
+        if (obj.metrics != null) {
+          delete obj.error
+          delete obj.weightsEnd
+          delete obj.weightsChunk
+          delete obj.delivery
+          delete obj.checkpoint
+          delete obj.dataEnd
+          delete obj.dataChunk
+          delete obj.award
+        }
+
+        if (obj.dataEnd != null) {
+          delete obj.error
+          delete obj.weightsEnd
+          delete obj.weightsChunk
+          delete obj.delivery
+          delete obj.checkpoint
+          delete obj.metrics
+          delete obj.dataChunk
+          delete obj.award
+        }
+
+        if (obj.dataChunk != null) {
+          delete obj.error
+          delete obj.weightsEnd
+          delete obj.weightsChunk
+          delete obj.delivery
+          delete obj.checkpoint
+          delete obj.metrics
+          delete obj.dataEnd
+          delete obj.award
+        }
+
+        if (obj.award != null) {
+          delete obj.error
+          delete obj.weightsEnd
+          delete obj.weightsChunk
+          delete obj.delivery
+          delete obj.checkpoint
+          delete obj.metrics
+          delete obj.dataEnd
+          delete obj.dataChunk
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * Signed.codec().stream(reader, reader.uint32(), `${prefix}.award`, {
+                limits: opts.limits?.award
+              })
+
+              break
+            }
+            case 2: {
+              yield * DataChunk.codec().stream(reader, reader.uint32(), `${prefix}.dataChunk`, {
+                limits: opts.limits?.dataChunk
+              })
+
+              break
+            }
+            case 3: {
+              yield * DataEnd.codec().stream(reader, reader.uint32(), `${prefix}.dataEnd`, {
+                limits: opts.limits?.dataEnd
+              })
+
+              break
+            }
+            case 4: {
+              yield * Metrics.codec().stream(reader, reader.uint32(), `${prefix}.metrics`, {
+                limits: opts.limits?.metrics
+              })
+
+              break
+            }
+            case 5: {
+              yield * CheckpointNotice.codec().stream(reader, reader.uint32(), `${prefix}.checkpoint`, {
+                limits: opts.limits?.checkpoint
+              })
+
+              break
+            }
+            case 6: {
+              yield * Delivery.codec().stream(reader, reader.uint32(), `${prefix}.delivery`, {
+                limits: opts.limits?.delivery
+              })
+
+              break
+            }
+            case 7: {
+              yield * DataChunk.codec().stream(reader, reader.uint32(), `${prefix}.weightsChunk`, {
+                limits: opts.limits?.weightsChunk
+              })
+
+              break
+            }
+            case 8: {
+              yield * DataEnd.codec().stream(reader, reader.uint32(), `${prefix}.weightsEnd`, {
+                limits: opts.limits?.weightsEnd
+              })
+
+              break
+            }
+            case 9: {
+              yield * Error.codec().stream(reader, reader.uint32(), `${prefix}.error`, {
+                limits: opts.limits?.error
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface JobMessageAwardKindFieldEvent {
+    field: '$.award.kind'
+    value: Kind
+  }
+
+  export interface JobMessageAwardBodyFieldEvent {
+    field: '$.award.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobMessageAwardSignerFieldEvent {
+    field: '$.award.signer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobMessageAwardSignatureFieldEvent {
+    field: '$.award.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobMessageDataChunkIndexFieldEvent {
+    field: '$.dataChunk.index'
+    value: number
+  }
+
+  export interface JobMessageDataChunkDataFieldEvent {
+    field: '$.dataChunk.data'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobMessageDataChunkSha256FieldEvent {
+    field: '$.dataChunk.sha256'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobMessageDataEndChunksFieldEvent {
+    field: '$.dataEnd.chunks'
+    value: number
+  }
+
+  export interface JobMessageDataEndTotalBytesFieldEvent {
+    field: '$.dataEnd.totalBytes'
+    value: bigint
+  }
+
+  export interface JobMessageDataEndSha256FieldEvent {
+    field: '$.dataEnd.sha256'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobMessageMetricsEpochFieldEvent {
+    field: '$.metrics.epoch'
+    value: number
+  }
+
+  export interface JobMessageMetricsTotalEpochsFieldEvent {
+    field: '$.metrics.totalEpochs'
+    value: number
+  }
+
+  export interface JobMessageMetricsStepFieldEvent {
+    field: '$.metrics.step'
+    value: number
+  }
+
+  export interface JobMessageMetricsLossFieldEvent {
+    field: '$.metrics.loss'
+    value: number
+  }
+
+  export interface JobMessageMetricsTrainAccuracyFieldEvent {
+    field: '$.metrics.trainAccuracy'
+    value: number
+  }
+
+  export interface JobMessageMetricsTestAccuracyFieldEvent {
+    field: '$.metrics.testAccuracy'
+    value: number
+  }
+
+  export interface JobMessageMetricsTimestampFieldEvent {
+    field: '$.metrics.timestamp'
+    value: bigint
+  }
+
+  export interface JobMessageCheckpointEpochFieldEvent {
+    field: '$.checkpoint.epoch'
+    value: number
+  }
+
+  export interface JobMessageCheckpointChainHashFieldEvent {
+    field: '$.checkpoint.chainHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobMessageCheckpointMerkleRootFieldEvent {
+    field: '$.checkpoint.merkleRoot'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobMessageCheckpointCidFieldEvent {
+    field: '$.checkpoint.cid'
+    value: string
+  }
+
+  export interface JobMessageDeliveryWeightsHashFieldEvent {
+    field: '$.delivery.weightsHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobMessageDeliveryWeightsBytesFieldEvent {
+    field: '$.delivery.weightsBytes'
+    value: bigint
+  }
+
+  export interface JobMessageDeliveryEvidenceCidFieldEvent {
+    field: '$.delivery.evidenceCid'
+    value: string
+  }
+
+  export interface JobMessageDeliveryMerkleRootFieldEvent {
+    field: '$.delivery.merkleRoot'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobMessageDeliveryEpochsFieldEvent {
+    field: '$.delivery.epochs'
+    value: number
+  }
+
+  export interface JobMessageDeliveryFinalChainHashFieldEvent {
+    field: '$.delivery.finalChainHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobMessageWeightsChunkIndexFieldEvent {
+    field: '$.weightsChunk.index'
+    value: number
+  }
+
+  export interface JobMessageWeightsChunkDataFieldEvent {
+    field: '$.weightsChunk.data'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobMessageWeightsChunkSha256FieldEvent {
+    field: '$.weightsChunk.sha256'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobMessageWeightsEndChunksFieldEvent {
+    field: '$.weightsEnd.chunks'
+    value: number
+  }
+
+  export interface JobMessageWeightsEndTotalBytesFieldEvent {
+    field: '$.weightsEnd.totalBytes'
+    value: bigint
+  }
+
+  export interface JobMessageWeightsEndSha256FieldEvent {
+    field: '$.weightsEnd.sha256'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobMessageErrorCodeFieldEvent {
+    field: '$.error.code'
+    value: ErrorCode
+  }
+
+  export interface JobMessageErrorMessageFieldEvent {
+    field: '$.error.message'
+    value: string
+  }
+
+  export function encode (obj: Partial<JobMessage>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, JobMessage.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobMessage>): JobMessage {
+    return decodeMessage(buf, JobMessage.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobMessage>): Generator<JobMessageAwardKindFieldEvent | JobMessageAwardBodyFieldEvent | JobMessageAwardSignerFieldEvent | JobMessageAwardSignatureFieldEvent | JobMessageDataChunkIndexFieldEvent | JobMessageDataChunkDataFieldEvent | JobMessageDataChunkSha256FieldEvent | JobMessageDataEndChunksFieldEvent | JobMessageDataEndTotalBytesFieldEvent | JobMessageDataEndSha256FieldEvent | JobMessageMetricsEpochFieldEvent | JobMessageMetricsTotalEpochsFieldEvent | JobMessageMetricsStepFieldEvent | JobMessageMetricsLossFieldEvent | JobMessageMetricsTrainAccuracyFieldEvent | JobMessageMetricsTestAccuracyFieldEvent | JobMessageMetricsTimestampFieldEvent | JobMessageCheckpointEpochFieldEvent | JobMessageCheckpointChainHashFieldEvent | JobMessageCheckpointMerkleRootFieldEvent | JobMessageCheckpointCidFieldEvent | JobMessageDeliveryWeightsHashFieldEvent | JobMessageDeliveryWeightsBytesFieldEvent | JobMessageDeliveryEvidenceCidFieldEvent | JobMessageDeliveryMerkleRootFieldEvent | JobMessageDeliveryEpochsFieldEvent | JobMessageDeliveryFinalChainHashFieldEvent | JobMessageWeightsChunkIndexFieldEvent | JobMessageWeightsChunkDataFieldEvent | JobMessageWeightsChunkSha256FieldEvent | JobMessageWeightsEndChunksFieldEvent | JobMessageWeightsEndTotalBytesFieldEvent | JobMessageWeightsEndSha256FieldEvent | JobMessageErrorCodeFieldEvent | JobMessageErrorMessageFieldEvent> {
+    return streamMessage(buf, JobMessage.codec(), opts)
+  }
+}

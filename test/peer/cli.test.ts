@@ -1,0 +1,47 @@
+/** The `cyx` binary as a user runs it: a separate process through peer/cli/cyx.mjs. */
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { PARAMS, UNITS_PER_TOKEN } from '../../protocols/index.js'
+
+function cyx (...args: string[]): { code: number | null, stdout: string, stderr: string } {
+  const r = spawnSync(process.execPath, ['peer/cli/cyx.mjs', ...args], { encoding: 'utf8' })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+describe('cyx (process)', () => {
+  it('--help lists the commands that exist', () => {
+    const r = cyx('--help')
+    assert.equal(r.code, 0)
+    assert.match(r.stdout, /Usage: cyx <command>/)
+    assert.match(r.stdout, /params/)
+  })
+
+  it('params --json prints every parameter, amounts as base-unit strings', () => {
+    const r = cyx('params', '--json')
+    assert.equal(r.code, 0, r.stderr)
+    const p = JSON.parse(r.stdout) as Record<string, any>
+    assert.deepEqual(Object.keys(p).sort(), Object.keys(PARAMS).sort())
+    assert.equal(p.token.totalSupply, (1_000_000_000n * UNITS_PER_TOKEN).toString())
+    assert.equal(p.settlement.platformFeeBps, 1000)
+    assert.equal(p.stakeTiers[3].minStake, (5000n * UNITS_PER_TOKEN).toString())
+    assert.equal(p.stakeTiers[3].maxJobAmount, null)
+    assert.equal(p.dispute.quorumBps, 500)
+  })
+
+  it('params prints a readable table', () => {
+    const r = cyx('params')
+    assert.equal(r.code, 0)
+    assert.match(r.stdout, /stakeTiers\[2\]\.minStake\s+1000 CYXWIZ/)
+    assert.match(r.stdout, /pricing\.computePerHour\.cpu\s+0\.5 CYXWIZ/)
+  })
+
+  it('refuses unknown commands and options with exit code 2 and says what to do', () => {
+    const a = cyx('frobnicate')
+    assert.equal(a.code, 2)
+    assert.match(a.stderr, /unknown command "frobnicate"/)
+    const b = cyx('params', '--bogus')
+    assert.equal(b.code, 2)
+    assert.match(b.stderr, /Unknown option '--bogus'/)
+    assert.match(b.stderr, /Usage: cyx params/)
+  })
+})
