@@ -5,3 +5,4 @@
 export * from './params.js'
 export * from './rules/index.js'
 export * as wire from './wire/index.js'
+export * from './proof/index.js'

@@ -1,0 +1,4 @@
+/** Proof-of-compute data: the checkpoint chain, its Merkle tree, and spot-check selection. Pure. */
+export * from './checkpoint.js'
+export * from './merkle.js'
+export * from './spot-check.js'
