@@ -1,0 +1,34 @@
+// The training room's door: the worker's engine and the verifier's re-execution. Other code imports
+// only from here.
+export { trainingSpec, validateSpec, specHash, canonicalJson, stepsPerEpoch } from './spec.js'
+export type { TrainingSpec, SpecInput, NumericMode, FloatBackend } from './spec.js'
+export { parameterLayout, parameterCount, validateLayers } from './mlp.js'
+export type { ParameterInfo, LayerSizes } from './mlp.js'
+export { trainingSchedule, DataOrder } from './schedule.js'
+export type { Segment, Schedule } from './schedule.js'
+export { Trainer, train, reexecuteSegment, sameBits, checkpointStateTensors, createEngine, splitAsBatch } from './trainer.js'
+export type { Checkpoint, SegmentMetrics, TrainingRun, TrainOptions, SegmentCheck } from './trainer.js'
+export type { TrainingState, TensorValues, Batch, TrainingEngine, StepResult, EvaluationResult } from './engine.js'
+export { OrtTrainingEngine } from './engine-ort.js'
+export { FixedPointEngine, FixedPointRangeError, Q16_ONE, Q16_FRACTION_BITS, FIXED_POINT_ALGORITHM_VERSION, floorDiv, expQ16, toQ16 } from './fixed-point.js'
+export { canReproduce, detectCpuClass, cpuClassFromCpuinfo } from './profile.js'
+export type { DeterminismProfile, ReproducibilityVerdict, RuntimeName, ComputeBackend } from './profile.js'
+export { initialParameters } from './init.js'
+export { prngStream, permutation, Xoshiro128StarStar, splitMix64, streamSeed } from './prng.js'
+export {
+  loadDatasetById,
+  loadVerifiedDataset,
+  loadMnist,
+  generateSpirals,
+  SPIRALS_DEFAULT,
+  assertDatasetHash,
+  datasetContentHash,
+  makeDataset,
+  DatasetHashMismatchError,
+  DATASET_IDS
+} from './datasets/index.js'
+export type { Dataset, DatasetSplit, DatasetId, SpiralsParams } from './datasets/index.js'
+export { buildTrainingStepModel, buildEvaluationModel, buildInferenceModel, StepNames } from './graphs.js'
+export { exportInferenceModel, evaluateInferenceModel } from './inference.js'
+export { referenceStep } from './reference-step.js'
+export type { ReferenceStepResult } from './reference-step.js'

@@ -1,0 +1,42 @@
+// The deliverable: a trained model as a standalone inference ONNX file, and a check that runs it.
+import * as ort from 'onnxruntime-node'
+import type { DatasetSplit } from './datasets/index.js'
+import { sessionOptions } from './engine-ort.js'
+import { buildInferenceModel, StepNames } from './graphs.js'
+import type { TrainingSpec } from './spec.js'
+import { specHash } from './spec.js'
+
+/** Inference model bytes for float32 parameters of `spec`'s MLP; the spec hash goes in its metadata. */
+export function exportInferenceModel(spec: TrainingSpec, parameters: readonly Float32Array[]): Uint8Array {
+  return buildInferenceModel(spec.model.layers, parameters, {
+    'cyxwiz.spec_hash': specHash(spec),
+    'cyxwiz.layers': spec.model.layers.join(','),
+    'cyxwiz.dataset': `${spec.dataset.id}:${spec.dataset.contentHash}`
+  })
+}
+
+/** Load an inference model with onnxruntime and measure its accuracy on a split (argmax of logits). */
+export async function evaluateInferenceModel(
+  model: Uint8Array,
+  split: DatasetSplit,
+  featureCount: number
+): Promise<{ correct: number; rows: number; accuracy: number }> {
+  const session = await ort.InferenceSession.create(model, sessionOptions())
+  try {
+    const x = new ort.Tensor('float32', split.features, [split.count, featureCount])
+    const out = await session.run({ [StepNames.x]: x })
+    const logits = out[StepNames.logits]
+    if (!logits) throw new Error('inference model produced no logits')
+    const data = logits.data as Float32Array
+    const classes = logits.dims[1] as number
+    let correct = 0
+    for (let r = 0; r < split.count; r++) {
+      let best = 0
+      for (let c = 1; c < classes; c++) if ((data[r * classes + c] as number) > (data[r * classes + best] as number)) best = c
+      if (best === split.labels[r]) correct++
+    }
+    return { correct, rows: split.count, accuracy: correct / split.count }
+  } finally {
+    await session.release()
+  }
+}

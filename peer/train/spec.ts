@@ -1,0 +1,102 @@
+// The job spec: everything that determines a training run. Two peers holding the same spec (and the
+// dataset bytes it names by hash) compute the same weights, segment by segment, under a matching
+// determinism profile (float32) or on any machine (fixed-point).
+import { createHash } from 'node:crypto'
+import { validateLayers } from './mlp.js'
+
+export type NumericMode =
+  /** IEEE float32 through an ONNX runtime; bit-exact only under a matching DeterminismProfile. */
+  | 'float32'
+  /** Exact integer fixed-point arithmetic (see fixed-point.ts); bit-exact on every CPU. */
+  | 'fixed-q16'
+
+export type FloatBackend =
+  /** onnxruntime-node, native CPU kernels (fast; bits depend on the CPU's instruction set). */
+  | 'native'
+  /** onnxruntime-web, WebAssembly (slower; the same bits on every CPU). */
+  | 'portable'
+
+export interface TrainingSpec {
+  readonly model: { readonly kind: 'mlp'; readonly layers: readonly number[] }
+  readonly optimizer: { readonly kind: 'sgd-momentum'; readonly learningRate: number; readonly momentum: number }
+  readonly batchSize: number
+  readonly epochs: number
+  readonly seed: number
+  readonly dataset: { readonly id: string; readonly contentHash: string }
+  readonly numeric: NumericMode
+  /** Float32 only: which ONNX runtime build executes the graphs. */
+  readonly backend: FloatBackend
+  /** Steps per segment (the unit a checkpoint covers and a verifier re-executes); 0 = one epoch. */
+  readonly segmentSteps: number
+}
+
+export interface SpecInput {
+  layers: readonly number[]
+  learningRate: number
+  momentum?: number
+  batchSize: number
+  epochs: number
+  seed: number
+  dataset: { id: string; contentHash: string }
+  numeric?: NumericMode
+  backend?: FloatBackend
+  segmentSteps?: number
+}
+
+/** Build a validated spec with defaults (momentum 0.9, float32, native backend, one-epoch segments). */
+export function trainingSpec(input: SpecInput): TrainingSpec {
+  const spec: TrainingSpec = {
+    model: { kind: 'mlp', layers: [...input.layers] },
+    optimizer: { kind: 'sgd-momentum', learningRate: input.learningRate, momentum: input.momentum ?? 0.9 },
+    batchSize: input.batchSize,
+    epochs: input.epochs,
+    seed: input.seed,
+    dataset: { id: input.dataset.id, contentHash: input.dataset.contentHash.toLowerCase() },
+    numeric: input.numeric ?? 'float32',
+    backend: input.backend ?? 'native',
+    segmentSteps: input.segmentSteps ?? 0
+  }
+  validateSpec(spec)
+  return spec
+}
+
+const positiveInt = (n: unknown): boolean => typeof n === 'number' && Number.isSafeInteger(n) && n > 0
+
+export function validateSpec(spec: TrainingSpec): void {
+  if (spec.model.kind !== 'mlp') throw new Error(`unsupported model kind ${String(spec.model.kind)}`)
+  validateLayers(spec.model.layers)
+  const { learningRate, momentum } = spec.optimizer
+  if (spec.optimizer.kind !== 'sgd-momentum') throw new Error(`unsupported optimizer ${String(spec.optimizer.kind)}`)
+  if (!(Number.isFinite(learningRate) && learningRate > 0)) throw new Error(`learning rate must be positive, got ${learningRate}`)
+  if (!(Number.isFinite(momentum) && momentum >= 0 && momentum < 1)) throw new Error(`momentum must be in [0, 1), got ${momentum}`)
+  if (!positiveInt(spec.batchSize)) throw new Error(`batch size must be a positive integer, got ${spec.batchSize}`)
+  if (!positiveInt(spec.epochs)) throw new Error(`epochs must be a positive integer, got ${spec.epochs}`)
+  if (!Number.isSafeInteger(spec.seed) || spec.seed < 0) throw new Error(`seed must be a non-negative safe integer, got ${spec.seed}`)
+  if (!/^[0-9a-f]{64}$/.test(spec.dataset.contentHash)) throw new Error('dataset content hash must be 64 hex digits (SHA-256)')
+  if (spec.numeric !== 'float32' && spec.numeric !== 'fixed-q16') throw new Error(`unknown numeric mode ${String(spec.numeric)}`)
+  if (spec.backend !== 'native' && spec.backend !== 'portable') throw new Error(`unknown backend ${String(spec.backend)}`)
+  if (!Number.isSafeInteger(spec.segmentSteps) || spec.segmentSteps < 0) throw new Error(`segmentSteps must be a non-negative integer`)
+}
+
+/** JSON with object keys sorted at every level: the canonical text of a spec. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+    return `{${entries.join(',')}}`
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('canonical JSON cannot hold non-finite numbers')
+  return JSON.stringify(value)
+}
+
+/** SHA-256 hex of "cyxwiz/spec/v1\0" ‖ canonicalJson(spec): the id a job announce and escrow name. */
+export function specHash(spec: TrainingSpec): string {
+  return createHash('sha256').update('cyxwiz/spec/v1\0').update(canonicalJson(spec)).digest('hex')
+}
+
+/** Steps in one epoch: every training row once, the last batch possibly short. */
+export function stepsPerEpoch(spec: TrainingSpec, trainCount: number): number {
+  return Math.ceil(trainCount / spec.batchSize)
+}

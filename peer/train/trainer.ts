@@ -1,0 +1,269 @@
+// The deterministic training loop: a TrainingSpec and the dataset it names → a chain of checkpoints,
+// one per Segment. Any single segment can be re-executed from the checkpoint before it, which is what a
+// verifier's spot check does.
+import type { StateTensor } from '../../protocols/index.js'
+import { assertDatasetHash, type Dataset, type DatasetSplit } from './datasets/index.js'
+import type { Batch, TensorValues, TrainingEngine, TrainingState } from './engine.js'
+import { OrtTrainingEngine } from './engine-ort.js'
+import { FixedPointEngine } from './fixed-point.js'
+import { initialParameters } from './init.js'
+import { canReproduce, type DeterminismProfile } from './profile.js'
+import { DataOrder, trainingSchedule, type Schedule, type Segment } from './schedule.js'
+import { specHash, validateSpec, type TrainingSpec } from './spec.js'
+
+/** What a segment produced, besides the weights. All derived deterministically from the bits. */
+export interface SegmentMetrics {
+  readonly segment: number
+  /** Global steps done at the end of the segment. */
+  readonly step: number
+  /** Epochs done at the end of the segment (fractional when segments are shorter than an epoch). */
+  readonly epoch: number
+  /** Mean over the segment's rows of each step's pre-update batch loss. */
+  readonly trainLoss: number
+  /** Fraction of the segment's rows predicted right before their step's update. */
+  readonly trainAccuracy: number
+  /** Mean loss over the test split with the segment's final weights. */
+  readonly testLoss: number
+  readonly testAccuracy: number
+}
+
+/** The state after segment `segment.index` and its metrics: what a checkpoint chain hashes. */
+export interface Checkpoint {
+  readonly segment: Segment
+  readonly state: TrainingState
+  readonly metrics: SegmentMetrics
+}
+
+export interface TrainingRun {
+  readonly spec: TrainingSpec
+  readonly specHash: string
+  readonly profile: DeterminismProfile
+  readonly schedule: Schedule
+  readonly initial: TrainingState
+  /** Every checkpoint produced in this run (only the last when keepCheckpoints is false). */
+  readonly checkpoints: readonly Checkpoint[]
+  readonly final: TrainingState
+}
+
+export async function createEngine(spec: TrainingSpec): Promise<TrainingEngine> {
+  if (spec.numeric === 'fixed-q16') return FixedPointEngine.create(spec.model.layers, spec.optimizer)
+  return OrtTrainingEngine.create(spec.model.layers, spec.optimizer, spec.backend)
+}
+
+function oneHot(labels: Uint8Array, classes: number, out: Float32Array = new Float32Array(labels.length * classes)): Float32Array {
+  out.fill(0)
+  labels.forEach((c, r) => {
+    out[r * classes + c] = 1
+  })
+  return out
+}
+
+export function splitAsBatch(split: DatasetSplit, classCount: number): Batch {
+  return { rows: split.count, features: split.features, targets: oneHot(split.labels, classCount), labels: split.labels }
+}
+
+/** Gathers the rows of a step into reusable buffers (one set per batch length). */
+class BatchAssembler {
+  private readonly buffers = new Map<number, { features: Float32Array; targets: Float32Array; labels: Uint8Array }>()
+
+  constructor(private readonly dataset: Dataset) {}
+
+  assemble(rows: Uint32Array): Batch {
+    const { featureCount: width, classCount: classes, train } = this.dataset
+    let buf = this.buffers.get(rows.length)
+    if (!buf) {
+      buf = { features: new Float32Array(rows.length * width), targets: new Float32Array(rows.length * classes), labels: new Uint8Array(rows.length) }
+      this.buffers.set(rows.length, buf)
+    }
+    rows.forEach((row, i) => {
+      buf.features.set(train.features.subarray(row * width, (row + 1) * width), i * width)
+      buf.labels[i] = train.labels[row] as number
+    })
+    oneHot(buf.labels, classes, buf.targets)
+    return { rows: rows.length, ...buf }
+  }
+}
+
+/**
+ * A spec bound to its dataset and an engine. Open one with `Trainer.open`, run segments, close it.
+ * The trainer refuses a dataset whose content hash is not the spec's.
+ */
+export class Trainer {
+  readonly schedule: Schedule
+  private readonly order: DataOrder
+  private readonly batches: BatchAssembler
+  private readonly testBatch: Batch
+
+  private constructor(
+    readonly spec: TrainingSpec,
+    readonly dataset: Dataset,
+    readonly engine: TrainingEngine
+  ) {
+    this.schedule = trainingSchedule(spec, dataset.train.count)
+    this.order = new DataOrder(spec.seed, dataset.train.count, spec.batchSize, this.schedule.stepsPerEpoch)
+    this.batches = new BatchAssembler(dataset)
+    this.testBatch = splitAsBatch(dataset.test, dataset.classCount)
+  }
+
+  static async open(spec: TrainingSpec, dataset: Dataset): Promise<Trainer> {
+    validateSpec(spec)
+    if (dataset.id !== spec.dataset.id) throw new Error(`spec names dataset ${spec.dataset.id}, got ${dataset.id}`)
+    assertDatasetHash(dataset, spec.dataset.contentHash)
+    const layers = spec.model.layers
+    if (layers[0] !== dataset.featureCount) throw new Error(`input layer ${layers[0]} ≠ ${dataset.featureCount} features of ${dataset.id}`)
+    if (layers[layers.length - 1] !== dataset.classCount) throw new Error(`output layer ${layers[layers.length - 1]} ≠ ${dataset.classCount} classes of ${dataset.id}`)
+    return new Trainer(spec, dataset, await createEngine(spec))
+  }
+
+  get profile(): DeterminismProfile {
+    return this.engine.profile
+  }
+
+  /** W_0: parameters from the seed (see init.ts), zero velocities. */
+  initialState(): TrainingState {
+    const floats = initialParameters(this.spec.model.layers, this.spec.seed)
+    return { step: 0, parameters: this.engine.encodeParameters(floats), velocities: this.engine.zeroVelocities() }
+  }
+
+  segment(index: number): Segment {
+    const s = this.schedule.segments[index - 1]
+    if (!s) throw new Error(`segment ${index} does not exist (1..${this.schedule.segments.length})`)
+    return s
+  }
+
+  /** Run one segment from the state before it. Deterministic: same inputs, same bits. */
+  async runSegment(segment: Segment, before: TrainingState): Promise<Checkpoint> {
+    if (before.step !== segment.firstStep) throw new Error(`segment ${segment.index} starts at step ${segment.firstStep}, the state is at step ${before.step}`)
+    let parameters: readonly TensorValues[] = before.parameters
+    let velocities: readonly TensorValues[] = before.velocities
+    let lossSum = 0
+    let correct = 0
+    let rows = 0
+    const end = segment.firstStep + segment.stepCount
+    for (let s = segment.firstStep; s < end; s++) {
+      const batch = this.batches.assemble(this.order.rowsOfStep(s))
+      const result = await this.engine.step(parameters, velocities, batch)
+      parameters = result.parameters
+      velocities = result.velocities
+      lossSum += result.loss * batch.rows
+      correct += result.correct
+      rows += batch.rows
+    }
+    const test = await this.engine.evaluate(parameters, this.testBatch)
+    const metrics: SegmentMetrics = {
+      segment: segment.index,
+      step: end,
+      epoch: end / this.schedule.stepsPerEpoch,
+      trainLoss: lossSum / rows,
+      trainAccuracy: correct / rows,
+      testLoss: test.lossSum / test.rows,
+      testAccuracy: test.correct / test.rows
+    }
+    // Copies: a checkpoint must never alias a buffer an engine might reuse (wasm heaps, pooled outputs).
+    return { segment, state: { step: end, parameters: parameters.map((t) => t.slice()), velocities: velocities.map((t) => t.slice()) }, metrics }
+  }
+
+  /** Accuracy and mean loss of some parameters on the test split. */
+  async evaluateTest(parameters: readonly TensorValues[]): Promise<{ accuracy: number; loss: number; correct: number; rows: number }> {
+    const r = await this.engine.evaluate(parameters, this.testBatch)
+    return { accuracy: r.correct / r.rows, loss: r.lossSum / r.rows, correct: r.correct, rows: r.rows }
+  }
+
+  /** Float32 parameters, e.g. to export an inference model. */
+  floatParameters(state: TrainingState): Float32Array[] {
+    return this.engine.decodeParameters(state.parameters)
+  }
+
+  async close(): Promise<void> {
+    await this.engine.close()
+  }
+}
+
+export interface TrainOptions {
+  /** Called after every segment, in order (stream metrics, hash and store the checkpoint). */
+  onCheckpoint?: (checkpoint: Checkpoint) => void | Promise<void>
+  /** Continue after this checkpoint (its state must be the one the chain recorded). */
+  resumeFrom?: Checkpoint
+  /** Keep every checkpoint in the result (default true); false keeps only the last. */
+  keepCheckpoints?: boolean
+}
+
+/** Train a spec to the end (or from a checkpoint to the end). */
+export async function train(spec: TrainingSpec, dataset: Dataset, options: TrainOptions = {}): Promise<TrainingRun> {
+  const trainer = await Trainer.open(spec, dataset)
+  try {
+    const initial = trainer.initialState()
+    let state = options.resumeFrom?.state ?? initial
+    const firstIndex = (options.resumeFrom?.segment.index ?? 0) + 1
+    const checkpoints: Checkpoint[] = []
+    for (const segment of trainer.schedule.segments.slice(firstIndex - 1)) {
+      const checkpoint = await trainer.runSegment(segment, state)
+      state = checkpoint.state
+      if (options.keepCheckpoints === false) checkpoints.splice(0, checkpoints.length)
+      checkpoints.push(checkpoint)
+      await options.onCheckpoint?.(checkpoint)
+    }
+    return { spec, specHash: specHash(spec), profile: trainer.profile, schedule: trainer.schedule, initial, checkpoints, final: state }
+  } finally {
+    await trainer.close()
+  }
+}
+
+/**
+ * The training state as the checkpoint chain (protocols/proof) encodes it: every parameter in the
+ * canonical order (W1, b1, W2, ...), then every velocity in the same order.
+ */
+export function checkpointStateTensors(state: TrainingState): StateTensor[] {
+  return [...state.parameters, ...state.velocities].map((data) =>
+    data instanceof Float32Array ? { dtype: 'float32' as const, data } : { dtype: 'int32' as const, data }
+  )
+}
+
+/** True when two tensor lists have the same types, lengths and bits. */
+export function sameBits(a: readonly TensorValues[], b: readonly TensorValues[]): boolean {
+  if (a.length !== b.length) return false
+  return a.every((x, i) => {
+    const y = b[i] as TensorValues
+    if (x.constructor !== y.constructor || x.length !== y.length) return false
+    const xb = new Uint8Array(x.buffer, x.byteOffset, x.byteLength)
+    const yb = new Uint8Array(y.buffer, y.byteOffset, y.byteLength)
+    return Buffer.compare(xb, yb) === 0
+  })
+}
+
+export interface SegmentCheck {
+  readonly segment: number
+  /** False when the verifier's profile cannot reproduce the recorded one: no judgement was made. */
+  readonly judged: boolean
+  readonly passed: boolean
+  readonly reasons: readonly string[]
+}
+
+/**
+ * Re-execute segment `claimed.segment.index` from the state before it and compare bit for bit with
+ * what was claimed (parameters, velocities, metrics). Refuses to judge when this machine's profile
+ * cannot reproduce `recordedProfile`.
+ */
+export async function reexecuteSegment(
+  trainer: Trainer,
+  recordedProfile: DeterminismProfile,
+  before: TrainingState,
+  claimed: Checkpoint
+): Promise<SegmentCheck> {
+  const index = claimed.segment.index
+  const verdict = canReproduce(trainer.profile, recordedProfile)
+  if (!verdict.reproducible) return { segment: index, judged: false, passed: false, reasons: verdict.reasons }
+  const segment = trainer.segment(index)
+  if (segment.firstStep !== claimed.segment.firstStep || segment.stepCount !== claimed.segment.stepCount) {
+    return { segment: index, judged: true, passed: false, reasons: ['segment bounds differ from the spec schedule'] }
+  }
+  const redone = await trainer.runSegment(segment, before)
+  const reasons: string[] = []
+  if (redone.state.step !== claimed.state.step) reasons.push('step count differs')
+  if (!sameBits(redone.state.parameters, claimed.state.parameters)) reasons.push('parameters differ')
+  if (!sameBits(redone.state.velocities, claimed.state.velocities)) reasons.push('optimizer state differs')
+  for (const key of Object.keys(redone.metrics) as (keyof SegmentMetrics)[]) {
+    if (!Object.is(redone.metrics[key], claimed.metrics[key])) reasons.push(`metric ${key} differs`)
+  }
+  return { segment: index, judged: true, passed: reasons.length === 0, reasons }
+}

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict'
+import { canonicalJson, specHash, trainingSchedule, trainingSpec, type SpecInput } from '../../peer/train/index.js'
+
+const base: SpecInput = { layers: [16, 8, 3], learningRate: 0.1, batchSize: 32, epochs: 3, seed: 1, dataset: { id: 'spirals', contentHash: 'AB'.repeat(32) } }
+
+describe('train/spec: TrainingSpec and its schedule', () => {
+  it('fills the documented defaults and normalises the hash', () => {
+    const s = trainingSpec(base)
+    assert.equal(s.optimizer.momentum, 0.9)
+    assert.equal(s.numeric, 'float32')
+    assert.equal(s.backend, 'native')
+    assert.equal(s.segmentSteps, 0)
+    assert.equal(s.dataset.contentHash, 'ab'.repeat(32))
+  })
+
+  it('rejects invalid specs', () => {
+    const bad: Partial<SpecInput>[] = [
+      { layers: [16] },
+      { layers: [16, 0, 3] },
+      { layers: [16, 8, 1] },
+      { learningRate: 0 },
+      { learningRate: Number.NaN },
+      { momentum: 1 },
+      { momentum: -0.1 },
+      { batchSize: 0 },
+      { batchSize: 2.5 },
+      { epochs: 0 },
+      { seed: -1 },
+      { dataset: { id: 'spirals', contentHash: 'xyz' } },
+      { segmentSteps: -1 }
+    ]
+    for (const b of bad) assert.throws(() => trainingSpec({ ...base, ...b }), Error, JSON.stringify(b))
+  })
+
+  it('the spec hash is canonical: independent of key order, sensitive to every field', () => {
+    const s = trainingSpec(base)
+    const reverseKeys = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(reverseKeys) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reverseKeys(x)])) : v
+    const reordered = reverseKeys(s) as typeof s
+    assert.notEqual(JSON.stringify(reordered), JSON.stringify(s))
+    assert.equal(canonicalJson(reordered), canonicalJson(s))
+    assert.equal(specHash(reordered), specHash(s))
+    assert.notEqual(specHash(trainingSpec({ ...base, seed: 2 })), specHash(s))
+    assert.notEqual(specHash(trainingSpec({ ...base, learningRate: 0.10000001 })), specHash(s))
+    assert.notEqual(specHash(trainingSpec({ ...base, numeric: 'fixed-q16' })), specHash(s))
+  })
+
+  it('segments cover every step once; the default segment is one epoch; the last batch may be short', () => {
+    const oneEpoch = trainingSchedule(trainingSpec(base), 1800)
+    assert.equal(oneEpoch.stepsPerEpoch, 57) // ⌈1800 / 32⌉
+    assert.equal(oneEpoch.totalSteps, 171)
+    assert.deepEqual(oneEpoch.segments.map((s) => [s.index, s.firstStep, s.stepCount]), [[1, 0, 57], [2, 57, 57], [3, 114, 57]])
+    const short = trainingSchedule(trainingSpec({ ...base, segmentSteps: 50 }), 1800)
+    assert.deepEqual(short.segments.map((s) => s.stepCount), [50, 50, 50, 21])
+    assert.equal(short.segments.at(-1)?.firstStep, 150)
+  })
+})
