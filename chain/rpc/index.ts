@@ -1,0 +1,10 @@
+/**
+ * The embedded ledger (LiteSVM with the real SPL programs, persisted to a directory) and the
+ * Solana JSON-RPC server that lets peers in other processes share it.
+ */
+export { EmbeddedLedger, LedgerError, RpcRefusal, BLOCKHASH_VALIDITY, FEE_PER_SIGNATURE } from './ledger.js'
+export type { LedgerOptions, ProgramToLoad, TxRecord, SimulationResult, AccountView } from './ledger.js'
+export { LedgerRpcServer } from './server.js'
+export type { RpcServerOptions } from './server.js'
+export { toRpcError } from './errors.js'
+export type { RpcTransactionError } from './errors.js'

@@ -1,0 +1,345 @@
+/**
+ * The embedded ledger: one LiteSVM (the real SVM with the real SPL Token, Associated Token and
+ * System programs) plus what a Solana node keeps around it and LiteSVM does not — a clock that
+ * follows wall time, rotating blockhashes with a validity window, a transaction history with
+ * wire bytes and balances (for getTransaction), and persistence to a directory.
+ *
+ * Blockhashes: LiteSVM accepts only its single latest blockhash, and a repeated identical
+ * transaction needs a new one. We turn LiteSVM's check off and keep our own window instead: every
+ * processed transaction rotates the blockhash and advances the slot by one; a blockhash stays
+ * valid for `BLOCKHASH_VALIDITY` slots, as on a real cluster. Duplicate signatures are refused
+ * with AlreadyProcessed.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, appendFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { LiteSVM, FailedTransactionMetadata, type TransactionMetadata } from 'litesvm'
+import { address as toAddress, getBase58Decoder, getTransactionDecoder, lamports as toLamports, type Address } from '@solana/kit'
+import { VersionedTransaction } from '@solana/web3.js'
+import { toRpcError, type RpcTransactionError } from './errors.js'
+
+/** Slots a blockhash stays valid for (as on mainnet: 150). */
+export const BLOCKHASH_VALIDITY = 150
+/** Lamports per signature, as LiteSVM charges. */
+export const FEE_PER_SIGNATURE = 5_000
+
+export interface ProgramToLoad {
+  readonly programId: string
+  readonly path: string
+}
+
+export interface LedgerOptions {
+  /** Directory to persist to; omitted → in memory only. */
+  readonly dir?: string
+  /** Programs (re)loaded at open, so a rebuilt .so takes effect on restart. */
+  readonly programs?: readonly ProgramToLoad[]
+  /** Start from an empty ledger even if `dir` holds one. */
+  readonly reset?: boolean
+  /** Wall clock, Unix milliseconds (injectable for tests). */
+  readonly now?: () => number
+}
+
+export interface TxRecord {
+  readonly signature: string
+  readonly slot: number
+  readonly blockTime: number
+  /** The transaction's wire bytes; null for airdrops (LiteSVM makes those internally). */
+  readonly tx: Uint8Array | null
+  readonly err: RpcTransactionError | null
+  readonly logs: readonly string[]
+  readonly computeUnits: number
+  readonly fee: number
+  readonly preBalances: readonly number[]
+  readonly postBalances: readonly number[]
+}
+
+export interface SimulationResult {
+  readonly err: RpcTransactionError | null
+  readonly logs: readonly string[]
+  readonly unitsConsumed: number
+}
+
+export interface AccountView {
+  readonly lamports: bigint
+  readonly owner: string
+  readonly data: Uint8Array
+  readonly executable: boolean
+}
+
+interface Meta {
+  clockOffsetSeconds: number
+  recent: Array<[string, number]>
+}
+
+const b58 = getBase58Decoder()
+const txDecoder = getTransactionDecoder()
+
+export class LedgerError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'LedgerError'
+  }
+}
+
+export class EmbeddedLedger {
+  readonly dir: string | undefined
+  #svm: LiteSVM
+  #meta: Meta
+  readonly #history = new Map<string, TxRecord>()
+  readonly #listeners = new Set<(r: TxRecord) => void>()
+  readonly #now: () => number
+  #saveTimer: NodeJS.Timeout | undefined
+
+  private constructor (svm: LiteSVM, meta: Meta, dir: string | undefined, now: () => number) {
+    this.#svm = svm
+    this.#meta = meta
+    this.dir = dir
+    this.#now = now
+  }
+
+  static open (opts: LedgerOptions = {}): EmbeddedLedger {
+    const now = opts.now ?? Date.now
+    const dir = opts.dir
+    if (dir !== undefined && opts.reset === true) rmSync(dir, { recursive: true, force: true })
+    if (dir !== undefined) mkdirSync(dir, { recursive: true })
+    const snapshot = dir === undefined ? undefined : join(dir, 'ledger.bin')
+    let svm: LiteSVM
+    let meta: Meta = { clockOffsetSeconds: 0, recent: [] }
+    if (snapshot !== undefined && existsSync(snapshot)) {
+      svm = LiteSVM.loadFromFile(snapshot)
+      meta = JSON.parse(readFileSync(join(dir as string, 'meta.json'), 'utf8')) as Meta
+    } else {
+      svm = new LiteSVM()
+    }
+    svm = svm.withBlockhashCheck(false).withTransactionHistory(0n)
+    const ledger = new EmbeddedLedger(svm, meta, dir, now)
+    for (const p of opts.programs ?? []) {
+      if (!existsSync(p.path)) throw new LedgerError(`program ${p.programId}: ${p.path} does not exist (run npm run setup to build it)`)
+      svm.addProgramFromFile(toAddress(p.programId), p.path)
+    }
+    if (dir !== undefined) ledger.#loadHistory(join(dir, 'transactions.jsonl'))
+    ledger.#tick()
+    if (ledger.#meta.recent.length === 0) ledger.#meta.recent.push([svm.latestBlockhash(), ledger.slot])
+    ledger.flush()
+    return ledger
+  }
+
+  /** The LiteSVM inside, for direct use in tests and benchmarks. */
+  get svm (): LiteSVM {
+    return this.#svm
+  }
+
+  get slot (): number {
+    return Number(this.#svm.getClock().slot)
+  }
+
+  /** Ledger time, Unix seconds (wall time plus any warp). */
+  get unixTime (): number {
+    return Number(this.#svm.getClock().unixTimestamp)
+  }
+
+  latestBlockhash (): { blockhash: string, lastValidBlockHeight: number } {
+    return { blockhash: this.#svm.latestBlockhash(), lastValidBlockHeight: this.slot + BLOCKHASH_VALIDITY }
+  }
+
+  isBlockhashValid (blockhash: string): boolean {
+    const issued = this.#meta.recent.find(([h]) => h === blockhash)
+    return issued !== undefined && this.slot - issued[1] <= BLOCKHASH_VALIDITY
+  }
+
+  getAccount (addr: string): AccountView | null {
+    const a = this.#svm.getAccount(toAddress(addr))
+    if (!a.exists) return null
+    return { lamports: a.lamports, owner: a.programAddress, data: a.data as Uint8Array, executable: a.executable }
+  }
+
+  getProgramAccounts (programId: string): Array<{ pubkey: string, account: AccountView }> {
+    return this.#svm.getProgramAccounts(toAddress(programId)).map((a) => ({
+      pubkey: a.address,
+      account: { lamports: a.lamports, owner: a.programAddress, data: a.data as Uint8Array, executable: a.executable }
+    }))
+  }
+
+  minimumBalanceForRentExemption (size: number): bigint {
+    return this.#svm.minimumBalanceForRentExemption(BigInt(size))
+  }
+
+  getTransaction (signature: string): TxRecord | undefined {
+    return this.#history.get(signature)
+  }
+
+  /** Called after every processed transaction (success or failure), e.g. for WS notifications. */
+  onTransaction (listener: (r: TxRecord) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  /** Simulates without changing state. */
+  simulate (wire: Uint8Array): SimulationResult {
+    this.#tick()
+    const decoded = this.#decode(wire)
+    if (!this.isBlockhashValid(decoded.blockhash)) return { err: 'BlockhashNotFound', logs: [], unitsConsumed: 0 }
+    const r = this.#svm.simulateTransaction(decoded.kit)
+    if (r instanceof FailedTransactionMetadata) {
+      const m = r.meta()
+      return { err: toRpcError(r.err()), logs: m.logs(), unitsConsumed: Number(m.computeUnitsConsumed()) }
+    }
+    const m = r.meta()
+    return { err: null, logs: m.logs(), unitsConsumed: Number(m.computeUnitsConsumed()) }
+  }
+
+  /**
+   * Processes a transaction. Transactions refused before execution (bad blockhash, duplicate,
+   * signature failure) throw `LedgerError` with the RPC error; executed ones are recorded, failed
+   * or not, and returned.
+   */
+  send (wire: Uint8Array): TxRecord {
+    this.#tick()
+    const decoded = this.#decode(wire)
+    if (this.#history.has(decoded.signature)) throw new RpcRefusal('AlreadyProcessed')
+    if (!this.isBlockhashValid(decoded.blockhash)) throw new RpcRefusal('BlockhashNotFound')
+    const pre = decoded.keys.map((k) => this.#balance(k))
+    const r = this.#svm.sendTransaction(decoded.kit)
+    const failed = r instanceof FailedTransactionMetadata
+    const meta: TransactionMetadata = failed ? r.meta() : r
+    const err = failed ? toRpcError(r.err()) : null
+    if (failed && (err === 'SignatureFailure' || err === 'AlreadyProcessed' || err === 'SanitizeFailure' || err === 'InsufficientFundsForFee' || err === 'AccountNotFound')) {
+      // Refused before execution: nothing was committed, so a node would not record it either.
+      throw new RpcRefusal(err)
+    }
+    const record: TxRecord = {
+      signature: decoded.signature,
+      slot: this.slot,
+      blockTime: this.unixTime,
+      tx: wire,
+      err,
+      logs: meta.logs(),
+      computeUnits: Number(meta.computeUnitsConsumed()),
+      fee: FEE_PER_SIGNATURE * decoded.signatures,
+      preBalances: pre,
+      postBalances: decoded.keys.map((k) => this.#balance(k))
+    }
+    this.#commit(record)
+    return record
+  }
+
+  airdrop (addr: string, lamports: bigint): TxRecord {
+    this.#tick()
+    const r = this.#svm.airdrop(toAddress(addr), toLamports(lamports))
+    if (r === null || r instanceof FailedTransactionMetadata) {
+      throw new LedgerError(`airdrop to ${addr} failed${r === null ? '' : ': ' + JSON.stringify(toRpcError(r.err()))}`)
+    }
+    const record: TxRecord = {
+      signature: b58.decode(r.signature()),
+      slot: this.slot,
+      blockTime: this.unixTime,
+      tx: null,
+      err: null,
+      logs: r.logs(),
+      computeUnits: Number(r.computeUnitsConsumed()),
+      fee: 0,
+      preBalances: [],
+      postBalances: []
+    }
+    this.#commit(record)
+    return record
+  }
+
+  /** Moves the ledger clock forward (local networks only: timeouts, locks, dispute windows). */
+  warp (seconds: number): number {
+    if (!Number.isSafeInteger(seconds) || seconds < 0) throw new LedgerError(`warp takes a non-negative whole number of seconds (got ${seconds})`)
+    this.#meta.clockOffsetSeconds += seconds
+    this.#tick()
+    this.#scheduleSave()
+    return this.unixTime
+  }
+
+  /** Writes the snapshot now (atomically: temp file then rename). */
+  flush (): void {
+    if (this.#saveTimer !== undefined) clearTimeout(this.#saveTimer)
+    this.#saveTimer = undefined
+    if (this.dir === undefined) return
+    const tmp = join(this.dir, 'ledger.bin.tmp')
+    this.#svm.saveToFile(tmp)
+    writeFileSync(join(this.dir, 'meta.json.tmp'), JSON.stringify(this.#meta))
+    renameSync(tmp, join(this.dir, 'ledger.bin'))
+    renameSync(join(this.dir, 'meta.json.tmp'), join(this.dir, 'meta.json'))
+  }
+
+  close (): void {
+    this.flush()
+    this.#listeners.clear()
+  }
+
+  #balance (addr: string): number {
+    return Number(this.#svm.getBalance(toAddress(addr)) ?? 0n)
+  }
+
+  #decode (wire: Uint8Array): { kit: ReturnType<typeof txDecoder.decode>, signature: string, blockhash: string, keys: string[], signatures: number } {
+    let vt: VersionedTransaction
+    try {
+      vt = VersionedTransaction.deserialize(wire)
+    } catch (e) {
+      throw new RpcRefusal('SanitizeFailure', `not a transaction: ${e instanceof Error ? e.message : String(e)}`)
+    }
+    const first = vt.signatures[0]
+    if (first === undefined) throw new RpcRefusal('MissingSignatureForFee')
+    return {
+      kit: txDecoder.decode(wire),
+      signature: b58.decode(first),
+      blockhash: vt.message.recentBlockhash,
+      keys: vt.message.staticAccountKeys.map((k) => k.toBase58()),
+      signatures: vt.signatures.length
+    }
+  }
+
+  /** Follows wall time (plus the warp offset); never moves the clock backwards. */
+  #tick (): void {
+    const clock = this.#svm.getClock()
+    const target = BigInt(Math.floor(this.#now() / 1000) + this.#meta.clockOffsetSeconds)
+    if (target > clock.unixTimestamp) {
+      clock.unixTimestamp = target
+      this.#svm.setClock(clock)
+    }
+  }
+
+  #commit (record: TxRecord): void {
+    this.#history.set(record.signature, record)
+    if (this.dir !== undefined) {
+      appendFileSync(join(this.dir, 'transactions.jsonl'), JSON.stringify({ ...record, tx: record.tx === null ? null : Buffer.from(record.tx).toString('base64') }) + '\n')
+    }
+    // Advance one slot and rotate the blockhash, as a new block would.
+    const clock = this.#svm.getClock()
+    this.#svm.warpToSlot(clock.slot + 1n)
+    this.#svm.expireBlockhash()
+    this.#meta.recent.push([this.#svm.latestBlockhash(), this.slot])
+    this.#meta.recent = this.#meta.recent.filter(([, s]) => this.slot - s <= BLOCKHASH_VALIDITY)
+    for (const l of this.#listeners) l(record)
+    this.#scheduleSave()
+  }
+
+  #scheduleSave (): void {
+    if (this.dir === undefined || this.#saveTimer !== undefined) return
+    this.#saveTimer = setTimeout(() => this.flush(), 250)
+    this.#saveTimer.unref()
+  }
+
+  #loadHistory (path: string): void {
+    if (!existsSync(path)) return
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
+      if (line === '') continue
+      const r = JSON.parse(line) as Omit<TxRecord, 'tx'> & { tx: string | null }
+      this.#history.set(r.signature, { ...r, tx: r.tx === null ? null : new Uint8Array(Buffer.from(r.tx, 'base64')) })
+    }
+  }
+}
+
+/** A transaction refused before execution; `err` is the RPC's error value. */
+export class RpcRefusal extends LedgerError {
+  readonly err: RpcTransactionError
+  constructor (err: RpcTransactionError, detail?: string) {
+    super(detail ?? `transaction refused: ${JSON.stringify(err)}`)
+    this.err = err
+  }
+}
+
+export type { Address }
