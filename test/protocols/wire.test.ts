@@ -253,7 +253,7 @@ describe('protocols/wire', () => {
     it('random bytes never throw anything but a WireError', () => {
       const decoders = [
         (b: Uint8Array) => wire.decodeJobMessage(b),
-        ...[Kind.CAPABILITY_ADVERT, Kind.JOB_ANNOUNCE, Kind.BID, Kind.AWARD].map((k) => (b: Uint8Array) => wire.openSigned(b, k, NOW))
+        ...([Kind.CAPABILITY_ADVERT, Kind.JOB_ANNOUNCE, Kind.BID, Kind.AWARD] as const).map((k) => (b: Uint8Array) => wire.openSigned(b, k, NOW))
       ]
       for (const d of decoders) fc.assert(fc.property(fc.uint8Array({ maxLength: 2048 }), hostile(d)), { numRuns: 300 })
       for (let i = 0; i < 50; i++) hostile((b) => wire.decodeJobMessage(b))(randomBytes(64 * 1024))

@@ -1,0 +1,73 @@
+/**
+ * Moving a payload (a dataset, final weights) over /cyx/job/1.0.0 in bounded, hash-checked chunks.
+ * The sender yields `DataChunk`s of at most `MESH.maxChunkBytes` then a `DataEnd` naming the total
+ * size and the whole payload's SHA-256; the receiver accepts chunks strictly in order, refuses to
+ * grow past its bound before buffering anything, and checks the whole against the hash it expects
+ * (e.g. the job spec's dataset hash). Each chunk's own hash was checked by `decodeJobMessage`.
+ */
+import { createHash } from 'node:crypto'
+import { MESH, wire } from '../../protocols/index.js'
+
+export interface PayloadFrame {
+  readonly chunk?: wire.DataChunk
+  readonly end?: wire.DataEnd
+}
+
+/** Splits a payload into chunks and an end marker. */
+export function * chunkPayload (payload: Uint8Array, chunkBytes: number = MESH.maxChunkBytes): Generator<PayloadFrame> {
+  if (!Number.isInteger(chunkBytes) || chunkBytes < 1 || chunkBytes > MESH.maxChunkBytes) throw new RangeError(`chunk size must be 1..${MESH.maxChunkBytes}`)
+  if (payload.byteLength === 0) throw new RangeError('cannot send an empty payload')
+  let index = 0
+  for (let at = 0; at < payload.byteLength; at += chunkBytes, index++) {
+    const data = Uint8Array.from(payload.subarray(at, at + chunkBytes))
+    yield { chunk: { index, data, sha256: Uint8Array.from(wire.sha256(data)) } }
+  }
+  yield { end: { chunks: index, totalBytes: BigInt(payload.byteLength), sha256: Uint8Array.from(wire.sha256(payload)) } }
+}
+
+/** Reassembles a payload from validated chunks; every refusal is a `WireError`. */
+export class PayloadAssembler {
+  readonly #parts: Uint8Array[] = []
+  readonly #hash = createHash('sha256')
+  readonly #maxBytes: number
+  readonly #expectedHash: Uint8Array | undefined
+  #received = 0
+  #done = false
+
+  /** @param expectedHash the hash the payload must have (e.g. the spec's dataset hash), if known */
+  constructor (maxBytes: number, expectedHash?: Uint8Array) {
+    this.#maxBytes = maxBytes
+    this.#expectedHash = expectedHash
+  }
+
+  get receivedBytes (): number {
+    return this.#received
+  }
+
+  add (chunk: wire.DataChunk): void {
+    if (this.#done) throw new wire.WireError('INVALID_FIELD', 'chunk after the end of the payload', 'chunk.index')
+    if (chunk.index !== this.#parts.length) throw new wire.WireError('INVALID_FIELD', `expected chunk ${this.#parts.length}, got ${chunk.index}`, 'chunk.index')
+    if (this.#received + chunk.data.byteLength > this.#maxBytes) throw new wire.WireError('TOO_LARGE', `payload exceeds its ${this.#maxBytes}-byte bound`, 'chunk.data')
+    this.#parts.push(chunk.data)
+    this.#hash.update(chunk.data)
+    this.#received += chunk.data.byteLength
+  }
+
+  /** Checks the end marker against what arrived and returns the payload. */
+  finish (end: wire.DataEnd): Uint8Array {
+    if (this.#done) throw new wire.WireError('INVALID_FIELD', 'payload already finished', 'end')
+    this.#done = true
+    if (end.chunks !== this.#parts.length) throw new wire.WireError('INVALID_FIELD', `end names ${end.chunks} chunks, ${this.#parts.length} arrived`, 'end.chunks')
+    if (end.totalBytes !== BigInt(this.#received)) throw new wire.WireError('INVALID_FIELD', `end names ${end.totalBytes} bytes, ${this.#received} arrived`, 'end.totalBytes')
+    const digest = new Uint8Array(this.#hash.digest())
+    if (!wire.equalBytes(digest, end.sha256)) throw new wire.WireError('HASH_MISMATCH', 'the payload does not hash to its end marker', 'end.sha256')
+    if (this.#expectedHash !== undefined && !wire.equalBytes(digest, this.#expectedHash)) {
+      throw new wire.WireError('HASH_MISMATCH', 'the payload is not the one the job names', 'end.sha256')
+    }
+    const out = new Uint8Array(this.#received)
+    let at = 0
+    for (const p of this.#parts) { out.set(p, at); at += p.byteLength }
+    this.#parts.length = 0
+    return out
+  }
+}
