@@ -2,10 +2,11 @@
  * `cyx`: one binary for every role. This file only dispatches; each command lives in commands/.
  * Only commands that work are listed.
  */
+import { chainCommand } from './commands/chain.js'
 import { paramsCommand } from './commands/params.js'
 import { UsageError, type Command, type CommandIo } from './command.js'
 
-const COMMANDS: readonly Command[] = [paramsCommand]
+const COMMANDS: readonly Command[] = [chainCommand, paramsCommand]
 
 const VERSION = '0.1.0'
 

@@ -32,3 +32,4 @@ export { buildTrainingStepModel, buildEvaluationModel, buildInferenceModel, Step
 export { exportInferenceModel, evaluateInferenceModel } from './inference.js'
 export { referenceStep } from './reference-step.js'
 export type { ReferenceStepResult } from './reference-step.js'
+export { trainingSpecFromWire } from './wire-spec.js'

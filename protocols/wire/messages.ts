@@ -894,6 +894,22 @@ export namespace NumericMode {
   }
 }
 
+export enum FloatBackend {
+  BACKEND_NATIVE = 'BACKEND_NATIVE',
+  BACKEND_PORTABLE = 'BACKEND_PORTABLE'
+}
+
+enum __FloatBackendValues {
+  BACKEND_NATIVE = 0,
+  BACKEND_PORTABLE = 1
+}
+
+export namespace FloatBackend {
+  export const codec = (): Codec<FloatBackend> => {
+    return enumeration<FloatBackend>(__FloatBackendValues)
+  }
+}
+
 export enum Priority {
   PRIORITY_NORMAL = 'PRIORITY_NORMAL',
   PRIORITY_LOW = 'PRIORITY_LOW',
@@ -928,6 +944,7 @@ export interface TrainingSpec {
   seed: bigint
   tier: VerificationTier
   stepsPerSegment: number
+  backend: FloatBackend
 }
 
 export namespace TrainingSpec {
@@ -1007,6 +1024,11 @@ export namespace TrainingSpec {
           w.uint32(obj.stepsPerSegment)
         }
 
+        if (obj.backend != null && __FloatBackendValues[obj.backend] !== 0) {
+          w.uint32(112)
+          FloatBackend.codec().encode(obj.backend, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1024,7 +1046,8 @@ export namespace TrainingSpec {
           momentumMicros: 0,
           seed: 0n,
           tier: VerificationTier.TIER_OPTIMISTIC,
-          stepsPerSegment: 0
+          stepsPerSegment: 0,
+          backend: FloatBackend.BACKEND_NATIVE
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1087,6 +1110,10 @@ export namespace TrainingSpec {
             }
             case 13: {
               obj.stepsPerSegment = reader.uint32()
+              break
+            }
+            case 14: {
+              obj.backend = FloatBackend.codec().decode(reader)
               break
             }
             default: {
@@ -1207,6 +1234,13 @@ export namespace TrainingSpec {
               }
               break
             }
+            case 14: {
+              yield {
+                field: `${prefix}.backend`,
+                value: FloatBackend.codec().decode(reader)
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1285,6 +1319,11 @@ export namespace TrainingSpec {
     value: number
   }
 
+  export interface TrainingSpecBackendFieldEvent {
+    field: '$.backend'
+    value: FloatBackend
+  }
+
   export function encode (obj: Partial<TrainingSpec>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TrainingSpec.codec())
   }
@@ -1293,7 +1332,7 @@ export namespace TrainingSpec {
     return decodeMessage(buf, TrainingSpec.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TrainingSpec>): Generator<TrainingSpecLayersFieldEvent | TrainingSpecModeFieldEvent | TrainingSpecFracBitsFieldEvent | TrainingSpecDatasetIdFieldEvent | TrainingSpecDatasetHashFieldEvent | TrainingSpecDatasetBytesFieldEvent | TrainingSpecEpochsFieldEvent | TrainingSpecBatchSizeFieldEvent | TrainingSpecLearningRateMicrosFieldEvent | TrainingSpecMomentumMicrosFieldEvent | TrainingSpecSeedFieldEvent | TrainingSpecTierFieldEvent | TrainingSpecStepsPerSegmentFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TrainingSpec>): Generator<TrainingSpecLayersFieldEvent | TrainingSpecModeFieldEvent | TrainingSpecFracBitsFieldEvent | TrainingSpecDatasetIdFieldEvent | TrainingSpecDatasetHashFieldEvent | TrainingSpecDatasetBytesFieldEvent | TrainingSpecEpochsFieldEvent | TrainingSpecBatchSizeFieldEvent | TrainingSpecLearningRateMicrosFieldEvent | TrainingSpecMomentumMicrosFieldEvent | TrainingSpecSeedFieldEvent | TrainingSpecTierFieldEvent | TrainingSpecStepsPerSegmentFieldEvent | TrainingSpecBackendFieldEvent> {
     return streamMessage(buf, TrainingSpec.codec(), opts)
   }
 }
@@ -1626,6 +1665,11 @@ export namespace JobAnnounce {
     value: number
   }
 
+  export interface JobAnnounceSpecBackendFieldEvent {
+    field: '$.spec.backend'
+    value: FloatBackend
+  }
+
   export interface JobAnnounceMaxPriceFieldEvent {
     field: '$.maxPrice'
     value: bigint
@@ -1670,7 +1714,7 @@ export namespace JobAnnounce {
     return decodeMessage(buf, JobAnnounce.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobAnnounce>): Generator<JobAnnounceJobIdFieldEvent | JobAnnounceSpecHashFieldEvent | JobAnnounceSpecLayersFieldEvent | JobAnnounceSpecModeFieldEvent | JobAnnounceSpecFracBitsFieldEvent | JobAnnounceSpecDatasetIdFieldEvent | JobAnnounceSpecDatasetHashFieldEvent | JobAnnounceSpecDatasetBytesFieldEvent | JobAnnounceSpecEpochsFieldEvent | JobAnnounceSpecBatchSizeFieldEvent | JobAnnounceSpecLearningRateMicrosFieldEvent | JobAnnounceSpecMomentumMicrosFieldEvent | JobAnnounceSpecSeedFieldEvent | JobAnnounceSpecTierFieldEvent | JobAnnounceSpecStepsPerSegmentFieldEvent | JobAnnounceMaxPriceFieldEvent | JobAnnounceEstimatedSecondsFieldEvent | JobAnnouncePriorityFieldEvent | JobAnnounceClientPeerIdFieldEvent | JobAnnounceClientAddrsFieldEvent | JobAnnounceIssuedAtFieldEvent | JobAnnounceBidDeadlineFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobAnnounce>): Generator<JobAnnounceJobIdFieldEvent | JobAnnounceSpecHashFieldEvent | JobAnnounceSpecLayersFieldEvent | JobAnnounceSpecModeFieldEvent | JobAnnounceSpecFracBitsFieldEvent | JobAnnounceSpecDatasetIdFieldEvent | JobAnnounceSpecDatasetHashFieldEvent | JobAnnounceSpecDatasetBytesFieldEvent | JobAnnounceSpecEpochsFieldEvent | JobAnnounceSpecBatchSizeFieldEvent | JobAnnounceSpecLearningRateMicrosFieldEvent | JobAnnounceSpecMomentumMicrosFieldEvent | JobAnnounceSpecSeedFieldEvent | JobAnnounceSpecTierFieldEvent | JobAnnounceSpecStepsPerSegmentFieldEvent | JobAnnounceSpecBackendFieldEvent | JobAnnounceMaxPriceFieldEvent | JobAnnounceEstimatedSecondsFieldEvent | JobAnnouncePriorityFieldEvent | JobAnnounceClientPeerIdFieldEvent | JobAnnounceClientAddrsFieldEvent | JobAnnounceIssuedAtFieldEvent | JobAnnounceBidDeadlineFieldEvent> {
     return streamMessage(buf, JobAnnounce.codec(), opts)
   }
 }
@@ -2212,6 +2256,11 @@ export namespace Award {
     value: number
   }
 
+  export interface AwardSpecBackendFieldEvent {
+    field: '$.spec.backend'
+    value: FloatBackend
+  }
+
   export interface AwardIssuedAtFieldEvent {
     field: '$.issuedAt'
     value: bigint
@@ -2225,7 +2274,7 @@ export namespace Award {
     return decodeMessage(buf, Award.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Award>): Generator<AwardJobIdFieldEvent | AwardWorkerFieldEvent | AwardEscrowFieldEvent | AwardAmountFieldEvent | AwardSpecHashFieldEvent | AwardSpecLayersFieldEvent | AwardSpecModeFieldEvent | AwardSpecFracBitsFieldEvent | AwardSpecDatasetIdFieldEvent | AwardSpecDatasetHashFieldEvent | AwardSpecDatasetBytesFieldEvent | AwardSpecEpochsFieldEvent | AwardSpecBatchSizeFieldEvent | AwardSpecLearningRateMicrosFieldEvent | AwardSpecMomentumMicrosFieldEvent | AwardSpecSeedFieldEvent | AwardSpecTierFieldEvent | AwardSpecStepsPerSegmentFieldEvent | AwardIssuedAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Award>): Generator<AwardJobIdFieldEvent | AwardWorkerFieldEvent | AwardEscrowFieldEvent | AwardAmountFieldEvent | AwardSpecHashFieldEvent | AwardSpecLayersFieldEvent | AwardSpecModeFieldEvent | AwardSpecFracBitsFieldEvent | AwardSpecDatasetIdFieldEvent | AwardSpecDatasetHashFieldEvent | AwardSpecDatasetBytesFieldEvent | AwardSpecEpochsFieldEvent | AwardSpecBatchSizeFieldEvent | AwardSpecLearningRateMicrosFieldEvent | AwardSpecMomentumMicrosFieldEvent | AwardSpecSeedFieldEvent | AwardSpecTierFieldEvent | AwardSpecStepsPerSegmentFieldEvent | AwardSpecBackendFieldEvent | AwardIssuedAtFieldEvent> {
     return streamMessage(buf, Award.codec(), opts)
   }
 }

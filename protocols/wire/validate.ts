@@ -9,7 +9,7 @@ import { MESH, REPUTATION } from '../params.js'
 import { WireError } from './errors.js'
 import {
   Bid, CapabilityAdvert, CheckpointNotice, DataChunk, DataEnd, Delivery, DeterminismProfile, Error as WireErrorMessage,
-  ErrorCode, GpuClass, Hardware, JobAnnounce, Metrics, NumericMode, Priority, TrainingSpec, VerificationTier, Award
+  ErrorCode, FloatBackend, GpuClass, Hardware, JobAnnounce, Metrics, NumericMode, Priority, TrainingSpec, VerificationTier, Award
 } from './messages.js'
 
 export const HASH_BYTES = 32
@@ -123,6 +123,8 @@ export function validateTrainingSpec (s: TrainingSpec | undefined, field = 'spec
   oneOf(`${field}.tier`, s.tier, Object.values(VerificationTier) as VerificationTier[])
   if (s.tier === VerificationTier.TIER_ZK && s.mode !== NumericMode.FIXED_POINT) fail(`${field}.tier`, 'zk jobs must train in FIXED_POINT mode')
   intWithin(`${field}.stepsPerSegment`, s.stepsPerSegment, 0, 1_000_000)
+  oneOf(`${field}.backend`, s.backend, Object.values(FloatBackend) as FloatBackend[])
+  if (s.mode === NumericMode.FIXED_POINT && s.backend !== FloatBackend.BACKEND_NATIVE) fail(`${field}.backend`, 'applies to FLOAT32 jobs only')
 }
 
 export function validateCapabilityAdvert (a: CapabilityAdvert): CapabilityAdvert {

@@ -41,6 +41,7 @@ function spec (over: Partial<wire.TrainingSpec> = {}): wire.TrainingSpec {
     seed: 42n,
     tier: VerificationTier.TIER_OPTIMISTIC,
     stepsPerSegment: 0,
+    backend: wire.FloatBackend.BACKEND_NATIVE,
     ...over
   }
 }

@@ -55,3 +55,21 @@ describe('train/spec: TrainingSpec and its schedule', () => {
     assert.equal(short.segments.at(-1)?.firstStep, 150)
   })
 })
+
+describe('train: the wire spec is the source of truth', () => {
+  it('converts a wire TrainingSpec exactly, and refuses what the engine cannot run', async () => {
+    const { wire } = await import('../../protocols/index.js')
+    const { trainingSpecFromWire, generateSpirals } = await import('../../peer/train/index.js')
+    const ds = generateSpirals()
+    const w: import('../../protocols/index.js').wire.TrainingSpec = {
+      layers: [16, 32, 3], mode: wire.NumericMode.FLOAT32, fracBits: 0, datasetId: ds.id,
+      datasetHash: Uint8Array.from(Buffer.from(ds.contentHash, 'hex')), datasetBytes: 1000n, epochs: 3, batchSize: 32,
+      learningRateMicros: 50_000, momentumMicros: 900_000, seed: 7n, tier: wire.VerificationTier.TIER_OPTIMISTIC,
+      stepsPerSegment: 0, backend: wire.FloatBackend.BACKEND_PORTABLE
+    }
+    const s = trainingSpecFromWire(w)
+    assert.deepEqual([s.optimizer.learningRate, s.optimizer.momentum, s.seed, s.backend, s.numeric, s.dataset.contentHash], [0.05, 0.9, 7, 'portable', 'float32', ds.contentHash])
+    assert.throws(() => trainingSpecFromWire({ ...w, mode: wire.NumericMode.FIXED_POINT, fracBits: 8, backend: wire.FloatBackend.BACKEND_NATIVE }), wire.WireError)
+    assert.throws(() => trainingSpecFromWire({ ...w, seed: 1n << 60n }), wire.WireError)
+  })
+})

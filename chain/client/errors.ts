@@ -1,0 +1,58 @@
+/**
+ * The program's error codes (mirror of `chain/program/src/error.rs`): Anchor framework codes for
+ * structural checks, 6000+ for the program's own.
+ */
+export const PROGRAM_ERRORS = {
+  InstructionMissing: 100,
+  InstructionFallbackNotFound: 101,
+  InstructionDidNotDeserialize: 102,
+  ConstraintMut: 2000,
+  ConstraintHasOne: 2001,
+  ConstraintOwner: 2004,
+  ConstraintSeeds: 2006,
+  ConstraintAddress: 2012,
+  ConstraintTokenMint: 2014,
+  ConstraintTokenOwner: 2015,
+  ConstraintMintDecimals: 2018,
+  AccountDiscriminatorMismatch: 3002,
+  AccountDidNotDeserialize: 3003,
+  AccountNotEnoughKeys: 3005,
+  AccountOwnedByWrongProgram: 3007,
+  InvalidProgramId: 3008,
+  AccountNotSigner: 3010,
+  InvalidParameters: 6000,
+  StakeBelowMinimum: 6001,
+  ArithmeticOverflow: 6002,
+  DuplicateAccount: 6003,
+  UnsupportedRent: 6004,
+  AccountAlreadyInitialized: 6005,
+  ZeroAmount: 6006,
+  NodeNotActive: 6007,
+  InsufficientStakeForJob: 6008,
+  ReputationTierTooLow: 6009,
+  InvalidEscrowState: 6010,
+  InvalidTimeout: 6011,
+  RateLimited: 6012,
+  InvalidMint: 6013,
+  SelfDealing: 6014,
+  CpiFailed: 6015
+} as const
+
+export type ProgramErrorName = keyof typeof PROGRAM_ERRORS
+
+const BY_CODE = new Map<number, ProgramErrorName>(
+  Object.entries(PROGRAM_ERRORS).map(([name, code]) => [code, name as ProgramErrorName]))
+
+export const errorName = (code: number): ProgramErrorName | undefined => BY_CODE.get(code)
+
+/**
+ * The custom error code of the first failing program in transaction logs
+ * ("Program X failed: custom program error: 0x1770"), or undefined.
+ */
+export function customErrorFromLogs (logs: readonly string[]): number | undefined {
+  for (const line of logs) {
+    const m = /failed: custom program error: 0x([0-9a-fA-F]+)/.exec(line)
+    if (m?.[1] !== undefined) return parseInt(m[1], 16)
+  }
+  return undefined
+}

@@ -1,0 +1,262 @@
+/**
+ * Borsh layouts of the program's accounts, instruction arguments and events, declared once as
+ * data. They mirror `chain/program/src/state.rs` and `event.rs` field for field (the Rust structs
+ * are padding-free `#[repr(C)]`, so their memory is their Borsh encoding); the sizes are checked
+ * against the accounts the program actually creates in `test/chain/program.test.ts`. The same
+ * tables can later produce the Anchor IDL.
+ */
+import { PublicKey } from '@solana/web3.js'
+
+export type Scalar = 'u8' | 'u16' | 'i16' | 'u32' | 'u64' | 'i64' | 'pubkey'
+export type FieldType = Scalar | { readonly array: readonly [Scalar, number] } | { readonly bytes: number }
+export type Layout = readonly (readonly [name: string, type: FieldType])[]
+
+const SCALAR_SIZE: Readonly<Record<Scalar, number>> = { u8: 1, u16: 2, i16: 2, u32: 4, u64: 8, i64: 8, pubkey: 32 }
+
+export function fieldSize (t: FieldType): number {
+  if (typeof t === 'string') return SCALAR_SIZE[t]
+  if ('array' in t) return SCALAR_SIZE[t.array[0]] * t.array[1]
+  return t.bytes
+}
+
+export function layoutSize (layout: Layout): number {
+  return layout.reduce((n, [, t]) => n + fieldSize(t), 0)
+}
+
+export type Value = number | bigint | PublicKey | Uint8Array | readonly (number | bigint | PublicKey)[]
+export type Decoded = Record<string, Value>
+
+function readScalar (v: DataView, bytes: Uint8Array, o: number, t: Scalar): number | bigint | PublicKey {
+  switch (t) {
+    case 'u8': return v.getUint8(o)
+    case 'u16': return v.getUint16(o, true)
+    case 'i16': return v.getInt16(o, true)
+    case 'u32': return v.getUint32(o, true)
+    case 'u64': return v.getBigUint64(o, true)
+    case 'i64': return v.getBigInt64(o, true)
+    case 'pubkey': return new PublicKey(bytes.slice(o, o + 32))
+  }
+}
+
+function writeScalar (v: DataView, bytes: Uint8Array, o: number, t: Scalar, x: unknown, name: string): void {
+  const num = (): number => {
+    if (typeof x !== 'number' || !Number.isInteger(x)) throw new TypeError(`${name}: expected an integer number`)
+    return x
+  }
+  const big = (): bigint => {
+    if (typeof x === 'bigint') return x
+    if (typeof x === 'number' && Number.isSafeInteger(x)) return BigInt(x)
+    throw new TypeError(`${name}: expected a bigint`)
+  }
+  const inRange = (n: number, lo: number, hi: number): number => {
+    if (n < lo || n > hi) throw new RangeError(`${name}: ${n} outside ${t}`)
+    return n
+  }
+  switch (t) {
+    case 'u8': v.setUint8(o, inRange(num(), 0, 0xff)); return
+    case 'u16': v.setUint16(o, inRange(num(), 0, 0xffff), true); return
+    case 'i16': v.setInt16(o, inRange(num(), -0x8000, 0x7fff), true); return
+    case 'u32': v.setUint32(o, inRange(num(), 0, 0xffffffff), true); return
+    case 'u64': {
+      const b = big()
+      if (b < 0n || b > 0xffffffffffffffffn) throw new RangeError(`${name}: ${b} outside u64`)
+      v.setBigUint64(o, b, true)
+      return
+    }
+    case 'i64': {
+      const b = big()
+      if (b < -(2n ** 63n) || b >= 2n ** 63n) throw new RangeError(`${name}: ${b} outside i64`)
+      v.setBigInt64(o, b, true)
+      return
+    }
+    case 'pubkey':
+      if (!(x instanceof PublicKey)) throw new TypeError(`${name}: expected a PublicKey`)
+      bytes.set(x.toBytes(), o)
+  }
+}
+
+/** Decodes `layout` from `data` at `offset` (Borsh, little-endian). */
+export function decode (layout: Layout, data: Uint8Array, offset = 0): Decoded {
+  if (data.length - offset < layoutSize(layout)) {
+    throw new RangeError(`need ${layoutSize(layout)} bytes, have ${data.length - offset}`)
+  }
+  const v = new DataView(data.buffer, data.byteOffset, data.byteLength)
+  const out: Decoded = {}
+  let o = offset
+  for (const [name, t] of layout) {
+    if (typeof t === 'string') {
+      out[name] = readScalar(v, data, o, t)
+    } else if ('array' in t) {
+      const [s, n] = t.array
+      const items: (number | bigint | PublicKey)[] = []
+      for (let i = 0; i < n; i++) items.push(readScalar(v, data, o + i * SCALAR_SIZE[s], s))
+      out[name] = items
+    } else {
+      out[name] = data.slice(o, o + t.bytes)
+    }
+    o += fieldSize(t)
+  }
+  return out
+}
+
+/** Encodes `value` with `layout` (Borsh). Fields named `_padding` default to zeros. */
+export function encode (layout: Layout, value: Readonly<Record<string, unknown>>): Uint8Array {
+  const bytes = new Uint8Array(layoutSize(layout))
+  const v = new DataView(bytes.buffer)
+  let o = 0
+  for (const [name, t] of layout) {
+    const x = value[name]
+    if (x === undefined && name.startsWith('_')) { o += fieldSize(t); continue }
+    if (typeof t === 'string') {
+      writeScalar(v, bytes, o, t, x, name)
+    } else if ('array' in t) {
+      const [s, n] = t.array
+      if (!Array.isArray(x) || x.length !== n) throw new TypeError(`${name}: expected ${n} items`)
+      x.forEach((item, i) => writeScalar(v, bytes, o + i * SCALAR_SIZE[s], s, item, `${name}[${i}]`))
+    } else {
+      if (!(x instanceof Uint8Array) || x.length !== t.bytes) throw new TypeError(`${name}: expected ${t.bytes} bytes`)
+      bytes.set(x, o)
+    }
+    o += fieldSize(t)
+  }
+  return bytes
+}
+
+const arr = (s: Scalar, n: number): FieldType => ({ array: [s, n] })
+const bytes = (n: number): FieldType => ({ bytes: n })
+
+/** `state.rs::ConfigParams` (280 bytes). */
+export const CONFIG_PARAMS: Layout = [
+  ['stakeTierMaxJob', arr('u64', 4)],
+  ['stakeTierMinStake', arr('u64', 4)],
+  ['repTierMaxJob', arr('u64', 4)],
+  ['appealDeposit', 'u64'],
+  ['escrowTimeoutSecs', 'i64'],
+  ['noProgressTimeoutSecs', 'i64'],
+  ['heartbeatIntervalSecs', 'i64'],
+  ['rateLimitWindowSecs', 'i64'],
+  ['stakeMinLockSecs', 'i64'],
+  ['stakeLockPerActiveJobSecs', 'i64'],
+  ['withdrawalCooldownSecs', 'i64'],
+  ['repeatedFailuresWindowSecs', 'i64'],
+  ['suspensionSecs', 'i64'],
+  ['evidenceWindowSecs', 'i64'],
+  ['votingWindowSecs', 'i64'],
+  ['appealWindowSecs', 'i64'],
+  ['platformFeeBps', 'u16'],
+  ['diamondPlatformFeeBps', 'u16'],
+  ['cancellationFeeBps', 'u16'],
+  ['timeoutSlashBps', 'u16'],
+  ['invalidProofSlashBps', 'u16'],
+  ['fraudSlashBps', 'u16'],
+  ['repeatedFailuresSlashBps', 'u16'],
+  ['slashInsuranceShareBps', 'u16'],
+  ['disputeQuorumBps', 'u16'],
+  ['clientWinsSlashToClientBps', 'u16'],
+  ['trainingTimeMinBps', 'u16'],
+  ['trainingTimeMaxBps', 'u16'],
+  ['stakeTierSlashBps', arr('u16', 4)],
+  ['repTierMinScore', arr('u16', 4)],
+  ['repWeights', arr('u16', 5)],
+  ['repMaxScore', 'u16'],
+  ['repMaturityJobs', 'u16'],
+  ['jobsPerWalletPerDay', 'u16'],
+  ['repeatedFailuresCount', 'u16'],
+  ['appealQuorumMultiplier', 'u16'],
+  ['maxStars', 'u16'],
+  ['penaltyFailedJob', 'i16'],
+  ['penaltyTimeout', 'i16'],
+  ['penaltyInvalidProof', 'i16'],
+  ['penaltyDisputeLost', 'i16'],
+  ['rewardSuccessfulJob', 'i16'],
+  ['rewardFiveStar', 'i16'],
+  ['rewardDisputeWon', 'i16'],
+  ['rewardUptime', 'i16'],
+  ['_padding', bytes(2)]
+]
+
+/** `state.rs::Config` after its discriminator (472 bytes); `params` is inlined with a prefix. */
+export const CONFIG: Layout = [
+  ['admin', 'pubkey'],
+  ['mint', 'pubkey'],
+  ['platformVault', 'pubkey'],
+  ['insuranceVault', 'pubkey'],
+  ['stakeVault', 'pubkey'],
+  ['params', bytes(layoutSize(CONFIG_PARAMS))],
+  ['totalStaked', 'u64'],
+  ['nodeCount', 'u64'],
+  ['escrowCount', 'u64'],
+  ['bump', 'u8'],
+  ['platformVaultBump', 'u8'],
+  ['insuranceVaultBump', 'u8'],
+  ['stakeVaultBump', 'u8'],
+  ['mintDecimals', 'u8'],
+  ['_padding', bytes(3)]
+]
+
+/** `state.rs::Node` after its discriminator (120 bytes). */
+export const NODE: Layout = [
+  ['owner', 'pubkey'],
+  ['stake', 'u64'],
+  ['registeredAt', 'i64'],
+  ['lockUntil', 'i64'],
+  ['lastHeartbeat', 'i64'],
+  ['unstakeRequestedAt', 'i64'],
+  ['suspendedUntil', 'i64'],
+  ['totalEarned', 'u64'],
+  ['jobsCompleted', 'u32'],
+  ['jobsFailed', 'u32'],
+  ['jobsActive', 'u32'],
+  ['ratingCount', 'u32'],
+  ['ratingSum', 'u32'],
+  ['onTimeJobs', 'u32'],
+  ['reputation', 'u16'],
+  ['status', 'u8'],
+  ['bump', 'u8'],
+  ['_padding', bytes(4)]
+]
+
+/** `state.rs::Escrow` after its discriminator (248 bytes). */
+export const ESCROW: Layout = [
+  ['client', 'pubkey'],
+  ['worker', 'pubkey'],
+  ['vault', 'pubkey'],
+  ['jobId', bytes(32)],
+  ['specHash', bytes(32)],
+  ['finalWeightsHash', bytes(32)],
+  ['nonce', 'u64'],
+  ['amount', 'u64'],
+  ['estimatedSeconds', 'u64'],
+  ['createdAt', 'i64'],
+  ['deadline', 'i64'],
+  ['completedAt', 'i64'],
+  ['state', 'u8'],
+  ['bump', 'u8'],
+  ['vaultBump', 'u8'],
+  ['_padding', bytes(5)]
+]
+
+export const NODE_STATUS = { active: 0, suspended: 1, banned: 2 } as const
+export const ESCROW_STATE = { funded: 0, completed: 1 } as const
+
+/** Instruction arguments after the 8-byte discriminator. */
+export const ARGS = {
+  initializeConfig: CONFIG_PARAMS,
+  registerNode: [['stake', 'u64']] as Layout,
+  createEscrow: [
+    ['nonce', 'u64'], ['jobId', bytes(32)], ['amount', 'u64'], ['specHash', bytes(32)],
+    ['estimatedSeconds', 'u64'], ['timeoutSecs', 'i64']
+  ] as Layout,
+  complete: [['finalWeightsHash', bytes(32)]] as Layout
+} as const
+
+/** Events after their 8-byte discriminator (`event.rs`). */
+export const EVENTS = {
+  ConfigInitialized: [['config', 'pubkey'], ['admin', 'pubkey'], ['mint', 'pubkey']] as Layout,
+  NodeRegistered: [['node', 'pubkey'], ['owner', 'pubkey'], ['stake', 'u64'], ['lockUntil', 'i64']] as Layout,
+  EscrowCreated: [
+    ['escrow', 'pubkey'], ['client', 'pubkey'], ['worker', 'pubkey'], ['jobId', bytes(32)], ['amount', 'u64'], ['deadline', 'i64']
+  ] as Layout,
+  PaymentReleased: [['escrow', 'pubkey'], ['worker', 'pubkey'], ['workerAmount', 'u64'], ['platformFee', 'u64']] as Layout
+} as const
+export type EventName = keyof typeof EVENTS

@@ -1,0 +1,35 @@
+/** Program-derived addresses, mirroring `chain/program/src/seeds.rs`. */
+import { PublicKey } from '@solana/web3.js'
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
+
+export type VaultKind = 'platform' | 'insurance' | 'stake'
+
+export interface Pda {
+  readonly address: PublicKey
+  readonly bump: number
+}
+
+function find (seeds: Uint8Array[], programId: PublicKey): Pda {
+  const [address, bump] = PublicKey.findProgramAddressSync(seeds, programId)
+  return { address, bump }
+}
+
+export const u64le = (n: bigint): Uint8Array => {
+  const b = new Uint8Array(8)
+  new DataView(b.buffer).setBigUint64(0, n, true)
+  return b
+}
+
+/** `["config"]`: the configuration, also the token authority of every program vault. */
+export const configPda = (programId: PublicKey): Pda => find([enc('config')], programId)
+/** `["vault", kind]`: the platform-fee, insurance-pool and stake vaults (SPL token accounts). */
+export const vaultPda = (programId: PublicKey, kind: VaultKind): Pda => find([enc('vault'), enc(kind)], programId)
+/** `["node", owner]`: a worker's registration. */
+export const nodePda = (programId: PublicKey, owner: PublicKey): Pda => find([enc('node'), owner.toBytes()], programId)
+/** `["escrow", client, nonce u64 LE]`: a job's escrow. */
+export const escrowPda = (programId: PublicKey, client: PublicKey, nonce: bigint): Pda =>
+  find([enc('escrow'), client.toBytes(), u64le(nonce)], programId)
+/** `["escrow_vault", escrow]`: the escrow's token vault. */
+export const escrowVaultPda = (programId: PublicKey, escrow: PublicKey): Pda =>
+  find([enc('escrow_vault'), escrow.toBytes()], programId)

@@ -1,0 +1,245 @@
+//! Every account check lives here, once: signer, writable, owner, program id, discriminator,
+//! PDA seeds, and the SPL Token account/mint views. Instruction handlers only call these.
+
+use core::marker::PhantomData;
+
+use crate::error::{Error, Result};
+use crate::input::AccountInfo;
+use crate::pubkey::{Pubkey, SYSTEM_PROGRAM_ID, TOKEN_PROGRAM_ID};
+use crate::cpi::{self, NewAccount, Seeds};
+use crate::sys::{self, Bytes};
+use crate::require;
+
+/// Hands out the instruction's accounts in order.
+pub struct AccountIter<'a> {
+    list: &'a [AccountInfo],
+    next: usize,
+}
+
+impl<'a> AccountIter<'a> {
+    pub fn new(list: &'a [AccountInfo]) -> Self {
+        AccountIter { list, next: 0 }
+    }
+    #[inline(always)]
+    pub fn next(&mut self) -> Result<AccountInfo> {
+        let a = *self.list.get(self.next).ok_or(Error::AccountNotEnoughKeys)?;
+        self.next += 1;
+        Ok(a)
+    }
+}
+
+/// A transaction signer.
+#[inline(always)]
+pub fn signer(a: AccountInfo) -> Result<AccountInfo> {
+    require!(a.is_signer(), Error::AccountNotSigner);
+    Ok(a)
+}
+
+/// A writable transaction signer (a payer).
+#[inline(always)]
+pub fn signer_mut(a: AccountInfo) -> Result<AccountInfo> {
+    require!(a.is_signer(), Error::AccountNotSigner);
+    require!(a.is_writable(), Error::ConstraintMut);
+    Ok(a)
+}
+
+#[inline(always)]
+pub fn writable(a: AccountInfo) -> Result<AccountInfo> {
+    require!(a.is_writable(), Error::ConstraintMut);
+    Ok(a)
+}
+
+/// The account must be the program `id`.
+#[inline(always)]
+pub fn program(a: AccountInfo, id: &Pubkey) -> Result<AccountInfo> {
+    require!(a.key() == id && a.executable(), Error::InvalidProgramId);
+    Ok(a)
+}
+
+#[inline(always)]
+pub fn system_program(a: AccountInfo) -> Result<AccountInfo> {
+    program(a, &SYSTEM_PROGRAM_ID)
+}
+
+#[inline(always)]
+pub fn token_program(a: AccountInfo) -> Result<AccountInfo> {
+    program(a, &TOKEN_PROGRAM_ID)
+}
+
+/// The account's key must equal `expected` (an address recorded in state).
+#[inline(always)]
+pub fn address(a: AccountInfo, expected: &Pubkey) -> Result<AccountInfo> {
+    require!(a.key() == expected, Error::ConstraintAddress);
+    Ok(a)
+}
+
+// ---------------------------------------------------------------------------------------------
+// PDAs
+
+/// Derives the canonical PDA of `seeds` and requires `a` to be it; returns the bump. Used when
+/// an account is created (later checks use the bump stored in state).
+pub fn expect_pda(a: AccountInfo, seeds: &[Bytes], program_id: &Pubkey) -> Result<u8> {
+    let (key, bump) = sys::find_program_address(seeds, program_id).ok_or(Error::ConstraintSeeds)?;
+    require!(a.key() == &key, Error::ConstraintSeeds);
+    Ok(bump)
+}
+
+/// Requires `a` to be `create_program_address(seeds_with_bump)`.
+pub fn check_pda(a: AccountInfo, seeds_with_bump: &[Bytes], program_id: &Pubkey) -> Result {
+    let key = sys::create_program_address(seeds_with_bump, program_id).ok_or(Error::ConstraintSeeds)?;
+    require!(a.key() == &key, Error::ConstraintSeeds);
+    Ok(())
+}
+
+/// Creates the PDA `target` (signed by `seeds_with_bump`) with `space` bytes owned by `owner`,
+/// rent-exempt, paid by `payer`. Works even if someone sent lamports to the address first.
+pub fn create_pda(payer: AccountInfo, target: AccountInfo, space: u64, owner: &Pubkey, seeds: &Seeds) -> Result {
+    require!(target.is_writable(), Error::ConstraintMut);
+    require!(target.owner() == &SYSTEM_PROGRAM_ID && target.data_len() == 0, Error::AccountAlreadyInitialized);
+    let rent = sys::rent_exempt_minimum(space).ok_or(Error::UnsupportedRent)?;
+    let have = target.lamports();
+    if have == 0 {
+        return cpi::system_create_account(payer, target, &NewAccount { lamports: rent, space }, owner, seeds);
+    }
+    if have < rent {
+        cpi::system_transfer(payer, target, rent - have)?;
+    }
+    cpi::system_allocate(target, space, seeds)?;
+    cpi::system_assign(target, owner, seeds)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Program accounts
+
+/// A type stored in an account of this program: 8-byte discriminator, then the `#[repr(C)]`
+/// struct, whose fields are ordered so that it has no padding and is therefore byte-for-byte its
+/// Borsh encoding (what Anchor's coder and the IDL describe).
+pub trait AccountType: Sized {
+    const DISCRIMINATOR: [u8; 8];
+    const SPACE: usize = 8 + core::mem::size_of::<Self>();
+}
+
+/// A zero-copy view of an account of type `T`, checked on load.
+pub struct Account<T: AccountType> {
+    pub info: AccountInfo,
+    _t: PhantomData<T>,
+}
+
+impl<T: AccountType> Account<T> {
+    /// Owner is this program, size and discriminator match.
+    pub fn load(info: AccountInfo, program_id: &Pubkey) -> Result<Self> {
+        require!(info.owner() == program_id, Error::AccountOwnedByWrongProgram);
+        require!(info.data_len() == T::SPACE, Error::AccountDidNotDeserialize);
+        let disc = unsafe { *(info.data_ptr() as *const u64) };
+        require!(disc == u64::from_le_bytes(T::DISCRIMINATOR), Error::AccountDiscriminatorMismatch);
+        Ok(Account { info, _t: PhantomData })
+    }
+
+    /// `load`, and the account must be writable.
+    pub fn load_mut(info: AccountInfo, program_id: &Pubkey) -> Result<Self> {
+        require!(info.is_writable(), Error::ConstraintMut);
+        Self::load(info, program_id)
+    }
+
+    /// Creates the PDA account `info` (seeds with bump), writes the discriminator and zeroes
+    /// the rest; the caller then fills the fields through `get_mut`.
+    pub fn init(payer: AccountInfo, info: AccountInfo, program_id: &Pubkey, seeds: &Seeds) -> Result<Self> {
+        create_pda(payer, info, T::SPACE as u64, program_id, seeds)?;
+        let data = info.data_mut();
+        sys::fill(data, 0);
+        unsafe { *(info.data_ptr() as *mut u64) = u64::from_le_bytes(T::DISCRIMINATOR) };
+        Ok(Account { info, _t: PhantomData })
+    }
+
+    #[inline(always)]
+    pub fn key(&self) -> &Pubkey {
+        self.info.key()
+    }
+
+    #[inline(always)]
+    pub fn get(&self) -> &T {
+        // Sound: data is 8-aligned, has exactly SPACE bytes, and T is a padding-free repr(C)
+        // struct of plain integers and byte arrays, valid for any bit pattern.
+        unsafe { &*(self.info.data_ptr().add(8) as *const T) }
+    }
+
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    pub fn get_mut(&self) -> &mut T {
+        unsafe { &mut *(self.info.data_ptr().add(8) as *mut T) }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SPL Token
+
+const TOKEN_ACCOUNT_LEN: usize = 165;
+const MINT_LEN: usize = 82;
+const TOKEN_STATE_INITIALIZED: u8 = 1;
+
+/// A zero-copy SPL Token account: mint [0..32], owner [32..64], amount [64..72], state [108].
+#[derive(Clone, Copy)]
+pub struct TokenAccount {
+    pub info: AccountInfo,
+}
+
+impl TokenAccount {
+    /// Owned by the Token program, initialised, of `mint`.
+    pub fn load(info: AccountInfo, mint: &Pubkey) -> Result<Self> {
+        require!(info.owner() == &TOKEN_PROGRAM_ID, Error::AccountOwnedByWrongProgram);
+        require!(info.data_len() == TOKEN_ACCOUNT_LEN, Error::AccountDidNotDeserialize);
+        let t = TokenAccount { info };
+        require!(info.data()[108] == TOKEN_STATE_INITIALIZED, Error::AccountDidNotDeserialize);
+        require!(t.mint() == mint, Error::ConstraintTokenMint);
+        Ok(t)
+    }
+
+    /// `load`, writable.
+    pub fn load_mut(info: AccountInfo, mint: &Pubkey) -> Result<Self> {
+        require!(info.is_writable(), Error::ConstraintMut);
+        Self::load(info, mint)
+    }
+
+    #[inline(always)]
+    pub fn mint(&self) -> &Pubkey {
+        unsafe { &*(self.info.data_ptr() as *const Pubkey) }
+    }
+    #[inline(always)]
+    pub fn authority(&self) -> &Pubkey {
+        unsafe { &*(self.info.data_ptr().add(32) as *const Pubkey) }
+    }
+    #[inline(always)]
+    pub fn amount(&self) -> u64 {
+        unsafe { *(self.info.data_ptr().add(64) as *const u64) }
+    }
+}
+
+/// A zero-copy SPL Token mint: supply [36..44] (unaligned), decimals [44], initialised [45].
+#[derive(Clone, Copy)]
+pub struct Mint {
+    pub info: AccountInfo,
+}
+
+impl Mint {
+    pub fn load(info: AccountInfo) -> Result<Self> {
+        require!(info.owner() == &TOKEN_PROGRAM_ID, Error::AccountOwnedByWrongProgram);
+        require!(info.data_len() == MINT_LEN, Error::InvalidMint);
+        require!(info.data()[45] == 1, Error::InvalidMint);
+        Ok(Mint { info })
+    }
+    #[inline(always)]
+    pub fn decimals(&self) -> u8 {
+        self.info.data()[44]
+    }
+    #[inline(always)]
+    pub fn supply(&self) -> u64 {
+        unsafe { core::ptr::read_unaligned(self.info.data_ptr().add(36) as *const u64) }
+    }
+}
+
+/// Creates the program-owned token vault `vault` (a PDA of this program, signed by
+/// `seeds`) for `mint`, with `authority` as its token owner.
+pub fn create_token_vault(payer: AccountInfo, vault: AccountInfo, mint: AccountInfo, authority: &Pubkey, seeds: &Seeds) -> Result {
+    create_pda(payer, vault, TOKEN_ACCOUNT_LEN as u64, &TOKEN_PROGRAM_ID, seeds)?;
+    cpi::token_initialize_account3(vault, mint, authority)
+}

@@ -1,0 +1,55 @@
+//! Borsh decoding of instruction arguments (little-endian, no padding, in declaration order).
+
+use crate::error::{Error, Result};
+
+pub struct Args<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Args<'a> {
+    /// The arguments after the 8-byte discriminator.
+    #[inline(always)]
+    pub fn new(data: &'a [u8]) -> Self {
+        Args { data, pos: 8 }
+    }
+
+    #[inline(always)]
+    fn take<const N: usize>(&mut self) -> Result<&'a [u8; N]> {
+        let end = self.pos.checked_add(N).ok_or(Error::InstructionDidNotDeserialize)?;
+        let s = self.data.get(self.pos..end).ok_or(Error::InstructionDidNotDeserialize)?;
+        self.pos = end;
+        // Sound: `s` has exactly N bytes.
+        Ok(unsafe { &*(s.as_ptr() as *const [u8; N]) })
+    }
+
+    #[inline(always)]
+    pub fn u8(&mut self) -> Result<u8> {
+        Ok(self.take::<1>()?[0])
+    }
+    #[inline(always)]
+    pub fn u64(&mut self) -> Result<u64> {
+        Ok(u64::from_le_bytes(*self.take::<8>()?))
+    }
+    #[inline(always)]
+    pub fn i64(&mut self) -> Result<i64> {
+        Ok(i64::from_le_bytes(*self.take::<8>()?))
+    }
+    #[inline(always)]
+    pub fn bytes32(&mut self) -> Result<&'a [u8; 32]> {
+        self.take::<32>()
+    }
+    /// `n` raw bytes (a fixed-size struct passed by value).
+    #[inline(always)]
+    pub fn raw(&mut self, n: usize) -> Result<&'a [u8]> {
+        let end = self.pos.checked_add(n).ok_or(Error::InstructionDidNotDeserialize)?;
+        let s = self.data.get(self.pos..end).ok_or(Error::InstructionDidNotDeserialize)?;
+        self.pos = end;
+        Ok(s)
+    }
+    /// Every byte must have been consumed.
+    #[inline(always)]
+    pub fn finish(self) -> Result {
+        if self.pos == self.data.len() { Ok(()) } else { Err(Error::InstructionDidNotDeserialize) }
+    }
+}

@@ -1,0 +1,63 @@
+//! Error codes. Structural checks use Anchor's framework codes (so Anchor clients and explorers
+//! name them); the program's own errors start at 6000 like an Anchor `#[error_code]` enum. The
+//! TypeScript mirror is `chain/client/errors.ts`; keep the two in step.
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u32)]
+pub enum Error {
+    // Anchor framework codes.
+    InstructionMissing = 100,
+    InstructionFallbackNotFound = 101,
+    InstructionDidNotDeserialize = 102,
+    ConstraintMut = 2000,
+    ConstraintHasOne = 2001,
+    ConstraintOwner = 2004,
+    ConstraintSeeds = 2006,
+    ConstraintAddress = 2012,
+    ConstraintTokenMint = 2014,
+    ConstraintTokenOwner = 2015,
+    ConstraintMintDecimals = 2018,
+    AccountDiscriminatorMismatch = 3002,
+    AccountDidNotDeserialize = 3003,
+    AccountNotEnoughKeys = 3005,
+    AccountOwnedByWrongProgram = 3007,
+    InvalidProgramId = 3008,
+    AccountNotSigner = 3010,
+    // cyxwiz errors.
+    InvalidParameters = 6000,
+    StakeBelowMinimum = 6001,
+    ArithmeticOverflow = 6002,
+    DuplicateAccount = 6003,
+    UnsupportedRent = 6004,
+    AccountAlreadyInitialized = 6005,
+    ZeroAmount = 6006,
+    NodeNotActive = 6007,
+    InsufficientStakeForJob = 6008,
+    ReputationTierTooLow = 6009,
+    InvalidEscrowState = 6010,
+    InvalidTimeout = 6011,
+    RateLimited = 6012,
+    InvalidMint = 6013,
+    SelfDealing = 6014,
+    CpiFailed = 6015,
+}
+
+impl Error {
+    /// The program's return value: `ProgramError::Custom(code)`.
+    #[inline(always)]
+    pub const fn code(self) -> u64 {
+        self as u32 as u64
+    }
+}
+
+pub type Result<T = ()> = core::result::Result<T, Error>;
+
+/// `require!(cond, Error::X)` returns the error when `cond` is false.
+#[macro_export]
+macro_rules! require {
+    ($cond:expr, $err:expr) => {
+        if !($cond) {
+            return Err($err);
+        }
+    };
+}

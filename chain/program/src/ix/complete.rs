@@ -1,0 +1,75 @@
+//! `complete(final_weights_hash)`: the client accepts the delivered weights (its signature on
+//! this instruction is the acceptance; the zero-knowledge path replaces it later) and the escrow
+//! pays out: the worker gets the amount less the platform fee (10 %, 8 % for Diamond-tier
+//! workers), the platform vault the fee, by two CPIs into SPL Token signed by the `Config` PDA.
+//!
+//! Accounts: 0 client (signer) · 1 config · 2 escrow (writable) · 3 escrow_vault (writable,
+//! = escrow.vault) · 4 worker_node (writable, owner = escrow.worker) · 5 worker_token (writable,
+//! CYXWIZ account of the worker) · 6 platform_vault (writable, = config.platform_vault) ·
+//! 7 token_program.
+
+use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::args::Args;
+use crate::error::{Error, Result};
+use crate::event::{self, PaymentReleased};
+use crate::input::Input;
+use crate::state::{Config, Escrow, Node, ESCROW_COMPLETED, ESCROW_FUNDED};
+use crate::cpi::Seeds;
+use crate::sys::{self, Bytes};
+use crate::{cpi, math, require, seeds};
+
+/// The reputation tier index that pays the lower platform fee.
+const DIAMOND_TIER: usize = 3;
+
+pub fn process(input: &Input) -> Result {
+    let pid = &input.program_id;
+    let mut it = AccountIter::new(input.accounts);
+    let client = account::signer(it.next()?)?;
+    let config = Account::<Config>::load(it.next()?, pid)?;
+    let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
+    let vault = it.next()?;
+    let node = Account::<Node>::load_mut(it.next()?, pid)?;
+    let worker_token_info = it.next()?;
+    let platform_vault = it.next()?;
+    account::token_program(it.next()?)?;
+
+    let mut args = Args::new(input.data);
+    let final_weights_hash = args.bytes32()?;
+    args.finish()?;
+
+    let c = config.get();
+    let e = escrow.get_mut();
+    let n = node.get_mut();
+    require!(&e.client == client.key(), Error::ConstraintHasOne);
+    require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
+    require!(n.owner == e.worker, Error::ConstraintHasOne);
+    account::writable(account::address(vault, &e.vault)?)?;
+    account::writable(account::address(platform_vault, &c.platform_vault)?)?;
+    let worker_token = TokenAccount::load_mut(worker_token_info, &c.mint)?;
+    require!(worker_token.authority() == &e.worker, Error::ConstraintTokenOwner);
+
+    let fee_bps = if c.params.rep_tier_of(n.reputation) == DIAMOND_TIER {
+        c.params.diamond_platform_fee_bps
+    } else {
+        c.params.platform_fee_bps
+    };
+    let fee = math::bps(e.amount, fee_bps)?;
+    let worker_amount = math::sub(e.amount, fee)?;
+
+    let bump = [c.bump];
+    let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
+    cpi::token_transfer(vault, worker_token_info, config.info, worker_amount, Some(&config_seeds))?;
+    if fee > 0 {
+        cpi::token_transfer(vault, platform_vault, config.info, fee, Some(&config_seeds))?;
+    }
+
+    e.state = ESCROW_COMPLETED;
+    sys::copy(&mut e.final_weights_hash, final_weights_hash);
+    e.completed_at = sys::clock().unix_timestamp;
+    n.jobs_active = n.jobs_active.saturating_sub(1);
+    n.jobs_completed = n.jobs_completed.checked_add(1).ok_or(Error::ArithmeticOverflow)?;
+    n.total_earned = math::add(n.total_earned, worker_amount)?;
+
+    event::emit(PaymentReleased { escrow: *escrow.key(), worker: e.worker, worker_amount, platform_fee: fee });
+    Ok(())
+}

@@ -1,0 +1,263 @@
+//! Account layouts. Each struct is `#[repr(C)]` with its fields ordered by alignment (32-byte keys
+//! and u64/i64 first, then u32, u16, u8) and explicit trailing padding, so it has no implicit
+//! padding and its memory is exactly its Borsh encoding. The sizes are asserted below; the
+//! TypeScript mirror is `chain/client/layout.ts`.
+
+use crate::account::AccountType;
+use crate::disc;
+use crate::pubkey::Pubkey;
+
+/// Every economic parameter, mirroring `protocols/params.ts`. Passed to `initialize_config` and
+/// stored in `Config`. An exclusive job-amount bound of u64::MAX stands for "no bound" (so a job
+/// of exactly u64::MAX is still inside it).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct ConfigParams {
+    /// Stake tiers: exclusive upper bound of job amounts, minimum stake.
+    pub stake_tier_max_job: [u64; 4],
+    pub stake_tier_min_stake: [u64; 4],
+    /// Reputation tiers: exclusive upper bound of job amounts a tier may accept.
+    pub rep_tier_max_job: [u64; 4],
+    pub appeal_deposit: u64,
+    pub escrow_timeout_secs: i64,
+    pub no_progress_timeout_secs: i64,
+    pub heartbeat_interval_secs: i64,
+    pub rate_limit_window_secs: i64,
+    pub stake_min_lock_secs: i64,
+    pub stake_lock_per_active_job_secs: i64,
+    pub withdrawal_cooldown_secs: i64,
+    pub repeated_failures_window_secs: i64,
+    pub suspension_secs: i64,
+    pub evidence_window_secs: i64,
+    pub voting_window_secs: i64,
+    pub appeal_window_secs: i64,
+    pub platform_fee_bps: u16,
+    pub diamond_platform_fee_bps: u16,
+    pub cancellation_fee_bps: u16,
+    pub timeout_slash_bps: u16,
+    pub invalid_proof_slash_bps: u16,
+    pub fraud_slash_bps: u16,
+    pub repeated_failures_slash_bps: u16,
+    pub slash_insurance_share_bps: u16,
+    pub dispute_quorum_bps: u16,
+    pub client_wins_slash_to_client_bps: u16,
+    pub training_time_min_bps: u16,
+    pub training_time_max_bps: u16,
+    pub stake_tier_slash_bps: [u16; 4],
+    pub rep_tier_min_score: [u16; 4],
+    /// Completion, time accuracy, rating, proof quality, uptime (points of `rep_max_score`).
+    pub rep_weights: [u16; 5],
+    pub rep_max_score: u16,
+    pub rep_maturity_jobs: u16,
+    pub jobs_per_wallet_per_day: u16,
+    pub repeated_failures_count: u16,
+    pub appeal_quorum_multiplier: u16,
+    pub max_stars: u16,
+    pub penalty_failed_job: i16,
+    pub penalty_timeout: i16,
+    pub penalty_invalid_proof: i16,
+    pub penalty_dispute_lost: i16,
+    pub reward_successful_job: i16,
+    pub reward_five_star: i16,
+    pub reward_dispute_won: i16,
+    pub reward_uptime: i16,
+    pub _padding: [u8; 2],
+}
+
+pub const CONFIG_PARAMS_LEN: usize = 280;
+const _: () = assert!(core::mem::size_of::<ConfigParams>() == CONFIG_PARAMS_LEN);
+
+const BPS_MAX: u16 = 10_000;
+
+impl ConfigParams {
+    /// Internal consistency of a parameter block.
+    pub fn is_valid(&self) -> bool {
+        let bps = [
+            self.platform_fee_bps,
+            self.diamond_platform_fee_bps,
+            self.cancellation_fee_bps,
+            self.timeout_slash_bps,
+            self.invalid_proof_slash_bps,
+            self.fraud_slash_bps,
+            self.repeated_failures_slash_bps,
+            self.slash_insurance_share_bps,
+            self.dispute_quorum_bps,
+            self.client_wins_slash_to_client_bps,
+            self.stake_tier_slash_bps[0],
+            self.stake_tier_slash_bps[1],
+            self.stake_tier_slash_bps[2],
+            self.stake_tier_slash_bps[3],
+        ];
+        let mut i = 0;
+        while i < bps.len() {
+            if bps[i] > BPS_MAX {
+                return false;
+            }
+            i += 1;
+        }
+        if self.diamond_platform_fee_bps > self.platform_fee_bps {
+            return false;
+        }
+        if self.stake_tier_min_stake[0] == 0 || self.training_time_min_bps > self.training_time_max_bps {
+            return false;
+        }
+        let mut t = 1;
+        while t < 4 {
+            if self.stake_tier_min_stake[t] < self.stake_tier_min_stake[t - 1]
+                || self.stake_tier_max_job[t] <= self.stake_tier_max_job[t - 1]
+                || self.rep_tier_max_job[t] <= self.rep_tier_max_job[t - 1]
+                || self.rep_tier_min_score[t] <= self.rep_tier_min_score[t - 1]
+            {
+                return false;
+            }
+            t += 1;
+        }
+        if self.rep_tier_min_score[3] > self.rep_max_score {
+            return false;
+        }
+        let d = [
+            self.escrow_timeout_secs,
+            self.no_progress_timeout_secs,
+            self.heartbeat_interval_secs,
+            self.rate_limit_window_secs,
+            self.stake_min_lock_secs,
+            self.stake_lock_per_active_job_secs,
+            self.withdrawal_cooldown_secs,
+            self.repeated_failures_window_secs,
+            self.suspension_secs,
+            self.evidence_window_secs,
+            self.voting_window_secs,
+            self.appeal_window_secs,
+        ];
+        let mut k = 0;
+        while k < d.len() {
+            if d[k] <= 0 {
+                return false;
+            }
+            k += 1;
+        }
+        self.jobs_per_wallet_per_day > 0 && self.max_stars > 0 && self.appeal_quorum_multiplier > 0
+    }
+
+    /// The stake tier of a job of `amount`: the first whose (exclusive) bound exceeds it; the
+    /// last tier takes everything else.
+    pub fn stake_tier_for(&self, amount: u64) -> usize {
+        let mut t = 0;
+        while t < 3 {
+            if amount < self.stake_tier_max_job[t] {
+                return t;
+            }
+            t += 1;
+        }
+        3
+    }
+
+    /// The reputation tier of `score`: the highest whose minimum it reaches.
+    pub fn rep_tier_of(&self, score: u16) -> usize {
+        let mut r = 3;
+        while r > 0 {
+            if score >= self.rep_tier_min_score[r] {
+                return r;
+            }
+            r -= 1;
+        }
+        0
+    }
+
+    /// The smallest stake that registers a node (the first tier's minimum).
+    #[inline(always)]
+    pub fn min_stake(&self) -> u64 {
+        self.stake_tier_min_stake[0]
+    }
+}
+
+/// The one configuration account, PDA `["config"]`. It is also the token authority of every
+/// program vault, so vault transfers are signed with `["config", bump]`.
+#[repr(C)]
+pub struct Config {
+    pub admin: Pubkey,
+    pub mint: Pubkey,
+    pub platform_vault: Pubkey,
+    pub insurance_vault: Pubkey,
+    pub stake_vault: Pubkey,
+    pub params: ConfigParams,
+    pub total_staked: u64,
+    pub node_count: u64,
+    pub escrow_count: u64,
+    pub bump: u8,
+    pub platform_vault_bump: u8,
+    pub insurance_vault_bump: u8,
+    pub stake_vault_bump: u8,
+    pub mint_decimals: u8,
+    pub _padding: [u8; 3],
+}
+
+const _: () = assert!(core::mem::size_of::<Config>() == 5 * 32 + CONFIG_PARAMS_LEN + 3 * 8 + 8);
+
+impl AccountType for Config {
+    const DISCRIMINATOR: [u8; 8] = disc::account("Config");
+}
+
+pub const NODE_ACTIVE: u8 = 0;
+pub const NODE_SUSPENDED: u8 = 1;
+pub const NODE_BANNED: u8 = 2;
+
+/// A worker's registration, PDA `["node", owner]`.
+#[repr(C)]
+pub struct Node {
+    pub owner: Pubkey,
+    pub stake: u64,
+    pub registered_at: i64,
+    pub lock_until: i64,
+    pub last_heartbeat: i64,
+    pub unstake_requested_at: i64,
+    pub suspended_until: i64,
+    pub total_earned: u64,
+    pub jobs_completed: u32,
+    pub jobs_failed: u32,
+    pub jobs_active: u32,
+    pub rating_count: u32,
+    pub rating_sum: u32,
+    pub on_time_jobs: u32,
+    pub reputation: u16,
+    pub status: u8,
+    pub bump: u8,
+    pub _padding: [u8; 4],
+}
+
+const _: () = assert!(core::mem::size_of::<Node>() == 32 + 7 * 8 + 6 * 4 + 2 + 1 + 1 + 4);
+
+impl AccountType for Node {
+    const DISCRIMINATOR: [u8; 8] = disc::account("Node");
+}
+
+pub const ESCROW_FUNDED: u8 = 0;
+pub const ESCROW_COMPLETED: u8 = 1;
+
+/// A job's payment, PDA `["escrow", client, nonce (u64 LE)]`; its tokens sit in the vault PDA
+/// `["escrow_vault", escrow]`, whose token authority is `Config`.
+#[repr(C)]
+pub struct Escrow {
+    pub client: Pubkey,
+    pub worker: Pubkey,
+    pub vault: Pubkey,
+    pub job_id: [u8; 32],
+    pub spec_hash: [u8; 32],
+    pub final_weights_hash: [u8; 32],
+    pub nonce: u64,
+    pub amount: u64,
+    pub estimated_seconds: u64,
+    pub created_at: i64,
+    pub deadline: i64,
+    pub completed_at: i64,
+    pub state: u8,
+    pub bump: u8,
+    pub vault_bump: u8,
+    pub _padding: [u8; 5],
+}
+
+const _: () = assert!(core::mem::size_of::<Escrow>() == 6 * 32 + 6 * 8 + 8);
+
+impl AccountType for Escrow {
+    const DISCRIMINATOR: [u8; 8] = disc::account("Escrow");
+}

@@ -1,0 +1,175 @@
+//! Solana syscalls, declared by hand (no crates), and thin safe wrappers.
+//!
+//! The upstream BPF backend cannot call library functions: there is no `memcpy`, `memcmp`,
+//! `memset` or `__multi3`. Variable-length copies, comparisons and fills go through the
+//! `sol_mem*_` syscalls below; 128-bit products through `math::mul_u64`. The linker refuses an
+//! object that still references a library call, with a hint.
+
+use crate::pubkey::Pubkey;
+
+/// A byte slice as the C ABI of the syscalls sees it (`SolBytes`).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct Bytes {
+    pub addr: *const u8,
+    pub len: u64,
+}
+
+impl Bytes {
+    #[inline(always)]
+    pub const fn of(s: &[u8]) -> Bytes {
+        Bytes { addr: s.as_ptr(), len: s.len() as u64 }
+    }
+}
+
+extern "C" {
+    fn sol_log_(message: *const u8, len: u64);
+    fn sol_log_64_(a: u64, b: u64, c: u64, d: u64, e: u64);
+    fn sol_log_data(data: *const Bytes, len: u64);
+    fn sol_log_compute_units_();
+    fn sol_memcpy_(dst: *mut u8, src: *const u8, n: u64);
+    fn sol_memcmp_(a: *const u8, b: *const u8, n: u64, result: *mut i32);
+    fn sol_memset_(dst: *mut u8, c: u8, n: u64);
+    fn sol_create_program_address(seeds: *const Bytes, seeds_len: u64, program_id: *const u8, out: *mut u8) -> u64;
+    fn sol_try_find_program_address(
+        seeds: *const Bytes,
+        seeds_len: u64,
+        program_id: *const u8,
+        out: *mut u8,
+        bump: *mut u8,
+    ) -> u64;
+    fn sol_get_clock_sysvar(out: *mut u8) -> u64;
+    fn sol_get_rent_sysvar(out: *mut u8) -> u64;
+    pub fn sol_invoke_signed_c(
+        instruction: *const u8,
+        account_infos: *const u8,
+        account_infos_len: u64,
+        signers_seeds: *const u8,
+        signers_seeds_len: u64,
+    ) -> u64;
+    fn abort() -> !;
+}
+
+#[inline(always)]
+pub fn log(message: &[u8]) {
+    unsafe { sol_log_(message.as_ptr(), message.len() as u64) }
+}
+
+#[inline(always)]
+pub fn log_u64s(a: u64, b: u64, c: u64, d: u64, e: u64) {
+    unsafe { sol_log_64_(a, b, c, d, e) }
+}
+
+#[inline(always)]
+pub fn log_compute_units() {
+    unsafe { sol_log_compute_units_() }
+}
+
+/// `sol_log_data`: the runtime prints each slice base64-encoded after "Program data: ".
+#[inline(always)]
+pub fn log_data(slices: &[Bytes]) {
+    unsafe { sol_log_data(slices.as_ptr(), slices.len() as u64) }
+}
+
+/// Copies `src` into the start of `dst`; the lengths must be equal.
+#[inline(always)]
+pub fn copy(dst: &mut [u8], src: &[u8]) {
+    if dst.len() != src.len() {
+        fatal(b"copy: length mismatch");
+    }
+    unsafe { sol_memcpy_(dst.as_mut_ptr(), src.as_ptr(), src.len() as u64) }
+}
+
+/// Raw copy of `n` bytes; the regions must not overlap.
+#[inline(always)]
+pub unsafe fn copy_raw(dst: *mut u8, src: *const u8, n: usize) {
+    sol_memcpy_(dst, src, n as u64)
+}
+
+#[inline(always)]
+pub fn equal(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut result: i32 = 0;
+    unsafe { sol_memcmp_(a.as_ptr(), b.as_ptr(), a.len() as u64, &mut result) };
+    result == 0
+}
+
+#[inline(always)]
+pub fn fill(dst: &mut [u8], value: u8) {
+    unsafe { sol_memset_(dst.as_mut_ptr(), value, dst.len() as u64) }
+}
+
+/// `create_program_address(seeds, program_id)`; `None` when the result lies on the curve.
+pub fn create_program_address(seeds: &[Bytes], program_id: &Pubkey) -> Option<Pubkey> {
+    let mut out = Pubkey::ZERO;
+    let rc = unsafe {
+        sol_create_program_address(seeds.as_ptr(), seeds.len() as u64, program_id.as_ptr(), out.as_mut_ptr())
+    };
+    if rc == 0 { Some(out) } else { None }
+}
+
+/// `find_program_address(seeds, program_id)`: the address and its canonical bump.
+pub fn find_program_address(seeds: &[Bytes], program_id: &Pubkey) -> Option<(Pubkey, u8)> {
+    let mut out = Pubkey::ZERO;
+    let mut bump: u8 = 0;
+    let rc = unsafe {
+        sol_try_find_program_address(seeds.as_ptr(), seeds.len() as u64, program_id.as_ptr(), out.as_mut_ptr(), &mut bump)
+    };
+    if rc == 0 { Some((out, bump)) } else { None }
+}
+
+/// The Clock sysvar.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct Clock {
+    pub slot: u64,
+    pub epoch_start_timestamp: i64,
+    pub epoch: u64,
+    pub leader_schedule_epoch: u64,
+    pub unix_timestamp: i64,
+}
+
+pub fn clock() -> Clock {
+    let mut c = Clock::default();
+    unsafe { sol_get_clock_sysvar(&mut c as *mut Clock as *mut u8) };
+    c
+}
+
+/// The Rent sysvar as laid out by the runtime (`exemption_threshold` is an f64 we never do
+/// arithmetic on: BPF has no floating point, so its bit pattern is matched instead).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct Rent {
+    lamports_per_byte_year: u64,
+    exemption_threshold_bits: u64,
+    burn_percent: u8,
+    _pad: [u8; 7],
+}
+
+/// Bytes every account is charged for on top of its data (`ACCOUNT_STORAGE_OVERHEAD`).
+const ACCOUNT_STORAGE_OVERHEAD: u64 = 128;
+const F64_ONE: u64 = 0x3ff0_0000_0000_0000;
+const F64_TWO: u64 = 0x4000_0000_0000_0000;
+
+/// The rent-exempt minimum balance for `data_len` bytes, from the Rent sysvar.
+pub fn rent_exempt_minimum(data_len: u64) -> Option<u64> {
+    let mut r = Rent::default();
+    unsafe { sol_get_rent_sysvar(&mut r as *mut Rent as *mut u8) };
+    let years: u64 = match r.exemption_threshold_bits {
+        F64_TWO => 2,
+        F64_ONE => 1,
+        _ => return None,
+    };
+    let bytes = data_len.checked_add(ACCOUNT_STORAGE_OVERHEAD)?;
+    let per_year = crate::math::mul(bytes, r.lamports_per_byte_year).ok()?;
+    crate::math::mul(per_year, years).ok()
+}
+
+/// Logs `message` and aborts the transaction. Used only for broken invariants.
+#[inline(never)]
+pub fn fatal(message: &[u8]) -> ! {
+    log(message);
+    unsafe { abort() }
+}

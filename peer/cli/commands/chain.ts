@@ -1,0 +1,64 @@
+/** `cyx chain`: the embedded ledger (LiteSVM + the cyxwiz program + SPL) as Solana JSON-RPC on 127.0.0.1. */
+import { existsSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { CYXWIZ_PROGRAM_ID, EmbeddedLedger, LedgerRpcServer, PROGRAM_SO_PATH } from '../../../chain/index.js'
+import { parseCommandArgs, UsageError, type Command } from '../command.js'
+
+export const chainCommand: Command = {
+  name: 'chain',
+  summary: 'serve the embedded ledger (real SVM, cyxwiz program, SPL Token) as Solana JSON-RPC on 127.0.0.1',
+  usage: `Usage: cyx chain [--port 8899] [--ledger DIR] [--reset] [--json]
+
+Runs LiteSVM with the cyxwiz program and the SPL Token, Associated Token and System programs,
+served as Solana JSON-RPC on 127.0.0.1:PORT (WebSocket on PORT and PORT+1), so that peers in other
+processes — and any @solana/web3.js Connection or Anchor Program — share one ledger. State is
+saved in DIR and survives a restart. Ctrl-C saves and stops.
+
+Options:
+  --port N      HTTP port (default 8899; 0 picks a free one)
+  --ledger DIR  where the ledger lives (default ~/.cyx/ledger)
+  --reset       start from an empty ledger
+  --json        print one JSON line {"rpc", "ws", "programId", "ledger"} when ready
+  -h, --help`,
+  async run (argv, io) {
+    const { values } = parseCommandArgs(argv, {
+      port: { type: 'string' },
+      ledger: { type: 'string' },
+      reset: { type: 'boolean' },
+      json: { type: 'boolean' }
+    })
+    const port = Number(values.port ?? 8899)
+    if (!Number.isInteger(port) || port < 0 || port > 65_534) throw new UsageError(`--port must be 0..65534 (got ${values.port})`)
+    const dir = values.ledger ?? join(homedir(), '.cyx', 'ledger')
+    if (!existsSync(PROGRAM_SO_PATH)) {
+      io.err(`cyx chain: the cyxwiz program is not built (${PROGRAM_SO_PATH}); run "npm run setup" first`)
+      return 1
+    }
+    const ledger = EmbeddedLedger.open({ dir, reset: values.reset === true, programs: [{ programId: CYXWIZ_PROGRAM_ID.toBase58(), path: PROGRAM_SO_PATH }] })
+    const server = new LedgerRpcServer(ledger)
+    let rpc: string
+    try {
+      rpc = await server.listen({ port })
+    } catch (e) {
+      ledger.close()
+      io.err(`cyx chain: cannot listen on 127.0.0.1:${port}: ${e instanceof Error ? e.message : String(e)} (is another ledger running? try --port)`)
+      return 1
+    }
+    const ws = rpc.replace(/^http/, 'ws').replace(/:(\d+)$/, (_m, p: string) => `:${Number(p) + 1}`)
+    if (values.json === true) io.out(JSON.stringify({ rpc, ws, programId: CYXWIZ_PROGRAM_ID.toBase58(), ledger: dir }))
+    else io.out(`cyx chain: Solana JSON-RPC on ${rpc} (WebSocket ${ws}), program ${CYXWIZ_PROGRAM_ID.toBase58()}, ledger ${dir}, slot ${ledger.slot}. Ctrl-C to stop.`)
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop)
+        process.off('SIGTERM', stop)
+        resolve()
+      }
+      process.on('SIGINT', stop)
+      process.on('SIGTERM', stop)
+    })
+    await server.close()
+    if (values.json !== true) io.out('cyx chain: ledger saved, stopped')
+    return 0
+  }
+}
