@@ -182,7 +182,17 @@ export class LedgerRpcServer {
 
   async close (): Promise<void> {
     this.#unsubscribe?.()
-    for (const ws of this.#wss.clients) ws.terminate()
+    // A normal closure (1000) tells web3.js's socket client not to reconnect; an abrupt one would
+    // send it into a reconnect loop against a server that is gone.
+    const sockets = [...this.#wss.clients]
+    await Promise.all(sockets.map(async (ws) => {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 500)
+        ws.once('close', () => { clearTimeout(t); resolve() })
+        ws.close(1000, 'ledger stopping')
+      })
+      ws.terminate()
+    }))
     await Promise.all([this.#http, this.#wsHttp].map(async (s) => {
       if (s === undefined) return
       s.closeAllConnections()

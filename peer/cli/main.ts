@@ -4,9 +4,10 @@
  */
 import { chainCommand } from './commands/chain.js'
 import { paramsCommand } from './commands/params.js'
+import { simCommand } from './commands/sim.js'
 import { UsageError, type Command, type CommandIo } from './command.js'
 
-const COMMANDS: readonly Command[] = [chainCommand, paramsCommand]
+const COMMANDS: readonly Command[] = [chainCommand, paramsCommand, simCommand]
 
 const VERSION = '0.1.0'
 

@@ -13,7 +13,7 @@ import {
 } from './messages.js'
 
 export const HASH_BYTES = 32
-export const JOB_ID_BYTES = 16
+export const JOB_ID_BYTES = 32
 export const PUBKEY_BYTES = 32
 export const SIGNATURE_BYTES = 64
 const MAX_PEER_ID_BYTES = 64

@@ -49,7 +49,7 @@ function spec (over: Partial<wire.TrainingSpec> = {}): wire.TrainingSpec {
 function announce (over: Partial<wire.JobAnnounce> = {}): wire.JobAnnounce {
   const s = over.spec ?? spec()
   return {
-    jobId: bytes(16, 2),
+    jobId: bytes(32, 2),
     specHash: Uint8Array.from(wire.specHash(s)),
     spec: s,
     maxPrice: 5_000_000_000n,
@@ -80,12 +80,12 @@ function advert (over: Partial<wire.CapabilityAdvert> = {}): wire.CapabilityAdve
 }
 
 function bid (over: Partial<wire.Bid> = {}): wire.Bid {
-  return { jobId: bytes(16, 2), workerPeerId: bytes(38, 5), price: 1_000_000_000n, etaSeconds: 60, stake: 50_000_000_000n, reputation: 0, issuedAt: BigInt(NOW), profile: profile(), ...over }
+  return { jobId: bytes(32, 2), workerPeerId: bytes(38, 5), price: 1_000_000_000n, etaSeconds: 60, stake: 50_000_000_000n, reputation: 0, issuedAt: BigInt(NOW), profile: profile(), ...over }
 }
 
 function award (over: Partial<wire.Award> = {}): wire.Award {
   const s = spec()
-  return { jobId: bytes(16, 2), worker: bytes(32, 8), escrow: bytes(32, 9), amount: 1_000_000_000n, specHash: Uint8Array.from(wire.specHash(s)), spec: s, issuedAt: BigInt(NOW), ...over }
+  return { jobId: bytes(32, 2), worker: bytes(32, 8), escrow: bytes(32, 9), amount: 1_000_000_000n, specHash: Uint8Array.from(wire.specHash(s)), spec: s, issuedAt: BigInt(NOW), ...over }
 }
 
 function expectWireError (fn: () => unknown, code?: wire.WireErrorCode, field?: string): void {
@@ -159,7 +159,7 @@ describe('protocols/wire', () => {
 
   describe('validation', () => {
     const table: Array<[string, () => unknown, wire.WireErrorCode, string]> = [
-      ['short job id', () => wire.validateJobAnnounce(announce({ jobId: bytes(15) })), 'INVALID_FIELD', 'jobId'],
+      ['short job id', () => wire.validateJobAnnounce(announce({ jobId: bytes(31) })), 'INVALID_FIELD', 'jobId'],
       ['spec hash of another spec', () => wire.validateJobAnnounce(announce({ specHash: bytes(32) })), 'HASH_MISMATCH', 'specHash'],
       ['one layer', () => wire.validateJobAnnounce(announce({ spec: spec({ layers: [4] }) })), 'INVALID_FIELD', 'spec.layers'],
       ['huge layer', () => wire.validateJobAnnounce(announce({ spec: spec({ layers: [4, 5000, 2] }) })), 'INVALID_FIELD', 'spec.layers[1]'],

@@ -1,0 +1,16 @@
+/**
+ * The door of `peer/node`: one libp2p node per peer and the mesh protocols on it.
+ * - node: `createPeerNode`, `libp2pOptions` (shared with Helia later), keys in the data dir;
+ * - discovery: signed capability adverts in the private DHT, `findWorkers` by capability;
+ * - job gossip: `announceJob` / `onJobAnnounce` on `MESH.jobsTopic`;
+ * - bids: `startBidCollector` (client) / `sendBid` (worker) on `MESH.bidProtocol`.
+ */
+export { createPeerNode, DEFAULT_LISTEN, type PeerNode, type PeerNodeConfig } from './node.js'
+export { libp2pOptions, type MeshConfig, type MeshServices } from './options.js'
+export { loadOrCreatePeerKey, loadOrCreateWallet, newWalletSecretKey, parseSolanaKeypair, PEER_KEY_FILE, WALLET_FILE, type LoadedWallet } from './identity.js'
+export { advertKey, cyxRecordSelector, cyxRecordValidator, openAdvertRecord, systemClock, DHT_NAMESPACE, type Clock } from './records.js'
+export { buildAdvert, capabilityCid, findWorkers, getAdvert, publishAdvert, type AdvertOffer, type FindWorkersOptions, type FoundWorker, type PublishedAdvert } from './discovery.js'
+export { announceJob, clientPeerOf, onJobAnnounce, waitForSubscribers, type AnnounceOptions, type Announcement, type JobAnnounceEvent, type JobAnnounceHandler } from './job-gossip.js'
+export { BidNotAcceptedError, BidRefusedError, sendBid, startBidCollector, type BidCollector, type BidCollectorOptions, type BidRound, type ReceivedBid } from './bid-protocol.js'
+export { closed, framed, framingError, type FramedStream } from './framing.js'
+export { BAN_SCORE, MisbehaviourLedger, offenceOf, type MisbehaviourRecord, type Offence } from './misbehaviour.js'

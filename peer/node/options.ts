@@ -1,0 +1,101 @@
+/**
+ * The libp2p configuration of a cyxwiz peer, built in one place. `libp2pOptions` returns plain
+ * `Libp2pOptions`, so the same object can go to `createLibp2p` (today) or to Helia's
+ * `createHeliaLight({ libp2p: ... })` once the storage room owns the node (FINDINGS: Helia creates
+ * the peer's one libp2p node).
+ *
+ * Nothing public is contacted unless configured: no default bootstrap list, no delegated routing,
+ * no autonat/UPnP/relay, and the DHT speaks our own protocol id so it never joins the IPFS DHT.
+ */
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { bootstrap } from '@libp2p/bootstrap'
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
+import { identify, type Identify } from '@libp2p/identify'
+import type { PrivateKey } from '@libp2p/interface'
+import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
+import { ping, type Ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Libp2pOptions } from 'libp2p'
+import { MESH } from '../../protocols/index.js'
+import { cyxRecordSelector, cyxRecordValidator, DHT_NAMESPACE, systemClock, type Clock } from './records.js'
+
+/** The services every cyxwiz node runs, by the names other modules (and Helia) look them up. */
+export type MeshServices = {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+  pubsub: GossipSub
+} // a type alias, not an interface: libp2p's ServiceMap constraint needs an index-compatible type
+
+export interface MeshConfig {
+  /** Addresses to listen on, e.g. `['/ip4/127.0.0.1/tcp/0']`. */
+  listen: readonly string[]
+  /** Peers to join the mesh through. Empty: this node waits to be dialled. */
+  bootstrap?: readonly (Multiaddr | string)[]
+  /** The libp2p identity; libp2p generates a throwaway one when absent. */
+  privateKey?: PrivateKey
+  /** Gossip topics this node accepts; others are dropped unread. */
+  topics?: readonly string[]
+  /** Unix-seconds clock for record freshness checks. */
+  clock?: Clock
+  /** Multiaddrs of hosts exempt from the inbound connection rate limit (default: loopback). */
+  allowHosts?: readonly string[]
+  /** Milliseconds between gossipsub heartbeats (mesh maintenance); default 1000 as in gossipsub. */
+  gossipHeartbeatMs?: number
+}
+
+/**
+ * Largest gossipsub RPC frame read from a peer. One frame may batch several messages with control
+ * traffic (IHAVE/IWANT lists), so it is a multiple of our 16 KiB signed-message bound, far below
+ * gossipsub's 4 MiB default; each message inside is still bounded by `openSigned`.
+ */
+const GOSSIP_MAX_RPC_BYTES = 256 * 1024
+
+const LOOPBACK_IPS = ['127.0.0.1', '::1']
+const LOOPBACK = ['/ip4/127.0.0.1', '/ip6/::1']
+
+export function libp2pOptions (config: MeshConfig): Libp2pOptions<MeshServices> {
+  const clock = config.clock ?? systemClock
+  const bootstrapList = (config.bootstrap ?? []).map((a) => a.toString())
+  return {
+    ...(config.privateKey === undefined ? {} : { privateKey: config.privateKey }),
+    addresses: { listen: [...config.listen] },
+    connectionManager: {
+      // libp2p refuses a 6th inbound connection per second from one host. Peers on this machine
+      // (several workers, tests, benchmarks) all come from 127.0.0.1, so loopback is exempt;
+      // remote hosts keep the limit.
+      allow: [...(config.allowHosts ?? LOOPBACK)]
+    },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    // @libp2p/bootstrap refuses an empty list, so it is only added when there is someone to dial.
+    // createPeerNode dials the list itself at start; the module (after its default 1 s delay, when
+    // those connections are normally open already) tags the peers keep-alive and redials them.
+    peerDiscovery: bootstrapList.length === 0 ? [] : [bootstrap({ list: bootstrapList })],
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({
+        protocol: MESH.dhtProtocol,
+        // A private mesh on loopback or a LAN: every node is dialable, so serve from the start
+        // instead of waiting to discover a public address.
+        clientMode: false,
+        // The default mapper drops private and loopback addresses, which are all we have.
+        peerInfoMapper: passthroughMapper,
+        validators: { [DHT_NAMESPACE]: cyxRecordValidator(clock) },
+        selectors: { [DHT_NAMESPACE]: cyxRecordSelector(clock) }
+      }),
+      pubsub: gossipsub({
+        allowedTopics: [...(config.topics ?? [MESH.jobsTopic])],
+        maxInboundDataLength: GOSSIP_MAX_RPC_BYTES,
+        // Gossipsub scores down peers sharing an IP beyond 10 (Sybil defence); past ~12 it ignores
+        // them entirely. Peers on this machine all share 127.0.0.1, so loopback is exempt.
+        scoreParams: { IPColocationFactorWhitelist: new Set(LOOPBACK_IPS) },
+        ...(config.gossipHeartbeatMs === undefined ? {} : { heartbeatInterval: config.gossipHeartbeatMs })
+      })
+    }
+  }
+}
