@@ -1,8 +1,9 @@
 /** Typed decoders of the program's accounts (discriminator checked, then Borsh). */
 import type { PublicKey } from '@solana/web3.js'
-import { CONFIG, CONFIG_PARAMS, ESCROW, NODE, decode, layoutSize, type Decoded } from './layout.js'
+import { ACCOUNTS, decode, layoutSize, type AccountName, type Decoded } from './layout.js'
 import { accountDiscriminator, sameBytes } from './discriminator.js'
 import type { ConfigParams } from './params.js'
+import type { ReputationRecord } from '../../protocols/rules/reputation.js'
 
 export interface ConfigAccount {
   readonly admin: PublicKey
@@ -14,6 +15,7 @@ export interface ConfigAccount {
   readonly totalStaked: bigint
   readonly nodeCount: bigint
   readonly escrowCount: bigint
+  readonly totalBurned: bigint
   readonly bump: number
   readonly platformVaultBump: number
   readonly insuranceVaultBump: number
@@ -30,14 +32,22 @@ export interface NodeAccount {
   readonly unstakeRequestedAt: bigint
   readonly suspendedUntil: bigint
   readonly totalEarned: bigint
+  readonly timeAccuracySumBps: bigint
+  readonly jobsAssigned: number
   readonly jobsCompleted: number
   readonly jobsFailed: number
   readonly jobsActive: number
-  readonly ratingCount: number
-  readonly ratingSum: number
-  readonly onTimeJobs: number
+  readonly timedJobs: number
+  readonly ratingStarsSum: number
+  readonly ratings: number
+  readonly proofsValid: number
+  readonly proofsTotal: number
+  readonly heartbeatsReceived: number
+  readonly heartbeatsExpected: number
+  readonly adjustment: number
   readonly reputation: number
   readonly status: number
+  readonly unstakeRequested: number
   readonly bump: number
 }
 
@@ -48,49 +58,98 @@ export interface EscrowAccount {
   readonly jobId: Uint8Array
   readonly specHash: Uint8Array
   readonly finalWeightsHash: Uint8Array
+  readonly progressRoot: Uint8Array
   readonly nonce: bigint
   readonly amount: bigint
   readonly estimatedSeconds: bigint
   readonly createdAt: bigint
   readonly deadline: bigint
   readonly completedAt: bigint
+  readonly lastProgressAt: bigint
+  readonly epochsTotal: number
+  readonly epochsDone: number
   readonly state: number
+  readonly bump: number
+  readonly vaultBump: number
+  readonly rated: number
+}
+
+export interface ClientStateAccount {
+  readonly client: PublicKey
+  readonly windowStart: bigint
+  readonly jobsInWindow: number
+  readonly bump: number
+}
+
+export interface DisputeAccount {
+  readonly escrow: PublicKey
+  readonly client: PublicKey
+  readonly worker: PublicKey
+  readonly voteVault: PublicKey
+  readonly clientEvidence: Uint8Array
+  readonly workerEvidence: Uint8Array
+  readonly openedAt: bigint
+  readonly evidenceDeadline: bigint
+  readonly votingDeadline: bigint
+  readonly forClient: bigint
+  readonly forWorker: bigint
+  readonly locked: bigint
+  readonly voters: number
+  readonly claimant: number
+  readonly state: number
+  readonly winner: number
   readonly bump: number
   readonly vaultBump: number
 }
 
-/** Total account sizes, discriminator included. */
-export const ACCOUNT_SIZE = {
-  Config: 8 + layoutSize(CONFIG),
-  Node: 8 + layoutSize(NODE),
-  Escrow: 8 + layoutSize(ESCROW)
-} as const
-
-function body (name: keyof typeof ACCOUNT_SIZE, data: Uint8Array): Uint8Array {
-  if (data.length !== ACCOUNT_SIZE[name]) throw new Error(`${name}: ${data.length} bytes, want ${ACCOUNT_SIZE[name]}`)
-  if (!sameBytes(data.subarray(0, 8), accountDiscriminator(name))) throw new Error(`${name}: wrong discriminator`)
-  return data
+export interface VoteAccount {
+  readonly dispute: PublicKey
+  readonly voter: PublicKey
+  readonly amount: bigint
+  readonly side: number
+  readonly bump: number
 }
+
+/** Total account sizes, discriminator included. */
+export const ACCOUNT_SIZE: Readonly<Record<AccountName, number>> = Object.fromEntries(
+  Object.entries(ACCOUNTS).map(([name, layout]) => [name, 8 + layoutSize(layout)])) as Record<AccountName, number>
 
 function strip (d: Decoded): Decoded {
   const out: Decoded = {}
-  for (const [k, v] of Object.entries(d)) if (!k.startsWith('_')) out[k] = v
+  for (const [k, v] of Object.entries(d)) {
+    if (k.startsWith('_')) continue
+    out[k] = typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && !Array.isArray(v) && !('toBase58' in v) ? strip(v as Decoded) : v
+  }
   return out
 }
 
-export function decodeConfigParams (bytes: Uint8Array): ConfigParams {
-  return strip(decode(CONFIG_PARAMS, bytes)) as unknown as ConfigParams
+/** Decodes account `name` after checking its size and discriminator. */
+export function decodeAccount (name: AccountName, data: Uint8Array): Decoded {
+  if (data.length !== ACCOUNT_SIZE[name]) throw new Error(`${name}: ${data.length} bytes, want ${ACCOUNT_SIZE[name]}`)
+  if (!sameBytes(data.subarray(0, 8), accountDiscriminator(name))) throw new Error(`${name}: wrong discriminator`)
+  return strip(decode(ACCOUNTS[name], data, 8))
 }
 
-export function decodeConfig (data: Uint8Array): ConfigAccount {
-  const d = strip(decode(CONFIG, body('Config', data), 8))
-  return { ...d, params: decodeConfigParams(d.params as Uint8Array) } as unknown as ConfigAccount
-}
+export const decodeConfig = (data: Uint8Array): ConfigAccount => decodeAccount('Config', data) as unknown as ConfigAccount
+export const decodeNode = (data: Uint8Array): NodeAccount => decodeAccount('Node', data) as unknown as NodeAccount
+export const decodeEscrow = (data: Uint8Array): EscrowAccount => decodeAccount('Escrow', data) as unknown as EscrowAccount
+export const decodeClientState = (data: Uint8Array): ClientStateAccount => decodeAccount('ClientState', data) as unknown as ClientStateAccount
+export const decodeDispute = (data: Uint8Array): DisputeAccount => decodeAccount('Dispute', data) as unknown as DisputeAccount
+export const decodeVote = (data: Uint8Array): VoteAccount => decodeAccount('Vote', data) as unknown as VoteAccount
 
-export function decodeNode (data: Uint8Array): NodeAccount {
-  return strip(decode(NODE, body('Node', data), 8)) as unknown as NodeAccount
-}
-
-export function decodeEscrow (data: Uint8Array): EscrowAccount {
-  return strip(decode(ESCROW, body('Escrow', data), 8)) as unknown as EscrowAccount
+/** The `ReputationRecord` (protocols/rules/reputation.ts) a Node account holds. */
+export function reputationRecordOf (n: NodeAccount): ReputationRecord {
+  return {
+    jobsAssigned: n.jobsAssigned,
+    jobsCompleted: n.jobsCompleted,
+    timeAccuracySumBps: Number(n.timeAccuracySumBps),
+    timedJobs: n.timedJobs,
+    ratingStarsSum: n.ratingStarsSum,
+    ratings: n.ratings,
+    proofsValid: n.proofsValid,
+    proofsTotal: n.proofsTotal,
+    heartbeatsReceived: n.heartbeatsReceived,
+    heartbeatsExpected: n.heartbeatsExpected,
+    adjustment: n.adjustment
+  }
 }

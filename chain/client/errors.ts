@@ -35,7 +35,26 @@ export const PROGRAM_ERRORS = {
   RateLimited: 6012,
   InvalidMint: 6013,
   SelfDealing: 6014,
-  CpiFailed: 6015
+  CpiFailed: 6015,
+  InvalidEstimate: 6016,
+  InvalidEpoch: 6017,
+  DeadlineNotReached: 6018,
+  AlreadyRated: 6019,
+  InvalidStars: 6020,
+  UnstakeNotRequested: 6021,
+  UnstakeAlreadyRequested: 6022,
+  ActiveJobs: 6023,
+  StakeLocked: 6024,
+  HeartbeatTooSoon: 6025,
+  Unauthorized: 6026,
+  EscrowNotFinished: 6027,
+  NotAParty: 6028,
+  EvidenceWindowClosed: 6029,
+  VotingNotOpen: 6030,
+  VotingNotEnded: 6031,
+  InvalidSide: 6032,
+  InvalidDisputeState: 6033,
+  DeadlinePassed: 6034
 } as const
 
 export type ProgramErrorName = keyof typeof PROGRAM_ERRORS

@@ -1,25 +1,78 @@
 /**
- * Instruction builders (`@solana/web3.js` v1). Every account the program derives is derived
- * here too; any of them can be overridden (the tests pass wrong ones on purpose).
+ * The program's instructions, declared once as data (`INSTRUCTION_ACCOUNTS`: each account's name,
+ * writability and signer flag, in order; arguments in `layout.ts` `ARGS`), and builders
+ * (`@solana/web3.js` v1) on top of that table. The Anchor IDL is generated from the same table
+ * (`idl.ts`). Every account the program derives is derived here too; any of them can be
+ * overridden (the tests pass wrong ones on purpose).
  */
 import { PublicKey, SystemProgram, TransactionInstruction, type AccountMeta } from '@solana/web3.js'
 import { TOKEN_PROGRAM_ID } from '@solana/spl-token'
-import { ARGS, encode } from './layout.js'
+import { ARGS, encode, type InstructionName } from './layout.js'
 import { instructionDiscriminator } from './discriminator.js'
-import { configPda, escrowPda, escrowVaultPda, nodePda, vaultPda } from './pda.js'
+import { clientStatePda, configPda, disputePda, escrowPda, escrowVaultPda, nodePda, vaultPda, votePda, voteVaultPda } from './pda.js'
 import type { ConfigParams } from './params.js'
 
 /** The address `cyx chain` and the tests load the program at. */
 export const CYXWIZ_PROGRAM_ID = new PublicKey('FagWsGfek6a1BoXg9DpAnFFP2ya3SgB9qWFuhSgENiYD')
 
-const w = (pubkey: PublicKey, isSigner = false): AccountMeta => ({ pubkey, isSigner, isWritable: true })
-const r = (pubkey: PublicKey, isSigner = false): AccountMeta => ({ pubkey, isSigner, isWritable: false })
+/** '' read-only, 'w' writable, 's' signer, 'ws' writable signer. */
+export type AccountFlags = '' | 'w' | 's' | 'ws'
+export type AccountList = readonly (readonly [name: string, flags: AccountFlags])[]
 
-function ix (programId: PublicKey, name: string, keys: AccountMeta[], args: Uint8Array): TransactionInstruction {
-  const data = new Uint8Array(8 + args.length)
+/** Fixed program addresses the builders fill in. */
+export const FIXED_ADDRESSES: Readonly<Record<string, PublicKey>> = {
+  systemProgram: SystemProgram.programId,
+  tokenProgram: TOKEN_PROGRAM_ID
+}
+
+/** Each instruction's accounts, in the order the program reads them (see the ix/*.rs headers). */
+export const INSTRUCTION_ACCOUNTS: Readonly<Record<InstructionName, AccountList>> = {
+  initialize_config: [['admin', 'ws'], ['config', 'w'], ['mint', ''], ['platformVault', 'w'], ['insuranceVault', 'w'], ['stakeVault', 'w'], ['systemProgram', ''], ['tokenProgram', '']],
+  update_config: [['admin', 's'], ['config', 'w']],
+  register_node: [['owner', 'ws'], ['config', 'w'], ['node', 'w'], ['ownerToken', 'w'], ['stakeVault', 'w'], ['systemProgram', ''], ['tokenProgram', '']],
+  heartbeat: [['owner', 's'], ['config', ''], ['node', 'w']],
+  request_unstake: [['owner', 's'], ['node', 'w']],
+  withdraw_stake: [['owner', 's'], ['config', 'w'], ['node', 'w'], ['ownerToken', 'w'], ['stakeVault', 'w'], ['tokenProgram', '']],
+  create_escrow: [['client', 'ws'], ['config', 'w'], ['workerNode', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['clientToken', 'w'], ['mint', ''], ['clientState', 'w'], ['systemProgram', ''], ['tokenProgram', '']],
+  anchor_progress: [['worker', 's'], ['escrow', 'w']],
+  complete: [['client', 's'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['tokenProgram', '']],
+  cancel: [['client', 's'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['clientToken', 'w'], ['tokenProgram', '']],
+  timeout_refund: [['config', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['clientToken', 'w'], ['workerNode', 'w'], ['stakeVault', 'w'], ['insuranceVault', 'w'], ['mint', 'w'], ['tokenProgram', '']],
+  rate_worker: [['client', 's'], ['config', ''], ['escrow', 'w'], ['workerNode', 'w']],
+  close_escrow: [['client', 'ws'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['tokenProgram', '']],
+  open_dispute: [['claimant', 'ws'], ['config', ''], ['escrow', 'w'], ['dispute', 'w'], ['voteVault', 'w'], ['mint', ''], ['systemProgram', ''], ['tokenProgram', '']],
+  submit_evidence: [['party', 's'], ['dispute', 'w']],
+  vote: [['voter', 'ws'], ['config', ''], ['dispute', 'w'], ['vote', 'w'], ['voterToken', 'w'], ['voteVault', 'w'], ['systemProgram', ''], ['tokenProgram', '']],
+  resolve_dispute: [['config', 'w'], ['dispute', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['clientToken', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['stakeVault', 'w'], ['mint', ''], ['tokenProgram', '']],
+  withdraw_vote: [['voter', 'ws'], ['config', ''], ['dispute', 'w'], ['vote', 'w'], ['voterToken', 'w'], ['voteVault', 'w'], ['tokenProgram', '']]
+}
+
+/**
+ * Builds instruction `name` from named accounts (fixed program addresses filled in) and
+ * arguments encoded with `ARGS[name]`. Throws if an account is missing.
+ */
+export function buildInstruction (name: InstructionName, accounts: Readonly<Record<string, PublicKey | undefined>>, args: Readonly<Record<string, unknown>> = {}, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  const keys: AccountMeta[] = INSTRUCTION_ACCOUNTS[name].map(([account, flags]) => {
+    const pubkey = accounts[account] ?? FIXED_ADDRESSES[account]
+    if (pubkey === undefined) throw new Error(`${name}: account ${account} missing`)
+    return { pubkey, isSigner: flags.includes('s'), isWritable: flags.includes('w') }
+  })
+  const body = encode(ARGS[name], args)
+  const data = new Uint8Array(8 + body.length)
   data.set(instructionDiscriminator(name), 0)
-  data.set(args, 8)
+  data.set(body, 8)
   return new TransactionInstruction({ programId, keys, data: Buffer.from(data) })
+}
+
+const config = (pid: PublicKey): PublicKey => configPda(pid).address
+
+/** An evidence CID as the 64 zero-padded bytes the program stores. */
+export function cidBytes (cid: string): Uint8Array {
+  const b = new TextEncoder().encode(cid)
+  if (b.length > 64) throw new RangeError(`CID longer than 64 bytes: ${cid}`)
+  const out = new Uint8Array(64)
+  out.set(b)
+  return out
 }
 
 export interface InitializeConfigAccounts {
@@ -32,16 +85,17 @@ export interface InitializeConfigAccounts {
 }
 
 export function initializeConfig (a: InitializeConfigAccounts, params: ConfigParams, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
-  return ix(programId, 'initialize_config', [
-    w(a.admin, true),
-    w(a.config ?? configPda(programId).address),
-    r(a.mint),
-    w(a.platformVault ?? vaultPda(programId, 'platform').address),
-    w(a.insuranceVault ?? vaultPda(programId, 'insurance').address),
-    w(a.stakeVault ?? vaultPda(programId, 'stake').address),
-    r(SystemProgram.programId),
-    r(TOKEN_PROGRAM_ID)
-  ], encode(ARGS.initializeConfig, params as unknown as Record<string, unknown>))
+  return buildInstruction('initialize_config', {
+    config: config(programId),
+    platformVault: vaultPda(programId, 'platform').address,
+    insuranceVault: vaultPda(programId, 'insurance').address,
+    stakeVault: vaultPda(programId, 'stake').address,
+    ...a
+  }, { params }, programId)
+}
+
+export function updateConfig (a: { admin: PublicKey, config?: PublicKey }, params: ConfigParams, newAdmin: PublicKey, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('update_config', { config: config(programId), ...a }, { params, newAdmin }, programId)
 }
 
 export interface RegisterNodeAccounts {
@@ -53,15 +107,29 @@ export interface RegisterNodeAccounts {
 }
 
 export function registerNode (a: RegisterNodeAccounts, stake: bigint, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
-  return ix(programId, 'register_node', [
-    w(a.owner, true),
-    w(a.config ?? configPda(programId).address),
-    w(a.node ?? nodePda(programId, a.owner).address),
-    w(a.ownerToken),
-    w(a.stakeVault ?? vaultPda(programId, 'stake').address),
-    r(SystemProgram.programId),
-    r(TOKEN_PROGRAM_ID)
-  ], encode(ARGS.registerNode, { stake }))
+  return buildInstruction('register_node', {
+    config: config(programId), node: nodePda(programId, a.owner).address, stakeVault: vaultPda(programId, 'stake').address, ...a
+  }, { stake }, programId)
+}
+
+export interface NodeOwnerAccounts {
+  readonly owner: PublicKey
+  readonly config?: PublicKey
+  readonly node?: PublicKey
+}
+
+export function heartbeat (a: NodeOwnerAccounts, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('heartbeat', { config: config(programId), node: nodePda(programId, a.owner).address, ...a }, {}, programId)
+}
+
+export function requestUnstake (a: NodeOwnerAccounts, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('request_unstake', { node: nodePda(programId, a.owner).address, ...a }, {}, programId)
+}
+
+export function withdrawStake (a: RegisterNodeAccounts, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('withdraw_stake', {
+    config: config(programId), node: nodePda(programId, a.owner).address, stakeVault: vaultPda(programId, 'stake').address, ...a
+  }, {}, programId)
 }
 
 export interface CreateEscrowAccounts {
@@ -74,6 +142,7 @@ export interface CreateEscrowAccounts {
   readonly config?: PublicKey
   readonly escrow?: PublicKey
   readonly escrowVault?: PublicKey
+  readonly clientState?: PublicKey
 }
 
 export interface CreateEscrowArgs {
@@ -83,24 +152,29 @@ export interface CreateEscrowArgs {
   readonly specHash: Uint8Array
   readonly estimatedSeconds: bigint
   readonly timeoutSecs: bigint
+  /** Epochs in the job's spec: `anchor_progress` counts towards it. Default 1 (progress is then
+   * all or nothing; callers written before progress anchoring keep working). */
+  readonly epochsTotal?: number
 }
 
 export function createEscrow (a: CreateEscrowAccounts, args: CreateEscrowArgs, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
   const escrow = a.escrow ?? escrowPda(programId, a.client, args.nonce).address
-  return ix(programId, 'create_escrow', [
-    w(a.client, true),
-    w(a.config ?? configPda(programId).address),
-    w(a.workerNode ?? nodePda(programId, a.worker).address),
-    w(escrow),
-    w(a.escrowVault ?? escrowVaultPda(programId, escrow).address),
-    w(a.clientToken),
-    r(a.mint),
-    r(SystemProgram.programId),
-    r(TOKEN_PROGRAM_ID)
-  ], encode(ARGS.createEscrow, args as unknown as Record<string, unknown>))
+  return buildInstruction('create_escrow', {
+    config: config(programId),
+    workerNode: nodePda(programId, a.worker).address,
+    escrowVault: escrowVaultPda(programId, escrow).address,
+    clientState: clientStatePda(programId, a.client).address,
+    ...a,
+    escrow
+  }, { ...args, epochsTotal: args.epochsTotal ?? 1 }, programId)
 }
 
-export interface CompleteAccounts {
+export function anchorProgress (a: { worker: PublicKey, escrow: PublicKey }, epoch: number, merkleRoot: Uint8Array, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('anchor_progress', a, { epoch, merkleRoot }, programId)
+}
+
+/** Accounts of the instructions that settle an escrow between its client and worker. */
+export interface SettleAccounts {
   readonly client: PublicKey
   readonly escrow: PublicKey
   readonly worker: PublicKey
@@ -110,16 +184,113 @@ export interface CompleteAccounts {
   readonly config?: PublicKey
   readonly platformVault?: PublicKey
 }
+export type CompleteAccounts = SettleAccounts
+
+function settleDefaults (a: { escrow: PublicKey, worker: PublicKey }, programId: PublicKey): Record<string, PublicKey> {
+  return {
+    config: config(programId),
+    escrowVault: escrowVaultPda(programId, a.escrow).address,
+    workerNode: nodePda(programId, a.worker).address,
+    platformVault: vaultPda(programId, 'platform').address,
+    stakeVault: vaultPda(programId, 'stake').address,
+    insuranceVault: vaultPda(programId, 'insurance').address
+  }
+}
 
 export function complete (a: CompleteAccounts, finalWeightsHash: Uint8Array, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
-  return ix(programId, 'complete', [
-    r(a.client, true),
-    r(a.config ?? configPda(programId).address),
-    w(a.escrow),
-    w(a.escrowVault ?? escrowVaultPda(programId, a.escrow).address),
-    w(a.workerNode ?? nodePda(programId, a.worker).address),
-    w(a.workerToken),
-    w(a.platformVault ?? vaultPda(programId, 'platform').address),
-    r(TOKEN_PROGRAM_ID)
-  ], encode(ARGS.complete, { finalWeightsHash }))
+  return buildInstruction('complete', { ...settleDefaults(a, programId), ...a }, { finalWeightsHash }, programId)
+}
+
+export function cancel (a: SettleAccounts & { clientToken: PublicKey }, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('cancel', { ...settleDefaults(a, programId), ...a }, {}, programId)
+}
+
+export interface TimeoutRefundAccounts {
+  readonly escrow: PublicKey
+  readonly worker: PublicKey
+  readonly clientToken: PublicKey
+  readonly mint: PublicKey
+  readonly workerNode?: PublicKey
+  readonly escrowVault?: PublicKey
+  readonly config?: PublicKey
+  readonly stakeVault?: PublicKey
+  readonly insuranceVault?: PublicKey
+}
+
+export function timeoutRefund (a: TimeoutRefundAccounts, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('timeout_refund', { ...settleDefaults(a, programId), ...a }, {}, programId)
+}
+
+export function rateWorker (a: { client: PublicKey, escrow: PublicKey, worker: PublicKey, workerNode?: PublicKey, config?: PublicKey }, stars: number, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('rate_worker', { ...settleDefaults(a, programId), ...a }, { stars }, programId)
+}
+
+export function closeEscrow (a: { client: PublicKey, escrow: PublicKey, escrowVault?: PublicKey, config?: PublicKey }, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('close_escrow', { config: config(programId), escrowVault: escrowVaultPda(programId, a.escrow).address, ...a }, {}, programId)
+}
+
+export interface OpenDisputeAccounts {
+  readonly claimant: PublicKey
+  readonly escrow: PublicKey
+  readonly mint: PublicKey
+  readonly config?: PublicKey
+  readonly dispute?: PublicKey
+  readonly voteVault?: PublicKey
+}
+
+export function openDispute (a: OpenDisputeAccounts, evidenceCid: string, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  const dispute = a.dispute ?? disputePda(programId, a.escrow).address
+  return buildInstruction('open_dispute', {
+    config: config(programId), voteVault: voteVaultPda(programId, dispute).address, ...a, dispute
+  }, { evidenceCid: cidBytes(evidenceCid) }, programId)
+}
+
+export function submitEvidence (a: { party: PublicKey, dispute: PublicKey }, evidenceCid: string, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('submit_evidence', a, { evidenceCid: cidBytes(evidenceCid) }, programId)
+}
+
+export interface VoteAccounts {
+  readonly voter: PublicKey
+  readonly dispute: PublicKey
+  readonly voterToken: PublicKey
+  readonly config?: PublicKey
+  readonly vote?: PublicKey
+  readonly voteVault?: PublicKey
+}
+
+function voteDefaults (a: VoteAccounts, programId: PublicKey): Record<string, PublicKey> {
+  return {
+    config: config(programId),
+    vote: votePda(programId, a.dispute, a.voter).address,
+    voteVault: voteVaultPda(programId, a.dispute).address
+  }
+}
+
+/** `side`: 0 for the client, 1 for the worker (`SIDE`). */
+export function vote (a: VoteAccounts, side: number, amount: bigint, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('vote', { ...voteDefaults(a, programId), ...a }, { side, amount }, programId)
+}
+
+export function withdrawVote (a: VoteAccounts, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('withdraw_vote', { ...voteDefaults(a, programId), ...a }, {}, programId)
+}
+
+export interface ResolveDisputeAccounts {
+  readonly escrow: PublicKey
+  readonly worker: PublicKey
+  readonly clientToken: PublicKey
+  readonly workerToken: PublicKey
+  readonly mint: PublicKey
+  readonly dispute?: PublicKey
+  readonly workerNode?: PublicKey
+  readonly escrowVault?: PublicKey
+  readonly config?: PublicKey
+  readonly platformVault?: PublicKey
+  readonly stakeVault?: PublicKey
+}
+
+export function resolveDispute (a: ResolveDisputeAccounts, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('resolve_dispute', {
+    ...settleDefaults(a, programId), dispute: disputePda(programId, a.escrow).address, ...a
+  }, {}, programId)
 }

@@ -8,7 +8,9 @@
 import { PublicKey } from '@solana/web3.js'
 
 export type Scalar = 'u8' | 'u16' | 'i16' | 'u32' | 'u64' | 'i64' | 'pubkey'
-export type FieldType = Scalar | { readonly array: readonly [Scalar, number] } | { readonly bytes: number }
+/** A named struct inside another (an IDL `defined` type), e.g. `ConfigParams` inside `Config`. */
+export interface Defined { readonly name: string, readonly layout: Layout }
+export type FieldType = Scalar | { readonly array: readonly [Scalar, number] } | { readonly bytes: number } | { readonly defined: Defined }
 export type Layout = readonly (readonly [name: string, type: FieldType])[]
 
 const SCALAR_SIZE: Readonly<Record<Scalar, number>> = { u8: 1, u16: 2, i16: 2, u32: 4, u64: 8, i64: 8, pubkey: 32 }
@@ -16,15 +18,26 @@ const SCALAR_SIZE: Readonly<Record<Scalar, number>> = { u8: 1, u16: 2, i16: 2, u
 export function fieldSize (t: FieldType): number {
   if (typeof t === 'string') return SCALAR_SIZE[t]
   if ('array' in t) return SCALAR_SIZE[t.array[0]] * t.array[1]
+  if ('defined' in t) return layoutSize(t.defined.layout)
   return t.bytes
+}
+
+/** Byte offset of field `name` in `layout` (test set-up writes single fields with it). */
+export function fieldOffset (layout: Layout, name: string): number {
+  let o = 0
+  for (const [n, t] of layout) {
+    if (n === name) return o
+    o += fieldSize(t)
+  }
+  throw new Error(`no field ${name}`)
 }
 
 export function layoutSize (layout: Layout): number {
   return layout.reduce((n, [, t]) => n + fieldSize(t), 0)
 }
 
-export type Value = number | bigint | PublicKey | Uint8Array | readonly (number | bigint | PublicKey)[]
-export type Decoded = Record<string, Value>
+export type Value = number | bigint | PublicKey | Uint8Array | readonly (number | bigint | PublicKey)[] | Decoded
+export interface Decoded { [field: string]: Value }
 
 function readScalar (v: DataView, bytes: Uint8Array, o: number, t: Scalar): number | bigint | PublicKey {
   switch (t) {
@@ -91,6 +104,8 @@ export function decode (layout: Layout, data: Uint8Array, offset = 0): Decoded {
       const items: (number | bigint | PublicKey)[] = []
       for (let i = 0; i < n; i++) items.push(readScalar(v, data, o + i * SCALAR_SIZE[s], s))
       out[name] = items
+    } else if ('defined' in t) {
+      out[name] = decode(t.defined.layout, data, o)
     } else {
       out[name] = data.slice(o, o + t.bytes)
     }
@@ -113,6 +128,9 @@ export function encode (layout: Layout, value: Readonly<Record<string, unknown>>
       const [s, n] = t.array
       if (!Array.isArray(x) || x.length !== n) throw new TypeError(`${name}: expected ${n} items`)
       x.forEach((item, i) => writeScalar(v, bytes, o + i * SCALAR_SIZE[s], s, item, `${name}[${i}]`))
+    } else if ('defined' in t) {
+      if (typeof x !== 'object' || x === null) throw new TypeError(`${name}: expected a ${t.defined.name}`)
+      bytes.set(encode(t.defined.layout, x as Record<string, unknown>), o)
     } else {
       if (!(x instanceof Uint8Array) || x.length !== t.bytes) throw new TypeError(`${name}: expected ${t.bytes} bytes`)
       bytes.set(x, o)
@@ -124,6 +142,7 @@ export function encode (layout: Layout, value: Readonly<Record<string, unknown>>
 
 const arr = (s: Scalar, n: number): FieldType => ({ array: [s, n] })
 const bytes = (n: number): FieldType => ({ bytes: n })
+const defined = (name: string, layout: Layout): FieldType => ({ defined: { name, layout } })
 
 /** `state.rs::ConfigParams` (280 bytes). */
 export const CONFIG_PARAMS: Layout = [
@@ -175,17 +194,18 @@ export const CONFIG_PARAMS: Layout = [
   ['_padding', bytes(2)]
 ]
 
-/** `state.rs::Config` after its discriminator (472 bytes); `params` is inlined with a prefix. */
+/** `state.rs::Config` after its discriminator (480 bytes). */
 export const CONFIG: Layout = [
   ['admin', 'pubkey'],
   ['mint', 'pubkey'],
   ['platformVault', 'pubkey'],
   ['insuranceVault', 'pubkey'],
   ['stakeVault', 'pubkey'],
-  ['params', bytes(layoutSize(CONFIG_PARAMS))],
+  ['params', defined('ConfigParams', CONFIG_PARAMS)],
   ['totalStaked', 'u64'],
   ['nodeCount', 'u64'],
   ['escrowCount', 'u64'],
+  ['totalBurned', 'u64'],
   ['bump', 'u8'],
   ['platformVaultBump', 'u8'],
   ['insuranceVaultBump', 'u8'],
@@ -194,7 +214,11 @@ export const CONFIG: Layout = [
   ['_padding', bytes(3)]
 ]
 
-/** `state.rs::Node` after its discriminator (120 bytes). */
+/**
+ * `state.rs::Node` after its discriminator (152 bytes). The fields from `timeAccuracySumBps` to
+ * `adjustment` (with `jobsAssigned` … `heartbeatsExpected`) are the `ReputationRecord` of
+ * protocols/rules/reputation.ts; `reputation` is its score.
+ */
 export const NODE: Layout = [
   ['owner', 'pubkey'],
   ['stake', 'u64'],
@@ -204,19 +228,27 @@ export const NODE: Layout = [
   ['unstakeRequestedAt', 'i64'],
   ['suspendedUntil', 'i64'],
   ['totalEarned', 'u64'],
+  ['timeAccuracySumBps', 'u64'],
+  ['jobsAssigned', 'u32'],
   ['jobsCompleted', 'u32'],
   ['jobsFailed', 'u32'],
   ['jobsActive', 'u32'],
-  ['ratingCount', 'u32'],
-  ['ratingSum', 'u32'],
-  ['onTimeJobs', 'u32'],
+  ['timedJobs', 'u32'],
+  ['ratingStarsSum', 'u32'],
+  ['ratings', 'u32'],
+  ['proofsValid', 'u32'],
+  ['proofsTotal', 'u32'],
+  ['heartbeatsReceived', 'u32'],
+  ['heartbeatsExpected', 'u32'],
+  ['adjustment', 'i16'],
   ['reputation', 'u16'],
   ['status', 'u8'],
+  ['unstakeRequested', 'u8'],
   ['bump', 'u8'],
-  ['_padding', bytes(4)]
+  ['_padding', bytes(5)]
 ]
 
-/** `state.rs::Escrow` after its discriminator (248 bytes). */
+/** `state.rs::Escrow` after its discriminator (296 bytes). */
 export const ESCROW: Layout = [
   ['client', 'pubkey'],
   ['worker', 'pubkey'],
@@ -224,31 +256,107 @@ export const ESCROW: Layout = [
   ['jobId', bytes(32)],
   ['specHash', bytes(32)],
   ['finalWeightsHash', bytes(32)],
+  ['progressRoot', bytes(32)],
   ['nonce', 'u64'],
   ['amount', 'u64'],
   ['estimatedSeconds', 'u64'],
   ['createdAt', 'i64'],
   ['deadline', 'i64'],
   ['completedAt', 'i64'],
+  ['lastProgressAt', 'i64'],
+  ['epochsTotal', 'u32'],
+  ['epochsDone', 'u32'],
   ['state', 'u8'],
   ['bump', 'u8'],
   ['vaultBump', 'u8'],
-  ['_padding', bytes(5)]
+  ['rated', 'u8'],
+  ['_padding', bytes(4)]
 ]
 
-export const NODE_STATUS = { active: 0, suspended: 1, banned: 2 } as const
-export const ESCROW_STATE = { funded: 0, completed: 1 } as const
+/** `state.rs::ClientState` after its discriminator (48 bytes): the rate-limit window. */
+export const CLIENT_STATE: Layout = [
+  ['client', 'pubkey'],
+  ['windowStart', 'i64'],
+  ['jobsInWindow', 'u32'],
+  ['bump', 'u8'],
+  ['_padding', bytes(3)]
+]
 
-/** Instruction arguments after the 8-byte discriminator. */
-export const ARGS = {
-  initializeConfig: CONFIG_PARAMS,
-  registerNode: [['stake', 'u64']] as Layout,
-  createEscrow: [
-    ['nonce', 'u64'], ['jobId', bytes(32)], ['amount', 'u64'], ['specHash', bytes(32)],
-    ['estimatedSeconds', 'u64'], ['timeoutSecs', 'i64']
-  ] as Layout,
-  complete: [['finalWeightsHash', bytes(32)]] as Layout
+/** `state.rs::Dispute` after its discriminator (320 bytes). */
+export const DISPUTE: Layout = [
+  ['escrow', 'pubkey'],
+  ['client', 'pubkey'],
+  ['worker', 'pubkey'],
+  ['voteVault', 'pubkey'],
+  ['clientEvidence', bytes(64)],
+  ['workerEvidence', bytes(64)],
+  ['openedAt', 'i64'],
+  ['evidenceDeadline', 'i64'],
+  ['votingDeadline', 'i64'],
+  ['forClient', 'u64'],
+  ['forWorker', 'u64'],
+  ['locked', 'u64'],
+  ['voters', 'u32'],
+  ['claimant', 'u8'],
+  ['state', 'u8'],
+  ['winner', 'u8'],
+  ['bump', 'u8'],
+  ['vaultBump', 'u8'],
+  ['_padding', bytes(7)]
+]
+
+/** `state.rs::Vote` after its discriminator (80 bytes). */
+export const VOTE: Layout = [
+  ['dispute', 'pubkey'],
+  ['voter', 'pubkey'],
+  ['amount', 'u64'],
+  ['side', 'u8'],
+  ['bump', 'u8'],
+  ['_padding', bytes(6)]
+]
+
+/** Every account type of the program, by its Anchor name. */
+export const ACCOUNTS = {
+  Config: CONFIG, Node: NODE, Escrow: ESCROW, ClientState: CLIENT_STATE, Dispute: DISPUTE, Vote: VOTE
 } as const
+export type AccountName = keyof typeof ACCOUNTS
+
+export const NODE_STATUS = { active: 0, suspended: 1, banned: 2 } as const
+export const ESCROW_STATE = {
+  funded: 0, completed: 1, cancelled: 2, timedOut: 3, disputed: 4, resolvedForClient: 5, resolvedForWorker: 6
+} as const
+/** The states an escrow ends in (its vault is then empty). */
+export const TERMINAL_ESCROW_STATES: readonly number[] = [
+  ESCROW_STATE.completed, ESCROW_STATE.cancelled, ESCROW_STATE.timedOut, ESCROW_STATE.resolvedForClient, ESCROW_STATE.resolvedForWorker
+]
+export const SIDE = { client: 0, worker: 1 } as const
+export const DISPUTE_STATE = { open: 0, resolved: 1 } as const
+
+/** Instruction arguments after the 8-byte discriminator, by instruction name. */
+export const ARGS = {
+  initialize_config: [['params', defined('ConfigParams', CONFIG_PARAMS)]] as Layout,
+  update_config: [['params', defined('ConfigParams', CONFIG_PARAMS)], ['newAdmin', 'pubkey']] as Layout,
+  register_node: [['stake', 'u64']] as Layout,
+  heartbeat: [] as Layout,
+  request_unstake: [] as Layout,
+  withdraw_stake: [] as Layout,
+  create_escrow: [
+    ['nonce', 'u64'], ['jobId', bytes(32)], ['amount', 'u64'], ['specHash', bytes(32)],
+    ['estimatedSeconds', 'u64'], ['timeoutSecs', 'i64'], ['epochsTotal', 'u32']
+  ] as Layout,
+  anchor_progress: [['epoch', 'u32'], ['merkleRoot', bytes(32)]] as Layout,
+  complete: [['finalWeightsHash', bytes(32)]] as Layout,
+  cancel: [] as Layout,
+  timeout_refund: [] as Layout,
+  rate_worker: [['stars', 'u8']] as Layout,
+  close_escrow: [] as Layout,
+  open_dispute: [['evidenceCid', bytes(64)]] as Layout,
+  submit_evidence: [['evidenceCid', bytes(64)]] as Layout,
+  vote: [['side', 'u8'], ['amount', 'u64']] as Layout,
+  resolve_dispute: [] as Layout,
+  withdraw_vote: [] as Layout
+} as const
+export type InstructionName = keyof typeof ARGS
 
 /** Events after their 8-byte discriminator (`event.rs`). */
 export const EVENTS = {
@@ -257,6 +365,25 @@ export const EVENTS = {
   EscrowCreated: [
     ['escrow', 'pubkey'], ['client', 'pubkey'], ['worker', 'pubkey'], ['jobId', bytes(32)], ['amount', 'u64'], ['deadline', 'i64']
   ] as Layout,
-  PaymentReleased: [['escrow', 'pubkey'], ['worker', 'pubkey'], ['workerAmount', 'u64'], ['platformFee', 'u64']] as Layout
+  PaymentReleased: [['escrow', 'pubkey'], ['worker', 'pubkey'], ['workerAmount', 'u64'], ['platformFee', 'u64']] as Layout,
+  ProgressAnchored: [['escrow', 'pubkey'], ['merkleRoot', bytes(32)], ['epoch', 'u64'], ['epochsTotal', 'u64']] as Layout,
+  EscrowCancelled: [
+    ['escrow', 'pubkey'], ['client', 'pubkey'], ['workerAmount', 'u64'], ['clientRefund', 'u64'], ['progressBps', 'u64']
+  ] as Layout,
+  TimeoutRefunded: [['escrow', 'pubkey'], ['client', 'pubkey'], ['amount', 'u64']] as Layout,
+  StakeSlashed: [
+    ['node', 'pubkey'], ['slashed', 'u64'], ['toInsurance', 'u64'], ['burned', 'u64'], ['toClient', 'u64'],
+    ['toTreasury', 'u64'], ['remaining', 'u64']
+  ] as Layout,
+  WorkerRated: [['escrow', 'pubkey'], ['worker', 'pubkey'], ['stars', 'u64'], ['reputation', 'u64']] as Layout,
+  UnstakeRequested: [['node', 'pubkey'], ['requestedAt', 'i64'], ['lockUntil', 'i64']] as Layout,
+  StakeWithdrawn: [['node', 'pubkey'], ['owner', 'pubkey'], ['amount', 'u64']] as Layout,
+  ConfigUpdated: [['config', 'pubkey'], ['admin', 'pubkey']] as Layout,
+  DisputeOpened: [
+    ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['claimant', 'pubkey'], ['evidenceDeadline', 'i64'], ['votingDeadline', 'i64']
+  ] as Layout,
+  DisputeResolved: [
+    ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['forClient', 'u64'], ['forWorker', 'u64'], ['quorum', 'u64'], ['winner', 'u64']
+  ] as Layout
 } as const
 export type EventName = keyof typeof EVENTS

@@ -33,3 +33,12 @@ export const escrowPda = (programId: PublicKey, client: PublicKey, nonce: bigint
 /** `["escrow_vault", escrow]`: the escrow's token vault. */
 export const escrowVaultPda = (programId: PublicKey, escrow: PublicKey): Pda =>
   find([enc('escrow_vault'), escrow.toBytes()], programId)
+/** `["client", client]`: a client wallet's rate-limit window. */
+export const clientStatePda = (programId: PublicKey, client: PublicKey): Pda => find([enc('client'), client.toBytes()], programId)
+/** `["dispute", escrow]`: the dispute over an escrow. */
+export const disputePda = (programId: PublicKey, escrow: PublicKey): Pda => find([enc('dispute'), escrow.toBytes()], programId)
+/** `["vote_vault", dispute]`: the token vault holding a dispute's votes. */
+export const voteVaultPda = (programId: PublicKey, dispute: PublicKey): Pda => find([enc('vote_vault'), dispute.toBytes()], programId)
+/** `["vote", dispute, voter]`: one wallet's vote. */
+export const votePda = (programId: PublicKey, dispute: PublicKey, voter: PublicKey): Pda =>
+  find([enc('vote'), dispute.toBytes(), voter.toBytes()], programId)

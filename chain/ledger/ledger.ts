@@ -1,9 +1,9 @@
 /**
- * An in-process ledger: LiteSVM (the real SVM with the real System and SPL Token programs) with
- * the cyxwiz program loaded, plus the few helpers tests, benchmarks and `cyx chain` share
- * (sending web3.js v1 instructions, token set-up, clock control).
+ * The test and benchmark harness: an in-memory `EmbeddedLedger` (chain/rpc — the same LiteSVM set-up
+ * `cyx chain` serves, with the real System and SPL Token programs) with the cyxwiz program loaded,
+ * driven synchronously through its `.svm`, plus the helpers tests share (sending web3.js v1
+ * instructions with decoded errors, token set-up, clock warps).
  */
-import { readFileSync } from 'node:fs'
 import { FailedTransactionMetadata, LiteSVM } from 'litesvm'
 import { address, getTransactionDecoder } from '@solana/kit'
 import {
@@ -14,6 +14,7 @@ import {
   createMintToInstruction
 } from '@solana/spl-token'
 import { CYXWIZ_PROGRAM_ID, customErrorFromLogs, errorName } from '../client/index.js'
+import { EmbeddedLedger } from '../rpc/index.js'
 
 export interface TxResult {
   readonly ok: boolean
@@ -48,10 +49,15 @@ export class Ledger {
   /** A funded fee payer. */
   readonly payer: Keypair
 
+  /** The embedded ledger underneath (in memory; its clock starts at wall time). */
+  readonly embedded: EmbeddedLedger
+
   constructor (options: LedgerOptions) {
-    this.svm = new LiteSVM()
     this.programId = options.programId ?? CYXWIZ_PROGRAM_ID
-    this.svm.addProgram(address(this.programId.toBase58()), readFileSync(options.programPath))
+    this.embedded = EmbeddedLedger.open({ programs: [{ programId: this.programId.toBase58(), path: options.programPath }] })
+    // Transactions go straight to the SVM (synchronous, no RPC blockhash window); `send` expires
+    // the blockhash after each so identical transactions stay distinct.
+    this.svm = this.embedded.svm
     this.payer = Keypair.generate()
     this.airdrop(this.payer.publicKey, 100n * LAMPORTS_PER_SOL)
   }

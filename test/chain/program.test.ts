@@ -6,77 +6,25 @@
  */
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { Keypair, PublicKey, SystemProgram, type TransactionInstruction } from '@solana/web3.js'
+import { Keypair, PublicKey, SystemProgram } from '@solana/web3.js'
 import { TOKEN_PROGRAM_ID } from '@solana/spl-token'
-import { buildProgram } from '../../scripts/build-program.js'
-import { Ledger, type TxResult } from '../../chain/ledger/index.js'
 import {
-  ACCOUNT_SIZE, ESCROW_STATE, NODE_STATUS, PROGRAM_ERRORS, accountDiscriminator, complete, configParamsFromProtocol,
-  configPda, createEscrow, decodeConfig, decodeEscrow, decodeNode, escrowPda, escrowVaultPda, eventDiscriminator,
-  initializeConfig, instructionDiscriminator, nodePda, parseEvents, registerNode, vaultPda, U64_MAX, type ConfigParams,
-  type ProgramErrorName
+  ACCOUNT_SIZE, ESCROW_STATE, NODE, NODE_STATUS, accountDiscriminator, complete, createEscrow, decodeConfig, decodeEscrow,
+  decodeNode, escrowPda, escrowVaultPda, eventDiscriminator, fieldOffset, initializeConfig, instructionDiscriminator,
+  nodePda, parseEvents, registerNode, configPda, vaultPda, U64_MAX, type ConfigParams
 } from '../../chain/client/index.js'
-import { STAKE_TIERS, SETTLEMENT, STAKE_LOCK, UNITS_PER_TOKEN } from '../../protocols/index.js'
-
-const TOKEN = UNITS_PER_TOKEN
-const computeUnits = new Map<string, bigint>()
-let programPath = ''
-
-function expectError (res: TxResult, name: ProgramErrorName): void {
-  assert.equal(res.ok, false, `expected ${name}, but the transaction succeeded`)
-  assert.equal(res.customError, PROGRAM_ERRORS[name],
-    `expected ${name} (${PROGRAM_ERRORS[name]}), got ${res.errorName ?? res.customError ?? 'no custom error'}\n${res.logs.join('\n')}`)
-}
-
-function record (name: string, res: TxResult): void {
-  assert.ok(res.ok, `${name} failed: ${res.error ?? ''}\n${res.logs.join('\n')}`)
-  // One instruction of ours per transaction here; its consumption is the transaction's.
-  if (!computeUnits.has(name)) computeUnits.set(name, res.computeUnits)
-}
-
-/** A ledger with the program, a 9-decimal CYXWIZ mint, and an admin. */
-class World {
-  readonly ledger = new Ledger({ programPath })
-  readonly pid = this.ledger.programId
-  readonly mintAuthority = Keypair.generate()
-  readonly admin = this.ledger.fundedKeypair()
-  readonly mint = this.ledger.createMint(this.mintAuthority.publicKey, 9)
-  readonly params = configParamsFromProtocol()
-
-  initialize (): void {
-    record('initialize_config', this.ledger.send([initializeConfig({ admin: this.admin.publicKey, mint: this.mint }, this.params, this.pid)], [this.admin]))
-  }
-
-  /** A wallet with SOL and a CYXWIZ account holding `tokens` whole tokens. */
-  wallet (tokens: bigint): { kp: Keypair, token: PublicKey } {
-    const kp = this.ledger.fundedKeypair()
-    const token = this.ledger.createTokenAccount(this.mint, kp.publicKey)
-    if (tokens > 0n) this.ledger.mintTo(this.mint, token, this.mintAuthority, tokens * TOKEN)
-    return { kp, token }
-  }
-
-  register (w: { kp: Keypair, token: PublicKey }, stake: bigint): TxResult {
-    return this.ledger.send([registerNode({ owner: w.kp.publicKey, ownerToken: w.token }, stake, this.pid)], [w.kp])
-  }
-}
-
-/** Replaces account `index` of an instruction. */
-function withAccount (ix: TransactionInstruction, index: number, pubkey: PublicKey, flags: { isSigner?: boolean, isWritable?: boolean } = {}): TransactionInstruction {
-  const meta = ix.keys[index]
-  assert.ok(meta)
-  ix.keys[index] = { pubkey, isSigner: flags.isSigner ?? meta.isSigner, isWritable: flags.isWritable ?? meta.isWritable }
-  return ix
-}
+import { STAKE_TIERS, SETTLEMENT, STAKE_LOCK } from '../../protocols/index.js'
+import { TOKEN, World, computeUnits, expectError, program, record, withAccount } from './world.js'
 
 describe('chain/program: the cyxwiz program as SBF in LiteSVM', () => {
   before(function () {
     this.timeout(600_000) // a clean build takes 15-25 s on 2 cores; an up-to-date one, milliseconds
-    programPath = buildProgram({ log: () => {} }).path
+    program()
   })
 
   after(() => {
     const line = [...computeUnits].map(([k, v]) => `${k} ${v} CU`).join(', ')
-    console.log(`      compute units: ${line}`)
+    console.log(`      compute units so far: ${line}`)
   })
 
   describe('discriminators and layouts', () => {
@@ -103,7 +51,7 @@ describe('chain/program: the cyxwiz program as SBF in LiteSVM', () => {
       assert.ok(config)
       assert.ok(config.owner.equals(w.pid))
       assert.equal(config.data.length, ACCOUNT_SIZE.Config)
-      assert.equal(config.data.length, 480)
+      assert.equal(config.data.length, 488)
       assert.deepEqual(config.data.subarray(0, 8), accountDiscriminator('Config'))
       const c = decodeConfig(config.data)
       assert.ok(c.admin.equals(w.admin.publicKey))
@@ -366,15 +314,15 @@ describe('chain/program: the cyxwiz program as SBF in LiteSVM', () => {
 
     it('splits an amount near u64::MAX exactly (128-bit fee arithmetic), at the Diamond fee', () => {
       const { w, worker, client } = setup()
-      // Make the worker Diamond (reputation 900) with the top stake tier; stake is only read here.
-      const nodeKey = nodePda(w.pid, worker.kp.publicKey).address
-      const node = w.ledger.account(nodeKey)
-      assert.ok(node)
-      const data = new Uint8Array(node.data)
-      const v = new DataView(data.buffer)
-      v.setBigUint64(8 + 32, STAKE_TIERS[3]?.minStake ?? 0n, true) // stake
-      v.setUint16(8 + 32 + 7 * 8 + 6 * 4, 900, true) // reputation
-      w.ledger.setAccount(nodeKey, { ...node, data })
+      // Make the worker Diamond with the top stake tier (stake is only read here). The score is
+      // recomputed from the record by every instruction, so the record is what gets set: an
+      // adjustment of +900 alone scores 900. The stored score is set too, for create_escrow's
+      // tier check, which reads the score before the job is counted.
+      w.patch(nodePda(w.pid, worker.kp.publicKey).address, (v) => {
+        v.setBigUint64(8 + fieldOffset(NODE, 'stake'), STAKE_TIERS[3]?.minStake ?? 0n, true)
+        v.setInt16(8 + fieldOffset(NODE, 'adjustment'), 900, true)
+        v.setUint16(8 + fieldOffset(NODE, 'reputation'), 900, true)
+      })
       const mintData = w.ledger.account(w.mint)?.data
       assert.ok(mintData)
       const supply = new DataView(mintData.buffer, mintData.byteOffset).getBigUint64(36, true)

@@ -170,6 +170,17 @@ impl<T: AccountType> Account<T> {
     }
 }
 
+/// Closes a program account: zeroes its data (so nothing can read it as live again in this
+/// transaction) and moves all its lamports to `destination`; the runtime then deletes it.
+pub fn close(account: AccountInfo, destination: AccountInfo) -> Result {
+    require!(account.is_writable() && destination.is_writable(), Error::ConstraintMut);
+    let total = crate::math::add(destination.lamports(), account.lamports())?;
+    sys::fill(account.data_mut(), 0);
+    account.set_lamports(0);
+    destination.set_lamports(total);
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // SPL Token
 

@@ -28,6 +28,10 @@ impl<'a> Args<'a> {
         Ok(self.take::<1>()?[0])
     }
     #[inline(always)]
+    pub fn u32(&mut self) -> Result<u32> {
+        Ok(u32::from_le_bytes(*self.take::<4>()?))
+    }
+    #[inline(always)]
     pub fn u64(&mut self) -> Result<u64> {
         Ok(u64::from_le_bytes(*self.take::<8>()?))
     }
@@ -38,6 +42,10 @@ impl<'a> Args<'a> {
     #[inline(always)]
     pub fn bytes32(&mut self) -> Result<&'a [u8; 32]> {
         self.take::<32>()
+    }
+    #[inline(always)]
+    pub fn bytes64(&mut self) -> Result<&'a [u8; 64]> {
+        self.take::<64>()
     }
     /// `n` raw bytes (a fixed-size struct passed by value).
     #[inline(always)]

@@ -210,3 +210,27 @@ pub fn token_initialize_account3(account: AccountInfo, mint: AccountInfo, author
     data[1..33].copy_from_slice(authority.as_bytes());
     invoke(&Cpi { program_id: &TOKEN_PROGRAM_ID, metas: &[Meta::writable(account), Meta::readonly(mint)], data: &data, signer: None })
 }
+
+/// SPL Token: Burn `amount` from `account` (of `mint`), authorised by the PDA `authority`.
+pub fn token_burn(account: AccountInfo, mint: AccountInfo, authority: AccountInfo, amount: u64, signer: &Seeds) -> Result {
+    let mut data = [0u8; 9];
+    data[0] = 8;
+    data[1..9].copy_from_slice(&amount.to_le_bytes());
+    invoke(&Cpi {
+        program_id: &TOKEN_PROGRAM_ID,
+        metas: &[Meta::writable(account), Meta::writable(mint), Meta::signer(authority, false)],
+        data: &data,
+        signer: Some(signer),
+    })
+}
+
+/// SPL Token: CloseAccount (an empty `account`; its lamports go to `destination`), authorised by
+/// the PDA `authority`.
+pub fn token_close_account(account: AccountInfo, destination: AccountInfo, authority: AccountInfo, signer: &Seeds) -> Result {
+    invoke(&Cpi {
+        program_id: &TOKEN_PROGRAM_ID,
+        metas: &[Meta::writable(account), Meta::writable(destination), Meta::signer(authority, false)],
+        data: &[9u8],
+        signer: Some(signer),
+    })
+}

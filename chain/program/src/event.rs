@@ -78,3 +78,139 @@ const _: () = assert!(core::mem::size_of::<ConfigInitialized>() == ConfigInitial
 const _: () = assert!(core::mem::size_of::<NodeRegistered>() == NodeRegistered::LEN);
 const _: () = assert!(core::mem::size_of::<EscrowCreated>() == EscrowCreated::LEN);
 const _: () = assert!(core::mem::size_of::<PaymentReleased>() == PaymentReleased::LEN);
+
+#[repr(C)]
+pub struct ProgressAnchored {
+    pub escrow: Pubkey,
+    pub merkle_root: [u8; 32],
+    pub epoch: u64,
+    pub epochs_total: u64,
+}
+impl Event for ProgressAnchored {
+    const DISCRIMINATOR: [u8; 8] = disc::event("ProgressAnchored");
+    const LEN: usize = 80;
+}
+
+/// A client's cancellation: the refund and the worker's pro-rata pay plus fee.
+#[repr(C)]
+pub struct EscrowCancelled {
+    pub escrow: Pubkey,
+    pub client: Pubkey,
+    pub worker_amount: u64,
+    pub client_refund: u64,
+    pub progress_bps: u64,
+}
+impl Event for EscrowCancelled {
+    const DISCRIMINATOR: [u8; 8] = disc::event("EscrowCancelled");
+    const LEN: usize = 88;
+}
+
+#[repr(C)]
+pub struct TimeoutRefunded {
+    pub escrow: Pubkey,
+    pub client: Pubkey,
+    pub amount: u64,
+}
+impl Event for TimeoutRefunded {
+    const DISCRIMINATOR: [u8; 8] = disc::event("TimeoutRefunded");
+    const LEN: usize = 72;
+}
+
+/// Stake taken from a node, and where it went (fields that do not apply are 0).
+#[repr(C)]
+pub struct StakeSlashed {
+    pub node: Pubkey,
+    pub slashed: u64,
+    pub to_insurance: u64,
+    pub burned: u64,
+    pub to_client: u64,
+    pub to_treasury: u64,
+    pub remaining: u64,
+}
+impl Event for StakeSlashed {
+    const DISCRIMINATOR: [u8; 8] = disc::event("StakeSlashed");
+    const LEN: usize = 80;
+}
+
+#[repr(C)]
+pub struct WorkerRated {
+    pub escrow: Pubkey,
+    pub worker: Pubkey,
+    pub stars: u64,
+    pub reputation: u64,
+}
+impl Event for WorkerRated {
+    const DISCRIMINATOR: [u8; 8] = disc::event("WorkerRated");
+    const LEN: usize = 80;
+}
+
+#[repr(C)]
+pub struct UnstakeRequested {
+    pub node: Pubkey,
+    pub requested_at: i64,
+    pub lock_until: i64,
+}
+impl Event for UnstakeRequested {
+    const DISCRIMINATOR: [u8; 8] = disc::event("UnstakeRequested");
+    const LEN: usize = 48;
+}
+
+#[repr(C)]
+pub struct StakeWithdrawn {
+    pub node: Pubkey,
+    pub owner: Pubkey,
+    pub amount: u64,
+}
+impl Event for StakeWithdrawn {
+    const DISCRIMINATOR: [u8; 8] = disc::event("StakeWithdrawn");
+    const LEN: usize = 72;
+}
+
+#[repr(C)]
+pub struct ConfigUpdated {
+    pub config: Pubkey,
+    pub admin: Pubkey,
+}
+impl Event for ConfigUpdated {
+    const DISCRIMINATOR: [u8; 8] = disc::event("ConfigUpdated");
+    const LEN: usize = 64;
+}
+
+#[repr(C)]
+pub struct DisputeOpened {
+    pub dispute: Pubkey,
+    pub escrow: Pubkey,
+    pub claimant: Pubkey,
+    pub evidence_deadline: i64,
+    pub voting_deadline: i64,
+}
+impl Event for DisputeOpened {
+    const DISCRIMINATOR: [u8; 8] = disc::event("DisputeOpened");
+    const LEN: usize = 112;
+}
+
+#[repr(C)]
+pub struct DisputeResolved {
+    pub dispute: Pubkey,
+    pub escrow: Pubkey,
+    pub for_client: u64,
+    pub for_worker: u64,
+    pub quorum: u64,
+    /// 0 client, 1 worker.
+    pub winner: u64,
+}
+impl Event for DisputeResolved {
+    const DISCRIMINATOR: [u8; 8] = disc::event("DisputeResolved");
+    const LEN: usize = 96;
+}
+
+const _: () = assert!(core::mem::size_of::<ProgressAnchored>() == ProgressAnchored::LEN);
+const _: () = assert!(core::mem::size_of::<EscrowCancelled>() == EscrowCancelled::LEN);
+const _: () = assert!(core::mem::size_of::<TimeoutRefunded>() == TimeoutRefunded::LEN);
+const _: () = assert!(core::mem::size_of::<StakeSlashed>() == StakeSlashed::LEN);
+const _: () = assert!(core::mem::size_of::<WorkerRated>() == WorkerRated::LEN);
+const _: () = assert!(core::mem::size_of::<UnstakeRequested>() == UnstakeRequested::LEN);
+const _: () = assert!(core::mem::size_of::<StakeWithdrawn>() == StakeWithdrawn::LEN);
+const _: () = assert!(core::mem::size_of::<ConfigUpdated>() == ConfigUpdated::LEN);
+const _: () = assert!(core::mem::size_of::<DisputeOpened>() == DisputeOpened::LEN);
+const _: () = assert!(core::mem::size_of::<DisputeResolved>() == DisputeResolved::LEN);

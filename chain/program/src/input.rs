@@ -91,6 +91,12 @@ impl AccountInfo {
     pub fn data_mut(&self) -> &mut [u8] {
         unsafe { core::slice::from_raw_parts_mut(self.data_ptr(), self.data_len()) }
     }
+    /// Sets the balance. The runtime accepts the change only for a writable account, and a
+    /// decrease only for an account this program owns; `account::close` is the one caller.
+    #[inline(always)]
+    pub(crate) fn set_lamports(&self, lamports: u64) {
+        unsafe { (*self.raw).lamports = lamports }
+    }
     #[inline(always)]
     pub(crate) fn lamports_ptr(&self) -> *mut u64 {
         unsafe { &mut (*self.raw).lamports as *mut u64 }

@@ -22,6 +22,7 @@ pub mod input;
 pub mod ix;
 pub mod math;
 pub mod pubkey;
+pub mod reputation;
 pub mod seeds;
 pub mod state;
 pub mod sys;

@@ -75,3 +75,41 @@ pub fn mul_div_floor(a: u64, b: u64, d: u64) -> Result<u64> {
 pub fn bps(amount: u64, bps: u16) -> Result<u64> {
     mul_div_floor(amount, bps as u64, 10_000)
 }
+
+#[inline(always)]
+pub fn sub_i64(a: i64, b: i64) -> Result<i64> {
+    a.checked_sub(b).ok_or(Error::ArithmeticOverflow)
+}
+
+/// `a + b` for counters, or `ArithmeticOverflow`.
+#[inline(always)]
+pub fn inc_u32(a: u32, b: u32) -> Result<u32> {
+    a.checked_add(b).ok_or(Error::ArithmeticOverflow)
+}
+
+/// `a - 1` for counters of things that must exist (an active job being finished), or
+/// `ArithmeticOverflow` when the invariant is broken.
+#[inline(always)]
+pub fn dec_u32(a: u32) -> Result<u32> {
+    a.checked_sub(1).ok_or(Error::ArithmeticOverflow)
+}
+
+/// `floor(min(num, den) × weight / den)`, 0 when `den` is 0: one reputation component
+/// (`ratio` in protocols/rules/reputation.ts). The product is formed with the checked `mul`.
+#[inline(always)]
+pub fn ratio(num: u64, den: u64, weight: u64) -> Result<u64> {
+    if den == 0 {
+        return Ok(0);
+    }
+    let n = if num < den { num } else { den };
+    Ok(mul(n, weight)? / den)
+}
+
+/// `ceil(a × b / d)` for a divisor below 2^32 (a quorum is never short).
+pub fn mul_div_ceil(a: u64, b: u64, d: u64) -> Result<u64> {
+    let q = mul_div_floor(a, b, d)?;
+    let (hi, lo) = mul_wide(a, b);
+    // The division was exact iff q × d equals the 128-bit product.
+    let (qh, ql) = mul_wide(q, d);
+    if qh == hi && ql == lo { Ok(q) } else { add(q, 1) }
+}

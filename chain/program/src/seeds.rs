@@ -8,3 +8,7 @@ pub const STAKE: &[u8] = b"stake";
 pub const NODE: &[u8] = b"node";
 pub const ESCROW: &[u8] = b"escrow";
 pub const ESCROW_VAULT: &[u8] = b"escrow_vault";
+pub const CLIENT: &[u8] = b"client";
+pub const DISPUTE: &[u8] = b"dispute";
+pub const VOTE_VAULT: &[u8] = b"vote_vault";
+pub const VOTE: &[u8] = b"vote";

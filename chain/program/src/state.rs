@@ -136,7 +136,12 @@ impl ConfigParams {
             }
             k += 1;
         }
-        self.jobs_per_wallet_per_day > 0 && self.max_stars > 0 && self.appeal_quorum_multiplier > 0
+        self.jobs_per_wallet_per_day > 0
+            && self.max_stars > 0
+            && self.appeal_quorum_multiplier > 0
+            && self.rep_maturity_jobs > 0
+            && self.rep_max_score > 0
+            && self.rep_max_score <= i16::MAX as u16 // the adjustment is an i16 clamped to ±max
     }
 
     /// The stake tier of a job of `amount`: the first whose (exclusive) bound exceeds it; the
@@ -184,6 +189,9 @@ pub struct Config {
     pub total_staked: u64,
     pub node_count: u64,
     pub escrow_count: u64,
+    /// Every base unit this program has burned (slashes). Mint supply + this = tokens ever minted,
+    /// which is what the supply-conservation tests check.
+    pub total_burned: u64,
     pub bump: u8,
     pub platform_vault_bump: u8,
     pub insurance_vault_bump: u8,
@@ -192,7 +200,7 @@ pub struct Config {
     pub _padding: [u8; 3],
 }
 
-const _: () = assert!(core::mem::size_of::<Config>() == 5 * 32 + CONFIG_PARAMS_LEN + 3 * 8 + 8);
+const _: () = assert!(core::mem::size_of::<Config>() == 5 * 32 + CONFIG_PARAMS_LEN + 4 * 8 + 8);
 
 impl AccountType for Config {
     const DISCRIMINATOR: [u8; 8] = disc::account("Config");
@@ -202,7 +210,9 @@ pub const NODE_ACTIVE: u8 = 0;
 pub const NODE_SUSPENDED: u8 = 1;
 pub const NODE_BANNED: u8 = 2;
 
-/// A worker's registration, PDA `["node", owner]`.
+/// A worker's registration, PDA `["node", owner]`. The middle block is the `ReputationRecord` of
+/// `protocols/rules/reputation.ts`, field for field; `reputation` is always the score of that
+/// record (`reputation::refresh`), recomputed by every instruction that changes it.
 #[repr(C)]
 pub struct Node {
     pub owner: Pubkey,
@@ -213,19 +223,30 @@ pub struct Node {
     pub unstake_requested_at: i64,
     pub suspended_until: i64,
     pub total_earned: u64,
+    /// Sum over timed jobs of each job's time accuracy in bps (0..10,000 each).
+    pub time_accuracy_sum_bps: u64,
+    pub jobs_assigned: u32,
     pub jobs_completed: u32,
     pub jobs_failed: u32,
     pub jobs_active: u32,
-    pub rating_count: u32,
-    pub rating_sum: u32,
-    pub on_time_jobs: u32,
+    pub timed_jobs: u32,
+    pub rating_stars_sum: u32,
+    pub ratings: u32,
+    pub proofs_valid: u32,
+    pub proofs_total: u32,
+    pub heartbeats_received: u32,
+    pub heartbeats_expected: u32,
+    /// Running sum of penalties and recoveries, kept within ±rep_max_score.
+    pub adjustment: i16,
     pub reputation: u16,
     pub status: u8,
+    /// 1 once `request_unstake` ran (a flag, not a zero time: the ledger clock may start at 0).
+    pub unstake_requested: u8,
     pub bump: u8,
-    pub _padding: [u8; 4],
+    pub _padding: [u8; 5],
 }
 
-const _: () = assert!(core::mem::size_of::<Node>() == 32 + 7 * 8 + 6 * 4 + 2 + 1 + 1 + 4);
+const _: () = assert!(core::mem::size_of::<Node>() == 32 + 8 * 8 + 11 * 4 + 2 + 2 + 3 + 5);
 
 impl AccountType for Node {
     const DISCRIMINATOR: [u8; 8] = disc::account("Node");
@@ -233,6 +254,22 @@ impl AccountType for Node {
 
 pub const ESCROW_FUNDED: u8 = 0;
 pub const ESCROW_COMPLETED: u8 = 1;
+pub const ESCROW_CANCELLED: u8 = 2;
+pub const ESCROW_TIMED_OUT: u8 = 3;
+pub const ESCROW_DISPUTED: u8 = 4;
+/// Dispute resolved for the client (refunded) / for the worker (paid).
+pub const ESCROW_RESOLVED_CLIENT: u8 = 5;
+pub const ESCROW_RESOLVED_WORKER: u8 = 6;
+
+/// Whether an escrow has reached an end state (its vault is then empty and it may be closed).
+#[inline(always)]
+pub fn escrow_is_terminal(state: u8) -> bool {
+    state == ESCROW_COMPLETED
+        || state == ESCROW_CANCELLED
+        || state == ESCROW_TIMED_OUT
+        || state == ESCROW_RESOLVED_CLIENT
+        || state == ESCROW_RESOLVED_WORKER
+}
 
 /// A job's payment, PDA `["escrow", client, nonce (u64 LE)]`; its tokens sit in the vault PDA
 /// `["escrow_vault", escrow]`, whose token authority is `Config`.
@@ -244,20 +281,101 @@ pub struct Escrow {
     pub job_id: [u8; 32],
     pub spec_hash: [u8; 32],
     pub final_weights_hash: [u8; 32],
+    /// Merkle root of the checkpoint chain at the last anchored epoch.
+    pub progress_root: [u8; 32],
     pub nonce: u64,
     pub amount: u64,
     pub estimated_seconds: u64,
     pub created_at: i64,
     pub deadline: i64,
     pub completed_at: i64,
+    pub last_progress_at: i64,
+    /// Epochs in the job's spec, and the highest epoch the worker anchored (progress = done/total).
+    pub epochs_total: u32,
+    pub epochs_done: u32,
     pub state: u8,
     pub bump: u8,
     pub vault_bump: u8,
-    pub _padding: [u8; 5],
+    /// 1 once the client rated the worker for this job.
+    pub rated: u8,
+    pub _padding: [u8; 4],
 }
 
-const _: () = assert!(core::mem::size_of::<Escrow>() == 6 * 32 + 6 * 8 + 8);
+const _: () = assert!(core::mem::size_of::<Escrow>() == 7 * 32 + 7 * 8 + 2 * 4 + 8);
 
 impl AccountType for Escrow {
     const DISCRIMINATOR: [u8; 8] = disc::account("Escrow");
+}
+
+/// A client wallet's job counter for the rate limit, PDA `["client", client]`: a fixed window
+/// (`takeRateLimit` in protocols/rules/settlement.ts).
+#[repr(C)]
+pub struct ClientState {
+    pub client: Pubkey,
+    pub window_start: i64,
+    pub jobs_in_window: u32,
+    pub bump: u8,
+    pub _padding: [u8; 3],
+}
+
+const _: () = assert!(core::mem::size_of::<ClientState>() == 32 + 8 + 4 + 1 + 3);
+
+impl AccountType for ClientState {
+    const DISCRIMINATOR: [u8; 8] = disc::account("ClientState");
+}
+
+pub const SIDE_CLIENT: u8 = 0;
+pub const SIDE_WORKER: u8 = 1;
+pub const DISPUTE_OPEN: u8 = 0;
+pub const DISPUTE_RESOLVED: u8 = 1;
+pub const CID_LEN: usize = 64;
+
+/// A dispute over a funded escrow, PDA `["dispute", escrow]`. Votes are tokens locked in the vault
+/// PDA `["vote_vault", dispute]` (token authority `Config`), 1 base unit = 1 vote.
+#[repr(C)]
+pub struct Dispute {
+    pub escrow: Pubkey,
+    pub client: Pubkey,
+    pub worker: Pubkey,
+    pub vote_vault: Pubkey,
+    /// Evidence CIDs, UTF-8, zero-padded.
+    pub client_evidence: [u8; CID_LEN],
+    pub worker_evidence: [u8; CID_LEN],
+    pub opened_at: i64,
+    pub evidence_deadline: i64,
+    pub voting_deadline: i64,
+    pub for_client: u64,
+    pub for_worker: u64,
+    /// Votes still locked in the vault (withdraw_vote takes them out).
+    pub locked: u64,
+    pub voters: u32,
+    pub claimant: u8,
+    pub state: u8,
+    pub winner: u8,
+    pub bump: u8,
+    pub vault_bump: u8,
+    pub _padding: [u8; 7],
+}
+
+const _: () = assert!(core::mem::size_of::<Dispute>() == 4 * 32 + 2 * CID_LEN + 6 * 8 + 4 + 5 + 7);
+
+impl AccountType for Dispute {
+    const DISCRIMINATOR: [u8; 8] = disc::account("Dispute");
+}
+
+/// One wallet's vote in one dispute, PDA `["vote", dispute, voter]` (so one vote per wallet).
+#[repr(C)]
+pub struct Vote {
+    pub dispute: Pubkey,
+    pub voter: Pubkey,
+    pub amount: u64,
+    pub side: u8,
+    pub bump: u8,
+    pub _padding: [u8; 6],
+}
+
+const _: () = assert!(core::mem::size_of::<Vote>() == 2 * 32 + 8 + 8);
+
+impl AccountType for Vote {
+    const DISCRIMINATOR: [u8; 8] = disc::account("Vote");
 }

@@ -2,6 +2,9 @@
 //! this instruction is the acceptance; the zero-knowledge path replaces it later) and the escrow
 //! pays out: the worker gets the amount less the platform fee (10 %, 8 % for Diamond-tier
 //! workers), the platform vault the fee, by two CPIs into SPL Token signed by the `Config` PDA.
+//! The worker's reputation record is updated in the same instruction (no trusted server): one
+//! more completed and timed job (time accuracy of created→completed against the estimate) and the
+//! successful-job recovery, then the score is recomputed.
 //!
 //! Accounts: 0 client (signer) · 1 config · 2 escrow (writable) · 3 escrow_vault (writable,
 //! = escrow.vault) · 4 worker_node (writable, owner = escrow.worker) · 5 worker_token (writable,
@@ -16,10 +19,10 @@ use crate::input::Input;
 use crate::state::{Config, Escrow, Node, ESCROW_COMPLETED, ESCROW_FUNDED};
 use crate::cpi::Seeds;
 use crate::sys::{self, Bytes};
-use crate::{cpi, math, require, seeds};
+use crate::{cpi, math, reputation, require, seeds};
 
 /// The reputation tier index that pays the lower platform fee.
-const DIAMOND_TIER: usize = 3;
+pub const DIAMOND_TIER: usize = 3;
 
 pub fn process(input: &Input) -> Result {
     let pid = &input.program_id;
@@ -48,14 +51,8 @@ pub fn process(input: &Input) -> Result {
     let worker_token = TokenAccount::load_mut(worker_token_info, &c.mint)?;
     require!(worker_token.authority() == &e.worker, Error::ConstraintTokenOwner);
 
-    let fee_bps = if c.params.rep_tier_of(n.reputation) == DIAMOND_TIER {
-        c.params.diamond_platform_fee_bps
-    } else {
-        c.params.platform_fee_bps
-    };
-    let fee = math::bps(e.amount, fee_bps)?;
-    let worker_amount = math::sub(e.amount, fee)?;
-
+    // The fee tier is the worker's standing when the job is paid, before this job counts.
+    let (worker_amount, fee) = settlement(e.amount, n.reputation, c)?;
     let bump = [c.bump];
     let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
     cpi::token_transfer(vault, worker_token_info, config.info, worker_amount, Some(&config_seeds))?;
@@ -63,13 +60,34 @@ pub fn process(input: &Input) -> Result {
         cpi::token_transfer(vault, platform_vault, config.info, fee, Some(&config_seeds))?;
     }
 
+    let now = sys::clock().unix_timestamp;
     e.state = ESCROW_COMPLETED;
     sys::copy(&mut e.final_weights_hash, final_weights_hash);
-    e.completed_at = sys::clock().unix_timestamp;
-    n.jobs_active = n.jobs_active.saturating_sub(1);
-    n.jobs_completed = n.jobs_completed.checked_add(1).ok_or(Error::ArithmeticOverflow)?;
+    e.completed_at = now;
+
+    let p = &c.params;
+    // A clock that went backwards counts as an instant job rather than failing the payment.
+    let elapsed = math::sub_i64(now, e.created_at)?;
+    let actual = if elapsed > 0 { elapsed as u64 } else { 0 };
+    n.jobs_active = math::dec_u32(n.jobs_active)?;
+    n.jobs_completed = math::inc_u32(n.jobs_completed, 1)?;
+    n.timed_jobs = math::inc_u32(n.timed_jobs, 1)?;
+    n.time_accuracy_sum_bps = math::add(n.time_accuracy_sum_bps, reputation::time_accuracy_bps(actual, e.estimated_seconds)?)?;
     n.total_earned = math::add(n.total_earned, worker_amount)?;
+    reputation::adjust(n, p.reward_successful_job, p)?;
 
     event::emit(PaymentReleased { escrow: *escrow.key(), worker: e.worker, worker_amount, platform_fee: fee });
     Ok(())
+}
+
+/// A completed job's split (`settlementSplit`): the platform takes floor(amount × fee), 8 % for a
+/// Diamond-tier worker, 10 % otherwise; the worker the rest. Returns (worker, platform).
+pub fn settlement(amount: u64, reputation: u16, c: &Config) -> Result<(u64, u64)> {
+    let fee_bps = if c.params.rep_tier_of(reputation) == DIAMOND_TIER {
+        c.params.diamond_platform_fee_bps
+    } else {
+        c.params.platform_fee_bps
+    };
+    let fee = math::bps(amount, fee_bps)?;
+    Ok((math::sub(amount, fee)?, fee))
 }

@@ -1,22 +1,25 @@
-//! `create_escrow(nonce, job_id, amount, spec_hash, estimated_seconds, timeout_secs)`: the client
-//! locks `amount` tokens for a job awarded to a registered worker. Creates the `Escrow` PDA
-//! ["escrow", client, nonce] and its token vault ["escrow_vault", escrow] (token authority
+//! `create_escrow(nonce, job_id, amount, spec_hash, estimated_seconds, timeout_secs, epochs_total)`:
+//! the client locks `amount` tokens for a job awarded to a registered worker. Creates the `Escrow`
+//! PDA ["escrow", client, nonce] and its token vault ["escrow_vault", escrow] (token authority
 //! `Config`), then moves the tokens by CPI. The worker must be active, hold the stake the job's
-//! size requires, and be in a reputation tier allowed that size.
+//! size requires, and be in a reputation tier allowed that size. The client may open at most
+//! `jobs_per_wallet_per_day` escrows per fixed window (its `ClientState` PDA ["client", client],
+//! created on its first job). The job counts as assigned in the worker's reputation record, and
+//! extends the worker's stake lock by `stake_lock_per_active_job_secs` (`extendLockForJob`).
 //!
 //! Accounts: 0 client (signer, writable, pays) · 1 config (writable) · 2 worker_node (writable)
 //! · 3 escrow (writable, PDA) · 4 escrow_vault (writable, PDA) · 5 client_token (writable) ·
-//! 6 mint (= config.mint) · 7 system_program · 8 token_program.
+//! 6 mint (= config.mint) · 7 client_state (writable, PDA) · 8 system_program · 9 token_program.
 
 use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, EscrowCreated};
-use crate::input::Input;
-use crate::state::{Config, Escrow, Node, ESCROW_FUNDED, NODE_ACTIVE};
+use crate::input::{AccountInfo, Input};
+use crate::state::{ClientState, Config, ConfigParams, Escrow, Node, ESCROW_FUNDED, NODE_ACTIVE};
 use crate::cpi::Seeds;
 use crate::sys::{self, Bytes};
-use crate::{cpi, math, require, seeds};
+use crate::{cpi, math, reputation, require, seeds};
 
 pub fn process(input: &Input) -> Result {
     let pid = &input.program_id;
@@ -28,6 +31,7 @@ pub fn process(input: &Input) -> Result {
     let vault_info = it.next()?;
     let client_token_info = it.next()?;
     let mint_info = it.next()?;
+    let client_state_info = it.next()?;
     account::system_program(it.next()?)?;
     account::token_program(it.next()?)?;
 
@@ -38,12 +42,17 @@ pub fn process(input: &Input) -> Result {
     let spec_hash = args.bytes32()?;
     let estimated_seconds = args.u64()?;
     let timeout_secs = args.i64()?;
+    let epochs_total = args.u32()?;
     args.finish()?;
 
     let c = config.get_mut();
     let p = &c.params;
     require!(amount > 0, Error::ZeroAmount);
     require!(timeout_secs > 0 && timeout_secs <= p.escrow_timeout_secs, Error::InvalidTimeout);
+    // The job must be expected to finish before its deadline; this also bounds the estimate below
+    // 2^32, which the time-accuracy arithmetic relies on.
+    require!(estimated_seconds > 0 && estimated_seconds <= timeout_secs as u64, Error::InvalidEstimate);
+    require!(epochs_total > 0, Error::InvalidEpoch);
     account::address(mint_info, &c.mint)?;
     let client_token = TokenAccount::load_mut(client_token_info, &c.mint)?;
     require!(client_token.authority() == client.key(), Error::ConstraintTokenOwner);
@@ -51,10 +60,12 @@ pub fn process(input: &Input) -> Result {
     let now = sys::clock().unix_timestamp;
     let n = node.get_mut();
     require!(&n.owner != client.key(), Error::SelfDealing);
-    require!(n.status == NODE_ACTIVE && n.suspended_until <= now && n.unstake_requested_at == 0, Error::NodeNotActive);
+    require!(n.status == NODE_ACTIVE && n.suspended_until <= now && n.unstake_requested == 0, Error::NodeNotActive);
     require!(n.stake >= p.stake_tier_min_stake[p.stake_tier_for(amount)], Error::InsufficientStakeForJob);
     let rep_max = p.rep_tier_max_job[p.rep_tier_of(n.reputation)];
     require!(rep_max == u64::MAX || amount < rep_max, Error::ReputationTierTooLow);
+
+    take_rate_limit(client, client_state_info, pid, p, now)?;
 
     let nonce_le = nonce.to_le_bytes();
     let escrow_bump = account::expect_pda(escrow_info,
@@ -79,12 +90,48 @@ pub fn process(input: &Input) -> Result {
     e.estimated_seconds = estimated_seconds;
     e.created_at = now;
     e.deadline = deadline;
+    e.last_progress_at = now;
+    e.epochs_total = epochs_total;
     e.state = ESCROW_FUNDED;
     e.bump = escrow_bump;
     e.vault_bump = vault_bump;
-    n.jobs_active = n.jobs_active.checked_add(1).ok_or(Error::ArithmeticOverflow)?;
+
+    n.jobs_active = math::inc_u32(n.jobs_active, 1)?;
+    n.jobs_assigned = math::inc_u32(n.jobs_assigned, 1)?;
+    // extendLockForJob: 7 more days from the later of the current lock and now.
+    n.lock_until = math::add_i64(if n.lock_until > now { n.lock_until } else { now }, p.stake_lock_per_active_job_secs)?;
+    reputation::refresh(n, p)?;
     c.escrow_count = math::add(c.escrow_count, 1)?;
 
     event::emit(EscrowCreated { escrow: *escrow_info.key(), client: *client.key(), worker: n.owner, job_id: *job_id, amount, deadline });
+    Ok(())
+}
+
+/// The client's rate limit (`takeRateLimit`): a fixed window that starts at the first job after
+/// the previous window ended (or if the clock went back); at most `jobs_per_wallet_per_day` jobs
+/// in it. Creates the client's `ClientState` PDA on its first job.
+fn take_rate_limit(client: AccountInfo, info: AccountInfo, pid: &crate::pubkey::Pubkey, p: &ConfigParams, now: i64) -> Result {
+    let (state, created) = if info.owner() == &crate::pubkey::SYSTEM_PROGRAM_ID && info.data_len() == 0 {
+        let bump = account::expect_pda(info, &[Bytes::of(seeds::CLIENT), Bytes::of(client.key().as_bytes())], pid)?;
+        let s = Account::<ClientState>::init(client, info, pid,
+            &Seeds(&[Bytes::of(seeds::CLIENT), Bytes::of(client.key().as_bytes()), Bytes::of(&[bump])]))?;
+        let cs = s.get_mut();
+        cs.client = *client.key();
+        cs.bump = bump;
+        (s, true)
+    } else {
+        (Account::<ClientState>::load_mut(info, pid)?, false)
+    };
+    let cs = state.get_mut();
+    // ClientState accounts are only ever created at ["client", client] holding that client, so
+    // the stored key ties a loaded one to its seeds.
+    require!(created || &cs.client == client.key(), Error::ConstraintSeeds);
+    let window_end = math::add_i64(cs.window_start, p.rate_limit_window_secs)?;
+    if cs.jobs_in_window == 0 || now >= window_end || now < cs.window_start {
+        cs.window_start = now;
+        cs.jobs_in_window = 0;
+    }
+    require!(cs.jobs_in_window < p.jobs_per_wallet_per_day as u32, Error::RateLimited);
+    cs.jobs_in_window = math::inc_u32(cs.jobs_in_window, 1)?;
     Ok(())
 }

@@ -1,18 +1,54 @@
 //! Instruction handlers, one module each. Dispatch is on the Anchor instruction discriminator.
 
+pub mod anchor_progress;
+pub mod cancel;
+pub mod close_escrow;
 pub mod complete;
 pub mod create_escrow;
+pub mod heartbeat;
 pub mod initialize_config;
+pub mod open_dispute;
+pub mod rate_worker;
 pub mod register_node;
+pub mod request_unstake;
+pub mod resolve_dispute;
+pub mod submit_evidence;
+pub mod timeout_refund;
+pub mod update_config;
+pub mod vote;
+pub mod withdraw_stake;
+pub mod withdraw_vote;
 
 use crate::disc;
 use crate::error::{Error, Result};
 use crate::input::Input;
 
-pub const INITIALIZE_CONFIG: u64 = disc::as_u64(disc::instruction("initialize_config"));
-pub const REGISTER_NODE: u64 = disc::as_u64(disc::instruction("register_node"));
-pub const CREATE_ESCROW: u64 = disc::as_u64(disc::instruction("create_escrow"));
-pub const COMPLETE: u64 = disc::as_u64(disc::instruction("complete"));
+macro_rules! tags {
+    ($($name:ident = $s:literal),* $(,)?) => {
+        $(pub const $name: u64 = disc::as_u64(disc::instruction($s));)*
+    };
+}
+
+tags! {
+    INITIALIZE_CONFIG = "initialize_config",
+    UPDATE_CONFIG = "update_config",
+    REGISTER_NODE = "register_node",
+    HEARTBEAT = "heartbeat",
+    REQUEST_UNSTAKE = "request_unstake",
+    WITHDRAW_STAKE = "withdraw_stake",
+    CREATE_ESCROW = "create_escrow",
+    ANCHOR_PROGRESS = "anchor_progress",
+    COMPLETE = "complete",
+    CANCEL = "cancel",
+    TIMEOUT_REFUND = "timeout_refund",
+    RATE_WORKER = "rate_worker",
+    CLOSE_ESCROW = "close_escrow",
+    OPEN_DISPUTE = "open_dispute",
+    SUBMIT_EVIDENCE = "submit_evidence",
+    VOTE = "vote",
+    RESOLVE_DISPUTE = "resolve_dispute",
+    WITHDRAW_VOTE = "withdraw_vote",
+}
 
 pub fn dispatch(input: &Input) -> Result {
     let d = input.data;
@@ -22,9 +58,23 @@ pub fn dispatch(input: &Input) -> Result {
     let tag = u64::from_le_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]]);
     match tag {
         INITIALIZE_CONFIG => initialize_config::process(input),
+        UPDATE_CONFIG => update_config::process(input),
         REGISTER_NODE => register_node::process(input),
+        HEARTBEAT => heartbeat::process(input),
+        REQUEST_UNSTAKE => request_unstake::process(input),
+        WITHDRAW_STAKE => withdraw_stake::process(input),
         CREATE_ESCROW => create_escrow::process(input),
+        ANCHOR_PROGRESS => anchor_progress::process(input),
         COMPLETE => complete::process(input),
+        CANCEL => cancel::process(input),
+        TIMEOUT_REFUND => timeout_refund::process(input),
+        RATE_WORKER => rate_worker::process(input),
+        CLOSE_ESCROW => close_escrow::process(input),
+        OPEN_DISPUTE => open_dispute::process(input),
+        SUBMIT_EVIDENCE => submit_evidence::process(input),
+        VOTE => vote::process(input),
+        RESOLVE_DISPUTE => resolve_dispute::process(input),
+        WITHDRAW_VOTE => withdraw_vote::process(input),
         _ => Err(Error::InstructionFallbackNotFound),
     }
 }

@@ -1,0 +1,39 @@
+//! `anchor_progress(epoch, merkle_root)`: the assigned worker anchors the Merkle root of its
+//! checkpoint chain at `epoch`. Epochs only move forward and never past the spec's epoch count;
+//! the anchored epoch is the progress a cancellation pays pro rata. Not after the deadline: from
+//! then on the escrow may be refunded, and late progress must not change what a cancel pays.
+//!
+//! Accounts: 0 worker (signer, = escrow.worker) · 1 escrow (writable).
+
+use crate::account::{self, Account, AccountIter};
+use crate::args::Args;
+use crate::error::{Error, Result};
+use crate::event::{self, ProgressAnchored};
+use crate::input::Input;
+use crate::state::{Escrow, ESCROW_FUNDED};
+use crate::{require, sys};
+
+pub fn process(input: &Input) -> Result {
+    let pid = &input.program_id;
+    let mut it = AccountIter::new(input.accounts);
+    let worker = account::signer(it.next()?)?;
+    let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
+
+    let mut args = Args::new(input.data);
+    let epoch = args.u32()?;
+    let root = args.bytes32()?;
+    args.finish()?;
+
+    let e = escrow.get_mut();
+    require!(&e.worker == worker.key(), Error::ConstraintHasOne);
+    require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
+    let now = sys::clock().unix_timestamp;
+    require!(now <= e.deadline, Error::DeadlinePassed);
+    require!(epoch > e.epochs_done && epoch <= e.epochs_total, Error::InvalidEpoch);
+    e.epochs_done = epoch;
+    sys::copy(&mut e.progress_root, root);
+    e.last_progress_at = now;
+
+    event::emit(ProgressAnchored { escrow: *escrow.key(), merkle_root: *root, epoch: epoch as u64, epochs_total: e.epochs_total as u64 });
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! `cancel()`: the client withdraws a funded job. The worker keeps its pro-rata earnings for the
+//! anchored progress plus the cancellation fee, capped at the amount; the client is refunded the
+//! rest (`cancellationSplit`, with `progressBps` = floor(done × 10,000 / total)). The job no longer
+//! counts as assigned in the worker's record: the worker did not fail it, and a client must not be
+//! able to lower a worker's completion rate by cancelling.
+//!
+//! Accounts: 0 client (signer) · 1 config · 2 escrow (writable) · 3 escrow_vault (writable) ·
+//! 4 worker_node (writable) · 5 worker_token (writable) · 6 client_token (writable) · 7 token_program.
+
+use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::error::{Error, Result};
+use crate::event::{self, EscrowCancelled};
+use crate::input::Input;
+use crate::state::{Config, Escrow, Node, ESCROW_CANCELLED, ESCROW_FUNDED};
+use crate::cpi::Seeds;
+use crate::sys::{self, Bytes};
+use crate::{cpi, math, reputation, require, seeds};
+
+const BPS: u64 = 10_000;
+
+pub fn process(input: &Input) -> Result {
+    let pid = &input.program_id;
+    let mut it = AccountIter::new(input.accounts);
+    let client = account::signer(it.next()?)?;
+    let config = Account::<Config>::load(it.next()?, pid)?;
+    let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
+    let vault = it.next()?;
+    let node = Account::<Node>::load_mut(it.next()?, pid)?;
+    let worker_token_info = it.next()?;
+    let client_token_info = it.next()?;
+    account::token_program(it.next()?)?;
+    crate::args::Args::new(input.data).finish()?;
+
+    let c = config.get();
+    let e = escrow.get_mut();
+    let n = node.get_mut();
+    require!(&e.client == client.key(), Error::ConstraintHasOne);
+    require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
+    require!(n.owner == e.worker, Error::ConstraintHasOne);
+    account::writable(account::address(vault, &e.vault)?)?;
+    let worker_token = TokenAccount::load_mut(worker_token_info, &c.mint)?;
+    require!(worker_token.authority() == &e.worker, Error::ConstraintTokenOwner);
+    let client_token = TokenAccount::load_mut(client_token_info, &c.mint)?;
+    require!(client_token.authority() == &e.client, Error::ConstraintTokenOwner);
+
+    let (worker_amount, progress) = cancellation_worker_share(e.amount, e.epochs_done, e.epochs_total, c.params.cancellation_fee_bps)?;
+    let client_refund = math::sub(e.amount, worker_amount)?;
+    let bump = [c.bump];
+    let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
+    if worker_amount > 0 {
+        cpi::token_transfer(vault, worker_token_info, config.info, worker_amount, Some(&config_seeds))?;
+    }
+    if client_refund > 0 {
+        cpi::token_transfer(vault, client_token_info, config.info, client_refund, Some(&config_seeds))?;
+    }
+
+    e.state = ESCROW_CANCELLED;
+    e.completed_at = sys::clock().unix_timestamp;
+    n.jobs_active = math::dec_u32(n.jobs_active)?;
+    n.jobs_assigned = math::dec_u32(n.jobs_assigned)?;
+    n.total_earned = math::add(n.total_earned, worker_amount)?;
+    reputation::refresh(n, &c.params)?;
+
+    event::emit(EscrowCancelled { escrow: *escrow.key(), client: e.client, worker_amount, client_refund, progress_bps: progress });
+    Ok(())
+}
+
+/// The worker's part of a cancelled escrow and the progress in bps: min(floor(amount × progress)
+/// + floor(amount × fee), amount).
+/// (`fee_bps` ≤ 10,000 is guaranteed by `ConfigParams::is_valid`.)
+fn cancellation_worker_share(amount: u64, done: u32, total: u32, fee_bps: u16) -> Result<(u64, u64)> {
+    let progress = math::mul_div_floor(done as u64, BPS, total as u64)?; // total > 0: create_escrow
+    let progress = if progress > BPS { BPS } else { progress };
+    let earned = math::mul_div_floor(amount, progress, BPS)?;
+    let fee = math::bps(amount, fee_bps)?;
+    // Capped at the amount without forming earned + fee, which may exceed u64 near u64::MAX.
+    let room = math::sub(amount, fee)?; // fee ≤ amount: fee_bps ≤ 10,000
+    let worker = if earned >= room { amount } else { math::add(earned, fee)? };
+    Ok((worker, progress))
+}

@@ -1,0 +1,81 @@
+//! `open_dispute(evidence_cid)`: the client or the worker of a funded escrow, before its deadline,
+//! disputes it. The escrow is frozen (no complete, cancel or timeout) until `resolve_dispute`.
+//! Creates the `Dispute` PDA ["dispute", escrow] and its vote vault ["vote_vault", dispute]; the
+//! evidence window runs `evidence_window_secs`, then voting `voting_window_secs`.
+//!
+//! Accounts: 0 claimant (signer, writable, pays) · 1 config · 2 escrow (writable) · 3 dispute
+//! (writable, PDA) · 4 vote_vault (writable, PDA) · 5 mint (= config.mint) · 6 system_program ·
+//! 7 token_program.
+
+use crate::account::{self, Account, AccountIter};
+use crate::args::Args;
+use crate::error::{Error, Result};
+use crate::event::{self, DisputeOpened};
+use crate::input::Input;
+use crate::state::{Config, Dispute, Escrow, DISPUTE_OPEN, ESCROW_DISPUTED, ESCROW_FUNDED, SIDE_CLIENT, SIDE_WORKER};
+use crate::cpi::Seeds;
+use crate::sys::{self, Bytes};
+use crate::{math, require, seeds};
+
+pub fn process(input: &Input) -> Result {
+    let pid = &input.program_id;
+    let mut it = AccountIter::new(input.accounts);
+    let claimant = account::signer_mut(it.next()?)?;
+    let config = Account::<Config>::load(it.next()?, pid)?;
+    let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
+    let dispute_info = it.next()?;
+    let vault_info = it.next()?;
+    let mint_info = it.next()?;
+    account::system_program(it.next()?)?;
+    account::token_program(it.next()?)?;
+    let mut args = Args::new(input.data);
+    let cid = args.bytes64()?;
+    args.finish()?;
+
+    let c = config.get();
+    let e = escrow.get_mut();
+    let side = if &e.client == claimant.key() {
+        SIDE_CLIENT
+    } else if &e.worker == claimant.key() {
+        SIDE_WORKER
+    } else {
+        return Err(Error::NotAParty);
+    };
+    require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
+    let now = sys::clock().unix_timestamp;
+    require!(now <= e.deadline, Error::DeadlinePassed);
+    account::address(mint_info, &c.mint)?;
+
+    let escrow_key = escrow.key().as_bytes();
+    let bump = account::expect_pda(dispute_info, &[Bytes::of(seeds::DISPUTE), Bytes::of(escrow_key)], pid)?;
+    let vault_bump = account::expect_pda(vault_info, &[Bytes::of(seeds::VOTE_VAULT), Bytes::of(dispute_info.key().as_bytes())], pid)?;
+    let dispute = Account::<Dispute>::init(claimant, dispute_info, pid,
+        &Seeds(&[Bytes::of(seeds::DISPUTE), Bytes::of(escrow_key), Bytes::of(&[bump])]))?;
+    account::create_token_vault(claimant, vault_info, mint_info, config.key(),
+        &Seeds(&[Bytes::of(seeds::VOTE_VAULT), Bytes::of(dispute_info.key().as_bytes()), Bytes::of(&[vault_bump])]))?;
+
+    let d = dispute.get_mut();
+    d.escrow = *escrow.key();
+    d.client = e.client;
+    d.worker = e.worker;
+    d.vote_vault = *vault_info.key();
+    if side == SIDE_CLIENT {
+        sys::copy(&mut d.client_evidence, cid);
+    } else {
+        sys::copy(&mut d.worker_evidence, cid);
+    }
+    d.opened_at = now;
+    d.evidence_deadline = math::add_i64(now, c.params.evidence_window_secs)?;
+    d.voting_deadline = math::add_i64(d.evidence_deadline, c.params.voting_window_secs)?;
+    d.claimant = side;
+    d.state = DISPUTE_OPEN;
+    d.bump = bump;
+    d.vault_bump = vault_bump;
+    e.state = ESCROW_DISPUTED;
+
+    event::emit(DisputeOpened {
+        dispute: *dispute_info.key(), escrow: *escrow.key(), claimant: *claimant.key(),
+        evidence_deadline: d.evidence_deadline, voting_deadline: d.voting_deadline,
+    });
+    Ok(())
+}

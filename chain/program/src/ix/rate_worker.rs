@@ -1,0 +1,45 @@
+//! `rate_worker(stars)`: the client rates the worker of a completed job, once. Feeds the rating
+//! component (stars summed over ratings), and a top rating adds the five-star recovery.
+//!
+//! Accounts: 0 client (signer) · 1 config · 2 escrow (writable) · 3 worker_node (writable).
+
+use crate::account::{self, Account, AccountIter};
+use crate::args::Args;
+use crate::error::{Error, Result};
+use crate::event::{self, WorkerRated};
+use crate::input::Input;
+use crate::state::{Config, Escrow, Node, ESCROW_COMPLETED};
+use crate::{math, reputation, require};
+
+pub fn process(input: &Input) -> Result {
+    let pid = &input.program_id;
+    let mut it = AccountIter::new(input.accounts);
+    let client = account::signer(it.next()?)?;
+    let config = Account::<Config>::load(it.next()?, pid)?;
+    let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
+    let node = Account::<Node>::load_mut(it.next()?, pid)?;
+    let mut args = Args::new(input.data);
+    let stars = args.u8()?;
+    args.finish()?;
+
+    let p = &config.get().params;
+    let e = escrow.get_mut();
+    let n = node.get_mut();
+    require!(&e.client == client.key(), Error::ConstraintHasOne);
+    require!(e.state == ESCROW_COMPLETED, Error::InvalidEscrowState);
+    require!(e.rated == 0, Error::AlreadyRated);
+    require!(stars >= 1 && stars as u16 <= p.max_stars, Error::InvalidStars);
+    require!(n.owner == e.worker, Error::ConstraintHasOne);
+
+    e.rated = 1;
+    n.ratings = math::inc_u32(n.ratings, 1)?;
+    n.rating_stars_sum = math::inc_u32(n.rating_stars_sum, stars as u32)?;
+    if stars as u16 == p.max_stars {
+        reputation::adjust(n, p.reward_five_star, p)?;
+    } else {
+        reputation::refresh(n, p)?;
+    }
+
+    event::emit(WorkerRated { escrow: *escrow.key(), worker: e.worker, stars: stars as u64, reputation: n.reputation as u64 });
+    Ok(())
+}

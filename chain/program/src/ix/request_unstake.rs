@@ -1,0 +1,29 @@
+//! `request_unstake()`: the node owner asks to withdraw its stake. From now on the node takes no
+//! new jobs; `withdraw_stake` pays out once the lock and the cooldown after it have passed.
+//!
+//! Accounts: 0 owner (signer) · 1 node (writable, owner = signer).
+
+use crate::account::{self, Account, AccountIter};
+use crate::error::{Error, Result};
+use crate::event::{self, UnstakeRequested};
+use crate::input::Input;
+use crate::state::Node;
+use crate::{require, sys};
+
+pub fn process(input: &Input) -> Result {
+    let pid = &input.program_id;
+    let mut it = AccountIter::new(input.accounts);
+    let owner = account::signer(it.next()?)?;
+    let node = Account::<Node>::load_mut(it.next()?, pid)?;
+    crate::args::Args::new(input.data).finish()?;
+
+    let n = node.get_mut();
+    require!(&n.owner == owner.key(), Error::ConstraintHasOne);
+    require!(n.unstake_requested == 0, Error::UnstakeAlreadyRequested);
+    let now = sys::clock().unix_timestamp;
+    n.unstake_requested = 1;
+    n.unstake_requested_at = now;
+
+    event::emit(UnstakeRequested { node: *node.key(), requested_at: now, lock_until: n.lock_until });
+    Ok(())
+}

@@ -1,0 +1,33 @@
+//! `submit_evidence(evidence_cid)`: either party records (or replaces) its evidence CID while the
+//! evidence window is open.
+//!
+//! Accounts: 0 party (signer, = dispute.client or dispute.worker) · 1 dispute (writable).
+
+use crate::account::{self, Account, AccountIter};
+use crate::args::Args;
+use crate::error::{Error, Result};
+use crate::input::Input;
+use crate::state::{Dispute, DISPUTE_OPEN};
+use crate::{require, sys};
+
+pub fn process(input: &Input) -> Result {
+    let pid = &input.program_id;
+    let mut it = AccountIter::new(input.accounts);
+    let party = account::signer(it.next()?)?;
+    let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
+    let mut args = Args::new(input.data);
+    let cid = args.bytes64()?;
+    args.finish()?;
+
+    let d = dispute.get_mut();
+    require!(d.state == DISPUTE_OPEN, Error::InvalidDisputeState);
+    require!(sys::clock().unix_timestamp < d.evidence_deadline, Error::EvidenceWindowClosed);
+    if &d.client == party.key() {
+        sys::copy(&mut d.client_evidence, cid);
+    } else if &d.worker == party.key() {
+        sys::copy(&mut d.worker_evidence, cid);
+    } else {
+        return Err(Error::NotAParty);
+    }
+    Ok(())
+}

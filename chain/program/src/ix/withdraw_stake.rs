@@ -1,0 +1,51 @@
+//! `withdraw_stake()`: pays the whole stake back to its owner (`withdrawalCheck`): an unstake must
+//! have been requested, no job may be active, and it must be `withdrawal_cooldown_secs` after the
+//! later of the lock's end (30 days from registration, +7 days per job assigned) and the request.
+//! The Node account stays, with stake 0: its reputation history is not erased by re-registering.
+//!
+//! Accounts: 0 owner (signer) · 1 config (writable) · 2 node (writable) · 3 owner_token (writable)
+//! · 4 stake_vault (writable, = config.stake_vault) · 5 token_program.
+
+use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::error::{Error, Result};
+use crate::event::{self, StakeWithdrawn};
+use crate::input::Input;
+use crate::state::{Config, Node};
+use crate::cpi::Seeds;
+use crate::sys::{self, Bytes};
+use crate::{cpi, math, require, seeds};
+
+pub fn process(input: &Input) -> Result {
+    let pid = &input.program_id;
+    let mut it = AccountIter::new(input.accounts);
+    let owner = account::signer(it.next()?)?;
+    let config = Account::<Config>::load_mut(it.next()?, pid)?;
+    let node = Account::<Node>::load_mut(it.next()?, pid)?;
+    let owner_token_info = it.next()?;
+    let stake_vault = it.next()?;
+    account::token_program(it.next()?)?;
+    crate::args::Args::new(input.data).finish()?;
+
+    let c = config.get_mut();
+    let n = node.get_mut();
+    require!(&n.owner == owner.key(), Error::ConstraintHasOne);
+    require!(n.unstake_requested != 0, Error::UnstakeNotRequested);
+    require!(n.jobs_active == 0, Error::ActiveJobs);
+    let from = if n.lock_until > n.unstake_requested_at { n.lock_until } else { n.unstake_requested_at };
+    let withdrawable_at = math::add_i64(from, c.params.withdrawal_cooldown_secs)?;
+    require!(sys::clock().unix_timestamp >= withdrawable_at, Error::StakeLocked);
+    let amount = n.stake;
+    require!(amount > 0, Error::ZeroAmount); // already withdrawn (or slashed to nothing)
+    account::writable(account::address(stake_vault, &c.stake_vault)?)?;
+    let owner_token = TokenAccount::load_mut(owner_token_info, &c.mint)?;
+    require!(owner_token.authority() == owner.key(), Error::ConstraintTokenOwner);
+
+    let bump = [c.bump];
+    cpi::token_transfer(stake_vault, owner_token_info, config.info, amount,
+        Some(&Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)])))?;
+    n.stake = 0;
+    c.total_staked = math::sub(c.total_staked, amount)?;
+
+    event::emit(StakeWithdrawn { node: *node.key(), owner: n.owner, amount });
+    Ok(())
+}

@@ -1,0 +1,92 @@
+/**
+ * Compute units of every instruction of the cyxwiz program, measured on the real SBF build in
+ * LiteSVM (chain/ledger) along one scenario that runs each instruction once: prints ONE JSON line
+ * `{"bench":"chain","program_bytes":…,"compute_units":{"initialize_config":…,…}}`.
+ *   node --import tsx --import ./peer/runtime/node20.mjs scripts/bench/chain.ts
+ * Each transaction holds one instruction of ours, so its consumption is the instruction's
+ * (including the CPIs it makes into SPL Token and the System program). Keys come from fixed seeds,
+ * so the numbers repeat exactly from run to run.
+ */
+import { statSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { Keypair, type PublicKey, type TransactionInstruction } from '@solana/web3.js'
+import { buildProgram } from '../build-program.js'
+import { Ledger } from '../../chain/ledger/index.js'
+import {
+  SIDE, anchorProgress, cancel, closeEscrow, complete, configParamsFromProtocol, createEscrow, disputePda, escrowPda,
+  heartbeat, initializeConfig, openDispute, rateWorker, registerNode, requestUnstake, resolveDispute, submitEvidence,
+  timeoutRefund, updateConfig, vote, withdrawStake, withdrawVote, INSTRUCTION_ACCOUNTS
+} from '../../chain/client/index.js'
+import { DISPUTE, ESCROW, STAKE_TIERS, UNITS_PER_TOKEN as TOKEN } from '../../protocols/index.js'
+
+const hash = (s: string): Uint8Array => new Uint8Array(createHash('sha256').update(s).digest())
+const path = buildProgram({ log: () => {} }).path
+const L = new Ledger({ programPath: path })
+const pid = L.programId
+const cu: Record<string, number> = {}
+function run (name: string, ix: TransactionInstruction, signers: Keypair[]): void {
+  const res = L.mustSend([ix], signers)
+  cu[name] ??= Number(res.computeUnits)
+}
+
+const mintAuthority = Keypair.generate()
+const admin = Keypair.fromSeed(hash('bench-admin'))
+L.airdrop(admin.publicKey, 10_000_000_000n)
+const mint = L.createMint(mintAuthority.publicKey, 9)
+const params = configParamsFromProtocol()
+/** Wallets from fixed seeds: PDA derivation (the bump search, 1,500 CU a step) depends on the
+ * keys in the seeds, so random keys would make create_escrow, open_dispute and vote vary by
+ * thousands of CU from run to run. */
+function wallet (tokens: bigint, name: string): { kp: Keypair, token: PublicKey } {
+  const kp = Keypair.fromSeed(hash(`bench-${name}`))
+  L.airdrop(kp.publicKey, 10_000_000_000n)
+  const token = L.createTokenAccount(mint, kp.publicKey)
+  L.mintTo(mint, token, mintAuthority, tokens * TOKEN)
+  return { kp, token }
+}
+run('initialize_config', initializeConfig({ admin: admin.publicKey, mint }, params, pid), [admin])
+run('update_config', updateConfig({ admin: admin.publicKey }, params, admin.publicKey, pid), [admin])
+const worker = wallet(1_000n, 'worker')
+const owner = worker.kp.publicKey
+run('register_node', registerNode({ owner, ownerToken: worker.token }, STAKE_TIERS[1]?.minStake ?? 0n, pid), [worker.kp])
+L.warp(BigInt(ESCROW.heartbeatIntervalSeconds))
+run('heartbeat', heartbeat({ owner }, pid), [worker.kp])
+const client = wallet(100n, 'client')
+const voter = wallet(1_000n, 'voter')
+let nonce = 0n
+function escrow (over: { timeoutSecs?: bigint } = {}): PublicKey {
+  nonce++
+  run('create_escrow', createEscrow({ client: client.kp.publicKey, clientToken: client.token, mint, worker: owner }, {
+    nonce, jobId: hash(`job${nonce}`), amount: 5n * TOKEN, specHash: hash('spec'), estimatedSeconds: 60n, timeoutSecs: over.timeoutSecs ?? 86_400n, epochsTotal: 10
+  }, pid), [client.kp])
+  return escrowPda(pid, client.kp.publicKey, nonce).address
+}
+const settle = (e: PublicKey) => ({ client: client.kp.publicKey, escrow: e, worker: owner, workerToken: worker.token })
+const e1 = escrow()
+run('anchor_progress', anchorProgress({ worker: owner, escrow: e1 }, 5, hash('root'), pid), [worker.kp])
+run('complete', complete(settle(e1), hash('weights'), pid), [client.kp])
+run('rate_worker', rateWorker(settle(e1), 5, pid), [client.kp])
+run('close_escrow', closeEscrow({ client: client.kp.publicKey, escrow: e1 }, pid), [client.kp])
+const e2 = escrow()
+run('anchor_progress', anchorProgress({ worker: owner, escrow: e2 }, 3, hash('root'), pid), [worker.kp])
+run('cancel', cancel({ ...settle(e2), clientToken: client.token }, pid), [client.kp])
+const e3 = escrow({ timeoutSecs: 100n })
+L.warp(101n)
+run('timeout_refund', timeoutRefund({ escrow: e3, worker: owner, clientToken: client.token, mint }, pid), [L.payer])
+const e4 = escrow()
+run('open_dispute', openDispute({ claimant: client.kp.publicKey, escrow: e4, mint }, 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', pid), [client.kp])
+const dispute = disputePda(pid, e4).address
+run('submit_evidence', submitEvidence({ party: owner, dispute }, 'bafybeib-worker-logs', pid), [worker.kp])
+L.warp(BigInt(DISPUTE.evidenceWindowSeconds))
+run('vote', vote({ voter: voter.kp.publicKey, dispute, voterToken: voter.token }, SIDE.worker, 500n * TOKEN, pid), [voter.kp])
+L.warp(BigInt(DISPUTE.votingWindowSeconds))
+run('resolve_dispute', resolveDispute({ escrow: e4, worker: owner, clientToken: client.token, workerToken: worker.token, mint }, pid), [L.payer])
+run('withdraw_vote', withdrawVote({ voter: voter.kp.publicKey, dispute, voterToken: voter.token }, pid), [voter.kp])
+run('request_unstake', requestUnstake({ owner }, pid), [worker.kp])
+L.warp(86_400n * 90n)
+run('withdraw_stake', withdrawStake({ owner, ownerToken: worker.token }, pid), [worker.kp])
+
+const missing = Object.keys(INSTRUCTION_ACCOUNTS).filter((n) => cu[n] === undefined)
+if (missing.length > 0) throw new Error(`not measured: ${missing.join(', ')}`)
+const ordered = Object.fromEntries(Object.keys(INSTRUCTION_ACCOUNTS).map((n) => [n, cu[n]]))
+console.log(JSON.stringify({ bench: 'chain', program_bytes: statSync(path).size, compute_units: ordered }))

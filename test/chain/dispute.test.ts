@@ -1,0 +1,210 @@
+/**
+ * Disputes as real SBF in LiteSVM: open_dispute, submit_evidence within the 48-hour window,
+ * vote with tokens locked in the dispute's vote vault (one Vote PDA per wallet), resolve_dispute
+ * after the voting window with a 5 % quorum of the mint's supply, verdicts exactly as
+ * `tallyDispute` / `disputeVerdict` of protocols/rules/dispute.ts, and withdraw_vote.
+ */
+import assert from 'node:assert/strict'
+import type { PublicKey } from '@solana/web3.js'
+import {
+  DISPUTE_STATE, ESCROW_STATE, NODE_STATUS, SIDE, cancel, cidBytes, disputePda, escrowVaultPda, nodePda, openDispute,
+  parseEvents, resolveDispute, submitEvidence, timeoutRefund, vaultPda, vote, votePda, withdrawVote
+} from '../../chain/client/index.js'
+import {
+  DISPUTE, REPUTATION, STAKE_TIERS, disputeVerdict, quorumVotes, reputationScore, reputationTier, tallyDispute
+} from '../../protocols/index.js'
+import { reputationRecordOf } from '../../chain/client/index.js'
+import { TOKEN, World, expectError, program, record, type Wallet } from './world.js'
+
+const stake = STAKE_TIERS[1]?.minStake ?? 0n
+
+interface Case { w: World, worker: Wallet, client: Wallet, voters: Wallet[], escrow: PublicKey, dispute: PublicKey, amount: bigint }
+
+/** A funded escrow disputed by `claimant`; three voters holding 600, 400 and 50 tokens. */
+function disputed (claimant: 'client' | 'worker'): Case {
+  const w = new World().initialize()
+  const worker = w.worker(stake, 300n)
+  const client = w.wallet(100n)
+  const voters = [w.wallet(600n), w.wallet(400n), w.wallet(50n)]
+  const amount = 5n * TOKEN + 3n
+  const escrow = w.escrow(client, worker, 1n, amount)
+  const by = claimant === 'client' ? client : worker
+  record('open_dispute', w.ledger.send([openDispute({ claimant: by.kp.publicKey, escrow, mint: w.mint }, `bafy-${claimant}-evidence`, w.pid)], [by.kp]))
+  return { w, worker, client, voters, escrow, dispute: disputePda(w.pid, escrow).address, amount }
+}
+
+const voteIx = (c: Case, voter: Wallet, side: number, amount: bigint) =>
+  vote({ voter: voter.kp.publicKey, dispute: c.dispute, voterToken: voter.token }, side, amount, c.w.pid)
+const resolveIx = (c: Case) => resolveDispute({
+  escrow: c.escrow, worker: c.worker.kp.publicKey, clientToken: c.client.token, workerToken: c.worker.token, mint: c.w.mint
+}, c.w.pid)
+
+function toVoting (c: Case): void {
+  c.w.ledger.warp(BigInt(DISPUTE.evidenceWindowSeconds))
+}
+function toResolution (c: Case): void {
+  c.w.ledger.warp(BigInt(DISPUTE.votingWindowSeconds))
+}
+
+describe('chain/program: disputes', () => {
+  before(function () {
+    this.timeout(600_000)
+    program()
+  })
+
+  it('opens a dispute that freezes the escrow; evidence only within 48 h and only by the parties', () => {
+    const c = disputed('client')
+    const { w, client, worker, escrow, dispute } = c
+    const d = w.dispute(dispute)
+    assert.equal(d.state, DISPUTE_STATE.open)
+    assert.equal(d.claimant, SIDE.client)
+    assert.deepEqual(d.clientEvidence, cidBytes('bafy-client-evidence'))
+    assert.equal(d.evidenceDeadline, d.openedAt + BigInt(DISPUTE.evidenceWindowSeconds))
+    assert.equal(d.votingDeadline, d.evidenceDeadline + BigInt(DISPUTE.votingWindowSeconds))
+    assert.equal(w.escrowAccount(escrow).state, ESCROW_STATE.disputed)
+    // Frozen: no payment, cancellation or timeout while disputed.
+    expectError(w.ledger.send([w.completeIx(client, worker, escrow)], [client.kp]), 'InvalidEscrowState')
+    expectError(w.ledger.send([cancel({ client: client.kp.publicKey, escrow, worker: worker.kp.publicKey, workerToken: worker.token, clientToken: client.token }, w.pid)], [client.kp]), 'InvalidEscrowState')
+    // Replay: a second dispute over the same escrow.
+    expectError(w.ledger.send([openDispute({ claimant: worker.kp.publicKey, escrow, mint: w.mint }, 'x', w.pid)], [worker.kp]), 'InvalidEscrowState')
+    record('submit_evidence', w.ledger.send([submitEvidence({ party: worker.kp.publicKey, dispute }, 'bafy-worker-logs', w.pid)], [worker.kp]))
+    assert.deepEqual(w.dispute(dispute).workerEvidence, cidBytes('bafy-worker-logs'))
+    const stranger = c.voters[0] as Wallet
+    expectError(w.ledger.send([submitEvidence({ party: stranger.kp.publicKey, dispute }, 'spam', w.pid)], [stranger.kp]), 'NotAParty')
+    toVoting(c)
+    expectError(w.ledger.send([submitEvidence({ party: worker.kp.publicKey, dispute }, 'late', w.pid)], [worker.kp]), 'EvidenceWindowClosed')
+    w.ledger.warp(BigInt(86_400 * 7))
+    expectError(w.ledger.send([timeoutRefund({ escrow, worker: worker.kp.publicKey, clientToken: client.token, mint: w.mint }, w.pid)], [w.ledger.payer]), 'InvalidEscrowState')
+  })
+
+  it('refuses a dispute by a stranger, at a wrong PDA, after the deadline, or with another mint', () => {
+    const w = new World().initialize()
+    const worker = w.worker(stake, 300n)
+    const client = w.wallet(100n)
+    const escrow = w.escrow(client, worker, 1n, TOKEN, { timeoutSecs: 1_000n, estimatedSeconds: 500n })
+    const stranger = w.wallet(0n)
+    expectError(w.ledger.send([openDispute({ claimant: stranger.kp.publicKey, escrow, mint: w.mint }, 'x', w.pid)], [stranger.kp]), 'NotAParty')
+    const wrong = disputePda(w.pid, nodePda(w.pid, client.kp.publicKey).address).address
+    expectError(w.ledger.send([openDispute({ claimant: client.kp.publicKey, escrow, mint: w.mint, dispute: wrong }, 'x', w.pid)], [client.kp]), 'ConstraintSeeds')
+    const otherMint = w.ledger.createMint(w.mintAuthority.publicKey, 9)
+    expectError(w.ledger.send([openDispute({ claimant: client.kp.publicKey, escrow, mint: otherMint }, 'x', w.pid)], [client.kp]), 'ConstraintAddress')
+    const wrongVault = openDispute({ claimant: client.kp.publicKey, escrow, mint: w.mint, voteVault: escrowVaultPda(w.pid, escrow).address }, 'x', w.pid)
+    expectError(w.ledger.send([wrongVault], [client.kp]), 'ConstraintSeeds')
+    w.ledger.warp(1_001n)
+    expectError(w.ledger.send([openDispute({ claimant: client.kp.publicKey, escrow, mint: w.mint }, 'x', w.pid)], [client.kp]), 'DeadlinePassed')
+  })
+
+  it('client wins a quorate majority: full refund, 50 % slash split client/treasury, −200, ban (disputeVerdict)', () => {
+    const c = disputed('client')
+    const { w, client, worker, voters, dispute, escrow, amount } = c
+    const [a, b, small] = voters as [Wallet, Wallet, Wallet]
+    expectError(w.ledger.send([voteIx(c, a, SIDE.client, 300n * TOKEN)], [a.kp]), 'VotingNotOpen') // still the evidence window
+    toVoting(c)
+    expectError(w.ledger.send([voteIx(c, client, SIDE.client, TOKEN)], [client.kp]), 'SelfDealing')
+    expectError(w.ledger.send([voteIx(c, a, 2, TOKEN)], [a.kp]), 'InvalidSide')
+    expectError(w.ledger.send([voteIx(c, a, SIDE.client, 0n)], [a.kp]), 'ZeroAmount')
+    const stolen = vote({ voter: a.kp.publicKey, dispute, voterToken: b.token }, SIDE.client, TOKEN, w.pid)
+    expectError(w.ledger.send([stolen], [a.kp]), 'ConstraintTokenOwner')
+    const wrongVote = vote({ voter: a.kp.publicKey, dispute, voterToken: a.token, vote: votePda(w.pid, dispute, b.kp.publicKey).address }, SIDE.client, TOKEN, w.pid)
+    expectError(w.ledger.send([wrongVote], [a.kp]), 'ConstraintSeeds')
+    record('vote', w.ledger.send([voteIx(c, a, SIDE.client, 300n * TOKEN)], [a.kp]))
+    expectError(w.ledger.send([voteIx(c, a, SIDE.worker, TOKEN)], [a.kp]), 'AccountAlreadyInitialized') // one vote per wallet
+    w.ledger.mustSend([voteIx(c, b, SIDE.worker, 100n * TOKEN)], [b.kp])
+    w.ledger.mustSend([voteIx(c, small, SIDE.worker, 10n * TOKEN)], [small.kp])
+    assert.equal(w.ledger.tokenBalance(w.dispute(dispute).voteVault), 410n * TOKEN)
+    expectError(w.ledger.send([resolveIx(c)], [w.ledger.payer]), 'VotingNotEnded')
+    expectError(w.ledger.send([withdrawVote({ voter: a.kp.publicKey, dispute, voterToken: a.token }, w.pid)], [a.kp]), 'InvalidDisputeState')
+    toResolution(c)
+    const late = w.wallet(10n)
+    expectError(w.ledger.send([voteIx(c, late, SIDE.worker, TOKEN)], [late.kp]), 'VotingNotOpen')
+
+    // Wrong accounts at resolution: another escrow, a thief's token account, another mint.
+    const other = w.escrow(client, worker, 9n, TOKEN)
+    const base = { escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token, mint: w.mint }
+    expectError(w.ledger.send([resolveDispute({ ...base, escrow: other, dispute }, w.pid)], [w.ledger.payer]), 'ConstraintHasOne')
+    expectError(w.ledger.send([resolveDispute({ ...base, clientToken: a.token }, w.pid)], [w.ledger.payer]), 'ConstraintTokenOwner')
+    const otherMint = w.ledger.createMint(w.mintAuthority.publicKey, 9)
+    expectError(w.ledger.send([resolveDispute({ ...base, mint: otherMint }, w.pid)], [w.ledger.payer]), 'ConstraintAddress')
+    expectError(w.ledger.send([resolveDispute({ ...base, platformVault: vaultPda(w.pid, 'insurance').address }, w.pid)], [w.ledger.payer]), 'ConstraintAddress')
+
+    const node = w.node(worker.kp.publicKey)
+    const supply = w.supply()
+    const tally = tallyDispute({ forClient: 300n * TOKEN, forWorker: 110n * TOKEN, supply, appeal: false, claimant: 'client' })
+    assert.equal(tally.winner, 'client')
+    assert.equal(tally.reason, 'majority')
+    const verdict = disputeVerdict('client', amount, node.stake, reputationTier(node.reputation).name)
+    const clientBefore = w.ledger.tokenBalance(client.token)
+    const platformBefore = w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address)
+    const res = record('resolve_dispute', w.ledger.send([resolveIx(c)], [w.ledger.payer]))
+    assert.equal(w.ledger.tokenBalance(client.token) - clientBefore, verdict.clientRefund + verdict.slashToClient)
+    assert.equal(w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address) - platformBefore, verdict.slashToTreasury)
+    assert.equal(w.ledger.tokenBalance(escrowVaultPda(w.pid, escrow).address), 0n)
+    const after = w.node(worker.kp.publicKey)
+    assert.equal(after.stake, node.stake - verdict.slashed)
+    assert.equal(after.status, NODE_STATUS.banned)
+    assert.equal(after.adjustment - node.adjustment, verdict.reputationDelta)
+    assert.equal(after.jobsActive, node.jobsActive - 1)
+    assert.equal(after.reputation, reputationScore(reputationRecordOf(after)))
+    assert.equal(w.escrowAccount(escrow).state, ESCROW_STATE.resolvedForClient)
+    const resolved = parseEvents(res.logs).find((e) => e.name === 'DisputeResolved')
+    assert.equal(resolved?.data.quorum, quorumVotes(supply, false))
+    assert.equal(resolved?.data.winner, BigInt(SIDE.client))
+    expectError(w.ledger.send([resolveIx(c)], [w.ledger.payer]), 'InvalidDisputeState') // replay
+    // A banned worker takes no new jobs.
+    expectError(w.ledger.send([w.createEscrowIx(client, worker.kp.publicKey, w.escrowArgs(2n, TOKEN))], [client.kp]), 'NodeNotActive')
+
+    // Votes come back; the Vote account closes.
+    const before = w.ledger.tokenBalance(a.token)
+    record('withdraw_vote', w.ledger.send([withdrawVote({ voter: a.kp.publicKey, dispute, voterToken: a.token }, w.pid)], [a.kp]))
+    assert.equal(w.ledger.tokenBalance(a.token) - before, 300n * TOKEN)
+    assert.equal(w.ledger.account(votePda(w.pid, dispute, a.kp.publicKey).address), null)
+    expectError(w.ledger.send([withdrawVote({ voter: a.kp.publicKey, dispute, voterToken: a.token }, w.pid)], [a.kp]), 'AccountOwnedByWrongProgram')
+    expectError(w.ledger.send([withdrawVote({ voter: b.kp.publicKey, dispute, voterToken: a.token }, w.pid)], [b.kp]), 'ConstraintTokenOwner')
+    expectError(w.ledger.send([withdrawVote({ voter: small.kp.publicKey, dispute, voterToken: small.token, vote: votePda(w.pid, dispute, b.kp.publicKey).address }, w.pid)], [small.kp]), 'ConstraintHasOne')
+    w.ledger.mustSend([withdrawVote({ voter: b.kp.publicKey, dispute, voterToken: b.token }, w.pid)], [b.kp])
+    w.ledger.mustSend([withdrawVote({ voter: small.kp.publicKey, dispute, voterToken: small.token }, w.pid)], [small.kp])
+    assert.equal(w.dispute(dispute).locked, 0n)
+    assert.equal(w.ledger.tokenBalance(w.dispute(dispute).voteVault), 0n)
+  })
+
+  it('worker wins a quorate majority: paid 90/10, +5', () => {
+    const c = disputed('client')
+    const { w, worker, voters, escrow, amount } = c
+    toVoting(c)
+    w.ledger.mustSend([voteIx(c, voters[0] as Wallet, SIDE.worker, 200n * TOKEN)], [(voters[0] as Wallet).kp])
+    w.ledger.mustSend([voteIx(c, voters[1] as Wallet, SIDE.client, 100n * TOKEN)], [(voters[1] as Wallet).kp])
+    toResolution(c)
+    const node = w.node(worker.kp.publicKey)
+    const verdict = disputeVerdict('worker', amount, node.stake, reputationTier(node.reputation).name)
+    const before = w.ledger.tokenBalance(worker.token)
+    w.ledger.mustSend([resolveIx(c)], [w.ledger.payer])
+    assert.equal(w.ledger.tokenBalance(worker.token) - before, verdict.workerPayment)
+    assert.equal(w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address), verdict.platformFee)
+    const after = w.node(worker.kp.publicKey)
+    assert.equal(after.adjustment - node.adjustment, REPUTATION.recoveries.disputeWon)
+    assert.equal(after.stake, node.stake)
+    assert.equal(after.status, NODE_STATUS.active)
+    assert.equal(after.reputation, reputationScore(reputationRecordOf(after)))
+    assert.equal(w.escrowAccount(escrow).state, ESCROW_STATE.resolvedForWorker)
+  })
+
+  it('without quorum, or on a tie, the respondent wins (tallyDispute)', () => {
+    // Client claims, 50 tokens voted of a supply needing more: the worker (respondent) wins.
+    const c1 = disputed('client')
+    toVoting(c1)
+    c1.w.ledger.mustSend([voteIx(c1, c1.voters[2] as Wallet, SIDE.client, 50n * TOKEN)], [(c1.voters[2] as Wallet).kp])
+    toResolution(c1)
+    assert.ok(50n * TOKEN < quorumVotes(c1.w.supply(), false), 'really below quorum')
+    c1.w.ledger.mustSend([resolveIx(c1)], [c1.w.ledger.payer])
+    assert.equal(c1.w.escrowAccount(c1.escrow).state, ESCROW_STATE.resolvedForWorker)
+    // Worker claims, a quorate tie: the client (respondent) wins.
+    const c2 = disputed('worker')
+    toVoting(c2)
+    c2.w.ledger.mustSend([voteIx(c2, c2.voters[0] as Wallet, SIDE.client, 200n * TOKEN)], [(c2.voters[0] as Wallet).kp])
+    c2.w.ledger.mustSend([voteIx(c2, c2.voters[1] as Wallet, SIDE.worker, 200n * TOKEN)], [(c2.voters[1] as Wallet).kp])
+    toResolution(c2)
+    assert.equal(tallyDispute({ forClient: 200n * TOKEN, forWorker: 200n * TOKEN, supply: c2.w.supply(), appeal: false, claimant: 'worker' }).reason, 'tie')
+    c2.w.ledger.mustSend([resolveIx(c2)], [c2.w.ledger.payer])
+    assert.equal(c2.w.escrowAccount(c2.escrow).state, ESCROW_STATE.resolvedForClient)
+  })
+})

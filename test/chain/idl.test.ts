@@ -1,0 +1,152 @@
+/**
+ * The Anchor IDL `chain/idl/cyxwiz.json`: the committed file equals the one generated from the
+ * client's declarations (scripts/gen-idl.ts), and `@coral-xyz/anchor`'s `BorshAccountsCoder` /
+ * `BorshEventCoder` decode, with that IDL, every account type and every event the program
+ * produces in a scenario that touches all of them — to the same values as our own decoders.
+ */
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import anchor, { type Idl } from '@coral-xyz/anchor'
+import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction, sendAndConfirmTransaction } from '@solana/web3.js'
+import { createMint } from '@solana/spl-token'
+import { EmbeddedLedger, LedgerRpcServer } from '../../chain/rpc/index.js'
+import {
+  ACCOUNTS, EVENTS, INSTRUCTION_ACCOUNTS, SIDE, accountDiscriminator, anchorProgress, cancel, decodeAccount, generateIdl,
+  initializeConfig, instructionDiscriminator, openDispute, parseEvents, rateWorker, registerNode, requestUnstake,
+  resolveDispute, timeoutRefund, updateConfig, vote, withdrawStake, disputePda, escrowPda, configPda, configParamsFromProtocol,
+  type AccountName, type Decoded
+} from '../../chain/client/index.js'
+import { snakeCase } from '../../chain/client/idl.js'
+import { IDL_PATH, idlText } from '../../scripts/gen-idl.js'
+import { DISPUTE, STAKE_TIERS } from '../../protocols/index.js'
+import { TOKEN, World, hash, program, type Wallet } from './world.js'
+
+// Anchor is CommonJS; Node's ESM loader does not see its named exports.
+const { BN, BorshAccountsCoder, BorshEventCoder } = anchor
+
+/** A comparable form: bigints and BNs as decimal strings, keys as base58, bytes as number arrays, snake_case keys, no padding. */
+function norm (v: unknown): unknown {
+  if (typeof v === 'bigint' || typeof v === 'number') return String(v)
+  if (BN.isBN(v)) return (v as { toString: () => string }).toString()
+  if (v instanceof PublicKey) return v.toBase58()
+  if (v instanceof Uint8Array) return [...v].map(String)
+  if (Array.isArray(v)) return v.map(norm)
+  if (typeof v === 'object' && v !== null) {
+    const out: Record<string, unknown> = {}
+    for (const [k, x] of Object.entries(v)) if (!k.startsWith('_')) out[snakeCase(k)] = norm(x)
+    return out
+  }
+  return v
+}
+
+describe('chain/idl: the Anchor IDL', () => {
+  before(function () {
+    this.timeout(600_000)
+    program()
+  })
+
+  it('the committed chain/idl/cyxwiz.json is the generated one (run scripts/gen-idl.ts after changing a layout)', () => {
+    assert.equal(readFileSync(IDL_PATH, 'utf8'), idlText())
+  })
+
+  it('describes every instruction with its discriminator, accounts and arguments', () => {
+    const idl = generateIdl()
+    assert.equal(idl.instructions.length, Object.keys(INSTRUCTION_ACCOUNTS).length)
+    const create = idl.instructions.find((i) => i.name === 'create_escrow')
+    assert.ok(create)
+    assert.deepEqual(create.discriminator, [...instructionDiscriminator('create_escrow')])
+    assert.deepEqual(create.accounts.map((a) => a.name), ['client', 'config', 'worker_node', 'escrow', 'escrow_vault', 'client_token', 'mint', 'client_state', 'system_program', 'token_program'])
+    assert.deepEqual(create.args.map((a) => a.name), ['nonce', 'job_id', 'amount', 'spec_hash', 'estimated_seconds', 'timeout_secs', 'epochs_total'])
+    assert.deepEqual(idl.accounts?.find((a) => a.name === 'Node')?.discriminator, [...accountDiscriminator('Node')])
+  })
+
+  it('decodes every account type and every event of a full scenario with Anchor\'s coders', function () {
+    this.timeout(60_000)
+    const idl = JSON.parse(readFileSync(IDL_PATH, 'utf8')) as Idl
+    const accounts = new BorshAccountsCoder(idl)
+    const events = new BorshEventCoder(idl)
+    const w = new World()
+    const logs: string[] = []
+    const run = (ix: Parameters<World['ledger']['mustSend']>[0], signers: Parameters<World['ledger']['mustSend']>[1]): void => {
+      logs.push(...w.ledger.mustSend(ix, signers).logs)
+    }
+    run([initializeConfig({ admin: w.admin.publicKey, mint: w.mint }, w.params, w.pid)], [w.admin])
+    const worker = w.wallet(300n)
+    run([registerNode({ owner: worker.kp.publicKey, ownerToken: worker.token }, STAKE_TIERS[1]?.minStake ?? 0n, w.pid)], [worker.kp])
+    const client = w.wallet(100n)
+    const voter = w.wallet(1_000n)
+    const owner = worker.kp.publicKey
+    const create = (nonce: bigint, over = {}): PublicKey => {
+      run([w.createEscrowIx(client, owner, w.escrowArgs(nonce, TOKEN, over))], [client.kp])
+      return escrowPda(w.pid, client.kp.publicKey, nonce).address
+    }
+    const e1 = create(1n)
+    run([anchorProgress({ worker: owner, escrow: e1 }, 2, hash('root'), w.pid)], [worker.kp])
+    run([w.completeIx(client, worker as Wallet, e1)], [client.kp])
+    run([rateWorker({ client: client.kp.publicKey, escrow: e1, worker: owner }, 4, w.pid)], [client.kp])
+    const e2 = create(2n)
+    run([cancel({ client: client.kp.publicKey, escrow: e2, worker: owner, workerToken: worker.token, clientToken: client.token }, w.pid)], [client.kp])
+    const e3 = create(3n, { timeoutSecs: 100n, estimatedSeconds: 100n })
+    w.ledger.warp(101n)
+    run([timeoutRefund({ escrow: e3, worker: owner, clientToken: client.token, mint: w.mint }, w.pid)], [w.ledger.payer])
+    const e4 = create(4n)
+    run([openDispute({ claimant: client.kp.publicKey, escrow: e4, mint: w.mint }, 'bafy-evidence', w.pid)], [client.kp])
+    w.ledger.warp(BigInt(DISPUTE.evidenceWindowSeconds))
+    run([vote({ voter: voter.kp.publicKey, dispute: disputePda(w.pid, e4).address, voterToken: voter.token }, SIDE.client, 900n * TOKEN, w.pid)], [voter.kp])
+    w.ledger.warp(BigInt(DISPUTE.votingWindowSeconds))
+    run([resolveDispute({ escrow: e4, worker: owner, clientToken: client.token, workerToken: worker.token, mint: w.mint }, w.pid)], [w.ledger.payer])
+    run([updateConfig({ admin: w.admin.publicKey }, w.params, w.admin.publicKey, w.pid)], [w.admin])
+    run([requestUnstake({ owner }, w.pid)], [worker.kp])
+    w.ledger.warp(BigInt(86_400 * 90)) // past 30 days + 4 jobs × 7 days + the 14-day cooldown
+    run([withdrawStake({ owner, ownerToken: worker.token }, w.pid)], [worker.kp])
+
+    // Every event, decoded by Anchor and by us, to the same values.
+    const seenEvents = new Set<string>()
+    const ours = parseEvents(logs)
+    const theirs = logs.filter((l) => l.startsWith('Program data: ')).map((l) => events.decode(l.slice('Program data: '.length)))
+    assert.equal(theirs.length, ours.length)
+    theirs.forEach((ev, i) => {
+      assert.ok(ev !== null, 'Anchor decodes the event')
+      assert.equal(ev.name, ours[i]?.name)
+      assert.deepEqual(norm(ev.data), norm(ours[i]?.data))
+      seenEvents.add(ev.name)
+    })
+    assert.deepEqual([...seenEvents].sort(), Object.keys(EVENTS).sort(), 'the scenario emits every event')
+
+    // Every account of the program, decoded by Anchor and by us.
+    const seenAccounts = new Set<string>()
+    for (const { account } of w.ledger.embedded.getProgramAccounts(w.pid.toBase58())) {
+      const data = Buffer.from(account.data)
+      const name = (Object.keys(ACCOUNTS) as AccountName[]).find((n) => data.subarray(0, 8).equals(Buffer.from(accountDiscriminator(n))))
+      assert.ok(name, 'a known discriminator')
+      const decoded: Decoded = decodeAccount(name, account.data)
+      assert.deepEqual(norm(accounts.decode(name, data)), norm(decoded), name)
+      seenAccounts.add(name)
+    }
+    assert.deepEqual([...seenAccounts].sort(), Object.keys(ACCOUNTS).sort(), 'the scenario leaves every account type')
+  })
+
+  it('a plain web3.js Connection over the JSON-RPC reads the Config account and decodes it with the IDL', async function () {
+    this.timeout(60_000)
+    const idl = JSON.parse(readFileSync(IDL_PATH, 'utf8')) as Idl
+    const ledger = EmbeddedLedger.open({ programs: [{ programId: idl.address, path: program() }] })
+    const server = new LedgerRpcServer(ledger)
+    const connection = new Connection(await server.listen({ port: 0 }), 'confirmed')
+    try {
+      const admin = Keypair.generate()
+      await connection.confirmTransaction(await connection.requestAirdrop(admin.publicKey, 10 * LAMPORTS_PER_SOL))
+      const mint = await createMint(connection, admin, admin.publicKey, null, 9)
+      const params = configParamsFromProtocol()
+      const pid = new PublicKey(idl.address)
+      await sendAndConfirmTransaction(connection, new Transaction().add(initializeConfig({ admin: admin.publicKey, mint }, params, pid)), [admin])
+      const info = await connection.getAccountInfo(configPda(pid).address)
+      assert.ok(info !== null && info.owner.equals(pid))
+      const config = new BorshAccountsCoder(idl).decode('Config', info.data) as { admin: PublicKey, mint: PublicKey, params: Record<string, unknown> }
+      assert.ok(config.admin.equals(admin.publicKey))
+      assert.ok(config.mint.equals(mint))
+      assert.equal(String(config.params.platform_fee_bps), String(params.platformFeeBps))
+    } finally {
+      await server.close()
+    }
+  })
+})

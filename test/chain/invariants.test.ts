@@ -1,0 +1,207 @@
+/**
+ * Random operation sequences against the real program (fast-check): create / anchor / complete /
+ * cancel / timeout / rate / close / dispute / register / heartbeat / unstake, interleaved with
+ * clock warps, each of which may legitimately fail. After every operation:
+ * - no token is created or lost: mint supply + burned (Config.total_burned) = everything minted,
+ *   and the token accounts of the mint hold exactly the supply;
+ * - the stake vault holds Config.total_staked, the sum of the nodes' stakes;
+ * - a live escrow's vault holds its amount, a finished one's nothing;
+ * and at the end, once every deadline and dispute window has passed and anyone has called
+ * timeout_refund / resolve_dispute, every escrow is in a terminal state.
+ */
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import { TOKEN_PROGRAM_ID } from '@solana/spl-token'
+import { PublicKey } from '@solana/web3.js'
+import {
+  ESCROW_STATE, SIDE, TERMINAL_ESCROW_STATES, anchorProgress, cancel, closeEscrow, disputePda, escrowVaultPda, heartbeat,
+  nodePda, openDispute, rateWorker, requestUnstake, resolveDispute, timeoutRefund, vaultPda, vote, withdrawStake,
+  withdrawVote, decodeNode, escrowPda
+} from '../../chain/client/index.js'
+import { DISPUTE, STAKE_TIERS } from '../../protocols/index.js'
+import type { Keypair, TransactionInstruction } from '@solana/web3.js'
+import { TOKEN, World, hash, program, type Wallet } from './world.js'
+
+/** Successful operations by kind, over all runs: the sequences must really exercise each path. */
+const succeeded = new Map<string, number>()
+
+type Op =
+  | { kind: 'create', client: number, worker: number, amount: bigint, epochs: number, timeout: number }
+  | { kind: 'anchor' | 'complete' | 'cancel' | 'timeout' | 'rate' | 'close' | 'dispute' | 'vote' | 'resolve', escrow: number, x: number }
+  | { kind: 'register' | 'heartbeat' | 'unstake' | 'withdraw', worker: number }
+  | { kind: 'warp', seconds: number }
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { arbitrary: fc.record({ kind: fc.constant('create' as const), client: fc.nat(2), worker: fc.nat(2), amount: fc.bigInt(1n, 9n * TOKEN), epochs: fc.integer({ min: 1, max: 6 }), timeout: fc.integer({ min: 3_600, max: 86_400 * 7 }) }), weight: 5 },
+  { arbitrary: fc.record({ kind: fc.constantFrom('anchor' as const, 'complete' as const, 'cancel' as const, 'timeout' as const, 'rate' as const, 'close' as const, 'dispute' as const, 'vote' as const, 'resolve' as const), escrow: fc.nat(20), x: fc.nat(7) }), weight: 8 },
+  { arbitrary: fc.record({ kind: fc.constantFrom('register' as const, 'heartbeat' as const, 'heartbeat' as const, 'unstake' as const, 'withdraw' as const), worker: fc.nat(2) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('warp' as const), seconds: fc.integer({ min: 1, max: 86_400 * 5 }) }), weight: 2 }
+)
+
+interface Job { key: PublicKey, client: Wallet, worker: Wallet }
+
+class Sim {
+  readonly w = new World().initialize()
+  readonly clients = [this.w.wallet(200n), this.w.wallet(200n), this.w.wallet(200n)]
+  readonly workers = [this.w.wallet(1_000n), this.w.wallet(1_000n), this.w.wallet(1_000n)]
+  readonly voter = this.w.wallet(5_000n)
+  readonly jobs: Job[] = []
+  readonly registered = new Set<number>()
+  nonce = 0n
+
+  constructor () {
+    this.workers.forEach((_, i) => this.register(i))
+  }
+
+  register (i: number): void {
+    const worker = this.workers[i] as Wallet
+    if (this.w.register(worker, STAKE_TIERS[1]?.minStake ?? 0n).ok) this.registered.add(i)
+  }
+
+  /** Job `i`, mostly among the live ones (funded or disputed), sometimes any (finished ones test replays). */
+  job (i: number): Job | undefined {
+    const live = this.jobs.filter((j) => {
+      if (this.w.ledger.account(j.key) === null) return false
+      const state = this.w.escrowAccount(j.key).state
+      return state === ESCROW_STATE.funded || state === ESCROW_STATE.disputed
+    })
+    const pool = i % 4 !== 0 && live.length > 0 ? live : this.jobs
+    return pool.length === 0 ? undefined : pool[i % pool.length]
+  }
+
+  /** Sends one instruction; counts it under `kind` when it succeeds. */
+  send (kind: string, ix: TransactionInstruction, signer: Keypair): void {
+    if (this.w.ledger.send([ix], [signer]).ok) succeeded.set(kind, (succeeded.get(kind) ?? 0) + 1)
+  }
+
+  apply (o: Op): void {
+    const w = this.w
+    const L = w.ledger
+    switch (o.kind) {
+      case 'warp': L.warp(BigInt(o.seconds)); return
+      case 'create': {
+        const client = this.clients[o.client] as Wallet
+        const worker = this.workers[o.worker] as Wallet
+        const nonce = ++this.nonce
+        const timeout = BigInt(o.timeout)
+        const args = w.escrowArgs(nonce, o.amount, { timeoutSecs: timeout, estimatedSeconds: timeout / 2n + 1n, epochsTotal: o.epochs })
+        if (L.send([w.createEscrowIx(client, worker.kp.publicKey, args)], [client.kp]).ok) {
+          succeeded.set('create', (succeeded.get('create') ?? 0) + 1)
+          this.jobs.push({ key: escrowPda(w.pid, client.kp.publicKey, nonce).address, client, worker })
+        }
+        return
+      }
+      case 'register': this.register(o.worker); return
+      case 'heartbeat': case 'unstake': case 'withdraw': {
+        const worker = this.workers[o.worker] as Wallet
+        const owner = worker.kp.publicKey
+        const ix = o.kind === 'heartbeat' ? heartbeat({ owner }, w.pid) : o.kind === 'unstake' ? requestUnstake({ owner }, w.pid) : withdrawStake({ owner, ownerToken: worker.token }, w.pid)
+        this.send(o.kind, ix, worker.kp)
+        return
+      }
+    }
+    const j = this.job(o.escrow)
+    if (j === undefined) return
+    const { key: escrow, client, worker } = j
+    const base = { client: client.kp.publicKey, escrow, worker: worker.kp.publicKey, workerToken: worker.token }
+    const dispute = disputePda(w.pid, escrow).address
+    switch (o.kind) {
+      case 'anchor': this.send(o.kind, anchorProgress({ worker: worker.kp.publicKey, escrow }, o.x, hash(`r${o.x}`), w.pid), worker.kp); return
+      case 'complete': this.send(o.kind, w.completeIx(client, worker, escrow), client.kp); return
+      case 'cancel': this.send(o.kind, cancel({ ...base, clientToken: client.token }, w.pid), client.kp); return
+      case 'timeout': this.send(o.kind, timeoutRefund({ escrow, worker: worker.kp.publicKey, clientToken: client.token, mint: w.mint }, w.pid), L.payer); return
+      case 'rate': this.send(o.kind, rateWorker(base, 1 + (o.x % 5), w.pid), client.kp); return
+      case 'close': this.send(o.kind, closeEscrow({ client: client.kp.publicKey, escrow }, w.pid), client.kp); return
+      case 'dispute': {
+        const by = o.x % 2 === 0 ? client : worker
+        this.send(o.kind, openDispute({ claimant: by.kp.publicKey, escrow, mint: w.mint }, `cid${o.x}`, w.pid), by.kp)
+        return
+      }
+      case 'vote': {
+        const v = { voter: this.voter.kp.publicKey, dispute, voterToken: this.voter.token }
+        this.send(o.kind, vote(v, o.x % 2 === 0 ? SIDE.client : SIDE.worker, BigInt(1 + o.x) * 100n * TOKEN, w.pid), this.voter.kp)
+        this.send('withdraw_vote', withdrawVote(v, w.pid), this.voter.kp)
+        return
+      }
+      case 'resolve':
+        this.send(o.kind, resolveDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token, mint: w.mint }, w.pid), L.payer)
+    }
+  }
+
+  check (where: string): void {
+    const w = this.w
+    const c = w.config()
+    const supply = w.supply()
+    assert.equal(supply + c.totalBurned, w.minted, `${where}: supply + burned ≠ minted`)
+    let held = 0n
+    for (const { account } of w.ledger.embedded.getProgramAccounts(TOKEN_PROGRAM_ID.toBase58())) {
+      if (account.data.length === 165 && new PublicKey(account.data.subarray(0, 32)).equals(w.mint)) {
+        held += new DataView(account.data.buffer, account.data.byteOffset).getBigUint64(64, true)
+      }
+    }
+    assert.equal(held, supply, `${where}: token accounts ≠ supply`)
+    let stakes = 0n
+    for (const i of this.registered) stakes += w.node((this.workers[i] as Wallet).kp.publicKey).stake
+    assert.equal(c.totalStaked, stakes, `${where}: total_staked ≠ Σ stakes`)
+    assert.equal(w.ledger.tokenBalance(vaultPda(w.pid, 'stake').address), stakes, `${where}: stake vault ≠ Σ stakes`)
+    for (const j of this.jobs) {
+      if (w.ledger.account(j.key) === null) continue // closed (only finished escrows can be)
+      const e = w.escrowAccount(j.key)
+      const live = e.state === ESCROW_STATE.funded || e.state === ESCROW_STATE.disputed
+      assert.ok(live || TERMINAL_ESCROW_STATES.includes(e.state), `${where}: escrow in unknown state ${e.state}`)
+      assert.equal(w.ledger.tokenBalance(escrowVaultPda(w.pid, j.key).address), live ? e.amount : 0n, `${where}: escrow vault`)
+    }
+  }
+
+  /** Everything still open runs out: disputes are resolved, funded escrows timed out. */
+  finish (): void {
+    const w = this.w
+    w.ledger.warp(BigInt(86_400 * 7 + DISPUTE.evidenceWindowSeconds + DISPUTE.votingWindowSeconds + 1))
+    const L = w.ledger
+    for (const { key: escrow, client, worker } of this.jobs) {
+      if (L.account(escrow) === null) continue
+      const state = w.escrowAccount(escrow).state
+      if (state === ESCROW_STATE.disputed) {
+        L.mustSend([resolveDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token, mint: w.mint }, w.pid)], [L.payer])
+        succeeded.set('resolve', (succeeded.get('resolve') ?? 0) + 1)
+      } else if (state === ESCROW_STATE.funded) {
+        L.mustSend([timeoutRefund({ escrow, worker: worker.kp.publicKey, clientToken: client.token, mint: w.mint }, w.pid)], [L.payer])
+        succeeded.set('timeout', (succeeded.get('timeout') ?? 0) + 1)
+      }
+    }
+    this.check('after finishing')
+    // Half of the finished escrows are closed (rent back), which must not move a token either.
+    this.jobs.forEach((j, i) => { if (i % 2 === 0) this.send('close', closeEscrow({ client: j.client.kp.publicKey, escrow: j.key }, w.pid), j.client.kp) })
+    this.check('after closing')
+    for (const j of this.jobs) {
+      if (w.ledger.account(j.key) === null) continue
+      const state = w.escrowAccount(j.key).state
+      assert.ok(TERMINAL_ESCROW_STATES.includes(state), `escrow ends in state ${state}, not a terminal one`)
+    }
+    for (const i of this.registered) assert.equal(decodeNode(w.ledger.account(nodePda(w.pid, (this.workers[i] as Wallet).kp.publicKey).address)?.data ?? new Uint8Array()).jobsActive, 0)
+  }
+}
+
+describe('chain/program: random operation sequences (fast-check)', () => {
+  before(function () {
+    this.timeout(600_000)
+    program()
+  })
+
+  it('never creates or loses a token, and leaves no escrow outside a terminal state', function () {
+    this.timeout(300_000)
+    fc.assert(fc.property(fc.array(op, { minLength: 5, maxLength: 30 }), (ops) => {
+      const sim = new Sim()
+      sim.check('start')
+      ops.forEach((o, i) => {
+        sim.apply(o)
+        sim.check(`after op ${i} (${o.kind})`)
+      })
+      sim.finish()
+    }), { numRuns: 50 })
+    console.log(`      successes: ${JSON.stringify(Object.fromEntries(succeeded))}`)
+    for (const kind of ['create', 'anchor', 'complete', 'cancel', 'timeout', 'close', 'dispute', 'resolve', 'heartbeat']) {
+      assert.ok((succeeded.get(kind) ?? 0) > 0, `no successful ${kind} in any sequence: the generator does not reach it`)
+    }
+  })
+})

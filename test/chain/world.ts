@@ -1,0 +1,142 @@
+/**
+ * Shared set-up of the chain tests: a ledger (chain/ledger) with the program, a 9-decimal CYXWIZ
+ * mint, an admin; wallets, nodes and escrows; error and compute-unit assertions; the token-supply
+ * bookkeeping the invariant tests check.
+ */
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { Keypair, type PublicKey, type TransactionInstruction } from '@solana/web3.js'
+import { buildProgram } from '../../scripts/build-program.js'
+import { Ledger, type TxResult } from '../../chain/ledger/index.js'
+import {
+  PROGRAM_ERRORS, complete, configParamsFromProtocol, configPda, createEscrow, decodeConfig, decodeDispute, decodeEscrow,
+  decodeNode, escrowPda, initializeConfig, nodePda, registerNode, type ConfigAccount, type ConfigParams, type CreateEscrowArgs,
+  type DisputeAccount, type EscrowAccount, type NodeAccount, type ProgramErrorName
+} from '../../chain/client/index.js'
+import { UNITS_PER_TOKEN } from '../../protocols/index.js'
+
+export const TOKEN = UNITS_PER_TOKEN
+
+let programPath: string | undefined
+/** Builds the program once per test run (milliseconds when up to date). */
+export function program (): string {
+  programPath ??= buildProgram({ log: () => {} }).path
+  return programPath
+}
+
+/** Compute units of the first successful run of each instruction, across all test files. */
+export const computeUnits = new Map<string, bigint>()
+
+export function expectError (res: TxResult, name: ProgramErrorName): void {
+  assert.equal(res.ok, false, `expected ${name}, but the transaction succeeded`)
+  assert.equal(res.customError, PROGRAM_ERRORS[name],
+    `expected ${name} (${PROGRAM_ERRORS[name]}), got ${res.errorName ?? res.customError ?? 'no custom error'}\n${res.logs.join('\n')}`)
+}
+
+/** Asserts success and records the compute units under `name`. */
+export function record (name: string, res: TxResult): TxResult {
+  assert.ok(res.ok, `${name} failed: ${res.error ?? ''}\n${res.logs.join('\n')}`)
+  // One instruction of ours per transaction here; its consumption is the transaction's.
+  if (!computeUnits.has(name)) computeUnits.set(name, res.computeUnits)
+  return res
+}
+
+export const hash = (s: string): Uint8Array => new Uint8Array(createHash('sha256').update(s).digest())
+
+/** Replaces account `index` of an instruction. */
+export function withAccount (ix: TransactionInstruction, index: number, pubkey: PublicKey, flags: { isSigner?: boolean, isWritable?: boolean } = {}): TransactionInstruction {
+  const meta = ix.keys[index]
+  assert.ok(meta, `no account ${index}`)
+  ix.keys[index] = { pubkey, isSigner: flags.isSigner ?? meta.isSigner, isWritable: flags.isWritable ?? meta.isWritable }
+  return ix
+}
+
+export interface Wallet { readonly kp: Keypair, readonly token: PublicKey }
+
+/** A ledger with the program, a 9-decimal CYXWIZ mint, and an admin. */
+export class World {
+  readonly ledger = new Ledger({ programPath: program() })
+  readonly pid = this.ledger.programId
+  readonly mintAuthority = Keypair.generate()
+  readonly admin = this.ledger.fundedKeypair()
+  readonly mint = this.ledger.createMint(this.mintAuthority.publicKey, 9)
+  readonly params: ConfigParams
+  /** Every base unit minted so far (mint supply + burned must always equal it). */
+  minted = 0n
+
+  constructor (params: ConfigParams = configParamsFromProtocol()) {
+    this.params = params
+  }
+
+  initialize (): this {
+    record('initialize_config', this.ledger.send([initializeConfig({ admin: this.admin.publicKey, mint: this.mint }, this.params, this.pid)], [this.admin]))
+    return this
+  }
+
+  /** A wallet with SOL and a CYXWIZ account holding `tokens` whole tokens. */
+  wallet (tokens: bigint): Wallet {
+    const kp = this.ledger.fundedKeypair()
+    const token = this.ledger.createTokenAccount(this.mint, kp.publicKey)
+    if (tokens > 0n) this.mintTo(token, tokens * TOKEN)
+    return { kp, token }
+  }
+
+  mintTo (token: PublicKey, units: bigint): void {
+    this.ledger.mintTo(this.mint, token, this.mintAuthority, units)
+    this.minted += units
+  }
+
+  register (w: Wallet, stake: bigint): TxResult {
+    return this.ledger.send([registerNode({ owner: w.kp.publicKey, ownerToken: w.token }, stake, this.pid)], [w.kp])
+  }
+
+  /** A registered worker with `stake` base units staked (and `tokens` whole tokens minted). */
+  worker (stake: bigint, tokens = 100n): Wallet {
+    const w = this.wallet(tokens)
+    record('register_node', this.register(w, stake))
+    return w
+  }
+
+  escrowArgs (nonce: bigint, amount: bigint, over: Partial<CreateEscrowArgs> = {}): CreateEscrowArgs {
+    return { nonce, jobId: hash(`job-${nonce}`), amount, specHash: hash('spec'), estimatedSeconds: 3_600n, timeoutSecs: 86_400n, epochsTotal: 10, ...over }
+  }
+
+  createEscrowIx (client: Wallet, worker: PublicKey, args: CreateEscrowArgs): TransactionInstruction {
+    return createEscrow({ client: client.kp.publicKey, clientToken: client.token, mint: this.mint, worker }, args, this.pid)
+  }
+
+  /** Creates an escrow (must succeed) and returns its address. */
+  escrow (client: Wallet, worker: Wallet, nonce: bigint, amount: bigint, over: Partial<CreateEscrowArgs> = {}): PublicKey {
+    record('create_escrow', this.ledger.send([this.createEscrowIx(client, worker.kp.publicKey, this.escrowArgs(nonce, amount, over))], [client.kp]))
+    return escrowPda(this.pid, client.kp.publicKey, nonce).address
+  }
+
+  completeIx (client: Wallet, worker: Wallet, escrow: PublicKey): TransactionInstruction {
+    return complete({ client: client.kp.publicKey, escrow, worker: worker.kp.publicKey, workerToken: worker.token }, hash('weights'), this.pid)
+  }
+
+  private data (key: PublicKey): Uint8Array {
+    const a = this.ledger.account(key)
+    assert.ok(a, `no account ${key.toBase58()}`)
+    return a.data
+  }
+
+  config (): ConfigAccount { return decodeConfig(this.data(configPda(this.pid).address)) }
+  node (owner: PublicKey): NodeAccount { return decodeNode(this.data(nodePda(this.pid, owner).address)) }
+  escrowAccount (key: PublicKey): EscrowAccount { return decodeEscrow(this.data(key)) }
+  dispute (key: PublicKey): DisputeAccount { return decodeDispute(this.data(key)) }
+
+  /** The mint's current supply. */
+  supply (): bigint {
+    return new DataView(this.data(this.mint).buffer, this.data(this.mint).byteOffset).getBigUint64(36, true)
+  }
+
+  /** Overwrites fields of an account of this program (test set-up: bypasses every rule). */
+  patch (key: PublicKey, write: (v: DataView) => void): void {
+    const a = this.ledger.account(key)
+    assert.ok(a)
+    const data = new Uint8Array(a.data)
+    write(new DataView(data.buffer))
+    this.ledger.setAccount(key, { ...a, data })
+  }
+}
