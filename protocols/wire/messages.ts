@@ -579,8 +579,8 @@ export namespace CapabilityAdvert {
         }
 
         if ((obj.pricePerHour != null && obj.pricePerHour !== 0n)) {
-          w.uint32(32)
-          w.uint64(obj.pricePerHour)
+          w.uint32(33)
+          w.sfixed64(obj.pricePerHour)
         }
 
         if (obj.profile != null) {
@@ -596,13 +596,13 @@ export namespace CapabilityAdvert {
         }
 
         if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
-          w.uint32(56)
-          w.uint64(obj.issuedAt)
+          w.uint32(57)
+          w.sfixed64(obj.issuedAt)
         }
 
         if ((obj.expiresAt != null && obj.expiresAt !== 0n)) {
-          w.uint32(64)
-          w.uint64(obj.expiresAt)
+          w.uint32(65)
+          w.sfixed64(obj.expiresAt)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -643,7 +643,7 @@ export namespace CapabilityAdvert {
               break
             }
             case 4: {
-              obj.pricePerHour = reader.uint64()
+              obj.pricePerHour = reader.sfixed64()
               break
             }
             case 5: {
@@ -661,11 +661,11 @@ export namespace CapabilityAdvert {
               break
             }
             case 7: {
-              obj.issuedAt = reader.uint64()
+              obj.issuedAt = reader.sfixed64()
               break
             }
             case 8: {
-              obj.expiresAt = reader.uint64()
+              obj.expiresAt = reader.sfixed64()
               break
             }
             default: {
@@ -720,7 +720,7 @@ export namespace CapabilityAdvert {
             case 4: {
               yield {
                 field: `${prefix}.pricePerHour`,
-                value: reader.uint64()
+                value: reader.sfixed64()
               }
               break
             }
@@ -749,14 +749,14 @@ export namespace CapabilityAdvert {
             case 7: {
               yield {
                 field: `${prefix}.issuedAt`,
-                value: reader.uint64()
+                value: reader.sfixed64()
               }
               break
             }
             case 8: {
               yield {
                 field: `${prefix}.expiresAt`,
-                value: reader.uint64()
+                value: reader.sfixed64()
               }
               break
             }
@@ -985,8 +985,8 @@ export namespace TrainingSpec {
         }
 
         if ((obj.datasetBytes != null && obj.datasetBytes !== 0n)) {
-          w.uint32(48)
-          w.uint64(obj.datasetBytes)
+          w.uint32(49)
+          w.sfixed64(obj.datasetBytes)
         }
 
         if ((obj.epochs != null && obj.epochs !== 0)) {
@@ -1010,8 +1010,8 @@ export namespace TrainingSpec {
         }
 
         if ((obj.seed != null && obj.seed !== 0n)) {
-          w.uint32(88)
-          w.uint64(obj.seed)
+          w.uint32(89)
+          w.sfixed64(obj.seed)
         }
 
         if (obj.tier != null && __VerificationTierValues[obj.tier] !== 0) {
@@ -1081,7 +1081,7 @@ export namespace TrainingSpec {
               break
             }
             case 6: {
-              obj.datasetBytes = reader.uint64()
+              obj.datasetBytes = reader.sfixed64()
               break
             }
             case 7: {
@@ -1101,7 +1101,7 @@ export namespace TrainingSpec {
               break
             }
             case 11: {
-              obj.seed = reader.uint64()
+              obj.seed = reader.sfixed64()
               break
             }
             case 12: {
@@ -1181,7 +1181,7 @@ export namespace TrainingSpec {
             case 6: {
               yield {
                 field: `${prefix}.datasetBytes`,
-                value: reader.uint64()
+                value: reader.sfixed64()
               }
               break
             }
@@ -1216,7 +1216,7 @@ export namespace TrainingSpec {
             case 11: {
               yield {
                 field: `${prefix}.seed`,
-                value: reader.uint64()
+                value: reader.sfixed64()
               }
               break
             }
@@ -1376,8 +1376,8 @@ export namespace JobAnnounce {
         }
 
         if ((obj.maxPrice != null && obj.maxPrice !== 0n)) {
-          w.uint32(32)
-          w.uint64(obj.maxPrice)
+          w.uint32(33)
+          w.sfixed64(obj.maxPrice)
         }
 
         if ((obj.estimatedSeconds != null && obj.estimatedSeconds !== 0)) {
@@ -1403,13 +1403,13 @@ export namespace JobAnnounce {
         }
 
         if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
-          w.uint32(72)
-          w.uint64(obj.issuedAt)
+          w.uint32(73)
+          w.sfixed64(obj.issuedAt)
         }
 
         if ((obj.bidDeadline != null && obj.bidDeadline !== 0n)) {
-          w.uint32(80)
-          w.uint64(obj.bidDeadline)
+          w.uint32(81)
+          w.sfixed64(obj.bidDeadline)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1449,7 +1449,7 @@ export namespace JobAnnounce {
               break
             }
             case 4: {
-              obj.maxPrice = reader.uint64()
+              obj.maxPrice = reader.sfixed64()
               break
             }
             case 5: {
@@ -1473,11 +1473,11 @@ export namespace JobAnnounce {
               break
             }
             case 9: {
-              obj.issuedAt = reader.uint64()
+              obj.issuedAt = reader.sfixed64()
               break
             }
             case 10: {
-              obj.bidDeadline = reader.uint64()
+              obj.bidDeadline = reader.sfixed64()
               break
             }
             default: {
@@ -1523,7 +1523,7 @@ export namespace JobAnnounce {
             case 4: {
               yield {
                 field: `${prefix}.maxPrice`,
-                value: reader.uint64()
+                value: reader.sfixed64()
               }
               break
             }
@@ -1566,14 +1566,14 @@ export namespace JobAnnounce {
             case 9: {
               yield {
                 field: `${prefix}.issuedAt`,
-                value: reader.uint64()
+                value: reader.sfixed64()
               }
               break
             }
             case 10: {
               yield {
                 field: `${prefix}.bidDeadline`,
-                value: reader.uint64()
+                value: reader.sfixed64()
               }
               break
             }
@@ -1751,8 +1751,8 @@ export namespace Bid {
         }
 
         if ((obj.price != null && obj.price !== 0n)) {
-          w.uint32(24)
-          w.uint64(obj.price)
+          w.uint32(25)
+          w.sfixed64(obj.price)
         }
 
         if ((obj.etaSeconds != null && obj.etaSeconds !== 0)) {
@@ -1761,8 +1761,8 @@ export namespace Bid {
         }
 
         if ((obj.stake != null && obj.stake !== 0n)) {
-          w.uint32(40)
-          w.uint64(obj.stake)
+          w.uint32(41)
+          w.sfixed64(obj.stake)
         }
 
         if ((obj.reputation != null && obj.reputation !== 0)) {
@@ -1771,8 +1771,8 @@ export namespace Bid {
         }
 
         if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
-          w.uint32(56)
-          w.uint64(obj.issuedAt)
+          w.uint32(57)
+          w.sfixed64(obj.issuedAt)
         }
 
         if (obj.profile != null) {
@@ -1809,7 +1809,7 @@ export namespace Bid {
               break
             }
             case 3: {
-              obj.price = reader.uint64()
+              obj.price = reader.sfixed64()
               break
             }
             case 4: {
@@ -1817,7 +1817,7 @@ export namespace Bid {
               break
             }
             case 5: {
-              obj.stake = reader.uint64()
+              obj.stake = reader.sfixed64()
               break
             }
             case 6: {
@@ -1825,7 +1825,7 @@ export namespace Bid {
               break
             }
             case 7: {
-              obj.issuedAt = reader.uint64()
+              obj.issuedAt = reader.sfixed64()
               break
             }
             case 8: {
@@ -1866,7 +1866,7 @@ export namespace Bid {
             case 3: {
               yield {
                 field: `${prefix}.price`,
-                value: reader.uint64()
+                value: reader.sfixed64()
               }
               break
             }
@@ -1880,7 +1880,7 @@ export namespace Bid {
             case 5: {
               yield {
                 field: `${prefix}.stake`,
-                value: reader.uint64()
+                value: reader.sfixed64()
               }
               break
             }
@@ -1894,7 +1894,7 @@ export namespace Bid {
             case 7: {
               yield {
                 field: `${prefix}.issuedAt`,
-                value: reader.uint64()
+                value: reader.sfixed64()
               }
               break
             }
@@ -2021,8 +2021,8 @@ export namespace Award {
         }
 
         if ((obj.amount != null && obj.amount !== 0n)) {
-          w.uint32(32)
-          w.uint64(obj.amount)
+          w.uint32(33)
+          w.sfixed64(obj.amount)
         }
 
         if ((obj.specHash != null && obj.specHash.byteLength > 0)) {
@@ -2036,8 +2036,8 @@ export namespace Award {
         }
 
         if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
-          w.uint32(56)
-          w.uint64(obj.issuedAt)
+          w.uint32(57)
+          w.sfixed64(obj.issuedAt)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2072,7 +2072,7 @@ export namespace Award {
               break
             }
             case 4: {
-              obj.amount = reader.uint64()
+              obj.amount = reader.sfixed64()
               break
             }
             case 5: {
@@ -2086,7 +2086,7 @@ export namespace Award {
               break
             }
             case 7: {
-              obj.issuedAt = reader.uint64()
+              obj.issuedAt = reader.sfixed64()
               break
             }
             default: {
@@ -2128,7 +2128,7 @@ export namespace Award {
             case 4: {
               yield {
                 field: `${prefix}.amount`,
-                value: reader.uint64()
+                value: reader.sfixed64()
               }
               break
             }
@@ -2149,7 +2149,7 @@ export namespace Award {
             case 7: {
               yield {
                 field: `${prefix}.issuedAt`,
-                value: reader.uint64()
+                value: reader.sfixed64()
               }
               break
             }
@@ -2436,8 +2436,8 @@ export namespace DataEnd {
         }
 
         if ((obj.totalBytes != null && obj.totalBytes !== 0n)) {
-          w.uint32(16)
-          w.uint64(obj.totalBytes)
+          w.uint32(17)
+          w.sfixed64(obj.totalBytes)
         }
 
         if ((obj.sha256 != null && obj.sha256.byteLength > 0)) {
@@ -2466,7 +2466,7 @@ export namespace DataEnd {
               break
             }
             case 2: {
-              obj.totalBytes = reader.uint64()
+              obj.totalBytes = reader.sfixed64()
               break
             }
             case 3: {
@@ -2498,7 +2498,7 @@ export namespace DataEnd {
             case 2: {
               yield {
                 field: `${prefix}.totalBytes`,
-                value: reader.uint64()
+                value: reader.sfixed64()
               }
               break
             }
@@ -2600,8 +2600,8 @@ export namespace Metrics {
         }
 
         if ((obj.timestamp != null && obj.timestamp !== 0n)) {
-          w.uint32(56)
-          w.uint64(obj.timestamp)
+          w.uint32(57)
+          w.sfixed64(obj.timestamp)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2649,7 +2649,7 @@ export namespace Metrics {
               break
             }
             case 7: {
-              obj.timestamp = reader.uint64()
+              obj.timestamp = reader.sfixed64()
               break
             }
             default: {
@@ -2712,7 +2712,7 @@ export namespace Metrics {
             case 7: {
               yield {
                 field: `${prefix}.timestamp`,
-                value: reader.uint64()
+                value: reader.sfixed64()
               }
               break
             }
@@ -2959,8 +2959,8 @@ export namespace Delivery {
         }
 
         if ((obj.weightsBytes != null && obj.weightsBytes !== 0n)) {
-          w.uint32(16)
-          w.uint64(obj.weightsBytes)
+          w.uint32(17)
+          w.sfixed64(obj.weightsBytes)
         }
 
         if ((obj.evidenceCid != null && obj.evidenceCid !== '')) {
@@ -3007,7 +3007,7 @@ export namespace Delivery {
               break
             }
             case 2: {
-              obj.weightsBytes = reader.uint64()
+              obj.weightsBytes = reader.sfixed64()
               break
             }
             case 3: {
@@ -3051,7 +3051,7 @@ export namespace Delivery {
             case 2: {
               yield {
                 field: `${prefix}.weightsBytes`,
-                value: reader.uint64()
+                value: reader.sfixed64()
               }
               break
             }

@@ -62,7 +62,8 @@ const PRINTABLE_0_64 = /^[\x20-\x7e]{0,64}$/
 const CAPABILITY_KEY = /^[a-z0-9][a-z0-9:._-]{0,31}$/
 const DATASET_ID = /^[a-z0-9][a-z0-9-]{0,31}$/
 const CID_TEXT = new RegExp(`^[a-zA-Z0-9]{1,${MAX_CID_CHARS}}$`)
-const U64_MAX = (1n << 64n) - 1n
+/** Largest 64-bit value on the wire (sfixed64 fields hold 0..2^63-1; see messages.proto). */
+export const WIRE_U64_MAX = (1n << 63n) - 1n
 
 export function sha256 (bytes: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(bytes).digest())
@@ -119,7 +120,7 @@ export function validateTrainingSpec (s: TrainingSpec | undefined, field = 'spec
   intWithin(`${field}.batchSize`, s.batchSize, 1, 65_536)
   intWithin(`${field}.learningRateMicros`, s.learningRateMicros, 1, 10_000_000)
   intWithin(`${field}.momentumMicros`, s.momentumMicros, 0, 999_999)
-  bigWithin(`${field}.seed`, s.seed, 0n, U64_MAX)
+  bigWithin(`${field}.seed`, s.seed, 0n, WIRE_U64_MAX)
   oneOf(`${field}.tier`, s.tier, Object.values(VerificationTier) as VerificationTier[])
   if (s.tier === VerificationTier.TIER_ZK && s.mode !== NumericMode.FIXED_POINT) fail(`${field}.tier`, 'zk jobs must train in FIXED_POINT mode')
   intWithin(`${field}.stepsPerSegment`, s.stepsPerSegment, 0, 1_000_000)
@@ -131,11 +132,11 @@ export function validateCapabilityAdvert (a: CapabilityAdvert): CapabilityAdvert
   bytesWithin('peerId', a.peerId, 1, MAX_PEER_ID_BYTES)
   validateAddrs('addrs', a.addrs)
   validateHardware(a.hardware)
-  bigWithin('pricePerHour', a.pricePerHour, 1n, U64_MAX)
+  bigWithin('pricePerHour', a.pricePerHour, 1n, WIRE_U64_MAX)
   validateProfile(a.profile)
   if (a.capabilities.length < 1 || a.capabilities.length > 16) fail('capabilities', 'must list 1..16 capability keys')
   a.capabilities.forEach((c, i) => text(`capabilities[${i}]`, c, CAPABILITY_KEY, 'a capability key like "cpu" or "gpu:any"'))
-  bigWithin('issuedAt', a.issuedAt, 1n, U64_MAX)
+  bigWithin('issuedAt', a.issuedAt, 1n, WIRE_U64_MAX)
   bigWithin('expiresAt', a.expiresAt, a.issuedAt + 1n, a.issuedAt + BigInt(2 * MESH.advertTtlSeconds))
   return a
 }
@@ -145,12 +146,12 @@ export function validateJobAnnounce (j: JobAnnounce): JobAnnounce {
   bytesExactly('specHash', j.specHash, HASH_BYTES)
   validateTrainingSpec(j.spec)
   if (!equalBytes(j.specHash, specHash(j.spec))) throw new WireError('HASH_MISMATCH', 'does not match the spec it announces', 'specHash')
-  bigWithin('maxPrice', j.maxPrice, 1n, U64_MAX)
+  bigWithin('maxPrice', j.maxPrice, 1n, WIRE_U64_MAX)
   intWithin('estimatedSeconds', j.estimatedSeconds, 1, MESH.maxEstimatedSeconds)
   oneOf('priority', j.priority, Object.values(Priority) as Priority[])
   bytesWithin('clientPeerId', j.clientPeerId, 1, MAX_PEER_ID_BYTES)
   validateAddrs('clientAddrs', j.clientAddrs)
-  bigWithin('issuedAt', j.issuedAt, 1n, U64_MAX)
+  bigWithin('issuedAt', j.issuedAt, 1n, WIRE_U64_MAX)
   bigWithin('bidDeadline', j.bidDeadline, j.issuedAt + 1n, j.issuedAt + BigInt(MESH.maxBidWindowSeconds))
   return j
 }
@@ -158,11 +159,11 @@ export function validateJobAnnounce (j: JobAnnounce): JobAnnounce {
 export function validateBid (b: Bid): Bid {
   bytesExactly('jobId', b.jobId, JOB_ID_BYTES)
   bytesWithin('workerPeerId', b.workerPeerId, 1, MAX_PEER_ID_BYTES)
-  bigWithin('price', b.price, 1n, U64_MAX)
+  bigWithin('price', b.price, 1n, WIRE_U64_MAX)
   intWithin('etaSeconds', b.etaSeconds, 1, MESH.maxEstimatedSeconds * 2)
-  bigWithin('stake', b.stake, 0n, U64_MAX)
+  bigWithin('stake', b.stake, 0n, WIRE_U64_MAX)
   intWithin('reputation', b.reputation, 0, REPUTATION.maxScore)
-  bigWithin('issuedAt', b.issuedAt, 1n, U64_MAX)
+  bigWithin('issuedAt', b.issuedAt, 1n, WIRE_U64_MAX)
   validateProfile(b.profile)
   return b
 }
@@ -171,11 +172,11 @@ export function validateAward (a: Award): Award {
   bytesExactly('jobId', a.jobId, JOB_ID_BYTES)
   bytesExactly('worker', a.worker, PUBKEY_BYTES)
   bytesExactly('escrow', a.escrow, PUBKEY_BYTES)
-  bigWithin('amount', a.amount, 1n, U64_MAX)
+  bigWithin('amount', a.amount, 1n, WIRE_U64_MAX)
   bytesExactly('specHash', a.specHash, HASH_BYTES)
   validateTrainingSpec(a.spec)
   if (!equalBytes(a.specHash, specHash(a.spec))) throw new WireError('HASH_MISMATCH', 'does not match the awarded spec', 'specHash')
-  bigWithin('issuedAt', a.issuedAt, 1n, U64_MAX)
+  bigWithin('issuedAt', a.issuedAt, 1n, WIRE_U64_MAX)
   return a
 }
 
@@ -203,7 +204,7 @@ export function validateMetrics (m: Metrics): Metrics {
   for (const k of ['trainAccuracy', 'testAccuracy'] as const) {
     if (!Number.isFinite(m[k]) || m[k] < 0 || m[k] > 1) fail(`metrics.${k}`, 'must be a fraction 0..1')
   }
-  bigWithin('metrics.timestamp', m.timestamp, 0n, U64_MAX)
+  bigWithin('metrics.timestamp', m.timestamp, 0n, WIRE_U64_MAX)
   return m
 }
 

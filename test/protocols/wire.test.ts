@@ -208,8 +208,26 @@ describe('protocols/wire', () => {
     })
   })
 
+  describe('64-bit integers', () => {
+    // protons-runtime's uint64 varint writer corrupts [2^31, 2^32); our fields are sfixed64 (see
+    // messages.proto). Random u64s almost never land in that window, so test its edges directly.
+    const edges = [1n, 127n, 128n, (1n << 31n) - 1n, 1n << 31n, 3_000_000_000n, (1n << 32n) - 1n, 1n << 32n, (1n << 53n) + 1n, wire.WIRE_U64_MAX]
+    it('round-trip exactly at every varint and sign boundary', () => {
+      for (const v of edges) {
+        assert.equal(wire.Bid.decode(wire.Bid.encode(bid({ price: v, stake: v, issuedAt: v }))).price, v, String(v))
+        assert.equal(wire.Metrics.decode(wire.Metrics.encode({ epoch: 1, totalEpochs: 1, step: 0, loss: 0, trainAccuracy: 0, testAccuracy: 0, timestamp: v })).timestamp, v)
+        const s = spec({ seed: v })
+        assert.equal(wire.TrainingSpec.decode(wire.TrainingSpec.encode(s)).seed, v)
+      }
+    })
+    it('refuse values at or above 2^63 (they decode negative)', () => {
+      const b = wire.Bid.decode(wire.Bid.encode(bid({ price: wire.WIRE_U64_MAX + 1n })))
+      expectWireError(() => wire.validateBid(b), 'INVALID_FIELD', 'price')
+    })
+  })
+
   describe('properties', () => {
-    const u64 = fc.bigInt({ min: 1n, max: (1n << 64n) - 1n })
+    const u64 = fc.bigInt({ min: 1n, max: wire.WIRE_U64_MAX })
     const specArb = fc.record({
       layers: fc.array(fc.integer({ min: 2, max: 4096 }), { minLength: 2, maxLength: 16 }),
       datasetId: fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,31}$/),
@@ -219,7 +237,7 @@ describe('protocols/wire', () => {
       batchSize: fc.integer({ min: 1, max: 65_536 }),
       learningRateMicros: fc.integer({ min: 1, max: 10_000_000 }),
       momentumMicros: fc.integer({ min: 0, max: 999_999 }),
-      seed: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+      seed: fc.bigInt({ min: 0n, max: wire.WIRE_U64_MAX }),
       stepsPerSegment: fc.integer({ min: 0, max: 1_000_000 })
     }).map((r) => spec({ ...r, datasetHash: Uint8Array.from(r.datasetHash) }))
 
