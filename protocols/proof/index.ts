@@ -2,3 +2,4 @@
 export * from './checkpoint.js'
 export * from './merkle.js'
 export * from './spot-check.js'
+export * from './poseidon.js'
