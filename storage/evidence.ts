@@ -11,14 +11,14 @@
  * `loadCheckpointState` re-hashes every chunk and the whole state before decoding it.
  */
 import * as dagCbor from '@ipld/dag-cbor'
-import { CheckpointChain, encodeState, type CheckpointMetrics, type StateTensor } from '../protocols/index.js'
+import { CheckpointChain, encodeState, type CheckpointMetrics, type StateTensor, type wire } from '../protocols/index.js'
 import type { CID } from 'multiformats/cid'
 import type { Helia } from 'helia'
 import { bytesEqual, decodeCbor, putBlock, putCbor, RAW_CODE, readBlock, readCbor, sha256Bytes, type BlockAccess, type ReadOptions } from './blocks.js'
 import { EvidenceError } from './errors.js'
 import { EVIDENCE_LIMITS as L } from './limits.js'
 import {
-  EVIDENCE_TYPE, EVIDENCE_VERSION, merkleCommitment, NAME_PATTERN, STATE_ENCODING, STATE_INDEX_TYPE,
+  EVIDENCE_TYPE, EVIDENCE_VERSION, evidenceSpec, evidenceTrainingSpec, merkleCommitment, NAME_PATTERN, STATE_ENCODING, STATE_INDEX_TYPE,
   validateManifest, validateProfile, validateStateIndex,
   type CheckpointRecord, type EvidenceManifest, type EvidenceSpec, type MetricsLogEntry, type ProfileRecord, type StateIndex, type StateRef
 } from './manifest.js'
@@ -37,8 +37,12 @@ export type EvidenceReader = Pick<Helia, 'blockstore'>
 export type EvidenceStore = Pick<Helia, 'blockstore' | 'pins'>
 
 export interface EvidenceInit {
-  /** The spec bytes whose SHA-256 is the spec hash the chain starts from (see EvidenceSpec). */
-  readonly spec: { readonly encoding: string, readonly bytes: Uint8Array }
+  /**
+   * The job's wire spec: the manifest stores its protobuf encoding, and `wire.specHash(spec)` (the
+   * hash the escrow stores) is the spec hash the chain starts from. The already encoded form is
+   * accepted too (`encoding` must be SPEC_ENCODING, `bytes` the canonical encoding); it is checked.
+   */
+  readonly spec: wire.TrainingSpec | { readonly encoding: string, readonly bytes: Uint8Array }
   /** The determinism profile: a flat object of named strings, numbers and booleans. */
   readonly profile: object
   /** W_0, if the worker wants verifiers to fetch it rather than derive it from the seed. */
@@ -147,9 +151,11 @@ export class EvidenceWriter {
   static async begin (store: EvidenceStore, init: EvidenceInit, options: EvidenceWriterOptions = {}): Promise<EvidenceWriter> {
     const chunkBytes = options.chunkBytes ?? L.chunkBytes
     if (!Number.isInteger(chunkBytes) || chunkBytes < 1 || chunkBytes > L.chunkBytes) throw new RangeError(`chunkBytes must be 1..${L.chunkBytes}`)
-    if (init.spec.bytes.byteLength > L.maxSpecBytes) throw new EvidenceError('TOO_LARGE', `spec of ${init.spec.bytes.byteLength} bytes`, 'spec.bytes')
-    if (init.spec.encoding.length === 0 || init.spec.encoding.length > L.maxLabelChars) throw new EvidenceError('INVALID_FIELD', 'empty or too long', 'spec.encoding')
-    const spec: EvidenceSpec = { encoding: init.spec.encoding, bytes: init.spec.bytes, hash: sha256Bytes(init.spec.bytes) }
+    const spec: EvidenceSpec = 'bytes' in init.spec
+      ? { encoding: init.spec.encoding, bytes: init.spec.bytes, hash: sha256Bytes(init.spec.bytes) }
+      : evidenceSpec(init.spec)
+    if (spec.bytes.byteLength > L.maxSpecBytes) throw new EvidenceError('TOO_LARGE', `spec of ${spec.bytes.byteLength} bytes`, 'spec.bytes')
+    evidenceTrainingSpec(spec)
     const profile = validateProfile({ ...init.profile })
     const runId = options.runId ?? hex(spec.hash)
     if (!RUN_ID.test(runId)) throw new RangeError(`run id ${JSON.stringify(runId)} must match ${RUN_ID}`)

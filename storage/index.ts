@@ -14,8 +14,8 @@ export {
 } from './evidence.js'
 export type { Evidence, EvidenceInit, CheckpointInput, EvidenceWriterOptions, EvidenceReader, EvidenceStore } from './evidence.js'
 export {
-  validateManifest, validateStateIndex, merkleCommitment,
-  EVIDENCE_TYPE, EVIDENCE_VERSION, STATE_INDEX_TYPE, STATE_ENCODING, MERKLE_SCHEME_SHA256
+  validateManifest, validateStateIndex, merkleCommitment, evidenceSpec, evidenceTrainingSpec,
+  EVIDENCE_TYPE, EVIDENCE_VERSION, STATE_INDEX_TYPE, STATE_ENCODING, SPEC_ENCODING, MERKLE_SCHEME_SHA256
 } from './manifest.js'
 export type { EvidenceManifest, EvidenceSpec, CheckpointRecord, MetricsLogEntry, MerkleCommitment, ProfileRecord, StateRef, StateIndex } from './manifest.js'
 export { exportCar, importCar } from './car.js'

@@ -13,7 +13,7 @@
  * `validateManifest` is the one way a decoded manifest becomes typed: it checks every field's type,
  * length and bound, the spec hash, the chain (with `firstBrokenLink`) and the Merkle root.
  */
-import { firstBrokenLink, MerkleTree, type Checkpoint } from '../protocols/index.js'
+import { firstBrokenLink, MerkleTree, wire, type Checkpoint } from '../protocols/index.js'
 import type { CID } from 'multiformats/cid'
 import { bytesEqual, DAG_CBOR_CODE, RAW_CODE, sha256Bytes } from './blocks.js'
 import { EvidenceError } from './errors.js'
@@ -27,14 +27,20 @@ export const EVIDENCE_VERSION = 1
 export const MERKLE_SCHEME_SHA256 = 'sha256/v1'
 /** `encodeState` of protocols/proof. */
 export const STATE_ENCODING = 'cyxwiz/checkpoint/v1/state'
+/**
+ * The one spec encoding evidence holds: the protobuf encoding of the wire `TrainingSpec`
+ * (protocols/wire), exactly as `wire.specHash` hashes it, so the spec hash the escrow stores, the
+ * chain's genesis and the manifest's `spec.hash` are one value.
+ */
+export const SPEC_ENCODING = 'cyxwiz/wire/TrainingSpec'
 
 /** Keys of the profile and of named metrics: identifiers, so they can never be `__proto__` & co. */
 export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/
 
 /**
- * The job spec exactly as hashed: `hash = SHA-256(bytes)`. `bytes` is the whole preimage of the spec
- * hash the checkpoint chain starts from, including any domain prefix of the hashing scheme, and
- * `encoding` says how to parse it (e.g. "cyxwiz/spec/v1+json" or "cyxwiz/wire/TrainingSpec").
+ * The job spec exactly as hashed: `bytes` is the canonical protobuf encoding of the wire
+ * `TrainingSpec` (`encoding` = SPEC_ENCODING) and `hash = SHA-256(bytes) = wire.specHash(spec)`, the
+ * spec hash the escrow stores and the checkpoint chain starts from.
  */
 export interface EvidenceSpec {
   readonly encoding: string
@@ -134,7 +140,52 @@ function validateSpec (value: unknown): EvidenceSpec {
     hash: bytes(m.hash, 'spec.hash', { exactly: 32 })
   }
   if (!bytesEqual(sha256Bytes(spec.bytes), spec.hash)) throw new EvidenceError('HASH_MISMATCH', 'SHA-256 of the spec bytes is not the spec hash', 'spec.hash')
+  if (spec.encoding !== SPEC_ENCODING) throw new EvidenceError('UNSUPPORTED', `spec encoding ${JSON.stringify(spec.encoding)} (evidence holds ${SPEC_ENCODING})`, 'spec.encoding')
+  evidenceTrainingSpec(spec)
   return spec
+}
+
+/** The wire spec of a checked, untrusted encoding: decodable, valid, and canonical (re-encodes to the same bytes). */
+function decodeWireSpec (bytes: Uint8Array): wire.TrainingSpec {
+  let spec: wire.TrainingSpec
+  try {
+    spec = wire.TrainingSpec.decode(bytes)
+  } catch (err) {
+    throw new EvidenceError('MALFORMED', 'not a protobuf TrainingSpec', 'spec.bytes', { cause: err })
+  }
+  try {
+    wire.validateTrainingSpec(spec)
+  } catch (err) {
+    throw new EvidenceError('INVALID_FIELD', `the training spec is invalid (${err instanceof Error ? err.message : String(err)})`, 'spec.bytes', { cause: err })
+  }
+  if (!bytesEqual(wire.TrainingSpec.encode(spec), bytes)) throw new EvidenceError('MALFORMED', 'not the canonical encoding of its TrainingSpec', 'spec.bytes')
+  return spec
+}
+
+/**
+ * The wire `TrainingSpec` an evidence spec holds (checked again: decodable, valid, canonical, and
+ * hashing to `spec.hash`). Its `wire.specHash` is `spec.hash`.
+ */
+export function evidenceTrainingSpec (spec: EvidenceSpec): wire.TrainingSpec {
+  if (spec.encoding !== SPEC_ENCODING) throw new EvidenceError('UNSUPPORTED', `spec encoding ${JSON.stringify(spec.encoding)}`, 'spec.encoding')
+  const decoded = decodeWireSpec(spec.bytes)
+  if (!bytesEqual(wire.specHash(decoded), spec.hash)) throw new EvidenceError('HASH_MISMATCH', 'the spec does not hash to the spec hash', 'spec.hash')
+  return decoded
+}
+
+/** The evidence form of a wire spec: its canonical bytes and `wire.specHash`. Throws EvidenceError if invalid. */
+export function evidenceSpec (spec: wire.TrainingSpec): EvidenceSpec {
+  let bytes: Uint8Array
+  try {
+    wire.validateTrainingSpec(spec)
+    bytes = wire.TrainingSpec.encode(spec)
+  } catch (err) {
+    throw new EvidenceError('INVALID_FIELD', `the training spec is invalid (${err instanceof Error ? err.message : String(err)})`, 'spec', { cause: err })
+  }
+  if (bytes.byteLength > L.maxSpecBytes) throw new EvidenceError('TOO_LARGE', `spec of ${bytes.byteLength} bytes`, 'spec.bytes')
+  const out: EvidenceSpec = { encoding: SPEC_ENCODING, bytes, hash: wire.specHash(spec) }
+  evidenceTrainingSpec(out)
+  return out
 }
 
 export function validateProfile (value: unknown, field = 'profile'): ProfileRecord {

@@ -3,8 +3,6 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 
 export interface Command {
   readonly name: string
-  /** One line for `cyx --help`. */
-  readonly summary: string
   /** Full text for `cyx NAME --help`. */
   readonly usage: string
   /** Runs the command; resolves to the process exit code. */

@@ -2,12 +2,24 @@
  * `cyx`: one binary for every role. This file only dispatches; each command lives in commands/.
  * Only commands that work are listed.
  */
-import { chainCommand } from './commands/chain.js'
-import { paramsCommand } from './commands/params.js'
-import { simCommand } from './commands/sim.js'
 import { UsageError, type Command, type CommandIo } from './command.js'
 
-const COMMANDS: readonly Command[] = [chainCommand, paramsCommand, simCommand]
+/** The commands, listed without loading them: each loads its modules only when it runs, so
+ * `cyx params` or `cyx --help` do not pay for libp2p, onnxruntime or LiteSVM. */
+interface CommandEntry {
+  readonly name: string
+  /** One line for `cyx --help`. */
+  readonly summary: string
+  readonly load: () => Promise<Command>
+}
+
+const COMMANDS: readonly CommandEntry[] = [
+  { name: 'chain', summary: 'serve the embedded ledger (real SVM, cyxwiz program, SPL Token) as Solana JSON-RPC on 127.0.0.1', load: async () => (await import('./commands/chain.js')).chainCommand },
+  { name: 'params', summary: 'print every protocol parameter (fees, stake tiers, slashing, reputation, pricing, windows)', load: async () => (await import('./commands/params.js')).paramsCommand },
+  { name: 'sim', summary: 'run a local network: an auction, a job trained, spot-checked and paid on the embedded ledger', load: async () => (await import('./commands/sim.js')).simCommand },
+  { name: 'train', summary: 'train a model locally, storing re-executable evidence (Helia), the ONNX model and a CAR', load: async () => (await import('./commands/train.js')).trainCommand },
+  { name: 'verify', summary: 'spot-check training evidence: re-execute segments chosen by a challenge seed', load: async () => (await import('./commands/verify.js')).verifyCommand }
+]
 
 const VERSION = '0.1.0'
 
@@ -38,11 +50,12 @@ export async function main (argv: string[], io: CommandIo = stdio): Promise<numb
     io.out(VERSION)
     return 0
   }
-  const command = COMMANDS.find((c) => c.name === name)
-  if (command === undefined) {
+  const entry = COMMANDS.find((c) => c.name === name)
+  if (entry === undefined) {
     io.err(`cyx: unknown command "${name}"\n\n${help()}`)
     return 2
   }
+  const command = await entry.load()
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(command.usage)
     return 0

@@ -1,3 +1,5 @@
-/** `cyx sim`: local networks for researchers. Today: the single-process preview (see preview.ts). */
-export { runPreview } from './preview.js'
-export type { PreviewOptions, PreviewReport } from './preview.js'
+/** `cyx sim`: local cyxwiz networks for researchers (today: every peer in one process). */
+export { runSimulation } from './run.js'
+export type { SimOptions, SimReport } from './run.js'
+export { LocalNetwork } from './network.js'
+export type { LocalPeer, LocalNetworkOptions } from './network.js'

@@ -1,13 +1,13 @@
 // The training room's door: the worker's engine and the verifier's re-execution. Other code imports
 // only from here.
-export { trainingSpec, validateSpec, specHash, canonicalJson, stepsPerEpoch } from './spec.js'
+export { trainingSpec, validateSpec, stepsPerEpoch } from './spec.js'
 export type { TrainingSpec, SpecInput, NumericMode, FloatBackend } from './spec.js'
 export { parameterLayout, parameterCount, validateLayers } from './mlp.js'
 export type { ParameterInfo, LayerSizes } from './mlp.js'
 export { trainingSchedule, DataOrder } from './schedule.js'
 export type { Segment, Schedule } from './schedule.js'
-export { Trainer, train, reexecuteSegment, sameBits, checkpointStateTensors, createEngine, splitAsBatch } from './trainer.js'
-export type { Checkpoint, SegmentMetrics, TrainingRun, TrainOptions, SegmentCheck } from './trainer.js'
+export { Trainer, train, reexecuteSegment, sameBits, checkpointStateTensors, trainingStateFromTensors, createEngine, splitAsBatch } from './trainer.js'
+export type { Checkpoint, SegmentMetrics, TrainingRun, TrainOptions, TrainingStart, SegmentCheck } from './trainer.js'
 export type { TrainingState, TensorValues, Batch, TrainingEngine, StepResult, EvaluationResult } from './engine.js'
 export { OrtTrainingEngine } from './engine-ort.js'
 export { FixedPointEngine, FixedPointRangeError, Q16_ONE, Q16_FRACTION_BITS, FIXED_POINT_ALGORITHM_VERSION, floorDiv, expQ16, toQ16 } from './fixed-point.js'

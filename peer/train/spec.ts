@@ -1,7 +1,10 @@
 // The job spec: everything that determines a training run. Two peers holding the same spec (and the
 // dataset bytes it names by hash) compute the same weights, segment by segment, under a matching
 // determinism profile (float32) or on any machine (fixed-point).
-import { createHash } from 'node:crypto'
+//
+// This is the engine's view of a job. The job itself travels, is hashed and is stored in evidence as
+// the wire `TrainingSpec` (protocols/wire; its hash is `wire.specHash`, the one spec hash of the
+// protocol); `trainingSpecFromWire` (wire-spec.ts) turns it into this. This type has no hash of its own.
 import { validateLayers } from './mlp.js'
 
 export type NumericMode =
@@ -76,24 +79,6 @@ export function validateSpec(spec: TrainingSpec): void {
   if (spec.numeric !== 'float32' && spec.numeric !== 'fixed-q16') throw new Error(`unknown numeric mode ${String(spec.numeric)}`)
   if (spec.backend !== 'native' && spec.backend !== 'portable') throw new Error(`unknown backend ${String(spec.backend)}`)
   if (!Number.isSafeInteger(spec.segmentSteps) || spec.segmentSteps < 0) throw new Error(`segmentSteps must be a non-negative integer`)
-}
-
-/** JSON with object keys sorted at every level: the canonical text of a spec. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value as object)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-    return `{${entries.join(',')}}`
-  }
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('canonical JSON cannot hold non-finite numbers')
-  return JSON.stringify(value)
-}
-
-/** SHA-256 hex of "cyxwiz/spec/v1\0" ‖ canonicalJson(spec): the id a job announce and escrow name. */
-export function specHash(spec: TrainingSpec): string {
-  return createHash('sha256').update('cyxwiz/spec/v1\0').update(canonicalJson(spec)).digest('hex')
 }
 
 /** Steps in one epoch: every training row once, the last batch possibly short. */

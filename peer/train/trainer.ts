@@ -9,7 +9,8 @@ import { FixedPointEngine } from './fixed-point.js'
 import { initialParameters } from './init.js'
 import { canReproduce, type DeterminismProfile } from './profile.js'
 import { DataOrder, trainingSchedule, type Schedule, type Segment } from './schedule.js'
-import { specHash, validateSpec, type TrainingSpec } from './spec.js'
+import { validateSpec, type TrainingSpec } from './spec.js'
+import { parameterLayout } from './mlp.js'
 
 /** What a segment produced, besides the weights. All derived deterministically from the bits. */
 export interface SegmentMetrics {
@@ -36,7 +37,6 @@ export interface Checkpoint {
 
 export interface TrainingRun {
   readonly spec: TrainingSpec
-  readonly specHash: string
   readonly profile: DeterminismProfile
   readonly schedule: Schedule
   readonly initial: TrainingState
@@ -179,7 +179,17 @@ export class Trainer {
   }
 }
 
+/** What `train` knows once its engine is open, before the first segment. */
+export interface TrainingStart {
+  /** W_0 from the seed (also when resuming: it is the run's initial state either way). */
+  readonly initial: TrainingState
+  readonly profile: DeterminismProfile
+  readonly schedule: Schedule
+}
+
 export interface TrainOptions {
+  /** Called once before the first segment runs (e.g. to store W_0 and the profile); may throw to stop. */
+  onStart?: (start: TrainingStart) => void | Promise<void>
   /** Called after every segment, in order (stream metrics, hash and store the checkpoint). */
   onCheckpoint?: (checkpoint: Checkpoint) => void | Promise<void>
   /** Continue after this checkpoint (its state must be the one the chain recorded). */
@@ -195,6 +205,7 @@ export async function train(spec: TrainingSpec, dataset: Dataset, options: Train
     const initial = trainer.initialState()
     let state = options.resumeFrom?.state ?? initial
     const firstIndex = (options.resumeFrom?.segment.index ?? 0) + 1
+    await options.onStart?.({ initial, profile: trainer.profile, schedule: trainer.schedule })
     const checkpoints: Checkpoint[] = []
     for (const segment of trainer.schedule.segments.slice(firstIndex - 1)) {
       const checkpoint = await trainer.runSegment(segment, state)
@@ -203,7 +214,7 @@ export async function train(spec: TrainingSpec, dataset: Dataset, options: Train
       checkpoints.push(checkpoint)
       await options.onCheckpoint?.(checkpoint)
     }
-    return { spec, specHash: specHash(spec), profile: trainer.profile, schedule: trainer.schedule, initial, checkpoints, final: state }
+    return { spec, profile: trainer.profile, schedule: trainer.schedule, initial, checkpoints, final: state }
   } finally {
     await trainer.close()
   }
@@ -217,6 +228,26 @@ export function checkpointStateTensors(state: TrainingState): StateTensor[] {
   return [...state.parameters, ...state.velocities].map((data) =>
     data instanceof Float32Array ? { dtype: 'float32' as const, data } : { dtype: 'int32' as const, data }
   )
+}
+
+/**
+ * The inverse of `checkpointStateTensors` for `spec`'s model, for states read back from evidence
+ * (untrusted): the tensor count, each tensor's element type (float32 for float jobs, int32 for
+ * fixed-point jobs) and length must be exactly the model's, or it throws.
+ */
+export function trainingStateFromTensors(spec: TrainingSpec, step: number, tensors: readonly StateTensor[]): TrainingState {
+  const layout = parameterLayout(spec.model.layers)
+  const dtype = spec.numeric === 'fixed-q16' ? 'int32' : 'float32'
+  if (tensors.length !== 2 * layout.length) throw new Error(`a state of this model has ${2 * layout.length} tensors, got ${tensors.length}`)
+  if (!Number.isSafeInteger(step) || step < 0) throw new Error(`invalid step ${step}`)
+  const values = tensors.map((t, i) => {
+    const info = layout[i % layout.length]!
+    const what = `${i < layout.length ? '' : 'v_'}${info.name}`
+    if (t.dtype !== dtype) throw new Error(`${what}: expected ${dtype}, got ${t.dtype}`)
+    if (t.data.length !== info.size) throw new Error(`${what}: expected ${info.size} values, got ${t.data.length}`)
+    return t.data as TensorValues
+  })
+  return { step, parameters: values.slice(0, layout.length), velocities: values.slice(layout.length) }
 }
 
 /** True when two tensor lists have the same types, lengths and bits. */

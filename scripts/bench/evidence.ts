@@ -17,7 +17,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { encodeState, type StateTensor } from '../../protocols/index.js'
+import { encodeState, wire, type StateTensor } from '../../protocols/index.js'
 import { createPeerHelia, EvidenceWriter, loadCheckpointState, loadEvidence, openPeerStore } from '../../storage/index.js'
 
 const { values } = parseArgs({ options: { checkpoints: { type: 'string', default: '16' }, floats: { type: 'string', default: '500000' } } })
@@ -32,6 +32,13 @@ function state (seed: number): StateTensor[] {
     v[i] = Math.cos(seed * 17 + i) / 100
   }
   return [{ dtype: 'float32', data: w }, { dtype: 'float32', data: v }]
+}
+
+/** A stand-in job (evidence holds the wire spec); its fields do not matter to storage speed. */
+const SPEC: wire.TrainingSpec = {
+  layers: [784, 64, 10], mode: wire.NumericMode.FLOAT32, fracBits: 0, datasetId: 'bench', datasetHash: new Uint8Array(32),
+  datasetBytes: 1n, epochs: checkpoints, batchSize: 64, learningRateMicros: 50_000, momentumMicros: 900_000, seed: 1n,
+  tier: wire.VerificationTier.TIER_OPTIMISTIC, stepsPerSegment: 0, backend: wire.FloatBackend.BACKEND_NATIVE
 }
 
 const ms = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6
@@ -56,7 +63,7 @@ try {
   const store = await openPeerStore(join(dir, 'peer'))
   const helia = await createPeerHelia(store)
   try {
-    const writer = await EvidenceWriter.begin(helia, { spec: { encoding: 'bench', bytes: new TextEncoder().encode('bench spec') }, profile: { runtime: 'bench' } }, { drafts: store.evidenceDrafts })
+    const writer = await EvidenceWriter.begin(helia, { spec: SPEC, profile: { runtime: 'bench' } }, { drafts: store.evidenceDrafts })
     t = process.hrtime.bigint()
     for (const [i, s] of states.entries()) {
       await writer.appendCheckpoint({ metrics: { epoch: i + 1, steps: (i + 1) * 100, loss: 1 / (i + 1), accuracy: i / checkpoints }, timeMs: Date.now(), state: s })

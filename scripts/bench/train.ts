@@ -2,10 +2,14 @@
 // batch gathering from the seeded order, the one-graph ONNX step, per-epoch test evaluation) against a
 // bare onnxruntime loop (the same graph on one pre-built batch, nothing else) and a plain-TypeScript
 // loop (referenceStep), all measured in this run on MNIST 784-64-10, batch 64; plus the portable
-// (wasm) and fixed-point engines and the cost of SHA-256 over one epoch's snapshot.
+// (wasm) and fixed-point engines and the cost of SHA-256 over one epoch's snapshot; and the overhead
+// of hashing and storing evidence: the same job trained with `train` alone and with
+// `trainWithEvidence` (chain hashing, state blocks in a level blockstore, drafts, seal and pin).
 // Run: node --import tsx --import ./peer/runtime/node20.mjs scripts/bench/train.ts [--quick]
 import { createHash } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
+import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import {
   buildTrainingStepModel,
@@ -18,6 +22,9 @@ import {
   type TrainingSpec
 } from '../../peer/train/index.js'
 import { sessionOptions } from '../../peer/train/engine-ort.js'
+import { datasetBytes, trainWithEvidence } from '../../peer/evidence/index.js'
+import { wire } from '../../protocols/index.js'
+import { train, trainingSpecFromWire } from '../../peer/train/index.js'
 
 const quick = process.argv.includes('--quick')
 const LAYERS = [784, 64, 10]
@@ -100,11 +107,41 @@ function plainTypeScriptLoop(steps: number): number {
   return (steps / (performance.now() - t0)) * 1000
 }
 
+/**
+ * Wall time of one job trained with `train` alone and with `trainWithEvidence` (fresh store each
+ * time), alternating, best of `rounds`: the ratio is what hashing and storing evidence costs.
+ */
+async function evidenceOverhead(epochs: number, rounds: number): Promise<{ plainMs: number; evidenceMs: number; checkpoints: number }> {
+  const w: wire.TrainingSpec = {
+    layers: LAYERS, mode: wire.NumericMode.FLOAT32, fracBits: 0, datasetId: 'mnist', datasetHash: Uint8Array.from(Buffer.from(mnist.contentHash, 'hex')),
+    datasetBytes: datasetBytes(mnist), epochs, batchSize: BATCH, learningRateMicros: 50_000, momentumMicros: 900_000, seed: 1n,
+    tier: wire.VerificationTier.TIER_OPTIMISTIC, stepsPerSegment: 0, backend: wire.FloatBackend.BACKEND_NATIVE
+  }
+  const engineSpec = trainingSpecFromWire(w)
+  let plainMs = Infinity
+  let evidenceMs = Infinity
+  for (let r = 0; r < rounds; r++) {
+    let t0 = performance.now()
+    await train(engineSpec, mnist, { keepCheckpoints: false })
+    plainMs = Math.min(plainMs, performance.now() - t0)
+    const dir = await mkdtemp(join(os.tmpdir(), 'cyx-bench-train-evidence-'))
+    try {
+      t0 = performance.now()
+      await trainWithEvidence({ wireSpec: w, dataset: mnist, dir })
+      evidenceMs = Math.min(evidenceMs, performance.now() - t0)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+  return { plainMs, evidenceMs, checkpoints: epochs }
+}
+
 const ours = await protocolLoop(spec(), quick ? 2 : 4)
 const bare = await bareOrtLoop(quick ? 250 : 500)
 const plain = plainTypeScriptLoop(quick ? 30 : 60)
 const portable = await protocolLoop(spec({ backend: 'portable' }), 1)
 const fixed = await protocolLoop(spec({ numeric: 'fixed-q16' }), 1)
+const evidence = await evidenceOverhead(quick ? 3 : 6, quick ? 2 : 3)
 const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d
 console.log(
   JSON.stringify({
@@ -128,7 +165,16 @@ console.log(
       bareOrtOverPlainTypeScript: round(bare / plain, 2),
       portableOverNative: round(portable.stepsPerSec / ours.stepsPerSec, 3),
       fixedQ16OverNative: round(fixed.stepsPerSec / ours.stepsPerSec, 3),
-      snapshotHashOverSegment: round(ours.hashMsPerSegment / ours.msPerSegment, 4)
+      snapshotHashOverSegment: round(ours.hashMsPerSegment / ours.msPerSegment, 4),
+      // (time with evidence − time without) / time without, same job, same run: 0 = free.
+      evidenceOverhead: round((evidence.evidenceMs - evidence.plainMs) / evidence.plainMs, 3)
+    },
+    evidence: {
+      epochs: evidence.checkpoints,
+      // encodeState of weights and velocities: u32 count ‖ (u8 dtype ‖ u32 n ‖ 4n bytes) per tensor.
+      stateBytesPerCheckpoint: 4 + 2 * parameterLayout(LAYERS).reduce((n, p) => n + 5 + 4 * p.size, 0),
+      trainMs: round(evidence.plainMs),
+      trainWithEvidenceMs: round(evidence.evidenceMs)
     }
   })
 )

@@ -4,17 +4,18 @@
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { once } from 'node:events'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { CheckpointChain, encodeState, MerkleTree, stateHash } from '../../protocols/index.js'
+import { CheckpointChain, encodeState, MerkleTree, stateHash, wire } from '../../protocols/index.js'
 import {
-  createPeerHelia, EvidenceError, EvidenceWriter, EVIDENCE_LIMITS, loadCheckpointState, loadEvidence, openPeerStore, publishEvidence,
+  createPeerHelia, EvidenceError, EvidenceWriter, EVIDENCE_LIMITS, evidenceTrainingSpec, loadCheckpointState, loadEvidence, openPeerStore, publishEvidence, SPEC_ENCODING,
   type Evidence, type Helia, type PeerStore
 } from '../../storage/index.js'
-import { assertSameState, fakeRun, INIT, SPEC_BYTES, tempDir } from './fixtures/helpers.js'
+import { assertSameState, fakeRun, INIT, SPEC, SPEC_BYTES, tempDir } from './fixtures/helpers.js'
 
 const CHUNK = 4096 // small chunks so a ~16 KB state spans several blocks
 
@@ -66,7 +67,10 @@ describe('storage/evidence', function () {
       const { manifest } = await loadEvidence(helia, cid, { offline: true })
       assert.equal(manifest.complete, true)
       assert.deepEqual(manifest.spec.bytes, SPEC_BYTES)
-      assert.equal(manifest.spec.encoding, 'cyxwiz/spec/v1+json')
+      assert.equal(manifest.spec.encoding, SPEC_ENCODING)
+      // One spec hash: the wire spec hash (what the escrow stores) is the manifest's and the chain's.
+      assert.deepEqual(manifest.spec.hash, wire.specHash(SPEC))
+      assert.deepEqual(evidenceTrainingSpec(manifest.spec), SPEC)
       assert.deepEqual(manifest.profile, INIT.profile)
 
       // The chain, recomputed independently from the inputs.
@@ -197,8 +201,34 @@ describe('storage/evidence', function () {
     })
 
     it('spec bytes that do not hash to the spec hash are refused', async () => {
-      const bad = await putManifest(helia, { ...base, spec: { ...base.spec, bytes: new TextEncoder().encode('another spec') } })
+      const bad = await putManifest(helia, { ...base, spec: { ...base.spec, bytes: wire.TrainingSpec.encode({ ...SPEC, seed: 8n }) } })
       await assert.rejects(loadEvidence(helia, bad), rejectsWith('HASH_MISMATCH', 'spec.hash'))
+    })
+
+    it('a spec that is not a valid, canonical wire TrainingSpec is refused, even with a matching hash', async () => {
+      // The chain hashes would not follow either (another genesis): the spec is refused first.
+      const withBytes = (bytes: Uint8Array, encoding = SPEC_ENCODING): Record<string, unknown> =>
+        ({ ...base, spec: { encoding, bytes, hash: new Uint8Array(createHash('sha256').update(bytes).digest()) } })
+      // The same spec with its fields out of order (layers last): it decodes, but is not the encoding.
+      const reordered = Uint8Array.from([...SPEC_BYTES.subarray(6), ...SPEC_BYTES.subarray(0, 6)])
+      assert.deepEqual(wire.TrainingSpec.decode(reordered), SPEC)
+      const explicitDefault = Uint8Array.from([...SPEC_BYTES, 0x10, 0x00]) // mode = FLOAT32 written out
+      const cases: Array<[Record<string, unknown>, EvidenceError['code'], string]> = [
+        [withBytes(SPEC_BYTES, 'cyxwiz/spec/v1+json'), 'UNSUPPORTED', 'spec.encoding'],
+        [withBytes(Uint8Array.of(0xff, 0xff, 0xff)), 'MALFORMED', 'spec.bytes'],
+        [withBytes(wire.TrainingSpec.encode({ ...SPEC, layers: [16] })), 'INVALID_FIELD', 'spec.bytes'],
+        [withBytes(reordered), 'MALFORMED', 'spec.bytes'],
+        [withBytes(explicitDefault), 'MALFORMED', 'spec.bytes']
+      ]
+      for (const [manifest, code, field] of cases) {
+        await assert.rejects(loadEvidence(helia, await putManifest(helia, manifest)), rejectsWith(code, field))
+      }
+      await assert.rejects(EvidenceWriter.begin(helia, { ...INIT, spec: { ...SPEC, batchSize: 0 } }), rejectsWith('INVALID_FIELD', 'spec'))
+      await assert.rejects(EvidenceWriter.begin(helia, { ...INIT, spec: { encoding: 'cyxwiz/spec/v1+json', bytes: SPEC_BYTES } }), rejectsWith('UNSUPPORTED', 'spec.encoding'))
+      await assert.rejects(EvidenceWriter.begin(helia, { ...INIT, spec: { encoding: SPEC_ENCODING, bytes: reordered } }), rejectsWith('MALFORMED', 'spec.bytes'))
+      // The encoded form of the same spec is the same evidence spec.
+      const encoded = await EvidenceWriter.begin(helia, { ...INIT, spec: { encoding: SPEC_ENCODING, bytes: SPEC_BYTES } }, { runId: 'encoded-form' })
+      assert.deepEqual(encoded.snapshot().spec.hash, wire.specHash(SPEC))
     })
 
     it('wrong types, lengths, unknown keys, versions and CID kinds are refused', async () => {

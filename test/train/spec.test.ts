@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
-import { canonicalJson, specHash, trainingSchedule, trainingSpec, type SpecInput } from '../../peer/train/index.js'
+import * as trainRoom from '../../peer/train/index.js'
+import { trainingSchedule, trainingSpec, type SpecInput } from '../../peer/train/index.js'
+import { wire } from '../../protocols/index.js'
 
 const base: SpecInput = { layers: [16, 8, 3], learningRate: 0.1, batchSize: 32, epochs: 3, seed: 1, dataset: { id: 'spirals', contentHash: 'AB'.repeat(32) } }
 
@@ -32,17 +34,23 @@ describe('train/spec: TrainingSpec and its schedule', () => {
     for (const b of bad) assert.throws(() => trainingSpec({ ...base, ...b }), Error, JSON.stringify(b))
   })
 
-  it('the spec hash is canonical: independent of key order, sensitive to every field', () => {
-    const s = trainingSpec(base)
-    const reverseKeys = (v: unknown): unknown =>
-      Array.isArray(v) ? v.map(reverseKeys) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reverseKeys(x)])) : v
-    const reordered = reverseKeys(s) as typeof s
-    assert.notEqual(JSON.stringify(reordered), JSON.stringify(s))
-    assert.equal(canonicalJson(reordered), canonicalJson(s))
-    assert.equal(specHash(reordered), specHash(s))
-    assert.notEqual(specHash(trainingSpec({ ...base, seed: 2 })), specHash(s))
-    assert.notEqual(specHash(trainingSpec({ ...base, learningRate: 0.10000001 })), specHash(s))
-    assert.notEqual(specHash(trainingSpec({ ...base, numeric: 'fixed-q16' })), specHash(s))
+  it('has no spec hash of its own: the one spec hash is the wire spec\'s, sensitive to every field', () => {
+    // The engine's spec is a view; the job is hashed only as the wire TrainingSpec (protobuf).
+    assert.equal('specHash' in trainRoom, false)
+    assert.equal('canonicalJson' in trainRoom, false)
+    const w: wire.TrainingSpec = {
+      layers: [16, 8, 3], mode: wire.NumericMode.FLOAT32, fracBits: 0, datasetId: 'spirals', datasetHash: new Uint8Array(32).fill(0xab),
+      datasetBytes: 1000n, epochs: 3, batchSize: 32, learningRateMicros: 100_000, momentumMicros: 900_000, seed: 1n,
+      tier: wire.VerificationTier.TIER_OPTIMISTIC, stepsPerSegment: 0, backend: wire.FloatBackend.BACKEND_NATIVE
+    }
+    const h = Buffer.from(wire.specHash(w)).toString('hex')
+    assert.equal(Buffer.from(wire.specHash(wire.TrainingSpec.decode(wire.TrainingSpec.encode(w)))).toString('hex'), h)
+    const changed: Array<Partial<wire.TrainingSpec>> = [
+      { layers: [16, 9, 3] }, { seed: 2n }, { learningRateMicros: 100_001 }, { momentumMicros: 0 }, { batchSize: 33 }, { epochs: 4 },
+      { mode: wire.NumericMode.FIXED_POINT, fracBits: 16 }, { backend: wire.FloatBackend.BACKEND_PORTABLE }, { stepsPerSegment: 50 },
+      { datasetHash: new Uint8Array(32).fill(0xac) }, { datasetId: 'mnist' }
+    ]
+    for (const c of changed) assert.notEqual(Buffer.from(wire.specHash({ ...w, ...c })).toString('hex'), h, JSON.stringify(Object.keys(c)))
   })
 
   it('segments cover every step once; the default segment is one epoch; the last batch may be short', () => {

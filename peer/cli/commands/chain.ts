@@ -7,7 +7,6 @@ import { parseCommandArgs, UsageError, type Command } from '../command.js'
 
 export const chainCommand: Command = {
   name: 'chain',
-  summary: 'serve the embedded ledger (real SVM, cyxwiz program, SPL Token) as Solana JSON-RPC on 127.0.0.1',
   usage: `Usage: cyx chain [--port 8899] [--ledger DIR] [--reset] [--json]
 
 Runs LiteSVM with the cyxwiz program and the SPL Token, Associated Token and System programs,

@@ -13,7 +13,6 @@ function flatten (value: unknown, prefix: string, out: Array<[string, string]>):
 
 export const paramsCommand: Command = {
   name: 'params',
-  summary: 'print every protocol parameter (fees, stake tiers, slashing, reputation, pricing, windows)',
   usage: `Usage: cyx params [--json]
 
 Prints every parameter of the cyxwiz protocol, as defined once in protocols/params.ts and mirrored

@@ -1,5 +1,5 @@
-/** `cyx sim`: today the single-process preview of a job's life (see peer/sim/preview.ts). */
-import { runPreview } from '../../sim/index.js'
+/** `cyx sim`: a local network, a real job auctioned, trained, checked and paid (peer/sim/run.ts). */
+import { runSimulation } from '../../sim/index.js'
 import { parseCommandArgs, UsageError, type Command } from '../command.js'
 
 function wholeArg (name: string, v: string | undefined, dflt: number, min: number, max: number): number {
@@ -11,46 +11,47 @@ function wholeArg (name: string, v: string | undefined, dflt: number, min: numbe
 
 export const simCommand: Command = {
   name: 'sim',
-  summary: 'run a job end to end on the embedded ledger (preview: one process, no mesh yet)',
-  usage: `Usage: cyx sim [--epochs 3] [--seed 7] [--checks 2] [--json]
+  usage: `Usage: cyx sim [--workers 3] [--epochs 3] [--seed 7] [--dir DIR] [--keep] [--json]
 
-PREVIEW. Runs, in one process and for real, the parts of a job's life that exist today: the
-embedded ledger with the cyxwiz program (driven through Solana JSON-RPC), the CYXWIZ mint, a staked
-worker, a priced job escrowed on-chain, training on the spirals dataset with onnxruntime-node, the
-checkpoint chain and Merkle root, the client's re-execution spot checks, and payment 90/10 by the
-program. Exits 0 only if the job was paid and every balance reconciles to the base unit.
+Starts the embedded ledger (the cyxwiz program as real SBF in LiteSVM, served as Solana JSON-RPC),
+the CYXWIZ mint, N staked workers at different prices and one client, each a libp2p node on
+127.0.0.1 with its own data dir. The client submits a spirals job: workers bid, the best-scored bid
+is escrowed on-chain, the dataset and live metrics travel over /cyx/job/1.0.0, the worker trains
+with onnxruntime-node and keeps evidence in Helia, the client hash-checks the weights, re-executes
+spot-checked segments and signs complete; the program pays 90/10. Exits 0 only if the job was paid
+and every balance reconciles to the base unit with the token supply unchanged.
 
-Not yet: separate peer processes and the libp2p auction, Helia evidence, the zk tier, scenarios
-(--workers, --scenario, --dataset mnist are refused until they exist).
+Today every peer runs in this one process. Not yet: peers as separate processes, evidence over
+bitswap, the MNIST job and the zk tier, the scenarios (cheat, crash, timeout, dispute).
 
 Options:
+  --workers N  workers (1..20, default 3)
   --epochs N   training epochs (1..50, default 3)
-  --seed S     makes keys, data order and choices reproducible (default 7)
-  --checks K   spot checks the client runs (1..50, default 2)
-  --json       one JSON object instead of the human log
+  --seed S     makes keys and data order reproducible (default 7)
+  --dir DIR    where the peers' data dirs go (default: a temporary directory)
+  --keep       leave the data dirs for inspection
+  --json       one JSON object instead of the log
   -h, --help`,
   async run (argv, io) {
     const { values } = parseCommandArgs(argv, {
+      workers: { type: 'string' },
       epochs: { type: 'string' },
       seed: { type: 'string' },
-      checks: { type: 'string' },
+      dir: { type: 'string' },
+      keep: { type: 'boolean' },
       json: { type: 'boolean' }
     })
     const json = values.json === true
-    const report = await runPreview({
+    const report = await runSimulation({
+      workers: wholeArg('workers', values.workers, 3, 1, 20),
       epochs: wholeArg('epochs', values.epochs, 3, 1, 50),
       seed: wholeArg('seed', values.seed, 7, 0, 2 ** 31),
-      spotChecks: wholeArg('checks', values.checks, 2, 1, 50),
+      ...(values.dir === undefined ? {} : { dir: values.dir }),
+      keep: values.keep === true,
       log: json ? () => {} : io.out
     })
     if (json) io.out(JSON.stringify(report, null, 2))
-    else {
-      const job = report.jobs[0]
-      io.out(`\n${report.ok ? 'OK' : 'FAILED'}: job ${job?.state}, worker paid ${job?.settlement.worker} base units, platform ${job?.settlement.platform}; ` +
-        `spot checks ${job?.proof.spotChecks.passed}/${job?.proof.spotChecks.total}; supply conserved: ${report.supplyConserved}; ` +
-        `${report.chain.transactions.length} program transactions (${report.chain.transactions.map((t) => `${t.step} ${t.computeUnits} CU`).join(', ')}).`)
-      io.out(`Not yet in the simulation: ${report.notYet.join('; ')}.`)
-    }
+    else io.out(`${report.ok ? 'OK' : 'FAILED'}. Not yet in the simulation: ${report.notYet.join('; ')}.`)
     return report.ok ? 0 : 1
   }
 }

@@ -1,0 +1,433 @@
+/**
+ * `/cyx/job/1.0.0`: one stream per job between the client and its awarded worker, carrying
+ * length-prefixed `JobMessage` frames of at most `MESH.maxJobFrameBytes`.
+ *
+ *   client                                   worker
+ *   Award (signed by the client's wallet) →
+ *                                            checks the escrow on-chain (hooks.accept)
+ *                                      ←     Error(ESCROW_INVALID | UNAVAILABLE) and close, or
+ *                                      ←     Metrics(epoch 0): accepted, send the data
+ *   DataChunk … DataEnd                  →   each chunk hash-checked, the whole against the spec
+ *                                      ←     Metrics (at least every PROOF.metricsIntervalSeconds),
+ *                                            CheckpointNotice per segment
+ *                                      ←     Delivery, then weightsChunk … weightsEnd
+ *   (checks the weights against the Delivery's hash) both close.
+ *
+ * The explicit acceptance (Metrics for epoch 0) exists because streams have no backpressure
+ * towards the sender: a client streaming its dataset before the worker has checked the chain would
+ * fill the worker's read buffer with data it may refuse. The periodic metrics also keep the stream
+ * alive past yamux's idle timeout during long segments.
+ *
+ * Defence: a frame that is oversized, malformed, of the wrong kind for the phase, or badly signed
+ * resets the stream and lowers the sender's misbehaviour score; a banned peer's streams are reset
+ * before anything is read. Every handler catches everything: nothing a remote peer sends can
+ * throw out of this file. What to accept and how to train is not decided here (hooks).
+ */
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { MESH, PROOF, wire } from '../../protocols/index.js'
+import { framed, offenceOf, type FramedStream, type Offence, type PeerNode } from '../node/index.js'
+import type { Dataset } from '../train/index.js'
+import { decodeDataset } from './dataset-codec.js'
+import { chunkPayload, PayloadAssembler } from './transfer.js'
+
+const { ErrorCode, Kind, WireError, decodeJobMessage, encodeJobMessage, openEnvelope } = wire
+
+/**
+ * Bytes received ahead of the reader before the stream is reset: 16 frames (~4 MiB, lpStream's
+ * own default). Senders stream chunks without waiting, so this must absorb a burst while the
+ * reader hashes; it bounds the memory one stream can take.
+ */
+export const JOB_BUFFER_BYTES = 16 * MESH.maxJobFrameBytes
+/** The award must arrive this soon after the stream opens. */
+const AWARD_TIMEOUT_MS = 10_000
+/** The worker's answer to an award (one or two RPC round trips) must arrive this soon. */
+const ACCEPT_TIMEOUT_MS = 30_000
+/** Longest silence tolerated once a job runs: three missed metrics intervals. */
+export const JOB_IDLE_TIMEOUT_MS = 3 * PROOF.metricsIntervalSeconds * 1000
+/** How often the worker checks whether a heartbeat metrics frame is due. */
+const HEARTBEAT_TICK_MS = 500
+/** After closing our end, how long the remote has to close its end before the stream is reset. */
+const LINGER_MS = 5_000
+
+/** The other end answered with an Error frame. */
+export class JobRefusedError extends Error {
+  readonly code: wire.ErrorCode
+  constructor (code: wire.ErrorCode, message: string) {
+    super(`${code}: ${message}`)
+    this.name = 'JobRefusedError'
+    this.code = code
+  }
+}
+
+/** Thrown by a worker's hooks to answer with an Error frame of `code`. */
+export class JobRefusal extends Error {
+  readonly code: wire.ErrorCode
+  constructor (code: wire.ErrorCode, message: string) {
+    super(message)
+    this.name = 'JobRefusal'
+    this.code = code
+  }
+}
+
+/** Frames of one job stream: writes are serialized (heartbeats and progress race otherwise). */
+export class JobChannel {
+  readonly stream: Stream
+  readonly #frames: FramedStream
+  #writing: Promise<void> = Promise.resolve()
+
+  constructor (stream: Stream) {
+    this.stream = stream
+    this.#frames = framed(stream, MESH.maxJobFrameBytes, JOB_BUFFER_BYTES)
+  }
+
+  async send (m: wire.JobMessage, signal?: AbortSignal): Promise<void> {
+    const bytes = encodeJobMessage(m)
+    const next = this.#writing.then(async () => { await this.#frames.write(bytes, signal === undefined ? {} : { signal }) })
+    // A failed write fails this call; the queue goes on for the next.
+    this.#writing = next.catch(() => {})
+    await next
+  }
+
+  /** The next frame, decoded and validated; a WireError for bad bytes. */
+  async receive (signal: AbortSignal): Promise<wire.JobMessage> {
+    return decodeJobMessage(await this.#frames.read({ signal }))
+  }
+
+  /** Closes our end gracefully (unsent frames are delivered) and resets the stream if the
+   * remote does not close its end soon after. */
+  async finish (): Promise<void> {
+    await this.#writing
+    try {
+      await this.stream.close({ signal: AbortSignal.timeout(LINGER_MS) })
+    } catch (e) {
+      this.stream.abort(e instanceof Error ? e : new Error(String(e)))
+      return
+    }
+    const timer = setTimeout(() => { this.stream.abort(new Error('the remote end did not close')) }, LINGER_MS)
+    timer.unref()
+    this.stream.addEventListener('close', () => { clearTimeout(timer) }, { once: true })
+  }
+}
+
+const asError = (e: unknown): Error => e instanceof Error ? e : new Error(String(e))
+
+/** The Error-frame code answering a refused input. */
+function errorCodeFor (e: unknown): wire.ErrorCode {
+  if (e instanceof JobRefusal) return e.code
+  if (wire.isWireError(e)) {
+    switch (e.code) {
+      case 'HASH_MISMATCH': return ErrorCode.DATA_HASH_MISMATCH
+      case 'TOO_LARGE': return ErrorCode.TOO_LARGE
+      case 'BAD_SIGNATURE': return ErrorCode.BAD_SIGNATURE
+      default: return ErrorCode.MALFORMED
+    }
+  }
+  return ErrorCode.INTERNAL
+}
+
+function errorFrame (code: wire.ErrorCode, message: string): wire.JobMessage {
+  return { error: { code, message: message.slice(0, 512) } }
+}
+
+function payloadName (m: wire.JobMessage): string {
+  return Object.keys(m).find((k) => m[k as keyof wire.JobMessage] !== undefined) ?? 'nothing'
+}
+
+// ------------------------------------------------------------------------------------ worker
+
+/** Progress the worker's training reports; each call becomes a frame to the client. */
+export interface TrainingProgress {
+  metrics: (m: Omit<wire.Metrics, 'timestamp'>) => void
+  checkpoint: (c: wire.CheckpointNotice) => void
+}
+
+export interface DeliveredWork {
+  readonly delivery: wire.Delivery
+  /** The final weights; their SHA-256 must be `delivery.weightsHash`. */
+  readonly weights: Uint8Array
+}
+
+export type SessionOutcome = { readonly ok: true } | { readonly ok: false, readonly error: Error }
+
+export interface JobServiceHooks<J> {
+  /**
+   * Decides on an opened award before anything else happens (the escrow check). Returns the job,
+   * or throws a `JobRefusal` whose code is answered to the client.
+   */
+  accept: (award: wire.Award, client: Uint8Array, from: PeerId) => Promise<J>
+  /** Called with the dataset once it arrived whole and matched the spec's hash. */
+  received?: (job: J, datasetBytes: number) => void | Promise<void>
+  /** Trains and returns what to deliver. `signal` fires when the client's stream goes away. */
+  run: (job: J, dataset: Dataset, progress: TrainingProgress, signal: AbortSignal) => Promise<DeliveredWork>
+  /** Called once for every accepted job when its session ends, however it ends. */
+  finished?: (job: J, outcome: SessionOutcome) => void | Promise<void>
+}
+
+export interface JobServiceOptions {
+  /** Told about every refused stream: a WireError for bad bytes, a JobRefusal for a refused award. */
+  onRejected?: (peer: PeerId, error: Error) => void
+}
+
+export interface JobService {
+  /** Sessions running now. */
+  readonly active: () => number
+  stop: () => Promise<void>
+}
+
+/** Registers the worker's side of /cyx/job/1.0.0 on `node`. */
+export async function startJobService<J> (node: PeerNode, hooks: JobServiceHooks<J>, options: JobServiceOptions = {}): Promise<JobService> {
+  const sessions = new Set<AbortController>()
+
+  const notify = (peer: PeerId, error: Error): void => {
+    try {
+      options.onRejected?.(peer, error)
+    } catch {
+      // an observer's failure is not the protocol's
+    }
+  }
+  /** Refuses remote input: score, reset, tell. */
+  const refuse = (stream: Stream, peer: PeerId, error: Error, offence: Offence | undefined): void => {
+    if (offence !== undefined) node.misbehaviour.record(peer.toString(), offence)
+    stream.abort(error)
+    notify(peer, error)
+  }
+  /** Answers with an Error frame, then closes (the frame is delivered before the close). */
+  const answer = async (ch: JobChannel, code: wire.ErrorCode, message: string): Promise<void> => {
+    try {
+      await ch.send(errorFrame(code, message), AbortSignal.timeout(LINGER_MS))
+      await ch.finish()
+    } catch (e) {
+      ch.stream.abort(asError(e))
+    }
+  }
+
+  const handler = async (stream: Stream, connection: Connection): Promise<void> => {
+    const peer = connection.remotePeer
+    if (node.misbehaviour.isBanned(peer.toString())) {
+      refuse(stream, peer, new JobRefusal(ErrorCode.UNAVAILABLE, 'peer is banned for misbehaviour'), undefined)
+      return
+    }
+    const ch = new JobChannel(stream)
+    let award: wire.Award
+    let spec: wire.TrainingSpec
+    let client: Uint8Array
+    try {
+      const first = await ch.receive(AbortSignal.timeout(AWARD_TIMEOUT_MS))
+      if (first.award === undefined) throw new WireError('INVALID_FIELD', `a job starts with its award, not ${payloadName(first)}`, 'award')
+      const opened = openEnvelope(first.award, Kind.AWARD, node.clock())
+      award = opened.message
+      // validateAward (inside openEnvelope) has checked the spec is there and hashes to specHash.
+      spec = award.spec as wire.TrainingSpec
+      client = opened.signer
+    } catch (e) {
+      refuse(stream, peer, asError(e), offenceOf(e))
+      return
+    }
+
+    let job: J
+    try {
+      job = await hooks.accept(award, client, peer)
+    } catch (e) {
+      // A refused award is not misbehaviour: the client may be honest and early (escrow not yet
+      // visible at our commitment) or mistaken. It gets a typed answer.
+      notify(peer, asError(e))
+      await answer(ch, errorCodeFor(e), asError(e).message)
+      return
+    }
+
+    const session = new AbortController()
+    sessions.add(session)
+    stream.addEventListener('close', () => { session.abort(new Error('the job stream closed')) }, { once: true })
+    let outcome: SessionOutcome = { ok: true }
+    const totalEpochs = spec.epochs
+    let last: Omit<wire.Metrics, 'timestamp'> = { epoch: 0, totalEpochs, step: 0, loss: 0, trainAccuracy: 0, testAccuracy: 0 }
+    let lastSentAt = Date.now()
+    const sendMetrics = (m: Omit<wire.Metrics, 'timestamp'>): Promise<void> => {
+      last = m
+      lastSentAt = Date.now()
+      return ch.send({ metrics: { ...m, timestamp: BigInt(node.clock()) } })
+    }
+    let heartbeat: NodeJS.Timeout | undefined
+    try {
+      await sendMetrics(last) // accepted: send the data
+
+      let dataset: Dataset
+      try {
+        dataset = await receiveDataset(ch, spec, session.signal)
+      } catch (e) {
+        if (session.signal.aborted && !wire.isWireError(e)) throw e
+        node.misbehaviour.record(peer.toString(), offenceOf(e))
+        notify(peer, asError(e))
+        await answer(ch, errorCodeFor(e), asError(e).message)
+        outcome = { ok: false, error: asError(e) }
+        return
+      }
+      await hooks.received?.(job, Number(spec.datasetBytes))
+
+      // Heartbeats: the last metrics again whenever nothing was sent for most of an interval.
+      heartbeat = setInterval(() => {
+        if (Date.now() - lastSentAt >= PROOF.metricsIntervalSeconds * 1000 - 2 * HEARTBEAT_TICK_MS) sendMetrics(last).catch(() => {})
+      }, HEARTBEAT_TICK_MS)
+      const pending: Array<Promise<void>> = []
+      const progress: TrainingProgress = {
+        metrics: (m) => { pending.push(sendMetrics(m).catch(() => {})) },
+        checkpoint: (c) => { pending.push(ch.send({ checkpoint: c }).catch(() => {})) }
+      }
+      const work = await hooks.run(job, dataset, progress, session.signal)
+      clearInterval(heartbeat)
+      await Promise.all(pending)
+      if (!wire.equalBytes(wire.sha256(work.weights), work.delivery.weightsHash) || BigInt(work.weights.byteLength) !== work.delivery.weightsBytes) {
+        throw new Error('internal: the weights do not match their delivery record')
+      }
+      await ch.send({ delivery: work.delivery }, session.signal)
+      for (const f of chunkPayload(work.weights)) {
+        await ch.send(f.chunk !== undefined ? { weightsChunk: f.chunk } : { weightsEnd: f.end }, session.signal)
+      }
+      await ch.finish()
+    } catch (e) {
+      outcome = { ok: false, error: asError(e) }
+      if (!session.signal.aborted) await answer(ch, ErrorCode.INTERNAL, 'the worker failed to run the job')
+      else stream.abort(asError(e))
+    } finally {
+      clearInterval(heartbeat)
+      sessions.delete(session)
+      try {
+        await hooks.finished?.(job, outcome)
+      } catch {
+        // the hook's failure must not escape the handler
+      }
+    }
+  }
+
+  await node.libp2p.handle(MESH.jobProtocol, (stream, connection) => {
+    handler(stream, connection).catch((e) => { stream.abort(asError(e)) })
+  })
+  const service: JobService = {
+    active: () => sessions.size,
+    stop: async () => {
+      for (const s of sessions) s.abort(new Error('the job service stopped'))
+      await node.libp2p.unhandle(MESH.jobProtocol).catch(() => {})
+    }
+  }
+  node.onStop(service.stop)
+  return service
+}
+
+/** Reads DataChunk… DataEnd and decodes the dataset; every refusal of the bytes is a WireError. */
+async function receiveDataset (ch: JobChannel, spec: wire.TrainingSpec, signal: AbortSignal): Promise<Dataset> {
+  const bound = Math.min(Number(spec.datasetBytes), MESH.maxDatasetBytes)
+  const assembler = new PayloadAssembler(bound, spec.datasetHash)
+  while (true) {
+    const m = await ch.receive(AbortSignal.any([signal, AbortSignal.timeout(JOB_IDLE_TIMEOUT_MS)]))
+    if (m.dataChunk !== undefined) assembler.add(m.dataChunk)
+    else if (m.dataEnd !== undefined) return decodeDataset(spec.datasetId, assembler.finish(m.dataEnd))
+    else throw new WireError('INVALID_FIELD', `expected dataset frames, got ${payloadName(m)}`, 'payload')
+  }
+}
+
+// ------------------------------------------------------------------------------------ client
+
+export interface JobSessionOptions {
+  /** The award as `signMessage(Kind.AWARD, award, wallet)` returned it. */
+  readonly signedAward: Uint8Array
+  /** The dataset bytes (`encodeDataset`); their SHA-256 is the spec's dataset hash. */
+  readonly dataset: Uint8Array
+  readonly onAccepted?: () => void
+  readonly onMetrics?: (m: wire.Metrics) => void
+  readonly onCheckpoint?: (c: wire.CheckpointNotice) => void
+  readonly onDelivery?: (d: wire.Delivery) => void
+  readonly signal?: AbortSignal
+  /** Longest silence from the worker once it accepted (default `JOB_IDLE_TIMEOUT_MS`). */
+  readonly idleTimeoutMs?: number
+}
+
+export interface JobSessionResult {
+  readonly delivery: wire.Delivery
+  readonly weights: Uint8Array
+  readonly metrics: readonly wire.Metrics[]
+  readonly checkpoints: readonly wire.CheckpointNotice[]
+}
+
+const observe = <T>(fn: ((x: T) => void) | undefined, x: T): void => {
+  try {
+    fn?.(x)
+  } catch {
+    // an observer's failure does not fail the job
+  }
+}
+
+/**
+ * The client's side of one job: sends the award, streams the dataset once the worker accepted,
+ * reports progress, and returns the delivery with the weights checked against its hash. Rejects
+ * with `JobRefusedError` when the worker answers with an Error frame, a `WireError` when the
+ * worker sends bad frames (the worker's score drops), or the stream's error.
+ */
+export async function runJobSession (node: PeerNode, worker: PeerId | Multiaddr, options: JobSessionOptions): Promise<JobSessionResult> {
+  const outer = options.signal ?? new AbortController().signal
+  const idle = options.idleTimeoutMs ?? JOB_IDLE_TIMEOUT_MS
+  const stream = await node.libp2p.dialProtocol(worker, MESH.jobProtocol, { signal: AbortSignal.any([outer, AbortSignal.timeout(AWARD_TIMEOUT_MS)]) })
+  const ch = new JobChannel(stream)
+  const remote = (): string | undefined => {
+    // The peer id of the worker, for its score: known when `worker` is a PeerId, otherwise from the address.
+    if (typeof (worker as PeerId).toMultihash === 'function') return worker.toString()
+    return (worker as Multiaddr).getComponents().find((c) => c.name === 'p2p')?.value
+  }
+  const penalise = (e: unknown): void => {
+    const who = remote()
+    if (who !== undefined && wire.isWireError(e)) node.misbehaviour.record(who, offenceOf(e))
+  }
+  const metrics: wire.Metrics[] = []
+  const checkpoints: wire.CheckpointNotice[] = []
+  let writer: Promise<void> | undefined
+  try {
+    await ch.send({ award: wire.Signed.decode(options.signedAward) }, outer)
+    const first = await ch.receive(AbortSignal.any([outer, AbortSignal.timeout(ACCEPT_TIMEOUT_MS)]))
+    if (first.error !== undefined) throw new JobRefusedError(first.error.code, first.error.message)
+    if (first.metrics === undefined || first.metrics.epoch !== 0) throw new WireError('INVALID_FIELD', `expected the acceptance (metrics for epoch 0), got ${payloadName(first)}`, 'payload')
+    observe(options.onAccepted, undefined)
+
+    // Stream the dataset while reading: the worker may refuse a chunk at any point.
+    writer = (async () => {
+      for (const f of chunkPayload(options.dataset)) {
+        await ch.send(f.chunk !== undefined ? { dataChunk: f.chunk } : { dataEnd: f.end }, outer)
+      }
+    })()
+    writer.catch(() => {}) // its failure also ends the stream, which the reader reports
+
+    let delivery: wire.Delivery | undefined
+    let weights: PayloadAssembler | undefined
+    while (true) {
+      const m = await ch.receive(AbortSignal.any([outer, AbortSignal.timeout(idle)]))
+      if (m.error !== undefined) throw new JobRefusedError(m.error.code, m.error.message)
+      if (delivery === undefined) {
+        if (m.metrics !== undefined) {
+          metrics.push(m.metrics)
+          observe(options.onMetrics, m.metrics)
+        } else if (m.checkpoint !== undefined) {
+          checkpoints.push(m.checkpoint)
+          observe(options.onCheckpoint, m.checkpoint)
+        } else if (m.delivery !== undefined) {
+          delivery = m.delivery
+          weights = new PayloadAssembler(Number(delivery.weightsBytes), delivery.weightsHash)
+          observe(options.onDelivery, delivery)
+        } else {
+          throw new WireError('INVALID_FIELD', `unexpected ${payloadName(m)} before the delivery`, 'payload')
+        }
+      } else if (m.weightsChunk !== undefined) {
+        weights!.add(m.weightsChunk)
+      } else if (m.weightsEnd !== undefined) {
+        const bytes = weights!.finish(m.weightsEnd)
+        await writer
+        await ch.finish()
+        return { delivery, weights: bytes, metrics, checkpoints }
+      } else {
+        throw new WireError('INVALID_FIELD', `unexpected ${payloadName(m)} after the delivery`, 'payload')
+      }
+    }
+  } catch (e) {
+    penalise(e)
+    stream.abort(asError(e))
+    throw e
+  }
+}

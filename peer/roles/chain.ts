@@ -1,0 +1,89 @@
+/**
+ * The roles' view of the chain: a web3.js `Connection` to any Solana JSON-RPC endpoint (the
+ * embedded ledger's `LedgerRpcServer`, a test validator, a cluster) and the program client.
+ * Every read goes through the RPC, as it does for peers in separate processes.
+ */
+import { readFile } from 'node:fs/promises'
+import { getAssociatedTokenAddressSync } from '@solana/spl-token'
+import { Keypair, PublicKey, Transaction, sendAndConfirmTransaction, type Connection, type TransactionInstruction } from '@solana/web3.js'
+import {
+  CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, configPda, decodeConfig, decodeEscrow, decodeNode, escrowVaultPda, nodePda,
+  type ConfigAccount, type EscrowAccount, type NodeAccount
+} from '../../chain/index.js'
+import { wire } from '../../protocols/index.js'
+import { parseSolanaKeypair, type PeerNode } from '../node/index.js'
+import { JobRefusal } from '../job/index.js'
+
+const { ErrorCode, equalBytes } = wire
+
+/** The node's wallet as a Solana `Keypair` (to sign transactions); the wallet file is the source. */
+export async function walletKeypair (node: PeerNode): Promise<Keypair> {
+  if (node.walletPath === undefined) throw new Error('this node has an in-memory wallet: give it a keypair file to act on-chain')
+  const keypair = Keypair.fromSecretKey(parseSolanaKeypair(await readFile(node.walletPath, 'utf8'), node.walletPath))
+  if (!equalBytes(keypair.publicKey.toBytes(), node.wallet.publicKey)) throw new Error('the wallet file changed under the running node')
+  return keypair
+}
+
+export async function sendTransaction (connection: Connection, ixs: TransactionInstruction[], signers: Keypair[]): Promise<string> {
+  return await sendAndConfirmTransaction(connection, new Transaction().add(...ixs), signers, { commitment: 'confirmed' })
+}
+
+export async function readConfig (connection: Connection, programId = CYXWIZ_PROGRAM_ID): Promise<ConfigAccount> {
+  const info = await connection.getAccountInfo(configPda(programId).address, 'confirmed')
+  if (info === null) throw new Error('the cyxwiz program has no Config on this ledger (is it initialised?)')
+  return decodeConfig(info.data)
+}
+
+export async function readNode (connection: Connection, owner: PublicKey, programId = CYXWIZ_PROGRAM_ID): Promise<NodeAccount | undefined> {
+  const info = await connection.getAccountInfo(nodePda(programId, owner).address, 'confirmed')
+  if (info === null || !info.owner.equals(programId)) return undefined
+  try {
+    return decodeNode(info.data)
+  } catch {
+    return undefined
+  }
+}
+
+/** The CYXWIZ token account a wallet is paid to and pays from (its associated token account). */
+export function tokenAccount (owner: PublicKey, mint: PublicKey): PublicKey {
+  return getAssociatedTokenAddressSync(mint, owner)
+}
+
+/** A job's escrow nonce: the first 8 bytes of its id (little-endian), unique per client per job. */
+export function escrowNonce (jobId: Uint8Array): bigint {
+  return new DataView(jobId.buffer, jobId.byteOffset, 8).getBigUint64(0, true)
+}
+
+/** Whether a Node account may take jobs now (`unixNow`: the ledger's clock or ours). */
+export function nodeIsActive (n: NodeAccount, unixNow: number): boolean {
+  return n.status === NODE_STATUS.active && Number(n.suspendedUntil) <= unixNow && n.unstakeRequested === 0
+}
+
+/**
+ * The worker's check of an award against the chain, before it does anything else: the escrow
+ * exists and is the program's, is funded and holds the amount in its vault, was opened by the
+ * award's signer, names this worker, for exactly the awarded amount, job and spec hash. Throws a
+ * `JobRefusal(ESCROW_INVALID)` naming the first mismatch.
+ */
+export async function checkEscrow (connection: Connection, award: wire.Award, client: Uint8Array, self: PublicKey, programId = CYXWIZ_PROGRAM_ID): Promise<EscrowAccount> {
+  const refuse = (why: string): never => { throw new JobRefusal(ErrorCode.ESCROW_INVALID, why) }
+  const address = new PublicKey(award.escrow)
+  const info = await connection.getAccountInfo(address, 'confirmed')
+  if (info === null) refuse(`no escrow account at ${address.toBase58()}`)
+  if (!info!.owner.equals(programId)) refuse('the escrow account is not the cyxwiz program\'s')
+  let escrow: EscrowAccount
+  try {
+    escrow = decodeEscrow(info!.data)
+  } catch {
+    return refuse('the account is not an escrow')
+  }
+  if (escrow.state !== ESCROW_STATE.funded) refuse(`the escrow is not funded (state ${escrow.state})`)
+  if (!equalBytes(escrow.worker.toBytes(), self.toBytes())) refuse(`the escrow names another worker (${escrow.worker.toBase58()})`)
+  if (!equalBytes(escrow.client.toBytes(), client)) refuse('the escrow was opened by another client than the award\'s signer')
+  if (escrow.amount !== award.amount) refuse(`the escrow holds ${escrow.amount}, the award says ${award.amount}`)
+  if (!equalBytes(escrow.jobId, award.jobId)) refuse('the escrow is for another job')
+  if (!equalBytes(escrow.specHash, wire.specHash(award.spec!))) refuse('the escrow names another spec hash')
+  const vault = await connection.getTokenAccountBalance(escrowVaultPda(programId, address).address, 'confirmed').catch(() => undefined)
+  if (vault === undefined || BigInt(vault.value.amount) < award.amount) refuse('the escrow vault holds less than the amount')
+  return escrow
+}

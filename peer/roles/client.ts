@@ -1,0 +1,236 @@
+/**
+ * The client role: submits a job and sees it through. Finds workers (DHT), announces the signed job
+ * (gossipsub), collects bids for the window, ranks them by policy with each bidder's stake and
+ * reputation read from the chain, escrows the winning price on-chain naming the winner, runs the
+ * job protocol (award, dataset, live progress, weights checked against their hash), spot-checks
+ * the evidence by re-execution and signs `complete`. Each step is a persisted state (`JobBook`).
+ */
+import { randomBytes } from 'node:crypto'
+import type { PeerId } from '@libp2p/interface'
+import { PublicKey, type Connection, type Keypair } from '@solana/web3.js'
+import { CYXWIZ_PROGRAM_ID, complete, createEscrow, escrowPda } from '../../chain/index.js'
+import { ESCROW, MESH, PROOF, wire } from '../../protocols/index.js'
+import type { EvidenceStore, PeerStore } from '../../storage/index.js'
+import { runJobSession, type JobSessionResult } from '../job/index.js'
+import { announceJob, findWorkers, startBidCollector, type BidCollector, type PeerNode, type ReceivedBid } from '../node/index.js'
+import { rankBids, type BidRanking, type CandidateBid } from '../policy/index.js'
+import { loadDatasetById, type Dataset } from '../train/index.js'
+import { escrowNonce, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from './chain.js'
+import { JobBook, type ClientJobState } from './jobs.js'
+import { jobSpec, type SpecRequest } from './spec.js'
+import { spotCheck, type SpotCheckReport } from './training.js'
+
+const { Kind, Priority, signMessage } = wire
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+export interface ClientOptions {
+  readonly node: PeerNode
+  readonly connection: Connection
+  /** Where job records persist; in memory without it. */
+  readonly store?: PeerStore
+  /**
+   * Where the client reads a worker's evidence from. Seam: evidence travels over bitswap once the
+   * peer's libp2p node is the one Helia owns (peer/node builds its own today), so for now the
+   * caller supplies a store holding the blocks. Without it the job stops at `delivered`
+   * (weights received and hash-checked, not yet verified, not paid).
+   */
+  readonly evidence?: (delivery: wire.Delivery, worker: PeerId) => EvidenceStore | undefined
+  /** Segments re-executed per job (default `PROOF.defaultSpotChecks`). */
+  readonly spotChecks?: number
+  /** Every bid stream the collector refused (typed: WireError, BidRefusedError). */
+  readonly onBidRejected?: (peer: PeerId, error: Error) => void
+}
+
+export interface JobRequest extends SpecRequest {
+  readonly datasetId: string
+  readonly maxPrice: bigint
+  /** The client's estimate of the training time, seconds (prices and the escrow use it). */
+  readonly estimatedSeconds?: number
+  readonly priority?: wire.Priority
+  readonly capability?: string
+  readonly bidWindowMs?: number
+  readonly onProgress?: (e: ClientJobEvent) => void
+  readonly signal?: AbortSignal
+}
+
+export type ClientJobEvent =
+  | { readonly type: 'state', readonly state: ClientJobState }
+  | { readonly type: 'workers', readonly found: number }
+  | { readonly type: 'bid', readonly from: string, readonly price: bigint, readonly etaSeconds: number }
+  | { readonly type: 'award', readonly worker: string, readonly price: bigint, readonly escrow: string }
+  | { readonly type: 'metrics', readonly metrics: wire.Metrics }
+  | { readonly type: 'checkpoint', readonly checkpoint: wire.CheckpointNotice }
+  | { readonly type: 'spot-check', readonly report: SpotCheckReport }
+
+export interface JobOutcome {
+  readonly jobId: string
+  readonly state: ClientJobState
+  readonly spec: wire.TrainingSpec
+  readonly ranking: BidRanking
+  readonly winner: { readonly peer: string, readonly wallet: string, readonly price: bigint, readonly etaSeconds: number }
+  readonly escrow: string
+  readonly session: JobSessionResult
+  readonly spotCheck: SpotCheckReport | undefined
+  readonly completeSignature: string | undefined
+}
+
+export class NoEligibleBidError extends Error {
+  readonly ranking: BidRanking
+  constructor (ranking: BidRanking) {
+    super(`no eligible bid (${ranking.rejected.length} refused: ${ranking.rejected.map((r) => r.reason).join(', ') || 'none arrived'})`)
+    this.name = 'NoEligibleBidError'
+    this.ranking = ranking
+  }
+}
+
+export class Client {
+  readonly node: PeerNode
+  readonly jobs: JobBook<ClientJobState>
+  readonly #o: ClientOptions
+  readonly #keypair: Keypair
+  readonly #collector: BidCollector
+
+  private constructor (o: ClientOptions, keypair: Keypair, collector: BidCollector) {
+    this.node = o.node
+    this.#o = o
+    this.#keypair = keypair
+    this.#collector = collector
+    this.jobs = JobBook.client(o.store)
+  }
+
+  static async start (o: ClientOptions): Promise<Client> {
+    const keypair = await walletKeypair(o.node)
+    return new Client(o, keypair, await startBidCollector(o.node, o.onBidRejected === undefined ? {} : { onRejected: o.onBidRejected }))
+  }
+
+  get wallet (): PublicKey {
+    return this.#keypair.publicKey
+  }
+
+  async stop (): Promise<void> {
+    await this.#collector.stop()
+  }
+
+  /** Runs a job from announcement to payment (or to the first failure, which it throws). */
+  async submit (r: JobRequest): Promise<JobOutcome> {
+    const { node, connection } = this.#o
+    const emit = (e: ClientJobEvent): void => {
+      try { r.onProgress?.(e) } catch { /* an observer's failure is not the job's */ }
+    }
+    const dataset: Dataset = loadDatasetById(r.datasetId)
+    const { spec, datasetBytes } = jobSpec(dataset, r)
+    const specHash = wire.specHash(spec)
+    const jobIdBytes = Uint8Array.from(randomBytes(32))
+    const jobId = hex(jobIdBytes)
+    const estimatedSeconds = r.estimatedSeconds ?? 60
+    const windowMs = r.bidWindowMs ?? MESH.bidWindowSeconds * 1000
+    const step = async (state: ClientJobState, facts: Record<string, string> = {}): Promise<void> => {
+      await this.jobs.transition(jobId, state, facts)
+      emit({ type: 'state', state })
+    }
+    await this.jobs.open(jobId, 'announced', { specHash: hex(specHash), maxPrice: String(r.maxPrice) })
+    emit({ type: 'state', state: 'announced' })
+    try {
+      // 1. Who is out there: the announcement waits until as many peers subscribe as offer the capability.
+      const found = await findWorkers(node, r.capability ?? 'cpu', { signal: AbortSignal.timeout(5_000) }).catch(() => [])
+      emit({ type: 'workers', found: found.length })
+
+      // 2. Announce and collect bids for the window.
+      const round = this.#collector.open(jobIdBytes, windowMs)
+      round.onBid((b) => { emit({ type: 'bid', from: b.from.toString(), price: b.message.price, etaSeconds: b.message.etaSeconds }) })
+      const now = node.clock()
+      const announce: wire.JobAnnounce = {
+        jobId: jobIdBytes,
+        specHash: Uint8Array.from(specHash),
+        spec,
+        maxPrice: r.maxPrice,
+        estimatedSeconds,
+        priority: r.priority ?? Priority.PRIORITY_NORMAL,
+        clientPeerId: Uint8Array.from(node.peerId.toMultihash().bytes),
+        clientAddrs: node.multiaddrs().slice(0, 16).map((a) => Uint8Array.from(a.bytes)),
+        issuedAt: BigInt(now),
+        bidDeadline: BigInt(now + Math.max(1, Math.ceil(windowMs / 1000)))
+      }
+      const signedAnnounce = signMessage(Kind.JOB_ANNOUNCE, announce, node.wallet)
+      const announceOptions = { waitMs: Math.min(5_000, windowMs), reannounceEveryMs: 500 }
+      let announcement
+      try {
+        // Wait for every worker found to subscribe (a publish reaches only known subscribers); a
+        // worker that never does is not worth failing the job for: then settle for one.
+        announcement = await announceJob(node, signedAnnounce, { ...announceOptions, minSubscribers: Math.max(1, found.length) })
+          .catch(async () => await announceJob(node, signedAnnounce, { ...announceOptions, minSubscribers: 1 }))
+      } catch (e) {
+        round.close()
+        throw e
+      }
+      const bids = await round.closed
+      announcement.stop()
+
+      // 3. Rank with facts from the chain, never the bids' claims.
+      const ranking = rankBids(await Promise.all(bids.map(async (b) => await this.#candidate(b))), r.maxPrice)
+      const best = ranking.ranked[0]
+      if (best === undefined) throw new NoEligibleBidError(ranking)
+      const winning = bids.find((b) => b.from.toString() === best.bid.bidder)!
+      const workerWallet = new PublicKey(winning.signer)
+      await step('awarded', { worker: best.bid.bidder, workerWallet: workerWallet.toBase58(), price: String(best.bid.price) })
+
+      // 4. Escrow the price on-chain, naming the winner.
+      const config = await readConfig(connection)
+      const nonce = escrowNonce(jobIdBytes)
+      const escrow = escrowPda(CYXWIZ_PROGRAM_ID, this.#keypair.publicKey, nonce).address
+      await sendTransaction(connection, [createEscrow({ client: this.#keypair.publicKey, clientToken: tokenAccount(this.#keypair.publicKey, config.mint), mint: config.mint, worker: workerWallet }, {
+        nonce, jobId: jobIdBytes, amount: best.bid.price, specHash, estimatedSeconds: BigInt(estimatedSeconds), timeoutSecs: BigInt(ESCROW.timeoutSeconds), epochsTotal: spec.epochs
+      })], [this.#keypair])
+      await step('escrowed', { escrow: escrow.toBase58() })
+      emit({ type: 'award', worker: best.bid.bidder, price: best.bid.price, escrow: escrow.toBase58() })
+
+      // 5. The job protocol: award, dataset, progress, weights (hash-checked by the session).
+      const award: wire.Award = {
+        jobId: jobIdBytes, worker: Uint8Array.from(workerWallet.toBytes()), escrow: Uint8Array.from(escrow.toBytes()), amount: best.bid.price, specHash: Uint8Array.from(specHash), spec, issuedAt: BigInt(node.clock())
+      }
+      await step('running')
+      const session = await runJobSession(node, winning.from, {
+        signedAward: signMessage(Kind.AWARD, award, node.wallet),
+        dataset: datasetBytes,
+        onMetrics: (metrics) => { emit({ type: 'metrics', metrics }) },
+        onCheckpoint: (checkpoint) => { emit({ type: 'checkpoint', checkpoint }) },
+        ...(r.signal === undefined ? {} : { signal: r.signal })
+      })
+      await step('delivered', { weightsHash: hex(session.delivery.weightsHash), evidenceCid: session.delivery.evidenceCid })
+
+      // 6. Spot-check the evidence, then pay.
+      const winner = { peer: best.bid.bidder, wallet: workerWallet.toBase58(), price: best.bid.price, etaSeconds: best.bid.etaSeconds }
+      const store = this.#o.evidence?.(session.delivery, winning.from)
+      if (store === undefined) return { jobId, state: 'delivered', spec, ranking, winner, escrow: escrow.toBase58(), session, spotCheck: undefined, completeSignature: undefined }
+      // The challenge mixes the worker's final chain head with randomness the worker never saw.
+      const seed = wire.sha256(Buffer.concat([session.delivery.finalChainHash, randomBytes(32)]))
+      const report = await spotCheck(store, session.delivery, spec, dataset, this.#o.spotChecks ?? PROOF.defaultSpotChecks, seed)
+      emit({ type: 'spot-check', report })
+      if (!report.passed) {
+        await step('rejected', { spotCheck: report.reasons.join('; ').slice(0, 500) })
+        return { jobId, state: 'rejected', spec, ranking, winner, escrow: escrow.toBase58(), session, spotCheck: report, completeSignature: undefined }
+      }
+      await step('verified', { segments: report.segments.join(',') })
+      const signature = await sendTransaction(connection, [complete({
+        client: this.#keypair.publicKey, escrow, worker: workerWallet, workerToken: tokenAccount(workerWallet, config.mint)
+      }, session.delivery.weightsHash)], [this.#keypair])
+      await step('completed', { completeSignature: signature })
+      return { jobId, state: 'completed', spec, ranking, winner, escrow: escrow.toBase58(), session, spotCheck: report, completeSignature: signature }
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e)
+      await this.jobs.transition(jobId, 'failed', {}, msg.slice(0, 500)).catch(() => {})
+      emit({ type: 'state', state: 'failed' })
+      throw e
+    }
+  }
+
+  async #candidate (b: ReceivedBid): Promise<CandidateBid> {
+    const n = await readNode(this.#o.connection, new PublicKey(b.signer)).catch(() => undefined)
+    return {
+      bidder: b.from.toString(),
+      price: b.message.price,
+      etaSeconds: b.message.etaSeconds,
+      verified: n === undefined ? undefined : { stake: n.stake, reputation: n.reputation, active: nodeIsActive(n, this.#o.node.clock()) }
+    }
+  }
+}

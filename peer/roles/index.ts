@@ -1,0 +1,11 @@
+/**
+ * The door of `peer/roles`: the worker and the client, built on the mesh (peer/node), the job
+ * protocol (peer/job), the policies (peer/policy), training with evidence (peer/evidence) and the
+ * chain (a web3.js Connection to any Solana JSON-RPC).
+ */
+export { Worker, type WorkerEvent, type WorkerOptions } from './worker.js'
+export { Client, NoEligibleBidError, type ClientJobEvent, type ClientOptions, type JobOutcome, type JobRequest } from './client.js'
+export { JobBook, IllegalTransitionError, type ClientJobState, type JobRecord, type WorkerJobState } from './jobs.js'
+export { checkEscrow, escrowNonce, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from './chain.js'
+export { jobSpec, type SpecRequest } from './spec.js'
+export { runWithEvidence, spotCheck, weightsBytes, type SpotCheckReport } from './training.js'

@@ -1,0 +1,109 @@
+/**
+ * Job state machines, persisted in the peer's level database (`PeerStore.jobs`, key
+ * `<role>/<job id hex>`), so a restarted peer knows where each of its jobs was. Every transition is
+ * checked against the machine: a record never moves backwards or skips to a state it cannot reach.
+ */
+import type { JsonObject, PeerStore } from '../../storage/index.js'
+
+export type WorkerJobState = 'accepted' | 'training' | 'delivered' | 'failed'
+export type ClientJobState = 'announced' | 'awarded' | 'escrowed' | 'running' | 'delivered' | 'verified' | 'completed' | 'rejected' | 'failed'
+
+const WORKER_NEXT: Record<WorkerJobState, readonly WorkerJobState[]> = {
+  accepted: ['training', 'failed'],
+  training: ['delivered', 'failed'],
+  delivered: [],
+  failed: []
+}
+
+const CLIENT_NEXT: Record<ClientJobState, readonly ClientJobState[]> = {
+  announced: ['awarded', 'failed'],
+  awarded: ['escrowed', 'failed'],
+  escrowed: ['running', 'failed'],
+  running: ['delivered', 'failed'],
+  delivered: ['verified', 'rejected', 'failed'],
+  verified: ['completed', 'failed'],
+  completed: [],
+  rejected: [],
+  failed: []
+}
+
+export interface JobRecord<S extends string> {
+  readonly jobId: string
+  readonly state: S
+  /** Unix ms of the last transition. */
+  readonly updatedAt: number
+  /** Facts gathered along the way (addresses, amounts as decimal strings, hashes as hex). */
+  readonly facts: Readonly<Record<string, string>>
+  readonly error?: string
+}
+
+export class IllegalTransitionError extends Error {
+  constructor (jobId: string, from: string, to: string) {
+    super(`job ${jobId}: ${from} → ${to} is not a transition of its state machine`)
+    this.name = 'IllegalTransitionError'
+  }
+}
+
+/** One role's jobs in the store (or only in memory when the peer runs without a data dir). */
+export class JobBook<S extends string> {
+  readonly #role: 'worker' | 'client'
+  readonly #next: Record<S, readonly S[]>
+  readonly #store: Pick<PeerStore, 'jobs'> | undefined
+  readonly #memory = new Map<string, JobRecord<S>>()
+
+  private constructor (role: 'worker' | 'client', next: Record<S, readonly S[]>, store: Pick<PeerStore, 'jobs'> | undefined) {
+    this.#role = role
+    this.#next = next
+    this.#store = store
+  }
+
+  static worker (store?: Pick<PeerStore, 'jobs'>): JobBook<WorkerJobState> {
+    return new JobBook<WorkerJobState>('worker', WORKER_NEXT, store)
+  }
+
+  static client (store?: Pick<PeerStore, 'jobs'>): JobBook<ClientJobState> {
+    return new JobBook<ClientJobState>('client', CLIENT_NEXT, store)
+  }
+
+  #key (jobId: string): string {
+    return `${this.#role}/${jobId}`
+  }
+
+  async get (jobId: string): Promise<JobRecord<S> | undefined> {
+    if (this.#store === undefined) return this.#memory.get(jobId)
+    const v = await this.#store.jobs.get(this.#key(jobId))
+    return v === undefined ? undefined : v as unknown as JobRecord<S>
+  }
+
+  /** Jobs not in a final state: where a restarted peer picks up. */
+  async unfinished (): Promise<Array<JobRecord<S>>> {
+    const out: Array<JobRecord<S>> = []
+    const all = this.#store === undefined
+      ? [...this.#memory.values()]
+      : await (async () => { const r: Array<JobRecord<S>> = []; for await (const [, v] of this.#store!.jobs.entries(`${this.#role}/`)) r.push(v as unknown as JobRecord<S>); return r })()
+    for (const r of all) if (this.#next[r.state].length > 0) out.push(r)
+    return out
+  }
+
+  async #put (r: JobRecord<S>): Promise<void> {
+    if (this.#store === undefined) this.#memory.set(r.jobId, r)
+    else await this.#store.jobs.put(this.#key(r.jobId), r as unknown as JsonObject)
+  }
+
+  /** Opens a job's record in its first state; a job id is opened once. */
+  async open (jobId: string, state: S, facts: Record<string, string> = {}): Promise<JobRecord<S>> {
+    if (await this.get(jobId) !== undefined) throw new Error(`job ${jobId} already has a ${this.#role} record`)
+    const r: JobRecord<S> = { jobId, state, updatedAt: Date.now(), facts }
+    await this.#put(r)
+    return r
+  }
+
+  async transition (jobId: string, to: S, facts: Record<string, string> = {}, error?: string): Promise<JobRecord<S>> {
+    const r = await this.get(jobId)
+    if (r === undefined) throw new Error(`job ${jobId} has no ${this.#role} record`)
+    if (!this.#next[r.state].includes(to)) throw new IllegalTransitionError(jobId, r.state, to)
+    const next: JobRecord<S> = { jobId, state: to, updatedAt: Date.now(), facts: { ...r.facts, ...facts }, ...(error === undefined ? {} : { error }) }
+    await this.#put(next)
+    return next
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The roles' use of `peer/evidence`: the worker's training run with its Helia evidence, reported as
+ * job-protocol progress and turned into a Delivery; the client's spot check of that evidence.
+ */
+import { MerkleTree, encodeState, wire } from '../../protocols/index.js'
+import type { EvidenceStore, Table } from '../../storage/index.js'
+import { trainWithEvidence, verifyEvidence, type VerifyReport } from '../evidence/index.js'
+import { checkpointStateTensors, type Dataset, type TrainingState } from '../train/index.js'
+import type { DeliveredWork, TrainingProgress } from '../job/index.js'
+
+/** The final weights as delivered: the canonical state encoding of the parameters alone, whose
+ * SHA-256 is `peer/evidence`'s `weightsHash` (and what the escrow's `complete` records). */
+export function weightsBytes (state: TrainingState): Uint8Array {
+  return encodeState(checkpointStateTensors(state).slice(0, state.parameters.length))
+}
+
+const bytes = (hex: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(hex, 'hex'))
+
+/**
+ * Trains with evidence in `evidence` (blocks) and `drafts` (the peer database, so a crash resumes
+ * from the last stored checkpoint), reporting metrics and a checkpoint notice per segment.
+ */
+export async function runWithEvidence (evidence: EvidenceStore, drafts: Table<Uint8Array>, spec: wire.TrainingSpec, dataset: Dataset, progress: TrainingProgress): Promise<DeliveredWork> {
+  const chainHashes: Uint8Array[] = []
+  const r = await trainWithEvidence({
+    wireSpec: spec,
+    dataset,
+    peer: { helia: evidence, drafts },
+    onProgress: (p) => {
+      chainHashes.push(bytes(p.chainHash))
+      progress.metrics({
+        epoch: Math.min(spec.epochs, Math.floor(p.metrics.epoch)),
+        totalEpochs: spec.epochs,
+        step: p.metrics.step,
+        loss: p.metrics.trainLoss,
+        trainAccuracy: p.metrics.trainAccuracy,
+        testAccuracy: p.metrics.testAccuracy
+      })
+      progress.checkpoint({ epoch: p.segment, chainHash: bytes(p.chainHash), merkleRoot: bytes(Buffer.from(new MerkleTree(chainHashes).root).toString('hex')), cid: '' })
+    }
+  })
+  const weights = weightsBytes(r.final)
+  if (Buffer.from(wire.sha256(weights)).toString('hex') !== r.finalWeightsHash) throw new Error('internal: delivered weights differ from the evidence\'s final weights')
+  return {
+    weights,
+    delivery: {
+      weightsHash: Uint8Array.from(wire.sha256(weights)),
+      weightsBytes: BigInt(weights.byteLength),
+      evidenceCid: r.evidenceCid,
+      merkleRoot: bytes(r.merkleRoot),
+      epochs: r.checkpoints,
+      finalChainHash: bytes(r.chainHead)
+    }
+  }
+}
+
+export interface SpotCheckReport {
+  readonly passed: boolean
+  readonly verdict: VerifyReport['verdict']
+  /** Segments re-executed (1-based). */
+  readonly segments: readonly number[]
+  readonly reasons: readonly string[]
+}
+
+/**
+ * The client's check of delivered work: the evidence the Delivery names must be valid, match the
+ * Delivery (Merkle root, chain head, segment count, final weights) and `k` segments drawn from
+ * `seed` (which the worker could not know while training) must re-execute to the same bits.
+ */
+export async function spotCheck (evidence: EvidenceStore, delivery: wire.Delivery, spec: wire.TrainingSpec, dataset: Dataset, k: number, seed: Uint8Array): Promise<SpotCheckReport> {
+  const v = await verifyEvidence({ cid: delivery.evidenceCid, peer: { helia: evidence }, challengeSeed: seed, checks: k, dataset, expectedWeightsHash: delivery.weightsHash })
+  const reasons = [...v.reasons]
+  const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+  if (v.specHash !== hex(wire.specHash(spec))) reasons.push('the evidence is for another spec')
+  if (v.merkleRoot !== hex(delivery.merkleRoot)) reasons.push('the evidence\'s Merkle root is not the delivery\'s')
+  if (v.chainHead !== hex(delivery.finalChainHash)) reasons.push('the evidence\'s chain head is not the delivery\'s')
+  if (v.segmentCount !== delivery.epochs) reasons.push('the evidence\'s segment count is not the delivery\'s')
+  const passed = v.verdict === 'passed' && reasons.length === v.reasons.length
+  return { passed, verdict: passed ? 'passed' : v.verdict === 'passed' ? 'failed' : v.verdict, segments: v.selected, reasons }
+}

@@ -1,0 +1,132 @@
+/**
+ * A local cyxwiz network in one process: one embedded ledger served as Solana JSON-RPC on
+ * 127.0.0.1 (every peer talks to it through its own web3.js Connection, exactly as separate
+ * processes would), the CYXWIZ mint and the program's Config, and funded peers — each a real
+ * libp2p node on 127.0.0.1 with its own data dir, wallet and stores. Keys derive from a seed, so a
+ * run is reproducible. Used by `cyx sim` and by the end-to-end tests.
+ */
+import { createHash } from 'node:crypto'
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { createMint, getAccount, getMint, getOrCreateAssociatedTokenAccount, mintTo } from '@solana/spl-token'
+import { Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey } from '@solana/web3.js'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import {
+  CYXWIZ_PROGRAM_ID, EmbeddedLedger, LedgerRpcServer, PROGRAM_SO_PATH, configParamsFromProtocol, configPda, decodeConfig,
+  initializeConfig, vaultPda
+} from '../../chain/index.js'
+import { UNITS_PER_TOKEN } from '../../protocols/index.js'
+import { createPeerNode, type PeerNode } from '../node/index.js'
+import { sendTransaction } from '../roles/index.js'
+import { openPeerStore, type PeerStore } from '../../storage/index.js'
+
+export interface LocalPeer {
+  readonly name: string
+  readonly dir: string
+  readonly node: PeerNode
+  readonly store: PeerStore
+  readonly keypair: Keypair
+}
+
+export interface LocalNetworkOptions {
+  /** Seed for every key of the run. */
+  readonly seed: number
+  /** Where the peers' data dirs go; a fresh temporary directory by default. */
+  readonly dir?: string
+  /** Leave the data dirs behind at close (for inspection). */
+  readonly keep?: boolean
+}
+
+export class LocalNetwork {
+  readonly ledger: EmbeddedLedger
+  readonly server: LedgerRpcServer
+  readonly connection: Connection
+  readonly mint: PublicKey
+  readonly admin: Keypair
+  readonly dir: string
+  readonly #seed: number
+  readonly #keep: boolean
+  readonly #peers: LocalPeer[] = []
+
+  private constructor (o: { ledger: EmbeddedLedger, server: LedgerRpcServer, connection: Connection, mint: PublicKey, admin: Keypair, dir: string, seed: number, keep: boolean }) {
+    this.ledger = o.ledger
+    this.server = o.server
+    this.connection = o.connection
+    this.mint = o.mint
+    this.admin = o.admin
+    this.dir = o.dir
+    this.#seed = o.seed
+    this.#keep = o.keep
+  }
+
+  /** 32 bytes derived from the run's seed and a name. */
+  static seedBytes (seed: number, name: string): Uint8Array {
+    return new Uint8Array(createHash('sha256').update(`cyx-sim/${seed}/${name}`).digest())
+  }
+
+  static async open (o: LocalNetworkOptions): Promise<LocalNetwork> {
+    const dir = o.dir ?? await mkdtemp(join(tmpdir(), 'cyx-sim-'))
+    await mkdir(dir, { recursive: true })
+    const ledger = EmbeddedLedger.open({ dir: join(dir, 'ledger'), reset: true, programs: [{ programId: CYXWIZ_PROGRAM_ID.toBase58(), path: PROGRAM_SO_PATH }] })
+    const server = new LedgerRpcServer(ledger)
+    const rpc = await server.listen({ port: 0, wsOnNextPort: true })
+    const connection = new Connection(rpc, 'confirmed')
+    const admin = Keypair.fromSeed(LocalNetwork.seedBytes(o.seed, 'admin'))
+    await connection.confirmTransaction(await connection.requestAirdrop(admin.publicKey, 100 * LAMPORTS_PER_SOL))
+    const mint = await createMint(connection, admin, admin.publicKey, null, 9, Keypair.fromSeed(LocalNetwork.seedBytes(o.seed, 'mint')), { commitment: 'confirmed' })
+    await sendTransaction(connection, [initializeConfig({ admin: admin.publicKey, mint }, configParamsFromProtocol())], [admin])
+    return new LocalNetwork({ ledger, server, connection, mint, admin, dir, seed: o.seed, keep: o.keep ?? false })
+  }
+
+  get rpcUrl (): string {
+    return this.server.url
+  }
+
+  get peers (): readonly LocalPeer[] {
+    return this.#peers
+  }
+
+  /** A funded peer: SOL for fees, `tokens` whole CYXWIZ, a libp2p node dialling `bootstrap`. */
+  async peer (name: string, tokens: bigint, bootstrap: Multiaddr[] = []): Promise<LocalPeer> {
+    const dir = join(this.dir, name)
+    await mkdir(dir, { recursive: true })
+    const keypair = Keypair.fromSeed(LocalNetwork.seedBytes(this.#seed, `${name}/wallet`))
+    await writeFile(join(dir, 'wallet.json'), JSON.stringify(Array.from(keypair.secretKey)), { mode: 0o600 })
+    await this.connection.confirmTransaction(await this.connection.requestAirdrop(keypair.publicKey, 10 * LAMPORTS_PER_SOL))
+    const account = await getOrCreateAssociatedTokenAccount(this.connection, this.admin, this.mint, keypair.publicKey)
+    if (tokens > 0n) await mintTo(this.connection, this.admin, this.mint, account.address, this.admin, tokens * UNITS_PER_TOKEN)
+    const privateKey = await generateKeyPairFromSeed('Ed25519', LocalNetwork.seedBytes(this.#seed, `${name}/peer`))
+    const node = await createPeerNode({ dir, privateKey, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap })
+    const store = await openPeerStore(dir)
+    const p: LocalPeer = { name, dir, node, store, keypair }
+    this.#peers.push(p)
+    return p
+  }
+
+  async tokenBalance (owner: PublicKey): Promise<bigint> {
+    const account = await getOrCreateAssociatedTokenAccount(this.connection, this.admin, this.mint, owner)
+    return (await getAccount(this.connection, account.address)).amount
+  }
+
+  async vaultBalance (kind: 'platform' | 'insurance' | 'stake'): Promise<bigint> {
+    return (await getAccount(this.connection, vaultPda(CYXWIZ_PROGRAM_ID, kind).address)).amount
+  }
+
+  /** Mint supply plus everything the program burned: constant unless tokens are minted. */
+  async supplyWithBurned (): Promise<bigint> {
+    const supply = (await getMint(this.connection, this.mint)).supply
+    const info = await this.connection.getAccountInfo(configPda(CYXWIZ_PROGRAM_ID).address)
+    const burned = info === null ? 0n : decodeConfig(info.data).totalBurned
+    return supply + burned
+  }
+
+  async close (): Promise<void> {
+    await Promise.allSettled(this.#peers.map(async (p) => { await p.node.stop() }))
+    await Promise.allSettled(this.#peers.map(async (p) => { await p.store.close() }))
+    await this.server.close()
+    this.ledger.close()
+    if (!this.#keep) await rm(this.dir, { recursive: true, force: true })
+  }
+}
