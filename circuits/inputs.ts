@@ -46,3 +46,27 @@ export function checkpointInclusionInput (values: readonly Uint8Array[], index: 
   }
   return { input, root: tree.root }
 }
+
+/** Public signals of `checkpoint_pair`, in the circuit's order (the program's step inputs). */
+export const CHECKPOINT_PAIR_PUBLIC = ['job', 'root', 'leafCount', 'step'] as const
+
+/**
+ * The `checkpoint_pair` input proving that `values[step]` and `values[step + 1]` are leaves `step`
+ * and `step + 1` of `new MerkleTree(values, poseidonMerkle)`, for the job whose id as a field
+ * element (`jobIdField`) is `job`.
+ */
+export function checkpointPairInput (values: readonly Uint8Array[], step: number, job: bigint, depth: number = CHECKPOINT_TREE_DEPTH): { input: CircuitInput, root: Uint8Array } {
+  const a = checkpointInclusionInput(values, step, depth)
+  const b = checkpointInclusionInput(values, step + 1, depth)
+  const input: CircuitInput = {
+    job,
+    root: a.input.root as bigint,
+    leafCount: values.length,
+    step,
+    commitK: a.input.commitment as bigint,
+    commitK1: b.input.commitment as bigint,
+    siblingsK: a.input.siblings as bigint[],
+    siblingsK1: b.input.siblings as bigint[]
+  }
+  return { input, root: a.root }
+}

@@ -66,12 +66,27 @@ export interface EscrowAccount {
   readonly deadline: bigint
   readonly completedAt: bigint
   readonly lastProgressAt: bigint
+  readonly finalAnchorSlot: bigint
+  readonly challengeSlot: bigint
   readonly epochsTotal: number
   readonly epochsDone: number
+  readonly circuitId: number
+  readonly challengeStep: number
   readonly state: number
   readonly bump: number
   readonly vaultBump: number
   readonly rated: number
+  /** `TIER`: 0 optimistic, 1 zk. */
+  readonly tier: number
+  readonly challenged: number
+}
+
+export interface VerifyingKeyAccount {
+  readonly circuitId: number
+  readonly len: number
+  readonly written: number
+  readonly bump: number
+  readonly data: Uint8Array
 }
 
 export interface ClientStateAccount {
@@ -136,6 +151,7 @@ export const decodeEscrow = (data: Uint8Array): EscrowAccount => decodeAccount('
 export const decodeClientState = (data: Uint8Array): ClientStateAccount => decodeAccount('ClientState', data) as unknown as ClientStateAccount
 export const decodeDispute = (data: Uint8Array): DisputeAccount => decodeAccount('Dispute', data) as unknown as DisputeAccount
 export const decodeVote = (data: Uint8Array): VoteAccount => decodeAccount('Vote', data) as unknown as VoteAccount
+export const decodeVerifyingKey = (data: Uint8Array): VerifyingKeyAccount => decodeAccount('VerifyingKey', data) as unknown as VerifyingKeyAccount
 
 /** The `ReputationRecord` (protocols/rules/reputation.ts) a Node account holds. */
 export function reputationRecordOf (n: NodeAccount): ReputationRecord {

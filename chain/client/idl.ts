@@ -23,6 +23,7 @@ function idlType (t: FieldType): IdlType {
   if (typeof t === 'string') return t
   if ('array' in t) return { array: [t.array[0], t.array[1]] }
   if ('defined' in t) return { defined: { name: t.defined.name } }
+  if ('vec' in t) return { vec: typeof t.vec === 'string' ? t.vec : { array: ['u8', t.vec.bytes] } }
   return { array: ['u8', t.bytes] }
 }
 

@@ -5,11 +5,11 @@
  * (`idl.ts`). Every account the program derives is derived here too; any of them can be
  * overridden (the tests pass wrong ones on purpose).
  */
-import { PublicKey, SystemProgram, TransactionInstruction, type AccountMeta } from '@solana/web3.js'
+import { PublicKey, SYSVAR_SLOT_HASHES_PUBKEY, SystemProgram, TransactionInstruction, type AccountMeta } from '@solana/web3.js'
 import { TOKEN_PROGRAM_ID } from '@solana/spl-token'
-import { ARGS, encode, type InstructionName } from './layout.js'
+import { ARGS, TIER, encode, type InstructionName } from './layout.js'
 import { instructionDiscriminator } from './discriminator.js'
-import { clientStatePda, configPda, disputePda, escrowPda, escrowVaultPda, nodePda, vaultPda, votePda, voteVaultPda } from './pda.js'
+import { clientStatePda, configPda, disputePda, escrowPda, escrowVaultPda, nodePda, vaultPda, verifyingKeyPda, votePda, voteVaultPda } from './pda.js'
 import type { ConfigParams } from './params.js'
 
 /** The address `cyx chain` and the tests load the program at. */
@@ -22,7 +22,8 @@ export type AccountList = readonly (readonly [name: string, flags: AccountFlags]
 /** Fixed program addresses the builders fill in. */
 export const FIXED_ADDRESSES: Readonly<Record<string, PublicKey>> = {
   systemProgram: SystemProgram.programId,
-  tokenProgram: TOKEN_PROGRAM_ID
+  tokenProgram: TOKEN_PROGRAM_ID,
+  slotHashes: SYSVAR_SLOT_HASHES_PUBKEY
 }
 
 /** Each instruction's accounts, in the order the program reads them (see the ix/*.rs headers). */
@@ -44,7 +45,12 @@ export const INSTRUCTION_ACCOUNTS: Readonly<Record<InstructionName, AccountList>
   submit_evidence: [['party', 's'], ['dispute', 'w']],
   vote: [['voter', 'ws'], ['config', ''], ['dispute', 'w'], ['vote', 'w'], ['voterToken', 'w'], ['voteVault', 'w'], ['systemProgram', ''], ['tokenProgram', '']],
   resolve_dispute: [['config', 'w'], ['dispute', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['clientToken', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['stakeVault', 'w'], ['mint', ''], ['tokenProgram', '']],
-  withdraw_vote: [['voter', 'ws'], ['config', ''], ['dispute', 'w'], ['vote', 'w'], ['voterToken', 'w'], ['voteVault', 'w'], ['tokenProgram', '']]
+  withdraw_vote: [['voter', 'ws'], ['config', ''], ['dispute', 'w'], ['vote', 'w'], ['voterToken', 'w'], ['voteVault', 'w'], ['tokenProgram', '']],
+  set_verifying_key: [['admin', 'ws'], ['config', ''], ['verifyingKey', 'w'], ['systemProgram', '']],
+  verify_proof: [['verifyingKey', '']],
+  draw_challenge: [['escrow', 'w'], ['slotHashes', '']],
+  complete_zk: [['worker', 's'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['verifyingKey', ''], ['tokenProgram', '']],
+  slash_invalid_proof: [['config', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['clientToken', 'w'], ['workerNode', 'w'], ['stakeVault', 'w'], ['insuranceVault', 'w'], ['mint', 'w'], ['tokenProgram', '']]
 }
 
 /**
@@ -155,6 +161,10 @@ export interface CreateEscrowArgs {
   /** Epochs in the job's spec: `anchor_progress` counts towards it. Default 1 (progress is then
    * all or nothing; callers written before progress anchoring keep working). */
   readonly epochsTotal?: number
+  /** The spec's verification tier (`TIER`); default optimistic (settled by the client's `complete`). */
+  readonly tier?: number
+  /** zk tier: the circuit whose verifying key (`["vk", circuitId]`) checks the step proof. Default 0. */
+  readonly circuitId?: number
 }
 
 export function createEscrow (a: CreateEscrowAccounts, args: CreateEscrowArgs, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
@@ -166,7 +176,7 @@ export function createEscrow (a: CreateEscrowAccounts, args: CreateEscrowArgs, p
     clientState: clientStatePda(programId, a.client).address,
     ...a,
     escrow
-  }, { ...args, epochsTotal: args.epochsTotal ?? 1 }, programId)
+  }, { ...args, epochsTotal: args.epochsTotal ?? 1, tier: args.tier ?? TIER.optimistic, circuitId: args.circuitId ?? 0 }, programId)
 }
 
 export function anchorProgress (a: { worker: PublicKey, escrow: PublicKey }, epoch: number, merkleRoot: Uint8Array, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
@@ -293,4 +303,68 @@ export function resolveDispute (a: ResolveDisputeAccounts, programId = CYXWIZ_PR
   return buildInstruction('resolve_dispute', {
     ...settleDefaults(a, programId), dispute: disputePda(programId, a.escrow).address, ...a
   }, {}, programId)
+}
+
+/** Largest key chunk that fits one transaction next to the other accounts and arguments. */
+export const VERIFYING_KEY_CHUNK = 800
+
+/**
+ * `set_verifying_key` instructions writing the key blob `key` (`toOnChainVerifyingKey`) into
+ * `["vk", circuitId]`, in order, `chunk` bytes each; send them in order (one per transaction).
+ */
+export function setVerifyingKey (a: { admin: PublicKey, config?: PublicKey, verifyingKey?: PublicKey }, circuitId: number, key: Uint8Array, chunk = VERIFYING_KEY_CHUNK, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction[] {
+  const out: TransactionInstruction[] = []
+  for (let offset = 0; offset < key.length; offset += chunk) {
+    out.push(buildInstruction('set_verifying_key', {
+      config: config(programId), verifyingKey: verifyingKeyPda(programId, circuitId).address, ...a
+    }, { circuitId, totalLen: key.length, offset, chunk: key.subarray(offset, offset + chunk) }, programId))
+  }
+  return out
+}
+
+/** `verify_proof`: succeeds iff `proof` (256 bytes, `toOnChainProof`) verifies for `publicInputs` (32 bytes each). */
+export function verifyProof (verifyingKey: PublicKey, proof: Uint8Array, publicInputs: Uint8Array, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('verify_proof', { verifyingKey }, { proof, publicInputs }, programId)
+}
+
+/** `draw_challenge`: fixes a zk escrow's challenged step from the SlotHashes sysvar (anyone may send it). */
+export function drawChallenge (escrow: PublicKey, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('draw_challenge', { escrow }, {}, programId)
+}
+
+export interface CompleteZkAccounts {
+  readonly worker: PublicKey
+  readonly escrow: PublicKey
+  readonly workerToken: PublicKey
+  /** The circuit of the escrow (its `circuitId`): the key account is derived from it. */
+  readonly circuitId: number
+  readonly verifyingKey?: PublicKey
+  readonly workerNode?: PublicKey
+  readonly escrowVault?: PublicKey
+  readonly config?: PublicKey
+  readonly platformVault?: PublicKey
+}
+
+export interface CompleteZkArgs {
+  /** The step proof, 256 bytes (`toOnChainProof`). */
+  readonly proof: Uint8Array
+  readonly finalWeightsHash: Uint8Array
+  /** H_N, the final checkpoint-chain hash, and S_N, the final state commitment (32 bytes each). */
+  readonly finalChainHash: Uint8Array
+  readonly finalState: Uint8Array
+  /** Left siblings of the last leaf, leaves first (`lastLeafSiblings`), 32 bytes each, concatenated. */
+  readonly siblings: Uint8Array
+}
+
+/** `complete_zk`: the worker of a zk escrow is paid against the challenged step's proof. */
+export function completeZk (a: CompleteZkAccounts, args: CompleteZkArgs, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  const { circuitId, ...accounts } = a
+  return buildInstruction('complete_zk', {
+    ...settleDefaults(a, programId), verifyingKey: verifyingKeyPda(programId, circuitId).address, ...accounts
+  }, { ...args }, programId)
+}
+
+/** `slash_invalid_proof`: after the deadline of a zk escrow without a valid proof (anyone may send it). */
+export function slashInvalidProof (a: TimeoutRefundAccounts, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('slash_invalid_proof', { ...settleDefaults(a, programId), ...a }, {}, programId)
 }

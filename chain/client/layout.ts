@@ -10,13 +10,19 @@ import { PublicKey } from '@solana/web3.js'
 export type Scalar = 'u8' | 'u16' | 'i16' | 'u32' | 'u64' | 'i64' | 'pubkey'
 /** A named struct inside another (an IDL `defined` type), e.g. `ConfigParams` inside `Config`. */
 export interface Defined { readonly name: string, readonly layout: Layout }
-export type FieldType = Scalar | { readonly array: readonly [Scalar, number] } | { readonly bytes: number } | { readonly defined: Defined }
+/** A Borsh `Vec` (u32 LE count, then the items): of a scalar, or of fixed-size byte arrays. Arguments only. */
+export interface VecType { readonly vec: Scalar | { readonly bytes: number } }
+export type FieldType = Scalar | { readonly array: readonly [Scalar, number] } | { readonly bytes: number } | { readonly defined: Defined } | VecType
 export type Layout = readonly (readonly [name: string, type: FieldType])[]
 
 const SCALAR_SIZE: Readonly<Record<Scalar, number>> = { u8: 1, u16: 2, i16: 2, u32: 4, u64: 8, i64: 8, pubkey: 32 }
 
+const vecItemSize = (t: VecType): number => typeof t.vec === 'string' ? SCALAR_SIZE[t.vec] : t.vec.bytes
+
+/** Encoded size of `t`; a `vec` counts its 4-byte length only (its items depend on the value). */
 export function fieldSize (t: FieldType): number {
   if (typeof t === 'string') return SCALAR_SIZE[t]
+  if ('vec' in t) return 4
   if ('array' in t) return SCALAR_SIZE[t.array[0]] * t.array[1]
   if ('defined' in t) return layoutSize(t.defined.layout)
   return t.bytes
@@ -106,6 +112,12 @@ export function decode (layout: Layout, data: Uint8Array, offset = 0): Decoded {
       out[name] = items
     } else if ('defined' in t) {
       out[name] = decode(t.defined.layout, data, o)
+    } else if ('vec' in t) {
+      const n = v.getUint32(o, true)
+      const size = vecItemSize(t) * n
+      if (o + 4 + size > data.length) throw new RangeError(`${name}: vec of ${n} runs past the data`)
+      out[name] = data.slice(o + 4, o + 4 + size)
+      o += size
     } else {
       out[name] = data.slice(o, o + t.bytes)
     }
@@ -116,7 +128,15 @@ export function decode (layout: Layout, data: Uint8Array, offset = 0): Decoded {
 
 /** Encodes `value` with `layout` (Borsh). Fields named `_padding` default to zeros. */
 export function encode (layout: Layout, value: Readonly<Record<string, unknown>>): Uint8Array {
-  const bytes = new Uint8Array(layoutSize(layout))
+  let extra = 0
+  for (const [name, t] of layout) {
+    if (typeof t === 'object' && 'vec' in t) {
+      const x = value[name]
+      if (!(x instanceof Uint8Array) || x.length % vecItemSize(t) !== 0) throw new TypeError(`${name}: expected bytes, a multiple of ${vecItemSize(t)}`)
+      extra += x.length
+    }
+  }
+  const bytes = new Uint8Array(layoutSize(layout) + extra)
   const v = new DataView(bytes.buffer)
   let o = 0
   for (const [name, t] of layout) {
@@ -131,6 +151,12 @@ export function encode (layout: Layout, value: Readonly<Record<string, unknown>>
     } else if ('defined' in t) {
       if (typeof x !== 'object' || x === null) throw new TypeError(`${name}: expected a ${t.defined.name}`)
       bytes.set(encode(t.defined.layout, x as Record<string, unknown>), o)
+    } else if ('vec' in t) {
+      // Vec items travel as their flat bytes (checked above).
+      const b = x as Uint8Array
+      v.setUint32(o, b.length / vecItemSize(t), true)
+      bytes.set(b, o + 4)
+      o += b.length
     } else {
       if (!(x instanceof Uint8Array) || x.length !== t.bytes) throw new TypeError(`${name}: expected ${t.bytes} bytes`)
       bytes.set(x, o)
@@ -141,8 +167,9 @@ export function encode (layout: Layout, value: Readonly<Record<string, unknown>>
 }
 
 const arr = (s: Scalar, n: number): FieldType => ({ array: [s, n] })
-const bytes = (n: number): FieldType => ({ bytes: n })
+const bytes = (n: number): { bytes: number } => ({ bytes: n })
 const defined = (name: string, layout: Layout): FieldType => ({ defined: { name, layout } })
+const vec = (item: Scalar | { bytes: number }): FieldType => ({ vec: item })
 
 /** `state.rs::ConfigParams` (280 bytes). */
 export const CONFIG_PARAMS: Layout = [
@@ -248,7 +275,7 @@ export const NODE: Layout = [
   ['_padding', bytes(5)]
 ]
 
-/** `state.rs::Escrow` after its discriminator (296 bytes). */
+/** `state.rs::Escrow` after its discriminator (320 bytes). */
 export const ESCROW: Layout = [
   ['client', 'pubkey'],
   ['worker', 'pubkey'],
@@ -264,13 +291,19 @@ export const ESCROW: Layout = [
   ['deadline', 'i64'],
   ['completedAt', 'i64'],
   ['lastProgressAt', 'i64'],
+  ['finalAnchorSlot', 'u64'],
+  ['challengeSlot', 'u64'],
   ['epochsTotal', 'u32'],
   ['epochsDone', 'u32'],
+  ['circuitId', 'u32'],
+  ['challengeStep', 'u32'],
   ['state', 'u8'],
   ['bump', 'u8'],
   ['vaultBump', 'u8'],
   ['rated', 'u8'],
-  ['_padding', bytes(4)]
+  ['tier', 'u8'],
+  ['challenged', 'u8'],
+  ['_padding', bytes(2)]
 ]
 
 /** `state.rs::ClientState` after its discriminator (48 bytes): the rate-limit window. */
@@ -315,19 +348,36 @@ export const VOTE: Layout = [
   ['_padding', bytes(6)]
 ]
 
+/** Most public inputs a verifying key may have, and the largest key blob (`state.rs`). */
+export const VK_MAX_PUBLIC = 16
+export const VK_MAX_BYTES = 452 + 64 * (VK_MAX_PUBLIC + 1)
+
+/** `state.rs::VerifyingKey` after its discriminator: a Groth16 key blob (`circuits/onchain.ts` layout) in `data[..len]`. */
+export const VERIFYING_KEY: Layout = [
+  ['circuitId', 'u32'],
+  ['len', 'u32'],
+  ['written', 'u32'],
+  ['bump', 'u8'],
+  ['_padding', bytes(3)],
+  ['data', bytes(VK_MAX_BYTES)]
+]
+
 /** Every account type of the program, by its Anchor name. */
 export const ACCOUNTS = {
-  Config: CONFIG, Node: NODE, Escrow: ESCROW, ClientState: CLIENT_STATE, Dispute: DISPUTE, Vote: VOTE
+  Config: CONFIG, Node: NODE, Escrow: ESCROW, ClientState: CLIENT_STATE, Dispute: DISPUTE, Vote: VOTE, VerifyingKey: VERIFYING_KEY
 } as const
 export type AccountName = keyof typeof ACCOUNTS
 
 export const NODE_STATUS = { active: 0, suspended: 1, banned: 2 } as const
 export const ESCROW_STATE = {
-  funded: 0, completed: 1, cancelled: 2, timedOut: 3, disputed: 4, resolvedForClient: 5, resolvedForWorker: 6
+  funded: 0, completed: 1, cancelled: 2, timedOut: 3, disputed: 4, resolvedForClient: 5, resolvedForWorker: 6, proofFailed: 7
 } as const
+/** The escrow's verification tier (the spec's `VerificationTier`: TIER_OPTIMISTIC = 0, TIER_ZK = 1). */
+export const TIER = { optimistic: 0, zk: 1 } as const
 /** The states an escrow ends in (its vault is then empty). */
 export const TERMINAL_ESCROW_STATES: readonly number[] = [
-  ESCROW_STATE.completed, ESCROW_STATE.cancelled, ESCROW_STATE.timedOut, ESCROW_STATE.resolvedForClient, ESCROW_STATE.resolvedForWorker
+  ESCROW_STATE.completed, ESCROW_STATE.cancelled, ESCROW_STATE.timedOut, ESCROW_STATE.resolvedForClient, ESCROW_STATE.resolvedForWorker,
+  ESCROW_STATE.proofFailed
 ]
 export const SIDE = { client: 0, worker: 1 } as const
 export const DISPUTE_STATE = { open: 0, resolved: 1 } as const
@@ -342,7 +392,7 @@ export const ARGS = {
   withdraw_stake: [] as Layout,
   create_escrow: [
     ['nonce', 'u64'], ['jobId', bytes(32)], ['amount', 'u64'], ['specHash', bytes(32)],
-    ['estimatedSeconds', 'u64'], ['timeoutSecs', 'i64'], ['epochsTotal', 'u32']
+    ['estimatedSeconds', 'u64'], ['timeoutSecs', 'i64'], ['epochsTotal', 'u32'], ['tier', 'u8'], ['circuitId', 'u32']
   ] as Layout,
   anchor_progress: [['epoch', 'u32'], ['merkleRoot', bytes(32)]] as Layout,
   complete: [['finalWeightsHash', bytes(32)]] as Layout,
@@ -354,7 +404,15 @@ export const ARGS = {
   submit_evidence: [['evidenceCid', bytes(64)]] as Layout,
   vote: [['side', 'u8'], ['amount', 'u64']] as Layout,
   resolve_dispute: [] as Layout,
-  withdraw_vote: [] as Layout
+  withdraw_vote: [] as Layout,
+  set_verifying_key: [['circuitId', 'u32'], ['totalLen', 'u32'], ['offset', 'u32'], ['chunk', vec('u8')]] as Layout,
+  verify_proof: [['proof', bytes(256)], ['publicInputs', vec(bytes(32))]] as Layout,
+  draw_challenge: [] as Layout,
+  complete_zk: [
+    ['proof', bytes(256)], ['finalWeightsHash', bytes(32)], ['finalChainHash', bytes(32)], ['finalState', bytes(32)],
+    ['siblings', vec(bytes(32))]
+  ] as Layout,
+  slash_invalid_proof: [] as Layout
 } as const
 export type InstructionName = keyof typeof ARGS
 
@@ -384,6 +442,7 @@ export const EVENTS = {
   ] as Layout,
   DisputeResolved: [
     ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['forClient', 'u64'], ['forWorker', 'u64'], ['quorum', 'u64'], ['winner', 'u64']
-  ] as Layout
+  ] as Layout,
+  ChallengeDrawn: [['escrow', 'pubkey'], ['slot', 'u64'], ['step', 'u64']] as Layout
 } as const
 export type EventName = keyof typeof EVENTS

@@ -42,3 +42,9 @@ export const voteVaultPda = (programId: PublicKey, dispute: PublicKey): Pda => f
 /** `["vote", dispute, voter]`: one wallet's vote. */
 export const votePda = (programId: PublicKey, dispute: PublicKey, voter: PublicKey): Pda =>
   find([enc('vote'), dispute.toBytes(), voter.toBytes()], programId)
+/** `["vk", circuitId u32 LE]`: a Groth16 verifying key set by the admin. */
+export const verifyingKeyPda = (programId: PublicKey, circuitId: number): Pda => {
+  const id = new Uint8Array(4)
+  new DataView(id.buffer).setUint32(0, circuitId, true)
+  return find([enc('vk'), id], programId)
+}

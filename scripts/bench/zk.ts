@@ -1,13 +1,21 @@
-// Zero-knowledge benchmark. Prints ONE JSON line for the largest built circuit (today
-// checkpoint_inclusion, depth 5): constraints, proveSeconds (median of runs, worker thread and child
-// process), verifySeconds, proofBytes (the on-chain proof + its public inputs), verifying-key bytes.
-// completeComputeUnits is null until the program verifies proofs on-chain.
+// Zero-knowledge benchmark. Prints ONE JSON line for the circuit that zk escrows are paid against
+// (today checkpoint_pair: checkpoints k and k+1 in the anchored root, depth 5 — the step relation is
+// not in it yet): constraints, proveSeconds (median of runs, worker thread and child process),
+// verifySeconds (TypeScript), proofBytes (the on-chain proof + its public inputs), verifying-key
+// bytes, and completeComputeUnits: the whole `complete_zk` instruction (last-leaf inclusion with
+// sol_poseidon, Groth16 with sol_alt_bn128_group_op, two token transfers, the reputation update),
+// measured on the real SBF program in LiteSVM; verifyProofComputeUnits: `verify_proof` alone.
 // Run: node --import tsx --import ./peer/runtime/node20.mjs scripts/bench/zk.ts [--quick]
 import os from 'node:os'
 import {
-  PROOF_BYTES, buildCircuits, checkpointInclusionInput, loadVerificationKey, prove, toOnChainPublicInputs, toOnChainVerifyingKey, verify
+  PROOF_BYTES, buildCircuits, checkpointPairInput, loadVerificationKey, prove, toOnChainProof, toOnChainPublicInputs,
+  toOnChainVerifyingKey, verify
 } from '../../circuits/index.js'
-import { fieldToBytes, poseidonHash } from '../../protocols/index.js'
+import { MerkleTree, checkpointCommitment, fieldFromBytes, fieldToBytes, poseidonMerkle } from '../../protocols/index.js'
+import {
+  TIER, anchorProgress, completeZk, drawChallenge, jobIdField, lastLeafSiblings, verifyProof, verifyingKeyPda
+} from '../../chain/client/index.js'
+import { TOKEN, World, hash } from '../../test/chain/world.js'
 
 const quick = process.argv.includes('--quick')
 const runs = quick ? 1 : 5
@@ -15,29 +23,50 @@ const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - 
 const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d
 
 const manifest = await buildCircuits({ log: (l) => { process.stderr.write(l + '\n') } })
-const circuit = 'checkpoint_inclusion'
+const circuit = 'checkpoint_pair'
 const info = manifest.circuits[circuit]
 if (info === undefined) throw new Error(`${circuit} is not built`)
 const vkey = loadVerificationKey(circuit)
-const values = Array.from({ length: 32 }, (_, i) => fieldToBytes(poseidonHash([BigInt(i)])))
-const { input } = checkpointInclusionInput(values, 31)
+
+// A zk escrow of 32 checkpoints (the deepest tree) with its final root anchored and challenged.
+const LEAVES = 32
+const w = new World().initialize()
+const CIRCUIT = 1
+w.setVerifyingKey(CIRCUIT, toOnChainVerifyingKey(vkey))
+const worker = w.worker(50_000n * TOKEN, 60_000n)
+const client = w.wallet(100n)
+const jobId = hash('bench-zk-job')
+const escrow = w.escrow(client, worker, 1n, 5n * TOKEN, { jobId, tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: LEAVES })
+const chain = Array.from({ length: LEAVES }, (_, i) => hash(`checkpoint-${i}`))
+const leaves = chain.map((h, i) => fieldToBytes(checkpointCommitment(h, BigInt(i + 1))))
+const root = new MerkleTree(leaves, poseidonMerkle).root
+w.ledger.mustSend([anchorProgress({ worker: worker.kp.publicKey, escrow }, LEAVES, root, w.pid)], [worker.kp])
+w.nextSlot()
+w.ledger.mustSend([drawChallenge(escrow, w.pid)], [w.ledger.payer])
+const step = w.escrowAccount(escrow).challengeStep
+const { input } = checkpointPairInput(leaves, step, fieldFromBytes(jobIdField(jobId)))
 
 const thread: number[] = []
 const proc: number[] = []
 const verifyTimes: number[] = []
-let signals: string[] = []
+let last = await prove(circuit, input)
 for (let i = 0; i < runs; i++) {
   let t = performance.now()
-  const r = await prove(circuit, input)
+  last = await prove(circuit, input)
   thread.push((performance.now() - t) / 1000)
   t = performance.now()
   await prove(circuit, input, { isolation: 'process' })
   proc.push((performance.now() - t) / 1000)
   t = performance.now()
-  if (!(await verify(vkey, r.publicSignals, r.proof))) throw new Error('an honest proof failed to verify')
+  if (!(await verify(vkey, last.publicSignals, last.proof))) throw new Error('an honest proof failed to verify')
   verifyTimes.push((performance.now() - t) / 1000)
-  signals = r.publicSignals
 }
+
+const proof = toOnChainProof(last.proof)
+const verifyCu = w.ledger.mustSend([verifyProof(verifyingKeyPda(w.pid, CIRCUIT).address, proof, toOnChainPublicInputs(last.publicSignals), w.pid)], [w.ledger.payer]).computeUnits
+const complete = w.ledger.mustSend([completeZk({ worker: worker.kp.publicKey, escrow, workerToken: worker.token, circuitId: CIRCUIT }, {
+  proof, finalWeightsHash: hash('weights'), finalChainHash: chain[LEAVES - 1] as Uint8Array, finalState: fieldToBytes(BigInt(LEAVES)), siblings: lastLeafSiblings(leaves)
+}, w.pid)], [worker.kp])
 
 console.log(JSON.stringify({
   bench: 'zk',
@@ -48,10 +77,11 @@ console.log(JSON.stringify({
   proveSeconds: round(median(thread)),
   proveSecondsChildProcess: round(median(proc)),
   verifySeconds: round(median(verifyTimes)),
-  proofBytes: PROOF_BYTES + toOnChainPublicInputs(signals).length,
+  proofBytes: PROOF_BYTES + toOnChainPublicInputs(last.publicSignals).length,
   verifyingKeyBytes: toOnChainVerifyingKey(vkey).length,
   zkeyBytes: info.zkeyBytes,
   setup: { compileSeconds: info.compileSeconds, groth16SetupSeconds: info.setupSeconds, ptauPower: manifest.ptau.power, coldBuildSeconds: manifest.buildSeconds },
-  completeComputeUnits: null,
+  completeComputeUnits: Number(complete.computeUnits),
+  verifyProofComputeUnits: Number(verifyCu),
   runs
 }))

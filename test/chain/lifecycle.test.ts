@@ -47,6 +47,7 @@ function zeroArgs (layout: Layout): Record<string, unknown> {
     if (typeof t === 'string') return t === 'pubkey' ? PublicKey.default : t === 'u64' || t === 'i64' ? 0n : 0
     if ('array' in t) return Array.from({ length: t.array[1] }, () => zero(t.array[0]))
     if ('defined' in t) return zeroArgs(t.defined.layout)
+    if ('vec' in t) return new Uint8Array(0)
     return new Uint8Array(t.bytes)
   }
   return Object.fromEntries(layout.map(([name, t]) => [name, zero(t)]))
@@ -61,7 +62,7 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
   it('every instruction that names a signer refuses that account unsigned, before reading anything else', () => {
     const w = new World().initialize()
     const withSigner = (Object.keys(INSTRUCTION_ACCOUNTS) as InstructionName[]).filter((n) => INSTRUCTION_ACCOUNTS[n].some(([, f]) => f.includes('s')))
-    assert.equal(withSigner.length, 16, 'all but timeout_refund and resolve_dispute (callable by anyone)')
+    assert.equal(withSigner.length, 18, 'all but timeout_refund, resolve_dispute, verify_proof, draw_challenge and slash_invalid_proof (callable by anyone)')
     for (const name of withSigner) {
       const accounts = Object.fromEntries(INSTRUCTION_ACCOUNTS[name].map(([a]) => [a, Keypair.generate().publicKey]))
       delete accounts.systemProgram

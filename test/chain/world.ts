@@ -10,7 +10,7 @@ import { buildProgram } from '../../scripts/build-program.js'
 import { Ledger, type TxResult } from '../../chain/ledger/index.js'
 import {
   PROGRAM_ERRORS, complete, configParamsFromProtocol, configPda, createEscrow, decodeConfig, decodeDispute, decodeEscrow,
-  decodeNode, escrowPda, initializeConfig, nodePda, registerNode, type ConfigAccount, type ConfigParams, type CreateEscrowArgs,
+  decodeNode, escrowPda, initializeConfig, nodePda, registerNode, setVerifyingKey, type ConfigAccount, type ConfigParams, type CreateEscrowArgs,
   type DisputeAccount, type EscrowAccount, type NodeAccount, type ProgramErrorName
 } from '../../chain/client/index.js'
 import { UNITS_PER_TOKEN } from '../../protocols/index.js'
@@ -129,6 +129,29 @@ export class World {
   /** The mint's current supply. */
   supply (): bigint {
     return new DataView(this.data(this.mint).buffer, this.data(this.mint).byteOffset).getBigUint64(36, true)
+  }
+
+  /**
+   * Moves to the next slot as a cluster would: the slot that just ended gets a (random) hash at the
+   * front of the SlotHashes sysvar, and the clock's slot advances. Returns that hash.
+   */
+  nextSlot (): Uint8Array {
+    const svm = this.ledger.svm
+    const clock = svm.getClock()
+    const hash = Keypair.generate().publicKey
+    // Slots are unique and descending (LiteSVM starts with an entry for its current slot).
+    const older = svm.getSlotHashes().filter((h) => h.slot < clock.slot).map((h) => ({ slot: h.slot, hash: h.hash }))
+    svm.setSlotHashes([{ slot: clock.slot, hash: hash.toBase58() }, ...older].slice(0, 512))
+    clock.slot = clock.slot + 1n
+    svm.setClock(clock)
+    return hash.toBytes()
+  }
+
+  /** The admin installs verifying key `key` (on-chain bytes) as circuit `circuitId`, in chunks. */
+  setVerifyingKey (circuitId: number, key: Uint8Array, chunk?: number): void {
+    for (const ix of setVerifyingKey({ admin: this.admin.publicKey }, circuitId, key, chunk, this.pid)) {
+      record('set_verifying_key', this.ledger.send([ix], [this.admin]))
+    }
   }
 
   /** Overwrites fields of an account of this program (test set-up: bypasses every rule). */

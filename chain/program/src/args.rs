@@ -14,8 +14,9 @@ impl<'a> Args<'a> {
         Args { data, pos: 8 }
     }
 
+    /// The next N bytes as an array.
     #[inline(always)]
-    fn take<const N: usize>(&mut self) -> Result<&'a [u8; N]> {
+    pub fn take<const N: usize>(&mut self) -> Result<&'a [u8; N]> {
         let end = self.pos.checked_add(N).ok_or(Error::InstructionDidNotDeserialize)?;
         let s = self.data.get(self.pos..end).ok_or(Error::InstructionDidNotDeserialize)?;
         self.pos = end;
@@ -54,6 +55,24 @@ impl<'a> Args<'a> {
         let s = self.data.get(self.pos..end).ok_or(Error::InstructionDidNotDeserialize)?;
         self.pos = end;
         Ok(s)
+    }
+    /// A Borsh `Vec<u8>`: u32 LE length, then the bytes.
+    #[inline(always)]
+    pub fn vec_u8(&mut self) -> Result<&'a [u8]> {
+        let n = self.u32()? as usize;
+        self.raw(n)
+    }
+    /// A Borsh `Vec<[u8; N]>` as its flat bytes (u32 LE count, then count × N bytes).
+    #[inline(always)]
+    pub fn vec_of(&mut self, item: u8) -> Result<&'a [u8]> {
+        // A u32 count times an item of at most 255 bytes cannot overflow 64 bits.
+        let len = self.u32()? as u64 * item as u64;
+        self.raw(len as usize)
+    }
+    /// Whether every byte has been consumed (optional trailing arguments).
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.pos == self.data.len()
     }
     /// Every byte must have been consumed.
     #[inline(always)]

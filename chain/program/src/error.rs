@@ -59,6 +59,15 @@ pub enum Error {
     InvalidSide = 6032,
     InvalidDisputeState = 6033,
     DeadlinePassed = 6034,
+    InvalidProof = 6035,
+    InvalidVerifyingKey = 6036,
+    InvalidTier = 6037,
+    ChallengeNotReady = 6038,
+    ChallengeExpired = 6039,
+    ChallengeAlreadyDrawn = 6040,
+    InvalidInclusion = 6041,
+    NonCanonicalField = 6042,
+    ProofRequired = 6043,
 }
 
 impl Error {

@@ -214,3 +214,16 @@ const _: () = assert!(core::mem::size_of::<StakeWithdrawn>() == StakeWithdrawn::
 const _: () = assert!(core::mem::size_of::<ConfigUpdated>() == ConfigUpdated::LEN);
 const _: () = assert!(core::mem::size_of::<DisputeOpened>() == DisputeOpened::LEN);
 const _: () = assert!(core::mem::size_of::<DisputeResolved>() == DisputeResolved::LEN);
+
+/// zk tier: the challenged step was drawn from the hash of `slot`.
+#[repr(C)]
+pub struct ChallengeDrawn {
+    pub escrow: Pubkey,
+    pub slot: u64,
+    pub step: u64,
+}
+impl Event for ChallengeDrawn {
+    const DISCRIMINATOR: [u8; 8] = disc::event("ChallengeDrawn");
+    const LEN: usize = 48;
+}
+const _: () = assert!(core::mem::size_of::<ChallengeDrawn>() == ChallengeDrawn::LEN);

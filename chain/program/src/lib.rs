@@ -18,6 +18,7 @@ pub mod cpi;
 pub mod disc;
 pub mod error;
 pub mod event;
+pub mod groth16;
 pub mod input;
 pub mod ix;
 pub mod math;
@@ -26,6 +27,7 @@ pub mod reputation;
 pub mod seeds;
 pub mod state;
 pub mod sys;
+pub mod zk;
 
 use input::{AccountInfo, MAX_ACCOUNTS};
 

@@ -12,3 +12,4 @@ pub const CLIENT: &[u8] = b"client";
 pub const DISPUTE: &[u8] = b"dispute";
 pub const VOTE_VAULT: &[u8] = b"vote_vault";
 pub const VOTE: &[u8] = b"vote";
+pub const VK: &[u8] = b"vk";

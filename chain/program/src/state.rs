@@ -260,6 +260,8 @@ pub const ESCROW_DISPUTED: u8 = 4;
 /// Dispute resolved for the client (refunded) / for the worker (paid).
 pub const ESCROW_RESOLVED_CLIENT: u8 = 5;
 pub const ESCROW_RESOLVED_WORKER: u8 = 6;
+/// zk tier: no valid proof by the deadline; the client was refunded and the worker slashed.
+pub const ESCROW_PROOF_FAILED: u8 = 7;
 
 /// Whether an escrow has reached an end state (its vault is then empty and it may be closed).
 #[inline(always)]
@@ -269,6 +271,7 @@ pub fn escrow_is_terminal(state: u8) -> bool {
         || state == ESCROW_TIMED_OUT
         || state == ESCROW_RESOLVED_CLIENT
         || state == ESCROW_RESOLVED_WORKER
+        || state == ESCROW_PROOF_FAILED
 }
 
 /// A job's payment, PDA `["escrow", client, nonce (u64 LE)]`; its tokens sit in the vault PDA
@@ -290,18 +293,34 @@ pub struct Escrow {
     pub deadline: i64,
     pub completed_at: i64,
     pub last_progress_at: i64,
+    /// zk tier: the slot in which the final root (epoch = epochs_total) was anchored.
+    pub final_anchor_slot: u64,
+    /// zk tier: the slot whose hash drew the challenge.
+    pub challenge_slot: u64,
     /// Epochs in the job's spec, and the highest epoch the worker anchored (progress = done/total).
     pub epochs_total: u32,
     pub epochs_done: u32,
+    /// zk tier: the circuit (VerifyingKey ["vk", circuit_id]) the step proof is checked with.
+    pub circuit_id: u32,
+    /// zk tier: the challenged step k (the proof covers checkpoints k and k + 1, 0-based leaves).
+    pub challenge_step: u32,
     pub state: u8,
     pub bump: u8,
     pub vault_bump: u8,
     /// 1 once the client rated the worker for this job.
     pub rated: u8,
-    pub _padding: [u8; 4],
+    /// The spec's verification tier: TIER_OPTIMISTIC (0, settled by the client's `complete`) or
+    /// TIER_ZK (1, settled by `complete_zk` with a proof, or `slash_invalid_proof`).
+    pub tier: u8,
+    /// zk tier: 1 once `draw_challenge` fixed `challenge_step`.
+    pub challenged: u8,
+    pub _padding: [u8; 2],
 }
 
-const _: () = assert!(core::mem::size_of::<Escrow>() == 7 * 32 + 7 * 8 + 2 * 4 + 8);
+const _: () = assert!(core::mem::size_of::<Escrow>() == 7 * 32 + 9 * 8 + 4 * 4 + 8);
+
+pub const TIER_OPTIMISTIC: u8 = 0;
+pub const TIER_ZK: u8 = 1;
 
 impl AccountType for Escrow {
     const DISCRIMINATOR: [u8; 8] = disc::account("Escrow");
@@ -378,4 +397,38 @@ const _: () = assert!(core::mem::size_of::<Vote>() == 2 * 32 + 8 + 8);
 
 impl AccountType for Vote {
     const DISCRIMINATOR: [u8; 8] = disc::account("Vote");
+}
+
+/// Most public inputs a verifying key may have, and the largest key blob.
+pub const VK_MAX_PUBLIC: usize = 16;
+pub const VK_MAX_BYTES: usize = crate::groth16::vk_len(VK_MAX_PUBLIC);
+
+/// A Groth16 verifying key set by the admin (later the DAO), PDA `["vk", circuit_id (u32 LE)]`.
+/// `data[..len]` is the key in the layout of `circuits/onchain.ts` (`toOnChainVerifyingKey`),
+/// written in order by one or more `set_verifying_key` chunks; usable once `written == len`.
+#[repr(C)]
+pub struct VerifyingKey {
+    pub circuit_id: u32,
+    pub len: u32,
+    pub written: u32,
+    pub bump: u8,
+    pub _padding: [u8; 3],
+    pub data: [u8; VK_MAX_BYTES],
+}
+
+const _: () = assert!(core::mem::size_of::<VerifyingKey>() == 16 + VK_MAX_BYTES);
+
+impl AccountType for VerifyingKey {
+    const DISCRIMINATOR: [u8; 8] = disc::account("VerifyingKey");
+}
+
+impl VerifyingKey {
+    /// The complete key blob, or `InvalidVerifyingKey` while chunks are missing.
+    pub fn key(&self) -> crate::error::Result<&[u8]> {
+        let len = self.len as usize;
+        if len == 0 || self.written != self.len || len > VK_MAX_BYTES {
+            return Err(crate::error::Error::InvalidVerifyingKey);
+        }
+        Ok(&self.data[..len])
+    }
 }

@@ -47,6 +47,9 @@ extern "C" {
         signers_seeds: *const u8,
         signers_seeds_len: u64,
     ) -> u64;
+    fn sol_sha256(vals: *const Bytes, val_len: u64, hash_result: *mut u8) -> u64;
+    fn sol_poseidon(parameters: u64, endianness: u64, vals: *const Bytes, val_len: u64, hash_result: *mut u8) -> u64;
+    fn sol_alt_bn128_group_op(group_op: u64, input: *const u8, input_size: u64, result: *mut u8) -> u64;
     fn abort() -> !;
 }
 
@@ -165,6 +168,34 @@ pub fn rent_exempt_minimum(data_len: u64) -> Option<u64> {
     let bytes = data_len.checked_add(ACCOUNT_STORAGE_OVERHEAD)?;
     let per_year = crate::math::mul(bytes, r.lamports_per_byte_year).ok()?;
     crate::math::mul(per_year, years).ok()
+}
+
+/// SHA-256 of the concatenated slices.
+pub fn sha256(slices: &[Bytes]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    unsafe { sol_sha256(slices.as_ptr(), slices.len() as u64, out.as_mut_ptr()) };
+    out
+}
+
+/// circomlib's Poseidon over BN254 (x^5), big-endian 32-byte inputs, 1..=12 of them. `None` when
+/// an input is not a canonical field element (>= r) or the count is out of range.
+pub fn poseidon(inputs: &[Bytes]) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    // parameters 0 = Bn254X5, endianness 0 = big-endian.
+    let rc = unsafe { sol_poseidon(0, 0, inputs.as_ptr(), inputs.len() as u64, out.as_mut_ptr()) };
+    if rc == 0 { Some(out) } else { None }
+}
+
+/// alt_bn128 operations of `sol_alt_bn128_group_op` (big-endian encodings, EIP-196/197).
+pub const BN128_ADD: u64 = 0;
+pub const BN128_MUL: u64 = 2;
+pub const BN128_PAIRING: u64 = 3;
+
+/// One `sol_alt_bn128_group_op`; false when the syscall refuses the input (a point off the
+/// curve, a coordinate not below q, a wrong length).
+#[inline(always)]
+pub fn bn128(op: u64, input: &[u8], result: &mut [u8]) -> bool {
+    unsafe { sol_alt_bn128_group_op(op, input.as_ptr(), input.len() as u64, result.as_mut_ptr()) == 0 }
 }
 
 /// Logs `message` and aborts the transaction. Used only for broken invariants.

@@ -3,6 +3,9 @@
 //! the anchored epoch is the progress a cancellation pays pro rata. Not after the deadline: from
 //! then on the escrow may be refunded, and late progress must not change what a cancel pays.
 //!
+//! zk tier: the root is the Poseidon root of the checkpoint commitments (a field element < r),
+//! and anchoring the final epoch records the slot after which the challenge is drawn.
+//!
 //! Accounts: 0 worker (signer, = escrow.worker) · 1 escrow (writable).
 
 use crate::account::{self, Account, AccountIter};
@@ -10,8 +13,8 @@ use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, ProgressAnchored};
 use crate::input::Input;
-use crate::state::{Escrow, ESCROW_FUNDED};
-use crate::{require, sys};
+use crate::state::{Escrow, ESCROW_FUNDED, TIER_ZK};
+use crate::{require, sys, zk};
 
 pub fn process(input: &Input) -> Result {
     let pid = &input.program_id;
@@ -30,6 +33,14 @@ pub fn process(input: &Input) -> Result {
     let now = sys::clock().unix_timestamp;
     require!(now <= e.deadline, Error::DeadlinePassed);
     require!(epoch > e.epochs_done && epoch <= e.epochs_total, Error::InvalidEpoch);
+    if e.tier == TIER_ZK {
+        // The root is a public input of the step proof: a canonical field element.
+        require!(zk::is_field(root), Error::NonCanonicalField);
+        if epoch == e.epochs_total {
+            // The challenge is drawn from the hash of this slot or a later one.
+            e.final_anchor_slot = sys::clock().slot;
+        }
+    }
     e.epochs_done = epoch;
     sys::copy(&mut e.progress_root, root);
     e.last_progress_at = now;

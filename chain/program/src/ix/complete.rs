@@ -6,6 +6,8 @@
 //! more completed and timed job (time accuracy of created→completed against the estimate) and the
 //! successful-job recovery, then the score is recomputed.
 //!
+//! Only for the optimistic tier: a zk escrow is paid by `complete_zk` against a proof.
+//!
 //! Accounts: 0 client (signer) · 1 config · 2 escrow (writable) · 3 escrow_vault (writable,
 //! = escrow.vault) · 4 worker_node (writable, owner = escrow.worker) · 5 worker_token (writable,
 //! CYXWIZ account of the worker) · 6 platform_vault (writable, = config.platform_vault) ·
@@ -15,8 +17,8 @@ use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, PaymentReleased};
-use crate::input::Input;
-use crate::state::{Config, Escrow, Node, ESCROW_COMPLETED, ESCROW_FUNDED};
+use crate::input::{AccountInfo, Input};
+use crate::state::{Config, Escrow, Node, ESCROW_COMPLETED, ESCROW_FUNDED, TIER_OPTIMISTIC};
 use crate::cpi::Seeds;
 use crate::sys::{self, Bytes};
 use crate::{cpi, math, reputation, require, seeds};
@@ -40,10 +42,31 @@ pub fn process(input: &Input) -> Result {
     let final_weights_hash = args.bytes32()?;
     args.finish()?;
 
-    let c = config.get();
-    let e = escrow.get_mut();
-    let n = node.get_mut();
+    let e = escrow.get();
     require!(&e.client == client.key(), Error::ConstraintHasOne);
+    // zk jobs are paid only against a proof (`complete_zk`).
+    require!(e.tier == TIER_OPTIMISTIC, Error::InvalidTier);
+    release(&Release { config: &config, escrow: &escrow, node: &node, vault, worker_token: worker_token_info, platform_vault }, final_weights_hash)
+}
+
+/// The accounts a payout moves tokens between (one argument: BPF calls take at most five).
+pub struct Release<'a> {
+    pub config: &'a Account<Config>,
+    pub escrow: &'a Account<Escrow>,
+    pub node: &'a Account<Node>,
+    pub vault: AccountInfo,
+    pub worker_token: AccountInfo,
+    pub platform_vault: AccountInfo,
+}
+
+/// Pays a funded escrow out to its worker (amount less the platform fee) and records the
+/// completed job in the worker's reputation. Shared by `complete` and `complete_zk`.
+pub fn release(r: &Release, final_weights_hash: &[u8; 32]) -> Result {
+    let config = r.config;
+    let (vault, worker_token_info, platform_vault) = (r.vault, r.worker_token, r.platform_vault);
+    let c = config.get();
+    let e = r.escrow.get_mut();
+    let n = r.node.get_mut();
     require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
     require!(n.owner == e.worker, Error::ConstraintHasOne);
     account::writable(account::address(vault, &e.vault)?)?;
@@ -76,7 +99,7 @@ pub fn process(input: &Input) -> Result {
     n.total_earned = math::add(n.total_earned, worker_amount)?;
     reputation::adjust(n, p.reward_successful_job, p)?;
 
-    event::emit(PaymentReleased { escrow: *escrow.key(), worker: e.worker, worker_amount, platform_fee: fee });
+    event::emit(PaymentReleased { escrow: *r.escrow.key(), worker: e.worker, worker_amount, platform_fee: fee });
     Ok(())
 }
 

@@ -16,10 +16,10 @@ use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, EscrowCreated};
 use crate::input::{AccountInfo, Input};
-use crate::state::{ClientState, Config, ConfigParams, Escrow, Node, ESCROW_FUNDED, NODE_ACTIVE};
+use crate::state::{ClientState, Config, ConfigParams, Escrow, Node, ESCROW_FUNDED, NODE_ACTIVE, TIER_OPTIMISTIC, TIER_ZK};
 use crate::cpi::Seeds;
 use crate::sys::{self, Bytes};
-use crate::{cpi, math, reputation, require, seeds};
+use crate::{cpi, math, reputation, require, seeds, zk};
 
 pub fn process(input: &Input) -> Result {
     let pid = &input.program_id;
@@ -43,7 +43,13 @@ pub fn process(input: &Input) -> Result {
     let estimated_seconds = args.u64()?;
     let timeout_secs = args.i64()?;
     let epochs_total = args.u32()?;
+    // Optional trailing arguments (older clients omit them): the spec's verification tier and,
+    // for zk, the circuit whose key checks the step proof.
+    let (tier, circuit_id) = if args.is_empty() { (TIER_OPTIMISTIC, 0) } else { (args.u8()?, args.u32()?) };
     args.finish()?;
+    require!(tier == TIER_OPTIMISTIC || tier == TIER_ZK, Error::InvalidTier);
+    // A zk job needs a step to challenge (two checkpoints) and fits the circuits' tree.
+    require!(tier != TIER_ZK || (epochs_total >= 2 && epochs_total <= zk::MAX_LEAVES), Error::InvalidEpoch);
 
     let c = config.get_mut();
     let p = &c.params;
@@ -92,6 +98,8 @@ pub fn process(input: &Input) -> Result {
     e.deadline = deadline;
     e.last_progress_at = now;
     e.epochs_total = epochs_total;
+    e.tier = tier;
+    e.circuit_id = circuit_id;
     e.state = ESCROW_FUNDED;
     e.bump = escrow_bump;
     e.vault_bump = vault_bump;

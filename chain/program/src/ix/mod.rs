@@ -16,6 +16,11 @@ pub mod submit_evidence;
 pub mod timeout_refund;
 pub mod update_config;
 pub mod vote;
+pub mod set_verifying_key;
+pub mod verify_proof;
+pub mod draw_challenge;
+pub mod complete_zk;
+pub mod slash_invalid_proof;
 pub mod withdraw_stake;
 pub mod withdraw_vote;
 
@@ -48,6 +53,11 @@ tags! {
     VOTE = "vote",
     RESOLVE_DISPUTE = "resolve_dispute",
     WITHDRAW_VOTE = "withdraw_vote",
+    SET_VERIFYING_KEY = "set_verifying_key",
+    VERIFY_PROOF = "verify_proof",
+    DRAW_CHALLENGE = "draw_challenge",
+    COMPLETE_ZK = "complete_zk",
+    SLASH_INVALID_PROOF = "slash_invalid_proof",
 }
 
 pub fn dispatch(input: &Input) -> Result {
@@ -75,6 +85,11 @@ pub fn dispatch(input: &Input) -> Result {
         VOTE => vote::process(input),
         RESOLVE_DISPUTE => resolve_dispute::process(input),
         WITHDRAW_VOTE => withdraw_vote::process(input),
+        SET_VERIFYING_KEY => set_verifying_key::process(input),
+        VERIFY_PROOF => verify_proof::process(input),
+        DRAW_CHALLENGE => draw_challenge::process(input),
+        COMPLETE_ZK => complete_zk::process(input),
+        SLASH_INVALID_PROOF => slash_invalid_proof::process(input),
         _ => Err(Error::InstructionFallbackNotFound),
     }
 }

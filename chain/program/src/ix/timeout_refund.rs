@@ -10,7 +10,7 @@ use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::error::{Error, Result};
 use crate::event::{self, StakeSlashed, TimeoutRefunded};
 use crate::input::{AccountInfo, Input};
-use crate::state::{Config, Escrow, Node, ESCROW_FUNDED, ESCROW_TIMED_OUT};
+use crate::state::{Config, Escrow, Node, ESCROW_FUNDED, ESCROW_TIMED_OUT, TIER_ZK};
 use crate::cpi::Seeds;
 use crate::sys::{self, Bytes};
 use crate::{cpi, math, reputation, require, seeds};
@@ -38,6 +38,8 @@ pub fn process(input: &Input) -> Result {
     let now = sys::clock().unix_timestamp;
     require!(now > e.deadline, Error::DeadlineNotReached);
     require!(n.owner == e.worker, Error::ConstraintHasOne);
+    // A zk worker that anchored its final root owes a proof: `slash_invalid_proof` settles it.
+    require!(!(e.tier == TIER_ZK && e.epochs_done == e.epochs_total), Error::ProofRequired);
     account::writable(account::address(vault, &e.vault)?)?;
     let client_token = TokenAccount::load_mut(client_token_info, &c.mint)?;
     require!(client_token.authority() == &e.client, Error::ConstraintTokenOwner);

@@ -1,0 +1,65 @@
+//! `set_verifying_key(circuit_id, total_len, offset, chunk)`: the admin (later the DAO) writes a
+//! Groth16 verifying key (the `circuits/onchain.ts` layout) into the account
+//! `["vk", circuit_id (u32 LE)]`, creating it on first use. Chunks go in order: a chunk at offset 0
+//! starts the key over (its first 4 bytes, nPublic, must agree with `total_len`), every later one
+//! must start where the previous ended. The key is usable once all `total_len` bytes are written.
+//!
+//! Accounts: 0 admin (writable signer, = config.admin, pays the account) · 1 config ·
+//! 2 verifying_key (writable) · 3 system_program.
+
+use crate::account::{self, Account, AccountIter};
+use crate::args::Args;
+use crate::cpi::Seeds;
+use crate::error::{Error, Result};
+use crate::groth16;
+use crate::input::Input;
+use crate::pubkey::SYSTEM_PROGRAM_ID;
+use crate::state::{Config, VerifyingKey, VK_MAX_BYTES, VK_MAX_PUBLIC};
+use crate::sys::{self, Bytes};
+use crate::{require, seeds};
+
+pub fn process(input: &Input) -> Result {
+    let pid = &input.program_id;
+    let mut it = AccountIter::new(input.accounts);
+    let admin = account::signer_mut(it.next()?)?;
+    let config = Account::<Config>::load(it.next()?, pid)?;
+    let vk_info = it.next()?;
+    account::system_program(it.next()?)?;
+
+    let mut args = Args::new(input.data);
+    let circuit_id = args.u32()?;
+    let total_len = args.u32()?;
+    let offset = args.u32()?;
+    let chunk = args.vec_u8()?;
+    args.finish()?;
+
+    require!(&config.get().admin == admin.key(), Error::Unauthorized);
+    let id_le = circuit_id.to_le_bytes();
+    let vk = if vk_info.owner() == &SYSTEM_PROGRAM_ID && vk_info.data_len() == 0 {
+        let bump = account::expect_pda(vk_info, &[Bytes::of(seeds::VK), Bytes::of(&id_le)], pid)?;
+        let a = Account::<VerifyingKey>::init(admin, vk_info, pid, &Seeds(&[Bytes::of(seeds::VK), Bytes::of(&id_le), Bytes::of(&[bump])]))?;
+        let k = a.get_mut();
+        k.circuit_id = circuit_id;
+        k.bump = bump;
+        a
+    } else {
+        let a = Account::<VerifyingKey>::load_mut(vk_info, pid)?;
+        // Key accounts are only created at ["vk", id] holding that id.
+        require!(a.get().circuit_id == circuit_id, Error::ConstraintSeeds);
+        a
+    };
+    let k = vk.get_mut();
+    if offset == 0 {
+        require!(chunk.len() >= groth16::VK_HEADER, Error::InvalidVerifyingKey);
+        let n = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]) as usize;
+        require!(n <= VK_MAX_PUBLIC && total_len as usize == groth16::vk_len(n), Error::InvalidVerifyingKey);
+        k.len = total_len;
+        k.written = 0;
+    }
+    require!(offset == k.written && total_len == k.len, Error::InvalidVerifyingKey);
+    let end = offset as usize + chunk.len();
+    require!(end <= k.len as usize && end <= VK_MAX_BYTES, Error::InvalidVerifyingKey);
+    sys::copy(&mut k.data[offset as usize..end], chunk);
+    k.written = end as u32;
+    Ok(())
+}
