@@ -278,3 +278,21 @@ export const PARAMS = {
   treasury: TREASURY,
   mesh: MESH
 } as const
+
+/**
+ * The optional coordinator (coordinator/, `cyx coordinator`): protocol ids and bounds. Not part of
+ * `PARAMS` (nothing on-chain mirrors them). Its match protocol is `MESH.matchProtocol`.
+ */
+export const COORDINATOR = {
+  registerProtocol: '/cyx/coordinator/register/1.0.0',
+  /** Most candidates one match answer may list (and a client may ask for). */
+  maxCandidates: 32,
+  /** Largest frame on the register protocol: one signed advert plus framing. */
+  maxRegisterFrameBytes: 16 * 1024 + 256,
+  /** Largest match answer: a signed result plus one signed advert per candidate. */
+  maxMatchFrameBytes: 33 * (16 * 1024 + 16),
+  /** How long on-chain stake and reputation read by the coordinator stay cached. */
+  chainCacheSeconds: 30,
+  /** How long a peer has to send its one request frame. */
+  requestTimeoutMs: 5_000
+} as const

@@ -14,6 +14,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { PublicKey, VersionedTransaction } from '@solana/web3.js'
 import { getBase58Decoder, getBase58Encoder } from '@solana/kit'
 import { EmbeddedLedger, LedgerError, RpcRefusal, type AccountView, type TxRecord } from './ledger.js'
+import { runFaucet, type Faucet } from './genesis.js'
 
 const MAX_BODY_BYTES = 1024 * 1024
 const MAX_BATCH = 100
@@ -147,10 +148,17 @@ export class LedgerRpcServer {
   #nextSub = 1
   #unsubscribe: (() => void) | undefined
   readonly #allowWarp: boolean
+  readonly #faucet: Faucet | undefined
 
-  constructor (ledger: EmbeddedLedger, opts: { allowWarp?: boolean } = {}) {
+  /**
+   * `faucet`: serve `cyx_faucet [address, baseUnits, lamports]` (mint CYXWIZ to the address's
+   * token account, airdrop SOL), for a local network started with genesis (`ensureGenesis`).
+   * Without it the method is refused.
+   */
+  constructor (ledger: EmbeddedLedger, opts: { allowWarp?: boolean, faucet?: Faucet } = {}) {
     this.ledger = ledger
     this.#allowWarp = opts.allowWarp ?? true
+    this.#faucet = opts.faucet
   }
 
   get url (): string {
@@ -354,6 +362,18 @@ export class LedgerRpcServer {
         return { unixTime: L.warp(seconds), slot: L.slot }
       }
       case 'cyx_clock': return { unixTime: L.unixTime, slot: L.slot }
+      case 'cyx_faucet': {
+        if (this.#faucet === undefined) throw new RpcFailure(-32601, 'cyx_faucet is served only by a local ledger started with genesis (cyx chain --genesis)')
+        const units = typeof p[1] === 'string' && /^\d{1,19}$/.test(p[1]) ? BigInt(p[1]) : undefined
+        const lamports = p[2] === undefined ? 0n : typeof p[2] === 'string' && /^\d{1,19}$/.test(p[2]) ? BigInt(p[2]) : undefined
+        if (units === undefined || lamports === undefined) throw invalidParams('cyx_faucet takes [address, base units as a decimal string, lamports as a decimal string]')
+        try {
+          return runFaucet(L, this.#faucet, new PublicKey(pubkeyParam(p[0])), units, lamports)
+        } catch (e) {
+          if (e instanceof LedgerError) throw invalidParams(e.message)
+          throw e
+        }
+      }
       default: throw new RpcFailure(-32601, `Method not found: ${method}`)
     }
   }

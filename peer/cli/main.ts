@@ -15,10 +15,14 @@ interface CommandEntry {
 
 const COMMANDS: readonly CommandEntry[] = [
   { name: 'chain', summary: 'serve the embedded ledger (real SVM, cyxwiz program, SPL Token) as Solana JSON-RPC on 127.0.0.1', load: async () => (await import('./commands/chain.js')).chainCommand },
+  { name: 'coordinator', summary: 'serve optional fast matchmaking (signed rankings of staked workers; holds no funds); "status" reports it', load: async () => (await import('./commands/coordinator.js')).coordinatorCommand },
+  { name: 'client', summary: 'submit a training job (auction, escrow, live progress, checks, payment); status, cancel, rate', load: async () => (await import('./commands/client.js')).clientCommand },
+  { name: 'faucet', summary: 'CYXWIZ and SOL for a wallet from a local ledger started with cyx chain --genesis', load: async () => (await import('./commands/faucet.js')).faucetCommand },
   { name: 'params', summary: 'print every protocol parameter (fees, stake tiers, slashing, reputation, pricing, windows)', load: async () => (await import('./commands/params.js')).paramsCommand },
   { name: 'sim', summary: 'run a local network: an auction, a job trained, spot-checked and paid on the embedded ledger', load: async () => (await import('./commands/sim.js')).simCommand },
   { name: 'train', summary: 'train a model locally, storing re-executable evidence (Helia), the ONNX model and a CAR', load: async () => (await import('./commands/train.js')).trainCommand },
-  { name: 'verify', summary: 'spot-check training evidence: re-execute segments chosen by a challenge seed', load: async () => (await import('./commands/verify.js')).verifyCommand }
+  { name: 'verify', summary: 'spot-check training evidence: re-execute segments chosen by a challenge seed', load: async () => (await import('./commands/verify.js')).verifyCommand },
+  { name: 'worker', summary: 'run a worker: stake, advertise, bid, train with evidence, deliver; resumes interrupted jobs', load: async () => (await import('./commands/worker.js')).workerCommand }
 ]
 
 const VERSION = '0.1.0'

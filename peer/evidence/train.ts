@@ -56,6 +56,11 @@ export interface TrainWithEvidenceOptions {
   readonly onProgress?: (progress: TrainProgress) => void
   /** t_E, the sealing time recorded for segment E (Unix milliseconds); default `Date.now()`. */
   readonly clock?: (segment: number) => number
+  /**
+   * Stops the run at the next segment boundary (before that segment's checkpoint is stored); the
+   * draft stays for a later resume. The call then rejects with the signal's reason.
+   */
+  readonly signal?: AbortSignal
 }
 
 export interface TrainWithEvidenceResult {
@@ -144,6 +149,7 @@ export async function trainWithEvidence (options: TrainWithEvidenceOptions): Pro
         }
       },
       onCheckpoint: async (checkpoint) => {
+        options.signal?.throwIfAborted()
         const w = writer as EvidenceWriter
         const record = await w.appendCheckpoint(checkpointInput(checkpoint, clock(checkpoint.segment.index)))
         last = checkpoint
@@ -152,6 +158,7 @@ export async function trainWithEvidence (options: TrainWithEvidenceOptions): Pro
     })
     const w = writer as EvidenceWriter | undefined
     if (w === undefined || last === undefined) throw new Error('training produced no checkpoint')
+    options.signal?.throwIfAborted()
     const cid = await w.seal()
     const manifest = w.snapshot()
     return {

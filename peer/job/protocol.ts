@@ -148,7 +148,12 @@ export interface DeliveredWork {
   readonly weights: Uint8Array
 }
 
-export type SessionOutcome = { readonly ok: true } | { readonly ok: false, readonly error: Error }
+/**
+ * How a session ended. `interrupted`: the stream went away (the client's connection dropped, or
+ * this service stopped) before the job was delivered, rather than the job failing: the job can be
+ * resumed when the client comes back with the same award.
+ */
+export type SessionOutcome = { readonly ok: true } | { readonly ok: false, readonly error: Error, readonly interrupted: boolean }
 
 export interface JobServiceHooks<J> {
   /**
@@ -260,7 +265,7 @@ export async function startJobService<J> (node: PeerNode, hooks: JobServiceHooks
         node.misbehaviour.record(peer.toString(), offenceOf(e))
         notify(peer, asError(e))
         await answer(ch, errorCodeFor(e), asError(e).message)
-        outcome = { ok: false, error: asError(e) }
+        outcome = { ok: false, error: asError(e), interrupted: false }
         return
       }
       await hooks.received?.(job, Number(spec.datasetBytes))
@@ -286,7 +291,7 @@ export async function startJobService<J> (node: PeerNode, hooks: JobServiceHooks
       }
       await ch.finish()
     } catch (e) {
-      outcome = { ok: false, error: asError(e) }
+      outcome = { ok: false, error: asError(e), interrupted: session.signal.aborted }
       if (!session.signal.aborted) await answer(ch, ErrorCode.INTERNAL, 'the worker failed to run the job')
       else stream.abort(asError(e))
     } finally {

@@ -4,8 +4,8 @@
  * asks the DHT for providers of a capability and fetches and verifies each provider's advert.
  *
  * Provider records are authenticated by the DHT (a node only accepts a provider record from the
- * provider itself); adverts are authenticated by the wallet's signature and bound to the key's peer
- * id by the `cyx` validator (records.ts).
+ * provider itself); adverts are signed by the wallet and countersigned by the peer key, and the
+ * `cyx` validator (records.ts) checks both against the key's peer id.
  */
 import type { PeerId } from '@libp2p/interface'
 import type { AbortOptions } from '@libp2p/interface'
@@ -14,7 +14,7 @@ import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { MESH, wire } from '../../protocols/index.js'
 import type { PeerNode } from './node.js'
-import { advertKey, openAdvertRecord } from './records.js'
+import { advertKey, advertRecordSigningBytes, encodeAdvertRecord, openAdvertRecord } from './records.js'
 
 const { Kind, WireError, equalBytes, signMessage } = wire
 
@@ -43,14 +43,18 @@ export function buildAdvert (node: PeerNode, offer: AdvertOffer, ttlSeconds: num
 
 export interface PublishedAdvert {
   readonly key: Uint8Array
+  /** The wallet-signed advert envelope. */
   readonly signed: Uint8Array
+  /** The DHT value: `signed` countersigned by the peer key (an `AdvertRecord`). */
+  readonly record: Uint8Array
   /** Remote DHT servers that stored the advert (0 means only this node holds it). */
   readonly storedOn: number
   readonly capabilities: readonly string[]
 }
 
 /**
- * Signs `advert` with `wallet`, stores it in the DHT under this node's advert key and provides the
+ * Signs `advert` with `wallet`, countersigns it with this node's peer key, stores the record in the
+ * DHT under this node's advert key and provides the
  * CID of each capability key. Refreshing is calling it again with a newer `issuedAt`: the `cyx`
  * selector keeps the newest.
  */
@@ -59,18 +63,19 @@ export async function publishAdvert (node: PeerNode, advert: wire.CapabilityAdve
     throw new WireError('INVALID_FIELD', 'an advert can only be published by the peer it names', 'peerId')
   }
   const signed = signMessage(Kind.CAPABILITY_ADVERT, advert, wallet)
+  const record = encodeAdvertRecord(signed, await node.peerSign(advertRecordSigningBytes(signed)))
   const key = advertKey(node.peerId.toString())
   const dht = node.libp2p.services.dht
   const storedOn = new Set<string>()
-  for await (const ev of dht.put(key, signed, options)) {
+  for await (const ev of dht.put(key, record, options)) {
     // kad-dht reports a PUT that a peer refused as a QUERY_ERROR after its PEER_RESPONSE.
-    if (ev.name === 'PEER_RESPONSE' && ev.messageName === 'PUT_VALUE' && ev.record !== undefined && equalBytes(ev.record.value, signed)) storedOn.add(ev.from.toString())
+    if (ev.name === 'PEER_RESPONSE' && ev.messageName === 'PUT_VALUE' && ev.record !== undefined && equalBytes(ev.record.value, record)) storedOn.add(ev.from.toString())
     if (ev.name === 'QUERY_ERROR') storedOn.delete(ev.from.toString())
   }
   await Promise.all(advert.capabilities.map(async (c) => {
     for await (const _ of dht.provide(await capabilityCid(c), options)) { /* drain the query */ }
   }))
-  return { key, signed, storedOn: storedOn.size, capabilities: [...advert.capabilities] }
+  return { key, signed, record, storedOn: storedOn.size, capabilities: [...advert.capabilities] }
 }
 
 export interface FoundWorker {
@@ -78,6 +83,8 @@ export interface FoundWorker {
   readonly advert: wire.CapabilityAdvert
   /** The advert's signer: the worker's wallet public key. */
   readonly wallet: Uint8Array
+  /** The wallet-signed advert envelope (e.g. to hand on to a coordinator). */
+  readonly signed: Uint8Array
 }
 
 /** Fetches and verifies one peer's advert from the DHT; undefined when none valid is found. */
@@ -95,8 +102,8 @@ export async function getAdvert (node: PeerNode, peer: PeerId, options: AbortOpt
   }
   if (best === undefined) return undefined
   try {
-    const { message, signer } = openAdvertRecord(key, best, node.clock())
-    return { peerId: peer, advert: message, wallet: signer }
+    const { message, signer, signedAdvert } = openAdvertRecord(key, best, node.clock())
+    return { peerId: peer, advert: message, wallet: signer, signed: signedAdvert }
   } catch {
     return undefined
   }

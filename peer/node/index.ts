@@ -8,7 +8,10 @@
 export { createPeerNode, DEFAULT_LISTEN, type PeerNode, type PeerNodeConfig } from './node.js'
 export { libp2pOptions, type MeshConfig, type MeshServices } from './options.js'
 export { loadOrCreatePeerKey, loadOrCreateWallet, newWalletSecretKey, parseSolanaKeypair, PEER_KEY_FILE, WALLET_FILE, type LoadedWallet } from './identity.js'
-export { advertKey, cyxRecordSelector, cyxRecordValidator, openAdvertRecord, systemClock, DHT_NAMESPACE, type Clock } from './records.js'
+export {
+  advertKey, advertRecordSigningBytes, cyxRecordSelector, cyxRecordValidator, encodeAdvertRecord, openAdvertRecord, systemClock, ADVERT_RECORD_DOMAIN, DHT_NAMESPACE,
+  MAX_ADVERT_RECORD_BYTES, type Clock, type OpenedAdvertRecord
+} from './records.js'
 export { buildAdvert, capabilityCid, findWorkers, getAdvert, publishAdvert, type AdvertOffer, type FindWorkersOptions, type FoundWorker, type PublishedAdvert } from './discovery.js'
 export { announceJob, clientPeerOf, onJobAnnounce, waitForSubscribers, type AnnounceOptions, type Announcement, type JobAnnounceEvent, type JobAnnounceHandler } from './job-gossip.js'
 export { BidNotAcceptedError, BidRefusedError, sendBid, startBidCollector, type BidCollector, type BidCollectorOptions, type BidRound, type ReceivedBid } from './bid-protocol.js'

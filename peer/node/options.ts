@@ -1,8 +1,7 @@
 /**
  * The libp2p configuration of a cyxwiz peer, built in one place. `libp2pOptions` returns plain
- * `Libp2pOptions`, so the same object can go to `createLibp2p` (today) or to Helia's
- * `createHeliaLight({ libp2p: ... })` once the storage room owns the node (FINDINGS: Helia creates
- * the peer's one libp2p node).
+ * `Libp2pOptions`, which `createPeerNode` hands to Helia (`createPeerHelia(store, { libp2p })`):
+ * Helia creates and owns the peer's one libp2p node and runs bitswap on it.
  *
  * Nothing public is contacted unless configured: no default bootstrap list, no delegated routing,
  * no autonat/UPnP/relay, and the DHT speaks our own protocol id so it never joins the IPFS DHT.

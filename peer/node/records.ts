@@ -2,13 +2,21 @@
  * The `cyx` namespace of the private Kademlia DHT: which keys exist, and the validator and selector
  * every DHT server runs on records under them (on PUT from a remote peer and on every GET result).
  *
- * Keys: `/cyx/advert/<peer id, base58>` → the encoded `Signed` envelope of that peer's
- * `CapabilityAdvert`, as `signMessage` produced it.
+ * Keys: `/cyx/advert/<peer id, base58>` → an encoded `AdvertRecord`: the `Signed` envelope of that
+ * peer's `CapabilityAdvert` (signed by its wallet, as `signMessage` produced it), countersigned by
+ * the peer's own libp2p key. The wallet signature binds the advert to the wallet; the peer
+ * signature, checked against the public key inside the key's peer id, binds it to the peer: a
+ * record filed under another peer's id fails it whatever wallet signed the advert.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
-import { wire } from '../../protocols/index.js'
+import { MESH, wire } from '../../protocols/index.js'
 
-const { Kind, WireError, equalBytes, openSigned } = wire
+const { Kind, WireError, equalBytes, openSigned, signingDomain, verifySignature } = wire
+
+/** Largest advert record: a signed advert at its bound, the 64-byte peer signature and framing. */
+export const MAX_ADVERT_RECORD_BYTES = MESH.maxSignedMessageBytes + 96
+/** The domain the peer key's countersignature covers (not a wallet `Kind`: another key, another name). */
+export const ADVERT_RECORD_DOMAIN = 'ADVERT_RECORD'
 
 export const DHT_NAMESPACE = 'cyx'
 const ADVERT_PREFIX = `/${DHT_NAMESPACE}/advert/`
@@ -25,8 +33,8 @@ export function advertKey (peerId: string): Uint8Array {
   return utf8.encode(`${ADVERT_PREFIX}${peerId}`)
 }
 
-/** The peer id a `cyx` advert key names, as its binary multihash; throws a WireError for any other key. */
-function advertKeyPeer (key: Uint8Array): Uint8Array {
+/** The peer id a `cyx` advert key names; throws a WireError for any other key. */
+function advertKeyPeer (key: Uint8Array): ReturnType<typeof peerIdFromString> {
   let text: string
   try {
     text = fromUtf8.decode(key)
@@ -35,24 +43,53 @@ function advertKeyPeer (key: Uint8Array): Uint8Array {
   }
   if (!text.startsWith(ADVERT_PREFIX)) throw new WireError('INVALID_FIELD', `unknown key in the ${DHT_NAMESPACE} namespace`, 'key')
   try {
-    return peerIdFromString(text.slice(ADVERT_PREFIX.length)).toMultihash().bytes
+    return peerIdFromString(text.slice(ADVERT_PREFIX.length))
   } catch {
     throw new WireError('INVALID_FIELD', 'DHT key does not end in a peer id', 'key')
   }
 }
 
+/** The bytes the peer key countersigns: the encoded wallet-signed advert, domain-separated. */
+export function advertRecordSigningBytes (signedAdvert: Uint8Array): Uint8Array {
+  return signingDomain(ADVERT_RECORD_DOMAIN, signedAdvert)
+}
+
+/** The DHT value for a wallet-signed advert and the peer key's signature of `advertRecordSigningBytes`. */
+export function encodeAdvertRecord (signedAdvert: Uint8Array, peerSignature: Uint8Array): Uint8Array {
+  return wire.AdvertRecord.encode({ advert: wire.Signed.decode(signedAdvert), peerSignature: Uint8Array.from(peerSignature) })
+}
+
+export interface OpenedAdvertRecord extends wire.Opened<wire.CapabilityAdvert> {
+  /** The wallet-signed advert envelope inside the record, as `signMessage` produced it. */
+  readonly signedAdvert: Uint8Array
+}
+
 /**
- * Opens an advert record: the envelope must be a well-signed, fresh, valid `CapabilityAdvert`
- * (openSigned checks the wallet's Ed25519 signature) and the peer id inside must be the one the key
- * names, so a record cannot be filed under another peer's key.
+ * Opens an advert record: bounded and decoded; the peer signature must verify under the Ed25519
+ * key of the peer id the DHT key names; the envelope inside must be a well-signed, fresh, valid
+ * `CapabilityAdvert` (openSigned checks the wallet's signature) naming that same peer id.
  */
-export function openAdvertRecord (key: Uint8Array, value: Uint8Array, now: number): wire.Opened<wire.CapabilityAdvert> {
+export function openAdvertRecord (key: Uint8Array, value: Uint8Array, now: number): OpenedAdvertRecord {
   const peer = advertKeyPeer(key)
-  const opened = openSigned(value, Kind.CAPABILITY_ADVERT, now)
-  if (!equalBytes(opened.message.peerId, peer)) {
+  if (value.byteLength > MAX_ADVERT_RECORD_BYTES) throw new WireError('TOO_LARGE', `advert record of ${value.byteLength} bytes (at most ${MAX_ADVERT_RECORD_BYTES})`, 'record')
+  let record: wire.AdvertRecord
+  try {
+    record = wire.AdvertRecord.decode(value)
+  } catch (e) {
+    throw new WireError('MALFORMED', `not an advert record: ${e instanceof Error ? e.message : String(e)}`, 'record')
+  }
+  if (record.advert === undefined) throw new WireError('INVALID_FIELD', 'the record carries no advert', 'advert')
+  const signedAdvert = wire.Signed.encode(record.advert)
+  const publicKey = peer.publicKey
+  if (publicKey === undefined || publicKey.type !== 'Ed25519') throw new WireError('INVALID_FIELD', 'advert keys name Ed25519 peer ids (their key is inside)', 'key')
+  if (!verifySignature(publicKey.raw, advertRecordSigningBytes(signedAdvert), record.peerSignature)) {
+    throw new WireError('BAD_SIGNATURE', 'the record is not signed by the peer its DHT key names', 'peerSignature')
+  }
+  const opened = openSigned(signedAdvert, Kind.CAPABILITY_ADVERT, now)
+  if (!equalBytes(opened.message.peerId, peer.toMultihash().bytes)) {
     throw new WireError('INVALID_FIELD', 'the advert names another peer than its DHT key', 'peerId')
   }
-  return opened
+  return { ...opened, signedAdvert }
 }
 
 /** kad-dht validator for the `cyx` namespace: throws (a WireError) to refuse a record. */

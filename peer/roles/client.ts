@@ -7,12 +7,14 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { PeerId } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
 import { PublicKey, type Connection, type Keypair } from '@solana/web3.js'
-import { CYXWIZ_PROGRAM_ID, complete, createEscrow, escrowPda } from '../../chain/index.js'
+import { CYXWIZ_PROGRAM_ID, complete, createEscrow, escrowPda, openDispute } from '../../chain/index.js'
 import { ESCROW, MESH, PROOF, wire } from '../../protocols/index.js'
-import type { EvidenceStore, PeerStore } from '../../storage/index.js'
-import { runJobSession, type JobSessionResult } from '../job/index.js'
-import { announceJob, findWorkers, startBidCollector, type BidCollector, type PeerNode, type ReceivedBid } from '../node/index.js'
+import { CID } from 'multiformats/cid'
+import { evidenceBlocks, type PeerStore } from '../../storage/index.js'
+import { JobRefusedError, runJobSession, type JobSessionResult } from '../job/index.js'
+import { announceJob, findWorkers, getAdvert, startBidCollector, type BidCollector, type PeerNode, type ReceivedBid } from '../node/index.js'
 import { rankBids, type BidRanking, type CandidateBid } from '../policy/index.js'
 import { loadDatasetById, type Dataset } from '../train/index.js'
 import { escrowNonce, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from './chain.js'
@@ -28,17 +30,22 @@ export interface ClientOptions {
   readonly connection: Connection
   /** Where job records persist; in memory without it. */
   readonly store?: PeerStore
+  /** How long fetching the winner's evidence over bitswap may take (default 60 s). Evidence not
+   * fetched in time (or invalid) is a failed check: the job ends `rejected`, unpaid. */
+  readonly evidenceTimeoutMs?: number
   /**
-   * Where the client reads a worker's evidence from. Seam: evidence travels over bitswap once the
-   * peer's libp2p node is the one Helia owns (peer/node builds its own today), so for now the
-   * caller supplies a store holding the blocks. Without it the job stops at `delivered`
-   * (weights received and hash-checked, not yet verified, not paid).
+   * How long the client keeps trying to resume a job session that went away (the worker restarted,
+   * the connection dropped) before giving up, ms (default 120 s). Each retry re-signs the same
+   * award; the worker resumes from its last stored checkpoint.
    */
-  readonly evidence?: (delivery: wire.Delivery, worker: PeerId) => EvidenceStore | undefined
+  readonly resumeWindowMs?: number
   /** Segments re-executed per job (default `PROOF.defaultSpotChecks`). */
   readonly spotChecks?: number
   /** Every bid stream the collector refused (typed: WireError, BidRefusedError). */
   readonly onBidRejected?: (peer: PeerId, error: Error) => void
+  /** After the spot check: 'complete' signs `complete` if it passed (default); 'dispute' opens a
+   * dispute citing the evidence CID instead, whatever the check found; 'none' leaves the escrow. */
+  readonly settle?: 'complete' | 'dispute' | 'none'
 }
 
 export interface JobRequest extends SpecRequest {
@@ -61,6 +68,9 @@ export type ClientJobEvent =
   | { readonly type: 'metrics', readonly metrics: wire.Metrics }
   | { readonly type: 'checkpoint', readonly checkpoint: wire.CheckpointNotice }
   | { readonly type: 'spot-check', readonly report: SpotCheckReport }
+  /** The session went away; the client retries it (attempt 2, 3, …). */
+  | { readonly type: 'reconnecting', readonly attempt: number, readonly error: string }
+  | { readonly type: 'evidence', readonly cid: string, readonly blocks: number, readonly bytes: number }
 
 export interface JobOutcome {
   readonly jobId: string
@@ -72,6 +82,8 @@ export interface JobOutcome {
   readonly session: JobSessionResult
   readonly spotCheck: SpotCheckReport | undefined
   readonly completeSignature: string | undefined
+  /** `open_dispute`'s signature when the client disputed (`settle: 'dispute'`). */
+  readonly disputeSignature?: string
 }
 
 export class NoEligibleBidError extends Error {
@@ -189,28 +201,28 @@ export class Client {
         jobId: jobIdBytes, worker: Uint8Array.from(workerWallet.toBytes()), escrow: Uint8Array.from(escrow.toBytes()), amount: best.bid.price, specHash: Uint8Array.from(specHash), spec, issuedAt: BigInt(node.clock())
       }
       await step('running')
-      const session = await runJobSession(node, winning.from, {
-        signedAward: signMessage(Kind.AWARD, award, node.wallet),
-        dataset: datasetBytes,
-        onMetrics: (metrics) => { emit({ type: 'metrics', metrics }) },
-        onCheckpoint: (checkpoint) => { emit({ type: 'checkpoint', checkpoint }) },
-        ...(r.signal === undefined ? {} : { signal: r.signal })
-      })
+      const session = await this.#session(winning.from, award, datasetBytes, jobId, emit, r.signal)
       await step('delivered', { weightsHash: hex(session.delivery.weightsHash), evidenceCid: session.delivery.evidenceCid })
 
-      // 6. Spot-check the evidence, then pay.
+      // 6. Fetch the evidence from the winner over bitswap, spot-check it, then pay.
       const winner = { peer: best.bid.bidder, wallet: workerWallet.toBase58(), price: best.bid.price, etaSeconds: best.bid.etaSeconds }
-      const store = this.#o.evidence?.(session.delivery, winning.from)
-      if (store === undefined) return { jobId, state: 'delivered', spec, ranking, winner, escrow: escrow.toBase58(), session, spotCheck: undefined, completeSignature: undefined }
       // The challenge mixes the worker's final chain head with randomness the worker never saw.
       const seed = wire.sha256(Buffer.concat([session.delivery.finalChainHash, randomBytes(32)]))
-      const report = await spotCheck(store, session.delivery, spec, dataset, this.#o.spotChecks ?? PROOF.defaultSpotChecks, seed)
+      const fetched = await this.#fetchEvidence(session.delivery, winning.from, r.signal)
+      if (fetched.ok) emit({ type: 'evidence', cid: session.delivery.evidenceCid, blocks: fetched.blocks, bytes: fetched.bytes })
+      const report: SpotCheckReport = fetched.ok
+        ? await spotCheck(node.helia, session.delivery, spec, dataset, this.#o.spotChecks ?? PROOF.defaultSpotChecks, seed)
+        : { passed: false, verdict: 'failed', segments: [], reasons: [`the evidence could not be fetched: ${fetched.error}`] }
       emit({ type: 'spot-check', report })
+      const settle = this.#o.settle ?? 'complete'
+      const disputeSignature = settle !== 'dispute' ? undefined : await sendTransaction(connection, [openDispute({ claimant: this.#keypair.publicKey, escrow, mint: config.mint }, session.delivery.evidenceCid)], [this.#keypair])
+      const disputed: Record<string, string> = disputeSignature === undefined ? {} : { disputeSignature }
       if (!report.passed) {
-        await step('rejected', { spotCheck: report.reasons.join('; ').slice(0, 500) })
-        return { jobId, state: 'rejected', spec, ranking, winner, escrow: escrow.toBase58(), session, spotCheck: report, completeSignature: undefined }
+        await step('rejected', { spotCheck: report.reasons.join('; ').slice(0, 500), ...disputed })
+        return { jobId, state: 'rejected', spec, ranking, winner, escrow: escrow.toBase58(), session, spotCheck: report, completeSignature: undefined, ...disputed }
       }
-      await step('verified', { segments: report.segments.join(',') })
+      await step('verified', { segments: report.segments.join(','), ...disputed })
+      if (settle !== 'complete') return { jobId, state: 'verified', spec, ranking, winner, escrow: escrow.toBase58(), session, spotCheck: report, completeSignature: undefined, ...disputed }
       const signature = await sendTransaction(connection, [complete({
         client: this.#keypair.publicKey, escrow, worker: workerWallet, workerToken: tokenAccount(workerWallet, config.mint)
       }, session.delivery.weightsHash)], [this.#keypair])
@@ -221,6 +233,72 @@ export class Client {
       await this.jobs.transition(jobId, 'failed', {}, msg.slice(0, 500)).catch(() => {})
       emit({ type: 'state', state: 'failed' })
       throw e
+    }
+  }
+
+  /**
+   * The job session with the winner, resumed while it keeps going away: a dropped stream, a
+   * worker restarting (its node down, then back on the same key, perhaps on another port) or an
+   * idle timeout is retried with the same award, re-signed so it is fresh, within the resume
+   * window; the worker answers from its job record and resumes training from its last checkpoint.
+   * A refusal (Error frame) or bad bytes from the worker end the job at once.
+   */
+  async #session (worker: PeerId, award: wire.Award, datasetBytes: Uint8Array, jobId: string, emit: (e: ClientJobEvent) => void, signal: AbortSignal | undefined): Promise<JobSessionResult> {
+    const { node } = this.#o
+    const deadline = Date.now() + (this.#o.resumeWindowMs ?? 120_000)
+    const metrics: wire.Metrics[] = []
+    const checkpoints: wire.CheckpointNotice[] = []
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const session = await runJobSession(node, worker, {
+          signedAward: signMessage(Kind.AWARD, { ...award, issuedAt: BigInt(node.clock()) }, node.wallet),
+          dataset: datasetBytes,
+          onMetrics: (m) => { metrics.push(m); emit({ type: 'metrics', metrics: m }) },
+          onCheckpoint: (c) => { checkpoints.push(c); emit({ type: 'checkpoint', checkpoint: c }) },
+          ...(signal === undefined ? {} : { signal })
+        })
+        return { ...session, metrics, checkpoints }
+      } catch (e) {
+        const resumable = !(e instanceof JobRefusedError) && !wire.isWireError(e) && signal?.aborted !== true
+        if (!resumable || Date.now() >= deadline) throw e
+        const error = e instanceof Error ? e.message : String(e)
+        await this.jobs.note(jobId, { attempts: String(attempt + 1) })
+        emit({ type: 'reconnecting', attempt: attempt + 1, error })
+        await new Promise((resolve) => setTimeout(resolve, 1_000))
+        // A restarted worker may listen elsewhere: its advert in the DHT carries its addresses now.
+        if (node.libp2p.getConnections(worker).length === 0) {
+          const found = await getAdvert(node, worker, { signal: AbortSignal.timeout(3_000) }).catch(() => undefined)
+          if (found !== undefined) {
+            const addrs = found.advert.addrs.flatMap((a) => { try { return [multiaddr(a)] } catch { return [] } })
+            await node.libp2p.peerStore.merge(worker, { multiaddrs: addrs }).catch(() => {})
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Pulls the whole evidence the delivery names from the worker over bitswap into this peer's
+   * blockstore, each block bounded and hash-checked as it arrives (`evidenceBlocks`), within the
+   * evidence timeout. The spot check then reads it locally.
+   */
+  async #fetchEvidence (delivery: wire.Delivery, worker: PeerId, signal: AbortSignal | undefined): Promise<{ ok: true, blocks: number, bytes: number } | { ok: false, error: string }> {
+    const { node } = this.#o
+    const timeout = AbortSignal.timeout(this.#o.evidenceTimeoutMs ?? 60_000)
+    const all = signal === undefined ? timeout : AbortSignal.any([signal, timeout])
+    try {
+      const cid = CID.parse(delivery.evidenceCid)
+      // Bitswap asks the peers it is connected to: make sure the worker is one of them.
+      if (node.libp2p.getConnections(worker).length === 0) await node.libp2p.dial(worker, { signal: all })
+      let blocks = 0
+      let bytes = 0
+      for await (const b of evidenceBlocks(node.helia, cid, { signal: all })) {
+        blocks++
+        bytes += b.bytes.byteLength
+      }
+      return { ok: true, blocks, bytes }
+    } catch (e) {
+      return { ok: false, error: e instanceof Error ? e.message : String(e) }
     }
   }
 

@@ -4,6 +4,7 @@
  * chain (a web3.js Connection to any Solana JSON-RPC).
  */
 export { Worker, type WorkerEvent, type WorkerOptions } from './worker.js'
+export { WorkerVanishedError, runWithFaults, type FaultyRunContext, type WorkerFaults } from './faults.js'
 export { Client, NoEligibleBidError, type ClientJobEvent, type ClientOptions, type JobOutcome, type JobRequest } from './client.js'
 export { JobBook, IllegalTransitionError, type ClientJobState, type JobRecord, type WorkerJobState } from './jobs.js'
 export { checkEscrow, escrowNonce, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from './chain.js'

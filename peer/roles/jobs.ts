@@ -6,7 +6,7 @@
 import type { JsonObject, PeerStore } from '../../storage/index.js'
 
 export type WorkerJobState = 'accepted' | 'training' | 'delivered' | 'failed'
-export type ClientJobState = 'announced' | 'awarded' | 'escrowed' | 'running' | 'delivered' | 'verified' | 'completed' | 'rejected' | 'failed'
+export type ClientJobState = 'announced' | 'awarded' | 'escrowed' | 'running' | 'delivered' | 'verified' | 'completed' | 'rejected' | 'failed' | 'cancelled'
 
 const WORKER_NEXT: Record<WorkerJobState, readonly WorkerJobState[]> = {
   accepted: ['training', 'failed'],
@@ -18,13 +18,15 @@ const WORKER_NEXT: Record<WorkerJobState, readonly WorkerJobState[]> = {
 const CLIENT_NEXT: Record<ClientJobState, readonly ClientJobState[]> = {
   announced: ['awarded', 'failed'],
   awarded: ['escrowed', 'failed'],
-  escrowed: ['running', 'failed'],
-  running: ['delivered', 'failed'],
-  delivered: ['verified', 'rejected', 'failed'],
+  escrowed: ['running', 'failed', 'cancelled'],
+  running: ['delivered', 'failed', 'cancelled'],
+  delivered: ['verified', 'rejected', 'failed', 'cancelled'],
   verified: ['completed', 'failed'],
   completed: [],
-  rejected: [],
-  failed: []
+  rejected: ['cancelled'],
+  // A failed job whose escrow is still funded can be cancelled (`cyx client cancel`).
+  failed: ['cancelled'],
+  cancelled: []
 }
 
 export interface JobRecord<S extends string> {
@@ -81,7 +83,9 @@ export class JobBook<S extends string> {
     const all = this.#store === undefined
       ? [...this.#memory.values()]
       : await (async () => { const r: Array<JobRecord<S>> = []; for await (const [, v] of this.#store!.jobs.entries(`${this.#role}/`)) r.push(v as unknown as JobRecord<S>); return r })()
-    for (const r of all) if (this.#next[r.state].length > 0) out.push(r)
+    // Final: nothing follows, or only a cancellation (a failed or rejected job is over; its escrow
+    // may still be cancelled by hand).
+    for (const r of all) if (this.#next[r.state].some((s) => s !== 'cancelled')) out.push(r)
     return out
   }
 
@@ -96,6 +100,15 @@ export class JobBook<S extends string> {
     const r: JobRecord<S> = { jobId, state, updatedAt: Date.now(), facts }
     await this.#put(r)
     return r
+  }
+
+  /** Adds facts to a job's record without changing its state (e.g. a session's retry count). */
+  async note (jobId: string, facts: Record<string, string>): Promise<JobRecord<S>> {
+    const r = await this.get(jobId)
+    if (r === undefined) throw new Error(`job ${jobId} has no ${this.#role} record`)
+    const next: JobRecord<S> = { ...r, updatedAt: Date.now(), facts: { ...r.facts, ...facts } }
+    await this.#put(next)
+    return next
   }
 
   async transition (jobId: string, to: S, facts: Record<string, string> = {}, error?: string): Promise<JobRecord<S>> {

@@ -18,14 +18,16 @@ const bytes = (hex: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.fr
 
 /**
  * Trains with evidence in `evidence` (blocks) and `drafts` (the peer database, so a crash resumes
- * from the last stored checkpoint), reporting metrics and a checkpoint notice per segment.
+ * from the last stored checkpoint), reporting metrics and a checkpoint notice per segment. `signal`
+ * stops the run at the next segment boundary, leaving the draft to resume from.
  */
-export async function runWithEvidence (evidence: EvidenceStore, drafts: Table<Uint8Array>, spec: wire.TrainingSpec, dataset: Dataset, progress: TrainingProgress): Promise<DeliveredWork> {
+export async function runWithEvidence (evidence: EvidenceStore, drafts: Table<Uint8Array>, spec: wire.TrainingSpec, dataset: Dataset, progress: TrainingProgress, signal?: AbortSignal): Promise<DeliveredWork> {
   const chainHashes: Uint8Array[] = []
   const r = await trainWithEvidence({
     wireSpec: spec,
     dataset,
     peer: { helia: evidence, drafts },
+    ...(signal === undefined ? {} : { signal }),
     onProgress: (p) => {
       chainHashes.push(bytes(p.chainHash))
       progress.metrics({

@@ -9,15 +9,19 @@ import type { PeerId } from '@libp2p/interface'
 import type { Connection, Keypair } from '@solana/web3.js'
 import { registerNode } from '../../chain/index.js'
 import { MESH, minimumRegistrationStake, wire, type ComputeClass } from '../../protocols/index.js'
-import { createPeerHelia, type EvidenceStore, type Helia, type PeerStore } from '../../storage/index.js'
+import type { EvidenceStore, Helia, PeerStore } from '../../storage/index.js'
 import { JobRefusal, startJobService, type JobService } from '../job/index.js'
 import { buildAdvert, onJobAnnounce, publishAdvert, sendBid, type JobAnnounceEvent, type PeerNode } from '../node/index.js'
 import { acceptsDirectAward, decideBid, type BidDecision, type WorkerProfile } from '../policy/index.js'
 import { DATASET_IDS, createEngine, generateSpirals, trainingSpecFromWire } from '../train/index.js'
+import { PublicKey } from '@solana/web3.js'
+import { multiaddr } from '@multiformats/multiaddr'
+import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, decodeEscrow } from '../../chain/index.js'
 import { checkEscrow, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from './chain.js'
 import { JobBook, type WorkerJobState } from './jobs.js'
 import { jobSpec } from './spec.js'
 import { runWithEvidence } from './training.js'
+import { runWithFaults, type WorkerFaults } from './faults.js'
 
 const { ErrorCode, Kind, signMessage } = wire
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -26,7 +30,8 @@ export interface WorkerOptions {
   readonly node: PeerNode
   /** Solana JSON-RPC (the embedded ledger's server or any cluster). */
   readonly connection: Connection
-  /** The peer's databases: job records, evidence drafts, the Helia blockstore for evidence. */
+  /** The peer's databases: job records, evidence drafts. Pass `node.store` (Helia, hence the
+   * evidence blocks bitswap serves, runs on the node's store). */
   readonly store: PeerStore
   /** The worker's rate for its machine, base units per hour. */
   readonly pricePerHour: bigint
@@ -45,15 +50,24 @@ export interface WorkerOptions {
   readonly onEvent?: (e: WorkerEvent) => void
   /** Every refused job stream (typed: WireError, JobRefusal). */
   readonly onRejected?: (peer: PeerId, error: Error) => void
+  /** Misbehaviour to commit instead of honest training (`cyx sim`'s failure scenarios): see faults.ts. */
+  readonly faults?: WorkerFaults
 }
 
 export type WorkerEvent =
   | { readonly type: 'registered', readonly stake: bigint, readonly signature: string }
   | { readonly type: 'advertised', readonly storedOn: number }
+  | { readonly type: 'advert-failed', readonly error: string }
   | { readonly type: 'bid-decision', readonly jobId: string, readonly decision: BidDecision }
   | { readonly type: 'bid-sent', readonly jobId: string, readonly price: bigint }
   | { readonly type: 'bid-failed', readonly jobId: string, readonly error: string }
   | { readonly type: 'job', readonly jobId: string, readonly state: WorkerJobState, readonly error?: string }
+  /** An unfinished job found at start (its escrow still funded): it resumes when the client comes back. */
+  | { readonly type: 'resumable', readonly jobId: string, readonly state: WorkerJobState }
+  /** The client came back with the award of an unfinished job: training resumes from the last stored checkpoint. */
+  | { readonly type: 'resumed', readonly jobId: string, readonly state: WorkerJobState }
+  /** The session went away before delivery; the job stays where it was, to be resumed. */
+  | { readonly type: 'interrupted', readonly jobId: string, readonly error: string }
 
 interface WorkerJob {
   readonly jobId: string
@@ -68,10 +82,13 @@ export class Worker {
   readonly #helia: Helia
   readonly #wireProfile: wire.DeterminismProfile
   readonly #bids = new Map<string, bigint>()
+  /** Training runs in flight, by job id: a resumed session waits for the interrupted one to stop. */
+  readonly #runs = new Map<string, Promise<unknown>>()
   #service: JobService | undefined
   #onChain = { stake: 0n, reputation: 0, active: false }
   #cleanups: Array<() => void | Promise<void>> = []
   #stopped: Promise<void> | undefined
+  readonly #stopping = new AbortController()
 
   private constructor (o: WorkerOptions, keypair: Keypair, helia: Helia, profile: wire.DeterminismProfile) {
     this.node = o.node
@@ -89,25 +106,53 @@ export class Worker {
     const engine = await createEngine(trainingSpecFromWire(jobSpec(generateSpirals(), { epochs: 1 }).spec))
     const p = engine.profile
     await engine.close()
-    const helia = await createPeerHelia(o.store)
-    const w = new Worker(o, keypair, helia, { runtime: p.runtime, runtimeVersion: p.runtimeVersion, backend: p.backend, cpuClass: p.cpuClass })
+    // Evidence goes to the node's Helia: the blocks bitswap serves to the client and to jurors.
+    const w = new Worker(o, keypair, o.node.helia, { runtime: p.runtime, runtimeVersion: p.runtimeVersion, backend: p.backend, cpuClass: p.cpuClass })
     try {
       await w.#register()
       w.#service = await startJobService(o.node, {
         accept: async (award, client, from) => await w.#accept(award, client, from),
-        received: async (job) => { await w.#transition(job.jobId, 'training') },
-        run: async (job, dataset, progress) => await runWithEvidence(w.#helia, o.store.evidenceDrafts, job.award.spec!, dataset, progress),
+        received: async (job) => {
+          // A resumed job is in `training` already.
+          if ((await w.jobs.get(job.jobId))?.state === 'accepted') await w.#transition(job.jobId, 'training')
+        },
+        run: async (job, dataset, progress, signal) => {
+          const runSignal = AbortSignal.any([signal, w.#stopping.signal])
+          const run = o.faults === undefined
+            ? runWithEvidence(w.#helia, o.store.evidenceDrafts, job.award.spec!, dataset, progress, runSignal)
+            : runWithFaults(o.faults, { node: o.node, evidence: w.#helia, drafts: o.store.evidenceDrafts, spec: job.award.spec!, dataset, progress, signal: runSignal })
+          w.#runs.set(job.jobId, run.catch(() => {}))
+          try {
+            return await run
+          } finally {
+            w.#runs.delete(job.jobId)
+          }
+        },
         finished: async (job, outcome) => {
           const r = await w.jobs.get(job.jobId)
           if (outcome.ok && r?.state === 'training') await w.#transition(job.jobId, 'delivered')
-          else if (r !== undefined && r.state !== 'delivered' && r.state !== 'failed') await w.#transition(job.jobId, 'failed', outcome.ok ? 'ended before training' : outcome.error.message)
+          else if (!outcome.ok && outcome.interrupted && (r?.state === 'accepted' || r?.state === 'training')) {
+            // Not a failure: the stream went away. The draft keeps every stored checkpoint.
+            w.#emit({ type: 'interrupted', jobId: job.jobId, error: outcome.error.message })
+          } else if (r !== undefined && r.state !== 'delivered' && r.state !== 'failed') await w.#transition(job.jobId, 'failed', outcome.ok ? 'ended before training' : outcome.error.message)
           await w.#refresh().catch(() => {})
         }
       }, { ...(o.onRejected === undefined ? {} : { onRejected: o.onRejected }) })
       w.#cleanups.push(onJobAnnounce(o.node, async (e) => { await w.#onAnnounce(e) }))
-      await w.advertise()
+      // A worker alone on the mesh (the first one started) reaches no DHT server: it re-advertises
+      // when a peer connects, until some remote server holds the advert.
+      let stored = false
+      let pending: Promise<void> | undefined
+      const readvertise = (): void => {
+        pending ??= w.advertise().then((n) => { stored ||= n > 0 }, () => {}).finally(() => { pending = undefined })
+      }
+      const onConnect = (): void => { if (!stored) setTimeout(readvertise, 200).unref() }
+      o.node.libp2p.addEventListener('peer:connect', onConnect)
+      w.#cleanups.push(() => { o.node.libp2p.removeEventListener('peer:connect', onConnect) })
+      stored = await w.advertise().then((n) => n > 0, () => false)
+      await w.#recover()
       // Adverts expire: re-publish at half-life.
-      const timer = setInterval(() => { w.advertise().catch(() => {}) }, MESH.advertTtlSeconds * 500)
+      const timer = setInterval(readvertise, MESH.advertTtlSeconds * 500)
       timer.unref()
       w.#cleanups.push(() => { clearInterval(timer) })
       o.node.onStop(async () => { await w.stop() })
@@ -122,7 +167,7 @@ export class Worker {
     return this.#keypair.publicKey
   }
 
-  /** Where this worker's evidence blocks live (what bitswap will serve once the node is Helia's). */
+  /** Where this worker's evidence blocks live: the node's Helia, served over bitswap. */
   get evidenceStore (): EvidenceStore {
     return this.#helia
   }
@@ -173,12 +218,27 @@ export class Worker {
     await this.#refresh()
   }
 
-  /** Publishes (or refreshes) the signed capability advert in the DHT. */
-  async advertise (): Promise<void> {
+  /**
+   * Publishes (or refreshes) the signed capability advert in the DHT; resolves with the number of
+   * remote DHT servers that stored it. Bounded by `timeoutMs` (a DHT with no reachable servers
+   * would otherwise keep the query open); a failure is reported as an `advert-failed` event and thrown.
+   */
+  async advertise (timeoutMs = 15_000): Promise<number> {
     const hardware: wire.Hardware = { cpuCores: Math.max(1, cpus().length), ramGb: Math.floor(totalmem() / 2 ** 30), gpuClass: wire.GpuClass.GPU_NONE, gpuModel: '', vramGb: 0 }
     const advert = buildAdvert(this.node, { hardware, pricePerHour: this.#o.pricePerHour, profile: this.#wireProfile, capabilities: [...(this.#o.capabilities ?? ['cpu'])] })
-    const r = await publishAdvert(this.node, advert, this.node.wallet)
-    this.#emit({ type: 'advertised', storedOn: r.storedOn })
+    if (this.node.libp2p.getPeers().length === 0) {
+      // Nobody to store it: a DHT query would only wait for its timeout.
+      this.#emit({ type: 'advert-failed', error: 'no peers on the mesh yet' })
+      return 0
+    }
+    try {
+      const r = await publishAdvert(this.node, advert, this.node.wallet, { signal: AbortSignal.timeout(timeoutMs) })
+      this.#emit({ type: 'advertised', storedOn: r.storedOn })
+      return r.storedOn
+    } catch (e) {
+      this.#emit({ type: 'advert-failed', error: e instanceof Error ? e.message : String(e) })
+      throw e
+    }
   }
 
   async #onAnnounce (e: JobAnnounceEvent): Promise<void> {
@@ -214,7 +274,17 @@ export class Worker {
   async #accept (award: wire.Award, client: Uint8Array, from: PeerId): Promise<WorkerJob> {
     const escrow = await checkEscrow(this.#o.connection, award, client, this.#keypair.publicKey)
     const jobId = hex(award.jobId)
-    if (await this.jobs.get(jobId) !== undefined) throw new JobRefusal(ErrorCode.UNAVAILABLE, 'this job was already awarded to this worker')
+    const existing = await this.jobs.get(jobId)
+    if (existing !== undefined) {
+      // The same client with the same escrow, for a job this worker has not finished: it resumes
+      // (after a restart of either side or a dropped stream). Anything else was already decided.
+      const same = existing.facts.client === hex(client) && existing.facts.escrow === hex(award.escrow) && existing.facts.amount === String(award.amount)
+      if (!same || (existing.state !== 'accepted' && existing.state !== 'training')) throw new JobRefusal(ErrorCode.UNAVAILABLE, 'this job was already awarded to this worker')
+      // The interrupted session's run stops at its next segment boundary; one run per draft.
+      await this.#runs.get(jobId)
+      this.#emit({ type: 'resumed', jobId, state: existing.state })
+      return { jobId, award }
+    }
     const active = this.#service?.active() ?? 0
     const bid = this.#bids.get(jobId)
     if (bid !== undefined && award.amount >= bid) {
@@ -224,9 +294,34 @@ export class Worker {
       const d = acceptsDirectAward(this.profile(), { spec: award.spec!, estimatedSeconds: Number(escrow.estimatedSeconds), priority: wire.Priority.PRIORITY_NORMAL }, award.amount, active)
       if (!d.bid) throw new JobRefusal(ErrorCode.UNAVAILABLE, `the worker does not take this job: ${d.reason}`)
     }
-    await this.jobs.open(jobId, 'accepted', { client: Buffer.from(client).toString('hex'), from: from.toString(), escrow: hex(award.escrow), amount: String(award.amount) })
+    // The client's listen addresses (from identify), so a restarted worker can dial it back.
+    const clientAddrs = (await this.node.libp2p.peerStore.get(from).catch(() => undefined))?.addresses.slice(0, 8).map((a) => a.multiaddr.toString()) ?? []
+    await this.jobs.open(jobId, 'accepted', { client: Buffer.from(client).toString('hex'), from: from.toString(), escrow: hex(award.escrow), amount: String(award.amount), clientAddrs: clientAddrs.join(' ') })
     this.#emit({ type: 'job', jobId, state: 'accepted' })
     return { jobId, award }
+  }
+
+  /**
+   * At start: the jobs this worker had not finished (a restart mid-job). One whose escrow is no
+   * longer funded is over (completed, refunded or cancelled meanwhile) and is marked failed; the
+   * others stay resumable: the worker dials their client back, whose retried session (the same
+   * award, re-signed) resumes training from the last checkpoint the draft stored.
+   */
+  async #recover (): Promise<void> {
+    for (const r of await this.jobs.unfinished()) {
+      const escrow = await this.#o.connection.getAccountInfo(new PublicKey(Buffer.from(r.facts.escrow ?? '', 'hex')), 'confirmed').catch(() => null)
+      let funded = false
+      try {
+        funded = escrow !== null && escrow.owner.equals(CYXWIZ_PROGRAM_ID) && decodeEscrow(escrow.data).state === ESCROW_STATE.funded
+      } catch { /* not an escrow: over */ }
+      if (!funded) {
+        await this.#transition(r.jobId, 'failed', 'the escrow is no longer funded')
+        continue
+      }
+      this.#emit({ type: 'resumable', jobId: r.jobId, state: r.state })
+      const addrs = (r.facts.clientAddrs ?? '').split(' ').filter((a) => a !== '').flatMap((a) => { try { return [multiaddr(a)] } catch { return [] } })
+      if (addrs.length > 0) this.node.libp2p.dial(addrs, { signal: AbortSignal.timeout(5_000) }).catch(() => {})
+    }
   }
 
   async stop (): Promise<void> {
@@ -234,8 +329,10 @@ export class Worker {
       for (const fn of this.#cleanups.reverse()) {
         try { await fn() } catch { /* keep stopping */ }
       }
+      // Runs stop at their next segment boundary, drafts intact; wait so the store can close.
+      this.#stopping.abort(new Error('the worker stopped'))
       await this.#service?.stop()
-      await this.#helia.stop().catch(() => {})
+      await Promise.allSettled([...this.#runs.values()])
     })()
     await this.#stopped
   }

@@ -10,17 +10,17 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
-import { createMint, getAccount, getMint, getOrCreateAssociatedTokenAccount, mintTo } from '@solana/spl-token'
+import { AuthorityType, createMint, getAccount, getMint, getOrCreateAssociatedTokenAccount, mintTo, setAuthority, transfer } from '@solana/spl-token'
 import { Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey } from '@solana/web3.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import {
   CYXWIZ_PROGRAM_ID, EmbeddedLedger, LedgerRpcServer, PROGRAM_SO_PATH, configParamsFromProtocol, configPda, decodeConfig,
   initializeConfig, vaultPda
 } from '../../chain/index.js'
-import { UNITS_PER_TOKEN } from '../../protocols/index.js'
+import { BPS, TOKEN, UNITS_PER_TOKEN } from '../../protocols/index.js'
 import { createPeerNode, type PeerNode } from '../node/index.js'
 import { sendTransaction } from '../roles/index.js'
-import { openPeerStore, type PeerStore } from '../../storage/index.js'
+import type { PeerStore } from '../../storage/index.js'
 
 export interface LocalPeer {
   readonly name: string
@@ -29,6 +29,9 @@ export interface LocalPeer {
   readonly store: PeerStore
   readonly keypair: Keypair
 }
+
+/** The genesis allocations of the fixed supply (`TOKEN.distributionBps`): who funds whom. */
+export type Allocation = keyof typeof TOKEN.distributionBps
 
 export interface LocalNetworkOptions {
   /** Seed for every key of the run. */
@@ -49,8 +52,11 @@ export class LocalNetwork {
   readonly #seed: number
   readonly #keep: boolean
   readonly #peers: LocalPeer[] = []
+  /** The wallets holding each genesis allocation (they sign the transfers that fund peers). */
+  readonly allocations: Readonly<Record<Allocation, Keypair>>
 
-  private constructor (o: { ledger: EmbeddedLedger, server: LedgerRpcServer, connection: Connection, mint: PublicKey, admin: Keypair, dir: string, seed: number, keep: boolean }) {
+  private constructor (o: { ledger: EmbeddedLedger, server: LedgerRpcServer, connection: Connection, mint: PublicKey, admin: Keypair, dir: string, seed: number, keep: boolean, allocations: Record<Allocation, Keypair> }) {
+    this.allocations = o.allocations
     this.ledger = o.ledger
     this.server = o.server
     this.connection = o.connection
@@ -77,7 +83,18 @@ export class LocalNetwork {
     await connection.confirmTransaction(await connection.requestAirdrop(admin.publicKey, 100 * LAMPORTS_PER_SOL))
     const mint = await createMint(connection, admin, admin.publicKey, null, 9, Keypair.fromSeed(LocalNetwork.seedBytes(o.seed, 'mint')), { commitment: 'confirmed' })
     await sendTransaction(connection, [initializeConfig({ admin: admin.publicKey, mint }, configParamsFromProtocol())], [admin])
-    return new LocalNetwork({ ledger, server, connection, mint, admin, dir, seed: o.seed, keep: o.keep ?? false })
+    // Genesis: the whole fixed supply (1,000,000,000 CYXWIZ), split as the design distributes it,
+    // then the mint authority is revoked: no token is ever minted again, peers are funded by
+    // transfers, and the dispute quorum (5 % of the supply) is a realistic 50,000,000 CYXWIZ.
+    const allocations = {} as Record<Allocation, Keypair>
+    for (const [name, bps] of Object.entries(TOKEN.distributionBps) as Array<[Allocation, number]>) {
+      const holder = Keypair.fromSeed(LocalNetwork.seedBytes(o.seed, `genesis/${name}`))
+      const account = await getOrCreateAssociatedTokenAccount(connection, admin, mint, holder.publicKey)
+      await mintTo(connection, admin, mint, account.address, admin, TOKEN.totalSupply * BigInt(bps) / BigInt(BPS))
+      allocations[name] = holder
+    }
+    await setAuthority(connection, admin, mint, admin, AuthorityType.MintTokens, null)
+    return new LocalNetwork({ ledger, server, connection, mint, admin, dir, seed: o.seed, keep: o.keep ?? false, allocations })
   }
 
   get rpcUrl (): string {
@@ -88,18 +105,23 @@ export class LocalNetwork {
     return this.#peers
   }
 
-  /** A funded peer: SOL for fees, `tokens` whole CYXWIZ, a libp2p node dialling `bootstrap`. */
-  async peer (name: string, tokens: bigint, bootstrap: Multiaddr[] = []): Promise<LocalPeer> {
+  /** A funded peer: SOL for fees, `tokens` whole CYXWIZ transferred from genesis allocation `from`,
+   * a libp2p node dialling `bootstrap`. */
+  async peer (name: string, tokens: bigint, bootstrap: Multiaddr[] = [], from: Allocation = 'ecosystem'): Promise<LocalPeer> {
     const dir = join(this.dir, name)
     await mkdir(dir, { recursive: true })
     const keypair = Keypair.fromSeed(LocalNetwork.seedBytes(this.#seed, `${name}/wallet`))
     await writeFile(join(dir, 'wallet.json'), JSON.stringify(Array.from(keypair.secretKey)), { mode: 0o600 })
     await this.connection.confirmTransaction(await this.connection.requestAirdrop(keypair.publicKey, 10 * LAMPORTS_PER_SOL))
     const account = await getOrCreateAssociatedTokenAccount(this.connection, this.admin, this.mint, keypair.publicKey)
-    if (tokens > 0n) await mintTo(this.connection, this.admin, this.mint, account.address, this.admin, tokens * UNITS_PER_TOKEN)
+    if (tokens > 0n) {
+      const source = await getOrCreateAssociatedTokenAccount(this.connection, this.admin, this.mint, this.allocations[from].publicKey)
+      await transfer(this.connection, this.admin, source.address, account.address, this.allocations[from], tokens * UNITS_PER_TOKEN)
+    }
     const privateKey = await generateKeyPairFromSeed('Ed25519', LocalNetwork.seedBytes(this.#seed, `${name}/peer`))
     const node = await createPeerNode({ dir, privateKey, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap })
-    const store = await openPeerStore(dir)
+    // The node opened the peer store of its dir (Helia runs on it); the roles share it.
+    const store = node.store
     const p: LocalPeer = { name, dir, node, store, keypair }
     this.#peers.push(p)
     return p

@@ -6,136 +6,349 @@
  * payment 90/10 by the program — all real. Balances before and after must reconcile to the base unit
  * and the token supply (burned included) must not change.
  *
- * Not yet (reported in `notYet`): peers as separate OS processes, evidence fetched over bitswap (the
- * client reads the winner's blockstore in-process), the MNIST job and the zk tier, failure scenarios.
+ * The client fetches the winner's evidence by CID over bitswap (each peer's libp2p node is its
+ * Helia's), exactly as between processes.
+ *
+ * Scenarios (`scenario`), each judged by named checks that must all hold for `ok`:
+ * - `honest`: the job is paid 90/10.
+ * - `timeout`: every worker carries the `vanishAfterAward` fault, so the winner stops its node after
+ *   its first checkpoint; a keeper peer's `timeout_refund` is refused before the deadline, the clock
+ *   is warped past it, the keeper's second call refunds the client in full and slashes the worker
+ *   10 % of its stake (80 % insurance, 20 % burned), −30 reputation.
+ * - `cheat`: every worker carries `fabricateSegments` (trains segment 1, fabricates the rest with a
+ *   consistent chain); the client's spot checks fail, it does not sign `complete` and opens a
+ *   dispute; three jurors fetch the evidence over bitswap, re-run spot checks, find it false and vote
+ *   for the client; `resolve_dispute` refunds the client and slashes the cheater 50 % (half to the
+ *   client, half to the platform treasury), −200 reputation, banned.
+ * - `dispute`: honest workers; the client disputes the delivered (and verified) job anyway; the
+ *   jurors' checks pass, they vote for the worker, who is paid 90/10, +5 reputation.
+ * Balances are expected from the protocol's rules (settlementSplit, slashStake, disputeVerdict,
+ * applyReputationEvent) for the outcome the scenario requires, and compared to the base unit.
+ *
+ * Not yet (reported in `notYet`): peers as separate OS processes, the MNIST job and the zk tier,
+ * the `crash` scenario.
  */
 import { PublicKey } from '@solana/web3.js'
-import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, decodeEscrow } from '../../chain/index.js'
-import { UNITS_PER_TOKEN, formatTokens, reputationTier, settlementSplit } from '../../protocols/index.js'
-import { Client, Worker, type ClientJobEvent } from '../roles/index.js'
-import { LocalNetwork } from './network.js'
+import { getAccount, getMint } from '@solana/spl-token'
+import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, configPda, decodeConfig, type NodeAccount } from '../../chain/index.js'
+import {
+  SLASHING, UNITS_PER_TOKEN, applyReputationEvent, disputeVerdict, formatTokens, reputationTier, settlementSplit, slashStake, wire, type Side
+} from '../../protocols/index.js'
+import { Client, Worker, readNode, type ClientJobEvent, type JobOutcome, type WorkerFaults } from '../roles/index.js'
+import { carryDispute, readEscrow, refundAfterDeadline, type DisputeReport, type TimeoutReport } from './court.js'
+import { LocalNetwork, type LocalPeer } from './network.js'
+
+export type ScenarioName = 'honest' | 'timeout' | 'cheat' | 'dispute'
+export const SCENARIOS: readonly ScenarioName[] = ['honest', 'timeout', 'cheat', 'dispute']
 
 export interface SimOptions {
   readonly workers: number
   readonly epochs: number
   readonly seed: number
+  /** Default `honest`. */
+  readonly scenario?: ScenarioName
   readonly dir?: string
   readonly keep?: boolean
   readonly log: (line: string) => void
 }
 
+/** A worker's Node account as the report shows it. */
+export interface NodeView {
+  readonly stake: string
+  readonly reputation: number
+  /** The reputation adjustment (penalties and recoveries) the score includes. */
+  readonly adjustment: number
+  readonly jobsCompleted: number
+  readonly jobsFailed: number
+  readonly status: 'active' | 'suspended' | 'banned'
+}
+
 export interface SimReport {
-  readonly scenario: 'honest'
+  readonly scenario: ScenarioName
   readonly mode: 'in-process'
   readonly notYet: readonly string[]
+  /** Who the scenario makes misbehave, and how. */
+  readonly faults: { readonly workers: WorkerFaults | null, readonly clientSettle: 'complete' | 'dispute' }
   readonly jobs: ReadonlyArray<{
     id: string
     tier: 'optimistic'
+    /** The client's job state (announced … completed, rejected, failed). */
     state: string
+    /** The escrow's state on-chain (funded, completed, timedOut, resolvedForClient, …). */
+    escrowState: string
     worker: string
+    workerName: string
     amount: string
     bids: ReadonlyArray<{ peer: string, price: string }>
     settlement: { worker: string, platform: string, refund: string }
-    training: { epochs: number, testAccuracy: number, finalWeightsHash: string }
-    proof: { merkleRoot: string, evidenceCid: string, spotChecks: { passed: number, total: number } }
+    training: { epochs: number, testAccuracy: number, finalWeightsHash: string | null }
+    proof: { merkleRoot: string | null, evidenceCid: string | null, spotChecks: { passed: number, total: number, reasons: readonly string[] } }
+    /** The client's error when the job did not reach settlement (the worker vanished). */
+    error: string | null
   }>
-  readonly chain: { rpc: string, programId: string, escrow: string, completeSignature: string | null }
-  readonly balances: Record<string, { before: string, after: string }>
+  readonly timeout: TimeoutReport | null
+  readonly dispute: DisputeReport | null
+  /** The winning worker's Node account before and after. */
+  readonly workerNode: { readonly before: NodeView, readonly after: NodeView }
+  readonly slashing: { readonly slashed: string, readonly toInsurance: string, readonly burned: string, readonly toClient: string, readonly toTreasury: string }
+  readonly chain: { rpc: string, programId: string, escrow: string, completeSignature: string | null, transactions: { count: number, failed: number, computeUnits: number } }
+  /** Every participant's and vault's token balance, base units. */
+  readonly balances: Record<string, { before: string, after: string, expected: string }>
+  readonly supply: { readonly before: string, readonly after: string, readonly burnedBefore: string, readonly burnedAfter: string }
   readonly supplyConserved: boolean
+  /** The facts the exit code rests on: all must hold. */
+  readonly checks: ReadonlyArray<{ readonly name: string, readonly ok: boolean }>
   readonly ok: boolean
 }
 
 const T = UNITS_PER_TOKEN
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
+/** Each juror holds 20,000,000 CYXWIZ (2 % of the supply): three of them together pass the 5 % quorum. */
+export const JUROR_TOKENS = 20_000_000n
+const JURORS = 3
+
+const WORKER_FAULTS: Record<ScenarioName, WorkerFaults | undefined> = {
+  honest: undefined,
+  timeout: { vanishAfterAward: true },
+  cheat: { fabricateSegments: { honest: 1 } },
+  dispute: undefined
+}
+const CLIENT_SETTLE: Record<ScenarioName, 'complete' | 'dispute'> = { honest: 'complete', timeout: 'complete', cheat: 'dispute', dispute: 'dispute' }
+
 /** Worker i's hourly rate: 50, 75, 100 … CYXWIZ/h in a seed-independent shuffled order. */
 function hourlyRate (i: number, n: number): bigint {
   return (50n + 25n * BigInt((i * 7 + 3) % n)) * T
 }
 
+const nameOf = <V>(table: Record<string, V>, v: V): string => Object.entries(table).find(([, x]) => x === v)?.[0] ?? String(v)
+
+function nodeView (n: NodeAccount | undefined): NodeView {
+  if (n === undefined) return { stake: '0', reputation: 0, adjustment: 0, jobsCompleted: 0, jobsFailed: 0, status: 'active' }
+  return { stake: String(n.stake), reputation: n.reputation, adjustment: n.adjustment, jobsCompleted: n.jobsCompleted, jobsFailed: n.jobsFailed, status: nameOf(NODE_STATUS, n.status) as NodeView['status'] }
+}
+
 export async function runSimulation (o: SimOptions): Promise<SimReport> {
   const log = o.log
+  const scenario = o.scenario ?? 'honest'
+  const faults = WORKER_FAULTS[scenario]
+  const settle = CLIENT_SETTLE[scenario]
   const net = await LocalNetwork.open({ seed: o.seed, ...(o.dir === undefined ? {} : { dir: o.dir }), keep: o.keep ?? false })
   const workers: Worker[] = []
+  const workerPeers: LocalPeer[] = []
   let client: Client | undefined
+  let unsubscribe: (() => void) | undefined
   try {
     log(`ledger: LiteSVM + cyxwiz program ${CYXWIZ_PROGRAM_ID.toBase58()} as Solana JSON-RPC at ${net.rpcUrl}; CYXWIZ mint ${net.mint.toBase58()}`)
+    log(`genesis: ${formatTokens((await getMint(net.connection, net.mint)).supply)} CYXWIZ minted to the five allocations, mint authority revoked (fixed supply)`)
+    log(`scenario: ${scenario}`)
     const clientPeer = await net.peer('client', 100n)
     for (let i = 0; i < o.workers; i++) {
-      const p = await net.peer(`worker-${i + 1}`, 50n, clientPeer.node.multiaddrs())
+      const p = await net.peer(`worker-${i + 1}`, 50n, clientPeer.node.multiaddrs(), 'nodeOperators')
       const rate = hourlyRate(i, o.workers)
-      workers.push(await Worker.start({ node: p.node, connection: net.connection, store: p.store, pricePerHour: rate }))
-      log(`worker-${i + 1} ${p.node.peerId.toString().slice(-8)}: staked 50 CYXWIZ, asks ${formatTokens(rate)} CYXWIZ/h`)
+      workerPeers.push(p)
+      workers.push(await Worker.start({ node: p.node, connection: net.connection, store: p.store, pricePerHour: rate, ...(faults === undefined ? {} : { faults }) }))
+      log(`worker-${i + 1} ${p.node.peerId.toString().slice(-8)}: staked 50 CYXWIZ, asks ${formatTokens(rate)} CYXWIZ/h${faults === undefined ? '' : `, faults ${JSON.stringify(faults)}`}`)
     }
+    const jurors: LocalPeer[] = []
+    if (scenario === 'cheat' || scenario === 'dispute') {
+      for (let j = 0; j < JURORS; j++) jurors.push(await net.peer(`juror-${j + 1}`, JUROR_TOKENS, clientPeer.node.multiaddrs(), 'community'))
+      log(`${JURORS} jurors, ${formatTokens(JUROR_TOKENS * T)} CYXWIZ each from the community allocation (quorum: 5 % of the supply)`)
+    }
+    const keeper = scenario === 'timeout' ? await net.peer('keeper', 0n, clientPeer.node.multiaddrs()) : undefined
     client = await Client.start({
       node: clientPeer.node,
       connection: net.connection,
       store: clientPeer.store,
-      // In-process stand-in for bitswap (see the file comment): the winner's own blockstore.
-      evidence: (_d, peer) => workers.find((w) => w.node.peerId.equals(peer))?.evidenceStore
+      settle,
+      // A vanished worker is not waited for long: the job fails and the escrow waits for its deadline.
+      ...(scenario === 'timeout' ? { resumeWindowMs: 3_000 } : {})
     })
 
     const names = new Map<string, string>(net.peers.map((p) => [p.node.peerId.toString(), p.name]))
-    const before: Record<string, bigint> = { client: await net.tokenBalance(client.wallet) }
-    for (const [i, w] of workers.entries()) before[`worker-${i + 1}`] = await net.tokenBalance(w.wallet)
-    for (const v of ['platform', 'insurance', 'stake'] as const) before[v] = await net.vaultBalance(v)
-    const supplyBefore = await net.supplyWithBurned()
+    const wallets: Array<[string, PublicKey]> = net.peers.map((p) => [p.name, p.keypair.publicKey])
+    const snapshot = async (): Promise<Record<string, bigint>> => {
+      const b: Record<string, bigint> = {}
+      for (const [name, wallet] of wallets) b[name] = await net.tokenBalance(wallet)
+      for (const v of ['platform', 'insurance', 'stake'] as const) b[v] = await net.vaultBalance(v)
+      return b
+    }
+    const supplyParts = async (): Promise<{ supply: bigint, burned: bigint }> => {
+      const supply = (await getMint(net.connection, net.mint, 'confirmed')).supply
+      const info = await net.connection.getAccountInfo(configPda(CYXWIZ_PROGRAM_ID).address, 'confirmed')
+      return { supply, burned: info === null ? 0n : decodeConfig(info.data).totalBurned }
+    }
+    const before = await snapshot()
+    const supplyBefore = await supplyParts()
+    const nodesBefore = await Promise.all(workers.map(async (w) => await readNode(net.connection, w.wallet)))
+    const transactions = { count: 0, failed: 0, computeUnits: 0 }
+    unsubscribe = net.ledger.onTransaction((r) => {
+      if (r.tx === null) return
+      transactions.count++
+      if (r.err !== null) transactions.failed++
+      transactions.computeUnits += r.computeUnits
+    })
 
+    let award: { worker: string, price: bigint, escrow: string } | undefined
+    let lastMetrics: wire.Metrics | undefined
     const onProgress = (e: ClientJobEvent): void => {
       if (e.type === 'bid') log(`  bid from ${names.get(e.from) ?? e.from}: ${formatTokens(e.price)} CYXWIZ, ETA ${e.etaSeconds} s`)
-      else if (e.type === 'award') log(`  award → ${names.get(e.worker) ?? e.worker} at ${formatTokens(e.price)} CYXWIZ; escrow ${e.escrow}`)
-      else if (e.type === 'metrics' && e.metrics.epoch > 0) log(`  epoch ${e.metrics.epoch}/${e.metrics.totalEpochs}: loss ${e.metrics.loss.toFixed(4)}, test accuracy ${(e.metrics.testAccuracy * 100).toFixed(2)} %`)
-      else if (e.type === 'spot-check') log(`  spot checks: ${e.report.passed ? 'passed' : 'FAILED'} (segments ${e.report.segments.join(', ')})`)
+      else if (e.type === 'award') {
+        award = { worker: e.worker, price: e.price, escrow: e.escrow }
+        log(`  award → ${names.get(e.worker) ?? e.worker} at ${formatTokens(e.price)} CYXWIZ; escrow ${e.escrow}`)
+      } else if (e.type === 'metrics' && e.metrics.epoch > 0) {
+        lastMetrics = e.metrics
+        log(`  epoch ${e.metrics.epoch}/${e.metrics.totalEpochs}: loss ${e.metrics.loss.toFixed(4)}, test accuracy ${(e.metrics.testAccuracy * 100).toFixed(2)} %`)
+      } else if (e.type === 'reconnecting') log(`  the session went away (${e.error}); retrying (attempt ${e.attempt})`)
+      else if (e.type === 'evidence') log(`  evidence ${e.cid}: ${e.blocks} blocks fetched over bitswap`)
+      else if (e.type === 'spot-check') log(`  spot checks: ${e.report.passed ? 'passed' : 'FAILED'} (segments ${e.report.segments.join(', ')})${e.report.passed ? '' : `: ${e.report.reasons[0] ?? ''}`}`)
       else if (e.type === 'state') log(`  job ${e.state}`)
     }
-    log(`client submits a spirals job, ${o.epochs} epochs, max price 10 CYXWIZ`)
-    const outcome = await client.submit({ datasetId: 'spirals', epochs: o.epochs, seed: BigInt(o.seed), maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: 1_500, onProgress })
+    log(`client submits a spirals job, ${o.epochs} epochs, max price 10 CYXWIZ${settle === 'dispute' ? '; it will dispute instead of paying' : ''}`)
+    let outcome: JobOutcome | undefined
+    let clientError: string | null = null
+    try {
+      outcome = await client.submit({ datasetId: 'spirals', epochs: o.epochs, seed: BigInt(o.seed), maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: 1_500, onProgress })
+    } catch (e) {
+      clientError = e instanceof Error ? e.message : String(e)
+      log(`  the client's job ended: ${clientError}`)
+      // Honest runs have no business failing: that is an error of the simulation, not a result.
+      if (scenario !== 'timeout' || award === undefined) throw e
+    }
+    const escrowAddress = new PublicKey((award as { escrow: string }).escrow)
+    const escrowAtAward = await readEscrow(net, escrowAddress)
+    const winnerIndex = workers.findIndex((w) => w.wallet.equals(escrowAtAward.worker))
+    const winnerPeer = workerPeers[winnerIndex] as LocalPeer
+    const winnerName = winnerPeer.name
+    const price = escrowAtAward.amount
 
-    const after: Record<string, bigint> = { client: await net.tokenBalance(client.wallet) }
-    for (const [i, w] of workers.entries()) after[`worker-${i + 1}`] = await net.tokenBalance(w.wallet)
-    for (const v of ['platform', 'insurance', 'stake'] as const) after[v] = await net.vaultBalance(v)
-    const supplyAfter = await net.supplyWithBurned()
+    let timeout: TimeoutReport | null = null
+    let dispute: DisputeReport | null = null
+    if (scenario === 'timeout') timeout = await refundAfterDeadline(net, keeper as LocalPeer, escrowAddress, log)
+    if (scenario === 'cheat' || scenario === 'dispute') {
+      dispute = await carryDispute({ net, escrow: escrowAddress, worker: winnerPeer, workerCid: outcome?.session.delivery.evidenceCid, jurors, seed: o.seed, openSignature: outcome?.disputeSignature ?? null, log })
+    }
+    unsubscribe()
+    unsubscribe = undefined
 
-    const winnerName = names.get(outcome.winner.peer) ?? outcome.winner.peer
-    const escrow = decodeEscrow((await net.connection.getAccountInfo(new PublicKey(outcome.escrow)))?.data ?? new Uint8Array())
-    const split = settlementSplit(outcome.winner.price, reputationTier(0).name)
+    const after = await snapshot()
+    const supplyAfter = await supplyParts()
+    const escrowAfter = await readEscrow(net, escrowAddress)
+    const nodeBefore = nodesBefore[winnerIndex]
+    const nodeAfter = await readNode(net.connection, escrowAtAward.worker)
+
+    // What the rules say must have happened, for the outcome this scenario requires.
     const expected: Record<string, bigint> = { ...before }
-    expected.client = (before.client as bigint) - outcome.winner.price
-    expected[winnerName] = (before[winnerName] as bigint) + split.worker
-    expected.platform = (before.platform as bigint) + split.platform
-    const reconciles = outcome.state === 'completed' && escrow.state === ESCROW_STATE.completed &&
-      Object.keys(expected).every((k) => expected[k] === after[k])
-    const supplyConserved = supplyBefore === supplyAfter
-    const balances: Record<string, { before: string, after: string }> = {}
-    for (const k of Object.keys(before)) balances[k] = { before: String(before[k]), after: String(after[k]) }
-    const lastMetrics = outcome.session.metrics.at(-1)
-    log(`${reconciles ? 'paid' : 'NOT paid'}: ${winnerName} +${formatTokens(split.worker)}, platform +${formatTokens(split.platform)}; balances ${reconciles ? 'reconcile' : 'DO NOT reconcile'}; supply conserved: ${supplyConserved}`)
+    const add = (k: string, v: bigint): void => { expected[k] = (expected[k] as bigint) + v }
+    const stake = nodeBefore?.stake ?? 0n
+    const tier = reputationTier(nodeBefore?.reputation ?? 0).name
+    const adjustment = nodeBefore?.adjustment ?? 0
+    const slashing = { slashed: 0n, toInsurance: 0n, burned: 0n, toClient: 0n, toTreasury: 0n }
+    let expectedNode: { stake: bigint, adjustment: number, status: number } | undefined
+    let refund = 0n
+    if (scenario === 'honest') {
+      const split = settlementSplit(price, tier)
+      add('client', -price)
+      add(winnerName, split.worker)
+      add('platform', split.platform)
+    } else if (scenario === 'timeout') {
+      const s = slashStake(stake, SLASHING.timeoutBps)
+      Object.assign(slashing, { slashed: s.slashed, toInsurance: s.insurance, burned: s.burned })
+      add('stake', -s.slashed)
+      add('insurance', s.insurance)
+      refund = price
+      expectedNode = { stake: s.remaining, adjustment: applyReputationEvent(adjustment, 'timeout'), status: NODE_STATUS.active }
+    } else {
+      const side: Side = scenario === 'cheat' ? 'client' : 'worker'
+      const v = disputeVerdict(side, price, stake, tier)
+      Object.assign(slashing, { slashed: v.slashed, toClient: v.slashToClient, toTreasury: v.slashToTreasury })
+      add('client', -price + v.clientRefund + v.slashToClient)
+      add(winnerName, v.workerPayment)
+      add('platform', v.platformFee + v.slashToTreasury)
+      add('stake', -v.slashed)
+      refund = v.clientRefund
+      expectedNode = { stake: stake - v.slashed, adjustment: applyReputationEvent(adjustment, side === 'client' ? 'disputeLost' : 'disputeWon'), status: v.banWorker ? NODE_STATUS.banned : NODE_STATUS.active }
+    }
+    const balances: Record<string, { before: string, after: string, expected: string }> = {}
+    for (const k of Object.keys(before)) balances[k] = { before: String(before[k]), after: String(after[k]), expected: String(expected[k]) }
+    const reconciles = Object.keys(expected).every((k) => expected[k] === after[k])
+    const supplyConserved = supplyBefore.supply + supplyBefore.burned === supplyAfter.supply + supplyAfter.burned
+    const escrowVaultAfter = (await getAccount(net.connection, new PublicKey(escrowAfter.vault), 'confirmed')).amount
+
+    const checks: Array<{ name: string, ok: boolean }> = []
+    const check = (name: string, ok: boolean): void => { checks.push({ name, ok }) }
+    const winnerUnpaid = after[winnerName] === before[winnerName]
+    const nodeMatches = expectedNode === undefined || (nodeAfter !== undefined && nodeAfter.stake === expectedNode.stake && nodeAfter.adjustment === expectedNode.adjustment && nodeAfter.status === expectedNode.status)
+    if (scenario === 'honest') {
+      check('the job completed and was paid', outcome?.state === 'completed' && escrowAfter.state === ESCROW_STATE.completed)
+    } else if (scenario === 'timeout') {
+      check('the worker vanished: nothing was delivered', outcome === undefined)
+      check('timeout_refund was refused before the deadline', timeout?.refusedBeforeDeadline === 'DeadlineNotReached')
+      check('a third peer refunded the escrow after the deadline', escrowAfter.state === ESCROW_STATE.timedOut)
+      check('the client got its money back in full', after.client === before.client)
+      check('the worker was not paid', winnerUnpaid)
+      check(`the worker was slashed ${SLASHING.timeoutBps / 100} % (80 % insurance, 20 % burned) and lost 30 reputation points`, nodeMatches && supplyBefore.burned + slashing.burned === supplyAfter.burned)
+    } else if (scenario === 'cheat') {
+      check('the client\'s spot checks caught the fabricated segments', outcome?.state === 'rejected' && outcome.spotCheck?.passed === false)
+      check('the client did not sign complete', outcome?.completeSignature === undefined && outcome?.disputeSignature !== undefined)
+      check('every juror\'s own spot checks failed the evidence', dispute !== null && dispute.jurors.length > 0 && dispute.jurors.every((j) => j.verdict === 'failed' && j.side === 'client'))
+      check('the dispute was resolved for the client', dispute?.winner === 'client' && escrowAfter.state === ESCROW_STATE.resolvedForClient)
+      check('the cheater was never paid', winnerUnpaid)
+      check(`the cheater was slashed ${SLASHING.fraudBps / 100} %, lost 200 reputation points and was banned`, nodeMatches)
+    } else {
+      check('the job was delivered and the client\'s spot checks passed', outcome?.state === 'verified' && outcome.spotCheck?.passed === true)
+      check('the client disputed instead of signing complete', outcome?.completeSignature === undefined && outcome?.disputeSignature !== undefined)
+      check('every juror\'s own spot checks passed the evidence', dispute !== null && dispute.jurors.length > 0 && dispute.jurors.every((j) => j.verdict === 'passed' && j.side === 'worker'))
+      check('the dispute was resolved for the worker', dispute?.winner === 'worker' && escrowAfter.state === ESCROW_STATE.resolvedForWorker)
+      check('the worker was paid as for a completed job and gained 5 reputation points', nodeMatches && (after[winnerName] as bigint) > (before[winnerName] as bigint))
+    }
+    if (dispute !== null) check('every juror got its votes back', dispute.voteVaultAfter === '0' && jurors.every((j) => after[j.name] === before[j.name]))
+    check('the escrow vault is empty', escrowVaultAfter === 0n)
+    check('every balance reconciles to the base unit', reconciles)
+    check('the token supply (burned included) is conserved', supplyConserved)
+    const ok = checks.every((c) => c.ok)
+
+    const delivery = outcome?.session.delivery
+    const spot = outcome?.spotCheck
+    log(`${winnerName}: ${formatTokens((after[winnerName] as bigint) - (before[winnerName] as bigint))} CYXWIZ; client ${formatTokens((after.client as bigint) - (before.client as bigint))}; platform +${formatTokens((after.platform as bigint) - (before.platform as bigint))}; stake vault ${formatTokens((after.stake as bigint) - (before.stake as bigint))}; burned ${formatTokens(supplyAfter.burned - supplyBefore.burned)}`)
+    for (const c of checks) log(`  ${c.ok ? '✓' : '✗'} ${c.name}`)
     return {
-      scenario: 'honest',
+      scenario,
       mode: 'in-process',
-      notYet: ['peers as separate OS processes', 'evidence over bitswap (read in-process from the winner)', 'MNIST job and zk tier', 'scenarios cheat, crash, timeout, dispute'],
+      notYet: ['peers as separate OS processes', 'MNIST job and zk tier', 'scenario crash'],
+      faults: { workers: faults ?? null, clientSettle: settle },
       jobs: [{
-        id: outcome.jobId,
+        id: hex(escrowAtAward.jobId),
         tier: 'optimistic',
-        state: outcome.state,
-        worker: outcome.winner.wallet,
-        amount: String(outcome.winner.price),
-        bids: outcome.ranking.ranked.map((s) => ({ peer: names.get(s.bid.bidder) ?? s.bid.bidder, price: String(s.bid.price) })),
-        settlement: { worker: String((after[winnerName] as bigint) - (before[winnerName] as bigint)), platform: String((after.platform as bigint) - (before.platform as bigint)), refund: '0' },
-        training: { epochs: o.epochs, testAccuracy: lastMetrics?.testAccuracy ?? 0, finalWeightsHash: hex(outcome.session.delivery.weightsHash) },
+        state: outcome?.state ?? 'failed',
+        escrowState: nameOf(ESCROW_STATE, escrowAfter.state),
+        worker: escrowAtAward.worker.toBase58(),
+        workerName: winnerName,
+        amount: String(price),
+        bids: outcome?.ranking.ranked.map((s) => ({ peer: names.get(s.bid.bidder) ?? s.bid.bidder, price: String(s.bid.price) })) ?? [],
+        settlement: { worker: String((after[winnerName] as bigint) - (before[winnerName] as bigint)), platform: String((after.platform as bigint) - (before.platform as bigint)), refund: String(escrowAfter.state === ESCROW_STATE.timedOut || escrowAfter.state === ESCROW_STATE.resolvedForClient ? refund : 0n) },
+        training: { epochs: o.epochs, testAccuracy: lastMetrics?.testAccuracy ?? 0, finalWeightsHash: delivery === undefined ? null : hex(delivery.weightsHash) },
         proof: {
-          merkleRoot: hex(outcome.session.delivery.merkleRoot),
-          evidenceCid: outcome.session.delivery.evidenceCid,
+          merkleRoot: delivery === undefined ? null : hex(delivery.merkleRoot),
+          evidenceCid: delivery?.evidenceCid ?? null,
           // The client's report carries one verdict; on failure no segment is counted as passed.
-          spotChecks: { passed: outcome.spotCheck?.passed === true ? outcome.spotCheck.segments.length : 0, total: outcome.spotCheck?.segments.length ?? 0 }
-        }
+          spotChecks: { passed: spot?.passed === true ? spot.segments.length : 0, total: spot?.segments.length ?? 0, reasons: spot?.reasons.slice(0, 4) ?? [] }
+        },
+        error: clientError
       }],
-      chain: { rpc: net.rpcUrl, programId: CYXWIZ_PROGRAM_ID.toBase58(), escrow: outcome.escrow, completeSignature: outcome.completeSignature ?? null },
+      timeout,
+      dispute,
+      workerNode: { before: nodeView(nodeBefore), after: nodeView(nodeAfter) },
+      slashing: { slashed: String(slashing.slashed), toInsurance: String(slashing.toInsurance), burned: String(slashing.burned), toClient: String(slashing.toClient), toTreasury: String(slashing.toTreasury) },
+      chain: { rpc: net.rpcUrl, programId: CYXWIZ_PROGRAM_ID.toBase58(), escrow: escrowAddress.toBase58(), completeSignature: outcome?.completeSignature ?? null, transactions },
       balances,
+      supply: { before: String(supplyBefore.supply), after: String(supplyAfter.supply), burnedBefore: String(supplyBefore.burned), burnedAfter: String(supplyAfter.burned) },
       supplyConserved,
-      ok: reconciles && supplyConserved
+      checks,
+      ok
     }
   } finally {
+    unsubscribe?.()
     await client?.stop()
     await Promise.allSettled(workers.map(async (w) => { await w.stop() }))
     await net.close()

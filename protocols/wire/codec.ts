@@ -8,7 +8,8 @@
  */
 import { MESH } from '../params.js'
 import { WireError } from './errors.js'
-import { Award, Bid, CapabilityAdvert, JobAnnounce, JobMessage, Kind, Signed } from './messages.js'
+import { validateMatchResult } from './coordinator.js'
+import { Award, Bid, CapabilityAdvert, JobAnnounce, JobMessage, Kind, MatchResult, Signed } from './messages.js'
 import { signingDomain, verifySignature, type WalletSigner } from './signing.js'
 import {
   checkFresh, PUBKEY_BYTES, SIGNATURE_BYTES, validateAward, validateBid, validateCapabilityAdvert, validateCheckpointNotice,
@@ -31,6 +32,7 @@ export interface SignedKinds {
   [Kind.JOB_ANNOUNCE]: JobAnnounce
   [Kind.BID]: Bid
   [Kind.AWARD]: Award
+  [Kind.MATCH_RESULT]: MatchResult
 }
 export type SignedKind = keyof SignedKinds
 
@@ -62,6 +64,14 @@ const SPECS: { [K in SignedKind]: SignedKindSpec<SignedKinds[K]> } = {
     encode: Award.encode,
     decode: Award.decode,
     validate: validateAward,
+    issuedAt: (m) => m.issuedAt,
+    maxAgeSeconds: MESH.maxBidWindowSeconds
+  },
+  // The coordinator's ranking (coordinator/): answers one announce, so it lives as long as one.
+  [Kind.MATCH_RESULT]: {
+    encode: MatchResult.encode,
+    decode: MatchResult.decode,
+    validate: validateMatchResult,
     issuedAt: (m) => m.issuedAt,
     maxAgeSeconds: MESH.maxBidWindowSeconds
   }

@@ -8,7 +8,8 @@ export enum Kind {
   CAPABILITY_ADVERT = 'CAPABILITY_ADVERT',
   JOB_ANNOUNCE = 'JOB_ANNOUNCE',
   BID = 'BID',
-  AWARD = 'AWARD'
+  AWARD = 'AWARD',
+  MATCH_RESULT = 'MATCH_RESULT'
 }
 
 enum __KindValues {
@@ -16,7 +17,8 @@ enum __KindValues {
   CAPABILITY_ADVERT = 1,
   JOB_ANNOUNCE = 2,
   BID = 3,
-  AWARD = 4
+  AWARD = 4,
+  MATCH_RESULT = 16
 }
 
 export namespace Kind {
@@ -3886,5 +3888,1196 @@ export namespace JobMessage {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobMessage>): Generator<JobMessageAwardKindFieldEvent | JobMessageAwardBodyFieldEvent | JobMessageAwardSignerFieldEvent | JobMessageAwardSignatureFieldEvent | JobMessageDataChunkIndexFieldEvent | JobMessageDataChunkDataFieldEvent | JobMessageDataChunkSha256FieldEvent | JobMessageDataEndChunksFieldEvent | JobMessageDataEndTotalBytesFieldEvent | JobMessageDataEndSha256FieldEvent | JobMessageMetricsEpochFieldEvent | JobMessageMetricsTotalEpochsFieldEvent | JobMessageMetricsStepFieldEvent | JobMessageMetricsLossFieldEvent | JobMessageMetricsTrainAccuracyFieldEvent | JobMessageMetricsTestAccuracyFieldEvent | JobMessageMetricsTimestampFieldEvent | JobMessageCheckpointEpochFieldEvent | JobMessageCheckpointChainHashFieldEvent | JobMessageCheckpointMerkleRootFieldEvent | JobMessageCheckpointCidFieldEvent | JobMessageDeliveryWeightsHashFieldEvent | JobMessageDeliveryWeightsBytesFieldEvent | JobMessageDeliveryEvidenceCidFieldEvent | JobMessageDeliveryMerkleRootFieldEvent | JobMessageDeliveryEpochsFieldEvent | JobMessageDeliveryFinalChainHashFieldEvent | JobMessageWeightsChunkIndexFieldEvent | JobMessageWeightsChunkDataFieldEvent | JobMessageWeightsChunkSha256FieldEvent | JobMessageWeightsEndChunksFieldEvent | JobMessageWeightsEndTotalBytesFieldEvent | JobMessageWeightsEndSha256FieldEvent | JobMessageErrorCodeFieldEvent | JobMessageErrorMessageFieldEvent> {
     return streamMessage(buf, JobMessage.codec(), opts)
+  }
+}
+
+export interface RegisterRequest {
+  advert?: Signed
+}
+
+export namespace RegisterRequest {
+  let _codec: Codec<RegisterRequest>
+
+  export const codec = (): Codec<RegisterRequest> => {
+    if (_codec == null) {
+      _codec = message<RegisterRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.advert != null) {
+          w.uint32(10)
+          Signed.codec().encode(obj.advert, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.advert = Signed.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.advert
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * Signed.codec().stream(reader, reader.uint32(), `${prefix}.advert`, {
+                limits: opts.limits?.advert
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RegisterRequestAdvertKindFieldEvent {
+    field: '$.advert.kind'
+    value: Kind
+  }
+
+  export interface RegisterRequestAdvertBodyFieldEvent {
+    field: '$.advert.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RegisterRequestAdvertSignerFieldEvent {
+    field: '$.advert.signer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RegisterRequestAdvertSignatureFieldEvent {
+    field: '$.advert.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<RegisterRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RegisterRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterRequest>): RegisterRequest {
+    return decodeMessage(buf, RegisterRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterRequest>): Generator<RegisterRequestAdvertKindFieldEvent | RegisterRequestAdvertBodyFieldEvent | RegisterRequestAdvertSignerFieldEvent | RegisterRequestAdvertSignatureFieldEvent> {
+    return streamMessage(buf, RegisterRequest.codec(), opts)
+  }
+}
+
+export interface RegisterResponse {
+  accepted: boolean
+  indexedUntil: bigint
+  error?: Error
+}
+
+export namespace RegisterResponse {
+  let _codec: Codec<RegisterResponse>
+
+  export const codec = (): Codec<RegisterResponse> => {
+    if (_codec == null) {
+      _codec = message<RegisterResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.accepted != null && obj.accepted !== false)) {
+          w.uint32(8)
+          w.bool(obj.accepted)
+        }
+
+        if ((obj.indexedUntil != null && obj.indexedUntil !== 0n)) {
+          w.uint32(17)
+          w.sfixed64(obj.indexedUntil)
+        }
+
+        if (obj.error != null) {
+          w.uint32(26)
+          Error.codec().encode(obj.error, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          accepted: false,
+          indexedUntil: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.accepted = reader.bool()
+              break
+            }
+            case 2: {
+              obj.indexedUntil = reader.sfixed64()
+              break
+            }
+            case 3: {
+              obj.error = Error.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.error
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.accepted`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.indexedUntil`,
+                value: reader.sfixed64()
+              }
+              break
+            }
+            case 3: {
+              yield * Error.codec().stream(reader, reader.uint32(), `${prefix}.error`, {
+                limits: opts.limits?.error
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RegisterResponseAcceptedFieldEvent {
+    field: '$.accepted'
+    value: boolean
+  }
+
+  export interface RegisterResponseIndexedUntilFieldEvent {
+    field: '$.indexedUntil'
+    value: bigint
+  }
+
+  export interface RegisterResponseErrorCodeFieldEvent {
+    field: '$.error.code'
+    value: ErrorCode
+  }
+
+  export interface RegisterResponseErrorMessageFieldEvent {
+    field: '$.error.message'
+    value: string
+  }
+
+  export function encode (obj: Partial<RegisterResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RegisterResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterResponse>): RegisterResponse {
+    return decodeMessage(buf, RegisterResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterResponse>): Generator<RegisterResponseAcceptedFieldEvent | RegisterResponseIndexedUntilFieldEvent | RegisterResponseErrorCodeFieldEvent | RegisterResponseErrorMessageFieldEvent> {
+    return streamMessage(buf, RegisterResponse.codec(), opts)
+  }
+}
+
+export interface MatchRequest {
+  announce?: Signed
+  capability: string
+  maxCandidates: number
+}
+
+export namespace MatchRequest {
+  let _codec: Codec<MatchRequest>
+
+  export const codec = (): Codec<MatchRequest> => {
+    if (_codec == null) {
+      _codec = message<MatchRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.announce != null) {
+          w.uint32(10)
+          Signed.codec().encode(obj.announce, w)
+        }
+
+        if ((obj.capability != null && obj.capability !== '')) {
+          w.uint32(18)
+          w.string(obj.capability)
+        }
+
+        if ((obj.maxCandidates != null && obj.maxCandidates !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.maxCandidates)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          capability: '',
+          maxCandidates: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.announce = Signed.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.announce
+              })
+              break
+            }
+            case 2: {
+              obj.capability = reader.string()
+              break
+            }
+            case 3: {
+              obj.maxCandidates = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * Signed.codec().stream(reader, reader.uint32(), `${prefix}.announce`, {
+                limits: opts.limits?.announce
+              })
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.capability`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.maxCandidates`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MatchRequestAnnounceKindFieldEvent {
+    field: '$.announce.kind'
+    value: Kind
+  }
+
+  export interface MatchRequestAnnounceBodyFieldEvent {
+    field: '$.announce.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MatchRequestAnnounceSignerFieldEvent {
+    field: '$.announce.signer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MatchRequestAnnounceSignatureFieldEvent {
+    field: '$.announce.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MatchRequestCapabilityFieldEvent {
+    field: '$.capability'
+    value: string
+  }
+
+  export interface MatchRequestMaxCandidatesFieldEvent {
+    field: '$.maxCandidates'
+    value: number
+  }
+
+  export function encode (obj: Partial<MatchRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MatchRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MatchRequest>): MatchRequest {
+    return decodeMessage(buf, MatchRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MatchRequest>): Generator<MatchRequestAnnounceKindFieldEvent | MatchRequestAnnounceBodyFieldEvent | MatchRequestAnnounceSignerFieldEvent | MatchRequestAnnounceSignatureFieldEvent | MatchRequestCapabilityFieldEvent | MatchRequestMaxCandidatesFieldEvent> {
+    return streamMessage(buf, MatchRequest.codec(), opts)
+  }
+}
+
+export interface MatchCandidate {
+  peerId: Uint8Array<ArrayBuffer>
+  wallet: Uint8Array<ArrayBuffer>
+  advertHash: Uint8Array<ArrayBuffer>
+  scorePpm: number
+  estimatedPrice: bigint
+  stake: bigint
+  reputation: number
+}
+
+export namespace MatchCandidate {
+  let _codec: Codec<MatchCandidate>
+
+  export const codec = (): Codec<MatchCandidate> => {
+    if (_codec == null) {
+      _codec = message<MatchCandidate>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.peerId)
+        }
+
+        if ((obj.wallet != null && obj.wallet.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.wallet)
+        }
+
+        if ((obj.advertHash != null && obj.advertHash.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.advertHash)
+        }
+
+        if ((obj.scorePpm != null && obj.scorePpm !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.scorePpm)
+        }
+
+        if ((obj.estimatedPrice != null && obj.estimatedPrice !== 0n)) {
+          w.uint32(41)
+          w.sfixed64(obj.estimatedPrice)
+        }
+
+        if ((obj.stake != null && obj.stake !== 0n)) {
+          w.uint32(49)
+          w.sfixed64(obj.stake)
+        }
+
+        if ((obj.reputation != null && obj.reputation !== 0)) {
+          w.uint32(56)
+          w.uint32(obj.reputation)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: uint8ArrayAlloc(0),
+          wallet: uint8ArrayAlloc(0),
+          advertHash: uint8ArrayAlloc(0),
+          scorePpm: 0,
+          estimatedPrice: 0n,
+          stake: 0n,
+          reputation: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.wallet = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.advertHash = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.scorePpm = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.estimatedPrice = reader.sfixed64()
+              break
+            }
+            case 6: {
+              obj.stake = reader.sfixed64()
+              break
+            }
+            case 7: {
+              obj.reputation = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peerId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.wallet`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.advertHash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.scorePpm`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.estimatedPrice`,
+                value: reader.sfixed64()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.stake`,
+                value: reader.sfixed64()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.reputation`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MatchCandidatePeerIdFieldEvent {
+    field: '$.peerId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MatchCandidateWalletFieldEvent {
+    field: '$.wallet'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MatchCandidateAdvertHashFieldEvent {
+    field: '$.advertHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MatchCandidateScorePpmFieldEvent {
+    field: '$.scorePpm'
+    value: number
+  }
+
+  export interface MatchCandidateEstimatedPriceFieldEvent {
+    field: '$.estimatedPrice'
+    value: bigint
+  }
+
+  export interface MatchCandidateStakeFieldEvent {
+    field: '$.stake'
+    value: bigint
+  }
+
+  export interface MatchCandidateReputationFieldEvent {
+    field: '$.reputation'
+    value: number
+  }
+
+  export function encode (obj: Partial<MatchCandidate>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MatchCandidate.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MatchCandidate>): MatchCandidate {
+    return decodeMessage(buf, MatchCandidate.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MatchCandidate>): Generator<MatchCandidatePeerIdFieldEvent | MatchCandidateWalletFieldEvent | MatchCandidateAdvertHashFieldEvent | MatchCandidateScorePpmFieldEvent | MatchCandidateEstimatedPriceFieldEvent | MatchCandidateStakeFieldEvent | MatchCandidateReputationFieldEvent> {
+    return streamMessage(buf, MatchCandidate.codec(), opts)
+  }
+}
+
+export interface MatchResult {
+  jobId: Uint8Array<ArrayBuffer>
+  announceHash: Uint8Array<ArrayBuffer>
+  coordinatorPeerId: Uint8Array<ArrayBuffer>
+  candidates: MatchCandidate[]
+  issuedAt: bigint
+}
+
+export namespace MatchResult {
+  let _codec: Codec<MatchResult>
+
+  export const codec = (): Codec<MatchResult> => {
+    if (_codec == null) {
+      _codec = message<MatchResult>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.jobId != null && obj.jobId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.jobId)
+        }
+
+        if ((obj.announceHash != null && obj.announceHash.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.announceHash)
+        }
+
+        if ((obj.coordinatorPeerId != null && obj.coordinatorPeerId.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.coordinatorPeerId)
+        }
+
+        if (obj.candidates != null && obj.candidates.length > 0) {
+          for (const value of obj.candidates) {
+            w.uint32(34)
+            MatchCandidate.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
+          w.uint32(41)
+          w.sfixed64(obj.issuedAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobId: uint8ArrayAlloc(0),
+          announceHash: uint8ArrayAlloc(0),
+          coordinatorPeerId: uint8ArrayAlloc(0),
+          candidates: [],
+          issuedAt: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.jobId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.announceHash = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.coordinatorPeerId = reader.bytes()
+              break
+            }
+            case 4: {
+              if (opts.limits?.candidates != null && obj.candidates.length === opts.limits.candidates) {
+                throw new MaxLengthError('Decode error - repeated field "candidates" had too many elements')
+              }
+
+              obj.candidates.push(MatchCandidate.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.candidates$
+              }))
+              break
+            }
+            case 5: {
+              obj.issuedAt = reader.sfixed64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          candidates: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.jobId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.announceHash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.coordinatorPeerId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.candidates != null && obj.candidates === opts.limits.candidates) {
+                throw new MaxLengthError('Streaming decode error - repeated field "candidates" had too many elements')
+              }
+
+              for (const evt of MatchCandidate.codec().stream(reader, reader.uint32(), `${prefix}.candidates[]`, {
+                limits: opts.limits?.candidates$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.candidates
+                }
+              }
+
+              obj.candidates++
+
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.issuedAt`,
+                value: reader.sfixed64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MatchResultJobIdFieldEvent {
+    field: '$.jobId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MatchResultAnnounceHashFieldEvent {
+    field: '$.announceHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MatchResultCoordinatorPeerIdFieldEvent {
+    field: '$.coordinatorPeerId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MatchResultCandidatesPeerIdFieldEvent {
+    field: '$.candidates[].peerId'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MatchResultCandidatesWalletFieldEvent {
+    field: '$.candidates[].wallet'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MatchResultCandidatesAdvertHashFieldEvent {
+    field: '$.candidates[].advertHash'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MatchResultCandidatesScorePpmFieldEvent {
+    field: '$.candidates[].scorePpm'
+    value: number
+    index: number
+  }
+
+  export interface MatchResultCandidatesEstimatedPriceFieldEvent {
+    field: '$.candidates[].estimatedPrice'
+    value: bigint
+    index: number
+  }
+
+  export interface MatchResultCandidatesStakeFieldEvent {
+    field: '$.candidates[].stake'
+    value: bigint
+    index: number
+  }
+
+  export interface MatchResultCandidatesReputationFieldEvent {
+    field: '$.candidates[].reputation'
+    value: number
+    index: number
+  }
+
+  export interface MatchResultIssuedAtFieldEvent {
+    field: '$.issuedAt'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<MatchResult>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MatchResult.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MatchResult>): MatchResult {
+    return decodeMessage(buf, MatchResult.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MatchResult>): Generator<MatchResultJobIdFieldEvent | MatchResultAnnounceHashFieldEvent | MatchResultCoordinatorPeerIdFieldEvent | MatchResultCandidatesPeerIdFieldEvent | MatchResultCandidatesWalletFieldEvent | MatchResultCandidatesAdvertHashFieldEvent | MatchResultCandidatesScorePpmFieldEvent | MatchResultCandidatesEstimatedPriceFieldEvent | MatchResultCandidatesStakeFieldEvent | MatchResultCandidatesReputationFieldEvent | MatchResultIssuedAtFieldEvent> {
+    return streamMessage(buf, MatchResult.codec(), opts)
+  }
+}
+
+export interface MatchResponse {
+  result?: Signed
+  adverts: Signed[]
+  error?: Error
+}
+
+export namespace MatchResponse {
+  let _codec: Codec<MatchResponse>
+
+  export const codec = (): Codec<MatchResponse> => {
+    if (_codec == null) {
+      _codec = message<MatchResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.result != null) {
+          w.uint32(10)
+          Signed.codec().encode(obj.result, w)
+        }
+
+        if (obj.adverts != null && obj.adverts.length > 0) {
+          for (const value of obj.adverts) {
+            w.uint32(18)
+            Signed.codec().encode(value, w)
+          }
+        }
+
+        if (obj.error != null) {
+          w.uint32(26)
+          Error.codec().encode(obj.error, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          adverts: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.result = Signed.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.result
+              })
+              break
+            }
+            case 2: {
+              if (opts.limits?.adverts != null && obj.adverts.length === opts.limits.adverts) {
+                throw new MaxLengthError('Decode error - repeated field "adverts" had too many elements')
+              }
+
+              obj.adverts.push(Signed.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.adverts$
+              }))
+              break
+            }
+            case 3: {
+              obj.error = Error.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.error
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          adverts: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * Signed.codec().stream(reader, reader.uint32(), `${prefix}.result`, {
+                limits: opts.limits?.result
+              })
+
+              break
+            }
+            case 2: {
+              if (opts.limits?.adverts != null && obj.adverts === opts.limits.adverts) {
+                throw new MaxLengthError('Streaming decode error - repeated field "adverts" had too many elements')
+              }
+
+              for (const evt of Signed.codec().stream(reader, reader.uint32(), `${prefix}.adverts[]`, {
+                limits: opts.limits?.adverts$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.adverts
+                }
+              }
+
+              obj.adverts++
+
+              break
+            }
+            case 3: {
+              yield * Error.codec().stream(reader, reader.uint32(), `${prefix}.error`, {
+                limits: opts.limits?.error
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MatchResponseResultKindFieldEvent {
+    field: '$.result.kind'
+    value: Kind
+  }
+
+  export interface MatchResponseResultBodyFieldEvent {
+    field: '$.result.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MatchResponseResultSignerFieldEvent {
+    field: '$.result.signer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MatchResponseResultSignatureFieldEvent {
+    field: '$.result.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MatchResponseAdvertsKindFieldEvent {
+    field: '$.adverts[].kind'
+    value: Kind
+    index: number
+  }
+
+  export interface MatchResponseAdvertsBodyFieldEvent {
+    field: '$.adverts[].body'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MatchResponseAdvertsSignerFieldEvent {
+    field: '$.adverts[].signer'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MatchResponseAdvertsSignatureFieldEvent {
+    field: '$.adverts[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MatchResponseErrorCodeFieldEvent {
+    field: '$.error.code'
+    value: ErrorCode
+  }
+
+  export interface MatchResponseErrorMessageFieldEvent {
+    field: '$.error.message'
+    value: string
+  }
+
+  export function encode (obj: Partial<MatchResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MatchResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MatchResponse>): MatchResponse {
+    return decodeMessage(buf, MatchResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MatchResponse>): Generator<MatchResponseResultKindFieldEvent | MatchResponseResultBodyFieldEvent | MatchResponseResultSignerFieldEvent | MatchResponseResultSignatureFieldEvent | MatchResponseAdvertsKindFieldEvent | MatchResponseAdvertsBodyFieldEvent | MatchResponseAdvertsSignerFieldEvent | MatchResponseAdvertsSignatureFieldEvent | MatchResponseErrorCodeFieldEvent | MatchResponseErrorMessageFieldEvent> {
+    return streamMessage(buf, MatchResponse.codec(), opts)
+  }
+}
+
+export interface AdvertRecord {
+  advert?: Signed
+  peerSignature: Uint8Array<ArrayBuffer>
+}
+
+export namespace AdvertRecord {
+  let _codec: Codec<AdvertRecord>
+
+  export const codec = (): Codec<AdvertRecord> => {
+    if (_codec == null) {
+      _codec = message<AdvertRecord>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.advert != null) {
+          w.uint32(10)
+          Signed.codec().encode(obj.advert, w)
+        }
+
+        if ((obj.peerSignature != null && obj.peerSignature.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.peerSignature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerSignature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.advert = Signed.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.advert
+              })
+              break
+            }
+            case 2: {
+              obj.peerSignature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * Signed.codec().stream(reader, reader.uint32(), `${prefix}.advert`, {
+                limits: opts.limits?.advert
+              })
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.peerSignature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AdvertRecordAdvertKindFieldEvent {
+    field: '$.advert.kind'
+    value: Kind
+  }
+
+  export interface AdvertRecordAdvertBodyFieldEvent {
+    field: '$.advert.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AdvertRecordAdvertSignerFieldEvent {
+    field: '$.advert.signer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AdvertRecordAdvertSignatureFieldEvent {
+    field: '$.advert.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AdvertRecordPeerSignatureFieldEvent {
+    field: '$.peerSignature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<AdvertRecord>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, AdvertRecord.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AdvertRecord>): AdvertRecord {
+    return decodeMessage(buf, AdvertRecord.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AdvertRecord>): Generator<AdvertRecordAdvertKindFieldEvent | AdvertRecordAdvertBodyFieldEvent | AdvertRecordAdvertSignerFieldEvent | AdvertRecordAdvertSignatureFieldEvent | AdvertRecordPeerSignatureFieldEvent> {
+    return streamMessage(buf, AdvertRecord.codec(), opts)
   }
 }

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto'
 import type { Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import {
-  advertKey, announceJob, BAN_SCORE, BidNotAcceptedError, BidRefusedError, buildAdvert, createPeerNode, findWorkers, getAdvert,
+  advertKey, advertRecordSigningBytes, announceJob, encodeAdvertRecord, BAN_SCORE, BidNotAcceptedError, BidRefusedError, buildAdvert, createPeerNode, findWorkers, getAdvert,
   onJobAnnounce, publishAdvert, sendBid, startBidCollector, type BidCollector, type JobAnnounceEvent, type PeerNode
 } from '../../peer/node/index.js'
 import { MESH, wire } from '../../protocols/index.js'
@@ -74,14 +74,35 @@ describe('mesh: four nodes on 127.0.0.1', function () {
     it('refuses a record filed under another peer\'s key, a forged signature and an expired advert', async () => {
       const [w0, w1] = workers as [PeerNode, PeerNode]
       const validate = client.libp2p.services.dht.validators.cyx!
-      const mine = signMessage(Kind.CAPABILITY_ADVERT, buildAdvert(w0, { hardware: cpuHardware(), pricePerHour: 1n, profile: profile(), capabilities: ['cpu'] }), w0.wallet)
+      /** A DHT record: `advert` signed by `wallet`'s owner, countersigned by `signer`'s peer key. */
+      const recordOf = async (advert: wire.CapabilityAdvert, wallet: PeerNode, signer: PeerNode = wallet): Promise<Uint8Array> => {
+        const signed = signMessage(Kind.CAPABILITY_ADVERT, advert, wallet.wallet)
+        return encodeAdvertRecord(signed, await signer.peerSign(advertRecordSigningBytes(signed)))
+      }
+      const offer = { hardware: cpuHardware(), pricePerHour: 1n, profile: profile(), capabilities: ['cpu'] }
+      const mine = await recordOf(buildAdvert(w0, offer), w0)
+      validate(advertKey(nameOf(w0)), mine) // the genuine record passes
 
-      // w0's own advert, filed under w1's key: the peer ids disagree.
-      assert.throws(() => validate(advertKey(nameOf(w1)), mine), (e: unknown) => e instanceof WireError && e.code === 'INVALID_FIELD' && e.field === 'peerId')
-      assert.throws(() => validate(advertKey(nameOf(w0)), withBadSignature(mine)), (e: unknown) => e instanceof WireError && e.code === 'BAD_SIGNATURE')
-      const old = { ...buildAdvert(w0, { hardware: cpuHardware(), pricePerHour: 1n, profile: profile(), capabilities: ['cpu'] }), issuedAt: BigInt(client.clock() - 3 * MESH.advertTtlSeconds) }
+      // w0's own record, filed under w1's key: w0's peer signature does not verify under w1's key.
+      assert.throws(() => validate(advertKey(nameOf(w1)), mine), (e: unknown) => e instanceof WireError && e.code === 'BAD_SIGNATURE' && e.field === 'peerSignature')
+      // An advert naming w1, signed by w0's wallet and countersigned by w0: the same.
+      const impostor = await recordOf({ ...buildAdvert(w0, offer), peerId: w1.peerId.toMultihash().bytes }, w0)
+      assert.throws(() => validate(advertKey(nameOf(w1)), impostor), (e: unknown) => e instanceof WireError && e.code === 'BAD_SIGNATURE' && e.field === 'peerSignature')
+      // w1's genuine peer signature over an advert that names w0: the peer ids disagree.
+      const crossed = await recordOf(buildAdvert(w0, offer), w1, w1)
+      assert.throws(() => validate(advertKey(nameOf(w1)), crossed), (e: unknown) => e instanceof WireError && e.code === 'INVALID_FIELD' && e.field === 'peerId')
+      // A bad wallet signature under a good peer signature (w0 countersigns the tampered envelope).
+      const tampered = withBadSignature(signMessage(Kind.CAPABILITY_ADVERT, buildAdvert(w0, offer), w0.wallet))
+      const tamperedRecord = encodeAdvertRecord(tampered, await w0.peerSign(advertRecordSigningBytes(tampered)))
+      assert.throws(() => validate(advertKey(nameOf(w0)), tamperedRecord), (e: unknown) => e instanceof WireError && e.code === 'BAD_SIGNATURE' && e.field !== 'peerSignature')
+      // A bare wallet-signed advert (no countersignature), random bytes and an oversized value.
+      assert.throws(() => validate(advertKey(nameOf(w0)), signMessage(Kind.CAPABILITY_ADVERT, buildAdvert(w0, offer), w0.wallet)), (e: unknown) => e instanceof WireError)
+      assert.throws(() => validate(advertKey(nameOf(w0)), randomBytes(200)), (e: unknown) => e instanceof WireError)
+      assert.throws(() => validate(advertKey(nameOf(w0)), new Uint8Array(MESH.maxSignedMessageBytes + 1000)), (e: unknown) => e instanceof WireError && e.code === 'TOO_LARGE')
+      const old = { ...buildAdvert(w0, offer), issuedAt: BigInt(client.clock() - 3 * MESH.advertTtlSeconds) }
       old.expiresAt = old.issuedAt + BigInt(MESH.advertTtlSeconds)
-      assert.throws(() => validate(advertKey(nameOf(w0)), signMessage(Kind.CAPABILITY_ADVERT, old, w0.wallet)), (e: unknown) => e instanceof WireError && e.code === 'STALE')
+      const oldRecord = await recordOf(old, w0)
+      assert.throws(() => validate(advertKey(nameOf(w0)), oldRecord), (e: unknown) => e instanceof WireError && e.code === 'STALE')
       assert.throws(() => validate(new TextEncoder().encode('/cyx/other/x'), mine), (e: unknown) => e instanceof WireError)
 
       // Over the network: w0 tries to overwrite w1's advert with its own (newer) one. Every remote
@@ -96,7 +117,7 @@ describe('mesh: four nodes on 127.0.0.1', function () {
       }
       assert.equal(accepted, 0, 'no DHT server stored the forged record')
       assert.ok(refused > 0, 'the PUT was refused')
-      for (const forged of [mine, withBadSignature(mine)]) {
+      for (const forged of [mine, impostor, crossed]) {
         for await (const _ of w0.libp2p.services.dht.put(advertKey(nameOf(w1)), forged)) { /* drain */ }
       }
       const after = await getAdvert(client, w1.peerId)

@@ -56,9 +56,7 @@ describe('roles: one client, three workers, one ledger', function () {
       node: clientPeer.node,
       connection: world.connection,
       store: clientPeer.store,
-      onBidRejected: (peer, error) => { bidRejections.push(`${peer.toString()}: ${error.message}`) },
-      // Stands in for bitswap until the node is Helia's: the winner's own blockstore.
-      evidence: (_d, peer) => workers.find((w) => w.node.peerId.equals(peer))?.evidenceStore
+      onBidRejected: (peer, error) => { bidRejections.push(`${peer.toString()}: ${error.message}`) }
     })
   })
 
@@ -202,6 +200,14 @@ describe('roles: one client, three workers, one ledger', function () {
       assert.equal(outcome.spotCheck?.passed, true, outcome.spotCheck?.reasons.join('; '))
       assert.equal(outcome.spotCheck?.segments.length, 2)
       assert.ok(metrics.at(-1)!.testAccuracy > 0.5, `test accuracy ${metrics.at(-1)!.testAccuracy}`)
+
+      // The evidence came from the winner over bitswap: the client's own blockstore holds it now,
+      // and nobody handed it a store.
+      const fetched = events.find((e) => e.type === 'evidence')
+      assert.ok(fetched !== undefined && fetched.type === 'evidence' && fetched.blocks > 3 && fetched.cid === outcome.session.delivery.evidenceCid)
+      const { CID } = await import('multiformats/cid')
+      assert.equal(await clientPeer.node.helia.blockstore.has(CID.parse(outcome.session.delivery.evidenceCid)), true)
+      for (const w of workers.filter((x) => x !== cheap)) assert.equal(await w.node.helia.blockstore.has(CID.parse(outcome.session.delivery.evidenceCid)), false)
 
       // The payment, to the base unit: 90 % to the worker, 10 % to the platform.
       const escrow = decodeEscrow((await world.connection.getAccountInfo(new PublicKey(outcome.escrow)))!.data)

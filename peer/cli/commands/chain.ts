@@ -2,12 +2,12 @@
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { CYXWIZ_PROGRAM_ID, EmbeddedLedger, LedgerRpcServer, PROGRAM_SO_PATH } from '../../../chain/index.js'
+import { CYXWIZ_PROGRAM_ID, EmbeddedLedger, LedgerRpcServer, PROGRAM_SO_PATH, ensureGenesis, type Faucet } from '../../../chain/index.js'
 import { parseCommandArgs, UsageError, type Command } from '../command.js'
 
 export const chainCommand: Command = {
   name: 'chain',
-  usage: `Usage: cyx chain [--port 8899] [--ledger DIR] [--reset] [--json]
+  usage: `Usage: cyx chain [--port 8899] [--ledger DIR] [--reset] [--genesis] [--json]
 
 Runs LiteSVM with the cyxwiz program and the SPL Token, Associated Token and System programs,
 served as Solana JSON-RPC on 127.0.0.1:PORT (WebSocket on PORT and PORT+1), so that peers in other
@@ -18,13 +18,17 @@ Options:
   --port N      HTTP port (default 8899; 0 picks a free one)
   --ledger DIR  where the ledger lives (default ~/.cyx/ledger)
   --reset       start from an empty ledger
-  --json        print one JSON line {"rpc", "ws", "programId", "ledger"} when ready
+  --genesis     a local network: create the CYXWIZ mint and the program's Config if missing (the
+                genesis admin's key stays in DIR/genesis.json) and serve the local faucet,
+                JSON-RPC "cyx_faucet" [address, base units, lamports] (mints CYXWIZ, airdrops SOL)
+  --json        print one JSON line {"rpc", "ws", "programId", "ledger", "mint", "faucet"} when ready
   -h, --help`,
   async run (argv, io) {
     const { values } = parseCommandArgs(argv, {
       port: { type: 'string' },
       ledger: { type: 'string' },
       reset: { type: 'boolean' },
+      genesis: { type: 'boolean' },
       json: { type: 'boolean' }
     })
     const port = Number(values.port ?? 8899)
@@ -35,7 +39,22 @@ Options:
       return 1
     }
     const ledger = EmbeddedLedger.open({ dir, reset: values.reset === true, programs: [{ programId: CYXWIZ_PROGRAM_ID.toBase58(), path: PROGRAM_SO_PATH }] })
-    const server = new LedgerRpcServer(ledger)
+    let faucet: Faucet | undefined
+    if (values.genesis === true) {
+      try {
+        faucet = ensureGenesis(ledger, dir).faucet
+      } catch (e) {
+        ledger.close()
+        io.err(`cyx chain: genesis failed: ${e instanceof Error ? e.message : String(e)}`)
+        return 1
+      }
+      if (faucet === undefined) {
+        ledger.close()
+        io.err(`cyx chain: this ledger has a Config but no genesis file in ${dir}: it was not set up by --genesis (use --reset to start over)`)
+        return 1
+      }
+    }
+    const server = new LedgerRpcServer(ledger, faucet === undefined ? {} : { faucet })
     let rpc: string
     try {
       rpc = await server.listen({ port })
@@ -45,8 +64,8 @@ Options:
       return 1
     }
     const ws = rpc.replace(/^http/, 'ws').replace(/:(\d+)$/, (_m, p: string) => `:${Number(p) + 1}`)
-    if (values.json === true) io.out(JSON.stringify({ rpc, ws, programId: CYXWIZ_PROGRAM_ID.toBase58(), ledger: dir }))
-    else io.out(`cyx chain: Solana JSON-RPC on ${rpc} (WebSocket ${ws}), program ${CYXWIZ_PROGRAM_ID.toBase58()}, ledger ${dir}, slot ${ledger.slot}. Ctrl-C to stop.`)
+    if (values.json === true) io.out(JSON.stringify({ rpc, ws, programId: CYXWIZ_PROGRAM_ID.toBase58(), ledger: dir, mint: faucet?.mint.toBase58() ?? null, faucet: faucet !== undefined }))
+    else io.out(`cyx chain: Solana JSON-RPC on ${rpc} (WebSocket ${ws}), program ${CYXWIZ_PROGRAM_ID.toBase58()}, ledger ${dir}, slot ${ledger.slot}${faucet === undefined ? '' : `, CYXWIZ mint ${faucet.mint.toBase58()}, faucet cyx_faucet`}. Ctrl-C to stop.`)
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop)

@@ -1,5 +1,5 @@
 /** `cyx sim`: a local network, a real job auctioned, trained, checked and paid (peer/sim/run.ts). */
-import { runSimulation } from '../../sim/index.js'
+import { SCENARIOS, runSimulation, type ScenarioName } from '../../sim/index.js'
 import { parseCommandArgs, UsageError, type Command } from '../command.js'
 
 function wholeArg (name: string, v: string | undefined, dflt: number, min: number, max: number): number {
@@ -11,20 +11,34 @@ function wholeArg (name: string, v: string | undefined, dflt: number, min: numbe
 
 export const simCommand: Command = {
   name: 'sim',
-  usage: `Usage: cyx sim [--workers 3] [--epochs 3] [--seed 7] [--dir DIR] [--keep] [--json]
+  usage: `Usage: cyx sim [--scenario honest|timeout|cheat|dispute] [--workers 3] [--epochs 3] [--seed 7]
+               [--dir DIR] [--keep] [--json]
 
 Starts the embedded ledger (the cyxwiz program as real SBF in LiteSVM, served as Solana JSON-RPC),
 the CYXWIZ mint, N staked workers at different prices and one client, each a libp2p node on
 127.0.0.1 with its own data dir. The client submits a spirals job: workers bid, the best-scored bid
 is escrowed on-chain, the dataset and live metrics travel over /cyx/job/1.0.0, the worker trains
-with onnxruntime-node and keeps evidence in Helia, the client hash-checks the weights, re-executes
-spot-checked segments and signs complete; the program pays 90/10. Exits 0 only if the job was paid
-and every balance reconciles to the base unit with the token supply unchanged.
+with onnxruntime-node and keeps evidence in Helia, the client hash-checks the weights, fetches the
+evidence from the winner over bitswap, re-executes spot-checked segments and signs complete; the
+program pays 90/10. Exits 0 only if the job was paid and every balance reconciles to the base unit
+with the token supply unchanged.
 
-Today every peer runs in this one process. Not yet: peers as separate processes, evidence over
-bitswap, the MNIST job and the zk tier, the scenarios (cheat, crash, timeout, dispute).
+Scenarios (each exits 0 exactly when the system behaved as it must; docs/sim.md):
+  honest   (default) the job is paid 90/10.
+  timeout  the winner vanishes mid-training; after the deadline (ledger clock warped) a keeper peer
+           calls timeout_refund: client refunded in full, worker slashed 10 % (80 % insurance,
+           20 % burned), -30 reputation.
+  cheat    the winner trains one segment and fabricates the rest; the client's spot checks catch
+           it, it disputes instead of paying; three jurors fetch the evidence over bitswap, re-run
+           the checks, vote for the client: refunded, cheater slashed 50 %, banned, never paid.
+  dispute  the client disputes an honest delivered job; the jurors' checks pass, they vote for the
+           worker: paid 90/10, +5 reputation; the jurors withdraw their votes.
+
+Today every peer runs in this one process. Not yet: peers as separate processes, the MNIST job and
+the zk tier, the crash scenario.
 
 Options:
+  --scenario S which scenario (default honest)
   --workers N  workers (1..20, default 3)
   --epochs N   training epochs (1..50, default 3)
   --seed S     makes keys and data order reproducible (default 7)
@@ -34,6 +48,7 @@ Options:
   -h, --help`,
   async run (argv, io) {
     const { values } = parseCommandArgs(argv, {
+      scenario: { type: 'string' },
       workers: { type: 'string' },
       epochs: { type: 'string' },
       seed: { type: 'string' },
@@ -42,7 +57,10 @@ Options:
       json: { type: 'boolean' }
     })
     const json = values.json === true
+    const scenario = values.scenario ?? 'honest'
+    if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')} (got ${scenario})`)
     const report = await runSimulation({
+      scenario: scenario as ScenarioName,
       workers: wholeArg('workers', values.workers, 3, 1, 20),
       epochs: wholeArg('epochs', values.epochs, 3, 1, 50),
       seed: wholeArg('seed', values.seed, 7, 0, 2 ** 31),

@@ -1,0 +1,209 @@
+/** `cyx client`: submit a job and see it through, and the verbs on a job afterwards (peer/roles/client.ts). */
+import { PublicKey } from '@solana/web3.js'
+import { parseCommandArgs, UsageError, type Command, type CommandIo } from '../command.js'
+import { NODE_OPTIONS, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, rpcUrl, tokens } from './peer-common.js'
+
+const USAGE = `Usage: cyx client submit --dataset spirals|mnist --epochs N --max-price P [--dir DIR] [--keypair PATH]
+                        [--rpc URL] [--bootstrap MADDR]... [--listen MADDR] [--json]
+       cyx client status JOB [--dir DIR] [--rpc URL] [--json]
+       cyx client cancel JOB [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
+       cyx client rate JOB STARS [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
+
+submit  finds workers in the DHT, announces the signed job, collects bids for the bid window,
+        escrows the best-scored bid on-chain, sends the dataset, shows live progress, checks the
+        weights against their hash, fetches the evidence over bitswap, re-executes spot checks
+        and pays (complete). With --json, progress goes to stderr as JSON lines and the result to
+        stdout as one JSON object.
+status  the job's record in DIR and its escrow on-chain.
+cancel  withdraws a funded job (program "cancel": the worker keeps its pro-rata earnings and
+        the cancellation fee, the rest is refunded).
+rate    rates the worker of a completed job, 1..5 stars, once (program "rate_worker").
+
+Options:
+  --dir DIR          data dir: wallet, peer key, job records (default ~/.cyx)
+  --keypair PATH     the wallet (default DIR/wallet.json)
+  --rpc URL          Solana JSON-RPC (default http://127.0.0.1:8899)
+  --bootstrap MADDR  a peer to join the mesh through (repeatable)
+  --listen MADDR     where to listen (default /ip4/127.0.0.1/tcp/0)
+  --dataset NAME     spirals or mnist
+  --epochs N         1..1000
+  --max-price P      the most the job may cost, CYXWIZ
+  --bid-window S     seconds to collect bids (default 3)
+  -h, --help`
+
+const JOB_ID = /^[0-9a-f]{64}$/
+
+function jobArg (v: string | undefined): string {
+  if (v === undefined || !JOB_ID.test(v)) throw new UsageError(`JOB must be a job id: 64 hex digits (got ${v ?? 'nothing'})`)
+  return v
+}
+
+async function submit (argv: string[], io: CommandIo): Promise<number> {
+  const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, dataset: { type: 'string' }, epochs: { type: 'string' }, 'max-price': { type: 'string' }, 'bid-window': { type: 'string' } })
+  if (values.dataset !== 'spirals' && values.dataset !== 'mnist') throw new UsageError('--dataset must be spirals or mnist')
+  const epochs = Number(values.epochs)
+  if (!Number.isInteger(epochs) || epochs < 1 || epochs > 1000) throw new UsageError(`--epochs must be a whole number 1..1000 (got ${values.epochs ?? 'nothing'})`)
+  if (values['max-price'] === undefined) throw new UsageError('--max-price is required')
+  const maxPrice = tokens(values['max-price'], 'max-price')
+  const bidWindow = values['bid-window'] === undefined ? 3 : Number(values['bid-window'])
+  if (!Number.isInteger(bidWindow) || bidWindow < 1 || bidWindow > 3600) throw new UsageError('--bid-window must be 1..3600 seconds')
+  const bootstrap = multiaddrs(values.bootstrap, 'bootstrap')
+  const listen = multiaddrs(values.listen === undefined ? undefined : [values.listen], 'listen')
+  const json = values.json === true
+  const progress = (event: string, fields: Record<string, unknown>, text: string): void => {
+    if (json) io.err(jsonLine({ event, ...fields }))
+    else io.out(`cyx client: ${text}`)
+  }
+
+  const { createPeerNode } = await import('../../node/index.js')
+  const { Client } = await import('../../roles/index.js')
+  const node = await createPeerNode({ dir: dataDir(values.dir), ...(values.keypair === undefined ? {} : { keypair: values.keypair }), ...(listen.length === 0 ? {} : { listen }), bootstrap })
+  const abort = new AbortController()
+  const onSignal = (): void => { abort.abort(new Error('interrupted')) }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  let client
+  try {
+    client = await Client.start({ node, connection: connect(rpcUrl(values.rpc)), store: node.store })
+    progress('ready', { peerId: node.peerId.toString(), wallet: client.wallet.toBase58() }, `${node.peerId.toString()}, wallet ${client.wallet.toBase58()}`)
+    const outcome = await client.submit({
+      datasetId: values.dataset,
+      epochs,
+      maxPrice,
+      bidWindowMs: bidWindow * 1000,
+      signal: abort.signal,
+      onProgress: (e) => {
+        switch (e.type) {
+          case 'state': progress(e.type, { state: e.state }, `job ${e.state}`); break
+          case 'workers': progress(e.type, { found: e.found }, `${e.found} workers found in the DHT`); break
+          case 'bid': progress(e.type, { from: e.from, price: e.price, etaSeconds: e.etaSeconds }, `bid from ${e.from}: ${e.price} base units, ETA ${e.etaSeconds} s`); break
+          case 'award': progress(e.type, { worker: e.worker, price: e.price, escrow: e.escrow }, `award → ${e.worker} at ${e.price} base units, escrow ${e.escrow}`); break
+          case 'metrics': if (e.metrics.epoch > 0) progress(e.type, { epoch: e.metrics.epoch, totalEpochs: e.metrics.totalEpochs, loss: e.metrics.loss, testAccuracy: e.metrics.testAccuracy }, `epoch ${e.metrics.epoch}/${e.metrics.totalEpochs}: loss ${e.metrics.loss.toFixed(4)}, test accuracy ${(e.metrics.testAccuracy * 100).toFixed(2)} %`); break
+          case 'checkpoint': break
+          case 'reconnecting': progress(e.type, { attempt: e.attempt, error: e.error }, `session lost (${e.error}); reconnecting, attempt ${e.attempt}`); break
+          case 'evidence': progress(e.type, { cid: e.cid, blocks: e.blocks, bytes: e.bytes }, `evidence ${e.cid}: ${e.blocks} blocks, ${e.bytes} bytes over bitswap`); break
+          case 'spot-check': progress(e.type, { passed: e.report.passed, segments: e.report.segments, reasons: e.report.reasons }, `spot checks ${e.report.passed ? 'passed' : 'FAILED'} (segments ${e.report.segments.join(', ')})`); break
+        }
+      }
+    })
+    const result = {
+      jobId: outcome.jobId,
+      state: outcome.state,
+      worker: outcome.winner,
+      escrow: outcome.escrow,
+      weightsHash: Buffer.from(outcome.session.delivery.weightsHash).toString('hex'),
+      evidenceCid: outcome.session.delivery.evidenceCid,
+      testAccuracy: outcome.session.metrics.at(-1)?.testAccuracy ?? null,
+      spotCheck: outcome.spotCheck ?? null,
+      completeSignature: outcome.completeSignature ?? null
+    }
+    if (json) io.out(jsonLine(result))
+    else io.out(`cyx client: job ${outcome.jobId} ${outcome.state}; weights ${result.weightsHash}; evidence ${result.evidenceCid}${outcome.completeSignature === undefined ? '' : `; paid (${outcome.completeSignature})`}`)
+    return outcome.state === 'completed' ? 0 : 1
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    await client?.stop()
+    await node.stop()
+  }
+}
+
+/** The job's record from the store in DIR (closed again at once, so a running submit is not blocked long). */
+async function record (dir: string, jobId: string): Promise<import('../../roles/index.js').JobRecord<import('../../roles/index.js').ClientJobState>> {
+  const { openPeerStore } = await import('../../../storage/index.js')
+  const { JobBook } = await import('../../roles/index.js')
+  const store = await openPeerStore(dir)
+  try {
+    const r = await JobBook.client(store).get(jobId)
+    if (r === undefined) throw new Error(`no job ${jobId} in ${dir}`)
+    return r
+  } finally {
+    await store.close()
+  }
+}
+
+async function status (argv: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, PEER_OPTIONS, true)
+  const jobId = jobArg(positionals[0])
+  if (positionals.length > 1) throw new UsageError('status takes one JOB')
+  const r = await record(dataDir(values.dir), jobId)
+  let escrow: Record<string, unknown> | null = null
+  if (r.facts.escrow !== undefined) {
+    const { ESCROW_STATE, decodeEscrow } = await import('../../../chain/index.js')
+    const info = await connect(rpcUrl(values.rpc)).getAccountInfo(new PublicKey(r.facts.escrow)).catch(() => null)
+    if (info !== null) {
+      const e = decodeEscrow(info.data)
+      const name = Object.entries(ESCROW_STATE).find(([, v]) => v === e.state)?.[0] ?? String(e.state)
+      escrow = { address: r.facts.escrow, state: name, amount: e.amount, worker: e.worker.toBase58() }
+    }
+  }
+  if (values.json === true) io.out(jsonLine({ ...r, escrow }))
+  else {
+    io.out(`job ${jobId}: ${r.state} (updated ${new Date(r.updatedAt).toISOString()})${r.error === undefined ? '' : `, error: ${r.error}`}`)
+    for (const [k, v] of Object.entries(r.facts)) io.out(`  ${k}: ${v}`)
+    if (escrow !== null) io.out(`  escrow on-chain: ${String(escrow.state)}, ${String(escrow.amount)} base units`)
+  }
+  return 0
+}
+
+/** Signs one instruction about the job's escrow with the wallet in DIR (or --keypair). */
+async function onEscrow (values: { dir?: string, keypair?: string, rpc?: string }, jobId: string, build: (a: { client: PublicKey, escrow: PublicKey, worker: PublicKey, mint: PublicKey }) => import('@solana/web3.js').TransactionInstruction): Promise<{ signature: string, record: Awaited<ReturnType<typeof record>> }> {
+  const dir = dataDir(values.dir)
+  const r = await record(dir, jobId)
+  if (r.facts.escrow === undefined || r.facts.workerWallet === undefined) throw new Error(`job ${jobId} has no escrow (state ${r.state})`)
+  const { join } = await import('node:path')
+  const { readFile } = await import('node:fs/promises')
+  const { Keypair } = await import('@solana/web3.js')
+  const { parseSolanaKeypair, WALLET_FILE } = await import('../../node/index.js')
+  const { readConfig, sendTransaction } = await import('../../roles/index.js')
+  const path = values.keypair ?? join(dir, WALLET_FILE)
+  const keypair = Keypair.fromSecretKey(parseSolanaKeypair(await readFile(path, 'utf8'), path))
+  const connection = connect(rpcUrl(values.rpc))
+  const config = await readConfig(connection)
+  const ix = build({ client: keypair.publicKey, escrow: new PublicKey(r.facts.escrow), worker: new PublicKey(r.facts.workerWallet), mint: config.mint })
+  return { signature: await sendTransaction(connection, [ix], [keypair]), record: r }
+}
+
+async function cancelJob (argv: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, PEER_OPTIONS, true)
+  const jobId = jobArg(positionals[0])
+  if (positionals.length > 1) throw new UsageError('cancel takes one JOB')
+  const { cancel } = await import('../../../chain/index.js')
+  const { tokenAccount, JobBook } = await import('../../roles/index.js')
+  const { signature } = await onEscrow(values, jobId, (a) => cancel({ client: a.client, escrow: a.escrow, worker: a.worker, workerToken: tokenAccount(a.worker, a.mint), clientToken: tokenAccount(a.client, a.mint) }))
+  const { openPeerStore } = await import('../../../storage/index.js')
+  const store = await openPeerStore(dataDir(values.dir))
+  try {
+    await JobBook.client(store).transition(jobId, 'cancelled', { cancelSignature: signature }).catch(() => {})
+  } finally {
+    await store.close()
+  }
+  io.out(values.json === true ? jsonLine({ jobId, state: 'cancelled', signature }) : `job ${jobId}: cancelled on-chain (${signature})`)
+  return 0
+}
+
+async function rate (argv: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, PEER_OPTIONS, true)
+  const jobId = jobArg(positionals[0])
+  const stars = Number(positionals[1])
+  if (positionals.length !== 2 || !Number.isInteger(stars) || stars < 1 || stars > 5) throw new UsageError('rate takes JOB and STARS, a whole number 1..5')
+  const { rateWorker } = await import('../../../chain/index.js')
+  const { signature } = await onEscrow(values, jobId, (a) => rateWorker({ client: a.client, escrow: a.escrow, worker: a.worker }, stars))
+  io.out(values.json === true ? jsonLine({ jobId, stars, signature }) : `job ${jobId}: rated ${stars} stars (${signature})`)
+  return 0
+}
+
+export const clientCommand: Command = {
+  name: 'client',
+  usage: USAGE,
+  async run (argv, io) {
+    const [verb, ...rest] = argv
+    switch (verb) {
+      case 'submit': return await submit(rest, io)
+      case 'status': return await status(rest, io)
+      case 'cancel': return await cancelJob(rest, io)
+      case 'rate': return await rate(rest, io)
+      default: throw new UsageError(verb === undefined ? 'a verb is required: submit, status, cancel or rate' : `unknown verb "${verb}"`)
+    }
+  }
+}

@@ -1,0 +1,71 @@
+/** `cyx worker`: register and stake if needed, advertise, bid, train, deliver (peer/roles/worker.ts). */
+import { parseCommandArgs, type Command } from '../command.js'
+import { NODE_OPTIONS, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, rpcUrl, tokens, untilSignal } from './peer-common.js'
+
+export const workerCommand: Command = {
+  name: 'worker',
+  usage: `Usage: cyx worker [--dir DIR] [--keypair PATH] [--rpc URL] [--bootstrap MADDR]... [--listen MADDR]
+                  [--price TOKENS_PER_HOUR] [--json]
+
+Runs a worker: registers its node on-chain and stakes on first start (the lowest tier's minimum,
+from the wallet's CYXWIZ), files its signed capability advert in the private DHT, bids on announced
+jobs by policy, checks each award's escrow on-chain, trains with evidence (served over bitswap) and
+delivers. A job interrupted by a restart resumes from its last checkpoint when its client comes
+back. Prints one line per event; Ctrl-C stops cleanly.
+
+Options:
+  --dir DIR          data dir: wallet, peer key, databases, evidence (default ~/.cyx)
+  --keypair PATH     the wallet (Solana CLI JSON; default DIR/wallet.json, created if missing)
+  --rpc URL          Solana JSON-RPC (default http://127.0.0.1:8899, e.g. "cyx chain")
+  --bootstrap MADDR  a peer to join the mesh through (repeatable)
+  --listen MADDR     where to listen (default /ip4/127.0.0.1/tcp/0)
+  --price N          the worker's rate, CYXWIZ per hour (default 100)
+  --json             JSON lines instead of text (the first: {"event":"ready", peerId, addrs, wallet})
+  -h, --help`,
+  async run (argv, io) {
+    const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, price: { type: 'string' } })
+    const price = tokens(values.price ?? '100', 'price')
+    const bootstrap = multiaddrs(values.bootstrap, 'bootstrap')
+    const listen = multiaddrs(values.listen === undefined ? undefined : [values.listen], 'listen')
+    const connection = connect(rpcUrl(values.rpc))
+    const json = values.json === true
+    const say = (event: string, fields: Record<string, unknown>, text: string): void => { io.out(json ? jsonLine({ event, ...fields }) : `cyx worker: ${text}`) }
+
+    const { createPeerNode } = await import('../../node/index.js')
+    const { Worker } = await import('../../roles/index.js')
+    const node = await createPeerNode({ dir: dataDir(values.dir), ...(values.keypair === undefined ? {} : { keypair: values.keypair }), ...(listen.length === 0 ? {} : { listen }), bootstrap })
+    let worker
+    try {
+      worker = await Worker.start({
+        node,
+        connection,
+        store: node.store,
+        pricePerHour: price,
+        onEvent: (e) => {
+          switch (e.type) {
+            case 'registered': say(e.type, { stake: e.stake, signature: e.signature }, `registered and staked ${e.stake} base units (${e.signature})`); break
+            case 'advertised': say(e.type, { storedOn: e.storedOn }, `advert filed in the DHT (${e.storedOn} remote copies)`); break
+            case 'advert-failed': say(e.type, { error: e.error }, `advert not filed yet: ${e.error} (retried when a peer connects)`); break
+            case 'bid-decision': if (!e.decision.bid) say(e.type, { jobId: e.jobId, bid: false, reason: e.decision.reason }, `job ${e.jobId.slice(0, 12)}…: no bid (${e.decision.reason})`); break
+            case 'bid-sent': say(e.type, { jobId: e.jobId, price: e.price }, `job ${e.jobId.slice(0, 12)}…: bid ${e.price} base units`); break
+            case 'bid-failed': say(e.type, { jobId: e.jobId, error: e.error }, `job ${e.jobId.slice(0, 12)}…: bid failed: ${e.error}`); break
+            case 'job': say(e.type, { jobId: e.jobId, state: e.state, ...(e.error === undefined ? {} : { error: e.error }) }, `job ${e.jobId.slice(0, 12)}…: ${e.state}${e.error === undefined ? '' : ` (${e.error})`}`); break
+            case 'resumable': say(e.type, { jobId: e.jobId, state: e.state }, `job ${e.jobId.slice(0, 12)}…: unfinished (${e.state}), waiting for its client to come back`); break
+            case 'resumed': say(e.type, { jobId: e.jobId, state: e.state }, `job ${e.jobId.slice(0, 12)}…: resumed from its last checkpoint`); break
+            case 'interrupted': say(e.type, { jobId: e.jobId, error: e.error }, `job ${e.jobId.slice(0, 12)}…: interrupted (${e.error}); resumable`); break
+          }
+        }
+      })
+    } catch (e) {
+      await node.stop()
+      throw e
+    }
+    const addrs = node.multiaddrs().map(String)
+    say('ready', { peerId: node.peerId.toString(), addrs, wallet: worker.wallet.toBase58(), price }, `${node.peerId.toString()} on ${addrs.join(' ')}, wallet ${worker.wallet.toBase58()}, ${values.price ?? '100'} CYXWIZ/h. Ctrl-C to stop.`)
+    const signal = await untilSignal()
+    await worker.stop()
+    await node.stop()
+    say('stopped', { signal }, `stopped (${signal})`)
+    return 0
+  }
+}

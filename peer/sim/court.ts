@@ -1,0 +1,220 @@
+/**
+ * What the failure scenarios do on-chain after the job itself, each by the peer that would do it:
+ * a keeper's `timeout_refund` once the deadline has passed (and its refusal before), and a dispute
+ * carried to its verdict — the worker's answer in the evidence window, jurors who fetch the
+ * evidence by CID over bitswap and re-run the spot checks with their own machine before voting
+ * with their tokens, `resolve_dispute` after the voting window, and the jurors taking their votes
+ * back. The windows pass by warping the embedded ledger's clock.
+ */
+import { PublicKey } from '@solana/web3.js'
+import { getMint } from '@solana/spl-token'
+import { CID } from 'multiformats/cid'
+import {
+  CYXWIZ_PROGRAM_ID, SIDE, customErrorFromLogs, decodeDispute, decodeEscrow, disputePda, errorName, resolveDispute, submitEvidence,
+  timeoutRefund, vote, voteVaultPda, withdrawVote, type DisputeAccount, type EscrowAccount
+} from '../../chain/index.js'
+import { PROOF, formatTokens, quorumVotes } from '../../protocols/index.js'
+import { verifyEvidence } from '../evidence/index.js'
+import { sendTransaction, tokenAccount } from '../roles/index.js'
+import { evidenceBlocks } from '../../storage/index.js'
+import { LocalNetwork, type LocalPeer } from './network.js'
+
+/** The program's error name in a failed transaction (or the start of its message). */
+export function programError (err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err)
+  const logs = (err as { logs?: unknown }).logs
+  const code = customErrorFromLogs([message, ...(Array.isArray(logs) ? logs.map(String) : [])]) ??
+    (/custom program error: 0x([0-9a-fA-F]+)/.exec(message)?.[1] === undefined ? undefined : parseInt(/custom program error: 0x([0-9a-fA-F]+)/.exec(message)![1]!, 16))
+  return code === undefined ? message.slice(0, 200) : (errorName(code) ?? `custom program error ${code}`)
+}
+
+export async function readEscrow (net: LocalNetwork, address: PublicKey): Promise<EscrowAccount> {
+  const info = await net.connection.getAccountInfo(address, 'confirmed')
+  if (info === null) throw new Error(`no escrow at ${address.toBase58()}`)
+  return decodeEscrow(info.data)
+}
+
+async function readDispute (net: LocalNetwork, address: PublicKey): Promise<DisputeAccount> {
+  const info = await net.connection.getAccountInfo(address, 'confirmed')
+  if (info === null) throw new Error(`no dispute at ${address.toBase58()}`)
+  return decodeDispute(info.data)
+}
+
+/** Moves the ledger clock to just past `unix` (never backwards); returns the seconds warped. */
+function warpPast (net: LocalNetwork, unix: bigint): number {
+  const seconds = Math.max(0, Number(unix) - net.ledger.unixTime + 1)
+  net.ledger.warp(seconds)
+  return seconds
+}
+
+export interface TimeoutReport {
+  readonly deadline: number
+  /** What the program answered a refund asked before the deadline (its error name). */
+  readonly refusedBeforeDeadline: string
+  readonly warpedSeconds: number
+  readonly refundedBy: string
+  readonly signature: string
+}
+
+/** A third peer asks for the refund too early (refused), the clock passes the deadline, it asks again. */
+export async function refundAfterDeadline (net: LocalNetwork, keeper: LocalPeer, escrow: PublicKey, log: (line: string) => void): Promise<TimeoutReport> {
+  const e = await readEscrow(net, escrow)
+  const ix = (): ReturnType<typeof timeoutRefund> => timeoutRefund({ escrow, worker: e.worker, clientToken: tokenAccount(e.client, net.mint), mint: net.mint })
+  let refused: string
+  try {
+    await sendTransaction(net.connection, [ix()], [keeper.keypair])
+    refused = 'accepted'
+  } catch (err) {
+    refused = programError(err)
+  }
+  log(`  ${keeper.name} asks for timeout_refund before the deadline: ${refused === 'accepted' ? 'ACCEPTED (wrong)' : `refused (${refused})`}`)
+  const warped = warpPast(net, e.deadline)
+  log(`  ledger clock warped ${warped} s (${(warped / 86_400).toFixed(2)} days) past the escrow's deadline`)
+  const signature = await sendTransaction(net.connection, [ix()], [keeper.keypair])
+  log(`  ${keeper.name} calls timeout_refund: ${signature.slice(0, 16)}…`)
+  return { deadline: Number(e.deadline), refusedBeforeDeadline: refused, warpedSeconds: warped, refundedBy: keeper.name, signature }
+}
+
+export interface JurorReport {
+  readonly name: string
+  readonly cid: string
+  /** Evidence blocks fetched over bitswap (0 when the fetch failed). */
+  readonly blocks: number
+  readonly verdict: 'passed' | 'failed' | 'not-judged'
+  readonly segments: readonly number[]
+  readonly reasons: readonly string[]
+  /** The side it voted for, by what it found ('abstained' when it could not judge). */
+  readonly side: 'client' | 'worker' | 'abstained'
+  readonly amount: string
+  readonly voteSignature: string | null
+  readonly withdrawSignature: string | null
+}
+
+export interface DisputeReport {
+  readonly address: string
+  readonly claimant: 'client' | 'worker'
+  readonly openSignature: string | null
+  readonly clientEvidence: string
+  readonly workerEvidence: string
+  readonly workerEvidenceSignature: string | null
+  readonly warpedSeconds: { readonly evidenceWindow: number, readonly votingWindow: number }
+  readonly jurors: readonly JurorReport[]
+  readonly supply: string
+  readonly quorum: string
+  readonly forClient: string
+  readonly forWorker: string
+  readonly winner: 'client' | 'worker'
+  readonly resolvedBy: string
+  readonly resolveSignature: string
+  /** The vote vault after every juror withdrew (0 when all votes came back). */
+  readonly voteVaultAfter: string
+}
+
+const cidText = (b: Uint8Array): string => Buffer.from(b).toString('utf8').replace(/\0+$/, '')
+
+/** A juror's own look at the evidence: fetched by CID over bitswap, then the spot checks re-run here. */
+async function review (juror: LocalPeer, cid: string, holder: LocalPeer, seed: number): Promise<Pick<JurorReport, 'blocks' | 'verdict' | 'segments' | 'reasons'>> {
+  const helia = juror.node.helia
+  let blocks = 0
+  try {
+    const signal = AbortSignal.timeout(60_000)
+    // Bitswap asks the peers it is connected to: the juror connects to the peer whose evidence it is.
+    if (juror.node.libp2p.getConnections(holder.node.peerId).length === 0) await juror.node.libp2p.dial(holder.node.multiaddrs(), { signal })
+    for await (const _ of evidenceBlocks(helia, CID.parse(cid), { signal })) blocks++
+  } catch (err) {
+    return { blocks, verdict: 'not-judged', segments: [], reasons: [`could not fetch the evidence: ${err instanceof Error ? err.message : String(err)}`] }
+  }
+  const v = await verifyEvidence({ cid, peer: { helia }, challengeSeed: LocalNetwork.seedBytes(seed, `${juror.name}/challenge`), checks: PROOF.defaultSpotChecks })
+  return { blocks, verdict: v.verdict, segments: v.selected, reasons: v.reasons.slice(0, 4) }
+}
+
+export interface CourtOptions {
+  readonly net: LocalNetwork
+  readonly escrow: PublicKey
+  /** The winning worker: answers with its evidence, and is where jurors fetch it from. */
+  readonly worker: LocalPeer
+  /** The evidence the worker delivered (it submits it as its own). */
+  readonly workerCid: string | undefined
+  readonly jurors: readonly LocalPeer[]
+  readonly seed: number
+  readonly openSignature: string | null
+  readonly log: (line: string) => void
+}
+
+/** Carries an open dispute to its verdict and gives the jurors their tokens back. */
+export async function carryDispute (c: CourtOptions): Promise<DisputeReport> {
+  const { net, log } = c
+  const address = disputePda(CYXWIZ_PROGRAM_ID, c.escrow).address
+  const d0 = await readDispute(net, address)
+  const claimant = d0.claimant === SIDE.client ? 'client' : 'worker'
+  log(`  dispute ${address.toBase58().slice(0, 8)}… opened by the ${claimant}, citing ${cidText(claimant === 'client' ? d0.clientEvidence : d0.workerEvidence)}`)
+
+  // 1. The worker answers within the evidence window with the evidence it delivered.
+  let workerEvidenceSignature: string | null = null
+  if (c.workerCid !== undefined && claimant === 'client') {
+    workerEvidenceSignature = await sendTransaction(net.connection, [submitEvidence({ party: c.worker.keypair.publicKey, dispute: address }, c.workerCid)], [c.worker.keypair])
+    log(`  ${c.worker.name} submits its evidence ${c.workerCid}`)
+  }
+
+  // 2. The evidence window passes; voting opens.
+  const evidenceWarp = warpPast(net, d0.evidenceDeadline)
+  log(`  ledger clock warped ${evidenceWarp} s: the evidence window is closed, voting is open`)
+  const d1 = await readDispute(net, address)
+  const judged = cidText(d1.workerEvidence) !== '' ? cidText(d1.workerEvidence) : cidText(d1.clientEvidence)
+
+  // 3. Each juror reviews the evidence itself and votes its whole balance for the side it found right.
+  const jurors: JurorReport[] = []
+  for (const juror of c.jurors) {
+    const r = await review(juror, judged, c.worker, c.seed)
+    const side = r.verdict === 'passed' ? 'worker' : r.verdict === 'failed' ? 'client' : 'abstained'
+    const amount = side === 'abstained' ? 0n : await net.tokenBalance(juror.keypair.publicKey)
+    const voteSignature = side === 'abstained'
+      ? null
+      : await sendTransaction(net.connection, [vote({ voter: juror.keypair.publicKey, dispute: address, voterToken: tokenAccount(juror.keypair.publicKey, net.mint) }, SIDE[side], amount)], [juror.keypair])
+    log(`  ${juror.name}: fetched ${r.blocks} blocks over bitswap, re-ran segments ${r.segments.join(', ') || '—'}: ${r.verdict}${r.verdict === 'passed' ? '' : ` (${r.reasons[0] ?? ''})`} → ${side === 'abstained' ? 'abstains' : `votes ${formatTokens(amount)} CYXWIZ for the ${side}`}`)
+    jurors.push({ name: juror.name, cid: judged, ...r, side, amount: String(amount), voteSignature, withdrawSignature: null })
+  }
+
+  // 4. The voting window passes; anyone executes the verdict.
+  const votingWarp = warpPast(net, d1.votingDeadline)
+  log(`  ledger clock warped ${votingWarp} s: voting is closed`)
+  const e = await readEscrow(net, c.escrow)
+  const supply = (await getMint(net.connection, net.mint, 'confirmed')).supply
+  const resolver = c.jurors[0] ?? c.worker
+  const resolveSignature = await sendTransaction(net.connection, [resolveDispute({
+    escrow: c.escrow, worker: e.worker, clientToken: tokenAccount(e.client, net.mint), workerToken: tokenAccount(e.worker, net.mint), mint: net.mint
+  })], [resolver.keypair])
+  const d2 = await readDispute(net, address)
+  const winner = d2.winner === SIDE.client ? 'client' : 'worker'
+  const quorum = quorumVotes(supply, false)
+  log(`  ${resolver.name} calls resolve_dispute: ${formatTokens(d2.forClient)} for the client, ${formatTokens(d2.forWorker)} for the worker (quorum ${formatTokens(quorum)}): the ${winner} wins`)
+
+  // 5. Jurors take their votes back.
+  for (const [i, juror] of c.jurors.entries()) {
+    const j = jurors[i] as JurorReport
+    if (j.voteSignature === null) continue
+    const withdrawSignature = await sendTransaction(net.connection, [withdrawVote({ voter: juror.keypair.publicKey, dispute: address, voterToken: tokenAccount(juror.keypair.publicKey, net.mint) })], [juror.keypair])
+    jurors[i] = { ...j, withdrawSignature }
+  }
+  const voteVault = voteVaultPda(CYXWIZ_PROGRAM_ID, address).address
+  const voteVaultAfter = BigInt((await net.connection.getTokenAccountBalance(voteVault, 'confirmed')).value.amount)
+  log(`  jurors withdrew their votes; the vote vault holds ${formatTokens(voteVaultAfter)}`)
+  return {
+    address: address.toBase58(),
+    claimant,
+    openSignature: c.openSignature,
+    clientEvidence: cidText(d2.clientEvidence),
+    workerEvidence: cidText(d2.workerEvidence),
+    workerEvidenceSignature,
+    warpedSeconds: { evidenceWindow: evidenceWarp, votingWindow: votingWarp },
+    jurors,
+    supply: String(supply),
+    quorum: String(quorum),
+    forClient: String(d2.forClient),
+    forWorker: String(d2.forWorker),
+    winner,
+    resolvedBy: resolver.name,
+    resolveSignature,
+    voteVaultAfter: String(voteVaultAfter)
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Coordinator benchmark: median time from a client's job submission to a ranked, verified list of
+ * candidate workers, with and without a coordinator, in the same run: 20 staked workers on
+ * 127.0.0.1 (each advertised in the DHT and registered with the coordinator) and the embedded
+ * ledger over JSON-RPC. Prints one JSON line.
+ *
+ *   node --import tsx --import ./peer/runtime/node20.mjs scripts/bench/coordinator.ts [rounds]
+ *
+ * - withCoordinatorMs: `matchViaCoordinator` — one request, the coordinator's signed ranking, and
+ *   the client's own checks (every advert's signature, every wallet's stake in one batched RPC read).
+ * - meshOnlyMs: the same list without a coordinator — `findWorkers` in the DHT (providers of "cpu",
+ *   then each provider's advert record), the same batched stake read, the same policy ranking.
+ * Rounds alternate which path goes first. Neither includes the bid window that follows both.
+ */
+import { randomBytes } from 'node:crypto'
+import { getAssociatedTokenAddressSync } from '@solana/spl-token'
+import { Transaction, sendAndConfirmTransaction } from '@solana/web3.js'
+import { registerNode } from '../../chain/index.js'
+import { Coordinator, envelopeHash, matchViaCoordinator, rankWorkers, readChainFacts, registerWithCoordinator } from '../../coordinator/index.js'
+import { buildAdvert, findWorkers, publishAdvert } from '../../peer/node/index.js'
+import { LocalNetwork } from '../../peer/sim/index.js'
+import { MESH, UNITS_PER_TOKEN, minimumRegistrationStake, wire } from '../../protocols/index.js'
+
+const rounds = Number(process.argv[2] ?? 15)
+const warmup = 2
+const WORKERS = 20
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return Math.round((s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2) * 10) / 10
+}
+
+const net = await LocalNetwork.open({ seed: 4242 })
+try {
+  const coordPeer = await net.peer('coordinator', 0n)
+  const coordinator = await Coordinator.start({ node: coordPeer.node, connection: net.connection, dir: `${net.dir}/coordinator-index`, crawlCapabilities: [] })
+  const coordAddr = coordPeer.node.multiaddrs()[0]!
+  const workers = []
+  for (let i = 0; i < WORKERS; i++) {
+    const w = await net.peer(`worker-${i}`, 100n, [coordAddr])
+    await sendAndConfirmTransaction(net.connection, new Transaction().add(registerNode({ owner: w.keypair.publicKey, ownerToken: getAssociatedTokenAddressSync(net.mint, w.keypair.publicKey) }, minimumRegistrationStake())), [w.keypair], { commitment: 'confirmed' })
+    workers.push(w)
+  }
+  const client = await net.peer('client', 0n, [coordAddr])
+  await new Promise((resolve) => setTimeout(resolve, 1_000)) // identify fills the DHT routing tables
+  for (const [i, w] of workers.entries()) {
+    const advert = buildAdvert(w.node, {
+      hardware: { cpuCores: 4, ramGb: 8, gpuClass: wire.GpuClass.GPU_NONE, gpuModel: '', vramGb: 0 },
+      pricePerHour: 300_000_000n + BigInt(i) * 10_000_000n,
+      profile: { runtime: 'onnxruntime-node', runtimeVersion: '1.30.0', backend: 'cpu', cpuClass: 'bench' },
+      capabilities: ['cpu']
+    })
+    const published = await publishAdvert(w.node, advert, w.node.wallet)
+    await registerWithCoordinator(w.node, coordAddr, published.signed)
+  }
+
+  const spec: wire.TrainingSpec = {
+    layers: [16, 32, 3], mode: wire.NumericMode.FLOAT32, fracBits: 0, datasetId: 'spirals', datasetHash: new Uint8Array(32).fill(1),
+    datasetBytes: 1024n, epochs: 3, batchSize: 32, learningRateMicros: 50_000, momentumMicros: 900_000, seed: 42n,
+    tier: wire.VerificationTier.TIER_OPTIMISTIC, stepsPerSegment: 0, backend: wire.FloatBackend.BACKEND_NATIVE
+  }
+  const announce = (): wire.JobAnnounce => {
+    const now = client.node.clock()
+    return {
+      jobId: Uint8Array.from(randomBytes(32)), specHash: Uint8Array.from(wire.specHash(spec)), spec, maxPrice: 5n * UNITS_PER_TOKEN, estimatedSeconds: 600,
+      priority: wire.Priority.PRIORITY_NORMAL, clientPeerId: Uint8Array.from(client.node.peerId.toMultihash().bytes),
+      clientAddrs: client.node.multiaddrs().slice(0, 4).map((a) => Uint8Array.from(a.bytes)), issuedAt: BigInt(now), bidDeadline: BigInt(now + MESH.bidWindowSeconds)
+    }
+  }
+
+  const withCoordinator = async (): Promise<{ ms: number, n: number }> => {
+    const t0 = performance.now()
+    const m = await matchViaCoordinator(client.node, coordAddr, announce(), { connection: net.connection, timeoutMs: 10_000 })
+    const ms = performance.now() - t0
+    if (!m.ok) throw new Error(m.reason)
+    return { ms, n: m.candidates.length }
+  }
+  const meshOnly = async (): Promise<{ ms: number, n: number }> => {
+    const t0 = performance.now()
+    const a = announce()
+    const found = await findWorkers(client.node, 'cpu', { signal: AbortSignal.timeout(10_000) })
+    const facts = await readChainFacts(net.connection, found.map((f) => f.wallet))
+    const { ranked } = rankWorkers(found.map((f) => {
+      const env = wire.Signed.decode(f.signed)
+      return { peerId: f.peerId.toString(), wallet: f.wallet, advert: f.advert, signed: f.signed, advertHash: envelopeHash(env).hash, source: 'dht' as const }
+    }), facts, a, 'cpu', client.node.clock(), 32)
+    return { ms: performance.now() - t0, n: ranked.length }
+  }
+
+  const c: number[] = []
+  const m: number[] = []
+  const candidates = { withCoordinator: 0, meshOnly: 0 }
+  for (let r = 0; r < warmup + rounds; r++) {
+    const order = r % 2 === 0 ? [withCoordinator, meshOnly] : [meshOnly, withCoordinator]
+    for (const f of order) {
+      const { ms, n } = await f()
+      if (r < warmup) continue
+      if (f === withCoordinator) { c.push(ms); candidates.withCoordinator = n } else { m.push(ms); candidates.meshOnly = n }
+    }
+  }
+  const s = coordinator.status()
+  console.log(JSON.stringify({
+    bench: 'coordinator',
+    workers: WORKERS,
+    rounds,
+    withCoordinatorMs: median(c),
+    meshOnlyMs: median(m),
+    candidates,
+    coordinatorMatchP50Ms: s.matchLatencyMs.p50
+  }))
+  await coordinator.stop()
+} finally {
+  await net.close()
+}

@@ -1,0 +1,132 @@
+/**
+ * A local network set up by hand, every peer its own OS process of the `cyx` binary on 127.0.0.1:
+ * `cyx chain --genesis` (mint, Config, faucet), `cyx faucet` for three wallets, two `cyx worker`
+ * processes and `cyx client submit --dataset spirals --epochs 2 --json`, which completes a paid
+ * job; then `cyx client status` and `cyx client rate`, and Ctrl-C stops the workers cleanly.
+ */
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { getAccount, getAssociatedTokenAddressSync } from '@solana/spl-token'
+import { Connection, PublicKey } from '@solana/web3.js'
+import { EmbeddedLedger, LedgerRpcServer } from '../../chain/index.js'
+
+interface Proc { child: ChildProcess, lines: string[], stderr: string[], exited: Promise<number | null> }
+
+function cyx (args: string[]): Proc {
+  const child = spawn(process.execPath, ['peer/cli/cyx.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const p: Proc = { child, lines: [], stderr: [], exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) }
+  createInterface({ input: child.stdout! }).on('line', (l) => p.lines.push(l))
+  createInterface({ input: child.stderr! }).on('line', (l) => p.stderr.push(l))
+  return p
+}
+
+async function firstJson<T> (p: Proc, pred: (v: Record<string, unknown>) => boolean, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    for (const l of p.lines) {
+      try {
+        const v = JSON.parse(l) as Record<string, unknown>
+        if (pred(v)) return v as T
+      } catch { /* not JSON */ }
+    }
+    if (p.child.exitCode !== null) throw new Error(`cyx exited ${p.child.exitCode}: ${p.stderr.join('\n')}`)
+    if (Date.now() > end) throw new Error(`timed out; stdout: ${p.lines.join('\n')}\nstderr: ${p.stderr.join('\n')}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+async function run (args: string[]): Promise<{ code: number | null, out: string[], err: string[] }> {
+  const p = cyx(args)
+  const code = await p.exited
+  await new Promise((resolve) => setImmediate(resolve))
+  return { code, out: p.lines, err: p.stderr }
+}
+
+describe('a local network by hand, one process per peer', function () {
+  this.timeout(180_000)
+  const dir = mkdtempSync(join(tmpdir(), 'cyx-net-'))
+  const procs: Proc[] = []
+  after(async () => {
+    for (const p of procs) if (p.child.exitCode === null) { p.child.kill('SIGINT'); await p.exited }
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('refuses cyx_faucet on a ledger not started with genesis', async () => {
+    const ledger = EmbeddedLedger.open({})
+    const server = new LedgerRpcServer(ledger)
+    const url = await server.listen({ port: 0, wsOnNextPort: false })
+    try {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'cyx_faucet', params: [PublicKey.default.toBase58(), '1', '0'] }) })
+      const body = await res.json() as { error?: { code: number, message: string } }
+      assert.equal(body.error?.code, -32601)
+      assert.match(body.error?.message ?? '', /genesis/)
+    } finally {
+      await server.close()
+      ledger.close()
+    }
+  })
+
+  it('chain --genesis, faucet, two workers and a client submit complete a paid job', async () => {
+    const chain = cyx(['chain', '--genesis', '--port', '0', '--ledger', join(dir, 'ledger'), '--json'])
+    procs.push(chain)
+    const { rpc, mint, faucet } = await firstJson<{ rpc: string, mint: string, faucet: boolean }>(chain, (v) => typeof v.rpc === 'string')
+    assert.equal(faucet, true)
+    const connection = new Connection(rpc, 'confirmed')
+    const balance = async (owner: string): Promise<bigint> => (await getAccount(connection, getAssociatedTokenAddressSync(new PublicKey(mint), new PublicKey(owner)))).amount
+
+    const wallets: Record<string, string> = {}
+    for (const [name, amount] of [['w1', '50'], ['w2', '50'], ['client', '100']] as const) {
+      const r = await run(['faucet', '--dir', join(dir, name), '--tokens', amount, '--sol', '10', '--rpc', rpc, '--json'])
+      assert.equal(r.code, 0, r.err.join('\n'))
+      wallets[name] = (JSON.parse(r.out.at(-1)!) as { address: string }).address
+      assert.equal(await balance(wallets[name]!), BigInt(amount) * 1_000_000_000n)
+    }
+
+    const w1 = cyx(['worker', '--dir', join(dir, 'w1'), '--rpc', rpc, '--price', '100', '--json'])
+    procs.push(w1)
+    const r1 = await firstJson<{ addrs: string[] }>(w1, (v) => v.event === 'ready')
+    const w2 = cyx(['worker', '--dir', join(dir, 'w2'), '--rpc', rpc, '--price', '50', '--bootstrap', r1.addrs[0]!, '--json'])
+    procs.push(w2)
+    const r2 = await firstJson<{ addrs: string[], wallet: string }>(w2, (v) => v.event === 'ready')
+    assert.ok(w1.lines.some((l) => l.includes('"registered"')), 'w1 staked on first start')
+
+    const client = cyx(['client', 'submit', '--dataset', 'spirals', '--epochs', '2', '--max-price', '5', '--bid-window', '2',
+      '--dir', join(dir, 'client'), '--rpc', rpc, '--bootstrap', r1.addrs[0]!, '--bootstrap', r2.addrs[0]!, '--json'])
+    procs.push(client)
+    const code = await client.exited
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.equal(code, 0, `stdout: ${client.lines.join('\n')}\nstderr: ${client.stderr.join('\n')}`)
+    const result = JSON.parse(client.lines.at(-1)!) as { jobId: string, state: string, worker: { wallet: string, price: string }, completeSignature: string | null }
+    assert.equal(result.state, 'completed')
+    assert.notEqual(result.completeSignature, null)
+    // The cheaper worker (50 CYXWIZ/h) wins; live progress reached stderr as JSON lines.
+    assert.equal(result.worker.wallet, r2.wallet)
+    const progress = client.stderr.flatMap((l) => { try { return [JSON.parse(l) as { event: string, epoch?: number }] } catch { return [] } })
+    assert.deepEqual(progress.filter((e) => e.event === 'metrics').map((e) => e.epoch), [1, 2])
+    assert.ok(progress.some((e) => e.event === 'evidence'))
+    // Paid: 90 % of the price to the winner (it staked its 50, so it had 0 before).
+    assert.equal(await balance(wallets.w2!), BigInt(result.worker.price) * 9n / 10n)
+    assert.equal(await balance(wallets.client!), 100n * 1_000_000_000n - BigInt(result.worker.price))
+
+    const status = await run(['client', 'status', result.jobId, '--dir', join(dir, 'client'), '--rpc', rpc, '--json'])
+    assert.equal(status.code, 0, status.err.join('\n'))
+    const s = JSON.parse(status.out.at(-1)!) as { state: string, escrow: { state: string } }
+    assert.equal(s.state, 'completed')
+    assert.equal(s.escrow.state.toLowerCase(), 'completed')
+    const rate = await run(['client', 'rate', result.jobId, '5', '--dir', join(dir, 'client'), '--rpc', rpc, '--json'])
+    assert.equal(rate.code, 0, rate.err.join('\n'))
+    const again = await run(['client', 'rate', result.jobId, '5', '--dir', join(dir, 'client'), '--rpc', rpc])
+    assert.equal(again.code, 1, 'a job is rated once')
+
+    for (const w of [w1, w2]) {
+      w.child.kill('SIGINT')
+      assert.equal(await w.exited, 0, 'Ctrl-C stops a worker cleanly')
+    }
+    chain.child.kill('SIGINT')
+    assert.equal(await chain.exited, 0)
+  })
+})
