@@ -8,3 +8,4 @@ export { buildCircuits, circuitFiles, circuitSources, circuitsHash, cacheRoot, r
 export { prove, verify, loadVerificationKey, releaseCurve, ProofError, type CircuitInput, type ProofResult, type ProveOptions, type Groth16Proof, type VerificationKey } from './prover.js'
 export { checkpointInclusionInput, checkpointPairInput, CHECKPOINT_TREE_DEPTH, CHECKPOINT_TREE_MAX_LEAVES, CHECKPOINT_INCLUSION_PUBLIC, CHECKPOINT_PAIR_PUBLIC } from './inputs.js'
 export { toOnChainProof, fromOnChainProof, toOnChainPublicInputs, fromOnChainPublicInputs, toOnChainVerifyingKey, fromOnChainVerifyingKey, onChainVkX, onChainPairingInput, verifyOnChainBytes, verifyingKeyBytes, PROOF_BYTES, G1_BYTES, G2_BYTES, PUBLIC_INPUT_BYTES } from './onchain.js'
+export { checkpointStepInput, stepBatch, stepStateVector, STEP_LAYERS, STEP_OPTIMIZER, STEP_DATA_Q16, STEP_LABELS, STEP_PARAMETERS, CHECKPOINT_STEP_PUBLIC, type StepState } from './step.js'

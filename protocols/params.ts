@@ -218,7 +218,13 @@ export const PROOF = {
   /** The Merkle root of the checkpoint chain is anchored on-chain every 50 epochs (and at the end). */
   merkleAnchorIntervalEpochs: 50,
   /** (cyxwiz) Re-execution spot checks a verifier runs by default. */
-  defaultSpotChecks: 2
+  defaultSpotChecks: 2,
+  /**
+   * (cyxwiz) Optimistic tier: after the worker submits its delivery, the client (or any staker)
+   * has this long to spot-check the evidence and open a dispute; with none opened, the worker
+   * may claim its payment (`claim_payment`). 24 hours.
+   */
+  challengeWindowSeconds: 86_400
 } as const
 
 /** Token Flow → Platform Pool and Burn Mechanism. Recorded; cyxwiz routes the platform fee to

@@ -87,17 +87,15 @@ export async function openPeerStore (dir: string): Promise<PeerStore> {
   const db = new Level<string, Uint8Array>(join(dir, 'peer.db'), { keyEncoding: 'utf8', valueEncoding: 'view' })
   const blockstore = new LevelBlockstore(join(dir, 'blocks'))
   const datastore = new LevelDatastore(join(dir, 'datastore'))
-  const opened: Array<{ close (): Promise<void> }> = []
   try {
     await db.open()
-    opened.push(db)
     await blockstore.open()
-    opened.push(blockstore)
     await datastore.open()
-    opened.push(datastore)
   } catch (err) {
-    // A half-open store would keep LOCK files held: release what did open, then report.
-    await Promise.allSettled(opened.map(async (d) => { await d.close() }))
+    // A half-open store would keep LOCK files held: close all three, then report. All three, not
+    // only those we opened: level databases open themselves (deferred) when constructed, so one we
+    // never awaited could still take its LOCK later and block the next open of this dir.
+    await Promise.allSettled([db.close(), blockstore.close(), datastore.close()])
     throw err
   }
   const table = <V>(name: string, valueEncoding: 'json' | 'view'): Table<V> =>

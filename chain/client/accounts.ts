@@ -68,6 +68,8 @@ export interface EscrowAccount {
   readonly lastProgressAt: bigint
   readonly finalAnchorSlot: bigint
   readonly challengeSlot: bigint
+  /** Optimistic tier: when `submit_delivery` started the challenge window. */
+  readonly deliveredAt: bigint
   readonly epochsTotal: number
   readonly epochsDone: number
   readonly circuitId: number
@@ -79,6 +81,8 @@ export interface EscrowAccount {
   /** `TIER`: 0 optimistic, 1 zk. */
   readonly tier: number
   readonly challenged: number
+  /** Optimistic tier: 1 once the worker submitted its delivery. */
+  readonly delivered: number
 }
 
 export interface VerifyingKeyAccount {
@@ -106,15 +110,29 @@ export interface DisputeAccount {
   readonly openedAt: bigint
   readonly evidenceDeadline: bigint
   readonly votingDeadline: bigint
+  /** When the current round's verdict was recorded, and until when it may be appealed. */
+  readonly resolvedAt: bigint
+  readonly appealDeadline: bigint
+  /** The current round's tally. */
   readonly forClient: bigint
   readonly forWorker: bigint
   readonly locked: bigint
+  /** Round 0's tally once appealed. */
+  readonly firstForClient: bigint
+  readonly firstForWorker: bigint
+  /** The appeal deposit held in the vote vault until finalization. */
+  readonly appealDeposit: bigint
   readonly voters: number
   readonly claimant: number
+  /** `DISPUTE_STATE`. */
   readonly state: number
   readonly winner: number
   readonly bump: number
   readonly vaultBump: number
+  /** 0 the first vote, 1 the appeal. */
+  readonly round: number
+  readonly firstWinner: number
+  readonly appellant: number
 }
 
 export interface VoteAccount {
@@ -123,6 +141,7 @@ export interface VoteAccount {
   readonly amount: bigint
   readonly side: number
   readonly bump: number
+  readonly round: number
 }
 
 /** Total account sizes, discriminator included. */

@@ -63,7 +63,14 @@ export const PROGRAM_ERRORS = {
   ChallengeAlreadyDrawn: 6040,
   InvalidInclusion: 6041,
   NonCanonicalField: 6042,
-  ProofRequired: 6043
+  ProofRequired: 6043,
+  AppealWindowClosed: 6044,
+  AlreadyAppealed: 6045,
+  AppealWindowOpen: 6046,
+  NotDelivered: 6047,
+  ChallengeWindowOpen: 6048,
+  AlreadyDelivered: 6049,
+  VotesOutstanding: 6050
 } as const
 
 export type ProgramErrorName = keyof typeof PROGRAM_ERRORS

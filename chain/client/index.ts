@@ -6,12 +6,13 @@ export {
   CYXWIZ_PROGRAM_ID, INSTRUCTION_ACCOUNTS, FIXED_ADDRESSES, buildInstruction, cidBytes, initializeConfig, updateConfig,
   registerNode, heartbeat, requestUnstake, withdrawStake, createEscrow, anchorProgress, complete, cancel, timeoutRefund,
   rateWorker, closeEscrow, openDispute, submitEvidence, vote, withdrawVote, resolveDispute, setVerifyingKey, verifyProof,
-  drawChallenge, completeZk, slashInvalidProof, VERIFYING_KEY_CHUNK
+  drawChallenge, completeZk, slashInvalidProof, VERIFYING_KEY_CHUNK, finalizeDispute, appeal, closeDispute, submitDelivery,
+  claimPayment
 } from './instructions.js'
 export type {
   AccountFlags, AccountList, InitializeConfigAccounts, RegisterNodeAccounts, NodeOwnerAccounts, CreateEscrowAccounts,
   CreateEscrowArgs, CompleteAccounts, SettleAccounts, TimeoutRefundAccounts, OpenDisputeAccounts, VoteAccounts,
-  ResolveDisputeAccounts, CompleteZkAccounts, CompleteZkArgs
+  ResolveDisputeAccounts, FinalizeDisputeAccounts, CompleteZkAccounts, CompleteZkArgs
 } from './instructions.js'
 export {
   configPda, vaultPda, nodePda, escrowPda, escrowVaultPda, clientStatePda, disputePda, voteVaultPda, votePda, verifyingKeyPda, u64le

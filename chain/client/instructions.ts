@@ -44,13 +44,18 @@ export const INSTRUCTION_ACCOUNTS: Readonly<Record<InstructionName, AccountList>
   open_dispute: [['claimant', 'ws'], ['config', ''], ['escrow', 'w'], ['dispute', 'w'], ['voteVault', 'w'], ['mint', ''], ['systemProgram', ''], ['tokenProgram', '']],
   submit_evidence: [['party', 's'], ['dispute', 'w']],
   vote: [['voter', 'ws'], ['config', ''], ['dispute', 'w'], ['vote', 'w'], ['voterToken', 'w'], ['voteVault', 'w'], ['systemProgram', ''], ['tokenProgram', '']],
-  resolve_dispute: [['config', 'w'], ['dispute', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['clientToken', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['stakeVault', 'w'], ['mint', ''], ['tokenProgram', '']],
+  resolve_dispute: [['config', ''], ['dispute', 'w'], ['mint', '']],
   withdraw_vote: [['voter', 'ws'], ['config', ''], ['dispute', 'w'], ['vote', 'w'], ['voterToken', 'w'], ['voteVault', 'w'], ['tokenProgram', '']],
   set_verifying_key: [['admin', 'ws'], ['config', ''], ['verifyingKey', 'w'], ['systemProgram', '']],
   verify_proof: [['verifyingKey', '']],
   draw_challenge: [['escrow', 'w'], ['slotHashes', '']],
   complete_zk: [['worker', 's'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['verifyingKey', ''], ['tokenProgram', '']],
-  slash_invalid_proof: [['config', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['clientToken', 'w'], ['workerNode', 'w'], ['stakeVault', 'w'], ['insuranceVault', 'w'], ['mint', 'w'], ['tokenProgram', '']]
+  slash_invalid_proof: [['config', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['clientToken', 'w'], ['workerNode', 'w'], ['stakeVault', 'w'], ['insuranceVault', 'w'], ['mint', 'w'], ['tokenProgram', '']],
+  appeal: [['appellant', 's'], ['config', ''], ['dispute', 'w'], ['appellantToken', 'w'], ['voteVault', 'w'], ['tokenProgram', '']],
+  finalize_dispute: [['config', 'w'], ['dispute', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['clientToken', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['stakeVault', 'w'], ['voteVault', 'w'], ['tokenProgram', '']],
+  close_dispute: [['claimant', 'w'], ['config', ''], ['dispute', 'w'], ['voteVault', 'w'], ['tokenProgram', '']],
+  submit_delivery: [['worker', 's'], ['escrow', 'w']],
+  claim_payment: [['worker', 's'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['tokenProgram', '']]
 }
 
 /**
@@ -299,10 +304,50 @@ export interface ResolveDisputeAccounts {
   readonly stakeVault?: PublicKey
 }
 
-export function resolveDispute (a: ResolveDisputeAccounts, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+/**
+ * `resolve_dispute`: records the current round's verdict once its voting window has closed (no
+ * token moves; `finalizeDispute` executes it after the appeal window). Needs only `escrow` (or
+ * `dispute`) and `mint`; it still accepts the full `ResolveDisputeAccounts` of `finalizeDispute`.
+ */
+export function resolveDispute (a: Partial<ResolveDisputeAccounts> & { readonly escrow: PublicKey, readonly mint: PublicKey }, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
   return buildInstruction('resolve_dispute', {
-    ...settleDefaults(a, programId), dispute: disputePda(programId, a.escrow).address, ...a
+    config: config(programId), dispute: disputePda(programId, a.escrow).address, escrow: a.escrow, mint: a.mint,
+    ...(a.dispute !== undefined ? { dispute: a.dispute } : {}), ...(a.config !== undefined ? { config: a.config } : {})
   }, {}, programId)
+}
+
+export type FinalizeDisputeAccounts = Omit<ResolveDisputeAccounts, 'mint'> & { readonly mint?: PublicKey, readonly voteVault?: PublicKey }
+
+/**
+ * `finalize_dispute` (anyone): executes the recorded verdict once it can no longer be appealed
+ * (round 0: after `appealDeadline`; an appeal: as soon as it is resolved) and returns or forfeits
+ * an appeal deposit.
+ */
+export function finalizeDispute (a: FinalizeDisputeAccounts, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  const dispute = a.dispute ?? disputePda(programId, a.escrow).address
+  return buildInstruction('finalize_dispute', {
+    ...settleDefaults(a, programId), voteVault: voteVaultPda(programId, dispute).address, ...a, dispute
+  }, {}, programId)
+}
+
+/** `appeal`: the loser of a resolved round-0 verdict, within the appeal window, deposits `appealDeposit` and reopens voting. */
+export function appeal (a: { readonly appellant: PublicKey, readonly dispute: PublicKey, readonly appellantToken: PublicKey, readonly config?: PublicKey, readonly voteVault?: PublicKey }, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('appeal', { config: config(programId), voteVault: voteVaultPda(programId, a.dispute).address, ...a }, {}, programId)
+}
+
+/** `close_dispute` (anyone): a finalized dispute with every vote withdrawn is closed; its and its vault's rent go to `claimant`. */
+export function closeDispute (a: { readonly claimant: PublicKey, readonly dispute: PublicKey, readonly config?: PublicKey, readonly voteVault?: PublicKey }, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('close_dispute', { config: config(programId), voteVault: voteVaultPda(programId, a.dispute).address, ...a }, {}, programId)
+}
+
+/** `submit_delivery`: the worker of an optimistic escrow delivers; the challenge window starts. */
+export function submitDelivery (a: { readonly worker: PublicKey, readonly escrow: PublicKey }, finalWeightsHash: Uint8Array, merkleRoot: Uint8Array, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('submit_delivery', a, { finalWeightsHash, merkleRoot }, programId)
+}
+
+/** `claim_payment`: the worker of a delivered optimistic escrow is paid once the challenge window passed with no dispute. */
+export function claimPayment (a: Omit<SettleAccounts, 'client'>, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('claim_payment', { ...settleDefaults(a, programId), ...a }, {}, programId)
 }
 
 /** Largest key chunk that fits one transaction next to the other accounts and arguments. */

@@ -171,7 +171,7 @@ const bytes = (n: number): { bytes: number } => ({ bytes: n })
 const defined = (name: string, layout: Layout): FieldType => ({ defined: { name, layout } })
 const vec = (item: Scalar | { bytes: number }): FieldType => ({ vec: item })
 
-/** `state.rs::ConfigParams` (280 bytes). */
+/** `state.rs::ConfigParams` (288 bytes). */
 export const CONFIG_PARAMS: Layout = [
   ['stakeTierMaxJob', arr('u64', 4)],
   ['stakeTierMinStake', arr('u64', 4)],
@@ -189,6 +189,7 @@ export const CONFIG_PARAMS: Layout = [
   ['evidenceWindowSecs', 'i64'],
   ['votingWindowSecs', 'i64'],
   ['appealWindowSecs', 'i64'],
+  ['challengeWindowSecs', 'i64'],
   ['platformFeeBps', 'u16'],
   ['diamondPlatformFeeBps', 'u16'],
   ['cancellationFeeBps', 'u16'],
@@ -221,7 +222,7 @@ export const CONFIG_PARAMS: Layout = [
   ['_padding', bytes(2)]
 ]
 
-/** `state.rs::Config` after its discriminator (480 bytes). */
+/** `state.rs::Config` after its discriminator (488 bytes). */
 export const CONFIG: Layout = [
   ['admin', 'pubkey'],
   ['mint', 'pubkey'],
@@ -275,7 +276,7 @@ export const NODE: Layout = [
   ['_padding', bytes(5)]
 ]
 
-/** `state.rs::Escrow` after its discriminator (320 bytes). */
+/** `state.rs::Escrow` after its discriminator (328 bytes). */
 export const ESCROW: Layout = [
   ['client', 'pubkey'],
   ['worker', 'pubkey'],
@@ -293,6 +294,7 @@ export const ESCROW: Layout = [
   ['lastProgressAt', 'i64'],
   ['finalAnchorSlot', 'u64'],
   ['challengeSlot', 'u64'],
+  ['deliveredAt', 'i64'],
   ['epochsTotal', 'u32'],
   ['epochsDone', 'u32'],
   ['circuitId', 'u32'],
@@ -303,7 +305,8 @@ export const ESCROW: Layout = [
   ['rated', 'u8'],
   ['tier', 'u8'],
   ['challenged', 'u8'],
-  ['_padding', bytes(2)]
+  ['delivered', 'u8'],
+  ['_padding', bytes(1)]
 ]
 
 /** `state.rs::ClientState` after its discriminator (48 bytes): the rate-limit window. */
@@ -315,7 +318,7 @@ export const CLIENT_STATE: Layout = [
   ['_padding', bytes(3)]
 ]
 
-/** `state.rs::Dispute` after its discriminator (320 bytes). */
+/** `state.rs::Dispute` after its discriminator (360 bytes). */
 export const DISPUTE: Layout = [
   ['escrow', 'pubkey'],
   ['client', 'pubkey'],
@@ -326,16 +329,24 @@ export const DISPUTE: Layout = [
   ['openedAt', 'i64'],
   ['evidenceDeadline', 'i64'],
   ['votingDeadline', 'i64'],
+  ['resolvedAt', 'i64'],
+  ['appealDeadline', 'i64'],
   ['forClient', 'u64'],
   ['forWorker', 'u64'],
   ['locked', 'u64'],
+  ['firstForClient', 'u64'],
+  ['firstForWorker', 'u64'],
+  ['appealDeposit', 'u64'],
   ['voters', 'u32'],
   ['claimant', 'u8'],
   ['state', 'u8'],
   ['winner', 'u8'],
   ['bump', 'u8'],
   ['vaultBump', 'u8'],
-  ['_padding', bytes(7)]
+  ['round', 'u8'],
+  ['firstWinner', 'u8'],
+  ['appellant', 'u8'],
+  ['_padding', bytes(4)]
 ]
 
 /** `state.rs::Vote` after its discriminator (80 bytes). */
@@ -345,7 +356,8 @@ export const VOTE: Layout = [
   ['amount', 'u64'],
   ['side', 'u8'],
   ['bump', 'u8'],
-  ['_padding', bytes(6)]
+  ['round', 'u8'],
+  ['_padding', bytes(5)]
 ]
 
 /** Most public inputs a verifying key may have, and the largest key blob (`state.rs`). */
@@ -380,7 +392,9 @@ export const TERMINAL_ESCROW_STATES: readonly number[] = [
   ESCROW_STATE.proofFailed
 ]
 export const SIDE = { client: 0, worker: 1 } as const
-export const DISPUTE_STATE = { open: 0, resolved: 1 } as const
+/** open: voting (round 0, or round 1 after `appeal`); resolved: verdict recorded, not executed
+ * (appealable in round 0 until `appealDeadline`); finalized: executed by `finalize_dispute`. */
+export const DISPUTE_STATE = { open: 0, resolved: 1, finalized: 2 } as const
 
 /** Instruction arguments after the 8-byte discriminator, by instruction name. */
 export const ARGS = {
@@ -412,7 +426,12 @@ export const ARGS = {
     ['proof', bytes(256)], ['finalWeightsHash', bytes(32)], ['finalChainHash', bytes(32)], ['finalState', bytes(32)],
     ['siblings', vec(bytes(32))]
   ] as Layout,
-  slash_invalid_proof: [] as Layout
+  slash_invalid_proof: [] as Layout,
+  appeal: [] as Layout,
+  finalize_dispute: [] as Layout,
+  close_dispute: [] as Layout,
+  submit_delivery: [['finalWeightsHash', bytes(32)], ['merkleRoot', bytes(32)]] as Layout,
+  claim_payment: [] as Layout
 } as const
 export type InstructionName = keyof typeof ARGS
 
@@ -443,6 +462,10 @@ export const EVENTS = {
   DisputeResolved: [
     ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['forClient', 'u64'], ['forWorker', 'u64'], ['quorum', 'u64'], ['winner', 'u64']
   ] as Layout,
-  ChallengeDrawn: [['escrow', 'pubkey'], ['slot', 'u64'], ['step', 'u64']] as Layout
+  ChallengeDrawn: [['escrow', 'pubkey'], ['slot', 'u64'], ['step', 'u64']] as Layout,
+  DisputeAppealed: [['dispute', 'pubkey'], ['appellant', 'pubkey'], ['deposit', 'u64'], ['votingDeadline', 'i64']] as Layout,
+  DisputeFinalized: [
+    ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['winner', 'u64'], ['depositReturned', 'u64'], ['depositForfeited', 'u64']
+  ] as Layout
 } as const
 export type EventName = keyof typeof EVENTS

@@ -3,7 +3,7 @@
  * the one place the numbers of the design live. `initialize_config` stores this block in `Config`.
  */
 import {
-  DISPUTE, ESCROW, REPUTATION, SETTLEMENT, SLASHING, STAKE_LOCK, STAKE_TIERS
+  DISPUTE, ESCROW, PROOF, REPUTATION, SETTLEMENT, SLASHING, STAKE_LOCK, STAKE_TIERS
 } from '../../protocols/index.js'
 
 export const U64_MAX = 0xffff_ffff_ffff_ffffn
@@ -27,6 +27,8 @@ export interface ConfigParams {
   readonly evidenceWindowSecs: bigint
   readonly votingWindowSecs: bigint
   readonly appealWindowSecs: bigint
+  /** Optimistic tier: the challenge window after `submit_delivery` (`PROOF.challengeWindowSeconds`). */
+  readonly challengeWindowSecs: bigint
   readonly platformFeeBps: number
   readonly diamondPlatformFeeBps: number
   readonly cancellationFeeBps: number
@@ -95,6 +97,7 @@ export function configParamsFromProtocol (): ConfigParams {
     evidenceWindowSecs: secs(DISPUTE.evidenceWindowSeconds),
     votingWindowSecs: secs(DISPUTE.votingWindowSeconds),
     appealWindowSecs: secs(DISPUTE.appealWindowSeconds),
+    challengeWindowSecs: secs(PROOF.challengeWindowSeconds),
     platformFeeBps: SETTLEMENT.platformFeeBps,
     diamondPlatformFeeBps: SETTLEMENT.diamondPlatformFeeBps,
     cancellationFeeBps: ESCROW.cancellationFeeBps,

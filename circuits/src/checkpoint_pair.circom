@@ -4,8 +4,8 @@ pragma circom 2.0.0;
 // (0-based) of the Poseidon Merkle tree of `leafCount` leaves whose root is `root` are the two
 // private values commitK and commitK1" — the inclusion half of the challenged-step proof, with the
 // public inputs the program recomputes from the escrow: [job, root, leafCount, step].
-// It does NOT yet prove that commitK1's state is one Q16 training step from commitK's (the step
-// relation of issue 7 is still to be written; see docs/proofs.md).
+// It does NOT prove that commitK1's state is one Q16 training step from commitK's: that is
+// checkpoint_step.circom (same public inputs), which the zk tier uses; see docs/proofs.md.
 
 include "lib/merkle.circom";
 

@@ -17,6 +17,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'chain', summary: 'serve the embedded ledger (real SVM, cyxwiz program, SPL Token) as Solana JSON-RPC on 127.0.0.1', load: async () => (await import('./commands/chain.js')).chainCommand },
   { name: 'coordinator', summary: 'serve optional fast matchmaking (signed rankings of staked workers; holds no funds); "status" reports it', load: async () => (await import('./commands/coordinator.js')).coordinatorCommand },
   { name: 'client', summary: 'submit a training job (auction, escrow, live progress, checks, payment); status, cancel, rate', load: async () => (await import('./commands/client.js')).clientCommand },
+  { name: 'dispute', summary: 'open, show (evidence fetched over bitswap and spot-checked here), vote, resolve, appeal, finalize a dispute', load: async () => (await import('./commands/dispute.js')).disputeCommand },
   { name: 'faucet', summary: 'CYXWIZ and SOL for a wallet from a local ledger started with cyx chain --genesis', load: async () => (await import('./commands/faucet.js')).faucetCommand },
   { name: 'params', summary: 'print every protocol parameter (fees, stake tiers, slashing, reputation, pricing, windows)', load: async () => (await import('./commands/params.js')).paramsCommand },
   { name: 'sim', summary: 'run a local network: an auction, a job trained, spot-checked and paid on the embedded ledger', load: async () => (await import('./commands/sim.js')).simCommand },

@@ -286,7 +286,8 @@ export async function startJobService<J> (node: PeerNode, hooks: JobServiceHooks
         throw new Error('internal: the weights do not match their delivery record')
       }
       await ch.send({ delivery: work.delivery }, session.signal)
-      for (const f of chunkPayload(work.weights)) {
+      // Their hash was checked just above: no second pass over the weights.
+      for (const f of chunkPayload(work.weights, MESH.maxChunkBytes, work.delivery.weightsHash)) {
         await ch.send(f.chunk !== undefined ? { weightsChunk: f.chunk } : { weightsEnd: f.end }, session.signal)
       }
       await ch.finish()
@@ -386,7 +387,8 @@ export async function runJobSession (node: PeerNode, worker: PeerId | Multiaddr,
   const checkpoints: wire.CheckpointNotice[] = []
   let writer: Promise<void> | undefined
   try {
-    await ch.send({ award: wire.Signed.decode(options.signedAward) }, outer)
+    const signedAward = wire.Signed.decode(options.signedAward)
+    await ch.send({ award: signedAward }, outer)
     const first = await ch.receive(AbortSignal.any([outer, AbortSignal.timeout(ACCEPT_TIMEOUT_MS)]))
     if (first.error !== undefined) throw new JobRefusedError(first.error.code, first.error.message)
     if (first.metrics === undefined || first.metrics.epoch !== 0) throw new WireError('INVALID_FIELD', `expected the acceptance (metrics for epoch 0), got ${payloadName(first)}`, 'payload')
@@ -394,7 +396,10 @@ export async function runJobSession (node: PeerNode, worker: PeerId | Multiaddr,
 
     // Stream the dataset while reading: the worker may refuse a chunk at any point.
     writer = (async () => {
-      for (const f of chunkPayload(options.dataset)) {
+      // The spec names the dataset's hash: the end marker carries it, with no second pass over the
+      // bytes (a dataset that is not the spec's is refused by the worker all the same).
+      const datasetHash = wire.Award.decode(signedAward.body).spec?.datasetHash
+      for (const f of chunkPayload(options.dataset, MESH.maxChunkBytes, datasetHash?.byteLength === 32 ? datasetHash : undefined)) {
         await ch.send(f.chunk !== undefined ? { dataChunk: f.chunk } : { dataEnd: f.end }, outer)
       }
     })()

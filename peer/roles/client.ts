@@ -7,9 +7,10 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { PeerId } from '@libp2p/interface'
-import { multiaddr } from '@multiformats/multiaddr'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { PublicKey, type Connection, type Keypair } from '@solana/web3.js'
 import { CYXWIZ_PROGRAM_ID, complete, createEscrow, escrowPda, openDispute } from '../../chain/index.js'
+import { connectCandidates, matchViaCoordinator, type FallbackCause } from '../../coordinator/index.js'
 import { ESCROW, MESH, PROOF, wire } from '../../protocols/index.js'
 import { CID } from 'multiformats/cid'
 import { evidenceBlocks, type PeerStore } from '../../storage/index.js'
@@ -46,6 +47,16 @@ export interface ClientOptions {
   /** After the spot check: 'complete' signs `complete` if it passed (default); 'dispute' opens a
    * dispute citing the evidence CID instead, whatever the check found; 'none' leaves the escrow. */
   readonly settle?: 'complete' | 'dispute' | 'none'
+  /**
+   * An optional coordinator: before announcing, the client asks it for candidates
+   * (`matchViaCoordinator`, which checks every advert and every stake itself), dials them and
+   * announces to them, skipping the DHT search. Whatever goes wrong with it (unreachable, slow,
+   * lying, no candidate) is reported as a `coordinator` fallback event and the job goes on through
+   * the DHT and gossipsub exactly as without one.
+   */
+  readonly coordinator?: Multiaddr
+  /** How long the coordinator has for a checked answer, ms (default 2000). */
+  readonly coordinatorTimeoutMs?: number
 }
 
 export interface JobRequest extends SpecRequest {
@@ -63,6 +74,9 @@ export interface JobRequest extends SpecRequest {
 export type ClientJobEvent =
   | { readonly type: 'state', readonly state: ClientJobState }
   | { readonly type: 'workers', readonly found: number }
+  /** What the coordinator (when configured) gave: candidates to announce to, or why it was not used. */
+  | { readonly type: 'coordinator', readonly result: 'matched', readonly candidates: number, readonly connected: number, readonly elapsedMs: number }
+  | { readonly type: 'coordinator', readonly result: 'fallback', readonly cause: FallbackCause, readonly reason: string, readonly elapsedMs: number }
   | { readonly type: 'bid', readonly from: string, readonly price: bigint, readonly etaSeconds: number }
   | { readonly type: 'award', readonly worker: string, readonly price: bigint, readonly escrow: string }
   | { readonly type: 'metrics', readonly metrics: wire.Metrics }
@@ -143,33 +157,58 @@ export class Client {
     await this.jobs.open(jobId, 'announced', { specHash: hex(specHash), maxPrice: String(r.maxPrice) })
     emit({ type: 'state', state: 'announced' })
     try {
-      // 1. Who is out there: the announcement waits until as many peers subscribe as offer the capability.
-      const found = await findWorkers(node, r.capability ?? 'cpu', { signal: AbortSignal.timeout(5_000) }).catch(() => [])
-      emit({ type: 'workers', found: found.length })
+      // 1. Who is out there: a coordinator's checked candidates, or the DHT. The announcement waits
+      // until as many peers subscribe as were found.
+      const makeAnnounce = (): wire.JobAnnounce => {
+        const now = node.clock()
+        return {
+          jobId: jobIdBytes,
+          specHash: Uint8Array.from(specHash),
+          spec,
+          maxPrice: r.maxPrice,
+          estimatedSeconds,
+          priority: r.priority ?? Priority.PRIORITY_NORMAL,
+          clientPeerId: Uint8Array.from(node.peerId.toMultihash().bytes),
+          clientAddrs: node.multiaddrs().slice(0, 16).map((a) => Uint8Array.from(a.bytes)),
+          issuedAt: BigInt(now),
+          bidDeadline: BigInt(now + Math.max(1, Math.ceil(windowMs / 1000)))
+        }
+      }
+      let expected: number | undefined
+      if (this.#o.coordinator !== undefined) {
+        const capability = r.capability ?? 'cpu'
+        const m = await matchViaCoordinator(node, this.#o.coordinator, makeAnnounce(), { connection, capability, timeoutMs: this.#o.coordinatorTimeoutMs ?? 2_000 })
+        if (m.ok) {
+          const connected = await connectCandidates(node, m.candidates, { timeoutMs: 2_000 })
+          if (connected > 0) {
+            expected = connected
+            emit({ type: 'coordinator', result: 'matched', candidates: m.candidates.length, connected, elapsedMs: m.elapsedMs })
+          } else {
+            emit({ type: 'coordinator', result: 'fallback', cause: 'unreachable', reason: `fallback: unreachable: none of the ${m.candidates.length} candidates could be dialled`, elapsedMs: m.elapsedMs })
+          }
+        } else {
+          emit({ type: 'coordinator', result: 'fallback', cause: m.cause, reason: m.reason, elapsedMs: m.elapsedMs })
+        }
+      }
+      if (expected === undefined) {
+        const found = await findWorkers(node, r.capability ?? 'cpu', { signal: AbortSignal.timeout(5_000) }).catch(() => [])
+        emit({ type: 'workers', found: found.length })
+        expected = found.length
+      }
 
       // 2. Announce and collect bids for the window.
       const round = this.#collector.open(jobIdBytes, windowMs)
       round.onBid((b) => { emit({ type: 'bid', from: b.from.toString(), price: b.message.price, etaSeconds: b.message.etaSeconds }) })
-      const now = node.clock()
-      const announce: wire.JobAnnounce = {
-        jobId: jobIdBytes,
-        specHash: Uint8Array.from(specHash),
-        spec,
-        maxPrice: r.maxPrice,
-        estimatedSeconds,
-        priority: r.priority ?? Priority.PRIORITY_NORMAL,
-        clientPeerId: Uint8Array.from(node.peerId.toMultihash().bytes),
-        clientAddrs: node.multiaddrs().slice(0, 16).map((a) => Uint8Array.from(a.bytes)),
-        issuedAt: BigInt(now),
-        bidDeadline: BigInt(now + Math.max(1, Math.ceil(windowMs / 1000)))
-      }
+      const announce = makeAnnounce()
       const signedAnnounce = signMessage(Kind.JOB_ANNOUNCE, announce, node.wallet)
-      const announceOptions = { waitMs: Math.min(5_000, windowMs), reannounceEveryMs: 500 }
+      // Half the window at most for the wait: the settle-for-one retry below must still publish
+      // before the announce's bid deadline (whole seconds) makes it stale.
+      const announceOptions = { waitMs: Math.min(5_000, Math.floor(windowMs / 2)), reannounceEveryMs: 500 }
       let announcement
       try {
         // Wait for every worker found to subscribe (a publish reaches only known subscribers); a
         // worker that never does is not worth failing the job for: then settle for one.
-        announcement = await announceJob(node, signedAnnounce, { ...announceOptions, minSubscribers: Math.max(1, found.length) })
+        announcement = await announceJob(node, signedAnnounce, { ...announceOptions, minSubscribers: Math.max(1, expected) })
           .catch(async () => await announceJob(node, signedAnnounce, { ...announceOptions, minSubscribers: 1 }))
       } catch (e) {
         round.close()

@@ -25,6 +25,10 @@ export interface WorkerFaults {
   readonly vanishAfterAward?: boolean
   /** Train only the first `honest` segments (clamped to all but one), fabricate the rest. */
   readonly fabricateSegments?: { readonly honest: number }
+  /** After storing and reporting checkpoint `n` (1-based), halt as a process killed right then would:
+   * train, store and send nothing more until the worker is stopped (`cyx sim --scenario crash` kills
+   * it there and restarts it, without the fault, on the same dir and keys: it resumes from checkpoint n). */
+  readonly crashAtCheckpoint?: number
 }
 
 /** What the training run of a faulty worker has at hand. */
@@ -61,7 +65,33 @@ export async function runWithFaults (faults: WorkerFaults, c: FaultyRunContext):
     return await runWithEvidence(c.evidence, c.drafts, c.spec, c.dataset, progress, c.signal)
   }
   if (faults.fabricateSegments !== undefined) return await fabricatedRun(c, faults.fabricateSegments.honest)
+  if (faults.crashAtCheckpoint !== undefined) return await haltedRun(c, faults.crashAtCheckpoint)
   return await runWithEvidence(c.evidence, c.drafts, c.spec, c.dataset, c.progress, c.signal)
+}
+
+/** The run stops at the boundary after checkpoint `at` (stored: a resume starts from it) and then
+ * waits, frozen, for the worker to stop or the session to go away. */
+async function haltedRun (c: FaultyRunContext, at: number): Promise<DeliveredWork> {
+  const halt = new AbortController()
+  const signal = c.signal === undefined ? halt.signal : AbortSignal.any([c.signal, halt.signal])
+  const progress: TrainingProgress = {
+    metrics: (m) => { c.progress.metrics(m) },
+    checkpoint: (n) => {
+      c.progress.checkpoint(n)
+      if (n.epoch >= at) halt.abort(new Error(`the worker halted at checkpoint ${at} (fault injected: crashAtCheckpoint)`))
+    }
+  }
+  try {
+    return await runWithEvidence(c.evidence, c.drafts, c.spec, c.dataset, progress, signal)
+  } catch (e) {
+    const outer = c.signal
+    if (!halt.signal.aborted || outer === undefined) throw e
+    await new Promise<void>((resolve) => {
+      if (outer.aborted) resolve()
+      else outer.addEventListener('abort', () => { resolve() }, { once: true })
+    })
+    throw outer.reason instanceof Error ? outer.reason : e
+  }
 }
 
 const bytes = (hex: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(hex, 'hex'))

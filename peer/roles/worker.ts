@@ -15,7 +15,8 @@ import { buildAdvert, onJobAnnounce, publishAdvert, sendBid, type JobAnnounceEve
 import { acceptsDirectAward, decideBid, type BidDecision, type WorkerProfile } from '../policy/index.js'
 import { DATASET_IDS, createEngine, generateSpirals, trainingSpecFromWire } from '../train/index.js'
 import { PublicKey } from '@solana/web3.js'
-import { multiaddr } from '@multiformats/multiaddr'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { registerWithCoordinator } from '../../coordinator/index.js'
 import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, decodeEscrow } from '../../chain/index.js'
 import { checkEscrow, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from './chain.js'
 import { JobBook, type WorkerJobState } from './jobs.js'
@@ -52,12 +53,18 @@ export interface WorkerOptions {
   readonly onRejected?: (peer: PeerId, error: Error) => void
   /** Misbehaviour to commit instead of honest training (`cyx sim`'s failure scenarios): see faults.ts. */
   readonly faults?: WorkerFaults
+  /** An optional coordinator: the worker registers its signed advert with it after each advert
+   * publish or refresh (a failure is a `coordinator` event; the DHT advert stands regardless). */
+  readonly coordinator?: Multiaddr
 }
 
 export type WorkerEvent =
   | { readonly type: 'registered', readonly stake: bigint, readonly signature: string }
   | { readonly type: 'advertised', readonly storedOn: number }
   | { readonly type: 'advert-failed', readonly error: string }
+  /** The advert offered to the coordinator: indexed until `indexedUntil` (unix seconds), or why not. */
+  | { readonly type: 'coordinator', readonly result: 'registered', readonly indexedUntil: bigint }
+  | { readonly type: 'coordinator', readonly result: 'failed', readonly error: string }
   | { readonly type: 'bid-decision', readonly jobId: string, readonly decision: BidDecision }
   | { readonly type: 'bid-sent', readonly jobId: string, readonly price: bigint }
   | { readonly type: 'bid-failed', readonly jobId: string, readonly error: string }
@@ -229,15 +236,30 @@ export class Worker {
     if (this.node.libp2p.getPeers().length === 0) {
       // Nobody to store it: a DHT query would only wait for its timeout.
       this.#emit({ type: 'advert-failed', error: 'no peers on the mesh yet' })
+      // A coordinator is a peer too: registering dials it, and its connection triggers a re-advert.
+      await this.#registerWithCoordinator(signMessage(Kind.CAPABILITY_ADVERT, advert, this.node.wallet))
       return 0
     }
     try {
       const r = await publishAdvert(this.node, advert, this.node.wallet, { signal: AbortSignal.timeout(timeoutMs) })
       this.#emit({ type: 'advertised', storedOn: r.storedOn })
+      await this.#registerWithCoordinator(r.signed)
       return r.storedOn
     } catch (e) {
       this.#emit({ type: 'advert-failed', error: e instanceof Error ? e.message : String(e) })
+      await this.#registerWithCoordinator(signMessage(Kind.CAPABILITY_ADVERT, advert, this.node.wallet))
       throw e
+    }
+  }
+
+  /** Offers the signed advert to the configured coordinator, if any; never throws. */
+  async #registerWithCoordinator (signedAdvert: Uint8Array): Promise<void> {
+    if (this.#o.coordinator === undefined) return
+    try {
+      const { indexedUntil } = await registerWithCoordinator(this.node, this.#o.coordinator, signedAdvert)
+      this.#emit({ type: 'coordinator', result: 'registered', indexedUntil })
+    } catch (e) {
+      this.#emit({ type: 'coordinator', result: 'failed', error: e instanceof Error ? e.message : String(e) })
     }
   }
 

@@ -10,7 +10,7 @@ import { PublicKey } from '@solana/web3.js'
 import { getMint } from '@solana/spl-token'
 import { CID } from 'multiformats/cid'
 import {
-  CYXWIZ_PROGRAM_ID, SIDE, customErrorFromLogs, decodeDispute, decodeEscrow, disputePda, errorName, resolveDispute, submitEvidence,
+  CYXWIZ_PROGRAM_ID, SIDE, customErrorFromLogs, decodeDispute, decodeEscrow, disputePda, errorName, finalizeDispute, resolveDispute, submitEvidence,
   timeoutRefund, vote, voteVaultPda, withdrawVote, type DisputeAccount, type EscrowAccount
 } from '../../chain/index.js'
 import { PROOF, formatTokens, quorumVotes } from '../../protocols/index.js'
@@ -106,6 +106,8 @@ export interface DisputeReport {
   readonly winner: 'client' | 'worker'
   readonly resolvedBy: string
   readonly resolveSignature: string
+  /** `finalize_dispute`, sent once the appeal window passed without an appeal: it moves the tokens. */
+  readonly finalizeSignature: string
   /** The vote vault after every juror withdrew (0 when all votes came back). */
   readonly voteVaultAfter: string
 }
@@ -189,6 +191,13 @@ export async function carryDispute (c: CourtOptions): Promise<DisputeReport> {
   const quorum = quorumVotes(supply, false)
   log(`  ${resolver.name} calls resolve_dispute: ${formatTokens(d2.forClient)} for the client, ${formatTokens(d2.forWorker)} for the worker (quorum ${formatTokens(quorum)}): the ${winner} wins`)
 
+  // 4b. Nobody appeals; once the appeal window has passed anyone executes the verdict.
+  const appealWarp = warpPast(net, d2.appealDeadline)
+  const finalizeSignature = await sendTransaction(net.connection, [finalizeDispute({
+    escrow: c.escrow, worker: e.worker, clientToken: tokenAccount(e.client, net.mint), workerToken: tokenAccount(e.worker, net.mint)
+  })], [resolver.keypair])
+  log(`  ledger clock warped ${appealWarp} s past the appeal window; ${resolver.name} calls finalize_dispute: the verdict is executed`)
+
   // 5. Jurors take their votes back.
   for (const [i, juror] of c.jurors.entries()) {
     const j = jurors[i] as JurorReport
@@ -215,6 +224,7 @@ export async function carryDispute (c: CourtOptions): Promise<DisputeReport> {
     winner,
     resolvedBy: resolver.name,
     resolveSignature,
+    finalizeSignature,
     voteVaultAfter: String(voteVaultAfter)
   }
 }

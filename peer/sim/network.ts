@@ -127,6 +127,23 @@ export class LocalNetwork {
     return p
   }
 
+  /**
+   * Kills `peer` (its node stops: libp2p, Helia, every stream, the store closes) and starts it again
+   * on the same data dir with the same wallet and peer key, on a new port, dialling `bootstrap`:
+   * a process restarted on its machine. Whatever ran on the old node must be stopped by the caller
+   * first (a role's `stop`). The new peer replaces the old one in `peers`.
+   */
+  async restart (peer: LocalPeer, bootstrap: Multiaddr[] = []): Promise<LocalPeer> {
+    await peer.node.stop()
+    const privateKey = await generateKeyPairFromSeed('Ed25519', LocalNetwork.seedBytes(this.#seed, `${peer.name}/peer`))
+    const node = await createPeerNode({ dir: peer.dir, privateKey, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap })
+    const p: LocalPeer = { name: peer.name, dir: peer.dir, node, store: node.store, keypair: peer.keypair }
+    const i = this.#peers.indexOf(peer)
+    if (i >= 0) this.#peers[i] = p
+    else this.#peers.push(p)
+    return p
+  }
+
   async tokenBalance (owner: PublicKey): Promise<bigint> {
     const account = await getOrCreateAssociatedTokenAccount(this.connection, this.admin, this.mint, owner)
     return (await getAccount(this.connection, account.address)).amount

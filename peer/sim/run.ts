@@ -25,8 +25,15 @@
  * Balances are expected from the protocol's rules (settlementSplit, slashStake, disputeVerdict,
  * applyReputationEvent) for the outcome the scenario requires, and compared to the base unit.
  *
- * Not yet (reported in `notYet`): peers as separate OS processes, the MNIST job and the zk tier,
- * the `crash` scenario.
+ * - `crash`: every worker carries `crashAtCheckpoint` (half-way through the run); the winner halts
+ *   right after storing that checkpoint, the sim kills it there (the Worker and its whole node stop,
+ *   the store closes) and starts it again on the same data dir, wallet and peer key, on a new port,
+ *   without the fault. The client's session retries with the same award; the restarted worker finds
+ *   its unfinished job and resumes training from the stored checkpoint. The final weights hash must
+ *   equal an uninterrupted honest run of the same spec (trained here in a scratch dir), and the job
+ *   is paid 90/10 as in `honest`.
+ *
+ * Not yet (reported in `notYet`): peers as separate OS processes, the MNIST job and the zk tier.
  */
 import { PublicKey } from '@solana/web3.js'
 import { getAccount, getMint } from '@solana/spl-token'
@@ -34,12 +41,46 @@ import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, configPda, decodeConfig, 
 import {
   SLASHING, UNITS_PER_TOKEN, applyReputationEvent, disputeVerdict, formatTokens, reputationTier, settlementSplit, slashStake, wire, type Side
 } from '../../protocols/index.js'
-import { Client, Worker, readNode, type ClientJobEvent, type JobOutcome, type WorkerFaults } from '../roles/index.js'
+import { join } from 'node:path'
+import { rm } from 'node:fs/promises'
+import { Client, JobBook, Worker, readNode, type ClientJobEvent, type JobOutcome, type WorkerEvent, type WorkerFaults } from '../roles/index.js'
+import { trainWithEvidence } from '../evidence/index.js'
 import { carryDispute, readEscrow, refundAfterDeadline, type DisputeReport, type TimeoutReport } from './court.js'
 import { LocalNetwork, type LocalPeer } from './network.js'
 
-export type ScenarioName = 'honest' | 'timeout' | 'cheat' | 'dispute'
-export const SCENARIOS: readonly ScenarioName[] = ['honest', 'timeout', 'cheat', 'dispute']
+export type ScenarioName = 'honest' | 'timeout' | 'cheat' | 'dispute' | 'crash'
+export const SCENARIOS: readonly ScenarioName[] = ['honest', 'timeout', 'cheat', 'dispute', 'crash']
+
+/** The checkpoint a `crash` run's winner is killed at: half-way (epochs ≥ 2, one segment per epoch). */
+export const crashCheckpoint = (epochs: number): number => Math.max(1, Math.floor(epochs / 2))
+
+/** What the `crash` scenario observed. */
+export interface CrashReport {
+  /** The checkpoint the winner halted at and was killed after. */
+  readonly killedAtCheckpoint: number
+  readonly killed: boolean
+  /** The peer id before and after the restart (same keys), and its addresses (a new port). */
+  readonly peerId: string
+  readonly restartedPeerId: string | null
+  readonly addrsBefore: readonly string[]
+  readonly addrsAfter: readonly string[]
+  /** The unfinished jobs the restarted worker's job book held on disk before it started again. */
+  readonly unfinishedAtRestart: ReadonlyArray<{ readonly jobId: string, readonly state: string }>
+  /** The restarted worker's events: it reported the job resumable at start (unless the resumed
+   * job was already done by then: start first publishes its advert), and resumed it for the client. */
+  readonly resumable: boolean
+  readonly resumed: boolean
+  /** The client's retries of the session. */
+  readonly reconnects: number
+  /** Every checkpoint notice the client received, in order (each segment once when resumed). */
+  readonly checkpointsSeen: readonly number[]
+  /** The first checkpoint trained after the restart (killedAtCheckpoint + 1 when resumed). */
+  readonly firstCheckpointAfterRestart: number | null
+  /** An uninterrupted honest run of the same spec, trained in a scratch dir. */
+  readonly referenceWeightsHash: string
+  readonly finalWeightsHash: string | null
+  readonly sameFinalHash: boolean
+}
 
 export interface SimOptions {
   readonly workers: number
@@ -88,6 +129,7 @@ export interface SimReport {
   }>
   readonly timeout: TimeoutReport | null
   readonly dispute: DisputeReport | null
+  readonly crash: CrashReport | null
   /** The winning worker's Node account before and after. */
   readonly workerNode: { readonly before: NodeView, readonly after: NodeView }
   readonly slashing: { readonly slashed: string, readonly toInsurance: string, readonly burned: string, readonly toClient: string, readonly toTreasury: string }
@@ -108,13 +150,14 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 export const JUROR_TOKENS = 20_000_000n
 const JURORS = 3
 
-const WORKER_FAULTS: Record<ScenarioName, WorkerFaults | undefined> = {
+const workerFaults = (scenario: ScenarioName, epochs: number): WorkerFaults | undefined => ({
   honest: undefined,
   timeout: { vanishAfterAward: true },
   cheat: { fabricateSegments: { honest: 1 } },
-  dispute: undefined
-}
-const CLIENT_SETTLE: Record<ScenarioName, 'complete' | 'dispute'> = { honest: 'complete', timeout: 'complete', cheat: 'dispute', dispute: 'dispute' }
+  dispute: undefined,
+  crash: { crashAtCheckpoint: crashCheckpoint(epochs) }
+})[scenario]
+const CLIENT_SETTLE: Record<ScenarioName, 'complete' | 'dispute'> = { honest: 'complete', timeout: 'complete', cheat: 'dispute', dispute: 'dispute', crash: 'complete' }
 
 /** Worker i's hourly rate: 50, 75, 100 … CYXWIZ/h in a seed-independent shuffled order. */
 function hourlyRate (i: number, n: number): bigint {
@@ -131,7 +174,8 @@ function nodeView (n: NodeAccount | undefined): NodeView {
 export async function runSimulation (o: SimOptions): Promise<SimReport> {
   const log = o.log
   const scenario = o.scenario ?? 'honest'
-  const faults = WORKER_FAULTS[scenario]
+  if (scenario === 'crash' && o.epochs < 2) throw new Error('the crash scenario needs at least 2 epochs (the worker is killed half-way)')
+  const faults = workerFaults(scenario, o.epochs)
   const settle = CLIENT_SETTLE[scenario]
   const net = await LocalNetwork.open({ seed: o.seed, ...(o.dir === undefined ? {} : { dir: o.dir }), keep: o.keep ?? false })
   const workers: Worker[] = []
@@ -191,7 +235,40 @@ export async function runSimulation (o: SimOptions): Promise<SimReport> {
 
     let award: { worker: string, price: bigint, escrow: string } | undefined
     let lastMetrics: wire.Metrics | undefined
+    // crash: the winner is killed at its halting checkpoint and restarted on the same dir and keys.
+    const crashAt = crashCheckpoint(o.epochs)
+    const checkpointsSeen: number[] = []
+    const restartEvents: WorkerEvent[] = []
+    let reconnects = 0
+    let checkpointsBeforeRestart = -1
+    type Restart = { peerId: string, addrsBefore: string[], addrsAfter: string[], unfinished: Array<{ jobId: string, state: string }> }
+    let crashed: Promise<Restart> | undefined
+    const killAndRestart = async (peerId: string): Promise<Restart> => {
+      const i = workerPeers.findIndex((p) => p.node.peerId.toString() === peerId)
+      const old = workers[i] as Worker
+      const oldPeer = workerPeers[i] as LocalPeer
+      const addrsBefore = oldPeer.node.multiaddrs().map(String)
+      log(`  ${oldPeer.name} is killed after checkpoint ${crashAt}: its worker and node stop, the store closes`)
+      await old.stop()
+      const p = await net.restart(oldPeer, clientPeer.node.multiaddrs())
+      checkpointsBeforeRestart = checkpointsSeen.length
+      // What the restarted process finds on disk before it starts working again.
+      const unfinished = (await JobBook.worker(p.store).unfinished()).map((r) => ({ jobId: r.jobId, state: r.state }))
+      workerPeers[i] = p
+      workers[i] = await Worker.start({ node: p.node, connection: net.connection, store: p.store, pricePerHour: hourlyRate(i, o.workers), onEvent: (e) => { restartEvents.push(e) } })
+      const addrsAfter = p.node.multiaddrs().map(String)
+      log(`  ${p.name} restarted on the same dir and keys (${p.node.peerId.toString().slice(-8)}, now ${addrsAfter[0] ?? '?'}), without the fault`)
+      return { peerId: p.node.peerId.toString(), addrsBefore, addrsAfter, unfinished }
+    }
     const onProgress = (e: ClientJobEvent): void => {
+      if (e.type === 'checkpoint') {
+        checkpointsSeen.push(e.checkpoint.epoch)
+        if (scenario === 'crash' && crashed === undefined && award !== undefined && e.checkpoint.epoch === crashAt) {
+          crashed = killAndRestart(award.worker)
+          crashed.catch(() => {})
+        }
+      }
+      if (e.type === 'reconnecting') reconnects++
       if (e.type === 'bid') log(`  bid from ${names.get(e.from) ?? e.from}: ${formatTokens(e.price)} CYXWIZ, ETA ${e.etaSeconds} s`)
       else if (e.type === 'award') {
         award = { worker: e.worker, price: e.price, escrow: e.escrow }
@@ -214,6 +291,34 @@ export async function runSimulation (o: SimOptions): Promise<SimReport> {
       log(`  the client's job ended: ${clientError}`)
       // Honest runs have no business failing: that is an error of the simulation, not a result.
       if (scenario !== 'timeout' || award === undefined) throw e
+    }
+    let crash: CrashReport | null = null
+    if (scenario === 'crash') {
+      const restarted = crashed === undefined ? undefined : await crashed
+      // What an uninterrupted honest run of the same spec delivers.
+      const refDir = join(net.dir, 'reference')
+      const reference = await trainWithEvidence({ wireSpec: (outcome as JobOutcome).spec, dir: refDir })
+      await rm(refDir, { recursive: true, force: true })
+      const finalWeightsHash = outcome === undefined ? null : hex(outcome.session.delivery.weightsHash)
+      const after = checkpointsBeforeRestart < 0 ? [] : checkpointsSeen.slice(checkpointsBeforeRestart)
+      crash = {
+        killedAtCheckpoint: crashAt,
+        killed: restarted !== undefined,
+        peerId: award?.worker ?? '',
+        restartedPeerId: restarted?.peerId ?? null,
+        addrsBefore: restarted?.addrsBefore ?? [],
+        addrsAfter: restarted?.addrsAfter ?? [],
+        unfinishedAtRestart: restarted?.unfinished ?? [],
+        resumable: restartEvents.some((e) => e.type === 'resumable'),
+        resumed: restartEvents.some((e) => e.type === 'resumed'),
+        reconnects,
+        checkpointsSeen,
+        firstCheckpointAfterRestart: after[0] ?? null,
+        referenceWeightsHash: reference.finalWeightsHash,
+        finalWeightsHash,
+        sameFinalHash: finalWeightsHash === reference.finalWeightsHash
+      }
+      log(`  reference: an uninterrupted run of the same spec ends at ${reference.finalWeightsHash.slice(0, 16)}…; the resumed run at ${(finalWeightsHash ?? '—').slice(0, 16)}…`)
     }
     const escrowAddress = new PublicKey((award as { escrow: string }).escrow)
     const escrowAtAward = await readEscrow(net, escrowAddress)
@@ -246,7 +351,7 @@ export async function runSimulation (o: SimOptions): Promise<SimReport> {
     const slashing = { slashed: 0n, toInsurance: 0n, burned: 0n, toClient: 0n, toTreasury: 0n }
     let expectedNode: { stake: bigint, adjustment: number, status: number } | undefined
     let refund = 0n
-    if (scenario === 'honest') {
+    if (scenario === 'honest' || scenario === 'crash') {
       const split = settlementSplit(price, tier)
       add('client', -price)
       add(winnerName, split.worker)
@@ -281,6 +386,16 @@ export async function runSimulation (o: SimOptions): Promise<SimReport> {
     const nodeMatches = expectedNode === undefined || (nodeAfter !== undefined && nodeAfter.stake === expectedNode.stake && nodeAfter.adjustment === expectedNode.adjustment && nodeAfter.status === expectedNode.status)
     if (scenario === 'honest') {
       check('the job completed and was paid', outcome?.state === 'completed' && escrowAfter.state === ESCROW_STATE.completed)
+    } else if (scenario === 'crash') {
+      const c = crash as CrashReport
+      const sameKeys = c.restartedPeerId === c.peerId && c.addrsAfter.length > 0 && c.addrsAfter.every((a) => !c.addrsBefore.includes(a))
+      check(`the winner halted after checkpoint ${crashAt} and was killed there`, c.killed && c.checkpointsSeen.slice(0, crashAt).every((n, k) => n === k + 1))
+      check('it was restarted on the same dir and keys (same peer id and wallet, a new port)', sameKeys)
+      const jobId = outcome?.jobId
+      check('the restarted worker found its unfinished job (training) and resumed it when the client retried', c.unfinishedAtRestart.length === 1 && c.unfinishedAtRestart[0]?.jobId === jobId && c.unfinishedAtRestart[0]?.state === 'training' && c.resumed && c.reconnects > 0)
+      check(`training resumed from checkpoint ${crashAt}, not from scratch`, c.firstCheckpointAfterRestart === crashAt + 1 && c.checkpointsSeen.length === o.epochs && outcome?.session.delivery.epochs === o.epochs)
+      check('the final weights hash equals an uninterrupted honest run of the same spec', c.sameFinalHash)
+      check('the job completed and was paid 90/10', outcome?.state === 'completed' && escrowAfter.state === ESCROW_STATE.completed && (after[winnerName] as bigint) > (before[winnerName] as bigint))
     } else if (scenario === 'timeout') {
       check('the worker vanished: nothing was delivered', outcome === undefined)
       check('timeout_refund was refused before the deadline', timeout?.refusedBeforeDeadline === 'DeadlineNotReached')
@@ -315,7 +430,7 @@ export async function runSimulation (o: SimOptions): Promise<SimReport> {
     return {
       scenario,
       mode: 'in-process',
-      notYet: ['peers as separate OS processes', 'MNIST job and zk tier', 'scenario crash'],
+      notYet: ['peers as separate OS processes', 'MNIST job and zk tier'],
       faults: { workers: faults ?? null, clientSettle: settle },
       jobs: [{
         id: hex(escrowAtAward.jobId),
@@ -338,6 +453,7 @@ export async function runSimulation (o: SimOptions): Promise<SimReport> {
       }],
       timeout,
       dispute,
+      crash,
       workerNode: { before: nodeView(nodeBefore), after: nodeView(nodeAfter) },
       slashing: { slashed: String(slashing.slashed), toInsurance: String(slashing.toInsurance), burned: String(slashing.burned), toClient: String(slashing.toClient), toTreasury: String(slashing.toTreasury) },
       chain: { rpc: net.rpcUrl, programId: CYXWIZ_PROGRAM_ID.toBase58(), escrow: escrowAddress.toBase58(), completeSignature: outcome?.completeSignature ?? null, transactions },

@@ -11,6 +11,12 @@
  * - meshOnlyMs: the same list without a coordinator — `findWorkers` in the DHT (providers of "cpu",
  *   then each provider's advert record), the same batched stake read, the same policy ranking.
  * Rounds alternate which path goes first. Neither includes the bid window that follows both.
+ *
+ * Then the same 20 peers run the real roles (`Worker`, registered with the coordinator) and two
+ * `Client`s submit spirals jobs, one with `coordinator` and one without: `submissionToAwardMs` is
+ * the median time from `submit()` to the `award` event (matched or found, announced, bids
+ * collected for the bid window, ranked with on-chain facts, escrow created naming the winner).
+ * Each job then runs to completion before the next round.
  */
 import { randomBytes } from 'node:crypto'
 import { getAssociatedTokenAddressSync } from '@solana/spl-token'
@@ -18,10 +24,14 @@ import { Transaction, sendAndConfirmTransaction } from '@solana/web3.js'
 import { registerNode } from '../../chain/index.js'
 import { Coordinator, envelopeHash, matchViaCoordinator, rankWorkers, readChainFacts, registerWithCoordinator } from '../../coordinator/index.js'
 import { buildAdvert, findWorkers, publishAdvert } from '../../peer/node/index.js'
+import { Client, Worker, type ClientJobEvent } from '../../peer/roles/index.js'
 import { LocalNetwork } from '../../peer/sim/index.js'
 import { MESH, UNITS_PER_TOKEN, minimumRegistrationStake, wire } from '../../protocols/index.js'
 
 const rounds = Number(process.argv[2] ?? 15)
+/** Jobs per client for submission → award (each wallet may announce 10 jobs a day). */
+const jobRounds = Math.min(8, Number(process.argv[3] ?? 4))
+const BID_WINDOW_MS = MESH.bidWindowSeconds * 1000
 const warmup = 2
 const WORKERS = 20
 
@@ -100,6 +110,40 @@ try {
     }
   }
   const s = coordinator.status()
+
+  // Submission → award with the real roles.
+  const roles: Worker[] = []
+  for (const [i, w] of workers.entries()) {
+    roles.push(await Worker.start({ node: w.node, connection: net.connection, store: w.store, pricePerHour: (60n + BigInt(i)) * UNITS_PER_TOKEN, coordinator: coordAddr }))
+  }
+  const withPeer = await net.peer('client-with', 100n, [coordAddr])
+  const meshPeer = await net.peer('client-mesh', 100n, [coordAddr])
+  const clients = {
+    with: await Client.start({ node: withPeer.node, connection: net.connection, store: withPeer.store, coordinator: coordAddr }),
+    mesh: await Client.start({ node: meshPeer.node, connection: net.connection, store: meshPeer.store })
+  }
+  const toAward = { with: [] as number[], mesh: [] as number[] }
+  const fallbacks: string[] = []
+  const submitOne = async (mode: 'with' | 'mesh'): Promise<void> => {
+    const t0 = performance.now()
+    let awardedAt: number | undefined
+    const outcome = await clients[mode].submit({
+      datasetId: 'spirals', epochs: 1, maxPrice: 5n * UNITS_PER_TOKEN, estimatedSeconds: 60, bidWindowMs: BID_WINDOW_MS,
+      onProgress: (e: ClientJobEvent) => {
+        if (e.type === 'award') awardedAt = performance.now()
+        if (e.type === 'coordinator' && e.result === 'fallback') fallbacks.push(e.reason)
+      }
+    })
+    if (outcome.state !== 'completed' || awardedAt === undefined) throw new Error(`${mode}: job ended ${outcome.state}`)
+    toAward[mode].push(awardedAt - t0)
+  }
+  for (let r = 0; r < jobRounds; r++) {
+    for (const mode of r % 2 === 0 ? ['with', 'mesh'] as const : ['mesh', 'with'] as const) await submitOne(mode)
+  }
+  await clients.with.stop()
+  await clients.mesh.stop()
+  await Promise.allSettled(roles.map(async (w) => { await w.stop() }))
+
   console.log(JSON.stringify({
     bench: 'coordinator',
     workers: WORKERS,
@@ -107,7 +151,8 @@ try {
     withCoordinatorMs: median(c),
     meshOnlyMs: median(m),
     candidates,
-    coordinatorMatchP50Ms: s.matchLatencyMs.p50
+    coordinatorMatchP50Ms: s.matchLatencyMs.p50,
+    submissionToAwardMs: { withCoordinator: median(toAward.with), meshOnly: median(toAward.mesh), jobs: jobRounds, bidWindowMs: BID_WINDOW_MS, fallbacks }
   }))
   await coordinator.stop()
 } finally {

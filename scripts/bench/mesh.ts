@@ -1,21 +1,35 @@
 /**
- * Mesh benchmark: latency from a client's `announceJob` to the arrival of every worker's bid, with
- * 5 and 20 in-process workers on 127.0.0.1 (gossipsub announce → worker signs a bid → /cyx/bid/1.0.0
- * → client verifies and collects). Prints one JSON line.
+ * Mesh benchmark, one JSON line, everything in-process on 127.0.0.1:
  *
- *   node --import tsx --import ./peer/runtime/node20.mjs scripts/bench/mesh.ts [rounds]
+ * - `transferRatio`: throughput of a large synthetic payload over /cyx/job/1.0.0 — the real job
+ *   framing (`JobChannel`: length-prefixed `JobMessage`s, each chunk's hash checked on decode),
+ *   `chunkPayload` and `PayloadAssembler` (the whole checked against its hash) — on a libp2p stream
+ *   (TCP + Noise + yamux) between two nodes, as dataset frames (client → worker) and as weights
+ *   frames (worker → client), divided by raw TCP throughput between two sockets measured in the
+ *   same run. Also the bare libp2p stream (same bytes, no framing) to show where the time goes.
+ * - `announceToAllBidsMs`: a client's `announceJob` → every worker's bid collected.
+ * - `awardLatencyMs`: announce → award: the bids collected (the round is closed once every worker
+ *   bid, so the configured bid window is not counted: a real client adds what is left of it),
+ *   ranked by the award policy, the winner sent the signed Award over /cyx/job/1.0.0, opened and
+ *   acknowledged by it (its acceptance frame). No escrow (no ledger here).
+ * Both latencies with 5 and 20 in-process workers.
  *
- * Not measured yet (the job protocol does not exist): the issue's `transferRatio` and
- * announce→award latency.
+ *   node --import tsx --import ./peer/runtime/node20.mjs scripts/bench/mesh.ts [rounds] [payloadMiB]
  */
 import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import { createServer, connect, type Socket } from 'node:net'
 import { cpus } from 'node:os'
+import type { Stream } from '@libp2p/interface'
+import { JobChannel, PayloadAssembler, chunkPayload } from '../../peer/job/index.js'
 import {
   announceJob, createPeerNode, newWalletSecretKey, onJobAnnounce, sendBid, startBidCollector, waitForSubscribers, type PeerNode
 } from '../../peer/node/index.js'
+import { rankBids } from '../../peer/policy/index.js'
 import { MESH, wire } from '../../protocols/index.js'
 
 const rounds = Number(process.argv[2] ?? 20)
+const payloadMiB = Number(process.argv[3] ?? 64)
 /** Untimed rounds first: right after start the DHT self-queries, identify and gossipsub grafting
  * compete for the (2) cores, which is start-up cost, not announce→bid latency. */
 const warmup = 3
@@ -34,7 +48,7 @@ function quantile (sorted: number[], q: number): number {
   return Math.round((sorted[i] as number) * 10) / 10
 }
 
-interface Result { p50: number, p95: number, max: number, publishP50: number, publishP95: number, rounds: number }
+interface Result { p50: number, p95: number, max: number, publishP50: number, publishP95: number, rounds: number, award: { p50: number, p95: number, max: number } }
 
 async function run (workerCount: number): Promise<Result> {
   const client = await createPeerNode({})
@@ -42,10 +56,20 @@ async function run (workerCount: number): Promise<Result> {
   const collector = await startBidCollector(client)
   // Bids in flight, so that nodes are not stopped while a worker still waits for its receipt.
   const inFlight = new Set<Promise<void>>()
-  for (const w of workers) {
+  for (const [i, w] of workers.entries()) {
+    // The winner's side of the award: open the signed Award, answer with the acceptance frame.
+    await w.libp2p.handle(MESH.jobProtocol, (stream) => {
+      void (async () => {
+        const ch = new JobChannel(stream)
+        const m = await ch.receive(AbortSignal.timeout(10_000))
+        wire.openEnvelope(m.award!, wire.Kind.AWARD, w.clock())
+        await ch.send({ metrics: { epoch: 0, totalEpochs: 3, step: 0, loss: 0, trainAccuracy: 0, testAccuracy: 0, timestamp: BigInt(w.clock()) } })
+        await ch.finish()
+      })().catch((err) => { console.error('award failed', err); stream.abort(err) })
+    })
     onJobAnnounce(w, (e) => {
       const bid = wire.signMessage(wire.Kind.BID, {
-        jobId: e.message.jobId, workerPeerId: Uint8Array.from(w.peerId.toMultihash().bytes), price: 1_000n, etaSeconds: 600,
+        jobId: e.message.jobId, workerPeerId: Uint8Array.from(w.peerId.toMultihash().bytes), price: 1_000n + BigInt(i % 7), etaSeconds: 600,
         stake: 0n, reputation: 0, issuedAt: BigInt(w.clock()), profile
       }, w.wallet)
       const p = sendBid(w, e.from, bid).catch((err) => { console.error('bid failed', err) }).finally(() => { inFlight.delete(p) })
@@ -55,6 +79,7 @@ async function run (workerCount: number): Promise<Result> {
   const latencies: number[] = []
   /** The part spent in announceJob (publishing until every subscriber was sent the job). */
   const publishes: number[] = []
+  const awards: number[] = []
   try {
     for (let r = 0; r < warmup + rounds; r++) {
       // A fresh client wallet per round: each wallet may announce only 10 jobs a day.
@@ -75,12 +100,30 @@ async function run (workerCount: number): Promise<Result> {
       const a = await announceJob(client, announce, { minSubscribers: workerCount, reannounceEveryMs: 0 })
       const published = performance.now() - start
       await Promise.race([all, round.closed.then(() => { throw new Error(`round ${r}: ${round.bids.length}/${workerCount} bids in the window`) })])
+      const allBids = performance.now() - start
+      // The award: rank (chain facts stand in as constants: no ledger here), sign, send, acknowledged.
+      round.close()
+      const bids = await round.closed
+      const ranking = rankBids(bids.map((b) => ({ bidder: b.from.toString(), price: b.message.price, etaSeconds: b.message.etaSeconds, verified: { stake: 1n << 50n, reputation: 0, active: true } })), 5_000_000_000n)
+      const best = ranking.ranked[0]
+      if (best === undefined) throw new Error(`round ${r}: no eligible bid`)
+      const winning = bids.find((b) => b.from.toString() === best.bid.bidder)!
+      const signedAward = wire.signMessage(wire.Kind.AWARD, {
+        jobId, worker: Uint8Array.from(winning.signer), escrow: Uint8Array.from(randomBytes(32)), amount: best.bid.price, specHash: Uint8Array.from(wire.specHash(s)), spec: s, issuedAt: BigInt(client.clock())
+      }, wallet)
+      const stream = await client.libp2p.dialProtocol(winning.from, MESH.jobProtocol)
+      const ch = new JobChannel(stream)
+      await ch.send({ award: wire.Signed.decode(signedAward) })
+      const accepted = await ch.receive(AbortSignal.timeout(10_000))
+      if (accepted.metrics?.epoch !== 0) throw new Error(`round ${r}: the winner did not accept the award`)
+      const awarded = performance.now() - start
+      await ch.finish()
       if (r >= warmup) {
-        latencies.push(performance.now() - start)
+        latencies.push(allBids)
         publishes.push(published)
+        awards.push(awarded)
       }
       a.stop()
-      round.close()
     }
     await Promise.all([...inFlight])
   } finally {
@@ -88,21 +131,182 @@ async function run (workerCount: number): Promise<Result> {
   }
   latencies.sort((x, y) => x - y)
   publishes.sort((x, y) => x - y)
+  awards.sort((x, y) => x - y)
   return {
     p50: quantile(latencies, 0.5),
     p95: quantile(latencies, 0.95),
     max: quantile(latencies, 1),
     publishP50: quantile(publishes, 0.5),
     publishP95: quantile(publishes, 0.95),
-    rounds: latencies.length
+    rounds: latencies.length,
+    award: { p50: quantile(awards, 0.5), p95: quantile(awards, 0.95), max: quantile(awards, 1) }
   }
 }
 
+// ------------------------------------------------------------------------------ transfer
+
+const SLICE = 256 * 1024
+const mbps = (bytes: number, ms: number): number => Math.round(bytes / 1e6 / (ms / 1000) * 10) / 10
+
+/** Raw TCP between two sockets on 127.0.0.1: the same bytes in 256 KiB writes, with backpressure,
+ * until the receiver has all of them (it answers one byte). */
+async function tcpMs (payload: Uint8Array): Promise<number> {
+  const server = createServer((socket: Socket) => {
+    socket.on('error', () => {}) // the sender destroys its end once acknowledged
+    let got = 0
+    socket.on('data', (b: Buffer) => {
+      got += b.byteLength
+      if (got === payload.byteLength) socket.end(Buffer.of(1))
+    })
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as { port: number }
+  const socket = connect(port, '127.0.0.1')
+  socket.on('error', () => {})
+  await once(socket, 'connect')
+  socket.setNoDelay(true)
+  const acked = once(socket, 'data')
+  const t0 = performance.now()
+  for (let at = 0; at < payload.byteLength; at += SLICE) {
+    if (!socket.write(payload.subarray(at, at + SLICE))) await once(socket, 'drain')
+  }
+  await acked
+  const ms = performance.now() - t0
+  socket.destroy()
+  server.close()
+  return ms
+}
+
+const RAW_PROTOCOL = '/cyx/bench/raw/1.0.0'
+
+/** The same bytes on a bare libp2p stream (TCP + Noise + yamux), no framing: libp2p's own cost. */
+async function libp2pRawMs (from: PeerNode, to: PeerNode, payload: Uint8Array): Promise<number> {
+  const stream = await from.libp2p.dialProtocol(to.peerId, RAW_PROTOCOL)
+  const t0 = performance.now()
+  for (let at = 0; at < payload.byteLength; at += SLICE) {
+    if (!stream.send(payload.subarray(at, at + SLICE))) await stream.onDrain()
+  }
+  for await (const _ of stream) break // the receiver's one-byte acknowledgement
+  const ms = performance.now() - t0
+  stream.abort(new Error('done'))
+  return ms
+}
+
+/** A payload over /cyx/job/1.0.0 exactly as the job protocol moves it: `chunkPayload` frames sent
+ * through a `JobChannel`, decoded (each chunk hash-checked) and assembled (the whole checked
+ * against the hash the receiver expects) on the other side, which acknowledges with a frame. */
+async function jobProtocolMs (from: PeerNode, to: PeerNode, payload: Uint8Array, sha256: Uint8Array, as: 'dataset' | 'weights'): Promise<number> {
+  const stream = await from.libp2p.dialProtocol(to.peerId, MESH.jobProtocol)
+  const ch = new JobChannel(stream)
+  const t0 = performance.now()
+  // As runJobSession and the job service send: the hash is known (the spec's, the delivery's).
+  for (const f of chunkPayload(payload, MESH.maxChunkBytes, sha256)) {
+    await ch.send(as === 'dataset'
+      ? (f.chunk !== undefined ? { dataChunk: f.chunk } : { dataEnd: f.end })
+      : (f.chunk !== undefined ? { weightsChunk: f.chunk } : { weightsEnd: f.end }))
+  }
+  const ack = await ch.receive(AbortSignal.timeout(120_000))
+  const ms = performance.now() - t0
+  if (ack.metrics === undefined) throw new Error(`${as}: the receiver refused the payload: ${ack.error?.message ?? 'no acknowledgement'}`)
+  await ch.finish()
+  return ms
+}
+
+/** The receiving side of both: counts raw bytes, or assembles job frames and checks the hash. */
+async function receiveTransfers (node: PeerNode, expected: { bytes: number, sha256: Uint8Array }): Promise<void> {
+  await node.libp2p.handle(RAW_PROTOCOL, (stream: Stream) => {
+    void (async () => {
+      let got = 0
+      for await (const b of stream) {
+        got += b.byteLength
+        if (got === expected.bytes) break
+      }
+      stream.send(Uint8Array.of(1))
+      await stream.close()
+    })().catch((err) => { stream.abort(err) })
+  })
+  await node.libp2p.handle(MESH.jobProtocol, (stream: Stream) => {
+    void (async () => {
+      const ch = new JobChannel(stream)
+      const assembler = new PayloadAssembler(expected.bytes, expected.sha256)
+      while (true) {
+        const m = await ch.receive(AbortSignal.timeout(120_000))
+        const chunk = m.dataChunk ?? m.weightsChunk
+        const end = m.dataEnd ?? m.weightsEnd
+        if (chunk !== undefined) assembler.add(chunk)
+        else if (end !== undefined) {
+          assembler.finish(end)
+          break
+        } else throw new Error('unexpected frame')
+      }
+      await ch.send({ metrics: { epoch: 0, totalEpochs: 1, step: 0, loss: 0, trainAccuracy: 0, testAccuracy: 0, timestamp: BigInt(node.clock()) } })
+      await ch.finish()
+    })().catch((err) => { console.error('transfer failed', err); stream.abort(err) })
+  }, { maxInboundStreams: 4 })
+}
+
+interface Transfer {
+  payloadMiB: number
+  tcpMBps: number
+  libp2pRawMBps: number
+  datasetMBps: number
+  weightsMBps: number
+  jobProtocolMBps: number
+  transferRatio: number
+  repeats: number
+}
+
+/** Best of `repeats` for each path, the paths interleaved so that none gets a warmer machine. */
+async function transfer (repeats = Number(process.env.CYX_BENCH_REPEATS ?? 3)): Promise<Transfer> {
+  const payload = Uint8Array.from(randomBytes(payloadMiB * 1024 * 1024))
+  const expected = { bytes: payload.byteLength, sha256: Uint8Array.from(wire.sha256(payload)) }
+  const client = await createPeerNode({})
+  const worker = await createPeerNode({ bootstrap: client.multiaddrs() })
+  try {
+    await receiveTransfers(client, expected)
+    await receiveTransfers(worker, expected)
+    await client.libp2p.dial(worker.peerId)
+    const best = { tcp: Infinity, raw: Infinity, dataset: Infinity, weights: Infinity }
+    // One small untimed run of each first (JIT, connection warm-up).
+    await jobProtocolMs(client, worker, payload, expected.sha256, 'dataset').catch(() => {})
+    for (let i = 0; i < repeats; i++) {
+      best.tcp = Math.min(best.tcp, await tcpMs(payload))
+      best.raw = Math.min(best.raw, await libp2pRawMs(client, worker, payload))
+      best.dataset = Math.min(best.dataset, await jobProtocolMs(client, worker, payload, expected.sha256, 'dataset'))
+      best.weights = Math.min(best.weights, await jobProtocolMs(worker, client, payload, expected.sha256, 'weights'))
+    }
+    const n = payload.byteLength
+    const job = mbps(2 * n, best.dataset + best.weights)
+    const tcp = mbps(n, best.tcp)
+    return {
+      payloadMiB,
+      tcpMBps: tcp,
+      libp2pRawMBps: mbps(n, best.raw),
+      datasetMBps: mbps(n, best.dataset),
+      weightsMBps: mbps(n, best.weights),
+      jobProtocolMBps: job,
+      transferRatio: Math.round(job / tcp * 1000) / 1000,
+      repeats
+    }
+  } finally {
+    await Promise.all([client.stop(), worker.stop()])
+  }
+}
+
+const t = await transfer()
+if (process.env.CYX_BENCH_TRANSFER_ONLY === '1') {
+  console.log(JSON.stringify({ bench: 'mesh', transferRatio: t.transferRatio, transfer: t }))
+  process.exit(0)
+}
 const w5 = await run(5)
 const w20 = await run(20)
 console.log(JSON.stringify({
   bench: 'mesh',
-  announceToAllBidsMs: { workers5: w5, workers20: w20 },
+  transferRatio: t.transferRatio,
+  transfer: t,
+  awardLatencyMs: { workers5: w5.award, workers20: w20.award },
+  announceToAllBidsMs: { workers5: { ...w5, award: undefined }, workers20: { ...w20, award: undefined } },
   warmupRounds: warmup,
   bidWindowMs: MESH.bidWindowSeconds * 1000,
   node: process.version,

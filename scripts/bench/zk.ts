@@ -1,6 +1,7 @@
 // Zero-knowledge benchmark. Prints ONE JSON line for the circuit that zk escrows are paid against
-// (today checkpoint_pair: checkpoints k and k+1 in the anchored root, depth 5 — the step relation is
-// not in it yet): constraints, proveSeconds (median of runs, worker thread and child process),
+// (checkpoint_step: checkpoints k and k+1 in the anchored root, depth 5, and k+1 exactly one Q16
+// training step of the logistic [4 → 3] model from k; the witness is a real FixedPointEngine run):
+// constraints, proveSeconds (median of runs, worker thread and child process),
 // verifySeconds (TypeScript), proofBytes (the on-chain proof + its public inputs), verifying-key
 // bytes, and completeComputeUnits: the whole `complete_zk` instruction (last-leaf inclusion with
 // sol_poseidon, Groth16 with sol_alt_bn128_group_op, two token transfers, the reputation update),
@@ -8,10 +9,11 @@
 // Run: node --import tsx --import ./peer/runtime/node20.mjs scripts/bench/zk.ts [--quick]
 import os from 'node:os'
 import {
-  PROOF_BYTES, buildCircuits, checkpointPairInput, loadVerificationKey, prove, toOnChainProof, toOnChainPublicInputs,
+  PROOF_BYTES, buildCircuits, checkpointStepInput, loadVerificationKey, prove, toOnChainProof, toOnChainPublicInputs,
   toOnChainVerifyingKey, verify
 } from '../../circuits/index.js'
-import { MerkleTree, checkpointCommitment, fieldFromBytes, fieldToBytes, poseidonMerkle } from '../../protocols/index.js'
+import { MerkleTree, fieldFromBytes, fieldToBytes, poseidonMerkle } from '../../protocols/index.js'
+import { stepRun } from '../../test/circuits/step-fixture.js'
 import {
   TIER, anchorProgress, completeZk, drawChallenge, jobIdField, lastLeafSiblings, verifyProof, verifyingKeyPda
 } from '../../chain/client/index.js'
@@ -23,7 +25,7 @@ const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - 
 const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d
 
 const manifest = await buildCircuits({ log: (l) => { process.stderr.write(l + '\n') } })
-const circuit = 'checkpoint_pair'
+const circuit = 'checkpoint_step'
 const info = manifest.circuits[circuit]
 if (info === undefined) throw new Error(`${circuit} is not built`)
 const vkey = loadVerificationKey(circuit)
@@ -37,14 +39,15 @@ const worker = w.worker(50_000n * TOKEN, 60_000n)
 const client = w.wallet(100n)
 const jobId = hash('bench-zk-job')
 const escrow = w.escrow(client, worker, 1n, 5n * TOKEN, { jobId, tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: LEAVES })
-const chain = Array.from({ length: LEAVES }, (_, i) => hash(`checkpoint-${i}`))
-const leaves = chain.map((h, i) => fieldToBytes(checkpointCommitment(h, BigInt(i + 1))))
+const run = await stepRun(LEAVES, 'bench')
+const { chain, leaves } = run
 const root = new MerkleTree(leaves, poseidonMerkle).root
 w.ledger.mustSend([anchorProgress({ worker: worker.kp.publicKey, escrow }, LEAVES, root, w.pid)], [worker.kp])
 w.nextSlot()
 w.ledger.mustSend([drawChallenge(escrow, w.pid)], [w.ledger.payer])
 const step = w.escrowAccount(escrow).challengeStep
-const { input } = checkpointPairInput(leaves, step, fieldFromBytes(jobIdField(jobId)))
+const at = (i: number): { chainHash: Uint8Array, state: (typeof run.states)[number] } => ({ chainHash: chain[i] as Uint8Array, state: run.states[i] as (typeof run.states)[number] })
+const { input } = checkpointStepInput(leaves, step, fieldFromBytes(jobIdField(jobId)), at(step), at(step + 1))
 
 const thread: number[] = []
 const proc: number[] = []
@@ -65,7 +68,7 @@ for (let i = 0; i < runs; i++) {
 const proof = toOnChainProof(last.proof)
 const verifyCu = w.ledger.mustSend([verifyProof(verifyingKeyPda(w.pid, CIRCUIT).address, proof, toOnChainPublicInputs(last.publicSignals), w.pid)], [w.ledger.payer]).computeUnits
 const complete = w.ledger.mustSend([completeZk({ worker: worker.kp.publicKey, escrow, workerToken: worker.token, circuitId: CIRCUIT }, {
-  proof, finalWeightsHash: hash('weights'), finalChainHash: chain[LEAVES - 1] as Uint8Array, finalState: fieldToBytes(BigInt(LEAVES)), siblings: lastLeafSiblings(leaves)
+  proof, finalWeightsHash: hash('weights'), finalChainHash: chain[LEAVES - 1] as Uint8Array, finalState: fieldToBytes(run.stateCommitments[LEAVES - 1] as bigint), siblings: lastLeafSiblings(leaves)
 }, w.pid)], [worker.kp])
 
 console.log(JSON.stringify({

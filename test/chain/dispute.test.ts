@@ -1,14 +1,15 @@
 /**
  * Disputes as real SBF in LiteSVM: open_dispute, submit_evidence within the 48-hour window,
  * vote with tokens locked in the dispute's vote vault (one Vote PDA per wallet), resolve_dispute
- * after the voting window with a 5 % quorum of the mint's supply, verdicts exactly as
- * `tallyDispute` / `disputeVerdict` of protocols/rules/dispute.ts, and withdraw_vote.
+ * after the voting window with a 5 % quorum of the mint's supply (recording the verdict),
+ * finalize_dispute after the appeal window (executing it exactly as `tallyDispute` /
+ * `disputeVerdict` of protocols/rules/dispute.ts), and withdraw_vote. Appeals: appeal.test.ts.
  */
 import assert from 'node:assert/strict'
 import type { PublicKey } from '@solana/web3.js'
 import {
-  DISPUTE_STATE, ESCROW_STATE, NODE_STATUS, SIDE, cancel, cidBytes, disputePda, escrowVaultPda, nodePda, openDispute,
-  parseEvents, resolveDispute, submitEvidence, timeoutRefund, vaultPda, vote, votePda, withdrawVote
+  DISPUTE_STATE, ESCROW_STATE, NODE_STATUS, SIDE, cancel, cidBytes, closeDispute, disputePda, escrowVaultPda, finalizeDispute, nodePda, openDispute,
+  parseEvents, resolveDispute, voteVaultPda, submitEvidence, timeoutRefund, vaultPda, vote, votePda, withdrawVote
 } from '../../chain/client/index.js'
 import {
   DISPUTE, REPUTATION, STAKE_TIERS, disputeVerdict, quorumVotes, reputationScore, reputationTier, tallyDispute
@@ -35,9 +36,16 @@ function disputed (claimant: 'client' | 'worker'): Case {
 
 const voteIx = (c: Case, voter: Wallet, side: number, amount: bigint) =>
   vote({ voter: voter.kp.publicKey, dispute: c.dispute, voterToken: voter.token }, side, amount, c.w.pid)
-const resolveIx = (c: Case) => resolveDispute({
-  escrow: c.escrow, worker: c.worker.kp.publicKey, clientToken: c.client.token, workerToken: c.worker.token, mint: c.w.mint
+const resolveIx = (c: Case) => resolveDispute({ escrow: c.escrow, mint: c.w.mint }, c.w.pid)
+const finalizeIx = (c: Case) => finalizeDispute({
+  escrow: c.escrow, worker: c.worker.kp.publicKey, clientToken: c.client.token, workerToken: c.worker.token
 }, c.w.pid)
+/** Records the verdict, lets the appeal window pass unused, and executes it. */
+function resolveAndFinalize (c: Case): void {
+  c.w.ledger.mustSend([resolveIx(c)], [c.w.ledger.payer])
+  c.w.ledger.warp(BigInt(DISPUTE.appealWindowSeconds))
+  c.w.ledger.mustSend([finalizeIx(c)], [c.w.ledger.payer])
+}
 
 function toVoting (c: Case): void {
   c.w.ledger.warp(BigInt(DISPUTE.evidenceWindowSeconds))
@@ -118,14 +126,9 @@ describe('chain/program: disputes', () => {
     const late = w.wallet(10n)
     expectError(w.ledger.send([voteIx(c, late, SIDE.worker, TOKEN)], [late.kp]), 'VotingNotOpen')
 
-    // Wrong accounts at resolution: another escrow, a thief's token account, another mint.
-    const other = w.escrow(client, worker, 9n, TOKEN)
-    const base = { escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token, mint: w.mint }
-    expectError(w.ledger.send([resolveDispute({ ...base, escrow: other, dispute }, w.pid)], [w.ledger.payer]), 'ConstraintHasOne')
-    expectError(w.ledger.send([resolveDispute({ ...base, clientToken: a.token }, w.pid)], [w.ledger.payer]), 'ConstraintTokenOwner')
     const otherMint = w.ledger.createMint(w.mintAuthority.publicKey, 9)
-    expectError(w.ledger.send([resolveDispute({ ...base, mint: otherMint }, w.pid)], [w.ledger.payer]), 'ConstraintAddress')
-    expectError(w.ledger.send([resolveDispute({ ...base, platformVault: vaultPda(w.pid, 'insurance').address }, w.pid)], [w.ledger.payer]), 'ConstraintAddress')
+    expectError(w.ledger.send([resolveDispute({ escrow, mint: otherMint }, w.pid)], [w.ledger.payer]), 'ConstraintAddress')
+    const other = w.escrow(client, worker, 9n, TOKEN) // for the wrong-account checks below
 
     const node = w.node(worker.kp.publicKey)
     const supply = w.supply()
@@ -136,6 +139,29 @@ describe('chain/program: disputes', () => {
     const clientBefore = w.ledger.tokenBalance(client.token)
     const platformBefore = w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address)
     const res = record('resolve_dispute', w.ledger.send([resolveIx(c)], [w.ledger.payer]))
+    const resolved = parseEvents(res.logs).find((e) => e.name === 'DisputeResolved')
+    assert.equal(resolved?.data.quorum, quorumVotes(supply, false))
+    assert.equal(resolved?.data.winner, BigInt(SIDE.client))
+    // Recorded, not executed: nothing moved while the verdict can still be appealed.
+    const recorded = w.dispute(dispute)
+    assert.equal(recorded.state, DISPUTE_STATE.resolved)
+    assert.equal(recorded.winner, SIDE.client)
+    assert.equal(recorded.appealDeadline, recorded.resolvedAt + BigInt(DISPUTE.appealWindowSeconds))
+    assert.equal(w.ledger.tokenBalance(client.token), clientBefore)
+    assert.equal(w.ledger.tokenBalance(escrowVaultPda(w.pid, escrow).address), amount)
+    assert.equal(w.escrowAccount(escrow).state, ESCROW_STATE.disputed)
+    expectError(w.ledger.send([resolveIx(c)], [w.ledger.payer]), 'InvalidDisputeState') // replay
+    expectError(w.ledger.send([finalizeIx(c)], [w.ledger.payer]), 'AppealWindowOpen')
+    w.ledger.warp(BigInt(DISPUTE.appealWindowSeconds))
+
+    // Wrong accounts at finalization: another escrow, a thief's token account, a wrong vault.
+    const base = { escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }
+    expectError(w.ledger.send([finalizeDispute({ ...base, escrow: other, dispute }, w.pid)], [w.ledger.payer]), 'ConstraintHasOne')
+    expectError(w.ledger.send([finalizeDispute({ ...base, clientToken: a.token }, w.pid)], [w.ledger.payer]), 'ConstraintTokenOwner')
+    expectError(w.ledger.send([finalizeDispute({ ...base, platformVault: vaultPda(w.pid, 'insurance').address }, w.pid)], [w.ledger.payer]), 'ConstraintAddress')
+    expectError(w.ledger.send([finalizeDispute({ ...base, voteVault: voteVaultPda(w.pid, other).address }, w.pid)], [w.ledger.payer]), 'ConstraintAddress')
+
+    const fin = record('finalize_dispute', w.ledger.send([finalizeIx(c)], [w.ledger.payer]))
     assert.equal(w.ledger.tokenBalance(client.token) - clientBefore, verdict.clientRefund + verdict.slashToClient)
     assert.equal(w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address) - platformBefore, verdict.slashToTreasury)
     assert.equal(w.ledger.tokenBalance(escrowVaultPda(w.pid, escrow).address), 0n)
@@ -146,10 +172,12 @@ describe('chain/program: disputes', () => {
     assert.equal(after.jobsActive, node.jobsActive - 1)
     assert.equal(after.reputation, reputationScore(reputationRecordOf(after)))
     assert.equal(w.escrowAccount(escrow).state, ESCROW_STATE.resolvedForClient)
-    const resolved = parseEvents(res.logs).find((e) => e.name === 'DisputeResolved')
-    assert.equal(resolved?.data.quorum, quorumVotes(supply, false))
-    assert.equal(resolved?.data.winner, BigInt(SIDE.client))
-    expectError(w.ledger.send([resolveIx(c)], [w.ledger.payer]), 'InvalidDisputeState') // replay
+    assert.equal(w.dispute(dispute).state, DISPUTE_STATE.finalized)
+    const finalized = parseEvents(fin.logs).find((e) => e.name === 'DisputeFinalized')
+    assert.equal(finalized?.data.winner, BigInt(SIDE.client))
+    assert.equal(finalized?.data.depositReturned, 0n)
+    assert.equal(finalized?.data.depositForfeited, 0n)
+    expectError(w.ledger.send([finalizeIx(c)], [w.ledger.payer]), 'InvalidDisputeState') // replay
     // A banned worker takes no new jobs.
     expectError(w.ledger.send([w.createEscrowIx(client, worker.kp.publicKey, w.escrowArgs(2n, TOKEN))], [client.kp]), 'NodeNotActive')
 
@@ -164,7 +192,19 @@ describe('chain/program: disputes', () => {
     w.ledger.mustSend([withdrawVote({ voter: b.kp.publicKey, dispute, voterToken: b.token }, w.pid)], [b.kp])
     w.ledger.mustSend([withdrawVote({ voter: small.kp.publicKey, dispute, voterToken: small.token }, w.pid)], [small.kp])
     assert.equal(w.dispute(dispute).locked, 0n)
-    assert.equal(w.ledger.tokenBalance(w.dispute(dispute).voteVault), 0n)
+    const voteVault = w.dispute(dispute).voteVault
+    assert.equal(w.ledger.tokenBalance(voteVault), 0n)
+
+    // Closing the finalized dispute returns its and its vault's rent to the claimant (the client).
+    expectError(w.ledger.send([closeDispute({ claimant: worker.kp.publicKey, dispute }, w.pid)], [w.ledger.payer]), 'ConstraintAddress')
+    const rent = (w.ledger.account(dispute)?.lamports ?? 0n) + (w.ledger.account(voteVault)?.lamports ?? 0n)
+    assert.ok(rent > 0n)
+    const lamportsBefore = w.ledger.account(client.kp.publicKey)?.lamports ?? 0n
+    record('close_dispute', w.ledger.send([closeDispute({ claimant: client.kp.publicKey, dispute }, w.pid)], [w.ledger.payer]))
+    assert.equal((w.ledger.account(client.kp.publicKey)?.lamports ?? 0n) - lamportsBefore, rent)
+    assert.equal(w.ledger.account(dispute), null)
+    assert.equal(w.ledger.account(voteVault), null)
+    expectError(w.ledger.send([closeDispute({ claimant: client.kp.publicKey, dispute }, w.pid)], [w.ledger.payer]), 'AccountOwnedByWrongProgram')
   })
 
   it('worker wins a quorate majority: paid 90/10, +5', () => {
@@ -177,7 +217,7 @@ describe('chain/program: disputes', () => {
     const node = w.node(worker.kp.publicKey)
     const verdict = disputeVerdict('worker', amount, node.stake, reputationTier(node.reputation).name)
     const before = w.ledger.tokenBalance(worker.token)
-    w.ledger.mustSend([resolveIx(c)], [w.ledger.payer])
+    resolveAndFinalize(c)
     assert.equal(w.ledger.tokenBalance(worker.token) - before, verdict.workerPayment)
     assert.equal(w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address), verdict.platformFee)
     const after = w.node(worker.kp.publicKey)
@@ -195,7 +235,7 @@ describe('chain/program: disputes', () => {
     c1.w.ledger.mustSend([voteIx(c1, c1.voters[2] as Wallet, SIDE.client, 50n * TOKEN)], [(c1.voters[2] as Wallet).kp])
     toResolution(c1)
     assert.ok(50n * TOKEN < quorumVotes(c1.w.supply(), false), 'really below quorum')
-    c1.w.ledger.mustSend([resolveIx(c1)], [c1.w.ledger.payer])
+    resolveAndFinalize(c1)
     assert.equal(c1.w.escrowAccount(c1.escrow).state, ESCROW_STATE.resolvedForWorker)
     // Worker claims, a quorate tie: the client (respondent) wins.
     const c2 = disputed('worker')
@@ -204,7 +244,7 @@ describe('chain/program: disputes', () => {
     c2.w.ledger.mustSend([voteIx(c2, c2.voters[1] as Wallet, SIDE.worker, 200n * TOKEN)], [(c2.voters[1] as Wallet).kp])
     toResolution(c2)
     assert.equal(tallyDispute({ forClient: 200n * TOKEN, forWorker: 200n * TOKEN, supply: c2.w.supply(), appeal: false, claimant: 'worker' }).reason, 'tie')
-    c2.w.ledger.mustSend([resolveIx(c2)], [c2.w.ledger.payer])
+    resolveAndFinalize(c2)
     assert.equal(c2.w.escrowAccount(c2.escrow).state, ESCROW_STATE.resolvedForClient)
   })
 })

@@ -14,7 +14,7 @@ import {
   ACCOUNTS, EVENTS, INSTRUCTION_ACCOUNTS, SIDE, accountDiscriminator, anchorProgress, cancel, decodeAccount, generateIdl,
   initializeConfig, instructionDiscriminator, openDispute, parseEvents, rateWorker, registerNode, requestUnstake,
   resolveDispute, timeoutRefund, updateConfig, vote, withdrawStake, disputePda, escrowPda, configPda, configParamsFromProtocol,
-  setVerifyingKey, drawChallenge, TIER,
+  setVerifyingKey, drawChallenge, TIER, appeal, finalizeDispute,
   type AccountName, type Decoded
 } from '../../chain/client/index.js'
 import { snakeCase } from '../../chain/client/idl.js'
@@ -96,6 +96,12 @@ describe('chain/idl: the Anchor IDL', () => {
     run([vote({ voter: voter.kp.publicKey, dispute: disputePda(w.pid, e4).address, voterToken: voter.token }, SIDE.client, 900n * TOKEN, w.pid)], [voter.kp])
     w.ledger.warp(BigInt(DISPUTE.votingWindowSeconds))
     run([resolveDispute({ escrow: e4, worker: owner, clientToken: client.token, workerToken: worker.token, mint: w.mint }, w.pid)], [w.ledger.payer])
+    // The worker appeals (deposit), nobody votes in the appeal round: the verdict stands and is final.
+    w.mintTo(worker.token, DISPUTE.appealDeposit)
+    run([appeal({ appellant: owner, dispute: disputePda(w.pid, e4).address, appellantToken: worker.token }, w.pid)], [worker.kp])
+    w.ledger.warp(BigInt(DISPUTE.votingWindowSeconds))
+    run([resolveDispute({ escrow: e4, mint: w.mint }, w.pid)], [w.ledger.payer])
+    run([finalizeDispute({ escrow: e4, worker: owner, clientToken: client.token, workerToken: worker.token }, w.pid)], [w.ledger.payer])
     run([updateConfig({ admin: w.admin.publicKey }, w.params, w.admin.publicKey, w.pid)], [w.admin])
     run([requestUnstake({ owner }, w.pid)], [worker.kp])
     w.ledger.warp(BigInt(86_400 * 90)) // past 30 days + 4 jobs × 7 days + the 14-day cooldown

@@ -14,11 +14,11 @@ import fc from 'fast-check'
 import { TOKEN_PROGRAM_ID } from '@solana/spl-token'
 import { PublicKey } from '@solana/web3.js'
 import {
-  ESCROW_STATE, SIDE, TERMINAL_ESCROW_STATES, anchorProgress, cancel, closeEscrow, disputePda, escrowVaultPda, heartbeat,
+  DISPUTE_STATE, ESCROW_STATE, SIDE, TERMINAL_ESCROW_STATES, anchorProgress, appeal, claimPayment, finalizeDispute, submitDelivery, cancel, closeEscrow, disputePda, escrowVaultPda, heartbeat,
   nodePda, openDispute, rateWorker, requestUnstake, resolveDispute, timeoutRefund, vaultPda, vote, withdrawStake,
   withdrawVote, decodeNode, escrowPda
 } from '../../chain/client/index.js'
-import { DISPUTE, STAKE_TIERS } from '../../protocols/index.js'
+import { DISPUTE, PROOF, STAKE_TIERS } from '../../protocols/index.js'
 import type { Keypair, TransactionInstruction } from '@solana/web3.js'
 import { TOKEN, World, hash, program, type Wallet } from './world.js'
 
@@ -27,13 +27,13 @@ const succeeded = new Map<string, number>()
 
 type Op =
   | { kind: 'create', client: number, worker: number, amount: bigint, epochs: number, timeout: number }
-  | { kind: 'anchor' | 'complete' | 'cancel' | 'timeout' | 'rate' | 'close' | 'dispute' | 'vote' | 'resolve', escrow: number, x: number }
+  | { kind: 'anchor' | 'complete' | 'cancel' | 'timeout' | 'rate' | 'close' | 'dispute' | 'vote' | 'resolve' | 'appeal' | 'finalize' | 'deliver' | 'claim', escrow: number, x: number }
   | { kind: 'register' | 'heartbeat' | 'unstake' | 'withdraw', worker: number }
   | { kind: 'warp', seconds: number }
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('create' as const), client: fc.nat(2), worker: fc.nat(2), amount: fc.bigInt(1n, 9n * TOKEN), epochs: fc.integer({ min: 1, max: 6 }), timeout: fc.integer({ min: 3_600, max: 86_400 * 7 }) }), weight: 5 },
-  { arbitrary: fc.record({ kind: fc.constantFrom('anchor' as const, 'complete' as const, 'cancel' as const, 'timeout' as const, 'rate' as const, 'close' as const, 'dispute' as const, 'vote' as const, 'resolve' as const), escrow: fc.nat(20), x: fc.nat(7) }), weight: 8 },
+  { arbitrary: fc.record({ kind: fc.constantFrom('anchor' as const, 'complete' as const, 'cancel' as const, 'timeout' as const, 'rate' as const, 'close' as const, 'dispute' as const, 'vote' as const, 'resolve' as const, 'appeal' as const, 'finalize' as const, 'deliver' as const, 'claim' as const), escrow: fc.nat(20), x: fc.nat(7) }), weight: 8 },
   { arbitrary: fc.record({ kind: fc.constantFrom('register' as const, 'heartbeat' as const, 'heartbeat' as const, 'unstake' as const, 'withdraw' as const), worker: fc.nat(2) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('warp' as const), seconds: fc.integer({ min: 1, max: 86_400 * 5 }) }), weight: 2 }
 )
@@ -125,6 +125,17 @@ class Sim {
       }
       case 'resolve':
         this.send(o.kind, resolveDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token, mint: w.mint }, w.pid), L.payer)
+        return
+      case 'appeal': {
+        const by = o.x % 2 === 0 ? client : worker
+        this.send(o.kind, appeal({ appellant: by.kp.publicKey, dispute, appellantToken: by.token }, w.pid), by.kp)
+        return
+      }
+      case 'finalize':
+        this.send(o.kind, finalizeDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid), L.payer)
+        return
+      case 'deliver': this.send(o.kind, submitDelivery({ worker: worker.kp.publicKey, escrow }, hash(`w${o.x}`), hash(`r${o.x}`), w.pid), worker.kp); return
+      case 'claim': this.send(o.kind, claimPayment({ escrow, worker: worker.kp.publicKey, workerToken: worker.token }, w.pid), worker.kp)
     }
   }
 
@@ -156,14 +167,27 @@ class Sim {
   /** Everything still open runs out: disputes are resolved, funded escrows timed out. */
   finish (): void {
     const w = this.w
-    w.ledger.warp(BigInt(86_400 * 7 + DISPUTE.evidenceWindowSeconds + DISPUTE.votingWindowSeconds + 1))
+    w.ledger.warp(BigInt(86_400 * 7 + DISPUTE.evidenceWindowSeconds + DISPUTE.votingWindowSeconds + PROOF.challengeWindowSeconds + 1))
     const L = w.ledger
+    // Open voting rounds are resolved; then every recorded verdict's appeal window runs out.
+    for (const { key: escrow } of this.jobs) {
+      if (L.account(escrow) === null || w.escrowAccount(escrow).state !== ESCROW_STATE.disputed) continue
+      if (w.dispute(disputePda(w.pid, escrow).address).state === DISPUTE_STATE.open) {
+        L.mustSend([resolveDispute({ escrow, mint: w.mint }, w.pid)], [L.payer])
+        succeeded.set('resolve', (succeeded.get('resolve') ?? 0) + 1)
+      }
+    }
+    w.ledger.warp(BigInt(DISPUTE.appealWindowSeconds + 1))
     for (const { key: escrow, client, worker } of this.jobs) {
       if (L.account(escrow) === null) continue
-      const state = w.escrowAccount(escrow).state
+      const e = w.escrowAccount(escrow)
+      const state = e.state
       if (state === ESCROW_STATE.disputed) {
-        L.mustSend([resolveDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token, mint: w.mint }, w.pid)], [L.payer])
-        succeeded.set('resolve', (succeeded.get('resolve') ?? 0) + 1)
+        L.mustSend([finalizeDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid)], [L.payer])
+        succeeded.set('finalize', (succeeded.get('finalize') ?? 0) + 1)
+      } else if (state === ESCROW_STATE.funded && e.delivered === 1) {
+        L.mustSend([claimPayment({ escrow, worker: worker.kp.publicKey, workerToken: worker.token }, w.pid)], [worker.kp])
+        succeeded.set('claim', (succeeded.get('claim') ?? 0) + 1)
       } else if (state === ESCROW_STATE.funded) {
         L.mustSend([timeoutRefund({ escrow, worker: worker.kp.publicKey, clientToken: client.token, mint: w.mint }, w.pid)], [L.payer])
         succeeded.set('timeout', (succeeded.get('timeout') ?? 0) + 1)
@@ -200,7 +224,7 @@ describe('chain/program: random operation sequences (fast-check)', () => {
       sim.finish()
     }), { numRuns: 50 })
     console.log(`      successes: ${JSON.stringify(Object.fromEntries(succeeded))}`)
-    for (const kind of ['create', 'anchor', 'complete', 'cancel', 'timeout', 'close', 'dispute', 'resolve', 'heartbeat']) {
+    for (const kind of ['create', 'anchor', 'complete', 'cancel', 'timeout', 'close', 'dispute', 'resolve', 'finalize', 'deliver', 'heartbeat']) {
       assert.ok((succeeded.get(kind) ?? 0) > 0, `no successful ${kind} in any sequence: the generator does not reach it`)
     }
   })

@@ -1,19 +1,20 @@
 /**
  * The zk tier of the escrow on-chain: the worker anchors the Poseidon root of its checkpoint
  * commitments, `draw_challenge` fixes step k from the SlotHashes sysvar after that, and
- * `complete_zk` pays only for a proof (circuit `checkpoint_pair`) whose public inputs the program
- * builds from the escrow — [job, root, leafCount, k] — and only when the final checkpoint is the
- * last leaf of the root (`sol_poseidon`). Every failure case of issue 7 that applies to this
- * circuit fails on-chain and in TypeScript; `slash_invalid_proof` settles a worker that cannot prove.
+ * `complete_zk` pays only for a proof (circuit `checkpoint_step`: checkpoints k and k+1 are in the
+ * root and k+1 is exactly one Q16 training step from k) whose public inputs the program builds from
+ * the escrow — [job, root, leafCount, k] — and only when the final checkpoint is the last leaf of the
+ * root (`sol_poseidon`). The checkpoints are a real FixedPointEngine run. Every failure case of
+ * issue 7 fails on-chain and in TypeScript; `slash_invalid_proof` settles a worker that cannot prove.
  */
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
 import type { PublicKey } from '@solana/web3.js'
 import {
-  buildCircuits, checkpointPairInput, fromOnChainPublicInputs, loadVerificationKey, prove, releaseCurve, toOnChainProof,
+  ProofError, buildCircuits, checkpointStepInput, fromOnChainPublicInputs, loadVerificationKey, prove, releaseCurve, toOnChainProof,
   toOnChainVerifyingKey, verify, type ProofResult, type VerificationKey
 } from '../../circuits/index.js'
-import { MerkleTree, checkpointCommitment, fieldFromBytes, fieldToBytes, poseidonMerkle, REPUTATION, SLASHING } from '../../protocols/index.js'
+import { MerkleTree, fieldFromBytes, fieldToBytes, poseidonMerkle, REPUTATION, SLASHING } from '../../protocols/index.js'
+import { commit, stepRun, type StepRun } from '../circuits/step-fixture.js'
 import {
   ESCROW_STATE, TIER, anchorProgress, challengeStep, completeZk, drawChallenge, fieldOffset, ESCROW, jobIdField, lastLeafSiblings,
   slashInvalidProof, stepPublicInputs, timeoutRefund
@@ -26,7 +27,8 @@ const LEAVES = 6
 interface Job {
   readonly escrow: PublicKey
   readonly jobId: Uint8Array
-  /** H_E and S_E of each checkpoint, and the commitments C_E (the leaves). */
+  /** The worker's fixed-point run: H_E, the states and S_E of each checkpoint, the commitments C_E (the leaves). */
+  readonly run: StepRun
   readonly chain: Uint8Array[]
   readonly states: bigint[]
   readonly leaves: Uint8Array[]
@@ -45,7 +47,7 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
     this.timeout(30 * 60_000)
     program()
     await buildCircuits({ log: () => {} })
-    vkey = loadVerificationKey('checkpoint_pair')
+    vkey = loadVerificationKey('checkpoint_step')
     w = new World().initialize()
     w.setVerifyingKey(CIRCUIT, toOnChainVerifyingKey(vkey))
     worker = w.worker(50_000n * TOKEN, 60_000n)
@@ -54,22 +56,21 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
   after(releaseCurve)
 
   /** A zk escrow whose worker anchored the final Poseidon root of `LEAVES` checkpoints. */
-  function job (over: { leaves?: number, timeoutSecs?: bigint } = {}): Job {
+  async function job (over: { leaves?: number, timeoutSecs?: bigint, run?: StepRun } = {}): Promise<Job> {
     nonce++
     const n = over.leaves ?? LEAVES
     const jobId = hash(`zk-job-${nonce}`)
     const escrow = w.escrow(client, worker, nonce, 5n * TOKEN, {
       jobId, tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: n, timeoutSecs: over.timeoutSecs ?? 86_400n, estimatedSeconds: 600n
     })
-    const chain = Array.from({ length: n }, () => new Uint8Array(randomBytes(32)))
-    const states = Array.from({ length: n }, (_, i) => BigInt(1000 + i) * 7919n)
-    const leaves = chain.map((h, i) => fieldToBytes(checkpointCommitment(h, states[i])))
+    const run = over.run ?? await stepRun(n, `zk-job-${nonce}`)
+    const { chain, stateCommitments: states, leaves } = run
     const root = new MerkleTree(leaves, poseidonMerkle).root
     // An intermediate anchor (the first half's root), then the final one.
     const half = Math.floor(n / 2)
     record('anchor_progress', w.ledger.send([anchorProgress({ worker: worker.kp.publicKey, escrow }, half, new MerkleTree(leaves.slice(0, half), poseidonMerkle).root, w.pid)], [worker.kp]))
     record('anchor_progress', w.ledger.send([anchorProgress({ worker: worker.kp.publicKey, escrow }, n, root, w.pid)], [worker.kp]))
-    return { escrow, jobId, chain, states, leaves, root }
+    return { escrow, jobId, run, chain, states, leaves, root }
   }
 
   function draw (j: Job): number {
@@ -82,8 +83,11 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
     return e.challengeStep
   }
 
-  async function proveStep (j: Job, step: number, over: { jobId?: Uint8Array, leaves?: Uint8Array[] } = {}): Promise<ProofResult> {
-    return await prove('checkpoint_pair', checkpointPairInput(over.leaves ?? j.leaves, step, fieldFromBytes(jobIdField(over.jobId ?? j.jobId))).input)
+  /** The worker's proof of `step`, from its own run (or another run `over.run`, anchored nowhere). */
+  async function proveStep (j: Job, step: number, over: { jobId?: Uint8Array, run?: StepRun } = {}): Promise<ProofResult> {
+    const run = over.run ?? j.run
+    const at = (i: number): { chainHash: Uint8Array, state: StepRun['states'][number] } => ({ chainHash: run.chain[i] as Uint8Array, state: run.states[i] as StepRun['states'][number] })
+    return await prove('checkpoint_step', checkpointStepInput(run.leaves, step, fieldFromBytes(jobIdField(over.jobId ?? j.jobId)), at(step), at(step + 1)).input)
   }
 
   function completeIx (j: Job, proof: Uint8Array, over: { chain?: Uint8Array, siblings?: Uint8Array } = {}): ReturnType<typeof completeZk> {
@@ -110,7 +114,7 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
   }
 
   it('an honest proof of the challenged step verifies in TypeScript and on-chain, and complete_zk pays 90/10', async () => {
-    const j = job()
+    const j = await job()
     const k = draw(j)
     const r = await proveStep(j, k)
     assert.deepEqual(r.publicSignals, expectedSignals(j, k))
@@ -136,7 +140,7 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
     let honest: ProofResult
     before(async function () {
       this.timeout(120_000)
-      j = job()
+      j = await job()
       k = draw(j)
       honest = await proveStep(j, k)
     })
@@ -145,9 +149,20 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
       await refused(j, await proveStep(j, k, { jobId: hash('another job') }), k)
     })
 
-    it('a proof over another root (other checkpoints, same job and step)', async () => {
-      const fake = j.leaves.map((l, i) => i === k ? fieldToBytes(checkpointCommitment(hash('forged'), 1n)) : l)
-      await refused(j, await proveStep(j, k, { leaves: fake }), k)
+    it('a proof over another root (another honest run of the same model, same job and step)', async () => {
+      await refused(j, await proveStep(j, k, { run: await stepRun(LEAVES, 'another run') }), k)
+    })
+
+    it('a step with one wrong weight: the worker cannot prove it, so nothing is paid until the slash', async () => {
+      // A worker that anchored checkpoints whose step k -> k+1 is not the exact Q16 step: weight 0 of
+      // checkpoint i is off by i units, so checkpoint k+1 is one unit off whichever k is drawn.
+      const forgedStates = j.run.states.map((s, i) => ({ parameters: [Int32Array.from(s.parameters[0] as Int32Array, (v, x) => x === 0 ? v + i : v), s.parameters[1] as Int32Array], velocities: s.velocities }))
+      const forged = { ...j.run, states: forgedStates, ...commit(forgedStates, j.run.chain) }
+      const f = await job({ run: forged })
+      const fk = draw(f)
+      await assert.rejects(proveStep(f, fk), ProofError)
+      // Its honest neighbour's proof (same job, same step, another root) is refused on-chain.
+      await refused(f, await proveStep(f, fk, { run: j.run }), fk)
     })
 
     it('a proof for a step other than the challenged one', async () => {
@@ -182,8 +197,8 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
     })
   })
 
-  it('the tier\'s rules: no client `complete`, canonical roots, a challenge only after the final anchor and once', () => {
-    const j = job({ leaves: 3 })
+  it('the tier\'s rules: no client `complete`, canonical roots, a challenge only after the final anchor and once', async () => {
+    const j = await job({ leaves: 3 })
     expectError(w.ledger.send([w.completeIx(client, worker, j.escrow)], [client.kp]), 'InvalidTier')
     expectError(w.ledger.send([completeIx(j, new Uint8Array(256))], [worker.kp]), 'ChallengeNotReady')
     // Same slot as the anchoring: its hash does not exist yet.
@@ -204,8 +219,8 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
     expectError(w.ledger.send([drawChallenge(opt, w.pid)], [w.ledger.payer]), 'InvalidTier')
   })
 
-  it('slash_invalid_proof: past the deadline without a valid proof, the worker loses 25 % and 100 reputation, the client is refunded', () => {
-    const j = job({ timeoutSecs: 3_600n })
+  it('slash_invalid_proof: past the deadline without a valid proof, the worker loses 25 % and 100 reputation, the client is refunded', async () => {
+    const j = await job({ timeoutSecs: 3_600n })
     draw(j)
     const slash = (): ReturnType<typeof slashInvalidProof> =>
       slashInvalidProof({ escrow: j.escrow, worker: worker.kp.publicKey, clientToken: client.token, mint: w.mint }, w.pid)

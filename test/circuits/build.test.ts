@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { DEV_SETUP_LABEL, buildCircuits, circuitFiles, circuitSources, circuitsHash, readBuildManifest, readR1csHeader, requiredPower } from '../../circuits/index.js'
 
-/** Largest Powers of Tau the test suite may need: a cold 2-core CI machine prepares 2^14 in ≈ 6 min. */
+/** Largest Powers of Tau the test suite may need: 2^14 (checkpoint_step) took 801 s here on 2 shared cores (load ≈ 7). */
 const CI_MAX_POWER = 14
 
 describe('circuits: build', function () {

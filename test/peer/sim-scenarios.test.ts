@@ -13,12 +13,13 @@ interface Report {
   ok: boolean
   supplyConserved: boolean
   checks: Array<{ name: string, ok: boolean }>
-  jobs: Array<{ state: string, escrowState: string, workerName: string, amount: string, settlement: { worker: string, platform: string, refund: string }, proof: { spotChecks: { passed: number, total: number } } }>
+  jobs: Array<{ state: string, escrowState: string, worker: string, workerName: string, amount: string, settlement: { worker: string, platform: string, refund: string }, training: { finalWeightsHash: string | null }, proof: { spotChecks: { passed: number, total: number } } }>
   balances: Record<string, { before: string, after: string, expected: string }>
   workerNode: { before: { stake: string, adjustment: number, jobsFailed: number, jobsCompleted: number, status: string }, after: { stake: string, adjustment: number, jobsFailed: number, jobsCompleted: number, status: string } }
   slashing: { slashed: string, toInsurance: string, burned: string, toClient: string, toTreasury: string }
   supply: { before: string, after: string, burnedBefore: string, burnedAfter: string }
   timeout: { refusedBeforeDeadline: string, refundedBy: string, warpedSeconds: number } | null
+  crash: { killedAtCheckpoint: number, killed: boolean, peerId: string, restartedPeerId: string | null, addrsBefore: string[], addrsAfter: string[], unfinishedAtRestart: Array<{ jobId: string, state: string }>, resumable: boolean, resumed: boolean, reconnects: number, checkpointsSeen: number[], firstCheckpointAfterRestart: number | null, referenceWeightsHash: string, finalWeightsHash: string | null, sameFinalHash: boolean } | null
   dispute: { winner: string, quorum: string, supply: string, forClient: string, forWorker: string, voteVaultAfter: string, jurors: Array<{ verdict: string, side: string, blocks: number, amount: string, withdrawSignature: string | null }> } | null
 }
 
@@ -140,9 +141,49 @@ describe('cyx sim --scenario', function () {
     for (const j of ['juror-1', 'juror-2', 'juror-3']) assert.equal(delta(r, j), 0n)
   })
 
+  it('crash: the winner is killed half-way and restarted on the same dir and keys; it resumes, delivers the honest run\'s weights and is paid', () => {
+    const { status, report: r, stderr } = sim('--scenario', 'crash', '--workers', '2', '--epochs', '3', '--seed', '5')
+    assert.equal(status, 0, stderr.slice(-2000))
+    assertAllChecks(r)
+    const [job] = r.jobs
+    assert.equal(job!.state, 'completed')
+    assert.equal(job!.escrowState, 'completed')
+    const c = r.crash!
+    assert.equal(c.killedAtCheckpoint, 1)
+    assert.equal(c.killed, true)
+    assert.equal(c.restartedPeerId, c.peerId)
+    assert.ok(c.addrsAfter.length > 0 && c.addrsAfter.every((a) => !c.addrsBefore.includes(a)), 'restarted on a new port')
+    assert.deepEqual(c.unfinishedAtRestart.map((u) => u.state), ['training'])
+    assert.equal(c.resumed, true)
+    assert.ok(c.reconnects >= 1)
+    // Resumed from checkpoint 1: each segment trained and announced once.
+    assert.deepEqual(c.checkpointsSeen, [1, 2, 3])
+    assert.equal(c.firstCheckpointAfterRestart, 2)
+    assert.equal(c.finalWeightsHash, job!.training.finalWeightsHash)
+    assert.equal(c.finalWeightsHash, c.referenceWeightsHash)
+    // Paid 90/10 like an honest job.
+    const amount = BigInt(job!.amount)
+    const split = settlementSplit(amount, 'Bronze')
+    assert.equal(delta(r, 'client'), -amount)
+    assert.equal(delta(r, job!.workerName), split.worker)
+    assert.equal(delta(r, 'platform'), split.platform)
+    assert.equal(delta(r, 'stake'), 0n)
+    // The same seed without the crash: the same worker, the same final weights.
+    const honest = sim('--scenario', 'honest', '--workers', '2', '--epochs', '3', '--seed', '5')
+    assert.equal(honest.status, 0, honest.stderr.slice(-2000))
+    assert.equal(honest.report.jobs[0]!.worker, job!.worker)
+    assert.equal(honest.report.jobs[0]!.training.finalWeightsHash, c.finalWeightsHash)
+  })
+
+  it('refuses a crash run too short to be killed half-way', () => {
+    const r = spawnSync(process.execPath, ['peer/cli/cyx.mjs', 'sim', '--scenario', 'crash', '--epochs', '1'], { encoding: 'utf8' })
+    assert.equal(r.status, 2)
+    assert.match(r.stderr, /--scenario crash needs --epochs 2 or more/)
+  })
+
   it('refuses an unknown scenario with exit code 2', () => {
     const r = spawnSync(process.execPath, ['peer/cli/cyx.mjs', 'sim', '--scenario', 'nap'], { encoding: 'utf8' })
     assert.equal(r.status, 2)
-    assert.match(r.stderr, /--scenario must be one of honest, timeout, cheat, dispute/)
+    assert.match(r.stderr, /--scenario must be one of honest, timeout, cheat, dispute, crash/)
   })
 })

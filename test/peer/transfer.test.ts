@@ -46,4 +46,14 @@ describe('peer/job: payload transfer', () => {
     assert.deepEqual(ok.finish(end), p)
     assert.equal(code(() => ok.add(chunks[0]!)), 'INVALID_FIELD')
   })
+
+  it('uses a hash the sender already knows as the end marker\'s, and a wrong one is refused by the receiver', () => {
+    const p = new Uint8Array(randomBytes(1000))
+    const known = [...chunkPayload(p, 300, wire.sha256(p))]
+    assert.deepEqual(known, [...chunkPayload(p, 300)])
+    const wrong = [...chunkPayload(p, 300, new Uint8Array(32).fill(5))]
+    const a = new PayloadAssembler(1000)
+    for (const f of wrong) if (f.chunk !== undefined) a.add(f.chunk)
+    assert.equal(code(() => a.finish(wrong.at(-1)!.end!)), 'HASH_MISMATCH')
+  })
 })

@@ -227,3 +227,33 @@ impl Event for ChallengeDrawn {
     const LEN: usize = 48;
 }
 const _: () = assert!(core::mem::size_of::<ChallengeDrawn>() == ChallengeDrawn::LEN);
+
+/// The losing party appealed a recorded verdict: voting reopens with twice the quorum.
+#[repr(C)]
+pub struct DisputeAppealed {
+    pub dispute: Pubkey,
+    pub appellant: Pubkey,
+    pub deposit: u64,
+    pub voting_deadline: i64,
+}
+impl Event for DisputeAppealed {
+    const DISCRIMINATOR: [u8; 8] = disc::event("DisputeAppealed");
+    const LEN: usize = 80;
+}
+const _: () = assert!(core::mem::size_of::<DisputeAppealed>() == DisputeAppealed::LEN);
+
+/// The final verdict was executed; an appeal deposit was returned or forfeited to the treasury.
+#[repr(C)]
+pub struct DisputeFinalized {
+    pub dispute: Pubkey,
+    pub escrow: Pubkey,
+    /// 0 client, 1 worker.
+    pub winner: u64,
+    pub deposit_returned: u64,
+    pub deposit_forfeited: u64,
+}
+impl Event for DisputeFinalized {
+    const DISCRIMINATOR: [u8; 8] = disc::event("DisputeFinalized");
+    const LEN: usize = 88;
+}
+const _: () = assert!(core::mem::size_of::<DisputeFinalized>() == DisputeFinalized::LEN);

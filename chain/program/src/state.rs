@@ -31,6 +31,9 @@ pub struct ConfigParams {
     pub evidence_window_secs: i64,
     pub voting_window_secs: i64,
     pub appeal_window_secs: i64,
+    /// Optimistic tier: after `submit_delivery`, how long a dispute may be opened before the
+    /// worker may `claim_payment` (`PROOF.challengeWindowSeconds`).
+    pub challenge_window_secs: i64,
     pub platform_fee_bps: u16,
     pub diamond_platform_fee_bps: u16,
     pub cancellation_fee_bps: u16,
@@ -64,7 +67,7 @@ pub struct ConfigParams {
     pub _padding: [u8; 2],
 }
 
-pub const CONFIG_PARAMS_LEN: usize = 280;
+pub const CONFIG_PARAMS_LEN: usize = 288;
 const _: () = assert!(core::mem::size_of::<ConfigParams>() == CONFIG_PARAMS_LEN);
 
 const BPS_MAX: u16 = 10_000;
@@ -128,6 +131,7 @@ impl ConfigParams {
             self.evidence_window_secs,
             self.voting_window_secs,
             self.appeal_window_secs,
+            self.challenge_window_secs,
         ];
         let mut k = 0;
         while k < d.len() {
@@ -297,6 +301,8 @@ pub struct Escrow {
     pub final_anchor_slot: u64,
     /// zk tier: the slot whose hash drew the challenge.
     pub challenge_slot: u64,
+    /// Optimistic tier: when the worker called `submit_delivery` (its challenge window starts).
+    pub delivered_at: i64,
     /// Epochs in the job's spec, and the highest epoch the worker anchored (progress = done/total).
     pub epochs_total: u32,
     pub epochs_done: u32,
@@ -314,10 +320,12 @@ pub struct Escrow {
     pub tier: u8,
     /// zk tier: 1 once `draw_challenge` fixed `challenge_step`.
     pub challenged: u8,
-    pub _padding: [u8; 2],
+    /// Optimistic tier: 1 once the worker submitted its delivery (`submit_delivery`).
+    pub delivered: u8,
+    pub _padding: [u8; 1],
 }
 
-const _: () = assert!(core::mem::size_of::<Escrow>() == 7 * 32 + 9 * 8 + 4 * 4 + 8);
+const _: () = assert!(core::mem::size_of::<Escrow>() == 7 * 32 + 10 * 8 + 4 * 4 + 8);
 
 pub const TIER_OPTIMISTIC: u8 = 0;
 pub const TIER_ZK: u8 = 1;
@@ -345,8 +353,13 @@ impl AccountType for ClientState {
 
 pub const SIDE_CLIENT: u8 = 0;
 pub const SIDE_WORKER: u8 = 1;
+/// Voting (round 0, or round 1 after an appeal).
 pub const DISPUTE_OPEN: u8 = 0;
+/// A verdict recorded by `resolve_dispute`, not yet executed: appealable in round 0 until
+/// `appeal_deadline`, then `finalize_dispute` executes it.
 pub const DISPUTE_RESOLVED: u8 = 1;
+/// The verdict executed (`finalize_dispute`): tokens moved, the escrow in its end state.
+pub const DISPUTE_FINALIZED: u8 = 2;
 pub const CID_LEN: usize = 64;
 
 /// A dispute over a funded escrow, PDA `["dispute", escrow]`. Votes are tokens locked in the vault
@@ -363,20 +376,37 @@ pub struct Dispute {
     pub opened_at: i64,
     pub evidence_deadline: i64,
     pub voting_deadline: i64,
+    /// When the current round's verdict was recorded, and the end of its appeal window (equal to
+    /// `resolved_at` for the appeal round, which cannot be appealed again).
+    pub resolved_at: i64,
+    pub appeal_deadline: i64,
+    /// The current round's tally.
     pub for_client: u64,
     pub for_worker: u64,
-    /// Votes still locked in the vault (withdraw_vote takes them out).
+    /// Votes still locked in the vault, all rounds (withdraw_vote takes them out).
     pub locked: u64,
+    /// Round 0's tally, kept once an appeal reopened voting.
+    pub first_for_client: u64,
+    pub first_for_worker: u64,
+    /// The appeal deposit held in the vote vault until `finalize_dispute` (0 without an appeal).
+    pub appeal_deposit: u64,
+    /// Voters of the current round.
     pub voters: u32,
     pub claimant: u8,
     pub state: u8,
+    /// The current round's verdict (valid once resolved).
     pub winner: u8,
     pub bump: u8,
     pub vault_bump: u8,
-    pub _padding: [u8; 7],
+    /// 0 the first vote, 1 the appeal.
+    pub round: u8,
+    /// Round 0's verdict, and the side that appealed it (valid when round = 1).
+    pub first_winner: u8,
+    pub appellant: u8,
+    pub _padding: [u8; 4],
 }
 
-const _: () = assert!(core::mem::size_of::<Dispute>() == 4 * 32 + 2 * CID_LEN + 6 * 8 + 4 + 5 + 7);
+const _: () = assert!(core::mem::size_of::<Dispute>() == 4 * 32 + 2 * CID_LEN + 11 * 8 + 4 + 8 + 4);
 
 impl AccountType for Dispute {
     const DISCRIMINATOR: [u8; 8] = disc::account("Dispute");
@@ -390,7 +420,9 @@ pub struct Vote {
     pub amount: u64,
     pub side: u8,
     pub bump: u8,
-    pub _padding: [u8; 6],
+    /// The dispute round the vote was cast in; it may be withdrawn once that round is tallied.
+    pub round: u8,
+    pub _padding: [u8; 5],
 }
 
 const _: () = assert!(core::mem::size_of::<Vote>() == 2 * 32 + 8 + 8);

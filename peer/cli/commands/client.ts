@@ -4,7 +4,7 @@ import { parseCommandArgs, UsageError, type Command, type CommandIo } from '../c
 import { NODE_OPTIONS, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, rpcUrl, tokens } from './peer-common.js'
 
 const USAGE = `Usage: cyx client submit --dataset spirals|mnist --epochs N --max-price P [--dir DIR] [--keypair PATH]
-                        [--rpc URL] [--bootstrap MADDR]... [--listen MADDR] [--json]
+                        [--rpc URL] [--bootstrap MADDR]... [--listen MADDR] [--coordinator MADDR] [--json]
        cyx client status JOB [--dir DIR] [--rpc URL] [--json]
        cyx client cancel JOB [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
        cyx client rate JOB STARS [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
@@ -29,6 +29,8 @@ Options:
   --epochs N         1..1000
   --max-price P      the most the job may cost, CYXWIZ
   --bid-window S     seconds to collect bids (default 3)
+  --coordinator MADDR  submit: ask this coordinator for candidates first (2 s); if it is
+                     unreachable, slow or lies, say so and use the DHT and gossipsub
   -h, --help`
 
 const JOB_ID = /^[0-9a-f]{64}$/
@@ -39,7 +41,7 @@ function jobArg (v: string | undefined): string {
 }
 
 async function submit (argv: string[], io: CommandIo): Promise<number> {
-  const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, dataset: { type: 'string' }, epochs: { type: 'string' }, 'max-price': { type: 'string' }, 'bid-window': { type: 'string' } })
+  const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, dataset: { type: 'string' }, epochs: { type: 'string' }, 'max-price': { type: 'string' }, 'bid-window': { type: 'string' }, coordinator: { type: 'string' } })
   if (values.dataset !== 'spirals' && values.dataset !== 'mnist') throw new UsageError('--dataset must be spirals or mnist')
   const epochs = Number(values.epochs)
   if (!Number.isInteger(epochs) || epochs < 1 || epochs > 1000) throw new UsageError(`--epochs must be a whole number 1..1000 (got ${values.epochs ?? 'nothing'})`)
@@ -49,6 +51,7 @@ async function submit (argv: string[], io: CommandIo): Promise<number> {
   if (!Number.isInteger(bidWindow) || bidWindow < 1 || bidWindow > 3600) throw new UsageError('--bid-window must be 1..3600 seconds')
   const bootstrap = multiaddrs(values.bootstrap, 'bootstrap')
   const listen = multiaddrs(values.listen === undefined ? undefined : [values.listen], 'listen')
+  const coordinator = multiaddrs(values.coordinator === undefined ? undefined : [values.coordinator], 'coordinator')[0]
   const json = values.json === true
   const progress = (event: string, fields: Record<string, unknown>, text: string): void => {
     if (json) io.err(jsonLine({ event, ...fields }))
@@ -57,6 +60,7 @@ async function submit (argv: string[], io: CommandIo): Promise<number> {
 
   const { createPeerNode } = await import('../../node/index.js')
   const { Client } = await import('../../roles/index.js')
+  const { multiaddr } = await import('@multiformats/multiaddr')
   const node = await createPeerNode({ dir: dataDir(values.dir), ...(values.keypair === undefined ? {} : { keypair: values.keypair }), ...(listen.length === 0 ? {} : { listen }), bootstrap })
   const abort = new AbortController()
   const onSignal = (): void => { abort.abort(new Error('interrupted')) }
@@ -64,7 +68,7 @@ async function submit (argv: string[], io: CommandIo): Promise<number> {
   process.once('SIGTERM', onSignal)
   let client
   try {
-    client = await Client.start({ node, connection: connect(rpcUrl(values.rpc)), store: node.store })
+    client = await Client.start({ node, connection: connect(rpcUrl(values.rpc)), store: node.store, ...(coordinator === undefined ? {} : { coordinator: multiaddr(coordinator) }) })
     progress('ready', { peerId: node.peerId.toString(), wallet: client.wallet.toBase58() }, `${node.peerId.toString()}, wallet ${client.wallet.toBase58()}`)
     const outcome = await client.submit({
       datasetId: values.dataset,
@@ -76,6 +80,8 @@ async function submit (argv: string[], io: CommandIo): Promise<number> {
         switch (e.type) {
           case 'state': progress(e.type, { state: e.state }, `job ${e.state}`); break
           case 'workers': progress(e.type, { found: e.found }, `${e.found} workers found in the DHT`); break
+          case 'coordinator': if (e.result === 'matched') progress(e.type, { result: e.result, candidates: e.candidates, connected: e.connected, elapsedMs: e.elapsedMs }, `coordinator matched ${e.candidates} candidates (${e.connected} connected) in ${e.elapsedMs} ms`)
+          else progress(e.type, { result: e.result, cause: e.cause, reason: e.reason, elapsedMs: e.elapsedMs }, `coordinator not used, ${e.reason}; using the DHT and gossipsub`); break
           case 'bid': progress(e.type, { from: e.from, price: e.price, etaSeconds: e.etaSeconds }, `bid from ${e.from}: ${e.price} base units, ETA ${e.etaSeconds} s`); break
           case 'award': progress(e.type, { worker: e.worker, price: e.price, escrow: e.escrow }, `award → ${e.worker} at ${e.price} base units, escrow ${e.escrow}`); break
           case 'metrics': if (e.metrics.epoch > 0) progress(e.type, { epoch: e.metrics.epoch, totalEpochs: e.metrics.totalEpochs, loss: e.metrics.loss, testAccuracy: e.metrics.testAccuracy }, `epoch ${e.metrics.epoch}/${e.metrics.totalEpochs}: loss ${e.metrics.loss.toFixed(4)}, test accuracy ${(e.metrics.testAccuracy * 100).toFixed(2)} %`); break

@@ -11,7 +11,7 @@ function wholeArg (name: string, v: string | undefined, dflt: number, min: numbe
 
 export const simCommand: Command = {
   name: 'sim',
-  usage: `Usage: cyx sim [--scenario honest|timeout|cheat|dispute] [--workers 3] [--epochs 3] [--seed 7]
+  usage: `Usage: cyx sim [--scenario honest|timeout|cheat|dispute|crash] [--workers 3] [--epochs 3] [--seed 7]
                [--dir DIR] [--keep] [--json]
 
 Starts the embedded ledger (the cyxwiz program as real SBF in LiteSVM, served as Solana JSON-RPC),
@@ -33,9 +33,13 @@ Scenarios (each exits 0 exactly when the system behaved as it must; docs/sim.md)
            the checks, vote for the client: refunded, cheater slashed 50 %, banned, never paid.
   dispute  the client disputes an honest delivered job; the jurors' checks pass, they vote for the
            worker: paid 90/10, +5 reputation; the jurors withdraw their votes.
+  crash    the winner is killed half-way through training (right after a stored checkpoint) and
+           restarted on the same dir and keys; the client's session retries, the worker resumes
+           from its checkpoint: same final weights hash as an uninterrupted run, paid 90/10.
+           Needs --epochs 2 or more.
 
 Today every peer runs in this one process. Not yet: peers as separate processes, the MNIST job and
-the zk tier, the crash scenario.
+the zk tier.
 
 Options:
   --scenario S which scenario (default honest)
@@ -59,10 +63,12 @@ Options:
     const json = values.json === true
     const scenario = values.scenario ?? 'honest'
     if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')} (got ${scenario})`)
+    const epochs = wholeArg('epochs', values.epochs, 3, 1, 50)
+    if (scenario === 'crash' && epochs < 2) throw new UsageError('--scenario crash needs --epochs 2 or more (the worker is killed half-way)')
     const report = await runSimulation({
       scenario: scenario as ScenarioName,
       workers: wholeArg('workers', values.workers, 3, 1, 20),
-      epochs: wholeArg('epochs', values.epochs, 3, 1, 50),
+      epochs,
       seed: wholeArg('seed', values.seed, 7, 0, 2 ** 31),
       ...(values.dir === undefined ? {} : { dir: values.dir }),
       keep: values.keep === true,

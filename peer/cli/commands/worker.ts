@@ -5,7 +5,7 @@ import { NODE_OPTIONS, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, rpc
 export const workerCommand: Command = {
   name: 'worker',
   usage: `Usage: cyx worker [--dir DIR] [--keypair PATH] [--rpc URL] [--bootstrap MADDR]... [--listen MADDR]
-                  [--price TOKENS_PER_HOUR] [--json]
+                  [--price TOKENS_PER_HOUR] [--coordinator MADDR] [--json]
 
 Runs a worker: registers its node on-chain and stakes on first start (the lowest tier's minimum,
 from the wallet's CYXWIZ), files its signed capability advert in the private DHT, bids on announced
@@ -20,19 +20,23 @@ Options:
   --bootstrap MADDR  a peer to join the mesh through (repeatable)
   --listen MADDR     where to listen (default /ip4/127.0.0.1/tcp/0)
   --price N          the worker's rate, CYXWIZ per hour (default 100)
+  --coordinator MADDR  an optional coordinator to register the advert with after each
+                     publish/refresh (the DHT advert stands regardless)
   --json             JSON lines instead of text (the first: {"event":"ready", peerId, addrs, wallet})
   -h, --help`,
   async run (argv, io) {
-    const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, price: { type: 'string' } })
+    const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, price: { type: 'string' }, coordinator: { type: 'string' } })
     const price = tokens(values.price ?? '100', 'price')
     const bootstrap = multiaddrs(values.bootstrap, 'bootstrap')
     const listen = multiaddrs(values.listen === undefined ? undefined : [values.listen], 'listen')
+    const coordinator = multiaddrs(values.coordinator === undefined ? undefined : [values.coordinator], 'coordinator')[0]
     const connection = connect(rpcUrl(values.rpc))
     const json = values.json === true
     const say = (event: string, fields: Record<string, unknown>, text: string): void => { io.out(json ? jsonLine({ event, ...fields }) : `cyx worker: ${text}`) }
 
     const { createPeerNode } = await import('../../node/index.js')
     const { Worker } = await import('../../roles/index.js')
+    const { multiaddr } = await import('@multiformats/multiaddr')
     const node = await createPeerNode({ dir: dataDir(values.dir), ...(values.keypair === undefined ? {} : { keypair: values.keypair }), ...(listen.length === 0 ? {} : { listen }), bootstrap })
     let worker
     try {
@@ -41,11 +45,14 @@ Options:
         connection,
         store: node.store,
         pricePerHour: price,
+        ...(coordinator === undefined ? {} : { coordinator: multiaddr(coordinator) }),
         onEvent: (e) => {
           switch (e.type) {
             case 'registered': say(e.type, { stake: e.stake, signature: e.signature }, `registered and staked ${e.stake} base units (${e.signature})`); break
             case 'advertised': say(e.type, { storedOn: e.storedOn }, `advert filed in the DHT (${e.storedOn} remote copies)`); break
             case 'advert-failed': say(e.type, { error: e.error }, `advert not filed yet: ${e.error} (retried when a peer connects)`); break
+            case 'coordinator': if (e.result === 'registered') say(e.type, { result: e.result, indexedUntil: e.indexedUntil }, `registered with the coordinator until ${new Date(Number(e.indexedUntil) * 1000).toISOString()}`)
+            else say(e.type, { result: e.result, error: e.error }, `coordinator registration failed: ${e.error} (the DHT advert stands)`); break
             case 'bid-decision': if (!e.decision.bid) say(e.type, { jobId: e.jobId, bid: false, reason: e.decision.reason }, `job ${e.jobId.slice(0, 12)}…: no bid (${e.decision.reason})`); break
             case 'bid-sent': say(e.type, { jobId: e.jobId, price: e.price }, `job ${e.jobId.slice(0, 12)}…: bid ${e.price} base units`); break
             case 'bid-failed': say(e.type, { jobId: e.jobId, error: e.error }, `job ${e.jobId.slice(0, 12)}…: bid failed: ${e.error}`); break

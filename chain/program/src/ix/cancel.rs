@@ -36,6 +36,8 @@ pub fn process(input: &Input) -> Result {
     let n = node.get_mut();
     require!(&e.client == client.key(), Error::ConstraintHasOne);
     require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
+    // After `submit_delivery` the client accepts (`complete`) or disputes; it cannot cancel.
+    require!(e.delivered == 0, Error::InvalidEscrowState);
     require!(n.owner == e.worker, Error::ConstraintHasOne);
     account::writable(account::address(vault, &e.vault)?)?;
     let worker_token = TokenAccount::load_mut(worker_token_info, &c.mint)?;

@@ -1,6 +1,11 @@
 //! Instruction handlers, one module each. Dispatch is on the Anchor instruction discriminator.
 
 pub mod anchor_progress;
+pub mod appeal;
+pub mod claim_payment;
+pub mod close_dispute;
+pub mod finalize_dispute;
+pub mod submit_delivery;
 pub mod cancel;
 pub mod close_escrow;
 pub mod complete;
@@ -58,6 +63,11 @@ tags! {
     DRAW_CHALLENGE = "draw_challenge",
     COMPLETE_ZK = "complete_zk",
     SLASH_INVALID_PROOF = "slash_invalid_proof",
+    APPEAL = "appeal",
+    FINALIZE_DISPUTE = "finalize_dispute",
+    CLOSE_DISPUTE = "close_dispute",
+    SUBMIT_DELIVERY = "submit_delivery",
+    CLAIM_PAYMENT = "claim_payment",
 }
 
 pub fn dispatch(input: &Input) -> Result {
@@ -90,6 +100,11 @@ pub fn dispatch(input: &Input) -> Result {
         DRAW_CHALLENGE => draw_challenge::process(input),
         COMPLETE_ZK => complete_zk::process(input),
         SLASH_INVALID_PROOF => slash_invalid_proof::process(input),
+        APPEAL => appeal::process(input),
+        FINALIZE_DISPUTE => finalize_dispute::process(input),
+        CLOSE_DISPUTE => close_dispute::process(input),
+        SUBMIT_DELIVERY => submit_delivery::process(input),
+        CLAIM_PAYMENT => claim_payment::process(input),
         _ => Err(Error::InstructionFallbackNotFound),
     }
 }

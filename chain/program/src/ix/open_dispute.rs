@@ -1,5 +1,6 @@
 //! `open_dispute(evidence_cid)`: the client or the worker of a funded escrow, before its deadline,
-//! disputes it. The escrow is frozen (no complete, cancel or timeout) until `resolve_dispute`.
+//! disputes it (a delivered optimistic escrow: within its challenge window instead). The escrow is
+//! frozen (no complete, cancel, timeout or claim) until `finalize_dispute`.
 //! Creates the `Dispute` PDA ["dispute", escrow] and its vote vault ["vote_vault", dispute]; the
 //! evidence window runs `evidence_window_secs`, then voting `voting_window_secs`.
 //!
@@ -43,7 +44,13 @@ pub fn process(input: &Input) -> Result {
     };
     require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
     let now = sys::clock().unix_timestamp;
-    require!(now <= e.deadline, Error::DeadlinePassed);
+    if e.delivered != 0 {
+        // A delivered optimistic job: disputes only within its challenge window (even past the
+        // deadline); after it the worker may claim the payment.
+        require!(now < math::add_i64(e.delivered_at, c.params.challenge_window_secs)?, Error::DeadlinePassed);
+    } else {
+        require!(now <= e.deadline, Error::DeadlinePassed);
+    }
     account::address(mint_info, &c.mint)?;
 
     let escrow_key = escrow.key().as_bytes();

@@ -38,6 +38,8 @@ pub fn process(input: &Input) -> Result {
     let now = sys::clock().unix_timestamp;
     require!(now > e.deadline, Error::DeadlineNotReached);
     require!(n.owner == e.worker, Error::ConstraintHasOne);
+    // A delivered optimistic job is settled by `claim_payment` or a dispute, not by a timeout.
+    require!(e.delivered == 0, Error::InvalidEscrowState);
     // A zk worker that anchored its final root owes a proof: `slash_invalid_proof` settles it.
     require!(!(e.tier == TIER_ZK && e.epochs_done == e.epochs_total), Error::ProofRequired);
     account::writable(account::address(vault, &e.vault)?)?;

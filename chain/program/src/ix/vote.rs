@@ -55,6 +55,7 @@ pub fn process(input: &Input) -> Result {
     v.amount = amount;
     v.side = side;
     v.bump = bump;
+    v.round = d.round;
     if side == SIDE_CLIENT {
         d.for_client = math::add(d.for_client, amount)?;
     } else {

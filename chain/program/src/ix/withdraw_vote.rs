@@ -1,4 +1,5 @@
-//! `withdraw_vote()`: after the verdict, a voter takes its locked tokens back; the `Vote` account
+//! `withdraw_vote()`: once the round it voted in is tallied (the dispute resolved or finalized, or
+//! an appeal opened a later round), a voter takes its locked tokens back; the `Vote` account
 //! is closed and its rent returned to the voter.
 //!
 //! Accounts: 0 voter (signer, writable) · 1 config · 2 dispute (writable) · 3 vote (writable) ·
@@ -7,7 +8,7 @@
 use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::error::{Error, Result};
 use crate::input::Input;
-use crate::state::{Config, Dispute, Vote, DISPUTE_RESOLVED};
+use crate::state::{Config, Dispute, Vote, DISPUTE_OPEN};
 use crate::cpi::Seeds;
 use crate::sys::Bytes;
 use crate::{cpi, math, require, seeds};
@@ -28,7 +29,7 @@ pub fn process(input: &Input) -> Result {
     let d = dispute.get_mut();
     let v = vote.get();
     require!(&v.dispute == dispute.key() && &v.voter == voter.key(), Error::ConstraintHasOne);
-    require!(d.state == DISPUTE_RESOLVED, Error::InvalidDisputeState);
+    require!(d.state != DISPUTE_OPEN || v.round < d.round, Error::InvalidDisputeState);
     account::writable(account::address(vault, &d.vote_vault)?)?;
     let voter_token = TokenAccount::load_mut(voter_token_info, &c.mint)?;
     require!(voter_token.authority() == voter.key(), Error::ConstraintTokenOwner);

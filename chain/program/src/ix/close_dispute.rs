@@ -1,0 +1,39 @@
+//! `close_dispute()`: anyone, once a dispute is finalized and every vote was withdrawn (each
+//! `withdraw_vote` already closed its `Vote` account and returned its rent to the voter), closes
+//! the `Dispute` account and its empty vote vault; the rent of both returns to the claimant, who
+//! paid it in `open_dispute`.
+//!
+//! Accounts: 0 claimant (writable, = the dispute's claimant wallet) · 1 config · 2 dispute
+//! (writable) · 3 vote_vault (writable, = dispute.vote_vault) · 4 token_program.
+
+use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::error::{Error, Result};
+use crate::input::Input;
+use crate::state::{Config, Dispute, DISPUTE_FINALIZED, SIDE_CLIENT};
+use crate::cpi::Seeds;
+use crate::sys::Bytes;
+use crate::{cpi, require, seeds};
+
+pub fn process(input: &Input) -> Result {
+    let pid = &input.program_id;
+    let mut it = AccountIter::new(input.accounts);
+    let claimant = account::writable(it.next()?)?;
+    let config = Account::<Config>::load(it.next()?, pid)?;
+    let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
+    let vault_info = it.next()?;
+    account::token_program(it.next()?)?;
+    crate::args::Args::new(input.data).finish()?;
+
+    let c = config.get();
+    let d = dispute.get();
+    let payer = if d.claimant == SIDE_CLIENT { &d.client } else { &d.worker };
+    account::address(claimant, payer)?;
+    require!(d.state == DISPUTE_FINALIZED, Error::InvalidDisputeState);
+    require!(d.locked == 0, Error::VotesOutstanding);
+    account::writable(account::address(vault_info, &d.vote_vault)?)?;
+    require!(TokenAccount::load(vault_info, &c.mint)?.amount() == 0, Error::VotesOutstanding);
+
+    let bump = [c.bump];
+    cpi::token_close_account(vault_info, claimant, config.info, &Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]))?;
+    account::close(dispute.info, claimant)
+}

@@ -1,0 +1,116 @@
+//! `finalize_dispute()`: anyone, once a recorded verdict can no longer be appealed (round 0 after
+//! `appeal_deadline`, or the appeal round as soon as it is resolved), executes it
+//! (`disputeVerdict`):
+//! - client wins: full refund; `fraud_slash_bps` of the stake slashed, floor(50 %) of it to the
+//!   client and the rest to the treasury (the platform vault); −200 reputation; permanent ban;
+//! - worker wins: paid as a completed job (90/10, 92/8 for Diamond); +5 reputation.
+//! An appeal deposit held in the vote vault is returned to the appellant if the appeal overturned
+//! the first verdict, forfeited to the treasury otherwise (`appealDepositOutcome`).
+//!
+//! Accounts: 0 config (writable) · 1 dispute (writable) · 2 escrow (writable, = dispute.escrow) ·
+//! 3 escrow_vault (writable) · 4 worker_node (writable) · 5 client_token (writable) ·
+//! 6 worker_token (writable) · 7 platform_vault (writable) · 8 stake_vault (writable) ·
+//! 9 vote_vault (writable, = dispute.vote_vault) · 10 token_program.
+
+use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::error::{Error, Result};
+use crate::event::{self, DisputeFinalized, StakeSlashed};
+use crate::input::Input;
+use crate::state::{
+    Config, Dispute, Escrow, Node, DISPUTE_FINALIZED, DISPUTE_RESOLVED, ESCROW_DISPUTED, ESCROW_RESOLVED_CLIENT,
+    ESCROW_RESOLVED_WORKER, NODE_BANNED, SIDE_CLIENT,
+};
+use crate::cpi::Seeds;
+use crate::sys::{self, Bytes};
+use crate::{cpi, math, reputation, require, seeds};
+
+pub fn process(input: &Input) -> Result {
+    let pid = &input.program_id;
+    let mut it = AccountIter::new(input.accounts);
+    let config = Account::<Config>::load_mut(it.next()?, pid)?;
+    let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
+    let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
+    let vault = it.next()?;
+    let node = Account::<Node>::load_mut(it.next()?, pid)?;
+    let client_token_info = it.next()?;
+    let worker_token_info = it.next()?;
+    let platform_vault = it.next()?;
+    let stake_vault = it.next()?;
+    let vote_vault = it.next()?;
+    account::token_program(it.next()?)?;
+    crate::args::Args::new(input.data).finish()?;
+
+    let c = config.get_mut();
+    let d = dispute.get_mut();
+    let e = escrow.get_mut();
+    let n = node.get_mut();
+    require!(&d.escrow == escrow.key() && n.owner == e.worker, Error::ConstraintHasOne);
+    require!(d.state == DISPUTE_RESOLVED && e.state == ESCROW_DISPUTED, Error::InvalidDisputeState);
+    let now = sys::clock().unix_timestamp;
+    require!(now >= d.appeal_deadline, Error::AppealWindowOpen);
+    account::writable(account::address(vault, &e.vault)?)?;
+    account::writable(account::address(platform_vault, &c.platform_vault)?)?;
+    account::writable(account::address(stake_vault, &c.stake_vault)?)?;
+    account::writable(account::address(vote_vault, &d.vote_vault)?)?;
+    let client_token = TokenAccount::load_mut(client_token_info, &c.mint)?;
+    require!(client_token.authority() == &e.client, Error::ConstraintTokenOwner);
+    let worker_token = TokenAccount::load_mut(worker_token_info, &c.mint)?;
+    require!(worker_token.authority() == &e.worker, Error::ConstraintTokenOwner);
+
+    let bump = [c.bump];
+    let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
+    let p = &c.params;
+    let winner = d.winner;
+    if winner == SIDE_CLIENT {
+        cpi::token_transfer(vault, client_token_info, config.info, e.amount, Some(&config_seeds))?;
+        let slashed = math::bps(n.stake, p.fraud_slash_bps)?;
+        let to_client = math::bps(slashed, p.client_wins_slash_to_client_bps)?;
+        let to_treasury = math::sub(slashed, to_client)?;
+        if to_client > 0 {
+            cpi::token_transfer(stake_vault, client_token_info, config.info, to_client, Some(&config_seeds))?;
+        }
+        if to_treasury > 0 {
+            cpi::token_transfer(stake_vault, platform_vault, config.info, to_treasury, Some(&config_seeds))?;
+        }
+        n.stake = math::sub(n.stake, slashed)?;
+        c.total_staked = math::sub(c.total_staked, slashed)?;
+        n.status = NODE_BANNED;
+        n.jobs_failed = math::inc_u32(n.jobs_failed, 1)?;
+        let penalty = c.params.penalty_dispute_lost;
+        reputation::adjust(n, penalty, &c.params)?;
+        e.state = ESCROW_RESOLVED_CLIENT;
+        event::emit(StakeSlashed { node: *node.key(), slashed, to_insurance: 0, burned: 0, to_client, to_treasury, remaining: n.stake });
+    } else {
+        let (worker_amount, fee) = super::complete::settlement(e.amount, n.reputation, c)?;
+        cpi::token_transfer(vault, worker_token_info, config.info, worker_amount, Some(&config_seeds))?;
+        if fee > 0 {
+            cpi::token_transfer(vault, platform_vault, config.info, fee, Some(&config_seeds))?;
+        }
+        n.jobs_completed = math::inc_u32(n.jobs_completed, 1)?;
+        n.total_earned = math::add(n.total_earned, worker_amount)?;
+        reputation::adjust(n, p.reward_dispute_won, p)?;
+        e.state = ESCROW_RESOLVED_WORKER;
+    }
+
+    // The appeal deposit: back to the appellant if the appeal overturned the verdict, else to the treasury.
+    let deposit = d.appeal_deposit;
+    let (mut returned, mut forfeited) = (0u64, 0u64);
+    if deposit > 0 {
+        if winner != d.first_winner {
+            let to = if d.appellant == SIDE_CLIENT { client_token_info } else { worker_token_info };
+            cpi::token_transfer(vote_vault, to, config.info, deposit, Some(&config_seeds))?;
+            returned = deposit;
+        } else {
+            cpi::token_transfer(vote_vault, platform_vault, config.info, deposit, Some(&config_seeds))?;
+            forfeited = deposit;
+        }
+        d.appeal_deposit = 0;
+    }
+
+    n.jobs_active = math::dec_u32(n.jobs_active)?;
+    e.completed_at = now;
+    d.state = DISPUTE_FINALIZED;
+
+    event::emit(DisputeFinalized { dispute: *dispute.key(), escrow: *escrow.key(), winner: winner as u64, deposit_returned: returned, deposit_forfeited: forfeited });
+    Ok(())
+}

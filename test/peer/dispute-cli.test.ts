@@ -1,0 +1,168 @@
+/**
+ * `cyx dispute` as people use it, every party its own OS process of the `cyx` binary on 127.0.0.1:
+ * `cyx chain --genesis`; a worker that trained with `cyx train` into its data dir and serves it with
+ * `cyx worker`; an escrow between a client and that worker; `cyx dispute open` by the client citing
+ * the evidence CID, `cyx dispute show` fetching it over bitswap and re-running spot checks, a juror
+ * funded by `cyx faucet` voting with `cyx dispute vote`, the clock warped past each window with the
+ * ledger's `cyx_warp`, `cyx dispute resolve`, `finalize` and `withdraw`: the worker is paid, the
+ * juror gets its tokens back.
+ */
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { getAccount, getAssociatedTokenAddressSync } from '@solana/spl-token'
+import { Connection, Keypair, PublicKey } from '@solana/web3.js'
+import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, createEscrow, decodeEscrow, escrowPda } from '../../chain/index.js'
+import { UNITS_PER_TOKEN, settlementSplit } from '../../protocols/index.js'
+import { sendTransaction } from '../../peer/roles/index.js'
+
+const T = UNITS_PER_TOKEN
+
+interface Proc { child: ChildProcess, lines: string[], stderr: string[], exited: Promise<number | null> }
+
+function cyx (args: string[]): Proc {
+  const child = spawn(process.execPath, ['peer/cli/cyx.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const p: Proc = { child, lines: [], stderr: [], exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) }
+  createInterface({ input: child.stdout! }).on('line', (l) => p.lines.push(l))
+  createInterface({ input: child.stderr! }).on('line', (l) => p.stderr.push(l))
+  return p
+}
+
+async function firstJson<T> (p: Proc, pred: (v: Record<string, unknown>) => boolean, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    for (const l of p.lines) {
+      try {
+        const v = JSON.parse(l) as Record<string, unknown>
+        if (pred(v)) return v as T
+      } catch { /* not JSON */ }
+    }
+    if (p.child.exitCode !== null) throw new Error(`cyx exited ${p.child.exitCode}: ${p.stderr.join('\n')}`)
+    if (Date.now() > end) throw new Error(`timed out; stdout: ${p.lines.join('\n')}\nstderr: ${p.stderr.join('\n')}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/** Runs one command to its end; its stdout as one JSON object (exit 0 required). */
+async function json<T = Record<string, any>> (args: string[]): Promise<T> {
+  const t0 = Date.now()
+  const p = cyx(args)
+  const code = await p.exited
+  if (process.env.CYX_TIMING !== undefined) console.error(`${Date.now() - t0} ms: ${args.slice(0, 2).join(' ')}`)
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.equal(code, 0, `cyx ${args.join(' ')} exited ${code}: ${p.stderr.join('\n')}`)
+  return JSON.parse(p.lines.join('\n')) as T
+}
+
+async function rpcCall (url: string, method: string, params: unknown[]): Promise<any> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+  const body = await res.json() as { result?: unknown, error?: { message: string } }
+  if (body.error !== undefined) throw new Error(body.error.message)
+  return body.result
+}
+
+/** Warps the ledger clock to just past `iso`. */
+async function warpPast (url: string, iso: string): Promise<void> {
+  const { unixTime } = await rpcCall(url, 'cyx_clock', []) as { unixTime: number }
+  const seconds = Math.max(0, Math.floor(Date.parse(iso) / 1000) - unixTime + 1)
+  await rpcCall(url, 'cyx_warp', [seconds])
+}
+
+describe('cyx dispute: open, show, vote, resolve, finalize, withdraw (one process per party)', function () {
+  this.timeout(120_000)
+  const dir = mkdtempSync(join(tmpdir(), 'cyx-dispute-'))
+  const procs: Proc[] = []
+  after(async () => {
+    for (const p of procs) if (p.child.exitCode === null) { p.child.kill('SIGINT'); await p.exited }
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('a client disputes an honest job; a juror checks the evidence itself and votes for the worker, who is paid', async () => {
+    const chain = cyx(['chain', '--genesis', '--port', '0', '--ledger', join(dir, 'ledger'), '--json'])
+    procs.push(chain)
+    const { rpc, mint } = await firstJson<{ rpc: string, mint: string }>(chain, (v) => typeof v.rpc === 'string')
+    const connection = new Connection(rpc, 'confirmed')
+    const balance = async (owner: PublicKey): Promise<bigint> => (await getAccount(connection, getAssociatedTokenAddressSync(new PublicKey(mint), owner))).amount
+    const [W, C, J] = ['worker', 'client', 'juror'].map((n) => join(dir, n)) as [string, string, string]
+
+    // The worker trained into its data dir (its Helia blockstore holds the evidence), then serves it.
+    const [trained, , juror] = await Promise.all([
+      json<{ evidenceCid: string }>(['train', '--dataset', 'spirals', '--epochs', '2', '--out', W, '--json'])
+        .then(async (t) => { await json(['faucet', '--dir', W, '--tokens', '100', '--rpc', rpc, '--json']); return t }),
+      json(['faucet', '--dir', C, '--tokens', '100', '--rpc', rpc, '--json']),
+      json<{ address: string }>(['faucet', '--dir', J, '--tokens', '1000000', '--rpc', rpc, '--json'])
+    ])
+    assert.match(trained.evidenceCid, /^b[a-z2-7]+$/)
+    const worker = cyx(['worker', '--dir', W, '--rpc', rpc, '--json'])
+    procs.push(worker)
+    const ready = await firstJson<{ addrs: string[], wallet: string }>(worker, (v) => v.event === 'ready')
+
+    // A funded escrow from the client to that worker (what an award leaves on-chain).
+    const client = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(readFileSync(join(C, 'wallet.json'), 'utf8')) as number[]))
+    const workerWallet = new PublicKey(ready.wallet)
+    const nonce = 7n
+    const amount = 2n * T
+    await sendTransaction(connection, [createEscrow({ client: client.publicKey, clientToken: getAssociatedTokenAddressSync(new PublicKey(mint), client.publicKey), mint: new PublicKey(mint), worker: workerWallet }, {
+      nonce, jobId: Uint8Array.from(randomBytes(32)), amount, specHash: Uint8Array.from(randomBytes(32)), estimatedSeconds: 60n, timeoutSecs: 3_600n, epochsTotal: 2
+    })], [client])
+    const escrow = escrowPda(CYXWIZ_PROGRAM_ID, client.publicKey, nonce).address
+    const clientBefore = await balance(client.publicKey)
+    const workerBefore = await balance(workerWallet)
+    const jurorBefore = await balance(new PublicKey(juror.address))
+
+    // open: the client disputes, citing the evidence.
+    const opened = await json(['dispute', 'open', escrow.toBase58(), '--evidence', trained.evidenceCid, '--dir', C, '--rpc', rpc, '--json'])
+    assert.equal(opened.claimant, 'client')
+    assert.equal(opened.state, 'open')
+    assert.equal(opened.claims.client.evidence, trained.evidenceCid)
+    const id = opened.dispute as string
+
+    // show: the evidence fetched over bitswap from the worker and re-executed here.
+    const shown = await json(['dispute', 'show', id, '--bootstrap', ready.addrs[0]!, '--rpc', rpc, '--json'])
+    assert.equal(shown.escrow, escrow.toBase58())
+    assert.equal(shown.findings.length, 1)
+    const f = shown.findings[0]
+    assert.equal(f.cid, trained.evidenceCid)
+    assert.equal(f.side, 'client')
+    assert.ok(f.blocks > 0)
+    assert.equal(f.verdict, 'passed', JSON.stringify(f.reasons))
+    assert.equal(f.segmentCount, 2)
+    assert.ok(f.segments.length > 0)
+
+    // A vote is refused during the evidence window; after it, the juror votes for the worker.
+    const early = cyx(['dispute', 'vote', id, '--side', 'worker', '--amount', '1000000', '--dir', J, '--rpc', rpc])
+    assert.notEqual(await early.exited, 0)
+    await warpPast(rpc, shown.windows.evidenceUntil)
+    const voted = await json(['dispute', 'vote', id, '--side', 'worker', '--amount', '1000000', '--dir', J, '--rpc', rpc, '--json'])
+    assert.equal(voted.votes.forWorker, String(1_000_000n * T))
+    assert.equal(await balance(new PublicKey(juror.address)), jurorBefore - 1_000_000n * T)
+
+    // resolve after the voting window records the verdict; finalize after the appeal window executes it.
+    await warpPast(rpc, shown.windows.votingUntil)
+    const resolved = await json(['dispute', 'resolve', id, '--dir', J, '--rpc', rpc, '--json'])
+    assert.equal(resolved.state, 'resolved')
+    assert.equal(resolved.winner, 'worker')
+    await warpPast(rpc, resolved.windows.appealUntil)
+    const finalized = await json(['dispute', 'finalize', id, '--dir', J, '--rpc', rpc, '--json'])
+    assert.equal(finalized.state, 'finalized')
+    const withdrawn = await json(['dispute', 'withdraw', id, '--dir', J, '--rpc', rpc, '--json'])
+    assert.equal(withdrawn.state, 'finalized')
+
+    const e = decodeEscrow((await connection.getAccountInfo(escrow, 'confirmed'))!.data)
+    assert.equal(e.state, ESCROW_STATE.resolvedForWorker)
+    const split = settlementSplit(amount, 'Bronze')
+    assert.equal(await balance(client.publicKey), clientBefore)
+    assert.equal(await balance(workerWallet), workerBefore + split.worker)
+    assert.equal(await balance(new PublicKey(juror.address)), jurorBefore)
+  })
+
+  it('refuses bad arguments with exit code 2', async () => {
+    const p = cyx(['dispute', 'vote', PublicKey.default.toBase58(), '--side', 'nobody', '--amount', '1'])
+    assert.equal(await p.exited, 2)
+    assert.match(p.stderr.join('\n'), /--side must be client or worker/)
+  })
+})
