@@ -169,7 +169,18 @@ export class LedgerRpcServer {
 
   async listen (opts: RpcServerOptions = {}): Promise<string> {
     const host = opts.host ?? '127.0.0.1'
-    this.#http = createServer((req, res) => { void this.#onHttp(req, res) })
+    this.#http = createServer((req, res) => {
+      // Nothing a request does may escape as an unhandled rejection (which would stop the ledger).
+      this.#onHttp(req, res).catch((e: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32603, message: `Internal error: ${e instanceof Error ? e.message : String(e)}` } }))
+      })
+    })
+    // Keep idle connections longer than clients do (undici keeps them ~4 s): with Node's default of
+    // 5 s, a loaded machine lets the server close a socket just as a client reuses it, and the
+    // client's request fails with "fetch failed".
+    this.#http.keepAliveTimeout = 65_000
+    this.#http.headersTimeout = 66_000
     this.#http.on('upgrade', (req, socket, head) => this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onWs(ws)))
     await new Promise<void>((resolve, reject) => {
       this.#http?.once('error', reject)

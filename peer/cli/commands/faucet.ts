@@ -39,7 +39,19 @@ Options:
       address = new PublicKey(wallet.signer.publicKey).toBase58()
     }
     const url = rpcUrl(values.rpc)
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'cyx_faucet', params: [address, String(units), String(lamports)] }) })
+    const request = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'cyx_faucet', params: [address, String(units), String(lamports)] }) }
+    let res: Response | undefined
+    for (let attempt = 1; res === undefined; attempt++) {
+      try {
+        res = await fetch(url, request)
+      } catch (e) {
+        // Retry only a refused connection (nothing reached the ledger, so nothing is minted twice),
+        // e.g. a ledger still starting on a loaded machine; say what failed otherwise.
+        const cause = (e as { cause?: { code?: string, message?: string } }).cause
+        if (cause?.code === 'ECONNREFUSED' && attempt < 5) { await new Promise((resolve) => setTimeout(resolve, 500 * attempt)); continue }
+        throw new Error(`cannot reach the ledger at ${url}: ${cause?.message ?? (e instanceof Error ? e.message : String(e))}`)
+      }
+    }
     const body = await res.json() as { result?: { tokenAccount: string, signatures: string[] }, error?: { message: string } }
     if (body.error !== undefined || body.result === undefined) {
       io.err(`cyx faucet: ${body.error?.message ?? 'no answer'}`)
