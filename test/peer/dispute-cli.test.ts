@@ -8,44 +8,18 @@
  * juror gets its tokens back.
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { getAccount, getAssociatedTokenAddressSync } from '@solana/spl-token'
 import { Connection, Keypair, PublicKey } from '@solana/web3.js'
 import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, createEscrow, decodeEscrow, escrowPda } from '../../chain/index.js'
 import { UNITS_PER_TOKEN, settlementSplit } from '../../protocols/index.js'
 import { sendTransaction } from '../../peer/roles/index.js'
+import { cyx, firstJson, type Proc } from './fixtures/cyx-process.js'
 
 const T = UNITS_PER_TOKEN
-
-interface Proc { child: ChildProcess, lines: string[], stderr: string[], exited: Promise<number | null> }
-
-function cyx (args: string[]): Proc {
-  const child = spawn(process.execPath, ['peer/cli/cyx.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const p: Proc = { child, lines: [], stderr: [], exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) }
-  createInterface({ input: child.stdout! }).on('line', (l) => p.lines.push(l))
-  createInterface({ input: child.stderr! }).on('line', (l) => p.stderr.push(l))
-  return p
-}
-
-async function firstJson<T> (p: Proc, pred: (v: Record<string, unknown>) => boolean, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    for (const l of p.lines) {
-      try {
-        const v = JSON.parse(l) as Record<string, unknown>
-        if (pred(v)) return v as T
-      } catch { /* not JSON */ }
-    }
-    if (p.child.exitCode !== null) throw new Error(`cyx exited ${p.child.exitCode}: ${p.stderr.join('\n')}`)
-    if (Date.now() > end) throw new Error(`timed out; stdout: ${p.lines.join('\n')}\nstderr: ${p.stderr.join('\n')}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 /** Runs one command to its end; its stdout as one JSON object (exit 0 required). */
 async function json<T = Record<string, any>> (args: string[]): Promise<T> {

@@ -5,39 +5,13 @@
  * job; then `cyx client status` and `cyx client rate`, and Ctrl-C stops the workers cleanly.
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { getAccount, getAssociatedTokenAddressSync } from '@solana/spl-token'
 import { Connection, PublicKey } from '@solana/web3.js'
 import { EmbeddedLedger, LedgerRpcServer } from '../../chain/index.js'
-
-interface Proc { child: ChildProcess, lines: string[], stderr: string[], exited: Promise<number | null> }
-
-function cyx (args: string[]): Proc {
-  const child = spawn(process.execPath, ['peer/cli/cyx.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const p: Proc = { child, lines: [], stderr: [], exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) }
-  createInterface({ input: child.stdout! }).on('line', (l) => p.lines.push(l))
-  createInterface({ input: child.stderr! }).on('line', (l) => p.stderr.push(l))
-  return p
-}
-
-async function firstJson<T> (p: Proc, pred: (v: Record<string, unknown>) => boolean, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    for (const l of p.lines) {
-      try {
-        const v = JSON.parse(l) as Record<string, unknown>
-        if (pred(v)) return v as T
-      } catch { /* not JSON */ }
-    }
-    if (p.child.exitCode !== null) throw new Error(`cyx exited ${p.child.exitCode}: ${p.stderr.join('\n')}`)
-    if (Date.now() > end) throw new Error(`timed out; stdout: ${p.lines.join('\n')}\nstderr: ${p.stderr.join('\n')}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
+import { cyx, firstJson, type Proc } from './fixtures/cyx-process.js'
 
 async function run (args: string[]): Promise<{ code: number | null, out: string[], err: string[] }> {
   const p = cyx(args)
