@@ -52,6 +52,8 @@ function asciiField (s: string): bigint {
 export const CHECKPOINT_DOMAIN = asciiField('cyxwiz/checkpoint/poseidon/v1')
 /** Domain constant of vector commitments: the ASCII bytes "cyxwiz/vector/poseidon/v1" as a big-endian integer. */
 export const VECTOR_DOMAIN = asciiField('cyxwiz/vector/poseidon/v1')
+/** Domain constant of digest commitments: the ASCII bytes "cyxwiz/digest/poseidon/v1" as a big-endian integer. */
+export const DIGEST_DOMAIN = asciiField('cyxwiz/digest/poseidon/v1')
 /** Values absorbed per Poseidon call in a vector commitment (12 inputs: the chain value + 11). */
 export const VECTOR_CHUNK = 11
 
@@ -171,6 +173,16 @@ export function poseidonStateCommitment (tensors: ReadonlyArray<Int32Array | Big
   const all: Array<number | bigint> = []
   for (const t of tensors) for (let i = 0; i < t.length; i++) all.push(t[i] as number | bigint)
   return poseidonVectorCommitment(all)
+}
+
+/**
+ * S_E for a float checkpoint (optimistic tier): Poseidon(DIGEST_DOMAIN, hi(d), lo(d)) of its 32-byte
+ * SHA-256 state hash `d` (protocols/proof/checkpoint.ts `stateHash`). A float state is too large to
+ * commit field by field; its digest is what the chain and the evidence already name.
+ */
+export function digestCommitment (digest: Uint8Array): bigint {
+  const [hi, lo] = digestToFields(digest)
+  return poseidonHash([DIGEST_DOMAIN, hi, lo])
 }
 
 /** C_E = Poseidon(CHECKPOINT_DOMAIN, hi(H_E), lo(H_E), S_E) as a field element. */
