@@ -224,7 +224,12 @@ export const PROOF = {
    * has this long to spot-check the evidence and open a dispute; with none opened, the worker
    * may claim its payment (`claim_payment`). 24 hours.
    */
-  challengeWindowSeconds: 86_400
+  challengeWindowSeconds: 86_400,
+  /**
+   * (cyxwiz) The on-chain id of the `checkpoint_step` circuit's verifying key (`["vk", id]`), which
+   * zk-tier escrows name. A changed circuit gets a new id, never a rewritten key.
+   */
+  stepCircuitId: 1
 } as const
 
 /** Token Flow → Platform Pool and Burn Mechanism. Recorded; cyxwiz routes the platform fee to

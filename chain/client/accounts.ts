@@ -59,6 +59,8 @@ export interface EscrowAccount {
   readonly specHash: Uint8Array
   readonly finalWeightsHash: Uint8Array
   readonly progressRoot: Uint8Array
+  /** zk tier: SHA-256 of the verifying key pinned at `create_escrow` (zeros for optimistic). */
+  readonly vkHash: Uint8Array
   readonly nonce: bigint
   readonly amount: bigint
   readonly estimatedSeconds: bigint

@@ -70,7 +70,10 @@ export const PROGRAM_ERRORS = {
   NotDelivered: 6047,
   ChallengeWindowOpen: 6048,
   AlreadyDelivered: 6049,
-  VotesOutstanding: 6050
+  VotesOutstanding: 6050,
+  VerifyingKeyChanged: 6051,
+  VerifyingKeyNotSet: 6052,
+  FinalRootNotAnchored: 6053
 } as const
 
 export type ProgramErrorName = keyof typeof PROGRAM_ERRORS

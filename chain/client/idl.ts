@@ -67,6 +67,7 @@ export function generateIdl (programId = CYXWIZ_PROGRAM_ID): Idl {
         name: snakeCase(account),
         ...(flags.includes('w') ? { writable: true } : {}),
         ...(flags.includes('s') ? { signer: true } : {}),
+        ...(flags === 'o' ? { optional: true } : {}),
         ...(FIXED_ADDRESSES[account] !== undefined ? { address: FIXED_ADDRESSES[account].toBase58() } : {})
       })),
       args: fields(ARGS[name])

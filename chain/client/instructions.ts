@@ -15,8 +15,11 @@ import type { ConfigParams } from './params.js'
 /** The address `cyx chain` and the tests load the program at. */
 export const CYXWIZ_PROGRAM_ID = new PublicKey('FagWsGfek6a1BoXg9DpAnFFP2ya3SgB9qWFuhSgENiYD')
 
-/** '' read-only, 'w' writable, 's' signer, 'ws' writable signer. */
-export type AccountFlags = '' | 'w' | 's' | 'ws'
+/**
+ * '' read-only, 'w' writable, 's' signer, 'ws' writable signer; 'o' an optional read-only account
+ * (last in its list): left out of the instruction when not given (the IDL marks it `optional`).
+ */
+export type AccountFlags = '' | 'w' | 's' | 'ws' | 'o'
 export type AccountList = readonly (readonly [name: string, flags: AccountFlags])[]
 
 /** Fixed program addresses the builders fill in. */
@@ -34,7 +37,7 @@ export const INSTRUCTION_ACCOUNTS: Readonly<Record<InstructionName, AccountList>
   heartbeat: [['owner', 's'], ['config', ''], ['node', 'w']],
   request_unstake: [['owner', 's'], ['node', 'w']],
   withdraw_stake: [['owner', 's'], ['config', 'w'], ['node', 'w'], ['ownerToken', 'w'], ['stakeVault', 'w'], ['tokenProgram', '']],
-  create_escrow: [['client', 'ws'], ['config', 'w'], ['workerNode', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['clientToken', 'w'], ['mint', ''], ['clientState', 'w'], ['systemProgram', ''], ['tokenProgram', '']],
+  create_escrow: [['client', 'ws'], ['config', 'w'], ['workerNode', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['clientToken', 'w'], ['mint', ''], ['clientState', 'w'], ['systemProgram', ''], ['tokenProgram', ''], ['verifyingKey', 'o']],
   anchor_progress: [['worker', 's'], ['escrow', 'w']],
   complete: [['client', 's'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['tokenProgram', '']],
   cancel: [['client', 's'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['clientToken', 'w'], ['tokenProgram', '']],
@@ -49,7 +52,10 @@ export const INSTRUCTION_ACCOUNTS: Readonly<Record<InstructionName, AccountList>
   set_verifying_key: [['admin', 'ws'], ['config', ''], ['verifyingKey', 'w'], ['systemProgram', '']],
   verify_proof: [['verifyingKey', '']],
   draw_challenge: [['escrow', 'w'], ['slotHashes', '']],
-  complete_zk: [['worker', 's'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['verifyingKey', ''], ['tokenProgram', '']],
+  complete_zk: [
+    ['worker', 's'], ['config', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['platformVault', 'w'],
+    ['verifyingKey', ''], ['clientToken', 'w'], ['stakeVault', 'w'], ['insuranceVault', 'w'], ['mint', 'w'], ['tokenProgram', '']
+  ],
   slash_invalid_proof: [['config', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['clientToken', 'w'], ['workerNode', 'w'], ['stakeVault', 'w'], ['insuranceVault', 'w'], ['mint', 'w'], ['tokenProgram', '']],
   appeal: [['appellant', 's'], ['config', ''], ['dispute', 'w'], ['appellantToken', 'w'], ['voteVault', 'w'], ['tokenProgram', '']],
   finalize_dispute: [['config', 'w'], ['dispute', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['clientToken', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['stakeVault', 'w'], ['voteVault', 'w'], ['tokenProgram', '']],
@@ -60,14 +66,19 @@ export const INSTRUCTION_ACCOUNTS: Readonly<Record<InstructionName, AccountList>
 
 /**
  * Builds instruction `name` from named accounts (fixed program addresses filled in) and
- * arguments encoded with `ARGS[name]`. Throws if an account is missing.
+ * arguments encoded with `ARGS[name]`. Throws if an account is missing (an optional one, flag
+ * 'o', is left out).
  */
 export function buildInstruction (name: InstructionName, accounts: Readonly<Record<string, PublicKey | undefined>>, args: Readonly<Record<string, unknown>> = {}, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
-  const keys: AccountMeta[] = INSTRUCTION_ACCOUNTS[name].map(([account, flags]) => {
+  const keys: AccountMeta[] = []
+  for (const [account, flags] of INSTRUCTION_ACCOUNTS[name]) {
     const pubkey = accounts[account] ?? FIXED_ADDRESSES[account]
-    if (pubkey === undefined) throw new Error(`${name}: account ${account} missing`)
-    return { pubkey, isSigner: flags.includes('s'), isWritable: flags.includes('w') }
-  })
+    if (pubkey === undefined) {
+      if (flags === 'o') continue
+      throw new Error(`${name}: account ${account} missing`)
+    }
+    keys.push({ pubkey, isSigner: flags.includes('s'), isWritable: flags.includes('w') })
+  }
   const body = encode(ARGS[name], args)
   const data = new Uint8Array(8 + body.length)
   data.set(instructionDiscriminator(name), 0)
@@ -154,6 +165,8 @@ export interface CreateEscrowAccounts {
   readonly escrow?: PublicKey
   readonly escrowVault?: PublicKey
   readonly clientState?: PublicKey
+  /** zk tier: the key account the escrow pins; derived from `args.circuitId` unless given. */
+  readonly verifyingKey?: PublicKey
 }
 
 export interface CreateEscrowArgs {
@@ -168,20 +181,25 @@ export interface CreateEscrowArgs {
   readonly epochsTotal?: number
   /** The spec's verification tier (`TIER`); default optimistic (settled by the client's `complete`). */
   readonly tier?: number
-  /** zk tier: the circuit whose verifying key (`["vk", circuitId]`) checks the step proof. Default 0. */
+  /** zk tier: the circuit whose verifying key (`["vk", circuitId]`) checks the step proof; the escrow
+   * pins that key's SHA-256 at creation (it must be set). Default 0. */
   readonly circuitId?: number
 }
 
+/** `create_escrow`; for the zk tier the key account `["vk", circuitId]` is passed (derived here) and pinned. */
 export function createEscrow (a: CreateEscrowAccounts, args: CreateEscrowArgs, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
   const escrow = a.escrow ?? escrowPda(programId, a.client, args.nonce).address
+  const tier = args.tier ?? TIER.optimistic
+  const circuitId = args.circuitId ?? 0
   return buildInstruction('create_escrow', {
     config: config(programId),
     workerNode: nodePda(programId, a.worker).address,
     escrowVault: escrowVaultPda(programId, escrow).address,
     clientState: clientStatePda(programId, a.client).address,
+    ...(tier === TIER.zk ? { verifyingKey: verifyingKeyPda(programId, circuitId).address } : {}),
     ...a,
     escrow
-  }, { ...args, epochsTotal: args.epochsTotal ?? 1, tier: args.tier ?? TIER.optimistic, circuitId: args.circuitId ?? 0 }, programId)
+  }, { ...args, epochsTotal: args.epochsTotal ?? 1, tier, circuitId }, programId)
 }
 
 export function anchorProgress (a: { worker: PublicKey, escrow: PublicKey }, epoch: number, merkleRoot: Uint8Array, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
@@ -340,9 +358,16 @@ export function closeDispute (a: { readonly claimant: PublicKey, readonly disput
   return buildInstruction('close_dispute', { config: config(programId), voteVault: voteVaultPda(programId, a.dispute).address, ...a }, {}, programId)
 }
 
-/** `submit_delivery`: the worker of an optimistic escrow delivers; the challenge window starts. */
-export function submitDelivery (a: { readonly worker: PublicKey, readonly escrow: PublicKey }, finalWeightsHash: Uint8Array, merkleRoot: Uint8Array, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
-  return buildInstruction('submit_delivery', a, { finalWeightsHash, merkleRoot }, programId)
+/**
+ * `submit_delivery`: the worker of an optimistic escrow, whose root `anchorProgress` anchored at
+ * the final epoch, delivers: the program checks with `sol_poseidon` that the final checkpoint
+ * (H_N, S_N) is the last leaf of that root; the challenge window starts. `finalChainHash` is H_N
+ * (32 bytes); `finalState` S_N, a field element, 32 bytes big-endian (a float checkpoint's is
+ * `fieldToBytes(digestCommitment(stateHash))`); `siblings` the left siblings of the last leaf,
+ * leaves first (`lastLeafSiblings`), 32 bytes each, concatenated: as `completeZk`.
+ */
+export function submitDelivery (a: { worker: PublicKey, escrow: PublicKey }, args: { finalWeightsHash: Uint8Array, finalChainHash: Uint8Array, finalState: Uint8Array, siblings: Uint8Array }, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('submit_delivery', { worker: a.worker, escrow: a.escrow }, { ...args }, programId)
 }
 
 /** `claim_payment`: the worker of a delivered optimistic escrow is paid once the challenge window passed with no dispute. */
@@ -381,6 +406,9 @@ export interface CompleteZkAccounts {
   readonly worker: PublicKey
   readonly escrow: PublicKey
   readonly workerToken: PublicKey
+  /** The client's token account (refunded when the proof fails) and the CYXWIZ mint (part of a slash is burned). */
+  readonly clientToken: PublicKey
+  readonly mint: PublicKey
   /** The circuit of the escrow (its `circuitId`): the key account is derived from it. */
   readonly circuitId: number
   readonly verifyingKey?: PublicKey
@@ -388,6 +416,8 @@ export interface CompleteZkAccounts {
   readonly escrowVault?: PublicKey
   readonly config?: PublicKey
   readonly platformVault?: PublicKey
+  readonly stakeVault?: PublicKey
+  readonly insuranceVault?: PublicKey
 }
 
 export interface CompleteZkArgs {
@@ -401,7 +431,11 @@ export interface CompleteZkArgs {
   readonly siblings: Uint8Array
 }
 
-/** `complete_zk`: the worker of a zk escrow is paid against the challenged step's proof. */
+/**
+ * `complete_zk`: the worker of a zk escrow settles it with the challenged step's proof: paid when
+ * it verifies; when it does not (and the final leaf's inclusion holds), the transaction succeeds
+ * and records the failure at once, as `slash_invalid_proof` would (client refunded, stake slashed).
+ */
 export function completeZk (a: CompleteZkAccounts, args: CompleteZkArgs, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
   const { circuitId, ...accounts } = a
   return buildInstruction('complete_zk', {

@@ -276,7 +276,7 @@ export const NODE: Layout = [
   ['_padding', bytes(5)]
 ]
 
-/** `state.rs::Escrow` after its discriminator (328 bytes). */
+/** `state.rs::Escrow` after its discriminator (360 bytes). */
 export const ESCROW: Layout = [
   ['client', 'pubkey'],
   ['worker', 'pubkey'],
@@ -285,6 +285,7 @@ export const ESCROW: Layout = [
   ['specHash', bytes(32)],
   ['finalWeightsHash', bytes(32)],
   ['progressRoot', bytes(32)],
+  ['vkHash', bytes(32)],
   ['nonce', 'u64'],
   ['amount', 'u64'],
   ['estimatedSeconds', 'u64'],
@@ -430,7 +431,9 @@ export const ARGS = {
   appeal: [] as Layout,
   finalize_dispute: [] as Layout,
   close_dispute: [] as Layout,
-  submit_delivery: [['finalWeightsHash', bytes(32)], ['merkleRoot', bytes(32)]] as Layout,
+  submit_delivery: [
+    ['finalWeightsHash', bytes(32)], ['finalChainHash', bytes(32)], ['finalState', bytes(32)], ['siblings', vec(bytes(32))]
+  ] as Layout,
   claim_payment: [] as Layout
 } as const
 export type InstructionName = keyof typeof ARGS

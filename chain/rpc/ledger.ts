@@ -307,10 +307,15 @@ export class EmbeddedLedger {
     if (this.dir !== undefined) {
       appendFileSync(join(this.dir, 'transactions.jsonl'), JSON.stringify({ ...record, tx: record.tx === null ? null : Buffer.from(record.tx).toString('base64') }) + '\n')
     }
-    // Advance one slot and rotate the blockhash, as a new block would.
+    // Advance one slot and rotate the blockhash, as a new block would; the block just produced
+    // (its slot and new blockhash) goes to the front of the SlotHashes sysvar, as on a cluster, so
+    // `draw_challenge` finds a hash for the slot a zk root was anchored in. LiteSVM's warp alone
+    // leaves SlotHashes as it was at genesis.
     const clock = this.#svm.getClock()
     this.#svm.warpToSlot(clock.slot + 1n)
     this.#svm.expireBlockhash()
+    const older = this.#svm.getSlotHashes().filter((h) => h.slot < clock.slot).map((h) => ({ slot: h.slot, hash: h.hash }))
+    this.#svm.setSlotHashes([{ slot: clock.slot, hash: this.#svm.latestBlockhash() }, ...older].slice(0, 512))
     this.#meta.recent.push([this.#svm.latestBlockhash(), this.slot])
     this.#meta.recent = this.#meta.recent.filter(([, s]) => this.slot - s <= BLOCKHASH_VALIDITY)
     for (const l of this.#listeners) l(record)

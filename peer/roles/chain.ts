@@ -7,12 +7,13 @@ import { readFile } from 'node:fs/promises'
 import { getAssociatedTokenAddressSync } from '@solana/spl-token'
 import { Keypair, PublicKey, Transaction, sendAndConfirmTransaction, type Connection, type TransactionInstruction } from '@solana/web3.js'
 import {
-  CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, configPda, decodeConfig, decodeEscrow, decodeNode, escrowVaultPda, nodePda,
+  CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, TIER, configPda, decodeConfig, decodeEscrow, decodeNode, escrowVaultPda, nodePda,
   type ConfigAccount, type EscrowAccount, type NodeAccount
 } from '../../chain/index.js'
-import { wire } from '../../protocols/index.js'
+import { PROOF, wire } from '../../protocols/index.js'
 import { parseSolanaKeypair, type PeerNode } from '../node/index.js'
 import { JobRefusal } from '../job/index.js'
+import { checkpointCount, specTier } from './spec.js'
 
 const { ErrorCode, equalBytes } = wire
 
@@ -83,6 +84,16 @@ export async function checkEscrow (connection: Connection, award: wire.Award, cl
   if (escrow.amount !== award.amount) refuse(`the escrow holds ${escrow.amount}, the award says ${award.amount}`)
   if (!equalBytes(escrow.jobId, award.jobId)) refuse('the escrow is for another job')
   if (!equalBytes(escrow.specHash, wire.specHash(award.spec!))) refuse('the escrow names another spec hash')
+  const tier = specTier(award.spec!)
+  if (escrow.tier !== (tier === 'zk' ? TIER.zk : TIER.optimistic)) refuse(`the escrow's verification tier is not the spec's (${tier})`)
+  if (tier === 'zk' && escrow.circuitId !== PROOF.stepCircuitId) refuse(`a zk escrow must name the step circuit (${PROOF.stepCircuitId}), not ${escrow.circuitId}`)
+  let checkpoints: number
+  try {
+    checkpoints = checkpointCount(award.spec!)
+  } catch (e) {
+    return refuse(`the spec cannot be scheduled: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  if (escrow.epochsTotal !== checkpoints) refuse(`the escrow expects ${escrow.epochsTotal} anchored checkpoints, the spec seals ${checkpoints}`)
   const vault = await connection.getTokenAccountBalance(escrowVaultPda(programId, address).address, 'confirmed').catch(() => undefined)
   if (vault === undefined || BigInt(vault.value.amount) < award.amount) refuse('the escrow vault holds less than the amount')
   return escrow

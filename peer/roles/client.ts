@@ -9,10 +9,15 @@ import { randomBytes } from 'node:crypto'
 import type { PeerId } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { PublicKey, type Connection, type Keypair } from '@solana/web3.js'
-import { CYXWIZ_PROGRAM_ID, complete, createEscrow, escrowPda, openDispute } from '../../chain/index.js'
+import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, TIER, complete, createEscrow, escrowPda, openDispute } from '../../chain/index.js'
 import { connectCandidates, matchViaCoordinator, type FallbackCause } from '../../coordinator/index.js'
 import { ESCROW, MESH, PROOF, wire } from '../../protocols/index.js'
 import { CID } from 'multiformats/cid'
+import { create as createDigest } from 'multiformats/hashes/digest'
+import { peerIdFromString } from '@libp2p/peer-id'
+
+const RAW_CODEC = 0x55
+const SHA2_256 = 0x12
 import { evidenceBlocks, type PeerStore } from '../../storage/index.js'
 import { JobRefusedError, runJobSession, type JobSessionResult } from '../job/index.js'
 import { announceJob, findWorkers, getAdvert, startBidCollector, type BidCollector, type PeerNode, type ReceivedBid } from '../node/index.js'
@@ -20,7 +25,8 @@ import { rankBids, type BidRanking, type CandidateBid } from '../policy/index.js
 import { loadDatasetById, type Dataset } from '../train/index.js'
 import { escrowNonce, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from './chain.js'
 import { JobBook, type ClientJobState } from './jobs.js'
-import { jobSpec, type SpecRequest } from './spec.js'
+import { checkpointCount, jobSpec, specTier, type SpecRequest } from './spec.js'
+import { anchoredCheckpoints, readEscrowAccount } from './settlement.js'
 import { spotCheck, type SpotCheckReport } from './training.js'
 
 const { Kind, Priority, signMessage } = wire
@@ -44,9 +50,16 @@ export interface ClientOptions {
   readonly spotChecks?: number
   /** Every bid stream the collector refused (typed: WireError, BidRefusedError). */
   readonly onBidRejected?: (peer: PeerId, error: Error) => void
-  /** After the spot check: 'complete' signs `complete` if it passed (default); 'dispute' opens a
-   * dispute citing the evidence CID instead, whatever the check found; 'none' leaves the escrow. */
-  readonly settle?: 'complete' | 'dispute' | 'none'
+  /**
+   * After the spot check (optimistic tier): 'complete' signs `complete` at once if it passed
+   * (default: an early release); 'window' lets the on-chain challenge window run — the worker claims
+   * its payment after it, undisputed (`submit` returns `verified`); 'dispute' opens a dispute citing
+   * the evidence CID, whatever the check found; 'none' leaves the escrow. A failed check never pays.
+   * zk tier: 'complete' and 'window' both wait for the worker's proof to be verified on-chain.
+   */
+  readonly settle?: 'complete' | 'window' | 'dispute' | 'none'
+  /** zk tier: how long to wait for the worker's `complete_zk` after delivery, ms (default 300 s). */
+  readonly proofTimeoutMs?: number
   /**
    * An optional coordinator: before announcing, the client asks it for candidates
    * (`matchViaCoordinator`, which checks every advert and every stake itself), dials them and
@@ -72,7 +85,7 @@ export interface JobRequest extends SpecRequest {
 }
 
 export type ClientJobEvent =
-  | { readonly type: 'state', readonly state: ClientJobState }
+  | { readonly type: 'state', readonly state: ClientJobState, readonly jobId: string }
   | { readonly type: 'workers', readonly found: number }
   /** What the coordinator (when configured) gave: candidates to announce to, or why it was not used. */
   | { readonly type: 'coordinator', readonly result: 'matched', readonly candidates: number, readonly connected: number, readonly elapsedMs: number }
@@ -85,6 +98,10 @@ export type ClientJobEvent =
   /** The session went away; the client retries it (attempt 2, 3, …). */
   | { readonly type: 'reconnecting', readonly attempt: number, readonly error: string }
   | { readonly type: 'evidence', readonly cid: string, readonly blocks: number, readonly bytes: number }
+  /** The escrow's anchored Poseidon root (and, optimistic, its on-chain delivery) checked against the evidence. */
+  | { readonly type: 'anchored-root', readonly ok: boolean, readonly root: string, readonly reason?: string }
+  /** zk tier: the escrow ended — `completed` when the program verified the worker's step proof. */
+  | { readonly type: 'zk', readonly verifiedOnChain: boolean, readonly challengeStep: number, readonly escrowState: number }
 
 export interface JobOutcome {
   readonly jobId: string
@@ -98,6 +115,34 @@ export interface JobOutcome {
   readonly completeSignature: string | undefined
   /** `open_dispute`'s signature when the client disputed (`settle: 'dispute'`). */
   readonly disputeSignature?: string
+  readonly tier: 'optimistic' | 'zk'
+  /** zk tier: what the program did with the worker's proof of the challenged step. */
+  readonly zk?: { readonly verifiedOnChain: boolean, readonly challengeStep: number, readonly escrowState: number }
+}
+
+/** What the rest of a job needs once its escrow exists (from `submit`, or from the record on `resume`). */
+interface JobContext {
+  readonly jobId: string
+  readonly jobIdBytes: Uint8Array
+  readonly spec: wire.TrainingSpec
+  readonly dataset: Dataset
+  readonly datasetBytes: Uint8Array
+  readonly tier: 'optimistic' | 'zk'
+  readonly escrow: PublicKey
+  readonly worker: PeerId
+  readonly winner: JobOutcome['winner']
+  readonly ranking: BidRanking
+}
+
+/** The CID a delivered weights blob is kept under in the client's blockstore: raw, its SHA-256. */
+function weightsCid (weightsHash: Uint8Array): CID {
+  return CID.createV1(RAW_CODEC, createDigest(SHA2_256, weightsHash))
+}
+
+async function concatChunks (chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  for await (const c of chunks) parts.push(c)
+  return new Uint8Array(Buffer.concat(parts))
 }
 
 export class NoEligibleBidError extends Error {
@@ -145,6 +190,7 @@ export class Client {
     }
     const dataset: Dataset = loadDatasetById(r.datasetId)
     const { spec, datasetBytes } = jobSpec(dataset, r)
+    const tier = specTier(spec)
     const specHash = wire.specHash(spec)
     const jobIdBytes = Uint8Array.from(randomBytes(32))
     const jobId = hex(jobIdBytes)
@@ -152,10 +198,10 @@ export class Client {
     const windowMs = r.bidWindowMs ?? MESH.bidWindowSeconds * 1000
     const step = async (state: ClientJobState, facts: Record<string, string> = {}): Promise<void> => {
       await this.jobs.transition(jobId, state, facts)
-      emit({ type: 'state', state })
+      emit({ type: 'state', state, jobId })
     }
     await this.jobs.open(jobId, 'announced', { specHash: hex(specHash), maxPrice: String(r.maxPrice) })
-    emit({ type: 'state', state: 'announced' })
+    emit({ type: 'state', state: 'announced', jobId })
     try {
       // 1. Who is out there: a coordinator's checked candidates, or the DHT. The announcement waits
       // until as many peers subscribe as were found.
@@ -230,49 +276,165 @@ export class Client {
       const nonce = escrowNonce(jobIdBytes)
       const escrow = escrowPda(CYXWIZ_PROGRAM_ID, this.#keypair.publicKey, nonce).address
       await sendTransaction(connection, [createEscrow({ client: this.#keypair.publicKey, clientToken: tokenAccount(this.#keypair.publicKey, config.mint), mint: config.mint, worker: workerWallet }, {
-        nonce, jobId: jobIdBytes, amount: best.bid.price, specHash, estimatedSeconds: BigInt(estimatedSeconds), timeoutSecs: BigInt(ESCROW.timeoutSeconds), epochsTotal: spec.epochs
+        nonce,
+        jobId: jobIdBytes,
+        amount: best.bid.price,
+        specHash,
+        estimatedSeconds: BigInt(estimatedSeconds),
+        timeoutSecs: BigInt(ESCROW.timeoutSeconds),
+        // The anchored root's leaves: one per checkpoint the run seals.
+        epochsTotal: checkpointCount(spec, dataset),
+        tier: tier === 'zk' ? TIER.zk : TIER.optimistic,
+        circuitId: tier === 'zk' ? PROOF.stepCircuitId : 0
       })], [this.#keypair])
-      await step('escrowed', { escrow: escrow.toBase58() })
-      emit({ type: 'award', worker: best.bid.bidder, price: best.bid.price, escrow: escrow.toBase58() })
-
-      // 5. The job protocol: award, dataset, progress, weights (hash-checked by the session).
-      const award: wire.Award = {
-        jobId: jobIdBytes, worker: Uint8Array.from(workerWallet.toBytes()), escrow: Uint8Array.from(escrow.toBytes()), amount: best.bid.price, specHash: Uint8Array.from(specHash), spec, issuedAt: BigInt(node.clock())
-      }
-      await step('running')
-      const session = await this.#session(winning.from, award, datasetBytes, jobId, emit, r.signal)
-      await step('delivered', { weightsHash: hex(session.delivery.weightsHash), evidenceCid: session.delivery.evidenceCid })
-
-      // 6. Fetch the evidence from the winner over bitswap, spot-check it, then pay.
       const winner = { peer: best.bid.bidder, wallet: workerWallet.toBase58(), price: best.bid.price, etaSeconds: best.bid.etaSeconds }
-      // The challenge mixes the worker's final chain head with randomness the worker never saw.
-      const seed = wire.sha256(Buffer.concat([session.delivery.finalChainHash, randomBytes(32)]))
-      const fetched = await this.#fetchEvidence(session.delivery, winning.from, r.signal)
-      if (fetched.ok) emit({ type: 'evidence', cid: session.delivery.evidenceCid, blocks: fetched.blocks, bytes: fetched.bytes })
-      const report: SpotCheckReport = fetched.ok
-        ? await spotCheck(node.helia, session.delivery, spec, dataset, this.#o.spotChecks ?? PROOF.defaultSpotChecks, seed)
-        : { passed: false, verdict: 'failed', segments: [], reasons: [`the evidence could not be fetched: ${fetched.error}`] }
-      emit({ type: 'spot-check', report })
-      const settle = this.#o.settle ?? 'complete'
-      const disputeSignature = settle !== 'dispute' ? undefined : await sendTransaction(connection, [openDispute({ claimant: this.#keypair.publicKey, escrow, mint: config.mint }, session.delivery.evidenceCid)], [this.#keypair])
-      const disputed: Record<string, string> = disputeSignature === undefined ? {} : { disputeSignature }
-      if (!report.passed) {
-        await step('rejected', { spotCheck: report.reasons.join('; ').slice(0, 500), ...disputed })
-        return { jobId, state: 'rejected', spec, ranking, winner, escrow: escrow.toBase58(), session, spotCheck: report, completeSignature: undefined, ...disputed }
-      }
-      await step('verified', { segments: report.segments.join(','), ...disputed })
-      if (settle !== 'complete') return { jobId, state: 'verified', spec, ranking, winner, escrow: escrow.toBase58(), session, spotCheck: report, completeSignature: undefined, ...disputed }
-      const signature = await sendTransaction(connection, [complete({
-        client: this.#keypair.publicKey, escrow, worker: workerWallet, workerToken: tokenAccount(workerWallet, config.mint)
-      }, session.delivery.weightsHash)], [this.#keypair])
-      await step('completed', { completeSignature: signature })
-      return { jobId, state: 'completed', spec, ranking, winner, escrow: escrow.toBase58(), session, spotCheck: report, completeSignature: signature }
+      // Everything a restarted client needs to see the job through (`resume`).
+      await step('escrowed', {
+        escrow: escrow.toBase58(), tier, datasetId: dataset.id, spec: hex(wire.TrainingSpec.encode(spec)), etaSeconds: String(best.bid.etaSeconds)
+      })
+      emit({ type: 'award', worker: best.bid.bidder, price: best.bid.price, escrow: escrow.toBase58() })
+      return await this.#continue({ jobId, jobIdBytes, spec, dataset, datasetBytes, tier, escrow, worker: winning.from, winner, ranking }, 'escrowed', emit, r.signal)
     } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e)
-      await this.jobs.transition(jobId, 'failed', {}, msg.slice(0, 500)).catch(() => {})
-      emit({ type: 'state', state: 'failed' })
+      await this.#fail(jobId, e, emit)
       throw e
     }
+  }
+
+  /**
+   * Sees a job through after a restart of this client: from its persisted record (escrowed,
+   * running, delivered or verified), the session is resumed with the same award (the worker
+   * resumes from its last checkpoint, or answers from its record), the delivered work is checked
+   * and the job settled exactly as `submit` would have. The record must be this client's.
+   */
+  async resume (jobId: string, o: { onProgress?: (e: ClientJobEvent) => void, signal?: AbortSignal } = {}): Promise<JobOutcome> {
+    const emit = (e: ClientJobEvent): void => {
+      try { o.onProgress?.(e) } catch { /* an observer's failure is not the job's */ }
+    }
+    const rec = await this.jobs.get(jobId)
+    if (rec === undefined) throw new Error(`no job ${jobId} in this client's records`)
+    const from = rec.state
+    if (from !== 'escrowed' && from !== 'running' && from !== 'delivered' && from !== 'verified') throw new Error(`job ${jobId} is ${from}: only an escrowed, running, delivered or verified job can be resumed`)
+    const f = rec.facts
+    if (f.spec === undefined || f.escrow === undefined || f.worker === undefined || f.workerWallet === undefined || f.price === undefined || f.datasetId === undefined) {
+      throw new Error(`job ${jobId} was recorded by an older client without what a resume needs`)
+    }
+    try {
+      const spec = wire.TrainingSpec.decode(Buffer.from(f.spec, 'hex'))
+      wire.validateTrainingSpec(spec)
+      if (hex(wire.specHash(spec)) !== f.specHash) throw new Error(`job ${jobId}: the recorded spec does not hash to the recorded spec hash`)
+      const dataset = loadDatasetById(f.datasetId)
+      const { datasetBytes } = jobSpec(dataset, { epochs: spec.epochs })
+      const winner = { peer: f.worker, wallet: f.workerWallet, price: BigInt(f.price), etaSeconds: Number(f.etaSeconds ?? 0) }
+      emit({ type: 'state', state: from, jobId })
+      return await this.#continue({
+        jobId, jobIdBytes: new Uint8Array(Buffer.from(jobId, 'hex')), spec, dataset, datasetBytes, tier: specTier(spec), escrow: new PublicKey(f.escrow),
+        worker: peerIdFromString(f.worker), winner, ranking: { ranked: [], rejected: [] }
+      }, from, emit, o.signal)
+    } catch (e) {
+      await this.#fail(jobId, e, emit)
+      throw e
+    }
+  }
+
+  async #fail (jobId: string, e: unknown, emit: (e: ClientJobEvent) => void): Promise<void> {
+    const msg = e instanceof Error ? e.message : String(e)
+    // A stopped client (Ctrl-C) leaves the job where it was, to be resumed.
+    if ((e as { name?: string })?.name === 'AbortError' || msg === 'interrupted') return
+    await this.jobs.transition(jobId, 'failed', {}, msg.slice(0, 500)).catch(() => {})
+    emit({ type: 'state', state: 'failed', jobId })
+  }
+
+  /** The job from `from` on: the session, the checks of the delivered work, the settlement. */
+  async #continue (j: JobContext, from: 'escrowed' | 'running' | 'delivered' | 'verified', emit: (e: ClientJobEvent) => void, signal: AbortSignal | undefined): Promise<JobOutcome> {
+    const { node, connection } = this.#o
+    const { jobId, spec, dataset, tier, escrow } = j
+    const step = async (state: ClientJobState, facts: Record<string, string> = {}): Promise<void> => {
+      await this.jobs.transition(jobId, state, facts)
+      emit({ type: 'state', state, jobId })
+    }
+    const config = await readConfig(connection)
+    const workerWallet = new PublicKey(j.winner.wallet)
+
+    // 5. The job protocol: award, dataset, progress, weights (hash-checked by the session).
+    let session: JobSessionResult
+    if (from === 'escrowed' || from === 'running') {
+      const award: wire.Award = {
+        jobId: Uint8Array.from(j.jobIdBytes), worker: Uint8Array.from(workerWallet.toBytes()), escrow: Uint8Array.from(escrow.toBytes()), amount: j.winner.price, specHash: Uint8Array.from(wire.specHash(spec)), spec, issuedAt: BigInt(node.clock())
+      }
+      if (from === 'escrowed') await step('running')
+      session = await this.#session(j.worker, award, j.datasetBytes, jobId, emit, signal)
+      // The weights are kept in this peer's blockstore, named by their hash: a restart keeps them.
+      await node.helia.blockstore.put(weightsCid(session.delivery.weightsHash), session.weights)
+      const d = session.delivery
+      await step('delivered', {
+        weightsHash: hex(d.weightsHash), evidenceCid: d.evidenceCid, merkleRoot: hex(d.merkleRoot), finalChainHash: hex(d.finalChainHash), checkpoints: String(d.epochs), weightsBytes: String(d.weightsBytes)
+      })
+    } else {
+      session = await this.#recordedSession(jobId)
+    }
+
+    const base = { jobId, spec, ranking: j.ranking, winner: j.winner, escrow: escrow.toBase58(), session, tier }
+    let report: SpotCheckReport | undefined
+    let disputed: Record<string, string> = {}
+    const settle = this.#o.settle ?? 'complete'
+    if (from !== 'verified') {
+      // 6. Fetch the evidence from the winner over bitswap, spot-check it, then settle.
+      // The challenge mixes the worker's final chain head with randomness the worker never saw.
+      const seed = wire.sha256(Buffer.concat([session.delivery.finalChainHash, randomBytes(32)]))
+      const fetched = await this.#fetchEvidence(session.delivery, j.worker, signal)
+      if (fetched.ok) emit({ type: 'evidence', cid: session.delivery.evidenceCid, blocks: fetched.blocks, bytes: fetched.bytes })
+      report = fetched.ok
+        ? await spotCheck(node.helia, session.delivery, spec, dataset, this.#o.spotChecks ?? PROOF.defaultSpotChecks, seed)
+        : { passed: false, verdict: 'failed', segments: [], reasons: [`the evidence could not be fetched: ${fetched.error}`] }
+      if (fetched.ok) {
+        // What the chain holds must be this evidence: the anchored root over its checkpoint
+        // commitments and, optimistic tier, the delivered weights hash.
+        const anchored = await this.#checkAnchoredRoot(escrow, session.delivery, tier)
+        emit({ type: 'anchored-root', ...anchored })
+        if (!anchored.ok) report = { ...report, passed: false, verdict: 'failed', reasons: [...report.reasons, anchored.reason ?? 'the anchored root does not match'] }
+      }
+      emit({ type: 'spot-check', report })
+      const disputeSignature = settle !== 'dispute' ? undefined : await sendTransaction(connection, [openDispute({ claimant: this.#keypair.publicKey, escrow, mint: config.mint }, session.delivery.evidenceCid)], [this.#keypair])
+      disputed = disputeSignature === undefined ? {} : { disputeSignature }
+      if (!report.passed) {
+        await step('rejected', { spotCheck: report.reasons.join('; ').slice(0, 500), ...disputed })
+        return { ...base, ...disputed, spotCheck: report, state: 'rejected', completeSignature: undefined }
+      }
+      await step('verified', { segments: report.segments.join(','), ...disputed })
+    }
+    const checked = { ...base, ...disputed, spotCheck: report }
+    if (tier === 'zk' && (settle === 'complete' || settle === 'window')) {
+      // The worker is paid by its proof, verified by the program: wait for the escrow to end.
+      const zk = await this.#awaitProof(escrow, signal)
+      emit({ type: 'zk', ...zk })
+      if (zk.verifiedOnChain) await step('completed', { challengeStep: String(zk.challengeStep) })
+      else await this.jobs.transition(jobId, 'failed', {}, `the worker's proof was not verified (escrow state ${zk.escrowState})`)
+      return { ...checked, state: zk.verifiedOnChain ? 'completed' : 'failed', completeSignature: undefined, zk }
+    }
+    if (settle !== 'complete') return { ...checked, state: 'verified', completeSignature: undefined }
+    const signature = await sendTransaction(connection, [complete({
+      client: this.#keypair.publicKey, escrow, worker: workerWallet, workerToken: tokenAccount(workerWallet, config.mint)
+    }, session.delivery.weightsHash)], [this.#keypair])
+    await step('completed', { completeSignature: signature })
+    return { ...checked, state: 'completed', completeSignature: signature }
+  }
+
+  /** A delivered job's session as recorded (its weights from this peer's blockstore). */
+  async #recordedSession (jobId: string): Promise<JobSessionResult> {
+    const f = (await this.jobs.get(jobId))?.facts ?? {}
+    const need = (k: string): string => {
+      const v = f[k]
+      if (v === undefined) throw new Error(`job ${jobId}: the record lacks ${k}`)
+      return v
+    }
+    const b = (k: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(need(k), 'hex'))
+    const delivery: wire.Delivery = {
+      weightsHash: b('weightsHash'), weightsBytes: BigInt(need('weightsBytes')), evidenceCid: need('evidenceCid'), merkleRoot: b('merkleRoot'), epochs: Number(need('checkpoints')), finalChainHash: b('finalChainHash')
+    }
+    const weights = await this.#o.node.helia.blockstore.get(weightsCid(delivery.weightsHash), { offline: true } as never)
+    const bytes = weights instanceof Uint8Array ? weights : await concatChunks(weights as AsyncIterable<Uint8Array>)
+    if (hex(wire.sha256(bytes)) !== hex(delivery.weightsHash)) throw new Error(`job ${jobId}: the stored weights do not match their hash`)
+    return { delivery, weights: bytes, metrics: [], checkpoints: [] }
   }
 
   /**
@@ -338,6 +500,32 @@ export class Client {
       return { ok: true, blocks, bytes }
     } catch (e) {
       return { ok: false, error: e instanceof Error ? e.message : String(e) }
+    }
+  }
+
+  /** The escrow's anchored root against the fetched evidence (and, optimistic, the on-chain delivery). */
+  async #checkAnchoredRoot (escrow: PublicKey, delivery: wire.Delivery, tier: 'optimistic' | 'zk'): Promise<{ ok: boolean, root: string, reason?: string }> {
+    try {
+      const cps = await anchoredCheckpoints(this.#o.node.helia, delivery.evidenceCid, tier)
+      const e = await readEscrowAccount(this.#o.connection, escrow)
+      const root = hex(cps.root)
+      if (e.epochsDone !== e.epochsTotal || hex(e.progressRoot) !== root) return { ok: false, root, reason: 'the root anchored on-chain is not the root of the delivered evidence' }
+      if (tier === 'optimistic' && (e.delivered === 0 || hex(e.finalWeightsHash) !== hex(delivery.weightsHash))) return { ok: false, root, reason: 'the delivery on-chain is not the delivered weights' }
+      return { ok: true, root }
+    } catch (err) {
+      return { ok: false, root: '', reason: `the anchored root could not be checked: ${err instanceof Error ? err.message : String(err)}` }
+    }
+  }
+
+  /** zk tier: waits until the escrow leaves `funded` (the worker's `complete_zk`, or a slash). */
+  async #awaitProof (escrow: PublicKey, signal: AbortSignal | undefined): Promise<{ verifiedOnChain: boolean, challengeStep: number, escrowState: number }> {
+    const deadline = Date.now() + (this.#o.proofTimeoutMs ?? 300_000)
+    for (;;) {
+      signal?.throwIfAborted()
+      const e = await readEscrowAccount(this.#o.connection, escrow)
+      if (e.state !== ESCROW_STATE.funded) return { verifiedOnChain: e.state === ESCROW_STATE.completed, challengeStep: e.challengeStep, escrowState: e.state }
+      if (Date.now() > deadline) throw new Error('the worker did not prove the challenged step in time (the escrow is still funded; after its deadline `slash_invalid_proof` refunds it)')
+      await new Promise((resolve) => setTimeout(resolve, 500))
     }
   }
 

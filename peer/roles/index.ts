@@ -10,3 +10,6 @@ export { JobBook, IllegalTransitionError, type ClientJobState, type JobRecord, t
 export { checkEscrow, escrowNonce, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from './chain.js'
 export { jobSpec, type SpecRequest } from './spec.js'
 export { runWithEvidence, spotCheck, weightsBytes, type SpotCheckReport } from './training.js'
+export { installStepVerifyingKey } from './verifying-keys.js'
+export { anchoredCheckpoints, type AnchoredCheckpoints } from './settlement.js'
+export { checkpointCount, specTier, ZK_DATASET_ID } from './spec.js'

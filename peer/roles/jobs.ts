@@ -5,13 +5,16 @@
  */
 import type { JsonObject, PeerStore } from '../../storage/index.js'
 
-export type WorkerJobState = 'accepted' | 'training' | 'delivered' | 'failed'
+/** `delivered`: the weights went to the client and the delivery is on-chain; `settled`: the escrow
+ * is over (paid by proof or after the window, completed by the client, or decided by a dispute). */
+export type WorkerJobState = 'accepted' | 'training' | 'delivered' | 'settled' | 'failed'
 export type ClientJobState = 'announced' | 'awarded' | 'escrowed' | 'running' | 'delivered' | 'verified' | 'completed' | 'rejected' | 'failed' | 'cancelled'
 
 const WORKER_NEXT: Record<WorkerJobState, readonly WorkerJobState[]> = {
   accepted: ['training', 'failed'],
   training: ['delivered', 'failed'],
-  delivered: [],
+  delivered: ['settled', 'failed'],
+  settled: [],
   failed: []
 }
 

@@ -23,6 +23,8 @@ import { JobBook, type WorkerJobState } from './jobs.js'
 import { jobSpec } from './spec.js'
 import { runWithEvidence } from './training.js'
 import { runWithFaults, type WorkerFaults } from './faults.js'
+import { anchorFinalRoot, anchoredCheckpoints, claimAfterWindow, escrowKey, proveAndComplete, submitOptimisticDelivery, type SettleResult } from './settlement.js'
+import { specTier } from './spec.js'
 
 const { ErrorCode, Kind, signMessage } = wire
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -56,6 +58,9 @@ export interface WorkerOptions {
   /** An optional coordinator: the worker registers its signed advert with it after each advert
    * publish or refresh (a failure is a `coordinator` event; the DHT advert stands regardless). */
   readonly coordinator?: Multiaddr
+  /** How often a delivered job's escrow (and the chain's clock) is polled while settling, ms
+   * (default 10 s): the optimistic window's end, a client's `complete`, a dispute. */
+  readonly settlementPollMs?: number
 }
 
 export type WorkerEvent =
@@ -75,6 +80,15 @@ export type WorkerEvent =
   | { readonly type: 'resumed', readonly jobId: string, readonly state: WorkerJobState }
   /** The session went away before delivery; the job stays where it was, to be resumed. */
   | { readonly type: 'interrupted', readonly jobId: string, readonly error: string }
+  /** The final Poseidon root of the checkpoint commitments is anchored on-chain (and, optimistic
+   * tier, the delivery submitted with its last-leaf proof: the challenge window runs). */
+  | { readonly type: 'anchored', readonly jobId: string, readonly tier: 'optimistic' | 'zk', readonly checkpoints: number, readonly root: string, readonly signatures: readonly string[] }
+  /** zk tier: the program drew step `step`; the Groth16 proof of it is being made. */
+  | { readonly type: 'challenge', readonly jobId: string, readonly step: number }
+  /** The escrow is over: paid by `complete_zk` (`proved`) or `claim_payment` (`claimed`), or ended
+   * by someone else (`ended`: the client's complete, a dispute's verdict, a refund). */
+  | { readonly type: 'settled', readonly jobId: string, readonly how: 'proved' | 'claimed' | 'ended', readonly signature?: string, readonly challengeStep?: number, readonly proveSeconds?: number, readonly escrowState?: number }
+  | { readonly type: 'settlement-failed', readonly jobId: string, readonly error: string }
 
 interface WorkerJob {
   readonly jobId: string
@@ -91,6 +105,8 @@ export class Worker {
   readonly #bids = new Map<string, bigint>()
   /** Training runs in flight, by job id: a resumed session waits for the interrupted one to stop. */
   readonly #runs = new Map<string, Promise<unknown>>()
+  /** Settlements in flight (after delivery), by job id. */
+  readonly #settlements = new Map<string, Promise<void>>()
   #service: JobService | undefined
   #onChain = { stake: 0n, reputation: 0, active: false }
   #cleanups: Array<() => void | Promise<void>> = []
@@ -130,18 +146,24 @@ export class Worker {
             : runWithFaults(o.faults, { node: o.node, evidence: w.#helia, drafts: o.store.evidenceDrafts, spec: job.award.spec!, dataset, progress, signal: runSignal })
           w.#runs.set(job.jobId, run.catch(() => {}))
           try {
-            return await run
+            const work = await run
+            // Before the weights go out: the root on-chain (and the optimistic delivery with it).
+            await w.#anchor(job.jobId, job.award, work.delivery.evidenceCid, work.delivery.weightsHash)
+            return work
           } finally {
             w.#runs.delete(job.jobId)
           }
         },
         finished: async (job, outcome) => {
           const r = await w.jobs.get(job.jobId)
-          if (outcome.ok && r?.state === 'training') await w.#transition(job.jobId, 'delivered')
+          if (outcome.ok && r?.state === 'training') {
+            await w.#transition(job.jobId, 'delivered')
+            w.#settle(job.jobId)
+          }
           else if (!outcome.ok && outcome.interrupted && (r?.state === 'accepted' || r?.state === 'training')) {
             // Not a failure: the stream went away. The draft keeps every stored checkpoint.
             w.#emit({ type: 'interrupted', jobId: job.jobId, error: outcome.error.message })
-          } else if (r !== undefined && r.state !== 'delivered' && r.state !== 'failed') await w.#transition(job.jobId, 'failed', outcome.ok ? 'ended before training' : outcome.error.message)
+          } else if (r !== undefined && r.state !== 'delivered' && r.state !== 'settled' && r.state !== 'failed') await w.#transition(job.jobId, 'failed', outcome.ok ? 'ended before training' : outcome.error.message)
           await w.#refresh().catch(() => {})
         }
       }, { ...(o.onRejected === undefined ? {} : { onRejected: o.onRejected }) })
@@ -340,10 +362,68 @@ export class Worker {
         await this.#transition(r.jobId, 'failed', 'the escrow is no longer funded')
         continue
       }
+      if (r.state === 'delivered') {
+        // Delivered before the restart: only the settlement is left (the proof, the window's claim).
+        this.#settle(r.jobId)
+        continue
+      }
       this.#emit({ type: 'resumable', jobId: r.jobId, state: r.state })
       const addrs = (r.facts.clientAddrs ?? '').split(' ').filter((a) => a !== '').flatMap((a) => { try { return [multiaddr(a)] } catch { return [] } })
       if (addrs.length > 0) this.node.libp2p.dial(addrs, { signal: AbortSignal.timeout(5_000) }).catch(() => {})
     }
+  }
+
+  /**
+   * After training, before delivery: the Poseidon root of the checkpoint commitments is anchored at
+   * the final epoch and, optimistic tier, the delivery is submitted with its last-leaf proof (the
+   * program checks it with `sol_poseidon`; the challenge window starts). What settlement needs
+   * later is noted in the job record, so a restarted worker can finish it.
+   */
+  async #anchor (jobId: string, award: wire.Award, evidenceCid: string, weightsHash: Uint8Array): Promise<void> {
+    const tier = specTier(award.spec!)
+    const c = { connection: this.#o.connection, keypair: this.#keypair, escrow: new PublicKey(award.escrow) }
+    const cps = await anchoredCheckpoints(this.#helia, evidenceCid, tier)
+    const signatures: string[] = []
+    const anchored = await anchorFinalRoot(c, cps)
+    if (anchored !== undefined) signatures.push(anchored)
+    if (tier === 'optimistic') {
+      const submitted = await submitOptimisticDelivery(c, cps, weightsHash)
+      if (submitted !== undefined) signatures.push(submitted)
+    }
+    await this.jobs.note(jobId, { tier, evidenceCid, weightsHash: hex(weightsHash), root: hex(cps.root) })
+    this.#emit({ type: 'anchored', jobId, tier, checkpoints: cps.leaves.length, root: hex(cps.root), signatures })
+  }
+
+  /** Settles a delivered job in the background (see settlement.ts); one settlement per job. */
+  #settle (jobId: string): void {
+    if (this.#settlements.has(jobId)) return
+    const run = (async () => {
+      const r = await this.jobs.get(jobId)
+      if (r?.state !== 'delivered') return
+      const f = r.facts
+      const c = { connection: this.#o.connection, keypair: this.#keypair, escrow: escrowKey(f.escrow ?? '') }
+      const o = { pollMs: this.#o.settlementPollMs ?? 10_000, signal: this.#stopping.signal, onChallenge: (step: number) => { this.#emit({ type: 'challenge', jobId, step }) } }
+      let result: SettleResult
+      if (f.tier === 'zk') {
+        const cps = await anchoredCheckpoints(this.#helia, f.evidenceCid ?? '', 'zk')
+        result = await proveAndComplete(c, cps, Buffer.from(f.weightsHash ?? '', 'hex'), o)
+      } else {
+        result = await claimAfterWindow(c, o)
+      }
+      const facts: Record<string, string> = { settledBy: result.how }
+      if (result.how !== 'ended') facts.settleSignature = result.signature
+      if (result.how === 'ended') facts.escrowState = String(result.escrowState)
+      if (result.how === 'proved' && result.challengeStep !== undefined) facts.challengeStep = String(result.challengeStep)
+      await this.#transition(jobId, 'settled')
+      await this.jobs.note(jobId, facts)
+      this.#emit({ type: 'settled', jobId, ...result })
+      await this.#refresh().catch(() => {})
+    })().catch((e: unknown) => {
+      // Stopping is not a failure: the record stays `delivered` and a restart settles it.
+      if (this.#stopping.signal.aborted) return
+      this.#emit({ type: 'settlement-failed', jobId, error: e instanceof Error ? e.message : String(e) })
+    }).finally(() => { this.#settlements.delete(jobId) })
+    this.#settlements.set(jobId, run)
   }
 
   async stop (): Promise<void> {
@@ -354,7 +434,7 @@ export class Worker {
       // Runs stop at their next segment boundary, drafts intact; wait so the store can close.
       this.#stopping.abort(new Error('the worker stopped'))
       await this.#service?.stop()
-      await Promise.allSettled([...this.#runs.values()])
+      await Promise.allSettled([...this.#runs.values(), ...this.#settlements.values()])
     })()
     await this.#stopped
   }

@@ -1,9 +1,9 @@
 /**
- * A local cyxwiz network in one process: one embedded ledger served as Solana JSON-RPC on
- * 127.0.0.1 (every peer talks to it through its own web3.js Connection, exactly as separate
- * processes would), the CYXWIZ mint and the program's Config, and funded peers — each a real
- * libp2p node on 127.0.0.1 with its own data dir, wallet and stores. Keys derive from a seed, so a
- * run is reproducible. Used by `cyx sim` and by the end-to-end tests.
+ * A local cyxwiz network: one embedded ledger served as Solana JSON-RPC on 127.0.0.1 (every peer
+ * talks to it through its own web3.js Connection), the CYXWIZ mint and the program's Config, and
+ * funded peers. `fund` gives a peer its data dir and funded wallet only (`cyx sim` then starts the
+ * peer through a peer host, in its own process or this one: peer/sim/host.ts); `peer` also starts
+ * its libp2p node here, for the end-to-end tests. Keys derive from a seed, so a run is reproducible.
  */
 import { createHash } from 'node:crypto'
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises'
@@ -19,7 +19,7 @@ import {
 } from '../../chain/index.js'
 import { BPS, TOKEN, UNITS_PER_TOKEN } from '../../protocols/index.js'
 import { createPeerNode, type PeerNode } from '../node/index.js'
-import { sendTransaction } from '../roles/index.js'
+import { installStepVerifyingKey, sendTransaction } from '../roles/index.js'
 import type { PeerStore } from '../../storage/index.js'
 
 export interface LocalPeer {
@@ -83,6 +83,8 @@ export class LocalNetwork {
     await connection.confirmTransaction(await connection.requestAirdrop(admin.publicKey, 100 * LAMPORTS_PER_SOL))
     const mint = await createMint(connection, admin, admin.publicKey, null, 9, Keypair.fromSeed(LocalNetwork.seedBytes(o.seed, 'mint')), { commitment: 'confirmed' })
     await sendTransaction(connection, [initializeConfig({ admin: admin.publicKey, mint }, configParamsFromProtocol())], [admin])
+    // The step circuit's (development) verifying key: zk-tier escrows name it.
+    await installStepVerifyingKey(connection, admin)
     // Genesis: the whole fixed supply (1,000,000,000 CYXWIZ), split as the design distributes it,
     // then the mint authority is revoked: no token is ever minted again, peers are funded by
     // transfers, and the dispute quorum (5 % of the supply) is a realistic 50,000,000 CYXWIZ.
@@ -108,6 +110,22 @@ export class LocalNetwork {
   /** A funded peer: SOL for fees, `tokens` whole CYXWIZ transferred from genesis allocation `from`,
    * a libp2p node dialling `bootstrap`. */
   async peer (name: string, tokens: bigint, bootstrap: Multiaddr[] = [], from: Allocation = 'ecosystem'): Promise<LocalPeer> {
+    const { dir, keypair, peerKeySeed } = await this.fund(name, tokens, from)
+    const privateKey = await generateKeyPairFromSeed('Ed25519', peerKeySeed)
+    const node = await createPeerNode({ dir, privateKey, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap })
+    // The node opened the peer store of its dir (Helia runs on it); the roles share it.
+    const store = node.store
+    const p: LocalPeer = { name, dir, node, store, keypair }
+    this.#peers.push(p)
+    return p
+  }
+
+  /**
+   * A funded wallet for peer `name`, without its node (which a peer host starts, in this process
+   * or its own): the data dir `<dir>/<name>` with `wallet.json` (key from the seed), SOL for fees,
+   * `tokens` whole CYXWIZ transferred from genesis allocation `from`, and the seed of its libp2p key.
+   */
+  async fund (name: string, tokens: bigint, from: Allocation = 'ecosystem'): Promise<{ dir: string, keypair: Keypair, peerKeySeed: Uint8Array }> {
     const dir = join(this.dir, name)
     await mkdir(dir, { recursive: true })
     const keypair = Keypair.fromSeed(LocalNetwork.seedBytes(this.#seed, `${name}/wallet`))
@@ -118,13 +136,7 @@ export class LocalNetwork {
       const source = await getOrCreateAssociatedTokenAccount(this.connection, this.admin, this.mint, this.allocations[from].publicKey)
       await transfer(this.connection, this.admin, source.address, account.address, this.allocations[from], tokens * UNITS_PER_TOKEN)
     }
-    const privateKey = await generateKeyPairFromSeed('Ed25519', LocalNetwork.seedBytes(this.#seed, `${name}/peer`))
-    const node = await createPeerNode({ dir, privateKey, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap })
-    // The node opened the peer store of its dir (Helia runs on it); the roles share it.
-    const store = node.store
-    const p: LocalPeer = { name, dir, node, store, keypair }
-    this.#peers.push(p)
-    return p
+    return { dir, keypair, peerKeySeed: LocalNetwork.seedBytes(this.#seed, `${name}/peer`) }
   }
 
   /**

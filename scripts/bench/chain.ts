@@ -16,9 +16,11 @@ import {
   SIDE, anchorProgress, cancel, closeEscrow, complete, configParamsFromProtocol, createEscrow, disputePda, escrowPda,
   heartbeat, initializeConfig, openDispute, rateWorker, registerNode, requestUnstake, resolveDispute, submitEvidence,
   timeoutRefund, updateConfig, vote, withdrawStake, withdrawVote, INSTRUCTION_ACCOUNTS, appeal, finalizeDispute, closeDispute,
-  submitDelivery, claimPayment
+  submitDelivery, claimPayment, lastLeafSiblings
 } from '../../chain/client/index.js'
-import { DISPUTE, ESCROW, PROOF, STAKE_TIERS, UNITS_PER_TOKEN as TOKEN } from '../../protocols/index.js'
+import {
+  DISPUTE, ESCROW, MerkleTree, PROOF, STAKE_TIERS, UNITS_PER_TOKEN as TOKEN, checkpointCommitment, digestCommitment, fieldToBytes, poseidonMerkle
+} from '../../protocols/index.js'
 
 const hash = (s: string): Uint8Array => new Uint8Array(createHash('sha256').update(s).digest())
 const path = buildProgram({ log: () => {} }).path
@@ -96,7 +98,15 @@ L.warp(BigInt(DISPUTE.votingWindowSeconds))
 L.mustSend([resolveDispute({ escrow: e5, mint }, pid)], [L.payer])
 L.mustSend([finalizeDispute({ escrow: e5, worker: owner, clientToken: client.token, workerToken: worker.token }, pid)], [L.payer])
 const e6 = escrow()
-run('submit_delivery', submitDelivery({ worker: owner, escrow: e6 }, hash('weights6'), hash('root6'), pid), [worker.kp])
+// The optimistic delivery: 10 float checkpoints (C_E = checkpointCommitment(H_E, digestCommitment(stateHash_E))),
+// their Poseidon root anchored at the final epoch, the last leaf's inclusion checked by submit_delivery.
+const chain6 = Array.from({ length: 10 }, (_, i) => hash(`chain6/${i}`))
+const states6 = Array.from({ length: 10 }, (_, i) => digestCommitment(hash(`state6/${i}`)))
+const leaves6 = chain6.map((h, i) => fieldToBytes(checkpointCommitment(h, states6[i] as bigint)))
+L.mustSend([anchorProgress({ worker: owner, escrow: e6 }, 10, new MerkleTree(leaves6, poseidonMerkle).root, pid)], [worker.kp])
+run('submit_delivery', submitDelivery({ worker: owner, escrow: e6 }, {
+  finalWeightsHash: hash('weights6'), finalChainHash: chain6[9] as Uint8Array, finalState: fieldToBytes(states6[9] as bigint), siblings: lastLeafSiblings(leaves6)
+}, pid), [worker.kp])
 L.warp(BigInt(PROOF.challengeWindowSeconds))
 run('claim_payment', claimPayment({ escrow: e6, worker: owner, workerToken: worker.token }, pid), [worker.kp])
 run('request_unstake', requestUnstake({ owner }, pid), [worker.kp])

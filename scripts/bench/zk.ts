@@ -4,8 +4,11 @@
 // constraints, proveSeconds (median of runs, worker thread and child process),
 // verifySeconds (TypeScript), proofBytes (the on-chain proof + its public inputs), verifying-key
 // bytes, and completeComputeUnits: the whole `complete_zk` instruction (last-leaf inclusion with
-// sol_poseidon, Groth16 with sol_alt_bn128_group_op, two token transfers, the reputation update),
-// measured on the real SBF program in LiteSVM; verifyProofComputeUnits: `verify_proof` alone.
+// sol_poseidon, the pinned key's SHA-256, Groth16 with sol_alt_bn128_group_op, two token transfers,
+// the reputation update), measured on the real SBF program in LiteSVM; completeFailingProofComputeUnits:
+// `complete_zk` with a proof that fails, settled on the spot (refund, slash with a burn);
+// createEscrowComputeUnits: a zk `create_escrow` (which pins the key's SHA-256);
+// verifyProofComputeUnits: `verify_proof` alone.
 // Run: node --import tsx --import ./peer/runtime/node20.mjs scripts/bench/zk.ts [--quick]
 import os from 'node:os'
 import {
@@ -15,7 +18,7 @@ import {
 import { MerkleTree, fieldFromBytes, fieldToBytes, poseidonMerkle } from '../../protocols/index.js'
 import { stepRun } from '../../test/circuits/step-fixture.js'
 import {
-  TIER, anchorProgress, completeZk, drawChallenge, jobIdField, lastLeafSiblings, verifyProof, verifyingKeyPda
+  ESCROW_STATE, TIER, anchorProgress, completeZk, escrowPda, drawChallenge, jobIdField, lastLeafSiblings, verifyProof, verifyingKeyPda
 } from '../../chain/client/index.js'
 import { TOKEN, World, hash } from '../../test/chain/world.js'
 
@@ -39,12 +42,14 @@ const worker = w.worker(50_000n * TOKEN, 60_000n)
 const client = w.wallet(100n)
 const jobId = hash('bench-zk-job')
 const escrow = w.escrow(client, worker, 1n, 5n * TOKEN, { jobId, tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: LEAVES })
+const createCu = w.ledger.mustSend([w.createEscrowIx(client, worker.kp.publicKey, w.escrowArgs(2n, 5n * TOKEN, { jobId: hash('bench-zk-job-2'), tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: LEAVES }))], [client.kp]).computeUnits
+const escrow2 = escrowPda(w.pid, client.kp.publicKey, 2n).address
 const run = await stepRun(LEAVES, 'bench')
 const { chain, leaves } = run
 const root = new MerkleTree(leaves, poseidonMerkle).root
-w.ledger.mustSend([anchorProgress({ worker: worker.kp.publicKey, escrow }, LEAVES, root, w.pid)], [worker.kp])
+for (const e of [escrow, escrow2]) w.ledger.mustSend([anchorProgress({ worker: worker.kp.publicKey, escrow: e }, LEAVES, root, w.pid)], [worker.kp])
 w.nextSlot()
-w.ledger.mustSend([drawChallenge(escrow, w.pid)], [w.ledger.payer])
+for (const e of [escrow, escrow2]) w.ledger.mustSend([drawChallenge(e, w.pid)], [w.ledger.payer])
 const step = w.escrowAccount(escrow).challengeStep
 const at = (i: number): { chainHash: Uint8Array, state: (typeof run.states)[number] } => ({ chainHash: chain[i] as Uint8Array, state: run.states[i] as (typeof run.states)[number] })
 const { input } = checkpointStepInput(leaves, step, fieldFromBytes(jobIdField(jobId)), at(step), at(step + 1))
@@ -67,9 +72,13 @@ for (let i = 0; i < runs; i++) {
 
 const proof = toOnChainProof(last.proof)
 const verifyCu = w.ledger.mustSend([verifyProof(verifyingKeyPda(w.pid, CIRCUIT).address, proof, toOnChainPublicInputs(last.publicSignals), w.pid)], [w.ledger.payer]).computeUnits
-const complete = w.ledger.mustSend([completeZk({ worker: worker.kp.publicKey, escrow, workerToken: worker.token, circuitId: CIRCUIT }, {
+const completeIx = (e: typeof escrow): ReturnType<typeof completeZk> => completeZk({ worker: worker.kp.publicKey, escrow: e, workerToken: worker.token, clientToken: client.token, mint: w.mint, circuitId: CIRCUIT }, {
   proof, finalWeightsHash: hash('weights'), finalChainHash: chain[LEAVES - 1] as Uint8Array, finalState: fieldToBytes(run.stateCommitments[LEAVES - 1] as bigint), siblings: lastLeafSiblings(leaves)
-}, w.pid)], [worker.kp])
+}, w.pid)
+const complete = w.ledger.mustSend([completeIx(escrow)], [worker.kp])
+// The same proof for the second escrow (another job id): it fails, and the failure is settled at once.
+const failing = w.ledger.mustSend([completeIx(escrow2)], [worker.kp])
+if (w.escrowAccount(escrow2).state !== ESCROW_STATE.proofFailed) throw new Error('a failing proof was not settled')
 
 console.log(JSON.stringify({
   bench: 'zk',
@@ -85,6 +94,8 @@ console.log(JSON.stringify({
   zkeyBytes: info.zkeyBytes,
   setup: { compileSeconds: info.compileSeconds, groth16SetupSeconds: info.setupSeconds, ptauPower: manifest.ptau.power, coldBuildSeconds: manifest.buildSeconds },
   completeComputeUnits: Number(complete.computeUnits),
+  completeFailingProofComputeUnits: Number(failing.computeUnits),
+  createEscrowComputeUnits: Number(createCu),
   verifyProofComputeUnits: Number(verifyCu),
   runs
 }))

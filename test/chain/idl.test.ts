@@ -56,7 +56,9 @@ describe('chain/idl: the Anchor IDL', () => {
     const create = idl.instructions.find((i) => i.name === 'create_escrow')
     assert.ok(create)
     assert.deepEqual(create.discriminator, [...instructionDiscriminator('create_escrow')])
-    assert.deepEqual(create.accounts.map((a) => a.name), ['client', 'config', 'worker_node', 'escrow', 'escrow_vault', 'client_token', 'mint', 'client_state', 'system_program', 'token_program'])
+    assert.deepEqual(create.accounts.map((a) => a.name), ['client', 'config', 'worker_node', 'escrow', 'escrow_vault', 'client_token', 'mint', 'client_state', 'system_program', 'token_program', 'verifying_key'])
+    // The key account a zk escrow pins is optional (the optimistic tier reads none).
+    assert.deepEqual(create.accounts.at(-1), { name: 'verifying_key', optional: true })
     assert.deepEqual(create.args.map((a) => a.name), ['nonce', 'job_id', 'amount', 'spec_hash', 'estimated_seconds', 'timeout_secs', 'epochs_total', 'tier', 'circuit_id'])
     assert.deepEqual(idl.accounts?.find((a) => a.name === 'Node')?.discriminator, [...accountDiscriminator('Node')])
   })

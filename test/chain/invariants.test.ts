@@ -20,7 +20,7 @@ import {
 } from '../../chain/client/index.js'
 import { DISPUTE, PROOF, STAKE_TIERS } from '../../protocols/index.js'
 import type { Keypair, TransactionInstruction } from '@solana/web3.js'
-import { TOKEN, World, hash, program, type Wallet } from './world.js'
+import { TOKEN, World, deliveryArgs, floatRun, hash, program, type Wallet } from './world.js'
 
 /** Successful operations by kind, over all runs: the sequences must really exercise each path. */
 const succeeded = new Map<string, number>()
@@ -134,7 +134,15 @@ class Sim {
       case 'finalize':
         this.send(o.kind, finalizeDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid), L.payer)
         return
-      case 'deliver': this.send(o.kind, submitDelivery({ worker: worker.kp.publicKey, escrow }, hash(`w${o.x}`), hash(`r${o.x}`), w.pid), worker.kp); return
+      case 'deliver': {
+        // The worker's float checkpoints; mostly it anchors their root at the final epoch first
+        // (submit_delivery checks the final leaf against the anchored root), sometimes it does not.
+        const epochs = L.account(escrow) === null ? 1 : w.escrowAccount(escrow).epochsTotal
+        const run = floatRun(epochs, `run${o.x}`)
+        if (o.x % 3 !== 0) this.send('anchor', anchorProgress({ worker: worker.kp.publicKey, escrow }, epochs, run.root, w.pid), worker.kp)
+        this.send(o.kind, submitDelivery({ worker: worker.kp.publicKey, escrow }, deliveryArgs(run, hash(`w${o.x}`)), w.pid), worker.kp)
+        return
+      }
       case 'claim': this.send(o.kind, claimPayment({ escrow, worker: worker.kp.publicKey, workerToken: worker.token }, w.pid), worker.kp)
     }
   }

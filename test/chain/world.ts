@@ -9,11 +9,11 @@ import { Keypair, type PublicKey, type TransactionInstruction } from '@solana/we
 import { buildProgram } from '../../scripts/build-program.js'
 import { Ledger, type TxResult } from '../../chain/ledger/index.js'
 import {
-  PROGRAM_ERRORS, complete, configParamsFromProtocol, configPda, createEscrow, decodeConfig, decodeDispute, decodeEscrow,
-  decodeNode, escrowPda, initializeConfig, nodePda, registerNode, setVerifyingKey, type ConfigAccount, type ConfigParams, type CreateEscrowArgs,
-  type DisputeAccount, type EscrowAccount, type NodeAccount, type ProgramErrorName
+  PROGRAM_ERRORS, anchorProgress, complete, configParamsFromProtocol, configPda, createEscrow, decodeConfig, decodeDispute, decodeEscrow,
+  decodeNode, escrowPda, initializeConfig, lastLeafSiblings, nodePda, registerNode, setVerifyingKey, type ConfigAccount, type ConfigParams,
+  type CreateEscrowArgs, type DisputeAccount, type EscrowAccount, type NodeAccount, type ProgramErrorName
 } from '../../chain/client/index.js'
-import { UNITS_PER_TOKEN } from '../../protocols/index.js'
+import { MerkleTree, UNITS_PER_TOKEN, checkpointCommitment, digestCommitment, fieldToBytes, poseidonMerkle } from '../../protocols/index.js'
 
 export const TOKEN = UNITS_PER_TOKEN
 
@@ -52,6 +52,33 @@ export function withAccount (ix: TransactionInstruction, index: number, pubkey: 
 }
 
 export interface Wallet { readonly kp: Keypair, readonly token: PublicKey }
+
+/**
+ * A float training run's checkpoints as the optimistic tier anchors them: chain hashes H_E, state
+ * hashes, S_E = digestCommitment(stateHash_E), leaves C_E = checkpointCommitment(H_E, S_E) as 32
+ * bytes, and the Poseidon root of the leaves.
+ */
+export interface FloatRun {
+  readonly chain: Uint8Array[]
+  readonly stateHashes: Uint8Array[]
+  readonly states: bigint[]
+  readonly leaves: Uint8Array[]
+  readonly root: Uint8Array
+}
+
+export function floatRun (n: number, seed = 'run'): FloatRun {
+  const chain = Array.from({ length: n }, (_, i) => hash(`chain/${seed}/${i}`))
+  const stateHashes = Array.from({ length: n }, (_, i) => hash(`state/${seed}/${i}`))
+  const states = stateHashes.map(digestCommitment)
+  const leaves = chain.map((h, i) => fieldToBytes(checkpointCommitment(h, states[i] as bigint)))
+  return { chain, stateHashes, states, leaves, root: new MerkleTree(leaves, poseidonMerkle).root }
+}
+
+/** `submitDelivery`'s arguments for the final checkpoint of `run` (the honest delivery). */
+export function deliveryArgs (run: FloatRun, finalWeightsHash: Uint8Array = hash('weights')): { finalWeightsHash: Uint8Array, finalChainHash: Uint8Array, finalState: Uint8Array, siblings: Uint8Array } {
+  const last = run.leaves.length - 1
+  return { finalWeightsHash, finalChainHash: run.chain[last] as Uint8Array, finalState: fieldToBytes(run.states[last] as bigint), siblings: lastLeafSiblings(run.leaves) }
+}
 
 /** A ledger with the program, a 9-decimal CYXWIZ mint, and an admin. */
 export class World {
@@ -109,6 +136,11 @@ export class World {
   escrow (client: Wallet, worker: Wallet, nonce: bigint, amount: bigint, over: Partial<CreateEscrowArgs> = {}): PublicKey {
     record('create_escrow', this.ledger.send([this.createEscrowIx(client, worker.kp.publicKey, this.escrowArgs(nonce, amount, over))], [client.kp]))
     return escrowPda(this.pid, client.kp.publicKey, nonce).address
+  }
+
+  /** The worker anchors `run`'s root at its final epoch (= its leaf count; must succeed). */
+  anchorFinal (worker: Wallet, escrow: PublicKey, run: FloatRun): void {
+    record('anchor_progress', this.ledger.send([anchorProgress({ worker: worker.kp.publicKey, escrow }, run.leaves.length, run.root, this.pid)], [worker.kp]))
   }
 
   completeIx (client: Wallet, worker: Wallet, escrow: PublicKey): TransactionInstruction {

@@ -2,7 +2,8 @@
  * A local network set up by hand, every peer its own OS process of the `cyx` binary on 127.0.0.1:
  * `cyx chain --genesis` (mint, Config, faucet), `cyx faucet` for three wallets, two `cyx worker`
  * processes and `cyx client submit --dataset spirals --epochs 2 --json`, which completes a paid
- * job; then `cyx client status` and `cyx client rate`, and Ctrl-C stops the workers cleanly.
+ * job; then `cyx client status` and `cyx client rate`; a client killed mid-training finishes its job
+ * with `cyx client resume`; and Ctrl-C stops the workers cleanly.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -95,6 +96,41 @@ describe('a local network by hand, one process per peer', function () {
     assert.equal(rate.code, 0, rate.err.join('\n'))
     const again = await run(['client', 'rate', result.jobId, '5', '--dir', join(dir, 'client'), '--rpc', rpc])
     assert.equal(again.code, 1, 'a job is rated once')
+
+    // The client killed (SIGKILL) mid-training comes back with `cyx client resume JOB`: the same
+    // award resumes the session, the worker continues from its last checkpoint, and the job is paid.
+    const clientBefore = await balance(wallets.client!)
+    const workersBefore = { [wallets.w1!]: await balance(wallets.w1!), [wallets.w2!]: await balance(wallets.w2!) }
+    const doomed = cyx(['client', 'submit', '--dataset', 'spirals', '--epochs', '24', '--max-price', '5', '--bid-window', '2',
+      '--dir', join(dir, 'client'), '--rpc', rpc, '--bootstrap', r1.addrs[0]!, '--bootstrap', r2.addrs[0]!, '--json'])
+    procs.push(doomed)
+    const events = (p: Proc): Array<{ event: string, state?: string, jobId?: string, epoch?: number }> => p.stderr.flatMap((l) => { try { return [JSON.parse(l)] } catch { return [] } })
+    const end = Date.now() + 60_000
+    while (!events(doomed).some((e) => e.event === 'metrics' && (e.epoch ?? 0) >= 2)) {
+      if (doomed.child.exitCode !== null || Date.now() > end) throw new Error(`the job did not start training: ${doomed.stderr.join('\n')}`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    doomed.child.kill('SIGKILL')
+    await doomed.exited
+    const jobId = events(doomed).find((e) => e.event === 'state' && e.state === 'announced')?.jobId
+    assert.match(jobId ?? '', /^[0-9a-f]{64}$/)
+    const killedAt = Math.max(...events(doomed).filter((e) => e.event === 'metrics').map((e) => e.epoch ?? 0))
+    const before = await run(['client', 'status', jobId!, '--dir', join(dir, 'client'), '--rpc', rpc, '--json'])
+    assert.equal((JSON.parse(before.out.at(-1)!) as { state: string }).state, 'running', 'the killed client left the job running')
+    const resumed = cyx(['client', 'resume', jobId!, '--dir', join(dir, 'client'), '--rpc', rpc, '--bootstrap', r1.addrs[0]!, '--bootstrap', r2.addrs[0]!, '--json'])
+    procs.push(resumed)
+    const resumedCode = await resumed.exited
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.equal(resumedCode, 0, `stdout: ${resumed.lines.join('\n')}\nstderr: ${resumed.stderr.join('\n')}`)
+    const again2 = JSON.parse(resumed.lines.at(-1)!) as { jobId: string, state: string, worker: { wallet: string, price: string } }
+    assert.equal(again2.jobId, jobId)
+    assert.equal(again2.state, 'completed')
+    // The session continued where training was, not from scratch: the first epoch seen after the
+    // restart is past the first one, and the run ended at the last epoch.
+    const epochs = events(resumed).filter((e) => e.event === 'metrics').map((e) => e.epoch ?? 0)
+    assert.ok(epochs.length > 0 && (epochs[0] as number) > 1 && epochs.at(-1) === 24, `epochs after the restart: ${epochs.join(',')} (killed at ${killedAt})`)
+    assert.equal(await balance(again2.worker.wallet), (workersBefore[again2.worker.wallet] as bigint) + BigInt(again2.worker.price) * 9n / 10n)
+    assert.equal(await balance(wallets.client!), clientBefore - BigInt(again2.worker.price))
 
     for (const w of [w1, w2]) {
       w.child.kill('SIGINT')

@@ -219,7 +219,8 @@ describe('roles: one client, three workers, one ledger', function () {
 
       // Both sides' state machines ended where they should, in their databases.
       assert.equal((await client.jobs.get(outcome.jobId))?.state, 'completed')
-      assert.equal((await cheap.jobs.get(outcome.jobId))?.state, 'delivered')
+      // The worker delivered; it settles in the background (it sees the client's complete at its next poll).
+      assert.ok(['delivered', 'settled'].includes((await cheap.jobs.get(outcome.jobId))?.state ?? ''))
       for (const w of workers.filter((x) => x !== cheap)) assert.equal(await w.jobs.get(outcome.jobId), undefined)
       console.log(`      job ${outcome.jobId.slice(0, 12)}… announce → paid in ${elapsed} ms (bid window 1500 ms)`)
     })

@@ -75,6 +75,13 @@ pub enum Error {
     ChallengeWindowOpen = 6048,
     AlreadyDelivered = 6049,
     VotesOutstanding = 6050,
+    /// zk tier: the key account ["vk", circuit_id] no longer hashes to the key pinned at
+    /// `create_escrow` (the admin replaced or is rewriting it).
+    VerifyingKeyChanged = 6051,
+    /// zk tier: `create_escrow` names a circuit whose verifying key is not (completely) set.
+    VerifyingKeyNotSet = 6052,
+    /// Optimistic tier: `submit_delivery` before the worker anchored the final epoch's root.
+    FinalRootNotAnchored = 6053,
 }
 
 impl Error {

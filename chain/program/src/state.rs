@@ -264,7 +264,8 @@ pub const ESCROW_DISPUTED: u8 = 4;
 /// Dispute resolved for the client (refunded) / for the worker (paid).
 pub const ESCROW_RESOLVED_CLIENT: u8 = 5;
 pub const ESCROW_RESOLVED_WORKER: u8 = 6;
-/// zk tier: no valid proof by the deadline; the client was refunded and the worker slashed.
+/// zk tier: a proof that failed `complete_zk`'s Groth16 check, or no valid proof by the deadline
+/// (`slash_invalid_proof`); the client was refunded and the worker slashed.
 pub const ESCROW_PROOF_FAILED: u8 = 7;
 
 /// Whether an escrow has reached an end state (its vault is then empty and it may be closed).
@@ -290,6 +291,10 @@ pub struct Escrow {
     pub final_weights_hash: [u8; 32],
     /// Merkle root of the checkpoint chain at the last anchored epoch.
     pub progress_root: [u8; 32],
+    /// zk tier: SHA-256 of the verifying-key bytes of ["vk", circuit_id] when the escrow was
+    /// created. `complete_zk` refuses a key that no longer hashes to it: replacing a key cannot
+    /// change the statement a funded escrow pays for. Zero for the optimistic tier.
+    pub vk_hash: [u8; 32],
     pub nonce: u64,
     pub amount: u64,
     pub estimated_seconds: u64,
@@ -325,7 +330,7 @@ pub struct Escrow {
     pub _padding: [u8; 1],
 }
 
-const _: () = assert!(core::mem::size_of::<Escrow>() == 7 * 32 + 10 * 8 + 4 * 4 + 8);
+const _: () = assert!(core::mem::size_of::<Escrow>() == 8 * 32 + 10 * 8 + 4 * 4 + 8);
 
 pub const TIER_OPTIMISTIC: u8 = 0;
 pub const TIER_ZK: u8 = 1;

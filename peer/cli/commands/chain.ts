@@ -63,6 +63,18 @@ Options:
       io.err(`cyx chain: cannot listen on 127.0.0.1:${port}: ${e instanceof Error ? e.message : String(e)} (is another ledger running? try --port)`)
       return 1
     }
+    if (faucet !== undefined) {
+      // The step circuit's (development) verifying key, so zk-tier escrows can be opened and paid.
+      try {
+        const { installStepVerifyingKey } = await import('../../roles/index.js')
+        const { Connection } = await import('@solana/web3.js')
+        await installStepVerifyingKey(new Connection(rpc, 'confirmed'), faucet.admin)
+      } catch (e) {
+        await server.close()
+        io.err(`cyx chain: installing the step circuit's verifying key failed: ${e instanceof Error ? e.message : String(e)} (run "npm run setup" to build the circuits)`)
+        return 1
+      }
+    }
     const ws = rpc.replace(/^http/, 'ws').replace(/:(\d+)$/, (_m, p: string) => `:${Number(p) + 1}`)
     if (values.json === true) io.out(JSON.stringify({ rpc, ws, programId: CYXWIZ_PROGRAM_ID.toBase58(), ledger: dir, mint: faucet?.mint.toBase58() ?? null, faucet: faucet !== undefined }))
     else io.out(`cyx chain: Solana JSON-RPC on ${rpc} (WebSocket ${ws}), program ${CYXWIZ_PROGRAM_ID.toBase58()}, ledger ${dir}, slot ${ledger.slot}${faucet === undefined ? '' : `, CYXWIZ mint ${faucet.mint.toBase58()}, faucet cyx_faucet`}. Ctrl-C to stop.`)

@@ -3,17 +3,28 @@ import { PublicKey } from '@solana/web3.js'
 import { parseCommandArgs, UsageError, type Command, type CommandIo } from '../command.js'
 import { NODE_OPTIONS, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, rpcUrl, tokens } from './peer-common.js'
 
-const USAGE = `Usage: cyx client submit --dataset spirals|mnist --epochs N --max-price P [--dir DIR] [--keypair PATH]
-                        [--rpc URL] [--bootstrap MADDR]... [--listen MADDR] [--coordinator MADDR] [--json]
+const USAGE = `Usage: cyx client submit --dataset spirals|mnist|zk-step --epochs N --max-price P [--tier optimistic|zk]
+                        [--settle complete|window] [--dir DIR] [--keypair PATH] [--rpc URL]
+                        [--bootstrap MADDR]... [--listen MADDR] [--coordinator MADDR] [--json]
+       cyx client resume JOB [--settle complete|window] [--dir DIR] [--keypair PATH] [--rpc URL]
+                        [--bootstrap MADDR]... [--json]
        cyx client status JOB [--dir DIR] [--rpc URL] [--json]
        cyx client cancel JOB [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
        cyx client rate JOB STARS [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
 
 submit  finds workers in the DHT, announces the signed job, collects bids for the bid window,
         escrows the best-scored bid on-chain, sends the dataset, shows live progress, checks the
-        weights against their hash, fetches the evidence over bitswap, re-executes spot checks
-        and pays (complete). With --json, progress goes to stderr as JSON lines and the result to
+        weights against their hash, fetches the evidence over bitswap, re-executes spot checks,
+        checks the root the worker anchored on-chain against that evidence, and settles:
+        optimistic tier: signs complete at once (--settle complete, default) or lets the
+        on-chain challenge window run, after which the worker claims (--settle window: exits 0
+        at 'verified'); zk tier: waits until the program has verified the worker's Groth16
+        proof of the challenged step and paid it. With --json, progress goes to stderr as JSON lines and the result to
         stdout as one JSON object.
+resume  sees through a job this client left unfinished (it was stopped or killed after the
+        escrow): resumes the session with the same award (the worker continues from its last
+        checkpoint), then checks and settles as submit does. Ctrl-C during submit leaves the job
+        resumable.
 status  the job's record in DIR and its escrow on-chain.
 cancel  withdraws a funded job (program "cancel": the worker keeps its pro-rata earnings and
         the cancellation fee, the rest is refunded).
@@ -25,8 +36,11 @@ Options:
   --rpc URL          Solana JSON-RPC (default http://127.0.0.1:8899)
   --bootstrap MADDR  a peer to join the mesh through (repeatable)
   --listen MADDR     where to listen (default /ip4/127.0.0.1/tcp/0)
-  --dataset NAME     spirals or mnist
-  --epochs N         1..1000
+  --dataset NAME     spirals or mnist (float, optimistic tier) or zk-step (the step circuit's
+                     data set; implies --tier zk)
+  --epochs N         1..1000 (zk tier: 2..32 — one checkpoint per step, each a leaf)
+  --tier T           optimistic (default) or zk (exact Q16 training, proved in Groth16)
+  --settle S         complete (default) or window (optimistic tier only)
   --max-price P      the most the job may cost, CYXWIZ
   --bid-window S     seconds to collect bids (default 3)
   --coordinator MADDR  submit: ask this coordinator for candidates first (2 s); if it is
@@ -40,15 +54,39 @@ function jobArg (v: string | undefined): string {
   return v
 }
 
-async function submit (argv: string[], io: CommandIo): Promise<number> {
-  const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, dataset: { type: 'string' }, epochs: { type: 'string' }, 'max-price': { type: 'string' }, 'bid-window': { type: 'string' }, coordinator: { type: 'string' } })
-  if (values.dataset !== 'spirals' && values.dataset !== 'mnist') throw new UsageError('--dataset must be spirals or mnist')
+async function submit (argv: string[], io: CommandIo, resumeJob?: string): Promise<number> {
+  if (resumeJob !== undefined) {
+    // resume: the job's own record says what it is; only the peer options apply.
+    const { values, positionals } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, settle: { type: 'string' } }, true)
+    const jobId = jobArg(positionals[0])
+    if (positionals.length > 1) throw new UsageError('resume takes one JOB')
+    const settle = values.settle ?? 'complete'
+    if (settle !== 'complete' && settle !== 'window') throw new UsageError(`--settle must be complete or window (got ${settle})`)
+    return await seeThrough(values, io, settle, { resume: jobId })
+  }
+  const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, dataset: { type: 'string' }, epochs: { type: 'string' }, 'max-price': { type: 'string' }, tier: { type: 'string' }, settle: { type: 'string' }, 'bid-window': { type: 'string' }, coordinator: { type: 'string' } })
+  if (values.dataset !== 'spirals' && values.dataset !== 'mnist' && values.dataset !== 'zk-step') throw new UsageError('--dataset must be spirals, mnist or zk-step')
+  const tier = values.tier ?? (values.dataset === 'zk-step' ? 'zk' : 'optimistic')
+  if (tier !== 'optimistic' && tier !== 'zk') throw new UsageError(`--tier must be optimistic or zk (got ${tier})`)
+  if ((tier === 'zk') !== (values.dataset === 'zk-step')) throw new UsageError('the zk tier trains on the step circuit\'s data set: use --dataset zk-step with --tier zk (and only then)')
+  const settle = values.settle ?? 'complete'
+  if (settle !== 'complete' && settle !== 'window') throw new UsageError(`--settle must be complete or window (got ${settle})`)
   const epochs = Number(values.epochs)
-  if (!Number.isInteger(epochs) || epochs < 1 || epochs > 1000) throw new UsageError(`--epochs must be a whole number 1..1000 (got ${values.epochs ?? 'nothing'})`)
+  const [minEpochs, maxEpochs] = tier === 'zk' ? [2, 32] : [1, 1000]
+  if (!Number.isInteger(epochs) || epochs < minEpochs || epochs > maxEpochs) throw new UsageError(`--epochs must be a whole number ${minEpochs}..${maxEpochs} for the ${tier} tier (got ${values.epochs ?? 'nothing'})`)
   if (values['max-price'] === undefined) throw new UsageError('--max-price is required')
   const maxPrice = tokens(values['max-price'], 'max-price')
   const bidWindow = values['bid-window'] === undefined ? 3 : Number(values['bid-window'])
   if (!Number.isInteger(bidWindow) || bidWindow < 1 || bidWindow > 3600) throw new UsageError('--bid-window must be 1..3600 seconds')
+  return await seeThrough(values, io, settle, { submit: { datasetId: values.dataset, tier, epochs, maxPrice, bidWindowMs: bidWindow * 1000 } })
+}
+
+/** Runs a client node for one job — a new one (`submit`) or a recorded one (`resume`) — with live progress. */
+async function seeThrough (
+  values: { dir?: string, keypair?: string, rpc?: string, bootstrap?: string[], listen?: string, coordinator?: string, json?: boolean },
+  io: CommandIo, settle: 'complete' | 'window',
+  job: { submit: { datasetId: string, tier: 'optimistic' | 'zk', epochs: number, maxPrice: bigint, bidWindowMs: number } } | { resume: string }
+): Promise<number> {
   const bootstrap = multiaddrs(values.bootstrap, 'bootstrap')
   const listen = multiaddrs(values.listen === undefined ? undefined : [values.listen], 'listen')
   const coordinator = multiaddrs(values.coordinator === undefined ? undefined : [values.coordinator], 'coordinator')[0]
@@ -68,17 +106,11 @@ async function submit (argv: string[], io: CommandIo): Promise<number> {
   process.once('SIGTERM', onSignal)
   let client
   try {
-    client = await Client.start({ node, connection: connect(rpcUrl(values.rpc)), store: node.store, ...(coordinator === undefined ? {} : { coordinator: multiaddr(coordinator) }) })
+    client = await Client.start({ node, connection: connect(rpcUrl(values.rpc)), store: node.store, settle, ...(coordinator === undefined ? {} : { coordinator: multiaddr(coordinator) }) })
     progress('ready', { peerId: node.peerId.toString(), wallet: client.wallet.toBase58() }, `${node.peerId.toString()}, wallet ${client.wallet.toBase58()}`)
-    const outcome = await client.submit({
-      datasetId: values.dataset,
-      epochs,
-      maxPrice,
-      bidWindowMs: bidWindow * 1000,
-      signal: abort.signal,
-      onProgress: (e) => {
+    const onProgress = (e: import('../../roles/index.js').ClientJobEvent): void => {
         switch (e.type) {
-          case 'state': progress(e.type, { state: e.state }, `job ${e.state}`); break
+          case 'state': progress(e.type, { state: e.state, jobId: e.jobId }, e.state === 'announced' ? `job ${e.jobId} announced` : `job ${e.state}`); break
           case 'workers': progress(e.type, { found: e.found }, `${e.found} workers found in the DHT`); break
           case 'coordinator': if (e.result === 'matched') progress(e.type, { result: e.result, candidates: e.candidates, connected: e.connected, elapsedMs: e.elapsedMs }, `coordinator matched ${e.candidates} candidates (${e.connected} connected) in ${e.elapsedMs} ms`)
           else progress(e.type, { result: e.result, cause: e.cause, reason: e.reason, elapsedMs: e.elapsedMs }, `coordinator not used, ${e.reason}; using the DHT and gossipsub`); break
@@ -88,10 +120,14 @@ async function submit (argv: string[], io: CommandIo): Promise<number> {
           case 'checkpoint': break
           case 'reconnecting': progress(e.type, { attempt: e.attempt, error: e.error }, `session lost (${e.error}); reconnecting, attempt ${e.attempt}`); break
           case 'evidence': progress(e.type, { cid: e.cid, blocks: e.blocks, bytes: e.bytes }, `evidence ${e.cid}: ${e.blocks} blocks, ${e.bytes} bytes over bitswap`); break
+          case 'anchored-root': progress(e.type, { ok: e.ok, root: e.root, reason: e.reason ?? null }, e.ok ? `the root anchored on-chain is the evidence's (${e.root.slice(0, 16)}…)` : `the anchored root does NOT match: ${e.reason ?? ''}`); break
+          case 'zk': progress(e.type, { verifiedOnChain: e.verifiedOnChain, challengeStep: e.challengeStep, escrowState: e.escrowState }, e.verifiedOnChain ? `the program verified the worker's proof of step ${e.challengeStep} and paid it` : `the worker's proof was not verified (escrow state ${e.escrowState})`); break
           case 'spot-check': progress(e.type, { passed: e.report.passed, segments: e.report.segments, reasons: e.report.reasons }, `spot checks ${e.report.passed ? 'passed' : 'FAILED'} (segments ${e.report.segments.join(', ')})`); break
         }
-      }
-    })
+    }
+    const outcome = 'resume' in job
+      ? await client.resume(job.resume, { signal: abort.signal, onProgress })
+      : await client.submit({ ...job.submit, signal: abort.signal, onProgress })
     const result = {
       jobId: outcome.jobId,
       state: outcome.state,
@@ -101,11 +137,13 @@ async function submit (argv: string[], io: CommandIo): Promise<number> {
       evidenceCid: outcome.session.delivery.evidenceCid,
       testAccuracy: outcome.session.metrics.at(-1)?.testAccuracy ?? null,
       spotCheck: outcome.spotCheck ?? null,
-      completeSignature: outcome.completeSignature ?? null
+      completeSignature: outcome.completeSignature ?? null,
+      tier: outcome.tier,
+      zk: outcome.zk ?? null
     }
     if (json) io.out(jsonLine(result))
     else io.out(`cyx client: job ${outcome.jobId} ${outcome.state}; weights ${result.weightsHash}; evidence ${result.evidenceCid}${outcome.completeSignature === undefined ? '' : `; paid (${outcome.completeSignature})`}`)
-    return outcome.state === 'completed' ? 0 : 1
+    return outcome.state === 'completed' || (settle === 'window' && outcome.state === 'verified') ? 0 : 1
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
@@ -206,10 +244,11 @@ export const clientCommand: Command = {
     const [verb, ...rest] = argv
     switch (verb) {
       case 'submit': return await submit(rest, io)
+      case 'resume': return await submit(rest, io, '')
       case 'status': return await status(rest, io)
       case 'cancel': return await cancelJob(rest, io)
       case 'rate': return await rate(rest, io)
-      default: throw new UsageError(verb === undefined ? 'a verb is required: submit, status, cancel or rate' : `unknown verb "${verb}"`)
+      default: throw new UsageError(verb === undefined ? 'a verb is required: submit, resume, status, cancel or rate' : `unknown verb "${verb}"`)
     }
   }
 }

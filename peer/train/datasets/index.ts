@@ -2,9 +2,11 @@
 import { assertDatasetHash, type Dataset } from './dataset.js'
 import { loadMnist } from './mnist.js'
 import { generateSpirals } from './spirals.js'
+import { loadZkStep } from './zk-step.js'
 
-export type DatasetId = 'mnist' | 'spirals'
-export const DATASET_IDS: readonly DatasetId[] = ['mnist', 'spirals']
+/** `zk-step` is the dataset compiled into the checkpoint_step circuit: what zk-tier jobs train on. */
+export type DatasetId = 'mnist' | 'spirals' | 'zk-step'
+export const DATASET_IDS: readonly DatasetId[] = ['mnist', 'spirals', 'zk-step']
 
 export function loadDatasetById(id: string): Dataset {
   switch (id) {
@@ -12,6 +14,8 @@ export function loadDatasetById(id: string): Dataset {
       return loadMnist()
     case 'spirals':
       return generateSpirals()
+    case 'zk-step':
+      return loadZkStep()
     default:
       throw new Error(`unknown dataset id ${JSON.stringify(id)} (known: ${DATASET_IDS.join(', ')})`)
   }
@@ -28,3 +32,4 @@ export { assertDatasetHash, datasetContentHash, makeDataset, DatasetHashMismatch
 export type { Dataset, DatasetSplit } from './dataset.js'
 export { generateSpirals, SPIRALS_DEFAULT, type SpiralsParams } from './spirals.js'
 export { loadMnist } from './mnist.js'
+export { loadZkStep } from './zk-step.js'

@@ -7,16 +7,24 @@
 //! created on its first job). The job counts as assigned in the worker's reputation record, and
 //! extends the worker's stake lock by `stake_lock_per_active_job_secs` (`extendLockForJob`).
 //!
+//! zk tier: the escrow pins its verifying key. Account 10 is the key account
+//! `["vk", circuit_id]`; it must hold a complete key (else `VerifyingKeyNotSet`), and the escrow
+//! records the SHA-256 of its bytes (`vk_hash`), which `complete_zk` checks again: replacing the
+//! key later cannot change the statement this escrow pays for. The optimistic tier reads no
+//! account 10 (a client may omit it, or pass any placeholder as Anchor does for a missing
+//! optional account).
+//!
 //! Accounts: 0 client (signer, writable, pays) · 1 config (writable) · 2 worker_node (writable)
 //! · 3 escrow (writable, PDA) · 4 escrow_vault (writable, PDA) · 5 client_token (writable) ·
-//! 6 mint (= config.mint) · 7 client_state (writable, PDA) · 8 system_program · 9 token_program.
+//! 6 mint (= config.mint) · 7 client_state (writable, PDA) · 8 system_program · 9 token_program
+//! · 10 verifying_key (zk tier only, optional otherwise).
 
 use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, EscrowCreated};
 use crate::input::{AccountInfo, Input};
-use crate::state::{ClientState, Config, ConfigParams, Escrow, Node, ESCROW_FUNDED, NODE_ACTIVE, TIER_OPTIMISTIC, TIER_ZK};
+use crate::state::{ClientState, Config, ConfigParams, Escrow, Node, VerifyingKey, ESCROW_FUNDED, NODE_ACTIVE, TIER_OPTIMISTIC, TIER_ZK};
 use crate::cpi::Seeds;
 use crate::sys::{self, Bytes};
 use crate::{cpi, math, reputation, require, seeds, zk};
@@ -50,6 +58,7 @@ pub fn process(input: &Input) -> Result {
     require!(tier == TIER_OPTIMISTIC || tier == TIER_ZK, Error::InvalidTier);
     // A zk job needs a step to challenge (two checkpoints) and fits the circuits' tree.
     require!(tier != TIER_ZK || (epochs_total >= 2 && epochs_total <= zk::MAX_LEAVES), Error::InvalidEpoch);
+    let vk_hash = if tier == TIER_ZK { pinned_key_hash(it.next()?, pid, circuit_id)? } else { [0u8; 32] };
 
     let c = config.get_mut();
     let p = &c.params;
@@ -100,6 +109,7 @@ pub fn process(input: &Input) -> Result {
     e.epochs_total = epochs_total;
     e.tier = tier;
     e.circuit_id = circuit_id;
+    sys::copy(&mut e.vk_hash, &vk_hash);
     e.state = ESCROW_FUNDED;
     e.bump = escrow_bump;
     e.vault_bump = vault_bump;
@@ -113,6 +123,24 @@ pub fn process(input: &Input) -> Result {
 
     event::emit(EscrowCreated { escrow: *escrow_info.key(), client: *client.key(), worker: n.owner, job_id: *job_id, amount, deadline });
     Ok(())
+}
+
+/// SHA-256 of the complete verifying key in `info`, which must be `["vk", circuit_id]`.
+/// `VerifyingKeyNotSet` when no key was ever written there or its chunks are incomplete.
+#[inline(never)]
+fn pinned_key_hash(info: AccountInfo, pid: &crate::pubkey::Pubkey, circuit_id: u32) -> Result<[u8; 32]> {
+    if info.owner() != pid {
+        // Not created yet: the right address (else `ConstraintSeeds`) holds no key.
+        let id_le = circuit_id.to_le_bytes();
+        account::expect_pda(info, &[Bytes::of(seeds::VK), Bytes::of(&id_le)], pid)?;
+        return Err(Error::VerifyingKeyNotSet);
+    }
+    let vk = Account::<VerifyingKey>::load(info, pid)?;
+    let k = vk.get();
+    // Key accounts are only created at ["vk", id] holding that id.
+    require!(k.circuit_id == circuit_id, Error::ConstraintSeeds);
+    let key = k.key().map_err(|_| Error::VerifyingKeyNotSet)?;
+    Ok(sys::sha256(&[Bytes::of(key)]))
 }
 
 /// The client's rate limit (`takeRateLimit`): a fixed window that starts at the first job after

@@ -14,6 +14,7 @@ pub mod heartbeat;
 pub mod initialize_config;
 pub mod open_dispute;
 pub mod rate_worker;
+pub mod refund;
 pub mod register_node;
 pub mod request_unstake;
 pub mod resolve_dispute;

@@ -1,0 +1,126 @@
+//! The settlement of a failed job, shared by `timeout_refund`, `slash_invalid_proof` and
+//! `complete_zk` (a proof that fails its Groth16 check): the client gets the whole amount back
+//! from the escrow vault, the worker loses a share of its stake (`slash_stake`: 80 % to the
+//! insurance vault, 20 % burned), one failed job and a reputation penalty; the escrow ends in a
+//! terminal state. Each caller checks its own preconditions first; this checks the accounts it
+//! moves tokens between.
+
+use crate::account::{self, Account, TokenAccount};
+use crate::cpi::Seeds;
+use crate::error::{Error, Result};
+use crate::event::{self, StakeSlashed, TimeoutRefunded};
+use crate::input::AccountInfo;
+use crate::state::{Config, Escrow, Node, ESCROW_PROOF_FAILED, ESCROW_TIMED_OUT};
+use crate::sys::{self, Bytes};
+use crate::{cpi, math, reputation, require, seeds};
+
+const BPS: u16 = 10_000;
+
+/// Why the job failed, which fixes the slash rate, the penalty and the end state.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The deadline passed without the work (`timeout_slash_bps`, `penalty_timeout`, TIMED_OUT).
+    Timeout,
+    /// The worker's step proof failed or never came (`invalid_proof_slash_bps`,
+    /// `penalty_invalid_proof`, one more proof counted and not valid, PROOF_FAILED).
+    InvalidProof,
+}
+
+/// The accounts of a failed job's settlement (one argument: BPF calls take at most five).
+pub struct Refund<'a> {
+    pub config: &'a Account<Config>,
+    pub escrow: &'a Account<Escrow>,
+    pub node: &'a Account<Node>,
+    pub vault: AccountInfo,
+    pub client_token: AccountInfo,
+    pub stake_vault: AccountInfo,
+    pub insurance_vault: AccountInfo,
+    pub mint: AccountInfo,
+}
+
+/// Checks every account the settlement touches: the node is the escrow's worker's; the vault is
+/// the escrow's; the client token account is a writable CYXWIZ account of the escrow's client; the
+/// stake and insurance vaults and the mint are Config's, writable. `complete_zk` runs this before
+/// it checks the proof, so that no account a worker chose can turn its failing proof into a plain
+/// error instead of the settlement.
+#[inline(never)]
+pub fn check_accounts(r: &Refund) -> Result {
+    let c = r.config.get();
+    let e = r.escrow.get();
+    require!(r.node.get().owner == e.worker, Error::ConstraintHasOne);
+    account::writable(account::address(r.vault, &e.vault)?)?;
+    let client_token = TokenAccount::load_mut(r.client_token, &c.mint)?;
+    require!(client_token.authority() == &e.client, Error::ConstraintTokenOwner);
+    account::writable(account::address(r.stake_vault, &c.stake_vault)?)?;
+    account::writable(account::address(r.insurance_vault, &c.insurance_vault)?)?;
+    account::writable(account::address(r.mint, &c.mint)?)?;
+    Ok(())
+}
+
+/// Refunds the client, slashes the worker and closes the escrow as `failure` says; emits
+/// `TimeoutRefunded` and `StakeSlashed`. The caller has checked that the escrow is funded and
+/// that `failure` applies; the accounts are checked here (`check_accounts`). `config`, `escrow`
+/// and `node` must be loaded writable.
+#[inline(never)]
+pub fn refund_and_slash(r: &Refund, failure: Failure) -> Result {
+    check_accounts(r)?;
+    let config = r.config;
+    let c = config.get_mut();
+    let e = r.escrow.get_mut();
+    let n = r.node.get_mut();
+
+    let bump = [c.bump];
+    let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
+    cpi::token_transfer(r.vault, r.client_token, config.info, e.amount, Some(&config_seeds))?;
+    let (rate, penalty, end) = match failure {
+        Failure::Timeout => (c.params.timeout_slash_bps, c.params.penalty_timeout, ESCROW_TIMED_OUT),
+        Failure::InvalidProof => (c.params.invalid_proof_slash_bps, c.params.penalty_invalid_proof, ESCROW_PROOF_FAILED),
+    };
+    let vaults = Vaults { stake: r.stake_vault, insurance: r.insurance_vault, mint: r.mint, config: config.info };
+    let slash = slash_stake(c, n, rate, &vaults)?;
+
+    e.state = end;
+    e.completed_at = sys::clock().unix_timestamp;
+    n.jobs_active = math::dec_u32(n.jobs_active)?;
+    n.jobs_failed = math::inc_u32(n.jobs_failed, 1)?;
+    if failure == Failure::InvalidProof {
+        n.proofs_total = math::inc_u32(n.proofs_total, 1)?;
+    }
+    reputation::adjust(n, penalty, &c.params)?;
+
+    event::emit(TimeoutRefunded { escrow: *r.escrow.key(), client: e.client, amount: e.amount });
+    event::emit(StakeSlashed {
+        node: *r.node.key(), slashed: slash.0, to_insurance: slash.1, burned: slash.2, to_client: 0, to_treasury: 0, remaining: n.stake,
+    });
+    Ok(())
+}
+
+/// The program's token accounts a slash moves tokens between.
+struct Vaults {
+    stake: AccountInfo,
+    insurance: AccountInfo,
+    mint: AccountInfo,
+    config: AccountInfo,
+}
+
+/// Slashes `rate_bps` of the node's stake (`slashStake`): slashed = floor(stake × rate), burned =
+/// floor(slashed × (10,000 − insurance share)), the rest to the insurance vault. Updates the node's
+/// stake and the totals in Config. Returns (slashed, to insurance, burned). The vaults and the
+/// mint were checked by `check_accounts`.
+fn slash_stake(c: &mut Config, n: &mut Node, rate_bps: u16, v: &Vaults) -> Result<(u64, u64, u64)> {
+    let slashed = math::bps(n.stake, rate_bps)?;
+    let burned = math::bps(slashed, BPS - c.params.slash_insurance_share_bps)?; // share ≤ 10,000: is_valid
+    let insurance = math::sub(slashed, burned)?;
+    let bump = [c.bump];
+    let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
+    if insurance > 0 {
+        cpi::token_transfer(v.stake, v.insurance, v.config, insurance, Some(&config_seeds))?;
+    }
+    if burned > 0 {
+        cpi::token_burn(v.stake, v.mint, v.config, burned, &config_seeds)?;
+    }
+    n.stake = math::sub(n.stake, slashed)?;
+    c.total_staked = math::sub(c.total_staked, slashed)?;
+    c.total_burned = math::add(c.total_burned, burned)?;
+    Ok((slashed, insurance, burned))
+}

@@ -1,0 +1,205 @@
+/**
+ * The worker's side of settlement on-chain, for both verification tiers (issue #7):
+ *
+ * - the anchored checkpoints: every checkpoint's commitment C_E = Poseidon(CHECKPOINT_DOMAIN,
+ *   hi(H_E), lo(H_E), S_E) — S_E the Poseidon vector commitment of the exact Q16 state (zk tier) or
+ *   the digest commitment of the float state's SHA-256 (optimistic tier) — is a leaf of the Poseidon
+ *   Merkle tree whose root the worker anchors with `anchor_progress` at the final epoch. Both the
+ *   circuits and the program (`sol_poseidon`) hash these leaves;
+ * - optimistic: `submit_delivery` proves on-chain that the final checkpoint is the last leaf of
+ *   that root and starts the challenge window; `claim_payment` once it has passed undisputed;
+ * - zk: `draw_challenge` fixes step k from a slot hash after the anchor, the worker proves in
+ *   Groth16 that checkpoint k+1 is exactly one step from checkpoint k (`checkpoint_step`), and
+ *   `complete_zk` pays after verifying that proof on-chain.
+ *
+ * Everything here is read from the sealed evidence in the worker's Helia, so a restarted worker
+ * settles a delivered job exactly as it would have before the restart.
+ */
+import { PublicKey, type Connection, type Keypair } from '@solana/web3.js'
+import { CID } from 'multiformats/cid'
+import { checkpointStepInput, prove, toOnChainProof, type StepState } from '../../circuits/index.js'
+import {
+  CYXWIZ_PROGRAM_ID, ESCROW_STATE, TIER, anchorProgress, claimPayment, completeZk, decodeEscrow, drawChallenge, jobIdField, lastLeafSiblings,
+  submitDelivery, type EscrowAccount
+} from '../../chain/index.js'
+import { MerkleTree, checkpointCommitment, digestCommitment, fieldFromBytes, fieldToBytes, poseidonMerkle, poseidonStateCommitment } from '../../protocols/index.js'
+import { loadCheckpointState, loadEvidence, type EvidenceStore } from '../../storage/index.js'
+import { readConfig, sendTransaction, tokenAccount } from './chain.js'
+
+/** The checkpoints as the chain sees them: one Poseidon leaf each, and their root. */
+export interface AnchoredCheckpoints {
+  readonly tier: 'optimistic' | 'zk'
+  /** H_E of each checkpoint (E = 1..N at index E − 1). */
+  readonly chain: readonly Uint8Array[]
+  /** S_E of each checkpoint. */
+  readonly stateCommitments: readonly bigint[]
+  /** C_E as 32 bytes: the leaves. */
+  readonly leaves: readonly Uint8Array[]
+  readonly root: Uint8Array
+  /** zk tier: the exact Q16 states (parameters then velocities), for the step proof. */
+  readonly states?: readonly StepState[]
+}
+
+/** The Poseidon leaves and root of the sealed evidence `evidenceCid` (read locally, offline). */
+export async function anchoredCheckpoints (evidence: EvidenceStore, evidenceCid: string, tier: 'optimistic' | 'zk'): Promise<AnchoredCheckpoints> {
+  const { manifest } = await loadEvidence(evidence, CID.parse(evidenceCid), { offline: true })
+  const chain = manifest.checkpoints.map((c) => c.chainHash)
+  let stateCommitments: bigint[]
+  let states: StepState[] | undefined
+  if (tier === 'zk') {
+    states = []
+    for (let e = 1; e <= manifest.checkpoints.length; e++) {
+      const tensors = await loadCheckpointState(evidence, manifest, e, { offline: true })
+      const ints = tensors.map((t) => {
+        if (!(t.data instanceof Int32Array)) throw new Error(`checkpoint ${e} is not an integer (Q16) state: a zk job trains in the exact mode`)
+        return t.data
+      })
+      const half = ints.length / 2
+      states.push({ parameters: ints.slice(0, half), velocities: ints.slice(half) })
+    }
+    stateCommitments = states.map((s) => poseidonStateCommitment([...s.parameters, ...s.velocities] as Int32Array[]))
+  } else {
+    stateCommitments = manifest.checkpoints.map((c) => digestCommitment(c.stateHash))
+  }
+  const leaves = chain.map((h, i) => fieldToBytes(checkpointCommitment(h, stateCommitments[i] as bigint)))
+  const root = new MerkleTree(leaves, poseidonMerkle).root
+  return { tier, chain, stateCommitments, leaves, root, ...(states === undefined ? {} : { states }) }
+}
+
+export async function readEscrowAccount (connection: Connection, escrow: PublicKey): Promise<EscrowAccount> {
+  const info = await connection.getAccountInfo(escrow, 'confirmed')
+  if (info === null || !info.owner.equals(CYXWIZ_PROGRAM_ID)) throw new Error(`no escrow at ${escrow.toBase58()}`)
+  return decodeEscrow(info.data)
+}
+
+export interface SettlementContext {
+  readonly connection: Connection
+  readonly keypair: Keypair
+  readonly escrow: PublicKey
+}
+
+/**
+ * Anchors the final root (unless this root is already anchored at the final epoch: a resumed
+ * settlement). Returns the signature, or undefined when nothing had to be sent.
+ */
+export async function anchorFinalRoot (c: SettlementContext, cps: AnchoredCheckpoints): Promise<string | undefined> {
+  const e = await readEscrowAccount(c.connection, c.escrow)
+  if (e.epochsTotal !== cps.leaves.length) throw new Error(`the escrow is for ${e.epochsTotal} checkpoints, the evidence has ${cps.leaves.length}`)
+  if (e.epochsDone === e.epochsTotal) {
+    if (Buffer.from(e.progressRoot).equals(Buffer.from(cps.root))) return undefined
+    throw new Error('another root is anchored at the final epoch of this escrow')
+  }
+  return await sendTransaction(c.connection, [anchorProgress({ worker: c.keypair.publicKey, escrow: c.escrow }, cps.leaves.length, cps.root)], [c.keypair])
+}
+
+const last = <T>(a: readonly T[]): T => a[a.length - 1] as T
+
+/** Optimistic tier: `submit_delivery` with the final leaf's inclusion (unless already delivered). */
+export async function submitOptimisticDelivery (c: SettlementContext, cps: AnchoredCheckpoints, finalWeightsHash: Uint8Array): Promise<string | undefined> {
+  const e = await readEscrowAccount(c.connection, c.escrow)
+  if (e.delivered !== 0) return undefined
+  return await sendTransaction(c.connection, [submitDelivery({ worker: c.keypair.publicKey, escrow: c.escrow }, {
+    finalWeightsHash,
+    finalChainHash: last(cps.chain),
+    finalState: fieldToBytes(last(cps.stateCommitments)),
+    siblings: lastLeafSiblings(cps.leaves)
+  })], [c.keypair])
+}
+
+/** The ledger's clock (unix seconds), as the program sees it. */
+async function chainTime (connection: Connection): Promise<number> {
+  const t = await connection.getBlockTime(await connection.getSlot('confirmed'))
+  if (t === null) throw new Error('the RPC gave no block time')
+  return t
+}
+
+export type SettleResult =
+  | { readonly how: 'claimed' | 'proved', readonly signature: string, readonly challengeStep?: number, readonly proveSeconds?: number }
+  /** The escrow left `funded` some other way (the client completed, a dispute, a refund). */
+  | { readonly how: 'ended', readonly escrowState: number }
+
+export interface SettleOptions {
+  /** How often the escrow and the clock are polled, ms (default 10 s). */
+  readonly pollMs?: number
+  readonly signal?: AbortSignal
+  /** Called once the challenge is drawn, before the (seconds-long) proof. */
+  readonly onChallenge?: (step: number) => void
+}
+
+const sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, ms)
+    signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason) }, { once: true })
+  })
+}
+
+/**
+ * Optimistic tier: waits until the challenge window after `submit_delivery` has passed and claims
+ * the payment — or returns as soon as the escrow is no longer funded (the client signed `complete`,
+ * or a dispute was opened: the court decides then).
+ */
+export async function claimAfterWindow (c: SettlementContext, o: SettleOptions = {}): Promise<SettleResult> {
+  const config = await readConfig(c.connection)
+  const window = Number(config.params.challengeWindowSecs)
+  for (;;) {
+    o.signal?.throwIfAborted()
+    const e = await readEscrowAccount(c.connection, c.escrow)
+    if (e.state !== ESCROW_STATE.funded) return { how: 'ended', escrowState: e.state }
+    if (e.delivered !== 0 && await chainTime(c.connection) >= Number(e.deliveredAt) + window) {
+      const signature = await sendTransaction(c.connection, [claimPayment({
+        escrow: c.escrow, worker: c.keypair.publicKey, workerToken: tokenAccount(c.keypair.publicKey, config.mint)
+      })], [c.keypair])
+      return { how: 'claimed', signature }
+    }
+    await sleep(o.pollMs ?? 10_000, o.signal)
+  }
+}
+
+/**
+ * zk tier: draws the challenge (once a slot after the anchor has a hash), proves the challenged
+ * step from the evidence's own states, and sends `complete_zk`, which verifies the proof on-chain
+ * and pays. Returns early when the escrow is no longer funded.
+ */
+export async function proveAndComplete (c: SettlementContext, cps: AnchoredCheckpoints, finalWeightsHash: Uint8Array, o: SettleOptions = {}): Promise<SettleResult> {
+  if (cps.states === undefined) throw new Error('a zk settlement needs the exact states')
+  const config = await readConfig(c.connection)
+  let e = await readEscrowAccount(c.connection, c.escrow)
+  if (e.tier !== TIER.zk) throw new Error('not a zk escrow')
+  for (let attempt = 0; e.challenged === 0; attempt++) {
+    o.signal?.throwIfAborted()
+    if (e.state !== ESCROW_STATE.funded) return { how: 'ended', escrowState: e.state }
+    try {
+      await sendTransaction(c.connection, [drawChallenge(c.escrow)], [c.keypair])
+    } catch (err) {
+      // No slot hash after the anchor yet (a real cluster: wait for the next slot).
+      if (attempt >= 30) throw err
+      await sleep(Math.min(o.pollMs ?? 1_000, 1_000), o.signal)
+    }
+    e = await readEscrowAccount(c.connection, c.escrow)
+  }
+  if (e.state !== ESCROW_STATE.funded) return { how: 'ended', escrowState: e.state }
+  const k = e.challengeStep
+  o.onChallenge?.(k)
+  const states = cps.states
+  const at = (i: number): { chainHash: Uint8Array, state: StepState } => ({ chainHash: cps.chain[i] as Uint8Array, state: states[i] as StepState })
+  const input = checkpointStepInput(cps.leaves, k, fieldFromBytes(jobIdField(e.jobId)), at(k), at(k + 1)).input
+  const proof = await prove('checkpoint_step', input)
+  const signature = await sendTransaction(c.connection, [completeZk({
+    worker: c.keypair.publicKey,
+    escrow: c.escrow,
+    workerToken: tokenAccount(c.keypair.publicKey, config.mint),
+    // A proof that fails is settled on the spot (slash, client refunded): the client's account too.
+    clientToken: tokenAccount(e.client, config.mint),
+    mint: config.mint,
+    circuitId: e.circuitId
+  }, {
+    proof: toOnChainProof(proof.proof),
+    finalWeightsHash,
+    finalChainHash: last(cps.chain),
+    finalState: fieldToBytes(last(cps.stateCommitments)),
+    siblings: lastLeafSiblings(cps.leaves)
+  })], [c.keypair])
+  return { how: 'proved', signature, challengeStep: k, proveSeconds: proof.seconds }
+}
+
+export const escrowKey = (hex: string): PublicKey => new PublicKey(Buffer.from(hex, 'hex'))

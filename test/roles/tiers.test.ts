@@ -1,0 +1,118 @@
+/**
+ * The two verification tiers through the roles, on real libp2p peers and the embedded ledger
+ * (issue #7): a zk job — trained in the exact Q16 mode on the step circuit's data, its Poseidon root
+ * anchored, the challenge drawn by the program, the challenged step proved in Groth16 by the worker
+ * and verified by `complete_zk`, which pays — and an optimistic job whose client lets the challenge
+ * window run: the worker's `submit_delivery` proves the final checkpoint is the last leaf of the
+ * anchored root, the client's spot checks pass, the window is passed by warping the ledger clock and
+ * the worker claims its payment.
+ */
+import assert from 'node:assert/strict'
+import { PublicKey } from '@solana/web3.js'
+import { ESCROW_STATE, TIER, decodeEscrow, type EscrowAccount } from '../../chain/index.js'
+import { PROOF, UNITS_PER_TOKEN, settlementSplit } from '../../protocols/index.js'
+import { Client, Worker, anchoredCheckpoints, checkpointCount, jobSpec, readNode, type WorkerEvent } from '../../peer/roles/index.js'
+import { loadDatasetById } from '../../peer/train/index.js'
+import { buildCircuits, releaseCurve } from '../../circuits/index.js'
+import { World, type TestPeer } from './world.js'
+
+const T = UNITS_PER_TOKEN
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+async function readEscrow (world: World, address: PublicKey): Promise<EscrowAccount> {
+  const info = await world.connection.getAccountInfo(address, 'confirmed')
+  assert.ok(info !== null, 'the escrow exists')
+  return decodeEscrow(info.data)
+}
+
+async function until<V> (probe: () => V | undefined, ms: number, what: string): Promise<V> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = probe()
+    if (v !== undefined) return v
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+describe('roles: the zk and optimistic tiers, paid by the program', function () {
+  this.timeout(180_000)
+  let world: World
+  let clientPeer: TestPeer
+  let workerPeer: TestPeer
+  let client: Client
+  let worker: Worker
+  const events: WorkerEvent[] = []
+
+  before(async function () {
+    this.timeout(30 * 60_000)
+    await buildCircuits({ log: () => {} })
+    world = await World.open()
+    clientPeer = await world.peer(100n)
+    workerPeer = await world.peer(50n, clientPeer.node.multiaddrs())
+    worker = await Worker.start({ node: workerPeer.node, connection: world.connection, store: workerPeer.store, pricePerHour: 60n * T, settlementPollMs: 100, onEvent: (e) => { events.push(e) } })
+    client = await Client.start({ node: clientPeer.node, connection: world.connection, store: clientPeer.store, settle: 'window' })
+  })
+
+  after(async () => {
+    await client?.stop()
+    await worker?.stop()
+    await world?.close()
+    await releaseCurve()
+  })
+
+  it('a zk job: the challenged step is proved in Groth16, verified on-chain by complete_zk, and paid 90/10', async () => {
+    const before = await world.balance(worker.wallet)
+    const outcome = await client.submit({ datasetId: 'zk-step', tier: 'zk', epochs: 5, seed: 11n, maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: 1_000 })
+    assert.equal(outcome.tier, 'zk')
+    assert.equal(outcome.state, 'completed')
+    assert.equal(outcome.spotCheck?.passed, true)
+    assert.equal(outcome.zk?.verifiedOnChain, true)
+    const escrow = await readEscrow(world, new PublicKey(outcome.escrow))
+    assert.equal(escrow.tier, TIER.zk)
+    assert.equal(escrow.circuitId, PROOF.stepCircuitId)
+    assert.equal(escrow.state, ESCROW_STATE.completed)
+    assert.equal(escrow.challenged, 1)
+    assert.equal(escrow.challengeStep, outcome.zk?.challengeStep)
+    // The anchored root is the Poseidon root of the delivered evidence's checkpoint commitments.
+    const cps = await anchoredCheckpoints(clientPeer.node.helia, outcome.session.delivery.evidenceCid, 'zk')
+    assert.equal(cps.leaves.length, 5)
+    assert.equal(hex(escrow.progressRoot), hex(cps.root))
+    const settled = await until(() => events.find((e): e is Extract<WorkerEvent, { type: 'settled' }> => e.type === 'settled' && e.jobId === outcome.jobId), 10_000, 'the worker\'s settlement')
+    assert.equal(settled.how, 'proved')
+    assert.equal(settled.challengeStep, escrow.challengeStep)
+    const split = settlementSplit(escrow.amount, 'Bronze')
+    assert.equal(await world.balance(worker.wallet), before + split.worker)
+    const node = await readNode(world.connection, worker.wallet)
+    assert.equal(node?.proofsValid, 1)
+    assert.equal((await worker.jobs.get(outcome.jobId))?.state, 'settled')
+  })
+
+  it('an optimistic job: delivered on-chain with its last-leaf proof, spot-checked, claimed by the worker once the warped window passed', async () => {
+    const before = await world.balance(worker.wallet)
+    const dataset = loadDatasetById('spirals')
+    const outcome = await client.submit({ datasetId: 'spirals', epochs: 2, stepsPerSegment: 20, seed: 5n, maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: 1_000 })
+    assert.equal(outcome.tier, 'optimistic')
+    // The client's window mode: checks passed, nothing signed; the window runs on-chain.
+    assert.equal(outcome.state, 'verified')
+    assert.equal(outcome.completeSignature, undefined)
+    const address = new PublicKey(outcome.escrow)
+    let escrow = await readEscrow(world, address)
+    assert.equal(escrow.epochsTotal, checkpointCount(jobSpec(dataset, { epochs: 2, stepsPerSegment: 20, seed: 5n }).spec, dataset))
+    assert.equal(escrow.epochsDone, escrow.epochsTotal)
+    assert.equal(escrow.delivered, 1)
+    assert.equal(hex(escrow.finalWeightsHash), hex(outcome.session.delivery.weightsHash))
+    const cps = await anchoredCheckpoints(clientPeer.node.helia, outcome.session.delivery.evidenceCid, 'optimistic')
+    assert.equal(hex(escrow.progressRoot), hex(cps.root))
+    // Within the window the worker cannot claim: it is still funded a moment later.
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    assert.equal((await readEscrow(world, address)).state, ESCROW_STATE.funded)
+    assert.equal(await world.balance(worker.wallet), before)
+    world.net.ledger.warp(PROOF.challengeWindowSeconds + 5)
+    const settled = await until(() => events.find((e): e is Extract<WorkerEvent, { type: 'settled' }> => e.type === 'settled' && e.jobId === outcome.jobId), 20_000, 'the worker\'s claim')
+    assert.equal(settled.how, 'claimed')
+    escrow = await readEscrow(world, address)
+    assert.equal(escrow.state, ESCROW_STATE.completed)
+    assert.equal(await world.balance(worker.wallet), before + settlementSplit(escrow.amount, 'Bronze').worker)
+  })
+})
