@@ -54,7 +54,8 @@ export interface ClientOptions {
    * After the spot check (optimistic tier): 'complete' signs `complete` at once if it passed
    * (default: an early release); 'window' lets the on-chain challenge window run — the worker claims
    * its payment after it, undisputed (`submit` returns `verified`); 'dispute' opens a dispute citing
-   * the evidence CID, whatever the check found; 'none' leaves the escrow. A failed check never pays.
+   * the evidence CID, whatever the check found; 'none' leaves the escrow. A failed check never
+   * pays: on an optimistic job it opens a dispute (unless 'none') before the window can close.
    * zk tier: 'complete' and 'window' both wait for the worker's proof to be verified on-chain.
    */
   readonly settle?: 'complete' | 'window' | 'dispute' | 'none'
@@ -255,7 +256,8 @@ export class Client {
         // Wait for every worker found to subscribe (a publish reaches only known subscribers); a
         // worker that never does is not worth failing the job for: then settle for one.
         announcement = await announceJob(node, signedAnnounce, { ...announceOptions, minSubscribers: Math.max(1, expected) })
-          .catch(async () => await announceJob(node, signedAnnounce, { ...announceOptions, minSubscribers: 1 }))
+          // Re-signed: the wait may have outlived the first one's whole-second bid deadline.
+          .catch(async () => await announceJob(node, signMessage(Kind.JOB_ANNOUNCE, makeAnnounce(), node.wallet), { ...announceOptions, minSubscribers: 1 }))
       } catch (e) {
         round.close()
         throw e
@@ -394,7 +396,10 @@ export class Client {
         if (!anchored.ok) report = { ...report, passed: false, verdict: 'failed', reasons: [...report.reasons, anchored.reason ?? 'the anchored root does not match'] }
       }
       emit({ type: 'spot-check', report })
-      const disputeSignature = settle !== 'dispute' ? undefined : await sendTransaction(connection, [openDispute({ claimant: this.#keypair.publicKey, escrow, mint: config.mint }, session.delivery.evidenceCid)], [this.#keypair])
+      // A failed check on an optimistic job is disputed within the window: left alone, the worker
+      // could claim the payment once the window closed. (settle 'none' leaves the escrow as it is.)
+      const disputes = settle === 'dispute' || (!report.passed && tier === 'optimistic' && settle !== 'none')
+      const disputeSignature = !disputes ? undefined : await sendTransaction(connection, [openDispute({ claimant: this.#keypair.publicKey, escrow, mint: config.mint }, session.delivery.evidenceCid)], [this.#keypair])
       disputed = disputeSignature === undefined ? {} : { disputeSignature }
       if (!report.passed) {
         await step('rejected', { spotCheck: report.reasons.join('; ').slice(0, 500), ...disputed })

@@ -115,4 +115,30 @@ describe('roles: the zk and optimistic tiers, paid by the program', function () 
     assert.equal(escrow.state, ESCROW_STATE.completed)
     assert.equal(await world.balance(worker.wallet), before + settlementSplit(escrow.amount, 'Bronze').worker)
   })
+
+  it('an optimistic job with fabricated segments: the spot check fails within the window, the client disputes, and the window passing pays nothing', async () => {
+    const cheatPeer = await world.peer(50n, clientPeer.node.multiaddrs())
+    const cheatEvents: WorkerEvent[] = []
+    // The only bidder at half the honest worker's price: it wins.
+    await worker.stop()
+    const cheat = await Worker.start({ node: cheatPeer.node, connection: world.connection, store: cheatPeer.store, pricePerHour: 30n * T, settlementPollMs: 100, faults: { fabricateSegments: { honest: 1 } }, onEvent: (e) => { cheatEvents.push(e) } })
+    try {
+      const clientBefore = await world.balance(client.wallet)
+      const outcome = await client.submit({ datasetId: 'spirals', epochs: 3, seed: 6n, maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: 1_000 })
+      assert.equal(outcome.winner.wallet, cheat.wallet.toBase58())
+      assert.equal(outcome.state, 'rejected')
+      assert.equal(outcome.spotCheck?.passed, false)
+      assert.ok(outcome.disputeSignature !== undefined, 'the client disputed within the window')
+      const address = new PublicKey(outcome.escrow)
+      assert.equal((await readEscrow(world, address)).state, ESCROW_STATE.disputed)
+      world.net.ledger.warp(PROOF.challengeWindowSeconds + 5)
+      const settled = await until(() => cheatEvents.find((e): e is Extract<WorkerEvent, { type: 'settled' }> => e.type === 'settled' && e.jobId === outcome.jobId), 20_000, 'the cheater\'s settlement to end')
+      assert.equal(settled.how, 'ended')
+      assert.equal(settled.escrowState, ESCROW_STATE.disputed)
+      assert.equal(await world.balance(cheat.wallet), 0n, 'the cheater was not paid')
+      assert.equal(await world.balance(client.wallet), clientBefore - outcome.winner.price, 'the price sits in escrow until the court decides')
+    } finally {
+      await cheat.stop()
+    }
+  })
 })
