@@ -34,9 +34,16 @@ export function * chunkPayload (payload: Uint8Array, chunkBytes: number = MESH.m
   yield { end: { chunks: index, totalBytes: BigInt(payload.byteLength), sha256: payloadSha256 === undefined ? new Uint8Array(whole!.digest()) : Uint8Array.from(payloadSha256) } }
 }
 
-/** Reassembles a payload from validated chunks; every refusal is a `WireError`. */
+/**
+ * Reassembles a payload from validated chunks; every refusal is a `WireError`. Each chunk is
+ * copied once, as it arrives, into one buffer of the assembler's bound (allocated at the first
+ * chunk; its pages are committed only as bytes arrive), so the frame it came in is freed at once
+ * and `finish` returns the payload without a second pass when it fills the bound exactly (the
+ * sizes named by the spec and the delivery).
+ */
 export class PayloadAssembler {
-  readonly #parts: Uint8Array[] = []
+  #out: Uint8Array | undefined
+  #chunks = 0
   readonly #hash = createHash('sha256')
   readonly #maxBytes: number
   readonly #expectedHash: Uint8Array | undefined
@@ -45,6 +52,7 @@ export class PayloadAssembler {
 
   /** @param expectedHash the hash the payload must have (e.g. the spec's dataset hash), if known */
   constructor (maxBytes: number, expectedHash?: Uint8Array) {
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError('the bound must be a byte count')
     this.#maxBytes = maxBytes
     this.#expectedHash = expectedHash
   }
@@ -55,28 +63,29 @@ export class PayloadAssembler {
 
   add (chunk: wire.DataChunk): void {
     if (this.#done) throw new wire.WireError('INVALID_FIELD', 'chunk after the end of the payload', 'chunk.index')
-    if (chunk.index !== this.#parts.length) throw new wire.WireError('INVALID_FIELD', `expected chunk ${this.#parts.length}, got ${chunk.index}`, 'chunk.index')
+    if (chunk.index !== this.#chunks) throw new wire.WireError('INVALID_FIELD', `expected chunk ${this.#chunks}, got ${chunk.index}`, 'chunk.index')
     if (this.#received + chunk.data.byteLength > this.#maxBytes) throw new wire.WireError('TOO_LARGE', `payload exceeds its ${this.#maxBytes}-byte bound`, 'chunk.data')
-    this.#parts.push(chunk.data)
+    this.#out ??= new Uint8Array(this.#maxBytes)
+    this.#out.set(chunk.data, this.#received)
     this.#hash.update(chunk.data)
     this.#received += chunk.data.byteLength
+    this.#chunks++
   }
 
   /** Checks the end marker against what arrived and returns the payload. */
   finish (end: wire.DataEnd): Uint8Array {
     if (this.#done) throw new wire.WireError('INVALID_FIELD', 'payload already finished', 'end')
     this.#done = true
-    if (end.chunks !== this.#parts.length) throw new wire.WireError('INVALID_FIELD', `end names ${end.chunks} chunks, ${this.#parts.length} arrived`, 'end.chunks')
+    const out = this.#out ?? new Uint8Array(0)
+    this.#out = undefined
+    if (end.chunks !== this.#chunks) throw new wire.WireError('INVALID_FIELD', `end names ${end.chunks} chunks, ${this.#chunks} arrived`, 'end.chunks')
     if (end.totalBytes !== BigInt(this.#received)) throw new wire.WireError('INVALID_FIELD', `end names ${end.totalBytes} bytes, ${this.#received} arrived`, 'end.totalBytes')
     const digest = new Uint8Array(this.#hash.digest())
     if (!wire.equalBytes(digest, end.sha256)) throw new wire.WireError('HASH_MISMATCH', 'the payload does not hash to its end marker', 'end.sha256')
     if (this.#expectedHash !== undefined && !wire.equalBytes(digest, this.#expectedHash)) {
       throw new wire.WireError('HASH_MISMATCH', 'the payload is not the one the job names', 'end.sha256')
     }
-    const out = new Uint8Array(this.#received)
-    let at = 0
-    for (const p of this.#parts) { out.set(p, at); at += p.byteLength }
-    this.#parts.length = 0
-    return out
+    // Fewer bytes than the bound: a copy of exactly them, not a view that keeps the rest alive.
+    return this.#received === out.byteLength ? out : out.slice(0, this.#received)
   }
 }

@@ -67,6 +67,11 @@ export function libp2pOptions (config: MeshConfig): Libp2pOptions<MeshServices> 
       // remote hosts keep the limit.
       allow: [...(config.allowHosts ?? LOOPBACK)]
     },
+    // A peer busy training (or several on one loaded machine) can answer libp2p's liveness ping
+    // late; the default then aborts the connection, and with it a job session or an evidence
+    // fetch. Dead peers are still found: by TCP, by the job protocol's idle timeout (metrics at
+    // least every 5 s) and by every request's own deadline.
+    connectionMonitor: { abortConnectionOnPingFailure: false },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

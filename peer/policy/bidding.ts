@@ -84,7 +84,12 @@ export function workerPrice (w: Pick<WorkerProfile, 'compute' | 'ramGb' | 'vramG
   return { price, tier }
 }
 
-/** Whether and what to bid. `activeJobs`: jobs the worker is running now. */
+/**
+ * Whether and what to bid. `activeJobs`: jobs the worker is running now plus the bids it has out
+ * whose award may still come (a one-slot machine that bid on job A does not also bid on job B
+ * announced at the same moment: if both were awarded, it would have to refuse one after its client
+ * had escrowed the price).
+ */
 export function decideBid (w: WorkerProfile, job: JobOffer, activeJobs: number): BidDecision {
   if (activeJobs >= w.capacity) return { bid: false, reason: 'busy' }
   if (!w.datasets.includes(job.spec.datasetId)) return { bid: false, reason: 'unsupported-dataset' }

@@ -27,6 +27,8 @@ import { anchorFinalRoot, anchoredCheckpoints, claimAfterWindow, escrowKey, prov
 import { specTier } from './spec.js'
 
 const { ErrorCode, Kind, signMessage } = wire
+/** How long after a bid's deadline its award may still arrive (the client ranks, escrows, dials). */
+const BID_AWARD_GRACE_MS = 5_000
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 export interface WorkerOptions {
@@ -103,6 +105,8 @@ export class Worker {
   readonly #helia: Helia
   readonly #wireProfile: wire.DeterminismProfile
   readonly #bids = new Map<string, bigint>()
+  /** Bids whose award may still come, by job id: until when (ms) each holds a slot. */
+  readonly #outstanding = new Map<string, number>()
   /** Training runs in flight, by job id: a resumed session waits for the interrupted one to stop. */
   readonly #runs = new Map<string, Promise<unknown>>()
   /** Settlements in flight (after delivery), by job id. */
@@ -288,7 +292,9 @@ export class Worker {
   async #onAnnounce (e: JobAnnounceEvent): Promise<void> {
     const m = e.message
     const jobId = hex(m.jobId)
-    const decision = decideBid(this.profile(), { spec: m.spec!, maxPrice: m.maxPrice, estimatedSeconds: m.estimatedSeconds, priority: m.priority }, this.#service?.active() ?? 0)
+    const now = Date.now()
+    for (const [id, until] of this.#outstanding) if (until <= now) this.#outstanding.delete(id)
+    const decision = decideBid(this.profile(), { spec: m.spec!, maxPrice: m.maxPrice, estimatedSeconds: m.estimatedSeconds, priority: m.priority }, (this.#service?.active() ?? 0) + this.#outstanding.size)
     this.#emit({ type: 'bid-decision', jobId, decision })
     if (!decision.bid) return
     const bid: wire.Bid = {
@@ -302,6 +308,8 @@ export class Worker {
       profile: this.#wireProfile
     }
     this.#bids.set(jobId, decision.price)
+    // The slot is held for this bid until its award can no longer be expected.
+    this.#outstanding.set(jobId, Number(m.bidDeadline) * 1000 + BID_AWARD_GRACE_MS)
     // An award comes within the bid window or not at all: forget the bid after the longest one.
     setTimeout(() => { this.#bids.delete(jobId) }, MESH.maxBidWindowSeconds * 1000).unref()
     try {
@@ -310,6 +318,7 @@ export class Worker {
       this.#emit({ type: 'bid-sent', jobId, price: decision.price })
     } catch (err) {
       this.#bids.delete(jobId)
+      this.#outstanding.delete(jobId)
       this.#emit({ type: 'bid-failed', jobId, error: err instanceof Error ? err.message : String(err) })
     }
   }
@@ -329,6 +338,8 @@ export class Worker {
       this.#emit({ type: 'resumed', jobId, state: existing.state })
       return { jobId, award }
     }
+    // Awarded: the bid's held slot becomes the running job's.
+    this.#outstanding.delete(jobId)
     const active = this.#service?.active() ?? 0
     const bid = this.#bids.get(jobId)
     if (bid !== undefined && award.amount >= bid) {

@@ -56,4 +56,20 @@ describe('peer/job: payload transfer', () => {
     for (const f of wrong) if (f.chunk !== undefined) a.add(f.chunk)
     assert.equal(code(() => a.finish(wrong.at(-1)!.end!)), 'HASH_MISMATCH')
   })
+
+  it('returns exactly the bytes that arrived, when fewer than its bound', () => {
+    const p = new Uint8Array(randomBytes(1000))
+    const asm = new PayloadAssembler(4096, wire.sha256(p))
+    const frames = [...chunkPayload(p, 300)]
+    for (const f of frames) if (f.chunk !== undefined) asm.add(f.chunk)
+    const out = asm.finish(frames.at(-1)!.end!)
+    assert.equal(out.byteLength, 1000)
+    assert.equal(out.buffer.byteLength, 1000)
+    assert.deepEqual(out, p)
+    // A refused payload is not returned, and the assembler refuses anything after its end.
+    const bad = new PayloadAssembler(1000, new Uint8Array(32))
+    for (const f of frames) if (f.chunk !== undefined) bad.add(f.chunk)
+    assert.equal(code(() => bad.finish(frames.at(-1)!.end!)), 'HASH_MISMATCH')
+    assert.equal(code(() => bad.add(frames[0]!.chunk!)), 'INVALID_FIELD')
+  })
 })
