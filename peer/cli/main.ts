@@ -11,6 +11,8 @@ interface CommandEntry {
   /** One line for `cyx --help`. */
   readonly summary: string
   readonly load: () => Promise<Command>
+  /** Not in `cyx --help`: internal to another command. */
+  readonly hidden?: boolean
 }
 
 const COMMANDS: readonly CommandEntry[] = [
@@ -21,6 +23,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'faucet', summary: 'CYXWIZ and SOL for a wallet from a local ledger started with cyx chain --genesis', load: async () => (await import('./commands/faucet.js')).faucetCommand },
   { name: 'params', summary: 'print every protocol parameter (fees, stake tiers, slashing, reputation, pricing, windows)', load: async () => (await import('./commands/params.js')).paramsCommand },
   { name: 'sim', summary: 'run a local network: an auction, a job trained, spot-checked and paid on the embedded ledger', load: async () => (await import('./commands/sim.js')).simCommand },
+  { name: 'sim-peer', summary: 'internal to cyx sim: one peer of a simulated network, driven over stdin/stdout', hidden: true, load: async () => (await import('./commands/sim-peer.js')).simPeerCommand },
   { name: 'train', summary: 'train a model locally, storing re-executable evidence (Helia), the ONNX model and a CAR', load: async () => (await import('./commands/train.js')).trainCommand },
   { name: 'verify', summary: 'spot-check training evidence: re-execute segments chosen by a challenge seed', load: async () => (await import('./commands/verify.js')).verifyCommand },
   { name: 'worker', summary: 'run a worker: stake, advertise, bid, train with evidence, deliver; resumes interrupted jobs', load: async () => (await import('./commands/worker.js')).workerCommand }
@@ -29,13 +32,13 @@ const COMMANDS: readonly CommandEntry[] = [
 const VERSION = '0.1.0'
 
 function help (): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length))
+  const width = Math.max(...COMMANDS.filter((c) => c.hidden !== true).map((c) => c.name.length))
   return `cyx ${VERSION}: the cyxwiz peer (a decentralized marketplace for training ML models)
 
 Usage: cyx <command> [options]
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+${COMMANDS.filter((c) => c.hidden !== true).map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Run "cyx <command> --help" for a command's options.`
 }

@@ -25,7 +25,11 @@ export function framingError (e: unknown): unknown {
     case 'InvalidDataLengthError': return new WireError('TOO_LARGE', message)
     case 'InvalidMessageLengthError':
     case 'InvalidDataLengthLengthError': return new WireError('MALFORMED', `bad length prefix: ${message}`)
-    case 'UnexpectedEOFError': return new WireError('MALFORMED', `truncated frame: ${message}`)
+    case 'UnexpectedEOFError':
+      // The stream ended where the next frame's length prefix would start: it closed between
+      // frames (the peer went away, e.g. its process was killed), which is not bad input.
+      if (/(?:while|after) reading 0\/1 bytes/.test(message)) return Object.assign(new Error(`the stream closed: ${message}`), { name: 'StreamClosedError' })
+      return new WireError('MALFORMED', `truncated frame: ${message}`)
     case 'StreamBufferError': return new WireError('TOO_LARGE', `sent more than it may have in flight: ${message}`)
     default: return e
   }

@@ -4,20 +4,20 @@
  * carried to its verdict — the worker's answer in the evidence window, jurors who fetch the
  * evidence by CID over bitswap and re-run the spot checks with their own machine before voting
  * with their tokens, `resolve_dispute` after the voting window, and the jurors taking their votes
- * back. The windows pass by warping the embedded ledger's clock.
+ * back. The windows pass by warping the embedded ledger's clock (the orchestrator's: it holds the
+ * ledger). Each party acts through its peer (`SimPeer`): it signs with its own wallet over its own
+ * RPC connection, and a juror fetches and re-executes the evidence itself.
  */
 import { PublicKey } from '@solana/web3.js'
 import { getMint } from '@solana/spl-token'
-import { CID } from 'multiformats/cid'
 import {
   CYXWIZ_PROGRAM_ID, SIDE, customErrorFromLogs, decodeDispute, decodeEscrow, disputePda, errorName, finalizeDispute, resolveDispute, submitEvidence,
   timeoutRefund, vote, voteVaultPda, withdrawVote, type DisputeAccount, type EscrowAccount
 } from '../../chain/index.js'
 import { PROOF, formatTokens, quorumVotes } from '../../protocols/index.js'
-import { verifyEvidence } from '../evidence/index.js'
-import { sendTransaction, tokenAccount } from '../roles/index.js'
-import { evidenceBlocks } from '../../storage/index.js'
-import { LocalNetwork, type LocalPeer } from './network.js'
+import { tokenAccount } from '../roles/index.js'
+import { LocalNetwork } from './network.js'
+import type { SimPeer } from './peers.js'
 
 /** The program's error name in a failed transaction (or the start of its message). */
 export function programError (err: unknown): string {
@@ -57,12 +57,12 @@ export interface TimeoutReport {
 }
 
 /** A third peer asks for the refund too early (refused), the clock passes the deadline, it asks again. */
-export async function refundAfterDeadline (net: LocalNetwork, keeper: LocalPeer, escrow: PublicKey, log: (line: string) => void): Promise<TimeoutReport> {
+export async function refundAfterDeadline (net: LocalNetwork, keeper: SimPeer, escrow: PublicKey, log: (line: string) => void): Promise<TimeoutReport> {
   const e = await readEscrow(net, escrow)
   const ix = (): ReturnType<typeof timeoutRefund> => timeoutRefund({ escrow, worker: e.worker, clientToken: tokenAccount(e.client, net.mint), mint: net.mint })
   let refused: string
   try {
-    await sendTransaction(net.connection, [ix()], [keeper.keypair])
+    await keeper.send([ix()])
     refused = 'accepted'
   } catch (err) {
     refused = programError(err)
@@ -70,7 +70,7 @@ export async function refundAfterDeadline (net: LocalNetwork, keeper: LocalPeer,
   log(`  ${keeper.name} asks for timeout_refund before the deadline: ${refused === 'accepted' ? 'ACCEPTED (wrong)' : `refused (${refused})`}`)
   const warped = warpPast(net, e.deadline)
   log(`  ledger clock warped ${warped} s (${(warped / 86_400).toFixed(2)} days) past the escrow's deadline`)
-  const signature = await sendTransaction(net.connection, [ix()], [keeper.keypair])
+  const signature = await keeper.send([ix()])
   log(`  ${keeper.name} calls timeout_refund: ${signature.slice(0, 16)}…`)
   return { deadline: Number(e.deadline), refusedBeforeDeadline: refused, warpedSeconds: warped, refundedBy: keeper.name, signature }
 }
@@ -114,30 +114,20 @@ export interface DisputeReport {
 
 const cidText = (b: Uint8Array): string => Buffer.from(b).toString('utf8').replace(/\0+$/, '')
 
-/** A juror's own look at the evidence: fetched by CID over bitswap, then the spot checks re-run here. */
-async function review (juror: LocalPeer, cid: string, holder: LocalPeer, seed: number): Promise<Pick<JurorReport, 'blocks' | 'verdict' | 'segments' | 'reasons'>> {
-  const helia = juror.node.helia
-  let blocks = 0
-  try {
-    const signal = AbortSignal.timeout(60_000)
-    // Bitswap asks the peers it is connected to: the juror connects to the peer whose evidence it is.
-    if (juror.node.libp2p.getConnections(holder.node.peerId).length === 0) await juror.node.libp2p.dial(holder.node.multiaddrs(), { signal })
-    for await (const _ of evidenceBlocks(helia, CID.parse(cid), { signal })) blocks++
-  } catch (err) {
-    return { blocks, verdict: 'not-judged', segments: [], reasons: [`could not fetch the evidence: ${err instanceof Error ? err.message : String(err)}`] }
-  }
-  const v = await verifyEvidence({ cid, peer: { helia }, challengeSeed: LocalNetwork.seedBytes(seed, `${juror.name}/challenge`), checks: PROOF.defaultSpotChecks })
-  return { blocks, verdict: v.verdict, segments: v.selected, reasons: v.reasons.slice(0, 4) }
+/** A juror's own look at the evidence, in its peer: fetched by CID over bitswap from the holder,
+ * then spot checks re-run with the juror's own challenge. */
+async function review (juror: SimPeer, cid: string, holder: SimPeer, seed: number): Promise<Pick<JurorReport, 'blocks' | 'verdict' | 'segments' | 'reasons'>> {
+  return await juror.review({ cid, holder: holder.addrs, challengeSeed: LocalNetwork.seedBytes(seed, `${juror.name}/challenge`), checks: PROOF.defaultSpotChecks, timeoutMs: 60_000 })
 }
 
 export interface CourtOptions {
   readonly net: LocalNetwork
   readonly escrow: PublicKey
   /** The winning worker: answers with its evidence, and is where jurors fetch it from. */
-  readonly worker: LocalPeer
+  readonly worker: SimPeer
   /** The evidence the worker delivered (it submits it as its own). */
   readonly workerCid: string | undefined
-  readonly jurors: readonly LocalPeer[]
+  readonly jurors: readonly SimPeer[]
   readonly seed: number
   readonly openSignature: string | null
   readonly log: (line: string) => void
@@ -154,7 +144,7 @@ export async function carryDispute (c: CourtOptions): Promise<DisputeReport> {
   // 1. The worker answers within the evidence window with the evidence it delivered.
   let workerEvidenceSignature: string | null = null
   if (c.workerCid !== undefined && claimant === 'client') {
-    workerEvidenceSignature = await sendTransaction(net.connection, [submitEvidence({ party: c.worker.keypair.publicKey, dispute: address }, c.workerCid)], [c.worker.keypair])
+    workerEvidenceSignature = await c.worker.send([submitEvidence({ party: c.worker.wallet, dispute: address }, c.workerCid)])
     log(`  ${c.worker.name} submits its evidence ${c.workerCid}`)
   }
 
@@ -169,10 +159,10 @@ export async function carryDispute (c: CourtOptions): Promise<DisputeReport> {
   for (const juror of c.jurors) {
     const r = await review(juror, judged, c.worker, c.seed)
     const side = r.verdict === 'passed' ? 'worker' : r.verdict === 'failed' ? 'client' : 'abstained'
-    const amount = side === 'abstained' ? 0n : await net.tokenBalance(juror.keypair.publicKey)
+    const amount = side === 'abstained' ? 0n : await net.tokenBalance(juror.wallet)
     const voteSignature = side === 'abstained'
       ? null
-      : await sendTransaction(net.connection, [vote({ voter: juror.keypair.publicKey, dispute: address, voterToken: tokenAccount(juror.keypair.publicKey, net.mint) }, SIDE[side], amount)], [juror.keypair])
+      : await juror.send([vote({ voter: juror.wallet, dispute: address, voterToken: tokenAccount(juror.wallet, net.mint) }, SIDE[side], amount)])
     log(`  ${juror.name}: fetched ${r.blocks} blocks over bitswap, re-ran segments ${r.segments.join(', ') || '—'}: ${r.verdict}${r.verdict === 'passed' ? '' : ` (${r.reasons[0] ?? ''})`} → ${side === 'abstained' ? 'abstains' : `votes ${formatTokens(amount)} CYXWIZ for the ${side}`}`)
     jurors.push({ name: juror.name, cid: judged, ...r, side, amount: String(amount), voteSignature, withdrawSignature: null })
   }
@@ -183,9 +173,9 @@ export async function carryDispute (c: CourtOptions): Promise<DisputeReport> {
   const e = await readEscrow(net, c.escrow)
   const supply = (await getMint(net.connection, net.mint, 'confirmed')).supply
   const resolver = c.jurors[0] ?? c.worker
-  const resolveSignature = await sendTransaction(net.connection, [resolveDispute({
+  const resolveSignature = await resolver.send([resolveDispute({
     escrow: c.escrow, worker: e.worker, clientToken: tokenAccount(e.client, net.mint), workerToken: tokenAccount(e.worker, net.mint), mint: net.mint
-  })], [resolver.keypair])
+  })])
   const d2 = await readDispute(net, address)
   const winner = d2.winner === SIDE.client ? 'client' : 'worker'
   const quorum = quorumVotes(supply, false)
@@ -193,16 +183,16 @@ export async function carryDispute (c: CourtOptions): Promise<DisputeReport> {
 
   // 4b. Nobody appeals; once the appeal window has passed anyone executes the verdict.
   const appealWarp = warpPast(net, d2.appealDeadline)
-  const finalizeSignature = await sendTransaction(net.connection, [finalizeDispute({
+  const finalizeSignature = await resolver.send([finalizeDispute({
     escrow: c.escrow, worker: e.worker, clientToken: tokenAccount(e.client, net.mint), workerToken: tokenAccount(e.worker, net.mint)
-  })], [resolver.keypair])
+  })])
   log(`  ledger clock warped ${appealWarp} s past the appeal window; ${resolver.name} calls finalize_dispute: the verdict is executed`)
 
   // 5. Jurors take their votes back.
   for (const [i, juror] of c.jurors.entries()) {
     const j = jurors[i] as JurorReport
     if (j.voteSignature === null) continue
-    const withdrawSignature = await sendTransaction(net.connection, [withdrawVote({ voter: juror.keypair.publicKey, dispute: address, voterToken: tokenAccount(juror.keypair.publicKey, net.mint) })], [juror.keypair])
+    const withdrawSignature = await juror.send([withdrawVote({ voter: juror.wallet, dispute: address, voterToken: tokenAccount(juror.wallet, net.mint) })])
     jurors[i] = { ...j, withdrawSignature }
   }
   const voteVault = voteVaultPda(CYXWIZ_PROGRAM_ID, address).address

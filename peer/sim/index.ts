@@ -1,7 +1,12 @@
-/** `cyx sim`: local cyxwiz networks for researchers (today: every peer in one process). */
-export { JUROR_TOKENS, SCENARIOS, runSimulation } from './run.js'
-export type { NodeView, ScenarioName, SimOptions, SimReport } from './run.js'
+/** `cyx sim`: local cyxwiz networks for researchers, every peer its own process (or, `--in-process`, all in one). */
+export { JUROR_TOKENS, SCENARIOS, runSimulation, simJobs } from './run.js'
+export type { CrashReport, JobReport, NodeView, ScenarioName, SimJob, SimOptions, SimReport } from './run.js'
 export { carryDispute, refundAfterDeadline, programError } from './court.js'
 export type { CourtOptions, DisputeReport, JurorReport, TimeoutReport } from './court.js'
 export { LocalNetwork } from './network.js'
 export type { Allocation, LocalPeer, LocalNetworkOptions } from './network.js'
+export { PeerHost, instructionJson } from './host.js'
+export type { HostCommand, HostMessage, InstructionJson, PeerPlan, PeerRole, ReviewRequest, ReviewResult } from './host.js'
+export { CYX_BIN, SimPeer, bootPeer } from './peers.js'
+export type { BootedPeer, PeerMode, SimJobOutcome, StartOptions } from './peers.js'
+export { LINE_PREFIX, decode, encode } from './codec.js'

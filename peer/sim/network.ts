@@ -130,11 +130,14 @@ export class LocalNetwork {
     await mkdir(dir, { recursive: true })
     const keypair = Keypair.fromSeed(LocalNetwork.seedBytes(this.#seed, `${name}/wallet`))
     await writeFile(join(dir, 'wallet.json'), JSON.stringify(Array.from(keypair.secretKey)), { mode: 0o600 })
-    await this.connection.confirmTransaction(await this.connection.requestAirdrop(keypair.publicKey, 10 * LAMPORTS_PER_SOL))
-    const account = await getOrCreateAssociatedTokenAccount(this.connection, this.admin, this.mint, keypair.publicKey)
+    // A connection per peer funded: web3.js caches a blockhash for 30 s, and funding hundreds of
+    // peers in that time moves the ledger more than a blockhash's 150 slots of validity.
+    const connection = new Connection(this.rpcUrl, 'confirmed')
+    await connection.confirmTransaction(await connection.requestAirdrop(keypair.publicKey, 10 * LAMPORTS_PER_SOL))
+    const account = await getOrCreateAssociatedTokenAccount(connection, this.admin, this.mint, keypair.publicKey)
     if (tokens > 0n) {
-      const source = await getOrCreateAssociatedTokenAccount(this.connection, this.admin, this.mint, this.allocations[from].publicKey)
-      await transfer(this.connection, this.admin, source.address, account.address, this.allocations[from], tokens * UNITS_PER_TOKEN)
+      const source = await getOrCreateAssociatedTokenAccount(connection, this.admin, this.mint, this.allocations[from].publicKey)
+      await transfer(connection, this.admin, source.address, account.address, this.allocations[from], tokens * UNITS_PER_TOKEN)
     }
     return { dir, keypair, peerKeySeed: LocalNetwork.seedBytes(this.#seed, `${name}/peer`) }
   }

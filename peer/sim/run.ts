@@ -1,6 +1,10 @@
 /**
- * `cyx sim`'s main run, in one process: a local network (peer/sim/network.ts) with N workers at
- * different prices and one client. The client submits a spirals job: the auction on gossipsub and
+ * `cyx sim`'s main run: a local network (peer/sim/network.ts: the embedded ledger, which this
+ * process keeps and serves as JSON-RPC, and funded wallets) with N workers at different prices and
+ * one client, each peer run by a peer host (peer/sim/host.ts) — by default its own OS process of the
+ * `cyx` binary, with `mode: 'in-process'` in this process — and driven only through its `SimPeer`
+ * handle (peer/sim/peers.ts), the same interface and line protocol in both modes. The client
+ * submits its list of jobs (today one spirals job): the auction on gossipsub and
  * /cyx/bid/1.0.0, the escrow on-chain naming the best-scored bid, the dataset and live metrics over
  * /cyx/job/1.0.0, training with Helia evidence, hash-checked weights, re-execution spot checks and
  * payment 90/10 by the program — all real. Balances before and after must reconcile to the base unit
@@ -26,14 +30,14 @@
  * applyReputationEvent) for the outcome the scenario requires, and compared to the base unit.
  *
  * - `crash`: every worker carries `crashAtCheckpoint` (half-way through the run); the winner halts
- *   right after storing that checkpoint, the sim kills it there (the Worker and its whole node stop,
- *   the store closes) and starts it again on the same data dir, wallet and peer key, on a new port,
+ *   right after storing that checkpoint, the sim kills it there (SIGKILL of its process; in-process,
+ *   its Worker and whole node stop at once) and starts it again on the same data dir, wallet and peer key, on a new port,
  *   without the fault. The client's session retries with the same award; the restarted worker finds
  *   its unfinished job and resumes training from the stored checkpoint. The final weights hash must
  *   equal an uninterrupted honest run of the same spec (trained here in a scratch dir), and the job
  *   is paid 90/10 as in `honest`.
  *
- * Not yet (reported in `notYet`): peers as separate OS processes, the MNIST job and the zk tier.
+ * Not yet (reported in `notYet`): the MNIST job and the zk tier.
  */
 import { PublicKey } from '@solana/web3.js'
 import { getAccount, getMint } from '@solana/spl-token'
@@ -43,10 +47,12 @@ import {
 } from '../../protocols/index.js'
 import { join } from 'node:path'
 import { rm } from 'node:fs/promises'
-import { Client, JobBook, Worker, readNode, type ClientJobEvent, type JobOutcome, type WorkerEvent, type WorkerFaults } from '../roles/index.js'
+import { readNode, type ClientJobEvent, type WorkerEvent, type WorkerFaults } from '../roles/index.js'
 import { trainWithEvidence } from '../evidence/index.js'
 import { carryDispute, readEscrow, refundAfterDeadline, type DisputeReport, type TimeoutReport } from './court.js'
-import { LocalNetwork, type LocalPeer } from './network.js'
+import type { PeerPlan, PeerRole } from './host.js'
+import { LocalNetwork, type Allocation } from './network.js'
+import { bootPeer, type BootedPeer, type PeerMode, type SimJobOutcome, type SimPeer } from './peers.js'
 
 export type ScenarioName = 'honest' | 'timeout' | 'cheat' | 'dispute' | 'crash'
 export const SCENARIOS: readonly ScenarioName[] = ['honest', 'timeout', 'cheat', 'dispute', 'crash']
@@ -59,6 +65,11 @@ export interface CrashReport {
   /** The checkpoint the winner halted at and was killed after. */
   readonly killedAtCheckpoint: number
   readonly killed: boolean
+  /** How: a real SIGKILL of its process, or (in-process) its worker and node stopped at once. */
+  readonly how: 'SIGKILL' | 'in-process'
+  /** Its OS process before and after the restart (processes mode; this process's in-process). */
+  readonly pidBefore: number | null
+  readonly pidAfter: number | null
   /** The peer id before and after the restart (same keys), and its addresses (a new port). */
   readonly peerId: string
   readonly restartedPeerId: string | null
@@ -90,7 +101,39 @@ export interface SimOptions {
   readonly scenario?: ScenarioName
   readonly dir?: string
   readonly keep?: boolean
+  /** `processes` (default): every peer its own OS process of `cyx`; `in-process`: every peer in
+   * this process (for networks of hundreds of peers). The same peer host and protocol either way. */
+  readonly mode?: PeerMode
+  /** Aborting it stops every peer (cleanly, then by force), closes the ledger and rejects the run. */
+  readonly signal?: AbortSignal
   readonly log: (line: string) => void
+}
+
+/** One job the client submits: a name for the log and the request `Client.submit` takes, as it is
+ * (passed through to the client's peer without being read here beyond these fields). */
+export interface SimJob {
+  readonly name: string
+  readonly request: Readonly<Record<string, unknown>> & { readonly datasetId: string, readonly epochs: number, readonly maxPrice: bigint }
+}
+
+/** One entry of the report's `jobs`. */
+export interface JobReport {
+  id: string
+  name: string
+  tier: string
+  /** The client's job state (announced … completed, rejected, failed). */
+  state: string
+  /** The escrow's state on-chain (funded, completed, timedOut, resolvedForClient, …). */
+  escrowState: string
+  worker: string
+  workerName: string
+  amount: string
+  bids: ReadonlyArray<{ peer: string, price: string }>
+  settlement: { worker: string, platform: string, refund: string }
+  training: { epochs: number, testAccuracy: number, finalWeightsHash: string | null }
+  proof: { merkleRoot: string | null, evidenceCid: string | null, spotChecks: { passed: number, total: number, reasons: readonly string[] } }
+  /** The client's error when the job did not reach settlement (the worker vanished). */
+  error: string | null
 }
 
 /** A worker's Node account as the report shows it. */
@@ -106,27 +149,14 @@ export interface NodeView {
 
 export interface SimReport {
   readonly scenario: ScenarioName
-  readonly mode: 'in-process'
+  readonly mode: PeerMode
+  /** Each peer's OS process id (all this one's in-process). */
+  readonly peers: ReadonlyArray<{ readonly name: string, readonly role: PeerRole, readonly peerId: string, readonly pid: number }>
   readonly notYet: readonly string[]
   /** Who the scenario makes misbehave, and how. */
   readonly faults: { readonly workers: WorkerFaults | null, readonly clientSettle: 'complete' | 'dispute' }
-  readonly jobs: ReadonlyArray<{
-    id: string
-    tier: 'optimistic'
-    /** The client's job state (announced … completed, rejected, failed). */
-    state: string
-    /** The escrow's state on-chain (funded, completed, timedOut, resolvedForClient, …). */
-    escrowState: string
-    worker: string
-    workerName: string
-    amount: string
-    bids: ReadonlyArray<{ peer: string, price: string }>
-    settlement: { worker: string, platform: string, refund: string }
-    training: { epochs: number, testAccuracy: number, finalWeightsHash: string | null }
-    proof: { merkleRoot: string | null, evidenceCid: string | null, spotChecks: { passed: number, total: number, reasons: readonly string[] } }
-    /** The client's error when the job did not reach settlement (the worker vanished). */
-    error: string | null
-  }>
+  /** One entry per job the client submitted; the scenario acts on the first. */
+  readonly jobs: readonly JobReport[]
   readonly timeout: TimeoutReport | null
   readonly dispute: DisputeReport | null
   readonly crash: CrashReport | null
@@ -171,148 +201,260 @@ function nodeView (n: NodeAccount | undefined): NodeView {
   return { stake: String(n.stake), reputation: n.reputation, adjustment: n.adjustment, jobsCompleted: n.jobsCompleted, jobsFailed: n.jobsFailed, status: nameOf(NODE_STATUS, n.status) as NodeView['status'] }
 }
 
+/** The jobs the client submits, in order. Today one spirals job; the scenario acts on the first. */
+export function simJobs (o: Pick<SimOptions, 'epochs' | 'seed'>): SimJob[] {
+  return [{ name: 'spirals', request: { datasetId: 'spirals', epochs: o.epochs, seed: BigInt(o.seed), maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: 1_500 } }]
+}
+
+/** What the run tracks of one job while it runs. */
+interface JobRun {
+  readonly job: SimJob
+  award: { worker: string, price: bigint, escrow: string } | undefined
+  lastMetrics: wire.Metrics | undefined
+  readonly checkpointsSeen: number[]
+  reconnects: number
+  outcome: SimJobOutcome | undefined
+  error: string | null
+}
+
+/** A worker event worth a line of the human log (others, e.g. adverts, are quiet); unknown kinds
+ * are shown as they are. */
+function workerLine (e: WorkerEvent | { type: string }, names: Map<string, string>): string | undefined {
+  const w = e as WorkerEvent
+  switch (w.type) {
+    case 'registered': return `registered, staked ${formatTokens(w.stake)} CYXWIZ`
+    case 'bid-sent': return `bids ${formatTokens(w.price)} CYXWIZ for job ${w.jobId.slice(0, 8)}…`
+    case 'bid-failed': return `bid failed: ${w.error}`
+    case 'bid-decision': return w.decision.bid ? undefined : `no bid on job ${w.jobId.slice(0, 8)}… (${w.decision.reason})`
+    case 'job': return `job ${w.jobId.slice(0, 8)}… ${w.state}${w.error === undefined ? '' : ` (${w.error})`}`
+    case 'resumable': return `found unfinished job ${w.jobId.slice(0, 8)}… (${w.state}) on disk`
+    case 'resumed': return `resumed job ${w.jobId.slice(0, 8)}… from its last stored checkpoint`
+    case 'interrupted': return `job ${w.jobId.slice(0, 8)}… interrupted (${w.error})`
+    case 'advertised': case 'advert-failed': case 'coordinator': return undefined
+    default: return eventText(e, names)
+  }
+}
+
+/** Any event as a line: its type, then its other fields compactly (peer ids by name). */
+function eventText (e: { type: string }, names: Map<string, string>): string {
+  const { type, ...rest } = e as Record<string, unknown> & { type: string }
+  const short = (v: unknown): unknown => typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? `${Buffer.from(v).toString('hex').slice(0, 16)}…` : typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) ? `${v.slice(0, 8)}…` : v
+  const text = Object.keys(rest).length === 0 ? '' : ` ${JSON.stringify(rest, (_k, v: unknown) => short(v))}`
+  return `${type}${[...names].reduce((t, [id, n]) => t.replaceAll(id, n), text).slice(0, 240)}`
+}
+
 export async function runSimulation (o: SimOptions): Promise<SimReport> {
-  const log = o.log
   const scenario = o.scenario ?? 'honest'
   if (scenario === 'crash' && o.epochs < 2) throw new Error('the crash scenario needs at least 2 epochs (the worker is killed half-way)')
+  if (o.signal?.aborted === true) throw new Error('interrupted')
+  const mode = o.mode ?? 'processes'
+  const noise = (l: string): void => { o.log(`  ${l}`) }
+  // Every peer's process starts loading now, while the ledger and the wallets are set up.
+  const names = ['client', ...Array.from({ length: o.workers }, (_, i) => `worker-${i + 1}`), ...(scenario === 'cheat' || scenario === 'dispute' ? Array.from({ length: JURORS }, (_, j) => `juror-${j + 1}`) : []), ...(scenario === 'timeout' ? ['keeper'] : [])]
+  const booting = new Map(mode === 'processes' ? names.map((n) => [n, bootPeer(n, mode, noise)] as const) : [])
+  // Every peer started and not yet stopped or killed: all are stopped however the run ends.
+  const live = new Set<SimPeer>()
+  const starting = new Set<BootedPeer>()
+  let closing = false
+  const startPeer = async (plan: PeerPlan, onEvent?: (e: unknown) => void): Promise<SimPeer> => {
+    const booted = booting.get(plan.name) ?? bootPeer(plan.name, mode, noise)
+    booting.delete(plan.name)
+    starting.add(booted)
+    const p = await booted.start(plan, { noise, ...(onEvent === undefined ? {} : { onEvent }) }).finally(() => { starting.delete(booted) })
+    if (closing) {
+      await p.stop()
+      throw new Error('the simulation is stopping')
+    }
+    live.add(p)
+    return p
+  }
+  let net: LocalNetwork
+  try {
+    net = await LocalNetwork.open({ seed: o.seed, ...(o.dir === undefined ? {} : { dir: o.dir }), keep: o.keep ?? false })
+  } catch (e) {
+    for (const b of booting.values()) b.discard()
+    throw e
+  }
+  // Once the run is stopping, what its abandoned steps still report is not news.
+  const run = simulate({ ...o, log: (line) => { if (!closing) o.log(line) } }, scenario, mode, net, startPeer, live)
+  run.catch(() => {})
+  let onAbort: (() => void) | undefined
+  try {
+    if (o.signal === undefined) return await run
+    const signal = o.signal
+    const aborted = new Promise<never>((_resolve, reject) => {
+      onAbort = () => { reject(new Error('interrupted')) }
+      if (signal.aborted) onAbort()
+      else signal.addEventListener('abort', onAbort, { once: true })
+    })
+    return await Promise.race([run, aborted])
+  } finally {
+    if (onAbort !== undefined) o.signal?.removeEventListener('abort', onAbort)
+    closing = true
+    for (const b of [...booting.values(), ...starting]) b.discard()
+    await Promise.allSettled([...live].map(async (p) => { await p.stop() }))
+    await net.close()
+  }
+}
+
+async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, net: LocalNetwork, startPeer: (plan: PeerPlan, onEvent?: (e: unknown) => void) => Promise<SimPeer>, live: Set<SimPeer>): Promise<SimReport> {
+  const log = o.log
   const faults = workerFaults(scenario, o.epochs)
   const settle = CLIENT_SETTLE[scenario]
-  const net = await LocalNetwork.open({ seed: o.seed, ...(o.dir === undefined ? {} : { dir: o.dir }), keep: o.keep ?? false })
-  const workers: Worker[] = []
-  const workerPeers: LocalPeer[] = []
-  let client: Client | undefined
-  let unsubscribe: (() => void) | undefined
+  const names = new Map<string, string>()
+  const workerLog = (name: string) => (e: unknown): void => {
+    const line = workerLine(e as WorkerEvent, names)
+    if (line !== undefined) log(`  ${name}: ${line}`)
+  }
+  const plan = async (name: string, role: PeerRole, tokens: bigint, from: Allocation, bootstrap: readonly string[], options: Pick<PeerPlan, 'worker' | 'client'> = {}): Promise<PeerPlan> => {
+    const f = await net.fund(name, tokens, from)
+    return { name, role, dir: f.dir, rpc: net.rpcUrl, peerKeySeed: Buffer.from(f.peerKeySeed).toString('hex'), bootstrap, ...options }
+  }
+  log(`ledger: LiteSVM + cyxwiz program ${CYXWIZ_PROGRAM_ID.toBase58()} as Solana JSON-RPC at ${net.rpcUrl}; CYXWIZ mint ${net.mint.toBase58()}`)
+  log(`genesis: ${formatTokens((await getMint(net.connection, net.mint)).supply)} CYXWIZ minted to the five allocations, mint authority revoked (fixed supply)`)
+  log(`scenario: ${scenario}; peers: ${mode === 'processes' ? 'each its own OS process (cyx sim-peer)' : 'all in this process (--in-process)'}`)
+  const jobs = simJobs(o)
+
+  // The client first: every other peer joins the mesh through it.
+  const clientPlan = await plan('client', 'client', 100n, 'ecosystem', [], {
+    // A vanished worker is not waited for long: the job fails and the escrow waits for its deadline.
+    client: { settle, ...(scenario === 'timeout' ? { resumeWindowMs: 3_000 } : {}) }
+  })
+  const client = await startPeer(clientPlan)
+  names.set(client.peerId, 'client')
+  log(`client ${client.peerId.slice(-8)}${mode === 'processes' ? ` (pid ${client.pid})` : ''}: 100 CYXWIZ`)
+  const workerPlans: PeerPlan[] = []
+  for (let i = 0; i < o.workers; i++) {
+    workerPlans.push(await plan(`worker-${i + 1}`, 'worker', 50n, 'nodeOperators', client.addrs, { worker: { pricePerHour: hourlyRate(i, o.workers), ...(faults === undefined ? {} : { faults }) } }))
+  }
+  const jurorPlans: PeerPlan[] = []
+  if (scenario === 'cheat' || scenario === 'dispute') {
+    for (let j = 0; j < JURORS; j++) jurorPlans.push(await plan(`juror-${j + 1}`, 'juror', JUROR_TOKENS, 'community', client.addrs))
+  }
+  const keeperPlan = scenario === 'timeout' ? await plan('keeper', 'keeper', 0n, 'ecosystem', client.addrs) : undefined
+  // The rest start side by side.
+  const [workers, jurors, keepers] = await Promise.all([
+    Promise.all(workerPlans.map(async (p) => await startPeer(p, workerLog(p.name)))),
+    Promise.all(jurorPlans.map(async (p) => await startPeer(p))),
+    Promise.all((keeperPlan === undefined ? [] : [keeperPlan]).map(async (p) => await startPeer(p)))
+  ])
+  const keeper = keepers[0]
+  for (const p of [...workers, ...jurors, ...keepers]) names.set(p.peerId, p.name)
+  for (const [i, w] of workers.entries()) {
+    log(`worker-${i + 1} ${w.peerId.slice(-8)}${mode === 'processes' ? ` (pid ${w.pid})` : ''}: staked 50 CYXWIZ, asks ${formatTokens(hourlyRate(i, o.workers))} CYXWIZ/h${faults === undefined ? '' : `, faults ${JSON.stringify(faults)}`}`)
+  }
+  if (jurors.length > 0) log(`${JURORS} jurors, ${formatTokens(JUROR_TOKENS * T)} CYXWIZ each from the community allocation (quorum: 5 % of the supply)`)
+  if (keeper !== undefined) log(`keeper ${keeper.peerId.slice(-8)}: no tokens (anyone may ask for a refund)`)
+  const peersAtStart = [client, ...workers, ...jurors, ...keepers].map((p) => ({ name: p.name, role: p.plan.role, peerId: p.peerId, pid: p.pid }))
+
+  const wallets: Array<[string, PublicKey]> = [client, ...workers, ...jurors, ...keepers].map((p) => [p.name, p.wallet])
+  const snapshot = async (): Promise<Record<string, bigint>> => {
+    const b: Record<string, bigint> = {}
+    for (const [name, wallet] of wallets) b[name] = await net.tokenBalance(wallet)
+    for (const v of ['platform', 'insurance', 'stake'] as const) b[v] = await net.vaultBalance(v)
+    return b
+  }
+  const supplyParts = async (): Promise<{ supply: bigint, burned: bigint }> => {
+    const supply = (await getMint(net.connection, net.mint, 'confirmed')).supply
+    const info = await net.connection.getAccountInfo(configPda(CYXWIZ_PROGRAM_ID).address, 'confirmed')
+    return { supply, burned: info === null ? 0n : decodeConfig(info.data).totalBurned }
+  }
+  const before = await snapshot()
+  const supplyBefore = await supplyParts()
+  const nodesBefore = await Promise.all(workers.map(async (w) => await readNode(net.connection, w.wallet)))
+  const transactions = { count: 0, failed: 0, computeUnits: 0 }
+  const unsubscribe = net.ledger.onTransaction((r) => {
+    if (r.tx === null) return
+    transactions.count++
+    if (r.err !== null) transactions.failed++
+    transactions.computeUnits += r.computeUnits
+  })
   try {
-    log(`ledger: LiteSVM + cyxwiz program ${CYXWIZ_PROGRAM_ID.toBase58()} as Solana JSON-RPC at ${net.rpcUrl}; CYXWIZ mint ${net.mint.toBase58()}`)
-    log(`genesis: ${formatTokens((await getMint(net.connection, net.mint)).supply)} CYXWIZ minted to the five allocations, mint authority revoked (fixed supply)`)
-    log(`scenario: ${scenario}`)
-    const clientPeer = await net.peer('client', 100n)
-    for (let i = 0; i < o.workers; i++) {
-      const p = await net.peer(`worker-${i + 1}`, 50n, clientPeer.node.multiaddrs(), 'nodeOperators')
-      const rate = hourlyRate(i, o.workers)
-      workerPeers.push(p)
-      workers.push(await Worker.start({ node: p.node, connection: net.connection, store: p.store, pricePerHour: rate, ...(faults === undefined ? {} : { faults }) }))
-      log(`worker-${i + 1} ${p.node.peerId.toString().slice(-8)}: staked 50 CYXWIZ, asks ${formatTokens(rate)} CYXWIZ/h${faults === undefined ? '' : `, faults ${JSON.stringify(faults)}`}`)
-    }
-    const jurors: LocalPeer[] = []
-    if (scenario === 'cheat' || scenario === 'dispute') {
-      for (let j = 0; j < JURORS; j++) jurors.push(await net.peer(`juror-${j + 1}`, JUROR_TOKENS, clientPeer.node.multiaddrs(), 'community'))
-      log(`${JURORS} jurors, ${formatTokens(JUROR_TOKENS * T)} CYXWIZ each from the community allocation (quorum: 5 % of the supply)`)
-    }
-    const keeper = scenario === 'timeout' ? await net.peer('keeper', 0n, clientPeer.node.multiaddrs()) : undefined
-    client = await Client.start({
-      node: clientPeer.node,
-      connection: net.connection,
-      store: clientPeer.store,
-      settle,
-      // A vanished worker is not waited for long: the job fails and the escrow waits for its deadline.
-      ...(scenario === 'timeout' ? { resumeWindowMs: 3_000 } : {})
-    })
-
-    const names = new Map<string, string>(net.peers.map((p) => [p.node.peerId.toString(), p.name]))
-    const wallets: Array<[string, PublicKey]> = net.peers.map((p) => [p.name, p.keypair.publicKey])
-    const snapshot = async (): Promise<Record<string, bigint>> => {
-      const b: Record<string, bigint> = {}
-      for (const [name, wallet] of wallets) b[name] = await net.tokenBalance(wallet)
-      for (const v of ['platform', 'insurance', 'stake'] as const) b[v] = await net.vaultBalance(v)
-      return b
-    }
-    const supplyParts = async (): Promise<{ supply: bigint, burned: bigint }> => {
-      const supply = (await getMint(net.connection, net.mint, 'confirmed')).supply
-      const info = await net.connection.getAccountInfo(configPda(CYXWIZ_PROGRAM_ID).address, 'confirmed')
-      return { supply, burned: info === null ? 0n : decodeConfig(info.data).totalBurned }
-    }
-    const before = await snapshot()
-    const supplyBefore = await supplyParts()
-    const nodesBefore = await Promise.all(workers.map(async (w) => await readNode(net.connection, w.wallet)))
-    const transactions = { count: 0, failed: 0, computeUnits: 0 }
-    unsubscribe = net.ledger.onTransaction((r) => {
-      if (r.tx === null) return
-      transactions.count++
-      if (r.err !== null) transactions.failed++
-      transactions.computeUnits += r.computeUnits
-    })
-
-    let award: { worker: string, price: bigint, escrow: string } | undefined
-    let lastMetrics: wire.Metrics | undefined
-    // crash: the winner is killed at its halting checkpoint and restarted on the same dir and keys.
+    const runs: JobRun[] = jobs.map((job) => ({ job, award: undefined, lastMetrics: undefined, checkpointsSeen: [], reconnects: 0, outcome: undefined, error: null }))
+    // crash: the first job's winner is killed at its halting checkpoint and restarted on the same dir and keys.
     const crashAt = crashCheckpoint(o.epochs)
-    const checkpointsSeen: number[] = []
     const restartEvents: WorkerEvent[] = []
-    let reconnects = 0
     let checkpointsBeforeRestart = -1
-    type Restart = { peerId: string, addrsBefore: string[], addrsAfter: string[], unfinished: Array<{ jobId: string, state: string }> }
+    type Restart = { peerId: string, addrsBefore: readonly string[], addrsAfter: readonly string[], pidBefore: number, pidAfter: number, unfinished: ReadonlyArray<{ jobId: string, state: string }> }
     let crashed: Promise<Restart> | undefined
     const killAndRestart = async (peerId: string): Promise<Restart> => {
-      const i = workerPeers.findIndex((p) => p.node.peerId.toString() === peerId)
-      const old = workers[i] as Worker
-      const oldPeer = workerPeers[i] as LocalPeer
-      const addrsBefore = oldPeer.node.multiaddrs().map(String)
-      log(`  ${oldPeer.name} is killed after checkpoint ${crashAt}: its worker and node stop, the store closes`)
-      await old.stop()
-      const p = await net.restart(oldPeer, clientPeer.node.multiaddrs())
-      checkpointsBeforeRestart = checkpointsSeen.length
-      // What the restarted process finds on disk before it starts working again.
-      const unfinished = (await JobBook.worker(p.store).unfinished()).map((r) => ({ jobId: r.jobId, state: r.state }))
-      workerPeers[i] = p
-      workers[i] = await Worker.start({ node: p.node, connection: net.connection, store: p.store, pricePerHour: hourlyRate(i, o.workers), onEvent: (e) => { restartEvents.push(e) } })
-      const addrsAfter = p.node.multiaddrs().map(String)
-      log(`  ${p.name} restarted on the same dir and keys (${p.node.peerId.toString().slice(-8)}, now ${addrsAfter[0] ?? '?'}), without the fault`)
-      return { peerId: p.node.peerId.toString(), addrsBefore, addrsAfter, unfinished }
+      const i = workers.findIndex((p) => p.peerId === peerId)
+      const old = workers[i] as SimPeer
+      log(`  ${old.name} is killed after checkpoint ${crashAt}: ${mode === 'processes' ? `SIGKILL to its process (pid ${old.pid})` : 'its worker and node stop at once (in-process)'}`)
+      await old.kill()
+      live.delete(old)
+      checkpointsBeforeRestart = (runs[0] as JobRun).checkpointsSeen.length
+      // The same plan (dir, wallet, peer key) without the fault, joining through the client.
+      log(`  ${old.name} starts again on the same dir and keys, without the fault`)
+      const { faults: _faults, ...honest } = old.plan.worker ?? {}
+      const p = await startPeer({ ...old.plan, worker: honest, bootstrap: client.addrs }, (e) => { restartEvents.push(e as WorkerEvent); workerLog(old.name)(e) })
+      workers[i] = p
+      log(`  ${p.name} is ready again (${p.peerId.slice(-8)}${mode === 'processes' ? `, pid ${p.pid}` : ''}, now ${p.addrs[0] ?? '?'}); its job book held ${p.unfinished.map((u) => `${u.jobId.slice(0, 8)}… (${u.state})`).join(', ') || 'nothing unfinished'}`)
+      return { peerId: p.peerId, addrsBefore: old.addrs, addrsAfter: p.addrs, pidBefore: old.pid, pidAfter: p.pid, unfinished: p.unfinished }
     }
-    const onProgress = (e: ClientJobEvent): void => {
+    const progress = (r: JobRun, first: boolean) => (e: ClientJobEvent): void => {
+      const who = jobs.length > 1 ? `client [${r.job.name}]` : 'client'
       if (e.type === 'checkpoint') {
-        checkpointsSeen.push(e.checkpoint.epoch)
-        if (scenario === 'crash' && crashed === undefined && award !== undefined && e.checkpoint.epoch === crashAt) {
-          crashed = killAndRestart(award.worker)
+        r.checkpointsSeen.push(e.checkpoint.epoch)
+        log(`  ${who}: checkpoint ${e.checkpoint.epoch} announced (chain ${hex(e.checkpoint.chainHash).slice(0, 12)}…)`)
+        if (first && scenario === 'crash' && crashed === undefined && r.award !== undefined && e.checkpoint.epoch === crashAt) {
+          crashed = killAndRestart(r.award.worker)
           crashed.catch(() => {})
         }
       }
-      if (e.type === 'reconnecting') reconnects++
-      if (e.type === 'bid') log(`  bid from ${names.get(e.from) ?? e.from}: ${formatTokens(e.price)} CYXWIZ, ETA ${e.etaSeconds} s`)
+      if (e.type === 'reconnecting') r.reconnects++
+      if (e.type === 'bid') log(`  ${who}: bid from ${names.get(e.from) ?? e.from}: ${formatTokens(e.price)} CYXWIZ, ETA ${e.etaSeconds} s`)
       else if (e.type === 'award') {
-        award = { worker: e.worker, price: e.price, escrow: e.escrow }
-        log(`  award → ${names.get(e.worker) ?? e.worker} at ${formatTokens(e.price)} CYXWIZ; escrow ${e.escrow}`)
+        r.award = { worker: e.worker, price: e.price, escrow: e.escrow }
+        log(`  ${who}: award → ${names.get(e.worker) ?? e.worker} at ${formatTokens(e.price)} CYXWIZ; escrow ${e.escrow}`)
       } else if (e.type === 'metrics' && e.metrics.epoch > 0) {
-        lastMetrics = e.metrics
-        log(`  epoch ${e.metrics.epoch}/${e.metrics.totalEpochs}: loss ${e.metrics.loss.toFixed(4)}, test accuracy ${(e.metrics.testAccuracy * 100).toFixed(2)} %`)
-      } else if (e.type === 'reconnecting') log(`  the session went away (${e.error}); retrying (attempt ${e.attempt})`)
-      else if (e.type === 'evidence') log(`  evidence ${e.cid}: ${e.blocks} blocks fetched over bitswap`)
-      else if (e.type === 'spot-check') log(`  spot checks: ${e.report.passed ? 'passed' : 'FAILED'} (segments ${e.report.segments.join(', ')})${e.report.passed ? '' : `: ${e.report.reasons[0] ?? ''}`}`)
-      else if (e.type === 'state') log(`  job ${e.state}`)
+        r.lastMetrics = e.metrics
+        log(`  ${who}: epoch ${e.metrics.epoch}/${e.metrics.totalEpochs}: loss ${e.metrics.loss.toFixed(4)}, test accuracy ${(e.metrics.testAccuracy * 100).toFixed(2)} %`)
+      } else if (e.type === 'reconnecting') log(`  ${who}: the session went away (${e.error}); retrying (attempt ${e.attempt})`)
+      else if (e.type === 'evidence') log(`  ${who}: evidence ${e.cid}: ${e.blocks} blocks fetched over bitswap`)
+      else if (e.type === 'spot-check') log(`  ${who}: spot checks ${e.report.passed ? 'passed' : 'FAILED'} (segments ${e.report.segments.join(', ')})${e.report.passed ? '' : `: ${e.report.reasons[0] ?? ''}`}`)
+      else if (e.type === 'state') log(`  ${who}: job ${e.state}`)
+      else if (e.type === 'workers') log(`  ${who}: ${e.found} worker adverts found in the DHT`)
+      else if (e.type !== 'metrics' && e.type !== 'checkpoint') log(`  ${who}: ${eventText(e, names)}`)
     }
-    log(`client submits a spirals job, ${o.epochs} epochs, max price 10 CYXWIZ${settle === 'dispute' ? '; it will dispute instead of paying' : ''}`)
-    let outcome: JobOutcome | undefined
-    let clientError: string | null = null
-    try {
-      outcome = await client.submit({ datasetId: 'spirals', epochs: o.epochs, seed: BigInt(o.seed), maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: 1_500, onProgress })
-    } catch (e) {
-      clientError = e instanceof Error ? e.message : String(e)
-      log(`  the client's job ended: ${clientError}`)
-      // Honest runs have no business failing: that is an error of the simulation, not a result.
-      if (scenario !== 'timeout' || award === undefined) throw e
-    }
+    for (const r of runs) log(`client submits a ${r.job.name} job (${r.job.request.datasetId}), ${r.job.request.epochs} epochs, max price ${formatTokens(r.job.request.maxPrice)} CYXWIZ${settle === 'dispute' ? '; it will dispute instead of paying' : ''}`)
+    // Every job at once: the client runs them side by side.
+    await Promise.all(runs.map(async (r, k) => {
+      try {
+        r.outcome = await client.submit(r.job.request, progress(r, k === 0))
+      } catch (e) {
+        r.error = e instanceof Error ? e.message : String(e)
+        log(`  the client's ${r.job.name} job ended: ${r.error}`)
+        // Honest runs have no business failing: that is an error of the simulation, not a result.
+        if (!(k === 0 && scenario === 'timeout' && r.award !== undefined)) throw e
+      }
+    }))
+    const main = runs[0] as JobRun
+    const outcome = main.outcome
     let crash: CrashReport | null = null
     if (scenario === 'crash') {
       const restarted = crashed === undefined ? undefined : await crashed
-      // What an uninterrupted honest run of the same spec delivers.
+      // What an uninterrupted honest run of the same spec delivers (trained here, in a scratch dir).
       const refDir = join(net.dir, 'reference')
-      const reference = await trainWithEvidence({ wireSpec: (outcome as JobOutcome).spec, dir: refDir })
+      const reference = await trainWithEvidence({ wireSpec: (outcome as SimJobOutcome).spec, dir: refDir })
       await rm(refDir, { recursive: true, force: true })
       const finalWeightsHash = outcome === undefined ? null : hex(outcome.session.delivery.weightsHash)
-      const after = checkpointsBeforeRestart < 0 ? [] : checkpointsSeen.slice(checkpointsBeforeRestart)
+      const after = checkpointsBeforeRestart < 0 ? [] : main.checkpointsSeen.slice(checkpointsBeforeRestart)
       crash = {
         killedAtCheckpoint: crashAt,
         killed: restarted !== undefined,
-        peerId: award?.worker ?? '',
+        how: mode === 'processes' ? 'SIGKILL' : 'in-process',
+        pidBefore: restarted?.pidBefore ?? null,
+        pidAfter: restarted?.pidAfter ?? null,
+        peerId: main.award?.worker ?? '',
         restartedPeerId: restarted?.peerId ?? null,
         addrsBefore: restarted?.addrsBefore ?? [],
         addrsAfter: restarted?.addrsAfter ?? [],
         unfinishedAtRestart: restarted?.unfinished ?? [],
         resumable: restartEvents.some((e) => e.type === 'resumable'),
         resumed: restartEvents.some((e) => e.type === 'resumed'),
-        reconnects,
-        checkpointsSeen,
+        reconnects: main.reconnects,
+        checkpointsSeen: main.checkpointsSeen,
         firstCheckpointAfterRestart: after[0] ?? null,
         referenceWeightsHash: reference.finalWeightsHash,
         finalWeightsHash,
@@ -320,37 +462,48 @@ export async function runSimulation (o: SimOptions): Promise<SimReport> {
       }
       log(`  reference: an uninterrupted run of the same spec ends at ${reference.finalWeightsHash.slice(0, 16)}…; the resumed run at ${(finalWeightsHash ?? '—').slice(0, 16)}…`)
     }
-    const escrowAddress = new PublicKey((award as { escrow: string }).escrow)
-    const escrowAtAward = await readEscrow(net, escrowAddress)
-    const winnerIndex = workers.findIndex((w) => w.wallet.equals(escrowAtAward.worker))
-    const winnerPeer = workerPeers[winnerIndex] as LocalPeer
+    // Each job's escrow as awarded, and its winner.
+    const escrows = await Promise.all(runs.map(async (r) => {
+      const address = new PublicKey((r.award as { escrow: string }).escrow)
+      const atAward = await readEscrow(net, address)
+      const winnerIndex = workers.findIndex((w) => w.wallet.equals(atAward.worker))
+      return { address, atAward, winnerIndex, winner: workers[winnerIndex] as SimPeer }
+    }))
+    const { address: escrowAddress, atAward: escrowAtAward, winnerIndex, winner: winnerPeer } = escrows[0]!
     const winnerName = winnerPeer.name
     const price = escrowAtAward.amount
 
     let timeout: TimeoutReport | null = null
     let dispute: DisputeReport | null = null
-    if (scenario === 'timeout') timeout = await refundAfterDeadline(net, keeper as LocalPeer, escrowAddress, log)
+    if (scenario === 'timeout') timeout = await refundAfterDeadline(net, keeper as SimPeer, escrowAddress, log)
     if (scenario === 'cheat' || scenario === 'dispute') {
       dispute = await carryDispute({ net, escrow: escrowAddress, worker: winnerPeer, workerCid: outcome?.session.delivery.evidenceCid, jurors, seed: o.seed, openSignature: outcome?.disputeSignature ?? null, log })
     }
-    unsubscribe()
-    unsubscribe = undefined
 
     const after = await snapshot()
     const supplyAfter = await supplyParts()
-    const escrowAfter = await readEscrow(net, escrowAddress)
+    const escrowsAfter = await Promise.all(escrows.map(async (e) => await readEscrow(net, e.address)))
+    const escrowAfter = escrowsAfter[0]!
     const nodeBefore = nodesBefore[winnerIndex]
     const nodeAfter = await readNode(net.connection, escrowAtAward.worker)
 
-    // What the rules say must have happened, for the outcome this scenario requires.
+    // What the rules say must have happened, for the outcome this scenario requires (first job)
+    // and for the others (honest: paid 90/10).
     const expected: Record<string, bigint> = { ...before }
     const add = (k: string, v: bigint): void => { expected[k] = (expected[k] as bigint) + v }
     const stake = nodeBefore?.stake ?? 0n
-    const tier = reputationTier(nodeBefore?.reputation ?? 0).name
+    const tierOf = (i: number): ReturnType<typeof reputationTier>['name'] => reputationTier(nodesBefore[i]?.reputation ?? 0).name
+    const tier = tierOf(winnerIndex)
     const adjustment = nodeBefore?.adjustment ?? 0
     const slashing = { slashed: 0n, toInsurance: 0n, burned: 0n, toClient: 0n, toTreasury: 0n }
     let expectedNode: { stake: bigint, adjustment: number, status: number } | undefined
     let refund = 0n
+    for (const e of escrows.slice(1)) {
+      const split = settlementSplit(e.atAward.amount, tierOf(e.winnerIndex))
+      add('client', -e.atAward.amount)
+      add(e.winner.name, split.worker)
+      add('platform', split.platform)
+    }
     if (scenario === 'honest' || scenario === 'crash') {
       const split = settlementSplit(price, tier)
       add('client', -price)
@@ -378,7 +531,7 @@ export async function runSimulation (o: SimOptions): Promise<SimReport> {
     for (const k of Object.keys(before)) balances[k] = { before: String(before[k]), after: String(after[k]), expected: String(expected[k]) }
     const reconciles = Object.keys(expected).every((k) => expected[k] === after[k])
     const supplyConserved = supplyBefore.supply + supplyBefore.burned === supplyAfter.supply + supplyAfter.burned
-    const escrowVaultAfter = (await getAccount(net.connection, new PublicKey(escrowAfter.vault), 'confirmed')).amount
+    const escrowVaultsAfter = await Promise.all(escrowsAfter.map(async (e) => (await getAccount(net.connection, new PublicKey(e.vault), 'confirmed')).amount))
 
     const checks: Array<{ name: string, ok: boolean }> = []
     const check = (name: string, ok: boolean): void => { checks.push({ name, ok }) }
@@ -389,8 +542,8 @@ export async function runSimulation (o: SimOptions): Promise<SimReport> {
     } else if (scenario === 'crash') {
       const c = crash as CrashReport
       const sameKeys = c.restartedPeerId === c.peerId && c.addrsAfter.length > 0 && c.addrsAfter.every((a) => !c.addrsBefore.includes(a))
-      check(`the winner halted after checkpoint ${crashAt} and was killed there`, c.killed && c.checkpointsSeen.slice(0, crashAt).every((n, k) => n === k + 1))
-      check('it was restarted on the same dir and keys (same peer id and wallet, a new port)', sameKeys)
+      check(`the winner halted after checkpoint ${crashAt} and was killed there${mode === 'processes' ? ' (SIGKILL of its process)' : ''}`, c.killed && c.checkpointsSeen.slice(0, crashAt).every((n, k) => n === k + 1))
+      check(`it was restarted on the same dir and keys (same peer id and wallet, a new port${mode === 'processes' ? ', a new process' : ''})`, sameKeys && (mode !== 'processes' || c.pidAfter !== c.pidBefore))
       const jobId = outcome?.jobId
       check('the restarted worker found its unfinished job (training) and resumed it when the client retried', c.unfinishedAtRestart.length === 1 && c.unfinishedAtRestart[0]?.jobId === jobId && c.unfinishedAtRestart[0]?.state === 'training' && c.resumed && c.reconnects > 0)
       check(`training resumed from checkpoint ${crashAt}, not from scratch`, c.firstCheckpointAfterRestart === crashAt + 1 && c.checkpointsSeen.length === o.epochs && outcome?.session.delivery.epochs === o.epochs)
@@ -417,40 +570,55 @@ export async function runSimulation (o: SimOptions): Promise<SimReport> {
       check('the dispute was resolved for the worker', dispute?.winner === 'worker' && escrowAfter.state === ESCROW_STATE.resolvedForWorker)
       check('the worker was paid as for a completed job and gained 5 reputation points', nodeMatches && (after[winnerName] as bigint) > (before[winnerName] as bigint))
     }
+    for (const [k, r] of runs.entries()) {
+      if (k > 0) check(`the ${r.job.name} job completed and was paid`, r.outcome?.state === 'completed' && escrowsAfter[k]?.state === ESCROW_STATE.completed)
+    }
     if (dispute !== null) check('every juror got its votes back', dispute.voteVaultAfter === '0' && jurors.every((j) => after[j.name] === before[j.name]))
-    check('the escrow vault is empty', escrowVaultAfter === 0n)
+    check(runs.length > 1 ? 'every escrow vault is empty' : 'the escrow vault is empty', escrowVaultsAfter.every((v) => v === 0n))
     check('every balance reconciles to the base unit', reconciles)
     check('the token supply (burned included) is conserved', supplyConserved)
     const ok = checks.every((c) => c.ok)
 
-    const delivery = outcome?.session.delivery
-    const spot = outcome?.spotCheck
     log(`${winnerName}: ${formatTokens((after[winnerName] as bigint) - (before[winnerName] as bigint))} CYXWIZ; client ${formatTokens((after.client as bigint) - (before.client as bigint))}; platform +${formatTokens((after.platform as bigint) - (before.platform as bigint))}; stake vault ${formatTokens((after.stake as bigint) - (before.stake as bigint))}; burned ${formatTokens(supplyAfter.burned - supplyBefore.burned)}`)
     for (const c of checks) log(`  ${c.ok ? '✓' : '✗'} ${c.name}`)
-    return {
-      scenario,
-      mode: 'in-process',
-      notYet: ['peers as separate OS processes', 'MNIST job and zk tier'],
-      faults: { workers: faults ?? null, clientSettle: settle },
-      jobs: [{
-        id: hex(escrowAtAward.jobId),
-        tier: 'optimistic',
-        state: outcome?.state ?? 'failed',
-        escrowState: nameOf(ESCROW_STATE, escrowAfter.state),
-        worker: escrowAtAward.worker.toBase58(),
-        workerName: winnerName,
-        amount: String(price),
-        bids: outcome?.ranking.ranked.map((s) => ({ peer: names.get(s.bid.bidder) ?? s.bid.bidder, price: String(s.bid.price) })) ?? [],
-        settlement: { worker: String((after[winnerName] as bigint) - (before[winnerName] as bigint)), platform: String((after.platform as bigint) - (before.platform as bigint)), refund: String(escrowAfter.state === ESCROW_STATE.timedOut || escrowAfter.state === ESCROW_STATE.resolvedForClient ? refund : 0n) },
-        training: { epochs: o.epochs, testAccuracy: lastMetrics?.testAccuracy ?? 0, finalWeightsHash: delivery === undefined ? null : hex(delivery.weightsHash) },
+    const jobReports: JobReport[] = runs.map((r, k) => {
+      const e = escrows[k]!
+      const ea = escrowsAfter[k]!
+      const delivery = r.outcome?.session.delivery
+      const spot = r.outcome?.spotCheck
+      const name = e.winner.name
+      const refunded = ea.state === ESCROW_STATE.timedOut || ea.state === ESCROW_STATE.resolvedForClient
+      return {
+        id: hex(e.atAward.jobId),
+        name: r.job.name,
+        tier: typeof r.job.request.tier === 'string' ? r.job.request.tier : 'optimistic',
+        state: r.outcome?.state ?? 'failed',
+        escrowState: nameOf(ESCROW_STATE, ea.state),
+        worker: e.atAward.worker.toBase58(),
+        workerName: name,
+        amount: String(e.atAward.amount),
+        bids: r.outcome?.ranking.ranked.map((s) => ({ peer: names.get(s.bid.bidder) ?? s.bid.bidder, price: String(s.bid.price) })) ?? [],
+        // With one job, the winner's and the platform's whole change; with several, what this job's rules give.
+        settlement: runs.length === 1
+          ? { worker: String((after[name] as bigint) - (before[name] as bigint)), platform: String((after.platform as bigint) - (before.platform as bigint)), refund: String(refunded ? refund : 0n) }
+          : (() => { const s = ea.state === ESCROW_STATE.completed ? settlementSplit(e.atAward.amount, tierOf(e.winnerIndex)) : { worker: 0n, platform: 0n }; return { worker: String(s.worker), platform: String(s.platform), refund: String(refunded ? (k === 0 ? refund : e.atAward.amount) : 0n) } })(),
+        training: { epochs: r.job.request.epochs, testAccuracy: r.lastMetrics?.testAccuracy ?? 0, finalWeightsHash: delivery === undefined ? null : hex(delivery.weightsHash) },
         proof: {
           merkleRoot: delivery === undefined ? null : hex(delivery.merkleRoot),
           evidenceCid: delivery?.evidenceCid ?? null,
           // The client's report carries one verdict; on failure no segment is counted as passed.
           spotChecks: { passed: spot?.passed === true ? spot.segments.length : 0, total: spot?.segments.length ?? 0, reasons: spot?.reasons.slice(0, 4) ?? [] }
         },
-        error: clientError
-      }],
+        error: r.error
+      }
+    })
+    return {
+      scenario,
+      mode,
+      peers: peersAtStart,
+      notYet: ['MNIST job and zk tier'],
+      faults: { workers: faults ?? null, clientSettle: settle },
+      jobs: jobReports,
       timeout,
       dispute,
       crash,
@@ -464,9 +632,6 @@ export async function runSimulation (o: SimOptions): Promise<SimReport> {
       ok
     }
   } finally {
-    unsubscribe?.()
-    await client?.stop()
-    await Promise.allSettled(workers.map(async (w) => { await w.stop() }))
-    await net.close()
+    unsubscribe()
   }
 }

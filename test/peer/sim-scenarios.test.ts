@@ -1,6 +1,9 @@
 /**
  * `cyx sim --scenario` as a user runs it (a separate process), asserting on its JSON: the failure
- * scenarios of issue 8 end the way the protocol says, to the base unit.
+ * scenarios of issue 8 end the way the protocol says, to the base unit. `cheat` and `crash` run
+ * every peer as its own OS process (the crash is a real SIGKILL); `timeout`, `dispute` and the
+ * crash's honest reference run `--in-process` (the same peer hosts, in one process), to keep the
+ * suite short on small machines.
  */
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
@@ -10,6 +13,8 @@ const T = UNITS_PER_TOKEN
 
 interface Report {
   scenario: string
+  mode: 'processes' | 'in-process'
+  peers: Array<{ name: string, role: string, pid: number }>
   ok: boolean
   supplyConserved: boolean
   checks: Array<{ name: string, ok: boolean }>
@@ -19,7 +24,7 @@ interface Report {
   slashing: { slashed: string, toInsurance: string, burned: string, toClient: string, toTreasury: string }
   supply: { before: string, after: string, burnedBefore: string, burnedAfter: string }
   timeout: { refusedBeforeDeadline: string, refundedBy: string, warpedSeconds: number } | null
-  crash: { killedAtCheckpoint: number, killed: boolean, peerId: string, restartedPeerId: string | null, addrsBefore: string[], addrsAfter: string[], unfinishedAtRestart: Array<{ jobId: string, state: string }>, resumable: boolean, resumed: boolean, reconnects: number, checkpointsSeen: number[], firstCheckpointAfterRestart: number | null, referenceWeightsHash: string, finalWeightsHash: string | null, sameFinalHash: boolean } | null
+  crash: { killedAtCheckpoint: number, killed: boolean, how: string, pidBefore: number | null, pidAfter: number | null, peerId: string, restartedPeerId: string | null, addrsBefore: string[], addrsAfter: string[], unfinishedAtRestart: Array<{ jobId: string, state: string }>, resumable: boolean, resumed: boolean, reconnects: number, checkpointsSeen: number[], firstCheckpointAfterRestart: number | null, referenceWeightsHash: string, finalWeightsHash: string | null, sameFinalHash: boolean } | null
   dispute: { winner: string, quorum: string, supply: string, forClient: string, forWorker: string, voteVaultAfter: string, jurors: Array<{ verdict: string, side: string, blocks: number, amount: string, withdrawSignature: string | null }> } | null
 }
 
@@ -48,8 +53,9 @@ describe('cyx sim --scenario', function () {
   this.timeout(180_000)
 
   it('timeout: the winner vanishes; after the warped deadline a keeper refunds the client and the worker is slashed 10 %', () => {
-    const { status, report: r, stderr } = sim('--scenario', 'timeout', '--workers', '2', '--epochs', '2', '--seed', '5')
+    const { status, report: r, stderr } = sim('--scenario', 'timeout', '--workers', '2', '--epochs', '2', '--seed', '5', '--in-process')
     assert.equal(status, 0, stderr.slice(-2000))
+    assert.equal(r.mode, 'in-process')
     assertAllChecks(r)
     const [job] = r.jobs
     assert.equal(job!.state, 'failed')
@@ -77,6 +83,10 @@ describe('cyx sim --scenario', function () {
   it('cheat: fabricated segments are caught by spot checks; jurors confirm; the cheater is slashed 50 %, banned, never paid', () => {
     const { status, report: r, stderr } = sim('--scenario', 'cheat', '--workers', '2', '--epochs', '2', '--seed', '5')
     assert.equal(status, 0, stderr.slice(-2000))
+    // Client, two workers and three jurors: six processes.
+    assert.equal(r.mode, 'processes')
+    assert.deepEqual(r.peers.map((p) => p.role), ['client', 'worker', 'worker', 'juror', 'juror', 'juror'])
+    assert.equal(new Set(r.peers.map((p) => p.pid)).size, 6)
     assertAllChecks(r)
     const [job] = r.jobs
     assert.equal(job!.state, 'rejected')
@@ -116,8 +126,9 @@ describe('cyx sim --scenario', function () {
   })
 
   it('dispute: the client disputes an honest job; jurors re-run the checks and vote for the worker, who is paid 90/10', () => {
-    const { status, report: r, stderr } = sim('--scenario', 'dispute', '--workers', '2', '--epochs', '1', '--seed', '5')
+    const { status, report: r, stderr } = sim('--scenario', 'dispute', '--workers', '2', '--epochs', '1', '--seed', '5', '--in-process')
     assert.equal(status, 0, stderr.slice(-2000))
+    assert.equal(r.mode, 'in-process')
     assertAllChecks(r)
     const [job] = r.jobs
     assert.equal(job!.state, 'verified')
@@ -144,6 +155,7 @@ describe('cyx sim --scenario', function () {
   it('crash: the winner is killed half-way and restarted on the same dir and keys; it resumes, delivers the honest run\'s weights and is paid', () => {
     const { status, report: r, stderr } = sim('--scenario', 'crash', '--workers', '2', '--epochs', '3', '--seed', '5')
     assert.equal(status, 0, stderr.slice(-2000))
+    assert.equal(r.mode, 'processes')
     assertAllChecks(r)
     const [job] = r.jobs
     assert.equal(job!.state, 'completed')
@@ -151,6 +163,9 @@ describe('cyx sim --scenario', function () {
     const c = r.crash!
     assert.equal(c.killedAtCheckpoint, 1)
     assert.equal(c.killed, true)
+    // A real SIGKILL of the worker's process, and a new process on the same dir and keys.
+    assert.equal(c.how, 'SIGKILL')
+    assert.ok(c.pidBefore !== null && c.pidAfter !== null && c.pidAfter !== c.pidBefore)
     assert.equal(c.restartedPeerId, c.peerId)
     assert.ok(c.addrsAfter.length > 0 && c.addrsAfter.every((a) => !c.addrsBefore.includes(a)), 'restarted on a new port')
     assert.deepEqual(c.unfinishedAtRestart.map((u) => u.state), ['training'])
@@ -168,8 +183,8 @@ describe('cyx sim --scenario', function () {
     assert.equal(delta(r, job!.workerName), split.worker)
     assert.equal(delta(r, 'platform'), split.platform)
     assert.equal(delta(r, 'stake'), 0n)
-    // The same seed without the crash: the same worker, the same final weights.
-    const honest = sim('--scenario', 'honest', '--workers', '2', '--epochs', '3', '--seed', '5')
+    // The same seed without the crash (and in one process): the same worker, the same final weights.
+    const honest = sim('--scenario', 'honest', '--workers', '2', '--epochs', '3', '--seed', '5', '--in-process')
     assert.equal(honest.status, 0, honest.stderr.slice(-2000))
     assert.equal(honest.report.jobs[0]!.worker, job!.worker)
     assert.equal(honest.report.jobs[0]!.training.finalWeightsHash, c.finalWeightsHash)

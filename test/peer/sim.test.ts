@@ -1,23 +1,49 @@
-/** `cyx sim` as a user runs it (a separate process), asserting on its JSON. */
+/**
+ * `cyx sim` as a user runs it (a separate process), asserting on its JSON: by default every peer is
+ * its own OS process (`cyx sim-peer`); `--in-process` runs the same peer hosts in one process and
+ * must reach the same result; Ctrl-C stops every peer process.
+ */
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { createInterface } from 'node:readline'
 import { settlementSplit } from '../../protocols/index.js'
 
 function sim (...args: string[]): { status: number | null, stdout: string, stderr: string } {
   return spawnSync(process.execPath, ['peer/cli/cyx.mjs', 'sim', ...args], { encoding: 'utf8' })
 }
 
-describe('cyx sim --json', function () {
-  this.timeout(180_000)
+/** Whether a process is still there (signal 0 probes without signalling). */
+function alive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
 
-  it('auctions, trains, spot-checks and pays a job; balances reconcile and the supply is conserved', () => {
+describe('cyx sim --json', function () {
+  this.timeout(240_000)
+  let processes: { jobs: Array<{ worker: string, training: { finalWeightsHash: string } }> } | undefined
+
+  it('one OS process per peer: auctions, trains, spot-checks and pays a job; balances reconcile and the supply is conserved', () => {
     const r = sim('--workers', '3', '--epochs', '2', '--seed', '11', '--json')
     assert.equal(r.status, 0, r.stderr)
     const report = JSON.parse(r.stdout)
+    processes = report
+    assert.equal(report.mode, 'processes')
+    assert.ok(!report.notYet.some((n: string) => /process/.test(n)))
+    // The client and three workers, each its own process (none of them this test's sim process).
+    assert.deepEqual(report.peers.map((p: { name: string }) => p.name), ['client', 'worker-1', 'worker-2', 'worker-3'])
+    const pids = report.peers.map((p: { pid: number }) => p.pid)
+    assert.equal(new Set(pids).size, 4)
+    for (const pid of pids) assert.ok(!alive(pid), `peer process ${pid} outlived the run`)
     assert.equal(report.ok, true)
     assert.equal(report.supplyConserved, true)
     const [job] = report.jobs
+    assert.equal(report.jobs.length, 1)
     assert.equal(job.state, 'completed')
+    assert.equal(job.escrowState, 'completed')
     assert.equal(job.bids.length, 3)
     // The award went to the cheapest bid (equal reputation and ETA).
     assert.equal(job.amount, job.bids[0].price)
@@ -30,20 +56,54 @@ describe('cyx sim --json', function () {
     const split = settlementSplit(BigInt(job.amount), 'Bronze')
     assert.equal(BigInt(job.settlement.worker), split.worker)
     assert.equal(BigInt(job.settlement.platform), split.platform)
+    assert.equal(BigInt(report.balances[job.workerName].after) - BigInt(report.balances[job.workerName].before), split.worker)
+    assert.equal(BigInt(report.balances.platform.after) - BigInt(report.balances.platform.before), split.platform)
     assert.equal(BigInt(report.balances.client.before) - BigInt(report.balances.client.after), BigInt(job.amount))
     assert.equal(report.balances.stake.before, report.balances.stake.after)
+    for (const [who, b] of Object.entries(report.balances) as Array<[string, { after: string, expected: string }]>) assert.equal(b.after, b.expected, who)
   })
 
-  it('is reproducible with --seed (keys, data order, weights)', () => {
-    const a = JSON.parse(sim('--workers', '1', '--epochs', '1', '--seed', '5', '--json').stdout)
-    const b = JSON.parse(sim('--workers', '1', '--epochs', '1', '--seed', '5', '--json').stdout)
-    assert.equal(a.jobs[0].training.finalWeightsHash, b.jobs[0].training.finalWeightsHash)
-    assert.equal(a.jobs[0].worker, b.jobs[0].worker)
+  it('--in-process runs the same peers in one process, reproducibly: the same seed trains the same weights as the processes run', () => {
+    const r = sim('--workers', '3', '--epochs', '2', '--seed', '11', '--in-process', '--json')
+    assert.equal(r.status, 0, r.stderr)
+    const report = JSON.parse(r.stdout)
+    assert.equal(report.mode, 'in-process')
+    assert.equal(report.ok, true)
+    assert.equal(new Set(report.peers.map((p: { pid: number }) => p.pid)).size, 1)
+    assert.ok(processes !== undefined, 'the processes run ran first')
+    assert.equal(report.jobs[0].worker, processes.jobs[0]!.worker)
+    assert.equal(report.jobs[0].training.finalWeightsHash, processes.jobs[0]!.training.finalWeightsHash)
+  })
+
+  it('Ctrl-C stops every peer process and exits 130', async () => {
+    const child = spawn(process.execPath, ['peer/cli/cyx.mjs', 'sim', '--workers', '2', '--epochs', '50', '--seed', '3'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code) }))
+    const pids: number[] = []
+    const stderr: string[] = []
+    createInterface({ input: child.stderr }).on('line', (l) => stderr.push(l))
+    // Interrupted once training is under way (every peer started).
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.stdout }).on('line', (l) => {
+        const pid = /\(pid (\d+)\)/.exec(l)?.[1]
+        if (pid !== undefined) pids.push(Number(pid))
+        if (/epoch 1\/50/.test(l)) resolve()
+      })
+      exited.then(() => { reject(new Error(`cyx sim ended before training: ${stderr.join('\n')}`)) }, reject)
+    })
+    assert.equal(pids.length, 3)
+    assert.ok(pids.every(alive))
+    child.kill('SIGINT')
+    assert.equal(await exited, 130, stderr.join('\n'))
+    assert.ok(stderr.some((l) => /interrupted; every peer stopped/.test(l)), stderr.join('\n'))
+    for (const pid of pids) assert.ok(!alive(pid), `peer process ${pid} outlived Ctrl-C`)
   })
 
   it('refuses bad arguments with exit code 2', () => {
     const r = sim('--workers', '0')
     assert.equal(r.status, 2)
     assert.match(r.stderr, /--workers must be a whole number 1\.\.20/)
+    const many = sim('--workers', '21')
+    assert.equal(many.status, 2)
+    assert.match(many.stderr, /--workers must be a whole number 1\.\.20/)
   })
 })

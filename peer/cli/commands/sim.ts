@@ -12,16 +12,18 @@ function wholeArg (name: string, v: string | undefined, dflt: number, min: numbe
 export const simCommand: Command = {
   name: 'sim',
   usage: `Usage: cyx sim [--scenario honest|timeout|cheat|dispute|crash] [--workers 3] [--epochs 3] [--seed 7]
-               [--dir DIR] [--keep] [--json]
+               [--in-process] [--dir DIR] [--keep] [--json]
 
 Starts the embedded ledger (the cyxwiz program as real SBF in LiteSVM, served as Solana JSON-RPC),
 the CYXWIZ mint, N staked workers at different prices and one client, each a libp2p node on
-127.0.0.1 with its own data dir. The client submits a spirals job: workers bid, the best-scored bid
-is escrowed on-chain, the dataset and live metrics travel over /cyx/job/1.0.0, the worker trains
-with onnxruntime-node and keeps evidence in Helia, the client hash-checks the weights, fetches the
-evidence from the winner over bitswap, re-executes spot-checked segments and signs complete; the
-program pays 90/10. Exits 0 only if the job was paid and every balance reconciles to the base unit
-with the token supply unchanged.
+127.0.0.1 with its own data dir and its own OS process (this binary, run as "cyx sim-peer"; with
+--in-process every peer runs in this process, the same peer host driven over an in-memory channel).
+The client submits a spirals job: workers bid, the best-scored bid is escrowed on-chain, the
+dataset and live metrics travel over /cyx/job/1.0.0, the worker trains with onnxruntime-node and
+keeps evidence in Helia, the client hash-checks the weights, fetches the evidence from the winner
+over bitswap, re-executes spot-checked segments and signs complete; the program pays 90/10. Exits
+0 only if the job was paid and every balance reconciles to the base unit with the token supply
+unchanged. The log shows each peer's events, prefixed by its name.
 
 Scenarios (each exits 0 exactly when the system behaved as it must; docs/sim.md):
   honest   (default) the job is paid 90/10.
@@ -34,18 +36,21 @@ Scenarios (each exits 0 exactly when the system behaved as it must; docs/sim.md)
   dispute  the client disputes an honest delivered job; the jurors' checks pass, they vote for the
            worker: paid 90/10, +5 reputation; the jurors withdraw their votes.
   crash    the winner is killed half-way through training (right after a stored checkpoint) and
-           restarted on the same dir and keys; the client's session retries, the worker resumes
+           restarted on the same dir and keys (a SIGKILL of its process); the client's session retries, the worker resumes
            from its checkpoint: same final weights hash as an uninterrupted run, paid 90/10.
            Needs --epochs 2 or more.
 
-Today every peer runs in this one process. Not yet: peers as separate processes, the MNIST job and
-the zk tier.
+The ledger stays in this process (it is the chain, served as JSON-RPC to every peer; its clock is
+warped from here). Ctrl-C (SIGINT) or SIGTERM stops every peer process cleanly, then the ledger.
+Not yet: the MNIST job and the zk tier.
 
 Options:
   --scenario S which scenario (default honest)
-  --workers N  workers (1..20, default 3)
+  --workers N  workers (1..20, default 3; with --in-process up to 500)
   --epochs N   training epochs (1..50, default 3)
   --seed S     makes keys and data order reproducible (default 7)
+  --in-process every peer in this process instead of one process each (the same peer host and
+               line protocol; for larger networks, though all share one event loop: docs/sim.md)
   --dir DIR    where the peers' data dirs go (default: a temporary directory)
   --keep       leave the data dirs for inspection
   --json       one JSON object instead of the log
@@ -58,6 +63,7 @@ Options:
       seed: { type: 'string' },
       dir: { type: 'string' },
       keep: { type: 'boolean' },
+      'in-process': { type: 'boolean' },
       json: { type: 'boolean' }
     })
     const json = values.json === true
@@ -65,15 +71,41 @@ Options:
     if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')} (got ${scenario})`)
     const epochs = wholeArg('epochs', values.epochs, 3, 1, 50)
     if (scenario === 'crash' && epochs < 2) throw new UsageError('--scenario crash needs --epochs 2 or more (the worker is killed half-way)')
-    const report = await runSimulation({
-      scenario: scenario as ScenarioName,
-      workers: wholeArg('workers', values.workers, 3, 1, 20),
-      epochs,
-      seed: wholeArg('seed', values.seed, 7, 0, 2 ** 31),
-      ...(values.dir === undefined ? {} : { dir: values.dir }),
-      keep: values.keep === true,
-      log: json ? () => {} : io.out
-    })
+    const inProcess = values['in-process'] === true
+    const workers = wholeArg('workers', values.workers, 3, 1, inProcess ? 500 : 20)
+    // Ctrl-C or SIGTERM: every peer is stopped (cleanly, then by force), the ledger closed.
+    const abort = new AbortController()
+    const onSignal = (sig: string): void => {
+      if (!abort.signal.aborted) io.err(`cyx sim: ${sig}: stopping every peer…`)
+      abort.abort()
+    }
+    const onInt = (): void => { onSignal('SIGINT') }
+    const onTerm = (): void => { onSignal('SIGTERM') }
+    process.on('SIGINT', onInt)
+    process.on('SIGTERM', onTerm)
+    let report
+    try {
+      report = await runSimulation({
+        scenario: scenario as ScenarioName,
+        workers,
+        epochs,
+        seed: wholeArg('seed', values.seed, 7, 0, 2 ** 31),
+        mode: inProcess ? 'in-process' : 'processes',
+        ...(values.dir === undefined ? {} : { dir: values.dir }),
+        keep: values.keep === true,
+        signal: abort.signal,
+        log: json ? () => {} : io.out
+      })
+    } catch (e) {
+      if (!abort.signal.aborted) throw e
+      io.err('cyx sim: interrupted; every peer stopped')
+      // Whatever a library left open must not keep an interrupted run alive.
+      setTimeout(() => { process.exit(130) }, 2_000).unref()
+      return 130
+    } finally {
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+    }
     if (json) io.out(JSON.stringify(report, null, 2))
     else io.out(`${report.ok ? 'OK' : 'FAILED'}. Not yet in the simulation: ${report.notYet.join('; ')}.`)
     return report.ok ? 0 : 1

@@ -1,0 +1,230 @@
+/**
+ * The peer host: one peer of a `cyx sim` network — its libp2p node (Helia, stores) on its data
+ * dir, and its role (worker, client, juror, keeper) — driven by JSON lines (peer/sim/codec.ts).
+ * It is the same code in both modes of `cyx sim`: in a child process of the `cyx` binary (the
+ * hidden `cyx sim-peer` command, lines over stdin/stdout) or, with `--in-process`, in the `cyx sim`
+ * process itself (lines over an in-memory channel). Nothing but lines passes either way.
+ *
+ * The orchestrator sends `start` with the plan first; the host answers `ready` (peer id, addresses,
+ * wallet, and for a worker the unfinished jobs its job book held on disk before the role started),
+ * then reports every role event as it happens (`event`: a worker's; `progress`: a submitted job's)
+ * and answers commands by id:
+ * - `submit`: the client runs a job request (passed to `Client.submit` as it is) to its outcome;
+ * - `send`: the peer signs instructions with its own wallet and sends them over its own RPC
+ *   connection (the court's verbs: submit_evidence, vote, resolve, withdraw, timeout_refund);
+ * - `review`: a juror fetches evidence by CID over bitswap from the peer that holds it and re-runs
+ *   spot checks with its own challenge (`verifyEvidence`);
+ * - `stop`: the role, then the node, stop cleanly; the host answers `stopped`.
+ * Role options (`plan.worker`, `plan.client`) and job requests pass through untouched, so options
+ * and events the roles gain need no change here.
+ */
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
+import { Connection, PublicKey, TransactionInstruction } from '@solana/web3.js'
+import { CID } from 'multiformats/cid'
+import { verifyEvidence } from '../evidence/index.js'
+import { createPeerNode, type PeerNode } from '../node/index.js'
+import { Client, JobBook, Worker, sendTransaction, walletKeypair, type ClientOptions, type JobRequest, type WorkerOptions } from '../roles/index.js'
+import { evidenceBlocks } from '../../storage/index.js'
+import { decode, encode } from './codec.js'
+
+export type PeerRole = 'worker' | 'client' | 'juror' | 'keeper'
+
+/** Everything a host needs to start its peer. The wallet is `<dir>/wallet.json` (funded by `cyx sim`). */
+export interface PeerPlan {
+  readonly name: string
+  readonly role: PeerRole
+  readonly dir: string
+  /** The ledger's Solana JSON-RPC. */
+  readonly rpc: string
+  /** 32 bytes, hex: the libp2p identity (Ed25519) derives from it, so a restart keeps the peer id. */
+  readonly peerKeySeed: string
+  readonly bootstrap: readonly string[]
+  readonly listen?: readonly string[]
+  /** `Worker.start` options as they are (pricePerHour, faults …), less node, connection, store, onEvent. */
+  readonly worker?: Readonly<Record<string, unknown>>
+  /** `Client.start` options as they are (settle, resumeWindowMs …), less node, connection, store. */
+  readonly client?: Readonly<Record<string, unknown>>
+}
+
+/** A Solana instruction as it travels (keys and program id base58, data bytes). */
+export interface InstructionJson {
+  readonly programId: string
+  readonly keys: ReadonlyArray<{ readonly pubkey: string, readonly isSigner: boolean, readonly isWritable: boolean }>
+  readonly data: Uint8Array
+}
+
+export const instructionJson = (ix: TransactionInstruction): InstructionJson => ({
+  programId: ix.programId.toBase58(),
+  keys: ix.keys.map((k) => ({ pubkey: k.pubkey.toBase58(), isSigner: k.isSigner, isWritable: k.isWritable })),
+  data: Uint8Array.from(ix.data)
+})
+
+export interface ReviewRequest {
+  readonly cid: string
+  /** Where the evidence is: the holder's multiaddrs (with its peer id). */
+  readonly holder: readonly string[]
+  readonly challengeSeed: Uint8Array
+  readonly checks: number
+  readonly timeoutMs: number
+}
+
+export interface ReviewResult {
+  /** Evidence blocks fetched over bitswap (0 when the fetch failed). */
+  readonly blocks: number
+  readonly verdict: 'passed' | 'failed' | 'not-judged'
+  readonly segments: readonly number[]
+  readonly reasons: readonly string[]
+}
+
+export type HostCommand =
+  | { readonly cmd: 'start', readonly plan: PeerPlan }
+  | { readonly cmd: 'submit', readonly id: number, readonly job: Readonly<Record<string, unknown>> }
+  | { readonly cmd: 'send', readonly id: number, readonly instructions: readonly InstructionJson[] }
+  | ({ readonly cmd: 'review', readonly id: number } & ReviewRequest)
+  | { readonly cmd: 'stop' }
+
+export type HostMessage =
+  | { readonly type: 'ready', readonly peerId: string, readonly addrs: readonly string[], readonly wallet: string, readonly pid: number, readonly unfinished: ReadonlyArray<{ readonly jobId: string, readonly state: string }> }
+  | { readonly type: 'event', readonly event: unknown }
+  | { readonly type: 'progress', readonly id: number, readonly event: unknown }
+  | { readonly type: 'reply', readonly id: number, readonly ok: true, readonly value: unknown }
+  | { readonly type: 'reply', readonly id: number, readonly ok: false, readonly error: Error }
+  /** The peer could not start (the start command's failure). */
+  | { readonly type: 'failed', readonly error: Error }
+  | { readonly type: 'stopped' }
+
+export class PeerHost {
+  readonly #write: (line: string) => void
+  #plan: PeerPlan | undefined
+  #node: PeerNode | undefined
+  #connection: Connection | undefined
+  #worker: Worker | undefined
+  #client: Client | undefined
+  #started: Promise<void> | undefined
+  #stopping: Promise<void> | undefined
+  #resolveDone!: () => void
+  /** Resolves once the peer has stopped (or failed to start). */
+  readonly done = new Promise<void>((resolve) => { this.#resolveDone = resolve })
+
+  constructor (write: (line: string) => void) {
+    this.#write = write
+  }
+
+  #send (m: HostMessage): void {
+    try {
+      this.#write(encode(m))
+    } catch {
+      // the orchestrator is gone: nothing to tell
+    }
+  }
+
+  /** One line from the orchestrator. */
+  receive (line: string): void {
+    let c: HostCommand
+    try {
+      c = decode<HostCommand>(line)
+    } catch {
+      return
+    }
+    if (c.cmd === 'start') {
+      this.#plan = c.plan
+      this.#started ??= this.#start(c.plan).catch((error: unknown) => {
+        this.#send({ type: 'failed', error: error instanceof Error ? error : new Error(String(error)) })
+        // Not awaited: stop waits for this very promise.
+        this.stop().catch(() => {})
+      })
+      return
+    }
+    if (c.cmd === 'stop') {
+      this.stop().catch(() => {})
+      return
+    }
+    const id = c.id
+    const work = (async (): Promise<unknown> => {
+      await this.#started
+      if (this.#stopping !== undefined) throw new Error(`${this.#plan?.name ?? 'the peer'} is stopping`)
+      if (c.cmd === 'submit') return await this.#submit(id, c.job)
+      if (c.cmd === 'send') return await this.#sendInstructions(c.instructions)
+      return await this.#review(c)
+    })()
+    work.then(
+      (value) => { this.#send({ type: 'reply', id, ok: true, value }) },
+      (error: unknown) => { this.#send({ type: 'reply', id, ok: false, error: error instanceof Error ? error : new Error(String(error)) }) }
+    )
+  }
+
+  async #start (plan: PeerPlan): Promise<void> {
+    this.#connection = new Connection(plan.rpc, 'confirmed')
+    const privateKey = await generateKeyPairFromSeed('Ed25519', Uint8Array.from(Buffer.from(plan.peerKeySeed, 'hex')))
+    const node = await createPeerNode({ dir: plan.dir, privateKey, listen: plan.listen ?? ['/ip4/127.0.0.1/tcp/0'], bootstrap: plan.bootstrap })
+    this.#node = node
+    let unfinished: Array<{ jobId: string, state: string }> = []
+    if (plan.role === 'worker') {
+      // What this peer finds on disk before its role starts again (a restart after a crash).
+      unfinished = (await JobBook.worker(node.store).unfinished()).map((r) => ({ jobId: r.jobId, state: r.state }))
+      this.#worker = await Worker.start({
+        ...(plan.worker as unknown as Omit<WorkerOptions, 'node' | 'connection' | 'store'>),
+        node,
+        connection: this.#connection,
+        store: node.store,
+        onEvent: (event) => { this.#send({ type: 'event', event }) }
+      })
+    } else if (plan.role === 'client') {
+      this.#client = await Client.start({ ...(plan.client as Partial<ClientOptions>), node, connection: this.#connection, store: node.store })
+    }
+    const wallet = (await walletKeypair(node)).publicKey.toBase58()
+    this.#send({ type: 'ready', peerId: node.peerId.toString(), addrs: node.multiaddrs().map(String), wallet, pid: process.pid, unfinished })
+  }
+
+  async #submit (id: number, job: Readonly<Record<string, unknown>>): Promise<unknown> {
+    if (this.#client === undefined) throw new Error(`${this.#plan?.name ?? 'this peer'} is not a client`)
+    const outcome = await this.#client.submit({ ...(job as unknown as JobRequest), onProgress: (event) => { this.#send({ type: 'progress', id, event }) } })
+    // The weights themselves stay with the client (the outcome keeps their hash).
+    const { weights: _weights, ...session } = outcome.session
+    return { ...outcome, session }
+  }
+
+  async #sendInstructions (instructions: readonly InstructionJson[]): Promise<string> {
+    const keypair = await walletKeypair(this.#node as PeerNode)
+    const ixs = instructions.map((i) => new TransactionInstruction({
+      programId: new PublicKey(i.programId),
+      keys: i.keys.map((k) => ({ pubkey: new PublicKey(k.pubkey), isSigner: k.isSigner, isWritable: k.isWritable })),
+      data: Buffer.from(i.data)
+    }))
+    // A connection per command, as a short-lived `cyx dispute` process would use: web3.js refuses to
+    // re-sign an identical transaction on the connection that sent it until the blockhash moves,
+    // and the embedded ledger moves it only when a transaction is processed (a keeper's refund
+    // asked again after a refusal and a clock warp is exactly such a transaction).
+    return await sendTransaction(new Connection((this.#plan as PeerPlan).rpc, 'confirmed'), ixs, [keypair])
+  }
+
+  /** A juror's own look at the evidence: fetched by CID over bitswap, then spot checks re-run here. */
+  async #review (r: ReviewRequest): Promise<ReviewResult> {
+    const node = this.#node as PeerNode
+    let blocks = 0
+    try {
+      const signal = AbortSignal.timeout(r.timeoutMs)
+      // Bitswap asks the peers it is connected to: connect to the peer whose evidence it is.
+      await node.libp2p.dial(r.holder.map((a) => multiaddr(a)), { signal })
+      for await (const _ of evidenceBlocks(node.helia, CID.parse(r.cid), { signal })) blocks++
+    } catch (err) {
+      return { blocks, verdict: 'not-judged', segments: [], reasons: [`could not fetch the evidence: ${err instanceof Error ? err.message : String(err)}`] }
+    }
+    const v = await verifyEvidence({ cid: r.cid, peer: { helia: node.helia }, challengeSeed: r.challengeSeed, checks: r.checks })
+    return { blocks, verdict: v.verdict, segments: v.selected, reasons: v.reasons.slice(0, 4) }
+  }
+
+  /** Stops the role, then the node (its stores close); answers `stopped`. Idempotent. */
+  async stop (): Promise<void> {
+    this.#stopping ??= (async () => {
+      await this.#started?.catch(() => {})
+      await this.#client?.stop().catch(() => {})
+      await this.#worker?.stop().catch(() => {})
+      await this.#node?.stop().catch(() => {})
+      this.#send({ type: 'stopped' })
+      this.#resolveDone()
+    })()
+    await this.#stopping
+  }
+}
