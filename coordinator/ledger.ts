@@ -1,11 +1,9 @@
 /**
  * What the chain says about a worker's wallet: its stake, its reputation and whether its Node
- * account may take jobs now. Read through any Solana JSON-RPC (`Connection`), one batched
- * `getMultipleAccounts` per lookup, so a coordinator or a client checks many workers in one round
- * trip. Reads only: nothing here signs or sends a transaction.
+ * account may take jobs now, and a cache of it. The reading itself (one batched
+ * `getMultipleAccounts` through Solana JSON-RPC, decoding the Node accounts) is the peer room's
+ * (`readChainFacts` in peer/match), handed in as a `ChainFactsReader`; this room only caches.
  */
-import { PublicKey, type Connection } from '@solana/web3.js'
-import { CYXWIZ_PROGRAM_ID, NODE_STATUS, decodeNode, nodePda } from '../chain/index.js'
 
 export interface ChainFacts {
   /** Whether the wallet has a Node account at all. */
@@ -20,58 +18,29 @@ export interface ChainFacts {
   readonly readAt: number
 }
 
+/**
+ * Reads the Node accounts of `wallets` (32-byte public keys) at `now` (unix seconds, the facts'
+ * `readAt`); the result is keyed by wallet hex and has an entry for every wallet asked about.
+ */
+export type ChainFactsReader = (wallets: readonly Uint8Array[], now: number) => Promise<Map<string, ChainFacts>>
+
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
-/** Largest batch `getMultipleAccounts` takes on Solana clusters. */
-const BATCH = 100
-
-/** Reads the Node accounts of `wallets` (32-byte public keys); the result is keyed by wallet hex. */
-export async function readChainFacts (connection: Connection, wallets: readonly Uint8Array[], programId: PublicKey = CYXWIZ_PROGRAM_ID, now = Math.floor(Date.now() / 1000)): Promise<Map<string, ChainFacts>> {
-  const out = new Map<string, ChainFacts>()
-  const unique = [...new Map(wallets.map((w) => [hex(w), w])).values()]
-  for (let i = 0; i < unique.length; i += BATCH) {
-    const batch = unique.slice(i, i + BATCH)
-    const infos = await connection.getMultipleAccountsInfo(batch.map((w) => nodePda(programId, new PublicKey(w)).address), 'confirmed')
-    batch.forEach((w, j) => {
-      const info = infos[j]
-      let facts: ChainFacts = { registered: false, stake: 0n, reputation: 0, active: false, readAt: now }
-      if (info != null && info.owner.equals(programId)) {
-        try {
-          const n = decodeNode(info.data)
-          facts = {
-            registered: true,
-            stake: n.stake,
-            reputation: n.reputation,
-            active: n.status === NODE_STATUS.active && Number(n.suspendedUntil) <= now && n.unstakeRequested === 0,
-            readAt: now
-          }
-        } catch {
-          // not a Node account: as good as none
-        }
-      }
-      out.set(hex(w), facts)
-    })
-  }
-  return out
-}
-
 /**
- * `readChainFacts` behind a cache: facts younger than `ttlSeconds` are not read again. `seed` and
- * `onRead` let the owner persist the cache (the coordinator keeps it in its level index).
+ * A `ChainFactsReader` behind a cache: facts younger than `ttlSeconds` are not read again. `seed`
+ * and `onRead` let the owner persist the cache (the coordinator keeps it in its level index).
  */
 export class ChainFactsCache {
-  readonly #connection: Connection
+  readonly #read: ChainFactsReader
   readonly #ttl: number
-  readonly #programId: PublicKey
   readonly #clock: () => number
   readonly #facts = new Map<string, ChainFacts>()
   readonly #onRead: ((wallet: string, facts: ChainFacts) => void) | undefined
   #reads = 0
 
-  constructor (o: { connection: Connection, ttlSeconds: number, programId?: PublicKey, clock?: () => number, onRead?: (wallet: string, facts: ChainFacts) => void }) {
-    this.#connection = o.connection
+  constructor (o: { read: ChainFactsReader, ttlSeconds: number, clock?: () => number, onRead?: (wallet: string, facts: ChainFacts) => void }) {
+    this.#read = o.read
     this.#ttl = o.ttlSeconds
-    this.#programId = o.programId ?? CYXWIZ_PROGRAM_ID
     this.#clock = o.clock ?? (() => Math.floor(Date.now() / 1000))
     this.#onRead = o.onRead
   }
@@ -103,7 +72,7 @@ export class ChainFactsCache {
     }
     if (missing.length > 0) {
       this.#reads++
-      const read = await readChainFacts(this.#connection, missing, this.#programId, this.#clock())
+      const read = await this.#read(missing, this.#clock())
       for (const [k, f] of read) {
         this.#facts.set(k, f)
         out.set(k, f)

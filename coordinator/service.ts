@@ -7,7 +7,7 @@
  *   wallet must hold active stake on-chain;
  * - the DHT: it crawls the providers of capability keys and fetches their adverts, which the `cyx`
  *   record validator already checks, and which it opens again itself.
- * It also follows job announcements on gossipsub (`onJobAnnounce`) to index the jobs it sees.
+ * It also follows job announcements on gossipsub to index the jobs it sees.
  *
  * `MESH.matchProtocol`: a client sends its signed `JobAnnounce`; the coordinator ranks the indexed
  * workers by the award policy with stake and reputation from the ledger (cached for
@@ -17,16 +17,18 @@
  * It signs rankings only: no amount, no award, no transaction. It holds no funds and needs no
  * on-chain account. Bad input is refused with a typed `Error` frame where the stream still works,
  * and lowers the sender's misbehaviour score.
+ *
+ * The libp2p node, the chain reads and the award policy come from the peer room through a
+ * `CoordinatorHost` (host.ts); `cyx coordinator` builds it with peer/match's `coordinatorHost`.
  */
 import { setMaxListeners } from 'node:events'
 import { writeFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Connection as StreamConnection, PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromMultihash } from '@libp2p/peer-id'
-import type { Connection, PublicKey } from '@solana/web3.js'
 import * as Digest from 'multiformats/hashes/digest'
 import { COORDINATOR, MESH, wire } from '../protocols/index.js'
-import { advertKey, capabilityCid, framed, offenceOf, onJobAnnounce, openAdvertRecord, type Offence, type PeerNode } from '../peer/node/index.js'
+import type { CoordinatorHost, Offence } from './host.js'
 import { ChainFactsCache, type ChainFacts } from './ledger.js'
 import { envelopeHash, rankWorkers, type IndexedWorker } from './rank.js'
 import { openCoordinatorStore, type AdvertRecord, type CoordinatorStore, type StatsRecord } from './store.js'
@@ -50,12 +52,10 @@ export class CoordinatorRefusal extends Error {
 }
 
 export interface CoordinatorOptions {
-  readonly node: PeerNode
-  /** Solana JSON-RPC to read stake and reputation from (read only). */
-  readonly connection: Connection
+  /** The peer it runs on, its chain reads and the award policy (peer/match's `coordinatorHost`). */
+  readonly host: CoordinatorHost
   /** Where the index lives (`coordinator.db`) and `status.json` is written. */
   readonly dir: string
-  readonly programId?: PublicKey
   /** Seconds chain facts stay cached (default `COORDINATOR.chainCacheSeconds`). */
   readonly chainCacheSeconds?: number
   /** Capability keys to crawl the DHT for (default ['cpu']); empty: no crawling. */
@@ -101,10 +101,15 @@ function errorCodeOf (e: unknown): wire.ErrorCode {
   return ErrorCode.MALFORMED
 }
 
+/** The offence a refused input amounts to: a WireError's code, or a generic stream error. */
+function offenceOf (e: unknown): Offence {
+  return wire.isWireError(e) ? e.code : 'STREAM_ERROR'
+}
+
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e)).slice(0, 500)
 
 export class Coordinator {
-  readonly node: PeerNode
+  readonly host: CoordinatorHost
   readonly #o: CoordinatorOptions
   readonly #store: CoordinatorStore
   readonly #chain: ChainFactsCache
@@ -118,14 +123,13 @@ export class Coordinator {
   #stopped: Promise<void> | undefined
 
   private constructor (o: CoordinatorOptions, store: CoordinatorStore) {
-    this.node = o.node
+    this.host = o.host
     this.#o = o
     this.#store = store
     this.#chain = new ChainFactsCache({
-      connection: o.connection,
+      read: o.host.readChainFacts,
       ttlSeconds: o.chainCacheSeconds ?? COORDINATOR.chainCacheSeconds,
-      clock: () => o.node.clock(),
-      ...(o.programId === undefined ? {} : { programId: o.programId }),
+      clock: () => o.host.clock(),
       onRead: (wallet, f) => {
         this.#store.chain.put(wallet, { registered: f.registered, stake: String(f.stake), reputation: f.reputation, active: f.active, readAt: f.readAt }).catch(() => {})
       }
@@ -138,16 +142,14 @@ export class Coordinator {
     const c = new Coordinator(o, store)
     try {
       await c.#load()
-      const { node } = o
-      await node.libp2p.handle(MESH.matchProtocol, (stream, connection) => {
+      const { host } = o
+      c.#cleanups.push(await host.handle(MESH.matchProtocol, (stream, connection) => {
         c.#serve(stream, connection, MESH.matchProtocol, async (bytes, peer, started) => await c.#match(bytes, peer, started)).catch(() => {})
-      })
-      c.#cleanups.push(async () => { await node.libp2p.unhandle(MESH.matchProtocol) })
-      await node.libp2p.handle(COORDINATOR.registerProtocol, (stream, connection) => {
+      }))
+      c.#cleanups.push(await host.handle(COORDINATOR.registerProtocol, (stream, connection) => {
         c.#serve(stream, connection, COORDINATOR.registerProtocol, async (bytes, peer) => await c.#register(bytes, peer)).catch(() => {})
-      })
-      c.#cleanups.push(async () => { await node.libp2p.unhandle(COORDINATOR.registerProtocol) })
-      c.#cleanups.push(onJobAnnounce(node, async (e) => { await c.#seeJob(e.message, 'gossip') }))
+      }))
+      c.#cleanups.push(host.onJobAnnounce(async (announce) => { await c.#seeJob(announce, 'gossip') }))
 
       const capabilities = o.crawlCapabilities ?? ['cpu']
       if (capabilities.length > 0) {
@@ -158,7 +160,7 @@ export class Coordinator {
       c.#every(60_000, () => { c.#sweep().catch(() => {}) })
       c.#every(500, () => { if (c.#dirty) c.#writeStatus(true).catch(() => {}) })
       await c.#writeStatus(true)
-      node.onStop(async () => { await c.stop() })
+      host.onStop(async () => { await c.stop() })
       return c
     } catch (e) {
       await c.stop()
@@ -174,7 +176,7 @@ export class Coordinator {
 
   /** Loads the index from disk, keeping only adverts that still open and chain facts still fresh. */
   async #load (): Promise<void> {
-    const now = this.node.clock()
+    const now = this.host.clock()
     for await (const [peerId, r] of this.#store.adverts.entries()) {
       try {
         const env = wire.Signed.decode(Buffer.from(r.signed, 'base64'))
@@ -212,7 +214,7 @@ export class Coordinator {
         hardware: JSON.stringify(advert.hardware),
         expiresAt: Number(advert.expiresAt),
         source,
-        indexedAt: this.node.clock()
+        indexedAt: this.host.clock()
       }
       this.#store.adverts.put(peerId, record).catch(() => {})
     }
@@ -220,7 +222,7 @@ export class Coordinator {
   }
 
   async #sweep (): Promise<void> {
-    const now = BigInt(this.node.clock())
+    const now = BigInt(this.host.clock())
     for (const [peerId, w] of this.#workers) {
       if (w.advert.expiresAt <= now) {
         this.#workers.delete(peerId)
@@ -239,7 +241,7 @@ export class Coordinator {
       client: peerIdString(announce.clientPeerId),
       maxPrice: String(announce.maxPrice),
       bidDeadline: Number(announce.bidDeadline),
-      seenAt: this.node.clock(),
+      seenAt: this.host.clock(),
       source,
       matchedAt: null,
       candidates: null
@@ -254,13 +256,13 @@ export class Coordinator {
     const peer = connection.remotePeer
     const started = performance.now()
     const isMatch = protocol === MESH.matchProtocol
-    if (this.node.misbehaviour.isBanned(peer.toString())) {
+    if (this.host.misbehaviour.isBanned(peer.toString())) {
       this.#refused(peer, protocol, new CoordinatorRefusal('BANNED', 'peer is banned for misbehaviour'), undefined)
       stream.abort(new Error('banned'))
       return
     }
     // Both requests carry one signed message: the same bound serves (answers may be larger).
-    const frames = framed(stream, COORDINATOR.maxRegisterFrameBytes)
+    const frames = this.host.framed(stream, COORDINATOR.maxRegisterFrameBytes)
     let reply: Uint8Array
     try {
       const bytes = await frames.read({ signal: AbortSignal.timeout(COORDINATOR.requestTimeoutMs) })
@@ -290,7 +292,7 @@ export class Coordinator {
   }
 
   #refused (peer: PeerId, protocol: string, error: Error, offence: Offence | undefined): void {
-    if (offence !== undefined) this.node.misbehaviour.record(peer.toString(), offence)
+    if (offence !== undefined) this.host.misbehaviour.record(peer.toString(), offence)
     this.#stats.refused++
     this.#dirty = true
     try {
@@ -302,7 +304,7 @@ export class Coordinator {
 
   async #register (bytes: Uint8Array, peer: PeerId): Promise<Uint8Array> {
     const request = wire.decodeRegisterRequest(bytes)
-    const opened = openEnvelope(request.advert, Kind.CAPABILITY_ADVERT, this.node.clock())
+    const opened = openEnvelope(request.advert, Kind.CAPABILITY_ADVERT, this.host.clock())
     if (!equalBytes(opened.message.peerId, peer.toMultihash().bytes)) {
       throw new CoordinatorRefusal('WRONG_PEER', 'the advert names another peer than the one registering it')
     }
@@ -320,7 +322,7 @@ export class Coordinator {
 
   async #match (bytes: Uint8Array, peer: PeerId, started: number): Promise<Uint8Array> {
     const request = wire.decodeMatchRequest(bytes)
-    const now = this.node.clock()
+    const now = this.host.clock()
     const { message: announce } = openEnvelope(request.announce, Kind.JOB_ANNOUNCE, now)
     if (!equalBytes(announce.clientPeerId, peer.toMultihash().bytes)) {
       throw new CoordinatorRefusal('WRONG_PEER', 'the announce names another client than the peer asking')
@@ -328,11 +330,11 @@ export class Coordinator {
     await this.#seeJob(announce, 'match')
     const fitting = [...this.#workers.values()].filter((w) => w.advert.expiresAt > BigInt(now) && w.advert.capabilities.includes(request.capability) && w.advert.pricePerHour > 0n)
     const facts = await this.#chain.get(fitting.map((w) => w.wallet))
-    const { ranked } = rankWorkers(fitting, facts, announce, request.capability, now, request.maxCandidates)
+    const { ranked } = rankWorkers(fitting, facts, announce, request.capability, now, request.maxCandidates, this.host.rankBids)
     const result: wire.MatchResult = {
       jobId: Uint8Array.from(announce.jobId),
       announceHash: Uint8Array.from(envelopeHash(request.announce).hash),
-      coordinatorPeerId: Uint8Array.from(this.node.peerId.toMultihash().bytes),
+      coordinatorPeerId: Uint8Array.from(this.host.peerId.toMultihash().bytes),
       candidates: ranked.map((r) => ({
         peerId: Uint8Array.from(r.worker.advert.peerId),
         wallet: Uint8Array.from(r.worker.wallet),
@@ -344,7 +346,7 @@ export class Coordinator {
       })),
       issuedAt: BigInt(now)
     }
-    const signed = wire.Signed.decode(signMessage(Kind.MATCH_RESULT, result, this.node.wallet))
+    const signed = wire.Signed.decode(signMessage(Kind.MATCH_RESULT, result, this.host.wallet))
     const reply = wire.encodeMatchResponse({ result: signed, adverts: ranked.map((r) => wire.Signed.decode(r.worker.signed)) })
     const id = hex(announce.jobId)
     this.#store.jobs.get(id).then(async (j) => {
@@ -369,15 +371,14 @@ export class Coordinator {
    */
   async crawl (capabilities: readonly string[] = ['cpu'], options: { signal?: AbortSignal } = {}): Promise<number> {
     this.#crawling ??= (async () => {
-      const dht = this.node.libp2p.services.dht
+      const { host } = this
       const signal = options.signal ?? AbortSignal.timeout(10_000)
       setMaxListeners(Infinity, signal) // one signal bounds every query of the crawl
       const providers = new Map<string, PeerId>()
       for (const capability of capabilities) {
         try {
-          for await (const ev of dht.findProviders(await capabilityCid(capability), { signal })) {
-            if (ev.name !== 'PROVIDER') continue
-            for (const p of ev.providers) if (!p.id.equals(this.node.peerId)) providers.set(p.id.toString(), p.id)
+          for await (const p of host.findProviders(capability, { signal })) {
+            if (!p.equals(host.peerId)) providers.set(p.toString(), p)
           }
         } catch {
           // a crawl that ends early still indexes what it found
@@ -385,16 +386,15 @@ export class Coordinator {
       }
       let indexed = 0
       await Promise.all([...providers.values()].map(async (p) => {
-        const key = advertKey(p.toString())
         let best: Uint8Array | undefined
         try {
-          for await (const ev of dht.get(key, { signal })) if (ev.name === 'VALUE') best = ev.value
+          best = await host.getAdvertRecord(p, { signal })
         } catch {
-          // kad-dht may throw after yielding a value; it is still checked below
+          // a record that cannot be fetched is not indexed
         }
         if (best === undefined) return
         try {
-          const opened = openAdvertRecord(key, best, this.node.clock())
+          const opened = host.openAdvertRecord(p, best, host.clock())
           const before = this.#workers.get(p.toString())
           // The DHT value is the advert countersigned by the peer key; clients get the wallet-signed advert.
           const w = this.#index(wire.Signed.decode(opened.signedAdvert), opened, before?.source === 'register' ? 'register' : 'dht')
@@ -410,7 +410,7 @@ export class Coordinator {
 
   /** Workers currently indexed (fresh adverts), by peer id. */
   workers (): IndexedWorker[] {
-    const now = BigInt(this.node.clock())
+    const now = BigInt(this.host.clock())
     return [...this.#workers.values()].filter((w) => w.advert.expiresAt > now)
   }
 
@@ -418,8 +418,8 @@ export class Coordinator {
     const workers = this.workers()
     const lat = this.#stats.latenciesMs
     return {
-      peerId: this.node.peerId.toString(),
-      addrs: this.node.multiaddrs().map((a) => a.toString()),
+      peerId: this.host.peerId.toString(),
+      addrs: this.host.multiaddrs().map((a) => a.toString()),
       running,
       pid: process.pid,
       peersIndexed: workers.length,

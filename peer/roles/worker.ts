@@ -16,7 +16,7 @@ import { acceptsDirectAward, decideBid, type BidDecision, type WorkerProfile } f
 import { DATASET_IDS, createEngine, generateSpirals, trainingSpecFromWire } from '../train/index.js'
 import { PublicKey } from '@solana/web3.js'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { registerWithCoordinator } from '../../coordinator/index.js'
+import { registerWithCoordinator } from '../match/index.js'
 import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, decodeEscrow } from '../../chain/index.js'
 import { checkEscrow, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from './chain.js'
 import { JobBook, type WorkerJobState } from './jobs.js'

@@ -13,28 +13,11 @@ import { WireError } from './errors.js'
 import {
   Kind, MatchCandidate, MatchRequest, MatchResponse, MatchResult, RegisterRequest, RegisterResponse, type Signed
 } from './messages.js'
-import { HASH_BYTES, JOB_ID_BYTES, PUBKEY_BYTES, WIRE_U64_MAX, validateErrorMessage } from './validate.js'
+import {
+  HASH_BYTES, JOB_ID_BYTES, MAX_PEER_ID_BYTES, PUBKEY_BYTES, WIRE_U64_MAX, bigWithin, bytesWithin, fail, intWithin, validateCapabilityKey, validateErrorMessage
+} from './validate.js'
 
-const MAX_PEER_ID_BYTES = 64
-/** As in validate.ts: a capability key like "cpu" or "gpu:any". */
-const CAPABILITY_KEY = /^[a-z0-9][a-z0-9:._-]{0,31}$/
 const MAX_SCORE_PPM = 1_000_000
-
-function fail (field: string, message: string): never {
-  throw new WireError('INVALID_FIELD', message, field)
-}
-
-function bytesWithin (field: string, v: Uint8Array | undefined, min: number, max: number): void {
-  if (v === undefined || v.byteLength < min || v.byteLength > max) fail(field, `must be ${min}..${max} bytes (got ${v?.byteLength ?? 'none'})`)
-}
-
-function intWithin (field: string, v: number | undefined, min: number, max: number): void {
-  if (v === undefined || !Number.isInteger(v) || v < min || v > max) fail(field, `must be an integer ${min}..${max} (got ${String(v)})`)
-}
-
-function bigWithin (field: string, v: bigint | undefined, min: bigint, max: bigint): void {
-  if (typeof v !== 'bigint' || v < min || v > max) fail(field, `must be ${min}..${max} (got ${String(v)})`)
-}
 
 function envelopeOf (field: string, env: Signed | undefined, kind: Kind): Signed {
   if (env === undefined) fail(field, 'is required')
@@ -53,10 +36,6 @@ function decodeWith<T> (bytes: Uint8Array, max: number, what: string, decode: (b
   } catch (e) {
     throw new WireError('MALFORMED', `not a valid ${what}: ${e instanceof Error ? e.message : String(e)}`)
   }
-}
-
-export function validateCapabilityKey (field: string, v: string | undefined): void {
-  if (typeof v !== 'string' || !CAPABILITY_KEY.test(v)) fail(field, 'must be a capability key like "cpu" or "gpu:any"')
 }
 
 export function validateMatchCandidate (c: MatchCandidate, field = 'candidate'): MatchCandidate {
@@ -165,7 +144,7 @@ export function encodeMatchResponse (m: MatchResponse): Uint8Array {
 
 /**
  * A match response from untrusted bytes: the shape only. The result's signature, its binding to the
- * request and every advert are checked by the client (coordinator/client.ts).
+ * request and every advert are checked by the client (peer/match/client.ts).
  */
 export function decodeMatchResponse (bytes: Uint8Array): MatchResponse {
   return validateMatchResponse(decodeWith(bytes, COORDINATOR.maxMatchFrameBytes, 'match response', MatchResponse.decode))

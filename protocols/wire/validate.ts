@@ -16,7 +16,8 @@ export const HASH_BYTES = 32
 export const JOB_ID_BYTES = 32
 export const PUBKEY_BYTES = 32
 export const SIGNATURE_BYTES = 64
-const MAX_PEER_ID_BYTES = 64
+/** Largest peer id (a multihash) a message may carry. */
+export const MAX_PEER_ID_BYTES = 64
 const MAX_ADDRS = 16
 const MAX_ADDR_BYTES = 256
 const MAX_LAYERS = 16
@@ -25,7 +26,10 @@ const MAX_EPOCHS = 10_000
 const MAX_CID_CHARS = 128
 const U32_MAX = 0xffff_ffff
 
-function fail (field: string, message: string): never {
+// The field checks below are shared with the other validators of this folder (coordinator.ts).
+
+/** Refuses `field` with an `INVALID_FIELD` WireError. */
+export function fail (field: string, message: string): never {
   throw new WireError('INVALID_FIELD', message, field)
 }
 
@@ -33,15 +37,15 @@ function bytesExactly (field: string, v: Uint8Array | undefined, n: number): voi
   if (v === undefined || v.byteLength !== n) fail(field, `must be ${n} bytes (got ${v?.byteLength ?? 'none'})`)
 }
 
-function bytesWithin (field: string, v: Uint8Array | undefined, min: number, max: number): void {
+export function bytesWithin (field: string, v: Uint8Array | undefined, min: number, max: number): void {
   if (v === undefined || v.byteLength < min || v.byteLength > max) fail(field, `must be ${min}..${max} bytes (got ${v?.byteLength ?? 'none'})`)
 }
 
-function intWithin (field: string, v: number | undefined, min: number, max: number): void {
+export function intWithin (field: string, v: number | undefined, min: number, max: number): void {
   if (v === undefined || !Number.isInteger(v) || v < min || v > max) fail(field, `must be an integer ${min}..${max} (got ${String(v)})`)
 }
 
-function bigWithin (field: string, v: bigint | undefined, min: bigint, max: bigint): void {
+export function bigWithin (field: string, v: bigint | undefined, min: bigint, max: bigint): void {
   if (typeof v !== 'bigint' || v < min || v > max) fail(field, `must be ${min}..${max} (got ${String(v)})`)
 }
 
@@ -79,6 +83,10 @@ export function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
 /** The job's spec hash: SHA-256 of the protobuf encoding of its `TrainingSpec`. */
 export function specHash (spec: TrainingSpec): Uint8Array {
   return sha256(TrainingSpec.encode(spec))
+}
+
+export function validateCapabilityKey (field: string, v: string | undefined): void {
+  text(field, v, CAPABILITY_KEY, 'a capability key like "cpu" or "gpu:any"')
 }
 
 export function validateProfile (p: DeterminismProfile | undefined, field = 'profile'): asserts p is DeterminismProfile {
@@ -135,7 +143,7 @@ export function validateCapabilityAdvert (a: CapabilityAdvert): CapabilityAdvert
   bigWithin('pricePerHour', a.pricePerHour, 1n, WIRE_U64_MAX)
   validateProfile(a.profile)
   if (a.capabilities.length < 1 || a.capabilities.length > 16) fail('capabilities', 'must list 1..16 capability keys')
-  a.capabilities.forEach((c, i) => text(`capabilities[${i}]`, c, CAPABILITY_KEY, 'a capability key like "cpu" or "gpu:any"'))
+  a.capabilities.forEach((c, i) => { validateCapabilityKey(`capabilities[${i}]`, c) })
   bigWithin('issuedAt', a.issuedAt, 1n, WIRE_U64_MAX)
   bigWithin('expiresAt', a.expiresAt, a.issuedAt + 1n, a.issuedAt + BigInt(2 * MESH.advertTtlSeconds))
   return a

@@ -22,8 +22,10 @@ import { randomBytes } from 'node:crypto'
 import { getAssociatedTokenAddressSync } from '@solana/spl-token'
 import { Transaction, sendAndConfirmTransaction } from '@solana/web3.js'
 import { registerNode } from '../../chain/index.js'
-import { Coordinator, envelopeHash, matchViaCoordinator, rankWorkers, readChainFacts, registerWithCoordinator } from '../../coordinator/index.js'
+import { Coordinator, envelopeHash, rankWorkers } from '../../coordinator/index.js'
+import { coordinatorHost, matchViaCoordinator, readChainFacts, registerWithCoordinator } from '../../peer/match/index.js'
 import { buildAdvert, findWorkers, publishAdvert } from '../../peer/node/index.js'
+import { rankBids } from '../../peer/policy/index.js'
 import { Client, Worker, type ClientJobEvent } from '../../peer/roles/index.js'
 import { LocalNetwork } from '../../peer/sim/index.js'
 import { MESH, UNITS_PER_TOKEN, minimumRegistrationStake, wire } from '../../protocols/index.js'
@@ -44,7 +46,7 @@ const median = (xs: number[]): number => {
 const net = await LocalNetwork.open({ seed: 4242 })
 try {
   const coordPeer = await net.peer('coordinator', 0n)
-  const coordinator = await Coordinator.start({ node: coordPeer.node, connection: net.connection, dir: `${net.dir}/coordinator-index`, crawlCapabilities: [] })
+  const coordinator = await Coordinator.start({ host: coordinatorHost(coordPeer.node, { connection: net.connection }), dir: `${net.dir}/coordinator-index`, crawlCapabilities: [] })
   const coordAddr = coordPeer.node.multiaddrs()[0]!
   const workers = []
   for (let i = 0; i < WORKERS; i++) {
@@ -94,7 +96,7 @@ try {
     const { ranked } = rankWorkers(found.map((f) => {
       const env = wire.Signed.decode(f.signed)
       return { peerId: f.peerId.toString(), wallet: f.wallet, advert: f.advert, signed: f.signed, advertHash: envelopeHash(env).hash, source: 'dht' as const }
-    }), facts, a, 'cpu', client.node.clock(), 32)
+    }), facts, a, 'cpu', client.node.clock(), 32, rankBids)
     return { ms: performance.now() - t0, n: ranked.length }
   }
 

@@ -11,10 +11,10 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { COORDINATOR, MESH, minimumRegistrationStake, wire } from '../../protocols/index.js'
 import { framed, publishAdvert, buildAdvert, type PeerNode } from '../../peer/node/index.js'
 import { rankBids } from '../../peer/policy/index.js'
+import { Coordinator, CoordinatorRefusal, envelopeHash, estimatedPrice, readStatus } from '../../coordinator/index.js'
 import {
-  Coordinator, CoordinatorRefusal, RegistrationRefusedError, connectCandidates, envelopeHash, estimatedPrice,
-  matchViaCoordinator, readStatus, registerWithCoordinator, type CoordinatorMatch
-} from '../../coordinator/index.js'
+  RegistrationRefusedError, connectCandidates, coordinatorHost, matchViaCoordinator, registerWithCoordinator, type CoordinatorMatch
+} from '../../peer/match/index.js'
 import { cpuHardware, profile, sleep, until } from '../mesh/fixtures.js'
 import { World, announce, signedAdvert, throwawayWallet, type WorldPeer } from './world.js'
 
@@ -96,8 +96,7 @@ describe('coordinator (libp2p on 127.0.0.1, ledger over RPC)', function () {
   const rejected: Array<{ peer: PeerId, protocol: string, error: Error }> = []
 
   const startCoordinator = async (): Promise<Coordinator> => await Coordinator.start({
-    node: coordPeer.node,
-    connection: world.connection,
+    host: coordinatorHost(coordPeer.node, { connection: world.connection }),
     dir: indexDir,
     crawlCapabilities: [],
     onRejected: (peer, protocol, error) => { rejected.push({ peer, protocol, error }) }

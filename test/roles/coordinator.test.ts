@@ -9,6 +9,7 @@ import assert from 'node:assert/strict'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { COORDINATOR, MESH, UNITS_PER_TOKEN, minimumRegistrationStake, wire } from '../../protocols/index.js'
 import { Coordinator, envelopeHash, estimatedPrice } from '../../coordinator/index.js'
+import { coordinatorHost } from '../../peer/match/index.js'
 import { framed, type PeerNode } from '../../peer/node/index.js'
 import { Client, Worker, type ClientJobEvent, type WorkerEvent } from '../../peer/roles/index.js'
 import { signedAdvert } from '../coordinator/world.js'
@@ -68,7 +69,7 @@ describe('roles with a coordinator: matched, lied to, gone', function () {
   before(async () => {
     world = await World.open()
     coordPeer = await world.peer(0n)
-    coordinator = await Coordinator.start({ node: coordPeer.node, connection: world.connection, dir: `${world.net.dir}/coordinator-index`, crawlCapabilities: [] })
+    coordinator = await Coordinator.start({ host: coordinatorHost(coordPeer.node, { connection: world.connection }), dir: `${world.net.dir}/coordinator-index`, crawlCapabilities: [] })
     coordAddr = coordPeer.node.multiaddrs()[0]!
     clientPeer = await world.peer(100n)
     for (const rate of RATES) {

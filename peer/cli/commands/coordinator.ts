@@ -1,4 +1,8 @@
-/** `cyx coordinator`: the optional matchmaker (coordinator/), and `cyx coordinator status`. */
+/**
+ * `cyx coordinator`: the optional matchmaker (coordinator/) on a peer node built here, handed to it
+ * with the chain reads and the award policy as a `CoordinatorHost` (peer/match); and
+ * `cyx coordinator status`.
+ */
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { parseCommandArgs, UsageError, type Command, type CommandIo } from '../command.js'
@@ -78,6 +82,7 @@ async function serve (argv: string[], io: CommandIo): Promise<number> {
   }
   const { Connection } = await import('@solana/web3.js')
   const { createPeerNode } = await import('../../node/index.js')
+  const { coordinatorHost } = await import('../../match/index.js')
   const { Coordinator } = await import('../../../coordinator/index.js')
 
   const connection = new Connection(rpcUrl.toString(), 'confirmed')
@@ -94,7 +99,7 @@ async function serve (argv: string[], io: CommandIo): Promise<number> {
   })
   let coordinator
   try {
-    coordinator = await Coordinator.start({ node, connection, dir })
+    coordinator = await Coordinator.start({ host: coordinatorHost(node, { connection }), dir })
   } catch (e) {
     await node.stop()
     throw e

@@ -19,10 +19,10 @@ import { peerIdFromMultihash } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Connection, PublicKey } from '@solana/web3.js'
 import * as Digest from 'multiformats/hashes/digest'
-import { COORDINATOR, MESH, requiredStake, wire } from '../protocols/index.js'
-import { framed, type Offence, type PeerNode } from '../peer/node/index.js'
-import { readChainFacts, type ChainFacts } from './ledger.js'
-import { envelopeHash, estimatedPrice } from './rank.js'
+import { envelopeHash, estimatedPrice, type ChainFacts } from '../../coordinator/index.js'
+import { COORDINATOR, MESH, requiredStake, wire } from '../../protocols/index.js'
+import { framed, type Offence, type PeerNode } from '../node/index.js'
+import { readChainFacts } from './ledger.js'
 
 const { Kind, equalBytes, openEnvelope, openSigned, signMessage } = wire
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
