@@ -128,8 +128,9 @@ export interface SettleOptions {
 
 const sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
   await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason) }, { once: true })
+    const onAbort = (): void => { clearTimeout(t); reject(signal?.reason) }
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
   })
 }
 

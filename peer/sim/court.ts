@@ -41,7 +41,7 @@ async function readDispute (net: LocalNetwork, address: PublicKey): Promise<Disp
 }
 
 /** Moves the ledger clock to just past `unix` (never backwards); returns the seconds warped. */
-function warpPast (net: LocalNetwork, unix: bigint): number {
+export function warpPast (net: LocalNetwork, unix: bigint): number {
   const seconds = Math.max(0, Number(unix) - net.ledger.unixTime + 1)
   net.ledger.warp(seconds)
   return seconds

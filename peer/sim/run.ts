@@ -37,19 +37,25 @@
  *   equal an uninterrupted honest run of the same spec (trained here in a scratch dir), and the job
  *   is paid 90/10 as in `honest`.
  *
- * Not yet (reported in `notYet`): the MNIST job and the zk tier.
+ * The default run (`honest` with no `--dataset`/`--tier`) submits two jobs at once: an MNIST MLP in
+ * float (optimistic tier: the worker anchors the Poseidon root of its checkpoints and submits its
+ * delivery on-chain; the client spot-checks within the challenge window and lets it run; the window
+ * is passed by warping the ledger clock and the worker claims its payment) and a small exact-integer
+ * model (zk tier: the program draws the challenged step, the worker proves it in Groth16 and
+ * `complete_zk` verifies the proof on-chain before paying). The other scenarios run one job (spirals
+ * unless `--dataset`/`--tier` say otherwise) and act on it.
  */
 import { PublicKey } from '@solana/web3.js'
 import { getAccount, getMint } from '@solana/spl-token'
 import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, configPda, decodeConfig, type NodeAccount } from '../../chain/index.js'
 import {
-  SLASHING, UNITS_PER_TOKEN, applyReputationEvent, disputeVerdict, formatTokens, reputationTier, settlementSplit, slashStake, wire, type Side
+  PROOF, SLASHING, UNITS_PER_TOKEN, applyReputationEvent, disputeVerdict, formatTokens, reputationTier, settlementSplit, slashStake, wire, type Side
 } from '../../protocols/index.js'
 import { join } from 'node:path'
 import { rm } from 'node:fs/promises'
 import { readNode, type ClientJobEvent, type WorkerEvent, type WorkerFaults } from '../roles/index.js'
 import { trainWithEvidence } from '../evidence/index.js'
-import { carryDispute, readEscrow, refundAfterDeadline, type DisputeReport, type TimeoutReport } from './court.js'
+import { carryDispute, readEscrow, refundAfterDeadline, warpPast, type DisputeReport, type TimeoutReport } from './court.js'
 import type { PeerPlan, PeerRole } from './host.js'
 import { LocalNetwork, type Allocation } from './network.js'
 import { bootPeer, type BootedPeer, type PeerMode, type SimJobOutcome, type SimPeer } from './peers.js'
@@ -95,7 +101,10 @@ export interface CrashReport {
 
 export interface SimOptions {
   readonly workers: number
-  readonly epochs: number
+  /** Epochs (zk: steps) of the job; default per job (simJobs). With `dataset`/`tier`, one job. */
+  readonly epochs?: number
+  readonly dataset?: 'mnist' | 'spirals' | 'zk-step'
+  readonly tier?: 'optimistic' | 'zk'
   readonly seed: number
   /** Default `honest`. */
   readonly scenario?: ScenarioName
@@ -131,7 +140,18 @@ export interface JobReport {
   bids: ReadonlyArray<{ peer: string, price: string }>
   settlement: { worker: string, platform: string, refund: string }
   training: { epochs: number, testAccuracy: number, finalWeightsHash: string | null }
-  proof: { merkleRoot: string | null, evidenceCid: string | null, spotChecks: { passed: number, total: number, reasons: readonly string[] } }
+  proof: {
+    merkleRoot: string | null
+    /** The Poseidon root of the checkpoint commitments the worker anchored on-chain. */
+    anchoredRoot: string | null
+    evidenceCid: string | null
+    spotChecks: { passed: number, total: number, reasons: readonly string[] }
+    /** zk tier: the challenged step, and the program's verification of its Groth16 proof. */
+    zk: { verifiedOnChain: boolean, challengeStep: number | null, computeUnits: number | null, signature: string | null } | null
+  }
+  /** How the worker was paid: `proved` (complete_zk), `claimed` (after the optimistic window), by the
+   * client's `complete`, by a verdict, or not at all. */
+  settledBy: string | null
   /** The client's error when the job did not reach settlement (the worker vanished). */
   error: string | null
 }
@@ -154,7 +174,7 @@ export interface SimReport {
   readonly peers: ReadonlyArray<{ readonly name: string, readonly role: PeerRole, readonly peerId: string, readonly pid: number }>
   readonly notYet: readonly string[]
   /** Who the scenario makes misbehave, and how. */
-  readonly faults: { readonly workers: WorkerFaults | null, readonly clientSettle: 'complete' | 'dispute' }
+  readonly faults: { readonly workers: WorkerFaults | null, readonly clientSettle: ClientSettle }
   /** One entry per job the client submitted; the scenario acts on the first. */
   readonly jobs: readonly JobReport[]
   readonly timeout: TimeoutReport | null
@@ -187,7 +207,16 @@ const workerFaults = (scenario: ScenarioName, epochs: number): WorkerFaults | un
   dispute: undefined,
   crash: { crashAtCheckpoint: crashCheckpoint(epochs) }
 })[scenario]
-const CLIENT_SETTLE: Record<ScenarioName, 'complete' | 'dispute'> = { honest: 'complete', timeout: 'complete', cheat: 'dispute', dispute: 'dispute', crash: 'complete' }
+type ClientSettle = 'complete' | 'window' | 'dispute'
+/** honest lets the optimistic challenge window run (the worker claims after it); the others keep
+ * the client's immediate `complete` (crash, timeout) or its dispute (cheat, dispute). */
+const CLIENT_SETTLE: Record<ScenarioName, ClientSettle> = { honest: 'window', timeout: 'complete', cheat: 'dispute', dispute: 'dispute', crash: 'complete' }
+/** Jobs a sim worker runs at once: the default run's two jobs are announced together, and a worker
+ * counts the bids it has out against its capacity (peer/policy), so with one slot each worker could
+ * bid on one of them only. */
+const WORKER_CAPACITY = 2
+/** How often a sim worker polls its delivered escrows (the warped window's end), ms. */
+const SETTLEMENT_POLL_MS = 250
 
 /** Worker i's hourly rate: 50, 75, 100 … CYXWIZ/h in a seed-independent shuffled order. */
 function hourlyRate (i: number, n: number): bigint {
@@ -201,9 +230,26 @@ function nodeView (n: NodeAccount | undefined): NodeView {
   return { stake: String(n.stake), reputation: n.reputation, adjustment: n.adjustment, jobsCompleted: n.jobsCompleted, jobsFailed: n.jobsFailed, status: nameOf(NODE_STATUS, n.status) as NodeView['status'] }
 }
 
-/** The jobs the client submits, in order. Today one spirals job; the scenario acts on the first. */
-export function simJobs (o: Pick<SimOptions, 'epochs' | 'seed'>): SimJob[] {
-  return [{ name: 'spirals', request: { datasetId: 'spirals', epochs: o.epochs, seed: BigInt(o.seed), maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: 1_500 } }]
+/** Default epochs: MNIST 4 (≈ 92 % test accuracy), spirals 3, zk 6 steps (6 anchored checkpoints). */
+export const DEFAULT_EPOCHS = { mnist: 4, spirals: 3, 'zk-step': 6 } as const
+
+/**
+ * The jobs the client submits, in order; the scenario acts on the first. `honest` with neither a
+ * dataset nor a tier: MNIST (optimistic) and zk at once. Otherwise one job: the dataset given (or
+ * zk-step for `--tier zk`, else spirals).
+ */
+export function simJobs (o: Pick<SimOptions, 'epochs' | 'seed' | 'dataset' | 'tier' | 'scenario'>): SimJob[] {
+  const job = (dataset: 'mnist' | 'spirals' | 'zk-step', epochs: number | undefined): SimJob => {
+    const tier = dataset === 'zk-step' ? 'zk' : 'optimistic'
+    return {
+      name: dataset === 'zk-step' ? 'zk' : dataset,
+      request: { datasetId: dataset, tier, epochs: epochs ?? DEFAULT_EPOCHS[dataset], seed: BigInt(o.seed), maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: 1_500 }
+    }
+  }
+  if ((o.scenario ?? 'honest') === 'honest' && o.dataset === undefined && o.tier === undefined) return [job('mnist', o.epochs), job('zk-step', undefined)]
+  if (o.tier === 'zk' && o.dataset !== undefined && o.dataset !== 'zk-step') throw new Error(`the zk tier trains on zk-step, not ${o.dataset}`)
+  if (o.tier === 'optimistic' && o.dataset === 'zk-step') throw new Error('zk-step is the zk tier\'s data set')
+  return [job(o.dataset ?? (o.tier === 'zk' ? 'zk-step' : 'spirals'), o.epochs)]
 }
 
 /** What the run tracks of one job while it runs. */
@@ -245,7 +291,8 @@ function eventText (e: { type: string }, names: Map<string, string>): string {
 
 export async function runSimulation (o: SimOptions): Promise<SimReport> {
   const scenario = o.scenario ?? 'honest'
-  if (scenario === 'crash' && o.epochs < 2) throw new Error('the crash scenario needs at least 2 epochs (the worker is killed half-way)')
+  const firstEpochs = (simJobs(o)[0] as SimJob).request.epochs
+  if (scenario === 'crash' && firstEpochs < 2) throw new Error('the crash scenario needs at least 2 epochs (the worker is killed half-way)')
   if (o.signal?.aborted === true) throw new Error('interrupted')
   const mode = o.mode ?? 'processes'
   const noise = (l: string): void => { o.log(`  ${l}`) }
@@ -299,10 +346,16 @@ export async function runSimulation (o: SimOptions): Promise<SimReport> {
 
 async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, net: LocalNetwork, startPeer: (plan: PeerPlan, onEvent?: (e: unknown) => void) => Promise<SimPeer>, live: Set<SimPeer>): Promise<SimReport> {
   const log = o.log
-  const faults = workerFaults(scenario, o.epochs)
+  const jobs = simJobs(o)
+  const epochs = (jobs[0] as SimJob).request.epochs
+  const faults = workerFaults(scenario, epochs)
   const settle = CLIENT_SETTLE[scenario]
+  // What each worker reported when it settled a job (by job id), and each transaction's compute units.
+  const settledJobs = new Map<string, Record<string, unknown>>()
   const names = new Map<string, string>()
   const workerLog = (name: string) => (e: unknown): void => {
+    const ev = e as { type?: string, jobId?: string }
+    if (ev.type === 'settled' && typeof ev.jobId === 'string') settledJobs.set(ev.jobId, e as Record<string, unknown>)
     const line = workerLine(e as WorkerEvent, names)
     if (line !== undefined) log(`  ${name}: ${line}`)
   }
@@ -313,7 +366,6 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
   log(`ledger: LiteSVM + cyxwiz program ${CYXWIZ_PROGRAM_ID.toBase58()} as Solana JSON-RPC at ${net.rpcUrl}; CYXWIZ mint ${net.mint.toBase58()}`)
   log(`genesis: ${formatTokens((await getMint(net.connection, net.mint)).supply)} CYXWIZ minted to the five allocations, mint authority revoked (fixed supply)`)
   log(`scenario: ${scenario}; peers: ${mode === 'processes' ? 'each its own OS process (cyx sim-peer)' : 'all in this process (--in-process)'}`)
-  const jobs = simJobs(o)
 
   // The client first: every other peer joins the mesh through it.
   const clientPlan = await plan('client', 'client', 100n, 'ecosystem', [], {
@@ -325,7 +377,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
   log(`client ${client.peerId.slice(-8)}${mode === 'processes' ? ` (pid ${client.pid})` : ''}: 100 CYXWIZ`)
   const workerPlans: PeerPlan[] = []
   for (let i = 0; i < o.workers; i++) {
-    workerPlans.push(await plan(`worker-${i + 1}`, 'worker', 50n, 'nodeOperators', client.addrs, { worker: { pricePerHour: hourlyRate(i, o.workers), ...(faults === undefined ? {} : { faults }) } }))
+    workerPlans.push(await plan(`worker-${i + 1}`, 'worker', 50n, 'nodeOperators', client.addrs, { worker: { pricePerHour: hourlyRate(i, o.workers), capacity: WORKER_CAPACITY, settlementPollMs: SETTLEMENT_POLL_MS, ...(faults === undefined ? {} : { faults }) } }))
   }
   const jurorPlans: PeerPlan[] = []
   if (scenario === 'cheat' || scenario === 'dispute') {
@@ -363,8 +415,10 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
   const supplyBefore = await supplyParts()
   const nodesBefore = await Promise.all(workers.map(async (w) => await readNode(net.connection, w.wallet)))
   const transactions = { count: 0, failed: 0, computeUnits: 0 }
+  const unitsBySignature = new Map<string, number>()
   const unsubscribe = net.ledger.onTransaction((r) => {
     if (r.tx === null) return
+    unitsBySignature.set(r.signature, r.computeUnits)
     transactions.count++
     if (r.err !== null) transactions.failed++
     transactions.computeUnits += r.computeUnits
@@ -372,7 +426,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
   try {
     const runs: JobRun[] = jobs.map((job) => ({ job, award: undefined, lastMetrics: undefined, checkpointsSeen: [], reconnects: 0, outcome: undefined, error: null }))
     // crash: the first job's winner is killed at its halting checkpoint and restarted on the same dir and keys.
-    const crashAt = crashCheckpoint(o.epochs)
+    const crashAt = crashCheckpoint(epochs)
     const restartEvents: WorkerEvent[] = []
     let checkpointsBeforeRestart = -1
     type Restart = { peerId: string, addrsBefore: readonly string[], addrsAfter: readonly string[], pidBefore: number, pidAfter: number, unfinished: ReadonlyArray<{ jobId: string, state: string }> }
@@ -429,6 +483,30 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
         if (!(k === 0 && scenario === 'timeout' && r.award !== undefined)) throw e
       }
     }))
+    // The optimistic challenge window: the client checked within it and let it run (honest). It is
+    // passed by warping the ledger clock past the latest delivery's window; the winners, polling
+    // their escrows, claim their payments.
+    const windowed = runs.filter((r) => r.outcome?.tier === 'optimistic' && r.outcome.state === 'verified' && settle === 'window')
+    if (windowed.length > 0) {
+      const escrowsOpen = await Promise.all(windowed.map(async (r) => await readEscrow(net, new PublicKey((r.outcome as SimJobOutcome).escrow))))
+      const closes = escrowsOpen.reduce((m, e) => (e.deliveredAt > m ? e.deliveredAt : m), 0n) + BigInt(PROOF.challengeWindowSeconds)
+      const warped = warpPast(net, closes)
+      log(`the challenge window (${PROOF.challengeWindowSeconds / 3600} h) passes undisputed: the ledger clock is warped ${warped} s`)
+      const deadline = Date.now() + 60_000
+      for (const r of windowed) {
+        const jobId = (r.outcome as SimJobOutcome).jobId
+        while (!settledJobs.has(jobId)) {
+          if (Date.now() > deadline) throw new Error(`the winner of the ${r.job.name} job did not claim its payment after the window`)
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        }
+      }
+    }
+    // zk jobs: the worker's settlement event (its complete_zk) may trail the client's view of the escrow.
+    for (const r of runs.filter((x) => x.outcome?.tier === 'zk' && x.outcome.zk?.verifiedOnChain === true)) {
+      const jobId = (r.outcome as SimJobOutcome).jobId
+      const deadline = Date.now() + 10_000
+      while (!settledJobs.has(jobId) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100))
+    }
     const main = runs[0] as JobRun
     const outcome = main.outcome
     let crash: CrashReport | null = null
@@ -538,7 +616,18 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
     const winnerUnpaid = after[winnerName] === before[winnerName]
     const nodeMatches = expectedNode === undefined || (nodeAfter !== undefined && nodeAfter.stake === expectedNode.stake && nodeAfter.adjustment === expectedNode.adjustment && nodeAfter.status === expectedNode.status)
     if (scenario === 'honest') {
-      check('the job completed and was paid', outcome?.state === 'completed' && escrowAfter.state === ESCROW_STATE.completed)
+      for (const [k, r] of runs.entries()) {
+        const paid = escrowsAfter[k]?.state === ESCROW_STATE.completed
+        const how = settledJobs.get(r.outcome?.jobId ?? '')?.how
+        if (r.outcome?.tier === 'zk') {
+          check(`the ${r.job.name} job: the worker's Groth16 proof of step ${r.outcome.zk?.challengeStep ?? '?'} was verified on-chain by complete_zk, which paid it`, r.outcome.state === 'completed' && r.outcome.zk?.verifiedOnChain === true && paid && how === 'proved')
+        } else if (settle === 'window') {
+          check(`the ${r.job.name} job: spot checks passed within the challenge window; the worker claimed its payment after it`, r.outcome?.state === 'verified' && r.outcome.spotCheck?.passed === true && paid && how === 'claimed')
+        } else {
+          check(`the ${r.job.name} job completed and was paid`, r.outcome?.state === 'completed' && paid)
+        }
+        if (r.job.request.datasetId === 'mnist') check('the MNIST model reached at least 90 % test accuracy', (r.lastMetrics?.testAccuracy ?? 0) >= 0.9)
+      }
     } else if (scenario === 'crash') {
       const c = crash as CrashReport
       const sameKeys = c.restartedPeerId === c.peerId && c.addrsAfter.length > 0 && c.addrsAfter.every((a) => !c.addrsBefore.includes(a))
@@ -546,7 +635,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
       check(`it was restarted on the same dir and keys (same peer id and wallet, a new port${mode === 'processes' ? ', a new process' : ''})`, sameKeys && (mode !== 'processes' || c.pidAfter !== c.pidBefore))
       const jobId = outcome?.jobId
       check('the restarted worker found its unfinished job (training) and resumed it when the client retried', c.unfinishedAtRestart.length === 1 && c.unfinishedAtRestart[0]?.jobId === jobId && c.unfinishedAtRestart[0]?.state === 'training' && c.resumed && c.reconnects > 0)
-      check(`training resumed from checkpoint ${crashAt}, not from scratch`, c.firstCheckpointAfterRestart === crashAt + 1 && c.checkpointsSeen.length === o.epochs && outcome?.session.delivery.epochs === o.epochs)
+      check(`training resumed from checkpoint ${crashAt}, not from scratch`, c.firstCheckpointAfterRestart === crashAt + 1 && c.checkpointsSeen.length === epochs && outcome?.session.delivery.epochs === epochs)
       check('the final weights hash equals an uninterrupted honest run of the same spec', c.sameFinalHash)
       check('the job completed and was paid 90/10', outcome?.state === 'completed' && escrowAfter.state === ESCROW_STATE.completed && (after[winnerName] as bigint) > (before[winnerName] as bigint))
     } else if (scenario === 'timeout') {
@@ -571,7 +660,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
       check('the worker was paid as for a completed job and gained 5 reputation points', nodeMatches && (after[winnerName] as bigint) > (before[winnerName] as bigint))
     }
     for (const [k, r] of runs.entries()) {
-      if (k > 0) check(`the ${r.job.name} job completed and was paid`, r.outcome?.state === 'completed' && escrowsAfter[k]?.state === ESCROW_STATE.completed)
+      if (k > 0 && scenario !== 'honest') check(`the ${r.job.name} job completed and was paid`, r.outcome?.state === 'completed' && escrowsAfter[k]?.state === ESCROW_STATE.completed)
     }
     if (dispute !== null) check('every juror got its votes back', dispute.voteVaultAfter === '0' && jurors.every((j) => after[j.name] === before[j.name]))
     check(runs.length > 1 ? 'every escrow vault is empty' : 'the escrow vault is empty', escrowVaultsAfter.every((v) => v === 0n))
@@ -579,8 +668,6 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
     check('the token supply (burned included) is conserved', supplyConserved)
     const ok = checks.every((c) => c.ok)
 
-    log(`${winnerName}: ${formatTokens((after[winnerName] as bigint) - (before[winnerName] as bigint))} CYXWIZ; client ${formatTokens((after.client as bigint) - (before.client as bigint))}; platform +${formatTokens((after.platform as bigint) - (before.platform as bigint))}; stake vault ${formatTokens((after.stake as bigint) - (before.stake as bigint))}; burned ${formatTokens(supplyAfter.burned - supplyBefore.burned)}`)
-    for (const c of checks) log(`  ${c.ok ? '✓' : '✗'} ${c.name}`)
     const jobReports: JobReport[] = runs.map((r, k) => {
       const e = escrows[k]!
       const ea = escrowsAfter[k]!
@@ -588,10 +675,11 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
       const spot = r.outcome?.spotCheck
       const name = e.winner.name
       const refunded = ea.state === ESCROW_STATE.timedOut || ea.state === ESCROW_STATE.resolvedForClient
+      const settled = settledJobs.get(hex(e.atAward.jobId)) as { how?: unknown, signature?: unknown } | undefined
       return {
         id: hex(e.atAward.jobId),
         name: r.job.name,
-        tier: typeof r.job.request.tier === 'string' ? r.job.request.tier : 'optimistic',
+        tier: r.outcome?.tier ?? (typeof r.job.request.tier === 'string' ? r.job.request.tier : 'optimistic'),
         state: r.outcome?.state ?? 'failed',
         escrowState: nameOf(ESCROW_STATE, ea.state),
         worker: e.atAward.worker.toBase58(),
@@ -605,18 +693,46 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
         training: { epochs: r.job.request.epochs, testAccuracy: r.lastMetrics?.testAccuracy ?? 0, finalWeightsHash: delivery === undefined ? null : hex(delivery.weightsHash) },
         proof: {
           merkleRoot: delivery === undefined ? null : hex(delivery.merkleRoot),
+          anchoredRoot: ea.epochsDone === ea.epochsTotal && ea.epochsTotal > 0 ? hex(ea.progressRoot) : null,
           evidenceCid: delivery?.evidenceCid ?? null,
           // The client's report carries one verdict; on failure no segment is counted as passed.
-          spotChecks: { passed: spot?.passed === true ? spot.segments.length : 0, total: spot?.segments.length ?? 0, reasons: spot?.reasons.slice(0, 4) ?? [] }
+          spotChecks: { passed: spot?.passed === true ? spot.segments.length : 0, total: spot?.segments.length ?? 0, reasons: spot?.reasons.slice(0, 4) ?? [] },
+          zk: r.outcome?.tier !== 'zk'
+            ? null
+            : {
+                verifiedOnChain: r.outcome.zk?.verifiedOnChain === true,
+                challengeStep: r.outcome.zk?.challengeStep ?? null,
+                computeUnits: typeof settled?.signature === 'string' ? unitsBySignature.get(settled.signature) ?? null : null,
+                signature: typeof settled?.signature === 'string' ? settled.signature : null
+              }
         },
+        settledBy: typeof settled?.how === 'string' ? settled.how : ea.state === ESCROW_STATE.completed ? 'complete' : refunded ? 'refund' : ea.state === ESCROW_STATE.resolvedForWorker ? 'verdict' : null,
         error: r.error
       }
     })
+    // The human summary: each job, the chain, every balance, then the checks.
+    const short = (h: string | null): string => h === null ? '—' : `${h.slice(0, 16)}…`
+    log('summary')
+    for (const j of jobReports) {
+      const settledText = j.settledBy === 'claimed' ? 'paid by the worker\'s claim after the window'
+        : j.settledBy === 'proved' ? `paid by complete_zk after verifying the proof of step ${j.proof.zk?.challengeStep ?? '?'} (${j.proof.zk?.computeUnits ?? '?'} compute units)`
+          : j.settledBy === null ? `not paid (escrow ${j.escrowState})` : `settled: ${j.settledBy} (escrow ${j.escrowState})`
+      log(`  ${j.name} (${j.tier}): ${j.workerName} won at ${formatTokens(BigInt(j.amount))} CYXWIZ (${j.bids.length} eligible bids); ${j.training.epochs} epochs, test accuracy ${(j.training.testAccuracy * 100).toFixed(2)} %`)
+      log(`    weights ${short(j.training.finalWeightsHash)}, evidence ${j.proof.evidenceCid ?? '—'}, anchored root ${short(j.proof.anchoredRoot)}, spot checks ${j.proof.spotChecks.passed}/${j.proof.spotChecks.total}`)
+      log(`    ${settledText}; worker +${formatTokens(BigInt(j.settlement.worker))}, platform +${formatTokens(BigInt(j.settlement.platform))}, refund ${formatTokens(BigInt(j.settlement.refund))}`)
+    }
+    log(`  chain: ${transactions.count} transactions (${transactions.failed} failed), ${transactions.computeUnits} compute units`)
+    for (const [k, b] of Object.entries(balances)) {
+      const d = BigInt(b.after) - BigInt(b.before)
+      if (d !== 0n) log(`  ${k}: ${formatTokens(BigInt(b.before))} → ${formatTokens(BigInt(b.after))} CYXWIZ (${d > 0n ? '+' : ''}${formatTokens(d)})`)
+    }
+    log(`  token supply ${formatTokens(supplyAfter.supply)} + burned ${formatTokens(supplyAfter.burned)}: ${supplyConserved ? 'conserved' : 'CHANGED'}`)
+    for (const c of checks) log(`  ${c.ok ? '✓' : '✗'} ${c.name}`)
     return {
       scenario,
       mode,
       peers: peersAtStart,
-      notYet: ['MNIST job and zk tier'],
+      notYet: ['a zk model larger than the 4×3 step circuit, private zk batches'],
       faults: { workers: faults ?? null, clientSettle: settle },
       jobs: jobReports,
       timeout,

@@ -184,7 +184,7 @@ describe('cyx sim --scenario', function () {
     assert.equal(delta(r, 'platform'), split.platform)
     assert.equal(delta(r, 'stake'), 0n)
     // The same seed without the crash (and in one process): the same worker, the same final weights.
-    const honest = sim('--scenario', 'honest', '--workers', '2', '--epochs', '3', '--seed', '5', '--in-process')
+    const honest = sim('--scenario', 'honest', '--dataset', 'spirals', '--workers', '2', '--epochs', '3', '--seed', '5', '--in-process')
     assert.equal(honest.status, 0, honest.stderr.slice(-2000))
     assert.equal(honest.report.jobs[0]!.worker, job!.worker)
     assert.equal(honest.report.jobs[0]!.training.finalWeightsHash, c.finalWeightsHash)

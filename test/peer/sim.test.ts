@@ -26,12 +26,13 @@ describe('cyx sim --json', function () {
   this.timeout(240_000)
   let processes: { jobs: Array<{ worker: string, training: { finalWeightsHash: string } }> } | undefined
 
-  it('one OS process per peer: auctions, trains, spot-checks and pays a job; balances reconcile and the supply is conserved', () => {
-    const r = sim('--workers', '3', '--epochs', '2', '--seed', '11', '--json')
+  it('the default run, one OS process per peer: an MNIST job (optimistic: claimed after the warped window) and a zk job (proof verified on-chain) at once; balances reconcile, the supply is conserved', () => {
+    const r = sim('--seed', '11', '--json')
     assert.equal(r.status, 0, r.stderr)
     const report = JSON.parse(r.stdout)
     processes = report
     assert.equal(report.mode, 'processes')
+    assert.equal(report.scenario, 'honest')
     assert.ok(!report.notYet.some((n: string) => /process/.test(n)))
     // The client and three workers, each its own process (none of them this test's sim process).
     assert.deepEqual(report.peers.map((p: { name: string }) => p.name), ['client', 'worker-1', 'worker-2', 'worker-3'])
@@ -40,39 +41,54 @@ describe('cyx sim --json', function () {
     for (const pid of pids) assert.ok(!alive(pid), `peer process ${pid} outlived the run`)
     assert.equal(report.ok, true)
     assert.equal(report.supplyConserved, true)
-    const [job] = report.jobs
-    assert.equal(report.jobs.length, 1)
-    assert.equal(job.state, 'completed')
-    assert.equal(job.escrowState, 'completed')
-    assert.equal(job.bids.length, 3)
-    // The award went to the cheapest bid (equal reputation and ETA).
-    assert.equal(job.amount, job.bids[0].price)
-    assert.ok(job.bids.every((b: { price: string }) => BigInt(b.price) >= BigInt(job.amount)))
-    assert.equal(job.training.epochs, 2)
-    assert.ok(job.training.testAccuracy > 0.6, `accuracy ${job.training.testAccuracy}`)
-    assert.equal(job.proof.spotChecks.passed, job.proof.spotChecks.total)
-    assert.ok(job.proof.spotChecks.total > 0)
-    assert.match(job.proof.evidenceCid, /^b[a-z2-7]+$/)
-    const split = settlementSplit(BigInt(job.amount), 'Bronze')
-    assert.equal(BigInt(job.settlement.worker), split.worker)
-    assert.equal(BigInt(job.settlement.platform), split.platform)
-    assert.equal(BigInt(report.balances[job.workerName].after) - BigInt(report.balances[job.workerName].before), split.worker)
-    assert.equal(BigInt(report.balances.platform.after) - BigInt(report.balances.platform.before), split.platform)
-    assert.equal(BigInt(report.balances.client.before) - BigInt(report.balances.client.after), BigInt(job.amount))
+    assert.deepEqual(report.jobs.map((j: { name: string, tier: string }) => [j.name, j.tier]), [['mnist', 'optimistic'], ['zk', 'zk']])
+    const [mnist, zk] = report.jobs
+    for (const job of report.jobs) {
+      assert.equal(job.escrowState, 'completed')
+      assert.equal(job.bids.length, 3)
+      // The award went to the cheapest bid (equal reputation and ETA).
+      assert.equal(job.amount, job.bids[0].price)
+      assert.ok(job.bids.every((b: { price: string }) => BigInt(b.price) >= BigInt(job.amount)))
+      assert.equal(job.proof.spotChecks.passed, job.proof.spotChecks.total)
+      assert.ok(job.proof.spotChecks.total > 0)
+      assert.match(job.proof.evidenceCid, /^b[a-z2-7]+$/)
+      assert.match(job.proof.anchoredRoot, /^[0-9a-f]{64}$/)
+      const split = settlementSplit(BigInt(job.amount), 'Bronze')
+      assert.equal(BigInt(job.settlement.worker), split.worker)
+      assert.equal(BigInt(job.settlement.platform), split.platform)
+      assert.equal(job.settlement.refund, '0')
+    }
+    // MNIST, optimistic: checked within the window, which passed; the worker claimed.
+    assert.equal(mnist.state, 'verified')
+    assert.equal(mnist.settledBy, 'claimed')
+    assert.equal(mnist.training.epochs, 4)
+    assert.ok(mnist.training.testAccuracy >= 0.9, `accuracy ${mnist.training.testAccuracy}`)
+    assert.equal(mnist.proof.zk, null)
+    // zk: the challenged step proved and verified by the program, which paid.
+    assert.equal(zk.state, 'completed')
+    assert.equal(zk.settledBy, 'proved')
+    assert.equal(zk.proof.zk.verifiedOnChain, true)
+    assert.ok(zk.proof.zk.challengeStep >= 0 && zk.proof.zk.challengeStep < zk.training.epochs - 1)
+    assert.ok(zk.proof.zk.computeUnits > 50_000 && zk.proof.zk.computeUnits <= 200_000, `complete_zk ${zk.proof.zk.computeUnits} CU`)
+    assert.ok(report.chain.transactions.count >= 8)
+    const paid = report.jobs.reduce((a: bigint, j: { amount: string }) => a + BigInt(j.amount), 0n)
+    assert.equal(BigInt(report.balances.client.before) - BigInt(report.balances.client.after), paid)
     assert.equal(report.balances.stake.before, report.balances.stake.after)
     for (const [who, b] of Object.entries(report.balances) as Array<[string, { after: string, expected: string }]>) assert.equal(b.after, b.expected, who)
   })
 
   it('--in-process runs the same peers in one process, reproducibly: the same seed trains the same weights as the processes run', () => {
-    const r = sim('--workers', '3', '--epochs', '2', '--seed', '11', '--in-process', '--json')
+    const r = sim('--seed', '11', '--in-process', '--json')
     assert.equal(r.status, 0, r.stderr)
     const report = JSON.parse(r.stdout)
     assert.equal(report.mode, 'in-process')
     assert.equal(report.ok, true)
     assert.equal(new Set(report.peers.map((p: { pid: number }) => p.pid)).size, 1)
     assert.ok(processes !== undefined, 'the processes run ran first')
-    assert.equal(report.jobs[0].worker, processes.jobs[0]!.worker)
-    assert.equal(report.jobs[0].training.finalWeightsHash, processes.jobs[0]!.training.finalWeightsHash)
+    for (const k of [0, 1]) {
+      assert.equal(report.jobs[k].worker, processes.jobs[k]!.worker)
+      assert.equal(report.jobs[k].training.finalWeightsHash, processes.jobs[k]!.training.finalWeightsHash)
+    }
   })
 
   it('Ctrl-C stops every peer process and exits 130', async () => {

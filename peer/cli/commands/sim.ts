@@ -11,22 +11,32 @@ function wholeArg (name: string, v: string | undefined, dflt: number, min: numbe
 
 export const simCommand: Command = {
   name: 'sim',
-  usage: `Usage: cyx sim [--scenario honest|timeout|cheat|dispute|crash] [--workers 3] [--epochs 3] [--seed 7]
+  usage: `Usage: cyx sim [--scenario honest|timeout|cheat|dispute|crash] [--workers 3] [--seed 7]
+               [--dataset mnist|spirals|zk-step] [--tier optimistic|zk] [--epochs N]
                [--in-process] [--dir DIR] [--keep] [--json]
 
 Starts the embedded ledger (the cyxwiz program as real SBF in LiteSVM, served as Solana JSON-RPC),
 the CYXWIZ mint, N staked workers at different prices and one client, each a libp2p node on
 127.0.0.1 with its own data dir and its own OS process (this binary, run as "cyx sim-peer"; with
 --in-process every peer runs in this process, the same peer host driven over an in-memory channel).
-The client submits a spirals job: workers bid, the best-scored bid is escrowed on-chain, the
-dataset and live metrics travel over /cyx/job/1.0.0, the worker trains with onnxruntime-node and
-keeps evidence in Helia, the client hash-checks the weights, fetches the evidence from the winner
-over bitswap, re-executes spot-checked segments and signs complete; the program pays 90/10. Exits
-0 only if the job was paid and every balance reconciles to the base unit with the token supply
-unchanged. The log shows each peer's events, prefixed by its name.
+With no flags the client submits two jobs at once:
+  - an MNIST MLP in float, optimistic tier: workers bid, the best-scored bid is escrowed on-chain,
+    the dataset and live metrics travel over /cyx/job/1.0.0, the worker trains with
+    onnxruntime-node, keeps evidence in Helia, anchors the Poseidon root of its checkpoints and
+    submits its delivery on-chain (the program checks the final checkpoint is the root's last
+    leaf); the client hash-checks the weights, fetches the evidence over bitswap, re-executes
+    spot-checked segments within the challenge window and lets it run; the window is passed by
+    warping the ledger clock and the worker claims its payment, 90/10;
+  - a small exact-integer model, zk tier: the program draws the challenged step after the root
+    is anchored, the worker proves it in Groth16 and complete_zk verifies the proof on-chain
+    before paying.
+Exits 0 only if both jobs were paid (MNIST at ≥ 90 % test accuracy) and every balance reconciles
+to the base unit with the token supply unchanged. --dataset/--tier narrow the run to one job. The
+other scenarios run one job (spirals unless --dataset/--tier say otherwise). The log shows each
+peer's events, prefixed by its name.
 
 Scenarios (each exits 0 exactly when the system behaved as it must; docs/sim.md):
-  honest   (default) the job is paid 90/10.
+  honest   (default) every job is paid 90/10 (optimistic: after the window; zk: by its proof).
   timeout  the winner vanishes mid-training; after the deadline (ledger clock warped) a keeper peer
            calls timeout_refund: client refunded in full, worker slashed 10 % (80 % insurance,
            20 % burned), -30 reputation.
@@ -42,12 +52,14 @@ Scenarios (each exits 0 exactly when the system behaved as it must; docs/sim.md)
 
 The ledger stays in this process (it is the chain, served as JSON-RPC to every peer; its clock is
 warped from here). Ctrl-C (SIGINT) or SIGTERM stops every peer process cleanly, then the ledger.
-Not yet: the MNIST job and the zk tier.
+Not yet: a zk model larger than the step circuit's 4×3 logistic regression.
 
 Options:
   --scenario S which scenario (default honest)
   --workers N  workers (1..20, default 3; with --in-process up to 500)
-  --epochs N   training epochs (1..50, default 3)
+  --dataset D  one job on mnist, spirals or zk-step (the step circuit's data: zk tier)
+  --tier T     one job of this tier: optimistic (default dataset spirals) or zk (zk-step)
+  --epochs N   training epochs, zk: steps (1..50; default mnist 4, spirals 3, zk 6)
   --seed S     makes keys and data order reproducible (default 7)
   --in-process every peer in this process instead of one process each (the same peer host and
                line protocol; for larger networks, though all share one event loop: docs/sim.md)
@@ -60,6 +72,8 @@ Options:
       scenario: { type: 'string' },
       workers: { type: 'string' },
       epochs: { type: 'string' },
+      dataset: { type: 'string' },
+      tier: { type: 'string' },
       seed: { type: 'string' },
       dir: { type: 'string' },
       keep: { type: 'boolean' },
@@ -69,8 +83,14 @@ Options:
     const json = values.json === true
     const scenario = values.scenario ?? 'honest'
     if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')} (got ${scenario})`)
-    const epochs = wholeArg('epochs', values.epochs, 3, 1, 50)
-    if (scenario === 'crash' && epochs < 2) throw new UsageError('--scenario crash needs --epochs 2 or more (the worker is killed half-way)')
+    const dataset = values.dataset
+    if (dataset !== undefined && dataset !== 'mnist' && dataset !== 'spirals' && dataset !== 'zk-step') throw new UsageError(`--dataset must be mnist, spirals or zk-step (got ${dataset})`)
+    const tier = values.tier
+    if (tier !== undefined && tier !== 'optimistic' && tier !== 'zk') throw new UsageError(`--tier must be optimistic or zk (got ${tier})`)
+    if ((tier === 'zk' && dataset !== undefined && dataset !== 'zk-step') || (tier === 'optimistic' && dataset === 'zk-step')) throw new UsageError('the zk tier trains on zk-step, and zk-step only in the zk tier')
+    const epochs = values.epochs === undefined ? undefined : wholeArg('epochs', values.epochs, 3, 1, 50)
+    if ((dataset === 'zk-step' || tier === 'zk') && epochs !== undefined && (epochs < 2 || epochs > 32)) throw new UsageError('a zk job has 2..32 steps (--epochs)')
+    if (scenario === 'crash' && epochs !== undefined && epochs < 2) throw new UsageError('--scenario crash needs --epochs 2 or more (the worker is killed half-way)')
     const inProcess = values['in-process'] === true
     const workers = wholeArg('workers', values.workers, 3, 1, inProcess ? 500 : 20)
     // Ctrl-C or SIGTERM: every peer is stopped (cleanly, then by force), the ledger closed.
@@ -88,7 +108,9 @@ Options:
       report = await runSimulation({
         scenario: scenario as ScenarioName,
         workers,
-        epochs,
+        ...(epochs === undefined ? {} : { epochs }),
+        ...(dataset === undefined ? {} : { dataset }),
+        ...(tier === undefined ? {} : { tier }),
         seed: wholeArg('seed', values.seed, 7, 0, 2 ** 31),
         mode: inProcess ? 'in-process' : 'processes',
         ...(values.dir === undefined ? {} : { dir: values.dir }),
