@@ -218,10 +218,17 @@ const WORKER_CAPACITY = 2
 /** How often a sim worker polls its delivered escrows (the warped window's end), ms. */
 const SETTLEMENT_POLL_MS = 250
 
-/** Worker i's hourly rate: 50, 75, 100 … CYXWIZ/h in a seed-independent shuffled order. */
+/** Worker i's hourly rate: 50, 75, 100 … CYXWIZ/h in a seed-independent shuffled order, at most
+ * 16 distinct rates (up to 425 CYXWIZ/h), so that every worker of a large network may bid under
+ * the jobs' max price. */
 function hourlyRate (i: number, n: number): bigint {
-  return (50n + 25n * BigInt((i * 7 + 3) % n)) * T
+  const m = Math.min(n, 16)
+  return (50n + 25n * BigInt((i * 7 + 3) % m)) * T
 }
+
+/** The bid window: 1.5 s, longer for large networks (60 ms per worker): in one process (hundreds of
+ * peers share one event loop) the announcement reaches the last workers late. */
+export const bidWindowMs = (workers: number): number => Math.max(1_500, workers * 60)
 
 const nameOf = <V>(table: Record<string, V>, v: V): string => Object.entries(table).find(([, x]) => x === v)?.[0] ?? String(v)
 
@@ -238,12 +245,12 @@ export const DEFAULT_EPOCHS = { mnist: 4, spirals: 3, 'zk-step': 6 } as const
  * dataset nor a tier: MNIST (optimistic) and zk at once. Otherwise one job: the dataset given (or
  * zk-step for `--tier zk`, else spirals).
  */
-export function simJobs (o: Pick<SimOptions, 'epochs' | 'seed' | 'dataset' | 'tier' | 'scenario'>): SimJob[] {
+export function simJobs (o: Pick<SimOptions, 'epochs' | 'seed' | 'dataset' | 'tier' | 'scenario'> & { workers?: number }): SimJob[] {
   const job = (dataset: 'mnist' | 'spirals' | 'zk-step', epochs: number | undefined): SimJob => {
     const tier = dataset === 'zk-step' ? 'zk' : 'optimistic'
     return {
       name: dataset === 'zk-step' ? 'zk' : dataset,
-      request: { datasetId: dataset, tier, epochs: epochs ?? DEFAULT_EPOCHS[dataset], seed: BigInt(o.seed), maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: 1_500 }
+      request: { datasetId: dataset, tier, epochs: epochs ?? DEFAULT_EPOCHS[dataset], seed: BigInt(o.seed), maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: bidWindowMs(o.workers ?? 3) }
     }
   }
   if ((o.scenario ?? 'honest') === 'honest' && o.dataset === undefined && o.tier === undefined) return [job('mnist', o.epochs), job('zk-step', undefined)]

@@ -3,7 +3,7 @@
  * `cyx chain --genesis` (mint, Config, faucet), `cyx faucet` for three wallets, two `cyx worker`
  * processes and `cyx client submit --dataset spirals --epochs 2 --json`, which completes a paid
  * job; then `cyx client status` and `cyx client rate`; a client killed mid-training finishes its job
- * with `cyx client resume`; and Ctrl-C stops the workers cleanly.
+ * with `cyx client resume`; a zk job is proved and paid on-chain; and Ctrl-C stops the workers cleanly.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -131,6 +131,16 @@ describe('a local network by hand, one process per peer', function () {
     assert.ok(epochs.length > 0 && (epochs[0] as number) > 1 && epochs.at(-1) === 24, `epochs after the restart: ${epochs.join(',')} (killed at ${killedAt})`)
     assert.equal(await balance(again2.worker.wallet), (workersBefore[again2.worker.wallet] as bigint) + BigInt(again2.worker.price) * 9n / 10n)
     assert.equal(await balance(wallets.client!), clientBefore - BigInt(again2.worker.price))
+
+    // A zk job between processes: the worker proves the challenged step; the program verifies and pays.
+    const zk = await run(['client', 'submit', '--dataset', 'zk-step', '--tier', 'zk', '--epochs', '4', '--max-price', '5', '--bid-window', '2',
+      '--dir', join(dir, 'client'), '--rpc', rpc, '--bootstrap', r1.addrs[0]!, '--bootstrap', r2.addrs[0]!, '--json'])
+    assert.equal(zk.code, 0, `stdout: ${zk.out.join('\n')}\nstderr: ${zk.err.join('\n')}`)
+    const zkResult = JSON.parse(zk.out.at(-1)!) as { state: string, tier: string, zk: { verifiedOnChain: boolean, challengeStep: number } | null }
+    assert.equal(zkResult.tier, 'zk')
+    assert.equal(zkResult.state, 'completed')
+    assert.equal(zkResult.zk?.verifiedOnChain, true)
+    assert.ok(zkResult.zk.challengeStep >= 0 && zkResult.zk.challengeStep < 3)
 
     for (const w of [w1, w2]) {
       w.child.kill('SIGINT')
