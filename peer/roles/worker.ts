@@ -7,7 +7,7 @@
 import { cpus, totalmem } from 'node:os'
 import type { PeerId } from '@libp2p/interface'
 import type { Connection, Keypair } from '@solana/web3.js'
-import { registerNode } from '../../chain/index.js'
+import { heartbeat, registerNode } from '../../chain/index.js'
 import { MESH, minimumRegistrationStake, wire, type ComputeClass } from '../../protocols/index.js'
 import type { EvidenceStore, Helia, PeerStore } from '../../storage/index.js'
 import { JobRefusal, startJobService, type JobService } from '../job/index.js'
@@ -63,6 +63,10 @@ export interface WorkerOptions {
   /** How often a delivered job's escrow (and the chain's clock) is polled while settling, ms
    * (default 10 s): the optimistic window's end, a client's `complete`, a dispute. */
   readonly settlementPollMs?: number
+  /** On-chain `heartbeat` (the uptime the reputation counts), every this many ms; false: none.
+   * Default: Config `heartbeat_interval_secs` (2 minutes) plus a second, the first one that long
+   * after start. (The program refuses a heartbeat sooner than the interval by its own clock.) */
+  readonly heartbeatMs?: number | false
 }
 
 export type WorkerEvent =
@@ -91,6 +95,9 @@ export type WorkerEvent =
    * by someone else (`ended`: the client's complete, a dispute's verdict, a refund). */
   | { readonly type: 'settled', readonly jobId: string, readonly how: 'proved' | 'claimed' | 'ended', readonly signature?: string, readonly challengeStep?: number, readonly proveSeconds?: number, readonly escrowState?: number }
   | { readonly type: 'settlement-failed', readonly jobId: string, readonly error: string }
+  /** The on-chain heartbeat went out (or why not: the next one is tried an interval later). */
+  | { readonly type: 'heartbeat', readonly signature: string }
+  | { readonly type: 'heartbeat-failed', readonly error: string }
 
 interface WorkerJob {
   readonly jobId: string
@@ -188,6 +195,13 @@ export class Worker {
       const timer = setInterval(readvertise, MESH.advertTtlSeconds * 500)
       timer.unref()
       w.#cleanups.push(() => { clearInterval(timer) })
+      if (o.heartbeatMs !== false) {
+        // Uptime on-chain: one heartbeat per interval (the program refuses them sooner).
+        const every = o.heartbeatMs ?? Number((await readConfig(o.connection)).params.heartbeatIntervalSecs) * 1000 + 1_000
+        const beat = setInterval(() => { w.#heartbeat().catch(() => {}) }, Math.max(100, every))
+        beat.unref()
+        w.#cleanups.push(() => { clearInterval(beat) })
+      }
       o.node.onStop(async () => { await w.stop() })
       return w
     } catch (e) {
@@ -403,6 +417,15 @@ export class Worker {
     }
     await this.jobs.note(jobId, { tier, evidenceCid, weightsHash: hex(weightsHash), root: hex(cps.root) })
     this.#emit({ type: 'anchored', jobId, tier, checkpoints: cps.leaves.length, root: hex(cps.root), signatures })
+  }
+
+  async #heartbeat (): Promise<void> {
+    try {
+      const signature = await sendTransaction(this.#o.connection, [heartbeat({ owner: this.#keypair.publicKey })], [this.#keypair])
+      this.#emit({ type: 'heartbeat', signature })
+    } catch (e) {
+      this.#emit({ type: 'heartbeat-failed', error: e instanceof Error ? e.message : String(e) })
+    }
   }
 
   /** Settles a delivered job in the background (see settlement.ts); one settlement per job. */

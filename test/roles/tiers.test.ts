@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict'
 import { PublicKey } from '@solana/web3.js'
 import { ESCROW_STATE, TIER, decodeEscrow, type EscrowAccount } from '../../chain/index.js'
-import { PROOF, UNITS_PER_TOKEN, settlementSplit } from '../../protocols/index.js'
+import { ESCROW, PROOF, UNITS_PER_TOKEN, settlementSplit } from '../../protocols/index.js'
 import { Client, Worker, anchoredCheckpoints, checkpointCount, jobSpec, readNode, type WorkerEvent } from '../../peer/roles/index.js'
 import { loadDatasetById } from '../../peer/train/index.js'
 import { buildCircuits, releaseCurve } from '../../circuits/index.js'
@@ -114,6 +114,24 @@ describe('roles: the zk and optimistic tiers, paid by the program', function () 
     escrow = await readEscrow(world, address)
     assert.equal(escrow.state, ESCROW_STATE.completed)
     assert.equal(await world.balance(worker.wallet), before + settlementSplit(escrow.amount, 'Bronze').worker)
+  })
+
+  it('the worker heartbeats on-chain once per interval (its uptime counters move)', async () => {
+    const hbPeer = await world.peer(50n, clientPeer.node.multiaddrs())
+    const hbEvents: WorkerEvent[] = []
+    const w = await Worker.start({ node: hbPeer.node, connection: world.connection, store: hbPeer.store, pricePerHour: 900n * T, heartbeatMs: 200, onEvent: (e) => { hbEvents.push(e) } })
+    try {
+      const before = await readNode(world.connection, w.wallet)
+      // Sooner than the interval by the ledger's clock: refused by the program.
+      await until(() => hbEvents.find((e) => e.type === 'heartbeat-failed'), 10_000, 'a refused early heartbeat')
+      world.net.ledger.warp(Number(ESCROW.heartbeatIntervalSeconds) + 1)
+      await until(() => hbEvents.find((e) => e.type === 'heartbeat'), 10_000, 'a heartbeat')
+      const after = await readNode(world.connection, w.wallet)
+      assert.ok(after !== undefined && before !== undefined)
+      assert.ok(after.lastHeartbeat > before.lastHeartbeat, 'the heartbeat time moved')
+    } finally {
+      await w.stop()
+    }
   })
 
   it('an optimistic job with fabricated segments: the spot check fails within the window, the client disputes, and the window passing pays nothing', async () => {
