@@ -255,8 +255,27 @@ async function powersOfTau (power: number, log: (line: string) => void): Promise
     await snarkjs.powersOfTau.newAccumulator(curve, power, join(tmp, '0.ptau'))
     log(`[circuits] Powers of Tau 2^${power}: development contribution (single party, NOT secure)`)
     await snarkjs.powersOfTau.contribute(join(tmp, '0.ptau'), join(tmp, '1.ptau'), DEV_SETUP_LABEL, devEntropy(`ptau 2^${power}`))
-    log(`[circuits] Powers of Tau 2^${power}: prepare phase 2 (the slow step)`)
-    await snarkjs.powersOfTau.preparePhase2(join(tmp, '1.ptau'), join(tmp, 'final.ptau'))
+    log(`[circuits] Powers of Tau 2^${power}: prepare phase 2 (the slow step: minutes on 2 cores; once per machine)`)
+    // Progress for the newcomer's first set-up: each of the four sections as it starts, and the
+    // time spent every 30 s (snarkjs reports only at debug level, per FFT chunk).
+    const started = performance.now()
+    const sections = ['tauG1', 'tauG2', 'alphaTauG1', 'betaTauG1']
+    const progress = {
+      debug: (m: string) => {
+        const section = /^Starting section: (\w+)/.exec(m)?.[1]
+        if (section !== undefined) log(`[circuits] Powers of Tau 2^${power}: prepare phase 2, section ${section} (${sections.indexOf(section) + 1}/${sections.length}), ${seconds(started)} s`)
+      },
+      info: () => {},
+      warn: (m: string) => { log(`[circuits] ${m}`) },
+      error: (m: string) => { log(`[circuits] ${m}`) }
+    }
+    const ticker = setInterval(() => { log(`[circuits] Powers of Tau 2^${power}: prepare phase 2 still running, ${seconds(started)} s`) }, 30_000)
+    ticker.unref()
+    try {
+      await snarkjs.powersOfTau.preparePhase2(join(tmp, '1.ptau'), join(tmp, 'final.ptau'), progress)
+    } finally {
+      clearInterval(ticker)
+    }
     renameSync(join(tmp, 'final.ptau'), final)
   } finally {
     rmSync(tmp, { recursive: true, force: true })
