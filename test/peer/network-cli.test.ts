@@ -141,6 +141,11 @@ describe('a local network by hand, one process per peer', function () {
     assert.equal(zkResult.state, 'completed')
     assert.equal(zkResult.zk?.verifiedOnChain, true)
     assert.ok(zkResult.zk.challengeStep >= 0 && zkResult.zk.challengeStep < 3)
+    // A paid job has nothing to refund: the verb says so and changes nothing.
+    const zkJob = (JSON.parse(zk.out.at(-1)!) as { jobId: string }).jobId
+    const noRefund = await run(['client', 'refund', zkJob, '--dir', join(dir, 'client'), '--rpc', rpc])
+    assert.equal(noRefund.code, 1)
+    assert.match(noRefund.err.join('\n'), /no longer funded/)
 
     for (const w of [w1, w2]) {
       w.child.kill('SIGINT')

@@ -10,6 +10,7 @@ const USAGE = `Usage: cyx client submit --dataset spirals|mnist|zk-step --epochs
                         [--bootstrap MADDR]... [--json]
        cyx client status JOB [--dir DIR] [--rpc URL] [--json]
        cyx client cancel JOB [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
+       cyx client refund JOB [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
        cyx client rate JOB STARS [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
 
 submit  finds workers in the DHT, announces the signed job, collects bids for the bid window,
@@ -28,6 +29,9 @@ resume  sees through a job this client left unfinished (it was stopped or killed
 status  the job's record in DIR and its escrow on-chain.
 cancel  withdraws a funded job (program "cancel": the worker keeps its pro-rata earnings and
         the cancellation fee, the rest is refunded).
+refund  after the escrow's deadline: the whole amount back and the worker slashed — program
+        "timeout_refund" (10 %), or "slash_invalid_proof" (25 %) for a zk worker that anchored its
+        root but never proved the challenged step. Refused before the deadline.
 rate    rates the worker of a completed job, 1..5 stars, once (program "rate_worker").
 
 Options:
@@ -226,6 +230,40 @@ async function cancelJob (argv: string[], io: CommandIo): Promise<number> {
   return 0
 }
 
+async function refund (argv: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, PEER_OPTIONS, true)
+  const jobId = jobArg(positionals[0])
+  if (positionals.length > 1) throw new UsageError('refund takes one JOB')
+  const { ESCROW_STATE, TIER, decodeEscrow, slashInvalidProof, timeoutRefund } = await import('../../../chain/index.js')
+  const { tokenAccount, JobBook } = await import('../../roles/index.js')
+  const r = await record(dataDir(values.dir), jobId)
+  if (r.facts.escrow === undefined) throw new Error(`job ${jobId} has no escrow (state ${r.state})`)
+  const connection = connect(rpcUrl(values.rpc))
+  const info = await connection.getAccountInfo(new PublicKey(r.facts.escrow), 'confirmed')
+  if (info === null) throw new Error(`the escrow ${r.facts.escrow} is gone (closed)`)
+  const e = decodeEscrow(info.data)
+  if (e.state !== ESCROW_STATE.funded) throw new Error(`the escrow is no longer funded (state ${e.state}): nothing to refund`)
+  // A zk worker that anchored its final root and then proved nothing is slashed as an invalid
+  // proof (25 %); any other funded escrow past its deadline is an ordinary timeout (10 %).
+  const invalidProof = e.tier === TIER.zk && e.epochsDone === e.epochsTotal
+  const { signature } = await onEscrow(values, jobId, (a) => {
+    const accounts = { escrow: a.escrow, worker: a.worker, clientToken: tokenAccount(a.client, a.mint), mint: a.mint }
+    return invalidProof ? slashInvalidProof(accounts) : timeoutRefund(accounts)
+  })
+  const { openPeerStore } = await import('../../../storage/index.js')
+  const store = await openPeerStore(dataDir(values.dir))
+  try {
+    const book = JobBook.client(store)
+    await book.note(jobId, { refundSignature: signature })
+    await book.transition(jobId, 'failed', {}, invalidProof ? 'refunded: the worker did not prove the challenged step by the deadline' : 'refunded: the deadline passed').catch(() => {})
+  } finally {
+    await store.close()
+  }
+  const how = invalidProof ? 'slash_invalid_proof' : 'timeout_refund'
+  io.out(values.json === true ? jsonLine({ jobId, refunded: true, instruction: how, signature }) : `job ${jobId}: refunded on-chain by ${how} (${signature})`)
+  return 0
+}
+
 async function rate (argv: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, PEER_OPTIONS, true)
   const jobId = jobArg(positionals[0])
@@ -248,7 +286,8 @@ export const clientCommand: Command = {
       case 'status': return await status(rest, io)
       case 'cancel': return await cancelJob(rest, io)
       case 'rate': return await rate(rest, io)
-      default: throw new UsageError(verb === undefined ? 'a verb is required: submit, resume, status, cancel or rate' : `unknown verb "${verb}"`)
+      case 'refund': return await refund(rest, io)
+      default: throw new UsageError(verb === undefined ? 'a verb is required: submit, resume, status, cancel, refund or rate' : `unknown verb "${verb}"`)
     }
   }
 }
