@@ -3,7 +3,7 @@ import type { PublicKey } from '@solana/web3.js'
 import { ACCOUNTS, decode, layoutSize, type AccountName, type Decoded } from './layout.js'
 import { accountDiscriminator, sameBytes } from './discriminator.js'
 import type { ConfigParams } from './params.js'
-import type { ReputationRecord } from '../../protocols/rules/reputation.js'
+import type { ReputationRecord } from '../../protocols/index.js'
 
 export interface ConfigAccount {
   readonly admin: PublicKey
