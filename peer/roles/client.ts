@@ -384,6 +384,8 @@ export class Client {
       // The challenge mixes the worker's final chain head with randomness the worker never saw.
       const seed = wire.sha256(Buffer.concat([session.delivery.finalChainHash, randomBytes(32)]))
       const fetched = await this.#fetchEvidence(session.delivery, j.worker, signal)
+      // Stopped (Ctrl-C) while fetching: not a failed fetch to dispute; the job stays delivered.
+      signal?.throwIfAborted()
       if (fetched.ok) emit({ type: 'evidence', cid: session.delivery.evidenceCid, blocks: fetched.blocks, bytes: fetched.bytes })
       report = fetched.ok
         ? await spotCheck(node.helia, session.delivery, spec, dataset, this.#o.spotChecks ?? PROOF.defaultSpotChecks, seed)
@@ -395,6 +397,7 @@ export class Client {
         emit({ type: 'anchored-root', ...anchored })
         if (!anchored.ok) report = { ...report, passed: false, verdict: 'failed', reasons: [...report.reasons, anchored.reason ?? 'the anchored root does not match'] }
       }
+      signal?.throwIfAborted()
       emit({ type: 'spot-check', report })
       // A failed check on an optimistic job is disputed within the window: left alone, the worker
       // could claim the payment once the window closed. (settle 'none' leaves the escrow as it is.)
