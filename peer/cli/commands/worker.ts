@@ -1,17 +1,21 @@
 /** `cyx worker`: register and stake if needed, advertise, bid, train, deliver (peer/roles/worker.ts). */
-import { parseCommandArgs, type Command } from '../command.js'
+import { parseCommandArgs, UsageError, type Command } from '../command.js'
 import { NODE_OPTIONS, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, rpcUrl, tokens, untilSignal } from './peer-common.js'
 
 export const workerCommand: Command = {
   name: 'worker',
   usage: `Usage: cyx worker [--dir DIR] [--keypair PATH] [--rpc URL] [--bootstrap MADDR]... [--listen MADDR]
-                  [--price TOKENS_PER_HOUR] [--coordinator MADDR] [--json]
+                  [--price TOKENS_PER_HOUR] [--capacity N] [--coordinator MADDR] [--json]
 
 Runs a worker: registers its node on-chain and stakes on first start (the lowest tier's minimum,
 from the wallet's CYXWIZ), files its signed capability advert in the private DHT, bids on announced
 jobs by policy, checks each award's escrow on-chain, trains with evidence (served over bitswap) and
-delivers. A job interrupted by a restart resumes from its last checkpoint when its client comes
-back. Prints one line per event; Ctrl-C stops cleanly.
+delivers. Before delivering it anchors the Poseidon root of its checkpoints on-chain; then it
+settles in the background: optimistic jobs are claimed once the challenge window has passed
+undisputed (unless the client paid at once), zk jobs are paid by proving the challenged step in
+Groth16 (complete_zk). It heartbeats on-chain every interval. A job interrupted by a restart
+resumes from its last checkpoint when its client comes back, and a delivered one is settled at the
+next start. Prints one line per event; Ctrl-C stops cleanly.
 
 Options:
   --dir DIR          data dir: wallet, peer key, databases, evidence (default ~/.cyx)
@@ -20,13 +24,16 @@ Options:
   --bootstrap MADDR  a peer to join the mesh through (repeatable)
   --listen MADDR     where to listen (default /ip4/127.0.0.1/tcp/0)
   --price N          the worker's rate, CYXWIZ per hour (default 100)
+  --capacity N       jobs run at once, bids still open included (1..16, default 1)
   --coordinator MADDR  an optional coordinator to register the advert with after each
                      publish/refresh (the DHT advert stands regardless)
   --json             JSON lines instead of text (the first: {"event":"ready", peerId, addrs, wallet})
   -h, --help`,
   async run (argv, io) {
-    const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, price: { type: 'string' }, coordinator: { type: 'string' } })
+    const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, price: { type: 'string' }, capacity: { type: 'string' }, coordinator: { type: 'string' } })
     const price = tokens(values.price ?? '100', 'price')
+    const capacity = values.capacity === undefined ? 1 : Number(values.capacity)
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 16) throw new UsageError(`--capacity must be a whole number 1..16 (got ${values.capacity ?? ''})`)
     const bootstrap = multiaddrs(values.bootstrap, 'bootstrap')
     const listen = multiaddrs(values.listen === undefined ? undefined : [values.listen], 'listen')
     const coordinator = multiaddrs(values.coordinator === undefined ? undefined : [values.coordinator], 'coordinator')[0]
@@ -45,6 +52,7 @@ Options:
         connection,
         store: node.store,
         pricePerHour: price,
+        capacity,
         ...(coordinator === undefined ? {} : { coordinator: multiaddr(coordinator) }),
         onEvent: (e) => {
           switch (e.type) {
