@@ -409,12 +409,22 @@ export class Worker {
     const c = { connection: this.#o.connection, keypair: this.#keypair, escrow: new PublicKey(award.escrow) }
     const cps = await anchoredCheckpoints(this.#helia, evidenceCid, tier)
     const signatures: string[] = []
-    const anchored = await anchorFinalRoot(c, cps)
-    if (anchored !== undefined) signatures.push(anchored)
-    if (tier === 'optimistic') {
-      const submitted = await submitOptimisticDelivery(c, cps, weightsHash)
-      if (submitted !== undefined) signatures.push(submitted)
+    // A transient RPC failure must not cost a trained job: each step is retried (each is a no-op
+    // once it has landed, so a retry after an unseen success is harmless).
+    const retried = async (step: () => Promise<string | undefined>): Promise<void> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const signature = await step()
+          if (signature !== undefined) signatures.push(signature)
+          return
+        } catch (e) {
+          if (attempt >= 3 || this.#stopping.signal.aborted) throw e
+          await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt))
+        }
+      }
     }
+    await retried(async () => await anchorFinalRoot(c, cps))
+    if (tier === 'optimistic') await retried(async () => await submitOptimisticDelivery(c, cps, weightsHash))
     await this.jobs.note(jobId, { tier, evidenceCid, weightsHash: hex(weightsHash), root: hex(cps.root) })
     this.#emit({ type: 'anchored', jobId, tier, checkpoints: cps.leaves.length, root: hex(cps.root), signatures })
   }
