@@ -29,6 +29,9 @@ import { specTier } from './spec.js'
 const { ErrorCode, Kind, signMessage } = wire
 /** How long after a bid's deadline its award may still arrive (the client ranks, escrows, dials). */
 const BID_AWARD_GRACE_MS = 5_000
+/** A failed settlement is tried again after 30 s, 60 s, … up to 5 attempts in all. */
+const SETTLE_TRIES = 5
+const SETTLE_RETRY_MS = 30_000
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 export interface WorkerOptions {
@@ -118,6 +121,8 @@ export class Worker {
   readonly #runs = new Map<string, Promise<unknown>>()
   /** Settlements in flight (after delivery), by job id. */
   readonly #settlements = new Map<string, Promise<void>>()
+  /** Failed settlement attempts per job (retried up to SETTLE_TRIES). */
+  readonly #settleTries = new Map<string, number>()
   #service: JobService | undefined
   #onChain = { stake: 0n, reputation: 0, active: false }
   #cleanups: Array<() => void | Promise<void>> = []
@@ -466,6 +471,11 @@ export class Worker {
       // Stopping is not a failure: the record stays `delivered` and a restart settles it.
       if (this.#stopping.signal.aborted) return
       this.#emit({ type: 'settlement-failed', jobId, error: e instanceof Error ? e.message : String(e) })
+      // Tried again a while later (an RPC outage passes; a proof that cannot be made fails the
+      // same way each time, and the deadline's slash_invalid_proof ends it), a few times.
+      const tries = (this.#settleTries.get(jobId) ?? 0) + 1
+      this.#settleTries.set(jobId, tries)
+      if (tries < SETTLE_TRIES) setTimeout(() => { if (!this.#stopping.signal.aborted) this.#settle(jobId) }, SETTLE_RETRY_MS * tries).unref()
     }).finally(() => { this.#settlements.delete(jobId) })
     this.#settlements.set(jobId, run)
   }
