@@ -70,7 +70,7 @@ Options:
             case 'anchored': say(e.type, { jobId: e.jobId, tier: e.tier, checkpoints: e.checkpoints, root: e.root, signatures: e.signatures }, `job ${e.jobId.slice(0, 12)}…: root of ${e.checkpoints} checkpoints anchored on-chain${e.tier === 'optimistic' ? ', delivery submitted (the challenge window runs)' : ''}`); break
             case 'challenge': say(e.type, { jobId: e.jobId, step: e.step }, `job ${e.jobId.slice(0, 12)}…: the program challenged step ${e.step}; proving it in Groth16`); break
             case 'settled': say(e.type, { jobId: e.jobId, how: e.how, signature: e.signature ?? null, challengeStep: e.challengeStep ?? null, proveSeconds: e.proveSeconds ?? null, escrowState: e.escrowState ?? null }, `job ${e.jobId.slice(0, 12)}…: ${e.how === 'proved' ? `proof verified on-chain and paid (${e.signature ?? ''})` : e.how === 'claimed' ? `window passed, payment claimed (${e.signature ?? ''})` : `escrow ended (state ${e.escrowState ?? '?'})`}`); break
-            case 'settlement-failed': say(e.type, { jobId: e.jobId, error: e.error }, `job ${e.jobId.slice(0, 12)}…: settlement failed: ${e.error} (retried at the next start)`); break
+            case 'settlement-failed': say(e.type, { jobId: e.jobId, error: e.error }, `job ${e.jobId.slice(0, 12)}…: settlement failed: ${e.error} (tried again later, and at the next start)`); break
             case 'heartbeat': say(e.type, { signature: e.signature }, `heartbeat on-chain (${e.signature})`); break
             case 'heartbeat-failed': say(e.type, { error: e.error }, `heartbeat not accepted: ${e.error} (tried again next interval)`); break
             case 'interrupted': say(e.type, { jobId: e.jobId, error: e.error }, `job ${e.jobId.slice(0, 12)}…: interrupted (${e.error}); resumable`); break
