@@ -5,11 +5,11 @@
 //! terminal state. Each caller checks its own preconditions first; this checks the accounts it
 //! moves tokens between.
 
-use crate::account::{self, Account, TokenAccount};
+use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::cpi::Seeds;
 use crate::error::{Error, Result};
 use crate::event::{self, StakeSlashed, TimeoutRefunded};
-use crate::input::AccountInfo;
+use crate::input::{AccountInfo, Input};
 use crate::state::{Config, Escrow, Node, ESCROW_PROOF_FAILED, ESCROW_TIMED_OUT};
 use crate::sys::{self, Bytes};
 use crate::{cpi, math, reputation, require, seeds};
@@ -36,6 +36,55 @@ pub struct Refund<'a> {
     pub stake_vault: AccountInfo,
     pub insurance_vault: AccountInfo,
     pub mint: AccountInfo,
+}
+
+/// The accounts `timeout_refund` and `slash_invalid_proof` take, in their order: 0 config
+/// (writable) · 1 escrow (writable) · 2 escrow_vault · 3 client_token · 4 worker_node (writable) ·
+/// 5 stake_vault · 6 insurance_vault · 7 mint · 8 token_program; no instruction data.
+pub struct RefundAccounts {
+    pub config: Account<Config>,
+    pub escrow: Account<Escrow>,
+    pub node: Account<Node>,
+    vault: AccountInfo,
+    client_token: AccountInfo,
+    stake_vault: AccountInfo,
+    insurance_vault: AccountInfo,
+    mint: AccountInfo,
+}
+
+impl RefundAccounts {
+    /// Loads them from the instruction (owners and types checked; the rest by `check_accounts`
+    /// and `refund_and_slash`), and refuses instruction data.
+    #[inline(never)]
+    pub fn load(input: &Input) -> Result<RefundAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let config = Account::<Config>::load_mut(it.next()?, pid)?;
+        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
+        let vault = it.next()?;
+        let client_token = it.next()?;
+        let node = Account::<Node>::load_mut(it.next()?, pid)?;
+        let stake_vault = it.next()?;
+        let insurance_vault = it.next()?;
+        let mint = it.next()?;
+        account::token_program(it.next()?)?;
+        crate::args::Args::new(input.data).finish()?;
+        Ok(RefundAccounts { config, escrow, node, vault, client_token, stake_vault, insurance_vault, mint })
+    }
+
+    /// The settlement's view of them.
+    pub fn refund(&self) -> Refund<'_> {
+        Refund {
+            config: &self.config,
+            escrow: &self.escrow,
+            node: &self.node,
+            vault: self.vault,
+            client_token: self.client_token,
+            stake_vault: self.stake_vault,
+            insurance_vault: self.insurance_vault,
+            mint: self.mint,
+        }
+    }
 }
 
 /// Checks every account the settlement touches: the node is the escrow's worker's; the vault is

@@ -7,27 +7,15 @@
 //! 3 client_token (writable, of escrow.client) · 4 worker_node (writable) · 5 stake_vault
 //! (writable) · 6 insurance_vault (writable) · 7 mint (writable, = config.mint) · 8 token_program.
 
-use crate::account::{self, Account, AccountIter};
 use crate::error::{Error, Result};
 use crate::input::Input;
-use crate::ix::refund::{refund_and_slash, Failure, Refund};
-use crate::state::{Config, Escrow, Node, ESCROW_FUNDED, TIER_ZK};
+use crate::ix::refund::{refund_and_slash, Failure, RefundAccounts};
+use crate::state::{ESCROW_FUNDED, TIER_ZK};
 use crate::{require, sys};
 
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let config = Account::<Config>::load_mut(it.next()?, pid)?;
-    let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-    let vault = it.next()?;
-    let client_token = it.next()?;
-    let node = Account::<Node>::load_mut(it.next()?, pid)?;
-    let stake_vault = it.next()?;
-    let insurance_vault = it.next()?;
-    let mint = it.next()?;
-    account::token_program(it.next()?)?;
-    crate::args::Args::new(input.data).finish()?;
-
+    let a = RefundAccounts::load(input)?;
+    let (escrow, node) = (&a.escrow, &a.node);
     let e = escrow.get();
     let n = node.get();
     require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
@@ -38,6 +26,5 @@ pub fn process(input: &Input) -> Result {
     // A zk worker that anchored its final root owes a proof: `slash_invalid_proof` settles it.
     require!(!(e.tier == TIER_ZK && e.epochs_done == e.epochs_total), Error::ProofRequired);
 
-    let r = Refund { config: &config, escrow: &escrow, node: &node, vault, client_token, stake_vault, insurance_vault, mint };
-    refund_and_slash(&r, Failure::Timeout)
+    refund_and_slash(&a.refund(), Failure::Timeout)
 }
