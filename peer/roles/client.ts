@@ -297,7 +297,7 @@ export class Client {
       emit({ type: 'award', worker: best.bid.bidder, price: best.bid.price, escrow: escrow.toBase58() })
       return await this.#continue({ jobId, jobIdBytes, spec, dataset, datasetBytes, tier, escrow, worker: winning.from, winner, ranking }, 'escrowed', emit, r.signal)
     } catch (e) {
-      await this.#fail(jobId, e, emit)
+      await this.#fail(jobId, e, emit, r.signal)
       throw e
     }
   }
@@ -333,15 +333,15 @@ export class Client {
         worker: peerIdFromString(f.worker), winner, ranking: { ranked: [], rejected: [] }
       }, from, emit, o.signal)
     } catch (e) {
-      await this.#fail(jobId, e, emit)
+      await this.#fail(jobId, e, emit, o.signal)
       throw e
     }
   }
 
-  async #fail (jobId: string, e: unknown, emit: (e: ClientJobEvent) => void): Promise<void> {
+  async #fail (jobId: string, e: unknown, emit: (e: ClientJobEvent) => void, signal: AbortSignal | undefined): Promise<void> {
+    // A stopped client (Ctrl-C, its signal) leaves the job where it was, to be resumed.
+    if (signal?.aborted === true) return
     const msg = e instanceof Error ? e.message : String(e)
-    // A stopped client (Ctrl-C) leaves the job where it was, to be resumed.
-    if ((e as { name?: string })?.name === 'AbortError' || msg === 'interrupted') return
     await this.jobs.transition(jobId, 'failed', {}, msg.slice(0, 500)).catch(() => {})
     emit({ type: 'state', state: 'failed', jobId })
   }

@@ -11,5 +11,5 @@ export { checkEscrow, escrowNonce, nodeIsActive, readConfig, readNode, sendTrans
 export { jobSpec, type SpecRequest } from './spec.js'
 export { runWithEvidence, spotCheck, weightsBytes, type SpotCheckReport } from './training.js'
 export { installStepVerifyingKey } from './verifying-keys.js'
-export { anchoredCheckpoints, type AnchoredCheckpoints } from './settlement.js'
+export { anchoredCheckpoints, readEscrowAccount, type AnchoredCheckpoints } from './settlement.js'
 export { checkpointCount, specTier, ZK_DATASET_ID } from './spec.js'

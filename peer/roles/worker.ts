@@ -23,7 +23,7 @@ import { JobBook, type WorkerJobState } from './jobs.js'
 import { jobSpec } from './spec.js'
 import { runWithEvidence } from './training.js'
 import { runWithFaults, type WorkerFaults } from './faults.js'
-import { anchorFinalRoot, anchoredCheckpoints, claimAfterWindow, escrowKey, proveAndComplete, submitOptimisticDelivery, type SettleResult } from './settlement.js'
+import { anchorFinalRoot, anchoredCheckpoints, claimAfterWindow, escrowKey, proveAndComplete, submitOptimisticDelivery, type AnchoredCheckpoints, type SettleResult } from './settlement.js'
 import { specTier } from './spec.js'
 
 const { ErrorCode, Kind, signMessage } = wire
@@ -123,6 +123,8 @@ export class Worker {
   readonly #settlements = new Map<string, Promise<void>>()
   /** Failed settlement attempts per job (retried up to SETTLE_TRIES). */
   readonly #settleTries = new Map<string, number>()
+  /** What #anchor read back from the evidence, kept for the settlement (a restart reads it again). */
+  readonly #anchored = new Map<string, AnchoredCheckpoints>()
   #service: JobService | undefined
   #onChain = { stake: 0n, reputation: 0, active: false }
   #cleanups: Array<() => void | Promise<void>> = []
@@ -413,6 +415,7 @@ export class Worker {
     const tier = specTier(award.spec!)
     const c = { connection: this.#o.connection, keypair: this.#keypair, escrow: new PublicKey(award.escrow) }
     const cps = await anchoredCheckpoints(this.#helia, evidenceCid, tier)
+    this.#anchored.set(jobId, cps)
     const signatures: string[] = []
     // A transient RPC failure must not cost a trained job: each step is retried (each is a no-op
     // once it has landed, so a retry after an unseen success is harmless).
@@ -454,7 +457,7 @@ export class Worker {
       const o = { pollMs: this.#o.settlementPollMs ?? 10_000, signal: this.#stopping.signal, onChallenge: (step: number) => { this.#emit({ type: 'challenge', jobId, step }) } }
       let result: SettleResult
       if (f.tier === 'zk') {
-        const cps = await anchoredCheckpoints(this.#helia, f.evidenceCid ?? '', 'zk')
+        const cps = this.#anchored.get(jobId) ?? await anchoredCheckpoints(this.#helia, f.evidenceCid ?? '', 'zk')
         result = await proveAndComplete(c, cps, Buffer.from(f.weightsHash ?? '', 'hex'), o)
       } else {
         result = await claimAfterWindow(c, o)
@@ -463,6 +466,7 @@ export class Worker {
       if (result.how !== 'ended') facts.settleSignature = result.signature
       if (result.how === 'ended') facts.escrowState = String(result.escrowState)
       if (result.how === 'proved' && result.challengeStep !== undefined) facts.challengeStep = String(result.challengeStep)
+      this.#anchored.delete(jobId)
       await this.#transition(jobId, 'settled')
       await this.jobs.note(jobId, facts)
       this.#emit({ type: 'settled', jobId, ...result })

@@ -11,11 +11,11 @@
 import { PublicKey } from '@solana/web3.js'
 import { getMint } from '@solana/spl-token'
 import {
-  CYXWIZ_PROGRAM_ID, SIDE, customErrorFromLogs, decodeDispute, decodeEscrow, disputePda, errorName, finalizeDispute, resolveDispute, submitEvidence,
+  CYXWIZ_PROGRAM_ID, SIDE, customErrorFromLogs, decodeDispute, disputePda, errorName, finalizeDispute, resolveDispute, submitEvidence,
   timeoutRefund, vote, voteVaultPda, withdrawVote, type DisputeAccount, type EscrowAccount
 } from '../../chain/index.js'
 import { PROOF, formatTokens, quorumVotes } from '../../protocols/index.js'
-import { tokenAccount } from '../roles/index.js'
+import { readEscrowAccount, tokenAccount } from '../roles/index.js'
 import { LocalNetwork } from './network.js'
 import type { SimPeer } from './peers.js'
 
@@ -29,9 +29,7 @@ export function programError (err: unknown): string {
 }
 
 export async function readEscrow (net: LocalNetwork, address: PublicKey): Promise<EscrowAccount> {
-  const info = await net.connection.getAccountInfo(address, 'confirmed')
-  if (info === null) throw new Error(`no escrow at ${address.toBase58()}`)
-  return decodeEscrow(info.data)
+  return await readEscrowAccount(net.connection, address)
 }
 
 async function readDispute (net: LocalNetwork, address: PublicKey): Promise<DisputeAccount> {

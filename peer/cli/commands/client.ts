@@ -58,23 +58,27 @@ function jobArg (v: string | undefined): string {
   return v
 }
 
-async function submit (argv: string[], io: CommandIo, resumeJob?: string): Promise<number> {
-  if (resumeJob !== undefined) {
-    // resume: the job's own record says what it is; only the peer options apply.
-    const { values, positionals } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, settle: { type: 'string' } }, true)
-    const jobId = jobArg(positionals[0])
-    if (positionals.length > 1) throw new UsageError('resume takes one JOB')
-    const settle = values.settle ?? 'complete'
-    if (settle !== 'complete' && settle !== 'window') throw new UsageError(`--settle must be complete or window (got ${settle})`)
-    return await seeThrough(values, io, settle, { resume: jobId })
-  }
+function settleArg (v: string | undefined): 'complete' | 'window' {
+  const settle = v ?? 'complete'
+  if (settle !== 'complete' && settle !== 'window') throw new UsageError(`--settle must be complete or window (got ${settle})`)
+  return settle
+}
+
+/** resume: the job's own record says what it is; only the peer options apply. */
+async function resume (argv: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, settle: { type: 'string' } }, true)
+  const jobId = jobArg(positionals[0])
+  if (positionals.length > 1) throw new UsageError('resume takes one JOB')
+  return await seeThrough(values, io, settleArg(values.settle), { resume: jobId })
+}
+
+async function submit (argv: string[], io: CommandIo): Promise<number> {
   const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, dataset: { type: 'string' }, epochs: { type: 'string' }, 'max-price': { type: 'string' }, tier: { type: 'string' }, settle: { type: 'string' }, 'bid-window': { type: 'string' }, coordinator: { type: 'string' } })
   if (values.dataset !== 'spirals' && values.dataset !== 'mnist' && values.dataset !== 'zk-step') throw new UsageError('--dataset must be spirals, mnist or zk-step')
   const tier = values.tier ?? (values.dataset === 'zk-step' ? 'zk' : 'optimistic')
   if (tier !== 'optimistic' && tier !== 'zk') throw new UsageError(`--tier must be optimistic or zk (got ${tier})`)
   if ((tier === 'zk') !== (values.dataset === 'zk-step')) throw new UsageError('the zk tier trains on the step circuit\'s data set: use --dataset zk-step with --tier zk (and only then)')
-  const settle = values.settle ?? 'complete'
-  if (settle !== 'complete' && settle !== 'window') throw new UsageError(`--settle must be complete or window (got ${settle})`)
+  const settle = settleArg(values.settle)
   const epochs = Number(values.epochs)
   const [minEpochs, maxEpochs] = tier === 'zk' ? [2, 32] : [1, 1000]
   if (!Number.isInteger(epochs) || epochs < minEpochs || epochs > maxEpochs) throw new UsageError(`--epochs must be a whole number ${minEpochs}..${maxEpochs} for the ${tier} tier (got ${values.epochs ?? 'nothing'})`)
@@ -282,7 +286,7 @@ export const clientCommand: Command = {
     const [verb, ...rest] = argv
     switch (verb) {
       case 'submit': return await submit(rest, io)
-      case 'resume': return await submit(rest, io, '')
+      case 'resume': return await resume(rest, io)
       case 'status': return await status(rest, io)
       case 'cancel': return await cancelJob(rest, io)
       case 'rate': return await rate(rest, io)
