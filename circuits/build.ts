@@ -233,7 +233,7 @@ async function compile (name: string, src: string, outDir: string): Promise<void
 }
 
 /** A prepared (phase-2-ready) Powers of Tau of at least `power`, generated once and cached. */
-async function powersOfTau (power: number, log: (line: string) => void): Promise<{ file: string, power: number, generatedSeconds: number | null }> {
+export async function powersOfTau (power: number, log: (line: string) => void): Promise<{ file: string, power: number, generatedSeconds: number | null }> {
   const dir = join(cacheRoot(), 'ptau')
   mkdirSync(dir, { recursive: true })
   const cached = readdirSync(dir)

@@ -227,9 +227,11 @@ export const PROOF = {
   challengeWindowSeconds: 86_400,
   /**
    * (cyxwiz) The on-chain id of the `checkpoint_step` circuit's verifying key (`["vk", id]`), which
-   * zk-tier escrows name. A changed circuit gets a new id, never a rewritten key.
+   * zk-tier escrows name. A changed circuit gets a new id, never a rewritten key: 1 was the 4×3 model
+   * with its 4 rows compiled in; 2 is the 16×4 model on private batches bound to the escrow's data
+   * commitment (five public inputs).
    */
-  stepCircuitId: 1
+  stepCircuitId: 2
 } as const
 
 /** Token Flow → Platform Pool and Burn Mechanism. Recorded; cyxwiz routes the platform fee to

@@ -61,6 +61,10 @@ export interface EscrowAccount {
   readonly progressRoot: Uint8Array
   /** zk tier: SHA-256 of the verifying key pinned at `create_escrow` (zeros for optimistic). */
   readonly vkHash: Uint8Array
+  /** zk tier: the dataset commitment the client fixed at `create_escrow` (the Poseidon root of the
+   * job's batch commitments, a canonical field element, 32 bytes big-endian; the step proof's
+   * public input `data`). Zeros for optimistic. */
+  readonly dataCommitment: Uint8Array
   readonly nonce: bigint
   readonly amount: bigint
   readonly estimatedSeconds: bigint

@@ -73,7 +73,8 @@ export const PROGRAM_ERRORS = {
   VotesOutstanding: 6050,
   VerifyingKeyChanged: 6051,
   VerifyingKeyNotSet: 6052,
-  FinalRootNotAnchored: 6053
+  FinalRootNotAnchored: 6053,
+  InvalidDataCommitment: 6054
 } as const
 
 export type ProgramErrorName = keyof typeof PROGRAM_ERRORS

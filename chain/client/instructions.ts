@@ -184,13 +184,26 @@ export interface CreateEscrowArgs {
   /** zk tier: the circuit whose verifying key (`["vk", circuitId]`) checks the step proof; the escrow
    * pins that key's SHA-256 at creation (it must be set). Default 0. */
   readonly circuitId?: number
+  /** zk tier (required there, refused otherwise): the dataset commitment the step proof's public
+   * input `data` must equal — the Poseidon root of the job's batch commitments, a canonical BN254
+   * scalar-field element, 32 bytes big-endian. The program refuses zero or a value ≥ r
+   * (`InvalidDataCommitment`); it is encoded as given. Optimistic escrows send 32 zero bytes. */
+  readonly dataCommitment?: Uint8Array
 }
 
-/** `create_escrow`; for the zk tier the key account `["vk", circuitId]` is passed (derived here) and pinned. */
+/** `create_escrow`; for the zk tier the key account `["vk", circuitId]` is passed (derived here) and
+ * pinned, and `dataCommitment` is required (a RangeError without it, or with it on another tier). */
 export function createEscrow (a: CreateEscrowAccounts, args: CreateEscrowArgs, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
   const escrow = a.escrow ?? escrowPda(programId, a.client, args.nonce).address
   const tier = args.tier ?? TIER.optimistic
   const circuitId = args.circuitId ?? 0
+  if (tier === TIER.zk) {
+    if (args.dataCommitment === undefined) throw new RangeError('create_escrow: a zk escrow needs a dataCommitment (32 bytes)')
+    if (args.dataCommitment.length !== 32) throw new RangeError(`create_escrow: dataCommitment must be 32 bytes, not ${args.dataCommitment.length}`)
+  } else if (args.dataCommitment !== undefined) {
+    throw new RangeError('create_escrow: only a zk escrow carries a dataCommitment')
+  }
+  const dataCommitment = args.dataCommitment ?? new Uint8Array(32)
   return buildInstruction('create_escrow', {
     config: config(programId),
     workerNode: nodePda(programId, a.worker).address,
@@ -199,7 +212,7 @@ export function createEscrow (a: CreateEscrowAccounts, args: CreateEscrowArgs, p
     ...(tier === TIER.zk ? { verifyingKey: verifyingKeyPda(programId, circuitId).address } : {}),
     ...a,
     escrow
-  }, { ...args, epochsTotal: args.epochsTotal ?? 1, tier, circuitId }, programId)
+  }, { ...args, epochsTotal: args.epochsTotal ?? 1, tier, circuitId, dataCommitment }, programId)
 }
 
 export function anchorProgress (a: { worker: PublicKey, escrow: PublicKey }, epoch: number, merkleRoot: Uint8Array, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {

@@ -276,7 +276,7 @@ export const NODE: Layout = [
   ['_padding', bytes(5)]
 ]
 
-/** `state.rs::Escrow` after its discriminator (360 bytes). */
+/** `state.rs::Escrow` after its discriminator (392 bytes). */
 export const ESCROW: Layout = [
   ['client', 'pubkey'],
   ['worker', 'pubkey'],
@@ -286,6 +286,7 @@ export const ESCROW: Layout = [
   ['finalWeightsHash', bytes(32)],
   ['progressRoot', bytes(32)],
   ['vkHash', bytes(32)],
+  ['dataCommitment', bytes(32)],
   ['nonce', 'u64'],
   ['amount', 'u64'],
   ['estimatedSeconds', 'u64'],
@@ -407,7 +408,8 @@ export const ARGS = {
   withdraw_stake: [] as Layout,
   create_escrow: [
     ['nonce', 'u64'], ['jobId', bytes(32)], ['amount', 'u64'], ['specHash', bytes(32)],
-    ['estimatedSeconds', 'u64'], ['timeoutSecs', 'i64'], ['epochsTotal', 'u32'], ['tier', 'u8'], ['circuitId', 'u32']
+    ['estimatedSeconds', 'u64'], ['timeoutSecs', 'i64'], ['epochsTotal', 'u32'], ['tier', 'u8'], ['circuitId', 'u32'],
+    ['dataCommitment', bytes(32)]
   ] as Layout,
   anchor_progress: [['epoch', 'u32'], ['merkleRoot', bytes(32)]] as Layout,
   complete: [['finalWeightsHash', bytes(32)]] as Layout,

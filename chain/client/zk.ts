@@ -1,14 +1,16 @@
 /**
  * The zk tier's values as the program computes them (`chain/program/src/zk.rs`), for workers that
  * prove and tests that cross-check: the job id as a field element, the challenged step drawn from
- * a slot hash, the step proof's public inputs, and the last leaf's Merkle siblings.
+ * a slot hash, the step proof's public inputs (with the escrow's dataset commitment), and the last
+ * leaf's Merkle siblings.
  */
 import { createHash } from 'node:crypto'
 import type { PublicKey } from '@solana/web3.js'
 import { MerkleTree, poseidonMerkle } from '../../protocols/index.js'
 
-/** Public inputs of the step circuit, in order: [job, root, leafCount, step]. */
-export const STEP_PUBLIC_INPUTS = ['job', 'root', 'leafCount', 'step'] as const
+/** Public inputs of the step circuit, in order: [job, root, leafCount, step, data] (`data`: the
+ * escrow's dataset commitment, `EscrowAccount.dataCommitment`). */
+export const STEP_PUBLIC_INPUTS = ['job', 'root', 'leafCount', 'step', 'data'] as const
 
 /** A 32-byte job id as a field element: the top three bits cleared (< 2^253 < r), 32 bytes big-endian. */
 export function jobIdField (jobId: Uint8Array): Uint8Array {
@@ -31,13 +33,19 @@ const be32 = (n: number): Uint8Array => {
   return b
 }
 
-/** The 128 bytes of public inputs the program builds for `complete_zk`: [job, root, leafCount, step]. */
-export function stepPublicInputs (jobId: Uint8Array, root: Uint8Array, leaves: number, step: number): Uint8Array {
-  const out = new Uint8Array(128)
+/**
+ * The 160 bytes of public inputs the program builds for `complete_zk`: [job, root, leafCount, step,
+ * data], each 32 bytes big-endian; `dataCommitment` is the escrow's (`EscrowAccount.dataCommitment`).
+ */
+export function stepPublicInputs (jobId: Uint8Array, root: Uint8Array, leaves: number, step: number, dataCommitment: Uint8Array): Uint8Array {
+  if (root.length !== 32) throw new RangeError('a root is 32 bytes')
+  if (dataCommitment.length !== 32) throw new RangeError('a dataset commitment is 32 bytes')
+  const out = new Uint8Array(32 * STEP_PUBLIC_INPUTS.length)
   out.set(jobIdField(jobId), 0)
   out.set(root, 32)
   out.set(be32(leaves), 64)
   out.set(be32(step), 96)
+  out.set(dataCommitment, 128)
   return out
 }
 

@@ -4,12 +4,20 @@ pragma circom 2.0.0;
 // `step` and `step + 1` (0-based) of the Poseidon Merkle tree of `leafCount` leaves whose root is
 // `root` commit (C = Poseidon(CHECKPOINT_DOMAIN, hi(H), lo(H), S)) to two integer training states,
 // and the second state is EXACTLY one Q16 training step (peer/train/fixed-point.ts, algorithm
-// q16-v1) from the first, for the model and data fixed by this circuit: a logistic-regression layer
-// [4 features → 3 classes] (W1 4×3, b1 3; layers [4, 3]), SGD with momentum, learning rate
-// LR = 32768 (0.5) and momentum MU = 58982 (⌊0.9·ONE⌋), on the full batch of the 4 rows below
-// (one step per checkpoint). Same public inputs as checkpoint_pair: [job, root, leafCount, step].
+// q16-v1) from the first, on batch b = (step + 1) mod 8 of the training data committed by `data`:
+// a logistic-regression layer [16 features → 4 classes] (W1 16×4, b1 4; layers [16, 4]), SGD with
+// momentum, learning rate LR = 32768 (0.5) and momentum MU = 58982 (⌊0.9·ONE⌋), batches of 8 rows,
+// one step per checkpoint. Leaf L is the state after global step L, so leaves k → k + 1 are global
+// step k + 1, which reads batch (k + 1) mod 8 (peer/train/schedule.ts, sequential order).
+// Public inputs: [job, root, leafCount, step, data].
 //
-// State vector (the S of poseidon.ts, 30 values): W1 (row-major, [feature][class]), b1, then the
+// The data are private: `data` is the root of the Poseidon Merkle tree (lib/merkle.circom) of the
+// 8 batch commitments B_b = Poseidon(BATCH_DOMAIN, V(X_b ‖ Y_b)), V the vector commitment below,
+// X_b the batch's 8×16 Q16 features (row-major, each in [−2^15, 2^15)) and Y_b its 8 labels
+// (each in 0..3): circuits/step.ts `stepDataCommitment`. The program takes `data` from the escrow,
+// where the client put it when funding the job; the worker checks it against the data it received.
+//
+// State vector (the S of poseidon.ts, 136 values): W1 (row-major, [feature][class]), b1, then the
 // velocities of W1 and b1 in the same order.
 
 include "circomlib/circuits/poseidon.circom";
@@ -53,28 +61,56 @@ template CheckpointCommitment() {
     out <== h.out;
 }
 
-template CheckpointStep(depth) {
-    var F = 4;            // features
-    var C = 3;            // classes
-    var N = 4;            // batch rows (the whole data set: full-batch steps)
-    var LOG_N = 2;
+// One batch's commitment: Poseidon(BATCH_DOMAIN, V(X ‖ Y)); also range-checks X and one-hot encodes Y.
+template BatchCommitment(N, F, C) {
+    var BATCH_DOMAIN = 2439107506110528733451425249126467637177486467119738484273;
+    signal input x[N][F];
+    signal input y[N];
+    signal output out;
+    signal output onehot[N][C];
+
+    // |X| <= 2^15: the bit widths of the step below depend on it.
+    component xRange[N][F];
+    component v = VectorCommitment(N * F + N);
+    for (var r = 0; r < N; r++) {
+        for (var i = 0; i < F; i++) {
+            xRange[r][i] = Num2Bits(16);
+            xRange[r][i].in <== x[r][i] + 32768;
+            v.in[r * F + i] <== x[r][i];
+        }
+        v.in[N * F + r] <== y[r];
+    }
+    // Y in 0..C−1: exactly one of the C equalities holds.
+    component eq[N][C];
+    for (var r = 0; r < N; r++) {
+        var hits = 0;
+        for (var c = 0; c < C; c++) {
+            eq[r][c] = IsEqual();
+            eq[r][c].in[0] <== y[r];
+            eq[r][c].in[1] <== c;
+            onehot[r][c] <== eq[r][c].out;
+            hits += eq[r][c].out;
+        }
+        hits === 1;
+    }
+    component h = Poseidon(2);
+    h.inputs[0] <== BATCH_DOMAIN;
+    h.inputs[1] <== v.out;
+    out <== h.out;
+}
+
+template CheckpointStep(depth, F, C, N, LOG_N, LOG_F, dataDepth) {
     var P = F * C + C;    // parameters
     var ONE = 65536;
     var LR = 32768;
     var MU = 58982;
-    // The data set, Q16 (X = ⌊x·ONE⌋, |x| < 0.5) and labels: circuits/step.ts STEP_DATA_Q16 / STEP_LABELS, identical.
-    var X[4][4] = [
-        [20000, -5000, 3000, -12000],
-        [-8000, 18000, -2500, 7000],
-        [1500, -9000, 21000, 4000],
-        [16000, 2000, -7000, -15000]
-    ];
-    var Y[4] = [0, 1, 2, 0];
+    var BATCHES = 2 ** dataDepth;
 
     signal input job;
     signal input root;
     signal input leafCount;
     signal input step;
+    signal input data;
     signal input hiK;
     signal input loK;
     signal input hiK1;
@@ -83,6 +119,10 @@ template CheckpointStep(depth) {
     signal input stateK1[2 * P];
     signal input siblingsK[depth];
     signal input siblingsK1[depth];
+    // The batch of global step `step + 1`, and its path in the data tree.
+    signal input x[N][F];
+    signal input y[N];
+    signal input siblingsData[dataDepth];
 
     // Bind the job id into a constraint (a public input used nowhere could be changed freely).
     signal jobSquared;
@@ -118,6 +158,24 @@ template CheckpointStep(depth) {
     for (var d = 0; d < depth; d++) k1.siblings[d] <== siblingsK1[d];
     root === k1.root;
 
+    // ---- the batch is leaf (step + 1) mod BATCHES of the data tree `data` ----
+    // step + 1 < 2^depth (the tree above), so its low dataDepth bits are the batch index.
+    component stepBits = Num2Bits(depth + 1);
+    stepBits.in <== step + 1;
+    var batchIndex = 0;
+    for (var d = 0; d < dataDepth; d++) batchIndex += stepBits.out[d] * 2 ** d;
+    component batch = BatchCommitment(N, F, C);
+    for (var r = 0; r < N; r++) {
+        for (var i = 0; i < F; i++) batch.x[r][i] <== x[r][i];
+        batch.y[r] <== y[r];
+    }
+    component dataTree = PoseidonMerkleRoot(dataDepth);
+    dataTree.leafCount <== BATCHES;
+    dataTree.leafIndex <== batchIndex;
+    dataTree.value <== batch.out;
+    for (var d = 0; d < dataDepth; d++) dataTree.siblings[d] <== siblingsData[d];
+    data === dataTree.root;
+
     // ---- state k: int32 values (the engine's Int32Array), which bounds everything below ----
     component inRange[2 * P];
     for (var i = 0; i < 2 * P; i++) {
@@ -125,37 +183,45 @@ template CheckpointStep(depth) {
         inRange[i].in <== stateK[i];
     }
 
-    // ---- forward: Z = ⌊X·W / ONE⌋ + b  (|X·W| < 4·2^15·2^31 = 2^48; |Z| < 2^34) ----
+    // ---- forward: Z = ⌊X·W / ONE⌋ + b  (|X·W| <= F·2^15·2^31 = 2^(46+LOG_F); |Z| < 2^(32+LOG_F)) ----
     component fwd[N][C];
+    signal xw[N][C][F];
     signal z[N][C];
     for (var r = 0; r < N; r++) {
         for (var c = 0; c < C; c++) {
             var acc = 0;
-            for (var i = 0; i < F; i++) acc += X[r][i] * stateK[i * C + c];
-            fwd[r][c] = SignedFloorPow2(16, 49);
+            for (var i = 0; i < F; i++) {
+                xw[r][c][i] <== x[r][i] * stateK[i * C + c];
+                acc += xw[r][c][i];
+            }
+            fwd[r][c] = SignedFloorPow2(16, 47 + LOG_F);
             fwd[r][c].in <== acc;
             z[r][c] <== fwd[r][c].out + stateK[F * C + c];
         }
     }
 
-    // ---- softmax per row; G = P − Y ----
+    // ---- softmax per row; G = P − onehot(Y) ----
     component soft[N];
     signal g[N][C];
     for (var r = 0; r < N; r++) {
-        soft[r] = SoftmaxQ16(C, 35);
+        soft[r] = SoftmaxQ16(C, 33 + LOG_F);
         for (var c = 0; c < C; c++) soft[r].z[c] <== z[r][c];
-        for (var c = 0; c < C; c++) g[r][c] <== soft[r].p[c] - (Y[r] == c ? ONE : 0);
+        for (var c = 0; c < C; c++) g[r][c] <== soft[r].p[c] - ONE * batch.onehot[r][c];
     }
 
-    // ---- gradients: gW = ⌊Xᵀ·G / (ONE·N)⌋ (|Xᵀ·G| <= 4·2^15·2^16 = 2^33), gb = ⌊Σ_rows G / N⌋ ----
+    // ---- gradients: gW = ⌊Xᵀ·G / (ONE·N)⌋ (|Xᵀ·G| <= N·2^15·2^16 = 2^(31+LOG_N)), gb = ⌊Σ_rows G / N⌋ ----
     component gw[F][C];
     component gb[C];
+    signal xg[F][C][N];
     signal grad[P];
     for (var i = 0; i < F; i++) {
         for (var c = 0; c < C; c++) {
             var acc = 0;
-            for (var r = 0; r < N; r++) acc += X[r][i] * g[r][c];
-            gw[i][c] = SignedFloorPow2(16 + LOG_N, 36);
+            for (var r = 0; r < N; r++) {
+                xg[i][c][r] <== x[r][i] * g[r][c];
+                acc += xg[i][c][r];
+            }
+            gw[i][c] = SignedFloorPow2(16 + LOG_N, 34 + LOG_N);
             gw[i][c].in <== acc;
             grad[i * C + c] <== gw[i][c].out;
         }
@@ -163,7 +229,7 @@ template CheckpointStep(depth) {
     for (var c = 0; c < C; c++) {
         var acc = 0;
         for (var r = 0; r < N; r++) acc += g[r][c];
-        gb[c] = SignedFloorPow2(LOG_N, 20);
+        gb[c] = SignedFloorPow2(LOG_N, 18 + LOG_N);
         gb[c].in <== acc;
         grad[F * C + c] <== gb[c].out;
     }
@@ -191,5 +257,6 @@ template CheckpointStep(depth) {
     }
 }
 
-// Depth 5: up to 32 checkpoints per anchored tree.
-component main { public [job, root, leafCount, step] } = CheckpointStep(5);
+// Depth 5: up to 32 checkpoints per anchored tree. 16 features, 4 classes, batches of 8 rows
+// (LOG_N = 3, LOG_F = 4), 8 batches in the data tree (depth 3). circuits/step.ts mirrors these.
+component main { public [job, root, leafCount, step, data] } = CheckpointStep(5, 16, 4, 8, 3, 4, 3);

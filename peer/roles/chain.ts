@@ -13,7 +13,8 @@ import {
 import { PROOF, wire } from '../../protocols/index.js'
 import { parseSolanaKeypair, type PeerNode } from '../node/index.js'
 import { JobRefusal } from '../job/index.js'
-import { checkpointCount, specTier } from './spec.js'
+import { datasetOfSpec } from '../evidence/index.js'
+import { checkpointCount, specTier, zkDataCommitment } from './spec.js'
 
 const { ErrorCode, equalBytes } = wire
 
@@ -87,6 +88,17 @@ export async function checkEscrow (connection: Connection, award: wire.Award, cl
   const tier = specTier(award.spec!)
   if (escrow.tier !== (tier === 'zk' ? TIER.zk : TIER.optimistic)) refuse(`the escrow's verification tier is not the spec's (${tier})`)
   if (tier === 'zk' && escrow.circuitId !== PROOF.stepCircuitId) refuse(`a zk escrow must name the step circuit (${PROOF.stepCircuitId}), not ${escrow.circuitId}`)
+  if (tier === 'zk') {
+    // The proof's private batches must be the ones the escrow's data commitment names, or no
+    // honest proof could verify: the commitment is recomputed from the spec's dataset.
+    let expected: Uint8Array
+    try {
+      expected = zkDataCommitment(datasetOfSpec(award.spec!))
+    } catch (e) {
+      return refuse(`the zk spec's dataset cannot be proved: ${e instanceof Error ? e.message : String(e)}`)
+    }
+    if (!equalBytes(escrow.dataCommitment, expected)) refuse('the escrow commits to other training data than the spec\'s dataset')
+  }
   let checkpoints: number
   try {
     checkpoints = checkpointCount(award.spec!)

@@ -25,7 +25,7 @@ import { rankBids, type BidRanking, type CandidateBid } from '../policy/index.js
 import { loadDatasetById, type Dataset } from '../train/index.js'
 import { escrowNonce, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from './chain.js'
 import { JobBook, type ClientJobState } from './jobs.js'
-import { checkpointCount, jobSpec, specTier, type SpecRequest } from './spec.js'
+import { checkpointCount, jobSpec, specTier, zkDataCommitment, type SpecRequest } from './spec.js'
 import { anchoredCheckpoints, readEscrowAccount } from './settlement.js'
 import { spotCheck, type SpotCheckReport } from './training.js'
 
@@ -287,7 +287,9 @@ export class Client {
         // The anchored root's leaves: one per checkpoint the run seals.
         epochsTotal: checkpointCount(spec, dataset),
         tier: tier === 'zk' ? TIER.zk : TIER.optimistic,
-        circuitId: tier === 'zk' ? PROOF.stepCircuitId : 0
+        circuitId: tier === 'zk' ? PROOF.stepCircuitId : 0,
+        // zk: the step proofs' private batches are bound to this commitment (the public input `data`).
+        ...(tier === 'zk' ? { dataCommitment: zkDataCommitment(dataset) } : {})
       })], [this.#keypair])
       const winner = { peer: best.bid.bidder, wallet: workerWallet.toBase58(), price: best.bid.price, etaSeconds: best.bid.etaSeconds }
       // Everything a restarted client needs to see the job through (`resume`).

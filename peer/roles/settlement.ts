@@ -17,13 +17,14 @@
  */
 import { PublicKey, type Connection, type Keypair } from '@solana/web3.js'
 import { CID } from 'multiformats/cid'
-import { checkpointStepInput, prove, toOnChainProof, type StepState } from '../../circuits/index.js'
+import { checkpointStepInput, prove, stepData, toOnChainProof, type StepData, type StepState } from '../../circuits/index.js'
 import {
   CYXWIZ_PROGRAM_ID, ESCROW_STATE, TIER, anchorProgress, claimPayment, completeZk, decodeEscrow, drawChallenge, jobIdField, lastLeafSiblings,
   submitDelivery, type EscrowAccount
 } from '../../chain/index.js'
-import { MerkleTree, checkpointCommitment, digestCommitment, fieldFromBytes, fieldToBytes, poseidonMerkle, poseidonStateCommitment } from '../../protocols/index.js'
-import { loadCheckpointState, loadEvidence, type EvidenceStore } from '../../storage/index.js'
+import { MerkleTree, checkpointCommitment, digestCommitment, fieldFromBytes, fieldToBytes, poseidonMerkle, poseidonStateCommitment, wire } from '../../protocols/index.js'
+import { evidenceTrainingSpec, loadCheckpointState, loadEvidence, type EvidenceStore } from '../../storage/index.js'
+import { datasetOfSpec } from '../evidence/index.js'
 import { readConfig, sendTransaction, tokenAccount } from './chain.js'
 
 /** The checkpoints as the chain sees them: one Poseidon leaf each, and their root. */
@@ -38,6 +39,8 @@ export interface AnchoredCheckpoints {
   readonly root: Uint8Array
   /** zk tier: the exact Q16 states (parameters then velocities), for the step proof. */
   readonly states?: readonly StepState[]
+  /** zk tier: the training data as the step circuit reads it (its batches are the proof's private rows). */
+  readonly data?: StepData
 }
 
 /** The Poseidon leaves and root of the sealed evidence `evidenceCid` (read locally, offline). */
@@ -46,7 +49,10 @@ export async function anchoredCheckpoints (evidence: EvidenceStore, evidenceCid:
   const chain = manifest.checkpoints.map((c) => c.chainHash)
   let stateCommitments: bigint[]
   let states: StepState[] | undefined
+  let data: StepData | undefined
   if (tier === 'zk') {
+    // The spec in the evidence names the dataset (by id and content hash) the job trained on.
+    data = stepData(datasetOfSpec(evidenceTrainingSpec(manifest.spec)))
     states = []
     for (let e = 1; e <= manifest.checkpoints.length; e++) {
       const tensors = await loadCheckpointState(evidence, manifest, e, { offline: true })
@@ -63,7 +69,7 @@ export async function anchoredCheckpoints (evidence: EvidenceStore, evidenceCid:
   }
   const leaves = chain.map((h, i) => fieldToBytes(checkpointCommitment(h, stateCommitments[i] as bigint)))
   const root = new MerkleTree(leaves, poseidonMerkle).root
-  return { tier, chain, stateCommitments, leaves, root, ...(states === undefined ? {} : { states }) }
+  return { tier, chain, stateCommitments, leaves, root, ...(states === undefined ? {} : { states }), ...(data === undefined ? {} : { data }) }
 }
 
 export async function readEscrowAccount (connection: Connection, escrow: PublicKey): Promise<EscrowAccount> {
@@ -162,7 +168,7 @@ export async function claimAfterWindow (c: SettlementContext, o: SettleOptions =
  * and pays. Returns early when the escrow is no longer funded.
  */
 export async function proveAndComplete (c: SettlementContext, cps: AnchoredCheckpoints, finalWeightsHash: Uint8Array, o: SettleOptions = {}): Promise<SettleResult> {
-  if (cps.states === undefined) throw new Error('a zk settlement needs the exact states')
+  if (cps.states === undefined || cps.data === undefined) throw new Error('a zk settlement needs the exact states and the training data')
   const config = await readConfig(c.connection)
   let e = await readEscrowAccount(c.connection, c.escrow)
   if (e.tier !== TIER.zk) throw new Error('not a zk escrow')
@@ -183,7 +189,9 @@ export async function proveAndComplete (c: SettlementContext, cps: AnchoredCheck
   o.onChallenge?.(k)
   const states = cps.states
   const at = (i: number): { chainHash: Uint8Array, state: StepState } => ({ chainHash: cps.chain[i] as Uint8Array, state: states[i] as StepState })
-  const input = checkpointStepInput(cps.leaves, k, fieldFromBytes(jobIdField(e.jobId)), at(k), at(k + 1)).input
+  const { input, data } = checkpointStepInput(cps.leaves, k, fieldFromBytes(jobIdField(e.jobId)), at(k), at(k + 1), cps.data)
+  // The program takes `data` from the escrow: a proof over other data could only fail (and be slashed).
+  if (!wire.equalBytes(fieldToBytes(data), e.dataCommitment)) throw new Error('the escrow commits to other training data than this job\'s dataset: not proving')
   const proof = await prove('checkpoint_step', input)
   const signature = await sendTransaction(c.connection, [completeZk({
     worker: c.keypair.publicKey,

@@ -1,5 +1,5 @@
 /** The wire spec of a job the client builds from a request: the one place its defaults live. */
-import { CHECKPOINT_TREE_MAX_LEAVES, STEP_LAYERS, STEP_OPTIMIZER } from '../../circuits/index.js'
+import { CHECKPOINT_TREE_MAX_LEAVES, STEP_BATCH_ROWS, STEP_LAYERS, STEP_OPTIMIZER, STEP_TRAIN_ROWS, stepData, stepDataCommitment } from '../../circuits/index.js'
 import { wire } from '../../protocols/index.js'
 import { loadDatasetById, trainingSchedule, trainingSpecFromWire, type Dataset } from '../train/index.js'
 import { encodeDataset } from '../job/index.js'
@@ -15,16 +15,22 @@ export interface SpecRequest {
   readonly stepsPerSegment?: number
   /**
    * How the work is verified (issue #7): 'optimistic' (default) — float training, re-execution spot
-   * checks within the on-chain challenge window; 'zk' — the exact Q16 mode on the model, data and
-   * optimizer compiled into the `checkpoint_step` circuit (dataset `zk-step`, layers 4→3, full batch,
-   * one checkpoint per step), so that the challenged step can be proved in Groth16 and checked by the
-   * program. A zk request takes only `epochs` (= steps = checkpoints) and `seed`.
+   * checks within the on-chain challenge window; 'zk' — the exact Q16 mode on the model and
+   * optimizer compiled into the `checkpoint_step` circuit (layers 16→4), on private batches bound to
+   * the escrow's data commitment, so that the challenged step can be proved in Groth16 and checked by
+   * the program. A zk request takes only `epochs` and `seed`: the dataset must have the circuit's shape
+   * (16 features, 4 classes, 64 training rows in [-0.5, 0.5): `mnist-4x4` by default), read in its
+   * stored order in batches of 8, one checkpoint per step, so an epoch is 8 steps and a job 1..4 epochs.
    */
   readonly tier?: 'optimistic' | 'zk'
 }
 
-/** The dataset a zk-tier job trains on: the one compiled into the step circuit. */
-export const ZK_DATASET_ID = 'zk-step'
+/** The dataset zk-tier jobs train on by default: MNIST 0–3 at 4×4 pixels, in the step circuit's shape. */
+export const ZK_DATASET_ID = 'mnist-4x4'
+/** Steps (= checkpoints = anchored leaves) in one epoch of a zk-tier job. */
+export const ZK_STEPS_PER_EPOCH = STEP_TRAIN_ROWS / STEP_BATCH_ROWS
+/** Most epochs of a zk-tier job: its checkpoints must fit the circuits' tree. */
+export const ZK_MAX_EPOCHS = CHECKPOINT_TREE_MAX_LEAVES / ZK_STEPS_PER_EPOCH
 
 /** The spec of training an MLP on `dataset`, and the dataset bytes the job protocol sends. */
 export function jobSpec (dataset: Dataset, r: SpecRequest): { spec: wire.TrainingSpec, datasetBytes: Uint8Array } {
@@ -33,12 +39,12 @@ export function jobSpec (dataset: Dataset, r: SpecRequest): { spec: wire.Trainin
   const hash = wire.sha256(datasetBytes)
   if (Buffer.from(hash).toString('hex') !== dataset.contentHash) throw new Error('internal: the dataset encoding does not hash to its content hash')
   if (r.tier === 'zk') {
-    if (dataset.id !== ZK_DATASET_ID) throw new RangeError(`a zk-tier job trains on the step circuit's dataset ${ZK_DATASET_ID} (got ${dataset.id})`)
+    stepData(dataset) // a RangeError saying why, if the circuit cannot prove a step on this data
     if (r.hidden !== undefined || r.batchSize !== undefined || r.learningRateMicros !== undefined || r.momentumMicros !== undefined || r.stepsPerSegment !== undefined) {
       throw new RangeError('a zk-tier job\'s model, batch and optimizer are the step circuit\'s: give only epochs and seed')
     }
-    // One leaf per step: at least two (a step proves k → k+1), at most the circuits' tree.
-    if (!Number.isInteger(r.epochs) || r.epochs < 2 || r.epochs > CHECKPOINT_TREE_MAX_LEAVES) throw new RangeError(`a zk-tier job has 2..${CHECKPOINT_TREE_MAX_LEAVES} steps (got ${r.epochs})`)
+    // One leaf per step, ZK_STEPS_PER_EPOCH steps an epoch, at most the circuits' tree.
+    if (!Number.isInteger(r.epochs) || r.epochs < 1 || r.epochs > ZK_MAX_EPOCHS) throw new RangeError(`a zk-tier job has 1..${ZK_MAX_EPOCHS} epochs of ${ZK_STEPS_PER_EPOCH} steps (got ${r.epochs})`)
     const spec: wire.TrainingSpec = {
       layers: [...STEP_LAYERS],
       mode: wire.NumericMode.FIXED_POINT,
@@ -47,7 +53,7 @@ export function jobSpec (dataset: Dataset, r: SpecRequest): { spec: wire.Trainin
       datasetHash: Uint8Array.from(hash),
       datasetBytes: BigInt(datasetBytes.byteLength),
       epochs: r.epochs,
-      batchSize: dataset.train.count,
+      batchSize: STEP_BATCH_ROWS,
       learningRateMicros: Math.round(STEP_OPTIMIZER.learningRate * 1e6),
       momentumMicros: Math.round(STEP_OPTIMIZER.momentum * 1e6),
       seed: r.seed ?? 1n,
@@ -88,3 +94,20 @@ export function checkpointCount (spec: wire.TrainingSpec, dataset: Dataset = loa
 
 /** The tier a spec names, as the roles speak of it. */
 export const specTier = (spec: wire.TrainingSpec): 'optimistic' | 'zk' => spec.tier === wire.VerificationTier.TIER_ZK ? 'zk' : 'optimistic'
+
+const dataCommitments = new Map<string, Uint8Array>()
+
+/**
+ * The zk tier's dataset commitment (the step circuit's public input `data`, 32 bytes big-endian):
+ * the Poseidon Merkle root of the dataset's batch commitments. The client puts it in the escrow; the
+ * worker recomputes it from the spec's dataset and refuses an escrow that commits to other data.
+ * Throws a RangeError when the circuit cannot prove steps on this dataset. Memoised by content hash.
+ */
+export function zkDataCommitment (dataset: Dataset): Uint8Array {
+  let c = dataCommitments.get(dataset.contentHash)
+  if (c === undefined) {
+    c = stepDataCommitment(stepData(dataset)).rootBytes
+    dataCommitments.set(dataset.contentHash, c)
+  }
+  return Uint8Array.from(c)
+}

@@ -103,7 +103,7 @@ export interface SimOptions {
   readonly workers: number
   /** Epochs (zk: steps) of the job; default per job (simJobs). With `dataset`/`tier`, one job. */
   readonly epochs?: number
-  readonly dataset?: 'mnist' | 'spirals' | 'zk-step'
+  readonly dataset?: 'mnist' | 'spirals' | 'mnist-4x4'
   readonly tier?: 'optimistic' | 'zk'
   readonly seed: number
   /** Default `honest`. */
@@ -139,7 +139,8 @@ export interface JobReport {
   amount: string
   bids: ReadonlyArray<{ peer: string, price: string }>
   settlement: { worker: string, platform: string, refund: string }
-  training: { epochs: number, testAccuracy: number, finalWeightsHash: string | null }
+  /** `checkpoints`: the anchored checkpoints the escrow counts (zk: one per step, 8 an epoch). */
+  training: { epochs: number, checkpoints: number, testAccuracy: number, finalWeightsHash: string | null }
   proof: {
     merkleRoot: string | null
     /** The Poseidon root of the checkpoint commitments the worker anchored on-chain. */
@@ -237,26 +238,25 @@ function nodeView (n: NodeAccount | undefined): NodeView {
   return { stake: String(n.stake), reputation: n.reputation, adjustment: n.adjustment, jobsCompleted: n.jobsCompleted, jobsFailed: n.jobsFailed, status: nameOf(NODE_STATUS, n.status) as NodeView['status'] }
 }
 
-/** Default epochs: MNIST 4 (≈ 92 % test accuracy), spirals 3, zk 6 steps (6 anchored checkpoints). */
-export const DEFAULT_EPOCHS = { mnist: 4, spirals: 3, 'zk-step': 6 } as const
+/** Default epochs: MNIST 4 (≈ 92 % test accuracy), spirals 3, mnist-4x4 1 (zk: 8 steps, 8 anchored checkpoints). */
+export const DEFAULT_EPOCHS = { mnist: 4, spirals: 3, 'mnist-4x4': 1 } as const
 
 /**
  * The jobs the client submits, in order; the scenario acts on the first. `honest` with neither a
  * dataset nor a tier: MNIST (optimistic) and zk at once. Otherwise one job: the dataset given (or
- * zk-step for `--tier zk`, else spirals).
+ * mnist-4x4 for `--tier zk`, else spirals; mnist-4x4 is proved in the zk tier unless `--tier optimistic`).
  */
 export function simJobs (o: Pick<SimOptions, 'epochs' | 'seed' | 'dataset' | 'tier' | 'scenario'> & { workers?: number }): SimJob[] {
-  const job = (dataset: 'mnist' | 'spirals' | 'zk-step', epochs: number | undefined): SimJob => {
-    const tier = dataset === 'zk-step' ? 'zk' : 'optimistic'
+  const job = (dataset: 'mnist' | 'spirals' | 'mnist-4x4', epochs: number | undefined): SimJob => {
+    const tier = o.tier ?? (dataset === 'mnist-4x4' ? 'zk' : 'optimistic')
     return {
-      name: dataset === 'zk-step' ? 'zk' : dataset,
+      name: tier === 'zk' ? 'zk' : dataset,
       request: { datasetId: dataset, tier, epochs: epochs ?? DEFAULT_EPOCHS[dataset], seed: BigInt(o.seed), maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: bidWindowMs(o.workers ?? 3) }
     }
   }
-  if ((o.scenario ?? 'honest') === 'honest' && o.dataset === undefined && o.tier === undefined) return [job('mnist', o.epochs), job('zk-step', undefined)]
-  if (o.tier === 'zk' && o.dataset !== undefined && o.dataset !== 'zk-step') throw new Error(`the zk tier trains on zk-step, not ${o.dataset}`)
-  if (o.tier === 'optimistic' && o.dataset === 'zk-step') throw new Error('zk-step is the zk tier\'s data set')
-  return [job(o.dataset ?? (o.tier === 'zk' ? 'zk-step' : 'spirals'), o.epochs)]
+  if ((o.scenario ?? 'honest') === 'honest' && o.dataset === undefined && o.tier === undefined) return [job('mnist', o.epochs), job('mnist-4x4', undefined)]
+  if (o.tier === 'zk' && o.dataset !== undefined && o.dataset !== 'mnist-4x4') throw new Error(`the zk tier trains on mnist-4x4, not ${o.dataset}`)
+  return [job(o.dataset ?? (o.tier === 'zk' ? 'mnist-4x4' : 'spirals'), o.epochs)]
 }
 
 /** What the run tracks of one job while it runs. */
@@ -697,7 +697,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
         settlement: runs.length === 1
           ? { worker: String((after[name] as bigint) - (before[name] as bigint)), platform: String((after.platform as bigint) - (before.platform as bigint)), refund: String(refunded ? refund : 0n) }
           : (() => { const s = ea.state === ESCROW_STATE.completed ? settlementSplit(e.atAward.amount, tierOf(e.winnerIndex)) : { worker: 0n, platform: 0n }; return { worker: String(s.worker), platform: String(s.platform), refund: String(refunded ? (k === 0 ? refund : e.atAward.amount) : 0n) } })(),
-        training: { epochs: r.job.request.epochs, testAccuracy: r.lastMetrics?.testAccuracy ?? 0, finalWeightsHash: delivery === undefined ? null : hex(delivery.weightsHash) },
+        training: { epochs: r.job.request.epochs, checkpoints: ea.epochsTotal, testAccuracy: r.lastMetrics?.testAccuracy ?? 0, finalWeightsHash: delivery === undefined ? null : hex(delivery.weightsHash) },
         proof: {
           merkleRoot: delivery === undefined ? null : hex(delivery.merkleRoot),
           anchoredRoot: ea.epochsDone === ea.epochsTotal && ea.epochsTotal > 0 ? hex(ea.progressRoot) : null,
@@ -739,7 +739,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
       scenario,
       mode,
       peers: peersAtStart,
-      notYet: ['a zk model larger than the 4×3 step circuit, private zk batches'],
+      notYet: ['a zk model larger than the 16×4 step circuit (one layer, batches of 8, 64 training rows)'],
       faults: { workers: faults ?? null, clientSettle: settle },
       jobs: jobReports,
       timeout,

@@ -3,10 +3,11 @@
 //
 // Data order: epoch e (0-based) visits the training rows in the order permutation(trainCount,
 // prngStream(seed, "order", e)); step k of the epoch takes positions [k·B, min((k+1)·B, trainCount))
-// of it, so the last batch of an epoch may be short. Global step s is step s mod S_e of epoch
+// of it, so the last batch of an epoch may be short. Under the 'sequential' order (the zk tier) the
+// permutation is the identity: step k of every epoch reads rows [k·B, (k+1)·B) as stored. Global step s is step s mod S_e of epoch
 // ⌊s / S_e⌋, with S_e = ⌈trainCount / B⌉ steps per epoch.
 import { permutation, prngStream } from './prng.js'
-import { stepsPerEpoch, type TrainingSpec } from './spec.js'
+import { stepsPerEpoch, type DataOrderKind, type TrainingSpec } from './spec.js'
 
 /** A contiguous range of global steps: the unit a checkpoint covers and a verifier re-executes. */
 export interface Segment {
@@ -44,12 +45,15 @@ export class DataOrder {
     private readonly seed: number,
     private readonly trainCount: number,
     private readonly batchSize: number,
-    private readonly perEpoch: number
+    private readonly perEpoch: number,
+    private readonly kind: DataOrderKind = 'shuffled'
   ) {}
 
   epochOrder(epoch: number): Uint32Array {
     if (epoch !== this.epoch) {
-      this.order = permutation(this.trainCount, prngStream(this.seed, 'order', epoch))
+      this.order = this.kind === 'sequential'
+        ? Uint32Array.from({ length: this.trainCount }, (_, i) => i)
+        : permutation(this.trainCount, prngStream(this.seed, 'order', epoch))
       this.epoch = epoch
     }
     return this.order

@@ -19,6 +19,16 @@ export type FloatBackend =
   /** onnxruntime-web, WebAssembly (slower; the same bits on every CPU). */
   | 'portable'
 
+/** Which rows a step reads (schedule.ts): a fresh seeded permutation per epoch, or the stored order. */
+export type DataOrderKind =
+  /** Epoch e visits the rows in permutation(trainCount, prngStream(seed, "order", e)). */
+  | 'shuffled'
+  /**
+   * Every epoch visits the rows in their stored order, so global step s reads batch s mod S_e: the
+   * zk tier's order, because the step circuit locates a step's batch in the committed data by index.
+   */
+  | 'sequential'
+
 export interface TrainingSpec {
   readonly model: { readonly kind: 'mlp'; readonly layers: readonly number[] }
   readonly optimizer: { readonly kind: 'sgd-momentum'; readonly learningRate: number; readonly momentum: number }
@@ -31,6 +41,7 @@ export interface TrainingSpec {
   readonly backend: FloatBackend
   /** Steps per segment (the unit a checkpoint covers and a verifier re-executes); 0 = one epoch. */
   readonly segmentSteps: number
+  readonly dataOrder: DataOrderKind
 }
 
 export interface SpecInput {
@@ -44,6 +55,7 @@ export interface SpecInput {
   numeric?: NumericMode
   backend?: FloatBackend
   segmentSteps?: number
+  dataOrder?: DataOrderKind
 }
 
 /** Build a validated spec with defaults (momentum 0.9, float32, native backend, one-epoch segments). */
@@ -57,7 +69,8 @@ export function trainingSpec(input: SpecInput): TrainingSpec {
     dataset: { id: input.dataset.id, contentHash: input.dataset.contentHash.toLowerCase() },
     numeric: input.numeric ?? 'float32',
     backend: input.backend ?? 'native',
-    segmentSteps: input.segmentSteps ?? 0
+    segmentSteps: input.segmentSteps ?? 0,
+    dataOrder: input.dataOrder ?? 'shuffled'
   }
   validateSpec(spec)
   return spec
@@ -79,6 +92,7 @@ export function validateSpec(spec: TrainingSpec): void {
   if (spec.numeric !== 'float32' && spec.numeric !== 'fixed-q16') throw new Error(`unknown numeric mode ${String(spec.numeric)}`)
   if (spec.backend !== 'native' && spec.backend !== 'portable') throw new Error(`unknown backend ${String(spec.backend)}`)
   if (!Number.isSafeInteger(spec.segmentSteps) || spec.segmentSteps < 0) throw new Error(`segmentSteps must be a non-negative integer`)
+  if (spec.dataOrder !== 'shuffled' && spec.dataOrder !== 'sequential') throw new Error(`unknown data order ${String(spec.dataOrder)}`)
 }
 
 /** Steps in one epoch: every training row once, the last batch possibly short. */

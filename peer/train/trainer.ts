@@ -100,7 +100,7 @@ export class Trainer {
     readonly engine: TrainingEngine
   ) {
     this.schedule = trainingSchedule(spec, dataset.train.count)
-    this.order = new DataOrder(spec.seed, dataset.train.count, spec.batchSize, this.schedule.stepsPerEpoch)
+    this.order = new DataOrder(spec.seed, dataset.train.count, spec.batchSize, this.schedule.stepsPerEpoch, spec.dataOrder)
     this.batches = new BatchAssembler(dataset)
     this.testBatch = splitAsBatch(dataset.test, dataset.classCount)
   }

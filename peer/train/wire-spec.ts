@@ -24,6 +24,8 @@ export function trainingSpecFromWire (w: wire.TrainingSpec): TrainingSpec {
     dataset: { id: w.datasetId, contentHash: Buffer.from(w.datasetHash).toString('hex') },
     numeric: w.mode === wire.NumericMode.FIXED_POINT ? 'fixed-q16' : 'float32',
     backend: w.backend === wire.FloatBackend.BACKEND_PORTABLE ? 'portable' : 'native',
-    segmentSteps: w.stepsPerSegment
+    segmentSteps: w.stepsPerSegment,
+    // The zk tier's step circuit finds a step's batch in the committed data by its index.
+    dataOrder: w.tier === wire.VerificationTier.TIER_ZK ? 'sequential' : 'shuffled'
   })
 }

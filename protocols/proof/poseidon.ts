@@ -54,6 +54,8 @@ export const CHECKPOINT_DOMAIN = asciiField('cyxwiz/checkpoint/poseidon/v1')
 export const VECTOR_DOMAIN = asciiField('cyxwiz/vector/poseidon/v1')
 /** Domain constant of digest commitments: the ASCII bytes "cyxwiz/digest/poseidon/v1" as a big-endian integer. */
 export const DIGEST_DOMAIN = asciiField('cyxwiz/digest/poseidon/v1')
+/** Domain constant of training-batch commitments: the ASCII bytes "cyxwiz/batch/poseidon/v1" as a big-endian integer. */
+export const BATCH_DOMAIN = asciiField('cyxwiz/batch/poseidon/v1')
 /** Values absorbed per Poseidon call in a vector commitment (12 inputs: the chain value + 11). */
 export const VECTOR_CHUNK = 11
 
@@ -183,6 +185,18 @@ export function poseidonStateCommitment (tensors: ReadonlyArray<Int32Array | Big
 export function digestCommitment (digest: Uint8Array): bigint {
   const [hi, lo] = digestToFields(digest)
   return poseidonHash([DIGEST_DOMAIN, hi, lo])
+}
+
+/**
+ * B = Poseidon(BATCH_DOMAIN, V(X ‖ Y)) of one training batch: its integer (Q16) features, row-major,
+ * then its labels, under the vector commitment V above. The leaves of a dataset commitment (the
+ * step circuit's public input `data` is the Poseidon Merkle root of a dataset's batch commitments).
+ */
+export function batchCommitment (features: ArrayLike<number>, labels: ArrayLike<number>): bigint {
+  const values: number[] = []
+  for (let i = 0; i < features.length; i++) values.push(features[i] as number)
+  for (let i = 0; i < labels.length; i++) values.push(labels[i] as number)
+  return poseidonHash([BATCH_DOMAIN, poseidonVectorCommitment(values)])
 }
 
 /** C_E = Poseidon(CHECKPOINT_DOMAIN, hi(H_E), lo(H_E), S_E) as a field element. */

@@ -1,6 +1,7 @@
 // Zero-knowledge benchmark. Prints ONE JSON line for the circuit that zk escrows are paid against
 // (checkpoint_step: checkpoints k and k+1 in the anchored root, depth 5, and k+1 exactly one Q16
-// training step of the logistic [4 → 3] model from k; the witness is a real FixedPointEngine run):
+// training step of the logistic [16 → 4] model from k on the private batch (k + 1) mod 8 of mnist-4x4,
+// bound to the public data commitment; the witness is a real FixedPointEngine run):
 // constraints, proveSeconds (median of runs, worker thread and child process),
 // verifySeconds (TypeScript), proofBytes (the on-chain proof + its public inputs), verifying-key
 // bytes, and completeComputeUnits: the whole `complete_zk` instruction (last-leaf inclusion with
@@ -12,7 +13,7 @@
 // Run: node --import tsx --import ./peer/runtime/node20.mjs scripts/bench/zk.ts [--quick]
 import os from 'node:os'
 import {
-  PROOF_BYTES, buildCircuits, checkpointStepInput, loadVerificationKey, prove, toOnChainProof, toOnChainPublicInputs,
+  PROOF_BYTES, buildCircuits, checkpointStepInput, stepDataCommitment, loadVerificationKey, prove, toOnChainProof, toOnChainPublicInputs,
   toOnChainVerifyingKey, verify
 } from '../../circuits/index.js'
 import { MerkleTree, fieldFromBytes, fieldToBytes, poseidonMerkle } from '../../protocols/index.js'
@@ -41,10 +42,11 @@ w.setVerifyingKey(CIRCUIT, toOnChainVerifyingKey(vkey))
 const worker = w.worker(50_000n * TOKEN, 60_000n)
 const client = w.wallet(100n)
 const jobId = hash('bench-zk-job')
-const escrow = w.escrow(client, worker, 1n, 5n * TOKEN, { jobId, tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: LEAVES })
-const createCu = w.ledger.mustSend([w.createEscrowIx(client, worker.kp.publicKey, w.escrowArgs(2n, 5n * TOKEN, { jobId: hash('bench-zk-job-2'), tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: LEAVES }))], [client.kp]).computeUnits
-const escrow2 = escrowPda(w.pid, client.kp.publicKey, 2n).address
 const run = await stepRun(LEAVES, 'bench')
+const dataCommitment = stepDataCommitment(run.data).rootBytes
+const escrow = w.escrow(client, worker, 1n, 5n * TOKEN, { jobId, tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: LEAVES, dataCommitment })
+const createCu = w.ledger.mustSend([w.createEscrowIx(client, worker.kp.publicKey, w.escrowArgs(2n, 5n * TOKEN, { jobId: hash('bench-zk-job-2'), tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: LEAVES, dataCommitment }))], [client.kp]).computeUnits
+const escrow2 = escrowPda(w.pid, client.kp.publicKey, 2n).address
 const { chain, leaves } = run
 const root = new MerkleTree(leaves, poseidonMerkle).root
 for (const e of [escrow, escrow2]) w.ledger.mustSend([anchorProgress({ worker: worker.kp.publicKey, escrow: e }, LEAVES, root, w.pid)], [worker.kp])
@@ -52,7 +54,7 @@ w.nextSlot()
 for (const e of [escrow, escrow2]) w.ledger.mustSend([drawChallenge(e, w.pid)], [w.ledger.payer])
 const step = w.escrowAccount(escrow).challengeStep
 const at = (i: number): { chainHash: Uint8Array, state: (typeof run.states)[number] } => ({ chainHash: chain[i] as Uint8Array, state: run.states[i] as (typeof run.states)[number] })
-const { input } = checkpointStepInput(leaves, step, fieldFromBytes(jobIdField(jobId)), at(step), at(step + 1))
+const { input } = checkpointStepInput(leaves, step, fieldFromBytes(jobIdField(jobId)), at(step), at(step + 1), run.data)
 
 const thread: number[] = []
 const proc: number[] = []

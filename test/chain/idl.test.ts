@@ -59,7 +59,7 @@ describe('chain/idl: the Anchor IDL', () => {
     assert.deepEqual(create.accounts.map((a) => a.name), ['client', 'config', 'worker_node', 'escrow', 'escrow_vault', 'client_token', 'mint', 'client_state', 'system_program', 'token_program', 'verifying_key'])
     // The key account a zk escrow pins is optional (the optimistic tier reads none).
     assert.deepEqual(create.accounts.at(-1), { name: 'verifying_key', optional: true })
-    assert.deepEqual(create.args.map((a) => a.name), ['nonce', 'job_id', 'amount', 'spec_hash', 'estimated_seconds', 'timeout_secs', 'epochs_total', 'tier', 'circuit_id'])
+    assert.deepEqual(create.args.map((a) => a.name), ['nonce', 'job_id', 'amount', 'spec_hash', 'estimated_seconds', 'timeout_secs', 'epochs_total', 'tier', 'circuit_id', 'data_commitment'])
     assert.deepEqual(idl.accounts?.find((a) => a.name === 'Node')?.discriminator, [...accountDiscriminator('Node')])
   })
 
@@ -109,12 +109,12 @@ describe('chain/idl: the Anchor IDL', () => {
     w.ledger.warp(BigInt(86_400 * 90)) // past 30 days + 4 jobs × 7 days + the 14-day cooldown
     run([withdrawStake({ owner, ownerToken: worker.token }, w.pid)], [worker.kp])
     // The zk tier: a verifying key account (a well-formed blob; its points do not matter here) and a drawn challenge.
-    const key = new Uint8Array(452 + 64 * 5)
-    key[0] = 4
+    const key = new Uint8Array(452 + 64 * 6)
+    key[0] = 5
     for (const ix of setVerifyingKey({ admin: w.admin.publicKey }, 1, key, 400, w.pid)) run([ix], [w.admin])
     const worker2 = w.wallet(300n)
     run([registerNode({ owner: worker2.kp.publicKey, ownerToken: worker2.token }, STAKE_TIERS[1]?.minStake ?? 0n, w.pid)], [worker2.kp])
-    run([w.createEscrowIx(client, worker2.kp.publicKey, w.escrowArgs(5n, TOKEN, { tier: TIER.zk, circuitId: 1, epochsTotal: 3 }))], [client.kp])
+    run([w.createEscrowIx(client, worker2.kp.publicKey, w.escrowArgs(5n, TOKEN, { tier: TIER.zk, circuitId: 1, epochsTotal: 3, dataCommitment: new Uint8Array(32).fill(7, 31) }))], [client.kp])
     const e5 = escrowPda(w.pid, client.kp.publicKey, 5n).address
     run([anchorProgress({ worker: worker2.kp.publicKey, escrow: e5 }, 3, new Uint8Array(32).fill(7), w.pid)], [worker2.kp])
     w.nextSlot()

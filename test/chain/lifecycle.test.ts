@@ -11,11 +11,11 @@ import { Keypair, PublicKey, SystemProgram } from '@solana/web3.js'
 import {
   ESCROW_STATE, NODE, U64_MAX, anchorProgress, cancel, clientStatePda, closeEscrow, decodeClientState, escrowVaultPda,
   fieldOffset, heartbeat, nodePda, parseEvents, rateWorker, reputationRecordOf, requestUnstake, timeoutRefund, updateConfig,
-  vaultPda, withdrawStake, configPda, decodeConfig, ARGS, INSTRUCTION_ACCOUNTS, buildInstruction, type InstructionName,
+  vaultPda, withdrawStake, configPda, decodeConfig, ARGS, INSTRUCTION_ACCOUNTS, TIER, buildInstruction, escrowPda, type InstructionName,
   type Layout
 } from '../../chain/client/index.js'
 import {
-  ESCROW, REPUTATION, SLASHING, STAKE_LOCK, STAKE_TIERS, cancellationSplit, extendLockForJob, initialLockUntil, progressBps,
+  BN254_SCALAR_FIELD, ESCROW, REPUTATION, SLASHING, STAKE_LOCK, STAKE_TIERS, cancellationSplit, extendLockForJob, initialLockUntil, progressBps,
   reputationScore, settlementSplit, slashStake, timeAccuracyBps, withdrawableAt
 } from '../../protocols/index.js'
 import { TOKEN, World, expectError, hash, program, record, withAccount, type Wallet } from './world.js'
@@ -414,6 +414,69 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
       expectError(send({ estimatedSeconds: 0n }), 'InvalidEstimate')
       expectError(send({ estimatedSeconds: 86_401n }), 'InvalidEstimate')
       expectError(send({ epochsTotal: 0 }), 'InvalidEpoch')
+    })
+  })
+
+  describe('create_escrow: the zk tier\'s dataset commitment', () => {
+    /** 32 bytes big-endian of `n` (< 2^256; values ≥ r on purpose, which fieldToBytes refuses). */
+    const be = (n: bigint): Uint8Array => Uint8Array.from({ length: 32 }, (_, i) => Number((n >> BigInt(8 * (31 - i))) & 0xffn))
+    const SEVEN = be(7n)
+    /** Where the trailing arguments sit in the instruction data (after the 8-byte discriminator). */
+    const TIER_AT = 8 + fieldOffset(ARGS.create_escrow, 'tier')
+    const DATA_AT = 8 + fieldOffset(ARGS.create_escrow, 'dataCommitment')
+    const zkSetup = (): ReturnType<typeof setup> => {
+      const s = setup()
+      // A well-formed key blob for the step circuit's 5 public inputs (create_escrow only hashes it).
+      const key = new Uint8Array(452 + 64 * 6)
+      key[0] = 5
+      s.w.setVerifyingKey(1, key)
+      return s
+    }
+
+    it('requires a canonical, non-zero field element for zk and records it; optimistic escrows carry zero', () => {
+      const { w, worker, client } = zkSetup()
+      let nonce = 0n
+      const ix = (over: object): ReturnType<World['createEscrowIx']> => w.createEscrowIx(client, worker.kp.publicKey, w.escrowArgs(++nonce, TOKEN, over))
+      const zk = (dataCommitment: Uint8Array): ReturnType<World['createEscrowIx']> => ix({ tier: TIER.zk, circuitId: 1, dataCommitment })
+      /** The zk instruction rewritten as an older or hand-made client would send it. */
+      const edit = (i: ReturnType<World['createEscrowIx']>, f: (d: Buffer) => Buffer): ReturnType<World['createEscrowIx']> => {
+        i.data = f(Buffer.from(i.data))
+        return i
+      }
+      const cases: readonly (readonly [what: string, ix: () => ReturnType<World['createEscrowIx']>, expected: Uint8Array | 'InvalidDataCommitment'])[] = [
+        ['zk, zero', () => zk(new Uint8Array(32)), 'InvalidDataCommitment'],
+        ['zk, all 0xff (≥ r)', () => zk(new Uint8Array(32).fill(0xff)), 'InvalidDataCommitment'],
+        ['zk, exactly r', () => zk(be(BN254_SCALAR_FIELD)), 'InvalidDataCommitment'],
+        ['zk, r + 1', () => zk(be(BN254_SCALAR_FIELD + 1n)), 'InvalidDataCommitment'],
+        ['zk, left out (tier and circuit id only, as before)', () => edit(zk(SEVEN), (d) => d.subarray(0, DATA_AT)), 'InvalidDataCommitment'],
+        ['optimistic, non-zero', () => edit(zk(SEVEN), (d) => { d[TIER_AT] = TIER.optimistic; return d }), 'InvalidDataCommitment'],
+        ['zk, 7', () => zk(SEVEN), SEVEN],
+        ['zk, r − 1 (the largest field element)', () => zk(be(BN254_SCALAR_FIELD - 1n)), be(BN254_SCALAR_FIELD - 1n)],
+        ['optimistic (32 zero bytes)', () => ix({}), new Uint8Array(32)],
+        ['optimistic, tier and circuit id only', () => edit(ix({}), (d) => d.subarray(0, DATA_AT)), new Uint8Array(32)],
+        ['optimistic, no trailing arguments', () => edit(ix({}), (d) => d.subarray(0, TIER_AT)), new Uint8Array(32)]
+      ]
+      for (const [what, build, expected] of cases) {
+        const i = build()
+        const res = w.ledger.send([i], [client.kp])
+        if (typeof expected === 'string') {
+          expectError(res, expected)
+          continue
+        }
+        record('create_escrow', res)
+        const e = w.escrowAccount(escrowPda(w.pid, client.kp.publicKey, nonce).address)
+        assert.deepEqual(e.dataCommitment, expected, what)
+        assert.equal(e.tier, what.startsWith('zk') ? TIER.zk : TIER.optimistic, what)
+      }
+    })
+
+    it('the builder requires 32 bytes for zk and refuses them for optimistic', () => {
+      const { w, worker, client } = zkSetup()
+      const build = (over: object): unknown => w.createEscrowIx(client, worker.kp.publicKey, w.escrowArgs(1n, TOKEN, over))
+      assert.throws(() => build({ tier: TIER.zk, circuitId: 1 }), RangeError)
+      assert.throws(() => build({ tier: TIER.zk, circuitId: 1, dataCommitment: new Uint8Array(31) }), RangeError)
+      assert.throws(() => build({ dataCommitment: new Uint8Array(32) }), RangeError)
+      assert.throws(() => build({ tier: TIER.optimistic, dataCommitment: SEVEN }), RangeError)
     })
   })
 

@@ -147,7 +147,7 @@ describe('chain/program: optimistic tier challenge window', () => {
     // A zk escrow is settled by its proof, not by a delivery (its key must be set to create it).
     w.setVerifyingKey(1, testVerifyingKey())
     const zkRun = floatRun(3, 'zk')
-    const zk = w.escrow(client, worker, 4n, TOKEN, { tier: TIER.zk, circuitId: 1, epochsTotal: 3 })
+    const zk = w.escrow(client, worker, 4n, TOKEN, { tier: TIER.zk, circuitId: 1, epochsTotal: 3, dataCommitment: testDataCommitment() })
     w.anchorFinal(worker, zk, zkRun)
     expectError(w.ledger.send([submitDelivery({ worker: worker.kp.publicKey, escrow: zk }, deliveryArgs(zkRun), w.pid)], [worker.kp]), 'InvalidTier')
     expectError(w.ledger.send([claimPayment({ escrow: zk, worker: worker.kp.publicKey, workerToken: worker.token }, w.pid)], [worker.kp]), 'InvalidTier')
@@ -209,9 +209,16 @@ describe('chain/program: optimistic tier challenge window', () => {
   })
 })
 
-/** A well-formed key blob for 4 public inputs (its points need not be valid: nothing verifies with it here). */
+/** A well-formed key blob for the step circuit's 5 public inputs (its points need not be valid: nothing verifies with it here). */
 function testVerifyingKey (): Uint8Array {
-  const key = new Uint8Array(452 + 64 * 5)
-  new DataView(key.buffer).setUint32(0, 4, true)
+  const key = new Uint8Array(452 + 64 * 6)
+  new DataView(key.buffer).setUint32(0, 5, true)
   return key
+}
+
+/** A zk escrow's dataset commitment: any canonical non-zero field element. */
+function testDataCommitment (): Uint8Array {
+  const data = new Uint8Array(32)
+  data[31] = 7
+  return data
 }

@@ -3,8 +3,8 @@
  * creation; the worker anchors the Poseidon root of its checkpoint commitments, `draw_challenge`
  * fixes step k from the SlotHashes sysvar after that, and `complete_zk` pays only for a proof
  * (circuit `checkpoint_step`: checkpoints k and k+1 are in the root and k+1 is exactly one Q16
- * training step from k) whose public inputs the program builds from the escrow — [job, root,
- * leafCount, k] — under the pinned key, and only when the final checkpoint is the last leaf of the
+ * training step from k, on the private batch the escrow's data commitment names) whose public inputs
+ * the program builds from the escrow — [job, root, leafCount, k, data] — under the pinned key, and only when the final checkpoint is the last leaf of the
  * root (`sol_poseidon`). The checkpoints are a real FixedPointEngine run. Every failing-proof case of
  * issue 7 is refused by the TypeScript verifier and, on-chain, recorded at once: `complete_zk`
  * succeeds with the invalid-proof settlement (client refunded, 25 % slash, −100 reputation), each
@@ -15,7 +15,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { Keypair, type PublicKey } from '@solana/web3.js'
 import {
-  ProofError, buildCircuits, checkpointStepInput, fromOnChainProof, fromOnChainPublicInputs, loadVerificationKey, prove, releaseCurve, toOnChainProof,
+  ProofError, buildCircuits, checkpointStepInput, stepDataCommitment, fromOnChainProof, fromOnChainPublicInputs, loadVerificationKey, prove, releaseCurve, toOnChainProof,
   toOnChainVerifyingKey, verify, type ProofResult, type VerificationKey
 } from '../../circuits/index.js'
 import { BN254_BASE_FIELD, MerkleTree, fieldFromBytes, fieldToBytes, poseidonMerkle, REPUTATION, SLASHING } from '../../protocols/index.js'
@@ -29,6 +29,8 @@ import { TOKEN, World, computeUnits, expectError, hash, program, record, withAcc
 const CIRCUIT = 1
 const LEAVES = 6
 const AMOUNT = 5n * TOKEN
+/** A dataset commitment for escrows whose data no proof reads (any nonzero field element). */
+const DATA = fieldToBytes(7n)
 
 const sha256 = (b: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(b).digest())
 
@@ -75,16 +77,18 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
   after(releaseCurve)
 
   /** A zk escrow whose worker (`over.worker`, else the shared one) anchored the final Poseidon root of `LEAVES` checkpoints. */
-  async function job (over: { leaves?: number, timeoutSecs?: bigint, run?: StepRun, worker?: Wallet, client?: Wallet } = {}): Promise<Job> {
+  async function job (over: { leaves?: number, timeoutSecs?: bigint, run?: StepRun, worker?: Wallet, client?: Wallet, dataCommitment?: Uint8Array } = {}): Promise<Job> {
     nonce++
     const n = over.leaves ?? LEAVES
     const jobId = hash(`zk-job-${nonce}`)
     const worker = over.worker ?? sharedWorker
     const client = over.client ?? sharedClient
-    const escrow = w.escrow(client, worker, nonce, AMOUNT, {
-      jobId, tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: n, timeoutSecs: over.timeoutSecs ?? 86_400n, estimatedSeconds: 600n
-    })
     const run = over.run ?? await stepRun(n, `zk-job-${nonce}`)
+    // The client commits to the training data (the run's own, unless a case says otherwise).
+    const dataCommitment = over.dataCommitment ?? stepDataCommitment(run.data).rootBytes
+    const escrow = w.escrow(client, worker, nonce, AMOUNT, {
+      jobId, tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: n, timeoutSecs: over.timeoutSecs ?? 86_400n, estimatedSeconds: 600n, dataCommitment
+    })
     const { chain, stateCommitments: states, leaves } = run
     const root = new MerkleTree(leaves, poseidonMerkle).root
     // An intermediate anchor (the first half's root), then the final one.
@@ -111,7 +115,7 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
   async function proveStep (j: Job, step: number, over: { jobId?: Uint8Array, run?: StepRun } = {}): Promise<ProofResult> {
     const run = over.run ?? j.run
     const at = (i: number): { chainHash: Uint8Array, state: StepRun['states'][number] } => ({ chainHash: run.chain[i] as Uint8Array, state: run.states[i] as StepRun['states'][number] })
-    return await prove('checkpoint_step', checkpointStepInput(run.leaves, step, fieldFromBytes(jobIdField(over.jobId ?? j.jobId)), at(step), at(step + 1)).input)
+    return await prove('checkpoint_step', checkpointStepInput(run.leaves, step, fieldFromBytes(jobIdField(over.jobId ?? j.jobId)), at(step), at(step + 1), run.data).input)
   }
 
   function completeIx (j: Job, proof: Uint8Array, over: { chain?: Uint8Array, siblings?: Uint8Array } = {}): ReturnType<typeof completeZk> {
@@ -126,7 +130,7 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
   }
 
   /** What the program checks the proof against, as snarkjs public signals. */
-  const expectedSignals = (j: Job, step: number): string[] => fromOnChainPublicInputs(stepPublicInputs(j.jobId, j.root, j.leaves.length, step))
+  const expectedSignals = (j: Job, step: number): string[] => fromOnChainPublicInputs(stepPublicInputs(j.jobId, j.root, j.leaves.length, step, w.escrowAccount(j.escrow).dataCommitment))
 
   const send = (j: Job, ix: ReturnType<typeof completeZk>): ReturnType<World['ledger']['send']> => w.ledger.send([ix], [j.worker.kp])
 
@@ -223,7 +227,7 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
     })
 
     /** A fresh job of a worker of its own, its challenge drawn. */
-    async function fresh (over: { run?: StepRun } = {}): Promise<{ f: Job, fk: number }> {
+    async function fresh (over: { run?: StepRun, dataCommitment?: Uint8Array } = {}): Promise<{ f: Job, fk: number }> {
       const f = await job({ ...over, worker: ownWorker(), client: w.wallet(100n) })
       return { f, fk: draw(f) }
     }
@@ -247,6 +251,15 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
       await assert.rejects(proveStep(f, fk), ProofError)
       // Its honest neighbour's proof (same job, same step, another root) is refused.
       await refused(f, await proveStep(f, fk, { run: j.run }), fk)
+    })
+
+    it('a proof on other training data than the escrow commits to (an honest run on changed data)', async () => {
+      // The client funded the job for mnist-4x4; the worker trained (and proves) on data with one
+      // feature changed in every batch: its proof is for another data commitment.
+      const changed = { features: j.run.data.features.map((v, i) => i % 128 === 0 ? v + 1 : v), labels: j.run.data.labels }
+      const other = await stepRun(LEAVES, 'changed data', changed)
+      const { f, fk } = await fresh({ run: other, dataCommitment: stepDataCommitment(j.run.data).rootBytes })
+      await refused(f, await proveStep(f, fk), fk)
     })
 
     it('a proof for a step other than the challenged one', async () => {
@@ -295,7 +308,7 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
       const at = 8 + fieldOffset(ESCROW, 'jobId')
       w.patch(f.escrow, (v) => { v.setUint8(at + 31, v.getUint8(at + 31) ^ 1) })
       const patched = w.escrowAccount(f.escrow).jobId
-      assert.equal(await verify(vkey, fromOnChainPublicInputs(stepPublicInputs(patched, f.root, f.leaves.length, fk)), r.proof), false)
+      assert.equal(await verify(vkey, fromOnChainPublicInputs(stepPublicInputs(patched, f.root, f.leaves.length, fk, w.escrowAccount(f.escrow).dataCommitment)), r.proof), false)
       slashedOnChain(f, toOnChainProof(r.proof))
     })
 
@@ -321,7 +334,7 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
   it('the verifying key is pinned per escrow: replacing it cannot change what a funded escrow pays for', async () => {
     const key = toOnChainVerifyingKey(vkey)
     const other = new Uint8Array(key)
-    other[other.length - 1] = (other[other.length - 1] as number) ^ 1 // IC_4.y: another statement
+    other[other.length - 1] = (other[other.length - 1] as number) ^ 1 // IC_5.y (the last point): another statement
     const own = w.wallet(100n)
     const j = await job({ client: own })
     assert.deepEqual(w.escrowAccount(j.escrow).vkHash, sha256(key))
@@ -334,14 +347,14 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
     expectError(send(j, completeIx(j, toOnChainProof(r.proof))), 'VerifyingKeyChanged')
     expectError(send(j, completeIx(j, new Uint8Array(256))), 'VerifyingKeyChanged')
     // An escrow created now pins the new key.
-    const later = w.escrow(own, sharedWorker, ++nonce, TOKEN, { tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: 3 })
+    const later = w.escrow(own, sharedWorker, ++nonce, TOKEN, { tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: 3, dataCommitment: DATA })
     assert.deepEqual(w.escrowAccount(later).vkHash, sha256(other))
     // A key being rewritten (its first chunk only) is no key: refused, and no zk escrow can be created.
     const [first] = setVerifyingKey({ admin: w.admin.publicKey }, CIRCUIT, key, 400, w.pid)
     assert.ok(first)
     record('set_verifying_key', w.ledger.send([first], [w.admin]))
     expectError(send(j, completeIx(j, toOnChainProof(r.proof))), 'VerifyingKeyChanged')
-    expectError(w.ledger.send([w.createEscrowIx(own, sharedWorker.kp.publicKey, w.escrowArgs(++nonce, TOKEN, { tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: 3 }))], [own.kp]), 'VerifyingKeyNotSet')
+    expectError(w.ledger.send([w.createEscrowIx(own, sharedWorker.kp.publicKey, w.escrowArgs(++nonce, TOKEN, { tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: 3, dataCommitment: DATA }))], [own.kp]), 'VerifyingKeyNotSet')
     assert.equal(w.escrowAccount(j.escrow).state, ESCROW_STATE.funded)
     assert.equal(w.node(j.worker.kp.publicKey).stake, n0.stake)
 
@@ -353,7 +366,7 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
 
   it('create_escrow pins an existing, complete key of the escrow\'s circuit: no key, a wrong account or none is refused', () => {
     const own = w.wallet(100n)
-    const args = (over = {}): ReturnType<World['escrowArgs']> => w.escrowArgs(++nonce, TOKEN, { tier: TIER.zk, circuitId: 7, epochsTotal: 3, ...over })
+    const args = (over = {}): ReturnType<World['escrowArgs']> => w.escrowArgs(++nonce, TOKEN, { tier: TIER.zk, circuitId: 7, epochsTotal: 3, dataCommitment: DATA, ...over })
     const create = (ix: ReturnType<World['createEscrowIx']>): ReturnType<World['ledger']['send']> => w.ledger.send([ix], [own.kp])
     // Circuit 7 has no key.
     expectError(create(w.createEscrowIx(own, sharedWorker.kp.publicKey, args())), 'VerifyingKeyNotSet')
@@ -365,7 +378,7 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
     none.keys.pop()
     expectError(create(none), 'AccountNotEnoughKeys')
     // The optimistic tier needs none and pins nothing.
-    const opt = w.createEscrowIx(own, sharedWorker.kp.publicKey, args({ tier: TIER.optimistic }))
+    const opt = w.createEscrowIx(own, sharedWorker.kp.publicKey, args({ tier: TIER.optimistic, dataCommitment: undefined }))
     assert.equal(opt.keys.length, 10)
     w.ledger.mustSend([opt], [own.kp])
     assert.deepEqual(w.escrowAccount(escrowPda(w.pid, own.kp.publicKey, nonce).address).vkHash, new Uint8Array(32))
@@ -382,12 +395,12 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
     expectError(w.ledger.send([drawChallenge(j.escrow, w.pid)], [w.ledger.payer]), 'ChallengeAlreadyDrawn')
 
     nonce++
-    const e2 = w.escrow(sharedClient, sharedWorker, nonce, TOKEN, { tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: 4 })
+    const e2 = w.escrow(sharedClient, sharedWorker, nonce, TOKEN, { tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: 4, dataCommitment: DATA })
     expectError(w.ledger.send([anchorProgress({ worker: sharedWorker.kp.publicKey, escrow: e2 }, 1, new Uint8Array(32).fill(0xff), w.pid)], [sharedWorker.kp]), 'NonCanonicalField')
     w.nextSlot()
     expectError(w.ledger.send([drawChallenge(e2, w.pid)], [w.ledger.payer]), 'ChallengeNotReady') // final root not anchored
     nonce++
-    const res = w.ledger.send([w.createEscrowIx(sharedClient, sharedWorker.kp.publicKey, w.escrowArgs(nonce, TOKEN, { tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: 1 }))], [sharedClient.kp])
+    const res = w.ledger.send([w.createEscrowIx(sharedClient, sharedWorker.kp.publicKey, w.escrowArgs(nonce, TOKEN, { tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: 1, dataCommitment: DATA }))], [sharedClient.kp])
     expectError(res, 'InvalidEpoch') // nothing to challenge
     const opt = w.escrow(sharedClient, sharedWorker, ++nonce, TOKEN)
     expectError(w.ledger.send([drawChallenge(opt, w.pid)], [w.ledger.payer]), 'InvalidTier')
@@ -422,7 +435,7 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
 
   it('a zk escrow whose final root was never anchored times out as usual', () => {
     nonce++
-    const e = w.escrow(sharedClient, sharedWorker, nonce, TOKEN, { tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: 4, timeoutSecs: 100n, estimatedSeconds: 100n })
+    const e = w.escrow(sharedClient, sharedWorker, nonce, TOKEN, { tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: 4, timeoutSecs: 100n, estimatedSeconds: 100n, dataCommitment: DATA })
     w.ledger.warp(101n)
     expectError(w.ledger.send([slashInvalidProof({ escrow: e, worker: sharedWorker.kp.publicKey, clientToken: sharedClient.token, mint: w.mint }, w.pid)], [w.ledger.payer]), 'InvalidEpoch')
     record('timeout_refund', w.ledger.send([timeoutRefund({ escrow: e, worker: sharedWorker.kp.publicKey, clientToken: sharedClient.token, mint: w.mint }, w.pid)], [w.ledger.payer]))

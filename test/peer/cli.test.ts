@@ -2,6 +2,9 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { PARAMS, UNITS_PER_TOKEN } from '../../protocols/index.js'
+import { ZK_MAX_EPOCHS as CLIENT_ZK_MAX_EPOCHS } from '../../peer/cli/commands/client.js'
+import { ZK_MAX_EPOCHS as SIM_ZK_MAX_EPOCHS } from '../../peer/cli/commands/sim.js'
+import { ZK_MAX_EPOCHS } from '../../peer/roles/index.js'
 
 function cyx (...args: string[]): { code: number | null, stdout: string, stderr: string } {
   const r = spawnSync(process.execPath, ['peer/cli/cyx.mjs', ...args], { encoding: 'utf8' })
@@ -51,10 +54,13 @@ describe('cyx (process)', () => {
     assert.match(w.stderr, /--capacity must be a whole number 1\.\.16/)
     const t = cyx('client', 'submit', '--dataset', 'spirals', '--tier', 'zk', '--epochs', '3', '--max-price', '1')
     assert.equal(t.code, 2)
-    assert.match(t.stderr, /use --dataset zk-step with --tier zk/)
-    const z = cyx('client', 'submit', '--dataset', 'zk-step', '--epochs', '40', '--max-price', '1')
+    assert.match(t.stderr, /use --dataset mnist-4x4/)
+    const z = cyx('client', 'submit', '--dataset', 'mnist-4x4', '--epochs', '5', '--max-price', '1')
     assert.equal(z.code, 2)
-    assert.match(z.stderr, /--epochs must be a whole number 2\.\.32 for the zk tier/)
+    assert.match(z.stderr, /--epochs must be a whole number 1\.\.4 for the zk tier/)
+    // The CLI's literal bound (kept so --help loads no roles) is the roles' own.
+    assert.equal(CLIENT_ZK_MAX_EPOCHS, ZK_MAX_EPOCHS)
+    assert.equal(SIM_ZK_MAX_EPOCHS, ZK_MAX_EPOCHS)
     const r = cyx('client', 'resume', 'not-a-job')
     assert.equal(r.code, 2)
     assert.match(r.stderr, /JOB must be a job id/)
@@ -62,6 +68,6 @@ describe('cyx (process)', () => {
     assert.equal(f.code, 2)
     const s = cyx('sim', '--tier', 'zk', '--dataset', 'mnist')
     assert.equal(s.code, 2)
-    assert.match(s.stderr, /the zk tier trains on zk-step/)
+    assert.match(s.stderr, /the zk tier trains on data in the step circuit's shape: mnist-4x4/)
   })
 })

@@ -133,14 +133,14 @@ describe('a local network by hand, one process per peer', function () {
     assert.equal(await balance(wallets.client!), clientBefore - BigInt(again2.worker.price))
 
     // A zk job between processes: the worker proves the challenged step; the program verifies and pays.
-    const zk = await run(['client', 'submit', '--dataset', 'zk-step', '--tier', 'zk', '--epochs', '4', '--max-price', '5', '--bid-window', '2',
+    const zk = await run(['client', 'submit', '--dataset', 'mnist-4x4', '--tier', 'zk', '--epochs', '1', '--max-price', '5', '--bid-window', '2',
       '--dir', join(dir, 'client'), '--rpc', rpc, '--bootstrap', r1.addrs[0]!, '--bootstrap', r2.addrs[0]!, '--json'])
     assert.equal(zk.code, 0, `stdout: ${zk.out.join('\n')}\nstderr: ${zk.err.join('\n')}`)
     const zkResult = JSON.parse(zk.out.at(-1)!) as { state: string, tier: string, zk: { verifiedOnChain: boolean, challengeStep: number } | null }
     assert.equal(zkResult.tier, 'zk')
     assert.equal(zkResult.state, 'completed')
     assert.equal(zkResult.zk?.verifiedOnChain, true)
-    assert.ok(zkResult.zk.challengeStep >= 0 && zkResult.zk.challengeStep < 3)
+    assert.ok(zkResult.zk.challengeStep >= 0 && zkResult.zk.challengeStep < 7)
     // A paid job has nothing to refund: the verb says so and changes nothing.
     const zkJob = (JSON.parse(zk.out.at(-1)!) as { jobId: string }).jobId
     const noRefund = await run(['client', 'refund', zkJob, '--dir', join(dir, 'client'), '--rpc', rpc])

@@ -8,12 +8,12 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { lpStream } from '@libp2p/utils'
 import { PublicKey } from '@solana/web3.js'
-import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, createEscrow, decodeEscrow, escrowPda } from '../../chain/index.js'
-import { ESCROW, MESH, UNITS_PER_TOKEN, wire } from '../../protocols/index.js'
+import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, TIER, createEscrow, decodeEscrow, escrowPda } from '../../chain/index.js'
+import { ESCROW, MESH, PROOF, UNITS_PER_TOKEN, wire } from '../../protocols/index.js'
 import { JobChannel, JobRefusal, JobRefusedError, runJobSession } from '../../peer/job/index.js'
 import { createPeerNode, type PeerNode } from '../../peer/node/index.js'
-import { Client, Worker, escrowNonce, jobSpec, sendTransaction, tokenAccount, type ClientJobEvent } from '../../peer/roles/index.js'
-import { generateSpirals } from '../../peer/train/index.js'
+import { Client, Worker, checkpointCount, escrowNonce, jobSpec, sendTransaction, tokenAccount, zkDataCommitment, type ClientJobEvent } from '../../peer/roles/index.js'
+import { generateSpirals, loadDatasetById } from '../../peer/train/index.js'
 import { World, type TestPeer } from './world.js'
 
 const T = UNITS_PER_TOKEN
@@ -74,15 +74,17 @@ describe('roles: one client, three workers, one ledger', function () {
   })
 
   /** A spirals job for `worker`, escrowed by `payer` (or not), and its award. */
-  async function escrowedAward (payer: TestPeer, worker: PublicKey, opts: { escrowAmount?: bigint, awardAmount?: bigint, create?: boolean, awardWorker?: PublicKey } = {}): Promise<{ signed: Uint8Array, award: wire.Award, datasetBytes: Uint8Array }> {
-    const { spec, datasetBytes } = jobSpec(generateSpirals(), { epochs: 2 })
+  async function escrowedAward (payer: TestPeer, worker: PublicKey, opts: { escrowAmount?: bigint, awardAmount?: bigint, create?: boolean, awardWorker?: PublicKey, zkData?: Uint8Array } = {}): Promise<{ signed: Uint8Array, award: wire.Award, datasetBytes: Uint8Array }> {
+    // A zk job (mnist-4x4, one epoch of 8 checkpoints) when `zkData` gives the escrow's data commitment.
+    const zk = opts.zkData === undefined ? {} : { tier: TIER.zk, circuitId: PROOF.stepCircuitId, dataCommitment: opts.zkData }
+    const { spec, datasetBytes } = opts.zkData === undefined ? jobSpec(generateSpirals(), { epochs: 2 }) : jobSpec(loadDatasetById('mnist-4x4'), { epochs: 1, tier: 'zk' })
     const jobId = Uint8Array.from(randomBytes(32))
     const nonce = escrowNonce(jobId)
     const escrow = escrowPda(CYXWIZ_PROGRAM_ID, payer.keypair.publicKey, nonce).address
     const amount = opts.escrowAmount ?? 1n * T
     if (opts.create !== false) {
       await sendTransaction(world.connection, [createEscrow({ client: payer.keypair.publicKey, clientToken: tokenAccount(payer.keypair.publicKey, world.mint), mint: world.mint, worker }, {
-        nonce, jobId, amount, specHash: wire.specHash(spec), estimatedSeconds: 60n, timeoutSecs: BigInt(ESCROW.timeoutSeconds), epochsTotal: spec.epochs
+        nonce, jobId, amount, specHash: wire.specHash(spec), estimatedSeconds: 60n, timeoutSecs: BigInt(ESCROW.timeoutSeconds), epochsTotal: checkpointCount(spec), ...zk
       })], [payer.keypair])
     }
     const award: wire.Award = {
@@ -118,6 +120,15 @@ describe('roles: one client, three workers, one ledger', function () {
       assert.ok(log.filter((r) => r.error instanceof JobRefusal).length >= 3)
       // A refused award is not misbehaviour: the client's score is untouched.
       assert.equal(cheap.node.misbehaviour.score(clientPeer.node.peerId.toString()), 0)
+    })
+
+    it('refuses a zk escrow that commits to other training data than the spec\'s dataset', async () => {
+      const honest = zkDataCommitment(loadDatasetById('mnist-4x4'))
+      const other = Uint8Array.from(honest)
+      other[31] = (other[31] as number) ^ 1
+      const { signed, award, datasetBytes } = await escrowedAward(clientPeer, cheap.wallet, { zkData: other })
+      await refusedWith(signed, datasetBytes, /commits to other training data/)
+      assert.equal(await cheap.jobs.get(hex(award.jobId)), undefined)
     })
   })
 

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict'
 import { PublicKey } from '@solana/web3.js'
 import { ESCROW_STATE, TIER, decodeEscrow, type EscrowAccount } from '../../chain/index.js'
 import { ESCROW, PROOF, UNITS_PER_TOKEN, settlementSplit } from '../../protocols/index.js'
-import { Client, Worker, anchoredCheckpoints, checkpointCount, jobSpec, readNode, type WorkerEvent } from '../../peer/roles/index.js'
+import { Client, Worker, anchoredCheckpoints, checkpointCount, jobSpec, readNode, zkDataCommitment, type WorkerEvent } from '../../peer/roles/index.js'
 import { loadDatasetById } from '../../peer/train/index.js'
 import { buildCircuits, releaseCurve } from '../../circuits/index.js'
 import { World, type TestPeer } from './world.js'
@@ -63,7 +63,7 @@ describe('roles: the zk and optimistic tiers, paid by the program', function () 
 
   it('a zk job: the challenged step is proved in Groth16, verified on-chain by complete_zk, and paid 90/10', async () => {
     const before = await world.balance(worker.wallet)
-    const outcome = await client.submit({ datasetId: 'zk-step', tier: 'zk', epochs: 5, seed: 11n, maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: 1_000 })
+    const outcome = await client.submit({ datasetId: 'mnist-4x4', tier: 'zk', epochs: 1, seed: 11n, maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: 1_000 })
     assert.equal(outcome.tier, 'zk')
     assert.equal(outcome.state, 'completed')
     assert.equal(outcome.spotCheck?.passed, true)
@@ -71,12 +71,14 @@ describe('roles: the zk and optimistic tiers, paid by the program', function () 
     const escrow = await readEscrow(world, new PublicKey(outcome.escrow))
     assert.equal(escrow.tier, TIER.zk)
     assert.equal(escrow.circuitId, PROOF.stepCircuitId)
+    // The private batches' commitment: the client's, recomputed from the dataset the spec names.
+    assert.equal(hex(escrow.dataCommitment), hex(zkDataCommitment(loadDatasetById('mnist-4x4'))))
     assert.equal(escrow.state, ESCROW_STATE.completed)
     assert.equal(escrow.challenged, 1)
     assert.equal(escrow.challengeStep, outcome.zk?.challengeStep)
     // The anchored root is the Poseidon root of the delivered evidence's checkpoint commitments.
     const cps = await anchoredCheckpoints(clientPeer.node.helia, outcome.session.delivery.evidenceCid, 'zk')
-    assert.equal(cps.leaves.length, 5)
+    assert.equal(cps.leaves.length, 8)
     assert.equal(hex(escrow.progressRoot), hex(cps.root))
     const settled = await until(() => events.find((e): e is Extract<WorkerEvent, { type: 'settled' }> => e.type === 'settled' && e.jobId === outcome.jobId), 10_000, 'the worker\'s settlement')
     assert.equal(settled.how, 'proved')

@@ -5,6 +5,7 @@ import {
   DatasetHashMismatchError,
   generateSpirals,
   loadMnist,
+  loadMnist4x4,
   loadVerifiedDataset,
   makeDataset,
   train,
@@ -14,6 +15,7 @@ import {
 // Pinned hashes: a change to the canonical encoding, the split or the generator shows up here.
 const MNIST_HASH = 'c7571663e884d0453ff826fae36fcb1703465ce5a908945e3cb0febfea608bf8'
 const SPIRALS_HASH = 'da29e6f9870be2adac77a0b64e402ec0bc8a875c5edcde2f76d0805c32026015'
+const MNIST_4X4_HASH = '8401dd20c98ac7b470b703ad83fb23171984a718e37dcb2b164d0b058c0eb38f'
 
 describe('train/datasets', () => {
   it('MNIST: 10,000 real digits split 7,996 / 2,004 by the documented rule, with a pinned content hash', () => {
@@ -29,6 +31,28 @@ describe('train/datasets', () => {
     assert.equal(new Set(d.test.labels).size, 10)
     const max = d.train.features.reduce((m, v) => Math.max(m, v), 0)
     assert.ok(max > 0.9 && max <= 1)
+  })
+
+  it('mnist-4x4: digits 0–3 at 4×4, 64 training rows (two of each digit per batch of 8), Q16-exact in [-0.5, 0.5), pinned hash', () => {
+    const d = loadMnist4x4()
+    assert.equal(d.featureCount, 16)
+    assert.equal(d.classCount, 4)
+    assert.equal(d.train.count, 64)
+    assert.equal(d.contentHash, MNIST_4X4_HASH)
+    for (let b = 0; b < 8; b++) {
+      const labels = [...d.train.labels.subarray(b * 8, b * 8 + 8)].sort()
+      assert.deepEqual(labels, [0, 0, 1, 1, 2, 2, 3, 3], `batch ${b}`)
+    }
+    // Every test digit 0–3 of MNIST's test split.
+    const mnist = loadMnist()
+    assert.equal(d.test.count, [...mnist.test.labels].filter((l) => l < 4).length)
+    for (const v of [...d.train.features, ...d.test.features]) {
+      const q = v * 65536
+      assert.ok(Number.isInteger(q) && q >= -32768 && q <= 32767, String(v))
+    }
+    // Real images: the digits' strokes reach the top of the range, the background the bottom.
+    assert.ok(Math.max(...d.train.features) > 0.2)
+    assert.equal(Math.min(...d.train.features), -0.5)
   })
 
   it('spirals: seeded, 16-D, 3 classes, 1,800 / 600 rows, pinned hash, regenerates identically', () => {

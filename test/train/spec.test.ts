@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import * as trainRoom from '../../peer/train/index.js'
-import { trainingSchedule, trainingSpec, type SpecInput } from '../../peer/train/index.js'
+import { DataOrder, trainingSchedule, trainingSpec, type SpecInput } from '../../peer/train/index.js'
 import { wire } from '../../protocols/index.js'
 
 const base: SpecInput = { layers: [16, 8, 3], learningRate: 0.1, batchSize: 32, epochs: 3, seed: 1, dataset: { id: 'spirals', contentHash: 'AB'.repeat(32) } }
@@ -62,6 +62,17 @@ describe('train/spec: TrainingSpec and its schedule', () => {
     assert.deepEqual(short.segments.map((s) => s.stepCount), [50, 50, 50, 21])
     assert.equal(short.segments.at(-1)?.firstStep, 150)
   })
+
+  it('data order: shuffled by default (a seeded permutation per epoch); sequential (the zk tier) reads the stored rows in order', () => {
+    assert.equal(trainingSpec(base).dataOrder, 'shuffled')
+    const shuffled = new DataOrder(7, 64, 8, 8)
+    const sequential = new DataOrder(7, 64, 8, 8, 'sequential')
+    assert.deepEqual([...sequential.rowsOfStep(0)], [0, 1, 2, 3, 4, 5, 6, 7])
+    assert.deepEqual([...sequential.rowsOfStep(10)], [16, 17, 18, 19, 20, 21, 22, 23]) // step 10 = batch 2 of epoch 1
+    assert.notDeepEqual([...shuffled.rowsOfStep(0)], [0, 1, 2, 3, 4, 5, 6, 7])
+    assert.deepEqual([...shuffled.rowsOfStep(0)].length, 8)
+    assert.throws(() => trainingSpec({ ...base, dataOrder: 'random' as 'shuffled' }), /unknown data order/)
+  })
 })
 
 describe('train: the wire spec is the source of truth', () => {
@@ -79,5 +90,8 @@ describe('train: the wire spec is the source of truth', () => {
     assert.deepEqual([s.optimizer.learningRate, s.optimizer.momentum, s.seed, s.backend, s.numeric, s.dataset.contentHash], [0.05, 0.9, 7, 'portable', 'float32', ds.contentHash])
     assert.throws(() => trainingSpecFromWire({ ...w, mode: wire.NumericMode.FIXED_POINT, fracBits: 8, backend: wire.FloatBackend.BACKEND_NATIVE }), wire.WireError)
     assert.throws(() => trainingSpecFromWire({ ...w, seed: 1n << 60n }), wire.WireError)
+    // The zk tier reads its batches in stored order: the step circuit finds a step's batch by index.
+    assert.equal(s.dataOrder, 'shuffled')
+    assert.equal(trainingSpecFromWire({ ...w, tier: wire.VerificationTier.TIER_ZK, mode: wire.NumericMode.FIXED_POINT, fracBits: 16, backend: wire.FloatBackend.BACKEND_NATIVE }).dataOrder, 'sequential')
   })
 })

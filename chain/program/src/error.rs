@@ -82,6 +82,9 @@ pub enum Error {
     VerifyingKeyNotSet = 6052,
     /// Optimistic tier: `submit_delivery` before the worker anchored the final epoch's root.
     FinalRootNotAnchored = 6053,
+    /// zk tier: `create_escrow`'s dataset commitment is missing, zero or not a canonical field
+    /// element (≥ r); or a non-zk escrow carries a non-zero one.
+    InvalidDataCommitment = 6054,
 }
 
 impl Error {

@@ -295,6 +295,12 @@ pub struct Escrow {
     /// created. `complete_zk` refuses a key that no longer hashes to it: replacing a key cannot
     /// change the statement a funded escrow pays for. Zero for the optimistic tier.
     pub vk_hash: [u8; 32],
+    /// zk tier: the Poseidon commitment of the job's training data as the step circuit reads it —
+    /// the root of the Poseidon Merkle tree of its batch commitments, a canonical BN254
+    /// scalar-field element (< r, non-zero), 32 bytes big-endian — fixed by the client at
+    /// `create_escrow`. It is the step proof's public input `data`, so the worker's private
+    /// training batches are bound to the data the client funded. Zero for the optimistic tier.
+    pub data_commitment: [u8; 32],
     pub nonce: u64,
     pub amount: u64,
     pub estimated_seconds: u64,
@@ -330,7 +336,7 @@ pub struct Escrow {
     pub _padding: [u8; 1],
 }
 
-const _: () = assert!(core::mem::size_of::<Escrow>() == 8 * 32 + 10 * 8 + 4 * 4 + 8);
+const _: () = assert!(core::mem::size_of::<Escrow>() == 9 * 32 + 10 * 8 + 4 * 4 + 8);
 
 pub const TIER_OPTIMISTIC: u8 = 0;
 pub const TIER_ZK: u8 = 1;

@@ -1,14 +1,16 @@
 //! The zero-knowledge tier's on-chain pieces besides Groth16 itself (docs/proofs.md):
 //! checkpoint commitments and the Poseidon Merkle tree with `sol_poseidon`, the field element that
-//! stands for a job id, the SlotHashes challenge, and the step proof's public inputs.
+//! stands for a job id, the SlotHashes challenge, and the step proof's public inputs (with the
+//! escrow's dataset commitment).
 
 use crate::error::{Error, Result};
 use crate::groth16::{self, FIELD};
 use crate::pubkey::Pubkey;
 use crate::sys::{self, Bytes};
 
-/// Public inputs of the step circuit, in order: [job, root, leafCount, step].
-pub const STEP_PUBLIC_INPUTS: usize = 4;
+/// Public inputs of the step circuit, in order: [job, root, leafCount, step, data] (`data`: the
+/// escrow's dataset commitment, `Escrow::data_commitment`).
+pub const STEP_PUBLIC_INPUTS: usize = 5;
 /// Depth of the circuits' trees: at most 32 checkpoints.
 pub const MAX_LEAVES: u32 = 32;
 
@@ -136,8 +138,12 @@ pub fn challenge_step(slot_hash: &[u8; 32], escrow: &Pubkey, root: &[u8; 32], le
     Ok((x % (leaves as u64 - 1)) as u32)
 }
 
-/// The step proof's public inputs, recomputed from the escrow: [job, root, leafCount, step].
-pub fn step_inputs(job_id: &[u8; 32], root: &[u8; 32], leaves: u32, step: u32) -> [u8; STEP_PUBLIC_INPUTS * FIELD] {
+/// The step proof's public inputs, recomputed from the escrow: [job, root, leafCount, step, data]
+/// (each 32 bytes big-endian: the job id as a field, the anchored root, the leaf count and the
+/// challenged step as integers, the escrow's dataset commitment). `stepPublicInputs` in TypeScript.
+/// Inlined: with its result buffer it has six arguments, and SBF passes at most five in registers.
+#[inline(always)]
+pub fn step_inputs(job_id: &[u8; 32], root: &[u8; 32], leaves: u32, step: u32, data_commitment: &[u8; 32]) -> [u8; STEP_PUBLIC_INPUTS * FIELD] {
     let mut out = [0u8; STEP_PUBLIC_INPUTS * FIELD];
     sys::copy(&mut out[..FIELD], &job_field(job_id));
     sys::copy(&mut out[FIELD..2 * FIELD], root);
@@ -149,5 +155,6 @@ pub fn step_inputs(job_id: &[u8; 32], root: &[u8; 32], leaves: u32, step: u32) -
         out[4 * FIELD - 4 + k] = s[k];
         k += 1;
     }
+    sys::copy(&mut out[4 * FIELD..5 * FIELD], data_commitment);
     out
 }

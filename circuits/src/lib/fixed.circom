@@ -105,7 +105,7 @@ template SoftmaxQ16(C, nZ) {
     var sum = 0;
     for (var j = 0; j < C; j++) sum += t[j][4];
     signal s;
-    s <== sum;                                    // ONE .. C·ONE < 2^18 for C <= 3
+    s <== sum;                                    // ONE .. C·ONE <= 2^18 for C <= 4
     signal rem[C];
     component remRange[C];
     component remBelow[C];

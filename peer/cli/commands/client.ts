@@ -3,7 +3,10 @@ import { PublicKey } from '@solana/web3.js'
 import { parseCommandArgs, UsageError, type Command, type CommandIo } from '../command.js'
 import { NODE_OPTIONS, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, rpcUrl, tokens } from './peer-common.js'
 
-const USAGE = `Usage: cyx client submit --dataset spirals|mnist|zk-step --epochs N --max-price P [--tier optimistic|zk]
+/** Most epochs of a zk job (roles' ZK_MAX_EPOCHS: 32 leaves, 8 steps an epoch; test/peer/cli.test.ts checks they agree). Kept literal so `--help` loads no roles. */
+export const ZK_MAX_EPOCHS = 4
+
+const USAGE = `Usage: cyx client submit --dataset spirals|mnist|mnist-4x4 --epochs N --max-price P [--tier optimistic|zk]
                         [--settle complete|window] [--dir DIR] [--keypair PATH] [--rpc URL]
                         [--bootstrap MADDR]... [--listen MADDR] [--coordinator MADDR] [--json]
        cyx client resume JOB [--settle complete|window] [--dir DIR] [--keypair PATH] [--rpc URL]
@@ -40,9 +43,9 @@ Options:
   --rpc URL          Solana JSON-RPC (default http://127.0.0.1:8899)
   --bootstrap MADDR  a peer to join the mesh through (repeatable)
   --listen MADDR     where to listen (default /ip4/127.0.0.1/tcp/0)
-  --dataset NAME     spirals or mnist (float, optimistic tier) or zk-step (the step circuit's
-                     data set; implies --tier zk)
-  --epochs N         1..1000 (zk tier: 2..32 — one checkpoint per step, each a leaf)
+  --dataset NAME     spirals or mnist (float, optimistic tier) or mnist-4x4 (MNIST 0-3 at 4x4
+                     pixels, the step circuit's shape; implies --tier zk)
+  --epochs N         1..1000 (zk tier: 1..4 — an epoch is 8 steps, one checkpoint each)
   --tier T           optimistic (default) or zk (exact Q16 training, proved in Groth16)
   --settle S         complete (default) or window (optimistic tier only)
   --max-price P      the most the job may cost, CYXWIZ
@@ -74,13 +77,13 @@ async function resume (argv: string[], io: CommandIo): Promise<number> {
 
 async function submit (argv: string[], io: CommandIo): Promise<number> {
   const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, dataset: { type: 'string' }, epochs: { type: 'string' }, 'max-price': { type: 'string' }, tier: { type: 'string' }, settle: { type: 'string' }, 'bid-window': { type: 'string' }, coordinator: { type: 'string' } })
-  if (values.dataset !== 'spirals' && values.dataset !== 'mnist' && values.dataset !== 'zk-step') throw new UsageError('--dataset must be spirals, mnist or zk-step')
-  const tier = values.tier ?? (values.dataset === 'zk-step' ? 'zk' : 'optimistic')
+  if (values.dataset !== 'spirals' && values.dataset !== 'mnist' && values.dataset !== 'mnist-4x4') throw new UsageError('--dataset must be spirals, mnist or mnist-4x4')
+  const tier = values.tier ?? (values.dataset === 'mnist-4x4' ? 'zk' : 'optimistic')
   if (tier !== 'optimistic' && tier !== 'zk') throw new UsageError(`--tier must be optimistic or zk (got ${tier})`)
-  if ((tier === 'zk') !== (values.dataset === 'zk-step')) throw new UsageError('the zk tier trains on the step circuit\'s data set: use --dataset zk-step with --tier zk (and only then)')
+  if (tier === 'zk' && values.dataset !== 'mnist-4x4') throw new UsageError('the zk tier trains on data in the step circuit\'s shape (16 features, 4 classes, 64 rows): use --dataset mnist-4x4')
   const settle = settleArg(values.settle)
   const epochs = Number(values.epochs)
-  const [minEpochs, maxEpochs] = tier === 'zk' ? [2, 32] : [1, 1000]
+  const [minEpochs, maxEpochs] = tier === 'zk' ? [1, ZK_MAX_EPOCHS] : [1, 1000]
   if (!Number.isInteger(epochs) || epochs < minEpochs || epochs > maxEpochs) throw new UsageError(`--epochs must be a whole number ${minEpochs}..${maxEpochs} for the ${tier} tier (got ${values.epochs ?? 'nothing'})`)
   if (values['max-price'] === undefined) throw new UsageError('--max-price is required')
   const maxPrice = tokens(values['max-price'], 'max-price')

@@ -2,6 +2,9 @@
 import { SCENARIOS, runSimulation, type ScenarioName } from '../../sim/index.js'
 import { parseCommandArgs, UsageError, type Command } from '../command.js'
 
+/** Most epochs of a zk job (roles' ZK_MAX_EPOCHS: 32 leaves, 8 steps an epoch; test/peer/cli.test.ts checks they agree). Kept literal so `--help` loads no roles. */
+export const ZK_MAX_EPOCHS = 4
+
 function wholeArg (name: string, v: string | undefined, dflt: number, min: number, max: number): number {
   if (v === undefined) return dflt
   const n = Number(v)
@@ -12,7 +15,7 @@ function wholeArg (name: string, v: string | undefined, dflt: number, min: numbe
 export const simCommand: Command = {
   name: 'sim',
   usage: `Usage: cyx sim [--scenario honest|timeout|cheat|dispute|crash] [--workers 3] [--seed 7]
-               [--dataset mnist|spirals|zk-step] [--tier optimistic|zk] [--epochs N]
+               [--dataset mnist|spirals|mnist-4x4] [--tier optimistic|zk] [--epochs N]
                [--in-process] [--dir DIR] [--keep] [--json]
 
 Starts the embedded ledger (the cyxwiz program as real SBF in LiteSVM, served as Solana JSON-RPC),
@@ -52,13 +55,13 @@ Scenarios (each exits 0 exactly when the system behaved as it must; docs/sim.md)
 
 The ledger stays in this process (it is the chain, served as JSON-RPC to every peer; its clock is
 warped from here). Ctrl-C (SIGINT) or SIGTERM stops every peer process cleanly, then the ledger.
-Not yet: a zk model larger than the step circuit's 4×3 logistic regression.
+Not yet: a zk model larger than the step circuit's 16×4 logistic regression on 64 rows.
 
 Options:
   --scenario S which scenario (default honest)
   --workers N  workers (1..20, default 3; with --in-process up to 500)
-  --dataset D  one job on mnist, spirals or zk-step (the step circuit's data: zk tier)
-  --tier T     one job of this tier: optimistic (default dataset spirals) or zk (zk-step)
+  --dataset D  one job on mnist, spirals or mnist-4x4 (MNIST 0-3 at 4x4: zk tier by default)
+  --tier T     one job of this tier: optimistic (default dataset spirals) or zk (mnist-4x4)
   --epochs N   training epochs, zk: steps (1..50; default mnist 4, spirals 3, zk 6)
   --seed S     makes keys and data order reproducible (default 7)
   --in-process every peer in this process instead of one process each (the same peer host and
@@ -84,12 +87,12 @@ Options:
     const scenario = values.scenario ?? 'honest'
     if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')} (got ${scenario})`)
     const dataset = values.dataset
-    if (dataset !== undefined && dataset !== 'mnist' && dataset !== 'spirals' && dataset !== 'zk-step') throw new UsageError(`--dataset must be mnist, spirals or zk-step (got ${dataset})`)
+    if (dataset !== undefined && dataset !== 'mnist' && dataset !== 'spirals' && dataset !== 'mnist-4x4') throw new UsageError(`--dataset must be mnist, spirals or mnist-4x4 (got ${dataset})`)
     const tier = values.tier
     if (tier !== undefined && tier !== 'optimistic' && tier !== 'zk') throw new UsageError(`--tier must be optimistic or zk (got ${tier})`)
-    if ((tier === 'zk' && dataset !== undefined && dataset !== 'zk-step') || (tier === 'optimistic' && dataset === 'zk-step')) throw new UsageError('the zk tier trains on zk-step, and zk-step only in the zk tier')
+    if (tier === 'zk' && dataset !== undefined && dataset !== 'mnist-4x4') throw new UsageError('the zk tier trains on data in the step circuit\'s shape: mnist-4x4')
     const epochs = values.epochs === undefined ? undefined : wholeArg('epochs', values.epochs, 3, 1, 50)
-    if ((dataset === 'zk-step' || tier === 'zk') && epochs !== undefined && (epochs < 2 || epochs > 32)) throw new UsageError('a zk job has 2..32 steps (--epochs)')
+    if ((tier === 'zk' || (tier === undefined && dataset === 'mnist-4x4')) && epochs !== undefined && epochs > ZK_MAX_EPOCHS) throw new UsageError(`a zk job has 1..${ZK_MAX_EPOCHS} epochs of 8 steps (--epochs)`)
     if (scenario === 'crash' && epochs !== undefined && epochs < 2) throw new UsageError('--scenario crash needs --epochs 2 or more (the worker is killed half-way)')
     const inProcess = values['in-process'] === true
     const workers = wholeArg('workers', values.workers, 3, 1, inProcess ? 500 : 20)

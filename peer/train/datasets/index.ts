@@ -2,11 +2,11 @@
 import { assertDatasetHash, type Dataset } from './dataset.js'
 import { loadMnist } from './mnist.js'
 import { generateSpirals } from './spirals.js'
-import { loadZkStep } from './zk-step.js'
+import { loadMnist4x4 } from './mnist-4x4.js'
 
-/** `zk-step` is the dataset compiled into the checkpoint_step circuit: what zk-tier jobs train on. */
-export type DatasetId = 'mnist' | 'spirals' | 'zk-step'
-export const DATASET_IDS: readonly DatasetId[] = ['mnist', 'spirals', 'zk-step']
+/** `mnist-4x4` is MNIST 0–3 in the checkpoint_step circuit's shape: what zk-tier jobs train on by default. */
+export type DatasetId = 'mnist' | 'spirals' | 'mnist-4x4'
+export const DATASET_IDS: readonly DatasetId[] = ['mnist', 'spirals', 'mnist-4x4']
 
 export function loadDatasetById(id: string): Dataset {
   switch (id) {
@@ -14,8 +14,8 @@ export function loadDatasetById(id: string): Dataset {
       return loadMnist()
     case 'spirals':
       return generateSpirals()
-    case 'zk-step':
-      return loadZkStep()
+    case 'mnist-4x4':
+      return loadMnist4x4()
     default:
       throw new Error(`unknown dataset id ${JSON.stringify(id)} (known: ${DATASET_IDS.join(', ')})`)
   }
@@ -32,4 +32,4 @@ export { assertDatasetHash, datasetContentHash, makeDataset, DatasetHashMismatch
 export type { Dataset, DatasetSplit } from './dataset.js'
 export { generateSpirals, SPIRALS_DEFAULT, type SpiralsParams } from './spirals.js'
 export { loadMnist } from './mnist.js'
-export { loadZkStep } from './zk-step.js'
+export { loadMnist4x4 } from './mnist-4x4.js'

@@ -9,8 +9,9 @@
 //!    state commitment S_N, hashed up the tree with `siblings` (the left siblings of the last
 //!    leaf, leaves first); a failure is a plain error (`InvalidInclusion`), nothing recorded;
 //! 2. the Groth16 proof under that key for the public inputs the program builds from the escrow
-//!    itself: [job id as a field, anchored root, leaf count = epochs_total, challenged step].
-//!    Nothing the caller sends enters them.
+//!    itself: [job id as a field, anchored root, leaf count = epochs_total, challenged step,
+//!    dataset commitment = data_commitment (fixed by the client at `create_escrow`)]. Nothing the
+//!    caller sends enters them; a key whose input count is not 5 is `InvalidVerifyingKey`.
 //!
 //! A proof that verifies pays the worker (like `complete`: 90/10, 92/8 for Diamond; one more
 //! valid proof). A proof that does not (a wrong proof, a point off the curve, a coordinate ≥ q)
@@ -89,7 +90,7 @@ pub fn process(input: &Input) -> Result {
     require!(sys::equal(&root, &e.progress_root), Error::InvalidInclusion);
 
     // 2. The challenged step, proved for the escrow's own public inputs.
-    let inputs = zk::step_inputs(&e.job_id, &e.progress_root, e.epochs_total, e.challenge_step);
+    let inputs = zk::step_inputs(&e.job_id, &e.progress_root, e.epochs_total, e.challenge_step, &e.data_commitment);
     match groth16::verify(key, proof, &inputs) {
         Ok(()) => {
             let n = node.get_mut();

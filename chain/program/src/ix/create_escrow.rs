@@ -1,4 +1,5 @@
-//! `create_escrow(nonce, job_id, amount, spec_hash, estimated_seconds, timeout_secs, epochs_total)`:
+//! `create_escrow(nonce, job_id, amount, spec_hash, estimated_seconds, timeout_secs, epochs_total,
+//! [tier, circuit_id, [data_commitment]])`:
 //! the client locks `amount` tokens for a job awarded to a registered worker. Creates the `Escrow`
 //! PDA ["escrow", client, nonce] and its token vault ["escrow_vault", escrow] (token authority
 //! `Config`), then moves the tokens by CPI. The worker must be active, hold the stake the job's
@@ -13,6 +14,12 @@
 //! key later cannot change the statement this escrow pays for. The optimistic tier reads no
 //! account 10 (a client may omit it, or pass any placeholder as Anchor does for a missing
 //! optional account).
+//!
+//! zk tier: the escrow also records the client's dataset commitment (`data_commitment`: the
+//! Poseidon root of the job's batch commitments, the step proof's public input `data`). It must be
+//! a canonical, non-zero field element (else `InvalidDataCommitment`). An optimistic escrow
+//! carries none: its commitment, if sent at all, must be zero (the client always encodes the
+//! 32 bytes; older clients omit them, or all three trailing arguments).
 //!
 //! Accounts: 0 client (signer, writable, pays) · 1 config (writable) · 2 worker_node (writable)
 //! · 3 escrow (writable, PDA) · 4 escrow_vault (writable, PDA) · 5 client_token (writable) ·
@@ -52,12 +59,19 @@ pub fn process(input: &Input) -> Result {
     let timeout_secs = args.i64()?;
     let epochs_total = args.u32()?;
     // Optional trailing arguments (older clients omit them): the spec's verification tier and,
-    // for zk, the circuit whose key checks the step proof.
+    // for zk, the circuit whose key checks the step proof, then the dataset commitment (absent
+    // reads as zero).
     let (tier, circuit_id) = if args.is_empty() { (TIER_OPTIMISTIC, 0) } else { (args.u8()?, args.u32()?) };
+    let zero = [0u8; 32];
+    let data_commitment = if args.is_empty() { &zero } else { args.bytes32()? };
     args.finish()?;
     require!(tier == TIER_OPTIMISTIC || tier == TIER_ZK, Error::InvalidTier);
     // A zk job needs a step to challenge (two checkpoints) and fits the circuits' tree.
     require!(tier != TIER_ZK || (epochs_total >= 2 && epochs_total <= zk::MAX_LEAVES), Error::InvalidEpoch);
+    // zk: the data the proof's batches are bound to, a canonical non-zero field element; the
+    // optimistic tier carries none.
+    let committed = !sys::equal(data_commitment, &zero);
+    require!(if tier == TIER_ZK { committed && zk::is_field(data_commitment) } else { !committed }, Error::InvalidDataCommitment);
     let vk_hash = if tier == TIER_ZK { pinned_key_hash(it.next()?, pid, circuit_id)? } else { [0u8; 32] };
 
     let c = config.get_mut();
@@ -110,6 +124,7 @@ pub fn process(input: &Input) -> Result {
     e.tier = tier;
     e.circuit_id = circuit_id;
     sys::copy(&mut e.vk_hash, &vk_hash);
+    sys::copy(&mut e.data_commitment, data_commitment);
     e.state = ESCROW_FUNDED;
     e.bump = escrow_bump;
     e.vault_bump = vault_bump;
