@@ -238,8 +238,8 @@ function nodeView (n: NodeAccount | undefined): NodeView {
   return { stake: String(n.stake), reputation: n.reputation, adjustment: n.adjustment, jobsCompleted: n.jobsCompleted, jobsFailed: n.jobsFailed, status: nameOf(NODE_STATUS, n.status) as NodeView['status'] }
 }
 
-/** Default epochs: MNIST 4 (≈ 92 % test accuracy), spirals 3, mnist-4x4 1 (zk: 8 steps, 8 anchored checkpoints). */
-export const DEFAULT_EPOCHS = { mnist: 4, spirals: 3, 'mnist-4x4': 1 } as const
+/** Default epochs: MNIST 4 (≈ 92 % test accuracy), spirals 3, mnist-4x4 4 (zk: 32 steps and anchored checkpoints, ≈ 77 %). */
+export const DEFAULT_EPOCHS = { mnist: 4, spirals: 3, 'mnist-4x4': 4 } as const
 
 /**
  * The jobs the client submits, in order; the scenario acts on the first. `honest` with neither a
@@ -724,7 +724,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
       const settledText = j.settledBy === 'claimed' ? 'paid by the worker\'s claim after the window'
         : j.settledBy === 'proved' ? `paid by complete_zk after verifying the proof of step ${j.proof.zk?.challengeStep ?? '?'} (${j.proof.zk?.computeUnits ?? '?'} compute units)`
           : j.settledBy === null ? `not paid (escrow ${j.escrowState})` : `settled: ${j.settledBy} (escrow ${j.escrowState})`
-      log(`  ${j.name} (${j.tier}): ${j.workerName} won at ${formatTokens(BigInt(j.amount))} CYXWIZ (${j.bids.length} eligible bids); ${j.training.epochs} epochs, test accuracy ${(j.training.testAccuracy * 100).toFixed(2)} %`)
+      log(`  ${j.name} (${j.tier}): ${j.workerName} won at ${formatTokens(BigInt(j.amount))} CYXWIZ (${j.bids.length} eligible bids); ${j.training.epochs} epoch${j.training.epochs === 1 ? '' : 's'} (${j.training.checkpoints} checkpoints), test accuracy ${(j.training.testAccuracy * 100).toFixed(2)} %`)
       log(`    weights ${short(j.training.finalWeightsHash)}, evidence ${j.proof.evidenceCid ?? '—'}, anchored root ${short(j.proof.anchoredRoot)}, spot checks ${j.proof.spotChecks.passed}/${j.proof.spotChecks.total}`)
       log(`    ${settledText}; worker +${formatTokens(BigInt(j.settlement.worker))}, platform +${formatTokens(BigInt(j.settlement.platform))}, refund ${formatTokens(BigInt(j.settlement.refund))}`)
     }

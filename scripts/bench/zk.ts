@@ -2,7 +2,8 @@
 // (checkpoint_step: checkpoints k and k+1 in the anchored root, depth 5, and k+1 exactly one Q16
 // training step of the logistic [16 → 4] model from k on the private batch (k + 1) mod 8 of mnist-4x4,
 // bound to the public data commitment; the witness is a real FixedPointEngine run):
-// constraints, proveSeconds (median of runs, worker thread and child process),
+// constraints, proveSeconds (median of runs in a child process, as the worker proves; and in a
+// worker thread),
 // verifySeconds (TypeScript), proofBytes (the on-chain proof + its public inputs), verifying-key
 // bytes, and completeComputeUnits: the whole `complete_zk` instruction (last-leaf inclusion with
 // sol_poseidon, the pinned key's SHA-256, Groth16 with sol_alt_bn128_group_op, two token transfers,
@@ -88,8 +89,10 @@ console.log(JSON.stringify({
   circuit,
   constraints: info.constraints,
   publicInputs: info.publicInputs,
-  proveSeconds: round(median(thread)),
-  proveSecondsChildProcess: round(median(proc)),
+  // The worker proves the step in a child process (peer/roles/settlement.ts: every core); a worker
+  // thread runs snarkjs' curve on one.
+  proveSeconds: round(median(proc)),
+  proveSecondsThread: round(median(thread)),
   verifySeconds: round(median(verifyTimes)),
   proofBytes: PROOF_BYTES + toOnChainPublicInputs(last.publicSignals).length,
   verifyingKeyBytes: toOnChainVerifyingKey(vkey).length,

@@ -69,7 +69,7 @@ describe('cyx sim --json', function () {
     assert.equal(zk.state, 'completed')
     assert.equal(zk.settledBy, 'proved')
     assert.equal(zk.proof.zk.verifiedOnChain, true)
-    assert.equal(zk.training.checkpoints, 8)
+    assert.equal(zk.training.checkpoints, 32)
     assert.ok(zk.proof.zk.challengeStep >= 0 && zk.proof.zk.challengeStep < zk.training.checkpoints - 1)
     assert.ok(zk.proof.zk.computeUnits > 50_000 && zk.proof.zk.computeUnits <= 200_000, `complete_zk ${zk.proof.zk.computeUnits} CU`)
     assert.ok(report.chain.transactions.count >= 8)
