@@ -74,7 +74,8 @@ export const PROGRAM_ERRORS = {
   VerifyingKeyChanged: 6051,
   VerifyingKeyNotSet: 6052,
   FinalRootNotAnchored: 6053,
-  InvalidDataCommitment: 6054
+  InvalidDataCommitment: 6054,
+  WeightsHashMismatch: 6055
 } as const
 
 export type ProgramErrorName = keyof typeof PROGRAM_ERRORS

@@ -85,6 +85,7 @@ describe('chain/idl: the Anchor IDL', () => {
     }
     const e1 = create(1n)
     run([anchorProgress({ worker: owner, escrow: e1 }, 2, hash('root'), w.pid)], [worker.kp])
+    w.deliver(worker as Wallet, e1)
     run([w.completeIx(client, worker as Wallet, e1)], [client.kp])
     run([rateWorker({ client: client.kp.publicKey, escrow: e1, worker: owner }, 4, w.pid)], [client.kp])
     const e2 = create(2n)

@@ -14,7 +14,7 @@ import fc from 'fast-check'
 import { TOKEN_PROGRAM_ID } from '@solana/spl-token'
 import { PublicKey } from '@solana/web3.js'
 import {
-  DISPUTE_STATE, ESCROW_STATE, SIDE, TERMINAL_ESCROW_STATES, anchorProgress, appeal, claimPayment, finalizeDispute, submitDelivery, cancel, closeEscrow, disputePda, escrowVaultPda, heartbeat,
+  DISPUTE_STATE, ESCROW_STATE, SIDE, TERMINAL_ESCROW_STATES, anchorProgress, appeal, complete, claimPayment, finalizeDispute, submitDelivery, cancel, closeEscrow, disputePda, escrowVaultPda, heartbeat,
   nodePda, openDispute, rateWorker, requestUnstake, resolveDispute, timeoutRefund, vaultPda, vote, withdrawStake,
   withdrawVote, decodeNode, escrowPda
 } from '../../chain/client/index.js'
@@ -56,6 +56,15 @@ class Sim {
   register (i: number): void {
     const worker = this.workers[i] as Wallet
     if (this.w.register(worker, STAKE_TIERS[1]?.minStake ?? 0n).ok) this.registered.add(i)
+  }
+
+  /** The worker's float checkpoints for `escrow`, anchored at the final epoch (if `anchor`), then submit_delivery. */
+  deliver (escrow: PublicKey, worker: Wallet, x: number, anchor: boolean): void {
+    const { w } = this
+    const epochs = w.ledger.account(escrow) === null ? 1 : w.escrowAccount(escrow).epochsTotal
+    const run = floatRun(epochs, `run${x}`)
+    if (anchor) this.send('anchor', anchorProgress({ worker: worker.kp.publicKey, escrow }, epochs, run.root, w.pid), worker.kp)
+    this.send('deliver', submitDelivery({ worker: worker.kp.publicKey, escrow }, deliveryArgs(run, hash(`w${x}`)), w.pid), worker.kp)
   }
 
   /** Job `i`, mostly among the live ones (funded or disputed), sometimes any (finished ones test replays). */
@@ -107,7 +116,14 @@ class Sim {
     const dispute = disputePda(w.pid, escrow).address
     switch (o.kind) {
       case 'anchor': this.send(o.kind, anchorProgress({ worker: worker.kp.publicKey, escrow }, o.x, hash(`r${o.x}`), w.pid), worker.kp); return
-      case 'complete': this.send(o.kind, w.completeIx(client, worker, escrow), client.kp); return
+      case 'complete': {
+        // complete pays only a delivered job: mostly the worker delivers just before.
+        if (o.x % 4 !== 0) this.deliver(escrow, worker, o.x, true)
+        // Mostly the weights the worker delivered (the only ones complete accepts), sometimes others.
+        const delivered = L.account(escrow) === null ? hash('weights') : w.escrowAccount(escrow).finalWeightsHash
+        this.send(o.kind, complete(base, o.x % 4 === 0 ? hash('weights') : delivered, w.pid), client.kp)
+        return
+      }
       case 'cancel': this.send(o.kind, cancel({ ...base, clientToken: client.token }, w.pid), client.kp); return
       case 'timeout': this.send(o.kind, timeoutRefund({ escrow, worker: worker.kp.publicKey, clientToken: client.token, mint: w.mint }, w.pid), L.payer); return
       case 'rate': this.send(o.kind, rateWorker(base, 1 + (o.x % 5), w.pid), client.kp); return
@@ -134,15 +150,11 @@ class Sim {
       case 'finalize':
         this.send(o.kind, finalizeDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid), L.payer)
         return
-      case 'deliver': {
-        // The worker's float checkpoints; mostly it anchors their root at the final epoch first
-        // (submit_delivery checks the final leaf against the anchored root), sometimes it does not.
-        const epochs = L.account(escrow) === null ? 1 : w.escrowAccount(escrow).epochsTotal
-        const run = floatRun(epochs, `run${o.x}`)
-        if (o.x % 3 !== 0) this.send('anchor', anchorProgress({ worker: worker.kp.publicKey, escrow }, epochs, run.root, w.pid), worker.kp)
-        this.send(o.kind, submitDelivery({ worker: worker.kp.publicKey, escrow }, deliveryArgs(run, hash(`w${o.x}`)), w.pid), worker.kp)
+      case 'deliver':
+        // Mostly the worker anchors the root at the final epoch first (submit_delivery checks the
+        // final leaf against the anchored root), sometimes it does not.
+        this.deliver(escrow, worker, o.x, o.x % 3 !== 0)
         return
-      }
       case 'claim': this.send(o.kind, claimPayment({ escrow, worker: worker.kp.publicKey, workerToken: worker.token }, w.pid), worker.kp)
     }
   }

@@ -83,6 +83,7 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
       assert.equal(n.jobsAssigned, 1)
       assertScoreMatches(w, worker.kp.publicKey, 'after create_escrow')
       w.ledger.warp(3_000n)
+      w.deliver(worker, escrow)
       record('complete', w.ledger.send([w.completeIx(client, worker, escrow)], [client.kp]))
       n = w.node(worker.kp.publicKey)
       assert.equal(n.jobsCompleted, 1)
@@ -114,6 +115,7 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
           w.ledger.mustSend([cancelIx(w, client, worker, escrow)], [client.kp])
         } else {
           w.ledger.warp(est + BigInt((i * 131) % 900) - 300n)
+          w.deliver(worker, escrow)
           w.ledger.mustSend([w.completeIx(client, worker, escrow)], [client.kp])
           assertScoreMatches(w, owner, `job ${i} completed`)
           w.ledger.mustSend([rateWorker({ client: client.kp.publicKey, escrow, worker: owner }, 1 + (i % 5), w.pid)], [client.kp])
@@ -167,9 +169,11 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
       const fake = Keypair.generate().publicKey
       w.ledger.setAccount(fake, { ...real, owner: SystemProgram.programId })
       expectError(w.ledger.send([anchorProgress({ worker: worker.kp.publicKey, escrow: fake }, 4, hash('x'), w.pid)], [worker.kp]), 'AccountOwnedByWrongProgram')
-      w.ledger.mustSend([ix(10)], [worker.kp])
+      // The final epoch: the root of the checkpoints the worker then delivers.
+      w.ledger.mustSend([anchorProgress({ worker: worker.kp.publicKey, escrow }, 10, w.deliveryRun(escrow).root, w.pid)], [worker.kp])
       e = w.escrowAccount(escrow)
       assert.equal(e.epochsDone, 10)
+      w.deliver(worker, escrow) // in time: a delivery after the deadline is refused
       w.ledger.warp(86_401n)
       const other = w.escrow(client, worker, 2n, TOKEN, { timeoutSecs: 100n, estimatedSeconds: 100n })
       w.ledger.warp(101n)
@@ -299,6 +303,10 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
     it('refuses wrong vaults, a wrong mint, another client\'s token account, and a completed escrow', () => {
       const { w, worker, client } = setup()
       const escrow = w.escrow(client, worker, 1n, TOKEN, { timeoutSecs: 100n, estimatedSeconds: 100n })
+      // A second job, delivered and completed in time (complete needs the worker's delivery).
+      const done = w.escrow(client, worker, 2n, TOKEN, { timeoutSecs: 100n, estimatedSeconds: 100n })
+      w.deliver(worker, done)
+      w.ledger.mustSend([w.completeIx(client, worker, done)], [client.kp])
       w.ledger.warp(101n)
       const base = { escrow, worker: worker.kp.publicKey, clientToken: client.token, mint: w.mint }
       const payer = w.ledger.payer
@@ -310,8 +318,7 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
       expectError(w.ledger.send([timeoutRefund({ ...base, clientToken: thief.token }, w.pid)], [payer]), 'ConstraintTokenOwner')
       const other = w.worker(minStake)
       expectError(w.ledger.send([timeoutRefund({ ...base, workerNode: nodePda(w.pid, other.kp.publicKey).address }, w.pid)], [payer]), 'ConstraintHasOne')
-      w.ledger.mustSend([w.completeIx(client, worker, escrow)], [client.kp])
-      expectError(w.ledger.send([timeoutRefund(base, w.pid)], [payer]), 'InvalidEscrowState')
+      expectError(w.ledger.send([timeoutRefund({ ...base, escrow: done }, w.pid)], [payer]), 'InvalidEscrowState')
     })
   })
 
@@ -321,6 +328,7 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
       const escrow = w.escrow(client, worker, 1n, TOKEN)
       const rate = (stars: number, by = client) => rateWorker({ client: by.kp.publicKey, escrow, worker: worker.kp.publicKey }, stars, w.pid)
       expectError(w.ledger.send([rate(5)], [client.kp]), 'InvalidEscrowState') // not completed yet
+      w.deliver(worker, escrow)
       w.ledger.mustSend([w.completeIx(client, worker, escrow)], [client.kp])
       expectError(w.ledger.send([rate(0)], [client.kp]), 'InvalidStars')
       expectError(w.ledger.send([rate(6)], [client.kp]), 'InvalidStars')
@@ -348,6 +356,7 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
       const client = w.wallet(100n)
       expectError(w.ledger.send([withdrawStake({ owner, ownerToken: worker.token }, w.pid)], [worker.kp]), 'UnstakeNotRequested')
       const escrow = w.escrow(client, worker, 1n, TOKEN)
+      w.deliver(worker, escrow) // delivered in time; the job stays active until the client completes it
       const lock = BigInt(extendLockForJob(initialLockUntil(Number(t0)), Number(t0)))
       assert.equal(w.node(owner).lockUntil, lock)
       assert.equal(lock, t0 + BigInt(STAKE_LOCK.minLockSeconds + STAKE_LOCK.perActiveJobSeconds))
@@ -516,6 +525,7 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
       const vault = escrowVaultPda(w.pid, escrow).address
       const close = (by = client) => closeEscrow({ client: by.kp.publicKey, escrow }, w.pid)
       expectError(w.ledger.send([close()], [client.kp]), 'EscrowNotFinished')
+      w.deliver(worker, escrow)
       w.ledger.mustSend([w.completeIx(client, worker, escrow)], [client.kp])
       const intruder = w.wallet(0n)
       expectError(w.ledger.send([close(intruder)], [intruder.kp]), 'ConstraintHasOne')

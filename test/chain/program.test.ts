@@ -260,7 +260,12 @@ describe('chain/program: the cyxwiz program as SBF in LiteSVM', () => {
       assert.equal(decodeNode(w.ledger.account(nodePda(w.pid, worker.kp.publicKey).address)?.data ?? new Uint8Array()).jobsActive, 1)
       assert.equal(parseEvents(res.logs)[0]?.name, 'EscrowCreated')
 
-      const done = w.ledger.send([complete({ client: client.kp.publicKey, escrow, worker: worker.kp.publicKey, workerToken: worker.token }, hash('weights'), w.pid)], [client.kp])
+      // The client pays only a delivery the program checked (submit_delivery), for those weights.
+      const pay = (weights: Uint8Array): ReturnType<typeof w.ledger.send> => w.ledger.send([complete({ client: client.kp.publicKey, escrow, worker: worker.kp.publicKey, workerToken: worker.token }, weights, w.pid)], [client.kp])
+      expectError(pay(hash('weights')), 'NotDelivered')
+      w.deliver(worker, escrow)
+      expectError(pay(hash('other weights')), 'WeightsHashMismatch')
+      const done = pay(hash('weights'))
       record('complete', done)
       const fee = amount * BigInt(SETTLEMENT.platformFeeBps) / 10_000n
       assert.equal(w.ledger.tokenBalance(worker.token), 100n * TOKEN - minStake + amount - fee)
@@ -288,6 +293,7 @@ describe('chain/program: the cyxwiz program as SBF in LiteSVM', () => {
       w.ledger.mustSend([createEscrow({ client: client.kp.publicKey, clientToken: client.token, mint: w.mint, worker: worker.kp.publicKey }, escrowArgs(7n, 2n * TOKEN), w.pid)], [client.kp])
       const escrow = escrowPda(w.pid, client.kp.publicKey, 7n).address
       const intruder = w.wallet(0n)
+      w.deliver(worker, escrow, hash('w'))
       expectError(w.ledger.send([complete({ client: intruder.kp.publicKey, escrow, worker: worker.kp.publicKey, workerToken: worker.token }, hash('w'), w.pid)], [intruder.kp]), 'ConstraintHasOne')
       expectError(w.ledger.send([complete({ client: client.kp.publicKey, escrow, worker: worker.kp.publicKey, workerToken: intruder.token }, hash('w'), w.pid)], [client.kp]), 'ConstraintTokenOwner')
     })
@@ -331,6 +337,7 @@ describe('chain/program: the cyxwiz program as SBF in LiteSVM', () => {
       w.ledger.mustSend([createEscrow({ client: client.kp.publicKey, clientToken: client.token, mint: w.mint, worker: worker.kp.publicKey }, escrowArgs(1n, amount), w.pid)], [client.kp])
       const escrow = escrowPda(w.pid, client.kp.publicKey, 1n).address
       const before = w.ledger.tokenBalance(worker.token)
+      w.deliver(worker, escrow, hash('w'))
       w.ledger.mustSend([complete({ client: client.kp.publicKey, escrow, worker: worker.kp.publicKey, workerToken: worker.token }, hash('w'), w.pid)], [client.kp])
       const fee = amount * BigInt(SETTLEMENT.diamondPlatformFeeBps) / 10_000n
       assert.ok(amount * BigInt(SETTLEMENT.diamondPlatformFeeBps) > U64_MAX, 'the product really exceeds 64 bits')

@@ -10,7 +10,7 @@ import { buildProgram } from '../../scripts/build-program.js'
 import { Ledger, type TxResult } from '../../chain/ledger/index.js'
 import {
   PROGRAM_ERRORS, anchorProgress, complete, configParamsFromProtocol, configPda, createEscrow, decodeConfig, decodeDispute, decodeEscrow,
-  decodeNode, escrowPda, initializeConfig, lastLeafSiblings, nodePda, registerNode, setVerifyingKey, type ConfigAccount, type ConfigParams,
+  decodeNode, escrowPda, initializeConfig, lastLeafSiblings, nodePda, registerNode, setVerifyingKey, submitDelivery, type ConfigAccount, type ConfigParams,
   type CreateEscrowArgs, type DisputeAccount, type EscrowAccount, type NodeAccount, type ProgramErrorName
 } from '../../chain/client/index.js'
 import { MerkleTree, UNITS_PER_TOKEN, checkpointCommitment, digestCommitment, fieldToBytes, poseidonMerkle } from '../../protocols/index.js'
@@ -141,6 +141,23 @@ export class World {
   /** The worker anchors `run`'s root at its final epoch (= its leaf count; must succeed). */
   anchorFinal (worker: Wallet, escrow: PublicKey, run: FloatRun): void {
     record('anchor_progress', this.ledger.send([anchorProgress({ worker: worker.kp.publicKey, escrow }, run.leaves.length, run.root, this.pid)], [worker.kp]))
+  }
+
+  /** The float checkpoints `deliver` anchors and delivers for `escrow` (one per epoch of its spec). */
+  deliveryRun (escrow: PublicKey): FloatRun {
+    return floatRun(this.escrowAccount(escrow).epochsTotal, `deliver/${escrow.toBase58()}`)
+  }
+
+  /**
+   * The worker delivers `escrow` as an optimistic job must before it is paid: it anchors
+   * `deliveryRun(escrow)` at the final epoch (unless that epoch is anchored already) and submits
+   * `weights` with the last leaf's proof.
+   */
+  deliver (worker: Wallet, escrow: PublicKey, weights: Uint8Array = hash('weights')): void {
+    const run = this.deliveryRun(escrow)
+    const e = this.escrowAccount(escrow)
+    if (e.epochsDone < e.epochsTotal) this.anchorFinal(worker, escrow, run)
+    record('submit_delivery', this.ledger.send([submitDelivery({ worker: worker.kp.publicKey, escrow }, deliveryArgs(run, weights), this.pid)], [worker.kp]))
   }
 
   completeIx (client: Wallet, worker: Wallet, escrow: PublicKey): TransactionInstruction {

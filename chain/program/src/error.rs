@@ -85,6 +85,9 @@ pub enum Error {
     /// zk tier: `create_escrow`'s dataset commitment is missing, zero or not a canonical field
     /// element (≥ r); or a non-zk escrow carries a non-zero one.
     InvalidDataCommitment = 6054,
+    /// Optimistic tier: the client's `complete` names other weights than the worker delivered
+    /// (`submit_delivery`).
+    WeightsHashMismatch = 6055,
 }
 
 impl Error {

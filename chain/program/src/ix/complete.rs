@@ -6,7 +6,11 @@
 //! more completed and timed job (time accuracy of created→completed against the estimate) and the
 //! successful-job recovery, then the score is recomputed.
 //!
-//! Only for the optimistic tier: a zk escrow is paid by `complete_zk` against a proof.
+//! Only for the optimistic tier: a zk escrow is paid by `complete_zk` against a proof. And only
+//! after the worker's `submit_delivery` (else `NotDelivered`), which proved on-chain with
+//! `sol_poseidon` that the final checkpoint is the last leaf of the anchored root, for exactly the
+//! weights delivered there (else `WeightsHashMismatch`): the client's early acceptance pays what the
+//! program checked, as `claim_payment` after the window does.
 //!
 //! Accounts: 0 client (signer) · 1 config · 2 escrow (writable) · 3 escrow_vault (writable,
 //! = escrow.vault) · 4 worker_node (writable, owner = escrow.worker) · 5 worker_token (writable,
@@ -46,6 +50,9 @@ pub fn process(input: &Input) -> Result {
     require!(&e.client == client.key(), Error::ConstraintHasOne);
     // zk jobs are paid only against a proof (`complete_zk`).
     require!(e.tier == TIER_OPTIMISTIC, Error::InvalidTier);
+    require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
+    require!(e.delivered != 0, Error::NotDelivered);
+    require!(sys::equal(final_weights_hash, &e.final_weights_hash), Error::WeightsHashMismatch);
     release(&Release { config: &config, escrow: &escrow, node: &node, vault, worker_token: worker_token_info, platform_vault }, final_weights_hash)
 }
 
