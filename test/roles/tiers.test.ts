@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict'
 import { PublicKey } from '@solana/web3.js'
 import { ESCROW_STATE, TIER, decodeEscrow, type EscrowAccount } from '../../chain/index.js'
-import { ESCROW, PROOF, UNITS_PER_TOKEN, settlementSplit } from '../../protocols/index.js'
+import { ESCROW, MESH, PROOF, UNITS_PER_TOKEN, settlementSplit } from '../../protocols/index.js'
 import { Client, Worker, anchoredCheckpoints, checkpointCount, jobSpec, readNode, zkDataCommitment, type WorkerEvent } from '../../peer/roles/index.js'
 import { loadDatasetById } from '../../peer/train/index.js'
 import { buildCircuits, releaseCurve } from '../../circuits/index.js'
@@ -143,6 +143,8 @@ describe('roles: the zk and optimistic tiers, paid by the program', function () 
     await worker.stop()
     const cheat = await Worker.start({ node: cheatPeer.node, connection: world.connection, store: cheatPeer.store, pricePerHour: 30n * T, settlementPollMs: 100, faults: { fabricateSegments: { honest: 1 } }, onEvent: (e) => { cheatEvents.push(e) } })
     try {
+      // The announcement goes to the subscribers the client knows: wait until the new worker is one.
+      await until(() => clientPeer.node.libp2p.services.pubsub.getSubscribers(MESH.jobsTopic).some((p) => p.equals(cheatPeer.node.peerId)) ? true : undefined, 10_000, 'the new worker subscribed to job announcements')
       const clientBefore = await world.balance(client.wallet)
       const outcome = await client.submit({ datasetId: 'spirals', epochs: 3, seed: 6n, maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: 1_000 })
       assert.equal(outcome.winner.wallet, cheat.wallet.toBase58())
