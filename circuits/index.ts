@@ -9,6 +9,6 @@ export { prove, verify, loadVerificationKey, releaseCurve, ProofError, type Circ
 export { checkpointInclusionInput, checkpointPairInput, CHECKPOINT_TREE_DEPTH, CHECKPOINT_TREE_MAX_LEAVES, CHECKPOINT_INCLUSION_PUBLIC, CHECKPOINT_PAIR_PUBLIC } from './inputs.js'
 export { toOnChainProof, fromOnChainProof, toOnChainPublicInputs, fromOnChainPublicInputs, toOnChainVerifyingKey, fromOnChainVerifyingKey, onChainVkX, onChainPairingInput, verifyOnChainBytes, verifyingKeyBytes, PROOF_BYTES, G1_BYTES, G2_BYTES, PUBLIC_INPUT_BYTES } from './onchain.js'
 export {
-  checkpointStepInput, stepData, stepBatchIndex, stepBatchRows, stepDataCommitment, stepStateVector, STEP_LAYERS, STEP_OPTIMIZER, STEP_BATCH_ROWS, STEP_BATCHES,
+  checkpointStepInput, stepBatchInput, stepData, stepBatchIndex, stepBatchRows, stepDataCommitment, stepStateVector, STEP_LAYERS, STEP_OPTIMIZER, STEP_BATCH_ROWS, STEP_BATCHES,
   STEP_DATA_DEPTH, STEP_TRAIN_ROWS, STEP_FEATURE_MIN, STEP_FEATURE_MAX, STEP_PARAMETERS, CHECKPOINT_STEP_PUBLIC, type StepState, type StepData, type StepDataSource
 } from './step.js'

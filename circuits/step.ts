@@ -89,6 +89,20 @@ export function stepDataCommitment (data: StepData): { root: bigint, rootBytes: 
   return { root: fieldFromBytes(rootBytes), rootBytes, leaves }
 }
 
+/**
+ * The private batch inputs of `checkpoint_step` for batch `b` of `data`: its rows (`x`, `y`) and the
+ * siblings of its commitment in the data tree (`siblingsData`).
+ */
+export function stepBatchInput (data: StepData, b: number, commitment: { leaves: readonly Uint8Array[] } = stepDataCommitment(data)): Pick<CircuitInput, 'x' | 'y' | 'siblingsData'> {
+  const rows = stepBatchRows(data, b)
+  const f = STEP_LAYERS[0]
+  return {
+    x: Array.from({ length: STEP_BATCH_ROWS }, (_, r) => Array.from(rows.features.subarray(r * f, (r + 1) * f), toField)),
+    y: Array.from(rows.labels, (l) => BigInt(l)),
+    siblingsData: checkpointInclusionInput(commitment.leaves, b, STEP_DATA_DEPTH).input.siblings as bigint[]
+  }
+}
+
 /** An integer training state: parameters then velocities, each in layout order (W1, b1). */
 export interface StepState {
   readonly parameters: readonly Int32Array[]
@@ -125,10 +139,6 @@ export function checkpointStepInput (
   const [hiK, loK] = digestToFields(current.chainHash)
   const [hiK1, loK1] = digestToFields(next.chainHash)
   const commitment = stepDataCommitment(data)
-  const batch = stepBatchIndex(step + 1)
-  const dataPath = checkpointInclusionInput(commitment.leaves, batch, STEP_DATA_DEPTH)
-  const rows = stepBatchRows(data, batch)
-  const f = STEP_LAYERS[0]
   const input: CircuitInput = {
     job,
     root: fieldFromBytes(new MerkleTree(leaves, poseidonMerkle).root),
@@ -143,9 +153,7 @@ export function checkpointStepInput (
     stateK1: stepStateVector(next.state).map(toField),
     siblingsK: a.input.siblings as bigint[],
     siblingsK1: b.input.siblings as bigint[],
-    x: Array.from({ length: STEP_BATCH_ROWS }, (_, r) => Array.from(rows.features.subarray(r * f, (r + 1) * f), toField)),
-    y: Array.from(rows.labels, (l) => BigInt(l)),
-    siblingsData: dataPath.input.siblings as bigint[]
+    ...stepBatchInput(data, stepBatchIndex(step + 1), commitment)
   }
   return { input, root: a.root, data: commitment.root }
 }

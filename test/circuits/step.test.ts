@@ -9,8 +9,8 @@
 import assert from 'node:assert/strict'
 import * as snarkjs from 'snarkjs'
 import {
-  CHECKPOINT_STEP_PUBLIC, ProofError, STEP_BATCHES, STEP_DATA_DEPTH, STEP_LAYERS, buildCircuits, checkpointInclusionInput, checkpointStepInput, circuitFiles,
-  loadVerificationKey, prove, releaseCurve, stepBatchIndex, stepBatchRows, stepDataCommitment, stepStateVector, verify, type CircuitInput, type StepData,
+  CHECKPOINT_STEP_PUBLIC, ProofError, STEP_BATCHES, STEP_LAYERS, buildCircuits, checkpointStepInput, circuitFiles,
+  loadVerificationKey, prove, releaseCurve, stepBatchIndex, stepBatchInput, stepDataCommitment, stepStateVector, verify, type CircuitInput, type StepData,
   type StepState, type VerificationKey
 } from '../../circuits/index.js'
 import { FixedPointEngine } from '../../peer/train/index.js'
@@ -39,17 +39,6 @@ function inputFor (run: StepRun, k: number, states: StepState[] = run.states, da
   const { leaves } = commit(states, run.chain)
   return checkpointStepInput(leaves, k, JOB, { chainHash: run.chain[k] as Uint8Array, state: states[k] as StepState },
     { chainHash: run.chain[k + 1] as Uint8Array, state: states[k + 1] as StepState }, data).input
-}
-
-/** The private batch inputs (x, y, siblingsData) of batch `b` of `data`. */
-function batchInputs (data: StepData, b: number): Pick<CircuitInput, 'x' | 'y' | 'siblingsData'> {
-  const rows = stepBatchRows(data, b)
-  const f = STEP_LAYERS[0]
-  return {
-    x: Array.from({ length: rows.labels.length }, (_, r) => Array.from(rows.features.subarray(r * f, (r + 1) * f), toField)),
-    y: Array.from(rows.labels, (l) => BigInt(l)),
-    siblingsData: checkpointInclusionInput(stepDataCommitment(data).leaves, b, STEP_DATA_DEPTH).input.siblings as bigint[]
-  }
 }
 
 /** All 64 training rows as one engine batch (for the loss). */
@@ -153,8 +142,8 @@ describe('circuits: checkpoint_step (one exact Q16 training step)', function () 
     // A step honestly trained on batch `other`, with that batch's rows and valid data-tree path: the
     // circuit reads the batch index from the step, so it cannot be proved for step k.
     const onOther = withState(run, k + 1, await oneStep(sk, engineBatch(run.data, other)))
-    assert.equal(await witness({ ...inputFor(run, k, onOther), ...batchInputs(run.data, other) }), false, 'another index')
-    assert.ok(await witness({ ...inputFor(run, k), ...batchInputs(run.data, own) }), 'the own batch, given explicitly')
+    assert.equal(await witness({ ...inputFor(run, k, onOther), ...stepBatchInput(run.data, other) }), false, 'another index')
+    assert.ok(await witness({ ...inputFor(run, k), ...stepBatchInput(run.data, own) }), 'the own batch, given explicitly')
     // Other data (one feature of the batch changed) under the escrow's commitment.
     const changed: StepData = { features: run.data.features.slice(), labels: run.data.labels }
     const at = own * 8 * STEP_LAYERS[0]
