@@ -28,13 +28,16 @@ interface Report {
   dispute: { winner: string, quorum: string, supply: string, forClient: string, forWorker: string, voteVaultAfter: string, jurors: Array<{ verdict: string, side: string, blocks: number, amount: string, withdrawSignature: string | null }> } | null
 }
 
+/** A run that has not ended by then is killed, so a hang fails its test instead of stalling the suite. */
+const SIM_KILL_AFTER = { timeout: 170_000, killSignal: 'SIGKILL' } as const
+
 function sim (...args: string[]): { status: number | null, report: Report, stderr: string } {
-  const r = spawnSync(process.execPath, ['peer/cli/cyx.mjs', 'sim', ...args, '--json'], { encoding: 'utf8' })
+  const r = spawnSync(process.execPath, ['peer/cli/cyx.mjs', 'sim', ...args, '--json'], { encoding: 'utf8', ...SIM_KILL_AFTER })
   let report: Report
   try {
     report = JSON.parse(r.stdout) as Report
   } catch {
-    throw new Error(`cyx sim ${args.join(' ')} printed no JSON (exit ${r.status}): ${r.stderr.slice(-2000)}`)
+    throw new Error(`cyx sim ${args.join(' ')} printed no JSON (exit ${r.status}${r.signal === null ? '' : `, killed by ${r.signal}`}): ${r.stderr.slice(-2000)}`)
   }
   return { status: r.status, report, stderr: r.stderr }
 }
@@ -191,7 +194,7 @@ describe('cyx sim --scenario', function () {
   })
 
   it('refuses a crash run too short to be killed half-way', () => {
-    const r = spawnSync(process.execPath, ['peer/cli/cyx.mjs', 'sim', '--scenario', 'crash', '--epochs', '1'], { encoding: 'utf8' })
+    const r = spawnSync(process.execPath, ['peer/cli/cyx.mjs', 'sim', '--scenario', 'crash', '--epochs', '1'], { encoding: 'utf8', ...SIM_KILL_AFTER })
     assert.equal(r.status, 2)
     assert.match(r.stderr, /--scenario crash needs --epochs 2 or more/)
   })

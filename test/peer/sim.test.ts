@@ -9,7 +9,8 @@ import { createInterface } from 'node:readline'
 import { settlementSplit } from '../../protocols/index.js'
 
 function sim (...args: string[]): { status: number | null, stdout: string, stderr: string } {
-  return spawnSync(process.execPath, ['peer/cli/cyx.mjs', 'sim', ...args], { encoding: 'utf8' })
+  // Killed after 170 s: a hang fails its test instead of stalling the suite.
+  return spawnSync(process.execPath, ['peer/cli/cyx.mjs', 'sim', ...args], { encoding: 'utf8', timeout: 170_000, killSignal: 'SIGKILL' })
 }
 
 /** Whether a process is still there (signal 0 probes without signalling). */
