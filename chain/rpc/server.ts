@@ -182,18 +182,32 @@ export class LedgerRpcServer {
     this.#http.keepAliveTimeout = 65_000
     this.#http.headersTimeout = 66_000
     this.#http.on('upgrade', (req, socket, head) => this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onWs(ws)))
-    await new Promise<void>((resolve, reject) => {
-      this.#http?.once('error', reject)
-      this.#http?.listen(opts.port ?? 8899, host, () => resolve())
-    })
-    if (opts.wsOnNextPort ?? true) {
-      const port = (this.#http.address() as AddressInfo).port + 1
+    const bind = async (server: Server, port: number): Promise<void> => {
+      await new Promise<void>((resolve, reject) => {
+        const failed = (e: Error): void => { reject(e) }
+        server.once('error', failed)
+        server.listen(port, host, () => { server.off('error', failed); resolve() })
+      })
+    }
+    const wsOnNextPort = opts.wsOnNextPort ?? true
+    if (wsOnNextPort) {
       this.#wsHttp = createServer((_req, res) => { res.writeHead(426).end('WebSocket only') })
       this.#wsHttp.on('upgrade', (req, socket, head) => this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onWs(ws)))
-      await new Promise<void>((resolve, reject) => {
-        this.#wsHttp?.once('error', reject)
-        this.#wsHttp?.listen(port, host, () => resolve())
-      })
+    }
+    // web3.js looks for the WebSocket on the HTTP port + 1. With an OS-chosen port (0) that next
+    // port may be taken by any other socket: then both are given up and another pair is tried. A
+    // failure closes what was bound, so nothing keeps the process alive after the error.
+    const attempts = opts.port === 0 && wsOnNextPort ? 20 : 1
+    for (let attempt = 1; ; attempt++) {
+      await bind(this.#http, opts.port ?? 8899)
+      if (this.#wsHttp === undefined) break
+      try {
+        await bind(this.#wsHttp, (this.#http.address() as AddressInfo).port + 1)
+        break
+      } catch (e) {
+        await new Promise<void>((resolve) => { this.#http?.close(() => { resolve() }) })
+        if (attempt >= attempts || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e
+      }
     }
     this.#unsubscribe = this.ledger.onTransaction((r) => this.#notifySignature(r))
     return this.url
