@@ -1,9 +1,10 @@
 /** `cyx sim`: a local network, a real job auctioned, trained, checked and paid (peer/sim/run.ts). */
 import { SCENARIOS, runSimulation, type ScenarioName } from '../../sim/index.js'
 import { parseCommandArgs, UsageError, type Command } from '../command.js'
+import { ZK_MAX_EPOCHS } from './client.js'
 
-/** Most epochs of a zk job (roles' ZK_MAX_EPOCHS: 32 leaves, 8 steps an epoch; test/peer/cli.test.ts checks they agree). Kept literal so `--help` loads no roles. */
-export const ZK_MAX_EPOCHS = 4
+/** The zk epoch bound is the client command's (one literal for both verbs). */
+export { ZK_MAX_EPOCHS }
 
 function wholeArg (name: string, v: string | undefined, dflt: number, min: number, max: number): number {
   if (v === undefined) return dflt
