@@ -276,6 +276,34 @@ export const MESH = {
   maxBidWindowSeconds: HOUR
 } as const
 
+/**
+ * (cyxwiz) A client's own dataset (peer/train/data, storage/dataset.ts): bounds checked when it is
+ * loaded and again when a worker fetches it by CID, before anything is allocated or spent.
+ * `maxBytes` bounds the canonical encoding (x_train ‖ y_train ‖ x_test ‖ y_test), 1 GiB: four
+ * times MESH.maxDatasetBytes, the default a worker accepts; a worker may accept less.
+ */
+export const DATASET_LIMITS = {
+  /** Largest canonical encoding (all four arrays, little-endian). */
+  maxBytes: 1024 * 1024 * 1024,
+  /** Most rows in train and test together. */
+  maxRows: 16 * 1024 * 1024,
+  /** Most values in one sample (a 3×1024×1024 image is 3,145,728). */
+  maxSampleSize: 4 * 1024 * 1024,
+  /** Most values in one regression target. */
+  maxTargetSize: 65_536,
+  /** Most dimensions of a sample or target shape. */
+  maxRank: 8,
+  /** Most classes of a classification task (and class names recorded). */
+  maxClasses: 65_536,
+  /** Longest class name, in characters, and all names together (they travel in the manifest). */
+  maxClassNameChars: 256,
+  maxClassNamesTotalChars: 512 * 1024,
+  /** Raw chunks of the canonical encoding: 1 MiB, the evidence chunk size (bitswap's block limit is 2 MiB). */
+  chunkBytes: 1024 * 1024,
+  /** Largest dataset manifest block: 1,024 chunk CIDs (~40 KB) plus the class names fit within it. */
+  maxManifestBytes: 1024 * 1024
+} as const
+
 /** All parameters, for `cyx params` and the on-chain `Config`. */
 export const PARAMS = {
   token: TOKEN,
