@@ -304,6 +304,19 @@ export const DATASET_LIMITS = {
   maxManifestBytes: 1024 * 1024
 } as const
 
+/**
+ * (cyxwiz) A client's own ONNX model (peer/train/model): checked before anything is spent, and again
+ * by a worker before it bids or trains.
+ */
+export const MODEL_LIMITS = {
+  /** Largest ONNX file (one file, no external data). */
+  maxBytes: 256 * 1024 * 1024,
+  /** Most graph nodes. */
+  maxNodes: 10_000,
+  /** Most float parameters (initializers, trainable and buffers). */
+  maxParameters: 64 * 1024 * 1024
+} as const
+
 /** All parameters, for `cyx params` and the on-chain `Config`. */
 export const PARAMS = {
   token: TOKEN,

@@ -947,6 +947,7 @@ export interface TrainingSpec {
   tier: VerificationTier
   stepsPerSegment: number
   backend: FloatBackend
+  clientModel?: ClientModel
 }
 
 export namespace TrainingSpec {
@@ -1029,6 +1030,11 @@ export namespace TrainingSpec {
         if (obj.backend != null && __FloatBackendValues[obj.backend] !== 0) {
           w.uint32(112)
           FloatBackend.codec().encode(obj.backend, w)
+        }
+
+        if (obj.clientModel != null) {
+          w.uint32(122)
+          ClientModel.codec().encode(obj.clientModel, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1116,6 +1122,12 @@ export namespace TrainingSpec {
             }
             case 14: {
               obj.backend = FloatBackend.codec().decode(reader)
+              break
+            }
+            case 15: {
+              obj.clientModel = ClientModel.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.clientModel
+              })
               break
             }
             default: {
@@ -1243,6 +1255,13 @@ export namespace TrainingSpec {
               }
               break
             }
+            case 15: {
+              yield * ClientModel.codec().stream(reader, reader.uint32(), `${prefix}.clientModel`, {
+                limits: opts.limits?.clientModel
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1326,6 +1345,81 @@ export namespace TrainingSpec {
     value: FloatBackend
   }
 
+  export interface TrainingSpecClientModelModelHashFieldEvent {
+    field: '$.clientModel.modelHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface TrainingSpecClientModelModelCidFieldEvent {
+    field: '$.clientModel.modelCid'
+    value: string
+  }
+
+  export interface TrainingSpecClientModelModelBytesFieldEvent {
+    field: '$.clientModel.modelBytes'
+    value: bigint
+  }
+
+  export interface TrainingSpecClientModelStepGraphHashFieldEvent {
+    field: '$.clientModel.stepGraphHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface TrainingSpecClientModelDatasetCidFieldEvent {
+    field: '$.clientModel.datasetCid'
+    value: string
+  }
+
+  export interface TrainingSpecClientModelLossFieldEvent {
+    field: '$.clientModel.loss'
+    value: LossKind
+  }
+
+  export interface TrainingSpecClientModelOptimizerFieldEvent {
+    field: '$.clientModel.optimizer'
+    value: OptimizerKind
+  }
+
+  export interface TrainingSpecClientModelWeightDecayMicrosFieldEvent {
+    field: '$.clientModel.weightDecayMicros'
+    value: number
+  }
+
+  export interface TrainingSpecClientModelBeta1MicrosFieldEvent {
+    field: '$.clientModel.beta1Micros'
+    value: number
+  }
+
+  export interface TrainingSpecClientModelBeta2MicrosFieldEvent {
+    field: '$.clientModel.beta2Micros'
+    value: number
+  }
+
+  export interface TrainingSpecClientModelEpsilonPicosFieldEvent {
+    field: '$.clientModel.epsilonPicos'
+    value: number
+  }
+
+  export interface TrainingSpecClientModelScheduleFieldEvent {
+    field: '$.clientModel.schedule'
+    value: ScheduleKind
+  }
+
+  export interface TrainingSpecClientModelScheduleStepEpochsFieldEvent {
+    field: '$.clientModel.scheduleStepEpochs'
+    value: number
+  }
+
+  export interface TrainingSpecClientModelScheduleGammaMicrosFieldEvent {
+    field: '$.clientModel.scheduleGammaMicros'
+    value: number
+  }
+
+  export interface TrainingSpecClientModelMinLearningRateMicrosFieldEvent {
+    field: '$.clientModel.minLearningRateMicros'
+    value: number
+  }
+
   export function encode (obj: Partial<TrainingSpec>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TrainingSpec.codec())
   }
@@ -1334,8 +1428,471 @@ export namespace TrainingSpec {
     return decodeMessage(buf, TrainingSpec.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TrainingSpec>): Generator<TrainingSpecLayersFieldEvent | TrainingSpecModeFieldEvent | TrainingSpecFracBitsFieldEvent | TrainingSpecDatasetIdFieldEvent | TrainingSpecDatasetHashFieldEvent | TrainingSpecDatasetBytesFieldEvent | TrainingSpecEpochsFieldEvent | TrainingSpecBatchSizeFieldEvent | TrainingSpecLearningRateMicrosFieldEvent | TrainingSpecMomentumMicrosFieldEvent | TrainingSpecSeedFieldEvent | TrainingSpecTierFieldEvent | TrainingSpecStepsPerSegmentFieldEvent | TrainingSpecBackendFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TrainingSpec>): Generator<TrainingSpecLayersFieldEvent | TrainingSpecModeFieldEvent | TrainingSpecFracBitsFieldEvent | TrainingSpecDatasetIdFieldEvent | TrainingSpecDatasetHashFieldEvent | TrainingSpecDatasetBytesFieldEvent | TrainingSpecEpochsFieldEvent | TrainingSpecBatchSizeFieldEvent | TrainingSpecLearningRateMicrosFieldEvent | TrainingSpecMomentumMicrosFieldEvent | TrainingSpecSeedFieldEvent | TrainingSpecTierFieldEvent | TrainingSpecStepsPerSegmentFieldEvent | TrainingSpecBackendFieldEvent | TrainingSpecClientModelModelHashFieldEvent | TrainingSpecClientModelModelCidFieldEvent | TrainingSpecClientModelModelBytesFieldEvent | TrainingSpecClientModelStepGraphHashFieldEvent | TrainingSpecClientModelDatasetCidFieldEvent | TrainingSpecClientModelLossFieldEvent | TrainingSpecClientModelOptimizerFieldEvent | TrainingSpecClientModelWeightDecayMicrosFieldEvent | TrainingSpecClientModelBeta1MicrosFieldEvent | TrainingSpecClientModelBeta2MicrosFieldEvent | TrainingSpecClientModelEpsilonPicosFieldEvent | TrainingSpecClientModelScheduleFieldEvent | TrainingSpecClientModelScheduleStepEpochsFieldEvent | TrainingSpecClientModelScheduleGammaMicrosFieldEvent | TrainingSpecClientModelMinLearningRateMicrosFieldEvent> {
     return streamMessage(buf, TrainingSpec.codec(), opts)
+  }
+}
+
+export enum LossKind {
+  LOSS_CROSS_ENTROPY = 'LOSS_CROSS_ENTROPY',
+  LOSS_MSE = 'LOSS_MSE'
+}
+
+enum __LossKindValues {
+  LOSS_CROSS_ENTROPY = 0,
+  LOSS_MSE = 1
+}
+
+export namespace LossKind {
+  export const codec = (): Codec<LossKind> => {
+    return enumeration<LossKind>(__LossKindValues)
+  }
+}
+
+export enum OptimizerKind {
+  OPTIMIZER_SGD = 'OPTIMIZER_SGD',
+  OPTIMIZER_ADAM = 'OPTIMIZER_ADAM',
+  OPTIMIZER_ADAMW = 'OPTIMIZER_ADAMW'
+}
+
+enum __OptimizerKindValues {
+  OPTIMIZER_SGD = 0,
+  OPTIMIZER_ADAM = 1,
+  OPTIMIZER_ADAMW = 2
+}
+
+export namespace OptimizerKind {
+  export const codec = (): Codec<OptimizerKind> => {
+    return enumeration<OptimizerKind>(__OptimizerKindValues)
+  }
+}
+
+export enum ScheduleKind {
+  SCHEDULE_CONSTANT = 'SCHEDULE_CONSTANT',
+  SCHEDULE_STEP = 'SCHEDULE_STEP',
+  SCHEDULE_COSINE = 'SCHEDULE_COSINE'
+}
+
+enum __ScheduleKindValues {
+  SCHEDULE_CONSTANT = 0,
+  SCHEDULE_STEP = 1,
+  SCHEDULE_COSINE = 2
+}
+
+export namespace ScheduleKind {
+  export const codec = (): Codec<ScheduleKind> => {
+    return enumeration<ScheduleKind>(__ScheduleKindValues)
+  }
+}
+
+export interface ClientModel {
+  modelHash: Uint8Array<ArrayBuffer>
+  modelCid: string
+  modelBytes: bigint
+  stepGraphHash: Uint8Array<ArrayBuffer>
+  datasetCid: string
+  loss: LossKind
+  optimizer: OptimizerKind
+  weightDecayMicros: number
+  beta1Micros: number
+  beta2Micros: number
+  epsilonPicos: number
+  schedule: ScheduleKind
+  scheduleStepEpochs: number
+  scheduleGammaMicros: number
+  minLearningRateMicros: number
+}
+
+export namespace ClientModel {
+  let _codec: Codec<ClientModel>
+
+  export const codec = (): Codec<ClientModel> => {
+    if (_codec == null) {
+      _codec = message<ClientModel>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.modelHash != null && obj.modelHash.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.modelHash)
+        }
+
+        if ((obj.modelCid != null && obj.modelCid !== '')) {
+          w.uint32(18)
+          w.string(obj.modelCid)
+        }
+
+        if ((obj.modelBytes != null && obj.modelBytes !== 0n)) {
+          w.uint32(25)
+          w.sfixed64(obj.modelBytes)
+        }
+
+        if ((obj.stepGraphHash != null && obj.stepGraphHash.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.stepGraphHash)
+        }
+
+        if ((obj.datasetCid != null && obj.datasetCid !== '')) {
+          w.uint32(42)
+          w.string(obj.datasetCid)
+        }
+
+        if (obj.loss != null && __LossKindValues[obj.loss] !== 0) {
+          w.uint32(48)
+          LossKind.codec().encode(obj.loss, w)
+        }
+
+        if (obj.optimizer != null && __OptimizerKindValues[obj.optimizer] !== 0) {
+          w.uint32(56)
+          OptimizerKind.codec().encode(obj.optimizer, w)
+        }
+
+        if ((obj.weightDecayMicros != null && obj.weightDecayMicros !== 0)) {
+          w.uint32(64)
+          w.uint32(obj.weightDecayMicros)
+        }
+
+        if ((obj.beta1Micros != null && obj.beta1Micros !== 0)) {
+          w.uint32(72)
+          w.uint32(obj.beta1Micros)
+        }
+
+        if ((obj.beta2Micros != null && obj.beta2Micros !== 0)) {
+          w.uint32(80)
+          w.uint32(obj.beta2Micros)
+        }
+
+        if ((obj.epsilonPicos != null && obj.epsilonPicos !== 0)) {
+          w.uint32(88)
+          w.uint32(obj.epsilonPicos)
+        }
+
+        if (obj.schedule != null && __ScheduleKindValues[obj.schedule] !== 0) {
+          w.uint32(96)
+          ScheduleKind.codec().encode(obj.schedule, w)
+        }
+
+        if ((obj.scheduleStepEpochs != null && obj.scheduleStepEpochs !== 0)) {
+          w.uint32(104)
+          w.uint32(obj.scheduleStepEpochs)
+        }
+
+        if ((obj.scheduleGammaMicros != null && obj.scheduleGammaMicros !== 0)) {
+          w.uint32(112)
+          w.uint32(obj.scheduleGammaMicros)
+        }
+
+        if ((obj.minLearningRateMicros != null && obj.minLearningRateMicros !== 0)) {
+          w.uint32(120)
+          w.uint32(obj.minLearningRateMicros)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          modelHash: uint8ArrayAlloc(0),
+          modelCid: '',
+          modelBytes: 0n,
+          stepGraphHash: uint8ArrayAlloc(0),
+          datasetCid: '',
+          loss: LossKind.LOSS_CROSS_ENTROPY,
+          optimizer: OptimizerKind.OPTIMIZER_SGD,
+          weightDecayMicros: 0,
+          beta1Micros: 0,
+          beta2Micros: 0,
+          epsilonPicos: 0,
+          schedule: ScheduleKind.SCHEDULE_CONSTANT,
+          scheduleStepEpochs: 0,
+          scheduleGammaMicros: 0,
+          minLearningRateMicros: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.modelHash = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.modelCid = reader.string()
+              break
+            }
+            case 3: {
+              obj.modelBytes = reader.sfixed64()
+              break
+            }
+            case 4: {
+              obj.stepGraphHash = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.datasetCid = reader.string()
+              break
+            }
+            case 6: {
+              obj.loss = LossKind.codec().decode(reader)
+              break
+            }
+            case 7: {
+              obj.optimizer = OptimizerKind.codec().decode(reader)
+              break
+            }
+            case 8: {
+              obj.weightDecayMicros = reader.uint32()
+              break
+            }
+            case 9: {
+              obj.beta1Micros = reader.uint32()
+              break
+            }
+            case 10: {
+              obj.beta2Micros = reader.uint32()
+              break
+            }
+            case 11: {
+              obj.epsilonPicos = reader.uint32()
+              break
+            }
+            case 12: {
+              obj.schedule = ScheduleKind.codec().decode(reader)
+              break
+            }
+            case 13: {
+              obj.scheduleStepEpochs = reader.uint32()
+              break
+            }
+            case 14: {
+              obj.scheduleGammaMicros = reader.uint32()
+              break
+            }
+            case 15: {
+              obj.minLearningRateMicros = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.modelHash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.modelCid`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.modelBytes`,
+                value: reader.sfixed64()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.stepGraphHash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.datasetCid`,
+                value: reader.string()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.loss`,
+                value: LossKind.codec().decode(reader)
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.optimizer`,
+                value: OptimizerKind.codec().decode(reader)
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.weightDecayMicros`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.beta1Micros`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.beta2Micros`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 11: {
+              yield {
+                field: `${prefix}.epsilonPicos`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.schedule`,
+                value: ScheduleKind.codec().decode(reader)
+              }
+              break
+            }
+            case 13: {
+              yield {
+                field: `${prefix}.scheduleStepEpochs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 14: {
+              yield {
+                field: `${prefix}.scheduleGammaMicros`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 15: {
+              yield {
+                field: `${prefix}.minLearningRateMicros`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ClientModelModelHashFieldEvent {
+    field: '$.modelHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ClientModelModelCidFieldEvent {
+    field: '$.modelCid'
+    value: string
+  }
+
+  export interface ClientModelModelBytesFieldEvent {
+    field: '$.modelBytes'
+    value: bigint
+  }
+
+  export interface ClientModelStepGraphHashFieldEvent {
+    field: '$.stepGraphHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ClientModelDatasetCidFieldEvent {
+    field: '$.datasetCid'
+    value: string
+  }
+
+  export interface ClientModelLossFieldEvent {
+    field: '$.loss'
+    value: LossKind
+  }
+
+  export interface ClientModelOptimizerFieldEvent {
+    field: '$.optimizer'
+    value: OptimizerKind
+  }
+
+  export interface ClientModelWeightDecayMicrosFieldEvent {
+    field: '$.weightDecayMicros'
+    value: number
+  }
+
+  export interface ClientModelBeta1MicrosFieldEvent {
+    field: '$.beta1Micros'
+    value: number
+  }
+
+  export interface ClientModelBeta2MicrosFieldEvent {
+    field: '$.beta2Micros'
+    value: number
+  }
+
+  export interface ClientModelEpsilonPicosFieldEvent {
+    field: '$.epsilonPicos'
+    value: number
+  }
+
+  export interface ClientModelScheduleFieldEvent {
+    field: '$.schedule'
+    value: ScheduleKind
+  }
+
+  export interface ClientModelScheduleStepEpochsFieldEvent {
+    field: '$.scheduleStepEpochs'
+    value: number
+  }
+
+  export interface ClientModelScheduleGammaMicrosFieldEvent {
+    field: '$.scheduleGammaMicros'
+    value: number
+  }
+
+  export interface ClientModelMinLearningRateMicrosFieldEvent {
+    field: '$.minLearningRateMicros'
+    value: number
+  }
+
+  export function encode (obj: Partial<ClientModel>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ClientModel.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClientModel>): ClientModel {
+    return decodeMessage(buf, ClientModel.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClientModel>): Generator<ClientModelModelHashFieldEvent | ClientModelModelCidFieldEvent | ClientModelModelBytesFieldEvent | ClientModelStepGraphHashFieldEvent | ClientModelDatasetCidFieldEvent | ClientModelLossFieldEvent | ClientModelOptimizerFieldEvent | ClientModelWeightDecayMicrosFieldEvent | ClientModelBeta1MicrosFieldEvent | ClientModelBeta2MicrosFieldEvent | ClientModelEpsilonPicosFieldEvent | ClientModelScheduleFieldEvent | ClientModelScheduleStepEpochsFieldEvent | ClientModelScheduleGammaMicrosFieldEvent | ClientModelMinLearningRateMicrosFieldEvent> {
+    return streamMessage(buf, ClientModel.codec(), opts)
   }
 }
 
@@ -1672,6 +2229,81 @@ export namespace JobAnnounce {
     value: FloatBackend
   }
 
+  export interface JobAnnounceSpecClientModelModelHashFieldEvent {
+    field: '$.spec.clientModel.modelHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobAnnounceSpecClientModelModelCidFieldEvent {
+    field: '$.spec.clientModel.modelCid'
+    value: string
+  }
+
+  export interface JobAnnounceSpecClientModelModelBytesFieldEvent {
+    field: '$.spec.clientModel.modelBytes'
+    value: bigint
+  }
+
+  export interface JobAnnounceSpecClientModelStepGraphHashFieldEvent {
+    field: '$.spec.clientModel.stepGraphHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JobAnnounceSpecClientModelDatasetCidFieldEvent {
+    field: '$.spec.clientModel.datasetCid'
+    value: string
+  }
+
+  export interface JobAnnounceSpecClientModelLossFieldEvent {
+    field: '$.spec.clientModel.loss'
+    value: LossKind
+  }
+
+  export interface JobAnnounceSpecClientModelOptimizerFieldEvent {
+    field: '$.spec.clientModel.optimizer'
+    value: OptimizerKind
+  }
+
+  export interface JobAnnounceSpecClientModelWeightDecayMicrosFieldEvent {
+    field: '$.spec.clientModel.weightDecayMicros'
+    value: number
+  }
+
+  export interface JobAnnounceSpecClientModelBeta1MicrosFieldEvent {
+    field: '$.spec.clientModel.beta1Micros'
+    value: number
+  }
+
+  export interface JobAnnounceSpecClientModelBeta2MicrosFieldEvent {
+    field: '$.spec.clientModel.beta2Micros'
+    value: number
+  }
+
+  export interface JobAnnounceSpecClientModelEpsilonPicosFieldEvent {
+    field: '$.spec.clientModel.epsilonPicos'
+    value: number
+  }
+
+  export interface JobAnnounceSpecClientModelScheduleFieldEvent {
+    field: '$.spec.clientModel.schedule'
+    value: ScheduleKind
+  }
+
+  export interface JobAnnounceSpecClientModelScheduleStepEpochsFieldEvent {
+    field: '$.spec.clientModel.scheduleStepEpochs'
+    value: number
+  }
+
+  export interface JobAnnounceSpecClientModelScheduleGammaMicrosFieldEvent {
+    field: '$.spec.clientModel.scheduleGammaMicros'
+    value: number
+  }
+
+  export interface JobAnnounceSpecClientModelMinLearningRateMicrosFieldEvent {
+    field: '$.spec.clientModel.minLearningRateMicros'
+    value: number
+  }
+
   export interface JobAnnounceMaxPriceFieldEvent {
     field: '$.maxPrice'
     value: bigint
@@ -1716,7 +2348,7 @@ export namespace JobAnnounce {
     return decodeMessage(buf, JobAnnounce.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobAnnounce>): Generator<JobAnnounceJobIdFieldEvent | JobAnnounceSpecHashFieldEvent | JobAnnounceSpecLayersFieldEvent | JobAnnounceSpecModeFieldEvent | JobAnnounceSpecFracBitsFieldEvent | JobAnnounceSpecDatasetIdFieldEvent | JobAnnounceSpecDatasetHashFieldEvent | JobAnnounceSpecDatasetBytesFieldEvent | JobAnnounceSpecEpochsFieldEvent | JobAnnounceSpecBatchSizeFieldEvent | JobAnnounceSpecLearningRateMicrosFieldEvent | JobAnnounceSpecMomentumMicrosFieldEvent | JobAnnounceSpecSeedFieldEvent | JobAnnounceSpecTierFieldEvent | JobAnnounceSpecStepsPerSegmentFieldEvent | JobAnnounceSpecBackendFieldEvent | JobAnnounceMaxPriceFieldEvent | JobAnnounceEstimatedSecondsFieldEvent | JobAnnouncePriorityFieldEvent | JobAnnounceClientPeerIdFieldEvent | JobAnnounceClientAddrsFieldEvent | JobAnnounceIssuedAtFieldEvent | JobAnnounceBidDeadlineFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobAnnounce>): Generator<JobAnnounceJobIdFieldEvent | JobAnnounceSpecHashFieldEvent | JobAnnounceSpecLayersFieldEvent | JobAnnounceSpecModeFieldEvent | JobAnnounceSpecFracBitsFieldEvent | JobAnnounceSpecDatasetIdFieldEvent | JobAnnounceSpecDatasetHashFieldEvent | JobAnnounceSpecDatasetBytesFieldEvent | JobAnnounceSpecEpochsFieldEvent | JobAnnounceSpecBatchSizeFieldEvent | JobAnnounceSpecLearningRateMicrosFieldEvent | JobAnnounceSpecMomentumMicrosFieldEvent | JobAnnounceSpecSeedFieldEvent | JobAnnounceSpecTierFieldEvent | JobAnnounceSpecStepsPerSegmentFieldEvent | JobAnnounceSpecBackendFieldEvent | JobAnnounceSpecClientModelModelHashFieldEvent | JobAnnounceSpecClientModelModelCidFieldEvent | JobAnnounceSpecClientModelModelBytesFieldEvent | JobAnnounceSpecClientModelStepGraphHashFieldEvent | JobAnnounceSpecClientModelDatasetCidFieldEvent | JobAnnounceSpecClientModelLossFieldEvent | JobAnnounceSpecClientModelOptimizerFieldEvent | JobAnnounceSpecClientModelWeightDecayMicrosFieldEvent | JobAnnounceSpecClientModelBeta1MicrosFieldEvent | JobAnnounceSpecClientModelBeta2MicrosFieldEvent | JobAnnounceSpecClientModelEpsilonPicosFieldEvent | JobAnnounceSpecClientModelScheduleFieldEvent | JobAnnounceSpecClientModelScheduleStepEpochsFieldEvent | JobAnnounceSpecClientModelScheduleGammaMicrosFieldEvent | JobAnnounceSpecClientModelMinLearningRateMicrosFieldEvent | JobAnnounceMaxPriceFieldEvent | JobAnnounceEstimatedSecondsFieldEvent | JobAnnouncePriorityFieldEvent | JobAnnounceClientPeerIdFieldEvent | JobAnnounceClientAddrsFieldEvent | JobAnnounceIssuedAtFieldEvent | JobAnnounceBidDeadlineFieldEvent> {
     return streamMessage(buf, JobAnnounce.codec(), opts)
   }
 }
@@ -2263,6 +2895,81 @@ export namespace Award {
     value: FloatBackend
   }
 
+  export interface AwardSpecClientModelModelHashFieldEvent {
+    field: '$.spec.clientModel.modelHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AwardSpecClientModelModelCidFieldEvent {
+    field: '$.spec.clientModel.modelCid'
+    value: string
+  }
+
+  export interface AwardSpecClientModelModelBytesFieldEvent {
+    field: '$.spec.clientModel.modelBytes'
+    value: bigint
+  }
+
+  export interface AwardSpecClientModelStepGraphHashFieldEvent {
+    field: '$.spec.clientModel.stepGraphHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AwardSpecClientModelDatasetCidFieldEvent {
+    field: '$.spec.clientModel.datasetCid'
+    value: string
+  }
+
+  export interface AwardSpecClientModelLossFieldEvent {
+    field: '$.spec.clientModel.loss'
+    value: LossKind
+  }
+
+  export interface AwardSpecClientModelOptimizerFieldEvent {
+    field: '$.spec.clientModel.optimizer'
+    value: OptimizerKind
+  }
+
+  export interface AwardSpecClientModelWeightDecayMicrosFieldEvent {
+    field: '$.spec.clientModel.weightDecayMicros'
+    value: number
+  }
+
+  export interface AwardSpecClientModelBeta1MicrosFieldEvent {
+    field: '$.spec.clientModel.beta1Micros'
+    value: number
+  }
+
+  export interface AwardSpecClientModelBeta2MicrosFieldEvent {
+    field: '$.spec.clientModel.beta2Micros'
+    value: number
+  }
+
+  export interface AwardSpecClientModelEpsilonPicosFieldEvent {
+    field: '$.spec.clientModel.epsilonPicos'
+    value: number
+  }
+
+  export interface AwardSpecClientModelScheduleFieldEvent {
+    field: '$.spec.clientModel.schedule'
+    value: ScheduleKind
+  }
+
+  export interface AwardSpecClientModelScheduleStepEpochsFieldEvent {
+    field: '$.spec.clientModel.scheduleStepEpochs'
+    value: number
+  }
+
+  export interface AwardSpecClientModelScheduleGammaMicrosFieldEvent {
+    field: '$.spec.clientModel.scheduleGammaMicros'
+    value: number
+  }
+
+  export interface AwardSpecClientModelMinLearningRateMicrosFieldEvent {
+    field: '$.spec.clientModel.minLearningRateMicros'
+    value: number
+  }
+
   export interface AwardIssuedAtFieldEvent {
     field: '$.issuedAt'
     value: bigint
@@ -2276,7 +2983,7 @@ export namespace Award {
     return decodeMessage(buf, Award.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Award>): Generator<AwardJobIdFieldEvent | AwardWorkerFieldEvent | AwardEscrowFieldEvent | AwardAmountFieldEvent | AwardSpecHashFieldEvent | AwardSpecLayersFieldEvent | AwardSpecModeFieldEvent | AwardSpecFracBitsFieldEvent | AwardSpecDatasetIdFieldEvent | AwardSpecDatasetHashFieldEvent | AwardSpecDatasetBytesFieldEvent | AwardSpecEpochsFieldEvent | AwardSpecBatchSizeFieldEvent | AwardSpecLearningRateMicrosFieldEvent | AwardSpecMomentumMicrosFieldEvent | AwardSpecSeedFieldEvent | AwardSpecTierFieldEvent | AwardSpecStepsPerSegmentFieldEvent | AwardSpecBackendFieldEvent | AwardIssuedAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Award>): Generator<AwardJobIdFieldEvent | AwardWorkerFieldEvent | AwardEscrowFieldEvent | AwardAmountFieldEvent | AwardSpecHashFieldEvent | AwardSpecLayersFieldEvent | AwardSpecModeFieldEvent | AwardSpecFracBitsFieldEvent | AwardSpecDatasetIdFieldEvent | AwardSpecDatasetHashFieldEvent | AwardSpecDatasetBytesFieldEvent | AwardSpecEpochsFieldEvent | AwardSpecBatchSizeFieldEvent | AwardSpecLearningRateMicrosFieldEvent | AwardSpecMomentumMicrosFieldEvent | AwardSpecSeedFieldEvent | AwardSpecTierFieldEvent | AwardSpecStepsPerSegmentFieldEvent | AwardSpecBackendFieldEvent | AwardSpecClientModelModelHashFieldEvent | AwardSpecClientModelModelCidFieldEvent | AwardSpecClientModelModelBytesFieldEvent | AwardSpecClientModelStepGraphHashFieldEvent | AwardSpecClientModelDatasetCidFieldEvent | AwardSpecClientModelLossFieldEvent | AwardSpecClientModelOptimizerFieldEvent | AwardSpecClientModelWeightDecayMicrosFieldEvent | AwardSpecClientModelBeta1MicrosFieldEvent | AwardSpecClientModelBeta2MicrosFieldEvent | AwardSpecClientModelEpsilonPicosFieldEvent | AwardSpecClientModelScheduleFieldEvent | AwardSpecClientModelScheduleStepEpochsFieldEvent | AwardSpecClientModelScheduleGammaMicrosFieldEvent | AwardSpecClientModelMinLearningRateMicrosFieldEvent | AwardIssuedAtFieldEvent> {
     return streamMessage(buf, Award.codec(), opts)
   }
 }

@@ -5,11 +5,12 @@
  * Freshness against a clock is checked by `checkFresh`, with `now` passed in: this file is pure.
  */
 import { createHash } from 'node:crypto'
-import { MESH, REPUTATION } from '../params.js'
+import { DATASET_LIMITS, MESH, MODEL_LIMITS, REPUTATION } from '../params.js'
 import { WireError } from './errors.js'
 import {
   Bid, CapabilityAdvert, CheckpointNotice, DataChunk, DataEnd, Delivery, DeterminismProfile, Error as WireErrorMessage,
-  ErrorCode, FloatBackend, GpuClass, Hardware, JobAnnounce, Metrics, NumericMode, Priority, TrainingSpec, VerificationTier, Award
+  ErrorCode, FloatBackend, GpuClass, Hardware, JobAnnounce, Metrics, NumericMode, Priority, TrainingSpec, VerificationTier, Award,
+  ClientModel, LossKind, OptimizerKind, ScheduleKind
 } from './messages.js'
 
 export const HASH_BYTES = 32
@@ -115,15 +116,21 @@ function validateAddrs (field: string, addrs: Uint8Array[] | undefined): void {
 
 export function validateTrainingSpec (s: TrainingSpec | undefined, field = 'spec'): asserts s is TrainingSpec {
   present(field, s)
-  if (s.layers.length < 2 || s.layers.length > MAX_LAYERS) fail(`${field}.layers`, `must list 2..${MAX_LAYERS} layer sizes`)
-  s.layers.forEach((n, i) => intWithin(`${field}.layers[${i}]`, n, 1, MAX_LAYER_WIDTH))
-  if ((s.layers[s.layers.length - 1] as number) < 2) fail(`${field}.layers`, 'the last layer must have at least 2 classes')
+  if (s.clientModel !== undefined) {
+    validateClientModel(s.clientModel, `${field}.clientModel`)
+    if (s.layers.length !== 0) fail(`${field}.layers`, 'must be empty for a client model')
+    if (s.mode !== NumericMode.FLOAT32 || s.tier !== VerificationTier.TIER_OPTIMISTIC) fail(`${field}.tier`, 'a client model trains in FLOAT32 on the optimistic tier (the zk circuits prove only their fixed model)')
+  } else {
+    if (s.layers.length < 2 || s.layers.length > MAX_LAYERS) fail(`${field}.layers`, `must list 2..${MAX_LAYERS} layer sizes`)
+    s.layers.forEach((n, i) => intWithin(`${field}.layers[${i}]`, n, 1, MAX_LAYER_WIDTH))
+    if ((s.layers[s.layers.length - 1] as number) < 2) fail(`${field}.layers`, 'the last layer must have at least 2 classes')
+  }
   oneOf(`${field}.mode`, s.mode, Object.values(NumericMode) as NumericMode[])
   if (s.mode === NumericMode.FIXED_POINT) intWithin(`${field}.fracBits`, s.fracBits, 1, 32)
   else intWithin(`${field}.fracBits`, s.fracBits, 0, 0)
   text(`${field}.datasetId`, s.datasetId, DATASET_ID, 'a dataset name of lowercase letters, digits and dashes')
   bytesExactly(`${field}.datasetHash`, s.datasetHash, HASH_BYTES)
-  bigWithin(`${field}.datasetBytes`, s.datasetBytes, 1n, BigInt(MESH.maxDatasetBytes))
+  bigWithin(`${field}.datasetBytes`, s.datasetBytes, 1n, BigInt(s.clientModel !== undefined ? DATASET_LIMITS.maxBytes : MESH.maxDatasetBytes))
   intWithin(`${field}.epochs`, s.epochs, 1, MAX_EPOCHS)
   intWithin(`${field}.batchSize`, s.batchSize, 1, 65_536)
   intWithin(`${field}.learningRateMicros`, s.learningRateMicros, 1, 10_000_000)
@@ -134,6 +141,27 @@ export function validateTrainingSpec (s: TrainingSpec | undefined, field = 'spec
   intWithin(`${field}.stepsPerSegment`, s.stepsPerSegment, 0, 1_000_000)
   oneOf(`${field}.backend`, s.backend, Object.values(FloatBackend) as FloatBackend[])
   if (s.mode === NumericMode.FIXED_POINT && s.backend !== FloatBackend.BACKEND_NATIVE) fail(`${field}.backend`, 'applies to FLOAT32 jobs only')
+}
+
+/** A client model's fields: hashes, CIDs, sizes and the optimizer's integers. */
+export function validateClientModel (m: ClientModel, field: string): void {
+  bytesExactly(`${field}.modelHash`, m.modelHash, HASH_BYTES)
+  text(`${field}.modelCid`, m.modelCid, CID_TEXT, 'a CID')
+  bigWithin(`${field}.modelBytes`, m.modelBytes, 1n, BigInt(MODEL_LIMITS.maxBytes))
+  bytesExactly(`${field}.stepGraphHash`, m.stepGraphHash, HASH_BYTES)
+  text(`${field}.datasetCid`, m.datasetCid, CID_TEXT, 'a CID')
+  oneOf(`${field}.loss`, m.loss, Object.values(LossKind) as LossKind[])
+  oneOf(`${field}.optimizer`, m.optimizer, Object.values(OptimizerKind) as OptimizerKind[])
+  intWithin(`${field}.weightDecayMicros`, m.weightDecayMicros, 0, 1_000_000)
+  const adam = m.optimizer !== OptimizerKind.OPTIMIZER_SGD
+  intWithin(`${field}.beta1Micros`, m.beta1Micros, adam ? 1 : 0, adam ? 999_999 : 0)
+  intWithin(`${field}.beta2Micros`, m.beta2Micros, adam ? 1 : 0, adam ? 999_999 : 0)
+  intWithin(`${field}.epsilonPicos`, m.epsilonPicos, adam ? 1 : 0, adam ? 1_000_000_000 : 0)
+  oneOf(`${field}.schedule`, m.schedule, Object.values(ScheduleKind) as ScheduleKind[])
+  const step = m.schedule === ScheduleKind.SCHEDULE_STEP
+  intWithin(`${field}.scheduleStepEpochs`, m.scheduleStepEpochs, step ? 1 : 0, step ? MAX_EPOCHS : 0)
+  intWithin(`${field}.scheduleGammaMicros`, m.scheduleGammaMicros, step ? 1 : 0, step ? 1_000_000 : 0)
+  intWithin(`${field}.minLearningRateMicros`, m.minLearningRateMicros, 0, m.schedule === ScheduleKind.SCHEDULE_COSINE ? 10_000_000 : 0)
 }
 
 export function validateCapabilityAdvert (a: CapabilityAdvert): CapabilityAdvert {
