@@ -22,3 +22,9 @@ export { exportCar, importCar } from './car.js'
 export type { CarSummary } from './car.js'
 export { decodeState } from './state-codec.js'
 export type { BlockAccess, ReadOptions } from './blocks.js'
+export {
+  putDataset, fetchDataset, datasetRootFor, loadDatasetManifest, validateDatasetManifest, decodeDatasetManifest, DATASET_TYPE, DATASET_VERSION
+} from './dataset.js'
+export type {
+  TensorDataset, TensorSplit, SampleDtype, TargetDtype, Normalize, DatasetTask, DatasetManifest, DatasetRef, FetchDatasetOptions
+} from './dataset.js'
