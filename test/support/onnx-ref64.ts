@@ -754,7 +754,8 @@ function convTranspose (node: IrNode, x: Tensor64, w: Tensor64, b: Tensor64 | un
           }
           if (!inside) continue
           for (let m = 0; m < Mg; m++) {
-            out[(n * M + gi * Mg + m) * nOut + o] += xv * wd[(c * Mg + m) * nK + k]!
+            const at = (n * M + gi * Mg + m) * nOut + o
+            out[at] = out[at]! + xv * wd[(c * Mg + m) * nK + k]!
           }
         }
       }
@@ -762,7 +763,7 @@ function convTranspose (node: IrNode, x: Tensor64, w: Tensor64, b: Tensor64 | un
   }
   if (b !== undefined) {
     const bd = b.data as Float64Array
-    for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) for (let o = 0; o < nOut; o++) out[(n * M + m) * nOut + o] += bd[m]!
+    for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) for (let o = 0; o < nOut; o++) { const at = (n * M + m) * nOut + o; out[at] = out[at]! + bd[m]! }
   }
   return { dims: [N, M, ...outS], data: out }
 }
