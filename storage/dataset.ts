@@ -38,6 +38,7 @@
  * that straddles two arrays), so putting a dataset never makes a second full copy.
  */
 import { createHash, type Hash } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
 import { endianness } from 'node:os'
 import { logger } from '@libp2p/logger'
 import type { CID } from 'multiformats/cid'
@@ -338,6 +339,8 @@ export async function fetchDataset (blocks: BlockAccess, root: CID, options: Fet
   // Our own signal too, so wants still in flight are withdrawn when a chunk fails.
   const stop = new AbortController()
   const signal = options.signal === undefined ? stop.signal : AbortSignal.any([options.signal, stop.signal])
+  // Every chunk in flight listens on it (one listener each, removed when its block arrives).
+  setMaxListeners(64 + 8, signal)
   try {
     return await fetchWith(blocks, root, expected, { ...options, signal })
   } finally {
