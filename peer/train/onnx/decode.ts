@@ -42,7 +42,9 @@ function typedValues (t: PTensor, name: string): IrTensor['values'] {
   const fromRaw = <T>(bytesPer: number, make: (buf: ArrayBuffer) => T): T | undefined => {
     if (raw === undefined || raw.byteLength === 0) return undefined
     if (raw.byteLength !== count * bytesPer) throw new ModelDecodeError(`initializer ${name}: ${raw.byteLength} bytes for ${count} values of ${bytesPer} bytes`)
-    return make(raw.slice().buffer as ArrayBuffer) // copy: aligned, and never aliases the file
+    // A copy: aligned, and never aliases the file. Not raw.slice(): protobufjs hands out Node Buffers,
+    // whose slice() is a view of a shared pool, so .buffer would be the whole pool.
+    return make(new Uint8Array(raw).buffer as ArrayBuffer)
   }
   switch (t.data_type) {
     case DataType.FLOAT: return fromRaw(4, (b) => new Float32Array(b)) ?? Float32Array.from(t.float_data ?? [])
