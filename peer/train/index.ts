@@ -1,7 +1,7 @@
 // The training room's door: the worker's engine and the verifier's re-execution. Other code imports
 // only from here.
-export { trainingSpec, validateSpec, stepsPerEpoch } from './spec.js'
-export type { TrainingSpec, SpecInput, NumericMode, FloatBackend, DataOrderKind } from './spec.js'
+export { trainingSpec, validateSpec, stepsPerEpoch, mlpLayers } from './spec.js'
+export type { TrainingSpec, SpecInput, NumericMode, FloatBackend, DataOrderKind, MlpModelSpec, OnnxModelSpec, MlpOptimizer } from './spec.js'
 export { parameterLayout, parameterCount, validateLayers } from './mlp.js'
 export type { ParameterInfo, LayerSizes } from './mlp.js'
 export { trainingSchedule, DataOrder } from './schedule.js'

@@ -3,16 +3,16 @@ import * as ort from 'onnxruntime-node'
 import type { DatasetSplit } from './datasets/index.js'
 import { sessionOptions } from './engine-ort.js'
 import { buildInferenceModel, StepNames } from './graphs.js'
-import type { TrainingSpec } from './spec.js'
+import { mlpLayers, type TrainingSpec } from './spec.js'
 
 /**
  * Inference model bytes for float32 parameters of `spec`'s MLP. `specHash` (the job's wire spec
  * hash, `wire.specHash`), when given, goes in the model's metadata as hex.
  */
 export function exportInferenceModel(spec: TrainingSpec, parameters: readonly Float32Array[], specHash?: Uint8Array): Uint8Array {
-  return buildInferenceModel(spec.model.layers, parameters, {
+  return buildInferenceModel(mlpLayers(spec), parameters, {
     ...(specHash === undefined ? {} : { 'cyxwiz.spec_hash': Buffer.from(specHash).toString('hex') }),
-    'cyxwiz.layers': spec.model.layers.join(','),
+    'cyxwiz.layers': mlpLayers(spec).join(','),
     'cyxwiz.dataset': `${spec.dataset.id}:${spec.dataset.contentHash}`
   })
 }

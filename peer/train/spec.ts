@@ -6,6 +6,7 @@
 // the wire `TrainingSpec` (protocols/wire; its hash is `wire.specHash`, the one spec hash of the
 // protocol); `trainingSpecFromWire` (wire-spec.ts) turns it into this. This type has no hash of its own.
 import { validateLayers } from './mlp.js'
+import type { LrSchedule, OptimizerSpec, StepGraphRecipe } from './autodiff/types.js'
 
 export type NumericMode =
   /** IEEE float32 through an ONNX runtime; bit-exact only under a matching DeterminismProfile. */
@@ -29,9 +30,27 @@ export type DataOrderKind =
    */
   | 'sequential'
 
+/** The project's built-in MLP (layer sizes, input first, classes last). */
+export interface MlpModelSpec { readonly kind: 'mlp'; readonly layers: readonly number[] }
+
+/**
+ * A client's own ONNX model (bring your own model): named by the SHA-256 of its file and of the
+ * training-step graph derived from it (autodiff/), which a verifier rebuilds and compares.
+ */
+export interface OnnxModelSpec {
+  readonly kind: 'onnx'
+  readonly modelHash: string
+  readonly stepGraphHash: string
+  readonly recipe: StepGraphRecipe
+  readonly schedule: LrSchedule
+}
+
+/** The built-in MLP's optimizer. A client model's optimizer is an OptimizerSpec (autodiff/types.ts). */
+export interface MlpOptimizer { readonly kind: 'sgd-momentum'; readonly learningRate: number; readonly momentum: number }
+
 export interface TrainingSpec {
-  readonly model: { readonly kind: 'mlp'; readonly layers: readonly number[] }
-  readonly optimizer: { readonly kind: 'sgd-momentum'; readonly learningRate: number; readonly momentum: number }
+  readonly model: MlpModelSpec | OnnxModelSpec
+  readonly optimizer: MlpOptimizer | OptimizerSpec
   readonly batchSize: number
   readonly epochs: number
   readonly seed: number
@@ -45,7 +64,10 @@ export interface TrainingSpec {
 }
 
 export interface SpecInput {
+  /** The built-in MLP's layer sizes (ignored when `client` is given). */
   layers: readonly number[]
+  /** A client's own model and its optimizer (bring your own model); `learningRate`/`momentum` are the optimizer's. */
+  client?: { model: OnnxModelSpec; optimizer: OptimizerSpec }
   learningRate: number
   momentum?: number
   batchSize: number
@@ -61,8 +83,8 @@ export interface SpecInput {
 /** Build a validated spec with defaults (momentum 0.9, float32, native backend, one-epoch segments). */
 export function trainingSpec(input: SpecInput): TrainingSpec {
   const spec: TrainingSpec = {
-    model: { kind: 'mlp', layers: [...input.layers] },
-    optimizer: { kind: 'sgd-momentum', learningRate: input.learningRate, momentum: input.momentum ?? 0.9 },
+    model: input.client?.model ?? { kind: 'mlp', layers: [...input.layers] },
+    optimizer: input.client?.optimizer ?? { kind: 'sgd-momentum', learningRate: input.learningRate, momentum: input.momentum ?? 0.9 },
     batchSize: input.batchSize,
     epochs: input.epochs,
     seed: input.seed,
@@ -78,11 +100,35 @@ export function trainingSpec(input: SpecInput): TrainingSpec {
 
 const positiveInt = (n: unknown): boolean => typeof n === 'number' && Number.isSafeInteger(n) && n > 0
 
+const hex64 = /^[0-9a-f]{64}$/
+
+function validateOnnxModel(model: OnnxModelSpec, optimizer: OptimizerSpec): void {
+  if (!hex64.test(model.modelHash) || !hex64.test(model.stepGraphHash)) throw new Error('model and step-graph hashes must be 64 lowercase hex digits (SHA-256)')
+  if (model.recipe.loss !== 'ce' && model.recipe.loss !== 'mse') throw new Error(`unknown loss ${String(model.recipe.loss)}`)
+  if (model.recipe.optimizer !== optimizer.kind) throw new Error('the recipe and the optimizer name different optimizers')
+  const { weightDecay, beta1, beta2, epsilon } = optimizer
+  if (!(Number.isFinite(weightDecay) && weightDecay >= 0 && weightDecay <= 1)) throw new Error(`weight decay must be in [0, 1], got ${weightDecay}`)
+  if (optimizer.kind !== 'sgd') {
+    if (!(beta1 > 0 && beta1 < 1 && beta2 > 0 && beta2 < 1)) throw new Error(`Adam betas must be in (0, 1), got ${beta1}, ${beta2}`)
+    if (!(epsilon > 0 && epsilon <= 1e-3)) throw new Error(`Adam epsilon must be in (0, 1e-3], got ${epsilon}`)
+  }
+  const sched = model.schedule
+  if (sched.kind === 'step' && !(Number.isSafeInteger(sched.stepEpochs) && sched.stepEpochs > 0 && sched.gamma > 0 && sched.gamma <= 1)) throw new Error('a step schedule needs stepEpochs ≥ 1 and gamma in (0, 1]')
+  if (sched.kind === 'cosine' && !(sched.minLr >= 0 && sched.minLr <= optimizer.learningRate)) throw new Error('a cosine schedule needs 0 ≤ minLr ≤ lr')
+}
+
 export function validateSpec(spec: TrainingSpec): void {
-  if (spec.model.kind !== 'mlp') throw new Error(`unsupported model kind ${String(spec.model.kind)}`)
-  validateLayers(spec.model.layers)
   const { learningRate, momentum } = spec.optimizer
-  if (spec.optimizer.kind !== 'sgd-momentum') throw new Error(`unsupported optimizer ${String(spec.optimizer.kind)}`)
+  if (spec.model.kind === 'mlp') {
+    validateLayers(spec.model.layers)
+    if (spec.optimizer.kind !== 'sgd-momentum') throw new Error(`the built-in MLP trains with sgd-momentum, not ${String(spec.optimizer.kind)}`)
+  } else if (spec.model.kind === 'onnx') {
+    if (spec.optimizer.kind === 'sgd-momentum') throw new Error('a client model names its optimizer as sgd, adam or adamw')
+    validateOnnxModel(spec.model, spec.optimizer)
+    if (spec.numeric !== 'float32') throw new Error('a client model trains in float32')
+  } else {
+    throw new Error(`unsupported model kind ${String((spec.model as { kind: unknown }).kind)}`)
+  }
   if (!(Number.isFinite(learningRate) && learningRate > 0)) throw new Error(`learning rate must be positive, got ${learningRate}`)
   if (!(Number.isFinite(momentum) && momentum >= 0 && momentum < 1)) throw new Error(`momentum must be in [0, 1), got ${momentum}`)
   if (!positiveInt(spec.batchSize)) throw new Error(`batch size must be a positive integer, got ${spec.batchSize}`)
@@ -93,6 +139,12 @@ export function validateSpec(spec: TrainingSpec): void {
   if (spec.backend !== 'native' && spec.backend !== 'portable') throw new Error(`unknown backend ${String(spec.backend)}`)
   if (!Number.isSafeInteger(spec.segmentSteps) || spec.segmentSteps < 0) throw new Error(`segmentSteps must be a non-negative integer`)
   if (spec.dataOrder !== 'shuffled' && spec.dataOrder !== 'sequential') throw new Error(`unknown data order ${String(spec.dataOrder)}`)
+}
+
+/** The built-in MLP's layers; throws for a client model (whose shapes live in its ONNX file). */
+export function mlpLayers(spec: TrainingSpec): readonly number[] {
+  if (spec.model.kind !== 'mlp') throw new Error('this operation needs the built-in MLP; the job trains a client model')
+  return spec.model.layers
 }
 
 /** Steps in one epoch: every training row once, the last batch possibly short. */

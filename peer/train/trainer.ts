@@ -9,7 +9,7 @@ import { FixedPointEngine } from './fixed-point.js'
 import { initialParameters } from './init.js'
 import { canReproduce, type DeterminismProfile } from './profile.js'
 import { DataOrder, trainingSchedule, type Schedule, type Segment } from './schedule.js'
-import { validateSpec, type TrainingSpec } from './spec.js'
+import { mlpLayers, validateSpec, type MlpOptimizer, type TrainingSpec } from './spec.js'
 import { parameterLayout } from './mlp.js'
 
 /** What a segment produced, besides the weights. All derived deterministically from the bits. */
@@ -46,8 +46,9 @@ export interface TrainingRun {
 }
 
 export async function createEngine(spec: TrainingSpec): Promise<TrainingEngine> {
-  if (spec.numeric === 'fixed-q16') return FixedPointEngine.create(spec.model.layers, spec.optimizer)
-  return OrtTrainingEngine.create(spec.model.layers, spec.optimizer, spec.backend)
+  const optimizer = spec.optimizer as MlpOptimizer // validateSpec: the MLP trains with sgd-momentum
+  if (spec.numeric === 'fixed-q16') return FixedPointEngine.create(mlpLayers(spec), optimizer)
+  return OrtTrainingEngine.create(mlpLayers(spec), optimizer, spec.backend)
 }
 
 function oneHot(labels: Uint8Array, classes: number, out: Float32Array = new Float32Array(labels.length * classes)): Float32Array {
@@ -109,7 +110,7 @@ export class Trainer {
     validateSpec(spec)
     if (dataset.id !== spec.dataset.id) throw new Error(`spec names dataset ${spec.dataset.id}, got ${dataset.id}`)
     assertDatasetHash(dataset, spec.dataset.contentHash)
-    const layers = spec.model.layers
+    const layers = mlpLayers(spec)
     if (layers[0] !== dataset.featureCount) throw new Error(`input layer ${layers[0]} ≠ ${dataset.featureCount} features of ${dataset.id}`)
     if (layers[layers.length - 1] !== dataset.classCount) throw new Error(`output layer ${layers[layers.length - 1]} ≠ ${dataset.classCount} classes of ${dataset.id}`)
     return new Trainer(spec, dataset, await createEngine(spec))
@@ -121,7 +122,7 @@ export class Trainer {
 
   /** W_0: parameters from the seed (see init.ts), zero velocities. */
   initialState(): TrainingState {
-    const floats = initialParameters(this.spec.model.layers, this.spec.seed)
+    const floats = initialParameters(mlpLayers(this.spec), this.spec.seed)
     return { step: 0, parameters: this.engine.encodeParameters(floats), velocities: this.engine.zeroVelocities() }
   }
 
@@ -236,7 +237,7 @@ export function checkpointStateTensors(state: TrainingState): StateTensor[] {
  * fixed-point jobs) and length must be exactly the model's, or it throws.
  */
 export function trainingStateFromTensors(spec: TrainingSpec, step: number, tensors: readonly StateTensor[]): TrainingState {
-  const layout = parameterLayout(spec.model.layers)
+  const layout = parameterLayout(mlpLayers(spec))
   const dtype = spec.numeric === 'fixed-q16' ? 'int32' : 'float32'
   if (tensors.length !== 2 * layout.length) throw new Error(`a state of this model has ${2 * layout.length} tensors, got ${tensors.length}`)
   if (!Number.isSafeInteger(step) || step < 0) throw new Error(`invalid step ${step}`)
