@@ -21,6 +21,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'client', summary: 'submit a training job (auction, escrow, live progress, checks, payment); status, cancel, rate', load: async () => (await import('./commands/client.js')).clientCommand },
   { name: 'dispute', summary: 'open, show (evidence fetched over bitswap and spot-checked here), vote, resolve, appeal, finalize a dispute', load: async () => (await import('./commands/dispute.js')).disputeCommand },
   { name: 'faucet', summary: 'CYXWIZ and SOL for a wallet from a local ledger started with cyx chain --genesis', load: async () => (await import('./commands/faucet.js')).faucetCommand },
+  { name: 'model', summary: 'check an ONNX model you bring: shapes, parameters, FLOPs, memory, and whether cyxwiz can train it', load: async () => (await import('./commands/model.js')).modelCommand },
   { name: 'params', summary: 'print every protocol parameter (fees, stake tiers, slashing, reputation, pricing, windows)', load: async () => (await import('./commands/params.js')).paramsCommand },
   { name: 'sim', summary: 'run a local network: an auction, a job trained, spot-checked and paid on the embedded ledger', load: async () => (await import('./commands/sim.js')).simCommand },
   { name: 'sim-peer', summary: 'internal to cyx sim: one peer of a simulated network, driven over stdin/stdout', hidden: true, load: async () => (await import('./commands/sim-peer.js')).simPeerCommand },
