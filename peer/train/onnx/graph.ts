@@ -1,5 +1,7 @@
 // A small builder for ONNX graphs: named inputs/outputs, initializers and nodes, assembled into a
-// ModelProto. It knows nothing about training; the MLP graphs in ../graphs.ts are written with it.
+// ModelProto. It knows nothing about training; the MLP graphs in ../graphs.ts and the derived
+// bring-your-own-model step graphs (../autodiff/) are written with it. Attribute kinds: float, int,
+// ints, floats, string and tensor (the last three for copying a client's nodes, e.g. Constant).
 import {
   OnnxAttributeType,
   OnnxDataType,
@@ -20,15 +22,28 @@ export const ONNX_IR_VERSION = 8
 /** A dimension: a fixed size, or a symbolic name (e.g. the batch 'N'). */
 export type Dim = number | string
 
+/** A constant tensor given as its raw little-endian bytes (ONNX raw_data). */
+export interface RawTensor {
+  readonly dataType: OnnxDataTypeCode
+  readonly dims: readonly number[]
+  readonly raw: Uint8Array
+}
+
 export type AttributeValue =
   | { kind: 'float'; value: number }
   | { kind: 'int'; value: number }
   | { kind: 'ints'; value: readonly number[] }
+  | { kind: 'floats'; value: readonly number[] }
+  | { kind: 'string'; value: string }
+  | { kind: 'tensor'; value: RawTensor }
 
 export const attr = {
   float: (value: number): AttributeValue => ({ kind: 'float', value }),
   int: (value: number): AttributeValue => ({ kind: 'int', value }),
-  ints: (value: readonly number[]): AttributeValue => ({ kind: 'ints', value })
+  ints: (value: readonly number[]): AttributeValue => ({ kind: 'ints', value }),
+  floats: (value: readonly number[]): AttributeValue => ({ kind: 'floats', value }),
+  string: (value: string): AttributeValue => ({ kind: 'string', value }),
+  tensor: (value: RawTensor): AttributeValue => ({ kind: 'tensor', value })
 }
 
 function attributeProto(name: string, a: AttributeValue): AttributeProtoObject {
@@ -39,6 +54,12 @@ function attributeProto(name: string, a: AttributeValue): AttributeProtoObject {
       return { name, type: OnnxAttributeType.INT, i: a.value }
     case 'ints':
       return { name, type: OnnxAttributeType.INTS, ints: [...a.value] }
+    case 'floats':
+      return { name, type: OnnxAttributeType.FLOATS, floats: [...a.value] }
+    case 'string':
+      return { name, type: OnnxAttributeType.STRING, s: new TextEncoder().encode(a.value) }
+    case 'tensor':
+      return { name, type: OnnxAttributeType.TENSOR, t: { name: '', dims: [...a.value.dims], data_type: a.value.dataType, raw_data: a.value.raw } }
   }
 }
 
@@ -96,20 +117,42 @@ export class GraphBuilder {
     return name
   }
 
+  /** A constant of any element type from its raw little-endian bytes. */
+  rawConstant(name: string, tensor: RawTensor): string {
+    this.initializers.push({ name: this.claim(name), dims: [...tensor.dims], data_type: tensor.dataType, raw_data: tensor.raw })
+    return name
+  }
+
+  /** True when a value of this name exists in the graph (input, constant or node output). */
+  has(name: string): boolean {
+    return this.names.has(name)
+  }
+
   /** Append a node with one output; returns the output's name (given, or generated from the op). */
   op(opType: string, inputs: readonly string[], attributes: Record<string, AttributeValue> = {}, outputName?: string): string {
+    const [output] = this.opOutputs(opType, inputs, attributes, [outputName ?? `${opType.toLowerCase()}_${this.counter}`])
+    return output as string
+  }
+
+  /** Append a node with several outputs (named by the caller; '' leaves an optional output out). */
+  opOutputs(opType: string, inputs: readonly string[], attributes: Record<string, AttributeValue>, outputNames: readonly string[]): string[] {
     for (const input of inputs) {
       if (input !== '' && !this.names.has(input)) throw new Error(`ONNX graph ${this.name}: ${opType} reads unknown value ${input}`)
     }
-    const output = this.claim(outputName ?? `${opType.toLowerCase()}_${this.counter}`)
+    const outputs = outputNames.map((n) => (n === '' ? n : this.claim(n)))
     this.nodes.push({
       input: [...inputs],
-      output: [output],
+      output: outputs,
       name: `n${this.counter++}_${opType}`,
       op_type: opType,
       attribute: Object.entries(attributes).map(([n, a]) => attributeProto(n, a))
     })
-    return output
+    return outputs
+  }
+
+  /** The distinct op types of the nodes so far, sorted. */
+  opTypes(): string[] {
+    return [...new Set(this.nodes.map((n) => n.op_type))].sort()
   }
 
   get nodeCount(): number {

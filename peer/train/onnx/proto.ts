@@ -110,7 +110,7 @@ message OperatorSetIdProto {
 `
 
 /** ONNX TensorProto.DataType values (onnx.proto). */
-export const OnnxDataType = { FLOAT: 1, UINT8: 2, INT32: 6, INT64: 7, BOOL: 9, DOUBLE: 11 } as const
+export const OnnxDataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9, DOUBLE: 11 } as const
 export type OnnxDataTypeCode = (typeof OnnxDataType)[keyof typeof OnnxDataType]
 
 /** ONNX AttributeProto.AttributeType values (onnx.proto). */
