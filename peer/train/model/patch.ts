@@ -162,7 +162,9 @@ export function writeTrainedModel (original: Uint8Array, values: ReadonlyMap<str
     if (byName.has(l.name)) twice.add(l.name)
     byName.set(l.name, l)
   }
-  const out = original.slice()
+  // A copy. Not original.slice(): on a Node Buffer (what readFile returns) that is a view, and the
+  // caller's bytes would be overwritten.
+  const out = new Uint8Array(original)
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength)
   for (const [name, data] of values) {
     const l = byName.get(name)
