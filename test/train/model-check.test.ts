@@ -242,6 +242,14 @@ describe('inferShapes', () => {
     assert.deepEqual(inferShapes(m, 5).get('r2')?.dims, [10, 6])
   })
 
+  it('a Reshape that bakes the example batch size in is refused for a symbolic batch', () => {
+    // torch.onnx.export without dynamic_axes writes x.view(x.size(0), -1) as Reshape to [2, 12].
+    const m = irModel([node('Reshape', ['x', 's'], ['y'], '/Reshape')], { initializers: [i64('s', [2, 12])] })
+    assert.throws(() => inferShapes(m, 'N'), (e: unknown) => e instanceof ShapeInferenceError && /fixes the batch dimension at 2; export with dynamic_axes/.test(e.message))
+    assert.deepEqual(inferShapes(m, 2).get('y')?.dims, [2, 12]) // a concrete batch of 2 fits
+    assert.equal(checkIrModel(m).problems[0]?.node, '/Reshape')
+  })
+
   it('Conv auto_pad SAME_UPPER and VALID', () => {
     const conv = (autoPad: string): IrModel => irModel([node('Conv', ['x', 'w'], ['y'], 'c', { auto_pad: { kind: 'string', value: autoPad }, strides: ints([2, 2]) })], {
       inputs: [{ name: 'x', elemType: 1, shape: ['N', 2, 7, 8] }],
@@ -324,4 +332,50 @@ describe('inferShapes agrees with onnxruntime on every intermediate value', () =
       for (const name of outputs) assert.deepEqual(shapes.get(name)?.dims, out[name]?.dims, name)
     })
   }
+})
+
+describe('cyx model check', () => {
+  const FILE = new URL('cnn-op14.onnx', DIR).pathname
+  const LSTM = new URL('lstm-op14.onnx', DIR).pathname
+  async function cyx (...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    const { main } = await import('../../peer/cli/main.js')
+    const out: string[] = []
+    const err: string[] = []
+    const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) })
+    return { code, out: out.join('\n'), err: err.join('\n') }
+  }
+
+  it('prints the report and exits 0 for a supported model', async () => {
+    const r = await cyx('model', 'check', FILE, '--batch', '8')
+    assert.equal(r.code, 0, r.err)
+    assert.match(r.out, /supported: yes/)
+    assert.match(r.out, /x {2}float32 \[N, 1, 8, 8\]/)
+    assert.match(r.out, /410 trainable/)
+    assert.match(r.out, /batch of 8/)
+  })
+
+  it('--json prints the report as one object; exit 1 when unsupported', async () => {
+    const r = await cyx('model', 'check', LSTM, '--json')
+    assert.equal(r.code, 1)
+    const report = JSON.parse(r.out) as ModelReport
+    assert.equal(report.supported, false)
+    assert.ok(report.problems.some((p) => p.opType === 'LSTM' && p.node === '/lstm/LSTM'))
+    assert.equal(report.memory.batch, 32)
+  })
+
+  it('usage errors exit 2; a file that is not ONNX exits 1 with a clear error', async () => {
+    for (const argv of [['model'], ['model', 'inspect', FILE], ['model', 'check'], ['model', 'check', FILE, FILE], ['model', 'check', FILE, '--batch', '0'], ['model', 'check', FILE, '--bogus'], ['model', 'check', '/nonexistent/m.onnx']]) {
+      const r = await cyx(...argv)
+      assert.equal(r.code, 2, argv.join(' '))
+      assert.match(r.err, /Usage: cyx model check FILE/)
+    }
+    const missing = await cyx('model', 'check', '/nonexistent/m.onnx')
+    assert.match(missing.err, /\/nonexistent\/m\.onnx does not exist/)
+    const notOnnx = await cyx('model', 'check', new URL('models.json', DIR).pathname)
+    assert.equal(notOnnx.code, 1)
+    assert.match(notOnnx.err, /models\.json: not an ONNX model .*torch\.onnx\.export/)
+    const help = await cyx('model', 'check', '--help')
+    assert.equal(help.code, 0)
+    assert.match(help.out, /Exit status: 0/)
+  })
 })

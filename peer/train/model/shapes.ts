@@ -275,6 +275,11 @@ function reshapeShape (c: Ctx): Value[] {
   })
   const holes = shape.filter((s) => s === -1).length
   if (holes > 1) c.fail('the shape has more than one -1')
+  const inBatch = x.dims[0] ?? null
+  if (inBatch !== null && inBatch.p > 0 && shape.length > 0 && shape[0] !== 0 && shape[0] !== -1) {
+    // [N, …] reshaped to [K, …]: the exporter baked the example's batch size into the graph.
+    c.fail(`the constant shape [${shape.join(', ')}] fixes the batch dimension at ${shape[0]}; export with dynamic_axes={'<input>': {0: 'N'}} and reshape with x.reshape(x.shape[0], -1) or torch.flatten(x, 1)`)
+  }
   const total = product(x.dims)
   const rest = product(dims.filter((_d, i) => shape[i] !== -1))
   if (holes === 1) {
