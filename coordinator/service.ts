@@ -21,6 +21,7 @@
  * The libp2p node, the chain reads and the award policy come from the peer room through a
  * `CoordinatorHost` (host.ts); `cyx coordinator` builds it with peer/match's `coordinatorHost`.
  */
+import { logger } from '@libp2p/logger'
 import { setMaxListeners } from 'node:events'
 import { writeFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -32,6 +33,8 @@ import type { CoordinatorHost, Offence } from './host.js'
 import { ChainFactsCache, type ChainFacts } from './ledger.js'
 import { envelopeHash, rankWorkers, type IndexedWorker } from './rank.js'
 import { openCoordinatorStore, type AdvertRecord, type CoordinatorStore, type StatsRecord } from './store.js'
+
+const log = logger('cyx:coordinator')
 
 const { ErrorCode, Kind, WireError, equalBytes, openEnvelope, signMessage } = wire
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -131,7 +134,7 @@ export class Coordinator {
       ttlSeconds: o.chainCacheSeconds ?? COORDINATOR.chainCacheSeconds,
       clock: () => o.host.clock(),
       onRead: (wallet, f) => {
-        this.#store.chain.put(wallet, { registered: f.registered, stake: String(f.stake), reputation: f.reputation, active: f.active, readAt: f.readAt }).catch(() => {})
+        this.#store.chain.put(wallet, { registered: f.registered, stake: String(f.stake), reputation: f.reputation, active: f.active, readAt: f.readAt }).catch((err: unknown) => { log.error('caching a chain read failed: %e', err) })
       }
     })
   }
@@ -144,21 +147,21 @@ export class Coordinator {
       await c.#load()
       const { host } = o
       c.#cleanups.push(await host.handle(MESH.matchProtocol, (stream, connection) => {
-        c.#serve(stream, connection, MESH.matchProtocol, async (bytes, peer, started) => await c.#match(bytes, peer, started)).catch(() => {})
+        c.#serve(stream, connection, MESH.matchProtocol, async (bytes, peer, started) => await c.#match(bytes, peer, started)).catch((err: unknown) => { log('serving a match request failed: %e', err) })
       }))
       c.#cleanups.push(await host.handle(COORDINATOR.registerProtocol, (stream, connection) => {
-        c.#serve(stream, connection, COORDINATOR.registerProtocol, async (bytes, peer) => await c.#register(bytes, peer)).catch(() => {})
+        c.#serve(stream, connection, COORDINATOR.registerProtocol, async (bytes, peer) => await c.#register(bytes, peer)).catch((err: unknown) => { log('serving a registration failed: %e', err) })
       }))
       c.#cleanups.push(host.onJobAnnounce(async (announce) => { await c.#seeJob(announce, 'gossip') }))
 
       const capabilities = o.crawlCapabilities ?? ['cpu']
       if (capabilities.length > 0) {
-        const crawl = (): void => { c.crawl(capabilities).catch(() => {}) }
+        const crawl = (): void => { c.crawl(capabilities).catch((err: unknown) => { log.error('crawl failed: %e', err) }) }
         c.#every(o.crawlEveryMs ?? 30_000, crawl)
         setTimeout(crawl, 0).unref()
       }
-      c.#every(60_000, () => { c.#sweep().catch(() => {}) })
-      c.#every(500, () => { if (c.#dirty) c.#writeStatus(true).catch(() => {}) })
+      c.#every(60_000, () => { c.#sweep().catch((err: unknown) => { log.error('sweep failed: %e', err) }) })
+      c.#every(500, () => { if (c.#dirty) c.#writeStatus(true).catch((err: unknown) => { log.error('writing the status file failed: %e', err) }) })
       await c.#writeStatus(true)
       host.onStop(async () => { await c.stop() })
       return c
@@ -216,7 +219,7 @@ export class Coordinator {
         source,
         indexedAt: this.host.clock()
       }
-      this.#store.adverts.put(peerId, record).catch(() => {})
+      this.#store.adverts.put(peerId, record).catch((err: unknown) => { log.error('storing an advert failed: %e', err) })
     }
     return worker
   }
@@ -227,7 +230,7 @@ export class Coordinator {
       if (w.advert.expiresAt <= now) {
         this.#workers.delete(peerId)
         this.#dirty = true
-        await this.#store.adverts.delete(peerId).catch(() => {})
+        await this.#store.adverts.delete(peerId).catch((err: unknown) => { log.error('deleting an expired advert failed: %e', err) })
       }
     }
   }
@@ -351,7 +354,7 @@ export class Coordinator {
     const id = hex(announce.jobId)
     this.#store.jobs.get(id).then(async (j) => {
       if (j !== undefined) await this.#store.jobs.put(id, { ...j, matchedAt: now, candidates: ranked.length })
-    }).catch(() => {})
+    }).catch((err: unknown) => { log.error('recording a match failed: %e', err) })
     this.#stats.jobsMatched++
     this.#stats.latenciesMs.push(Math.round((performance.now() - started) * 100) / 100)
     if (this.#stats.latenciesMs.length > LATENCY_SAMPLES) this.#stats.latenciesMs.splice(0, this.#stats.latenciesMs.length - LATENCY_SAMPLES)
@@ -361,7 +364,7 @@ export class Coordinator {
 
   #saveStats (): void {
     this.#dirty = true
-    this.#store.meta.put('stats', { ...this.#stats, latenciesMs: [...this.#stats.latenciesMs] }).catch(() => {})
+    this.#store.meta.put('stats', { ...this.#stats, latenciesMs: [...this.#stats.latenciesMs] }).catch((err: unknown) => { log.error('storing the stats failed: %e', err) })
   }
 
   /**
@@ -450,8 +453,8 @@ export class Coordinator {
         try { await fn() } catch { /* keep stopping */ }
       }
       await this.#crawling?.catch(() => 0)
-      await this.#writeStatus(false).catch(() => {})
-      await this.#store.close().catch(() => {})
+      await this.#writeStatus(false).catch((err: unknown) => { log.error('writing the final status failed: %e', err) })
+      await this.#store.close().catch((err: unknown) => { log.error('closing the store failed: %e', err) })
     })()
     await this.#stopped
   }

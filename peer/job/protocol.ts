@@ -23,6 +23,7 @@
  * before anything is read. Every handler catches everything: nothing a remote peer sends can
  * throw out of this file. What to accept and how to train is not decided here (hooks).
  */
+import { logger } from '@libp2p/logger'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { MESH, PROOF, wire } from '../../protocols/index.js'
@@ -30,6 +31,8 @@ import { framed, offenceOf, type FramedStream, type Offence, type PeerNode } fro
 import type { Dataset } from '../train/index.js'
 import { decodeDataset } from './dataset-codec.js'
 import { chunkPayload, PayloadAssembler } from './transfer.js'
+
+const log = logger('cyx:job')
 
 const { ErrorCode, Kind, WireError, decodeJobMessage, encodeJobMessage, openEnvelope } = wire
 
@@ -85,7 +88,7 @@ export class JobChannel {
     const bytes = encodeJobMessage(m)
     const next = this.#writing.then(async () => { await this.#frames.write(bytes, signal === undefined ? {} : { signal }) })
     // A failed write fails this call; the queue goes on for the next.
-    this.#writing = next.catch(() => {})
+    this.#writing = next.catch((err: unknown) => { log.trace('a queued write failed (its caller got the error): %e', err) })
     await next
   }
 
@@ -272,12 +275,12 @@ export async function startJobService<J> (node: PeerNode, hooks: JobServiceHooks
 
       // Heartbeats: the last metrics again whenever nothing was sent for most of an interval.
       heartbeat = setInterval(() => {
-        if (Date.now() - lastSentAt >= PROOF.metricsIntervalSeconds * 1000 - 2 * HEARTBEAT_TICK_MS) sendMetrics(last).catch(() => {})
+        if (Date.now() - lastSentAt >= PROOF.metricsIntervalSeconds * 1000 - 2 * HEARTBEAT_TICK_MS) sendMetrics(last).catch((err: unknown) => { log('a heartbeat failed: %e', err) })
       }, HEARTBEAT_TICK_MS)
       const pending: Array<Promise<void>> = []
       const progress: TrainingProgress = {
-        metrics: (m) => { pending.push(sendMetrics(m).catch(() => {})) },
-        checkpoint: (c) => { pending.push(ch.send({ checkpoint: c }).catch(() => {})) }
+        metrics: (m) => { pending.push(sendMetrics(m).catch((err: unknown) => { log('sending metrics failed: %e', err) })) },
+        checkpoint: (c) => { pending.push(ch.send({ checkpoint: c }).catch((err: unknown) => { log('sending a checkpoint failed: %e', err) })) }
       }
       const work = await hooks.run(job, dataset, progress, session.signal)
       clearInterval(heartbeat)
@@ -313,7 +316,7 @@ export async function startJobService<J> (node: PeerNode, hooks: JobServiceHooks
     active: () => sessions.size,
     stop: async () => {
       for (const s of sessions) s.abort(new Error('the job service stopped'))
-      await node.libp2p.unhandle(MESH.jobProtocol).catch(() => {})
+      await node.libp2p.unhandle(MESH.jobProtocol).catch((err: unknown) => { log('unhandling the job protocol failed: %e', err) })
     }
   }
   node.onStop(service.stop)
@@ -403,7 +406,7 @@ export async function runJobSession (node: PeerNode, worker: PeerId | Multiaddr,
         await ch.send(f.chunk !== undefined ? { dataChunk: f.chunk } : { dataEnd: f.end }, outer)
       }
     })()
-    writer.catch(() => {}) // its failure also ends the stream, which the reader reports
+    writer.catch((err: unknown) => { log.trace('the dataset writer failed (the reader reports it): %e', err) }) // its failure also ends the stream, which the reader reports
 
     let delivery: wire.Delivery | undefined
     let weights: PayloadAssembler | undefined

@@ -10,12 +10,15 @@
  *
  * This file is protocol only: which bid wins is policy and lives elsewhere.
  */
+import { logger } from '@libp2p/logger'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { MESH, wire } from '../../protocols/index.js'
 import { framed } from './framing.js'
 import { offenceOf } from './misbehaviour.js'
 import type { PeerNode } from './node.js'
+
+const log = logger('cyx:node:bid')
 
 const { Kind, WireError, equalBytes, openSigned } = wire
 
@@ -157,7 +160,7 @@ export async function startBidCollector (node: PeerNode, options: BidCollectorOp
     },
     stop: async () => {
       for (const round of [...rounds.values()]) round.close()
-      await node.libp2p.unhandle(MESH.bidProtocol).catch(() => {})
+      await node.libp2p.unhandle(MESH.bidProtocol).catch((err: unknown) => { log('unhandling the bid protocol failed: %e', err) })
     }
   }
   node.onStop(collector.stop)

@@ -12,6 +12,7 @@
  * peers whose subscriptions it has seen), so `announceJob` waits for subscribers first and then
  * re-announces during the bid window for workers that join late; receivers dedup by job id.
  */
+import { logger } from '@libp2p/logger'
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromMultihash } from '@libp2p/peer-id'
@@ -19,6 +20,8 @@ import * as Digest from 'multiformats/hashes/digest'
 import { MESH, takeRateLimit, wire, type RateLimitWindow } from '../../protocols/index.js'
 import { offenceOf } from './misbehaviour.js'
 import type { PeerNode } from './node.js'
+
+const log = logger('cyx:node:jobs')
 
 const { Kind, WireError, equalBytes, openSigned } = wire
 
@@ -75,7 +78,7 @@ function setUp (node: PeerNode): JobGossip {
       if (event === undefined) return // not ours (another topic) or not validated by us
       for (const h of state.handlers) {
         // A handler's failure is the handler's: it must not stop delivery to the others.
-        Promise.resolve().then(async () => { await h(event) }).catch(() => {})
+        Promise.resolve().then(async () => { await h(event) }).catch((err: unknown) => { log.error('a job-announce handler failed: %e', err) })
       }
     }
   }
@@ -213,7 +216,7 @@ export async function announceJob (node: PeerNode, signedAnnounce: Uint8Array, o
     // The node's clock, not Date.now(): the deadline is in the same (possibly simulated) time.
     if (stopped || node.clock() * 1000 + every >= deadlineMs) return
     timer = setTimeout(() => {
-      pubsub.publish(MESH.jobsTopic, signedAnnounce).catch(() => {}).finally(again)
+      pubsub.publish(MESH.jobsTopic, signedAnnounce).catch((err: unknown) => { log('re-announcing failed: %e', err) }).finally(again)
     }, every)
     timer.unref()
   }

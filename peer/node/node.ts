@@ -5,6 +5,7 @@
  * (discovery, job gossip, bids, jobs) take a `PeerNode` and register what they need on it;
  * `stop()` undoes all of it, stops Helia (and with it libp2p) and closes the store it opened.
  */
+import { logger } from '@libp2p/logger'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,6 +20,8 @@ import { loadOrCreatePeerKey, loadOrCreateWallet, WALLET_FILE } from './identity
 import { MisbehaviourLedger } from './misbehaviour.js'
 import { libp2pOptions, type MeshServices } from './options.js'
 import { systemClock, type Clock } from './records.js'
+
+const log = logger('cyx:node')
 
 export const DEFAULT_LISTEN = ['/ip4/127.0.0.1/tcp/0'] as const
 
@@ -72,7 +75,7 @@ export async function createPeerNode (config: PeerNodeConfig = {}): Promise<Peer
   // The gater needs the ledger and the ledger's ban hook needs the node: tie them after creation.
   let libp2pRef: Libp2p<MeshServices> | undefined
   const misbehaviour = new MisbehaviourLedger((peer) => {
-    libp2pRef?.hangUp(peerIdFromString(peer)).catch(() => {})
+    libp2pRef?.hangUp(peerIdFromString(peer)).catch((err: unknown) => { log('hanging up on a banned peer failed: %e', err) })
   })
   // A banned peer cannot come back through a new connection either.
   const gater: ConnectionGater = {
@@ -87,8 +90,8 @@ export async function createPeerNode (config: PeerNodeConfig = {}): Promise<Peer
   const store = config.store ?? await openPeerStore(config.dir ?? tempDir as string)
   const ownStore = config.store === undefined
   const release = async (): Promise<void> => {
-    if (ownStore) await store.close().catch(() => {})
-    if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true }).catch(() => {})
+    if (ownStore) await store.close().catch((err: unknown) => { log.error('closing the store failed: %e', err) })
+    if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true }).catch((err: unknown) => { log.error('removing the temporary directory failed: %e', err) })
   }
   let helia: HeliaWithLibp2p<MeshServices>
   try {
@@ -140,7 +143,7 @@ export async function createPeerNode (config: PeerNodeConfig = {}): Promise<Peer
           }
         }
         // Helia stops its libp2p node; the store closes after both.
-        await helia.stop().catch(() => {})
+        await helia.stop().catch((err: unknown) => { log.error('stopping helia after a failed start failed: %e', err) })
         await release()
       })()
       await stopping

@@ -18,6 +18,7 @@
  * Role options (`plan.worker`, `plan.client`) and job requests pass through untouched, so options
  * and events the roles gain need no change here.
  */
+import { logger } from '@libp2p/logger'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Connection, PublicKey, TransactionInstruction } from '@solana/web3.js'
@@ -27,6 +28,8 @@ import { createPeerNode, type PeerNode } from '../node/index.js'
 import { Client, JobBook, Worker, sendTransaction, walletKeypair, type ClientOptions, type JobRequest, type WorkerOptions } from '../roles/index.js'
 import { evidenceBlocks } from '../../storage/index.js'
 import { decode, encode } from './codec.js'
+
+const log = logger('cyx:sim:host')
 
 export type PeerRole = 'worker' | 'client' | 'juror' | 'keeper'
 
@@ -132,12 +135,12 @@ export class PeerHost {
       this.#started ??= this.#start(c.plan).catch((error: unknown) => {
         this.#send({ type: 'failed', error: error instanceof Error ? error : new Error(String(error)) })
         // Not awaited: stop waits for this very promise.
-        this.stop().catch(() => {})
+        this.stop().catch((err: unknown) => { log.error('stopping after a failed start failed: %e', err) })
       })
       return
     }
     if (c.cmd === 'stop') {
-      this.stop().catch(() => {})
+      this.stop().catch((err: unknown) => { log.error('stopping failed: %e', err) })
       return
     }
     const id = c.id
@@ -218,10 +221,10 @@ export class PeerHost {
   /** Stops the role, then the node (its stores close); answers `stopped`. Idempotent. */
   async stop (): Promise<void> {
     this.#stopping ??= (async () => {
-      await this.#started?.catch(() => {})
-      await this.#client?.stop().catch(() => {})
-      await this.#worker?.stop().catch(() => {})
-      await this.#node?.stop().catch(() => {})
+      await this.#started?.catch((err: unknown) => { log.trace('the start failed (reported already): %e', err) })
+      await this.#client?.stop().catch((err: unknown) => { log.error('stopping the client failed: %e', err) })
+      await this.#worker?.stop().catch((err: unknown) => { log.error('stopping the worker failed: %e', err) })
+      await this.#node?.stop().catch((err: unknown) => { log.error('stopping the node failed: %e', err) })
       this.#send({ type: 'stopped' })
       this.#resolveDone()
     })()

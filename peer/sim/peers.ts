@@ -7,6 +7,7 @@
  *   (encoded and decoded exactly as between processes); `kill` stops its role and node at once,
  *   without a goodbye (no `stopped` line) — as close to a SIGKILL as one process allows.
  */
+import { logger } from '@libp2p/logger'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -14,6 +15,8 @@ import { PublicKey, type TransactionInstruction } from '@solana/web3.js'
 import type { ClientJobEvent, JobOutcome } from '../roles/index.js'
 import { LINE_PREFIX, decode, encode } from './codec.js'
 import { PeerHost, instructionJson, type HostCommand, type HostMessage, type PeerPlan, type ReviewRequest, type ReviewResult } from './host.js'
+
+const log = logger('cyx:sim:peer')
 
 export type PeerMode = 'processes' | 'in-process'
 
@@ -45,7 +48,7 @@ function processChannel (name: string, noise: (line: string) => void): Channel {
     else if (l.trim() !== '') noise(`${name}: ${l}`)
   })
   createInterface({ input: child.stderr! }).on('line', (l) => { if (l.trim() !== '') noise(`${name} (stderr): ${l}`) })
-  child.stdin!.on('error', () => {})
+  child.stdin!.on('error', (err) => { log('%s: stdin closed: %e', name, err) })
   child.once('error', (e) => { noise(`${name}: ${e.message}`) })
   return {
     write: (line) => { if (child.exitCode === null && child.stdin!.writable) child.stdin!.write(line + '\n') },
@@ -76,7 +79,7 @@ function memoryChannel (): Channel {
     },
     forceKill: () => {
       killed = true
-      host.stop().catch(() => {})
+      host.stop().catch((err: unknown) => { log('stopping a killed peer failed: %e', err) })
     }
   }
 }

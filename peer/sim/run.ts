@@ -45,6 +45,7 @@
  * `complete_zk` verifies the proof on-chain before paying). The other scenarios run one job (spirals
  * unless `--dataset`/`--tier` say otherwise) and act on it.
  */
+import { logger } from '@libp2p/logger'
 import { PublicKey } from '@solana/web3.js'
 import { getAccount, getMint } from '@solana/spl-token'
 import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, configPda, decodeConfig, type NodeAccount } from '../../chain/index.js'
@@ -59,6 +60,8 @@ import { carryDispute, readEscrow, refundAfterDeadline, warpPast, type DisputeRe
 import type { PeerPlan, PeerRole } from './host.js'
 import { LocalNetwork, type Allocation } from './network.js'
 import { bootPeer, type BootedPeer, type PeerMode, type SimJobOutcome, type SimPeer } from './peers.js'
+
+const debugLog = logger('cyx:sim')
 
 export type ScenarioName = 'honest' | 'timeout' | 'cheat' | 'dispute' | 'crash'
 export const SCENARIOS: readonly ScenarioName[] = ['honest', 'timeout', 'cheat', 'dispute', 'crash']
@@ -331,7 +334,7 @@ export async function runSimulation (o: SimOptions): Promise<SimReport> {
   }
   // Once the run is stopping, what its abandoned steps still report is not news.
   const run = simulate({ ...o, log: (line) => { if (!closing) o.log(line) } }, scenario, mode, net, startPeer, live)
-  run.catch(() => {})
+  run.catch((err: unknown) => { debugLog.trace('the run failed (awaited below): %e', err) })
   let onAbort: (() => void) | undefined
   try {
     if (o.signal === undefined) return await run
@@ -460,7 +463,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
         log(`  ${who}: checkpoint ${e.checkpoint.epoch} announced (chain ${hex(e.checkpoint.chainHash).slice(0, 12)}…)`)
         if (first && scenario === 'crash' && crashed === undefined && r.award !== undefined && e.checkpoint.epoch === crashAt) {
           crashed = killAndRestart(r.award.worker)
-          crashed.catch(() => {})
+          crashed.catch((err: unknown) => { debugLog.trace('kill and restart failed (awaited below): %e', err) })
         }
       }
       if (e.type === 'reconnecting') r.reconnects++

@@ -81,7 +81,7 @@ describe('mesh: four nodes on 127.0.0.1', function () {
       }
       const offer = { hardware: cpuHardware(), pricePerHour: 1n, profile: profile(), capabilities: ['cpu'] }
       const mine = await recordOf(buildAdvert(w0, offer), w0)
-      validate(advertKey(nameOf(w0)), mine) // the genuine record passes
+      await validate(advertKey(nameOf(w0)), mine) // the genuine record passes (our validator is synchronous; the type allows a promise)
 
       // w0's own record, filed under w1's key: w0's peer signature does not verify under w1's key.
       assert.throws(() => validate(advertKey(nameOf(w1)), mine), (e: unknown) => e instanceof WireError && e.code === 'BAD_SIGNATURE' && e.field === 'peerSignature')

@@ -5,6 +5,7 @@
  * from the last checkpoint its draft stored, delivers the same final weights an uninterrupted run
  * produces, and is paid.
  */
+import { logger } from '@libp2p/logger'
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -16,6 +17,8 @@ import { Client, JobBook, Worker, jobSpec, type ClientJobEvent, type WorkerEvent
 import { generateSpirals } from '../../peer/train/index.js'
 import { openPeerStore } from '../../storage/index.js'
 import { World } from './world.js'
+
+const log = logger('cyx:test:restart')
 
 const T = UNITS_PER_TOKEN
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -42,8 +45,8 @@ describe('roles: a worker restarted mid-job', function () {
 
   after(async () => {
     await client?.stop()
-    for (const w of workers) await w.stop().catch(() => {})
-    for (const n of nodes) await n.stop().catch(() => {})
+    for (const w of workers) await w.stop().catch((err: unknown) => { log('stopping a worker failed: %e', err) })
+    for (const n of nodes) await n.stop().catch((err: unknown) => { log('stopping a node failed: %e', err) })
     await world?.close()
   })
 
@@ -76,7 +79,7 @@ describe('roles: a worker restarted mid-job', function () {
         if (e.type === 'checkpoint' && e.checkpoint.epoch === 2) kill()
       }
     })
-    submitted.catch(() => {})
+    submitted.catch((err: unknown) => { log.trace('the submission failed (awaited below): %e', err) })
     await killNow
     // Killed during training: the worker and its node go down (the store closes with the node).
     await first.stop()

@@ -4,6 +4,7 @@
  * worker refuses them with typed errors), then a real auction that the same worker wins, trains,
  * delivers and is paid for: proof that it kept serving.
  */
+import { logger } from '@libp2p/logger'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { lpStream } from '@libp2p/utils'
@@ -15,6 +16,8 @@ import { createPeerNode, type PeerNode } from '../../peer/node/index.js'
 import { Client, Worker, checkpointCount, escrowNonce, jobSpec, sendTransaction, tokenAccount, zkDataCommitment, type ClientJobEvent } from '../../peer/roles/index.js'
 import { generateSpirals, loadDatasetById } from '../../peer/train/index.js'
 import { World, type TestPeer } from './world.js'
+
+const log = logger('cyx:test:roles')
 
 const T = UNITS_PER_TOKEN
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -177,7 +180,7 @@ describe('roles: one client, three workers, one ledger', function () {
       // A frame over MESH.maxJobFrameBytes is refused before it is read.
       const s2 = await attacker.libp2p.dialProtocol(cheap.node.multiaddrs(), MESH.jobProtocol)
       const lp2 = lpStream(s2, { maxDataLength: MESH.maxJobFrameBytes * 4 })
-      await lp2.write(new Uint8Array(MESH.maxJobFrameBytes + 1)).catch(() => {})
+      await lp2.write(new Uint8Array(MESH.maxJobFrameBytes + 1)).catch((err: unknown) => { log('the oversized write failed, as it may: %e', err) })
       await until(() => rejected.get(cheap.node.peerId.toString())!.length > before + 1, 5_000, 'the oversize refusal')
       const e2 = lastRejection()
       assert.ok(wire.isWireError(e2) && e2.code === 'TOO_LARGE', String(e2))

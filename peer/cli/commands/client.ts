@@ -1,7 +1,10 @@
 /** `cyx client`: submit a job and see it through, and the verbs on a job afterwards (peer/roles/client.ts). */
+import { logger } from '@libp2p/logger'
 import { PublicKey } from '@solana/web3.js'
 import { parseCommandArgs, UsageError, type Command, type CommandIo } from '../command.js'
 import { NODE_OPTIONS, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, rpcUrl, tokens } from './peer-common.js'
+
+const log = logger('cyx:cli:client')
 
 /** Most epochs of a zk job (roles' ZK_MAX_EPOCHS: 32 leaves, 8 steps an epoch; test/peer/cli.test.ts checks they agree). Kept literal so `--help` loads no roles. */
 export const ZK_MAX_EPOCHS = 4
@@ -229,7 +232,7 @@ async function cancelJob (argv: string[], io: CommandIo): Promise<number> {
   const { openPeerStore } = await import('../../../storage/index.js')
   const store = await openPeerStore(dataDir(values.dir))
   try {
-    await JobBook.client(store).transition(jobId, 'cancelled', { cancelSignature: signature }).catch(() => {})
+    await JobBook.client(store).transition(jobId, 'cancelled', { cancelSignature: signature }).catch((err: unknown) => { log.error('recording the cancellation failed: %e', err) })
   } finally {
     await store.close()
   }
@@ -262,7 +265,7 @@ async function refund (argv: string[], io: CommandIo): Promise<number> {
   try {
     const book = JobBook.client(store)
     await book.note(jobId, { refundSignature: signature })
-    await book.transition(jobId, 'failed', {}, invalidProof ? 'refunded: the worker did not prove the challenged step by the deadline' : 'refunded: the deadline passed').catch(() => {})
+    await book.transition(jobId, 'failed', {}, invalidProof ? 'refunded: the worker did not prove the challenged step by the deadline' : 'refunded: the deadline passed').catch((err: unknown) => { log.error('recording the refund failed: %e', err) })
   } finally {
     await store.close()
   }

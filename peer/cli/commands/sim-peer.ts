@@ -5,8 +5,11 @@
  * SIGINT or SIGTERM (Ctrl-C reaches every process of the terminal's group), and when its stdin
  * closes (the `cyx sim` that started it is gone), so no peer outlives its simulation.
  */
+import { logger } from '@libp2p/logger'
 import { createInterface } from 'node:readline'
 import { parseCommandArgs, type Command } from '../command.js'
+
+const log = logger('cyx:cli:sim-peer')
 
 export const simPeerCommand: Command = {
   name: 'sim-peer',
@@ -19,7 +22,7 @@ and drives it over stdin/stdout (peer/sim/host.ts). Not meant to be run by hand.
     const { PeerHost } = await import('../../sim/host.js')
     const { LINE_PREFIX } = await import('../../sim/codec.js')
     const host = new PeerHost((line) => { io.out(LINE_PREFIX + line) })
-    const stop = (): void => { host.stop().catch(() => {}) }
+    const stop = (): void => { host.stop().catch((err: unknown) => { log.error('stopping failed: %e', err) }) }
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
     const lines = createInterface({ input: process.stdin })
