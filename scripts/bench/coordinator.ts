@@ -4,7 +4,9 @@
  * 127.0.0.1 (each advertised in the DHT and registered with the coordinator) and the embedded
  * ledger over JSON-RPC. Prints one JSON line.
  *
- *   node --import tsx --import ./peer/runtime/node20.mjs scripts/bench/coordinator.ts [rounds]
+ *   npx tsx scripts/bench/coordinator.ts [rounds] [jobRounds] [--smoke]   (npm run bench:coordinator)
+ *
+ * `--smoke`: 3 workers, one timed round, one job per client, a 1.5 s bid window.
  *
  * - withCoordinatorMs: `matchViaCoordinator` — one request, the coordinator's signed ranking, and
  *   the client's own checks (every advert's signature, every wallet's stake in one batched RPC read).
@@ -18,6 +20,7 @@
  * collected for the bid window, ranked with on-chain facts, escrow created naming the winner).
  * Each job then runs to completion before the next round.
  */
+import { args, emit, smoke } from './common.js'
 import { randomBytes } from 'node:crypto'
 import { getAssociatedTokenAddressSync } from '@solana/spl-token'
 import { Transaction, sendAndConfirmTransaction } from '@solana/web3.js'
@@ -30,12 +33,12 @@ import { Client, Worker, type ClientJobEvent } from '../../peer/roles/index.js'
 import { LocalNetwork } from '../../peer/sim/index.js'
 import { MESH, UNITS_PER_TOKEN, minimumRegistrationStake, wire } from '../../protocols/index.js'
 
-const rounds = Number(process.argv[2] ?? 15)
+const rounds = smoke ? 1 : Number(args[0] ?? 15)
 /** Jobs per client for submission → award (each wallet may announce 10 jobs a day). */
-const jobRounds = Math.min(8, Number(process.argv[3] ?? 4))
-const BID_WINDOW_MS = MESH.bidWindowSeconds * 1000
-const warmup = 2
-const WORKERS = 20
+const jobRounds = smoke ? 1 : Math.min(8, Number(args[1] ?? 4))
+const BID_WINDOW_MS = smoke ? 1_500 : MESH.bidWindowSeconds * 1000
+const warmup = smoke ? 0 : 2
+const WORKERS = smoke ? 3 : 20
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b)
@@ -146,7 +149,7 @@ try {
   await clients.mesh.stop()
   await Promise.allSettled(roles.map(async (w) => { await w.stop() }))
 
-  console.log(JSON.stringify({
+  emit({
     bench: 'coordinator',
     workers: WORKERS,
     rounds,
@@ -155,7 +158,7 @@ try {
     candidates,
     coordinatorMatchP50Ms: s.matchLatencyMs.p50,
     submissionToAwardMs: { withCoordinator: median(toAward.with), meshOnly: median(toAward.mesh), jobs: jobRounds, bidWindowMs: BID_WINDOW_MS, fallbacks }
-  }))
+  })
   await coordinator.stop()
 } finally {
   await net.close()

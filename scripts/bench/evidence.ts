@@ -1,7 +1,9 @@
 /**
  * How fast a worker stores evidence, against writing the same bytes to a plain file, in one run.
  *
- *   npx tsx --import ./peer/runtime/node20.mjs scripts/bench/evidence.ts [--checkpoints 16] [--floats 500000]
+ *   npx tsx scripts/bench/evidence.ts [--checkpoints 16] [--floats 500000] [--smoke]   (npm run bench:evidence)
+ *
+ * `--smoke`: 2 checkpoints of 10,000 floats.
  *
  * Each checkpoint is a state of two float32 tensors of `floats` elements (weights and velocities),
  * so 8 × floats bytes. Prints one JSON line:
@@ -12,7 +14,7 @@
  *   sealMs           writing the manifest and pinning the whole DAG
  *   loadMBps         loadCheckpointState of every checkpoint (re-hash, verify, decode)
  */
-import '../../peer/runtime/node20.mjs'
+import { emit, smoke } from './common.js'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -20,9 +22,9 @@ import { parseArgs } from 'node:util'
 import { encodeState, wire, type StateTensor } from '../../protocols/index.js'
 import { createPeerHelia, EvidenceWriter, loadCheckpointState, loadEvidence, openPeerStore } from '../../storage/index.js'
 
-const { values } = parseArgs({ options: { checkpoints: { type: 'string', default: '16' }, floats: { type: 'string', default: '500000' } } })
-const checkpoints = Number(values.checkpoints)
-const floats = Number(values.floats)
+const { values } = parseArgs({ options: { checkpoints: { type: 'string', default: '16' }, floats: { type: 'string', default: '500000' }, smoke: { type: 'boolean' } } })
+const checkpoints = smoke ? 2 : Number(values.checkpoints)
+const floats = smoke ? 10_000 : Number(values.floats)
 
 function state (seed: number): StateTensor[] {
   const w = new Float32Array(floats)
@@ -78,7 +80,7 @@ try {
     for (let e = 1; e <= checkpoints; e++) await loadCheckpointState(helia, evidence, e, { offline: true })
     const loadMs = ms(t)
 
-    console.log(JSON.stringify({
+    emit({
       bench: 'evidence',
       checkpoints,
       stateBytes,
@@ -91,7 +93,7 @@ try {
       sealMs: Math.round(sealMs),
       loadMBps: +(totalMB / (loadMs / 1000)).toFixed(1),
       node: process.version
-    }))
+    })
   } finally {
     await helia.stop()
     await store.close()

@@ -20,13 +20,18 @@
  *   acknowledged by it (its acceptance frame). No escrow (no ledger here).
  * Both latencies with 5 and 20 in-process workers.
  *
- *   node --import tsx --import ./peer/runtime/node20.mjs scripts/bench/mesh.ts [rounds] [payloadMiB]
+ *   npx tsx scripts/bench/mesh.ts [rounds] [payloadMiB] [--smoke]   (npm run bench:mesh)
+ *
+ * `--smoke`: 1 MiB once, 2 timed rounds with 2 and 3 workers (the latency keys are then
+ * `workers2`/`workers3`).
  */
+import { args, emitAndExit, smoke } from './common.js'
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { createServer, connect, type Socket } from 'node:net'
 import { cpus } from 'node:os'
 import type { Stream } from '@libp2p/interface'
+import { logger } from '@libp2p/logger'
 import { JobChannel, PayloadAssembler, chunkPayload } from '../../peer/job/index.js'
 import {
   announceJob, createPeerNode, newWalletSecretKey, onJobAnnounce, sendBid, startBidCollector, waitForSubscribers, type PeerNode
@@ -34,11 +39,12 @@ import {
 import { rankBids } from '../../peer/policy/index.js'
 import { MESH, wire } from '../../protocols/index.js'
 
-const rounds = Number(process.argv[2] ?? 20)
-const payloadMiB = Number(process.argv[3] ?? 64)
+const log = logger('cyx:bench:mesh')
+const rounds = smoke ? 2 : Number(args[0] ?? 20)
+const payloadMiB = smoke ? 1 : Number(args[1] ?? 64)
 /** Untimed rounds first: right after start the DHT self-queries, identify and gossipsub grafting
  * compete for the (2) cores, which is start-up cost, not announce→bid latency. */
-const warmup = 3
+const warmup = smoke ? 1 : 3
 
 function spec (): wire.TrainingSpec {
   return {
@@ -158,7 +164,7 @@ const mbps = (bytes: number, ms: number): number => Math.round(bytes / 1e6 / (ms
  * until the receiver has all of them (it answers one byte). */
 async function tcpMs (payload: Uint8Array): Promise<number> {
   const server = createServer((socket: Socket) => {
-    socket.on('error', () => {}) // the sender destroys its end once acknowledged
+    socket.on('error', (err) => { log('receiving socket: %e', err) }) // the sender destroys its end once acknowledged
     let got = 0
     socket.on('data', (b: Buffer) => {
       got += b.byteLength
@@ -169,7 +175,7 @@ async function tcpMs (payload: Uint8Array): Promise<number> {
   await once(server, 'listening')
   const { port } = server.address() as { port: number }
   const socket = connect(port, '127.0.0.1')
-  socket.on('error', () => {})
+  socket.on('error', (err) => { log('sending socket: %e', err) })
   await once(socket, 'connect')
   socket.setNoDelay(true)
   const acked = once(socket, 'data')
@@ -297,7 +303,7 @@ interface Transfer {
 }
 
 /** Best of `repeats` for each path, the paths interleaved so that none gets a warmer machine. */
-async function transfer (repeats = Number(process.env.CYX_BENCH_REPEATS ?? 3)): Promise<Transfer> {
+async function transfer (repeats = smoke ? 1 : Number(process.env.CYX_BENCH_REPEATS ?? 3)): Promise<Transfer> {
   const payload = Uint8Array.from(randomBytes(payloadMiB * 1024 * 1024))
   const expected = { bytes: payload.byteLength, sha256: Uint8Array.from(wire.sha256(payload)) }
   const client = await createPeerNode({})
@@ -308,7 +314,7 @@ async function transfer (repeats = Number(process.env.CYX_BENCH_REPEATS ?? 3)): 
     await client.libp2p.dial(worker.peerId)
     const best = { tcp: Infinity, raw: Infinity, dataset: Infinity, weights: Infinity, floor: Infinity }
     // One small untimed run of each first (JIT, connection warm-up).
-    await jobProtocolMs(client, worker, payload, expected.sha256, 'dataset').catch(() => {})
+    await jobProtocolMs(client, worker, payload, expected.sha256, 'dataset').catch((err: unknown) => { console.error('warm-up transfer failed (untimed)', err) })
     for (let i = 0; i < repeats; i++) {
       // Raw TCP moves the payload in tens of ms, so one moment of contention on a shared machine
       // skews a single sample: three per repeat, the best kept (a higher baseline, a lower ratio).
@@ -340,20 +346,19 @@ async function transfer (repeats = Number(process.env.CYX_BENCH_REPEATS ?? 3)): 
 
 const t = await transfer()
 if (process.env.CYX_BENCH_TRANSFER_ONLY === '1') {
-  console.log(JSON.stringify({ bench: 'mesh', transferRatio: t.transferRatio, transfer: t }))
-  process.exit(0)
+  await emitAndExit({ bench: 'mesh', transferRatio: t.transferRatio, transfer: t })
 }
-const w5 = await run(5)
-const w20 = await run(20)
-console.log(JSON.stringify({
+const [small, large] = smoke ? [2, 3] : [5, 20]
+const ws = await run(small)
+const wl = await run(large)
+await emitAndExit({
   bench: 'mesh',
   transferRatio: t.transferRatio,
   transfer: t,
-  awardLatencyMs: { workers5: w5.award, workers20: w20.award },
-  announceToAllBidsMs: { workers5: { ...w5, award: undefined }, workers20: { ...w20, award: undefined } },
+  awardLatencyMs: { [`workers${small}`]: ws.award, [`workers${large}`]: wl.award },
+  announceToAllBidsMs: { [`workers${small}`]: { ...ws, award: undefined }, [`workers${large}`]: { ...wl, award: undefined } },
   warmupRounds: warmup,
   bidWindowMs: MESH.bidWindowSeconds * 1000,
   node: process.version,
   cpus: cpus().length
-}))
-process.exit(0)
+})

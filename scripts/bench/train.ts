@@ -5,7 +5,9 @@
 // (wasm) and fixed-point engines and the cost of SHA-256 over one epoch's snapshot; and the overhead
 // of hashing and storing evidence: the same job trained with `train` alone and with
 // `trainWithEvidence` (chain hashing, state blocks in a level blockstore, drafts, seal and pin).
-// Run: node --import tsx --import ./peer/runtime/node20.mjs scripts/bench/train.ts [--quick]
+// Run: npx tsx scripts/bench/train.ts [--quick | --smoke]   (npm run bench:train)
+// `--quick`: half the sizes; `--smoke`: segments of 10 steps, a few steps of each loop, one evidence epoch.
+import { emit, smoke } from './common.js'
 import { createHash } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
@@ -31,7 +33,7 @@ const LAYERS = [784, 64, 10]
 const BATCH = 64
 const mnist = loadMnist()
 const spec = (extra: Partial<Parameters<typeof trainingSpec>[0]> = {}): TrainingSpec =>
-  trainingSpec({ layers: LAYERS, learningRate: 0.05, momentum: 0.9, batchSize: BATCH, epochs: 100, seed: 1, dataset: { id: 'mnist', contentHash: mnist.contentHash }, ...extra })
+  trainingSpec({ layers: LAYERS, learningRate: 0.05, momentum: 0.9, batchSize: BATCH, epochs: 100, seed: 1, dataset: { id: 'mnist', contentHash: mnist.contentHash }, ...(smoke ? { segmentSteps: 10 } : {}), ...extra })
 
 /** Steps/s of the protocol loop: whole segments (epochs, 125 steps each, evaluation included). */
 async function protocolLoop(s: TrainingSpec, segments: number): Promise<{ stepsPerSec: number; hashMsPerSegment: number; msPerSegment: number }> {
@@ -136,15 +138,16 @@ async function evidenceOverhead(epochs: number, rounds: number): Promise<{ plain
   return { plainMs, evidenceMs, checkpoints: epochs }
 }
 
-const ours = await protocolLoop(spec(), quick ? 2 : 4)
-const bare = await bareOrtLoop(quick ? 250 : 500)
-const plain = plainTypeScriptLoop(quick ? 30 : 60)
+const size = (full: number, q: number, s: number): number => (smoke ? s : quick ? q : full)
+const ours = await protocolLoop(spec(), size(4, 2, 1))
+const bare = await bareOrtLoop(size(500, 250, 20))
+const plain = plainTypeScriptLoop(size(60, 30, 2))
 const portable = await protocolLoop(spec({ backend: 'portable' }), 1)
 const fixed = await protocolLoop(spec({ numeric: 'fixed-q16' }), 1)
-const evidence = await evidenceOverhead(quick ? 3 : 6, quick ? 2 : 3)
+const evidence = await evidenceOverhead(size(6, 3, 1), size(3, 2, 1))
 const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d
-console.log(
-  JSON.stringify({
+emit(
+  {
     bench: 'train',
     model: 'mlp 784-64-10',
     dataset: 'mnist',
@@ -176,5 +179,5 @@ console.log(
       trainMs: round(evidence.plainMs),
       trainWithEvidenceMs: round(evidence.evidenceMs)
     }
-  })
+  }
 )
