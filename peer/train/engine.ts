@@ -1,5 +1,6 @@
 // What the training loop needs from a numeric engine: one optimizer step, and evaluation. Engines:
-// the ONNX runtimes (float32, engine-ort.ts) and exact integer fixed point (fixed-point.ts).
+// the ONNX runtimes (float32, engine-ort.ts), exact integer fixed point (fixed-point.ts), and a
+// client's own ONNX model through its derived step graph (engine-graph.ts).
 import type { DeterminismProfile } from './profile.js'
 
 /** One tensor's values: float32 for float jobs, Q16 integers (int32) for fixed-point jobs. */
@@ -15,12 +16,18 @@ export interface TrainingState {
 /** A batch as the engines take it: rows of features and one-hot targets. */
 export interface Batch {
   readonly rows: number
-  /** rows × featureCount */
+  /** rows × featureCount (the graph engine reshapes each row to the model's input shape) */
   readonly features: Float32Array
-  /** rows × classCount, one-hot */
+  /** rows × classCount, one-hot; for a graph engine with the mse loss: rows × the output's per-row size, the regression targets */
   readonly targets: Float32Array
-  /** Class index per row. */
-  readonly labels: Uint8Array
+  /** Class index per row (Int32Array for client models, whose class count may exceed 255). */
+  readonly labels: Uint8Array | Int32Array
+}
+
+/** Where a step sits in the run: engines with a schedule or per-step randomness need it (engine-graph.ts). */
+export interface StepContext {
+  /** Global step index, 0-based. */
+  readonly step: number
 }
 
 export interface StepResult {
@@ -46,7 +53,8 @@ export interface TrainingEngine {
   /** Float32 view of the engine's parameters, e.g. for exporting an inference model. */
   decodeParameters(parameters: readonly TensorValues[]): Float32Array[]
   zeroVelocities(): TensorValues[]
-  step(parameters: readonly TensorValues[], velocities: readonly TensorValues[], batch: Batch): Promise<StepResult>
+  /** One step; `context` is optional for engines whose step does not depend on the step index (MLP engines). */
+  step(parameters: readonly TensorValues[], velocities: readonly TensorValues[], batch: Batch, context?: StepContext): Promise<StepResult>
   evaluate(parameters: readonly TensorValues[], batch: Batch): Promise<EvaluationResult>
   close(): Promise<void>
 }

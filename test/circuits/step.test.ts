@@ -54,7 +54,7 @@ function allRows (data: StepData): ReturnType<typeof engineBatch> {
     rows: parts.reduce((a, p) => a + p.rows, 0),
     features: cat(parts.map((p) => p.features), (n) => new Float32Array(n)),
     targets: cat(parts.map((p) => p.targets), (n) => new Float32Array(n)),
-    labels: cat(parts.map((p) => p.labels), (n) => new Uint8Array(n))
+    labels: cat(parts.map((p) => Uint8Array.from(p.labels)), (n) => new Uint8Array(n))
   }
 }
 
