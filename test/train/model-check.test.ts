@@ -205,6 +205,15 @@ describe('model check: problems of hand-built models', () => {
     assert.match(p.find((q) => q.kind === 'inputs')?.message ?? '', /2 data inputs \(x, z\)/)
   })
 
+  it('BatchNormalization exported in training mode', () => {
+    const p = problemsOf(irModel([node('BatchNormalization', ['x', 's', 'b', 'm', 'v'], ['y'], '/bn', { training_mode: int(1) })], {
+      inputs: [{ name: 'x', elemType: 1, shape: ['N', 3] }],
+      initializers: ['s', 'b', 'm', 'v'].map((name) => ({ name, dataType: 1, dims: [3], values: new Float32Array(3) }))
+    }))
+    assert.deepEqual(p.map((q) => [q.kind, q.node]), [['training-mode', '/bn']])
+    assert.match(p[0]?.message ?? '', /model\.eval\(\)/)
+  })
+
   it('subgraph attributes', () => {
     const p = problemsOf(irModel([node('If', ['x'], ['y'], '/if', { then_branch: { kind: 'unsupported', type: 5 } })]))
     assert.ok(p.some((q) => q.kind === 'subgraph' && /node \/if \(If\) has a subgraph attribute then_branch/.test(q.message)))

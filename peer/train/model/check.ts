@@ -29,7 +29,7 @@ import { MAX_OPSET, MIN_OPSET, SUPPORTED_OPS, isSupportedOp } from '../autodiff/
 import { locateInitializers } from './patch.js'
 import { elementCount, inferShapesDetailed, symToDim, type ShapeInference } from './shapes.js'
 
-export type ProblemKind = 'op' | 'domain' | 'opset' | 'inputs' | 'input-type' | 'subgraph' | 'shape' | 'external-data'
+export type ProblemKind = 'op' | 'domain' | 'opset' | 'inputs' | 'input-type' | 'subgraph' | 'shape' | 'external-data' | 'training-mode'
 
 export interface ModelProblem {
   readonly kind: ProblemKind
@@ -128,6 +128,10 @@ function nodeProblems (node: IrNode): ModelProblem[] {
   const at = { node: node.name, opType: node.opType }
   if (node.domain !== '') out.push({ kind: 'domain', message: `op ${node.domain}::${node.opType} at node ${node.name} is from a non-default domain`, ...at })
   else if (!isSupportedOp(node.opType)) out.push({ kind: 'op', message: `unsupported op ${node.opType} at node ${node.name}`, ...at })
+  const trainingMode = node.attributes.get('training_mode')
+  if (node.opType === 'BatchNormalization' && trainingMode?.kind === 'int' && trainingMode.value === 1) {
+    out.push({ kind: 'training-mode', message: `node ${node.name} (BatchNormalization) was exported in training mode; call model.eval() before torch.onnx.export`, ...at })
+  }
   for (const [name, a] of node.attributes) {
     if (a.kind !== 'unsupported') continue
     out.push(GRAPH_ATTRIBUTE_TYPES.has(a.type)
