@@ -1,7 +1,7 @@
 /**
  * Every number of the cyxwiz protocol, once.
  *
- * Source: the original design document (`../shared/seed/000_855587448759d501.txt`), whose section
+ * Source: the original design document (not carried in this repository), whose section
  * is named above each group. Where the document is ambiguous or silent, the choice made here is
  * written next to the number and marked "(cyxwiz)". The on-chain `Config` account is initialised
  * from these values and a test checks that they agree.
@@ -245,7 +245,7 @@ export const TREASURY = {
 
 /**
  * (cyxwiz) The mesh: wire limits and timings. The design document relied on a central server and
- * has no such numbers; these are ours, chosen from measurements in FINDINGS.md.
+ * has no such numbers; these are ours, chosen from measurements in docs/findings.md.
  */
 export const MESH = {
   /** Gossipsub topic for job announcements. */

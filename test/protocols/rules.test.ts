@@ -1,6 +1,6 @@
 /**
  * Table tests of the pure rules, built from the design document's worked examples
- * (../shared/seed/000_855587448759d501.txt), plus the boundaries our rounding rules decide.
+ * (its numbers are in protocols/params.ts), plus the boundaries our rounding rules decide.
  */
 import assert from 'node:assert/strict'
 import fc from 'fast-check'

@@ -6,7 +6,7 @@
 //! discriminators, Borsh layouts, errors and events follow Anchor's conventions so that the
 //! Anchor TypeScript client and IDL tools understand the program.
 //!
-//! BPF rules this code lives by (see ../../../shared/FINDINGS.md): no library calls (no memcpy,
+//! BPF rules this code lives by (see docs/findings.md): no library calls (no memcpy,
 //! no u128, no u64 checked_mul — use `sys` and `math`), no mutable globals, at most 5 arguments
 //! per call... of a syscall, and small stack frames.
 #![no_std]
