@@ -2,11 +2,13 @@
  * Compute units of every instruction of the cyxwiz program, measured on the real SBF build in
  * LiteSVM (chain/ledger) along one scenario that runs each instruction once: prints ONE JSON line
  * `{"bench":"chain","program_bytes":…,"compute_units":{"initialize_config":…,…}}`.
- *   node --import tsx --import ./peer/runtime/node20.mjs scripts/bench/chain.ts
+ *   npx tsx scripts/bench/chain.ts [--smoke]      (npm run bench:chain)
+ * `--smoke` is the same run: one instruction each is already seconds.
  * Each transaction holds one instruction of ours, so its consumption is the instruction's
  * (including the CPIs it makes into SPL Token and the System program). Keys come from fixed seeds,
  * so the numbers repeat exactly from run to run.
  */
+import { emit } from './common.js'
 import { statSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { Keypair, type PublicKey, type TransactionInstruction } from '@solana/web3.js'
@@ -62,12 +64,25 @@ function escrow (over: { timeoutSecs?: bigint } = {}): PublicKey {
   run('create_escrow', createEscrow({ client: client.kp.publicKey, clientToken: client.token, mint, worker: owner }, {
     nonce, jobId: hash(`job${nonce}`), amount: 5n * TOKEN, specHash: hash('spec'), estimatedSeconds: 60n, timeoutSecs: over.timeoutSecs ?? 86_400n, epochsTotal: 10
   }, pid), [client.kp])
-  return escrowPda(pid, client.kp.publicKey, nonce).address
+  const address = escrowPda(pid, client.kp.publicKey, nonce).address
+  return address
 }
 const settle = (e: PublicKey) => ({ client: client.kp.publicKey, escrow: e, worker: owner, workerToken: worker.token })
+/** The optimistic delivery of `e`: 10 float checkpoints (C_E = checkpointCommitment(H_E,
+ * digestCommitment(stateHash_E))), their Poseidon root anchored at the final epoch, the last leaf's
+ * inclusion checked by submit_delivery. An optimistic `complete` pays only a delivered escrow. */
+function deliver (e: PublicKey, tag: string): void {
+  const chain = Array.from({ length: 10 }, (_, i) => hash(`${tag}/chain/${i}`))
+  const states = Array.from({ length: 10 }, (_, i) => digestCommitment(hash(`${tag}/state/${i}`)))
+  const leaves = chain.map((h, i) => fieldToBytes(checkpointCommitment(h, states[i] as bigint)))
+  run('anchor_progress', anchorProgress({ worker: owner, escrow: e }, 10, new MerkleTree(leaves, poseidonMerkle).root, pid), [worker.kp])
+  run('submit_delivery', submitDelivery({ worker: owner, escrow: e }, {
+    finalWeightsHash: hash(`${tag}/weights`), finalChainHash: chain[9] as Uint8Array, finalState: fieldToBytes(states[9] as bigint), siblings: lastLeafSiblings(leaves)
+  }, pid), [worker.kp])
+}
 const e1 = escrow()
-run('anchor_progress', anchorProgress({ worker: owner, escrow: e1 }, 5, hash('root'), pid), [worker.kp])
-run('complete', complete(settle(e1), hash('weights'), pid), [client.kp])
+deliver(e1, 'e1')
+run('complete', complete(settle(e1), hash('e1/weights'), pid), [client.kp])
 run('rate_worker', rateWorker(settle(e1), 5, pid), [client.kp])
 run('close_escrow', closeEscrow({ client: client.kp.publicKey, escrow: e1 }, pid), [client.kp])
 const e2 = escrow()
@@ -98,15 +113,7 @@ L.warp(BigInt(DISPUTE.votingWindowSeconds))
 L.mustSend([resolveDispute({ escrow: e5, mint }, pid)], [L.payer])
 L.mustSend([finalizeDispute({ escrow: e5, worker: owner, clientToken: client.token, workerToken: worker.token }, pid)], [L.payer])
 const e6 = escrow()
-// The optimistic delivery: 10 float checkpoints (C_E = checkpointCommitment(H_E, digestCommitment(stateHash_E))),
-// their Poseidon root anchored at the final epoch, the last leaf's inclusion checked by submit_delivery.
-const chain6 = Array.from({ length: 10 }, (_, i) => hash(`chain6/${i}`))
-const states6 = Array.from({ length: 10 }, (_, i) => digestCommitment(hash(`state6/${i}`)))
-const leaves6 = chain6.map((h, i) => fieldToBytes(checkpointCommitment(h, states6[i] as bigint)))
-L.mustSend([anchorProgress({ worker: owner, escrow: e6 }, 10, new MerkleTree(leaves6, poseidonMerkle).root, pid)], [worker.kp])
-run('submit_delivery', submitDelivery({ worker: owner, escrow: e6 }, {
-  finalWeightsHash: hash('weights6'), finalChainHash: chain6[9] as Uint8Array, finalState: fieldToBytes(states6[9] as bigint), siblings: lastLeafSiblings(leaves6)
-}, pid), [worker.kp])
+deliver(e6, 'e6')
 L.warp(BigInt(PROOF.challengeWindowSeconds))
 run('claim_payment', claimPayment({ escrow: e6, worker: owner, workerToken: worker.token }, pid), [worker.kp])
 run('request_unstake', requestUnstake({ owner }, pid), [worker.kp])
@@ -119,4 +126,4 @@ const ZK_INSTRUCTIONS = new Set(['set_verifying_key', 'verify_proof', 'draw_chal
 const missing = Object.keys(INSTRUCTION_ACCOUNTS).filter((n) => cu[n] === undefined && !ZK_INSTRUCTIONS.has(n))
 if (missing.length > 0) throw new Error(`not measured: ${missing.join(', ')}`)
 const ordered = Object.fromEntries(Object.keys(INSTRUCTION_ACCOUNTS).filter((n) => !ZK_INSTRUCTIONS.has(n)).map((n) => [n, cu[n]]))
-console.log(JSON.stringify({ bench: 'chain', program_bytes: statSync(path).size, compute_units: ordered, zk_instructions_measured_in: 'scripts/bench/zk.ts' }))
+emit({ bench: 'chain', program_bytes: statSync(path).size, compute_units: ordered, zk_instructions_measured_in: 'scripts/bench/zk.ts' })
