@@ -80,6 +80,9 @@ interface Outcome {
   readonly grads: Map<string, { actual: Float64Array; expected: Float64Array }>
   readonly loss: { step: number; forward: number }
   readonly zero: readonly string[]
+  /** The step's next value of every state tensor, and the inputs it ran on. */
+  readonly next: ReadonlyMap<string, Tensor64>
+  readonly inputs: { readonly x: Tensor64; readonly params: ReadonlyMap<string, Tensor64> }
 }
 
 function modelBytes (c: GradCase): Uint8Array {
@@ -182,7 +185,7 @@ function runCase (c: GradCase, rng: Rng, expected?: (v: { x: Tensor64; s: Tensor
     feeds.set(d.maskInput, mask)
   }
   const trainable = step.initializers.filter((t) => t.trainable).map((t) => t.name)
-  const out = evaluate64(decodeModel(step.bytes), feeds, { outputs: [StepOutputs.loss, ...trainable.map(StepOutputs.next)] })
+  const out = evaluate64(decodeModel(step.bytes), feeds, { outputs: [StepOutputs.loss, ...step.initializers.map((t) => StepOutputs.next(t.name))] })
 
   const grads = new Map<string, { actual: Float64Array; expected: Float64Array }>()
   const constructed = expected?.({ x, s, p, y: y0, dy: (() => {
@@ -210,7 +213,11 @@ function runCase (c: GradCase, rng: Rng, expected?: (v: { x: Tensor64; s: Tensor
     }
     grads.set(name, { actual, expected: exp })
   }
-  return { grads, loss: { step: Number(out.get(StepOutputs.loss)!.data[0]), forward: lossOf(y0) }, zero: c.zero ?? [] }
+  return { grads, loss: { step: Number(out.get(StepOutputs.loss)!.data[0]), forward: lossOf(y0) },
+    zero: c.zero ?? [],
+    next: new Map(step.initializers.map((t) => [t.name, out.get(StepOutputs.next(t.name))!])),
+    inputs: { x, params }
+  }
 }
 
 /** Largest |actual − expected| / (|expected| + floor) over all parameters, and where: below REL means |actual − expected| < REL·|expected| + ABS·max(1, |loss|). */
@@ -239,11 +246,11 @@ function assertGradients (o: Outcome, what: string): void {
 
 /** Register `count` seeded cases of one op. */
 const tested = new Set<string>()
-function cases (op: string, count: number, make: (rng: Rng, k: number) => GradCase & { label?: string }): void {
+function cases (op: string, count: number, make: (rng: Rng, k: number) => GradCase & { label?: string }, first = 0): void {
   tested.add(op)
-  for (let k = 0; k < count; k++) {
+  for (let k = first; k < first + count; k++) {
     const rng = prng(0x5eed + 7919 * k + op.length * 104729 + op.charCodeAt(0))
-    const c = make(rng, k)
+    const c = make(rng, k - first)
     it(`${op} #${k}${c.label ? ` (${c.label})` : ''}`, () => {
       assertGradients(runCase(c, rng), `${op} #${k}`)
     })
@@ -381,6 +388,20 @@ describe('train/autodiff: step-graph gradients against float64 finite difference
       if (k % 2 === 1) attrs.count_include_pad = at.i(1)
       return { label: `${win.label}${k % 2 === 1 ? ' count_include_pad' : ''}`, x: [2, 2, win.h, win.w], nodes: [one('AveragePool', ['a'], attrs)] }
     })
+    // fixed geometries the random draws may miss: a ceil_mode window that runs past the input, auto_pad
+    cases('MaxPool', 2, (rng, k) => ({
+      label: k === 0 ? '5×5 k2 s2 ceil (a partial last window)' : '5×6 k3 s2 auto_pad SAME_UPPER',
+      x: [2, 2, 5, k === 0 ? 5 : 6],
+      nodes: [one('MaxPool', ['a'], k === 0
+        ? { kernel_shape: at.ints([2, 2]), strides: at.ints([2, 2]), ceil_mode: at.i(1) }
+        : { kernel_shape: at.ints([3, 3]), strides: at.ints([2, 2]), auto_pad: at.s('SAME_UPPER') })],
+      guard: distinct()
+    }), 6)
+    cases('AveragePool', 2, (rng, k) => ({
+      label: `5×6 k2×3 s2 auto_pad ${k === 0 ? 'SAME_LOWER' : 'SAME_UPPER'}`,
+      x: [2, 2, 5, 6],
+      nodes: [one('AveragePool', ['a'], { kernel_shape: at.ints([2, 3]), strides: at.ints([2, 2]), auto_pad: at.s(k === 0 ? 'SAME_LOWER' : 'SAME_UPPER') })]
+    }), 6)
     cases('GlobalAveragePool', 2, (rng, k) => ({ x: k === 0 ? [2, 3, 4, 5] : [3, 1, 2, 2], nodes: [one('GlobalAveragePool', ['a'])] }))
   })
 
@@ -419,9 +440,9 @@ describe('train/autodiff: step-graph gradients against float64 finite difference
   })
 
   describe('normalisation and dropout', () => {
-    cases('BatchNormalization', 3, (rng, k) => {
+    cases('BatchNormalization', 4, (rng, k) => {
       const C = intIn(rng, 1, 3)
-      const x = [[4, C, 2, 3], [5, C], [3, C, 2, 2]][k]!
+      const x = [[4, C, 2, 3], [5, C], [3, C, 2, 2], [3, C, 4]][k]!
       return {
         label: `training (batch statistics), x [${x.join(',')}]`,
         x,
@@ -436,6 +457,39 @@ describe('train/autodiff: step-graph gradients against float64 finite difference
         ]
       }
     })
+    it('BatchNormalization training updates the running statistics as PyTorch does (unbiased batch variance)', () => {
+      const rng = prng(4242)
+      const [N, C, HW] = [4, 2, 3]
+      const o = runCase({
+        x: [N, C, HW],
+        nodes: [one('BatchNormalization', ['a', 'gamma', 'beta', 'mean', 'var'], { momentum: at.f(0.75) })],
+        inits: [
+          { name: 'gamma', value: uniform(rng, [C], 0.5, 1.5) }, { name: 'beta', value: uniform(rng, [C]) },
+          { name: 'mean', value: uniform(rng, [C]) }, { name: 'var', value: uniform(rng, [C], 0.5, 2) }
+        ]
+      }, rng)
+      const { x, params } = o.inputs
+      const a = (n: number, c: number, k: number): number => {
+        const i = (c * HW) + k
+        return (x.data as Float64Array)[n * C * HW + i]! * (params.get('S')!.data as Float64Array)[i]! + (params.get('P')!.data as Float64Array)[i]!
+      }
+      for (let c = 0; c < C; c++) {
+        const vals: number[] = []
+        for (let n = 0; n < N; n++) for (let k = 0; k < HW; k++) vals.push(a(n, c, k))
+        const mu = vals.reduce((p, q) => p + q, 0) / vals.length
+        const unbiased = vals.reduce((p, q) => p + (q - mu) ** 2, 0) / (vals.length - 1)
+        const m0 = (params.get('mean')!.data as Float64Array)[c]!; const v0 = (params.get('var')!.data as Float64Array)[c]!
+        const mNext = Number(o.next.get('mean')!.data[c]); const vNext = Number(o.next.get('var')!.data[c])
+        assert.ok(Math.abs(mNext - (0.75 * m0 + 0.25 * mu)) < 1e-12, `running mean[${c}]: step ${mNext}`)
+        assert.ok(Math.abs(vNext - (0.75 * v0 + 0.25 * unbiased)) < 1e-12, `running var[${c}]: step ${vNext}, PyTorch ${0.75 * v0 + 0.25 * unbiased}`)
+      }
+    })
+    cases('Dropout', 1, () => ({
+      label: 'no ratio input (0.5)',
+      x: [3, 4],
+      nodes: [one('Dropout', ['a'], undefined, 'drop')],
+      masks: new Map([['drop', f64([3, 4], [1, 0, 1, 1, 0, 1, 1, 1, 0, 0, 1, 1])]])
+    }), 2)
     cases('Dropout', 2, (rng, k) => {
       const ratio = [0.5, 0.3][k]!
       const mask = f64([3, 4], Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? 0 : rng() < 0.3 ? 0 : 1)))
