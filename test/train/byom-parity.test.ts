@@ -103,6 +103,7 @@ describe('BYOM parity with PyTorch (test/fixtures/byom)', function () {
           const expected = ref.losses[s] as number
           const rel = Math.abs(r.loss - expected) / Math.abs(expected)
           if (rel > worst.rel) Object.assign(worst, { rel, step: s })
+          if (process.env.PARITY_TRACE === "1") console.log(name, s, rel.toExponential(2))
           assert.ok(rel <= 1e-5, `${name} step ${s}: loss ${r.loss} vs PyTorch ${expected} (relative ${rel.toExponential(2)})`)
           parameters = r.parameters
           velocities = r.velocities

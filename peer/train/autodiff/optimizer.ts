@@ -4,7 +4,8 @@
 //   adam:  g += wd·p;  m' = β1·m + (1−β1)·g;  v' = β2·v + (1−β2)·g²;
 //          p' = p − (lr/bc1)·m' / (sqrt(v')/sqrt(bc2) + ε)
 //   adamw: p ← p·(1 − lr·wd), then adam without the wd term
-// with bc1 = 1 − β1^t, bc2 = 1 − β2^t fed by the engine (schedule.ts).
+// with bc1 = 1 − β1^t, bc2 = 1 − β2^t, 1 − β1, 1 − β2 and (adamw) 1 − lr·wd fed by the engine, all
+// computed in float64 and rounded once (schedule.ts), as PyTorch's Python-float arithmetic does.
 import type { Emitter } from './emit.js'
 import { StepFeeds, type OptimizerKind } from './types.js'
 
@@ -31,11 +32,11 @@ export class OptimizerEmitter {
     if (this.kind === 'sgd') this.shared = {}
     else {
       this.shared = {
-        oneMinusB1: e.op('Sub', [e.f32(1), StepFeeds.beta1]),
-        oneMinusB2: e.op('Sub', [e.f32(1), StepFeeds.beta2]),
+        oneMinusB1: StepFeeds.oneMinusBeta1,
+        oneMinusB2: StepFeeds.oneMinusBeta2,
         stepSize: e.op('Div', [StepFeeds.lr, StepFeeds.biasCorrection1]),
         sqrtBc2: e.op('Sqrt', [StepFeeds.biasCorrection2]),
-        ...(this.kind === 'adamw' ? { decay: e.op('Sub', [e.f32(1), e.op('Mul', [StepFeeds.lr, StepFeeds.weightDecay])]) } : {})
+        ...(this.kind === 'adamw' ? { decay: StepFeeds.decayFactor } : {})
       }
     }
     return this.shared

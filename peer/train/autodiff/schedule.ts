@@ -30,10 +30,13 @@ export function biasCorrection (beta: number, globalStep: number): number {
 export function scalarFeedNames (kind: OptimizerKind): string[] {
   return kind === 'sgd'
     ? [StepFeeds.lr, StepFeeds.momentum, StepFeeds.weightDecay]
-    : [StepFeeds.lr, StepFeeds.weightDecay, StepFeeds.beta1, StepFeeds.beta2, StepFeeds.epsilon, StepFeeds.biasCorrection1, StepFeeds.biasCorrection2]
+    : kind === 'adam'
+      ? [StepFeeds.lr, StepFeeds.weightDecay, StepFeeds.beta1, StepFeeds.beta2, StepFeeds.oneMinusBeta1, StepFeeds.oneMinusBeta2, StepFeeds.epsilon, StepFeeds.biasCorrection1, StepFeeds.biasCorrection2]
+      : [StepFeeds.lr, StepFeeds.decayFactor, StepFeeds.beta1, StepFeeds.beta2, StepFeeds.oneMinusBeta1, StepFeeds.oneMinusBeta2, StepFeeds.epsilon, StepFeeds.biasCorrection1, StepFeeds.biasCorrection2]
 }
 
-/** Values of the scalar feeds for one global step (float64; the engine rounds them to float32). */
+/** Values of the scalar feeds for one global step (float64; the engine rounds them to float32). Keys
+ * are a superset of scalarFeedNames(kind): feed only those. */
 export function stepScalars (spec: OptimizerSpec, schedule: LrSchedule, globalStep: number, stepsPerEpoch: number, totalSteps: number): Record<string, number> {
   const lr = lrAt(spec, schedule, globalStep, stepsPerEpoch, totalSteps)
   if (spec.kind === 'sgd') {
@@ -42,6 +45,9 @@ export function stepScalars (spec: OptimizerSpec, schedule: LrSchedule, globalSt
   return {
     [StepFeeds.lr]: lr,
     [StepFeeds.weightDecay]: spec.weightDecay,
+    [StepFeeds.decayFactor]: 1 - lr * spec.weightDecay,
+    [StepFeeds.oneMinusBeta1]: 1 - spec.beta1,
+    [StepFeeds.oneMinusBeta2]: 1 - spec.beta2,
     [StepFeeds.beta1]: spec.beta1,
     [StepFeeds.beta2]: spec.beta2,
     [StepFeeds.epsilon]: spec.epsilon,

@@ -12,9 +12,9 @@ export type OptimizerKind = 'sgd' | 'adam' | 'adamw'
  * float32 scalars every step, so the graph is a pure function of (model bytes, loss, optimizer kind,
  * batch size) and its hash names exactly what a verifier must rebuild.
  *   sgd:   g += wd·p;  buf = momentum·buf + g;  p -= lr·buf                 (PyTorch SGD, dampening 0)
- *   adam:  g += wd·p;  m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;
+ *   adam:  g += wd·p;  m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;   (1−β fed, computed in float64)
  *          p -= (lr / (1−β1^t)) · m / (sqrt(v) / sqrt(1−β2^t) + ε)        (PyTorch Adam, t = step + 1)
- *   adamw: p *= 1 − lr·wd first, then adam without the wd term             (PyTorch AdamW)
+ *   adamw: p *= 1 − lr·wd first (fed, float64), then adam without the wd term    (PyTorch AdamW)
  */
 export interface OptimizerSpec {
   readonly kind: OptimizerKind
@@ -71,6 +71,13 @@ export const StepFeeds = {
   beta1: 'cyx_beta1',
   beta2: 'cyx_beta2',
   epsilon: 'cyx_epsilon',
+  /** 1 − β1 and 1 − β2, computed in float64 then rounded (as PyTorch's Python-float arithmetic does;
+   * 1 − float32(β2) in float32 is off by 1.3e-5 relative for β2 = 0.999, which moved a 26-step AdamW
+   * trace's loss by 1e-5). */
+  oneMinusBeta1: 'cyx_one_minus_beta1',
+  oneMinusBeta2: 'cyx_one_minus_beta2',
+  /** adamw: 1 − lr·wd, computed in float64 then rounded (PyTorch's param.mul_(1 − lr·wd)). */
+  decayFactor: 'cyx_decay_factor',
   /** 1 − β1^t and 1 − β2^t (float32 scalars, computed in float64 then rounded). */
   biasCorrection1: 'cyx_bias_correction1',
   biasCorrection2: 'cyx_bias_correction2'
