@@ -51,8 +51,15 @@ export const SETTLEMENT = {
 
 /** Payment Flow Integration (escrow) and Security Model → Threat Model (malicious user). */
 export const ESCROW = {
-  /** An escrow may be refunded by anyone once `created_at + 7 days` has passed. */
+  /** An accepted escrow may be refunded by anyone once `accepted_at + timeout` has passed; the
+   * longest timeout a client may set is 7 days. */
   timeoutSeconds: 7 * DAY,
+  /** (cyxwiz, security) The shortest timeout a client may set: 10 minutes. The deadline counts
+   * from the worker's `accept_job`, and the worker refuses a timeout shorter than its estimate. */
+  minTimeoutSeconds: 10 * MINUTE,
+  /** (cyxwiz, security) The smallest escrow: 1 CYXWIZ, the price floor (`PRICING.minPrice`): no
+   * dust offers. */
+  minAmount: tok(1n),
   /** A node with no heartbeat for 2 minutes is offline (Payment Flow → Refund triggers). */
   heartbeatIntervalSeconds: 2 * MINUTE,
   /** Stake-Based Security → slashing condition 1: "no progress for 2+ hours" is a timeout. */
@@ -164,7 +171,15 @@ export const REPUTATION = {
    * "Reputation starts at 0 (must earn trust)" (Threat Model → Sybil attack). With 20, the
    * document's worked examples (100 jobs) are unaffected.
    */
-  maturityJobs: 20
+  maturityJobs: 20,
+  /**
+   * (cyxwiz, security) The smallest job amount that earns reputation credit on-chain (counts as
+   * assigned and completed, the successful-job and five-star recoveries, its rating, its proof):
+   * 1 CYXWIZ, so every credited job pays at least 0.1 CYXWIZ of platform fee and a reputation can
+   * no longer be farmed with free dust jobs. Penalties apply to every job. Kept below the Bronze
+   * tier's job cap (10 CYXWIZ) so that a new worker can earn credit at all.
+   */
+  minCreditedJobAmount: tok(1n)
 } as const
 
 export type ComputeClass = 'cpu' | 'consumerGpu' | 'datacenterGpu'

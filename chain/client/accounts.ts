@@ -76,6 +76,8 @@ export interface EscrowAccount {
   readonly challengeSlot: bigint
   /** Optimistic tier: when `submit_delivery` started the challenge window. */
   readonly deliveredAt: bigint
+  /** When the worker signed `accept_job` (0 before); the deadline counts from it. */
+  readonly acceptedAt: bigint
   readonly epochsTotal: number
   readonly epochsDone: number
   readonly circuitId: number
@@ -89,6 +91,10 @@ export interface EscrowAccount {
   readonly challenged: number
   /** Optimistic tier: 1 once the worker submitted its delivery. */
   readonly delivered: number
+  /** 1 once the named worker accepted the job (`accept_job`); before, the escrow is an offer. */
+  readonly accepted: number
+  /** 1 when the job earns reputation credit (amount ≥ `repCreditMinAmount` at acceptance). */
+  readonly credited: number
 }
 
 export interface VerifyingKeyAccount {

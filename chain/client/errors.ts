@@ -75,7 +75,11 @@ export const PROGRAM_ERRORS = {
   VerifyingKeyNotSet: 6052,
   FinalRootNotAnchored: 6053,
   InvalidDataCommitment: 6054,
-  WeightsHashMismatch: 6055
+  WeightsHashMismatch: 6055,
+  NotAccepted: 6056,
+  AlreadyAccepted: 6057,
+  AmountBelowMinimum: 6058,
+  VerifyingKeyImmutable: 6059
 } as const
 
 export type ProgramErrorName = keyof typeof PROGRAM_ERRORS

@@ -7,7 +7,7 @@ export {
   registerNode, heartbeat, requestUnstake, withdrawStake, createEscrow, anchorProgress, complete, cancel, timeoutRefund,
   rateWorker, closeEscrow, openDispute, submitEvidence, vote, withdrawVote, resolveDispute, setVerifyingKey, verifyProof,
   drawChallenge, completeZk, slashInvalidProof, VERIFYING_KEY_CHUNK, finalizeDispute, appeal, closeDispute, submitDelivery,
-  claimPayment
+  claimPayment, acceptJob
 } from './instructions.js'
 export type {
   AccountFlags, AccountList, InitializeConfigAccounts, RegisterNodeAccounts, NodeOwnerAccounts, CreateEscrowAccounts,

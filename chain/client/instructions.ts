@@ -40,10 +40,10 @@ export const INSTRUCTION_ACCOUNTS: Readonly<Record<InstructionName, AccountList>
   create_escrow: [['client', 'ws'], ['config', 'w'], ['workerNode', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['clientToken', 'w'], ['mint', ''], ['clientState', 'w'], ['systemProgram', ''], ['tokenProgram', ''], ['verifyingKey', 'o']],
   anchor_progress: [['worker', 's'], ['escrow', 'w']],
   complete: [['client', 's'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['tokenProgram', '']],
-  cancel: [['client', 's'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['clientToken', 'w'], ['tokenProgram', '']],
+  cancel: [['client', 's'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['clientToken', 'w'], ['tokenProgram', ''], ['platformVault', 'w']],
   timeout_refund: [['config', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['clientToken', 'w'], ['workerNode', 'w'], ['stakeVault', 'w'], ['insuranceVault', 'w'], ['mint', 'w'], ['tokenProgram', '']],
   rate_worker: [['client', 's'], ['config', ''], ['escrow', 'w'], ['workerNode', 'w']],
-  close_escrow: [['client', 'ws'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['tokenProgram', '']],
+  close_escrow: [['client', 'ws'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['tokenProgram', ''], ['platformVault', 'w']],
   open_dispute: [['claimant', 'ws'], ['config', ''], ['escrow', 'w'], ['dispute', 'w'], ['voteVault', 'w'], ['mint', ''], ['systemProgram', ''], ['tokenProgram', '']],
   submit_evidence: [['party', 's'], ['dispute', 'w']],
   vote: [['voter', 'ws'], ['config', ''], ['dispute', 'w'], ['vote', 'w'], ['voterToken', 'w'], ['voteVault', 'w'], ['systemProgram', ''], ['tokenProgram', '']],
@@ -59,9 +59,10 @@ export const INSTRUCTION_ACCOUNTS: Readonly<Record<InstructionName, AccountList>
   slash_invalid_proof: [['config', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['clientToken', 'w'], ['workerNode', 'w'], ['stakeVault', 'w'], ['insuranceVault', 'w'], ['mint', 'w'], ['tokenProgram', '']],
   appeal: [['appellant', 's'], ['config', ''], ['dispute', 'w'], ['appellantToken', 'w'], ['voteVault', 'w'], ['tokenProgram', '']],
   finalize_dispute: [['config', 'w'], ['dispute', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['clientToken', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['stakeVault', 'w'], ['voteVault', 'w'], ['tokenProgram', '']],
-  close_dispute: [['claimant', 'w'], ['config', ''], ['dispute', 'w'], ['voteVault', 'w'], ['tokenProgram', '']],
+  close_dispute: [['claimant', 'w'], ['config', ''], ['dispute', 'w'], ['voteVault', 'w'], ['tokenProgram', ''], ['platformVault', 'w']],
   submit_delivery: [['worker', 's'], ['escrow', 'w']],
-  claim_payment: [['worker', 's'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['tokenProgram', '']]
+  claim_payment: [['worker', 's'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['tokenProgram', '']],
+  accept_job: [['worker', 's'], ['config', ''], ['workerNode', 'w'], ['escrow', 'w']]
 }
 
 /**
@@ -271,8 +272,20 @@ export function rateWorker (a: { client: PublicKey, escrow: PublicKey, worker: P
   return buildInstruction('rate_worker', { ...settleDefaults(a, programId), ...a }, { stars }, programId)
 }
 
-export function closeEscrow (a: { client: PublicKey, escrow: PublicKey, escrowVault?: PublicKey, config?: PublicKey }, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
-  return buildInstruction('close_escrow', { config: config(programId), escrowVault: escrowVaultPda(programId, a.escrow).address, ...a }, {}, programId)
+/** `close_escrow`: a token balance left in the vault of a finished escrow (sent there after it was paid out) is swept to the platform vault first. */
+export function closeEscrow (a: { client: PublicKey, escrow: PublicKey, escrowVault?: PublicKey, config?: PublicKey, platformVault?: PublicKey }, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('close_escrow', {
+    config: config(programId), escrowVault: escrowVaultPda(programId, a.escrow).address, platformVault: vaultPda(programId, 'platform').address, ...a
+  }, {}, programId)
+}
+
+/**
+ * `accept_job`: the escrow's named worker accepts the offer (it checked the amount against its bid
+ * and the timeout against its estimate). The deadline restarts from now with the escrow's timeout;
+ * only an accepted escrow can be worked on, disputed, timed out or slashed.
+ */
+export function acceptJob (a: { worker: PublicKey, escrow: PublicKey, workerNode?: PublicKey, config?: PublicKey }, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('accept_job', { config: config(programId), workerNode: nodePda(programId, a.worker).address, ...a }, {}, programId)
 }
 
 export interface OpenDisputeAccounts {
@@ -366,9 +379,11 @@ export function appeal (a: { readonly appellant: PublicKey, readonly dispute: Pu
   return buildInstruction('appeal', { config: config(programId), voteVault: voteVaultPda(programId, a.dispute).address, ...a }, {}, programId)
 }
 
-/** `close_dispute` (anyone): a finalized dispute with every vote withdrawn is closed; its and its vault's rent go to `claimant`. */
-export function closeDispute (a: { readonly claimant: PublicKey, readonly dispute: PublicKey, readonly config?: PublicKey, readonly voteVault?: PublicKey }, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
-  return buildInstruction('close_dispute', { config: config(programId), voteVault: voteVaultPda(programId, a.dispute).address, ...a }, {}, programId)
+/** `close_dispute` (anyone): a finalized dispute with every vote withdrawn is closed (tokens sent to its vote vault directly are swept to the platform vault); its and its vault's rent go to `claimant`. */
+export function closeDispute (a: { readonly claimant: PublicKey, readonly dispute: PublicKey, readonly config?: PublicKey, readonly voteVault?: PublicKey, readonly platformVault?: PublicKey }, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('close_dispute', {
+    config: config(programId), voteVault: voteVaultPda(programId, a.dispute).address, platformVault: vaultPda(programId, 'platform').address, ...a
+  }, {}, programId)
 }
 
 /**

@@ -171,7 +171,7 @@ const bytes = (n: number): { bytes: number } => ({ bytes: n })
 const defined = (name: string, layout: Layout): FieldType => ({ defined: { name, layout } })
 const vec = (item: Scalar | { bytes: number }): FieldType => ({ vec: item })
 
-/** `state.rs::ConfigParams` (288 bytes). */
+/** `state.rs::ConfigParams` (312 bytes). */
 export const CONFIG_PARAMS: Layout = [
   ['stakeTierMaxJob', arr('u64', 4)],
   ['stakeTierMinStake', arr('u64', 4)],
@@ -190,6 +190,9 @@ export const CONFIG_PARAMS: Layout = [
   ['votingWindowSecs', 'i64'],
   ['appealWindowSecs', 'i64'],
   ['challengeWindowSecs', 'i64'],
+  ['minEscrowAmount', 'u64'],
+  ['minEscrowTimeoutSecs', 'i64'],
+  ['repCreditMinAmount', 'u64'],
   ['platformFeeBps', 'u16'],
   ['diamondPlatformFeeBps', 'u16'],
   ['cancellationFeeBps', 'u16'],
@@ -276,7 +279,7 @@ export const NODE: Layout = [
   ['_padding', bytes(5)]
 ]
 
-/** `state.rs::Escrow` after its discriminator (392 bytes). */
+/** `state.rs::Escrow` after its discriminator (408 bytes). */
 export const ESCROW: Layout = [
   ['client', 'pubkey'],
   ['worker', 'pubkey'],
@@ -297,6 +300,7 @@ export const ESCROW: Layout = [
   ['finalAnchorSlot', 'u64'],
   ['challengeSlot', 'u64'],
   ['deliveredAt', 'i64'],
+  ['acceptedAt', 'i64'],
   ['epochsTotal', 'u32'],
   ['epochsDone', 'u32'],
   ['circuitId', 'u32'],
@@ -308,7 +312,9 @@ export const ESCROW: Layout = [
   ['tier', 'u8'],
   ['challenged', 'u8'],
   ['delivered', 'u8'],
-  ['_padding', bytes(1)]
+  ['accepted', 'u8'],
+  ['credited', 'u8'],
+  ['_padding', bytes(7)]
 ]
 
 /** `state.rs::ClientState` after its discriminator (48 bytes): the rate-limit window. */
@@ -436,7 +442,8 @@ export const ARGS = {
   submit_delivery: [
     ['finalWeightsHash', bytes(32)], ['finalChainHash', bytes(32)], ['finalState', bytes(32)], ['siblings', vec(bytes(32))]
   ] as Layout,
-  claim_payment: [] as Layout
+  claim_payment: [] as Layout,
+  accept_job: [] as Layout
 } as const
 export type InstructionName = keyof typeof ARGS
 
@@ -471,6 +478,7 @@ export const EVENTS = {
   DisputeAppealed: [['dispute', 'pubkey'], ['appellant', 'pubkey'], ['deposit', 'u64'], ['votingDeadline', 'i64']] as Layout,
   DisputeFinalized: [
     ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['winner', 'u64'], ['depositReturned', 'u64'], ['depositForfeited', 'u64']
-  ] as Layout
+  ] as Layout,
+  JobAccepted: [['escrow', 'pubkey'], ['worker', 'pubkey'], ['deadline', 'i64']] as Layout
 } as const
 export type EventName = keyof typeof EVENTS

@@ -29,6 +29,12 @@ export interface ConfigParams {
   readonly appealWindowSecs: bigint
   /** Optimistic tier: the challenge window after `submit_delivery` (`PROOF.challengeWindowSeconds`). */
   readonly challengeWindowSecs: bigint
+  /** The smallest escrow `create_escrow` accepts (`ESCROW.minAmount`). */
+  readonly minEscrowAmount: bigint
+  /** The shortest escrow timeout `create_escrow` accepts (`ESCROW.minTimeoutSeconds`). */
+  readonly minEscrowTimeoutSecs: bigint
+  /** The smallest job amount that earns reputation credit (`REPUTATION.minCreditedJobAmount`). */
+  readonly repCreditMinAmount: bigint
   readonly platformFeeBps: number
   readonly diamondPlatformFeeBps: number
   readonly cancellationFeeBps: number
@@ -98,6 +104,9 @@ export function configParamsFromProtocol (): ConfigParams {
     votingWindowSecs: secs(DISPUTE.votingWindowSeconds),
     appealWindowSecs: secs(DISPUTE.appealWindowSeconds),
     challengeWindowSecs: secs(PROOF.challengeWindowSeconds),
+    minEscrowAmount: ESCROW.minAmount,
+    minEscrowTimeoutSecs: secs(ESCROW.minTimeoutSeconds),
+    repCreditMinAmount: REPUTATION.minCreditedJobAmount,
     platformFeeBps: SETTLEMENT.platformFeeBps,
     diamondPlatformFeeBps: SETTLEMENT.diamondPlatformFeeBps,
     cancellationFeeBps: ESCROW.cancellationFeeBps,

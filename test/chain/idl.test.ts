@@ -13,7 +13,7 @@ import { EmbeddedLedger, LedgerRpcServer } from '../../chain/rpc/index.js'
 import {
   ACCOUNTS, EVENTS, INSTRUCTION_ACCOUNTS, SIDE, accountDiscriminator, anchorProgress, cancel, decodeAccount, generateIdl,
   initializeConfig, instructionDiscriminator, openDispute, parseEvents, rateWorker, registerNode, requestUnstake,
-  resolveDispute, timeoutRefund, updateConfig, vote, withdrawStake, disputePda, escrowPda, configPda, configParamsFromProtocol,
+  acceptJob, resolveDispute, timeoutRefund, updateConfig, vote, withdrawStake, disputePda, escrowPda, configPda, configParamsFromProtocol,
   setVerifyingKey, drawChallenge, TIER, appeal, finalizeDispute,
   type AccountName, type Decoded
 } from '../../chain/client/index.js'
@@ -81,7 +81,9 @@ describe('chain/idl: the Anchor IDL', () => {
     const owner = worker.kp.publicKey
     const create = (nonce: bigint, over = {}): PublicKey => {
       run([w.createEscrowIx(client, owner, w.escrowArgs(nonce, TOKEN, over))], [client.kp])
-      return escrowPda(w.pid, client.kp.publicKey, nonce).address
+      const escrow = escrowPda(w.pid, client.kp.publicKey, nonce).address
+      run([acceptJob({ worker: owner, escrow }, w.pid)], [worker.kp])
+      return escrow
     }
     const e1 = create(1n)
     run([anchorProgress({ worker: owner, escrow: e1 }, 2, hash('root'), w.pid)], [worker.kp])
@@ -90,8 +92,8 @@ describe('chain/idl: the Anchor IDL', () => {
     run([rateWorker({ client: client.kp.publicKey, escrow: e1, worker: owner }, 4, w.pid)], [client.kp])
     const e2 = create(2n)
     run([cancel({ client: client.kp.publicKey, escrow: e2, worker: owner, workerToken: worker.token, clientToken: client.token }, w.pid)], [client.kp])
-    const e3 = create(3n, { timeoutSecs: 100n, estimatedSeconds: 100n })
-    w.ledger.warp(101n)
+    const e3 = create(3n, { timeoutSecs: 600n, estimatedSeconds: 100n })
+    w.ledger.warp(601n)
     run([timeoutRefund({ escrow: e3, worker: owner, clientToken: client.token, mint: w.mint }, w.pid)], [w.ledger.payer])
     const e4 = create(4n)
     run([openDispute({ claimant: client.kp.publicKey, escrow: e4, mint: w.mint }, 'bafy-evidence', w.pid)], [client.kp])
@@ -117,6 +119,7 @@ describe('chain/idl: the Anchor IDL', () => {
     run([registerNode({ owner: worker2.kp.publicKey, ownerToken: worker2.token }, STAKE_TIERS[1]?.minStake ?? 0n, w.pid)], [worker2.kp])
     run([w.createEscrowIx(client, worker2.kp.publicKey, w.escrowArgs(5n, TOKEN, { tier: TIER.zk, circuitId: 1, epochsTotal: 3, dataCommitment: new Uint8Array(32).fill(7, 31) }))], [client.kp])
     const e5 = escrowPda(w.pid, client.kp.publicKey, 5n).address
+    run([acceptJob({ worker: worker2.kp.publicKey, escrow: e5 }, w.pid)], [worker2.kp])
     run([anchorProgress({ worker: worker2.kp.publicKey, escrow: e5 }, 3, new Uint8Array(32).fill(7), w.pid)], [worker2.kp])
     w.nextSlot()
     run([drawChallenge(e5, w.pid)], [w.ledger.payer])

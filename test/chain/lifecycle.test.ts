@@ -15,7 +15,7 @@ import {
   type Layout
 } from '../../chain/client/index.js'
 import {
-  BN254_SCALAR_FIELD, ESCROW, REPUTATION, SLASHING, STAKE_LOCK, STAKE_TIERS, cancellationSplit, extendLockForJob, initialLockUntil, progressBps,
+  BN254_SCALAR_FIELD, ESCROW, REPUTATION, SETTLEMENT, SLASHING, STAKE_LOCK, STAKE_TIERS, cancellationSplit, extendLockForJob, initialLockUntil, progressBps,
   reputationScore, settlementSplit, slashStake, timeAccuracyBps, withdrawableAt
 } from '../../protocols/index.js'
 import { TOKEN, World, expectError, hash, program, record, withAccount, type Wallet } from './world.js'
@@ -41,6 +41,18 @@ const cancelIx = (w: World, client: Wallet, worker: Wallet, escrow: PublicKey) =
 const timeoutIx = (w: World, client: Wallet, worker: Wallet, escrow: PublicKey) =>
   timeoutRefund({ escrow, worker: worker.kp.publicKey, clientToken: client.token, mint: w.mint }, w.pid)
 
+/**
+ * The on-chain cancellation split (cancel.rs): the worker's gross part is `cancellationSplit`'s
+ * (pro rata plus the 10 % fee, capped at the amount); the earned part, floor(amount × progress),
+ * pays the platform fee as a completed job would: platform = floor(earned × fee).
+ */
+function onChainCancel (amount: bigint, progress: number, feeBps: number): { worker: bigint, platform: bigint, client: bigint } {
+  const gross = cancellationSplit(amount, progress)
+  const earned = amount * BigInt(progress) / 10_000n
+  const platform = earned * BigInt(feeBps) / 10_000n
+  return { worker: gross.worker - platform, platform, client: gross.client }
+}
+
 /** Zero values for every argument of a layout (enough to encode an instruction). */
 function zeroArgs (layout: Layout): Record<string, unknown> {
   const zero = (t: Layout[number][1]): unknown => {
@@ -62,7 +74,7 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
   it('every instruction that names a signer refuses that account unsigned, before reading anything else', () => {
     const w = new World().initialize()
     const withSigner = (Object.keys(INSTRUCTION_ACCOUNTS) as InstructionName[]).filter((n) => INSTRUCTION_ACCOUNTS[n].some(([, f]) => f.includes('s')))
-    assert.equal(withSigner.length, 21, 'all but timeout_refund, resolve_dispute, finalize_dispute, close_dispute, verify_proof, draw_challenge and slash_invalid_proof (callable by anyone)')
+    assert.equal(withSigner.length, 22, 'all but timeout_refund, resolve_dispute, finalize_dispute, close_dispute, verify_proof, draw_challenge and slash_invalid_proof (callable by anyone)')
     for (const name of withSigner) {
       const accounts = Object.fromEntries(INSTRUCTION_ACCOUNTS[name].map(([a]) => [a, Keypair.generate().publicKey]))
       delete accounts.systemProgram
@@ -136,8 +148,8 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
       const key = nodePda(w.pid, worker.kp.publicKey).address
       w.patch(key, (v) => { v.setInt16(8 + fieldOffset(NODE, 'adjustment'), -REPUTATION.maxScore + 5, true) })
       const client = w.wallet(100n)
-      const escrow = w.escrow(client, worker, 1n, TOKEN, { timeoutSecs: 100n, estimatedSeconds: 50n })
-      w.ledger.warp(101n)
+      const escrow = w.escrow(client, worker, 1n, TOKEN, { timeoutSecs: 600n, estimatedSeconds: 50n })
+      w.ledger.warp(601n)
       w.ledger.mustSend([timeoutIx(w, client, worker, escrow)], [w.ledger.payer])
       const n = w.node(worker.kp.publicKey)
       assert.equal(n.adjustment, -REPUTATION.maxScore, 'clamped, not −1025')
@@ -175,8 +187,8 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
       assert.equal(e.epochsDone, 10)
       w.deliver(worker, escrow) // in time: a delivery after the deadline is refused
       w.ledger.warp(86_401n)
-      const other = w.escrow(client, worker, 2n, TOKEN, { timeoutSecs: 100n, estimatedSeconds: 100n })
-      w.ledger.warp(101n)
+      const other = w.escrow(client, worker, 2n, TOKEN, { timeoutSecs: 600n, estimatedSeconds: 100n })
+      w.ledger.warp(601n)
       expectError(w.ledger.send([anchorProgress({ worker: worker.kp.publicKey, escrow: other }, 1, hash('late'), w.pid)], [worker.kp]), 'DeadlinePassed')
       w.ledger.mustSend([w.completeIx(client, worker, escrow)], [client.kp])
       expectError(w.ledger.send([anchorProgress({ worker: worker.kp.publicKey, escrow }, 10, hash('x'), w.pid)], [worker.kp]), 'InvalidEscrowState')
@@ -213,12 +225,14 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
       const amount = 9n * TOKEN + 7n
       const escrow = w.escrow(client, worker, 1n, amount, { epochsTotal: 7 })
       w.ledger.mustSend([anchorProgress({ worker: worker.kp.publicKey, escrow }, 3, hash('r'), w.pid)], [worker.kp])
-      const expected = cancellationSplit(amount, progressBps(3, 7))
+      const expected = onChainCancel(amount, progressBps(3, 7), SETTLEMENT.platformFeeBps)
       const workerBefore = w.ledger.tokenBalance(worker.token)
       const clientBefore = w.ledger.tokenBalance(client.token)
       const res = record('cancel', w.ledger.send([cancelIx(w, client, worker, escrow)], [client.kp]))
       assert.equal(w.ledger.tokenBalance(worker.token) - workerBefore, expected.worker)
       assert.equal(w.ledger.tokenBalance(client.token) - clientBefore, expected.client)
+      assert.equal(w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address), expected.platform, 'the earned part paid the platform fee')
+      assert.equal(expected.worker + expected.platform + expected.client, amount)
       assert.equal(w.ledger.tokenBalance(escrowVaultPda(w.pid, escrow).address), 0n)
       assert.equal(w.escrowAccount(escrow).state, ESCROW_STATE.cancelled)
       const n = w.node(worker.kp.publicKey)
@@ -242,12 +256,16 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
       const otherMint = w.ledger.createMint(w.mintAuthority.publicKey, 9)
       const foreign = w.ledger.createTokenAccount(otherMint, client.kp.publicKey)
       expectError(w.ledger.send([cancel({ client: client.kp.publicKey, escrow, worker: worker.kp.publicKey, workerToken: worker.token, clientToken: foreign }, w.pid)], [client.kp]), 'ConstraintTokenMint')
-      expectError(w.ledger.send([cancel({ client: client.kp.publicKey, escrow, worker: worker.kp.publicKey, workerToken: worker.token, clientToken: client.token, escrowVault: vaultPda(w.pid, 'platform').address }, w.pid)], [client.kp]), 'ConstraintAddress')
+      expectError(w.ledger.send([cancel({ client: client.kp.publicKey, escrow, worker: worker.kp.publicKey, workerToken: worker.token, clientToken: client.token, escrowVault: vaultPda(w.pid, 'insurance').address }, w.pid)], [client.kp]), 'ConstraintAddress')
       w.ledger.mustSend([anchorProgress({ worker: worker.kp.publicKey, escrow }, 4, hash('r'), w.pid)], [worker.kp])
       const before = w.ledger.tokenBalance(worker.token)
       w.ledger.mustSend([cancelIx(w, client, worker, escrow)], [client.kp])
-      assert.equal(w.ledger.tokenBalance(worker.token) - before, amount)
+      // At full progress the worker earned all of it: paid as by complete, 90/10 (audit finding 11).
+      const fee = amount * BigInt(SETTLEMENT.platformFeeBps) / 10_000n
+      assert.equal(w.ledger.tokenBalance(worker.token) - before, amount - fee)
+      assert.equal(w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address), fee)
       assert.deepEqual(cancellationSplit(amount, 10_000), { worker: amount, client: 0n })
+      assert.deepEqual(onChainCancel(amount, 10_000, SETTLEMENT.platformFeeBps), { worker: amount - fee, platform: fee, client: 0n })
     })
 
     it('splits an amount near u64::MAX exactly', () => {
@@ -263,7 +281,7 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
       w.ledger.mustSend([anchorProgress({ worker: worker.kp.publicKey, escrow }, 2, hash('r'), w.pid)], [worker.kp])
       const before = w.ledger.tokenBalance(worker.token)
       w.ledger.mustSend([cancelIx(w, client, worker, escrow)], [client.kp])
-      assert.equal(w.ledger.tokenBalance(worker.token) - before, cancellationSplit(amount, progressBps(2, 3)).worker)
+      assert.equal(w.ledger.tokenBalance(worker.token) - before, onChainCancel(amount, progressBps(2, 3), SETTLEMENT.diamondPlatformFeeBps).worker)
     })
   })
 
@@ -302,12 +320,12 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
 
     it('refuses wrong vaults, a wrong mint, another client\'s token account, and a completed escrow', () => {
       const { w, worker, client } = setup()
-      const escrow = w.escrow(client, worker, 1n, TOKEN, { timeoutSecs: 100n, estimatedSeconds: 100n })
+      const escrow = w.escrow(client, worker, 1n, TOKEN, { timeoutSecs: 600n, estimatedSeconds: 100n })
       // A second job, delivered and completed in time (complete needs the worker's delivery).
-      const done = w.escrow(client, worker, 2n, TOKEN, { timeoutSecs: 100n, estimatedSeconds: 100n })
+      const done = w.escrow(client, worker, 2n, TOKEN, { timeoutSecs: 600n, estimatedSeconds: 100n })
       w.deliver(worker, done)
       w.ledger.mustSend([w.completeIx(client, worker, done)], [client.kp])
-      w.ledger.warp(101n)
+      w.ledger.warp(601n)
       const base = { escrow, worker: worker.kp.publicKey, clientToken: client.token, mint: w.mint }
       const payer = w.ledger.payer
       expectError(w.ledger.send([timeoutRefund({ ...base, insuranceVault: vaultPda(w.pid, 'platform').address }, w.pid)], [payer]), 'ConstraintAddress')
@@ -529,7 +547,7 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
       w.ledger.mustSend([w.completeIx(client, worker, escrow)], [client.kp])
       const intruder = w.wallet(0n)
       expectError(w.ledger.send([close(intruder)], [intruder.kp]), 'ConstraintHasOne')
-      expectError(w.ledger.send([closeEscrow({ client: client.kp.publicKey, escrow, escrowVault: vaultPda(w.pid, 'platform').address }, w.pid)], [client.kp]), 'ConstraintAddress')
+      expectError(w.ledger.send([closeEscrow({ client: client.kp.publicKey, escrow, escrowVault: vaultPda(w.pid, 'insurance').address }, w.pid)], [client.kp]), 'ConstraintAddress')
       const rents = (w.ledger.account(escrow)?.lamports ?? 0n) + (w.ledger.account(vault)?.lamports ?? 0n)
       const before = w.ledger.account(client.kp.publicKey)?.lamports ?? 0n
       record('close_escrow', w.ledger.send([close()], [client.kp]))

@@ -51,7 +51,7 @@ describe('chain/program: the cyxwiz program as SBF in LiteSVM', () => {
       assert.ok(config)
       assert.ok(config.owner.equals(w.pid))
       assert.equal(config.data.length, ACCOUNT_SIZE.Config)
-      assert.equal(config.data.length, 496)
+      assert.equal(config.data.length, 520)
       assert.deepEqual(config.data.subarray(0, 8), accountDiscriminator('Config'))
       const c = decodeConfig(config.data)
       assert.ok(c.admin.equals(w.admin.publicKey))
@@ -257,8 +257,17 @@ describe('chain/program: the cyxwiz program as SBF in LiteSVM', () => {
       assert.equal(e.state, ESCROW_STATE.funded)
       assert.equal(e.deadline, e.createdAt + 86_400n)
       assert.deepEqual(e.jobId, hash('job-1'))
-      assert.equal(decodeNode(w.ledger.account(nodePda(w.pid, worker.kp.publicKey).address)?.data ?? new Uint8Array()).jobsActive, 1)
+      assert.equal(e.accepted, 0)
+      // An offer: the worker's record is untouched until it accepts.
+      assert.equal(decodeNode(w.ledger.account(nodePda(w.pid, worker.kp.publicKey).address)?.data ?? new Uint8Array()).jobsActive, 0)
       assert.equal(parseEvents(res.logs)[0]?.name, 'EscrowCreated')
+      w.ledger.warp(100n)
+      w.accept(worker, escrow)
+      const accepted = decodeEscrow(w.ledger.account(escrow)?.data ?? new Uint8Array())
+      assert.equal(accepted.accepted, 1)
+      assert.equal(accepted.acceptedAt, e.createdAt + 100n)
+      assert.equal(accepted.deadline, accepted.acceptedAt + 86_400n, 'the deadline counts from the acceptance')
+      assert.equal(decodeNode(w.ledger.account(nodePda(w.pid, worker.kp.publicKey).address)?.data ?? new Uint8Array()).jobsActive, 1)
 
       // The client pays only a delivery the program checked (submit_delivery), for those weights.
       const pay = (weights: Uint8Array): ReturnType<typeof w.ledger.send> => w.ledger.send([complete({ client: client.kp.publicKey, escrow, worker: worker.kp.publicKey, workerToken: worker.token }, weights, w.pid)], [client.kp])
@@ -292,6 +301,7 @@ describe('chain/program: the cyxwiz program as SBF in LiteSVM', () => {
       const { w, worker, client } = setup()
       w.ledger.mustSend([createEscrow({ client: client.kp.publicKey, clientToken: client.token, mint: w.mint, worker: worker.kp.publicKey }, escrowArgs(7n, 2n * TOKEN), w.pid)], [client.kp])
       const escrow = escrowPda(w.pid, client.kp.publicKey, 7n).address
+      w.accept(worker, escrow)
       const intruder = w.wallet(0n)
       w.deliver(worker, escrow, hash('w'))
       expectError(w.ledger.send([complete({ client: intruder.kp.publicKey, escrow, worker: worker.kp.publicKey, workerToken: worker.token }, hash('w'), w.pid)], [intruder.kp]), 'ConstraintHasOne')
@@ -336,6 +346,7 @@ describe('chain/program: the cyxwiz program as SBF in LiteSVM', () => {
       w.ledger.mintTo(w.mint, client.token, w.mintAuthority, amount)
       w.ledger.mustSend([createEscrow({ client: client.kp.publicKey, clientToken: client.token, mint: w.mint, worker: worker.kp.publicKey }, escrowArgs(1n, amount), w.pid)], [client.kp])
       const escrow = escrowPda(w.pid, client.kp.publicKey, 1n).address
+      w.accept(worker, escrow)
       const before = w.ledger.tokenBalance(worker.token)
       w.deliver(worker, escrow, hash('w'))
       w.ledger.mustSend([complete({ client: client.kp.publicKey, escrow, worker: worker.kp.publicKey, workerToken: worker.token }, hash('w'), w.pid)], [client.kp])

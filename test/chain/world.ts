@@ -9,7 +9,7 @@ import { Keypair, type PublicKey, type TransactionInstruction } from '@solana/we
 import { buildProgram } from '../../scripts/build-program.js'
 import { Ledger, type TxResult } from '../../chain/ledger/index.js'
 import {
-  PROGRAM_ERRORS, anchorProgress, complete, configParamsFromProtocol, configPda, createEscrow, decodeConfig, decodeDispute, decodeEscrow,
+  PROGRAM_ERRORS, acceptJob, anchorProgress, complete, configParamsFromProtocol, configPda, createEscrow, decodeConfig, decodeDispute, decodeEscrow,
   decodeNode, escrowPda, initializeConfig, lastLeafSiblings, nodePda, registerNode, setVerifyingKey, submitDelivery, type ConfigAccount, type ConfigParams,
   type CreateEscrowArgs, type DisputeAccount, type EscrowAccount, type NodeAccount, type ProgramErrorName
 } from '../../chain/client/index.js'
@@ -132,10 +132,22 @@ export class World {
     return createEscrow({ client: client.kp.publicKey, clientToken: client.token, mint: this.mint, worker }, args, this.pid)
   }
 
-  /** Creates an escrow (must succeed) and returns its address. */
-  escrow (client: Wallet, worker: Wallet, nonce: bigint, amount: bigint, over: Partial<CreateEscrowArgs> = {}): PublicKey {
-    record('create_escrow', this.ledger.send([this.createEscrowIx(client, worker.kp.publicKey, this.escrowArgs(nonce, amount, over))], [client.kp]))
+  /** Creates an escrow (must succeed) and returns its address: an offer the worker has not accepted. */
+  offer (client: Wallet, worker: PublicKey, nonce: bigint, amount: bigint, over: Partial<CreateEscrowArgs> = {}): PublicKey {
+    record('create_escrow', this.ledger.send([this.createEscrowIx(client, worker, this.escrowArgs(nonce, amount, over))], [client.kp]))
     return escrowPda(this.pid, client.kp.publicKey, nonce).address
+  }
+
+  /** The worker accepts `escrow` (must succeed). */
+  accept (worker: Wallet, escrow: PublicKey): void {
+    record('accept_job', this.ledger.send([acceptJob({ worker: worker.kp.publicKey, escrow }, this.pid)], [worker.kp]))
+  }
+
+  /** Creates an escrow and has its worker accept it (both must succeed); returns its address. */
+  escrow (client: Wallet, worker: Wallet, nonce: bigint, amount: bigint, over: Partial<CreateEscrowArgs> = {}): PublicKey {
+    const escrow = this.offer(client, worker.kp.publicKey, nonce, amount, over)
+    this.accept(worker, escrow)
+    return escrow
   }
 
   /** The worker anchors `run`'s root at its final epoch (= its leaf count; must succeed). */

@@ -170,14 +170,18 @@ impl<T: AccountType> Account<T> {
     }
 }
 
-/// Closes a program account: zeroes its data (so nothing can read it as live again in this
-/// transaction) and moves all its lamports to `destination`; the runtime then deletes it.
+/// Closes a program account: zeroes its data, moves all its lamports to `destination`, and hands
+/// it back to the System program with zero data length (audit finding 14: until the transaction
+/// ended a closed account stayed program-owned, so a later instruction of the same transaction
+/// could still pass it where a program account is expected, or refund it and resurrect it); the
+/// runtime then deletes it.
 pub fn close(account: AccountInfo, destination: AccountInfo) -> Result {
     require!(account.is_writable() && destination.is_writable(), Error::ConstraintMut);
     let total = crate::math::add(destination.lamports(), account.lamports())?;
     sys::fill(account.data_mut(), 0);
     account.set_lamports(0);
     destination.set_lamports(total);
+    account.reassign_to_system();
     Ok(())
 }
 

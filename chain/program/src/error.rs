@@ -88,6 +88,16 @@ pub enum Error {
     /// Optimistic tier: the client's `complete` names other weights than the worker delivered
     /// (`submit_delivery`).
     WeightsHashMismatch = 6055,
+    /// The escrow is still an offer: its worker has not signed `accept_job` (no work, deadline,
+    /// dispute or slash before that).
+    NotAccepted = 6056,
+    /// `accept_job` on an escrow already accepted.
+    AlreadyAccepted = 6057,
+    /// `create_escrow` below `min_escrow_amount`.
+    AmountBelowMinimum = 6058,
+    /// `set_verifying_key` on a key that is complete (or a chunk that would rewrite written bytes):
+    /// a key, once set, never changes — a new circuit gets a new id.
+    VerifyingKeyImmutable = 6059,
 }
 
 impl Error {

@@ -63,6 +63,18 @@ impl Event for EscrowCreated {
 }
 
 #[repr(C)]
+pub struct JobAccepted {
+    pub escrow: Pubkey,
+    pub worker: Pubkey,
+    pub deadline: i64,
+}
+impl Event for JobAccepted {
+    const DISCRIMINATOR: [u8; 8] = disc::event("JobAccepted");
+    const LEN: usize = 72;
+}
+const _: () = assert!(core::mem::size_of::<JobAccepted>() == JobAccepted::LEN);
+
+#[repr(C)]
 pub struct PaymentReleased {
     pub escrow: Pubkey,
     pub worker: Pubkey,

@@ -97,6 +97,16 @@ impl AccountInfo {
     pub(crate) fn set_lamports(&self, lamports: u64) {
         unsafe { (*self.raw).lamports = lamports }
     }
+    /// Hands the account back to the System program with no data (the runtime allows an owner
+    /// change only for a writable, non-executable account of this program whose data is zeroed;
+    /// a shrink is always allowed). `account::close` is the one caller.
+    #[inline(always)]
+    pub(crate) fn reassign_to_system(&self) {
+        unsafe {
+            (*self.raw).data_len = 0;
+            (*self.raw).owner = crate::pubkey::SYSTEM_PROGRAM_ID;
+        }
+    }
     #[inline(always)]
     pub(crate) fn lamports_ptr(&self) -> *mut u64 {
         unsafe { &mut (*self.raw).lamports as *mut u64 }

@@ -34,6 +34,14 @@ pub struct ConfigParams {
     /// Optimistic tier: after `submit_delivery`, how long a dispute may be opened before the
     /// worker may `claim_payment` (`PROOF.challengeWindowSeconds`).
     pub challenge_window_secs: i64,
+    /// The smallest escrow `create_escrow` accepts (base units; `ESCROW.minAmount`): no dust jobs.
+    pub min_escrow_amount: u64,
+    /// The shortest escrow timeout `create_escrow` accepts (seconds; `ESCROW.minTimeoutSeconds`).
+    /// The deadline itself counts from the worker's `accept_job`.
+    pub min_escrow_timeout_secs: i64,
+    /// The smallest job amount that earns reputation credit (assigned/completed/timed counts, the
+    /// successful-job recovery, ratings; `REPUTATION.minCreditedJobAmount`). Penalties always apply.
+    pub rep_credit_min_amount: u64,
     pub platform_fee_bps: u16,
     pub diamond_platform_fee_bps: u16,
     pub cancellation_fee_bps: u16,
@@ -67,7 +75,7 @@ pub struct ConfigParams {
     pub _padding: [u8; 2],
 }
 
-pub const CONFIG_PARAMS_LEN: usize = 288;
+pub const CONFIG_PARAMS_LEN: usize = 312;
 const _: () = assert!(core::mem::size_of::<ConfigParams>() == CONFIG_PARAMS_LEN);
 
 const BPS_MAX: u16 = 10_000;
@@ -132,6 +140,7 @@ impl ConfigParams {
             self.voting_window_secs,
             self.appeal_window_secs,
             self.challenge_window_secs,
+            self.min_escrow_timeout_secs,
         ];
         let mut k = 0;
         while k < d.len() {
@@ -141,6 +150,8 @@ impl ConfigParams {
             k += 1;
         }
         self.jobs_per_wallet_per_day > 0
+            && self.min_escrow_amount > 0
+            && self.min_escrow_timeout_secs <= self.escrow_timeout_secs
             && self.max_stars > 0
             && self.appeal_quorum_multiplier > 0
             && self.rep_maturity_jobs > 0
@@ -314,6 +325,8 @@ pub struct Escrow {
     pub challenge_slot: u64,
     /// Optimistic tier: when the worker called `submit_delivery` (its challenge window starts).
     pub delivered_at: i64,
+    /// When the worker accepted the job (`accept_job`); 0 before. The deadline counts from it.
+    pub accepted_at: i64,
     /// Epochs in the job's spec, and the highest epoch the worker anchored (progress = done/total).
     pub epochs_total: u32,
     pub epochs_done: u32,
@@ -333,10 +346,17 @@ pub struct Escrow {
     pub challenged: u8,
     /// Optimistic tier: 1 once the worker submitted its delivery (`submit_delivery`).
     pub delivered: u8,
-    pub _padding: [u8; 1],
+    /// 1 once the named worker signed `accept_job`. Before that the escrow is an offer: no
+    /// deadline runs against the worker, nothing can slash it, and only the client may take the
+    /// tokens back (`cancel`, in full).
+    pub accepted: u8,
+    /// 1 when the job earns reputation credit (its amount reached `rep_credit_min_amount` at
+    /// `accept_job`; fixed then, so a later parameter change cannot unbalance the record).
+    pub credited: u8,
+    pub _padding: [u8; 7],
 }
 
-const _: () = assert!(core::mem::size_of::<Escrow>() == 9 * 32 + 10 * 8 + 4 * 4 + 8);
+const _: () = assert!(core::mem::size_of::<Escrow>() == 9 * 32 + 11 * 8 + 4 * 4 + 16);
 
 pub const TIER_OPTIMISTIC: u8 = 0;
 pub const TIER_ZK: u8 = 1;

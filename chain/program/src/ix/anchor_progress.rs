@@ -6,6 +6,8 @@
 //! zk tier: the root is the Poseidon root of the checkpoint commitments (a field element < r),
 //! and anchoring the final epoch records the slot after which the challenge is drawn.
 //!
+//! Only on an accepted escrow (`NotAccepted`).
+//!
 //! Accounts: 0 worker (signer, = escrow.worker) · 1 escrow (writable).
 
 use crate::account::{self, Account, AccountIter};
@@ -30,6 +32,8 @@ pub fn process(input: &Input) -> Result {
     let e = escrow.get_mut();
     require!(&e.worker == worker.key(), Error::ConstraintHasOne);
     require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
+    // Work starts with the worker's acceptance (`accept_job`), which starts the deadline.
+    require!(e.accepted != 0, Error::NotAccepted);
     let now = sys::clock().unix_timestamp;
     require!(now <= e.deadline, Error::DeadlinePassed);
     require!(epoch > e.epochs_done && epoch <= e.epochs_total, Error::InvalidEpoch);

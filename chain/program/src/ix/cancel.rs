@@ -1,11 +1,20 @@
-//! `cancel()`: the client withdraws a funded job. The worker keeps its pro-rata earnings for the
-//! anchored progress plus the cancellation fee, capped at the amount; the client is refunded the
-//! rest (`cancellationSplit`, with `progressBps` = floor(done × 10,000 / total)). The job no longer
-//! counts as assigned in the worker's record: the worker did not fail it, and a client must not be
-//! able to lower a worker's completion rate by cancelling.
+//! `cancel()`: the client withdraws a funded job.
+//!
+//! An offer its worker has not accepted (`accept_job`) is withdrawn in full: the client gets the
+//! whole amount back, nobody is paid or slashed, and the worker's record is untouched (it never
+//! took the job).
+//!
+//! An accepted job: the worker keeps its pro-rata earnings for the anchored progress plus the
+//! cancellation fee, capped at the amount (`cancellationSplit`, with `progressBps` = floor(done ×
+//! 10,000 / total)); the earned part pays the platform fee as a completed job would (platform =
+//! floor(earned × fee), fee 10 %, 8 % for a Diamond worker; audit finding 11: a cancel after the
+//! final anchor used to pay the worker 100 % and the platform nothing); the client is refunded the
+//! rest. The job no longer counts as assigned in the worker's record: the worker did not fail it,
+//! and a client must not be able to lower a worker's completion rate by cancelling.
 //!
 //! Accounts: 0 client (signer) · 1 config · 2 escrow (writable) · 3 escrow_vault (writable) ·
-//! 4 worker_node (writable) · 5 worker_token (writable) · 6 client_token (writable) · 7 token_program.
+//! 4 worker_node (writable) · 5 worker_token (writable) · 6 client_token (writable) · 7 token_program
+//! · 8 platform_vault (writable, = config.platform_vault).
 
 use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::error::{Error, Result};
@@ -29,6 +38,7 @@ pub fn process(input: &Input) -> Result {
     let worker_token_info = it.next()?;
     let client_token_info = it.next()?;
     account::token_program(it.next()?)?;
+    let platform_vault = it.next()?;
     crate::args::Args::new(input.data).finish()?;
 
     let c = config.get();
@@ -44,11 +54,27 @@ pub fn process(input: &Input) -> Result {
     require!(worker_token.authority() == &e.worker, Error::ConstraintTokenOwner);
     let client_token = TokenAccount::load_mut(client_token_info, &c.mint)?;
     require!(client_token.authority() == &e.client, Error::ConstraintTokenOwner);
-
-    let (worker_amount, progress) = cancellation_worker_share(e.amount, e.epochs_done, e.epochs_total, c.params.cancellation_fee_bps)?;
-    let client_refund = math::sub(e.amount, worker_amount)?;
+    account::writable(account::address(platform_vault, &c.platform_vault)?)?;
     let bump = [c.bump];
     let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
+
+    if e.accepted == 0 {
+        // An offer nobody took: all back to the client, the worker's record untouched.
+        cpi::token_transfer(vault, client_token_info, config.info, e.amount, Some(&config_seeds))?;
+        e.state = ESCROW_CANCELLED;
+        e.completed_at = sys::clock().unix_timestamp;
+        event::emit(EscrowCancelled { escrow: *escrow.key(), client: e.client, worker_amount: 0, client_refund: e.amount, progress_bps: 0 });
+        return Ok(());
+    }
+
+    let (worker_gross, progress, earned) = cancellation_worker_share(e.amount, e.epochs_done, e.epochs_total, c.params.cancellation_fee_bps)?;
+    let client_refund = math::sub(e.amount, worker_gross)?;
+    // The earned part pays the platform fee as a completed job would (earned ≤ worker_gross).
+    let (_, platform_fee) = super::complete::settlement(earned, n.reputation, c)?;
+    let worker_amount = math::sub(worker_gross, platform_fee)?;
+    if platform_fee > 0 {
+        cpi::token_transfer(vault, platform_vault, config.info, platform_fee, Some(&config_seeds))?;
+    }
     if worker_amount > 0 {
         cpi::token_transfer(vault, worker_token_info, config.info, worker_amount, Some(&config_seeds))?;
     }
@@ -59,7 +85,9 @@ pub fn process(input: &Input) -> Result {
     e.state = ESCROW_CANCELLED;
     e.completed_at = sys::clock().unix_timestamp;
     n.jobs_active = math::dec_u32(n.jobs_active)?;
-    n.jobs_assigned = math::dec_u32(n.jobs_assigned)?;
+    if e.credited != 0 {
+        n.jobs_assigned = math::dec_u32(n.jobs_assigned)?;
+    }
     n.total_earned = math::add(n.total_earned, worker_amount)?;
     reputation::refresh(n, &c.params)?;
 
@@ -67,10 +95,11 @@ pub fn process(input: &Input) -> Result {
     Ok(())
 }
 
-/// The worker's part of a cancelled escrow and the progress in bps: min(floor(amount × progress)
-/// + floor(amount × fee), amount).
+/// The worker's part of a cancelled escrow before the platform fee, the progress in bps, and the
+/// earned part: (min(floor(amount × progress) + floor(amount × fee), amount), progress,
+/// floor(amount × progress)).
 /// (`fee_bps` ≤ 10,000 is guaranteed by `ConfigParams::is_valid`.)
-fn cancellation_worker_share(amount: u64, done: u32, total: u32, fee_bps: u16) -> Result<(u64, u64)> {
+fn cancellation_worker_share(amount: u64, done: u32, total: u32, fee_bps: u16) -> Result<(u64, u64, u64)> {
     let progress = math::mul_div_floor(done as u64, BPS, total as u64)?; // total > 0: create_escrow
     let progress = if progress > BPS { BPS } else { progress };
     let earned = math::mul_div_floor(amount, progress, BPS)?;
@@ -78,5 +107,5 @@ fn cancellation_worker_share(amount: u64, done: u32, total: u32, fee_bps: u16) -
     // Capped at the amount without forming earned + fee, which may exceed u64 near u64::MAX.
     let room = math::sub(amount, fee)?; // fee ≤ amount: fee_bps ≤ 10,000
     let worker = if earned >= room { amount } else { math::add(earned, fee)? };
-    Ok((worker, progress))
+    Ok((worker, progress, earned))
 }

@@ -3,8 +3,14 @@
 //! the `Dispute` account and its empty vote vault; the rent of both returns to the claimant, who
 //! paid it in `open_dispute`.
 //!
+//! With every vote withdrawn (`locked == 0`) and the appeal deposit paid out by
+//! `finalize_dispute`, a vote vault holding tokens holds only what someone sent to it directly
+//! (audit finding 9: one base unit used to block the close forever). That surplus is swept to the
+//! platform vault (the treasury) before the vault is closed.
+//!
 //! Accounts: 0 claimant (writable, = the dispute's claimant wallet) · 1 config · 2 dispute
-//! (writable) · 3 vote_vault (writable, = dispute.vote_vault) · 4 token_program.
+//! (writable) · 3 vote_vault (writable, = dispute.vote_vault) · 4 token_program · 5 platform_vault
+//! (writable, = config.platform_vault).
 
 use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::error::{Error, Result};
@@ -22,6 +28,7 @@ pub fn process(input: &Input) -> Result {
     let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
     let vault_info = it.next()?;
     account::token_program(it.next()?)?;
+    let platform_vault = it.next()?;
     crate::args::Args::new(input.data).finish()?;
 
     let c = config.get();
@@ -31,9 +38,13 @@ pub fn process(input: &Input) -> Result {
     require!(d.state == DISPUTE_FINALIZED, Error::InvalidDisputeState);
     require!(d.locked == 0, Error::VotesOutstanding);
     account::writable(account::address(vault_info, &d.vote_vault)?)?;
-    require!(TokenAccount::load(vault_info, &c.mint)?.amount() == 0, Error::VotesOutstanding);
-
+    require!(d.appeal_deposit == 0, Error::InvalidDisputeState);
+    account::writable(account::address(platform_vault, &c.platform_vault)?)?;
     let bump = [c.bump];
+    let surplus = TokenAccount::load(vault_info, &c.mint)?.amount();
+    if surplus > 0 {
+        cpi::token_transfer(vault_info, platform_vault, config.info, surplus, Some(&Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)])))?;
+    }
     cpi::token_close_account(vault_info, claimant, config.info, &Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]))?;
     account::close(dispute.info, claimant)
 }

@@ -1,8 +1,13 @@
-//! `close_escrow()`: the client closes a finished escrow and its (empty) token vault; the rent of
-//! both returns to the client. A completed job can no longer be rated afterwards.
+//! `close_escrow()`: the client closes a finished escrow and its token vault; the rent of both
+//! returns to the client. A completed job can no longer be rated afterwards.
+//!
+//! Every end state paid the vault out in full, so any balance left is tokens someone sent to the
+//! vault afterwards (audit finding 9: one base unit used to block the close forever, as SPL
+//! `CloseAccount` refuses a non-empty account). That surplus is swept to the platform vault (the
+//! treasury) before the vault is closed.
 //!
 //! Accounts: 0 client (signer, writable) · 1 config · 2 escrow (writable) · 3 escrow_vault
-//! (writable, = escrow.vault) · 4 token_program.
+//! (writable, = escrow.vault) · 4 token_program · 5 platform_vault (writable, = config.platform_vault).
 
 use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::error::{Error, Result};
@@ -20,6 +25,7 @@ pub fn process(input: &Input) -> Result {
     let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
     let vault_info = it.next()?;
     account::token_program(it.next()?)?;
+    let platform_vault = it.next()?;
     crate::args::Args::new(input.data).finish()?;
 
     let c = config.get();
@@ -27,10 +33,13 @@ pub fn process(input: &Input) -> Result {
     require!(&e.client == client.key(), Error::ConstraintHasOne);
     require!(escrow_is_terminal(e.state), Error::EscrowNotFinished);
     account::writable(account::address(vault_info, &e.vault)?)?;
-    // Every terminal state paid the vault out in full; SPL CloseAccount would refuse otherwise.
-    require!(TokenAccount::load(vault_info, &c.mint)?.amount() == 0, Error::InvalidEscrowState);
-
+    account::writable(account::address(platform_vault, &c.platform_vault)?)?;
     let bump = [c.bump];
+    // Every terminal state paid the vault out in full: what is left was sent in since (dust).
+    let surplus = TokenAccount::load(vault_info, &c.mint)?.amount();
+    if surplus > 0 {
+        cpi::token_transfer(vault_info, platform_vault, config.info, surplus, Some(&Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)])))?;
+    }
     cpi::token_close_account(vault_info, client, config.info, &Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]))?;
     account::close(escrow.info, client)
 }

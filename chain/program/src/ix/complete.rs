@@ -3,7 +3,8 @@
 //! pays out: the worker gets the amount less the platform fee (10 %, 8 % for Diamond-tier
 //! workers), the platform vault the fee, by two CPIs into SPL Token signed by the `Config` PDA.
 //! The worker's reputation record is updated in the same instruction (no trusted server): one
-//! more completed and timed job (time accuracy of created→completed against the estimate) and the
+//! more completed and timed job (time accuracy of accepted→completed against the estimate; only for a
+//! job of at least `rep_credit_min_amount`, the escrow's `credited` flag) and the
 //! successful-job recovery, then the score is recomputed.
 //!
 //! Only for the optimistic tier: a zk escrow is paid by `complete_zk` against a proof. And only
@@ -75,6 +76,7 @@ pub fn release(r: &Release, final_weights_hash: &[u8; 32]) -> Result {
     let e = r.escrow.get_mut();
     let n = r.node.get_mut();
     require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
+    require!(e.accepted != 0, Error::NotAccepted);
     require!(n.owner == e.worker, Error::ConstraintHasOne);
     account::writable(account::address(vault, &e.vault)?)?;
     account::writable(account::address(platform_vault, &c.platform_vault)?)?;
@@ -96,15 +98,19 @@ pub fn release(r: &Release, final_weights_hash: &[u8; 32]) -> Result {
     e.completed_at = now;
 
     let p = &c.params;
-    // A clock that went backwards counts as an instant job rather than failing the payment.
-    let elapsed = math::sub_i64(now, e.created_at)?;
+    // Timed from the worker's acceptance (the deadline's start). A clock that went backwards
+    // counts as an instant job rather than failing the payment.
+    let elapsed = math::sub_i64(now, e.accepted_at)?;
     let actual = if elapsed > 0 { elapsed as u64 } else { 0 };
     n.jobs_active = math::dec_u32(n.jobs_active)?;
-    n.jobs_completed = math::inc_u32(n.jobs_completed, 1)?;
-    n.timed_jobs = math::inc_u32(n.timed_jobs, 1)?;
-    n.time_accuracy_sum_bps = math::add(n.time_accuracy_sum_bps, reputation::time_accuracy_bps(actual, e.estimated_seconds)?)?;
     n.total_earned = math::add(n.total_earned, worker_amount)?;
-    reputation::adjust(n, p.reward_successful_job, p)?;
+    if e.credited != 0 {
+        // Reputation credit only for a job worth `rep_credit_min_amount` (fixed at accept_job).
+        n.jobs_completed = math::inc_u32(n.jobs_completed, 1)?;
+        n.timed_jobs = math::inc_u32(n.timed_jobs, 1)?;
+        n.time_accuracy_sum_bps = math::add(n.time_accuracy_sum_bps, reputation::time_accuracy_bps(actual, e.estimated_seconds)?)?;
+        reputation::adjust(n, p.reward_successful_job, p)?;
+    }
 
     event::emit(PaymentReleased { escrow: *r.escrow.key(), worker: e.worker, worker_amount, platform_fee: fee });
     Ok(())

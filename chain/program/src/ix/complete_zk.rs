@@ -94,8 +94,10 @@ pub fn process(input: &Input) -> Result {
     match groth16::verify(key, proof, &inputs) {
         Ok(()) => {
             let n = node.get_mut();
-            n.proofs_total = math::inc_u32(n.proofs_total, 1)?;
-            n.proofs_valid = math::inc_u32(n.proofs_valid, 1)?;
+            if e.credited != 0 {
+                n.proofs_total = math::inc_u32(n.proofs_total, 1)?;
+                n.proofs_valid = math::inc_u32(n.proofs_valid, 1)?;
+            }
             release(&Release { config: &config, escrow: &escrow, node: &node, vault, worker_token, platform_vault }, final_weights_hash)
         }
         // The worker's proof failed: recorded on-chain now, as `slash_invalid_proof` would later.

@@ -5,8 +5,14 @@
 //! `Config`), then moves the tokens by CPI. The worker must be active, hold the stake the job's
 //! size requires, and be in a reputation tier allowed that size. The client may open at most
 //! `jobs_per_wallet_per_day` escrows per fixed window (its `ClientState` PDA ["client", client],
-//! created on its first job). The job counts as assigned in the worker's reputation record, and
-//! extends the worker's stake lock by `stake_lock_per_active_job_secs` (`extendLockForJob`).
+//! created on its first job).
+//!
+//! The escrow is an offer until its worker signs `accept_job`: nothing here touches the worker's
+//! record (assigned and active jobs, stake lock) and no deadline runs against it yet — `deadline`
+//! is set to `now + timeout_secs` as the offer's expiry and restarted from the acceptance. Until
+//! then only the client may take the tokens back (`cancel`, in full, no fee, no slash). The
+//! amount must be at least `min_escrow_amount` (`AmountBelowMinimum`) and the timeout at least
+//! `min_escrow_timeout_secs` (`InvalidTimeout`): no dust offers, no deadline nobody can meet.
 //!
 //! zk tier: the escrow pins its verifying key. Account 10 is the key account
 //! `["vk", circuit_id]`; it must hold a complete key (else `VerifyingKeyNotSet`), and the escrow
@@ -34,14 +40,15 @@ use crate::input::{AccountInfo, Input};
 use crate::state::{ClientState, Config, ConfigParams, Escrow, Node, VerifyingKey, ESCROW_FUNDED, NODE_ACTIVE, TIER_OPTIMISTIC, TIER_ZK};
 use crate::cpi::Seeds;
 use crate::sys::{self, Bytes};
-use crate::{cpi, math, reputation, require, seeds, zk};
+use crate::{cpi, math, require, seeds, zk};
 
 pub fn process(input: &Input) -> Result {
     let pid = &input.program_id;
     let mut it = AccountIter::new(input.accounts);
     let client = account::signer_mut(it.next()?)?;
     let config = Account::<Config>::load_mut(it.next()?, pid)?;
-    let node = Account::<Node>::load_mut(it.next()?, pid)?;
+    // Writable in the account list (older clients); only read: the worker's record changes at `accept_job`.
+    let node = Account::<Node>::load(it.next()?, pid)?;
     let escrow_info = it.next()?;
     let vault_info = it.next()?;
     let client_token_info = it.next()?;
@@ -77,7 +84,8 @@ pub fn process(input: &Input) -> Result {
     let c = config.get_mut();
     let p = &c.params;
     require!(amount > 0, Error::ZeroAmount);
-    require!(timeout_secs > 0 && timeout_secs <= p.escrow_timeout_secs, Error::InvalidTimeout);
+    require!(amount >= p.min_escrow_amount, Error::AmountBelowMinimum);
+    require!(timeout_secs >= p.min_escrow_timeout_secs && timeout_secs <= p.escrow_timeout_secs, Error::InvalidTimeout);
     // The job must be expected to finish before its deadline; this also bounds the estimate below
     // 2^32, which the time-accuracy arithmetic relies on.
     require!(estimated_seconds > 0 && estimated_seconds <= timeout_secs as u64, Error::InvalidEstimate);
@@ -87,12 +95,9 @@ pub fn process(input: &Input) -> Result {
     require!(client_token.authority() == client.key(), Error::ConstraintTokenOwner);
 
     let now = sys::clock().unix_timestamp;
-    let n = node.get_mut();
+    let n = node.get();
     require!(&n.owner != client.key(), Error::SelfDealing);
-    require!(n.status == NODE_ACTIVE && n.suspended_until <= now && n.unstake_requested == 0, Error::NodeNotActive);
-    require!(n.stake >= p.stake_tier_min_stake[p.stake_tier_for(amount)], Error::InsufficientStakeForJob);
-    let rep_max = p.rep_tier_max_job[p.rep_tier_of(n.reputation)];
-    require!(rep_max == u64::MAX || amount < rep_max, Error::ReputationTierTooLow);
+    check_worker_may_take(n, p, amount, now)?;
 
     take_rate_limit(client, client_state_info, pid, p, now)?;
 
@@ -128,15 +133,22 @@ pub fn process(input: &Input) -> Result {
     e.state = ESCROW_FUNDED;
     e.bump = escrow_bump;
     e.vault_bump = vault_bump;
+    e.accepted = 0;
 
-    n.jobs_active = math::inc_u32(n.jobs_active, 1)?;
-    n.jobs_assigned = math::inc_u32(n.jobs_assigned, 1)?;
-    // extendLockForJob: 7 more days from the later of the current lock and now.
-    n.lock_until = math::add_i64(if n.lock_until > now { n.lock_until } else { now }, p.stake_lock_per_active_job_secs)?;
-    reputation::refresh(n, p)?;
     c.escrow_count = math::add(c.escrow_count, 1)?;
 
     event::emit(EscrowCreated { escrow: *escrow_info.key(), client: *client.key(), worker: n.owner, job_id: *job_id, amount, deadline });
+    Ok(())
+}
+
+/// The worker may take a job of `amount` now: active, not suspended or leaving, staked for the
+/// job's size, in a reputation tier allowed it. Checked at `create_escrow` and again at
+/// `accept_job` (the stake or the score may have dropped in between).
+pub fn check_worker_may_take(n: &Node, p: &ConfigParams, amount: u64, now: i64) -> Result {
+    require!(n.status == NODE_ACTIVE && n.suspended_until <= now && n.unstake_requested == 0, Error::NodeNotActive);
+    require!(n.stake >= p.stake_tier_min_stake[p.stake_tier_for(amount)], Error::InsufficientStakeForJob);
+    let rep_max = p.rep_tier_max_job[p.rep_tier_of(n.reputation)];
+    require!(rep_max == u64::MAX || amount < rep_max, Error::ReputationTierTooLow);
     Ok(())
 }
 

@@ -86,9 +86,11 @@ pub fn process(input: &Input) -> Result {
         if fee > 0 {
             cpi::token_transfer(vault, platform_vault, config.info, fee, Some(&config_seeds))?;
         }
-        n.jobs_completed = math::inc_u32(n.jobs_completed, 1)?;
         n.total_earned = math::add(n.total_earned, worker_amount)?;
-        reputation::adjust(n, p.reward_dispute_won, p)?;
+        if e.credited != 0 {
+            n.jobs_completed = math::inc_u32(n.jobs_completed, 1)?;
+            reputation::adjust(n, p.reward_dispute_won, p)?;
+        }
         e.state = ESCROW_RESOLVED_WORKER;
     }
 

@@ -1,5 +1,6 @@
 //! Instruction handlers, one module each. Dispatch is on the Anchor instruction discriminator.
 
+pub mod accept_job;
 pub mod anchor_progress;
 pub mod appeal;
 pub mod claim_payment;
@@ -69,6 +70,7 @@ tags! {
     CLOSE_DISPUTE = "close_dispute",
     SUBMIT_DELIVERY = "submit_delivery",
     CLAIM_PAYMENT = "claim_payment",
+    ACCEPT_JOB = "accept_job",
 }
 
 pub fn dispatch(input: &Input) -> Result {
@@ -106,6 +108,7 @@ pub fn dispatch(input: &Input) -> Result {
         CLOSE_DISPUTE => close_dispute::process(input),
         SUBMIT_DELIVERY => submit_delivery::process(input),
         CLAIM_PAYMENT => claim_payment::process(input),
+        ACCEPT_JOB => accept_job::process(input),
         _ => Err(Error::InstructionFallbackNotFound),
     }
 }

@@ -1,4 +1,4 @@
-//! `open_dispute(evidence_cid)`: the client or the worker of a funded escrow, before its deadline,
+//! `open_dispute(evidence_cid)`: the client or the worker of a funded, accepted escrow, before its deadline,
 //! disputes it (a delivered optimistic escrow: within its challenge window instead). The escrow is
 //! frozen (no complete, cancel, timeout or claim) until `finalize_dispute`.
 //! Creates the `Dispute` PDA ["dispute", escrow] and its vote vault ["vote_vault", dispute]; the
@@ -43,6 +43,8 @@ pub fn process(input: &Input) -> Result {
         return Err(Error::NotAParty);
     };
     require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
+    // No dispute (and so no fraud slash) over an offer the worker never accepted.
+    require!(e.accepted != 0, Error::NotAccepted);
     let now = sys::clock().unix_timestamp;
     if e.delivered != 0 {
         // A delivered optimistic job: disputes only within its challenge window (even past the

@@ -32,6 +32,12 @@ pub fn process(input: &Input) -> Result {
     require!(n.owner == e.worker, Error::ConstraintHasOne);
 
     e.rated = 1;
+    // A rating counts only on a job that earned credit: the client paid at least
+    // `rep_credit_min_amount` for it (so a rating costs at least that job's platform fee).
+    if e.credited == 0 {
+        event::emit(WorkerRated { escrow: *escrow.key(), worker: e.worker, stars: stars as u64, reputation: n.reputation as u64 });
+        return Ok(());
+    }
     n.ratings = math::inc_u32(n.ratings, 1)?;
     n.rating_stars_sum = math::inc_u32(n.rating_stars_sum, stars as u32)?;
     if stars as u16 == p.max_stars {

@@ -113,6 +113,9 @@ pub fn check_accounts(r: &Refund) -> Result {
 #[inline(never)]
 pub fn refund_and_slash(r: &Refund, failure: Failure) -> Result {
     check_accounts(r)?;
+    // Only a job its worker accepted can fail against it (audit finding 1: an unsolicited
+    // escrow must never slash). Every caller checks this too; this is the last line.
+    require!(r.escrow.get().accepted != 0, Error::NotAccepted);
     let config = r.config;
     let c = config.get_mut();
     let e = r.escrow.get_mut();

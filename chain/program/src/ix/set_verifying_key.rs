@@ -2,7 +2,9 @@
 //! Groth16 verifying key (the `circuits/onchain.ts` layout) into the account
 //! `["vk", circuit_id (u32 LE)]`, creating it on first use. Chunks go in order: a chunk at offset 0
 //! starts the key over (its first 4 bytes, nPublic, must agree with `total_len`), every later one
-//! must start where the previous ended. The key is usable once all `total_len` bytes are written.
+//! must start where the previous ended. The key is usable once all `total_len` bytes are written,
+//! and from then on immutable (`VerifyingKeyImmutable`; audit finding 6: rewriting a key under a
+//! running job changed what its proof had to satisfy). A changed circuit gets a new circuit id.
 //!
 //! Accounts: 0 admin (writable signer, = config.admin, pays the account) · 1 config ·
 //! 2 verifying_key (writable) · 3 system_program.
@@ -49,6 +51,8 @@ pub fn process(input: &Input) -> Result {
         a
     };
     let k = vk.get_mut();
+    // A complete key never changes: escrows pin it, and a new circuit is a new id.
+    require!(!(k.len != 0 && k.written == k.len), Error::VerifyingKeyImmutable);
     if offset == 0 {
         require!(chunk.len() >= groth16::VK_HEADER, Error::InvalidVerifyingKey);
         let n = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]) as usize;

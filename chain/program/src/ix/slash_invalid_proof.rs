@@ -23,6 +23,7 @@ pub fn process(input: &Input) -> Result {
     let e = escrow.get();
     require!(e.tier == TIER_ZK, Error::InvalidTier);
     require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
+    require!(e.accepted != 0, Error::NotAccepted);
     require!(e.epochs_done == e.epochs_total, Error::InvalidEpoch);
     require!(sys::clock().unix_timestamp > e.deadline, Error::DeadlineNotReached);
     require!(node.get().owner == e.worker, Error::ConstraintHasOne);

@@ -1,4 +1,5 @@
-//! `timeout_refund()`: anyone, once the deadline has passed on a funded escrow: the client gets
+//! `timeout_refund()`: anyone, once the deadline has passed on a funded escrow its worker
+//! accepted (`accept_job`; else `NotAccepted` — an unaccepted offer is only the client's to `cancel`): the client gets
 //! the full amount back, the worker loses `timeout_slash_bps` of its stake (`slashStake`: 80 % to
 //! the insurance vault, 20 % burned by an SPL `Burn`), one failed job and the timeout penalty
 //! (`refund::refund_and_slash`, `Failure::Timeout`).
@@ -19,6 +20,8 @@ pub fn process(input: &Input) -> Result {
     let e = escrow.get();
     let n = node.get();
     require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
+    // An offer the worker never accepted is the client's to `cancel` (in full, no slash).
+    require!(e.accepted != 0, Error::NotAccepted);
     require!(sys::clock().unix_timestamp > e.deadline, Error::DeadlineNotReached);
     require!(n.owner == e.worker, Error::ConstraintHasOne);
     // A delivered optimistic job is settled by `claim_payment` or a dispute, not by a timeout.
