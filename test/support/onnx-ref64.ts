@@ -118,7 +118,7 @@ function expandTo (t: Tensor64, dims: readonly number[]): Tensor64 {
 }
 
 type Elem = number | bigint
-/** Elementwise with numpy broadcasting; the result has the kind of `resultLike` (or of the first input). */
+/** Elementwise with numpy broadcasting; the result is bool or float when `resultKind` says so, else of the first input's kind. */
 function elementwise (inputs: readonly Tensor64[], fn: (v: Elem[]) => Elem | boolean, resultKind?: 'bool' | 'float'): Tensor64 {
   const dims = broadcastDims(...inputs.map((t) => t.dims))
   const maps = inputs.map((t) => broadcastMap(t.dims, dims))
@@ -180,14 +180,6 @@ export function fromIrTensor (t: IrTensor): Tensor64 {
   return { dims, data: BigInt64Array.from(Array.from(v as ArrayLike<number>, (x) => BigInt(x))) }
 }
 
-/** A feed given as float32/int32 arrays is widened; this is the one conversion to Tensor64 callers need. */
-export function toTensor64 (dims: readonly number[], values: Float32Array | Float64Array | BigInt64Array | Uint8Array): Tensor64 {
-  if (values instanceof Float32Array) return f64(dims, values)
-  if (values instanceof Float64Array) return f64(dims, values)
-  if (values instanceof BigInt64Array) return check({ dims: [...dims], data: BigInt64Array.from(values) })
-  return bool(dims, values)
-}
-
 // ───────────────────────────── the evaluator ─────────────────────────────
 
 export interface Evaluate64Options {
@@ -228,7 +220,7 @@ export function evaluate64 (model: IrModel, feeds: ReadonlyMap<string, Tensor64>
     })
     let outs: Array<Tensor64 | undefined>
     try {
-      outs = runNode(node, inputs, opts, model.opset)
+      outs = runNode(node, inputs, opts)
     } catch (err) {
       throw new Error(`${node.name} (${node.opType}): ${(err as Error).message}`)
     }
@@ -256,7 +248,7 @@ const need = (inputs: Inputs, i: number): Tensor64 => {
   return t
 }
 
-function runNode (node: IrNode, inputs: Inputs, opts: Evaluate64Options, opset: number): Array<Tensor64 | undefined> {
+function runNode (node: IrNode, inputs: Inputs, opts: Evaluate64Options): Array<Tensor64 | undefined> {
   const x = (i: number): Tensor64 => need(inputs, i)
   switch (node.opType) {
     // elementwise arithmetic
@@ -309,9 +301,9 @@ function runNode (node: IrNode, inputs: Inputs, opts: Evaluate64Options, opset: 
     case 'BatchNormalization': return batchNorm(node, inputs, opts)
     case 'Dropout': return dropout(node, inputs, opts)
     // reductions
-    case 'ReduceSum': return [reduce(node, inputs, 'sum', opset)]
-    case 'ReduceMean': return [reduce(node, inputs, 'mean', opset)]
-    case 'ReduceMax': return [reduce(node, inputs, 'max', opset)]
+    case 'ReduceSum': return [reduce(node, inputs, 'sum')]
+    case 'ReduceMean': return [reduce(node, inputs, 'mean')]
+    case 'ReduceMax': return [reduce(node, inputs, 'max')]
     case 'ArgMax': return [argmax(x(0), attrInt(node, 'axis', 0), attrInt(node, 'keepdims', 1) === 1, attrInt(node, 'select_last_index', 0) === 1)]
     // convolution and pooling
     case 'Conv': return [conv(node, x(0), x(1), inputs[2])]
@@ -520,10 +512,10 @@ function reduceAxes (t: Tensor64, axes: readonly number[], keepdims: boolean, ki
   return { dims, data: out }
 }
 
-function reduce (node: IrNode, inputs: Inputs, kind: 'sum' | 'mean' | 'max', opset: number): Tensor64 {
+function reduce (node: IrNode, inputs: Inputs, kind: 'sum' | 'mean' | 'max'): Tensor64 {
   const t = need(inputs, 0)
-  // ReduceSum takes axes as an input from opset 13, ReduceMean/ReduceMax from opset 18 (an attribute before).
-  void opset
+  // ReduceSum takes axes as an input from opset 13, ReduceMean/ReduceMax from opset 18 (an attribute
+  // before); either form is read, whichever the node has.
   const given = inputs[1] !== undefined ? ints(inputs[1]) : attrInts(node, 'axes')
   const keepdims = attrInt(node, 'keepdims', 1) === 1
   if (given === undefined || given.length === 0) {
