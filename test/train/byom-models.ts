@@ -50,3 +50,39 @@ export async function session (bytes: Uint8Array): Promise<ort.InferenceSession>
 
 export const f32 = (data: Float32Array | number[], dims: number[]): ort.Tensor => new ort.Tensor('float32', data instanceof Float32Array ? data : Float32Array.from(data), dims)
 export const i64 = (data: number[], dims: number[]): ort.Tensor => new ort.Tensor('int64', BigInt64Array.from(data.map(BigInt)), dims)
+
+/**
+ * Layout and normalisation ops: Pad → Conv → BatchNorm (training) → Relu → overlapping MaxPool 3×3/2
+ * (indices + scatter path) → Transpose → Concat with itself scaled (Div, Sub) → GlobalAveragePool →
+ * Flatten → Gemm → LogSoftmax (absorbed by the ce head).
+ */
+export function layoutModel (seed = 3): Uint8Array {
+  const g = new GraphBuilder('layout')
+  const x = g.input('x', ['N', 2, 6, 6])
+  const padded = g.op('Pad', [x, g.int64Constant('pads', [0, 0, 1, 0, 0, 0, 0, 1], [8])], { mode: attr.string('constant') })
+  const c = g.op('Conv', [padded, g.floatConstant('cw', weights(seed, 'cw', 3 * 2 * 9, 0.4), [3, 2, 3, 3]), g.floatConstant('cb', weights(seed, 'cb', 3, 0.1), [3])], { pads: attr.ints([1, 0, 1, 2]) })
+  const bn = g.op('BatchNormalization', [c, g.floatConstant('bn.g', Float32Array.from([1, 1.2, 0.8]), [3]), g.floatConstant('bn.b', weights(seed, 'bnb', 3, 0.1), [3]),
+    g.floatConstant('bn.mean', new Float32Array(3), [3]), g.floatConstant('bn.var', Float32Array.from([1, 1, 1]), [3])], { epsilon: attr.float(1e-5), momentum: attr.float(0.9) })
+  const p = g.op('MaxPool', [g.op('Relu', [bn])], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) })
+  const t = g.op('Transpose', [p], { perm: attr.ints([0, 1, 3, 2]) })
+  const scaled = g.op('Sub', [g.op('Div', [t, g.floatConstant('d', weights(seed, 'd', 3, 0.2).map((v) => v + 1.5), [3, 1, 1])]), g.floatConstant('s', weights(seed, 's', 4, 0.3), [1, 4])])
+  const cat = g.op('Concat', [t, scaled], { axis: attr.int(1) })
+  const f = g.op('Flatten', [g.op('GlobalAveragePool', [cat])], { axis: attr.int(1) })
+  const z = g.op('Gemm', [f, g.floatConstant('fw', weights(seed, 'fw', 6 * 3, 0.5), [6, 3])], {})
+  g.op('LogSoftmax', [z], { axis: attr.int(1) }, 'logp')
+  g.output('logp', ['N', 3])
+  return g.toModelBytes()
+}
+
+/** Bias (zero) added to the input, then a max pool and a linear head: the input's ties decide the routing. */
+export function poolTieModel (pool: { kernel: number; stride: number; pads: number }): Uint8Array {
+  const g = new GraphBuilder('ties')
+  const x = g.input('x', ['N', 1, 6, 6])
+  const b = g.op('Add', [x, g.floatConstant('bias', new Float32Array(36), [1, 1, 6, 6])])
+  const p = g.op('MaxPool', [b], { kernel_shape: attr.ints([pool.kernel, pool.kernel]), strides: attr.ints([pool.stride, pool.stride]), pads: attr.ints([pool.pads, pool.pads, pool.pads, pool.pads]) })
+  const f = g.op('Flatten', [p], { axis: attr.int(1) })
+  const o = Math.floor((6 + 2 * pool.pads - pool.kernel) / pool.stride) + 1
+  g.op('MatMul', [f, g.floatConstant('w', weights(7, 'tiew', o * o * 2, 1), [o * o, 2])], {}, 'out')
+  g.output('out', ['N', 2])
+  return g.toModelBytes()
+}
