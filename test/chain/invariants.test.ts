@@ -15,7 +15,7 @@ import { TOKEN_PROGRAM_ID } from '@solana/spl-token'
 import { PublicKey } from '@solana/web3.js'
 import {
   DISPUTE_STATE, ESCROW_STATE, SIDE, TERMINAL_ESCROW_STATES, anchorProgress, appeal, complete, claimPayment, finalizeDispute, submitDelivery, cancel, closeEscrow, disputePda, escrowVaultPda, heartbeat,
-  nodePda, openDispute, rateWorker, requestUnstake, resolveDispute, timeoutRefund, vaultPda, vote, withdrawStake,
+  acceptJob, nodePda, openDispute, rateWorker, requestUnstake, resolveDispute, timeoutRefund, vaultPda, vote, withdrawStake,
   withdrawVote, decodeNode, escrowPda
 } from '../../chain/client/index.js'
 import { DISPUTE, PROOF, STAKE_TIERS } from '../../protocols/index.js'
@@ -32,7 +32,7 @@ type Op =
   | { kind: 'warp', seconds: number }
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant('create' as const), client: fc.nat(2), worker: fc.nat(2), amount: fc.bigInt(1n, 9n * TOKEN), epochs: fc.integer({ min: 1, max: 6 }), timeout: fc.integer({ min: 3_600, max: 86_400 * 7 }) }), weight: 5 },
+  { arbitrary: fc.record({ kind: fc.constant('create' as const), client: fc.nat(2), worker: fc.nat(2), amount: fc.bigInt(TOKEN - 1n, 9n * TOKEN), epochs: fc.integer({ min: 1, max: 6 }), timeout: fc.integer({ min: 3_600, max: 86_400 * 7 }) }), weight: 5 },
   { arbitrary: fc.record({ kind: fc.constantFrom('anchor' as const, 'complete' as const, 'cancel' as const, 'timeout' as const, 'rate' as const, 'close' as const, 'dispute' as const, 'vote' as const, 'resolve' as const, 'appeal' as const, 'finalize' as const, 'deliver' as const, 'claim' as const), escrow: fc.nat(20), x: fc.nat(7) }), weight: 8 },
   { arbitrary: fc.record({ kind: fc.constantFrom('register' as const, 'heartbeat' as const, 'heartbeat' as const, 'unstake' as const, 'withdraw' as const), worker: fc.nat(2) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('warp' as const), seconds: fc.integer({ min: 1, max: 86_400 * 5 }) }), weight: 2 }
@@ -96,7 +96,10 @@ class Sim {
         const args = w.escrowArgs(nonce, o.amount, { timeoutSecs: timeout, estimatedSeconds: timeout / 2n + 1n, epochsTotal: o.epochs })
         if (L.send([w.createEscrowIx(client, worker.kp.publicKey, args)], [client.kp]).ok) {
           succeeded.set('create', (succeeded.get('create') ?? 0) + 1)
-          this.jobs.push({ key: escrowPda(w.pid, client.kp.publicKey, nonce).address, client, worker })
+          const key = escrowPda(w.pid, client.kp.publicKey, nonce).address
+          this.jobs.push({ key, client, worker })
+          // Most offers are accepted at once; a 6-epoch one stays an offer (only the client's cancel ends it).
+          if (o.epochs !== 6) this.send('accept', acceptJob({ worker: worker.kp.publicKey, escrow: key }, w.pid), worker.kp)
         }
         return
       }
@@ -208,6 +211,10 @@ class Sim {
       } else if (state === ESCROW_STATE.funded && e.delivered === 1) {
         L.mustSend([claimPayment({ escrow, worker: worker.kp.publicKey, workerToken: worker.token }, w.pid)], [worker.kp])
         succeeded.set('claim', (succeeded.get('claim') ?? 0) + 1)
+      } else if (state === ESCROW_STATE.funded && e.accepted === 0) {
+        // An offer never accepted: only its client can end it, in full, with no slash.
+        L.mustSend([cancel({ client: client.kp.publicKey, escrow, worker: worker.kp.publicKey, workerToken: worker.token, clientToken: client.token }, w.pid)], [client.kp])
+        succeeded.set('cancel', (succeeded.get('cancel') ?? 0) + 1)
       } else if (state === ESCROW_STATE.funded) {
         L.mustSend([timeoutRefund({ escrow, worker: worker.kp.publicKey, clientToken: client.token, mint: w.mint }, w.pid)], [L.payer])
         succeeded.set('timeout', (succeeded.get('timeout') ?? 0) + 1)
