@@ -1,0 +1,257 @@
+/**
+ * Issue 15, "Economic security": each audit finding's exploit, run as the attacker would, against
+ * the real program. Each test asserts the attack now fails and that no balance moved (every token
+ * account the attack touches, the stake vault and the mint supply). docs/security.md lists them.
+ */
+import assert from 'node:assert/strict'
+import type { Keypair, PublicKey } from '@solana/web3.js'
+import { createTransferInstruction } from '@solana/spl-token'
+import {
+  acceptJob, anchorProgress, cancel, closeDispute, closeEscrow, configParamsFromProtocol, decodeVerifyingKey, disputePda,
+  finalizeDispute, nodePda, openDispute, rateWorker, resolveDispute, setVerifyingKey, slashInvalidProof, timeoutRefund, vaultPda, verifyingKeyPda,
+  voteVaultPda, TIER
+} from '../../chain/client/index.js'
+import { DISPUTE, ESCROW, REPUTATION, STAKE_TIERS, UNITS_PER_TOKEN } from '../../protocols/index.js'
+import { TOKEN, World, expectError, hash, program, record } from './world.js'
+
+const minStake = STAKE_TIERS[0]?.minStake ?? 0n
+
+/** The griefer's move: one base unit sent straight into a program vault with SPL Transfer. */
+function griefTransfer (w: World, from: PublicKey, to: PublicKey, owner: Keypair): void {
+  w.ledger.mustSend([createTransferInstruction(from, to, owner.publicKey, 1n)], [owner])
+}
+
+/** Every balance an attack could move: the given token accounts, the program's vaults, the supply. */
+function balances (w: World, accounts: readonly PublicKey[]): bigint[] {
+  const vaults = (['platform', 'insurance', 'stake'] as const).map((k) => vaultPda(w.pid, k).address)
+  return [...accounts, ...vaults].map((a) => w.ledger.tokenBalance(a)).concat([w.supply()])
+}
+
+describe('chain/security: the audit\'s exploits fail (issue 15)', () => {
+  before(function () {
+    this.timeout(600_000)
+    program()
+  })
+
+  describe('finding 1 (critical): an unsolicited escrow cannot slash its named worker', () => {
+    it('the attacker\'s dust escrow with a 1-second timeout is refused outright', () => {
+      const w = new World().initialize()
+      const victim = w.worker(minStake)
+      const attacker = w.wallet(10n)
+      const before = balances(w, [victim.token, attacker.token])
+      // The audited exploit: 1 base unit, 1-second timeout.
+      expectError(w.ledger.send([w.createEscrowIx(attacker, victim.kp.publicKey, w.escrowArgs(1n, 1n, { timeoutSecs: 1n, estimatedSeconds: 1n }))], [attacker.kp]), 'AmountBelowMinimum')
+      expectError(w.ledger.send([w.createEscrowIx(attacker, victim.kp.publicKey, w.escrowArgs(1n, ESCROW.minAmount - 1n))], [attacker.kp]), 'AmountBelowMinimum')
+      expectError(w.ledger.send([w.createEscrowIx(attacker, victim.kp.publicKey, w.escrowArgs(1n, TOKEN, { timeoutSecs: BigInt(ESCROW.minTimeoutSeconds - 1), estimatedSeconds: 1n }))], [attacker.kp]), 'InvalidTimeout')
+      assert.deepEqual(balances(w, [victim.token, attacker.token]), before)
+    })
+
+    it('an unaccepted escrow past its deadline: timeout_refund, disputes and slash_invalid_proof are refused; only the client\'s cancel refunds it, in full, with no slash', () => {
+      const w = new World().initialize()
+      const victim = w.worker(minStake)
+      const attacker = w.wallet(10n)
+      const stranger = w.ledger.fundedKeypair()
+      const timeout = BigInt(ESCROW.minTimeoutSeconds)
+      const escrow = w.offer(attacker, victim.kp.publicKey, 1n, ESCROW.minAmount, { timeoutSecs: timeout, estimatedSeconds: 1n })
+      const nodeBefore = w.node(victim.kp.publicKey)
+      assert.equal(nodeBefore.jobsActive, 0, 'an offer does not touch the worker\'s record')
+      assert.equal(nodeBefore.jobsAssigned, 0)
+      const lockBefore = nodeBefore.lockUntil
+      w.ledger.warp(timeout + 1n)
+      const before = balances(w, [victim.token, attacker.token])
+      const refund = { escrow, worker: victim.kp.publicKey, clientToken: attacker.token, mint: w.mint }
+      expectError(w.ledger.send([timeoutRefund(refund, w.pid)], [stranger]), 'NotAccepted')
+      expectError(w.ledger.send([slashInvalidProof(refund, w.pid)], [stranger]), 'InvalidTier')
+      expectError(w.ledger.send([openDispute({ claimant: attacker.kp.publicKey, escrow, mint: w.mint }, 'bafy-frame', w.pid)], [attacker.kp]), 'NotAccepted')
+      // The worker cannot be made to work on it either, nor accept it after the offer expired.
+      expectError(w.ledger.send([anchorProgress({ worker: victim.kp.publicKey, escrow }, 1, hash('r'), w.pid)], [victim.kp]), 'NotAccepted')
+      expectError(w.ledger.send([acceptJob({ worker: victim.kp.publicKey, escrow }, w.pid)], [victim.kp]), 'DeadlinePassed')
+      assert.deepEqual(balances(w, [victim.token, attacker.token]), before, 'no token moved')
+      const n = w.node(victim.kp.publicKey)
+      assert.equal(n.stake, minStake)
+      assert.equal(n.adjustment, 0)
+      assert.equal(n.jobsFailed, 0)
+      assert.equal(n.lockUntil, lockBefore, 'an offer does not extend the stake lock')
+      // The client's cancel: all of it back, nobody paid, nothing slashed.
+      const clientBefore = w.ledger.tokenBalance(attacker.token)
+      record('cancel', w.ledger.send([cancel({ client: attacker.kp.publicKey, escrow, worker: victim.kp.publicKey, workerToken: victim.token, clientToken: attacker.token }, w.pid)], [attacker.kp]))
+      assert.equal(w.ledger.tokenBalance(attacker.token) - clientBefore, ESCROW.minAmount)
+      assert.equal(w.node(victim.kp.publicKey).stake, minStake)
+      assert.equal(w.node(victim.kp.publicKey).jobsAssigned, 0)
+    })
+
+    it('a zk offer with its final root never anchored cannot be slashed as an invalid proof', () => {
+      const w = new World().initialize()
+      const victim = w.worker(minStake)
+      const attacker = w.wallet(10n)
+      const key = new Uint8Array(452 + 64 * 6)
+      key[0] = 5
+      w.setVerifyingKey(1, key, 400)
+      const escrow = w.offer(attacker, victim.kp.publicKey, 1n, TOKEN, { tier: TIER.zk, circuitId: 1, epochsTotal: 3, dataCommitment: new Uint8Array(32).fill(7, 31), timeoutSecs: 600n, estimatedSeconds: 60n })
+      w.ledger.warp(601n)
+      const before = balances(w, [victim.token, attacker.token])
+      const refund = { escrow, worker: victim.kp.publicKey, clientToken: attacker.token, mint: w.mint }
+      expectError(w.ledger.send([slashInvalidProof(refund, w.pid)], [w.ledger.payer]), 'NotAccepted')
+      expectError(w.ledger.send([timeoutRefund(refund, w.pid)], [w.ledger.payer]), 'NotAccepted')
+      assert.deepEqual(balances(w, [victim.token, attacker.token]), before)
+    })
+
+    it('only the named worker accepts, once; the deadline counts from the acceptance; a slash needs an accepted job past it', () => {
+      const w = new World().initialize()
+      const worker = w.worker(minStake)
+      const client = w.wallet(10n)
+      const impostor = w.worker(minStake)
+      const escrow = w.offer(client, worker.kp.publicKey, 1n, TOKEN, { timeoutSecs: 3_600n, estimatedSeconds: 600n })
+      expectError(w.ledger.send([acceptJob({ worker: impostor.kp.publicKey, escrow }, w.pid)], [impostor.kp]), 'ConstraintHasOne')
+      // The worker's own signature, with another node account.
+      expectError(w.ledger.send([acceptJob({ worker: worker.kp.publicKey, escrow, workerNode: nodePda(w.pid, impostor.kp.publicKey).address }, w.pid)], [worker.kp]), 'ConstraintHasOne')
+      w.ledger.warp(3_000n) // the offer sat for 50 minutes
+      w.accept(worker, escrow)
+      expectError(w.ledger.send([acceptJob({ worker: worker.kp.publicKey, escrow }, w.pid)], [worker.kp]), 'AlreadyAccepted')
+      const e = w.escrowAccount(escrow)
+      assert.equal(e.deadline, e.acceptedAt + 3_600n, 'the worker gets the whole timeout from its acceptance')
+      const n = w.node(worker.kp.publicKey)
+      assert.equal(n.jobsActive, 1)
+      assert.equal(n.jobsAssigned, 1)
+      const refund = { escrow, worker: worker.kp.publicKey, clientToken: client.token, mint: w.mint }
+      w.ledger.warp(3_600n)
+      expectError(w.ledger.send([timeoutRefund(refund, w.pid)], [w.ledger.payer]), 'DeadlineNotReached')
+      w.ledger.warp(1n)
+      record('timeout_refund', w.ledger.send([timeoutRefund(refund, w.pid)], [w.ledger.payer]))
+      assert.equal(w.node(worker.kp.publicKey).adjustment, REPUTATION.penalties.timeout, 'an accepted job that ran out is still slashed')
+    })
+  })
+
+  describe('finding 9 (low): dust in a vault cannot block a close', () => {
+    it('close_escrow sweeps a base unit sent into a finished escrow\'s vault to the platform vault', () => {
+      const w = new World().initialize()
+      const worker = w.worker(minStake)
+      const client = w.wallet(10n)
+      const griefer = w.wallet(1n)
+      const escrow = w.escrow(client, worker, 1n, TOKEN)
+      w.deliver(worker, escrow)
+      w.ledger.mustSend([w.completeIx(client, worker, escrow)], [client.kp])
+      const vault = w.escrowAccount(escrow).vault
+      griefTransfer(w, griefer.token, vault, griefer.kp)
+      const platformBefore = w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address)
+      record('close_escrow', w.ledger.send([closeEscrow({ client: client.kp.publicKey, escrow }, w.pid)], [client.kp]))
+      assert.equal(w.ledger.account(escrow), null)
+      assert.equal(w.ledger.account(vault), null)
+      assert.equal(w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address) - platformBefore, 1n, 'the dust went to the treasury')
+    })
+
+    it('close_dispute sweeps a base unit sent into a finalized dispute\'s vote vault', () => {
+      const w = new World().initialize()
+      const worker = w.worker(minStake)
+      const client = w.wallet(10n)
+      const griefer = w.wallet(1n)
+      const escrow = w.escrow(client, worker, 1n, TOKEN)
+      w.ledger.mustSend([openDispute({ claimant: client.kp.publicKey, escrow, mint: w.mint }, 'bafy', w.pid)], [client.kp])
+      const dispute = disputePda(w.pid, escrow).address
+      w.ledger.warp(BigInt(DISPUTE.evidenceWindowSeconds + DISPUTE.votingWindowSeconds + 1))
+      w.ledger.mustSend([resolveDispute({ escrow, mint: w.mint }, w.pid)], [w.ledger.payer])
+      w.ledger.warp(BigInt(DISPUTE.appealWindowSeconds + 1))
+      w.ledger.mustSend([finalizeDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid)], [w.ledger.payer])
+      griefTransfer(w, griefer.token, voteVaultPda(w.pid, dispute).address, griefer.kp)
+      const platformBefore = w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address)
+      record('close_dispute', w.ledger.send([closeDispute({ claimant: client.kp.publicKey, dispute }, w.pid)], [w.ledger.payer]))
+      assert.equal(w.ledger.account(dispute), null)
+      assert.equal(w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address) - platformBefore, 1n)
+    })
+  })
+
+  it('finding 11 (low): a cancel after the final anchor pays the platform fee, as complete would', () => {
+    const w = new World().initialize()
+    const worker = w.worker(minStake)
+    const client = w.wallet(10n)
+    const amount = 5n * TOKEN
+    const escrow = w.escrow(client, worker, 1n, amount, { epochsTotal: 4 })
+    w.anchorFinal(worker, escrow, w.deliveryRun(escrow))
+    const platform = vaultPda(w.pid, 'platform').address
+    const [wb, pb] = [w.ledger.tokenBalance(worker.token), w.ledger.tokenBalance(platform)]
+    w.ledger.mustSend([cancel({ client: client.kp.publicKey, escrow, worker: worker.kp.publicKey, workerToken: worker.token, clientToken: client.token }, w.pid)], [client.kp])
+    const fee = amount / 10n
+    assert.equal(w.ledger.tokenBalance(platform) - pb, fee, 'the platform is paid its 10 %')
+    assert.equal(w.ledger.tokenBalance(worker.token) - wb, amount - fee)
+  })
+
+  it('finding 14 (low): a closed escrow is handed to the System program within the transaction', () => {
+    const w = new World().initialize()
+    const worker = w.worker(minStake)
+    const client = w.wallet(10n)
+    const escrow = w.escrow(client, worker, 1n, TOKEN)
+    w.deliver(worker, escrow)
+    w.ledger.mustSend([w.completeIx(client, worker, escrow)], [client.kp])
+    // Close, then in the same transaction use the closed escrow again as if it were live.
+    const res = w.ledger.send([
+      closeEscrow({ client: client.kp.publicKey, escrow }, w.pid),
+      rateWorker({ client: client.kp.publicKey, escrow, worker: worker.kp.publicKey }, 5, w.pid)
+    ], [client.kp])
+    expectError(res, 'AccountOwnedByWrongProgram')
+    assert.ok(w.ledger.account(escrow) !== null, 'the failed transaction changed nothing')
+    record('close_escrow', w.ledger.send([closeEscrow({ client: client.kp.publicKey, escrow }, w.pid)], [client.kp]))
+  })
+
+  it('finding 6 (low): a complete verifying key cannot be rewritten (a new key is a new circuit id)', () => {
+    const w = new World().initialize()
+    const key = new Uint8Array(452 + 64 * 6)
+    key[0] = 5
+    w.setVerifyingKey(1, key, 400)
+    const other = new Uint8Array(key)
+    other[100] = 1
+    for (const ix of setVerifyingKey({ admin: w.admin.publicKey }, 1, other, 400, w.pid)) {
+      expectError(w.ledger.send([ix], [w.admin]), 'VerifyingKeyImmutable')
+    }
+    const k = decodeVerifyingKey(w.ledger.account(verifyingKeyPda(w.pid, 1).address)?.data ?? new Uint8Array())
+    assert.deepEqual(k.data.subarray(0, key.length), key, 'the key is unchanged')
+    // A new circuit id takes the new key.
+    w.setVerifyingKey(2, other, 400)
+  })
+
+  describe('finding 7: reputation credit follows paid value', () => {
+    it('jobs below the credited minimum earn no completion, no reward and no rating', () => {
+      const params = { ...configParamsFromProtocol(), minEscrowAmount: UNITS_PER_TOKEN / 10n, repCreditMinAmount: TOKEN }
+      const w = new World(params).initialize()
+      const worker = w.worker(minStake)
+      const client = w.wallet(10n)
+      const farm = (nonce: bigint, amount: bigint): void => {
+        const escrow = w.escrow(client, worker, nonce, amount)
+        assert.equal(w.escrowAccount(escrow).credited, amount >= TOKEN ? 1 : 0)
+        w.deliver(worker, escrow)
+        w.ledger.mustSend([w.completeIx(client, worker, escrow)], [client.kp])
+        w.ledger.mustSend([rateWorker({ client: client.kp.publicKey, escrow, worker: worker.kp.publicKey }, 5, w.pid)], [client.kp])
+      }
+      for (let i = 1n; i <= 5n; i++) farm(i, TOKEN - 1n)
+      let n = w.node(worker.kp.publicKey)
+      assert.deepEqual([n.jobsAssigned, n.jobsCompleted, n.ratings, n.adjustment, n.reputation], [0, 0, 0, 0, 0], 'five cheap self-dealt jobs: no reputation')
+      farm(6n, TOKEN)
+      n = w.node(worker.kp.publicKey)
+      assert.deepEqual([n.jobsAssigned, n.jobsCompleted, n.ratings], [1, 1, 1])
+      assert.equal(n.adjustment, REPUTATION.recoveries.successfulJob + REPUTATION.recoveries.fiveStarRating)
+    })
+
+    it('the protocol\'s minimum escrow and credit floor are the Config the program runs with (one source)', () => {
+      const w = new World().initialize()
+      const c = w.config().params
+      assert.equal(c.minEscrowAmount, ESCROW.minAmount)
+      assert.equal(c.minEscrowTimeoutSecs, BigInt(ESCROW.minTimeoutSeconds))
+      assert.equal(c.repCreditMinAmount, REPUTATION.minCreditedJobAmount)
+      const client = w.wallet(10n)
+      const worker = w.worker(minStake)
+      // At the minimum: accepted; one below: refused (the program enforces what Config says).
+      w.offer(client, worker.kp.publicKey, 1n, ESCROW.minAmount, { timeoutSecs: BigInt(ESCROW.minTimeoutSeconds), estimatedSeconds: 1n })
+      expectError(w.ledger.send([w.createEscrowIx(client, worker.kp.publicKey, w.escrowArgs(2n, ESCROW.minAmount - 1n))], [client.kp]), 'AmountBelowMinimum')
+    })
+  })
+
+  it('nobody but the worker\'s signature accepts for it', () => {
+    const w = new World().initialize()
+    const worker = w.worker(minStake)
+    const client = w.wallet(10n)
+    const escrow = w.offer(client, worker.kp.publicKey, 1n, TOKEN)
+    const ix = acceptJob({ worker: worker.kp.publicKey, escrow }, w.pid)
+    ix.keys[0] = { pubkey: worker.kp.publicKey, isSigner: false, isWritable: false }
+    expectError(w.ledger.send([ix], [w.ledger.payer]), 'AccountNotSigner')
+    assert.equal(w.escrowAccount(escrow).accepted, 0)
+  })
+})
