@@ -59,7 +59,7 @@ describe('autodiff: step graphs of client models', function () {
 
   const cases: Case[] = [
     { name: 'mlp (Gemm transB, Tanh, Mul, Sigmoid, MatMul, Add broadcast)', bytes: mlpModel(), x: [], labels: [0, 3, 1, 2, 1] },
-    { name: 'cnn (Conv pads, Relu, tiled MaxPool, depthwise Conv, LeakyRelu, AveragePool, Flatten, Gemm)', bytes: cnnModel(), x: [], labels: [0, 2, 1, 1] },
+    { name: 'cnn (Conv pads, Relu, 2×2 MaxPool, depthwise Conv, LeakyRelu, AveragePool, Flatten, Gemm)', bytes: cnnModel(), x: [], labels: [0, 2, 1, 1] },
     { name: 'layout (Pad, asymmetric Conv pads, BatchNorm training, overlapping MaxPool, Transpose, Div, Sub, Concat, GlobalAveragePool, LogSoftmax output)', bytes: layoutModel(), x: [], labels: [2, 0, 1, 1, 0] }
   ]
   for (const c of cases) {

@@ -40,5 +40,4 @@ export const RULES: Readonly<Record<SupportedOp, GradientRule>> = {
 
 export { BATCHNORM_BUFFER_SLOTS } from './normalization.js'
 export { dropoutRatio } from './dropout.js'
-export { isTiled } from './pool.js'
 export type { GradientRule, RuleContext, Mode } from './types.js'
