@@ -17,7 +17,7 @@ import { DATASET_IDS, createEngine, generateSpirals, trainingSpecFromWire } from
 import { PublicKey } from '@solana/web3.js'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { registerWithCoordinator } from '../match/index.js'
-import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, decodeEscrow } from '../../chain/index.js'
+import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, acceptJob, decodeEscrow, type EscrowAccount } from '../../chain/index.js'
 import { checkEscrow, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from './chain.js'
 import { JobBook, type WorkerJobState } from './jobs.js'
 import { jobSpec } from './spec.js'
@@ -344,6 +344,24 @@ export class Worker {
     }
   }
 
+  /**
+   * `accept_job`: the worker's signature that it takes the escrow's job, sent once it checked the
+   * escrow (amount, terms) and its capacity, before any training. Until then the escrow is an
+   * offer that exposes the worker to no deadline and no slash. Nothing to do if already accepted.
+   */
+  async #acceptOnChain (escrow: EscrowAccount, award: wire.Award): Promise<void> {
+    if (escrow.accepted !== 0) return
+    const address = new PublicKey(award.escrow)
+    try {
+      await sendTransaction(this.#o.connection, [acceptJob({ worker: this.#keypair.publicKey, escrow: address })], [this.#keypair])
+    } catch (err) {
+      // A lost confirmation: the escrow may be accepted all the same.
+      const info = await this.#o.connection.getAccountInfo(address, 'confirmed').catch(() => null)
+      if (info !== null && decodeEscrow(info.data).accepted !== 0) return
+      throw new JobRefusal(ErrorCode.ESCROW_INVALID, `accept_job failed: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
+
   /** The award check: the escrow on-chain first, then whether this worker takes the job. */
   async #accept (award: wire.Award, client: Uint8Array, from: PeerId): Promise<WorkerJob> {
     const escrow = await checkEscrow(this.#o.connection, award, client, this.#keypair.publicKey)
@@ -356,6 +374,8 @@ export class Worker {
       if (!same || (existing.state !== 'accepted' && existing.state !== 'training')) throw new JobRefusal(ErrorCode.UNAVAILABLE, 'this job was already awarded to this worker')
       // The interrupted session's run stops at its next segment boundary; one run per draft.
       await this.#runs.get(jobId)
+      // A restart between the job record and the acceptance: accept now (nothing if done).
+      await this.#acceptOnChain(escrow, award)
       this.#emit({ type: 'resumed', jobId, state: existing.state })
       return { jobId, award }
     }
@@ -370,6 +390,11 @@ export class Worker {
       const d = acceptsDirectAward(this.profile(), { spec: award.spec!, estimatedSeconds: Number(escrow.estimatedSeconds), priority: wire.Priority.PRIORITY_NORMAL }, award.amount, active)
       if (!d.bid) throw new JobRefusal(ErrorCode.UNAVAILABLE, `the worker does not take this job: ${d.reason}`)
     }
+    // The deadline runs from the acceptance for the escrow's timeout: it must cover this worker's
+    // own estimate of the job, or the worker would sign up for a timeout slash.
+    const timeout = escrow.accepted === 0 ? escrow.deadline - escrow.createdAt : escrow.deadline - escrow.acceptedAt
+    if (timeout < escrow.estimatedSeconds) throw new JobRefusal(ErrorCode.ESCROW_INVALID, `the escrow's timeout (${timeout} s) is shorter than the job's estimate (${escrow.estimatedSeconds} s)`)
+    await this.#acceptOnChain(escrow, award)
     // The client's listen addresses (from identify), so a restarted worker can dial it back.
     const clientAddrs = (await this.node.libp2p.peerStore.get(from).catch(() => undefined))?.addresses.slice(0, 8).map((a) => a.multiaddr.toString()) ?? []
     await this.jobs.open(jobId, 'accepted', { client: Buffer.from(client).toString('hex'), from: from.toString(), escrow: hex(award.escrow), amount: String(award.amount), clientAddrs: clientAddrs.join(' ') })

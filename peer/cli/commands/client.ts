@@ -244,7 +244,7 @@ async function refund (argv: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, PEER_OPTIONS, true)
   const jobId = jobArg(positionals[0])
   if (positionals.length > 1) throw new UsageError('refund takes one JOB')
-  const { ESCROW_STATE, TIER, decodeEscrow, slashInvalidProof, timeoutRefund } = await import('../../../chain/index.js')
+  const { ESCROW_STATE, TIER, cancel, decodeEscrow, slashInvalidProof, timeoutRefund } = await import('../../../chain/index.js')
   const { tokenAccount, JobBook } = await import('../../roles/index.js')
   const r = await record(dataDir(values.dir), jobId)
   if (r.facts.escrow === undefined) throw new Error(`job ${jobId} has no escrow (state ${r.state})`)
@@ -255,9 +255,13 @@ async function refund (argv: string[], io: CommandIo): Promise<number> {
   if (e.state !== ESCROW_STATE.funded) throw new Error(`the escrow is no longer funded (state ${e.state}): nothing to refund`)
   // A zk worker that anchored its final root and then proved nothing is slashed as an invalid
   // proof (25 %); any other funded escrow past its deadline is an ordinary timeout (10 %).
-  const invalidProof = e.tier === TIER.zk && e.epochsDone === e.epochsTotal
+  // An offer the worker never accepted (`accept_job`) is the client's to withdraw in full, with no
+  // slash, at any time: `cancel`.
+  const offer = e.accepted === 0
+  const invalidProof = !offer && e.tier === TIER.zk && e.epochsDone === e.epochsTotal
   const { signature } = await onEscrow(values, jobId, (a) => {
     const accounts = { escrow: a.escrow, worker: a.worker, clientToken: tokenAccount(a.client, a.mint), mint: a.mint }
+    if (offer) return cancel({ client: a.client, escrow: a.escrow, worker: a.worker, workerToken: tokenAccount(a.worker, a.mint), clientToken: accounts.clientToken })
     return invalidProof ? slashInvalidProof(accounts) : timeoutRefund(accounts)
   })
   const { openPeerStore } = await import('../../../storage/index.js')
@@ -265,11 +269,11 @@ async function refund (argv: string[], io: CommandIo): Promise<number> {
   try {
     const book = JobBook.client(store)
     await book.note(jobId, { refundSignature: signature })
-    await book.transition(jobId, 'failed', {}, invalidProof ? 'refunded: the worker did not prove the challenged step by the deadline' : 'refunded: the deadline passed').catch((err: unknown) => { log.error('recording the refund failed: %e', err) })
+    await book.transition(jobId, 'failed', {}, offer ? 'withdrawn: the worker never accepted the escrow' : invalidProof ? 'refunded: the worker did not prove the challenged step by the deadline' : 'refunded: the deadline passed').catch((err: unknown) => { log.error('recording the refund failed: %e', err) })
   } finally {
     await store.close()
   }
-  const how = invalidProof ? 'slash_invalid_proof' : 'timeout_refund'
+  const how = offer ? 'cancel' : invalidProof ? 'slash_invalid_proof' : 'timeout_refund'
   io.out(values.json === true ? jsonLine({ jobId, refunded: true, instruction: how, signature }) : `job ${jobId}: refunded on-chain by ${how} (${signature})`)
   return 0
 }
