@@ -139,6 +139,20 @@ export interface RpcServerOptions {
   readonly allowWarp?: boolean
 }
 
+/** Host names a request may name (DNS rebinding: a page's own name resolving to 127.0.0.1 is refused). */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
+
+/** Whether a Host header ("name[:port]") or an Origin ("scheme://name[:port]") names a loopback host, or one of `extra`. */
+export function isLoopbackAuthority (value: string, extra: ReadonlySet<string> = new Set()): boolean {
+  let host = value.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+  host = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0] ?? ''
+  host = host.toLowerCase()
+  return LOOPBACK_HOSTS.has(host) || extra.has(host)
+}
+
+/** `requestAirdrop` bounds (audit finding 10): lamports per call, and calls per window over all callers. */
+export const AIRDROP_LIMITS = { maxLamports: 1_000_000_000_000, perWindow: 200, windowMs: 60_000 } as const
+
 export class LedgerRpcServer {
   readonly ledger: EmbeddedLedger
   #http: Server | undefined
@@ -155,10 +169,29 @@ export class LedgerRpcServer {
    * token account, airdrop SOL), for a local network started with genesis (`ensureGenesis`).
    * Without it the method is refused.
    */
-  constructor (ledger: EmbeddedLedger, opts: { allowWarp?: boolean, faucet?: Faucet } = {}) {
+  readonly #allowedHosts: ReadonlySet<string>
+  #airdrops: { windowStart: number, count: number } = { windowStart: 0, count: 0 }
+
+  /**
+   * `allowedHosts`: host names besides loopback that requests may name in Host and Origin (a
+   * ledger served on another interface on purpose). Every POST must be `application/json` (a web
+   * page's simple cross-origin POST is text/plain and gets no preflight), name a loopback (or
+   * allowed) Host, and carry no Origin or a loopback (or allowed) one; WebSocket upgrades likewise.
+   */
+  constructor (ledger: EmbeddedLedger, opts: { allowWarp?: boolean, faucet?: Faucet, allowedHosts?: readonly string[] } = {}) {
     this.ledger = ledger
     this.#allowWarp = opts.allowWarp ?? true
     this.#faucet = opts.faucet
+    this.#allowedHosts = new Set((opts.allowedHosts ?? []).map((h) => h.toLowerCase()))
+  }
+
+  /** Why a request from a browser page or a rebound host name is refused, or undefined if it may go on. */
+  #refusal (req: IncomingMessage): string | undefined {
+    const host = req.headers.host
+    if (host === undefined || !isLoopbackAuthority(host, this.#allowedHosts)) return `Host ${String(host)} is not this ledger's`
+    const origin = req.headers.origin
+    if (origin !== undefined && !isLoopbackAuthority(origin, this.#allowedHosts)) return `Origin ${origin} may not use this ledger`
+    return undefined
   }
 
   get url (): string {
@@ -181,7 +214,14 @@ export class LedgerRpcServer {
     // client's request fails with "fetch failed".
     this.#http.keepAliveTimeout = 65_000
     this.#http.headersTimeout = 66_000
-    this.#http.on('upgrade', (req, socket, head) => this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onWs(ws)))
+    const upgrade = (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void => {
+      if (this.#refusal(req) !== undefined) {
+        socket.end('HTTP/1.1 403 Forbidden\r\n\r\n')
+        return
+      }
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onWs(ws))
+    }
+    this.#http.on('upgrade', upgrade)
     const bind = async (server: Server, port: number): Promise<void> => {
       await new Promise<void>((resolve, reject) => {
         const failed = (e: Error): void => { reject(e) }
@@ -192,7 +232,7 @@ export class LedgerRpcServer {
     const wsOnNextPort = opts.wsOnNextPort ?? true
     if (wsOnNextPort) {
       this.#wsHttp = createServer((_req, res) => { res.writeHead(426).end('WebSocket only') })
-      this.#wsHttp.on('upgrade', (req, socket, head) => this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onWs(ws)))
+      this.#wsHttp.on('upgrade', upgrade)
     }
     // web3.js looks for the WebSocket on the HTTP port + 1. With an OS-chosen port (0) that next
     // port may be taken by any other socket: then both are given up and another pair is tried. A
@@ -241,6 +281,18 @@ export class LedgerRpcServer {
     }
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST' }).end()
+      return
+    }
+    // Audit finding 10: a web page in the user's browser must not reach the ledger (warp the
+    // clock, mint from the faucet). Its simple cross-origin POSTs are text/plain; a rebinding
+    // attack names its own host; a browser names the page's origin.
+    const refused = this.#refusal(req)
+    if (refused !== undefined) {
+      res.writeHead(403, { 'content-type': 'text/plain' }).end(refused)
+      return
+    }
+    if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+      res.writeHead(415, { 'content-type': 'text/plain' }).end('JSON-RPC requests must be application/json')
       return
     }
     const chunks: Buffer[] = []
@@ -342,6 +394,11 @@ export class LedgerRpcServer {
       case 'requestAirdrop': {
         const lamports = Number(p[1])
         if (!Number.isSafeInteger(lamports) || lamports <= 0) throw invalidParams('lamports must be a positive integer')
+        if (lamports > AIRDROP_LIMITS.maxLamports) throw invalidParams(`at most ${AIRDROP_LIMITS.maxLamports} lamports per airdrop`)
+        const now = Date.now()
+        if (now - this.#airdrops.windowStart >= AIRDROP_LIMITS.windowMs) this.#airdrops = { windowStart: now, count: 0 }
+        if (this.#airdrops.count >= AIRDROP_LIMITS.perWindow) throw new RpcFailure(-32005, `airdrop rate limit: ${AIRDROP_LIMITS.perWindow} per ${AIRDROP_LIMITS.windowMs / 1000} s`)
+        this.#airdrops.count++
         return L.airdrop(pubkeyParam(p[0]), BigInt(lamports)).signature
       }
       case 'simulateTransaction': {

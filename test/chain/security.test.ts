@@ -4,13 +4,18 @@
  * account the attack touches, the stake vault and the mint supply). docs/security.md lists them.
  */
 import assert from 'node:assert/strict'
-import type { Keypair, PublicKey } from '@solana/web3.js'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Connection, Keypair, SYSVAR_CLOCK_PUBKEY, type PublicKey } from '@solana/web3.js'
 import { createTransferInstruction } from '@solana/spl-token'
 import {
   acceptJob, anchorProgress, cancel, closeDispute, closeEscrow, configParamsFromProtocol, decodeVerifyingKey, disputePda,
   finalizeDispute, nodePda, openDispute, rateWorker, resolveDispute, setVerifyingKey, slashInvalidProof, timeoutRefund, vaultPda, verifyingKeyPda,
   voteVaultPda, TIER
 } from '../../chain/client/index.js'
+import { AIRDROP_LIMITS, EmbeddedLedger, LedgerRpcServer } from '../../chain/rpc/index.js'
 import { DISPUTE, ESCROW, REPUTATION, STAKE_TIERS, UNITS_PER_TOKEN } from '../../protocols/index.js'
 import { TOKEN, World, expectError, hash, program, record } from './world.js'
 
@@ -254,4 +259,52 @@ describe('chain/security: the audit\'s exploits fail (issue 15)', () => {
     expectError(w.ledger.send([ix], [w.ledger.payer]), 'AccountNotSigner')
     assert.equal(w.escrowAccount(escrow).accepted, 0)
   })
+
+  describe('finding 10: a web page cannot reach the local ledger\'s RPC', function () {
+    this.timeout(60_000)
+    it('refuses text/plain, a foreign Origin, a rebound Host and oversized or too many airdrops; nothing moves', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cyx-sec-'))
+      const server = new LedgerRpcServer(EmbeddedLedger.open({ dir }))
+      const url = await server.listen({ port: 0, wsOnNextPort: false })
+      try {
+        const clock = async (): Promise<bigint> => (await new Connection(url, 'confirmed').getAccountInfo(SYSVAR_CLOCK_PUBKEY))!.data.readBigInt64LE(32)
+        const before = await clock()
+        const warp = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'cyx_warp', params: [86_400 * 365] })
+        // What a page's fetch(..., { mode: 'no-cors' }) or a form can send: text/plain, no preflight.
+        assert.equal((await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: warp })).status, 415)
+        assert.equal((await fetch(url, { method: 'POST', body: warp })).status, 415)
+        // A browser names the page's origin.
+        assert.equal((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: warp })).status, 403)
+        // DNS rebinding: the page's own host name resolving to 127.0.0.1.
+        const port = new URL(url).port
+        const rebound = await httpPost(Number(port), { host: `evil.example:${port}`, 'content-type': 'application/json' }, warp)
+        assert.equal(rebound, 403)
+        assert.equal(await clock(), before, 'the clock did not move')
+        // Loopback origins and plain JSON clients still work.
+        assert.equal((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://localhost:3000' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'getSlot' }) })).status, 200)
+        // Airdrops are bounded per call and per window.
+        const target = Keypair.generate().publicKey.toBase58()
+        const airdrop = async (lamports: number): Promise<any> => await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'requestAirdrop', params: [target, lamports] }) })).json()
+        assert.ok((await airdrop(AIRDROP_LIMITS.maxLamports + 1)).error !== undefined)
+        const errors: unknown[] = []
+        for (let i = 0; i <= AIRDROP_LIMITS.perWindow; i++) {
+          const r = await airdrop(1_000_000_000 + i)
+          if (r.error !== undefined) errors.push(r.error)
+        }
+        assert.equal(errors.length, 1, `only the call past the window's limit is refused: ${JSON.stringify(errors.slice(0, 2))}`)
+      } finally {
+        await server.close()
+        rmSync(dir, { recursive: true, force: true })
+      }
+    })
+  })
 })
+
+/** A raw HTTP POST with the given headers (fetch does not let a caller set Host). */
+async function httpPost (port: number, headers: Record<string, string>, body: string): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => { res.resume(); resolve(res.statusCode ?? 0) })
+    req.on('error', reject)
+    req.end(body)
+  })
+}

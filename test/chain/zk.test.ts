@@ -342,24 +342,22 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
     const r = await proveStep(j, k)
     const n0 = w.node(j.worker.kp.publicKey)
 
-    // The admin replaces the key: the funded escrow neither pays nor slashes under it.
-    w.setVerifyingKey(CIRCUIT, other)
+    // The admin can no longer replace or rewrite a complete key (audit finding 6: a new key is a
+    // new circuit id), chunk by chunk or from the start.
+    for (const ix of setVerifyingKey({ admin: w.admin.publicKey }, CIRCUIT, other, 400, w.pid)) expectError(w.ledger.send([ix], [w.admin]), 'VerifyingKeyImmutable')
+    // Were the key's bytes changed anyway (a test patch, bypassing every rule), the escrow's pinned
+    // hash still refuses them: the funded escrow neither pays nor slashes under another key.
+    const vkAddress = verifyingKeyPda(w.pid, CIRCUIT).address
+    const saved = w.ledger.account(vkAddress)
+    assert.ok(saved)
+    w.patch(vkAddress, (v) => { v.setUint8(8 + 16 + key.length - 1, (v.getUint8(8 + 16 + key.length - 1)) ^ 1) })
     expectError(send(j, completeIx(j, toOnChainProof(r.proof))), 'VerifyingKeyChanged')
     expectError(send(j, completeIx(j, new Uint8Array(256))), 'VerifyingKeyChanged')
-    // An escrow created now pins the new key.
-    const later = w.escrow(own, sharedWorker, ++nonce, TOKEN, { tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: 3, dataCommitment: DATA })
-    assert.deepEqual(w.escrowAccount(later).vkHash, sha256(other))
-    // A key being rewritten (its first chunk only) is no key: refused, and no zk escrow can be created.
-    const [first] = setVerifyingKey({ admin: w.admin.publicKey }, CIRCUIT, key, 400, w.pid)
-    assert.ok(first)
-    record('set_verifying_key', w.ledger.send([first], [w.admin]))
-    expectError(send(j, completeIx(j, toOnChainProof(r.proof))), 'VerifyingKeyChanged')
-    expectError(w.ledger.send([w.createEscrowIx(own, sharedWorker.kp.publicKey, w.escrowArgs(++nonce, TOKEN, { tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: 3, dataCommitment: DATA }))], [own.kp]), 'VerifyingKeyNotSet')
     assert.equal(w.escrowAccount(j.escrow).state, ESCROW_STATE.funded)
     assert.equal(w.node(j.worker.kp.publicKey).stake, n0.stake)
 
     // The original key back: the escrow's statement holds again and the honest proof pays.
-    w.setVerifyingKey(CIRCUIT, key)
+    w.ledger.setAccount(vkAddress, saved)
     record('complete_zk', send(j, completeIx(j, toOnChainProof(r.proof))))
     assert.equal(w.escrowAccount(j.escrow).state, ESCROW_STATE.completed)
   })
@@ -435,8 +433,8 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
 
   it('a zk escrow whose final root was never anchored times out as usual', () => {
     nonce++
-    const e = w.escrow(sharedClient, sharedWorker, nonce, TOKEN, { tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: 4, timeoutSecs: 100n, estimatedSeconds: 100n, dataCommitment: DATA })
-    w.ledger.warp(101n)
+    const e = w.escrow(sharedClient, sharedWorker, nonce, TOKEN, { tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: 4, timeoutSecs: 600n, estimatedSeconds: 100n, dataCommitment: DATA })
+    w.ledger.warp(601n)
     expectError(w.ledger.send([slashInvalidProof({ escrow: e, worker: sharedWorker.kp.publicKey, clientToken: sharedClient.token, mint: w.mint }, w.pid)], [w.ledger.payer]), 'InvalidEpoch')
     record('timeout_refund', w.ledger.send([timeoutRefund({ escrow: e, worker: sharedWorker.kp.publicKey, clientToken: sharedClient.token, mint: w.mint }, w.pid)], [w.ledger.payer]))
   })
