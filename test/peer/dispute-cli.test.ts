@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { getAccount, getAssociatedTokenAddressSync } from '@solana/spl-token'
 import { Connection, Keypair, PublicKey } from '@solana/web3.js'
-import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, createEscrow, decodeEscrow, escrowPda } from '../../chain/index.js'
+import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, acceptJob, createEscrow, decodeEscrow, escrowPda } from '../../chain/index.js'
 import { UNITS_PER_TOKEN, settlementSplit } from '../../protocols/index.js'
 import { sendTransaction } from '../../peer/roles/index.js'
 import { cyx, firstJson, type Proc } from './fixtures/cyx-process.js'
@@ -84,6 +84,9 @@ describe('cyx dispute: open, show, vote, resolve, finalize, withdraw (one proces
       nonce, jobId: Uint8Array.from(randomBytes(32)), amount, specHash: Uint8Array.from(randomBytes(32)), estimatedSeconds: 60n, timeoutSecs: 3_600n, epochsTotal: 2
     })], [client])
     const escrow = escrowPda(CYXWIZ_PROGRAM_ID, client.publicKey, nonce).address
+    // The worker accepts the offer (accept_job): only an accepted escrow can be disputed.
+    const workerKeypair = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(readFileSync(join(W, 'wallet.json'), 'utf8')) as number[]))
+    await sendTransaction(connection, [acceptJob({ worker: workerWallet, escrow })], [workerKeypair])
     const clientBefore = await balance(client.publicKey)
     const workerBefore = await balance(workerWallet)
     const jurorBefore = await balance(new PublicKey(juror.address))
