@@ -92,5 +92,6 @@ export function datasetBytes (dataset: Dataset): bigint {
 
 /** The dataset a wire spec names, loaded by id (mnist, spirals) and checked against its hash. */
 export function datasetOfSpec (spec: wire.TrainingSpec): Dataset {
+  if (spec.clientModel !== undefined) throw new Error('a client-model job trains on the client\'s own dataset, fetched by its CID: pass it as `dataset`')
   return loadVerifiedDataset(spec.datasetId, hex(spec.datasetHash))
 }

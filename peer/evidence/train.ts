@@ -20,8 +20,9 @@ import {
   trainingSchedule,
   trainingSpecFromWire,
   trainingStateFromTensors,
+  stateLayoutOf,
+  type TrainingData,
   type Checkpoint,
-  type Dataset,
   type DeterminismProfile,
   type SegmentMetrics,
   type TrainingSpec,
@@ -44,7 +45,7 @@ export interface TrainWithEvidenceOptions {
   /** The job as it travels (its `wire.specHash` is the spec hash of the escrow and of the chain's genesis). */
   readonly wireSpec: wire.TrainingSpec
   /** The dataset the spec names (its hash is checked); default: loaded by id (mnist, spirals). */
-  readonly dataset?: Dataset
+  readonly dataset?: TrainingData
   /**
    * The peer's data dir: its peer store and an offline Helia node are opened for the run and closed
    * after. Give either `dir` or `peer`.
@@ -86,7 +87,7 @@ export interface TrainWithEvidenceResult {
 }
 
 /** Rebuilds checkpoint `index` of a draft from the evidence it stored (state re-hashed on load). */
-async function storedCheckpoint (helia: EvidenceStore, writer: EvidenceWriter, spec: TrainingSpec, dataset: Dataset, index: number): Promise<Checkpoint> {
+async function storedCheckpoint (helia: EvidenceStore, writer: EvidenceWriter, spec: TrainingSpec, dataset: TrainingData, index: number): Promise<Checkpoint> {
   const schedule = trainingSchedule(spec, dataset.train.count)
   const manifest = writer.snapshot()
   const segment = schedule.segments[index - 1]
@@ -94,7 +95,7 @@ async function storedCheckpoint (helia: EvidenceStore, writer: EvidenceWriter, s
   if (segment === undefined || record === undefined) throw new Error(`the stored run has checkpoint ${index}, the spec schedules ${schedule.segments.length}`)
   if (record.steps !== segment.firstStep + segment.stepCount) throw new Error(`stored checkpoint ${index} is at step ${record.steps}, the schedule says ${segment.firstStep + segment.stepCount}`)
   const tensors = await loadCheckpointState(helia, manifest, index, { offline: true })
-  return { segment, state: trainingStateFromTensors(spec, record.steps, tensors), metrics: claimedMetrics(manifest, index, schedule) }
+  return { segment, state: trainingStateFromTensors(spec, record.steps, tensors, stateLayoutOf(spec, dataset)), metrics: claimedMetrics(manifest, index, schedule) }
 }
 
 /**

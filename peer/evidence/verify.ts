@@ -33,7 +33,7 @@ import {
   trainingSchedule,
   trainingSpecFromWire,
   trainingStateFromTensors,
-  type Dataset,
+  type TrainingData,
   type DeterminismProfile,
   type Schedule,
   type TrainingSpec,
@@ -58,7 +58,7 @@ export interface VerifyEvidenceOptions {
   /** An already open Helia (e.g. a client's node with bitswap): used as is, not stopped. */
   readonly peer?: { readonly helia: EvidenceStore }
   /** The dataset the spec names; default: loaded by id and checked against the spec's hash. */
-  readonly dataset?: Dataset
+  readonly dataset?: TrainingData
   /** The final weights hash the worker claimed (Delivery.weightsHash), hex or bytes; checked when given. */
   readonly expectedWeightsHash?: string | Uint8Array
   /** Walk and re-hash every block of the evidence, not only the states spot-checked (default true). */
@@ -167,7 +167,7 @@ async function checkSegment (
   let before: TrainingState
   try {
     // W_{E-1}; for E = 1, W_0 is the seed's (the stored W_0 is checked separately).
-    before = index === 1 ? initial : trainingStateFromTensors(spec, (manifest.checkpoints[index - 2]?.steps ?? 0), await loadCheckpointState(helia, evidence, index - 1, read))
+    before = index === 1 ? initial : trainingStateFromTensors(spec, (manifest.checkpoints[index - 2]?.steps ?? 0), await loadCheckpointState(helia, evidence, index - 1, read), trainer.stateLayout)
   } catch (err) {
     return { segment: index, passed: false, reasons: [describeStateError(err, `W_${index - 1}`)] }
   }
@@ -175,7 +175,7 @@ async function checkSegment (
   let claimedState: TrainingState
   try {
     claimedTensors = await loadCheckpointState(helia, evidence, index, read)
-    claimedState = trainingStateFromTensors(spec, record.steps, claimedTensors)
+    claimedState = trainingStateFromTensors(spec, record.steps, claimedTensors, trainer.stateLayout)
   } catch (err) {
     return { segment: index, passed: false, reasons: [describeStateError(err, `W_${index}`)] }
   }
@@ -316,7 +316,7 @@ export async function verifyEvidence (options: VerifyEvidenceOptions): Promise<V
 
     // 3. What the spec needs: the engine's view, the dataset, the schedule; the chain against it.
     let spec: TrainingSpec
-    let dataset: Dataset
+    let dataset: TrainingData
     try {
       spec = trainingSpecFromWire(wireSpec)
       dataset = options.dataset ?? datasetOfSpec(wireSpec)
@@ -344,7 +344,7 @@ export async function verifyEvidence (options: VerifyEvidenceOptions): Promise<V
       if (manifest.initialState === null) initialReport = { passed: true, reasons: ['not stored: derived from the seed'] }
       else {
         try {
-          const stored = trainingStateFromTensors(spec, 0, await loadCheckpointState(helia, evidence, 0, read))
+          const stored = trainingStateFromTensors(spec, 0, await loadCheckpointState(helia, evidence, 0, read), trainer.stateLayout)
           const same = sameBits(stored.parameters, initial.parameters) && sameBits(stored.velocities, initial.velocities)
           initialReport = same ? { passed: true, reasons: [] } : { passed: false, reasons: ['the stored W_0 is not the seed\'s initial state'] }
         } catch (err) {
@@ -369,7 +369,7 @@ export async function verifyEvidence (options: VerifyEvidenceOptions): Promise<V
       try {
         const last = manifest.checkpoints.at(-1)
         if (last === undefined) throw new Error('no checkpoints')
-        const state = trainingStateFromTensors(spec, last.steps, await loadCheckpointState(helia, evidence, count, read))
+        const state = trainingStateFromTensors(spec, last.steps, await loadCheckpointState(helia, evidence, count, read), trainer.stateLayout)
         const hash = hex(weightsHash(state))
         const reasons: string[] = []
         if (last.steps !== schedule.totalSteps) reasons.push(`the last checkpoint is at step ${last.steps}, training ends at ${schedule.totalSteps}`)

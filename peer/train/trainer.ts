@@ -11,6 +11,10 @@ import { canReproduce, type DeterminismProfile } from './profile.js'
 import { DataOrder, trainingSchedule, type Schedule, type Segment } from './schedule.js'
 import { mlpLayers, validateSpec, type MlpOptimizer, type TrainingSpec } from './spec.js'
 import { parameterLayout } from './mlp.js'
+import { GraphTrainingEngine } from './engine-graph.js'
+import { buildStepGraph } from './autodiff/step-graph.js'
+import { decodeModel } from './onnx/decode.js'
+import { isClientModelData, sha256Hex, TensorBatches, type ClientModelData, type TrainingData } from './client-model.js'
 
 /** What a segment produced, besides the weights. All derived deterministically from the bits. */
 export interface SegmentMetrics {
@@ -51,6 +55,25 @@ export async function createEngine(spec: TrainingSpec): Promise<TrainingEngine> 
   return OrtTrainingEngine.create(mlpLayers(spec), optimizer, spec.backend)
 }
 
+/**
+ * The engine of a client-model job: the step graph derived from the client's file, refused unless the
+ * file and the derived graph hash to what the spec names (a verifier rebuilds the very same graph).
+ */
+export async function createClientModelEngine(spec: TrainingSpec, data: ClientModelData, trainCount: number): Promise<GraphTrainingEngine> {
+  if (spec.model.kind !== 'onnx') throw new Error('createClientModelEngine: the spec trains the built-in MLP')
+  if (spec.optimizer.kind === 'sgd-momentum') throw new Error('createClientModelEngine: a client model names sgd, adam or adamw')
+  if (spec.backend !== 'native') throw new Error('a client model trains on the native onnxruntime backend only')
+  const modelHash = sha256Hex(data.model)
+  if (modelHash !== spec.model.modelHash) throw new Error(`the model file hashes to ${modelHash}, the spec names ${spec.model.modelHash}`)
+  const schedule = trainingSchedule(spec, trainCount)
+  const engine = await GraphTrainingEngine.create(data.model, spec.model.recipe, spec.optimizer, spec.model.schedule, spec.seed, { stepsPerEpoch: schedule.stepsPerEpoch, totalSteps: schedule.totalSteps })
+  if (engine.graph.hash !== spec.model.stepGraphHash) {
+    await engine.close()
+    throw new Error(`the derived step graph hashes to ${engine.graph.hash}, the spec names ${spec.model.stepGraphHash} (another autodiff version?)`)
+  }
+  return engine
+}
+
 function oneHot(labels: Uint8Array, classes: number, out: Float32Array = new Float32Array(labels.length * classes)): Float32Array {
   out.fill(0)
   labels.forEach((c, r) => {
@@ -85,44 +108,69 @@ class BatchAssembler {
   }
 }
 
+/** What the trainer reads batches from: the built-in dataset, or a client's TensorDataset. */
+interface BatchSource {
+  assemble(rows: Uint32Array): Batch
+  /** The test split, as one batch (MLP) or in fixed chunks (client model). */
+  testBatches(): Iterable<Batch>
+}
+
+function batchSource(data: TrainingData): BatchSource {
+  if (isClientModelData(data)) {
+    const batches = new TensorBatches(data.dataset)
+    return { assemble: (rows) => batches.assemble(rows), testBatches: () => batches.testChunks() }
+  }
+  const assembler = new BatchAssembler(data)
+  const test = splitAsBatch(data.test, data.classCount)
+  return { assemble: (rows) => assembler.assemble(rows), testBatches: () => [test] }
+}
+
 /**
- * A spec bound to its dataset and an engine. Open one with `Trainer.open`, run segments, close it.
- * The trainer refuses a dataset whose content hash is not the spec's.
+ * A spec bound to its data and an engine. Open one with `Trainer.open`, run segments, close it.
+ * The trainer refuses data whose content hash is not the spec's.
  */
 export class Trainer {
   readonly schedule: Schedule
   private readonly order: DataOrder
-  private readonly batches: BatchAssembler
-  private readonly testBatch: Batch
+  private readonly batches: BatchSource
 
   private constructor(
     readonly spec: TrainingSpec,
-    readonly dataset: Dataset,
+    readonly dataset: TrainingData,
     readonly engine: TrainingEngine
   ) {
     this.schedule = trainingSchedule(spec, dataset.train.count)
     this.order = new DataOrder(spec.seed, dataset.train.count, spec.batchSize, this.schedule.stepsPerEpoch, spec.dataOrder)
-    this.batches = new BatchAssembler(dataset)
-    this.testBatch = splitAsBatch(dataset.test, dataset.classCount)
+    this.batches = batchSource(dataset)
   }
 
-  static async open(spec: TrainingSpec, dataset: Dataset): Promise<Trainer> {
+  static async open(spec: TrainingSpec, data: TrainingData): Promise<Trainer> {
     validateSpec(spec)
-    if (dataset.id !== spec.dataset.id) throw new Error(`spec names dataset ${spec.dataset.id}, got ${dataset.id}`)
-    assertDatasetHash(dataset, spec.dataset.contentHash)
+    if (data.id !== spec.dataset.id) throw new Error(`spec names dataset ${spec.dataset.id}, got ${data.id}`)
+    if (isClientModelData(data)) {
+      if (data.contentHash !== spec.dataset.contentHash) throw new Error(`dataset ${data.id}: content hash ${data.contentHash} does not match the spec's ${spec.dataset.contentHash}`)
+      return new Trainer(spec, data, await createClientModelEngine(spec, data, data.train.count))
+    }
+    if (spec.model.kind !== 'mlp') throw new Error('the spec trains a client model: open it with the client\'s model and dataset')
+    assertDatasetHash(data, spec.dataset.contentHash)
     const layers = mlpLayers(spec)
-    if (layers[0] !== dataset.featureCount) throw new Error(`input layer ${layers[0]} ≠ ${dataset.featureCount} features of ${dataset.id}`)
-    if (layers[layers.length - 1] !== dataset.classCount) throw new Error(`output layer ${layers[layers.length - 1]} ≠ ${dataset.classCount} classes of ${dataset.id}`)
-    return new Trainer(spec, dataset, await createEngine(spec))
+    if (layers[0] !== data.featureCount) throw new Error(`input layer ${layers[0]} ≠ ${data.featureCount} features of ${data.id}`)
+    if (layers[layers.length - 1] !== data.classCount) throw new Error(`output layer ${layers[layers.length - 1]} ≠ ${data.classCount} classes of ${data.id}`)
+    return new Trainer(spec, data, await createEngine(spec))
   }
 
   get profile(): DeterminismProfile {
     return this.engine.profile
   }
 
-  /** W_0: parameters from the seed (see init.ts), zero velocities. */
+  /** The tensors a checkpoint of this job holds (evidence states are read back against it). */
+  get stateLayout(): StateLayout {
+    return stateLayoutOf(this.spec, this.dataset)
+  }
+
+  /** W_0: the MLP's parameters from the seed (see init.ts), or the client model's own initializers; zero optimizer state. */
   initialState(): TrainingState {
-    const floats = initialParameters(mlpLayers(this.spec), this.spec.seed)
+    const floats = this.engine instanceof GraphTrainingEngine ? this.engine.initialParameters() : initialParameters(mlpLayers(this.spec), this.spec.seed)
     return { step: 0, parameters: this.engine.encodeParameters(floats), velocities: this.engine.zeroVelocities() }
   }
 
@@ -143,14 +191,14 @@ export class Trainer {
     const end = segment.firstStep + segment.stepCount
     for (let s = segment.firstStep; s < end; s++) {
       const batch = this.batches.assemble(this.order.rowsOfStep(s))
-      const result = await this.engine.step(parameters, velocities, batch)
+      const result = await this.engine.step(parameters, velocities, batch, { step: s })
       parameters = result.parameters
       velocities = result.velocities
       lossSum += result.loss * batch.rows
       correct += result.correct
       rows += batch.rows
     }
-    const test = await this.engine.evaluate(parameters, this.testBatch)
+    const test = await this.evaluateTestSplit(parameters)
     const metrics: SegmentMetrics = {
       segment: segment.index,
       step: end,
@@ -164,9 +212,23 @@ export class Trainer {
     return { segment, state: { step: end, parameters: parameters.map((t) => t.slice()), velocities: velocities.map((t) => t.slice()) }, metrics }
   }
 
+  /** Σ loss, correct rows and rows over the test split (chunk sums added in order: the same bits every run). */
+  private async evaluateTestSplit(parameters: readonly TensorValues[]): Promise<{ lossSum: number; correct: number; rows: number }> {
+    let lossSum = 0
+    let correct = 0
+    let rows = 0
+    for (const batch of this.batches.testBatches()) {
+      const r = await this.engine.evaluate(parameters, batch)
+      lossSum += r.lossSum
+      correct += r.correct
+      rows += r.rows
+    }
+    return { lossSum, correct, rows }
+  }
+
   /** Accuracy and mean loss of some parameters on the test split. */
   async evaluateTest(parameters: readonly TensorValues[]): Promise<{ accuracy: number; loss: number; correct: number; rows: number }> {
-    const r = await this.engine.evaluate(parameters, this.testBatch)
+    const r = await this.evaluateTestSplit(parameters)
     return { accuracy: r.correct / r.rows, loss: r.lossSum / r.rows, correct: r.correct, rows: r.rows }
   }
 
@@ -200,7 +262,7 @@ export interface TrainOptions {
 }
 
 /** Train a spec to the end (or from a checkpoint to the end). */
-export async function train(spec: TrainingSpec, dataset: Dataset, options: TrainOptions = {}): Promise<TrainingRun> {
+export async function train(spec: TrainingSpec, dataset: TrainingData, options: TrainOptions = {}): Promise<TrainingRun> {
   const trainer = await Trainer.open(spec, dataset)
   try {
     const initial = trainer.initialState()
@@ -231,24 +293,54 @@ export function checkpointStateTensors(state: TrainingState): StateTensor[] {
   )
 }
 
+/** The tensors of a training state: model parameters, then optimizer state, each with a name and a length. */
+export interface StateLayout {
+  readonly parameters: readonly { readonly name: string; readonly size: number }[]
+  readonly slots: readonly { readonly name: string; readonly size: number }[]
+}
+
+const stateLayouts = new Map<string, StateLayout>()
+
+/**
+ * The state layout of `spec`'s model: the MLP's from its layers (a velocity per parameter); a client
+ * model's from its step graph (initializers, then optimizer slots), derived once per graph hash.
+ */
+export function stateLayoutOf(spec: TrainingSpec, data?: TrainingData): StateLayout {
+  if (spec.model.kind === 'mlp') {
+    const params = parameterLayout(spec.model.layers).map((p) => ({ name: p.name, size: p.size }))
+    return { parameters: params, slots: params.map((p) => ({ name: `v_${p.name}`, size: p.size })) }
+  }
+  if (data === undefined || !isClientModelData(data)) throw new Error('a client-model spec needs the client\'s model to lay out its state')
+  const key = spec.model.stepGraphHash
+  let layout = stateLayouts.get(key)
+  if (layout === undefined) {
+    const graph = buildStepGraph(decodeModel(data.model), data.model, spec.model.recipe)
+    if (graph.hash !== spec.model.stepGraphHash) throw new Error(`the derived step graph hashes to ${graph.hash}, the spec names ${spec.model.stepGraphHash}`)
+    const sized = (t: { name: string; dims: readonly number[] }): { name: string; size: number } => ({ name: t.name, size: t.dims.reduce((n, d) => n * d, 1) })
+    layout = { parameters: graph.initializers.map(sized), slots: graph.slots.map(sized) }
+    stateLayouts.set(key, layout)
+  }
+  return layout
+}
+
 /**
  * The inverse of `checkpointStateTensors` for `spec`'s model, for states read back from evidence
  * (untrusted): the tensor count, each tensor's element type (float32 for float jobs, int32 for
- * fixed-point jobs) and length must be exactly the model's, or it throws.
+ * fixed-point jobs) and length must be exactly the model's, or it throws. A client model's layout
+ * comes from its step graph (`stateLayoutOf(spec, data)`).
  */
-export function trainingStateFromTensors(spec: TrainingSpec, step: number, tensors: readonly StateTensor[]): TrainingState {
-  const layout = parameterLayout(mlpLayers(spec))
+export function trainingStateFromTensors(spec: TrainingSpec, step: number, tensors: readonly StateTensor[], layout: StateLayout = stateLayoutOf(spec)): TrainingState {
+  const all = [...layout.parameters, ...layout.slots]
   const dtype = spec.numeric === 'fixed-q16' ? 'int32' : 'float32'
-  if (tensors.length !== 2 * layout.length) throw new Error(`a state of this model has ${2 * layout.length} tensors, got ${tensors.length}`)
+  if (tensors.length !== all.length) throw new Error(`a state of this model has ${all.length} tensors, got ${tensors.length}`)
   if (!Number.isSafeInteger(step) || step < 0) throw new Error(`invalid step ${step}`)
   const values = tensors.map((t, i) => {
-    const info = layout[i % layout.length]!
-    const what = `${i < layout.length ? '' : 'v_'}${info.name}`
-    if (t.dtype !== dtype) throw new Error(`${what}: expected ${dtype}, got ${t.dtype}`)
-    if (t.data.length !== info.size) throw new Error(`${what}: expected ${info.size} values, got ${t.data.length}`)
+    const info = all[i]!
+    if (t.dtype !== dtype) throw new Error(`${info.name}: expected ${dtype}, got ${t.dtype}`)
+    if (t.data.length !== info.size) throw new Error(`${info.name}: expected ${info.size} values, got ${t.data.length}`)
     return t.data as TensorValues
   })
-  return { step, parameters: values.slice(0, layout.length), velocities: values.slice(layout.length) }
+  return { step, parameters: values.slice(0, layout.parameters.length), velocities: values.slice(layout.parameters.length) }
 }
 
 /** True when two tensor lists have the same types, lengths and bits. */

@@ -18,7 +18,7 @@ import {
   SIDE, anchorProgress, cancel, closeEscrow, complete, configParamsFromProtocol, createEscrow, disputePda, escrowPda,
   heartbeat, initializeConfig, openDispute, rateWorker, registerNode, requestUnstake, resolveDispute, submitEvidence,
   timeoutRefund, updateConfig, vote, withdrawStake, withdrawVote, INSTRUCTION_ACCOUNTS, appeal, finalizeDispute, closeDispute,
-  submitDelivery, claimPayment, lastLeafSiblings
+  submitDelivery, claimPayment, lastLeafSiblings, acceptJob
 } from '../../chain/client/index.js'
 import {
   DISPUTE, ESCROW, MerkleTree, PROOF, STAKE_TIERS, UNITS_PER_TOKEN as TOKEN, checkpointCommitment, digestCommitment, fieldToBytes, poseidonMerkle
@@ -65,6 +65,8 @@ function escrow (over: { timeoutSecs?: bigint } = {}): PublicKey {
     nonce, jobId: hash(`job${nonce}`), amount: 5n * TOKEN, specHash: hash('spec'), estimatedSeconds: 60n, timeoutSecs: over.timeoutSecs ?? 86_400n, epochsTotal: 10
   }, pid), [client.kp])
   const address = escrowPda(pid, client.kp.publicKey, nonce).address
+  // Only an accepted escrow can be worked on, disputed, timed out or slashed.
+  run('accept_job', acceptJob({ worker: owner, escrow: address }, pid), [worker.kp])
   return address
 }
 const settle = (e: PublicKey) => ({ client: client.kp.publicKey, escrow: e, worker: owner, workerToken: worker.token })
@@ -88,8 +90,8 @@ run('close_escrow', closeEscrow({ client: client.kp.publicKey, escrow: e1 }, pid
 const e2 = escrow()
 run('anchor_progress', anchorProgress({ worker: owner, escrow: e2 }, 3, hash('root'), pid), [worker.kp])
 run('cancel', cancel({ ...settle(e2), clientToken: client.token }, pid), [client.kp])
-const e3 = escrow({ timeoutSecs: 100n })
-L.warp(101n)
+const e3 = escrow({ timeoutSecs: BigInt(ESCROW.minTimeoutSeconds) })
+L.warp(BigInt(ESCROW.minTimeoutSeconds) + 1n)
 run('timeout_refund', timeoutRefund({ escrow: e3, worker: owner, clientToken: client.token, mint }, pid), [L.payer])
 const e4 = escrow()
 run('open_dispute', openDispute({ claimant: client.kp.publicKey, escrow: e4, mint }, 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', pid), [client.kp])

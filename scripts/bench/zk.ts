@@ -51,6 +51,7 @@ const dataCommitment = stepDataCommitment(run.data).rootBytes
 const escrow = w.escrow(client, worker, 1n, 5n * TOKEN, { jobId, tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: LEAVES, dataCommitment })
 const createCu = w.ledger.mustSend([w.createEscrowIx(client, worker.kp.publicKey, w.escrowArgs(2n, 5n * TOKEN, { jobId: hash('bench-zk-job-2'), tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: LEAVES, dataCommitment }))], [client.kp]).computeUnits
 const escrow2 = escrowPda(w.pid, client.kp.publicKey, 2n).address
+w.accept(worker, escrow2) // only an accepted escrow can be worked on
 const { chain, leaves } = run
 const root = new MerkleTree(leaves, poseidonMerkle).root
 for (const e of [escrow, escrow2]) w.ledger.mustSend([anchorProgress({ worker: worker.kp.publicKey, escrow: e }, LEAVES, root, w.pid)], [worker.kp])
