@@ -28,7 +28,7 @@ import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { MESH, PROOF, wire } from '../../protocols/index.js'
 import { framed, offenceOf, type FramedStream, type Offence, type PeerNode } from '../node/index.js'
-import type { Dataset } from '../train/index.js'
+import type { Dataset, TrainingData } from '../train/index.js'
 import { decodeDataset } from './dataset-codec.js'
 import { chunkPayload, PayloadAssembler } from './transfer.js'
 
@@ -164,10 +164,16 @@ export interface JobServiceHooks<J> {
    * or throws a `JobRefusal` whose code is answered to the client.
    */
   accept: (award: wire.Award, client: Uint8Array, from: PeerId) => Promise<J>
+  /**
+   * A client-model job (`spec.clientModel`): its model and dataset are not streamed on this protocol
+   * but fetched by CID (over bitswap, from the client or any peer holding them) and checked by this
+   * hook. Without it, such jobs are refused.
+   */
+  fetchClientInputs?: (job: J, spec: wire.TrainingSpec, signal: AbortSignal) => Promise<TrainingData>
   /** Called with the dataset once it arrived whole and matched the spec's hash. */
   received?: (job: J, datasetBytes: number) => void | Promise<void>
   /** Trains and returns what to deliver. `signal` fires when the client's stream goes away. */
-  run: (job: J, dataset: Dataset, progress: TrainingProgress, signal: AbortSignal) => Promise<DeliveredWork>
+  run: (job: J, dataset: TrainingData, progress: TrainingProgress, signal: AbortSignal) => Promise<DeliveredWork>
   /** Called once for every accepted job when its session ends, however it ends. */
   finished?: (job: J, outcome: SessionOutcome) => void | Promise<void>
 }
@@ -260,12 +266,19 @@ export async function startJobService<J> (node: PeerNode, hooks: JobServiceHooks
     try {
       await sendMetrics(last) // accepted: send the data
 
-      let dataset: Dataset
+      let dataset: TrainingData
       try {
-        dataset = await receiveDataset(ch, spec, session.signal)
+        if (spec.clientModel !== undefined) {
+          if (hooks.fetchClientInputs === undefined) throw new JobRefusal(ErrorCode.UNAVAILABLE, 'this worker does not train client models')
+          // The client's bytes are checked against the spec's hashes by the hook: a mismatch is not
+          // misbehaviour on this stream (the blocks may have come from any peer).
+          dataset = await hooks.fetchClientInputs(job, spec, session.signal)
+        } else {
+          dataset = await receiveDataset(ch, spec, session.signal)
+        }
       } catch (e) {
         if (session.signal.aborted && !wire.isWireError(e)) throw e
-        node.misbehaviour.record(peer.toString(), offenceOf(e))
+        if (spec.clientModel === undefined) node.misbehaviour.record(peer.toString(), offenceOf(e))
         notify(peer, asError(e))
         await answer(ch, errorCodeFor(e), asError(e).message)
         outcome = { ok: false, error: asError(e), interrupted: false }
@@ -340,7 +353,10 @@ async function receiveDataset (ch: JobChannel, spec: wire.TrainingSpec, signal: 
 export interface JobSessionOptions {
   /** The award as `signMessage(Kind.AWARD, award, wallet)` returned it. */
   readonly signedAward: Uint8Array
-  /** The dataset bytes (`encodeDataset`); their SHA-256 is the spec's dataset hash. */
+  /**
+   * The dataset bytes (`encodeDataset`); their SHA-256 is the spec's dataset hash. Empty for a
+   * client-model job: the worker fetches its model and dataset by CID instead.
+   */
   readonly dataset: Uint8Array
   readonly onAccepted?: () => void
   readonly onMetrics?: (m: wire.Metrics) => void
@@ -398,7 +414,8 @@ export async function runJobSession (node: PeerNode, worker: PeerId | Multiaddr,
     observe(options.onAccepted, undefined)
 
     // Stream the dataset while reading: the worker may refuse a chunk at any point.
-    writer = (async () => {
+    const clientModel = wire.Award.decode(signedAward.body).spec?.clientModel !== undefined
+    writer = clientModel ? Promise.resolve() : (async () => {
       // The spec names the dataset's hash: the end marker carries it, with no second pass over the
       // bytes (a dataset that is not the spec's is refused by the worker all the same).
       const datasetHash = wire.Award.decode(signedAward.body).spec?.datasetHash

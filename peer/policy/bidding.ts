@@ -92,7 +92,8 @@ export function workerPrice (w: Pick<WorkerProfile, 'compute' | 'ramGb' | 'vramG
  */
 export function decideBid (w: WorkerProfile, job: JobOffer, activeJobs: number): BidDecision {
   if (activeJobs >= w.capacity) return { bid: false, reason: 'busy' }
-  if (!w.datasets.includes(job.spec.datasetId)) return { bid: false, reason: 'unsupported-dataset' }
+  // A client model brings its own data (fetched by CID); a built-in job names a registry dataset.
+  if (job.spec.clientModel === undefined && !w.datasets.includes(job.spec.datasetId)) return { bid: false, reason: 'unsupported-dataset' }
   if (job.spec.datasetBytes > BigInt(w.maxDatasetBytes)) return { bid: false, reason: 'dataset-too-large' }
   const { price, tier } = workerPrice(w, job)
   if (price > job.maxPrice) return { bid: false, reason: 'above-max-price' }

@@ -285,7 +285,7 @@ export class Client {
         estimatedSeconds: BigInt(estimatedSeconds),
         timeoutSecs: BigInt(ESCROW.timeoutSeconds),
         // The anchored root's leaves: one per checkpoint the run seals.
-        epochsTotal: checkpointCount(spec, dataset),
+        epochsTotal: checkpointCount(spec),
         tier: tier === 'zk' ? TIER.zk : TIER.optimistic,
         circuitId: tier === 'zk' ? PROOF.stepCircuitId : 0,
         // zk: the step proofs' private batches are bound to this commitment (the public input `data`).

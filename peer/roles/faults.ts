@@ -17,7 +17,7 @@ import { EvidenceWriter, type EvidenceStore, type Table } from '../../storage/in
 import { checkpointInput, profileRecord } from '../evidence/index.js'
 import type { DeliveredWork, TrainingProgress } from '../job/index.js'
 import type { PeerNode } from '../node/index.js'
-import { Trainer, checkpointStateTensors, trainingSpecFromWire, type Checkpoint, type Dataset, type TensorValues, type TrainingState } from '../train/index.js'
+import { Trainer, checkpointStateTensors, trainingSpecFromWire, type Checkpoint, type TrainingData, type TensorValues, type TrainingState } from '../train/index.js'
 import { runWithEvidence, weightsBytes } from './training.js'
 
 export interface WorkerFaults {
@@ -37,7 +37,7 @@ export interface FaultyRunContext {
   readonly evidence: EvidenceStore
   readonly drafts: Table<Uint8Array>
   readonly spec: wire.TrainingSpec
-  readonly dataset: Dataset
+  readonly dataset: TrainingData
   readonly progress: TrainingProgress
   /** Stops the run at the next segment boundary (the worker stopping, the session going away). */
   readonly signal?: AbortSignal

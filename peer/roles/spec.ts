@@ -88,8 +88,10 @@ export function jobSpec (dataset: Dataset, r: SpecRequest): { spec: wire.Trainin
  * Checkpoints a run of `spec` seals (its segment count): the leaves of the anchored root, which
  * the escrow's `epochs_total` must equal for the final-leaf check on-chain.
  */
-export function checkpointCount (spec: wire.TrainingSpec, dataset: Dataset = loadDatasetById(spec.datasetId)): number {
-  return trainingSchedule(trainingSpecFromWire(spec), dataset.train.count).segments.length
+export function checkpointCount (spec: wire.TrainingSpec): number {
+  // A client model's spec names its training rows; a built-in dataset is loaded by id.
+  const trainRows = spec.clientModel !== undefined ? Number(spec.clientModel.trainRows) : loadDatasetById(spec.datasetId).train.count
+  return trainingSchedule(trainingSpecFromWire(spec), trainRows).segments.length
 }
 
 /** The tier a spec names, as the roles speak of it. */

@@ -5,7 +5,7 @@
 import { MerkleTree, encodeState, wire } from '../../protocols/index.js'
 import type { EvidenceStore, Table } from '../../storage/index.js'
 import { trainWithEvidence, verifyEvidence, type VerifyReport } from '../evidence/index.js'
-import { checkpointStateTensors, type Dataset, type TrainingState } from '../train/index.js'
+import { checkpointStateTensors, type TrainingData, type TrainingState } from '../train/index.js'
 import type { DeliveredWork, TrainingProgress } from '../job/index.js'
 
 /** The final weights as delivered: the canonical state encoding of the parameters alone, whose
@@ -21,7 +21,7 @@ const bytes = (hex: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.fr
  * from the last stored checkpoint), reporting metrics and a checkpoint notice per segment. `signal`
  * stops the run at the next segment boundary, leaving the draft to resume from.
  */
-export async function runWithEvidence (evidence: EvidenceStore, drafts: Table<Uint8Array>, spec: wire.TrainingSpec, dataset: Dataset, progress: TrainingProgress, signal?: AbortSignal): Promise<DeliveredWork> {
+export async function runWithEvidence (evidence: EvidenceStore, drafts: Table<Uint8Array>, spec: wire.TrainingSpec, dataset: TrainingData, progress: TrainingProgress, signal?: AbortSignal): Promise<DeliveredWork> {
   const chainHashes: Uint8Array[] = []
   const r = await trainWithEvidence({
     wireSpec: spec,
@@ -69,7 +69,7 @@ export interface SpotCheckReport {
  * Delivery (Merkle root, chain head, segment count, final weights) and `k` segments drawn from
  * `seed` (which the worker could not know while training) must re-execute to the same bits.
  */
-export async function spotCheck (evidence: EvidenceStore, delivery: wire.Delivery, spec: wire.TrainingSpec, dataset: Dataset, k: number, seed: Uint8Array): Promise<SpotCheckReport> {
+export async function spotCheck (evidence: EvidenceStore, delivery: wire.Delivery, spec: wire.TrainingSpec, dataset: TrainingData, k: number, seed: Uint8Array): Promise<SpotCheckReport> {
   const v = await verifyEvidence({ cid: delivery.evidenceCid, peer: { helia: evidence }, challengeSeed: seed, checks: k, dataset, expectedWeightsHash: delivery.weightsHash })
   const reasons = [...v.reasons]
   const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')

@@ -13,6 +13,7 @@ import type { EvidenceStore, Helia, PeerStore } from '../../storage/index.js'
 import { JobRefusal, startJobService, type JobService } from '../job/index.js'
 import { buildAdvert, onJobAnnounce, publishAdvert, sendBid, type JobAnnounceEvent, type PeerNode } from '../node/index.js'
 import { acceptsDirectAward, decideBid, type BidDecision, type WorkerProfile } from '../policy/index.js'
+import { fetchClientInputs } from './client-model.js'
 import { DATASET_IDS, createEngine, generateSpirals, trainingSpecFromWire } from '../train/index.js'
 import { PublicKey } from '@solana/web3.js'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
@@ -34,6 +35,9 @@ const SETTLE_TRIES = 5
 const SETTLE_RETRY_MS = 30_000
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
+
+/** How long a worker waits for a client model's file and dataset to arrive by CID. */
+const CLIENT_INPUTS_TIMEOUT_MS = 10 * 60_000
 export interface WorkerOptions {
   readonly node: PeerNode
   /** Solana JSON-RPC (the embedded ledger's server or any cluster). */
@@ -157,6 +161,9 @@ export class Worker {
           // A resumed job is in `training` already.
           if ((await w.jobs.get(job.jobId))?.state === 'accepted') await w.#transition(job.jobId, 'training')
         },
+        // A client model's file and dataset come by CID over bitswap (the client is connected: its
+        // job stream), checked against the spec's hashes before anything trains.
+        fetchClientInputs: async (_job, spec, signal) => await fetchClientInputs(w.#helia, spec, { signal: AbortSignal.any([signal, AbortSignal.timeout(CLIENT_INPUTS_TIMEOUT_MS)]) }),
         run: async (job, dataset, progress, signal) => {
           const runSignal = AbortSignal.any([signal, w.#stopping.signal])
           const run = o.faults === undefined

@@ -121,7 +121,10 @@ export async function prepareClientModelJob (r: ClientModelRequest, blocks?: Blo
     schedule: schedule.kind === 'step' ? wire.ScheduleKind.SCHEDULE_STEP : schedule.kind === 'cosine' ? wire.ScheduleKind.SCHEDULE_COSINE : wire.ScheduleKind.SCHEDULE_CONSTANT,
     scheduleStepEpochs: schedule.kind === 'step' ? schedule.stepEpochs : 0,
     scheduleGammaMicros: schedule.kind === 'step' ? schedule.gammaMicros : 0,
-    minLearningRateMicros: schedule.kind === 'cosine' ? schedule.minLearningRateMicros : 0
+    minLearningRateMicros: schedule.kind === 'cosine' ? schedule.minLearningRateMicros : 0,
+    trainRows: BigInt(dataset.train.count),
+    flopsPerSample: BigInt(Math.round(report.flopsPerSample)),
+    batchMemoryBytes: BigInt(Math.round(report.memory.totalBytes))
   }
   const spec: wire.TrainingSpec = {
     layers: [],

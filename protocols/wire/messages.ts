@@ -1420,6 +1420,21 @@ export namespace TrainingSpec {
     value: number
   }
 
+  export interface TrainingSpecClientModelTrainRowsFieldEvent {
+    field: '$.clientModel.trainRows'
+    value: bigint
+  }
+
+  export interface TrainingSpecClientModelFlopsPerSampleFieldEvent {
+    field: '$.clientModel.flopsPerSample'
+    value: bigint
+  }
+
+  export interface TrainingSpecClientModelBatchMemoryBytesFieldEvent {
+    field: '$.clientModel.batchMemoryBytes'
+    value: bigint
+  }
+
   export function encode (obj: Partial<TrainingSpec>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TrainingSpec.codec())
   }
@@ -1428,7 +1443,7 @@ export namespace TrainingSpec {
     return decodeMessage(buf, TrainingSpec.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TrainingSpec>): Generator<TrainingSpecLayersFieldEvent | TrainingSpecModeFieldEvent | TrainingSpecFracBitsFieldEvent | TrainingSpecDatasetIdFieldEvent | TrainingSpecDatasetHashFieldEvent | TrainingSpecDatasetBytesFieldEvent | TrainingSpecEpochsFieldEvent | TrainingSpecBatchSizeFieldEvent | TrainingSpecLearningRateMicrosFieldEvent | TrainingSpecMomentumMicrosFieldEvent | TrainingSpecSeedFieldEvent | TrainingSpecTierFieldEvent | TrainingSpecStepsPerSegmentFieldEvent | TrainingSpecBackendFieldEvent | TrainingSpecClientModelModelHashFieldEvent | TrainingSpecClientModelModelCidFieldEvent | TrainingSpecClientModelModelBytesFieldEvent | TrainingSpecClientModelStepGraphHashFieldEvent | TrainingSpecClientModelDatasetCidFieldEvent | TrainingSpecClientModelLossFieldEvent | TrainingSpecClientModelOptimizerFieldEvent | TrainingSpecClientModelWeightDecayMicrosFieldEvent | TrainingSpecClientModelBeta1MicrosFieldEvent | TrainingSpecClientModelBeta2MicrosFieldEvent | TrainingSpecClientModelEpsilonPicosFieldEvent | TrainingSpecClientModelScheduleFieldEvent | TrainingSpecClientModelScheduleStepEpochsFieldEvent | TrainingSpecClientModelScheduleGammaMicrosFieldEvent | TrainingSpecClientModelMinLearningRateMicrosFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TrainingSpec>): Generator<TrainingSpecLayersFieldEvent | TrainingSpecModeFieldEvent | TrainingSpecFracBitsFieldEvent | TrainingSpecDatasetIdFieldEvent | TrainingSpecDatasetHashFieldEvent | TrainingSpecDatasetBytesFieldEvent | TrainingSpecEpochsFieldEvent | TrainingSpecBatchSizeFieldEvent | TrainingSpecLearningRateMicrosFieldEvent | TrainingSpecMomentumMicrosFieldEvent | TrainingSpecSeedFieldEvent | TrainingSpecTierFieldEvent | TrainingSpecStepsPerSegmentFieldEvent | TrainingSpecBackendFieldEvent | TrainingSpecClientModelModelHashFieldEvent | TrainingSpecClientModelModelCidFieldEvent | TrainingSpecClientModelModelBytesFieldEvent | TrainingSpecClientModelStepGraphHashFieldEvent | TrainingSpecClientModelDatasetCidFieldEvent | TrainingSpecClientModelLossFieldEvent | TrainingSpecClientModelOptimizerFieldEvent | TrainingSpecClientModelWeightDecayMicrosFieldEvent | TrainingSpecClientModelBeta1MicrosFieldEvent | TrainingSpecClientModelBeta2MicrosFieldEvent | TrainingSpecClientModelEpsilonPicosFieldEvent | TrainingSpecClientModelScheduleFieldEvent | TrainingSpecClientModelScheduleStepEpochsFieldEvent | TrainingSpecClientModelScheduleGammaMicrosFieldEvent | TrainingSpecClientModelMinLearningRateMicrosFieldEvent | TrainingSpecClientModelTrainRowsFieldEvent | TrainingSpecClientModelFlopsPerSampleFieldEvent | TrainingSpecClientModelBatchMemoryBytesFieldEvent> {
     return streamMessage(buf, TrainingSpec.codec(), opts)
   }
 }
@@ -1501,6 +1516,9 @@ export interface ClientModel {
   scheduleStepEpochs: number
   scheduleGammaMicros: number
   minLearningRateMicros: number
+  trainRows: bigint
+  flopsPerSample: bigint
+  batchMemoryBytes: bigint
 }
 
 export namespace ClientModel {
@@ -1588,6 +1606,21 @@ export namespace ClientModel {
           w.uint32(obj.minLearningRateMicros)
         }
 
+        if ((obj.trainRows != null && obj.trainRows !== 0n)) {
+          w.uint32(129)
+          w.sfixed64(obj.trainRows)
+        }
+
+        if ((obj.flopsPerSample != null && obj.flopsPerSample !== 0n)) {
+          w.uint32(137)
+          w.sfixed64(obj.flopsPerSample)
+        }
+
+        if ((obj.batchMemoryBytes != null && obj.batchMemoryBytes !== 0n)) {
+          w.uint32(145)
+          w.sfixed64(obj.batchMemoryBytes)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1607,7 +1640,10 @@ export namespace ClientModel {
           schedule: ScheduleKind.SCHEDULE_CONSTANT,
           scheduleStepEpochs: 0,
           scheduleGammaMicros: 0,
-          minLearningRateMicros: 0
+          minLearningRateMicros: 0,
+          trainRows: 0n,
+          flopsPerSample: 0n,
+          batchMemoryBytes: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1674,6 +1710,18 @@ export namespace ClientModel {
             }
             case 15: {
               obj.minLearningRateMicros = reader.uint32()
+              break
+            }
+            case 16: {
+              obj.trainRows = reader.sfixed64()
+              break
+            }
+            case 17: {
+              obj.flopsPerSample = reader.sfixed64()
+              break
+            }
+            case 18: {
+              obj.batchMemoryBytes = reader.sfixed64()
               break
             }
             default: {
@@ -1796,6 +1844,27 @@ export namespace ClientModel {
               }
               break
             }
+            case 16: {
+              yield {
+                field: `${prefix}.trainRows`,
+                value: reader.sfixed64()
+              }
+              break
+            }
+            case 17: {
+              yield {
+                field: `${prefix}.flopsPerSample`,
+                value: reader.sfixed64()
+              }
+              break
+            }
+            case 18: {
+              yield {
+                field: `${prefix}.batchMemoryBytes`,
+                value: reader.sfixed64()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1883,6 +1952,21 @@ export namespace ClientModel {
     value: number
   }
 
+  export interface ClientModelTrainRowsFieldEvent {
+    field: '$.trainRows'
+    value: bigint
+  }
+
+  export interface ClientModelFlopsPerSampleFieldEvent {
+    field: '$.flopsPerSample'
+    value: bigint
+  }
+
+  export interface ClientModelBatchMemoryBytesFieldEvent {
+    field: '$.batchMemoryBytes'
+    value: bigint
+  }
+
   export function encode (obj: Partial<ClientModel>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ClientModel.codec())
   }
@@ -1891,7 +1975,7 @@ export namespace ClientModel {
     return decodeMessage(buf, ClientModel.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClientModel>): Generator<ClientModelModelHashFieldEvent | ClientModelModelCidFieldEvent | ClientModelModelBytesFieldEvent | ClientModelStepGraphHashFieldEvent | ClientModelDatasetCidFieldEvent | ClientModelLossFieldEvent | ClientModelOptimizerFieldEvent | ClientModelWeightDecayMicrosFieldEvent | ClientModelBeta1MicrosFieldEvent | ClientModelBeta2MicrosFieldEvent | ClientModelEpsilonPicosFieldEvent | ClientModelScheduleFieldEvent | ClientModelScheduleStepEpochsFieldEvent | ClientModelScheduleGammaMicrosFieldEvent | ClientModelMinLearningRateMicrosFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClientModel>): Generator<ClientModelModelHashFieldEvent | ClientModelModelCidFieldEvent | ClientModelModelBytesFieldEvent | ClientModelStepGraphHashFieldEvent | ClientModelDatasetCidFieldEvent | ClientModelLossFieldEvent | ClientModelOptimizerFieldEvent | ClientModelWeightDecayMicrosFieldEvent | ClientModelBeta1MicrosFieldEvent | ClientModelBeta2MicrosFieldEvent | ClientModelEpsilonPicosFieldEvent | ClientModelScheduleFieldEvent | ClientModelScheduleStepEpochsFieldEvent | ClientModelScheduleGammaMicrosFieldEvent | ClientModelMinLearningRateMicrosFieldEvent | ClientModelTrainRowsFieldEvent | ClientModelFlopsPerSampleFieldEvent | ClientModelBatchMemoryBytesFieldEvent> {
     return streamMessage(buf, ClientModel.codec(), opts)
   }
 }
@@ -2304,6 +2388,21 @@ export namespace JobAnnounce {
     value: number
   }
 
+  export interface JobAnnounceSpecClientModelTrainRowsFieldEvent {
+    field: '$.spec.clientModel.trainRows'
+    value: bigint
+  }
+
+  export interface JobAnnounceSpecClientModelFlopsPerSampleFieldEvent {
+    field: '$.spec.clientModel.flopsPerSample'
+    value: bigint
+  }
+
+  export interface JobAnnounceSpecClientModelBatchMemoryBytesFieldEvent {
+    field: '$.spec.clientModel.batchMemoryBytes'
+    value: bigint
+  }
+
   export interface JobAnnounceMaxPriceFieldEvent {
     field: '$.maxPrice'
     value: bigint
@@ -2348,7 +2447,7 @@ export namespace JobAnnounce {
     return decodeMessage(buf, JobAnnounce.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobAnnounce>): Generator<JobAnnounceJobIdFieldEvent | JobAnnounceSpecHashFieldEvent | JobAnnounceSpecLayersFieldEvent | JobAnnounceSpecModeFieldEvent | JobAnnounceSpecFracBitsFieldEvent | JobAnnounceSpecDatasetIdFieldEvent | JobAnnounceSpecDatasetHashFieldEvent | JobAnnounceSpecDatasetBytesFieldEvent | JobAnnounceSpecEpochsFieldEvent | JobAnnounceSpecBatchSizeFieldEvent | JobAnnounceSpecLearningRateMicrosFieldEvent | JobAnnounceSpecMomentumMicrosFieldEvent | JobAnnounceSpecSeedFieldEvent | JobAnnounceSpecTierFieldEvent | JobAnnounceSpecStepsPerSegmentFieldEvent | JobAnnounceSpecBackendFieldEvent | JobAnnounceSpecClientModelModelHashFieldEvent | JobAnnounceSpecClientModelModelCidFieldEvent | JobAnnounceSpecClientModelModelBytesFieldEvent | JobAnnounceSpecClientModelStepGraphHashFieldEvent | JobAnnounceSpecClientModelDatasetCidFieldEvent | JobAnnounceSpecClientModelLossFieldEvent | JobAnnounceSpecClientModelOptimizerFieldEvent | JobAnnounceSpecClientModelWeightDecayMicrosFieldEvent | JobAnnounceSpecClientModelBeta1MicrosFieldEvent | JobAnnounceSpecClientModelBeta2MicrosFieldEvent | JobAnnounceSpecClientModelEpsilonPicosFieldEvent | JobAnnounceSpecClientModelScheduleFieldEvent | JobAnnounceSpecClientModelScheduleStepEpochsFieldEvent | JobAnnounceSpecClientModelScheduleGammaMicrosFieldEvent | JobAnnounceSpecClientModelMinLearningRateMicrosFieldEvent | JobAnnounceMaxPriceFieldEvent | JobAnnounceEstimatedSecondsFieldEvent | JobAnnouncePriorityFieldEvent | JobAnnounceClientPeerIdFieldEvent | JobAnnounceClientAddrsFieldEvent | JobAnnounceIssuedAtFieldEvent | JobAnnounceBidDeadlineFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobAnnounce>): Generator<JobAnnounceJobIdFieldEvent | JobAnnounceSpecHashFieldEvent | JobAnnounceSpecLayersFieldEvent | JobAnnounceSpecModeFieldEvent | JobAnnounceSpecFracBitsFieldEvent | JobAnnounceSpecDatasetIdFieldEvent | JobAnnounceSpecDatasetHashFieldEvent | JobAnnounceSpecDatasetBytesFieldEvent | JobAnnounceSpecEpochsFieldEvent | JobAnnounceSpecBatchSizeFieldEvent | JobAnnounceSpecLearningRateMicrosFieldEvent | JobAnnounceSpecMomentumMicrosFieldEvent | JobAnnounceSpecSeedFieldEvent | JobAnnounceSpecTierFieldEvent | JobAnnounceSpecStepsPerSegmentFieldEvent | JobAnnounceSpecBackendFieldEvent | JobAnnounceSpecClientModelModelHashFieldEvent | JobAnnounceSpecClientModelModelCidFieldEvent | JobAnnounceSpecClientModelModelBytesFieldEvent | JobAnnounceSpecClientModelStepGraphHashFieldEvent | JobAnnounceSpecClientModelDatasetCidFieldEvent | JobAnnounceSpecClientModelLossFieldEvent | JobAnnounceSpecClientModelOptimizerFieldEvent | JobAnnounceSpecClientModelWeightDecayMicrosFieldEvent | JobAnnounceSpecClientModelBeta1MicrosFieldEvent | JobAnnounceSpecClientModelBeta2MicrosFieldEvent | JobAnnounceSpecClientModelEpsilonPicosFieldEvent | JobAnnounceSpecClientModelScheduleFieldEvent | JobAnnounceSpecClientModelScheduleStepEpochsFieldEvent | JobAnnounceSpecClientModelScheduleGammaMicrosFieldEvent | JobAnnounceSpecClientModelMinLearningRateMicrosFieldEvent | JobAnnounceSpecClientModelTrainRowsFieldEvent | JobAnnounceSpecClientModelFlopsPerSampleFieldEvent | JobAnnounceSpecClientModelBatchMemoryBytesFieldEvent | JobAnnounceMaxPriceFieldEvent | JobAnnounceEstimatedSecondsFieldEvent | JobAnnouncePriorityFieldEvent | JobAnnounceClientPeerIdFieldEvent | JobAnnounceClientAddrsFieldEvent | JobAnnounceIssuedAtFieldEvent | JobAnnounceBidDeadlineFieldEvent> {
     return streamMessage(buf, JobAnnounce.codec(), opts)
   }
 }
@@ -2970,6 +3069,21 @@ export namespace Award {
     value: number
   }
 
+  export interface AwardSpecClientModelTrainRowsFieldEvent {
+    field: '$.spec.clientModel.trainRows'
+    value: bigint
+  }
+
+  export interface AwardSpecClientModelFlopsPerSampleFieldEvent {
+    field: '$.spec.clientModel.flopsPerSample'
+    value: bigint
+  }
+
+  export interface AwardSpecClientModelBatchMemoryBytesFieldEvent {
+    field: '$.spec.clientModel.batchMemoryBytes'
+    value: bigint
+  }
+
   export interface AwardIssuedAtFieldEvent {
     field: '$.issuedAt'
     value: bigint
@@ -2983,7 +3097,7 @@ export namespace Award {
     return decodeMessage(buf, Award.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Award>): Generator<AwardJobIdFieldEvent | AwardWorkerFieldEvent | AwardEscrowFieldEvent | AwardAmountFieldEvent | AwardSpecHashFieldEvent | AwardSpecLayersFieldEvent | AwardSpecModeFieldEvent | AwardSpecFracBitsFieldEvent | AwardSpecDatasetIdFieldEvent | AwardSpecDatasetHashFieldEvent | AwardSpecDatasetBytesFieldEvent | AwardSpecEpochsFieldEvent | AwardSpecBatchSizeFieldEvent | AwardSpecLearningRateMicrosFieldEvent | AwardSpecMomentumMicrosFieldEvent | AwardSpecSeedFieldEvent | AwardSpecTierFieldEvent | AwardSpecStepsPerSegmentFieldEvent | AwardSpecBackendFieldEvent | AwardSpecClientModelModelHashFieldEvent | AwardSpecClientModelModelCidFieldEvent | AwardSpecClientModelModelBytesFieldEvent | AwardSpecClientModelStepGraphHashFieldEvent | AwardSpecClientModelDatasetCidFieldEvent | AwardSpecClientModelLossFieldEvent | AwardSpecClientModelOptimizerFieldEvent | AwardSpecClientModelWeightDecayMicrosFieldEvent | AwardSpecClientModelBeta1MicrosFieldEvent | AwardSpecClientModelBeta2MicrosFieldEvent | AwardSpecClientModelEpsilonPicosFieldEvent | AwardSpecClientModelScheduleFieldEvent | AwardSpecClientModelScheduleStepEpochsFieldEvent | AwardSpecClientModelScheduleGammaMicrosFieldEvent | AwardSpecClientModelMinLearningRateMicrosFieldEvent | AwardIssuedAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Award>): Generator<AwardJobIdFieldEvent | AwardWorkerFieldEvent | AwardEscrowFieldEvent | AwardAmountFieldEvent | AwardSpecHashFieldEvent | AwardSpecLayersFieldEvent | AwardSpecModeFieldEvent | AwardSpecFracBitsFieldEvent | AwardSpecDatasetIdFieldEvent | AwardSpecDatasetHashFieldEvent | AwardSpecDatasetBytesFieldEvent | AwardSpecEpochsFieldEvent | AwardSpecBatchSizeFieldEvent | AwardSpecLearningRateMicrosFieldEvent | AwardSpecMomentumMicrosFieldEvent | AwardSpecSeedFieldEvent | AwardSpecTierFieldEvent | AwardSpecStepsPerSegmentFieldEvent | AwardSpecBackendFieldEvent | AwardSpecClientModelModelHashFieldEvent | AwardSpecClientModelModelCidFieldEvent | AwardSpecClientModelModelBytesFieldEvent | AwardSpecClientModelStepGraphHashFieldEvent | AwardSpecClientModelDatasetCidFieldEvent | AwardSpecClientModelLossFieldEvent | AwardSpecClientModelOptimizerFieldEvent | AwardSpecClientModelWeightDecayMicrosFieldEvent | AwardSpecClientModelBeta1MicrosFieldEvent | AwardSpecClientModelBeta2MicrosFieldEvent | AwardSpecClientModelEpsilonPicosFieldEvent | AwardSpecClientModelScheduleFieldEvent | AwardSpecClientModelScheduleStepEpochsFieldEvent | AwardSpecClientModelScheduleGammaMicrosFieldEvent | AwardSpecClientModelMinLearningRateMicrosFieldEvent | AwardSpecClientModelTrainRowsFieldEvent | AwardSpecClientModelFlopsPerSampleFieldEvent | AwardSpecClientModelBatchMemoryBytesFieldEvent | AwardIssuedAtFieldEvent> {
     return streamMessage(buf, Award.codec(), opts)
   }
 }

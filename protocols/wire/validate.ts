@@ -161,6 +161,9 @@ export function validateClientModel (m: ClientModel, field: string): void {
   const step = m.schedule === ScheduleKind.SCHEDULE_STEP
   intWithin(`${field}.scheduleStepEpochs`, m.scheduleStepEpochs, step ? 1 : 0, step ? MAX_EPOCHS : 0)
   intWithin(`${field}.scheduleGammaMicros`, m.scheduleGammaMicros, step ? 1 : 0, step ? 1_000_000 : 0)
+  bigWithin(`${field}.trainRows`, m.trainRows, 1n, BigInt(DATASET_LIMITS.maxRows))
+  bigWithin(`${field}.flopsPerSample`, m.flopsPerSample, 0n, WIRE_U64_MAX)
+  bigWithin(`${field}.batchMemoryBytes`, m.batchMemoryBytes, 0n, WIRE_U64_MAX)
   intWithin(`${field}.minLearningRateMicros`, m.minLearningRateMicros, 0, m.schedule === ScheduleKind.SCHEDULE_COSINE ? 10_000_000 : 0)
 }
 

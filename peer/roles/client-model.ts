@@ -1,0 +1,59 @@
+/**
+ * Bring your own model in the roles: a client-model job's inputs (the client's ONNX file and its
+ * dataset) named by CID in the spec, fetched and checked — by the worker over bitswap from the client
+ * (or any peer that has the blocks), by a resumed client from its own blockstore — and the trained
+ * model the client gets back: its own file with the delivered weights in place of the initializers.
+ */
+import { CID } from 'multiformats/cid'
+import { MODEL_LIMITS, wire } from '../../protocols/index.js'
+import { decodeState, fetchBlob, fetchDataset, type EvidenceStore } from '../../storage/index.js'
+import { assertModelSupported, checkDataset, clientModelData, stateLayoutOf, trainingSpecFromWire, writeTrainedModel, type ClientModelData, type TrainingData } from '../train/index.js'
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+export interface FetchInputsOptions {
+  readonly signal?: AbortSignal
+  /** Only this peer's blockstore (a client resuming its own job). */
+  readonly offline?: boolean
+  readonly onProgress?: (what: 'model' | 'dataset', bytesDone: number, bytesTotal: number) => void
+}
+
+/**
+ * The model and dataset a client-model spec names, fetched by CID and checked: the file's and the
+ * dataset's SHA-256 against the spec, the model against the supported ops, the data against its
+ * limits (NaN/Inf, labels). Throws with a message saying which input failed.
+ */
+export async function fetchClientInputs (helia: EvidenceStore, spec: wire.TrainingSpec, o: FetchInputsOptions = {}): Promise<ClientModelData> {
+  const cm = spec.clientModel
+  if (cm === undefined) throw new Error('the spec trains a built-in model, not a client model')
+  const read = { ...(o.signal === undefined ? {} : { signal: o.signal }), ...(o.offline === true ? { offline: true } : {}) }
+  const model = await fetchBlob(helia.blockstore, CID.parse(cm.modelCid), {
+    ...read, expectedSha256: hex(cm.modelHash), maxBytes: Math.min(MODEL_LIMITS.maxBytes, Number(cm.modelBytes)), onProgress: (d, t) => { o.onProgress?.('model', d, t) }
+  })
+  assertModelSupported(model, `model ${cm.modelCid}`, { batch: spec.batchSize })
+  const dataset = await fetchDataset(helia.blockstore, CID.parse(cm.datasetCid), {
+    ...read, expectedSha256: hex(spec.datasetHash), onProgress: (d, t) => { o.onProgress?.('dataset', d, t) }
+  })
+  checkDataset(dataset)
+  if (BigInt(dataset.train.count) !== cm.trainRows) throw new Error(`dataset ${cm.datasetCid}: ${dataset.train.count} training rows, the spec names ${cm.trainRows}`)
+  return clientModelData(spec.datasetId, model, dataset, hex(spec.datasetHash))
+}
+
+/**
+ * The client's trained model: its own ONNX file with every float initializer replaced by the
+ * delivered weights (the canonical state encoding of the parameters, in the step graph's order).
+ * Every other byte of the file is the client's.
+ */
+export function trainedModelBytes (spec: wire.TrainingSpec, data: TrainingData, weights: Uint8Array): Uint8Array {
+  if (!('model' in data)) throw new Error('a built-in job has no client model file')
+  const layout = stateLayoutOf(trainingSpecFromWire(spec), data)
+  const tensors = decodeState(weights, layout.parameters.length, 'weights')
+  if (tensors.length !== layout.parameters.length) throw new Error(`the weights hold ${tensors.length} tensors, the model has ${layout.parameters.length} initializers`)
+  const values = new Map<string, Float32Array>()
+  layout.parameters.forEach((p, i) => {
+    const t = tensors[i]!
+    if (t.dtype !== 'float32' || t.data.length !== p.size) throw new Error(`weights for ${p.name}: expected ${p.size} float32 values`)
+    values.set(p.name, t.data as Float32Array)
+  })
+  return writeTrainedModel(data.model, values)
+}
