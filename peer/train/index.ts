@@ -43,3 +43,4 @@ export { writeTrainedModel, checkModel, assertModelSupported, formatModelReport,
 export type { ModelReport } from './model/index.js'
 export { loadDataset, checkDataset, checkDatasetForModel, DatasetError } from './data/index.js'
 export type { TensorDataset, LoadDatasetOptions } from './data/index.js'
+export { trainedModelFile, evaluateModelFile, EVALUATE_CHUNK_ROWS, type ModelEvaluation } from './trained-model.js'
