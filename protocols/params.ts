@@ -201,7 +201,13 @@ export const PRICING = {
   priorityMultiplierBps: { low: 8_000, normal: 10_000, high: 15_000, critical: 20_000 } as Readonly<Record<Priority, number>>,
   /** The worked example rounds 72.96 to 73: prices are rounded half-up to whole tokens. A price
    * is never below one quantum (cyxwiz: a job is never free, and small test jobs cost 1 CYXWIZ). */
-  roundingQuantum: tok(1n)
+  roundingQuantum: tok(1n),
+  /**
+   * (cyxwiz) A client model's duration estimate: training FLOPs (forward FLOPs per sample × 3 for
+   * forward and backward × rows × epochs) over this rate, a conservative single-core CPU rate
+   * (the MNIST CNN fixture measured ~12 GFLOP/s through onnxruntime on one core of the CI machine).
+   */
+  referenceFlopsPerSecond: 2_000_000_000
 } as const
 
 /** Security Model → Dispute Resolution Process. */

@@ -11,7 +11,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { PublicKey, type Connection, type Keypair } from '@solana/web3.js'
 import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, TIER, complete, createEscrow, escrowPda, openDispute } from '../../chain/index.js'
 import { connectCandidates, matchViaCoordinator, type FallbackCause } from '../match/index.js'
-import { ESCROW, MESH, PROOF, wire } from '../../protocols/index.js'
+import { ESCROW, MESH, PRICING, PROOF, wire } from '../../protocols/index.js'
 import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -22,7 +22,8 @@ import { evidenceBlocks, type PeerStore } from '../../storage/index.js'
 import { JobRefusedError, runJobSession, type JobSessionResult } from '../job/index.js'
 import { announceJob, findWorkers, getAdvert, startBidCollector, type BidCollector, type PeerNode, type ReceivedBid } from '../node/index.js'
 import { rankBids, type BidRanking, type CandidateBid } from '../policy/index.js'
-import { loadDatasetById, type Dataset } from '../train/index.js'
+import { evaluateModelFile, isClientModelData, loadDatasetById, prepareClientModelJob, trainingFlops, type ClientModelRequest, type TrainingData } from '../train/index.js'
+import { fetchClientInputs, trainedModelBytes } from './client-model.js'
 import { escrowNonce, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from './chain.js'
 import { JobBook, type ClientJobState } from './jobs.js'
 import { checkpointCount, jobSpec, specTier, zkDataCommitment, type SpecRequest } from './spec.js'
@@ -74,7 +75,14 @@ export interface ClientOptions {
 }
 
 export interface JobRequest extends SpecRequest {
+  /** A built-in dataset (spirals, mnist, mnist-4x4); ignored when `clientModel` is given. */
   readonly datasetId: string
+  /**
+   * Bring your own model: the client's ONNX file and dataset with a training recipe. Checked before
+   * anything is announced or escrowed (prepareClientModelJob); stored in this peer's Helia, from which
+   * the worker fetches them by CID. Optimistic tier only.
+   */
+  readonly clientModel?: ClientModelRequest
   readonly maxPrice: bigint
   /** The client's estimate of the training time, seconds (prices and the escrow use it). */
   readonly estimatedSeconds?: number
@@ -119,6 +127,20 @@ export interface JobOutcome {
   readonly tier: 'optimistic' | 'zk'
   /** zk tier: what the program did with the worker's proof of the challenged step. */
   readonly zk?: { readonly verifiedOnChain: boolean, readonly challengeStep: number, readonly escrowState: number }
+  /**
+   * A client-model job that passed its checks: the client's own ONNX file with the trained weights,
+   * and what this client measured running it with onnxruntime on its test split.
+   */
+  readonly trainedModel?: { readonly bytes: Uint8Array, readonly testAccuracy?: number, readonly testLoss?: number, readonly testRows: number }
+}
+
+/**
+ * The client's estimate of a client-model job's duration from its compute: FLOPs over
+ * PRICING.referenceFlopsPerSecond (a conservative one-core rate), at least a minute. The escrow's
+ * timeout and the bids' prices follow from it.
+ */
+function estimateSeconds (flops: number): number {
+  return Math.max(60, Math.ceil(flops / PRICING.referenceFlopsPerSecond))
 }
 
 /** What the rest of a job needs once its escrow exists (from `submit`, or from the record on `resume`). */
@@ -126,7 +148,7 @@ interface JobContext {
   readonly jobId: string
   readonly jobIdBytes: Uint8Array
   readonly spec: wire.TrainingSpec
-  readonly dataset: Dataset
+  readonly dataset: TrainingData
   readonly datasetBytes: Uint8Array
   readonly tier: 'optimistic' | 'zk'
   readonly escrow: PublicKey
@@ -189,13 +211,16 @@ export class Client {
     const emit = (e: ClientJobEvent): void => {
       try { r.onProgress?.(e) } catch { /* an observer's failure is not the job's */ }
     }
-    const dataset: Dataset = loadDatasetById(r.datasetId)
-    const { spec, datasetBytes } = jobSpec(dataset, r)
+    // Everything the client brings is checked here, before anything is announced or escrowed.
+    const prepared = r.clientModel === undefined ? undefined : await prepareClientModelJob(r.clientModel, node.helia.blockstore)
+    const builtIn = prepared === undefined ? loadDatasetById(r.datasetId) : undefined
+    const dataset: TrainingData = prepared?.data ?? builtIn!
+    const { spec, datasetBytes } = prepared !== undefined ? { spec: prepared.spec, datasetBytes: new Uint8Array(0) } : jobSpec(builtIn!, r)
     const tier = specTier(spec)
     const specHash = wire.specHash(spec)
     const jobIdBytes = Uint8Array.from(randomBytes(32))
     const jobId = hex(jobIdBytes)
-    const estimatedSeconds = r.estimatedSeconds ?? 60
+    const estimatedSeconds = r.estimatedSeconds ?? (prepared === undefined ? 60 : estimateSeconds(trainingFlops(prepared.report, prepared.dataset.train.count, spec.epochs)))
     const windowMs = r.bidWindowMs ?? MESH.bidWindowSeconds * 1000
     const step = async (state: ClientJobState, facts: Record<string, string> = {}): Promise<void> => {
       await this.jobs.transition(jobId, state, facts)
@@ -289,7 +314,7 @@ export class Client {
         tier: tier === 'zk' ? TIER.zk : TIER.optimistic,
         circuitId: tier === 'zk' ? PROOF.stepCircuitId : 0,
         // zk: the step proofs' private batches are bound to this commitment (the public input `data`).
-        ...(tier === 'zk' ? { dataCommitment: zkDataCommitment(dataset) } : {})
+        ...(tier === 'zk' && builtIn !== undefined ? { dataCommitment: zkDataCommitment(builtIn) } : {})
       })], [this.#keypair])
       const winner = { peer: best.bid.bidder, wallet: workerWallet.toBase58(), price: best.bid.price, etaSeconds: best.bid.etaSeconds }
       // Everything a restarted client needs to see the job through (`resume`).
@@ -326,8 +351,9 @@ export class Client {
       const spec = wire.TrainingSpec.decode(Buffer.from(f.spec, 'hex'))
       wire.validateTrainingSpec(spec)
       if (hex(wire.specHash(spec)) !== f.specHash) throw new Error(`job ${jobId}: the recorded spec does not hash to the recorded spec hash`)
-      const dataset = loadDatasetById(f.datasetId)
-      const { datasetBytes } = jobSpec(dataset, { epochs: spec.epochs })
+      // A client model's inputs are in this peer's blockstore since submit (named by CID in the spec).
+      const dataset: TrainingData = spec.clientModel !== undefined ? await fetchClientInputs(this.#o.node.helia, spec, { offline: true }) : loadDatasetById(f.datasetId)
+      const datasetBytes = isClientModelData(dataset) ? new Uint8Array(0) : jobSpec(dataset, { epochs: spec.epochs }).datasetBytes
       const winner = { peer: f.worker, wallet: f.workerWallet, price: BigInt(f.price), etaSeconds: Number(f.etaSeconds ?? 0) }
       emit({ type: 'state', state: from, jobId })
       return await this.#continue({
@@ -412,7 +438,14 @@ export class Client {
       }
       await step('verified', { segments: report.segments.join(','), ...disputed })
     }
-    const checked = { ...base, ...disputed, spotCheck: report }
+    // A client model: its own file with the delivered weights, measured on the client's test split.
+    let trainedModel: JobOutcome['trainedModel']
+    if (isClientModelData(dataset)) {
+      const bytes = trainedModelBytes(spec, dataset, session.weights)
+      const e = await evaluateModelFile(bytes, dataset.dataset)
+      trainedModel = { bytes, testRows: e.rows, ...(e.accuracy === undefined ? {} : { testAccuracy: e.accuracy }), ...(e.loss === undefined ? {} : { testLoss: e.loss }) }
+    }
+    const checked = { ...base, ...disputed, spotCheck: report, ...(trainedModel === undefined ? {} : { trainedModel }) }
     if (tier === 'zk' && (settle === 'complete' || settle === 'window')) {
       // The worker is paid by its proof, verified by the program: wait for the escrow to end.
       const zk = await this.#awaitProof(escrow, signal)
