@@ -18,6 +18,8 @@
  * Role options (`plan.worker`, `plan.client`) and job requests pass through untouched, so options
  * and events the roles gain need no change here.
  */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { logger } from '@libp2p/logger'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -182,10 +184,20 @@ export class PeerHost {
 
   async #submit (id: number, job: Readonly<Record<string, unknown>>): Promise<unknown> {
     if (this.#client === undefined) throw new Error(`${this.#plan?.name ?? 'this peer'} is not a client`)
-    const outcome = await this.#client.submit({ ...(job as unknown as JobRequest), onProgress: (event) => { this.#send({ type: 'progress', id, event }) } })
+    // `modelOutDir` (the sim's): where the client writes a client model's trained file, <job id>.onnx.
+    const { modelOutDir, ...request } = job as Record<string, unknown>
+    const outcome = await this.#client.submit({ ...(request as unknown as JobRequest), onProgress: (event) => { this.#send({ type: 'progress', id, event }) } })
     // The weights themselves stay with the client (the outcome keeps their hash).
     const { weights: _weights, ...session } = outcome.session
-    return { ...outcome, session }
+    if (outcome.trainedModel === undefined) return { ...outcome, session }
+    const { bytes, ...measured } = outcome.trainedModel
+    let file: string | null = null
+    if (typeof modelOutDir === 'string') {
+      await mkdir(modelOutDir, { recursive: true })
+      file = join(modelOutDir, `${outcome.jobId}.onnx`)
+      await writeFile(file, bytes)
+    }
+    return { ...outcome, session, trainedModel: { ...measured, file } }
   }
 
   async #sendInstructions (instructions: readonly InstructionJson[]): Promise<string> {

@@ -24,7 +24,14 @@ export type PeerMode = 'processes' | 'in-process'
 export const CYX_BIN = fileURLToPath(new URL('../cli/cyx.mjs', import.meta.url))
 
 /** A job's outcome as the client's host reports it: `JobOutcome` less the delivered weights. */
-export type SimJobOutcome = Omit<JobOutcome, 'session'> & { readonly session: Omit<JobOutcome['session'], 'weights'> }
+/**
+ * A job's outcome as the client's peer reports it: without the weights (their hash stays), and a
+ * client model's trained file as the path the client wrote it to (`modelOutDir` of the request).
+ */
+export type SimJobOutcome = Omit<JobOutcome, 'session' | 'trainedModel'> & {
+  readonly session: Omit<JobOutcome['session'], 'weights'>
+  readonly trainedModel?: Omit<NonNullable<JobOutcome['trainedModel']>, 'bytes'> & { readonly file: string | null }
+}
 
 interface Channel {
   write: (line: string) => void

@@ -45,6 +45,8 @@
  * `complete_zk` verifies the proof on-chain before paying). The other scenarios run one job (spirals
  * unless `--dataset`/`--tier` say otherwise) and act on it.
  */
+import { fileURLToPath } from 'node:url'
+import { clientModelRequest, type ClientModelArgs } from '../cli/commands/client-model-args.js'
 import { logger } from '@libp2p/logger'
 import { PublicKey } from '@solana/web3.js'
 import { getAccount, getMint } from '@solana/spl-token'
@@ -108,6 +110,10 @@ export interface SimOptions {
   readonly epochs?: number
   readonly dataset?: 'mnist' | 'spirals' | 'mnist-4x4'
   readonly tier?: 'optimistic' | 'zk'
+  /** One job on the client's own ONNX model and dataset (optimistic tier), instead of a built-in one. */
+  readonly clientModel?: ClientModelArgs
+  /** Where the client writes client models' trained files, <job id>.onnx (default: the run's dir, models/). */
+  readonly out?: string
   readonly seed: number
   /** Default `honest`. */
   readonly scenario?: ScenarioName
@@ -249,7 +255,34 @@ export const DEFAULT_EPOCHS = { mnist: 4, spirals: 3, 'mnist-4x4': 4 } as const
  * dataset nor a tier: MNIST (optimistic) and zk at once. Otherwise one job: the dataset given (or
  * mnist-4x4 for `--tier zk`, else spirals; mnist-4x4 is proved in the zk tier unless `--tier optimistic`).
  */
-export function simJobs (o: Pick<SimOptions, 'epochs' | 'seed' | 'dataset' | 'tier' | 'scenario'> & { workers?: number }): SimJob[] {
+/** The default run's third job: a PyTorch-exported MNIST CNN and the MNIST digits, committed fixtures. */
+export const DEFAULT_CLIENT_MODEL: ClientModelArgs = {
+  modelPath: fileURLToPath(new URL('../../test/fixtures/byom/cnn.onnx', import.meta.url)),
+  dataPath: fileURLToPath(new URL('../../test/fixtures/byom/mnist.npz', import.meta.url)),
+  loss: 'ce',
+  optimizer: 'adam',
+  learningRateMicros: 5_000,
+  batchSize: 32
+}
+/** Epochs of a client-model job (the default CNN reaches ≈ 96.8 % in 5). */
+export const CLIENT_MODEL_EPOCHS = 5
+
+export function simJobs (o: Pick<SimOptions, 'epochs' | 'seed' | 'dataset' | 'tier' | 'scenario' | 'clientModel'> & { workers?: number, modelOutDir?: string }): SimJob[] {
+  const byom = (a: ClientModelArgs): SimJob => {
+    const epochs = o.epochs ?? CLIENT_MODEL_EPOCHS
+    return {
+      name: a === DEFAULT_CLIENT_MODEL ? 'cnn' : 'client-model',
+      request: {
+        datasetId: 'client', epochs, seed: BigInt(o.seed), maxPrice: 10n * T, bidWindowMs: bidWindowMs(o.workers ?? 3),
+        clientModel: clientModelRequest(a, epochs, BigInt(o.seed)),
+        ...(o.modelOutDir === undefined ? {} : { modelOutDir: o.modelOutDir })
+      }
+    }
+  }
+  if (o.clientModel !== undefined) {
+    if (o.dataset !== undefined || o.tier === 'zk') throw new Error('a client model is its own job: no --dataset, and optimistic tier only')
+    return [byom(o.clientModel)]
+  }
   const job = (dataset: 'mnist' | 'spirals' | 'mnist-4x4', epochs: number | undefined): SimJob => {
     const tier = o.tier ?? (dataset === 'mnist-4x4' ? 'zk' : 'optimistic')
     return {
@@ -257,7 +290,7 @@ export function simJobs (o: Pick<SimOptions, 'epochs' | 'seed' | 'dataset' | 'ti
       request: { datasetId: dataset, tier, epochs: epochs ?? DEFAULT_EPOCHS[dataset], seed: BigInt(o.seed), maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: bidWindowMs(o.workers ?? 3) }
     }
   }
-  if ((o.scenario ?? 'honest') === 'honest' && o.dataset === undefined && o.tier === undefined) return [job('mnist', o.epochs), job('mnist-4x4', undefined)]
+  if ((o.scenario ?? 'honest') === 'honest' && o.dataset === undefined && o.tier === undefined) return [job('mnist', o.epochs), job('mnist-4x4', undefined), byom(DEFAULT_CLIENT_MODEL)]
   if (o.tier === 'zk' && o.dataset !== undefined && o.dataset !== 'mnist-4x4') throw new Error(`the zk tier trains on mnist-4x4, not ${o.dataset}`)
   return [job(o.dataset ?? (o.tier === 'zk' ? 'mnist-4x4' : 'spirals'), o.epochs)]
 }
@@ -356,7 +389,7 @@ export async function runSimulation (o: SimOptions): Promise<SimReport> {
 
 async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, net: LocalNetwork, startPeer: (plan: PeerPlan, onEvent?: (e: unknown) => void) => Promise<SimPeer>, live: Set<SimPeer>): Promise<SimReport> {
   const log = o.log
-  const jobs = simJobs(o)
+  const jobs = simJobs({ ...o, modelOutDir: o.out ?? join(net.dir, 'models') })
   const epochs = (jobs[0] as SimJob).request.epochs
   const faults = workerFaults(scenario, epochs)
   const settle = CLIENT_SETTLE[scenario]
@@ -637,6 +670,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
           check(`the ${r.job.name} job completed and was paid`, r.outcome?.state === 'completed' && paid)
         }
         if (r.job.request.datasetId === 'mnist') check('the MNIST model reached at least 90 % test accuracy', (r.lastMetrics?.testAccuracy ?? 0) >= 0.9)
+        if (r.job.name === 'cnn') check('the client\'s own CNN, returned as its ONNX file, measured at least 96 % test accuracy by the client', (r.outcome?.trainedModel?.testAccuracy ?? 0) >= 0.96)
       }
     } else if (scenario === 'crash') {
       const c = crash as CrashReport
@@ -700,7 +734,14 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
         settlement: runs.length === 1
           ? { worker: String((after[name] as bigint) - (before[name] as bigint)), platform: String((after.platform as bigint) - (before.platform as bigint)), refund: String(refunded ? refund : 0n) }
           : (() => { const s = ea.state === ESCROW_STATE.completed ? settlementSplit(e.atAward.amount, tierOf(e.winnerIndex)) : { worker: 0n, platform: 0n }; return { worker: String(s.worker), platform: String(s.platform), refund: String(refunded ? (k === 0 ? refund : e.atAward.amount) : 0n) } })(),
-        training: { epochs: r.job.request.epochs, checkpoints: ea.epochsTotal, testAccuracy: r.lastMetrics?.testAccuracy ?? 0, finalWeightsHash: delivery === undefined ? null : hex(delivery.weightsHash) },
+        training: {
+          epochs: r.job.request.epochs,
+          checkpoints: ea.epochsTotal,
+          // A client model: what the client measured running its returned file; built-in: the worker's last metrics.
+          testAccuracy: r.outcome?.trainedModel?.testAccuracy ?? r.lastMetrics?.testAccuracy ?? 0,
+          finalWeightsHash: delivery === undefined ? null : hex(delivery.weightsHash),
+          ...(r.outcome?.trainedModel === undefined ? {} : { modelFile: r.outcome.trainedModel.file })
+        },
         proof: {
           merkleRoot: delivery === undefined ? null : hex(delivery.merkleRoot),
           anchoredRoot: ea.epochsDone === ea.epochsTotal && ea.epochsTotal > 0 ? hex(ea.progressRoot) : null,

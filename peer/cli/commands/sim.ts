@@ -1,4 +1,6 @@
 /** `cyx sim`: a local network, a real job auctioned, trained, checked and paid (peer/sim/run.ts). */
+import { resolve } from 'node:path'
+import { CLIENT_MODEL_OPTIONS, CLIENT_MODEL_USAGE, clientModelArgs } from './client-model-args.js'
 import { SCENARIOS, runSimulation, type ScenarioName } from '../../sim/index.js'
 import { parseCommandArgs, UsageError, type Command } from '../command.js'
 import { ZK_MAX_EPOCHS } from './client.js'
@@ -17,13 +19,15 @@ export const simCommand: Command = {
   name: 'sim',
   usage: `Usage: cyx sim [--scenario honest|timeout|cheat|dispute|crash] [--workers 3] [--seed 7]
                [--dataset mnist|spirals|mnist-4x4] [--tier optimistic|zk] [--epochs N]
+               [--model FILE --data FILE|DIR [--loss ce|mse] [--optimizer adam|adamw|sgd]
+                [--lr R] [--batch B] [--label-column C] [--out DIR]]
                [--in-process] [--dir DIR] [--keep] [--json]
 
 Starts the embedded ledger (the cyxwiz program as real SBF in LiteSVM, served as Solana JSON-RPC),
 the CYXWIZ mint, N staked workers at different prices and one client, each a libp2p node on
 127.0.0.1 with its own data dir and its own OS process (this binary, run as "cyx sim-peer"; with
 --in-process every peer runs in this process, the same peer host driven over an in-memory channel).
-With no flags the client submits two jobs at once:
+With no flags the client submits three jobs at once:
   - an MNIST MLP in float, optimistic tier: workers bid, the best-scored bid is escrowed on-chain,
     the dataset and live metrics travel over /cyx/job/1.0.0, the worker trains with
     onnxruntime-node, keeps evidence in Helia, anchors the Poseidon root of its checkpoints and
@@ -33,7 +37,12 @@ With no flags the client submits two jobs at once:
     warping the ledger clock and the worker claims its payment, 90/10;
   - a small exact-integer model, zk tier: the program draws the challenged step after the root
     is anchored, the worker proves it in Groth16 and complete_zk verifies the proof on-chain
-    before paying.
+    before paying;
+  - bring your own model: a small CNN exported from PyTorch (a committed ONNX file) on the
+    MNIST digits (a committed .npz), 5 epochs: the worker fetches both by CID over bitswap,
+    trains the derived step graph, the client spot-checks by re-execution, pays, and gets its
+    own ONNX file back with the trained weights (at least 96 % test accuracy, measured by the
+    client).
 Exits 0 only if both jobs were paid (MNIST at ≥ 90 % test accuracy) and every balance reconciles
 to the base unit with the token supply unchanged. --dataset/--tier narrow the run to one job. The
 other scenarios run one job (spirals unless --dataset/--tier say otherwise). The log shows each
@@ -63,7 +72,12 @@ Options:
   --workers N  workers (1..20, default 3; with --in-process up to 500)
   --dataset D  one job on mnist, spirals or mnist-4x4 (MNIST 0-3 at 4x4: zk tier by default)
   --tier T     one job of this tier: optimistic (default dataset spirals) or zk (mnist-4x4)
-  --epochs N   training epochs, zk: steps (1..50; default mnist 4, spirals 3, zk 6)
+  --epochs N   training epochs, zk: steps (1..50; default mnist 4, spirals 3, zk 6, --model 5)
+  One job on your own model and data instead (optimistic tier; the client checks both before
+  anything is escrowed, the worker fetches them by CID over bitswap):
+${CLIENT_MODEL_USAGE}
+  --out DIR          where the client writes the trained model, DIR/<job id>.onnx (default:
+                     the run's dir, models/)
   --seed S     makes keys and data order reproducible (default 7)
   --in-process every peer in this process instead of one process each (the same peer host and
                line protocol; for larger networks, though all share one event loop: docs/sim.md)
@@ -78,6 +92,8 @@ Options:
       epochs: { type: 'string' },
       dataset: { type: 'string' },
       tier: { type: 'string' },
+      ...CLIENT_MODEL_OPTIONS,
+      out: { type: 'string' },
       seed: { type: 'string' },
       dir: { type: 'string' },
       keep: { type: 'boolean' },
@@ -95,6 +111,9 @@ Options:
     const epochs = values.epochs === undefined ? undefined : wholeArg('epochs', values.epochs, 3, 1, 50)
     if ((tier === 'zk' || (tier === undefined && dataset === 'mnist-4x4')) && epochs !== undefined && epochs > ZK_MAX_EPOCHS) throw new UsageError(`a zk job has 1..${ZK_MAX_EPOCHS} epochs of 8 steps (--epochs)`)
     if (scenario === 'crash' && epochs !== undefined && epochs < 2) throw new UsageError('--scenario crash needs --epochs 2 or more (the worker is killed half-way)')
+    const clientModel = clientModelArgs(values)
+    if (clientModel !== undefined && (dataset !== undefined || tier === 'zk')) throw new UsageError('--model/--data is its own job: leave out --dataset, and the zk tier proves only its fixed circuit model')
+    if (values.out !== undefined && values.out === '') throw new UsageError('--out must name a directory')
     const inProcess = values['in-process'] === true
     const workers = wholeArg('workers', values.workers, 3, 1, inProcess ? 500 : 20)
     // Ctrl-C or SIGTERM: every peer is stopped (cleanly, then by force), the ledger closed.
@@ -115,6 +134,8 @@ Options:
         ...(epochs === undefined ? {} : { epochs }),
         ...(dataset === undefined ? {} : { dataset }),
         ...(tier === undefined ? {} : { tier }),
+        ...(clientModel === undefined ? {} : { clientModel }),
+        ...(values.out === undefined ? {} : { out: resolve(values.out) }),
         seed: wholeArg('seed', values.seed, 7, 0, 2 ** 31),
         mode: inProcess ? 'in-process' : 'processes',
         ...(values.dir === undefined ? {} : { dir: values.dir }),
