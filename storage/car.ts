@@ -7,6 +7,7 @@
  * reader), every block is re-hashed against its CID, and the evidence is then walked and validated
  * offline, so an import returns only when the whole bundle is present and sound.
  */
+import { logger } from '@libp2p/logger'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { open, rename, rm, stat } from 'node:fs/promises'
 import { Readable } from 'node:stream'
@@ -18,6 +19,8 @@ import { assertEvidenceCid, bytesEqual, DAG_CBOR_CODE, RAW_CODE, sha256Bytes } f
 import { EvidenceError } from './errors.js'
 import { evidenceBlocks, pinEvidence, type EvidenceReader, type EvidenceStore } from './evidence.js'
 import { EVIDENCE_LIMITS as L } from './limits.js'
+
+const log = logger('cyx:storage:car')
 
 /** A CAR header holds the version and the roots: one root needs well under this. */
 const MAX_CAR_HEADER_BYTES = 64 * 1024
@@ -45,7 +48,7 @@ export async function exportCar (reader: EvidenceReader, cid: CID, path: string,
     }
     await written
   } catch (err) {
-    await written.catch(() => {})
+    await written.catch((e: unknown) => { log.trace('writing the partial CAR failed: %s', e instanceof Error ? e.message : e) })
     await rm(partial, { force: true })
     throw err
   }

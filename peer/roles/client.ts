@@ -5,6 +5,7 @@
  * job protocol (award, dataset, live progress, weights checked against their hash), spot-checks
  * the evidence by re-execution and signs `complete`. Each step is a persisted state (`JobBook`).
  */
+import { logger } from '@libp2p/logger'
 import { randomBytes } from 'node:crypto'
 import type { PeerId } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
@@ -29,6 +30,8 @@ import { JobBook, type ClientJobState } from './jobs.js'
 import { checkpointCount, jobSpec, specTier, zkDataCommitment, type SpecRequest } from './spec.js'
 import { anchoredCheckpoints, readEscrowAccount } from './settlement.js'
 import { spotCheck, type SpotCheckReport } from './training.js'
+
+const log = logger('cyx:client')
 
 const { Kind, Priority, signMessage } = wire
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -370,7 +373,7 @@ export class Client {
     // A stopped client (Ctrl-C, its signal) leaves the job where it was, to be resumed.
     if (signal?.aborted === true) return
     const msg = e instanceof Error ? e.message : String(e)
-    await this.jobs.transition(jobId, 'failed', {}, msg.slice(0, 500)).catch(() => {})
+    await this.jobs.transition(jobId, 'failed', {}, msg.slice(0, 500)).catch((err: unknown) => { log.error('could not record job %s as failed: %s', jobId, err instanceof Error ? err.message : err) })
     emit({ type: 'state', state: 'failed', jobId })
   }
 
@@ -514,7 +517,7 @@ export class Client {
           const found = await getAdvert(node, worker, { signal: AbortSignal.timeout(3_000) }).catch(() => undefined)
           if (found !== undefined) {
             const addrs = found.advert.addrs.flatMap((a) => { try { return [multiaddr(a)] } catch { return [] } })
-            await node.libp2p.peerStore.merge(worker, { multiaddrs: addrs }).catch(() => {})
+            await node.libp2p.peerStore.merge(worker, { multiaddrs: addrs }).catch((e: unknown) => { log.trace('storing the advertised addresses of the worker failed: %s', e instanceof Error ? e.message : e) })
           }
         }
       }

@@ -12,6 +12,7 @@
  *   committed into a perfectly consistent chain, Merkle root, sealed evidence and final-weights hash.
  *   Only re-executing a fabricated segment shows that its weights are not what training gives.
  */
+import { logger } from '@libp2p/logger'
 import { MerkleTree, wire } from '../../protocols/index.js'
 import { EvidenceWriter, type EvidenceStore, type Table } from '../../storage/index.js'
 import { checkpointInput, profileRecord } from '../evidence/index.js'
@@ -19,6 +20,8 @@ import type { DeliveredWork, TrainingProgress } from '../job/index.js'
 import type { PeerNode } from '../node/index.js'
 import { Trainer, checkpointStateTensors, trainingSpecFromWire, type Checkpoint, type TrainingData, type TensorValues, type TrainingState } from '../train/index.js'
 import { runWithEvidence, weightsBytes } from './training.js'
+
+const log = logger('cyx:worker:faults')
 
 export interface WorkerFaults {
   /** Stop the node once the first checkpoint of an awarded job is stored; never deliver. */
@@ -58,7 +61,7 @@ export async function runWithFaults (faults: WorkerFaults, c: FaultyRunContext):
       checkpoint: (n) => {
         c.progress.checkpoint(n)
         // Not awaited: stopping the node ends this very session; the throw abandons the run.
-        c.node.stop().catch(() => {})
+        c.node.stop().catch((e: unknown) => { log.trace('stopping the vanishing node failed: %s', e instanceof Error ? e.message : e) })
         throw new WorkerVanishedError()
       }
     }

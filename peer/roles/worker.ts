@@ -4,6 +4,7 @@
  * on-chain before anything else, then the dataset is received, trained on with evidence, and the
  * weights delivered. Job records live in the peer database (`JobBook`).
  */
+import { logger } from '@libp2p/logger'
 import { cpus, totalmem } from 'node:os'
 import type { PeerId } from '@libp2p/interface'
 import type { Connection, Keypair } from '@solana/web3.js'
@@ -26,6 +27,8 @@ import { runWithEvidence } from './training.js'
 import { runWithFaults, type WorkerFaults } from './faults.js'
 import { anchorFinalRoot, anchoredCheckpoints, claimAfterWindow, escrowKey, proveAndComplete, submitOptimisticDelivery, type AnchoredCheckpoints, type SettleResult } from './settlement.js'
 import { specTier } from './spec.js'
+
+const log = logger('cyx:worker')
 
 const { ErrorCode, Kind, signMessage } = wire
 /** How long after a bid's deadline its award may still arrive (the client ranks, escrows, dials). */
@@ -169,7 +172,7 @@ export class Worker {
           const run = o.faults === undefined
             ? runWithEvidence(w.#helia, o.store.evidenceDrafts, job.award.spec!, dataset, progress, runSignal)
             : runWithFaults(o.faults, { node: o.node, evidence: w.#helia, drafts: o.store.evidenceDrafts, spec: job.award.spec!, dataset, progress, signal: runSignal })
-          w.#runs.set(job.jobId, run.catch(() => {}))
+          w.#runs.set(job.jobId, run.catch((e: unknown) => { log.trace('training run of job %s ended with an error: %s', job.jobId, e instanceof Error ? e.message : e) }))
           try {
             const work = await run
             // Before the weights go out: the root on-chain (and the optimistic delivery with it).
@@ -189,7 +192,7 @@ export class Worker {
             // Not a failure: the stream went away. The draft keeps every stored checkpoint.
             w.#emit({ type: 'interrupted', jobId: job.jobId, error: outcome.error.message })
           } else if (r !== undefined && r.state !== 'delivered' && r.state !== 'settled' && r.state !== 'failed') await w.#transition(job.jobId, 'failed', outcome.ok ? 'ended before training' : outcome.error.message)
-          await w.#refresh().catch(() => {})
+          await w.#refresh().catch((e: unknown) => { log.error('refreshing the advert failed: %s', e instanceof Error ? e.message : e) })
         }
       }, { ...(o.onRejected === undefined ? {} : { onRejected: o.onRejected }) })
       w.#cleanups.push(onJobAnnounce(o.node, async (e) => { await w.#onAnnounce(e) }))
@@ -212,7 +215,7 @@ export class Worker {
       if (o.heartbeatMs !== false) {
         // Uptime on-chain: one heartbeat per interval (the program refuses them sooner).
         const every = o.heartbeatMs ?? Number((await readConfig(o.connection)).params.heartbeatIntervalSecs) * 1000 + 1_000
-        const beat = setInterval(() => { w.#heartbeat().catch(() => {}) }, Math.max(100, every))
+        const beat = setInterval(() => { w.#heartbeat().catch((e: unknown) => { log.error('heartbeat failed: %s', e instanceof Error ? e.message : e) }) }, Math.max(100, every))
         beat.unref()
         w.#cleanups.push(() => { clearInterval(beat) })
       }
@@ -433,7 +436,7 @@ export class Worker {
       }
       this.#emit({ type: 'resumable', jobId: r.jobId, state: r.state })
       const addrs = (r.facts.clientAddrs ?? '').split(' ').filter((a) => a !== '').flatMap((a) => { try { return [multiaddr(a)] } catch { return [] } })
-      if (addrs.length > 0) this.node.libp2p.dial(addrs, { signal: AbortSignal.timeout(5_000) }).catch(() => {})
+      if (addrs.length > 0) this.node.libp2p.dial(addrs, { signal: AbortSignal.timeout(5_000) }).catch((e: unknown) => { log.trace('dialling the client of job %s failed: %s', r.jobId, e instanceof Error ? e.message : e) })
     }
   }
 
@@ -502,7 +505,7 @@ export class Worker {
       await this.#transition(jobId, 'settled')
       await this.jobs.note(jobId, facts)
       this.#emit({ type: 'settled', jobId, ...result })
-      await this.#refresh().catch(() => {})
+      await this.#refresh().catch((e: unknown) => { log.error('refreshing the advert failed: %s', e instanceof Error ? e.message : e) })
     })().catch((e: unknown) => {
       // Stopping is not a failure: the record stays `delivered` and a restart settles it.
       if (this.#stopping.signal.aborted) return

@@ -16,7 +16,7 @@ import {
 } from '../../chain/client/index.js'
 import {
   BN254_SCALAR_FIELD, ESCROW, REPUTATION, SETTLEMENT, SLASHING, STAKE_LOCK, STAKE_TIERS, cancellationSplit, extendLockForJob, initialLockUntil, progressBps,
-  reputationScore, settlementSplit, slashStake, timeAccuracyBps, withdrawableAt
+  reputationScore, slashStake, timeAccuracyBps, withdrawableAt
 } from '../../protocols/index.js'
 import { TOKEN, World, expectError, hash, program, record, withAccount, type Wallet } from './world.js'
 
