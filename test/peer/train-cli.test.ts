@@ -235,3 +235,93 @@ describe('cyx train / cyx verify (process)', function () {
     assert.match(report.reasons.join(), /not found/)
   })
 })
+
+describe('cyx train --model/--data (bring your own model, process)', function () {
+  const cnn = 'test/fixtures/byom/cnn.onnx'
+  const mnistNpz = 'test/fixtures/byom/mnist.npz'
+  let root: string
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'cyx-train-byom-cli-'))
+  })
+
+  after(async () => {
+    await rm(root, { recursive: true, force: true })
+  })
+
+  it('trains the client\'s CNN with evidence: model.onnx is the client\'s file retrained, its test accuracy reported; the CAR holds the evidence', async () => {
+    const out = join(root, 'cnn')
+    const r = await cyx(['train', '--model', cnn, '--data', mnistNpz, '--epochs', '1', '--lr', '0.005', '--schedule', 'cosine', '--json', '--out', out])
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stderr, '', 'no progress lines in --json mode')
+    const report = JSON.parse(r.stdout) as Record<string, any>
+    assert.match(report.evidenceCid, /^bafy/)
+    assert.equal(report.checkpoints, 1)
+    assert.equal(report.testRows, 2000)
+    assert.equal(report.testLoss, null)
+    // The written file's accuracy, measured by onnxruntime, is the trainer's (the CNN has no BatchNorm or Dropout).
+    assert.equal(report.testAccuracy, report.metrics.testAccuracy)
+    assert.ok(report.testAccuracy > 0.9, `one epoch reaches ${report.testAccuracy}`)
+    assert.deepEqual([report.dataset.train, report.dataset.test], [8000, 2000])
+    assert.equal(report.spec.clientModel.modelCid, report.model.cid)
+    assert.equal(report.spec.clientModel.datasetCid, report.dataset.cid)
+    assert.equal(report.spec.clientModel.schedule, 'SCHEDULE_COSINE')
+    const original = await readFile(cnn)
+    const trained = await readFile(join(out, 'model.onnx'))
+    assert.equal(trained.byteLength, original.byteLength)
+    assert.notDeepEqual(trained, original)
+    assert.deepEqual(JSON.parse(await readFile(join(out, 'train.json'), 'utf8')), report)
+
+    const imported = join(root, 'imported')
+    await withStore(imported, async (_store, helia) => {
+      const car = await importCar(helia, join(out, 'evidence.car'))
+      assert.equal(car.root.toString(), report.evidenceCid)
+      assert.equal(car.blocks, report.files.carBlocks)
+      const evidence = await loadEvidence(helia, CID.parse(report.evidenceCid), { offline: true })
+      assert.equal(evidence.manifest.checkpoints.length, 1)
+      assert.equal(Buffer.from(evidenceTrainingSpec(evidence.manifest.spec).clientModel!.modelHash).toString('hex'), report.spec.clientModel.modelHash)
+    })
+  })
+
+  it('bad input exits 1 with what is wrong (no stack trace) and writes nothing', async () => {
+    const out = join(root, 'refused')
+    const lstm = await cyx(['train', '--model', 'test/fixtures/models/lstm-op14.onnx', '--data', mnistNpz, '--epochs', '1', '--out', out])
+    assert.equal(lstm.code, 1, lstm.stderr)
+    assert.match(lstm.stderr, /^cyx train: .*lstm-op14\.onnx cannot be trained by cyxwiz: .*unsupported op LSTM/)
+    assert.doesNotMatch(lstm.stderr, /\n\s+at /, 'no stack trace')
+    const mismatch = await cyx(['train', '--model', 'test/fixtures/models/cnn-op14.onnx', '--data', mnistNpz, '--epochs', '1', '--out', out])
+    assert.equal(mismatch.code, 1, mismatch.stderr)
+    assert.match(mismatch.stderr, /^cyx train: the model takes samples of \[1, ?8, ?8\].*the dataset's samples are \[1, ?28, ?28\]/)
+    assert.doesNotMatch(mismatch.stderr, /\n\s+at /, 'no stack trace')
+    assert.equal(existsSync(out), false, 'nothing written')
+  })
+
+  it('checks the BYOM arguments: exit 2 with the usage, which documents --model/--data', async () => {
+    const help = await inProcess(['train', '--help'])
+    assert.match(help.out, /cyx train --model FILE\.onnx --data FILE\|DIR --epochs N/)
+    const m = ['train', '--model', cnn, '--data', mnistNpz, '--epochs', '1']
+    const cases: Array<[string[], RegExp]> = [
+      [['train', '--dataset', 'spirals', '--model', cnn, '--data', mnistNpz, '--epochs', '1'], /either --dataset or --model with --data, not both/],
+      [['train', '--model', cnn, '--epochs', '1'], /--model needs --data/],
+      [['train', '--data', mnistNpz, '--epochs', '1'], /--data needs --model/],
+      [['train', '--model', cnn, '--data', mnistNpz], /--epochs is required/],
+      [[...m, '--loss', 'hinge'], /--loss must be ce or mse/],
+      [[...m, '--optimizer', 'rmsprop'], /--optimizer must be sgd, adam or adamw/],
+      [[...m, '--schedule', 'linear'], /--schedule must be constant, step or cosine/],
+      [[...m, '--momentum', '0.9'], /--momentum goes with --optimizer sgd/],
+      [[...m, '--optimizer', 'sgd', '--momentum', '1.5'], /--momentum must be in 0\.\.1/],
+      [[...m, '--gamma', '0.5'], /--step-epochs and --gamma go with --schedule step/],
+      [[...m, '--normalize', 'zscore'], /--normalize must be unit or none/],
+      [[...m, '--layers', '784,10'], /--layers applies to --dataset only/],
+      [[...m, '--portable'], /--portable applies to --dataset only/],
+      [['train', '--dataset', 'spirals', '--epochs', '1', '--optimizer', 'adam'], /--optimizer applies to --model\/--data only/],
+      [[...m, '--out', ''], /--out must name a directory/]
+    ]
+    for (const [argv, message] of cases) {
+      const r = await inProcess(argv)
+      assert.equal(r.code, 2, `${argv.join(' ')}: ${r.err}`)
+      assert.match(r.err, message, argv.join(' '))
+      assert.match(r.err, /Usage: cyx train/)
+    }
+  })
+})
