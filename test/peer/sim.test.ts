@@ -6,7 +6,11 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { createInterface } from 'node:readline'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { settlementSplit } from '../../protocols/index.js'
+import { evaluateModelFile, loadDataset } from '../../peer/train/index.js'
 
 function sim (...args: string[]): { status: number | null, stdout: string, stderr: string } {
   // Killed after 170 s: a hang fails its test instead of stalling the suite.
@@ -27,8 +31,9 @@ describe('cyx sim --json', function () {
   this.timeout(240_000)
   let processes: { jobs: Array<{ worker: string, training: { finalWeightsHash: string } }> } | undefined
 
-  it('the default run, one OS process per peer: an MNIST job (optimistic: claimed after the warped window) and a zk job (proof verified on-chain) at once; balances reconcile, the supply is conserved', () => {
-    const r = sim('--seed', '11', '--json')
+  it('the default run, one OS process per peer: an MNIST job (optimistic: claimed after the warped window), a zk job (proof verified on-chain) and a client\'s own PyTorch CNN at once; balances reconcile, the supply is conserved', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'cyx-sim-models-'))
+    const r = sim('--seed', '11', '--out', out, '--json')
     assert.equal(r.status, 0, r.stderr)
     const report = JSON.parse(r.stdout)
     processes = report
@@ -42,8 +47,8 @@ describe('cyx sim --json', function () {
     for (const pid of pids) assert.ok(!alive(pid), `peer process ${pid} outlived the run`)
     assert.equal(report.ok, true)
     assert.equal(report.supplyConserved, true)
-    assert.deepEqual(report.jobs.map((j: { name: string, tier: string }) => [j.name, j.tier]), [['mnist', 'optimistic'], ['zk', 'zk']])
-    const [mnist, zk] = report.jobs
+    assert.deepEqual(report.jobs.map((j: { name: string, tier: string }) => [j.name, j.tier]), [['mnist', 'optimistic'], ['zk', 'zk'], ['cnn', 'optimistic']])
+    const [mnist, zk, cnn] = report.jobs
     for (const job of report.jobs) {
       assert.equal(job.escrowState, 'completed')
       // Every worker may bid (on a loaded machine one can miss the 1.5 s window).
@@ -73,6 +78,13 @@ describe('cyx sim --json', function () {
     assert.equal(zk.training.checkpoints, 32)
     assert.ok(zk.proof.zk.challengeStep >= 0 && zk.proof.zk.challengeStep < zk.training.checkpoints - 1)
     assert.ok(zk.proof.zk.computeUnits > 50_000 && zk.proof.zk.computeUnits <= 200_000, `complete_zk ${zk.proof.zk.computeUnits} CU`)
+    // Bring your own model: the client's own file back, at the accuracy the client reported.
+    assert.equal(cnn.state, 'verified')
+    assert.equal(cnn.training.epochs, 5)
+    assert.ok(cnn.training.testAccuracy >= 0.96, `CNN accuracy ${cnn.training.testAccuracy}`)
+    assert.equal(cnn.training.modelFile, join(out, `${cnn.id}.onnx`))
+    const measured = await evaluateModelFile(new Uint8Array(readFileSync(cnn.training.modelFile)), await loadDataset('test/fixtures/byom/mnist.npz'))
+    assert.equal(measured.accuracy, cnn.training.testAccuracy)
     assert.ok(report.chain.transactions.count >= 8)
     const paid = report.jobs.reduce((a: bigint, j: { amount: string }) => a + BigInt(j.amount), 0n)
     assert.equal(BigInt(report.balances.client.before) - BigInt(report.balances.client.after), paid)

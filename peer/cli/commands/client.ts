@@ -1,4 +1,7 @@
 /** `cyx client`: submit a job and see it through, and the verbs on a job afterwards (peer/roles/client.ts). */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { CLIENT_MODEL_OPTIONS, CLIENT_MODEL_USAGE, clientModelArgs, clientModelRequest } from './client-model-args.js'
 import { logger } from '@libp2p/logger'
 import { PublicKey } from '@solana/web3.js'
 import { parseCommandArgs, UsageError, type Command, type CommandIo } from '../command.js'
@@ -9,7 +12,7 @@ const log = logger('cyx:cli:client')
 /** Most epochs of a zk job (roles' ZK_MAX_EPOCHS: 32 leaves, 8 steps an epoch; test/peer/cli.test.ts checks they agree). Kept literal so `--help` loads no roles. */
 export const ZK_MAX_EPOCHS = 4
 
-const USAGE = `Usage: cyx client submit --dataset spirals|mnist|mnist-4x4 --epochs N --max-price P [--tier optimistic|zk]
+const USAGE = `Usage: cyx client submit (--dataset spirals|mnist|mnist-4x4 | --model FILE --data FILE|DIR) --epochs N --max-price P [--tier optimistic|zk]
                         [--settle complete|window] [--dir DIR] [--keypair PATH] [--rpc URL]
                         [--bootstrap MADDR]... [--listen MADDR] [--coordinator MADDR] [--json]
        cyx client resume JOB [--settle complete|window] [--dir DIR] [--keypair PATH] [--rpc URL]
@@ -53,6 +56,8 @@ Options:
   --settle S         complete (default) or window (optimistic tier only)
   --max-price P      the most the job may cost, CYXWIZ
   --bid-window S     seconds to collect bids (default 3)
+${CLIENT_MODEL_USAGE}
+                     The trained model is written to DIR/models/<job id>.onnx.
   --coordinator MADDR  submit: ask this coordinator for candidates first (2 s); if it is
                      unreachable, slow or lies, say so and use the DHT and gossipsub
   -h, --help`
@@ -79,8 +84,18 @@ async function resume (argv: string[], io: CommandIo): Promise<number> {
 }
 
 async function submit (argv: string[], io: CommandIo): Promise<number> {
-  const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, dataset: { type: 'string' }, epochs: { type: 'string' }, 'max-price': { type: 'string' }, tier: { type: 'string' }, settle: { type: 'string' }, 'bid-window': { type: 'string' }, coordinator: { type: 'string' } })
-  if (values.dataset !== 'spirals' && values.dataset !== 'mnist' && values.dataset !== 'mnist-4x4') throw new UsageError('--dataset must be spirals, mnist or mnist-4x4')
+  const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, ...CLIENT_MODEL_OPTIONS, dataset: { type: 'string' }, epochs: { type: 'string' }, 'max-price': { type: 'string' }, tier: { type: 'string' }, settle: { type: 'string' }, 'bid-window': { type: 'string' }, coordinator: { type: 'string' } })
+  const own = clientModelArgs(values)
+  if (own !== undefined) {
+    if (values.dataset !== undefined || values.tier === 'zk') throw new UsageError('--model/--data is a job on your own model: leave out --dataset; it is verified on the optimistic tier')
+    const epochs = Number(values.epochs)
+    if (!Number.isInteger(epochs) || epochs < 1 || epochs > 1000) throw new UsageError(`--epochs must be a whole number 1..1000 (got ${values.epochs ?? 'nothing'})`)
+    if (values['max-price'] === undefined) throw new UsageError('--max-price is required')
+    const bidWindow = values['bid-window'] === undefined ? 3 : Number(values['bid-window'])
+    if (!Number.isInteger(bidWindow) || bidWindow < 1 || bidWindow > 3600) throw new UsageError('--bid-window must be 1..3600 seconds')
+    return await seeThrough(values, io, settleArg(values.settle), { submit: { datasetId: 'client', tier: 'optimistic', epochs, maxPrice: tokens(values['max-price'], 'max-price'), bidWindowMs: bidWindow * 1000, clientModel: clientModelRequest(own, epochs) } })
+  }
+  if (values.dataset !== 'spirals' && values.dataset !== 'mnist' && values.dataset !== 'mnist-4x4') throw new UsageError('--dataset must be spirals, mnist or mnist-4x4 (or --model FILE --data FILE for your own model)')
   const tier = values.tier ?? (values.dataset === 'mnist-4x4' ? 'zk' : 'optimistic')
   if (tier !== 'optimistic' && tier !== 'zk') throw new UsageError(`--tier must be optimistic or zk (got ${tier})`)
   if (tier === 'zk' && values.dataset !== 'mnist-4x4') throw new UsageError('the zk tier trains on data in the step circuit\'s shape (16 features, 4 classes, 64 rows): use --dataset mnist-4x4')
@@ -99,7 +114,7 @@ async function submit (argv: string[], io: CommandIo): Promise<number> {
 async function seeThrough (
   values: { dir?: string, keypair?: string, rpc?: string, bootstrap?: string[], listen?: string, coordinator?: string, json?: boolean },
   io: CommandIo, settle: 'complete' | 'window',
-  job: { submit: { datasetId: string, tier: 'optimistic' | 'zk', epochs: number, maxPrice: bigint, bidWindowMs: number } } | { resume: string }
+  job: { submit: { datasetId: string, tier: 'optimistic' | 'zk', epochs: number, maxPrice: bigint, bidWindowMs: number, clientModel?: Record<string, unknown> } } | { resume: string }
 ): Promise<number> {
   const bootstrap = multiaddrs(values.bootstrap, 'bootstrap')
   const listen = multiaddrs(values.listen === undefined ? undefined : [values.listen], 'listen')
@@ -141,7 +156,15 @@ async function seeThrough (
     }
     const outcome = 'resume' in job
       ? await client.resume(job.resume, { signal: abort.signal, onProgress })
-      : await client.submit({ ...job.submit, signal: abort.signal, onProgress })
+      : await client.submit({ ...job.submit, signal: abort.signal, onProgress } as import('../../roles/index.js').JobRequest)
+    // A client model: its own file with the trained weights, next to the job records.
+    let modelFile: string | null = null
+    if (outcome.trainedModel !== undefined) {
+      const models = join(dataDir(values.dir), 'models')
+      await mkdir(models, { recursive: true })
+      modelFile = join(models, `${outcome.jobId}.onnx`)
+      await writeFile(modelFile, outcome.trainedModel.bytes)
+    }
     const result = {
       jobId: outcome.jobId,
       state: outcome.state,
@@ -149,14 +172,15 @@ async function seeThrough (
       escrow: outcome.escrow,
       weightsHash: Buffer.from(outcome.session.delivery.weightsHash).toString('hex'),
       evidenceCid: outcome.session.delivery.evidenceCid,
-      testAccuracy: outcome.session.metrics.at(-1)?.testAccuracy ?? null,
+      testAccuracy: outcome.trainedModel?.testAccuracy ?? outcome.session.metrics.at(-1)?.testAccuracy ?? null,
+      modelFile,
       spotCheck: outcome.spotCheck ?? null,
       completeSignature: outcome.completeSignature ?? null,
       tier: outcome.tier,
       zk: outcome.zk ?? null
     }
     if (json) io.out(jsonLine(result))
-    else io.out(`cyx client: job ${outcome.jobId} ${outcome.state}; weights ${result.weightsHash}; evidence ${result.evidenceCid}${outcome.completeSignature === undefined ? '' : `; paid (${outcome.completeSignature})`}`)
+    else io.out(`cyx client: job ${outcome.jobId} ${outcome.state}; weights ${result.weightsHash}; evidence ${result.evidenceCid}${outcome.completeSignature === undefined ? '' : `; paid (${outcome.completeSignature})`}${modelFile === null ? '' : `\ncyx client: trained model ${modelFile} (test accuracy ${((result.testAccuracy ?? 0) * 100).toFixed(2)} %, measured here)`}`)
     return outcome.state === 'completed' || (settle === 'window' && outcome.state === 'verified') ? 0 : 1
   } finally {
     process.off('SIGINT', onSignal)
