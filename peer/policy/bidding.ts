@@ -27,6 +27,8 @@ export interface WorkerProfile {
   readonly speedBps: number
   /** Jobs it will run at once. */
   readonly capacity: number
+  /** Most memory one batch of a client model may need (the model check's estimate), bytes. */
+  readonly maxBatchMemoryBytes: number
 }
 
 /** The parts of an announcement the policy judges. */
@@ -44,6 +46,7 @@ export type BidRefusal =
   | 'tier-too-low' // the worker's reputation tier may not take a job of this amount
   | 'stake-too-low' // the worker's stake is under the minimum for a job of this amount
   | 'busy' // the worker already runs as many jobs as it will
+  | 'model-too-large' // a client model whose batch would not fit the worker's memory
 
 export type BidDecision =
   | { readonly bid: true, readonly price: bigint, readonly etaSeconds: number, readonly tier: ReputationTierName }
@@ -95,6 +98,7 @@ export function decideBid (w: WorkerProfile, job: JobOffer, activeJobs: number):
   // A client model brings its own data (fetched by CID); a built-in job names a registry dataset.
   if (job.spec.clientModel === undefined && !w.datasets.includes(job.spec.datasetId)) return { bid: false, reason: 'unsupported-dataset' }
   if (job.spec.datasetBytes > BigInt(w.maxDatasetBytes)) return { bid: false, reason: 'dataset-too-large' }
+  if (job.spec.clientModel !== undefined && job.spec.clientModel.batchMemoryBytes > BigInt(w.maxBatchMemoryBytes)) return { bid: false, reason: 'model-too-large' }
   const { price, tier } = workerPrice(w, job)
   if (price > job.maxPrice) return { bid: false, reason: 'above-max-price' }
   if (!tierMayAccept(reputationTier(w.reputation), price)) return { bid: false, reason: 'tier-too-low' }

@@ -30,7 +30,9 @@ export async function fetchClientInputs (helia: EvidenceStore, spec: wire.Traini
   const model = await fetchBlob(helia.blockstore, CID.parse(cm.modelCid), {
     ...read, expectedSha256: hex(cm.modelHash), maxBytes: Math.min(MODEL_LIMITS.maxBytes, Number(cm.modelBytes)), onProgress: (d, t) => { o.onProgress?.('model', d, t) }
   })
-  assertModelSupported(model, `model ${cm.modelCid}`, { batch: spec.batchSize })
+  const report = assertModelSupported(model, `model ${cm.modelCid}`, { batch: spec.batchSize })
+  // The spec's claim is what the worker bid on: a model that needs more than claimed is refused.
+  if (BigInt(Math.round(report.memory.totalBytes)) > cm.batchMemoryBytes) throw new Error(`model ${cm.modelCid}: one batch needs ${Math.round(report.memory.totalBytes)} bytes, the spec claims ${cm.batchMemoryBytes}`)
   const dataset = await fetchDataset(helia.blockstore, CID.parse(cm.datasetCid), {
     ...read, expectedSha256: hex(spec.datasetHash), onProgress: (d, t) => { o.onProgress?.('dataset', d, t) }
   })

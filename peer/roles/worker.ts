@@ -246,6 +246,8 @@ export class Worker {
       pricePerHour: o.pricePerHour,
       datasets: o.datasets ?? DATASET_IDS,
       maxDatasetBytes: o.maxDatasetBytes ?? MESH.maxDatasetBytes,
+      // Half the RAM it sells for one batch of a client model (the rest: data, evidence, the runtime).
+      maxBatchMemoryBytes: Math.floor((o.ramGb ?? 1) * 2 ** 30 / 2),
       stake: this.#onChain.active ? this.#onChain.stake : 0n,
       reputation: this.#onChain.reputation,
       speedBps: o.speedBps ?? 10_000,

@@ -221,10 +221,10 @@ type ClientSettle = 'complete' | 'window' | 'dispute'
 /** honest lets the optimistic challenge window run (the worker claims after it); the others keep
  * the client's immediate `complete` (crash, timeout) or its dispute (cheat, dispute). */
 const CLIENT_SETTLE: Record<ScenarioName, ClientSettle> = { honest: 'window', timeout: 'complete', cheat: 'dispute', dispute: 'dispute', crash: 'complete' }
-/** Jobs a sim worker runs at once: the default run's two jobs are announced together, and a worker
- * counts the bids it has out against its capacity (peer/policy), so with one slot each worker could
- * bid on one of them only. */
-const WORKER_CAPACITY = 2
+/** Jobs a sim worker runs at once: the default run's three jobs are announced together, and a worker
+ * counts the bids it has out against its capacity (peer/policy), so with fewer slots some job could
+ * get no bid at all. */
+const WORKER_CAPACITY = 3
 /** How often a sim worker polls its delivered escrows (the warped window's end), ms. */
 const SETTLEMENT_POLL_MS = 250
 

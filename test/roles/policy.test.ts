@@ -15,7 +15,7 @@ function spec (over: Partial<wire.TrainingSpec> = {}): wire.TrainingSpec {
 
 const worker = (over: Partial<WorkerProfile> = {}): WorkerProfile => ({
   compute: 'cpu', ramGb: 1, vramGb: 0, pricePerHour: 60n * T, datasets: ['spirals', 'mnist'], maxDatasetBytes: 1 << 20,
-  stake: 50n * T, reputation: 0, speedBps: 10_000, capacity: 1, ...over
+  stake: 50n * T, reputation: 0, speedBps: 10_000, capacity: 1, maxBatchMemoryBytes: 1 << 29, ...over
 })
 
 const job = (over: Partial<JobOffer> = {}): JobOffer => ({ spec: spec(), maxPrice: 5n * T, estimatedSeconds: 60, priority: wire.Priority.PRIORITY_NORMAL, ...over })
