@@ -13,7 +13,8 @@
 import { createHash } from 'node:crypto'
 import type { CID } from 'multiformats/cid'
 import { DATASET_LIMITS } from '../protocols/index.js'
-import { bytesEqual, putBlock, putCbor, RAW_CODE, readBlock, readCbor, type BlockAccess, type ReadOptions } from './blocks.js'
+import * as dagCbor from '@ipld/dag-cbor'
+import { bytesEqual, cidFor, DAG_CBOR_CODE, putBlock, RAW_CODE, readBlock, readCbor, type BlockAccess, type ReadOptions } from './blocks.js'
 import { EvidenceError } from './errors.js'
 import { bytes as bytesField, cid as cidField, exactMap, integer, label, list } from './validate.js'
 
@@ -34,12 +35,21 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 /** Stores `data` as chunks and a root; returns the root CID, the file's SHA-256 and its length. */
 export async function putBlob (blocks: BlockAccess, data: Uint8Array): Promise<BlobRef> {
-  if (data.byteLength === 0) throw new RangeError('putBlob: an empty file')
+  return await encodeBlob(data, async (codec, bytes) => await putBlock(blocks, codec, bytes))
+}
+
+/** The root CID, SHA-256 and length `putBlob` would give, computed without a store (for a job spec). */
+export async function blobRootFor (data: Uint8Array): Promise<BlobRef> {
+  return await encodeBlob(data, async (codec, bytes) => cidFor(codec, bytes))
+}
+
+async function encodeBlob (data: Uint8Array, put: (codec: number, bytes: Uint8Array) => Promise<CID>): Promise<BlobRef> {
+  if (data.byteLength === 0) throw new RangeError('an empty file')
   const chunks: CID[] = []
-  for (let at = 0; at < data.byteLength; at += CHUNK) chunks.push(await putBlock(blocks, RAW_CODE, data.subarray(at, Math.min(at + CHUNK, data.byteLength))))
+  for (let at = 0; at < data.byteLength; at += CHUNK) chunks.push(await put(RAW_CODE, data.subarray(at, Math.min(at + CHUNK, data.byteLength))))
   const sha256 = new Uint8Array(createHash('sha256').update(data).digest())
-  const { cid } = await putCbor(blocks, { type: BLOB_TYPE, version: BLOB_VERSION, bytes: data.byteLength, sha256, chunks })
-  return { root: cid, sha256: hex(sha256), bytes: data.byteLength }
+  const root = await put(DAG_CBOR_CODE, dagCbor.encode({ type: BLOB_TYPE, version: BLOB_VERSION, bytes: data.byteLength, sha256, chunks }))
+  return { root, sha256: hex(sha256), bytes: data.byteLength }
 }
 
 export interface FetchBlobOptions extends ReadOptions {

@@ -28,5 +28,5 @@ export {
 export type {
   TensorDataset, TensorSplit, SampleDtype, TargetDtype, Normalize, DatasetTask, DatasetManifest, DatasetRef, FetchDatasetOptions
 } from './dataset.js'
-export { putBlob, fetchBlob, BLOB_TYPE, BLOB_VERSION } from './blob.js'
+export { putBlob, blobRootFor, fetchBlob, BLOB_TYPE, BLOB_VERSION } from './blob.js'
 export type { BlobRef, FetchBlobOptions } from './blob.js'

@@ -7,7 +7,7 @@
 import { CID } from 'multiformats/cid'
 import { MODEL_LIMITS, wire } from '../../protocols/index.js'
 import { decodeState, fetchBlob, fetchDataset, type EvidenceStore } from '../../storage/index.js'
-import { assertModelSupported, checkDataset, clientModelData, stateLayoutOf, trainingSpecFromWire, writeTrainedModel, type ClientModelData, type TrainingData } from '../train/index.js'
+import { assertModelSupported, checkDataset, clientModelData, stateLayoutOf, trainedModelFile, trainingSpecFromWire, type ClientModelData, type TrainingData } from '../train/index.js'
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
@@ -51,11 +51,37 @@ export function trainedModelBytes (spec: wire.TrainingSpec, data: TrainingData, 
   const layout = stateLayoutOf(trainingSpecFromWire(spec), data)
   const tensors = decodeState(weights, layout.parameters.length, 'weights')
   if (tensors.length !== layout.parameters.length) throw new Error(`the weights hold ${tensors.length} tensors, the model has ${layout.parameters.length} initializers`)
-  const values = new Map<string, Float32Array>()
-  layout.parameters.forEach((p, i) => {
-    const t = tensors[i]!
+  const values = tensors.map((t, i) => {
+    const p = layout.parameters[i]!
     if (t.dtype !== 'float32' || t.data.length !== p.size) throw new Error(`weights for ${p.name}: expected ${p.size} float32 values`)
-    values.set(p.name, t.data as Float32Array)
+    return t.data as Float32Array
   })
-  return writeTrainedModel(data.model, values)
+  return trainedModelFile(data, layout.parameters.map((p) => p.name), values)
+}
+
+/** A client-model job as the CLI parsed it (peer/cli/commands/client-model-args.ts): files and recipe. */
+export interface ClientModelArgs {
+  readonly modelPath: string
+  readonly dataPath: string
+  readonly loss: 'ce' | 'mse'
+  readonly optimizer: 'sgd' | 'adam' | 'adamw'
+  readonly learningRateMicros: number
+  readonly batchSize: number
+  readonly labelColumn?: string
+}
+
+/** The request the client role takes, with a cosine schedule to 0 (what the sim's CNN job measured best with). */
+export function clientModelRequest (a: ClientModelArgs, epochs: number, seed?: bigint): Record<string, unknown> {
+  return {
+    modelPath: a.modelPath,
+    dataPath: a.dataPath,
+    ...(a.labelColumn === undefined ? {} : { data: { labelColumn: a.labelColumn } }),
+    loss: a.loss,
+    optimizer: a.optimizer,
+    learningRateMicros: a.learningRateMicros,
+    batchSize: a.batchSize,
+    schedule: { kind: 'cosine', minLearningRateMicros: 0 },
+    epochs,
+    ...(seed === undefined ? {} : { seed })
+  }
 }

@@ -46,7 +46,7 @@
  * unless `--dataset`/`--tier` say otherwise) and act on it.
  */
 import { fileURLToPath } from 'node:url'
-import { clientModelRequest, type ClientModelArgs } from '../cli/commands/client-model-args.js'
+import { clientModelRequest, type ClientModelArgs } from '../roles/index.js'
 import { logger } from '@libp2p/logger'
 import { PublicKey } from '@solana/web3.js'
 import { getAccount, getMint } from '@solana/spl-token'

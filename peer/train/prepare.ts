@@ -13,7 +13,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import type { CID } from 'multiformats/cid'
 import { MODEL_LIMITS, wire } from '../../protocols/index.js'
-import { datasetRootFor, putBlob, putDataset, type BlockAccess } from '../../storage/index.js'
+import { blobRootFor, datasetRootFor, putBlob, putDataset, type BlockAccess } from '../../storage/index.js'
 import { buildStepGraph } from './autodiff/step-graph.js'
 import type { LossKind, OptimizerKind, StepGraph } from './autodiff/types.js'
 import { clientModelData, type ClientModelData } from './client-model.js'
@@ -67,13 +67,6 @@ export const CLIENT_DATASET_ID = 'client'
 const LOSS: Record<LossKind, wire.LossKind> = { ce: wire.LossKind.LOSS_CROSS_ENTROPY, mse: wire.LossKind.LOSS_MSE }
 const OPTIMIZER: Record<OptimizerKind, wire.OptimizerKind> = { sgd: wire.OptimizerKind.OPTIMIZER_SGD, adam: wire.OptimizerKind.OPTIMIZER_ADAM, adamw: wire.OptimizerKind.OPTIMIZER_ADAMW }
 
-/** A BlockAccess that keeps nothing: for computing content addresses without a store. */
-const nowhere: BlockAccess = {
-  put: async (cid: CID) => cid,
-  get: () => { throw new Error('nothing is stored here') },
-  has: async () => false
-} as unknown as BlockAccess
-
 /** The model file's bytes, bounded before reading. */
 async function readModel (path: string): Promise<Uint8Array> {
   let size: number
@@ -101,8 +94,7 @@ export async function prepareClientModelJob (r: ClientModelRequest, blocks?: Blo
   checkDatasetForModel(dataset, { shape: input.dims }, { shape: output.dims }, loss)
   const stepGraph = buildStepGraph(decodeModel(model), model, { loss, optimizer, batchSize })
 
-  const store = blocks ?? nowhere
-  const modelRef = await putBlob(store, model)
+  const modelRef = blocks === undefined ? await blobRootFor(model) : await putBlob(blocks, model)
   const datasetRef = blocks === undefined ? await datasetRootFor(dataset) : await putDataset(blocks, dataset)
   const adam = optimizer !== 'sgd'
   const schedule = r.schedule ?? { kind: 'constant' }

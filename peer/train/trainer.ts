@@ -13,6 +13,7 @@ import { mlpLayers, validateSpec, type MlpOptimizer, type TrainingSpec } from '.
 import { parameterLayout } from './mlp.js'
 import { GraphTrainingEngine } from './engine-graph.js'
 import { buildStepGraph } from './autodiff/step-graph.js'
+import type { StepGraph } from './autodiff/types.js'
 import { decodeModel } from './onnx/decode.js'
 import { isClientModelData, sha256Hex, TensorBatches, type ClientModelData, type TrainingData } from './client-model.js'
 
@@ -165,7 +166,8 @@ export class Trainer {
 
   /** The tensors a checkpoint of this job holds (evidence states are read back against it). */
   get stateLayout(): StateLayout {
-    return stateLayoutOf(this.spec, this.dataset)
+    // A client model's engine holds the derived graph already: no second derivation.
+    return this.engine instanceof GraphTrainingEngine ? layoutOfGraph(this.engine.graph) : stateLayoutOf(this.spec, this.dataset)
   }
 
   /** W_0: the MLP's parameters from the seed (see init.ts), or the client model's own initializers; zero optimizer state. */
@@ -301,6 +303,13 @@ export interface StateLayout {
 
 const stateLayouts = new Map<string, StateLayout>()
 
+const sized = (t: { name: string; dims: readonly number[] }): { name: string; size: number } => ({ name: t.name, size: t.dims.reduce((n, d) => n * d, 1) })
+
+/** A step graph's state: its initializers, then its optimizer slots. */
+function layoutOfGraph(graph: StepGraph): StateLayout {
+  return { parameters: graph.initializers.map(sized), slots: graph.slots.map(sized) }
+}
+
 /**
  * The state layout of `spec`'s model: the MLP's from its layers (a velocity per parameter); a client
  * model's from its step graph (initializers, then optimizer slots), derived once per graph hash.
@@ -316,8 +325,7 @@ export function stateLayoutOf(spec: TrainingSpec, data?: TrainingData): StateLay
   if (layout === undefined) {
     const graph = buildStepGraph(decodeModel(data.model), data.model, spec.model.recipe)
     if (graph.hash !== spec.model.stepGraphHash) throw new Error(`the derived step graph hashes to ${graph.hash}, the spec names ${spec.model.stepGraphHash}`)
-    const sized = (t: { name: string; dims: readonly number[] }): { name: string; size: number } => ({ name: t.name, size: t.dims.reduce((n, d) => n * d, 1) })
-    layout = { parameters: graph.initializers.map(sized), slots: graph.slots.map(sized) }
+    layout = layoutOfGraph(graph)
     stateLayouts.set(key, layout)
   }
   return layout

@@ -26,15 +26,8 @@ export const CLIENT_MODEL_USAGE = `  --model FILE       your own ONNX model (ops
   --batch B          batch size (default 32)
   --label-column C   CSV: the label column (default label)`
 
-export interface ClientModelArgs {
-  readonly modelPath: string
-  readonly dataPath: string
-  readonly loss: 'ce' | 'mse'
-  readonly optimizer: 'sgd' | 'adam' | 'adamw'
-  readonly learningRateMicros: number
-  readonly batchSize: number
-  readonly labelColumn?: string
-}
+import type { ClientModelArgs } from '../../roles/index.js'
+export type { ClientModelArgs } from '../../roles/index.js'
 
 type Values = { readonly [K in keyof typeof CLIENT_MODEL_OPTIONS]?: string }
 
@@ -55,20 +48,4 @@ export function clientModelArgs (v: Values): ClientModelArgs | undefined {
   const batch = Number(v.batch ?? '32')
   if (!Number.isInteger(batch) || batch < 1 || batch > 65_536) throw new UsageError(`--batch must be a whole number 1..65536 (got ${v.batch})`)
   return { modelPath: resolve(v.model), dataPath: resolve(v.data), loss, optimizer, learningRateMicros: micros, batchSize: batch, ...(v['label-column'] === undefined ? {} : { labelColumn: v['label-column'] }) }
-}
-
-/** The request the client role takes, with a cosine schedule to 0 (what the sim's CNN job measured best with). */
-export function clientModelRequest (a: ClientModelArgs, epochs: number, seed?: bigint): Record<string, unknown> {
-  return {
-    modelPath: a.modelPath,
-    dataPath: a.dataPath,
-    ...(a.labelColumn === undefined ? {} : { data: { labelColumn: a.labelColumn } }),
-    loss: a.loss,
-    optimizer: a.optimizer,
-    learningRateMicros: a.learningRateMicros,
-    batchSize: a.batchSize,
-    schedule: { kind: 'cosine', minLearningRateMicros: 0 },
-    epochs,
-    ...(seed === undefined ? {} : { seed })
-  }
 }

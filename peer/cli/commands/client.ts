@@ -1,7 +1,7 @@
 /** `cyx client`: submit a job and see it through, and the verbs on a job afterwards (peer/roles/client.ts). */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { CLIENT_MODEL_OPTIONS, CLIENT_MODEL_USAGE, clientModelArgs, clientModelRequest } from './client-model-args.js'
+import { CLIENT_MODEL_OPTIONS, CLIENT_MODEL_USAGE, clientModelArgs } from './client-model-args.js'
 import { logger } from '@libp2p/logger'
 import { PublicKey } from '@solana/web3.js'
 import { parseCommandArgs, UsageError, type Command, type CommandIo } from '../command.js'
@@ -93,6 +93,8 @@ async function submit (argv: string[], io: CommandIo): Promise<number> {
     if (values['max-price'] === undefined) throw new UsageError('--max-price is required')
     const bidWindow = values['bid-window'] === undefined ? 3 : Number(values['bid-window'])
     if (!Number.isInteger(bidWindow) || bidWindow < 1 || bidWindow > 3600) throw new UsageError('--bid-window must be 1..3600 seconds')
+    // The roles load here, not with the CLI: `--help` stays quick.
+    const { clientModelRequest } = await import('../../roles/index.js')
     return await seeThrough(values, io, settleArg(values.settle), { submit: { datasetId: 'client', tier: 'optimistic', epochs, maxPrice: tokens(values['max-price'], 'max-price'), bidWindowMs: bidWindow * 1000, clientModel: clientModelRequest(own, epochs) } })
   }
   if (values.dataset !== 'spirals' && values.dataset !== 'mnist' && values.dataset !== 'mnist-4x4') throw new UsageError('--dataset must be spirals, mnist or mnist-4x4 (or --model FILE --data FILE for your own model)')
