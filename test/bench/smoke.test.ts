@@ -11,6 +11,7 @@ import { benchNames, runBench } from '../../scripts/bench/run-all.js'
 
 /** Top-level keys each known bench's line must carry (a bench not listed here: `bench` only). */
 const EXPECTED: Record<string, string[]> = {
+  byom: ['model', 'steps', 'transfer'],
   chain: ['program_bytes', 'compute_units'],
   coordinator: ['workers', 'withCoordinatorMs', 'meshOnlyMs', 'candidates', 'submissionToAwardMs'],
   evidence: ['evidenceMBps', 'plainMBps', 'overheadRatio', 'storeOnlyRatio', 'sealMs', 'loadMBps'],

@@ -1,6 +1,6 @@
 // GraphTrainingEngine on small client models: the loss falls on a tiny problem, two runs give the
 // same bits, Dropout masks are the documented draw from the seed (and change the result when the seed
-// changes), evaluation counts right, and the CNN step rate at batch 64 is measured.
+// changes), evaluation counts right (the CNN's step rate is measured by scripts/bench/byom.ts).
 import { strict as assert } from 'node:assert'
 import { GraphTrainingEngine, dropoutMask } from '../../peer/train/engine-graph.js'
 import type { LrSchedule, OptimizerSpec } from '../../peer/train/autodiff/types.js'
@@ -116,28 +116,6 @@ describe('GraphTrainingEngine', function () {
     const engine = await GraphTrainingEngine.create(cnnModel(), { loss: 'ce', optimizer: 'adam', batchSize: 16 }, ADAM, CONSTANT, 1, { stepsPerEpoch: 1, totalSteps: 1 })
     try {
       await assert.rejects(engine.step(engine.initialParameters(), engine.zeroVelocities(), bars(4, 1)), /global step/)
-    } finally {
-      await engine.close()
-    }
-  })
-
-  it('measures the fixture CNN step rate at batch 64 (one intra-op thread)', async () => {
-    const { readFileSync } = await import('node:fs')
-    const bytes = readFileSync(new URL('../fixtures/byom/cnn.onnx', import.meta.url))
-    const sgd: OptimizerSpec = { kind: 'sgd', learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }
-    const engine = await GraphTrainingEngine.create(bytes, { loss: 'ce', optimizer: 'sgd', batchSize: 64 }, sgd, CONSTANT, 1, { stepsPerEpoch: 100, totalSteps: 100 })
-    try {
-      const rng = prngStream(3, 'bench')
-      const batch: Batch = { rows: 64, features: Float32Array.from({ length: 64 * 784 }, () => (rng.nextUnit() < 0.8 ? 0 : rng.nextUnit())), labels: Int32Array.from({ length: 64 }, () => rng.nextBelow(10)), targets: new Float32Array(0) }
-      let p: readonly TensorValues[] = engine.initialParameters()
-      let v: readonly TensorValues[] = engine.zeroVelocities()
-      for (let s = 0; s < 3; s++) ({ parameters: p, velocities: v } = await engine.step(p, v, batch, { step: s }))
-      const steps = 20
-      const t0 = performance.now()
-      for (let s = 0; s < steps; s++) ({ parameters: p, velocities: v } = await engine.step(p, v, batch, { step: s }))
-      const rate = steps / ((performance.now() - t0) / 1000)
-      console.log(`      fixture CNN (conv 8, conv 16, fc 784→10), batch 64, 1 thread: ${rate.toFixed(1)} steps/s`)
-      assert.ok(rate > 1, `${rate} steps/s`)
     } finally {
       await engine.close()
     }
