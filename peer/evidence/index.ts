@@ -13,3 +13,5 @@ export type { TrainWithEvidenceOptions, TrainWithEvidenceResult, TrainProgress }
 export { verifyEvidence } from './verify.js'
 export type { VerifyEvidenceOptions, VerifyReport, SegmentReport, CheckReport, Verdict } from './verify.js'
 export { weightsHash, checkpointInput, datasetBytes, datasetOfSpec, profileRecord } from './common.js'
+export { fetchClientInputs, trainingInputsOf } from './inputs.js'
+export type { FetchInputsOptions } from './inputs.js'

@@ -39,7 +39,8 @@ import {
   type TrainingSpec,
   type TrainingState
 } from '../train/index.js'
-import { claimedMetrics, datasetOfSpec, hex, profileFromRecord, weightsHash } from './common.js'
+import { claimedMetrics, hex, profileFromRecord, weightsHash } from './common.js'
+import { trainingInputsOf } from './inputs.js'
 
 export interface VerifyEvidenceOptions {
   /** The evidence CID (looked up in the store; over bitswap too when `peer` is a networked node). */
@@ -319,9 +320,21 @@ export async function verifyEvidence (options: VerifyEvidenceOptions): Promise<V
     let dataset: TrainingData
     try {
       spec = trainingSpecFromWire(wireSpec)
-      dataset = options.dataset ?? datasetOfSpec(wireSpec)
     } catch (err) {
       return stop('not-judged', [`cannot run this spec here: ${message(err)}`])
+    }
+    if (options.dataset !== undefined) dataset = options.dataset
+    else {
+      // A client model's file and data by CID, from this store (or the network through `peer`).
+      try {
+        dataset = await trainingInputsOf(helia, wireSpec, read)
+      } catch (err) {
+        if (isEvidenceError(err, 'NOT_FOUND')) return stop('not-judged', [`the job's inputs are unavailable here: ${err.message}`])
+        const why = message(err)
+        // Inputs that do not match the spec's hashes were not what the job trained: the evidence
+        // itself is not judged wrong for that (the client supplied them); say so and do not judge.
+        return stop('not-judged', [`cannot load the job's inputs: ${why}`])
+      }
     }
     const schedule = trainingSchedule(spec, dataset.train.count)
     Object.assign(base, { chain: checkChain(evidence, schedule) })

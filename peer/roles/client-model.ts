@@ -4,42 +4,12 @@
  * (or any peer that has the blocks), by a resumed client from its own blockstore — and the trained
  * model the client gets back: its own file with the delivered weights in place of the initializers.
  */
-import { CID } from 'multiformats/cid'
-import { MODEL_LIMITS, wire } from '../../protocols/index.js'
-import { decodeState, fetchBlob, fetchDataset, type EvidenceStore } from '../../storage/index.js'
-import { assertModelSupported, checkDataset, clientModelData, stateLayoutOf, trainedModelFile, trainingSpecFromWire, type ClientModelData, type TrainingData } from '../train/index.js'
+import { wire } from '../../protocols/index.js'
+import { decodeState } from '../../storage/index.js'
+import { stateLayoutOf, trainedModelFile, trainingSpecFromWire, type TrainingData } from '../train/index.js'
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
-
-export interface FetchInputsOptions {
-  readonly signal?: AbortSignal
-  /** Only this peer's blockstore (a client resuming its own job). */
-  readonly offline?: boolean
-  readonly onProgress?: (what: 'model' | 'dataset', bytesDone: number, bytesTotal: number) => void
-}
-
-/**
- * The model and dataset a client-model spec names, fetched by CID and checked: the file's and the
- * dataset's SHA-256 against the spec, the model against the supported ops, the data against its
- * limits (NaN/Inf, labels). Throws with a message saying which input failed.
- */
-export async function fetchClientInputs (helia: EvidenceStore, spec: wire.TrainingSpec, o: FetchInputsOptions = {}): Promise<ClientModelData> {
-  const cm = spec.clientModel
-  if (cm === undefined) throw new Error('the spec trains a built-in model, not a client model')
-  const read = { ...(o.signal === undefined ? {} : { signal: o.signal }), ...(o.offline === true ? { offline: true } : {}) }
-  const model = await fetchBlob(helia.blockstore, CID.parse(cm.modelCid), {
-    ...read, expectedSha256: hex(cm.modelHash), maxBytes: Math.min(MODEL_LIMITS.maxBytes, Number(cm.modelBytes)), onProgress: (d, t) => { o.onProgress?.('model', d, t) }
-  })
-  const report = assertModelSupported(model, `model ${cm.modelCid}`, { batch: spec.batchSize })
-  // The spec's claim is what the worker bid on: a model that needs more than claimed is refused.
-  if (BigInt(Math.round(report.memory.totalBytes)) > cm.batchMemoryBytes) throw new Error(`model ${cm.modelCid}: one batch needs ${Math.round(report.memory.totalBytes)} bytes, the spec claims ${cm.batchMemoryBytes}`)
-  const dataset = await fetchDataset(helia.blockstore, CID.parse(cm.datasetCid), {
-    ...read, expectedSha256: hex(spec.datasetHash), onProgress: (d, t) => { o.onProgress?.('dataset', d, t) }
-  })
-  checkDataset(dataset)
-  if (BigInt(dataset.train.count) !== cm.trainRows) throw new Error(`dataset ${cm.datasetCid}: ${dataset.train.count} training rows, the spec names ${cm.trainRows}`)
-  return clientModelData(spec.datasetId, model, dataset, hex(spec.datasetHash))
-}
+/** Fetched and checked by the evidence room (the verifier needs the same inputs as the worker). */
+export { fetchClientInputs, type FetchInputsOptions } from '../evidence/index.js'
 
 /**
  * The client's trained model: its own ONNX file with every float initializer replaced by the

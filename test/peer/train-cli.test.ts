@@ -283,6 +283,23 @@ describe('cyx train --model/--data (bring your own model, process)', function ()
     })
   })
 
+  it('verify --evidence DIR re-executes the client model from DIR alone (its store holds the model and data); the bare CAR is not judged: inputs unavailable (exit 3)', async () => {
+    const out = join(root, 'cnn') // written by the test above
+    const r = await cyx(['verify', '--evidence', out, '--checks', '1', '--challenge', 'byom-cli', '--json'])
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    const report = JSON.parse(r.stdout) as Record<string, any>
+    assert.equal(report.verdict, 'passed')
+    assert.equal(report.segments.length, 1)
+    assert.equal(report.segments[0].passed, true)
+    assert.equal(report.finalWeights.passed, true)
+
+    const car = await cyx(['verify', '--evidence', join(out, 'evidence.car'), '--checks', '1', '--json'])
+    assert.equal(car.code, 3, car.stdout + car.stderr)
+    const notJudged = JSON.parse(car.stdout) as Record<string, any>
+    assert.equal(notJudged.verdict, 'not-judged')
+    assert.match(notJudged.reasons.join(' '), /inputs are unavailable here/)
+  })
+
   it('bad input exits 1 with what is wrong (no stack trace) and writes nothing', async () => {
     const out = join(root, 'refused')
     const lstm = await cyx(['train', '--model', 'test/fixtures/models/lstm-op14.onnx', '--data', mnistNpz, '--epochs', '1', '--out', out])

@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path'
 import type { wire as Wire } from '../../../protocols/index.js'
 import type { TrainProgress } from '../../evidence/index.js'
 import type { Dataset, PreparedClientModel, ScheduleRequest } from '../../train/index.js'
+import type { TensorDataset } from '../../../storage/index.js'
 import { parseCommandArgs, toJson, UsageError, type Command } from '../command.js'
 
 /** What `cyx train` leaves in its output dir, besides the peer store (peer.db, blocks, datastore). */
@@ -190,13 +191,21 @@ Options:
   }
 }
 
-/** What both modes finish with: the CAR of the sealed evidence, exported from DIR's store. */
-async function exportEvidenceCar (out: string, evidenceCid: string): Promise<{ bytes: number, blocks: number }> {
-  const [{ CID }, { createPeerHelia, exportCar, openPeerStore }] = await Promise.all([import('multiformats/cid'), import('../../../storage/index.js')])
+/**
+ * What both modes finish with: the CAR of the sealed evidence, exported from DIR's store. A client
+ * model's inputs (its ONNX file and dataset, as the blocks their CIDs in the spec name) are put in
+ * the store too, so that `cyx verify --evidence DIR` can re-execute the job from DIR alone.
+ */
+async function exportEvidenceCar (out: string, evidenceCid: string, inputs?: { model: Uint8Array, dataset: TensorDataset }): Promise<{ bytes: number, blocks: number }> {
+  const [{ CID }, { createPeerHelia, exportCar, openPeerStore, putBlob, putDataset }] = await Promise.all([import('multiformats/cid'), import('../../../storage/index.js')])
   const store = await openPeerStore(out)
   try {
     const helia = await createPeerHelia(store)
     try {
+      if (inputs !== undefined) {
+        await putBlob(helia.blockstore, inputs.model)
+        await putDataset(helia.blockstore, inputs.dataset)
+      }
       return await exportCar(helia, CID.parse(evidenceCid), join(out, CAR_FILE), { offline: true })
     } finally {
       await helia.stop()
@@ -339,7 +348,7 @@ async function trainClientModel (values: Values, io: Parameters<Command['run']>[
   const model = trainedModelFile(prepared.data, names, result.final.parameters as Float32Array[])
   const evaluation = await evaluateModelFile(model, prepared.dataset)
   await writeAtomic(join(out, MODEL_FILE), model)
-  const car = await exportEvidenceCar(out, result.evidenceCid)
+  const car = await exportEvidenceCar(out, result.evidenceCid, { model: prepared.model, dataset: prepared.dataset })
 
   const report = {
     evidenceCid: result.evidenceCid,

@@ -55,7 +55,9 @@ recomputed from the spec hash, the Merkle root from the chain. Unless this machi
 the recorded determinism profile (then it says why and does not judge), it draws K segments from
 the challenge seed, loads W_{E-1} from the evidence (W_0: the seed's), re-executes segment E and
 compares the result bit for bit with the stored checkpoint and its chain hash; then checks the final
-weights hash.
+weights hash. A job on a client's own model needs that model and dataset too: they are looked up
+by the CIDs its spec names, in the same store ("cyx train --model" puts them in DIR's); where they
+are not, the evidence is not judged (exit 3).
 
   --evidence DIR   an output dir of "cyx train" (its evidence store and ${TRAIN_RESULT_FILE})
   --evidence CAR   an evidence CAR file (imported into a temporary store, block by block)
