@@ -135,8 +135,6 @@ export interface RpcServerOptions {
   readonly host?: string
   /** Also serve WebSockets on port + 1 (web3.js's default). Default true. */
   readonly wsOnNextPort?: boolean
-  /** Allow `cyx_warp` (local networks). Default true. */
-  readonly allowWarp?: boolean
 }
 
 /** Host names a request may name (DNS rebinding: a page's own name resolving to 127.0.0.1 is refused). */
@@ -161,13 +159,15 @@ export class LedgerRpcServer {
   readonly #signatureSubs = new Map<number, { ws: WebSocket, signature: string }>()
   #nextSub = 1
   #unsubscribe: (() => void) | undefined
-  readonly #allowWarp: boolean
+  readonly #dev: boolean
   readonly #faucet: Faucet | undefined
 
   /**
-   * `faucet`: serve `cyx_faucet [address, baseUnits, lamports]` (mint CYXWIZ to the address's
-   * token account, airdrop SOL), for a local network started with genesis (`ensureGenesis`).
-   * Without it the method is refused.
+   * `dev`: serve the development methods (audit finding 10) — `cyx_warp` (move the clock) and,
+   * with `faucet`, `cyx_faucet [address, baseUnits, lamports]` (mint CYXWIZ to the address's token
+   * account, airdrop SOL) for a local network started with genesis (`ensureGenesis`). Default off:
+   * a ledger whose clock anyone on the machine can move, or whose mint anyone can print, is a test
+   * network, and says so by being started with `cyx chain --dev` (as `cyx sim` does).
    */
   readonly #allowedHosts: ReadonlySet<string>
   #airdrops: { windowStart: number, count: number } = { windowStart: 0, count: 0 }
@@ -178,9 +178,9 @@ export class LedgerRpcServer {
    * page's simple cross-origin POST is text/plain and gets no preflight), name a loopback (or
    * allowed) Host, and carry no Origin or a loopback (or allowed) one; WebSocket upgrades likewise.
    */
-  constructor (ledger: EmbeddedLedger, opts: { allowWarp?: boolean, faucet?: Faucet, allowedHosts?: readonly string[] } = {}) {
+  constructor (ledger: EmbeddedLedger, opts: { dev?: boolean, faucet?: Faucet, allowedHosts?: readonly string[] } = {}) {
     this.ledger = ledger
-    this.#allowWarp = opts.allowWarp ?? true
+    this.#dev = opts.dev ?? false
     this.#faucet = opts.faucet
     this.#allowedHosts = new Set((opts.allowedHosts ?? []).map((h) => h.toLowerCase()))
   }
@@ -439,13 +439,14 @@ export class LedgerRpcServer {
       }
       case 'getBlockTime': return L.unixTime
       case 'cyx_warp': {
-        if (!this.#allowWarp) throw new RpcFailure(-32601, 'cyx_warp is disabled on this ledger')
-        const seconds = Number(p[0])
+        if (!this.#dev) throw new RpcFailure(-32601, 'cyx_warp is a development method: start the ledger with "cyx chain --dev"')
+        const seconds = p[0]
+        if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds) || seconds < 0 || seconds > 10 * 366 * 86_400) throw invalidParams('cyx_warp takes [seconds]: a whole number from 0 to ten years')
         return { unixTime: L.warp(seconds), slot: L.slot }
       }
       case 'cyx_clock': return { unixTime: L.unixTime, slot: L.slot }
       case 'cyx_faucet': {
-        if (this.#faucet === undefined) throw new RpcFailure(-32601, 'cyx_faucet is served only by a local ledger started with genesis (cyx chain --genesis)')
+        if (this.#faucet === undefined || !this.#dev) throw new RpcFailure(-32601, 'cyx_faucet is served only by a local development ledger ("cyx chain --genesis --dev")')
         const units = typeof p[1] === 'string' && /^\d{1,19}$/.test(p[1]) ? BigInt(p[1]) : undefined
         const lamports = p[2] === undefined ? 0n : typeof p[2] === 'string' && /^\d{1,19}$/.test(p[2]) ? BigInt(p[2]) : undefined
         if (units === undefined || lamports === undefined) throw invalidParams('cyx_faucet takes [address, base units as a decimal string, lamports as a decimal string]')

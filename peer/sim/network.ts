@@ -76,7 +76,8 @@ export class LocalNetwork {
     const dir = o.dir ?? await mkdtemp(join(tmpdir(), 'cyx-sim-'))
     await mkdir(dir, { recursive: true })
     const ledger = EmbeddedLedger.open({ dir: join(dir, 'ledger'), reset: true, programs: [{ programId: CYXWIZ_PROGRAM_ID.toBase58(), path: PROGRAM_SO_PATH }] })
-    const server = new LedgerRpcServer(ledger)
+    // A simulated network is a development network: its peers warp the clock (docs/sim.md).
+    const server = new LedgerRpcServer(ledger, { dev: true })
     const rpc = await server.listen({ port: 0, wsOnNextPort: true })
     const connection = new Connection(rpc, 'confirmed')
     const admin = Keypair.fromSeed(LocalNetwork.seedBytes(o.seed, 'admin'))

@@ -25,7 +25,7 @@ describe('chain/rpc: the embedded ledger over JSON-RPC', function () {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cyx-ledger-'))
-    server = new LedgerRpcServer(EmbeddedLedger.open({ dir }))
+    server = new LedgerRpcServer(EmbeddedLedger.open({ dir }), { dev: true })
     url = await server.listen({ port: 0 })
     connection = new Connection(url, 'confirmed')
   })
@@ -94,7 +94,19 @@ describe('chain/rpc: the embedded ledger over JSON-RPC', function () {
     assert.equal(typeof (await connection.getSlot()), 'number')
   })
 
-  it('warps the clock forward for local networks', async () => {
+  it('warps the clock forward on a development ledger (dev: true), and only there', async () => {
+    const plain = new LedgerRpcServer(EmbeddedLedger.open({}))
+    const plainUrl = await plain.listen({ port: 0, wsOnNextPort: false })
+    try {
+      const refused = await rpc(plainUrl, { jsonrpc: '2.0', id: 1, method: 'cyx_warp', params: [60] })
+      assert.equal(refused.error.code, -32601)
+      assert.match(refused.error.message, /--dev/)
+    } finally {
+      await plain.close()
+      plain.ledger.close()
+    }
+    assert.equal((await rpc(url, { jsonrpc: '2.0', id: 1, method: 'cyx_warp', params: ['60'] })).error.code, -32602, 'seconds must be a number')
+    assert.equal((await rpc(url, { jsonrpc: '2.0', id: 1, method: 'cyx_warp', params: [-1] })).error.code, -32602)
     const before = (await connection.getAccountInfo(SYSVAR_CLOCK_PUBKEY))!.data.readBigInt64LE(32)
     const r = await rpc(url, { jsonrpc: '2.0', id: 1, method: 'cyx_warp', params: [7 * 86_400] })
     assert.ok(r.result.unixTime >= Number(before) + 7 * 86_400)
@@ -106,7 +118,7 @@ describe('chain/rpc: the embedded ledger over JSON-RPC', function () {
     const balance = await connection.getBalance(payer.publicKey)
     const slot = await connection.getSlot()
     await server.close()
-    server = new LedgerRpcServer(EmbeddedLedger.open({ dir }))
+    server = new LedgerRpcServer(EmbeddedLedger.open({ dir }), { dev: true })
     url = await server.listen({ port: 0 })
     connection = new Connection(url, 'confirmed')
     assert.equal(await connection.getBalance(payer.publicKey), balance)

@@ -264,7 +264,8 @@ describe('chain/security: the audit\'s exploits fail (issue 15)', () => {
     this.timeout(60_000)
     it('refuses text/plain, a foreign Origin, a rebound Host and oversized or too many airdrops; nothing moves', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'cyx-sec-'))
-      const server = new LedgerRpcServer(EmbeddedLedger.open({ dir }))
+      // A development ledger (the warp served at all): only JSON from loopback may use it.
+      const server = new LedgerRpcServer(EmbeddedLedger.open({ dir }), { dev: true })
       const url = await server.listen({ port: 0, wsOnNextPort: false })
       try {
         const clock = async (): Promise<bigint> => (await new Connection(url, 'confirmed').getAccountInfo(SYSVAR_CLOCK_PUBKEY))!.data.readBigInt64LE(32)

@@ -56,7 +56,7 @@ describe('cyx dispute: open, show, vote, resolve, finalize, withdraw (one proces
   })
 
   it('a client disputes an honest job; a juror checks the evidence itself and votes for the worker, who is paid', async () => {
-    const chain = cyx(['chain', '--genesis', '--port', '0', '--ledger', join(dir, 'ledger'), '--json'])
+    const chain = cyx(['chain', '--genesis', '--dev', '--port', '0', '--ledger', join(dir, 'ledger'), '--json'])
     procs.push(chain)
     const { rpc, mint } = await firstJson<{ rpc: string, mint: string }>(chain, (v) => typeof v.rpc === 'string')
     const connection = new Connection(rpc, 'confirmed')

@@ -46,7 +46,7 @@ describe('a local network by hand, one process per peer', function () {
   })
 
   it('chain --genesis, faucet, two workers and a client submit complete a paid job', async () => {
-    const chain = cyx(['chain', '--genesis', '--port', '0', '--ledger', join(dir, 'ledger'), '--json'])
+    const chain = cyx(['chain', '--genesis', '--dev', '--port', '0', '--ledger', join(dir, 'ledger'), '--json'])
     procs.push(chain)
     const { rpc, mint, faucet } = await firstJson<{ rpc: string, mint: string, faucet: boolean }>(chain, (v) => typeof v.rpc === 'string')
     assert.equal(faucet, true)

@@ -7,7 +7,7 @@ import { parseCommandArgs, UsageError, type Command } from '../command.js'
 
 export const chainCommand: Command = {
   name: 'chain',
-  usage: `Usage: cyx chain [--port 8899] [--ledger DIR] [--reset] [--genesis] [--json]
+  usage: `Usage: cyx chain [--port 8899] [--ledger DIR] [--reset] [--genesis] [--dev] [--json]
 
 Runs LiteSVM with the cyxwiz program and the SPL Token, Associated Token and System programs,
 served as Solana JSON-RPC on 127.0.0.1:PORT (WebSocket on PORT and PORT+1), so that peers in other
@@ -19,9 +19,12 @@ Options:
   --ledger DIR  where the ledger lives (default ~/.cyx/ledger)
   --reset       start from an empty ledger
   --genesis     a local network: create the CYXWIZ mint and the program's Config if missing (the
-                genesis admin's key stays in DIR/genesis.json) and serve the local faucet,
-                JSON-RPC "cyx_faucet" [address, base units, lamports] (mints CYXWIZ, airdrops SOL)
-  --json        print one JSON line {"rpc", "ws", "programId", "ledger", "mint", "faucet"} when ready
+                genesis admin's key stays in DIR/genesis.json)
+  --dev         a development network: also serve JSON-RPC "cyx_warp" [seconds] (moves the clock
+                forward) and, with --genesis, the faucet "cyx_faucet" [address, base units,
+                lamports] (mints CYXWIZ, airdrops SOL; "cyx faucet" calls it). Off by default: any
+                program on this machine could otherwise move the clock or print tokens
+  --json        print one JSON line {"rpc", "ws", "programId", "ledger", "mint", "faucet", "dev"} when ready
   -h, --help`,
   async run (argv, io) {
     const { values } = parseCommandArgs(argv, {
@@ -29,6 +32,7 @@ Options:
       ledger: { type: 'string' },
       reset: { type: 'boolean' },
       genesis: { type: 'boolean' },
+      dev: { type: 'boolean' },
       json: { type: 'boolean' }
     })
     const port = Number(values.port ?? 8899)
@@ -54,7 +58,9 @@ Options:
         return 1
       }
     }
-    const server = new LedgerRpcServer(ledger, faucet === undefined ? {} : { faucet })
+    const dev = values.dev === true
+    const server = new LedgerRpcServer(ledger, { dev, ...(faucet === undefined ? {} : { faucet }) })
+    const faucetServed = dev && faucet !== undefined
     let rpc: string
     try {
       rpc = await server.listen({ port })
@@ -76,8 +82,8 @@ Options:
       }
     }
     const ws = rpc.replace(/^http/, 'ws').replace(/:(\d+)$/, (_m, p: string) => `:${Number(p) + 1}`)
-    if (values.json === true) io.out(JSON.stringify({ rpc, ws, programId: CYXWIZ_PROGRAM_ID.toBase58(), ledger: dir, mint: faucet?.mint.toBase58() ?? null, faucet: faucet !== undefined }))
-    else io.out(`cyx chain: Solana JSON-RPC on ${rpc} (WebSocket ${ws}), program ${CYXWIZ_PROGRAM_ID.toBase58()}, ledger ${dir}, slot ${ledger.slot}${faucet === undefined ? '' : `, CYXWIZ mint ${faucet.mint.toBase58()}, faucet cyx_faucet`}. Ctrl-C to stop.`)
+    if (values.json === true) io.out(JSON.stringify({ rpc, ws, programId: CYXWIZ_PROGRAM_ID.toBase58(), ledger: dir, mint: faucet?.mint.toBase58() ?? null, faucet: faucetServed, dev }))
+    else io.out(`cyx chain: Solana JSON-RPC on ${rpc} (WebSocket ${ws}), program ${CYXWIZ_PROGRAM_ID.toBase58()}, ledger ${dir}, slot ${ledger.slot}${faucet === undefined ? '' : `, CYXWIZ mint ${faucet.mint.toBase58()}`}${faucetServed ? ', faucet cyx_faucet' : ''}${dev ? ', development methods on (cyx_warp)' : ''}. Ctrl-C to stop.`)
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop)

@@ -1,4 +1,4 @@
-/** `cyx faucet`: CYXWIZ and SOL from a local ledger started with `cyx chain --genesis`. */
+/** `cyx faucet`: CYXWIZ and SOL from a local development ledger started with `cyx chain --genesis --dev`. */
 import { PublicKey } from '@solana/web3.js'
 import { parseCommandArgs, UsageError, type Command } from '../command.js'
 import { PEER_OPTIONS, dataDir, jsonLine, rpcUrl, tokens } from './peer-common.js'
@@ -7,10 +7,10 @@ export const faucetCommand: Command = {
   name: 'faucet',
   usage: `Usage: cyx faucet [ADDRESS] [--dir DIR] [--keypair PATH] [--tokens 100] [--sol 10] [--rpc URL] [--json]
 
-Asks a local ledger started with "cyx chain --genesis" for CYXWIZ (minted to the address's token
+Asks a local ledger started with "cyx chain --genesis --dev" for CYXWIZ (minted to the address's token
 account, created if missing) and SOL (airdropped, for fees). Without ADDRESS: the wallet of the
 peer in DIR (created there if missing, as "cyx worker" and "cyx client" would). Refused by any
-ledger not started with --genesis.
+ledger not started with --genesis --dev.
 
 Options:
   --dir DIR        the peer's data dir (default ~/.cyx)
