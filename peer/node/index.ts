@@ -3,7 +3,8 @@
  * - node: `createPeerNode`, `libp2pOptions` (shared with Helia later), keys in the data dir;
  * - discovery: signed capability adverts in the private DHT, `findWorkers` by capability;
  * - job gossip: `announceJob` / `onJobAnnounce` on `MESH.jobsTopic`;
- * - bids: `startBidCollector` (client) / `sendBid` (worker) on `MESH.bidProtocol`.
+ * - bids: `startBidCollector` (client) / `sendBid` (worker) on `MESH.bidProtocol`;
+ * - blocks: `reachHolder`, before wanting blocks over bitswap from the one peer that holds them.
  */
 export { createPeerNode, DEFAULT_LISTEN, type PeerNode, type PeerNodeConfig } from './node.js'
 export { libp2pOptions, type MeshConfig, type MeshServices } from './options.js'
@@ -16,4 +17,5 @@ export { buildAdvert, capabilityCid, findWorkers, getAdvert, publishAdvert, type
 export { announceJob, clientPeerOf, onJobAnnounce, waitForSubscribers, type AnnounceOptions, type Announcement, type JobAnnounceEvent, type JobAnnounceHandler } from './job-gossip.js'
 export { BidNotAcceptedError, BidRefusedError, sendBid, startBidCollector, type BidCollector, type BidCollectorOptions, type BidRound, type ReceivedBid } from './bid-protocol.js'
 export { closed, framed, framingError, type FramedStream } from './framing.js'
+export { BITSWAP_PROTOCOL, reachHolder } from './holder.js'
 export { BAN_SCORE, MisbehaviourLedger, offenceOf, type MisbehaviourRecord, type Offence } from './misbehaviour.js'

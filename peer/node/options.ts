@@ -10,7 +10,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
-import { identify, type Identify } from '@libp2p/identify'
+import { identify, identifyPush, type Identify, type IdentifyPush } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { ping, type Ping } from '@libp2p/ping'
@@ -23,6 +23,7 @@ import { cyxRecordSelector, cyxRecordValidator, DHT_NAMESPACE, systemClock, type
 /** The services every cyxwiz node runs, by the names other modules (and Helia) look them up. */
 export type MeshServices = {
   identify: Identify
+  identifyPush: IdentifyPush
   ping: Ping
   dht: KadDHT
   pubsub: GossipSub
@@ -81,6 +82,14 @@ export function libp2pOptions (config: MeshConfig): Libp2pOptions<MeshServices> 
     peerDiscovery: bootstrapList.length === 0 ? [] : [bootstrap({ list: bootstrapList })],
     services: {
       identify: identify(),
+      // A node's protocols change after it is connected: Helia registers bitswap only once libp2p
+      // has started, and the roles register theirs (/cyx/job, /cyx/bid) later still. A restarted
+      // peer redials the peers its persisted peer store tags keep-alive (the DHT's closest) during
+      // libp2p's start, so they identify it before any of these exist. Identify push tells every
+      // connected peer of each change (after a 1 s debounce); without it they kept the first list
+      // for as long as the connection lived, and their bitswap never sent wants to the peer
+      // (issue 17: a client could not fetch the evidence of a worker restarted mid-job).
+      identifyPush: identifyPush(),
       ping: ping(),
       dht: kadDHT({
         protocol: MESH.dhtProtocol,
