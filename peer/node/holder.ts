@@ -8,11 +8,10 @@
  * waits in vain. That is a restarted peer's case: libp2p redials the peers its persisted peer store
  * tags keep-alive while it starts, before Helia registers bitswap on it (issue 17). Identify push
  * (peer/node/options.ts) corrects the list within about a second; `reachHolder` does not wait for
- * it: when this node's peer store does not list bitswap for the holder, it identifies the holder
- * again on the open connection, which informs bitswap at once.
+ * it: it identifies the holder on the connection it will be asked on, which informs bitswap at once.
  */
 import { logger } from '@libp2p/logger'
-import { isPeerId, type AbortOptions, type IdentifyResult, type PeerId } from '@libp2p/interface'
+import { isPeerId, type AbortOptions, type Connection, type IdentifyResult, type PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { PeerNode } from './node.js'
 
@@ -21,52 +20,59 @@ const log = logger('cyx:node:holder')
 /** The bitswap protocol Helia's bitswap (and so every cyxwiz peer) speaks. */
 export const BITSWAP_PROTOCOL = '/ipfs/bitswap/1.2.0'
 
-/** How long a connection just opened may take to be identified by libp2p before it is asked itself. */
+/** How long an identify already under way on a connection is waited for. */
 const IDENTIFY_WAIT_MS = 10_000
 
 /**
  * Connects to `holder` (a peer id, dialled at the addresses the peer store holds for it, or the
  * addresses it is known at) unless a connection is open, and makes sure this node's bitswap counts
- * it among the peers it asks for blocks. Resolves with the holder's peer id; rejects when it cannot
- * be reached or does not serve bitswap.
+ * it among the peers it asks for blocks: the holder is identified on that connection, and its
+ * answer (what it serves now) reaches bitswap through libp2p's registrar. Resolves with the
+ * holder's peer id; rejects when it cannot be reached or does not serve bitswap.
+ *
+ * The peer store's protocols for the holder are not enough to go by: just after the holder
+ * restarted they are still the previous connection's, and an identify under way may replace them
+ * with a list the holder sent before it served bitswap.
  */
 export async function reachHolder (node: PeerNode, holder: PeerId | Multiaddr[], options: AbortOptions = {}): Promise<PeerId> {
   const { libp2p } = node
-  // libp2p identifies each connection it opens by itself (and a peer answers one identify per
-  // connection at a time): for a new connection, its answer is awaited rather than asked twice.
-  const answers = new Map<string, readonly string[]>()
-  const waiting = new Map<string, (protocols: readonly string[]) => void>()
+  // Each connection's identify answers as they arrive (libp2p's own, at connection open, included).
+  const answered = new Map<string, Array<(protocols?: readonly string[]) => void>>()
   const onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
-    const { connection, protocols } = evt.detail
-    answers.set(connection.id, protocols)
-    waiting.get(connection.id)?.(protocols)
+    for (const fn of answered.get(evt.detail.connection.id) ?? []) fn(evt.detail.protocols)
+  }
+  const nextAnswer = async (connection: Connection): Promise<readonly string[] | undefined> => {
+    const signal = AbortSignal.any([AbortSignal.timeout(IDENTIFY_WAIT_MS), ...(options.signal === undefined ? [] : [options.signal])])
+    return await new Promise<readonly string[] | undefined>((resolve) => {
+      const done = (protocols?: readonly string[]): void => { signal.removeEventListener('abort', timedOut); resolve(protocols) }
+      const timedOut = (): void => { done() }
+      signal.addEventListener('abort', timedOut, { once: true })
+      answered.set(connection.id, [...(answered.get(connection.id) ?? []), done])
+    })
   }
   libp2p.addEventListener('peer:identify', onIdentify)
   try {
-    const before = new Set(libp2p.getConnections().map((c) => c.id))
     const open = isPeerId(holder) ? libp2p.getConnections(holder).find((c) => c.status === 'open') : undefined
     const connection = open ?? await libp2p.dial(holder, options)
     const peer = connection.remotePeer
-    let protocols: readonly string[] | undefined
-    if (!before.has(connection.id)) {
-      const signal = AbortSignal.any([AbortSignal.timeout(IDENTIFY_WAIT_MS), ...(options.signal === undefined ? [] : [options.signal])])
-      protocols = answers.get(connection.id) ?? await new Promise<readonly string[] | undefined>((resolve) => {
-        const done = (): void => { resolve(undefined) }
-        signal.addEventListener('abort', done, { once: true })
-        waiting.set(connection.id, (p) => { signal.removeEventListener('abort', done); resolve(p) })
-      })
+    // A peer answers one identify per connection at a time: while libp2p's own is under way (a
+    // connection just opened, by either side) a second one is refused. Then that one's answer is
+    // awaited, and the holder asked again: the answer under way may predate what it serves now.
+    const pending = nextAnswer(connection)
+    let protocols: readonly string[]
+    try {
+      protocols = (await libp2p.services.identify.identify(connection, options)).protocols
+    } catch (e) {
       options.signal?.throwIfAborted()
-    } else {
-      const known = (await libp2p.peerStore.get(peer, options).catch(() => undefined))?.protocols ?? []
-      if (known.includes(BITSWAP_PROTOCOL)) return peer
-      // Identified before it served bitswap: ask it again. The answer updates the peer store and,
-      // through libp2p's registrar, tells bitswap that the peer serves it now.
-      log('%p was identified without bitswap; identifying it again', peer)
+      log('identifying %p failed (%s); waiting for the identify under way', peer, e instanceof Error ? e.message : String(e))
+      await pending
+      options.signal?.throwIfAborted()
+      protocols = (await libp2p.services.identify.identify(connection, options)).protocols
     }
-    protocols ??= (await libp2p.services.identify.identify(connection, options)).protocols
     if (!protocols.includes(BITSWAP_PROTOCOL)) throw new Error(`peer ${peer.toString()} does not serve bitswap (${BITSWAP_PROTOCOL})`)
     return peer
   } finally {
     libp2p.removeEventListener('peer:identify', onIdentify)
+    for (const fns of answered.values()) for (const fn of fns) fn()
   }
 }
