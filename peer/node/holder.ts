@@ -38,7 +38,9 @@ export async function reachHolder (node: PeerNode, holder: PeerId | Multiaddr[],
   const { libp2p } = node
   // Each connection's identify answers as they arrive (libp2p's own, at connection open, included).
   const answered = new Map<string, Array<(protocols?: readonly string[]) => void>>()
+  const latest = new Map<string, readonly string[]>()
   const onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    latest.set(evt.detail.connection.id, evt.detail.protocols)
     for (const fn of answered.get(evt.detail.connection.id) ?? []) fn(evt.detail.protocols)
   }
   const nextAnswer = async (connection: Connection): Promise<readonly string[] | undefined> => {
@@ -52,22 +54,29 @@ export async function reachHolder (node: PeerNode, holder: PeerId | Multiaddr[],
   }
   libp2p.addEventListener('peer:identify', onIdentify)
   try {
+    const before = new Set(libp2p.getConnections().map((c) => c.id))
     const open = isPeerId(holder) ? libp2p.getConnections(holder).find((c) => c.status === 'open') : undefined
     const connection = open ?? await libp2p.dial(holder, options)
     const peer = connection.remotePeer
-    // A peer answers one identify per connection at a time: while libp2p's own is under way (a
-    // connection just opened, by either side) a second one is refused. Then that one's answer is
-    // awaited, and the holder asked again: the answer under way may predate what it serves now.
-    const pending = nextAnswer(connection)
-    let protocols: readonly string[]
-    try {
-      protocols = (await libp2p.services.identify.identify(connection, options)).protocols
-    } catch (e) {
-      options.signal?.throwIfAborted()
-      log('identifying %p failed (%s); waiting for the identify under way', peer, e instanceof Error ? e.message : String(e))
-      await pending
-      options.signal?.throwIfAborted()
-      protocols = (await libp2p.services.identify.identify(connection, options)).protocols
+    let protocols: readonly string[] | undefined
+    // A connection this dial opened: libp2p identifies it now, and that answer is current.
+    if (!before.has(connection.id)) protocols = latest.get(connection.id) ?? await nextAnswer(connection)
+    options.signal?.throwIfAborted()
+    if (protocols === undefined) {
+      // A peer answers one identify per connection at a time: while another is under way (libp2p's
+      // own on a connection the holder opened just now) this one is refused. Then that one's
+      // answer is awaited, and the holder asked again: the answer under way may predate what it
+      // serves now.
+      const again = nextAnswer(connection)
+      try {
+        protocols = (await libp2p.services.identify.identify(connection, options)).protocols
+      } catch (e) {
+        options.signal?.throwIfAborted()
+        log('identifying %p failed (%s); waiting for the identify under way', peer, e instanceof Error ? e.message : String(e))
+        await again
+        options.signal?.throwIfAborted()
+        protocols = (await libp2p.services.identify.identify(connection, options)).protocols
+      }
     }
     if (!protocols.includes(BITSWAP_PROTOCOL)) throw new Error(`peer ${peer.toString()} does not serve bitswap (${BITSWAP_PROTOCOL})`)
     return peer
