@@ -21,7 +21,7 @@ const RAW_CODEC = 0x55
 const SHA2_256 = 0x12
 import { evidenceBlocks, type PeerStore } from '../../storage/index.js'
 import { JobRefusedError, runJobSession, type JobSessionResult } from '../job/index.js'
-import { announceJob, findWorkers, getAdvert, startBidCollector, type BidCollector, type PeerNode, type ReceivedBid } from '../node/index.js'
+import { announceJob, findWorkers, getAdvert, reachHolder, startBidCollector, type BidCollector, type PeerNode, type ReceivedBid } from '../node/index.js'
 import { rankBids, type BidRanking, type CandidateBid } from '../policy/index.js'
 import { evaluateModelFile, isClientModelData, loadDatasetById, prepareClientModelJob, trainingFlops, type ClientModelRequest, type TrainingData } from '../train/index.js'
 import { fetchClientInputs, trainedModelBytes } from './client-model.js'
@@ -527,7 +527,9 @@ export class Client {
   /**
    * Pulls the whole evidence the delivery names from the worker over bitswap into this peer's
    * blockstore, each block bounded and hash-checked as it arrives (`evidenceBlocks`), within the
-   * evidence timeout. The spot check then reads it locally.
+   * evidence timeout. The spot check then reads it locally. The worker is reached first
+   * (`reachHolder`): dialled at its current addresses if not connected, and made one of the peers
+   * bitswap sends its wants to.
    */
   async #fetchEvidence (delivery: wire.Delivery, worker: PeerId, signal: AbortSignal | undefined): Promise<{ ok: true, blocks: number, bytes: number } | { ok: false, error: string }> {
     const { node } = this.#o
@@ -535,8 +537,10 @@ export class Client {
     const all = signal === undefined ? timeout : AbortSignal.any([signal, timeout])
     try {
       const cid = CID.parse(delivery.evidenceCid)
-      // Bitswap asks the peers it is connected to: make sure the worker is one of them.
-      if (node.libp2p.getConnections(worker).length === 0) await node.libp2p.dial(worker, { signal: all })
+      // Bitswap asks only the peers it knows to serve bitswap, not every connected peer: make sure
+      // the worker is one of them (connected, and identified since it served bitswap: a worker
+      // restarted mid-job was identified before it did, issue 17).
+      await reachHolder(node, worker, { signal: all })
       let blocks = 0
       let bytes = 0
       for await (const b of evidenceBlocks(node.helia, cid, { signal: all })) {

@@ -26,7 +26,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { Connection, PublicKey, TransactionInstruction } from '@solana/web3.js'
 import { CID } from 'multiformats/cid'
 import { verifyEvidence } from '../evidence/index.js'
-import { createPeerNode, type PeerNode } from '../node/index.js'
+import { createPeerNode, reachHolder, type PeerNode } from '../node/index.js'
 import { Client, JobBook, Worker, sendTransaction, walletKeypair, type ClientOptions, type JobRequest, type WorkerOptions } from '../roles/index.js'
 import { evidenceBlocks } from '../../storage/index.js'
 import { decode, encode } from './codec.js'
@@ -220,8 +220,8 @@ export class PeerHost {
     let blocks = 0
     try {
       const signal = AbortSignal.timeout(r.timeoutMs)
-      // Bitswap asks the peers it is connected to: connect to the peer whose evidence it is.
-      await node.libp2p.dial(r.holder.map((a) => multiaddr(a)), { signal })
+      // Bitswap asks only the peers it knows to serve bitswap: reach the peer whose evidence it is.
+      await reachHolder(node, r.holder.map((a) => multiaddr(a)), { signal })
       for await (const _ of evidenceBlocks(node.helia, CID.parse(r.cid), { signal })) blocks++
     } catch (err) {
       return { blocks, verdict: 'not-judged', segments: [], reasons: [`could not fetch the evidence: ${err instanceof Error ? err.message : String(err)}`] }
