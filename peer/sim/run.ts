@@ -29,7 +29,7 @@
  * Balances are expected from the protocol's rules (settlementSplit, slashStake, disputeVerdict,
  * applyReputationEvent) for the outcome the scenario requires, and compared to the base unit.
  *
- * - `crash`: every worker carries `crashAtCheckpoint` (half-way through the run); the winner halts
+ * - `crash`: every worker carries `crashAtCheckpoint` (half-way through the run, or `killAfter`); the winner halts
  *   right after storing that checkpoint, the sim kills it there (SIGKILL of its process; in-process,
  *   its Worker and whole node stop at once) and starts it again on the same data dir, wallet and peer key, on a new port,
  *   without the fault. The client's session retries with the same award; the restarted worker finds
@@ -68,8 +68,15 @@ const debugLog = logger('cyx:sim')
 export type ScenarioName = 'honest' | 'timeout' | 'cheat' | 'dispute' | 'crash'
 export const SCENARIOS: readonly ScenarioName[] = ['honest', 'timeout', 'cheat', 'dispute', 'crash']
 
-/** The checkpoint a `crash` run's winner is killed at: half-way (epochs ≥ 2, one segment per epoch). */
-export const crashCheckpoint = (epochs: number): number => Math.max(1, Math.floor(epochs / 2))
+/**
+ * The checkpoint a `crash` run's winner is killed after: `killAfter` (1 … epochs − 1: at least one
+ * segment is left to train after the restart), by default half-way (epochs ≥ 2, one segment per epoch).
+ */
+export function crashCheckpoint (epochs: number, killAfter?: number): number {
+  if (killAfter === undefined) return Math.max(1, Math.floor(epochs / 2))
+  if (!Number.isInteger(killAfter) || killAfter < 1 || killAfter >= epochs) throw new Error(`the crash scenario kills the worker after a checkpoint 1..${epochs - 1} of ${epochs} epochs (got ${killAfter})`)
+  return killAfter
+}
 
 /** What the `crash` scenario observed. */
 export interface CrashReport {
@@ -117,6 +124,8 @@ export interface SimOptions {
   readonly seed: number
   /** Default `honest`. */
   readonly scenario?: ScenarioName
+  /** `crash`: the checkpoint after which the winner is killed (1 … epochs − 1; default ⌊epochs/2⌋). */
+  readonly killAfter?: number
   readonly dir?: string
   readonly keep?: boolean
   /** `processes` (default): every peer its own OS process of `cyx`; `in-process`: every peer in
@@ -210,12 +219,12 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 export const JUROR_TOKENS = 20_000_000n
 const JURORS = 3
 
-const workerFaults = (scenario: ScenarioName, epochs: number): WorkerFaults | undefined => ({
+const workerFaults = (scenario: ScenarioName, epochs: number, killAfter?: number): WorkerFaults | undefined => ({
   honest: undefined,
   timeout: { vanishAfterAward: true },
   cheat: { fabricateSegments: { honest: 1 } },
   dispute: undefined,
-  crash: { crashAtCheckpoint: crashCheckpoint(epochs) }
+  crash: { crashAtCheckpoint: crashCheckpoint(epochs, killAfter) }
 })[scenario]
 type ClientSettle = 'complete' | 'window' | 'dispute'
 /** honest lets the optimistic challenge window run (the worker claims after it); the others keep
@@ -336,6 +345,8 @@ export async function runSimulation (o: SimOptions): Promise<SimReport> {
   const scenario = o.scenario ?? 'honest'
   const firstEpochs = (simJobs(o)[0] as SimJob).request.epochs
   if (scenario === 'crash' && firstEpochs < 2) throw new Error('the crash scenario needs at least 2 epochs (the worker is killed half-way)')
+  if (o.killAfter !== undefined && scenario !== 'crash') throw new Error('killAfter is the crash scenario\'s')
+  if (scenario === 'crash') crashCheckpoint(firstEpochs, o.killAfter)
   if (o.signal?.aborted === true) throw new Error('interrupted')
   const mode = o.mode ?? 'processes'
   const noise = (l: string): void => { o.log(`  ${l}`) }
@@ -391,7 +402,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
   const log = o.log
   const jobs = simJobs({ ...o, modelOutDir: o.out ?? join(net.dir, 'models') })
   const epochs = (jobs[0] as SimJob).request.epochs
-  const faults = workerFaults(scenario, epochs)
+  const faults = workerFaults(scenario, epochs, o.killAfter)
   const settle = CLIENT_SETTLE[scenario]
   // What each worker reported when it settled a job (by job id), and each transaction's compute units.
   const settledJobs = new Map<string, Record<string, unknown>>()
@@ -469,7 +480,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
   try {
     const runs: JobRun[] = jobs.map((job) => ({ job, award: undefined, lastMetrics: undefined, checkpointsSeen: [], reconnects: 0, outcome: undefined, error: null }))
     // crash: the first job's winner is killed at its halting checkpoint and restarted on the same dir and keys.
-    const crashAt = crashCheckpoint(epochs)
+    const crashAt = scenario === 'crash' ? crashCheckpoint(epochs, o.killAfter) : 0
     const restartEvents: WorkerEvent[] = []
     let checkpointsBeforeRestart = -1
     type Restart = { peerId: string, addrsBefore: readonly string[], addrsAfter: readonly string[], pidBefore: number, pidAfter: number, unfinished: ReadonlyArray<{ jobId: string, state: string }> }

@@ -1,7 +1,7 @@
 /** `cyx sim`: a local network, a real job auctioned, trained, checked and paid (peer/sim/run.ts). */
 import { resolve } from 'node:path'
 import { CLIENT_MODEL_OPTIONS, CLIENT_MODEL_USAGE, clientModelArgs } from './client-model-args.js'
-import { SCENARIOS, runSimulation, type ScenarioName } from '../../sim/index.js'
+import { CLIENT_MODEL_EPOCHS, DEFAULT_EPOCHS, SCENARIOS, runSimulation, type ScenarioName } from '../../sim/index.js'
 import { parseCommandArgs, UsageError, type Command } from '../command.js'
 import { ZK_MAX_EPOCHS } from './client.js'
 
@@ -17,7 +17,7 @@ function wholeArg (name: string, v: string | undefined, dflt: number, min: numbe
 
 export const simCommand: Command = {
   name: 'sim',
-  usage: `Usage: cyx sim [--scenario honest|timeout|cheat|dispute|crash] [--workers 3] [--seed 7]
+  usage: `Usage: cyx sim [--scenario honest|timeout|cheat|dispute|crash [--kill-after K]] [--workers 3] [--seed 7]
                [--dataset mnist|spirals|mnist-4x4] [--tier optimistic|zk] [--epochs N]
                [--model FILE --data FILE|DIR [--loss ce|mse] [--optimizer adam|adamw|sgd]
                 [--lr R] [--batch B] [--label-column C] [--out DIR]]
@@ -58,9 +58,11 @@ Scenarios (each exits 0 exactly when the system behaved as it must; docs/sim.md)
            the checks, vote for the client: refunded, cheater slashed 50 %, banned, never paid.
   dispute  the client disputes an honest delivered job; the jurors' checks pass, they vote for the
            worker: paid 90/10, +5 reputation; the jurors withdraw their votes.
-  crash    the winner is killed half-way through training (right after a stored checkpoint) and
-           restarted on the same dir and keys (a SIGKILL of its process); the client's session retries, the worker resumes
-           from its checkpoint: same final weights hash as an uninterrupted run, paid 90/10.
+  crash    the winner is killed half-way through training (right after a stored checkpoint; or
+           after checkpoint K with --kill-after K) and restarted on the same dir and keys, on a new
+           port (a SIGKILL of its process); the client's session retries, the worker resumes from
+           its checkpoint: same final weights hash as an uninterrupted run; the client fetches the
+           evidence from the restarted worker over bitswap, checks it and pays 90/10.
            Needs --epochs 2 or more.
 
 The ledger stays in this process (it is the chain, served as JSON-RPC to every peer; its clock is
@@ -69,6 +71,9 @@ Not yet: a zk model larger than the step circuit's 16×4 logistic regression on 
 
 Options:
   --scenario S which scenario (default honest)
+  --kill-after K
+               crash: the winner is killed right after checkpoint K (1..epochs-1; default
+               half-way, floor(epochs/2))
   --workers N  workers (1..20, default 3; with --in-process up to 500)
   --dataset D  one job on mnist, spirals or mnist-4x4 (MNIST 0-3 at 4x4: zk tier by default)
   --tier T     one job of this tier: optimistic (default dataset spirals) or zk (mnist-4x4)
@@ -88,6 +93,7 @@ ${CLIENT_MODEL_USAGE}
   async run (argv, io) {
     const { values } = parseCommandArgs(argv, {
       scenario: { type: 'string' },
+      'kill-after': { type: 'string' },
       workers: { type: 'string' },
       epochs: { type: 'string' },
       dataset: { type: 'string' },
@@ -112,6 +118,14 @@ ${CLIENT_MODEL_USAGE}
     if ((tier === 'zk' || (tier === undefined && dataset === 'mnist-4x4')) && epochs !== undefined && epochs > ZK_MAX_EPOCHS) throw new UsageError(`a zk job has 1..${ZK_MAX_EPOCHS} epochs of 8 steps (--epochs)`)
     if (scenario === 'crash' && epochs !== undefined && epochs < 2) throw new UsageError('--scenario crash needs --epochs 2 or more (the worker is killed half-way)')
     const clientModel = clientModelArgs(values)
+    let killAfter: number | undefined
+    if (values['kill-after'] !== undefined) {
+      if (scenario !== 'crash') throw new UsageError('--kill-after is for --scenario crash')
+      // The crash scenario's one job: a client model, or the dataset given (spirals by default).
+      const jobEpochs = epochs ?? (clientModel !== undefined ? CLIENT_MODEL_EPOCHS : DEFAULT_EPOCHS[dataset ?? (tier === 'zk' ? 'mnist-4x4' : 'spirals')])
+      if (jobEpochs < 2) throw new UsageError('--scenario crash needs --epochs 2 or more (the worker is killed half-way)')
+      killAfter = wholeArg('kill-after', values['kill-after'], 1, 1, jobEpochs - 1)
+    }
     if (clientModel !== undefined && (dataset !== undefined || tier === 'zk')) throw new UsageError('--model/--data is its own job: leave out --dataset, and the zk tier proves only its fixed circuit model')
     if (values.out !== undefined && values.out === '') throw new UsageError('--out must name a directory')
     const inProcess = values['in-process'] === true
@@ -130,6 +144,7 @@ ${CLIENT_MODEL_USAGE}
     try {
       report = await runSimulation({
         scenario: scenario as ScenarioName,
+        ...(killAfter === undefined ? {} : { killAfter }),
         workers,
         ...(epochs === undefined ? {} : { epochs }),
         ...(dataset === undefined ? {} : { dataset }),
