@@ -52,8 +52,9 @@ export const CHECKPOINT_PAIR_PUBLIC = ['job', 'root', 'leafCount', 'step'] as co
 
 /**
  * The `checkpoint_pair` input proving that `values[step]` and `values[step + 1]` are leaves `step`
- * and `step + 1` of `new MerkleTree(values, poseidonMerkle)`, for the job whose id as a field
- * element (`jobIdField`) is `job`.
+ * and `step + 1` of `new MerkleTree(values, poseidonMerkle)`, for the job whose field element is
+ * `job`: on-chain, the escrow's address with its top three bits cleared (`escrowField` in
+ * chain/client/zk.ts), so a proof is bound to one escrow, not to a job id two escrows may share.
  */
 export function checkpointPairInput (values: readonly Uint8Array[], step: number, job: bigint, depth: number = CHECKPOINT_TREE_DEPTH): { input: CircuitInput, root: Uint8Array } {
   const a = checkpointInclusionInput(values, step, depth)

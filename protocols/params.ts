@@ -247,6 +247,20 @@ export const PROOF = {
    */
   challengeWindowSeconds: 86_400,
   /**
+   * (cyxwiz, security) zk tier: after the worker anchors its final root, the client has this long
+   * to reveal the secret it committed to at `create_escrow` (`reveal_challenge`), which draws the
+   * challenged step; only after it may anyone draw from a slot hash alone (`draw_challenge`, the
+   * fallback for an absent client). 30 minutes. Config `reveal_window_secs`.
+   */
+  revealWindowSeconds: 30 * MINUTE,
+  /**
+   * (cyxwiz, security) zk tier: the least time a worker has to prove its challenged step after
+   * the draw. The proof is due by max(escrow deadline, drawn at + this), and `slash_invalid_proof`
+   * only applies after that and only to a drawn challenge. 1 hour (a step proof takes seconds).
+   * Config `prove_window_secs`.
+   */
+  proveWindowSeconds: HOUR,
+  /**
    * (cyxwiz) The on-chain id of the `checkpoint_step` circuit's verifying key (`["vk", id]`), which
    * zk-tier escrows name. A changed circuit gets a new id, never a rewritten key: 1 was the 4×3 model
    * with its 4 rows compiled in; 2 is the 16×4 model on private batches bound to the escrow's data

@@ -65,6 +65,9 @@ export interface EscrowAccount {
    * job's batch commitments, a canonical field element, 32 bytes big-endian; the step proof's
    * public input `data`). Zeros for optimistic. */
   readonly dataCommitment: Uint8Array
+  /** zk tier: SHA-256 of the client's secret (`challengeCommitment`), revealed after the final
+   * anchor by `reveal_challenge` to draw the challenge. Zeros for optimistic. */
+  readonly challengeCommitment: Uint8Array
   readonly nonce: bigint
   readonly amount: bigint
   readonly estimatedSeconds: bigint
@@ -78,6 +81,11 @@ export interface EscrowAccount {
   readonly deliveredAt: bigint
   /** When the worker signed `accept_job` (0 before); the deadline counts from it. */
   readonly acceptedAt: bigint
+  /** zk tier: the slot whose hash (or a later one's) the fallback `draw_challenge` takes; moved to a
+   * later slot when SlotHashes no longer reaches it (a re-arm). */
+  readonly challengeRefSlot: bigint
+  /** zk tier: the worker's proof is due by this (max(deadline, drawn at + `proveWindowSecs`)); 0 before the draw. */
+  readonly proofDeadline: bigint
   readonly epochsTotal: number
   readonly epochsDone: number
   readonly circuitId: number
@@ -95,6 +103,8 @@ export interface EscrowAccount {
   readonly accepted: number
   /** 1 when the job earns reputation credit (amount ≥ `repCreditMinAmount` at acceptance). */
   readonly credited: number
+  /** zk tier: 1 when the challenge was drawn from the client's revealed secret, 0 by the fallback (or not drawn). */
+  readonly revealed: number
 }
 
 export interface VerifyingKeyAccount {

@@ -79,7 +79,11 @@ export const PROGRAM_ERRORS = {
   NotAccepted: 6056,
   AlreadyAccepted: 6057,
   AmountBelowMinimum: 6058,
-  VerifyingKeyImmutable: 6059
+  VerifyingKeyImmutable: 6059,
+  InvalidChallengeCommitment: 6060,
+  InvalidChallengeSecret: 6061,
+  RevealWindowOpen: 6062,
+  ChallengeNotDrawn: 6063
 } as const
 
 export type ProgramErrorName = keyof typeof PROGRAM_ERRORS

@@ -7,7 +7,7 @@ export {
   registerNode, heartbeat, requestUnstake, withdrawStake, createEscrow, anchorProgress, complete, cancel, timeoutRefund,
   rateWorker, closeEscrow, openDispute, submitEvidence, vote, withdrawVote, resolveDispute, setVerifyingKey, verifyProof,
   drawChallenge, completeZk, slashInvalidProof, VERIFYING_KEY_CHUNK, finalizeDispute, appeal, closeDispute, submitDelivery,
-  claimPayment, acceptJob
+  claimPayment, acceptJob, revealChallenge
 } from './instructions.js'
 export type {
   AccountFlags, AccountList, InitializeConfigAccounts, RegisterNodeAccounts, NodeOwnerAccounts, CreateEscrowAccounts,
@@ -34,7 +34,10 @@ export {
   CONFIG_PARAMS, CONFIG, NODE, ESCROW, CLIENT_STATE, DISPUTE, VOTE, ACCOUNTS, EVENTS, ARGS, NODE_STATUS, ESCROW_STATE,
   TERMINAL_ESCROW_STATES, SIDE, DISPUTE_STATE, TIER, VERIFYING_KEY, VK_MAX_PUBLIC, VK_MAX_BYTES, encode, decode, layoutSize, fieldOffset
 } from './layout.js'
-export { jobIdField, challengeStep, stepPublicInputs, lastLeafSiblings, STEP_PUBLIC_INPUTS } from './zk.js'
+export {
+  escrowField, challengeStep, revealedChallengeStep, challengeCommitment, revealDeadline, undrawnExpiry, stepPublicInputs, lastLeafSiblings,
+  STEP_PUBLIC_INPUTS
+} from './zk.js'
 export type { Layout, FieldType, Scalar, Defined, AccountName, EventName, InstructionName, Decoded } from './layout.js'
 export { generateIdl } from './idl.js'
 export type { Idl } from './idl.js'

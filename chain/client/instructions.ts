@@ -51,7 +51,7 @@ export const INSTRUCTION_ACCOUNTS: Readonly<Record<InstructionName, AccountList>
   withdraw_vote: [['voter', 'ws'], ['config', ''], ['dispute', 'w'], ['vote', 'w'], ['voterToken', 'w'], ['voteVault', 'w'], ['tokenProgram', '']],
   set_verifying_key: [['admin', 'ws'], ['config', ''], ['verifyingKey', 'w'], ['systemProgram', '']],
   verify_proof: [['verifyingKey', '']],
-  draw_challenge: [['escrow', 'w'], ['slotHashes', '']],
+  draw_challenge: [['escrow', 'w'], ['slotHashes', ''], ['config', '']],
   complete_zk: [
     ['worker', 's'], ['config', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['platformVault', 'w'],
     ['verifyingKey', ''], ['clientToken', 'w'], ['stakeVault', 'w'], ['insuranceVault', 'w'], ['mint', 'w'], ['tokenProgram', '']
@@ -62,7 +62,8 @@ export const INSTRUCTION_ACCOUNTS: Readonly<Record<InstructionName, AccountList>
   close_dispute: [['claimant', 'w'], ['config', ''], ['dispute', 'w'], ['voteVault', 'w'], ['tokenProgram', ''], ['platformVault', 'w']],
   submit_delivery: [['worker', 's'], ['escrow', 'w']],
   claim_payment: [['worker', 's'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['tokenProgram', '']],
-  accept_job: [['worker', 's'], ['config', ''], ['workerNode', 'w'], ['escrow', 'w']]
+  accept_job: [['worker', 's'], ['config', ''], ['workerNode', 'w'], ['escrow', 'w']],
+  reveal_challenge: [['escrow', 'w'], ['slotHashes', ''], ['config', '']]
 }
 
 /**
@@ -190,10 +191,16 @@ export interface CreateEscrowArgs {
    * scalar-field element, 32 bytes big-endian. The program refuses zero or a value ≥ r
    * (`InvalidDataCommitment`); it is encoded as given. Optimistic escrows send 32 zero bytes. */
   readonly dataCommitment?: Uint8Array
+  /** zk tier (required there, refused otherwise): SHA-256 of a fresh 32-byte secret the client keeps
+   * (`challengeCommitment(secret)`) and reveals after the final anchor (`revealChallenge`), which
+   * draws the challenged step. The program refuses zero (`InvalidChallengeCommitment`). Optimistic
+   * escrows send 32 zero bytes. */
+  readonly challengeCommitment?: Uint8Array
 }
 
 /** `create_escrow`; for the zk tier the key account `["vk", circuitId]` is passed (derived here) and
- * pinned, and `dataCommitment` is required (a RangeError without it, or with it on another tier). */
+ * pinned, and `dataCommitment` and `challengeCommitment` are required (a RangeError without them, or
+ * with them on another tier). */
 export function createEscrow (a: CreateEscrowAccounts, args: CreateEscrowArgs, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
   const escrow = a.escrow ?? escrowPda(programId, a.client, args.nonce).address
   const tier = args.tier ?? TIER.optimistic
@@ -201,10 +208,15 @@ export function createEscrow (a: CreateEscrowAccounts, args: CreateEscrowArgs, p
   if (tier === TIER.zk) {
     if (args.dataCommitment === undefined) throw new RangeError('create_escrow: a zk escrow needs a dataCommitment (32 bytes)')
     if (args.dataCommitment.length !== 32) throw new RangeError(`create_escrow: dataCommitment must be 32 bytes, not ${args.dataCommitment.length}`)
+    if (args.challengeCommitment === undefined) throw new RangeError('create_escrow: a zk escrow needs a challengeCommitment (SHA-256 of the client\'s secret)')
+    if (args.challengeCommitment.length !== 32) throw new RangeError(`create_escrow: challengeCommitment must be 32 bytes, not ${args.challengeCommitment.length}`)
   } else if (args.dataCommitment !== undefined) {
     throw new RangeError('create_escrow: only a zk escrow carries a dataCommitment')
+  } else if (args.challengeCommitment !== undefined) {
+    throw new RangeError('create_escrow: only a zk escrow carries a challengeCommitment')
   }
   const dataCommitment = args.dataCommitment ?? new Uint8Array(32)
+  const challengeCommitment = args.challengeCommitment ?? new Uint8Array(32)
   return buildInstruction('create_escrow', {
     config: config(programId),
     workerNode: nodePda(programId, a.worker).address,
@@ -213,7 +225,7 @@ export function createEscrow (a: CreateEscrowAccounts, args: CreateEscrowArgs, p
     ...(tier === TIER.zk ? { verifyingKey: verifyingKeyPda(programId, circuitId).address } : {}),
     ...a,
     escrow
-  }, { ...args, epochsTotal: args.epochsTotal ?? 1, tier, circuitId, dataCommitment }, programId)
+  }, { ...args, epochsTotal: args.epochsTotal ?? 1, tier, circuitId, dataCommitment, challengeCommitment }, programId)
 }
 
 export function anchorProgress (a: { worker: PublicKey, escrow: PublicKey }, epoch: number, merkleRoot: Uint8Array, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
@@ -425,9 +437,25 @@ export function verifyProof (verifyingKey: PublicKey, proof: Uint8Array, publicI
   return buildInstruction('verify_proof', { verifyingKey }, { proof, publicInputs }, programId)
 }
 
-/** `draw_challenge`: fixes a zk escrow's challenged step from the SlotHashes sysvar (anyone may send it). */
+/**
+ * `draw_challenge`: the fallback draw of a zk escrow's challenged step from the SlotHashes sysvar alone
+ * (anyone may send it), once the client's reveal window after the final anchor has passed
+ * (`RevealWindowOpen` before). When SlotHashes no longer reaches the escrow's reference slot it
+ * succeeds without drawing and re-arms from the current slot (event `ChallengeRearmed`): send it
+ * again in a later slot.
+ */
 export function drawChallenge (escrow: PublicKey, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
-  return buildInstruction('draw_challenge', { escrow }, {}, programId)
+  return buildInstruction('draw_challenge', { escrow, config: config(programId) }, {}, programId)
+}
+
+/**
+ * `reveal_challenge`: reveals the secret whose SHA-256 the zk escrow's client committed to at
+ * `create_escrow`, once the final root is anchored; draws the challenged step from it and a slot hash
+ * at once (`revealedChallengeStep`). Anyone holding the secret may send it.
+ */
+export function revealChallenge (escrow: PublicKey, secret: Uint8Array, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  if (secret.length !== 32) throw new RangeError(`reveal_challenge: the secret is 32 bytes, not ${secret.length}`)
+  return buildInstruction('reveal_challenge', { escrow, config: config(programId) }, { secret }, programId)
 }
 
 export interface CompleteZkAccounts {
@@ -471,7 +499,7 @@ export function completeZk (a: CompleteZkAccounts, args: CompleteZkArgs, program
   }, { ...args }, programId)
 }
 
-/** `slash_invalid_proof`: after the deadline of a zk escrow without a valid proof (anyone may send it). */
+/** `slash_invalid_proof`: after the proof deadline of a zk escrow whose challenge was drawn, without a valid proof (anyone may send it). */
 export function slashInvalidProof (a: TimeoutRefundAccounts, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
   return buildInstruction('slash_invalid_proof', { ...settleDefaults(a, programId), ...a }, {}, programId)
 }

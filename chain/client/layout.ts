@@ -171,7 +171,7 @@ const bytes = (n: number): { bytes: number } => ({ bytes: n })
 const defined = (name: string, layout: Layout): FieldType => ({ defined: { name, layout } })
 const vec = (item: Scalar | { bytes: number }): FieldType => ({ vec: item })
 
-/** `state.rs::ConfigParams` (312 bytes). */
+/** `state.rs::ConfigParams` (328 bytes). */
 export const CONFIG_PARAMS: Layout = [
   ['stakeTierMaxJob', arr('u64', 4)],
   ['stakeTierMinStake', arr('u64', 4)],
@@ -193,6 +193,8 @@ export const CONFIG_PARAMS: Layout = [
   ['minEscrowAmount', 'u64'],
   ['minEscrowTimeoutSecs', 'i64'],
   ['repCreditMinAmount', 'u64'],
+  ['revealWindowSecs', 'i64'],
+  ['proveWindowSecs', 'i64'],
   ['platformFeeBps', 'u16'],
   ['diamondPlatformFeeBps', 'u16'],
   ['cancellationFeeBps', 'u16'],
@@ -279,7 +281,7 @@ export const NODE: Layout = [
   ['_padding', bytes(5)]
 ]
 
-/** `state.rs::Escrow` after its discriminator (408 bytes). */
+/** `state.rs::Escrow` after its discriminator (456 bytes). */
 export const ESCROW: Layout = [
   ['client', 'pubkey'],
   ['worker', 'pubkey'],
@@ -290,6 +292,7 @@ export const ESCROW: Layout = [
   ['progressRoot', bytes(32)],
   ['vkHash', bytes(32)],
   ['dataCommitment', bytes(32)],
+  ['challengeCommitment', bytes(32)],
   ['nonce', 'u64'],
   ['amount', 'u64'],
   ['estimatedSeconds', 'u64'],
@@ -301,6 +304,8 @@ export const ESCROW: Layout = [
   ['challengeSlot', 'u64'],
   ['deliveredAt', 'i64'],
   ['acceptedAt', 'i64'],
+  ['challengeRefSlot', 'u64'],
+  ['proofDeadline', 'i64'],
   ['epochsTotal', 'u32'],
   ['epochsDone', 'u32'],
   ['circuitId', 'u32'],
@@ -314,7 +319,8 @@ export const ESCROW: Layout = [
   ['delivered', 'u8'],
   ['accepted', 'u8'],
   ['credited', 'u8'],
-  ['_padding', bytes(7)]
+  ['revealed', 'u8'],
+  ['_padding', bytes(6)]
 ]
 
 /** `state.rs::ClientState` after its discriminator (48 bytes): the rate-limit window. */
@@ -415,7 +421,7 @@ export const ARGS = {
   create_escrow: [
     ['nonce', 'u64'], ['jobId', bytes(32)], ['amount', 'u64'], ['specHash', bytes(32)],
     ['estimatedSeconds', 'u64'], ['timeoutSecs', 'i64'], ['epochsTotal', 'u32'], ['tier', 'u8'], ['circuitId', 'u32'],
-    ['dataCommitment', bytes(32)]
+    ['dataCommitment', bytes(32)], ['challengeCommitment', bytes(32)]
   ] as Layout,
   anchor_progress: [['epoch', 'u32'], ['merkleRoot', bytes(32)]] as Layout,
   complete: [['finalWeightsHash', bytes(32)]] as Layout,
@@ -443,7 +449,8 @@ export const ARGS = {
     ['finalWeightsHash', bytes(32)], ['finalChainHash', bytes(32)], ['finalState', bytes(32)], ['siblings', vec(bytes(32))]
   ] as Layout,
   claim_payment: [] as Layout,
-  accept_job: [] as Layout
+  accept_job: [] as Layout,
+  reveal_challenge: [['secret', bytes(32)]] as Layout
 } as const
 export type InstructionName = keyof typeof ARGS
 
@@ -474,11 +481,12 @@ export const EVENTS = {
   DisputeResolved: [
     ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['forClient', 'u64'], ['forWorker', 'u64'], ['quorum', 'u64'], ['winner', 'u64']
   ] as Layout,
-  ChallengeDrawn: [['escrow', 'pubkey'], ['slot', 'u64'], ['step', 'u64']] as Layout,
+  ChallengeDrawn: [['escrow', 'pubkey'], ['slot', 'u64'], ['step', 'u64'], ['revealed', 'u64'], ['proofDeadline', 'i64']] as Layout,
   DisputeAppealed: [['dispute', 'pubkey'], ['appellant', 'pubkey'], ['deposit', 'u64'], ['votingDeadline', 'i64']] as Layout,
   DisputeFinalized: [
     ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['winner', 'u64'], ['depositReturned', 'u64'], ['depositForfeited', 'u64']
   ] as Layout,
-  JobAccepted: [['escrow', 'pubkey'], ['worker', 'pubkey'], ['deadline', 'i64']] as Layout
+  JobAccepted: [['escrow', 'pubkey'], ['worker', 'pubkey'], ['deadline', 'i64']] as Layout,
+  ChallengeRearmed: [['escrow', 'pubkey'], ['slot', 'u64']] as Layout
 } as const
 export type EventName = keyof typeof EVENTS

@@ -35,6 +35,10 @@ export interface ConfigParams {
   readonly minEscrowTimeoutSecs: bigint
   /** The smallest job amount that earns reputation credit (`REPUTATION.minCreditedJobAmount`). */
   readonly repCreditMinAmount: bigint
+  /** zk tier: the client's reveal window after the final anchor (`PROOF.revealWindowSeconds`). */
+  readonly revealWindowSecs: bigint
+  /** zk tier: the least proving time after the draw (`PROOF.proveWindowSeconds`). */
+  readonly proveWindowSecs: bigint
   readonly platformFeeBps: number
   readonly diamondPlatformFeeBps: number
   readonly cancellationFeeBps: number
@@ -107,6 +111,8 @@ export function configParamsFromProtocol (): ConfigParams {
     minEscrowAmount: ESCROW.minAmount,
     minEscrowTimeoutSecs: secs(ESCROW.minTimeoutSeconds),
     repCreditMinAmount: REPUTATION.minCreditedJobAmount,
+    revealWindowSecs: secs(PROOF.revealWindowSeconds),
+    proveWindowSecs: secs(PROOF.proveWindowSeconds),
     platformFeeBps: SETTLEMENT.platformFeeBps,
     diamondPlatformFeeBps: SETTLEMENT.diamondPlatformFeeBps,
     cancellationFeeBps: ESCROW.cancellationFeeBps,

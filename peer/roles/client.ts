@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import type { PeerId } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { PublicKey, type Connection, type Keypair } from '@solana/web3.js'
-import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, TIER, complete, createEscrow, escrowPda, openDispute } from '../../chain/index.js'
+import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, TIER, challengeCommitment, complete, createEscrow, escrowPda, openDispute } from '../../chain/index.js'
 import { connectCandidates, matchViaCoordinator, type FallbackCause } from '../match/index.js'
 import { ESCROW, MESH, PRICING, PROOF, wire } from '../../protocols/index.js'
 import { CID } from 'multiformats/cid'
@@ -28,7 +28,7 @@ import { fetchClientInputs, trainedModelBytes } from './client-model.js'
 import { escrowNonce, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from './chain.js'
 import { JobBook, type ClientJobState } from './jobs.js'
 import { checkpointCount, jobSpec, specTier, zkDataCommitment, type SpecRequest } from './spec.js'
-import { anchoredCheckpoints, readEscrowAccount } from './settlement.js'
+import { anchoredCheckpoints, readEscrowAccount, revealChallengeAfterAnchor } from './settlement.js'
 import { spotCheck, type SpotCheckReport } from './training.js'
 
 const log = logger('cyx:client')
@@ -299,7 +299,12 @@ export class Client {
       if (best === undefined) throw new NoEligibleBidError(ranking)
       const winning = bids.find((b) => b.from.toString() === best.bid.bidder)!
       const workerWallet = new PublicKey(winning.signer)
-      await step('awarded', { worker: best.bid.bidder, workerWallet: workerWallet.toBase58(), price: String(best.bid.price) })
+      // zk: the secret whose SHA-256 the escrow carries, revealed after the final anchor to draw the
+      // challenge; recorded before the escrow exists, so a restarted client can still reveal it.
+      const challengeSecret = tier === 'zk' ? Uint8Array.from(randomBytes(32)) : undefined
+      await step('awarded', {
+        worker: best.bid.bidder, workerWallet: workerWallet.toBase58(), price: String(best.bid.price), ...(challengeSecret === undefined ? {} : { challengeSecret: hex(challengeSecret) })
+      })
 
       // 4. Escrow the price on-chain, naming the winner.
       const config = await readConfig(connection)
@@ -317,7 +322,8 @@ export class Client {
         tier: tier === 'zk' ? TIER.zk : TIER.optimistic,
         circuitId: tier === 'zk' ? PROOF.stepCircuitId : 0,
         // zk: the step proofs' private batches are bound to this commitment (the public input `data`).
-        ...(tier === 'zk' && builtIn !== undefined ? { dataCommitment: zkDataCommitment(builtIn) } : {})
+        ...(tier === 'zk' && builtIn !== undefined ? { dataCommitment: zkDataCommitment(builtIn) } : {}),
+        ...(challengeSecret === undefined ? {} : { challengeCommitment: challengeCommitment(challengeSecret) })
       })], [this.#keypair])
       const winner = { peer: best.bid.bidder, wallet: workerWallet.toBase58(), price: best.bid.price, etaSeconds: best.bid.etaSeconds }
       // Everything a restarted client needs to see the job through (`resume`).
@@ -405,6 +411,9 @@ export class Client {
     } else {
       session = await this.#recordedSession(jobId)
     }
+    // zk: the worker anchored its final root before delivering; the challenge is drawn from this
+    // client's secret, revealed now (before the longer checks), so the worker can prove at once.
+    if (tier === 'zk') await this.#revealChallenge(jobId, escrow)
 
     const base = { jobId, spec, ranking: j.ranking, winner: j.winner, escrow: escrow.toBase58(), session, tier }
     let report: SpotCheckReport | undefined
@@ -564,6 +573,29 @@ export class Client {
       return { ok: true, root }
     } catch (err) {
       return { ok: false, root: '', reason: `the anchored root could not be checked: ${err instanceof Error ? err.message : String(err)}` }
+    }
+  }
+
+  /**
+   * zk tier: reveals the job's challenge secret (kept in its record) once the final root is anchored
+   * (`reveal_challenge`). A failure is logged, not fatal: past the reveal window the worker draws by
+   * the slot-hash fallback.
+   */
+  async #revealChallenge (jobId: string, escrow: PublicKey): Promise<void> {
+    const secret = (await this.jobs.get(jobId))?.facts.challengeSecret
+    if (secret === undefined) {
+      log('job %s: no challenge secret recorded (an older client): the worker will draw by the fallback', jobId)
+      return
+    }
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        const signature = await revealChallengeAfterAnchor({ connection: this.#o.connection, keypair: this.#keypair, escrow }, Buffer.from(secret, 'hex'))
+        if (signature !== undefined) await this.jobs.note(jobId, { revealSignature: signature })
+        return
+      } catch (e) {
+        log.error('job %s: revealing the challenge failed (attempt %d): %s', jobId, attempt, e instanceof Error ? e.message : e)
+        await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt))
+      }
     }
   }
 

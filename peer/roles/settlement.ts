@@ -8,9 +8,12 @@
  *   circuits and the program (`sol_poseidon`) hash these leaves;
  * - optimistic: `submit_delivery` proves on-chain that the final checkpoint is the last leaf of
  *   that root and starts the challenge window; `claim_payment` once it has passed undisputed;
- * - zk: `draw_challenge` fixes step k from a slot hash after the anchor, the worker proves in
- *   Groth16 that checkpoint k+1 is exactly one step from checkpoint k (`checkpoint_step`), and
- *   `complete_zk` pays after verifying that proof on-chain.
+ * - zk: the client reveals the secret it committed to at `create_escrow` once it sees the final
+ *   anchor (`revealChallengeAfterAnchor`, `reveal_challenge`), which fixes step k from the secret
+ *   and a slot hash; a worker whose client stays silent past the reveal window draws by the
+ *   slot-hash fallback (`draw_challenge`). The worker proves in Groth16 that checkpoint k+1 is
+ *   exactly one step from checkpoint k (`checkpoint_step`, its `job` input the escrow's address),
+ *   and `complete_zk` pays after verifying that proof on-chain.
  *
  * Everything here is read from the sealed evidence in the worker's Helia, so a restarted worker
  * settles a delivered job exactly as it would have before the restart.
@@ -19,8 +22,8 @@ import { PublicKey, type Connection, type Keypair } from '@solana/web3.js'
 import { CID } from 'multiformats/cid'
 import { checkpointStepInput, prove, stepData, toOnChainProof, type StepData, type StepState } from '../../circuits/index.js'
 import {
-  CYXWIZ_PROGRAM_ID, ESCROW_STATE, TIER, anchorProgress, claimPayment, completeZk, decodeEscrow, drawChallenge, jobIdField, lastLeafSiblings,
-  submitDelivery, type EscrowAccount
+  CYXWIZ_PROGRAM_ID, ESCROW_STATE, TIER, anchorProgress, challengeCommitment, claimPayment, completeZk, decodeEscrow, drawChallenge, escrowField,
+  lastLeafSiblings, revealChallenge, revealDeadline, submitDelivery, type EscrowAccount
 } from '../../chain/index.js'
 import { MerkleTree, checkpointCommitment, digestCommitment, fieldFromBytes, fieldToBytes, poseidonMerkle, poseidonStateCommitment, wire } from '../../protocols/index.js'
 import { evidenceTrainingSpec, loadCheckpointState, loadEvidence, type EvidenceStore } from '../../storage/index.js'
@@ -163,25 +166,47 @@ export async function claimAfterWindow (c: SettlementContext, o: SettleOptions =
 }
 
 /**
- * zk tier: draws the challenge (once a slot after the anchor has a hash), proves the challenged
- * step from the evidence's own states, and sends `complete_zk`, which verifies the proof on-chain
- * and pays. Returns early when the escrow is no longer funded.
+ * zk tier, the client's side: once the worker's final root is anchored, reveals the secret the
+ * client committed to at `create_escrow` (`reveal_challenge`), which draws the challenged step at
+ * once. Returns the signature, or undefined when there is nothing to reveal: not a zk escrow, no
+ * longer funded, the final root not anchored yet, or the challenge already drawn (by an earlier
+ * reveal, or by the worker's fallback after the reveal window). A secret that does not match the
+ * escrow's commitment is an error (never sent: it could only fail).
+ */
+export async function revealChallengeAfterAnchor (c: SettlementContext, secret: Uint8Array): Promise<string | undefined> {
+  const e = await readEscrowAccount(c.connection, c.escrow)
+  if (e.tier !== TIER.zk || e.state !== ESCROW_STATE.funded || e.epochsDone !== e.epochsTotal || e.challenged !== 0) return undefined
+  if (!wire.equalBytes(challengeCommitment(secret), e.challengeCommitment)) throw new Error('the recorded challenge secret is not the one this escrow commits to')
+  return await sendTransaction(c.connection, [revealChallenge(c.escrow, secret)], [c.keypair])
+}
+
+/**
+ * zk tier, the worker's side: waits for the challenge (the client's `reveal_challenge`, normally
+ * moments after the final anchor); once the client's reveal window has passed without it, draws it
+ * by the slot-hash fallback (`draw_challenge`, re-armed by the program when SlotHashes no longer
+ * reaches the anchor: then sent again in a later slot). Then proves the challenged step from the
+ * evidence's own states and sends `complete_zk`, which verifies the proof on-chain and pays.
+ * Returns early when the escrow is no longer funded.
  */
 export async function proveAndComplete (c: SettlementContext, cps: AnchoredCheckpoints, finalWeightsHash: Uint8Array, o: SettleOptions = {}): Promise<SettleResult> {
   if (cps.states === undefined || cps.data === undefined) throw new Error('a zk settlement needs the exact states and the training data')
   const config = await readConfig(c.connection)
   let e = await readEscrowAccount(c.connection, c.escrow)
   if (e.tier !== TIER.zk) throw new Error('not a zk escrow')
-  for (let attempt = 0; e.challenged === 0; attempt++) {
+  for (let failures = 0; e.challenged === 0;) {
     o.signal?.throwIfAborted()
     if (e.state !== ESCROW_STATE.funded) return { how: 'ended', escrowState: e.state }
-    try {
-      await sendTransaction(c.connection, [drawChallenge(c.escrow)], [c.keypair])
-    } catch (err) {
-      // No slot hash after the anchor yet (a real cluster: wait for the next slot).
-      if (attempt >= 30) throw err
-      await sleep(Math.min(o.pollMs ?? 1_000, 1_000), o.signal)
+    // The client's secret draws first; the fallback only once its reveal window has passed.
+    if (e.epochsDone === e.epochsTotal && BigInt(await chainTime(c.connection)) >= revealDeadline(e, config.params)) {
+      try {
+        await sendTransaction(c.connection, [drawChallenge(c.escrow)], [c.keypair])
+        failures = 0
+      } catch (err) {
+        // No slot hash after the reference slot yet (a real cluster: wait for the next slot).
+        if (++failures >= 30) throw err
+      }
     }
+    await sleep(Math.min(o.pollMs ?? 1_000, 1_000), o.signal)
     e = await readEscrowAccount(c.connection, c.escrow)
   }
   if (e.state !== ESCROW_STATE.funded) return { how: 'ended', escrowState: e.state }
@@ -189,7 +214,8 @@ export async function proveAndComplete (c: SettlementContext, cps: AnchoredCheck
   o.onChallenge?.(k)
   const states = cps.states
   const at = (i: number): { chainHash: Uint8Array, state: StepState } => ({ chainHash: cps.chain[i] as Uint8Array, state: states[i] as StepState })
-  const { input, data } = checkpointStepInput(cps.leaves, k, fieldFromBytes(jobIdField(e.jobId)), at(k), at(k + 1), cps.data)
+  // The proof's `job` input is the escrow's address: it cannot be reused for another escrow.
+  const { input, data } = checkpointStepInput(cps.leaves, k, fieldFromBytes(escrowField(c.escrow)), at(k), at(k + 1), cps.data)
   // The program takes `data` from the escrow: a proof over other data could only fail (and be slashed).
   if (!wire.equalBytes(fieldToBytes(data), e.dataCommitment)) throw new Error('the escrow commits to other training data than this job\'s dataset: not proving')
   // A child process, not a worker thread: there snarkjs uses every core (56k constraints: 5.8 s

@@ -124,7 +124,7 @@ run('withdraw_stake', withdrawStake({ owner, ownerToken: worker.token }, pid), [
 
 // The zk tier's instructions need real Groth16 proofs and keys: scripts/bench/zk.ts measures them
 // (completeComputeUnits). Everything else must be measured here, or the bench fails.
-const ZK_INSTRUCTIONS = new Set(['set_verifying_key', 'verify_proof', 'draw_challenge', 'complete_zk', 'slash_invalid_proof'])
+const ZK_INSTRUCTIONS = new Set(['set_verifying_key', 'verify_proof', 'draw_challenge', 'reveal_challenge', 'complete_zk', 'slash_invalid_proof'])
 const missing = Object.keys(INSTRUCTION_ACCOUNTS).filter((n) => cu[n] === undefined && !ZK_INSTRUCTIONS.has(n))
 if (missing.length > 0) throw new Error(`not measured: ${missing.join(', ')}`)
 const ordered = Object.fromEntries(Object.keys(INSTRUCTION_ACCOUNTS).filter((n) => !ZK_INSTRUCTIONS.has(n)).map((n) => [n, cu[n]]))

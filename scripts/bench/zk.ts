@@ -23,7 +23,7 @@ import {
 import { MerkleTree, fieldFromBytes, fieldToBytes, poseidonMerkle } from '../../protocols/index.js'
 import { stepRun } from '../../test/circuits/step-fixture.js'
 import {
-  ESCROW_STATE, TIER, anchorProgress, completeZk, escrowPda, drawChallenge, jobIdField, lastLeafSiblings, verifyProof, verifyingKeyPda
+  ESCROW_STATE, TIER, anchorProgress, completeZk, escrowPda, escrowField, lastLeafSiblings, verifyProof, verifyingKeyPda
 } from '../../chain/client/index.js'
 import { TOKEN, World, hash } from '../../test/chain/world.js'
 
@@ -56,10 +56,11 @@ const { chain, leaves } = run
 const root = new MerkleTree(leaves, poseidonMerkle).root
 for (const e of [escrow, escrow2]) w.ledger.mustSend([anchorProgress({ worker: worker.kp.publicKey, escrow: e }, LEAVES, root, w.pid)], [worker.kp])
 w.nextSlot()
-for (const e of [escrow, escrow2]) w.ledger.mustSend([drawChallenge(e, w.pid)], [w.ledger.payer])
+// The client reveals its secret (committed at create_escrow): the challenge is drawn.
+for (const e of [escrow, escrow2]) if (!w.reveal(e).ok) throw new Error('reveal_challenge failed')
 const step = w.escrowAccount(escrow).challengeStep
 const at = (i: number): { chainHash: Uint8Array, state: (typeof run.states)[number] } => ({ chainHash: chain[i] as Uint8Array, state: run.states[i] as (typeof run.states)[number] })
-const { input } = checkpointStepInput(leaves, step, fieldFromBytes(jobIdField(jobId)), at(step), at(step + 1), run.data)
+const { input } = checkpointStepInput(leaves, step, fieldFromBytes(escrowField(escrow)), at(step), at(step + 1), run.data)
 
 const thread: number[] = []
 const proc: number[] = []
@@ -93,7 +94,7 @@ const completeIx = (e: typeof escrow): ReturnType<typeof completeZk> => complete
   proof, finalWeightsHash: hash('weights'), finalChainHash: chain[LEAVES - 1] as Uint8Array, finalState: fieldToBytes(run.stateCommitments[LEAVES - 1] as bigint), siblings: lastLeafSiblings(leaves)
 }, w.pid)
 const complete = w.ledger.mustSend([completeIx(escrow)], [worker.kp])
-// The same proof for the second escrow (another job id): it fails, and the failure is settled at once.
+// The same proof for the second escrow (its own address is the proof's job input): it fails, and the failure is settled at once.
 const failing = w.ledger.mustSend([completeIx(escrow2)], [worker.kp])
 if (w.escrowAccount(escrow2).state !== ESCROW_STATE.proofFailed) throw new Error('a failing proof was not settled')
 

@@ -19,7 +19,7 @@ import {
 } from '../../chain/client/index.js'
 import { snakeCase } from '../../chain/client/idl.js'
 import { IDL_PATH, idlText } from '../../scripts/gen-idl.js'
-import { DISPUTE, STAKE_TIERS } from '../../protocols/index.js'
+import { DISPUTE, PROOF, STAKE_TIERS } from '../../protocols/index.js'
 import { TOKEN, World, hash, program, type Wallet } from './world.js'
 
 // Anchor is CommonJS; Node's ESM loader does not see its named exports.
@@ -59,7 +59,7 @@ describe('chain/idl: the Anchor IDL', () => {
     assert.deepEqual(create.accounts.map((a) => a.name), ['client', 'config', 'worker_node', 'escrow', 'escrow_vault', 'client_token', 'mint', 'client_state', 'system_program', 'token_program', 'verifying_key'])
     // The key account a zk escrow pins is optional (the optimistic tier reads none).
     assert.deepEqual(create.accounts.at(-1), { name: 'verifying_key', optional: true })
-    assert.deepEqual(create.args.map((a) => a.name), ['nonce', 'job_id', 'amount', 'spec_hash', 'estimated_seconds', 'timeout_secs', 'epochs_total', 'tier', 'circuit_id', 'data_commitment'])
+    assert.deepEqual(create.args.map((a) => a.name), ['nonce', 'job_id', 'amount', 'spec_hash', 'estimated_seconds', 'timeout_secs', 'epochs_total', 'tier', 'circuit_id', 'data_commitment', 'challenge_commitment'])
     assert.deepEqual(idl.accounts?.find((a) => a.name === 'Node')?.discriminator, [...accountDiscriminator('Node')])
   })
 
@@ -121,8 +121,21 @@ describe('chain/idl: the Anchor IDL', () => {
     const e5 = escrowPda(w.pid, client.kp.publicKey, 5n).address
     run([acceptJob({ worker: worker2.kp.publicKey, escrow: e5 }, w.pid)], [worker2.kp])
     run([anchorProgress({ worker: worker2.kp.publicKey, escrow: e5 }, 3, new Uint8Array(32).fill(7), w.pid)], [worker2.kp])
+    // No reveal: past the client's reveal window the slot-hash fallback draws; with the anchor's
+    // slot gone from SlotHashes (513 slots later) its first call re-arms, the next one draws.
+    w.ledger.warp(BigInt(PROOF.revealWindowSeconds))
+    for (let i = 0; i < 513; i++) w.nextSlot()
+    run([drawChallenge(e5, w.pid)], [w.ledger.payer])
     w.nextSlot()
     run([drawChallenge(e5, w.pid)], [w.ledger.payer])
+    // Another, its secret revealed by the client.
+    run([w.createEscrowIx(client, worker2.kp.publicKey, w.escrowArgs(6n, TOKEN, { tier: TIER.zk, circuitId: 1, epochsTotal: 3, dataCommitment: new Uint8Array(32).fill(7, 31) }))], [client.kp])
+    const e6 = escrowPda(w.pid, client.kp.publicKey, 6n).address
+    run([acceptJob({ worker: worker2.kp.publicKey, escrow: e6 }, w.pid)], [worker2.kp])
+    run([anchorProgress({ worker: worker2.kp.publicKey, escrow: e6 }, 3, new Uint8Array(32).fill(7), w.pid)], [worker2.kp])
+    const revealed = w.reveal(e6)
+    assert.ok(revealed.ok, revealed.logs.join('\n'))
+    logs.push(...revealed.logs)
 
     // Every event, decoded by Anchor and by us, to the same values.
     const seenEvents = new Set<string>()

@@ -9,8 +9,9 @@ import { Keypair, type PublicKey, type TransactionInstruction } from '@solana/we
 import { buildProgram } from '../../scripts/build-program.js'
 import { Ledger, type TxResult } from '../../chain/ledger/index.js'
 import {
-  PROGRAM_ERRORS, acceptJob, anchorProgress, complete, configParamsFromProtocol, configPda, createEscrow, decodeConfig, decodeDispute, decodeEscrow,
-  decodeNode, escrowPda, initializeConfig, lastLeafSiblings, nodePda, registerNode, setVerifyingKey, submitDelivery, type ConfigAccount, type ConfigParams,
+  PROGRAM_ERRORS, TIER, acceptJob, anchorProgress, challengeCommitment, complete, configParamsFromProtocol, configPda, createEscrow, decodeConfig, decodeDispute,
+  decodeEscrow, decodeNode, escrowPda, initializeConfig, lastLeafSiblings, nodePda, registerNode, revealChallenge, setVerifyingKey, submitDelivery,
+  type ConfigAccount, type ConfigParams,
   type CreateEscrowArgs, type DisputeAccount, type EscrowAccount, type NodeAccount, type ProgramErrorName
 } from '../../chain/client/index.js'
 import { MerkleTree, UNITS_PER_TOKEN, checkpointCommitment, digestCommitment, fieldToBytes, poseidonMerkle } from '../../protocols/index.js'
@@ -128,8 +129,27 @@ export class World {
     return { nonce, jobId: hash(`job-${nonce}`), amount, specHash: hash('spec'), estimatedSeconds: 3_600n, timeoutSecs: 86_400n, epochsTotal: 10, ...over }
   }
 
+  /**
+   * The secret a zk escrow's client commits to (`challengeCommitment`) and later reveals: here derived
+   * from the client and the nonce, so tests can reveal without keeping it (a real client draws it from
+   * a CSPRNG and keeps it in its job record).
+   */
+  challengeSecret (client: PublicKey, nonce: bigint): Uint8Array {
+    return hash(`challenge-secret/${client.toBase58()}/${nonce}`)
+  }
+
+  /** `create_escrow`; a zk escrow without a `challengeCommitment` gets the one of `challengeSecret(client, nonce)`. */
   createEscrowIx (client: Wallet, worker: PublicKey, args: CreateEscrowArgs): TransactionInstruction {
-    return createEscrow({ client: client.kp.publicKey, clientToken: client.token, mint: this.mint, worker }, args, this.pid)
+    const committed = args.tier === TIER.zk && args.challengeCommitment === undefined
+      ? { ...args, challengeCommitment: challengeCommitment(this.challengeSecret(client.kp.publicKey, args.nonce)) }
+      : args
+    return createEscrow({ client: client.kp.publicKey, clientToken: client.token, mint: this.mint, worker }, committed, this.pid)
+  }
+
+  /** `reveal_challenge` of a zk escrow with its client's secret (`challengeSecret`), sent by `payer` (default the ledger's payer). */
+  reveal (escrow: PublicKey, payer = this.ledger.payer, secret?: Uint8Array): TxResult {
+    const e = this.escrowAccount(escrow)
+    return this.ledger.send([revealChallenge(escrow, secret ?? this.challengeSecret(e.client, e.nonce), this.pid)], [payer])
   }
 
   /** Creates an escrow (must succeed) and returns its address: an offer the worker has not accepted. */

@@ -1,10 +1,11 @@
 /**
  * The zk tier of the escrow on-chain: the escrow pins the SHA-256 of its circuit's verifying key at
- * creation; the worker anchors the Poseidon root of its checkpoint commitments, `draw_challenge`
- * fixes step k from the SlotHashes sysvar after that, and `complete_zk` pays only for a proof
- * (circuit `checkpoint_step`: checkpoints k and k+1 are in the root and k+1 is exactly one Q16
- * training step from k, on the private batch the escrow's data commitment names) whose public inputs
- * the program builds from the escrow — [job, root, leafCount, k, data] — under the pinned key, and only when the final checkpoint is the last leaf of the
+ * creation; the worker anchors the Poseidon root of its checkpoint commitments, the client's
+ * `reveal_challenge` fixes step k from its committed secret and a slot hash after that, and
+ * `complete_zk` pays only for a proof (circuit `checkpoint_step`: checkpoints k and k+1 are in the
+ * root and k+1 is exactly one Q16 training step from k, on the private batch the escrow's data
+ * commitment names) whose public inputs the program builds from the escrow — [job = the escrow's
+ * address, root, leafCount, k, data] — under the pinned key, and only when the final checkpoint is the last leaf of the
  * root (`sol_poseidon`). The checkpoints are a real FixedPointEngine run. Every failing-proof case of
  * issue 7 is refused by the TypeScript verifier and, on-chain, recorded at once: `complete_zk`
  * succeeds with the invalid-proof settlement (client refunded, 25 % slash, −100 reputation), each
@@ -21,7 +22,7 @@ import {
 import { BN254_BASE_FIELD, MerkleTree, fieldFromBytes, fieldToBytes, poseidonMerkle, REPUTATION, SLASHING } from '../../protocols/index.js'
 import { commit, stepRun, type StepRun } from '../circuits/step-fixture.js'
 import {
-  ESCROW_STATE, TIER, anchorProgress, challengeStep, completeZk, drawChallenge, fieldOffset, ESCROW, jobIdField, lastLeafSiblings, parseEvents,
+  ESCROW_STATE, TIER, anchorProgress, revealedChallengeStep, completeZk, drawChallenge, fieldOffset, ESCROW, escrowField, lastLeafSiblings, parseEvents,
   escrowPda, setVerifyingKey, slashInvalidProof, stepPublicInputs, timeoutRefund, vaultPda, verifyingKeyPda
 } from '../../chain/client/index.js'
 import { TOKEN, World, computeUnits, expectError, hash, program, record, withAccount, type Wallet } from './world.js'
@@ -56,7 +57,7 @@ interface Job {
   readonly root: Uint8Array
 }
 
-describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid_proof)', function () {
+describe('chain/program: the zk tier (reveal_challenge, complete_zk, slash_invalid_proof)', function () {
   this.timeout(120_000)
   let w: World
   let vkey: VerificationKey
@@ -101,21 +102,23 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
   /** A worker of its own: a case that ends in a slash leaves the others' stakes alone. */
   const ownWorker = (): Wallet => w.worker(50_000n * TOKEN, 60_000n)
 
+  /** The client reveals its secret after the anchor's slot ended: the challenge is drawn. */
   function draw (j: Job): number {
     const slotHash = w.nextSlot()
-    record('draw_challenge', w.ledger.send([drawChallenge(j.escrow, w.pid)], [w.ledger.payer]))
+    record('reveal_challenge', w.reveal(j.escrow))
     const e = w.escrowAccount(j.escrow)
     assert.equal(e.challenged, 1)
-    // The program's draw, recomputed: the hash of the anchoring slot (the oldest at or after it).
-    assert.equal(e.challengeStep, challengeStep(slotHash, j.escrow, j.root, j.leaves.length))
+    assert.equal(e.revealed, 1)
+    // The program's draw, recomputed: the client's secret with the hash of the anchoring slot (the oldest at or after it).
+    assert.equal(e.challengeStep, revealedChallengeStep(slotHash, w.challengeSecret(e.client, e.nonce), j.escrow, j.root, j.leaves.length))
     return e.challengeStep
   }
 
   /** The worker's proof of `step`, from its own run (or another run `over.run`, anchored nowhere). */
-  async function proveStep (j: Job, step: number, over: { jobId?: Uint8Array, run?: StepRun } = {}): Promise<ProofResult> {
+  async function proveStep (j: Job, step: number, over: { escrow?: PublicKey, run?: StepRun } = {}): Promise<ProofResult> {
     const run = over.run ?? j.run
     const at = (i: number): { chainHash: Uint8Array, state: StepRun['states'][number] } => ({ chainHash: run.chain[i] as Uint8Array, state: run.states[i] as StepRun['states'][number] })
-    return await prove('checkpoint_step', checkpointStepInput(run.leaves, step, fieldFromBytes(jobIdField(over.jobId ?? j.jobId)), at(step), at(step + 1), run.data).input)
+    return await prove('checkpoint_step', checkpointStepInput(run.leaves, step, fieldFromBytes(escrowField(over.escrow ?? j.escrow)), at(step), at(step + 1), run.data).input)
   }
 
   function completeIx (j: Job, proof: Uint8Array, over: { chain?: Uint8Array, siblings?: Uint8Array } = {}): ReturnType<typeof completeZk> {
@@ -130,7 +133,7 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
   }
 
   /** What the program checks the proof against, as snarkjs public signals. */
-  const expectedSignals = (j: Job, step: number): string[] => fromOnChainPublicInputs(stepPublicInputs(j.jobId, j.root, j.leaves.length, step, w.escrowAccount(j.escrow).dataCommitment))
+  const expectedSignals = (j: Job, step: number): string[] => fromOnChainPublicInputs(stepPublicInputs(j.escrow, j.root, j.leaves.length, step, w.escrowAccount(j.escrow).dataCommitment))
 
   const send = (j: Job, ix: ReturnType<typeof completeZk>): ReturnType<World['ledger']['send']> => w.ledger.send([ix], [j.worker.kp])
 
@@ -232,9 +235,9 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
       return { f, fk: draw(f) }
     }
 
-    it('a proof for another job', async () => {
+    it('a proof for another escrow (the job\'s public input is the escrow\'s address)', async () => {
       const { f, fk } = await fresh()
-      await refused(f, await proveStep(f, fk, { jobId: hash('another job') }), fk)
+      await refused(f, await proveStep(f, fk, { escrow: j.escrow }), fk)
     })
 
     it('a proof over another root (another honest run of the same model, same job and step)', async () => {
@@ -302,13 +305,14 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
       slashedOnChain(f, p)
     })
 
-    it('a tampered public input: the program uses the escrow\'s own fields (here a patched job id), never the caller\'s', async () => {
+    it('a tampered public input: the program uses the escrow\'s own fields (here a patched challenge step), never the caller\'s', async () => {
       const { f, fk } = await fresh()
       const r = await proveStep(f, fk)
-      const at = 8 + fieldOffset(ESCROW, 'jobId')
-      w.patch(f.escrow, (v) => { v.setUint8(at + 31, v.getUint8(at + 31) ^ 1) })
-      const patched = w.escrowAccount(f.escrow).jobId
-      assert.equal(await verify(vkey, fromOnChainPublicInputs(stepPublicInputs(patched, f.root, f.leaves.length, fk, w.escrowAccount(f.escrow).dataCommitment)), r.proof), false)
+      const at = 8 + fieldOffset(ESCROW, 'challengeStep')
+      const patched = (fk + 1) % (LEAVES - 1)
+      w.patch(f.escrow, (v) => { v.setUint32(at, patched, true) })
+      assert.equal(w.escrowAccount(f.escrow).challengeStep, patched)
+      assert.equal(await verify(vkey, fromOnChainPublicInputs(stepPublicInputs(f.escrow, f.root, f.leaves.length, patched, w.escrowAccount(f.escrow).dataCommitment)), r.proof), false)
       slashedOnChain(f, toOnChainProof(r.proof))
     })
 
@@ -386,17 +390,19 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
     const j = await job({ leaves: 3 })
     expectError(w.ledger.send([w.completeIx(sharedClient, sharedWorker, j.escrow)], [sharedClient.kp]), 'InvalidTier')
     expectError(send(j, completeIx(j, new Uint8Array(256))), 'ChallengeNotReady')
-    // Same slot as the anchoring: its hash does not exist yet.
-    expectError(w.ledger.send([drawChallenge(j.escrow, w.pid)], [w.ledger.payer]), 'ChallengeNotReady')
+    // Within the client's reveal window only its secret draws (the fallback waits).
+    expectError(w.ledger.send([drawChallenge(j.escrow, w.pid)], [w.ledger.payer]), 'RevealWindowOpen')
     draw(j)
     w.nextSlot()
     expectError(w.ledger.send([drawChallenge(j.escrow, w.pid)], [w.ledger.payer]), 'ChallengeAlreadyDrawn')
+    expectError(w.reveal(j.escrow), 'ChallengeAlreadyDrawn')
 
     nonce++
     const e2 = w.escrow(sharedClient, sharedWorker, nonce, TOKEN, { tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: 4, dataCommitment: DATA })
     expectError(w.ledger.send([anchorProgress({ worker: sharedWorker.kp.publicKey, escrow: e2 }, 1, new Uint8Array(32).fill(0xff), w.pid)], [sharedWorker.kp]), 'NonCanonicalField')
     w.nextSlot()
     expectError(w.ledger.send([drawChallenge(e2, w.pid)], [w.ledger.payer]), 'ChallengeNotReady') // final root not anchored
+    expectError(w.reveal(e2), 'ChallengeNotReady') // nor can the secret draw before it
     nonce++
     const res = w.ledger.send([w.createEscrowIx(sharedClient, sharedWorker.kp.publicKey, w.escrowArgs(nonce, TOKEN, { tier: TIER.zk, circuitId: CIRCUIT, epochsTotal: 1, dataCommitment: DATA }))], [sharedClient.kp])
     expectError(res, 'InvalidEpoch') // nothing to challenge
@@ -445,7 +451,7 @@ describe('chain/program: the zk tier (draw_challenge, complete_zk, slash_invalid
       const failing = computeUnits.get('complete_zk (failing proof)')
       assert.ok(cu !== undefined && cu <= 200_000n, `complete_zk ${String(cu)} CU`)
       assert.ok(failing !== undefined && failing <= 200_000n, `complete_zk (failing proof) ${String(failing)} CU`)
-      console.log(`      complete_zk: ${String(cu)} CU (a failing proof, slashed: ${String(failing)} CU); draw_challenge: ${String(computeUnits.get('draw_challenge'))} CU; slash_invalid_proof: ${String(computeUnits.get('slash_invalid_proof'))} CU`)
+      console.log(`      complete_zk: ${String(cu)} CU (a failing proof, slashed: ${String(failing)} CU); reveal_challenge: ${String(computeUnits.get('reveal_challenge'))} CU; slash_invalid_proof: ${String(computeUnits.get('slash_invalid_proof'))} CU`)
     })
   })
 })

@@ -63,6 +63,7 @@ pub enum Error {
     InvalidVerifyingKey = 6036,
     InvalidTier = 6037,
     ChallengeNotReady = 6038,
+    /// No longer returned: an expired SlotHashes entry re-arms the draw (`draw_challenge`).
     ChallengeExpired = 6039,
     ChallengeAlreadyDrawn = 6040,
     InvalidInclusion = 6041,
@@ -98,6 +99,18 @@ pub enum Error {
     /// `set_verifying_key` on a key that is complete (or a chunk that would rewrite written bytes):
     /// a key, once set, never changes — a new circuit gets a new id.
     VerifyingKeyImmutable = 6059,
+    /// zk tier: `create_escrow` without a non-zero `challenge_commitment` (the SHA-256 of the
+    /// client's secret), or a non-zk escrow with one.
+    InvalidChallengeCommitment = 6060,
+    /// `reveal_challenge` with a secret whose SHA-256 is not the escrow's `challenge_commitment`.
+    InvalidChallengeSecret = 6061,
+    /// The slot-hash fallback `draw_challenge` before the client's reveal window has passed
+    /// (`reveal_window_secs` after the final anchor): until then only the secret draws.
+    RevealWindowOpen = 6062,
+    /// `slash_invalid_proof` on an escrow whose challenge was never drawn: a worker is slashed only
+    /// for a drawn challenge it did not prove within its proving window (`timeout_refund` refunds
+    /// the client without a slash instead).
+    ChallengeNotDrawn = 6063,
 }
 
 impl Error {

@@ -233,12 +233,29 @@ pub struct ChallengeDrawn {
     pub escrow: Pubkey,
     pub slot: u64,
     pub step: u64,
+    /// 1 when drawn from the client's revealed secret (`reveal_challenge`), 0 by the fallback.
+    pub revealed: u64,
+    /// Until when the worker may prove (`Escrow::proof_deadline`).
+    pub proof_deadline: i64,
 }
 impl Event for ChallengeDrawn {
     const DISCRIMINATOR: [u8; 8] = disc::event("ChallengeDrawn");
-    const LEN: usize = 48;
+    const LEN: usize = 64;
 }
 const _: () = assert!(core::mem::size_of::<ChallengeDrawn>() == ChallengeDrawn::LEN);
+
+/// The SlotHashes sysvar no longer reached back to a zk escrow's reference slot: the fallback draw
+/// takes the hash of `slot` (this one, whose hash did not exist when this was sent) or a later one.
+#[repr(C)]
+pub struct ChallengeRearmed {
+    pub escrow: Pubkey,
+    pub slot: u64,
+}
+impl Event for ChallengeRearmed {
+    const DISCRIMINATOR: [u8; 8] = disc::event("ChallengeRearmed");
+    const LEN: usize = 40;
+}
+const _: () = assert!(core::mem::size_of::<ChallengeRearmed>() == ChallengeRearmed::LEN);
 
 /// The losing party appealed a recorded verdict: voting reopens with twice the quorum.
 #[repr(C)]

@@ -42,6 +42,14 @@ pub struct ConfigParams {
     /// The smallest job amount that earns reputation credit (assigned/completed/timed counts, the
     /// successful-job recovery, ratings; `REPUTATION.minCreditedJobAmount`). Penalties always apply.
     pub rep_credit_min_amount: u64,
+    /// zk tier: how long after the final anchor the client alone may draw the challenge, by
+    /// revealing its committed secret (`reveal_challenge`); after it anyone may draw it from a slot
+    /// hash alone (`draw_challenge`, the fallback). Seconds (`PROOF.revealWindowSeconds`).
+    pub reveal_window_secs: i64,
+    /// zk tier: the least time a worker has to prove its challenged step after the draw: the
+    /// escrow's `proof_deadline` is max(deadline, drawn at + this); no worker is slashed before it,
+    /// nor one whose challenge was never drawn. Seconds (`PROOF.proveWindowSeconds`).
+    pub prove_window_secs: i64,
     pub platform_fee_bps: u16,
     pub diamond_platform_fee_bps: u16,
     pub cancellation_fee_bps: u16,
@@ -75,7 +83,7 @@ pub struct ConfigParams {
     pub _padding: [u8; 2],
 }
 
-pub const CONFIG_PARAMS_LEN: usize = 312;
+pub const CONFIG_PARAMS_LEN: usize = 328;
 const _: () = assert!(core::mem::size_of::<ConfigParams>() == CONFIG_PARAMS_LEN);
 
 const BPS_MAX: u16 = 10_000;
@@ -141,6 +149,8 @@ impl ConfigParams {
             self.appeal_window_secs,
             self.challenge_window_secs,
             self.min_escrow_timeout_secs,
+            self.reveal_window_secs,
+            self.prove_window_secs,
         ];
         let mut k = 0;
         while k < d.len() {
@@ -312,6 +322,11 @@ pub struct Escrow {
     /// `create_escrow`. It is the step proof's public input `data`, so the worker's private
     /// training batches are bound to the data the client funded. Zero for the optimistic tier.
     pub data_commitment: [u8; 32],
+    /// zk tier: SHA-256 of a 32-byte secret the client chose at `create_escrow` (non-zero). The
+    /// client reveals the secret after the final anchor (`reveal_challenge`), which draws the
+    /// challenge from it and a slot hash: the worker, who never saw the secret, can neither predict
+    /// nor grind its step. Zero for the optimistic tier.
+    pub challenge_commitment: [u8; 32],
     pub nonce: u64,
     pub amount: u64,
     pub estimated_seconds: u64,
@@ -327,6 +342,13 @@ pub struct Escrow {
     pub delivered_at: i64,
     /// When the worker accepted the job (`accept_job`); 0 before. The deadline counts from it.
     pub accepted_at: i64,
+    /// zk tier: the slot whose hash (or the first later one's) the fallback `draw_challenge` takes:
+    /// the final anchor's slot, moved to the current slot when the SlotHashes sysvar no longer
+    /// reaches back to it (a re-arm: the challenge never becomes undrawable).
+    pub challenge_ref_slot: u64,
+    /// zk tier: until when the worker may prove (`complete_zk`), set at the draw to
+    /// max(deadline, drawn at + `prove_window_secs`); `slash_invalid_proof` only after it.
+    pub proof_deadline: i64,
     /// Epochs in the job's spec, and the highest epoch the worker anchored (progress = done/total).
     pub epochs_total: u32,
     pub epochs_done: u32,
@@ -342,7 +364,7 @@ pub struct Escrow {
     /// The spec's verification tier: TIER_OPTIMISTIC (0, settled by the client's `complete`) or
     /// TIER_ZK (1, settled by `complete_zk` with a proof, or `slash_invalid_proof`).
     pub tier: u8,
-    /// zk tier: 1 once `draw_challenge` fixed `challenge_step`.
+    /// zk tier: 1 once `reveal_challenge` or `draw_challenge` fixed `challenge_step`.
     pub challenged: u8,
     /// Optimistic tier: 1 once the worker submitted its delivery (`submit_delivery`).
     pub delivered: u8,
@@ -353,10 +375,15 @@ pub struct Escrow {
     /// 1 when the job earns reputation credit (its amount reached `rep_credit_min_amount` at
     /// `accept_job`; fixed then, so a later parameter change cannot unbalance the record).
     pub credited: u8,
-    pub _padding: [u8; 7],
+    /// zk tier: 1 when the challenge was drawn from the client's revealed secret
+    /// (`reveal_challenge`), 0 when by the slot-hash fallback (`draw_challenge`) or not yet drawn.
+    pub revealed: u8,
+    pub _padding: [u8; 6],
 }
 
-const _: () = assert!(core::mem::size_of::<Escrow>() == 9 * 32 + 11 * 8 + 4 * 4 + 16);
+pub const ESCROW_LEN: usize = 456;
+const _: () = assert!(core::mem::size_of::<Escrow>() == 10 * 32 + 13 * 8 + 4 * 4 + 16);
+const _: () = assert!(core::mem::size_of::<Escrow>() == ESCROW_LEN);
 
 pub const TIER_OPTIMISTIC: u8 = 0;
 pub const TIER_ZK: u8 = 1;

@@ -1,11 +1,15 @@
 //! The zero-knowledge tier's on-chain pieces besides Groth16 itself (docs/proofs.md):
 //! checkpoint commitments and the Poseidon Merkle tree with `sol_poseidon`, the field element that
-//! stands for a job id, the SlotHashes challenge, and the step proof's public inputs (with the
+//! stands for the job (the escrow's address), the challenge (the client's revealed secret mixed
+//! with a slot hash, or the SlotHashes fallback), and the step proof's public inputs (with the
 //! escrow's dataset commitment).
 
 use crate::error::{Error, Result};
+use crate::event::{self, ChallengeDrawn};
 use crate::groth16::{self, FIELD};
+use crate::math;
 use crate::pubkey::Pubkey;
+use crate::state::{ConfigParams, Escrow, ESCROW_FUNDED, TIER_ZK};
 use crate::sys::{self, Bytes};
 
 /// Public inputs of the step circuit, in order: [job, root, leafCount, step, data] (`data`: the
@@ -29,11 +33,12 @@ pub const SLOT_HASHES_ID: Pubkey = Pubkey([
 const SLOT_HASHES_MAX: u64 = 512;
 const SLOT_HASH_ENTRY: usize = 8 + 32;
 
-/// A job id as a field element: its 32 bytes big-endian with the top three bits cleared
-/// (< 2^253 < r). `jobIdField` in chain/client/zk.ts.
-pub fn job_field(job_id: &[u8; 32]) -> [u8; 32] {
+/// The step proof's `job` public input: the escrow's address (32 bytes big-endian) with the top
+/// three bits cleared (< 2^253 < r), so a proof is bound to one escrow, never to a job id a client
+/// may reuse (audit finding 13). `escrowField` in chain/client/zk.ts.
+pub fn job_field(escrow: &Pubkey) -> [u8; 32] {
     let mut f = [0u8; 32];
-    sys::copy(&mut f, job_id);
+    sys::copy(&mut f, escrow.as_bytes());
     f[0] &= 0x1f;
     f
 }
@@ -85,11 +90,11 @@ fn require_len(siblings: &[u8]) -> Result {
     if siblings.len() % FIELD != 0 { Err(Error::InvalidInclusion) } else { Ok(()) }
 }
 
-/// The SlotHashes entry that fixes a challenge: the oldest one whose slot is ≥ `anchor_slot`
-/// (the slot in which the final root was anchored, whose hash nobody knew when the root was
-/// sent). Fails with `ChallengeNotReady` while no such slot has a hash yet, `ChallengeExpired`
-/// when the sysvar no longer reaches back to it (so the entry cannot be chosen by waiting).
-/// Returns (slot, hash).
+/// The SlotHashes entry that fixes a fallback challenge: the oldest one whose slot is ≥
+/// `anchor_slot` (the reference slot: the one in which the final root was anchored, or a re-arm's,
+/// whose hash nobody knew when that transaction was sent). Fails with `ChallengeNotReady` while no
+/// such slot has a hash yet, `ChallengeExpired` when the sysvar no longer reaches back to it (the
+/// caller then re-arms: `draw_challenge`). Returns (slot, hash).
 pub fn challenge_entry(data: &[u8], anchor_slot: u64) -> Result<(u64, [u8; 32])> {
     if data.len() < 8 {
         return Err(Error::ChallengeNotReady);
@@ -122,6 +127,16 @@ pub fn challenge_entry(data: &[u8], anchor_slot: u64) -> Result<(u64, [u8; 32])>
     Ok((read_u64(data, at), hash))
 }
 
+/// The newest SlotHashes entry (slot, hash): the hash of the latest slot before this one.
+pub fn newest_entry(data: &[u8]) -> Result<(u64, [u8; 32])> {
+    if data.len() < 8 + SLOT_HASH_ENTRY || read_u64(data, 0) == 0 {
+        return Err(Error::ChallengeNotReady);
+    }
+    let mut hash = [0u8; 32];
+    sys::copy(&mut hash, &data[16..8 + SLOT_HASH_ENTRY]);
+    Ok((read_u64(data, 8), hash))
+}
+
 #[inline(always)]
 fn read_u64(d: &[u8], at: usize) -> u64 {
     u64::from_le_bytes([d[at], d[at + 1], d[at + 2], d[at + 3], d[at + 4], d[at + 5], d[at + 6], d[at + 7]])
@@ -138,14 +153,86 @@ pub fn challenge_step(slot_hash: &[u8; 32], escrow: &Pubkey, root: &[u8; 32], le
     Ok((x % (leaves as u64 - 1)) as u32)
 }
 
-/// The step proof's public inputs, recomputed from the escrow: [job, root, leafCount, step, data]
-/// (each 32 bytes big-endian: the job id as a field, the anchored root, the leaf count and the
-/// challenged step as integers, the escrow's dataset commitment). `stepPublicInputs` in TypeScript.
-/// Inlined: with its result buffer it has six arguments, and SBF passes at most five in registers.
+/// The challenged step drawn from the client's revealed secret: u64 LE of SHA-256(slot hash ‖
+/// secret ‖ escrow ‖ root)[..8] mod (leaves − 1) (`revealedChallengeStep` in TypeScript). The
+/// secret was committed at `create_escrow`, before the worker chose its root, and is unknown to
+/// the worker until revealed, after the final anchor; the slot hash keeps the client from fixing
+/// the step alone. Inlined: with its result it has six arguments, and SBF passes at most five.
 #[inline(always)]
-pub fn step_inputs(job_id: &[u8; 32], root: &[u8; 32], leaves: u32, step: u32, data_commitment: &[u8; 32]) -> [u8; STEP_PUBLIC_INPUTS * FIELD] {
+pub fn revealed_challenge_step(slot_hash: &[u8; 32], secret: &[u8; 32], escrow: &Pubkey, root: &[u8; 32], leaves: u32) -> Result<u32> {
+    if leaves < 2 {
+        return Err(Error::InvalidEpoch);
+    }
+    let seed = sys::sha256(&[Bytes::of(slot_hash), Bytes::of(secret), Bytes::of(escrow.as_bytes()), Bytes::of(root)]);
+    let x = read_u64(&seed, 0);
+    Ok((x % (leaves as u64 - 1)) as u32)
+}
+
+/// The checks both ways of drawing a challenge share: a zk escrow, funded, its final root
+/// anchored, its challenge not drawn yet.
+pub fn require_drawable(e: &Escrow) -> Result {
+    if e.tier != TIER_ZK {
+        return Err(Error::InvalidTier);
+    }
+    if e.state != ESCROW_FUNDED {
+        return Err(Error::InvalidEscrowState);
+    }
+    if e.epochs_done != e.epochs_total {
+        return Err(Error::ChallengeNotReady);
+    }
+    if e.challenged != 0 {
+        return Err(Error::ChallengeAlreadyDrawn);
+    }
+    Ok(())
+}
+
+/// When the client's reveal window ends and the slot-hash fallback may draw: the final anchor
+/// (the escrow's last progress, `last_progress_at`) plus `reveal_window_secs`.
+pub fn reveal_deadline(e: &Escrow, p: &ConfigParams) -> Result<i64> {
+    math::add_i64(e.last_progress_at, p.reveal_window_secs)
+}
+
+/// After this an anchored zk escrow whose challenge nobody drew is refunded to its client without
+/// a slash (`timeout_refund`): the escrow's deadline, and at least `prove_window_secs` after the
+/// reveal window, during which the worker could draw by the fallback.
+pub fn undrawn_expiry(e: &Escrow, p: &ConfigParams) -> Result<i64> {
+    let t = math::add_i64(reveal_deadline(e, p)?, p.prove_window_secs)?;
+    Ok(if t > e.deadline { t } else { e.deadline })
+}
+
+/// What a challenge drawn now fixes. One argument: SBF calls take at most five in registers.
+pub struct Draw<'a> {
+    pub escrow: &'a Pubkey,
+    pub slot: u64,
+    pub step: u32,
+    pub revealed: bool,
+    pub now: i64,
+    pub prove_window_secs: i64,
+}
+
+/// Records a drawn challenge: the step, its slot, the worker's proving window (`proof_deadline` =
+/// max(deadline, now + prove window): a worker is never slashed without it), and emits
+/// `ChallengeDrawn`.
+pub fn record_draw(e: &mut Escrow, d: &Draw) -> Result {
+    let window_end = math::add_i64(d.now, d.prove_window_secs)?;
+    e.challenge_step = d.step;
+    e.challenge_slot = d.slot;
+    e.challenged = 1;
+    e.revealed = d.revealed as u8;
+    e.proof_deadline = if window_end > e.deadline { window_end } else { e.deadline };
+    event::emit(ChallengeDrawn { escrow: *d.escrow, slot: d.slot, step: d.step as u64, revealed: d.revealed as u64, proof_deadline: e.proof_deadline });
+    Ok(())
+}
+
+/// The step proof's public inputs, recomputed from the escrow: [job, root, leafCount, step, data]
+/// (each 32 bytes big-endian: the escrow's address as a field (`job_field`), the anchored root,
+/// the leaf count and the challenged step as integers, the escrow's dataset commitment).
+/// `stepPublicInputs` in TypeScript. Inlined: with its result buffer it has six arguments, and SBF
+/// passes at most five in registers.
+#[inline(always)]
+pub fn step_inputs(escrow: &Pubkey, root: &[u8; 32], leaves: u32, step: u32, data_commitment: &[u8; 32]) -> [u8; STEP_PUBLIC_INPUTS * FIELD] {
     let mut out = [0u8; STEP_PUBLIC_INPUTS * FIELD];
-    sys::copy(&mut out[..FIELD], &job_field(job_id));
+    sys::copy(&mut out[..FIELD], &job_field(escrow));
     sys::copy(&mut out[FIELD..2 * FIELD], root);
     let l = leaves.to_be_bytes();
     let s = step.to_be_bytes();

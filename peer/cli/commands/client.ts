@@ -279,12 +279,13 @@ async function refund (argv: string[], io: CommandIo): Promise<number> {
   if (info === null) throw new Error(`the escrow ${r.facts.escrow} is gone (closed)`)
   const e = decodeEscrow(info.data)
   if (e.state !== ESCROW_STATE.funded) throw new Error(`the escrow is no longer funded (state ${e.state}): nothing to refund`)
-  // A zk worker that anchored its final root and then proved nothing is slashed as an invalid
-  // proof (25 %); any other funded escrow past its deadline is an ordinary timeout (10 %).
+  // A zk worker that anchored its final root and then did not prove its drawn challenge is slashed
+  // as an invalid proof (25 %); a zk escrow whose challenge was never drawn is refunded without a
+  // slash (`timeout_refund`); any other funded escrow past its deadline is an ordinary timeout (10 %).
   // An offer the worker never accepted (`accept_job`) is the client's to withdraw in full, with no
   // slash, at any time: `cancel`.
   const offer = e.accepted === 0
-  const invalidProof = !offer && e.tier === TIER.zk && e.epochsDone === e.epochsTotal
+  const invalidProof = !offer && e.tier === TIER.zk && e.epochsDone === e.epochsTotal && e.challenged !== 0
   const { signature } = await onEscrow(values, jobId, (a) => {
     const accounts = { escrow: a.escrow, worker: a.worker, clientToken: tokenAccount(a.client, a.mint), mint: a.mint }
     if (offer) return cancel({ client: a.client, escrow: a.escrow, worker: a.worker, workerToken: tokenAccount(a.worker, a.mint), clientToken: accounts.clientToken })

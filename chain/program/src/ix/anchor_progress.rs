@@ -4,7 +4,9 @@
 //! then on the escrow may be refunded, and late progress must not change what a cancel pays.
 //!
 //! zk tier: the root is the Poseidon root of the checkpoint commitments (a field element < r),
-//! and anchoring the final epoch records the slot after which the challenge is drawn.
+//! and anchoring the final epoch records the slot after which the challenge is drawn (the
+//! reference slot of the fallback draw) and starts the client's reveal window (`reveal_challenge`,
+//! `draw_challenge`). The final root can never change afterwards (epochs only move forward).
 //!
 //! Only on an accepted escrow (`NotAccepted`).
 //!
@@ -41,8 +43,11 @@ pub fn process(input: &Input) -> Result {
         // The root is a public input of the step proof: a canonical field element.
         require!(zk::is_field(root), Error::NonCanonicalField);
         if epoch == e.epochs_total {
-            // The challenge is drawn from the hash of this slot or a later one.
-            e.final_anchor_slot = sys::clock().slot;
+            // The fallback challenge is drawn from the hash of this slot or a later one; the
+            // client's reveal window (`reveal_challenge`) runs from now (`last_progress_at`).
+            let slot = sys::clock().slot;
+            e.final_anchor_slot = slot;
+            e.challenge_ref_slot = slot;
         }
     }
     e.epochs_done = epoch;

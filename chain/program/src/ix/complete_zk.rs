@@ -9,9 +9,11 @@
 //!    state commitment S_N, hashed up the tree with `siblings` (the left siblings of the last
 //!    leaf, leaves first); a failure is a plain error (`InvalidInclusion`), nothing recorded;
 //! 2. the Groth16 proof under that key for the public inputs the program builds from the escrow
-//!    itself: [job id as a field, anchored root, leaf count = epochs_total, challenged step,
-//!    dataset commitment = data_commitment (fixed by the client at `create_escrow`)]. Nothing the
-//!    caller sends enters them; a key whose input count is not 5 is `InvalidVerifyingKey`.
+//!    itself: [the escrow's address as a field (`zk::job_field`: a proof is bound to this escrow,
+//!    never to a job id another escrow may share), anchored root, leaf count = epochs_total,
+//!    challenged step, dataset commitment = data_commitment (fixed by the client at
+//!    `create_escrow`)]. Nothing the caller sends enters them; a key whose input count is not 5 is
+//!    `InvalidVerifyingKey`.
 //!
 //! A proof that verifies pays the worker (like `complete`: 90/10, 92/8 for Diamond; one more
 //! valid proof). A proof that does not (a wrong proof, a point off the curve, a coordinate ≥ q)
@@ -23,7 +25,10 @@
 //! before the proof (`refund::check_accounts`), whatever its outcome, so a worker cannot choose
 //! accounts that would make a failing proof a plain error.
 //!
-//! Only after `draw_challenge` and not after the deadline (then `slash_invalid_proof` applies).
+//! Only after the challenge was drawn (`reveal_challenge` or `draw_challenge`) and not after the
+//! escrow's `proof_deadline` = max(deadline, drawn at + `prove_window_secs`) (then
+//! `slash_invalid_proof` applies): a challenge drawn late still leaves the worker its proving
+//! window.
 //!
 //! Accounts: 0 worker (signer, = escrow.worker) · 1 config (writable) · 2 escrow (writable) ·
 //! 3 escrow_vault (writable) · 4 worker_node (writable) · 5 worker_token (writable) ·
@@ -72,7 +77,7 @@ pub fn process(input: &Input) -> Result {
     require!(e.tier == TIER_ZK, Error::InvalidTier);
     require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
     require!(e.challenged == 1, Error::ChallengeNotReady);
-    require!(sys::clock().unix_timestamp <= e.deadline, Error::DeadlinePassed);
+    require!(sys::clock().unix_timestamp <= e.proof_deadline, Error::DeadlinePassed);
     // The accounts a failing proof's settlement needs, checked before the proof is: a worker
     // cannot pick accounts that would turn its failing proof into a plain error.
     let refund = Refund { config: &config, escrow: &escrow, node: &node, vault, client_token, stake_vault, insurance_vault, mint };
@@ -90,7 +95,7 @@ pub fn process(input: &Input) -> Result {
     require!(sys::equal(&root, &e.progress_root), Error::InvalidInclusion);
 
     // 2. The challenged step, proved for the escrow's own public inputs.
-    let inputs = zk::step_inputs(&e.job_id, &e.progress_root, e.epochs_total, e.challenge_step, &e.data_commitment);
+    let inputs = zk::step_inputs(escrow.key(), &e.progress_root, e.epochs_total, e.challenge_step, &e.data_commitment);
     match groth16::verify(key, proof, &inputs) {
         Ok(()) => {
             let n = node.get_mut();

@@ -1,5 +1,5 @@
 //! `create_escrow(nonce, job_id, amount, spec_hash, estimated_seconds, timeout_secs, epochs_total,
-//! [tier, circuit_id, [data_commitment]])`:
+//! [tier, circuit_id, [data_commitment, [challenge_commitment]]])`:
 //! the client locks `amount` tokens for a job awarded to a registered worker. Creates the `Escrow`
 //! PDA ["escrow", client, nonce] and its token vault ["escrow_vault", escrow] (token authority
 //! `Config`), then moves the tokens by CPI. The worker must be active, hold the stake the job's
@@ -26,6 +26,14 @@
 //! a canonical, non-zero field element (else `InvalidDataCommitment`). An optimistic escrow
 //! carries none: its commitment, if sent at all, must be zero (the client always encodes the
 //! 32 bytes; older clients omit them, or all three trailing arguments).
+//!
+//! zk tier: the escrow records the client's `challenge_commitment`, the SHA-256 of a fresh 32-byte
+//! secret (non-zero, else `InvalidChallengeCommitment`; an optimistic escrow must carry zero or
+//! omit it). After the worker anchors its final root the client reveals the secret
+//! (`reveal_challenge`) and the challenged step is drawn from it and a slot hash: the worker,
+//! who chose its root without knowing the secret, cannot predict or grind its step (audit
+//! finding 2). If the client never reveals, `draw_challenge` draws from a slot hash alone once
+//! `reveal_window_secs` have passed.
 //!
 //! Accounts: 0 client (signer, writable, pays) · 1 config (writable) · 2 worker_node (writable)
 //! · 3 escrow (writable, PDA) · 4 escrow_vault (writable, PDA) · 5 client_token (writable) ·
@@ -71,6 +79,7 @@ pub fn process(input: &Input) -> Result {
     let (tier, circuit_id) = if args.is_empty() { (TIER_OPTIMISTIC, 0) } else { (args.u8()?, args.u32()?) };
     let zero = [0u8; 32];
     let data_commitment = if args.is_empty() { &zero } else { args.bytes32()? };
+    let challenge_commitment = if args.is_empty() { &zero } else { args.bytes32()? };
     args.finish()?;
     require!(tier == TIER_OPTIMISTIC || tier == TIER_ZK, Error::InvalidTier);
     // A zk job needs a step to challenge (two checkpoints) and fits the circuits' tree.
@@ -79,6 +88,10 @@ pub fn process(input: &Input) -> Result {
     // optimistic tier carries none.
     let committed = !sys::equal(data_commitment, &zero);
     require!(if tier == TIER_ZK { committed && zk::is_field(data_commitment) } else { !committed }, Error::InvalidDataCommitment);
+    // zk: the SHA-256 of the client's secret, revealed after the final anchor to draw the
+    // challenge (`reveal_challenge`); the optimistic tier has no challenge to draw.
+    let has_challenge_commitment = !sys::equal(challenge_commitment, &zero);
+    require!(has_challenge_commitment == (tier == TIER_ZK), Error::InvalidChallengeCommitment);
     let vk_hash = if tier == TIER_ZK { pinned_key_hash(it.next()?, pid, circuit_id)? } else { [0u8; 32] };
 
     let c = config.get_mut();
@@ -130,6 +143,7 @@ pub fn process(input: &Input) -> Result {
     e.circuit_id = circuit_id;
     sys::copy(&mut e.vk_hash, &vk_hash);
     sys::copy(&mut e.data_commitment, data_commitment);
+    sys::copy(&mut e.challenge_commitment, challenge_commitment);
     e.state = ESCROW_FUNDED;
     e.bump = escrow_bump;
     e.vault_bump = vault_bump;

@@ -1,17 +1,28 @@
-//! `draw_challenge()`: anyone, on a zk escrow whose final checkpoint root is anchored, once a slot
-//! after the anchoring has a hash: fixes the challenged step k from the SlotHashes sysvar. The
-//! entry used is the oldest with slot ≥ the anchoring slot (`zk::challenge_entry`), so neither
-//! the worker (who anchored the root before that hash existed) nor whoever calls this chooses it;
-//! k = SHA-256(slot hash ‖ escrow ‖ root)[..8] (u64 LE) mod (leaves − 1). The worker then proves
-//! the step between checkpoints k and k + 1 (`complete_zk`).
+//! `draw_challenge()`: the fallback draw of a zk escrow's challenge, from a slot hash alone, for
+//! when the client never revealed its secret (`reveal_challenge`, the normal way). Anyone may send
+//! it, once the final root is anchored and the client's reveal window has passed
+//! (`reveal_window_secs` after the final anchor; before it `RevealWindowOpen`: with the secret
+//! unrevealed nobody, the worker included, can draw).
 //!
-//! Accounts: 0 escrow (writable) · 1 slot_hashes (the SlotHashes sysvar).
+//! It reads the SlotHashes sysvar: the oldest entry whose slot is ≥ the escrow's reference slot
+//! (`challenge_ref_slot`: the final anchor's slot, whose hash did not exist when the root was sent;
+//! `zk::challenge_entry`), k = SHA-256(slot hash ‖ escrow ‖ root)[..8] (u64 LE) mod (leaves − 1).
+//! The worker then proves the step between checkpoints k and k + 1 (`complete_zk`) before
+//! `proof_deadline` = max(deadline, now + `prove_window_secs`).
+//!
+//! Re-arm: when the sysvar no longer reaches back to the reference slot (512 slots passed — on a
+//! ledger whose slots advance per transaction, ~512 cheap transactions do it; audit finding 3) the
+//! call succeeds without drawing and moves the reference slot to the current one (event
+//! `ChallengeRearmed`), whose hash does not exist yet; a call in a later slot draws. The challenge
+//! can therefore always be drawn; expiry no longer strands it.
+//!
+//! Accounts: 0 escrow (writable) · 1 slot_hashes (the SlotHashes sysvar) · 2 config.
 
 use crate::account::{self, Account, AccountIter};
 use crate::error::{Error, Result};
-use crate::event::{self, ChallengeDrawn};
+use crate::event::{self, ChallengeRearmed};
 use crate::input::Input;
-use crate::state::{Escrow, ESCROW_FUNDED, TIER_ZK};
+use crate::state::{Config, Escrow};
 use crate::{require, sys, zk};
 
 pub fn process(input: &Input) -> Result {
@@ -19,19 +30,27 @@ pub fn process(input: &Input) -> Result {
     let mut it = AccountIter::new(input.accounts);
     let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
     let slot_hashes = account::address(it.next()?, &zk::SLOT_HASHES_ID)?;
+    let config = Account::<Config>::load(it.next()?, pid)?;
     crate::args::Args::new(input.data).finish()?;
 
+    let p = &config.get().params;
     let e = escrow.get_mut();
-    require!(e.tier == TIER_ZK, Error::InvalidTier);
-    require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
-    require!(e.epochs_done == e.epochs_total, Error::ChallengeNotReady);
-    require!(e.challenged == 0, Error::ChallengeAlreadyDrawn);
-    require!(sys::clock().slot > e.final_anchor_slot, Error::ChallengeNotReady);
-    let (slot, hash) = zk::challenge_entry(slot_hashes.data(), e.final_anchor_slot)?;
-    let step = zk::challenge_step(&hash, escrow.key(), &e.progress_root, e.epochs_total)?;
-    e.challenge_step = step;
-    e.challenge_slot = slot;
-    e.challenged = 1;
-    event::emit(ChallengeDrawn { escrow: *escrow.key(), slot, step: step as u64 });
-    Ok(())
+    zk::require_drawable(e)?;
+    let clock = sys::clock();
+    // The client's secret draws first: the fallback only once its window has passed.
+    require!(clock.unix_timestamp >= zk::reveal_deadline(e, p)?, Error::RevealWindowOpen);
+    require!(clock.slot > e.challenge_ref_slot, Error::ChallengeNotReady);
+    match zk::challenge_entry(slot_hashes.data(), e.challenge_ref_slot) {
+        Ok((slot, hash)) => {
+            let step = zk::challenge_step(&hash, escrow.key(), &e.progress_root, e.epochs_total)?;
+            zk::record_draw(e, &zk::Draw { escrow: escrow.key(), slot, step, revealed: false, now: clock.unix_timestamp, prove_window_secs: p.prove_window_secs })
+        }
+        Err(Error::ChallengeExpired) => {
+            // Re-arm from this slot: its hash did not exist when this transaction was sent.
+            e.challenge_ref_slot = clock.slot;
+            event::emit(ChallengeRearmed { escrow: *escrow.key(), slot: clock.slot });
+            Ok(())
+        }
+        Err(other) => Err(other),
+    }
 }

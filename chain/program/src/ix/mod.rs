@@ -26,6 +26,7 @@ pub mod vote;
 pub mod set_verifying_key;
 pub mod verify_proof;
 pub mod draw_challenge;
+pub mod reveal_challenge;
 pub mod complete_zk;
 pub mod slash_invalid_proof;
 pub mod withdraw_stake;
@@ -71,6 +72,7 @@ tags! {
     SUBMIT_DELIVERY = "submit_delivery",
     CLAIM_PAYMENT = "claim_payment",
     ACCEPT_JOB = "accept_job",
+    REVEAL_CHALLENGE = "reveal_challenge",
 }
 
 pub fn dispatch(input: &Input) -> Result {
@@ -109,6 +111,7 @@ pub fn dispatch(input: &Input) -> Result {
         SUBMIT_DELIVERY => submit_delivery::process(input),
         CLAIM_PAYMENT => claim_payment::process(input),
         ACCEPT_JOB => accept_job::process(input),
+        REVEAL_CHALLENGE => reveal_challenge::process(input),
         _ => Err(Error::InstructionFallbackNotFound),
     }
 }

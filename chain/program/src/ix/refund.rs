@@ -3,7 +3,8 @@
 //! from the escrow vault, the worker loses a share of its stake (`slash_stake`: 80 % to the
 //! insurance vault, 20 % burned), one failed job and a reputation penalty; the escrow ends in a
 //! terminal state. Each caller checks its own preconditions first; this checks the accounts it
-//! moves tokens between.
+//! moves tokens between. `refund_undrawn` is the refund without a slash of a zk escrow whose
+//! challenge was never drawn.
 
 use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::cpi::Seeds;
@@ -144,6 +145,33 @@ pub fn refund_and_slash(r: &Refund, failure: Failure) -> Result {
     event::emit(StakeSlashed {
         node: *r.node.key(), slashed: slash.0, to_insurance: slash.1, burned: slash.2, to_client: 0, to_treasury: 0, remaining: n.stake,
     });
+    Ok(())
+}
+
+/// Refunds the client of an anchored zk escrow whose challenge was never drawn, without slashing
+/// the worker (audit finding 3: a worker is never punished for a challenge that was not drawn):
+/// the whole amount back, no stake slashed, no penalty; the job leaves the worker's active jobs
+/// and, credited, its assigned ones (neither completed nor failed, as a client's cancel). The
+/// escrow ends TIMED_OUT; emits `TimeoutRefunded`. The caller checked the escrow's state.
+#[inline(never)]
+pub fn refund_undrawn(r: &Refund) -> Result {
+    check_accounts(r)?;
+    require!(r.escrow.get().accepted != 0, Error::NotAccepted);
+    let config = r.config;
+    let c = config.get();
+    let e = r.escrow.get_mut();
+    let n = r.node.get_mut();
+    let bump = [c.bump];
+    let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
+    cpi::token_transfer(r.vault, r.client_token, config.info, e.amount, Some(&config_seeds))?;
+    e.state = ESCROW_TIMED_OUT;
+    e.completed_at = sys::clock().unix_timestamp;
+    n.jobs_active = math::dec_u32(n.jobs_active)?;
+    if e.credited != 0 {
+        n.jobs_assigned = math::dec_u32(n.jobs_assigned)?;
+    }
+    reputation::refresh(n, &c.params)?;
+    event::emit(TimeoutRefunded { escrow: *r.escrow.key(), client: e.client, amount: e.amount });
     Ok(())
 }
 
