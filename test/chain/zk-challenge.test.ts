@@ -17,7 +17,7 @@
  */
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { Keypair, PublicKey } from '@solana/web3.js'
+import { Connection, Keypair, PublicKey } from '@solana/web3.js'
 import {
   buildCircuits, checkpointStepInput, fromOnChainPublicInputs, loadVerificationKey, prove, releaseCurve, stepDataCommitment, toOnChainProof,
   toOnChainVerifyingKey, verify, type ProofResult, type VerificationKey
@@ -25,11 +25,13 @@ import {
 import { MerkleTree, PROOF, SLASHING, fieldFromBytes, fieldToBytes, poseidonMerkle } from '../../protocols/index.js'
 import { stepRun, type StepRun } from '../circuits/step-fixture.js'
 import {
-  ARGS, ESCROW_STATE, TIER, anchorProgress, challengeCommitment, challengeStep, completeZk, drawChallenge, escrowField, escrowPda, fieldOffset,
+  ACCOUNT_SIZE, ARGS, ESCROW, ESCROW_STATE, TIER, configParamsFromProtocol, layoutSize, anchorProgress, challengeCommitment, challengeStep, completeZk, drawChallenge, escrowField, escrowPda, fieldOffset,
   lastLeafSiblings, parseEvents, revealChallenge, revealDeadline, revealedChallengeStep, slashInvalidProof, stepPublicInputs, timeoutRefund,
   undrawnExpiry, vaultPda, verifyProof, verifyingKeyPda
 } from '../../chain/client/index.js'
-import { EmbeddedLedger } from '../../chain/rpc/index.js'
+import { EmbeddedLedger, LedgerRpcServer } from '../../chain/rpc/index.js'
+import { proveAndComplete, revealChallengeAfterAnchor, type AnchoredCheckpoints } from '../../peer/roles/settlement.js'
+import { createAssociatedTokenAccountIdempotentInstruction, getAssociatedTokenAddressSync } from '@solana/spl-token'
 import { TOKEN, World, expectError, hash, program, record, type Wallet } from './world.js'
 
 const CIRCUIT = 1
@@ -115,6 +117,29 @@ describe('chain/zk-challenge: the zk challenge cannot be predicted, stranded or 
     clock.slot = clock.slot + 1n
     svm.setClock(clock)
   }
+
+  it('the reveal and proving windows are protocols/params.ts\'s, as the program runs them (one source); the escrow layout is the program\'s', () => {
+    assert.equal(configParamsFromProtocol().revealWindowSecs, BigInt(PROOF.revealWindowSeconds))
+    assert.equal(configParamsFromProtocol().proveWindowSecs, BigInt(PROOF.proveWindowSeconds))
+    const p = w.config().params
+    assert.equal(p.revealWindowSecs, BigInt(PROOF.revealWindowSeconds))
+    assert.equal(p.proveWindowSecs, BigInt(PROOF.proveWindowSeconds))
+    // What the program does with them: the fallback opens exactly at the end of the reveal window,
+    // and a draw (here after the escrow's deadline) leaves exactly the proving window.
+    const j = job({ timeoutSecs: 600n })
+    const e0 = w.escrowAccount(j.escrow)
+    w.nextSlot()
+    w.ledger.warp(e0.lastProgressAt + BigInt(PROOF.revealWindowSeconds) - 1n - w.ledger.unixTime())
+    expectError(w.ledger.send([drawChallenge(j.escrow, w.pid)], [w.ledger.payer]), 'RevealWindowOpen')
+    w.ledger.warp(1n)
+    record('draw_challenge', w.ledger.send([drawChallenge(j.escrow, w.pid)], [w.ledger.payer]))
+    const e = w.escrowAccount(j.escrow)
+    assert.equal(e.challenged, 1)
+    assert.equal(e.proofDeadline, w.ledger.unixTime() + BigInt(PROOF.proveWindowSeconds))
+    assert.equal(layoutSize(ESCROW), 456)
+    assert.equal(ACCOUNT_SIZE.Escrow, 8 + 456)
+    assert.equal(w.ledger.account(j.escrow)?.data.length, ACCOUNT_SIZE.Escrow)
+  })
 
   describe('finding 2: the worker can neither predict nor grind its challenged step', () => {
     it('knowing every slot hash in advance, the worker still cannot draw before the client\'s reveal window ends, and the step the reveal draws depends on the secret', () => {
@@ -381,6 +406,67 @@ describe('chain/zk-challenge: the zk challenge cannot be predicted, stranded or 
       assert.equal(w.ledger.tokenBalance(worker.token) - worker0, AMOUNT * 9n / 10n, 'paid for escrow A only')
       assert.equal(w.ledger.tokenBalance(client.token) - client0, AMOUNT, 'escrow B refunded')
       assert.equal(w.node(worker.kp.publicKey).stake, stake0 - stake0 * BigInt(SLASHING.invalidProofBps) / 10_000n)
+    })
+  })
+
+  describe('the roles (peer/roles/settlement.ts): each side tolerates the other\'s absence', () => {
+    let server: LedgerRpcServer
+    let connection: Connection
+    before(async () => {
+      server = new LedgerRpcServer(w.ledger.embedded)
+      connection = new Connection(await server.listen({ port: 0 }), 'confirmed')
+    })
+    after(async () => { await server.close() })
+
+    /** A job whose worker and client are paid to and refunded from their associated token accounts, as the roles are. */
+    function roleJob (): Job {
+      const worker = w.worker(STAKE, 60_000n)
+      const client = w.wallet(100n)
+      for (const who of [worker, client]) {
+        w.ledger.mustSend([createAssociatedTokenAccountIdempotentInstruction(w.ledger.payer.publicKey, getAssociatedTokenAddressSync(w.mint, who.kp.publicKey), who.kp.publicKey, w.mint)], [w.ledger.payer])
+      }
+      const j = job({ worker, client })
+      // One transaction through the ledger's own path: the RPC's blockhash window knows the latest blockhash again.
+      w.ledger.embedded.airdrop(w.ledger.payer.publicKey.toBase58(), 1n)
+      return j
+    }
+    const checkpoints = (j: Job): AnchoredCheckpoints => ({ tier: 'zk', chain: run.chain, stateCommitments: run.stateCommitments, leaves: run.leaves, root: j.root, states: run.states, data: run.data })
+    const ata = (j: Job): PublicKey => getAssociatedTokenAddressSync(w.mint, j.worker.kp.publicKey)
+
+    it('the client reveals from its secret once the final root is anchored; the worker proves at once and is paid', async () => {
+      const j = roleJob()
+      const e0 = w.escrowAccount(j.escrow)
+      const c = { connection, keypair: j.client.kp, escrow: j.escrow }
+      const wrong = hash('not the secret')
+      await assert.rejects(revealChallengeAfterAnchor(c, wrong), /not the one this escrow commits to/)
+      const signature = await revealChallengeAfterAnchor(c, w.challengeSecret(e0.client, e0.nonce))
+      assert.ok(signature !== undefined)
+      assert.equal(w.escrowAccount(j.escrow).revealed, 1)
+      assert.equal(await revealChallengeAfterAnchor(c, w.challengeSecret(e0.client, e0.nonce)), undefined, 'nothing left to reveal')
+      const r = await proveAndComplete({ connection, keypair: j.worker.kp, escrow: j.escrow }, checkpoints(j), hash('weights'), { pollMs: 50 })
+      assert.equal(r.how, 'proved')
+      assert.equal(w.escrowAccount(j.escrow).state, ESCROW_STATE.completed)
+      assert.equal(w.ledger.tokenBalance(ata(j)), AMOUNT * 9n / 10n)
+    })
+
+    it('a client that never reveals: the worker waits out the reveal window, draws by the fallback, proves and is paid', async () => {
+      const j = roleJob()
+      const e0 = w.escrowAccount(j.escrow)
+      let step: number | undefined
+      const settled = proveAndComplete({ connection, keypair: j.worker.kp, escrow: j.escrow }, checkpoints(j), hash('weights'), { pollMs: 50, onChallenge: (k) => { step = k } })
+      // The worker waits (within the reveal window it does not even try to draw) ...
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      assert.equal(w.escrowAccount(j.escrow).challenged, 0)
+      assert.equal(step, undefined)
+      // ... until the ledger's clock passes the window.
+      w.ledger.warp(revealDeadline(e0, w.params) - w.ledger.unixTime())
+      const r = await settled
+      assert.equal(r.how, 'proved')
+      const e = w.escrowAccount(j.escrow)
+      assert.equal(e.revealed, 0)
+      assert.equal(step, e.challengeStep)
+      assert.equal(e.state, ESCROW_STATE.completed)
+      assert.equal(w.ledger.tokenBalance(ata(j)), AMOUNT * 9n / 10n)
     })
   })
 })
