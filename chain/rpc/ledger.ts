@@ -11,6 +11,7 @@
  * with AlreadyProcessed.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, appendFileSync, rmSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { LiteSVM, FailedTransactionMetadata, type TransactionMetadata } from 'litesvm'
 import { address as toAddress, getBase58Decoder, getTransactionDecoder, lamports as toLamports, type Address } from '@solana/kit'
@@ -310,12 +311,14 @@ export class EmbeddedLedger {
     // Advance one slot and rotate the blockhash, as a new block would; the block just produced
     // (its slot and new blockhash) goes to the front of the SlotHashes sysvar, as on a cluster, so
     // `draw_challenge` finds a hash for the slot a zk root was anchored in. LiteSVM's warp alone
-    // leaves SlotHashes as it was at genesis.
+    // leaves SlotHashes as it was at genesis. The slot's hash is 32 bytes from the CSPRNG, not
+    // LiteSVM's next blockhash: that one is the SHA-256 of the previous, so a worker could compute
+    // the hash its challenge will be drawn from and grind for a step it can prove (audit finding 2).
     const clock = this.#svm.getClock()
     this.#svm.warpToSlot(clock.slot + 1n)
     this.#svm.expireBlockhash()
     const older = this.#svm.getSlotHashes().filter((h) => h.slot < clock.slot).map((h) => ({ slot: h.slot, hash: h.hash }))
-    this.#svm.setSlotHashes([{ slot: clock.slot, hash: this.#svm.latestBlockhash() }, ...older].slice(0, 512))
+    this.#svm.setSlotHashes([{ slot: clock.slot, hash: b58.decode(randomBytes(32)) }, ...older].slice(0, 512))
     this.#meta.recent.push([this.#svm.latestBlockhash(), this.slot])
     this.#meta.recent = this.#meta.recent.filter(([, s]) => this.slot - s <= BLOCKHASH_VALIDITY)
     for (const l of this.#listeners) l(record)

@@ -234,11 +234,9 @@ describe('chain/zk-challenge: the zk challenge cannot be predicted, stranded or 
       assert.ok(ok.ok)
     })
 
-    // The embedded ledger (chain/rpc/ledger.ts, owned by the RPC work) still files LiteSVM's next
-    // blockhash — the SHA-256 of the previous one — as each slot's hash. The program no longer
-    // depends on it for a revealed challenge (above); the slot-hash-only fallback does. Enable this
-    // once that ledger draws slot hashes from crypto.randomBytes (docs/security.md, finding 2).
-    it.skip('the old attack on the embedded ledger: the next slot hash is no longer SHA-256 of the latest blockhash (pending chain/rpc)', () => {
+    // The embedded ledger (chain/rpc/ledger.ts) used to file LiteSVM's next blockhash — the SHA-256
+    // of the previous one — as each slot's hash; it now draws them from crypto.randomBytes.
+    it('the old attack on the embedded ledger: the next slot hash is no longer SHA-256 of the latest blockhash', () => {
       const L = EmbeddedLedger.open({})
       const payer = Keypair.generate().publicKey.toBase58()
       L.airdrop(payer, 1_000_000_000n)
