@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { lpStream } from '@libp2p/utils'
 import { PublicKey } from '@solana/web3.js'
-import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, TIER, createEscrow, decodeEscrow, escrowPda } from '../../chain/index.js'
+import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, TIER, challengeCommitment, createEscrow, decodeEscrow, escrowPda } from '../../chain/index.js'
 import { ESCROW, MESH, PROOF, UNITS_PER_TOKEN, wire } from '../../protocols/index.js'
 import { JobChannel, JobRefusal, JobRefusedError, runJobSession } from '../../peer/job/index.js'
 import { createPeerNode, type PeerNode } from '../../peer/node/index.js'
@@ -79,7 +79,7 @@ describe('roles: one client, three workers, one ledger', function () {
   /** A spirals job for `worker`, escrowed by `payer` (or not), and its award. */
   async function escrowedAward (payer: TestPeer, worker: PublicKey, opts: { escrowAmount?: bigint, awardAmount?: bigint, create?: boolean, awardWorker?: PublicKey, zkData?: Uint8Array } = {}): Promise<{ signed: Uint8Array, award: wire.Award, datasetBytes: Uint8Array }> {
     // A zk job (mnist-4x4, one epoch of 8 checkpoints) when `zkData` gives the escrow's data commitment.
-    const zk = opts.zkData === undefined ? {} : { tier: TIER.zk, circuitId: PROOF.stepCircuitId, dataCommitment: opts.zkData }
+    const zk = opts.zkData === undefined ? {} : { tier: TIER.zk, circuitId: PROOF.stepCircuitId, dataCommitment: opts.zkData, challengeCommitment: challengeCommitment(randomBytes(32)) }
     const { spec, datasetBytes } = opts.zkData === undefined ? jobSpec(generateSpirals(), { epochs: 2 }) : jobSpec(loadDatasetById('mnist-4x4'), { epochs: 1, tier: 'zk' })
     const jobId = Uint8Array.from(randomBytes(32))
     const nonce = escrowNonce(jobId)
