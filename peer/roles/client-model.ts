@@ -1,15 +1,12 @@
 /**
- * Bring your own model in the roles: a client-model job's inputs (the client's ONNX file and its
- * dataset) named by CID in the spec, fetched and checked — by the worker over bitswap from the client
- * (or any peer that has the blocks), by a resumed client from its own blockstore — and the trained
- * model the client gets back: its own file with the delivered weights in place of the initializers.
+ * Bring your own model in the roles: the trained model the client gets back (its own file with the
+ * delivered weights in place of the initializers) and the request a client-model job is built from.
+ * The job's inputs, named by CID in the spec, are fetched and checked by the evidence room
+ * (`fetchClientInputs`, `trainingInputsOf` in peer/evidence/inputs.ts).
  */
 import { wire } from '../../protocols/index.js'
 import { decodeState } from '../../storage/index.js'
 import { stateLayoutOf, trainedModelFile, trainingSpecFromWire, type TrainingData } from '../train/index.js'
-
-/** Fetched and checked by the evidence room (the verifier needs the same inputs as the worker). */
-export { fetchClientInputs, type FetchInputsOptions } from '../evidence/index.js'
 
 /**
  * The client's trained model: its own ONNX file with every float initializer replaced by the

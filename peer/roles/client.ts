@@ -24,7 +24,8 @@ import { JobRefusedError, runJobSession, type JobSessionResult } from '../job/in
 import { announceJob, findWorkers, getAdvert, reachHolder, startBidCollector, type BidCollector, type PeerNode, type ReceivedBid } from '../node/index.js'
 import { rankBids, type BidRanking, type CandidateBid } from '../policy/index.js'
 import { evaluateModelFile, isClientModelData, loadDatasetById, prepareClientModelJob, trainingFlops, type ClientModelRequest, type TrainingData } from '../train/index.js'
-import { fetchClientInputs, trainedModelBytes } from './client-model.js'
+import { trainingInputsOf } from '../evidence/index.js'
+import { trainedModelBytes } from './client-model.js'
 import { escrowNonce, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from './chain.js'
 import { JobBook, type ClientJobState } from './jobs.js'
 import { checkpointCount, jobSpec, specTier, zkDataCommitment, type SpecRequest } from './spec.js'
@@ -361,7 +362,7 @@ export class Client {
       wire.validateTrainingSpec(spec)
       if (hex(wire.specHash(spec)) !== f.specHash) throw new Error(`job ${jobId}: the recorded spec does not hash to the recorded spec hash`)
       // A client model's inputs are in this peer's blockstore since submit (named by CID in the spec).
-      const dataset: TrainingData = spec.clientModel !== undefined ? await fetchClientInputs(this.#o.node.helia, spec, { offline: true }) : loadDatasetById(f.datasetId)
+      const dataset: TrainingData = await trainingInputsOf(this.#o.node.helia, spec, { offline: true })
       const datasetBytes = isClientModelData(dataset) ? new Uint8Array(0) : jobSpec(dataset, { epochs: spec.epochs }).datasetBytes
       const winner = { peer: f.worker, wallet: f.workerWallet, price: BigInt(f.price), etaSeconds: Number(f.etaSeconds ?? 0) }
       emit({ type: 'state', state: from, jobId })

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { Keypair, type PublicKey, type TransactionInstruction } from '@solana/web3.js'
+import type { VerificationKey } from '../../circuits/index.js'
 import { buildProgram } from '../../scripts/build-program.js'
 import { Ledger, type TxResult } from '../../chain/ledger/index.js'
 import {
@@ -23,6 +24,21 @@ let programPath: string | undefined
 export function program (): string {
   programPath ??= buildProgram({ log: () => {} }).path
   return programPath
+}
+
+/**
+ * A World whose program holds the step circuit's verifying key under `circuit`, and that key (the
+ * circuit keys are built, or found in the cache, first). The circuits load only here, so the
+ * chain suites without zk do not pay for them.
+ */
+export async function zkWorld (circuit: number): Promise<{ w: World, vkey: VerificationKey }> {
+  program()
+  const { buildCircuits, loadVerificationKey, toOnChainVerifyingKey } = await import('../../circuits/index.js')
+  await buildCircuits({ log: () => {} })
+  const vkey = loadVerificationKey('checkpoint_step')
+  const w = new World().initialize()
+  w.setVerifyingKey(circuit, toOnChainVerifyingKey(vkey))
+  return { w, vkey }
 }
 
 /** Compute units of the first successful run of each instruction, across all test files. */

@@ -19,8 +19,8 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { Connection, Keypair, PublicKey } from '@solana/web3.js'
 import {
-  buildCircuits, checkpointStepInput, fromOnChainPublicInputs, loadVerificationKey, prove, releaseCurve, stepDataCommitment, toOnChainProof,
-  toOnChainVerifyingKey, verify, type ProofResult, type VerificationKey
+  checkpointStepInput, fromOnChainPublicInputs, prove, releaseCurve, stepDataCommitment, toOnChainProof,
+  verify, type ProofResult, type VerificationKey
 } from '../../circuits/index.js'
 import { MerkleTree, PROOF, SLASHING, fieldFromBytes, fieldToBytes, poseidonMerkle } from '../../protocols/index.js'
 import { stepRun, type StepRun } from '../circuits/step-fixture.js'
@@ -32,7 +32,7 @@ import {
 import { EmbeddedLedger, LedgerRpcServer } from '../../chain/rpc/index.js'
 import { proveAndComplete, revealChallengeAfterAnchor, type AnchoredCheckpoints } from '../../peer/roles/settlement.js'
 import { createAssociatedTokenAccountIdempotentInstruction, getAssociatedTokenAddressSync } from '@solana/spl-token'
-import { TOKEN, World, expectError, hash, program, record, type Wallet } from './world.js'
+import { TOKEN, expectError, hash, record, zkWorld, type World, type Wallet } from './world.js'
 
 const CIRCUIT = 1
 const LEAVES = 6
@@ -70,11 +70,7 @@ describe('chain/zk-challenge: the zk challenge cannot be predicted, stranded or 
 
   before(async function () {
     this.timeout(30 * 60_000)
-    program()
-    await buildCircuits({ log: () => {} })
-    vkey = loadVerificationKey('checkpoint_step')
-    w = new World().initialize()
-    w.setVerifyingKey(CIRCUIT, toOnChainVerifyingKey(vkey))
+    ;({ w, vkey } = await zkWorld(CIRCUIT))
     run = await stepRun(LEAVES, 'zk-challenge')
   })
   after(releaseCurve)

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { Keypair, type PublicKey } from '@solana/web3.js'
 import {
-  ProofError, buildCircuits, checkpointStepInput, stepDataCommitment, fromOnChainProof, fromOnChainPublicInputs, loadVerificationKey, prove, releaseCurve, toOnChainProof,
+  ProofError, checkpointStepInput, stepDataCommitment, fromOnChainProof, fromOnChainPublicInputs, prove, releaseCurve, toOnChainProof,
   toOnChainVerifyingKey, verify, type ProofResult, type VerificationKey
 } from '../../circuits/index.js'
 import { BN254_BASE_FIELD, MerkleTree, fieldFromBytes, fieldToBytes, poseidonMerkle, REPUTATION, SLASHING } from '../../protocols/index.js'
@@ -25,7 +25,7 @@ import {
   ESCROW_STATE, TIER, anchorProgress, revealedChallengeStep, completeZk, drawChallenge, fieldOffset, ESCROW, escrowField, lastLeafSiblings, parseEvents,
   escrowPda, setVerifyingKey, slashInvalidProof, stepPublicInputs, timeoutRefund, vaultPda, verifyingKeyPda
 } from '../../chain/client/index.js'
-import { TOKEN, World, computeUnits, expectError, hash, program, record, withAccount, type Wallet } from './world.js'
+import { TOKEN, computeUnits, expectError, hash, record, withAccount, zkWorld, type World, type Wallet } from './world.js'
 
 const CIRCUIT = 1
 const LEAVES = 6
@@ -67,11 +67,7 @@ describe('chain/program: the zk tier (reveal_challenge, complete_zk, slash_inval
 
   before(async function () {
     this.timeout(30 * 60_000)
-    program()
-    await buildCircuits({ log: () => {} })
-    vkey = loadVerificationKey('checkpoint_step')
-    w = new World().initialize()
-    w.setVerifyingKey(CIRCUIT, toOnChainVerifyingKey(vkey))
+    ;({ w, vkey } = await zkWorld(CIRCUIT))
     sharedWorker = w.worker(50_000n * TOKEN, 60_000n)
     sharedClient = w.wallet(1_000n)
   })
