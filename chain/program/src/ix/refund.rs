@@ -107,24 +107,29 @@ pub fn check_accounts(r: &Refund) -> Result {
     Ok(())
 }
 
+/// The first half of both refunds: the accounts checked (`check_accounts`), the job accepted by
+/// its worker (audit finding 1: an unsolicited escrow must never fail against it; every caller
+/// checks this too, this is the last line), and the escrow's whole amount sent back from the vault
+/// to the client, signed by Config.
+fn refund_client(r: &Refund) -> Result {
+    check_accounts(r)?;
+    require!(r.escrow.get().accepted != 0, Error::NotAccepted);
+    let bump = [r.config.get().bump];
+    let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
+    cpi::token_transfer(r.vault, r.client_token, r.config.info, r.escrow.get().amount, Some(&config_seeds))
+}
+
 /// Refunds the client, slashes the worker and closes the escrow as `failure` says; emits
 /// `TimeoutRefunded` and `StakeSlashed`. The caller has checked that the escrow is funded and
 /// that `failure` applies; the accounts are checked here (`check_accounts`). `config`, `escrow`
 /// and `node` must be loaded writable.
 #[inline(never)]
 pub fn refund_and_slash(r: &Refund, failure: Failure) -> Result {
-    check_accounts(r)?;
-    // Only a job its worker accepted can fail against it (audit finding 1: an unsolicited
-    // escrow must never slash). Every caller checks this too; this is the last line.
-    require!(r.escrow.get().accepted != 0, Error::NotAccepted);
+    refund_client(r)?;
     let config = r.config;
     let c = config.get_mut();
     let e = r.escrow.get_mut();
     let n = r.node.get_mut();
-
-    let bump = [c.bump];
-    let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
-    cpi::token_transfer(r.vault, r.client_token, config.info, e.amount, Some(&config_seeds))?;
     let (rate, penalty, end) = match failure {
         Failure::Timeout => (c.params.timeout_slash_bps, c.params.penalty_timeout, ESCROW_TIMED_OUT),
         Failure::InvalidProof => (c.params.invalid_proof_slash_bps, c.params.penalty_invalid_proof, ESCROW_PROOF_FAILED),
@@ -155,15 +160,10 @@ pub fn refund_and_slash(r: &Refund, failure: Failure) -> Result {
 /// escrow ends TIMED_OUT; emits `TimeoutRefunded`. The caller checked the escrow's state.
 #[inline(never)]
 pub fn refund_undrawn(r: &Refund) -> Result {
-    check_accounts(r)?;
-    require!(r.escrow.get().accepted != 0, Error::NotAccepted);
-    let config = r.config;
-    let c = config.get();
+    refund_client(r)?;
+    let c = r.config.get();
     let e = r.escrow.get_mut();
     let n = r.node.get_mut();
-    let bump = [c.bump];
-    let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
-    cpi::token_transfer(r.vault, r.client_token, config.info, e.amount, Some(&config_seeds))?;
     e.state = ESCROW_TIMED_OUT;
     e.completed_at = sys::clock().unix_timestamp;
     n.jobs_active = math::dec_u32(n.jobs_active)?;

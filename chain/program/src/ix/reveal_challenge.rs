@@ -13,20 +13,15 @@
 //!
 //! Accounts: 0 escrow (writable) · 1 slot_hashes (the SlotHashes sysvar) · 2 config.
 
-use crate::account::{self, Account, AccountIter};
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::input::Input;
-use crate::state::{Config, Escrow};
+use crate::ix::draw_challenge::DrawAccounts;
 use crate::sys::{self, Bytes};
 use crate::{require, zk};
 
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-    let slot_hashes = account::address(it.next()?, &zk::SLOT_HASHES_ID)?;
-    let config = Account::<Config>::load(it.next()?, pid)?;
+    let DrawAccounts { escrow, slot_hashes, config } = DrawAccounts::load(input)?;
     let mut args = Args::new(input.data);
     let secret = args.bytes32()?;
     args.finish()?;
