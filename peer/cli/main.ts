@@ -20,6 +20,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'coordinator', summary: 'serve optional fast matchmaking (signed rankings of staked workers; holds no funds); "status" reports it', load: async () => (await import('./commands/coordinator.js')).coordinatorCommand },
   { name: 'client', summary: 'submit a training job (auction, escrow, live progress, checks, payment); status, cancel, rate', load: async () => (await import('./commands/client.js')).clientCommand },
   { name: 'dispute', summary: 'open, show (evidence fetched over bitswap and spot-checked here), vote, resolve, appeal, finalize a dispute', load: async () => (await import('./commands/dispute.js')).disputeCommand },
+  { name: 'evidence', summary: 'fetch (and pin) training evidence by CID from any holder, with retries; exit 3 when unavailable', load: async () => (await import('./commands/evidence.js')).evidenceCommand },
   { name: 'faucet', summary: 'CYXWIZ and SOL for a wallet from a local ledger started with cyx chain --genesis --dev', load: async () => (await import('./commands/faucet.js')).faucetCommand },
   { name: 'model', summary: 'check an ONNX model you bring: shapes, parameters, FLOPs, memory, and whether cyxwiz can train it', load: async () => (await import('./commands/model.js')).modelCommand },
   { name: 'params', summary: 'print every protocol parameter (fees, stake tiers, slashing, reputation, pricing, windows)', load: async () => (await import('./commands/params.js')).paramsCommand },

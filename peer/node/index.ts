@@ -4,7 +4,8 @@
  * - discovery: signed capability adverts in the private DHT, `findWorkers` by capability;
  * - job gossip: `announceJob` / `onJobAnnounce` on `MESH.jobsTopic`;
  * - bids: `startBidCollector` (client) / `sendBid` (worker) on `MESH.bidProtocol`;
- * - blocks: `reachHolder`, before wanting blocks over bitswap from the one peer that holds them.
+ * - blocks: `reachHolder`, before wanting blocks over bitswap from the one peer that holds them;
+ *   `evidenceFetchComponents`, the node as `fetchEvidence` (peer/evidence) uses it.
  */
 export { createPeerNode, DEFAULT_LISTEN, type PeerNode, type PeerNodeConfig } from './node.js'
 export { libp2pOptions, type MeshConfig, type MeshServices } from './options.js'
@@ -19,3 +20,4 @@ export { BidNotAcceptedError, BidRefusedError, sendBid, startBidCollector, type 
 export { closed, framed, framingError, type FramedStream } from './framing.js'
 export { BITSWAP_PROTOCOL, reachHolder } from './holder.js'
 export { BAN_SCORE, MisbehaviourLedger, offenceOf, type MisbehaviourRecord, type Offence } from './misbehaviour.js'
+export { evidenceFetchComponents } from './evidence-fetch.js'
