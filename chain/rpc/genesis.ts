@@ -13,7 +13,9 @@ import {
   createMintToInstruction, getAssociatedTokenAddressSync
 } from '@solana/spl-token'
 import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction, type TransactionInstruction } from '@solana/web3.js'
-import { decodeConfig } from '../client/accounts.js'
+import { ACCOUNT_SIZE, decodeConfig } from '../client/accounts.js'
+import { accountDiscriminator, sameBytes } from '../client/discriminator.js'
+import type { AccountName } from '../client/layout.js'
 import { initializeConfig } from '../client/instructions.js'
 import { configParamsFromProtocol } from '../client/params.js'
 import { configPda } from '../client/pda.js'
@@ -47,6 +49,28 @@ function send (ledger: EmbeddedLedger, ixs: TransactionInstruction[], signers: K
 }
 
 /**
+ * Refuses a ledger saved by a build whose program accounts have another layout: its accounts would
+ * fail to decode one by one, far from the cause (each layout change of the program so far changed
+ * an account's size). Every account the program owns must carry a discriminator this build knows
+ * and that kind's size. Says what to do instead.
+ */
+export function assertCurrentLayout (ledger: EmbeddedLedger, programId = CYXWIZ_PROGRAM_ID): void {
+  const kinds = (Object.keys(ACCOUNT_SIZE) as AccountName[]).map((name) => ({ name, disc: accountDiscriminator(name), size: ACCOUNT_SIZE[name] }))
+  for (const { pubkey, account } of ledger.getProgramAccounts(programId.toBase58())) {
+    if (account.executable) continue
+    const kind = kinds.find((k) => account.data.length >= 8 && sameBytes(account.data.subarray(0, 8), k.disc))
+    const problem = kind === undefined
+      ? `account ${pubkey} is of a kind this build does not know`
+      : kind.size === account.data.length ? undefined : `its ${kind.name} ${pubkey} is ${account.data.length} bytes, this build's ${kind.size}`
+    if (problem === undefined) continue
+    throw new LedgerError(
+      `this ledger was saved by another build of the cyxwiz program: ${problem}. ` +
+      (ledger.dir === undefined ? 'Start a new ledger.' : `Start a new one: "cyx chain --reset --genesis --ledger ${ledger.dir}" (this erases it) or use another --ledger DIR.`)
+    )
+  }
+}
+
+/**
  * Makes `ledger` a local network's genesis: loads the faucet from `<dir>/genesis.json`, or, when
  * the program has no Config yet, creates the admin, the CYXWIZ mint and the Config. Returns
  * undefined when the ledger has a Config but no genesis file (it was set up some other way: no
@@ -54,6 +78,7 @@ function send (ledger: EmbeddedLedger, ixs: TransactionInstruction[], signers: K
  */
 export function ensureGenesis (ledger: EmbeddedLedger, dir: string, programId = CYXWIZ_PROGRAM_ID): { faucet: Faucet | undefined, created: boolean } {
   const path = join(dir, GENESIS_FILE)
+  assertCurrentLayout(ledger, programId)
   const config = ledger.getAccount(configPda(programId).address.toBase58())
   if (existsSync(path)) {
     const raw = JSON.parse(readFileSync(path, 'utf8')) as { admin?: unknown, mint?: unknown }

@@ -5,7 +5,7 @@
 export { EmbeddedLedger, LedgerError, RpcRefusal, BLOCKHASH_VALIDITY, FEE_PER_SIGNATURE } from './ledger.js'
 export type { LedgerOptions, ProgramToLoad, TxRecord, SimulationResult, AccountView } from './ledger.js'
 export { LedgerRpcServer, AIRDROP_LIMITS, isLoopbackAuthority } from './server.js'
-export { ensureGenesis, runFaucet, FAUCET_MAX_LAMPORTS, FAUCET_MAX_UNITS, GENESIS_FILE } from './genesis.js'
+export { assertCurrentLayout, ensureGenesis, runFaucet, FAUCET_MAX_LAMPORTS, FAUCET_MAX_UNITS, GENESIS_FILE } from './genesis.js'
 export type { Faucet, FaucetResult } from './genesis.js'
 export type { RpcServerOptions } from './server.js'
 export { toRpcError } from './errors.js'

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { CYXWIZ_PROGRAM_ID, EmbeddedLedger, LedgerRpcServer, PROGRAM_SO_PATH, ensureGenesis, type Faucet } from '../../../chain/index.js'
+import { CYXWIZ_PROGRAM_ID, EmbeddedLedger, LedgerRpcServer, PROGRAM_SO_PATH, assertCurrentLayout, ensureGenesis, type Faucet } from '../../../chain/index.js'
 import { parseCommandArgs, UsageError, type Command } from '../command.js'
 
 export const chainCommand: Command = {
@@ -43,6 +43,13 @@ Options:
       return 1
     }
     const ledger = EmbeddedLedger.open({ dir, reset: values.reset === true, programs: [{ programId: CYXWIZ_PROGRAM_ID.toBase58(), path: PROGRAM_SO_PATH }] })
+    try {
+      assertCurrentLayout(ledger)
+    } catch (e) {
+      ledger.close()
+      io.err(`cyx chain: ${e instanceof Error ? e.message : String(e)}`)
+      return 1
+    }
     let faucet: Faucet | undefined
     if (values.genesis === true) {
       try {
