@@ -1,5 +1,5 @@
 /**
- * Incremental circuit build: compile → Powers of Tau → per-circuit Groth16 setup → verification keys.
+ * Incremental circuit build: compile → per-circuit Groth16 setup → verification keys.
  *
  * Everything is cached by content hash outside the clone:
  *   <cache>/circuits/<hash>/        r1cs, wasm, zkey, vkey.json of every circuit + manifest.json
@@ -11,12 +11,19 @@
  * A circuit is every top-level circuits/src/*.circom that declares `component main`; templates
  * shared between circuits live in circuits/src/lib/.
  *
- * THE SETUP IS DEVELOPMENT-ONLY. Both the Powers of Tau and each circuit's phase 2 receive a single
- * contribution from this machine (fresh random bytes, labelled as development entropy). Whoever
- * controls that machine while the build runs could keep the toxic waste and forge proofs; see
- * docs/proofs.md for the multi-party ceremony that replaces it.
+ * Two setup methods (`CYX_CIRCUITS_SETUP`), both part of the content hash, so switching rebuilds:
+ *   direct (default)  each circuit's key computed straight from freshly sampled τ, α, β, γ, δ
+ *                     (circuits/dev-setup.ts): seconds, no Powers of Tau at all;
+ *   ptau              snarkjs' path: a Powers of Tau (the file `CYX_PTAU` names — a public
+ *                     ceremony's, for production — else a development one generated and cached
+ *                     here, half an hour on 2 cores), `zkey new`, one development contribution.
+ *
+ * THE DEVELOPMENT SETUP IS SINGLE-PARTY, with either method: this machine samples (direct) or
+ * contributes (ptau) the secrets. Whoever controls it while the build runs could keep the toxic
+ * waste and forge proofs; see docs/proofs.md for the multi-party ceremony that replaces it.
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { directDevSetup } from './dev-setup.js'
 import { execFile } from 'node:child_process'
 import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync, openSync, readSync, closeSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -26,7 +33,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 
 /** Bump when this build's outputs change for the same sources. */
-export const CIRCUITS_SCRIPT_VERSION = 1
+export const CIRCUITS_SCRIPT_VERSION = 2
 export const DEV_SETUP_LABEL = 'cyxwiz DEVELOPMENT-ONLY single-party setup (NOT a ceremony; do not use for real value)'
 
 export const CIRCUITS_DIR = dirname(fileURLToPath(import.meta.url))
@@ -49,13 +56,34 @@ export interface CircuitInfo {
   readonly zkeyBytes: number
 }
 
+/** How the Groth16 keys are made (module header). */
+export type SetupMethod = 'direct' | 'ptau'
+
+/** The setup method this process uses: `CYX_CIRCUITS_SETUP`, default direct. */
+export function setupMethod (): SetupMethod {
+  const v = process.env.CYX_CIRCUITS_SETUP
+  if (v === undefined || v === '' || v === 'direct') return 'direct'
+  if (v === 'ptau') return 'ptau'
+  throw new Error(`CYX_CIRCUITS_SETUP must be direct or ptau (got ${v})`)
+}
+
+/** The ceremony ptau file `CYX_PTAU` names (ptau method only), or null for a development one. */
+function ceremonyPtau (): string | null {
+  const v = process.env.CYX_PTAU
+  if (v === undefined || v === '') return null
+  if (!existsSync(v)) throw new Error(`CYX_PTAU names ${v}, which does not exist`)
+  return v
+}
+
 export interface CircuitManifest {
   readonly hash: string
   readonly scriptVersion: number
   readonly versions: Readonly<Record<string, string>>
   readonly setup: string
+  readonly setupMethod: SetupMethod
   readonly createdAt: string
-  readonly ptau: { readonly power: number, readonly file: string, readonly generatedSeconds: number | null }
+  /** The Powers of Tau used (ptau method); null for the direct setup, which uses none. */
+  readonly ptau: { readonly power: number, readonly file: string, readonly generatedSeconds: number | null } | null
   readonly circuits: Readonly<Record<string, CircuitInfo>>
   readonly buildSeconds: number
 }
@@ -110,7 +138,7 @@ export function circuitSources (): Map<string, string> {
 }
 
 /** The content hash naming the cache directory, and the versions that went into it. */
-export function circuitsHash (): { hash: string, versions: Record<string, string> } {
+export function circuitsHash (method: SetupMethod = setupMethod()): { hash: string, versions: Record<string, string> } {
   const versions = {
     circom2: packageVersion('circom2'),
     circomlib: packageVersion('circomlib'),
@@ -118,6 +146,12 @@ export function circuitsHash (): { hash: string, versions: Record<string, string
   }
   const h = createHash('sha256')
   h.update(`cyxwiz-circuits/v${CIRCUITS_SCRIPT_VERSION}\n`)
+  h.update(`setup ${method}\n`)
+  const ceremony = method === 'ptau' ? ceremonyPtau() : null
+  if (ceremony !== null) {
+    const st = statSync(ceremony)
+    h.update(`ptau ${ceremony} ${st.size} ${st.mtimeMs}\n`)
+  }
   for (const [k, v] of Object.entries(versions)) h.update(`${k}@${v}\n`)
   for (const f of listFiles(CIRCUITS_SRC)) {
     const body = readFileSync(f)
@@ -285,6 +319,14 @@ export async function powersOfTau (power: number, log: (line: string) => void): 
   return { file: final, power, generatedSeconds }
 }
 
+/** The ptau method's Powers of Tau: the ceremony file `CYX_PTAU` names, else a development one. */
+async function ptauFor (power: number, log: (line: string) => void): Promise<{ file: string, power: number, generatedSeconds: number | null }> {
+  const ceremony = ceremonyPtau()
+  if (ceremony === null) return await powersOfTau(power, log)
+  log(`[circuits] Powers of Tau: ${ceremony} (CYX_PTAU)`)
+  return { file: ceremony, power, generatedSeconds: null }
+}
+
 export interface BuildOptions {
   /** Progress lines; default console.log. */
   readonly log?: (line: string) => void
@@ -297,7 +339,8 @@ export interface BuildOptions {
  */
 export async function buildCircuits (opts: BuildOptions = {}): Promise<CircuitManifest> {
   const log = opts.log ?? ((line: string) => { console.log(line) })
-  const { hash, versions } = circuitsHash()
+  const method = setupMethod()
+  const { hash, versions } = circuitsHash(method)
   const current = readBuildManifest()
   if (complete(CIRCUITS_BUILD, current, hash)) {
     log('circuits up to date')
@@ -330,16 +373,21 @@ export async function buildCircuits (opts: BuildOptions = {}): Promise<CircuitMa
       log(`[circuits] ${name}: ${header.constraints} constraints, ${header.publicInputs} public inputs, power ${power}, ${infos[name].compileSeconds} s`)
     }
     const power = Math.max(...Object.values(infos).map((i) => i.power))
-    const ptau = await powersOfTau(power, log)
+    const ptau = method === 'ptau' ? await ptauFor(power, log) : null
 
     const snarkjs = await import('snarkjs')
     const circuits: Record<string, CircuitInfo> = {}
     for (const [name, info] of Object.entries(infos)) {
       const ts = performance.now()
-      log(`[circuits] ${name}: Groth16 setup with ptau 2^${ptau.power} + development contribution`)
-      await snarkjs.zKey.newZKey(join(work, `${name}.r1cs`), ptau.file, join(work, `${name}.0.zkey`))
-      await snarkjs.zKey.contribute(join(work, `${name}.0.zkey`), join(work, `${name}.zkey`), DEV_SETUP_LABEL, devEntropy(`zkey ${name}`))
-      rmSync(join(work, `${name}.0.zkey`))
+      if (ptau === null) {
+        log(`[circuits] ${name}: direct development Groth16 setup (single party, no Powers of Tau)`)
+        await directDevSetup(join(work, `${name}.r1cs`), join(work, `${name}.zkey`), { log, name })
+      } else {
+        log(`[circuits] ${name}: Groth16 setup with ptau 2^${ptau.power} + development contribution`)
+        await snarkjs.zKey.newZKey(join(work, `${name}.r1cs`), ptau.file, join(work, `${name}.0.zkey`))
+        await snarkjs.zKey.contribute(join(work, `${name}.0.zkey`), join(work, `${name}.zkey`), DEV_SETUP_LABEL, devEntropy(`zkey ${name}`))
+        rmSync(join(work, `${name}.0.zkey`))
+      }
       const vkey = await snarkjs.zKey.exportVerificationKey(join(work, `${name}.zkey`))
       writeFileSync(join(work, `${name}.vkey.json`), JSON.stringify(vkey, null, 1) + '\n')
       circuits[name] = {
@@ -360,8 +408,9 @@ export async function buildCircuits (opts: BuildOptions = {}): Promise<CircuitMa
       scriptVersion: CIRCUITS_SCRIPT_VERSION,
       versions,
       setup: DEV_SETUP_LABEL,
+      setupMethod: method,
       createdAt: new Date().toISOString(),
-      ptau: { power: ptau.power, file: ptau.file, generatedSeconds: ptau.generatedSeconds },
+      ptau: ptau === null ? null : { power: ptau.power, file: ptau.file, generatedSeconds: ptau.generatedSeconds },
       circuits,
       buildSeconds: seconds(t0)
     }

@@ -112,7 +112,7 @@ emit({
   proofBytes: PROOF_BYTES + toOnChainPublicInputs(last.publicSignals).length,
   verifyingKeyBytes: toOnChainVerifyingKey(vkey).length,
   zkeyBytes: info.zkeyBytes,
-  setup: { compileSeconds: info.compileSeconds, groth16SetupSeconds: info.setupSeconds, ptauPower: manifest.ptau.power, coldBuildSeconds: manifest.buildSeconds },
+  setup: { compileSeconds: info.compileSeconds, groth16SetupSeconds: info.setupSeconds, setupMethod: manifest.setupMethod, ptauPower: manifest.ptau?.power ?? null, coldBuildSeconds: manifest.buildSeconds },
   completeComputeUnits: Number(complete.computeUnits),
   completeFailingProofComputeUnits: Number(failing.computeUnits),
   createEscrowComputeUnits: Number(createCu),
