@@ -13,6 +13,7 @@ import { benchNames, runBench } from '../../scripts/bench/run-all.js'
 const EXPECTED: Record<string, string[]> = {
   byom: ['model', 'steps', 'transfer'],
   chain: ['program_bytes', 'compute_units'],
+  'cold-start': ['firstPaidSeconds', 'totalSeconds', 'steps', 'directSetup'],
   coordinator: ['workers', 'withCoordinatorMs', 'meshOnlyMs', 'candidates', 'submissionToAwardMs'],
   evidence: ['evidenceMBps', 'plainMBps', 'overheadRatio', 'storeOnlyRatio', 'sealMs', 'loadMBps'],
   mesh: ['transferRatio', 'transfer', 'awardLatencyMs', 'announceToAllBidsMs'],
