@@ -49,7 +49,8 @@ export interface ColdStartTimes {
   readonly lastLineSeconds: number | null
 }
 
-const PAID = /proof verified on-chain and paid|payment claimed/
+/** A worker's `settled` event with a payment (the sim's peer log; `cyx worker`'s text form too). */
+const PAID = /\bsettled \{.*"how":"(proved|claimed)"|proof verified on-chain and paid|payment claimed/
 const round = (v: number): number => Math.round(v * 10) / 10
 
 /**
@@ -122,12 +123,13 @@ async function main (): Promise<void> {
       '[build:program] cargo build (core only, bpfel-unknown-none, fat LTO)…', '[build:program] built chain/program/build/cyxwiz.so: 1 bytes',
       '[circuits] building checkpoint_inclusion (sources 0; cache x)', '[circuits] compiling checkpoint_inclusion (circom2 --O2)',
       '[circuits] checkpoint_inclusion: direct development Groth16 setup (single party, no Powers of Tau)', '[circuits] built in 0.1 s',
-      '[worker-1] job 0123…: window passed, payment claimed (sig)'
+      '  worker-1: settled {"jobId":"0123…","how":"ended","escrowState":4}',
+      '  worker-1: settled {"jobId":"205e…","how":"proved","signature":"5jD","challengeStep":3}'
     ]
     const script = `const l = ${JSON.stringify(recorded)}; let i = 0; const t = setInterval(() => { console.log(l[i++]); if (i === l.length) clearInterval(t) }, 20)`
     const run = await runTimed(process.execPath, ['-e', script], { cwd: root, env: process.env })
     const times = parseColdStartLog(run.lines)
-    if (times.firstPaidSeconds === null || times.steps.setup === null || times.steps.npmInstall === null) throw new Error(`the step parser missed a marker: ${JSON.stringify(times)}`)
+    if (times.firstPaidSeconds === null || times.paidJobs !== 1 || times.steps.setup === null || times.steps.npmInstall === null) throw new Error(`the step parser missed a marker: ${JSON.stringify(times)}`)
     const dir = mkdtempSync(join(tmpdir(), 'cyx-cold-smoke-'))
     try {
       const t0 = performance.now()
