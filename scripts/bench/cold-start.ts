@@ -5,6 +5,8 @@
 // build and, inside it, compilation and key setup, and a Powers of Tau if one was generated).
 //
 //   npx tsx scripts/bench/cold-start.ts [--source DIR] [--keep] [--smoke]      (npm run bench:cold-start)
+//   npx tsx scripts/bench/cold-start.ts --setups [CIRCUIT]   the key setup alone, direct vs phase 2 on
+//                                                          a cached Powers of Tau (default checkpoint_step)
 //
 // The clone is `git clone DIR` (default: this checkout; only committed work travels) into a fresh
 // temporary folder; HOME and npm's cache point at fresh folders there. The user's ~/.npmrc (machine
@@ -144,6 +146,35 @@ async function main (): Promise<void> {
       })
     } finally {
       rmSync(dir, { recursive: true, force: true })
+    }
+    return
+  }
+
+  if (process.argv.includes('--setups')) {
+    // The key setup alone, both ways, for one circuit in one run: the direct development setup and
+    // snarkjs' phase 2 (zkey new + one contribution) on the Powers of Tau that is already cached
+    // (its generation — half an hour at 2^16 — is not repeated here).
+    const name = process.argv[process.argv.indexOf('--setups') + 1] ?? 'checkpoint_step'
+    const { directDevSetup } = await import('../../circuits/dev-setup.js')
+    const { circuitFiles, powersOfTau, readBuildManifest, DEV_SETUP_LABEL } = await import('../../circuits/index.js')
+    const info = readBuildManifest()?.circuits[name]
+    if (info === undefined) throw new Error(`no built circuit ${name}: run scripts/setup.sh first`)
+    const dir = mkdtempSync(join(tmpdir(), 'cyx-setups-'))
+    try {
+      const t0 = performance.now()
+      await directDevSetup(circuitFiles(name).r1cs, join(dir, 'direct.zkey'))
+      const direct = round((performance.now() - t0) / 1000)
+      const ptau = await powersOfTau(info.power, (l) => { process.stderr.write(l + '\n') })
+      const snarkjs = await import('snarkjs')
+      const t1 = performance.now()
+      await snarkjs.zKey.newZKey(circuitFiles(name).r1cs, ptau.file, join(dir, '0.zkey'))
+      await snarkjs.zKey.contribute(join(dir, '0.zkey'), join(dir, 'ptau.zkey'), DEV_SETUP_LABEL, 'cold-start bench entropy')
+      const phase2 = round((performance.now() - t1) / 1000)
+      emit({ bench: 'cold-start', mode: 'setups', circuit: name, constraints: info.constraints, directSeconds: direct, ptauPhase2Seconds: phase2, ptauPower: ptau.power, ptauGeneratedSeconds: ptau.generatedSeconds, phase2ToDirect: Math.round(phase2 / direct * 10) / 10 })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+      const g = globalThis as { curve_bn128?: { terminate (): Promise<void> } | null }
+      if (g.curve_bn128 != null) await g.curve_bn128.terminate()
     }
     return
   }
