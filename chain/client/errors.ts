@@ -83,7 +83,8 @@ export const PROGRAM_ERRORS = {
   InvalidChallengeCommitment: 6060,
   InvalidChallengeSecret: 6061,
   RevealWindowOpen: 6062,
-  ChallengeNotDrawn: 6063
+  ChallengeNotDrawn: 6063,
+  WeightsNotCommitted: 6064
 } as const
 
 export type ProgramErrorName = keyof typeof PROGRAM_ERRORS

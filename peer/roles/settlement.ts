@@ -3,7 +3,8 @@
  *
  * - the anchored checkpoints: every checkpoint's commitment C_E = Poseidon(CHECKPOINT_DOMAIN,
  *   hi(H_E), lo(H_E), S_E) — S_E the Poseidon vector commitment of the exact Q16 state (zk tier) or
- *   the digest commitment of the float state's SHA-256 (optimistic tier) — is a leaf of the Poseidon
+ *   the digest commitment of the float state's SHA-256 (optimistic tier; the last leaf the digest
+ *   commitment of the final weights hash instead, audit finding 4) — is a leaf of the Poseidon
  *   Merkle tree whose root the worker anchors with `anchor_progress` at the final epoch. Both the
  *   circuits and the program (`sol_poseidon`) hash these leaves;
  * - optimistic: `submit_delivery` proves on-chain that the final checkpoint is the last leaf of
@@ -25,9 +26,10 @@ import {
   CYXWIZ_PROGRAM_ID, ESCROW_STATE, TIER, anchorProgress, challengeCommitment, claimPayment, completeZk, decodeEscrow, drawChallenge, escrowField,
   lastLeafSiblings, revealChallenge, revealDeadline, submitDelivery, type EscrowAccount
 } from '../../chain/index.js'
-import { MerkleTree, checkpointCommitment, digestCommitment, fieldFromBytes, fieldToBytes, poseidonMerkle, poseidonStateCommitment, wire } from '../../protocols/index.js'
-import { evidenceTrainingSpec, loadCheckpointState, loadEvidence, type EvidenceStore } from '../../storage/index.js'
-import { datasetOfSpec } from '../evidence/index.js'
+import { MerkleTree, checkpointCommitment, digestCommitment, fieldFromBytes, fieldToBytes, poseidonMerkle, poseidonStateCommitment, stateHash, wire } from '../../protocols/index.js'
+import { evidenceTrainingSpec, loadCheckpointState, loadEvidence, type EvidenceManifest, type EvidenceStore } from '../../storage/index.js'
+import { datasetOfSpec, fetchClientInputs } from '../evidence/index.js'
+import { stateLayoutOf, trainingSpecFromWire } from '../train/index.js'
 import { readConfig, sendTransaction, tokenAccount } from './chain.js'
 
 /** The checkpoints as the chain sees them: one Poseidon leaf each, and their root. */
@@ -68,11 +70,28 @@ export async function anchoredCheckpoints (evidence: EvidenceStore, evidenceCid:
     }
     stateCommitments = states.map((s) => poseidonStateCommitment([...s.parameters, ...s.velocities] as Int32Array[]))
   } else {
+    // S_E = digestCommitment(stateHash_E), except the last leaf, which commits to the delivered
+    // weights: S_N = digestCommitment(weightsHash(W_N)) (audit finding 4; `submit_delivery` checks
+    // it against the final weights hash). H_N still commits to the whole final state.
     stateCommitments = manifest.checkpoints.map((c) => digestCommitment(c.stateHash))
+    if (stateCommitments.length > 0) stateCommitments[stateCommitments.length - 1] = digestCommitment(await finalWeightsHash(evidence, manifest))
   }
   const leaves = chain.map((h, i) => fieldToBytes(checkpointCommitment(h, stateCommitments[i] as bigint)))
   const root = new MerkleTree(leaves, poseidonMerkle).root
   return { tier, chain, stateCommitments, leaves, root, ...(states === undefined ? {} : { states }), ...(data === undefined ? {} : { data }) }
+}
+
+/**
+ * `weightsHash(W_N)` of the evidence's final checkpoint: SHA-256 of the canonical encoding of its
+ * parameter tensors (the state's first `parameters.length` tensors in the model's layout; a client
+ * model's layout comes from its step graph, so its model is read from the same store).
+ */
+export async function finalWeightsHash (evidence: EvidenceStore, manifest: EvidenceManifest): Promise<Uint8Array> {
+  const wireSpec = evidenceTrainingSpec(manifest.spec)
+  const spec = trainingSpecFromWire(wireSpec)
+  const layout = stateLayoutOf(spec, wireSpec.clientModel === undefined ? undefined : await fetchClientInputs(evidence, wireSpec, { offline: true }))
+  const tensors = await loadCheckpointState(evidence, manifest, manifest.checkpoints.length, { offline: true })
+  return stateHash(tensors.slice(0, layout.parameters.length))
 }
 
 export async function readEscrowAccount (connection: Connection, escrow: PublicKey): Promise<EscrowAccount> {

@@ -62,9 +62,9 @@ class Sim {
   deliver (escrow: PublicKey, worker: Wallet, x: number, anchor: boolean): void {
     const { w } = this
     const epochs = w.ledger.account(escrow) === null ? 1 : w.escrowAccount(escrow).epochsTotal
-    const run = floatRun(epochs, `run${x}`)
+    const run = floatRun(epochs, `run${x}`, hash(`w${x}`))
     if (anchor) this.send('anchor', anchorProgress({ worker: worker.kp.publicKey, escrow }, epochs, run.root, w.pid), worker.kp)
-    this.send('deliver', submitDelivery({ worker: worker.kp.publicKey, escrow }, deliveryArgs(run, hash(`w${x}`)), w.pid), worker.kp)
+    this.send('deliver', submitDelivery({ worker: worker.kp.publicKey, escrow }, deliveryArgs(run), w.pid), worker.kp)
   }
 
   /** Job `i`, mostly among the live ones (funded or disputed), sometimes any (finished ones test replays). */

@@ -167,16 +167,20 @@ describe('chain/program: optimistic tier challenge window', () => {
     w.anchorFinal(worker, escrow, run)
 
     // The leaves are what the worker's float run commits: C_E = Poseidon(domain, H_E, digestCommitment(stateHash_E)).
-    assert.deepEqual(run.leaves[9], fieldToBytes(checkpointCommitment(run.chain[9] as Uint8Array, digestCommitment(run.stateHashes[9] as Uint8Array))))
+    // The last leaf's state commitment is the delivered weights' (finding 4).
+    assert.deepEqual(run.leaves[8], fieldToBytes(checkpointCommitment(run.chain[8] as Uint8Array, digestCommitment(run.stateHashes[8] as Uint8Array))))
+    assert.deepEqual(run.leaves[9], fieldToBytes(checkpointCommitment(run.chain[9] as Uint8Array, digestCommitment(run.weights))))
     // A wrong final chain hash (another checkpoint's, or the last one's with one bit flipped).
     expectError(send({ ...honest, finalChainHash: run.chain[8] as Uint8Array }), 'InvalidInclusion')
     const flipped = new Uint8Array(honest.finalChainHash)
     flipped[31] = (flipped[31] as number) ^ 1
     expectError(send({ ...honest, finalChainHash: flipped }), 'InvalidInclusion')
-    // A wrong state: another state hash's commitment, S_N = 0 (H_N alone), a value that is no field element.
-    expectError(send({ ...honest, finalState: fieldToBytes(digestCommitment(hash('other state'))) }), 'InvalidInclusion')
-    expectError(send({ ...honest, finalState: new Uint8Array(32) }), 'InvalidInclusion')
-    expectError(send({ ...honest, finalState: fieldToBytes(BN254_SCALAR_FIELD - 1n).map((b, i) => i === 0 ? 0xff : b) }), 'InvalidInclusion')
+    // A wrong state: S_N that is not the weights' commitment (another digest's, 0 = H_N alone, a
+    // value that is no field element) — or other weights with their own commitment, not in the root.
+    expectError(send({ ...honest, finalState: fieldToBytes(digestCommitment(hash('other state'))) }), 'WeightsNotCommitted')
+    expectError(send({ ...honest, finalState: new Uint8Array(32) }), 'WeightsNotCommitted')
+    expectError(send({ ...honest, finalState: fieldToBytes(BN254_SCALAR_FIELD - 1n).map((b, i) => i === 0 ? 0xff : b) }), 'WeightsNotCommitted')
+    expectError(send({ ...honest, finalWeightsHash: hash('other weights'), finalState: fieldToBytes(digestCommitment(hash('other weights'))) }), 'InvalidInclusion')
     // Wrong siblings: one changed, one missing, one too many, none.
     const bad = new Uint8Array(honest.siblings)
     bad[63] = (bad[63] as number) ^ 1
@@ -186,7 +190,7 @@ describe('chain/program: optimistic tier challenge window', () => {
     expectError(send({ ...honest, siblings: new Uint8Array(0) }), 'InvalidInclusion')
     // Not the last leaf: checkpoint 8 with its own (valid) path is no proof of the final one.
     const eight = new MerkleTree(run.leaves, poseidonMerkle).prove(8)
-    expectError(send({ ...honest, finalChainHash: run.chain[8] as Uint8Array, finalState: fieldToBytes(run.states[8] as bigint), siblings: new Uint8Array(eight.flatMap((st) => [...st.sibling])) }), 'InvalidInclusion')
+    expectError(send({ ...honest, finalWeightsHash: run.stateHashes[8] as Uint8Array, finalChainHash: run.chain[8] as Uint8Array, finalState: fieldToBytes(run.states[8] as bigint), siblings: new Uint8Array(eight.flatMap((st) => [...st.sibling])) }), 'InvalidInclusion')
     // Another run's honest final checkpoint (its own siblings) against this root.
     expectError(send(deliveryArgs(floatRun(10, 'another run'))), 'InvalidInclusion')
     assert.equal(w.escrowAccount(escrow).delivered, 0)

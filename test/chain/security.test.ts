@@ -11,13 +11,13 @@ import { join } from 'node:path'
 import { Connection, Keypair, SYSVAR_CLOCK_PUBKEY, type PublicKey } from '@solana/web3.js'
 import { createTransferInstruction } from '@solana/spl-token'
 import {
-  acceptJob, anchorProgress, cancel, closeDispute, closeEscrow, configParamsFromProtocol, decodeVerifyingKey, disputePda,
-  finalizeDispute, nodePda, openDispute, rateWorker, resolveDispute, setVerifyingKey, slashInvalidProof, timeoutRefund, vaultPda, verifyingKeyPda,
+  acceptJob, anchorProgress, cancel, claimPayment, closeDispute, closeEscrow, configParamsFromProtocol, decodeVerifyingKey, disputePda,
+  finalizeDispute, nodePda, openDispute, rateWorker, resolveDispute, setVerifyingKey, slashInvalidProof, submitDelivery, timeoutRefund, vaultPda, verifyingKeyPda,
   voteVaultPda, TIER
 } from '../../chain/client/index.js'
 import { AIRDROP_LIMITS, EmbeddedLedger, LedgerRpcServer } from '../../chain/rpc/index.js'
-import { DISPUTE, ESCROW, REPUTATION, STAKE_TIERS, UNITS_PER_TOKEN } from '../../protocols/index.js'
-import { TOKEN, World, expectError, hash, program, record } from './world.js'
+import { DISPUTE, ESCROW, REPUTATION, STAKE_TIERS, UNITS_PER_TOKEN, digestCommitment, fieldToBytes } from '../../protocols/index.js'
+import { TOKEN, World, deliveryArgs, expectError, hash, program, record } from './world.js'
 
 const minStake = STAKE_TIERS[0]?.minStake ?? 0n
 
@@ -163,6 +163,31 @@ describe('chain/security: the audit\'s exploits fail (issue 15)', () => {
       assert.equal(w.ledger.account(dispute), null)
       assert.equal(w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address) - platformBefore, 1n)
     })
+  })
+
+  it('finding 4: a worker who anchored its chain cannot deliver random bytes as the final weights; nothing is payable', () => {
+    const w = new World().initialize()
+    const worker = w.worker(minStake)
+    const client = w.wallet(10n)
+    const escrow = w.escrow(client, worker, 1n, TOKEN, { epochsTotal: 4 })
+    const run = w.deliveryRun(escrow) // the chain ends with the weights hash('weights')
+    w.anchorFinal(worker, escrow, run)
+    const before = balances(w, [worker.token, client.token, w.escrowAccount(escrow).vault])
+    const random = new Uint8Array(32).map(() => Math.floor(Math.random() * 256))
+    const send = (args: ReturnType<typeof deliveryArgs>): ReturnType<World['ledger']['send']> =>
+      w.ledger.send([submitDelivery({ worker: worker.kp.publicKey, escrow }, args, w.pid)], [worker.kp])
+    // The attacker's delivery as audited: the honest last leaf, another (random) weights hash.
+    expectError(send(deliveryArgs(run, random)), 'WeightsNotCommitted')
+    // The random weights with a state commitment that matches them: not the anchored chain's last leaf.
+    expectError(send({ ...deliveryArgs(run, random), finalState: fieldToBytes(digestCommitment(random)) }), 'InvalidInclusion')
+    assert.equal(w.escrowAccount(escrow).delivered, 0)
+    // Undelivered, the window never starts: nothing can be claimed, and the client's complete is refused.
+    expectError(w.ledger.send([claimPayment({ escrow, worker: worker.kp.publicKey, workerToken: worker.token }, w.pid)], [worker.kp]), 'NotDelivered')
+    expectError(w.ledger.send([w.completeIx(client, worker, escrow)], [client.kp]), 'NotDelivered')
+    assert.deepEqual(balances(w, [worker.token, client.token, w.escrowAccount(escrow).vault]), before)
+    // The weights the chain ends with are delivered.
+    w.ledger.mustSend([submitDelivery({ worker: worker.kp.publicKey, escrow }, deliveryArgs(run), w.pid)], [worker.kp])
+    assert.deepEqual(w.escrowAccount(escrow).finalWeightsHash, run.weights)
   })
 
   it('finding 11 (low): a cancel after the final anchor pays the platform fee, as complete would', () => {

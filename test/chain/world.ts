@@ -72,7 +72,8 @@ export interface Wallet { readonly kp: Keypair, readonly token: PublicKey }
 
 /**
  * A float training run's checkpoints as the optimistic tier anchors them: chain hashes H_E, state
- * hashes, S_E = digestCommitment(stateHash_E), leaves C_E = checkpointCommitment(H_E, S_E) as 32
+ * hashes, S_E = digestCommitment(stateHash_E) — the last one digestCommitment(weights), the final
+ * weights hash its delivery names (finding 4) — leaves C_E = checkpointCommitment(H_E, S_E) as 32
  * bytes, and the Poseidon root of the leaves.
  */
 export interface FloatRun {
@@ -81,18 +82,20 @@ export interface FloatRun {
   readonly states: bigint[]
   readonly leaves: Uint8Array[]
   readonly root: Uint8Array
+  /** The final weights hash the last leaf commits to. */
+  readonly weights: Uint8Array
 }
 
-export function floatRun (n: number, seed = 'run'): FloatRun {
+export function floatRun (n: number, seed = 'run', weights: Uint8Array = hash('weights')): FloatRun {
   const chain = Array.from({ length: n }, (_, i) => hash(`chain/${seed}/${i}`))
   const stateHashes = Array.from({ length: n }, (_, i) => hash(`state/${seed}/${i}`))
-  const states = stateHashes.map(digestCommitment)
+  const states = stateHashes.map((h, i) => digestCommitment(i === n - 1 ? weights : h))
   const leaves = chain.map((h, i) => fieldToBytes(checkpointCommitment(h, states[i] as bigint)))
-  return { chain, stateHashes, states, leaves, root: new MerkleTree(leaves, poseidonMerkle).root }
+  return { chain, stateHashes, states, leaves, root: new MerkleTree(leaves, poseidonMerkle).root, weights }
 }
 
-/** `submitDelivery`'s arguments for the final checkpoint of `run` (the honest delivery). */
-export function deliveryArgs (run: FloatRun, finalWeightsHash: Uint8Array = hash('weights')): { finalWeightsHash: Uint8Array, finalChainHash: Uint8Array, finalState: Uint8Array, siblings: Uint8Array } {
+/** `submitDelivery`'s arguments for the final checkpoint of `run` (the honest delivery of `run.weights`). */
+export function deliveryArgs (run: FloatRun, finalWeightsHash: Uint8Array = run.weights): { finalWeightsHash: Uint8Array, finalChainHash: Uint8Array, finalState: Uint8Array, siblings: Uint8Array } {
   const last = run.leaves.length - 1
   return { finalWeightsHash, finalChainHash: run.chain[last] as Uint8Array, finalState: fieldToBytes(run.states[last] as bigint), siblings: lastLeafSiblings(run.leaves) }
 }
@@ -192,8 +195,8 @@ export class World {
   }
 
   /** The float checkpoints `deliver` anchors and delivers for `escrow` (one per epoch of its spec). */
-  deliveryRun (escrow: PublicKey): FloatRun {
-    return floatRun(this.escrowAccount(escrow).epochsTotal, `deliver/${escrow.toBase58()}`)
+  deliveryRun (escrow: PublicKey, weights: Uint8Array = hash('weights')): FloatRun {
+    return floatRun(this.escrowAccount(escrow).epochsTotal, `deliver/${escrow.toBase58()}`, weights)
   }
 
   /**
@@ -202,7 +205,7 @@ export class World {
    * `weights` with the last leaf's proof.
    */
   deliver (worker: Wallet, escrow: PublicKey, weights: Uint8Array = hash('weights')): void {
-    const run = this.deliveryRun(escrow)
+    const run = this.deliveryRun(escrow, weights)
     const e = this.escrowAccount(escrow)
     if (e.epochsDone < e.epochsTotal) this.anchorFinal(worker, escrow, run)
     record('submit_delivery', this.ledger.send([submitDelivery({ worker: worker.kp.publicKey, escrow }, deliveryArgs(run, weights), this.pid)], [worker.kp]))

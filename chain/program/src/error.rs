@@ -111,6 +111,10 @@ pub enum Error {
     /// for a drawn challenge it did not prove within its proving window (`timeout_refund` refunds
     /// the client without a slash instead).
     ChallengeNotDrawn = 6063,
+    /// `submit_delivery` whose final leaf's state commitment is not the digest commitment of the
+    /// delivered final weights hash (audit finding 4): the weights the client pays for must be the
+    /// ones the anchored checkpoint chain ends with.
+    WeightsNotCommitted = 6064,
 }
 
 impl Error {

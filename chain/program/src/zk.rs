@@ -24,6 +24,12 @@ const CHECKPOINT_DOMAIN: [u8; 32] = [
     0x74, 0x2f, 0x70, 0x6f, 0x73, 0x65, 0x69, 0x64, 0x6f, 0x6e, 0x2f, 0x76, 0x31,
 ];
 
+/// `cyxwiz/digest/poseidon/v1` as a big-endian integer (DIGEST_DOMAIN).
+const DIGEST_DOMAIN: [u8; 32] = [
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x63, 0x79, 0x78, 0x77, 0x69, 0x7a, 0x2f, 0x64, 0x69, 0x67, 0x65, 0x73, 0x74,
+    0x2f, 0x70, 0x6f, 0x73, 0x65, 0x69, 0x64, 0x6f, 0x6e, 0x2f, 0x76, 0x31,
+];
+
 /// The SlotHashes sysvar, `SysvarS1otHashes111111111111111111111111111`.
 pub const SLOT_HASHES_ID: Pubkey = Pubkey([
     6, 167, 213, 23, 25, 47, 10, 175, 198, 242, 101, 227, 251, 119, 204, 122, 218, 130, 197, 41, 208, 190, 59, 19, 110,
@@ -56,6 +62,17 @@ pub fn checkpoint_commitment(chain_hash: &[u8; 32], state: &[u8; 32]) -> Result<
     sys::copy(&mut hi[16..], &chain_hash[..16]);
     sys::copy(&mut lo[16..], &chain_hash[16..]);
     sys::poseidon(&[Bytes::of(&CHECKPOINT_DOMAIN), Bytes::of(&hi), Bytes::of(&lo), Bytes::of(state)]).ok_or(Error::InvalidInclusion)
+}
+
+/// Poseidon(DIGEST_DOMAIN, hi(d), lo(d)) of a 32-byte digest, hi/lo its first and last 16 bytes
+/// (`digestCommitment`): how a float checkpoint's state enters its leaf, and how the optimistic
+/// tier's final leaf commits to the delivered weights hash.
+pub fn digest_commitment(digest: &[u8; 32]) -> Result<[u8; 32]> {
+    let mut hi = [0u8; 32];
+    let mut lo = [0u8; 32];
+    sys::copy(&mut hi[16..], &digest[..16]);
+    sys::copy(&mut lo[16..], &digest[16..]);
+    sys::poseidon(&[Bytes::of(&DIGEST_DOMAIN), Bytes::of(&hi), Bytes::of(&lo)]).ok_or(Error::InvalidInclusion)
 }
 
 /// The root of the Poseidon tree of `count` leaves whose last leaf holds `value`, from the

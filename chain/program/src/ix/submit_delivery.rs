@@ -9,6 +9,14 @@
 //! (the left siblings of the last leaf, leaves first), must equal `escrow.progress_root`
 //! (`InvalidInclusion` otherwise).
 //!
+//! The final leaf also binds the delivered weights (audit finding 4): an optimistic run's last
+//! state commitment S_N is the digest commitment of the final weights hash,
+//! S_N = Poseidon(DIGEST_DOMAIN, hi(W), lo(W)) with W = `final_weights_hash` (SHA-256 of the
+//! canonical encoding of the final parameters), checked here (`WeightsNotCommitted`). H_N already
+//! commits to the whole final state (weights and optimizer) through the chain's state hash, so the
+//! weights the client pays for are the ones the anchored, re-executable chain ends with: a worker
+//! cannot anchor one chain and deliver other bytes.
+//!
 //! This starts the challenge window (`challenge_window_secs`): within it the client or the worker
 //! may `open_dispute` (the client's spot checks failing); once it has passed with no dispute, the
 //! worker may `claim_payment`. The client's `complete` stays possible at any time before; `cancel`
@@ -45,6 +53,8 @@ pub fn process(input: &Input) -> Result {
     require!(now <= e.deadline, Error::DeadlinePassed);
     require!(e.epochs_done == e.epochs_total, Error::FinalRootNotAnchored);
 
+    // The delivered weights are the final leaf's state (finding 4).
+    require!(sys::equal(&zk::digest_commitment(final_weights_hash)?, final_state), Error::WeightsNotCommitted);
     // The final checkpoint is the last leaf of the anchored root.
     let leaf = zk::checkpoint_commitment(final_chain_hash, final_state)?;
     let root = zk::last_leaf_root(&leaf, e.epochs_total, siblings)?;
