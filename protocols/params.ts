@@ -307,8 +307,38 @@ export const MESH = {
   maxJobFrameBytes: 256 * 1024 + 1024,
   /** Longest job a client may announce (estimated): 30 days. */
   maxEstimatedSeconds: 30 * DAY,
-  /** How long after announcing a job its bids may still arrive. */
-  maxBidWindowSeconds: HOUR
+  /** How long after announcing a job its bids may still arrive (and how old a bid or award may be). */
+  maxBidWindowSeconds: HOUR,
+  /** (security, issue 15 finding 8) The longest bid window an announce may name: its bid deadline is
+   * at most this many seconds after it was issued (checked at the wire boundary, `validateJobAnnounce`).
+   * A worker's pending bid holds one of its slots until then, so a longer window would let one
+   * stake-free announce idle a worker for as long as it named. */
+  maxAnnounceBidWindowSeconds: MINUTE,
+  /** How long past a bid's deadline the worker keeps its slot for the award (the client ranks,
+   * escrows, dials); then the slot is free again, awarded or not. */
+  bidAwardGraceSeconds: 5,
+  /** (security, finding 8) Most bids a worker has pending on the jobs of one announcing client (peer
+   * or wallet): more announces from the same client are not bid on until those are decided. Four
+   * lets a client run several jobs at once (the sim runs three) while one client alone cannot hold
+   * more than four slots of any worker. */
+  maxPendingBidsPerClient: 4
+} as const
+
+/**
+ * (cyxwiz, security, issue 15 finding 12) Bounds on what a peer keeps in memory about others: the
+ * frames of a job session, and the per-peer misbehaviour and per-wallet rate maps, which decay and
+ * are capped so that a stream of fresh identities cannot grow them without end.
+ */
+export const PEER_MEMORY = {
+  /** Most metrics frames and most checkpoint notices a client keeps of one session (the latest). */
+  maxSessionFrames: 1_024,
+  /** A misbehaving peer's score recovers this many points an hour (a ban, at -100, lifts after
+   * about a day without new offences); a record back at 0 is forgotten. */
+  misbehaviourRecoveryPointsPerHour: 4,
+  /** Most peers with a misbehaviour record; beyond it the records of the least-penalised go first. */
+  maxMisbehaviourRecords: 4_096,
+  /** Most wallets whose announce rate is counted at once; windows that ended are dropped first. */
+  maxRateLimitedWallets: 4_096
 } as const
 
 /**

@@ -26,7 +26,7 @@
 import { logger } from '@libp2p/logger'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { MESH, PROOF, wire } from '../../protocols/index.js'
+import { MESH, PEER_MEMORY, PROOF, wire } from '../../protocols/index.js'
 import { framed, offenceOf, type FramedStream, type Offence, type PeerNode } from '../node/index.js'
 import type { Dataset, TrainingData } from '../train/index.js'
 import { decodeDataset } from './dataset-codec.js'
@@ -432,10 +432,13 @@ export async function runJobSession (node: PeerNode, worker: PeerId | Multiaddr,
       if (m.error !== undefined) throw new JobRefusedError(m.error.code, m.error.message)
       if (delivery === undefined) {
         if (m.metrics !== undefined) {
+          // The latest frames only (finding 12): a worker cannot grow the client's memory with them.
           metrics.push(m.metrics)
+          if (metrics.length > PEER_MEMORY.maxSessionFrames) metrics.shift()
           observe(options.onMetrics, m.metrics)
         } else if (m.checkpoint !== undefined) {
           checkpoints.push(m.checkpoint)
+          if (checkpoints.length > PEER_MEMORY.maxSessionFrames) checkpoints.shift()
           observe(options.onCheckpoint, m.checkpoint)
         } else if (m.delivery !== undefined) {
           delivery = m.delivery

@@ -15,7 +15,7 @@ export {
   MAX_ADVERT_RECORD_BYTES, type Clock, type OpenedAdvertRecord
 } from './records.js'
 export { buildAdvert, capabilityCid, findWorkers, getAdvert, publishAdvert, type AdvertOffer, type FindWorkersOptions, type FoundWorker, type PublishedAdvert } from './discovery.js'
-export { announceJob, clientPeerOf, onJobAnnounce, waitForSubscribers, type AnnounceOptions, type Announcement, type JobAnnounceEvent, type JobAnnounceHandler } from './job-gossip.js'
+export { announceJob, clientPeerOf, onJobAnnounce, pruneRateWindows, waitForSubscribers, type AnnounceOptions, type Announcement, type JobAnnounceEvent, type JobAnnounceHandler } from './job-gossip.js'
 export { BidNotAcceptedError, BidRefusedError, sendBid, startBidCollector, type BidCollector, type BidCollectorOptions, type BidRound, type ReceivedBid } from './bid-protocol.js'
 export { closed, framed, framingError, type FramedStream } from './framing.js'
 export { BITSWAP_PROTOCOL, reachHolder } from './holder.js'

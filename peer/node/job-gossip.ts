@@ -17,7 +17,7 @@ import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
-import { MESH, takeRateLimit, wire, type RateLimitWindow } from '../../protocols/index.js'
+import { ESCROW, MESH, PEER_MEMORY, takeRateLimit, wire, type RateLimitWindow } from '../../protocols/index.js'
 import { offenceOf } from './misbehaviour.js'
 import type { PeerNode } from './node.js'
 
@@ -64,6 +64,20 @@ function forget (seen: Map<string, number>, now: number): void {
   for (const [id, until] of seen) if (until < now) seen.delete(id)
 }
 
+/**
+ * Bounds the per-wallet rate windows (issue 15 finding 12): past `max` wallets, the windows that
+ * have ended are dropped (they would start afresh anyway), then, if still too many, the oldest
+ * ones. Dropping a live window only resets that wallet's count (at worst ten more announces from
+ * it); refusing new wallets instead would let fresh wallets shut honest clients out for a day.
+ */
+export function pruneRateWindows (rate: Map<string, RateLimitWindow>, now: number, max: number): void {
+  if (rate.size <= max) return
+  for (const [w, r] of rate) if (now >= r.windowStart + ESCROW.rateLimitWindowSeconds || now < r.windowStart) rate.delete(w)
+  if (rate.size <= max) return
+  const oldest = [...rate].sort((a, b) => a[1].windowStart - b[1].windowStart)
+  for (const [w] of oldest.slice(0, rate.size - max)) rate.delete(w)
+}
+
 function setUp (node: PeerNode): JobGossip {
   const existing = states.get(node)
   if (existing !== undefined) return existing
@@ -104,6 +118,7 @@ function setUp (node: PeerNode): JobGossip {
     const { allowed, next } = takeRateLimit(state.rate.get(wallet) ?? { windowStart: now, count: 0 }, now)
     if (!allowed) return TopicValidatorResult.Ignore
     state.rate.set(wallet, next)
+    pruneRateWindows(state.rate, now, PEER_MEMORY.maxRateLimitedWallets)
     // Remembered until it can no longer be accepted anyway (expired, plus the allowed clock skew).
     state.seen.set(jobId, Number(event.message.bidDeadline) + MESH.maxClockSkewSeconds)
     state.opened.set(msg, event)

@@ -47,6 +47,7 @@ export type BidRefusal =
   | 'stake-too-low' // the worker's stake is under the minimum for a job of this amount
   | 'busy' // the worker already runs as many jobs as it will
   | 'model-too-large' // a client model whose batch would not fit the worker's memory
+  | 'client-bids-pending' // the worker already has MESH.maxPendingBidsPerClient bids pending on this client's jobs
 
 export type BidDecision =
   | { readonly bid: true, readonly price: bigint, readonly etaSeconds: number, readonly tier: ReputationTierName }

@@ -3,9 +3,9 @@
  * protocol (peer/job), the policies (peer/policy), training with evidence (peer/evidence) and the
  * chain (a web3.js Connection to any Solana JSON-RPC).
  */
-export { Worker, type WorkerEvent, type WorkerOptions } from './worker.js'
+export { Worker, Bidder, JobRunner, Settler, settledFacts, slotReleaseAt, type BidderComponents, type RunnerComponents, type SettlerComponents, type WorkerEvent, type WorkerOptions } from './worker/index.js'
 export { WorkerVanishedError, runWithFaults, type FaultyRunContext, type WorkerFaults } from './faults.js'
-export { Client, NoEligibleBidError, type ClientJobEvent, type ClientOptions, type JobOutcome, type JobRequest } from './client.js'
+export { Client, NoEligibleBidError, type ClientJobEvent, type ClientOptions, type JobOutcome, type JobRequest } from './client/index.js'
 export { JobBook, IllegalTransitionError, type ClientJobState, type JobRecord, type WorkerJobState } from './jobs.js'
 export { checkEscrow, escrowNonce, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from './chain.js'
 export { jobSpec, type SpecRequest } from './spec.js'

@@ -191,7 +191,7 @@ export function validateJobAnnounce (j: JobAnnounce): JobAnnounce {
   bytesWithin('clientPeerId', j.clientPeerId, 1, MAX_PEER_ID_BYTES)
   validateAddrs('clientAddrs', j.clientAddrs)
   bigWithin('issuedAt', j.issuedAt, 1n, WIRE_U64_MAX)
-  bigWithin('bidDeadline', j.bidDeadline, j.issuedAt + 1n, j.issuedAt + BigInt(MESH.maxBidWindowSeconds))
+  bigWithin('bidDeadline', j.bidDeadline, j.issuedAt + 1n, j.issuedAt + BigInt(MESH.maxAnnounceBidWindowSeconds))
   return j
 }
 

@@ -1,10 +1,11 @@
-/** `cyx client`: submit a job and see it through, and the verbs on a job afterwards (peer/roles/client.ts). */
+/** `cyx client`: submit a job and see it through, and the verbs on a job afterwards (peer/roles/client/). */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CLIENT_MODEL_OPTIONS, CLIENT_MODEL_USAGE, clientModelArgs } from './client-model-args.js'
 import { logger } from '@libp2p/logger'
 import { PublicKey } from '@solana/web3.js'
 import { parseCommandArgs, UsageError, type Command, type CommandIo } from '../command.js'
+import { MESH } from '../../../protocols/params.js'
 import { NODE_OPTIONS, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, rpcUrl, tokens } from './peer-common.js'
 
 const log = logger('cyx:cli:client')
@@ -55,7 +56,7 @@ Options:
   --tier T           optimistic (default) or zk (exact Q16 training, proved in Groth16)
   --settle S         complete (default) or window (optimistic tier only)
   --max-price P      the most the job may cost, CYXWIZ
-  --bid-window S     seconds to collect bids (default 3)
+  --bid-window S     seconds to collect bids, 1..60 (default 3)
 ${CLIENT_MODEL_USAGE}
                      The trained model is written to DIR/models/<job id>.onnx.
   --coordinator MADDR  submit: ask this coordinator for candidates first (2 s); if it is
@@ -83,6 +84,13 @@ async function resume (argv: string[], io: CommandIo): Promise<number> {
   return await seeThrough(values, io, settleArg(values.settle), { resume: jobId })
 }
 
+/** `--bid-window S`: whole seconds, 1 up to the longest window an announce may name (default 3). */
+function bidWindowArg (value: string | undefined): number {
+  const s = value === undefined ? MESH.bidWindowSeconds : Number(value)
+  if (!Number.isInteger(s) || s < 1 || s > MESH.maxAnnounceBidWindowSeconds) throw new UsageError(`--bid-window must be 1..${MESH.maxAnnounceBidWindowSeconds} seconds (got ${value ?? 'nothing'})`)
+  return s
+}
+
 async function submit (argv: string[], io: CommandIo): Promise<number> {
   const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, ...CLIENT_MODEL_OPTIONS, dataset: { type: 'string' }, epochs: { type: 'string' }, 'max-price': { type: 'string' }, tier: { type: 'string' }, settle: { type: 'string' }, 'bid-window': { type: 'string' }, coordinator: { type: 'string' } })
   const own = clientModelArgs(values)
@@ -91,8 +99,7 @@ async function submit (argv: string[], io: CommandIo): Promise<number> {
     const epochs = Number(values.epochs)
     if (!Number.isInteger(epochs) || epochs < 1 || epochs > 1000) throw new UsageError(`--epochs must be a whole number 1..1000 (got ${values.epochs ?? 'nothing'})`)
     if (values['max-price'] === undefined) throw new UsageError('--max-price is required')
-    const bidWindow = values['bid-window'] === undefined ? 3 : Number(values['bid-window'])
-    if (!Number.isInteger(bidWindow) || bidWindow < 1 || bidWindow > 3600) throw new UsageError('--bid-window must be 1..3600 seconds')
+    const bidWindow = bidWindowArg(values['bid-window'])
     // The roles load here, not with the CLI: `--help` stays quick.
     const { clientModelRequest } = await import('../../roles/index.js')
     return await seeThrough(values, io, settleArg(values.settle), { submit: { datasetId: 'client', tier: 'optimistic', epochs, maxPrice: tokens(values['max-price'], 'max-price'), bidWindowMs: bidWindow * 1000, clientModel: clientModelRequest(own, epochs) } })
@@ -107,8 +114,7 @@ async function submit (argv: string[], io: CommandIo): Promise<number> {
   if (!Number.isInteger(epochs) || epochs < minEpochs || epochs > maxEpochs) throw new UsageError(`--epochs must be a whole number ${minEpochs}..${maxEpochs} for the ${tier} tier (got ${values.epochs ?? 'nothing'})`)
   if (values['max-price'] === undefined) throw new UsageError('--max-price is required')
   const maxPrice = tokens(values['max-price'], 'max-price')
-  const bidWindow = values['bid-window'] === undefined ? 3 : Number(values['bid-window'])
-  if (!Number.isInteger(bidWindow) || bidWindow < 1 || bidWindow > 3600) throw new UsageError('--bid-window must be 1..3600 seconds')
+  const bidWindow = bidWindowArg(values['bid-window'])
   return await seeThrough(values, io, settle, { submit: { datasetId: values.dataset, tier, epochs, maxPrice, bidWindowMs: bidWindow * 1000 } })
 }
 

@@ -1,4 +1,4 @@
-/** `cyx worker`: register and stake if needed, advertise, bid, train, deliver (peer/roles/worker.ts). */
+/** `cyx worker`: register and stake if needed, advertise, bid, train, deliver (peer/roles/worker/). */
 import { parseCommandArgs, UsageError, type Command } from '../command.js'
 import { NODE_OPTIONS, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, rpcUrl, tokens, untilSignal } from './peer-common.js'
 

@@ -1,0 +1,91 @@
+/**
+ * Step 6 of a job's life: the delivered work checked. The whole evidence the delivery names is
+ * pulled from the winner over bitswap (each block bounded and hash-checked as it arrives) within the
+ * evidence timeout; k segments are re-executed from it (the spot check, its seed mixing the worker's
+ * final chain head with randomness the worker never saw); and what the chain holds must be this
+ * evidence: the escrow's anchored root over its checkpoint commitments and, optimistic tier, the
+ * delivered weights hash. Evidence not fetched in time, or not matching the chain, is a failed check.
+ */
+import { randomBytes } from 'node:crypto'
+import type { PeerId } from '@libp2p/interface'
+import type { PublicKey } from '@solana/web3.js'
+import type { EscrowAccount } from '../../../chain/index.js'
+import { PROOF, wire } from '../../../protocols/index.js'
+import type { TrainingData } from '../../train/index.js'
+import type { AnchoredCheckpoints } from '../settlement.js'
+import type { SpotCheckReport } from '../training.js'
+import type { Emit, Tier } from './types.js'
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+export interface CheckComponents {
+  /** Every block of the evidence `cid` from `holder` into this peer's blockstore, as it arrives. */
+  fetchEvidence: (cid: string, holder: PeerId, o: { signal: AbortSignal }) => AsyncIterable<{ readonly bytes: Uint8Array }>
+  /** The anchored leaves and root of the (local) evidence. */
+  anchoredCheckpoints: (evidenceCid: string, tier: Tier) => Promise<AnchoredCheckpoints>
+  readEscrow: (escrow: PublicKey) => Promise<EscrowAccount>
+  /** Re-executes `k` segments of the (local) evidence chosen by `seed`. */
+  spotCheck: (delivery: wire.Delivery, spec: wire.TrainingSpec, dataset: TrainingData, k: number, seed: Uint8Array) => Promise<SpotCheckReport>
+}
+
+export interface CheckRequest {
+  readonly delivery: wire.Delivery
+  readonly worker: PeerId
+  readonly spec: wire.TrainingSpec
+  readonly dataset: TrainingData
+  readonly tier: Tier
+  readonly escrow: PublicKey
+  /** Segments re-executed (default PROOF.defaultSpotChecks). */
+  readonly spotChecks?: number
+  /** How long fetching the evidence may take, ms (default 60 s). */
+  readonly evidenceTimeoutMs?: number
+  readonly signal?: AbortSignal
+}
+
+/** Whether the escrow on-chain holds this evidence's root (and, optimistic, this delivery). */
+export function anchoredRootVerdict (e: Pick<EscrowAccount, 'epochsDone' | 'epochsTotal' | 'progressRoot' | 'delivered' | 'finalWeightsHash'>, root: Uint8Array, delivery: wire.Delivery, tier: Tier): { ok: boolean, reason?: string } {
+  if (e.epochsDone !== e.epochsTotal || hex(e.progressRoot) !== hex(root)) return { ok: false, reason: 'the root anchored on-chain is not the root of the delivered evidence' }
+  if (tier === 'optimistic' && (e.delivered === 0 || hex(e.finalWeightsHash) !== hex(delivery.weightsHash))) return { ok: false, reason: 'the delivery on-chain is not the delivered weights' }
+  return { ok: true }
+}
+
+/** The check's report: fetched, spot-checked and matched against the chain; emits as it goes. */
+export async function checkDelivery (c: CheckComponents, r: CheckRequest, emit: Emit): Promise<SpotCheckReport> {
+  const seed = wire.sha256(Buffer.concat([r.delivery.finalChainHash, randomBytes(32)]))
+  const fetched = await fetchAll(c, r)
+  // Stopped (Ctrl-C) while fetching: not a failed fetch to dispute; the job stays delivered.
+  r.signal?.throwIfAborted()
+  if (!fetched.ok) return { passed: false, verdict: 'failed', segments: [], reasons: [`the evidence could not be fetched: ${fetched.error}`] }
+  emit({ type: 'evidence', cid: r.delivery.evidenceCid, blocks: fetched.blocks, bytes: fetched.bytes })
+  let report = await c.spotCheck(r.delivery, r.spec, r.dataset, r.spotChecks ?? PROOF.defaultSpotChecks, seed)
+  const anchored = await checkAnchoredRoot(c, r)
+  emit({ type: 'anchored-root', ...anchored })
+  if (!anchored.ok) report = { ...report, passed: false, verdict: 'failed', reasons: [...report.reasons, anchored.reason ?? 'the anchored root does not match'] }
+  return report
+}
+
+async function fetchAll (c: CheckComponents, r: CheckRequest): Promise<{ ok: true, blocks: number, bytes: number } | { ok: false, error: string }> {
+  const timeout = AbortSignal.timeout(r.evidenceTimeoutMs ?? 60_000)
+  const signal = r.signal === undefined ? timeout : AbortSignal.any([r.signal, timeout])
+  try {
+    let blocks = 0
+    let bytes = 0
+    for await (const b of c.fetchEvidence(r.delivery.evidenceCid, r.worker, { signal })) {
+      blocks++
+      bytes += b.bytes.byteLength
+    }
+    return { ok: true, blocks, bytes }
+  } catch (e) {
+    return { ok: false, error: e instanceof Error ? e.message : String(e) }
+  }
+}
+
+async function checkAnchoredRoot (c: CheckComponents, r: CheckRequest): Promise<{ ok: boolean, root: string, reason?: string }> {
+  try {
+    const cps = await c.anchoredCheckpoints(r.delivery.evidenceCid, r.tier)
+    const verdict = anchoredRootVerdict(await c.readEscrow(r.escrow), cps.root, r.delivery, r.tier)
+    return { ...verdict, root: hex(cps.root) }
+  } catch (err) {
+    return { ok: false, root: '', reason: `the anchored root could not be checked: ${err instanceof Error ? err.message : String(err)}` }
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * The worker role: stakes on-chain if it has not yet, advertises its capabilities in the DHT, and
+ * works in three parts, each with the narrow components it uses (built here from the running peer):
+ * the bidder (announces → bids, the slots pending bids hold: bidder.ts), the job runner (the award
+ * checked against the escrow on-chain and accepted, unfinished jobs recovered after a restart, the
+ * final root anchored before delivery: runner.ts) and the settler (the proof or the window's claim,
+ * retried: settler.ts). Training runs in the job service (/cyx/job/1.0.0, peer/job). Job records
+ * live in the peer database (`JobBook`).
+ */
+import { logger } from '@libp2p/logger'
+import { cpus, totalmem } from 'node:os'
+import { multiaddr } from '@multiformats/multiaddr'
+import { PublicKey, type Keypair } from '@solana/web3.js'
+import { CYXWIZ_PROGRAM_ID, decodeEscrow, heartbeat, registerNode } from '../../../chain/index.js'
+import { MESH, minimumRegistrationStake, wire } from '../../../protocols/index.js'
+import type { EvidenceStore, Helia } from '../../../storage/index.js'
+import { startJobService, type JobService } from '../../job/index.js'
+import { buildAdvert, onJobAnnounce, publishAdvert, sendBid, type PeerNode } from '../../node/index.js'
+import type { WorkerProfile } from '../../policy/index.js'
+import { fetchClientInputs } from '../../evidence/index.js'
+import { DATASET_IDS, createEngine, generateSpirals, trainingSpecFromWire } from '../../train/index.js'
+import { registerWithCoordinator } from '../../match/index.js'
+import { checkEscrow, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from '../chain.js'
+import { JobBook, type WorkerJobState } from '../jobs.js'
+import { jobSpec } from '../spec.js'
+import { runWithEvidence } from '../training.js'
+import { runWithFaults } from '../faults.js'
+import { anchorFinalRoot, anchoredCheckpoints, claimAfterWindow, proveAndComplete, submitOptimisticDelivery } from '../settlement.js'
+import { Bidder } from './bidder.js'
+import { JobRunner } from './runner.js'
+import { Settler } from './settler.js'
+import type { WorkerEvent, WorkerOptions } from './types.js'
+
+export type { WorkerEvent, WorkerOptions } from './types.js'
+export { Bidder, slotReleaseAt, type BidderComponents } from './bidder.js'
+export { JobRunner, type RunnerComponents } from './runner.js'
+export { Settler, settledFacts, type SettlerComponents } from './settler.js'
+
+const log = logger('cyx:worker')
+
+const { Kind, signMessage } = wire
+/** A failed settlement is tried again after 30 s, 60 s, … up to 5 attempts in all. */
+const SETTLE_TRIES = 5
+const SETTLE_RETRY_MS = 30_000
+/** How long a worker waits for a client model's file and dataset to arrive by CID. */
+const CLIENT_INPUTS_TIMEOUT_MS = 10 * 60_000
+
+export class Worker {
+  readonly node: PeerNode
+  readonly jobs: JobBook<WorkerJobState>
+  readonly #o: WorkerOptions
+  readonly #keypair: Keypair
+  readonly #helia: Helia
+  readonly #wireProfile: wire.DeterminismProfile
+  /** Training runs in flight, by job id: a resumed session waits for the interrupted one to stop. */
+  readonly #runs = new Map<string, Promise<unknown>>()
+  readonly #bidder: Bidder
+  readonly #runner: JobRunner
+  readonly #settler: Settler
+  #service: JobService | undefined
+  #onChain = { stake: 0n, reputation: 0, active: false }
+  #cleanups: Array<() => void | Promise<void>> = []
+  #stopped: Promise<void> | undefined
+  readonly #stopping = new AbortController()
+
+  private constructor (o: WorkerOptions, keypair: Keypair, helia: Helia, profile: wire.DeterminismProfile) {
+    this.node = o.node
+    this.#o = o
+    this.#keypair = keypair
+    this.#helia = helia
+    this.#wireProfile = profile
+    this.jobs = JobBook.worker(o.store)
+    const { connection } = o
+    const running = (): number => this.#service?.active() ?? 0
+    const send = async (ixs: Parameters<typeof sendTransaction>[1]): Promise<string> => await sendTransaction(connection, ixs, [keypair])
+    const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+    const settlement = (escrow: PublicKey): Parameters<typeof anchorFinalRoot>[0] => ({ connection, keypair, escrow })
+    this.#bidder = new Bidder({
+      profile: () => this.profile(),
+      running,
+      bidOf: (jobId, d) => ({
+        jobId: Uint8Array.from(jobId),
+        workerPeerId: Uint8Array.from(this.node.peerId.toMultihash().bytes),
+        price: d.price,
+        etaSeconds: d.etaSeconds,
+        stake: this.#onChain.stake,
+        reputation: this.#onChain.reputation,
+        issuedAt: BigInt(this.node.clock()),
+        profile: this.#wireProfile
+      }),
+      sendBid: async (client, bid) => { await sendBid(this.node, client, signMessage(Kind.BID, bid, this.node.wallet)) },
+      recordBid: async (jobId, client, bid) => { await o.store.bids.put(`${jobId}/${this.node.peerId.toString()}`, { price: String(bid.price), etaSeconds: bid.etaSeconds, client: client.toString() }) },
+      now: () => Date.now()
+    }, (e) => { this.#emit(e) })
+    this.#runner = new JobRunner({
+      wallet: keypair.publicKey,
+      jobs: this.jobs,
+      checkEscrow: async (award, client) => await checkEscrow(connection, award, client, keypair.publicKey),
+      readEscrow: async (address) => {
+        const info = await connection.getAccountInfo(address, 'confirmed')
+        if (info === null || !info.owner.equals(CYXWIZ_PROGRAM_ID)) return undefined
+        try { return decodeEscrow(info.data) } catch { return undefined }
+      },
+      send,
+      profile: () => this.profile(),
+      running,
+      awarded: (jobId) => this.#bidder.awarded(jobId),
+      runStopped: async (jobId) => { await this.#runs.get(jobId) },
+      addressesOf: async (peer) => (await this.node.libp2p.peerStore.get(peer).catch(() => undefined))?.addresses.map((a) => a.multiaddr.toString()) ?? [],
+      dial: (addrs) => {
+        const parsed = addrs.flatMap((a) => { try { return [multiaddr(a)] } catch { return [] } })
+        if (parsed.length > 0) this.node.libp2p.dial(parsed, { signal: AbortSignal.timeout(5_000) }).catch((e: unknown) => { log.trace('dialling a client back failed: %s', e instanceof Error ? e.message : e) })
+      },
+      anchoredCheckpoints: async (cid, tier) => await anchoredCheckpoints(helia, cid, tier),
+      anchorFinalRoot: async (escrow, cps) => await anchorFinalRoot(settlement(escrow), cps),
+      submitDelivery: async (escrow, cps, weightsHash) => await submitOptimisticDelivery(settlement(escrow), cps, weightsHash),
+      settle: (jobId) => { this.#settler.settle(jobId) },
+      stopping: () => this.#stopping.signal.aborted,
+      sleep
+    }, (e) => { this.#emit(e) }, o.capacity ?? 1)
+    this.#settler = new Settler({
+      jobs: this.jobs,
+      anchoredCheckpoints: async (cid, tier) => await anchoredCheckpoints(helia, cid, tier),
+      proveAndComplete: async (escrow, cps, weightsHash, so) => await proveAndComplete(settlement(escrow), cps, weightsHash, so),
+      claimAfterWindow: async (escrow, so) => await claimAfterWindow(settlement(escrow), so),
+      transition: async (jobId, state) => { await this.#transition(jobId, state) },
+      refresh: async () => { await this.#refresh().catch((e: unknown) => { log.error('refreshing the advert failed: %s', e instanceof Error ? e.message : e) }) },
+      later: (fn, ms) => { setTimeout(fn, ms).unref() }
+    }, { pollMs: o.settlementPollMs ?? 10_000, tries: SETTLE_TRIES, retryMs: SETTLE_RETRY_MS, signal: this.#stopping.signal }, (e) => { this.#emit(e) }, this.#runner.anchored)
+  }
+
+  /** Registers (and stakes) if needed, publishes the advert, starts bidding and serving jobs. */
+  static async start (o: WorkerOptions): Promise<Worker> {
+    const keypair = await walletKeypair(o.node)
+    // The profile bids carry is this machine's engine's: what a verifier must match to re-execute.
+    const engine = await createEngine(trainingSpecFromWire(jobSpec(generateSpirals(), { epochs: 1 }).spec))
+    const p = engine.profile
+    await engine.close()
+    // Evidence goes to the node's Helia: the blocks bitswap serves to the client and to jurors.
+    const w = new Worker(o, keypair, o.node.helia, { runtime: p.runtime, runtimeVersion: p.runtimeVersion, backend: p.backend, cpuClass: p.cpuClass })
+    try {
+      await w.#register()
+      w.#service = await startJobService(o.node, {
+        accept: async (award, client, from) => await w.#runner.accept(award, client, from),
+        received: async (job) => {
+          // A resumed job is in `training` already.
+          if ((await w.jobs.get(job.jobId))?.state === 'accepted') await w.#transition(job.jobId, 'training')
+        },
+        // A client model's file and dataset come by CID over bitswap (the client is connected: its
+        // job stream), checked against the spec's hashes before anything trains.
+        fetchClientInputs: async (_job, spec, signal) => await fetchClientInputs(w.#helia, spec, { signal: AbortSignal.any([signal, AbortSignal.timeout(CLIENT_INPUTS_TIMEOUT_MS)]) }),
+        run: async (job, dataset, progress, signal) => {
+          const runSignal = AbortSignal.any([signal, w.#stopping.signal])
+          const run = o.faults === undefined
+            ? runWithEvidence(w.#helia, o.store.evidenceDrafts, job.award.spec!, dataset, progress, runSignal)
+            : runWithFaults(o.faults, { node: o.node, evidence: w.#helia, drafts: o.store.evidenceDrafts, spec: job.award.spec!, dataset, progress, signal: runSignal })
+          w.#runs.set(job.jobId, run.catch((e: unknown) => { log.trace('training run of job %s ended with an error: %s', job.jobId, e instanceof Error ? e.message : e) }))
+          try {
+            const work = await run
+            // Before the weights go out: the root on-chain (and the optimistic delivery with it).
+            await w.#runner.anchor(job.jobId, job.award, work.delivery.evidenceCid, work.delivery.weightsHash)
+            return work
+          } finally {
+            w.#runs.delete(job.jobId)
+          }
+        },
+        finished: async (job, outcome) => {
+          const r = await w.jobs.get(job.jobId)
+          if (outcome.ok && r?.state === 'training') {
+            await w.#transition(job.jobId, 'delivered')
+            w.#settler.settle(job.jobId)
+          }
+          else if (!outcome.ok && outcome.interrupted && (r?.state === 'accepted' || r?.state === 'training')) {
+            // Not a failure: the stream went away. The draft keeps every stored checkpoint.
+            w.#emit({ type: 'interrupted', jobId: job.jobId, error: outcome.error.message })
+          } else if (r !== undefined && r.state !== 'delivered' && r.state !== 'settled' && r.state !== 'failed') await w.#transition(job.jobId, 'failed', outcome.ok ? 'ended before training' : outcome.error.message)
+          await w.#refresh().catch((e: unknown) => { log.error('refreshing the advert failed: %s', e instanceof Error ? e.message : e) })
+        }
+      }, { ...(o.onRejected === undefined ? {} : { onRejected: o.onRejected }) })
+      w.#cleanups.push(onJobAnnounce(o.node, async (e) => { await w.#bidder.onAnnounce(e) }))
+      // A worker alone on the mesh (the first one started) reaches no DHT server: it re-advertises
+      // when a peer connects, until some remote server holds the advert.
+      let stored = false
+      let pending: Promise<void> | undefined
+      const readvertise = (): void => {
+        pending ??= w.advertise().then((n) => { stored ||= n > 0 }, () => {}).finally(() => { pending = undefined })
+      }
+      const onConnect = (): void => { if (!stored) setTimeout(readvertise, 200).unref() }
+      o.node.libp2p.addEventListener('peer:connect', onConnect)
+      w.#cleanups.push(() => { o.node.libp2p.removeEventListener('peer:connect', onConnect) })
+      stored = await w.advertise().then((n) => n > 0, () => false)
+      await w.#runner.recover(async (jobId, state, error) => { await w.#transition(jobId, state, error) })
+      // Adverts expire: re-publish at half-life.
+      const timer = setInterval(readvertise, MESH.advertTtlSeconds * 500)
+      timer.unref()
+      w.#cleanups.push(() => { clearInterval(timer) })
+      if (o.heartbeatMs !== false) {
+        // Uptime on-chain: one heartbeat per interval (the program refuses them sooner).
+        const every = o.heartbeatMs ?? Number((await readConfig(o.connection)).params.heartbeatIntervalSecs) * 1000 + 1_000
+        const beat = setInterval(() => { w.#heartbeat().catch((e: unknown) => { log.error('heartbeat failed: %s', e instanceof Error ? e.message : e) }) }, Math.max(100, every))
+        beat.unref()
+        w.#cleanups.push(() => { clearInterval(beat) })
+      }
+      o.node.onStop(async () => { await w.stop() })
+      return w
+    } catch (e) {
+      await w.stop()
+      throw e
+    }
+  }
+
+  get wallet (): Keypair['publicKey'] {
+    return this.#keypair.publicKey
+  }
+
+  /** Where this worker's evidence blocks live: the node's Helia, served over bitswap. */
+  get evidenceStore (): EvidenceStore {
+    return this.#helia
+  }
+
+  /** The facts the bidding policy stands on. */
+  profile (): WorkerProfile {
+    const o = this.#o
+    return {
+      compute: o.compute ?? 'cpu',
+      ramGb: o.ramGb ?? 1,
+      vramGb: o.vramGb ?? 0,
+      pricePerHour: o.pricePerHour,
+      datasets: o.datasets ?? DATASET_IDS,
+      maxDatasetBytes: o.maxDatasetBytes ?? MESH.maxDatasetBytes,
+      // Half the RAM it sells for one batch of a client model (the rest: data, evidence, the runtime).
+      maxBatchMemoryBytes: Math.floor((o.ramGb ?? 1) * 2 ** 30 / 2),
+      stake: this.#onChain.active ? this.#onChain.stake : 0n,
+      reputation: this.#onChain.reputation,
+      speedBps: o.speedBps ?? 10_000,
+      capacity: o.capacity ?? 1
+    }
+  }
+
+  #emit (e: WorkerEvent): void {
+    try {
+      this.#o.onEvent?.(e)
+    } catch {
+      // an observer's failure is not the worker's
+    }
+  }
+
+  async #transition (jobId: string, state: WorkerJobState, error?: string): Promise<void> {
+    await this.jobs.transition(jobId, state, {}, error)
+    this.#emit({ type: 'job', jobId, state, ...(error === undefined ? {} : { error }) })
+  }
+
+  async #refresh (): Promise<void> {
+    const n = await readNode(this.#o.connection, this.#keypair.publicKey)
+    this.#onChain = n === undefined ? { stake: 0n, reputation: 0, active: false } : { stake: n.stake, reputation: n.reputation, active: nodeIsActive(n, Math.floor(Date.now() / 1000)) }
+  }
+
+  async #register (): Promise<void> {
+    const { connection } = this.#o
+    if (await readNode(connection, this.#keypair.publicKey) === undefined) {
+      const config = await readConfig(connection)
+      const stake = this.#o.stake ?? minimumRegistrationStake()
+      const signature = await sendTransaction(connection, [registerNode({ owner: this.#keypair.publicKey, ownerToken: tokenAccount(this.#keypair.publicKey, config.mint) }, stake)], [this.#keypair])
+      this.#emit({ type: 'registered', stake, signature })
+    }
+    await this.#refresh()
+  }
+
+  /**
+   * Publishes (or refreshes) the signed capability advert in the DHT; resolves with the number of
+   * remote DHT servers that stored it. Bounded by `timeoutMs` (a DHT with no reachable servers
+   * would otherwise keep the query open); a failure is reported as an `advert-failed` event and thrown.
+   */
+  async advertise (timeoutMs = 15_000): Promise<number> {
+    const hardware: wire.Hardware = { cpuCores: Math.max(1, cpus().length), ramGb: Math.floor(totalmem() / 2 ** 30), gpuClass: wire.GpuClass.GPU_NONE, gpuModel: '', vramGb: 0 }
+    const advert = buildAdvert(this.node, { hardware, pricePerHour: this.#o.pricePerHour, profile: this.#wireProfile, capabilities: [...(this.#o.capabilities ?? ['cpu'])] })
+    if (this.node.libp2p.getPeers().length === 0) {
+      // Nobody to store it: a DHT query would only wait for its timeout.
+      this.#emit({ type: 'advert-failed', error: 'no peers on the mesh yet' })
+      // A coordinator is a peer too: registering dials it, and its connection triggers a re-advert.
+      await this.#registerWithCoordinator(signMessage(Kind.CAPABILITY_ADVERT, advert, this.node.wallet))
+      return 0
+    }
+    try {
+      const r = await publishAdvert(this.node, advert, this.node.wallet, { signal: AbortSignal.timeout(timeoutMs) })
+      this.#emit({ type: 'advertised', storedOn: r.storedOn })
+      await this.#registerWithCoordinator(r.signed)
+      return r.storedOn
+    } catch (e) {
+      this.#emit({ type: 'advert-failed', error: e instanceof Error ? e.message : String(e) })
+      await this.#registerWithCoordinator(signMessage(Kind.CAPABILITY_ADVERT, advert, this.node.wallet))
+      throw e
+    }
+  }
+
+  /** Offers the signed advert to the configured coordinator, if any; never throws. */
+  async #registerWithCoordinator (signedAdvert: Uint8Array): Promise<void> {
+    if (this.#o.coordinator === undefined) return
+    try {
+      const { indexedUntil } = await registerWithCoordinator(this.node, this.#o.coordinator, signedAdvert)
+      this.#emit({ type: 'coordinator', result: 'registered', indexedUntil })
+    } catch (e) {
+      this.#emit({ type: 'coordinator', result: 'failed', error: e instanceof Error ? e.message : String(e) })
+    }
+  }
+
+  async #heartbeat (): Promise<void> {
+    try {
+      const signature = await sendTransaction(this.#o.connection, [heartbeat({ owner: this.#keypair.publicKey })], [this.#keypair])
+      this.#emit({ type: 'heartbeat', signature })
+    } catch (e) {
+      this.#emit({ type: 'heartbeat-failed', error: e instanceof Error ? e.message : String(e) })
+    }
+  }
+
+  async stop (): Promise<void> {
+    this.#stopped ??= (async () => {
+      for (const fn of this.#cleanups.reverse()) {
+        try { await fn() } catch { /* keep stopping */ }
+      }
+      // Runs stop at their next segment boundary, drafts intact; wait so the store can close.
+      this.#stopping.abort(new Error('the worker stopped'))
+      await this.#service?.stop()
+      await Promise.allSettled([...this.#runs.values(), ...this.#settler.inFlight()])
+    })()
+    await this.#stopped
+  }
+}

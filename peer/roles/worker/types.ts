@@ -1,0 +1,81 @@
+/** The worker role's shapes: what `Worker.start` takes and the events it reports as it works. */
+import type { PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Connection } from '@solana/web3.js'
+import type { ComputeClass } from '../../../protocols/index.js'
+import type { PeerStore } from '../../../storage/index.js'
+import type { PeerNode } from '../../node/index.js'
+import type { BidDecision } from '../../policy/index.js'
+import type { WorkerJobState } from '../jobs.js'
+import type { WorkerFaults } from '../faults.js'
+
+export interface WorkerOptions {
+  readonly node: PeerNode
+  /** Solana JSON-RPC (the embedded ledger's server or any cluster). */
+  readonly connection: Connection
+  /** The peer's databases: job records, evidence drafts. Pass `node.store` (Helia, hence the
+   * evidence blocks bitswap serves, runs on the node's store). */
+  readonly store: PeerStore
+  /** The worker's rate for its machine, base units per hour. */
+  readonly pricePerHour: bigint
+  readonly compute?: ComputeClass
+  /** Resources the price covers (pricing model inputs). Default 1 GB RAM, no GPU memory. */
+  readonly ramGb?: number
+  readonly vramGb?: number
+  readonly capabilities?: readonly string[]
+  readonly datasets?: readonly string[]
+  readonly maxDatasetBytes?: number
+  /** Stake to register with when the node has no Node account yet. Default: the lowest tier's. */
+  readonly stake?: bigint
+  readonly speedBps?: number
+  readonly capacity?: number
+  /** Bids, awards and jobs as they happen (for a CLI or a test). */
+  readonly onEvent?: (e: WorkerEvent) => void
+  /** Every refused job stream (typed: WireError, JobRefusal). */
+  readonly onRejected?: (peer: PeerId, error: Error) => void
+  /** Misbehaviour to commit instead of honest training (`cyx sim`'s failure scenarios): see faults.ts. */
+  readonly faults?: WorkerFaults
+  /** An optional coordinator: the worker registers its signed advert with it after each advert
+   * publish or refresh (a failure is a `coordinator` event; the DHT advert stands regardless). */
+  readonly coordinator?: Multiaddr
+  /** How often a delivered job's escrow (and the chain's clock) is polled while settling, ms
+   * (default 10 s): the optimistic window's end, a client's `complete`, a dispute. */
+  readonly settlementPollMs?: number
+  /** On-chain `heartbeat` (the uptime the reputation counts), every this many ms; false: none.
+   * Default: Config `heartbeat_interval_secs` (2 minutes) plus a second, the first one that long
+   * after start. (The program refuses a heartbeat sooner than the interval by its own clock.) */
+  readonly heartbeatMs?: number | false
+}
+
+export type WorkerEvent =
+  | { readonly type: 'registered', readonly stake: bigint, readonly signature: string }
+  | { readonly type: 'advertised', readonly storedOn: number }
+  | { readonly type: 'advert-failed', readonly error: string }
+  /** The advert offered to the coordinator: indexed until `indexedUntil` (unix seconds), or why not. */
+  | { readonly type: 'coordinator', readonly result: 'registered', readonly indexedUntil: bigint }
+  | { readonly type: 'coordinator', readonly result: 'failed', readonly error: string }
+  /** Whether the worker bids on an announced job, and why not (the policy's reason, or its slots). */
+  | { readonly type: 'bid-decision', readonly jobId: string, readonly decision: BidDecision }
+  | { readonly type: 'bid-sent', readonly jobId: string, readonly price: bigint }
+  | { readonly type: 'bid-failed', readonly jobId: string, readonly error: string }
+  | { readonly type: 'job', readonly jobId: string, readonly state: WorkerJobState, readonly error?: string }
+  /** An unfinished job found at start (its escrow still funded): it resumes when the client comes back. */
+  | { readonly type: 'resumable', readonly jobId: string, readonly state: WorkerJobState }
+  /** The client came back with the award of an unfinished job: training resumes from the last stored checkpoint. */
+  | { readonly type: 'resumed', readonly jobId: string, readonly state: WorkerJobState }
+  /** The session went away before delivery; the job stays where it was, to be resumed. */
+  | { readonly type: 'interrupted', readonly jobId: string, readonly error: string }
+  /** The final Poseidon root of the checkpoint commitments is anchored on-chain (and, optimistic
+   * tier, the delivery submitted with its last-leaf proof: the challenge window runs). */
+  | { readonly type: 'anchored', readonly jobId: string, readonly tier: 'optimistic' | 'zk', readonly checkpoints: number, readonly root: string, readonly signatures: readonly string[] }
+  /** zk tier: the program drew step `step`; the Groth16 proof of it is being made. */
+  | { readonly type: 'challenge', readonly jobId: string, readonly step: number }
+  /** The escrow is over: paid by `complete_zk` (`proved`) or `claim_payment` (`claimed`), or ended
+   * by someone else (`ended`: the client's complete, a dispute's verdict, a refund). */
+  | { readonly type: 'settled', readonly jobId: string, readonly how: 'proved' | 'claimed' | 'ended', readonly signature?: string, readonly challengeStep?: number, readonly proveSeconds?: number, readonly escrowState?: number }
+  | { readonly type: 'settlement-failed', readonly jobId: string, readonly error: string }
+  /** The on-chain heartbeat went out (or why not: the next one is tried an interval later). */
+  | { readonly type: 'heartbeat', readonly signature: string }
+  | { readonly type: 'heartbeat-failed', readonly error: string }
+
+export type WorkerEmit = (e: WorkerEvent) => void

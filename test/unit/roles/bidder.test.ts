@@ -1,0 +1,105 @@
+/**
+ * The worker's bidder alone (issue 15 finding 8, the bid-slot lock): its slots, released at the bid
+ * deadline plus the grace whatever deadline the announce claims, and the per-client cap on pending
+ * bids. The mesh is a double (bids are "sent" into a list); the policy is the real one.
+ */
+import assert from 'node:assert/strict'
+import type { PeerId } from '@libp2p/interface'
+import { MESH, wire } from '../../../protocols/index.js'
+import { Bidder, slotReleaseAt, type BidderComponents, type WorkerEvent } from '../../../peer/roles/index.js'
+import type { JobAnnounceEvent } from '../../../peer/node/index.js'
+import { T, peerId, profile, spec } from './doubles.js'
+
+const NOW_S = 1_700_000_000
+
+function announce (from: PeerId, signer: Uint8Array, o: { bidDeadline?: number, jobByte?: number } = {}): JobAnnounceEvent {
+  const s = spec()
+  const message: wire.JobAnnounce = {
+    jobId: new Uint8Array(32).fill(o.jobByte ?? 1), specHash: Uint8Array.from(wire.specHash(s)), spec: s, maxPrice: 5n * T, estimatedSeconds: 60,
+    priority: wire.Priority.PRIORITY_NORMAL, clientPeerId: from.toMultihash().bytes, clientAddrs: [], issuedAt: BigInt(NOW_S),
+    bidDeadline: BigInt(o.bidDeadline ?? NOW_S + 3)
+  }
+  return { message, signer, from, bytes: new Uint8Array(0) }
+}
+
+/** A bidder on doubles: a manual clock (ms), a capacity, bids collected instead of sent. */
+function bidderOnDoubles (capacity: number): { bidder: Bidder, sent: wire.Bid[], events: WorkerEvent[], clock: { ms: number } } {
+  const sent: wire.Bid[] = []
+  const events: WorkerEvent[] = []
+  const clock = { ms: NOW_S * 1000 }
+  const c: BidderComponents = {
+    profile: () => profile({ capacity }),
+    running: () => 0,
+    bidOf: (jobId, d) => ({ jobId: Uint8Array.from(jobId), workerPeerId: new Uint8Array(38), price: d.price, etaSeconds: d.etaSeconds, stake: 50n * T, reputation: 0, issuedAt: BigInt(NOW_S), profile: undefined }),
+    sendBid: async (_client, bid) => { sent.push(bid) },
+    recordBid: async () => {},
+    now: () => clock.ms
+  }
+  return { bidder: new Bidder(c, (e) => { events.push(e) }), sent, events, clock }
+}
+
+const reasons = (events: WorkerEvent[]): string[] => events.flatMap((e) => e.type === 'bid-decision' ? [e.decision.bid ? 'bid' : e.decision.reason] : [])
+
+describe('unit: worker bidder (finding 8: stake-free announces cannot idle a worker)', () => {
+  it('a fake announce with a far bid deadline holds a capacity-1 worker\'s slot for at most the capped window plus the grace', async () => {
+    const { bidder, sent, events, clock } = bidderOnDoubles(1)
+    const attacker = await peerId()
+    // An hour away: the wire refuses it now, but the bidder must not trust the claim either.
+    await bidder.onAnnounce(announce(attacker, new Uint8Array(32).fill(7), { bidDeadline: NOW_S + 3600, jobByte: 1 }))
+    assert.equal(sent.length, 1)
+    const honest = await peerId()
+    await bidder.onAnnounce(announce(honest, new Uint8Array(32).fill(8), { jobByte: 2 }))
+    assert.deepEqual(reasons(events), ['bid', 'busy'], 'while the slot is held the worker is busy')
+    clock.ms += (MESH.maxAnnounceBidWindowSeconds + MESH.bidAwardGraceSeconds) * 1000
+    await bidder.onAnnounce(announce(honest, new Uint8Array(32).fill(8), { jobByte: 3, bidDeadline: Math.floor(clock.ms / 1000) + 3 }))
+    assert.deepEqual(reasons(events), ['bid', 'busy', 'bid'], 'the slot is free once the capped window and the grace have passed')
+    assert.equal(sent.length, 2)
+  })
+
+  it('releases a slot at the bid deadline plus the grace, not later', async () => {
+    const { bidder, clock } = bidderOnDoubles(1)
+    await bidder.onAnnounce(announce(await peerId(), new Uint8Array(32).fill(1), { bidDeadline: NOW_S + 3 }))
+    assert.equal(bidder.pending(), 1)
+    clock.ms = (NOW_S + 3 + MESH.bidAwardGraceSeconds) * 1000 - 1
+    assert.equal(bidder.pending(), 1)
+    clock.ms += 1
+    assert.equal(bidder.pending(), 0)
+  })
+
+  it('caps the bids pending on one client, by peer and by wallet', async () => {
+    const { bidder, events } = bidderOnDoubles(10)
+    const client = await peerId()
+    const walletBytes = new Uint8Array(32).fill(9)
+    for (let i = 0; i < MESH.maxPendingBidsPerClient; i++) await bidder.onAnnounce(announce(client, walletBytes, { jobByte: 10 + i }))
+    await bidder.onAnnounce(announce(client, walletBytes, { jobByte: 20 }))
+    // The same wallet behind a fresh peer id is the same client.
+    await bidder.onAnnounce(announce(await peerId(), walletBytes, { jobByte: 21 }))
+    // Another client still gets a bid.
+    await bidder.onAnnounce(announce(await peerId(), new Uint8Array(32).fill(3), { jobByte: 22 }))
+    assert.deepEqual(reasons(events), [...Array(MESH.maxPendingBidsPerClient).fill('bid'), 'client-bids-pending', 'client-bids-pending', 'bid'])
+  })
+
+  it('lets one client run the sim\'s three concurrent jobs on a worker with room for them', async () => {
+    const { bidder, events } = bidderOnDoubles(3)
+    const client = await peerId()
+    for (let i = 0; i < 3; i++) await bidder.onAnnounce(announce(client, new Uint8Array(32).fill(4), { jobByte: 30 + i }))
+    assert.deepEqual(reasons(events), ['bid', 'bid', 'bid'])
+  })
+
+  it('an award releases its slot and returns the price bid', async () => {
+    const { bidder, sent } = bidderOnDoubles(1)
+    await bidder.onAnnounce(announce(await peerId(), new Uint8Array(32).fill(1), { jobByte: 5 }))
+    assert.equal(bidder.awarded(Buffer.from(new Uint8Array(32).fill(5)).toString('hex')), sent[0]!.price)
+    assert.equal(bidder.pending(), 0)
+  })
+
+  it('slotReleaseAt: the earlier of the deadline and the capped window from arrival, plus the grace', () => {
+    const grace = MESH.bidAwardGraceSeconds * 1000
+    const cases: Array<[string, number, number, number]> = [
+      ['a 3 s window', NOW_S + 3, NOW_S * 1000, (NOW_S + 3) * 1000 + grace],
+      ['an hour claimed', NOW_S + 3600, NOW_S * 1000, NOW_S * 1000 + MESH.maxAnnounceBidWindowSeconds * 1000 + grace],
+      ['already past', NOW_S - 10, NOW_S * 1000, (NOW_S - 10) * 1000 + grace]
+    ]
+    for (const [what, deadline, arrival, expected] of cases) assert.equal(slotReleaseAt({ bidDeadline: BigInt(deadline) }, arrival), expected, what)
+  })
+})

@@ -1,0 +1,333 @@
+/**
+ * The client's steps alone, each on doubles of the components it declares (no ledger, no mesh):
+ * discover, auction, escrow, session, checks, dispute, settle, and the record read back.
+ */
+import assert from 'node:assert/strict'
+import { PublicKey } from '@solana/web3.js'
+import { ESCROW_STATE, TIER, challengeCommitment } from '../../../chain/index.js'
+import { ESCROW, MESH, PEER_MEMORY, PROOF, wire } from '../../../protocols/index.js'
+import { JobRefusedError, type JobSessionOptions, type JobSessionResult } from '../../../peer/job/index.js'
+import type { BidRound, ReceivedBid } from '../../../peer/node/index.js'
+import type { CoordinatorMatch } from '../../../peer/match/index.js'
+import { announceOf, bidWindowSeconds, runAuction, type AuctionComponents, type AnnounceTerms } from '../../../peer/roles/client/auction.js'
+import { anchoredRootVerdict, checkDelivery, type CheckComponents } from '../../../peer/roles/client/checks.js'
+import { discoverWorkers, type DiscoverComponents } from '../../../peer/roles/client/discover.js'
+import { disputes } from '../../../peer/roles/client/dispute.js'
+import { escrowTerms } from '../../../peer/roles/client/escrow.js'
+import { deliveryFacts, recordedDelivery, resumeFactsOf } from '../../../peer/roles/client/record.js'
+import { keepLatest, runSession, type SessionComponents } from '../../../peer/roles/client/session.js'
+import { awaitProof, revealJobChallenge, type SettleComponents } from '../../../peer/roles/client/settle.js'
+import { NoEligibleBidError, type ClientJobEvent } from '../../../peer/roles/client/types.js'
+import { checkpointCount } from '../../../peer/roles/index.js'
+import type { SpotCheckReport } from '../../../peer/roles/index.js'
+import { T, escrowAccountDouble, nodeAccountDouble, peerId, spec, wallet } from './doubles.js'
+
+const NOW_S = 1_700_000_000
+const collect = (): { events: ClientJobEvent[], emit: (e: ClientJobEvent) => void } => {
+  const events: ClientJobEvent[] = []
+  return { events, emit: (e) => { events.push(e) } }
+}
+const delivery = (over: Partial<wire.Delivery> = {}): wire.Delivery => ({
+  weightsHash: new Uint8Array(32).fill(2), weightsBytes: 1234n, evidenceCid: 'bafy-evidence', merkleRoot: new Uint8Array(32).fill(3), epochs: 3, finalChainHash: new Uint8Array(32).fill(4), ...over
+})
+
+describe('unit: client discover', () => {
+  const doubles = (match: CoordinatorMatch | undefined, connected: number, found: number | Error): DiscoverComponents => ({
+    matchViaCoordinator: async () => { if (match === undefined) throw new Error('not asked'); return match },
+    connectCandidates: async () => connected,
+    findWorkers: async () => { if (found instanceof Error) throw found; return Array(found).fill({}) }
+  })
+  const announce = (): wire.JobAnnounce => announceOf(terms(), NOW_S, 3_000)
+
+  it('without a coordinator, waits for as many workers as the DHT found', async () => {
+    const { events, emit } = collect()
+    assert.equal(await discoverWorkers(doubles(undefined, 0, 3), { capability: 'cpu', announce }, emit), 3)
+    assert.deepEqual(events, [{ type: 'workers', found: 3 }])
+  })
+
+  it('a failed DHT search is zero workers found, not a failed job', async () => {
+    const { emit } = collect()
+    assert.equal(await discoverWorkers(doubles(undefined, 0, new Error('no DHT servers')), { capability: 'cpu', announce }, emit), 0)
+  })
+
+  it('a coordinator whose candidates are all unreachable falls back to the DHT, saying so', async () => {
+    const { events, emit } = collect()
+    const match = { ok: true, coordinator: await peerId(), candidates: [{}, {}] as never, elapsedMs: 5 } as const
+    const n = await discoverWorkers(doubles(match, 0, 1), { capability: 'cpu', announce, coordinator: {} as never }, emit)
+    assert.equal(n, 1)
+    assert.equal(events[0]?.type, 'coordinator')
+    assert.equal((events[0] as { cause?: string }).cause, 'unreachable')
+  })
+
+  it('a coordinator\'s connected candidates are what the announcement waits for', async () => {
+    const { events, emit } = collect()
+    const match = { ok: true, coordinator: await peerId(), candidates: [{}, {}] as never, elapsedMs: 5 } as const
+    assert.equal(await discoverWorkers(doubles(match, 2, 0), { capability: 'cpu', announce, coordinator: {} as never }, emit), 2)
+    assert.deepEqual(events.map((e) => e.type), ['coordinator'])
+  })
+})
+
+function terms (): AnnounceTerms {
+  return { jobId: new Uint8Array(32).fill(1), spec: spec(), maxPrice: 5n * T, estimatedSeconds: 60, priority: wire.Priority.PRIORITY_NORMAL, clientPeerId: new Uint8Array(38).fill(1), clientAddrs: [] }
+}
+
+describe('unit: client auction', () => {
+  it('the announce\'s bid window is whole seconds, at least 1, at most the cap', () => {
+    assert.deepEqual([1, 1_000, 1_001, 3_000, 600_000].map(bidWindowSeconds), [1, 1, 2, 3, MESH.maxAnnounceBidWindowSeconds])
+    const a = announceOf(terms(), NOW_S, 3_000)
+    assert.equal(a.bidDeadline - a.issuedAt, 3n)
+    assert.doesNotThrow(() => wire.validateJobAnnounce(a))
+  })
+
+  async function bid (price: bigint, signer: PublicKey): Promise<ReceivedBid> {
+    const from = await peerId()
+    return { message: { jobId: new Uint8Array(32).fill(1), workerPeerId: from.toMultihash().bytes, price, etaSeconds: 60, stake: 0n, reputation: 0, issuedAt: BigInt(NOW_S) }, signer: signer.toBytes(), from, bytes: new Uint8Array(0), receivedAt: 0 }
+  }
+
+  function auctionDoubles (bids: ReceivedBid[], nodes: Map<string, ReturnType<typeof nodeAccountDouble>>, failFirstAnnounce = false): AuctionComponents & { announced: Array<{ minSubscribers?: number }> } {
+    const announced: Array<{ minSubscribers?: number }> = []
+    const round: BidRound = { jobId: new Uint8Array(32), bids, closed: Promise.resolve(bids), onBid: () => {}, close: () => {} }
+    return {
+      announced,
+      openRound: () => round,
+      announce: async (_a, o) => {
+        announced.push(o)
+        if (failFirstAnnounce && announced.length === 1) throw new Error('only 0 of 3 subscribers')
+        return { jobId: new Uint8Array(32), recipients: 1, stop: () => {} }
+      },
+      readNode: async (w) => nodes.get(w.toBase58()),
+      clock: () => NOW_S
+    }
+  }
+
+  it('ranks by the chain\'s facts: a bid from a wallet with no Node account loses to a dearer staked one', async () => {
+    const unstaked = wallet()
+    const staked = wallet()
+    const bids = [await bid(1n * T, unstaked), await bid(2n * T, staked)]
+    const c = auctionDoubles(bids, new Map([[staked.toBase58(), nodeAccountDouble({ owner: staked })]]))
+    const { emit } = collect()
+    const r = await runAuction(c, { terms: terms(), windowMs: 1_000, expected: 3 }, emit)
+    assert.ok(r.workerWallet.equals(staked))
+    assert.equal(r.best.bid.price, 2n * T)
+    assert.deepEqual(r.ranking.rejected.map((x) => x.reason), ['not-registered'])
+  })
+
+  it('no eligible bid is a NoEligibleBidError carrying the ranking', async () => {
+    const c = auctionDoubles([await bid(1n * T, wallet())], new Map())
+    const { emit } = collect()
+    await assert.rejects(runAuction(c, { terms: terms(), windowMs: 1_000, expected: 1 }, emit), (e: unknown) => e instanceof NoEligibleBidError && e.ranking.rejected.length === 1)
+  })
+
+  it('an announcement that cannot reach every worker found settles for one subscriber', async () => {
+    const w = wallet()
+    const c = auctionDoubles([await bid(1n * T, w)], new Map([[w.toBase58(), nodeAccountDouble({ owner: w })]]), true)
+    const { emit } = collect()
+    await runAuction(c, { terms: terms(), windowMs: 1_000, expected: 3 }, emit)
+    assert.deepEqual(c.announced.map((o) => o.minSubscribers), [3, 1])
+  })
+})
+
+describe('unit: client escrow terms', () => {
+  it('one anchored leaf per checkpoint, the optimistic tier, the protocol timeout', () => {
+    const s = spec({ epochs: 2 })
+    const t = escrowTerms({ jobId: new Uint8Array(32).fill(9), spec: s, tier: 'optimistic', amount: 7n, estimatedSeconds: 90 })
+    assert.equal(t.epochsTotal, checkpointCount(s))
+    assert.equal(t.tier, TIER.optimistic)
+    assert.equal(t.circuitId, 0)
+    assert.equal(t.timeoutSecs, BigInt(ESCROW.timeoutSeconds))
+    assert.equal(t.estimatedSeconds, 90n)
+    assert.equal('challengeCommitment' in t, false)
+  })
+
+  it('zk: the step circuit, the data commitment and the challenge secret\'s commitment', () => {
+    const secret = new Uint8Array(32).fill(5)
+    const data = new Uint8Array(32).fill(6)
+    const t = escrowTerms({ jobId: new Uint8Array(32).fill(9), spec: spec(), tier: 'zk', amount: 7n, estimatedSeconds: 60, dataCommitment: data, challengeSecret: secret })
+    assert.equal(t.tier, TIER.zk)
+    assert.equal(t.circuitId, PROOF.stepCircuitId)
+    assert.deepEqual(t.dataCommitment, data)
+    assert.deepEqual(t.challengeCommitment, challengeCommitment(secret))
+  })
+})
+
+describe('unit: client session (finding 12: bounded frames)', () => {
+  function sessionDoubles (script: Array<Error | 'deliver'>, frames = 0): SessionComponents & { slept: number[], notes: number[], refreshed: number } {
+    let attempt = 0
+    const out = { slept: [] as number[], notes: [] as number[], refreshed: 0 }
+    return Object.assign(out, {
+      runJobSession: async (_w: unknown, o: JobSessionOptions): Promise<JobSessionResult> => {
+        const step = script[attempt++]
+        for (let i = 0; i < frames; i++) {
+          o.onMetrics?.({ epoch: i, loss: 0, trainAccuracy: 0, testAccuracy: 0, elapsedMs: 0 } as unknown as wire.Metrics)
+          o.onCheckpoint?.({ epoch: i } as unknown as wire.CheckpointNotice)
+        }
+        if (step instanceof Error) throw step
+        return { delivery: delivery(), weights: new Uint8Array(4), metrics: [], checkpoints: [] }
+      },
+      signAward: () => new Uint8Array(1),
+      isConnected: () => false,
+      refreshAddresses: async () => { out.refreshed++ },
+      noteAttempt: async (n: number) => { out.notes.push(n) },
+      now: () => 0,
+      sleep: async (ms: number) => { out.slept.push(ms) }
+    })
+  }
+  const request = async (): Promise<{ worker: Awaited<ReturnType<typeof peerId>>, award: wire.Award, datasetBytes: Uint8Array }> => ({ worker: await peerId(), award: {} as wire.Award, datasetBytes: new Uint8Array(0) })
+
+  it('a session that went away is retried with a fresh award, the worker\'s addresses looked up again', async () => {
+    const c = sessionDoubles([new Error('stream reset'), new Error('connection closed'), 'deliver'])
+    const { events, emit } = collect()
+    const s = await runSession(c, await request(), emit)
+    assert.equal(s.delivery.evidenceCid, 'bafy-evidence')
+    assert.deepEqual(c.notes, [2, 3])
+    assert.equal(c.refreshed, 2)
+    assert.deepEqual(events.filter((e) => e.type === 'reconnecting').map((e) => (e as { attempt: number }).attempt), [2, 3])
+  })
+
+  it('a refusal or bad bytes end the job at once', async () => {
+    for (const e of [new JobRefusedError(wire.ErrorCode.UNAVAILABLE, 'busy'), new wire.WireError('MALFORMED', 'garbage')]) {
+      const c = sessionDoubles([e, 'deliver'])
+      await assert.rejects(runSession(c, await request(), collect().emit), (x: unknown) => x === e)
+      assert.deepEqual(c.notes, [])
+    }
+  })
+
+  it('keeps only the latest frames of each kind, and emits every one', async () => {
+    const c = sessionDoubles(['deliver'], 50)
+    const { events, emit } = collect()
+    const s = await runSession(c, { ...await request(), maxFrames: 8 }, emit)
+    assert.equal(s.metrics.length, 8)
+    assert.equal(s.checkpoints.length, 8)
+    assert.deepEqual(s.metrics.map((m) => m.epoch), [42, 43, 44, 45, 46, 47, 48, 49])
+    assert.equal(events.filter((e) => e.type === 'metrics').length, 50)
+  })
+
+  it('keepLatest bounds a list at the default of PEER_MEMORY.maxSessionFrames', () => {
+    const kept: number[] = []
+    for (let i = 0; i < PEER_MEMORY.maxSessionFrames + 10; i++) keepLatest(kept, i, PEER_MEMORY.maxSessionFrames)
+    assert.equal(kept.length, PEER_MEMORY.maxSessionFrames)
+    assert.equal(kept[0], 10)
+  })
+})
+
+describe('unit: client checks', () => {
+  const report: SpotCheckReport = { passed: true, verdict: 'passed', segments: [1], reasons: [] } as unknown as SpotCheckReport
+  const root = new Uint8Array(32).fill(8)
+  function checkDoubles (o: { fetch?: Error, escrow?: Partial<ReturnType<typeof escrowAccountDouble>> }): CheckComponents & { spotChecked: number } {
+    const out = { spotChecked: 0 }
+    return Object.assign(out, {
+      fetchEvidence: async function * () { if (o.fetch !== undefined) throw o.fetch; yield { bytes: new Uint8Array(10) }; yield { bytes: new Uint8Array(5) } },
+      anchoredCheckpoints: async () => ({ root, leaves: [] }) as never,
+      readEscrow: async () => escrowAccountDouble({ epochsDone: 3, epochsTotal: 3, progressRoot: root, delivered: 1, finalWeightsHash: delivery().weightsHash, ...o.escrow }),
+      spotCheck: async () => { out.spotChecked++; return report }
+    })
+  }
+  const req = async (): Promise<Parameters<typeof checkDelivery>[1]> => ({ delivery: delivery(), worker: await peerId(), spec: spec(), dataset: {} as never, tier: 'optimistic', escrow: wallet() })
+
+  it('evidence fetched, spot-checked and matching the chain passes', async () => {
+    const c = checkDoubles({})
+    const { events, emit } = collect()
+    const r = await checkDelivery(c, await req(), emit)
+    assert.equal(r.passed, true)
+    assert.deepEqual(events.map((e) => e.type), ['evidence', 'anchored-root'])
+    assert.deepEqual(events[0], { type: 'evidence', cid: 'bafy-evidence', blocks: 2, bytes: 15 })
+  })
+
+  it('evidence that cannot be fetched is a failed check, with nothing re-executed', async () => {
+    const c = checkDoubles({ fetch: new Error('timed out') })
+    const r = await checkDelivery(c, await req(), collect().emit)
+    assert.equal(r.passed, false)
+    assert.match(r.reasons[0]!, /could not be fetched: timed out/)
+    assert.equal(c.spotChecked, 0)
+  })
+
+  it('a root on-chain other than the evidence\'s fails a passing spot check', async () => {
+    const r = await checkDelivery(checkDoubles({ escrow: { progressRoot: new Uint8Array(32) } }), await req(), collect().emit)
+    assert.equal(r.passed, false)
+    assert.match(r.reasons.at(-1)!, /root anchored on-chain/)
+  })
+
+  it('anchoredRootVerdict, table', () => {
+    const good = { epochsDone: 3, epochsTotal: 3, progressRoot: root, delivered: 1, finalWeightsHash: delivery().weightsHash }
+    const cases: Array<[string, Partial<typeof good>, 'optimistic' | 'zk', boolean]> = [
+      ['all anchored and delivered', {}, 'optimistic', true],
+      ['not every epoch anchored', { epochsDone: 2 }, 'optimistic', false],
+      ['another root', { progressRoot: new Uint8Array(32) }, 'zk', false],
+      ['optimistic, not delivered on-chain', { delivered: 0 }, 'optimistic', false],
+      ['optimistic, other weights on-chain', { finalWeightsHash: new Uint8Array(32) }, 'optimistic', false],
+      ['zk needs no on-chain delivery', { delivered: 0 }, 'zk', true]
+    ]
+    for (const [what, over, tier, ok] of cases) assert.equal(anchoredRootVerdict({ ...good, ...over }, root, delivery(), tier).ok, ok, what)
+  })
+})
+
+describe('unit: client dispute rule', () => {
+  it('disputes, table', () => {
+    const cases: Array<[Parameters<typeof disputes>[0], boolean, 'optimistic' | 'zk', boolean]> = [
+      ['complete', true, 'optimistic', false],
+      ['complete', false, 'optimistic', true],
+      ['window', false, 'optimistic', true],
+      ['none', false, 'optimistic', false],
+      ['dispute', true, 'optimistic', true],
+      ['complete', false, 'zk', false],
+      ['dispute', true, 'zk', true]
+    ]
+    for (const [settle, passed, tier, expected] of cases) assert.equal(disputes(settle, passed, tier), expected, `${settle} ${String(passed)} ${tier}`)
+  })
+})
+
+describe('unit: client settle', () => {
+  function settleDoubles (states: number[], reveal?: () => Promise<string | undefined>): SettleComponents & { slept: number[] } {
+    let i = 0
+    let t = 0
+    const out = { slept: [] as number[] }
+    return Object.assign(out, {
+      wallet: wallet(),
+      readConfig: async () => { throw new Error('not used') },
+      send: async () => 'sig',
+      readEscrow: async () => escrowAccountDouble({ state: states[Math.min(i++, states.length - 1)]!, challengeStep: 17 }),
+      revealChallenge: reveal ?? (async () => 'reveal-sig'),
+      now: () => t,
+      sleep: async (ms: number) => { out.slept.push(ms); t += ms }
+    })
+  }
+
+  it('awaitProof: verified when the escrow completes', async () => {
+    const c = settleDoubles([ESCROW_STATE.funded, ESCROW_STATE.funded, ESCROW_STATE.completed])
+    assert.deepEqual(await awaitProof(c, wallet(), 10_000, undefined), { verifiedOnChain: true, challengeStep: 17, escrowState: ESCROW_STATE.completed })
+  })
+
+  it('awaitProof: a worker that never proves is an error after the timeout', async () => {
+    await assert.rejects(awaitProof(settleDoubles([ESCROW_STATE.funded]), wallet(), 2_000, undefined), /did not prove the challenged step in time/)
+  })
+
+  it('revealJobChallenge: three tries, then the fallback is left to the worker', async () => {
+    let tries = 0
+    const c = settleDoubles([], async () => { tries++; throw new Error('rpc down') })
+    assert.equal(await revealJobChallenge(c, 'job', wallet(), new Uint8Array(32)), undefined)
+    assert.equal(tries, 3)
+    assert.equal(await revealJobChallenge(settleDoubles([]), 'job', wallet(), new Uint8Array(32)), 'reveal-sig')
+    assert.equal(await revealJobChallenge(settleDoubles([]), 'job', wallet(), undefined), undefined)
+  })
+})
+
+describe('unit: client record', () => {
+  it('a delivery written to the record reads back the same', () => {
+    const d = delivery()
+    assert.deepEqual(recordedDelivery('job', deliveryFacts(d)), d)
+    assert.throws(() => recordedDelivery('job', { ...deliveryFacts(d), evidenceCid: undefined as never }), /lacks evidenceCid/)
+  })
+
+  it('resume facts: the spec must hash to the recorded hash', async () => {
+    const s = spec()
+    const worker = (await peerId()).toString()
+    const w = wallet()
+    const facts = { spec: Buffer.from(wire.TrainingSpec.encode(s)).toString('hex'), specHash: Buffer.from(wire.specHash(s)).toString('hex'), escrow: w.toBase58(), worker, workerWallet: w.toBase58(), price: '5', datasetId: 'spirals', etaSeconds: '60' }
+    const f = resumeFactsOf('job', facts)
+    assert.ok(f.escrow.equals(new PublicKey(w.toBase58())))
+    assert.equal(f.winner.price, 5n)
+    assert.equal(f.worker.toString(), worker)
+    assert.throws(() => resumeFactsOf('job', { ...facts, specHash: '00' }), /does not hash/)
+    assert.throws(() => resumeFactsOf('job', { ...facts, escrow: undefined as never }), /older client/)
+  })
+})

@@ -1,0 +1,155 @@
+/**
+ * The worker's job runner and settler alone, on doubles of their components (a job book in memory,
+ * the chain as plain functions): the award's acceptance rules, recovery after a restart, and the
+ * settlement's retry loop.
+ */
+import assert from 'node:assert/strict'
+import { ESCROW_STATE } from '../../../chain/index.js'
+import { wire } from '../../../protocols/index.js'
+import { JobRefusal } from '../../../peer/job/index.js'
+import { JobBook, JobRunner, Settler, settledFacts, type RunnerComponents, type SettlerComponents, type WorkerEvent, type WorkerJobState } from '../../../peer/roles/index.js'
+import { T, escrowAccountDouble, peerId, profile, recorder, spec, wallet } from './doubles.js'
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+function award (over: Partial<wire.Award> = {}): wire.Award {
+  const s = spec()
+  return { jobId: new Uint8Array(32).fill(1), worker: new Uint8Array(32), escrow: Uint8Array.from(wallet().toBytes()), amount: 2n * T, specHash: Uint8Array.from(wire.specHash(s)), spec: s, issuedAt: 1n, ...over }
+}
+
+function runnerOnDoubles (o: { bid?: bigint, running?: number, escrow?: Parameters<typeof escrowAccountDouble>[0], funded?: boolean } = {}): { runner: JobRunner, c: RunnerComponents & { sent: unknown[], dialled: string[][], settled: string[] }, events: WorkerEvent[] } {
+  const events: WorkerEvent[] = []
+  const jobs = JobBook.worker()
+  const sent: unknown[] = []
+  const dialled: string[][] = []
+  const settled: string[] = []
+  const c = {
+    sent, dialled, settled,
+    wallet: wallet(),
+    jobs,
+    checkEscrow: async () => escrowAccountDouble(o.escrow ?? {}),
+    readEscrow: async () => (o.funded ?? true) ? escrowAccountDouble({ accepted: 1 }) : escrowAccountDouble({ state: ESCROW_STATE.cancelled }),
+    send: async (ixs: unknown[]) => { sent.push(...ixs); return 'sig' },
+    profile: () => profile(),
+    running: () => o.running ?? 0,
+    awarded: () => o.bid,
+    runStopped: async () => {},
+    addressesOf: async () => ['/ip4/127.0.0.1/tcp/4001'],
+    dial: (addrs: readonly string[]) => { dialled.push([...addrs]) },
+    anchoredCheckpoints: async () => { throw new Error('not used') },
+    anchorFinalRoot: async () => undefined,
+    submitDelivery: async () => undefined,
+    settle: (jobId: string) => { settled.push(jobId) },
+    stopping: () => false,
+    sleep: async () => {}
+  } satisfies RunnerComponents & Record<string, unknown>
+  return { runner: new JobRunner(c, (e) => { events.push(e) }, 1), c, events }
+}
+
+describe('unit: worker job runner', () => {
+  it('accepts an award at its bid: accept_job on-chain, the record opened', async () => {
+    const { runner, c, events } = runnerOnDoubles({ bid: 2n * T })
+    const a = award()
+    const job = await runner.accept(a, new Uint8Array(32).fill(5), await peerId())
+    assert.equal(job.jobId, hex(a.jobId))
+    assert.equal(c.sent.length, 1, 'accept_job sent')
+    const r = await c.jobs.get(job.jobId)
+    assert.equal(r?.state, 'accepted')
+    assert.equal(r?.facts.escrow, hex(a.escrow))
+    assert.equal(r?.facts.clientAddrs, '/ip4/127.0.0.1/tcp/4001')
+    assert.deepEqual(events.map((e) => e.type), ['job'])
+  })
+
+  it('refuses when busy, and an escrow whose timeout does not cover its estimate', async () => {
+    const busy = runnerOnDoubles({ bid: 2n * T, running: 1 })
+    await assert.rejects(busy.runner.accept(award(), new Uint8Array(32), await peerId()), (e: unknown) => e instanceof JobRefusal && /busy/.test(e.message))
+    const short = runnerOnDoubles({ bid: 2n * T, escrow: { deadline: 30n, createdAt: 0n, estimatedSeconds: 60n } })
+    await assert.rejects(short.runner.accept(award(), new Uint8Array(32), await peerId()), /shorter than the job's estimate/)
+    assert.equal(short.c.sent.length, 0, 'nothing signed')
+  })
+
+  it('the same award again resumes the job; another client\'s is refused', async () => {
+    const { runner, events } = runnerOnDoubles({ bid: 2n * T, escrow: { accepted: 1 } })
+    const a = award()
+    const client = new Uint8Array(32).fill(5)
+    await runner.accept(a, client, await peerId())
+    await runner.accept(a, client, await peerId())
+    assert.deepEqual(events.map((e) => e.type), ['job', 'resumed'])
+    await assert.rejects(runner.accept(a, new Uint8Array(32).fill(6), await peerId()), /already awarded/)
+  })
+
+  it('recovery: an unfunded escrow fails the job, a delivered one is settled, others dial their client back', async () => {
+    const funded = runnerOnDoubles({ funded: true })
+    const jobs = funded.c.jobs
+    await jobs.open('a', 'accepted', { escrow: hex(wallet().toBytes()), clientAddrs: '/ip4/10.0.0.1/tcp/1 /ip4/10.0.0.2/tcp/2' })
+    await jobs.open('b', 'accepted', { escrow: hex(wallet().toBytes()) })
+    await jobs.transition('b', 'training')
+    await jobs.transition('b', 'delivered')
+    await funded.runner.recover(async (id, s) => { await jobs.transition(id, s) })
+    assert.deepEqual(funded.c.settled, ['b'])
+    assert.deepEqual(funded.c.dialled, [['/ip4/10.0.0.1/tcp/1', '/ip4/10.0.0.2/tcp/2']])
+    const gone = runnerOnDoubles({ funded: false })
+    await gone.c.jobs.open('c', 'accepted', { escrow: hex(wallet().toBytes()) })
+    const failed: string[] = []
+    await gone.runner.recover(async (id, s) => { failed.push(`${id}:${s}`) })
+    assert.deepEqual(failed, ['c:failed'])
+  })
+})
+
+describe('unit: worker settler', () => {
+  async function settlerOnDoubles (outcomes: Array<Error | 'claimed'>): Promise<{ settler: Settler, events: WorkerEvent[], later: Array<{ fn: () => void, ms: number }>, jobs: JobBook<WorkerJobState> }> {
+    const jobs = JobBook.worker()
+    await jobs.open('j', 'accepted', { escrow: hex(wallet().toBytes()), tier: 'optimistic' })
+    await jobs.transition('j', 'training')
+    await jobs.transition('j', 'delivered')
+    const events: WorkerEvent[] = []
+    const later: Array<{ fn: () => void, ms: number }> = []
+    let i = 0
+    const c: SettlerComponents = {
+      jobs,
+      anchoredCheckpoints: async () => { throw new Error('not used') },
+      proveAndComplete: async () => { throw new Error('not used') },
+      claimAfterWindow: recorder(async () => {
+        const o = outcomes[i++]!
+        if (o instanceof Error) throw o
+        return { how: 'claimed' as const, signature: 'claim-sig' }
+      }),
+      transition: async (id, s) => { await jobs.transition(id, s) },
+      refresh: async () => {},
+      later: (fn, ms) => { later.push({ fn, ms }) }
+    }
+    return { settler: new Settler(c, { pollMs: 10, tries: 3, retryMs: 1_000, signal: new AbortController().signal }, (e) => { events.push(e) }, new Map()), events, later, jobs }
+  }
+  const settleAll = async (s: Settler): Promise<void> => { await Promise.all(s.inFlight()) }
+
+  it('a failed settlement is retried after 1×, 2× the pause, then given up', async () => {
+    const { settler, events, later } = await settlerOnDoubles([new Error('rpc down'), new Error('rpc down'), new Error('rpc down'), 'claimed'])
+    settler.settle('j')
+    await settleAll(settler)
+    assert.deepEqual(later.map((l) => l.ms), [1_000])
+    later[0]!.fn()
+    await settleAll(settler)
+    assert.deepEqual(later.map((l) => l.ms), [1_000, 2_000])
+    later[1]!.fn()
+    await settleAll(settler)
+    assert.equal(later.length, 2, 'no fourth try')
+    assert.deepEqual(events.map((e) => e.type), ['settlement-failed', 'settlement-failed', 'settlement-failed'])
+  })
+
+  it('a settled job is recorded with how it was paid', async () => {
+    const { settler, events, jobs } = await settlerOnDoubles(['claimed'])
+    settler.settle('j')
+    settler.settle('j') // one settlement per job
+    await settleAll(settler)
+    const r = await jobs.get('j')
+    assert.equal(r?.state, 'settled')
+    assert.equal(r?.facts.settledBy, 'claimed')
+    assert.equal(r?.facts.settleSignature, 'claim-sig')
+    assert.deepEqual(events.map((e) => e.type), ['settled'])
+  })
+
+  it('settledFacts, table', () => {
+    assert.deepEqual(settledFacts({ how: 'ended', escrowState: 3 }), { settledBy: 'ended', escrowState: '3' })
+    assert.deepEqual(settledFacts({ how: 'proved', signature: 's', challengeStep: 4 }), { settledBy: 'proved', settleSignature: 's', challengeStep: '4' })
+  })
+})
