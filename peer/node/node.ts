@@ -18,7 +18,7 @@ import { wire } from '../../protocols/index.js'
 import { createPeerHelia, openPeerStore, type HeliaWithLibp2p, type PeerStore } from '../../storage/index.js'
 import { loadOrCreatePeerKey, loadOrCreateWallet, WALLET_FILE } from './identity.js'
 import { MisbehaviourLedger } from './misbehaviour.js'
-import { libp2pOptions, type MeshServices } from './options.js'
+import { libp2pOptions, type MeshServices, type NatConfig } from './options.js'
 import { systemClock, type Clock } from './records.js'
 
 const log = logger('cyx:node')
@@ -42,6 +42,8 @@ export interface PeerNodeConfig {
   /** Unix-seconds clock (freshness of signed messages); the system clock by default. */
   clock?: Clock
   gossipHeartbeatMs?: number
+  /** Reaching and being reached across NAT: relay reservation, relay service, announced addresses. */
+  nat?: NatConfig
 }
 
 export interface PeerNode {
@@ -103,6 +105,7 @@ export async function createPeerNode (config: PeerNodeConfig = {}): Promise<Peer
           bootstrap,
           privateKey,
           clock,
+          ...(config.nat === undefined ? {} : { nat: config.nat }),
           ...(config.gossipHeartbeatMs === undefined ? {} : { gossipHeartbeatMs: config.gossipHeartbeatMs })
         }),
         connectionGater: gater

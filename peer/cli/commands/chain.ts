@@ -1,5 +1,6 @@
-/** `cyx chain`: the embedded ledger (LiteSVM + the cyxwiz program + SPL) as Solana JSON-RPC on 127.0.0.1. */
+/** `cyx chain`: the embedded ledger (LiteSVM + the cyxwiz program + SPL) as Solana JSON-RPC (127.0.0.1 unless --host). */
 import { existsSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { CYXWIZ_PROGRAM_ID, EmbeddedLedger, LedgerRpcServer, PROGRAM_SO_PATH, assertCurrentLayout, ensureGenesis, type Faucet } from '../../../chain/index.js'
@@ -7,14 +8,19 @@ import { parseCommandArgs, UsageError, type Command } from '../command.js'
 
 export const chainCommand: Command = {
   name: 'chain',
-  usage: `Usage: cyx chain [--port 8899] [--ledger DIR] [--reset] [--genesis] [--dev] [--json]
+  usage: `Usage: cyx chain [--host 127.0.0.1] [--allow-host NAME]... [--port 8899] [--ledger DIR] [--reset]
+                 [--genesis] [--dev] [--json]
 
 Runs LiteSVM with the cyxwiz program and the SPL Token, Associated Token and System programs,
-served as Solana JSON-RPC on 127.0.0.1:PORT (WebSocket on PORT and PORT+1), so that peers in other
+served as Solana JSON-RPC on HOST:PORT (WebSocket on PORT and PORT+1), so that peers in other
 processes — and any @solana/web3.js Connection or Anchor Program — share one ledger. State is
 saved in DIR and survives a restart. Ctrl-C saves and stops.
 
 Options:
+  --host ADDR   the IP address to serve on (default 127.0.0.1). Another address lets other hosts
+                reach the ledger: requests must then name it (or an --allow-host name) or
+                loopback in their Host header, which refuses pages rebinding a DNS name to it
+  --allow-host NAME  a host name requests may also name (repeatable), e.g. the DNS name peers use
   --port N      HTTP port (default 8899; 0 picks a free one)
   --ledger DIR  where the ledger lives (default ~/.cyx/ledger)
   --reset       start from an empty ledger
@@ -28,6 +34,8 @@ Options:
   -h, --help`,
   async run (argv, io) {
     const { values } = parseCommandArgs(argv, {
+      host: { type: 'string' },
+      'allow-host': { type: 'string', multiple: true },
       port: { type: 'string' },
       ledger: { type: 'string' },
       reset: { type: 'boolean' },
@@ -37,6 +45,12 @@ Options:
     })
     const port = Number(values.port ?? 8899)
     if (!Number.isInteger(port) || port < 0 || port > 65_534) throw new UsageError(`--port must be 0..65534 (got ${values.port})`)
+    const host = values.host ?? '127.0.0.1'
+    if (isIP(host) === 0) throw new UsageError(`--host must be an IP address, e.g. 127.0.0.1, 0.0.0.0 or 3fff::1 (got ${host})`)
+    const allowHosts = values['allow-host'] ?? []
+    for (const h of allowHosts) {
+      if (!/^[a-z0-9.-]{1,253}$/i.test(h)) throw new UsageError(`--allow-host must be a host name (got ${h})`)
+    }
     const dir = values.ledger ?? join(homedir(), '.cyx', 'ledger')
     if (!existsSync(PROGRAM_SO_PATH)) {
       io.err(`cyx chain: the cyxwiz program is not built (${PROGRAM_SO_PATH}); run "npm run setup" first`)
@@ -66,14 +80,21 @@ Options:
       }
     }
     const dev = values.dev === true
-    const server = new LedgerRpcServer(ledger, { dev, ...(faucet === undefined ? {} : { faucet }) })
+    // Requests must name this ledger in their Host header: loopback always, the --host address
+    // when it is a specific one (an IPv6 one in brackets, as a Host header writes it), and the names
+    // given by --allow-host.
+    const allowedHosts = [...allowHosts, ...(host === '0.0.0.0' || host === '::' ? [] : [isIP(host) === 6 ? `[${host}]` : host])]
+    const server = new LedgerRpcServer(ledger, { dev, allowedHosts, ...(faucet === undefined ? {} : { faucet }) })
     const faucetServed = dev && faucet !== undefined
     let rpc: string
     try {
-      rpc = await server.listen({ port })
+      const local = await server.listen({ port, host })
+      // The URL others use: the --host address (loopback when serving on every interface).
+      const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : isIP(host) === 6 ? `[${host}]` : host
+      rpc = local.replace('//127.0.0.1:', `//${shown}:`)
     } catch (e) {
       ledger.close()
-      io.err(`cyx chain: cannot listen on 127.0.0.1:${port}: ${e instanceof Error ? e.message : String(e)} (is another ledger running? try --port)`)
+      io.err(`cyx chain: cannot listen on ${host}:${port}: ${e instanceof Error ? e.message : String(e)} (is another ledger running? try --port)`)
       return 1
     }
     if (faucet !== undefined) {

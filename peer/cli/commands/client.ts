@@ -6,7 +6,7 @@ import { logger } from '@libp2p/logger'
 import { PublicKey } from '@solana/web3.js'
 import { parseCommandArgs, UsageError, type Command, type CommandIo } from '../command.js'
 import { MESH } from '../../../protocols/params.js'
-import { NODE_OPTIONS, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, rpcUrl, tokens } from './peer-common.js'
+import { NODE_OPTIONS, NODE_USAGE, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, nodeNetwork, rpcUrl, startNode, tokens, type NodeArgs } from './peer-common.js'
 
 const log = logger('cyx:cli:client')
 
@@ -15,7 +15,7 @@ export const ZK_MAX_EPOCHS = 4
 
 const USAGE = `Usage: cyx client submit (--dataset spirals|mnist|mnist-4x4 | --model FILE --data FILE|DIR) --epochs N --max-price P [--tier optimistic|zk]
                         [--settle complete|window] [--dir DIR] [--keypair PATH] [--rpc URL]
-                        [--bootstrap MADDR]... [--listen MADDR] [--coordinator MADDR] [--json]
+                        [--bootstrap MADDR]... [--listen MADDR]... [--coordinator MADDR] [--json]
        cyx client resume JOB [--settle complete|window] [--dir DIR] [--keypair PATH] [--rpc URL]
                         [--bootstrap MADDR]... [--json]
        cyx client status JOB [--dir DIR] [--rpc URL] [--json]
@@ -48,8 +48,7 @@ Options:
   --dir DIR          data dir: wallet, peer key, job records (default ~/.cyx)
   --keypair PATH     the wallet (default DIR/wallet.json)
   --rpc URL          Solana JSON-RPC (default http://127.0.0.1:8899)
-  --bootstrap MADDR  a peer to join the mesh through (repeatable)
-  --listen MADDR     where to listen (default /ip4/127.0.0.1/tcp/0)
+${NODE_USAGE}
   --dataset NAME     spirals or mnist (float, optimistic tier) or mnist-4x4 (MNIST 0-3 at 4x4
                      pixels, the step circuit's shape; implies --tier zk)
   --epochs N         1..1000 (zk tier: 1..4 — an epoch is 8 steps, one checkpoint each)
@@ -120,12 +119,11 @@ async function submit (argv: string[], io: CommandIo): Promise<number> {
 
 /** Runs a client node for one job — a new one (`submit`) or a recorded one (`resume`) — with live progress. */
 async function seeThrough (
-  values: { dir?: string, keypair?: string, rpc?: string, bootstrap?: string[], listen?: string, coordinator?: string, json?: boolean },
+  values: NodeArgs & { rpc?: string, coordinator?: string, json?: boolean },
   io: CommandIo, settle: 'complete' | 'window',
   job: { submit: { datasetId: string, tier: 'optimistic' | 'zk', epochs: number, maxPrice: bigint, bidWindowMs: number, clientModel?: Record<string, unknown> } } | { resume: string }
 ): Promise<number> {
-  const bootstrap = multiaddrs(values.bootstrap, 'bootstrap')
-  const listen = multiaddrs(values.listen === undefined ? undefined : [values.listen], 'listen')
+  await nodeNetwork(values) // checks the network flags before anything starts
   const coordinator = multiaddrs(values.coordinator === undefined ? undefined : [values.coordinator], 'coordinator')[0]
   const json = values.json === true
   const progress = (event: string, fields: Record<string, unknown>, text: string): void => {
@@ -133,10 +131,9 @@ async function seeThrough (
     else io.out(`cyx client: ${text}`)
   }
 
-  const { createPeerNode } = await import('../../node/index.js')
   const { Client } = await import('../../roles/index.js')
   const { multiaddr } = await import('@multiformats/multiaddr')
-  const node = await createPeerNode({ dir: dataDir(values.dir), ...(values.keypair === undefined ? {} : { keypair: values.keypair }), ...(listen.length === 0 ? {} : { listen }), bootstrap })
+  const node = await startNode(values, { reserveRelay: false })
   const abort = new AbortController()
   const onSignal = (): void => { abort.abort(new Error('interrupted')) }
   process.once('SIGINT', onSignal)

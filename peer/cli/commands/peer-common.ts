@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { Connection } from '@solana/web3.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import { UsageError } from '../command.js'
+import type { PeerNode } from '../../node/index.js'
 
 export const DEFAULT_RPC = 'http://127.0.0.1:8899'
 
@@ -17,8 +18,70 @@ export const PEER_OPTIONS = {
 
 export const NODE_OPTIONS = {
   bootstrap: { type: 'string', multiple: true },
-  listen: { type: 'string' }
+  'bootstrap-file': { type: 'string' },
+  listen: { type: 'string', multiple: true },
+  announce: { type: 'string', multiple: true }
 } as const
+
+/** The `NODE_OPTIONS` lines of a command's usage. */
+export const NODE_USAGE = `  --bootstrap MADDR  a peer to join the mesh through (repeatable); peers seen before are
+                     remembered in DIR/known-peers.json and rejoined through as well
+  --bootstrap-file PATH  more bootstrap peers: one multiaddr per line (# comments)
+  --listen MADDR     where to listen (repeatable; default /ip4/127.0.0.1/tcp/0)
+  --announce MADDR   an address to advertise besides the listen addresses, e.g. a public one the
+                     node is reachable at (repeatable)`
+
+/** How many remembered peers a node rejoins through (the most recently seen). */
+const KNOWN_PEERS_DIALLED = 8
+
+export interface NodeArgs {
+  dir?: string
+  keypair?: string
+  bootstrap?: string[]
+  'bootstrap-file'?: string
+  listen?: string[]
+  announce?: string[]
+}
+
+/** The node's network settings from its flags, checked before anything starts. */
+export async function nodeNetwork (values: NodeArgs): Promise<{ bootstrap: string[], listen: string[], announce: string[] }> {
+  const bootstrap = multiaddrs(values.bootstrap, 'bootstrap')
+  const listen = multiaddrs(values.listen, 'listen')
+  const announce = multiaddrs(values.announce, 'announce')
+  if (values['bootstrap-file'] !== undefined) {
+    const { readBootstrapFile } = await import('../../node/known-peers.js')
+    try {
+      bootstrap.push(...await readBootstrapFile(values['bootstrap-file']))
+    } catch (e) {
+      throw new UsageError(`--bootstrap-file: ${e instanceof Error ? e.message : String(e)}`)
+    }
+  }
+  return { bootstrap: [...new Set(bootstrap)], listen, announce }
+}
+
+/**
+ * Starts a peer command's node: the data dir's keys and store, the flags' network settings, the
+ * peers remembered in `DIR/known-peers.json` added to the bootstrap list (so a restarted peer
+ * rejoins without one), and those it sees from now on remembered. `reserveRelay`: listen on
+ * `/p2p-circuit` as well, i.e. hold a reservation on a relay among the peers it connects to, so a
+ * peer behind NAT can be reached (a worker; docs/network.md).
+ */
+export async function startNode (values: NodeArgs, opts: { reserveRelay: boolean }): Promise<PeerNode> {
+  const network = await nodeNetwork(values)
+  const dir = dataDir(values.dir)
+  const { createPeerNode } = await import('../../node/index.js')
+  const { knownPeerAddrs, loadKnownPeers, trackKnownPeers } = await import('../../node/known-peers.js')
+  const known = knownPeerAddrs((await loadKnownPeers(dir)).slice(0, KNOWN_PEERS_DIALLED)).map(String)
+  const node = await createPeerNode({
+    dir,
+    ...(values.keypair === undefined ? {} : { keypair: values.keypair }),
+    ...(network.listen.length === 0 ? {} : { listen: network.listen }),
+    bootstrap: [...new Set([...network.bootstrap, ...known])],
+    nat: { reserveRelay: opts.reserveRelay, announce: network.announce }
+  })
+  await trackKnownPeers(node, dir)
+  return node
+}
 
 export function dataDir (dir: string | undefined): string {
   return dir ?? join(homedir(), '.cyx')

@@ -1,10 +1,10 @@
 /** `cyx worker`: register and stake if needed, advertise, bid, train, deliver (peer/roles/worker/). */
 import { parseCommandArgs, UsageError, type Command } from '../command.js'
-import { NODE_OPTIONS, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, rpcUrl, tokens, untilSignal } from './peer-common.js'
+import { NODE_OPTIONS, NODE_USAGE, PEER_OPTIONS, connect, jsonLine, multiaddrs, nodeNetwork, rpcUrl, startNode, tokens, untilSignal } from './peer-common.js'
 
 export const workerCommand: Command = {
   name: 'worker',
-  usage: `Usage: cyx worker [--dir DIR] [--keypair PATH] [--rpc URL] [--bootstrap MADDR]... [--listen MADDR]
+  usage: `Usage: cyx worker [--dir DIR] [--keypair PATH] [--rpc URL] [--bootstrap MADDR]... [--listen MADDR]...
                   [--price TOKENS_PER_HOUR] [--capacity N] [--coordinator MADDR] [--json]
 
 Runs a worker: registers its node on-chain and stakes on first start (the lowest tier's minimum,
@@ -21,8 +21,7 @@ Options:
   --dir DIR          data dir: wallet, peer key, databases, evidence (default ~/.cyx)
   --keypair PATH     the wallet (Solana CLI JSON; default DIR/wallet.json, created if missing)
   --rpc URL          Solana JSON-RPC (default http://127.0.0.1:8899, e.g. "cyx chain")
-  --bootstrap MADDR  a peer to join the mesh through (repeatable)
-  --listen MADDR     where to listen (default /ip4/127.0.0.1/tcp/0)
+${NODE_USAGE}
   --price N          the worker's rate, CYXWIZ per hour (default 100)
   --capacity N       jobs run at once, bids still open included (1..16, default 1)
   --coordinator MADDR  an optional coordinator to register the advert with after each
@@ -34,17 +33,16 @@ Options:
     const price = tokens(values.price ?? '100', 'price')
     const capacity = values.capacity === undefined ? 1 : Number(values.capacity)
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 16) throw new UsageError(`--capacity must be a whole number 1..16 (got ${values.capacity ?? ''})`)
-    const bootstrap = multiaddrs(values.bootstrap, 'bootstrap')
-    const listen = multiaddrs(values.listen === undefined ? undefined : [values.listen], 'listen')
+    await nodeNetwork(values) // checks the network flags before anything starts
     const coordinator = multiaddrs(values.coordinator === undefined ? undefined : [values.coordinator], 'coordinator')[0]
     const connection = connect(rpcUrl(values.rpc))
     const json = values.json === true
     const say = (event: string, fields: Record<string, unknown>, text: string): void => { io.out(json ? jsonLine({ event, ...fields }) : `cyx worker: ${text}`) }
 
-    const { createPeerNode } = await import('../../node/index.js')
     const { Worker } = await import('../../roles/index.js')
     const { multiaddr } = await import('@multiformats/multiaddr')
-    const node = await createPeerNode({ dir: dataDir(values.dir), ...(values.keypair === undefined ? {} : { keypair: values.keypair }), ...(listen.length === 0 ? {} : { listen }), bootstrap })
+    // A worker may sit behind NAT: it holds a relay reservation so clients can reach it.
+    const node = await startNode(values, { reserveRelay: true })
     let worker
     try {
       worker = await Worker.start({
