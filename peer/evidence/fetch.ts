@@ -43,7 +43,10 @@ export const FETCH_RETRY = {
   lookupTimeoutMs: 10_000,
   maxProviders: 20,
   firstBackoffMs: 1_000,
-  maxBackoffMs: 8_000
+  maxBackoffMs: 8_000,
+  /** Once an attempt has ended, how long its lookup and dials are waited for before the next step
+   * goes on without them (they were told to stop; a library that does not listen must not hold us). */
+  settleGraceMs: 2_000
 } as const
 
 /** Milliseconds to wait before attempt `n` (1-based): none before the first, then doubling from `first`, capped. */
@@ -139,8 +142,11 @@ export async function fetchEvidence (c: EvidenceFetchComponents, cid: CID, o: Fe
         })()
     const settle = async (): Promise<void> => {
       walkDone.abort()
-      await lookup
-      await Promise.all(reaching)
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => { resolve('late') }, FETCH_RETRY.settleGraceMs) })
+      const ended = await Promise.race([Promise.all([lookup, ...reaching]).then(() => 'ended' as const), late])
+      clearTimeout(timer)
+      if (ended === 'late') log('attempt %d: provider lookup or dials still under way %d ms after the attempt; going on without them', attempt, FETCH_RETRY.settleGraceMs)
     }
     blocks = 0
     bytes = 0

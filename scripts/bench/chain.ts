@@ -75,7 +75,8 @@ const settle = (e: PublicKey) => ({ client: client.kp.publicKey, escrow: e, work
  * inclusion checked by submit_delivery. An optimistic `complete` pays only a delivered escrow. */
 function deliver (e: PublicKey, tag: string): void {
   const chain = Array.from({ length: 10 }, (_, i) => hash(`${tag}/chain/${i}`))
-  const states = Array.from({ length: 10 }, (_, i) => digestCommitment(hash(`${tag}/state/${i}`)))
+  // The last checkpoint's state commitment is the final weights' (submit_delivery checks it).
+  const states = Array.from({ length: 10 }, (_, i) => digestCommitment(hash(i === 9 ? `${tag}/weights` : `${tag}/state/${i}`)))
   const leaves = chain.map((h, i) => fieldToBytes(checkpointCommitment(h, states[i] as bigint)))
   run('anchor_progress', anchorProgress({ worker: owner, escrow: e }, 10, new MerkleTree(leaves, poseidonMerkle).root, pid), [worker.kp])
   run('submit_delivery', submitDelivery({ worker: owner, escrow: e }, {

@@ -181,6 +181,20 @@ describe('evidence/fetch: fetching evidence by CID reports fetched, unavailable 
     assert.equal(r.reasons.filter((x) => x.includes('could not reach ghost')).length, 3)
   })
 
+  it('a dial and a lookup that ignore the abort do not hold the fetch past the settle grace', async () => {
+    const never = new Promise<never>(() => {})
+    const components: EvidenceFetchComponents = {
+      ...net.wire(),
+      // A library that does not listen to its signal: neither ever settles.
+      reach: async () => await never,
+      findProviders: async function * () { await never; yield * [] }
+    }
+    // Without the grace this never returns (the suite's timeout fails it).
+    const r = await fetchEvidence(components, cid, { holders: [{ peer: 'deaf' }], attempts: 2, attemptTimeoutMs: 50, sleep: noSleep })
+    assert.equal(r.status, 'unavailable')
+    assert.equal(r.attempts, 2)
+  })
+
   it('blocks that arrive and are bad: thrown as invalid at once, no retry', async () => {
     net.holders.add('liar')
     net.reachable.add('liar')
