@@ -270,6 +270,12 @@ export async function pinEvidence (store: EvidenceStore, cid: CID): Promise<void
   for await (const _ of store.pins.add(cid, { metadata: { type: EVIDENCE_TYPE } })) { /* drain: the walk is the work */ }
 }
 
+/** Lets go of a pin `pinEvidence` made (idempotent); blocks other pins hold stay. */
+export async function unpinEvidence (store: EvidenceStore, cid: CID): Promise<void> {
+  if (!await store.pins.isPinned(cid)) return
+  for await (const _ of store.pins.rm(cid)) { /* drain */ }
+}
+
 function draftManifest (meta: DraftMeta, records: readonly CheckpointRecord[], log: readonly MetricsLogEntry[], complete: boolean): EvidenceManifest {
   return {
     type: EVIDENCE_TYPE,

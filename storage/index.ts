@@ -10,7 +10,7 @@ export { EvidenceError, isEvidenceError } from './errors.js'
 export type { EvidenceErrorCode } from './errors.js'
 export { EVIDENCE_LIMITS } from './limits.js'
 export {
-  EvidenceWriter, publishEvidence, loadEvidence, loadCheckpointState, evidenceBlocks, pinEvidence
+  EvidenceWriter, publishEvidence, loadEvidence, loadCheckpointState, evidenceBlocks, pinEvidence, unpinEvidence
 } from './evidence.js'
 export type { Evidence, EvidenceInit, CheckpointInput, EvidenceWriterOptions, EvidenceReader, EvidenceStore } from './evidence.js'
 export {

@@ -39,6 +39,11 @@ export interface TrainProgress {
   readonly metrics: SegmentMetrics
   /** H_E, hex. */
   readonly chainHash: string
+  /**
+   * The CID of an interim manifest covering checkpoints 1..segment (marked incomplete), stored in the
+   * same blockstore: a peer that fetches it during training holds the run so far (issue 17).
+   */
+  readonly manifestCid: string
 }
 
 export interface TrainWithEvidenceOptions {
@@ -154,7 +159,8 @@ export async function trainWithEvidence (options: TrainWithEvidenceOptions): Pro
         const w = writer as EvidenceWriter
         const record = await w.appendCheckpoint(checkpointInput(checkpoint, clock(checkpoint.segment.index)))
         last = checkpoint
-        onProgress?.({ segment: checkpoint.segment.index, segments, metrics: checkpoint.metrics, chainHash: hex(record.chainHash) })
+        const manifestCid = onProgress === undefined ? '' : (await w.writeManifest()).toString()
+        onProgress?.({ segment: checkpoint.segment.index, segments, metrics: checkpoint.metrics, chainHash: hex(record.chainHash), manifestCid })
       }
     })
     const w = writer as EvidenceWriter | undefined

@@ -5,9 +5,18 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import type { CID } from 'multiformats/cid'
 import type { EvidenceFetchComponents } from '../evidence/fetch.js'
 import { reachHolder } from './holder.js'
 import type { PeerNode } from './node.js'
+
+/**
+ * Announces in the DHT that this node holds `cid` (the provider record other peers' lookups find),
+ * within `timeoutMs` (default 30 s). A node alone on the mesh has nobody to tell: that rejects.
+ */
+export async function provideEvidence (node: PeerNode, cid: CID, timeoutMs = 30_000): Promise<void> {
+  await node.libp2p.contentRouting.provide(cid, { signal: AbortSignal.timeout(timeoutMs) })
+}
 
 export function evidenceFetchComponents (node: PeerNode): EvidenceFetchComponents {
   return {

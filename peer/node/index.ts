@@ -20,4 +20,4 @@ export { BidNotAcceptedError, BidRefusedError, sendBid, startBidCollector, type 
 export { closed, framed, framingError, type FramedStream } from './framing.js'
 export { BITSWAP_PROTOCOL, reachHolder } from './holder.js'
 export { BAN_SCORE, MisbehaviourLedger, offenceOf, type MisbehaviourRecord, type Offence } from './misbehaviour.js'
-export { evidenceFetchComponents } from './evidence-fetch.js'
+export { evidenceFetchComponents, provideEvidence } from './evidence-fetch.js'

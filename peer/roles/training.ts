@@ -38,7 +38,7 @@ export async function runWithEvidence (evidence: EvidenceStore, drafts: Table<Ui
         trainAccuracy: p.metrics.trainAccuracy,
         testAccuracy: p.metrics.testAccuracy
       })
-      progress.checkpoint({ epoch: p.segment, chainHash: bytes(p.chainHash), merkleRoot: bytes(Buffer.from(new MerkleTree(chainHashes).root).toString('hex')), cid: '' })
+      progress.checkpoint({ epoch: p.segment, chainHash: bytes(p.chainHash), merkleRoot: bytes(Buffer.from(new MerkleTree(chainHashes).root).toString('hex')), cid: p.manifestCid })
     }
   })
   const weights = weightsBytes(r.final)
@@ -58,7 +58,8 @@ export async function runWithEvidence (evidence: EvidenceStore, drafts: Table<Ui
 
 export interface SpotCheckReport {
   readonly passed: boolean
-  readonly verdict: VerifyReport['verdict']
+  /** `unavailable`: the evidence could not be fetched — no judgement on the work (issue 17). */
+  readonly verdict: VerifyReport['verdict'] | 'unavailable'
   /** Segments re-executed (1-based). */
   readonly segments: readonly number[]
   readonly reasons: readonly string[]

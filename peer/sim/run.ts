@@ -164,6 +164,8 @@ export interface JobReport {
     /** The Poseidon root of the checkpoint commitments the worker anchored on-chain. */
     anchoredRoot: string | null
     evidenceCid: string | null
+    /** The last checkpoint whose evidence the client had fetched and pinned before the delivery (issue 17). */
+    keptBeforeDelivery: number | null
     spotChecks: { passed: number, total: number, reasons: readonly string[] }
     /** zk tier: the challenged step, and the program's verification of its Groth16 proof. */
     zk: { verifiedOnChain: boolean, challengeStep: number | null, computeUnits: number | null, signature: string | null } | null
@@ -310,6 +312,8 @@ interface JobRun {
   award: { worker: string, price: bigint, escrow: string } | undefined
   lastMetrics: wire.Metrics | undefined
   readonly checkpointsSeen: number[]
+  /** Checkpoints whose evidence the client kept as they arrived (all before the delivery). */
+  readonly keptEpochs: number[]
   reconnects: number
   outcome: SimJobOutcome | undefined
   error: string | null
@@ -478,7 +482,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
     transactions.computeUnits += r.computeUnits
   })
   try {
-    const runs: JobRun[] = jobs.map((job) => ({ job, award: undefined, lastMetrics: undefined, checkpointsSeen: [], reconnects: 0, outcome: undefined, error: null }))
+    const runs: JobRun[] = jobs.map((job) => ({ job, award: undefined, lastMetrics: undefined, checkpointsSeen: [], keptEpochs: [], reconnects: 0, outcome: undefined, error: null }))
     // crash: the first job's winner is killed at its halting checkpoint and restarted on the same dir and keys.
     const crashAt = scenario === 'crash' ? crashCheckpoint(epochs, o.killAfter) : 0
     const restartEvents: WorkerEvent[] = []
@@ -511,6 +515,11 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
         }
       }
       if (e.type === 'reconnecting') r.reconnects++
+      if (e.type === 'checkpoint-kept') {
+        r.keptEpochs.push(e.epoch)
+        log(`  ${who}: checkpoint ${e.epoch}'s evidence kept here (${e.blocks} blocks, pinned)`)
+        return
+      }
       if (e.type === 'bid') log(`  ${who}: bid from ${names.get(e.from) ?? e.from}: ${formatTokens(e.price)} CYXWIZ, ETA ${e.etaSeconds} s`)
       else if (e.type === 'award') {
         r.award = { worker: e.worker, price: e.price, escrow: e.escrow }
@@ -757,6 +766,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
           merkleRoot: delivery === undefined ? null : hex(delivery.merkleRoot),
           anchoredRoot: ea.epochsDone === ea.epochsTotal && ea.epochsTotal > 0 ? hex(ea.progressRoot) : null,
           evidenceCid: delivery?.evidenceCid ?? null,
+          keptBeforeDelivery: r.keptEpochs.length === 0 ? null : Math.max(...r.keptEpochs),
           // The client's report carries one verdict; on failure no segment is counted as passed.
           spotChecks: { passed: spot?.passed === true ? spot.segments.length : 0, total: spot?.segments.length ?? 0, reasons: spot?.reasons.slice(0, 4) ?? [] },
           zk: r.outcome?.tier !== 'zk'

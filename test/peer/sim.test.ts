@@ -71,6 +71,8 @@ describe('cyx sim --json', function () {
     assert.equal(mnist.training.epochs, 4)
     assert.ok(mnist.training.testAccuracy >= 0.9, `accuracy ${mnist.training.testAccuracy}`)
     assert.equal(mnist.proof.zk, null)
+    // Evidence flows while training (issue 17): the client held the worker's checkpoints before the delivery.
+    assert.ok(mnist.proof.keptBeforeDelivery >= 1, `kept before delivery: ${mnist.proof.keptBeforeDelivery}`)
     // zk: the challenged step proved and verified by the program, which paid.
     assert.equal(zk.state, 'completed')
     assert.equal(zk.settledBy, 'proved')

@@ -152,11 +152,12 @@ async function seeThrough (
           case 'award': progress(e.type, { worker: e.worker, price: e.price, escrow: e.escrow }, `award → ${e.worker} at ${e.price} base units, escrow ${e.escrow}`); break
           case 'metrics': if (e.metrics.epoch > 0) progress(e.type, { epoch: e.metrics.epoch, totalEpochs: e.metrics.totalEpochs, loss: e.metrics.loss, testAccuracy: e.metrics.testAccuracy }, `epoch ${e.metrics.epoch}/${e.metrics.totalEpochs}: loss ${e.metrics.loss.toFixed(4)}, test accuracy ${(e.metrics.testAccuracy * 100).toFixed(2)} %`); break
           case 'checkpoint': break
+          case 'checkpoint-kept': progress(e.type, { epoch: e.epoch, cid: e.cid, blocks: e.blocks, bytes: e.bytes }, `checkpoint ${e.epoch}'s evidence kept here (${e.blocks} blocks, pinned)`); break
           case 'reconnecting': progress(e.type, { attempt: e.attempt, error: e.error }, `session lost (${e.error}); reconnecting, attempt ${e.attempt}`); break
           case 'evidence': progress(e.type, { cid: e.cid, blocks: e.blocks, bytes: e.bytes }, `evidence ${e.cid}: ${e.blocks} blocks, ${e.bytes} bytes over bitswap`); break
           case 'anchored-root': progress(e.type, { ok: e.ok, root: e.root, reason: e.reason ?? null }, e.ok ? `the root anchored on-chain is the evidence's (${e.root.slice(0, 16)}…)` : `the anchored root does NOT match: ${e.reason ?? ''}`); break
           case 'zk': progress(e.type, { verifiedOnChain: e.verifiedOnChain, challengeStep: e.challengeStep, escrowState: e.escrowState }, e.verifiedOnChain ? `the program verified the worker's proof of step ${e.challengeStep} and paid it` : `the worker's proof was not verified (escrow state ${e.escrowState})`); break
-          case 'spot-check': progress(e.type, { passed: e.report.passed, segments: e.report.segments, reasons: e.report.reasons }, `spot checks ${e.report.passed ? 'passed' : 'FAILED'} (segments ${e.report.segments.join(', ')})`); break
+          case 'spot-check': progress(e.type, { passed: e.report.passed, verdict: e.report.verdict, segments: e.report.segments, reasons: e.report.reasons }, e.report.verdict === 'unavailable' ? `the evidence is UNAVAILABLE (not a verdict on the work): ${e.report.reasons[0] ?? ''}` : `spot checks ${e.report.passed ? 'passed' : 'FAILED'} (segments ${e.report.segments.join(', ')})`); break
         }
     }
     const outcome = 'resume' in job

@@ -1,16 +1,24 @@
 /**
  * Step 6 of a job's life: the delivered work checked. The whole evidence the delivery names is
- * pulled from the winner over bitswap (each block bounded and hash-checked as it arrives) within the
- * evidence timeout; k segments are re-executed from it (the spot check, its seed mixing the worker's
- * final chain head with randomness the worker never saw); and what the chain holds must be this
- * evidence: the escrow's anchored root over its checkpoint commitments and, optimistic tier, the
- * delivered weights hash. Evidence not fetched in time, or not matching the chain, is a failed check.
+ * pulled over bitswap (each block bounded and hash-checked as it arrives; most of it is already here,
+ * kept checkpoint by checkpoint during training, keeper.ts), from the winner or any provider the DHT
+ * names, with retries (peer/evidence `fetchEvidence`); k segments are re-executed from it (the spot
+ * check, its seed mixing the worker's final chain head with randomness the worker never saw); and
+ * what the chain holds must be this evidence: the escrow's anchored root over its checkpoint
+ * commitments and, optimistic tier, the delivered weights hash.
+ *
+ * Three outcomes, kept apart (issue 17): `passed`; `failed` (blocks arrived and are invalid, a
+ * segment does not re-execute, or the chain holds something else); `unavailable` (no holder served
+ * every block after every attempt) — not a judgement on the work. Either of the last two is not a
+ * pass; what the client does about it is the dispute rule's (dispute.ts).
  */
 import { randomBytes } from 'node:crypto'
 import type { PeerId } from '@libp2p/interface'
 import type { PublicKey } from '@solana/web3.js'
 import type { EscrowAccount } from '../../../chain/index.js'
 import { PROOF, wire } from '../../../protocols/index.js'
+import { isEvidenceError } from '../../../storage/index.js'
+import type { EvidenceFetch } from '../../evidence/index.js'
 import type { TrainingData } from '../../train/index.js'
 import type { AnchoredCheckpoints } from '../settlement.js'
 import type { SpotCheckReport } from '../training.js'
@@ -19,8 +27,11 @@ import type { Emit, Tier } from './types.js'
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 export interface CheckComponents {
-  /** Every block of the evidence `cid` from `holder` into this peer's blockstore, as it arrives. */
-  fetchEvidence: (cid: string, holder: PeerId, o: { signal: AbortSignal }) => AsyncIterable<{ readonly bytes: Uint8Array }>
+  /**
+   * Every block of the evidence `cid` into this peer's blockstore, from `holder` or any provider,
+   * retried (peer/evidence `fetchEvidence`); throws an `EvidenceError` when what arrives is invalid.
+   */
+  fetchEvidence: (cid: string, holder: PeerId, o: { signal: AbortSignal, attempts?: number }) => Promise<EvidenceFetch>
   /** The anchored leaves and root of the (local) evidence. */
   anchoredCheckpoints: (evidenceCid: string, tier: Tier) => Promise<AnchoredCheckpoints>
   readEscrow: (escrow: PublicKey) => Promise<EscrowAccount>
@@ -37,7 +48,7 @@ export interface CheckRequest {
   readonly escrow: PublicKey
   /** Segments re-executed (default PROOF.defaultSpotChecks). */
   readonly spotChecks?: number
-  /** How long fetching the evidence may take, ms (default 60 s). */
+  /** How long fetching the evidence may take in all, every attempt included, ms (default 180 s). */
   readonly evidenceTimeoutMs?: number
   readonly signal?: AbortSignal
 }
@@ -55,7 +66,8 @@ export async function checkDelivery (c: CheckComponents, r: CheckRequest, emit: 
   const fetched = await fetchAll(c, r)
   // Stopped (Ctrl-C) while fetching: not a failed fetch to dispute; the job stays delivered.
   r.signal?.throwIfAborted()
-  if (!fetched.ok) return { passed: false, verdict: 'failed', segments: [], reasons: [`the evidence could not be fetched: ${fetched.error}`] }
+  if (fetched.status === 'invalid') return { passed: false, verdict: 'failed', segments: [], reasons: [`the evidence is invalid: ${fetched.error}`] }
+  if (fetched.status === 'unavailable') return { passed: false, verdict: 'unavailable', segments: [], reasons: [`the evidence could not be fetched (unavailable, not a verdict on the work): ${fetched.error}`] }
   emit({ type: 'evidence', cid: r.delivery.evidenceCid, blocks: fetched.blocks, bytes: fetched.bytes })
   let report = await c.spotCheck(r.delivery, r.spec, r.dataset, r.spotChecks ?? PROOF.defaultSpotChecks, seed)
   const anchored = await checkAnchoredRoot(c, r)
@@ -64,19 +76,17 @@ export async function checkDelivery (c: CheckComponents, r: CheckRequest, emit: 
   return report
 }
 
-async function fetchAll (c: CheckComponents, r: CheckRequest): Promise<{ ok: true, blocks: number, bytes: number } | { ok: false, error: string }> {
-  const timeout = AbortSignal.timeout(r.evidenceTimeoutMs ?? 60_000)
+/** The evidence fetched (invalid blocks are the worker's; anything else that stops the fetch is unavailability). */
+async function fetchAll (c: CheckComponents, r: CheckRequest): Promise<{ status: 'fetched', blocks: number, bytes: number } | { status: 'invalid', error: string } | { status: 'unavailable', error: string }> {
+  const timeout = AbortSignal.timeout(r.evidenceTimeoutMs ?? 180_000)
   const signal = r.signal === undefined ? timeout : AbortSignal.any([r.signal, timeout])
   try {
-    let blocks = 0
-    let bytes = 0
-    for await (const b of c.fetchEvidence(r.delivery.evidenceCid, r.worker, { signal })) {
-      blocks++
-      bytes += b.bytes.byteLength
-    }
-    return { ok: true, blocks, bytes }
+    const got = await c.fetchEvidence(r.delivery.evidenceCid, r.worker, { signal })
+    if (got.status === 'fetched') return { status: 'fetched', blocks: got.blocks, bytes: got.bytes }
+    return { status: 'unavailable', error: got.reasons.slice(-3).join('; ') || 'no holder served it' }
   } catch (e) {
-    return { ok: false, error: e instanceof Error ? e.message : String(e) }
+    const error = e instanceof Error ? e.message : String(e)
+    return isEvidenceError(e) && e.code !== 'NOT_FOUND' ? { status: 'invalid', error } : { status: 'unavailable', error }
   }
 }
 

@@ -9,10 +9,11 @@ import type { Connection, Keypair, PublicKey } from '@solana/web3.js'
 import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { wire } from '../../../protocols/index.js'
-import { evidenceBlocks } from '../../../storage/index.js'
+import { loadEvidence, pinEvidence, unpinEvidence } from '../../../storage/index.js'
+import { fetchEvidence } from '../../evidence/index.js'
 import { runJobSession } from '../../job/index.js'
 import { connectCandidates, matchViaCoordinator } from '../../match/index.js'
-import { announceJob, findWorkers, getAdvert, reachHolder, type BidCollector, type PeerNode } from '../../node/index.js'
+import { announceJob, evidenceFetchComponents, findWorkers, getAdvert, provideEvidence, type BidCollector, type PeerNode } from '../../node/index.js'
 import { readConfig, readNode, sendTransaction } from '../chain.js'
 import { anchoredCheckpoints, readEscrowAccount, revealChallengeAfterAnchor } from '../settlement.js'
 import { spotCheck } from '../training.js'
@@ -20,6 +21,7 @@ import type { AuctionComponents } from './auction.js'
 import type { CheckComponents } from './checks.js'
 import type { DiscoverComponents } from './discover.js'
 import type { DisputeComponents } from './dispute.js'
+import type { KeeperComponents } from './keeper.js'
 import type { EscrowComponents } from './escrow.js'
 import type { SessionComponents } from './session.js'
 import type { SettleComponents } from './settle.js'
@@ -38,7 +40,7 @@ export interface WeightsComponents {
 }
 
 export type ClientComponents = DiscoverComponents & AuctionComponents & EscrowComponents & Omit<SessionComponents, 'noteAttempt'> &
-CheckComponents & DisputeComponents & SettleComponents & WeightsComponents
+CheckComponents & KeeperComponents & DisputeComponents & SettleComponents & WeightsComponents
 
 /** The CID a delivered weights blob is kept under in the client's blockstore: raw, its SHA-256. */
 export function weightsCid (weightsHash: Uint8Array): CID {
@@ -86,11 +88,19 @@ export function clientComponents (node: PeerNode, connection: Connection, keypai
     // Checks: bitswap asks only the peers it knows to serve bitswap, not every connected peer: the
     // worker is made one of them (connected, and identified since it served bitswap: a worker
     // restarted mid-job was identified before it did, issue 17).
-    fetchEvidence: async function * (cid, holder, o) {
-      const parsed = CID.parse(cid)
-      await reachHolder(node, holder, o)
-      yield * evidenceBlocks(node.helia, parsed, o)
+    // (`reachHolder`, through evidenceFetchComponents). Then any provider the DHT names (the worker
+    // restarted elsewhere, or another peer that kept the evidence), attempt after attempt.
+    fetchEvidence: async (cid, holder, o) => await fetchEvidence(evidenceFetchComponents(node), CID.parse(cid), {
+      holders: [{ peer: holder.toString() }], signal: o.signal, ...(o.attempts === undefined ? {} : { attempts: o.attempts })
+    }),
+    // Keeping checkpoints as they arrive (keeper.ts)
+    readInterim: async (cid) => {
+      const { manifest } = await loadEvidence(node.helia, CID.parse(cid), { offline: true })
+      return { specHash: manifest.spec.hash, checkpoints: manifest.checkpoints.length, head: manifest.checkpoints.at(-1)?.chainHash ?? new Uint8Array(32) }
     },
+    pin: async (cid) => { await pinEvidence(node.helia, CID.parse(cid)) },
+    unpin: async (cid) => { await unpinEvidence(node.helia, CID.parse(cid)) },
+    provide: async (cid) => { await provideEvidence(node, CID.parse(cid)) },
     anchoredCheckpoints: async (cid, tier) => await anchoredCheckpoints(node.helia, cid, tier),
     spotCheck: async (delivery, spec, dataset, k, seed) => await spotCheck(node.helia, delivery, spec, dataset, k, seed),
     // Weights

@@ -21,6 +21,7 @@ import { jobSpec, specTier, zkDataCommitment } from '../spec.js'
 import type { SpotCheckReport } from '../training.js'
 import { announceOf, runAuction } from './auction.js'
 import { checkDelivery } from './checks.js'
+import { keepCheckpoints } from './keeper.js'
 import { clientComponents, type ClientComponents } from './components.js'
 import { discoverWorkers } from './discover.js'
 import { disputes, openJobDispute } from './dispute.js'
@@ -202,9 +203,17 @@ export class Client {
         jobId: Uint8Array.from(j.jobIdBytes), worker: Uint8Array.from(workerWallet.toBytes()), escrow: Uint8Array.from(escrow.toBytes()), amount: j.winner.price, specHash: Uint8Array.from(wire.specHash(spec)), spec, issuedAt: BigInt(c.clock())
       }
       if (from === 'escrowed') await step('running')
-      session = await runSession({ ...c, noteAttempt: async (attempt) => { await this.jobs.note(jobId, { attempts: String(attempt) }) } }, {
-        worker: j.worker, award, datasetBytes: j.datasetBytes, ...(this.#o.resumeWindowMs === undefined ? {} : { resumeWindowMs: this.#o.resumeWindowMs }), ...(signal === undefined ? {} : { signal })
-      }, emit)
+      // Each checkpoint's evidence is fetched and pinned here as its notice arrives (keeper.ts).
+      const keeper = keepCheckpoints(c, { worker: j.worker, specHash: wire.specHash(spec), ...(signal === undefined ? {} : { signal }) }, emit)
+      try {
+        session = await runSession({ ...c, noteAttempt: async (attempt) => { await this.jobs.note(jobId, { attempts: String(attempt) }) } }, {
+          worker: j.worker, award, datasetBytes: j.datasetBytes, ...(this.#o.resumeWindowMs === undefined ? {} : { resumeWindowMs: this.#o.resumeWindowMs }), ...(signal === undefined ? {} : { signal })
+        }, (e) => { if (e.type === 'checkpoint') keeper.offer(e.checkpoint); emit(e) })
+      } finally {
+        // What this peer holds of the run, in the record: a worker gone for good leaves it here.
+        const { kept } = await keeper.settle()
+        if (kept !== undefined) await this.jobs.note(jobId, { keptEvidence: kept.cid, keptEpoch: String(kept.epoch) })
+      }
       await c.keepWeights(session.delivery.weightsHash, session.weights)
       await step('delivered', deliveryFacts(session.delivery))
     } else {

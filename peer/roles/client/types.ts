@@ -89,6 +89,8 @@ export type ClientJobEvent =
   | { readonly type: 'award', readonly worker: string, readonly price: bigint, readonly escrow: string }
   | { readonly type: 'metrics', readonly metrics: wire.Metrics }
   | { readonly type: 'checkpoint', readonly checkpoint: wire.CheckpointNotice }
+  /** The worker's run up to checkpoint `epoch` is fetched, checked against its notice and pinned here (keeper.ts). */
+  | { readonly type: 'checkpoint-kept', readonly epoch: number, readonly cid: string, readonly blocks: number, readonly bytes: number }
   | { readonly type: 'spot-check', readonly report: SpotCheckReport }
   /** The session went away; the client retries it (attempt 2, 3, …). */
   | { readonly type: 'reconnecting', readonly attempt: number, readonly error: string }

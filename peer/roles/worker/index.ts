@@ -11,11 +11,12 @@ import { logger } from '@libp2p/logger'
 import { cpus, totalmem } from 'node:os'
 import { multiaddr } from '@multiformats/multiaddr'
 import { PublicKey, type Keypair } from '@solana/web3.js'
+import { CID } from 'multiformats/cid'
 import { CYXWIZ_PROGRAM_ID, decodeEscrow, heartbeat, registerNode } from '../../../chain/index.js'
 import { MESH, minimumRegistrationStake, wire } from '../../../protocols/index.js'
 import type { EvidenceStore, Helia } from '../../../storage/index.js'
 import { startJobService, type JobService } from '../../job/index.js'
-import { buildAdvert, onJobAnnounce, publishAdvert, sendBid, type PeerNode } from '../../node/index.js'
+import { buildAdvert, onJobAnnounce, provideEvidence, publishAdvert, sendBid, type PeerNode } from '../../node/index.js'
 import type { WorkerProfile } from '../../policy/index.js'
 import { fetchClientInputs } from '../../evidence/index.js'
 import { DATASET_IDS, createEngine, generateSpirals, trainingSpecFromWire } from '../../train/index.js'
@@ -159,6 +160,9 @@ export class Worker {
             const work = await run
             // Before the weights go out: the root on-chain (and the optimistic delivery with it).
             await w.#runner.anchor(job.jobId, job.award, work.delivery.evidenceCid, work.delivery.weightsHash)
+            // The sealed evidence is findable by CID in the DHT: a juror or the client's retry finds
+            // this worker (and the client, which pins what it fetched, announces itself too).
+            provideEvidence(o.node, CID.parse(work.delivery.evidenceCid)).catch((e: unknown) => { log('announcing the evidence of job %s failed: %s', job.jobId, e instanceof Error ? e.message : e) })
             return work
           } finally {
             w.#runs.delete(job.jobId)

@@ -16,6 +16,9 @@ import { disputes } from '../../../peer/roles/client/dispute.js'
 import { escrowTerms } from '../../../peer/roles/client/escrow.js'
 import { deliveryFacts, recordedDelivery, resumeFactsOf } from '../../../peer/roles/client/record.js'
 import { keepLatest, runSession, type SessionComponents } from '../../../peer/roles/client/session.js'
+import { interimMismatch, keepCheckpoints, type InterimSummary, type KeeperComponents } from '../../../peer/roles/client/keeper.js'
+import type { EvidenceFetch } from '../../../peer/evidence/index.js'
+import { EvidenceError } from '../../../storage/index.js'
 import { awaitProof, revealJobChallenge, type SettleComponents } from '../../../peer/roles/client/settle.js'
 import { NoEligibleBidError, type ClientJobEvent } from '../../../peer/roles/client/types.js'
 import { checkpointCount } from '../../../peer/roles/index.js'
@@ -213,10 +216,14 @@ describe('unit: client session (finding 12: bounded frames)', () => {
 describe('unit: client checks', () => {
   const report: SpotCheckReport = { passed: true, verdict: 'passed', segments: [1], reasons: [] } as unknown as SpotCheckReport
   const root = new Uint8Array(32).fill(8)
-  function checkDoubles (o: { fetch?: Error, escrow?: Partial<ReturnType<typeof escrowAccountDouble>> }): CheckComponents & { spotChecked: number } {
+  function checkDoubles (o: { fetch?: Error | 'unavailable', escrow?: Partial<ReturnType<typeof escrowAccountDouble>> }): CheckComponents & { spotChecked: number } {
     const out = { spotChecked: 0 }
     return Object.assign(out, {
-      fetchEvidence: async function * () { if (o.fetch !== undefined) throw o.fetch; yield { bytes: new Uint8Array(10) }; yield { bytes: new Uint8Array(5) } },
+      fetchEvidence: async (cid: string): Promise<EvidenceFetch> => {
+        if (o.fetch instanceof Error) throw o.fetch
+        if (o.fetch === 'unavailable') return { status: 'unavailable', cid, blocks: 1, bytes: 10, attempts: 4, reached: [], reasons: ['attempt 4: block bafy… is not available'] }
+        return { status: 'fetched', cid, blocks: 2, bytes: 15, attempts: 1, reached: ['worker'] }
+      },
       anchoredCheckpoints: async () => ({ root, leaves: [] }) as never,
       readEscrow: async () => escrowAccountDouble({ epochsDone: 3, epochsTotal: 3, progressRoot: root, delivered: 1, finalWeightsHash: delivery().weightsHash, ...o.escrow }),
       spotCheck: async () => { out.spotChecked++; return report }
@@ -233,11 +240,23 @@ describe('unit: client checks', () => {
     assert.deepEqual(events[0], { type: 'evidence', cid: 'bafy-evidence', blocks: 2, bytes: 15 })
   })
 
-  it('evidence that cannot be fetched is a failed check, with nothing re-executed', async () => {
-    const c = checkDoubles({ fetch: new Error('timed out') })
+  it('evidence nobody serves is "unavailable", not "failed": no pass, no verdict on the work, nothing re-executed', async () => {
+    for (const fetch of ['unavailable', new Error('timed out')] as const) {
+      const c = checkDoubles({ fetch })
+      const r = await checkDelivery(c, await req(), collect().emit)
+      assert.equal(r.passed, false)
+      assert.equal(r.verdict, 'unavailable')
+      assert.match(r.reasons[0]!, /could not be fetched \(unavailable, not a verdict on the work\)/)
+      assert.equal(c.spotChecked, 0)
+    }
+  })
+
+  it('blocks that arrive and are invalid fail the check', async () => {
+    const c = checkDoubles({ fetch: new EvidenceError('HASH_MISMATCH', 'chunk does not hash to its CID') })
     const r = await checkDelivery(c, await req(), collect().emit)
     assert.equal(r.passed, false)
-    assert.match(r.reasons[0]!, /could not be fetched: timed out/)
+    assert.equal(r.verdict, 'failed')
+    assert.match(r.reasons[0]!, /the evidence is invalid: chunk does not hash/)
     assert.equal(c.spotChecked, 0)
   })
 
@@ -258,6 +277,111 @@ describe('unit: client checks', () => {
       ['zk needs no on-chain delivery', { delivered: 0 }, 'zk', true]
     ]
     for (const [what, over, tier, ok] of cases) assert.equal(anchoredRootVerdict({ ...good, ...over }, root, delivery(), tier).ok, ok, what)
+  })
+})
+
+describe('unit: client keeps checkpoints as they arrive', () => {
+  const specHash = new Uint8Array(32).fill(1)
+  const head = (epoch: number): Uint8Array<ArrayBuffer> => new Uint8Array(32).fill(100 + epoch)
+  const notice = (epoch: number, cid = `bafy-cp${epoch}`): wire.CheckpointNotice => ({ epoch, chainHash: head(epoch), merkleRoot: new Uint8Array(32), cid })
+  /** A worker whose blocks arrive when the test says (each fetch waits for `release`). */
+  function keeperDoubles (o: { lie?: (cid: string) => Partial<InterimSummary>, unavailable?: Set<string> } = {}): KeeperComponents & { fetched: string[], pins: Set<string>, provided: string[], release: () => void } {
+    const waiting: Array<() => void> = []
+    const out = { fetched: [] as string[], pins: new Set<string>(), provided: [] as string[], release: () => { for (const w of waiting.splice(0)) w() } }
+    return Object.assign(out, {
+      fetchEvidence: async (cid: string): Promise<EvidenceFetch> => {
+        out.fetched.push(cid)
+        await new Promise<void>((resolve) => waiting.push(resolve))
+        if (o.unavailable?.has(cid) === true) return { status: 'unavailable', cid, blocks: 0, bytes: 0, attempts: 1, reached: [], reasons: ['gone'] }
+        return { status: 'fetched', cid, blocks: 3, bytes: 300, attempts: 1, reached: ['worker'] }
+      },
+      readInterim: async (cid: string): Promise<InterimSummary> => {
+        const epoch = Number(cid.replace('bafy-cp', ''))
+        return { specHash, checkpoints: epoch, head: head(epoch), ...o.lie?.(cid) }
+      },
+      pin: async (cid: string) => { out.pins.add(cid) },
+      unpin: async (cid: string) => { out.pins.delete(cid) },
+      provide: async (cid: string) => { out.provided.push(cid) }
+    })
+  }
+  const tick = async (): Promise<void> => { for (let i = 0; i < 20; i++) await Promise.resolve() }
+
+  it('latest wins: notices arriving during a fetch replace each other; one pin at a time, the newest', async () => {
+    const c = keeperDoubles()
+    const { events, emit } = collect()
+    const k = keepCheckpoints(c, { worker: await peerId(), specHash }, emit)
+    k.offer(notice(1))
+    k.offer(notice(2))
+    k.offer(notice(3))
+    await tick()
+    c.release() // checkpoint 1 arrives; 3 is next, 2 is skipped (3 covers it)
+    await tick()
+    c.release()
+    const { kept, failures } = await k.settle()
+    assert.deepEqual(c.fetched, ['bafy-cp1', 'bafy-cp3'])
+    assert.deepEqual([...c.pins], ['bafy-cp3'])
+    assert.deepEqual(c.provided, ['bafy-cp1', 'bafy-cp3'])
+    assert.deepEqual(kept, { epoch: 3, cid: 'bafy-cp3', blocks: 3, bytes: 300 })
+    assert.equal(failures, 0)
+    assert.deepEqual(events.filter((e) => e.type === 'checkpoint-kept').map((e) => (e as { epoch: number }).epoch), [1, 3])
+  })
+
+  it('a manifest that is not the notice\'s, or blocks nobody serves, are counted and never pinned', async () => {
+    const c = keeperDoubles({ lie: (cid) => cid === 'bafy-cp2' ? { head: new Uint8Array(32) } : {}, unavailable: new Set(['bafy-cp3']) })
+    const k = keepCheckpoints(c, { worker: await peerId(), specHash }, collect().emit)
+    for (const n of [1, 2, 3]) {
+      k.offer(notice(n))
+      await tick()
+      c.release()
+      await tick()
+    }
+    const { kept, failures } = await k.settle()
+    assert.equal(failures, 2)
+    assert.deepEqual(kept?.epoch, 1)
+    assert.deepEqual([...c.pins], ['bafy-cp1'])
+  })
+
+  it('a notice without a CID, an older one, or one after settle is ignored', async () => {
+    const c = keeperDoubles()
+    const k = keepCheckpoints(c, { worker: await peerId(), specHash }, collect().emit)
+    k.offer(notice(1, ''))
+    k.offer(notice(2))
+    await tick()
+    c.release()
+    await tick()
+    k.offer(notice(1))
+    await tick()
+    assert.deepEqual(await k.settle(), { kept: { epoch: 2, cid: 'bafy-cp2', blocks: 3, bytes: 300 }, failures: 0 })
+    k.offer(notice(5))
+    assert.deepEqual(c.fetched, ['bafy-cp2'])
+  })
+
+  it('settle stops the fetch under way rather than waiting for it: the delivery\'s check fetches the rest', async () => {
+    const c = keeperDoubles()
+    let aborted = false
+    c.fetchEvidence = async (_cid, _holder, o) => await new Promise<EvidenceFetch>((_resolve, reject) => {
+      o.signal.addEventListener('abort', () => { aborted = true; reject(o.signal.reason) }, { once: true })
+    })
+    const k = keepCheckpoints(c, { worker: await peerId(), specHash }, collect().emit)
+    k.offer(notice(1))
+    await tick()
+    assert.deepEqual(await k.settle(), { kept: undefined, failures: 0 })
+    assert.equal(aborted, true)
+  })
+
+  it('interimMismatch, table', () => {
+    const good: InterimSummary = { specHash, checkpoints: 4, head: head(4) }
+    const cases: Array<[string, Partial<InterimSummary>, RegExp | undefined]> = [
+      ['the notice\'s manifest', {}, undefined],
+      ['another spec', { specHash: new Uint8Array(32) }, /another spec/],
+      ['fewer checkpoints', { checkpoints: 3 }, /covers 3 checkpoints, the notice says 4/],
+      ['another head', { head: head(3) }, /chain head/]
+    ]
+    for (const [what, over, expected] of cases) {
+      const m = interimMismatch({ ...good, ...over }, notice(4), specHash)
+      if (expected === undefined) assert.equal(m, undefined, what)
+      else assert.match(m ?? '', expected, what)
+    }
   })
 })
 
