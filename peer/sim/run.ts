@@ -134,6 +134,36 @@ export interface SimOptions {
   /** Aborting it stops every peer (cleanly, then by force), closes the ledger and rejects the run. */
   readonly signal?: AbortSignal
   readonly log: (line: string) => void
+  /** Who watches the run as it goes (the live page, `cyx sim --ui`); never changes it. */
+  readonly observe?: SimObserver
+  /** Called with the report before the network is stopped; the run ends when it resolves (the
+   * live page's --linger keeps the peers and the ledger up this way). Aborting `signal` ends it too. */
+  readonly hold?: (report: SimReport) => Promise<void>
+}
+
+/**
+ * What a run tells an observer, as it happens: the network once it is open, each peer as it starts
+ * (again, after a restart), every peer role's own events (a worker's `WorkerEvent`s), each job the
+ * client submits, its events and how it ended. A throwing observer is logged, never the run's failure.
+ */
+export interface SimObserver {
+  network?: (net: LocalNetwork) => void
+  peer?: (p: SimPeer) => void
+  event?: (peer: string, e: unknown) => void
+  submit?: (job: SimJob) => void
+  job?: (job: string, e: ClientJobEvent) => void
+  outcome?: (job: string, outcome: SimJobOutcome | undefined, error: string | null) => void
+}
+
+/** Calls `fn` of the observer, logging (never throwing) what it throws. */
+function tell<K extends keyof SimObserver> (o: SimObserver | undefined, k: K, ...args: Parameters<NonNullable<SimObserver[K]>>): void {
+  const fn = o?.[k] as ((...a: unknown[]) => void) | undefined
+  if (fn === undefined) return
+  try {
+    fn(...args)
+  } catch (err) {
+    debugLog.error('the run\'s observer failed on %s: %e', k, err)
+  }
 }
 
 /** One job the client submits: a name for the log and the request `Client.submit` takes, as it is
@@ -365,12 +395,14 @@ export async function runSimulation (o: SimOptions): Promise<SimReport> {
     const booted = booting.get(plan.name) ?? bootPeer(plan.name, mode, noise)
     booting.delete(plan.name)
     starting.add(booted)
-    const p = await booted.start(plan, { noise, ...(onEvent === undefined ? {} : { onEvent }) }).finally(() => { starting.delete(booted) })
+    const observed = o.observe?.event === undefined ? onEvent : (e: unknown) => { onEvent?.(e); tell(o.observe, 'event', plan.name, e) }
+    const p = await booted.start(plan, { noise, ...(observed === undefined ? {} : { onEvent: observed }) }).finally(() => { starting.delete(booted) })
     if (closing) {
       await p.stop()
       throw new Error('the simulation is stopping')
     }
     live.add(p)
+    tell(o.observe, 'peer', p)
     return p
   }
   let net: LocalNetwork
@@ -380,8 +412,11 @@ export async function runSimulation (o: SimOptions): Promise<SimReport> {
     for (const b of booting.values()) b.discard()
     throw e
   }
+  tell(o.observe, 'network', net)
   // Once the run is stopping, what its abandoned steps still report is not news.
-  const run = simulate({ ...o, log: (line) => { if (!closing) o.log(line) } }, scenario, mode, net, startPeer, live)
+  const simulated = simulate({ ...o, log: (line) => { if (!closing) o.log(line) } }, scenario, mode, net, startPeer, live)
+  // The holder (the live page's linger) keeps the network up once the report is made.
+  const run = o.hold === undefined ? simulated : simulated.then(async (report) => { await (o.hold as NonNullable<SimOptions['hold']>)(report); return report })
   run.catch((err: unknown) => { debugLog.trace('the run failed (awaited below): %e', err) })
   let onAbort: (() => void) | undefined
   try {
@@ -505,6 +540,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
       return { peerId: p.peerId, addrsBefore: old.addrs, addrsAfter: p.addrs, pidBefore: old.pid, pidAfter: p.pid, unfinished: p.unfinished }
     }
     const progress = (r: JobRun, first: boolean) => (e: ClientJobEvent): void => {
+      tell(o.observe, 'job', r.job.name, e)
       const who = jobs.length > 1 ? `client [${r.job.name}]` : 'client'
       if (e.type === 'checkpoint') {
         r.checkpointsSeen.push(e.checkpoint.epoch)
@@ -538,9 +574,12 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
     // Every job at once: the client runs them side by side.
     await Promise.all(runs.map(async (r, k) => {
       try {
+        tell(o.observe, 'submit', r.job)
         r.outcome = await client.submit(r.job.request, progress(r, k === 0))
+        tell(o.observe, 'outcome', r.job.name, r.outcome, null)
       } catch (e) {
         r.error = e instanceof Error ? e.message : String(e)
+        tell(o.observe, 'outcome', r.job.name, undefined, r.error)
         log(`  the client's ${r.job.name} job ended: ${r.error}`)
         // Honest runs have no business failing: that is an error of the simulation, not a result.
         if (!(k === 0 && scenario === 'timeout' && r.award !== undefined)) throw e

@@ -46,7 +46,7 @@ export interface ConnectionView {
 
 export type UiEvent =
   /** First, once: what the page looks at. */
-  | { readonly type: 'hello', readonly mode: 'sim' | 'local', readonly title: string, readonly rpc: string, readonly programId: string, readonly mint: string, readonly actions: readonly ActionName[] }
+  | { readonly type: 'hello', readonly mode: 'sim' | 'local', readonly title: string, readonly rpc: string, readonly programId: string, readonly mint: string, /** Token amounts are base units; 10^decimals of them make one CYXWIZ. */ readonly decimals: number, readonly actions: readonly ActionName[] }
   /** A peer started (again, after a restart: same name, new addresses). */
   | { readonly type: 'peer', readonly name: string, readonly role: string, readonly peerId: string, readonly addrs: readonly string[], readonly wallet: string, readonly pid: number, readonly pricePerHour: string | null, readonly capacity: number | null }
   /** A peer's libp2p connections now (sent when they change). */

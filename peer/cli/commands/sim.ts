@@ -1,7 +1,8 @@
 /** `cyx sim`: a local network, a real job auctioned, trained, checked and paid (peer/sim/run.ts). */
 import { resolve } from 'node:path'
 import { CLIENT_MODEL_OPTIONS, CLIENT_MODEL_USAGE, clientModelArgs } from './client-model-args.js'
-import { CLIENT_MODEL_EPOCHS, DEFAULT_EPOCHS, SCENARIOS, runSimulation, type ScenarioName } from '../../sim/index.js'
+import { CLIENT_MODEL_EPOCHS, DEFAULT_EPOCHS, SCENARIOS, runSimulation, type ScenarioName, type SimReport } from '../../sim/index.js'
+import { SimUiSource, UiFeed, UiServer } from '../../ui/index.js'
 import { parseCommandArgs, UsageError, type Command } from '../command.js'
 import { ZK_MAX_EPOCHS } from './client.js'
 
@@ -22,6 +23,7 @@ export const simCommand: Command = {
                [--model FILE --data FILE|DIR [--loss ce|mse] [--optimizer adam|adamw|sgd]
                 [--lr R] [--batch B] [--label-column C] [--out DIR]]
                [--in-process] [--dir DIR] [--keep] [--json]
+               [--ui [--ui-port N] [--linger S]]
 
 Starts the embedded ledger (the cyxwiz program as real SBF in LiteSVM, served as Solana JSON-RPC),
 the CYXWIZ mint, N staked workers at different prices and one client, each a libp2p node on
@@ -89,6 +91,11 @@ ${CLIENT_MODEL_USAGE}
   --dir DIR    where the peers' data dirs go (default: a temporary directory)
   --keep       leave the data dirs for inspection
   --json       one JSON object instead of the log
+  --ui         serve the live page of the run (network, auctions, jobs, money) on 127.0.0.1 and
+               print its address, ui: http://127.0.0.1:PORT/#token=…, on stderr (docs/ui.md)
+  --ui-port N  its port (default: any free one)
+  --linger S   keep the page, the peers and the ledger up S seconds after the run (0..86400,
+               default 0; Ctrl-C ends it early, with the run's exit code)
   -h, --help`,
   async run (argv, io) {
     const { values } = parseCommandArgs(argv, {
@@ -104,7 +111,10 @@ ${CLIENT_MODEL_USAGE}
       dir: { type: 'string' },
       keep: { type: 'boolean' },
       'in-process': { type: 'boolean' },
-      json: { type: 'boolean' }
+      json: { type: 'boolean' },
+      ui: { type: 'boolean' },
+      'ui-port': { type: 'string' },
+      linger: { type: 'string' }
     })
     const json = values.json === true
     const scenario = values.scenario ?? 'honest'
@@ -130,7 +140,15 @@ ${CLIENT_MODEL_USAGE}
     if (values.out !== undefined && values.out === '') throw new UsageError('--out must name a directory')
     const inProcess = values['in-process'] === true
     const workers = wholeArg('workers', values.workers, 3, 1, inProcess ? 500 : 20)
+    const ui = values.ui === true
+    if (!ui && (values['ui-port'] !== undefined || values.linger !== undefined)) throw new UsageError('--ui-port and --linger go with --ui')
+    const uiPort = wholeArg('ui-port', values['ui-port'], 0, 0, 65_535)
+    const linger = wholeArg('linger', values.linger, 0, 0, 86_400)
     // Ctrl-C or SIGTERM: every peer is stopped (cleanly, then by force), the ledger closed.
+    // The live page: a feed the run's observer fills, served until the linger is over.
+    const source = ui ? new SimUiSource(new UiFeed()) : undefined
+    const server = source === undefined ? undefined : await UiServer.start({ feed: source.feed, actions: source.actions, port: uiPort })
+    if (server !== undefined) io.err(`ui: ${server.url}`)
     const abort = new AbortController()
     const onSignal = (sig: string): void => {
       if (!abort.signal.aborted) io.err(`cyx sim: ${sig}: stopping every peer…`)
@@ -140,6 +158,23 @@ ${CLIENT_MODEL_USAGE}
     const onTerm = (): void => { onSignal('SIGTERM') }
     process.on('SIGINT', onInt)
     process.on('SIGTERM', onTerm)
+    const print = (r: SimReport): void => {
+      if (json) io.out(JSON.stringify(r, null, 2))
+      else io.out(`${r.ok ? 'OK' : 'FAILED'}. Not yet in the simulation: ${r.notYet.join('; ')}.`)
+    }
+    // With --ui the report is printed before the linger (the network still up behind the page).
+    let held: SimReport | undefined
+    const hold = async (r: SimReport): Promise<void> => {
+      held = r
+      print(r)
+      await source?.report(r, linger)
+      if (linger === 0) return
+      if (!json) io.err(`cyx sim: the page stays up ${linger} s (Ctrl-C ends it)`)
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, linger * 1000)
+        abort.signal.addEventListener('abort', () => { clearTimeout(t); resolve() }, { once: true })
+      })
+    }
     let report
     try {
       report = await runSimulation({
@@ -156,9 +191,12 @@ ${CLIENT_MODEL_USAGE}
         ...(values.dir === undefined ? {} : { dir: values.dir }),
         keep: values.keep === true,
         signal: abort.signal,
-        log: json ? () => {} : io.out
+        log: json ? () => {} : io.out,
+        ...(source === undefined ? {} : { observe: source.observer, hold })
       })
     } catch (e) {
+      // Ctrl-C during the linger: the run was over, its report printed.
+      if (held !== undefined) return held.ok ? 0 : 1
       if (!abort.signal.aborted) throw e
       io.err('cyx sim: interrupted; every peer stopped')
       // Whatever a library left open must not keep an interrupted run alive.
@@ -167,9 +205,10 @@ ${CLIENT_MODEL_USAGE}
     } finally {
       process.off('SIGINT', onInt)
       process.off('SIGTERM', onTerm)
+      source?.close()
+      await server?.close()
     }
-    if (json) io.out(JSON.stringify(report, null, 2))
-    else io.out(`${report.ok ? 'OK' : 'FAILED'}. Not yet in the simulation: ${report.notYet.join('; ')}.`)
+    if (held === undefined) print(report)
     return report.ok ? 0 : 1
   }
 }

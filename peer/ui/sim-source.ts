@@ -1,0 +1,177 @@
+/**
+ * The live page's source for `cyx sim --ui`: a `SimObserver` (peer/sim/run.ts) that turns what the
+ * run tells it into `UiEvent`s on a feed, and after each ledger transaction re-reads, from the
+ * ledger this process holds, every known token balance, the workers' Node accounts and each job's
+ * escrow. It only reads: it never sends a transaction (a missing token account is 0, not created).
+ */
+import { logger } from '@libp2p/logger'
+import { PublicKey } from '@solana/web3.js'
+import { getAccount } from '@solana/spl-token'
+import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, vaultPda } from '../../chain/index.js'
+import { UNITS_PER_TOKEN, reputationTier } from '../../protocols/index.js'
+import { readNode } from '../roles/index.js'
+import { readEscrow, type LocalNetwork, type SimObserver, type SimPeer, type SimReport, type SimJobOutcome, type SimJob } from '../sim/index.js'
+import { plain, type ActionName, type NodeStanding, type UiEvent } from './events.js'
+import type { UiFeed } from './feed.js'
+import { ActionError, type UiActions } from './server.js'
+import { instructionNames, tokenBalanceOf } from './ledger-view.js'
+
+const log = logger('cyx:ui:sim')
+
+const nameOf = (table: Record<string, number>, v: number): string => Object.entries(table).find(([, x]) => x === v)?.[0] ?? String(v)
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+const DECIMALS = UNITS_PER_TOKEN.toString().length - 1
+/** Re-reading the chain after a burst of transactions: once, this long after the first of them. */
+const REFRESH_DELAY_MS = 150
+
+export class SimUiSource {
+  readonly #feed: UiFeed
+  readonly #actions: readonly ActionName[]
+  #net: LocalNetwork | undefined
+  readonly #wallets = new Map<string, PublicKey>()
+  readonly #workers = new Set<string>()
+  readonly #escrows = new Map<string, string>()
+  readonly #models = new Map<string, string>()
+  readonly #peers = new Map<string, SimPeer>()
+  #unsubscribe: (() => void) | undefined
+  #refreshing: Promise<void> = Promise.resolve()
+  #timer: NodeJS.Timeout | undefined
+
+  constructor (feed: UiFeed, actions: readonly ActionName[] = []) {
+    this.#feed = feed
+    this.#actions = actions
+  }
+
+  /** The running peers by name (the client's, for the page's actions). */
+  running (name: string): SimPeer | undefined {
+    return this.#peers.get(name)
+  }
+
+  get feed (): UiFeed {
+    return this.#feed
+  }
+
+  /** What the page may do here: download a client-model job's trained file (no action yet). */
+  get actions (): UiActions {
+    return {
+      names: this.#actions,
+      run: async (name) => { throw new ActionError(`the action "${name}" is not available in cyx sim yet`) },
+      modelFile: (jobId) => this.#models.get(jobId)
+    }
+  }
+
+  network (net: LocalNetwork): void {
+    this.#net = net
+    this.#push({ type: 'hello', mode: 'sim', title: 'cyx sim', rpc: net.rpcUrl, programId: CYXWIZ_PROGRAM_ID.toBase58(), mint: net.mint.toBase58(), decimals: DECIMALS, actions: this.#actions })
+    this.#unsubscribe = net.ledger.onTransaction((r) => {
+      if (r.tx === null) return
+      this.#push({ type: 'tx', signature: r.signature, slot: r.slot, instructions: instructionNames(r.tx), computeUnits: r.computeUnits, ok: r.err === null, error: r.err === null ? null : JSON.stringify(r.err) })
+      this.#soon()
+    })
+  }
+
+  readonly peerStarted = (p: SimPeer): void => {
+    this.#peers.set(p.name, p)
+    this.#wallets.set(p.name, p.wallet)
+    if (p.plan.role === 'worker') this.#workers.add(p.name)
+    const w = p.plan.worker as { pricePerHour?: bigint, capacity?: number } | undefined
+    this.#push({ type: 'peer', name: p.name, role: p.plan.role, peerId: p.peerId, addrs: p.addrs, wallet: p.wallet.toBase58(), pid: p.pid, pricePerHour: w?.pricePerHour === undefined ? null : String(w.pricePerHour), capacity: w?.capacity ?? null })
+    this.#soon()
+  }
+
+  event (peer: string, e: unknown): void {
+    this.#push({ type: 'worker', name: peer, event: plain(e) as Extract<UiEvent, { type: 'worker' }>['event'] })
+  }
+
+  submit (job: SimJob, via: 'run' | 'page' = 'run'): void {
+    const r = job.request
+    this.#push({ type: 'submit', job: job.name, datasetId: r.datasetId, tier: typeof r.tier === 'string' ? r.tier : 'optimistic', epochs: r.epochs, maxPrice: String(r.maxPrice), via })
+  }
+
+  job (job: string, e: unknown): void {
+    const ev = e as { type: string, escrow?: unknown }
+    if (ev.type === 'award' && typeof ev.escrow === 'string') {
+      this.#escrows.set(job, ev.escrow)
+      this.#soon()
+    }
+    this.#push({ type: 'job', job, event: plain(e) as Extract<UiEvent, { type: 'job' }>['event'] })
+  }
+
+  outcome (job: string, o: SimJobOutcome | undefined, error: string | null): void {
+    const file = o?.trainedModel?.file ?? null
+    if (o !== undefined && file !== null) this.#models.set(o.jobId, file)
+    this.#push({ type: 'outcome', job, jobId: o?.jobId ?? null, state: o?.state ?? 'failed', error, model: file !== null, testAccuracy: o?.trainedModel?.testAccuracy ?? null })
+    this.#soon()
+  }
+
+  /** The run's report: the chain read once more (so the page ends on the report's numbers), then it. */
+  async report (r: SimReport, lingerSeconds: number): Promise<void> {
+    await this.refresh()
+    const balances: Record<string, string> = {}
+    for (const [k, b] of Object.entries(r.balances)) balances[k] = b.after
+    this.#push({ type: 'report', ok: r.ok, checks: r.checks, balances })
+    this.#push({ type: 'end', lingerSeconds })
+  }
+
+  /** Stops listening to the ledger. */
+  close (): void {
+    this.#unsubscribe?.()
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+  }
+
+  /** The observer as `runSimulation` takes it. */
+  get observer (): SimObserver {
+    return {
+      network: (net) => { this.network(net) },
+      peer: this.peerStarted,
+      event: (peer, e) => { this.event(peer, e) },
+      submit: (job) => { this.submit(job) },
+      job: (job, e) => { this.job(job, e) },
+      outcome: (job, o, error) => { this.outcome(job, o, error) }
+    }
+  }
+
+  #push (e: UiEvent): void {
+    this.#feed.push(e)
+  }
+
+  #soon (): void {
+    if (this.#timer !== undefined || this.#net === undefined) return
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      this.refresh().catch((err: unknown) => { log.error('reading the chain for the page failed: %e', err) })
+    }, REFRESH_DELAY_MS)
+  }
+
+  /** Balances, Node accounts and escrows read again (one read at a time, in order). */
+  async refresh (): Promise<void> {
+    const next = this.#refreshing.then(async () => { await this.#read() })
+    this.#refreshing = next.catch((err: unknown) => { log('a chain read failed: %e', err) })
+    await next
+  }
+
+  async #read (): Promise<void> {
+    const net = this.#net
+    if (net === undefined) return
+    const c = net.connection
+    const balances: Record<string, string> = {}
+    for (const [name, wallet] of this.#wallets) balances[name] = String(await tokenBalanceOf(c, net.mint, wallet))
+    for (const v of ['platform', 'insurance', 'stake'] as const) {
+      balances[v] = String(await getAccount(c, vaultPda(CYXWIZ_PROGRAM_ID, v).address, 'confirmed').then((a) => a.amount, () => 0n))
+    }
+    this.#push({ type: 'balances', balances })
+    const nodes: Record<string, NodeStanding> = {}
+    for (const name of this.#workers) {
+      const n = await readNode(c, this.#wallets.get(name) as PublicKey)
+      if (n === undefined) continue
+      nodes[name] = { stake: String(n.stake), reputation: n.reputation, tier: reputationTier(n.reputation).name, jobsCompleted: n.jobsCompleted, jobsFailed: n.jobsFailed, status: nameOf(NODE_STATUS, n.status) }
+    }
+    this.#push({ type: 'nodes', nodes })
+    for (const [job, address] of this.#escrows) {
+      const e = await readEscrow(net, new PublicKey(address))
+      const worker = [...this.#wallets].find(([, w]) => w.equals(e.worker))?.[0] ?? e.worker.toBase58()
+      const anchored = e.epochsDone === e.epochsTotal && e.epochsTotal > 0
+      this.#push({ type: 'escrow', job, address, state: nameOf(ESCROW_STATE, e.state), amount: String(e.amount), worker, epochsDone: e.epochsDone, epochsTotal: e.epochsTotal, anchoredRoot: anchored ? hex(e.progressRoot) : null })
+    }
+  }
+}
