@@ -210,12 +210,23 @@ export const PRICING = {
   referenceFlopsPerSecond: 2_000_000_000
 } as const
 
+/** `DISPUTE.disputeBond`, also the appeal deposit while the appeal exists (one Config slot). */
+const DISPUTE_BOND = tok(100n)
+
 /** Security Model → Dispute Resolution Process. */
 export const DISPUTE = {
-  /** Step 2: evidence submission window, 48 hours from opening. */
-  evidenceWindowSeconds: 48 * HOUR,
-  /** Step 3: voting period, 7 days after the evidence window. */
-  votingWindowSeconds: 7 * DAY,
+  /**
+   * (cyxwiz, audit finding 5) What the claimant locks at `open_dispute`: returned if it wins, paid
+   * to the respondent if it loses, so a dispute that freezes the other side's payment is not free.
+   * One Config slot (`dispute_bond`) holds it; while the appeal exists the appeal deposit is the
+   * same amount (`appealDeposit` below).
+   */
+  disputeBond: DISPUTE_BOND,
+  /** Step 2: evidence submission window. (cyxwiz, finding 5) 24 hours from opening (the document: 48). */
+  evidenceWindowSeconds: 24 * HOUR,
+  /** Step 3: voting period after the evidence window. (cyxwiz, finding 5) 36 hours, the commit
+   * (24 h) and reveal (12 h) windows of the jury design (the document: 7 days). */
+  votingWindowSeconds: 36 * HOUR,
   /** Quorum: 5 % of the total supply must vote (1 CYXWIZ = 1 vote). */
   quorumBps: 500,
   /** Step 3: correct voters earn 0.1 CYXWIZ from the treasury. Recorded; not paid yet. */
@@ -223,10 +234,11 @@ export const DISPUTE = {
   /** Step 4, client wins: full refund; 50 % of the stake slashed (SLASHING.fraudBps), the slashed
    * tokens split 50 % to the client and 50 % to the treasury; −200 reputation; permanent ban. */
   clientWinsSlashToClientBps: 5_000,
-  /** Step 5: appeal within 7 days of the verdict, with a 100 CYXWIZ deposit (forfeited to the
-   * treasury if the appeal fails) and twice the quorum. */
-  appealWindowSeconds: 7 * DAY,
-  appealDeposit: tok(100n),
+  /** Step 5: appeal within 24 hours of the verdict (cyxwiz, finding 5; the document: 7 days),
+   * with a 100 CYXWIZ deposit (forfeited to the treasury if the appeal fails) and twice the quorum.
+   * The deposit is the dispute bond: they share one Config slot. */
+  appealWindowSeconds: 24 * HOUR,
+  appealDeposit: DISPUTE_BOND,
   appealQuorumMultiplier: 2
 } as const
 

@@ -144,6 +144,8 @@ export interface DisputeAccount {
   readonly firstForWorker: bigint
   /** The appeal deposit held in the vote vault until finalization. */
   readonly appealDeposit: bigint
+  /** The claimant's bond held in the vote vault until finalization (0 after it). */
+  readonly bond: bigint
   readonly voters: number
   readonly claimant: number
   /** `DISPUTE_STATE`. */

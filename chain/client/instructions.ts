@@ -44,7 +44,7 @@ export const INSTRUCTION_ACCOUNTS: Readonly<Record<InstructionName, AccountList>
   timeout_refund: [['config', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['clientToken', 'w'], ['workerNode', 'w'], ['stakeVault', 'w'], ['insuranceVault', 'w'], ['mint', 'w'], ['tokenProgram', '']],
   rate_worker: [['client', 's'], ['config', ''], ['escrow', 'w'], ['workerNode', 'w']],
   close_escrow: [['client', 'ws'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['tokenProgram', ''], ['platformVault', 'w']],
-  open_dispute: [['claimant', 'ws'], ['config', ''], ['escrow', 'w'], ['dispute', 'w'], ['voteVault', 'w'], ['mint', ''], ['systemProgram', ''], ['tokenProgram', '']],
+  open_dispute: [['claimant', 'ws'], ['config', ''], ['escrow', 'w'], ['dispute', 'w'], ['voteVault', 'w'], ['mint', ''], ['systemProgram', ''], ['tokenProgram', ''], ['claimantToken', 'w']],
   submit_evidence: [['party', 's'], ['dispute', 'w']],
   vote: [['voter', 'ws'], ['config', ''], ['dispute', 'w'], ['vote', 'w'], ['voterToken', 'w'], ['voteVault', 'w'], ['systemProgram', ''], ['tokenProgram', '']],
   resolve_dispute: [['config', ''], ['dispute', 'w'], ['mint', '']],
@@ -302,6 +302,8 @@ export function acceptJob (a: { worker: PublicKey, escrow: PublicKey, workerNode
 
 export interface OpenDisputeAccounts {
   readonly claimant: PublicKey
+  /** The claimant's CYXWIZ account: `dispute_bond` is locked from it in the dispute's vault. */
+  readonly claimantToken: PublicKey
   readonly escrow: PublicKey
   readonly mint: PublicKey
   readonly config?: PublicKey
@@ -309,6 +311,10 @@ export interface OpenDisputeAccounts {
   readonly voteVault?: PublicKey
 }
 
+/**
+ * `open_dispute`: a party of an accepted escrow disputes it, citing its evidence CID, and locks the
+ * Config's `disputeBond` from `claimantToken` (back to it if it wins, to the respondent if it loses).
+ */
 export function openDispute (a: OpenDisputeAccounts, evidenceCid: string, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
   const dispute = a.dispute ?? disputePda(programId, a.escrow).address
   return buildInstruction('open_dispute', {

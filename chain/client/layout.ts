@@ -176,7 +176,7 @@ export const CONFIG_PARAMS: Layout = [
   ['stakeTierMaxJob', arr('u64', 4)],
   ['stakeTierMinStake', arr('u64', 4)],
   ['repTierMaxJob', arr('u64', 4)],
-  ['appealDeposit', 'u64'],
+  ['disputeBond', 'u64'],
   ['escrowTimeoutSecs', 'i64'],
   ['noProgressTimeoutSecs', 'i64'],
   ['heartbeatIntervalSecs', 'i64'],
@@ -332,7 +332,7 @@ export const CLIENT_STATE: Layout = [
   ['_padding', bytes(3)]
 ]
 
-/** `state.rs::Dispute` after its discriminator (360 bytes). */
+/** `state.rs::Dispute` after its discriminator (368 bytes). */
 export const DISPUTE: Layout = [
   ['escrow', 'pubkey'],
   ['client', 'pubkey'],
@@ -351,6 +351,7 @@ export const DISPUTE: Layout = [
   ['firstForClient', 'u64'],
   ['firstForWorker', 'u64'],
   ['appealDeposit', 'u64'],
+  ['bond', 'u64'],
   ['voters', 'u32'],
   ['claimant', 'u8'],
   ['state', 'u8'],
@@ -476,7 +477,7 @@ export const EVENTS = {
   StakeWithdrawn: [['node', 'pubkey'], ['owner', 'pubkey'], ['amount', 'u64']] as Layout,
   ConfigUpdated: [['config', 'pubkey'], ['admin', 'pubkey']] as Layout,
   DisputeOpened: [
-    ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['claimant', 'pubkey'], ['evidenceDeadline', 'i64'], ['votingDeadline', 'i64']
+    ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['claimant', 'pubkey'], ['evidenceDeadline', 'i64'], ['votingDeadline', 'i64'], ['bond', 'u64']
   ] as Layout,
   DisputeResolved: [
     ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['forClient', 'u64'], ['forWorker', 'u64'], ['quorum', 'u64'], ['winner', 'u64']
@@ -484,7 +485,8 @@ export const EVENTS = {
   ChallengeDrawn: [['escrow', 'pubkey'], ['slot', 'u64'], ['step', 'u64'], ['revealed', 'u64'], ['proofDeadline', 'i64']] as Layout,
   DisputeAppealed: [['dispute', 'pubkey'], ['appellant', 'pubkey'], ['deposit', 'u64'], ['votingDeadline', 'i64']] as Layout,
   DisputeFinalized: [
-    ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['winner', 'u64'], ['depositReturned', 'u64'], ['depositForfeited', 'u64']
+    ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['winner', 'u64'], ['depositReturned', 'u64'], ['depositForfeited', 'u64'],
+    ['bondReturned', 'u64'], ['bondToRespondent', 'u64']
   ] as Layout,
   JobAccepted: [['escrow', 'pubkey'], ['worker', 'pubkey'], ['deadline', 'i64']] as Layout,
   ChallengeRearmed: [['escrow', 'pubkey'], ['slot', 'u64']] as Layout

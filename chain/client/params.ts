@@ -14,7 +14,8 @@ export interface ConfigParams {
   readonly stakeTierMaxJob: Four<bigint>
   readonly stakeTierMinStake: Four<bigint>
   readonly repTierMaxJob: Four<bigint>
-  readonly appealDeposit: bigint
+  /** The claimant's bond at `open_dispute` (`DISPUTE.disputeBond`); also the appeal deposit. */
+  readonly disputeBond: bigint
   readonly escrowTimeoutSecs: bigint
   readonly noProgressTimeoutSecs: bigint
   readonly heartbeatIntervalSecs: bigint
@@ -94,7 +95,7 @@ export function configParamsFromProtocol (): ConfigParams {
     stakeTierMaxJob: four(STAKE_TIERS.map(t => t.maxJobAmount ?? U64_MAX), 'stake tiers'),
     stakeTierMinStake: four(STAKE_TIERS.map(t => t.minStake), 'stake tiers'),
     repTierMaxJob: four(REPUTATION.tiers.map(t => t.maxJobAmount ?? U64_MAX), 'reputation tiers'),
-    appealDeposit: DISPUTE.appealDeposit,
+    disputeBond: DISPUTE.disputeBond,
     escrowTimeoutSecs: secs(ESCROW.timeoutSeconds),
     noProgressTimeoutSecs: secs(ESCROW.noProgressTimeoutSeconds),
     heartbeatIntervalSecs: secs(ESCROW.heartbeatIntervalSeconds),

@@ -3,8 +3,8 @@
  * a keeper's `timeout_refund` once the deadline has passed (and its refusal before), and a dispute
  * carried to its verdict — the worker's answer in the evidence window, jurors who fetch the
  * evidence by CID over bitswap and re-run the spot checks with their own machine before voting
- * with their tokens, `resolve_dispute` after the voting window, and the jurors taking their votes
- * back. The windows pass by warping the embedded ledger's clock (the orchestrator's: it holds the
+ * with their tokens, `resolve_dispute` after the voting window, `finalize_dispute` (which also pays the
+ * claimant's bond to the winner), and the jurors taking their votes back. The windows pass by warping the embedded ledger's clock (the orchestrator's: it holds the
  * ledger). Each party acts through its peer (`SimPeer`): it signs with its own wallet over its own
  * RPC connection, and a juror fetches and re-executes the evidence itself.
  */
@@ -108,6 +108,9 @@ export interface DisputeReport {
   readonly finalizeSignature: string
   /** The vote vault after every juror withdrew (0 when all votes came back). */
   readonly voteVaultAfter: string
+  /** The claimant's bond locked at open_dispute (base units), and who got it at finalize_dispute. */
+  readonly bond: string
+  readonly bondTo: 'client' | 'worker'
 }
 
 const cidText = (b: Uint8Array): string => Buffer.from(b).toString('utf8').replace(/\0+$/, '')
@@ -137,7 +140,7 @@ export async function carryDispute (c: CourtOptions): Promise<DisputeReport> {
   const address = disputePda(CYXWIZ_PROGRAM_ID, c.escrow).address
   const d0 = await readDispute(net, address)
   const claimant = d0.claimant === SIDE.client ? 'client' : 'worker'
-  log(`  dispute ${address.toBase58().slice(0, 8)}… opened by the ${claimant}, citing ${cidText(claimant === 'client' ? d0.clientEvidence : d0.workerEvidence)}`)
+  log(`  dispute ${address.toBase58().slice(0, 8)}… opened by the ${claimant}, citing ${cidText(claimant === 'client' ? d0.clientEvidence : d0.workerEvidence)}; its bond of ${formatTokens(d0.bond)} CYXWIZ is locked`)
 
   // 1. The worker answers within the evidence window with the evidence it delivered.
   let workerEvidenceSignature: string | null = null
@@ -184,7 +187,7 @@ export async function carryDispute (c: CourtOptions): Promise<DisputeReport> {
   const finalizeSignature = await resolver.send([finalizeDispute({
     escrow: c.escrow, worker: e.worker, clientToken: tokenAccount(e.client, net.mint), workerToken: tokenAccount(e.worker, net.mint)
   })])
-  log(`  ledger clock warped ${appealWarp} s past the appeal window; ${resolver.name} calls finalize_dispute: the verdict is executed`)
+  log(`  ledger clock warped ${appealWarp} s past the appeal window; ${resolver.name} calls finalize_dispute: the verdict is executed, the ${claimant}'s bond of ${formatTokens(d0.bond)} CYXWIZ goes to the ${winner}`)
 
   // 5. Jurors take their votes back.
   for (const [i, juror] of c.jurors.entries()) {
@@ -213,6 +216,8 @@ export async function carryDispute (c: CourtOptions): Promise<DisputeReport> {
     resolvedBy: resolver.name,
     resolveSignature,
     finalizeSignature,
-    voteVaultAfter: String(voteVaultAfter)
+    voteVaultAfter: String(voteVaultAfter),
+    bond: String(d0.bond),
+    bondTo: winner
   }
 }

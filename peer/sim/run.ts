@@ -52,7 +52,7 @@ import { PublicKey } from '@solana/web3.js'
 import { getAccount, getMint } from '@solana/spl-token'
 import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, configPda, decodeConfig, type NodeAccount } from '../../chain/index.js'
 import {
-  PROOF, SLASHING, UNITS_PER_TOKEN, applyReputationEvent, disputeVerdict, formatTokens, reputationTier, settlementSplit, slashStake, wire, type Side
+  DISPUTE, PROOF, SLASHING, UNITS_PER_TOKEN, applyReputationEvent, disputeVerdict, formatTokens, reputationTier, settlementSplit, slashStake, wire, type Side
 } from '../../protocols/index.js'
 import { join } from 'node:path'
 import { rm } from 'node:fs/promises'
@@ -460,14 +460,17 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
   log(`genesis: ${formatTokens((await getMint(net.connection, net.mint)).supply)} CYXWIZ minted to the five allocations, mint authority revoked (fixed supply)`)
   log(`scenario: ${scenario}; peers: ${mode === 'processes' ? 'each its own OS process (cyx sim-peer)' : 'all in this process (--in-process)'}`)
 
-  // The client first: every other peer joins the mesh through it.
-  const clientPlan = await plan('client', 'client', 100n, 'ecosystem', [], {
+  // The client first: every other peer joins the mesh through it. A client that will dispute also
+  // holds the dispute bond it must lock at open_dispute (docs/security.md, finding 5).
+  const disputing = scenario === 'cheat' || scenario === 'dispute'
+  const clientTokens = 100n + (disputing ? DISPUTE.disputeBond / UNITS_PER_TOKEN : 0n)
+  const clientPlan = await plan('client', 'client', clientTokens, 'ecosystem', [], {
     // A vanished worker is not waited for long: the job fails and the escrow waits for its deadline.
     client: { settle, ...(scenario === 'timeout' ? { resumeWindowMs: 3_000 } : {}) }
   })
   const client = await startPeer(clientPlan)
   names.set(client.peerId, 'client')
-  log(`client ${client.peerId.slice(-8)}${mode === 'processes' ? ` (pid ${client.pid})` : ''}: 100 CYXWIZ`)
+  log(`client ${client.peerId.slice(-8)}${mode === 'processes' ? ` (pid ${client.pid})` : ''}: ${clientTokens} CYXWIZ${disputing ? ` (${formatTokens(DISPUTE.disputeBond)} of them for the dispute bond)` : ''}`)
   const workerPlans: PeerPlan[] = []
   for (let i = 0; i < o.workers; i++) {
     workerPlans.push(await plan(`worker-${i + 1}`, 'worker', 50n, 'nodeOperators', client.addrs, { worker: { pricePerHour: hourlyRate(i, o.workers), capacity: WORKER_CAPACITY, settlementPollMs: SETTLEMENT_POLL_MS, ...(faults === undefined ? {} : { faults }) } }))
@@ -702,6 +705,11 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
       Object.assign(slashing, { slashed: v.slashed, toClient: v.slashToClient, toTreasury: v.slashToTreasury })
       add('client', -price + v.clientRefund + v.slashToClient)
       add(winnerName, v.workerPayment)
+      // The client's bond: back to it when it wins, to the worker (the respondent) when it loses.
+      if (side === 'worker') {
+        add('client', -DISPUTE.disputeBond)
+        add(winnerName, DISPUTE.disputeBond)
+      }
       add('platform', v.platformFee + v.slashToTreasury)
       add('stake', -v.slashed)
       refund = v.clientRefund
@@ -753,6 +761,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
       check('the client did not sign complete', outcome?.completeSignature === undefined && outcome?.disputeSignature !== undefined)
       check('every juror\'s own spot checks failed the evidence', dispute !== null && dispute.jurors.length > 0 && dispute.jurors.every((j) => j.verdict === 'failed' && j.side === 'client'))
       check('the dispute was resolved for the client', dispute?.winner === 'client' && escrowAfter.state === ESCROW_STATE.resolvedForClient)
+      check(`the client's ${formatTokens(DISPUTE.disputeBond)} CYXWIZ dispute bond came back to it`, dispute?.bond === String(DISPUTE.disputeBond) && dispute.bondTo === 'client')
       check('the cheater was never paid', winnerUnpaid)
       check(`the cheater was slashed ${SLASHING.fraudBps / 100} %, lost 200 reputation points and was banned`, nodeMatches)
     } else {
@@ -760,6 +769,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
       check('the client disputed instead of signing complete', outcome?.completeSignature === undefined && outcome?.disputeSignature !== undefined)
       check('every juror\'s own spot checks passed the evidence', dispute !== null && dispute.jurors.length > 0 && dispute.jurors.every((j) => j.verdict === 'passed' && j.side === 'worker'))
       check('the dispute was resolved for the worker', dispute?.winner === 'worker' && escrowAfter.state === ESCROW_STATE.resolvedForWorker)
+      check(`the client's ${formatTokens(DISPUTE.disputeBond)} CYXWIZ dispute bond went to the worker it disputed`, dispute?.bond === String(DISPUTE.disputeBond) && dispute.bondTo === 'worker')
       check('the worker was paid as for a completed job and gained 5 reputation points', nodeMatches && (after[winnerName] as bigint) > (before[winnerName] as bigint))
     }
     for (const [k, r] of runs.entries()) {

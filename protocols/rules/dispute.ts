@@ -93,6 +93,14 @@ export function disputeVerdict (winner: Side, escrowAmount: bigint, workerStake:
   }
 }
 
+/**
+ * The claimant's bond (`DISPUTE.disputeBond`, locked at `open_dispute`; audit finding 5): returned
+ * to the claimant if it wins, paid to the respondent (the other party) if it loses. Whole, no split.
+ */
+export function bondOutcome (claimant: Side, winner: Side): 'returned' | 'to-respondent' {
+  return claimant === winner ? 'returned' : 'to-respondent'
+}
+
 /** An appeal's deposit: returned if the appeal overturns the verdict, forfeited to the treasury otherwise. */
 export function appealDepositOutcome (previousWinner: Side, appealWinner: Side): 'returned' | 'forfeited' {
   return previousWinner !== appealWinner ? 'returned' : 'forfeited'

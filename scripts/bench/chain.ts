@@ -95,7 +95,7 @@ const e3 = escrow({ timeoutSecs: BigInt(ESCROW.minTimeoutSeconds) })
 L.warp(BigInt(ESCROW.minTimeoutSeconds) + 1n)
 run('timeout_refund', timeoutRefund({ escrow: e3, worker: owner, clientToken: client.token, mint }, pid), [L.payer])
 const e4 = escrow()
-run('open_dispute', openDispute({ claimant: client.kp.publicKey, escrow: e4, mint }, 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', pid), [client.kp])
+run('open_dispute', openDispute({ claimant: client.kp.publicKey, claimantToken: client.token, escrow: e4, mint }, 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', pid), [client.kp])
 const dispute = disputePda(pid, e4).address
 run('submit_evidence', submitEvidence({ party: owner, dispute }, 'bafybeib-worker-logs', pid), [worker.kp])
 L.warp(BigInt(DISPUTE.evidenceWindowSeconds))
@@ -107,7 +107,7 @@ run('finalize_dispute', finalizeDispute({ escrow: e4, worker: owner, clientToken
 run('withdraw_vote', withdrawVote({ voter: voter.kp.publicKey, dispute, voterToken: voter.token }, pid), [voter.kp])
 run('close_dispute', closeDispute({ claimant: client.kp.publicKey, dispute }, pid), [L.payer])
 const e5 = escrow()
-L.mustSend([openDispute({ claimant: client.kp.publicKey, escrow: e5, mint }, 'bafy-appeal', pid)], [client.kp])
+L.mustSend([openDispute({ claimant: client.kp.publicKey, claimantToken: client.token, escrow: e5, mint }, 'bafy-appeal', pid)], [client.kp])
 const dispute5 = disputePda(pid, e5).address
 L.warp(BigInt(DISPUTE.evidenceWindowSeconds + DISPUTE.votingWindowSeconds))
 L.mustSend([resolveDispute({ escrow: e5, mint }, pid)], [L.payer])

@@ -1,7 +1,7 @@
 /**
  * Appeals as real SBF in LiteSVM. `resolve_dispute` only records a verdict; within
- * `DISPUTE.appealWindowSeconds` (7 days) its loser may `appeal` with `DISPUTE.appealDeposit`
- * (100 CYXWIZ, held in the dispute's vote vault), which reopens voting with
+ * `DISPUTE.appealWindowSeconds` (24 h) its loser may `appeal` with `DISPUTE.appealDeposit`
+ * (100 CYXWIZ, the dispute bond's Config slot; held in the dispute's vote vault), which reopens voting with
  * `appealQuorumMultiplier` × the quorum; first-round votes do not count in the appeal (they may be
  * withdrawn at once). `finalize_dispute` executes the final verdict only once it can no longer be
  * appealed, and returns the deposit on an overturn or forfeits it to the treasury
@@ -31,7 +31,7 @@ function disputed (claimant: 'client' | 'worker'): Case {
   const amount = 5n * TOKEN + 3n
   const escrow = w.escrow(client, worker, 1n, amount)
   const by = claimant === 'client' ? client : worker
-  w.ledger.mustSend([openDispute({ claimant: by.kp.publicKey, escrow, mint: w.mint }, `bafy-${claimant}`, w.pid)], [by.kp])
+  w.ledger.mustSend([openDispute({ claimant: by.kp.publicKey, claimantToken: by.token, escrow, mint: w.mint }, `bafy-${claimant}`, w.pid)], [by.kp])
   return { w, worker, client, jurors, escrow, dispute: disputePda(w.pid, escrow).address, amount }
 }
 
@@ -128,7 +128,7 @@ describe('chain/program: appeals, deferred verdicts, closing disputes', () => {
     const clientMid = w.ledger.tokenBalance(client.token)
     const platformBefore = w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address)
     const fin = record('finalize_dispute', w.ledger.send([finalizeIx(c)], [w.ledger.payer]))
-    assert.equal(w.ledger.tokenBalance(client.token) - clientMid, verdict.clientRefund + verdict.slashToClient + deposit)
+    assert.equal(w.ledger.tokenBalance(client.token) - clientMid, verdict.clientRefund + verdict.slashToClient + deposit + DISPUTE.disputeBond) // and its bond
     assert.equal(w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address) - platformBefore, verdict.slashToTreasury)
     assert.equal(w.ledger.tokenBalance(escrowVault), 0n)
     assert.equal(w.ledger.tokenBalance(voteVault), q2 + TOKEN, 'only the votes remain')
@@ -137,6 +137,7 @@ describe('chain/program: appeals, deferred verdicts, closing disputes', () => {
     const finalized = parseEvents(fin.logs).find((e) => e.name === 'DisputeFinalized')
     assert.equal(finalized?.data.depositReturned, deposit)
     assert.equal(finalized?.data.depositForfeited, 0n)
+    assert.equal(finalized?.data.bondReturned, DISPUTE.disputeBond)
     expectError(w.ledger.send([finalizeIx(c)], [w.ledger.payer]), 'InvalidDisputeState') // no double settlement
 
     // Closing: refused while votes are locked, then the rent goes back to the claimant.
@@ -155,7 +156,7 @@ describe('chain/program: appeals, deferred verdicts, closing disputes', () => {
     const { w, client, worker, jurors: [a], dispute, escrow, amount } = c
     resolveFirstRound(c)
     assert.equal(w.dispute(dispute).winner, SIDE.worker)
-    w.ledger.warp(BigInt(DISPUTE.appealWindowSeconds - 10)) // still within the 7 days
+    w.ledger.warp(BigInt(DISPUTE.appealWindowSeconds - 10)) // still within the window
     w.ledger.mustSend([appealIx(c, client)], [client.kp])
     // Exactly the first-round quorum: enough to carry round 0, not the appeal.
     const supply = w.supply()
@@ -174,7 +175,7 @@ describe('chain/program: appeals, deferred verdicts, closing disputes', () => {
     const clientBefore = w.ledger.tokenBalance(client.token)
     const platformBefore = w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address)
     const fin = w.ledger.mustSend([finalizeIx(c)], [w.ledger.payer])
-    assert.equal(w.ledger.tokenBalance(worker.token) - workerBefore, verdict.workerPayment)
+    assert.equal(w.ledger.tokenBalance(worker.token) - workerBefore, verdict.workerPayment + DISPUTE.disputeBond) // the client's bond
     assert.equal(w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address) - platformBefore, verdict.platformFee + deposit)
     assert.equal(w.ledger.tokenBalance(client.token), clientBefore)
     assert.equal(w.ledger.tokenBalance(w.dispute(dispute).voteVault), q1, 'only the votes remain')
@@ -182,9 +183,10 @@ describe('chain/program: appeals, deferred verdicts, closing disputes', () => {
     const finalized = parseEvents(fin.logs).find((e) => e.name === 'DisputeFinalized')
     assert.equal(finalized?.data.depositForfeited, deposit)
     assert.equal(finalized?.data.depositReturned, 0n)
+    assert.equal(finalized?.data.bondToRespondent, DISPUTE.disputeBond)
   })
 
-  it('refuses an appeal after the 7-day window or by the winner; the verdict executes only after the window', () => {
+  it('refuses an appeal after the 24-hour window or by the winner; the verdict executes only after the window', () => {
     const c = disputed('worker')
     const { w, client, worker, dispute, escrow, amount } = c
     resolveFirstRound(c) // no votes: the client (respondent) wins

@@ -76,7 +76,7 @@ describe('chain/idl: the Anchor IDL', () => {
     run([initializeConfig({ admin: w.admin.publicKey, mint: w.mint }, w.params, w.pid)], [w.admin])
     const worker = w.wallet(300n)
     run([registerNode({ owner: worker.kp.publicKey, ownerToken: worker.token }, STAKE_TIERS[1]?.minStake ?? 0n, w.pid)], [worker.kp])
-    const client = w.wallet(100n)
+    const client = w.wallet(100n + DISPUTE.disputeBond / TOKEN)
     const voter = w.wallet(1_000n)
     const owner = worker.kp.publicKey
     const create = (nonce: bigint, over = {}): PublicKey => {
@@ -96,7 +96,7 @@ describe('chain/idl: the Anchor IDL', () => {
     w.ledger.warp(601n)
     run([timeoutRefund({ escrow: e3, worker: owner, clientToken: client.token, mint: w.mint }, w.pid)], [w.ledger.payer])
     const e4 = create(4n)
-    run([openDispute({ claimant: client.kp.publicKey, escrow: e4, mint: w.mint }, 'bafy-evidence', w.pid)], [client.kp])
+    run([openDispute({ claimant: client.kp.publicKey, claimantToken: client.token, escrow: e4, mint: w.mint }, 'bafy-evidence', w.pid)], [client.kp])
     w.ledger.warp(BigInt(DISPUTE.evidenceWindowSeconds))
     run([vote({ voter: voter.kp.publicKey, dispute: disputePda(w.pid, e4).address, voterToken: voter.token }, SIDE.client, 900n * TOKEN, w.pid)], [voter.kp])
     w.ledger.warp(BigInt(DISPUTE.votingWindowSeconds))

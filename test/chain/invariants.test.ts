@@ -42,7 +42,7 @@ interface Job { key: PublicKey, client: Wallet, worker: Wallet }
 
 class Sim {
   readonly w = new World().initialize()
-  readonly clients = [this.w.wallet(200n), this.w.wallet(200n), this.w.wallet(200n)]
+  readonly clients = [this.w.wallet(600n), this.w.wallet(600n), this.w.wallet(600n)]
   readonly workers = [this.w.wallet(1_000n), this.w.wallet(1_000n), this.w.wallet(1_000n)]
   readonly voter = this.w.wallet(5_000n)
   readonly jobs: Job[] = []
@@ -133,7 +133,7 @@ class Sim {
       case 'close': this.send(o.kind, closeEscrow({ client: client.kp.publicKey, escrow }, w.pid), client.kp); return
       case 'dispute': {
         const by = o.x % 2 === 0 ? client : worker
-        this.send(o.kind, openDispute({ claimant: by.kp.publicKey, escrow, mint: w.mint }, `cid${o.x}`, w.pid), by.kp)
+        this.send(o.kind, openDispute({ claimant: by.kp.publicKey, claimantToken: by.token, escrow, mint: w.mint }, `cid${o.x}`, w.pid), by.kp)
         return
       }
       case 'vote': {

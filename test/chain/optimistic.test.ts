@@ -25,7 +25,7 @@ const window = BigInt(PROOF.challengeWindowSeconds)
 
 function setup (): { w: World, worker: Wallet, client: Wallet } {
   const w = new World().initialize()
-  return { w, worker: w.worker(stake, 300n), client: w.wallet(100n) }
+  return { w, worker: w.worker(stake, 300n), client: w.wallet(100n + DISPUTE.disputeBond / TOKEN) }
 }
 
 /** The checkpoints of a job of `World.escrowArgs`' 10 epochs. */
@@ -98,7 +98,7 @@ describe('chain/program: optimistic tier challenge window', () => {
     const escrow = w.escrow(client, worker, 1n, amount)
     deliver(w, worker, escrow)
     w.ledger.warp(window / 2n)
-    w.ledger.mustSend([openDispute({ claimant: client.kp.publicKey, escrow, mint: w.mint }, 'bafy-failed-spot-check', w.pid)], [client.kp])
+    w.ledger.mustSend([openDispute({ claimant: client.kp.publicKey, claimantToken: client.token, escrow, mint: w.mint }, 'bafy-failed-spot-check', w.pid)], [client.kp])
     w.ledger.warp(window)
     const claim = claimPayment({ escrow, worker: worker.kp.publicKey, workerToken: worker.token }, w.pid)
     expectError(w.ledger.send([claim], [worker.kp]), 'InvalidEscrowState')
@@ -130,7 +130,7 @@ describe('chain/program: optimistic tier challenge window', () => {
     expectError(w.ledger.send([submitDelivery({ worker: worker.kp.publicKey, escrow: tooLate }, deliveryArgs(run), w.pid)], [worker.kp]), 'DeadlinePassed')
     expectError(w.ledger.send([timeoutRefund({ escrow: late, worker: worker.kp.publicKey, clientToken: client.token, mint: w.mint }, w.pid)], [w.ledger.payer]), 'InvalidEscrowState')
     w.ledger.warp(window)
-    expectError(w.ledger.send([openDispute({ claimant: client.kp.publicKey, escrow: late, mint: w.mint }, 'too-late', w.pid)], [client.kp]), 'DeadlinePassed')
+    expectError(w.ledger.send([openDispute({ claimant: client.kp.publicKey, claimantToken: client.token, escrow: late, mint: w.mint }, 'too-late', w.pid)], [client.kp]), 'DeadlinePassed')
     w.ledger.mustSend([claimPayment({ escrow: late, worker: worker.kp.publicKey, workerToken: worker.token }, w.pid)], [worker.kp])
     assert.equal(w.escrowAccount(late).state, ESCROW_STATE.completed)
     // The undelivered one times out as before.
@@ -141,7 +141,7 @@ describe('chain/program: optimistic tier challenge window', () => {
     const e2 = w2.escrow(client2, worker2, 1n, TOKEN, { timeoutSecs: 1_000n, estimatedSeconds: 500n })
     deliver(w2, worker2, e2)
     w2.ledger.warp(1_001n)
-    w2.ledger.mustSend([openDispute({ claimant: client2.kp.publicKey, escrow: e2, mint: w2.mint }, 'spot-check-failed', w2.pid)], [client2.kp])
+    w2.ledger.mustSend([openDispute({ claimant: client2.kp.publicKey, claimantToken: client2.token, escrow: e2, mint: w2.mint }, 'spot-check-failed', w2.pid)], [client2.kp])
     assert.equal(w2.escrowAccount(e2).state, ESCROW_STATE.disputed)
 
     // A zk escrow is settled by its proof, not by a delivery (its key must be set to create it).

@@ -13,7 +13,7 @@ import { createTransferInstruction } from '@solana/spl-token'
 import {
   acceptJob, anchorProgress, cancel, claimPayment, closeDispute, closeEscrow, configParamsFromProtocol, decodeVerifyingKey, disputePda,
   finalizeDispute, nodePda, openDispute, rateWorker, resolveDispute, setVerifyingKey, slashInvalidProof, submitDelivery, timeoutRefund, vaultPda, verifyingKeyPda,
-  voteVaultPda, TIER
+  voteVaultPda, TIER, ESCROW_STATE, parseEvents
 } from '../../chain/client/index.js'
 import { AIRDROP_LIMITS, EmbeddedLedger, LedgerRpcServer } from '../../chain/rpc/index.js'
 import { DISPUTE, ESCROW, REPUTATION, STAKE_TIERS, UNITS_PER_TOKEN, digestCommitment, fieldToBytes } from '../../protocols/index.js'
@@ -67,7 +67,7 @@ describe('chain/security: the audit\'s exploits fail (issue 15)', () => {
       const refund = { escrow, worker: victim.kp.publicKey, clientToken: attacker.token, mint: w.mint }
       expectError(w.ledger.send([timeoutRefund(refund, w.pid)], [stranger]), 'NotAccepted')
       expectError(w.ledger.send([slashInvalidProof(refund, w.pid)], [stranger]), 'InvalidTier')
-      expectError(w.ledger.send([openDispute({ claimant: attacker.kp.publicKey, escrow, mint: w.mint }, 'bafy-frame', w.pid)], [attacker.kp]), 'NotAccepted')
+      expectError(w.ledger.send([openDispute({ claimant: attacker.kp.publicKey, claimantToken: attacker.token, escrow, mint: w.mint }, 'bafy-frame', w.pid)], [attacker.kp]), 'NotAccepted')
       // The worker cannot be made to work on it either, nor accept it after the offer expired.
       expectError(w.ledger.send([anchorProgress({ worker: victim.kp.publicKey, escrow }, 1, hash('r'), w.pid)], [victim.kp]), 'NotAccepted')
       expectError(w.ledger.send([acceptJob({ worker: victim.kp.publicKey, escrow }, w.pid)], [victim.kp]), 'DeadlinePassed')
@@ -148,10 +148,10 @@ describe('chain/security: the audit\'s exploits fail (issue 15)', () => {
     it('close_dispute sweeps a base unit sent into a finalized dispute\'s vote vault', () => {
       const w = new World().initialize()
       const worker = w.worker(minStake)
-      const client = w.wallet(10n)
+      const client = w.wallet(10n + DISPUTE.disputeBond / TOKEN)
       const griefer = w.wallet(1n)
       const escrow = w.escrow(client, worker, 1n, TOKEN)
-      w.ledger.mustSend([openDispute({ claimant: client.kp.publicKey, escrow, mint: w.mint }, 'bafy', w.pid)], [client.kp])
+      w.ledger.mustSend([openDispute({ claimant: client.kp.publicKey, claimantToken: client.token, escrow, mint: w.mint }, 'bafy', w.pid)], [client.kp])
       const dispute = disputePda(w.pid, escrow).address
       w.ledger.warp(BigInt(DISPUTE.evidenceWindowSeconds + DISPUTE.votingWindowSeconds + 1))
       w.ledger.mustSend([resolveDispute({ escrow, mint: w.mint }, w.pid)], [w.ledger.payer])
@@ -188,6 +188,54 @@ describe('chain/security: the audit\'s exploits fail (issue 15)', () => {
     // The weights the chain ends with are delivered.
     w.ledger.mustSend([submitDelivery({ worker: worker.kp.publicKey, escrow }, deliveryArgs(run), w.pid)], [worker.kp])
     assert.deepEqual(w.escrowAccount(escrow).finalWeightsHash, run.weights)
+  })
+
+  it('finding 5 (bond): a dispute that freezes a delivered payment costs the claimant its bond, which goes to the honest worker', () => {
+    const w = new World().initialize()
+    const worker = w.worker(minStake)
+    const bond = DISPUTE.disputeBond
+    const amount = 5n * TOKEN
+    // The griefing client: it holds the job's amount and one bond.
+    const client = w.wallet(5n + bond / TOKEN)
+    const job = w.escrow(client, worker, 2n, amount, { epochsTotal: 4 })
+    w.deliver(worker, job) // delivered honestly: the anchored chain ends with the delivered weights
+    const claim = claimPayment({ escrow: job, worker: worker.kp.publicKey, workerToken: worker.token }, w.pid)
+    const clientBefore = w.ledger.tokenBalance(client.token)
+    assert.equal(clientBefore, bond)
+    // The freeze is not free: the client's whole balance, the bond, is locked in the dispute's vault.
+    w.ledger.mustSend([openDispute({ claimant: client.kp.publicKey, claimantToken: client.token, escrow: job, mint: w.mint }, 'bafy-no-reason', w.pid)], [client.kp])
+    const dispute = disputePda(w.pid, job).address
+    const d = w.dispute(dispute)
+    assert.equal(w.ledger.tokenBalance(client.token), 0n)
+    assert.equal(w.ledger.tokenBalance(d.voteVault), bond)
+    // Frozen for 24 h of evidence and 36 h of voting (60 h; 9 days before finding 5) plus a 24-hour appeal window.
+    assert.equal(d.votingDeadline - d.openedAt, BigInt(DISPUTE.evidenceWindowSeconds + DISPUTE.votingWindowSeconds))
+    assert.equal(DISPUTE.evidenceWindowSeconds + DISPUTE.votingWindowSeconds + DISPUTE.appealWindowSeconds, 84 * 3_600)
+    w.ledger.warp(BigInt(86_400 * 2))
+    expectError(w.ledger.send([claim], [worker.kp]), 'InvalidEscrowState')
+    // Nobody takes the client's side: the worker (respondent) wins; it is paid and takes the bond.
+    w.ledger.warp(BigInt(DISPUTE.evidenceWindowSeconds + DISPUTE.votingWindowSeconds))
+    w.ledger.mustSend([resolveDispute({ escrow: job, mint: w.mint }, w.pid)], [w.ledger.payer])
+    w.ledger.warp(BigInt(DISPUTE.appealWindowSeconds))
+    const workerBefore = w.ledger.tokenBalance(worker.token)
+    const fin = w.ledger.mustSend([finalizeDispute({ escrow: job, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid)], [w.ledger.payer])
+    const fee = amount / 10n
+    assert.equal(w.ledger.tokenBalance(worker.token) - workerBefore, amount - fee + bond)
+    assert.equal(w.ledger.tokenBalance(client.token), 0n, 'the griefer lost its bond')
+    assert.equal(w.ledger.tokenBalance(d.voteVault), 0n)
+    const finalized = parseEvents(fin.logs).find((e) => e.name === 'DisputeFinalized')
+    assert.equal(finalized?.data.bondToRespondent, bond)
+    assert.equal(finalized?.data.bondReturned, 0n)
+    assert.equal(w.escrowAccount(job).state, ESCROW_STATE.resolvedForWorker)
+
+    // A client without the bond cannot freeze a delivered payment at all.
+    const broke = w.wallet(5n)
+    const job2 = w.escrow(broke, worker, 3n, amount, { epochsTotal: 4 })
+    w.deliver(worker, job2)
+    assert.equal(w.ledger.send([openDispute({ claimant: broke.kp.publicKey, claimantToken: broke.token, escrow: job2, mint: w.mint }, 'bafy', w.pid)], [broke.kp]).ok, false)
+    assert.equal(w.escrowAccount(job2).state, ESCROW_STATE.funded)
+    w.ledger.warp(BigInt(86_400 + 1)) // the challenge window
+    w.ledger.mustSend([claimPayment({ escrow: job2, worker: worker.kp.publicKey, workerToken: worker.token }, w.pid)], [worker.kp])
   })
 
   it('finding 11 (low): a cancel after the final anchor pays the platform fee, as complete would', () => {

@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { getAccount, getAssociatedTokenAddressSync } from '@solana/spl-token'
 import { Connection, Keypair, PublicKey } from '@solana/web3.js'
 import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, acceptJob, createEscrow, decodeEscrow, escrowPda } from '../../chain/index.js'
-import { UNITS_PER_TOKEN, settlementSplit } from '../../protocols/index.js'
+import { DISPUTE, UNITS_PER_TOKEN, settlementSplit } from '../../protocols/index.js'
 import { sendTransaction } from '../../peer/roles/index.js'
 import { cyx, firstJson, type Proc } from './fixtures/cyx-process.js'
 
@@ -67,7 +67,7 @@ describe('cyx dispute: open, show, vote, resolve, finalize, withdraw (one proces
     const [trained, , juror] = await Promise.all([
       json<{ evidenceCid: string }>(['train', '--dataset', 'spirals', '--epochs', '2', '--out', W, '--json'])
         .then(async (t) => { await json(['faucet', '--dir', W, '--tokens', '100', '--rpc', rpc, '--json']); return t }),
-      json(['faucet', '--dir', C, '--tokens', '100', '--rpc', rpc, '--json']),
+      json(['faucet', '--dir', C, '--tokens', '200', '--rpc', rpc, '--json']), // the job and the 100-token dispute bond
       json<{ address: string }>(['faucet', '--dir', J, '--tokens', '1000000', '--rpc', rpc, '--json'])
     ])
     assert.match(trained.evidenceCid, /^b[a-z2-7]+$/)
@@ -96,6 +96,8 @@ describe('cyx dispute: open, show, vote, resolve, finalize, withdraw (one proces
     assert.equal(opened.claimant, 'client')
     assert.equal(opened.state, 'open')
     assert.equal(opened.claims.client.evidence, trained.evidenceCid)
+    assert.equal(opened.bond, String(DISPUTE.disputeBond))
+    assert.equal(await balance(client.publicKey), clientBefore - DISPUTE.disputeBond)
     const id = opened.dispute as string
 
     // show: the evidence fetched over bitswap from the worker and re-executed here.
@@ -132,8 +134,10 @@ describe('cyx dispute: open, show, vote, resolve, finalize, withdraw (one proces
     const e = decodeEscrow((await connection.getAccountInfo(escrow, 'confirmed'))!.data)
     assert.equal(e.state, ESCROW_STATE.resolvedForWorker)
     const split = settlementSplit(amount, 'Bronze')
-    assert.equal(await balance(client.publicKey), clientBefore)
-    assert.equal(await balance(workerWallet), workerBefore + split.worker)
+    // The client disputed an honest job and lost: its bond went to the worker.
+    assert.equal(finalized.bond, '0')
+    assert.equal(await balance(client.publicKey), clientBefore - DISPUTE.disputeBond)
+    assert.equal(await balance(workerWallet), workerBefore + split.worker + DISPUTE.disputeBond)
     assert.equal(await balance(new PublicKey(juror.address)), jurorBefore)
   })
 

@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import {
-  AmountError, appealDepositOutcome, cancellationSplit, disputeVerdict, durationMultiplierBps, EMPTY_REPUTATION,
+  AmountError, appealDepositOutcome, bondOutcome, cancellationSplit, disputeVerdict, durationMultiplierBps, EMPTY_REPUTATION,
   extendLockForJob, formatTokens, fraudSlashSplit, initialLockUntil, isRepeatedFailure, minimumRegistrationStake,
   parseTokens, progressBps, proRataSplit, quoteJobPrice, quorumVotes, reputationComponents, reputationScore,
   reputationTier, requiredStake, settlementSplit, slashRateBps, slashStake, stakeTierFor, takeRateLimit,
   tallyDispute, tierMayAccept, timeAccuracyBps, trainingTimeWithinBounds, withdrawalCheck, withdrawableAt,
-  applyReputationEvent, TOKEN, U64_MAX, type ReputationRecord
+  applyReputationEvent, DISPUTE, TOKEN, U64_MAX, type ReputationRecord
 } from '../../protocols/index.js'
 
 const T = (s: string): bigint => parseTokens(s)
@@ -240,6 +240,14 @@ describe('protocols/rules', () => {
       })
       assert.equal(appealDepositOutcome('worker', 'client'), 'returned')
       assert.equal(appealDepositOutcome('worker', 'worker'), 'forfeited')
+    })
+    it('the claimant\'s bond: back to a winning claimant, to the respondent when the claimant loses (finding 5)', () => {
+      assert.equal(bondOutcome('client', 'client'), 'returned')
+      assert.equal(bondOutcome('client', 'worker'), 'to-respondent')
+      assert.equal(bondOutcome('worker', 'worker'), 'returned')
+      assert.equal(bondOutcome('worker', 'client'), 'to-respondent')
+      assert.ok(DISPUTE.disputeBond > 0n)
+      assert.equal(DISPUTE.appealDeposit, DISPUTE.disputeBond, 'one Config slot holds both')
     })
   })
 })

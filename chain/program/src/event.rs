@@ -195,10 +195,12 @@ pub struct DisputeOpened {
     pub claimant: Pubkey,
     pub evidence_deadline: i64,
     pub voting_deadline: i64,
+    /// The claimant's bond locked in the dispute's vault.
+    pub bond: u64,
 }
 impl Event for DisputeOpened {
     const DISCRIMINATOR: [u8; 8] = disc::event("DisputeOpened");
-    const LEN: usize = 112;
+    const LEN: usize = 120;
 }
 
 #[repr(C)]
@@ -271,7 +273,8 @@ impl Event for DisputeAppealed {
 }
 const _: () = assert!(core::mem::size_of::<DisputeAppealed>() == DisputeAppealed::LEN);
 
-/// The final verdict was executed; an appeal deposit was returned or forfeited to the treasury.
+/// The final verdict was executed; an appeal deposit was returned or forfeited to the treasury,
+/// and the claimant's bond returned to it or paid to the respondent.
 #[repr(C)]
 pub struct DisputeFinalized {
     pub dispute: Pubkey,
@@ -280,9 +283,12 @@ pub struct DisputeFinalized {
     pub winner: u64,
     pub deposit_returned: u64,
     pub deposit_forfeited: u64,
+    /// The claimant's bond, returned to the claimant (it won) or paid to the respondent (it lost).
+    pub bond_returned: u64,
+    pub bond_to_respondent: u64,
 }
 impl Event for DisputeFinalized {
     const DISCRIMINATOR: [u8; 8] = disc::event("DisputeFinalized");
-    const LEN: usize = 88;
+    const LEN: usize = 104;
 }
 const _: () = assert!(core::mem::size_of::<DisputeFinalized>() == DisputeFinalized::LEN);

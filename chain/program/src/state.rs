@@ -18,7 +18,10 @@ pub struct ConfigParams {
     pub stake_tier_min_stake: [u64; 4],
     /// Reputation tiers: exclusive upper bound of job amounts a tier may accept.
     pub rep_tier_max_job: [u64; 4],
-    pub appeal_deposit: u64,
+    /// What a claimant locks in the dispute's vault at `open_dispute` (`DISPUTE.disputeBond`):
+    /// returned if the claimant wins, paid to the respondent if it loses. While the appeal exists
+    /// it is also the appeal deposit (the slot was `appeal_deposit`; the Config layout is unchanged).
+    pub dispute_bond: u64,
     pub escrow_timeout_secs: i64,
     pub no_progress_timeout_secs: i64,
     pub heartbeat_interval_secs: i64,
@@ -448,6 +451,9 @@ pub struct Dispute {
     pub first_for_worker: u64,
     /// The appeal deposit held in the vote vault until `finalize_dispute` (0 without an appeal).
     pub appeal_deposit: u64,
+    /// The claimant's bond held in the vote vault until `finalize_dispute` (the Config's
+    /// `dispute_bond` at opening): back to a winning claimant, to the respondent otherwise.
+    pub bond: u64,
     /// Voters of the current round.
     pub voters: u32,
     pub claimant: u8,
@@ -464,7 +470,7 @@ pub struct Dispute {
     pub _padding: [u8; 4],
 }
 
-const _: () = assert!(core::mem::size_of::<Dispute>() == 4 * 32 + 2 * CID_LEN + 11 * 8 + 4 + 8 + 4);
+const _: () = assert!(core::mem::size_of::<Dispute>() == 4 * 32 + 2 * CID_LEN + 12 * 8 + 4 + 8 + 4);
 
 impl AccountType for Dispute {
     const DISCRIMINATOR: [u8; 8] = disc::account("Dispute");

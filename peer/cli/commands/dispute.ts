@@ -24,7 +24,9 @@ JOB is a job id (64 hex digits) from the job records in DIR (the client's or the
 escrow's address. ID is the dispute's address (what "open" prints) or its escrow's.
 
 open      the client or the worker of a funded escrow disputes it (program "open_dispute"),
-          citing the evidence CID; the escrow is frozen; the evidence window starts.
+          citing the evidence CID, and locks the dispute bond (100 CYXWIZ, the Config's
+          disputeBond) from its wallet: back to it if it wins, to the other party if it loses.
+          The escrow is frozen; the evidence window (24 h) starts, then voting (36 h).
 show      the dispute on-chain (each side's claim and evidence, windows, votes, verdict); then
           fetches every cited evidence by CID over bitswap from the --bootstrap peers and re-runs
           K spot checks locally (re-execution, a fresh challenge): what the checks found.
@@ -34,7 +36,7 @@ resolve   after the voting window: records the verdict (quorum 5 % of the supply
 appeal    the loser of a recorded first verdict, within the appeal window, deposits the appeal
           deposit and reopens voting (twice the quorum).
 finalize  after the appeal window (or a resolved appeal): executes the verdict (refund, payment,
-          slashing, reputation).
+          slashing, reputation) and pays the bond to the winner.
 withdraw  a voter takes its locked votes back (once the dispute is resolved).
 
 Options:
@@ -139,6 +141,8 @@ async function view (connection: Connection, l: Located): Promise<Record<string,
     },
     windows: { now: new Date(now * 1000).toISOString(), evidenceUntil: iso(d.evidenceDeadline), votingUntil: iso(d.votingDeadline), appealUntil: iso(d.appealDeadline) },
     votes: { forClient: d.forClient, forWorker: d.forWorker, voters: d.voters },
+    /** The claimant's bond still held in the dispute's vault (0 once finalized). */
+    bond: d.bond,
     winner: d.state === DISPUTE_STATE.open ? null : nameOf(SIDE, d.winner)
   }
 }
@@ -149,11 +153,20 @@ async function open (argv: string[], io: CommandIo): Promise<number> {
   if (values.evidence === undefined) throw new UsageError('--evidence CID is required')
   const { CID } = await import('multiformats/cid')
   try { CID.parse(values.evidence) } catch { throw new UsageError(`--evidence must be a CID (got ${values.evidence})`) }
-  const { CYXWIZ_PROGRAM_ID, disputePda, openDispute } = await chainClient()
+  const { CYXWIZ_PROGRAM_ID, configPda, decodeConfig, disputePda, openDispute } = await chainClient()
   const escrow = await escrowOfJob(positionals[0] as string, dataDir(values.dir))
   const signer = await wallet(values)
   const connection = connect(rpcUrl(values.rpc))
-  const signature = await send(connection, openDispute({ claimant: signer.publicKey, escrow, mint: await readMint(connection) }, values.evidence), signer)
+  const mint = await readMint(connection)
+  // The bond is locked from the wallet's CYXWIZ account: say so before the program refuses it.
+  const configInfo = await connection.getAccountInfo(configPda(CYXWIZ_PROGRAM_ID).address, 'confirmed')
+  const bond = configInfo === null ? 0n : decodeConfig(configInfo.data).params.disputeBond
+  const held = await connection.getTokenAccountBalance(tokenAccount(signer.publicKey, mint), 'confirmed').then((r) => BigInt(r.value.amount), () => 0n)
+  if (held < bond) {
+    const { formatTokens } = await import('../../../protocols/index.js')
+    throw new Error(`opening a dispute locks the dispute bond of ${formatTokens(bond)} CYXWIZ; ${signer.publicKey.toBase58()} holds ${formatTokens(held)} (fund the wallet, e.g. cyx faucet on a local chain)`)
+  }
+  const signature = await send(connection, openDispute({ claimant: signer.publicKey, claimantToken: tokenAccount(signer.publicKey, mint), escrow, mint }, values.evidence), signer)
   const dispute = disputePda(CYXWIZ_PROGRAM_ID, escrow).address
   const v = await view(connection, await locate(connection, dispute))
   if (values.json === true) io.out(jsonLine({ ...v, signature }))

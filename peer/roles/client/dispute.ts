@@ -6,6 +6,7 @@
  */
 import type { PublicKey, TransactionInstruction } from '@solana/web3.js'
 import { openDispute, type ConfigAccount } from '../../../chain/index.js'
+import { tokenAccount } from '../chain.js'
 import type { SettleMode, Tier } from './types.js'
 
 export interface DisputeComponents {
@@ -24,5 +25,5 @@ export function disputes (settle: SettleMode, passed: boolean, tier: Tier): bool
 /** Opens a dispute on `escrow` citing the evidence; resolves with the transaction's signature. */
 export async function openJobDispute (c: DisputeComponents, escrow: PublicKey, evidenceCid: string): Promise<string> {
   const config = await c.readConfig()
-  return await c.send([openDispute({ claimant: c.wallet, escrow, mint: config.mint }, evidenceCid)])
+  return await c.send([openDispute({ claimant: c.wallet, claimantToken: tokenAccount(c.wallet, config.mint), escrow, mint: config.mint }, evidenceCid)])
 }

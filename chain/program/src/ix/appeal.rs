@@ -1,5 +1,5 @@
 //! `appeal()`: the losing party of a resolved (recorded, not yet finalized) round-0 verdict, before
-//! `appeal_deadline`, deposits `appeal_deposit` tokens into the dispute's vote vault and reopens
+//! `appeal_deadline`, deposits `dispute_bond` tokens (the appeal deposit) into the dispute's vote vault and reopens
 //! voting for `voting_window_secs` (no new evidence window: the first round's evidence stands;
 //! `submit_evidence` is closed). The appeal round needs `appeal_quorum_multiplier` × the quorum.
 //! Round 0's tally moves to `first_for_*` and the current tally restarts at zero: first-round
@@ -46,7 +46,7 @@ pub fn process(input: &Input) -> Result {
     let token = TokenAccount::load_mut(appellant_token_info, &c.mint)?;
     require!(token.authority() == appellant.key(), Error::ConstraintTokenOwner);
 
-    let deposit = c.params.appeal_deposit;
+    let deposit = c.params.dispute_bond;
     if deposit > 0 {
         cpi::token_transfer(appellant_token_info, vote_vault, appellant, deposit, None)?;
     }

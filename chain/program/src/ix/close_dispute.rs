@@ -3,7 +3,7 @@
 //! the `Dispute` account and its empty vote vault; the rent of both returns to the claimant, who
 //! paid it in `open_dispute`.
 //!
-//! With every vote withdrawn (`locked == 0`) and the appeal deposit paid out by
+//! With every vote withdrawn (`locked == 0`) and the appeal deposit and the bond paid out by
 //! `finalize_dispute`, a vote vault holding tokens holds only what someone sent to it directly
 //! (audit finding 9: one base unit used to block the close forever). That surplus is swept to the
 //! platform vault (the treasury) before the vault is closed.
@@ -38,7 +38,7 @@ pub fn process(input: &Input) -> Result {
     require!(d.state == DISPUTE_FINALIZED, Error::InvalidDisputeState);
     require!(d.locked == 0, Error::VotesOutstanding);
     account::writable(account::address(vault_info, &d.vote_vault)?)?;
-    require!(d.appeal_deposit == 0, Error::InvalidDisputeState);
+    require!(d.appeal_deposit == 0 && d.bond == 0, Error::InvalidDisputeState);
     account::writable(account::address(platform_vault, &c.platform_vault)?)?;
     let bump = [c.bump];
     let surplus = TokenAccount::load(vault_info, &c.mint)?.amount();

@@ -5,7 +5,8 @@
 //!   client and the rest to the treasury (the platform vault); −200 reputation; permanent ban;
 //! - worker wins: paid as a completed job (90/10, 92/8 for Diamond); +5 reputation.
 //! An appeal deposit held in the vote vault is returned to the appellant if the appeal overturned
-//! the first verdict, forfeited to the treasury otherwise (`appealDepositOutcome`).
+//! the first verdict, forfeited to the treasury otherwise (`appealDepositOutcome`). The claimant's
+//! bond held there goes back to the claimant if it won, to the respondent otherwise (`bondOutcome`).
 //!
 //! Accounts: 0 config (writable) · 1 dispute (writable) · 2 escrow (writable, = dispute.escrow) ·
 //! 3 escrow_vault (writable) · 4 worker_node (writable) · 5 client_token (writable) ·
@@ -109,10 +110,24 @@ pub fn process(input: &Input) -> Result {
         d.appeal_deposit = 0;
     }
 
+    // The claimant's bond: back to it if it won, to the respondent (the other party) otherwise.
+    let bond = d.bond;
+    let (mut bond_returned, mut bond_to_respondent) = (0u64, 0u64);
+    if bond > 0 {
+        let to = if winner == SIDE_CLIENT { client_token_info } else { worker_token_info };
+        cpi::token_transfer(vote_vault, to, config.info, bond, Some(&config_seeds))?;
+        if winner == d.claimant {
+            bond_returned = bond;
+        } else {
+            bond_to_respondent = bond;
+        }
+        d.bond = 0;
+    }
+
     n.jobs_active = math::dec_u32(n.jobs_active)?;
     e.completed_at = now;
     d.state = DISPUTE_FINALIZED;
 
-    event::emit(DisputeFinalized { dispute: *dispute.key(), escrow: *escrow.key(), winner: winner as u64, deposit_returned: returned, deposit_forfeited: forfeited });
+    event::emit(DisputeFinalized { dispute: *dispute.key(), escrow: *escrow.key(), winner: winner as u64, deposit_returned: returned, deposit_forfeited: forfeited, bond_returned, bond_to_respondent });
     Ok(())
 }

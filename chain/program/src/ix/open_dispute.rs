@@ -3,12 +3,15 @@
 //! frozen (no complete, cancel, timeout or claim) until `finalize_dispute`.
 //! Creates the `Dispute` PDA ["dispute", escrow] and its vote vault ["vote_vault", dispute]; the
 //! evidence window runs `evidence_window_secs`, then voting `voting_window_secs`.
+//! The claimant locks `dispute_bond` tokens from its token account in the vote vault (audit
+//! finding 5: a dispute freezes the other side's payment, so it is not free): `finalize_dispute`
+//! returns the bond to a winning claimant and pays it to the respondent otherwise.
 //!
 //! Accounts: 0 claimant (signer, writable, pays) · 1 config · 2 escrow (writable) · 3 dispute
 //! (writable, PDA) · 4 vote_vault (writable, PDA) · 5 mint (= config.mint) · 6 system_program ·
-//! 7 token_program.
+//! 7 token_program · 8 claimant_token (writable, the claimant's CYXWIZ account).
 
-use crate::account::{self, Account, AccountIter};
+use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, DisputeOpened};
@@ -16,7 +19,7 @@ use crate::input::Input;
 use crate::state::{Config, Dispute, Escrow, DISPUTE_OPEN, ESCROW_DISPUTED, ESCROW_FUNDED, SIDE_CLIENT, SIDE_WORKER};
 use crate::cpi::Seeds;
 use crate::sys::{self, Bytes};
-use crate::{math, require, seeds};
+use crate::{cpi, math, require, seeds};
 
 pub fn process(input: &Input) -> Result {
     let pid = &input.program_id;
@@ -29,6 +32,7 @@ pub fn process(input: &Input) -> Result {
     let mint_info = it.next()?;
     account::system_program(it.next()?)?;
     account::token_program(it.next()?)?;
+    let claimant_token_info = it.next()?;
     let mut args = Args::new(input.data);
     let cid = args.bytes64()?;
     args.finish()?;
@@ -54,6 +58,8 @@ pub fn process(input: &Input) -> Result {
         require!(now <= e.deadline, Error::DeadlinePassed);
     }
     account::address(mint_info, &c.mint)?;
+    let claimant_token = TokenAccount::load_mut(claimant_token_info, &c.mint)?;
+    require!(claimant_token.authority() == claimant.key(), Error::ConstraintTokenOwner);
 
     let escrow_key = escrow.key().as_bytes();
     let bump = account::expect_pda(dispute_info, &[Bytes::of(seeds::DISPUTE), Bytes::of(escrow_key)], pid)?;
@@ -63,7 +69,13 @@ pub fn process(input: &Input) -> Result {
     account::create_token_vault(claimant, vault_info, mint_info, config.key(),
         &Seeds(&[Bytes::of(seeds::VOTE_VAULT), Bytes::of(dispute_info.key().as_bytes()), Bytes::of(&[vault_bump])]))?;
 
+    let bond = c.params.dispute_bond;
+    if bond > 0 {
+        cpi::token_transfer(claimant_token_info, vault_info, claimant, bond, None)?;
+    }
+
     let d = dispute.get_mut();
+    d.bond = bond;
     d.escrow = *escrow.key();
     d.client = e.client;
     d.worker = e.worker;
@@ -84,7 +96,7 @@ pub fn process(input: &Input) -> Result {
 
     event::emit(DisputeOpened {
         dispute: *dispute_info.key(), escrow: *escrow.key(), claimant: *claimant.key(),
-        evidence_deadline: d.evidence_deadline, voting_deadline: d.voting_deadline,
+        evidence_deadline: d.evidence_deadline, voting_deadline: d.voting_deadline, bond,
     });
     Ok(())
 }
