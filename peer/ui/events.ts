@@ -79,4 +79,4 @@ export type UiEvent =
   | { readonly type: 'end', readonly lingerSeconds: number }
 
 /** What the page may ask for (POST /api/action/NAME). */
-export type ActionName = 'check' | 'submit' | 'cancel' | 'rate' | 'dispute' | 'pause' | 'price'
+export type ActionName = 'check' | 'quote' | 'submit' | 'cancel' | 'rate' | 'dispute' | 'pause' | 'price'

@@ -5,12 +5,14 @@
  * escrow. It only reads: it never sends a transaction (a missing token account is 0, not created).
  */
 import { logger } from '@libp2p/logger'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { basename, join } from 'node:path'
 import { PublicKey } from '@solana/web3.js'
 import { getAccount } from '@solana/spl-token'
 import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, vaultPda } from '../../chain/index.js'
-import { UNITS_PER_TOKEN, reputationTier } from '../../protocols/index.js'
+import { PROOF, UNITS_PER_TOKEN, reputationTier } from '../../protocols/index.js'
 import { readNode } from '../roles/index.js'
-import { readEscrow, type LocalNetwork, type SimObserver, type SimPeer, type SimReport, type SimJobOutcome, type SimJob } from '../sim/index.js'
+import { readEscrow, warpPast, type LocalNetwork, type SimObserver, type SimPeer, type SimReport, type SimJobOutcome, type SimJob } from '../sim/index.js'
 import { plain, type ActionName, type NodeStanding, type UiEvent } from './events.js'
 import type { UiFeed } from './feed.js'
 import { ActionError, type UiActions } from './server.js'
@@ -21,6 +23,34 @@ const log = logger('cyx:ui:sim')
 const nameOf = (table: Record<string, number>, v: number): string => Object.entries(table).find(([, x]) => x === v)?.[0] ?? String(v)
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const DECIMALS = UNITS_PER_TOKEN.toString().length - 1
+/** The page's job form, as the CLI's `client submit` flags (same names, strings). */
+export interface SubmitValues {
+  dataset?: string
+  epochs?: string
+  'max-price'?: string
+  tier?: string
+  'bid-window'?: string
+  model?: string
+  data?: string
+  loss?: string
+  optimizer?: string
+  lr?: string
+  batch?: string
+  'label-column'?: string
+}
+
+/** What the page may do in a sim: check a model, quote and submit a job (the CLI's own checks,
+ * given by the caller: `cyx client submit`'s `submitRequest`, so that peer/ui needs no CLI). */
+export interface SimActionOptions {
+  readonly submitRequest: (values: SubmitValues) => Promise<{ readonly datasetId: string, readonly tier: string, readonly epochs: number, readonly maxPrice: bigint, readonly bidWindowMs: number, readonly clientModel?: Record<string, unknown> }>
+}
+
+/** An uploaded file's name, kept to what a file name may safely hold (its extension says its format). */
+const safeName = (n: unknown, fallback: string): string => {
+  const b = typeof n === 'string' ? basename(n).replace(/[^\w.-]/g, '_').slice(-100) : ''
+  return b === '' || b.startsWith('.') ? fallback : b
+}
+
 /** Re-reading the chain after a burst of transactions: once, this long after the first of them. */
 const REFRESH_DELAY_MS = 150
 
@@ -36,10 +66,16 @@ export class SimUiSource {
   #unsubscribe: (() => void) | undefined
   #refreshing: Promise<void> = Promise.resolve()
   #timer: NodeJS.Timeout | undefined
+  readonly #submitRequest: SimActionOptions['submitRequest'] | undefined
+  /** The run's report is out: the page may now add jobs (before, they would upset its reconciliation). */
+  #reported = false
+  #pageJobs = 0
+  #uploads = 0
 
-  constructor (feed: UiFeed, actions: readonly ActionName[] = []) {
+  constructor (feed: UiFeed, o?: SimActionOptions) {
     this.#feed = feed
-    this.#actions = actions
+    this.#submitRequest = o?.submitRequest
+    this.#actions = o === undefined ? [] : ['check', 'quote', 'submit']
   }
 
   /** The running peers by name (the client's, for the page's actions). */
@@ -55,7 +91,7 @@ export class SimUiSource {
   get actions (): UiActions {
     return {
       names: this.#actions,
-      run: async (name) => { throw new ActionError(`the action "${name}" is not available in cyx sim yet`) },
+      run: async (name, body) => await this.#act(name, body),
       modelFile: (jobId) => this.#models.get(jobId)
     }
   }
@@ -111,6 +147,103 @@ export class SimUiSource {
     for (const [k, b] of Object.entries(r.balances)) balances[k] = b.after
     this.#push({ type: 'report', ok: r.ok, checks: r.checks, balances })
     this.#push({ type: 'end', lingerSeconds })
+    this.#reported = true
+  }
+
+  async #act (name: ActionName, body: unknown): Promise<unknown> {
+    if (typeof body !== 'object' || body === null) throw new ActionError('send a JSON object')
+    const b = body as Record<string, unknown>
+    if (name === 'check') return await this.#check(b)
+    if (name === 'quote') return await this.#quote(b)
+    if (name === 'submit') return await this.#submit(b)
+    throw new ActionError(`the action "${name}" is not available in cyx sim`)
+  }
+
+  /** `cyx model check` on an uploaded model: the same check and report. */
+  async #check (b: Record<string, unknown>): Promise<unknown> {
+    if (typeof b.model !== 'string' || b.model === '') throw new ActionError('choose an ONNX model file to check')
+    const { checkModel, formatModelReport, ModelCheckError } = await import('../train/index.js')
+    try {
+      const report = checkModel(Buffer.from(b.model, 'base64'), { batch: typeof b.batch === 'number' ? b.batch : 32 })
+      return { supported: report.supported, text: formatModelReport(report) }
+    } catch (e) {
+      if (e instanceof ModelCheckError) return { supported: false, text: e.message }
+      throw new ActionError(`not an ONNX model: ${(e as Error).message}`)
+    }
+  }
+
+  /** The form's values as the CLI takes them, uploaded files written into the run's dir. */
+  async #values (b: Record<string, unknown>): Promise<SubmitValues> {
+    const net = this.#net
+    if (net === undefined) throw new ActionError('the network is not up yet')
+    const v: SubmitValues = {}
+    const keys = ['dataset', 'epochs', 'max-price', 'tier', 'bid-window', 'loss', 'optimizer', 'lr', 'batch', 'label-column'] as const
+    for (const k of keys) {
+      const x = b[k]
+      if (typeof x === 'string' && x.trim() !== '') v[k] = x.trim()
+    }
+    for (const k of ['model', 'data'] as const) {
+      const f = b[k] as { name?: unknown, base64?: unknown } | undefined
+      if (f === undefined || f === null) continue
+      if (typeof f.base64 !== 'string') throw new ActionError(`the ${k} file did not arrive`)
+      const dir = join(net.dir, 'page-uploads', String(++this.#uploads))
+      await mkdir(dir, { recursive: true })
+      const file = join(dir, safeName(f.name, k === 'model' ? 'model.onnx' : 'data.npz'))
+      await writeFile(file, Buffer.from(f.base64, 'base64'))
+      v[k] = file
+    }
+    return v
+  }
+
+  async #request (b: Record<string, unknown>): Promise<Awaited<ReturnType<SimActionOptions['submitRequest']>>> {
+    if (this.#submitRequest === undefined) throw new ActionError('no job can be submitted here')
+    try {
+      return await this.#submitRequest(await this.#values(b))
+    } catch (e) {
+      // The CLI's own errors name its flags; the form's fields carry the same names.
+      throw new ActionError((e as Error).message)
+    }
+  }
+
+  /** What the job would cost at most, what the client holds, and what the workers ask. */
+  async #quote (b: Record<string, unknown>): Promise<unknown> {
+    const r = await this.#request(b)
+    const net = this.#net as LocalNetwork
+    const client = this.#peers.get('client')
+    const balance = client === undefined ? 0n : await tokenBalanceOf(net.connection, net.mint, client.wallet)
+    const asks = [...this.#peers.values()].filter((p) => p.plan.role === 'worker').map((p) => ({ worker: p.name, pricePerHour: String((p.plan.worker as { pricePerHour?: bigint } | undefined)?.pricePerHour ?? 0n) }))
+    return { datasetId: r.datasetId, tier: r.tier, epochs: r.epochs, maxPrice: String(r.maxPrice), clientBalance: String(balance), affordable: balance >= r.maxPrice, asks, bidWindowSeconds: r.bidWindowMs / 1000 }
+  }
+
+  /** Submits the job through the sim's client peer (the role `cyx client submit` runs); answers at once. */
+  async #submit (b: Record<string, unknown>): Promise<unknown> {
+    if (!this.#reported) throw new ActionError('wait for the run\'s report: a job added during the run would change the balances it reconciles')
+    const r = await this.#request(b)
+    const client = this.#peers.get('client')
+    const net = this.#net as LocalNetwork
+    if (client === undefined) throw new ActionError('the sim has no client peer')
+    const balance = await tokenBalanceOf(net.connection, net.mint, client.wallet)
+    if (balance < r.maxPrice) throw new ActionError(`the client holds ${balance} base units, less than the max price ${r.maxPrice}`)
+    const name = `page-${++this.#pageJobs}`
+    const request = { ...r, ...(r.clientModel === undefined ? {} : { modelOutDir: join(net.dir, 'models') }) }
+    this.submit({ name, request }, 'page')
+    this.#push({ type: 'action', action: 'submit', ok: true, message: `${name}: submitted` })
+    const settle = (client.plan.client as { settle?: string } | undefined)?.settle
+    client.submit(request, (e) => { this.job(name, e) }).then(async (o) => {
+      this.outcome(name, o, null)
+      // As the run does: an optimistic job the client let run is paid once the challenge window
+      // has passed; the sim passes it by warping the ledger clock, and the winner claims.
+      if (o.tier === 'optimistic' && o.state === 'verified' && settle === 'window') {
+        const e = await readEscrow(net, new PublicKey(o.escrow))
+        warpPast(net, e.deliveredAt + BigInt(PROOF.challengeWindowSeconds))
+        this.#soon()
+      }
+    }, (err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err)
+      this.outcome(name, undefined, message)
+      this.#push({ type: 'action', action: 'submit', ok: false, message: `${name}: ${message}` })
+    }).catch((err: unknown) => { log.error('after the page\'s job %s: %e', name, err) })
+    return { job: name }
   }
 
   /** Stops listening to the ledger. */

@@ -90,8 +90,12 @@ function bidWindowArg (value: string | undefined): number {
   return s
 }
 
-async function submit (argv: string[], io: CommandIo): Promise<number> {
-  const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, ...CLIENT_MODEL_OPTIONS, dataset: { type: 'string' }, epochs: { type: 'string' }, 'max-price': { type: 'string' }, tier: { type: 'string' }, settle: { type: 'string' }, 'bid-window': { type: 'string' }, coordinator: { type: 'string' } })
+/** A job request as `Client.submit` takes it (the client's settle and node options apart). */
+export interface SubmitRequest { datasetId: string, tier: 'optimistic' | 'zk', epochs: number, maxPrice: bigint, bidWindowMs: number, clientModel?: Record<string, unknown> }
+
+/** `submit`'s job flags (and the live page's form, which sends the same names) checked and made a
+ * request: one set of checks and errors for both. */
+export async function submitRequest (values: { dataset?: string | undefined, epochs?: string | undefined, 'max-price'?: string | undefined, tier?: string | undefined, 'bid-window'?: string | undefined } & Parameters<typeof clientModelArgs>[0]): Promise<SubmitRequest> {
   const own = clientModelArgs(values)
   if (own !== undefined) {
     if (values.dataset !== undefined || values.tier === 'zk') throw new UsageError('--model/--data is a job on your own model: leave out --dataset; it is verified on the optimistic tier')
@@ -101,20 +105,25 @@ async function submit (argv: string[], io: CommandIo): Promise<number> {
     const bidWindow = bidWindowArg(values['bid-window'])
     // The roles load here, not with the CLI: `--help` stays quick.
     const { clientModelRequest } = await import('../../roles/index.js')
-    return await seeThrough(values, io, settleArg(values.settle), { submit: { datasetId: 'client', tier: 'optimistic', epochs, maxPrice: tokens(values['max-price'], 'max-price'), bidWindowMs: bidWindow * 1000, clientModel: clientModelRequest(own, epochs) } })
+    return { datasetId: 'client', tier: 'optimistic', epochs, maxPrice: tokens(values['max-price'], 'max-price'), bidWindowMs: bidWindow * 1000, clientModel: clientModelRequest(own, epochs) }
   }
   if (values.dataset !== 'spirals' && values.dataset !== 'mnist' && values.dataset !== 'mnist-4x4') throw new UsageError('--dataset must be spirals, mnist or mnist-4x4 (or --model FILE --data FILE for your own model)')
   const tier = values.tier ?? (values.dataset === 'mnist-4x4' ? 'zk' : 'optimistic')
   if (tier !== 'optimistic' && tier !== 'zk') throw new UsageError(`--tier must be optimistic or zk (got ${tier})`)
   if (tier === 'zk' && values.dataset !== 'mnist-4x4') throw new UsageError('the zk tier trains on data in the step circuit\'s shape (16 features, 4 classes, 64 rows): use --dataset mnist-4x4')
-  const settle = settleArg(values.settle)
   const epochs = Number(values.epochs)
   const [minEpochs, maxEpochs] = tier === 'zk' ? [1, ZK_MAX_EPOCHS] : [1, 1000]
   if (!Number.isInteger(epochs) || epochs < minEpochs || epochs > maxEpochs) throw new UsageError(`--epochs must be a whole number ${minEpochs}..${maxEpochs} for the ${tier} tier (got ${values.epochs ?? 'nothing'})`)
   if (values['max-price'] === undefined) throw new UsageError('--max-price is required')
   const maxPrice = tokens(values['max-price'], 'max-price')
   const bidWindow = bidWindowArg(values['bid-window'])
-  return await seeThrough(values, io, settle, { submit: { datasetId: values.dataset, tier, epochs, maxPrice, bidWindowMs: bidWindow * 1000 } })
+  return { datasetId: values.dataset, tier, epochs, maxPrice, bidWindowMs: bidWindow * 1000 }
+}
+
+async function submit (argv: string[], io: CommandIo): Promise<number> {
+  const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, ...CLIENT_MODEL_OPTIONS, dataset: { type: 'string' }, epochs: { type: 'string' }, 'max-price': { type: 'string' }, tier: { type: 'string' }, settle: { type: 'string' }, 'bid-window': { type: 'string' }, coordinator: { type: 'string' } })
+  const settle = settleArg(values.settle)
+  return await seeThrough(values, io, settle, { submit: await submitRequest(values) })
 }
 
 /** Runs a client node for one job — a new one (`submit`) or a recorded one (`resume`) — with live progress. */

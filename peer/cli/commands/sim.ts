@@ -4,7 +4,7 @@ import { CLIENT_MODEL_OPTIONS, CLIENT_MODEL_USAGE, clientModelArgs } from './cli
 import { CLIENT_MODEL_EPOCHS, DEFAULT_EPOCHS, SCENARIOS, runSimulation, type ScenarioName, type SimReport } from '../../sim/index.js'
 import { SimUiSource, UiFeed, UiServer } from '../../ui/index.js'
 import { parseCommandArgs, UsageError, type Command } from '../command.js'
-import { ZK_MAX_EPOCHS } from './client.js'
+import { ZK_MAX_EPOCHS, submitRequest } from './client.js'
 
 /** The zk epoch bound is the client command's (one literal for both verbs). */
 export { ZK_MAX_EPOCHS }
@@ -146,7 +146,7 @@ ${CLIENT_MODEL_USAGE}
     const linger = wholeArg('linger', values.linger, 0, 0, 86_400)
     // Ctrl-C or SIGTERM: every peer is stopped (cleanly, then by force), the ledger closed.
     // The live page: a feed the run's observer fills, served until the linger is over.
-    const source = ui ? new SimUiSource(new UiFeed()) : undefined
+    const source = ui ? new SimUiSource(new UiFeed(), { submitRequest }) : undefined
     const server = source === undefined ? undefined : await UiServer.start({ feed: source.feed, actions: source.actions, port: uiPort })
     if (server !== undefined) io.err(`ui: ${server.url}`)
     const abort = new AbortController()

@@ -4,13 +4,14 @@
  * The page: it reads the token from the address's fragment, subscribes to the feed over
  * Server-Sent Events (the browser resumes with Last-Event-ID by itself; no polling), folds each
  * event into the page state and redraws the open view once per animation frame.
- * Four views as tabs (arrow keys move between them, as in any tab list): Jobs, Money, Network,
- * Auctions.
+ * The views as tabs (arrow keys move between them, as in any tab list): Jobs, Money, Network,
+ * Auctions, and Submit where the server offers it.
  */
 import './style.css'
 import type { UiEvent } from '../events.js'
 import { apply, emptyState } from './state.js'
 import { auctionsView, jobsView, moneyView, networkView } from './views.js'
+import { submitView } from './submit.js'
 
 const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? ''
 const status = document.getElementById('status') as HTMLElement
@@ -20,17 +21,19 @@ const VIEWS = {
   jobs: () => jobsView(state, token),
   money: () => moneyView(state),
   network: () => networkView(state),
-  auctions: () => auctionsView(state)
+  auctions: () => auctionsView(state),
+  submit: () => submitView(state, token)
 } as const
 type ViewName = keyof typeof VIEWS
 let current: ViewName = 'jobs'
 
-const tabs = [...document.querySelectorAll<HTMLButtonElement>('[role="tab"]')]
+const allTabs = [...document.querySelectorAll<HTMLButtonElement>('[role="tab"]')]
+const visibleTabs = (): HTMLButtonElement[] => allTabs.filter((t) => !t.hidden)
 const panel = document.getElementById('panel') as HTMLElement
 
 function select (name: ViewName, focus: boolean): void {
   current = name
-  for (const t of tabs) {
+  for (const t of allTabs) {
     const on = t.dataset.view === name
     t.setAttribute('aria-selected', String(on))
     t.tabIndex = on ? 0 : -1
@@ -41,9 +44,11 @@ function select (name: ViewName, focus: boolean): void {
   draw()
 }
 
-for (const [i, t] of tabs.entries()) {
+for (const t of allTabs) {
   t.addEventListener('click', () => { select(t.dataset.view as ViewName, false) })
   t.addEventListener('keydown', (e) => {
+    const tabs = visibleTabs()
+    const i = tabs.indexOf(t)
     const n = tabs.length
     const to = e.key === 'ArrowRight' ? (i + 1) % n : e.key === 'ArrowLeft' ? (i - 1 + n) % n : e.key === 'Home' ? 0 : e.key === 'End' ? n - 1 : -1
     if (to < 0) return
@@ -57,11 +62,14 @@ function draw (): void {
   // Keep what was open (details) and focused across the redraw.
   const open = new Set([...panel.querySelectorAll('details[open] > summary')].map((s) => s.textContent?.replace(/\s*\(.*$/, '')))
   const focused = document.activeElement instanceof HTMLElement && panel.contains(document.activeElement) ? document.activeElement.dataset.job : undefined
-  panel.replaceChildren(VIEWS[current]())
+  const view = VIEWS[current]()
+  if (panel.firstElementChild !== view) panel.replaceChildren(view)
   for (const s of panel.querySelectorAll('details > summary')) if (open.has(s.textContent?.replace(/\s*\(.*$/, ''))) (s.parentElement as HTMLDetailsElement).open = true
   if (focused !== undefined) panel.querySelector<HTMLElement>(`[data-job="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true })
   window.scrollTo(0, scrollY)
   const h = state.hello
+  const submitTab = document.getElementById('tab-submit') as HTMLButtonElement
+  submitTab.hidden = h?.actions.includes('submit') !== true
   status.textContent = `${h === undefined ? '' : `${h.title}: `}${state.end !== undefined ? `the run is over${state.end.lingerSeconds > 0 ? ` (this page stays up ${state.end.lingerSeconds} s)` : ''}` : connected ? 'live' : 'connecting…'}`
   document.body.dataset.ended = String(state.end !== undefined)
 }
