@@ -178,7 +178,7 @@ interface EvidenceFinding {
   readonly side: string
   readonly cid: string
   readonly blocks: number
-  readonly verdict: 'passed' | 'failed' | 'not-judged'
+  readonly verdict: 'passed' | 'failed' | 'not-judged' | 'unavailable'
   readonly segments: readonly number[]
   readonly segmentCount: number | null
   readonly finalWeightsHash: string | null
@@ -203,20 +203,27 @@ async function show (argv: string[], io: CommandIo): Promise<number> {
   }
   const findings: EvidenceFinding[] = []
   if (cited.size > 0) {
-    // A throwaway peer (keys in memory, a temporary store): fetches over bitswap, checks here.
-    const { createPeerNode } = await import('../../node/index.js')
-    const { evidenceBlocks } = await import('../../../storage/index.js')
-    const { verifyEvidence } = await import('../../evidence/index.js')
+    // A throwaway peer (keys in memory, a temporary store): fetches by CID from any provider the
+    // DHT names (with retries, peer/evidence fetchEvidence), checks here. Evidence nobody serves is
+    // "unavailable", not judged; blocks that arrive invalid fail it.
+    const { createPeerNode, evidenceFetchComponents } = await import('../../node/index.js')
+    const { isEvidenceError } = await import('../../../storage/index.js')
+    const { verifyEvidence, fetchEvidence } = await import('../../evidence/index.js')
     const { CID } = await import('multiformats/cid')
     const node = await createPeerNode({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap })
     try {
       for (const [cid, sides] of cited) {
         let blocks = 0
         try {
-          const signal = AbortSignal.timeout(60_000)
-          for await (const _ of evidenceBlocks(node.helia, CID.parse(cid), { signal })) blocks++
+          const got = await fetchEvidence(evidenceFetchComponents(node), CID.parse(cid), { attempts: 3 })
+          blocks = got.blocks
+          if (got.status === 'unavailable') {
+            findings.push({ side: sides.join('+'), cid, blocks, verdict: 'unavailable', segments: [], segmentCount: null, finalWeightsHash: null, reasons: [`the evidence is unavailable (no verdict on the work): ${got.reasons.at(-1) ?? ''}`] })
+            continue
+          }
         } catch (e) {
-          findings.push({ side: sides.join('+'), cid, blocks, verdict: 'not-judged', segments: [], segmentCount: null, finalWeightsHash: null, reasons: [`could not fetch the evidence: ${e instanceof Error ? e.message : String(e)}`] })
+          const invalid = isEvidenceError(e) && e.code !== 'NOT_FOUND'
+          findings.push({ side: sides.join('+'), cid, blocks, verdict: invalid ? 'failed' : 'unavailable', segments: [], segmentCount: null, finalWeightsHash: null, reasons: [`${invalid ? 'the evidence is invalid' : 'could not fetch the evidence'}: ${e instanceof Error ? e.message : String(e)}`] })
           continue
         }
         const r = await verifyEvidence({ cid, peer: { helia: node.helia }, challengeSeed: Uint8Array.from(randomBytes(32)), checks })

@@ -7,7 +7,12 @@
  * that dies leaves its checkpoints behind, and the final check fetches only the last segment.
  *
  * Latest wins: one fetch runs at a time; notices that arrive meanwhile replace each other, since the
- * newest manifest covers every earlier checkpoint. Keeping is best effort: a notice without a CID, a
+ * newest manifest covers every earlier checkpoint. The session's end lets the fetch under way finish
+ * rather than aborting it, and the delivery's check starts after it: Helia's bitswap (3.x/4.x) keeps
+ * one want per block for all its callers, and one caller's abort cancels the want for every caller
+ * waiting on it, and for a caller that wants the block again before the cancel is sent — the
+ * check's fetch of the same blocks would then wait for nothing until its timeout (seen in the sim:
+ * an honest worker's evidence "unavailable" and the worker disputed). Keeping is best effort: a notice without a CID, a
  * fetch that fails or a manifest that does not match is logged and counted, never the job's failure
  * (the delivery's check decides; what the worker sent is evidence of its own).
  */
@@ -19,6 +24,8 @@ import type { Emit } from './types.js'
 
 const log = logger('cyx:client:keeper')
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+/** How long after a failed fetch its bitswap cancels are given to go out (Helia debounces them by milliseconds). */
+const CANCEL_FLUSH_MS = 500
 
 /** What an interim manifest says about itself (read from this peer's blockstore, validated). */
 export interface InterimSummary {
@@ -44,7 +51,10 @@ export interface KeptCheckpoint { readonly epoch: number, readonly cid: string, 
 export interface CheckpointKeeper {
   /** A checkpoint notice arrived (returns at once). */
   offer: (notice: wire.CheckpointNotice) => void
-  /** Stops taking notices, stops the fetch under way (the delivery's check fetches the rest), and says what is kept. */
+  /**
+   * Stops taking notices, lets the fetch under way end (never aborts it: see the module header), and
+   * says what is kept.
+   */
   settle: () => Promise<{ readonly kept: KeptCheckpoint | undefined, readonly failures: number }>
 }
 
@@ -63,12 +73,12 @@ export function keepCheckpoints (c: KeeperComponents, r: { readonly worker: Peer
   let kept: KeptCheckpoint | undefined
   let failures = 0
   let closed = false
-  const stop = new AbortController()
+  let lastFailed = false
 
   const keep = async (notice: wire.CheckpointNotice): Promise<void> => {
     if (kept !== undefined && notice.epoch <= kept.epoch) return
     const timeout = AbortSignal.timeout(r.fetchTimeoutMs ?? 60_000)
-    const signal = AbortSignal.any([stop.signal, timeout, ...(r.signal === undefined ? [] : [r.signal])])
+    const signal = r.signal === undefined ? timeout : AbortSignal.any([r.signal, timeout])
     // One attempt: the next notice is the retry, and the delivery's check retries in earnest.
     const got = await c.fetchEvidence(notice.cid, r.worker, { signal, attempts: 1 })
     if (got.status !== 'fetched') throw new Error(`checkpoint ${notice.epoch} (${notice.cid}) is not available: ${got.reasons.at(-1) ?? 'no reason'}`)
@@ -83,13 +93,14 @@ export function keepCheckpoints (c: KeeperComponents, r: { readonly worker: Peer
   }
 
   const drain = async (): Promise<void> => {
-    while (pending !== undefined && r.signal?.aborted !== true && !stop.signal.aborted) {
+    while (pending !== undefined && r.signal?.aborted !== true) {
       const next = pending
       pending = undefined
       try {
+        lastFailed = false
         await keep(next)
       } catch (e) {
-        if (stop.signal.aborted) break
+        lastFailed = true
         failures++
         log('keeping checkpoint %d failed: %s', next.epoch, e instanceof Error ? e.message : e)
       }
@@ -106,8 +117,10 @@ export function keepCheckpoints (c: KeeperComponents, r: { readonly worker: Peer
     settle: async () => {
       closed = true
       pending = undefined
-      stop.abort(new Error('the session ended'))
       await running
+      // A fetch that just timed out left its wants cancelled but not yet sent: let that go out
+      // before the check wants the same blocks anew (module header).
+      if (lastFailed) await new Promise((resolve) => setTimeout(resolve, CANCEL_FLUSH_MS))
       return { kept, failures }
     }
   }
