@@ -18,7 +18,7 @@ const CHROMIUM = '/usr/lib/chromium/chromium'
 const ARTIFACTS = 'test-artifacts/ui'
 const EPOCHS = 3
 
-interface Report { ok: boolean, balances: Record<string, { after: string }>, jobs: Array<{ name: string, escrowState: string, training: { epochs: number } }> }
+interface Report { ok: boolean, checks: Array<{ name: string, ok: boolean }>, balances: Record<string, { after: string }>, jobs: Array<{ name: string, escrowState: string, training: { epochs: number } }> }
 
 describe('ui: cyx sim --ui in a real browser', function () {
   this.timeout(300_000)
@@ -79,7 +79,7 @@ describe('ui: cyx sim --ui in a real browser', function () {
     page.on('pageerror', (e) => { errors.push(e.message) })
     await page.goto(url)
     const r = await report
-    assert.equal(r.ok, true)
+    assert.equal(r.ok, true, `the sim's checks failed: ${JSON.stringify(r.checks.filter((c) => !c.ok))}`)
     // Every job of the report: paid on the page, its curve one point per epoch.
     for (const j of r.jobs) {
       const card = page.locator(`article[data-job="${j.name}"]`)
