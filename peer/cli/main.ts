@@ -27,6 +27,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'relay', summary: 'run a public peer offering circuit relay and bootstrap, so workers behind NAT can be reached', load: async () => (await import('./commands/relay.js')).relayCommand },
   { name: 'sim', summary: 'run a local network: an auction, a job trained, spot-checked and paid on the embedded ledger', load: async () => (await import('./commands/sim.js')).simCommand },
   { name: 'sim-peer', summary: 'internal to cyx sim: one peer of a simulated network, driven over stdin/stdout', hidden: true, load: async () => (await import('./commands/sim-peer.js')).simPeerCommand },
+  { name: 'ui', summary: 'serve a live page for the local peer (jobs, escrows, balance, stake) on 127.0.0.1, with a token', load: async () => (await import('./commands/ui.js')).uiCommand },
   { name: 'train', summary: 'train a model locally, storing re-executable evidence (Helia), the ONNX model and a CAR', load: async () => (await import('./commands/train.js')).trainCommand },
   { name: 'verify', summary: 'spot-check training evidence: re-execute segments chosen by a challenge seed', load: async () => (await import('./commands/verify.js')).verifyCommand },
   { name: 'worker', summary: 'run a worker: stake, advertise, bid, train with evidence, deliver; resumes interrupted jobs', load: async () => (await import('./commands/worker.js')).workerCommand }
