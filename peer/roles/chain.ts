@@ -5,9 +5,9 @@
  */
 import { readFile } from 'node:fs/promises'
 import { getAssociatedTokenAddressSync } from '@solana/spl-token'
-import { Keypair, PublicKey, Transaction, sendAndConfirmTransaction, type Connection, type TransactionInstruction } from '@solana/web3.js'
+import { Keypair, PublicKey, type Connection } from '@solana/web3.js'
 import {
-  CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, TIER, configPda, decodeConfig, decodeEscrow, decodeNode, escrowVaultPda, nodePda,
+  AccountKindError, CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, TIER, escrowVaultPda, fetchConfig, fetchEscrow, fetchNode, sendAndConfirm,
   type ConfigAccount, type EscrowAccount, type NodeAccount
 } from '../../chain/index.js'
 import { PROOF, wire } from '../../protocols/index.js'
@@ -26,24 +26,19 @@ export async function walletKeypair (node: PeerNode): Promise<Keypair> {
   return keypair
 }
 
-export async function sendTransaction (connection: Connection, ixs: TransactionInstruction[], signers: Keypair[]): Promise<string> {
-  return await sendAndConfirmTransaction(connection, new Transaction().add(...ixs), signers, { commitment: 'confirmed' })
-}
+/** One transaction of `ixs`, sent and confirmed (chain/client `sendAndConfirm`). */
+export const sendTransaction = sendAndConfirm
 
+/** The program's Config; throws when the program is not initialised on this ledger. */
 export async function readConfig (connection: Connection, programId = CYXWIZ_PROGRAM_ID): Promise<ConfigAccount> {
-  const info = await connection.getAccountInfo(configPda(programId).address, 'confirmed')
-  if (info === null) throw new Error('the cyxwiz program has no Config on this ledger (is it initialised?)')
-  return decodeConfig(info.data)
+  const config = await fetchConfig(connection, programId)
+  if (config === undefined) throw new Error('the cyxwiz program has no Config on this ledger (is it initialised?)')
+  return config
 }
 
+/** The Node account of `owner`; undefined when it never registered. */
 export async function readNode (connection: Connection, owner: PublicKey, programId = CYXWIZ_PROGRAM_ID): Promise<NodeAccount | undefined> {
-  const info = await connection.getAccountInfo(nodePda(programId, owner).address, 'confirmed')
-  if (info === null || !info.owner.equals(programId)) return undefined
-  try {
-    return decodeNode(info.data)
-  } catch {
-    return undefined
-  }
+  return await fetchNode(connection, owner, programId)
 }
 
 /** The CYXWIZ token account a wallet is paid to and pays from (its associated token account). */
@@ -70,15 +65,15 @@ export function nodeIsActive (n: NodeAccount, unixNow: number): boolean {
 export async function checkEscrow (connection: Connection, award: wire.Award, client: Uint8Array, self: PublicKey, programId = CYXWIZ_PROGRAM_ID): Promise<EscrowAccount> {
   const refuse = (why: string): never => { throw new JobRefusal(ErrorCode.ESCROW_INVALID, why) }
   const address = new PublicKey(award.escrow)
-  const info = await connection.getAccountInfo(address, 'confirmed')
-  if (info === null) refuse(`no escrow account at ${address.toBase58()}`)
-  if (!info!.owner.equals(programId)) refuse('the escrow account is not the cyxwiz program\'s')
-  let escrow: EscrowAccount
+  let found: EscrowAccount | undefined
   try {
-    escrow = decodeEscrow(info!.data)
-  } catch {
-    return refuse('the account is not an escrow')
+    found = await fetchEscrow(connection, address, programId)
+  } catch (e) {
+    if (e instanceof AccountKindError) refuse('the account is not an escrow')
+    throw e
   }
+  if (found === undefined) return refuse(`no escrow account at ${address.toBase58()} (none of the cyxwiz program's)`)
+  const escrow = found
   if (escrow.state !== ESCROW_STATE.funded) refuse(`the escrow is not funded (state ${escrow.state})`)
   if (!equalBytes(escrow.worker.toBytes(), self.toBytes())) refuse(`the escrow names another worker (${escrow.worker.toBase58()})`)
   if (!equalBytes(escrow.client.toBytes(), client)) refuse('the escrow was opened by another client than the award\'s signer')

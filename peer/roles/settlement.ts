@@ -23,7 +23,7 @@ import { PublicKey, type Connection, type Keypair } from '@solana/web3.js'
 import { CID } from 'multiformats/cid'
 import { checkpointStepInput, prove, stepData, toOnChainProof, type StepData, type StepState } from '../../circuits/index.js'
 import {
-  CYXWIZ_PROGRAM_ID, ESCROW_STATE, TIER, anchorProgress, challengeCommitment, claimPayment, completeZk, decodeEscrow, drawChallenge, escrowField,
+  ESCROW_STATE, TIER, anchorProgress, challengeCommitment, claimPayment, completeZk, fetchEscrow, drawChallenge, escrowField,
   lastLeafSiblings, revealChallenge, revealDeadline, submitDelivery, type EscrowAccount
 } from '../../chain/index.js'
 import { MerkleTree, checkpointCommitment, digestCommitment, fieldFromBytes, fieldToBytes, poseidonMerkle, poseidonStateCommitment, stateHash, wire } from '../../protocols/index.js'
@@ -95,9 +95,9 @@ export async function finalWeightsHash (evidence: EvidenceStore, manifest: Evide
 }
 
 export async function readEscrowAccount (connection: Connection, escrow: PublicKey): Promise<EscrowAccount> {
-  const info = await connection.getAccountInfo(escrow, 'confirmed')
-  if (info === null || !info.owner.equals(CYXWIZ_PROGRAM_ID)) throw new Error(`no escrow at ${escrow.toBase58()}`)
-  return decodeEscrow(info.data)
+  const found = await fetchEscrow(connection, escrow)
+  if (found === undefined) throw new Error(`no escrow at ${escrow.toBase58()}`)
+  return found
 }
 
 export interface SettlementContext {

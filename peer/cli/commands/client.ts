@@ -226,12 +226,14 @@ async function status (argv: string[], io: CommandIo): Promise<number> {
   const r = await record(dataDir(values.dir), jobId)
   let escrow: Record<string, unknown> | null = null
   if (r.facts.escrow !== undefined) {
-    const { ESCROW_STATE, decodeEscrow } = await import('../../../chain/index.js')
-    const info = await connect(rpcUrl(values.rpc)).getAccountInfo(new PublicKey(r.facts.escrow)).catch(() => null)
-    if (info !== null) {
-      const e = decodeEscrow(info.data)
-      const name = Object.entries(ESCROW_STATE).find(([, v]) => v === e.state)?.[0] ?? String(e.state)
-      escrow = { address: r.facts.escrow, state: name, amount: e.amount, worker: e.worker.toBase58() }
+    const { ESCROW_STATE, fetchEscrow } = await import('../../../chain/index.js')
+    try {
+      const e = await fetchEscrow(connect(rpcUrl(values.rpc)), new PublicKey(r.facts.escrow))
+      const name = e === undefined ? 'closed' : Object.entries(ESCROW_STATE).find(([, v]) => v === e.state)?.[0] ?? String(e.state)
+      escrow = { address: r.facts.escrow, state: name, ...(e === undefined ? {} : { amount: e.amount, worker: e.worker.toBase58() }) }
+    } catch (err) {
+      // The record is still worth showing without the chain (the ledger down, another RPC).
+      escrow = { address: r.facts.escrow, error: `could not read the escrow: ${err instanceof Error ? err.message : String(err)}` }
     }
   }
   if (values.json === true) io.out(jsonLine({ ...r, escrow }))
@@ -283,14 +285,13 @@ async function refund (argv: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, PEER_OPTIONS, true)
   const jobId = jobArg(positionals[0])
   if (positionals.length > 1) throw new UsageError('refund takes one JOB')
-  const { ESCROW_STATE, TIER, cancel, decodeEscrow, slashInvalidProof, timeoutRefund } = await import('../../../chain/index.js')
+  const { ESCROW_STATE, TIER, cancel, fetchEscrow, slashInvalidProof, timeoutRefund } = await import('../../../chain/index.js')
   const { tokenAccount, JobBook } = await import('../../roles/index.js')
   const r = await record(dataDir(values.dir), jobId)
   if (r.facts.escrow === undefined) throw new Error(`job ${jobId} has no escrow (state ${r.state})`)
   const connection = connect(rpcUrl(values.rpc))
-  const info = await connection.getAccountInfo(new PublicKey(r.facts.escrow), 'confirmed')
-  if (info === null) throw new Error(`the escrow ${r.facts.escrow} is gone (closed)`)
-  const e = decodeEscrow(info.data)
+  const e = await fetchEscrow(connection, new PublicKey(r.facts.escrow))
+  if (e === undefined) throw new Error(`the escrow ${r.facts.escrow} is gone (closed)`)
   if (e.state !== ESCROW_STATE.funded) throw new Error(`the escrow is no longer funded (state ${e.state}): nothing to refund`)
   // A zk worker that anchored its final root and then did not prove its drawn challenge is slashed
   // as an invalid proof (25 %); a zk escrow whose challenge was never drawn is refunded without a

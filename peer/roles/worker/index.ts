@@ -12,7 +12,7 @@ import { cpus, totalmem } from 'node:os'
 import { multiaddr } from '@multiformats/multiaddr'
 import { PublicKey, type Keypair } from '@solana/web3.js'
 import { CID } from 'multiformats/cid'
-import { CYXWIZ_PROGRAM_ID, decodeEscrow, heartbeat, registerNode } from '../../../chain/index.js'
+import { AccountKindError, fetchEscrow, heartbeat, registerNode } from '../../../chain/index.js'
 import { MESH, minimumRegistrationStake, wire } from '../../../protocols/index.js'
 import type { EvidenceStore, Helia } from '../../../storage/index.js'
 import { startJobService, type JobService } from '../../job/index.js'
@@ -98,9 +98,12 @@ export class Worker {
       jobs: this.jobs,
       checkEscrow: async (award, client) => await checkEscrow(connection, award, client, keypair.publicKey),
       readEscrow: async (address) => {
-        const info = await connection.getAccountInfo(address, 'confirmed')
-        if (info === null || !info.owner.equals(CYXWIZ_PROGRAM_ID)) return undefined
-        try { return decodeEscrow(info.data) } catch { return undefined }
+        try {
+          return await fetchEscrow(connection, address)
+        } catch (e) {
+          if (e instanceof AccountKindError) return undefined
+          throw e
+        }
       },
       send,
       profile: () => this.profile(),
