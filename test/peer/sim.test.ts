@@ -14,7 +14,7 @@ import { evaluateModelFile, loadDataset } from '../../peer/train/index.js'
 
 function sim (...args: string[]): { status: number | null, stdout: string, stderr: string } {
   // Killed after 170 s: a hang fails its test instead of stalling the suite.
-  return spawnSync(process.execPath, ['peer/cli/cyx.mjs', 'sim', ...args], { encoding: 'utf8', timeout: 170_000, killSignal: 'SIGKILL' })
+  return spawnSync(process.execPath, ['peer/cli/cyx.mjs', 'sim', ...args], { encoding: 'utf8', timeout: 330_000, killSignal: 'SIGKILL' })
 }
 
 /** Whether a process is still there (signal 0 probes without signalling). */
@@ -28,7 +28,8 @@ function alive (pid: number): boolean {
 }
 
 describe('cyx sim --json', function () {
-  this.timeout(240_000)
+  // A safety net, not a speed target: three real trainings on a 2-core machine take minutes.
+  this.timeout(400_000)
   let processes: { jobs: Array<{ worker: string, training: { finalWeightsHash: string } }> } | undefined
 
   it('the default run, one OS process per peer: an MNIST job (optimistic: claimed after the warped window), a zk job (proof verified on-chain) and a client\'s own PyTorch CNN at once; balances reconcile, the supply is conserved', async () => {

@@ -26,6 +26,12 @@ const log = logger('cyx:client:keeper')
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 /** How long after a failed fetch its bitswap cancels are given to go out (Helia debounces them by milliseconds). */
 const CANCEL_FLUSH_MS = 500
+/**
+ * Least time from one fetch's start to the next's: a run with many short segments (the zk tier's
+ * step checkpoints) is kept every couple of seconds, not once per segment — each keep re-reads the
+ * run so far from the local store and pins it, which is work on the client's cores.
+ */
+export const KEEP_INTERVAL_MS = 2_000
 
 /** What an interim manifest says about itself (read from this peer's blockstore, validated). */
 export interface InterimSummary {
@@ -67,13 +73,15 @@ export function interimMismatch (s: InterimSummary, notice: Pick<wire.Checkpoint
 }
 
 /** Keeps the worker's checkpoints of one job as their notices arrive (see the module header). */
-export function keepCheckpoints (c: KeeperComponents, r: { readonly worker: PeerId, readonly specHash: Uint8Array, readonly signal?: AbortSignal, readonly fetchTimeoutMs?: number }, emit: Emit): CheckpointKeeper {
+export function keepCheckpoints (c: KeeperComponents, r: { readonly worker: PeerId, readonly specHash: Uint8Array, readonly signal?: AbortSignal, readonly fetchTimeoutMs?: number, readonly intervalMs?: number }, emit: Emit): CheckpointKeeper {
   let pending: wire.CheckpointNotice | undefined
   let running: Promise<void> | undefined
   let kept: KeptCheckpoint | undefined
   let failures = 0
   let closed = false
   let lastFailed = false
+  /** Ends the pause between fetches early (settle). */
+  let wake: (() => void) | undefined
 
   const keep = async (notice: wire.CheckpointNotice): Promise<void> => {
     if (kept !== undefined && notice.epoch <= kept.epoch) return
@@ -96,6 +104,7 @@ export function keepCheckpoints (c: KeeperComponents, r: { readonly worker: Peer
     while (pending !== undefined && r.signal?.aborted !== true) {
       const next = pending
       pending = undefined
+      const started = Date.now()
       try {
         lastFailed = false
         await keep(next)
@@ -103,6 +112,14 @@ export function keepCheckpoints (c: KeeperComponents, r: { readonly worker: Peer
         lastFailed = true
         failures++
         log('keeping checkpoint %d failed: %s', next.epoch, e instanceof Error ? e.message : e)
+      }
+      const wait = (r.intervalMs ?? KEEP_INTERVAL_MS) - (Date.now() - started)
+      if (pending !== undefined && wait > 0 && !closed) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait)
+          wake = () => { clearTimeout(timer); resolve() }
+        })
+        wake = undefined
       }
     }
     running = undefined
@@ -117,6 +134,7 @@ export function keepCheckpoints (c: KeeperComponents, r: { readonly worker: Peer
     settle: async () => {
       closed = true
       pending = undefined
+      wake?.()
       await running
       // A fetch that just timed out left its wants cancelled but not yet sent: let that go out
       // before the check wants the same blocks anew (module header).

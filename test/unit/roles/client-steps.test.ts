@@ -309,7 +309,7 @@ describe('unit: client keeps checkpoints as they arrive', () => {
   it('latest wins: notices arriving during a fetch replace each other; one pin at a time, the newest', async () => {
     const c = keeperDoubles()
     const { events, emit } = collect()
-    const k = keepCheckpoints(c, { worker: await peerId(), specHash }, emit)
+    const k = keepCheckpoints(c, { worker: await peerId(), specHash, intervalMs: 0 }, emit)
     k.offer(notice(1))
     k.offer(notice(2))
     k.offer(notice(3))
@@ -328,7 +328,7 @@ describe('unit: client keeps checkpoints as they arrive', () => {
 
   it('a manifest that is not the notice\'s, or blocks nobody serves, are counted and never pinned', async () => {
     const c = keeperDoubles({ lie: (cid) => cid === 'bafy-cp2' ? { head: new Uint8Array(32) } : {}, unavailable: new Set(['bafy-cp3']) })
-    const k = keepCheckpoints(c, { worker: await peerId(), specHash }, collect().emit)
+    const k = keepCheckpoints(c, { worker: await peerId(), specHash, intervalMs: 0 }, collect().emit)
     for (const n of [1, 2, 3]) {
       k.offer(notice(n))
       await tick()
@@ -343,7 +343,7 @@ describe('unit: client keeps checkpoints as they arrive', () => {
 
   it('a notice without a CID, an older one, or one after settle is ignored', async () => {
     const c = keeperDoubles()
-    const k = keepCheckpoints(c, { worker: await peerId(), specHash }, collect().emit)
+    const k = keepCheckpoints(c, { worker: await peerId(), specHash, intervalMs: 0 }, collect().emit)
     k.offer(notice(1, ''))
     k.offer(notice(2))
     await tick()
@@ -358,7 +358,7 @@ describe('unit: client keeps checkpoints as they arrive', () => {
 
   it('settle lets the fetch under way finish (an abort would cancel the bitswap wants the check shares) and keeps it', async () => {
     const c = keeperDoubles()
-    const k = keepCheckpoints(c, { worker: await peerId(), specHash }, collect().emit)
+    const k = keepCheckpoints(c, { worker: await peerId(), specHash, intervalMs: 0 }, collect().emit)
     k.offer(notice(1))
     await tick()
     const settled = k.settle()
@@ -368,6 +368,20 @@ describe('unit: client keeps checkpoints as they arrive', () => {
     assert.equal(done, false, 'settle waits for the fetch under way')
     c.release()
     assert.deepEqual(await settled, { kept: { epoch: 1, cid: 'bafy-cp1', blocks: 3, bytes: 300 }, failures: 0 })
+  })
+
+  it('keeps at most one fetch per interval; settle ends the pause at once and drops what waits', async () => {
+    const c = keeperDoubles()
+    const k = keepCheckpoints(c, { worker: await peerId(), specHash, intervalMs: 3_600_000 }, collect().emit)
+    k.offer(notice(1))
+    await tick()
+    k.offer(notice(2))
+    c.release()
+    await tick()
+    // Checkpoint 2 waits for the interval (an hour here); settle does not.
+    assert.deepEqual(c.fetched, ['bafy-cp1'])
+    assert.deepEqual((await k.settle()).kept?.epoch, 1)
+    assert.deepEqual(c.fetched, ['bafy-cp1'])
   })
 
   it('interimMismatch, table', () => {
