@@ -82,11 +82,21 @@ export interface ReviewResult {
   readonly reasons: readonly string[]
 }
 
+/** One libp2p connection of a peer, as the host reports it. */
+export interface PeerConnection {
+  readonly remotePeer: string
+  readonly remoteAddr: string
+  readonly relayed: boolean
+  readonly direction: string
+}
+
 export type HostCommand =
   | { readonly cmd: 'start', readonly plan: PeerPlan }
   | { readonly cmd: 'submit', readonly id: number, readonly job: Readonly<Record<string, unknown>> }
   | { readonly cmd: 'send', readonly id: number, readonly instructions: readonly InstructionJson[] }
   | ({ readonly cmd: 'review', readonly id: number } & ReviewRequest)
+  /** The peer's libp2p connections now (the live page's Network view). */
+  | { readonly cmd: 'connections', readonly id: number }
   | { readonly cmd: 'stop' }
 
 export type HostMessage =
@@ -151,12 +161,23 @@ export class PeerHost {
       if (this.#stopping !== undefined) throw new Error(`${this.#plan?.name ?? 'the peer'} is stopping`)
       if (c.cmd === 'submit') return await this.#submit(id, c.job)
       if (c.cmd === 'send') return await this.#sendInstructions(c.instructions)
+      if (c.cmd === 'connections') return this.#connections()
       return await this.#review(c)
     })()
     work.then(
       (value) => { this.#send({ type: 'reply', id, ok: true, value }) },
       (error: unknown) => { this.#send({ type: 'reply', id, ok: false, error: error instanceof Error ? error : new Error(String(error)) }) }
     )
+  }
+
+  /** Each open connection: the remote peer and address, through a circuit relay or direct. */
+  #connections (): PeerConnection[] {
+    return (this.#node?.libp2p.getConnections() ?? []).map((c) => ({
+      remotePeer: c.remotePeer.toString(),
+      remoteAddr: c.remoteAddr.toString(),
+      relayed: c.remoteAddr.toString().includes('/p2p-circuit'),
+      direction: c.direction
+    }))
   }
 
   async #start (plan: PeerPlan): Promise<void> {

@@ -51,6 +51,9 @@ const safeName = (n: unknown, fallback: string): string => {
   return b === '' || b.startsWith('.') ? fallback : b
 }
 
+/** How often each peer is asked for its libp2p connections, ms. */
+const CONNECTIONS_MS = 2_000
+
 /** Re-reading the chain after a burst of transactions: once, this long after the first of them. */
 const REFRESH_DELAY_MS = 150
 
@@ -69,6 +72,9 @@ export class SimUiSource {
   readonly #submitRequest: SimActionOptions['submitRequest'] | undefined
   /** The run's report is out: the page may now add jobs (before, they would upset its reconciliation). */
   #reported = false
+  #closed = false
+  #connectionsTimer: NodeJS.Timeout | undefined
+  readonly #lastConnections = new Map<string, string>()
   #pageJobs = 0
   #uploads = 0
 
@@ -108,6 +114,7 @@ export class SimUiSource {
 
   readonly peerStarted = (p: SimPeer): void => {
     this.#peers.set(p.name, p)
+    this.#connectionsTimer ??= setTimeout(() => { this.#pollConnections() }, CONNECTIONS_MS)
     this.#wallets.set(p.name, p.wallet)
     if (p.plan.role === 'worker') this.#workers.add(p.name)
     const w = p.plan.worker as { pricePerHour?: bigint, capacity?: number } | undefined
@@ -246,8 +253,29 @@ export class SimUiSource {
     return { job: name }
   }
 
-  /** Stops listening to the ledger. */
+  /** Asks every running peer for its connections, pushes those that changed, and again later. */
+  #pollConnections (): void {
+    const peers = [...this.#peers.values()]
+    Promise.all(peers.map(async (p) => {
+      try {
+        const connections = await p.connections()
+        const key = JSON.stringify(connections)
+        if (this.#lastConnections.get(p.name) === key) return
+        this.#lastConnections.set(p.name, key)
+        this.#push({ type: 'connections', name: p.name, connections })
+      } catch (err) {
+        log('%s did not say its connections: %e', p.name, err)
+      }
+    })).finally(() => {
+      if (this.#closed) return
+      this.#connectionsTimer = setTimeout(() => { this.#pollConnections() }, CONNECTIONS_MS)
+    }).catch((err: unknown) => { log.error('asking for connections failed: %e', err) })
+  }
+
+  /** Stops listening to the ledger and asking the peers. */
   close (): void {
+    this.#closed = true
+    if (this.#connectionsTimer !== undefined) clearTimeout(this.#connectionsTimer)
     this.#unsubscribe?.()
     if (this.#timer !== undefined) clearTimeout(this.#timer)
   }

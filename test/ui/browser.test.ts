@@ -128,6 +128,9 @@ describe('ui: cyx sim --ui in a real browser', function () {
     await page.keyboard.press('ArrowLeft')
     assert.equal(await page.getByRole('tab', { name: 'Network' }).getAttribute('aria-selected'), 'true')
     assert.match(await page.locator('#panel').textContent() ?? '', /worker-1/)
+    // Each peer's libp2p connections, as its host reports them: on one machine, all direct.
+    await page.locator('#panel tr').filter({ hasText: 'direct' }).first().waitFor({ timeout: 10_000 })
+    assert.match(await page.locator('#panel').textContent() ?? '', /\d+ \(0 relayed, \d+ direct\)/)
     await page.keyboard.press('Home')
     assert.equal(await page.getByRole('tab', { name: 'Jobs' }).getAttribute('aria-selected'), 'true')
     // A phone's width: nothing wider than the window but the scrolling tables.

@@ -151,7 +151,7 @@ export function networkView (s: PageState): HTMLElement {
   return h('div', {},
     h0 === undefined ? null : h('p', {}, `ledger ${h0.rpc}; program `, code(h0.programId, 12), '; mint ', code(h0.mint, 12)),
     table('peers and their capability adverts', ['peer', 'role', 'peer id', 'addresses', 'connections', 'price', 'capacity', 'stake, tier', 'advert in the DHT', 'process'], rows),
-    table('connections', ['peer', 'to', 'address', 'kind', 'direction'], connRows, 'this feed does not list connections (cyx sim tells each peer\'s addresses; a relayed address holds /p2p-circuit)'))
+    table('connections: each peer\'s open libp2p connections, through a circuit relay or direct', ['peer', 'to', 'address', 'kind', 'direction'], connRows, s.hello?.mode === 'local' ? 'cyx ui reads the peer\'s dir: it does not see its connections' : 'no connection reported yet'))
 }
 
 // ————————————————————————————— Auctions —————————————————————————————
