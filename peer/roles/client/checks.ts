@@ -13,6 +13,7 @@
  * pass; what the client does about it is the dispute rule's (dispute.ts).
  */
 import { randomBytes } from 'node:crypto'
+import { logger } from '@libp2p/logger'
 import type { PeerId } from '@libp2p/interface'
 import type { PublicKey } from '@solana/web3.js'
 import type { EscrowAccount } from '../../../chain/index.js'
@@ -24,6 +25,7 @@ import type { AnchoredCheckpoints } from '../settlement.js'
 import type { SpotCheckReport } from '../training.js'
 import type { Emit, Tier } from './types.js'
 
+const log = logger('cyx:client:checks')
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 export interface CheckComponents {
@@ -86,6 +88,7 @@ async function fetchAll (c: CheckComponents, r: CheckRequest): Promise<{ status:
     return { status: 'unavailable', error: got.reasons.slice(-3).join('; ') || 'no holder served it' }
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e)
+    log.error('fetching the evidence %s ended with an error: %s', r.delivery.evidenceCid, e instanceof Error ? e.stack : e)
     return isEvidenceError(e) && e.code !== 'NOT_FOUND' ? { status: 'invalid', error } : { status: 'unavailable', error }
   }
 }
