@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { PublicKey } from '@solana/web3.js'
 import { getAccount } from '@solana/spl-token'
-import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, vaultPda } from '../../chain/index.js'
+import { CYXWIZ_PROGRAM_ID, DISPUTE_STATE, ESCROW_STATE, NODE_STATUS, SIDE, decodeDispute, disputePda, vaultPda } from '../../chain/index.js'
 import { PROOF, UNITS_PER_TOKEN, reputationTier } from '../../protocols/index.js'
 import { readNode } from '../roles/index.js'
 import { readEscrow, warpPast, type LocalNetwork, type SimObserver, type SimPeer, type SimReport, type SimJobOutcome, type SimJob } from '../sim/index.js'
@@ -75,6 +75,7 @@ export class SimUiSource {
   #closed = false
   #connectionsTimer: NodeJS.Timeout | undefined
   readonly #lastConnections = new Map<string, string>()
+  readonly #lastDisputes = new Map<string, string>()
   #pageJobs = 0
   #uploads = 0
 
@@ -333,6 +334,16 @@ export class SimUiSource {
       const worker = [...this.#wallets].find(([, w]) => w.equals(e.worker))?.[0] ?? e.worker.toBase58()
       const anchored = e.epochsDone === e.epochsTotal && e.epochsTotal > 0
       this.#push({ type: 'escrow', job, address, state: nameOf(ESCROW_STATE, e.state), amount: String(e.amount), worker, epochsDone: e.epochsDone, epochsTotal: e.epochsTotal, anchoredRoot: anchored ? hex(e.progressRoot) : null })
+      // A dispute on this escrow, while its account lives (close_dispute removes it; the page keeps the last seen).
+      const dispute = disputePda(CYXWIZ_PROGRAM_ID, new PublicKey(address)).address
+      const info = await c.getAccountInfo(dispute, 'confirmed')
+      if (info !== null && info.owner.equals(CYXWIZ_PROGRAM_ID)) {
+        const d = decodeDispute(info.data)
+        const resolved = d.state !== DISPUTE_STATE.open
+        const event: UiEvent = { type: 'dispute', job, address: dispute.toBase58(), escrow: address, state: nameOf(DISPUTE_STATE, d.state), votesClient: String(d.forClient), votesWorker: String(d.forWorker), voters: d.voters, round: d.round, winner: !resolved ? null : d.winner === SIDE.client ? 'client' : 'worker' }
+        const key = JSON.stringify(event)
+        if (this.#lastDisputes.get(address) !== key) { this.#lastDisputes.set(address, key); this.#push(event) }
+      }
     }
   }
 }
