@@ -180,7 +180,26 @@ export class BidNotAcceptedError extends Error {
  */
 export async function sendBid (node: PeerNode, client: PeerId | Multiaddr, signedBid: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<void> {
   const signal = options.signal ?? AbortSignal.timeout(READ_TIMEOUT_MS * 2)
-  const stream = await node.libp2p.dialProtocol(client, MESH.bidProtocol, { signal })
+  try {
+    await sendBidOn(node, client, signedBid, signal)
+  } catch (e) {
+    // DCUtR closes a relayed connection as soon as it has made a direct one (docs/network.md), and
+    // with it any stream on it: a bid caught on a connection that closed under it is sent once
+    // more, on the connection that replaced it. Any other failure stands.
+    if (!(e instanceof ConnectionGoneError) || signal.aborted) throw e
+    log('the connection to %s closed under a bid; sending it again', e.peer)
+    await sendBidOn(node, client, signedBid, signal)
+  }
+}
+
+/** A bid that failed because its connection closed (not because the client refused it). */
+class ConnectionGoneError extends BidNotAcceptedError {
+  constructor (message: string, readonly peer: string, options: { cause: unknown }) { super(message, options) }
+}
+
+async function sendBidOn (node: PeerNode, client: PeerId | Multiaddr, signedBid: Uint8Array, signal: AbortSignal): Promise<void> {
+  const conn = await node.libp2p.dial(client, { signal })
+  const stream = await conn.newStream(MESH.bidProtocol, { signal })
   try {
     const frames = framed(stream, MESH.maxSignedMessageBytes)
     await frames.write(signedBid, { signal })
@@ -190,6 +209,8 @@ export async function sendBid (node: PeerNode, client: PeerId | Multiaddr, signe
     // Accepted. Both ends have closed their writing side, so the stream is done; nothing to wait for.
   } catch (e) {
     stream.abort(e instanceof Error ? e : new Error(String(e)))
-    throw new BidNotAcceptedError(`the client did not accept the bid: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
+    const message = `the client did not accept the bid: ${e instanceof Error ? e.message : String(e)}`
+    if (conn.status !== 'open') throw new ConnectionGoneError(message, conn.remotePeer.toString(), { cause: e })
+    throw new BidNotAcceptedError(message, { cause: e })
   }
 }

@@ -5,10 +5,15 @@
  * - job gossip: `announceJob` / `onJobAnnounce` on `MESH.jobsTopic`;
  * - bids: `startBidCollector` (client) / `sendBid` (worker) on `MESH.bidProtocol`;
  * - blocks: `reachHolder`, before wanting blocks over bitswap from the one peer that holds them;
- *   `evidenceFetchComponents`, the node as `fetchEvidence` (peer/evidence) uses it.
+ *   `evidenceFetchComponents`, the node as `fetchEvidence` (peer/evidence) uses it;
+ * - NAT (docs/network.md): relay limits (`RELAY_DEFAULTS`), known peers remembered across restarts
+ *   and bootstrap lists read from a file (known-peers).
  */
 export { createPeerNode, DEFAULT_LISTEN, type PeerNode, type PeerNodeConfig } from './node.js'
-export { libp2pOptions, type MeshConfig, type MeshServices } from './options.js'
+export { CIRCUIT_LISTEN, libp2pOptions, RELAY_DEFAULTS, type MeshConfig, type MeshServices, type NatConfig, type RelayLimits } from './options.js'
+export {
+  KNOWN_PEERS_FILE, MAX_KNOWN_PEERS, knownPeerAddrs, loadKnownPeers, parseBootstrapList, parseKnownPeers, readBootstrapFile, rememberPeer, trackKnownPeers, type KnownPeer
+} from './known-peers.js'
 export { loadOrCreatePeerKey, loadOrCreateWallet, newWalletSecretKey, parseSolanaKeypair, PEER_KEY_FILE, WALLET_FILE, type LoadedWallet } from './identity.js'
 export {
   advertKey, advertRecordSigningBytes, cyxRecordSelector, cyxRecordValidator, encodeAdvertRecord, openAdvertRecord, systemClock, ADVERT_RECORD_DOMAIN, DHT_NAMESPACE,

@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { MESH } from '../../protocols/index.js'
-import { buildAdvert, createPeerNode, findWorkers, publishAdvert, type PeerNode } from '../../peer/node/index.js'
-import { KNOWN_PEERS_FILE, MAX_KNOWN_PEERS, parseBootstrapList, parseKnownPeers, rememberPeer, type KnownPeer } from '../../peer/node/known-peers.js'
+import {
+  buildAdvert, createPeerNode, findWorkers, KNOWN_PEERS_FILE, MAX_KNOWN_PEERS, parseBootstrapList, parseKnownPeers, publishAdvert, rememberPeer, type KnownPeer, type PeerNode
+} from '../../peer/node/index.js'
 import { startNode } from '../../peer/cli/commands/peer-common.js'
 import { cyx, firstJson, type Proc } from '../peer/fixtures/cyx-process.js'
 import { cpuHardware, profile } from './fixtures.js'

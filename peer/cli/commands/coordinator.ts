@@ -6,11 +6,13 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { parseCommandArgs, UsageError, type Command, type CommandIo } from '../command.js'
+import { NODE_OPTIONS, NODE_USAGE, nodeNetwork, startNode } from './peer-common.js'
 
 const DEFAULT_DIR = join(homedir(), '.cyx', 'coordinator')
 const DEFAULT_RPC = 'http://127.0.0.1:8899'
 
-const USAGE = `Usage: cyx coordinator [--dir DIR] [--listen ADDR]... [--rpc URL] [--bootstrap MADDR]... [--json]
+const USAGE = `Usage: cyx coordinator [--dir DIR] [--listen MADDR]... [--announce MADDR]... [--rpc URL]
+                       [--bootstrap MADDR]... [--bootstrap-file PATH] [--json]
        cyx coordinator status [--dir DIR] [--json]
 
 Serves fast matchmaking for the mesh: indexes signed capability adverts (workers register on
@@ -24,10 +26,10 @@ Ctrl-C stops it cleanly.
 latency (p50/p95), whether it is running.
 
 Options:
-  --dir DIR          data dir: keys, the index (coordinator.db), status.json (default ~/.cyx/coordinator)
-  --listen ADDR      multiaddr to listen on (default /ip4/127.0.0.1/tcp/0); repeatable
+  --dir DIR          data dir: keys, the index (coordinator.db), status.json, known peers
+                     (default ~/.cyx/coordinator)
   --rpc URL          Solana JSON-RPC to read stake from (default ${DEFAULT_RPC})
-  --bootstrap MADDR  peer to join the mesh through; repeatable
+${NODE_USAGE}
   --json             one JSON line when ready (serve) / the status as JSON (status)
   -h, --help`
 
@@ -59,9 +61,8 @@ async function status (argv: string[], io: CommandIo): Promise<number> {
 async function serve (argv: string[], io: CommandIo): Promise<number> {
   const { values } = parseCommandArgs(argv, {
     dir: { type: 'string' },
-    listen: { type: 'string', multiple: true },
     rpc: { type: 'string' },
-    bootstrap: { type: 'string', multiple: true },
+    ...NODE_OPTIONS,
     json: { type: 'boolean' }
   })
   const dir = values.dir ?? DEFAULT_DIR
@@ -72,16 +73,8 @@ async function serve (argv: string[], io: CommandIo): Promise<number> {
   } catch {
     throw new UsageError(`--rpc must be a URL (got ${rpc})`)
   }
-  const { multiaddr } = await import('@multiformats/multiaddr')
-  for (const a of [...(values.listen ?? []), ...(values.bootstrap ?? [])]) {
-    try {
-      multiaddr(a)
-    } catch {
-      throw new UsageError(`not a multiaddr: ${a}`)
-    }
-  }
+  await nodeNetwork(values) // checks the network flags before anything starts
   const { Connection } = await import('@solana/web3.js')
-  const { createPeerNode } = await import('../../node/index.js')
   const { coordinatorHost } = await import('../../match/index.js')
   const { Coordinator } = await import('../../../coordinator/index.js')
 
@@ -92,11 +85,9 @@ async function serve (argv: string[], io: CommandIo): Promise<number> {
     io.err(`cyx coordinator: the ledger at ${rpc} does not answer (${e instanceof Error ? e.message : String(e)}); start one with "cyx chain" or pass --rpc`)
     return 1
   }
-  const node = await createPeerNode({
-    dir,
-    ...(values.listen === undefined ? {} : { listen: values.listen }),
-    ...(values.bootstrap === undefined ? {} : { bootstrap: values.bootstrap })
-  })
+  // Clients and workers dial a coordinator: it takes no relay reservation (run it where it can be
+  // dialled, with --announce for a public address).
+  const node = await startNode({ ...values, dir }, { reserveRelay: false })
   let coordinator
   try {
     coordinator = await Coordinator.start({ host: coordinatorHost(node, { connection }), dir })

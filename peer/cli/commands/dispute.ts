@@ -10,10 +10,10 @@ import { join } from 'node:path'
 import { Keypair, PublicKey, Transaction, sendAndConfirmTransaction, type Connection, type TransactionInstruction } from '@solana/web3.js'
 import { getAssociatedTokenAddressSync } from '@solana/spl-token'
 import { parseCommandArgs, UsageError, type Command, type CommandIo } from '../command.js'
-import { NODE_OPTIONS, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, rpcUrl, tokens } from './peer-common.js'
+import { NODE_OPTIONS, PEER_OPTIONS, connect, dataDir, jsonLine, nodeNetwork, rpcUrl, startNode, tokens } from './peer-common.js'
 
 const USAGE = `Usage: cyx dispute open JOB --evidence CID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
-       cyx dispute show ID [--bootstrap MADDR]... [--checks K] [--rpc URL] [--json]
+       cyx dispute show ID [--bootstrap MADDR]... [--bootstrap-file PATH] [--checks K] [--rpc URL] [--json]
        cyx dispute vote ID --side client|worker --amount N [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
        cyx dispute resolve ID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
        cyx dispute appeal ID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
@@ -47,6 +47,7 @@ Options:
   --side S           vote: client or worker
   --amount N         vote: CYXWIZ to lock
   --bootstrap MADDR  show: a peer holding the evidence (repeatable)
+  --bootstrap-file PATH  show: more such peers, one multiaddr per line (# comments)
   --checks K         show: segments to re-execute per evidence (default 2)
   --json             one JSON object
   -h, --help`
@@ -186,12 +187,12 @@ interface EvidenceFinding {
 }
 
 async function show (argv: string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { rpc: PEER_OPTIONS.rpc, json: PEER_OPTIONS.json, bootstrap: NODE_OPTIONS.bootstrap, checks: { type: 'string' } }, true)
+  const { values, positionals } = parseCommandArgs(argv, { rpc: PEER_OPTIONS.rpc, json: PEER_OPTIONS.json, bootstrap: NODE_OPTIONS.bootstrap, 'bootstrap-file': NODE_OPTIONS['bootstrap-file'], checks: { type: 'string' } }, true)
   if (positionals.length !== 1) throw new UsageError('show takes one ID')
   const id = address(positionals[0], 'ID')
   const checks = values.checks === undefined ? 2 : Number(values.checks)
   if (!Number.isInteger(checks) || checks < 1 || checks > 64) throw new UsageError('--checks must be 1..64')
-  const bootstrap = multiaddrs(values.bootstrap, 'bootstrap')
+  await nodeNetwork(values) // checks the network flags before anything starts
   const connection = connect(rpcUrl(values.rpc))
   const located = await locate(connection, id)
   const v = await view(connection, located)
@@ -206,11 +207,11 @@ async function show (argv: string[], io: CommandIo): Promise<number> {
     // A throwaway peer (keys in memory, a temporary store): fetches by CID from any provider the
     // DHT names (with retries, peer/evidence fetchEvidence), checks here. Evidence nobody serves is
     // "unavailable", not judged; blocks that arrive invalid fail it.
-    const { createPeerNode, evidenceFetchComponents } = await import('../../node/index.js')
+    const { evidenceFetchComponents } = await import('../../node/index.js')
     const { isEvidenceError } = await import('../../../storage/index.js')
     const { verifyEvidence, fetchEvidence } = await import('../../evidence/index.js')
     const { CID } = await import('multiformats/cid')
-    const node = await createPeerNode({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap })
+    const node = await startNode(values, { reserveRelay: false, throwaway: true })
     try {
       for (const [cid, sides] of cited) {
         let blocks = 0

@@ -49,7 +49,7 @@ export async function nodeNetwork (values: NodeArgs): Promise<{ bootstrap: strin
   const listen = multiaddrs(values.listen, 'listen')
   const announce = multiaddrs(values.announce, 'announce')
   if (values['bootstrap-file'] !== undefined) {
-    const { readBootstrapFile } = await import('../../node/known-peers.js')
+    const { readBootstrapFile } = await import('../../node/index.js')
     try {
       bootstrap.push(...await readBootstrapFile(values['bootstrap-file']))
     } catch (e) {
@@ -64,13 +64,20 @@ export async function nodeNetwork (values: NodeArgs): Promise<{ bootstrap: strin
  * peers remembered in `DIR/known-peers.json` added to the bootstrap list (so a restarted peer
  * rejoins without one), and those it sees from now on remembered. `reserveRelay`: listen on
  * `/p2p-circuit` as well, i.e. hold a reservation on a relay among the peers it connects to, so a
- * peer behind NAT can be reached (a worker; docs/network.md).
+ * peer behind NAT can be reached (a worker; docs/network.md). `throwaway`: a peer for one errand
+ * (`cyx dispute show`): keys in memory, a temporary store, no known peers read or written.
  */
-export async function startNode (values: NodeArgs, opts: { reserveRelay: boolean }): Promise<PeerNode> {
+export async function startNode (values: NodeArgs, opts: { reserveRelay: boolean, throwaway?: boolean }): Promise<PeerNode> {
   const network = await nodeNetwork(values)
+  const { createPeerNode, knownPeerAddrs, loadKnownPeers, trackKnownPeers } = await import('../../node/index.js')
+  if (opts.throwaway === true) {
+    return await createPeerNode({
+      ...(network.listen.length === 0 ? {} : { listen: network.listen }),
+      bootstrap: network.bootstrap,
+      nat: { reserveRelay: opts.reserveRelay, announce: network.announce }
+    })
+  }
   const dir = dataDir(values.dir)
-  const { createPeerNode } = await import('../../node/index.js')
-  const { knownPeerAddrs, loadKnownPeers, trackKnownPeers } = await import('../../node/known-peers.js')
   const known = knownPeerAddrs((await loadKnownPeers(dir)).slice(0, KNOWN_PEERS_DIALLED)).map(String)
   const node = await createPeerNode({
     dir,

@@ -64,9 +64,7 @@ Options:
     const circuitSeconds = relayLimit(values['circuit-seconds'], 'circuit-seconds', 2_147_483)
     const relayDir = values.dir ?? join(dataDir(undefined), 'relay')
 
-    const { createPeerNode } = await import('../../node/index.js')
-    const { RELAY_DEFAULTS } = await import('../../node/options.js')
-    const { knownPeerAddrs, loadKnownPeers, trackKnownPeers } = await import('../../node/known-peers.js')
+    const { createPeerNode, knownPeerAddrs, loadKnownPeers, RELAY_DEFAULTS, trackKnownPeers } = await import('../../node/index.js')
     const { mkdir } = await import('node:fs/promises')
     await mkdir(relayDir, { recursive: true })
     const known = knownPeerAddrs((await loadKnownPeers(relayDir)).slice(0, 8)).map(String)

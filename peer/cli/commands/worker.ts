@@ -5,7 +5,7 @@ import { NODE_OPTIONS, NODE_USAGE, PEER_OPTIONS, connect, jsonLine, multiaddrs, 
 export const workerCommand: Command = {
   name: 'worker',
   usage: `Usage: cyx worker [--dir DIR] [--keypair PATH] [--rpc URL] [--bootstrap MADDR]... [--listen MADDR]...
-                  [--price TOKENS_PER_HOUR] [--capacity N] [--coordinator MADDR] [--json]
+                  [--announce MADDR]... [--no-relay] [--price TOKENS_PER_HOUR] [--capacity N] [--coordinator MADDR] [--json]
 
 Runs a worker: registers its node on-chain and stakes on first start (the lowest tier's minimum,
 from the wallet's CYXWIZ), files its signed capability advert in the private DHT, bids on announced
@@ -22,6 +22,9 @@ Options:
   --keypair PATH     the wallet (Solana CLI JSON; default DIR/wallet.json, created if missing)
   --rpc URL          Solana JSON-RPC (default http://127.0.0.1:8899, e.g. "cyx chain")
 ${NODE_USAGE}
+  --no-relay         take no relay reservation: for a worker reachable at its --listen or
+                     --announce addresses (a public host). By default a worker holds a slot on a
+                     relay among its peers, so clients reach it behind NAT
   --price N          the worker's rate, CYXWIZ per hour (default 100)
   --capacity N       jobs run at once, bids still open included (1..16, default 1)
   --coordinator MADDR  an optional coordinator to register the advert with after each
@@ -29,7 +32,7 @@ ${NODE_USAGE}
   --json             JSON lines instead of text (the first: {"event":"ready", peerId, addrs, wallet})
   -h, --help`,
   async run (argv, io) {
-    const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, price: { type: 'string' }, capacity: { type: 'string' }, coordinator: { type: 'string' } })
+    const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, price: { type: 'string' }, capacity: { type: 'string' }, coordinator: { type: 'string' }, 'no-relay': { type: 'boolean' } })
     const price = tokens(values.price ?? '100', 'price')
     const capacity = values.capacity === undefined ? 1 : Number(values.capacity)
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 16) throw new UsageError(`--capacity must be a whole number 1..16 (got ${values.capacity ?? ''})`)
@@ -41,8 +44,9 @@ ${NODE_USAGE}
 
     const { Worker } = await import('../../roles/index.js')
     const { multiaddr } = await import('@multiformats/multiaddr')
-    // A worker may sit behind NAT: it holds a relay reservation so clients can reach it.
-    const node = await startNode(values, { reserveRelay: true })
+    // A worker may sit behind NAT: it holds a relay reservation so clients can reach it, unless it
+    // says it is reachable (--no-relay).
+    const node = await startNode(values, { reserveRelay: values['no-relay'] !== true })
     let worker
     try {
       worker = await Worker.start({

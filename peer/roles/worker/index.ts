@@ -186,15 +186,30 @@ export class Worker {
       }, { ...(o.onRejected === undefined ? {} : { onRejected: o.onRejected }) })
       w.#cleanups.push(onJobAnnounce(o.node, async (e) => { await w.#bidder.onAnnounce(e) }))
       // A worker alone on the mesh (the first one started) reaches no DHT server: it re-advertises
-      // when a peer connects, until some remote server holds the advert.
+      // when a peer connects, until some remote server holds the advert. It also re-advertises when
+      // its own addresses change: behind NAT, the relayed address a client needs exists only once
+      // the relay reservation is made, usually after the first advert (docs/network.md).
       let stored = false
       let pending: Promise<void> | undefined
+      let advertisedAddrs = ''
+      const addrsNow = (): string => o.node.multiaddrs().map(String).sort().join(' ')
       const readvertise = (): void => {
-        pending ??= w.advertise().then((n) => { stored ||= n > 0 }, () => {}).finally(() => { pending = undefined })
+        if (pending !== undefined) return
+        advertisedAddrs = addrsNow()
+        pending = w.advertise().then((n) => { stored ||= n > 0 }, () => {}).finally(() => {
+          pending = undefined
+          if (addrsNow() !== advertisedAddrs) readvertise()
+        })
       }
       const onConnect = (): void => { if (!stored) setTimeout(readvertise, 200).unref() }
+      const onAddrs = (): void => { if (addrsNow() !== advertisedAddrs) setTimeout(readvertise, 200).unref() }
       o.node.libp2p.addEventListener('peer:connect', onConnect)
-      w.#cleanups.push(() => { o.node.libp2p.removeEventListener('peer:connect', onConnect) })
+      o.node.libp2p.addEventListener('self:peer:update', onAddrs)
+      w.#cleanups.push(() => {
+        o.node.libp2p.removeEventListener('peer:connect', onConnect)
+        o.node.libp2p.removeEventListener('self:peer:update', onAddrs)
+      })
+      advertisedAddrs = addrsNow()
       stored = await w.advertise().then((n) => n > 0, () => false)
       await w.#runner.recover(async (jobId, state, error) => { await w.#transition(jobId, state, error) })
       // Adverts expire: re-publish at half-life.

@@ -64,7 +64,7 @@ export interface Internet {
    * networks); resolves with the response's `result`, throws its `error`. */
   jsonRpc: (host: string, url: string, method: string, params: readonly unknown[]) => unknown
   /** `cyx ARGS` as a process in a host's namespace (its lines collected, as the process tests do). */
-  cyx: (host: string, args: readonly string[]) => Proc
+  cyx: (host: string, args: readonly string[], env?: Readonly<Record<string, string>>) => Proc
   /** Bytes a NATed host's router forwarded from the LAN to each other host's public address
    * (nftables counters): which path a connection took, measured on the wire. */
   forwardedBytes: (host: string) => Record<string, number>
@@ -263,8 +263,8 @@ ${counters}
       if (res.error !== undefined) throw new Error(`${method}: ${res.error.message}`)
       return res.result
     },
-    cyx: (name, args) => {
-      const child = spawn('ip', ['netns', 'exec', host(name).ns, process.execPath, 'peer/cli/cyx.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    cyx: (name, args, env) => {
+      const child = spawn('ip', ['netns', 'exec', host(name).ns, process.execPath, 'peer/cli/cyx.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
       const p: Proc = { child, lines: [], stderr: [], exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) }
       createInterface({ input: child.stdout! }).on('line', (l) => p.lines.push(l))
       createInterface({ input: child.stderr! }).on('line', (l) => p.stderr.push(l))
