@@ -19,7 +19,7 @@
  * namespaces and deletes them. Without root or `ip netns` it throws, saying what is missing:
  * callers fail, they do not skip (CI runs as root).
  */
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
 import type { Proc } from '../../peer/fixtures/cyx-process.js'
@@ -60,6 +60,8 @@ export interface Internet {
   maddr: (host: string, port: number) => string
   /** Runs a command in a host's namespace and returns its stdout (throws on a non-zero exit). */
   exec: (host: string, cmd: readonly string[]) => string
+  /** Any command as a process in a host's namespace (killed at `close()` if still running). */
+  spawn: (host: string, cmd: readonly string[]) => ChildProcess
   /** A JSON-RPC call made from a host's namespace (the test process itself is on none of these
    * networks); resolves with the response's `result`, throws its `error`. */
   jsonRpc: (host: string, url: string, method: string, params: readonly unknown[]) => unknown
@@ -145,7 +147,7 @@ export async function createInternet (spec: InternetSpec): Promise<Internet> {
 
   const tag = `${PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`
   const made: string[] = []
-  const procs: Proc[] = []
+  const procs: Array<Pick<Proc, 'child' | 'exited'>> = []
   let closed = false
   const closeSync = (): void => {
     if (closed) return
@@ -256,6 +258,11 @@ ${counters}
     hosts,
     maddr: (name, port) => `/ip6/${host(name).addr}/tcp/${port}`,
     exec: (name, cmd) => inNs(host(name).ns, cmd[0]!, cmd.slice(1)),
+    spawn: (name, cmd) => {
+      const child = spawn('ip', ['netns', 'exec', host(name).ns, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] })
+      procs.push({ child, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) })
+      return child
+    },
     jsonRpc: (name, url, method, params) => {
       const script = 'fetch(process.argv[1], { method: "POST", headers: { "content-type": "application/json" }, body: process.argv[2] })' +
         '.then((r) => r.text()).then((t) => { process.stdout.write(t) }, (e) => { console.error(String(e)); process.exit(1) })'
