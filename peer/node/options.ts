@@ -37,7 +37,8 @@ export type MeshServices = {
   dht: KadDHT
   pubsub: GossipSub
   dcutr: unknown
-  autonat: unknown
+  /** Absent on a node with `nat.autonat: false` (a relay with announced addresses). */
+  autonat?: unknown
   /** Only on a node offering the relay (`nat.relayService`). */
   relay?: CircuitRelayService
 } // a type alias, not an interface: libp2p's ServiceMap constraint needs an index-compatible type
@@ -97,6 +98,15 @@ export interface NatConfig {
   reserveRelay?: boolean
   /** Offer circuit relay v2 to other peers, with these limits. */
   relayService?: RelayLimits
+  /**
+   * Run AutoNAT v2 (default true). A relay whose operator announces its public address turns it
+   * off: it has nothing to learn, and asking peers to verify its address makes each of them open a
+   * second connection to it for the dial-back (libp2p's `force: true`) and close it after. Other
+   * protocols may pick that connection meanwhile and lose their stream when it closes: seen in the
+   * multi-host test as a worker's relay reservation failing with "Unexpected EOF" about one start
+   * in three, so the worker stayed unreachable.
+   */
+  autonat?: boolean
   /** Addresses announced in addition to the listen addresses (e.g. a public address that AutoNAT
    * has not confirmed yet: libp2p withholds unconfirmed public listen addresses). */
   announce?: readonly string[]
@@ -164,7 +174,7 @@ export function libp2pOptions (config: MeshConfig): Libp2pOptions<MeshServices> 
       // once; on success the relayed connection is closed and the direct one carries on.
       dcutr: dcutr(),
       // Which of this node's public addresses others can dial (private ones are never checked).
-      autonat: autoNATv2(),
+      ...(nat.autonat === false ? {} : { autonat: autoNATv2() }),
       ...(relay === undefined
         ? {}
         : {

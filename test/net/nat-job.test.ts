@@ -59,6 +59,9 @@ describe('paid jobs with the worker behind NAT (network namespaces)', function (
     worker = net.cyx('worker', ['worker', '--dir', join(dir, 'worker'), '--rpc', rpc, '--price', '50',
       '--listen', net.maddr('worker', 0), '--bootstrap', relayAddr, '--json'], { DEBUG: 'libp2p:dcutr' })
     await firstJson(worker, (v) => v.event === 'ready')
+    // Reachable from behind another NAT once its advert names the relayed address: the worker files
+    // it again when the reservation is made (it usually is only after the first advert).
+    await firstJson(worker, (v) => v.event === 'advertised' && v.relayed === true && (v.storedOn as number) > 0)
   })
 
   after(async () => {

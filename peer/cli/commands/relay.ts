@@ -76,6 +76,9 @@ Options:
         bootstrap: [...new Set([...network.bootstrap, ...known])],
         nat: {
           announce: network.announce,
+          // The operator names the relay's public address (--announce); AutoNAT's dial-backs from
+          // every peer would only disturb their connections to it (NatConfig.autonat).
+          autonat: false,
           relayService: {
             ...RELAY_DEFAULTS,
             maxReservations,

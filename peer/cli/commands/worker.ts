@@ -59,7 +59,7 @@ ${NODE_USAGE}
         onEvent: (e) => {
           switch (e.type) {
             case 'registered': say(e.type, { stake: e.stake, signature: e.signature }, `registered and staked ${e.stake} base units (${e.signature})`); break
-            case 'advertised': say(e.type, { storedOn: e.storedOn }, `advert filed in the DHT (${e.storedOn} remote copies)`); break
+            case 'advertised': say(e.type, { storedOn: e.storedOn, relayed: e.relayed }, `advert filed in the DHT (${e.storedOn} remote copies${e.relayed ? ', with a relayed address' : ''})`); break
             case 'advert-failed': say(e.type, { error: e.error }, `advert not filed yet: ${e.error} (retried when a peer connects)`); break
             case 'coordinator': if (e.result === 'registered') say(e.type, { result: e.result, indexedUntil: e.indexedUntil }, `registered with the coordinator until ${new Date(Number(e.indexedUntil) * 1000).toISOString()}`)
             else say(e.type, { result: e.result, error: e.error }, `coordinator registration failed: ${e.error} (the DHT advert stands)`); break

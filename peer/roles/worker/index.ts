@@ -305,7 +305,7 @@ export class Worker {
     }
     try {
       const r = await publishAdvert(this.node, advert, this.node.wallet, { signal: AbortSignal.timeout(timeoutMs) })
-      this.#emit({ type: 'advertised', storedOn: r.storedOn })
+      this.#emit({ type: 'advertised', storedOn: r.storedOn, relayed: advert.addrs.some((a) => multiaddr(a).toString().includes('/p2p-circuit')) })
       await this.#registerWithCoordinator(r.signed)
       return r.storedOn
     } catch (e) {

@@ -49,7 +49,8 @@ export interface WorkerOptions {
 
 export type WorkerEvent =
   | { readonly type: 'registered', readonly stake: bigint, readonly signature: string }
-  | { readonly type: 'advertised', readonly storedOn: number }
+  /** `relayed`: the advert names a relayed (`/p2p-circuit`) address, i.e. a relay reservation is held. */
+  | { readonly type: 'advertised', readonly storedOn: number, readonly relayed: boolean }
   | { readonly type: 'advert-failed', readonly error: string }
   /** The advert offered to the coordinator: indexed until `indexedUntil` (unix seconds), or why not. */
   | { readonly type: 'coordinator', readonly result: 'registered', readonly indexedUntil: bigint }
