@@ -70,7 +70,8 @@ export interface Internet {
   /** Bytes a NATed host's router forwarded from the LAN to each other host's public address
    * (nftables counters): which path a connection took, measured on the wire. */
   forwardedBytes: (host: string) => Record<string, number>
-  /** Sets (or, with `{}`, clears) `tc netem` conditions on a host's link to the internet. */
+  /** Sets (or, with `{}`, clears) `tc netem` conditions on a host's link to the internet. Needs a
+   * kernel with the netem qdisc; not yet exercised by a test (docs/network.md, "Not done yet"). */
   setLink: (host: string, c: LinkConditions) => void
   /** Cuts (`false`) or restores (`true`) a host's link to the internet. */
   linkUp: (host: string, up: boolean) => void
