@@ -18,7 +18,7 @@
  */
 import { logger } from '@libp2p/logger'
 import type { CID } from 'multiformats/cid'
-import { evidenceBlocks, isEvidenceError, type EvidenceReader } from '../../storage/index.js'
+import { EvidenceError, evidenceBlocks, isEvidenceError, type EvidenceReader } from '../../storage/index.js'
 
 const log = logger('cyx:evidence:fetch')
 
@@ -86,6 +86,21 @@ async function defaultSleep (ms: number, signal?: AbortSignal): Promise<void> {
   })
 }
 
+/**
+ * A promise that rejects when `signal` aborts, with the NOT_FOUND a block read that timed out would
+ * have thrown (the caller's own abort is told apart by the caller), and `cancel` to remove its
+ * listener once it is no longer raced (it then never settles).
+ */
+function deadline (signal: AbortSignal, cid: CID): { promise: Promise<never>, cancel: () => void } {
+  let fail = (): void => {}
+  const promise = new Promise<never>((_resolve, reject) => {
+    fail = () => { reject(new EvidenceError('NOT_FOUND', `evidence ${cid.toString()} is not available: the attempt ended before every block arrived`, 'manifest')) }
+  })
+  if (signal.aborted) fail()
+  else signal.addEventListener('abort', fail, { once: true })
+  return { promise, cancel: () => { signal.removeEventListener('abort', fail) } }
+}
+
 const holderKey = (h: Holder): string => 'peer' in h ? h.peer : h.addrs.join(',')
 
 /**
@@ -151,10 +166,24 @@ export async function fetchEvidence (c: EvidenceFetchComponents, cid: CID, o: Fe
     blocks = 0
     bytes = 0
     try {
-      for await (const b of evidenceBlocks(c.reader, cid, { signal: attemptSignal })) {
-        blocks++
-        bytes += b.bytes.byteLength
-        o.onProgress?.({ attempt, blocks, bytes })
+      // The attempt ends at its deadline even if a block read does not listen to the signal.
+      const read = (async () => {
+        for await (const b of evidenceBlocks(c.reader, cid, { signal: attemptSignal })) {
+          if (attemptSignal.aborted) break
+          blocks++
+          bytes += b.bytes.byteLength
+          o.onProgress?.({ attempt, blocks, bytes })
+        }
+      })()
+      const ends = deadline(attemptSignal, cid)
+      try {
+        await Promise.race([read, ends.promise])
+      } catch (e) {
+        // The deadline won: a read still under way that fails later is this attempt's past (logged).
+        read.catch((err: unknown) => { log('attempt %d: a block read ended after the attempt: %s', attempt, message(err)) })
+        throw e
+      } finally {
+        ends.cancel()
       }
       await settle()
       return { status: 'fetched', cid: cid.toString(), blocks, bytes, attempts: attempt, reached: [...reached] }

@@ -195,6 +195,14 @@ describe('evidence/fetch: fetching evidence by CID reports fetched, unavailable 
     assert.equal(r.attempts, 2)
   })
 
+  it('a block read that ignores the abort does not hold the attempt: unavailable at its deadline', async () => {
+    const deafReader = { blockstore: { get: async function * () { await new Promise<never>(() => {}); yield new Uint8Array() } } } as unknown as EvidenceReader
+    const r = await fetchEvidence({ ...net.wire(), reader: deafReader }, cid, { holders: [{ peer: 'worker' }], lookup: false, attempts: 2, attemptTimeoutMs: 50, sleep: noSleep })
+    assert.equal(r.status, 'unavailable')
+    assert.equal(r.attempts, 2)
+    if (r.status === 'unavailable') assert.ok(r.reasons.some((x) => x.includes('the attempt ended before every block arrived')), r.reasons.join('\n'))
+  })
+
   it('blocks that arrive and are bad: thrown as invalid at once, no retry', async () => {
     net.holders.add('liar')
     net.reachable.add('liar')

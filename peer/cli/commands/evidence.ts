@@ -5,6 +5,7 @@
  * judgement on the work), invalid (1). Optionally exports the evidence as a CAR.
  */
 import { resolve } from 'node:path'
+import { logger } from '@libp2p/logger'
 import { parseCommandArgs, toJson, UsageError, type Command, type CommandIo } from '../command.js'
 import { multiaddrs, NODE_OPTIONS } from './peer-common.js'
 import { wholeArg } from './train.js'
@@ -13,6 +14,9 @@ import { wholeArg } from './train.js'
 export const EVIDENCE_EXIT = { fetched: 0, invalid: 1, unavailable: 3 } as const
 
 const DEFAULT_STORE = 'cyx-evidence'
+/** How long the fetching peer is given to stop once the answer is known. */
+const STOP_BOUND_MS = 10_000
+const log = logger('cyx:cli:evidence')
 
 const usage = `Usage: cyx evidence fetch CID [--from MADDR]... [--bootstrap MADDR]... [--store DIR]
                          [--car FILE] [--attempts N] [--timeout S] [--json]
@@ -119,8 +123,15 @@ async function run (argv: string[], io: CommandIo): Promise<number> {
     throw e
   } finally {
     process.off('SIGINT', interrupt)
-    await node.stop()
-    await peerStore.close()
+    // The answer is known: a peer that is slow to close (a dial or query that does not listen to
+    // its abort) must not hold it back past a bound; it is logged and left to the process's exit.
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const stopped = await Promise.race([
+      node.stop().then(async () => { await peerStore.close(); return true }),
+      new Promise<false>((resolve) => { timer = setTimeout(() => { resolve(false) }, STOP_BOUND_MS) })
+    ])
+    clearTimeout(timer)
+    if (!stopped) log.error('the fetching peer did not stop within %d ms; going on', STOP_BOUND_MS)
   }
 }
 
