@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { UNITS_PER_TOKEN, settlementSplit } from '../../protocols/index.js'
+import { DISPUTE, UNITS_PER_TOKEN, settlementSplit } from '../../protocols/index.js'
 
 const T = UNITS_PER_TOKEN
 
@@ -139,8 +139,9 @@ describe('cyx sim --scenario', function () {
     const amount = BigInt(job!.amount)
     const split = settlementSplit(amount, 'Bronze')
     assert.equal(split.worker + split.platform, amount)
-    assert.equal(delta(r, 'client'), -amount)
-    assert.equal(delta(r, job!.workerName), split.worker)
+    // The client lost its dispute: its bond went to the honest worker (issue 15 finding 5).
+    assert.equal(delta(r, 'client'), -amount - DISPUTE.disputeBond)
+    assert.equal(delta(r, job!.workerName), split.worker + DISPUTE.disputeBond)
     assert.equal(delta(r, 'platform'), split.platform)
     assert.equal(delta(r, 'stake'), 0n)
     assert.equal(BigInt(r.slashing.slashed), 0n)

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict'
 import { PublicKey } from '@solana/web3.js'
 import { ESCROW_STATE, TIER, decodeEscrow, type EscrowAccount } from '../../chain/index.js'
-import { ESCROW, MESH, PROOF, UNITS_PER_TOKEN, settlementSplit } from '../../protocols/index.js'
+import { DISPUTE, ESCROW, MESH, PROOF, UNITS_PER_TOKEN, settlementSplit } from '../../protocols/index.js'
 import { Client, Worker, anchoredCheckpoints, checkpointCount, jobSpec, readNode, zkDataCommitment, type WorkerEvent } from '../../peer/roles/index.js'
 import { loadDatasetById } from '../../peer/train/index.js'
 import { buildCircuits, releaseCurve } from '../../circuits/index.js'
@@ -48,7 +48,8 @@ describe('roles: the zk and optimistic tiers, paid by the program', function () 
     this.timeout(30 * 60_000)
     await buildCircuits({ log: () => {} })
     world = await World.open()
-    clientPeer = await world.peer(100n)
+    // Enough for the jobs and a dispute's bond (issue 15 finding 5).
+    clientPeer = await world.peer(100n + DISPUTE.disputeBond / UNITS_PER_TOKEN)
     workerPeer = await world.peer(50n, clientPeer.node.multiaddrs())
     worker = await Worker.start({ node: workerPeer.node, connection: world.connection, store: workerPeer.store, pricePerHour: 60n * T, settlementPollMs: 100, onEvent: (e) => { events.push(e) } })
     client = await Client.start({ node: clientPeer.node, connection: world.connection, store: clientPeer.store, settle: 'window' })
@@ -158,7 +159,7 @@ describe('roles: the zk and optimistic tiers, paid by the program', function () 
       assert.equal(settled.how, 'ended')
       assert.equal(settled.escrowState, ESCROW_STATE.disputed)
       assert.equal(await world.balance(cheat.wallet), 0n, 'the cheater was not paid')
-      assert.equal(await world.balance(client.wallet), clientBefore - outcome.winner.price, 'the price sits in escrow until the court decides')
+      assert.equal(await world.balance(client.wallet), clientBefore - outcome.winner.price - DISPUTE.disputeBond, 'the price sits in escrow and the bond in the dispute until the court decides')
     } finally {
       await cheat.stop()
     }
