@@ -215,16 +215,19 @@ async function show (argv: string[], io: CommandIo): Promise<number> {
     try {
       for (const [cid, sides] of cited) {
         let blocks = 0
+        // A finding without a re-execution: the evidence never arrived whole, or arrived invalid.
+        const unjudged = (verdict: 'failed' | 'unavailable', reason: string): EvidenceFinding =>
+          ({ side: sides.join('+'), cid, blocks, verdict, segments: [], segmentCount: null, finalWeightsHash: null, reasons: [reason] })
         try {
           const got = await fetchEvidence(evidenceFetchComponents(node), CID.parse(cid), { attempts: 3 })
           blocks = got.blocks
           if (got.status === 'unavailable') {
-            findings.push({ side: sides.join('+'), cid, blocks, verdict: 'unavailable', segments: [], segmentCount: null, finalWeightsHash: null, reasons: [`the evidence is unavailable (no verdict on the work): ${got.reasons.at(-1) ?? ''}`] })
+            findings.push(unjudged('unavailable', `the evidence is unavailable (no verdict on the work): ${got.reasons.at(-1) ?? ''}`))
             continue
           }
         } catch (e) {
           const invalid = isEvidenceError(e) && e.code !== 'NOT_FOUND'
-          findings.push({ side: sides.join('+'), cid, blocks, verdict: invalid ? 'failed' : 'unavailable', segments: [], segmentCount: null, finalWeightsHash: null, reasons: [`${invalid ? 'the evidence is invalid' : 'could not fetch the evidence'}: ${e instanceof Error ? e.message : String(e)}`] })
+          findings.push(unjudged(invalid ? 'failed' : 'unavailable', `${invalid ? 'the evidence is invalid' : 'could not fetch the evidence'}: ${e instanceof Error ? e.message : String(e)}`))
           continue
         }
         const r = await verifyEvidence({ cid, peer: { helia: node.helia }, challengeSeed: Uint8Array.from(randomBytes(32)), checks })

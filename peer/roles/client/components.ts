@@ -57,6 +57,8 @@ async function concatChunks (chunks: AsyncIterable<Uint8Array>): Promise<Uint8Ar
 export function clientComponents (node: PeerNode, connection: Connection, keypair: Keypair, collector: BidCollector): ClientComponents {
   const send = async (ixs: Parameters<typeof sendTransaction>[1]): Promise<string> => await sendTransaction(connection, ixs, [keypair])
   const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+  // The node as evidence fetching uses it, built once for the keeper's and the check's fetches.
+  const mesh = evidenceFetchComponents(node)
   return {
     wallet: keypair.publicKey,
     clock: () => node.clock(),
@@ -90,7 +92,7 @@ export function clientComponents (node: PeerNode, connection: Connection, keypai
     // restarted mid-job was identified before it did, issue 17).
     // (`reachHolder`, through evidenceFetchComponents). Then any provider the DHT names (the worker
     // restarted elsewhere, or another peer that kept the evidence), attempt after attempt.
-    fetchEvidence: async (cid, holder, o) => await fetchEvidence(evidenceFetchComponents(node), CID.parse(cid), {
+    fetchEvidence: async (cid, holder, o) => await fetchEvidence(mesh, CID.parse(cid), {
       holders: [{ peer: holder.toString() }], signal: o.signal, ...(o.attempts === undefined ? {} : { attempts: o.attempts })
     }),
     // Keeping checkpoints as they arrive (keeper.ts)
