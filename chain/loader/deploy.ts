@@ -1,0 +1,238 @@
+/**
+ * Deploys an SBF program through the BPF upgradeable loader, the way `solana program deploy` does,
+ * over any Solana JSON-RPC endpoint (`cyx chain`, a test validator, a cluster):
+ *
+ * 1. a fresh buffer account (owned by the loader, sized for the ELF) is created and initialised
+ *    with the upgrade authority as its authority;
+ * 2. the ELF is written into it in chunks that fill a transaction (several in flight at once);
+ * 3. the buffer is read back and compared with the ELF; chunks that differ are written again;
+ * 4. one transaction creates the program account (signed by the program keypair) and deploys:
+ *    the loader verifies the ELF, moves it into the ProgramData account (room for `maxDataLen`
+ *    bytes, for later upgrades), records the upgrade authority and refunds the buffer's lamports.
+ *
+ * A failure after step 1 leaves the buffer holding its rent; the error names it.
+ */
+import { Keypair, PublicKey, SystemProgram, Transaction, TransactionExpiredBlockheightExceededError, type Connection, type TransactionInstruction } from '@solana/web3.js'
+import {
+  BPF_LOADER_UPGRADEABLE_ID, BUFFER_METADATA_SIZE, PROGRAM_ACCOUNT_SIZE, PROGRAMDATA_METADATA_SIZE,
+  decodeProgramAccount, decodeProgramData, deployWithMaxDataLen, initializeBuffer, programDataAddress, writeBuffer
+} from './instructions.js'
+
+/** Solana's largest serialized transaction, bytes (`PACKET_DATA_SIZE`). */
+export const PACKET_DATA_SIZE = 1232
+/** Write transactions in flight at once. */
+export const DEPLOY_WRITE_CONCURRENCY = 8
+/** Tries per transaction when its blockhash expires before it lands. */
+export const SEND_ATTEMPTS = 3
+/** Largest account the loader may hold a program in (`MAX_PERMITTED_DATA_LENGTH`, 10 MiB). */
+export const MAX_PROGRAM_DATA = 10 * 1024 * 1024
+
+export interface DeployOptions {
+  /** Pays rent and fees; the upgrade authority unless `authority` is given. */
+  readonly payer: Keypair
+  /** The program's address: its keypair signs the program account's creation (once). */
+  readonly program: Keypair
+  /** The upgrade authority (default: the payer). */
+  readonly authority?: Keypair
+  /** The ELF, e.g. `chain/program/build/cyxwiz.so`. */
+  readonly elf: Uint8Array
+  /** Room for upgrades, bytes (default: twice the ELF). */
+  readonly maxDataLen?: number
+  readonly onProgress?: (p: DeployProgress) => void
+  readonly signal?: AbortSignal
+}
+
+export type DeployProgress =
+  | { readonly stage: 'buffer', readonly buffer: string, readonly bytes: number }
+  | { readonly stage: 'write', readonly written: number, readonly total: number }
+  | { readonly stage: 'verify', readonly rewrites: number }
+  | { readonly stage: 'deploy' }
+
+export interface Deployment {
+  readonly programId: string
+  readonly programData: string
+  readonly upgradeAuthority: string
+  readonly bytes: number
+  readonly maxDataLen: number
+  /** Write transactions sent (including rewrites). */
+  readonly writes: number
+  readonly signature: string
+}
+
+export class DeployError extends Error {
+  constructor (message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'DeployError'
+  }
+}
+
+/** Refuses what cannot be a deployable SBF program before anything is spent. */
+export function checkElf (elf: Uint8Array, maxDataLen: number): void {
+  if (elf.length < 64 || elf[0] !== 0x7f || elf[1] !== 0x45 || elf[2] !== 0x4c || elf[3] !== 0x46) throw new DeployError('not an ELF file (a program is the .so that npm run build:program writes)')
+  if (elf[4] !== 2 || elf[5] !== 1) throw new DeployError('not a 64-bit little-endian ELF, so not an SBF program')
+  if (!Number.isInteger(maxDataLen) || maxDataLen < elf.length) throw new DeployError(`max data length ${maxDataLen} is smaller than the program (${elf.length} bytes)`)
+  if (maxDataLen + PROGRAMDATA_METADATA_SIZE > MAX_PROGRAM_DATA) throw new DeployError(`max data length ${maxDataLen} exceeds the loader's ${MAX_PROGRAM_DATA - PROGRAMDATA_METADATA_SIZE} bytes`)
+}
+
+/** The most ELF bytes one write transaction carries, measured on a real serialization. */
+export function writeChunkSize (payer: PublicKey, authority: PublicKey): number {
+  const probe = new Transaction({ feePayer: payer, recentBlockhash: PublicKey.default.toBase58() })
+    .add(writeBuffer(PublicKey.unique(), authority, 0, new Uint8Array(0)))
+  const signatures = payer.equals(authority) ? 1 : 2
+  const message = probe.serializeMessage().length
+  // Signatures: a compact-u16 count (1 byte here) and 64 bytes each; the instruction data's own
+  // compact-u16 length may grow by one byte once it passes 127 bytes.
+  return PACKET_DATA_SIZE - (1 + 64 * signatures) - message - 1
+}
+
+function throwIfAborted (signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new DeployError('deploy aborted', { cause: signal.reason })
+}
+
+/**
+ * Sends one transaction on a blockhash fetched for it, and waits for its confirmation. A blockhash
+ * that expired before the transaction landed (a slow cluster, or a ledger whose slots advance with
+ * every transaction, as the embedded one's do) is retried on a fresh one: an expired transaction can
+ * no longer land, so nothing is done twice.
+ */
+async function send (connection: Connection, ixs: TransactionInstruction[], signers: Keypair[]): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash('confirmed')
+    const tx = new Transaction({ feePayer: (signers[0] as Keypair).publicKey, blockhash, lastValidBlockHeight }).add(...ixs)
+    tx.sign(...signers)
+    try {
+      const signature = await connection.sendRawTransaction(tx.serialize(), { preflightCommitment: 'confirmed' })
+      const { value } = await connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, 'confirmed')
+      if (value.err !== null) throw new DeployError(`transaction ${signature} failed: ${JSON.stringify(value.err)}`)
+      return signature
+    } catch (e) {
+      const expired = e instanceof TransactionExpiredBlockheightExceededError || /BlockhashNotFound/.test(e instanceof Error ? e.message : String(e))
+      if (!expired || attempt >= SEND_ATTEMPTS) throw e
+    }
+  }
+}
+
+/** Runs `jobs` with at most `limit` at once; the first failure stops new ones and is thrown. */
+async function pool<T> (items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  let failed: unknown
+  const lane = async (): Promise<void> => {
+    while (failed === undefined && next < items.length) {
+      const item = items[next++] as T
+      try {
+        await run(item)
+      } catch (e) {
+        failed ??= e
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane))
+  if (failed !== undefined) throw failed
+}
+
+export async function deployProgram (connection: Connection, opts: DeployOptions): Promise<Deployment> {
+  const { payer, program, elf, signal } = opts
+  const authority = opts.authority ?? payer
+  const maxDataLen = opts.maxDataLen ?? 2 * elf.length
+  checkElf(elf, maxDataLen)
+  const progress = opts.onProgress ?? (() => {})
+  const signers = payer.publicKey.equals(authority.publicKey) ? [payer] : [payer, authority]
+
+  const existing = await connection.getAccountInfo(program.publicKey, 'confirmed')
+  if (existing !== null) {
+    throw new DeployError(`${program.publicKey.toBase58()} already holds an account (${existing.owner.equals(BPF_LOADER_UPGRADEABLE_ID) ? 'a deployed program' : `owned by ${existing.owner.toBase58()}`}); deploy at a new program keypair`)
+  }
+  const [bufferRent, programRent, dataRent] = await Promise.all([
+    connection.getMinimumBalanceForRentExemption(BUFFER_METADATA_SIZE + elf.length),
+    connection.getMinimumBalanceForRentExemption(PROGRAM_ACCOUNT_SIZE),
+    connection.getMinimumBalanceForRentExemption(PROGRAMDATA_METADATA_SIZE + maxDataLen)
+  ])
+  const balance = await connection.getBalance(payer.publicKey, 'confirmed')
+  const need = bufferRent + programRent + dataRent
+  if (balance < need) throw new DeployError(`the payer ${payer.publicKey.toBase58()} holds ${balance} lamports; deploying ${elf.length} bytes needs about ${need} (rent) plus fees`)
+  throwIfAborted(signal)
+
+  const buffer = Keypair.generate()
+  await send(connection, [
+    SystemProgram.createAccount({ fromPubkey: payer.publicKey, newAccountPubkey: buffer.publicKey, lamports: bufferRent, space: BUFFER_METADATA_SIZE + elf.length, programId: BPF_LOADER_UPGRADEABLE_ID }),
+    initializeBuffer(buffer.publicKey, authority.publicKey)
+  ], [payer, buffer])
+  progress({ stage: 'buffer', buffer: buffer.publicKey.toBase58(), bytes: elf.length })
+
+  const stranded = (e: unknown): DeployError => new DeployError(
+    `deploy failed after the buffer ${buffer.publicKey.toBase58()} was created (it holds ${bufferRent} lamports; ` +
+    `close it with "solana program close ${buffer.publicKey.toBase58()}" to recover them): ${e instanceof Error ? e.message : String(e)}`, { cause: e })
+
+  const chunk = writeChunkSize(payer.publicKey, authority.publicKey)
+  const offsets: number[] = []
+  for (let o = 0; o < elf.length; o += chunk) offsets.push(o)
+  let writes = 0
+  const write = async (offset: number): Promise<void> => {
+    throwIfAborted(signal)
+    await send(connection, [writeBuffer(buffer.publicKey, authority.publicKey, offset, elf.subarray(offset, offset + chunk))], signers)
+    writes++
+    progress({ stage: 'write', written: Math.min(elf.length, writes * chunk), total: elf.length })
+  }
+  try {
+    await pool(offsets, DEPLOY_WRITE_CONCURRENCY, write)
+    // Read back: a write the cluster dropped after confirming (or a confirmation that lied) would
+    // otherwise deploy a corrupt program, which the loader's verifier may or may not catch.
+    const info = await connection.getAccountInfo(buffer.publicKey, 'confirmed')
+    if (info === null) throw new DeployError('the buffer vanished before deployment')
+    const held = info.data.subarray(BUFFER_METADATA_SIZE)
+    const differing = offsets.filter((o) => !Buffer.from(held.subarray(o, o + chunk)).equals(Buffer.from(elf.subarray(o, o + chunk))))
+    progress({ stage: 'verify', rewrites: differing.length })
+    await pool(differing, DEPLOY_WRITE_CONCURRENCY, write)
+    throwIfAborted(signal)
+
+    progress({ stage: 'deploy' })
+    const signature = await send(connection, [
+      SystemProgram.createAccount({ fromPubkey: payer.publicKey, newAccountPubkey: program.publicKey, lamports: programRent, space: PROGRAM_ACCOUNT_SIZE, programId: BPF_LOADER_UPGRADEABLE_ID }),
+      deployWithMaxDataLen({ payer: payer.publicKey, program: program.publicKey, buffer: buffer.publicKey, authority: authority.publicKey }, maxDataLen)
+    ], [...signers, program])
+    return {
+      programId: program.publicKey.toBase58(),
+      programData: programDataAddress(program.publicKey).toBase58(),
+      upgradeAuthority: authority.publicKey.toBase58(),
+      bytes: elf.length,
+      maxDataLen,
+      writes,
+      signature
+    }
+  } catch (e) {
+    throw stranded(e)
+  }
+}
+
+export interface DeployedProgram {
+  readonly programId: string
+  readonly programData: string
+  readonly executable: boolean
+  /** The slot of the last deployment. */
+  readonly slot: bigint
+  /** Undefined when the program is immutable. */
+  readonly upgradeAuthority: string | undefined
+  /** Room in the ProgramData account for the ELF, bytes. */
+  readonly maxDataLen: number
+  /** The deployed ELF (zero-padded to `maxDataLen`). */
+  readonly elf: Uint8Array
+}
+
+/** Reads a program deployed through the upgradeable loader, or undefined when there is none at `program`. */
+export async function readDeployedProgram (connection: Pick<Connection, 'getAccountInfo'>, program: PublicKey): Promise<DeployedProgram | undefined> {
+  const info = await connection.getAccountInfo(program, 'confirmed')
+  if (info === null || !info.owner.equals(BPF_LOADER_UPGRADEABLE_ID)) return undefined
+  const programData = decodeProgramAccount(info.data)
+  const dataInfo = await connection.getAccountInfo(programData, 'confirmed')
+  if (dataInfo === null) throw new DeployError(`program ${program.toBase58()} names ProgramData ${programData.toBase58()}, which does not exist`)
+  const data = decodeProgramData(dataInfo.data)
+  return {
+    programId: program.toBase58(),
+    programData: programData.toBase58(),
+    executable: info.executable,
+    slot: data.slot,
+    upgradeAuthority: data.upgradeAuthority?.toBase58(),
+    maxDataLen: data.elf.length,
+    elf: data.elf
+  }
+}
