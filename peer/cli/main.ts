@@ -24,6 +24,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'faucet', summary: 'CYXWIZ and SOL for a wallet from a local ledger started with cyx chain --genesis --dev', load: async () => (await import('./commands/faucet.js')).faucetCommand },
   { name: 'model', summary: 'check an ONNX model you bring: shapes, parameters, FLOPs, memory, and whether cyxwiz can train it', load: async () => (await import('./commands/model.js')).modelCommand },
   { name: 'params', summary: 'print every protocol parameter (fees, stake tiers, slashing, reputation, pricing, windows)', load: async () => (await import('./commands/params.js')).paramsCommand },
+  { name: 'program', summary: 'deploy the program through the BPF upgradeable loader, initialise its Config, show what a ledger holds', load: async () => (await import('./commands/program.js')).programCommand },
   { name: 'relay', summary: 'run a public peer offering circuit relay and bootstrap, so workers behind NAT can be reached', load: async () => (await import('./commands/relay.js')).relayCommand },
   { name: 'sim', summary: 'run a local network: an auction, a job trained, spot-checked and paid on the embedded ledger', load: async () => (await import('./commands/sim.js')).simCommand },
   { name: 'sim-peer', summary: 'internal to cyx sim: one peer of a simulated network, driven over stdin/stdout', hidden: true, load: async () => (await import('./commands/sim-peer.js')).simPeerCommand },

@@ -35,7 +35,7 @@ async function exists (path: string): Promise<boolean> {
  * created exclusively with mode 0600 (a umask can only narrow it) in the same directory, then
  * renamed over the target.
  */
-async function writeSecret (path: string, data: Uint8Array | string): Promise<void> {
+export async function writeSecret (path: string, data: Uint8Array | string): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 })
   const tmp = `${path}.${process.pid}.tmp`
   await writeFile(tmp, data, { mode: SECRET_MODE, flag: 'wx' })

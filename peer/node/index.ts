@@ -14,7 +14,7 @@ export { CIRCUIT_LISTEN, libp2pOptions, RELAY_DEFAULTS, type MeshConfig, type Me
 export {
   KNOWN_PEERS_FILE, MAX_KNOWN_PEERS, knownPeerAddrs, loadKnownPeers, parseBootstrapList, parseKnownPeers, readBootstrapFile, rememberPeer, trackKnownPeers, type KnownPeer
 } from './known-peers.js'
-export { loadOrCreatePeerKey, loadOrCreateWallet, newWalletSecretKey, parseSolanaKeypair, PEER_KEY_FILE, WALLET_FILE, type LoadedWallet } from './identity.js'
+export { loadOrCreatePeerKey, loadOrCreateWallet, newWalletSecretKey, parseSolanaKeypair, writeSecret, PEER_KEY_FILE, WALLET_FILE, type LoadedWallet } from './identity.js'
 export {
   advertKey, advertRecordSigningBytes, cyxRecordSelector, cyxRecordValidator, encodeAdvertRecord, openAdvertRecord, systemClock, ADVERT_RECORD_DOMAIN, DHT_NAMESPACE,
   MAX_ADVERT_RECORD_BYTES, type Clock, type OpenedAdvertRecord
