@@ -4,6 +4,7 @@
  * `getMultipleAccounts` through Solana JSON-RPC, decoding the Node accounts) is the peer room's
  * (`readChainFacts` in peer/match), handed in as a `ChainFactsReader`; this room only caches.
  */
+import { toHex } from '../protocols/index.js'
 
 export interface ChainFacts {
   /** Whether the wallet has a Node account at all. */
@@ -23,8 +24,6 @@ export interface ChainFacts {
  * `readAt`); the result is keyed by wallet hex and has an entry for every wallet asked about.
  */
 export type ChainFactsReader = (wallets: readonly Uint8Array[], now: number) => Promise<Map<string, ChainFacts>>
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 /**
  * A `ChainFactsReader` behind a cache: facts younger than `ttlSeconds` are not read again. `seed`
@@ -57,7 +56,7 @@ export class ChainFactsCache {
 
   /** Cached facts for a wallet, if still fresh. */
   peek (wallet: Uint8Array): ChainFacts | undefined {
-    const f = this.#facts.get(hex(wallet))
+    const f = this.#facts.get(toHex(wallet))
     return f !== undefined && f.readAt + this.#ttl > this.#clock() ? f : undefined
   }
 
@@ -68,7 +67,7 @@ export class ChainFactsCache {
     for (const w of wallets) {
       const f = this.peek(w)
       if (f === undefined) missing.push(w)
-      else out.set(hex(w), f)
+      else out.set(toHex(w), f)
     }
     if (missing.length > 0) {
       this.#reads++

@@ -6,7 +6,7 @@
  * stake and reputation as read on-chain. The client re-checks the same facts, so a coordinator that
  * ranks by anything else is only slower.
  */
-import { wire } from '../protocols/index.js'
+import { wire, toHex } from '../protocols/index.js'
 import type { ChainFacts } from './ledger.js'
 
 /** A worker's would-be bid as the award policy sees it (the shape of peer/policy's `CandidateBid`). */
@@ -47,8 +47,6 @@ export interface RankedWorker {
   readonly facts: ChainFacts
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
-
 /**
  * A worker's price for the whole job at its advertised hourly rate, rounded up to a base unit:
  * what a client can recompute from the advert and the announce alone.
@@ -82,7 +80,7 @@ export function rankWorkers<R extends string> (workers: Iterable<IndexedWorker>,
   const bids: PolicyBid[] = []
   for (const w of workers) {
     if (!fits(w, capability, announce.clientPeerId, now)) continue
-    const f = facts.get(hex(w.wallet))
+    const f = facts.get(toHex(w.wallet))
     const price = estimatedPrice(w.advert.pricePerHour, announce.estimatedSeconds)
     byPeer.set(w.peerId, { worker: w, price, facts: f })
     bids.push({

@@ -28,7 +28,7 @@ import { join } from 'node:path'
 import type { Connection as StreamConnection, PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
-import { COORDINATOR, MESH, wire } from '../protocols/index.js'
+import { COORDINATOR, MESH, wire, toHex } from '../protocols/index.js'
 import type { CoordinatorHost, Offence } from './host.js'
 import { ChainFactsCache, type ChainFacts } from './ledger.js'
 import { envelopeHash, rankWorkers, type IndexedWorker } from './rank.js'
@@ -37,7 +37,6 @@ import { openCoordinatorStore, type AdvertRecord, type CoordinatorStore, type St
 const log = logger('cyx:coordinator')
 
 const { ErrorCode, Kind, WireError, equalBytes, openEnvelope, signMessage } = wire
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 export const STATUS_FILE = 'status.json'
 
@@ -210,7 +209,7 @@ export class Coordinator {
       const record: AdvertRecord = {
         peerId,
         signed: Buffer.from(bytes).toString('base64'),
-        wallet: hex(signer),
+        wallet: toHex(signer),
         capabilities: [...advert.capabilities],
         pricePerHour: String(advert.pricePerHour),
         profile: JSON.stringify(advert.profile),
@@ -236,7 +235,7 @@ export class Coordinator {
   }
 
   async #seeJob (announce: wire.JobAnnounce, source: 'gossip' | 'match'): Promise<void> {
-    const id = hex(announce.jobId)
+    const id = toHex(announce.jobId)
     if (this.#jobs.has(id)) return
     this.#jobs.add(id)
     this.#dirty = true
@@ -312,9 +311,9 @@ export class Coordinator {
       throw new CoordinatorRefusal('WRONG_PEER', 'the advert names another peer than the one registering it')
     }
     if (this.#o.requireStake ?? true) {
-      const facts = (await this.#chain.get([opened.signer])).get(hex(opened.signer)) as ChainFacts
+      const facts = (await this.#chain.get([opened.signer])).get(toHex(opened.signer)) as ChainFacts
       if (!facts.registered || !facts.active || facts.stake === 0n) {
-        throw new CoordinatorRefusal('NOT_STAKED', `wallet ${hex(opened.signer)} has no active stake on-chain`)
+        throw new CoordinatorRefusal('NOT_STAKED', `wallet ${toHex(opened.signer)} has no active stake on-chain`)
       }
     }
     const worker = this.#index(request.advert, opened, 'register')
@@ -351,7 +350,7 @@ export class Coordinator {
     }
     const signed = wire.Signed.decode(signMessage(Kind.MATCH_RESULT, result, this.host.wallet))
     const reply = wire.encodeMatchResponse({ result: signed, adverts: ranked.map((r) => wire.Signed.decode(r.worker.signed)) })
-    const id = hex(announce.jobId)
+    const id = toHex(announce.jobId)
     this.#store.jobs.get(id).then(async (j) => {
       if (j !== undefined) await this.#store.jobs.put(id, { ...j, matchedAt: now, candidates: ranked.length })
     }).catch((err: unknown) => { log.error('recording a match failed: %e', err) })

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { CID } from 'multiformats/cid'
-import { DATASET_LIMITS } from '../protocols/index.js'
+import { DATASET_LIMITS, toHex } from '../protocols/index.js'
 import * as dagCbor from '@ipld/dag-cbor'
 import { bytesEqual, cidFor, DAG_CBOR_CODE, putBlock, RAW_CODE, readBlock, readCbor, type BlockAccess, type ReadOptions } from './blocks.js'
 import { EvidenceError } from './errors.js'
@@ -31,8 +31,6 @@ export interface BlobRef {
   readonly bytes: number
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
-
 /** Stores `data` as chunks and a root; returns the root CID, the file's SHA-256 and its length. */
 export async function putBlob (blocks: BlockAccess, data: Uint8Array): Promise<BlobRef> {
   return await encodeBlob(data, async (codec, bytes) => await putBlock(blocks, codec, bytes))
@@ -49,7 +47,7 @@ async function encodeBlob (data: Uint8Array, put: (codec: number, bytes: Uint8Ar
   for (let at = 0; at < data.byteLength; at += CHUNK) chunks.push(await put(RAW_CODE, data.subarray(at, Math.min(at + CHUNK, data.byteLength))))
   const sha256 = new Uint8Array(createHash('sha256').update(data).digest())
   const root = await put(DAG_CBOR_CODE, dagCbor.encode({ type: BLOB_TYPE, version: BLOB_VERSION, bytes: data.byteLength, sha256, chunks }))
-  return { root, sha256: hex(sha256), bytes: data.byteLength }
+  return { root, sha256: toHex(sha256), bytes: data.byteLength }
 }
 
 export interface FetchBlobOptions extends ReadOptions {
@@ -67,7 +65,7 @@ export async function fetchBlob (blocks: BlockAccess, root: CID, options: FetchB
   integer(m.version, 'blob.version', BLOB_VERSION, BLOB_VERSION)
   const size = integer(m.bytes, 'blob.bytes', 1, options.maxBytes)
   const sha256 = bytesField(m.sha256, 'blob.sha256', { exactly: 32 })
-  if (hex(sha256) !== options.expectedSha256.toLowerCase()) throw new EvidenceError('HASH_MISMATCH', `the root names a file with SHA-256 ${hex(sha256)}, expected ${options.expectedSha256}`, 'blob.sha256')
+  if (toHex(sha256) !== options.expectedSha256.toLowerCase()) throw new EvidenceError('HASH_MISMATCH', `the root names a file with SHA-256 ${toHex(sha256)}, expected ${options.expectedSha256}`, 'blob.sha256')
   const count = Math.ceil(size / CHUNK)
   const chunks = list(m.chunks, 'blob.chunks', count).map((c, i) => cidField(c, `blob.chunks[${i}]`, RAW_CODE))
   if (chunks.length !== count) throw new EvidenceError('INVALID_FIELD', `${chunks.length} chunks for ${size} bytes (expected ${count})`, 'blob.chunks')
@@ -82,6 +80,6 @@ export async function fetchBlob (blocks: BlockAccess, root: CID, options: FetchB
     options.onProgress?.(i * CHUNK + length, size)
   }
   const digest = new Uint8Array(whole.digest())
-  if (!bytesEqual(digest, sha256)) throw new EvidenceError('HASH_MISMATCH', `the chunks hash to ${hex(digest)}, the root says ${hex(sha256)}`, 'blob.sha256')
+  if (!bytesEqual(digest, sha256)) throw new EvidenceError('HASH_MISMATCH', `the chunks hash to ${toHex(digest)}, the root says ${toHex(sha256)}`, 'blob.sha256')
   return out
 }

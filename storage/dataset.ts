@@ -42,7 +42,7 @@ import { setMaxListeners } from 'node:events'
 import { endianness } from 'node:os'
 import { logger } from '@libp2p/logger'
 import type { CID } from 'multiformats/cid'
-import { DATASET_LIMITS } from '../protocols/index.js'
+import { DATASET_LIMITS, toHex } from '../protocols/index.js'
 import { bytesEqual, cidFor, decodeCbor, putBlock, RAW_CODE, readBlock, readCbor, DAG_CBOR_CODE, type BlockAccess } from './blocks.js'
 import * as dagCbor from '@ipld/dag-cbor'
 import { EvidenceError } from './errors.js'
@@ -129,7 +129,6 @@ export interface FetchDatasetOptions {
 const L = DATASET_LIMITS
 const invalid = (field: string, why: string): never => { throw new EvidenceError('INVALID_FIELD', why, field) }
 const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1)
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 function assertLittleEndianHost (): void {
   if (endianness() !== 'LE') throw new EvidenceError('UNSUPPORTED', 'the canonical dataset encoding is little-endian and this host is big-endian')
@@ -309,13 +308,13 @@ export async function putDataset (blocks: BlockAccess, ds: TensorDataset): Promi
   const { manifest, manifestBytes, root } = await encodeDataset(ds, async (chunk) => await putBlock(blocks, RAW_CODE, chunk))
   await blocks.put(root, manifestBytes)
   log('stored dataset %s: %d bytes in %d chunks', root, manifest.bytes, manifest.chunks.length)
-  return { root, sha256: hex(manifest.sha256), bytes: manifest.bytes }
+  return { root, sha256: toHex(manifest.sha256), bytes: manifest.bytes }
 }
 
 /** The root CID, SHA-256 and length `putDataset` would give, computed without a store (for a job spec). */
 export async function datasetRootFor (ds: TensorDataset): Promise<DatasetRef> {
   const { manifest, root } = await encodeDataset(ds, null)
-  return { root, sha256: hex(manifest.sha256), bytes: manifest.bytes }
+  return { root, sha256: toHex(manifest.sha256), bytes: manifest.bytes }
 }
 
 // ------------------------------------------------------------------------------------- reading
@@ -351,8 +350,8 @@ export async function fetchDataset (blocks: BlockAccess, root: CID, options: Fet
 async function fetchWith (blocks: BlockAccess, root: CID, expected: string | undefined, options: FetchDatasetOptions): Promise<TensorDataset> {
   const read = { signal: options.signal, offline: options.offline }
   const m = await loadDatasetManifest(blocks, root, read)
-  if (expected !== undefined && hex(m.sha256) !== expected) {
-    throw new EvidenceError('HASH_MISMATCH', `the manifest names a dataset with SHA-256 ${hex(m.sha256)}, expected ${expected}`, 'dataset.sha256')
+  if (expected !== undefined && toHex(m.sha256) !== expected) {
+    throw new EvidenceError('HASH_MISMATCH', `the manifest names a dataset with SHA-256 ${toHex(m.sha256)}, expected ${expected}`, 'dataset.sha256')
   }
 
   // Allocate the four arrays once; chunks are written straight into them.
@@ -399,7 +398,7 @@ async function fetchWith (blocks: BlockAccess, root: CID, expected: string | und
     options.onProgress?.(done, m.bytes)
   }
   const digest = new Uint8Array(whole.digest())
-  if (!bytesEqual(digest, m.sha256)) throw new EvidenceError('HASH_MISMATCH', `the chunks hash to ${hex(digest)}, the manifest says ${hex(m.sha256)}`, 'dataset.sha256')
+  if (!bytesEqual(digest, m.sha256)) throw new EvidenceError('HASH_MISMATCH', `the chunks hash to ${toHex(digest)}, the manifest says ${toHex(m.sha256)}`, 'dataset.sha256')
 
   if (m.task.kind === 'classification') {
     for (const [name, split] of [['y_train', train], ['y_test', test]] as const) {

@@ -11,7 +11,7 @@
  * `loadCheckpointState` re-hashes every chunk and the whole state before decoding it.
  */
 import * as dagCbor from '@ipld/dag-cbor'
-import { CheckpointChain, encodeState, type CheckpointMetrics, type StateTensor, type wire } from '../protocols/index.js'
+import { CheckpointChain, encodeState, type CheckpointMetrics, type StateTensor, type wire, toHex } from '../protocols/index.js'
 import type { CID } from 'multiformats/cid'
 import type { Helia } from 'helia'
 import { bytesEqual, decodeCbor, putBlock, putCbor, RAW_CODE, readBlock, readCbor, sha256Bytes, type BlockAccess, type ReadOptions } from './blocks.js'
@@ -72,7 +72,6 @@ export interface EvidenceWriterOptions {
 }
 
 const RUN_ID = /^[A-Za-z0-9_.:-]{1,128}$/
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 // ------------------------------------------------------------------------------------ writing
 
@@ -157,7 +156,7 @@ export class EvidenceWriter {
     if (spec.bytes.byteLength > L.maxSpecBytes) throw new EvidenceError('TOO_LARGE', `spec of ${spec.bytes.byteLength} bytes`, 'spec.bytes')
     evidenceTrainingSpec(spec)
     const profile = validateProfile({ ...init.profile })
-    const runId = options.runId ?? hex(spec.hash)
+    const runId = options.runId ?? toHex(spec.hash)
     if (!RUN_ID.test(runId)) throw new RangeError(`run id ${JSON.stringify(runId)} must match ${RUN_ID}`)
     if (options.drafts !== undefined && await options.drafts.get(metaKey(runId)) !== undefined) {
       throw new EvidenceError('WRITER_STATE', `run ${runId} already has a draft: resume it or discard it`)

@@ -2,7 +2,7 @@
  * What training and verification agree on: how an engine checkpoint becomes an evidence checkpoint
  * (and back), how a determinism profile is stored, and what "the final weights hash" is.
  */
-import { stateHash, wire } from '../../protocols/index.js'
+import { stateHash, wire, toHex } from '../../protocols/index.js'
 import type { CheckpointInput, CheckpointRecord, EvidenceManifest, ProfileRecord } from '../../storage/index.js'
 import {
   checkpointStateTensors,
@@ -14,8 +14,6 @@ import {
   type SegmentMetrics,
   type TrainingState
 } from '../train/index.js'
-
-export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 /**
  * The final weights hash of a training state: SHA-256 of the canonical state encoding
@@ -93,5 +91,5 @@ export function datasetBytes (dataset: Dataset): bigint {
 /** The dataset a wire spec names, loaded by id (mnist, spirals) and checked against its hash. */
 export function datasetOfSpec (spec: wire.TrainingSpec): Dataset {
   if (spec.clientModel !== undefined) throw new Error('a client-model job trains on the client\'s own dataset, fetched by its CID: pass it as `dataset`')
-  return loadVerifiedDataset(spec.datasetId, hex(spec.datasetHash))
+  return loadVerifiedDataset(spec.datasetId, toHex(spec.datasetHash))
 }

@@ -9,10 +9,10 @@
  * (`cyx verify`, the client's spot check, a juror) with it before re-executing.
  */
 import { CID } from 'multiformats/cid'
-import { MODEL_LIMITS, wire } from '../../protocols/index.js'
+import { MODEL_LIMITS, wire, toHex } from '../../protocols/index.js'
 import { fetchBlob, fetchDataset, type EvidenceStore } from '../../storage/index.js'
 import { assertModelSupported, checkDataset, clientModelData, type ClientModelData, type TrainingData } from '../train/index.js'
-import { datasetOfSpec, hex } from './common.js'
+import { datasetOfSpec } from './common.js'
 
 export interface FetchInputsOptions {
   readonly signal?: AbortSignal
@@ -31,17 +31,17 @@ export async function fetchClientInputs (helia: EvidenceStore, spec: wire.Traini
   if (cm === undefined) throw new Error('the spec trains a built-in model, not a client model')
   const read = { ...(o.signal === undefined ? {} : { signal: o.signal }), ...(o.offline === true ? { offline: true } : {}) }
   const model = await fetchBlob(helia.blockstore, CID.parse(cm.modelCid), {
-    ...read, expectedSha256: hex(cm.modelHash), maxBytes: Math.min(MODEL_LIMITS.maxBytes, Number(cm.modelBytes)), onProgress: (d, t) => { o.onProgress?.('model', d, t) }
+    ...read, expectedSha256: toHex(cm.modelHash), maxBytes: Math.min(MODEL_LIMITS.maxBytes, Number(cm.modelBytes)), onProgress: (d, t) => { o.onProgress?.('model', d, t) }
   })
   const report = assertModelSupported(model, `model ${cm.modelCid}`, { batch: spec.batchSize })
   // The spec's claim is what the worker bid on: a model that needs more than claimed is refused.
   if (BigInt(Math.round(report.memory.totalBytes)) > cm.batchMemoryBytes) throw new Error(`model ${cm.modelCid}: one batch needs ${Math.round(report.memory.totalBytes)} bytes, the spec claims ${cm.batchMemoryBytes}`)
   const dataset = await fetchDataset(helia.blockstore, CID.parse(cm.datasetCid), {
-    ...read, expectedSha256: hex(spec.datasetHash), onProgress: (d, t) => { o.onProgress?.('dataset', d, t) }
+    ...read, expectedSha256: toHex(spec.datasetHash), onProgress: (d, t) => { o.onProgress?.('dataset', d, t) }
   })
   checkDataset(dataset)
   if (BigInt(dataset.train.count) !== cm.trainRows) throw new Error(`dataset ${cm.datasetCid}: ${dataset.train.count} training rows, the spec names ${cm.trainRows}`)
-  return clientModelData(spec.datasetId, model, dataset, hex(spec.datasetHash))
+  return clientModelData(spec.datasetId, model, dataset, toHex(spec.datasetHash))
 }
 
 /** Whatever `spec` trains on: the built-in dataset by id, or the client's inputs by CID. */

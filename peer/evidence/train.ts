@@ -3,7 +3,7 @@
  * Helia the moment its segment ends, so a crash loses nothing stored, and a restart resumes from the
  * last stored checkpoint and seals the same evidence an uninterrupted run would have.
  */
-import { wire } from '../../protocols/index.js'
+import { wire, toHex } from '../../protocols/index.js'
 import {
   createPeerHelia,
   EvidenceWriter,
@@ -28,7 +28,7 @@ import {
   type TrainingSpec,
   type TrainingState
 } from '../train/index.js'
-import { checkpointInput, claimedMetrics, datasetOfSpec, hex, profileRecord, sameProfile, weightsHash } from './common.js'
+import { checkpointInput, claimedMetrics, datasetOfSpec, profileRecord, sameProfile, weightsHash } from './common.js'
 
 /** One line of progress, after each segment's checkpoint is stored. */
 export interface TrainProgress {
@@ -113,7 +113,7 @@ export async function trainWithEvidence (options: TrainWithEvidenceOptions): Pro
   const { wireSpec, onProgress } = options
   const clock = options.clock ?? (() => Date.now())
   const spec = trainingSpecFromWire(wireSpec)
-  const specHash = hex(wire.specHash(wireSpec))
+  const specHash = toHex(wire.specHash(wireSpec))
   const dataset = options.dataset ?? datasetOfSpec(wireSpec)
   if ((options.dir === undefined) === (options.peer === undefined)) throw new TypeError('trainWithEvidence: give exactly one of dir and peer')
 
@@ -137,7 +137,7 @@ export async function trainWithEvidence (options: TrainWithEvidenceOptions): Pro
 
   try {
     let writer = await EvidenceWriter.resume(helia, drafts, specHash)
-    if (writer !== undefined && hex(writer.snapshot().spec.hash) !== specHash) throw new Error(`the draft of run ${specHash} is for another spec`)
+    if (writer !== undefined && toHex(writer.snapshot().spec.hash) !== specHash) throw new Error(`the draft of run ${specHash} is for another spec`)
     const resumedFrom = writer?.checkpoints.length ?? 0
     const resumeFrom = writer !== undefined && resumedFrom > 0 ? await storedCheckpoint(helia, writer, spec, dataset, resumedFrom) : undefined
     const segments = trainingSchedule(spec, dataset.train.count).segments.length
@@ -160,7 +160,7 @@ export async function trainWithEvidence (options: TrainWithEvidenceOptions): Pro
         const record = await w.appendCheckpoint(checkpointInput(checkpoint, clock(checkpoint.segment.index)))
         last = checkpoint
         const manifestCid = onProgress === undefined ? '' : (await w.writeManifest()).toString()
-        onProgress?.({ segment: checkpoint.segment.index, segments, metrics: checkpoint.metrics, chainHash: hex(record.chainHash), manifestCid })
+        onProgress?.({ segment: checkpoint.segment.index, segments, metrics: checkpoint.metrics, chainHash: toHex(record.chainHash), manifestCid })
       }
     })
     const w = writer as EvidenceWriter | undefined
@@ -171,9 +171,9 @@ export async function trainWithEvidence (options: TrainWithEvidenceOptions): Pro
     return {
       evidenceCid: cid.toString(),
       specHash,
-      merkleRoot: hex(manifest.merkle?.root ?? new Uint8Array()),
-      chainHead: hex(w.head),
-      finalWeightsHash: hex(weightsHash(run.final)),
+      merkleRoot: toHex(manifest.merkle?.root ?? new Uint8Array()),
+      chainHead: toHex(w.head),
+      finalWeightsHash: toHex(weightsHash(run.final)),
       metrics: last.metrics,
       checkpoints: manifest.checkpoints.length,
       resumedFrom,

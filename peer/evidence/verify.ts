@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
-import { genesisHash, linkHash, MerkleTree, selectSpotChecks, stateHash, verifyInclusion, wire, type StateTensor } from '../../protocols/index.js'
+import { genesisHash, linkHash, MerkleTree, selectSpotChecks, stateHash, verifyInclusion, wire, type StateTensor, toHex } from '../../protocols/index.js'
 import {
   createPeerHelia,
   evidenceBlocks,
@@ -39,7 +39,7 @@ import {
   type TrainingSpec,
   type TrainingState
 } from '../train/index.js'
-import { claimedMetrics, hex, profileFromRecord, weightsHash } from './common.js'
+import { claimedMetrics, profileFromRecord, weightsHash } from './common.js'
 import { trainingInputsOf } from './inputs.js'
 
 export interface VerifyEvidenceOptions {
@@ -126,7 +126,7 @@ function seedBytes (seed: Uint8Array | string | undefined): Uint8Array {
 
 function normalizeHash (h: string | Uint8Array | undefined): string | null {
   if (h === undefined) return null
-  const text = typeof h === 'string' ? h.toLowerCase() : hex(h)
+  const text = typeof h === 'string' ? h.toLowerCase() : toHex(h)
   if (!/^[0-9a-f]{64}$/.test(text)) throw new RangeError('the expected weights hash must be 32 bytes (64 hex digits)')
   return text
 }
@@ -253,7 +253,7 @@ export async function verifyEvidence (options: VerifyEvidenceOptions): Promise<V
     merkleRoot: null,
     chainHead: null,
     segmentCount: 0,
-    challengeSeed: hex(seed),
+    challengeSeed: toHex(seed),
     evidence: SKIPPED,
     integrity: { ...SKIPPED, blocks: 0 },
     chain: SKIPPED,
@@ -292,9 +292,9 @@ export async function verifyEvidence (options: VerifyEvidenceOptions): Promise<V
     const wireSpec: wire.TrainingSpec = evidenceTrainingSpec(manifest.spec)
     const known = {
       evidenceCid: evidenceCid.toString(),
-      specHash: hex(manifest.spec.hash),
-      merkleRoot: manifest.merkle === null ? null : hex(manifest.merkle.root),
-      chainHead: hex(manifest.checkpoints.at(-1)?.chainHash ?? new Uint8Array()),
+      specHash: toHex(manifest.spec.hash),
+      merkleRoot: manifest.merkle === null ? null : toHex(manifest.merkle.root),
+      chainHead: toHex(manifest.checkpoints.at(-1)?.chainHash ?? new Uint8Array()),
       segmentCount: manifest.checkpoints.length,
       evidence: { passed: true, reasons: [] }
     }
@@ -383,7 +383,7 @@ export async function verifyEvidence (options: VerifyEvidenceOptions): Promise<V
         const last = manifest.checkpoints.at(-1)
         if (last === undefined) throw new Error('no checkpoints')
         const state = trainingStateFromTensors(spec, last.steps, await loadCheckpointState(helia, evidence, count, read), trainer.stateLayout)
-        const hash = hex(weightsHash(state))
+        const hash = toHex(weightsHash(state))
         const reasons: string[] = []
         if (last.steps !== schedule.totalSteps) reasons.push(`the last checkpoint is at step ${last.steps}, training ends at ${schedule.totalSteps}`)
         if (expected !== null && expected !== hash) reasons.push(`the final weights hash is ${hash}, the worker claimed ${expected}`)

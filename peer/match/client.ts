@@ -20,12 +20,11 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Connection, PublicKey } from '@solana/web3.js'
 import * as Digest from 'multiformats/hashes/digest'
 import { envelopeHash, estimatedPrice, type ChainFacts } from '../../coordinator/index.js'
-import { COORDINATOR, MESH, requiredStake, wire } from '../../protocols/index.js'
+import { COORDINATOR, MESH, requiredStake, wire, toHex } from '../../protocols/index.js'
 import { framed, type Offence, type PeerNode } from '../node/index.js'
 import { readChainFacts } from './ledger.js'
 
 const { Kind, equalBytes, openEnvelope, openSigned, signMessage } = wire
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 /** Why a coordinator's answer was not used. */
 export type FallbackCause =
@@ -235,7 +234,7 @@ async function checkAnswer (node: PeerNode, bytes: Uint8Array, coordinator: Peer
   const facts = await readChainFacts(options.connection, opened.map((o) => o.wallet), options.programId)
   if (signal.aborted) throw signal.reason
   return opened.map((o, i) => {
-    const f = facts.get(hex(o.wallet))
+    const f = facts.get(toHex(o.wallet))
     if (f === undefined || !f.registered) throw new Fallback('unstaked-worker', `candidate ${i} (${o.peerId.toString()}) has no Node account on-chain`, 'INVALID_FIELD')
     if (!f.active) throw new Fallback('unstaked-worker', `candidate ${i} (${o.peerId.toString()}) is not active on-chain`, 'INVALID_FIELD')
     if (f.stake < requiredStake(o.estimatedPrice)) {

@@ -7,8 +7,7 @@
 import { PublicKey, type Connection } from '@solana/web3.js'
 import { CYXWIZ_PROGRAM_ID, NODE_STATUS, decodeNode, nodePda } from '../../chain/index.js'
 import type { ChainFacts, ChainFactsReader } from '../../coordinator/index.js'
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+import { toHex } from '../../protocols/index.js'
 
 /** Largest batch `getMultipleAccounts` takes on Solana clusters. */
 const BATCH = 100
@@ -16,7 +15,7 @@ const BATCH = 100
 /** Reads the Node accounts of `wallets` (32-byte public keys); the result is keyed by wallet hex. */
 export async function readChainFacts (connection: Connection, wallets: readonly Uint8Array[], programId: PublicKey = CYXWIZ_PROGRAM_ID, now = Math.floor(Date.now() / 1000)): Promise<Map<string, ChainFacts>> {
   const out = new Map<string, ChainFacts>()
-  const unique = [...new Map(wallets.map((w) => [hex(w), w])).values()]
+  const unique = [...new Map(wallets.map((w) => [toHex(w), w])).values()]
   for (let i = 0; i < unique.length; i += BATCH) {
     const batch = unique.slice(i, i + BATCH)
     const infos = await connection.getMultipleAccountsInfo(batch.map((w) => nodePda(programId, new PublicKey(w)).address), 'confirmed')
@@ -37,7 +36,7 @@ export async function readChainFacts (connection: Connection, wallets: readonly 
           // not a Node account: as good as none
         }
       }
-      out.set(hex(w), facts)
+      out.set(toHex(w), facts)
     })
   }
   return out

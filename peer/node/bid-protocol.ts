@@ -13,7 +13,7 @@
 import { logger } from '@libp2p/logger'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { MESH, wire } from '../../protocols/index.js'
+import { MESH, wire, toHex } from '../../protocols/index.js'
 import { framed } from './framing.js'
 import { offenceOf } from './misbehaviour.js'
 import type { PeerNode } from './node.js'
@@ -72,8 +72,6 @@ export interface BidCollector {
   stop: () => Promise<void>
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
-
 /** Registers the bid protocol handler on `node`; bids are accepted only for rounds it opened. */
 export async function startBidCollector (node: PeerNode, options: BidCollectorOptions = {}): Promise<BidCollector> {
   const rounds = new Map<string, { bids: ReceivedBid[], from: Set<string>, listeners: Array<(b: ReceivedBid) => void>, close: () => void }>()
@@ -109,7 +107,7 @@ export async function startBidCollector (node: PeerNode, options: BidCollectorOp
       refuse(stream, peer, new WireError('INVALID_FIELD', 'the bid names another worker than its sender', 'workerPeerId'), 'WRONG_PEER')
       return
     }
-    const round = rounds.get(hex(message.jobId))
+    const round = rounds.get(toHex(message.jobId))
     if (round === undefined) {
       refuse(stream, peer, new BidRefusedError('UNEXPECTED_JOB', 'no open bidding round for this job'), 'UNEXPECTED_JOB')
       return
@@ -144,7 +142,7 @@ export async function startBidCollector (node: PeerNode, options: BidCollectorOp
 
   const collector: BidCollector = {
     open: (jobId, windowMs = MESH.bidWindowSeconds * 1000) => {
-      const key = hex(jobId)
+      const key = toHex(jobId)
       if (rounds.has(key)) throw new Error(`a bidding round for job ${key} is already open`)
       let finish!: (bids: readonly ReceivedBid[]) => void
       const done = new Promise<readonly ReceivedBid[]>((resolve) => { finish = resolve })

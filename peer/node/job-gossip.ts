@@ -17,7 +17,7 @@ import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
-import { ESCROW, MESH, PEER_MEMORY, takeRateLimit, wire, type RateLimitWindow } from '../../protocols/index.js'
+import { ESCROW, MESH, PEER_MEMORY, takeRateLimit, wire, type RateLimitWindow, toHex } from '../../protocols/index.js'
 import { offenceOf } from './misbehaviour.js'
 import type { PeerNode } from './node.js'
 
@@ -36,8 +36,6 @@ export interface JobAnnounceEvent {
 }
 
 export type JobAnnounceHandler = (event: JobAnnounceEvent) => void | Promise<void>
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 /** Pause between publishes while too few subscribers have been reached. */
 const PUBLISH_RETRY_MS = 25
@@ -111,10 +109,10 @@ function setUp (node: PeerNode): JobGossip {
       node.misbehaviour.record(propagationSource.toString(), offenceOf(e))
       return TopicValidatorResult.Reject
     }
-    const jobId = hex(event.message.jobId)
+    const jobId = toHex(event.message.jobId)
     forget(state.seen, now)
     if (state.seen.has(jobId)) return TopicValidatorResult.Ignore
-    const wallet = hex(event.signer)
+    const wallet = toHex(event.signer)
     const { allowed, next } = takeRateLimit(state.rate.get(wallet) ?? { windowStart: now, count: 0 }, now)
     if (!allowed) return TopicValidatorResult.Ignore
     state.rate.set(wallet, next)

@@ -13,7 +13,7 @@
  *   Only re-executing a fabricated segment shows that its weights are not what training gives.
  */
 import { logger } from '@libp2p/logger'
-import { MerkleTree, wire } from '../../protocols/index.js'
+import { MerkleTree, wire, toHex } from '../../protocols/index.js'
 import { EvidenceWriter, type EvidenceStore, type Table } from '../../storage/index.js'
 import { checkpointInput, profileRecord } from '../evidence/index.js'
 import type { DeliveredWork, TrainingProgress } from '../job/index.js'
@@ -97,9 +97,6 @@ async function haltedRun (c: FaultyRunContext, at: number): Promise<DeliveredWor
   }
 }
 
-const bytes = (hex: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(hex, 'hex'))
-const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex')
-
 /** a + t·(b − a), element-wise, in the tensor's own type (integers rounded). */
 function extrapolate (a: TensorValues, b: TensorValues, t: number): TensorValues {
   if (a instanceof Float32Array) return a.map((x, i) => x + t * ((b[i] as number) - x))
@@ -113,14 +110,14 @@ async function fabricatedRun (c: FaultyRunContext, honestWanted: number): Promis
     const segments = trainer.schedule.segments
     const honest = Math.max(0, Math.min(Math.floor(honestWanted), segments.length - 1))
     const initial = trainer.initialState()
-    const writer = await EvidenceWriter.begin(c.evidence, { spec: c.spec, profile: profileRecord(trainer.profile), initialState: checkpointStateTensors(initial) }, { drafts: c.drafts, runId: `${hexOf(wire.specHash(c.spec))}.fabricated` })
+    const writer = await EvidenceWriter.begin(c.evidence, { spec: c.spec, profile: profileRecord(trainer.profile), initialState: checkpointStateTensors(initial) }, { drafts: c.drafts, runId: `${toHex(wire.specHash(c.spec))}.fabricated` })
     const chainHashes: Uint8Array[] = []
     const commit = async (checkpoint: Checkpoint): Promise<void> => {
       const record = await writer.appendCheckpoint(checkpointInput(checkpoint, Date.now()))
       chainHashes.push(record.chainHash)
       const m = checkpoint.metrics
       c.progress.metrics({ epoch: Math.min(c.spec.epochs, Math.floor(m.epoch)), totalEpochs: c.spec.epochs, step: m.step, loss: m.trainLoss, trainAccuracy: m.trainAccuracy, testAccuracy: m.testAccuracy })
-      c.progress.checkpoint({ epoch: checkpoint.segment.index, chainHash: Uint8Array.from(record.chainHash), merkleRoot: bytes(hexOf(new MerkleTree(chainHashes).root)), cid: '' })
+      c.progress.checkpoint({ epoch: checkpoint.segment.index, chainHash: Uint8Array.from(record.chainHash), merkleRoot: Uint8Array.from(new MerkleTree(chainHashes).root), cid: '' })
     }
     let state: TrainingState = initial
     for (const segment of segments.slice(0, honest)) {

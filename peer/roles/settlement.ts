@@ -257,5 +257,3 @@ export async function proveAndComplete (c: SettlementContext, cps: AnchoredCheck
   })], [c.keypair])
   return { how: 'proved', signature, challengeStep: k, proveSeconds: proof.seconds }
 }
-
-export const escrowKey = (hex: string): PublicKey => new PublicKey(Buffer.from(hex, 'hex'))

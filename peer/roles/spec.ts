@@ -1,6 +1,6 @@
 /** The wire spec of a job the client builds from a request: the one place its defaults live. */
 import { CHECKPOINT_TREE_MAX_LEAVES, STEP_BATCH_ROWS, STEP_LAYERS, STEP_OPTIMIZER, STEP_TRAIN_ROWS, stepData, stepDataCommitment } from '../../circuits/index.js'
-import { wire } from '../../protocols/index.js'
+import { wire, toHex } from '../../protocols/index.js'
 import { loadDatasetById, trainingSchedule, trainingSpecFromWire, type Dataset } from '../train/index.js'
 import { encodeDataset } from '../job/index.js'
 
@@ -37,7 +37,7 @@ export function jobSpec (dataset: Dataset, r: SpecRequest): { spec: wire.Trainin
   const datasetBytes = encodeDataset(dataset)
   // The transferred bytes are what the content hash names: the worker checks the one against the other.
   const hash = wire.sha256(datasetBytes)
-  if (Buffer.from(hash).toString('hex') !== dataset.contentHash) throw new Error('internal: the dataset encoding does not hash to its content hash')
+  if (toHex(hash) !== dataset.contentHash) throw new Error('internal: the dataset encoding does not hash to its content hash')
   if (r.tier === 'zk') {
     stepData(dataset) // a RangeError saying why, if the circuit cannot prove a step on this data
     if (r.hidden !== undefined || r.batchSize !== undefined || r.learningRateMicros !== undefined || r.momentumMicros !== undefined || r.stepsPerSegment !== undefined) {

@@ -2,7 +2,7 @@
  * The roles' use of `peer/evidence`: the worker's training run with its Helia evidence, reported as
  * job-protocol progress and turned into a Delivery; the client's spot check of that evidence.
  */
-import { MerkleTree, encodeState, wire } from '../../protocols/index.js'
+import { MerkleTree, encodeState, wire, toHex, fromHex } from '../../protocols/index.js'
 import type { EvidenceStore, Table } from '../../storage/index.js'
 import { trainWithEvidence, verifyEvidence, type VerifyReport } from '../evidence/index.js'
 import { checkpointStateTensors, type TrainingData, type TrainingState } from '../train/index.js'
@@ -13,8 +13,6 @@ import type { DeliveredWork, TrainingProgress } from '../job/index.js'
 export function weightsBytes (state: TrainingState): Uint8Array {
   return encodeState(checkpointStateTensors(state).slice(0, state.parameters.length))
 }
-
-const bytes = (hex: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(hex, 'hex'))
 
 /**
  * Trains with evidence in `evidence` (blocks) and `drafts` (the peer database, so a crash resumes
@@ -29,7 +27,7 @@ export async function runWithEvidence (evidence: EvidenceStore, drafts: Table<Ui
     peer: { helia: evidence, drafts },
     ...(signal === undefined ? {} : { signal }),
     onProgress: (p) => {
-      chainHashes.push(bytes(p.chainHash))
+      chainHashes.push(fromHex(p.chainHash))
       progress.metrics({
         epoch: Math.min(spec.epochs, Math.floor(p.metrics.epoch)),
         totalEpochs: spec.epochs,
@@ -38,20 +36,20 @@ export async function runWithEvidence (evidence: EvidenceStore, drafts: Table<Ui
         trainAccuracy: p.metrics.trainAccuracy,
         testAccuracy: p.metrics.testAccuracy
       })
-      progress.checkpoint({ epoch: p.segment, chainHash: bytes(p.chainHash), merkleRoot: bytes(Buffer.from(new MerkleTree(chainHashes).root).toString('hex')), cid: p.manifestCid })
+      progress.checkpoint({ epoch: p.segment, chainHash: fromHex(p.chainHash), merkleRoot: Uint8Array.from(new MerkleTree(chainHashes).root), cid: p.manifestCid })
     }
   })
   const weights = weightsBytes(r.final)
-  if (Buffer.from(wire.sha256(weights)).toString('hex') !== r.finalWeightsHash) throw new Error('internal: delivered weights differ from the evidence\'s final weights')
+  if (toHex(wire.sha256(weights)) !== r.finalWeightsHash) throw new Error('internal: delivered weights differ from the evidence\'s final weights')
   return {
     weights,
     delivery: {
       weightsHash: Uint8Array.from(wire.sha256(weights)),
       weightsBytes: BigInt(weights.byteLength),
       evidenceCid: r.evidenceCid,
-      merkleRoot: bytes(r.merkleRoot),
+      merkleRoot: fromHex(r.merkleRoot),
       epochs: r.checkpoints,
-      finalChainHash: bytes(r.chainHead)
+      finalChainHash: fromHex(r.chainHead)
     }
   }
 }
@@ -73,10 +71,9 @@ export interface SpotCheckReport {
 export async function spotCheck (evidence: EvidenceStore, delivery: wire.Delivery, spec: wire.TrainingSpec, dataset: TrainingData, k: number, seed: Uint8Array): Promise<SpotCheckReport> {
   const v = await verifyEvidence({ cid: delivery.evidenceCid, peer: { helia: evidence }, challengeSeed: seed, checks: k, dataset, expectedWeightsHash: delivery.weightsHash })
   const reasons = [...v.reasons]
-  const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
-  if (v.specHash !== hex(wire.specHash(spec))) reasons.push('the evidence is for another spec')
-  if (v.merkleRoot !== hex(delivery.merkleRoot)) reasons.push('the evidence\'s Merkle root is not the delivery\'s')
-  if (v.chainHead !== hex(delivery.finalChainHash)) reasons.push('the evidence\'s chain head is not the delivery\'s')
+  if (v.specHash !== toHex(wire.specHash(spec))) reasons.push('the evidence is for another spec')
+  if (v.merkleRoot !== toHex(delivery.merkleRoot)) reasons.push('the evidence\'s Merkle root is not the delivery\'s')
+  if (v.chainHead !== toHex(delivery.finalChainHash)) reasons.push('the evidence\'s chain head is not the delivery\'s')
   if (v.segmentCount !== delivery.epochs) reasons.push('the evidence\'s segment count is not the delivery\'s')
   const passed = v.verdict === 'passed' && reasons.length === v.reasons.length
   return { passed, verdict: passed ? 'passed' : v.verdict === 'passed' ? 'failed' : v.verdict, segments: v.selected, reasons }

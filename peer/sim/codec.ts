@@ -5,6 +5,7 @@
  * `{"$error":{name,message,logs}}` — so any event or result a role emits, present or future,
  * crosses the boundary with its types intact and nothing here lists its fields.
  */
+import { fromHex, toHex } from '../../protocols/index.js'
 
 /** What a process host prefixes its protocol lines with on stdout (anything else is noise). */
 export const LINE_PREFIX = '@cyx-sim '
@@ -29,7 +30,7 @@ export function encode (value: unknown): string {
     // Buffer's toJSON ran before the replacer: read the original from the holder.
     const raw = key === '' ? v : (this as Record<string, unknown>)[key]
     if (typeof raw === 'bigint') return { $big: raw.toString() }
-    if (raw instanceof Uint8Array) return { $hex: Buffer.from(raw).toString('hex') }
+    if (raw instanceof Uint8Array) return { $hex: toHex(raw) }
     if (raw instanceof Error) return { $error: errorShape(raw) }
     return v
   })
@@ -42,7 +43,7 @@ export function decode<T = unknown> (line: string): T {
       const keys = Object.keys(o)
       if (keys.length === 1) {
         if (typeof o.$big === 'string') return BigInt(o.$big)
-        if (typeof o.$hex === 'string') return new Uint8Array(Buffer.from(o.$hex, 'hex'))
+        if (typeof o.$hex === 'string') return fromHex(o.$hex, { what: 'sim line $hex' })
         if (o.$error !== undefined) return reviveError(o.$error as ErrorShape)
       }
     }

@@ -30,6 +30,7 @@ import { createPeerNode, reachHolder, type PeerNode } from '../node/index.js'
 import { Client, JobBook, Worker, sendTransaction, walletKeypair, type ClientOptions, type JobRequest, type WorkerOptions } from '../roles/index.js'
 import { evidenceBlocks } from '../../storage/index.js'
 import { decode, encode } from './codec.js'
+import { fromHex } from '../../protocols/index.js'
 
 const log = logger('cyx:sim:host')
 
@@ -182,7 +183,7 @@ export class PeerHost {
 
   async #start (plan: PeerPlan): Promise<void> {
     this.#connection = new Connection(plan.rpc, 'confirmed')
-    const privateKey = await generateKeyPairFromSeed('Ed25519', Uint8Array.from(Buffer.from(plan.peerKeySeed, 'hex')))
+    const privateKey = await generateKeyPairFromSeed('Ed25519', fromHex(plan.peerKeySeed, { what: 'peer key seed', bytes: 32 }))
     const node = await createPeerNode({ dir: plan.dir, privateKey, listen: plan.listen ?? ['/ip4/127.0.0.1/tcp/0'], bootstrap: plan.bootstrap })
     this.#node = node
     let unfinished: Array<{ jobId: string, state: string }> = []

@@ -4,6 +4,7 @@ import type { DatasetSplit } from './datasets/index.js'
 import { sessionOptions } from './engine-ort.js'
 import { buildInferenceModel, StepNames } from './graphs.js'
 import { mlpLayers, type TrainingSpec } from './spec.js'
+import { toHex } from '../../protocols/index.js'
 
 /**
  * Inference model bytes for float32 parameters of `spec`'s MLP. `specHash` (the job's wire spec
@@ -11,7 +12,7 @@ import { mlpLayers, type TrainingSpec } from './spec.js'
  */
 export function exportInferenceModel(spec: TrainingSpec, parameters: readonly Float32Array[], specHash?: Uint8Array): Uint8Array {
   return buildInferenceModel(mlpLayers(spec), parameters, {
-    ...(specHash === undefined ? {} : { 'cyxwiz.spec_hash': Buffer.from(specHash).toString('hex') }),
+    ...(specHash === undefined ? {} : { 'cyxwiz.spec_hash': toHex(specHash) }),
     'cyxwiz.layers': mlpLayers(spec).join(','),
     'cyxwiz.dataset': `${spec.dataset.id}:${spec.dataset.contentHash}`
   })

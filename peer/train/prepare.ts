@@ -12,7 +12,7 @@
 // back into the engine's floats with one division each.
 import { readFile, stat } from 'node:fs/promises'
 import type { CID } from 'multiformats/cid'
-import { MODEL_LIMITS, wire } from '../../protocols/index.js'
+import { MODEL_LIMITS, wire, fromHex } from '../../protocols/index.js'
 import { blobRootFor, datasetRootFor, putBlob, putDataset, type BlockAccess } from '../../storage/index.js'
 import { buildStepGraph } from './autodiff/step-graph.js'
 import type { LossKind, OptimizerKind, StepGraph } from './autodiff/types.js'
@@ -99,10 +99,10 @@ export async function prepareClientModelJob (r: ClientModelRequest, blocks?: Blo
   const adam = optimizer !== 'sgd'
   const schedule = r.schedule ?? { kind: 'constant' }
   const clientModel: wire.ClientModel = {
-    modelHash: Uint8Array.from(Buffer.from(modelRef.sha256, 'hex')),
+    modelHash: fromHex(modelRef.sha256, { what: 'model sha256', bytes: 32 }),
     modelCid: modelRef.root.toString(),
     modelBytes: BigInt(model.byteLength),
-    stepGraphHash: Uint8Array.from(Buffer.from(stepGraph.hash, 'hex')),
+    stepGraphHash: fromHex(stepGraph.hash, { what: 'step graph hash', bytes: 32 }),
     datasetCid: datasetRef.root.toString(),
     loss: LOSS[loss],
     optimizer: OPTIMIZER[optimizer],
@@ -123,7 +123,7 @@ export async function prepareClientModelJob (r: ClientModelRequest, blocks?: Blo
     mode: wire.NumericMode.FLOAT32,
     fracBits: 0,
     datasetId: CLIENT_DATASET_ID,
-    datasetHash: Uint8Array.from(Buffer.from(datasetRef.sha256, 'hex')),
+    datasetHash: fromHex(datasetRef.sha256, { what: 'dataset sha256', bytes: 32 }),
     datasetBytes: BigInt(datasetRef.bytes),
     epochs: r.epochs,
     batchSize,

@@ -3,12 +3,10 @@
  * the checkpoint chain's genesis name) → the engine's `TrainingSpec`. The wire form is the source of
  * truth; this is the one place that reads it for training.
  */
-import { wire } from '../../protocols/index.js'
+import { wire, toHex } from '../../protocols/index.js'
 import type { LossKind, LrSchedule, OptimizerKind, OptimizerSpec } from './autodiff/types.js'
 import { Q16_FRACTION_BITS } from './fixed-point.js'
 import { trainingSpec, type OnnxModelSpec, type TrainingSpec } from './spec.js'
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 const LOSS: Record<wire.LossKind, LossKind> = { [wire.LossKind.LOSS_CROSS_ENTROPY]: 'ce', [wire.LossKind.LOSS_MSE]: 'mse' }
 const OPTIMIZER: Record<wire.OptimizerKind, OptimizerKind> = {
@@ -36,8 +34,8 @@ function clientModel (w: wire.TrainingSpec, cm: wire.ClientModel): { model: Onnx
   return {
     model: {
       kind: 'onnx',
-      modelHash: hex(cm.modelHash),
-      stepGraphHash: hex(cm.stepGraphHash),
+      modelHash: toHex(cm.modelHash),
+      stepGraphHash: toHex(cm.stepGraphHash),
       recipe: { loss: LOSS[cm.loss], optimizer: optimizer.kind, batchSize: w.batchSize },
       schedule
     },
@@ -60,7 +58,7 @@ export function trainingSpecFromWire (w: wire.TrainingSpec): TrainingSpec {
     batchSize: w.batchSize,
     epochs: w.epochs,
     seed: Number(w.seed),
-    dataset: { id: w.datasetId, contentHash: hex(w.datasetHash) },
+    dataset: { id: w.datasetId, contentHash: toHex(w.datasetHash) },
     numeric: w.mode === wire.NumericMode.FIXED_POINT ? 'fixed-q16' : 'float32',
     backend: w.backend === wire.FloatBackend.BACKEND_PORTABLE ? 'portable' : 'native',
     segmentSteps: w.stepsPerSegment,

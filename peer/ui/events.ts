@@ -3,6 +3,7 @@
  * amounts travel as decimal strings of base units (never numbers: the page shows them exactly),
  * bytes as hex. The page (peer/ui/page) imports these types and nothing else from the server side.
  */
+import { toHex } from '../../protocols/index.js'
 
 /** A value as it crosses JSON: bigints as decimal strings, bytes as hex. */
 export type Plain<T> = T extends bigint ? string
@@ -14,7 +15,7 @@ export type Plain<T> = T extends bigint ? string
 /** `v` as JSON-safe data: bigints to decimal strings, bytes to hex, errors to their message. */
 export function plain (v: unknown): unknown {
   if (typeof v === 'bigint') return v.toString()
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex')
+  if (v instanceof Uint8Array) return toHex(v)
   if (v instanceof Error) return { error: v.message }
   if (Array.isArray(v)) return v.map(plain)
   if (v !== null && typeof v === 'object') {

@@ -6,6 +6,7 @@
 import { PublicKey, VersionedTransaction, type Connection } from '@solana/web3.js'
 import { getAccount, getAssociatedTokenAddressSync, TokenAccountNotFoundError } from '@solana/spl-token'
 import { ARGS, CYXWIZ_PROGRAM_ID, instructionDiscriminator } from '../../chain/index.js'
+import { toHex } from '../../protocols/index.js'
 
 const KNOWN_PROGRAMS: Readonly<Record<string, string>> = {
   '11111111111111111111111111111111': 'system',
@@ -16,8 +17,8 @@ const KNOWN_PROGRAMS: Readonly<Record<string, string>> = {
 
 let byDiscriminator: Map<string, string> | undefined
 function programInstruction (data: Uint8Array): string {
-  byDiscriminator ??= new Map(Object.keys(ARGS).map((n) => [Buffer.from(instructionDiscriminator(n)).toString('hex'), n]))
-  return byDiscriminator.get(Buffer.from(data.subarray(0, 8)).toString('hex')) ?? 'cyxwiz:unknown'
+  byDiscriminator ??= new Map(Object.keys(ARGS).map((n) => [toHex(instructionDiscriminator(n)), n]))
+  return byDiscriminator.get(toHex(data.subarray(0, 8))) ?? 'cyxwiz:unknown'
 }
 
 /** The instructions of a transaction's wire bytes, in order, by name. */

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Keypair, PublicKey, type Connection } from '@solana/web3.js'
 import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, decodeEscrow } from '../../chain/index.js'
-import { reputationTier } from '../../protocols/index.js'
+import { reputationTier, toHex } from '../../protocols/index.js'
 import { openPeerStore } from '../../storage/index.js'
 import { readConfig, readNode } from '../roles/index.js'
 import type { UiEvent } from './events.js'
@@ -123,7 +123,7 @@ export class LocalUiSource {
           if (info !== null) {
             const e = decodeEscrow(info.data)
             const anchored = e.epochsDone === e.epochsTotal && e.epochsTotal > 0
-            this.#push(`escrow/${r.jobId}`, { type: 'escrow', job, address: f.escrow, state: nameOf(ESCROW_STATE, e.state), amount: String(e.amount), worker: e.worker.toBase58(), epochsDone: e.epochsDone, epochsTotal: e.epochsTotal, anchoredRoot: anchored ? Buffer.from(e.progressRoot).toString('hex') : null })
+            this.#push(`escrow/${r.jobId}`, { type: 'escrow', job, address: f.escrow, state: nameOf(ESCROW_STATE, e.state), amount: String(e.amount), worker: e.worker.toBase58(), epochsDone: e.epochsDone, epochsTotal: e.epochsTotal, anchoredRoot: anchored ? toHex(e.progressRoot) : null })
           }
         } catch (err) {
           log('the escrow of %s could not be read: %e', r.jobId, err)

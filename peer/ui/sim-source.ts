@@ -10,7 +10,7 @@ import { basename, join } from 'node:path'
 import { PublicKey } from '@solana/web3.js'
 import { getAccount } from '@solana/spl-token'
 import { CYXWIZ_PROGRAM_ID, DISPUTE_STATE, ESCROW_STATE, NODE_STATUS, SIDE, decodeDispute, disputePda, vaultPda } from '../../chain/index.js'
-import { PROOF, UNITS_PER_TOKEN, reputationTier } from '../../protocols/index.js'
+import { PROOF, UNITS_PER_TOKEN, reputationTier, toHex } from '../../protocols/index.js'
 import { readNode } from '../roles/index.js'
 import { readEscrow, warpPast, type LocalNetwork, type SimObserver, type SimPeer, type SimReport, type SimJobOutcome, type SimJob } from '../sim/index.js'
 import { plain, type ActionName, type NodeStanding, type UiEvent } from './events.js'
@@ -21,7 +21,6 @@ import { instructionNames, tokenBalanceOf } from './ledger-view.js'
 const log = logger('cyx:ui:sim')
 
 const nameOf = (table: Record<string, number>, v: number): string => Object.entries(table).find(([, x]) => x === v)?.[0] ?? String(v)
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const DECIMALS = UNITS_PER_TOKEN.toString().length - 1
 /** The page's job form, as the CLI's `client submit` flags (same names, strings). */
 export interface SubmitValues {
@@ -333,7 +332,7 @@ export class SimUiSource {
       const e = await readEscrow(net, new PublicKey(address))
       const worker = [...this.#wallets].find(([, w]) => w.equals(e.worker))?.[0] ?? e.worker.toBase58()
       const anchored = e.epochsDone === e.epochsTotal && e.epochsTotal > 0
-      this.#push({ type: 'escrow', job, address, state: nameOf(ESCROW_STATE, e.state), amount: String(e.amount), worker, epochsDone: e.epochsDone, epochsTotal: e.epochsTotal, anchoredRoot: anchored ? hex(e.progressRoot) : null })
+      this.#push({ type: 'escrow', job, address, state: nameOf(ESCROW_STATE, e.state), amount: String(e.amount), worker, epochsDone: e.epochsDone, epochsTotal: e.epochsTotal, anchoredRoot: anchored ? toHex(e.progressRoot) : null })
       // A dispute on this escrow, while its account lives (close_dispute removes it; the page keeps the last seen).
       const dispute = disputePda(CYXWIZ_PROGRAM_ID, new PublicKey(address)).address
       const info = await c.getAccountInfo(dispute, 'confirmed')

@@ -16,6 +16,7 @@ import {
 import {
   HASH_BYTES, JOB_ID_BYTES, MAX_PEER_ID_BYTES, PUBKEY_BYTES, WIRE_U64_MAX, bigWithin, bytesWithin, fail, intWithin, validateCapabilityKey, validateErrorMessage
 } from './validate.js'
+import { toHex } from '../hex.js'
 
 const MAX_SCORE_PPM = 1_000_000
 
@@ -58,7 +59,7 @@ export function validateMatchResult (r: MatchResult): MatchResult {
   const seen = new Set<string>()
   r.candidates.forEach((c, i) => {
     validateMatchCandidate(c, `candidates[${i}]`)
-    const id = Buffer.from(c.peerId).toString('hex')
+    const id = toHex(c.peerId)
     if (seen.has(id)) fail(`candidates[${i}].peerId`, 'lists a worker twice')
     seen.add(id)
     if (i > 0 && c.scorePpm > (r.candidates[i - 1] as MatchCandidate).scorePpm) fail(`candidates[${i}].scorePpm`, 'candidates must be ranked best first')

@@ -9,10 +9,9 @@ import { buildPoseidon, type PoseidonFn } from 'circomlibjs'
 import {
   BN254_SCALAR_FIELD as R, CHECKPOINT_DOMAIN, CheckpointChain, MerkleTree, VECTOR_DOMAIN, checkpointCommitment, checkpointLeaf,
   digestToFields, fieldFromBytes, fieldToBytes, fromField, poseidonHash, poseidonMerkle, poseidonStateCommitment,
-  poseidonVectorCommitment, toField, verifyInclusion
+  poseidonVectorCommitment, toField, verifyInclusion, toHex
 } from '../../protocols/index.js'
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const bigFromHex = (h: string): bigint => BigInt('0x' + h)
 const fieldArb = fc.bigInt({ min: 0n, max: R - 1n })
 
@@ -43,7 +42,7 @@ describe('circuits: Poseidon (protocols/proof/poseidon.ts)', () => {
     fc.assert(fc.property(fieldArb, (v) => {
       const b = fieldToBytes(v)
       assert.equal(b.length, 32)
-      assert.equal(bigFromHex(hex(b)), v)
+      assert.equal(bigFromHex(toHex(b)), v)
       assert.equal(fieldFromBytes(b), v)
     }))
     assert.throws(() => fieldFromBytes(fieldToBytes(R - 1n).slice(1)), RangeError)
@@ -61,8 +60,8 @@ describe('circuits: Poseidon (protocols/proof/poseidon.ts)', () => {
   it('splits a digest into two 128-bit big-endian halves', () => {
     const d = Uint8Array.from({ length: 32 }, (_, i) => i + 1)
     const [hi, lo] = digestToFields(d)
-    assert.equal(hi, bigFromHex(hex(d.subarray(0, 16))))
-    assert.equal(lo, bigFromHex(hex(d.subarray(16))))
+    assert.equal(hi, bigFromHex(toHex(d.subarray(0, 16))))
+    assert.equal(lo, bigFromHex(toHex(d.subarray(16))))
   })
 
   it('defines the checkpoint commitment as documented (recomputed with circomlibjs)', () => {
@@ -70,9 +69,9 @@ describe('circuits: Poseidon (protocols/proof/poseidon.ts)', () => {
     const chain = new CheckpointChain(new Uint8Array(32))
     const c = chain.append(new Uint8Array(32).fill(9), { epoch: 1, steps: 4, loss: 0.5, accuracy: 0.5 }, 1000)
     const s = poseidonStateCommitment([Int32Array.of(65536, -3), Int32Array.of(0)])
-    const expected = refHash([CHECKPOINT_DOMAIN, bigFromHex(hex(c.hash.subarray(0, 16))), bigFromHex(hex(c.hash.subarray(16))), s])
+    const expected = refHash([CHECKPOINT_DOMAIN, bigFromHex(toHex(c.hash.subarray(0, 16))), bigFromHex(toHex(c.hash.subarray(16))), s])
     assert.equal(checkpointCommitment(c.hash, s), expected)
-    assert.equal(hex(checkpointLeaf(c, s)), expected.toString(16).padStart(64, '0'))
+    assert.equal(toHex(checkpointLeaf(c, s)), expected.toString(16).padStart(64, '0'))
     assert.notEqual(checkpointCommitment(c.hash, s), checkpointCommitment(c.hash, 0n))
   })
 

@@ -12,14 +12,13 @@ import {
   advertKey, advertRecordSigningBytes, announceJob, encodeAdvertRecord, BAN_SCORE, BidNotAcceptedError, BidRefusedError, buildAdvert, createPeerNode, findWorkers, getAdvert,
   onJobAnnounce, publishAdvert, sendBid, startBidCollector, type BidCollector, type JobAnnounceEvent, type PeerNode
 } from '../../peer/node/index.js'
-import { MESH, wire } from '../../protocols/index.js'
+import { MESH, wire, toHex } from '../../protocols/index.js'
 import { cpuHardware, jobAnnounce, newJobId, profile, signedBid, sleep, until, withBadSignature } from './fixtures.js'
 
 const { Kind, WireError, signMessage } = wire
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 /** Byte equality whatever the Uint8Array subclass (protons decodes to Buffers in Node). */
-const sameBytes = (a: Uint8Array, b: Uint8Array, what: string): void => { assert.equal(hex(a), hex(b), what) }
+const sameBytes = (a: Uint8Array, b: Uint8Array, what: string): void => { assert.equal(toHex(a), toHex(b), what) }
 
 describe('mesh: four nodes on 127.0.0.1', function () {
   this.timeout(20_000)

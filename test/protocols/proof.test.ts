@@ -6,10 +6,9 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import {
   CheckpointChain, encodeState, firstBrokenLink, genesisHash, MerkleTree, selectSpotChecks, stateHash, verifyInclusion,
-  type Checkpoint
+  type Checkpoint, toHex
 } from '../../protocols/index.js'
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const SPEC = Uint8Array.from({ length: 32 }, (_, i) => i)
 const STATE = [
   { dtype: 'float32' as const, data: Float32Array.of(1.5, -2) },
@@ -19,11 +18,11 @@ const STATE = [
 describe('protocols/proof', () => {
   describe('checkpoint chain', () => {
     it('matches the documented encoding (independent vectors)', () => {
-      assert.equal(hex(genesisHash(SPEC)), 'b34d5a3bd5bb887802e491352ea4948e6aacbd5da0a8c12ed8804e3bbf1c9c83')
-      assert.equal(hex(stateHash(STATE)), 'dd9958ba5437e45f31b241cd66138407357f040464009d7b9a9e8b11f4ce9f93')
+      assert.equal(toHex(genesisHash(SPEC)), 'b34d5a3bd5bb887802e491352ea4948e6aacbd5da0a8c12ed8804e3bbf1c9c83')
+      assert.equal(toHex(stateHash(STATE)), 'dd9958ba5437e45f31b241cd66138407357f040464009d7b9a9e8b11f4ce9f93')
       const chain = new CheckpointChain(SPEC)
       const c = chain.append(stateHash(STATE), { epoch: 1, steps: 10, loss: 0.25, accuracy: 0.75 }, 1_700_000_000_000)
-      assert.equal(hex(c.hash), '8328053e83f5f95a099e284307c23ef7f6864f2a15f8b80c6c9e25c6eb00f08a')
+      assert.equal(toHex(c.hash), '8328053e83f5f95a099e284307c23ef7f6864f2a15f8b80c6c9e25c6eb00f08a')
       assert.equal(chain.head, c.hash)
     })
 
@@ -36,7 +35,7 @@ describe('protocols/proof', () => {
         () => { const c = new CheckpointChain(SPEC); c.append(stateHash(STATE), { epoch: 1, steps: 10, loss: 0.25, accuracy: 0.75 }, 6); return c.head },
         () => { const c = new CheckpointChain(new Uint8Array(32)); c.append(stateHash(STATE), { epoch: 1, steps: 10, loss: 0.25, accuracy: 0.75 }, 5); return c.head }
       ]
-      for (const v of variants) assert.notEqual(hex(v()), hex(base.head))
+      for (const v of variants) assert.notEqual(toHex(v()), toHex(base.head))
     })
 
     it('refuses out-of-order segments and finds the first broken link', () => {
@@ -58,7 +57,7 @@ describe('protocols/proof', () => {
   describe('Merkle tree', () => {
     const leaves = [1, 2, 3].map((i) => new Uint8Array(32).fill(i))
     it('matches the documented shape (independent vector, odd leaf promoted)', () => {
-      assert.equal(hex(new MerkleTree(leaves).root), 'df896896c799531f1fd1e556cea26a6989ab06853bcbfdd3e4f5097a611f658f')
+      assert.equal(toHex(new MerkleTree(leaves).root), 'df896896c799531f1fd1e556cea26a6989ab06853bcbfdd3e4f5097a611f658f')
     })
 
     it('proves every leaf of trees of 1..33 leaves, and nothing else', () => {

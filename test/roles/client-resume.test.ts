@@ -7,12 +7,11 @@
 import assert from 'node:assert/strict'
 import { PublicKey } from '@solana/web3.js'
 import { ESCROW_STATE, decodeEscrow } from '../../chain/index.js'
-import { UNITS_PER_TOKEN, wire } from '../../protocols/index.js'
+import { UNITS_PER_TOKEN, wire, toHex } from '../../protocols/index.js'
 import { Client, Worker, type ClientJobEvent } from '../../peer/roles/index.js'
 import { World } from './world.js'
 
 const T = UNITS_PER_TOKEN
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 describe('roles: a client stopped after delivery resumes from its record', function () {
   this.timeout(120_000)
@@ -60,7 +59,7 @@ describe('roles: a client stopped after delivery resumes from its record', funct
     assert.equal(outcome.spotCheck?.passed, true)
     assert.ok(events.some((e) => e.type === 'evidence'))
     // The weights the first run received, from the blockstore, still hash to the delivery's hash.
-    assert.equal(hex(wire.sha256(outcome.session.weights)), record?.facts.weightsHash)
+    assert.equal(toHex(wire.sha256(outcome.session.weights)), record?.facts.weightsHash)
     const info = await world.connection.getAccountInfo(new PublicKey(outcome.escrow), 'confirmed')
     assert.equal(decodeEscrow(info!.data).state, ESCROW_STATE.completed)
     assert.equal((await second.jobs.get(jobId))?.state, 'completed')

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { UNITS_PER_TOKEN } from '../../protocols/index.js'
+import { UNITS_PER_TOKEN, toHex } from '../../protocols/index.js'
 import { createPeerNode, type PeerNode } from '../../peer/node/index.js'
 import { trainWithEvidence } from '../../peer/evidence/index.js'
 import { Client, JobBook, Worker, jobSpec, type ClientJobEvent, type WorkerEvent } from '../../peer/roles/index.js'
@@ -21,7 +21,6 @@ import { World } from './world.js'
 const log = logger('cyx:test:restart')
 
 const T = UNITS_PER_TOKEN
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const EPOCHS = 30
 
 describe('roles: a worker restarted mid-job', function () {
@@ -96,7 +95,7 @@ describe('roles: a worker restarted mid-job', function () {
     const outcome = await submitted
 
     assert.equal(outcome.state, 'completed', JSON.stringify(outcome.spotCheck?.reasons))
-    assert.equal(hex(outcome.session.delivery.weightsHash), reference)
+    assert.equal(toHex(outcome.session.delivery.weightsHash), reference)
     assert.equal(outcome.session.delivery.epochs, EPOCHS)
     assert.equal(outcome.spotCheck?.passed, true)
     assert.ok(events.some((e) => e.type === 'resumable' && e.jobId === outcome.jobId))

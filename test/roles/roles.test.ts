@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { lpStream } from '@libp2p/utils'
 import { PublicKey } from '@solana/web3.js'
 import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, TIER, challengeCommitment, createEscrow, decodeEscrow, escrowPda } from '../../chain/index.js'
-import { ESCROW, MESH, PROOF, UNITS_PER_TOKEN, wire } from '../../protocols/index.js'
+import { ESCROW, MESH, PROOF, UNITS_PER_TOKEN, wire, toHex } from '../../protocols/index.js'
 import { JobChannel, JobRefusal, JobRefusedError, runJobSession } from '../../peer/job/index.js'
 import { createPeerNode, type PeerNode } from '../../peer/node/index.js'
 import { Client, Worker, checkpointCount, escrowNonce, jobSpec, sendTransaction, tokenAccount, zkDataCommitment, type ClientJobEvent } from '../../peer/roles/index.js'
@@ -20,7 +20,6 @@ import { World, type TestPeer } from './world.js'
 const log = logger('cyx:test:roles')
 
 const T = UNITS_PER_TOKEN
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const until = async (cond: () => boolean, ms: number, what: string): Promise<void> => {
   const end = Date.now() + ms
   while (!cond()) {
@@ -106,19 +105,19 @@ describe('roles: one client, three workers, one ledger', function () {
     it('refuses an award whose escrow does not exist', async () => {
       const { signed, award, datasetBytes } = await escrowedAward(clientPeer, cheap.wallet, { create: false })
       await refusedWith(signed, datasetBytes, /no escrow account/)
-      assert.equal(await cheap.jobs.get(hex(award.jobId)), undefined)
+      assert.equal(await cheap.jobs.get(toHex(award.jobId)), undefined)
     })
 
     it('refuses an under-funded escrow (it holds less than the award says)', async () => {
       const { signed, award, datasetBytes } = await escrowedAward(clientPeer, cheap.wallet, { escrowAmount: 1n * T, awardAmount: 2n * T })
       await refusedWith(signed, datasetBytes, /holds 1000000000, the award says 2000000000/)
-      assert.equal(await cheap.jobs.get(hex(award.jobId)), undefined)
+      assert.equal(await cheap.jobs.get(toHex(award.jobId)), undefined)
     })
 
     it('refuses an escrow that names another worker', async () => {
       const { signed, award, datasetBytes } = await escrowedAward(clientPeer, workers[0]!.wallet, { awardWorker: cheap.wallet })
       await refusedWith(signed, datasetBytes, /names another worker/)
-      assert.equal(await cheap.jobs.get(hex(award.jobId)), undefined)
+      assert.equal(await cheap.jobs.get(toHex(award.jobId)), undefined)
       const log = rejected.get(cheap.node.peerId.toString())!
       assert.ok(log.filter((r) => r.error instanceof JobRefusal).length >= 3)
       // A refused award is not misbehaviour: the client's score is untouched.
@@ -131,7 +130,7 @@ describe('roles: one client, three workers, one ledger', function () {
       other[31] = (other[31] as number) ^ 1
       const { signed, award, datasetBytes } = await escrowedAward(clientPeer, cheap.wallet, { zkData: other })
       await refusedWith(signed, datasetBytes, /commits to other training data/)
-      assert.equal(await cheap.jobs.get(hex(award.jobId)), undefined)
+      assert.equal(await cheap.jobs.get(toHex(award.jobId)), undefined)
     })
   })
 
@@ -159,7 +158,7 @@ describe('roles: one client, three workers, one ledger', function () {
       let state: string | undefined
       const end = Date.now() + 5_000
       while (state !== 'failed' && Date.now() < end) {
-        state = (await cheap.jobs.get(hex(award.jobId)))?.state
+        state = (await cheap.jobs.get(toHex(award.jobId)))?.state
         await new Promise((resolve) => setTimeout(resolve, 20))
       }
       assert.equal(state, 'failed')
@@ -210,7 +209,7 @@ describe('roles: one client, three workers, one ledger', function () {
       const metrics = events.flatMap((e) => e.type === 'metrics' ? [e.metrics] : [])
       assert.deepEqual(metrics.filter((m) => m.epoch > 0).map((m) => m.epoch), [1, 2, 3])
       assert.equal(events.filter((e) => e.type === 'checkpoint').length, 3)
-      assert.equal(hex(wire.sha256(outcome.session.weights)), hex(outcome.session.delivery.weightsHash))
+      assert.equal(toHex(wire.sha256(outcome.session.weights)), toHex(outcome.session.delivery.weightsHash))
       assert.equal(outcome.spotCheck?.passed, true, outcome.spotCheck?.reasons.join('; '))
       assert.equal(outcome.spotCheck?.segments.length, 2)
       assert.ok(metrics.at(-1)!.testAccuracy > 0.5, `test accuracy ${metrics.at(-1)!.testAccuracy}`)
@@ -226,7 +225,7 @@ describe('roles: one client, three workers, one ledger', function () {
       // The payment, to the base unit: 90 % to the worker, 10 % to the platform.
       const escrow = decodeEscrow((await world.connection.getAccountInfo(new PublicKey(outcome.escrow)))!.data)
       assert.equal(escrow.state, ESCROW_STATE.completed)
-      assert.equal(hex(escrow.finalWeightsHash), hex(outcome.session.delivery.weightsHash))
+      assert.equal(toHex(escrow.finalWeightsHash), toHex(outcome.session.delivery.weightsHash))
       assert.equal(await world.balance(client.wallet), clientBefore - 1_000_000_000n)
       assert.equal(await world.balance(cheap.wallet), workerBefore + 900_000_000n)
       assert.equal(await world.platformBalance(), platformBefore + 100_000_000n)

@@ -10,14 +10,13 @@
 import assert from 'node:assert/strict'
 import { PublicKey } from '@solana/web3.js'
 import { ESCROW_STATE, TIER, decodeEscrow, type EscrowAccount } from '../../chain/index.js'
-import { DISPUTE, ESCROW, MESH, PROOF, UNITS_PER_TOKEN, settlementSplit } from '../../protocols/index.js'
+import { DISPUTE, ESCROW, MESH, PROOF, UNITS_PER_TOKEN, settlementSplit, toHex } from '../../protocols/index.js'
 import { Client, Worker, anchoredCheckpoints, checkpointCount, jobSpec, readNode, zkDataCommitment, type WorkerEvent } from '../../peer/roles/index.js'
 import { loadDatasetById } from '../../peer/train/index.js'
 import { buildCircuits, releaseCurve } from '../../circuits/index.js'
 import { World, type TestPeer } from './world.js'
 
 const T = UNITS_PER_TOKEN
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 async function readEscrow (world: World, address: PublicKey): Promise<EscrowAccount> {
   const info = await world.connection.getAccountInfo(address, 'confirmed')
@@ -73,14 +72,14 @@ describe('roles: the zk and optimistic tiers, paid by the program', function () 
     assert.equal(escrow.tier, TIER.zk)
     assert.equal(escrow.circuitId, PROOF.stepCircuitId)
     // The private batches' commitment: the client's, recomputed from the dataset the spec names.
-    assert.equal(hex(escrow.dataCommitment), hex(zkDataCommitment(loadDatasetById('mnist-4x4'))))
+    assert.equal(toHex(escrow.dataCommitment), toHex(zkDataCommitment(loadDatasetById('mnist-4x4'))))
     assert.equal(escrow.state, ESCROW_STATE.completed)
     assert.equal(escrow.challenged, 1)
     assert.equal(escrow.challengeStep, outcome.zk?.challengeStep)
     // The anchored root is the Poseidon root of the delivered evidence's checkpoint commitments.
     const cps = await anchoredCheckpoints(clientPeer.node.helia, outcome.session.delivery.evidenceCid, 'zk')
     assert.equal(cps.leaves.length, 8)
-    assert.equal(hex(escrow.progressRoot), hex(cps.root))
+    assert.equal(toHex(escrow.progressRoot), toHex(cps.root))
     const settled = await until(() => events.find((e): e is Extract<WorkerEvent, { type: 'settled' }> => e.type === 'settled' && e.jobId === outcome.jobId), 10_000, 'the worker\'s settlement')
     assert.equal(settled.how, 'proved')
     assert.equal(settled.challengeStep, escrow.challengeStep)
@@ -104,9 +103,9 @@ describe('roles: the zk and optimistic tiers, paid by the program', function () 
     assert.equal(escrow.epochsTotal, checkpointCount(jobSpec(dataset, { epochs: 2, stepsPerSegment: 20, seed: 5n }).spec))
     assert.equal(escrow.epochsDone, escrow.epochsTotal)
     assert.equal(escrow.delivered, 1)
-    assert.equal(hex(escrow.finalWeightsHash), hex(outcome.session.delivery.weightsHash))
+    assert.equal(toHex(escrow.finalWeightsHash), toHex(outcome.session.delivery.weightsHash))
     const cps = await anchoredCheckpoints(clientPeer.node.helia, outcome.session.delivery.evidenceCid, 'optimistic')
-    assert.equal(hex(escrow.progressRoot), hex(cps.root))
+    assert.equal(toHex(escrow.progressRoot), toHex(cps.root))
     // Within the window the worker cannot claim: it is still funded a moment later.
     await new Promise((resolve) => setTimeout(resolve, 500))
     assert.equal((await readEscrow(world, address)).state, ESCROW_STATE.funded)

@@ -25,6 +25,7 @@ import {
 } from '../../peer/train/index.js'
 import { datasetLimits, encodeNpy, parseNpz, type RawArray } from '../../peer/train/data/index.js'
 import { locateInitializers } from '../../peer/train/model/index.js'
+import { toHex } from '../../protocols/index.js'
 
 const BYOM = new URL('../fixtures/byom/', import.meta.url)
 const MODELS = new URL('../fixtures/models/', import.meta.url)
@@ -32,7 +33,6 @@ const CNN = new URL('cnn.onnx', BYOM).pathname
 const SAMPLE = 28 * 28
 const T0 = 1_750_000_000_000
 const clock = (segment: number): number => T0 + segment * 1000
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 const mnist = parseNpz(readFileSync(new URL('mnist.npz', BYOM)), 'mnist.npz', datasetLimits())
 const mnistTest = { x: mnist.xTest!, y: mnist.yTest! }
@@ -141,7 +141,7 @@ describe('BYOM training: the client\'s CNN on MNIST, its trained file, its evide
 
     // The same job trained again (deterministic: same final weights) gives the checkpoints to tamper with.
     const run: TrainingRun = await train(trainingSpecFromWire(prepared.spec), prepared.data)
-    assert.equal(hex(weightsHash(run.final)), result.finalWeightsHash)
+    assert.equal(toHex(weightsHash(run.final)), result.finalWeightsHash)
     const [, second, third] = run.checkpoints
     assert.ok(second !== undefined && third !== undefined)
     assert.notDeepEqual(third.state.parameters, second.state.parameters)

@@ -7,6 +7,7 @@ import { PublicKey } from '@solana/web3.js'
 import { parseCommandArgs, UsageError, type Command, type CommandIo } from '../command.js'
 import { MESH } from '../../../protocols/params.js'
 import { NODE_OPTIONS, NODE_USAGE, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, nodeNetwork, rpcUrl, startNode, tokens, type NodeArgs } from './peer-common.js'
+import { toHex } from '../../../protocols/hex.js'
 
 const log = logger('cyx:cli:client')
 
@@ -185,7 +186,7 @@ async function seeThrough (
       state: outcome.state,
       worker: outcome.winner,
       escrow: outcome.escrow,
-      weightsHash: Buffer.from(outcome.session.delivery.weightsHash).toString('hex'),
+      weightsHash: toHex(outcome.session.delivery.weightsHash),
       evidenceCid: outcome.session.delivery.evidenceCid,
       testAccuracy: outcome.trainedModel?.testAccuracy ?? outcome.session.metrics.at(-1)?.testAccuracy ?? null,
       modelFile,

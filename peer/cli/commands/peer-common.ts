@@ -5,6 +5,7 @@ import { Connection } from '@solana/web3.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import { UsageError } from '../command.js'
 import type { PeerNode } from '../../node/index.js'
+import { toHex } from '../../../protocols/hex.js'
 
 export const DEFAULT_RPC = 'http://127.0.0.1:8899'
 
@@ -130,7 +131,7 @@ export function tokens (v: string, flag: string): bigint {
 
 /** JSON with bigints as decimal strings, one line. */
 export function jsonLine (v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x)
+  return JSON.stringify(v, (_k, x: unknown) => typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? toHex(x) : x)
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */

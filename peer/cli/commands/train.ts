@@ -17,6 +17,7 @@ import type { TrainProgress } from '../../evidence/index.js'
 import type { Dataset, PreparedClientModel, ScheduleRequest } from '../../train/index.js'
 import type { TensorDataset } from '../../../storage/index.js'
 import { parseCommandArgs, toJson, UsageError, type Command } from '../command.js'
+import { fromHex, toHex } from '../../../protocols/hex.js'
 
 /** What `cyx train` leaves in its output dir, besides the peer store (peer.db, blocks, datastore). */
 export const TRAIN_RESULT_FILE = 'train.json'
@@ -101,7 +102,7 @@ function scheduleArg (values: Values, epochs: number): ScheduleRequest | undefin
 /** The wire spec as JSON: hashes as hex (bigints are decimal strings through toJson). */
 function specJson (spec: Wire.TrainingSpec): unknown {
   const hexed = (v: unknown): unknown => {
-    if (v instanceof Uint8Array) return Buffer.from(v).toString('hex')
+    if (v instanceof Uint8Array) return toHex(v)
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, hexed(x)]))
     return v
   }
@@ -245,7 +246,7 @@ async function trainBuiltIn (values: Values, io: Parameters<Command['run']>[1]):
     mode: fixed ? wire.NumericMode.FIXED_POINT : wire.NumericMode.FLOAT32,
     fracBits: fixed ? Q16_FRACTION_BITS : 0,
     datasetId: dataset.id,
-    datasetHash: Uint8Array.from(Buffer.from(dataset.contentHash, 'hex')),
+    datasetHash: fromHex(dataset.contentHash, { what: 'dataset content hash', bytes: 32 }),
     datasetBytes: datasetBytes(dataset),
     epochs,
     batchSize: batch,
@@ -269,7 +270,7 @@ async function trainBuiltIn (values: Values, io: Parameters<Command['run']>[1]):
   const engine = await createEngine(result.spec)
   let model: Uint8Array
   try {
-    model = exportInferenceModel(result.spec, engine.decodeParameters(result.final.parameters), Buffer.from(result.specHash, 'hex'))
+    model = exportInferenceModel(result.spec, engine.decodeParameters(result.final.parameters), fromHex(result.specHash, { what: 'spec hash' }))
   } finally {
     await engine.close()
   }
@@ -289,7 +290,7 @@ async function trainBuiltIn (values: Values, io: Parameters<Command['run']>[1]):
     testAccuracy: result.metrics.testAccuracy,
     exportedModelAccuracy: exported.accuracy,
     profile: result.profile,
-    spec: { ...wireSpec, datasetHash: Buffer.from(wireSpec.datasetHash).toString('hex') },
+    spec: { ...wireSpec, datasetHash: toHex(wireSpec.datasetHash) },
     files: { dir: out, model: join(out, MODEL_FILE), car: join(out, CAR_FILE), carBytes: car.bytes, carBlocks: car.blocks, result: join(out, TRAIN_RESULT_FILE) }
   }
   await writeAtomic(join(out, TRAIN_RESULT_FILE), toJson(report) + '\n')

@@ -17,7 +17,7 @@ import { logger } from '@libp2p/logger'
 import type { PeerId } from '@libp2p/interface'
 import type { PublicKey } from '@solana/web3.js'
 import type { EscrowAccount } from '../../../chain/index.js'
-import { PROOF, wire } from '../../../protocols/index.js'
+import { PROOF, wire, toHex } from '../../../protocols/index.js'
 import { isEvidenceError } from '../../../storage/index.js'
 import type { EvidenceFetch } from '../../evidence/index.js'
 import type { TrainingData } from '../../train/index.js'
@@ -26,7 +26,6 @@ import type { SpotCheckReport } from '../training.js'
 import type { Emit, Tier } from './types.js'
 
 const log = logger('cyx:client:checks')
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 export interface CheckComponents {
   /**
@@ -57,8 +56,8 @@ export interface CheckRequest {
 
 /** Whether the escrow on-chain holds this evidence's root (and, optimistic, this delivery). */
 export function anchoredRootVerdict (e: Pick<EscrowAccount, 'epochsDone' | 'epochsTotal' | 'progressRoot' | 'delivered' | 'finalWeightsHash'>, root: Uint8Array, delivery: wire.Delivery, tier: Tier): { ok: boolean, reason?: string } {
-  if (e.epochsDone !== e.epochsTotal || hex(e.progressRoot) !== hex(root)) return { ok: false, reason: 'the root anchored on-chain is not the root of the delivered evidence' }
-  if (tier === 'optimistic' && (e.delivered === 0 || hex(e.finalWeightsHash) !== hex(delivery.weightsHash))) return { ok: false, reason: 'the delivery on-chain is not the delivered weights' }
+  if (e.epochsDone !== e.epochsTotal || toHex(e.progressRoot) !== toHex(root)) return { ok: false, reason: 'the root anchored on-chain is not the root of the delivered evidence' }
+  if (tier === 'optimistic' && (e.delivered === 0 || toHex(e.finalWeightsHash) !== toHex(delivery.weightsHash))) return { ok: false, reason: 'the delivery on-chain is not the delivered weights' }
   return { ok: true }
 }
 
@@ -97,7 +96,7 @@ async function checkAnchoredRoot (c: CheckComponents, r: CheckRequest): Promise<
   try {
     const cps = await c.anchoredCheckpoints(r.delivery.evidenceCid, r.tier)
     const verdict = anchoredRootVerdict(await c.readEscrow(r.escrow), cps.root, r.delivery, r.tier)
-    return { ...verdict, root: hex(cps.root) }
+    return { ...verdict, root: toHex(cps.root) }
   } catch (err) {
     return { ok: false, root: '', reason: `the anchored root could not be checked: ${err instanceof Error ? err.message : String(err)}` }
   }

@@ -9,7 +9,7 @@
 import { logger } from '@libp2p/logger'
 import { randomBytes } from 'node:crypto'
 import { PublicKey, type Keypair } from '@solana/web3.js'
-import { MESH, PRICING, wire } from '../../../protocols/index.js'
+import { MESH, PRICING, wire, toHex, fromHex } from '../../../protocols/index.js'
 import { startBidCollector, type BidCollector, type PeerNode } from '../../node/index.js'
 import { evaluateModelFile, isClientModelData, loadDatasetById, prepareClientModelJob, trainingFlops, type TrainingData } from '../../train/index.js'
 import { trainingInputsOf } from '../../evidence/index.js'
@@ -36,7 +36,6 @@ export type { ClientJobEvent, ClientOptions, JobOutcome, JobRequest, SettleMode 
 export type { ClientComponents } from './components.js'
 
 const log = logger('cyx:client')
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 /**
  * The client's estimate of a client-model job's duration from its compute: FLOPs over
@@ -98,10 +97,10 @@ export class Client {
     const { spec, datasetBytes } = prepared !== undefined ? { spec: prepared.spec, datasetBytes: new Uint8Array(0) } : jobSpec(builtIn!, r)
     const tier = specTier(spec)
     const jobIdBytes = Uint8Array.from(randomBytes(32))
-    const jobId = hex(jobIdBytes)
+    const jobId = toHex(jobIdBytes)
     const estimatedSeconds = r.estimatedSeconds ?? (prepared === undefined ? 60 : estimateSeconds(trainingFlops(prepared.report, prepared.dataset.train.count, spec.epochs)))
     const step = this.#stepper(jobId, emit)
-    await this.jobs.open(jobId, 'announced', { specHash: hex(wire.specHash(spec)), maxPrice: String(r.maxPrice) })
+    await this.jobs.open(jobId, 'announced', { specHash: toHex(wire.specHash(spec)), maxPrice: String(r.maxPrice) })
     emit({ type: 'state', state: 'announced', jobId })
     try {
       const terms = {
@@ -119,7 +118,7 @@ export class Client {
       // challenge; recorded before the escrow exists, so a restarted client can still reveal it.
       const challengeSecret = tier === 'zk' ? Uint8Array.from(randomBytes(32)) : undefined
       await step('awarded', {
-        worker: best.bid.bidder, workerWallet: workerWallet.toBase58(), price: String(best.bid.price), ...(challengeSecret === undefined ? {} : { challengeSecret: hex(challengeSecret) })
+        worker: best.bid.bidder, workerWallet: workerWallet.toBase58(), price: String(best.bid.price), ...(challengeSecret === undefined ? {} : { challengeSecret: toHex(challengeSecret) })
       })
       // 4. Escrow the price on-chain, naming the winner.
       const escrow = await openEscrow(c, workerWallet, {
@@ -129,7 +128,7 @@ export class Client {
       })
       const winner = { peer: best.bid.bidder, wallet: workerWallet.toBase58(), price: best.bid.price, etaSeconds: best.bid.etaSeconds }
       // Everything a restarted client needs to see the job through (`resume`).
-      await step('escrowed', { escrow: escrow.toBase58(), tier, datasetId: dataset.id, spec: hex(wire.TrainingSpec.encode(spec)), etaSeconds: String(best.bid.etaSeconds) })
+      await step('escrowed', { escrow: escrow.toBase58(), tier, datasetId: dataset.id, spec: toHex(wire.TrainingSpec.encode(spec)), etaSeconds: String(best.bid.etaSeconds) })
       emit({ type: 'award', worker: best.bid.bidder, price: best.bid.price, escrow: escrow.toBase58() })
       return await this.#continue({ jobId, jobIdBytes, spec, dataset, datasetBytes, tier, escrow, worker: winning.from, winner, ranking }, 'escrowed', emit, r.signal)
     } catch (e) {
@@ -157,7 +156,7 @@ export class Client {
       const datasetBytes = isClientModelData(dataset) ? new Uint8Array(0) : jobSpec(dataset, { epochs: f.spec.epochs }).datasetBytes
       emit({ type: 'state', state: from, jobId })
       return await this.#continue({
-        jobId, jobIdBytes: new Uint8Array(Buffer.from(jobId, 'hex')), spec: f.spec, dataset, datasetBytes, tier: specTier(f.spec), escrow: f.escrow,
+        jobId, jobIdBytes: fromHex(jobId, { what: 'job id', bytes: 32 }), spec: f.spec, dataset, datasetBytes, tier: specTier(f.spec), escrow: f.escrow,
         worker: f.worker, winner: f.winner, ranking: { ranked: [], rejected: [] }
       }, from, emit, o.signal)
     } catch (e) {
@@ -223,7 +222,7 @@ export class Client {
     // client's secret, revealed now (before the longer checks), so the worker can prove at once.
     if (tier === 'zk') {
       const secret = (await this.jobs.get(jobId))?.facts.challengeSecret
-      const signature = await revealJobChallenge(c, jobId, escrow, secret === undefined ? undefined : Buffer.from(secret, 'hex'))
+      const signature = await revealJobChallenge(c, jobId, escrow, secret === undefined ? undefined : fromHex(secret, { what: `job ${jobId}: challenge secret` }))
       if (signature !== undefined) await this.jobs.note(jobId, { revealSignature: signature })
     }
 
@@ -275,7 +274,7 @@ export class Client {
   async #recordedSession (jobId: string): Promise<JobSessionResult> {
     const delivery = recordedDelivery(jobId, (await this.jobs.get(jobId))?.facts ?? {})
     const weights = await this.#c.keptWeights(delivery.weightsHash)
-    if (hex(wire.sha256(weights)) !== hex(delivery.weightsHash)) throw new Error(`job ${jobId}: the stored weights do not match their hash`)
+    if (toHex(wire.sha256(weights)) !== toHex(delivery.weightsHash)) throw new Error(`job ${jobId}: the stored weights do not match their hash`)
     return { delivery, weights, metrics: [], checkpoints: [] }
   }
 }

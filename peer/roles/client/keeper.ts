@@ -18,12 +18,11 @@
  */
 import { logger } from '@libp2p/logger'
 import type { PeerId } from '@libp2p/interface'
-import type { wire } from '../../../protocols/index.js'
+import { toHex, type wire } from '../../../protocols/index.js'
 import type { EvidenceFetch } from '../../evidence/index.js'
 import type { Emit } from './types.js'
 
 const log = logger('cyx:client:keeper')
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 /** How long after a failed fetch its bitswap cancels are given to go out (Helia debounces them by milliseconds). */
 const CANCEL_FLUSH_MS = 500
 /**
@@ -66,9 +65,9 @@ export interface CheckpointKeeper {
 
 /** Why an interim manifest is not the one the notice describes (undefined: it is). */
 export function interimMismatch (s: InterimSummary, notice: Pick<wire.CheckpointNotice, 'epoch' | 'chainHash'>, specHash: Uint8Array): string | undefined {
-  if (hex(s.specHash) !== hex(specHash)) return 'it is for another spec'
+  if (toHex(s.specHash) !== toHex(specHash)) return 'it is for another spec'
   if (s.checkpoints !== notice.epoch) return `it covers ${s.checkpoints} checkpoints, the notice says ${notice.epoch}`
-  if (hex(s.head) !== hex(notice.chainHash)) return 'its chain head is not the notice\'s'
+  if (toHex(s.head) !== toHex(notice.chainHash)) return 'its chain head is not the notice\'s'
   return undefined
 }
 

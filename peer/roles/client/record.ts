@@ -6,7 +6,7 @@
 import { PublicKey } from '@solana/web3.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PeerId } from '@libp2p/interface'
-import { wire } from '../../../protocols/index.js'
+import { wire, toHex, fromHex } from '../../../protocols/index.js'
 import type { Winner } from './types.js'
 
 /** What a resumed job stands on, from its record. */
@@ -20,23 +20,21 @@ export interface ResumeFacts {
   readonly challengeSecret?: Uint8Array
 }
 
-const bytes = (h: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(h, 'hex'))
-
 /** Parses a record's facts for `resume`; throws saying what is missing or inconsistent. */
 export function resumeFactsOf (jobId: string, f: Readonly<Record<string, string>>): ResumeFacts {
   if (f.spec === undefined || f.escrow === undefined || f.worker === undefined || f.workerWallet === undefined || f.price === undefined || f.datasetId === undefined) {
     throw new Error(`job ${jobId} was recorded by an older client without what a resume needs`)
   }
-  const spec = wire.TrainingSpec.decode(bytes(f.spec))
+  const spec = wire.TrainingSpec.decode(fromHex(f.spec, { what: `job ${jobId}: spec` }))
   wire.validateTrainingSpec(spec)
-  if (Buffer.from(wire.specHash(spec)).toString('hex') !== f.specHash) throw new Error(`job ${jobId}: the recorded spec does not hash to the recorded spec hash`)
+  if (toHex(wire.specHash(spec)) !== f.specHash) throw new Error(`job ${jobId}: the recorded spec does not hash to the recorded spec hash`)
   return {
     spec,
     escrow: new PublicKey(f.escrow),
     worker: peerIdFromString(f.worker),
     winner: { peer: f.worker, wallet: f.workerWallet, price: BigInt(f.price), etaSeconds: Number(f.etaSeconds ?? 0) },
     datasetId: f.datasetId,
-    ...(f.challengeSecret === undefined ? {} : { challengeSecret: bytes(f.challengeSecret) })
+    ...(f.challengeSecret === undefined ? {} : { challengeSecret: fromHex(f.challengeSecret, { what: `job ${jobId}: challenge secret` }) })
   }
 }
 
@@ -48,17 +46,16 @@ export function recordedDelivery (jobId: string, f: Readonly<Record<string, stri
     return v
   }
   return {
-    weightsHash: bytes(need('weightsHash')),
+    weightsHash: fromHex(need('weightsHash'), { what: `job ${jobId}: weightsHash` }),
     weightsBytes: BigInt(need('weightsBytes')),
     evidenceCid: need('evidenceCid'),
-    merkleRoot: bytes(need('merkleRoot')),
+    merkleRoot: fromHex(need('merkleRoot'), { what: `job ${jobId}: merkleRoot` }),
     epochs: Number(need('checkpoints')),
-    finalChainHash: bytes(need('finalChainHash'))
+    finalChainHash: fromHex(need('finalChainHash'), { what: `job ${jobId}: finalChainHash` })
   }
 }
 
 /** The facts a delivery adds to the record (what `recordedDelivery` reads back). */
 export function deliveryFacts (d: wire.Delivery): Record<string, string> {
-  const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
-  return { weightsHash: hex(d.weightsHash), evidenceCid: d.evidenceCid, merkleRoot: hex(d.merkleRoot), finalChainHash: hex(d.finalChainHash), checkpoints: String(d.epochs), weightsBytes: String(d.weightsBytes) }
+  return { weightsHash: toHex(d.weightsHash), evidenceCid: d.evidenceCid, merkleRoot: toHex(d.merkleRoot), finalChainHash: toHex(d.finalChainHash), checkpoints: String(d.epochs), weightsBytes: String(d.weightsBytes) }
 }

@@ -12,12 +12,10 @@
  * all the slots of a worker with more than that many.
  */
 import type { PeerId } from '@libp2p/interface'
-import { MESH, wire } from '../../../protocols/index.js'
+import { MESH, wire, toHex } from '../../../protocols/index.js'
 import type { JobAnnounceEvent } from '../../node/index.js'
 import { decideBid, type BidDecision, type WorkerProfile } from '../../policy/index.js'
 import type { WorkerEmit } from './types.js'
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 export interface BidderComponents {
   /** The facts the bidding policy stands on (price, capacity, stake, reputation). */
@@ -63,10 +61,10 @@ export class Bidder {
   /** Decides on one announce and, when the policy bids, sends the bid and holds a slot for it. */
   async onAnnounce (e: JobAnnounceEvent): Promise<void> {
     const m = e.message
-    const jobId = hex(m.jobId)
+    const jobId = toHex(m.jobId)
     this.#release()
     const clientPeer = e.from.toString()
-    const clientWallet = hex(e.signer)
+    const clientWallet = toHex(e.signer)
     let decision = decideBid(this.#c.profile(), { spec: m.spec!, maxPrice: m.maxPrice, estimatedSeconds: m.estimatedSeconds, priority: m.priority }, this.#c.running() + this.#pending.size)
     if (decision.bid && this.#pendingFrom(clientPeer, clientWallet) >= MESH.maxPendingBidsPerClient) decision = { bid: false, reason: 'client-bids-pending' }
     this.#emit({ type: 'bid-decision', jobId, decision })

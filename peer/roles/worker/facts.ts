@@ -4,6 +4,7 @@
  * space-separated; this is the one place they are parsed.
  */
 import { PublicKey } from '@solana/web3.js'
+import { fromHex, isHex } from '../../../protocols/index.js'
 
 export interface WorkerJobFacts {
   /** The client's wallet, hex (the award's signer). */
@@ -23,8 +24,8 @@ export interface WorkerJobFacts {
 /** Parses a worker record's facts; a malformed fact reads as absent. */
 export function workerFactsOf (f: Readonly<Record<string, string>>): WorkerJobFacts {
   const escrow = ((): PublicKey | undefined => {
-    if (f.escrow === undefined || !/^[0-9a-f]{64}$/.test(f.escrow)) return undefined
-    return new PublicKey(Buffer.from(f.escrow, 'hex'))
+    if (f.escrow === undefined || !isHex(f.escrow, 32)) return undefined
+    return new PublicKey(fromHex(f.escrow))
   })()
   const amount = f.amount !== undefined && /^[0-9]+$/.test(f.amount) ? BigInt(f.amount) : undefined
   return {
@@ -35,6 +36,6 @@ export function workerFactsOf (f: Readonly<Record<string, string>>): WorkerJobFa
     clientAddrs: (f.clientAddrs ?? '').split(' ').filter((a) => a !== ''),
     ...(f.tier === 'zk' || f.tier === 'optimistic' ? { tier: f.tier } : {}),
     ...(f.evidenceCid === undefined ? {} : { evidenceCid: f.evidenceCid }),
-    ...(f.weightsHash === undefined || !/^[0-9a-f]{64}$/.test(f.weightsHash) ? {} : { weightsHash: new Uint8Array(Buffer.from(f.weightsHash, 'hex')) })
+    ...(f.weightsHash === undefined || !isHex(f.weightsHash, 32) ? {} : { weightsHash: fromHex(f.weightsHash) })
   }
 }

@@ -8,7 +8,7 @@ import { logger } from '@libp2p/logger'
 import type { PeerId } from '@libp2p/interface'
 import { PublicKey, type TransactionInstruction } from '@solana/web3.js'
 import { ESCROW_STATE, acceptJob, type EscrowAccount } from '../../../chain/index.js'
-import { wire } from '../../../protocols/index.js'
+import { wire, toHex } from '../../../protocols/index.js'
 import { JobRefusal } from '../../job/index.js'
 import { acceptsDirectAward, type WorkerProfile } from '../../policy/index.js'
 import type { JobBook, WorkerJobState } from '../jobs.js'
@@ -19,7 +19,6 @@ import type { WorkerEmit } from './types.js'
 
 const log = logger('cyx:worker:runner')
 const { ErrorCode } = wire
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 export interface RunnerComponents {
   /** The worker's wallet (it signs `accept_job` and the anchors). */
@@ -76,13 +75,13 @@ export class JobRunner {
   async accept (award: wire.Award, client: Uint8Array, from: PeerId): Promise<RunnerJob> {
     const c = this.#c
     const escrow = await c.checkEscrow(award, client)
-    const jobId = hex(award.jobId)
+    const jobId = toHex(award.jobId)
     const existing = await c.jobs.get(jobId)
     if (existing !== undefined) {
       // The same client with the same escrow, for a job this worker has not finished: it resumes
       // (after a restart of either side or a dropped stream). Anything else was already decided.
       const f = workerFactsOf(existing.facts)
-      const same = f.client === hex(client) && f.escrow !== undefined && f.escrow.equals(new PublicKey(award.escrow)) && f.amount === award.amount
+      const same = f.client === toHex(client) && f.escrow !== undefined && f.escrow.equals(new PublicKey(award.escrow)) && f.amount === award.amount
       if (!same || (existing.state !== 'accepted' && existing.state !== 'training')) throw new JobRefusal(ErrorCode.UNAVAILABLE, 'this job was already awarded to this worker')
       // The interrupted session's run stops at its next segment boundary; one run per draft.
       await c.runStopped(jobId)
@@ -108,7 +107,7 @@ export class JobRunner {
     await this.#acceptOnChain(escrow, award)
     // The client's listen addresses (from identify), so a restarted worker can dial it back.
     const clientAddrs = await c.addressesOf(from)
-    await c.jobs.open(jobId, 'accepted', { client: hex(client), from: from.toString(), escrow: hex(award.escrow), amount: String(award.amount), clientAddrs: clientAddrs.slice(0, 8).join(' ') })
+    await c.jobs.open(jobId, 'accepted', { client: toHex(client), from: from.toString(), escrow: toHex(award.escrow), amount: String(award.amount), clientAddrs: clientAddrs.slice(0, 8).join(' ') })
     this.#emit({ type: 'job', jobId, state: 'accepted' })
     return { jobId, award }
   }
@@ -185,7 +184,7 @@ export class JobRunner {
     }
     await retried(async () => await c.anchorFinalRoot(escrow, cps))
     if (tier === 'optimistic') await retried(async () => await c.submitDelivery(escrow, cps, weightsHash))
-    await c.jobs.note(jobId, { tier, evidenceCid, weightsHash: hex(weightsHash), root: hex(cps.root) })
-    this.#emit({ type: 'anchored', jobId, tier, checkpoints: cps.leaves.length, root: hex(cps.root), signatures })
+    await c.jobs.note(jobId, { tier, evidenceCid, weightsHash: toHex(weightsHash), root: toHex(cps.root) })
+    this.#emit({ type: 'anchored', jobId, tier, checkpoints: cps.leaves.length, root: toHex(cps.root), signatures })
   }
 }

@@ -5,12 +5,10 @@
  */
 import assert from 'node:assert/strict'
 import { ESCROW_STATE } from '../../../chain/index.js'
-import { wire } from '../../../protocols/index.js'
+import { wire, toHex } from '../../../protocols/index.js'
 import { JobRefusal } from '../../../peer/job/index.js'
 import { JobBook, JobRunner, Settler, settledFacts, type RunnerComponents, type SettlerComponents, type WorkerEvent, type WorkerJobState } from '../../../peer/roles/index.js'
 import { T, escrowAccountDouble, peerId, profile, recorder, spec, wallet } from './doubles.js'
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 function award (over: Partial<wire.Award> = {}): wire.Award {
   const s = spec()
@@ -51,11 +49,11 @@ describe('unit: worker job runner', () => {
     const { runner, c, events } = runnerOnDoubles({ bid: 2n * T })
     const a = award()
     const job = await runner.accept(a, new Uint8Array(32).fill(5), await peerId())
-    assert.equal(job.jobId, hex(a.jobId))
+    assert.equal(job.jobId, toHex(a.jobId))
     assert.equal(c.sent.length, 1, 'accept_job sent')
     const r = await c.jobs.get(job.jobId)
     assert.equal(r?.state, 'accepted')
-    assert.equal(r?.facts.escrow, hex(a.escrow))
+    assert.equal(r?.facts.escrow, toHex(a.escrow))
     assert.equal(r?.facts.clientAddrs, '/ip4/127.0.0.1/tcp/4001')
     assert.deepEqual(events.map((e) => e.type), ['job'])
   })
@@ -81,15 +79,15 @@ describe('unit: worker job runner', () => {
   it('recovery: an unfunded escrow fails the job, a delivered one is settled, others dial their client back', async () => {
     const funded = runnerOnDoubles({ funded: true })
     const jobs = funded.c.jobs
-    await jobs.open('a', 'accepted', { escrow: hex(wallet().toBytes()), clientAddrs: '/ip4/10.0.0.1/tcp/1 /ip4/10.0.0.2/tcp/2' })
-    await jobs.open('b', 'accepted', { escrow: hex(wallet().toBytes()) })
+    await jobs.open('a', 'accepted', { escrow: toHex(wallet().toBytes()), clientAddrs: '/ip4/10.0.0.1/tcp/1 /ip4/10.0.0.2/tcp/2' })
+    await jobs.open('b', 'accepted', { escrow: toHex(wallet().toBytes()) })
     await jobs.transition('b', 'training')
     await jobs.transition('b', 'delivered')
     await funded.runner.recover(async (id, s) => { await jobs.transition(id, s) })
     assert.deepEqual(funded.c.settled, ['b'])
     assert.deepEqual(funded.c.dialled, [['/ip4/10.0.0.1/tcp/1', '/ip4/10.0.0.2/tcp/2']])
     const gone = runnerOnDoubles({ funded: false })
-    await gone.c.jobs.open('c', 'accepted', { escrow: hex(wallet().toBytes()) })
+    await gone.c.jobs.open('c', 'accepted', { escrow: toHex(wallet().toBytes()) })
     const failed: string[] = []
     await gone.runner.recover(async (id, s) => { failed.push(`${id}:${s}`) })
     assert.deepEqual(failed, ['c:failed'])
@@ -99,7 +97,7 @@ describe('unit: worker job runner', () => {
 describe('unit: worker settler', () => {
   async function settlerOnDoubles (outcomes: Array<Error | 'claimed'>): Promise<{ settler: Settler, events: WorkerEvent[], later: Array<{ fn: () => void, ms: number }>, jobs: JobBook<WorkerJobState> }> {
     const jobs = JobBook.worker()
-    await jobs.open('j', 'accepted', { escrow: hex(wallet().toBytes()), tier: 'optimistic' })
+    await jobs.open('j', 'accepted', { escrow: toHex(wallet().toBytes()), tier: 'optimistic' })
     await jobs.transition('j', 'training')
     await jobs.transition('j', 'delivered')
     const events: WorkerEvent[] = []
