@@ -11,6 +11,10 @@ export interface ConfigAccount {
   readonly platformVault: PublicKey
   readonly insuranceVault: PublicKey
   readonly stakeVault: PublicKey
+  /** The key `propose_admin` named (all zeros when none); it becomes admin by signing `accept_admin`. */
+  readonly pendingAdmin: PublicKey
+  /** The only key that may `withdraw_treasury` (platform and insurance vaults). */
+  readonly governance: PublicKey
   readonly params: ConfigParams
   readonly totalStaked: bigint
   readonly nodeCount: bigint
@@ -105,6 +109,9 @@ export interface EscrowAccount {
   readonly credited: number
   /** zk tier: 1 when the challenge was drawn from the client's revealed secret, 0 by the fallback (or not drawn). */
   readonly revealed: number
+  /** Config's parameters when the escrow was created: everything that settles it uses these
+   * (fees, slash rates, penalties, windows), never a later `update_config` (finding 15). */
+  readonly terms: ConfigParams
 }
 
 export interface VerifyingKeyAccount {

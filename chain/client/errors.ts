@@ -84,7 +84,10 @@ export const PROGRAM_ERRORS = {
   InvalidChallengeSecret: 6061,
   RevealWindowOpen: 6062,
   ChallengeNotDrawn: 6063,
-  WeightsNotCommitted: 6064
+  WeightsNotCommitted: 6064,
+  NoPendingAdmin: 6080,
+  NotATreasuryVault: 6081,
+  InsufficientTreasury: 6082
 } as const
 
 export type ProgramErrorName = keyof typeof PROGRAM_ERRORS

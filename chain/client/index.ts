@@ -7,12 +7,12 @@ export {
   registerNode, heartbeat, requestUnstake, withdrawStake, createEscrow, anchorProgress, complete, cancel, timeoutRefund,
   rateWorker, closeEscrow, openDispute, submitEvidence, vote, withdrawVote, resolveDispute, setVerifyingKey, verifyProof,
   drawChallenge, completeZk, slashInvalidProof, VERIFYING_KEY_CHUNK, finalizeDispute, appeal, closeDispute, submitDelivery,
-  claimPayment, acceptJob, revealChallenge
+  claimPayment, acceptJob, revealChallenge, proposeAdmin, acceptAdmin, setGovernance, withdrawTreasury
 } from './instructions.js'
 export type {
   AccountFlags, AccountList, InitializeConfigAccounts, RegisterNodeAccounts, NodeOwnerAccounts, CreateEscrowAccounts,
   CreateEscrowArgs, CompleteAccounts, SettleAccounts, TimeoutRefundAccounts, OpenDisputeAccounts, VoteAccounts,
-  ResolveDisputeAccounts, FinalizeDisputeAccounts, CompleteZkAccounts, CompleteZkArgs
+  ResolveDisputeAccounts, FinalizeDisputeAccounts, CompleteZkAccounts, CompleteZkArgs, WithdrawTreasuryAccounts
 } from './instructions.js'
 export {
   configPda, vaultPda, nodePda, escrowPda, escrowVaultPda, clientStatePda, disputePda, voteVaultPda, votePda, verifyingKeyPda, u64le

@@ -63,7 +63,11 @@ export const INSTRUCTION_ACCOUNTS: Readonly<Record<InstructionName, AccountList>
   submit_delivery: [['worker', 's'], ['escrow', 'w']],
   claim_payment: [['worker', 's'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['tokenProgram', '']],
   accept_job: [['worker', 's'], ['config', ''], ['workerNode', 'w'], ['escrow', 'w']],
-  reveal_challenge: [['escrow', 'w'], ['slotHashes', ''], ['config', '']]
+  reveal_challenge: [['escrow', 'w'], ['slotHashes', ''], ['config', '']],
+  propose_admin: [['admin', 's'], ['config', 'w']],
+  accept_admin: [['newAdmin', 's'], ['config', 'w']],
+  set_governance: [['governance', 's'], ['newGovernance', 's'], ['config', 'w']],
+  withdraw_treasury: [['governance', 's'], ['config', ''], ['vault', 'w'], ['destination', 'w'], ['tokenProgram', '']]
 }
 
 /**
@@ -118,8 +122,40 @@ export function initializeConfig (a: InitializeConfigAccounts, params: ConfigPar
   }, { params }, programId)
 }
 
-export function updateConfig (a: { admin: PublicKey, config?: PublicKey }, params: ConfigParams, newAdmin: PublicKey, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
-  return buildInstruction('update_config', { config: config(programId), ...a }, { params, newAdmin }, programId)
+/** Replaces Config's parameter block (admin only). Escrows already created keep theirs (`Escrow.terms`). */
+export function updateConfig (a: { admin: PublicKey, config?: PublicKey }, params: ConfigParams, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('update_config', { config: config(programId), ...a }, { params }, programId)
+}
+
+/** First step of the admin handover: the admin names `newAdmin` (the zero key withdraws a proposal). */
+export function proposeAdmin (a: { admin: PublicKey, config?: PublicKey }, newAdmin: PublicKey, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('propose_admin', { config: config(programId), ...a }, { newAdmin }, programId)
+}
+
+/** Second step: the proposed key signs and becomes the admin. */
+export function acceptAdmin (a: { newAdmin: PublicKey, config?: PublicKey }, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('accept_admin', { config: config(programId), ...a }, {}, programId)
+}
+
+/** Moves the treasury key; both the current and the new governance key sign. */
+export function setGovernance (a: { governance: PublicKey, newGovernance: PublicKey, config?: PublicKey }, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('set_governance', { config: config(programId), ...a }, {}, programId)
+}
+
+export interface WithdrawTreasuryAccounts {
+  readonly governance: PublicKey
+  /** A CYXWIZ token account owned by `governance`. */
+  readonly destination: PublicKey
+  /** Which treasury vault (its PDA is derived), unless `vault` is given. */
+  readonly from?: 'platform' | 'insurance'
+  readonly vault?: PublicKey
+  readonly config?: PublicKey
+}
+
+/** Governance takes `amount` base units out of the platform (default) or insurance vault. */
+export function withdrawTreasury (a: WithdrawTreasuryAccounts, amount: bigint, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  const { from = 'platform', ...accounts } = a
+  return buildInstruction('withdraw_treasury', { config: config(programId), vault: vaultPda(programId, from).address, ...accounts }, { amount }, programId)
 }
 
 export interface RegisterNodeAccounts {

@@ -227,13 +227,17 @@ export const CONFIG_PARAMS: Layout = [
   ['_padding', bytes(2)]
 ]
 
-/** `state.rs::Config` after its discriminator (488 bytes). */
+/** `state.rs::Config` after its discriminator (600 bytes). */
 export const CONFIG: Layout = [
   ['admin', 'pubkey'],
   ['mint', 'pubkey'],
   ['platformVault', 'pubkey'],
   ['insuranceVault', 'pubkey'],
   ['stakeVault', 'pubkey'],
+  /** The key `propose_admin` named, zero when none; it becomes admin by signing `accept_admin`. */
+  ['pendingAdmin', 'pubkey'],
+  /** The only key `withdraw_treasury` obeys (the admin at initialisation; `set_governance`). */
+  ['governance', 'pubkey'],
   ['params', defined('ConfigParams', CONFIG_PARAMS)],
   ['totalStaked', 'u64'],
   ['nodeCount', 'u64'],
@@ -281,7 +285,8 @@ export const NODE: Layout = [
   ['_padding', bytes(5)]
 ]
 
-/** `state.rs::Escrow` after its discriminator (456 bytes). */
+/** `state.rs::Escrow` after its discriminator (784 bytes). `terms` is Config's parameter block when
+ * the escrow was created: its settlement's fees, slash rates, penalties and windows (finding 15). */
 export const ESCROW: Layout = [
   ['client', 'pubkey'],
   ['worker', 'pubkey'],
@@ -320,7 +325,8 @@ export const ESCROW: Layout = [
   ['accepted', 'u8'],
   ['credited', 'u8'],
   ['revealed', 'u8'],
-  ['_padding', bytes(6)]
+  ['_padding', bytes(6)],
+  ['terms', defined('ConfigParams', CONFIG_PARAMS)]
 ]
 
 /** `state.rs::ClientState` after its discriminator (48 bytes): the rate-limit window. */
@@ -414,7 +420,7 @@ export const DISPUTE_STATE = { open: 0, resolved: 1, finalized: 2 } as const
 /** Instruction arguments after the 8-byte discriminator, by instruction name. */
 export const ARGS = {
   initialize_config: [['params', defined('ConfigParams', CONFIG_PARAMS)]] as Layout,
-  update_config: [['params', defined('ConfigParams', CONFIG_PARAMS)], ['newAdmin', 'pubkey']] as Layout,
+  update_config: [['params', defined('ConfigParams', CONFIG_PARAMS)]] as Layout,
   register_node: [['stake', 'u64']] as Layout,
   heartbeat: [] as Layout,
   request_unstake: [] as Layout,
@@ -451,7 +457,11 @@ export const ARGS = {
   ] as Layout,
   claim_payment: [] as Layout,
   accept_job: [] as Layout,
-  reveal_challenge: [['secret', bytes(32)]] as Layout
+  reveal_challenge: [['secret', bytes(32)]] as Layout,
+  propose_admin: [['newAdmin', 'pubkey']] as Layout,
+  accept_admin: [] as Layout,
+  set_governance: [] as Layout,
+  withdraw_treasury: [['amount', 'u64']] as Layout
 } as const
 export type InstructionName = keyof typeof ARGS
 
@@ -489,6 +499,10 @@ export const EVENTS = {
     ['bondReturned', 'u64'], ['bondToRespondent', 'u64']
   ] as Layout,
   JobAccepted: [['escrow', 'pubkey'], ['worker', 'pubkey'], ['deadline', 'i64']] as Layout,
-  ChallengeRearmed: [['escrow', 'pubkey'], ['slot', 'u64']] as Layout
+  ChallengeRearmed: [['escrow', 'pubkey'], ['slot', 'u64']] as Layout,
+  AdminProposed: [['config', 'pubkey'], ['admin', 'pubkey'], ['proposed', 'pubkey']] as Layout,
+  AdminAccepted: [['config', 'pubkey'], ['previous', 'pubkey'], ['admin', 'pubkey']] as Layout,
+  GovernanceChanged: [['config', 'pubkey'], ['previous', 'pubkey'], ['governance', 'pubkey']] as Layout,
+  TreasuryWithdrawn: [['vault', 'pubkey'], ['destination', 'pubkey'], ['amount', 'u64'], ['remaining', 'u64']] as Layout
 } as const
 export type EventName = keyof typeof EVENTS

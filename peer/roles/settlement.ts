@@ -169,12 +169,12 @@ const sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
  */
 export async function claimAfterWindow (c: SettlementContext, o: SettleOptions = {}): Promise<SettleResult> {
   const config = await readConfig(c.connection)
-  const window = Number(config.params.challengeWindowSecs)
   for (;;) {
     o.signal?.throwIfAborted()
     const e = await readEscrowAccount(c.connection, c.escrow)
     if (e.state !== ESCROW_STATE.funded) return { how: 'ended', escrowState: e.state }
-    if (e.delivered !== 0 && await chainTime(c.connection) >= Number(e.deliveredAt) + window) {
+    // The window is the escrow's own (its creation's parameters), as the program reads it.
+    if (e.delivered !== 0 && await chainTime(c.connection) >= Number(e.deliveredAt) + Number(e.terms.challengeWindowSecs)) {
       const signature = await sendTransaction(c.connection, [claimPayment({
         escrow: c.escrow, worker: c.keypair.publicKey, workerToken: tokenAccount(c.keypair.publicKey, config.mint)
       })], [c.keypair])
@@ -216,7 +216,7 @@ export async function proveAndComplete (c: SettlementContext, cps: AnchoredCheck
     o.signal?.throwIfAborted()
     if (e.state !== ESCROW_STATE.funded) return { how: 'ended', escrowState: e.state }
     // The client's secret draws first; the fallback only once its reveal window has passed.
-    if (e.epochsDone === e.epochsTotal && BigInt(await chainTime(c.connection)) >= revealDeadline(e, config.params)) {
+    if (e.epochsDone === e.epochsTotal && BigInt(await chainTime(c.connection)) >= revealDeadline(e, e.terms)) {
       try {
         await sendTransaction(c.connection, [drawChallenge(c.escrow)], [c.keypair])
         failures = 0

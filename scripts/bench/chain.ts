@@ -17,7 +17,7 @@ import { Ledger } from '../../chain/ledger/index.js'
 import {
   SIDE, anchorProgress, cancel, closeEscrow, complete, configParamsFromProtocol, createEscrow, disputePda, escrowPda,
   heartbeat, initializeConfig, openDispute, rateWorker, registerNode, requestUnstake, resolveDispute, submitEvidence,
-  timeoutRefund, updateConfig, vote, withdrawStake, withdrawVote, INSTRUCTION_ACCOUNTS, appeal, finalizeDispute, closeDispute,
+  timeoutRefund, updateConfig, proposeAdmin, acceptAdmin, setGovernance, withdrawTreasury, vote, withdrawStake, withdrawVote, INSTRUCTION_ACCOUNTS, appeal, finalizeDispute, closeDispute,
   submitDelivery, claimPayment, lastLeafSiblings, acceptJob
 } from '../../chain/client/index.js'
 import {
@@ -50,7 +50,7 @@ function wallet (tokens: bigint, name: string): { kp: Keypair, token: PublicKey 
   return { kp, token }
 }
 run('initialize_config', initializeConfig({ admin: admin.publicKey, mint }, params, pid), [admin])
-run('update_config', updateConfig({ admin: admin.publicKey }, params, admin.publicKey, pid), [admin])
+run('update_config', updateConfig({ admin: admin.publicKey }, params, pid), [admin])
 const worker = wallet(1_000n, 'worker')
 const owner = worker.kp.publicKey
 run('register_node', registerNode({ owner, ownerToken: worker.token }, STAKE_TIERS[1]?.minStake ?? 0n, pid), [worker.kp])
@@ -122,6 +122,13 @@ run('claim_payment', claimPayment({ escrow: e6, worker: owner, workerToken: work
 run('request_unstake', requestUnstake({ owner }, pid), [worker.kp])
 L.warp(86_400n * 90n)
 run('withdraw_stake', withdrawStake({ owner, ownerToken: worker.token }, pid), [worker.kp])
+const governance = wallet(0n, 'governance')
+run('set_governance', setGovernance({ governance: admin.publicKey, newGovernance: governance.kp.publicKey }, pid), [admin, governance.kp])
+run('withdraw_treasury', withdrawTreasury({ governance: governance.kp.publicKey, destination: governance.token }, 1n, pid), [governance.kp])
+const admin2 = Keypair.fromSeed(hash('bench-admin2'))
+L.airdrop(admin2.publicKey, 1_000_000_000n)
+run('propose_admin', proposeAdmin({ admin: admin.publicKey }, admin2.publicKey, pid), [admin])
+run('accept_admin', acceptAdmin({ newAdmin: admin2.publicKey }, pid), [admin2])
 
 // The zk tier's instructions need real Groth16 proofs and keys: scripts/bench/zk.ts measures them
 // (completeComputeUnits). Everything else must be measured here, or the bench fails.

@@ -13,7 +13,7 @@ import { EmbeddedLedger, LedgerRpcServer } from '../../chain/rpc/index.js'
 import {
   ACCOUNTS, EVENTS, INSTRUCTION_ACCOUNTS, SIDE, accountDiscriminator, anchorProgress, cancel, decodeAccount, generateIdl,
   initializeConfig, instructionDiscriminator, openDispute, parseEvents, rateWorker, registerNode, requestUnstake,
-  acceptJob, resolveDispute, timeoutRefund, updateConfig, vote, withdrawStake, disputePda, escrowPda, configPda, configParamsFromProtocol,
+  acceptJob, resolveDispute, timeoutRefund, updateConfig, proposeAdmin, acceptAdmin, setGovernance, withdrawTreasury, vote, withdrawStake, disputePda, escrowPda, configPda, configParamsFromProtocol,
   setVerifyingKey, drawChallenge, TIER, appeal, finalizeDispute,
   type AccountName, type Decoded
 } from '../../chain/client/index.js'
@@ -107,7 +107,7 @@ describe('chain/idl: the Anchor IDL', () => {
     w.ledger.warp(BigInt(DISPUTE.votingWindowSeconds))
     run([resolveDispute({ escrow: e4, mint: w.mint }, w.pid)], [w.ledger.payer])
     run([finalizeDispute({ escrow: e4, worker: owner, clientToken: client.token, workerToken: worker.token }, w.pid)], [w.ledger.payer])
-    run([updateConfig({ admin: w.admin.publicKey }, w.params, w.admin.publicKey, w.pid)], [w.admin])
+    run([updateConfig({ admin: w.admin.publicKey }, w.params, w.pid)], [w.admin])
     run([requestUnstake({ owner }, w.pid)], [worker.kp])
     w.ledger.warp(BigInt(86_400 * 90)) // past 30 days + 4 jobs × 7 days + the 14-day cooldown
     run([withdrawStake({ owner, ownerToken: worker.token }, w.pid)], [worker.kp])
@@ -136,6 +136,13 @@ describe('chain/idl: the Anchor IDL', () => {
     const revealed = w.reveal(e6)
     assert.ok(revealed.ok, revealed.logs.join('\n'))
     logs.push(...revealed.logs)
+    // Finding 15: the treasury key moves (both keys sign) and takes a fee out; the admin role moves in two steps.
+    const gov = w.wallet(0n)
+    run([setGovernance({ governance: w.admin.publicKey, newGovernance: gov.kp.publicKey }, w.pid)], [w.admin, gov.kp])
+    run([withdrawTreasury({ governance: gov.kp.publicKey, destination: gov.token }, 1n, w.pid)], [gov.kp])
+    const admin2 = w.ledger.fundedKeypair()
+    run([proposeAdmin({ admin: w.admin.publicKey }, admin2.publicKey, w.pid)], [w.admin])
+    run([acceptAdmin({ newAdmin: admin2.publicKey }, w.pid)], [admin2])
 
     // Every event, decoded by Anchor and by us, to the same values.
     const seenEvents = new Set<string>()

@@ -74,14 +74,14 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
   it('every instruction that names a signer refuses that account unsigned, before reading anything else', () => {
     const w = new World().initialize()
     const withSigner = (Object.keys(INSTRUCTION_ACCOUNTS) as InstructionName[]).filter((n) => INSTRUCTION_ACCOUNTS[n].some(([, f]) => f.includes('s')))
-    assert.equal(withSigner.length, 22, 'all but timeout_refund, resolve_dispute, finalize_dispute, close_dispute, verify_proof, draw_challenge and slash_invalid_proof (callable by anyone)')
+    assert.equal(withSigner.length, 26, 'all but timeout_refund, resolve_dispute, finalize_dispute, close_dispute, verify_proof, draw_challenge and slash_invalid_proof (callable by anyone)')
     for (const name of withSigner) {
       const accounts = Object.fromEntries(INSTRUCTION_ACCOUNTS[name].map(([a]) => [a, Keypair.generate().publicKey]))
       delete accounts.systemProgram
       delete accounts.tokenProgram
       const ix = buildInstruction(name, accounts, zeroArgs(ARGS[name]), w.pid)
-      const i = INSTRUCTION_ACCOUNTS[name].findIndex(([, f]) => f.includes('s'))
-      withAccount(ix, i, ix.keys[i]?.pubkey ?? PublicKey.default, { isSigner: false })
+      // Every signer account unsigned (set_governance has two); the first is refused first.
+      INSTRUCTION_ACCOUNTS[name].forEach(([, f], i) => { if (f.includes('s')) withAccount(ix, i, ix.keys[i]?.pubkey ?? PublicKey.default, { isSigner: false }) })
       const res = w.ledger.send([ix], [w.ledger.payer])
       assert.equal(res.errorName, 'AccountNotSigner', `${name}: ${res.errorName ?? res.error ?? 'succeeded'}`)
     }
@@ -508,26 +508,25 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
   })
 
   describe('update_config', () => {
-    it('lets only the admin replace the parameters (validated) and hand over the role', () => {
+    it('lets only the admin replace the parameters (validated); the role moves only by propose/accept', () => {
       const w = new World().initialize()
-      const next = w.ledger.fundedKeypair()
       const params = { ...w.params, jobsPerWalletPerDay: 3 }
       const intruder = w.ledger.fundedKeypair()
-      expectError(w.ledger.send([updateConfig({ admin: intruder.publicKey }, params, intruder.publicKey, w.pid)], [intruder]), 'Unauthorized')
-      expectError(w.ledger.send([updateConfig({ admin: w.admin.publicKey }, { ...params, platformFeeBps: 10_001 }, next.publicKey, w.pid)], [w.admin]), 'InvalidParameters')
-      expectError(w.ledger.send([updateConfig({ admin: w.admin.publicKey }, { ...params, repMaturityJobs: 0 }, next.publicKey, w.pid)], [w.admin]), 'InvalidParameters')
-      expectError(w.ledger.send([withAccount(updateConfig({ admin: w.admin.publicKey }, params, next.publicKey, w.pid), 0, w.admin.publicKey, { isSigner: false })], [intruder]), 'AccountNotSigner')
+      expectError(w.ledger.send([updateConfig({ admin: intruder.publicKey }, params, w.pid)], [intruder]), 'Unauthorized')
+      expectError(w.ledger.send([updateConfig({ admin: w.admin.publicKey }, { ...params, platformFeeBps: 10_001 }, w.pid)], [w.admin]), 'InvalidParameters')
+      expectError(w.ledger.send([updateConfig({ admin: w.admin.publicKey }, { ...params, repMaturityJobs: 0 }, w.pid)], [w.admin]), 'InvalidParameters')
+      expectError(w.ledger.send([withAccount(updateConfig({ admin: w.admin.publicKey }, params, w.pid), 0, w.admin.publicKey, { isSigner: false })], [intruder]), 'AccountNotSigner')
       const fake = Keypair.generate().publicKey
       const real = w.ledger.account(configPda(w.pid).address)
       assert.ok(real)
       w.ledger.setAccount(fake, { ...real, owner: SystemProgram.programId })
-      expectError(w.ledger.send([updateConfig({ admin: w.admin.publicKey, config: fake }, params, next.publicKey, w.pid)], [w.admin]), 'AccountOwnedByWrongProgram')
-      const res = record('update_config', w.ledger.send([updateConfig({ admin: w.admin.publicKey }, params, next.publicKey, w.pid)], [w.admin]))
+      expectError(w.ledger.send([updateConfig({ admin: w.admin.publicKey, config: fake }, params, w.pid)], [w.admin]), 'AccountOwnedByWrongProgram')
+      const res = record('update_config', w.ledger.send([updateConfig({ admin: w.admin.publicKey }, params, w.pid)], [w.admin]))
       assert.equal(parseEvents(res.logs)[0]?.name, 'ConfigUpdated')
       const c = decodeConfig(w.ledger.account(configPda(w.pid).address)?.data ?? new Uint8Array())
       assert.deepEqual(c.params, params)
-      assert.ok(c.admin.equals(next.publicKey))
-      expectError(w.ledger.send([updateConfig({ admin: w.admin.publicKey }, w.params, w.admin.publicKey, w.pid)], [w.admin]), 'Unauthorized')
+      // update_config no longer hands the role over (test/chain/security.test.ts, finding 15).
+      assert.ok(c.admin.equals(w.admin.publicKey))
       // The new parameters are in force: 3 jobs per window.
       const worker = w.worker(minStake)
       const client = w.wallet(10n)

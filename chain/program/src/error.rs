@@ -115,6 +115,14 @@ pub enum Error {
     /// delivered final weights hash (audit finding 4): the weights the client pays for must be the
     /// ones the anchored checkpoint chain ends with.
     WeightsNotCommitted = 6064,
+    /// `accept_admin` when no admin handover was proposed (`propose_admin`), or signed by a key
+    /// other than the proposed one is `Unauthorized`.
+    NoPendingAdmin = 6080,
+    /// `withdraw_treasury` from an account that is neither Config's platform vault nor its
+    /// insurance vault (the stake vault holds the workers' stakes and is never withdrawable).
+    NotATreasuryVault = 6081,
+    /// `withdraw_treasury` of more than the vault holds.
+    InsufficientTreasury = 6082,
 }
 
 impl Error {

@@ -292,3 +292,57 @@ impl Event for DisputeFinalized {
     const LEN: usize = 104;
 }
 const _: () = assert!(core::mem::size_of::<DisputeFinalized>() == DisputeFinalized::LEN);
+
+/// The admin proposed a new admin (`propose_admin`; the zero key: a proposal withdrawn).
+#[repr(C)]
+pub struct AdminProposed {
+    pub config: Pubkey,
+    pub admin: Pubkey,
+    pub proposed: Pubkey,
+}
+impl Event for AdminProposed {
+    const DISCRIMINATOR: [u8; 8] = disc::event("AdminProposed");
+    const LEN: usize = 96;
+}
+const _: () = assert!(core::mem::size_of::<AdminProposed>() == AdminProposed::LEN);
+
+/// The proposed admin signed `accept_admin`: the role moved from `previous` to `admin`.
+#[repr(C)]
+pub struct AdminAccepted {
+    pub config: Pubkey,
+    pub previous: Pubkey,
+    pub admin: Pubkey,
+}
+impl Event for AdminAccepted {
+    const DISCRIMINATOR: [u8; 8] = disc::event("AdminAccepted");
+    const LEN: usize = 96;
+}
+const _: () = assert!(core::mem::size_of::<AdminAccepted>() == AdminAccepted::LEN);
+
+/// The governance key changed (`set_governance`, signed by both keys).
+#[repr(C)]
+pub struct GovernanceChanged {
+    pub config: Pubkey,
+    pub previous: Pubkey,
+    pub governance: Pubkey,
+}
+impl Event for GovernanceChanged {
+    const DISCRIMINATOR: [u8; 8] = disc::event("GovernanceChanged");
+    const LEN: usize = 96;
+}
+const _: () = assert!(core::mem::size_of::<GovernanceChanged>() == GovernanceChanged::LEN);
+
+/// Governance moved `amount` out of a treasury vault (platform or insurance) to its own account.
+#[repr(C)]
+pub struct TreasuryWithdrawn {
+    pub vault: Pubkey,
+    pub destination: Pubkey,
+    pub amount: u64,
+    /// What the vault holds after the withdrawal.
+    pub remaining: u64,
+}
+impl Event for TreasuryWithdrawn {
+    const DISCRIMINATOR: [u8; 8] = disc::event("TreasuryWithdrawn");
+    const LEN: usize = 80;
+}
+const _: () = assert!(core::mem::size_of::<TreasuryWithdrawn>() == TreasuryWithdrawn::LEN);

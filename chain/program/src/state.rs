@@ -213,6 +213,15 @@ pub struct Config {
     pub platform_vault: Pubkey,
     pub insurance_vault: Pubkey,
     pub stake_vault: Pubkey,
+    /// The key proposed by `propose_admin`, zero when none: it becomes `admin` only when it signs
+    /// `accept_admin` (a two-step handover: a mistyped key never gets the role, and the admin keeps
+    /// it until the acceptance). Proposing again replaces it; proposing the zero key cancels.
+    pub pending_admin: Pubkey,
+    /// The only key that may move tokens out of the platform and insurance vaults
+    /// (`withdraw_treasury`, to its own token account). The admin at `initialize_config`; changed
+    /// only by `set_governance`, signed by the current and the new key. The admin alone cannot
+    /// drain the treasury.
+    pub governance: Pubkey,
     pub params: ConfigParams,
     pub total_staked: u64,
     pub node_count: u64,
@@ -228,7 +237,7 @@ pub struct Config {
     pub _padding: [u8; 3],
 }
 
-const _: () = assert!(core::mem::size_of::<Config>() == 5 * 32 + CONFIG_PARAMS_LEN + 4 * 8 + 8);
+const _: () = assert!(core::mem::size_of::<Config>() == 7 * 32 + CONFIG_PARAMS_LEN + 4 * 8 + 8);
 
 impl AccountType for Config {
     const DISCRIMINATOR: [u8; 8] = disc::account("Config");
@@ -382,10 +391,16 @@ pub struct Escrow {
     /// (`reveal_challenge`), 0 when by the slot-hash fallback (`draw_challenge`) or not yet drawn.
     pub revealed: u8,
     pub _padding: [u8; 6],
+    /// The Config's parameter block when the escrow was created (`create_escrow`). Everything that
+    /// settles this escrow reads its fees, slash rates, penalties and windows from here, not from
+    /// Config: an admin's `update_config` is never retroactive (audit finding 15). Admission rules
+    /// (stake and reputation tiers at `accept_job`), the reputation score's formula and the dispute
+    /// process's own parameters (bond, voting windows, quorum) stay Config's.
+    pub terms: ConfigParams,
 }
 
-pub const ESCROW_LEN: usize = 456;
-const _: () = assert!(core::mem::size_of::<Escrow>() == 10 * 32 + 13 * 8 + 4 * 4 + 16);
+pub const ESCROW_LEN: usize = 784;
+const _: () = assert!(core::mem::size_of::<Escrow>() == 10 * 32 + 13 * 8 + 4 * 4 + 16 + CONFIG_PARAMS_LEN);
 const _: () = assert!(core::mem::size_of::<Escrow>() == ESCROW_LEN);
 
 pub const TIER_OPTIMISTIC: u8 = 0;

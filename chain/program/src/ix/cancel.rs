@@ -67,10 +67,10 @@ pub fn process(input: &Input) -> Result {
         return Ok(());
     }
 
-    let (worker_gross, progress, earned) = cancellation_worker_share(e.amount, e.epochs_done, e.epochs_total, c.params.cancellation_fee_bps)?;
+    let (worker_gross, progress, earned) = cancellation_worker_share(e.amount, e.epochs_done, e.epochs_total, e.terms.cancellation_fee_bps)?;
     let client_refund = math::sub(e.amount, worker_gross)?;
     // The earned part pays the platform fee as a completed job would (earned ≤ worker_gross).
-    let (_, platform_fee) = super::complete::settlement(earned, n.reputation, c)?;
+    let (_, platform_fee) = super::complete::settlement(earned, n.reputation, &e.terms)?;
     let worker_amount = math::sub(worker_gross, platform_fee)?;
     if platform_fee > 0 {
         cpi::token_transfer(vault, platform_vault, config.info, platform_fee, Some(&config_seeds))?;

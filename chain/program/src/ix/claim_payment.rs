@@ -32,7 +32,7 @@ pub fn process(input: &Input) -> Result {
     require!(e.tier == TIER_OPTIMISTIC, Error::InvalidTier);
     require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
     require!(e.delivered != 0, Error::NotDelivered);
-    let closes = math::add_i64(e.delivered_at, config.get().params.challenge_window_secs)?;
+    let closes = math::add_i64(e.delivered_at, e.terms.challenge_window_secs)?;
     require!(sys::clock().unix_timestamp >= closes, Error::ChallengeWindowOpen);
     let hash = e.final_weights_hash;
     release(&Release { config: &config, escrow: &escrow, node: &node, vault, worker_token, platform_vault }, &hash)

@@ -23,7 +23,7 @@ use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, PaymentReleased};
 use crate::input::{AccountInfo, Input};
-use crate::state::{Config, Escrow, Node, ESCROW_COMPLETED, ESCROW_FUNDED, TIER_OPTIMISTIC};
+use crate::state::{Config, ConfigParams, Escrow, Node, ESCROW_COMPLETED, ESCROW_FUNDED, TIER_OPTIMISTIC};
 use crate::cpi::Seeds;
 use crate::sys::{self, Bytes};
 use crate::{cpi, math, reputation, require, seeds};
@@ -84,7 +84,8 @@ pub fn release(r: &Release, final_weights_hash: &[u8; 32]) -> Result {
     require!(worker_token.authority() == &e.worker, Error::ConstraintTokenOwner);
 
     // The fee tier is the worker's standing when the job is paid, before this job counts.
-    let (worker_amount, fee) = settlement(e.amount, n.reputation, c)?;
+    // Fee from the escrow's own terms (its creation's parameters), not today's Config.
+    let (worker_amount, fee) = settlement(e.amount, n.reputation, &e.terms)?;
     let bump = [c.bump];
     let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
     cpi::token_transfer(vault, worker_token_info, config.info, worker_amount, Some(&config_seeds))?;
@@ -98,6 +99,7 @@ pub fn release(r: &Release, final_weights_hash: &[u8; 32]) -> Result {
     e.completed_at = now;
 
     let p = &c.params;
+    let reward = e.terms.reward_successful_job;
     // Timed from the worker's acceptance (the deadline's start). A clock that went backwards
     // counts as an instant job rather than failing the payment.
     let elapsed = math::sub_i64(now, e.accepted_at)?;
@@ -109,7 +111,7 @@ pub fn release(r: &Release, final_weights_hash: &[u8; 32]) -> Result {
         n.jobs_completed = math::inc_u32(n.jobs_completed, 1)?;
         n.timed_jobs = math::inc_u32(n.timed_jobs, 1)?;
         n.time_accuracy_sum_bps = math::add(n.time_accuracy_sum_bps, reputation::time_accuracy_bps(actual, e.estimated_seconds)?)?;
-        reputation::adjust(n, p.reward_successful_job, p)?;
+        reputation::adjust(n, reward, p)?;
     }
 
     event::emit(PaymentReleased { escrow: *r.escrow.key(), worker: e.worker, worker_amount, platform_fee: fee });
@@ -118,11 +120,13 @@ pub fn release(r: &Release, final_weights_hash: &[u8; 32]) -> Result {
 
 /// A completed job's split (`settlementSplit`): the platform takes floor(amount × fee), 8 % for a
 /// Diamond-tier worker, 10 % otherwise; the worker the rest. Returns (worker, platform).
-pub fn settlement(amount: u64, reputation: u16, c: &Config) -> Result<(u64, u64)> {
-    let fee_bps = if c.params.rep_tier_of(reputation) == DIAMOND_TIER {
-        c.params.diamond_platform_fee_bps
+///
+/// `p` is the escrow's `terms` (the parameters when it was created), never Config's current block.
+pub fn settlement(amount: u64, reputation: u16, p: &ConfigParams) -> Result<(u64, u64)> {
+    let fee_bps = if p.rep_tier_of(reputation) == DIAMOND_TIER {
+        p.diamond_platform_fee_bps
     } else {
-        c.params.platform_fee_bps
+        p.platform_fee_bps
     };
     let fee = math::bps(amount, fee_bps)?;
     Ok((math::sub(amount, fee)?, fee))

@@ -148,6 +148,8 @@ pub fn process(input: &Input) -> Result {
     e.bump = escrow_bump;
     e.vault_bump = vault_bump;
     e.accepted = 0;
+    // The parameters this escrow settles under, whatever `update_config` does later (finding 15).
+    e.terms = *p;
 
     c.escrow_count = math::add(c.escrow_count, 1)?;
 

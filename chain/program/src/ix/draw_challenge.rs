@@ -48,17 +48,18 @@ pub fn process(input: &Input) -> Result {
     let DrawAccounts { escrow, slot_hashes, config } = DrawAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
-    let p = &config.get().params;
+    let _ = &config; // checked (a program Config account); the windows are the escrow's own terms
     let e = escrow.get_mut();
     zk::require_drawable(e)?;
     let clock = sys::clock();
     // The client's secret draws first: the fallback only once its window has passed.
-    require!(clock.unix_timestamp >= zk::reveal_deadline(e, p)?, Error::RevealWindowOpen);
+    require!(clock.unix_timestamp >= zk::reveal_deadline(e, &e.terms)?, Error::RevealWindowOpen);
+    let prove_window_secs = e.terms.prove_window_secs;
     require!(clock.slot > e.challenge_ref_slot, Error::ChallengeNotReady);
     match zk::challenge_entry(slot_hashes.data(), e.challenge_ref_slot) {
         Ok((slot, hash)) => {
             let step = zk::challenge_step(&hash, escrow.key(), &e.progress_root, e.epochs_total)?;
-            zk::record_draw(e, &zk::Draw { escrow: escrow.key(), slot, step, revealed: false, now: clock.unix_timestamp, prove_window_secs: p.prove_window_secs })
+            zk::record_draw(e, &zk::Draw { escrow: escrow.key(), slot, step, revealed: false, now: clock.unix_timestamp, prove_window_secs })
         }
         Err(Error::ChallengeExpired) => {
             // Re-arm from this slot: its hash did not exist when this transaction was sent.

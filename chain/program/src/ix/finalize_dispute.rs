@@ -60,7 +60,8 @@ pub fn process(input: &Input) -> Result {
 
     let bump = [c.bump];
     let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
-    let p = &c.params;
+    // Slash rates, fee and penalties from the escrow's own terms (its creation's parameters).
+    let p = &e.terms;
     let winner = d.winner;
     if winner == SIDE_CLIENT {
         cpi::token_transfer(vault, client_token_info, config.info, e.amount, Some(&config_seeds))?;
@@ -77,12 +78,12 @@ pub fn process(input: &Input) -> Result {
         c.total_staked = math::sub(c.total_staked, slashed)?;
         n.status = NODE_BANNED;
         n.jobs_failed = math::inc_u32(n.jobs_failed, 1)?;
-        let penalty = c.params.penalty_dispute_lost;
+        let penalty = p.penalty_dispute_lost;
         reputation::adjust(n, penalty, &c.params)?;
         e.state = ESCROW_RESOLVED_CLIENT;
         event::emit(StakeSlashed { node: *node.key(), slashed, to_insurance: 0, burned: 0, to_client, to_treasury, remaining: n.stake });
     } else {
-        let (worker_amount, fee) = super::complete::settlement(e.amount, n.reputation, c)?;
+        let (worker_amount, fee) = super::complete::settlement(e.amount, n.reputation, p)?;
         cpi::token_transfer(vault, worker_token_info, config.info, worker_amount, Some(&config_seeds))?;
         if fee > 0 {
             cpi::token_transfer(vault, platform_vault, config.info, fee, Some(&config_seeds))?;
@@ -90,7 +91,7 @@ pub fn process(input: &Input) -> Result {
         n.total_earned = math::add(n.total_earned, worker_amount)?;
         if e.credited != 0 {
             n.jobs_completed = math::inc_u32(n.jobs_completed, 1)?;
-            reputation::adjust(n, p.reward_dispute_won, p)?;
+            reputation::adjust(n, p.reward_dispute_won, &c.params)?;
         }
         e.state = ESCROW_RESOLVED_WORKER;
     }

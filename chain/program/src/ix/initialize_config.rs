@@ -5,6 +5,7 @@
 //! Accounts: 0 admin (signer, writable, pays) · 1 config (writable, PDA ["config"]) ·
 //! 2 mint (SPL mint, 9 decimals) · 3 platform_vault, 4 insurance_vault, 5 stake_vault (writable,
 //! PDAs ["vault", "platform" | "insurance" | "stake"]) · 6 system_program · 7 token_program.
+//! The admin is also the first governance key (`Config.governance`, `set_governance`).
 
 use crate::account::{self, Account, AccountIter, Mint};
 use crate::args::Args;
@@ -59,6 +60,8 @@ pub fn process(input: &Input) -> Result {
         &Seeds(&[Bytes::of(seeds::VAULT), Bytes::of(seeds::STAKE), Bytes::of(&[stake_bump])]))?;
 
     c.admin = *admin.key();
+    // The treasury key starts as the admin's; `set_governance` moves it (no admin can take it back).
+    c.governance = *admin.key();
     c.mint = *mint_info.key();
     c.platform_vault = *platform_vault.key();
     c.insurance_vault = *insurance_vault.key();

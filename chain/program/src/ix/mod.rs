@@ -31,6 +31,10 @@ pub mod complete_zk;
 pub mod slash_invalid_proof;
 pub mod withdraw_stake;
 pub mod withdraw_vote;
+pub mod propose_admin;
+pub mod accept_admin;
+pub mod set_governance;
+pub mod withdraw_treasury;
 
 use crate::disc;
 use crate::error::{Error, Result};
@@ -73,6 +77,10 @@ tags! {
     CLAIM_PAYMENT = "claim_payment",
     ACCEPT_JOB = "accept_job",
     REVEAL_CHALLENGE = "reveal_challenge",
+    PROPOSE_ADMIN = "propose_admin",
+    ACCEPT_ADMIN = "accept_admin",
+    SET_GOVERNANCE = "set_governance",
+    WITHDRAW_TREASURY = "withdraw_treasury",
 }
 
 pub fn dispatch(input: &Input) -> Result {
@@ -112,6 +120,10 @@ pub fn dispatch(input: &Input) -> Result {
         CLAIM_PAYMENT => claim_payment::process(input),
         ACCEPT_JOB => accept_job::process(input),
         REVEAL_CHALLENGE => reveal_challenge::process(input),
+        PROPOSE_ADMIN => propose_admin::process(input),
+        ACCEPT_ADMIN => accept_admin::process(input),
+        SET_GOVERNANCE => set_governance::process(input),
+        WITHDRAW_TREASURY => withdraw_treasury::process(input),
         _ => Err(Error::InstructionFallbackNotFound),
     }
 }

@@ -53,7 +53,7 @@ pub fn process(input: &Input) -> Result {
     if e.delivered != 0 {
         // A delivered optimistic job: disputes only within its challenge window (even past the
         // deadline); after it the worker may claim the payment.
-        require!(now < math::add_i64(e.delivered_at, c.params.challenge_window_secs)?, Error::DeadlinePassed);
+        require!(now < math::add_i64(e.delivered_at, e.terms.challenge_window_secs)?, Error::DeadlinePassed);
     } else {
         require!(now <= e.deadline, Error::DeadlinePassed);
     }

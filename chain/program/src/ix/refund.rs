@@ -131,11 +131,13 @@ pub fn refund_and_slash(r: &Refund, failure: Failure) -> Result {
     let e = r.escrow.get_mut();
     let n = r.node.get_mut();
     let (rate, penalty, end) = match failure {
-        Failure::Timeout => (c.params.timeout_slash_bps, c.params.penalty_timeout, ESCROW_TIMED_OUT),
-        Failure::InvalidProof => (c.params.invalid_proof_slash_bps, c.params.penalty_invalid_proof, ESCROW_PROOF_FAILED),
+        // The escrow's own terms (its creation's parameters), not today's Config (finding 15).
+        Failure::Timeout => (e.terms.timeout_slash_bps, e.terms.penalty_timeout, ESCROW_TIMED_OUT),
+        Failure::InvalidProof => (e.terms.invalid_proof_slash_bps, e.terms.penalty_invalid_proof, ESCROW_PROOF_FAILED),
     };
+    let insurance_share_bps = e.terms.slash_insurance_share_bps;
     let vaults = Vaults { stake: r.stake_vault, insurance: r.insurance_vault, mint: r.mint, config: config.info };
-    let slash = slash_stake(c, n, rate, &vaults)?;
+    let slash = slash_stake(c, n, rate, insurance_share_bps, &vaults)?;
 
     e.state = end;
     e.completed_at = sys::clock().unix_timestamp;
@@ -187,9 +189,9 @@ struct Vaults {
 /// floor(slashed × (10,000 − insurance share)), the rest to the insurance vault. Updates the node's
 /// stake and the totals in Config. Returns (slashed, to insurance, burned). The vaults and the
 /// mint were checked by `check_accounts`.
-fn slash_stake(c: &mut Config, n: &mut Node, rate_bps: u16, v: &Vaults) -> Result<(u64, u64, u64)> {
+fn slash_stake(c: &mut Config, n: &mut Node, rate_bps: u16, insurance_share_bps: u16, v: &Vaults) -> Result<(u64, u64, u64)> {
     let slashed = math::bps(n.stake, rate_bps)?;
-    let burned = math::bps(slashed, BPS - c.params.slash_insurance_share_bps)?; // share ≤ 10,000: is_valid
+    let burned = math::bps(slashed, BPS - insurance_share_bps)?; // share ≤ 10,000: is_valid (the escrow's terms were)
     let insurance = math::sub(slashed, burned)?;
     let bump = [c.bump];
     let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);

@@ -39,7 +39,7 @@ pub fn process(input: &Input) -> Result {
         // `slash_invalid_proof` settles it.
         require!(e.challenged == 0, Error::ProofRequired);
         // Nobody drew it: the worker is not slashed, once it had its chance to draw.
-        require!(now > zk::undrawn_expiry(e, &a.config.get().params)?, Error::DeadlineNotReached);
+        require!(now > zk::undrawn_expiry(e, &e.terms)?, Error::DeadlineNotReached);
         return refund_undrawn(&a.refund());
     }
 

@@ -1,0 +1,31 @@
+//! `set_governance()`: hands the treasury key (`Config.governance`, the only key that may
+//! `withdraw_treasury`) to a new key. Signed by the current governance key and by the new one in
+//! the same transaction, so the role can only go to a key somebody holds (no typo loses the
+//! treasury), and the admin alone can neither take it nor give it away.
+//!
+//! Accounts: 0 governance (signer, = config.governance) · 1 new_governance (signer) ·
+//! 2 config (writable).
+
+use crate::account::{self, Account, AccountIter};
+use crate::error::{Error, Result};
+use crate::event::{self, GovernanceChanged};
+use crate::input::Input;
+use crate::require;
+use crate::state::Config;
+
+pub fn process(input: &Input) -> Result {
+    let pid = &input.program_id;
+    let mut it = AccountIter::new(input.accounts);
+    let governance = account::signer(it.next()?)?;
+    let new_governance = account::signer(it.next()?)?;
+    let config = Account::<Config>::load_mut(it.next()?, pid)?;
+    crate::args::Args::new(input.data).finish()?;
+
+    let c = config.get_mut();
+    require!(&c.governance == governance.key(), Error::Unauthorized);
+    let previous = c.governance;
+    c.governance = *new_governance.key();
+
+    event::emit(GovernanceChanged { config: *config.key(), previous, governance: c.governance });
+    Ok(())
+}

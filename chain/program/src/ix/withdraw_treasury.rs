@@ -1,0 +1,52 @@
+//! `withdraw_treasury(amount)`: the governance key takes `amount` base units out of the platform
+//! vault (fees, sweeps, forfeited deposits, the treasury's share of fraud slashes) or the insurance
+//! vault (the insured share of slashes) into its own CYXWIZ token account. Nothing else can: the
+//! signer must be `Config.governance` (`Unauthorized`), the source one of those two vaults
+//! (`NotATreasuryVault`: never the stake vault or an escrow's), the destination a token account of
+//! Config's mint (`ConstraintTokenMint`) whose owner is the governance key (`ConstraintTokenOwner`),
+//! the amount non-zero (`ZeroAmount`) and at most the vault's balance (`InsufficientTreasury`).
+//! No program rule pays out of either vault, so a withdrawal cannot leave an escrow or a stake
+//! unpaid.
+//!
+//! Accounts: 0 governance (signer, = config.governance) · 1 config · 2 vault (writable,
+//! = config.platform_vault or config.insurance_vault) · 3 destination (writable, CYXWIZ account
+//! owned by governance) · 4 token_program.
+
+use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::args::Args;
+use crate::cpi::Seeds;
+use crate::error::{Error, Result};
+use crate::event::{self, TreasuryWithdrawn};
+use crate::input::Input;
+use crate::state::Config;
+use crate::sys::Bytes;
+use crate::{cpi, math, require, seeds};
+
+pub fn process(input: &Input) -> Result {
+    let pid = &input.program_id;
+    let mut it = AccountIter::new(input.accounts);
+    let governance = account::signer(it.next()?)?;
+    let config = Account::<Config>::load(it.next()?, pid)?;
+    let vault_info = it.next()?;
+    let destination_info = it.next()?;
+    account::token_program(it.next()?)?;
+    let mut args = Args::new(input.data);
+    let amount = args.u64()?;
+    args.finish()?;
+
+    let c = config.get();
+    require!(&c.governance == governance.key(), Error::Unauthorized);
+    require!(vault_info.key() == &c.platform_vault || vault_info.key() == &c.insurance_vault, Error::NotATreasuryVault);
+    let vault = TokenAccount::load_mut(vault_info, &c.mint)?;
+    let destination = TokenAccount::load_mut(destination_info, &c.mint)?;
+    require!(destination.authority() == governance.key(), Error::ConstraintTokenOwner);
+    require!(amount > 0, Error::ZeroAmount);
+    let balance = vault.amount();
+    require!(amount <= balance, Error::InsufficientTreasury);
+
+    let bump = [c.bump];
+    cpi::token_transfer(vault_info, destination_info, config.info, amount, Some(&Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)])))?;
+
+    event::emit(TreasuryWithdrawn { vault: *vault_info.key(), destination: *destination_info.key(), amount, remaining: math::sub(balance, amount)? });
+    Ok(())
+}
