@@ -237,12 +237,22 @@ describe('chain/zk-challenge: the zk challenge cannot be predicted, stranded or 
       const payer = Keypair.generate().publicKey.toBase58()
       L.airdrop(payer, 1_000_000_000n)
       let predicted = 0
+      const filed: string[] = []
       for (let i = 0; i < 32; i++) {
         const guess = b58(sha256(unb58(L.svm.latestBlockhash())))
         L.airdrop(payer, 1n)
-        if (L.svm.getSlotHashes()[0]?.hash === guess) predicted++
+        const newest = L.svm.getSlotHashes()[0]
+        assert.ok(newest !== undefined)
+        if (newest.hash === guess) predicted++
+        filed.push(newest.hash)
       }
       assert.equal(predicted, 0)
+      // Each slot's hash is not a function of the one before it either (no SHA-256 chain of slot
+      // hashes), and no two repeat.
+      for (let i = 1; i < filed.length; i++) {
+        assert.notEqual(filed[i], b58(sha256(unb58(filed[i - 1] as string))), `slot hash ${i} is SHA-256 of the previous one`)
+      }
+      assert.equal(new Set(filed).size, filed.length)
       L.close()
     })
   })
