@@ -4,6 +4,7 @@
  */
 export * from './params.js'
 export * from './hex.js'
+export * from './race.js'
 export * from './rules/index.js'
 export * as wire from './wire/index.js'
 export * from './proof/index.js'

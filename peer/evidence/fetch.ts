@@ -18,6 +18,7 @@
  */
 import { logger } from '@libp2p/logger'
 import type { CID } from 'multiformats/cid'
+import { raceSignal, within } from '../../protocols/index.js'
 import { EvidenceError, evidenceBlocks, isEvidenceError, type EvidenceReader } from '../../storage/index.js'
 
 const log = logger('cyx:evidence:fetch')
@@ -86,21 +87,6 @@ async function defaultSleep (ms: number, signal?: AbortSignal): Promise<void> {
   })
 }
 
-/**
- * A promise that rejects when `signal` aborts, with the NOT_FOUND a block read that timed out would
- * have thrown (the caller's own abort is told apart by the caller), and `cancel` to remove its
- * listener once it is no longer raced (it then never settles).
- */
-function deadline (signal: AbortSignal, cid: CID): { promise: Promise<never>, cancel: () => void } {
-  let fail = (): void => {}
-  const promise = new Promise<never>((_resolve, reject) => {
-    fail = () => { reject(new EvidenceError('NOT_FOUND', `evidence ${cid.toString()} is not available: the attempt ended before every block arrived`, 'manifest')) }
-  })
-  if (signal.aborted) fail()
-  else signal.addEventListener('abort', fail, { once: true })
-  return { promise, cancel: () => { signal.removeEventListener('abort', fail) } }
-}
-
 const holderKey = (h: Holder): string => 'peer' in h ? h.peer : h.addrs.join(',')
 
 /**
@@ -157,11 +143,8 @@ export async function fetchEvidence (c: EvidenceFetchComponents, cid: CID, o: Fe
         })()
     const settle = async (): Promise<void> => {
       walkDone.abort()
-      let timer: ReturnType<typeof setTimeout> | undefined
-      const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => { resolve('late') }, FETCH_RETRY.settleGraceMs) })
-      const ended = await Promise.race([Promise.all([lookup, ...reaching]).then(() => 'ended' as const), late])
-      clearTimeout(timer)
-      if (ended === 'late') log('attempt %d: provider lookup or dials still under way %d ms after the attempt; going on without them', attempt, FETCH_RETRY.settleGraceMs)
+      const ended = await within(Promise.all([lookup, ...reaching]), FETCH_RETRY.settleGraceMs)
+      if (!ended.done) log('attempt %d: provider lookup or dials still under way %d ms after the attempt; going on without them', attempt, FETCH_RETRY.settleGraceMs)
     }
     blocks = 0
     bytes = 0
@@ -175,16 +158,13 @@ export async function fetchEvidence (c: EvidenceFetchComponents, cid: CID, o: Fe
           o.onProgress?.({ attempt, blocks, bytes })
         }
       })()
-      const ends = deadline(attemptSignal, cid)
-      try {
-        await Promise.race([read, ends.promise])
-      } catch (e) {
-        // The deadline won: a read still under way that fails later is this attempt's past (logged).
-        read.catch((err: unknown) => { log('attempt %d: a block read ended after the attempt: %s', attempt, message(err)) })
-        throw e
-      } finally {
-        ends.cancel()
-      }
+      // At the deadline: the NOT_FOUND a block read that timed out would have thrown (the caller's
+      // own abort is told apart below). A read still under way that fails later is this attempt's
+      // past (logged).
+      await raceSignal(read, attemptSignal, {
+        error: () => new EvidenceError('NOT_FOUND', `evidence ${cid.toString()} is not available: the attempt ended before every block arrived`, 'manifest'),
+        onLate: (late) => { if (late.kind === 'rejected') log('attempt %d: a block read ended after the attempt: %s', attempt, message(late.error)) }
+      })
       await settle()
       return { status: 'fetched', cid: cid.toString(), blocks, bytes, attempts: attempt, reached: [...reached] }
     } catch (e) {

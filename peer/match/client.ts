@@ -20,7 +20,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Connection, PublicKey } from '@solana/web3.js'
 import * as Digest from 'multiformats/hashes/digest'
 import { envelopeHash, estimatedPrice, type ChainFacts } from '../../coordinator/index.js'
-import { COORDINATOR, MESH, requiredStake, wire, toHex } from '../../protocols/index.js'
+import { COORDINATOR, MESH, requiredStake, wire, toHex, withDeadline } from '../../protocols/index.js'
 import { framed, type Offence, type PeerNode } from '../node/index.js'
 import { readChainFacts } from './ledger.js'
 
@@ -89,24 +89,6 @@ function peerIdOf (bytes: Uint8Array): PeerId {
   return peerIdFromMultihash(Digest.decode(bytes))
 }
 
-/** Runs `fn` with a signal that fires at `deadline`; rejects with a timeout Fallback then. */
-async function withDeadline<T> (ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController()
-  let timer: NodeJS.Timeout | undefined
-  const expired = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      const e = new Fallback('timeout', `no checked answer within ${ms} ms`)
-      controller.abort(e)
-      reject(e)
-    }, ms)
-  })
-  try {
-    return await Promise.race([fn(controller.signal), expired])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
 /**
  * Asks the coordinator at `coordinatorAddr` for candidate workers for `announce` (a signed
  * announce, or one to sign with the node's wallet) and checks everything it says. Never throws for
@@ -125,6 +107,7 @@ export async function matchViaCoordinator (node: PeerNode, coordinatorAddr: Mult
 
   let coordinator: PeerId | undefined
   try {
+    // At the deadline: a timeout Fallback, whether or not the exchange listens to its signal.
     const candidates = await withDeadline(timeoutMs, async (signal) => {
       let stream
       try {
@@ -149,7 +132,7 @@ export async function matchViaCoordinator (node: PeerNode, coordinatorAddr: Mult
           : new Fallback('unreachable', `the coordinator's stream failed: ${e instanceof Error ? e.message : String(e)}`)
       }
       return await checkAnswer(node, bytes, coordinator, job, ownEnvelope, capability, options, signal)
-    })
+    }, { error: () => new Fallback('timeout', `no checked answer within ${timeoutMs} ms`) })
     if (candidates.length === 0) return fallback('no-candidates', 'the coordinator knows no eligible worker for this job')
     return { ok: true, coordinator: coordinator!, candidates, elapsedMs: elapsed() }
   } catch (e) {

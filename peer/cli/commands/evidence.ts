@@ -9,6 +9,7 @@ import { logger } from '@libp2p/logger'
 import { parseCommandArgs, toJson, UsageError, type Command, type CommandIo } from '../command.js'
 import { multiaddrs, NODE_OPTIONS } from './peer-common.js'
 import { wholeArg } from './train.js'
+import { within } from '../../../protocols/race.js'
 
 /** Exit codes: every block fetched / a block invalid / some block unavailable from every holder. */
 export const EVIDENCE_EXIT = { fetched: 0, invalid: 1, unavailable: 3 } as const
@@ -125,13 +126,10 @@ async function run (argv: string[], io: CommandIo): Promise<number> {
     process.off('SIGINT', interrupt)
     // The answer is known: a peer that is slow to close (a dial or query that does not listen to
     // its abort) must not hold it back past a bound; it is logged and left to the process's exit.
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const stopped = await Promise.race([
-      node.stop().then(async () => { await peerStore.close(); return true }),
-      new Promise<false>((resolve) => { timer = setTimeout(() => { resolve(false) }, STOP_BOUND_MS) })
-    ])
-    clearTimeout(timer)
-    if (!stopped) log.error('the fetching peer did not stop within %d ms; going on', STOP_BOUND_MS)
+    const stopped = await within(node.stop().then(async () => { await peerStore.close() }), STOP_BOUND_MS, {
+      onLate: (late) => { log('the fetching peer stopped %s after the bound', late.kind === 'rejected' ? `with an error (${String(late.error)})` : 'cleanly') }
+    })
+    if (!stopped.done) log.error('the fetching peer did not stop within %d ms; going on', STOP_BOUND_MS)
   }
 }
 
