@@ -9,6 +9,7 @@ export { Client, NoEligibleBidError, type ClientJobEvent, type ClientOptions, ty
 export { JobBook, IllegalTransitionError, type ClientJobState, type JobRecord, type WorkerJobState } from './jobs.js'
 export { checkEscrow, escrowNonce, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from './chain.js'
 export { jobSpec, type SpecRequest } from './spec.js'
+export { checkEpochs, defaultTierOf, JobRequestError, MAX_JOB_EPOCHS, parseJobRequest, type JobRequestFacts, type JobRequestField, type JobRequestInput, type JobRequestRules } from './request.js'
 export { runWithEvidence, spotCheck, weightsBytes, type SpotCheckReport } from './training.js'
 export { installStepVerifyingKey } from './verifying-keys.js'
 export { anchoredCheckpoints, readEscrowAccount, type AnchoredCheckpoints } from './settlement.js'

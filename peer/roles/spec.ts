@@ -1,8 +1,9 @@
 /** The wire spec of a job the client builds from a request: the one place its defaults live. */
-import { CHECKPOINT_TREE_MAX_LEAVES, STEP_BATCH_ROWS, STEP_LAYERS, STEP_OPTIMIZER, STEP_TRAIN_ROWS, stepData, stepDataCommitment } from '../../circuits/index.js'
+import { STEP_BATCH_ROWS, STEP_LAYERS, STEP_OPTIMIZER, stepData, stepDataCommitment } from '../../circuits/index.js'
 import { wire, toHex } from '../../protocols/index.js'
 import { loadDatasetById, trainingSchedule, trainingSpecFromWire, type Dataset } from '../train/index.js'
 import { encodeDataset } from '../job/index.js'
+import { checkEpochs } from './request.js'
 
 export interface SpecRequest {
   readonly epochs: number
@@ -25,12 +26,7 @@ export interface SpecRequest {
   readonly tier?: 'optimistic' | 'zk'
 }
 
-/** The dataset zk-tier jobs train on by default: MNIST 0–3 at 4×4 pixels, in the step circuit's shape. */
-export const ZK_DATASET_ID = 'mnist-4x4'
-/** Steps (= checkpoints = anchored leaves) in one epoch of a zk-tier job. */
-export const ZK_STEPS_PER_EPOCH = STEP_TRAIN_ROWS / STEP_BATCH_ROWS
-/** Most epochs of a zk-tier job: its checkpoints must fit the circuits' tree. */
-export const ZK_MAX_EPOCHS = CHECKPOINT_TREE_MAX_LEAVES / ZK_STEPS_PER_EPOCH
+export { ZK_DATASET_ID, ZK_MAX_EPOCHS, ZK_STEPS_PER_EPOCH } from './request.js'
 
 /** The spec of training an MLP on `dataset`, and the dataset bytes the job protocol sends. */
 export function jobSpec (dataset: Dataset, r: SpecRequest): { spec: wire.TrainingSpec, datasetBytes: Uint8Array } {
@@ -44,7 +40,7 @@ export function jobSpec (dataset: Dataset, r: SpecRequest): { spec: wire.Trainin
       throw new RangeError('a zk-tier job\'s model, batch and optimizer are the step circuit\'s: give only epochs and seed')
     }
     // One leaf per step, ZK_STEPS_PER_EPOCH steps an epoch, at most the circuits' tree.
-    if (!Number.isInteger(r.epochs) || r.epochs < 1 || r.epochs > ZK_MAX_EPOCHS) throw new RangeError(`a zk-tier job has 1..${ZK_MAX_EPOCHS} epochs of ${ZK_STEPS_PER_EPOCH} steps (got ${r.epochs})`)
+    checkEpochs('zk', r.epochs)
     const spec: wire.TrainingSpec = {
       layers: [...STEP_LAYERS],
       mode: wire.NumericMode.FIXED_POINT,

@@ -46,7 +46,7 @@
  * unless `--dataset`/`--tier` say otherwise) and act on it.
  */
 import { fileURLToPath } from 'node:url'
-import { clientModelRequest, type ClientModelArgs } from '../roles/index.js'
+import { ZK_DATASET_ID, clientModelRequest, parseJobRequest, type ClientModelArgs } from '../roles/index.js'
 import { logger } from '@libp2p/logger'
 import { PublicKey } from '@solana/web3.js'
 import { getAccount, getMint } from '@solana/spl-token'
@@ -309,8 +309,14 @@ export const DEFAULT_CLIENT_MODEL: ClientModelArgs = {
 export const CLIENT_MODEL_EPOCHS = 5
 
 export function simJobs (o: Pick<SimOptions, 'epochs' | 'seed' | 'dataset' | 'tier' | 'scenario' | 'clientModel'> & { workers?: number, modelOutDir?: string }): SimJob[] {
+  // The job rules are the client's own (the roles' parseJobRequest); the sim adds only its defaults.
+  type DatasetId = NonNullable<SimOptions['dataset']>
+  const rules = {
+    defaultDataset: (t: 'optimistic' | 'zk' | undefined): DatasetId => t === 'zk' ? ZK_DATASET_ID : 'spirals',
+    defaultEpochs: (d: DatasetId | 'client'): number => d === 'client' ? CLIENT_MODEL_EPOCHS : DEFAULT_EPOCHS[d]
+  }
   const byom = (a: ClientModelArgs): SimJob => {
-    const epochs = o.epochs ?? CLIENT_MODEL_EPOCHS
+    const { epochs } = parseJobRequest({ dataset: o.dataset, tier: o.tier, epochs: o.epochs, clientModel: true }, rules)
     return {
       name: a === DEFAULT_CLIENT_MODEL ? 'cnn' : 'client-model',
       request: {
@@ -320,20 +326,16 @@ export function simJobs (o: Pick<SimOptions, 'epochs' | 'seed' | 'dataset' | 'ti
       }
     }
   }
-  if (o.clientModel !== undefined) {
-    if (o.dataset !== undefined || o.tier === 'zk') throw new Error('a client model is its own job: no --dataset, and optimistic tier only')
-    return [byom(o.clientModel)]
-  }
-  const job = (dataset: 'mnist' | 'spirals' | 'mnist-4x4', epochs: number | undefined): SimJob => {
-    const tier = o.tier ?? (dataset === 'mnist-4x4' ? 'zk' : 'optimistic')
+  if (o.clientModel !== undefined) return [byom(o.clientModel)]
+  const job = (dataset: DatasetId | undefined, epochs: number | undefined): SimJob => {
+    const r = parseJobRequest({ dataset, tier: o.tier, epochs }, rules)
     return {
-      name: tier === 'zk' ? 'zk' : dataset,
-      request: { datasetId: dataset, tier, epochs: epochs ?? DEFAULT_EPOCHS[dataset], seed: BigInt(o.seed), maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: bidWindowMs(o.workers ?? 3) }
+      name: r.tier === 'zk' ? 'zk' : r.datasetId,
+      request: { datasetId: r.datasetId, tier: r.tier, epochs: r.epochs, seed: BigInt(o.seed), maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: bidWindowMs(o.workers ?? 3) }
     }
   }
-  if ((o.scenario ?? 'honest') === 'honest' && o.dataset === undefined && o.tier === undefined) return [job('mnist', o.epochs), job('mnist-4x4', undefined), byom(DEFAULT_CLIENT_MODEL)]
-  if (o.tier === 'zk' && o.dataset !== undefined && o.dataset !== 'mnist-4x4') throw new Error(`the zk tier trains on mnist-4x4, not ${o.dataset}`)
-  return [job(o.dataset ?? (o.tier === 'zk' ? 'mnist-4x4' : 'spirals'), o.epochs)]
+  if ((o.scenario ?? 'honest') === 'honest' && o.dataset === undefined && o.tier === undefined) return [job('mnist', o.epochs), job(ZK_DATASET_ID, undefined), byom(DEFAULT_CLIENT_MODEL)]
+  return [job(o.dataset, o.epochs)]
 }
 
 /** What the run tracks of one job while it runs. */

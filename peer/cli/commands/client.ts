@@ -11,8 +11,6 @@ import { toHex } from '../../../protocols/hex.js'
 
 const log = logger('cyx:cli:client')
 
-/** Most epochs of a zk job (roles' ZK_MAX_EPOCHS: 32 leaves, 8 steps an epoch; test/peer/cli.test.ts checks they agree). Kept literal so `--help` loads no roles. */
-export const ZK_MAX_EPOCHS = 4
 
 const USAGE = `Usage: cyx client submit (--dataset spirals|mnist|mnist-4x4 | --model FILE --data FILE|DIR) --epochs N --max-price P [--tier optimistic|zk]
                         [--settle complete|window] [--dir DIR] [--keypair PATH] [--rpc URL]
@@ -94,31 +92,26 @@ function bidWindowArg (value: string | undefined): number {
 /** A job request as `Client.submit` takes it (the client's settle and node options apart). */
 export interface SubmitRequest { datasetId: string, tier: 'optimistic' | 'zk', epochs: number, maxPrice: bigint, bidWindowMs: number, clientModel?: Record<string, unknown> }
 
+/** How the job rules (roles' parseJobRequest) name a request's fields on the command line. */
+export const flagName = (field: 'dataset' | 'tier' | 'epochs' | 'model'): string => field === 'model' ? '--model/--data' : `--${field}`
+
 /** `submit`'s job flags (and the live page's form, which sends the same names) checked and made a
- * request: one set of checks and errors for both. */
+ * request: one set of checks and errors for both; the dataset, tier and epochs by the roles'
+ * `parseJobRequest`, the rules `Client.submit` and `cyx sim` apply too. */
 export async function submitRequest (values: { dataset?: string | undefined, epochs?: string | undefined, 'max-price'?: string | undefined, tier?: string | undefined, 'bid-window'?: string | undefined } & Parameters<typeof clientModelArgs>[0]): Promise<SubmitRequest> {
   const own = clientModelArgs(values)
-  if (own !== undefined) {
-    if (values.dataset !== undefined || values.tier === 'zk') throw new UsageError('--model/--data is a job on your own model: leave out --dataset; it is verified on the optimistic tier')
-    const epochs = Number(values.epochs)
-    if (!Number.isInteger(epochs) || epochs < 1 || epochs > 1000) throw new UsageError(`--epochs must be a whole number 1..1000 (got ${values.epochs ?? 'nothing'})`)
-    if (values['max-price'] === undefined) throw new UsageError('--max-price is required')
-    const bidWindow = bidWindowArg(values['bid-window'])
-    // The roles load here, not with the CLI: `--help` stays quick.
-    const { clientModelRequest } = await import('../../roles/index.js')
-    return { datasetId: 'client', tier: 'optimistic', epochs, maxPrice: tokens(values['max-price'], 'max-price'), bidWindowMs: bidWindow * 1000, clientModel: clientModelRequest(own, epochs) }
+  // The roles load here, not with the CLI: `--help` stays quick.
+  const { clientModelRequest, parseJobRequest, JobRequestError } = await import('../../roles/index.js')
+  let job
+  try {
+    job = parseJobRequest({ dataset: values.dataset, tier: values.tier, epochs: values.epochs, clientModel: own !== undefined }, { name: flagName })
+  } catch (e) {
+    throw e instanceof JobRequestError ? new UsageError(e.message) : e
   }
-  if (values.dataset !== 'spirals' && values.dataset !== 'mnist' && values.dataset !== 'mnist-4x4') throw new UsageError('--dataset must be spirals, mnist or mnist-4x4 (or --model FILE --data FILE for your own model)')
-  const tier = values.tier ?? (values.dataset === 'mnist-4x4' ? 'zk' : 'optimistic')
-  if (tier !== 'optimistic' && tier !== 'zk') throw new UsageError(`--tier must be optimistic or zk (got ${tier})`)
-  if (tier === 'zk' && values.dataset !== 'mnist-4x4') throw new UsageError('the zk tier trains on data in the step circuit\'s shape (16 features, 4 classes, 64 rows): use --dataset mnist-4x4')
-  const epochs = Number(values.epochs)
-  const [minEpochs, maxEpochs] = tier === 'zk' ? [1, ZK_MAX_EPOCHS] : [1, 1000]
-  if (!Number.isInteger(epochs) || epochs < minEpochs || epochs > maxEpochs) throw new UsageError(`--epochs must be a whole number ${minEpochs}..${maxEpochs} for the ${tier} tier (got ${values.epochs ?? 'nothing'})`)
   if (values['max-price'] === undefined) throw new UsageError('--max-price is required')
   const maxPrice = tokens(values['max-price'], 'max-price')
   const bidWindow = bidWindowArg(values['bid-window'])
-  return { datasetId: values.dataset, tier, epochs, maxPrice, bidWindowMs: bidWindow * 1000 }
+  return { datasetId: job.datasetId, tier: job.tier, epochs: job.epochs, maxPrice, bidWindowMs: bidWindow * 1000, ...(own === undefined ? {} : { clientModel: clientModelRequest(own, job.epochs) }) }
 }
 
 async function submit (argv: string[], io: CommandIo): Promise<number> {

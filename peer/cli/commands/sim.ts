@@ -4,10 +4,11 @@ import { CLIENT_MODEL_OPTIONS, CLIENT_MODEL_USAGE, clientModelArgs } from './cli
 import { CLIENT_MODEL_EPOCHS, DEFAULT_EPOCHS, SCENARIOS, runSimulation, type ScenarioName, type SimReport } from '../../sim/index.js'
 import { SimUiSource, UiFeed, UiServer } from '../../ui/index.js'
 import { parseCommandArgs, UsageError, type Command } from '../command.js'
-import { ZK_MAX_EPOCHS, submitRequest } from './client.js'
+import { flagName, submitRequest } from './client.js'
+import { JobRequestError, ZK_DATASET_ID, parseJobRequest } from '../../roles/index.js'
 
-/** The zk epoch bound is the client command's (one literal for both verbs). */
-export { ZK_MAX_EPOCHS }
+/** Most epochs of a job in `cyx sim` (a local run is kept short; the job rules allow more). */
+const SIM_MAX_EPOCHS = 50
 
 function wholeArg (name: string, v: string | undefined, dflt: number, min: number, max: number): number {
   if (v === undefined) return dflt
@@ -119,24 +120,29 @@ ${CLIENT_MODEL_USAGE}
     const json = values.json === true
     const scenario = values.scenario ?? 'honest'
     if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')} (got ${scenario})`)
-    const dataset = values.dataset
-    if (dataset !== undefined && dataset !== 'mnist' && dataset !== 'spirals' && dataset !== 'mnist-4x4') throw new UsageError(`--dataset must be mnist, spirals or mnist-4x4 (got ${dataset})`)
-    const tier = values.tier
-    if (tier !== undefined && tier !== 'optimistic' && tier !== 'zk') throw new UsageError(`--tier must be optimistic or zk (got ${tier})`)
-    if (tier === 'zk' && dataset !== undefined && dataset !== 'mnist-4x4') throw new UsageError('the zk tier trains on data in the step circuit\'s shape: mnist-4x4')
-    const epochs = values.epochs === undefined ? undefined : wholeArg('epochs', values.epochs, 3, 1, 50)
-    if ((tier === 'zk' || (tier === undefined && dataset === 'mnist-4x4')) && epochs !== undefined && epochs > ZK_MAX_EPOCHS) throw new UsageError(`a zk job has 1..${ZK_MAX_EPOCHS} epochs of 8 steps (--epochs)`)
-    if (scenario === 'crash' && epochs !== undefined && epochs < 2) throw new UsageError('--scenario crash needs --epochs 2 or more (the worker is killed half-way)')
     const clientModel = clientModelArgs(values)
+    // The job rules (the roles' parseJobRequest, as for `cyx client submit`), on the run's first
+    // job: the dataset given (or mnist-4x4 for the zk tier, else spirals) or the client's model.
+    let job
+    try {
+      job = parseJobRequest({ dataset: values.dataset, tier: values.tier, epochs: values.epochs, clientModel: clientModel !== undefined }, {
+        maxEpochs: SIM_MAX_EPOCHS,
+        name: flagName,
+        defaultDataset: (t) => t === 'zk' ? ZK_DATASET_ID : 'spirals',
+        defaultEpochs: (d) => d === 'client' ? CLIENT_MODEL_EPOCHS : DEFAULT_EPOCHS[d]
+      })
+    } catch (e) {
+      throw e instanceof JobRequestError ? new UsageError(e.message) : e
+    }
+    const dataset = values.dataset === undefined || job.datasetId === 'client' ? undefined : job.datasetId
+    const tier = values.tier === undefined ? undefined : job.tier
+    const epochs = values.epochs === undefined ? undefined : job.epochs
+    if (scenario === 'crash' && job.epochs < 2) throw new UsageError('--scenario crash needs --epochs 2 or more (the worker is killed half-way)')
     let killAfter: number | undefined
     if (values['kill-after'] !== undefined) {
       if (scenario !== 'crash') throw new UsageError('--kill-after is for --scenario crash')
-      // The crash scenario's one job: a client model, or the dataset given (spirals by default).
-      const jobEpochs = epochs ?? (clientModel !== undefined ? CLIENT_MODEL_EPOCHS : DEFAULT_EPOCHS[dataset ?? (tier === 'zk' ? 'mnist-4x4' : 'spirals')])
-      if (jobEpochs < 2) throw new UsageError('--scenario crash needs --epochs 2 or more (the worker is killed half-way)')
-      killAfter = wholeArg('kill-after', values['kill-after'], 1, 1, jobEpochs - 1)
+      killAfter = wholeArg('kill-after', values['kill-after'], 1, 1, job.epochs - 1)
     }
-    if (clientModel !== undefined && (dataset !== undefined || tier === 'zk')) throw new UsageError('--model/--data is its own job: leave out --dataset, and the zk tier proves only its fixed circuit model')
     if (values.out !== undefined && values.out === '') throw new UsageError('--out must name a directory')
     const inProcess = values['in-process'] === true
     const workers = wholeArg('workers', values.workers, 3, 1, inProcess ? 500 : 20)

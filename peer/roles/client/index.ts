@@ -17,6 +17,7 @@ import type { JobSessionResult } from '../../job/index.js'
 import { trainedModelBytes } from '../client-model.js'
 import { walletKeypair } from '../chain.js'
 import { JobBook, type ClientJobState } from '../jobs.js'
+import { parseJobRequest } from '../request.js'
 import { jobSpec, specTier, zkDataCommitment } from '../spec.js'
 import type { SpotCheckReport } from '../training.js'
 import { announceOf, runAuction } from './auction.js'
@@ -90,7 +91,9 @@ export class Client {
     const emit = emitterOf(r.onProgress)
     const windowMs = r.bidWindowMs ?? MESH.bidWindowSeconds * 1000
     if (!(windowMs >= 1 && windowMs <= MESH.maxAnnounceBidWindowSeconds * 1000)) throw new RangeError(`the bid window is 1 ms..${MESH.maxAnnounceBidWindowSeconds} s (got ${windowMs} ms)`)
-    // Everything the client brings is checked here, before anything is announced or escrowed.
+    // Everything the client brings is checked here, before anything is announced or escrowed: the
+    // job rules first (as the CLI and the sim check them; here the tier defaults to optimistic).
+    parseJobRequest({ dataset: r.clientModel === undefined ? r.datasetId : undefined, tier: r.tier ?? 'optimistic', epochs: r.epochs, clientModel: r.clientModel !== undefined })
     const prepared = r.clientModel === undefined ? undefined : await prepareClientModelJob(r.clientModel, node.helia.blockstore)
     const builtIn = prepared === undefined ? loadDatasetById(r.datasetId) : undefined
     const dataset: TrainingData = prepared?.data ?? builtIn!
