@@ -3,6 +3,8 @@
  * `<role>/<job id hex>`), so a restarted peer knows where each of its jobs was. Every transition is
  * checked against the machine: a record never moves backwards or skips to a state it cannot reach.
  */
+import { PublicKey } from '@solana/web3.js'
+import { fromHex, isHex } from '../../protocols/index.js'
 import type { JsonObject, PeerStore } from '../../storage/index.js'
 
 /** `delivered`: the weights went to the client and the delivery is on-chain; `settled`: the escrow
@@ -40,6 +42,25 @@ export interface JobRecord<S extends string> {
   /** Facts gathered along the way (addresses, amounts as decimal strings, hashes as hex). */
   readonly facts: Readonly<Record<string, string>>
   readonly error?: string
+}
+
+/**
+ * An escrow address as a job record holds it: base58 (the client's records) or 64 hex digits (the
+ * worker's); a 32-byte key is 43 or 44 base58 characters, never 64, so the two never collide.
+ * Undefined when absent or malformed. Reading both lets the worker's records move to base58 with
+ * no migration once every reader goes through here (`cyx dispute` still decodes them as hex, so the
+ * worker writes hex until it does).
+ */
+export function escrowFact (text: string | undefined): PublicKey | undefined {
+  if (text === undefined) return undefined
+  if (isHex(text, 32)) return new PublicKey(fromHex(text))
+  if (!/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(text)) return undefined
+  try {
+    const key = new PublicKey(text)
+    return key.toBase58() === text ? key : undefined
+  } catch {
+    return undefined
+  }
 }
 
 export class IllegalTransitionError extends Error {

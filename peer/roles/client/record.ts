@@ -7,6 +7,7 @@ import { PublicKey } from '@solana/web3.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PeerId } from '@libp2p/interface'
 import { wire, toHex, fromHex } from '../../../protocols/index.js'
+import { escrowFact } from '../jobs.js'
 import type { Winner } from './types.js'
 
 /** What a resumed job stands on, from its record. */
@@ -28,9 +29,11 @@ export function resumeFactsOf (jobId: string, f: Readonly<Record<string, string>
   const spec = wire.TrainingSpec.decode(fromHex(f.spec, { what: `job ${jobId}: spec` }))
   wire.validateTrainingSpec(spec)
   if (toHex(wire.specHash(spec)) !== f.specHash) throw new Error(`job ${jobId}: the recorded spec does not hash to the recorded spec hash`)
+  const escrow = escrowFact(f.escrow)
+  if (escrow === undefined) throw new Error(`job ${jobId}: the recorded escrow ${JSON.stringify(f.escrow)} is not an address`)
   return {
     spec,
-    escrow: new PublicKey(f.escrow),
+    escrow,
     worker: peerIdFromString(f.worker),
     winner: { peer: f.worker, wallet: f.workerWallet, price: BigInt(f.price), etaSeconds: Number(f.etaSeconds ?? 0) },
     datasetId: f.datasetId,

@@ -14,7 +14,7 @@ import { acceptsDirectAward, type WorkerProfile } from '../../policy/index.js'
 import type { JobBook, WorkerJobState } from '../jobs.js'
 import type { AnchoredCheckpoints } from '../settlement.js'
 import { specTier } from '../spec.js'
-import { workerFactsOf } from './facts.js'
+import { workerFactsOf, workerFactsRecord } from './facts.js'
 import type { WorkerEmit } from './types.js'
 
 const log = logger('cyx:worker:runner')
@@ -107,7 +107,7 @@ export class JobRunner {
     await this.#acceptOnChain(escrow, award)
     // The client's listen addresses (from identify), so a restarted worker can dial it back.
     const clientAddrs = await c.addressesOf(from)
-    await c.jobs.open(jobId, 'accepted', { client: toHex(client), from: from.toString(), escrow: toHex(award.escrow), amount: String(award.amount), clientAddrs: clientAddrs.slice(0, 8).join(' ') })
+    await c.jobs.open(jobId, 'accepted', workerFactsRecord({ client, from: from.toString(), escrow: new PublicKey(award.escrow), amount: award.amount, clientAddrs: clientAddrs.slice(0, 8) }))
     this.#emit({ type: 'job', jobId, state: 'accepted' })
     return { jobId, award }
   }
@@ -184,7 +184,7 @@ export class JobRunner {
     }
     await retried(async () => await c.anchorFinalRoot(escrow, cps))
     if (tier === 'optimistic') await retried(async () => await c.submitDelivery(escrow, cps, weightsHash))
-    await c.jobs.note(jobId, { tier, evidenceCid, weightsHash: toHex(weightsHash), root: toHex(cps.root) })
+    await c.jobs.note(jobId, workerFactsRecord({ tier, evidenceCid, weightsHash, root: cps.root }))
     this.#emit({ type: 'anchored', jobId, tier, checkpoints: cps.leaves.length, root: toHex(cps.root), signatures })
   }
 }
