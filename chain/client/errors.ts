@@ -87,7 +87,9 @@ export const PROGRAM_ERRORS = {
   WeightsNotCommitted: 6064,
   NoPendingAdmin: 6080,
   NotATreasuryVault: 6081,
-  InsufficientTreasury: 6082
+  InsufficientTreasury: 6082,
+  NotUpgradeAuthority: 6100,
+  MintHasFreezeAuthority: 6101
 } as const
 
 export type ProgramErrorName = keyof typeof PROGRAM_ERRORS

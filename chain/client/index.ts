@@ -15,7 +15,7 @@ export type {
   ResolveDisputeAccounts, FinalizeDisputeAccounts, CompleteZkAccounts, CompleteZkArgs, WithdrawTreasuryAccounts
 } from './instructions.js'
 export {
-  configPda, vaultPda, nodePda, escrowPda, escrowVaultPda, clientStatePda, disputePda, voteVaultPda, votePda, verifyingKeyPda, u64le
+  configPda, vaultPda, nodePda, escrowPda, escrowVaultPda, clientStatePda, disputePda, voteVaultPda, votePda, verifyingKeyPda, programDataPda, u64le
 } from './pda.js'
 export type { Pda, VaultKind } from './pda.js'
 export { configParamsFromProtocol, U64_MAX } from './params.js'

@@ -9,7 +9,7 @@ import { PublicKey, SYSVAR_SLOT_HASHES_PUBKEY, SystemProgram, TransactionInstruc
 import { TOKEN_PROGRAM_ID } from '@solana/spl-token'
 import { ARGS, TIER, encode, type InstructionName } from './layout.js'
 import { instructionDiscriminator } from './discriminator.js'
-import { clientStatePda, configPda, disputePda, escrowPda, escrowVaultPda, nodePda, vaultPda, verifyingKeyPda, votePda, voteVaultPda } from './pda.js'
+import { clientStatePda, configPda, disputePda, escrowPda, escrowVaultPda, nodePda, programDataPda, vaultPda, verifyingKeyPda, votePda, voteVaultPda } from './pda.js'
 import type { ConfigParams } from './params.js'
 
 /** The address `cyx chain` and the tests load the program at. */
@@ -31,7 +31,7 @@ export const FIXED_ADDRESSES: Readonly<Record<string, PublicKey>> = {
 
 /** Each instruction's accounts, in the order the program reads them (see the ix/*.rs headers). */
 export const INSTRUCTION_ACCOUNTS: Readonly<Record<InstructionName, AccountList>> = {
-  initialize_config: [['admin', 'ws'], ['config', 'w'], ['mint', ''], ['platformVault', 'w'], ['insuranceVault', 'w'], ['stakeVault', 'w'], ['systemProgram', ''], ['tokenProgram', '']],
+  initialize_config: [['admin', 'ws'], ['config', 'w'], ['mint', ''], ['platformVault', 'w'], ['insuranceVault', 'w'], ['stakeVault', 'w'], ['systemProgram', ''], ['tokenProgram', ''], ['programData', '']],
   update_config: [['admin', 's'], ['config', 'w']],
   register_node: [['owner', 'ws'], ['config', 'w'], ['node', 'w'], ['ownerToken', 'w'], ['stakeVault', 'w'], ['systemProgram', ''], ['tokenProgram', '']],
   heartbeat: [['owner', 's'], ['config', ''], ['node', 'w']],
@@ -110,11 +110,14 @@ export interface InitializeConfigAccounts {
   readonly platformVault?: PublicKey
   readonly insuranceVault?: PublicKey
   readonly stakeVault?: PublicKey
+  /** The program's ProgramData (default: the loader's PDA of the program id); its upgrade authority must be `admin`. */
+  readonly programData?: PublicKey
 }
 
 export function initializeConfig (a: InitializeConfigAccounts, params: ConfigParams, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
   return buildInstruction('initialize_config', {
     config: config(programId),
+    programData: programDataPda(programId).address,
     platformVault: vaultPda(programId, 'platform').address,
     insuranceVault: vaultPda(programId, 'insurance').address,
     stakeVault: vaultPda(programId, 'stake').address,

@@ -48,3 +48,8 @@ export const verifyingKeyPda = (programId: PublicKey, circuitId: number): Pda =>
   new DataView(id.buffer).setUint32(0, circuitId, true)
   return find([enc('vk'), id], programId)
 }
+
+/** The BPF upgradeable loader (loader v3), which holds deployed programs and their upgrade authority. */
+export const BPF_LOADER_UPGRADEABLE_ID = new PublicKey('BPFLoaderUpgradeab1e11111111111111111111111')
+/** The loader's PDA `[program]`: a program's ProgramData (its ELF and upgrade authority). */
+export const programDataPda = (programId: PublicKey): Pda => find([programId.toBytes()], BPF_LOADER_UPGRADEABLE_ID)

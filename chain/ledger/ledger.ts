@@ -136,15 +136,15 @@ export class Ledger {
     } as Parameters<LiteSVM['setAccount']>[0])
   }
 
-  /** Creates an SPL mint with `decimals`, minted by `authority`. */
-  createMint (authority: PublicKey, decimals: number, tokenProgram = TOKEN_PROGRAM_ID): PublicKey {
+  /** Creates an SPL mint with `decimals`, minted by `authority` (and frozen by `freezeAuthority`, if given). */
+  createMint (authority: PublicKey, decimals: number, tokenProgram = TOKEN_PROGRAM_ID, freezeAuthority: PublicKey | null = null): PublicKey {
     const mint = Keypair.generate()
     const rent = this.svm.minimumBalanceForRentExemption(BigInt(MINT_SIZE))
     this.mustSend([
       SystemProgram.createAccount({
         fromPubkey: this.payer.publicKey, newAccountPubkey: mint.publicKey, lamports: Number(rent), space: MINT_SIZE, programId: tokenProgram
       }),
-      createInitializeMint2Instruction(mint.publicKey, decimals, authority, null, tokenProgram)
+      createInitializeMint2Instruction(mint.publicKey, decimals, authority, freezeAuthority, tokenProgram)
     ], [this.payer, mint])
     return mint.publicKey
   }

@@ -9,8 +9,9 @@
  * orders and sizes follow agave's `solana-loader-v3-interface` (`instruction.rs`, `state.rs`).
  */
 import { PublicKey, SYSVAR_CLOCK_PUBKEY, SYSVAR_RENT_PUBKEY, SystemProgram, TransactionInstruction } from '@solana/web3.js'
+import { BPF_LOADER_UPGRADEABLE_ID, programDataPda } from '../client/pda.js'
 
-export const BPF_LOADER_UPGRADEABLE_ID = new PublicKey('BPFLoaderUpgradeab1e11111111111111111111111')
+export { BPF_LOADER_UPGRADEABLE_ID }
 
 /** `UpgradeableLoaderState::size_of_buffer_metadata()`: tag u32 + Option<Pubkey> authority. */
 export const BUFFER_METADATA_SIZE = 37
@@ -29,7 +30,7 @@ function tagged (tag: number, rest = 0): Buffer {
 
 /** The ProgramData account of `program`: the PDA `[program]` of the loader. */
 export function programDataAddress (program: PublicKey): PublicKey {
-  return PublicKey.findProgramAddressSync([program.toBuffer()], BPF_LOADER_UPGRADEABLE_ID)[0]
+  return programDataPda(program).address
 }
 
 /** `InitializeBuffer`: accounts 0 buffer (writable, already sized and owned by the loader) · 1 authority. */

@@ -85,13 +85,20 @@ export function ensureGenesis (ledger: EmbeddedLedger, dir: string, programId = 
     if (!Array.isArray(raw.admin) || raw.admin.length !== 64 || typeof raw.mint !== 'string') throw new LedgerError(`${path} is not a genesis file`)
     const faucet = { admin: Keypair.fromSecretKey(Uint8Array.from(raw.admin as number[])), mint: new PublicKey(raw.mint) }
     if (config !== null && !decodeConfig(config.data).mint.equals(faucet.mint)) throw new LedgerError(`${path} names mint ${faucet.mint.toBase58()}, the Config another`)
-    if (config !== null) return { faucet, created: false }
+    if (config !== null) {
+      // LiteSVM reloads the program at every start with no upgrade authority: record the genesis
+      // admin again, as the deployment it stands for did.
+      ledger.setUpgradeAuthority(programId.toBase58(), faucet.admin.publicKey.toBase58())
+      return { faucet, created: false }
+    }
   } else if (config !== null) {
     return { faucet: undefined, created: false }
   }
   const admin = Keypair.generate()
   const mint = Keypair.generate()
   ledger.airdrop(admin.publicKey.toBase58(), 1_000n * BigInt(LAMPORTS_PER_SOL))
+  // The genesis admin is the program's upgrade authority (initialize_config requires it).
+  ledger.setUpgradeAuthority(programId.toBase58(), admin.publicKey.toBase58())
   send(ledger, [
     SystemProgram.createAccount({ fromPubkey: admin.publicKey, newAccountPubkey: mint.publicKey, space: MINT_SIZE, lamports: Number(ledger.minimumBalanceForRentExemption(MINT_SIZE)), programId: TOKEN_PROGRAM_ID }),
     createInitializeMint2Instruction(mint.publicKey, 9, admin.publicKey, null)

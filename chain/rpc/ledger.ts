@@ -15,7 +15,8 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { LiteSVM, FailedTransactionMetadata, type TransactionMetadata } from 'litesvm'
 import { address as toAddress, getBase58Decoder, getTransactionDecoder, lamports as toLamports, type Address } from '@solana/kit'
-import { VersionedTransaction } from '@solana/web3.js'
+import { PublicKey, VersionedTransaction } from '@solana/web3.js'
+import { BPF_LOADER_UPGRADEABLE_ID, programDataPda } from '../client/pda.js'
 import { toRpcError, type RpcTransactionError } from './errors.js'
 
 /** Slots a blockhash stays valid for (as on mainnet: 150). */
@@ -26,6 +27,12 @@ export const FEE_PER_SIGNATURE = 5_000
 export interface ProgramToLoad {
   readonly programId: string
   readonly path: string
+  /**
+   * The upgrade authority its ProgramData records. LiteSVM loads a program under the upgradeable
+   * loader with none (immutable); a ledger standing in for a deployment names the key a real
+   * deployment (`cyx program deploy`, chain/loader) would have recorded.
+   */
+  readonly upgradeAuthority?: string
 }
 
 export interface LedgerOptions {
@@ -116,12 +123,27 @@ export class EmbeddedLedger {
     for (const p of opts.programs ?? []) {
       if (!existsSync(p.path)) throw new LedgerError(`program ${p.programId}: ${p.path} does not exist (run npm run setup to build it)`)
       svm.addProgramFromFile(toAddress(p.programId), p.path)
+      if (p.upgradeAuthority !== undefined) ledger.setUpgradeAuthority(p.programId, p.upgradeAuthority)
     }
     if (dir !== undefined) ledger.#loadHistory(join(dir, 'transactions.jsonl'))
     ledger.#tick()
     if (ledger.#meta.recent.length === 0) ledger.#meta.recent.push([svm.latestBlockhash(), ledger.slot])
     ledger.flush()
     return ledger
+  }
+
+  /**
+   * Rewrites the upgrade authority recorded in the ProgramData of `programId` (undefined: none, the
+   * program immutable), as a deployment with that authority would have left it. The ELF is untouched.
+   */
+  setUpgradeAuthority (programId: string, authority: string | undefined): void {
+    const programData = programDataPda(new PublicKey(programId)).address
+    const a = this.#svm.getAccount(toAddress(programData.toBase58()))
+    if (!a.exists || a.programAddress !== BPF_LOADER_UPGRADEABLE_ID.toBase58()) throw new LedgerError(`program ${programId} has no ProgramData under the upgradeable loader`)
+    const data = Uint8Array.from(a.data)
+    data[12] = authority === undefined ? 0 : 1
+    data.set(authority === undefined ? new Uint8Array(32) : new PublicKey(authority).toBytes(), 13)
+    this.#svm.setAccount({ ...a, data })
   }
 
   /** The LiteSVM inside, for direct use in tests and benchmarks. */

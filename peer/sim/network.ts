@@ -81,6 +81,9 @@ export class LocalNetwork {
     const rpc = await server.listen({ port: 0, wsOnNextPort: true })
     const connection = new Connection(rpc, 'confirmed')
     const admin = Keypair.fromSeed(LocalNetwork.seedBytes(o.seed, 'admin'))
+    // The network's admin is the program's upgrade authority (initialize_config requires it), as a
+    // deployment by it would have recorded; LiteSVM itself loads the program with none.
+    ledger.setUpgradeAuthority(CYXWIZ_PROGRAM_ID.toBase58(), admin.publicKey.toBase58())
     await connection.confirmTransaction(await connection.requestAirdrop(admin.publicKey, 100 * LAMPORTS_PER_SOL))
     const mint = await createMint(connection, admin, admin.publicKey, null, 9, Keypair.fromSeed(LocalNetwork.seedBytes(o.seed, 'mint')), { commitment: 'confirmed' })
     await sendTransaction(connection, [initializeConfig({ admin: admin.publicKey, mint }, configParamsFromProtocol())], [admin])

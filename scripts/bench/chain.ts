@@ -37,6 +37,7 @@ function run (name: string, ix: TransactionInstruction, signers: Keypair[]): voi
 const mintAuthority = Keypair.generate()
 const admin = Keypair.fromSeed(hash('bench-admin'))
 L.airdrop(admin.publicKey, 10_000_000_000n)
+L.embedded.setUpgradeAuthority(pid.toBase58(), admin.publicKey.toBase58())
 const mint = L.createMint(mintAuthority.publicKey, 9)
 const params = configParamsFromProtocol()
 /** Wallets from fixed seeds: PDA derivation (the bump search, 1,500 CU a step) depends on the

@@ -90,13 +90,17 @@ describe('chain/loader: deploy through the BPF upgradeable loader', function () 
     // Fees: the buffer's creation and the deployment carry two signatures each, every write one.
     assert.equal(spent, rent + 5_000 * (4 + d.writes))
 
-    // The program runs at the address it was deployed to.
-    const admin = await funded(5)
-    const mint = await createMint(connection, admin, admin.publicKey, null, 9)
-    await sendAndConfirm(connection, [initializeConfig({ admin: admin.publicKey, mint }, configParamsFromProtocol(), program.publicKey)], [admin])
+    // The program runs at the address it was deployed to, and only its upgrade authority may
+    // initialise it (a stranger racing the deployer to initialize_config is refused).
+    const mint = await createMint(connection, payer, payer.publicKey, null, 9)
+    const stranger = await funded(1)
+    await assert.rejects(
+      sendAndConfirm(connection, [initializeConfig({ admin: stranger.publicKey, mint }, configParamsFromProtocol(), program.publicKey)], [stranger]),
+      (e: unknown) => /custom program error: 0x17d4/.test(String((e as { logs?: string[] }).logs ?? e) + String(e)))
+    await sendAndConfirm(connection, [initializeConfig({ admin: payer.publicKey, mint }, configParamsFromProtocol(), program.publicKey)], [payer])
     const config = await fetchConfig(connection, program.publicKey)
     assert.ok(config !== undefined)
-    assert.equal(config.admin.toBase58(), admin.publicKey.toBase58())
+    assert.equal(config.admin.toBase58(), payer.publicKey.toBase58())
   })
 
   it('refuses to deploy over an existing account, and a separate authority signs the writes', async () => {

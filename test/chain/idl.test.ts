@@ -178,6 +178,7 @@ describe('chain/idl: the Anchor IDL', () => {
     const connection = new Connection(await server.listen({ port: 0 }), 'confirmed')
     try {
       const admin = Keypair.generate()
+      ledger.setUpgradeAuthority(idl.address, admin.publicKey.toBase58())
       await connection.confirmTransaction(await connection.requestAirdrop(admin.publicKey, 10 * LAMPORTS_PER_SOL))
       const mint = await createMint(connection, admin, admin.publicKey, null, 9)
       const params = configParamsFromProtocol()

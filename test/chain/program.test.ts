@@ -11,7 +11,7 @@ import { TOKEN_PROGRAM_ID } from '@solana/spl-token'
 import {
   ACCOUNT_SIZE, ESCROW_STATE, NODE, NODE_STATUS, accountDiscriminator, complete, createEscrow, decodeConfig, decodeEscrow,
   decodeNode, escrowPda, escrowVaultPda, eventDiscriminator, fieldOffset, initializeConfig, instructionDiscriminator,
-  nodePda, parseEvents, registerNode, configPda, vaultPda, U64_MAX, type ConfigParams
+  nodePda, parseEvents, programDataPda, registerNode, configPda, vaultPda, U64_MAX, type ConfigParams
 } from '../../chain/client/index.js'
 import { STAKE_TIERS, SETTLEMENT, STAKE_LOCK } from '../../protocols/index.js'
 import { TOKEN, World, computeUnits, expectError, program, record, withAccount } from './world.js'
@@ -105,6 +105,35 @@ describe('chain/program: the cyxwiz program as SBF in LiteSVM', () => {
       const fake = Keypair.generate().publicKey
       w.ledger.setAccount(fake, { ...real, owner: SystemProgram.programId })
       expectError(w.ledger.send([initializeConfig({ admin: w.admin.publicKey, mint: fake }, w.params, w.pid)], [w.admin]), 'AccountOwnedByWrongProgram')
+    })
+
+    it('refuses anyone but the program\'s upgrade authority (issue 18): a stranger racing the deployer, a forged ProgramData, an immutable program', () => {
+      const w = new World()
+      const stranger = w.ledger.fundedKeypair()
+      expectError(w.ledger.send([initializeConfig({ admin: stranger.publicKey, mint: w.mint }, w.params, w.pid)], [stranger]), 'NotUpgradeAuthority')
+      // A look-alike ProgramData naming the stranger, at another address or not owned by the loader.
+      const real = w.ledger.account(programDataPda(w.pid).address)
+      assert.ok(real)
+      const forged = Uint8Array.from(real.data)
+      forged.set(stranger.publicKey.toBytes(), 13)
+      const elsewhere = Keypair.generate().publicKey
+      w.ledger.setAccount(elsewhere, { ...real, data: forged })
+      expectError(w.ledger.send([initializeConfig({ admin: stranger.publicKey, mint: w.mint, programData: elsewhere }, w.params, w.pid)], [stranger]), 'NotUpgradeAuthority')
+      w.ledger.setAccount(programDataPda(w.pid).address, { ...real, data: forged, owner: SystemProgram.programId })
+      expectError(w.ledger.send([initializeConfig({ admin: stranger.publicKey, mint: w.mint }, w.params, w.pid)], [stranger]), 'NotUpgradeAuthority')
+      w.ledger.setAccount(programDataPda(w.pid).address, real)
+      // Made immutable before initialisation: nobody can initialise it, the deployer included.
+      w.ledger.embedded.setUpgradeAuthority(w.pid.toBase58(), undefined)
+      expectError(w.ledger.send([initializeConfig({ admin: w.admin.publicKey, mint: w.mint }, w.params, w.pid)], [w.admin]), 'NotUpgradeAuthority')
+      assert.equal(w.ledger.account(configPda(w.pid).address), null, 'no Config was created')
+      w.ledger.embedded.setUpgradeAuthority(w.pid.toBase58(), w.admin.publicKey.toBase58())
+      w.initialize()
+    })
+
+    it('refuses a mint with a freeze authority (its holder could freeze every vault)', () => {
+      const w = new World()
+      const freezable = w.ledger.createMint(w.mintAuthority.publicKey, 9, undefined, w.mintAuthority.publicKey)
+      expectError(w.ledger.send([initializeConfig({ admin: w.admin.publicKey, mint: freezable }, w.params, w.pid)], [w.admin]), 'MintHasFreezeAuthority')
     })
 
     it('refuses inconsistent parameters, a second initialisation, and a wrong Token program', () => {

@@ -113,6 +113,8 @@ export class World {
 
   constructor (params: ConfigParams = configParamsFromProtocol()) {
     this.params = params
+    // The admin is the program's upgrade authority, as a deployment by it would have recorded.
+    this.ledger.embedded.setUpgradeAuthority(this.pid.toBase58(), this.admin.publicKey.toBase58())
   }
 
   initialize (): this {

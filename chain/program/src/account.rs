@@ -5,7 +5,7 @@ use core::marker::PhantomData;
 
 use crate::error::{Error, Result};
 use crate::input::AccountInfo;
-use crate::pubkey::{Pubkey, SYSTEM_PROGRAM_ID, TOKEN_PROGRAM_ID};
+use crate::pubkey::{Pubkey, BPF_LOADER_UPGRADEABLE_ID, SYSTEM_PROGRAM_ID, TOKEN_PROGRAM_ID};
 use crate::cpi::{self, NewAccount, Seeds};
 use crate::sys::{self, Bytes};
 use crate::require;
@@ -246,6 +246,11 @@ impl Mint {
     pub fn decimals(&self) -> u8 {
         self.info.data()[44]
     }
+    /// The `COption<Pubkey>` freeze authority's tag (u32 at 46) is not `None`.
+    #[inline(always)]
+    pub fn has_freeze_authority(&self) -> bool {
+        self.info.data()[46..50] != [0, 0, 0, 0]
+    }
     #[inline(always)]
     pub fn supply(&self) -> u64 {
         unsafe { core::ptr::read_unaligned(self.info.data_ptr().add(36) as *const u64) }
@@ -257,4 +262,19 @@ impl Mint {
 pub fn create_token_vault(payer: AccountInfo, vault: AccountInfo, mint: AccountInfo, authority: &Pubkey, seeds: &Seeds) -> Result {
     create_pda(payer, vault, TOKEN_ACCOUNT_LEN as u64, &TOKEN_PROGRAM_ID, seeds)?;
     cpi::token_initialize_account3(vault, mint, authority)
+}
+
+/// Requires `program_data` to be this program's ProgramData account (the loader's PDA
+/// `[program_id]`, owned by the BPF upgradeable loader) and its recorded upgrade authority to be
+/// `signer`. ProgramData layout (bincode of `UpgradeableLoaderState::ProgramData`): tag u32 = 3,
+/// slot u64, `Option<Pubkey>` authority (tag byte at 12, key at 13..45). A program made immutable
+/// (no authority) refuses everyone.
+pub fn expect_upgrade_authority(program_data: AccountInfo, program_id: &Pubkey, signer: &Pubkey) -> Result {
+    let (key, _) = sys::find_program_address(&[Bytes::of(program_id.as_bytes())], &BPF_LOADER_UPGRADEABLE_ID).ok_or(Error::ConstraintSeeds)?;
+    require!(program_data.key() == &key, Error::NotUpgradeAuthority);
+    require!(program_data.owner() == &BPF_LOADER_UPGRADEABLE_ID, Error::NotUpgradeAuthority);
+    let d = program_data.data();
+    require!(d.len() >= 45 && d[0..4] == [3, 0, 0, 0] && d[12] == 1, Error::NotUpgradeAuthority);
+    require!(&d[13..45] == signer.as_bytes(), Error::NotUpgradeAuthority);
+    Ok(())
 }

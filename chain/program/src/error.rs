@@ -123,6 +123,13 @@ pub enum Error {
     NotATreasuryVault = 6081,
     /// `withdraw_treasury` of more than the vault holds.
     InsufficientTreasury = 6082,
+    /// `initialize_config` not signed by the program's upgrade authority (as its ProgramData
+    /// records it), or with an account that is not this program's ProgramData: otherwise whoever
+    /// sends the first transaction after a deploy becomes admin and picks the mint.
+    NotUpgradeAuthority = 6100,
+    /// `initialize_config` with a mint that has a freeze authority: its holder could freeze every
+    /// vault, escrow and stake of the program.
+    MintHasFreezeAuthority = 6101,
 }
 
 impl Error {

@@ -63,6 +63,12 @@ impl Eq for Pubkey {}
 /// The System program.
 pub const SYSTEM_PROGRAM_ID: Pubkey = Pubkey([0; 32]);
 
+/// The BPF upgradeable loader (loader v3), `BPFLoaderUpgradeab1e11111111111111111111111`.
+pub const BPF_LOADER_UPGRADEABLE_ID: Pubkey = Pubkey([
+    2, 168, 246, 145, 78, 136, 161, 176, 226, 16, 21, 62, 247, 99, 174, 43, 0, 194, 185, 61, 22, 193, 36, 210, 192, 83,
+    122, 16, 4, 128, 0, 0,
+]);
+
 /// The SPL Token program, `TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA`.
 pub const TOKEN_PROGRAM_ID: Pubkey = Pubkey([
     6, 221, 246, 225, 215, 101, 161, 147, 217, 203, 225, 70, 206, 235, 121, 172, 28, 180, 133, 237, 95, 91, 55, 145,

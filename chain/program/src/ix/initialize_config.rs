@@ -4,7 +4,11 @@
 //!
 //! Accounts: 0 admin (signer, writable, pays) · 1 config (writable, PDA ["config"]) ·
 //! 2 mint (SPL mint, 9 decimals) · 3 platform_vault, 4 insurance_vault, 5 stake_vault (writable,
-//! PDAs ["vault", "platform" | "insurance" | "stake"]) · 6 system_program · 7 token_program.
+//! PDAs ["vault", "platform" | "insurance" | "stake"]) · 6 system_program · 7 token_program ·
+//! 8 program_data (this program's ProgramData under the BPF upgradeable loader).
+//!
+//! Only the program's upgrade authority may call it (else the first transaction after a deploy
+//! picks the admin and the mint), and the mint must have no freeze authority.
 //! The admin is also the first governance key (`Config.governance`, `set_governance`).
 
 use crate::account::{self, Account, AccountIter, Mint};
@@ -32,6 +36,7 @@ pub fn process(input: &Input) -> Result {
     let stake_vault = it.next()?;
     account::system_program(it.next()?)?;
     account::token_program(it.next()?)?;
+    account::expect_upgrade_authority(it.next()?, pid, admin.key())?;
 
     let mut args = Args::new(input.data);
     let params = args.raw(CONFIG_PARAMS_LEN)?;
@@ -39,6 +44,7 @@ pub fn process(input: &Input) -> Result {
 
     let mint = Mint::load(mint_info)?;
     require!(mint.decimals() == TOKEN_DECIMALS, Error::ConstraintMintDecimals);
+    require!(!mint.has_freeze_authority(), Error::MintHasFreezeAuthority);
 
     let config_bump = account::expect_pda(config_info, &[Bytes::of(seeds::CONFIG)], pid)?;
     let platform_bump = account::expect_pda(platform_vault, &[Bytes::of(seeds::VAULT), Bytes::of(seeds::PLATFORM)], pid)?;
