@@ -2,7 +2,7 @@
  * The embedded ledger (LiteSVM with the real SPL programs, persisted to a directory) and the
  * Solana JSON-RPC server that lets peers in other processes share it.
  */
-export { EmbeddedLedger, LedgerError, RpcRefusal, BLOCKHASH_VALIDITY, FEE_PER_SIGNATURE } from './ledger.js'
+export { EmbeddedLedger, LedgerError, RpcRefusal, BLOCKHASH_VALIDITY, BLOCKHASH_VALIDITY_SECONDS, FEE_PER_SIGNATURE } from './ledger.js'
 export type { LedgerOptions, ProgramToLoad, TxRecord, SimulationResult, AccountView } from './ledger.js'
 export { LedgerRpcServer, AIRDROP_LIMITS, isLoopbackAuthority } from './server.js'
 export { assertCurrentLayout, ensureGenesis, runFaucet, FAUCET_MAX_LAMPORTS, FAUCET_MAX_UNITS, GENESIS_FILE } from './genesis.js'

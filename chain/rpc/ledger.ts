@@ -7,8 +7,12 @@
  * Blockhashes: LiteSVM accepts only its single latest blockhash, and a repeated identical
  * transaction needs a new one. We turn LiteSVM's check off and keep our own window instead: every
  * processed transaction rotates the blockhash and advances the slot by one; a blockhash stays
- * valid for `BLOCKHASH_VALIDITY` slots, as on a real cluster. Duplicate signatures are refused
- * with AlreadyProcessed.
+ * valid for `BLOCKHASH_VALIDITY` slots, as on a real cluster, or for `BLOCKHASH_VALIDITY_SECONDS`
+ * of ledger time, whichever is longer. The second rule exists because slots here advance with
+ * transactions, not with time: on a cluster 150 slots take about a minute, and clients rely on that
+ * (@solana/web3.js reuses a blockhash for 30 s), while here a burst of 150 transactions — a program
+ * deployment's writes, a large simulated network's set-up — would expire it within a second.
+ * Duplicate signatures are refused with AlreadyProcessed.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, appendFileSync, rmSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
@@ -21,6 +25,8 @@ import { toRpcError, type RpcTransactionError } from './errors.js'
 
 /** Slots a blockhash stays valid for (as on mainnet: 150). */
 export const BLOCKHASH_VALIDITY = 150
+/** Ledger seconds a blockhash stays valid for at least: what 150 slots of 400 ms take on a cluster. */
+export const BLOCKHASH_VALIDITY_SECONDS = 60
 /** Lamports per signature, as LiteSVM charges. */
 export const FEE_PER_SIGNATURE = 5_000
 
@@ -75,7 +81,8 @@ export interface AccountView {
 
 interface Meta {
   clockOffsetSeconds: number
-  recent: Array<[string, number]>
+  /** Blockhashes issued: hash, slot, ledger Unix time (absent in ledgers saved before it was kept). */
+  recent: Array<[string, number, number?]>
 }
 
 const b58 = getBase58Decoder()
@@ -127,7 +134,7 @@ export class EmbeddedLedger {
     }
     if (dir !== undefined) ledger.#loadHistory(join(dir, 'transactions.jsonl'))
     ledger.#tick()
-    if (ledger.#meta.recent.length === 0) ledger.#meta.recent.push([svm.latestBlockhash(), ledger.slot])
+    if (ledger.#meta.recent.length === 0) ledger.#meta.recent.push([svm.latestBlockhash(), ledger.slot, ledger.unixTime])
     ledger.flush()
     return ledger
   }
@@ -166,7 +173,11 @@ export class EmbeddedLedger {
 
   isBlockhashValid (blockhash: string): boolean {
     const issued = this.#meta.recent.find(([h]) => h === blockhash)
-    return issued !== undefined && this.slot - issued[1] <= BLOCKHASH_VALIDITY
+    return issued !== undefined && this.#live(issued)
+  }
+
+  #live ([, slot, time]: [string, number, number?]): boolean {
+    return this.slot - slot <= BLOCKHASH_VALIDITY || (time !== undefined && this.unixTime - time <= BLOCKHASH_VALIDITY_SECONDS)
   }
 
   getAccount (addr: string): AccountView | null {
@@ -341,8 +352,8 @@ export class EmbeddedLedger {
     this.#svm.expireBlockhash()
     const older = this.#svm.getSlotHashes().filter((h) => h.slot < clock.slot).map((h) => ({ slot: h.slot, hash: h.hash }))
     this.#svm.setSlotHashes([{ slot: clock.slot, hash: b58.decode(randomBytes(32)) }, ...older].slice(0, 512))
-    this.#meta.recent.push([this.#svm.latestBlockhash(), this.slot])
-    this.#meta.recent = this.#meta.recent.filter(([, s]) => this.slot - s <= BLOCKHASH_VALIDITY)
+    this.#meta.recent.push([this.#svm.latestBlockhash(), this.slot, this.unixTime])
+    this.#meta.recent = this.#meta.recent.filter((r) => this.#live(r))
     for (const l of this.#listeners) l(record)
     this.#scheduleSave()
   }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Connection, Keypair, LAMPORTS_PER_SOL, SystemProgram, Transaction, sendAndConfirmTransaction, SYSVAR_CLOCK_PUBKEY, SendTransactionError } from '@solana/web3.js'
 import { createMint, getOrCreateAssociatedTokenAccount, mintTo, transfer, getAccount, TOKEN_PROGRAM_ID } from '@solana/spl-token'
-import { EmbeddedLedger, LedgerRpcServer } from '../../chain/rpc/index.js'
+import { BLOCKHASH_VALIDITY, BLOCKHASH_VALIDITY_SECONDS, EmbeddedLedger, LedgerRpcServer } from '../../chain/rpc/index.js'
 
 async function rpc (url: string, body: unknown): Promise<any> {
   const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) })
@@ -127,5 +127,29 @@ describe('chain/rpc: the embedded ledger over JSON-RPC', function () {
     const sig = await connection.requestAirdrop(payer.publicKey, LAMPORTS_PER_SOL)
     await connection.confirmTransaction(sig)
     assert.equal(await connection.getBalance(payer.publicKey), balance + LAMPORTS_PER_SOL)
+  })
+})
+
+describe('chain/rpc: blockhash validity', () => {
+  it('keeps a blockhash valid for 150 slots or 60 ledger seconds, whichever is longer', () => {
+    let now = 1_800_000_000_000
+    const ledger = EmbeddedLedger.open({ now: () => now })
+    const someone = Keypair.generate().publicKey.toBase58()
+    const { blockhash } = ledger.latestBlockhash()
+    // A burst of 200 transactions within a second: more than 150 slots, but a cluster would have
+    // taken 80 s for them, and clients (web3.js reuses a blockhash for 30 s) expect it still valid.
+    for (let i = 0; i < 200; i++) ledger.airdrop(someone, 1_000_000n)
+    assert.equal(ledger.isBlockhashValid(blockhash), true)
+    now += (BLOCKHASH_VALIDITY_SECONDS + 1) * 1000
+    ledger.airdrop(someone, 1_000_000n)
+    assert.equal(ledger.isBlockhashValid(blockhash), false, 'past both windows it is refused')
+    // And the slot rule alone: a blockhash 150 slots old stays valid however much time passed.
+    const fresh = ledger.latestBlockhash().blockhash
+    now += 3_600_000
+    for (let i = 0; i < BLOCKHASH_VALIDITY; i++) ledger.airdrop(someone, 1_000_000n)
+    assert.equal(ledger.isBlockhashValid(fresh), true)
+    ledger.airdrop(someone, 1_000_000n)
+    assert.equal(ledger.isBlockhashValid(fresh), false)
+    assert.equal(ledger.isBlockhashValid('11111111111111111111111111111111'), false, 'never issued')
   })
 })
