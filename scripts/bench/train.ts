@@ -25,7 +25,7 @@ import {
 } from '../../peer/train/index.js'
 import { sessionOptions } from '../../peer/train/engine-ort.js'
 import { datasetBytes, trainWithEvidence } from '../../peer/evidence/index.js'
-import { wire } from '../../protocols/index.js'
+import { wire, fromHex } from '../../protocols/index.js'
 import { train, trainingSpecFromWire } from '../../peer/train/index.js'
 
 const quick = process.argv.includes('--quick')
@@ -115,7 +115,7 @@ function plainTypeScriptLoop(steps: number): number {
  */
 async function evidenceOverhead(epochs: number, rounds: number): Promise<{ plainMs: number; evidenceMs: number; checkpoints: number }> {
   const w: wire.TrainingSpec = {
-    layers: LAYERS, mode: wire.NumericMode.FLOAT32, fracBits: 0, datasetId: 'mnist', datasetHash: Uint8Array.from(Buffer.from(mnist.contentHash, 'hex')),
+    layers: LAYERS, mode: wire.NumericMode.FLOAT32, fracBits: 0, datasetId: 'mnist', datasetHash: fromHex(mnist.contentHash),
     datasetBytes: datasetBytes(mnist), epochs, batchSize: BATCH, learningRateMicros: 50_000, momentumMicros: 900_000, seed: 1n,
     tier: wire.VerificationTier.TIER_OPTIMISTIC, stepsPerSegment: 0, backend: wire.FloatBackend.BACKEND_NATIVE
   }

@@ -9,7 +9,7 @@ import { buildPoseidon, type PoseidonFn } from 'circomlibjs'
 import {
   BN254_SCALAR_FIELD as R, CHECKPOINT_DOMAIN, CheckpointChain, MerkleTree, VECTOR_DOMAIN, checkpointCommitment, checkpointLeaf,
   digestToFields, fieldFromBytes, fieldToBytes, fromField, poseidonHash, poseidonMerkle, poseidonStateCommitment,
-  poseidonVectorCommitment, toField, verifyInclusion, toHex
+  poseidonVectorCommitment, toField, verifyInclusion, toHex, fromHex
 } from '../../protocols/index.js'
 
 const bigFromHex = (h: string): bigint => BigInt('0x' + h)
@@ -46,7 +46,7 @@ describe('circuits: Poseidon (protocols/proof/poseidon.ts)', () => {
       assert.equal(fieldFromBytes(b), v)
     }))
     assert.throws(() => fieldFromBytes(fieldToBytes(R - 1n).slice(1)), RangeError)
-    assert.throws(() => fieldFromBytes(Uint8Array.from(Buffer.from(R.toString(16).padStart(64, '0'), 'hex'))), RangeError)
+    assert.throws(() => fieldFromBytes(fromHex(R.toString(16).padStart(64, '0'))), RangeError)
     assert.throws(() => fieldToBytes(R), RangeError)
   })
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import fc from 'fast-check'
 import { Keypair } from '@solana/web3.js'
-import { COORDINATOR, MESH, UNITS_PER_TOKEN, wire } from '../../protocols/index.js'
+import { COORDINATOR, MESH, UNITS_PER_TOKEN, wire, toHex } from '../../protocols/index.js'
 import { cpuHardware, profile, spec } from '../mesh/fixtures.js'
 
 const { Kind, WireError, ErrorCode } = wire
@@ -141,7 +141,7 @@ describe('coordinator wire messages', () => {
       try {
         fn(b)
       } catch (e) {
-        if (!(e instanceof WireError)) throw new Error(`non-WireError for ${Buffer.from(b).toString('hex').slice(0, 80)}: ${String(e)}`)
+        if (!(e instanceof WireError)) throw new Error(`non-WireError for ${toHex(b).slice(0, 80)}: ${String(e)}`)
       }
     }
     const decoders = [wire.decodeMatchRequest, wire.decodeMatchResponse, wire.decodeRegisterRequest, wire.decodeRegisterResponse, (b: Uint8Array) => wire.openSigned(b, Kind.MATCH_RESULT, NOW)]

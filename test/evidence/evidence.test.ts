@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
-import { CheckpointChain, genesisHash, stateHash, wire } from '../../protocols/index.js'
+import { CheckpointChain, genesisHash, stateHash, wire, fromHex, toHex } from '../../protocols/index.js'
 import {
   createPeerHelia, EvidenceWriter, evidenceTrainingSpec, exportCar, loadCheckpointState, loadEvidence, openPeerStore, SPEC_ENCODING,
   type ProfileRecord
@@ -30,7 +30,7 @@ function wireSpec (over: Partial<wire.TrainingSpec> = {}): wire.TrainingSpec {
     mode: wire.NumericMode.FLOAT32,
     fracBits: 0,
     datasetId: spirals.id,
-    datasetHash: Uint8Array.from(Buffer.from(spirals.contentHash, 'hex')),
+    datasetHash: fromHex(spirals.contentHash),
     datasetBytes: datasetBytes(spirals),
     epochs: EPOCHS,
     batchSize: 32,
@@ -95,8 +95,8 @@ describe('peer/evidence: training with evidence, and verifying it', function () 
   it('stores the wire spec, W_0 and every checkpoint; one spec hash from escrow to genesis', async () => {
     assert.equal(result.checkpoints, EPOCHS)
     assert.equal(result.resumedFrom, 0)
-    assert.equal(result.specHash, Buffer.from(wire.specHash(spec)).toString('hex'))
-    assert.equal(result.finalWeightsHash, Buffer.from(weightsHash(honest.final)).toString('hex'))
+    assert.equal(result.specHash, toHex(wire.specHash(spec)))
+    assert.equal(result.finalWeightsHash, toHex(weightsHash(honest.final)))
     assert.equal(result.finalWeightsHash, Buffer.from(stateHash(checkpointStateTensors(honest.final).slice(0, 4))).toString('hex'))
     assert.deepEqual(result.metrics, honest.checkpoints.at(-1)!.metrics)
 
@@ -110,14 +110,14 @@ describe('peer/evidence: training with evidence, and verifying it', function () 
       assert.deepEqual(m.spec.bytes, wire.TrainingSpec.encode(spec))
       assert.deepEqual(m.spec.hash, wire.specHash(spec))
       assert.deepEqual(evidenceTrainingSpec(m.spec), spec)
-      assert.equal(Buffer.from(m.merkle!.root).toString('hex'), result.merkleRoot)
-      assert.equal(Buffer.from(m.checkpoints.at(-1)!.chainHash).toString('hex'), result.chainHead)
+      assert.equal(toHex(m.merkle!.root), result.merkleRoot)
+      assert.equal(toHex(m.checkpoints.at(-1)!.chainHash), result.chainHead)
       assert.deepEqual(m.checkpoints.map((c) => c.timeMs), [1, 2, 3, 4].map(clock))
       assert.deepEqual(m.metricsLog.map((e) => e.values.testAccuracy), honest.checkpoints.map((c) => c.metrics.testAccuracy))
       // The chain starts from the wire spec hash (the escrow's), and recomputes to the head.
       const chain = new CheckpointChain(wire.specHash(spec))
       for (const c of m.checkpoints) chain.append(c.stateHash, { epoch: c.epoch, steps: c.steps, loss: c.loss, accuracy: c.accuracy }, c.timeMs)
-      assert.equal(Buffer.from(chain.head).toString('hex'), result.chainHead)
+      assert.equal(toHex(chain.head), result.chainHead)
       assert.deepEqual(chain.genesis, genesisHash(wire.specHash(spec)))
       // W_0 and W_E as trained, bit for bit.
       assert.deepEqual(stateHash(await loadCheckpointState(helia, evidence, 0)), stateHash(checkpointStateTensors(honest.initial)))
@@ -170,7 +170,7 @@ describe('peer/evidence: training with evidence, and verifying it', function () 
     // Rewrite the draft as if another machine had started it.
     const store = await openPeerStore(crashDir)
     const helia = await createPeerHelia(store)
-    const runId = Buffer.from(wire.specHash(spec)).toString('hex')
+    const runId = toHex(wire.specHash(spec))
     const draft = await EvidenceWriter.resume(helia, store.evidenceDrafts, runId)
     assert.equal(draft?.checkpoints.length, 1)
     await store.evidenceDrafts.deletePrefix(`${runId}/`)

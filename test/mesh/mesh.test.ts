@@ -12,7 +12,7 @@ import {
   advertKey, advertRecordSigningBytes, announceJob, encodeAdvertRecord, BAN_SCORE, BidNotAcceptedError, BidRefusedError, buildAdvert, createPeerNode, findWorkers, getAdvert,
   onJobAnnounce, publishAdvert, sendBid, startBidCollector, type BidCollector, type JobAnnounceEvent, type PeerNode
 } from '../../peer/node/index.js'
-import { MESH, wire, toHex } from '../../protocols/index.js'
+import { MESH, wire, toHex, within } from '../../protocols/index.js'
 import { cpuHardware, jobAnnounce, newJobId, profile, signedBid, sleep, until, withBadSignature } from './fixtures.js'
 
 const { Kind, WireError, signMessage } = wire
@@ -141,7 +141,7 @@ describe('mesh: four nodes on 127.0.0.1', function () {
       }))
       const start = Date.now()
       const announcement = await announceJob(client, signMessage(Kind.JOB_ANNOUNCE, jobAnnounce(client, jobId), client.wallet), { minSubscribers: 3 })
-      await Promise.race([allBids, sleep(MESH.bidWindowSeconds * 1000).then(() => { throw new Error(`only ${round.bids.length} bids in the window`) })])
+      if (!(await within(allBids, MESH.bidWindowSeconds * 1000)).done) throw new Error(`only ${round.bids.length} bids in the window`)
       const elapsed = Date.now() - start
       announcement.stop()
       round.close()

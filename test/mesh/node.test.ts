@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createPeerNode, PEER_KEY_FILE, WALLET_FILE, type PeerNode } from '../../peer/node/index.js'
-import { MESH, wire } from '../../protocols/index.js'
+import { MESH, wire, toHex } from '../../protocols/index.js'
 
 describe('mesh: peer node', function () {
   let dir: string
@@ -23,7 +23,7 @@ describe('mesh: peer node', function () {
   it('persists its peer identity and wallet (0600) and reloads them on restart', async () => {
     const first = track(await createPeerNode({ dir, listen: ['/ip4/127.0.0.1/tcp/0'] }))
     const peerId = first.peerId.toString()
-    const wallet = Buffer.from(first.wallet.publicKey).toString('hex')
+    const wallet = toHex(first.wallet.publicKey)
     await first.stop()
 
     for (const f of [PEER_KEY_FILE, WALLET_FILE]) {
@@ -33,11 +33,11 @@ describe('mesh: peer node', function () {
     // Solana CLI format: 64 numbers, the last 32 the public key.
     const secret = JSON.parse(await readFile(join(dir, WALLET_FILE), 'utf8')) as number[]
     assert.equal(secret.length, 64)
-    assert.equal(Buffer.from(secret.slice(32)).toString('hex'), wallet)
+    assert.equal(toHex(Uint8Array.from(secret.slice(32))), wallet)
 
     const second = track(await createPeerNode({ dir }))
     assert.equal(second.peerId.toString(), peerId)
-    assert.equal(Buffer.from(second.wallet.publicKey).toString('hex'), wallet)
+    assert.equal(toHex(second.wallet.publicKey), wallet)
 
     // Another node reaches the restarted one under the same identity (Noise authenticates it).
     const other = track(await createPeerNode({ bootstrap: second.multiaddrs() }))

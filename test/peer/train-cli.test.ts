@@ -14,6 +14,7 @@ import { CID } from 'multiformats/cid'
 import { createPeerHelia, evidenceTrainingSpec, importCar, loadEvidence, openPeerStore, type Evidence, type Helia, type PeerStore } from '../../storage/index.js'
 import { trainWithEvidence } from '../../peer/evidence/index.js'
 import { main } from '../../peer/cli/main.js'
+import { toHex } from '../../protocols/index.js'
 
 interface Run { code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string }
 
@@ -279,7 +280,7 @@ describe('cyx train --model/--data (bring your own model, process)', function ()
       assert.equal(car.blocks, report.files.carBlocks)
       const evidence = await loadEvidence(helia, CID.parse(report.evidenceCid), { offline: true })
       assert.equal(evidence.manifest.checkpoints.length, 1)
-      assert.equal(Buffer.from(evidenceTrainingSpec(evidence.manifest.spec).clientModel!.modelHash).toString('hex'), report.spec.clientModel.modelHash)
+      assert.equal(toHex(evidenceTrainingSpec(evidence.manifest.spec).clientModel!.modelHash), report.spec.clientModel.modelHash)
     })
   })
 

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
-import { MESH, wire } from '../../protocols/index.js'
+import { MESH, wire, toHex } from '../../protocols/index.js'
 
 const { Kind, WireError, NumericMode, VerificationTier, Priority, GpuClass, ErrorCode } = wire
 type WalletSigner = wire.WalletSigner
@@ -265,7 +265,7 @@ describe('protocols/wire', () => {
       try {
         fn(b)
       } catch (e) {
-        if (!(e instanceof WireError)) throw new Error(`non-WireError thrown for ${Buffer.from(b).toString('hex').slice(0, 80)}: ${String(e)}`)
+        if (!(e instanceof WireError)) throw new Error(`non-WireError thrown for ${toHex(b).slice(0, 80)}: ${String(e)}`)
       }
     }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { wire } from '../../protocols/index.js'
+import { wire, toHex } from '../../protocols/index.js'
 import { decodeDataset, encodeDataset } from '../../peer/job/index.js'
 import { IllegalTransitionError, JobBook } from '../../peer/roles/index.js'
 import { generateSpirals } from '../../peer/train/index.js'
@@ -44,7 +44,7 @@ describe('job protocol: the dataset as it travels', () => {
 
   it('is the canonical encoding: its SHA-256 is the content hash, and it decodes to the same dataset', () => {
     const bytes = encodeDataset(spirals)
-    assert.equal(Buffer.from(wire.sha256(bytes)).toString('hex'), spirals.contentHash)
+    assert.equal(toHex(wire.sha256(bytes)), spirals.contentHash)
     const back = decodeDataset('spirals', bytes)
     assert.equal(back.contentHash, spirals.contentHash)
     assert.equal(back.train.count, spirals.train.count)

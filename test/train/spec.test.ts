@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import * as trainRoom from '../../peer/train/index.js'
 import { DataOrder, trainingSchedule, trainingSpec, type SpecInput } from '../../peer/train/index.js'
-import { wire } from '../../protocols/index.js'
+import { wire, fromHex, toHex } from '../../protocols/index.js'
 
 const base: SpecInput = { layers: [16, 8, 3], learningRate: 0.1, batchSize: 32, epochs: 3, seed: 1, dataset: { id: 'spirals', contentHash: 'AB'.repeat(32) } }
 
@@ -43,14 +43,14 @@ describe('train/spec: TrainingSpec and its schedule', () => {
       datasetBytes: 1000n, epochs: 3, batchSize: 32, learningRateMicros: 100_000, momentumMicros: 900_000, seed: 1n,
       tier: wire.VerificationTier.TIER_OPTIMISTIC, stepsPerSegment: 0, backend: wire.FloatBackend.BACKEND_NATIVE
     }
-    const h = Buffer.from(wire.specHash(w)).toString('hex')
-    assert.equal(Buffer.from(wire.specHash(wire.TrainingSpec.decode(wire.TrainingSpec.encode(w)))).toString('hex'), h)
+    const h = toHex(wire.specHash(w))
+    assert.equal(toHex(wire.specHash(wire.TrainingSpec.decode(wire.TrainingSpec.encode(w)))), h)
     const changed: Array<Partial<wire.TrainingSpec>> = [
       { layers: [16, 9, 3] }, { seed: 2n }, { learningRateMicros: 100_001 }, { momentumMicros: 0 }, { batchSize: 33 }, { epochs: 4 },
       { mode: wire.NumericMode.FIXED_POINT, fracBits: 16 }, { backend: wire.FloatBackend.BACKEND_PORTABLE }, { stepsPerSegment: 50 },
       { datasetHash: new Uint8Array(32).fill(0xac) }, { datasetId: 'mnist' }
     ]
-    for (const c of changed) assert.notEqual(Buffer.from(wire.specHash({ ...w, ...c })).toString('hex'), h, JSON.stringify(Object.keys(c)))
+    for (const c of changed) assert.notEqual(toHex(wire.specHash({ ...w, ...c })), h, JSON.stringify(Object.keys(c)))
   })
 
   it('segments cover every step once; the default segment is one epoch; the last batch may be short', () => {
@@ -82,7 +82,7 @@ describe('train: the wire spec is the source of truth', () => {
     const ds = generateSpirals()
     const w: import('../../protocols/index.js').wire.TrainingSpec = {
       layers: [16, 32, 3], mode: wire.NumericMode.FLOAT32, fracBits: 0, datasetId: ds.id,
-      datasetHash: Uint8Array.from(Buffer.from(ds.contentHash, 'hex')), datasetBytes: 1000n, epochs: 3, batchSize: 32,
+      datasetHash: fromHex(ds.contentHash), datasetBytes: 1000n, epochs: 3, batchSize: 32,
       learningRateMicros: 50_000, momentumMicros: 900_000, seed: 7n, tier: wire.VerificationTier.TIER_OPTIMISTIC,
       stepsPerSegment: 0, backend: wire.FloatBackend.BACKEND_PORTABLE
     }

@@ -23,6 +23,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
 import type { Proc } from '../../peer/fixtures/cyx-process.js'
+import { within } from '../../../protocols/index.js'
 
 export interface NetHost {
   /** The name the caller gave. */
@@ -314,7 +315,7 @@ ${counters}
       // Ctrl-C first, so peers stop as a user's would; whatever is left is killed.
       const alive = procs.filter((p) => p.child.exitCode === null)
       for (const p of alive) p.child.kill('SIGINT')
-      await Promise.race([Promise.all(alive.map(async (p) => await p.exited)), new Promise((resolve) => setTimeout(resolve, 5_000))])
+      await within(Promise.all(alive.map(async (p) => await p.exited)), 5_000)
       closeSync()
       process.off('exit', onExit)
       process.off('SIGINT', onSignal)

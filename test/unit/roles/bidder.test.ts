@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import type { PeerId } from '@libp2p/interface'
-import { MESH, wire } from '../../../protocols/index.js'
+import { MESH, wire, toHex } from '../../../protocols/index.js'
 import { Bidder, slotReleaseAt, type BidderComponents, type WorkerEvent } from '../../../peer/roles/index.js'
 import type { JobAnnounceEvent } from '../../../peer/node/index.js'
 import { T, peerId, profile, spec } from './doubles.js'
@@ -89,7 +89,7 @@ describe('unit: worker bidder (finding 8: stake-free announces cannot idle a wor
   it('an award releases its slot and returns the price bid', async () => {
     const { bidder, sent } = bidderOnDoubles(1)
     await bidder.onAnnounce(announce(await peerId(), new Uint8Array(32).fill(1), { jobByte: 5 }))
-    assert.equal(bidder.awarded(Buffer.from(new Uint8Array(32).fill(5)).toString('hex')), sent[0]!.price)
+    assert.equal(bidder.awarded(toHex(new Uint8Array(32).fill(5))), sent[0]!.price)
     assert.equal(bidder.pending(), 0)
   })
 

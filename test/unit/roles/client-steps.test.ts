@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { PublicKey } from '@solana/web3.js'
 import { ESCROW_STATE, TIER, challengeCommitment } from '../../../chain/index.js'
-import { ESCROW, MESH, PEER_MEMORY, PROOF, wire } from '../../../protocols/index.js'
+import { ESCROW, MESH, PEER_MEMORY, PROOF, wire, toHex } from '../../../protocols/index.js'
 import { JobRefusedError, type JobSessionOptions, type JobSessionResult } from '../../../peer/job/index.js'
 import type { BidRound, ReceivedBid } from '../../../peer/node/index.js'
 import type { CoordinatorMatch } from '../../../peer/match/index.js'
@@ -461,7 +461,7 @@ describe('unit: client record', () => {
     const s = spec()
     const worker = (await peerId()).toString()
     const w = wallet()
-    const facts = { spec: Buffer.from(wire.TrainingSpec.encode(s)).toString('hex'), specHash: Buffer.from(wire.specHash(s)).toString('hex'), escrow: w.toBase58(), worker, workerWallet: w.toBase58(), price: '5', datasetId: 'spirals', etaSeconds: '60' }
+    const facts = { spec: toHex(wire.TrainingSpec.encode(s)), specHash: toHex(wire.specHash(s)), escrow: w.toBase58(), worker, workerWallet: w.toBase58(), price: '5', datasetId: 'spirals', etaSeconds: '60' }
     const f = resumeFactsOf('job', facts)
     assert.ok(f.escrow.equals(new PublicKey(w.toBase58())))
     assert.equal(f.winner.price, 5n)
