@@ -79,3 +79,17 @@ export async function withDeadline<T> (ms: number, fn: (signal: AbortSignal) => 
     clearTimeout(timer)
   }
 }
+
+/**
+ * Waits `ms` milliseconds (none when `ms <= 0`), or rejects with the signal's reason once it aborts
+ * (at once when it already has). The timer and the listener are removed either way.
+ */
+export async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted()
+  if (ms <= 0) return
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason) }
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}

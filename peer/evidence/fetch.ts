@@ -18,7 +18,7 @@
  */
 import { logger } from '@libp2p/logger'
 import type { CID } from 'multiformats/cid'
-import { raceSignal, within } from '../../protocols/index.js'
+import { raceSignal, sleep as abortableSleep, within } from '../../protocols/index.js'
 import { EvidenceError, evidenceBlocks, isEvidenceError, type EvidenceReader } from '../../storage/index.js'
 
 const log = logger('cyx:evidence:fetch')
@@ -78,15 +78,6 @@ export type EvidenceFetch =
 
 const message = (e: unknown): string => e instanceof Error ? e.message : String(e)
 
-async function defaultSleep (ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
-    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason) }
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
-}
-
 const holderKey = (h: Holder): string => 'peer' in h ? h.peer : h.addrs.join(',')
 
 /**
@@ -98,7 +89,7 @@ export async function fetchEvidence (c: EvidenceFetchComponents, cid: CID, o: Fe
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20) throw new RangeError(`attempts must be 1..20 (got ${attempts})`)
   const attemptTimeoutMs = o.attemptTimeoutMs ?? FETCH_RETRY.attemptTimeoutMs
   if (!Number.isInteger(attemptTimeoutMs) || attemptTimeoutMs < 1) throw new RangeError(`attemptTimeoutMs must be a positive integer (got ${attemptTimeoutMs})`)
-  const sleep = o.sleep ?? defaultSleep
+  const sleep = o.sleep ?? abortableSleep
   const reasons: string[] = []
   const reached = new Set<string>()
   let blocks = 0

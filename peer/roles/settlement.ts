@@ -26,7 +26,7 @@ import {
   ESCROW_STATE, TIER, anchorProgress, challengeCommitment, claimPayment, completeZk, fetchEscrow, drawChallenge, escrowField,
   lastLeafSiblings, revealChallenge, revealDeadline, submitDelivery, type EscrowAccount
 } from '../../chain/index.js'
-import { MerkleTree, checkpointCommitment, digestCommitment, fieldFromBytes, fieldToBytes, poseidonMerkle, poseidonStateCommitment, stateHash, wire } from '../../protocols/index.js'
+import { MerkleTree, checkpointCommitment, digestCommitment, fieldFromBytes, fieldToBytes, poseidonMerkle, poseidonStateCommitment, stateHash, wire, sleep } from '../../protocols/index.js'
 import { evidenceTrainingSpec, loadCheckpointState, loadEvidence, type EvidenceManifest, type EvidenceStore } from '../../storage/index.js'
 import { datasetOfSpec, fetchClientInputs } from '../evidence/index.js'
 import { stateLayoutOf, trainingSpecFromWire } from '../train/index.js'
@@ -152,14 +152,6 @@ export interface SettleOptions {
   readonly signal?: AbortSignal
   /** Called once the challenge is drawn, before the (seconds-long) proof. */
   readonly onChallenge?: (step: number) => void
-}
-
-const sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => { clearTimeout(t); reject(signal?.reason) }
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 }
 
 /**

@@ -1,16 +1,20 @@
 import assert from 'node:assert/strict'
-import { raceSignal, within, withDeadline, type Late } from '../../../protocols/index.js'
+import { raceSignal, sleep as abortableSleep, within, withDeadline, type Late } from '../../../protocols/index.js'
 
 /** A promise that never settles and ignores every signal: the case the helpers exist for. */
 const deaf = (): Promise<never> => new Promise<never>(() => {})
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 
-/** Runs `fn` with the global timers watched: how many it set and did not clear. */
+/** Runs `fn` with the global timers watched: how many it set that neither fired nor were cleared. */
 async function unclearedTimers (fn: () => Promise<unknown>): Promise<number> {
   const set = globalThis.setTimeout
   const clear = globalThis.clearTimeout
   const open = new Set<unknown>()
-  globalThis.setTimeout = ((...a: Parameters<typeof set>) => { const t = set(...a); open.add(t); return t }) as typeof set
+  globalThis.setTimeout = ((callback: () => void, ms?: number) => {
+    const t = set(() => { open.delete(t); callback() }, ms)
+    open.add(t)
+    return t
+  }) as typeof set
   globalThis.clearTimeout = ((t: Parameters<typeof clear>[0]) => { open.delete(t); clear(t) }) as typeof clear
   try {
     await fn()
@@ -107,6 +111,32 @@ describe('protocols/race', () => {
       p.resolve('stopped after all')
       await sleep(0)
       assert.deepEqual(seen, [{ kind: 'resolved', value: 'stopped after all' }])
+    })
+  })
+
+  describe('sleep', () => {
+    it('waits its time and clears its timer', async () => {
+      const t0 = performance.now()
+      assert.equal(await unclearedTimers(async () => { await abortableSleep(30) }), 0)
+      assert.ok(performance.now() - t0 >= 25)
+    })
+
+    it('ends with the signal\'s reason when it aborts, before its time, leaving no timer', async () => {
+      const c = new AbortController()
+      const reason = new Error('stop waiting')
+      const t0 = performance.now()
+      assert.equal(await unclearedTimers(async () => {
+        setTimeout(() => { c.abort(reason) }, 20)
+        await assert.rejects(abortableSleep(60_000, c.signal), (e) => e === reason)
+      }), 0)
+      assert.ok(performance.now() - t0 < 5_000)
+    })
+
+    it('rejects at once on a signal already aborted, and does not wait for nothing', async () => {
+      const c = new AbortController()
+      c.abort(new Error('already'))
+      await assert.rejects(abortableSleep(60_000, c.signal), /^Error: already$/)
+      assert.equal(await unclearedTimers(async () => { await abortableSleep(0) }), 0)
     })
   })
 
