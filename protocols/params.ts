@@ -169,7 +169,8 @@ export const REPUTATION = {
    * (cyxwiz) The component formula is scaled by min(jobsAssigned, maturityJobs) / maturityJobs.
    * Without it, one self-dealt job with a perfect record scores 800 (Diamond), which contradicts
    * "Reputation starts at 0 (must earn trust)" (Threat Model → Sybil attack). With 20, the
-   * document's worked examples (100 jobs) are unaffected.
+   * document's worked examples (100 jobs) are unaffected. (Audit finding 7) A job counts towards it
+   * only per 10 CYXWIZ paid (the Bronze job cap, `referenceJobAmount`): `maturityJobsCounted`.
    */
   maturityJobs: 20,
   /**
@@ -179,7 +180,13 @@ export const REPUTATION = {
    * no longer be farmed with free dust jobs. Penalties apply to every job. Kept below the Bronze
    * tier's job cap (10 CYXWIZ) so that a new worker can earn credit at all.
    */
-  minCreditedJobAmount: tok(1n)
+  minCreditedJobAmount: tok(1n),
+  /**
+   * (cyxwiz, security: audit finding 7) A client's rating counts only once that client has this many
+   * paid, credited jobs behind it (`ClientState.paid_jobs`, counted as it rates them, with any
+   * worker): a fresh wallet's first ratings move nobody's score.
+   */
+  minRaterPaidJobs: 5
 } as const
 
 export type ComputeClass = 'cpu' | 'consumerGpu' | 'datacenterGpu'

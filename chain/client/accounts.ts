@@ -37,6 +37,8 @@ export interface NodeAccount {
   readonly suspendedUntil: bigint
   readonly totalEarned: bigint
   readonly timeAccuracySumBps: bigint
+  /** Base units paid for the node's credited jobs: matures its score (finding 7). */
+  readonly paidValue: bigint
   readonly jobsAssigned: number
   readonly jobsCompleted: number
   readonly jobsFailed: number
@@ -126,6 +128,8 @@ export interface ClientStateAccount {
   readonly client: PublicKey
   readonly windowStart: bigint
   readonly jobsInWindow: number
+  /** Paid, credited jobs this client rated (any worker): its ratings count from `repMinRaterPaidJobs` on. */
+  readonly paidJobs: number
   readonly bump: number
 }
 
@@ -216,6 +220,7 @@ export function reputationRecordOf (n: NodeAccount): ReputationRecord {
     proofsTotal: n.proofsTotal,
     heartbeatsReceived: n.heartbeatsReceived,
     heartbeatsExpected: n.heartbeatsExpected,
-    adjustment: n.adjustment
+    adjustment: n.adjustment,
+    paidValue: n.paidValue
   }
 }

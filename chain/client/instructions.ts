@@ -42,7 +42,7 @@ export const INSTRUCTION_ACCOUNTS: Readonly<Record<InstructionName, AccountList>
   complete: [['client', 's'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['tokenProgram', '']],
   cancel: [['client', 's'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['clientToken', 'w'], ['tokenProgram', ''], ['platformVault', 'w']],
   timeout_refund: [['config', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['clientToken', 'w'], ['workerNode', 'w'], ['stakeVault', 'w'], ['insuranceVault', 'w'], ['mint', 'w'], ['tokenProgram', '']],
-  rate_worker: [['client', 's'], ['config', ''], ['escrow', 'w'], ['workerNode', 'w']],
+  rate_worker: [['client', 's'], ['config', ''], ['escrow', 'w'], ['workerNode', 'w'], ['clientState', 'w']],
   close_escrow: [['client', 'ws'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['tokenProgram', ''], ['platformVault', 'w']],
   open_dispute: [['claimant', 'ws'], ['config', ''], ['escrow', 'w'], ['dispute', 'w'], ['voteVault', 'w'], ['mint', ''], ['systemProgram', ''], ['tokenProgram', ''], ['claimantToken', 'w']],
   submit_evidence: [['party', 's'], ['dispute', 'w']],
@@ -319,8 +319,9 @@ export function timeoutRefund (a: TimeoutRefundAccounts, programId = CYXWIZ_PROG
   return buildInstruction('timeout_refund', { ...settleDefaults(a, programId), ...a }, {}, programId)
 }
 
-export function rateWorker (a: { client: PublicKey, escrow: PublicKey, worker: PublicKey, workerNode?: PublicKey, config?: PublicKey }, stars: number, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
-  return buildInstruction('rate_worker', { ...settleDefaults(a, programId), ...a }, { stars }, programId)
+/** `rate_worker`: counts only on a credited job and from a client with a paid history (its `ClientState`, derived). */
+export function rateWorker (a: { client: PublicKey, escrow: PublicKey, worker: PublicKey, workerNode?: PublicKey, config?: PublicKey, clientState?: PublicKey }, stars: number, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('rate_worker', { ...settleDefaults(a, programId), clientState: clientStatePda(programId, a.client).address, ...a }, { stars }, programId)
 }
 
 /** `close_escrow`: a token balance left in the vault of a finished escrow (sent there after it was paid out) is swept to the platform vault first. */

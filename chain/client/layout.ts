@@ -224,7 +224,7 @@ export const CONFIG_PARAMS: Layout = [
   ['rewardFiveStar', 'i16'],
   ['rewardDisputeWon', 'i16'],
   ['rewardUptime', 'i16'],
-  ['_padding', bytes(2)]
+  ['repMinRaterPaidJobs', 'u16']
 ]
 
 /** `state.rs::Config` after its discriminator (600 bytes). */
@@ -252,7 +252,7 @@ export const CONFIG: Layout = [
 ]
 
 /**
- * `state.rs::Node` after its discriminator (152 bytes). The fields from `timeAccuracySumBps` to
+ * `state.rs::Node` after its discriminator (160 bytes). The fields from `timeAccuracySumBps` to
  * `adjustment` (with `jobsAssigned` … `heartbeatsExpected`) are the `ReputationRecord` of
  * protocols/rules/reputation.ts; `reputation` is its score.
  */
@@ -266,6 +266,7 @@ export const NODE: Layout = [
   ['suspendedUntil', 'i64'],
   ['totalEarned', 'u64'],
   ['timeAccuracySumBps', 'u64'],
+  ['paidValue', 'u64'],
   ['jobsAssigned', 'u32'],
   ['jobsCompleted', 'u32'],
   ['jobsFailed', 'u32'],
@@ -329,13 +330,15 @@ export const ESCROW: Layout = [
   ['terms', defined('ConfigParams', CONFIG_PARAMS)]
 ]
 
-/** `state.rs::ClientState` after its discriminator (48 bytes): the rate-limit window. */
+/** `state.rs::ClientState` after its discriminator (56 bytes): the rate-limit window and the
+ * client's paid history (credited jobs it rated; its ratings count from `repMinRaterPaidJobs` on). */
 export const CLIENT_STATE: Layout = [
   ['client', 'pubkey'],
   ['windowStart', 'i64'],
   ['jobsInWindow', 'u32'],
+  ['paidJobs', 'u32'],
   ['bump', 'u8'],
-  ['_padding', bytes(3)]
+  ['_padding', bytes(7)]
 ]
 
 /** `state.rs::Dispute` after its discriminator (368 bytes). */

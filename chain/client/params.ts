@@ -70,6 +70,8 @@ export interface ConfigParams {
   readonly rewardFiveStar: number
   readonly rewardDisputeWon: number
   readonly rewardUptime: number
+  /** A client's rating counts only from this many paid, credited jobs on (`REPUTATION.minRaterPaidJobs`). */
+  readonly repMinRaterPaidJobs: number
 }
 
 function four<T> (xs: readonly T[], what: string): Four<T> {
@@ -142,6 +144,7 @@ export function configParamsFromProtocol (): ConfigParams {
     rewardSuccessfulJob: REPUTATION.recoveries.successfulJob,
     rewardFiveStar: REPUTATION.recoveries.fiveStarRating,
     rewardDisputeWon: REPUTATION.recoveries.disputeWon,
-    rewardUptime: REPUTATION.recoveries.uptime30Days
+    rewardUptime: REPUTATION.recoveries.uptime30Days,
+    repMinRaterPaidJobs: REPUTATION.minRaterPaidJobs
   }
 }

@@ -10,8 +10,14 @@
  *   proofQuality = valid / total × 100               (100 % → 100)
  *   uptime       = heartbeats received / expected × 50, received capped at expected (98 % → 49)
  * A component with no data yet (e.g. no ratings) is 0: reputation starts at 0.
- * maturity = min(assigned, REPUTATION.maturityJobs) / maturityJobs (see params.ts for why).
- * adjustment = the running sum of penalties and recoveries (−50 failed, +10 success, …).
+ * maturity = min(assigned, floor(paidValue / ref), maturityJobs) / maturityJobs, ref the reference
+ *   job amount (the Bronze tier's job cap, 10 CYXWIZ): a job counts towards maturity only per
+ *   reference amount paid, so full maturity needs 20 jobs and 200 CYXWIZ paid. Reputation follows
+ *   paid value, not job count: twenty minimum jobs (20 CYXWIZ paid) mature a record to 10 %, not
+ *   100 % (audit finding 7).
+ * adjustment = the running sum of penalties and recoveries (−50 failed, +10 success, …); the
+ *   successful-job and five-star recoveries are weighted by the job's paid value
+ *   (`valueWeightedPoints`: full points from the reference amount up, floored).
  */
 import { BPS, REPUTATION, type ReputationTier, type ReputationTierName } from '../params.js'
 import { AmountError } from './amount.js'
@@ -32,6 +38,8 @@ export interface ReputationRecord {
   readonly heartbeatsExpected: number
   /** Running sum of penalties and recoveries (points, may be negative). */
   readonly adjustment: number
+  /** Base units paid for the node's credited jobs (completed, or won in a dispute). */
+  readonly paidValue: bigint
 }
 
 export const EMPTY_REPUTATION: ReputationRecord = {
@@ -45,7 +53,8 @@ export const EMPTY_REPUTATION: ReputationRecord = {
   proofsTotal: 0,
   heartbeatsReceived: 0,
   heartbeatsExpected: 0,
-  adjustment: 0
+  adjustment: 0,
+  paidValue: 0n
 }
 
 export interface ReputationComponents {
@@ -81,12 +90,52 @@ export function reputationComponents (r: ReputationRecord): ReputationComponents
   }
 }
 
+/** The job amount a credited job must reach for full recovery points, and whose multiple by
+ * `maturityJobs` a record must have been paid to mature fully: the Bronze tier's job cap. */
+export function referenceJobAmount (): bigint {
+  const cap = REPUTATION.tiers[0]?.maxJobAmount
+  if (cap === null || cap === undefined || cap <= 0n) throw new AmountError('the first reputation tier needs a positive job cap')
+  return cap
+}
+
+/** The paid value at which a record is fully mature: maturityJobs × referenceJobAmount (200 CYXWIZ). */
+export function maturityPaidValue (): bigint {
+  return BigInt(REPUTATION.maturityJobs) * referenceJobAmount()
+}
+
+/** How many jobs count towards maturity: min(assigned, floor(paidValue / ref), maturityJobs). */
+export function maturityJobsCounted (r: Pick<ReputationRecord, 'jobsAssigned' | 'paidValue'>): number {
+  if (r.paidValue < 0n) throw new AmountError('paidValue must not be negative')
+  const byValue = r.paidValue / referenceJobAmount()
+  const m = REPUTATION.maturityJobs
+  return Math.min(r.jobsAssigned, m, byValue > BigInt(m) ? m : Number(byValue))
+}
+
+/** The components' sum scaled by maturity: floor(sum × counted / maturityJobs). */
+export function maturedPoints (sum: number, r: Pick<ReputationRecord, 'jobsAssigned' | 'paidValue'>): number {
+  return Math.floor((sum * maturityJobsCounted(r)) / REPUTATION.maturityJobs)
+}
+
 export function reputationScore (r: ReputationRecord): number {
   const c = reputationComponents(r)
   const sum = c.completion + c.timeAccuracy + c.rating + c.proofQuality + c.uptime
-  const m = REPUTATION.maturityJobs
-  const matured = Math.floor((sum * Math.min(r.jobsAssigned, m)) / m)
-  return Math.max(0, Math.min(REPUTATION.maxScore, matured + r.adjustment))
+  return Math.max(0, Math.min(REPUTATION.maxScore, maturedPoints(sum, r) + r.adjustment))
+}
+
+/**
+ * A recovery's points weighted by the job's paid value: floor(points × min(amount, ref) / ref), ref
+ * the reference job amount (10 CYXWIZ). A 1-CYXWIZ job's successful completion earns 1 point, not 10.
+ */
+export function valueWeightedPoints (points: number, amount: bigint): number {
+  if (!Number.isInteger(points) || points < 0) throw new AmountError('points must be a non-negative integer')
+  if (amount < 0n) throw new AmountError('amount must not be negative')
+  const ref = referenceJobAmount()
+  return Number((BigInt(points) * (amount < ref ? amount : ref)) / ref)
+}
+
+/** Whether a client's rating counts: it has at least `REPUTATION.minRaterPaidJobs` paid, credited jobs behind it. */
+export function ratingCounts (clientPaidJobs: number): boolean {
+  return clientPaidJobs >= REPUTATION.minRaterPaidJobs
 }
 
 export type ReputationEvent =

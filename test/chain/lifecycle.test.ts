@@ -9,14 +9,14 @@
 import assert from 'node:assert/strict'
 import { Keypair, PublicKey, SystemProgram } from '@solana/web3.js'
 import {
-  ESCROW_STATE, NODE, U64_MAX, anchorProgress, cancel, clientStatePda, closeEscrow, decodeClientState, escrowVaultPda,
+  CLIENT_STATE, ESCROW_STATE, NODE, U64_MAX, anchorProgress, cancel, clientStatePda, closeEscrow, decodeClientState, escrowVaultPda,
   fieldOffset, heartbeat, nodePda, parseEvents, rateWorker, reputationRecordOf, requestUnstake, timeoutRefund, updateConfig,
   vaultPda, withdrawStake, configPda, decodeConfig, ARGS, INSTRUCTION_ACCOUNTS, TIER, buildInstruction, escrowPda, type InstructionName,
   type Layout
 } from '../../chain/client/index.js'
 import {
   BN254_SCALAR_FIELD, ESCROW, REPUTATION, SETTLEMENT, SLASHING, STAKE_LOCK, STAKE_TIERS, cancellationSplit, extendLockForJob, initialLockUntil, progressBps,
-  reputationScore, slashStake, timeAccuracyBps, withdrawableAt
+  reputationScore, slashStake, timeAccuracyBps, valueWeightedPoints, withdrawableAt
 } from '../../protocols/index.js'
 import { TOKEN, World, expectError, hash, program, record, withAccount, type Wallet } from './world.js'
 
@@ -101,9 +101,21 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
       assert.equal(n.jobsCompleted, 1)
       assert.equal(n.timedJobs, 1)
       assert.equal(n.timeAccuracySumBps, BigInt(timeAccuracyBps(3_000, 3_600)))
-      assert.equal(n.adjustment, REPUTATION.recoveries.successfulJob)
-      // One job of maturity 20: (400 + floor(8334×250/10000)) × 1/20 + 10.
-      assert.equal(assertScoreMatches(w, worker.kp.publicKey, 'after complete'), Math.floor((400 + 208) / 20) + 10)
+      assert.equal(n.paidValue, 5n * TOKEN)
+      // The recovery is weighted by the paid value: 5 of the reference 10 CYXWIZ → 5 of 10 points.
+      assert.equal(n.adjustment, valueWeightedPoints(REPUTATION.recoveries.successfulJob, 5n * TOKEN))
+      assert.equal(n.adjustment, 5)
+      // Half a reference amount paid: no job counts towards maturity yet (finding 7), so the
+      // components (400 + floor(8334×250/10000)) are scaled by 0/20; the score is the adjustment.
+      assert.equal(assertScoreMatches(w, worker.kp.publicKey, 'after complete'), 5)
+      // A second one: 10 CYXWIZ paid, one job of maturity 20: floor((400 + time accuracy) / 20) + 10.
+      const second = w.escrow(client, worker, 2n, 5n * TOKEN, { estimatedSeconds: 3_600n })
+      w.ledger.warp(3_600n)
+      w.deliver(worker, second)
+      w.ledger.mustSend([w.completeIx(client, worker, second)], [client.kp])
+      n = w.node(worker.kp.publicKey)
+      const time = Math.floor(Number(n.timeAccuracySumBps) * 250 / (n.timedJobs * 10_000))
+      assert.equal(assertScoreMatches(w, worker.kp.publicKey, 'after the second'), Math.floor((400 + time) / 20) + 10)
     })
 
     it('agrees with reputationScore() after every step of a long mixed history', function () {
@@ -117,7 +129,7 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
       for (let i = 0; i < 26; i++) {
         const client = clients[i % clients.length] as Wallet
         const est = BigInt(600 + 97 * i)
-        const escrow = w.escrow(client, worker, ++nonce, TOKEN + BigInt(i), { estimatedSeconds: est, timeoutSecs: est * 2n })
+        const escrow = w.escrow(client, worker, ++nonce, (i % 2 === 0 ? 9n : 1n) * TOKEN + BigInt(i), { estimatedSeconds: est, timeoutSecs: est * 2n })
         assertScoreMatches(w, owner, `job ${i} created`)
         const kind = i % 6
         if (kind === 4) {
@@ -341,9 +353,12 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
   })
 
   describe('rate_worker', () => {
-    it('once per completed job, by its client, 1..5 stars; five stars add +5', () => {
+    it('once per completed job, by its client, 1..5 stars; five stars add the five-star recovery weighted by paid value', () => {
       const { w, worker, client } = setup()
-      const escrow = w.escrow(client, worker, 1n, TOKEN)
+      const escrow = w.escrow(client, worker, 1n, 9n * TOKEN)
+      // Test set-up: a client with a paid history (test/chain/security.test.ts earns one for real).
+      const state = clientStatePda(w.pid, client.kp.publicKey).address
+      w.patch(state, (v) => { v.setUint32(8 + fieldOffset(CLIENT_STATE, 'paidJobs'), REPUTATION.minRaterPaidJobs, true) })
       const rate = (stars: number, by = client) => rateWorker({ client: by.kp.publicKey, escrow, worker: worker.kp.publicKey }, stars, w.pid)
       expectError(w.ledger.send([rate(5)], [client.kp]), 'InvalidEscrowState') // not completed yet
       w.deliver(worker, escrow)
@@ -357,7 +372,9 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
       const n = w.node(worker.kp.publicKey)
       assert.equal(n.ratings, 1)
       assert.equal(n.ratingStarsSum, 5)
-      assert.equal(n.adjustment - before, REPUTATION.recoveries.fiveStarRating)
+      assert.equal(n.adjustment - before, valueWeightedPoints(REPUTATION.recoveries.fiveStarRating, 9n * TOKEN))
+      assert.equal(n.adjustment - before, 4) // floor(5 × 9 / 10)
+      assert.equal(decodeClientState(w.ledger.account(state)?.data ?? new Uint8Array()).paidJobs, REPUTATION.minRaterPaidJobs + 1)
       assertScoreMatches(w, worker.kp.publicKey, 'rated')
       assert.equal(parseEvents(res.logs)[0]?.data.reputation, BigInt(n.reputation))
       expectError(w.ledger.send([rate(4)], [client.kp]), 'AlreadyRated')

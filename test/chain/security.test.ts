@@ -13,10 +13,13 @@ import { createTransferInstruction } from '@solana/spl-token'
 import {
   acceptJob, anchorProgress, cancel, claimPayment, closeDispute, closeEscrow, configParamsFromProtocol, decodeVerifyingKey, disputePda,
   finalizeDispute, nodePda, openDispute, rateWorker, resolveDispute, setVerifyingKey, slashInvalidProof, submitDelivery, timeoutRefund, vaultPda, verifyingKeyPda,
-  voteVaultPda, TIER, ESCROW_STATE, parseEvents
+  voteVaultPda, TIER, ESCROW_STATE, parseEvents, reputationRecordOf
 } from '../../chain/client/index.js'
 import { AIRDROP_LIMITS, EmbeddedLedger, LedgerRpcServer } from '../../chain/rpc/index.js'
-import { DISPUTE, ESCROW, REPUTATION, STAKE_TIERS, UNITS_PER_TOKEN, digestCommitment, fieldToBytes } from '../../protocols/index.js'
+import {
+  DISPUTE, ESCROW, REPUTATION, STAKE_TIERS, UNITS_PER_TOKEN, digestCommitment, fieldToBytes, reputationComponents, reputationScore, reputationTier,
+  valueWeightedPoints
+} from '../../protocols/index.js'
 import { TOKEN, World, deliveryArgs, expectError, hash, program, record } from './world.js'
 
 const minStake = STAKE_TIERS[0]?.minStake ?? 0n
@@ -304,8 +307,42 @@ describe('chain/security: the audit\'s exploits fail (issue 15)', () => {
       assert.deepEqual([n.jobsAssigned, n.jobsCompleted, n.ratings, n.adjustment, n.reputation], [0, 0, 0, 0, 0], 'five cheap self-dealt jobs: no reputation')
       farm(6n, TOKEN)
       n = w.node(worker.kp.publicKey)
-      assert.deepEqual([n.jobsAssigned, n.jobsCompleted, n.ratings], [1, 1, 1])
-      assert.equal(n.adjustment, REPUTATION.recoveries.successfulJob + REPUTATION.recoveries.fiveStarRating)
+      // Credited, but worth a tenth of the reference amount: one recovery point, and the client's
+      // rating does not count (no paid history: its five uncredited jobs are none).
+      assert.deepEqual([n.jobsAssigned, n.jobsCompleted, n.ratings], [1, 1, 0])
+      assert.equal(n.paidValue, TOKEN)
+      assert.equal(n.adjustment, valueWeightedPoints(REPUTATION.recoveries.successfulJob, TOKEN))
+      assert.equal(n.adjustment, 1)
+    })
+
+    it('the audited farm: twenty minimum-price self-dealt jobs, each rated five stars, gain no tier (value-weighted maturity and recoveries, ratings only from a paid history)', function () {
+      this.timeout(60_000)
+      const w = new World().initialize()
+      const worker = w.worker(minStake)
+      const client = w.wallet(100n) // the farmer's second wallet
+      const start = w.node(worker.kp.publicKey)
+      assert.equal(reputationTier(start.reputation).name, 'Bronze')
+      for (let i = 1n; i <= 20n; i++) {
+        if (i === 11n) w.ledger.warp(86_400n) // the per-wallet rate limit: ten a day
+        const escrow = w.escrow(client, worker, i, ESCROW.minAmount, { estimatedSeconds: 600n })
+        w.ledger.warp(600n) // a perfect time estimate
+        w.deliver(worker, escrow)
+        w.ledger.mustSend([w.completeIx(client, worker, escrow)], [client.kp])
+        w.ledger.mustSend([rateWorker({ client: client.kp.publicKey, escrow, worker: worker.kp.publicKey }, 5, w.pid)], [client.kp])
+      }
+      const n = w.node(worker.kp.publicKey)
+      assert.deepEqual([n.jobsAssigned, n.jobsCompleted, n.paidValue], [20, 20, 20n * ESCROW.minAmount])
+      // Ratings count from the client's sixth paid job on; each is worth 0 five-star points at 1 CYXWIZ.
+      assert.equal(n.ratings, 20 - REPUTATION.minRaterPaidJobs)
+      assert.equal(n.adjustment, 20 * valueWeightedPoints(REPUTATION.recoveries.successfulJob, ESCROW.minAmount))
+      assert.equal(n.reputation, reputationScore(reputationRecordOf(n)), 'the program scores as the pure rule does')
+      assert.equal(reputationTier(n.reputation).name, 'Bronze', `no tier gain (score ${n.reputation})`)
+      // The same record under the old rules (maturity by job count, full recoveries, every rating):
+      // Diamond, as the audit found.
+      const c = reputationComponents({ ...reputationRecordOf(n), ratings: 20, ratingStarsSum: 100 })
+      const old = Math.min(REPUTATION.maxScore, c.completion + c.timeAccuracy + c.rating + c.proofQuality + c.uptime +
+        20 * REPUTATION.recoveries.successfulJob + 20 * REPUTATION.recoveries.fiveStarRating)
+      assert.equal(reputationTier(old).name, 'Diamond', `old score ${old}`)
     })
 
     it('the protocol\'s minimum escrow and credit floor are the Config the program runs with (one source)', () => {
@@ -314,6 +351,9 @@ describe('chain/security: the audit\'s exploits fail (issue 15)', () => {
       assert.equal(c.minEscrowAmount, ESCROW.minAmount)
       assert.equal(c.minEscrowTimeoutSecs, BigInt(ESCROW.minTimeoutSeconds))
       assert.equal(c.repCreditMinAmount, REPUTATION.minCreditedJobAmount)
+      assert.equal(c.repMinRaterPaidJobs, REPUTATION.minRaterPaidJobs)
+      // The reference amount of value-weighted reputation is the first tier's job cap, on both sides.
+      assert.equal(c.repTierMaxJob[0], REPUTATION.tiers[0]?.maxJobAmount)
       const client = w.wallet(10n)
       const worker = w.worker(minStake)
       // At the minimum: accepted; one below: refused (the program enforces what Config says).

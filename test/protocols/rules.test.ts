@@ -10,7 +10,8 @@ import {
   parseTokens, progressBps, proRataSplit, quoteJobPrice, quorumVotes, reputationComponents, reputationScore,
   reputationTier, requiredStake, settlementSplit, slashRateBps, slashStake, stakeTierFor, takeRateLimit,
   tallyDispute, tierMayAccept, timeAccuracyBps, trainingTimeWithinBounds, withdrawalCheck, withdrawableAt,
-  applyReputationEvent, DISPUTE, TOKEN, U64_MAX, type ReputationRecord
+  applyReputationEvent, DISPUTE, TOKEN, U64_MAX, type ReputationRecord, referenceJobAmount, maturityPaidValue, maturityJobsCounted,
+  maturedPoints, valueWeightedPoints, ratingCounts, REPUTATION
 } from '../../protocols/index.js'
 
 const T = (s: string): bigint => parseTokens(s)
@@ -182,15 +183,44 @@ describe('protocols/rules', () => {
       assert.equal(reputationComponents(r({ heartbeatsExpected: 100, heartbeatsReceived: 98 })).uptime, 49)
     })
     it('sums the components (934 → Diamond) and starts at 0 (Bronze)', () => {
-      const seasoned = r({ jobsAssigned: 100, jobsCompleted: 95, timedJobs: 95, timeAccuracySumBps: 95 * 9_000, ratings: 10, ratingStarsSum: 45, proofsTotal: 95, proofsValid: 95, heartbeatsExpected: 100, heartbeatsReceived: 98 })
+      const seasoned = r({ paidValue: T('1000'), jobsAssigned: 100, jobsCompleted: 95, timedJobs: 95, timeAccuracySumBps: 95 * 9_000, ratings: 10, ratingStarsSum: 45, proofsTotal: 95, proofsValid: 95, heartbeatsExpected: 100, heartbeatsReceived: 98 })
       assert.equal(reputationScore(seasoned), 934)
       assert.equal(reputationTier(934).name, 'Diamond')
       assert.equal(reputationScore(EMPTY_REPUTATION), 0)
       assert.equal(reputationTier(0).name, 'Bronze')
     })
     it('does not grant Diamond for one perfect job (maturity)', () => {
-      const one = r({ jobsAssigned: 1, jobsCompleted: 1, timedJobs: 1, timeAccuracySumBps: 10_000, ratings: 1, ratingStarsSum: 5, proofsTotal: 1, proofsValid: 1, heartbeatsExpected: 1, heartbeatsReceived: 1 })
+      const one = r({ paidValue: T('10'), jobsAssigned: 1, jobsCompleted: 1, timedJobs: 1, timeAccuracySumBps: 10_000, ratings: 1, ratingStarsSum: 5, proofsTotal: 1, proofsValid: 1, heartbeatsExpected: 1, heartbeatsReceived: 1 })
       assert.equal(reputationScore(one), 50) // 1000 × 1/20
+      // The same perfect job paid less than the reference amount (10 CYXWIZ) matures nothing.
+      assert.equal(reputationScore({ ...one, paidValue: T('9.999999999') }), 0)
+    })
+    it('matures by paid value as well as by jobs: min(assigned, floor(paid / 10 CYXWIZ), 20) jobs count (finding 7)', () => {
+      assert.equal(referenceJobAmount(), T('10'))
+      assert.equal(maturityPaidValue(), T('200'))
+      const table: [jobs: number, paid: string, counted: number][] = [
+        [0, '0', 0], [1, '9.999999999', 0], [1, '10', 1], [1, '1000', 1], [20, '20', 2], [20, '199.999999999', 19],
+        [20, '200', 20], [100, '1000000', 20], [5, '35', 3]
+      ]
+      for (const [jobsAssigned, paid, counted] of table) {
+        assert.equal(maturityJobsCounted({ jobsAssigned, paidValue: T(paid) }), counted, `${jobsAssigned} jobs, ${paid} paid`)
+      }
+      assert.equal(maturedPoints(1000, { jobsAssigned: 20, paidValue: T('20') }), 100)
+      assert.equal(maturedPoints(999, { jobsAssigned: 20, paidValue: T('30') }), 149) // floor(999 × 3 / 20)
+      assert.throws(() => maturityJobsCounted({ jobsAssigned: 1, paidValue: -1n }), AmountError)
+    })
+    it('weights the successful-job and five-star recoveries by paid value, floored (finding 7)', () => {
+      const table: [points: number, amount: string, out: number][] = [
+        [10, '0', 0], [10, '0.999999999', 0], [10, '1', 1], [10, '5', 5], [10, '9.999999999', 9], [10, '10', 10], [10, '1000', 10],
+        [5, '1', 0], [5, '2', 1], [5, '9', 4], [5, '10', 5], [0, '10', 0]
+      ]
+      for (const [points, amount, out] of table) assert.equal(valueWeightedPoints(points, T(amount)), out, `${points} × ${amount}`)
+      assert.throws(() => valueWeightedPoints(-1, T('1')), AmountError)
+      assert.throws(() => valueWeightedPoints(10, -1n), AmountError)
+    })
+    it('counts a rating only from a client with a paid history (finding 7)', () => {
+      assert.equal(REPUTATION.minRaterPaidJobs, 5)
+      for (const [paid, counts] of [[0, false], [4, false], [5, true], [100, true]] as const) assert.equal(ratingCounts(paid), counts, String(paid))
     })
     it('applies penalties and recoveries within 0..1000', () => {
       let adj = 0

@@ -3,10 +3,12 @@
 //!
 //!   component  = floor(min(num, den) × weight / den), 0 without data
 //!   sum        = completion + time accuracy + rating + proof quality + uptime
-//!   matured    = floor(sum × min(assigned, maturity) / maturity)
+//!   matured    = floor(sum × min(assigned, floor(paid_value / ref), m) / m), ref the first
+//!                reputation tier's job cap (10 CYXWIZ): a job counts towards maturity only per
+//!                reference amount paid (audit finding 7, `maturedPoints`)
 //!   score      = clamp(matured + adjustment, 0, max)
 //!
-//! Every product is below 2^63 (counts are u32, weights u16), and goes through `math`.
+//! Every product is below 2^63 (counts are u32, weights u16, ref ≤ 2^48), and goes through `math`.
 
 use crate::error::Result;
 use crate::math;
@@ -25,7 +27,12 @@ pub fn score(n: &Node, p: &ConfigParams) -> Result<u16> {
     let sum = math::add(math::add(math::add(completion, time)?, math::add(rating, proof)?)?, uptime)?;
     let m = p.rep_maturity_jobs as u64; // > 0: ConfigParams::is_valid
     let assigned = n.jobs_assigned as u64;
-    let matured = math::mul(sum, if assigned < m { assigned } else { m })? / m;
+    let paid_jobs = n.paid_value / p.rep_tier_max_job[0]; // ref > 0: is_valid
+    let mut counted = if assigned < m { assigned } else { m };
+    if paid_jobs < counted {
+        counted = paid_jobs;
+    }
+    let matured = math::mul(sum, counted)? / m;
     // matured ≤ 5 × 65,535, far inside i64.
     let total = matured as i64 + n.adjustment as i64;
     let max = p.rep_max_score as i64;
@@ -46,6 +53,20 @@ pub fn adjust(n: &mut Node, delta: i16, p: &ConfigParams) -> Result {
     let a = n.adjustment as i32 + delta as i32; // i32: cannot overflow for two i16
     n.adjustment = (if a > max { max } else if a < -max { -max } else { a }) as i16;
     refresh(n, p)
+}
+
+/// A recovery's `points` weighted by the job's paid `amount`: floor(points × min(amount, ref) /
+/// ref), ref the first reputation tier's job cap (`valueWeightedPoints`). Non-negative points only.
+pub fn value_weighted(points: i16, amount: u64, p: &ConfigParams) -> i16 {
+    if points <= 0 {
+        return points;
+    }
+    let r = p.rep_tier_max_job[0]; // 0 < r ≤ 2^48: is_valid, so a × points < 2^63
+    let a = if amount < r { amount } else { r };
+    match math::mul(a, points as u64) {
+        Ok(x) => (x / r) as i16, // ≤ points
+        Err(_) => points,
+    }
 }
 
 /// One job's time accuracy in bps: max(0, 10,000 − floor(|actual − estimated| × 10,000 /

@@ -83,7 +83,9 @@ pub struct ConfigParams {
     pub reward_five_star: i16,
     pub reward_dispute_won: i16,
     pub reward_uptime: i16,
-    pub _padding: [u8; 2],
+    /// A client's rating counts only once it has this many paid, credited jobs behind it
+    /// (`ClientState.paid_jobs`; `REPUTATION.minRaterPaidJobs`). Was 2 bytes of padding.
+    pub rep_min_rater_paid_jobs: u16,
 }
 
 pub const CONFIG_PARAMS_LEN: usize = 328;
@@ -170,6 +172,8 @@ impl ConfigParams {
             && self.rep_maturity_jobs > 0
             && self.rep_max_score > 0
             && self.rep_max_score <= i16::MAX as u16 // the adjustment is an i16 clamped to ±max
+            && self.rep_tier_max_job[0] > 0 // the reference job amount of value-weighted reputation
+            && self.rep_tier_max_job[0] <= 1 << 48 // … small enough for `reputation::value_weighted`
     }
 
     /// The stake tier of a job of `amount`: the first whose (exclusive) bound exceeds it; the
@@ -262,6 +266,9 @@ pub struct Node {
     pub total_earned: u64,
     /// Sum over timed jobs of each job's time accuracy in bps (0..10,000 each).
     pub time_accuracy_sum_bps: u64,
+    /// Base units paid for this node's credited jobs (completed, or won in a dispute): the
+    /// value-weighted maturity of its score (audit finding 7, `reputation::score`).
+    pub paid_value: u64,
     pub jobs_assigned: u32,
     pub jobs_completed: u32,
     pub jobs_failed: u32,
@@ -283,7 +290,7 @@ pub struct Node {
     pub _padding: [u8; 5],
 }
 
-const _: () = assert!(core::mem::size_of::<Node>() == 32 + 8 * 8 + 11 * 4 + 2 + 2 + 3 + 5);
+const _: () = assert!(core::mem::size_of::<Node>() == 32 + 9 * 8 + 11 * 4 + 2 + 2 + 3 + 5);
 
 impl AccountType for Node {
     const DISCRIMINATOR: [u8; 8] = disc::account("Node");
@@ -417,11 +424,14 @@ pub struct ClientState {
     pub client: Pubkey,
     pub window_start: i64,
     pub jobs_in_window: u32,
+    /// Paid, credited jobs of this client that it rated (`rate_worker`), with any worker: its
+    /// ratings count only from `rep_min_rater_paid_jobs` on (audit finding 7).
+    pub paid_jobs: u32,
     pub bump: u8,
-    pub _padding: [u8; 3],
+    pub _padding: [u8; 7],
 }
 
-const _: () = assert!(core::mem::size_of::<ClientState>() == 32 + 8 + 4 + 1 + 3);
+const _: () = assert!(core::mem::size_of::<ClientState>() == 32 + 8 + 4 + 4 + 1 + 7);
 
 impl AccountType for ClientState {
     const DISCRIMINATOR: [u8; 8] = disc::account("ClientState");

@@ -111,7 +111,9 @@ pub fn release(r: &Release, final_weights_hash: &[u8; 32]) -> Result {
         n.jobs_completed = math::inc_u32(n.jobs_completed, 1)?;
         n.timed_jobs = math::inc_u32(n.timed_jobs, 1)?;
         n.time_accuracy_sum_bps = math::add(n.time_accuracy_sum_bps, reputation::time_accuracy_bps(actual, e.estimated_seconds)?)?;
-        reputation::adjust(n, reward, p)?;
+        // Paid value matures the score, and the recovery is weighted by it (audit finding 7).
+        n.paid_value = math::add(n.paid_value, e.amount)?;
+        reputation::adjust(n, reputation::value_weighted(reward, e.amount, p), p)?;
     }
 
     event::emit(PaymentReleased { escrow: *r.escrow.key(), worker: e.worker, worker_amount, platform_fee: fee });

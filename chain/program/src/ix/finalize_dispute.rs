@@ -91,6 +91,7 @@ pub fn process(input: &Input) -> Result {
         n.total_earned = math::add(n.total_earned, worker_amount)?;
         if e.credited != 0 {
             n.jobs_completed = math::inc_u32(n.jobs_completed, 1)?;
+            n.paid_value = math::add(n.paid_value, e.amount)?;
             reputation::adjust(n, p.reward_dispute_won, &c.params)?;
         }
         e.state = ESCROW_RESOLVED_WORKER;

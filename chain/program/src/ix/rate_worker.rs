@@ -1,14 +1,22 @@
 //! `rate_worker(stars)`: the client rates the worker of a completed job, once. Feeds the rating
-//! component (stars summed over ratings), and a top rating adds the five-star recovery.
+//! component (stars summed over ratings), and a top rating adds the five-star recovery, weighted
+//! by the job's paid value (`reputation::value_weighted`).
 //!
-//! Accounts: 0 client (signer) · 1 config · 2 escrow (writable) · 3 worker_node (writable).
+//! A rating counts only on a credited job (the client paid at least `rep_credit_min_amount` for
+//! it) and only from a client with a paid history: at least `rep_min_rater_paid_jobs` earlier
+//! paid, credited jobs that it rated (`ClientState.paid_jobs`, with any worker). Each credited job
+//! rated then joins that history. A fresh wallet's first ratings move nobody's score (audit
+//! finding 7).
+//!
+//! Accounts: 0 client (signer) · 1 config · 2 escrow (writable) · 3 worker_node (writable) ·
+//! 4 client_state (writable, PDA ["client", client]).
 
 use crate::account::{self, Account, AccountIter};
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, WorkerRated};
 use crate::input::Input;
-use crate::state::{Config, Escrow, Node, ESCROW_COMPLETED};
+use crate::state::{ClientState, Config, Escrow, Node, ESCROW_COMPLETED};
 use crate::{math, reputation, require};
 
 pub fn process(input: &Input) -> Result {
@@ -18,6 +26,7 @@ pub fn process(input: &Input) -> Result {
     let config = Account::<Config>::load(it.next()?, pid)?;
     let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
     let node = Account::<Node>::load_mut(it.next()?, pid)?;
+    let client_state_info = it.next()?;
     let mut args = Args::new(input.data);
     let stars = args.u8()?;
     args.finish()?;
@@ -30,6 +39,10 @@ pub fn process(input: &Input) -> Result {
     require!(e.rated == 0, Error::AlreadyRated);
     require!(stars >= 1 && stars as u16 <= p.max_stars, Error::InvalidStars);
     require!(n.owner == e.worker, Error::ConstraintHasOne);
+    let client_state = Account::<ClientState>::load_mut(client_state_info, pid)?;
+    let cs = client_state.get_mut();
+    // ClientState accounts exist only at ["client", client] holding that client (create_escrow).
+    require!(&cs.client == client.key(), Error::ConstraintHasOne);
 
     e.rated = 1;
     // A rating counts only on a job that earned credit: the client paid at least
@@ -38,10 +51,17 @@ pub fn process(input: &Input) -> Result {
         event::emit(WorkerRated { escrow: *escrow.key(), worker: e.worker, stars: stars as u64, reputation: n.reputation as u64 });
         return Ok(());
     }
+    // Only from a client with a paid history; this job then joins it.
+    let counts = cs.paid_jobs >= p.rep_min_rater_paid_jobs as u32;
+    cs.paid_jobs = math::inc_u32(cs.paid_jobs, 1)?;
+    if !counts {
+        event::emit(WorkerRated { escrow: *escrow.key(), worker: e.worker, stars: stars as u64, reputation: n.reputation as u64 });
+        return Ok(());
+    }
     n.ratings = math::inc_u32(n.ratings, 1)?;
     n.rating_stars_sum = math::inc_u32(n.rating_stars_sum, stars as u32)?;
     if stars as u16 == p.max_stars {
-        reputation::adjust(n, p.reward_five_star, p)?;
+        reputation::adjust(n, reputation::value_weighted(p.reward_five_star, e.amount, p), p)?;
     } else {
         reputation::refresh(n, p)?;
     }
