@@ -106,7 +106,9 @@ export const SLASHING = {
   invalidProofBps: 2_500,
   /** 3. Dispute resolved against the node (fraud): 50 % of stake and a permanent ban. */
   fraudBps: 5_000,
-  /** 4. Repeated failures: 3+ failed jobs within 7 days → 30 % and a 30-day suspension. */
+  /** 4. Repeated failures: 3+ failed jobs within 7 days → 30 % and a 30-day suspension. Applied
+   * on-chain with a fixed 7-day window per node (`recordFailure`, `refund.rs`): timeouts and invalid
+   * proofs count; the third slashes 30 % of what is left and suspends the node. */
   repeatedFailuresBps: 3_000,
   repeatedFailuresCount: 3,
   repeatedFailuresWindowSeconds: 7 * DAY,

@@ -39,6 +39,8 @@ export interface NodeAccount {
   readonly timeAccuracySumBps: bigint
   /** Base units paid for the node's credited jobs: matures its score (finding 7). */
   readonly paidValue: bigint
+  /** Repeated failures: when the node's failure window started, and the failures in it (`recordFailure`). */
+  readonly failuresWindowStart: bigint
   readonly jobsAssigned: number
   readonly jobsCompleted: number
   readonly jobsFailed: number
@@ -50,6 +52,7 @@ export interface NodeAccount {
   readonly proofsTotal: number
   readonly heartbeatsReceived: number
   readonly heartbeatsExpected: number
+  readonly failuresInWindow: number
   readonly adjustment: number
   readonly reputation: number
   readonly status: number

@@ -252,7 +252,7 @@ export const CONFIG: Layout = [
 ]
 
 /**
- * `state.rs::Node` after its discriminator (160 bytes). The fields from `timeAccuracySumBps` to
+ * `state.rs::Node` after its discriminator (168 bytes). The fields from `timeAccuracySumBps` to
  * `adjustment` (with `jobsAssigned` … `heartbeatsExpected`) are the `ReputationRecord` of
  * protocols/rules/reputation.ts; `reputation` is its score.
  */
@@ -267,6 +267,7 @@ export const NODE: Layout = [
   ['totalEarned', 'u64'],
   ['timeAccuracySumBps', 'u64'],
   ['paidValue', 'u64'],
+  ['failuresWindowStart', 'i64'],
   ['jobsAssigned', 'u32'],
   ['jobsCompleted', 'u32'],
   ['jobsFailed', 'u32'],
@@ -278,12 +279,13 @@ export const NODE: Layout = [
   ['proofsTotal', 'u32'],
   ['heartbeatsReceived', 'u32'],
   ['heartbeatsExpected', 'u32'],
+  ['failuresInWindow', 'u32'],
   ['adjustment', 'i16'],
   ['reputation', 'u16'],
   ['status', 'u8'],
   ['unstakeRequested', 'u8'],
   ['bump', 'u8'],
-  ['_padding', bytes(5)]
+  ['_padding', bytes(1)]
 ]
 
 /** `state.rs::Escrow` after its discriminator (784 bytes). `terms` is Config's parameter block when

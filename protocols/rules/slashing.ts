@@ -56,3 +56,34 @@ export function isRepeatedFailure (earlierFailureTimes: readonly number[], now: 
   const recent = earlierFailureTimes.filter((t) => t > since && t <= now).length + 1
   return recent >= SLASHING.repeatedFailuresCount
 }
+
+/** A node's failure counter as the program stores it (`Node.failures_window_start`, `failures_in_window`). */
+export interface FailureWindow {
+  /** When the current window started (unix seconds). */
+  readonly windowStart: number
+  /** Failures counted in it. */
+  readonly failures: number
+}
+
+export const NO_FAILURES: FailureWindow = { windowStart: 0, failures: 0 }
+
+/**
+ * Records a failed job (a timeout or an invalid proof) at `now`, as the program does: a fixed
+ * window of `repeatedFailuresWindowSeconds` (7 days) starts at the first failure after the previous
+ * window ended (or if the clock went back), as the client rate limit does. When the count reaches
+ * `repeatedFailuresCount` (3) the failure is *repeated*: the node is slashed `repeatedFailuresBps`
+ * (30 %) of the stake left after this job's own slash and suspended for `suspensionSeconds`
+ * (30 days), and the window starts again empty (the next repeated slash needs three more failures).
+ * A fixed window approximates `isRepeatedFailure`'s trailing one with two numbers on-chain; it can
+ * miss three failures that straddle a window boundary, never count failures more than 7 days apart.
+ */
+export function recordFailure (w: FailureWindow, now: number): { window: FailureWindow, repeated: boolean, suspendedUntil: number | null } {
+  if (!Number.isInteger(now)) throw new RangeError('now must be whole seconds')
+  const fresh = w.failures === 0 || now < w.windowStart || now >= w.windowStart + SLASHING.repeatedFailuresWindowSeconds
+  const failures = fresh ? 1 : w.failures + 1
+  const windowStart = fresh ? now : w.windowStart
+  if (failures >= SLASHING.repeatedFailuresCount) {
+    return { window: { windowStart: now, failures: 0 }, repeated: true, suspendedUntil: now + SLASHING.suspensionSeconds }
+  }
+  return { window: { windowStart, failures }, repeated: false, suspendedUntil: null }
+}

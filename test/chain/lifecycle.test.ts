@@ -135,6 +135,9 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
         if (kind === 4) {
           w.ledger.warp(est * 2n + 1n)
           w.ledger.mustSend([timeoutIx(w, client, worker, escrow)], [w.ledger.payer])
+          // The third timeout within 7 days suspends the worker (repeated failures): sit it out.
+          const until = w.node(owner).suspendedUntil
+          if (until > w.ledger.unixTime()) w.ledger.warp(until - w.ledger.unixTime())
         } else if (kind === 5) {
           w.ledger.mustSend([cancelIx(w, client, worker, escrow)], [client.kp])
         } else {
@@ -152,6 +155,7 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
       const n = w.node(owner)
       assert.ok(n.jobsAssigned > REPUTATION.maturityJobs, 'past maturity')
       assert.ok(n.jobsFailed > 0 && n.ratings > 0 && n.heartbeatsExpected > n.heartbeatsReceived)
+      assert.ok(n.suspendedUntil > 0n, 'the history includes a repeated-failure suspension')
       assert.ok(n.reputation > 0)
     })
 

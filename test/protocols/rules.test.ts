@@ -11,7 +11,7 @@ import {
   reputationTier, requiredStake, settlementSplit, slashRateBps, slashStake, stakeTierFor, takeRateLimit,
   tallyDispute, tierMayAccept, timeAccuracyBps, trainingTimeWithinBounds, withdrawalCheck, withdrawableAt,
   applyReputationEvent, DISPUTE, TOKEN, U64_MAX, type ReputationRecord, referenceJobAmount, maturityPaidValue, maturityJobsCounted,
-  maturedPoints, valueWeightedPoints, ratingCounts, REPUTATION
+  maturedPoints, valueWeightedPoints, ratingCounts, REPUTATION, recordFailure, NO_FAILURES, SLASHING
 } from '../../protocols/index.js'
 
 const T = (s: string): bigint => parseTokens(s)
@@ -217,6 +217,23 @@ describe('protocols/rules', () => {
       for (const [points, amount, out] of table) assert.equal(valueWeightedPoints(points, T(amount)), out, `${points} × ${amount}`)
       assert.throws(() => valueWeightedPoints(-1, T('1')), AmountError)
       assert.throws(() => valueWeightedPoints(10, -1n), AmountError)
+    })
+    it('repeated failures: a fixed 7-day window, the third failure in it is repeated (slash 30 %, suspend 30 days) and empties it', () => {
+      const D = 86_400
+      type Row = [now: number, windowStart: number, failures: number, repeated: boolean]
+      const rows: Row[] = [
+        [1_000, 1_000, 1, false], [1_000 + D, 1_000, 2, false], [1_000 + 6 * D, 1_000, 0, true], // third within 7 days
+        [1_000 + 7 * D, 1_000 + 7 * D, 1, false], [1_000 + 14 * D, 1_000 + 14 * D, 1, false], // window ended: a new one
+        [1_000 + 14 * D + 5, 1_000 + 14 * D, 2, false], [1_000 + 13 * D, 1_000 + 13 * D, 1, false] // clock went back: a new one
+      ]
+      let w = NO_FAILURES
+      for (const [now, windowStart, failures, repeated] of rows) {
+        const r = recordFailure(w, now)
+        assert.deepEqual([r.window.windowStart, r.window.failures, r.repeated], [repeated ? now : windowStart, failures, repeated], String(now))
+        assert.equal(r.suspendedUntil, repeated ? now + SLASHING.suspensionSeconds : null)
+        w = r.window
+      }
+      assert.throws(() => recordFailure(NO_FAILURES, 1.5), RangeError)
     })
     it('counts a rating only from a client with a paid history (finding 7)', () => {
       assert.equal(REPUTATION.minRaterPaidJobs, 5)

@@ -165,6 +165,7 @@ impl ConfigParams {
             k += 1;
         }
         self.jobs_per_wallet_per_day > 0
+            && self.repeated_failures_count > 0
             && self.min_escrow_amount > 0
             && self.min_escrow_timeout_secs <= self.escrow_timeout_secs
             && self.max_stars > 0
@@ -269,6 +270,11 @@ pub struct Node {
     /// Base units paid for this node's credited jobs (completed, or won in a dispute): the
     /// value-weighted maturity of its score (audit finding 7, `reputation::score`).
     pub paid_value: u64,
+    /// Repeated failures (`recordFailure`): when the current failure window started, and the
+    /// timeouts and invalid proofs counted in it. Reaching `repeated_failures_count` within
+    /// `repeated_failures_window_secs` slashes `repeated_failures_slash_bps` more and suspends the
+    /// node for `suspension_secs`; the window then starts again empty.
+    pub failures_window_start: i64,
     pub jobs_assigned: u32,
     pub jobs_completed: u32,
     pub jobs_failed: u32,
@@ -280,6 +286,7 @@ pub struct Node {
     pub proofs_total: u32,
     pub heartbeats_received: u32,
     pub heartbeats_expected: u32,
+    pub failures_in_window: u32,
     /// Running sum of penalties and recoveries, kept within ±rep_max_score.
     pub adjustment: i16,
     pub reputation: u16,
@@ -287,10 +294,10 @@ pub struct Node {
     /// 1 once `request_unstake` ran (a flag, not a zero time: the ledger clock may start at 0).
     pub unstake_requested: u8,
     pub bump: u8,
-    pub _padding: [u8; 5],
+    pub _padding: [u8; 1],
 }
 
-const _: () = assert!(core::mem::size_of::<Node>() == 32 + 9 * 8 + 11 * 4 + 2 + 2 + 3 + 5);
+const _: () = assert!(core::mem::size_of::<Node>() == 32 + 10 * 8 + 12 * 4 + 2 + 2 + 3 + 1);
 
 impl AccountType for Node {
     const DISCRIMINATOR: [u8; 8] = disc::account("Node");

@@ -152,7 +152,40 @@ pub fn refund_and_slash(r: &Refund, failure: Failure) -> Result {
     event::emit(StakeSlashed {
         node: *r.node.key(), slashed: slash.0, to_insurance: slash.1, burned: slash.2, to_client: 0, to_treasury: 0, remaining: n.stake,
     });
+
+    // Repeated failures (`recordFailure`, the escrow's terms): the count'th failure within the
+    // window slashes again, from what is left, and suspends the node; the window starts again.
+    if record_failure(n, &e.terms, e.completed_at) {
+        let extra = slash_stake(c, n, e.terms.repeated_failures_slash_bps, insurance_share_bps, &vaults)?;
+        let until = math::add_i64(e.completed_at, e.terms.suspension_secs)?;
+        if until > n.suspended_until {
+            n.suspended_until = until;
+        }
+        event::emit(StakeSlashed {
+            node: *r.node.key(), slashed: extra.0, to_insurance: extra.1, burned: extra.2, to_client: 0, to_treasury: 0, remaining: n.stake,
+        });
+    }
     Ok(())
+}
+
+/// Counts one failure at `now` in the node's fixed window (`recordFailure` in
+/// protocols/rules/slashing.ts): a new window when none is open, it has ended, or the clock went
+/// back. Returns true when the count reaches `repeated_failures_count` (then the window restarts
+/// empty at `now`).
+fn record_failure(n: &mut Node, p: &crate::state::ConfigParams, now: i64) -> bool {
+    let ends = n.failures_window_start.saturating_add(p.repeated_failures_window_secs);
+    if n.failures_in_window == 0 || now < n.failures_window_start || now >= ends {
+        n.failures_window_start = now;
+        n.failures_in_window = 1;
+    } else {
+        n.failures_in_window = n.failures_in_window.saturating_add(1);
+    }
+    if n.failures_in_window >= p.repeated_failures_count as u32 {
+        n.failures_window_start = now;
+        n.failures_in_window = 0;
+        return true;
+    }
+    false
 }
 
 /// Refunds the client of an anchored zk escrow whose challenge was never drawn, without slashing
@@ -189,6 +222,7 @@ struct Vaults {
 /// floor(slashed × (10,000 − insurance share)), the rest to the insurance vault. Updates the node's
 /// stake and the totals in Config. Returns (slashed, to insurance, burned). The vaults and the
 /// mint were checked by `check_accounts`.
+#[inline(always)] // five arguments and the returned tuple: BPF calls take at most five
 fn slash_stake(c: &mut Config, n: &mut Node, rate_bps: u16, insurance_share_bps: u16, v: &Vaults) -> Result<(u64, u64, u64)> {
     let slashed = math::bps(n.stake, rate_bps)?;
     let burned = math::bps(slashed, BPS - insurance_share_bps)?; // share ≤ 10,000: is_valid (the escrow's terms were)
