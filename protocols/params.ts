@@ -219,36 +219,44 @@ export const PRICING = {
   referenceFlopsPerSecond: 2_000_000_000
 } as const
 
-/** `DISPUTE.disputeBond`, also the appeal deposit while the appeal exists (one Config slot). */
-const DISPUTE_BOND = tok(100n)
-
-/** Security Model → Dispute Resolution Process. */
+/** Security Model → Dispute Resolution Process, with the jury of docs/security.md finding 5 (cyxwiz). */
 export const DISPUTE = {
   /**
    * (cyxwiz, audit finding 5) What the claimant locks at `open_dispute`: returned if it wins, paid
    * to the respondent if it loses, so a dispute that freezes the other side's payment is not free.
-   * One Config slot (`dispute_bond`) holds it; while the appeal exists the appeal deposit is the
-   * same amount (`appealDeposit` below).
    */
-  disputeBond: DISPUTE_BOND,
+  disputeBond: tok(100n),
   /** Step 2: evidence submission window. (cyxwiz, finding 5) 24 hours from opening (the document: 48). */
   evidenceWindowSeconds: 24 * HOUR,
-  /** Step 3: voting period after the evidence window. (cyxwiz, finding 5) 36 hours, the commit
-   * (24 h) and reveal (12 h) windows of the jury design (the document: 7 days). */
-  votingWindowSeconds: 36 * HOUR,
-  /** Quorum: 5 % of the total supply must vote (1 CYXWIZ = 1 vote). */
-  quorumBps: 500,
-  /** Step 3: correct voters earn 0.1 CYXWIZ from the treasury. Recorded; not paid yet. */
+  /**
+   * (cyxwiz, finding 5; replaces the document's token vote, 7 days, 5 % quorum, and its appeal.)
+   * A jury drawn by stake-weighted sortition among the staked nodes commits its votes within
+   * `commitWindowSeconds` (after the evidence window, or after a redraw) and reveals them within
+   * `revealWindowSeconds` after that.
+   */
+  commitWindowSeconds: 24 * HOUR,
+  revealWindowSeconds: 12 * HOUR,
+  /** Round 0's expected jury: a node is drawn with probability jurySize · 2^round · stake / total staked. */
+  jurySize: 7,
+  /** The fewest revealed votes a verdict needs (with a strict majority); otherwise a redraw with twice the jury. */
+  minJurors: 3,
+  /**
+   * (cyxwiz, finding 5, the terminal rule) The most jury rounds a dispute runs (expected juries 7,
+   * 14, 28, 56): when the last one also ends without a verdict (fewer than `minJurors` reveals, or
+   * a tie), the dispute resolves with no verdict: the status quo it froze (a delivered optimistic
+   * escrow paid as its undisputed claim, any other refunded), the bond back to the claimant, no
+   * slash, no reputation change; the forfeits go to the treasury (`juryOutcome`, `noVerdictOutcome`).
+   * With 36 h per round after the 24 h evidence window, a dispute ends within 6.5 days.
+   */
+  maxJuryRounds: 4,
+  /** The share of its stake a juror deposits with its committed vote: forfeited if it does not
+   * reveal or votes with the minority of a decided round, shared by the majority otherwise. */
+  jurorRiskBps: 1_000,
+  /** Step 3: correct voters earn 0.1 CYXWIZ from the treasury. Not paid: jurors share the forfeits instead. */
   correctVoteReward: tenths(1n),
   /** Step 4, client wins: full refund; 50 % of the stake slashed (SLASHING.fraudBps), the slashed
    * tokens split 50 % to the client and 50 % to the treasury; −200 reputation; permanent ban. */
-  clientWinsSlashToClientBps: 5_000,
-  /** Step 5: appeal within 24 hours of the verdict (cyxwiz, finding 5; the document: 7 days),
-   * with a 100 CYXWIZ deposit (forfeited to the treasury if the appeal fails) and twice the quorum.
-   * The deposit is the dispute bond: they share one Config slot. */
-  appealWindowSeconds: 24 * HOUR,
-  appealDeposit: DISPUTE_BOND,
-  appealQuorumMultiplier: 2
+  clientWinsSlashToClientBps: 5_000
 } as const
 
 /** Complete Workflow → Phase 2 (checkpoint strategy) and Gas Optimization → Merkle checkpoints. */

@@ -143,43 +143,50 @@ export interface DisputeAccount {
   readonly voteVault: PublicKey
   readonly clientEvidence: Uint8Array
   readonly workerEvidence: Uint8Array
+  /** The current round's jury seed (valid once `drawn` is 1). */
+  readonly seed: Uint8Array
   readonly openedAt: bigint
   readonly evidenceDeadline: bigint
-  readonly votingDeadline: bigint
-  /** When the current round's verdict was recorded, and until when it may be appealed. */
+  /** The current round's commit and reveal deadlines. */
+  readonly commitDeadline: bigint
+  readonly revealDeadline: bigint
   readonly resolvedAt: bigint
-  readonly appealDeadline: bigint
-  /** The current round's tally. */
-  readonly forClient: bigint
-  readonly forWorker: bigint
-  readonly locked: bigint
-  /** Round 0's tally once appealed. */
-  readonly firstForClient: bigint
-  readonly firstForWorker: bigint
-  /** The appeal deposit held in the vote vault until finalization. */
-  readonly appealDeposit: bigint
-  /** The claimant's bond held in the vote vault until finalization (0 after it). */
+  readonly seedSlot: bigint
+  /** `Config.totalStaked` at the opening: the sortition's denominator. */
+  readonly totalStaked: bigint
+  /** The claimant's bond held in the vault until finalization (0 after it). */
   readonly bond: bigint
-  readonly voters: number
+  readonly depositsClient: bigint
+  readonly depositsWorker: bigint
+  readonly depositsCommitted: bigint
+  readonly locked: bigint
+  readonly pool: bigint
+  readonly majorityDeposits: bigint
+  readonly committed: number
+  readonly revealed: number
+  readonly votesClient: number
+  readonly votesWorker: number
+  readonly openVotes: number
   readonly claimant: number
   /** `DISPUTE_STATE`. */
   readonly state: number
   readonly winner: number
   readonly bump: number
   readonly vaultBump: number
-  /** 0 the first vote, 1 the appeal. */
+  /** 0 the first jury; each redraw adds 1. */
   readonly round: number
-  readonly firstWinner: number
-  readonly appellant: number
+  readonly drawn: number
 }
 
 export interface VoteAccount {
   readonly dispute: PublicKey
-  readonly voter: PublicKey
-  readonly amount: bigint
+  readonly juror: PublicKey
+  readonly commitment: Uint8Array
+  readonly deposit: bigint
   readonly side: number
   readonly bump: number
   readonly round: number
+  readonly revealed: number
 }
 
 /** Total account sizes, discriminator included. */

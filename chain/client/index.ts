@@ -5,13 +5,13 @@
 export {
   CYXWIZ_PROGRAM_ID, INSTRUCTION_ACCOUNTS, FIXED_ADDRESSES, buildInstruction, cidBytes, initializeConfig, updateConfig,
   registerNode, heartbeat, requestUnstake, withdrawStake, createEscrow, anchorProgress, complete, cancel, timeoutRefund,
-  rateWorker, closeEscrow, openDispute, submitEvidence, vote, withdrawVote, resolveDispute, setVerifyingKey, verifyProof,
-  drawChallenge, completeZk, slashInvalidProof, VERIFYING_KEY_CHUNK, finalizeDispute, appeal, closeDispute, submitDelivery,
+  rateWorker, closeEscrow, openDispute, submitEvidence, drawJury, commitVote, revealVote, withdrawVote, resolveDispute, setVerifyingKey, verifyProof,
+  drawChallenge, completeZk, slashInvalidProof, VERIFYING_KEY_CHUNK, finalizeDispute, closeDispute, submitDelivery,
   claimPayment, acceptJob, revealChallenge, proposeAdmin, acceptAdmin, setGovernance, withdrawTreasury
 } from './instructions.js'
 export type {
   AccountFlags, AccountList, InitializeConfigAccounts, RegisterNodeAccounts, NodeOwnerAccounts, CreateEscrowAccounts,
-  CreateEscrowArgs, CompleteAccounts, SettleAccounts, TimeoutRefundAccounts, OpenDisputeAccounts, VoteAccounts,
+  CreateEscrowArgs, CompleteAccounts, SettleAccounts, TimeoutRefundAccounts, OpenDisputeAccounts, JurorAccounts,
   ResolveDisputeAccounts, FinalizeDisputeAccounts, CompleteZkAccounts, CompleteZkArgs, WithdrawTreasuryAccounts
 } from './instructions.js'
 export {

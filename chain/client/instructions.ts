@@ -46,9 +46,11 @@ export const INSTRUCTION_ACCOUNTS: Readonly<Record<InstructionName, AccountList>
   close_escrow: [['client', 'ws'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['tokenProgram', ''], ['platformVault', 'w']],
   open_dispute: [['claimant', 'ws'], ['config', ''], ['escrow', 'w'], ['dispute', 'w'], ['voteVault', 'w'], ['mint', ''], ['systemProgram', ''], ['tokenProgram', ''], ['claimantToken', 'w']],
   submit_evidence: [['party', 's'], ['dispute', 'w']],
-  vote: [['voter', 'ws'], ['config', ''], ['dispute', 'w'], ['vote', 'w'], ['voterToken', 'w'], ['voteVault', 'w'], ['systemProgram', ''], ['tokenProgram', '']],
-  resolve_dispute: [['config', ''], ['dispute', 'w'], ['mint', '']],
-  withdraw_vote: [['voter', 'ws'], ['config', ''], ['dispute', 'w'], ['vote', 'w'], ['voterToken', 'w'], ['voteVault', 'w'], ['tokenProgram', '']],
+  commit_vote: [['juror', 'ws'], ['config', 'w'], ['dispute', 'w'], ['jurorNode', 'w'], ['vote', 'w'], ['stakeVault', 'w'], ['voteVault', 'w'], ['systemProgram', ''], ['tokenProgram', '']],
+  reveal_vote: [['juror', 's'], ['dispute', 'w'], ['vote', 'w']],
+  draw_jury: [['dispute', 'w'], ['slotHashes', '']],
+  resolve_dispute: [['config', ''], ['dispute', 'w']],
+  withdraw_vote: [['juror', 'w'], ['config', 'w'], ['dispute', 'w'], ['jurorNode', 'w'], ['vote', 'w'], ['stakeVault', 'w'], ['voteVault', 'w'], ['tokenProgram', '']],
   set_verifying_key: [['admin', 'ws'], ['config', ''], ['verifyingKey', 'w'], ['systemProgram', '']],
   verify_proof: [['verifyingKey', '']],
   draw_challenge: [['escrow', 'w'], ['slotHashes', ''], ['config', '']],
@@ -57,7 +59,6 @@ export const INSTRUCTION_ACCOUNTS: Readonly<Record<InstructionName, AccountList>
     ['verifyingKey', ''], ['clientToken', 'w'], ['stakeVault', 'w'], ['insuranceVault', 'w'], ['mint', 'w'], ['tokenProgram', '']
   ],
   slash_invalid_proof: [['config', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['clientToken', 'w'], ['workerNode', 'w'], ['stakeVault', 'w'], ['insuranceVault', 'w'], ['mint', 'w'], ['tokenProgram', '']],
-  appeal: [['appellant', 's'], ['config', ''], ['dispute', 'w'], ['appellantToken', 'w'], ['voteVault', 'w'], ['tokenProgram', '']],
   finalize_dispute: [['config', 'w'], ['dispute', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['clientToken', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['stakeVault', 'w'], ['voteVault', 'w'], ['tokenProgram', '']],
   close_dispute: [['claimant', 'w'], ['config', ''], ['dispute', 'w'], ['voteVault', 'w'], ['tokenProgram', ''], ['platformVault', 'w']],
   submit_delivery: [['worker', 's'], ['escrow', 'w']],
@@ -366,30 +367,56 @@ export function submitEvidence (a: { party: PublicKey, dispute: PublicKey }, evi
   return buildInstruction('submit_evidence', a, { evidenceCid: cidBytes(evidenceCid) }, programId)
 }
 
-export interface VoteAccounts {
-  readonly voter: PublicKey
+export interface JurorAccounts {
+  /** The drawn node's owner. */
+  readonly juror: PublicKey
   readonly dispute: PublicKey
-  readonly voterToken: PublicKey
+  /** The dispute's current round (the `Vote` PDA is per round). */
+  readonly round: number
   readonly config?: PublicKey
+  readonly jurorNode?: PublicKey
   readonly vote?: PublicKey
+  readonly stakeVault?: PublicKey
   readonly voteVault?: PublicKey
 }
 
-function voteDefaults (a: VoteAccounts, programId: PublicKey): Record<string, PublicKey> {
+function jurorDefaults (a: JurorAccounts, programId: PublicKey): Record<string, PublicKey> {
   return {
     config: config(programId),
-    vote: votePda(programId, a.dispute, a.voter).address,
+    jurorNode: nodePda(programId, a.juror).address,
+    vote: votePda(programId, a.dispute, a.juror, a.round).address,
+    stakeVault: vaultPda(programId, 'stake').address,
     voteVault: voteVaultPda(programId, a.dispute).address
   }
 }
 
-/** `side`: 0 for the client, 1 for the worker (`SIDE`). */
-export function vote (a: VoteAccounts, side: number, amount: bigint, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
-  return buildInstruction('vote', { ...voteDefaults(a, programId), ...a }, { side, amount }, programId)
+const jurorAccounts = (a: JurorAccounts, programId: PublicKey): Record<string, PublicKey> => {
+  const { round: _round, ...rest } = a
+  return { ...jurorDefaults(a, programId), ...rest }
 }
 
-export function withdrawVote (a: VoteAccounts, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
-  return buildInstruction('withdraw_vote', { ...voteDefaults(a, programId), ...a }, {}, programId)
+/** `draw_jury` (anyone): fixes the dispute's current round seed from a slot hash (or re-arms an expired seed slot). */
+export function drawJury (a: { readonly dispute: PublicKey }, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('draw_jury', { ...a }, {}, programId)
+}
+
+/**
+ * `commit_vote`: a node drawn for the round commits `commitment` = SHA-256(side ‖ salt ‖ dispute ‖
+ * juror) (`voteCommitment`) and deposits `DISPUTE.jurorRiskBps` of its stake.
+ */
+export function commitVote (a: JurorAccounts, commitment: Uint8Array, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('commit_vote', jurorAccounts(a, programId), { commitment }, programId)
+}
+
+/** `reveal_vote`: the juror opens its commitment within the reveal window; `side` 0 client, 1 worker (`SIDE`). */
+export function revealVote (a: JurorAccounts, side: number, salt: Uint8Array, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  const all = jurorAccounts(a, programId)
+  return buildInstruction('reveal_vote', { juror: a.juror, dispute: a.dispute, vote: all.vote as PublicKey }, { side, salt }, programId)
+}
+
+/** `withdraw_vote` (anyone): settles a juror's vote of a finished round back into its stake; the `Vote`'s rent goes to the juror. */
+export function withdrawVote (a: JurorAccounts, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('withdraw_vote', jurorAccounts(a, programId), {}, programId)
 }
 
 export interface ResolveDisputeAccounts {
@@ -407,13 +434,14 @@ export interface ResolveDisputeAccounts {
 }
 
 /**
- * `resolve_dispute`: records the current round's verdict once its voting window has closed (no
- * token moves; `finalizeDispute` executes it after the appeal window). Needs only `escrow` (or
- * `dispute`) and `mint`; it still accepts the full `ResolveDisputeAccounts` of `finalizeDispute`.
+ * `resolve_dispute` (anyone): once the round's reveal window has closed, records the jury's
+ * verdict (≥ `minJurors` reveals and a strict majority; no token moves, `finalizeDispute` executes
+ * it) or redraws the round with twice the jury. Needs only `escrow` (or `dispute`); it still
+ * accepts the full `ResolveDisputeAccounts` of `finalizeDispute`.
  */
-export function resolveDispute (a: Partial<ResolveDisputeAccounts> & { readonly escrow: PublicKey, readonly mint: PublicKey }, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+export function resolveDispute (a: Partial<ResolveDisputeAccounts> & { readonly escrow: PublicKey }, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
   return buildInstruction('resolve_dispute', {
-    config: config(programId), dispute: disputePda(programId, a.escrow).address, escrow: a.escrow, mint: a.mint,
+    config: config(programId), dispute: disputePda(programId, a.escrow).address,
     ...(a.dispute !== undefined ? { dispute: a.dispute } : {}), ...(a.config !== undefined ? { config: a.config } : {})
   }, {}, programId)
 }
@@ -421,20 +449,14 @@ export function resolveDispute (a: Partial<ResolveDisputeAccounts> & { readonly 
 export type FinalizeDisputeAccounts = Omit<ResolveDisputeAccounts, 'mint'> & { readonly mint?: PublicKey, readonly voteVault?: PublicKey }
 
 /**
- * `finalize_dispute` (anyone): executes the recorded verdict once it can no longer be appealed
- * (round 0: after `appealDeadline`; an appeal: as soon as it is resolved) and returns or forfeits
- * an appeal deposit.
+ * `finalize_dispute` (anyone): executes the jury's recorded verdict (refund and slash, or payment)
+ * and pays the claimant's bond to the winner.
  */
 export function finalizeDispute (a: FinalizeDisputeAccounts, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
   const dispute = a.dispute ?? disputePda(programId, a.escrow).address
   return buildInstruction('finalize_dispute', {
     ...settleDefaults(a, programId), voteVault: voteVaultPda(programId, dispute).address, ...a, dispute
   }, {}, programId)
-}
-
-/** `appeal`: the loser of a resolved round-0 verdict, within the appeal window, deposits `appealDeposit` and reopens voting. */
-export function appeal (a: { readonly appellant: PublicKey, readonly dispute: PublicKey, readonly appellantToken: PublicKey, readonly config?: PublicKey, readonly voteVault?: PublicKey }, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
-  return buildInstruction('appeal', { config: config(programId), voteVault: voteVaultPda(programId, a.dispute).address, ...a }, {}, programId)
 }
 
 /** `close_dispute` (anyone): a finalized dispute with every vote withdrawn is closed (tokens sent to its vote vault directly are swept to the platform vault); its and its vault's rent go to `claimant`. */

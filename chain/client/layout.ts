@@ -171,7 +171,7 @@ const bytes = (n: number): { bytes: number } => ({ bytes: n })
 const defined = (name: string, layout: Layout): FieldType => ({ defined: { name, layout } })
 const vec = (item: Scalar | { bytes: number }): FieldType => ({ vec: item })
 
-/** `state.rs::ConfigParams` (328 bytes). */
+/** `state.rs::ConfigParams` (336 bytes). */
 export const CONFIG_PARAMS: Layout = [
   ['stakeTierMaxJob', arr('u64', 4)],
   ['stakeTierMinStake', arr('u64', 4)],
@@ -187,8 +187,8 @@ export const CONFIG_PARAMS: Layout = [
   ['repeatedFailuresWindowSecs', 'i64'],
   ['suspensionSecs', 'i64'],
   ['evidenceWindowSecs', 'i64'],
-  ['votingWindowSecs', 'i64'],
-  ['appealWindowSecs', 'i64'],
+  ['commitWindowSecs', 'i64'],
+  ['juryRevealWindowSecs', 'i64'],
   ['challengeWindowSecs', 'i64'],
   ['minEscrowAmount', 'u64'],
   ['minEscrowTimeoutSecs', 'i64'],
@@ -203,7 +203,7 @@ export const CONFIG_PARAMS: Layout = [
   ['fraudSlashBps', 'u16'],
   ['repeatedFailuresSlashBps', 'u16'],
   ['slashInsuranceShareBps', 'u16'],
-  ['disputeQuorumBps', 'u16'],
+  ['jurorRiskBps', 'u16'],
   ['clientWinsSlashToClientBps', 'u16'],
   ['trainingTimeMinBps', 'u16'],
   ['trainingTimeMaxBps', 'u16'],
@@ -214,7 +214,7 @@ export const CONFIG_PARAMS: Layout = [
   ['repMaturityJobs', 'u16'],
   ['jobsPerWalletPerDay', 'u16'],
   ['repeatedFailuresCount', 'u16'],
-  ['appealQuorumMultiplier', 'u16'],
+  ['jurySize', 'u16'],
   ['maxStars', 'u16'],
   ['penaltyFailedJob', 'i16'],
   ['penaltyTimeout', 'i16'],
@@ -224,10 +224,13 @@ export const CONFIG_PARAMS: Layout = [
   ['rewardFiveStar', 'i16'],
   ['rewardDisputeWon', 'i16'],
   ['rewardUptime', 'i16'],
-  ['repMinRaterPaidJobs', 'u16']
+  ['repMinRaterPaidJobs', 'u16'],
+  ['minJurors', 'u16'],
+  ['maxJuryRounds', 'u16'],
+  ['_padding', bytes(4)]
 ]
 
-/** `state.rs::Config` after its discriminator (600 bytes). */
+/** `state.rs::Config` after its discriminator (608 bytes). */
 export const CONFIG: Layout = [
   ['admin', 'pubkey'],
   ['mint', 'pubkey'],
@@ -288,7 +291,7 @@ export const NODE: Layout = [
   ['_padding', bytes(1)]
 ]
 
-/** `state.rs::Escrow` after its discriminator (784 bytes). `terms` is Config's parameter block when
+/** `state.rs::Escrow` after its discriminator (792 bytes). `terms` is Config's parameter block when
  * the escrow was created: its settlement's fees, slash rates, penalties and windows (finding 15). */
 export const ESCROW: Layout = [
   ['client', 'pubkey'],
@@ -343,7 +346,7 @@ export const CLIENT_STATE: Layout = [
   ['_padding', bytes(7)]
 ]
 
-/** `state.rs::Dispute` after its discriminator (368 bytes). */
+/** `state.rs::Dispute` after its discriminator (432 bytes). */
 export const DISPUTE: Layout = [
   ['escrow', 'pubkey'],
   ['client', 'pubkey'],
@@ -351,39 +354,47 @@ export const DISPUTE: Layout = [
   ['voteVault', 'pubkey'],
   ['clientEvidence', bytes(64)],
   ['workerEvidence', bytes(64)],
+  ['seed', bytes(32)],
   ['openedAt', 'i64'],
   ['evidenceDeadline', 'i64'],
-  ['votingDeadline', 'i64'],
+  ['commitDeadline', 'i64'],
+  ['revealDeadline', 'i64'],
   ['resolvedAt', 'i64'],
-  ['appealDeadline', 'i64'],
-  ['forClient', 'u64'],
-  ['forWorker', 'u64'],
-  ['locked', 'u64'],
-  ['firstForClient', 'u64'],
-  ['firstForWorker', 'u64'],
-  ['appealDeposit', 'u64'],
+  ['seedSlot', 'u64'],
+  ['totalStaked', 'u64'],
   ['bond', 'u64'],
-  ['voters', 'u32'],
+  ['depositsClient', 'u64'],
+  ['depositsWorker', 'u64'],
+  ['depositsCommitted', 'u64'],
+  ['locked', 'u64'],
+  ['pool', 'u64'],
+  ['majorityDeposits', 'u64'],
+  ['committed', 'u32'],
+  ['revealed', 'u32'],
+  ['votesClient', 'u32'],
+  ['votesWorker', 'u32'],
+  ['openVotes', 'u32'],
   ['claimant', 'u8'],
   ['state', 'u8'],
   ['winner', 'u8'],
   ['bump', 'u8'],
   ['vaultBump', 'u8'],
   ['round', 'u8'],
-  ['firstWinner', 'u8'],
-  ['appellant', 'u8'],
-  ['_padding', bytes(4)]
+  ['drawn', 'u8'],
+  ['_padding', bytes(5)]
 ]
 
-/** `state.rs::Vote` after its discriminator (80 bytes). */
+/** `state.rs::Vote` after its discriminator (112 bytes): one juror's vote in one round. */
 export const VOTE: Layout = [
   ['dispute', 'pubkey'],
-  ['voter', 'pubkey'],
-  ['amount', 'u64'],
+  ['juror', 'pubkey'],
+  ['commitment', bytes(32)],
+  ['deposit', 'u64'],
   ['side', 'u8'],
   ['bump', 'u8'],
   ['round', 'u8'],
-  ['_padding', bytes(5)]
+  ['revealed', 'u8'],
+  ['_padding', bytes(4)]
 ]
 
 /** Most public inputs a verifying key may have, and the largest key blob (`state.rs`). */
@@ -417,9 +428,10 @@ export const TERMINAL_ESCROW_STATES: readonly number[] = [
   ESCROW_STATE.completed, ESCROW_STATE.cancelled, ESCROW_STATE.timedOut, ESCROW_STATE.resolvedForClient, ESCROW_STATE.resolvedForWorker,
   ESCROW_STATE.proofFailed
 ]
-export const SIDE = { client: 0, worker: 1 } as const
-/** open: voting (round 0, or round 1 after `appeal`); resolved: verdict recorded, not executed
- * (appealable in round 0 until `appealDeadline`); finalized: executed by `finalize_dispute`. */
+/** `Dispute.winner`/`claimant`, `Vote.side`; `none` only as a winner: the last jury round ended without a verdict. */
+export const SIDE = { client: 0, worker: 1, none: 2 } as const
+/** open: evidence, then jury rounds (draw, commit, reveal; redrawn without a verdict); resolved:
+ * the jury's verdict recorded, not executed; finalized: executed by `finalize_dispute`. */
 export const DISPUTE_STATE = { open: 0, resolved: 1, finalized: 2 } as const
 
 /** Instruction arguments after the 8-byte discriminator, by instruction name. */
@@ -443,7 +455,9 @@ export const ARGS = {
   close_escrow: [] as Layout,
   open_dispute: [['evidenceCid', bytes(64)]] as Layout,
   submit_evidence: [['evidenceCid', bytes(64)]] as Layout,
-  vote: [['side', 'u8'], ['amount', 'u64']] as Layout,
+  commit_vote: [['commitment', bytes(32)]] as Layout,
+  reveal_vote: [['side', 'u8'], ['salt', bytes(32)]] as Layout,
+  draw_jury: [] as Layout,
   resolve_dispute: [] as Layout,
   withdraw_vote: [] as Layout,
   set_verifying_key: [['circuitId', 'u32'], ['totalLen', 'u32'], ['offset', 'u32'], ['chunk', vec('u8')]] as Layout,
@@ -454,7 +468,6 @@ export const ARGS = {
     ['siblings', vec(bytes(32))]
   ] as Layout,
   slash_invalid_proof: [] as Layout,
-  appeal: [] as Layout,
   finalize_dispute: [] as Layout,
   close_dispute: [] as Layout,
   submit_delivery: [
@@ -492,16 +505,17 @@ export const EVENTS = {
   StakeWithdrawn: [['node', 'pubkey'], ['owner', 'pubkey'], ['amount', 'u64']] as Layout,
   ConfigUpdated: [['config', 'pubkey'], ['admin', 'pubkey']] as Layout,
   DisputeOpened: [
-    ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['claimant', 'pubkey'], ['evidenceDeadline', 'i64'], ['votingDeadline', 'i64'], ['bond', 'u64']
+    ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['claimant', 'pubkey'], ['evidenceDeadline', 'i64'], ['commitDeadline', 'i64'], ['bond', 'u64']
   ] as Layout,
   DisputeResolved: [
-    ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['forClient', 'u64'], ['forWorker', 'u64'], ['quorum', 'u64'], ['winner', 'u64']
+    ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['votesClient', 'u64'], ['votesWorker', 'u64'], ['round', 'u64'], ['winner', 'u64']
   ] as Layout,
   ChallengeDrawn: [['escrow', 'pubkey'], ['slot', 'u64'], ['step', 'u64'], ['revealed', 'u64'], ['proofDeadline', 'i64']] as Layout,
-  DisputeAppealed: [['dispute', 'pubkey'], ['appellant', 'pubkey'], ['deposit', 'u64'], ['votingDeadline', 'i64']] as Layout,
+  JuryDrawn: [['dispute', 'pubkey'], ['slot', 'u64'], ['round', 'u64']] as Layout,
+  DisputeRedrawn: [['dispute', 'pubkey'], ['round', 'u64'], ['revealed', 'u64'], ['commitDeadline', 'i64']] as Layout,
+  VoteSettled: [['dispute', 'pubkey'], ['juror', 'pubkey'], ['deposit', 'u64'], ['returned', 'u64']] as Layout,
   DisputeFinalized: [
-    ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['winner', 'u64'], ['depositReturned', 'u64'], ['depositForfeited', 'u64'],
-    ['bondReturned', 'u64'], ['bondToRespondent', 'u64']
+    ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['winner', 'u64'], ['bondReturned', 'u64'], ['bondToRespondent', 'u64']
   ] as Layout,
   JobAccepted: [['escrow', 'pubkey'], ['worker', 'pubkey'], ['deadline', 'i64']] as Layout,
   ChallengeRearmed: [['escrow', 'pubkey'], ['slot', 'u64']] as Layout,

@@ -26,8 +26,9 @@ export interface ConfigParams {
   readonly repeatedFailuresWindowSecs: bigint
   readonly suspensionSecs: bigint
   readonly evidenceWindowSecs: bigint
-  readonly votingWindowSecs: bigint
-  readonly appealWindowSecs: bigint
+  /** A jury round's commit window, then its reveal window (`DISPUTE.commitWindowSeconds`, `.revealWindowSeconds`). */
+  readonly commitWindowSecs: bigint
+  readonly juryRevealWindowSecs: bigint
   /** Optimistic tier: the challenge window after `submit_delivery` (`PROOF.challengeWindowSeconds`). */
   readonly challengeWindowSecs: bigint
   /** The smallest escrow `create_escrow` accepts (`ESCROW.minAmount`). */
@@ -48,7 +49,8 @@ export interface ConfigParams {
   readonly fraudSlashBps: number
   readonly repeatedFailuresSlashBps: number
   readonly slashInsuranceShareBps: number
-  readonly disputeQuorumBps: number
+  /** The share of a juror's stake deposited with its vote (`DISPUTE.jurorRiskBps`). */
+  readonly jurorRiskBps: number
   readonly clientWinsSlashToClientBps: number
   readonly trainingTimeMinBps: number
   readonly trainingTimeMaxBps: number
@@ -60,7 +62,8 @@ export interface ConfigParams {
   readonly repMaturityJobs: number
   readonly jobsPerWalletPerDay: number
   readonly repeatedFailuresCount: number
-  readonly appealQuorumMultiplier: number
+  /** Round 0's expected jury (`DISPUTE.jurySize`). */
+  readonly jurySize: number
   readonly maxStars: number
   readonly penaltyFailedJob: number
   readonly penaltyTimeout: number
@@ -72,6 +75,10 @@ export interface ConfigParams {
   readonly rewardUptime: number
   /** A client's rating counts only from this many paid, credited jobs on (`REPUTATION.minRaterPaidJobs`). */
   readonly repMinRaterPaidJobs: number
+  /** The fewest revealed votes a verdict needs (`DISPUTE.minJurors`). */
+  readonly minJurors: number
+  /** The most jury rounds before a dispute resolves with no verdict (`DISPUTE.maxJuryRounds`). */
+  readonly maxJuryRounds: number
 }
 
 function four<T> (xs: readonly T[], what: string): Four<T> {
@@ -108,8 +115,8 @@ export function configParamsFromProtocol (): ConfigParams {
     repeatedFailuresWindowSecs: secs(SLASHING.repeatedFailuresWindowSeconds),
     suspensionSecs: secs(SLASHING.suspensionSeconds),
     evidenceWindowSecs: secs(DISPUTE.evidenceWindowSeconds),
-    votingWindowSecs: secs(DISPUTE.votingWindowSeconds),
-    appealWindowSecs: secs(DISPUTE.appealWindowSeconds),
+    commitWindowSecs: secs(DISPUTE.commitWindowSeconds),
+    juryRevealWindowSecs: secs(DISPUTE.revealWindowSeconds),
     challengeWindowSecs: secs(PROOF.challengeWindowSeconds),
     minEscrowAmount: ESCROW.minAmount,
     minEscrowTimeoutSecs: secs(ESCROW.minTimeoutSeconds),
@@ -124,7 +131,7 @@ export function configParamsFromProtocol (): ConfigParams {
     fraudSlashBps: SLASHING.fraudBps,
     repeatedFailuresSlashBps: SLASHING.repeatedFailuresBps,
     slashInsuranceShareBps: SLASHING.insuranceShareBps,
-    disputeQuorumBps: DISPUTE.quorumBps,
+    jurorRiskBps: DISPUTE.jurorRiskBps,
     clientWinsSlashToClientBps: DISPUTE.clientWinsSlashToClientBps,
     trainingTimeMinBps: ESCROW.trainingTimeMinBps,
     trainingTimeMaxBps: ESCROW.trainingTimeMaxBps,
@@ -135,7 +142,7 @@ export function configParamsFromProtocol (): ConfigParams {
     repMaturityJobs: REPUTATION.maturityJobs,
     jobsPerWalletPerDay: ESCROW.jobsPerWalletPerDay,
     repeatedFailuresCount: SLASHING.repeatedFailuresCount,
-    appealQuorumMultiplier: DISPUTE.appealQuorumMultiplier,
+    jurySize: DISPUTE.jurySize,
     maxStars: REPUTATION.maxStars,
     penaltyFailedJob: REPUTATION.penalties.failedJob,
     penaltyTimeout: REPUTATION.penalties.timeout,
@@ -145,6 +152,8 @@ export function configParamsFromProtocol (): ConfigParams {
     rewardFiveStar: REPUTATION.recoveries.fiveStarRating,
     rewardDisputeWon: REPUTATION.recoveries.disputeWon,
     rewardUptime: REPUTATION.recoveries.uptime30Days,
-    repMinRaterPaidJobs: REPUTATION.minRaterPaidJobs
+    repMinRaterPaidJobs: REPUTATION.minRaterPaidJobs,
+    minJurors: DISPUTE.minJurors,
+    maxJuryRounds: DISPUTE.maxJuryRounds
   }
 }

@@ -39,9 +39,9 @@ export const clientStatePda = (programId: PublicKey, client: PublicKey): Pda => 
 export const disputePda = (programId: PublicKey, escrow: PublicKey): Pda => find([enc('dispute'), escrow.toBytes()], programId)
 /** `["vote_vault", dispute]`: the token vault holding a dispute's votes. */
 export const voteVaultPda = (programId: PublicKey, dispute: PublicKey): Pda => find([enc('vote_vault'), dispute.toBytes()], programId)
-/** `["vote", dispute, voter]`: one wallet's vote. */
-export const votePda = (programId: PublicKey, dispute: PublicKey, voter: PublicKey): Pda =>
-  find([enc('vote'), dispute.toBytes(), voter.toBytes()], programId)
+/** `["vote", dispute, juror, round u8]`: one juror's vote in one round of a dispute. */
+export const votePda = (programId: PublicKey, dispute: PublicKey, juror: PublicKey, round: number): Pda =>
+  find([enc('vote'), dispute.toBytes(), juror.toBytes(), Uint8Array.of(round)], programId)
 /** `["vk", circuitId u32 LE]`: a Groth16 verifying key set by the admin. */
 export const verifyingKeyPda = (programId: PublicKey, circuitId: number): Pda => {
   const id = new Uint8Array(4)

@@ -1,21 +1,24 @@
 /**
  * What the failure scenarios do on-chain after the job itself, each by the peer that would do it:
  * a keeper's `timeout_refund` once the deadline has passed (and its refusal before), and a dispute
- * carried to its verdict — the worker's answer in the evidence window, jurors who fetch the
- * evidence by CID over bitswap and re-run the spot checks with their own machine before voting
- * with their tokens, `resolve_dispute` after the voting window, `finalize_dispute` (which also pays the
- * claimant's bond to the winner), and the jurors taking their votes back. The windows pass by warping the embedded ledger's clock (the orchestrator's: it holds the
- * ledger). Each party acts through its peer (`SimPeer`): it signs with its own wallet over its own
- * RPC connection, and a juror fetches and re-executes the evidence itself.
+ * carried to its verdict under the jury design (docs/security.md §5) — the worker's answer in the
+ * evidence window, `draw_jury` once the window has closed, each staked juror node the round drew
+ * judging the evidence itself (peer/roles/juror.ts: fetched by CID over bitswap, spot checks re-run
+ * with its own challenge), committing its side with 10 % of its stake and revealing it after the
+ * commit window, `resolve_dispute` after the reveal window (a round without a verdict is redrawn,
+ * up to `DISPUTE.maxJuryRounds`), `finalize_dispute` (which also pays out the claimant's bond),
+ * and each vote settled back into its juror's stake. The windows pass by warping the embedded
+ * ledger's clock (the orchestrator's: it holds the ledger). Each party acts through its peer
+ * (`SimPeer`): it signs with its own wallet over its own RPC connection.
  */
 import { PublicKey } from '@solana/web3.js'
-import { getMint } from '@solana/spl-token'
 import {
-  CYXWIZ_PROGRAM_ID, SIDE, customErrorFromLogs, decodeDispute, disputePda, errorName, finalizeDispute, resolveDispute, submitEvidence,
-  timeoutRefund, vote, voteVaultPda, withdrawVote, type DisputeAccount, type EscrowAccount
+  CYXWIZ_PROGRAM_ID, DISPUTE_STATE, SIDE, commitVote, customErrorFromLogs, disputePda, drawJury, errorName, fetchDispute, fetchNode, finalizeDispute,
+  resolveDispute, revealVote, submitEvidence, timeoutRefund, voteVaultPda, withdrawVote, type DisputeAccount, type EscrowAccount
 } from '../../chain/index.js'
-import { PROOF, formatTokens, quorumVotes } from '../../protocols/index.js'
+import { PROOF, formatTokens, isDrawn, jurorDeposit } from '../../protocols/index.js'
 import { readEscrowAccount, tokenAccount } from '../roles/index.js'
+import { jurorBallot, type JurorVerdict } from '../roles/juror.js'
 import { LocalNetwork } from './network.js'
 import type { SimPeer } from './peers.js'
 
@@ -33,9 +36,9 @@ export async function readEscrow (net: LocalNetwork, address: PublicKey): Promis
 }
 
 async function readDispute (net: LocalNetwork, address: PublicKey): Promise<DisputeAccount> {
-  const info = await net.connection.getAccountInfo(address, 'confirmed')
-  if (info === null) throw new Error(`no dispute at ${address.toBase58()}`)
-  return decodeDispute(info.data)
+  const d = await fetchDispute(net.connection, address)
+  if (d === undefined) throw new Error(`no dispute at ${address.toBase58()}`)
+  return d
 }
 
 /** Moves the ledger clock to just past `unix` (never backwards); returns the seconds warped. */
@@ -78,13 +81,18 @@ export interface JurorReport {
   readonly cid: string
   /** Evidence blocks fetched over bitswap (0 when the fetch failed). */
   readonly blocks: number
-  readonly verdict: 'passed' | 'failed' | 'not-judged'
+  /** What its own re-execution found (peer/roles/juror.ts): a side, or 'unavailable'. */
+  readonly verdict: JurorVerdict
   readonly segments: readonly number[]
   readonly reasons: readonly string[]
-  /** The side it voted for, by what it found ('abstained' when it could not judge). */
+  /** The round it sat in (the one that decided). */
+  readonly round: number
+  /** The side it committed to and revealed ('abstained' when it could not judge: no commit, no deposit). */
   readonly side: 'client' | 'worker' | 'abstained'
-  readonly amount: string
-  readonly voteSignature: string | null
+  /** Its deposit (base units): `DISPUTE.jurorRiskBps` of its stake at the commit. */
+  readonly deposit: string
+  readonly commitSignature: string | null
+  readonly revealSignature: string | null
   readonly withdrawSignature: string | null
 }
 
@@ -95,18 +103,20 @@ export interface DisputeReport {
   readonly clientEvidence: string
   readonly workerEvidence: string
   readonly workerEvidenceSignature: string | null
-  readonly warpedSeconds: { readonly evidenceWindow: number, readonly votingWindow: number }
+  readonly warpedSeconds: { readonly evidenceWindow: number, readonly commitWindow: number, readonly revealWindow: number }
   readonly jurors: readonly JurorReport[]
-  readonly supply: string
-  readonly quorum: string
-  readonly forClient: string
-  readonly forWorker: string
-  readonly winner: 'client' | 'worker'
+  /** The rounds the dispute took (1 when the first jury decided). */
+  readonly rounds: number
+  /** The deciding round's revealed votes, one per juror. */
+  readonly votesClient: number
+  readonly votesWorker: number
+  /** 'none': the last round ended without a verdict (the terminal rule). */
+  readonly winner: 'client' | 'worker' | 'none'
   readonly resolvedBy: string
   readonly resolveSignature: string
-  /** `finalize_dispute`, sent once the appeal window passed without an appeal: it moves the tokens. */
+  /** `finalize_dispute`, sent at once after the verdict: it moves the tokens. */
   readonly finalizeSignature: string
-  /** The vote vault after every juror withdrew (0 when all votes came back). */
+  /** The vote vault after every vote was settled (0 when the deposits all came back). */
   readonly voteVaultAfter: string
   /** The claimant's bond locked at open_dispute (base units), and who got it at finalize_dispute. */
   readonly bond: string
@@ -115,26 +125,23 @@ export interface DisputeReport {
 
 const cidText = (b: Uint8Array): string => Buffer.from(b).toString('utf8').replace(/\0+$/, '')
 
-/** A juror's own look at the evidence, in its peer: fetched by CID over bitswap from the holder,
- * then spot checks re-run with the juror's own challenge. */
-async function review (juror: SimPeer, cid: string, holder: SimPeer, seed: number): Promise<Pick<JurorReport, 'blocks' | 'verdict' | 'segments' | 'reasons'>> {
-  return await juror.review({ cid, holder: holder.addrs, challengeSeed: LocalNetwork.seedBytes(seed, `${juror.name}/challenge`), checks: PROOF.defaultSpotChecks, timeoutMs: 60_000 })
-}
-
 export interface CourtOptions {
   readonly net: LocalNetwork
   readonly escrow: PublicKey
-  /** The winning worker: answers with its evidence, and is where jurors fetch it from. */
+  /** The worker: answers with its evidence, and is where jurors fetch it from. */
   readonly worker: SimPeer
   /** The evidence the worker delivered (it submits it as its own). */
   readonly workerCid: string | undefined
+  /** Staked juror nodes (registered before the dispute opened); those a round draws judge and vote. */
   readonly jurors: readonly SimPeer[]
   readonly seed: number
   readonly openSignature: string | null
   readonly log: (line: string) => void
 }
 
-/** Carries an open dispute to its verdict and gives the jurors their tokens back. */
+const sideName = (v: number): 'client' | 'worker' | 'none' => v === SIDE.client ? 'client' : v === SIDE.worker ? 'worker' : 'none'
+
+/** Carries an open dispute through its jury rounds to the verdict and settles every juror's vote. */
 export async function carryDispute (c: CourtOptions): Promise<DisputeReport> {
   const { net, log } = c
   const address = disputePda(CYXWIZ_PROGRAM_ID, c.escrow).address
@@ -149,75 +156,97 @@ export async function carryDispute (c: CourtOptions): Promise<DisputeReport> {
     log(`  ${c.worker.name} submits its evidence ${c.workerCid}`)
   }
 
-  // 2. The evidence window passes; voting opens.
+  // 2. The evidence window passes; the first jury's commit window opens.
   const evidenceWarp = warpPast(net, d0.evidenceDeadline)
-  log(`  ledger clock warped ${evidenceWarp} s: the evidence window is closed, voting is open`)
-  const d1 = await readDispute(net, address)
-  const judged = cidText(d1.workerEvidence) !== '' ? cidText(d1.workerEvidence) : cidText(d1.clientEvidence)
-
-  // 3. Each juror reviews the evidence itself and votes its whole balance for the side it found right.
+  log(`  ledger clock warped ${evidenceWarp} s: the evidence window is closed, the jury's commit window is open`)
   const jurors: JurorReport[] = []
-  for (const juror of c.jurors) {
-    const r = await review(juror, judged, c.worker, c.seed)
-    const side = r.verdict === 'passed' ? 'worker' : r.verdict === 'failed' ? 'client' : 'abstained'
-    const amount = side === 'abstained' ? 0n : await net.tokenBalance(juror.wallet)
-    const voteSignature = side === 'abstained'
-      ? null
-      : await juror.send([vote({ voter: juror.wallet, dispute: address, voterToken: tokenAccount(juror.wallet, net.mint) }, SIDE[side], amount)])
-    log(`  ${juror.name}: fetched ${r.blocks} blocks over bitswap, re-ran segments ${r.segments.join(', ') || '—'}: ${r.verdict}${r.verdict === 'passed' ? '' : ` (${r.reasons[0] ?? ''})`} → ${side === 'abstained' ? 'abstains' : `votes ${formatTokens(amount)} CYXWIZ for the ${side}`}`)
-    jurors.push({ name: juror.name, cid: judged, ...r, side, amount: String(amount), voteSignature, withdrawSignature: null })
-  }
-
-  // 4. The voting window passes; anyone executes the verdict.
-  const votingWarp = warpPast(net, d1.votingDeadline)
-  log(`  ledger clock warped ${votingWarp} s: voting is closed`)
-  const e = await readEscrow(net, c.escrow)
-  const supply = (await getMint(net.connection, net.mint, 'confirmed')).supply
+  const settle: Array<{ juror: SimPeer, round: number, index: number }> = []
   const resolver = c.jurors[0] ?? c.worker
-  const resolveSignature = await resolver.send([resolveDispute({
-    escrow: c.escrow, worker: e.worker, clientToken: tokenAccount(e.client, net.mint), workerToken: tokenAccount(e.worker, net.mint), mint: net.mint
-  })])
-  const d2 = await readDispute(net, address)
-  const winner = d2.winner === SIDE.client ? 'client' : 'worker'
-  const quorum = quorumVotes(supply, false)
-  log(`  ${resolver.name} calls resolve_dispute: ${formatTokens(d2.forClient)} for the client, ${formatTokens(d2.forWorker)} for the worker (quorum ${formatTokens(quorum)}): the ${winner} wins`)
-
-  // 4b. Nobody appeals; once the appeal window has passed anyone executes the verdict.
-  const appealWarp = warpPast(net, d2.appealDeadline)
+  let commitWarp = 0
+  let revealWarp = 0
+  let resolveSignature = ''
+  let d = await readDispute(net, address)
+  for (;;) {
+    // 3. Anyone draws the round's jury from a slot hash filed after the opening (or the redraw).
+    await resolver.send([drawJury({ dispute: address })])
+    d = await readDispute(net, address)
+    if (d.drawn === 0) throw new Error(`draw_jury did not fix round ${d.round}'s seed (re-armed: the seed slot had left SlotHashes)`)
+    const judged = cidText(d.workerEvidence) !== '' ? cidText(d.workerEvidence) : cidText(d.clientEvidence)
+    const round = d.round
+    // 4. Each drawn juror judges the evidence itself and commits its side (its salt kept to reveal).
+    const ballots: Array<{ juror: SimPeer, ballot: ReturnType<typeof jurorBallot>, index: number }> = []
+    for (const juror of c.jurors) {
+      const node = await fetchNode(net.connection, juror.wallet)
+      if (node === undefined) throw new Error(`${juror.name} is not a staked node: a sim juror registers before the dispute opens`)
+      if (!isDrawn(d.seed, juror.wallet.toBytes(), node.stake, d.totalStaked, round)) {
+        log(`  ${juror.name} was not drawn for round ${round}`)
+        continue
+      }
+      const r = await juror.review({ cid: judged, holder: c.worker.addrs, challengeSeed: LocalNetwork.seedBytes(c.seed, `${juror.name}/challenge/${round}`), checks: PROOF.defaultSpotChecks, timeoutMs: 60_000 })
+      const base = { name: juror.name, cid: judged, ...r, round, withdrawSignature: null }
+      if (r.verdict === 'unavailable') {
+        log(`  ${juror.name} (drawn): could not judge the evidence (${r.reasons[0] ?? ''}): it does not commit`)
+        jurors.push({ ...base, side: 'abstained', deposit: '0', commitSignature: null, revealSignature: null })
+        continue
+      }
+      const ballot = jurorBallot(r.verdict, address.toBytes(), juror.wallet.toBytes())
+      const commitSignature = await juror.send([commitVote({ juror: juror.wallet, dispute: address, round }, ballot.commitment)])
+      const deposit = jurorDeposit(node.stake)
+      log(`  ${juror.name} (drawn): fetched ${r.blocks} blocks over bitswap, re-ran segments ${r.segments.join(', ') || '—'}: finds for the ${r.verdict}${r.verdict === 'worker' ? '' : ` (${r.reasons[0] ?? ''})`}; commits with a deposit of ${formatTokens(deposit)} CYXWIZ`)
+      jurors.push({ ...base, side: r.verdict, deposit: String(deposit), commitSignature, revealSignature: null })
+      ballots.push({ juror, ballot, index: jurors.length - 1 })
+      settle.push({ juror, round, index: jurors.length - 1 })
+    }
+    // 5. The commit window passes; each juror reveals.
+    commitWarp += warpPast(net, d.commitDeadline)
+    for (const b of ballots) {
+      const revealSignature = await b.juror.send([revealVote({ juror: b.juror.wallet, dispute: address, round }, SIDE[b.ballot.side], b.ballot.salt)])
+      jurors[b.index] = { ...(jurors[b.index] as JurorReport), revealSignature }
+    }
+    // 6. The reveal window passes; anyone resolves: a verdict, a redraw, or (last round) no verdict.
+    revealWarp += warpPast(net, d.revealDeadline)
+    resolveSignature = await resolver.send([resolveDispute({ escrow: c.escrow })])
+    d = await readDispute(net, address)
+    if (d.state !== DISPUTE_STATE.open) {
+      log(`  ${resolver.name} calls resolve_dispute after round ${round}: ${d.votesClient} for the client, ${d.votesWorker} for the worker of ${d.revealed} revealed: ${d.winner === SIDE.none ? 'no verdict (the last round)' : `the ${sideName(d.winner)} wins`}`)
+      break
+    }
+    log(`  ${resolver.name} calls resolve_dispute after round ${round}: ${d.revealed} revealed, no verdict: redrawn as round ${d.round} with twice the jury`)
+  }
+  const winner = sideName(d.winner)
+  const e = await readEscrow(net, c.escrow)
   const finalizeSignature = await resolver.send([finalizeDispute({
     escrow: c.escrow, worker: e.worker, clientToken: tokenAccount(e.client, net.mint), workerToken: tokenAccount(e.worker, net.mint)
   })])
-  log(`  ledger clock warped ${appealWarp} s past the appeal window; ${resolver.name} calls finalize_dispute: the verdict is executed, the ${claimant}'s bond of ${formatTokens(d0.bond)} CYXWIZ goes to the ${winner}`)
+  const bondTo = winner === 'none' ? claimant : winner
+  log(`  ${resolver.name} calls finalize_dispute: the verdict is executed, the ${claimant}'s bond of ${formatTokens(d0.bond)} CYXWIZ goes to the ${bondTo}`)
 
-  // 5. Jurors take their votes back.
-  for (const [i, juror] of c.jurors.entries()) {
-    const j = jurors[i] as JurorReport
-    if (j.voteSignature === null) continue
-    const withdrawSignature = await juror.send([withdrawVote({ voter: juror.wallet, dispute: address, voterToken: tokenAccount(juror.wallet, net.mint) })])
-    jurors[i] = { ...j, withdrawSignature }
+  // 7. Every vote is settled back into its juror's stake (anyone may send it; each juror does).
+  for (const s of settle) {
+    const withdrawSignature = await s.juror.send([withdrawVote({ juror: s.juror.wallet, dispute: address, round: s.round })])
+    jurors[s.index] = { ...(jurors[s.index] as JurorReport), withdrawSignature }
   }
   const voteVault = voteVaultPda(CYXWIZ_PROGRAM_ID, address).address
   const voteVaultAfter = BigInt((await net.connection.getTokenAccountBalance(voteVault, 'confirmed')).value.amount)
-  log(`  jurors withdrew their votes; the vote vault holds ${formatTokens(voteVaultAfter)}`)
+  log(`  every vote settled into its juror's stake; the vote vault holds ${formatTokens(voteVaultAfter)}`)
   return {
     address: address.toBase58(),
     claimant,
     openSignature: c.openSignature,
-    clientEvidence: cidText(d2.clientEvidence),
-    workerEvidence: cidText(d2.workerEvidence),
+    clientEvidence: cidText(d.clientEvidence),
+    workerEvidence: cidText(d.workerEvidence),
     workerEvidenceSignature,
-    warpedSeconds: { evidenceWindow: evidenceWarp, votingWindow: votingWarp },
+    warpedSeconds: { evidenceWindow: evidenceWarp, commitWindow: commitWarp, revealWindow: revealWarp },
     jurors,
-    supply: String(supply),
-    quorum: String(quorum),
-    forClient: String(d2.forClient),
-    forWorker: String(d2.forWorker),
+    rounds: d.round + 1,
+    votesClient: d.votesClient,
+    votesWorker: d.votesWorker,
     winner,
     resolvedBy: resolver.name,
     resolveSignature,
     finalizeSignature,
     voteVaultAfter: String(voteVaultAfter),
     bond: String(d0.bond),
-    bondTo: winner
+    bondTo
   }
 }

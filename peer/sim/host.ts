@@ -12,8 +12,8 @@
  * - `submit`: the client runs a job request (passed to `Client.submit` as it is) to its outcome;
  * - `send`: the peer signs instructions with its own wallet and sends them over its own RPC
  *   connection (the court's verbs: submit_evidence, vote, resolve, withdraw, timeout_refund);
- * - `review`: a juror fetches evidence by CID over bitswap from the peer that holds it and re-runs
- *   spot checks with its own challenge (`verifyEvidence`);
+ * - `review`: a juror fetches evidence by CID over bitswap from the peer that holds it (or any
+ *   provider) and re-runs spot checks with its own challenge (peer/roles/juror.ts `judgeEvidence`);
  * - `stop`: the role, then the node, stop cleanly; the host answers `stopped`.
  * Role options (`plan.worker`, `plan.client`) and job requests pass through untouched, so options
  * and events the roles gain need no change here.
@@ -22,13 +22,11 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { logger } from '@libp2p/logger'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
-import { multiaddr } from '@multiformats/multiaddr'
 import { Connection, PublicKey, TransactionInstruction } from '@solana/web3.js'
-import { CID } from 'multiformats/cid'
-import { verifyEvidence } from '../evidence/index.js'
-import { createPeerNode, reachHolder, type PeerNode } from '../node/index.js'
+import { fetchEvidence, verifyEvidence } from '../evidence/index.js'
+import { createPeerNode, evidenceFetchComponents, type PeerNode } from '../node/index.js'
 import { Client, JobBook, Worker, sendTransaction, walletKeypair, type ClientOptions, type JobRequest, type WorkerOptions } from '../roles/index.js'
-import { evidenceBlocks } from '../../storage/index.js'
+import { judgeEvidence, type JurorVerdict } from '../roles/juror.js'
 import { decode, encode } from './codec.js'
 import { fromHex } from '../../protocols/index.js'
 
@@ -78,7 +76,8 @@ export interface ReviewRequest {
 export interface ReviewResult {
   /** Evidence blocks fetched over bitswap (0 when the fetch failed). */
   readonly blocks: number
-  readonly verdict: 'passed' | 'failed' | 'not-judged'
+  /** The side the re-executed evidence points to, or 'unavailable' (no judgement: the juror does not commit). */
+  readonly verdict: JurorVerdict
   readonly segments: readonly number[]
   readonly reasons: readonly string[]
 }
@@ -237,19 +236,14 @@ export class PeerHost {
   }
 
   /** A juror's own look at the evidence: fetched by CID over bitswap, then spot checks re-run here. */
+  /** The juror role's finding (peer/roles/juror.ts): the evidence fetched by CID from the holder or any provider, re-run here. */
   async #review (r: ReviewRequest): Promise<ReviewResult> {
     const node = this.#node as PeerNode
-    let blocks = 0
-    try {
-      const signal = AbortSignal.timeout(r.timeoutMs)
-      // Bitswap asks only the peers it knows to serve bitswap: reach the peer whose evidence it is.
-      await reachHolder(node, r.holder.map((a) => multiaddr(a)), { signal })
-      for await (const _ of evidenceBlocks(node.helia, CID.parse(r.cid), { signal })) blocks++
-    } catch (err) {
-      return { blocks, verdict: 'not-judged', segments: [], reasons: [`could not fetch the evidence: ${err instanceof Error ? err.message : String(err)}`] }
-    }
-    const v = await verifyEvidence({ cid: r.cid, peer: { helia: node.helia }, challengeSeed: r.challengeSeed, checks: r.checks })
-    return { blocks, verdict: v.verdict, segments: v.selected, reasons: v.reasons.slice(0, 4) }
+    const f = await judgeEvidence({
+      fetchEvidence: async (cid, o) => await fetchEvidence(evidenceFetchComponents(node), cid, o),
+      verify: async (cid, challengeSeed, checks) => await verifyEvidence({ cid, peer: { helia: node.helia }, challengeSeed, checks })
+    }, { cid: r.cid, holders: [{ addrs: r.holder }], challengeSeed: r.challengeSeed, checks: r.checks, attempts: 3, signal: AbortSignal.timeout(r.timeoutMs) })
+    return { blocks: f.blocks, verdict: f.verdict, segments: f.segments, reasons: f.reasons }
   }
 
   /** Stops the role, then the node (its stores close); answers `stopped`. Idempotent. */

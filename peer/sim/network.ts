@@ -91,7 +91,7 @@ export class LocalNetwork {
     await installStepVerifyingKey(connection, admin)
     // Genesis: the whole fixed supply (1,000,000,000 CYXWIZ), split as the design distributes it,
     // then the mint authority is revoked: no token is ever minted again, peers are funded by
-    // transfers, and the dispute quorum (5 % of the supply) is a realistic 50,000,000 CYXWIZ.
+    // transfers.
     const allocations = {} as Record<Allocation, Keypair>
     for (const [name, bps] of Object.entries(TOKEN.distributionBps) as Array<[Allocation, number]>) {
       const holder = Keypair.fromSeed(LocalNetwork.seedBytes(o.seed, `genesis/${name}`))

@@ -50,13 +50,13 @@ import { ZK_DATASET_ID, clientModelRequest, parseJobRequest, type ClientModelArg
 import { logger } from '@libp2p/logger'
 import { PublicKey } from '@solana/web3.js'
 import { getAccount, getMint } from '@solana/spl-token'
-import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, configPda, decodeConfig, type NodeAccount } from '../../chain/index.js'
+import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, configPda, decodeConfig, registerNode, type NodeAccount } from '../../chain/index.js'
 import {
   DISPUTE, PROOF, SLASHING, UNITS_PER_TOKEN, applyReputationEvent, disputeVerdict, formatTokens, reputationTier, settlementSplit, slashStake, wire, type Side
 } from '../../protocols/index.js'
 import { join } from 'node:path'
 import { rm } from 'node:fs/promises'
-import { readNode, type ClientJobEvent, type WorkerEvent, type WorkerFaults } from '../roles/index.js'
+import { readNode, tokenAccount, type ClientJobEvent, type WorkerEvent, type WorkerFaults } from '../roles/index.js'
 import { trainWithEvidence } from '../evidence/index.js'
 import { carryDispute, readEscrow, refundAfterDeadline, warpPast, type DisputeReport, type TimeoutReport } from './court.js'
 import type { PeerPlan, PeerRole } from './host.js'
@@ -247,8 +247,13 @@ export interface SimReport {
 const T = UNITS_PER_TOKEN
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
-/** Each juror holds 20,000,000 CYXWIZ (2 % of the supply): three of them together pass the 5 % quorum. */
-export const JUROR_TOKENS = 20_000_000n
+/**
+ * Each juror is a staked node (docs/security.md §5): funded with 1,000 CYXWIZ and staking all of it
+ * before the job, so that with the workers' 50 each its chance of being drawn (7 × stake / total
+ * staked) is 1 and the three of them sit on the first jury. Which nodes a seed draws, and the
+ * redraws, are tested against the program in test/chain (dispute, security).
+ */
+export const JUROR_TOKENS = 1_000n
 const JURORS = 3
 
 const workerFaults = (scenario: ScenarioName, epochs: number, killAfter?: number): WorkerFaults | undefined => ({
@@ -493,7 +498,9 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
   for (const [i, w] of workers.entries()) {
     log(`worker-${i + 1} ${w.peerId.slice(-8)}${mode === 'processes' ? ` (pid ${w.pid})` : ''}: staked 50 CYXWIZ, asks ${formatTokens(hourlyRate(i, o.workers))} CYXWIZ/h${faults === undefined ? '' : `, faults ${JSON.stringify(faults)}`}`)
   }
-  if (jurors.length > 0) log(`${JURORS} jurors, ${formatTokens(JUROR_TOKENS * T)} CYXWIZ each from the community allocation (quorum: 5 % of the supply)`)
+  // The jurors stake as nodes before any dispute opens (a node registered later is not eligible).
+  for (const j of jurors) await j.send([registerNode({ owner: j.wallet, ownerToken: tokenAccount(j.wallet, net.mint) }, JUROR_TOKENS * T)])
+  if (jurors.length > 0) log(`${JURORS} juror nodes, ${formatTokens(JUROR_TOKENS * T)} CYXWIZ each from the community allocation, all of it staked`)
   if (keeper !== undefined) log(`keeper ${keeper.peerId.slice(-8)}: no tokens (anyone may ask for a refund)`)
   const peersAtStart = [client, ...workers, ...jurors, ...keepers].map((p) => ({ name: p.name, role: p.plan.role, peerId: p.peerId, pid: p.pid }))
 
@@ -761,7 +768,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
     } else if (scenario === 'cheat') {
       check('the client\'s spot checks caught the fabricated segments', outcome?.state === 'rejected' && outcome.spotCheck?.passed === false)
       check('the client did not sign complete', outcome?.completeSignature === undefined && outcome?.disputeSignature !== undefined)
-      check('every juror\'s own spot checks failed the evidence', dispute !== null && dispute.jurors.length > 0 && dispute.jurors.every((j) => j.verdict === 'failed' && j.side === 'client'))
+      check('every juror\'s own spot checks failed the evidence', dispute !== null && dispute.jurors.length > 0 && dispute.jurors.every((j) => j.verdict === 'client' && j.side === 'client'))
       check('the dispute was resolved for the client', dispute?.winner === 'client' && escrowAfter.state === ESCROW_STATE.resolvedForClient)
       check(`the client's ${formatTokens(DISPUTE.disputeBond)} CYXWIZ dispute bond came back to it`, dispute?.bond === String(DISPUTE.disputeBond) && dispute.bondTo === 'client')
       check('the cheater was never paid', winnerUnpaid)
@@ -769,7 +776,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
     } else {
       check('the job was delivered and the client\'s spot checks passed', outcome?.state === 'verified' && outcome.spotCheck?.passed === true)
       check('the client disputed instead of signing complete', outcome?.completeSignature === undefined && outcome?.disputeSignature !== undefined)
-      check('every juror\'s own spot checks passed the evidence', dispute !== null && dispute.jurors.length > 0 && dispute.jurors.every((j) => j.verdict === 'passed' && j.side === 'worker'))
+      check('every juror\'s own spot checks passed the evidence', dispute !== null && dispute.jurors.length > 0 && dispute.jurors.every((j) => j.verdict === 'worker' && j.side === 'worker'))
       check('the dispute was resolved for the worker', dispute?.winner === 'worker' && escrowAfter.state === ESCROW_STATE.resolvedForWorker)
       check(`the client's ${formatTokens(DISPUTE.disputeBond)} CYXWIZ dispute bond went to the worker it disputed`, dispute?.bond === String(DISPUTE.disputeBond) && dispute.bondTo === 'worker')
       check('the worker was paid as for a completed job and gained 5 reputation points', nodeMatches && (after[winnerName] as bigint) > (before[winnerName] as bigint))
@@ -777,7 +784,10 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
     for (const [k, r] of runs.entries()) {
       if (k > 0 && scenario !== 'honest') check(`the ${r.job.name} job completed and was paid`, r.outcome?.state === 'completed' && escrowsAfter[k]?.state === ESCROW_STATE.completed)
     }
-    if (dispute !== null) check('every juror got its votes back', dispute.voteVaultAfter === '0' && jurors.every((j) => after[j.name] === before[j.name]))
+    if (dispute !== null) {
+      const jurorStakes = await Promise.all(jurors.map(async (j) => (await readNode(net.connection, j.wallet))?.stake))
+      check('every juror\'s deposit came back into its stake (all voted with the majority; no forfeits)', dispute.voteVaultAfter === '0' && jurors.every((j) => after[j.name] === before[j.name]) && jurorStakes.every((s) => s === JUROR_TOKENS * T))
+    }
     check(runs.length > 1 ? 'every escrow vault is empty' : 'the escrow vault is empty', escrowVaultsAfter.every((v) => v === 0n))
     check('every balance reconciles to the base unit', reconciles)
     check('the token supply (burned included) is conserved', supplyConserved)

@@ -1,48 +1,14 @@
 /**
- * Dispute tally and verdict (design document: Security Model → Dispute Resolution Process).
- * 1 CYXWIZ = 1 vote; votes are base units of locked tokens.
+ * Executing a dispute's verdict (design document: Security Model → Dispute Resolution Process).
+ * The verdict itself is the jury's (`jury.ts`; docs/security.md, finding 5).
  */
-import { BPS, DISPUTE, SLASHING, type ReputationTierName } from '../params.js'
+import { SLASHING, type ReputationTierName } from '../params.js'
 import { assertAmount } from './amount.js'
 import { reputationDelta } from './reputation.js'
 import { settlementSplit } from './settlement.js'
 import { fraudSlashSplit, slashStake } from './slashing.js'
 
 export type Side = 'client' | 'worker'
-
-/** Votes needed: 5 % of the supply, twice that on appeal. Rounded up: a quorum is never short. */
-export function quorumVotes (supply: bigint, appeal: boolean): bigint {
-  assertAmount(supply, 'supply')
-  const bps = BigInt(DISPUTE.quorumBps * (appeal ? DISPUTE.appealQuorumMultiplier : 1))
-  return (supply * bps + BigInt(BPS) - 1n) / BigInt(BPS)
-}
-
-export interface Tally {
-  readonly forClient: bigint
-  readonly forWorker: bigint
-  readonly quorum: bigint
-  readonly quorumMet: boolean
-  /** The side the verdict favours. */
-  readonly winner: Side
-  /** Why: a strict majority, or the claimant failing to carry the vote (no quorum, or a tie). */
-  readonly reason: 'majority' | 'no-quorum' | 'tie'
-}
-
-/**
- * The verdict. A strict majority of a quorate vote wins. Without quorum, or on a tie, the claimant
- * has not carried the vote and the respondent wins (cyxwiz: the document is silent; the burden of
- * proof lies with whoever opened the dispute, so an unattended dispute cannot freeze a payment).
- */
-export function tallyDispute (v: { forClient: bigint, forWorker: bigint, supply: bigint, appeal: boolean, claimant: Side }): Tally {
-  assertAmount(v.forClient, 'forClient')
-  assertAmount(v.forWorker, 'forWorker')
-  const quorum = quorumVotes(v.supply, v.appeal)
-  const quorumMet = v.forClient + v.forWorker >= quorum
-  const respondent: Side = v.claimant === 'client' ? 'worker' : 'client'
-  if (!quorumMet) return { forClient: v.forClient, forWorker: v.forWorker, quorum, quorumMet, winner: respondent, reason: 'no-quorum' }
-  if (v.forClient === v.forWorker) return { forClient: v.forClient, forWorker: v.forWorker, quorum, quorumMet, winner: respondent, reason: 'tie' }
-  return { forClient: v.forClient, forWorker: v.forWorker, quorum, quorumMet, winner: v.forClient > v.forWorker ? 'client' : 'worker', reason: 'majority' }
-}
 
 export interface Verdict {
   /** Escrow tokens to the client. */
@@ -94,14 +60,26 @@ export function disputeVerdict (winner: Side, escrowAmount: bigint, workerStake:
 }
 
 /**
- * The claimant's bond (`DISPUTE.disputeBond`, locked at `open_dispute`; audit finding 5): returned
- * to the claimant if it wins, paid to the respondent (the other party) if it loses. Whole, no split.
+ * The terminal rule's outcome (`finalize_dispute` with no verdict: the last jury round, of
+ * `DISPUTE.maxJuryRounds`, ended without one). The status quo the dispute froze: a delivered
+ * optimistic escrow is paid to the worker as its undisputed claim would have been (90/10, 92/8
+ * for Diamond), any other escrow is refunded to the client in full. No slash, no ban, no
+ * reputation change: a jury failure rewards neither side. The bond goes back (`bondOutcome`).
  */
-export function bondOutcome (claimant: Side, winner: Side): 'returned' | 'to-respondent' {
-  return claimant === winner ? 'returned' : 'to-respondent'
+export function noVerdictOutcome (delivered: boolean, escrowAmount: bigint, workerTier: ReputationTierName): Verdict {
+  assertAmount(escrowAmount, 'escrow amount')
+  const none = { slashed: 0n, slashToClient: 0n, slashToTreasury: 0n, reputationDelta: 0, banWorker: false }
+  if (!delivered) return { clientRefund: escrowAmount, workerPayment: 0n, platformFee: 0n, ...none }
+  const pay = settlementSplit(escrowAmount, workerTier)
+  return { clientRefund: 0n, workerPayment: pay.worker, platformFee: pay.platform, ...none }
 }
 
-/** An appeal's deposit: returned if the appeal overturns the verdict, forfeited to the treasury otherwise. */
-export function appealDepositOutcome (previousWinner: Side, appealWinner: Side): 'returned' | 'forfeited' {
-  return previousWinner !== appealWinner ? 'returned' : 'forfeited'
+/**
+ * The claimant's bond (`DISPUTE.disputeBond`, locked at `open_dispute`; audit finding 5): returned
+ * to the claimant if it wins or if there was no verdict (`'none'`, the terminal rule: a jury
+ * failure is not the claimant's loss), paid to the respondent (the other party) if it loses.
+ * Whole, no split.
+ */
+export function bondOutcome (claimant: Side, winner: Side | 'none'): 'returned' | 'to-respondent' {
+  return claimant === winner || winner === 'none' ? 'returned' : 'to-respondent'
 }

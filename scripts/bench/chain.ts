@@ -17,11 +17,11 @@ import { Ledger } from '../../chain/ledger/index.js'
 import {
   SIDE, anchorProgress, cancel, closeEscrow, complete, configParamsFromProtocol, createEscrow, disputePda, escrowPda,
   heartbeat, initializeConfig, openDispute, rateWorker, registerNode, requestUnstake, resolveDispute, submitEvidence,
-  timeoutRefund, updateConfig, proposeAdmin, acceptAdmin, setGovernance, withdrawTreasury, vote, withdrawStake, withdrawVote, INSTRUCTION_ACCOUNTS, appeal, finalizeDispute, closeDispute,
+  timeoutRefund, updateConfig, proposeAdmin, acceptAdmin, setGovernance, withdrawTreasury, drawJury, commitVote, revealVote, decodeDispute, withdrawStake, withdrawVote, INSTRUCTION_ACCOUNTS, finalizeDispute, closeDispute,
   submitDelivery, claimPayment, lastLeafSiblings, acceptJob
 } from '../../chain/client/index.js'
 import {
-  DISPUTE, ESCROW, MerkleTree, PROOF, STAKE_TIERS, UNITS_PER_TOKEN as TOKEN, checkpointCommitment, digestCommitment, fieldToBytes, poseidonMerkle
+  ESCROW, MerkleTree, voteCommitment, PROOF, STAKE_TIERS, UNITS_PER_TOKEN as TOKEN, checkpointCommitment, digestCommitment, fieldToBytes, poseidonMerkle
 } from '../../protocols/index.js'
 
 const hash = (s: string): Uint8Array => new Uint8Array(createHash('sha256').update(s).digest())
@@ -58,7 +58,6 @@ run('register_node', registerNode({ owner, ownerToken: worker.token }, STAKE_TIE
 L.warp(BigInt(ESCROW.heartbeatIntervalSeconds))
 run('heartbeat', heartbeat({ owner }, pid), [worker.kp])
 const client = wallet(1_000n, 'client')
-const voter = wallet(1_000n, 'voter')
 let nonce = 0n
 function escrow (over: { timeoutSecs?: bigint } = {}): PublicKey {
   nonce++
@@ -99,22 +98,45 @@ const e4 = escrow()
 run('open_dispute', openDispute({ claimant: client.kp.publicKey, claimantToken: client.token, escrow: e4, mint }, 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', pid), [client.kp])
 const dispute = disputePda(pid, e4).address
 run('submit_evidence', submitEvidence({ party: owner, dispute }, 'bafybeib-worker-logs', pid), [worker.kp])
-L.warp(BigInt(DISPUTE.evidenceWindowSeconds))
-run('vote', vote({ voter: voter.kp.publicKey, dispute, voterToken: voter.token }, SIDE.worker, 500n * TOKEN, pid), [voter.kp])
-L.warp(BigInt(DISPUTE.votingWindowSeconds))
-run('resolve_dispute', resolveDispute({ escrow: e4, worker: owner, clientToken: client.token, workerToken: worker.token, mint }, pid), [L.payer])
-L.warp(BigInt(DISPUTE.appealWindowSeconds))
+// The jury: three staked nodes (with the worker's stake, 7 × 200 ≥ the total: all drawn).
+const jurors = [wallet(1_000n, 'juror-1'), wallet(1_000n, 'juror-2'), wallet(1_000n, 'juror-3')]
+for (const j of jurors) L.mustSend([registerNode({ owner: j.kp.publicKey, ownerToken: j.token }, STAKE_TIERS[1]?.minStake ?? 0n, pid)], [j.kp])
+const nextSlot = (): void => {
+  const clock = L.svm.getClock()
+  const older = L.svm.getSlotHashes().filter((h) => h.slot < clock.slot).map((h) => ({ slot: h.slot, hash: h.hash }))
+  L.svm.setSlotHashes([{ slot: clock.slot, hash: Keypair.generate().publicKey.toBase58() }, ...older].slice(0, 512))
+  clock.slot = clock.slot + 1n
+  L.svm.setClock(clock)
+}
+const salt = (j: { kp: Keypair }): Uint8Array => hash(`salt/${j.kp.publicKey.toBase58()}`)
+/** One jury round of `voting` for the worker: draw, commit, reveal, resolve. */
+function juryRound (disputeKey: PublicKey, escrowKey: PublicKey, voting: typeof jurors, measure: boolean): void {
+  const d = decodeDispute(L.account(disputeKey)?.data ?? new Uint8Array())
+  if (L.unixTime() < d.commitDeadline) L.warp(d.evidenceDeadline > L.unixTime() ? d.evidenceDeadline - L.unixTime() : 0n)
+  nextSlot()
+  const send = (name: string, ix: TransactionInstruction, signers: Keypair[]): void => { if (measure) run(name, ix, signers); else L.mustSend([ix], signers) }
+  send('draw_jury', drawJury({ dispute: disputeKey }, pid), [L.payer])
+  for (const j of voting) {
+    send('commit_vote', commitVote({ juror: j.kp.publicKey, dispute: disputeKey, round: d.round }, voteCommitment('worker', salt(j), disputeKey.toBytes(), j.kp.publicKey.toBytes()), pid), [j.kp])
+  }
+  L.warp(d.commitDeadline - L.unixTime())
+  for (const j of voting) send('reveal_vote', revealVote({ juror: j.kp.publicKey, dispute: disputeKey, round: d.round }, SIDE.worker, salt(j), pid), [j.kp])
+  L.warp(d.revealDeadline - L.unixTime())
+  send('resolve_dispute', resolveDispute({ escrow: escrowKey }, pid), [L.payer])
+}
+juryRound(dispute, e4, jurors, true)
 run('finalize_dispute', finalizeDispute({ escrow: e4, worker: owner, clientToken: client.token, workerToken: worker.token }, pid), [L.payer])
-run('withdraw_vote', withdrawVote({ voter: voter.kp.publicKey, dispute, voterToken: voter.token }, pid), [voter.kp])
+for (const j of jurors) run('withdraw_vote', withdrawVote({ juror: j.kp.publicKey, dispute, round: 0 }, pid), [L.payer])
 run('close_dispute', closeDispute({ claimant: client.kp.publicKey, dispute }, pid), [L.payer])
+// A round with too few reveals is redrawn (measured apart from a deciding resolve).
 const e5 = escrow()
-L.mustSend([openDispute({ claimant: client.kp.publicKey, claimantToken: client.token, escrow: e5, mint }, 'bafy-appeal', pid)], [client.kp])
+L.mustSend([openDispute({ claimant: client.kp.publicKey, claimantToken: client.token, escrow: e5, mint }, 'bafy-redraw', pid)], [client.kp])
 const dispute5 = disputePda(pid, e5).address
-L.warp(BigInt(DISPUTE.evidenceWindowSeconds + DISPUTE.votingWindowSeconds))
-L.mustSend([resolveDispute({ escrow: e5, mint }, pid)], [L.payer])
-run('appeal', appeal({ appellant: client.kp.publicKey, dispute: dispute5, appellantToken: client.token }, pid), [client.kp])
-L.warp(BigInt(DISPUTE.votingWindowSeconds))
-L.mustSend([resolveDispute({ escrow: e5, mint }, pid)], [L.payer])
+const d5 = decodeDispute(L.account(dispute5)?.data ?? new Uint8Array())
+L.warp(d5.revealDeadline - L.unixTime())
+nextSlot()
+run('resolve_dispute (redraw)', resolveDispute({ escrow: e5 }, pid), [L.payer])
+juryRound(dispute5, e5, jurors, false)
 L.mustSend([finalizeDispute({ escrow: e5, worker: owner, clientToken: client.token, workerToken: worker.token }, pid)], [L.payer])
 const e6 = escrow()
 deliver(e6, 'e6')

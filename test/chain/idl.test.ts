@@ -11,16 +11,17 @@ import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction, sendAndC
 import { createMint } from '@solana/spl-token'
 import { EmbeddedLedger, LedgerRpcServer } from '../../chain/rpc/index.js'
 import {
-  ACCOUNTS, EVENTS, INSTRUCTION_ACCOUNTS, SIDE, accountDiscriminator, anchorProgress, cancel, decodeAccount, generateIdl,
+  ACCOUNTS, EVENTS, INSTRUCTION_ACCOUNTS, accountDiscriminator, anchorProgress, cancel, decodeAccount, generateIdl,
   initializeConfig, instructionDiscriminator, openDispute, parseEvents, rateWorker, registerNode, requestUnstake,
-  acceptJob, resolveDispute, timeoutRefund, updateConfig, proposeAdmin, acceptAdmin, setGovernance, withdrawTreasury, vote, withdrawStake, disputePda, escrowPda, configPda, configParamsFromProtocol,
-  setVerifyingKey, drawChallenge, TIER, appeal, finalizeDispute,
+  acceptJob, timeoutRefund, updateConfig, proposeAdmin, acceptAdmin, setGovernance, withdrawTreasury, drawJury, withdrawStake, escrowPda, configPda, configParamsFromProtocol,
+  setVerifyingKey, drawChallenge, TIER, finalizeDispute,
   type AccountName, type Decoded
 } from '../../chain/client/index.js'
 import { snakeCase } from '../../chain/client/idl.js'
 import { IDL_PATH, idlText } from '../../scripts/gen-idl.js'
 import { DISPUTE, PROOF, STAKE_TIERS } from '../../protocols/index.js'
 import { TOKEN, World, hash, program, type Wallet } from './world.js'
+import { Court } from './jury.js'
 
 // Anchor is CommonJS; Node's ESM loader does not see its named exports.
 const { BN, BorshAccountsCoder, BorshEventCoder } = anchor
@@ -77,7 +78,6 @@ describe('chain/idl: the Anchor IDL', () => {
     const worker = w.wallet(300n)
     run([registerNode({ owner: worker.kp.publicKey, ownerToken: worker.token }, STAKE_TIERS[1]?.minStake ?? 0n, w.pid)], [worker.kp])
     const client = w.wallet(100n + DISPUTE.disputeBond / TOKEN)
-    const voter = w.wallet(1_000n)
     const owner = worker.kp.publicKey
     const create = (nonce: bigint, over = {}): PublicKey => {
       run([w.createEscrowIx(client, owner, w.escrowArgs(nonce, TOKEN, over))], [client.kp])
@@ -95,18 +95,26 @@ describe('chain/idl: the Anchor IDL', () => {
     const e3 = create(3n, { timeoutSecs: 600n, estimatedSeconds: 100n })
     w.ledger.warp(601n)
     run([timeoutRefund({ escrow: e3, worker: owner, clientToken: client.token, mint: w.mint }, w.pid)], [w.ledger.payer])
+    // Three staked jurors (with the worker's stake, 7 × 200 ≥ the total: all drawn each round).
+    const jurors = [w.wallet(300n), w.wallet(300n), w.wallet(300n)]
+    for (const j of jurors) run([registerNode({ owner: j.kp.publicKey, ownerToken: j.token }, STAKE_TIERS[1]?.minStake ?? 0n, w.pid)], [j.kp])
     const e4 = create(4n)
     run([openDispute({ claimant: client.kp.publicKey, claimantToken: client.token, escrow: e4, mint: w.mint }, 'bafy-evidence', w.pid)], [client.kp])
-    w.ledger.warp(BigInt(DISPUTE.evidenceWindowSeconds))
-    run([vote({ voter: voter.kp.publicKey, dispute: disputePda(w.pid, e4).address, voterToken: voter.token }, SIDE.client, 900n * TOKEN, w.pid)], [voter.kp])
-    w.ledger.warp(BigInt(DISPUTE.votingWindowSeconds))
-    run([resolveDispute({ escrow: e4, worker: owner, clientToken: client.token, workerToken: worker.token, mint: w.mint }, w.pid)], [w.ledger.payer])
-    // The worker appeals (deposit), nobody votes in the appeal round: the verdict stands and is final.
-    w.mintTo(worker.token, DISPUTE.appealDeposit)
-    run([appeal({ appellant: owner, dispute: disputePda(w.pid, e4).address, appellantToken: worker.token }, w.pid)], [worker.kp])
-    w.ledger.warp(BigInt(DISPUTE.votingWindowSeconds))
-    run([resolveDispute({ escrow: e4, mint: w.mint }, w.pid)], [w.ledger.payer])
+    const court = new Court(w, e4)
+    const jurorRound = (voting: readonly Wallet[]): void => {
+      court.toCommit()
+      w.nextSlot()
+      run([drawJury({ dispute: court.dispute }, w.pid)], [w.ledger.payer])
+      for (const j of voting) run([court.commitIx(j, 'client')], [j.kp])
+      court.toReveal()
+      for (const j of voting) run([court.revealIx(j, 'client')], [j.kp])
+      court.toResolution()
+      run([court.resolveIx()], [w.ledger.payer])
+    }
+    jurorRound(jurors.slice(0, 1)) // one reveal: redrawn
+    jurorRound(jurors) // three for the client: the verdict
     run([finalizeDispute({ escrow: e4, worker: owner, clientToken: client.token, workerToken: worker.token }, w.pid)], [w.ledger.payer])
+    run([court.withdrawIx(jurors[0] as Wallet, 0)], [w.ledger.payer]) // round 1's votes stay, for the account decode below
     run([updateConfig({ admin: w.admin.publicKey }, w.params, w.pid)], [w.admin])
     run([requestUnstake({ owner }, w.pid)], [worker.kp])
     w.ledger.warp(BigInt(86_400 * 90)) // past 30 days + 4 jobs × 7 days + the 14-day cooldown

@@ -14,43 +14,49 @@ import fc from 'fast-check'
 import { TOKEN_PROGRAM_ID } from '@solana/spl-token'
 import { PublicKey } from '@solana/web3.js'
 import {
-  DISPUTE_STATE, ESCROW_STATE, SIDE, TERMINAL_ESCROW_STATES, anchorProgress, appeal, complete, claimPayment, finalizeDispute, submitDelivery, cancel, closeEscrow, disputePda, escrowVaultPda, heartbeat,
-  acceptJob, nodePda, openDispute, rateWorker, requestUnstake, resolveDispute, timeoutRefund, vaultPda, vote, withdrawStake,
-  withdrawVote, decodeNode, escrowPda
+  DISPUTE_STATE, ESCROW_STATE, TERMINAL_ESCROW_STATES, anchorProgress, complete, claimPayment, finalizeDispute, submitDelivery, cancel, closeEscrow, disputePda, escrowVaultPda, heartbeat,
+  acceptJob, nodePda, openDispute, rateWorker, registerNode, requestUnstake, resolveDispute, timeoutRefund, vaultPda, drawJury, votePda, withdrawStake,
+  decodeNode, escrowPda
 } from '../../chain/client/index.js'
 import { DISPUTE, PROOF, STAKE_TIERS } from '../../protocols/index.js'
 import type { Keypair, TransactionInstruction } from '@solana/web3.js'
 import { TOKEN, World, deliveryArgs, floatRun, hash, program, type Wallet } from './world.js'
+import { Court } from './jury.js'
 
 /** Successful operations by kind, over all runs: the sequences must really exercise each path. */
 const succeeded = new Map<string, number>()
 
 type Op =
   | { kind: 'create', client: number, worker: number, amount: bigint, epochs: number, timeout: number }
-  | { kind: 'anchor' | 'complete' | 'cancel' | 'timeout' | 'rate' | 'close' | 'dispute' | 'vote' | 'resolve' | 'appeal' | 'finalize' | 'deliver' | 'claim', escrow: number, x: number }
+  | { kind: 'anchor' | 'complete' | 'cancel' | 'timeout' | 'rate' | 'close' | 'dispute' | 'vote' | 'resolve' | 'reveal' | 'finalize' | 'deliver' | 'claim', escrow: number, x: number }
   | { kind: 'register' | 'heartbeat' | 'unstake' | 'withdraw', worker: number }
   | { kind: 'warp', seconds: number }
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('create' as const), client: fc.nat(2), worker: fc.nat(2), amount: fc.bigInt(TOKEN - 1n, 9n * TOKEN), epochs: fc.integer({ min: 1, max: 6 }), timeout: fc.integer({ min: 3_600, max: 86_400 * 7 }) }), weight: 5 },
-  { arbitrary: fc.record({ kind: fc.constantFrom('anchor' as const, 'complete' as const, 'cancel' as const, 'timeout' as const, 'rate' as const, 'close' as const, 'dispute' as const, 'vote' as const, 'resolve' as const, 'appeal' as const, 'finalize' as const, 'deliver' as const, 'claim' as const), escrow: fc.nat(20), x: fc.nat(7) }), weight: 8 },
+  { arbitrary: fc.record({ kind: fc.constantFrom('anchor' as const, 'complete' as const, 'cancel' as const, 'timeout' as const, 'rate' as const, 'close' as const, 'dispute' as const, 'vote' as const, 'resolve' as const, 'reveal' as const, 'finalize' as const, 'deliver' as const, 'claim' as const), escrow: fc.nat(20), x: fc.nat(7) }), weight: 8 },
   { arbitrary: fc.record({ kind: fc.constantFrom('register' as const, 'heartbeat' as const, 'heartbeat' as const, 'unstake' as const, 'withdraw' as const), worker: fc.nat(2) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('warp' as const), seconds: fc.integer({ min: 1, max: 86_400 * 5 }) }), weight: 2 }
 )
 
 interface Job { key: PublicKey, client: Wallet, worker: Wallet }
 
+/** Juror i's side in a round keyed by x: mostly the worker's, sometimes the client's. */
+const jurySide = (i: number, x: number): 'client' | 'worker' => ((i + x) % 3 === 0 ? 'client' : 'worker')
+
 class Sim {
   readonly w = new World().initialize()
   readonly clients = [this.w.wallet(600n), this.w.wallet(600n), this.w.wallet(600n)]
   readonly workers = [this.w.wallet(1_000n), this.w.wallet(1_000n), this.w.wallet(1_000n)]
-  readonly voter = this.w.wallet(5_000n)
+  /** Staked nodes that are never parties: with the workers' stakes all are drawn in every round (7 × 200 ≥ 1,200). */
+  readonly jurors = [this.w.wallet(1_000n), this.w.wallet(1_000n), this.w.wallet(1_000n)]
   readonly jobs: Job[] = []
   readonly registered = new Set<number>()
   nonce = 0n
 
   constructor () {
     this.workers.forEach((_, i) => this.register(i))
+    for (const j of this.jurors) this.w.ledger.mustSend([registerNode({ owner: j.kp.publicKey, ownerToken: j.token }, STAKE_TIERS[1]?.minStake ?? 0n, this.w.pid)], [j.kp])
   }
 
   register (i: number): void {
@@ -137,19 +143,28 @@ class Sim {
         return
       }
       case 'vote': {
-        const v = { voter: this.voter.kp.publicKey, dispute, voterToken: this.voter.token }
-        this.send(o.kind, vote(v, o.x % 2 === 0 ? SIDE.client : SIDE.worker, BigInt(1 + o.x) * 100n * TOKEN, w.pid), this.voter.kp)
-        this.send('withdraw_vote', withdrawVote(v, w.pid), this.voter.kp)
+        // The jury is drawn and each juror commits (a side by its index and x), when the dispute allows it.
+        if (L.account(dispute) === null) return
+        const court = new Court(w, escrow)
+        w.nextSlot()
+        this.send('draw_jury', drawJury({ dispute }, w.pid), L.payer)
+        this.jurors.forEach((j, i) => this.send(o.kind, court.commitIx(j, jurySide(i, o.x)), j.kp))
+        this.sides.set(dispute.toBase58(), o.x)
+        this.warpTo(court.d.commitDeadline)
+        return
+      }
+      case 'reveal': {
+        if (L.account(dispute) === null) return
+        const court = new Court(w, escrow)
+        const x = this.sides.get(dispute.toBase58()) ?? 0
+        this.jurors.forEach((j, i) => { if (o.x % 4 !== i) this.send(o.kind, court.revealIx(j, jurySide(i, x)), j.kp) })
+        this.warpTo(court.d.revealDeadline)
         return
       }
       case 'resolve':
-        this.send(o.kind, resolveDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token, mint: w.mint }, w.pid), L.payer)
+        this.send(o.kind, resolveDispute({ escrow }, w.pid), L.payer)
+        this.settle(escrow)
         return
-      case 'appeal': {
-        const by = o.x % 2 === 0 ? client : worker
-        this.send(o.kind, appeal({ appellant: by.kp.publicKey, dispute, appellantToken: by.token }, w.pid), by.kp)
-        return
-      }
       case 'finalize':
         this.send(o.kind, finalizeDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid), L.payer)
         return
@@ -159,6 +174,29 @@ class Sim {
         this.deliver(escrow, worker, o.x, o.x % 3 !== 0)
         return
       case 'claim': this.send(o.kind, claimPayment({ escrow, worker: worker.kp.publicKey, workerToken: worker.token }, w.pid), worker.kp)
+    }
+  }
+
+  readonly sides = new Map<string, number>()
+
+  warpTo (unix: bigint): void {
+    const now = this.w.ledger.unixTime()
+    if (now < unix) this.w.ledger.warp(unix - now)
+  }
+
+  /** Settles every juror vote of `escrow`'s dispute whose round is over (anyone may). */
+  settle (escrow: PublicKey): void {
+    const w = this.w
+    const dispute = disputePda(w.pid, escrow).address
+    if (w.ledger.account(dispute) === null) return
+    const court = new Court(w, escrow)
+    const d = court.d
+    for (let r = 0; r <= d.round; r++) {
+      for (const j of this.jurors) {
+        if (w.ledger.account(votePda(w.pid, dispute, j.kp.publicKey, r).address) === null) continue
+        if (r === d.round && d.state === DISPUTE_STATE.open) continue
+        w.ledger.mustSend([court.withdrawIx(j, r)], [w.ledger.payer])
+      }
     }
   }
 
@@ -176,6 +214,7 @@ class Sim {
     assert.equal(held, supply, `${where}: token accounts ≠ supply`)
     let stakes = 0n
     for (const i of this.registered) stakes += w.node((this.workers[i] as Wallet).kp.publicKey).stake
+    for (const j of this.jurors) stakes += w.node(j.kp.publicKey).stake
     assert.equal(c.totalStaked, stakes, `${where}: total_staked ≠ Σ stakes`)
     assert.equal(w.ledger.tokenBalance(vaultPda(w.pid, 'stake').address), stakes, `${where}: stake vault ≠ Σ stakes`)
     for (const j of this.jobs) {
@@ -190,17 +229,21 @@ class Sim {
   /** Everything still open runs out: disputes are resolved, funded escrows timed out. */
   finish (): void {
     const w = this.w
-    w.ledger.warp(BigInt(86_400 * 7 + DISPUTE.evidenceWindowSeconds + DISPUTE.votingWindowSeconds + PROOF.challengeWindowSeconds + 1))
+    w.ledger.warp(BigInt(86_400 * 7 + DISPUTE.evidenceWindowSeconds + DISPUTE.commitWindowSeconds + DISPUTE.revealWindowSeconds + PROOF.challengeWindowSeconds + 1))
     const L = w.ledger
-    // Open voting rounds are resolved; then every recorded verdict's appeal window runs out.
+    // Open disputes: the round under way is resolved (a verdict or a redraw); a redrawn one gets a
+    // full round of the three jurors for the worker. Then every vote is settled.
     for (const { key: escrow } of this.jobs) {
       if (L.account(escrow) === null || w.escrowAccount(escrow).state !== ESCROW_STATE.disputed) continue
-      if (w.dispute(disputePda(w.pid, escrow).address).state === DISPUTE_STATE.open) {
-        L.mustSend([resolveDispute({ escrow, mint: w.mint }, w.pid)], [L.payer])
+      const court = new Court(w, escrow)
+      if (court.d.state === DISPUTE_STATE.open) {
+        this.warpTo(court.d.revealDeadline)
+        L.mustSend([court.resolveIx()], [L.payer])
         succeeded.set('resolve', (succeeded.get('resolve') ?? 0) + 1)
       }
+      if (court.d.state === DISPUTE_STATE.open) court.round(new Map(this.jurors.map((j) => [j, 'worker' as const])), this.jurors)
+      this.settle(escrow)
     }
-    w.ledger.warp(BigInt(DISPUTE.appealWindowSeconds + 1))
     for (const { key: escrow, client, worker } of this.jobs) {
       if (L.account(escrow) === null) continue
       const e = w.escrowAccount(escrow)

@@ -11,13 +11,14 @@
 import assert from 'node:assert/strict'
 import type { PublicKey } from '@solana/web3.js'
 import {
-  ESCROW_STATE, SIDE, TIER, anchorProgress, cancel, claimPayment, configParamsFromProtocol, disputePda, finalizeDispute, openDispute, resolveDispute,
+  ESCROW_STATE, SIDE, TIER, anchorProgress, cancel, claimPayment, configParamsFromProtocol, disputePda, finalizeDispute, openDispute,
   submitDelivery, timeoutRefund, vaultPda
 } from '../../chain/client/index.js'
 import {
   BN254_SCALAR_FIELD, DISPUTE, MerkleTree, PROOF, STAKE_TIERS, checkpointCommitment, digestCommitment, disputeVerdict, fieldToBytes,
   poseidonMerkle, reputationTier
 } from '../../protocols/index.js'
+import { Court } from './jury.js'
 import { TOKEN, World, deliveryArgs, expectError, floatRun, hash, program, record, withAccount, type FloatRun, type Wallet } from './world.js'
 
 const stake = STAKE_TIERS[1]?.minStake ?? 0n
@@ -94,6 +95,7 @@ describe('chain/program: optimistic tier challenge window', () => {
 
   it('a dispute opened within the window blocks the claim; the dispute settles the job', () => {
     const { w, worker, client } = setup()
+    const jurors = [w.worker(stake, 300n), w.worker(stake, 300n), w.worker(stake, 300n)]
     const amount = 2n * TOKEN
     const escrow = w.escrow(client, worker, 1n, amount)
     deliver(w, worker, escrow)
@@ -102,11 +104,9 @@ describe('chain/program: optimistic tier challenge window', () => {
     w.ledger.warp(window)
     const claim = claimPayment({ escrow, worker: worker.kp.publicKey, workerToken: worker.token }, w.pid)
     expectError(w.ledger.send([claim], [worker.kp]), 'InvalidEscrowState')
-    // Nobody votes: the worker (respondent) wins once the dispute is resolved and finalized.
-    w.ledger.warp(BigInt(DISPUTE.evidenceWindowSeconds + DISPUTE.votingWindowSeconds))
-    w.ledger.mustSend([resolveDispute({ escrow, mint: w.mint }, w.pid)], [w.ledger.payer])
+    // A drawn jury re-checks the delivery and finds for the worker; the verdict is executed.
+    new Court(w, escrow).round(new Map(jurors.map((j) => [j, 'worker' as const])), jurors)
     assert.equal(w.dispute(disputePda(w.pid, escrow).address).winner, SIDE.worker)
-    w.ledger.warp(BigInt(DISPUTE.appealWindowSeconds))
     w.ledger.mustSend([finalizeDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid)], [w.ledger.payer])
     assert.equal(w.escrowAccount(escrow).state, ESCROW_STATE.resolvedForWorker)
     expectError(w.ledger.send([claim], [worker.kp]), 'InvalidEscrowState')

@@ -51,7 +51,7 @@ describe('chain/program: the cyxwiz program as SBF in LiteSVM', () => {
       assert.ok(config)
       assert.ok(config.owner.equals(w.pid))
       assert.equal(config.data.length, ACCOUNT_SIZE.Config)
-      assert.equal(config.data.length, 600)
+      assert.equal(config.data.length, 608)
       assert.deepEqual(config.data.subarray(0, 8), accountDiscriminator('Config'))
       const c = decodeConfig(config.data)
       assert.ok(c.admin.equals(w.admin.publicKey))

@@ -13,16 +13,25 @@ import { createTransferInstruction } from '@solana/spl-token'
 import {
   acceptJob, anchorProgress, cancel, claimPayment, closeDispute, closeEscrow, configParamsFromProtocol, decodeVerifyingKey, disputePda,
   finalizeDispute, nodePda, openDispute, rateWorker, resolveDispute, setVerifyingKey, slashInvalidProof, submitDelivery, timeoutRefund, vaultPda, verifyingKeyPda,
-  voteVaultPda, TIER, ESCROW_STATE, parseEvents, reputationRecordOf
+  voteVaultPda, votePda, TIER, ESCROW_STATE, DISPUTE_STATE, SIDE, parseEvents, reputationRecordOf
 } from '../../chain/client/index.js'
 import { AIRDROP_LIMITS, EmbeddedLedger, LedgerRpcServer } from '../../chain/rpc/index.js'
 import {
-  DISPUTE, ESCROW, REPUTATION, STAKE_TIERS, UNITS_PER_TOKEN, digestCommitment, fieldToBytes, reputationComponents, reputationScore, reputationTier,
+  DISPUTE, ESCROW, REPUTATION, STAKE_TIERS, UNITS_PER_TOKEN, digestCommitment, fieldToBytes, jurorDeposit, jurorPayout, reputationComponents, reputationScore, reputationTier,
   valueWeightedPoints
 } from '../../protocols/index.js'
-import { TOKEN, World, deliveryArgs, expectError, hash, program, record } from './world.js'
+import { TOKEN, World, deliveryArgs, expectError, hash, program, record, type Wallet } from './world.js'
+import { Court } from './jury.js'
 
 const minStake = STAKE_TIERS[0]?.minStake ?? 0n
+
+/** Three or more staked `jurors` all drawn (k · stake ≥ total) reveal `side` in one round, which decides; each is then settled. */
+function juryDecides (w: World, escrow: PublicKey, jurors: readonly Wallet[], side: 'client' | 'worker'): void {
+  const court = new Court(w, escrow)
+  court.round(new Map(jurors.map((j) => [j, side])), jurors)
+  assert.equal(w.dispute(court.dispute).state, DISPUTE_STATE.resolved)
+  for (const j of jurors) w.ledger.mustSend([court.withdrawIx(j, 0)], [w.ledger.payer])
+}
 
 /** The griefer's move: one base unit sent straight into a program vault with SPL Transfer. */
 function griefTransfer (w: World, from: PublicKey, to: PublicKey, owner: Keypair): void {
@@ -151,14 +160,13 @@ describe('chain/security: the audit\'s exploits fail (issue 15)', () => {
     it('close_dispute sweeps a base unit sent into a finalized dispute\'s vote vault', () => {
       const w = new World().initialize()
       const worker = w.worker(minStake)
+      const jurors = [w.worker(minStake), w.worker(minStake), w.worker(minStake)]
       const client = w.wallet(10n + DISPUTE.disputeBond / TOKEN)
       const griefer = w.wallet(1n)
       const escrow = w.escrow(client, worker, 1n, TOKEN)
       w.ledger.mustSend([openDispute({ claimant: client.kp.publicKey, claimantToken: client.token, escrow, mint: w.mint }, 'bafy', w.pid)], [client.kp])
       const dispute = disputePda(w.pid, escrow).address
-      w.ledger.warp(BigInt(DISPUTE.evidenceWindowSeconds + DISPUTE.votingWindowSeconds + 1))
-      w.ledger.mustSend([resolveDispute({ escrow, mint: w.mint }, w.pid)], [w.ledger.payer])
-      w.ledger.warp(BigInt(DISPUTE.appealWindowSeconds + 1))
+      juryDecides(w, escrow, jurors, 'worker')
       w.ledger.mustSend([finalizeDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid)], [w.ledger.payer])
       griefTransfer(w, griefer.token, voteVaultPda(w.pid, dispute).address, griefer.kp)
       const platformBefore = w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address)
@@ -193,52 +201,153 @@ describe('chain/security: the audit\'s exploits fail (issue 15)', () => {
     assert.deepEqual(w.escrowAccount(escrow).finalWeightsHash, run.weights)
   })
 
-  it('finding 5 (bond): a dispute that freezes a delivered payment costs the claimant its bond, which goes to the honest worker', () => {
-    const w = new World().initialize()
-    const worker = w.worker(minStake)
-    const bond = DISPUTE.disputeBond
-    const amount = 5n * TOKEN
-    // The griefing client: it holds the job's amount and one bond.
-    const client = w.wallet(5n + bond / TOKEN)
-    const job = w.escrow(client, worker, 2n, amount, { epochsTotal: 4 })
-    w.deliver(worker, job) // delivered honestly: the anchored chain ends with the delivered weights
-    const claim = claimPayment({ escrow: job, worker: worker.kp.publicKey, workerToken: worker.token }, w.pid)
-    const clientBefore = w.ledger.tokenBalance(client.token)
-    assert.equal(clientBefore, bond)
-    // The freeze is not free: the client's whole balance, the bond, is locked in the dispute's vault.
-    w.ledger.mustSend([openDispute({ claimant: client.kp.publicKey, claimantToken: client.token, escrow: job, mint: w.mint }, 'bafy-no-reason', w.pid)], [client.kp])
-    const dispute = disputePda(w.pid, job).address
-    const d = w.dispute(dispute)
-    assert.equal(w.ledger.tokenBalance(client.token), 0n)
-    assert.equal(w.ledger.tokenBalance(d.voteVault), bond)
-    // Frozen for 24 h of evidence and 36 h of voting (60 h; 9 days before finding 5) plus a 24-hour appeal window.
-    assert.equal(d.votingDeadline - d.openedAt, BigInt(DISPUTE.evidenceWindowSeconds + DISPUTE.votingWindowSeconds))
-    assert.equal(DISPUTE.evidenceWindowSeconds + DISPUTE.votingWindowSeconds + DISPUTE.appealWindowSeconds, 84 * 3_600)
-    w.ledger.warp(BigInt(86_400 * 2))
-    expectError(w.ledger.send([claim], [worker.kp]), 'InvalidEscrowState')
-    // Nobody takes the client's side: the worker (respondent) wins; it is paid and takes the bond.
-    w.ledger.warp(BigInt(DISPUTE.evidenceWindowSeconds + DISPUTE.votingWindowSeconds))
-    w.ledger.mustSend([resolveDispute({ escrow: job, mint: w.mint }, w.pid)], [w.ledger.payer])
-    w.ledger.warp(BigInt(DISPUTE.appealWindowSeconds))
-    const workerBefore = w.ledger.tokenBalance(worker.token)
-    const fin = w.ledger.mustSend([finalizeDispute({ escrow: job, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid)], [w.ledger.payer])
-    const fee = amount / 10n
-    assert.equal(w.ledger.tokenBalance(worker.token) - workerBefore, amount - fee + bond)
-    assert.equal(w.ledger.tokenBalance(client.token), 0n, 'the griefer lost its bond')
-    assert.equal(w.ledger.tokenBalance(d.voteVault), 0n)
-    const finalized = parseEvents(fin.logs).find((e) => e.name === 'DisputeFinalized')
-    assert.equal(finalized?.data.bondToRespondent, bond)
-    assert.equal(finalized?.data.bondReturned, 0n)
-    assert.equal(w.escrowAccount(job).state, ESCROW_STATE.resolvedForWorker)
+  describe('finding 5: disputes can no longer be bought, and are not free', () => {
+    it('a dispute that freezes a delivered payment costs the claimant its bond, which goes to the honest worker', () => {
+      const w = new World().initialize()
+      const worker = w.worker(minStake)
+      const jurors = [w.worker(minStake), w.worker(minStake), w.worker(minStake)]
+      const bond = DISPUTE.disputeBond
+      const amount = 5n * TOKEN
+      // The griefing client: it holds the job's amount and one bond.
+      const client = w.wallet(5n + bond / TOKEN)
+      const job = w.escrow(client, worker, 2n, amount, { epochsTotal: 4 })
+      w.deliver(worker, job) // delivered honestly: the anchored chain ends with the delivered weights
+      const claim = claimPayment({ escrow: job, worker: worker.kp.publicKey, workerToken: worker.token }, w.pid)
+      assert.equal(w.ledger.tokenBalance(client.token), bond)
+      w.ledger.mustSend([openDispute({ claimant: client.kp.publicKey, claimantToken: client.token, escrow: job, mint: w.mint }, 'bafy-no-reason', w.pid)], [client.kp])
+      const d = w.dispute(disputePda(w.pid, job).address)
+      assert.equal(w.ledger.tokenBalance(client.token), 0n)
+      assert.equal(w.ledger.tokenBalance(d.voteVault), bond)
+      // Frozen for 24 h of evidence, 24 h of commits and 12 h of reveals (60 h; 16–23 days before).
+      assert.equal(d.revealDeadline - d.openedAt, 60n * 3_600n)
+      w.ledger.warp(BigInt(86_400 + 1)) // past the challenge window: still no claim
+      expectError(w.ledger.send([claim], [worker.kp]), 'InvalidEscrowState')
+      // The jurors re-check the delivery and find for the worker: it is paid and takes the bond.
+      juryDecides(w, job, jurors, 'worker')
+      const workerBefore = w.ledger.tokenBalance(worker.token)
+      const fin = w.ledger.mustSend([finalizeDispute({ escrow: job, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid)], [w.ledger.payer])
+      assert.equal(w.ledger.tokenBalance(worker.token) - workerBefore, amount - amount / 10n + bond)
+      assert.equal(w.ledger.tokenBalance(client.token), 0n, 'the griefer lost its bond')
+      assert.equal(parseEvents(fin.logs).find((e) => e.name === 'DisputeFinalized')?.data.bondToRespondent, bond)
+      assert.equal(w.escrowAccount(job).state, ESCROW_STATE.resolvedForWorker)
+      // A client without the bond cannot freeze a delivered payment at all.
+      const broke = w.wallet(5n)
+      const job2 = w.escrow(broke, worker, 3n, amount, { epochsTotal: 4 })
+      w.deliver(worker, job2)
+      assert.equal(w.ledger.send([openDispute({ claimant: broke.kp.publicKey, claimantToken: broke.token, escrow: job2, mint: w.mint }, 'bafy', w.pid)], [broke.kp]).ok, false)
+      assert.equal(w.escrowAccount(job2).state, ESCROW_STATE.funded)
+      w.ledger.warp(BigInt(86_400 + 1))
+      w.ledger.mustSend([claimPayment({ escrow: job2, worker: worker.kp.publicKey, workerToken: worker.token }, w.pid)], [worker.kp])
+    })
 
-    // A client without the bond cannot freeze a delivered payment at all.
-    const broke = w.wallet(5n)
-    const job2 = w.escrow(broke, worker, 3n, amount, { epochsTotal: 4 })
-    w.deliver(worker, job2)
-    assert.equal(w.ledger.send([openDispute({ claimant: broke.kp.publicKey, claimantToken: broke.token, escrow: job2, mint: w.mint }, 'bafy', w.pid)], [broke.kp]).ok, false)
-    assert.equal(w.escrowAccount(job2).state, ESCROW_STATE.funded)
-    w.ledger.warp(BigInt(86_400 + 1)) // the challenge window
-    w.ledger.mustSend([claimPayment({ escrow: job2, worker: worker.kp.publicKey, workerToken: worker.token }, w.pid)], [worker.kp])
+    it('a 5 % holder in a second wallet can no longer decide the verdict: it votes only when drawn, and the drawn majority decides', () => {
+      const w = new World().initialize()
+      const worker = w.worker(minStake)
+      const honest = Array.from({ length: 19 }, () => w.worker(minStake))
+      // The client's second wallet: a staked node holding 5 % of all stake (50 × 20 = 1,000 others; 53 of 1,053).
+      const sybil = w.worker(53n * TOKEN, 100n)
+      const total = w.config().totalStaked
+      assert.ok(w.node(sybil.kp.publicKey).stake * 20n >= total, 'at least 5 % of the stake')
+      const client = w.wallet(5n + DISPUTE.disputeBond / TOKEN)
+      const job = w.escrow(client, worker, 1n, 5n * TOKEN, { epochsTotal: 4 })
+      w.deliver(worker, job)
+      w.ledger.mustSend([openDispute({ claimant: client.kp.publicKey, claimantToken: client.token, escrow: job, mint: w.mint }, 'bafy', w.pid)], [client.kp])
+      const court = new Court(w, job)
+      const sybilStake = w.node(sybil.kp.publicKey).stake
+      let sybilVoted = 0
+      for (let round = 0; w.dispute(court.dispute).state === DISPUTE_STATE.open; round++) {
+        assert.ok(round < 6, 'a verdict within a few rounds')
+        court.toCommit()
+        court.draw()
+        const drawn = court.drawn([...honest, sybil])
+        if (drawn.includes(sybil)) {
+          w.ledger.mustSend([court.commitIx(sybil, 'client')], [sybil.kp])
+          sybilVoted++
+        } else {
+          expectError(w.ledger.send([court.commitIx(sybil, 'client')], [sybil.kp]), 'NotDrawn')
+        }
+        const jurors = drawn.filter((j) => j !== sybil)
+        for (const j of jurors) w.ledger.mustSend([court.commitIx(j, 'worker')], [j.kp])
+        court.toReveal()
+        if (drawn.includes(sybil)) w.ledger.mustSend([court.revealIx(sybil, 'client')], [sybil.kp])
+        for (const j of jurors) w.ledger.mustSend([court.revealIx(j, 'worker')], [j.kp])
+        court.toResolution()
+        w.ledger.mustSend([court.resolveIx()], [w.ledger.payer])
+      }
+      assert.equal(w.dispute(court.dispute).winner, SIDE.worker)
+      w.ledger.mustSend([finalizeDispute({ escrow: job, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid)], [w.ledger.payer])
+      assert.equal(w.escrowAccount(job).state, ESCROW_STATE.resolvedForWorker)
+      // Whenever it voted, it voted with the minority of the deciding round or a redrawn one; in
+      // the deciding round its deposit is forfeited to the honest majority.
+      const d = w.dispute(court.dispute)
+      const voted = w.ledger.account(votePda(w.pid, court.dispute, sybil.kp.publicKey, d.round).address) !== null
+      if (voted) {
+        w.ledger.mustSend([court.withdrawIx(sybil, d.round)], [w.ledger.payer])
+        assert.ok(w.node(sybil.kp.publicKey).stake < sybilStake, 'the sybil lost its deposit')
+      }
+      assert.ok(sybilVoted <= d.round + 1)
+    })
+
+    it('a juror who does not reveal loses its deposit to the jurors who did', () => {
+      const w = new World().initialize()
+      const worker = w.worker(minStake)
+      const jurors = [w.worker(minStake), w.worker(minStake), w.worker(minStake), w.worker(minStake)]
+      const silent = jurors[3] as Wallet
+      const client = w.wallet(5n + DISPUTE.disputeBond / TOKEN)
+      const job = w.escrow(client, worker, 1n, TOKEN)
+      w.ledger.mustSend([openDispute({ claimant: client.kp.publicKey, claimantToken: client.token, escrow: job, mint: w.mint }, 'bafy', w.pid)], [client.kp])
+      const court = new Court(w, job)
+      court.toCommit()
+      court.draw()
+      const stakeBefore = w.node(silent.kp.publicKey).stake
+      const deposit = jurorDeposit(stakeBefore)
+      w.ledger.mustSend([court.commitIx(silent, 'worker')], [silent.kp]) // commits, never reveals
+      const honest = jurors.slice(0, 3)
+      const before = honest.map((j) => w.node(j.kp.publicKey).stake)
+      const deposits = before.map((s) => jurorDeposit(s))
+      for (const j of honest) w.ledger.mustSend([court.commitIx(j, 'worker')], [j.kp])
+      court.toReveal()
+      for (const j of honest) w.ledger.mustSend([court.revealIx(j, 'worker')], [j.kp])
+      court.toResolution()
+      w.ledger.mustSend([court.resolveIx()], [w.ledger.payer])
+      const d = w.dispute(court.dispute)
+      assert.equal(d.pool, deposit, 'the silent juror\'s deposit is the pool')
+      const majority = deposits.reduce((a, b) => a + b, 0n)
+      assert.equal(d.majorityDeposits, majority)
+      for (const j of jurors) w.ledger.mustSend([court.withdrawIx(j, 0)], [w.ledger.payer])
+      assert.equal(w.node(silent.kp.publicKey).stake, stakeBefore - deposit, 'the silent juror forfeited its deposit')
+      // Each revealer: its deposit back plus ⌊pool × deposit / majority deposits⌋ (jurorPayout).
+      let paid = 0n
+      for (const [i, j] of honest.entries()) {
+        const want = jurorPayout({ deposit: deposits[i] as bigint, revealed: true, side: 'worker', redrawn: false, winner: 'worker', pool: deposit, majorityDeposits: majority })
+        assert.ok(want > (deposits[i] as bigint), 'a share of the forfeit on top of the deposit')
+        assert.equal(w.node(j.kp.publicKey).stake, (before[i] as bigint) - (deposits[i] as bigint) + want, `revealer ${i}: its stake after the commit and the payout`)
+        paid += want
+      }
+      // The rounding remainder stays in the vault until close_dispute sweeps it.
+      assert.equal(w.ledger.tokenBalance(d.voteVault), d.bond + majority + deposit - paid)
+      assert.ok(majority + deposit - paid < 3n, 'at most one base unit of dust per revealer')
+    })
+
+    it('fewer than 3 reveals: a redraw with twice the jury, not a default verdict; nothing is paid', () => {
+      const w = new World().initialize()
+      const worker = w.worker(minStake)
+      const jurors = [w.worker(minStake), w.worker(minStake)]
+      const client = w.wallet(5n + DISPUTE.disputeBond / TOKEN)
+      const job = w.escrow(client, worker, 1n, TOKEN)
+      w.ledger.mustSend([openDispute({ claimant: client.kp.publicKey, claimantToken: client.token, escrow: job, mint: w.mint }, 'bafy', w.pid)], [client.kp])
+      const court = new Court(w, job)
+      const before = balances(w, [worker.token, client.token, w.escrowAccount(job).vault])
+      court.round(new Map(jurors.map((j) => [j, 'client' as const])), jurors)
+      const d = w.dispute(court.dispute)
+      assert.equal(d.state, DISPUTE_STATE.open, 'no verdict: the respondent does not win by default')
+      assert.equal(d.round, 1)
+      assert.equal(w.escrowAccount(job).state, ESCROW_STATE.disputed)
+      expectError(w.ledger.send([finalizeDispute({ escrow: job, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid)], [w.ledger.payer]), 'InvalidDisputeState')
+      // The two revealers take their deposits back; no party's balance moved.
+      for (const j of jurors) w.ledger.mustSend([court.withdrawIx(j, 0)], [w.ledger.payer])
+      assert.deepEqual(balances(w, [worker.token, client.token, w.escrowAccount(job).vault]), before)
+    })
   })
 
   it('finding 11 (low): a cancel after the final anchor pays the platform fee, as complete would', () => {

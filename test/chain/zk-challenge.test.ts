@@ -132,8 +132,8 @@ describe('chain/zk-challenge: the zk challenge cannot be predicted, stranded or 
     const e = w.escrowAccount(j.escrow)
     assert.equal(e.challenged, 1)
     assert.equal(e.proofDeadline, w.ledger.unixTime() + BigInt(PROOF.proveWindowSeconds))
-    assert.equal(layoutSize(ESCROW), 784)
-    assert.equal(ACCOUNT_SIZE.Escrow, 8 + 784)
+    assert.equal(layoutSize(ESCROW), 792)
+    assert.equal(ACCOUNT_SIZE.Escrow, 8 + 792)
     assert.equal(w.ledger.account(j.escrow)?.data.length, ACCOUNT_SIZE.Escrow)
   })
 

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { DISPUTE, UNITS_PER_TOKEN, settlementSplit } from '../../protocols/index.js'
+import { JUROR_TOKENS } from '../../peer/sim/index.js'
 
 const T = UNITS_PER_TOKEN
 
@@ -25,7 +26,7 @@ interface Report {
   supply: { before: string, after: string, burnedBefore: string, burnedAfter: string }
   timeout: { refusedBeforeDeadline: string, refundedBy: string, warpedSeconds: number } | null
   crash: { killedAtCheckpoint: number, killed: boolean, how: string, pidBefore: number | null, pidAfter: number | null, peerId: string, restartedPeerId: string | null, addrsBefore: string[], addrsAfter: string[], unfinishedAtRestart: Array<{ jobId: string, state: string }>, resumable: boolean, resumed: boolean, reconnects: number, checkpointsSeen: number[], firstCheckpointAfterRestart: number | null, referenceWeightsHash: string, finalWeightsHash: string | null, sameFinalHash: boolean } | null
-  dispute: { winner: string, quorum: string, supply: string, forClient: string, forWorker: string, voteVaultAfter: string, jurors: Array<{ verdict: string, side: string, blocks: number, amount: string, withdrawSignature: string | null }> } | null
+  dispute: { winner: string, rounds: number, votesClient: number, votesWorker: number, voteVaultAfter: string, jurors: Array<{ verdict: string, side: string, blocks: number, deposit: string, round: number, commitSignature: string | null, revealSignature: string | null, withdrawSignature: string | null }> } | null
 }
 
 /** A run that has not ended by then is killed, so a hang fails its test instead of stalling the suite. */
@@ -111,17 +112,20 @@ describe('cyx sim --scenario', function () {
     assert.equal(r.workerNode.after.stake, String(25n * T))
     assert.equal(r.workerNode.after.status, 'banned')
     assert.equal(r.workerNode.after.adjustment - r.workerNode.before.adjustment, -200)
-    // The jury: 3 × 20,000,000 CYXWIZ, all for the client, over a quorum of 5 % of 10^9.
+    // The jury: the three staked juror nodes drawn in round 0, three reveals for the client.
     const d = r.dispute!
     assert.equal(d.winner, 'client')
-    assert.equal(d.quorum, String(50_000_000n * T))
-    assert.equal(d.forClient, String(60_000_000n * T))
-    assert.equal(d.forWorker, '0')
+    assert.equal(d.rounds, 1)
+    assert.deepEqual([d.votesClient, d.votesWorker], [3, 0])
     assert.equal(d.jurors.length, 3)
     for (const j of d.jurors) {
-      assert.equal(j.verdict, 'failed')
+      assert.equal(j.verdict, 'client')
       assert.equal(j.side, 'client')
       assert.ok(j.blocks > 0)
+      assert.equal(j.round, 0)
+      assert.equal(j.deposit, String(JUROR_TOKENS * T / 10n)) // 10 % of its stake
+      assert.notEqual(j.commitSignature, null)
+      assert.notEqual(j.revealSignature, null)
       assert.notEqual(j.withdrawSignature, null)
     }
     assert.equal(d.voteVaultAfter, '0')
@@ -150,8 +154,9 @@ describe('cyx sim --scenario', function () {
     assert.equal(r.workerNode.after.jobsCompleted, r.workerNode.before.jobsCompleted + 1)
     const d = r.dispute!
     assert.equal(d.winner, 'worker')
-    assert.equal(d.forWorker, String(60_000_000n * T))
-    assert.ok(d.jurors.every((j) => j.verdict === 'passed' && j.side === 'worker'))
+    assert.deepEqual([d.rounds, d.votesClient, d.votesWorker], [1, 0, 3])
+    assert.equal(d.jurors.length, 3)
+    assert.ok(d.jurors.every((j) => j.verdict === 'worker' && j.side === 'worker' && j.revealSignature !== null && j.withdrawSignature !== null))
     assert.equal(d.voteVaultAfter, '0')
     for (const j of ['juror-1', 'juror-2', 'juror-3']) assert.equal(delta(r, j), 0n)
   })

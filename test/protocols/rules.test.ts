@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import {
-  AmountError, appealDepositOutcome, bondOutcome, cancellationSplit, disputeVerdict, durationMultiplierBps, EMPTY_REPUTATION,
+  AmountError, bondOutcome, expectedJury, isDrawn, jurorDeposit, jurorPayout, juryOutcome, juryVerdict, noVerdictOutcome, voteCommitment, cancellationSplit, disputeVerdict, durationMultiplierBps, EMPTY_REPUTATION,
   extendLockForJob, formatTokens, fraudSlashSplit, initialLockUntil, isRepeatedFailure, minimumRegistrationStake,
-  parseTokens, progressBps, proRataSplit, quoteJobPrice, quorumVotes, reputationComponents, reputationScore,
+  parseTokens, progressBps, proRataSplit, quoteJobPrice, reputationComponents, reputationScore,
   reputationTier, requiredStake, settlementSplit, slashRateBps, slashStake, stakeTierFor, takeRateLimit,
-  tallyDispute, tierMayAccept, timeAccuracyBps, trainingTimeWithinBounds, withdrawalCheck, withdrawableAt,
+  tierMayAccept, timeAccuracyBps, trainingTimeWithinBounds, withdrawalCheck, withdrawableAt,
   applyReputationEvent, DISPUTE, TOKEN, U64_MAX, type ReputationRecord, referenceJobAmount, maturityPaidValue, maturityJobsCounted,
   maturedPoints, valueWeightedPoints, ratingCounts, REPUTATION, recordFailure, NO_FAILURES, SLASHING
 } from '../../protocols/index.js'
@@ -262,21 +262,63 @@ describe('protocols/rules', () => {
   })
 
   describe('disputes (Dispute Resolution Process)', () => {
-    const supply = TOKEN.totalSupply
-    it('needs 5 % of the supply to vote, 10 % on appeal', () => {
-      assert.equal(quorumVotes(supply, false), T('50000000'))
-      assert.equal(quorumVotes(supply, true), T('100000000'))
-      assert.equal(quorumVotes(19n, false), 1n) // rounded up
+    it('a jury round decides with at least 3 reveals and a strict majority, else it is redrawn', () => {
+      assert.deepEqual(juryVerdict({ votesClient: 2, votesWorker: 1 }), { kind: 'verdict', winner: 'client' })
+      assert.deepEqual(juryVerdict({ votesClient: 0, votesWorker: 3 }), { kind: 'verdict', winner: 'worker' })
+      assert.deepEqual(juryVerdict({ votesClient: 2, votesWorker: 0 }), { kind: 'redraw', reason: 'too-few-reveals' })
+      assert.deepEqual(juryVerdict({ votesClient: 2, votesWorker: 2 }), { kind: 'redraw', reason: 'tie' })
+      assert.equal(expectedJury(0), 7n)
+      assert.equal(expectedJury(2), 28n)
     })
-    it('decides by strict majority of a quorate vote, else for the respondent', () => {
-      const q = T('50000000')
-      const v = (forClient: bigint, forWorker: bigint, appeal = false) => tallyDispute({ forClient, forWorker, supply, appeal, claimant: 'client' })
-      assert.deepEqual([v(q, 0n).winner, v(q, 0n).reason], ['client', 'majority'])
-      assert.deepEqual([v(q - 1n, 0n).winner, v(q - 1n, 0n).reason], ['worker', 'no-quorum'])
-      assert.deepEqual([v(q, q).winner, v(q, q).reason], ['worker', 'tie'])
-      assert.deepEqual([v(q, q + 1n).winner, v(q, q + 1n).reason], ['worker', 'majority'])
-      assert.equal(v(q, 0n, true).reason, 'no-quorum')
-      assert.equal(tallyDispute({ forClient: 0n, forWorker: 0n, supply, appeal: false, claimant: 'worker' }).winner, 'client')
+    it('the terminal rule: a round without a verdict is redrawn until the last of maxJuryRounds, which ends with no verdict', () => {
+      const cases: Array<[{ votesClient: number, votesWorker: number, round: number }, ReturnType<typeof juryOutcome>]> = [
+        [{ votesClient: 3, votesWorker: 0, round: 0 }, { kind: 'verdict', winner: 'client' }],
+        [{ votesClient: 1, votesWorker: 2, round: 3 }, { kind: 'verdict', winner: 'worker' }], // a verdict in the last round stands
+        [{ votesClient: 0, votesWorker: 0, round: 0 }, { kind: 'redraw', reason: 'too-few-reveals' }],
+        [{ votesClient: 2, votesWorker: 2, round: 2 }, { kind: 'redraw', reason: 'tie' }],
+        [{ votesClient: 0, votesWorker: 0, round: 3 }, { kind: 'no-verdict', reason: 'too-few-reveals' }],
+        [{ votesClient: 2, votesWorker: 2, round: 3 }, { kind: 'no-verdict', reason: 'tie' }],
+        [{ votesClient: 1, votesWorker: 1, round: 9 }, { kind: 'no-verdict', reason: 'too-few-reveals' }]
+      ]
+      assert.equal(DISPUTE.maxJuryRounds, 4)
+      for (const [v, want] of cases) assert.deepEqual(juryOutcome(v), want, JSON.stringify(v))
+      assert.deepEqual(juryOutcome({ votesClient: 0, votesWorker: 0, round: 0 }, 3, 1), { kind: 'no-verdict', reason: 'too-few-reveals' })
+      assert.throws(() => juryOutcome({ votesClient: 0, votesWorker: 0, round: -1 }), RangeError)
+      assert.throws(() => juryOutcome({ votesClient: 0, votesWorker: 0, round: 0 }, 3, 0), RangeError)
+    })
+    it('no verdict keeps the status quo: delivered → paid as its undisputed claim, else refunded; no slash, ban or reputation; the bond back', () => {
+      assert.deepEqual(noVerdictOutcome(true, T('100'), 'Gold'), {
+        clientRefund: 0n, workerPayment: T('90'), platformFee: T('10'), slashed: 0n, slashToClient: 0n, slashToTreasury: 0n, reputationDelta: 0, banWorker: false
+      })
+      assert.deepEqual(noVerdictOutcome(true, T('100'), 'Diamond'), {
+        clientRefund: 0n, workerPayment: T('92'), platformFee: T('8'), slashed: 0n, slashToClient: 0n, slashToTreasury: 0n, reputationDelta: 0, banWorker: false
+      })
+      assert.deepEqual(noVerdictOutcome(false, T('100'), 'Gold'), {
+        clientRefund: T('100'), workerPayment: 0n, platformFee: 0n, slashed: 0n, slashToClient: 0n, slashToTreasury: 0n, reputationDelta: 0, banWorker: false
+      })
+      assert.equal(bondOutcome('client', 'none'), 'returned')
+      assert.equal(bondOutcome('worker', 'none'), 'returned')
+      // A revealer of the last round gets its deposit back, a silent juror nothing; nobody a share.
+      assert.equal(jurorPayout({ deposit: 10n, revealed: true, side: 'client', redrawn: false, noVerdict: true, pool: 7n }), 10n)
+      assert.equal(jurorPayout({ deposit: 10n, revealed: false, redrawn: false, noVerdict: true, pool: 7n }), 0n)
+    })
+    it('draws a node with probability k · stake / total: a 5 % holder ≈ 0.35 per jury of 7; k · stake ≥ total always', () => {
+      const node = (i: number): Uint8Array => new Uint8Array(32).fill(i)
+      const seed = (r: number): Uint8Array => new Uint8Array(32).fill(255 - r)
+      assert.equal(isDrawn(seed(0), node(1), 200n, 1_000n, 0), true)
+      assert.equal(isDrawn(seed(0), node(1), 0n, 1_000n, 0), false)
+      let drawn = 0
+      for (let r = 0; r < 2_000; r++) if (isDrawn(new Uint8Array(32).map((_, k) => (r * 31 + k * 7) & 255), node(3), 5n, 100n, 0)) drawn++
+      assert.ok(drawn > 500 && drawn < 900, `≈ 35 % of 2,000 seeds, got ${drawn}`) // binomial(2000, 0.35): 700 ± 21
+    })
+    it('a juror\'s deposit and payout: the majority shares the pool pro rata, rounded down; silence and the minority forfeit', () => {
+      assert.equal(jurorDeposit(T('200')), T('20'))
+      assert.equal(jurorPayout({ deposit: 10n, revealed: true, side: 'worker', redrawn: false, winner: 'worker', pool: 7n, majorityDeposits: 30n }), 12n)
+      assert.equal(jurorPayout({ deposit: 10n, revealed: true, side: 'client', redrawn: false, winner: 'worker', pool: 7n, majorityDeposits: 30n }), 0n)
+      assert.equal(jurorPayout({ deposit: 10n, revealed: false, redrawn: false, winner: 'worker', pool: 7n, majorityDeposits: 30n }), 0n)
+      assert.equal(jurorPayout({ deposit: 10n, revealed: true, side: 'client', redrawn: true }), 10n)
+      assert.equal(jurorPayout({ deposit: 10n, revealed: false, redrawn: true }), 0n)
+      assert.equal(voteCommitment('client', new Uint8Array(32), new Uint8Array(32), new Uint8Array(32)).length, 32)
     })
     it('executes the verdicts: client wins → refund, 50 % slash split 50/50, −200, ban; worker wins → 90/10, +5', () => {
       assert.deepEqual(disputeVerdict('client', T('100'), T('1000'), 'Gold'), {
@@ -285,8 +327,6 @@ describe('protocols/rules', () => {
       assert.deepEqual(disputeVerdict('worker', T('100'), T('1000'), 'Gold'), {
         clientRefund: 0n, workerPayment: T('90'), platformFee: T('10'), slashed: 0n, slashToClient: 0n, slashToTreasury: 0n, reputationDelta: 5, banWorker: false
       })
-      assert.equal(appealDepositOutcome('worker', 'client'), 'returned')
-      assert.equal(appealDepositOutcome('worker', 'worker'), 'forfeited')
     })
     it('the claimant\'s bond: back to a winning claimant, to the respondent when the claimant loses (finding 5)', () => {
       assert.equal(bondOutcome('client', 'client'), 'returned')
@@ -294,7 +334,6 @@ describe('protocols/rules', () => {
       assert.equal(bondOutcome('worker', 'worker'), 'returned')
       assert.equal(bondOutcome('worker', 'client'), 'to-respondent')
       assert.ok(DISPUTE.disputeBond > 0n)
-      assert.equal(DISPUTE.appealDeposit, DISPUTE.disputeBond, 'one Config slot holds both')
     })
   })
 })

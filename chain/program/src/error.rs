@@ -115,6 +115,20 @@ pub enum Error {
     /// delivered final weights hash (audit finding 4): the weights the client pays for must be the
     /// ones the anchored checkpoint chain ends with.
     WeightsNotCommitted = 6064,
+    /// `commit_vote` before `draw_jury` fixed the current round's seed.
+    JuryNotDrawn = 6065,
+    /// `draw_jury` when the current round's seed is already fixed.
+    JuryAlreadyDrawn = 6066,
+    /// `commit_vote` by a node the current round's sortition did not draw.
+    NotDrawn = 6067,
+    /// `commit_vote` by a party, a node registered after the opening, or an inactive or unstaking node.
+    NotEligible = 6068,
+    /// `commit_vote` after the round's commit window.
+    CommitWindowClosed = 6069,
+    /// `reveal_vote` whose side and salt do not hash to the commitment.
+    InvalidReveal = 6070,
+    /// `reveal_vote` twice.
+    AlreadyRevealed = 6071,
     /// `accept_admin` when no admin handover was proposed (`propose_admin`), or signed by a key
     /// other than the proposed one is `Unauthorized`.
     NoPendingAdmin = 6080,

@@ -194,7 +194,8 @@ pub struct DisputeOpened {
     pub escrow: Pubkey,
     pub claimant: Pubkey,
     pub evidence_deadline: i64,
-    pub voting_deadline: i64,
+    /// The first jury's commit deadline (evidence deadline + commit window).
+    pub commit_deadline: i64,
     /// The claimant's bond locked in the dispute's vault.
     pub bond: u64,
 }
@@ -207,9 +208,10 @@ impl Event for DisputeOpened {
 pub struct DisputeResolved {
     pub dispute: Pubkey,
     pub escrow: Pubkey,
-    pub for_client: u64,
-    pub for_worker: u64,
-    pub quorum: u64,
+    /// Revealed votes by side, and the round that decided.
+    pub votes_client: u64,
+    pub votes_worker: u64,
+    pub round: u64,
     /// 0 client, 1 worker.
     pub winner: u64,
 }
@@ -259,37 +261,64 @@ impl Event for ChallengeRearmed {
 }
 const _: () = assert!(core::mem::size_of::<ChallengeRearmed>() == ChallengeRearmed::LEN);
 
-/// The losing party appealed a recorded verdict: voting reopens with twice the quorum.
+/// A round's jury seed was fixed from the hash of `slot` (`draw_jury`).
 #[repr(C)]
-pub struct DisputeAppealed {
+pub struct JuryDrawn {
     pub dispute: Pubkey,
-    pub appellant: Pubkey,
-    pub deposit: u64,
-    pub voting_deadline: i64,
+    pub slot: u64,
+    pub round: u64,
 }
-impl Event for DisputeAppealed {
-    const DISCRIMINATOR: [u8; 8] = disc::event("DisputeAppealed");
+impl Event for JuryDrawn {
+    const DISCRIMINATOR: [u8; 8] = disc::event("JuryDrawn");
+    const LEN: usize = 48;
+}
+const _: () = assert!(core::mem::size_of::<JuryDrawn>() == JuryDrawn::LEN);
+
+/// A round ended without a verdict (fewer than `min_jurors` reveals, or a tie): a new jury of
+/// twice the expected size is drawn; the evidence stands.
+#[repr(C)]
+pub struct DisputeRedrawn {
+    pub dispute: Pubkey,
+    /// The new round, and how many had revealed in the one that ended.
+    pub round: u64,
+    pub revealed: u64,
+    pub commit_deadline: i64,
+}
+impl Event for DisputeRedrawn {
+    const DISCRIMINATOR: [u8; 8] = disc::event("DisputeRedrawn");
+    const LEN: usize = 56;
+}
+const _: () = assert!(core::mem::size_of::<DisputeRedrawn>() == DisputeRedrawn::LEN);
+
+/// A juror's vote was settled (`withdraw_vote`): `returned` went back into its stake (its deposit,
+/// plus its share of the pool when it voted with the majority; 0 when it forfeited).
+#[repr(C)]
+pub struct VoteSettled {
+    pub dispute: Pubkey,
+    pub juror: Pubkey,
+    pub deposit: u64,
+    pub returned: u64,
+}
+impl Event for VoteSettled {
+    const DISCRIMINATOR: [u8; 8] = disc::event("VoteSettled");
     const LEN: usize = 80;
 }
-const _: () = assert!(core::mem::size_of::<DisputeAppealed>() == DisputeAppealed::LEN);
+const _: () = assert!(core::mem::size_of::<VoteSettled>() == VoteSettled::LEN);
 
-/// The final verdict was executed; an appeal deposit was returned or forfeited to the treasury,
-/// and the claimant's bond returned to it or paid to the respondent.
+/// The final verdict was executed; the claimant's bond returned to it or paid to the respondent.
 #[repr(C)]
 pub struct DisputeFinalized {
     pub dispute: Pubkey,
     pub escrow: Pubkey,
     /// 0 client, 1 worker.
     pub winner: u64,
-    pub deposit_returned: u64,
-    pub deposit_forfeited: u64,
     /// The claimant's bond, returned to the claimant (it won) or paid to the respondent (it lost).
     pub bond_returned: u64,
     pub bond_to_respondent: u64,
 }
 impl Event for DisputeFinalized {
     const DISCRIMINATOR: [u8; 8] = disc::event("DisputeFinalized");
-    const LEN: usize = 104;
+    const LEN: usize = 88;
 }
 const _: () = assert!(core::mem::size_of::<DisputeFinalized>() == DisputeFinalized::LEN);
 

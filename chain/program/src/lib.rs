@@ -21,6 +21,7 @@ pub mod event;
 pub mod groth16;
 pub mod input;
 pub mod ix;
+pub mod jury;
 pub mod math;
 pub mod pubkey;
 pub mod reputation;

@@ -113,3 +113,29 @@ pub fn mul_div_ceil(a: u64, b: u64, d: u64) -> Result<u64> {
     let (qh, ql) = mul_wide(q, d);
     if qh == hi && ql == lo { Ok(q) } else { add(q, 1) }
 }
+
+/// `floor(a * b / d)` exactly for any non-zero 64-bit divisor (bitwise long division of the
+/// 128-bit product; no `u128` on BPF). Fails when the quotient does not fit in u64 or `d` is 0.
+pub fn mul_div_floor_wide(a: u64, b: u64, d: u64) -> Result<u64> {
+    if d == 0 {
+        return Err(Error::ArithmeticOverflow);
+    }
+    let (hi, lo) = mul_wide(a, b);
+    if hi >= d {
+        return Err(Error::ArithmeticOverflow);
+    }
+    let mut rem = hi;
+    let mut q: u64 = 0;
+    let mut i: u32 = 64;
+    while i > 0 {
+        i -= 1;
+        let carry = rem >> 63;
+        rem = (rem << 1) | ((lo >> i) & 1);
+        q <<= 1;
+        if carry == 1 || rem >= d {
+            rem = rem.wrapping_sub(d);
+            q |= 1;
+        }
+    }
+    Ok(q)
+}

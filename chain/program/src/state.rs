@@ -19,8 +19,8 @@ pub struct ConfigParams {
     /// Reputation tiers: exclusive upper bound of job amounts a tier may accept.
     pub rep_tier_max_job: [u64; 4],
     /// What a claimant locks in the dispute's vault at `open_dispute` (`DISPUTE.disputeBond`):
-    /// returned if the claimant wins, paid to the respondent if it loses. While the appeal exists
-    /// it is also the appeal deposit (the slot was `appeal_deposit`; the Config layout is unchanged).
+    /// returned if the claimant wins, paid to the respondent if it loses (the slot was
+    /// `appeal_deposit`; the Config layout is unchanged).
     pub dispute_bond: u64,
     pub escrow_timeout_secs: i64,
     pub no_progress_timeout_secs: i64,
@@ -32,8 +32,12 @@ pub struct ConfigParams {
     pub repeated_failures_window_secs: i64,
     pub suspension_secs: i64,
     pub evidence_window_secs: i64,
-    pub voting_window_secs: i64,
-    pub appeal_window_secs: i64,
+    /// A jury's commit window after the draw's round opens (`DISPUTE.commitWindowSeconds`; the
+    /// slot was `voting_window_secs`).
+    pub commit_window_secs: i64,
+    /// A jury's reveal window after its commit window (`DISPUTE.revealWindowSeconds`; the slot was
+    /// `appeal_window_secs`).
+    pub jury_reveal_window_secs: i64,
     /// Optimistic tier: after `submit_delivery`, how long a dispute may be opened before the
     /// worker may `claim_payment` (`PROOF.challengeWindowSeconds`).
     pub challenge_window_secs: i64,
@@ -61,7 +65,9 @@ pub struct ConfigParams {
     pub fraud_slash_bps: u16,
     pub repeated_failures_slash_bps: u16,
     pub slash_insurance_share_bps: u16,
-    pub dispute_quorum_bps: u16,
+    /// The share of a juror's stake it deposits with its committed vote (`DISPUTE.jurorRiskBps`;
+    /// the slot was `dispute_quorum_bps`).
+    pub juror_risk_bps: u16,
     pub client_wins_slash_to_client_bps: u16,
     pub training_time_min_bps: u16,
     pub training_time_max_bps: u16,
@@ -73,7 +79,9 @@ pub struct ConfigParams {
     pub rep_maturity_jobs: u16,
     pub jobs_per_wallet_per_day: u16,
     pub repeated_failures_count: u16,
-    pub appeal_quorum_multiplier: u16,
+    /// The expected jury of round 0 (`DISPUTE.jurySize`; doubled by each redraw; the slot was
+    /// `appeal_quorum_multiplier`).
+    pub jury_size: u16,
     pub max_stars: u16,
     pub penalty_failed_job: i16,
     pub penalty_timeout: i16,
@@ -86,9 +94,15 @@ pub struct ConfigParams {
     /// A client's rating counts only once it has this many paid, credited jobs behind it
     /// (`ClientState.paid_jobs`; `REPUTATION.minRaterPaidJobs`). Was 2 bytes of padding.
     pub rep_min_rater_paid_jobs: u16,
+    /// The fewest revealed votes a verdict needs (`DISPUTE.minJurors`).
+    pub min_jurors: u16,
+    /// The most jury rounds a dispute runs (`DISPUTE.maxJuryRounds`): a last round without a
+    /// verdict resolves the dispute with no verdict (`SIDE_NONE`) instead of a redraw.
+    pub max_jury_rounds: u16,
+    pub _padding: [u16; 2],
 }
 
-pub const CONFIG_PARAMS_LEN: usize = 328;
+pub const CONFIG_PARAMS_LEN: usize = 336;
 const _: () = assert!(core::mem::size_of::<ConfigParams>() == CONFIG_PARAMS_LEN);
 
 const BPS_MAX: u16 = 10_000;
@@ -105,7 +119,7 @@ impl ConfigParams {
             self.fraud_slash_bps,
             self.repeated_failures_slash_bps,
             self.slash_insurance_share_bps,
-            self.dispute_quorum_bps,
+            self.juror_risk_bps,
             self.client_wins_slash_to_client_bps,
             self.stake_tier_slash_bps[0],
             self.stake_tier_slash_bps[1],
@@ -150,8 +164,8 @@ impl ConfigParams {
             self.repeated_failures_window_secs,
             self.suspension_secs,
             self.evidence_window_secs,
-            self.voting_window_secs,
-            self.appeal_window_secs,
+            self.commit_window_secs,
+            self.jury_reveal_window_secs,
             self.challenge_window_secs,
             self.min_escrow_timeout_secs,
             self.reveal_window_secs,
@@ -169,7 +183,10 @@ impl ConfigParams {
             && self.min_escrow_amount > 0
             && self.min_escrow_timeout_secs <= self.escrow_timeout_secs
             && self.max_stars > 0
-            && self.appeal_quorum_multiplier > 0
+            && self.jury_size > 0
+            && self.min_jurors > 0
+            && self.max_jury_rounds > 0
+            && self.juror_risk_bps > 0
             && self.rep_maturity_jobs > 0
             && self.rep_max_score > 0
             && self.rep_max_score <= i16::MAX as u16 // the adjustment is an i16 clamped to ±max
@@ -413,7 +430,7 @@ pub struct Escrow {
     pub terms: ConfigParams,
 }
 
-pub const ESCROW_LEN: usize = 784;
+pub const ESCROW_LEN: usize = 792;
 const _: () = assert!(core::mem::size_of::<Escrow>() == 10 * 32 + 13 * 8 + 4 * 4 + 16 + CONFIG_PARAMS_LEN);
 const _: () = assert!(core::mem::size_of::<Escrow>() == ESCROW_LEN);
 
@@ -446,17 +463,21 @@ impl AccountType for ClientState {
 
 pub const SIDE_CLIENT: u8 = 0;
 pub const SIDE_WORKER: u8 = 1;
-/// Voting (round 0, or round 1 after an appeal).
+/// `Dispute.winner` when the last jury round (`max_jury_rounds`) ended without a verdict: neither
+/// side won (`finalize_dispute`: the status quo, the bond back to the claimant, no slash).
+pub const SIDE_NONE: u8 = 2;
+/// Evidence, then rounds of a drawn jury (commit, reveal); a round without a verdict is redrawn.
 pub const DISPUTE_OPEN: u8 = 0;
-/// A verdict recorded by `resolve_dispute`, not yet executed: appealable in round 0 until
-/// `appeal_deadline`, then `finalize_dispute` executes it.
+/// A verdict recorded by `resolve_dispute`, not yet executed; `finalize_dispute` executes it.
 pub const DISPUTE_RESOLVED: u8 = 1;
 /// The verdict executed (`finalize_dispute`): tokens moved, the escrow in its end state.
 pub const DISPUTE_FINALIZED: u8 = 2;
 pub const CID_LEN: usize = 64;
 
-/// A dispute over a funded escrow, PDA `["dispute", escrow]`. Votes are tokens locked in the vault
-/// PDA `["vote_vault", dispute]` (token authority `Config`), 1 base unit = 1 vote.
+/// A dispute over a funded escrow, PDA `["dispute", escrow]`. The claimant's bond and the jurors'
+/// deposits sit in the vault PDA `["vote_vault", dispute]` (token authority `Config`). The jury is
+/// drawn by stake-weighted sortition (`draw_jury`) and votes by commit–reveal (`commit_vote`,
+/// `reveal_vote`); docs/security.md, finding 5.
 #[repr(C)]
 pub struct Dispute {
     pub escrow: Pubkey,
@@ -466,62 +487,78 @@ pub struct Dispute {
     /// Evidence CIDs, UTF-8, zero-padded.
     pub client_evidence: [u8; CID_LEN],
     pub worker_evidence: [u8; CID_LEN],
+    /// The current round's seed (valid once `drawn == 1`): SHA-256(slot hash ‖ dispute ‖ round).
+    pub seed: [u8; 32],
     pub opened_at: i64,
     pub evidence_deadline: i64,
-    pub voting_deadline: i64,
-    /// When the current round's verdict was recorded, and the end of its appeal window (equal to
-    /// `resolved_at` for the appeal round, which cannot be appealed again).
+    /// The current round's windows: commits before `commit_deadline`, reveals from it until
+    /// `reveal_deadline`; `resolve_dispute` after it.
+    pub commit_deadline: i64,
+    pub reveal_deadline: i64,
     pub resolved_at: i64,
-    pub appeal_deadline: i64,
-    /// The current round's tally.
-    pub for_client: u64,
-    pub for_worker: u64,
-    /// Votes still locked in the vault, all rounds (withdraw_vote takes them out).
-    pub locked: u64,
-    /// Round 0's tally, kept once an appeal reopened voting.
-    pub first_for_client: u64,
-    pub first_for_worker: u64,
-    /// The appeal deposit held in the vote vault until `finalize_dispute` (0 without an appeal).
-    pub appeal_deposit: u64,
-    /// The claimant's bond held in the vote vault until `finalize_dispute` (the Config's
-    /// `dispute_bond` at opening): back to a winning claimant, to the respondent otherwise.
+    /// The slot whose hash (or the first later one's) seeds the current round's draw; moved to the
+    /// current slot when SlotHashes no longer reaches it (a re-arm, as `draw_challenge`).
+    pub seed_slot: u64,
+    /// `Config.total_staked` at the opening: the draw's denominator.
+    pub total_staked: u64,
+    /// The claimant's bond held until `finalize_dispute` (0 after it).
     pub bond: u64,
-    /// Voters of the current round.
-    pub voters: u32,
+    /// The current round's revealed deposits by side.
+    pub deposits_client: u64,
+    pub deposits_worker: u64,
+    /// The current round's committed deposits (revealed or not).
+    pub deposits_committed: u64,
+    /// Deposits of votes not yet settled by `withdraw_vote`, all rounds.
+    pub locked: u64,
+    /// Forfeited deposits (non-revealers of every round, the final round's minority): shared by the
+    /// final round's majority pro rata to their deposits.
+    pub pool: u64,
+    /// The final round's majority deposits (the pool's denominator), set at the verdict.
+    pub majority_deposits: u64,
+    /// The current round's counts.
+    pub committed: u32,
+    pub revealed: u32,
+    pub votes_client: u32,
+    pub votes_worker: u32,
+    /// Votes not yet settled by `withdraw_vote`, all rounds.
+    pub open_votes: u32,
     pub claimant: u8,
     pub state: u8,
-    /// The current round's verdict (valid once resolved).
+    /// The verdict (valid once resolved).
     pub winner: u8,
     pub bump: u8,
     pub vault_bump: u8,
-    /// 0 the first vote, 1 the appeal.
+    /// 0 the first jury; each redraw adds 1 and doubles the expected jury.
     pub round: u8,
-    /// Round 0's verdict, and the side that appealed it (valid when round = 1).
-    pub first_winner: u8,
-    pub appellant: u8,
-    pub _padding: [u8; 4],
+    /// 1 once the current round's jury seed is fixed (`draw_jury`).
+    pub drawn: u8,
+    pub _padding: [u8; 5],
 }
 
-const _: () = assert!(core::mem::size_of::<Dispute>() == 4 * 32 + 2 * CID_LEN + 12 * 8 + 4 + 8 + 4);
+const _: () = assert!(core::mem::size_of::<Dispute>() == 4 * 32 + 2 * CID_LEN + 32 + 5 * 8 + 9 * 8 + 5 * 4 + 7 + 5);
 
 impl AccountType for Dispute {
     const DISCRIMINATOR: [u8; 8] = disc::account("Dispute");
 }
 
-/// One wallet's vote in one dispute, PDA `["vote", dispute, voter]` (so one vote per wallet).
+/// One juror's vote in one round of one dispute, PDA `["vote", dispute, juror, round]`.
 #[repr(C)]
 pub struct Vote {
     pub dispute: Pubkey,
-    pub voter: Pubkey,
-    pub amount: u64,
+    pub juror: Pubkey,
+    /// SHA-256(side ‖ salt ‖ dispute ‖ juror), from `commit_vote`.
+    pub commitment: [u8; 32],
+    /// The stake moved into the vault at the commit (`juror_risk_bps` of the juror's stake).
+    pub deposit: u64,
     pub side: u8,
     pub bump: u8,
-    /// The dispute round the vote was cast in; it may be withdrawn once that round is tallied.
     pub round: u8,
-    pub _padding: [u8; 5],
+    /// 1 once `reveal_vote` opened the commitment.
+    pub revealed: u8,
+    pub _padding: [u8; 4],
 }
 
-const _: () = assert!(core::mem::size_of::<Vote>() == 2 * 32 + 8 + 8);
+const _: () = assert!(core::mem::size_of::<Vote>() == 3 * 32 + 8 + 8);
 
 impl AccountType for Vote {
     const DISCRIMINATOR: [u8; 8] = disc::account("Vote");

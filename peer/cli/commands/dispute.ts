@@ -1,51 +1,64 @@
 /**
  * `cyx dispute`: the dispute participants' verbs, for people and for `cyx sim`'s scenarios alike —
  * open a dispute on a job's escrow citing evidence, look at one (fetching the evidence by CID over
- * bitswap and re-running the spot checks locally), vote with tokens, record the verdict after the
- * voting window, appeal it, execute it, and take votes back.
+ * bitswap and re-running the spot checks locally), draw the round's jury, commit a juror's vote
+ * (its salt kept in the data dir) and reveal it, record the verdict (or a redraw) after the reveal
+ * window, execute it, and settle a juror's deposit (docs/security.md §5).
  */
 import { randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Keypair, PublicKey, Transaction, sendAndConfirmTransaction, type Connection, type TransactionInstruction } from '@solana/web3.js'
 import { getAssociatedTokenAddressSync } from '@solana/spl-token'
+import { fromHex, toHex } from '../../../protocols/hex.js'
 import { parseCommandArgs, UsageError, type Command, type CommandIo } from '../command.js'
-import { NODE_OPTIONS, PEER_OPTIONS, connect, dataDir, jsonLine, nodeNetwork, rpcUrl, startNode, tokens } from './peer-common.js'
+import { NODE_OPTIONS, PEER_OPTIONS, connect, dataDir, jsonLine, nodeNetwork, rpcUrl, startNode } from './peer-common.js'
 
 const USAGE = `Usage: cyx dispute open JOB --evidence CID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
        cyx dispute show ID [--bootstrap MADDR]... [--bootstrap-file PATH] [--checks K] [--rpc URL] [--json]
-       cyx dispute vote ID --side client|worker --amount N [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
+       cyx dispute draw ID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
+       cyx dispute commit ID --side client|worker [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
+       cyx dispute reveal ID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
        cyx dispute resolve ID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
-       cyx dispute appeal ID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
        cyx dispute finalize ID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
-       cyx dispute withdraw ID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
+       cyx dispute withdraw ID [--round R] [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
+       cyx dispute close ID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
 
 JOB is a job id (64 hex digits) from the job records in DIR (the client's or the worker's), or the
 escrow's address. ID is the dispute's address (what "open" prints) or its escrow's.
 
 open      the client or the worker of a funded escrow disputes it (program "open_dispute"),
           citing the evidence CID, and locks the dispute bond (100 CYXWIZ, the Config's
-          disputeBond) from its wallet: back to it if it wins, to the other party if it loses.
-          The escrow is frozen; the evidence window (24 h) starts, then voting (36 h).
-show      the dispute on-chain (each side's claim and evidence, windows, votes, verdict); then
-          fetches every cited evidence by CID over bitswap from the --bootstrap peers and re-runs
-          K spot checks locally (re-execution, a fresh challenge): what the checks found.
-vote      locks N CYXWIZ of the wallet's for one side (voting window; after the evidence window).
-resolve   after the voting window: records the verdict (quorum 5 % of the supply; without it the
-          respondent wins). Tokens move at "finalize".
-appeal    the loser of a recorded first verdict, within the appeal window, deposits the appeal
-          deposit and reopens voting (twice the quorum).
-finalize  after the appeal window (or a resolved appeal): executes the verdict (refund, payment,
-          slashing, reputation) and pays the bond to the winner.
-withdraw  a voter takes its locked votes back (once the dispute is resolved).
+          disputeBond) from its wallet: back to it if it wins or if no jury reaches a verdict, to
+          the other party if it loses. The escrow is frozen; the evidence window (24 h) starts,
+          then the first jury's commit window (24 h) and reveal window (12 h).
+show      the dispute on-chain (each side's claim and evidence, round, windows, jury counts,
+          verdict); then fetches every cited evidence by CID over bitswap from the --bootstrap
+          peers and re-runs K spot checks locally (re-execution, a fresh challenge).
+draw      anyone: fixes the current round's jury seed from a slot hash (program "draw_jury").
+          Which staked nodes are drawn follows from it; "show" says whether this wallet was.
+commit    a drawn juror (a staked node, neither party) commits to a side within the commit
+          window and deposits 10 % of its stake; the side and a fresh salt are kept in
+          DIR/disputes/ for "reveal". A juror that does not reveal loses its deposit.
+reveal    the juror opens its commitment (the kept side and salt) within the reveal window.
+resolve   anyone, after the reveal window: with at least 3 reveals and a strict majority records
+          the verdict; otherwise the round is redrawn with twice the jury; after the last round
+          (4) without a verdict the dispute resolves with no verdict (the status quo: a delivered
+          job paid, any other refunded; the bond returned; no slash). Tokens move at "finalize".
+finalize  anyone, once resolved: executes the verdict (refund, payment, slashing, reputation)
+          and pays out the bond.
+withdraw  anyone: settles this wallet's vote of round R (default: the current round) back into
+          its stake: a majority revealer's deposit plus its share of the forfeits, a redrawn or
+          no-verdict round's revealer its deposit; nothing to a non-revealer.
+close     once finalized and every vote settled: closes the dispute (rent to the claimant).
 
 Options:
-  --dir DIR          data dir: wallet, job records (default ~/.cyx)
+  --dir DIR          data dir: wallet, job records, kept vote salts (default ~/.cyx)
   --keypair PATH     the wallet (default DIR/wallet.json)
   --rpc URL          Solana JSON-RPC (default http://127.0.0.1:8899)
   --evidence CID     open: the evidence the claim rests on
-  --side S           vote: client or worker
-  --amount N         vote: CYXWIZ to lock
+  --side S           commit: client or worker
+  --round R          withdraw: the round of the vote to settle
   --bootstrap MADDR  show: a peer holding the evidence (repeatable)
   --bootstrap-file PATH  show: more such peers, one multiaddr per line (# comments)
   --checks K         show: segments to re-execute per evidence (default 2)
@@ -106,21 +119,40 @@ interface Located {
   readonly data: import('../../../chain/index.js').DisputeAccount
 }
 
-/** The dispute ID names: its own address, or its escrow's. */
+/**
+ * The dispute ID names: its own address, or its escrow's. An account of the program at ID that is
+ * not a dispute (an escrow) is looked past to its dispute; a wrong account there is an error.
+ */
 async function locate (connection: Connection, id: PublicKey): Promise<Located> {
-  const { CYXWIZ_PROGRAM_ID, decodeDispute, disputePda } = await chainClient()
-  for (const candidate of [id, disputePda(CYXWIZ_PROGRAM_ID, id).address]) {
-    const info = await connection.getAccountInfo(candidate, 'confirmed')
-    if (info === null || !info.owner.equals(CYXWIZ_PROGRAM_ID)) continue
-    try {
-      return { dispute: candidate, data: decodeDispute(info.data) }
-    } catch { /* not a dispute: try the escrow's */ }
+  const { CYXWIZ_PROGRAM_ID, AccountKindError, disputePda, fetchDispute } = await chainClient()
+  let direct: Located['data'] | undefined
+  let notADispute: unknown
+  try {
+    direct = await fetchDispute(connection, id)
+  } catch (e) {
+    if (!(e instanceof AccountKindError)) throw e
+    notADispute = e // an escrow's address, most likely: its dispute is a PDA of it
   }
-  throw new Error(`no dispute at ${id.toBase58()} (nor for an escrow there)`)
+  if (direct !== undefined) return { dispute: id, data: direct }
+  const pda = disputePda(CYXWIZ_PROGRAM_ID, id).address
+  const data = await fetchDispute(connection, pda)
+  if (data !== undefined) return { dispute: pda, data }
+  throw new Error(`no dispute at ${id.toBase58()} (nor for an escrow there)${notADispute === undefined ? '' : `; ${notADispute instanceof Error ? notADispute.message : String(notADispute)}`}`)
 }
 
+/** Sends one instruction; a program refusal is rethrown with the program's error name (e.g. VotingNotOpen). */
 async function send (connection: Connection, ix: TransactionInstruction, signer: Keypair): Promise<string> {
-  return await sendAndConfirmTransaction(connection, new Transaction().add(ix), [signer], { commitment: 'confirmed' })
+  try {
+    return await sendAndConfirmTransaction(connection, new Transaction().add(ix), [signer], { commitment: 'confirmed' })
+  } catch (e) {
+    const { customErrorFromLogs, errorName } = await chainClient()
+    const message = e instanceof Error ? e.message : String(e)
+    const logs = (e as { logs?: unknown }).logs
+    const hex = /custom program error: 0x([0-9a-fA-F]+)/.exec(message)?.[1]
+    const code = customErrorFromLogs([message, ...(Array.isArray(logs) ? logs.map(String) : [])]) ?? (hex === undefined ? undefined : parseInt(hex, 16))
+    if (code === undefined) throw e
+    throw new Error(`the program refused it: ${errorName(code) ?? `custom error ${code}`} (${code}); "cyx dispute show ID" says the dispute's state and windows`, { cause: e })
+  }
 }
 
 /** The dispute as data, for show and for the other verbs' answers. */
@@ -140,10 +172,12 @@ async function view (connection: Connection, l: Located): Promise<Record<string,
       client: { evidence: cidText(d.clientEvidence) || null },
       worker: { evidence: cidText(d.workerEvidence) || null }
     },
-    windows: { now: new Date(now * 1000).toISOString(), evidenceUntil: iso(d.evidenceDeadline), votingUntil: iso(d.votingDeadline), appealUntil: iso(d.appealDeadline) },
-    votes: { forClient: d.forClient, forWorker: d.forWorker, voters: d.voters },
+    windows: { now: new Date(now * 1000).toISOString(), evidenceUntil: iso(d.evidenceDeadline), commitUntil: iso(d.commitDeadline), revealUntil: iso(d.revealDeadline) },
+    /** The current round's jury: whether its seed is drawn, commits, reveals and their sides. */
+    jury: { drawn: d.drawn !== 0, committed: d.committed, revealed: d.revealed, forClient: d.votesClient, forWorker: d.votesWorker, pool: d.pool },
     /** The claimant's bond still held in the dispute's vault (0 once finalized). */
     bond: d.bond,
+    /** client, worker, none (the last round without a verdict), or null while open. */
     winner: d.state === DISPUTE_STATE.open ? null : nameOf(SIDE, d.winner)
   }
 }
@@ -245,9 +279,9 @@ async function show (argv: string[], io: CommandIo): Promise<number> {
   io.out(`  client ${String(v.client)} claims: ${claims.client.evidence ?? '(no evidence)'}`)
   io.out(`  worker ${String(v.worker)} claims: ${claims.worker.evidence ?? '(no evidence)'}`)
   const w = v.windows as Record<string, string | null>
-  io.out(`  now ${w.now}; evidence until ${w.evidenceUntil}; voting until ${w.votingUntil}${w.appealUntil === null ? '' : `; appeal until ${w.appealUntil}`}`)
-  const votes = v.votes as { forClient: bigint, forWorker: bigint, voters: number }
-  io.out(`  votes: ${votes.forClient} base units for the client, ${votes.forWorker} for the worker (${votes.voters} voters)${v.winner === null ? '' : `; verdict: the ${String(v.winner)}`}`)
+  io.out(`  now ${w.now}; evidence until ${w.evidenceUntil}; commits until ${w.commitUntil}; reveals until ${w.revealUntil}`)
+  const jury = v.jury as { drawn: boolean, committed: number, revealed: number, forClient: number, forWorker: number }
+  io.out(`  jury of round ${String(v.round)}: ${jury.drawn ? 'drawn' : 'not drawn yet'}, ${jury.committed} committed, ${jury.revealed} revealed (${jury.forClient} for the client, ${jury.forWorker} for the worker)${v.winner === null ? '' : `; verdict: ${v.winner === 'none' ? 'none (no jury reached one)' : `the ${String(v.winner)}`}`}`)
   for (const f of findings) {
     io.out(`  evidence ${f.cid} (${f.side}): ${f.blocks} blocks over bitswap; re-ran segments ${f.segments.join(', ') || '—'} of ${f.segmentCount ?? '?'}: ${f.verdict.toUpperCase()}`)
     for (const r of f.reasons) io.out(`    ${r}`)
@@ -255,45 +289,93 @@ async function show (argv: string[], io: CommandIo): Promise<number> {
   return 0
 }
 
-async function castVote (argv: string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { ...PEER_OPTIONS, side: { type: 'string' }, amount: { type: 'string' } }, true)
-  if (positionals.length !== 1) throw new UsageError('vote takes one ID')
+/** Where a juror keeps the side and salt of its commitment until it reveals. */
+const saltPath = (dir: string, dispute: PublicKey, juror: PublicKey, round: number): string =>
+  join(dir, 'disputes', `${dispute.toBase58()}.${juror.toBase58()}.${round}.json`)
+
+async function commit (argv: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { ...PEER_OPTIONS, side: { type: 'string' } }, true)
+  if (positionals.length !== 1) throw new UsageError('commit takes one ID')
   if (values.side !== 'client' && values.side !== 'worker') throw new UsageError('--side must be client or worker')
-  if (values.amount === undefined) throw new UsageError('--amount N is required')
-  const amount = tokens(values.amount, 'amount')
-  const { SIDE, vote } = await chainClient()
+  const { commitVote, fetchNode } = await chainClient()
+  const { isDrawn, voteCommitment } = await import('../../../protocols/index.js')
   const connection = connect(rpcUrl(values.rpc))
   const l = await locate(connection, address(positionals[0], 'ID'))
   const signer = await wallet(values)
-  const mint = await readMint(connection)
-  const signature = await send(connection, vote({ voter: signer.publicKey, dispute: l.dispute, voterToken: tokenAccount(signer.publicKey, mint) }, SIDE[values.side], amount), signer)
+  const d = l.data
+  if (d.drawn === 0) throw new Error(`round ${d.round}'s jury is not drawn yet: run "cyx dispute draw ${l.dispute.toBase58()}" first`)
+  const node = await fetchNode(connection, signer.publicKey)
+  if (node === undefined) throw new Error(`${signer.publicKey.toBase58()} is not a staked node: only staked nodes sit on a jury (register with cyx worker)`)
+  if (!isDrawn(d.seed, signer.publicKey.toBytes(), node.stake, d.totalStaked, d.round)) throw new Error(`${signer.publicKey.toBase58()} was not drawn for round ${d.round} of ${l.dispute.toBase58()}`)
+  const salt = Uint8Array.from(randomBytes(32))
+  const file = saltPath(dataDir(values.dir), l.dispute, signer.publicKey, d.round)
+  // Kept before the commit is sent: a commitment whose salt is lost cannot be revealed (the deposit would be forfeited).
+  await mkdir(join(dataDir(values.dir), 'disputes'), { recursive: true })
+  await writeFile(file, JSON.stringify({ dispute: l.dispute.toBase58(), juror: signer.publicKey.toBase58(), round: d.round, side: values.side, salt: toHex(salt) }) + '\n', { mode: 0o600 })
+  const commitment = voteCommitment(values.side, salt, l.dispute.toBytes(), signer.publicKey.toBytes())
+  const signature = await send(connection, commitVote({ juror: signer.publicKey, dispute: l.dispute, round: d.round }, commitment), signer)
   const v = await view(connection, await locate(connection, l.dispute))
-  if (values.json === true) io.out(jsonLine({ ...v, voter: signer.publicKey.toBase58(), side: values.side, amount, signature }))
-  else io.out(`cyx dispute: ${signer.publicKey.toBase58()} locked ${values.amount} CYXWIZ for the ${values.side} on ${l.dispute.toBase58()} (${signature})`)
+  if (values.json === true) io.out(jsonLine({ ...v, juror: signer.publicKey.toBase58(), side: values.side, saltFile: file, signature }))
+  else io.out(`cyx dispute: ${signer.publicKey.toBase58()} committed to a side in round ${d.round} of ${l.dispute.toBase58()}; its salt is kept in ${file} for "reveal" (${signature})`)
   return 0
 }
 
-/** resolve, appeal, finalize, withdraw: one instruction about the dispute, signed by the wallet. */
-async function act (verb: 'resolve' | 'appeal' | 'finalize' | 'withdraw', argv: string[], io: CommandIo): Promise<number> {
+async function reveal (argv: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, PEER_OPTIONS, true)
+  if (positionals.length !== 1) throw new UsageError('reveal takes one ID')
+  const { SIDE, revealVote } = await chainClient()
+  const connection = connect(rpcUrl(values.rpc))
+  const l = await locate(connection, address(positionals[0], 'ID'))
+  const signer = await wallet(values)
+  const file = saltPath(dataDir(values.dir), l.dispute, signer.publicKey, l.data.round)
+  let kept: { side: 'client' | 'worker', salt: string }
+  try {
+    kept = JSON.parse(await readFile(file, 'utf8')) as typeof kept
+  } catch (e) {
+    throw new Error(`no commitment of ${signer.publicKey.toBase58()} for round ${l.data.round} kept in ${file} (commit with the same --dir first): ${e instanceof Error ? e.message : String(e)}`)
+  }
+  const signature = await send(connection, revealVote({ juror: signer.publicKey, dispute: l.dispute, round: l.data.round }, SIDE[kept.side], fromHex(kept.salt, { what: 'kept salt', bytes: 32 })), signer)
+  const v = await view(connection, await locate(connection, l.dispute))
+  if (values.json === true) io.out(jsonLine({ ...v, juror: signer.publicKey.toBase58(), side: kept.side, signature }))
+  else io.out(`cyx dispute: ${signer.publicKey.toBase58()} revealed its vote for the ${kept.side} in round ${l.data.round} of ${l.dispute.toBase58()} (${signature})`)
+  return 0
+}
+
+/** draw, resolve, finalize, withdraw, close: one instruction about the dispute, signed by the wallet. */
+async function act (verb: 'draw' | 'resolve' | 'finalize' | 'withdraw' | 'close', argv: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { ...PEER_OPTIONS, round: { type: 'string' } }, true)
   if (positionals.length !== 1) throw new UsageError(`${verb} takes one ID`)
+  if (values.round !== undefined && verb !== 'withdraw') throw new UsageError('--round is for withdraw')
+  const round = values.round === undefined ? undefined : Number(values.round)
+  if (round !== undefined && (!Number.isInteger(round) || round < 0 || round > 255)) throw new UsageError('--round must be 0..255')
   const chain = await chainClient()
   const connection = connect(rpcUrl(values.rpc))
   const l = await locate(connection, address(positionals[0], 'ID'))
   const signer = await wallet(values)
   const mint = await readMint(connection)
   const d = l.data
-  const ix = verb === 'resolve'
-    ? chain.resolveDispute({ escrow: d.escrow, dispute: l.dispute, mint })
-    : verb === 'appeal'
-      ? chain.appeal({ appellant: signer.publicKey, dispute: l.dispute, appellantToken: tokenAccount(signer.publicKey, mint) })
+  const ix = verb === 'draw'
+    ? chain.drawJury({ dispute: l.dispute })
+    : verb === 'resolve'
+      ? chain.resolveDispute({ escrow: d.escrow, dispute: l.dispute })
       : verb === 'finalize'
         ? chain.finalizeDispute({ escrow: d.escrow, dispute: l.dispute, worker: d.worker, clientToken: tokenAccount(d.client, mint), workerToken: tokenAccount(d.worker, mint), mint })
-        : chain.withdrawVote({ voter: signer.publicKey, dispute: l.dispute, voterToken: tokenAccount(signer.publicKey, mint) })
+        : verb === 'withdraw'
+          ? chain.withdrawVote({ juror: signer.publicKey, dispute: l.dispute, round: round ?? d.round })
+          : chain.closeDispute({ claimant: d.claimant === chain.SIDE.client ? d.client : d.worker, dispute: l.dispute })
   const signature = await send(connection, ix, signer)
-  const v = await view(connection, await locate(connection, l.dispute))
+  const after = await locate(connection, l.dispute).catch((e: unknown) => {
+    if (verb === 'close') return undefined // closed: no account left to show
+    throw e
+  })
+  if (after === undefined) {
+    if (values.json === true) io.out(jsonLine({ dispute: l.dispute.toBase58(), state: 'closed', signature }))
+    else io.out(`cyx dispute: closed ${l.dispute.toBase58()} (${signature})`)
+    return 0
+  }
+  const v = await view(connection, after)
   if (values.json === true) io.out(jsonLine({ ...v, signature }))
-  else io.out(`cyx dispute: ${verb} ${l.dispute.toBase58()}: now ${String(v.state)}${v.winner === null ? '' : `, verdict: the ${String(v.winner)}`} (${signature})`)
+  else io.out(`cyx dispute: ${verb} ${l.dispute.toBase58()}: now ${String(v.state)} (round ${String(v.round)})${v.winner === null ? '' : `, verdict: ${String(v.winner)}`} (${signature})`)
   return 0
 }
 
@@ -305,9 +387,10 @@ export const disputeCommand: Command = {
     switch (verb) {
       case 'open': return await open(rest, io)
       case 'show': return await show(rest, io)
-      case 'vote': return await castVote(rest, io)
-      case 'resolve': case 'appeal': case 'finalize': case 'withdraw': return await act(verb, rest, io)
-      default: throw new UsageError(verb === undefined ? 'a verb is required: open, show, vote, resolve, appeal, finalize or withdraw' : `unknown verb "${verb}"`)
+      case 'commit': return await commit(rest, io)
+      case 'reveal': return await reveal(rest, io)
+      case 'draw': case 'resolve': case 'finalize': case 'withdraw': case 'close': return await act(verb, rest, io)
+      default: throw new UsageError(verb === undefined ? 'a verb is required: open, show, draw, commit, reveal, resolve, finalize, withdraw or close' : `unknown verb "${verb}"`)
     }
   }
 }

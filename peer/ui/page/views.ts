@@ -110,7 +110,7 @@ export function moneyView (s: PageState): HTMLElement {
   const settlements = s.txs.filter((t) => t.instructions.some((i) => SETTLING.has(i)))
   const settlementRows = settlements.map((t) => [t.instructions.filter((i) => SETTLING.has(i)).join(', '), code(t.signature, 16), String(t.slot), `${t.computeUnits} CU`, t.ok ? 'ok' : `failed: ${t.error ?? ''}`])
   const nodes = Object.entries(s.nodes).map(([name, n]) => [name, tokens(n.stake, d), String(n.reputation), n.tier, String(n.jobsCompleted), String(n.jobsFailed), n.status])
-  const disputes = [...s.disputes.values()].map((x) => [x.job ?? '—', code(x.address, 12), x.state, `${x.round === 0 ? 'first vote' : 'appeal'}`, String(x.voters), tokens(x.votesClient, d), tokens(x.votesWorker, d), x.winner ?? '—'])
+  const disputes = [...s.disputes.values()].map((x) => [x.job ?? '—', code(x.address, 12), x.state, `jury ${x.round + 1}`, String(x.voters), x.votesClient, x.votesWorker, x.winner ?? '—'])
   const units = s.txs.reduce((a, t) => a + t.computeUnits, 0)
   const balanceTable = h('div', { class: 'scroll' }, h('table', { id: 'balances' }, h('caption', {}, `token balances (${s.report === undefined ? 'live' : 'as the run ended'}); 1 CYXWIZ = 10^${d} base units`),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'who'), h('th', { scope: 'col' }, 'balance'), h('th', { scope: 'col' }, 'base units'))),
@@ -120,7 +120,7 @@ export function moneyView (s: PageState): HTMLElement {
     table('escrows', ['job', 'address', 'state', 'amount', 'worker', 'checkpoints'], escrows),
     table('settlements: transactions that paid or refunded', ['instruction', 'signature', 'slot', 'compute units', 'result'], settlementRows),
     table('stake and reputation of each worker (Node accounts)', ['worker', 'stake', 'reputation', 'tier', 'jobs done', 'jobs failed', 'status'], nodes),
-    table('disputes, with the jurors\' votes (token-weighted)', ['job', 'dispute', 'state', 'round', 'voters', 'votes for the client', 'votes for the worker', 'winner'], disputes, 'no dispute'),
+    table('disputes, with the jury\'s revealed votes (one per drawn juror)', ['job', 'dispute', 'state', 'round', 'revealed', 'jurors for the client', 'jurors for the worker', 'winner'], disputes, 'no dispute'),
     h('details', {}, h('summary', {}, `every transaction (${s.txs.length}, ${units} compute units)`),
       table('transactions', ['instructions', 'signature', 'slot', 'compute units', 'result'], s.txs.slice().reverse().map((t) => [t.instructions.join(', '), code(t.signature, 16), String(t.slot), `${t.computeUnits} CU`, t.ok ? 'ok' : `failed: ${t.error ?? ''}`]))))
 }

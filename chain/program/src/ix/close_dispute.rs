@@ -1,12 +1,12 @@
-//! `close_dispute()`: anyone, once a dispute is finalized and every vote was withdrawn (each
-//! `withdraw_vote` already closed its `Vote` account and returned its rent to the voter), closes
-//! the `Dispute` account and its empty vote vault; the rent of both returns to the claimant, who
-//! paid it in `open_dispute`.
+//! `close_dispute()`: anyone, once a dispute is finalized and every juror's vote was settled (each
+//! `withdraw_vote` already closed its `Vote` account and returned its rent to the juror), closes
+//! the `Dispute` account and its vault; the rent of both returns to the claimant, who paid it in
+//! `open_dispute`.
 //!
-//! With every vote withdrawn (`locked == 0`) and the appeal deposit and the bond paid out by
-//! `finalize_dispute`, a vote vault holding tokens holds only what someone sent to it directly
-//! (audit finding 9: one base unit used to block the close forever). That surplus is swept to the
-//! platform vault (the treasury) before the vault is closed.
+//! With every vote settled and the bond paid out by `finalize_dispute`, a vault holding tokens
+//! holds the pool's rounding remainder (each majority juror's share is rounded down) and whatever
+//! someone sent to it directly (audit finding 9: one base unit used to block the close forever).
+//! That surplus is swept to the platform vault (the treasury) before the vault is closed.
 //!
 //! Accounts: 0 claimant (writable, = the dispute's claimant wallet) · 1 config · 2 dispute
 //! (writable) · 3 vote_vault (writable, = dispute.vote_vault) · 4 token_program · 5 platform_vault
@@ -36,9 +36,9 @@ pub fn process(input: &Input) -> Result {
     let payer = if d.claimant == SIDE_CLIENT { &d.client } else { &d.worker };
     account::address(claimant, payer)?;
     require!(d.state == DISPUTE_FINALIZED, Error::InvalidDisputeState);
-    require!(d.locked == 0, Error::VotesOutstanding);
+    require!(d.open_votes == 0 && d.locked == 0, Error::VotesOutstanding);
     account::writable(account::address(vault_info, &d.vote_vault)?)?;
-    require!(d.appeal_deposit == 0 && d.bond == 0, Error::InvalidDisputeState);
+    require!(d.bond == 0, Error::InvalidDisputeState);
     account::writable(account::address(platform_vault, &c.platform_vault)?)?;
     let bump = [c.bump];
     let surplus = TokenAccount::load(vault_info, &c.mint)?.amount();

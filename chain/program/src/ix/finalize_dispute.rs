@@ -1,12 +1,16 @@
-//! `finalize_dispute()`: anyone, once a recorded verdict can no longer be appealed (round 0 after
-//! `appeal_deadline`, or the appeal round as soon as it is resolved), executes it
-//! (`disputeVerdict`):
+//! `finalize_dispute()`: anyone, once `resolve_dispute` recorded the jury's verdict, executes it
+//! (`disputeVerdict`); there is no appeal (a round without a verdict is redrawn instead):
 //! - client wins: full refund; `fraud_slash_bps` of the stake slashed, floor(50 %) of it to the
 //!   client and the rest to the treasury (the platform vault); −200 reputation; permanent ban;
 //! - worker wins: paid as a completed job (90/10, 92/8 for Diamond); +5 reputation.
-//! An appeal deposit held in the vote vault is returned to the appellant if the appeal overturned
-//! the first verdict, forfeited to the treasury otherwise (`appealDepositOutcome`). The claimant's
-//! bond held there goes back to the claimant if it won, to the respondent otherwise (`bondOutcome`).
+//! - no verdict (the last jury round, `max_jury_rounds`, ended without one; `SIDE_NONE`): the
+//!   status quo the dispute froze (`noVerdictOutcome`): a delivered optimistic escrow is paid to the
+//!   worker as its undisputed claim would have been (90/10, 92/8 for Diamond), any other escrow is
+//!   refunded to the client in full; no slash, no ban, no reputation change, not counted as a
+//!   completed job. A jury failure rewards neither side.
+//! The claimant's bond held in the dispute's vault goes back to the claimant if it won or if there
+//! was no verdict, to the respondent otherwise (`bondOutcome`). The jurors' deposits are settled by
+//! `withdraw_vote`.
 //!
 //! Accounts: 0 config (writable) · 1 dispute (writable) · 2 escrow (writable, = dispute.escrow) ·
 //! 3 escrow_vault (writable) · 4 worker_node (writable) · 5 client_token (writable) ·
@@ -19,7 +23,7 @@ use crate::event::{self, DisputeFinalized, StakeSlashed};
 use crate::input::Input;
 use crate::state::{
     Config, Dispute, Escrow, Node, DISPUTE_FINALIZED, DISPUTE_RESOLVED, ESCROW_DISPUTED, ESCROW_RESOLVED_CLIENT,
-    ESCROW_RESOLVED_WORKER, NODE_BANNED, SIDE_CLIENT,
+    ESCROW_RESOLVED_WORKER, NODE_BANNED, SIDE_CLIENT, SIDE_NONE,
 };
 use crate::cpi::Seeds;
 use crate::sys::{self, Bytes};
@@ -48,7 +52,6 @@ pub fn process(input: &Input) -> Result {
     require!(&d.escrow == escrow.key() && n.owner == e.worker, Error::ConstraintHasOne);
     require!(d.state == DISPUTE_RESOLVED && e.state == ESCROW_DISPUTED, Error::InvalidDisputeState);
     let now = sys::clock().unix_timestamp;
-    require!(now >= d.appeal_deadline, Error::AppealWindowOpen);
     account::writable(account::address(vault, &e.vault)?)?;
     account::writable(account::address(platform_vault, &c.platform_vault)?)?;
     account::writable(account::address(stake_vault, &c.stake_vault)?)?;
@@ -82,6 +85,19 @@ pub fn process(input: &Input) -> Result {
         reputation::adjust(n, penalty, &c.params)?;
         e.state = ESCROW_RESOLVED_CLIENT;
         event::emit(StakeSlashed { node: *node.key(), slashed, to_insurance: 0, burned: 0, to_client, to_treasury, remaining: n.stake });
+    } else if winner == SIDE_NONE {
+        if e.delivered != 0 {
+            let (worker_amount, fee) = super::complete::settlement(e.amount, n.reputation, p)?;
+            cpi::token_transfer(vault, worker_token_info, config.info, worker_amount, Some(&config_seeds))?;
+            if fee > 0 {
+                cpi::token_transfer(vault, platform_vault, config.info, fee, Some(&config_seeds))?;
+            }
+            n.total_earned = math::add(n.total_earned, worker_amount)?;
+            e.state = ESCROW_RESOLVED_WORKER;
+        } else {
+            cpi::token_transfer(vault, client_token_info, config.info, e.amount, Some(&config_seeds))?;
+            e.state = ESCROW_RESOLVED_CLIENT;
+        }
     } else {
         let (worker_amount, fee) = super::complete::settlement(e.amount, n.reputation, p)?;
         cpi::token_transfer(vault, worker_token_info, config.info, worker_amount, Some(&config_seeds))?;
@@ -97,28 +113,14 @@ pub fn process(input: &Input) -> Result {
         e.state = ESCROW_RESOLVED_WORKER;
     }
 
-    // The appeal deposit: back to the appellant if the appeal overturned the verdict, else to the treasury.
-    let deposit = d.appeal_deposit;
-    let (mut returned, mut forfeited) = (0u64, 0u64);
-    if deposit > 0 {
-        if winner != d.first_winner {
-            let to = if d.appellant == SIDE_CLIENT { client_token_info } else { worker_token_info };
-            cpi::token_transfer(vote_vault, to, config.info, deposit, Some(&config_seeds))?;
-            returned = deposit;
-        } else {
-            cpi::token_transfer(vote_vault, platform_vault, config.info, deposit, Some(&config_seeds))?;
-            forfeited = deposit;
-        }
-        d.appeal_deposit = 0;
-    }
-
     // The claimant's bond: back to it if it won, to the respondent (the other party) otherwise.
     let bond = d.bond;
     let (mut bond_returned, mut bond_to_respondent) = (0u64, 0u64);
     if bond > 0 {
-        let to = if winner == SIDE_CLIENT { client_token_info } else { worker_token_info };
+        let to_client = if winner == SIDE_NONE { d.claimant == SIDE_CLIENT } else { winner == SIDE_CLIENT };
+        let to = if to_client { client_token_info } else { worker_token_info };
         cpi::token_transfer(vote_vault, to, config.info, bond, Some(&config_seeds))?;
-        if winner == d.claimant {
+        if winner == d.claimant || winner == SIDE_NONE {
             bond_returned = bond;
         } else {
             bond_to_respondent = bond;
@@ -130,6 +132,6 @@ pub fn process(input: &Input) -> Result {
     e.completed_at = now;
     d.state = DISPUTE_FINALIZED;
 
-    event::emit(DisputeFinalized { dispute: *dispute.key(), escrow: *escrow.key(), winner: winner as u64, deposit_returned: returned, deposit_forfeited: forfeited, bond_returned, bond_to_respondent });
+    event::emit(DisputeFinalized { dispute: *dispute.key(), escrow: *escrow.key(), winner: winner as u64, bond_returned, bond_to_respondent });
     Ok(())
 }

@@ -2,7 +2,6 @@
 
 pub mod accept_job;
 pub mod anchor_progress;
-pub mod appeal;
 pub mod claim_payment;
 pub mod close_dispute;
 pub mod finalize_dispute;
@@ -22,7 +21,9 @@ pub mod resolve_dispute;
 pub mod submit_evidence;
 pub mod timeout_refund;
 pub mod update_config;
-pub mod vote;
+pub mod commit_vote;
+pub mod reveal_vote;
+pub mod draw_jury;
 pub mod set_verifying_key;
 pub mod verify_proof;
 pub mod draw_challenge;
@@ -62,7 +63,9 @@ tags! {
     CLOSE_ESCROW = "close_escrow",
     OPEN_DISPUTE = "open_dispute",
     SUBMIT_EVIDENCE = "submit_evidence",
-    VOTE = "vote",
+    COMMIT_VOTE = "commit_vote",
+    REVEAL_VOTE = "reveal_vote",
+    DRAW_JURY = "draw_jury",
     RESOLVE_DISPUTE = "resolve_dispute",
     WITHDRAW_VOTE = "withdraw_vote",
     SET_VERIFYING_KEY = "set_verifying_key",
@@ -70,7 +73,6 @@ tags! {
     DRAW_CHALLENGE = "draw_challenge",
     COMPLETE_ZK = "complete_zk",
     SLASH_INVALID_PROOF = "slash_invalid_proof",
-    APPEAL = "appeal",
     FINALIZE_DISPUTE = "finalize_dispute",
     CLOSE_DISPUTE = "close_dispute",
     SUBMIT_DELIVERY = "submit_delivery",
@@ -105,7 +107,9 @@ pub fn dispatch(input: &Input) -> Result {
         CLOSE_ESCROW => close_escrow::process(input),
         OPEN_DISPUTE => open_dispute::process(input),
         SUBMIT_EVIDENCE => submit_evidence::process(input),
-        VOTE => vote::process(input),
+        COMMIT_VOTE => commit_vote::process(input),
+        REVEAL_VOTE => reveal_vote::process(input),
+        DRAW_JURY => draw_jury::process(input),
         RESOLVE_DISPUTE => resolve_dispute::process(input),
         WITHDRAW_VOTE => withdraw_vote::process(input),
         SET_VERIFYING_KEY => set_verifying_key::process(input),
@@ -113,7 +117,6 @@ pub fn dispatch(input: &Input) -> Result {
         DRAW_CHALLENGE => draw_challenge::process(input),
         COMPLETE_ZK => complete_zk::process(input),
         SLASH_INVALID_PROOF => slash_invalid_proof::process(input),
-        APPEAL => appeal::process(input),
         FINALIZE_DISPUTE => finalize_dispute::process(input),
         CLOSE_DISPUTE => close_dispute::process(input),
         SUBMIT_DELIVERY => submit_delivery::process(input),

@@ -2,7 +2,10 @@
 //! disputes it (a delivered optimistic escrow: within its challenge window instead). The escrow is
 //! frozen (no complete, cancel, timeout or claim) until `finalize_dispute`.
 //! Creates the `Dispute` PDA ["dispute", escrow] and its vote vault ["vote_vault", dispute]; the
-//! evidence window runs `evidence_window_secs`, then voting `voting_window_secs`.
+//! evidence window runs `evidence_window_secs`; the first jury's commit window
+//! (`commit_window_secs`) follows it, then its reveal window (`jury_reveal_window_secs`). The
+//! dispute records the current slot (`seed_slot`: the jury's seed is a later slot's hash) and
+//! `Config.total_staked` (the sortition's denominator; `draw_jury`).
 //! The claimant locks `dispute_bond` tokens from its token account in the vote vault (audit
 //! finding 5: a dispute freezes the other side's payment, so it is not free): `finalize_dispute`
 //! returns the bond to a winning claimant and pays it to the respondent otherwise.
@@ -87,7 +90,10 @@ pub fn process(input: &Input) -> Result {
     }
     d.opened_at = now;
     d.evidence_deadline = math::add_i64(now, c.params.evidence_window_secs)?;
-    d.voting_deadline = math::add_i64(d.evidence_deadline, c.params.voting_window_secs)?;
+    d.commit_deadline = math::add_i64(d.evidence_deadline, c.params.commit_window_secs)?;
+    d.reveal_deadline = math::add_i64(d.commit_deadline, c.params.jury_reveal_window_secs)?;
+    d.seed_slot = sys::clock().slot;
+    d.total_staked = c.total_staked;
     d.claimant = side;
     d.state = DISPUTE_OPEN;
     d.bump = bump;
@@ -96,7 +102,7 @@ pub fn process(input: &Input) -> Result {
 
     event::emit(DisputeOpened {
         dispute: *dispute_info.key(), escrow: *escrow.key(), claimant: *claimant.key(),
-        evidence_deadline: d.evidence_deadline, voting_deadline: d.voting_deadline, bond,
+        evidence_deadline: d.evidence_deadline, commit_deadline: d.commit_deadline, bond,
     });
     Ok(())
 }

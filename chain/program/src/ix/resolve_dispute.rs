@@ -1,19 +1,24 @@
-//! `resolve_dispute()`: anyone, once the current round's voting window has closed, records the
-//! round's verdict; no token moves here (`finalize_dispute` executes it, so that an appeal can
-//! still overturn it). Quorum is 5 % of the mint's current supply, rounded up, twice that in the
-//! appeal round (`quorumVotes`). A strict majority of a quorate vote wins; otherwise the side that
-//! must carry the vote has not (`tallyDispute`): in round 0 the respondent wins, in the appeal
-//! round the first verdict stands (the appellant is the claimant of the appeal).
-//! Round 0's verdict may be appealed by its loser until `appeal_deadline` (resolution time +
-//! `appeal_window_secs`); the appeal round's verdict is final at once.
+//! `resolve_dispute()`: anyone, once the current round's reveal window has closed. With at least
+//! `min_jurors` revealed votes and a strict majority of them (head count: each drawn node one
+//! vote), records that side's verdict (no token moves; `finalize_dispute` executes it, at once).
+//! The forfeits are fixed: the pool gains this round's unrevealed and minority deposits, shared by
+//! the majority pro rata to their deposits (`withdraw_vote`).
+//! Otherwise there is no default verdict: the round is redrawn with twice the expected jury
+//! (round + 1), its seed from a slot after this one, new commit and reveal windows from now; the
+//! evidence stands. This round's unrevealed deposits join the pool; its revealers get theirs back.
+//! The terminal rule: when that round was the last (`round + 1 >= max_jury_rounds`), there is no
+//! redraw: the dispute resolves with no verdict (`winner = SIDE_NONE`; `finalize_dispute` then
+//! keeps the status quo and returns the bond, `juryOutcome` in `protocols/rules/jury.ts`). Its
+//! revealers get their deposits back; the pool (every round's non-revealers) goes to the treasury
+//! at `close_dispute`, so a failed jury rewards neither party nor any juror.
 //!
-//! Accounts: 0 config · 1 dispute (writable) · 2 mint (= config.mint).
+//! Accounts: 0 config · 1 dispute (writable).
 
-use crate::account::{self, Account, AccountIter, Mint};
+use crate::account::{Account, AccountIter};
 use crate::error::{Error, Result};
-use crate::event::{self, DisputeResolved};
+use crate::event::{self, DisputeRedrawn, DisputeResolved};
 use crate::input::Input;
-use crate::state::{Config, Dispute, DISPUTE_OPEN, DISPUTE_RESOLVED, SIDE_CLIENT, SIDE_WORKER};
+use crate::state::{Config, Dispute, DISPUTE_OPEN, DISPUTE_RESOLVED, SIDE_CLIENT, SIDE_NONE, SIDE_WORKER};
 use crate::{math, require, sys};
 
 pub fn process(input: &Input) -> Result {
@@ -21,37 +26,63 @@ pub fn process(input: &Input) -> Result {
     let mut it = AccountIter::new(input.accounts);
     let config = Account::<Config>::load(it.next()?, pid)?;
     let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
-    let mint_info = it.next()?;
     crate::args::Args::new(input.data).finish()?;
 
     let c = config.get();
     let d = dispute.get_mut();
     require!(d.state == DISPUTE_OPEN, Error::InvalidDisputeState);
-    let now = sys::clock().unix_timestamp;
-    require!(now >= d.voting_deadline, Error::VotingNotEnded);
-    account::address(mint_info, &c.mint)?;
+    let clock = sys::clock();
+    let now = clock.unix_timestamp;
+    require!(now >= d.reveal_deadline, Error::VotingNotEnded);
 
-    let appeal = d.round != 0;
-    let multiplier = if appeal { c.params.appeal_quorum_multiplier as u64 } else { 1 };
-    let quorum_bps = (c.params.dispute_quorum_bps as u64) * multiplier; // < 2^32: no overflow
-    let quorum = math::mul_div_ceil(Mint::load(mint_info)?.supply(), quorum_bps, 10_000)?;
-    let cast = math::add(d.for_client, d.for_worker)?;
-    // The side that carries the vote's burden: the claimant in round 0, the appellant on appeal.
-    let burdened = if appeal { d.appellant } else { d.claimant };
-    let other = if burdened == SIDE_CLIENT { SIDE_WORKER } else { SIDE_CLIENT };
-    let winner = if cast < quorum || d.for_client == d.for_worker {
-        other
-    } else if d.for_client > d.for_worker {
-        SIDE_CLIENT
-    } else {
-        SIDE_WORKER
-    };
-
-    d.winner = winner;
-    d.resolved_at = now;
-    d.appeal_deadline = if appeal { now } else { math::add_i64(now, c.params.appeal_window_secs)? };
-    d.state = DISPUTE_RESOLVED;
-
-    event::emit(DisputeResolved { dispute: *dispute.key(), escrow: d.escrow, for_client: d.for_client, for_worker: d.for_worker, quorum, winner: winner as u64 });
+    let revealed_deposits = math::add(d.deposits_client, d.deposits_worker)?;
+    let unrevealed = math::sub(d.deposits_committed, revealed_deposits)?;
+    if d.revealed >= c.params.min_jurors as u32 && d.votes_client != d.votes_worker {
+        let (winner, majority, minority) = if d.votes_client > d.votes_worker {
+            (SIDE_CLIENT, d.deposits_client, d.deposits_worker)
+        } else {
+            (SIDE_WORKER, d.deposits_worker, d.deposits_client)
+        };
+        d.pool = math::add(d.pool, math::add(unrevealed, minority)?)?;
+        d.majority_deposits = majority;
+        d.winner = winner;
+        d.resolved_at = now;
+        d.state = DISPUTE_RESOLVED;
+        event::emit(DisputeResolved {
+            dispute: *dispute.key(), escrow: d.escrow, votes_client: d.votes_client as u64, votes_worker: d.votes_worker as u64,
+            round: d.round as u64, winner: winner as u64,
+        });
+        return Ok(());
+    }
+    let revealed = d.revealed;
+    d.pool = math::add(d.pool, unrevealed)?;
+    if d.round as u32 + 1 >= c.params.max_jury_rounds as u32 {
+        // The last round without a verdict: no verdict (the pool is nobody's; swept at close).
+        d.majority_deposits = 0;
+        d.winner = SIDE_NONE;
+        d.resolved_at = now;
+        d.state = DISPUTE_RESOLVED;
+        event::emit(DisputeResolved {
+            dispute: *dispute.key(), escrow: d.escrow, votes_client: d.votes_client as u64, votes_worker: d.votes_worker as u64,
+            round: d.round as u64, winner: SIDE_NONE as u64,
+        });
+        return Ok(());
+    }
+    // No verdict: redraw with twice the expected jury.
+    require!(d.round < u8::MAX, Error::ArithmeticOverflow);
+    d.round += 1;
+    d.drawn = 0;
+    d.seed = [0u8; 32];
+    d.seed_slot = clock.slot;
+    d.commit_deadline = math::add_i64(now, c.params.commit_window_secs)?;
+    d.reveal_deadline = math::add_i64(d.commit_deadline, c.params.jury_reveal_window_secs)?;
+    d.committed = 0;
+    d.revealed = 0;
+    d.votes_client = 0;
+    d.votes_worker = 0;
+    d.deposits_client = 0;
+    d.deposits_worker = 0;
+    d.deposits_committed = 0;
+    event::emit(DisputeRedrawn { dispute: *dispute.key(), round: d.round as u64, revealed: revealed as u64, commit_deadline: d.commit_deadline });
     Ok(())
 }

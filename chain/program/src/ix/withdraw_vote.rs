@@ -1,42 +1,68 @@
-//! `withdraw_vote()`: once the round it voted in is tallied (the dispute resolved or finalized, or
-//! an appeal opened a later round), a voter takes its locked tokens back; the `Vote` account
-//! is closed and its rent returned to the voter.
+//! `withdraw_vote()`: anyone settles a juror's vote once its round is over, paying what it is owed
+//! back into its stake (stake vault, `Node.stake`, `Config.total_staked`), closing the `Vote` and
+//! returning its rent to the juror:
+//! - a round that was redrawn: a revealer gets its deposit back; a non-revealer forfeited it;
+//! - the deciding round (the dispute resolved): a revealer with the majority gets its deposit plus
+//!   ⌊pool × deposit / majority deposits⌋; a non-revealer or a minority revealer forfeited it.
+//! - the last round without a verdict (`SIDE_NONE`, the terminal rule): a revealer gets its
+//!   deposit back, a non-revealer forfeited it (the whole pool is then swept to the treasury).
+//! The pool's remainder (rounding dust) stays in the vault and is swept to the treasury by
+//! `close_dispute`.
 //!
-//! Accounts: 0 voter (signer, writable) · 1 config · 2 dispute (writable) · 3 vote (writable) ·
-//! 4 voter_token (writable) · 5 vote_vault (writable, = dispute.vote_vault) · 6 token_program.
+//! Accounts: 0 juror (writable, = vote.juror; receives the rent) · 1 config (writable) ·
+//! 2 dispute (writable) · 3 juror_node (writable, ["node", juror]) · 4 vote (writable) ·
+//! 5 stake_vault (writable) · 6 vote_vault (writable, = dispute.vote_vault) · 7 token_program.
 
-use crate::account::{self, Account, AccountIter, TokenAccount};
-use crate::error::{Error, Result};
-use crate::input::Input;
-use crate::state::{Config, Dispute, Vote, DISPUTE_OPEN};
+use crate::account::{self, Account, AccountIter};
 use crate::cpi::Seeds;
+use crate::error::{Error, Result};
+use crate::event::{self, VoteSettled};
+use crate::input::Input;
+use crate::state::{Config, Dispute, Node, Vote, DISPUTE_OPEN, SIDE_NONE};
 use crate::sys::Bytes;
 use crate::{cpi, math, require, seeds};
 
 pub fn process(input: &Input) -> Result {
     let pid = &input.program_id;
     let mut it = AccountIter::new(input.accounts);
-    let voter = account::signer_mut(it.next()?)?;
-    let config = Account::<Config>::load(it.next()?, pid)?;
+    let juror = account::writable(it.next()?)?;
+    let config = Account::<Config>::load_mut(it.next()?, pid)?;
     let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
+    let node = Account::<Node>::load_mut(it.next()?, pid)?;
     let vote = Account::<Vote>::load_mut(it.next()?, pid)?;
-    let voter_token_info = it.next()?;
+    let stake_vault = it.next()?;
     let vault = it.next()?;
     account::token_program(it.next()?)?;
     crate::args::Args::new(input.data).finish()?;
 
-    let c = config.get();
+    let c = config.get_mut();
     let d = dispute.get_mut();
+    let n = node.get_mut();
     let v = vote.get();
-    require!(&v.dispute == dispute.key() && &v.voter == voter.key(), Error::ConstraintHasOne);
-    require!(d.state != DISPUTE_OPEN || v.round < d.round, Error::InvalidDisputeState);
+    require!(&v.dispute == dispute.key() && &v.juror == juror.key() && &n.owner == juror.key(), Error::ConstraintHasOne);
+    account::writable(account::address(stake_vault, &c.stake_vault)?)?;
     account::writable(account::address(vault, &d.vote_vault)?)?;
-    let voter_token = TokenAccount::load_mut(voter_token_info, &c.mint)?;
-    require!(voter_token.authority() == voter.key(), Error::ConstraintTokenOwner);
 
-    let amount = v.amount;
-    let bump = [c.bump];
-    cpi::token_transfer(vault, voter_token_info, config.info, amount, Some(&Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)])))?;
-    d.locked = math::sub(d.locked, amount)?;
-    account::close(vote.info, voter)
+    let returned = if v.round < d.round {
+        if v.revealed != 0 { v.deposit } else { 0 }
+    } else {
+        require!(d.state != DISPUTE_OPEN, Error::InvalidDisputeState);
+        if v.revealed != 0 && d.winner == SIDE_NONE {
+            v.deposit // no verdict (the terminal rule): a revealer's deposit back, no share
+        } else if v.revealed != 0 && v.side == d.winner {
+            math::add(v.deposit, math::mul_div_floor_wide(d.pool, v.deposit, d.majority_deposits)?)?
+        } else {
+            0
+        }
+    };
+    if returned > 0 {
+        let bump = [c.bump];
+        cpi::token_transfer(vault, stake_vault, config.info, returned, Some(&Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)])))?;
+        n.stake = math::add(n.stake, returned)?;
+        c.total_staked = math::add(c.total_staked, returned)?;
+    }
+    d.locked = math::sub(d.locked, v.deposit)?;
+    d.open_votes = math::dec_u32(d.open_votes)?;
+    event::emit(VoteSettled { dispute: *dispute.key(), juror: *juror.key(), deposit: v.deposit, returned });
+    account::close(vote.info, juror)
 }

@@ -1,0 +1,46 @@
+//! `reveal_vote(side, salt)`: the juror opens its commitment of the current round within the
+//! round's reveal window (from the commit deadline to the reveal deadline): SHA-256(side ‖ salt ‖
+//! dispute ‖ juror) must equal it (`InvalidReveal`). The side is counted with the juror's deposit.
+//!
+//! Accounts: 0 juror (signer) · 1 dispute (writable) · 2 vote (writable, ["vote", dispute, juror, round]).
+
+use crate::account::{self, Account, AccountIter};
+use crate::args::Args;
+use crate::error::{Error, Result};
+use crate::input::Input;
+use crate::state::{Dispute, Vote, DISPUTE_OPEN, SIDE_CLIENT, SIDE_WORKER};
+use crate::{jury, math, require, sys};
+
+pub fn process(input: &Input) -> Result {
+    let pid = &input.program_id;
+    let mut it = AccountIter::new(input.accounts);
+    let juror = account::signer(it.next()?)?;
+    let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
+    let vote = Account::<Vote>::load_mut(it.next()?, pid)?;
+    let mut args = Args::new(input.data);
+    let side = args.u8()?;
+    let salt = args.bytes32()?;
+    args.finish()?;
+
+    let d = dispute.get_mut();
+    let v = vote.get_mut();
+    require!(&v.dispute == dispute.key() && &v.juror == juror.key(), Error::ConstraintHasOne);
+    require!(d.state == DISPUTE_OPEN && v.round == d.round, Error::InvalidDisputeState);
+    let now = sys::clock().unix_timestamp;
+    require!(now >= d.commit_deadline && now < d.reveal_deadline, Error::VotingNotOpen);
+    require!(v.revealed == 0, Error::AlreadyRevealed);
+    require!(side == SIDE_CLIENT || side == SIDE_WORKER, Error::InvalidSide);
+    require!(jury::commitment(side, salt, dispute.key(), juror.key()) == v.commitment, Error::InvalidReveal);
+
+    v.side = side;
+    v.revealed = 1;
+    d.revealed = math::inc_u32(d.revealed, 1)?;
+    if side == SIDE_CLIENT {
+        d.votes_client = math::inc_u32(d.votes_client, 1)?;
+        d.deposits_client = math::add(d.deposits_client, v.deposit)?;
+    } else {
+        d.votes_worker = math::inc_u32(d.votes_worker, 1)?;
+        d.deposits_worker = math::add(d.deposits_worker, v.deposit)?;
+    }
+    Ok(())
+}
