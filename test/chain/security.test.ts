@@ -12,7 +12,7 @@ import { Connection, Keypair, SYSVAR_CLOCK_PUBKEY, type PublicKey } from '@solan
 import { createTransferInstruction } from '@solana/spl-token'
 import {
   acceptJob, anchorProgress, cancel, claimPayment, closeDispute, closeEscrow, configParamsFromProtocol, decodeVerifyingKey, disputePda,
-  finalizeDispute, nodePda, openDispute, rateWorker, resolveDispute, setVerifyingKey, slashInvalidProof, submitDelivery, timeoutRefund, vaultPda, verifyingKeyPda,
+  finalizeDispute, nodePda, openDispute, rateWorker, setVerifyingKey, slashInvalidProof, submitDelivery, timeoutRefund, vaultPda, verifyingKeyPda,
   voteVaultPda, votePda, TIER, ESCROW_STATE, DISPUTE_STATE, SIDE, parseEvents, reputationRecordOf
 } from '../../chain/client/index.js'
 import { AIRDROP_LIMITS, EmbeddedLedger, LedgerRpcServer } from '../../chain/rpc/index.js'

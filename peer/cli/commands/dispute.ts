@@ -101,13 +101,14 @@ const iso = (unix: bigint): string | null => unix === 0n ? null : new Date(Numbe
 async function escrowOfJob (job: string, dir: string): Promise<PublicKey> {
   if (!JOB_ID.test(job)) return address(job, 'JOB')
   const { openPeerStore } = await import('../../../storage/index.js')
-  const { JobBook } = await import('../../roles/index.js')
+  const { JobBook, escrowFact } = await import('../../roles/index.js')
   const store = await openPeerStore(dir)
   try {
-    const c = await JobBook.client(store).get(job)
-    if (c?.facts.escrow !== undefined) return new PublicKey(c.facts.escrow)
-    const w = await JobBook.worker(store).get(job)
-    if (w?.facts.escrow !== undefined) return new PublicKey(Buffer.from(w.facts.escrow, 'hex'))
+    // Either record's escrow fact, base58 or hex (escrowFact reads both).
+    const c = escrowFact((await JobBook.client(store).get(job))?.facts.escrow)
+    if (c !== undefined) return c
+    const w = escrowFact((await JobBook.worker(store).get(job))?.facts.escrow)
+    if (w !== undefined) return w
   } finally {
     await store.close()
   }
