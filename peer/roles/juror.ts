@@ -80,7 +80,9 @@ export async function judgeEvidence (c: JurorComponents, r: JudgeRequest): Promi
     return { cid: r.cid, verdict: 'unavailable', blocks, segments: [], reasons: [`could not fetch the evidence: ${e instanceof Error ? e.message : String(e)}`] }
   }
   const v = await c.verify(r.cid, r.challengeSeed ?? Uint8Array.from(randomBytes(32)), r.checks)
-  return { cid: r.cid, verdict: sideOf(v.verdict), blocks, segments: v.selected, reasons: v.reasons.slice(0, 4) }
+  const verdict = sideOf(v.verdict)
+  const reasons = v.reasons.length > 0 || verdict === 'worker' ? v.reasons.slice(0, 4) : [verdict === 'client' ? 'the re-execution failed' : 'the re-execution made no judgement on this machine']
+  return { cid: r.cid, verdict, blocks, segments: v.selected, reasons }
 }
 
 /** A juror's sealed vote: a fresh salt and its commitment, SHA-256(side ‖ salt ‖ dispute ‖ juror). Keep the salt to reveal. */
