@@ -36,7 +36,7 @@ show      the dispute on-chain (each side's claim and evidence, round, windows, 
           verdict); then fetches every cited evidence by CID over bitswap from the --bootstrap
           peers and re-runs K spot checks locally (re-execution, a fresh challenge).
 draw      anyone: fixes the current round's jury seed from a slot hash (program "draw_jury").
-          Which staked nodes are drawn follows from it; "show" says whether this wallet was.
+          Which staked nodes are drawn follows from it; "commit" checks this wallet was.
 commit    a drawn juror (a staked node, neither party) commits to a side within the commit
           window and deposits 10 % of its stake; the side and a fresh salt are kept in
           DIR/disputes/ for "reveal". A juror that does not reveal loses its deposit.
