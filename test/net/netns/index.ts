@@ -74,7 +74,8 @@ export interface Internet {
   /** Sets (or, with `{}`, clears) `tc netem` conditions on a host's link to the internet. Needs a
    * kernel with the netem qdisc; not yet exercised by a test (docs/network.md, "Not done yet"). */
   setLink: (host: string, c: LinkConditions) => void
-  /** Cuts (`false`) or restores (`true`) a host's link to the internet. */
+  /** Cuts (`false`) or restores (`true`) a host's link to the internet (at the internet's side;
+   * the host keeps its addresses and routes). */
   linkUp: (host: string, up: boolean) => void
   close: () => Promise<void>
 }
@@ -308,8 +309,12 @@ ${counters}
       inNs(inet, 'tc', ['qdisc', 'add', 'dev', port, 'root', 'netem', ...args])
     },
     linkUp: (name, up) => {
-      const { ns, dev } = linkOf[host(name).name]!
-      inNs(ns, 'ip', ['link', 'set', dev, up ? 'up' : 'down'])
+      // The cut is made at the internet's side (the bridge port facing the host), as a cable pulled
+      // at the switch: the host sees no carrier but keeps its addresses and routes. Setting the
+      // host's own interface down instead would flush its IPv6 addresses and routes for good
+      // (keep_addr_on_down is 0), so the link would never really come back.
+      const { inet, port } = linkOf[host(name).name]!
+      inNs(inet, 'ip', ['link', 'set', port, up ? 'up' : 'down'])
     },
     close: async () => {
       // Ctrl-C first, so peers stop as a user's would; whatever is left is killed.
