@@ -9,8 +9,6 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { getAssociatedTokenAddressSync } from '@solana/spl-token'
-import { PublicKey } from '@solana/web3.js'
 import { firstJson, type Proc } from '../peer/fixtures/cyx-process.js'
 import { createInternet, type Internet } from './netns/index.js'
 
@@ -62,10 +60,7 @@ describe('a worker\'s link cut for 30 s mid-job (network namespaces)', function 
     rmSync(dir, { recursive: true, force: true })
   })
 
-  const balance = (owner: string): bigint => {
-    const ata = getAssociatedTokenAddressSync(new PublicKey(mint), new PublicKey(owner)).toBase58()
-    return BigInt((net.jsonRpc('chain', rpc, 'getTokenAccountBalance', [ata]) as { value: { amount: string } }).value.amount)
-  }
+  const balance = (owner: string): bigint => net.tokenBalance('chain', rpc, mint, owner)
 
   it('the job completes and is paid in full once the link is back', async function () {
     this.timeout(300_000)

@@ -10,8 +10,6 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { getAssociatedTokenAddressSync } from '@solana/spl-token'
-import { PublicKey } from '@solana/web3.js'
 import { firstJson, type Proc } from '../peer/fixtures/cyx-process.js'
 import { createInternet, type Internet } from './netns/index.js'
 
@@ -69,10 +67,7 @@ describe('paid jobs with the worker behind NAT (network namespaces)', function (
     rmSync(dir, { recursive: true, force: true })
   })
 
-  const balance = (owner: string): bigint => {
-    const ata = getAssociatedTokenAddressSync(new PublicKey(mint), new PublicKey(owner)).toBase58()
-    return BigInt((net.jsonRpc('chain', rpc, 'getTokenAccountBalance', [ata]) as { value: { amount: string } }).value.amount)
-  }
+  const balance = (owner: string): bigint => net.tokenBalance('chain', rpc, mint, owner)
 
   /** Runs `cyx client submit` on `host` and returns its result, checked completed. */
   const submit = async (host: string, extra: string[]): Promise<{ jobId: string, worker: { wallet: string, price: string } }> => {

@@ -22,6 +22,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
+import { getAssociatedTokenAddressSync } from '@solana/spl-token'
+import { PublicKey } from '@solana/web3.js'
 import type { Proc } from '../../peer/fixtures/cyx-process.js'
 import { within } from '../../../protocols/index.js'
 
@@ -66,6 +68,8 @@ export interface Internet {
   /** A JSON-RPC call made from a host's namespace (the test process itself is on none of these
    * networks); resolves with the response's `result`, throws its `error`. */
   jsonRpc: (host: string, url: string, method: string, params: readonly unknown[]) => unknown
+  /** The CYXWIZ (base units) `owner`'s associated token account of `mint` holds, read from a host. */
+  tokenBalance: (host: string, url: string, mint: string, owner: string) => bigint
   /** `cyx ARGS` as a process in a host's namespace (its lines collected, as the process tests do). */
   cyx: (host: string, args: readonly string[], env?: Readonly<Record<string, string>>) => Proc
   /** Bytes a NATed host's router forwarded from the LAN to each other host's public address
@@ -256,6 +260,14 @@ ${counters}
     if (h === undefined) throw new Error(`no host ${name} in this internet (${Object.keys(hosts).join(', ')})`)
     return h
   }
+  const jsonRpc = (name: string, url: string, method: string, params: readonly unknown[]): unknown => {
+    const script = 'fetch(process.argv[1], { method: "POST", headers: { "content-type": "application/json" }, body: process.argv[2] })' +
+      '.then((r) => r.text()).then((t) => { process.stdout.write(t) }, (e) => { console.error(String(e)); process.exit(1) })'
+    const res = JSON.parse(inNs(host(name).ns, process.execPath, ['-e', script, url, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })])) as { result?: unknown, error?: { message: string } }
+    if (res.error !== undefined) throw new Error(`${method}: ${res.error.message}`)
+    return res.result
+  }
+
   return {
     tag,
     hosts,
@@ -266,12 +278,10 @@ ${counters}
       procs.push({ child, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) })
       return child
     },
-    jsonRpc: (name, url, method, params) => {
-      const script = 'fetch(process.argv[1], { method: "POST", headers: { "content-type": "application/json" }, body: process.argv[2] })' +
-        '.then((r) => r.text()).then((t) => { process.stdout.write(t) }, (e) => { console.error(String(e)); process.exit(1) })'
-      const res = JSON.parse(inNs(host(name).ns, process.execPath, ['-e', script, url, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })])) as { result?: unknown, error?: { message: string } }
-      if (res.error !== undefined) throw new Error(`${method}: ${res.error.message}`)
-      return res.result
+    jsonRpc,
+    tokenBalance (name, url, mint, owner) {
+      const ata = getAssociatedTokenAddressSync(new PublicKey(mint), new PublicKey(owner)).toBase58()
+      return BigInt((jsonRpc(name, url, 'getTokenAccountBalance', [ata]) as { value: { amount: string } }).value.amount)
     },
     cyx: (name, args, env) => {
       const child = spawn('ip', ['netns', 'exec', host(name).ns, process.execPath, 'peer/cli/cyx.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
