@@ -45,11 +45,10 @@ export interface JobRecord<S extends string> {
 }
 
 /**
- * An escrow address as a job record holds it: base58 (the client's records) or 64 hex digits (the
- * worker's); a 32-byte key is 43 or 44 base58 characters, never 64, so the two never collide.
- * Undefined when absent or malformed. Reading both lets the worker's records move to base58 with
- * no migration once every reader goes through here (`cyx dispute` still decodes them as hex, so the
- * worker writes hex until it does).
+ * An escrow address as a job record holds it: base58 (every record written now) or 64 hex digits
+ * (worker records written before the two were made one); a 32-byte key is 43 or 44 base58
+ * characters, never 64, so the two never collide. Undefined when absent or malformed. Reading
+ * both is what let the worker's records move to base58 with no migration.
  */
 export function escrowFact (text: string | undefined): PublicKey | undefined {
   if (text === undefined) return undefined

@@ -1,6 +1,7 @@
 /**
  * The worker's job record as typed facts, both ways. The record (`JobBook`) stores strings: the
- * client's wallet as hex, the escrow's address as hex (see `escrowFact`), the amount as a decimal,
+ * client's wallet as hex, the escrow's address in base58 as the client's records hold it (records
+ * written before hold hex; `escrowFact` reads both), the amount as a decimal,
  * hashes as hex, the client's addresses space-separated; `workerFactsRecord` is the one place they
  * are written and `workerFactsOf` the one place they are read.
  */
@@ -43,7 +44,7 @@ export function workerFactsRecord (u: WorkerFactsUpdate): Record<string, string>
   return {
     ...(u.client === undefined ? {} : { client: toHex(u.client) }),
     ...(u.from === undefined ? {} : { from: u.from }),
-    ...(u.escrow === undefined ? {} : { escrow: toHex(u.escrow.toBytes()) }),
+    ...(u.escrow === undefined ? {} : { escrow: u.escrow.toBase58() }),
     ...(u.amount === undefined ? {} : { amount: u.amount.toString() }),
     ...(u.clientAddrs === undefined ? {} : { clientAddrs: u.clientAddrs.join(' ') }),
     ...(u.tier === undefined ? {} : { tier: u.tier }),

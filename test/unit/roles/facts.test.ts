@@ -34,8 +34,8 @@ describe('roles: job facts', () => {
     const client = new Uint8Array(32).fill(7)
     const weightsHash = new Uint8Array(32).fill(9)
     const written = workerFactsRecord({ client, from: '12D3KooWpeer', escrow, amount: 5_000_000n, clientAddrs: ['/ip4/127.0.0.1/tcp/1', '/ip4/127.0.0.1/tcp/2'], tier: 'zk', evidenceCid: 'bafy', weightsHash, root: new Uint8Array(32).fill(1) })
-    // The stored form: strings, the escrow as hex (what `cyx dispute` reads today).
-    assert.equal(written.escrow, toHex(escrow.toBytes()))
+    // The stored form: strings, the escrow in base58 as the client's records hold it.
+    assert.equal(written.escrow, escrow.toBase58())
     assert.equal(written.amount, '5000000')
     assert.equal(written.clientAddrs, '/ip4/127.0.0.1/tcp/1 /ip4/127.0.0.1/tcp/2')
     assert.equal(written.root, '01'.repeat(32))
@@ -50,9 +50,9 @@ describe('roles: job facts', () => {
     assert.deepEqual(read.weightsHash, weightsHash)
   })
 
-  it('reads a worker record whose escrow is base58 (the client\'s encoding) the same, with no migration', () => {
-    const hexRecord = workerFactsRecord({ escrow, amount: 1n })
-    const base58Record = { ...hexRecord, escrow: escrow.toBase58() }
+  it('reads a worker record written before the switch (escrow as hex) the same, with no migration', () => {
+    const base58Record = workerFactsRecord({ escrow, amount: 1n })
+    const hexRecord = { ...base58Record, escrow: toHex(escrow.toBytes()) }
     assert.ok(workerFactsOf(base58Record).escrow!.equals(workerFactsOf(hexRecord).escrow!))
   })
 

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { ESCROW_STATE } from '../../../chain/index.js'
+import { PublicKey } from '@solana/web3.js'
 import { wire, toHex } from '../../../protocols/index.js'
 import { JobRefusal } from '../../../peer/job/index.js'
 import { JobBook, JobRunner, Settler, settledFacts, type RunnerComponents, type SettlerComponents, type WorkerEvent, type WorkerJobState } from '../../../peer/roles/index.js'
@@ -53,7 +54,7 @@ describe('unit: worker job runner', () => {
     assert.equal(c.sent.length, 1, 'accept_job sent')
     const r = await c.jobs.get(job.jobId)
     assert.equal(r?.state, 'accepted')
-    assert.equal(r?.facts.escrow, toHex(a.escrow))
+    assert.equal(r?.facts.escrow, new PublicKey(a.escrow).toBase58())
     assert.equal(r?.facts.clientAddrs, '/ip4/127.0.0.1/tcp/4001')
     assert.deepEqual(events.map((e) => e.type), ['job'])
   })
