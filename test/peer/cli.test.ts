@@ -26,7 +26,9 @@ describe('cyx (process)', () => {
     assert.equal(p.settlement.platformFeeBps, 1000)
     assert.equal(p.stakeTiers[3].minStake, (5000n * UNITS_PER_TOKEN).toString())
     assert.equal(p.stakeTiers[3].maxJobAmount, null)
-    assert.equal(p.dispute.quorumBps, 500)
+    assert.equal(p.dispute.disputeBond, (100n * UNITS_PER_TOKEN).toString())
+    assert.equal(p.dispute.jurySize, 7)
+    assert.equal(p.dispute.maxJuryRounds, 4)
   })
 
   it('params prints a readable table', () => {
