@@ -71,7 +71,7 @@ describe('paid jobs with the worker behind NAT (network namespaces)', function (
 
   /** Runs `cyx client submit` on `host` and returns its result, checked completed. */
   const submit = async (host: string, extra: string[]): Promise<{ jobId: string, worker: { wallet: string, price: string } }> => {
-    const client = net.cyx(host, ['client', 'submit', '--dataset', 'spirals', '--epochs', '2', '--max-price', '5', '--bid-window', '2',
+    const client = net.cyx(host, ['client', 'submit', '--dataset', 'spirals', '--epochs', '2', '--max-price', '5', '--bid-window', '10',
       '--dir', join(dir, host), '--rpc', rpc, '--bootstrap', relayAddr, '--json', ...extra])
     const done = await finished(client)
     assert.equal(done.code, 0, `client stdout: ${done.out.join('\n')}\nclient stderr: ${done.err.join('\n')}\nworker: ${worker.lines.join('\n')}`)
