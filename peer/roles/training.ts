@@ -3,9 +3,10 @@
  * job-protocol progress and turned into a Delivery; the client's spot check of that evidence.
  */
 import { MerkleTree, encodeState, wire, toHex, fromHex } from '../../protocols/index.js'
-import type { EvidenceStore, Table } from '../../storage/index.js'
+import { CID } from 'multiformats/cid'
+import { loadCheckpointState, loadEvidence, type EvidenceStore, type Table } from '../../storage/index.js'
 import { trainWithEvidence, verifyEvidence, type VerifyReport } from '../evidence/index.js'
-import { checkpointStateTensors, type TrainingData, type TrainingState } from '../train/index.js'
+import { checkpointStateTensors, stateLayoutOf, trainingStateFromTensors, trainingSpecFromWire, type TrainingData, type TrainingState } from '../train/index.js'
 import type { DeliveredWork, TrainingProgress } from '../job/index.js'
 
 /** The final weights as delivered: the canonical state encoding of the parameters alone, whose
@@ -51,6 +52,28 @@ export async function runWithEvidence (evidence: EvidenceStore, drafts: Table<Ui
       epochs: r.checkpoints,
       finalChainHash: fromHex(r.chainHead)
     }
+  }
+}
+
+/**
+ * The work of a job this worker already trained and sealed, read back from its own evidence: the
+ * final checkpoint's parameters as weights, the manifest's Merkle root and chain head. For a client
+ * that reconnects after the Delivery was sent but never arrived (a link cut as the job ended): the
+ * training is not redone, the same bytes go out again. Throws when the evidence's final weights are
+ * not the ones the worker anchored (`weightsHash`).
+ */
+export async function redeliver (evidence: EvidenceStore, evidenceCid: string, spec: wire.TrainingSpec, dataset: TrainingData, weightsHash: Uint8Array): Promise<DeliveredWork> {
+  const e = await loadEvidence(evidence, CID.parse(evidenceCid))
+  const count = e.manifest.checkpoints.length
+  const last = e.manifest.checkpoints.at(-1)
+  if (last === undefined || e.manifest.merkle === null) throw new Error(`the evidence ${evidenceCid} has no checkpoints`)
+  const state = trainingStateFromTensors(trainingSpecFromWire(spec), last.steps, await loadCheckpointState(evidence, e, count), stateLayoutOf(trainingSpecFromWire(spec), dataset))
+  const weights = weightsBytes(state)
+  const hash = Uint8Array.from(wire.sha256(weights))
+  if (toHex(hash) !== toHex(weightsHash)) throw new Error(`the evidence's final weights hash to ${toHex(hash)}, the job anchored ${toHex(weightsHash)}`)
+  return {
+    weights,
+    delivery: { weightsHash: hash, weightsBytes: BigInt(weights.byteLength), evidenceCid, merkleRoot: Uint8Array.from(e.manifest.merkle.root), epochs: count, finalChainHash: Uint8Array.from(last.chainHash) }
   }
 }
 

@@ -369,6 +369,7 @@ function workerLine (e: WorkerEvent | { type: string }, names: Map<string, strin
     case 'resumable': return `found unfinished job ${w.jobId.slice(0, 8)}… (${w.state}) on disk`
     case 'resumed': return `resumed job ${w.jobId.slice(0, 8)}… from its last stored checkpoint`
     case 'interrupted': return `job ${w.jobId.slice(0, 8)}… interrupted (${w.error})`
+    case 'redelivered': return `job ${w.jobId.slice(0, 8)}… delivered again (its client never got the first delivery)`
     case 'advertised': case 'advert-failed': case 'coordinator': case 'heartbeat': case 'heartbeat-failed': return undefined
     default: return eventText(e, names)
   }

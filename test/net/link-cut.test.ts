@@ -109,7 +109,8 @@ describe('a worker\'s link cut for 30 s mid-job (network namespaces)', function 
       cutToCompletedSeconds: Math.round((Date.now() - cutAt) / 1000),
       heartbeatsFailedDuringCut: workerEvents.slice(0, linesDuringCut).filter((e) => e.event === 'heartbeat-failed').length,
       workerInterrupted: workerEvents.some((e) => e.event === 'interrupted'),
-      workerResumed: workerEvents.some((e) => e.event === 'resumed')
+      workerResumed: workerEvents.some((e) => e.event === 'resumed'),
+      workerRedelivered: workerEvents.some((e) => e.event === 'redelivered')
     }))
     worker.child.kill('SIGINT')
     assert.equal(await worker.exited, 0)

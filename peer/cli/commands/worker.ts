@@ -76,6 +76,7 @@ ${NODE_USAGE}
             case 'heartbeat': say(e.type, { signature: e.signature }, `heartbeat on-chain (${e.signature})`); break
             case 'heartbeat-failed': say(e.type, { error: e.error }, `heartbeat not accepted: ${e.error} (tried again next interval)`); break
             case 'interrupted': say(e.type, { jobId: e.jobId, error: e.error }, `job ${e.jobId.slice(0, 12)}…: interrupted (${e.error}); resumable`); break
+            case 'redelivered': say(e.type, { jobId: e.jobId }, `job ${e.jobId.slice(0, 12)}…: delivered again (the first delivery never reached the client)`); break
           }
         }
       })

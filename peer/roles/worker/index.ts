@@ -24,10 +24,11 @@ import { registerWithCoordinator } from '../../match/index.js'
 import { checkEscrow, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from '../chain.js'
 import { JobBook, type WorkerJobState } from '../jobs.js'
 import { jobSpec } from '../spec.js'
-import { runWithEvidence } from '../training.js'
+import { redeliver, runWithEvidence } from '../training.js'
 import { runWithFaults } from '../faults.js'
 import { anchorFinalRoot, anchoredCheckpoints, claimAfterWindow, proveAndComplete, submitOptimisticDelivery } from '../settlement.js'
 import { Bidder } from './bidder.js'
+import { workerFactsOf } from './facts.js'
 import { JobRunner } from './runner.js'
 import { Settler } from './settler.js'
 import type { WorkerEvent, WorkerOptions } from './types.js'
@@ -154,6 +155,15 @@ export class Worker {
         // job stream), checked against the spec's hashes before anything trains.
         fetchClientInputs: async (_job, spec, signal) => await fetchClientInputs(w.#helia, spec, { signal: AbortSignal.any([signal, AbortSignal.timeout(CLIENT_INPUTS_TIMEOUT_MS)]) }),
         run: async (job, dataset, progress, signal) => {
+          // Delivered before and asked again (the Delivery was lost with the link): the sealed
+          // evidence's final weights go out again; nothing is retrained or re-anchored.
+          const record = await w.jobs.get(job.jobId)
+          const facts = record === undefined ? undefined : workerFactsOf(record.facts)
+          if (record?.state === 'delivered' && facts?.evidenceCid !== undefined && facts.weightsHash !== undefined) {
+            const work = await redeliver(w.#helia, facts.evidenceCid, job.award.spec!, dataset, facts.weightsHash)
+            w.#emit({ type: 'redelivered', jobId: job.jobId })
+            return work
+          }
           const runSignal = AbortSignal.any([signal, w.#stopping.signal])
           const run = o.faults === undefined
             ? runWithEvidence(w.#helia, o.store.evidenceDrafts, job.award.spec!, dataset, progress, runSignal)

@@ -58,6 +58,9 @@ export interface RunnerJob {
   readonly award: wire.Award
 }
 
+/** The states in which the same award again resumes the job rather than being refused. */
+const RESUMABLE: ReadonlySet<WorkerJobState> = new Set(['accepted', 'training', 'delivered'])
+
 export class JobRunner {
   readonly #c: RunnerComponents
   readonly #emit: WorkerEmit
@@ -79,10 +82,11 @@ export class JobRunner {
     const existing = await c.jobs.get(jobId)
     if (existing !== undefined) {
       // The same client with the same escrow, for a job this worker has not finished: it resumes
-      // (after a restart of either side or a dropped stream). Anything else was already decided.
+      // (after a restart of either side or a dropped stream); for a job delivered but not yet paid,
+      // the delivery goes out again (it may never have arrived). Anything else was already decided.
       const f = workerFactsOf(existing.facts)
       const same = f.client === toHex(client) && f.escrow !== undefined && f.escrow.equals(new PublicKey(award.escrow)) && f.amount === award.amount
-      if (!same || (existing.state !== 'accepted' && existing.state !== 'training')) throw new JobRefusal(ErrorCode.UNAVAILABLE, 'this job was already awarded to this worker')
+      if (!same || !RESUMABLE.has(existing.state)) throw new JobRefusal(ErrorCode.UNAVAILABLE, 'this job was already awarded to this worker')
       // The interrupted session's run stops at its next segment boundary; one run per draft.
       await c.runStopped(jobId)
       // A restart between the job record and the acceptance: accept now (nothing if done).

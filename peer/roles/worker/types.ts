@@ -64,6 +64,8 @@ export type WorkerEvent =
   | { readonly type: 'resumable', readonly jobId: string, readonly state: WorkerJobState }
   /** The client came back with the award of an unfinished job: training resumes from the last stored checkpoint. */
   | { readonly type: 'resumed', readonly jobId: string, readonly state: WorkerJobState }
+  /** A delivered job's client asked again (the Delivery never reached it): the same weights went out again. */
+  | { readonly type: 'redelivered', readonly jobId: string }
   /** The session went away before delivery; the job stays where it was, to be resumed. */
   | { readonly type: 'interrupted', readonly jobId: string, readonly error: string }
   /** The final Poseidon root of the checkpoint commitments is anchored on-chain (and, optimistic

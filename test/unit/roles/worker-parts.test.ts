@@ -77,6 +77,19 @@ describe('unit: worker job runner', () => {
     await assert.rejects(runner.accept(a, new Uint8Array(32).fill(6), await peerId()), /already awarded/)
   })
 
+  it('a delivered job asked again resumes (the delivery goes out again); a settled or failed one is refused', async () => {
+    const { runner, c, events } = runnerOnDoubles({ bid: 2n * T, escrow: { accepted: 1 } })
+    const a = award()
+    const client = new Uint8Array(32).fill(5)
+    const { jobId } = await runner.accept(a, client, await peerId())
+    await c.jobs.transition(jobId, 'training')
+    await c.jobs.transition(jobId, 'delivered')
+    await runner.accept(a, client, await peerId())
+    assert.deepEqual(events.map((e) => [e.type, 'state' in e ? e.state : undefined]), [['job', 'accepted'], ['resumed', 'delivered']])
+    await c.jobs.transition(jobId, 'settled')
+    await assert.rejects(runner.accept(a, client, await peerId()), /already awarded/)
+  })
+
   it('recovery: an unfunded escrow fails the job, a delivered one is settled, others dial their client back', async () => {
     const funded = runnerOnDoubles({ funded: true })
     const jobs = funded.c.jobs
