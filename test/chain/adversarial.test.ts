@@ -1,0 +1,744 @@
+/**
+ * A model test of the program with adversarial actors (issue 15): random command sequences
+ * (fast-check, a fixed seed) against the real SBF program in LiteSVM, checking the honest parties'
+ * outcomes, not only conservation (`invariants.test.ts` does that under random operations).
+ *
+ * Actors:
+ * - the honest worker H (staked): accepts only optimistic offers it can meet (its tier may take the
+ *   amount, the estimate fits the timeout, the offer has not expired), anchors the correct run,
+ *   delivers its weights before the deadline, claims after the challenge window, answers a dispute
+ *   with its evidence;
+ * - the honest client C: offers jobs to H and to the cheater X, keeps a dispute bond in reserve,
+ *   completes a delivery whose weights are the correct ones (it re-executes), disputes any other
+ *   within the challenge window, refunds a job nobody delivered after its deadline, withdraws an
+ *   offer nobody accepted;
+ * - the cheating worker X (staked): accepts C's offers and delivers a consistent but wrong run (its
+ *   own chain ending in other weights), or anchors the right root and delivers other weights, claims,
+ *   disputes C's jobs itself, or stalls;
+ * - the griefing client G (rich): offers jobs to H and then disputes them (delivered or not), cancels
+ *   them, completes them with the wrong hash, rates them;
+ * - fresh puppet wallets (a few lamports, 2 CYXWIZ): unsolicited offers to H (1-token minimum, zk
+ *   tier, shortest timeout), dust sent into escrow, vote, stake, platform and insurance vaults and
+ *   into H's and C's accounts;
+ * - griefing calls by non-parties or at wrong times, from a puppet, G or X: timeout_refund (also with
+ *   its own token account as the client's), cancel, complete, claim_payment, submit_delivery,
+ *   anchor_progress, accept_job, open_dispute, submit_evidence, commit_vote, draw_jury,
+ *   resolve_dispute, finalize_dispute (with its own token accounts), withdraw_vote, close_dispute,
+ *   close_escrow, rate_worker, heartbeat / request_unstake / withdraw_stake on H's node;
+ * - clock warps (1 minute to 3 days, forward). The honest parties are live: before the clock
+ *   passes one of their deadlines they act (H delivers an accepted job, C disputes a wrong
+ *   delivery, the jurors draw, commit, reveal, resolve and finalize in each window).
+ *
+ * Disputes are decided by the jury machinery (`draw_jury`, `commit_vote`, `reveal_vote`,
+ * `resolve_dispute`, `finalize_dispute`, `withdraw_vote`) with three staked juror nodes that are
+ * honest and always drawn (each holds enough of the stake that k · stake ≥ total): they vote for the
+ * side whose evidence re-executes — H's, or C's against X. A staked attacker among the jurors is
+ * `security.test.ts`'s (finding 5), not this test's. The zk tier's settlement (proofs,
+ * `slash_invalid_proof`) is `zk-challenge.test.ts`'s: here zk offers only reach H unsolicited, and H
+ * never accepts them.
+ *
+ * Checked after every transaction:
+ * (a) H's stake never decreases, its node stays active, none of its jobs ends timed out or resolved
+ *     for the client;
+ * (b) no job of C with X ends completed or resolved for X;
+ * (c) mint supply + Config.total_burned = everything minted (burns only by slashes), and the mint's
+ *     token accounts hold exactly the supply;
+ * (d) a failed transaction moved no token and no stake and changed no escrow state;
+ * and every wallet's token account (H, C, X, G, puppets, jurors) changed by exactly what the rules
+ * say for that instruction on that escrow (`settlementSplit`, `cancellationSplit`,
+ * `disputeVerdict`, `noVerdictOutcome`, `bondOutcome`; a dust transfer by its amount), so H is paid
+ * exactly its jobs' terms and C pays exactly the price. At the end (the clock run past every
+ * window, the honest parties settling): every escrow is terminal, and per job C paid H exactly the
+ * amount of each job H accepted and lost nothing to X; H received more than nothing for each job it
+ * accepted.
+ */
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import { TOKEN_PROGRAM_ID, createTransferInstruction } from '@solana/spl-token'
+import { Keypair, LAMPORTS_PER_SOL, PublicKey, type TransactionInstruction } from '@solana/web3.js'
+import {
+  DISPUTE_STATE, ESCROW_STATE, NODE_STATUS, SIDE, TERMINAL_ESCROW_STATES, TIER, acceptJob, anchorProgress, cancel, claimPayment, closeDispute, closeEscrow,
+  commitVote, complete, disputePda, drawJury, escrowPda, escrowVaultPda, finalizeDispute, heartbeat, nodePda, openDispute, rateWorker, registerNode,
+  requestUnstake, resolveDispute, revealVote, submitDelivery, submitEvidence, timeoutRefund, vaultPda, votePda, withdrawStake, withdrawVote,
+  type DisputeAccount, type EscrowAccount, type NodeAccount
+} from '../../chain/client/index.js'
+import {
+  DISPUTE, PROOF, STAKE_TIERS, bondOutcome, cancellationSplit, disputeVerdict, noVerdictOutcome, progressBps, proRataSplit, reputationTier, settlementSplit,
+  tierMayAccept, voteCommitment, type Side
+} from '../../protocols/index.js'
+import { TOKEN, World, deliveryArgs, floatRun, hash, program, type Wallet } from './world.js'
+
+const SEED = 1515
+const NUM_RUNS = 40
+const MAX_COMMANDS = 60
+
+/** Successful and failed transactions by label, over all runs: the sequences must reach each path. */
+const succeeded = new Map<string, number>()
+const failed = new Map<string, number>()
+const bump = (m: Map<string, number>, k: string): void => { m.set(k, (m.get(k) ?? 0) + 1) }
+
+const GRIEFS = [
+  'timeout', 'timeout-own-token', 'cancel', 'complete', 'claim', 'deliver', 'anchor', 'accept', 'dispute', 'evidence', 'commit', 'draw', 'resolve',
+  'finalize-own-token', 'withdraw-vote', 'close-dispute', 'close', 'rate', 'heartbeat', 'unstake', 'withdraw-stake'
+] as const
+type Grief = typeof GRIEFS[number]
+
+type Op =
+  | { kind: 'offer', by: 'client' | 'griefer' | 'puppet', toCheater: boolean, amount: bigint, epochs: number, timeout: number, zk: boolean, prompt: boolean }
+  | { kind: 'honest' | 'client' | 'cheater' | 'griefer', job: number, x: number }
+  | { kind: 'grief', call: Grief, job: number, x: number }
+  | { kind: 'dust', target: number, units: bigint }
+  | { kind: 'warp', seconds: number }
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('offer' as const),
+      by: fc.constantFrom('client' as const, 'client' as const, 'griefer' as const, 'griefer' as const, 'puppet' as const),
+      toCheater: fc.boolean(),
+      amount: fc.bigInt(TOKEN, 9n * TOKEN),
+      epochs: fc.integer({ min: 1, max: 4 }),
+      timeout: fc.integer({ min: 600, max: 86_400 * 3 }),
+      zk: fc.boolean(),
+      prompt: fc.boolean()
+    }),
+    weight: 4
+  },
+  { arbitrary: fc.record({ kind: fc.constantFrom('honest' as const, 'client' as const, 'cheater' as const, 'griefer' as const), job: fc.nat(30), x: fc.nat(11) }), weight: 14 },
+  { arbitrary: fc.record({ kind: fc.constant('grief' as const), call: fc.constantFrom(...GRIEFS), job: fc.nat(30), x: fc.nat(11) }), weight: 4 },
+  { arbitrary: fc.record({ kind: fc.constant('dust' as const), target: fc.nat(7), units: fc.bigInt(1n, TOKEN) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('warp' as const), seconds: fc.integer({ min: 60, max: 86_400 * 3 }) }), weight: 3 }
+)
+
+interface Job {
+  readonly key: PublicKey
+  readonly client: Wallet
+  readonly worker: Wallet
+  readonly amount: bigint
+  /** The weights hash a correct re-execution of the job ends with. */
+  readonly correct: Uint8Array
+  readonly zk: boolean
+  /** Whether the worker ever accepted it. */
+  accepted: boolean
+}
+
+interface Snapshot {
+  readonly tokens: Map<string, bigint>
+  readonly stakes: Map<string, bigint>
+  readonly states: Map<string, number>
+}
+
+const b58 = (k: PublicKey): string => k.toBase58()
+const sideName = (s: number): Side => (s === SIDE.client ? 'client' : 'worker')
+
+class Model {
+  readonly w = new World().initialize()
+  readonly L = this.w.ledger
+  readonly stake = STAKE_TIERS[1]?.minStake ?? 0n
+  readonly H = this.w.wallet(500n)
+  readonly X = this.w.wallet(500n)
+  readonly C = this.w.wallet(2_000n)
+  readonly G = this.w.wallet(2_000n)
+  /** Honest jurors, each with 1,000 CYXWIZ staked: 7 × 1,000 × 0.9⁶ ≥ the 3,400 staked, so all are drawn in every round. */
+  readonly jurors = [this.w.wallet(1_100n), this.w.wallet(1_100n), this.w.wallet(1_100n)]
+  readonly puppets: Wallet[] = []
+  readonly jobs: Job[] = []
+  /** What each wallet's token account must hold (the rules applied to every successful transaction). */
+  readonly expected = new Map<string, bigint>()
+  /** C's and H's net token change per job. */
+  readonly clientNet = new Map<string, bigint>()
+  readonly workerNet = new Map<string, bigint>()
+  /** (dispute, juror, round) votes revealed. */
+  readonly revealed = new Set<string>()
+  nonce = 0n
+  hStake: bigint
+
+  constructor () {
+    const { w } = this
+    // A verifying key for circuit 1, so the puppets' zk offers exist (nobody can prove against it).
+    const key = new Uint8Array(452 + 64 * 6)
+    key[0] = 5
+    w.setVerifyingKey(1, key, 400)
+    for (const n of [this.H, this.X]) w.ledger.mustSend([registerNode({ owner: n.kp.publicKey, ownerToken: n.token }, this.stake, w.pid)], [n.kp])
+    for (const j of this.jurors) w.ledger.mustSend([registerNode({ owner: j.kp.publicKey, ownerToken: j.token }, 1_000n * TOKEN, w.pid)], [j.kp])
+    for (const a of [this.H, this.X, this.C, this.G, ...this.jurors]) this.expected.set(b58(a.token), this.L.tokenBalance(a.token))
+    this.hStake = w.node(this.H.kp.publicKey).stake
+    w.ledger.warp(1n) // jurors registered strictly before any dispute opens
+  }
+
+  /** A fresh wallet with 0.05 SOL and 2 CYXWIZ. */
+  puppet (): Wallet {
+    const kp = Keypair.generate()
+    this.L.airdrop(kp.publicKey, BigInt(LAMPORTS_PER_SOL) / 20n)
+    const token = this.L.createTokenAccount(this.w.mint, kp.publicKey)
+    this.w.mintTo(token, 2n * TOKEN)
+    const p = { kp, token }
+    this.puppets.push(p)
+    this.expected.set(b58(token), 2n * TOKEN)
+    return p
+  }
+
+  /** An attacker that is not a party of `j`: a fresh puppet, G or X. */
+  attacker (j: Job | undefined, x: number): Wallet {
+    const pick = [this.G, this.X][x % 2] as Wallet
+    if (x % 3 === 0 || j === undefined || pick === j.client || pick === j.worker) return this.puppet()
+    return pick
+  }
+
+  escrow (j: Job): EscrowAccount | null {
+    return this.L.account(j.key) === null ? null : this.w.escrowAccount(j.key)
+  }
+
+  disputeOf (j: Job): DisputeAccount | null {
+    const d = disputePda(this.w.pid, j.key).address
+    return this.L.account(d) === null ? null : this.w.dispute(d)
+  }
+
+  nodes (): Wallet[] { return [this.H, this.X, ...this.jurors] }
+
+  snapshot (): Snapshot {
+    const tokens = new Map<string, bigint>()
+    for (const { pubkey, account } of this.L.embedded.getProgramAccounts(TOKEN_PROGRAM_ID.toBase58())) {
+      if (account.data.length === 165 && new PublicKey(account.data.subarray(0, 32)).equals(this.w.mint)) {
+        tokens.set(String(pubkey), new DataView(account.data.buffer, account.data.byteOffset).getBigUint64(64, true))
+      }
+    }
+    const stakes = new Map(this.nodes().map((n) => [b58(n.kp.publicKey), this.w.node(n.kp.publicKey).stake]))
+    const states = new Map(this.jobs.map((j) => [b58(j.key), this.escrow(j)?.state ?? -1]))
+    return { tokens, stakes, states }
+  }
+
+  /**
+   * Sends one instruction about job `j` (if any). A failure must move nothing (d); a success must
+   * change every wallet exactly as the rule for `label` says, and keep (a), (b) and (c).
+   */
+  tx (label: string, ix: TransactionInstruction, signers: Keypair[], j?: Job, extra: { claimant?: Wallet, units?: bigint, from?: PublicKey, to?: PublicKey } = {}): boolean {
+    const before = this.snapshot()
+    const e = j === undefined ? null : this.escrow(j)
+    const d = j === undefined ? null : this.disputeOf(j)
+    const n = j === undefined ? null : this.w.node(j.worker.kp.publicKey)
+    const res = this.L.send([ix], signers)
+    const after = this.snapshot()
+    const where = `${label}${j === undefined ? '' : ` on ${b58(j.key).slice(0, 6)}`}`
+    if (!res.ok) {
+      bump(failed, label)
+      assert.deepEqual(after.tokens, before.tokens, `${where} failed (${res.errorName ?? res.error ?? ''}) but moved tokens`)
+      assert.deepEqual(after.stakes, before.stakes, `${where} failed but moved stake`)
+      assert.deepEqual(after.states, before.states, `${where} failed but changed an escrow's state`)
+      return false
+    }
+    bump(succeeded, label)
+    if (label === 'dispute') bump(succeeded, `dispute by ${extra.claimant === this.C ? 'C' : extra.claimant === this.G ? 'G' : 'X'}`)
+    if (label === 'finalize' && d !== null) bump(succeeded, `finalize for ${d.winner === SIDE.none ? 'nobody' : sideName(d.winner)}`)
+    if (label === 'accept' && j !== undefined) j.accepted = true
+    for (const [token, delta] of this.effects(label, j, e, d, n, extra)) {
+      if (!this.expected.has(token)) continue // a vault: conservation covers it
+      this.expected.set(token, (this.expected.get(token) ?? 0n) + delta)
+      if (j === undefined) continue
+      if (token === b58(this.C.token) && j.client === this.C) this.clientNet.set(b58(j.key), (this.clientNet.get(b58(j.key)) ?? 0n) + delta)
+      if (token === b58(this.H.token) && j.worker === this.H) this.workerNet.set(b58(j.key), (this.workerNet.get(b58(j.key)) ?? 0n) + delta)
+    }
+    this.check(where, after)
+    return true
+  }
+
+  /** What a successful `label` on job `j` pays each wallet (token account → change), from the state before. */
+  effects (label: string, j: Job | undefined, e: EscrowAccount | null, d: DisputeAccount | null, n: NodeAccount | null, extra: { claimant?: Wallet, units?: bigint, from?: PublicKey, to?: PublicKey }): Map<string, bigint> {
+    const out = new Map<string, bigint>()
+    const add = (token: PublicKey, v: bigint): void => { out.set(b58(token), (out.get(b58(token)) ?? 0n) + v) }
+    if (label === 'dust') {
+      add(extra.from as PublicKey, -(extra.units as bigint))
+      add(extra.to as PublicKey, extra.units as bigint)
+      return out
+    }
+    if (j === undefined) return out
+    const client = j.client.token
+    const worker = j.worker.token
+    const tier = reputationTier(n?.reputation ?? 0).name
+    switch (label) {
+      case 'create': add(client, -j.amount); break
+      case 'complete': case 'claim': add(worker, settlementSplit((e as EscrowAccount).amount, tier).worker); break
+      case 'timeout': add(client, (e as EscrowAccount).amount); break
+      case 'cancel': {
+        const es = e as EscrowAccount
+        if (es.accepted === 0) { add(client, es.amount); break }
+        const progress = progressBps(es.epochsDone, es.epochsTotal)
+        const gross = cancellationSplit(es.amount, progress).worker
+        const platform = settlementSplit(proRataSplit(es.amount, progress).worker, tier).platform
+        add(worker, gross - platform)
+        add(client, es.amount - gross)
+        break
+      }
+      case 'dispute': add((extra.claimant as Wallet).token, -DISPUTE.disputeBond); break
+      case 'finalize': {
+        const es = e as EscrowAccount
+        const ds = d as DisputeAccount
+        const winner = ds.winner === SIDE.none ? 'none' : sideName(ds.winner)
+        const v = winner === 'none'
+          ? noVerdictOutcome(es.delivered !== 0, es.amount, tier)
+          : disputeVerdict(winner, es.amount, (n as NodeAccount).stake, tier)
+        add(client, v.clientRefund + v.slashToClient)
+        add(worker, v.workerPayment)
+        const claimant = sideName(ds.claimant)
+        const toClaimant = bondOutcome(claimant, winner) === 'returned'
+        add((claimant === 'client') === toClaimant ? client : worker, ds.bond)
+        break
+      }
+    }
+    return out
+  }
+
+  /** The properties that hold after every transaction. */
+  check (where: string, s: Snapshot = this.snapshot()): void {
+    const { w } = this
+    // (c) conservation: burns only through Config.total_burned.
+    const supply = w.supply()
+    assert.equal(supply + w.config().totalBurned, w.minted, `${where}: supply + burned ≠ minted`)
+    let held = 0n
+    for (const v of s.tokens.values()) held += v
+    assert.equal(held, supply, `${where}: the token accounts ≠ supply`)
+    // Every wallet holds exactly what the rules paid it.
+    for (const [token, want] of this.expected) assert.equal(s.tokens.get(token), want, `${where}: wallet ${token.slice(0, 6)} holds ${s.tokens.get(token)}, the rules say ${want}`)
+    // (a) the honest worker.
+    const h = w.node(this.H.kp.publicKey)
+    assert.ok(h.stake >= this.hStake, `${where}: the honest worker's stake fell from ${this.hStake} to ${h.stake}`)
+    this.hStake = h.stake
+    assert.equal(h.status, NODE_STATUS.active, `${where}: the honest worker's node is not active`)
+    for (const j of this.jobs) {
+      const state = s.states.get(b58(j.key))
+      if (j.worker === this.H) {
+        assert.ok(state !== ESCROW_STATE.timedOut && state !== ESCROW_STATE.resolvedForClient && state !== ESCROW_STATE.proofFailed, `${where}: an honest worker's job ended in state ${state}`)
+      }
+      // (b) the honest client never pays the cheater.
+      if (j.client === this.C && j.worker === this.X) {
+        assert.ok(state !== ESCROW_STATE.completed && state !== ESCROW_STATE.resolvedForWorker, `${where}: the honest client paid the cheater (state ${state})`)
+      }
+    }
+  }
+
+  /** Job `i` among those matching `f` (undefined if none). */
+  pick (i: number, f: (j: Job) => boolean): Job | undefined {
+    const pool = this.jobs.filter(f)
+    return pool.length === 0 ? undefined : pool[i % pool.length]
+  }
+
+  run (j: Job, wrong: boolean): ReturnType<typeof floatRun> {
+    const e = this.w.escrowAccount(j.key)
+    return wrong ? floatRun(e.epochsTotal, `wrong/${b58(j.key)}`, hash(`wrong/${b58(j.key)}`)) : floatRun(e.epochsTotal, `right/${b58(j.key)}`, j.correct)
+  }
+
+  // ---- the actors -------------------------------------------------------------------------------
+
+  offer (o: Extract<Op, { kind: 'offer' }>): void {
+    const by = o.by === 'client' ? this.C : o.by === 'griefer' ? this.G : this.puppet()
+    const worker = o.by === 'client' && o.toCheater ? this.X : this.H
+    // A puppet offers what its 2 tokens buy: the minimum, on the shortest timeout, sometimes zk.
+    const amount = o.by === 'puppet' ? TOKEN : o.amount
+    const timeout = BigInt(o.by === 'puppet' ? 600 : o.timeout)
+    const zk = o.by === 'puppet' && o.zk
+    // The honest client keeps a bond in reserve for each job it may have to dispute.
+    if (by === this.C) {
+      const open = this.jobs.filter((j) => j.client === this.C && j.worker === this.X && TERMINAL_ESCROW_STATES.includes(this.escrow(j)?.state ?? -1) === false).length
+      if (this.L.tokenBalance(this.C.token) < amount + BigInt(open + 1) * DISPUTE.disputeBond) return
+    }
+    const nonce = ++this.nonce
+    const args = this.w.escrowArgs(nonce, amount, { timeoutSecs: timeout, estimatedSeconds: timeout / 2n + 1n, epochsTotal: o.epochs, ...(zk ? { tier: TIER.zk, circuitId: 1, dataCommitment: new Uint8Array(32).fill(7, 31) } : {}) })
+    const key = escrowPda(this.w.pid, by.kp.publicKey, nonce).address
+    const job: Job = { key, client: by, worker, amount, correct: hash(`correct/${b58(key)}`), zk, accepted: false }
+    const ix = this.w.createEscrowIx(by, worker.kp.publicKey, args)
+    this.jobs.push(job) // tracked before sending, so its state is in the snapshots
+    if (!this.tx('create', ix, [by.kp], job)) { this.jobs.pop(); return }
+    // A prompt worker answers the offer at once (H only if it can meet it).
+    if (o.prompt && worker === this.H) this.honestStep(job)
+    if (o.prompt && worker === this.X) this.tx('accept', acceptJob({ worker: this.X.kp.publicKey, escrow: key }, this.w.pid), [this.X.kp], job)
+  }
+
+  /** The honest worker's next step on one of its jobs. */
+  honest (i: number, x: number): void {
+    // One of its jobs where it has something to do (not an offer it declines).
+    const j = this.pick(i, (j) => {
+      const e = this.escrow(j)
+      return j.worker === this.H && e !== null && e.state === ESCROW_STATE.funded && !(e.accepted === 0 && e.tier !== TIER.optimistic)
+    })
+    if (j === undefined) return
+    // One step, or every step it can take now (accept, anchor, deliver).
+    for (let k = 0; k < (x % 3 === 0 ? 1 : 3); k++) this.honestStep(j)
+  }
+
+  honestStep (j: Job): void {
+    const { H, w } = this
+    const e = this.escrow(j)
+    if (e === null || e.state !== ESCROW_STATE.funded) return
+    const now = this.L.unixTime()
+    const worker = H.kp.publicKey
+    if (e.accepted === 0) {
+      // Only an offer it can meet: optimistic, within its tier, an estimate that fits, not expired.
+      const node = w.node(worker)
+      if (e.tier !== TIER.optimistic || !tierMayAccept(reputationTier(node.reputation), e.amount) || e.estimatedSeconds > e.deadline - e.createdAt || now > e.deadline) return
+      this.tx('accept', acceptJob({ worker, escrow: j.key }, w.pid), [H.kp], j)
+      return
+    }
+    if (e.delivered === 0) {
+      if (now > e.deadline) return // never happens: it delivers before the clock passes the deadline
+      const run = this.run(j, false)
+      if (e.epochsDone < e.epochsTotal) this.tx('anchor', anchorProgress({ worker, escrow: j.key }, e.epochsTotal, run.root, w.pid), [H.kp], j)
+      else this.tx('deliver', submitDelivery({ worker, escrow: j.key }, deliveryArgs(run, j.correct), w.pid), [H.kp], j)
+      return
+    }
+    if (now >= e.deliveredAt + BigInt(PROOF.challengeWindowSeconds)) {
+      this.tx('claim', claimPayment({ escrow: j.key, worker, workerToken: H.token }, w.pid), [H.kp], j)
+    }
+  }
+
+  /** The honest client's next step on one of its jobs. */
+  client (i: number): void {
+    // One of its jobs where it has something to do (not one it is waiting on).
+    const now = this.L.unixTime()
+    const j = this.pick(i, (j) => {
+      const e = this.escrow(j)
+      if (j.client !== this.C || e === null || e.state === ESCROW_STATE.disputed) return false
+      return e.state !== ESCROW_STATE.funded || e.delivered !== 0 || now > e.deadline
+    })
+    if (j !== undefined) this.clientStep(j)
+  }
+
+  clientStep (j: Job): void {
+    const { C, w } = this
+    const e = this.escrow(j)
+    if (e === null) return
+    const now = this.L.unixTime()
+    const base = { client: C.kp.publicKey, escrow: j.key, worker: j.worker.kp.publicKey, workerToken: j.worker.token }
+    if (e.state === ESCROW_STATE.funded) {
+      if (e.delivered !== 0) {
+        // It re-executes: the correct weights are accepted, any other delivery disputed.
+        if (Buffer.from(e.finalWeightsHash).equals(Buffer.from(j.correct))) this.tx('complete', complete(base, j.correct, w.pid), [C.kp], j)
+        else if (now < e.deliveredAt + BigInt(PROOF.challengeWindowSeconds)) this.tx('dispute', openDispute({ claimant: C.kp.publicKey, claimantToken: C.token, escrow: j.key, mint: w.mint }, `bafy-client-${b58(j.key)}`, w.pid), [C.kp], j, { claimant: C })
+      } else if (e.accepted !== 0 && now > e.deadline) {
+        this.tx('timeout', timeoutRefund({ escrow: j.key, worker: j.worker.kp.publicKey, clientToken: C.token, mint: w.mint }, w.pid), [C.kp], j)
+      } else if (e.accepted === 0 && now > e.deadline) {
+        this.tx('cancel', cancel({ ...base, clientToken: C.token }, w.pid), [C.kp], j)
+      }
+      return
+    }
+    if (e.state === ESCROW_STATE.completed && e.rated === 0) {
+      this.tx('rate', rateWorker(base, 5, w.pid), [C.kp], j)
+      return
+    }
+    if (TERMINAL_ESCROW_STATES.includes(e.state)) {
+      const d = this.disputeOf(j)
+      if (d !== null && d.state === DISPUTE_STATE.finalized && d.openVotes === 0 && d.claimant === SIDE.client) {
+        this.tx('close-dispute', closeDispute({ claimant: C.kp.publicKey, dispute: disputePda(w.pid, j.key).address }, w.pid), [C.kp], j)
+      } else if (d === null) {
+        this.tx('close', closeEscrow({ client: C.kp.publicKey, escrow: j.key }, w.pid), [C.kp], j)
+      }
+    }
+  }
+
+  /** The cheater's move on one of its jobs (all C's). */
+  cheater (i: number, x: number): void {
+    const { X, w } = this
+    const j = this.pick(i, (j) => j.worker === X && this.escrow(j)?.state === ESCROW_STATE.funded)
+    if (j === undefined) return
+    const worker = X.kp.publicKey
+    if (this.w.escrowAccount(j.key).accepted === 0) {
+      this.tx('accept', acceptJob({ worker, escrow: j.key }, w.pid), [X.kp], j)
+      if (x % 2 === 0) return
+    }
+    const e = this.w.escrowAccount(j.key)
+    switch (x % 6) {
+      case 0: case 1: case 2: {
+        // A consistent run that ends in wrong weights, or the right root with other weights (refused).
+        const run = this.run(j, x % 3 !== 1)
+        if (e.epochsDone < e.epochsTotal) this.tx('anchor', anchorProgress({ worker, escrow: j.key }, e.epochsTotal, run.root, w.pid), [X.kp], j)
+        if (x % 4 === 0) return
+        const wrong = this.run(j, true)
+        this.tx('deliver', submitDelivery({ worker, escrow: j.key }, deliveryArgs(x % 3 !== 1 ? wrong : run, wrong.weights), w.pid), [X.kp], j)
+        return
+      }
+      case 3: this.tx('claim', claimPayment({ escrow: j.key, worker, workerToken: X.token }, w.pid), [X.kp], j); return
+      case 4: this.tx('dispute', openDispute({ claimant: worker, claimantToken: X.token, escrow: j.key, mint: w.mint }, 'bafy-cheater', w.pid), [X.kp], j, { claimant: X }); return
+      default: this.tx('heartbeat', heartbeat({ owner: worker }, w.pid), [X.kp])
+    }
+  }
+
+  /** The griefing client's move on one of its jobs (all with H): legal, hostile. */
+  griefer (i: number, x: number): void {
+    const { G, w } = this
+    // Mostly a live job (funded or disputed), sometimes any of its jobs.
+    // Mostly a job H accepted and has not been paid for yet, sometimes any of its jobs.
+    const live = (j: Job): boolean => j.client === G && this.escrow(j)?.state === ESCROW_STATE.funded && this.escrow(j)?.accepted === 1
+    const j = this.pick(i, x % 4 === 3 ? (j) => j.client === G && this.L.account(j.key) !== null : live)
+    if (j === undefined) return
+    const e = this.w.escrowAccount(j.key)
+    const base = { client: G.kp.publicKey, escrow: j.key, worker: j.worker.kp.publicKey, workerToken: j.worker.token }
+    switch (x % 6) {
+      case 0: case 1: this.tx('dispute', openDispute({ claimant: G.kp.publicKey, claimantToken: G.token, escrow: j.key, mint: w.mint }, 'bafy-grief', w.pid), [G.kp], j, { claimant: G }); return
+      case 2: this.tx('complete', complete(base, x % 4 === 2 ? hash('not the weights') : e.finalWeightsHash, w.pid), [G.kp], j); return
+      case 3: this.tx('cancel', cancel({ ...base, clientToken: G.token }, w.pid), [G.kp], j); return
+      case 4: this.tx('rate', rateWorker(base, 1, w.pid), [G.kp], j); return
+      default:
+        if (x < 6) this.tx('dispute', openDispute({ claimant: G.kp.publicKey, claimantToken: G.token, escrow: j.key, mint: w.mint }, 'bafy-grief', w.pid), [G.kp], j, { claimant: G })
+        else this.tx('timeout', timeoutRefund({ escrow: j.key, worker: j.worker.kp.publicKey, clientToken: G.token, mint: w.mint }, w.pid), [G.kp], j)
+    }
+  }
+
+  /** A call by a non-party, or at a wrong time. */
+  grief (call: Grief, i: number, x: number): void {
+    const { w } = this
+    const j = this.pick(i, () => true)
+    const a = this.attacker(j, x)
+    const me = a.kp.publicKey
+    const H = this.H.kp.publicKey
+    switch (call) {
+      case 'heartbeat': this.tx(`grief:${call}`, heartbeat({ owner: me, node: nodePda(w.pid, H).address }, w.pid), [a.kp]); return
+      case 'unstake': this.tx(`grief:${call}`, requestUnstake({ owner: me, node: nodePda(w.pid, H).address }, w.pid), [a.kp]); return
+      case 'withdraw-stake': this.tx(`grief:${call}`, withdrawStake({ owner: me, ownerToken: a.token, node: nodePda(w.pid, H).address }, w.pid), [a.kp]); return
+    }
+    if (j === undefined) return
+    const e = this.escrow(j)
+    const dispute = disputePda(w.pid, j.key).address
+    const d = this.disputeOf(j)
+    const round = d?.round ?? 0
+    const worker = j.worker.kp.publicKey
+    const mine = { client: me, escrow: j.key, worker, workerToken: a.token }
+    const send = (ix: TransactionInstruction, signer = a.kp): boolean => this.tx(`grief:${call}`, ix, [signer], j)
+    switch (call) {
+      // Anyone may: these succeed only when the rule allows them, and then the rule's effects are checked.
+      case 'timeout': this.tx('timeout', timeoutRefund({ escrow: j.key, worker, clientToken: j.client.token, mint: w.mint }, w.pid), [a.kp], j); return
+      case 'draw': w.nextSlot(); send(drawJury({ dispute }, w.pid)); return
+      case 'resolve': send(resolveDispute({ escrow: j.key }, w.pid)); return
+      case 'withdraw-vote': {
+        const juror = this.jurors[x % 3] as Wallet
+        this.tx('withdraw-vote', withdrawVote({ juror: juror.kp.publicKey, dispute, round: x % 2 === 0 ? round : Math.max(0, round - 1) }, w.pid), [a.kp], j)
+        return
+      }
+      // Never by a non-party, or with its own accounts in a party's place.
+      case 'timeout-own-token': send(timeoutRefund({ escrow: j.key, worker, clientToken: a.token, mint: w.mint }, w.pid)); return
+      case 'cancel': send(cancel({ ...mine, clientToken: a.token }, w.pid)); return
+      case 'complete': send(complete(mine, e?.finalWeightsHash ?? j.correct, w.pid)); return
+      case 'claim': send(claimPayment({ escrow: j.key, worker: me, workerToken: a.token }, w.pid)); return
+      case 'deliver': {
+        const run = floatRun(e?.epochsTotal ?? 1, 'attacker', hash('attacker'))
+        send(submitDelivery({ worker: me, escrow: j.key }, deliveryArgs(run), w.pid))
+        return
+      }
+      case 'anchor': send(anchorProgress({ worker: me, escrow: j.key }, e?.epochsTotal ?? 1, hash('attacker root'), w.pid)); return
+      case 'accept': send(acceptJob({ worker: me, escrow: j.key, workerNode: nodePda(w.pid, worker).address }, w.pid)); return
+      case 'dispute': send(openDispute({ claimant: me, claimantToken: a.token, escrow: j.key, mint: w.mint }, 'bafy-stranger', w.pid)); return
+      case 'evidence': send(submitEvidence({ party: me, dispute }, 'bafy-spam', w.pid)); return
+      case 'commit': send(commitVote({ juror: me, dispute, round, jurorNode: nodePda(w.pid, worker).address }, voteCommitment('client', hash('salt'), dispute.toBytes(), me.toBytes()), w.pid)); return
+      case 'finalize-own-token': {
+        const own = x % 2 === 0 ? { clientToken: a.token, workerToken: j.worker.token } : { clientToken: j.client.token, workerToken: a.token }
+        send(finalizeDispute({ escrow: j.key, worker, ...own }, w.pid))
+        return
+      }
+      case 'close-dispute': send(closeDispute({ claimant: me, dispute }, w.pid)); return
+      case 'close': send(closeEscrow({ client: me, escrow: j.key, escrowVault: escrowVaultPda(w.pid, j.key).address }, w.pid)); return
+      case 'rate': send(rateWorker(mine, 1, w.pid)); return
+    }
+  }
+
+  /** A puppet sends `units` into a vault or a wallet. */
+  dust (target: number, units: bigint): void {
+    const { w } = this
+    const p = this.puppet()
+    const j = this.jobs[target % Math.max(1, this.jobs.length)]
+    const vote = j === undefined ? undefined : this.disputeOf(j)?.voteVault
+    const targets = [
+      j === undefined ? undefined : escrowVaultPda(w.pid, j.key).address,
+      vote,
+      vaultPda(w.pid, 'stake').address,
+      vaultPda(w.pid, 'platform').address,
+      vaultPda(w.pid, 'insurance').address,
+      this.H.token,
+      this.C.token,
+      j === undefined ? undefined : escrowVaultPda(w.pid, j.key).address
+    ]
+    const to = targets[target % targets.length]
+    if (to === undefined || this.L.account(to) === null) return
+    this.tx('dust', createTransferInstruction(p.token, to, p.kp.publicKey, units), [p.kp], undefined, { units, from: p.token, to })
+  }
+
+  // ---- time and the honest parties' liveness -----------------------------------------------------
+
+  /** What the honest parties must do before the clock reaches `target`. */
+  duties (target: bigint): void {
+    for (const j of this.jobs) {
+      const e = this.escrow(j)
+      if (e === null || e.state !== ESCROW_STATE.funded) continue
+      // H delivers an accepted job before its deadline passes (anchor, then deliver).
+      if (j.worker === this.H && e.accepted !== 0 && e.delivered === 0 && e.deadline < target) {
+        for (let k = 0; k < 2 && this.escrow(j)?.delivered === 0 && this.escrow(j)?.state === ESCROW_STATE.funded; k++) this.honestStep(j)
+      }
+      // C disputes a wrong delivery before its challenge window closes.
+      if (j.client === this.C && e.delivered !== 0 && e.deliveredAt + BigInt(PROOF.challengeWindowSeconds) <= target) this.clientStep(j)
+    }
+  }
+
+  /** The jurors and anyone settle every dispute as far as the clock allows. */
+  jury (): void {
+    const { w, L } = this
+    for (const j of this.jobs) {
+      const dispute = disputePda(w.pid, j.key).address
+      for (let guard = 0; guard < 4; guard++) {
+        const d = this.disputeOf(j)
+        if (d === null) break
+        const now = L.unixTime()
+        const truth: Side = j.worker === this.H ? 'worker' : 'client'
+        if (d.state === DISPUTE_STATE.open) {
+          if (now >= d.evidenceDeadline && now < d.commitDeadline) {
+            for (let k = 0; k < 4 && this.disputeOf(j)?.drawn === 0; k++) {
+              w.nextSlot()
+              this.tx('draw', drawJury({ dispute }, w.pid), [L.payer], j)
+            }
+            for (const juror of this.jurors) {
+              const vote = votePda(w.pid, dispute, juror.kp.publicKey, d.round).address
+              if (L.account(vote) !== null) continue
+              const c = voteCommitment(truth, this.salt(juror, dispute, d.round), dispute.toBytes(), juror.kp.publicKey.toBytes())
+              this.tx('commit', commitVote({ juror: juror.kp.publicKey, dispute, round: d.round }, c, w.pid), [juror.kp], j)
+            }
+          } else if (now >= d.commitDeadline && now < d.revealDeadline) {
+            for (const juror of this.jurors) {
+              const id = `${b58(dispute)}/${b58(juror.kp.publicKey)}/${d.round}`
+              if (this.revealed.has(id) || L.account(votePda(w.pid, dispute, juror.kp.publicKey, d.round).address) === null) continue
+              if (this.tx('reveal', revealVote({ juror: juror.kp.publicKey, dispute, round: d.round }, SIDE[truth], this.salt(juror, dispute, d.round), w.pid), [juror.kp], j)) this.revealed.add(id)
+            }
+          } else if (now >= d.revealDeadline) {
+            this.tx('resolve', resolveDispute({ escrow: j.key }, w.pid), [L.payer], j)
+            continue
+          }
+          break
+        }
+        if (d.state === DISPUTE_STATE.resolved) {
+          this.tx('finalize', finalizeDispute({ escrow: j.key, worker: j.worker.kp.publicKey, clientToken: j.client.token, workerToken: j.worker.token }, w.pid), [L.payer], j)
+          continue
+        }
+        // Finalized: every vote of every round is settled back into its juror's stake.
+        for (let r = 0; r <= d.round; r++) {
+          for (const juror of this.jurors) {
+            if (L.account(votePda(w.pid, dispute, juror.kp.publicKey, r).address) !== null) {
+              this.tx('withdraw-vote', withdrawVote({ juror: juror.kp.publicKey, dispute, round: r }, w.pid), [L.payer], j)
+            }
+          }
+        }
+        break
+      }
+    }
+  }
+
+  salt (juror: Wallet, dispute: PublicKey, round: number): Uint8Array {
+    return hash(`salt/${b58(juror.kp.publicKey)}/${b58(dispute)}/${round}`)
+  }
+
+  setClock (unix: bigint): void {
+    const now = this.L.unixTime()
+    if (unix > now) this.L.warp(unix - now)
+  }
+
+  /** Moves the clock to `target`, the honest parties acting at each of their deadlines on the way. */
+  warpTo (target: bigint): void {
+    for (let guard = 0; guard < 200; guard++) {
+      this.duties(target)
+      this.jury()
+      const now = this.L.unixTime()
+      let next: bigint | undefined
+      for (const j of this.jobs) {
+        const d = this.disputeOf(j)
+        if (d === null || d.state !== DISPUTE_STATE.open) continue
+        for (const t of [d.evidenceDeadline, d.commitDeadline, d.revealDeadline]) if (t > now && t <= target && (next === undefined || t < next)) next = t
+      }
+      if (next === undefined) break
+      this.setClock(next)
+    }
+    this.setClock(target)
+    this.jury()
+  }
+
+  apply (o: Op): void {
+    switch (o.kind) {
+      case 'offer': this.offer(o); return
+      case 'honest': this.honest(o.job, o.x); return
+      case 'client': this.client(o.job); return
+      case 'cheater': this.cheater(o.job, o.x); return
+      case 'griefer': this.griefer(o.job, o.x); return
+      case 'grief': this.grief(o.call, o.job, o.x); return
+      case 'dust': this.dust(o.target, o.units); return
+      case 'warp': this.warpTo(this.L.unixTime() + BigInt(o.seconds))
+    }
+  }
+
+  /**
+   * Every window passes: the honest parties settle all they can (H delivers and claims, C completes,
+   * disputes, refunds and withdraws its offers; the other clients withdraw theirs), the juries
+   * decide. Then every escrow is terminal and each honest party's outcome per job is checked.
+   */
+  finish (): void {
+    const far = BigInt(86_400 * 3 + PROOF.challengeWindowSeconds + DISPUTE.evidenceWindowSeconds + DISPUTE.maxJuryRounds * (DISPUTE.commitWindowSeconds + DISPUTE.revealWindowSeconds) + 1)
+    this.warpTo(this.L.unixTime() + far)
+    this.warpTo(this.L.unixTime() + far) // disputes C opened on the way run their course
+    for (const j of this.jobs) {
+      for (let k = 0; k < 3; k++) {
+        if (j.worker === this.H) this.honestStep(j)
+        if (j.client === this.C) this.clientStep(j)
+      }
+      // The cheater claims whatever it delivered that is still funded (nothing, if C disputed it).
+      const d = this.escrow(j)
+      if (j.worker === this.X && d !== null && d.state === ESCROW_STATE.funded && d.delivered !== 0) {
+        this.tx('claim', claimPayment({ escrow: j.key, worker: this.X.kp.publicKey, workerToken: this.X.token }, this.w.pid), [this.X.kp], j)
+      }
+      const e = this.escrow(j)
+      if (j.client !== this.C && e !== null && e.state === ESCROW_STATE.funded && e.accepted === 0) {
+        const base = { client: j.client.kp.publicKey, escrow: j.key, worker: j.worker.kp.publicKey, workerToken: j.worker.token, clientToken: j.client.token }
+        this.tx('cancel', cancel(base, this.w.pid), [j.client.kp], j)
+      }
+    }
+    this.jury()
+    for (const j of this.jobs) {
+      const e = this.escrow(j)
+      const key = b58(j.key)
+      assert.ok(e === null || TERMINAL_ESCROW_STATES.includes(e.state), `job ${key.slice(0, 6)} ends in state ${e?.state}, not a terminal one`)
+      const c = this.clientNet.get(key) ?? 0n
+      const h = this.workerNet.get(key) ?? 0n
+      if (j.client === this.C && j.worker === this.H) {
+        assert.equal(c, j.accepted ? -j.amount : 0n, `job ${key.slice(0, 6)}: the honest client paid honest work ${-c}, not the price ${j.amount}`)
+      }
+      if (j.client === this.C && j.worker === this.X) assert.ok(c >= 0n, `job ${key.slice(0, 6)}: the honest client lost ${-c} to the cheater`)
+      if (j.worker === this.H) {
+        assert.ok(h >= 0n, `job ${key.slice(0, 6)}: the honest worker lost ${-h}`)
+        if (j.accepted) assert.ok(h > 0n, `job ${key.slice(0, 6)}: the honest worker accepted it and was paid nothing`)
+      }
+    }
+    this.check('after finishing')
+  }
+}
+
+describe('chain/program: adversarial model (fast-check, issue 15)', () => {
+  before(function () {
+    this.timeout(600_000)
+    program()
+  })
+
+  it('an honest worker never loses stake and is paid its terms, an honest client never pays a cheater, tokens are conserved, failures move nothing', function () {
+    this.timeout(300_000)
+    let commands = 0
+    fc.assert(fc.property(fc.array(op, { minLength: 10, maxLength: MAX_COMMANDS, size: 'max' }), (ops) => {
+      const m = new Model()
+      m.check('start')
+      commands += ops.length
+      for (const o of ops) m.apply(o)
+      m.finish()
+    }), { seed: SEED, numRuns: NUM_RUNS })
+    console.log(`      ${NUM_RUNS} runs, ${commands} commands`)
+    console.log(`      succeeded: ${JSON.stringify(Object.fromEntries([...succeeded].sort()))}`)
+    console.log(`      failed:    ${JSON.stringify(Object.fromEntries([...failed].sort()))}`)
+    for (const label of [
+      'create', 'accept', 'anchor', 'deliver', 'claim', 'complete', 'cancel', 'timeout', 'dispute by C', 'dispute by G', 'dispute by X', 'commit', 'reveal', 'resolve',
+      'finalize for client', 'finalize for worker', 'withdraw-vote', 'dust', 'rate', 'close'
+    ]) {
+      assert.ok((succeeded.get(label) ?? 0) > 0, `no successful ${label} in any sequence: the generator does not reach it`)
+    }
+    for (const g of GRIEFS.filter((g) => !['timeout', 'draw', 'resolve', 'withdraw-vote'].includes(g))) {
+      assert.ok((failed.get(`grief:${g}`) ?? 0) > 0, `no griefing ${g} was tried`)
+    }
+  })
+})
