@@ -29,6 +29,8 @@ export interface WorkerProfile {
   readonly capacity: number
   /** Most memory one batch of a client model may need (the model check's estimate), bytes. */
   readonly maxBatchMemoryBytes: number
+  /** The owner paused bidding: no bid and no new award, whatever the job (default false). */
+  readonly paused?: boolean
 }
 
 /** The parts of an announcement the policy judges. */
@@ -48,6 +50,7 @@ export type BidRefusal =
   | 'busy' // the worker already runs as many jobs as it will
   | 'model-too-large' // a client model whose batch would not fit the worker's memory
   | 'client-bids-pending' // the worker already has MESH.maxPendingBidsPerClient bids pending on this client's jobs
+  | 'paused' // the worker's owner paused bidding (`cyx worker pause`, the live page)
 
 export type BidDecision =
   | { readonly bid: true, readonly price: bigint, readonly etaSeconds: number, readonly tier: ReputationTierName }
@@ -95,6 +98,7 @@ export function workerPrice (w: Pick<WorkerProfile, 'compute' | 'ramGb' | 'vramG
  * had escrowed the price).
  */
 export function decideBid (w: WorkerProfile, job: JobOffer, activeJobs: number): BidDecision {
+  if (w.paused === true) return { bid: false, reason: 'paused' }
   if (activeJobs >= w.capacity) return { bid: false, reason: 'busy' }
   // A client model brings its own data (fetched by CID); a built-in job names a registry dataset.
   if (job.spec.clientModel === undefined && !w.datasets.includes(job.spec.datasetId)) return { bid: false, reason: 'unsupported-dataset' }

@@ -90,6 +90,13 @@ export interface PeerConnection {
   readonly direction: string
 }
 
+/** What the owner of a peer asks of its role after the fact (the live page's actions). */
+export type PeerAction =
+  | { readonly kind: 'cancel', readonly jobId: string }
+  | { readonly kind: 'rate', readonly jobId: string, readonly stars: number }
+  | { readonly kind: 'dispute', readonly jobId: string }
+  | { readonly kind: 'control', readonly paused?: boolean, readonly pricePerHour?: bigint }
+
 export type HostCommand =
   | { readonly cmd: 'start', readonly plan: PeerPlan }
   | { readonly cmd: 'submit', readonly id: number, readonly job: Readonly<Record<string, unknown>> }
@@ -97,6 +104,8 @@ export type HostCommand =
   | ({ readonly cmd: 'review', readonly id: number } & ReviewRequest)
   /** The peer's libp2p connections now (the live page's Network view). */
   | { readonly cmd: 'connections', readonly id: number }
+  /** The client's cancel, rate or dispute, or the worker's pause/price (the same role methods the CLI's verbs use). */
+  | { readonly cmd: 'act', readonly id: number, readonly action: PeerAction }
   | { readonly cmd: 'stop' }
 
 export type HostMessage =
@@ -162,12 +171,26 @@ export class PeerHost {
       if (c.cmd === 'submit') return await this.#submit(id, c.job)
       if (c.cmd === 'send') return await this.#sendInstructions(c.instructions)
       if (c.cmd === 'connections') return this.#connections()
+      if (c.cmd === 'act') return await this.#act(c.action)
       return await this.#review(c)
     })()
     work.then(
       (value) => { this.#send({ type: 'reply', id, ok: true, value }) },
       (error: unknown) => { this.#send({ type: 'reply', id, ok: false, error: error instanceof Error ? error : new Error(String(error)) }) }
     )
+  }
+
+  async #act (a: PeerAction): Promise<unknown> {
+    const name = this.#plan?.name ?? 'this peer'
+    if (a.kind === 'control') {
+      if (this.#worker === undefined) throw new Error(`${name} is not a worker`)
+      return await this.#worker.setControl({ ...(a.paused === undefined ? {} : { paused: a.paused }), ...(a.pricePerHour === undefined ? {} : { pricePerHour: a.pricePerHour }) })
+    }
+    const client = this.#client
+    if (client === undefined) throw new Error(`${name} is not a client`)
+    if (a.kind === 'cancel') return await client.cancel(a.jobId)
+    if (a.kind === 'rate') return await client.rate(a.jobId, a.stars)
+    return await client.dispute(a.jobId)
   }
 
   /** Each open connection: the remote peer and address, through a circuit relay or direct. */

@@ -6,7 +6,7 @@ export type { CourtOptions, DisputeReport, JurorReport, TimeoutReport } from './
 export { LocalNetwork } from './network.js'
 export type { Allocation, LocalPeer, LocalNetworkOptions } from './network.js'
 export { PeerHost, instructionJson } from './host.js'
-export type { HostCommand, HostMessage, InstructionJson, PeerConnection, PeerPlan, PeerRole, ReviewRequest, ReviewResult } from './host.js'
+export type { HostCommand, HostMessage, InstructionJson, PeerAction, PeerConnection, PeerPlan, PeerRole, ReviewRequest, ReviewResult } from './host.js'
 export { CYX_BIN, SimPeer, bootPeer } from './peers.js'
 export type { BootedPeer, PeerMode, SimJobOutcome, StartOptions } from './peers.js'
 export { LINE_PREFIX, decode, encode } from './codec.js'

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { PublicKey, type TransactionInstruction } from '@solana/web3.js'
 import type { ClientJobEvent, JobOutcome } from '../roles/index.js'
 import { LINE_PREFIX, decode, encode } from './codec.js'
-import { PeerHost, instructionJson, type HostCommand, type HostMessage, type PeerConnection, type PeerPlan, type ReviewRequest, type ReviewResult } from './host.js'
+import { PeerHost, instructionJson, type HostCommand, type HostMessage, type PeerAction, type PeerConnection, type PeerPlan, type ReviewRequest, type ReviewResult } from './host.js'
 
 const log = logger('cyx:sim:peer')
 
@@ -230,6 +230,11 @@ export class SimPeer {
   /** A juror's review of evidence (fetch over bitswap, re-run spot checks). */
   async review (r: ReviewRequest): Promise<ReviewResult> {
     return await this.#request<ReviewResult>({ cmd: 'review', ...r })
+  }
+
+  /** The client's cancel/rate/dispute or the worker's pause/price, run by the peer's role. */
+  async act (action: PeerAction): Promise<unknown> {
+    return await this.#request<unknown>({ cmd: 'act', action })
   }
 
   /** The peer's libp2p connections now. */

@@ -1,10 +1,15 @@
 /**
  * The live page's source for `cyx ui`: the local peer's data dir (a client's and a worker's job
- * records, its wallet's address) and the chain it uses, read every `intervalMs` and pushed to the
- * feed when something changed (the page itself never polls: it is told over Server-Sent Events).
- * Read-only: the peer store is opened for one read and closed again at once (as `cyx client status`
- * does), so a running `cyx client` or `cyx worker` on the same dir is not held up; the wallet file
- * is read for its public key only; nothing is sent to the chain.
+ * records, its wallet's address, the worker's control file) and the chain it uses, read every
+ * `intervalMs` and pushed to the feed when something changed (the page itself never polls: it is
+ * told over Server-Sent Events). The peer store is opened for one read and closed again at once
+ * (as `cyx client status` does), so a running `cyx client` or `cyx worker` on the same dir is not
+ * held up.
+ *
+ * Its actions (`actions`) are the CLI's verbs on the same dir: cancel, rate and dispute a client
+ * job (peer/roles/client/actions.ts, signed with DIR's wallet, as `cyx client cancel|rate` do), and
+ * pause, resume or price the worker running on DIR (its control file, as `cyx worker
+ * pause|resume|price` do). Nothing else is ever signed or sent.
  */
 import { logger } from '@libp2p/logger'
 import { readFile } from 'node:fs/promises'
@@ -13,10 +18,16 @@ import { Keypair, PublicKey, type Connection } from '@solana/web3.js'
 import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, decodeEscrow } from '../../chain/index.js'
 import { reputationTier, toHex } from '../../protocols/index.js'
 import { openPeerStore } from '../../storage/index.js'
-import { readConfig, readNode } from '../roles/index.js'
-import type { UiEvent } from './events.js'
+import { cancelJob, disputeJob, rateJob, readConfig, readNode, readWorkerControl, updateWorkerControl, JobBook, type ClientActionComponents } from '../roles/index.js'
+import { parseSolanaKeypair, WALLET_FILE } from '../node/index.js'
+import { formatTokens } from '../../protocols/index.js'
+import type { ActionName, UiEvent } from './events.js'
 import type { UiFeed } from './feed.js'
 import { tokenBalanceOf } from './ledger-view.js'
+import { parsePageAction } from './actions.js'
+import { ActionError, type UiActions } from './server.js'
+
+const ACTIONS: readonly ActionName[] = ['cancel', 'rate', 'dispute', 'pause', 'price']
 
 const log = logger('cyx:ui:local')
 const nameOf = (table: Record<string, number>, v: number): string => Object.entries(table).find(([, x]) => x === v)?.[0] ?? String(v)
@@ -55,7 +66,7 @@ export class LocalUiSource {
     } catch (e) {
       this.#feed.push({ type: 'log', line: `the chain at ${this.#o.rpc} did not answer (${(e as Error).message}): balances and escrows are not shown until it does` })
     }
-    this.#feed.push({ type: 'hello', mode: 'local', title: `cyx ui: ${this.#o.dir}`, rpc: this.#o.rpc, programId: CYXWIZ_PROGRAM_ID.toBase58(), mint, decimals, actions: [] })
+    this.#feed.push({ type: 'hello', mode: 'local', title: `cyx ui: ${this.#o.dir}`, rpc: this.#o.rpc, programId: CYXWIZ_PROGRAM_ID.toBase58(), mint, decimals, actions: ACTIONS })
     await this.read()
     const tick = (): void => {
       this.#timer = setTimeout(() => {
@@ -68,6 +79,63 @@ export class LocalUiSource {
   stop (): void {
     this.#stopped = true
     if (this.#timer !== undefined) clearTimeout(this.#timer)
+  }
+
+  /** What the page may do here: the CLI's verbs on this dir (see the header). */
+  get actions (): UiActions {
+    return {
+      names: ACTIONS,
+      run: async (name, body) => await this.#act(name, body),
+      modelFile: () => undefined
+    }
+  }
+
+  async #act (name: ActionName, body: unknown): Promise<unknown> {
+    const a = parsePageAction(name, body)
+    let result: unknown
+    try {
+      if (a.kind === 'control') {
+        if (a.worker !== undefined && a.worker !== 'this peer') throw new ActionError(`this page controls the worker on ${this.#o.dir} only, not ${a.worker}`)
+        const c = await updateWorkerControl(this.#o.dir, { ...(a.paused === undefined ? {} : { paused: a.paused }), ...(a.pricePerHour === undefined ? {} : { pricePerHour: a.pricePerHour }) })
+        result = { paused: c.paused, pricePerHour: String(c.pricePerHour) }
+        this.#feed.push({ type: 'action', action: name, ok: true, message: `the worker on ${this.#o.dir}: ${c.paused ? 'paused' : 'bidding'} at ${formatTokens(c.pricePerHour)} CYXWIZ/h (it applies this within a second)` })
+      } else {
+        const c = await this.#clientActions()
+        const done = a.kind === 'cancel' ? await cancelJob(c, a.jobId) : a.kind === 'rate' ? await rateJob(c, a.jobId, a.stars) : await disputeJob(c, a.jobId)
+        result = done
+        this.#feed.push({ type: 'action', action: name, ok: true, message: `${name} ${a.jobId.slice(0, 12)}…: done (${done.signature})` })
+      }
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e)
+      this.#feed.push({ type: 'action', action: name, ok: false, message })
+      throw e instanceof ActionError ? e : new ActionError(message)
+    }
+    await this.read().catch((err: unknown) => { log.error('reading %s after an action failed: %e', this.#o.dir, err) })
+    return result
+  }
+
+  /** DIR's wallet (its secret, read for this action only) and its job book, opened per use. */
+  async #clientActions (): Promise<ClientActionComponents> {
+    const path = join(this.#o.dir, WALLET_FILE)
+    let text: string
+    try {
+      text = await readFile(path, 'utf8')
+    } catch {
+      throw new ActionError(`no wallet at ${path}: this dir has no client`)
+    }
+    const dir = this.#o.dir
+    return {
+      connection: this.#o.connection,
+      keypair: Keypair.fromSecretKey(parseSolanaKeypair(text, path)),
+      withJobs: async (fn) => {
+        const store = await openPeerStore(dir)
+        try {
+          return await fn(JobBook.client(store))
+        } finally {
+          await store.close()
+        }
+      }
+    }
   }
 
   #push (key: string, e: UiEvent): void {
@@ -105,8 +173,11 @@ export class LocalUiSource {
     const c = this.#o.connection
     const { client, worker } = await this.#records()
     const wallet = await this.#wallet()
-    const role = client.length > 0 && worker.length > 0 ? 'client and worker' : worker.length > 0 ? 'worker' : 'client'
-    this.#push('peer', { type: 'peer', name: 'this peer', role, peerId: '', addrs: [], wallet: wallet?.toBase58() ?? '', pid: process.pid, pricePerHour: null, capacity: null })
+    // The worker's control file: paused or not, its price (what `cyx worker pause|price` set).
+    const control = await readWorkerControl(this.#o.dir).catch((err: unknown) => { log('the control file of %s does not parse: %e', this.#o.dir, err); return undefined })
+    const isWorker = worker.length > 0 || control !== undefined
+    const role = client.length > 0 && isWorker ? 'client and worker' : isWorker ? 'worker' : 'client'
+    this.#push('peer', { type: 'peer', name: 'this peer', role, peerId: '', addrs: [], wallet: wallet?.toBase58() ?? '', pid: process.pid, pricePerHour: control === undefined ? null : String(control.pricePerHour), capacity: null })
     for (const r of client) {
       const job = r.jobId.slice(0, 12)
       const f = r.facts
@@ -132,6 +203,7 @@ export class LocalUiSource {
       if (r.error !== undefined) this.#push(`outcome/${r.jobId}`, { type: 'outcome', job, jobId: r.jobId, state: r.state, error: r.error, model: false, testAccuracy: null })
     }
     for (const r of worker) this.#push(`worker/${r.jobId}/${r.state}`, { type: 'worker', name: 'this peer', event: { type: 'job', jobId: r.jobId, state: r.state } })
+    if (control !== undefined) this.#push('control', { type: 'worker', name: 'this peer', event: { type: 'control', paused: control.paused, pricePerHour: String(control.pricePerHour) } })
     if (wallet !== undefined) {
       try {
         const cfg = await readConfig(c)

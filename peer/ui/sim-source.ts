@@ -10,13 +10,14 @@ import { basename, join } from 'node:path'
 import { PublicKey } from '@solana/web3.js'
 import { getAccount } from '@solana/spl-token'
 import { CYXWIZ_PROGRAM_ID, DISPUTE_STATE, ESCROW_STATE, NODE_STATUS, SIDE, decodeDispute, disputePda, vaultPda } from '../../chain/index.js'
-import { PROOF, UNITS_PER_TOKEN, reputationTier, toHex } from '../../protocols/index.js'
+import { PROOF, UNITS_PER_TOKEN, formatTokens, reputationTier, toHex } from '../../protocols/index.js'
 import { readNode } from '../roles/index.js'
 import { readEscrow, warpPast, type LocalNetwork, type SimObserver, type SimPeer, type SimReport, type SimJobOutcome, type SimJob } from '../sim/index.js'
 import { plain, type ActionName, type NodeStanding, type UiEvent } from './events.js'
 import type { UiFeed } from './feed.js'
 import { ActionError, type UiActions } from './server.js'
 import { instructionNames, tokenBalanceOf } from './ledger-view.js'
+import { parsePageAction, type PageAction } from './actions.js'
 
 const log = logger('cyx:ui:sim')
 
@@ -65,6 +66,8 @@ export class SimUiSource {
   readonly #escrows = new Map<string, string>()
   readonly #models = new Map<string, string>()
   readonly #peers = new Map<string, SimPeer>()
+  /** Workers' prices set from the page since they started (base units per hour). */
+  readonly #prices = new Map<string, bigint>()
   #unsubscribe: (() => void) | undefined
   #refreshing: Promise<void> = Promise.resolve()
   #timer: NodeJS.Timeout | undefined
@@ -81,7 +84,7 @@ export class SimUiSource {
   constructor (feed: UiFeed, o?: SimActionOptions) {
     this.#feed = feed
     this.#submitRequest = o?.submitRequest
-    this.#actions = o === undefined ? [] : ['check', 'quote', 'submit']
+    this.#actions = o === undefined ? [] : ['check', 'quote', 'submit', 'cancel', 'rate', 'dispute', 'pause', 'price']
   }
 
   /** The running peers by name (the client's, for the page's actions). */
@@ -93,7 +96,7 @@ export class SimUiSource {
     return this.#feed
   }
 
-  /** What the page may do here: download a client-model job's trained file (no action yet). */
+  /** What the page may do here: check, quote and submit a job; cancel, rate or dispute one; pause or price a worker; download a client-model job's trained file. */
   get actions (): UiActions {
     return {
       names: this.#actions,
@@ -123,6 +126,8 @@ export class SimUiSource {
   }
 
   event (peer: string, e: unknown): void {
+    const c = e as { type?: unknown, pricePerHour?: unknown }
+    if (c.type === 'control' && typeof c.pricePerHour === 'bigint') this.#prices.set(peer, c.pricePerHour)
     this.#push({ type: 'worker', name: peer, event: plain(e) as Extract<UiEvent, { type: 'worker' }>['event'] })
   }
 
@@ -163,7 +168,42 @@ export class SimUiSource {
     if (name === 'check') return await this.#check(b)
     if (name === 'quote') return await this.#quote(b)
     if (name === 'submit') return await this.#submit(b)
-    throw new ActionError(`the action "${name}" is not available in cyx sim`)
+    if (!this.#actions.includes(name)) throw new ActionError(`the action "${name}" is not available in cyx sim`)
+    return await this.#peerAction(name, parsePageAction(name, b))
+  }
+
+  /**
+   * The client's cancel, rate or dispute (on the sim's client peer), or a worker's pause or price:
+   * run by the peer's own role (`SimPeer.act`), as `cyx client cancel|rate` and `cyx worker
+   * pause|price` run them. Moving money waits for the report, as submitting does; pausing and
+   * pricing move none and may come at any time.
+   */
+  async #peerAction (name: ActionName, a: PageAction): Promise<unknown> {
+    if (a.kind === 'control') {
+      const w = a.worker === undefined ? undefined : this.#peers.get(a.worker)
+      if (w === undefined || w.plan.role !== 'worker') throw new ActionError(`no running worker ${JSON.stringify(a.worker ?? '')}: name one of ${[...this.#workers].join(', ')}`)
+      const done = await this.#run(name, async () => await w.act({ kind: 'control', ...(a.paused === undefined ? {} : { paused: a.paused }), ...(a.pricePerHour === undefined ? {} : { pricePerHour: a.pricePerHour }) })) as { paused: boolean, pricePerHour: bigint }
+      this.#push({ type: 'action', action: name, ok: true, message: `${a.worker}: ${done.paused ? 'paused' : 'bidding'} at ${formatTokens(done.pricePerHour)} CYXWIZ/h` })
+      return plain(done)
+    }
+    if (!this.#reported) throw new ActionError('wait for the run\'s report: a cancel, rating or dispute during the run would change the balances it reconciles')
+    const client = this.#peers.get('client')
+    if (client === undefined) throw new ActionError('the sim has no client peer')
+    const done = await this.#run(name, async () => await client.act(a))
+    this.#push({ type: 'action', action: name, ok: true, message: `${name} ${a.jobId.slice(0, 12)}…: done (${String((done as { signature?: string }).signature ?? '')})` })
+    this.#soon()
+    return plain(done)
+  }
+
+  /** A peer's answer, or its error as the person should read it (said on the feed too). */
+  async #run (name: ActionName, fn: () => Promise<unknown>): Promise<unknown> {
+    try {
+      return await fn()
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e)
+      this.#push({ type: 'action', action: name, ok: false, message })
+      throw new ActionError(message)
+    }
   }
 
   /** `cyx model check` on an uploaded model: the same check and report. */
@@ -218,7 +258,7 @@ export class SimUiSource {
     const net = this.#net as LocalNetwork
     const client = this.#peers.get('client')
     const balance = client === undefined ? 0n : await tokenBalanceOf(net.connection, net.mint, client.wallet)
-    const asks = [...this.#peers.values()].filter((p) => p.plan.role === 'worker').map((p) => ({ worker: p.name, pricePerHour: String((p.plan.worker as { pricePerHour?: bigint } | undefined)?.pricePerHour ?? 0n) }))
+    const asks = [...this.#peers.values()].filter((p) => p.plan.role === 'worker').map((p) => ({ worker: p.name, pricePerHour: String(this.#prices.get(p.name) ?? (p.plan.worker as { pricePerHour?: bigint } | undefined)?.pricePerHour ?? 0n) }))
     return { datasetId: r.datasetId, tier: r.tier, epochs: r.epochs, maxPrice: String(r.maxPrice), clientBalance: String(balance), affordable: balance >= r.maxPrice, asks, bidWindowSeconds: r.bidWindowMs / 1000 }
   }
 

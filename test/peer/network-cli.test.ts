@@ -3,7 +3,8 @@
  * `cyx chain --genesis` (mint, Config, faucet), `cyx faucet` for three wallets, two `cyx worker`
  * processes and `cyx client submit --dataset spirals --epochs 2 --json`, which completes a paid
  * job; then `cyx client status` and `cyx client rate`; a client killed mid-training finishes its job
- * with `cyx client resume`; a zk job is proved and paid on-chain; and Ctrl-C stops the workers cleanly.
+ * with `cyx client resume`; a zk job is proved and paid on-chain; `cyx worker pause|price|resume`
+ * reach the running worker; and Ctrl-C stops the workers cleanly.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -146,6 +147,23 @@ describe('a local network by hand, one process per peer', function () {
     const noRefund = await run(['client', 'refund', zkJob, '--dir', join(dir, 'client'), '--rpc', rpc])
     assert.equal(noRefund.code, 1)
     assert.match(noRefund.err.join('\n'), /no longer funded/)
+
+    // The owner's remote control: `cyx worker pause|price|resume` on w2's dir, applied by the
+    // running w2 within a second (its control file); refused where no worker ever ran.
+    const paused = await run(['worker', 'pause', '--dir', join(dir, 'w2'), '--json'])
+    assert.equal(paused.code, 0, paused.err.join('\n'))
+    assert.deepEqual(JSON.parse(paused.out.at(-1)!), { dir: join(dir, 'w2'), paused: true, pricePerHour: '50000000000' })
+    await firstJson(w2, (v) => v.event === 'control' && v.paused === true)
+    assert.equal((await run(['worker', 'price', '75', '--dir', join(dir, 'w2')])).code, 0)
+    await firstJson(w2, (v) => v.event === 'control' && v.pricePerHour === '75000000000')
+    assert.equal((await run(['worker', 'resume', '--dir', join(dir, 'w2')])).code, 0)
+    await firstJson(w2, (v) => v.event === 'control' && v.paused === false && v.pricePerHour === '75000000000')
+    const badPrice = await run(['worker', 'price', 'lots', '--dir', join(dir, 'w2')])
+    assert.equal(badPrice.code, 2)
+    assert.match(badPrice.err.join('\n'), /--price must be a token amount/)
+    const nowhere = await run(['worker', 'pause', '--dir', join(dir, 'client')])
+    assert.equal(nowhere.code, 2)
+    assert.match(nowhere.err.join('\n'), /no worker has run on .*start `cyx worker --dir/)
 
     for (const w of [w1, w2]) {
       w.child.kill('SIGINT')

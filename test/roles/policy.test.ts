@@ -49,7 +49,9 @@ describe('policy: what a worker bids', () => {
     // Gold may take it, but 12 tokens needs 200 staked.
     ['refuses a job too big for its stake', { pricePerHour: 600n * T, reputation: 600, stake: 50n * T }, { maxPrice: 100n * T }, 0, { bid: false, reason: 'stake-too-low' }],
     ['bids on it with the stake', { pricePerHour: 600n * T, reputation: 600, stake: 200n * T }, { maxPrice: 100n * T }, 0, { bid: true, price: 10n * T, etaSeconds: 60, tier: 'Gold' }],
-    ['refuses when at capacity', {}, {}, 1, { bid: false, reason: 'busy' }]
+    ['refuses when at capacity', {}, {}, 1, { bid: false, reason: 'busy' }],
+    ['refuses anything while its owner paused it', { paused: true }, {}, 0, { bid: false, reason: 'paused' }],
+    ['bids again once resumed', { paused: false }, {}, 0, { bid: true, price: 1n * T, etaSeconds: 60, tier: 'Bronze' }]
   ]
   for (const [name, w, j, active, want] of cases) {
     it(name, () => { assert.deepEqual(decideBid(worker(w), job(j), active), want) })
@@ -60,6 +62,7 @@ describe('policy: what a worker bids', () => {
     const j = { spec: spec(), estimatedSeconds: 60, priority: wire.Priority.PRIORITY_NORMAL }
     assert.equal(acceptsDirectAward(w, j, 2n * T, 0).bid, true)
     assert.deepEqual(acceptsDirectAward(w, j, 2n * T - 1n, 0), { bid: false, reason: 'above-max-price' })
+    assert.deepEqual(acceptsDirectAward({ ...w, paused: true }, j, 100n * T, 0), { bid: false, reason: 'paused' })
   })
 })
 

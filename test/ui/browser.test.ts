@@ -4,7 +4,8 @@
  * network in one process so that it fits a couple of minutes on two cores). The page must show the
  * job paid with one curve point per epoch, and exactly the balances the sim's JSON reports; the
  * views are photographed at 1280×800 and at phone width into test-artifacts/ui/ (and, with
- * CYX_UPDATE_SCREENSHOT=1, into docs/ui.png for the README).
+ * CYX_UPDATE_SCREENSHOT=1, into docs/ui.png for the README). A job goes in through the Submit
+ * form, and the Manage view rates its worker and pauses and prices a worker.
  */
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -117,13 +118,16 @@ describe('ui: cyx sim --ui in a real browser', function () {
     assert.equal(await page.getByRole('tab', { name: 'Auctions' }).getAttribute('aria-selected'), 'true')
     assert.match(await page.locator('#panel').textContent() ?? '', /awarded to worker-\d/)
     await page.screenshot({ path: `${ARTIFACTS}/auctions-1280x800.png`, fullPage: true })
-    // The sim offers actions: the Submit tab comes last.
+    // The sim offers actions: the Submit and Manage tabs come last.
     await page.keyboard.press('ArrowRight')
     assert.equal(await page.getByRole('tab', { name: 'Submit' }).getAttribute('aria-selected'), 'true')
+    await page.keyboard.press('ArrowRight')
+    assert.equal(await page.getByRole('tab', { name: 'Manage' }).getAttribute('aria-selected'), 'true')
     await page.keyboard.press('ArrowRight')
     assert.equal(await page.getByRole('tab', { name: 'Jobs' }).getAttribute('aria-selected'), 'true')
     await page.keyboard.press('End')
-    assert.equal(await page.getByRole('tab', { name: 'Submit' }).getAttribute('aria-selected'), 'true')
+    assert.equal(await page.getByRole('tab', { name: 'Manage' }).getAttribute('aria-selected'), 'true')
+    await page.keyboard.press('ArrowLeft')
     await page.keyboard.press('ArrowLeft')
     await page.keyboard.press('ArrowLeft')
     assert.equal(await page.getByRole('tab', { name: 'Network' }).getAttribute('aria-selected'), 'true')
@@ -170,6 +174,38 @@ describe('ui: cyx sim --ui in a real browser', function () {
     assert.equal(await card.getAttribute('data-points'), '2')
     assert.match(await card.textContent() ?? '', /submitted from this page/)
     await page.screenshot({ path: `${ARTIFACTS}/jobs-after-submit-1280x800.png`, fullPage: true })
+  })
+
+  it('manages from the page: rates the paid job once, pauses a worker and sets its price', async function () {
+    await page.getByRole('tab', { name: 'Manage' }).click()
+    const jobCard = page.getByRole('region', { name: 'a job' })
+    await jobCard.getByLabel('job', { exact: true }).selectOption('page-1')
+    assert.equal(await jobCard.getByRole('button', { name: 'Cancel the job' }).isDisabled(), true, 'a paid job cannot be cancelled')
+    await jobCard.getByLabel('stars').selectOption('5')
+    await jobCard.getByRole('button', { name: 'Rate the worker' }).click()
+    const result = page.locator('.manage .result')
+    await result.locator('[data-role="done"]').filter({ hasText: 'page-1: rated 5 stars' }).waitFor({ timeout: 20_000 })
+    // Again: the client role's own refusal, shown as it is.
+    await jobCard.getByRole('button', { name: 'Rate the worker' }).click()
+    await result.getByRole('alert').filter({ hasText: 'already rated' }).waitFor({ timeout: 20_000 })
+
+    const workerCard = page.getByRole('region', { name: 'a worker' })
+    await workerCard.getByLabel('worker', { exact: true }).selectOption('worker-1')
+    await workerCard.getByRole('button', { name: 'Pause bidding' }).click()
+    await result.locator('[data-role="done"]').filter({ hasText: 'worker-1: paused' }).waitFor({ timeout: 20_000 })
+    // The worker's own event comes back over the feed: the page now offers to resume it.
+    await workerCard.getByRole('button', { name: 'Resume bidding' }).waitFor({ timeout: 10_000 })
+    await workerCard.getByLabel('price per hour (CYXWIZ)').fill('ten')
+    await workerCard.getByRole('button', { name: 'Set the price' }).click()
+    await result.getByRole('alert').filter({ hasText: 'is not a token amount' }).waitFor({ timeout: 20_000 })
+    await workerCard.getByLabel('price per hour (CYXWIZ)').fill('75')
+    await workerCard.getByRole('button', { name: 'Set the price' }).click()
+    await result.locator('[data-role="done"]').filter({ hasText: 'worker-1: now 75 CYXWIZ per hour' }).waitFor({ timeout: 20_000 })
+    await workerCard.getByRole('button', { name: 'Resume bidding' }).click()
+    await workerCard.getByRole('button', { name: 'Pause bidding' }).waitFor({ timeout: 10_000 })
+    await page.screenshot({ path: `${ARTIFACTS}/manage-1280x800.png`, fullPage: true })
+    await page.getByRole('tab', { name: 'Network' }).click()
+    assert.match(await page.locator('#panel tr').filter({ hasText: 'worker-1' }).first().textContent() ?? '', /75 CYXWIZ\/h/)
   })
 
   it('checks your own model with cyx model check\'s check before quoting it, and says why a file is not a model', async function () {

@@ -1,11 +1,14 @@
 /**
  * `cyx ui` as a user runs it, on a peer's data dir holding a client's job record and a wallet: it
  * prints the page's address with a token, refuses the feed without it, and tells the page the job
- * (its id, state) and the wallet; a chain that does not answer is said, not fatal. Ctrl-C stops it.
+ * (its id, state) and the wallet; a chain that does not answer is said, not fatal. Its actions are
+ * the CLI's verbs on that dir: pausing and pricing the worker there (its control file, refused
+ * while no worker ever ran there), and a client action refused with the reason before anything is
+ * signed (the job has no escrow). Ctrl-C stops it.
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,6 +17,21 @@ import { openPeerStore } from '../../storage/index.js'
 import { JobBook } from '../../peer/roles/index.js'
 
 const JOB = 'ab'.repeat(32)
+
+/** POST /api/action/NAME with the token: the status and the JSON answer. */
+async function act (url: string, token: string, name: string, body: unknown): Promise<{ status: number, answer: Record<string, unknown> }> {
+  const u = new URL(url)
+  return await new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: u.port, method: 'POST', path: `/api/action/${name}`, headers: { Host: u.host, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => { text += c })
+      res.on('end', () => { resolve({ status: res.statusCode ?? 0, answer: JSON.parse(text) as Record<string, unknown> }) })
+    })
+    req.on('error', reject)
+    req.end(JSON.stringify(body))
+  })
+}
 
 /** The feed's events until `until` holds of them (or 20 s). */
 async function events (url: string, token: string, until: (e: Array<{ type: string } & Record<string, unknown>>) => boolean): Promise<Array<{ type: string } & Record<string, unknown>>> {
@@ -75,6 +93,29 @@ describe('cyx ui: the local peer\'s page', function () {
       assert.equal(got.find((e) => e.type === 'peer')?.wallet, wallet.publicKey.toBase58())
       assert.deepEqual(got.find((e) => e.type === 'submit'), { type: 'submit', job: JOB.slice(0, 12), datasetId: '?', tier: 'optimistic', epochs: 0, maxPrice: '5000000000', via: 'run' })
       assert.deepEqual(got.find((e) => e.type === 'job')?.event, { type: 'state', state: 'announced', jobId: JOB })
+      assert.deepEqual(hello?.actions, ['cancel', 'rate', 'dispute', 'pause', 'price'])
+
+      // No worker ever ran on this dir: nothing to pause. Then one has (its control file).
+      const none = await act(url, token, 'pause', { paused: true })
+      assert.equal(none.status, 422)
+      assert.match(String(none.answer.error), /no worker has run on .*start `cyx worker --dir/)
+      writeFileSync(join(dir, 'worker-control.json'), '{"paused":false,"pricePerHour":"100000000000"}\n')
+      const paused = await act(url, token, 'pause', { paused: true })
+      assert.equal(paused.status, 200, JSON.stringify(paused.answer))
+      const priced = await act(url, token, 'price', { price: '80.5' })
+      assert.deepEqual(priced.answer.result, { paused: true, pricePerHour: '80500000000' })
+      assert.equal(readFileSync(join(dir, 'worker-control.json'), 'utf8'), '{"paused":true,"pricePerHour":"80500000000"}\n')
+      const bad = await act(url, token, 'price', { price: 'lots' })
+      assert.equal(bad.status, 422)
+      assert.match(String(bad.answer.error), /"price": "lots" is not a token amount/)
+      // The page is told: the worker is paused at its new price.
+      const told = await events(url, token, (es) => es.some((e) => e.type === 'worker' && (e.event as { type: string, pricePerHour?: string }).pricePerHour === '80500000000'))
+      assert.ok(told.some((e) => e.type === 'action' && e.action === 'price' && e.ok === true))
+      // A client action on a job with no escrow: refused with the reason, nothing signed.
+      const cancel = await act(url, token, 'cancel', { job: JOB })
+      assert.equal(cancel.status, 422)
+      assert.match(String(cancel.answer.error), /has no escrow \(it is announced\)/)
+      assert.equal((await act(url, 'wrong', 'cancel', { job: JOB })).status, 401)
     } finally {
       child.kill('SIGINT')
     }

@@ -257,20 +257,40 @@ async function onEscrow (values: { dir?: string, keypair?: string, rpc?: string 
   return { signature: await sendTransaction(connection, [ix], [keypair]), record: r }
 }
 
+/**
+ * The client's after-the-fact actions (peer/roles/client/actions.ts) on DIR's wallet and records:
+ * the store is opened only while a record is read or written, so a running submit is not held up.
+ */
+async function clientActions (values: { dir?: string, keypair?: string, rpc?: string }): Promise<import('../../roles/index.js').ClientActionComponents> {
+  const dir = dataDir(values.dir)
+  const { join } = await import('node:path')
+  const { readFile } = await import('node:fs/promises')
+  const { Keypair } = await import('@solana/web3.js')
+  const { parseSolanaKeypair, WALLET_FILE } = await import('../../node/index.js')
+  const { openPeerStore } = await import('../../../storage/index.js')
+  const { JobBook } = await import('../../roles/index.js')
+  const path = values.keypair ?? join(dir, WALLET_FILE)
+  const keypair = Keypair.fromSecretKey(parseSolanaKeypair(await readFile(path, 'utf8'), path))
+  return {
+    connection: connect(rpcUrl(values.rpc)),
+    keypair,
+    withJobs: async (fn) => {
+      const store = await openPeerStore(dir)
+      try {
+        return await fn(JobBook.client(store))
+      } finally {
+        await store.close()
+      }
+    }
+  }
+}
+
 async function cancelJob (argv: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, PEER_OPTIONS, true)
   const jobId = jobArg(positionals[0])
   if (positionals.length > 1) throw new UsageError('cancel takes one JOB')
-  const { cancel } = await import('../../../chain/index.js')
-  const { tokenAccount, JobBook } = await import('../../roles/index.js')
-  const { signature } = await onEscrow(values, jobId, (a) => cancel({ client: a.client, escrow: a.escrow, worker: a.worker, workerToken: tokenAccount(a.worker, a.mint), clientToken: tokenAccount(a.client, a.mint) }))
-  const { openPeerStore } = await import('../../../storage/index.js')
-  const store = await openPeerStore(dataDir(values.dir))
-  try {
-    await JobBook.client(store).transition(jobId, 'cancelled', { cancelSignature: signature }).catch((err: unknown) => { log.error('recording the cancellation failed: %e', err) })
-  } finally {
-    await store.close()
-  }
+  const { cancelJob: cancel } = await import('../../roles/index.js')
+  const { signature } = await cancel(await clientActions(values), jobId)
   io.out(values.json === true ? jsonLine({ jobId, state: 'cancelled', signature }) : `job ${jobId}: cancelled on-chain (${signature})`)
   return 0
 }
@@ -318,8 +338,8 @@ async function rate (argv: string[], io: CommandIo): Promise<number> {
   const jobId = jobArg(positionals[0])
   const stars = Number(positionals[1])
   if (positionals.length !== 2 || !Number.isInteger(stars) || stars < 1 || stars > 5) throw new UsageError('rate takes JOB and STARS, a whole number 1..5')
-  const { rateWorker } = await import('../../../chain/index.js')
-  const { signature } = await onEscrow(values, jobId, (a) => rateWorker({ client: a.client, escrow: a.escrow, worker: a.worker }, stars))
+  const { rateJob } = await import('../../roles/index.js')
+  const { signature } = await rateJob(await clientActions(values), jobId, stars)
   io.out(values.json === true ? jsonLine({ jobId, stars, signature }) : `job ${jobId}: rated ${stars} stars (${signature})`)
   return 0
 }

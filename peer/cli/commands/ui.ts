@@ -10,10 +10,13 @@ Serves a live page for the local peer on 127.0.0.1 and prints its address, with 
 on stderr: ui: http://127.0.0.1:PORT/#token=… (open it in a browser on this machine).
 The page shows the client's jobs (state timeline, escrow on-chain, anchored root), the worker's
 jobs, the wallet's CYXWIZ balance and the worker's stake and reputation, read from the peer's data
-dir and the chain every 2 s while it is open. It only reads: the peer store is opened for one read
-at a time, so a running "cyx client" or "cyx worker" on the same dir is not held up, and nothing is
-signed or sent. Actions from the page (submit, cancel, rate, dispute, pause, price) are not offered
-here yet: "cyx sim --ui" offers submitting in a simulated network. Ctrl-C stops it.
+dir and the chain every 2 s while it is open (the peer store is opened for one read at a time, so a
+running "cyx client" or "cyx worker" on the same dir is not held up).
+Actions from the page are the CLI's verbs on the same dir: cancel, rate and dispute a client job
+(signed with DIR's wallet, as "cyx client cancel|rate" and "cyx dispute open" do), and pause,
+resume or price the worker running on DIR (as "cyx worker pause|resume|price" do). Submitting a
+job from the page needs the peer running inside the page's process: "cyx sim --ui" offers it in a
+simulated network. Ctrl-C stops it.
 
 Options:
   --port N    the page's port (default: any free one)
@@ -32,7 +35,7 @@ Options:
     const feed = new UiFeed()
     const source = new LocalUiSource(feed, { dir, rpc, connection: connect(rpc) })
     await source.start()
-    const server = await UiServer.start({ feed, port })
+    const server = await UiServer.start({ feed, port, actions: source.actions })
     io.err(`ui: ${server.url}`)
     try {
       const sig = await untilSignal()

@@ -1,11 +1,39 @@
 /** `cyx worker`: register and stake if needed, advertise, bid, train, deliver (peer/roles/worker/). */
 import { parseCommandArgs, UsageError, type Command } from '../command.js'
-import { NODE_OPTIONS, NODE_USAGE, PEER_OPTIONS, connect, jsonLine, multiaddrs, nodeNetwork, rpcUrl, startNode, tokens, untilSignal } from './peer-common.js'
+import { NODE_OPTIONS, NODE_USAGE, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, nodeNetwork, rpcUrl, startNode, tokens, untilSignal } from './peer-common.js'
+import type { CommandIo } from '../command.js'
+
+const CONTROL_VERBS = new Set(['pause', 'resume', 'price'])
+
+/**
+ * `cyx worker pause|resume|price P`: the owner's say to the worker running on DIR, through its
+ * control file (peer/roles/worker/control.ts); the running worker applies it within a second.
+ */
+async function controlVerb (verb: string, argv: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { dir: PEER_OPTIONS.dir, json: PEER_OPTIONS.json }, true)
+  const { updateWorkerControl, WorkerControlError } = await import('../../roles/index.js')
+  if (verb === 'price' ? positionals.length !== 1 : positionals.length !== 0) throw new UsageError(verb === 'price' ? 'price takes one amount, CYXWIZ per hour (e.g. cyx worker price 80)' : `${verb} takes no argument`)
+  const patch = verb === 'price' ? { pricePerHour: tokens(positionals[0]!, 'price') } : { paused: verb === 'pause' }
+  const dir = dataDir(values.dir)
+  let now
+  try {
+    now = await updateWorkerControl(dir, patch)
+  } catch (e) {
+    if (e instanceof WorkerControlError) throw new UsageError(e.message)
+    throw e
+  }
+  io.out(values.json === true
+    ? jsonLine({ dir, paused: now.paused, pricePerHour: now.pricePerHour })
+    : `cyx worker: ${now.paused ? 'paused: it bids on nothing and takes no new award (running jobs go on)' : 'bidding'}, at ${now.pricePerHour} base units per hour (a running worker on ${dir} applies it within a second)`)
+  return 0
+}
 
 export const workerCommand: Command = {
   name: 'worker',
   usage: `Usage: cyx worker [--dir DIR] [--keypair PATH] [--rpc URL] [--bootstrap MADDR]... [--listen MADDR]...
                   [--announce MADDR]... [--no-relay] [--price TOKENS_PER_HOUR] [--capacity N] [--coordinator MADDR] [--json]
+       cyx worker pause|resume [--dir DIR] [--json]
+       cyx worker price TOKENS_PER_HOUR [--dir DIR] [--json]
 
 Runs a worker: registers its node on-chain and stakes on first start (the lowest tier's minimum,
 from the wallet's CYXWIZ), files its signed capability advert in the private DHT, bids on announced
@@ -16,6 +44,11 @@ undisputed (unless the client paid at once), zk jobs are paid by proving the cha
 Groth16 (complete_zk). It heartbeats on-chain every interval. A job interrupted by a restart
 resumes from its last checkpoint when its client comes back, and a delivered one is settled at the
 next start. Prints one line per event; Ctrl-C stops cleanly.
+
+pause, resume and price tell the worker running on DIR (through DIR/worker-control.json, which
+it reads every second and writes afresh at each start): a paused worker bids on nothing and takes
+no award it did not bid on (bids already sent stand; running jobs go on and are settled); a new
+price holds from the next bid and is advertised at once. The live page (cyx ui) does the same.
 
 Options:
   --dir DIR          data dir: wallet, peer key, databases, evidence (default ~/.cyx)
@@ -32,6 +65,7 @@ ${NODE_USAGE}
   --json             JSON lines instead of text (the first: {"event":"ready", peerId, addrs, wallet})
   -h, --help`,
   async run (argv, io) {
+    if (argv[0] !== undefined && CONTROL_VERBS.has(argv[0])) return await controlVerb(argv[0], argv.slice(1), io)
     const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, price: { type: 'string' }, capacity: { type: 'string' }, coordinator: { type: 'string' }, 'no-relay': { type: 'boolean' } })
     const price = tokens(values.price ?? '100', 'price')
     const capacity = values.capacity === undefined ? 1 : Number(values.capacity)
@@ -76,6 +110,7 @@ ${NODE_USAGE}
             case 'heartbeat': say(e.type, { signature: e.signature }, `heartbeat on-chain (${e.signature})`); break
             case 'heartbeat-failed': say(e.type, { error: e.error }, `heartbeat not accepted: ${e.error} (tried again next interval)`); break
             case 'interrupted': say(e.type, { jobId: e.jobId, error: e.error }, `job ${e.jobId.slice(0, 12)}…: interrupted (${e.error}); resumable`); break
+            case 'control': say(e.type, { paused: e.paused, pricePerHour: e.pricePerHour }, `${e.paused ? 'paused: no bids, no new awards' : 'bidding'} at ${e.pricePerHour} base units per hour`); break
             case 'redelivered': say(e.type, { jobId: e.jobId }, `job ${e.jobId.slice(0, 12)}…: delivered again (the first delivery never reached the client)`); break
           }
         }
@@ -84,9 +119,20 @@ ${NODE_USAGE}
       await node.stop()
       throw e
     }
+    // The owner's remote control (cyx worker pause|resume|price, the live page): written afresh
+    // from this start's flags, then watched.
+    const { watchWorkerControl, writeWorkerControl } = await import('../../roles/index.js')
+    const dir = dataDir(values.dir)
+    await writeWorkerControl(dir, worker.control)
+    const started = worker
+    const unwatch = watchWorkerControl(dir, (c) => {
+      if (c.paused === started.control.paused && c.pricePerHour === started.control.pricePerHour) return
+      started.setControl(c).catch((e: unknown) => { say('control-failed', { error: e instanceof Error ? e.message : String(e) }, `the control file was not applied: ${e instanceof Error ? e.message : String(e)}`) })
+    })
     const addrs = node.multiaddrs().map(String)
     say('ready', { peerId: node.peerId.toString(), addrs, wallet: worker.wallet.toBase58(), price }, `${node.peerId.toString()} on ${addrs.join(' ')}, wallet ${worker.wallet.toBase58()}, ${values.price ?? '100'} CYXWIZ/h. Ctrl-C to stop.`)
     const signal = await untilSignal()
+    unwatch()
     await worker.stop()
     await node.stop()
     say('stopped', { signal }, `stopped (${signal})`)

@@ -31,8 +31,10 @@ import { deliveryFacts, recordedDelivery, resumeFactsOf } from './record.js'
 import { runSession } from './session.js'
 import { awaitProof, completeJob, revealJobChallenge } from './settle.js'
 import { NoEligibleBidError, type ClientJobEvent, type ClientOptions, type Emit, type JobContext, type JobOutcome, type JobRequest } from './types.js'
+import { cancelJob, disputeJob, rateJob, type ClientActionComponents } from './actions.js'
 
 export { NoEligibleBidError }
+export { ClientActionError, cancelJob, disputeJob, rateJob, type ClientActionComponents } from './actions.js'
 export type { ClientJobEvent, ClientOptions, JobOutcome, JobRequest, SettleMode } from './types.js'
 export type { ClientComponents } from './components.js'
 
@@ -82,6 +84,26 @@ export class Client {
 
   async stop (): Promise<void> {
     await this.#collector.stop()
+  }
+
+  /** The after-the-fact actions (actions.ts) on this client's own jobs. */
+  #actions (): ClientActionComponents {
+    return { connection: this.#o.connection, keypair: this.#keypair, withJobs: async (fn) => await fn(this.jobs) }
+  }
+
+  /** Withdraws a funded, undelivered job (`cancel`; actions.ts). */
+  async cancel (jobId: string): Promise<{ jobId: string, signature: string }> {
+    return await cancelJob(this.#actions(), jobId)
+  }
+
+  /** Rates the worker of a completed job, 1..5 stars, once (`rate_worker`). */
+  async rate (jobId: string, stars: number): Promise<{ jobId: string, stars: number, signature: string }> {
+    return await rateJob(this.#actions(), jobId, stars)
+  }
+
+  /** Opens a dispute on a delivered optimistic job, citing its evidence (`open_dispute`). */
+  async dispute (jobId: string, evidenceCid?: string): Promise<{ jobId: string, signature: string, evidenceCid: string }> {
+    return await disputeJob(this.#actions(), jobId, evidenceCid)
   }
 
   /** Runs a job from announcement to payment (or to the first failure, which it throws). */

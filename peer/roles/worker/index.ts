@@ -29,6 +29,7 @@ import { runWithFaults } from '../faults.js'
 import { anchorFinalRoot, anchoredCheckpoints, claimAfterWindow, proveAndComplete, submitOptimisticDelivery } from '../settlement.js'
 import { Bidder } from './bidder.js'
 import { workerFactsOf } from './facts.js'
+import { controlPrice, type WorkerControl } from './control.js'
 import { JobRunner } from './runner.js'
 import { Settler } from './settler.js'
 import type { WorkerEvent, WorkerOptions } from './types.js'
@@ -37,6 +38,7 @@ export type { WorkerEvent, WorkerOptions } from './types.js'
 export { Bidder, slotReleaseAt, type BidderComponents } from './bidder.js'
 export { JobRunner, type RunnerComponents } from './runner.js'
 export { Settler, settledFacts, type SettlerComponents } from './settler.js'
+export { WORKER_CONTROL_FILE, WorkerControlError, controlPrice, parseWorkerControl, readWorkerControl, updateWorkerControl, watchWorkerControl, writeWorkerControl, type WorkerControl } from './control.js'
 
 const log = logger('cyx:worker')
 
@@ -61,6 +63,9 @@ export class Worker {
   readonly #settler: Settler
   #service: JobService | undefined
   #onChain = { stake: 0n, reputation: 0, active: false }
+  /** What the owner wants now (`control`): whether it bids, and its price per hour. */
+  #paused = false
+  #price: bigint
   #cleanups: Array<() => void | Promise<void>> = []
   #stopped: Promise<void> | undefined
   readonly #stopping = new AbortController()
@@ -68,6 +73,7 @@ export class Worker {
   private constructor (o: WorkerOptions, keypair: Keypair, helia: Helia, profile: wire.DeterminismProfile) {
     this.node = o.node
     this.#o = o
+    this.#price = controlPrice(o.pricePerHour)
     this.#keypair = keypair
     this.#helia = helia
     this.#wireProfile = profile
@@ -250,6 +256,26 @@ export class Worker {
     return this.#helia
   }
 
+  /** Whether it bids now, and its price per hour (base units). */
+  get control (): WorkerControl {
+    return { paused: this.#paused, pricePerHour: this.#price }
+  }
+
+  /**
+   * The owner's say (`cyx worker pause|resume|price`, the live page): a paused worker bids on
+   * nothing and takes no new award — the jobs it runs go on and are settled; a new price holds for
+   * the next bid and is advertised at once (a failed advert is retried at the next refresh).
+   */
+  async setControl (c: Partial<WorkerControl>): Promise<WorkerControl> {
+    const price = c.pricePerHour === undefined ? this.#price : controlPrice(c.pricePerHour)
+    const repriced = price !== this.#price
+    this.#price = price
+    this.#paused = c.paused ?? this.#paused
+    this.#emit({ type: 'control', paused: this.#paused, pricePerHour: this.#price })
+    if (repriced) await this.advertise().catch((e: unknown) => { log('advertising the new price failed (retried at the next refresh): %s', e instanceof Error ? e.message : e) })
+    return this.control
+  }
+
   /** The facts the bidding policy stands on. */
   profile (): WorkerProfile {
     const o = this.#o
@@ -257,7 +283,8 @@ export class Worker {
       compute: o.compute ?? 'cpu',
       ramGb: o.ramGb ?? 1,
       vramGb: o.vramGb ?? 0,
-      pricePerHour: o.pricePerHour,
+      pricePerHour: this.#price,
+      paused: this.#paused,
       datasets: o.datasets ?? DATASET_IDS,
       maxDatasetBytes: o.maxDatasetBytes ?? MESH.maxDatasetBytes,
       // Half the RAM it sells for one batch of a client model (the rest: data, evidence, the runtime).
@@ -305,7 +332,7 @@ export class Worker {
    */
   async advertise (timeoutMs = 15_000): Promise<number> {
     const hardware: wire.Hardware = { cpuCores: Math.max(1, cpus().length), ramGb: Math.floor(totalmem() / 2 ** 30), gpuClass: wire.GpuClass.GPU_NONE, gpuModel: '', vramGb: 0 }
-    const advert = buildAdvert(this.node, { hardware, pricePerHour: this.#o.pricePerHour, profile: this.#wireProfile, capabilities: [...(this.#o.capabilities ?? ['cpu'])] })
+    const advert = buildAdvert(this.node, { hardware, pricePerHour: this.#price, profile: this.#wireProfile, capabilities: [...(this.#o.capabilities ?? ['cpu'])] })
     if (this.node.libp2p.getPeers().length === 0) {
       // Nobody to store it: a DHT query would only wait for its timeout.
       this.#emit({ type: 'advert-failed', error: 'no peers on the mesh yet' })

@@ -64,6 +64,8 @@ export type WorkerEvent =
   | { readonly type: 'resumable', readonly jobId: string, readonly state: WorkerJobState }
   /** The client came back with the award of an unfinished job: training resumes from the last stored checkpoint. */
   | { readonly type: 'resumed', readonly jobId: string, readonly state: WorkerJobState }
+  /** The owner paused or resumed bidding, or set a new price (base units per hour). */
+  | { readonly type: 'control', readonly paused: boolean, readonly pricePerHour: bigint }
   /** A delivered job's client asked again (the Delivery never reached it): the same weights went out again. */
   | { readonly type: 'redelivered', readonly jobId: string }
   /** The session went away before delivery; the job stays where it was, to be resumed. */

@@ -5,13 +5,14 @@
  * Server-Sent Events (the browser resumes with Last-Event-ID by itself; no polling), folds each
  * event into the page state and redraws the open view once per animation frame.
  * The views as tabs (arrow keys move between them, as in any tab list): Jobs, Money, Network,
- * Auctions, and Submit where the server offers it.
+ * Auctions, and Submit and Manage where the server offers them.
  */
 import './style.css'
 import type { UiEvent } from '../events.js'
 import { apply, emptyState } from './state.js'
 import { auctionsView, jobsView, moneyView, networkView } from './views.js'
 import { submitView } from './submit.js'
+import { manageView } from './manage.js'
 
 const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? ''
 const status = document.getElementById('status') as HTMLElement
@@ -22,7 +23,8 @@ const VIEWS = {
   money: () => moneyView(state),
   network: () => networkView(state),
   auctions: () => auctionsView(state),
-  submit: () => submitView(state, token)
+  submit: () => submitView(state, token),
+  manage: () => manageView(state, token)
 } as const
 type ViewName = keyof typeof VIEWS
 let current: ViewName = 'jobs'
@@ -70,6 +72,8 @@ function draw (): void {
   const h = state.hello
   const submitTab = document.getElementById('tab-submit') as HTMLButtonElement
   submitTab.hidden = h?.actions.includes('submit') !== true
+  const manageTab = document.getElementById('tab-manage') as HTMLButtonElement
+  manageTab.hidden = h?.actions.some((a) => a === 'cancel' || a === 'pause') !== true
   status.textContent = `${h === undefined ? '' : `${h.title}: `}${state.end !== undefined ? `the run is over${state.end.lingerSeconds > 0 ? ` (this page stays up ${state.end.lingerSeconds} s)` : ''}` : connected ? 'live' : 'connecting…'}`
   document.body.dataset.ended = String(state.end !== undefined)
 }

@@ -32,7 +32,9 @@ export interface JobView {
   outcome: Ev<'outcome'> | undefined
 }
 
-export interface PeerView extends Omit<Ev<'peer'>, 'type'> {
+export interface PeerView extends Omit<Ev<'peer'>, 'type' | 'pricePerHour'> {
+  /** Base units per hour, as advertised (a worker's `control` event updates it). */
+  pricePerHour: string | null
   connections: readonly Ev<'connections'>['connections'][number][] | undefined
   advertised: number | undefined
   registered: { stake: string, signature: string } | undefined
@@ -142,6 +144,10 @@ function workerEvent (s: PageState, name: string, e: Rec & { type: string }): vo
   const p = s.peers.get(name)
   if (e.type === 'advertised' && p !== undefined) { p.advertised = num(e.storedOn); return }
   if (e.type === 'registered' && p !== undefined) { p.registered = { stake: str(e.stake), signature: str(e.signature) }; return }
+  if (e.type === 'control') {
+    if (p !== undefined) { p.paused = e.paused === true; p.pricePerHour = str(e.pricePerHour) }
+    return
+  }
   if (typeof e.jobId !== 'string') return
   const w = workerJob(s, name, e.jobId)
   switch (e.type) {
@@ -216,4 +222,24 @@ export function timelineStep (j: JobView): (typeof TIMELINE)[number] | undefined
   if (has('escrowed') || j.escrow !== undefined) return 'escrowed'
   if (has('announced') || has('awarded')) return 'announced'
   return undefined
+}
+
+/** What the client may still do about a job, by its escrow and its record. */
+export type JobAction = 'cancel' | 'rate' | 'dispute'
+
+/**
+ * The after-the-fact actions that make sense for `j` now: cancel a funded job that was not
+ * delivered; dispute a delivered optimistic job whose escrow is still funded (its challenge
+ * window); rate the worker of a completed one. The program decides in the end (a rating is refused
+ * twice, a dispute past its window): this only offers what could succeed.
+ */
+export function jobActions (j: JobView): JobAction[] {
+  if (j.jobId === undefined || j.escrow === undefined) return []
+  const delivered = j.states.some((x) => x === 'delivered' || x === 'verified' || x === 'completed' || x === 'rejected')
+  const funded = j.escrow.state === 'funded'
+  const out: JobAction[] = []
+  if (funded && !delivered) out.push('cancel')
+  if (funded && delivered && (j.submit?.tier ?? 'optimistic') === 'optimistic') out.push('dispute')
+  if (j.escrow.state === 'completed') out.push('rate')
+  return out
 }

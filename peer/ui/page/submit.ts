@@ -8,18 +8,12 @@
  * with the same roles and checks as the CLI (POST /api/action/NAME); its error is shown as it is.
  * The form is built once and kept across redraws (what was typed stays).
  */
+import { action } from './api.js'
 import { tokens } from './format.js'
 import type { PageState } from './state.js'
 import { h } from './views.js'
 
 let form: HTMLElement | undefined
-
-async function action (token: string, name: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`/api/action/${name}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
-  const answer = await res.json() as { ok?: boolean, result?: Record<string, unknown>, error?: string }
-  if (!res.ok) throw new Error(answer.error ?? `${res.status} ${res.statusText}`)
-  return answer.result ?? {}
-}
 
 async function base64 (f: File): Promise<string> {
   const bytes = new Uint8Array(await f.arrayBuffer())
