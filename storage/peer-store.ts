@@ -1,7 +1,7 @@
 /**
  * A peer's on-disk state under its data dir:
  *
- *   <dir>/peer.db     one `level` database, split into typed tables (jobs, bids, keys, evidence drafts)
+ *   <dir>/peer.db     one `level` database, split into typed tables (jobs, bids, keys, evidence drafts, ballots)
  *   <dir>/blocks      the Helia blockstore (blockstore-level): evidence blocks, by CID
  *   <dir>/datastore   the Helia datastore (datastore-level): pins, the libp2p key and peer store
  *
@@ -74,6 +74,9 @@ export interface PeerStore {
   readonly keys: Table<Uint8Array>
   /** In-progress evidence of training runs, so a crashed worker resumes (see evidence.ts). */
   readonly evidenceDrafts: Table<Uint8Array>
+  /** A juror's ballots (side and salt), by `<dispute>/<round>`: kept before the commit is sent, so a
+   * restarted node still reveals (peer/roles/worker/juror-duty.ts). */
+  readonly ballots: Table<JsonObject>
   /** For Helia: the blocks. */
   readonly blockstore: LevelBlockstore
   /** For Helia: pins, the node's key, libp2p's peer store. */
@@ -107,6 +110,7 @@ export async function openPeerStore (dir: string): Promise<PeerStore> {
     bids: table<JsonObject>('bids', 'json'),
     keys: table<Uint8Array>('keys', 'view'),
     evidenceDrafts: table<Uint8Array>('evidence-drafts', 'view'),
+    ballots: table<JsonObject>('ballots', 'json'),
     blockstore,
     datastore,
     close: async () => {

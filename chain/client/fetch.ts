@@ -9,9 +9,10 @@
  * `AccountKindError`: that is a wrong address, not an empty one.
  */
 import { Transaction, sendAndConfirmTransaction, type Connection, type Keypair, type PublicKey, type TransactionInstruction } from '@solana/web3.js'
-import { decodeConfig, decodeDispute, decodeEscrow, decodeNode, type ConfigAccount, type DisputeAccount, type EscrowAccount, type NodeAccount } from './accounts.js'
+import { ACCOUNT_SIZE, decodeConfig, decodeDispute, decodeEscrow, decodeNode, decodeVote, type ConfigAccount, type DisputeAccount, type EscrowAccount, type NodeAccount, type VoteAccount } from './accounts.js'
+import { accountDiscriminator } from './discriminator.js'
 import { CYXWIZ_PROGRAM_ID } from './instructions.js'
-import { configPda, nodePda } from './pda.js'
+import { configPda, nodePda, votePda } from './pda.js'
 
 /** What reading accounts needs of a web3.js `Connection`. */
 export type AccountReader = Pick<Connection, 'getAccountInfo'>
@@ -54,6 +55,29 @@ export async function fetchEscrow (rpc: AccountReader, address: PublicKey, progr
 /** The Dispute at `address`, or undefined when there is none of the program's there. */
 export async function fetchDispute (rpc: AccountReader, address: PublicKey, programId: PublicKey = CYXWIZ_PROGRAM_ID): Promise<DisputeAccount | undefined> {
   return await fetchDecoded(rpc, address, 'Dispute', decodeDispute, programId)
+}
+
+/**
+ * Every Dispute account of the program (one `getProgramAccounts`, filtered by the account's size and
+ * discriminator): what a juror watches for the rounds it is drawn for (peer/roles/worker/juror-duty.ts).
+ */
+export async function fetchDisputes (rpc: Pick<Connection, 'getProgramAccounts'>, programId: PublicKey = CYXWIZ_PROGRAM_ID): Promise<Array<{ readonly address: PublicKey, readonly data: DisputeAccount }>> {
+  const found = await rpc.getProgramAccounts(programId, {
+    commitment: 'confirmed',
+    filters: [{ dataSize: ACCOUNT_SIZE.Dispute }, { memcmp: { offset: 0, bytes: Buffer.from(accountDiscriminator('Dispute')).toString('base64'), encoding: 'base64' } }]
+  })
+  return found.map(({ pubkey, account }) => {
+    try {
+      return { address: pubkey, data: decodeDispute(account.data) }
+    } catch (e) {
+      throw new AccountKindError('Dispute', pubkey, e)
+    }
+  })
+}
+
+/** The `Vote` of `juror` in `round` of `dispute`, or undefined (never committed, or settled and closed). */
+export async function fetchVote (rpc: AccountReader, dispute: PublicKey, juror: PublicKey, round: number, programId: PublicKey = CYXWIZ_PROGRAM_ID): Promise<VoteAccount | undefined> {
+  return await fetchDecoded(rpc, votePda(programId, dispute, juror, round).address, 'Vote', decodeVote, programId)
 }
 
 /** Sends one transaction of `ixs` signed by `signers` (the first pays) and waits until it is confirmed. */

@@ -25,7 +25,7 @@ export {
   ACCOUNT_SIZE
 } from './accounts.js'
 export type { ConfigAccount, NodeAccount, EscrowAccount, ClientStateAccount, DisputeAccount, VoteAccount, VerifyingKeyAccount } from './accounts.js'
-export { fetchConfig, fetchNode, fetchEscrow, fetchDispute, sendAndConfirm, AccountKindError } from './fetch.js'
+export { fetchConfig, fetchNode, fetchEscrow, fetchDispute, fetchDisputes, fetchVote, sendAndConfirm, AccountKindError } from './fetch.js'
 export type { AccountReader } from './fetch.js'
 export { parseEvents } from './events.js'
 export type { ProgramEvent } from './events.js'

@@ -135,7 +135,7 @@ export async function submitOptimisticDelivery (c: SettlementContext, cps: Ancho
 }
 
 /** The ledger's clock (unix seconds), as the program sees it. */
-async function chainTime (connection: Connection): Promise<number> {
+export async function chainTime (connection: Connection): Promise<number> {
   const t = await connection.getBlockTime(await connection.getSlot('confirmed'))
   if (t === null) throw new Error('the RPC gave no block time')
   return t

@@ -5,20 +5,21 @@
  * checked against the escrow on-chain and accepted, unfinished jobs recovered after a restart, the
  * final root anchored before delivery: runner.ts) and the settler (the proof or the window's claim,
  * retried: settler.ts). Training runs in the job service (/cyx/job/1.0.0, peer/job). Job records
- * live in the peer database (`JobBook`).
+ * live in the peer database (`JobBook`). A fourth part, the juror duty (juror-duty.ts, on unless
+ * `juror: false`), serves on the dispute juries the sortition draws this staked node for.
  */
 import { logger } from '@libp2p/logger'
 import { cpus, totalmem } from 'node:os'
 import { multiaddr } from '@multiformats/multiaddr'
 import { PublicKey, type Keypair } from '@solana/web3.js'
 import { CID } from 'multiformats/cid'
-import { AccountKindError, fetchEscrow, heartbeat, registerNode } from '../../../chain/index.js'
-import { MESH, minimumRegistrationStake, wire } from '../../../protocols/index.js'
+import { AccountKindError, fetchDisputes, fetchEscrow, fetchVote, heartbeat, registerNode } from '../../../chain/index.js'
+import { MESH, PROOF, minimumRegistrationStake, wire } from '../../../protocols/index.js'
 import type { EvidenceStore, Helia } from '../../../storage/index.js'
 import { startJobService, type JobService } from '../../job/index.js'
-import { buildAdvert, onJobAnnounce, provideEvidence, publishAdvert, sendBid, type PeerNode } from '../../node/index.js'
+import { buildAdvert, evidenceFetchComponents, onJobAnnounce, provideEvidence, publishAdvert, sendBid, type PeerNode } from '../../node/index.js'
 import type { WorkerProfile } from '../../policy/index.js'
-import { fetchClientInputs } from '../../evidence/index.js'
+import { fetchClientInputs, fetchEvidence, verifyEvidence } from '../../evidence/index.js'
 import { DATASET_IDS, createEngine, generateSpirals, trainingSpecFromWire } from '../../train/index.js'
 import { registerWithCoordinator } from '../../match/index.js'
 import { checkEscrow, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from '../chain.js'
@@ -26,12 +27,14 @@ import { JobBook, type WorkerJobState } from '../jobs.js'
 import { jobSpec } from '../spec.js'
 import { redeliver, runWithEvidence } from '../training.js'
 import { runWithFaults } from '../faults.js'
-import { anchorFinalRoot, anchoredCheckpoints, claimAfterWindow, proveAndComplete, submitOptimisticDelivery } from '../settlement.js'
+import { anchorFinalRoot, anchoredCheckpoints, chainTime, claimAfterWindow, proveAndComplete, submitOptimisticDelivery } from '../settlement.js'
+import { judgeEvidence } from '../juror.js'
 import { Bidder } from './bidder.js'
 import { workerFactsOf } from './facts.js'
 import { controlPrice, type WorkerControl } from './control.js'
 import { JobRunner } from './runner.js'
 import { Settler } from './settler.js'
+import { JurorDuty } from './juror-duty.js'
 import type { WorkerEvent, WorkerOptions } from './types.js'
 
 export type { WorkerEvent, WorkerOptions } from './types.js'
@@ -39,6 +42,7 @@ export { Bidder, slotReleaseAt, type BidderComponents } from './bidder.js'
 export { JobRunner, type RunnerComponents } from './runner.js'
 export { Settler, settledFacts, type SettlerComponents } from './settler.js'
 export { WORKER_CONTROL_FILE, WorkerControlError, controlPrice, parseWorkerControl, readWorkerControl, updateWorkerControl, watchWorkerControl, writeWorkerControl, type WorkerControl } from './control.js'
+export { JurorDuty, ballotStep, commitWindowOpen, ineligibility, judgedEvidence, type JurorDutyComponents, type JurorDutyOptions, type KeptBallot } from './juror-duty.js'
 
 const log = logger('cyx:worker')
 
@@ -48,6 +52,8 @@ const SETTLE_TRIES = 5
 const SETTLE_RETRY_MS = 30_000
 /** How long a worker waits for a client model's file and dataset to arrive by CID. */
 const CLIENT_INPUTS_TIMEOUT_MS = 10 * 60_000
+/** How often the juror duty reads the disputes by default (a round's commit window is 24 h). */
+const JUROR_POLL_MS = 30_000
 
 export class Worker {
   readonly node: PeerNode
@@ -61,6 +67,7 @@ export class Worker {
   readonly #bidder: Bidder
   readonly #runner: JobRunner
   readonly #settler: Settler
+  readonly #juror: JurorDuty | undefined
   #service: JobService | undefined
   #onChain = { stake: 0n, reputation: 0, active: false }
   /** What the owner wants now (`control`): whether it bids, and its price per hour. */
@@ -138,6 +145,22 @@ export class Worker {
       refresh: async () => { await this.#refresh().catch((e: unknown) => { log.error('refreshing the advert failed: %s', e instanceof Error ? e.message : e) }) },
       later: (fn, ms) => { setTimeout(fn, ms).unref() }
     }, { pollMs: o.settlementPollMs ?? 10_000, tries: SETTLE_TRIES, retryMs: SETTLE_RETRY_MS, signal: this.#stopping.signal }, (e) => { this.#emit(e) }, this.#runner.anchored)
+    this.#juror = o.juror === false
+      ? undefined
+      : new JurorDuty({
+        wallet: keypair.publicKey,
+        listDisputes: async () => await fetchDisputes(connection),
+        readNode: async () => await readNode(connection, keypair.publicKey),
+        readVote: async (dispute, round) => await fetchVote(connection, dispute, keypair.publicKey, round),
+        now: async () => BigInt(await chainTime(connection)),
+        // The evidence by CID over this node (the DHT's providers, connected peers), checked here.
+        judge: async (r) => await judgeEvidence({
+          fetchEvidence: async (cid, fo) => await fetchEvidence(evidenceFetchComponents(this.node), cid, fo),
+          verify: async (cid, challengeSeed, checks) => await verifyEvidence({ cid, peer: { helia }, challengeSeed, checks })
+        }, r),
+        ballots: o.store.ballots,
+        send
+      }, { pollMs: o.jurorPollMs ?? JUROR_POLL_MS, checks: PROOF.defaultSpotChecks, signal: this.#stopping.signal }, (e) => { this.#emit(e) })
   }
 
   /** Registers (and stakes) if needed, publishes the advert, starts bidding and serving jobs. */
@@ -239,6 +262,8 @@ export class Worker {
         beat.unref()
         w.#cleanups.push(() => { clearInterval(beat) })
       }
+      // A juror for the disputes the sortition draws it for (its stake registered above).
+      w.#juror?.start()
       o.node.onStop(async () => { await w.stop() })
       return w
     } catch (e) {
@@ -379,6 +404,7 @@ export class Worker {
       }
       // Runs stop at their next segment boundary, drafts intact; wait so the store can close.
       this.#stopping.abort(new Error('the worker stopped'))
+      await this.#juror?.stop()
       await this.#service?.stop()
       await Promise.allSettled([...this.#runs.values(), ...this.#settler.inFlight()])
     })()

@@ -2,7 +2,7 @@
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Connection } from '@solana/web3.js'
-import type { ComputeClass } from '../../../protocols/index.js'
+import type { ComputeClass, Side } from '../../../protocols/index.js'
 import type { PeerStore } from '../../../storage/index.js'
 import type { PeerNode } from '../../node/index.js'
 import type { BidDecision } from '../../policy/index.js'
@@ -45,6 +45,11 @@ export interface WorkerOptions {
    * Default: Config `heartbeat_interval_secs` (2 minutes) plus a second, the first one that long
    * after start. (The program refuses a heartbeat sooner than the interval by its own clock.) */
   readonly heartbeatMs?: number | false
+  /** The juror duty (juror-duty.ts): serve on the dispute juries this staked node is drawn for —
+   * judge, commit, reveal, settle the deposit — by itself. Default true; false: never a juror. */
+  readonly juror?: boolean
+  /** How often the juror duty reads the program's disputes, ms (default 30 s; a commit window is 24 h). */
+  readonly jurorPollMs?: number
 }
 
 export type WorkerEvent =
@@ -82,5 +87,19 @@ export type WorkerEvent =
   /** The on-chain heartbeat went out (or why not: the next one is tried an interval later). */
   | { readonly type: 'heartbeat', readonly signature: string }
   | { readonly type: 'heartbeat-failed', readonly error: string }
+  /** The juror duty (juror-duty.ts). This node was drawn for round `round` of dispute `dispute` (its
+   * address) and judges the evidence `cid`. */
+  | { readonly type: 'juror-drawn', readonly dispute: string, readonly round: number, readonly cid: string }
+  /** Drawn, but the evidence was unavailable: no judgement, so no commit (no deposit risked). */
+  | { readonly type: 'juror-abstained', readonly dispute: string, readonly round: number, readonly cid: string, readonly reason: string }
+  /** Committed to `side` (what its own re-execution of `segments` found), `deposit` moved from its stake. */
+  | { readonly type: 'juror-committed', readonly dispute: string, readonly round: number, readonly side: Side, readonly deposit: bigint, readonly segments: readonly number[], readonly signature: string }
+  | { readonly type: 'juror-revealed', readonly dispute: string, readonly round: number, readonly side: Side, readonly signature: string }
+  /** The round is over and the vote settled: by this node (`returned` back into its stake: the
+   * deposit, plus a share of the forfeits with the majority, 0 when forfeited), or by another's
+   * `withdraw_vote` (`returned` null). */
+  | { readonly type: 'juror-settled', readonly dispute: string, readonly round: number, readonly by: 'self' | 'another', readonly returned: bigint | null, readonly signature: string | null }
+  /** A step failed (tried again at the next poll); `watch`: reading the disputes. */
+  | { readonly type: 'juror-failed', readonly dispute?: string, readonly round?: number, readonly step: 'watch' | 'judge' | 'commit' | 'reveal' | 'settle', readonly error: string }
 
 export type WorkerEmit = (e: WorkerEvent) => void
