@@ -370,6 +370,12 @@ function workerLine (e: WorkerEvent | { type: string }, names: Map<string, strin
     case 'resumed': return `resumed job ${w.jobId.slice(0, 8)}… from its last stored checkpoint`
     case 'interrupted': return `job ${w.jobId.slice(0, 8)}… interrupted (${w.error})`
     case 'redelivered': return `job ${w.jobId.slice(0, 8)}… delivered again (its client never got the first delivery)`
+    case 'juror-drawn': return `drawn for round ${w.round} of dispute ${w.dispute.slice(0, 8)}…; judging ${w.cid}`
+    case 'juror-abstained': return `round ${w.round} of dispute ${w.dispute.slice(0, 8)}…: no judgement (${w.reason}); no commit`
+    case 'juror-committed': return `round ${w.round} of dispute ${w.dispute.slice(0, 8)}…: re-ran segments ${w.segments.join(', ')}, commits for the ${w.side} (deposit ${formatTokens(w.deposit)} CYXWIZ)`
+    case 'juror-revealed': return `round ${w.round} of dispute ${w.dispute.slice(0, 8)}…: reveals its vote for the ${w.side}`
+    case 'juror-settled': return `round ${w.round} of dispute ${w.dispute.slice(0, 8)}…: vote settled${w.returned === null ? ' by another' : `, ${formatTokens(w.returned)} CYXWIZ back into its stake`}`
+    case 'juror-failed': return `juror ${w.step} failed${w.dispute === undefined ? '' : ` (dispute ${w.dispute.slice(0, 8)}…)`}: ${w.error}`
     case 'advertised': case 'advert-failed': case 'coordinator': case 'heartbeat': case 'heartbeat-failed': return undefined
     default: return eventText(e, names)
   }
@@ -481,7 +487,10 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
   log(`client ${client.peerId.slice(-8)}${mode === 'processes' ? ` (pid ${client.pid})` : ''}: ${clientTokens} CYXWIZ${disputing ? ` (${formatTokens(DISPUTE.disputeBond)} of them for the dispute bond)` : ''}`)
   const workerPlans: PeerPlan[] = []
   for (let i = 0; i < o.workers; i++) {
-    workerPlans.push(await plan(`worker-${i + 1}`, 'worker', 50n, 'nodeOperators', client.addrs, { worker: { pricePerHour: hourlyRate(i, o.workers), capacity: WORKER_CAPACITY, settlementPollMs: SETTLEMENT_POLL_MS, ...(faults === undefined ? {} : { faults }) } }))
+    // In the disputing scenarios the court (court.ts) carries the dispute with the juror nodes and
+    // warps the windows itself: the workers' own juror duty stays off there, so that a worker the
+    // sortition also draws cannot race the court's warps (a commit seen or missed by timing).
+    workerPlans.push(await plan(`worker-${i + 1}`, 'worker', 50n, 'nodeOperators', client.addrs, { worker: { pricePerHour: hourlyRate(i, o.workers), capacity: WORKER_CAPACITY, settlementPollMs: SETTLEMENT_POLL_MS, ...(disputing ? { juror: false } : {}), ...(faults === undefined ? {} : { faults }) } }))
   }
   const jurorPlans: PeerPlan[] = []
   if (scenario === 'cheat' || scenario === 'dispute') {

@@ -61,6 +61,10 @@ describe('cyx (process)', () => {
     assert.match(z.stderr, new RegExp(`1\\.\\.${ZK_MAX_EPOCHS} for the zk tier`))
     // The help (which loads no roles) states the roles' bound.
     assert.match(cyx('client', '--help').stdout, new RegExp(`zk tier: 1\\.\\.${ZK_MAX_EPOCHS} `))
+    // The worker's juror duty is on by default and documented with its opt-out.
+    const wh = cyx('worker', '--help').stdout
+    assert.match(wh, /--no-juror +never sit on a dispute jury/)
+    assert.match(wh, /As a staked node it is also a juror/)
     const r = cyx('client', 'resume', 'not-a-job')
     assert.equal(r.code, 2)
     assert.match(r.stderr, /JOB must be a job id/)

@@ -31,7 +31,8 @@ async function controlVerb (verb: string, argv: string[], io: CommandIo): Promis
 export const workerCommand: Command = {
   name: 'worker',
   usage: `Usage: cyx worker [--dir DIR] [--keypair PATH] [--rpc URL] [--bootstrap MADDR]... [--listen MADDR]...
-                  [--announce MADDR]... [--no-relay] [--price TOKENS_PER_HOUR] [--capacity N] [--coordinator MADDR] [--json]
+                  [--announce MADDR]... [--no-relay] [--price TOKENS_PER_HOUR] [--capacity N] [--coordinator MADDR]
+                  [--no-juror] [--json]
        cyx worker pause|resume [--dir DIR] [--json]
        cyx worker price TOKENS_PER_HOUR [--dir DIR] [--json]
 
@@ -44,6 +45,14 @@ undisputed (unless the client paid at once), zk jobs are paid by proving the cha
 Groth16 (complete_zk). It heartbeats on-chain every interval. A job interrupted by a restart
 resumes from its last checkpoint when its client comes back, and a delivered one is settled at the
 next start. Prints one line per event; Ctrl-C stops cleanly.
+
+As a staked node it is also a juror (docs/security.md §5), unless --no-juror: every 30 s it reads
+the program's disputes and, for a round whose drawn jury includes it (never one it is a party to),
+fetches the cited evidence by CID, re-runs spot checks with its own challenge and commits the side
+they support within the commit window (10 % of its stake as a deposit; its side and salt kept in
+DIR first, so a restart still reveals), reveals it in the reveal window, and settles the vote back
+into its stake once the round is over. Evidence nobody serves: no commit, no deposit risked.
+Drawing the jury, resolving and finalizing are anyone's ("cyx dispute draw|resolve|finalize").
 
 pause, resume and price tell the worker running on DIR (through DIR/worker-control.json, which
 it reads every second and writes afresh at each start): a paused worker bids on nothing and takes
@@ -62,11 +71,12 @@ ${NODE_USAGE}
   --capacity N       jobs run at once, bids still open included (1..16, default 1)
   --coordinator MADDR  an optional coordinator to register the advert with after each
                      publish/refresh (the DHT advert stands regardless)
+  --no-juror         never sit on a dispute jury (the juror duty is on by default)
   --json             JSON lines instead of text (the first: {"event":"ready", peerId, addrs, wallet})
   -h, --help`,
   async run (argv, io) {
     if (argv[0] !== undefined && CONTROL_VERBS.has(argv[0])) return await controlVerb(argv[0], argv.slice(1), io)
-    const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, price: { type: 'string' }, capacity: { type: 'string' }, coordinator: { type: 'string' }, 'no-relay': { type: 'boolean' } })
+    const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, price: { type: 'string' }, capacity: { type: 'string' }, coordinator: { type: 'string' }, 'no-relay': { type: 'boolean' }, 'no-juror': { type: 'boolean' } })
     const price = tokens(values.price ?? '100', 'price')
     const capacity = values.capacity === undefined ? 1 : Number(values.capacity)
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 16) throw new UsageError(`--capacity must be a whole number 1..16 (got ${values.capacity ?? ''})`)
@@ -89,6 +99,7 @@ ${NODE_USAGE}
         store: node.store,
         pricePerHour: price,
         capacity,
+        juror: values['no-juror'] !== true,
         ...(coordinator === undefined ? {} : { coordinator: multiaddr(coordinator) }),
         onEvent: (e) => {
           switch (e.type) {
@@ -112,6 +123,12 @@ ${NODE_USAGE}
             case 'interrupted': say(e.type, { jobId: e.jobId, error: e.error }, `job ${e.jobId.slice(0, 12)}…: interrupted (${e.error}); resumable`); break
             case 'control': say(e.type, { paused: e.paused, pricePerHour: e.pricePerHour }, `${e.paused ? 'paused: no bids, no new awards' : 'bidding'} at ${e.pricePerHour} base units per hour`); break
             case 'redelivered': say(e.type, { jobId: e.jobId }, `job ${e.jobId.slice(0, 12)}…: delivered again (the first delivery never reached the client)`); break
+            case 'juror-drawn': say(e.type, { dispute: e.dispute, round: e.round, cid: e.cid }, `dispute ${e.dispute.slice(0, 8)}… round ${e.round}: drawn for the jury; judging the evidence ${e.cid}`); break
+            case 'juror-abstained': say(e.type, { dispute: e.dispute, round: e.round, cid: e.cid, reason: e.reason }, `dispute ${e.dispute.slice(0, 8)}… round ${e.round}: no judgement (${e.reason}); not committing`); break
+            case 'juror-committed': say(e.type, { dispute: e.dispute, round: e.round, side: e.side, deposit: e.deposit, segments: e.segments, signature: e.signature }, `dispute ${e.dispute.slice(0, 8)}… round ${e.round}: re-ran segments ${e.segments.join(', ')}, committed for the ${e.side} with a deposit of ${e.deposit} base units (${e.signature})`); break
+            case 'juror-revealed': say(e.type, { dispute: e.dispute, round: e.round, side: e.side, signature: e.signature }, `dispute ${e.dispute.slice(0, 8)}… round ${e.round}: revealed its vote for the ${e.side} (${e.signature})`); break
+            case 'juror-settled': say(e.type, { dispute: e.dispute, round: e.round, by: e.by, returned: e.returned, signature: e.signature }, `dispute ${e.dispute.slice(0, 8)}… round ${e.round}: vote settled${e.by === 'self' ? `, ${String(e.returned)} base units back into the stake (${e.signature ?? ''})` : ' by another'}`); break
+            case 'juror-failed': say(e.type, { dispute: e.dispute ?? null, round: e.round ?? null, step: e.step, error: e.error }, `${e.dispute === undefined ? 'juror' : `dispute ${e.dispute.slice(0, 8)}… round ${String(e.round)}`}: ${e.step} failed: ${e.error} (tried again at the next poll)`); break
           }
         }
       })
