@@ -23,7 +23,7 @@ async function run (args: string[]): Promise<{ code: number | null, out: string[
 }
 
 describe('a local network by hand, one process per peer', function () {
-  this.timeout(180_000)
+  this.timeout(300_000)
   const dir = mkdtempSync(join(tmpdir(), 'cyx-net-'))
   const procs: Proc[] = []
   after(async () => {
