@@ -184,7 +184,7 @@ export class PeerHost {
     const name = this.#plan?.name ?? 'this peer'
     if (a.kind === 'control') {
       if (this.#worker === undefined) throw new Error(`${name} is not a worker`)
-      return await this.#worker.setControl({ ...(a.paused === undefined ? {} : { paused: a.paused }), ...(a.pricePerHour === undefined ? {} : { pricePerHour: a.pricePerHour }) })
+      return await this.#worker.setControl(a)
     }
     const client = this.#client
     if (client === undefined) throw new Error(`${name} is not a client`)

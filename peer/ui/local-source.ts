@@ -18,8 +18,7 @@ import { Keypair, PublicKey, type Connection } from '@solana/web3.js'
 import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, decodeEscrow } from '../../chain/index.js'
 import { reputationTier, toHex } from '../../protocols/index.js'
 import { openPeerStore } from '../../storage/index.js'
-import { cancelJob, disputeJob, rateJob, readConfig, readNode, readWorkerControl, updateWorkerControl, JobBook, type ClientActionComponents } from '../roles/index.js'
-import { parseSolanaKeypair, WALLET_FILE } from '../node/index.js'
+import { cancelJob, dirActionComponents, disputeJob, rateJob, readConfig, readNode, readWorkerControl, updateWorkerControl } from '../roles/index.js'
 import { formatTokens } from '../../protocols/index.js'
 import type { ActionName, UiEvent } from './events.js'
 import type { UiFeed } from './feed.js'
@@ -96,11 +95,11 @@ export class LocalUiSource {
     try {
       if (a.kind === 'control') {
         if (a.worker !== undefined && a.worker !== 'this peer') throw new ActionError(`this page controls the worker on ${this.#o.dir} only, not ${a.worker}`)
-        const c = await updateWorkerControl(this.#o.dir, { ...(a.paused === undefined ? {} : { paused: a.paused }), ...(a.pricePerHour === undefined ? {} : { pricePerHour: a.pricePerHour }) })
+        const c = await updateWorkerControl(this.#o.dir, a)
         result = { paused: c.paused, pricePerHour: String(c.pricePerHour) }
         this.#feed.push({ type: 'action', action: name, ok: true, message: `the worker on ${this.#o.dir}: ${c.paused ? 'paused' : 'bidding'} at ${formatTokens(c.pricePerHour)} CYXWIZ/h (it applies this within a second)` })
       } else {
-        const c = await this.#clientActions()
+        const c = await dirActionComponents(this.#o.dir, this.#o.connection)
         const done = a.kind === 'cancel' ? await cancelJob(c, a.jobId) : a.kind === 'rate' ? await rateJob(c, a.jobId, a.stars) : await disputeJob(c, a.jobId)
         result = done
         this.#feed.push({ type: 'action', action: name, ok: true, message: `${name} ${a.jobId.slice(0, 12)}…: done (${done.signature})` })
@@ -112,30 +111,6 @@ export class LocalUiSource {
     }
     await this.read().catch((err: unknown) => { log.error('reading %s after an action failed: %e', this.#o.dir, err) })
     return result
-  }
-
-  /** DIR's wallet (its secret, read for this action only) and its job book, opened per use. */
-  async #clientActions (): Promise<ClientActionComponents> {
-    const path = join(this.#o.dir, WALLET_FILE)
-    let text: string
-    try {
-      text = await readFile(path, 'utf8')
-    } catch {
-      throw new ActionError(`no wallet at ${path}: this dir has no client`)
-    }
-    const dir = this.#o.dir
-    return {
-      connection: this.#o.connection,
-      keypair: Keypair.fromSecretKey(parseSolanaKeypair(text, path)),
-      withJobs: async (fn) => {
-        const store = await openPeerStore(dir)
-        try {
-          return await fn(JobBook.client(store))
-        } finally {
-          await store.close()
-        }
-      }
-    }
   }
 
   #push (key: string, e: UiEvent): void {

@@ -182,7 +182,7 @@ export class SimUiSource {
     if (a.kind === 'control') {
       const w = a.worker === undefined ? undefined : this.#peers.get(a.worker)
       if (w === undefined || w.plan.role !== 'worker') throw new ActionError(`no running worker ${JSON.stringify(a.worker ?? '')}: name one of ${[...this.#workers].join(', ')}`)
-      const done = await this.#run(name, async () => await w.act({ kind: 'control', ...(a.paused === undefined ? {} : { paused: a.paused }), ...(a.pricePerHour === undefined ? {} : { pricePerHour: a.pricePerHour }) })) as { paused: boolean, pricePerHour: bigint }
+      const done = await this.#run(name, async () => await w.act(a)) as { paused: boolean, pricePerHour: bigint }
       this.#push({ type: 'action', action: name, ok: true, message: `${a.worker}: ${done.paused ? 'paused' : 'bidding'} at ${formatTokens(done.pricePerHour)} CYXWIZ/h` })
       return plain(done)
     }

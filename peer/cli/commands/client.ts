@@ -257,32 +257,10 @@ async function onEscrow (values: { dir?: string, keypair?: string, rpc?: string 
   return { signature: await sendTransaction(connection, [ix], [keypair]), record: r }
 }
 
-/**
- * The client's after-the-fact actions (peer/roles/client/actions.ts) on DIR's wallet and records:
- * the store is opened only while a record is read or written, so a running submit is not held up.
- */
+/** The client's after-the-fact actions (peer/roles/client/actions.ts) on DIR's wallet and records. */
 async function clientActions (values: { dir?: string, keypair?: string, rpc?: string }): Promise<import('../../roles/index.js').ClientActionComponents> {
-  const dir = dataDir(values.dir)
-  const { join } = await import('node:path')
-  const { readFile } = await import('node:fs/promises')
-  const { Keypair } = await import('@solana/web3.js')
-  const { parseSolanaKeypair, WALLET_FILE } = await import('../../node/index.js')
-  const { openPeerStore } = await import('../../../storage/index.js')
-  const { JobBook } = await import('../../roles/index.js')
-  const path = values.keypair ?? join(dir, WALLET_FILE)
-  const keypair = Keypair.fromSecretKey(parseSolanaKeypair(await readFile(path, 'utf8'), path))
-  return {
-    connection: connect(rpcUrl(values.rpc)),
-    keypair,
-    withJobs: async (fn) => {
-      const store = await openPeerStore(dir)
-      try {
-        return await fn(JobBook.client(store))
-      } finally {
-        await store.close()
-      }
-    }
-  }
+  const { dirActionComponents } = await import('../../roles/index.js')
+  return await dirActionComponents(dataDir(values.dir), connect(rpcUrl(values.rpc)), values.keypair)
 }
 
 async function cancelJob (argv: string[], io: CommandIo): Promise<number> {

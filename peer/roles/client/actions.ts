@@ -9,11 +9,15 @@
  * checks everything again (signers, owners, state), so these checks only save a failed
  * transaction's fee and give a clearer message. A successful cancel is recorded in the job book.
  */
-import { PublicKey, type Connection, type Keypair } from '@solana/web3.js'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Keypair, PublicKey, type Connection } from '@solana/web3.js'
 import { CID } from 'multiformats/cid'
 import { ESCROW_STATE, TIER, cancel, fetchEscrow, rateWorker, type EscrowAccount } from '../../../chain/index.js'
 import { formatTokens } from '../../../protocols/index.js'
-import { escrowFact, type ClientJobState, type JobBook, type JobRecord } from '../jobs.js'
+import { openPeerStore } from '../../../storage/index.js'
+import { parseSolanaKeypair, WALLET_FILE } from '../../node/index.js'
+import { JobBook, escrowFact, type ClientJobState, type JobRecord } from '../jobs.js'
 import { readConfig, sendTransaction, tokenAccount } from '../chain.js'
 import { openJobDispute } from './dispute.js'
 
@@ -23,6 +27,32 @@ export interface ClientActionComponents {
   readonly keypair: Keypair
   /** Runs `fn` on the client's job book (the CLI opens the data dir's store for just this long). */
   withJobs: <T>(fn: (jobs: JobBook<ClientJobState>) => Promise<T>) => Promise<T>
+}
+
+/**
+ * The components for a client's data dir as the CLI and `cyx ui` hold it: the wallet read from
+ * `keypairPath` (default DIR's wallet file), and the job book opened only while a record is read or
+ * written, so a running `cyx client` on the same dir is not held up.
+ */
+export async function dirActionComponents (dir: string, connection: Connection, keypairPath = join(dir, WALLET_FILE)): Promise<ClientActionComponents> {
+  let text: string
+  try {
+    text = await readFile(keypairPath, 'utf8')
+  } catch {
+    throw new ClientActionError(`no wallet at ${keypairPath}: this dir has no client`)
+  }
+  return {
+    connection,
+    keypair: Keypair.fromSecretKey(parseSolanaKeypair(text, keypairPath)),
+    withJobs: async (fn) => {
+      const store = await openPeerStore(dir)
+      try {
+        return await fn(JobBook.client(store))
+      } finally {
+        await store.close()
+      }
+    }
+  }
 }
 
 /** Refused before anything was signed: the message says why and what to do. */

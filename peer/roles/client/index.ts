@@ -34,7 +34,7 @@ import { NoEligibleBidError, type ClientJobEvent, type ClientOptions, type Emit,
 import { cancelJob, disputeJob, rateJob, type ClientActionComponents } from './actions.js'
 
 export { NoEligibleBidError }
-export { ClientActionError, cancelJob, disputeJob, rateJob, type ClientActionComponents } from './actions.js'
+export { ClientActionError, cancelJob, dirActionComponents, disputeJob, rateJob, type ClientActionComponents } from './actions.js'
 export type { ClientJobEvent, ClientOptions, JobOutcome, JobRequest, SettleMode } from './types.js'
 export type { ClientComponents } from './components.js'
 
