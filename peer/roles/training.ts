@@ -67,7 +67,8 @@ export async function redeliver (evidence: EvidenceStore, evidenceCid: string, s
   const count = e.manifest.checkpoints.length
   const last = e.manifest.checkpoints.at(-1)
   if (last === undefined || e.manifest.merkle === null) throw new Error(`the evidence ${evidenceCid} has no checkpoints`)
-  const state = trainingStateFromTensors(trainingSpecFromWire(spec), last.steps, await loadCheckpointState(evidence, e, count), stateLayoutOf(trainingSpecFromWire(spec), dataset))
+  const parsed = trainingSpecFromWire(spec)
+  const state = trainingStateFromTensors(parsed, last.steps, await loadCheckpointState(evidence, e, count), stateLayoutOf(parsed, dataset))
   const weights = weightsBytes(state)
   const hash = Uint8Array.from(wire.sha256(weights))
   if (toHex(hash) !== toHex(weightsHash)) throw new Error(`the evidence's final weights hash to ${toHex(hash)}, the job anchored ${toHex(weightsHash)}`)
