@@ -13,8 +13,11 @@ import { settlementSplit } from '../../protocols/index.js'
 import { evaluateModelFile, loadDataset } from '../../peer/train/index.js'
 
 function sim (...args: string[]): { status: number | null, stdout: string, stderr: string } {
-  // Killed after 170 s: a hang fails its test instead of stalling the suite.
-  return spawnSync(process.execPath, ['peer/cli/cyx.mjs', 'sim', ...args], { encoding: 'utf8', timeout: 330_000, killSignal: 'SIGKILL' })
+  // Killed after 330 s: a hang fails its test instead of stalling the suite, and says how far the
+  // run got (with --json the sim's log is on stderr).
+  const r = spawnSync(process.execPath, ['peer/cli/cyx.mjs', 'sim', ...args], { encoding: 'utf8', timeout: 330_000, killSignal: 'SIGKILL' })
+  const why = r.signal === null ? `exit ${String(r.status)}` : `killed by ${r.signal}`
+  return { status: r.status, stdout: r.stdout, stderr: `cyx sim ${args.join(' ')}: ${why}; its log ends:\n${r.stderr.slice(-3000)}` }
 }
 
 /** Whether a process is still there (signal 0 probes without signalling). */

@@ -91,7 +91,7 @@ ${CLIENT_MODEL_USAGE}
                line protocol; for larger networks, though all share one event loop: docs/sim.md)
   --dir DIR    where the peers' data dirs go (default: a temporary directory)
   --keep       leave the data dirs for inspection
-  --json       one JSON object instead of the log
+  --json       one JSON object on stdout; the log goes to stderr instead
   --ui         serve the live page of the run (network, auctions, jobs, money) on 127.0.0.1 and
                print its address, ui: http://127.0.0.1:PORT/#token=…, on stderr (docs/ui.md)
   --ui-port N  its port (default: any free one)
@@ -197,7 +197,8 @@ ${CLIENT_MODEL_USAGE}
         ...(values.dir === undefined ? {} : { dir: values.dir }),
         keep: values.keep === true,
         signal: abort.signal,
-        log: json ? () => {} : io.out,
+        // With --json the log still tells a watcher (and a failed test) how far the run got.
+        log: json ? io.err : io.out,
         ...(source === undefined ? {} : { observe: source.observer, hold })
       })
     } catch (e) {
