@@ -84,3 +84,48 @@ export function takeRateLimit (w: RateLimitWindow, now: number): { allowed: bool
   if (current.count >= ESCROW.jobsPerWalletPerDay) return { allowed: false, next: current }
   return { allowed: true, next: { windowStart: current.windowStart, count: current.count + 1 } }
 }
+
+/**
+ * The time one epoch of a job is estimated to take: ceil(estimatedSeconds / epochsTotal). The
+ * worker anchors its progress once per epoch (checkpoint), so this is the gap between two anchors
+ * of an honest worker on schedule.
+ */
+export function epochEstimateSeconds (estimatedSeconds: number, epochsTotal: number): number {
+  if (!Number.isSafeInteger(estimatedSeconds) || estimatedSeconds < 0) throw new AmountError(`estimatedSeconds must be a non-negative integer (got ${estimatedSeconds})`)
+  if (!Number.isInteger(epochsTotal) || epochsTotal <= 0) throw new AmountError(`epochsTotal must be a positive integer (got ${epochsTotal})`)
+  return Math.ceil(estimatedSeconds / epochsTotal)
+}
+
+/**
+ * `accept_job`'s check (program: `progress::epoch_fits`): an escrow whose estimated epoch is longer
+ * than its no-progress timeout cannot be met by an honest worker anchoring once per epoch, so it is
+ * refused (`EpochExceedsNoProgressTimeout`). An epoch exactly as long as the timeout fits.
+ */
+export function epochFitsNoProgressTimeout (estimatedSeconds: number, epochsTotal: number, timeoutSeconds: number = ESCROW.noProgressTimeoutSeconds): boolean {
+  return timeoutSeconds > 0 && epochEstimateSeconds(estimatedSeconds, epochsTotal) <= timeoutSeconds
+}
+
+/** What the no-progress timeout reads of an escrow (the program's `Escrow` fields). */
+export interface EscrowProgress {
+  /** Whether the worker signed `accept_job`. */
+  readonly accepted: boolean
+  /** Unix seconds (0 before the acceptance). */
+  readonly acceptedAt: number
+  /** The last `anchor_progress` (or the acceptance), unix seconds. */
+  readonly lastProgressAt: number
+  readonly epochsDone: number
+  readonly epochsTotal: number
+}
+
+/**
+ * Stake-Based Security → slashing condition 1, "no progress for 2+ hours" (program:
+ * `progress::no_progress_expired`): an accepted escrow whose final epoch is not anchored, at a
+ * `now` later than max(acceptedAt, lastProgressAt) + the timeout, is refundable with the timeout
+ * slash, as after its deadline. Never before the acceptance (an offer exposes the worker to
+ * nothing), never once the final epoch is anchored (the delivery, the proof and the deadline
+ * settle it then).
+ */
+export function noProgressExpired (e: EscrowProgress, now: number, timeoutSeconds: number = ESCROW.noProgressTimeoutSeconds): boolean {
+  if (!e.accepted || e.epochsDone >= e.epochsTotal) return false
+  return now > Math.max(e.acceptedAt, e.lastProgressAt) + timeoutSeconds
+}

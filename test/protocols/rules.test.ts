@@ -11,7 +11,8 @@ import {
   reputationTier, requiredStake, settlementSplit, slashRateBps, slashStake, stakeTierFor, takeRateLimit,
   tierMayAccept, timeAccuracyBps, trainingTimeWithinBounds, withdrawalCheck, withdrawableAt,
   applyReputationEvent, DISPUTE, TOKEN, U64_MAX, type ReputationRecord, referenceJobAmount, maturityPaidValue, maturityJobsCounted,
-  maturedPoints, valueWeightedPoints, ratingCounts, REPUTATION, recordFailure, NO_FAILURES, SLASHING
+  maturedPoints, valueWeightedPoints, ratingCounts, REPUTATION, recordFailure, NO_FAILURES, SLASHING,
+  epochEstimateSeconds, epochFitsNoProgressTimeout, noProgressExpired, ESCROW
 } from '../../protocols/index.js'
 
 const T = (s: string): bigint => parseTokens(s)
@@ -99,6 +100,43 @@ describe('protocols/rules', () => {
       assert.equal(trainingTimeWithinBounds(49, 100), false)
       assert.equal(trainingTimeWithinBounds(200, 100), true)
       assert.equal(trainingTimeWithinBounds(201, 100), false)
+    })
+    it('no-progress timeout: an epoch is ceil(estimate / epochs), and one longer than the 2 h timeout is refused', () => {
+      const H = ESCROW.noProgressTimeoutSeconds
+      assert.equal(H, 7_200)
+      const table: Array<[estimate: number, epochs: number, perEpoch: number, fits: boolean]> = [
+        [3_600, 1, 3_600, true],
+        [7_200, 1, 7_200, true], // exactly the timeout fits
+        [7_201, 1, 7_201, false],
+        [14_400, 2, 7_200, true],
+        [14_401, 2, 7_201, false], // rounded up
+        [86_400, 12, 7_200, true],
+        [86_400, 11, 7_855, false],
+        [1, 1_000, 1, true],
+        [0, 3, 0, true]
+      ]
+      for (const [estimate, epochs, perEpoch, fits] of table) {
+        assert.equal(epochEstimateSeconds(estimate, epochs), perEpoch, `${estimate} s / ${epochs}`)
+        assert.equal(epochFitsNoProgressTimeout(estimate, epochs), fits, `${estimate} s / ${epochs}`)
+      }
+      assert.equal(epochFitsNoProgressTimeout(600, 1, 599), false)
+      assert.throws(() => epochEstimateSeconds(100, 0), AmountError)
+      assert.throws(() => epochEstimateSeconds(-1, 1), AmountError)
+    })
+    it('no-progress timeout: only an accepted escrow short of its final anchor, strictly after max(accepted, last progress) + 2 h', () => {
+      const H = ESCROW.noProgressTimeoutSeconds
+      const base = { accepted: true, acceptedAt: 1_000, lastProgressAt: 1_000, epochsDone: 0, epochsTotal: 4 }
+      const table: Array<[what: string, e: typeof base, now: number, expired: boolean]> = [
+        ['accepted, nothing anchored, at the timeout', base, 1_000 + H, false],
+        ['accepted, nothing anchored, one second past it', base, 1_000 + H + 1, true],
+        ['anchored recently', { ...base, epochsDone: 2, lastProgressAt: 5_000 }, 1_000 + H + 1, false],
+        ['anchored, then silent past the timeout', { ...base, epochsDone: 2, lastProgressAt: 5_000 }, 5_000 + H + 1, true],
+        ['never accepted', { ...base, accepted: false, acceptedAt: 0, lastProgressAt: 0 }, 10 * H, false],
+        ['final epoch anchored', { ...base, epochsDone: 4, lastProgressAt: 2_000 }, 10 * H, false],
+        ['last progress before the acceptance (the offer\'s creation)', { ...base, acceptedAt: 3_000, lastProgressAt: 1_000 }, 1_000 + H + 1, false]
+      ]
+      for (const [what, e, now, expired] of table) assert.equal(noProgressExpired(e, now), expired, what)
+      assert.equal(noProgressExpired(base, 1_000 + 61, 60), true)
     })
     it('rate-limits a wallet to 10 jobs per day', () => {
       let w = { windowStart: 0, count: 0 }
