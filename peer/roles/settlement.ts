@@ -5,7 +5,8 @@
  *   hi(H_E), lo(H_E), S_E) — S_E the Poseidon vector commitment of the exact Q16 state (zk tier) or
  *   the digest commitment of the float state's SHA-256 (optimistic tier; the last leaf the digest
  *   commitment of the final weights hash instead, audit finding 4) — is a leaf of the Poseidon
- *   Merkle tree whose root the worker anchors with `anchor_progress` at the final epoch. Both the
+ *   Merkle tree whose root the worker anchors with `anchor_progress` at the final epoch (before it,
+ *   after every checkpoint, the commitment of the chain head: `progressRootAt`). Both the
  *   circuits and the program (`sol_poseidon`) hash these leaves;
  * - optimistic: `submit_delivery` proves on-chain that the final checkpoint is the last leaf of
  *   that root and starts the challenge window; `claim_payment` once it has passed undisputed;
@@ -118,6 +119,29 @@ export async function anchorFinalRoot (c: SettlementContext, cps: AnchoredCheckp
     throw new Error('another root is anchored at the final epoch of this escrow')
   }
   return await sendTransaction(c.connection, [anchorProgress({ worker: c.keypair.publicKey, escrow: c.escrow }, cps.leaves.length, cps.root)], [c.keypair])
+}
+
+/**
+ * The root the worker anchors at an intermediate epoch e (before the final one): the Poseidon
+ * checkpoint commitment of its chain head, C(H_e) = Poseidon(CHECKPOINT_DOMAIN, hi(H_e), lo(H_e), 0).
+ * A canonical field element (the zk tier's `anchor_progress` requires one), committing through the
+ * hash chain to every checkpoint 1..e; known from the checkpoint alone, so a resumed run anchors the
+ * same. Settlement never reads it: the final anchor replaces it with the Merkle root.
+ */
+export function progressRootAt (chainHash: Uint8Array): Uint8Array {
+  return fieldToBytes(checkpointCommitment(chainHash))
+}
+
+/**
+ * Anchors `root` at the intermediate epoch `epoch` (the no-progress timeout: the worker anchors after
+ * every checkpoint). Nothing is sent (undefined) when the escrow is no longer a running job, the
+ * epoch is anchored already (a landed retry, a resumed run) or it is the final one, which only the
+ * final anchor (`anchorFinalRoot`, with the Merkle root) may take.
+ */
+export async function anchorProgressRoot (c: SettlementContext, epoch: number, root: Uint8Array): Promise<string | undefined> {
+  const e = await readEscrowAccount(c.connection, c.escrow)
+  if (e.state !== ESCROW_STATE.funded || e.accepted === 0 || epoch <= e.epochsDone || epoch >= e.epochsTotal) return undefined
+  return await sendTransaction(c.connection, [anchorProgress({ worker: c.keypair.publicKey, escrow: c.escrow }, epoch, root)], [c.keypair])
 }
 
 const last = <T>(a: readonly T[]): T => a[a.length - 1] as T

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict'
 import { PublicKey } from '@solana/web3.js'
-import { ESCROW_STATE, TIER, decodeEscrow, type EscrowAccount } from '../../chain/index.js'
+import { ESCROW_STATE, TIER, decodeEscrow, parseEvents, type EscrowAccount } from '../../chain/index.js'
 import { DISPUTE, ESCROW, MESH, PROOF, UNITS_PER_TOKEN, settlementSplit, toHex } from '../../protocols/index.js'
 import { Client, Worker, anchoredCheckpoints, checkpointCount, jobSpec, readNode, zkDataCommitment, type WorkerEvent } from '../../peer/roles/index.js'
 import { loadDatasetById } from '../../peer/train/index.js'
@@ -34,6 +34,27 @@ async function until<V> (probe: () => V | undefined, ms: number, what: string): 
   }
 }
 
+/** One executed `anchor_progress` (its ProgressAnchored event) and what it cost. */
+interface AnchorTx { readonly escrow: string, readonly epoch: number, readonly root: string, readonly computeUnits: number }
+
+/**
+ * The worker anchors per epoch (the no-progress timeout): intermediate anchors went out while it
+ * trained, each at a later epoch before the final one, one transaction each (the `anchored` event
+ * counts them), and the final anchor is the last, at the final epoch with the settled root.
+ */
+function assertAnchoredPerEpoch (anchors: readonly AnchorTx[], events: readonly WorkerEvent[], jobId: string, escrow: EscrowAccount, address: string): void {
+  const mine = anchors.filter((a) => a.escrow === address)
+  const epochs = mine.map((a) => a.epoch)
+  const progress = events.filter((e): e is Extract<WorkerEvent, { type: 'progress-anchored' }> => e.type === 'progress-anchored' && e.jobId === jobId)
+  const anchored = events.find((e): e is Extract<WorkerEvent, { type: 'anchored' }> => e.type === 'anchored' && e.jobId === jobId)
+  assert.ok(mine.length >= 2, `at least one anchor while training, then the final one (epochs anchored: ${epochs.join(', ')})`)
+  assert.ok(epochs.every((e, i) => i === 0 || e > (epochs[i - 1] as number)), `epochs only move forward: ${epochs.join(', ')}`)
+  assert.equal(epochs.at(-1), escrow.epochsTotal, 'the final anchor is the last')
+  assert.equal(mine.at(-1)?.root, toHex(escrow.progressRoot))
+  assert.deepEqual(progress.map((e) => e.epoch), epochs.slice(0, -1), 'each intermediate anchor is reported by the worker')
+  assert.equal(anchored?.progressAnchors, mine.length - 1, 'the anchored event counts the job\'s intermediate anchors')
+}
+
 describe('roles: the zk and optimistic tiers, paid by the program', function () {
   this.timeout(180_000)
   let world: World
@@ -42,11 +63,18 @@ describe('roles: the zk and optimistic tiers, paid by the program', function () 
   let client: Client
   let worker: Worker
   const events: WorkerEvent[] = []
+  const anchors: AnchorTx[] = []
 
   before(async function () {
     this.timeout(30 * 60_000)
     await buildCircuits({ log: () => {} })
     world = await World.open()
+    world.net.ledger.onTransaction((r) => {
+      if (r.err !== null) return
+      for (const e of parseEvents(r.logs)) {
+        if (e.name === 'ProgressAnchored') anchors.push({ escrow: (e.data.escrow as PublicKey).toBase58(), epoch: Number(e.data.epoch), root: toHex(e.data.merkleRoot as Uint8Array), computeUnits: r.computeUnits })
+      }
+    })
     // Enough for the jobs and a dispute's bond (issue 15 finding 5).
     clientPeer = await world.peer(100n + DISPUTE.disputeBond / UNITS_PER_TOKEN)
     workerPeer = await world.peer(50n, clientPeer.node.multiaddrs())
@@ -55,6 +83,10 @@ describe('roles: the zk and optimistic tiers, paid by the program', function () 
   })
 
   after(async () => {
+    const byEscrow = new Map<string, number[]>()
+    for (const a of anchors) byEscrow.set(a.escrow, [...(byEscrow.get(a.escrow) ?? []), a.epoch])
+    const cu = anchors.map((a) => a.computeUnits)
+    console.log(`      anchor_progress per job (epochs): ${[...byEscrow.values()].map((e) => e.join(' ')).join(' | ')}; ${Math.min(...cu)}–${Math.max(...cu)} CU each`)
     await client?.stop()
     await worker?.stop()
     await world?.close()
@@ -80,6 +112,7 @@ describe('roles: the zk and optimistic tiers, paid by the program', function () 
     const cps = await anchoredCheckpoints(clientPeer.node.helia, outcome.session.delivery.evidenceCid, 'zk')
     assert.equal(cps.leaves.length, 8)
     assert.equal(toHex(escrow.progressRoot), toHex(cps.root))
+    assertAnchoredPerEpoch(anchors, events, outcome.jobId, escrow, outcome.escrow)
     const settled = await until(() => events.find((e): e is Extract<WorkerEvent, { type: 'settled' }> => e.type === 'settled' && e.jobId === outcome.jobId), 10_000, 'the worker\'s settlement')
     assert.equal(settled.how, 'proved')
     assert.equal(settled.challengeStep, escrow.challengeStep)
@@ -106,6 +139,7 @@ describe('roles: the zk and optimistic tiers, paid by the program', function () 
     assert.equal(toHex(escrow.finalWeightsHash), toHex(outcome.session.delivery.weightsHash))
     const cps = await anchoredCheckpoints(clientPeer.node.helia, outcome.session.delivery.evidenceCid, 'optimistic')
     assert.equal(toHex(escrow.progressRoot), toHex(cps.root))
+    assertAnchoredPerEpoch(anchors, events, outcome.jobId, escrow, outcome.escrow)
     // Within the window the worker cannot claim: it is still funded a moment later.
     await new Promise((resolve) => setTimeout(resolve, 500))
     assert.equal((await readEscrow(world, address)).state, ESCROW_STATE.funded)

@@ -2,8 +2,9 @@
  * The worker role: stakes on-chain if it has not yet, advertises its capabilities in the DHT, and
  * works in three parts, each with the narrow components it uses (built here from the running peer):
  * the bidder (announces → bids, the slots pending bids hold: bidder.ts), the job runner (the award
- * checked against the escrow on-chain and accepted, unfinished jobs recovered after a restart, the
- * final root anchored before delivery: runner.ts) and the settler (the proof or the window's claim,
+ * checked against the escrow on-chain and accepted, unfinished jobs recovered after a restart,
+ * progress anchored after every checkpoint (progress.ts), the final root anchored before delivery:
+ * runner.ts) and the settler (the proof or the window's claim,
  * retried: settler.ts). Training runs in the job service (/cyx/job/1.0.0, peer/job). Job records
  * live in the peer database (`JobBook`). A fourth part, the juror duty (juror-duty.ts, on unless
  * `juror: false`), serves on the dispute juries the sortition draws this staked node for.
@@ -27,7 +28,7 @@ import { JobBook, type WorkerJobState } from '../jobs.js'
 import { jobSpec } from '../spec.js'
 import { redeliver, runWithEvidence } from '../training.js'
 import { runWithFaults } from '../faults.js'
-import { anchorFinalRoot, anchoredCheckpoints, chainTime, claimAfterWindow, proveAndComplete, submitOptimisticDelivery } from '../settlement.js'
+import { anchorFinalRoot, anchorProgressRoot, anchoredCheckpoints, chainTime, claimAfterWindow, progressRootAt, proveAndComplete, submitOptimisticDelivery } from '../settlement.js'
 import { judgeEvidence } from '../juror.js'
 import { Bidder } from './bidder.js'
 import { workerFactsOf } from './facts.js'
@@ -131,6 +132,8 @@ export class Worker {
       },
       anchoredCheckpoints: async (cid, tier) => await anchoredCheckpoints(helia, cid, tier),
       anchorFinalRoot: async (escrow, cps) => await anchorFinalRoot(settlement(escrow), cps),
+      anchorProgress: async (escrow, epoch, root) => await anchorProgressRoot(settlement(escrow), epoch, root),
+      progressRootAt,
       submitDelivery: async (escrow, cps, weightsHash) => await submitOptimisticDelivery(settlement(escrow), cps, weightsHash),
       settle: (jobId) => { this.#settler.settle(jobId) },
       stopping: () => this.#stopping.signal.aborted,
@@ -194,9 +197,17 @@ export class Worker {
             return work
           }
           const runSignal = AbortSignal.any([signal, w.#stopping.signal])
+          // Each stored checkpoint goes to the client and, in the background, on-chain (the no-progress timeout).
+          const reported: typeof progress = {
+            metrics: (m) => { progress.metrics(m) },
+            checkpoint: (n) => {
+              progress.checkpoint(n)
+              w.#runner.checkpoint(job.jobId, job.award, n)
+            }
+          }
           const run = o.faults === undefined
-            ? runWithEvidence(w.#helia, o.store.evidenceDrafts, job.award.spec!, dataset, progress, runSignal)
-            : runWithFaults(o.faults, { node: o.node, evidence: w.#helia, drafts: o.store.evidenceDrafts, spec: job.award.spec!, dataset, progress, signal: runSignal })
+            ? runWithEvidence(w.#helia, o.store.evidenceDrafts, job.award.spec!, dataset, reported, runSignal)
+            : runWithFaults(o.faults, { node: o.node, evidence: w.#helia, drafts: o.store.evidenceDrafts, spec: job.award.spec!, dataset, progress: reported, signal: runSignal })
           w.#runs.set(job.jobId, run.catch((e: unknown) => { log.trace('training run of job %s ended with an error: %s', job.jobId, e instanceof Error ? e.message : e) }))
           try {
             const work = await run
@@ -208,6 +219,8 @@ export class Worker {
             return work
           } finally {
             w.#runs.delete(job.jobId)
+            // (After `anchor`, nothing is left to end.)
+            w.#runner.trainingEnded(job.jobId)
           }
         },
         finished: async (job, outcome) => {
@@ -406,7 +419,7 @@ export class Worker {
       this.#stopping.abort(new Error('the worker stopped'))
       await this.#juror?.stop()
       await this.#service?.stop()
-      await Promise.allSettled([...this.#runs.values(), ...this.#settler.inFlight()])
+      await Promise.allSettled([...this.#runs.values(), ...this.#settler.inFlight(), ...this.#runner.inFlight()])
     })()
     await this.#stopped
   }

@@ -1,20 +1,22 @@
 /**
  * The worker's job runner: the award checked and the job accepted (on-chain, `accept_job`, only once
  * the escrow and this worker's capacity are checked), jobs left unfinished by a restart recovered,
- * and, after training and before the weights go out, the final root anchored (with, optimistic tier,
- * the delivery). Training itself runs in the job service (peer/job) the worker starts.
+ * progress anchored on-chain after every checkpoint while training goes (progress.ts: the no-progress
+ * timeout) and, after training and before the weights go out, the final root anchored (with,
+ * optimistic tier, the delivery). Training itself runs in the job service (peer/job) the worker starts.
  */
 import { logger } from '@libp2p/logger'
 import type { PeerId } from '@libp2p/interface'
 import { PublicKey, type TransactionInstruction } from '@solana/web3.js'
 import { ESCROW_STATE, acceptJob, type EscrowAccount } from '../../../chain/index.js'
-import { wire, toHex } from '../../../protocols/index.js'
+import { epochEstimateSeconds, epochFitsNoProgressTimeout, wire, toHex } from '../../../protocols/index.js'
 import { JobRefusal } from '../../job/index.js'
 import { acceptsDirectAward, type WorkerProfile } from '../../policy/index.js'
 import type { JobBook, WorkerJobState } from '../jobs.js'
 import type { AnchoredCheckpoints } from '../settlement.js'
 import { specTier } from '../spec.js'
 import { workerFactsOf, workerFactsRecord } from './facts.js'
+import { ProgressAnchors } from './progress.js'
 import type { WorkerEmit } from './types.js'
 
 const log = logger('cyx:worker:runner')
@@ -44,6 +46,10 @@ export interface RunnerComponents {
   anchoredCheckpoints: (evidenceCid: string, tier: 'optimistic' | 'zk') => Promise<AnchoredCheckpoints>
   /** `anchor_progress` at the final epoch; undefined when already anchored. */
   anchorFinalRoot: (escrow: PublicKey, cps: AnchoredCheckpoints) => Promise<string | undefined>
+  /** `anchor_progress` at an intermediate epoch; undefined when nothing had to be sent. */
+  anchorProgress: (escrow: PublicKey, epoch: number, root: Uint8Array) => Promise<string | undefined>
+  /** The root anchored at an intermediate epoch, from that checkpoint's chain hash. */
+  progressRootAt: (chainHash: Uint8Array) => Uint8Array
   /** `submit_delivery` with the last leaf's proof; undefined when already submitted. */
   submitDelivery: (escrow: PublicKey, cps: AnchoredCheckpoints, weightsHash: Uint8Array) => Promise<string | undefined>
   /** Hands a delivered job to the settler. */
@@ -67,11 +73,32 @@ export class JobRunner {
   readonly #capacity: number
   /** What `anchor` read back from the evidence, kept for the settlement (a restart reads it again). */
   readonly anchored = new Map<string, AnchoredCheckpoints>()
+  /** The anchors of intermediate epochs, sent in the background as checkpoints are stored. */
+  readonly #progress: ProgressAnchors
 
-  constructor (c: RunnerComponents, emit: WorkerEmit, capacity: number) {
+  constructor (c: RunnerComponents, emit: WorkerEmit, capacity: number, o: { progressRetryMs?: number } = {}) {
     this.#c = c
     this.#emit = emit
     this.#capacity = capacity
+    this.#progress = new ProgressAnchors({ anchorProgress: c.anchorProgress, rootAt: c.progressRootAt }, emit, o.progressRetryMs === undefined ? {} : { retryMs: o.progressRetryMs })
+  }
+
+  /**
+   * Checkpoint `notice.epoch` of a running job is stored: its progress is anchored on-chain in the
+   * background (training does not wait), so the escrow's no-progress timeout keeps restarting.
+   */
+  checkpoint (jobId: string, award: wire.Award, notice: Pick<wire.CheckpointNotice, 'epoch' | 'chainHash'>): void {
+    this.#progress.checkpoint(jobId, new PublicKey(award.escrow), notice.epoch, notice.chainHash)
+  }
+
+  /** The run of `jobId` ended without a delivery: no more progress anchors (the one in flight lands). */
+  trainingEnded (jobId: string): void {
+    this.#progress.finish(jobId).catch((e: unknown) => { log.error('ending the progress anchors of job %s failed: %s', jobId, e instanceof Error ? e.message : e) })
+  }
+
+  /** Progress anchors still in flight (the worker's stop waits for them). */
+  inFlight (): Array<Promise<void>> {
+    return this.#progress.inFlight()
   }
 
   /** The award check: the escrow on-chain first, then whether this worker takes the job. */
@@ -108,6 +135,11 @@ export class JobRunner {
     // own estimate of the job, or the worker would sign up for a timeout slash.
     const timeout = escrow.accepted === 0 ? escrow.deadline - escrow.createdAt : escrow.deadline - escrow.acceptedAt
     if (timeout < escrow.estimatedSeconds) throw new JobRefusal(ErrorCode.ESCROW_INVALID, `the escrow's timeout (${timeout} s) is shorter than the job's estimate (${escrow.estimatedSeconds} s)`)
+    // An epoch longer than the no-progress timeout could not be anchored in time (accept_job refuses it too).
+    const noProgress = Number(escrow.terms.noProgressTimeoutSecs)
+    if (!epochFitsNoProgressTimeout(Number(escrow.estimatedSeconds), escrow.epochsTotal, noProgress)) {
+      throw new JobRefusal(ErrorCode.ESCROW_INVALID, `an epoch of this job is estimated at ${epochEstimateSeconds(Number(escrow.estimatedSeconds), escrow.epochsTotal)} s, longer than the escrow's no-progress timeout (${noProgress} s)`)
+    }
     await this.#acceptOnChain(escrow, award)
     // The client's listen addresses (from identify), so a restarted worker can dial it back.
     const clientAddrs = await c.addressesOf(from)
@@ -160,7 +192,8 @@ export class JobRunner {
   }
 
   /**
-   * After training, before delivery: the Poseidon root of the checkpoint commitments is anchored at
+   * After training, before delivery: the progress anchors stop (the one in flight lands first), the
+   * Poseidon root of the checkpoint commitments is anchored at
    * the final epoch and, optimistic tier, the delivery is submitted with its last-leaf proof (the
    * program checks it with `sol_poseidon`; the challenge window starts). What settlement needs
    * later is noted in the job record, so a restarted worker can finish it.
@@ -169,6 +202,7 @@ export class JobRunner {
     const c = this.#c
     const tier = specTier(award.spec!)
     const escrow = new PublicKey(award.escrow)
+    const progressAnchors = await this.#progress.finish(jobId)
     const cps = await c.anchoredCheckpoints(evidenceCid, tier)
     this.anchored.set(jobId, cps)
     const signatures: string[] = []
@@ -189,6 +223,6 @@ export class JobRunner {
     await retried(async () => await c.anchorFinalRoot(escrow, cps))
     if (tier === 'optimistic') await retried(async () => await c.submitDelivery(escrow, cps, weightsHash))
     await c.jobs.note(jobId, workerFactsRecord({ tier, evidenceCid, weightsHash, root: cps.root }))
-    this.#emit({ type: 'anchored', jobId, tier, checkpoints: cps.leaves.length, root: toHex(cps.root), signatures })
+    this.#emit({ type: 'anchored', jobId, tier, checkpoints: cps.leaves.length, root: toHex(cps.root), signatures, progressAnchors })
   }
 }

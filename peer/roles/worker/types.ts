@@ -75,9 +75,16 @@ export type WorkerEvent =
   | { readonly type: 'redelivered', readonly jobId: string }
   /** The session went away before delivery; the job stays where it was, to be resumed. */
   | { readonly type: 'interrupted', readonly jobId: string, readonly error: string }
+  /** Checkpoint `epoch` (before the final one) is anchored on-chain (`anchor_progress`: the
+   * no-progress timeout restarts); `transactions`: this job's intermediate anchors so far. */
+  | { readonly type: 'progress-anchored', readonly jobId: string, readonly epoch: number, readonly signature: string, readonly transactions: number }
+  /** Anchoring checkpoint `epoch` failed; it is tried again (or a newer checkpoint instead). */
+  | { readonly type: 'progress-anchor-failed', readonly jobId: string, readonly epoch: number, readonly error: string }
   /** The final Poseidon root of the checkpoint commitments is anchored on-chain (and, optimistic
-   * tier, the delivery submitted with its last-leaf proof: the challenge window runs). */
-  | { readonly type: 'anchored', readonly jobId: string, readonly tier: 'optimistic' | 'zk', readonly checkpoints: number, readonly root: string, readonly signatures: readonly string[] }
+   * tier, the delivery submitted with its last-leaf proof: the challenge window runs).
+   * `progressAnchors`: the transactions that anchored its intermediate epochs while it trained
+   * (`signatures` are the final anchor's and the delivery's). */
+  | { readonly type: 'anchored', readonly jobId: string, readonly tier: 'optimistic' | 'zk', readonly checkpoints: number, readonly root: string, readonly signatures: readonly string[], readonly progressAnchors: number }
   /** zk tier: the program drew step `step`; the Groth16 proof of it is being made. */
   | { readonly type: 'challenge', readonly jobId: string, readonly step: number }
   /** The escrow is over: paid by `complete_zk` (`proved`) or `claim_payment` (`claimed`), or ended

@@ -8,7 +8,7 @@ import type { PeerId } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { Keypair, PublicKey } from '@solana/web3.js'
 import type { EscrowAccount, NodeAccount } from '../../../chain/index.js'
-import { NODE_STATUS, ESCROW_STATE, TIER } from '../../../chain/index.js'
+import { NODE_STATUS, ESCROW_STATE, TIER, configParamsFromProtocol } from '../../../chain/index.js'
 import { UNITS_PER_TOKEN, wire } from '../../../protocols/index.js'
 import type { WorkerProfile } from '../../../peer/policy/index.js'
 
@@ -49,6 +49,7 @@ export function escrowAccountDouble (over: Partial<EscrowAccount> = {}): EscrowA
   return {
     state: ESCROW_STATE.funded, tier: TIER.optimistic, epochsDone: 0, epochsTotal: 3, progressRoot: new Uint8Array(32), delivered: 0,
     finalWeightsHash: new Uint8Array(32), challengeStep: 0, accepted: 0, createdAt: 0n, acceptedAt: 0n, deadline: 3_600n, estimatedSeconds: 60n,
+    terms: configParamsFromProtocol(),
     ...over
   } as unknown as EscrowAccount
 }

@@ -9,6 +9,7 @@ import { PublicKey } from '@solana/web3.js'
 import { wire, toHex } from '../../../protocols/index.js'
 import { JobRefusal } from '../../../peer/job/index.js'
 import { JobBook, JobRunner, Settler, settledFacts, type RunnerComponents, type SettlerComponents, type WorkerEvent, type WorkerJobState } from '../../../peer/roles/index.js'
+import { ProgressAnchors } from '../../../peer/roles/worker/progress.js'
 import { T, escrowAccountDouble, peerId, profile, recorder, spec, wallet } from './doubles.js'
 
 function award (over: Partial<wire.Award> = {}): wire.Award {
@@ -37,6 +38,8 @@ function runnerOnDoubles (o: { bid?: bigint, running?: number, escrow?: Paramete
     dial: (addrs: readonly string[]) => { dialled.push([...addrs]) },
     anchoredCheckpoints: async () => { throw new Error('not used') },
     anchorFinalRoot: async () => undefined,
+    anchorProgress: async () => undefined,
+    progressRootAt: (h: Uint8Array) => h,
     submitDelivery: async () => undefined,
     settle: (jobId: string) => { settled.push(jobId) },
     stopping: () => false,
@@ -65,6 +68,16 @@ describe('unit: worker job runner', () => {
     const short = runnerOnDoubles({ bid: 2n * T, escrow: { deadline: 30n, createdAt: 0n, estimatedSeconds: 60n } })
     await assert.rejects(short.runner.accept(award(), new Uint8Array(32), await peerId()), /shorter than the job's estimate/)
     assert.equal(short.c.sent.length, 0, 'nothing signed')
+  })
+
+  it('refuses an escrow whose estimated epoch is longer than its no-progress timeout (accept_job would too)', async () => {
+    // 3 epochs of 2 h 1 s (rounded up) against the 2 h timeout; the deadline covers the estimate.
+    const coarse = runnerOnDoubles({ bid: 2n * T, escrow: { deadline: 86_400n, createdAt: 0n, estimatedSeconds: 3n * 7_200n + 1n, epochsTotal: 3 } })
+    await assert.rejects(coarse.runner.accept(award(), new Uint8Array(32), await peerId()), /estimated at 7201 s, longer than the escrow's no-progress timeout \(7200 s\)/)
+    assert.equal(coarse.c.sent.length, 0, 'nothing signed')
+    const fine = runnerOnDoubles({ bid: 2n * T, escrow: { deadline: 86_400n, createdAt: 0n, estimatedSeconds: 3n * 7_200n, epochsTotal: 3 } })
+    await fine.runner.accept(award(), new Uint8Array(32), await peerId())
+    assert.equal(fine.c.sent.length, 1, 'exactly the timeout per epoch: accepted')
   })
 
   it('the same award again resumes the job; another client\'s is refused', async () => {
@@ -105,6 +118,88 @@ describe('unit: worker job runner', () => {
     const failed: string[] = []
     await gone.runner.recover(async (id, s) => { failed.push(`${id}:${s}`) })
     assert.deepEqual(failed, ['c:failed'])
+  })
+})
+
+describe('unit: worker progress anchors (the no-progress timeout)', () => {
+  const escrow = wallet()
+  const h = (n: number): Uint8Array => new Uint8Array(32).fill(n)
+  /** A chain whose anchors resolve when the test says so. */
+  function chainDouble (): { anchorProgress: ProgressAnchorsComponents['anchorProgress'], calls: number[], release: (outcome?: Error) => void, inFlight: () => number } {
+    const calls: number[] = []
+    const waiting: Array<(outcome?: Error) => void> = []
+    return {
+      calls,
+      anchorProgress: async (_e, epoch) => {
+        calls.push(epoch)
+        const outcome = await new Promise<Error | undefined>((resolve) => { waiting.push(resolve) })
+        if (outcome !== undefined) throw outcome
+        return `sig-${epoch}`
+      },
+      release: (outcome) => { waiting.shift()?.(outcome) },
+      inFlight: () => waiting.length
+    }
+  }
+  type ProgressAnchorsComponents = ConstructorParameters<typeof ProgressAnchors>[0]
+  const tick = async (): Promise<void> => { await new Promise((resolve) => setImmediate(resolve)) }
+
+  it('anchors each checkpoint in the background, one at a time, only the latest of those that came meanwhile', async () => {
+    const chain = chainDouble()
+    const events: WorkerEvent[] = []
+    const roots: string[] = []
+    const p = new ProgressAnchors({ anchorProgress: chain.anchorProgress, rootAt: (x) => { roots.push(toHex(x)); return x } }, (e) => { events.push(e) })
+    p.checkpoint('j', escrow, 1, h(1))
+    await tick()
+    assert.deepEqual(chain.calls, [1], 'the first checkpoint goes out at once')
+    p.checkpoint('j', escrow, 2, h(2))
+    p.checkpoint('j', escrow, 3, h(3))
+    await tick()
+    assert.equal(chain.inFlight(), 1, 'serialized: one anchor in flight')
+    chain.release()
+    await tick()
+    assert.deepEqual(chain.calls, [1, 3], 'checkpoint 2 superseded by 3')
+    assert.deepEqual(roots, [toHex(h(1)), toHex(h(3))], 'each anchor\'s root from its own checkpoint')
+    chain.release()
+    await tick()
+    assert.equal(await p.finish('j'), 2)
+    assert.deepEqual(events.map((e) => e.type === 'progress-anchored' ? [e.epoch, e.transactions] : e.type), [[1, 1], [3, 2]])
+  })
+
+  it('a failed anchor is logged, reported and tried again; a newer checkpoint replaces it', async () => {
+    const chain = chainDouble()
+    const events: WorkerEvent[] = []
+    const p = new ProgressAnchors({ anchorProgress: chain.anchorProgress, rootAt: (x) => x }, (e) => { events.push(e) }, { retryMs: 1 })
+    p.checkpoint('j', escrow, 1, h(1))
+    await tick()
+    chain.release(new Error('rpc down'))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.deepEqual(chain.calls, [1, 1], 'the same epoch again after the pause')
+    chain.release(new Error('rpc down'))
+    p.checkpoint('j', escrow, 2, h(2))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.deepEqual(chain.calls, [1, 1, 2], 'then the newer checkpoint instead')
+    chain.release()
+    await tick()
+    assert.equal(await p.finish('j'), 1)
+    assert.deepEqual(events.map((e) => [e.type, 'epoch' in e ? e.epoch : undefined]), [['progress-anchor-failed', 1], ['progress-anchor-failed', 1], ['progress-anchored', 2]])
+  })
+
+  it('finish drops what is pending, waits for the anchor in flight, and ignores later checkpoints', async () => {
+    const chain = chainDouble()
+    const p = new ProgressAnchors({ anchorProgress: chain.anchorProgress, rootAt: (x) => x }, () => {})
+    p.checkpoint('j', escrow, 1, h(1))
+    await tick()
+    p.checkpoint('j', escrow, 2, h(2))
+    let finished: number | undefined
+    const done = p.finish('j').then((n) => { finished = n })
+    await tick()
+    assert.equal(finished, undefined, 'the anchor in flight is waited for')
+    chain.release()
+    await done
+    assert.equal(finished, 1)
+    assert.deepEqual(chain.calls, [1], 'checkpoint 2 was dropped: the final anchor supersedes it')
+    assert.equal(await p.finish('j'), 0)
+    assert.deepEqual(p.inFlight(), [])
   })
 })
 
