@@ -96,7 +96,8 @@ export const PROGRAM_ERRORS = {
   NotATreasuryVault: 6081,
   InsufficientTreasury: 6082,
   NotUpgradeAuthority: 6100,
-  MintHasFreezeAuthority: 6101
+  MintHasFreezeAuthority: 6101,
+  EpochExceedsNoProgressTimeout: 6102
 } as const
 
 export type ProgramErrorName = keyof typeof PROGRAM_ERRORS

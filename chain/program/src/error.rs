@@ -144,6 +144,10 @@ pub enum Error {
     /// `initialize_config` with a mint that has a freeze authority: its holder could freeze every
     /// vault, escrow and stake of the program.
     MintHasFreezeAuthority = 6101,
+    /// `accept_job` of an escrow whose estimated time per epoch, ceil(estimated_seconds /
+    /// epochs_total), exceeds its no-progress timeout (`terms.no_progress_timeout_secs`): an
+    /// honest worker anchoring once per epoch could not meet it (`progress::epoch_fits`).
+    EpochExceedsNoProgressTimeout = 6102,
 }
 
 impl Error {

@@ -23,6 +23,7 @@ pub mod input;
 pub mod ix;
 pub mod jury;
 pub mod math;
+pub mod progress;
 pub mod pubkey;
 pub mod reputation;
 pub mod seeds;

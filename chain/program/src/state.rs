@@ -353,7 +353,10 @@ pub struct Escrow {
     pub job_id: [u8; 32],
     pub spec_hash: [u8; 32],
     pub final_weights_hash: [u8; 32],
-    /// Merkle root of the checkpoint chain at the last anchored epoch.
+    /// The root anchored at the last anchored epoch (`anchor_progress`): at the final epoch the
+    /// Poseidon Merkle root of the checkpoint commitments (what settlement checks); before it, the
+    /// worker role anchors the Poseidon commitment of its chain head H_e, a field element, after
+    /// every checkpoint (progress for the no-progress timeout; nothing settles against it).
     pub progress_root: [u8; 32],
     /// zk tier: SHA-256 of the verifying-key bytes of ["vk", circuit_id] when the escrow was
     /// created. `complete_zk` refuses a key that no longer hashes to it: replacing a key cannot

@@ -12,6 +12,11 @@
 //! more active job, and extends the stake lock by `stake_lock_per_active_job_secs`
 //! (`extendLockForJob`).
 //!
+//! The job's estimated time per epoch, ceil(estimated_seconds / epochs_total), must not exceed
+//! the escrow's no-progress timeout (`EpochExceedsNoProgressTimeout`): the worker anchors once per
+//! epoch, and an escrow with no anchor for longer than the timeout is refundable with a slash
+//! (`timeout_refund`), so an epoch longer than it would slash an honest worker.
+//!
 //! The worker checks the escrow's terms off-chain before signing (amount against its bid, the
 //! timeout against its own estimate: `peer/roles/worker.ts`).
 //!
@@ -24,7 +29,7 @@ use crate::event::{self, JobAccepted};
 use crate::input::Input;
 use crate::ix::create_escrow::check_worker_may_take;
 use crate::state::{Config, Escrow, Node, ESCROW_FUNDED};
-use crate::{math, reputation, require, sys};
+use crate::{math, progress, reputation, require, sys};
 
 pub fn process(input: &Input) -> Result {
     let pid = &input.program_id;
@@ -46,6 +51,10 @@ pub fn process(input: &Input) -> Result {
     let now = sys::clock().unix_timestamp;
     require!(now <= e.deadline, Error::DeadlinePassed);
     check_worker_may_take(n, p, e.amount, now)?;
+    require!(
+        progress::epoch_fits(e.estimated_seconds, e.epochs_total, e.terms.no_progress_timeout_secs),
+        Error::EpochExceedsNoProgressTimeout
+    );
 
     // The timeout the client chose (create_escrow set deadline = created_at + timeout), from now.
     let timeout = math::sub_i64(e.deadline, e.created_at)?;

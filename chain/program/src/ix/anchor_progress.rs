@@ -2,6 +2,8 @@
 //! checkpoint chain at `epoch`. Epochs only move forward and never past the spec's epoch count;
 //! the anchored epoch is the progress a cancellation pays pro rata. Not after the deadline: from
 //! then on the escrow may be refunded, and late progress must not change what a cancel pays.
+//! Each anchor restarts the no-progress timeout (`last_progress_at`; `progress`, `timeout_refund`):
+//! the worker role anchors after every checkpoint, the final root before delivery.
 //!
 //! zk tier: the root is the Poseidon root of the checkpoint commitments (a field element < r),
 //! and anchoring the final epoch records the slot after which the challenge is drawn (the
