@@ -62,7 +62,10 @@ export const ESCROW = {
   minAmount: tok(1n),
   /** A node with no heartbeat for 2 minutes is offline (Payment Flow → Refund triggers). */
   heartbeatIntervalSeconds: 2 * MINUTE,
-  /** Stake-Based Security → slashing condition 1: "no progress for 2+ hours" is a timeout. */
+  /** Stake-Based Security → slashing condition 1: "no progress for 2+ hours" is a timeout. An
+   * accepted escrow with no `anchor_progress` for this long before its final epoch is refunded with
+   * the timeout slash (`noProgressExpired`, `timeout_refund`); the worker anchors every checkpoint,
+   * and `accept_job` refuses an estimated epoch longer than this (`epochFitsNoProgressTimeout`). */
   noProgressTimeoutSeconds: 2 * HOUR,
   /** Cancellation fee: 10 % of the escrow, non-refundable, paid to the worker (cyxwiz: to the
    * worker, who reserved the capacity; the document says only "non-refundable"). */

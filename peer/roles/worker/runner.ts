@@ -193,10 +193,10 @@ export class JobRunner {
 
   /**
    * After training, before delivery: the progress anchors stop (the one in flight lands first), the
-   * Poseidon root of the checkpoint commitments is anchored at
-   * the final epoch and, optimistic tier, the delivery is submitted with its last-leaf proof (the
-   * program checks it with `sol_poseidon`; the challenge window starts). What settlement needs
-   * later is noted in the job record, so a restarted worker can finish it.
+   * Poseidon root of the checkpoint commitments is anchored at the final epoch and, optimistic
+   * tier, the delivery is submitted with its last-leaf proof (the program checks it with
+   * `sol_poseidon`; the challenge window starts). What settlement needs later is noted in the job
+   * record, so a restarted worker can finish it.
    */
   async anchor (jobId: string, award: wire.Award, evidenceCid: string, weightsHash: Uint8Array): Promise<void> {
     const c = this.#c
