@@ -5,12 +5,14 @@
  *
  * Actors:
  * - the honest worker H (staked): accepts only optimistic offers it can meet (its tier may take the
- *   amount, the estimate fits the timeout, the offer has not expired), anchors the correct run,
- *   delivers its weights before the deadline, claims after the challenge window, answers a dispute
+ *   amount, the estimate fits the timeout, each epoch's estimate fits the no-progress timeout, the
+ *   offer has not expired), anchors the correct run epoch by epoch, never letting the no-progress
+ *   timeout expire, delivers its weights before the deadline, claims after the challenge window, answers a dispute
  *   with its evidence;
  * - the honest client C: offers jobs to H and to the cheater X, keeps a dispute bond in reserve,
  *   completes a delivery whose weights are the correct ones (it re-executes), disputes any other
- *   within the challenge window, refunds a job nobody delivered after its deadline, withdraws an
+ *   within the challenge window, refunds a job nobody delivered after its deadline or whose worker
+ *   stalled past the no-progress timeout, withdraws an
  *   offer nobody accepted;
  * - the cheating worker X (staked): accepts C's offers and delivers a consistent but wrong run (its
  *   own chain ending in other weights), or anchors the right root and delivers other weights, claims,
@@ -26,7 +28,8 @@
  *   resolve_dispute, finalize_dispute (with its own token accounts), withdraw_vote, close_dispute,
  *   close_escrow, rate_worker, heartbeat / request_unstake / withdraw_stake on H's node;
  * - clock warps (1 minute to 3 days, forward). The honest parties are live: before the clock
- *   passes one of their deadlines they act (H delivers an accepted job, C disputes a wrong
+ *   passes one of their deadlines they act (H anchors its next epoch before the no-progress timeout
+ *   expires and delivers an accepted job, C disputes a wrong
  *   delivery, the jurors draw, commit, reveal, resolve and finalize in each window).
  *
  * Disputes are decided by the jury machinery (`draw_jury`, `commit_vote`, `reveal_vote`,
@@ -63,7 +66,7 @@ import {
   type DisputeAccount, type EscrowAccount, type NodeAccount
 } from '../../chain/client/index.js'
 import {
-  DISPUTE, PROOF, STAKE_TIERS, bondOutcome, cancellationSplit, disputeVerdict, noVerdictOutcome, progressBps, proRataSplit, reputationTier, settlementSplit,
+  DISPUTE, ESCROW, PROOF, STAKE_TIERS, bondOutcome, cancellationSplit, disputeVerdict, epochFitsNoProgressTimeout, noProgressExpired, noVerdictOutcome, progressBps, proRataSplit, reputationTier, settlementSplit,
   tierMayAccept, voteCommitment, type Side
 } from '../../protocols/index.js'
 import { TOKEN, World, deliveryArgs, floatRun, hash, program, type Wallet } from './world.js'
@@ -84,7 +87,7 @@ const GRIEFS = [
 type Grief = typeof GRIEFS[number]
 
 type Op =
-  | { kind: 'offer', by: 'client' | 'griefer' | 'puppet', toCheater: boolean, amount: bigint, epochs: number, timeout: number, zk: boolean, prompt: boolean }
+  | { kind: 'offer', by: 'client' | 'griefer' | 'puppet', toCheater: boolean, amount: bigint, epochs: number, timeout: number, zk: boolean, prompt: boolean, slow: number }
   | { kind: 'honest' | 'client' | 'cheater' | 'griefer', job: number, x: number }
   | { kind: 'grief', call: Grief, job: number, x: number }
   | { kind: 'dust', target: number, units: bigint }
@@ -97,10 +100,12 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       by: fc.constantFrom('client' as const, 'client' as const, 'griefer' as const, 'griefer' as const, 'puppet' as const),
       toCheater: fc.boolean(),
       amount: fc.bigInt(TOKEN, 9n * TOKEN),
-      epochs: fc.integer({ min: 1, max: 4 }),
+      epochs: fc.integer({ min: 1, max: 12 }),
       timeout: fc.integer({ min: 600, max: 86_400 * 3 }),
       zk: fc.boolean(),
-      prompt: fc.boolean()
+      prompt: fc.boolean(),
+      // 0: the estimate ignores the no-progress timeout (its epochs may be too long to accept).
+      slow: fc.nat(4)
     }),
     weight: 4
   },
@@ -231,6 +236,7 @@ class Model {
     if (label === 'dispute') bump(succeeded, `dispute by ${extra.claimant === this.C ? 'C' : extra.claimant === this.G ? 'G' : 'X'}`)
     if (label === 'finalize' && d !== null) bump(succeeded, `finalize for ${d.winner === SIDE.none ? 'nobody' : sideName(d.winner)}`)
     if (label === 'accept' && j !== undefined) j.accepted = true
+    if (label === 'timeout' && e !== null && this.L.unixTime() <= e.deadline) bump(succeeded, 'timeout by no progress')
     for (const [token, delta] of this.effects(label, j, e, d, n, extra)) {
       if (!this.expected.has(token)) continue // a vault: conservation covers it
       this.expected.set(token, (this.expected.get(token) ?? 0n) + delta)
@@ -342,7 +348,11 @@ class Model {
       if (this.L.tokenBalance(this.C.token) < amount + BigInt(open + 1) * DISPUTE.disputeBond) return
     }
     const nonce = ++this.nonce
-    const args = this.w.escrowArgs(nonce, amount, { timeoutSecs: timeout, estimatedSeconds: timeout / 2n + 1n, epochsTotal: o.epochs, ...(zk ? { tier: TIER.zk, circuitId: 1, dataCommitment: new Uint8Array(32).fill(7, 31) } : {}) })
+    // Half the timeout, capped (but when `slow`) so that each epoch fits the no-progress timeout.
+    const half = timeout / 2n + 1n
+    const fitting = BigInt(o.epochs * ESCROW.noProgressTimeoutSeconds)
+    const estimatedSeconds = o.slow === 0 || half < fitting ? half : fitting
+    const args = this.w.escrowArgs(nonce, amount, { timeoutSecs: timeout, estimatedSeconds, epochsTotal: o.epochs, ...(zk ? { tier: TIER.zk, circuitId: 1, dataCommitment: new Uint8Array(32).fill(7, 31) } : {}) })
     const key = escrowPda(this.w.pid, by.kp.publicKey, nonce).address
     const job: Job = { key, client: by, worker, amount, correct: hash(`correct/${b58(key)}`), zk, accepted: false }
     const ix = this.w.createEscrowIx(by, worker.kp.publicKey, args)
@@ -375,13 +385,17 @@ class Model {
       // Only an offer it can meet: optimistic, within its tier, an estimate that fits, not expired.
       const node = w.node(worker)
       if (e.tier !== TIER.optimistic || !tierMayAccept(reputationTier(node.reputation), e.amount) || e.estimatedSeconds > e.deadline - e.createdAt || now > e.deadline) return
+      if (!epochFitsNoProgressTimeout(Number(e.estimatedSeconds), e.epochsTotal, Number(e.terms.noProgressTimeoutSecs))) return
       this.tx('accept', acceptJob({ worker, escrow: j.key }, w.pid), [H.kp], j)
       return
     }
     if (e.delivered === 0) {
       if (now > e.deadline) return // never happens: it delivers before the clock passes the deadline
       const run = this.run(j, false)
-      if (e.epochsDone < e.epochsTotal) this.tx('anchor', anchorProgress({ worker, escrow: j.key }, e.epochsTotal, run.root, w.pid), [H.kp], j)
+      // Epoch by epoch: the final root at the last one, a commitment of its chain head before.
+      const epoch = e.epochsDone + 1
+      const root = epoch === e.epochsTotal ? run.root : hash(`progress/${b58(j.key)}/${epoch}`)
+      if (e.epochsDone < e.epochsTotal) this.tx('anchor', anchorProgress({ worker, escrow: j.key }, epoch, root, w.pid), [H.kp], j)
       else this.tx('deliver', submitDelivery({ worker, escrow: j.key }, deliveryArgs(run, j.correct), w.pid), [H.kp], j)
       return
     }
@@ -397,7 +411,7 @@ class Model {
     const j = this.pick(i, (j) => {
       const e = this.escrow(j)
       if (j.client !== this.C || e === null || e.state === ESCROW_STATE.disputed) return false
-      return e.state !== ESCROW_STATE.funded || e.delivered !== 0 || now > e.deadline
+      return e.state !== ESCROW_STATE.funded || e.delivered !== 0 || now > e.deadline || this.stalled(e, now)
     })
     if (j !== undefined) this.clientStep(j)
   }
@@ -413,7 +427,7 @@ class Model {
         // It re-executes: the correct weights are accepted, any other delivery disputed.
         if (Buffer.from(e.finalWeightsHash).equals(Buffer.from(j.correct))) this.tx('complete', complete(base, j.correct, w.pid), [C.kp], j)
         else if (now < e.deliveredAt + BigInt(PROOF.challengeWindowSeconds)) this.tx('dispute', openDispute({ claimant: C.kp.publicKey, claimantToken: C.token, escrow: j.key, mint: w.mint }, `bafy-client-${b58(j.key)}`, w.pid), [C.kp], j, { claimant: C })
-      } else if (e.accepted !== 0 && now > e.deadline) {
+      } else if (e.accepted !== 0 && (now > e.deadline || this.stalled(e, now))) {
         this.tx('timeout', timeoutRefund({ escrow: j.key, worker: j.worker.kp.publicKey, clientToken: C.token, mint: w.mint }, w.pid), [C.kp], j)
       } else if (e.accepted === 0 && now > e.deadline) {
         this.tx('cancel', cancel({ ...base, clientToken: C.token }, w.pid), [C.kp], j)
@@ -566,9 +580,13 @@ class Model {
     for (const j of this.jobs) {
       const e = this.escrow(j)
       if (e === null || e.state !== ESCROW_STATE.funded) continue
-      // H delivers an accepted job before its deadline passes (anchor, then deliver).
+      // H delivers an accepted job before its deadline passes (every epoch anchored, then delivered).
       if (j.worker === this.H && e.accepted !== 0 && e.delivered === 0 && e.deadline < target) {
-        for (let k = 0; k < 2 && this.escrow(j)?.delivered === 0 && this.escrow(j)?.state === ESCROW_STATE.funded; k++) this.honestStep(j)
+        for (let k = 0; k <= e.epochsTotal && this.escrow(j)?.delivered === 0 && this.escrow(j)?.state === ESCROW_STATE.funded; k++) this.honestStep(j)
+      } else if (j.worker === this.H && e.accepted !== 0 && e.delivered === 0) {
+        // And anchors its next epoch before the no-progress timeout would expire on the way.
+        const by = this.progressDeadline(e)
+        if (by !== undefined && by < target) this.honestStep(j)
       }
       // C disputes a wrong delivery before its challenge window closes.
       if (j.client === this.C && e.delivered !== 0 && e.deliveredAt + BigInt(PROOF.challengeWindowSeconds) <= target) this.clientStep(j)
@@ -630,6 +648,17 @@ class Model {
     return hash(`salt/${b58(juror.kp.publicKey)}/${b58(dispute)}/${round}`)
   }
 
+  /** Whether the escrow's worker stalled: the program's no-progress rule (`noProgressExpired`). */
+  stalled (e: EscrowAccount, now: bigint): boolean {
+    return noProgressExpired({ accepted: e.accepted !== 0, acceptedAt: Number(e.acceptedAt), lastProgressAt: Number(e.lastProgressAt), epochsDone: e.epochsDone, epochsTotal: e.epochsTotal }, Number(now), Number(e.terms.noProgressTimeoutSecs))
+  }
+
+  /** The last second at which the escrow's worker is not yet stalled (undefined when the rule does not apply). */
+  progressDeadline (e: EscrowAccount): bigint | undefined {
+    if (e.accepted === 0 || e.epochsDone >= e.epochsTotal) return undefined
+    return (e.lastProgressAt > e.acceptedAt ? e.lastProgressAt : e.acceptedAt) + e.terms.noProgressTimeoutSecs
+  }
+
   setClock (unix: bigint): void {
     const now = this.L.unixTime()
     if (unix > now) this.L.warp(unix - now)
@@ -637,7 +666,7 @@ class Model {
 
   /** Moves the clock to `target`, the honest parties acting at each of their deadlines on the way. */
   warpTo (target: bigint): void {
-    for (let guard = 0; guard < 200; guard++) {
+    for (let guard = 0; guard < 2_000; guard++) {
       this.duties(target)
       this.jury()
       const now = this.L.unixTime()
@@ -646,6 +675,12 @@ class Model {
         const d = this.disputeOf(j)
         if (d === null || d.state !== DISPUTE_STATE.open) continue
         for (const t of [d.evidenceDeadline, d.commitDeadline, d.revealDeadline]) if (t > now && t <= target && (next === undefined || t < next)) next = t
+      }
+      // H's next anchor is due: the clock stops there (an honest worker anchors on time).
+      for (const j of this.jobs) {
+        const e = j.worker === this.H ? this.escrow(j) : null
+        const t = e === null || e.state !== ESCROW_STATE.funded || e.delivered !== 0 ? undefined : this.progressDeadline(e)
+        if (t !== undefined && t > now && t < target && (next === undefined || t < next)) next = t
       }
       if (next === undefined) break
       this.setClock(next)
@@ -732,7 +767,7 @@ describe('chain/program: adversarial model (fast-check, issue 15)', () => {
     console.log(`      succeeded: ${JSON.stringify(Object.fromEntries([...succeeded].sort()))}`)
     console.log(`      failed:    ${JSON.stringify(Object.fromEntries([...failed].sort()))}`)
     for (const label of [
-      'create', 'accept', 'anchor', 'deliver', 'claim', 'complete', 'cancel', 'timeout', 'dispute by C', 'dispute by G', 'dispute by X', 'commit', 'reveal', 'resolve',
+      'create', 'accept', 'anchor', 'deliver', 'claim', 'complete', 'cancel', 'timeout', 'timeout by no progress', 'dispute by C', 'dispute by G', 'dispute by X', 'commit', 'reveal', 'resolve',
       'finalize for client', 'finalize for worker', 'withdraw-vote', 'dust', 'rate', 'close'
     ]) {
       assert.ok((succeeded.get(label) ?? 0) > 0, `no successful ${label} in any sequence: the generator does not reach it`)
