@@ -18,7 +18,7 @@ import {
   acceptJob, nodePda, openDispute, rateWorker, registerNode, requestUnstake, resolveDispute, timeoutRefund, vaultPda, drawJury, votePda, withdrawStake,
   decodeNode, escrowPda
 } from '../../chain/client/index.js'
-import { DISPUTE, PROOF, STAKE_TIERS } from '../../protocols/index.js'
+import { DISPUTE, ESCROW, PROOF, STAKE_TIERS } from '../../protocols/index.js'
 import type { Keypair, TransactionInstruction } from '@solana/web3.js'
 import { TOKEN, World, deliveryArgs, floatRun, hash, program, type Wallet } from './world.js'
 import { Court } from './jury.js'
@@ -99,7 +99,10 @@ class Sim {
         const worker = this.workers[o.worker] as Wallet
         const nonce = ++this.nonce
         const timeout = BigInt(o.timeout)
-        const args = w.escrowArgs(nonce, o.amount, { timeoutSecs: timeout, estimatedSeconds: timeout / 2n + 1n, epochsTotal: o.epochs })
+        // Half the timeout, capped so that each epoch fits the no-progress timeout (accept_job's rule).
+        const half = timeout / 2n + 1n
+        const fitting = BigInt(o.epochs * ESCROW.noProgressTimeoutSeconds)
+        const args = w.escrowArgs(nonce, o.amount, { timeoutSecs: timeout, estimatedSeconds: half < fitting ? half : fitting, epochsTotal: o.epochs })
         if (L.send([w.createEscrowIx(client, worker.kp.publicKey, args)], [client.kp]).ok) {
           succeeded.set('create', (succeeded.get('create') ?? 0) + 1)
           const key = escrowPda(w.pid, client.kp.publicKey, nonce).address
