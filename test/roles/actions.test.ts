@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict'
 import { PublicKey } from '@solana/web3.js'
 import { ESCROW_STATE, decodeEscrow } from '../../chain/index.js'
-import { UNITS_PER_TOKEN } from '../../protocols/index.js'
+import { ESCROW, UNITS_PER_TOKEN } from '../../protocols/index.js'
 import { Client, ClientActionError, NoEligibleBidError, Worker, type WorkerEvent } from '../../peer/roles/index.js'
 import { World } from './world.js'
 
@@ -40,6 +40,10 @@ describe('roles: the owner\'s actions (pause, price, rate, dispute, cancel)', fu
     const b = await Client.start({ node: holder.node, connection: world.connection, store: holder.store, settle: 'none' })
     clients.push(a, b)
     const job = { datasetId: 'spirals', epochs: 2, seed: 3n, maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: 1_000 }
+
+    // An epoch longer than the no-progress timeout (2 epochs of 2 h + 1 s each): refused before any announce.
+    await assert.rejects(a.submit({ ...job, estimatedSeconds: 2 * ESCROW.noProgressTimeoutSeconds + 2 }), /estimated at 7201 s, longer than the no-progress timeout \(7200 s\)/)
+    assert.ok(!events.some((e) => e.type === 'bid-decision'), 'nothing was announced')
 
     // Paused: no bid on anything.
     assert.deepEqual(await worker.setControl({ paused: true }), { paused: true, pricePerHour: 60n * T })

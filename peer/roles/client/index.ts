@@ -9,7 +9,7 @@
 import { logger } from '@libp2p/logger'
 import { randomBytes } from 'node:crypto'
 import { PublicKey, type Keypair } from '@solana/web3.js'
-import { MESH, PRICING, wire, toHex, fromHex } from '../../../protocols/index.js'
+import { ESCROW, MESH, PRICING, epochEstimateSeconds, epochFitsNoProgressTimeout, wire, toHex, fromHex } from '../../../protocols/index.js'
 import { startBidCollector, type BidCollector, type PeerNode } from '../../node/index.js'
 import { evaluateModelFile, isClientModelData, loadDatasetById, prepareClientModelJob, trainingFlops, type TrainingData } from '../../train/index.js'
 import { trainingInputsOf } from '../../evidence/index.js'
@@ -124,6 +124,11 @@ export class Client {
     const jobIdBytes = Uint8Array.from(randomBytes(32))
     const jobId = toHex(jobIdBytes)
     const estimatedSeconds = r.estimatedSeconds ?? (prepared === undefined ? 60 : estimateSeconds(trainingFlops(prepared.report, prepared.dataset.train.count, spec.epochs)))
+    // accept_job refuses an epoch estimated longer than the no-progress timeout (the worker anchors
+    // once per epoch): said here, before anything is announced or escrowed.
+    if (!epochFitsNoProgressTimeout(estimatedSeconds, spec.epochs)) {
+      throw new RangeError(`one epoch of this job is estimated at ${epochEstimateSeconds(estimatedSeconds, spec.epochs)} s, longer than the no-progress timeout (${ESCROW.noProgressTimeoutSeconds} s) within which a worker must anchor each epoch: split the training into more epochs`)
+    }
     const step = this.#stepper(jobId, emit)
     await this.jobs.open(jobId, 'announced', { specHash: toHex(wire.specHash(spec)), maxPrice: String(r.maxPrice) })
     emit({ type: 'state', state: 'announced', jobId })
