@@ -99,6 +99,9 @@ export interface EscrowAccount {
   readonly epochsDone: number
   readonly circuitId: number
   readonly challengeStep: number
+  /** The epochs a `hand_over` paid a replaced worker for (0 without one): the current worker's
+   * progress is (epochsDone − epochsBase) / (epochsTotal − epochsBase). */
+  readonly epochsBase: number
   readonly state: number
   readonly bump: number
   readonly vaultBump: number
@@ -114,6 +117,8 @@ export interface EscrowAccount {
   readonly credited: number
   /** zk tier: 1 when the challenge was drawn from the client's revealed secret, 0 by the fallback (or not drawn). */
   readonly revealed: number
+  /** Optimistic tier: how many times the client handed the job over from a stalled worker (`hand_over`). */
+  readonly handovers: number
   /** Config's parameters when the escrow was created: everything that settles it uses these
    * (fees, slash rates, penalties, windows), never a later `update_config` (finding 15). */
   readonly terms: ConfigParams

@@ -97,7 +97,9 @@ export const PROGRAM_ERRORS = {
   InsufficientTreasury: 6082,
   NotUpgradeAuthority: 6100,
   MintHasFreezeAuthority: 6101,
-  EpochExceedsNoProgressTimeout: 6102
+  EpochExceedsNoProgressTimeout: 6102,
+  WorkerNotStalled: 6103,
+  InvalidNewWorker: 6104
 } as const
 
 export type ProgramErrorName = keyof typeof PROGRAM_ERRORS

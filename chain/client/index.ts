@@ -7,12 +7,12 @@ export {
   registerNode, heartbeat, requestUnstake, withdrawStake, createEscrow, anchorProgress, complete, cancel, timeoutRefund,
   rateWorker, closeEscrow, openDispute, submitEvidence, drawJury, commitVote, revealVote, withdrawVote, resolveDispute, setVerifyingKey, verifyProof,
   drawChallenge, completeZk, slashInvalidProof, VERIFYING_KEY_CHUNK, finalizeDispute, closeDispute, submitDelivery,
-  claimPayment, acceptJob, revealChallenge, proposeAdmin, acceptAdmin, setGovernance, withdrawTreasury
+  claimPayment, acceptJob, revealChallenge, proposeAdmin, acceptAdmin, setGovernance, withdrawTreasury, handOver
 } from './instructions.js'
 export type {
   AccountFlags, AccountList, InitializeConfigAccounts, RegisterNodeAccounts, NodeOwnerAccounts, CreateEscrowAccounts,
   CreateEscrowArgs, CompleteAccounts, SettleAccounts, TimeoutRefundAccounts, OpenDisputeAccounts, JurorAccounts,
-  ResolveDisputeAccounts, FinalizeDisputeAccounts, CompleteZkAccounts, CompleteZkArgs, WithdrawTreasuryAccounts
+  ResolveDisputeAccounts, FinalizeDisputeAccounts, CompleteZkAccounts, CompleteZkArgs, WithdrawTreasuryAccounts, HandOverAccounts
 } from './instructions.js'
 export {
   configPda, vaultPda, nodePda, escrowPda, escrowVaultPda, clientStatePda, disputePda, voteVaultPda, votePda, verifyingKeyPda, programDataPda, u64le

@@ -68,7 +68,11 @@ export const INSTRUCTION_ACCOUNTS: Readonly<Record<InstructionName, AccountList>
   propose_admin: [['admin', 's'], ['config', 'w']],
   accept_admin: [['newAdmin', 's'], ['config', 'w']],
   set_governance: [['governance', 's'], ['newGovernance', 's'], ['config', 'w']],
-  withdraw_treasury: [['governance', 's'], ['config', ''], ['vault', 'w'], ['destination', 'w'], ['tokenProgram', '']]
+  withdraw_treasury: [['governance', 's'], ['config', ''], ['vault', 'w'], ['destination', 'w'], ['tokenProgram', '']],
+  hand_over: [
+    ['client', 's'], ['config', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['platformVault', 'w'],
+    ['newWorkerNode', ''], ['stakeVault', 'w'], ['insuranceVault', 'w'], ['mint', 'w'], ['tokenProgram', '']
+  ]
 }
 
 /**
@@ -339,6 +343,35 @@ export function closeEscrow (a: { client: PublicKey, escrow: PublicKey, escrowVa
  */
 export function acceptJob (a: { worker: PublicKey, escrow: PublicKey, workerNode?: PublicKey, config?: PublicKey }, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
   return buildInstruction('accept_job', { config: config(programId), workerNode: nodePda(programId, a.worker).address, ...a }, {}, programId)
+}
+
+export interface HandOverAccounts {
+  /** The escrow's client (signer). */
+  readonly client: PublicKey
+  readonly escrow: PublicKey
+  /** The stalled worker the escrow names now (its node is derived). */
+  readonly worker: PublicKey
+  /** The stalled worker's CYXWIZ account: its pay for the verified epochs goes there. */
+  readonly workerToken: PublicKey
+  readonly mint: PublicKey
+  readonly workerNode?: PublicKey
+  /** The new worker's node (default: derived from the `newWorker` argument). */
+  readonly newWorkerNode?: PublicKey
+  readonly escrowVault?: PublicKey
+  readonly config?: PublicKey
+  readonly platformVault?: PublicKey
+  readonly stakeVault?: PublicKey
+  readonly insuranceVault?: PublicKey
+}
+
+/**
+ * `hand_over`: the client moves an accepted, undelivered optimistic escrow whose worker stalled
+ * (no progress for longer than the no-progress timeout) to `newWorker`, paying the stalled worker
+ * for `verifiedEpochs` as `handOverSplit` says and slashing it as for a timeout; the escrow is then
+ * an offer to `newWorker` for what is left, from `verifiedEpochs` on.
+ */
+export function handOver (a: HandOverAccounts, verifiedEpochs: number, newWorker: PublicKey, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
+  return buildInstruction('hand_over', { ...settleDefaults(a, programId), newWorkerNode: nodePda(programId, newWorker).address, ...a }, { verifiedEpochs, newWorker }, programId)
 }
 
 export interface OpenDisputeAccounts {

@@ -321,6 +321,7 @@ export const ESCROW: Layout = [
   ['epochsDone', 'u32'],
   ['circuitId', 'u32'],
   ['challengeStep', 'u32'],
+  ['epochsBase', 'u32'],
   ['state', 'u8'],
   ['bump', 'u8'],
   ['vaultBump', 'u8'],
@@ -331,7 +332,8 @@ export const ESCROW: Layout = [
   ['accepted', 'u8'],
   ['credited', 'u8'],
   ['revealed', 'u8'],
-  ['_padding', bytes(6)],
+  ['handovers', 'u8'],
+  ['_padding', bytes(1)],
   ['terms', defined('ConfigParams', CONFIG_PARAMS)]
 ]
 
@@ -479,7 +481,8 @@ export const ARGS = {
   propose_admin: [['newAdmin', 'pubkey']] as Layout,
   accept_admin: [] as Layout,
   set_governance: [] as Layout,
-  withdraw_treasury: [['amount', 'u64']] as Layout
+  withdraw_treasury: [['amount', 'u64']] as Layout,
+  hand_over: [['verifiedEpochs', 'u32'], ['newWorker', 'pubkey']] as Layout
 } as const
 export type InstructionName = keyof typeof ARGS
 
@@ -494,6 +497,10 @@ export const EVENTS = {
   ProgressAnchored: [['escrow', 'pubkey'], ['merkleRoot', bytes(32)], ['epoch', 'u64'], ['epochsTotal', 'u64']] as Layout,
   EscrowCancelled: [
     ['escrow', 'pubkey'], ['client', 'pubkey'], ['workerAmount', 'u64'], ['clientRefund', 'u64'], ['progressBps', 'u64']
+  ] as Layout,
+  EscrowHandedOver: [
+    ['escrow', 'pubkey'], ['client', 'pubkey'], ['fromWorker', 'pubkey'], ['toWorker', 'pubkey'], ['workerAmount', 'u64'], ['platformFee', 'u64'],
+    ['remaining', 'u64'], ['verifiedEpochs', 'u64']
   ] as Layout,
   TimeoutRefunded: [['escrow', 'pubkey'], ['client', 'pubkey'], ['amount', 'u64']] as Layout,
   StakeSlashed: [

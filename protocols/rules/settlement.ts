@@ -28,11 +28,19 @@ export function settlementSplit (amount: bigint, tier: ReputationTierName): Paym
   return { worker: amount - platform, platform }
 }
 
-/** Progress in bps from anchored epochs: floor(done × 10,000 / total), at most 10,000. */
-export function progressBps (epochsDone: number, epochsTotal: number): number {
+/**
+ * Progress in bps from anchored epochs: floor(done × 10,000 / total), at most 10,000. After a
+ * hand-over (`handOverSplit`) the current worker's progress counts from the `epochsBase` its
+ * predecessor was paid for: floor((done − base) × 10,000 / (total − base)) (program:
+ * `cancel::epochs_progress`, what a cancellation pays it).
+ */
+export function progressBps (epochsDone: number, epochsTotal: number, epochsBase = 0): number {
   if (!Number.isInteger(epochsTotal) || epochsTotal <= 0) throw new AmountError(`epochsTotal must be a positive integer (got ${epochsTotal})`)
   if (!Number.isInteger(epochsDone) || epochsDone < 0) throw new AmountError(`epochsDone must be a non-negative integer (got ${epochsDone})`)
-  return Math.min(BPS, Math.floor((epochsDone * BPS) / epochsTotal))
+  if (!Number.isInteger(epochsBase) || epochsBase < 0 || epochsBase >= epochsTotal || epochsBase > epochsDone) {
+    throw new AmountError(`epochsBase must be an integer in [0, min(epochsDone, epochsTotal − 1)] (got ${epochsBase})`)
+  }
+  return Math.min(BPS, Math.floor(((epochsDone - epochsBase) * BPS) / (epochsTotal - epochsBase)))
 }
 
 /**
@@ -55,6 +63,31 @@ export function cancellationSplit (amount: bigint, progress: number): RefundSpli
   const fee = mulBps(amount, ESCROW.cancellationFeeBps)
   const worker = earned + fee > amount ? amount : earned + fee
   return { worker, client: amount - worker }
+}
+
+/** Where an escrow's tokens go at a hand-over: the stalled worker's pay, the platform fee out of it, and what stays in the escrow. */
+export interface HandOverSplit {
+  readonly worker: bigint
+  readonly platform: bigint
+  readonly remaining: bigint
+}
+
+/**
+ * Failover (program: `hand_over`): a client hands an escrow whose worker stalled to a new worker.
+ * The stalled worker is paid what a cancellation at the verified progress earns, without the
+ * cancellation fee (it failed the job): earned = floor(amount × progressBps(verifiedEpochs,
+ * epochsTotal, epochsBase)), of which the platform takes the fee of a completed job
+ * (`settlementSplit`, by the worker's reputation tier) and the worker the rest; `remaining` =
+ * amount − earned stays in the escrow for the new worker. A hand-over happens only before the
+ * final epoch: epochsBase ≤ verifiedEpochs < epochsTotal, so remaining > 0 for a positive amount.
+ */
+export function handOverSplit (amount: bigint, verifiedEpochs: number, epochsTotal: number, tier: ReputationTierName, epochsBase = 0): HandOverSplit {
+  if (!Number.isInteger(verifiedEpochs) || verifiedEpochs >= epochsTotal) {
+    throw new AmountError(`verifiedEpochs must be an integer below epochsTotal (got ${verifiedEpochs} of ${epochsTotal})`)
+  }
+  const { worker: earned } = proRataSplit(amount, progressBps(verifiedEpochs, epochsTotal, epochsBase))
+  const { worker, platform } = settlementSplit(earned, tier)
+  return { worker, platform, remaining: amount - earned }
 }
 
 /** Proof of Compute check 5: actual time within [0.5×, 2×] of the estimate (ends included). */

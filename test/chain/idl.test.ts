@@ -14,12 +14,12 @@ import {
   ACCOUNTS, EVENTS, INSTRUCTION_ACCOUNTS, accountDiscriminator, anchorProgress, cancel, decodeAccount, generateIdl,
   initializeConfig, instructionDiscriminator, openDispute, parseEvents, rateWorker, registerNode, requestUnstake,
   acceptJob, timeoutRefund, updateConfig, proposeAdmin, acceptAdmin, setGovernance, withdrawTreasury, drawJury, withdrawStake, escrowPda, configPda, configParamsFromProtocol,
-  setVerifyingKey, drawChallenge, TIER, finalizeDispute,
+  setVerifyingKey, drawChallenge, TIER, finalizeDispute, handOver,
   type AccountName, type Decoded
 } from '../../chain/client/index.js'
 import { snakeCase } from '../../chain/client/idl.js'
 import { IDL_PATH, idlText } from '../../scripts/gen-idl.js'
-import { DISPUTE, PROOF, STAKE_TIERS } from '../../protocols/index.js'
+import { DISPUTE, ESCROW, PROOF, STAKE_TIERS } from '../../protocols/index.js'
 import { TOKEN, World, hash, program, type Wallet } from './world.js'
 import { Court } from './jury.js'
 
@@ -95,6 +95,13 @@ describe('chain/idl: the Anchor IDL', () => {
     const e3 = create(3n, { timeoutSecs: 600n, estimatedSeconds: 100n })
     w.ledger.warp(601n)
     run([timeoutRefund({ escrow: e3, worker: owner, clientToken: client.token, mint: w.mint }, w.pid)], [w.ledger.payer])
+    // Failover: the worker stalls on e20 after one epoch; the client hands it over to a second node.
+    const e20 = create(20n)
+    run([anchorProgress({ worker: owner, escrow: e20 }, 1, hash('root'), w.pid)], [worker.kp])
+    const second = w.wallet(100n)
+    run([registerNode({ owner: second.kp.publicKey, ownerToken: second.token }, STAKE_TIERS[0]?.minStake ?? 0n, w.pid)], [second.kp])
+    w.ledger.warp(BigInt(ESCROW.noProgressTimeoutSeconds) + 1n)
+    run([handOver({ client: client.kp.publicKey, escrow: e20, worker: owner, workerToken: worker.token, mint: w.mint }, 1, second.kp.publicKey, w.pid)], [client.kp])
     // Three staked jurors (with the worker's stake, 7 × 200 ≥ the total: all drawn each round).
     const jurors = [w.wallet(300n), w.wallet(300n), w.wallet(300n)]
     for (const j of jurors) run([registerNode({ owner: j.kp.publicKey, ownerToken: j.token }, STAKE_TIERS[1]?.minStake ?? 0n, w.pid)], [j.kp])

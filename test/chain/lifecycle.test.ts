@@ -74,7 +74,7 @@ describe('chain/program: lifecycle, reputation, stake lock, rate limit', () => {
   it('every instruction that names a signer refuses that account unsigned, before reading anything else', () => {
     const w = new World().initialize()
     const withSigner = (Object.keys(INSTRUCTION_ACCOUNTS) as InstructionName[]).filter((n) => INSTRUCTION_ACCOUNTS[n].some(([, f]) => f.includes('s')))
-    assert.equal(withSigner.length, 25, 'all but timeout_refund, draw_jury, resolve_dispute, finalize_dispute, withdraw_vote, close_dispute, verify_proof, draw_challenge and slash_invalid_proof (callable by anyone)')
+    assert.equal(withSigner.length, 26, 'all but timeout_refund, draw_jury, resolve_dispute, finalize_dispute, withdraw_vote, close_dispute, verify_proof, draw_challenge and slash_invalid_proof (callable by anyone)')
     for (const name of withSigner) {
       const accounts = Object.fromEntries(INSTRUCTION_ACCOUNTS[name].map(([a]) => [a, Keypair.generate().publicKey]))
       delete accounts.systemProgram

@@ -12,7 +12,7 @@ import {
   tierMayAccept, timeAccuracyBps, trainingTimeWithinBounds, withdrawalCheck, withdrawableAt,
   applyReputationEvent, DISPUTE, TOKEN, U64_MAX, type ReputationRecord, referenceJobAmount, maturityPaidValue, maturityJobsCounted,
   maturedPoints, valueWeightedPoints, ratingCounts, REPUTATION, recordFailure, NO_FAILURES, SLASHING,
-  epochEstimateSeconds, epochFitsNoProgressTimeout, noProgressExpired, ESCROW
+  epochEstimateSeconds, epochFitsNoProgressTimeout, noProgressExpired, ESCROW, handOverSplit
 } from '../../protocols/index.js'
 
 const T = (s: string): bigint => parseTokens(s)
@@ -86,7 +86,50 @@ describe('protocols/rules', () => {
       assert.deepEqual(cancellationSplit(T('100'), 5_000), { worker: T('60'), client: T('40') })
       assert.deepEqual(cancellationSplit(T('100'), 9_500), { worker: T('100'), client: 0n })
     })
+    it('after a hand-over, progress counts from the epochs the replaced worker was paid for', () => {
+      const table: Array<[done: number, total: number, base: number, bps: number]> = [
+        [4, 10, 0, 4_000],
+        [4, 10, 4, 0], // the new worker has done nothing yet
+        [7, 10, 4, 5_000], // 3 of its 6 epochs
+        [5, 10, 4, 1_666], // 1 of 6, floored
+        [10, 10, 9, 10_000],
+        [12, 10, 9, 10_000] // capped, as without a base
+      ]
+      for (const [done, total, base, bps] of table) assert.equal(progressBps(done, total, base), bps, `${done}/${total} from ${base}`)
+      assert.throws(() => progressBps(3, 10, 4), AmountError) // below the base
+      assert.throws(() => progressBps(10, 10, 10), AmountError) // the base is always before the final epoch
+      assert.throws(() => progressBps(3, 10, 1.5), AmountError)
+    })
+    it('a hand-over pays the stalled worker the earned part of a cancellation at the verified progress, no cancellation fee, the platform fee out of it', () => {
+      const table: Array<[amount: bigint, verified: number, total: number, tier: 'Bronze' | 'Silver' | 'Gold' | 'Diamond', base: number, worker: bigint, platform: bigint, remaining: bigint]> = [
+        [T('100'), 4, 10, 'Silver', 0, T('36'), T('4'), T('60')], // earned 40: 36/4, 60 left
+        [T('100'), 4, 10, 'Diamond', 0, T('36.8'), T('3.2'), T('60')], // 8 % for Diamond
+        [T('100'), 0, 10, 'Silver', 0, 0n, 0n, T('100')], // nothing verified: paid as a timeout refund pays, nothing
+        [T('100'), 9, 10, 'Silver', 0, T('81'), T('9'), T('10')],
+        [1_000n, 1, 3, 'Bronze', 0, 300n, 33n, 667n], // progress 3,333 bps: earned floor(333.3) = 333, fee floor(33.3) = 33
+        [7n, 1, 3, 'Bronze', 0, 2n, 0n, 5n], // earned floor(2.33) = 2, fee floor(0.2) = 0
+        [T('60'), 7, 10, 'Silver', 4, T('27'), T('3'), T('30')], // a second hand-over: 3 of the 6 epochs after the base, of the 60 left
+        [T('60'), 4, 10, 'Silver', 4, 0n, 0n, T('60')],
+        [U64_MAX, 5, 10, 'Silver', 0, 8_301_034_833_169_298_227n, 922_337_203_685_477_580n, 9_223_372_036_854_775_808n]
+      ]
+      for (const [amount, verified, total, tier, base, worker, platform, remaining] of table) {
+        const s = handOverSplit(amount, verified, total, tier, base)
+        assert.deepEqual(s, { worker, platform, remaining }, `${amount} at ${verified}/${total} from ${base}`)
+        assert.equal(s.worker + s.platform + s.remaining, amount)
+        // The earned part of a cancellation at that progress, less the fee a cancellation adds.
+        assert.equal(s.worker + s.platform, proRataSplit(amount, progressBps(verified, total, base)).worker)
+      }
+      assert.throws(() => handOverSplit(T('100'), 10, 10, 'Silver'), AmountError) // not after the final epoch
+      assert.throws(() => handOverSplit(T('100'), 3, 10, 'Silver', 4), AmountError) // not below the base
+      assert.throws(() => handOverSplit(-1n, 3, 10, 'Silver'), AmountError)
+    })
     it('never creates or loses a base unit (property)', () => {
+      fc.assert(fc.property(fc.bigInt({ min: 0n, max: U64_MAX }), fc.integer({ min: 1, max: 1_000 }), fc.nat(), fc.nat(), fc.constantFrom('Bronze', 'Silver', 'Gold', 'Diamond' as const), (amount, total, a, b, tier) => {
+        const base = a % total
+        const verified = base + (b % (total - base))
+        const h = handOverSplit(amount, verified, total, tier, base)
+        return h.worker + h.platform + h.remaining === amount && h.worker >= 0n && h.platform >= 0n && (amount === 0n || h.remaining > 0n)
+      }))
       fc.assert(fc.property(fc.bigInt({ min: 0n, max: U64_MAX }), fc.integer({ min: 0, max: 10_000 }), fc.constantFrom('Bronze', 'Silver', 'Gold', 'Diamond' as const), (amount, progress, tier) => {
         const s = settlementSplit(amount, tier)
         const r = proRataSplit(amount, progress)

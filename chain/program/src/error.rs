@@ -148,6 +148,11 @@ pub enum Error {
     /// epochs_total), exceeds its no-progress timeout (`terms.no_progress_timeout_secs`): an
     /// honest worker anchoring once per epoch could not meet it (`progress::epoch_fits`).
     EpochExceedsNoProgressTimeout = 6102,
+    /// `hand_over` while the escrow's worker is not stalled: it anchored progress within the
+    /// no-progress timeout, or its final epoch is anchored (`progress::no_progress_expired`).
+    WorkerNotStalled = 6103,
+    /// `hand_over` to the worker it would replace.
+    InvalidNewWorker = 6104,
 }
 
 impl Error {

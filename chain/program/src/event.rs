@@ -117,6 +117,24 @@ impl Event for EscrowCancelled {
     const LEN: usize = 88;
 }
 
+/// A client's `hand_over` from a stalled worker: what the stalled worker was paid for the verified
+/// epochs (and the platform fee out of it), and what stays in the escrow for the new worker.
+#[repr(C)]
+pub struct EscrowHandedOver {
+    pub escrow: Pubkey,
+    pub client: Pubkey,
+    pub from_worker: Pubkey,
+    pub to_worker: Pubkey,
+    pub worker_amount: u64,
+    pub platform_fee: u64,
+    pub remaining: u64,
+    pub verified_epochs: u64,
+}
+impl Event for EscrowHandedOver {
+    const DISCRIMINATOR: [u8; 8] = disc::event("EscrowHandedOver");
+    const LEN: usize = 160;
+}
+
 #[repr(C)]
 pub struct TimeoutRefunded {
     pub escrow: Pubkey,
@@ -222,6 +240,7 @@ impl Event for DisputeResolved {
 
 const _: () = assert!(core::mem::size_of::<ProgressAnchored>() == ProgressAnchored::LEN);
 const _: () = assert!(core::mem::size_of::<EscrowCancelled>() == EscrowCancelled::LEN);
+const _: () = assert!(core::mem::size_of::<EscrowHandedOver>() == EscrowHandedOver::LEN);
 const _: () = assert!(core::mem::size_of::<TimeoutRefunded>() == TimeoutRefunded::LEN);
 const _: () = assert!(core::mem::size_of::<StakeSlashed>() == StakeSlashed::LEN);
 const _: () = assert!(core::mem::size_of::<WorkerRated>() == WorkerRated::LEN);

@@ -376,6 +376,8 @@ pub struct Escrow {
     pub nonce: u64,
     pub amount: u64,
     pub estimated_seconds: u64,
+    /// When the current offer was made: `create_escrow`, or the `hand_over` that named the current
+    /// worker. Until `accept_job` the deadline is the offer's expiry, created_at + the timeout.
     pub created_at: i64,
     pub deadline: i64,
     pub completed_at: i64,
@@ -395,13 +397,17 @@ pub struct Escrow {
     /// zk tier: until when the worker may prove (`complete_zk`), set at the draw to
     /// max(deadline, drawn at + `prove_window_secs`); `slash_invalid_proof` only after it.
     pub proof_deadline: i64,
-    /// Epochs in the job's spec, and the highest epoch the worker anchored (progress = done/total).
+    /// Epochs in the job's spec, and the highest epoch anchored (by this worker, or verified of a
+    /// replaced one: `hand_over`). The current worker's progress is (done − base)/(total − base).
     pub epochs_total: u32,
     pub epochs_done: u32,
     /// zk tier: the circuit (VerifyingKey ["vk", circuit_id]) the step proof is checked with.
     pub circuit_id: u32,
     /// zk tier: the challenged step k (the proof covers checkpoints k and k + 1, 0-based leaves).
     pub challenge_step: u32,
+    /// The epochs a `hand_over` paid the replaced worker for (0 without one): the current worker
+    /// continues from them, and a cancellation pays it pro rata for the epochs after them.
+    pub epochs_base: u32,
     pub state: u8,
     pub bump: u8,
     pub vault_bump: u8,
@@ -424,7 +430,10 @@ pub struct Escrow {
     /// zk tier: 1 when the challenge was drawn from the client's revealed secret
     /// (`reveal_challenge`), 0 when by the slot-hash fallback (`draw_challenge`) or not yet drawn.
     pub revealed: u8,
-    pub _padding: [u8; 6],
+    /// Optimistic tier: how many times the client handed the job over from a stalled worker to a
+    /// new one (`hand_over`).
+    pub handovers: u8,
+    pub _padding: [u8; 1],
     /// The Config's parameter block when the escrow was created (`create_escrow`). Everything that
     /// settles this escrow reads its fees, slash rates, penalties and windows from here, not from
     /// Config: an admin's `update_config` is never retroactive (audit finding 15). Admission rules
@@ -434,7 +443,7 @@ pub struct Escrow {
 }
 
 pub const ESCROW_LEN: usize = 792;
-const _: () = assert!(core::mem::size_of::<Escrow>() == 10 * 32 + 13 * 8 + 4 * 4 + 16 + CONFIG_PARAMS_LEN);
+const _: () = assert!(core::mem::size_of::<Escrow>() == 10 * 32 + 13 * 8 + 5 * 4 + 12 + CONFIG_PARAMS_LEN);
 const _: () = assert!(core::mem::size_of::<Escrow>() == ESCROW_LEN);
 
 pub const TIER_OPTIMISTIC: u8 = 0;

@@ -6,7 +6,8 @@
 //!
 //! An accepted job: the worker keeps its pro-rata earnings for the anchored progress plus the
 //! cancellation fee, capped at the amount (`cancellationSplit`, with `progressBps` = floor(done ×
-//! 10,000 / total)); the earned part pays the platform fee as a completed job would (platform =
+//! 10,000 / total); after a `hand_over`, floor((done − base) × 10,000 / (total − base)) of the
+//! amount left, base = `epochs_base`, the epochs the replaced worker was paid for); the earned part pays the platform fee as a completed job would (platform =
 //! floor(earned × fee), fee 10 %, 8 % for a Diamond worker; audit finding 11: a cancel after the
 //! final anchor used to pay the worker 100 % and the platform nothing); the client is refunded the
 //! rest. The job no longer counts as assigned in the worker's record: the worker did not fail it,
@@ -67,7 +68,9 @@ pub fn process(input: &Input) -> Result {
         return Ok(());
     }
 
-    let (worker_gross, progress, earned) = cancellation_worker_share(e.amount, e.epochs_done, e.epochs_total, e.terms.cancellation_fee_bps)?;
+    // Progress counts from the epochs a hand-over already paid a replaced worker for.
+    let progress = epochs_progress(e.epochs_done, e.epochs_total, e.epochs_base)?;
+    let (worker_gross, progress, earned) = cancellation_worker_share(e.amount, progress, e.terms.cancellation_fee_bps)?;
     let client_refund = math::sub(e.amount, worker_gross)?;
     // The earned part pays the platform fee as a completed job would (earned ≤ worker_gross).
     let (_, platform_fee) = super::complete::settlement(earned, n.reputation, &e.terms)?;
@@ -97,15 +100,31 @@ pub fn process(input: &Input) -> Result {
 
 /// The worker's part of a cancelled escrow before the platform fee, the progress in bps, and the
 /// earned part: (min(floor(amount × progress) + floor(amount × fee), amount), progress,
-/// floor(amount × progress)).
+/// floor(amount × progress)), progress from `epochs_progress`.
 /// (`fee_bps` ≤ 10,000 is guaranteed by `ConfigParams::is_valid`.)
-fn cancellation_worker_share(amount: u64, done: u32, total: u32, fee_bps: u16) -> Result<(u64, u64, u64)> {
-    let progress = math::mul_div_floor(done as u64, BPS, total as u64)?; // total > 0: create_escrow
-    let progress = if progress > BPS { BPS } else { progress };
-    let earned = math::mul_div_floor(amount, progress, BPS)?;
+fn cancellation_worker_share(amount: u64, progress: u64, fee_bps: u16) -> Result<(u64, u64, u64)> {
+    let earned = pro_rata(amount, progress)?;
     let fee = math::bps(amount, fee_bps)?;
     // Capped at the amount without forming earned + fee, which may exceed u64 near u64::MAX.
     let room = math::sub(amount, fee)?; // fee ≤ amount: fee_bps ≤ 10,000
     let worker = if earned >= room { amount } else { math::add(earned, fee)? };
     Ok((worker, progress, earned))
+}
+
+/// The current worker's progress in bps (`progressBps`): floor((done − base) × 10,000 / (total −
+/// base)), at most 10,000, where base is the epochs a `hand_over` already paid a replaced worker
+/// for (0 without one). `hand_over` keeps base < total and base ≤ done.
+#[inline(always)]
+pub fn epochs_progress(done: u32, total: u32, base: u32) -> Result<u64> {
+    let done = math::sub(done as u64, base as u64)?;
+    let total = math::sub(total as u64, base as u64)?;
+    require!(total > 0, Error::InvalidEpoch); // total > 0: create_escrow; base < total: hand_over
+    let progress = math::mul_div_floor(done, BPS, total)?;
+    Ok(if progress > BPS { BPS } else { progress })
+}
+
+/// What `progress` bps of `amount` earn (`proRataSplit`): floor(amount × progress / 10,000).
+#[inline(always)]
+pub fn pro_rata(amount: u64, progress: u64) -> Result<u64> {
+    math::mul_div_floor(amount, progress, BPS)
 }

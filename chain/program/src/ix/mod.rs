@@ -10,6 +10,7 @@ pub mod cancel;
 pub mod close_escrow;
 pub mod complete;
 pub mod create_escrow;
+pub mod hand_over;
 pub mod heartbeat;
 pub mod initialize_config;
 pub mod open_dispute;
@@ -83,6 +84,7 @@ tags! {
     ACCEPT_ADMIN = "accept_admin",
     SET_GOVERNANCE = "set_governance",
     WITHDRAW_TREASURY = "withdraw_treasury",
+    HAND_OVER = "hand_over",
 }
 
 pub fn dispatch(input: &Input) -> Result {
@@ -127,6 +129,7 @@ pub fn dispatch(input: &Input) -> Result {
         ACCEPT_ADMIN => accept_admin::process(input),
         SET_GOVERNANCE => set_governance::process(input),
         WITHDRAW_TREASURY => withdraw_treasury::process(input),
+        HAND_OVER => hand_over::process(input),
         _ => Err(Error::InstructionFallbackNotFound),
     }
 }

@@ -4,7 +4,8 @@
 //! insurance vault, 20 % burned), one failed job and a reputation penalty; the escrow ends in a
 //! terminal state. Each caller checks its own preconditions first; this checks the accounts it
 //! moves tokens between. `refund_undrawn` is the refund without a slash of a zk escrow whose
-//! challenge was never drawn.
+//! challenge was never drawn. The worker's side alone (`penalise`) is what `hand_over` applies to
+//! the stalled worker it replaces.
 
 use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::cpi::Seeds;
@@ -101,10 +102,7 @@ pub fn check_accounts(r: &Refund) -> Result {
     account::writable(account::address(r.vault, &e.vault)?)?;
     let client_token = TokenAccount::load_mut(r.client_token, &c.mint)?;
     require!(client_token.authority() == &e.client, Error::ConstraintTokenOwner);
-    account::writable(account::address(r.stake_vault, &c.stake_vault)?)?;
-    account::writable(account::address(r.insurance_vault, &c.insurance_vault)?)?;
-    account::writable(account::address(r.mint, &c.mint)?)?;
-    Ok(())
+    check_penalty_accounts(&Penalty { config: r.config, node: r.node, stake_vault: r.stake_vault, insurance_vault: r.insurance_vault, mint: r.mint })
 }
 
 /// The first half of both refunds: the accounts checked (`check_accounts`), the job accepted by
@@ -126,21 +124,58 @@ fn refund_client(r: &Refund) -> Result {
 #[inline(never)]
 pub fn refund_and_slash(r: &Refund, failure: Failure) -> Result {
     refund_client(r)?;
-    let config = r.config;
-    let c = config.get_mut();
     let e = r.escrow.get_mut();
-    let n = r.node.get_mut();
-    let (rate, penalty, end) = match failure {
+    e.state = match failure {
+        Failure::Timeout => ESCROW_TIMED_OUT,
+        Failure::InvalidProof => ESCROW_PROOF_FAILED,
+    };
+    e.completed_at = sys::clock().unix_timestamp;
+    event::emit(TimeoutRefunded { escrow: *r.escrow.key(), client: e.client, amount: e.amount });
+    let p = Penalty { config: r.config, node: r.node, stake_vault: r.stake_vault, insurance_vault: r.insurance_vault, mint: r.mint };
+    penalise(&p, e, failure, e.completed_at)
+}
+
+/// The accounts a failed worker's penalty touches: Config (writable: its totals), the worker's
+/// node (writable) and the program's stake and insurance vaults and the mint (checked by
+/// `check_penalty_accounts`).
+pub struct Penalty<'a> {
+    pub config: &'a Account<Config>,
+    pub node: &'a Account<Node>,
+    pub stake_vault: AccountInfo,
+    pub insurance_vault: AccountInfo,
+    pub mint: AccountInfo,
+}
+
+/// The stake and insurance vaults and the mint are Config's, writable.
+#[inline(never)]
+pub fn check_penalty_accounts(p: &Penalty) -> Result {
+    let c = p.config.get();
+    account::writable(account::address(p.stake_vault, &c.stake_vault)?)?;
+    account::writable(account::address(p.insurance_vault, &c.insurance_vault)?)?;
+    account::writable(account::address(p.mint, &c.mint)?)?;
+    Ok(())
+}
+
+/// The worker's side of a failed job `e` at `now`, as `failure` says (the escrow's own terms,
+/// finding 15): its stake slashed (80 % to the insurance vault, 20 % burned), one active job less
+/// and one failed more, the penalty, a failure in its repeated-failures window (the count'th slashes
+/// again and suspends it); emits `StakeSlashed` (twice on a repeated failure). The escrow is not
+/// changed: `refund_and_slash` ends it, `hand_over` moves it to a new worker. The caller checked
+/// the accounts (`check_penalty_accounts`) and that the node is the failed worker's.
+#[inline(never)]
+pub fn penalise(p: &Penalty, e: &Escrow, failure: Failure, now: i64) -> Result {
+    let config = p.config;
+    let c = config.get_mut();
+    let n = p.node.get_mut();
+    let (rate, penalty) = match failure {
         // The escrow's own terms (its creation's parameters), not today's Config (finding 15).
-        Failure::Timeout => (e.terms.timeout_slash_bps, e.terms.penalty_timeout, ESCROW_TIMED_OUT),
-        Failure::InvalidProof => (e.terms.invalid_proof_slash_bps, e.terms.penalty_invalid_proof, ESCROW_PROOF_FAILED),
+        Failure::Timeout => (e.terms.timeout_slash_bps, e.terms.penalty_timeout),
+        Failure::InvalidProof => (e.terms.invalid_proof_slash_bps, e.terms.penalty_invalid_proof),
     };
     let insurance_share_bps = e.terms.slash_insurance_share_bps;
-    let vaults = Vaults { stake: r.stake_vault, insurance: r.insurance_vault, mint: r.mint, config: config.info };
+    let vaults = Vaults { stake: p.stake_vault, insurance: p.insurance_vault, mint: p.mint, config: config.info };
     let slash = slash_stake(c, n, rate, insurance_share_bps, &vaults)?;
 
-    e.state = end;
-    e.completed_at = sys::clock().unix_timestamp;
     n.jobs_active = math::dec_u32(n.jobs_active)?;
     n.jobs_failed = math::inc_u32(n.jobs_failed, 1)?;
     if failure == Failure::InvalidProof {
@@ -148,21 +183,20 @@ pub fn refund_and_slash(r: &Refund, failure: Failure) -> Result {
     }
     reputation::adjust(n, penalty, &c.params)?;
 
-    event::emit(TimeoutRefunded { escrow: *r.escrow.key(), client: e.client, amount: e.amount });
     event::emit(StakeSlashed {
-        node: *r.node.key(), slashed: slash.0, to_insurance: slash.1, burned: slash.2, to_client: 0, to_treasury: 0, remaining: n.stake,
+        node: *p.node.key(), slashed: slash.0, to_insurance: slash.1, burned: slash.2, to_client: 0, to_treasury: 0, remaining: n.stake,
     });
 
     // Repeated failures (`recordFailure`, the escrow's terms): the count'th failure within the
     // window slashes again, from what is left, and suspends the node; the window starts again.
-    if record_failure(n, &e.terms, e.completed_at) {
+    if record_failure(n, &e.terms, now) {
         let extra = slash_stake(c, n, e.terms.repeated_failures_slash_bps, insurance_share_bps, &vaults)?;
-        let until = math::add_i64(e.completed_at, e.terms.suspension_secs)?;
+        let until = math::add_i64(now, e.terms.suspension_secs)?;
         if until > n.suspended_until {
             n.suspended_until = until;
         }
         event::emit(StakeSlashed {
-            node: *r.node.key(), slashed: extra.0, to_insurance: extra.1, burned: extra.2, to_client: 0, to_treasury: 0, remaining: n.stake,
+            node: *p.node.key(), slashed: extra.0, to_insurance: extra.1, burned: extra.2, to_client: 0, to_treasury: 0, remaining: n.stake,
         });
     }
     Ok(())
