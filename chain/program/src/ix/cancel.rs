@@ -7,7 +7,8 @@
 //! An accepted job: the worker keeps its pro-rata earnings for the anchored progress plus the
 //! cancellation fee, capped at the amount (`cancellationSplit`, with `progressBps` = floor(done ×
 //! 10,000 / total); after a `hand_over`, floor((done − base) × 10,000 / (total − base)) of the
-//! amount left, base = `epochs_base`, the epochs the replaced worker was paid for); the earned part pays the platform fee as a completed job would (platform =
+//! amount left, base = `epochs_base`, the epochs the replaced worker was paid for); the earned
+//! part pays the platform fee as a completed job would (platform =
 //! floor(earned × fee), fee 10 %, 8 % for a Diamond worker; audit finding 11: a cancel after the
 //! final anchor used to pay the worker 100 % and the platform nothing); the client is refunded the
 //! rest. The job no longer counts as assigned in the worker's record: the worker did not fail it,
