@@ -51,6 +51,7 @@ export type BidRefusal =
   | 'model-too-large' // a client model whose batch would not fit the worker's memory
   | 'client-bids-pending' // the worker already has MESH.maxPendingBidsPerClient bids pending on this client's jobs
   | 'paused' // the worker's owner paused bidding (`cyx worker pause`, the live page)
+  | 'client-unfunded' // the announcing wallet does not hold the price this worker would bid (or it could not be read)
 
 export type BidDecision =
   | { readonly bid: true, readonly price: bigint, readonly etaSeconds: number, readonly tier: ReputationTierName }
@@ -119,4 +120,15 @@ export function decideBid (w: WorkerProfile, job: JobOffer, activeJobs: number):
  */
 export function acceptsDirectAward (w: WorkerProfile, job: Omit<JobOffer, 'maxPrice'>, amount: bigint, activeJobs: number): BidDecision {
   return decideBid(w, { ...job, maxPrice: amount }, activeJobs)
+}
+
+/**
+ * Proof of funds (issue 15, finding 8): a worker bids only for a client whose wallet holds, when
+ * the announce arrives, at least the price the worker would bid (what the escrow will lock). An
+ * announce costs nothing to send, so without this a fresh wallet with a few lamports could make
+ * every worker reserve a slot; with it, each wallet that idles workers must hold their price in
+ * CYXWIZ. A balance that could not be read (`undefined`) funds nothing.
+ */
+export function clientFundsCover (balance: bigint | undefined, price: bigint): boolean {
+  return balance !== undefined && balance >= price
 }

@@ -45,6 +45,13 @@ describe('roles: the owner\'s actions (pause, price, rate, dispute, cancel)', fu
     await assert.rejects(a.submit({ ...job, estimatedSeconds: 2 * ESCROW.noProgressTimeoutSeconds + 2 }), /estimated at 7201 s, longer than the no-progress timeout \(7200 s\)/)
     assert.ok(!events.some((e) => e.type === 'bid-decision'), 'nothing was announced')
 
+    // A fresh wallet holding no CYXWIZ announces: the worker does not bid (proof of funds).
+    const fresh = await world.peer(0n, payer.node.multiaddrs())
+    const unfunded = await Client.start({ node: fresh.node, connection: world.connection, store: fresh.store })
+    clients.push(unfunded)
+    await assert.rejects(unfunded.submit(job), (e: unknown) => e instanceof NoEligibleBidError)
+    assert.ok(events.some((e) => e.type === 'bid-decision' && !e.decision.bid && e.decision.reason === 'client-unfunded'), 'the worker said why it did not bid')
+
     // Paused: no bid on anything.
     assert.deepEqual(await worker.setControl({ paused: true }), { paused: true, pricePerHour: 60n * T })
     await assert.rejects(a.submit(job), (e: unknown) => e instanceof NoEligibleBidError)

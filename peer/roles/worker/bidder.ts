@@ -10,12 +10,21 @@
  * `MESH.maxPendingBidsPerClient` bids pending at a worker. A client that announces fake jobs can
  * therefore hold a slot of a worker for at most a minute and a few seconds per announce, and never
  * all the slots of a worker with more than that many.
+ *
+ * Proof of funds (the same finding): a bid the policy would make is only sent when the announcing
+ * wallet holds at least that price (`clientFundsCover`, the balance read through `clientFunds`,
+ * cached briefly by the worker): a wallet with a few lamports and no tokens idles no one. The read
+ * happens before the slot is taken, and the policy decides again after it with the slots as they
+ * are then, so concurrent announces never overbook the worker.
  */
+import { logger } from '@libp2p/logger'
 import type { PeerId } from '@libp2p/interface'
 import { MESH, wire, toHex } from '../../../protocols/index.js'
 import type { JobAnnounceEvent } from '../../node/index.js'
-import { decideBid, type BidDecision, type WorkerProfile } from '../../policy/index.js'
+import { clientFundsCover, decideBid, type BidDecision, type WorkerProfile } from '../../policy/index.js'
 import type { WorkerEmit } from './types.js'
+
+const log = logger('cyx:worker:bidder')
 
 export interface BidderComponents {
   /** The facts the bidding policy stands on (price, capacity, stake, reputation). */
@@ -30,6 +39,8 @@ export interface BidderComponents {
   recordBid: (jobId: string, client: PeerId, bid: wire.Bid) => Promise<void>
   /** Local ms: when slots are released. */
   now: () => number
+  /** The CYXWIZ balance of the wallet that signed an announce, base units (0 without a token account; throws when it cannot be read). */
+  clientFunds: (wallet: Uint8Array) => Promise<bigint>
 }
 
 interface PendingBid {
@@ -65,8 +76,21 @@ export class Bidder {
     this.#release()
     const clientPeer = e.from.toString()
     const clientWallet = toHex(e.signer)
-    let decision = decideBid(this.#c.profile(), { spec: m.spec!, maxPrice: m.maxPrice, estimatedSeconds: m.estimatedSeconds, priority: m.priority }, this.#c.running() + this.#pending.size)
-    if (decision.bid && this.#pendingFrom(clientPeer, clientWallet) >= MESH.maxPendingBidsPerClient) decision = { bid: false, reason: 'client-bids-pending' }
+    const offer = { spec: m.spec!, maxPrice: m.maxPrice, estimatedSeconds: m.estimatedSeconds, priority: m.priority }
+    const decide = (): BidDecision => {
+      const d = decideBid(this.#c.profile(), offer, this.#c.running() + this.#pending.size)
+      return d.bid && this.#pendingFrom(clientPeer, clientWallet) >= MESH.maxPendingBidsPerClient ? { bid: false, reason: 'client-bids-pending' } : d
+    }
+    let decision = decide()
+    if (decision.bid) {
+      const price = decision.price
+      const funds = await this.#c.clientFunds(e.signer).catch((err: unknown) => {
+        log('the balance of client %s could not be read: %s', clientWallet, err instanceof Error ? err.message : err)
+        return undefined
+      })
+      this.#release()
+      decision = clientFundsCover(funds, price) ? decide() : { bid: false, reason: 'client-unfunded' }
+    }
     this.#emit({ type: 'bid-decision', jobId, decision })
     if (!decision.bid) return
     const bid = this.#c.bidOf(m.jobId, decision)

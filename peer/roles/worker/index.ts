@@ -31,6 +31,7 @@ import { runWithFaults } from '../faults.js'
 import { anchorFinalRoot, anchorProgressRoot, anchoredCheckpoints, chainTime, claimAfterWindow, progressRootAt, proveAndComplete, submitOptimisticDelivery } from '../settlement.js'
 import { judgeEvidence } from '../juror.js'
 import { Bidder } from './bidder.js'
+import { clientFundsReader } from './client-funds.js'
 import { workerFactsOf } from './facts.js'
 import { controlPrice, type WorkerControl } from './control.js'
 import { JobRunner } from './runner.js'
@@ -106,7 +107,8 @@ export class Worker {
       }),
       sendBid: async (client, bid) => { await sendBid(this.node, client, signMessage(Kind.BID, bid, this.node.wallet)) },
       recordBid: async (jobId, client, bid) => { await o.store.bids.put(`${jobId}/${this.node.peerId.toString()}`, { price: String(bid.price), etaSeconds: bid.etaSeconds, client: client.toString() }) },
-      now: () => Date.now()
+      now: () => Date.now(),
+      clientFunds: clientFundsReader(connection)
     }, (e) => { this.#emit(e) })
     this.#runner = new JobRunner({
       wallet: keypair.publicKey,

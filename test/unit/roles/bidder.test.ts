@@ -22,8 +22,11 @@ function announce (from: PeerId, signer: Uint8Array, o: { bidDeadline?: number, 
   return { message, signer, from, bytes: new Uint8Array(0) }
 }
 
-/** A bidder on doubles: a manual clock (ms), a capacity, bids collected instead of sent. */
-function bidderOnDoubles (capacity: number): { bidder: Bidder, sent: wire.Bid[], events: WorkerEvent[], clock: { ms: number } } {
+/** Every wallet's balance in the doubles unless `funds` says otherwise: plenty. */
+const RICH = 1_000n * T
+
+/** A bidder on doubles: a manual clock (ms), a capacity, bids collected instead of sent, wallet balances by hex (a function may throw). */
+function bidderOnDoubles (capacity: number, funds: (walletHex: string) => Promise<bigint> = async () => RICH): { bidder: Bidder, sent: wire.Bid[], events: WorkerEvent[], clock: { ms: number } } {
   const sent: wire.Bid[] = []
   const events: WorkerEvent[] = []
   const clock = { ms: NOW_S * 1000 }
@@ -33,7 +36,8 @@ function bidderOnDoubles (capacity: number): { bidder: Bidder, sent: wire.Bid[],
     bidOf: (jobId, d) => ({ jobId: Uint8Array.from(jobId), workerPeerId: new Uint8Array(38), price: d.price, etaSeconds: d.etaSeconds, stake: 50n * T, reputation: 0, issuedAt: BigInt(NOW_S), profile: undefined }),
     sendBid: async (_client, bid) => { sent.push(bid) },
     recordBid: async () => {},
-    now: () => clock.ms
+    now: () => clock.ms,
+    clientFunds: async (wallet) => await funds(toHex(wallet))
   }
   return { bidder: new Bidder(c, (e) => { events.push(e) }), sent, events, clock }
 }
@@ -91,6 +95,32 @@ describe('unit: worker bidder (finding 8: stake-free announces cannot idle a wor
     await bidder.onAnnounce(announce(await peerId(), new Uint8Array(32).fill(1), { jobByte: 5 }))
     assert.equal(bidder.awarded(toHex(new Uint8Array(32).fill(5))), sent[0]!.price)
     assert.equal(bidder.pending(), 0)
+  })
+
+  it('proof of funds: no bid for a wallet that does not hold the price, or whose balance cannot be read', async () => {
+    const poor = new Uint8Array(32).fill(5)
+    const broke = new Uint8Array(32).fill(6)
+    const exact = new Uint8Array(32).fill(7)
+    const unreadable = new Uint8Array(32).fill(8)
+    const balances = new Map([[toHex(poor), 0n], [toHex(broke), 1n], [toHex(exact), 1n * T]])
+    const { bidder, events, sent } = bidderOnDoubles(10, async (w) => {
+      const b = balances.get(w)
+      if (b === undefined) throw new Error('the RPC node is down')
+      return b
+    })
+    let job = 40
+    for (const wallet of [poor, broke, unreadable, exact]) await bidder.onAnnounce(announce(await peerId(), wallet, { jobByte: job++ }))
+    // The doubles' worker bids 1 CYXWIZ on this job: a wallet holding exactly that is funded.
+    assert.equal(sent[0]?.price, 1n * T)
+    assert.deepEqual(reasons(events), ['client-unfunded', 'client-unfunded', 'client-unfunded', 'bid'])
+    assert.equal(bidder.pending(), 1, 'a refused announce holds no slot')
+  })
+
+  it('proof of funds: announces that arrive while balances are read never overbook the worker', async () => {
+    const { bidder, events, sent } = bidderOnDoubles(1, async () => { await new Promise((resolve) => setTimeout(resolve, 5)); return RICH })
+    await Promise.all([50, 51, 52].map(async (b, i) => { await bidder.onAnnounce(announce(await peerId(), new Uint8Array(32).fill(60 + i), { jobByte: b })) }))
+    assert.equal(sent.length, 1)
+    assert.deepEqual(reasons(events).sort(), ['bid', 'busy', 'busy'])
   })
 
   it('slotReleaseAt: the earlier of the deadline and the capped window from arrival, plus the grace', () => {
