@@ -17,6 +17,7 @@ import type { Libp2p } from 'libp2p'
 import { wire } from '../../protocols/index.js'
 import { createPeerHelia, openPeerStore, type HeliaWithLibp2p, type PeerStore } from '../../storage/index.js'
 import { loadOrCreatePeerKey, loadOrCreateWallet, WALLET_FILE } from './identity.js'
+import { keepGossipStreams } from './gossip-streams.js'
 import { MisbehaviourLedger } from './misbehaviour.js'
 import { libp2pOptions, type MeshServices, type NatConfig } from './options.js'
 import { systemClock, type Clock } from './records.js'
@@ -122,7 +123,10 @@ export async function createPeerNode (config: PeerNodeConfig = {}): Promise<Peer
   // the mesh when createPeerNode returns. A peer that is down is not fatal: the module retries.
   await Promise.allSettled(bootstrap.map(async (a) => await libp2p.dial(a)))
 
-  const cleanups: Array<() => void | Promise<void>> = []
+  // Gossipsub can keep a dead outbound stream to a peer whose connection closed as the stream
+  // opened, and then never send to it again over its other connections (gossip-streams.ts).
+  const gossipStreams = keepGossipStreams(libp2p)
+  const cleanups: Array<() => void | Promise<void>> = [() => { gossipStreams.stop() }]
   let stopping: Promise<void> | undefined
   return {
     libp2p,
