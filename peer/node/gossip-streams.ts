@@ -21,6 +21,10 @@
  * makes the registrar hand the connection to gossipsub (`onConnect`), which opens a new stream
  * there and sends our subscriptions on it. A peer without such a connection is left to gossipsub's
  * own disconnect handling. A failed identify is retried at the next heartbeats (a few times).
+ *
+ * Upstream: libp2p/js-libp2p#3531 (in 17.1.1) forgets a stream that closes after it was registered,
+ * not one that closed before; ChainSafe/js-libp2p-gossipsub#534 (checking that the registered
+ * stream is open before skipping) would cover this case and make the repair unnecessary.
  */
 import { logger } from '@libp2p/logger'
 import type { Connection } from '@libp2p/interface'
