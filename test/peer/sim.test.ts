@@ -12,12 +12,12 @@ import { join } from 'node:path'
 import { settlementSplit } from '../../protocols/index.js'
 import { evaluateModelFile, loadDataset } from '../../peer/train/index.js'
 
-function sim (...args: string[]): { status: number | null, stdout: string, stderr: string } {
+function sim (...args: string[]): { status: number | null, stdout: string, stderr: string, log: string } {
   // Killed after 330 s: a hang fails its test instead of stalling the suite, and says how far the
   // run got (with --json the sim's log is on stderr).
   const r = spawnSync(process.execPath, ['peer/cli/cyx.mjs', 'sim', ...args], { encoding: 'utf8', timeout: 330_000, killSignal: 'SIGKILL' })
   const why = r.signal === null ? `exit ${String(r.status)}` : `killed by ${r.signal}`
-  return { status: r.status, stdout: r.stdout, stderr: `cyx sim ${args.join(' ')}: ${why}; its log ends:\n${r.stderr.slice(-3000)}` }
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, log: `cyx sim ${args.join(' ')}: ${why}; its log ends:\n${r.stderr.slice(-3000)}` }
 }
 
 /** Whether a process is still there (signal 0 probes without signalling). */
@@ -38,7 +38,7 @@ describe('cyx sim --json', function () {
   it('the default run, one OS process per peer: an MNIST job (optimistic: claimed after the warped window), a zk job (proof verified on-chain) and a client\'s own PyTorch CNN at once; balances reconcile, the supply is conserved', async () => {
     const out = mkdtempSync(join(tmpdir(), 'cyx-sim-models-'))
     const r = sim('--seed', '11', '--out', out, '--json')
-    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.status, 0, r.log)
     const report = JSON.parse(r.stdout)
     processes = report
     assert.equal(report.mode, 'processes')
@@ -100,7 +100,7 @@ describe('cyx sim --json', function () {
 
   it('--in-process runs the same peers in one process, reproducibly: the same seed trains the same weights as the processes run', () => {
     const r = sim('--seed', '11', '--in-process', '--json')
-    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.status, 0, r.log)
     const report = JSON.parse(r.stdout)
     assert.equal(report.mode, 'in-process')
     assert.equal(report.ok, true)
