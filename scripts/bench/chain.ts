@@ -18,7 +18,7 @@ import {
   SIDE, anchorProgress, cancel, closeEscrow, complete, configParamsFromProtocol, createEscrow, disputePda, escrowPda,
   heartbeat, initializeConfig, openDispute, rateWorker, registerNode, requestUnstake, resolveDispute, submitEvidence,
   timeoutRefund, updateConfig, proposeAdmin, acceptAdmin, setGovernance, withdrawTreasury, drawJury, commitVote, revealVote, decodeDispute, withdrawStake, withdrawVote, INSTRUCTION_ACCOUNTS, finalizeDispute, closeDispute,
-  submitDelivery, claimPayment, lastLeafSiblings, acceptJob
+  submitDelivery, claimPayment, lastLeafSiblings, acceptJob, handOver
 } from '../../chain/client/index.js'
 import {
   ESCROW, MerkleTree, voteCommitment, PROOF, STAKE_TIERS, UNITS_PER_TOKEN as TOKEN, checkpointCommitment, digestCommitment, fieldToBytes, poseidonMerkle
@@ -128,6 +128,11 @@ juryRound(dispute, e4, jurors, true)
 run('finalize_dispute', finalizeDispute({ escrow: e4, worker: owner, clientToken: client.token, workerToken: worker.token }, pid), [L.payer])
 for (const j of jurors) run('withdraw_vote', withdrawVote({ juror: j.kp.publicKey, dispute, round: 0 }, pid), [L.payer])
 run('close_dispute', closeDispute({ claimant: client.kp.publicKey, dispute }, pid), [L.payer])
+// A stalled worker's escrow handed over to another registered node (juror-1's) for the rest.
+const e7 = escrow()
+run('anchor_progress', anchorProgress({ worker: owner, escrow: e7 }, 2, hash('root/2'), pid), [worker.kp])
+L.warp(BigInt(ESCROW.noProgressTimeoutSeconds) + 1n)
+run('hand_over', handOver({ ...settle(e7), mint }, 2, (jurors[0] as { kp: Keypair }).kp.publicKey, pid), [client.kp])
 // A round with too few reveals is redrawn (measured apart from a deciding resolve).
 const e5 = escrow()
 L.mustSend([openDispute({ claimant: client.kp.publicKey, claimantToken: client.token, escrow: e5, mint }, 'bafy-redraw', pid)], [client.kp])
