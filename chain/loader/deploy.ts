@@ -11,8 +11,16 @@
  *    bytes, for later upgrades), records the upgrade authority and refunds the buffer's lamports.
  *
  * A failure after step 1 leaves the buffer holding its rent; the error names it.
+ *
+ * It needs only the six RPC calls of `DeployRpc`: a web3.js `Connection` is one, and the bankrun
+ * test (test/chain/bankrun.test.ts) drives the same code into another runtime's loader through an
+ * adapter of its BanksClient.
  */
-import { Keypair, PublicKey, SystemProgram, Transaction, TransactionExpiredBlockheightExceededError, type Connection, type TransactionInstruction } from '@solana/web3.js'
+import {
+  Keypair, PublicKey, SystemProgram, Transaction, TransactionExpiredBlockheightExceededError,
+  type AccountInfo, type BlockheightBasedTransactionConfirmationStrategy, type RpcResponseAndContext, type SendOptions,
+  type SignatureResult, type TransactionInstruction
+} from '@solana/web3.js'
 import {
   BPF_LOADER_UPGRADEABLE_ID, BUFFER_METADATA_SIZE, PROGRAM_ACCOUNT_SIZE, PROGRAMDATA_METADATA_SIZE,
   decodeProgramAccount, decodeProgramData, deployWithMaxDataLen, initializeBuffer, programDataAddress, writeBuffer
@@ -59,6 +67,20 @@ export interface Deployment {
   readonly signature: string
 }
 
+/**
+ * The JSON-RPC calls a deployment makes (a `Connection` satisfies it), always at `confirmed`:
+ * account reads, rent, the payer's balance, a blockhash, sending a signed transaction (a failed
+ * preflight throws) and waiting for its confirmation.
+ */
+export interface DeployRpc {
+  getAccountInfo: (key: PublicKey, commitment: 'confirmed') => Promise<AccountInfo<Buffer> | null>
+  getMinimumBalanceForRentExemption: (bytes: number) => Promise<number>
+  getBalance: (key: PublicKey, commitment: 'confirmed') => Promise<number>
+  getLatestBlockhash: (commitment: 'confirmed') => Promise<{ blockhash: string, lastValidBlockHeight: number }>
+  sendRawTransaction: (raw: Buffer, options: SendOptions) => Promise<string>
+  confirmTransaction: (strategy: BlockheightBasedTransactionConfirmationStrategy, commitment: 'confirmed') => Promise<RpcResponseAndContext<SignatureResult>>
+}
+
 export class DeployError extends Error {
   constructor (message: string, options?: { cause?: unknown }) {
     super(message, options)
@@ -95,7 +117,7 @@ function throwIfAborted (signal: AbortSignal | undefined): void {
  * every transaction, as the embedded one's do) is retried on a fresh one: an expired transaction can
  * no longer land, so nothing is done twice.
  */
-async function send (connection: Connection, ixs: TransactionInstruction[], signers: Keypair[]): Promise<string> {
+async function send (connection: DeployRpc, ixs: TransactionInstruction[], signers: Keypair[]): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash('confirmed')
     const tx = new Transaction({ feePayer: (signers[0] as Keypair).publicKey, blockhash, lastValidBlockHeight }).add(...ixs)
@@ -130,7 +152,7 @@ async function pool<T> (items: T[], limit: number, run: (item: T) => Promise<voi
   if (failed !== undefined) throw failed
 }
 
-export async function deployProgram (connection: Connection, opts: DeployOptions): Promise<Deployment> {
+export async function deployProgram (connection: DeployRpc, opts: DeployOptions): Promise<Deployment> {
   const { payer, program, elf, signal } = opts
   const authority = opts.authority ?? payer
   const maxDataLen = opts.maxDataLen ?? 2 * elf.length
@@ -219,7 +241,7 @@ export interface DeployedProgram {
 }
 
 /** Reads a program deployed through the upgradeable loader, or undefined when there is none at `program`. */
-export async function readDeployedProgram (connection: Pick<Connection, 'getAccountInfo'>, program: PublicKey): Promise<DeployedProgram | undefined> {
+export async function readDeployedProgram (connection: Pick<DeployRpc, 'getAccountInfo'>, program: PublicKey): Promise<DeployedProgram | undefined> {
   const info = await connection.getAccountInfo(program, 'confirmed')
   if (info === null || !info.owner.equals(BPF_LOADER_UPGRADEABLE_ID)) return undefined
   const programData = decodeProgramAccount(info.data)

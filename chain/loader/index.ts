@@ -7,4 +7,4 @@ export {
   decodeProgramAccount, decodeProgramData, deployWithMaxDataLen, initializeBuffer, programDataAddress, setAuthority, writeBuffer
 } from './instructions.js'
 export { DEPLOY_WRITE_CONCURRENCY, DeployError, MAX_PROGRAM_DATA, PACKET_DATA_SIZE, checkElf, deployProgram, readDeployedProgram, writeChunkSize } from './deploy.js'
-export type { DeployOptions, DeployProgress, DeployedProgram, Deployment } from './deploy.js'
+export type { DeployOptions, DeployProgress, DeployRpc, DeployedProgram, Deployment } from './deploy.js'

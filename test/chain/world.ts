@@ -100,6 +100,11 @@ export function deliveryArgs (run: FloatRun, finalWeightsHash: Uint8Array = run.
   return { finalWeightsHash, finalChainHash: run.chain[last] as Uint8Array, finalState: fieldToBytes(run.states[last] as bigint), siblings: lastLeafSiblings(run.leaves) }
 }
 
+/** The chain tests' `create_escrow` arguments: a 1 h, 10-epoch optimistic job with a 24 h timeout (`over` replaces any). */
+export function escrowArgs (nonce: bigint, amount: bigint, over: Partial<CreateEscrowArgs> = {}): CreateEscrowArgs {
+  return { nonce, jobId: hash(`job-${nonce}`), amount, specHash: hash('spec'), estimatedSeconds: 3_600n, timeoutSecs: 86_400n, epochsTotal: 10, ...over }
+}
+
 /** A ledger with the program, a 9-decimal CYXWIZ mint, and an admin. */
 export class World {
   readonly ledger = new Ledger({ programPath: program() })
@@ -147,7 +152,7 @@ export class World {
   }
 
   escrowArgs (nonce: bigint, amount: bigint, over: Partial<CreateEscrowArgs> = {}): CreateEscrowArgs {
-    return { nonce, jobId: hash(`job-${nonce}`), amount, specHash: hash('spec'), estimatedSeconds: 3_600n, timeoutSecs: 86_400n, epochsTotal: 10, ...over }
+    return escrowArgs(nonce, amount, over)
   }
 
   /**
