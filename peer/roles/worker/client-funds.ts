@@ -5,9 +5,12 @@
  * announce storm from one wallet costs one read per `ttlMs`), at most `maxEntries` wallets (the
  * oldest reading is dropped first), and reads of the same wallet in flight are shared.
  */
+import { logger } from '@libp2p/logger'
 import { PublicKey, type Connection } from '@solana/web3.js'
 import { unpackAccount } from '@solana/spl-token'
 import { readConfig, tokenAccount } from '../chain.js'
+
+const log = logger('cyx:worker:client-funds')
 
 export interface ClientFundsOptions {
   /** How long a balance read is reused, ms (default 30 s). */
@@ -23,9 +26,13 @@ export const CLIENT_FUNDS_MAX_ENTRIES = 4_096
 
 /** A balance reader for `BidderComponents.clientFunds`. */
 export function clientFundsReader (connection: Connection, o: ClientFundsOptions = {}): (wallet: Uint8Array) => Promise<bigint> {
+  // The mint is read once, now (a bid should not wait for it), and again only after a failure.
   let mint: Promise<PublicKey> | undefined
+  const readMint = (): Promise<PublicKey> => readConfig(connection).then((c) => c.mint, (e: unknown) => { mint = undefined; throw e })
+  mint = readMint()
+  mint.catch((e: unknown) => { log('reading the Config for its mint failed (read again at the next bid): %s', e instanceof Error ? e.message : e) })
   const read = async (wallet: PublicKey): Promise<bigint> => {
-    mint ??= readConfig(connection).then((c) => c.mint, (e: unknown) => { mint = undefined; throw e })
+    mint ??= readMint()
     const address = tokenAccount(wallet, await mint)
     const info = await connection.getAccountInfo(address, 'confirmed')
     return info === null ? 0n : unpackAccount(address, info).amount
