@@ -17,7 +17,11 @@ function sim (...args: string[]): { status: number | null, stdout: string, stder
   // run got (with --json the sim's log is on stderr).
   const r = spawnSync(process.execPath, ['peer/cli/cyx.mjs', 'sim', ...args], { encoding: 'utf8', timeout: 330_000, killSignal: 'SIGKILL' })
   const why = r.signal === null ? `exit ${String(r.status)}` : `killed by ${r.signal}`
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, log: `cyx sim ${args.join(' ')}: ${why}; its log ends:\n${r.stderr.slice(-3000)}` }
+  // Where each job and each peer got to: the last lines naming it (a hang shows who waits).
+  const lines = r.stderr.split('\n')
+  const lastOf = (tag: string): string => lines.filter((l) => l.includes(tag)).slice(-3).join('\n')
+  const who = ['[mnist]', '[zk]', '[cnn]', 'worker-1:', 'worker-2:', 'worker-3:'].map((t) => `${t}\n${lastOf(t)}`).join('\n')
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, log: `cyx sim ${args.join(' ')}: ${why}; the last lines of each job and worker:\n${who}\nits log ends:\n${r.stderr.slice(-2000)}` }
 }
 
 /** Whether a process is still there (signal 0 probes without signalling). */
