@@ -12,9 +12,10 @@
  * renamed over it) so a reader never sees half of it.
  */
 import { watchFile, unwatchFile } from 'node:fs'
-import { readFile, rename, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { logger } from '@libp2p/logger'
+import { writeSecret } from '../../node/index.js'
 
 const log = logger('cyx:worker:control')
 
@@ -82,10 +83,8 @@ export async function readWorkerControl (dir: string): Promise<WorkerControl | u
 
 /** Writes `c` atomically: a reader sees the old setting or the new one, never half of one. */
 export async function writeWorkerControl (dir: string, c: WorkerControl): Promise<void> {
-  const path = join(dir, WORKER_CONTROL_FILE)
-  const tmp = `${path}.${process.pid}.tmp`
-  await writeFile(tmp, formatWorkerControl(c), { mode: 0o600 })
-  await rename(tmp, path)
+  // The node's own atomic, owner-only write (a temporary file renamed over the target).
+  await writeSecret(join(dir, WORKER_CONTROL_FILE), formatWorkerControl(c))
 }
 
 /**
