@@ -5,7 +5,7 @@ use core::marker::PhantomData;
 
 use crate::error::{Error, Result};
 use crate::input::AccountInfo;
-use crate::pubkey::{Pubkey, BPF_LOADER_UPGRADEABLE_ID, SYSTEM_PROGRAM_ID, TOKEN_PROGRAM_ID};
+use crate::pubkey::{self, Pubkey, BPF_LOADER_UPGRADEABLE_ID, SYSTEM_PROGRAM_ID, TOKEN_PROGRAM_ID};
 use crate::cpi::{self, NewAccount, Seeds};
 use crate::sys::{self, Bytes};
 use crate::require;
@@ -79,14 +79,14 @@ pub fn address(a: AccountInfo, expected: &Pubkey) -> Result<AccountInfo> {
 /// Derives the canonical PDA of `seeds` and requires `a` to be it; returns the bump. Used when
 /// an account is created (later checks use the bump stored in state).
 pub fn expect_pda(a: AccountInfo, seeds: &[Bytes], program_id: &Pubkey) -> Result<u8> {
-    let (key, bump) = sys::find_program_address(seeds, program_id).ok_or(Error::ConstraintSeeds)?;
+    let (key, bump) = pubkey::find_program_address(seeds, program_id).ok_or(Error::ConstraintSeeds)?;
     require!(a.key() == &key, Error::ConstraintSeeds);
     Ok(bump)
 }
 
 /// Requires `a` to be `create_program_address(seeds_with_bump)`.
 pub fn check_pda(a: AccountInfo, seeds_with_bump: &[Bytes], program_id: &Pubkey) -> Result {
-    let key = sys::create_program_address(seeds_with_bump, program_id).ok_or(Error::ConstraintSeeds)?;
+    let key = pubkey::create_program_address(seeds_with_bump, program_id).ok_or(Error::ConstraintSeeds)?;
     require!(a.key() == &key, Error::ConstraintSeeds);
     Ok(())
 }
@@ -270,7 +270,7 @@ pub fn create_token_vault(payer: AccountInfo, vault: AccountInfo, mint: AccountI
 /// slot u64, `Option<Pubkey>` authority (tag byte at 12, key at 13..45). A program made immutable
 /// (no authority) refuses everyone.
 pub fn expect_upgrade_authority(program_data: AccountInfo, program_id: &Pubkey, signer: &Pubkey) -> Result {
-    let (key, _) = sys::find_program_address(&[Bytes::of(program_id.as_bytes())], &BPF_LOADER_UPGRADEABLE_ID).ok_or(Error::ConstraintSeeds)?;
+    let (key, _) = pubkey::find_program_address(&[Bytes::of(program_id.as_bytes())], &BPF_LOADER_UPGRADEABLE_ID).ok_or(Error::ConstraintSeeds)?;
     require!(program_data.key() == &key, Error::NotUpgradeAuthority);
     require!(program_data.owner() == &BPF_LOADER_UPGRADEABLE_ID, Error::NotUpgradeAuthority);
     let d = program_data.data();

@@ -26,6 +26,9 @@ const DELTA: usize = GAMMA + G2;
 const IC: usize = DELTA + G2; // 452
 const PAIRING_LEN: usize = 4 * (G1 + G2);
 
+/// Most public inputs a verifying key may have (`state::VerifyingKey` is sized for it).
+pub const VK_MAX_PUBLIC: usize = 16;
+
 /// Size of a verifying key with `n` public inputs.
 pub const fn vk_len(n: usize) -> usize {
     IC + G1 * (n + 1)
@@ -74,7 +77,7 @@ pub fn vk_inputs(vk: &[u8]) -> Result<usize> {
         return Err(Error::InvalidVerifyingKey);
     }
     let n = u32::from_le_bytes([vk[0], vk[1], vk[2], vk[3]]) as usize;
-    if n > crate::state::VK_MAX_PUBLIC || vk.len() != vk_len(n) {
+    if n > VK_MAX_PUBLIC || vk.len() != vk_len(n) {
         return Err(Error::InvalidVerifyingKey);
     }
     Ok(n)

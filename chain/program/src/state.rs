@@ -576,8 +576,9 @@ impl AccountType for Vote {
     const DISCRIMINATOR: [u8; 8] = disc::account("Vote");
 }
 
-/// Most public inputs a verifying key may have, and the largest key blob.
-pub const VK_MAX_PUBLIC: usize = 16;
+/// Most public inputs a verifying key may have (a property of the verifier: `groth16`), and the
+/// largest key blob.
+pub use crate::groth16::VK_MAX_PUBLIC;
 pub const VK_MAX_BYTES: usize = crate::groth16::vk_len(VK_MAX_PUBLIC);
 
 /// A Groth16 verifying key set by the admin (later the DAO), PDA `["vk", circuit_id (u32 LE)]`.

@@ -5,8 +5,6 @@
 //! `sol_mem*_` syscalls below; 128-bit products through `math::mul_u64`. The linker refuses an
 //! object that still references a library call, with a hint.
 
-use crate::pubkey::Pubkey;
-
 /// A byte slice as the C ABI of the syscalls sees it (`SolBytes`).
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -30,14 +28,6 @@ extern "C" {
     fn sol_memcpy_(dst: *mut u8, src: *const u8, n: u64);
     fn sol_memcmp_(a: *const u8, b: *const u8, n: u64, result: *mut i32);
     fn sol_memset_(dst: *mut u8, c: u8, n: u64);
-    fn sol_create_program_address(seeds: *const Bytes, seeds_len: u64, program_id: *const u8, out: *mut u8) -> u64;
-    fn sol_try_find_program_address(
-        seeds: *const Bytes,
-        seeds_len: u64,
-        program_id: *const u8,
-        out: *mut u8,
-        bump: *mut u8,
-    ) -> u64;
     fn sol_get_clock_sysvar(out: *mut u8) -> u64;
     fn sol_get_rent_sysvar(out: *mut u8) -> u64;
     pub fn sol_invoke_signed_c(
@@ -102,25 +92,6 @@ pub fn equal(a: &[u8], b: &[u8]) -> bool {
 #[inline(always)]
 pub fn fill(dst: &mut [u8], value: u8) {
     unsafe { sol_memset_(dst.as_mut_ptr(), value, dst.len() as u64) }
-}
-
-/// `create_program_address(seeds, program_id)`; `None` when the result lies on the curve.
-pub fn create_program_address(seeds: &[Bytes], program_id: &Pubkey) -> Option<Pubkey> {
-    let mut out = Pubkey::ZERO;
-    let rc = unsafe {
-        sol_create_program_address(seeds.as_ptr(), seeds.len() as u64, program_id.as_ptr(), out.as_mut_ptr())
-    };
-    if rc == 0 { Some(out) } else { None }
-}
-
-/// `find_program_address(seeds, program_id)`: the address and its canonical bump.
-pub fn find_program_address(seeds: &[Bytes], program_id: &Pubkey) -> Option<(Pubkey, u8)> {
-    let mut out = Pubkey::ZERO;
-    let mut bump: u8 = 0;
-    let rc = unsafe {
-        sol_try_find_program_address(seeds.as_ptr(), seeds.len() as u64, program_id.as_ptr(), out.as_mut_ptr(), &mut bump)
-    };
-    if rc == 0 { Some((out, bump)) } else { None }
 }
 
 /// The Clock sysvar.
