@@ -130,6 +130,8 @@ impl<T: AccountType> Account<T> {
     pub fn load(info: AccountInfo, program_id: &Pubkey) -> Result<Self> {
         require!(info.owner() == program_id, Error::AccountOwnedByWrongProgram);
         require!(info.data_len() == T::SPACE, Error::AccountDidNotDeserialize);
+        // SAFETY: the data is 8-aligned (the loader's layout) and, by the size check just made,
+        // at least 8 bytes long; any bits are a valid u64.
         let disc = unsafe { *(info.data_ptr() as *const u64) };
         require!(disc == u64::from_le_bytes(T::DISCRIMINATOR), Error::AccountDiscriminatorMismatch);
         Ok(Account { info, _t: PhantomData })
@@ -145,8 +147,11 @@ impl<T: AccountType> Account<T> {
     /// the rest; the caller then fills the fields through `get_mut`.
     pub fn init(payer: AccountInfo, info: AccountInfo, program_id: &Pubkey, seeds: &Seeds) -> Result<Self> {
         create_pda(payer, info, T::SPACE as u64, program_id, seeds)?;
-        let data = info.data_mut();
+        // SAFETY: the account was just created by this instruction and no borrow of its data
+        // exists yet; the slice ends before the next write.
+        let data = unsafe { info.data_mut() };
         sys::fill(data, 0);
+        // SAFETY: `create_pda` gave it `T::SPACE` ≥ 8 bytes, 8-aligned; no borrow of them is live.
         unsafe { *(info.data_ptr() as *mut u64) = u64::from_le_bytes(T::DISCRIMINATOR) };
         Ok(Account { info, _t: PhantomData })
     }
@@ -158,14 +163,25 @@ impl<T: AccountType> Account<T> {
 
     #[inline(always)]
     pub fn get(&self) -> &T {
-        // Sound: data is 8-aligned, has exactly SPACE bytes, and T is a padding-free repr(C)
-        // struct of plain integers and byte arrays, valid for any bit pattern.
+        // SAFETY: `load`/`init` checked the data has exactly SPACE = 8 + size_of::<T>() bytes;
+        // it is 8-aligned, so T (alignment ≤ 8) at offset 8 is aligned, and T is a padding-free
+        // repr(C) struct of plain integers and byte arrays, valid for any bit pattern. Callers
+        // hold no `get_mut` borrow of this account while this one is used (see `get_mut`).
         unsafe { &*(self.info.data_ptr().add(8) as *const T) }
     }
 
+    /// The fields, writable.
+    ///
+    /// # Safety
+    /// It hands out `&mut T` from `&self` (the handlers pass accounts by shared reference to the
+    /// settlement helpers): the caller must hold no other borrow of this account's data (from
+    /// `get`, another `get_mut`, `info.data()`) while the returned one is used, and must not use
+    /// it across a CPI that writes this account. The entrypoint refuses duplicate accounts, so
+    /// borrows of other accounts never alias it.
     #[inline(always)]
     #[allow(clippy::mut_from_ref)]
-    pub fn get_mut(&self) -> &mut T {
+    pub unsafe fn get_mut(&self) -> &mut T {
+        // SAFETY: as `get` for layout and validity; exclusivity is the caller's contract above.
         unsafe { &mut *(self.info.data_ptr().add(8) as *mut T) }
     }
 }
@@ -178,7 +194,9 @@ impl<T: AccountType> Account<T> {
 pub fn close(account: AccountInfo, destination: AccountInfo) -> Result {
     require!(account.is_writable() && destination.is_writable(), Error::ConstraintMut);
     let total = crate::math::add(destination.lamports(), account.lamports())?;
-    sys::fill(account.data_mut(), 0);
+    // SAFETY: the caller's views of the closed account are no longer used (it is being closed);
+    // the slice lives only for this fill.
+    sys::fill(unsafe { account.data_mut() }, 0);
     account.set_lamports(0);
     destination.set_lamports(total);
     account.reassign_to_system();
@@ -217,14 +235,17 @@ impl TokenAccount {
 
     #[inline(always)]
     pub fn mint(&self) -> &Pubkey {
+        // SAFETY: `load` checked 165 bytes of data, 8-aligned: a 32-byte, 8-aligned key at 0.
         unsafe { &*(self.info.data_ptr() as *const Pubkey) }
     }
     #[inline(always)]
     pub fn authority(&self) -> &Pubkey {
+        // SAFETY: as `mint`: the key at 32 is in bounds and 8-aligned.
         unsafe { &*(self.info.data_ptr().add(32) as *const Pubkey) }
     }
     #[inline(always)]
     pub fn amount(&self) -> u64 {
+        // SAFETY: as `mint`: the u64 at 64 is in bounds and 8-aligned.
         unsafe { *(self.info.data_ptr().add(64) as *const u64) }
     }
 }
@@ -253,6 +274,7 @@ impl Mint {
     }
     #[inline(always)]
     pub fn supply(&self) -> u64 {
+        // SAFETY: `load` checked 82 bytes of data; bytes 36..44 are in bounds, read unaligned.
         unsafe { core::ptr::read_unaligned(self.info.data_ptr().add(36) as *const u64) }
     }
 }

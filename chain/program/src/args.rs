@@ -20,7 +20,8 @@ impl<'a> Args<'a> {
         let end = self.pos.checked_add(N).ok_or(Error::InstructionDidNotDeserialize)?;
         let s = self.data.get(self.pos..end).ok_or(Error::InstructionDidNotDeserialize)?;
         self.pos = end;
-        // Sound: `s` has exactly N bytes.
+        // SAFETY: `s` has exactly N bytes (the range `pos..pos + N` was in bounds), and
+        // `[u8; N]` has alignment 1 and the lifetime of the instruction data `s` borrows.
         Ok(unsafe { &*(s.as_ptr() as *const [u8; N]) })
     }
 

@@ -131,6 +131,12 @@ pub fn invoke(call: &Cpi) -> Result {
         data: call.data.as_ptr(),
         data_len: call.data.len() as u64,
     };
+    // SAFETY: `ix`, `sol_metas`, `infos` and `seeds` are locals in the C layouts the syscall
+    // reads (`SolInstruction`, `SolAccountMeta`, `SolAccountInfo`, `SolSignerSeedsC`), alive for
+    // the call; the first `metas.len()` entries are filled from live `AccountInfo`s (pointers
+    // into the input buffer, which the runtime updates in place after the call) and the data and
+    // seed slices are borrowed for the call. No Rust reference to an account's data is used
+    // across it: every accessor reads the buffer again afterwards.
     let rc = unsafe {
         sys::sol_invoke_signed_c(
             &ix as *const SolInstruction as *const u8,

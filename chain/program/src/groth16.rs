@@ -147,7 +147,7 @@ fn pairing(vk: &[u8], proof: &[u8; PROOF_LEN], vk_x: &[u8; G1]) -> Result {
     sys::copy(&mut buf[3 * P..3 * P + G1], &vk[ALPHA..ALPHA + G1]);
     sys::copy(&mut buf[3 * P + G1..4 * P], &vk[BETA..BETA + G2]);
     let mut out = [0u8; 32];
-    if !sys::bn128(sys::BN128_PAIRING, &buf, &mut out) {
+    if !sys::bn128_pairing(&buf, &mut out) {
         return Err(Error::InvalidProof);
     }
     let mut one = [0u8; 32];

@@ -13,6 +13,13 @@
 //! An `AccountInfo` is a pointer to the account's header in that buffer: reads and writes go
 //! straight to the memory the runtime serialized and will read back, and they see what a CPI
 //! changed (the runtime updates the buffer after each CPI).
+//!
+//! Soundness rests on three facts, cited by the `SAFETY:` notes below and in `account`:
+//! (1) every `AccountInfo` but `EMPTY` points to a header `parse` found inside the input buffer,
+//! which lives, 8-aligned and unmoved, for the whole instruction; (2) `parse` refuses duplicate
+//! accounts, so no two `AccountInfo`s of one instruction share memory; (3) the program is single
+//! threaded and holds no reference across a CPI (the runtime rewrites the buffer then, and each
+//! accessor reads it again).
 
 use crate::error::{Error, Result};
 use crate::pubkey::Pubkey;
@@ -45,6 +52,9 @@ pub struct AccountInfo {
 impl AccountInfo {
     #[inline(always)]
     fn raw(&self) -> &RawAccount {
+        // SAFETY: `raw` is a header `parse` found in the live input buffer (fact 1; `EMPTY` is
+        // never handed out: `Input::accounts` holds only parsed slots), `RawAccount` is `repr(C)`
+        // of plain integers and keys valid for any bits, and the header is 8-aligned.
         unsafe { &*self.raw }
     }
     #[inline(always)]
@@ -78,23 +88,37 @@ impl AccountInfo {
     /// Pointer to the account data (8-byte aligned).
     #[inline(always)]
     pub fn data_ptr(&self) -> *mut u8 {
+        // SAFETY: the data follows the header in the same buffer (fact 1), so the offset stays in
+        // bounds of that allocation.
         unsafe { (self.raw as *mut u8).add(core::mem::size_of::<RawAccount>()) }
     }
     #[inline(always)]
     pub fn data(&self) -> &[u8] {
+        // SAFETY: `data_len` bytes of data follow the header in the live buffer (the loader wrote
+        // them, with 10 KiB of growth room after), and any bytes are valid `u8`s. Callers hold no
+        // `data_mut` borrow of the same account while this one is used (see `data_mut`).
         unsafe { core::slice::from_raw_parts(self.data_ptr(), self.data_len()) }
     }
     /// Mutable access to the data. The entrypoint refuses duplicate accounts, so no two
-    /// `AccountInfo`s of one instruction alias; callers keep at most one live borrow per account.
+    /// `AccountInfo`s of one instruction alias (fact 2).
+    ///
+    /// # Safety
+    /// It hands out `&mut` from `&self`: the caller must hold no other borrow of this account's
+    /// data (from `data`, `data_mut`, `Account::get`/`get_mut`, `TokenAccount`'s accessors)
+    /// while the returned slice is used, and must not use it across a CPI that writes the account.
     #[inline(always)]
     #[allow(clippy::mut_from_ref)]
-    pub fn data_mut(&self) -> &mut [u8] {
+    pub unsafe fn data_mut(&self) -> &mut [u8] {
+        // SAFETY: the bytes are the account's data in the live buffer (as `data`); exclusivity is
+        // the caller's contract above.
         unsafe { core::slice::from_raw_parts_mut(self.data_ptr(), self.data_len()) }
     }
     /// Sets the balance. The runtime accepts the change only for a writable account, and a
     /// decrease only for an account this program owns; `account::close` is the one caller.
     #[inline(always)]
     pub(crate) fn set_lamports(&self, lamports: u64) {
+        // SAFETY: a write through the header pointer of the live buffer (fact 1); no reference to
+        // the header is held across it (every accessor borrows it only for its own expression).
         unsafe { (*self.raw).lamports = lamports }
     }
     /// Hands the account back to the System program with no data (the runtime allows an owner
@@ -102,6 +126,7 @@ impl AccountInfo {
     /// a shrink is always allowed). `account::close` is the one caller.
     #[inline(always)]
     pub(crate) fn reassign_to_system(&self) {
+        // SAFETY: as `set_lamports`: plain field writes through the live header pointer.
         unsafe {
             (*self.raw).data_len = 0;
             (*self.raw).owner = crate::pubkey::SYSTEM_PROGRAM_ID;
@@ -109,6 +134,9 @@ impl AccountInfo {
     }
     #[inline(always)]
     pub(crate) fn lamports_ptr(&self) -> *mut u64 {
+        // SAFETY: only forms the field's address in the live header (fact 1); the reference made
+        // on the way ends in this expression, and the caller (a CPI's account info) gets a raw
+        // pointer, which the runtime writes through during the call.
         unsafe { &mut (*self.raw).lamports as *mut u64 }
     }
 }
@@ -127,6 +155,12 @@ pub struct Input<'a> {
 /// # Safety
 /// `input` must be the pointer the runtime passed to the entrypoint.
 pub unsafe fn parse<'a>(input: *mut u8, storage: &'a mut [AccountInfo; MAX_ACCOUNTS]) -> Result<Input<'a>> {
+    // SAFETY (the whole body): the runtime's serialization is the layout in the module comment,
+    // 8-aligned at `input`; each step reads a field of it or advances past one exactly as the
+    // loader wrote it (header, data, growth room, alignment, rent epoch), so every read stays
+    // inside the buffer and is aligned (u64 reads at 8-aligned offsets; the program id, which
+    // may be unaligned, is read by `Pubkey::read`'s byte copy). The data slice and the
+    // `AccountInfo`s live as long as the buffer, i.e. the instruction.
     let mut p = input;
     let n = *(p as *const u64) as usize;
     p = p.add(8);

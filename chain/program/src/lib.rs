@@ -10,7 +10,6 @@
 //! no u128, no u64 checked_mul — use `sys` and `math`), no mutable globals, at most 5 arguments
 //! per call... of a syscall, and small stack frames.
 #![no_std]
-#![allow(clippy::missing_safety_doc)]
 
 pub mod account;
 pub mod args;
@@ -40,6 +39,8 @@ use input::{AccountInfo, MAX_ACCOUNTS};
 #[no_mangle]
 pub unsafe extern "C" fn entrypoint(input: *mut u8) -> u64 {
     let mut storage = [AccountInfo::EMPTY; MAX_ACCOUNTS];
+    // SAFETY: `input` is the runtime's serialized input (this function's contract), which is
+    // `parse`'s precondition.
     let result = match input::parse(input, &mut storage) {
         Ok(parsed) => ix::dispatch(&parsed),
         Err(e) => Err(e),

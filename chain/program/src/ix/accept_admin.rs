@@ -20,7 +20,8 @@ pub fn process(input: &Input) -> Result {
     let config = Account::<Config>::load_mut(it.next()?, pid)?;
     crate::args::Args::new(input.data).finish()?;
 
-    let c = config.get_mut();
+    // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let c = unsafe { config.get_mut() };
     require!(!c.pending_admin.is_zero(), Error::NoPendingAdmin);
     require!(&c.pending_admin == new_admin.key(), Error::Unauthorized);
     let previous = c.admin;

@@ -41,8 +41,10 @@ pub fn process(input: &Input) -> Result {
     crate::args::Args::new(input.data).finish()?;
 
     let p = &config.get().params;
-    let e = escrow.get_mut();
-    let n = node.get_mut();
+    // SAFETY: the only borrow of `escrow`'s data while `e` lives (get_mut's contract: no `escrow.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let e = unsafe { escrow.get_mut() };
+    // SAFETY: the only borrow of `node`'s data while `n` lives (get_mut's contract: no `node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let n = unsafe { node.get_mut() };
     require!(&e.worker == worker.key(), Error::ConstraintHasOne);
     // Node accounts are only created at ["node", owner] holding that owner.
     require!(&n.owner == worker.key(), Error::ConstraintHasOne);

@@ -33,7 +33,8 @@ pub fn process(input: &Input) -> Result {
     let root = args.bytes32()?;
     args.finish()?;
 
-    let e = escrow.get_mut();
+    // SAFETY: the only borrow of `escrow`'s data while `e` lives (get_mut's contract: no `escrow.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let e = unsafe { escrow.get_mut() };
     require!(&e.worker == worker.key(), Error::ConstraintHasOne);
     require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
     // Work starts with the worker's acceptance (`accept_job`), which starts the deadline.

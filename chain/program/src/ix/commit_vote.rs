@@ -35,9 +35,12 @@ pub fn process(input: &Input) -> Result {
     let commitment = args.bytes32()?;
     args.finish()?;
 
-    let c = config.get_mut();
-    let d = dispute.get_mut();
-    let n = node.get_mut();
+    // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let c = unsafe { config.get_mut() };
+    // SAFETY: the only borrow of `dispute`'s data while `d` lives (get_mut's contract: no `dispute.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let d = unsafe { dispute.get_mut() };
+    // SAFETY: the only borrow of `node`'s data while `n` lives (get_mut's contract: no `node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let n = unsafe { node.get_mut() };
     require!(d.state == DISPUTE_OPEN, Error::InvalidDisputeState);
     require!(d.drawn != 0, Error::JuryNotDrawn);
     let now = sys::clock().unix_timestamp;
@@ -62,7 +65,8 @@ pub fn process(input: &Input) -> Result {
     n.stake = math::sub(n.stake, deposit)?;
     c.total_staked = math::sub(c.total_staked, deposit)?;
 
-    let v = vote.get_mut();
+    // SAFETY: the only borrow of `vote`'s data while `v` lives (get_mut's contract: no `vote.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let v = unsafe { vote.get_mut() };
     v.dispute = *dispute.key();
     v.juror = *juror.key();
     sys::copy(&mut v.commitment, commitment);

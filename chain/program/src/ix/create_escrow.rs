@@ -94,7 +94,8 @@ pub fn process(input: &Input) -> Result {
     require!(has_challenge_commitment == (tier == TIER_ZK), Error::InvalidChallengeCommitment);
     let vk_hash = if tier == TIER_ZK { pinned_key_hash(it.next()?, pid, circuit_id)? } else { [0u8; 32] };
 
-    let c = config.get_mut();
+    // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let c = unsafe { config.get_mut() };
     let p = &c.params;
     require!(amount > 0, Error::ZeroAmount);
     require!(amount >= p.min_escrow_amount, Error::AmountBelowMinimum);
@@ -126,7 +127,8 @@ pub fn process(input: &Input) -> Result {
     cpi::token_transfer(client_token_info, vault_info, client, amount, None)?;
 
     let deadline = math::add_i64(now, timeout_secs)?;
-    let e = escrow.get_mut();
+    // SAFETY: the only borrow of `escrow`'s data while `e` lives (get_mut's contract: no `escrow.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let e = unsafe { escrow.get_mut() };
     e.client = *client.key();
     e.worker = n.owner;
     e.vault = *vault_info.key();
@@ -194,14 +196,16 @@ fn take_rate_limit(client: AccountInfo, info: AccountInfo, pid: &crate::pubkey::
         let bump = account::expect_pda(info, &[Bytes::of(seeds::CLIENT), Bytes::of(client.key().as_bytes())], pid)?;
         let s = Account::<ClientState>::init(client, info, pid,
             &Seeds(&[Bytes::of(seeds::CLIENT), Bytes::of(client.key().as_bytes()), Bytes::of(&[bump])]))?;
-        let cs = s.get_mut();
+        // SAFETY: the only borrow of `s`'s data while `cs` lives (get_mut's contract: no `s.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+        let cs = unsafe { s.get_mut() };
         cs.client = *client.key();
         cs.bump = bump;
         (s, true)
     } else {
         (Account::<ClientState>::load_mut(info, pid)?, false)
     };
-    let cs = state.get_mut();
+    // SAFETY: the only borrow of `state`'s data while `cs` lives (get_mut's contract: no `state.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let cs = unsafe { state.get_mut() };
     // ClientState accounts are only ever created at ["client", client] holding that client, so
     // the stored key ties a loaded one to its seeds.
     require!(created || &cs.client == client.key(), Error::ConstraintSeeds);

@@ -21,7 +21,8 @@ pub fn process(input: &Input) -> Result {
     let slot_hashes = account::address(it.next()?, &zk::SLOT_HASHES_ID)?;
     crate::args::Args::new(input.data).finish()?;
 
-    let d = dispute.get_mut();
+    // SAFETY: the only borrow of `dispute`'s data while `d` lives (get_mut's contract: no `dispute.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let d = unsafe { dispute.get_mut() };
     require!(d.state == DISPUTE_OPEN, Error::InvalidDisputeState);
     require!(d.drawn == 0, Error::JuryAlreadyDrawn);
     let clock = sys::clock();

@@ -83,7 +83,8 @@ pub fn process(input: &Input) -> Result {
     let new_worker = Pubkey::read(args.bytes32()?);
     args.finish()?;
 
-    let e = escrow.get_mut();
+    // SAFETY: the only borrow of `escrow`'s data while `e` lives (get_mut's contract: no `escrow.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let e = unsafe { escrow.get_mut() };
     require!(&e.client == client.key(), Error::ConstraintHasOne);
     require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
     require!(e.tier == TIER_OPTIMISTIC, Error::InvalidTier);
@@ -126,7 +127,8 @@ pub fn process(input: &Input) -> Result {
     if worker_amount > 0 {
         cpi::token_transfer(vault, worker_token_info, config.info, worker_amount, Some(&config_seeds))?;
     }
-    let n = node.get_mut();
+    // SAFETY: the only borrow of `node`'s data while `n` lives (get_mut's contract: no `node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let n = unsafe { node.get_mut() };
     n.total_earned = math::add(n.total_earned, worker_amount)?;
     // (The penalty recomputes the worker's score.)
     penalise(&penalty, e, Failure::Timeout, now)?;

@@ -21,7 +21,8 @@ pub fn process(input: &Input) -> Result {
     crate::args::Args::new(input.data).finish()?;
 
     let p = &config.get().params;
-    let n = node.get_mut();
+    // SAFETY: the only borrow of `node`'s data while `n` lives (get_mut's contract: no `node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let n = unsafe { node.get_mut() };
     require!(&n.owner == owner.key(), Error::ConstraintHasOne);
     let now = sys::clock().unix_timestamp;
     let elapsed = math::sub_i64(now, n.last_heartbeat)?;

@@ -32,15 +32,18 @@ pub fn process(input: &Input) -> Result {
     args.finish()?;
 
     let p = &config.get().params;
-    let e = escrow.get_mut();
-    let n = node.get_mut();
+    // SAFETY: the only borrow of `escrow`'s data while `e` lives (get_mut's contract: no `escrow.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let e = unsafe { escrow.get_mut() };
+    // SAFETY: the only borrow of `node`'s data while `n` lives (get_mut's contract: no `node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let n = unsafe { node.get_mut() };
     require!(&e.client == client.key(), Error::ConstraintHasOne);
     require!(e.state == ESCROW_COMPLETED, Error::InvalidEscrowState);
     require!(e.rated == 0, Error::AlreadyRated);
     require!(stars >= 1 && stars as u16 <= p.max_stars, Error::InvalidStars);
     require!(n.owner == e.worker, Error::ConstraintHasOne);
     let client_state = Account::<ClientState>::load_mut(client_state_info, pid)?;
-    let cs = client_state.get_mut();
+    // SAFETY: the only borrow of `client_state`'s data while `cs` lives (get_mut's contract: no `client_state.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let cs = unsafe { client_state.get_mut() };
     // ClientState accounts exist only at ["client", client] holding that client (create_escrow).
     require!(&cs.client == client.key(), Error::ConstraintHasOne);
 

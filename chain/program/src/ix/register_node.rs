@@ -32,7 +32,8 @@ pub fn process(input: &Input) -> Result {
     let stake = args.u64()?;
     args.finish()?;
 
-    let c = config.get_mut();
+    // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let c = unsafe { config.get_mut() };
     require!(stake >= c.params.min_stake(), Error::StakeBelowMinimum);
     let owner_token = TokenAccount::load_mut(owner_token_info, &c.mint)?;
     require!(owner_token.authority() == owner.key(), Error::ConstraintTokenOwner);
@@ -46,7 +47,8 @@ pub fn process(input: &Input) -> Result {
 
     let now = sys::clock().unix_timestamp;
     let lock_until = math::add_i64(now, c.params.stake_min_lock_secs)?;
-    let n = node.get_mut();
+    // SAFETY: the only borrow of `node`'s data while `n` lives (get_mut's contract: no `node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let n = unsafe { node.get_mut() };
     n.owner = *owner.key();
     n.stake = stake;
     n.registered_at = now;

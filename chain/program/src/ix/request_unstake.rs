@@ -17,7 +17,8 @@ pub fn process(input: &Input) -> Result {
     let node = Account::<Node>::load_mut(it.next()?, pid)?;
     crate::args::Args::new(input.data).finish()?;
 
-    let n = node.get_mut();
+    // SAFETY: the only borrow of `node`'s data while `n` lives (get_mut's contract: no `node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let n = unsafe { node.get_mut() };
     require!(&n.owner == owner.key(), Error::ConstraintHasOne);
     require!(n.unstake_requested == 0, Error::UnstakeAlreadyRequested);
     let now = sys::clock().unix_timestamp;

@@ -27,7 +27,8 @@ pub fn process(input: &Input) -> Result {
     args.finish()?;
 
     let _ = &config; // checked (a program Config account); the window is the escrow's own terms
-    let e = escrow.get_mut();
+    // SAFETY: the only borrow of `escrow`'s data while `e` lives (get_mut's contract: no `escrow.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let e = unsafe { escrow.get_mut() };
     let prove_window_secs = e.terms.prove_window_secs;
     zk::require_drawable(e)?;
     require!(sys::equal(&sys::sha256(&[Bytes::of(secret)]), &e.challenge_commitment), Error::InvalidChallengeSecret);

@@ -22,8 +22,10 @@ pub fn process(input: &Input) -> Result {
     let salt = args.bytes32()?;
     args.finish()?;
 
-    let d = dispute.get_mut();
-    let v = vote.get_mut();
+    // SAFETY: the only borrow of `dispute`'s data while `d` lives (get_mut's contract: no `dispute.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let d = unsafe { dispute.get_mut() };
+    // SAFETY: the only borrow of `vote`'s data while `v` lives (get_mut's contract: no `vote.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let v = unsafe { vote.get_mut() };
     require!(&v.dispute == dispute.key() && &v.juror == juror.key(), Error::ConstraintHasOne);
     require!(d.state == DISPUTE_OPEN && v.round == d.round, Error::InvalidDisputeState);
     let now = sys::clock().unix_timestamp;

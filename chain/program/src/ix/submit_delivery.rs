@@ -44,7 +44,8 @@ pub fn process(input: &Input) -> Result {
     let siblings = args.vec_of(FIELD as u8)?;
     args.finish()?;
 
-    let e = escrow.get_mut();
+    // SAFETY: the only borrow of `escrow`'s data while `e` lives (get_mut's contract: no `escrow.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let e = unsafe { escrow.get_mut() };
     require!(&e.worker == worker.key(), Error::ConstraintHasOne);
     require!(e.tier == TIER_OPTIMISTIC, Error::InvalidTier);
     require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);

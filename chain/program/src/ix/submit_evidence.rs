@@ -19,7 +19,8 @@ pub fn process(input: &Input) -> Result {
     let cid = args.bytes64()?;
     args.finish()?;
 
-    let d = dispute.get_mut();
+    // SAFETY: the only borrow of `dispute`'s data while `d` lives (get_mut's contract: no `dispute.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let d = unsafe { dispute.get_mut() };
     require!(d.state == DISPUTE_OPEN, Error::InvalidDisputeState);
     require!(sys::clock().unix_timestamp < d.evidence_deadline, Error::EvidenceWindowClosed);
     if &d.client == party.key() {

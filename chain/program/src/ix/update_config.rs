@@ -22,9 +22,13 @@ pub fn process(input: &Input) -> Result {
     let params = args.raw(CONFIG_PARAMS_LEN)?;
     args.finish()?;
 
-    let c = config.get_mut();
+    // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let c = unsafe { config.get_mut() };
     require!(&c.admin == admin.key(), Error::Unauthorized);
     // Written in place, then checked: an invalid block fails the instruction, which undoes the write.
+    // SAFETY: `c.params` is a padding-free repr(C) `ConfigParams` of exactly CONFIG_PARAMS_LEN
+    // bytes (asserted in state.rs) of plain integers, valid for any bytes; the slice is the only
+    // borrow of it until `sys::copy` returns.
     let dst = unsafe { core::slice::from_raw_parts_mut(&mut c.params as *mut _ as *mut u8, CONFIG_PARAMS_LEN) };
     sys::copy(dst, params);
     require!(c.params.is_valid(), Error::InvalidParameters);

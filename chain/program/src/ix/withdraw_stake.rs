@@ -26,8 +26,10 @@ pub fn process(input: &Input) -> Result {
     account::token_program(it.next()?)?;
     crate::args::Args::new(input.data).finish()?;
 
-    let c = config.get_mut();
-    let n = node.get_mut();
+    // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let c = unsafe { config.get_mut() };
+    // SAFETY: the only borrow of `node`'s data while `n` lives (get_mut's contract: no `node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    let n = unsafe { node.get_mut() };
     require!(&n.owner == owner.key(), Error::ConstraintHasOne);
     require!(n.unstake_requested != 0, Error::UnstakeNotRequested);
     require!(n.jobs_active == 0, Error::ActiveJobs);
