@@ -73,6 +73,13 @@ pub fn address(a: AccountInfo, expected: &Pubkey) -> Result<AccountInfo> {
     Ok(a)
 }
 
+/// The account's key must equal `expected` and it must be writable (a program vault recorded in
+/// state that an instruction moves tokens into or out of).
+#[inline(always)]
+pub fn writable_address(a: AccountInfo, expected: &Pubkey) -> Result<AccountInfo> {
+    writable(address(a, expected)?)
+}
+
 // ---------------------------------------------------------------------------------------------
 // PDAs
 
@@ -231,6 +238,15 @@ impl TokenAccount {
     pub fn load_mut(info: AccountInfo, mint: &Pubkey) -> Result<Self> {
         require!(info.is_writable(), Error::ConstraintMut);
         Self::load(info, mint)
+    }
+
+    /// `load_mut`, and its token owner must be `owner` (a party's account a settlement pays or
+    /// takes from).
+    #[inline(always)]
+    pub fn load_owned(info: AccountInfo, mint: &Pubkey, owner: &Pubkey) -> Result<Self> {
+        let t = Self::load_mut(info, mint)?;
+        require!(t.authority() == owner, Error::ConstraintTokenOwner);
+        Ok(t)
     }
 
     #[inline(always)]

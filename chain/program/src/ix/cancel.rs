@@ -21,26 +21,47 @@
 use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::error::{Error, Result};
 use crate::event::{self, EscrowCancelled};
-use crate::input::Input;
+use crate::input::{AccountInfo, Input};
+use crate::ix::shared::{Payout, VaultAuthority};
 use crate::state::{Config, Escrow, Node, ESCROW_CANCELLED, ESCROW_FUNDED};
-use crate::cpi::Seeds;
-use crate::sys::{self, Bytes};
-use crate::{cpi, math, reputation, require, seeds};
+use crate::sys;
+use crate::{math, reputation, require};
 
 const BPS: u64 = 10_000;
 
+/// The accounts, in the header's order (owners and types checked; the rest by `process`).
+pub struct CancelAccounts {
+    pub client: AccountInfo,
+    pub config: Account<Config>,
+    pub escrow: Account<Escrow>,
+    pub vault: AccountInfo,
+    pub node: Account<Node>,
+    pub worker_token: AccountInfo,
+    pub client_token: AccountInfo,
+    pub platform_vault: AccountInfo,
+}
+
+impl CancelAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<CancelAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let client = account::signer(it.next()?)?;
+        let config = Account::<Config>::load(it.next()?, pid)?;
+        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
+        let vault = it.next()?;
+        let node = Account::<Node>::load_mut(it.next()?, pid)?;
+        let worker_token = it.next()?;
+        let client_token = it.next()?;
+        account::token_program(it.next()?)?;
+        let platform_vault = it.next()?;
+        Ok(CancelAccounts { client, config, escrow, vault, node, worker_token, client_token, platform_vault })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let client = account::signer(it.next()?)?;
-    let config = Account::<Config>::load(it.next()?, pid)?;
-    let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-    let vault = it.next()?;
-    let node = Account::<Node>::load_mut(it.next()?, pid)?;
-    let worker_token_info = it.next()?;
-    let client_token_info = it.next()?;
-    account::token_program(it.next()?)?;
-    let platform_vault = it.next()?;
+    let CancelAccounts { client, config, escrow, vault, node, worker_token: worker_token_info, client_token: client_token_info, platform_vault } =
+        CancelAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
     let c = config.get();
@@ -53,18 +74,15 @@ pub fn process(input: &Input) -> Result {
     // After `submit_delivery` the client accepts (`complete`) or disputes; it cannot cancel.
     require!(e.delivered == 0, Error::InvalidEscrowState);
     require!(n.owner == e.worker, Error::ConstraintHasOne);
-    account::writable(account::address(vault, &e.vault)?)?;
-    let worker_token = TokenAccount::load_mut(worker_token_info, &c.mint)?;
-    require!(worker_token.authority() == &e.worker, Error::ConstraintTokenOwner);
-    let client_token = TokenAccount::load_mut(client_token_info, &c.mint)?;
-    require!(client_token.authority() == &e.client, Error::ConstraintTokenOwner);
-    account::writable(account::address(platform_vault, &c.platform_vault)?)?;
-    let bump = [c.bump];
-    let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
+    account::writable_address(vault, &e.vault)?;
+    TokenAccount::load_owned(worker_token_info, &c.mint, &e.worker)?;
+    TokenAccount::load_owned(client_token_info, &c.mint, &e.client)?;
+    account::writable_address(platform_vault, &c.platform_vault)?;
+    let authority = VaultAuthority::new(config.info, c.bump);
 
     if e.accepted == 0 {
         // An offer nobody took: all back to the client, the worker's record untouched.
-        cpi::token_transfer(vault, client_token_info, config.info, e.amount, Some(&config_seeds))?;
+        authority.transfer(vault, client_token_info, e.amount)?;
         e.state = ESCROW_CANCELLED;
         e.completed_at = sys::clock().unix_timestamp;
         event::emit(EscrowCancelled { escrow: *escrow.key(), client: e.client, worker_amount: 0, client_refund: e.amount, progress_bps: 0 });
@@ -78,14 +96,9 @@ pub fn process(input: &Input) -> Result {
     // The earned part pays the platform fee as a completed job would (earned ≤ worker_gross).
     let (_, platform_fee) = super::complete::settlement(earned, n.reputation, &e.terms)?;
     let worker_amount = math::sub(worker_gross, platform_fee)?;
-    if platform_fee > 0 {
-        cpi::token_transfer(vault, platform_vault, config.info, platform_fee, Some(&config_seeds))?;
-    }
-    if worker_amount > 0 {
-        cpi::token_transfer(vault, worker_token_info, config.info, worker_amount, Some(&config_seeds))?;
-    }
+    Payout { authority, vault, worker_token: worker_token_info, platform_vault }.earned(worker_amount, platform_fee)?;
     if client_refund > 0 {
-        cpi::token_transfer(vault, client_token_info, config.info, client_refund, Some(&config_seeds))?;
+        authority.transfer(vault, client_token_info, client_refund)?;
     }
 
     e.state = ESCROW_CANCELLED;

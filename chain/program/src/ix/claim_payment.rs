@@ -7,24 +7,15 @@
 //! (writable) · 4 worker_node (writable) · 5 worker_token (writable) · 6 platform_vault
 //! (writable) · 7 token_program.
 
-use crate::account::{self, Account, AccountIter};
 use crate::error::{Error, Result};
 use crate::input::Input;
-use crate::state::{Config, Escrow, Node, ESCROW_FUNDED, TIER_OPTIMISTIC};
+use crate::ix::shared::ReleaseAccounts;
+use crate::state::{ESCROW_FUNDED, TIER_OPTIMISTIC};
 use crate::{math, require, sys};
 use super::complete::{release, Release};
 
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let worker = account::signer(it.next()?)?;
-    let config = Account::<Config>::load(it.next()?, pid)?;
-    let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-    let vault = it.next()?;
-    let node = Account::<Node>::load_mut(it.next()?, pid)?;
-    let worker_token = it.next()?;
-    let platform_vault = it.next()?;
-    account::token_program(it.next()?)?;
+    let ReleaseAccounts { signer: worker, config, escrow, vault, node, worker_token, platform_vault } = ReleaseAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
     let e = escrow.get();

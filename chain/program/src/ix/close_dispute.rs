@@ -13,12 +13,11 @@
 //! (writable, = config.platform_vault).
 
 use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
 use crate::input::Input;
 use crate::state::{Config, Dispute, DISPUTE_FINALIZED, SIDE_CLIENT};
-use crate::cpi::Seeds;
-use crate::sys::Bytes;
-use crate::{cpi, require, seeds};
+use crate::require;
 
 pub fn process(input: &Input) -> Result {
     let pid = &input.program_id;
@@ -37,14 +36,14 @@ pub fn process(input: &Input) -> Result {
     account::address(claimant, payer)?;
     require!(d.state == DISPUTE_FINALIZED, Error::InvalidDisputeState);
     require!(d.open_votes == 0 && d.locked == 0, Error::VotesOutstanding);
-    account::writable(account::address(vault_info, &d.vote_vault)?)?;
+    account::writable_address(vault_info, &d.vote_vault)?;
     require!(d.bond == 0, Error::InvalidDisputeState);
-    account::writable(account::address(platform_vault, &c.platform_vault)?)?;
-    let bump = [c.bump];
+    account::writable_address(platform_vault, &c.platform_vault)?;
+    let authority = VaultAuthority::new(config.info, c.bump);
     let surplus = TokenAccount::load(vault_info, &c.mint)?.amount();
     if surplus > 0 {
-        cpi::token_transfer(vault_info, platform_vault, config.info, surplus, Some(&Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)])))?;
+        authority.transfer(vault_info, platform_vault, surplus)?;
     }
-    cpi::token_close_account(vault_info, claimant, config.info, &Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]))?;
+    authority.close(vault_info, claimant)?;
     account::close(dispute.info, claimant)
 }

@@ -10,12 +10,11 @@
 //! (writable, = escrow.vault) · 4 token_program · 5 platform_vault (writable, = config.platform_vault).
 
 use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
 use crate::input::Input;
 use crate::state::{escrow_is_terminal, Config, Escrow};
-use crate::cpi::Seeds;
-use crate::sys::Bytes;
-use crate::{cpi, require, seeds};
+use crate::require;
 
 pub fn process(input: &Input) -> Result {
     let pid = &input.program_id;
@@ -32,14 +31,14 @@ pub fn process(input: &Input) -> Result {
     let e = escrow.get();
     require!(&e.client == client.key(), Error::ConstraintHasOne);
     require!(escrow_is_terminal(e.state), Error::EscrowNotFinished);
-    account::writable(account::address(vault_info, &e.vault)?)?;
-    account::writable(account::address(platform_vault, &c.platform_vault)?)?;
-    let bump = [c.bump];
+    account::writable_address(vault_info, &e.vault)?;
+    account::writable_address(platform_vault, &c.platform_vault)?;
+    let authority = VaultAuthority::new(config.info, c.bump);
     // Every terminal state paid the vault out in full: what is left was sent in since (dust).
     let surplus = TokenAccount::load(vault_info, &c.mint)?.amount();
     if surplus > 0 {
-        cpi::token_transfer(vault_info, platform_vault, config.info, surplus, Some(&Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)])))?;
+        authority.transfer(vault_info, platform_vault, surplus)?;
     }
-    cpi::token_close_account(vault_info, client, config.info, &Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]))?;
+    authority.close(vault_info, client)?;
     account::close(escrow.info, client)
 }

@@ -13,11 +13,12 @@
 use crate::account::{self, Account, AccountIter};
 use crate::args::Args;
 use crate::cpi::Seeds;
+use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
 use crate::input::Input;
 use crate::state::{Config, Dispute, Node, Vote, DISPUTE_OPEN, NODE_ACTIVE};
 use crate::sys::{self, Bytes};
-use crate::{cpi, jury, math, require, seeds};
+use crate::{jury, math, require, seeds};
 
 pub fn process(input: &Input) -> Result {
     let pid = &input.program_id;
@@ -50,8 +51,8 @@ pub fn process(input: &Input) -> Result {
     require!(&d.client != juror.key() && &d.worker != juror.key(), Error::SelfDealing);
     require!(n.status == NODE_ACTIVE && n.unstake_requested == 0 && n.registered_at <= d.opened_at, Error::NotEligible);
     require!(jury::is_drawn(&d.seed, juror.key(), n.stake, d.total_staked, jury::expected_jury(c.params.jury_size, d.round)), Error::NotDrawn);
-    account::writable(account::address(stake_vault, &c.stake_vault)?)?;
-    account::writable(account::address(vault, &d.vote_vault)?)?;
+    account::writable_address(stake_vault, &c.stake_vault)?;
+    account::writable_address(vault, &d.vote_vault)?;
     let deposit = math::bps(n.stake, c.params.juror_risk_bps)?;
     require!(deposit > 0, Error::ZeroAmount);
 
@@ -60,8 +61,7 @@ pub fn process(input: &Input) -> Result {
     let bump = account::expect_pda(vote_info, &[Bytes::of(seeds::VOTE), Bytes::of(dispute_key), Bytes::of(juror.key().as_bytes()), Bytes::of(&round)], pid)?;
     let vote = Account::<Vote>::init(juror, vote_info, pid,
         &Seeds(&[Bytes::of(seeds::VOTE), Bytes::of(dispute_key), Bytes::of(juror.key().as_bytes()), Bytes::of(&round), Bytes::of(&[bump])]))?;
-    let cbump = [c.bump];
-    cpi::token_transfer(stake_vault, vault, config.info, deposit, Some(&Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&cbump)])))?;
+    VaultAuthority::new(config.info, c.bump).transfer(stake_vault, vault, deposit)?;
     n.stake = math::sub(n.stake, deposit)?;
     c.total_staked = math::sub(c.total_staked, deposit)?;
 

@@ -18,30 +18,21 @@
 //! CYXWIZ account of the worker) · 6 platform_vault (writable, = config.platform_vault) ·
 //! 7 token_program.
 
-use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::account::{self, Account, TokenAccount};
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, PaymentReleased};
 use crate::input::{AccountInfo, Input};
 use crate::state::{Config, ConfigParams, Escrow, Node, ESCROW_COMPLETED, ESCROW_FUNDED, TIER_OPTIMISTIC};
-use crate::cpi::Seeds;
-use crate::sys::{self, Bytes};
-use crate::{cpi, math, reputation, require, seeds};
+use crate::ix::shared::{Payout, ReleaseAccounts, VaultAuthority};
+use crate::sys;
+use crate::{math, reputation, require};
 
 /// The reputation tier index that pays the lower platform fee.
 pub const DIAMOND_TIER: usize = 3;
 
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let client = account::signer(it.next()?)?;
-    let config = Account::<Config>::load(it.next()?, pid)?;
-    let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-    let vault = it.next()?;
-    let node = Account::<Node>::load_mut(it.next()?, pid)?;
-    let worker_token_info = it.next()?;
-    let platform_vault = it.next()?;
-    account::token_program(it.next()?)?;
+    let ReleaseAccounts { signer: client, config, escrow, vault, node, worker_token, platform_vault } = ReleaseAccounts::load(input)?;
 
     let mut args = Args::new(input.data);
     let final_weights_hash = args.bytes32()?;
@@ -54,7 +45,7 @@ pub fn process(input: &Input) -> Result {
     require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
     require!(e.delivered != 0, Error::NotDelivered);
     require!(sys::equal(final_weights_hash, &e.final_weights_hash), Error::WeightsHashMismatch);
-    release(&Release { config: &config, escrow: &escrow, node: &node, vault, worker_token: worker_token_info, platform_vault }, final_weights_hash)
+    release(&Release { config: &config, escrow: &escrow, node: &node, vault, worker_token, platform_vault }, final_weights_hash)
 }
 
 /// The accounts a payout moves tokens between (one argument: BPF calls take at most five).
@@ -80,20 +71,15 @@ pub fn release(r: &Release, final_weights_hash: &[u8; 32]) -> Result {
     require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
     require!(e.accepted != 0, Error::NotAccepted);
     require!(n.owner == e.worker, Error::ConstraintHasOne);
-    account::writable(account::address(vault, &e.vault)?)?;
-    account::writable(account::address(platform_vault, &c.platform_vault)?)?;
-    let worker_token = TokenAccount::load_mut(worker_token_info, &c.mint)?;
-    require!(worker_token.authority() == &e.worker, Error::ConstraintTokenOwner);
+    account::writable_address(vault, &e.vault)?;
+    account::writable_address(platform_vault, &c.platform_vault)?;
+    TokenAccount::load_owned(worker_token_info, &c.mint, &e.worker)?;
 
     // The fee tier is the worker's standing when the job is paid, before this job counts.
     // Fee from the escrow's own terms (its creation's parameters), not today's Config.
     let (worker_amount, fee) = settlement(e.amount, n.reputation, &e.terms)?;
-    let bump = [c.bump];
-    let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
-    cpi::token_transfer(vault, worker_token_info, config.info, worker_amount, Some(&config_seeds))?;
-    if fee > 0 {
-        cpi::token_transfer(vault, platform_vault, config.info, fee, Some(&config_seeds))?;
-    }
+    Payout { authority: VaultAuthority::new(config.info, c.bump), vault, worker_token: worker_token_info, platform_vault }
+        .completed(worker_amount, fee)?;
 
     let now = sys::clock().unix_timestamp;
     e.state = ESCROW_COMPLETED;

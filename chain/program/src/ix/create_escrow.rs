@@ -105,8 +105,7 @@ pub fn process(input: &Input) -> Result {
     require!(estimated_seconds > 0 && estimated_seconds <= timeout_secs as u64, Error::InvalidEstimate);
     require!(epochs_total > 0, Error::InvalidEpoch);
     account::address(mint_info, &c.mint)?;
-    let client_token = TokenAccount::load_mut(client_token_info, &c.mint)?;
-    require!(client_token.authority() == client.key(), Error::ConstraintTokenOwner);
+    TokenAccount::load_owned(client_token_info, &c.mint, client.key())?;
 
     let now = sys::clock().unix_timestamp;
     let n = node.get();

@@ -25,9 +25,9 @@ use crate::state::{
     Config, Dispute, Escrow, Node, DISPUTE_FINALIZED, DISPUTE_RESOLVED, ESCROW_DISPUTED, ESCROW_RESOLVED_CLIENT,
     ESCROW_RESOLVED_WORKER, NODE_BANNED, SIDE_CLIENT, SIDE_NONE,
 };
-use crate::cpi::Seeds;
-use crate::sys::{self, Bytes};
-use crate::{cpi, math, reputation, require, seeds};
+use crate::ix::shared::{Payout, VaultAuthority};
+use crate::sys;
+use crate::{math, reputation, require};
 
 pub fn process(input: &Input) -> Result {
     let pid = &input.program_id;
@@ -56,30 +56,28 @@ pub fn process(input: &Input) -> Result {
     require!(&d.escrow == escrow.key() && n.owner == e.worker, Error::ConstraintHasOne);
     require!(d.state == DISPUTE_RESOLVED && e.state == ESCROW_DISPUTED, Error::InvalidDisputeState);
     let now = sys::clock().unix_timestamp;
-    account::writable(account::address(vault, &e.vault)?)?;
-    account::writable(account::address(platform_vault, &c.platform_vault)?)?;
-    account::writable(account::address(stake_vault, &c.stake_vault)?)?;
-    account::writable(account::address(vote_vault, &d.vote_vault)?)?;
-    let client_token = TokenAccount::load_mut(client_token_info, &c.mint)?;
-    require!(client_token.authority() == &e.client, Error::ConstraintTokenOwner);
-    let worker_token = TokenAccount::load_mut(worker_token_info, &c.mint)?;
-    require!(worker_token.authority() == &e.worker, Error::ConstraintTokenOwner);
+    account::writable_address(vault, &e.vault)?;
+    account::writable_address(platform_vault, &c.platform_vault)?;
+    account::writable_address(stake_vault, &c.stake_vault)?;
+    account::writable_address(vote_vault, &d.vote_vault)?;
+    TokenAccount::load_owned(client_token_info, &c.mint, &e.client)?;
+    TokenAccount::load_owned(worker_token_info, &c.mint, &e.worker)?;
 
-    let bump = [c.bump];
-    let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
+    let authority = VaultAuthority::new(config.info, c.bump);
+    let payout = Payout { authority, vault, worker_token: worker_token_info, platform_vault };
     // Slash rates, fee and penalties from the escrow's own terms (its creation's parameters).
     let p = &e.terms;
     let winner = d.winner;
     if winner == SIDE_CLIENT {
-        cpi::token_transfer(vault, client_token_info, config.info, e.amount, Some(&config_seeds))?;
+        authority.transfer(vault, client_token_info, e.amount)?;
         let slashed = math::bps(n.stake, p.fraud_slash_bps)?;
         let to_client = math::bps(slashed, p.client_wins_slash_to_client_bps)?;
         let to_treasury = math::sub(slashed, to_client)?;
         if to_client > 0 {
-            cpi::token_transfer(stake_vault, client_token_info, config.info, to_client, Some(&config_seeds))?;
+            authority.transfer(stake_vault, client_token_info, to_client)?;
         }
         if to_treasury > 0 {
-            cpi::token_transfer(stake_vault, platform_vault, config.info, to_treasury, Some(&config_seeds))?;
+            authority.transfer(stake_vault, platform_vault, to_treasury)?;
         }
         n.stake = math::sub(n.stake, slashed)?;
         c.total_staked = math::sub(c.total_staked, slashed)?;
@@ -92,22 +90,16 @@ pub fn process(input: &Input) -> Result {
     } else if winner == SIDE_NONE {
         if e.delivered != 0 {
             let (worker_amount, fee) = super::complete::settlement(e.amount, n.reputation, p)?;
-            cpi::token_transfer(vault, worker_token_info, config.info, worker_amount, Some(&config_seeds))?;
-            if fee > 0 {
-                cpi::token_transfer(vault, platform_vault, config.info, fee, Some(&config_seeds))?;
-            }
+            payout.completed(worker_amount, fee)?;
             n.total_earned = math::add(n.total_earned, worker_amount)?;
             e.state = ESCROW_RESOLVED_WORKER;
         } else {
-            cpi::token_transfer(vault, client_token_info, config.info, e.amount, Some(&config_seeds))?;
+            authority.transfer(vault, client_token_info, e.amount)?;
             e.state = ESCROW_RESOLVED_CLIENT;
         }
     } else {
         let (worker_amount, fee) = super::complete::settlement(e.amount, n.reputation, p)?;
-        cpi::token_transfer(vault, worker_token_info, config.info, worker_amount, Some(&config_seeds))?;
-        if fee > 0 {
-            cpi::token_transfer(vault, platform_vault, config.info, fee, Some(&config_seeds))?;
-        }
+        payout.completed(worker_amount, fee)?;
         n.total_earned = math::add(n.total_earned, worker_amount)?;
         if e.credited != 0 {
             n.jobs_completed = math::inc_u32(n.jobs_completed, 1)?;
@@ -123,7 +115,7 @@ pub fn process(input: &Input) -> Result {
     if bond > 0 {
         let to_client = if winner == SIDE_NONE { d.claimant == SIDE_CLIENT } else { winner == SIDE_CLIENT };
         let to = if to_client { client_token_info } else { worker_token_info };
-        cpi::token_transfer(vote_vault, to, config.info, bond, Some(&config_seeds))?;
+        authority.transfer(vote_vault, to, bond)?;
         if winner == d.claimant || winner == SIDE_NONE {
             bond_returned = bond;
         } else {

@@ -50,34 +50,59 @@
 
 use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::args::Args;
-use crate::cpi::Seeds;
 use crate::error::{Error, Result};
 use crate::event::{self, EscrowHandedOver};
-use crate::input::Input;
+use crate::input::{AccountInfo, Input};
 use crate::ix::cancel::{epochs_progress, pro_rata};
 use crate::ix::complete::settlement;
 use crate::ix::create_escrow::check_worker_may_take;
 use crate::ix::refund::{check_penalty_accounts, penalise, Failure, Penalty};
+use crate::ix::shared::{Payout, VaultAuthority};
 use crate::pubkey::Pubkey;
 use crate::state::{Config, Escrow, Node, ESCROW_FUNDED, TIER_OPTIMISTIC};
-use crate::sys::{self, Bytes};
-use crate::{cpi, math, progress, require, seeds};
+use crate::sys;
+use crate::{math, progress, require};
+
+/// The accounts, in the header's order (owners and types checked; the rest by `process`).
+pub struct HandOverAccounts {
+    pub client: AccountInfo,
+    pub config: Account<Config>,
+    pub escrow: Account<Escrow>,
+    pub vault: AccountInfo,
+    pub node: Account<Node>,
+    pub worker_token: AccountInfo,
+    pub platform_vault: AccountInfo,
+    pub new_node: Account<Node>,
+    pub stake_vault: AccountInfo,
+    pub insurance_vault: AccountInfo,
+    pub mint: AccountInfo,
+}
+
+impl HandOverAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<HandOverAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let client = account::signer(it.next()?)?;
+        let config = Account::<Config>::load_mut(it.next()?, pid)?;
+        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
+        let vault = it.next()?;
+        let node = Account::<Node>::load_mut(it.next()?, pid)?;
+        let worker_token = it.next()?;
+        let platform_vault = it.next()?;
+        let new_node = Account::<Node>::load(it.next()?, pid)?;
+        let stake_vault = it.next()?;
+        let insurance_vault = it.next()?;
+        let mint = it.next()?;
+        account::token_program(it.next()?)?;
+        Ok(HandOverAccounts { client, config, escrow, vault, node, worker_token, platform_vault, new_node, stake_vault, insurance_vault, mint })
+    }
+}
 
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let client = account::signer(it.next()?)?;
-    let config = Account::<Config>::load_mut(it.next()?, pid)?;
-    let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-    let vault = it.next()?;
-    let node = Account::<Node>::load_mut(it.next()?, pid)?;
-    let worker_token_info = it.next()?;
-    let platform_vault = it.next()?;
-    let new_node = Account::<Node>::load(it.next()?, pid)?;
-    let stake_vault = it.next()?;
-    let insurance_vault = it.next()?;
-    let mint = it.next()?;
-    account::token_program(it.next()?)?;
+    let HandOverAccounts {
+        client, config, escrow, vault, node, worker_token: worker_token_info, platform_vault, new_node, stake_vault, insurance_vault, mint,
+    } = HandOverAccounts::load(input)?;
     let mut args = Args::new(input.data);
     let verified = args.u32()?;
     let new_worker = Pubkey::read(args.bytes32()?);
@@ -103,9 +128,8 @@ pub fn process(input: &Input) -> Result {
     require!(new_node.get().owner == new_worker, Error::ConstraintHasOne);
 
     let mint_key = config.get().mint;
-    account::writable(account::address(vault, &e.vault)?)?;
-    let worker_token = TokenAccount::load_mut(worker_token_info, &mint_key)?;
-    require!(worker_token.authority() == &e.worker, Error::ConstraintTokenOwner);
+    account::writable_address(vault, &e.vault)?;
+    TokenAccount::load_owned(worker_token_info, &mint_key, &e.worker)?;
     account::writable(account::address(platform_vault, &config.get().platform_vault)?)?;
     let penalty = Penalty { config: &config, node: &node, stake_vault, insurance_vault, mint };
     check_penalty_accounts(&penalty)?;
@@ -119,14 +143,8 @@ pub fn process(input: &Input) -> Result {
     let remaining = math::sub(e.amount, earned)?;
     check_worker_may_take(new_node.get(), &config.get().params, remaining, now)?;
 
-    let bump = [config.get().bump];
-    let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
-    if platform_fee > 0 {
-        cpi::token_transfer(vault, platform_vault, config.info, platform_fee, Some(&config_seeds))?;
-    }
-    if worker_amount > 0 {
-        cpi::token_transfer(vault, worker_token_info, config.info, worker_amount, Some(&config_seeds))?;
-    }
+    let authority = VaultAuthority::new(config.info, config.get().bump);
+    Payout { authority, vault, worker_token: worker_token_info, platform_vault }.earned(worker_amount, platform_fee)?;
     // SAFETY: the only borrow of `node`'s data while `n` lives (get_mut's contract: no `node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
     let n = unsafe { node.get_mut() };
     n.total_earned = math::add(n.total_earned, worker_amount)?;

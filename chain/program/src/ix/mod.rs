@@ -38,6 +38,8 @@ pub mod accept_admin;
 pub mod set_governance;
 pub mod withdraw_treasury;
 
+pub mod shared;
+
 use crate::disc;
 use crate::error::{Error, Result};
 use crate::input::Input;

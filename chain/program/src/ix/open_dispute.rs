@@ -62,8 +62,7 @@ pub fn process(input: &Input) -> Result {
         require!(now <= e.deadline, Error::DeadlinePassed);
     }
     account::address(mint_info, &c.mint)?;
-    let claimant_token = TokenAccount::load_mut(claimant_token_info, &c.mint)?;
-    require!(claimant_token.authority() == claimant.key(), Error::ConstraintTokenOwner);
+    TokenAccount::load_owned(claimant_token_info, &c.mint, claimant.key())?;
 
     let escrow_key = escrow.key().as_bytes();
     let bump = account::expect_pda(dispute_info, &[Bytes::of(seeds::DISPUTE), Bytes::of(escrow_key)], pid)?;

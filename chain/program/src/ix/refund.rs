@@ -8,13 +8,13 @@
 //! the stalled worker it replaces.
 
 use crate::account::{self, Account, AccountIter, TokenAccount};
-use crate::cpi::Seeds;
 use crate::error::{Error, Result};
 use crate::event::{self, StakeSlashed, TimeoutRefunded};
 use crate::input::{AccountInfo, Input};
+use crate::ix::shared::VaultAuthority;
 use crate::state::{Config, Escrow, Node, ESCROW_PROOF_FAILED, ESCROW_TIMED_OUT};
-use crate::sys::{self, Bytes};
-use crate::{cpi, math, reputation, require, seeds};
+use crate::sys;
+use crate::{math, reputation, require};
 
 const BPS: u16 = 10_000;
 
@@ -99,9 +99,8 @@ pub fn check_accounts(r: &Refund) -> Result {
     let c = r.config.get();
     let e = r.escrow.get();
     require!(r.node.get().owner == e.worker, Error::ConstraintHasOne);
-    account::writable(account::address(r.vault, &e.vault)?)?;
-    let client_token = TokenAccount::load_mut(r.client_token, &c.mint)?;
-    require!(client_token.authority() == &e.client, Error::ConstraintTokenOwner);
+    account::writable_address(r.vault, &e.vault)?;
+    TokenAccount::load_owned(r.client_token, &c.mint, &e.client)?;
     check_penalty_accounts(&Penalty { config: r.config, node: r.node, stake_vault: r.stake_vault, insurance_vault: r.insurance_vault, mint: r.mint })
 }
 
@@ -112,9 +111,7 @@ pub fn check_accounts(r: &Refund) -> Result {
 fn refund_client(r: &Refund) -> Result {
     check_accounts(r)?;
     require!(r.escrow.get().accepted != 0, Error::NotAccepted);
-    let bump = [r.config.get().bump];
-    let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
-    cpi::token_transfer(r.vault, r.client_token, r.config.info, r.escrow.get().amount, Some(&config_seeds))
+    VaultAuthority::new(r.config.info, r.config.get().bump).transfer(r.vault, r.client_token, r.escrow.get().amount)
 }
 
 /// Refunds the client, slashes the worker and closes the escrow as `failure` says; emits
@@ -151,9 +148,9 @@ pub struct Penalty<'a> {
 #[inline(never)]
 pub fn check_penalty_accounts(p: &Penalty) -> Result {
     let c = p.config.get();
-    account::writable(account::address(p.stake_vault, &c.stake_vault)?)?;
-    account::writable(account::address(p.insurance_vault, &c.insurance_vault)?)?;
-    account::writable(account::address(p.mint, &c.mint)?)?;
+    account::writable_address(p.stake_vault, &c.stake_vault)?;
+    account::writable_address(p.insurance_vault, &c.insurance_vault)?;
+    account::writable_address(p.mint, &c.mint)?;
     Ok(())
 }
 
@@ -266,13 +263,12 @@ fn slash_stake(c: &mut Config, n: &mut Node, rate_bps: u16, insurance_share_bps:
     let slashed = math::bps(n.stake, rate_bps)?;
     let burned = math::bps(slashed, BPS - insurance_share_bps)?; // share ≤ 10,000: is_valid (the escrow's terms were)
     let insurance = math::sub(slashed, burned)?;
-    let bump = [c.bump];
-    let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
+    let authority = VaultAuthority::new(v.config, c.bump);
     if insurance > 0 {
-        cpi::token_transfer(v.stake, v.insurance, v.config, insurance, Some(&config_seeds))?;
+        authority.transfer(v.stake, v.insurance, insurance)?;
     }
     if burned > 0 {
-        cpi::token_burn(v.stake, v.mint, v.config, burned, &config_seeds)?;
+        authority.burn(v.stake, v.mint, burned)?;
     }
     n.stake = math::sub(n.stake, slashed)?;
     c.total_staked = math::sub(c.total_staked, slashed)?;

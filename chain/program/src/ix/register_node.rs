@@ -35,9 +35,8 @@ pub fn process(input: &Input) -> Result {
     // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).
     let c = unsafe { config.get_mut() };
     require!(stake >= c.params.min_stake(), Error::StakeBelowMinimum);
-    let owner_token = TokenAccount::load_mut(owner_token_info, &c.mint)?;
-    require!(owner_token.authority() == owner.key(), Error::ConstraintTokenOwner);
-    account::writable(account::address(stake_vault, &c.stake_vault)?)?;
+    TokenAccount::load_owned(owner_token_info, &c.mint, owner.key())?;
+    account::writable_address(stake_vault, &c.stake_vault)?;
 
     let bump = account::expect_pda(node_info, &[Bytes::of(seeds::NODE), Bytes::of(owner.key().as_bytes())], pid)?;
     let node = Account::<Node>::init(owner, node_info, pid,

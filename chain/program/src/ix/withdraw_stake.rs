@@ -7,13 +7,13 @@
 //! · 4 stake_vault (writable, = config.stake_vault) · 5 token_program.
 
 use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
 use crate::event::{self, StakeWithdrawn};
 use crate::input::Input;
 use crate::state::{Config, Node};
-use crate::cpi::Seeds;
-use crate::sys::{self, Bytes};
-use crate::{cpi, math, require, seeds};
+use crate::sys;
+use crate::{math, require};
 
 pub fn process(input: &Input) -> Result {
     let pid = &input.program_id;
@@ -38,13 +38,10 @@ pub fn process(input: &Input) -> Result {
     require!(sys::clock().unix_timestamp >= withdrawable_at, Error::StakeLocked);
     let amount = n.stake;
     require!(amount > 0, Error::ZeroAmount); // already withdrawn (or slashed to nothing)
-    account::writable(account::address(stake_vault, &c.stake_vault)?)?;
-    let owner_token = TokenAccount::load_mut(owner_token_info, &c.mint)?;
-    require!(owner_token.authority() == owner.key(), Error::ConstraintTokenOwner);
+    account::writable_address(stake_vault, &c.stake_vault)?;
+    TokenAccount::load_owned(owner_token_info, &c.mint, owner.key())?;
 
-    let bump = [c.bump];
-    cpi::token_transfer(stake_vault, owner_token_info, config.info, amount,
-        Some(&Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)])))?;
+    VaultAuthority::new(config.info, c.bump).transfer(stake_vault, owner_token_info, amount)?;
     n.stake = 0;
     c.total_staked = math::sub(c.total_staked, amount)?;
 

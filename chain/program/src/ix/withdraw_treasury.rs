@@ -14,13 +14,12 @@
 
 use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::args::Args;
-use crate::cpi::Seeds;
+use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
 use crate::event::{self, TreasuryWithdrawn};
 use crate::input::Input;
 use crate::state::Config;
-use crate::sys::Bytes;
-use crate::{cpi, math, require, seeds};
+use crate::{math, require};
 
 pub fn process(input: &Input) -> Result {
     let pid = &input.program_id;
@@ -38,14 +37,12 @@ pub fn process(input: &Input) -> Result {
     require!(&c.governance == governance.key(), Error::Unauthorized);
     require!(vault_info.key() == &c.platform_vault || vault_info.key() == &c.insurance_vault, Error::NotATreasuryVault);
     let vault = TokenAccount::load_mut(vault_info, &c.mint)?;
-    let destination = TokenAccount::load_mut(destination_info, &c.mint)?;
-    require!(destination.authority() == governance.key(), Error::ConstraintTokenOwner);
+    TokenAccount::load_owned(destination_info, &c.mint, governance.key())?;
     require!(amount > 0, Error::ZeroAmount);
     let balance = vault.amount();
     require!(amount <= balance, Error::InsufficientTreasury);
 
-    let bump = [c.bump];
-    cpi::token_transfer(vault_info, destination_info, config.info, amount, Some(&Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)])))?;
+    VaultAuthority::new(config.info, c.bump).transfer(vault_info, destination_info, amount)?;
 
     event::emit(TreasuryWithdrawn { vault: *vault_info.key(), destination: *destination_info.key(), amount, remaining: math::sub(balance, amount)? });
     Ok(())

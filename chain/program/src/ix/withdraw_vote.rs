@@ -14,13 +14,12 @@
 //! 5 stake_vault (writable) · 6 vote_vault (writable, = dispute.vote_vault) · 7 token_program.
 
 use crate::account::{self, Account, AccountIter};
-use crate::cpi::Seeds;
+use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
 use crate::event::{self, VoteSettled};
 use crate::input::Input;
 use crate::state::{Config, Dispute, Node, Vote, DISPUTE_OPEN, SIDE_NONE};
-use crate::sys::Bytes;
-use crate::{cpi, math, require, seeds};
+use crate::{math, require};
 
 pub fn process(input: &Input) -> Result {
     let pid = &input.program_id;
@@ -43,8 +42,8 @@ pub fn process(input: &Input) -> Result {
     let n = unsafe { node.get_mut() };
     let v = vote.get();
     require!(&v.dispute == dispute.key() && &v.juror == juror.key() && &n.owner == juror.key(), Error::ConstraintHasOne);
-    account::writable(account::address(stake_vault, &c.stake_vault)?)?;
-    account::writable(account::address(vault, &d.vote_vault)?)?;
+    account::writable_address(stake_vault, &c.stake_vault)?;
+    account::writable_address(vault, &d.vote_vault)?;
 
     let returned = if v.round < d.round {
         if v.revealed != 0 { v.deposit } else { 0 }
@@ -59,8 +58,7 @@ pub fn process(input: &Input) -> Result {
         }
     };
     if returned > 0 {
-        let bump = [c.bump];
-        cpi::token_transfer(vault, stake_vault, config.info, returned, Some(&Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)])))?;
+        VaultAuthority::new(config.info, c.bump).transfer(vault, stake_vault, returned)?;
         n.stake = math::add(n.stake, returned)?;
         c.total_staked = math::add(c.total_staked, returned)?;
     }

@@ -1,0 +1,135 @@
+//! Handler code several instructions share, written once: the Config PDA signing token moves out
+//! of the program's vaults (`VaultAuthority`), the two orders in which a settlement pays a worker
+//! and the platform (`Payout`), and the account lists more than one instruction takes
+//! (`WorkerEscrowAccounts`, `ReleaseAccounts`). The account checks themselves live in `account`.
+
+use crate::account::{self, Account, AccountIter};
+use crate::cpi::{self, Seeds};
+use crate::error::Result;
+use crate::input::{AccountInfo, Input};
+use crate::state::{Config, Escrow, Node};
+use crate::sys::Bytes;
+use crate::seeds;
+
+/// The Config PDA as the token authority of every program vault (the escrow vaults, the stake,
+/// insurance and platform vaults, the dispute vote vaults): a move out of one is signed with
+/// Config's seeds. Built from the account and its stored bump (never by reading Config again:
+/// a handler may hold Config's fields mutably while it pays).
+#[derive(Clone, Copy)]
+pub struct VaultAuthority {
+    pub info: AccountInfo,
+    pub bump: u8,
+}
+
+impl VaultAuthority {
+    #[inline(always)]
+    pub fn new(info: AccountInfo, bump: u8) -> VaultAuthority {
+        VaultAuthority { info, bump }
+    }
+
+    /// SPL `Transfer` of `amount` from the vault `from` to `to`, signed by Config.
+    pub fn transfer(&self, from: AccountInfo, to: AccountInfo, amount: u64) -> Result {
+        let bump = [self.bump];
+        let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
+        cpi::token_transfer(from, to, self.info, amount, Some(&config_seeds))
+    }
+
+    /// SPL `CloseAccount` of the vault `vault` (empty), its rent to `destination`, signed by Config.
+    #[inline(always)]
+    pub fn close(&self, vault: AccountInfo, destination: AccountInfo) -> Result {
+        let bump = [self.bump];
+        cpi::token_close_account(vault, destination, self.info, &Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]))
+    }
+
+    /// SPL `Burn` of `amount` from the vault `from` of `mint`, signed by Config.
+    #[inline(always)]
+    pub fn burn(&self, from: AccountInfo, mint: AccountInfo, amount: u64) -> Result {
+        let bump = [self.bump];
+        let config_seeds = Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]);
+        cpi::token_burn(from, mint, self.info, amount, &config_seeds)
+    }
+}
+
+/// Where a settlement pays from and to: the escrow's vault, the worker's token account and the
+/// platform vault (checked by the caller), the moves signed by Config.
+pub struct Payout {
+    pub authority: VaultAuthority,
+    pub vault: AccountInfo,
+    pub worker_token: AccountInfo,
+    pub platform_vault: AccountInfo,
+}
+
+impl Payout {
+    /// A paid job (`complete`, `claim_payment`, `complete_zk`, a dispute the worker wins or
+    /// nobody won after delivery): the worker's part, then the platform fee when there is one.
+    #[inline(always)]
+    pub fn completed(&self, worker_amount: u64, fee: u64) -> Result {
+        self.authority.transfer(self.vault, self.worker_token, worker_amount)?;
+        if fee > 0 {
+            self.authority.transfer(self.vault, self.platform_vault, fee)?;
+        }
+        Ok(())
+    }
+
+    /// The earned part of an unfinished job (`cancel`, `hand_over`): the platform fee, then the
+    /// worker's part, each only when non-zero.
+    #[inline(always)]
+    pub fn earned(&self, worker_amount: u64, fee: u64) -> Result {
+        if fee > 0 {
+            self.authority.transfer(self.vault, self.platform_vault, fee)?;
+        }
+        if worker_amount > 0 {
+            self.authority.transfer(self.vault, self.worker_token, worker_amount)?;
+        }
+        Ok(())
+    }
+}
+
+/// The accounts of the worker's own steps on its escrow (`anchor_progress`, `submit_delivery`):
+/// 0 worker (signer) · 1 escrow (writable). The worker is checked against the escrow by the
+/// handler, after its arguments.
+pub struct WorkerEscrowAccounts {
+    pub worker: AccountInfo,
+    pub escrow: Account<Escrow>,
+}
+
+impl WorkerEscrowAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<WorkerEscrowAccounts> {
+        let mut it = AccountIter::new(input.accounts);
+        let worker = account::signer(it.next()?)?;
+        let escrow = Account::<Escrow>::load_mut(it.next()?, &input.program_id)?;
+        Ok(WorkerEscrowAccounts { worker, escrow })
+    }
+}
+
+/// The accounts of a payout to the worker (`complete`, signed by the client; `claim_payment`,
+/// signed by the worker): 0 signer · 1 config · 2 escrow (writable) · 3 escrow_vault ·
+/// 4 worker_node (writable) · 5 worker_token · 6 platform_vault · 7 token_program. Owners and
+/// types are checked here; the vaults and token account by `complete::release`.
+pub struct ReleaseAccounts {
+    pub signer: AccountInfo,
+    pub config: Account<Config>,
+    pub escrow: Account<Escrow>,
+    pub vault: AccountInfo,
+    pub node: Account<Node>,
+    pub worker_token: AccountInfo,
+    pub platform_vault: AccountInfo,
+}
+
+impl ReleaseAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<ReleaseAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let signer = account::signer(it.next()?)?;
+        let config = Account::<Config>::load(it.next()?, pid)?;
+        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
+        let vault = it.next()?;
+        let node = Account::<Node>::load_mut(it.next()?, pid)?;
+        let worker_token = it.next()?;
+        let platform_vault = it.next()?;
+        account::token_program(it.next()?)?;
+        Ok(ReleaseAccounts { signer, config, escrow, vault, node, worker_token, platform_vault })
+    }
+}
