@@ -8,16 +8,30 @@
 use crate::account::{self, Account, AccountIter};
 use crate::error::{Error, Result};
 use crate::event::{self, AdminAccepted};
-use crate::input::Input;
+use crate::input::{AccountInfo, Input};
 use crate::pubkey::Pubkey;
 use crate::require;
 use crate::state::Config;
 
+/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
+pub struct AcceptAdminAccounts {
+    pub new_admin: AccountInfo,
+    pub config: Account<Config>,
+}
+
+impl AcceptAdminAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<AcceptAdminAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let new_admin = account::signer(it.next()?)?;
+        let config = Account::<Config>::load_mut(it.next()?, pid)?;
+        Ok(AcceptAdminAccounts { new_admin, config })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let new_admin = account::signer(it.next()?)?;
-    let config = Account::<Config>::load_mut(it.next()?, pid)?;
+    let AcceptAdminAccounts { new_admin, config } = AcceptAdminAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
     // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).

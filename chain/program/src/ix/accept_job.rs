@@ -26,18 +26,34 @@
 use crate::account::{self, Account, AccountIter};
 use crate::error::{Error, Result};
 use crate::event::{self, JobAccepted};
-use crate::input::Input;
+use crate::input::{AccountInfo, Input};
 use crate::ix::create_escrow::check_worker_may_take;
 use crate::state::{Config, Escrow, Node, ESCROW_FUNDED};
 use crate::{math, progress, reputation, require, sys};
 
+/// The accounts, in the header's order (owners and types checked; the rest by `process`).
+pub struct AcceptJobAccounts {
+    pub worker: AccountInfo,
+    pub config: Account<Config>,
+    pub node: Account<Node>,
+    pub escrow: Account<Escrow>,
+}
+
+impl AcceptJobAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<AcceptJobAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let worker = account::signer(it.next()?)?;
+        let config = Account::<Config>::load(it.next()?, pid)?;
+        let node = Account::<Node>::load_mut(it.next()?, pid)?;
+        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
+        Ok(AcceptJobAccounts { worker, config, node, escrow })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let worker = account::signer(it.next()?)?;
-    let config = Account::<Config>::load(it.next()?, pid)?;
-    let node = Account::<Node>::load_mut(it.next()?, pid)?;
-    let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
+    let AcceptJobAccounts { worker, config, node, escrow } = AcceptJobAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
     let p = &config.get().params;

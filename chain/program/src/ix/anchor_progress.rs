@@ -14,19 +14,16 @@
 //!
 //! Accounts: 0 worker (signer, = escrow.worker) · 1 escrow (writable).
 
-use crate::account::{self, Account, AccountIter};
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, ProgressAnchored};
 use crate::input::Input;
-use crate::state::{Escrow, ESCROW_FUNDED, TIER_ZK};
+use crate::ix::shared::WorkerEscrowAccounts;
+use crate::state::{ESCROW_FUNDED, TIER_ZK};
 use crate::{require, sys, zk};
 
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let worker = account::signer(it.next()?)?;
-    let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
+    let WorkerEscrowAccounts { worker, escrow } = WorkerEscrowAccounts::load(input)?;
 
     let mut args = Args::new(input.data);
     let epoch = args.u32()?;

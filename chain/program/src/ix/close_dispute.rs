@@ -15,19 +15,38 @@
 use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
-use crate::input::Input;
+use crate::input::{AccountInfo, Input};
 use crate::state::{Config, Dispute, DISPUTE_FINALIZED, SIDE_CLIENT};
 use crate::require;
 
+/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
+pub struct CloseDisputeAccounts {
+    pub claimant: AccountInfo,
+    pub config: Account<Config>,
+    pub dispute: Account<Dispute>,
+    pub vault: AccountInfo,
+    pub platform_vault: AccountInfo,
+}
+
+impl CloseDisputeAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<CloseDisputeAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let claimant = account::writable(it.next()?)?;
+        let config = Account::<Config>::load(it.next()?, pid)?;
+        let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
+        let vault_info = it.next()?;
+        account::token_program(it.next()?)?;
+        let platform_vault = it.next()?;
+        Ok(CloseDisputeAccounts { claimant, config, dispute, vault: vault_info, platform_vault })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let claimant = account::writable(it.next()?)?;
-    let config = Account::<Config>::load(it.next()?, pid)?;
-    let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
-    let vault_info = it.next()?;
-    account::token_program(it.next()?)?;
-    let platform_vault = it.next()?;
+    let CloseDisputeAccounts {
+        claimant, config, dispute, vault: vault_info, platform_vault,
+    } = CloseDisputeAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
     let c = config.get();

@@ -12,19 +12,36 @@
 use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
-use crate::input::Input;
+use crate::input::{AccountInfo, Input};
 use crate::state::{escrow_is_terminal, Config, Escrow};
 use crate::require;
 
+/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
+pub struct CloseEscrowAccounts {
+    pub client: AccountInfo,
+    pub config: Account<Config>,
+    pub escrow: Account<Escrow>,
+    pub vault: AccountInfo,
+    pub platform_vault: AccountInfo,
+}
+
+impl CloseEscrowAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<CloseEscrowAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let client = account::signer_mut(it.next()?)?;
+        let config = Account::<Config>::load(it.next()?, pid)?;
+        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
+        let vault_info = it.next()?;
+        account::token_program(it.next()?)?;
+        let platform_vault = it.next()?;
+        Ok(CloseEscrowAccounts { client, config, escrow, vault: vault_info, platform_vault })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let client = account::signer_mut(it.next()?)?;
-    let config = Account::<Config>::load(it.next()?, pid)?;
-    let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-    let vault_info = it.next()?;
-    account::token_program(it.next()?)?;
-    let platform_vault = it.next()?;
+    let CloseEscrowAccounts { client, config, escrow, vault: vault_info, platform_vault } = CloseEscrowAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
     let c = config.get();

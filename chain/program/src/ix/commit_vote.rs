@@ -15,23 +15,45 @@ use crate::args::Args;
 use crate::cpi::Seeds;
 use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
-use crate::input::Input;
+use crate::input::{AccountInfo, Input};
 use crate::state::{Config, Dispute, Node, Vote, DISPUTE_OPEN, NODE_ACTIVE};
 use crate::sys::{self, Bytes};
 use crate::{jury, math, require, seeds};
 
+/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
+pub struct CommitVoteAccounts {
+    pub juror: AccountInfo,
+    pub config: Account<Config>,
+    pub dispute: Account<Dispute>,
+    pub node: Account<Node>,
+    pub vote: AccountInfo,
+    pub stake_vault: AccountInfo,
+    pub vault: AccountInfo,
+}
+
+impl CommitVoteAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<CommitVoteAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let juror = account::signer_mut(it.next()?)?;
+        let config = Account::<Config>::load_mut(it.next()?, pid)?;
+        let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
+        let node = Account::<Node>::load_mut(it.next()?, pid)?;
+        let vote_info = it.next()?;
+        let stake_vault = it.next()?;
+        let vault = it.next()?;
+        account::system_program(it.next()?)?;
+        account::token_program(it.next()?)?;
+        Ok(CommitVoteAccounts { juror, config, dispute, node, vote: vote_info, stake_vault, vault })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
     let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let juror = account::signer_mut(it.next()?)?;
-    let config = Account::<Config>::load_mut(it.next()?, pid)?;
-    let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
-    let node = Account::<Node>::load_mut(it.next()?, pid)?;
-    let vote_info = it.next()?;
-    let stake_vault = it.next()?;
-    let vault = it.next()?;
-    account::system_program(it.next()?)?;
-    account::token_program(it.next()?)?;
+    let CommitVoteAccounts {
+        juror, config, dispute, node, vote: vote_info, stake_vault, vault,
+    } = CommitVoteAccounts::load(input)?;
     let mut args = Args::new(input.data);
     let commitment = args.bytes32()?;
     args.finish()?;

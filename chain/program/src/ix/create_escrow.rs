@@ -50,20 +50,48 @@ use crate::cpi::Seeds;
 use crate::sys::{self, Bytes};
 use crate::{cpi, math, require, seeds, zk};
 
+/// The accounts, in the header's order: owners and types of the existing ones checked, the PDAs
+/// to create and the token accounts by `process`; the verifying key (account 10) is read only for
+/// the zk tier, after the arguments (`AccountNotEnoughKeys` then if it is missing).
+pub struct CreateEscrowAccounts {
+    pub client: AccountInfo,
+    pub config: Account<Config>,
+    pub node: Account<Node>,
+    pub escrow: AccountInfo,
+    pub vault: AccountInfo,
+    pub client_token: AccountInfo,
+    pub mint: AccountInfo,
+    pub client_state: AccountInfo,
+    pub verifying_key: Option<AccountInfo>,
+}
+
+impl CreateEscrowAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<CreateEscrowAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let client = account::signer_mut(it.next()?)?;
+        let config = Account::<Config>::load_mut(it.next()?, pid)?;
+        // Writable in the account list (older clients); only read: the worker's record changes at `accept_job`.
+        let node = Account::<Node>::load(it.next()?, pid)?;
+        let escrow = it.next()?;
+        let vault = it.next()?;
+        let client_token = it.next()?;
+        let mint = it.next()?;
+        let client_state = it.next()?;
+        account::system_program(it.next()?)?;
+        account::token_program(it.next()?)?;
+        let verifying_key = it.next().ok();
+        Ok(CreateEscrowAccounts { client, config, node, escrow, vault, client_token, mint, client_state, verifying_key })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
     let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let client = account::signer_mut(it.next()?)?;
-    let config = Account::<Config>::load_mut(it.next()?, pid)?;
-    // Writable in the account list (older clients); only read: the worker's record changes at `accept_job`.
-    let node = Account::<Node>::load(it.next()?, pid)?;
-    let escrow_info = it.next()?;
-    let vault_info = it.next()?;
-    let client_token_info = it.next()?;
-    let mint_info = it.next()?;
-    let client_state_info = it.next()?;
-    account::system_program(it.next()?)?;
-    account::token_program(it.next()?)?;
+    let CreateEscrowAccounts {
+        client, config, node, escrow: escrow_info, vault: vault_info, client_token: client_token_info, mint: mint_info,
+        client_state: client_state_info, verifying_key,
+    } = CreateEscrowAccounts::load(input)?;
 
     let mut args = Args::new(input.data);
     let nonce = args.u64()?;
@@ -92,7 +120,11 @@ pub fn process(input: &Input) -> Result {
     // challenge (`reveal_challenge`); the optimistic tier has no challenge to draw.
     let has_challenge_commitment = !sys::equal(challenge_commitment, &zero);
     require!(has_challenge_commitment == (tier == TIER_ZK), Error::InvalidChallengeCommitment);
-    let vk_hash = if tier == TIER_ZK { pinned_key_hash(it.next()?, pid, circuit_id)? } else { [0u8; 32] };
+    let vk_hash = if tier == TIER_ZK {
+        pinned_key_hash(verifying_key.ok_or(Error::AccountNotEnoughKeys)?, pid, circuit_id)?
+    } else {
+        [0u8; 32]
+    };
 
     // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).
     let c = unsafe { config.get_mut() };

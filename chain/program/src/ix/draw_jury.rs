@@ -10,15 +10,29 @@
 use crate::account::{self, Account, AccountIter};
 use crate::error::{Error, Result};
 use crate::event::{self, JuryDrawn};
-use crate::input::Input;
+use crate::input::{AccountInfo, Input};
 use crate::state::{Dispute, DISPUTE_OPEN};
 use crate::{jury, require, sys, zk};
 
+/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
+pub struct DrawJuryAccounts {
+    pub dispute: Account<Dispute>,
+    pub slot_hashes: AccountInfo,
+}
+
+impl DrawJuryAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<DrawJuryAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
+        let slot_hashes = account::address(it.next()?, &zk::SLOT_HASHES_ID)?;
+        Ok(DrawJuryAccounts { dispute, slot_hashes })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
-    let slot_hashes = account::address(it.next()?, &zk::SLOT_HASHES_ID)?;
+    let DrawJuryAccounts { dispute, slot_hashes } = DrawJuryAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
     // SAFETY: the only borrow of `dispute`'s data while `d` lives (get_mut's contract: no `dispute.get()` meanwhile; accounts never alias, and no CPI can write a program account).

@@ -20,7 +20,7 @@
 use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::error::{Error, Result};
 use crate::event::{self, DisputeFinalized, StakeSlashed};
-use crate::input::Input;
+use crate::input::{AccountInfo, Input};
 use crate::state::{
     Config, Dispute, Escrow, Node, DISPUTE_FINALIZED, DISPUTE_RESOLVED, ESCROW_DISPUTED, ESCROW_RESOLVED_CLIENT,
     ESCROW_RESOLVED_WORKER, NODE_BANNED, SIDE_CLIENT, SIDE_NONE,
@@ -29,20 +29,44 @@ use crate::ix::shared::{Payout, VaultAuthority};
 use crate::sys;
 use crate::{math, reputation, require};
 
+/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
+pub struct FinalizeDisputeAccounts {
+    pub config: Account<Config>,
+    pub dispute: Account<Dispute>,
+    pub escrow: Account<Escrow>,
+    pub vault: AccountInfo,
+    pub node: Account<Node>,
+    pub client_token: AccountInfo,
+    pub worker_token: AccountInfo,
+    pub platform_vault: AccountInfo,
+    pub stake_vault: AccountInfo,
+    pub vote_vault: AccountInfo,
+}
+
+impl FinalizeDisputeAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<FinalizeDisputeAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let config = Account::<Config>::load_mut(it.next()?, pid)?;
+        let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
+        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
+        let vault = it.next()?;
+        let node = Account::<Node>::load_mut(it.next()?, pid)?;
+        let client_token_info = it.next()?;
+        let worker_token_info = it.next()?;
+        let platform_vault = it.next()?;
+        let stake_vault = it.next()?;
+        let vote_vault = it.next()?;
+        account::token_program(it.next()?)?;
+        Ok(FinalizeDisputeAccounts { config, dispute, escrow, vault, node, client_token: client_token_info, worker_token: worker_token_info, platform_vault, stake_vault, vote_vault })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let config = Account::<Config>::load_mut(it.next()?, pid)?;
-    let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
-    let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-    let vault = it.next()?;
-    let node = Account::<Node>::load_mut(it.next()?, pid)?;
-    let client_token_info = it.next()?;
-    let worker_token_info = it.next()?;
-    let platform_vault = it.next()?;
-    let stake_vault = it.next()?;
-    let vote_vault = it.next()?;
-    account::token_program(it.next()?)?;
+    let FinalizeDisputeAccounts {
+        config, dispute, escrow, vault, node, client_token: client_token_info, worker_token: worker_token_info, platform_vault, stake_vault, vote_vault,
+    } = FinalizeDisputeAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
     // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).

@@ -18,24 +18,47 @@ use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, DisputeOpened};
-use crate::input::Input;
+use crate::input::{AccountInfo, Input};
 use crate::state::{Config, Dispute, Escrow, DISPUTE_OPEN, ESCROW_DISPUTED, ESCROW_FUNDED, SIDE_CLIENT, SIDE_WORKER};
 use crate::cpi::Seeds;
 use crate::sys::{self, Bytes};
 use crate::{cpi, math, require, seeds};
 
+/// The accounts, in the header's order (owners and types of the existing ones checked; the PDAs
+/// to create, the mint and the token account by `process`).
+pub struct OpenDisputeAccounts {
+    pub claimant: AccountInfo,
+    pub config: Account<Config>,
+    pub escrow: Account<Escrow>,
+    pub dispute: AccountInfo,
+    pub vote_vault: AccountInfo,
+    pub mint: AccountInfo,
+    pub claimant_token: AccountInfo,
+}
+
+impl OpenDisputeAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<OpenDisputeAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let claimant = account::signer_mut(it.next()?)?;
+        let config = Account::<Config>::load(it.next()?, pid)?;
+        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
+        let dispute = it.next()?;
+        let vote_vault = it.next()?;
+        let mint = it.next()?;
+        account::system_program(it.next()?)?;
+        account::token_program(it.next()?)?;
+        let claimant_token = it.next()?;
+        Ok(OpenDisputeAccounts { claimant, config, escrow, dispute, vote_vault, mint, claimant_token })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
     let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let claimant = account::signer_mut(it.next()?)?;
-    let config = Account::<Config>::load(it.next()?, pid)?;
-    let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-    let dispute_info = it.next()?;
-    let vault_info = it.next()?;
-    let mint_info = it.next()?;
-    account::system_program(it.next()?)?;
-    account::token_program(it.next()?)?;
-    let claimant_token_info = it.next()?;
+    let OpenDisputeAccounts {
+        claimant, config, escrow, dispute: dispute_info, vote_vault: vault_info, mint: mint_info, claimant_token: claimant_token_info,
+    } = OpenDisputeAccounts::load(input)?;
     let mut args = Args::new(input.data);
     let cid = args.bytes64()?;
     args.finish()?;

@@ -9,16 +9,30 @@ use crate::account::{self, Account, AccountIter};
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, AdminProposed};
-use crate::input::Input;
+use crate::input::{AccountInfo, Input};
 use crate::pubkey::Pubkey;
 use crate::require;
 use crate::state::Config;
 
+/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
+pub struct ProposeAdminAccounts {
+    pub admin: AccountInfo,
+    pub config: Account<Config>,
+}
+
+impl ProposeAdminAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<ProposeAdminAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let admin = account::signer(it.next()?)?;
+        let config = Account::<Config>::load_mut(it.next()?, pid)?;
+        Ok(ProposeAdminAccounts { admin, config })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let admin = account::signer(it.next()?)?;
-    let config = Account::<Config>::load_mut(it.next()?, pid)?;
+    let ProposeAdminAccounts { admin, config } = ProposeAdminAccounts::load(input)?;
     let mut args = Args::new(input.data);
     let proposed = Pubkey::read(args.bytes32()?);
     args.finish()?;

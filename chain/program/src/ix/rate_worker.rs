@@ -15,18 +15,36 @@ use crate::account::{self, Account, AccountIter};
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, WorkerRated};
-use crate::input::Input;
+use crate::input::{AccountInfo, Input};
 use crate::state::{ClientState, Config, Escrow, Node, ESCROW_COMPLETED};
 use crate::{math, reputation, require};
 
+/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
+pub struct RateWorkerAccounts {
+    pub client: AccountInfo,
+    pub config: Account<Config>,
+    pub escrow: Account<Escrow>,
+    pub node: Account<Node>,
+    pub client_state: AccountInfo,
+}
+
+impl RateWorkerAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<RateWorkerAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let client = account::signer(it.next()?)?;
+        let config = Account::<Config>::load(it.next()?, pid)?;
+        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
+        let node = Account::<Node>::load_mut(it.next()?, pid)?;
+        let client_state_info = it.next()?;
+        Ok(RateWorkerAccounts { client, config, escrow, node, client_state: client_state_info })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
     let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let client = account::signer(it.next()?)?;
-    let config = Account::<Config>::load(it.next()?, pid)?;
-    let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-    let node = Account::<Node>::load_mut(it.next()?, pid)?;
-    let client_state_info = it.next()?;
+    let RateWorkerAccounts { client, config, escrow, node, client_state: client_state_info } = RateWorkerAccounts::load(input)?;
     let mut args = Args::new(input.data);
     let stars = args.u8()?;
     args.finish()?;

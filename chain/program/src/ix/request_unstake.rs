@@ -6,15 +6,29 @@
 use crate::account::{self, Account, AccountIter};
 use crate::error::{Error, Result};
 use crate::event::{self, UnstakeRequested};
-use crate::input::Input;
+use crate::input::{AccountInfo, Input};
 use crate::state::Node;
 use crate::{require, sys};
 
+/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
+pub struct RequestUnstakeAccounts {
+    pub owner: AccountInfo,
+    pub node: Account<Node>,
+}
+
+impl RequestUnstakeAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<RequestUnstakeAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let owner = account::signer(it.next()?)?;
+        let node = Account::<Node>::load_mut(it.next()?, pid)?;
+        Ok(RequestUnstakeAccounts { owner, node })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let owner = account::signer(it.next()?)?;
-    let node = Account::<Node>::load_mut(it.next()?, pid)?;
+    let RequestUnstakeAccounts { owner, node } = RequestUnstakeAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
     // SAFETY: the only borrow of `node`'s data while `n` lives (get_mut's contract: no `node.get()` meanwhile; accounts never alias, and no CPI can write a program account).

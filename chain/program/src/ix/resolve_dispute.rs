@@ -21,11 +21,25 @@ use crate::input::Input;
 use crate::state::{Config, Dispute, DISPUTE_OPEN, DISPUTE_RESOLVED, SIDE_CLIENT, SIDE_NONE, SIDE_WORKER};
 use crate::{math, require, sys};
 
+/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
+pub struct ResolveDisputeAccounts {
+    pub config: Account<Config>,
+    pub dispute: Account<Dispute>,
+}
+
+impl ResolveDisputeAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<ResolveDisputeAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let config = Account::<Config>::load(it.next()?, pid)?;
+        let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
+        Ok(ResolveDisputeAccounts { config, dispute })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let config = Account::<Config>::load(it.next()?, pid)?;
-    let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
+    let ResolveDisputeAccounts { config, dispute } = ResolveDisputeAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
     let c = config.get();

@@ -9,16 +9,31 @@
 use crate::account::{self, Account, AccountIter};
 use crate::error::{Error, Result};
 use crate::event::{self, GovernanceChanged};
-use crate::input::Input;
+use crate::input::{AccountInfo, Input};
 use crate::require;
 use crate::state::Config;
 
+/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
+pub struct SetGovernanceAccounts {
+    pub governance: AccountInfo,
+    pub new_governance: AccountInfo,
+    pub config: Account<Config>,
+}
+
+impl SetGovernanceAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<SetGovernanceAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let governance = account::signer(it.next()?)?;
+        let new_governance = account::signer(it.next()?)?;
+        let config = Account::<Config>::load_mut(it.next()?, pid)?;
+        Ok(SetGovernanceAccounts { governance, new_governance, config })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let governance = account::signer(it.next()?)?;
-    let new_governance = account::signer(it.next()?)?;
-    let config = Account::<Config>::load_mut(it.next()?, pid)?;
+    let SetGovernanceAccounts { governance, new_governance, config } = SetGovernanceAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
     // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).

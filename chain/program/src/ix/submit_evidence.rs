@@ -6,15 +6,29 @@
 use crate::account::{self, Account, AccountIter};
 use crate::args::Args;
 use crate::error::{Error, Result};
-use crate::input::Input;
+use crate::input::{AccountInfo, Input};
 use crate::state::{Dispute, DISPUTE_OPEN};
 use crate::{require, sys};
 
+/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
+pub struct SubmitEvidenceAccounts {
+    pub party: AccountInfo,
+    pub dispute: Account<Dispute>,
+}
+
+impl SubmitEvidenceAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<SubmitEvidenceAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let party = account::signer(it.next()?)?;
+        let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
+        Ok(SubmitEvidenceAccounts { party, dispute })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let party = account::signer(it.next()?)?;
-    let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
+    let SubmitEvidenceAccounts { party, dispute } = SubmitEvidenceAccounts::load(input)?;
     let mut args = Args::new(input.data);
     let cid = args.bytes64()?;
     args.finish()?;

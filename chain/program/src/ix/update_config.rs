@@ -9,15 +9,29 @@ use crate::account::{self, Account, AccountIter};
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, ConfigUpdated};
-use crate::input::Input;
+use crate::input::{AccountInfo, Input};
 use crate::state::{Config, CONFIG_PARAMS_LEN};
 use crate::{require, sys};
 
+/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
+pub struct UpdateConfigAccounts {
+    pub admin: AccountInfo,
+    pub config: Account<Config>,
+}
+
+impl UpdateConfigAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<UpdateConfigAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let admin = account::signer(it.next()?)?;
+        let config = Account::<Config>::load_mut(it.next()?, pid)?;
+        Ok(UpdateConfigAccounts { admin, config })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let admin = account::signer(it.next()?)?;
-    let config = Account::<Config>::load_mut(it.next()?, pid)?;
+    let UpdateConfigAccounts { admin, config } = UpdateConfigAccounts::load(input)?;
     let mut args = Args::new(input.data);
     let params = args.raw(CONFIG_PARAMS_LEN)?;
     args.finish()?;

@@ -11,10 +11,23 @@ use crate::groth16::{self, FIELD, PROOF_LEN};
 use crate::input::Input;
 use crate::state::VerifyingKey;
 
+/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
+pub struct VerifyProofAccounts {
+    pub vk: Account<VerifyingKey>,
+}
+
+impl VerifyProofAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<VerifyProofAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let vk = Account::<VerifyingKey>::load(it.next()?, pid)?;
+        Ok(VerifyProofAccounts { vk })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let vk = Account::<VerifyingKey>::load(it.next()?, pid)?;
+    let VerifyProofAccounts { vk } = VerifyProofAccounts::load(input)?;
     let mut args = Args::new(input.data);
     let proof = args.take::<PROOF_LEN>()?;
     let inputs = args.vec_of(FIELD as u8)?;

@@ -10,20 +10,39 @@ use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
 use crate::event::{self, StakeWithdrawn};
-use crate::input::Input;
+use crate::input::{AccountInfo, Input};
 use crate::state::{Config, Node};
 use crate::sys;
 use crate::{math, require};
 
+/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
+pub struct WithdrawStakeAccounts {
+    pub owner: AccountInfo,
+    pub config: Account<Config>,
+    pub node: Account<Node>,
+    pub owner_token: AccountInfo,
+    pub stake_vault: AccountInfo,
+}
+
+impl WithdrawStakeAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<WithdrawStakeAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let owner = account::signer(it.next()?)?;
+        let config = Account::<Config>::load_mut(it.next()?, pid)?;
+        let node = Account::<Node>::load_mut(it.next()?, pid)?;
+        let owner_token_info = it.next()?;
+        let stake_vault = it.next()?;
+        account::token_program(it.next()?)?;
+        Ok(WithdrawStakeAccounts { owner, config, node, owner_token: owner_token_info, stake_vault })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let owner = account::signer(it.next()?)?;
-    let config = Account::<Config>::load_mut(it.next()?, pid)?;
-    let node = Account::<Node>::load_mut(it.next()?, pid)?;
-    let owner_token_info = it.next()?;
-    let stake_vault = it.next()?;
-    account::token_program(it.next()?)?;
+    let WithdrawStakeAccounts {
+        owner, config, node, owner_token: owner_token_info, stake_vault,
+    } = WithdrawStakeAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
     // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).

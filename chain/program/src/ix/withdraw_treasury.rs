@@ -17,18 +17,36 @@ use crate::args::Args;
 use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
 use crate::event::{self, TreasuryWithdrawn};
-use crate::input::Input;
+use crate::input::{AccountInfo, Input};
 use crate::state::Config;
 use crate::{math, require};
 
+/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
+pub struct WithdrawTreasuryAccounts {
+    pub governance: AccountInfo,
+    pub config: Account<Config>,
+    pub vault: AccountInfo,
+    pub destination: AccountInfo,
+}
+
+impl WithdrawTreasuryAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<WithdrawTreasuryAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let governance = account::signer(it.next()?)?;
+        let config = Account::<Config>::load(it.next()?, pid)?;
+        let vault_info = it.next()?;
+        let destination_info = it.next()?;
+        account::token_program(it.next()?)?;
+        Ok(WithdrawTreasuryAccounts { governance, config, vault: vault_info, destination: destination_info })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let governance = account::signer(it.next()?)?;
-    let config = Account::<Config>::load(it.next()?, pid)?;
-    let vault_info = it.next()?;
-    let destination_info = it.next()?;
-    account::token_program(it.next()?)?;
+    let WithdrawTreasuryAccounts {
+        governance, config, vault: vault_info, destination: destination_info,
+    } = WithdrawTreasuryAccounts::load(input)?;
     let mut args = Args::new(input.data);
     let amount = args.u64()?;
     args.finish()?;

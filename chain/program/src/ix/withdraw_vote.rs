@@ -17,21 +17,42 @@ use crate::account::{self, Account, AccountIter};
 use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
 use crate::event::{self, VoteSettled};
-use crate::input::Input;
+use crate::input::{AccountInfo, Input};
 use crate::state::{Config, Dispute, Node, Vote, DISPUTE_OPEN, SIDE_NONE};
 use crate::{math, require};
 
+/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
+pub struct WithdrawVoteAccounts {
+    pub juror: AccountInfo,
+    pub config: Account<Config>,
+    pub dispute: Account<Dispute>,
+    pub node: Account<Node>,
+    pub vote: Account<Vote>,
+    pub stake_vault: AccountInfo,
+    pub vault: AccountInfo,
+}
+
+impl WithdrawVoteAccounts {
+    #[inline(always)]
+    pub fn load(input: &Input) -> Result<WithdrawVoteAccounts> {
+        let pid = &input.program_id;
+        let mut it = AccountIter::new(input.accounts);
+        let juror = account::writable(it.next()?)?;
+        let config = Account::<Config>::load_mut(it.next()?, pid)?;
+        let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
+        let node = Account::<Node>::load_mut(it.next()?, pid)?;
+        let vote = Account::<Vote>::load_mut(it.next()?, pid)?;
+        let stake_vault = it.next()?;
+        let vault = it.next()?;
+        account::token_program(it.next()?)?;
+        Ok(WithdrawVoteAccounts { juror, config, dispute, node, vote, stake_vault, vault })
+    }
+}
+
 pub fn process(input: &Input) -> Result {
-    let pid = &input.program_id;
-    let mut it = AccountIter::new(input.accounts);
-    let juror = account::writable(it.next()?)?;
-    let config = Account::<Config>::load_mut(it.next()?, pid)?;
-    let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
-    let node = Account::<Node>::load_mut(it.next()?, pid)?;
-    let vote = Account::<Vote>::load_mut(it.next()?, pid)?;
-    let stake_vault = it.next()?;
-    let vault = it.next()?;
-    account::token_program(it.next()?)?;
+    let WithdrawVoteAccounts {
+        juror, config, dispute, node, vote, stake_vault, vault,
+    } = WithdrawVoteAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
     // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).
