@@ -27,7 +27,7 @@ use crate::account::{self, Account, AccountIter};
 use crate::error::{Error, Result};
 use crate::event::{self, JobAccepted};
 use crate::input::{AccountInfo, Input};
-use crate::ix::create_escrow::check_worker_may_take;
+use crate::ix::shared::check_worker_may_take;
 use crate::state::{Config, Escrow, Node, ESCROW_FUNDED};
 use crate::{math, progress, reputation, require, sys};
 

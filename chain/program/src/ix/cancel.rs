@@ -22,7 +22,7 @@ use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::error::{Error, Result};
 use crate::event::{self, EscrowCancelled};
 use crate::input::{AccountInfo, Input};
-use crate::ix::shared::{Payout, VaultAuthority};
+use crate::ix::shared::{settlement, Payout, VaultAuthority};
 use crate::state::{Config, Escrow, Node, ESCROW_CANCELLED, ESCROW_FUNDED};
 use crate::sys;
 use crate::{math, reputation, require};
@@ -94,7 +94,7 @@ pub fn process(input: &Input) -> Result {
     let (worker_gross, progress, earned) = cancellation_worker_share(e.amount, progress, e.terms.cancellation_fee_bps)?;
     let client_refund = math::sub(e.amount, worker_gross)?;
     // The earned part pays the platform fee as a completed job would (earned ≤ worker_gross).
-    let (_, platform_fee) = super::complete::settlement(earned, n.reputation, &e.terms)?;
+    let (_, platform_fee) = settlement(earned, n.reputation, &e.terms)?;
     let worker_amount = math::sub(worker_gross, platform_fee)?;
     Payout { authority, vault, worker_token: worker_token_info, platform_vault }.earned(worker_amount, platform_fee)?;
     if client_refund > 0 {

@@ -23,13 +23,10 @@ use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, PaymentReleased};
 use crate::input::{AccountInfo, Input};
-use crate::state::{Config, ConfigParams, Escrow, Node, ESCROW_COMPLETED, ESCROW_FUNDED, TIER_OPTIMISTIC};
-use crate::ix::shared::{Payout, ReleaseAccounts, VaultAuthority};
+use crate::state::{Config, Escrow, Node, ESCROW_COMPLETED, ESCROW_FUNDED, TIER_OPTIMISTIC};
+use crate::ix::shared::{settlement, Payout, ReleaseAccounts, VaultAuthority};
 use crate::sys;
 use crate::{math, reputation, require};
-
-/// The reputation tier index that pays the lower platform fee.
-pub const DIAMOND_TIER: usize = 3;
 
 pub fn process(input: &Input) -> Result {
     let ReleaseAccounts { signer: client, config, escrow, vault, node, worker_token, platform_vault } = ReleaseAccounts::load(input)?;
@@ -108,16 +105,3 @@ pub fn release(r: &Release, final_weights_hash: &[u8; 32]) -> Result {
     Ok(())
 }
 
-/// A completed job's split (`settlementSplit`): the platform takes floor(amount × fee), 8 % for a
-/// Diamond-tier worker, 10 % otherwise; the worker the rest. Returns (worker, platform).
-///
-/// `p` is the escrow's `terms` (the parameters when it was created), never Config's current block.
-pub fn settlement(amount: u64, reputation: u16, p: &ConfigParams) -> Result<(u64, u64)> {
-    let fee_bps = if p.rep_tier_of(reputation) == DIAMOND_TIER {
-        p.diamond_platform_fee_bps
-    } else {
-        p.platform_fee_bps
-    };
-    let fee = math::bps(amount, fee_bps)?;
-    Ok((math::sub(amount, fee)?, fee))
-}

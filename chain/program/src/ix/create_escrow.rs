@@ -45,7 +45,8 @@ use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, EscrowCreated};
 use crate::input::{AccountInfo, Input};
-use crate::state::{ClientState, Config, ConfigParams, Escrow, Node, VerifyingKey, ESCROW_FUNDED, NODE_ACTIVE, TIER_OPTIMISTIC, TIER_ZK};
+use crate::ix::shared::check_worker_may_take;
+use crate::state::{ClientState, Config, ConfigParams, Escrow, Node, VerifyingKey, ESCROW_FUNDED, TIER_OPTIMISTIC, TIER_ZK};
 use crate::cpi::Seeds;
 use crate::sys::{self, Bytes};
 use crate::{cpi, math, require, seeds, zk};
@@ -187,17 +188,6 @@ pub fn process(input: &Input) -> Result {
     c.escrow_count = math::add(c.escrow_count, 1)?;
 
     event::emit(EscrowCreated { escrow: *escrow_info.key(), client: *client.key(), worker: n.owner, job_id: *job_id, amount, deadline });
-    Ok(())
-}
-
-/// The worker may take a job of `amount` now: active, not suspended or leaving, staked for the
-/// job's size, in a reputation tier allowed it. Checked at `create_escrow` and again at
-/// `accept_job` (the stake or the score may have dropped in between).
-pub fn check_worker_may_take(n: &Node, p: &ConfigParams, amount: u64, now: i64) -> Result {
-    require!(n.status == NODE_ACTIVE && n.suspended_until <= now && n.unstake_requested == 0, Error::NodeNotActive);
-    require!(n.stake >= p.stake_tier_min_stake[p.stake_tier_for(amount)], Error::InsufficientStakeForJob);
-    let rep_max = p.rep_tier_max_job[p.rep_tier_of(n.reputation)];
-    require!(rep_max == u64::MAX || amount < rep_max, Error::ReputationTierTooLow);
     Ok(())
 }
 

@@ -25,7 +25,7 @@ use crate::state::{
     Config, Dispute, Escrow, Node, DISPUTE_FINALIZED, DISPUTE_RESOLVED, ESCROW_DISPUTED, ESCROW_RESOLVED_CLIENT,
     ESCROW_RESOLVED_WORKER, NODE_BANNED, SIDE_CLIENT, SIDE_NONE,
 };
-use crate::ix::shared::{Payout, VaultAuthority};
+use crate::ix::shared::{settlement, Payout, VaultAuthority};
 use crate::sys;
 use crate::{math, reputation, require};
 
@@ -113,7 +113,7 @@ pub fn process(input: &Input) -> Result {
         event::emit(StakeSlashed { node: *node.key(), slashed, to_insurance: 0, burned: 0, to_client, to_treasury, remaining: n.stake });
     } else if winner == SIDE_NONE {
         if e.delivered != 0 {
-            let (worker_amount, fee) = super::complete::settlement(e.amount, n.reputation, p)?;
+            let (worker_amount, fee) = settlement(e.amount, n.reputation, p)?;
             payout.completed(worker_amount, fee)?;
             n.total_earned = math::add(n.total_earned, worker_amount)?;
             e.state = ESCROW_RESOLVED_WORKER;
@@ -122,7 +122,7 @@ pub fn process(input: &Input) -> Result {
             e.state = ESCROW_RESOLVED_CLIENT;
         }
     } else {
-        let (worker_amount, fee) = super::complete::settlement(e.amount, n.reputation, p)?;
+        let (worker_amount, fee) = settlement(e.amount, n.reputation, p)?;
         payout.completed(worker_amount, fee)?;
         n.total_earned = math::add(n.total_earned, worker_amount)?;
         if e.credited != 0 {

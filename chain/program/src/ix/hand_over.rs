@@ -9,7 +9,7 @@
 //! earlier hand-over already paid for) as a cancellation at that progress pays its earned part
 //! (`handOverSplit`): earned = floor(amount × progress), progress = floor((verified − base) ×
 //! 10,000 / (total − base)) (`cancel::epochs_progress`, `cancel::pro_rata`), of which the
-//! platform fee of a completed job (10 %, 8 % for a Diamond worker: `complete::settlement`) goes
+//! platform fee of a completed job (10 %, 8 % for a Diamond worker: `shared::settlement`) goes
 //! to the platform vault and the rest to the worker. Not the cancellation fee: that pays a worker
 //! for the capacity a client's change of mind wasted, and this worker failed the job. The worker
 //! is then penalised exactly as by a timeout (`refund::penalise`, `Failure::Timeout`: the
@@ -54,10 +54,8 @@ use crate::error::{Error, Result};
 use crate::event::{self, EscrowHandedOver};
 use crate::input::{AccountInfo, Input};
 use crate::ix::cancel::{epochs_progress, pro_rata};
-use crate::ix::complete::settlement;
-use crate::ix::create_escrow::check_worker_may_take;
 use crate::ix::refund::{check_penalty_accounts, penalise, Failure, Penalty};
-use crate::ix::shared::{Payout, VaultAuthority};
+use crate::ix::shared::{check_worker_may_take, settlement, Payout, VaultAuthority};
 use crate::pubkey::Pubkey;
 use crate::state::{Config, Escrow, Node, ESCROW_FUNDED, TIER_OPTIMISTIC};
 use crate::sys;

@@ -1,15 +1,47 @@
 //! Handler code several instructions share, written once: the Config PDA signing token moves out
 //! of the program's vaults (`VaultAuthority`), the two orders in which a settlement pays a worker
 //! and the platform (`Payout`), and the account lists more than one instruction takes
-//! (`WorkerEscrowAccounts`, `ReleaseAccounts`). The account checks themselves live in `account`.
+//! (`WorkerEscrowAccounts`, `ReleaseAccounts`); and the rules more than one handler applies: a
+//! paid job's split (`settlement`) and whether a worker may take a job (`check_worker_may_take`).
+//! The account checks themselves live in `account`.
 
 use crate::account::{self, Account, AccountIter};
 use crate::cpi::{self, Seeds};
 use crate::error::Result;
 use crate::input::{AccountInfo, Input};
-use crate::state::{Config, Escrow, Node};
+use crate::error::Error;
+use crate::state::{Config, ConfigParams, Escrow, Node, NODE_ACTIVE};
 use crate::sys::Bytes;
-use crate::seeds;
+use crate::{math, require, seeds};
+
+/// The reputation tier index that pays the lower platform fee.
+pub const DIAMOND_TIER: usize = 3;
+
+/// A completed job's split (`settlementSplit`): the platform takes floor(amount × fee), 8 % for a
+/// Diamond-tier worker, 10 % otherwise; the worker the rest. Returns (worker, platform).
+///
+/// `p` is the escrow's `terms` (the parameters when it was created), never Config's current block.
+pub fn settlement(amount: u64, reputation: u16, p: &ConfigParams) -> Result<(u64, u64)> {
+    let fee_bps = if p.rep_tier_of(reputation) == DIAMOND_TIER {
+        p.diamond_platform_fee_bps
+    } else {
+        p.platform_fee_bps
+    };
+    let fee = math::bps(amount, fee_bps)?;
+    Ok((math::sub(amount, fee)?, fee))
+}
+
+/// The worker may take a job of `amount` now: active, not suspended or leaving, staked for the
+/// job's size, in a reputation tier allowed it. Checked at `create_escrow`, again at
+/// `accept_job` (the stake or the score may have dropped in between), and for the new worker of
+/// a `hand_over`.
+pub fn check_worker_may_take(n: &Node, p: &ConfigParams, amount: u64, now: i64) -> Result {
+    require!(n.status == NODE_ACTIVE && n.suspended_until <= now && n.unstake_requested == 0, Error::NodeNotActive);
+    require!(n.stake >= p.stake_tier_min_stake[p.stake_tier_for(amount)], Error::InsufficientStakeForJob);
+    let rep_max = p.rep_tier_max_job[p.rep_tier_of(n.reputation)];
+    require!(rep_max == u64::MAX || amount < rep_max, Error::ReputationTierTooLow);
+    Ok(())
+}
 
 /// The Config PDA as the token authority of every program vault (the escrow vaults, the stake,
 /// insurance and platform vaults, the dispute vote vaults): a move out of one is signed with
