@@ -18,6 +18,7 @@ use crate::account::{Account, AccountIter};
 use crate::error::{Error, Result};
 use crate::event::{self, DisputeRedrawn, DisputeResolved};
 use crate::input::Input;
+use crate::pubkey::Pubkey;
 use crate::state::{Config, Dispute, DISPUTE_OPEN, DISPUTE_RESOLVED, SIDE_CLIENT, SIDE_NONE, SIDE_WORKER};
 use crate::{math, require, sys};
 
@@ -59,28 +60,14 @@ pub fn process(input: &Input) -> Result {
             (SIDE_WORKER, d.deposits_worker, d.deposits_client)
         };
         d.pool = math::add(d.pool, math::add(unrevealed, minority)?)?;
-        d.majority_deposits = majority;
-        d.winner = winner;
-        d.resolved_at = now;
-        d.state = DISPUTE_RESOLVED;
-        event::emit(DisputeResolved {
-            dispute: *dispute.key(), escrow: d.escrow, votes_client: d.votes_client as u64, votes_worker: d.votes_worker as u64,
-            round: d.round as u64, winner: winner as u64,
-        });
+        conclude(d, dispute.key(), &Verdict { winner, majority_deposits: majority, now });
         return Ok(());
     }
     let revealed = d.revealed;
     d.pool = math::add(d.pool, unrevealed)?;
     if d.round as u32 + 1 >= c.params.max_jury_rounds as u32 {
         // The last round without a verdict: no verdict (the pool is nobody's; swept at close).
-        d.majority_deposits = 0;
-        d.winner = SIDE_NONE;
-        d.resolved_at = now;
-        d.state = DISPUTE_RESOLVED;
-        event::emit(DisputeResolved {
-            dispute: *dispute.key(), escrow: d.escrow, votes_client: d.votes_client as u64, votes_worker: d.votes_worker as u64,
-            round: d.round as u64, winner: SIDE_NONE as u64,
-        });
+        conclude(d, dispute.key(), &Verdict { winner: SIDE_NONE, majority_deposits: 0, now });
         return Ok(());
     }
     // No verdict: redraw with twice the expected jury.
@@ -100,4 +87,24 @@ pub fn process(input: &Input) -> Result {
     d.deposits_committed = 0;
     event::emit(DisputeRedrawn { dispute: *dispute.key(), round: d.round as u64, revealed: revealed as u64, commit_deadline: d.commit_deadline });
     Ok(())
+}
+
+/// How a round ends: the winning side (`SIDE_NONE`: no verdict), the majority's deposits, when.
+struct Verdict {
+    winner: u8,
+    majority_deposits: u64,
+    now: i64,
+}
+
+/// Resolves the dispute `key` with `v` and emits `DisputeResolved` (a verdict, or none after the
+/// last round).
+fn conclude(d: &mut Dispute, key: &Pubkey, v: &Verdict) {
+    d.majority_deposits = v.majority_deposits;
+    d.winner = v.winner;
+    d.resolved_at = v.now;
+    d.state = DISPUTE_RESOLVED;
+    event::emit(DisputeResolved {
+        dispute: *key, escrow: d.escrow, votes_client: d.votes_client as u64, votes_worker: d.votes_worker as u64,
+        round: d.round as u64, winner: v.winner as u64,
+    });
 }
