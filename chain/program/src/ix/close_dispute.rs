@@ -12,7 +12,7 @@
 //! (writable) · 3 vote_vault (writable, = dispute.vote_vault) · 4 token_program · 5 platform_vault
 //! (writable, = config.platform_vault).
 
-use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::account::{self, Account, AccountIter};
 use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
 use crate::input::{AccountInfo, Input};
@@ -58,11 +58,6 @@ pub fn process(input: &Input) -> Result {
     account::writable_address(vault_info, &d.vote_vault)?;
     require!(d.bond == 0, Error::InvalidDisputeState);
     account::writable_address(platform_vault, &c.platform_vault)?;
-    let authority = VaultAuthority::new(config.info, c.bump);
-    let surplus = TokenAccount::load(vault_info, &c.mint)?.amount();
-    if surplus > 0 {
-        authority.transfer(vault_info, platform_vault, surplus)?;
-    }
-    authority.close(vault_info, claimant)?;
+    VaultAuthority::new(config.info, c.bump).sweep_and_close(vault_info, &c.mint, platform_vault, claimant)?;
     account::close(dispute.info, claimant)
 }

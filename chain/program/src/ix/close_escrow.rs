@@ -9,7 +9,7 @@
 //! Accounts: 0 client (signer, writable) · 1 config · 2 escrow (writable) · 3 escrow_vault
 //! (writable, = escrow.vault) · 4 token_program · 5 platform_vault (writable, = config.platform_vault).
 
-use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::account::{self, Account, AccountIter};
 use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
 use crate::input::{AccountInfo, Input};
@@ -50,12 +50,7 @@ pub fn process(input: &Input) -> Result {
     require!(escrow_is_terminal(e.state), Error::EscrowNotFinished);
     account::writable_address(vault_info, &e.vault)?;
     account::writable_address(platform_vault, &c.platform_vault)?;
-    let authority = VaultAuthority::new(config.info, c.bump);
     // Every terminal state paid the vault out in full: what is left was sent in since (dust).
-    let surplus = TokenAccount::load(vault_info, &c.mint)?.amount();
-    if surplus > 0 {
-        authority.transfer(vault_info, platform_vault, surplus)?;
-    }
-    authority.close(vault_info, client)?;
+    VaultAuthority::new(config.info, c.bump).sweep_and_close(vault_info, &c.mint, platform_vault, client)?;
     account::close(escrow.info, client)
 }

@@ -5,10 +5,11 @@
 //! paid job's split (`settlement`) and whether a worker may take a job (`check_worker_may_take`).
 //! The account checks themselves live in `account`.
 
-use crate::account::{self, Account, AccountIter};
+use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::cpi::{self, Seeds};
 use crate::error::Result;
 use crate::input::{AccountInfo, Input};
+use crate::pubkey::Pubkey;
 use crate::error::Error;
 use crate::state::{Config, ConfigParams, Escrow, Node, NODE_ACTIVE};
 use crate::sys::Bytes;
@@ -71,6 +72,17 @@ impl VaultAuthority {
     pub fn close(&self, vault: AccountInfo, destination: AccountInfo) -> Result {
         let bump = [self.bump];
         cpi::token_close_account(vault, destination, self.info, &Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&bump)]))
+    }
+
+    /// Closes a settled vault of `mint`: what it still holds (dust sent in since, the pool's
+    /// rounding remainder) is swept to the platform vault first, then its rent goes to
+    /// `destination` (`close_escrow`, `close_dispute`).
+    pub fn sweep_and_close(&self, vault: AccountInfo, mint: &Pubkey, platform_vault: AccountInfo, destination: AccountInfo) -> Result {
+        let surplus = TokenAccount::load(vault, mint)?.amount();
+        if surplus > 0 {
+            self.transfer(vault, platform_vault, surplus)?;
+        }
+        self.close(vault, destination)
     }
 
     /// SPL `Burn` of `amount` from the vault `from` of `mint`, signed by Config.
