@@ -34,7 +34,9 @@ pub fn process(input: &Input) -> Result {
     let AcceptAdminAccounts { new_admin, config } = AcceptAdminAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
-    // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `config`'s data is used while `c` lives; accounts never
+
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let c = unsafe { config.get_mut() };
     require!(!c.pending_admin.is_zero(), Error::NoPendingAdmin);
     require!(&c.pending_admin == new_admin.key(), Error::Unauthorized);

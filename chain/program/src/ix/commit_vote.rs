@@ -58,11 +58,15 @@ pub fn process(input: &Input) -> Result {
     let commitment = args.bytes32()?;
     args.finish()?;
 
-    // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `config`'s data is used while `c` lives; accounts never
+
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let c = unsafe { config.get_mut() };
-    // SAFETY: the only borrow of `dispute`'s data while `d` lives (get_mut's contract: no `dispute.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `dispute`'s data is used while `d` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let d = unsafe { dispute.get_mut() };
-    // SAFETY: the only borrow of `node`'s data while `n` lives (get_mut's contract: no `node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `node`'s data is used while `n` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let n = unsafe { node.get_mut() };
     require!(d.state == DISPUTE_OPEN, Error::InvalidDisputeState);
     require!(d.drawn != 0, Error::JuryNotDrawn);
@@ -87,7 +91,9 @@ pub fn process(input: &Input) -> Result {
     n.stake = math::sub(n.stake, deposit)?;
     c.total_staked = math::sub(c.total_staked, deposit)?;
 
-    // SAFETY: the only borrow of `vote`'s data while `v` lives (get_mut's contract: no `vote.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `vote`'s data is used while `v` lives; accounts never
+
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let v = unsafe { vote.get_mut() };
     v.dispute = *dispute.key();
     v.juror = *juror.key();

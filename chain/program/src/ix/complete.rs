@@ -61,9 +61,11 @@ pub fn release(r: &Release, final_weights_hash: &[u8; 32]) -> Result {
     let config = r.config;
     let (vault, worker_token_info, platform_vault) = (r.vault, r.worker_token, r.platform_vault);
     let c = config.get();
-    // SAFETY: the only borrow of `r.escrow`'s data while `e` lives (get_mut's contract: no `r.escrow.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `r.escrow`'s data is used while `e` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let e = unsafe { r.escrow.get_mut() };
-    // SAFETY: the only borrow of `r.node`'s data while `n` lives (get_mut's contract: no `r.node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `r.node`'s data is used while `n` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let n = unsafe { r.node.get_mut() };
     require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
     require!(e.accepted != 0, Error::NotAccepted);

@@ -124,7 +124,8 @@ pub fn process(input: &Input) -> Result {
     let inputs = zk::step_inputs(escrow.key(), &e.progress_root, e.epochs_total, e.challenge_step, &e.data_commitment);
     match groth16::verify(key, proof, &inputs) {
         Ok(()) => {
-            // SAFETY: the only borrow of `node`'s data while `n` lives (get_mut's contract: no `node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+            // SAFETY: no other borrow of `node`'s data is used while `n` lives; accounts never
+            // alias and no CPI can write a program account (`Account::get_mut`'s contract).
             let n = unsafe { node.get_mut() };
             if e.credited != 0 {
                 n.proofs_total = math::inc_u32(n.proofs_total, 1)?;

@@ -127,7 +127,9 @@ pub fn process(input: &Input) -> Result {
         [0u8; 32]
     };
 
-    // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `config`'s data is used while `c` lives; accounts never
+
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let c = unsafe { config.get_mut() };
     let p = &c.params;
     require!(amount > 0, Error::ZeroAmount);
@@ -159,7 +161,8 @@ pub fn process(input: &Input) -> Result {
     cpi::token_transfer(client_token_info, vault_info, client, amount, None)?;
 
     let deadline = math::add_i64(now, timeout_secs)?;
-    // SAFETY: the only borrow of `escrow`'s data while `e` lives (get_mut's contract: no `escrow.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `escrow`'s data is used while `e` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let e = unsafe { escrow.get_mut() };
     e.client = *client.key();
     e.worker = n.owner;
@@ -217,7 +220,8 @@ fn take_rate_limit(client: AccountInfo, info: AccountInfo, pid: &crate::pubkey::
         let bump = account::expect_pda(info, &[Bytes::of(seeds::CLIENT), Bytes::of(client.key().as_bytes())], pid)?;
         let s = Account::<ClientState>::init(client, info, pid,
             &Seeds(&[Bytes::of(seeds::CLIENT), Bytes::of(client.key().as_bytes()), Bytes::of(&[bump])]))?;
-        // SAFETY: the only borrow of `s`'s data while `cs` lives (get_mut's contract: no `s.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+        // SAFETY: no other borrow of `s`'s data is used while `cs` lives; accounts never
+        // alias and no CPI can write a program account (`Account::get_mut`'s contract).
         let cs = unsafe { s.get_mut() };
         cs.client = *client.key();
         cs.bump = bump;
@@ -225,7 +229,8 @@ fn take_rate_limit(client: AccountInfo, info: AccountInfo, pid: &crate::pubkey::
     } else {
         (Account::<ClientState>::load_mut(info, pid)?, false)
     };
-    // SAFETY: the only borrow of `state`'s data while `cs` lives (get_mut's contract: no `state.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `state`'s data is used while `cs` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let cs = unsafe { state.get_mut() };
     // ClientState accounts are only ever created at ["client", client] holding that client, so
     // the stored key ties a loaded one to its seeds.

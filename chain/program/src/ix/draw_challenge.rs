@@ -49,7 +49,8 @@ pub fn process(input: &Input) -> Result {
     crate::args::Args::new(input.data).finish()?;
 
     let _ = &config; // checked (a program Config account); the windows are the escrow's own terms
-    // SAFETY: the only borrow of `escrow`'s data while `e` lives (get_mut's contract: no `escrow.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `escrow`'s data is used while `e` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let e = unsafe { escrow.get_mut() };
     zk::require_drawable(e)?;
     let clock = sys::clock();

@@ -35,7 +35,9 @@ pub fn process(input: &Input) -> Result {
     let DrawJuryAccounts { dispute, slot_hashes } = DrawJuryAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
-    // SAFETY: the only borrow of `dispute`'s data while `d` lives (get_mut's contract: no `dispute.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `dispute`'s data is used while `d` lives; accounts never
+
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let d = unsafe { dispute.get_mut() };
     require!(d.state == DISPUTE_OPEN, Error::InvalidDisputeState);
     require!(d.drawn == 0, Error::JuryAlreadyDrawn);

@@ -69,13 +69,18 @@ pub fn process(input: &Input) -> Result {
     } = FinalizeDisputeAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
-    // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `config`'s data is used while `c` lives; accounts never
+
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let c = unsafe { config.get_mut() };
-    // SAFETY: the only borrow of `dispute`'s data while `d` lives (get_mut's contract: no `dispute.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `dispute`'s data is used while `d` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let d = unsafe { dispute.get_mut() };
-    // SAFETY: the only borrow of `escrow`'s data while `e` lives (get_mut's contract: no `escrow.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `escrow`'s data is used while `e` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let e = unsafe { escrow.get_mut() };
-    // SAFETY: the only borrow of `node`'s data while `n` lives (get_mut's contract: no `node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `node`'s data is used while `n` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let n = unsafe { node.get_mut() };
     require!(&d.escrow == escrow.key() && n.owner == e.worker, Error::ConstraintHasOne);
     require!(d.state == DISPUTE_RESOLVED && e.state == ESCROW_DISPUTED, Error::InvalidDisputeState);

@@ -106,7 +106,9 @@ pub fn process(input: &Input) -> Result {
     let new_worker = Pubkey::read(args.bytes32()?);
     args.finish()?;
 
-    // SAFETY: the only borrow of `escrow`'s data while `e` lives (get_mut's contract: no `escrow.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `escrow`'s data is used while `e` lives; accounts never
+
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let e = unsafe { escrow.get_mut() };
     require!(&e.client == client.key(), Error::ConstraintHasOne);
     require!(e.state == ESCROW_FUNDED, Error::InvalidEscrowState);
@@ -143,7 +145,8 @@ pub fn process(input: &Input) -> Result {
 
     let authority = VaultAuthority::new(config.info, config.get().bump);
     Payout { authority, vault, worker_token: worker_token_info, platform_vault }.earned(worker_amount, platform_fee)?;
-    // SAFETY: the only borrow of `node`'s data while `n` lives (get_mut's contract: no `node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `node`'s data is used while `n` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let n = unsafe { node.get_mut() };
     n.total_earned = math::add(n.total_earned, worker_amount)?;
     // (The penalty recomputes the worker's score.)

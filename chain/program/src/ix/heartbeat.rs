@@ -36,7 +36,8 @@ pub fn process(input: &Input) -> Result {
     crate::args::Args::new(input.data).finish()?;
 
     let p = &config.get().params;
-    // SAFETY: the only borrow of `node`'s data while `n` lives (get_mut's contract: no `node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `node`'s data is used while `n` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let n = unsafe { node.get_mut() };
     require!(&n.owner == owner.key(), Error::ConstraintHasOne);
     let now = sys::clock().unix_timestamp;

@@ -73,7 +73,8 @@ pub fn process(input: &Input) -> Result {
     let stake_bump = account::expect_pda(stake_vault, &[Bytes::of(seeds::VAULT), Bytes::of(seeds::STAKE)], pid)?;
 
     let config = Account::<Config>::init(admin, config_info, pid, &Seeds(&[Bytes::of(seeds::CONFIG), Bytes::of(&[config_bump])]))?;
-    // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `config`'s data is used while `c` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let c = unsafe { config.get_mut() };
     // SAFETY: `c.params` is a padding-free repr(C) `ConfigParams` of exactly CONFIG_PARAMS_LEN
     // bytes (asserted in state.rs) of plain integers, valid for any bytes; the slice is the only

@@ -64,7 +64,8 @@ pub fn process(input: &Input) -> Result {
     args.finish()?;
 
     let c = config.get();
-    // SAFETY: the only borrow of `escrow`'s data while `e` lives (get_mut's contract: no `escrow.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `escrow`'s data is used while `e` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let e = unsafe { escrow.get_mut() };
     let side = if &e.client == claimant.key() {
         SIDE_CLIENT
@@ -100,7 +101,9 @@ pub fn process(input: &Input) -> Result {
         cpi::token_transfer(claimant_token_info, vault_info, claimant, bond, None)?;
     }
 
-    // SAFETY: the only borrow of `dispute`'s data while `d` lives (get_mut's contract: no `dispute.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `dispute`'s data is used while `d` lives; accounts never
+
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let d = unsafe { dispute.get_mut() };
     d.bond = bond;
     d.escrow = *escrow.key();

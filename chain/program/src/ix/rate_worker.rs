@@ -50,9 +50,11 @@ pub fn process(input: &Input) -> Result {
     args.finish()?;
 
     let p = &config.get().params;
-    // SAFETY: the only borrow of `escrow`'s data while `e` lives (get_mut's contract: no `escrow.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `escrow`'s data is used while `e` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let e = unsafe { escrow.get_mut() };
-    // SAFETY: the only borrow of `node`'s data while `n` lives (get_mut's contract: no `node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `node`'s data is used while `n` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let n = unsafe { node.get_mut() };
     require!(&e.client == client.key(), Error::ConstraintHasOne);
     require!(e.state == ESCROW_COMPLETED, Error::InvalidEscrowState);
@@ -60,7 +62,8 @@ pub fn process(input: &Input) -> Result {
     require!(stars >= 1 && stars as u16 <= p.max_stars, Error::InvalidStars);
     require!(n.owner == e.worker, Error::ConstraintHasOne);
     let client_state = Account::<ClientState>::load_mut(client_state_info, pid)?;
-    // SAFETY: the only borrow of `client_state`'s data while `cs` lives (get_mut's contract: no `client_state.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `client_state`'s data is used while `cs` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let cs = unsafe { client_state.get_mut() };
     // ClientState accounts exist only at ["client", client] holding that client (create_escrow).
     require!(&cs.client == client.key(), Error::ConstraintHasOne);

@@ -121,7 +121,8 @@ fn refund_client(r: &Refund) -> Result {
 #[inline(never)]
 pub fn refund_and_slash(r: &Refund, failure: Failure) -> Result {
     refund_client(r)?;
-    // SAFETY: the only borrow of `r.escrow`'s data while `e` lives (get_mut's contract: no `r.escrow.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `r.escrow`'s data is used while `e` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let e = unsafe { r.escrow.get_mut() };
     e.state = match failure {
         Failure::Timeout => ESCROW_TIMED_OUT,
@@ -163,9 +164,11 @@ pub fn check_penalty_accounts(p: &Penalty) -> Result {
 #[inline(never)]
 pub fn penalise(p: &Penalty, e: &Escrow, failure: Failure, now: i64) -> Result {
     let config = p.config;
-    // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `config`'s data is used while `c` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let c = unsafe { config.get_mut() };
-    // SAFETY: the only borrow of `p.node`'s data while `n` lives (get_mut's contract: no `p.node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `p.node`'s data is used while `n` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let n = unsafe { p.node.get_mut() };
     let (rate, penalty) = match failure {
         // The escrow's own terms (its creation's parameters), not today's Config (finding 15).
@@ -231,9 +234,11 @@ fn record_failure(n: &mut Node, p: &crate::state::ConfigParams, now: i64) -> boo
 pub fn refund_undrawn(r: &Refund) -> Result {
     refund_client(r)?;
     let c = r.config.get();
-    // SAFETY: the only borrow of `r.escrow`'s data while `e` lives (get_mut's contract: no `r.escrow.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `r.escrow`'s data is used while `e` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let e = unsafe { r.escrow.get_mut() };
-    // SAFETY: the only borrow of `r.node`'s data while `n` lives (get_mut's contract: no `r.node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `r.node`'s data is used while `n` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let n = unsafe { r.node.get_mut() };
     e.state = ESCROW_TIMED_OUT;
     e.completed_at = sys::clock().unix_timestamp;

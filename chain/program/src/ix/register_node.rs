@@ -52,7 +52,9 @@ pub fn process(input: &Input) -> Result {
     let stake = args.u64()?;
     args.finish()?;
 
-    // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `config`'s data is used while `c` lives; accounts never
+
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let c = unsafe { config.get_mut() };
     require!(stake >= c.params.min_stake(), Error::StakeBelowMinimum);
     TokenAccount::load_owned(owner_token_info, &c.mint, owner.key())?;
@@ -66,7 +68,8 @@ pub fn process(input: &Input) -> Result {
 
     let now = sys::clock().unix_timestamp;
     let lock_until = math::add_i64(now, c.params.stake_min_lock_secs)?;
-    // SAFETY: the only borrow of `node`'s data while `n` lives (get_mut's contract: no `node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `node`'s data is used while `n` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let n = unsafe { node.get_mut() };
     n.owner = *owner.key();
     n.stake = stake;

@@ -31,7 +31,9 @@ pub fn process(input: &Input) -> Result {
     let RequestUnstakeAccounts { owner, node } = RequestUnstakeAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
-    // SAFETY: the only borrow of `node`'s data while `n` lives (get_mut's contract: no `node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `node`'s data is used while `n` lives; accounts never
+
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let n = unsafe { node.get_mut() };
     require!(&n.owner == owner.key(), Error::ConstraintHasOne);
     require!(n.unstake_requested == 0, Error::UnstakeAlreadyRequested);

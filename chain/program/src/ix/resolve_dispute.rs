@@ -44,7 +44,8 @@ pub fn process(input: &Input) -> Result {
     crate::args::Args::new(input.data).finish()?;
 
     let c = config.get();
-    // SAFETY: the only borrow of `dispute`'s data while `d` lives (get_mut's contract: no `dispute.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `dispute`'s data is used while `d` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let d = unsafe { dispute.get_mut() };
     require!(d.state == DISPUTE_OPEN, Error::InvalidDisputeState);
     let clock = sys::clock();

@@ -27,7 +27,8 @@ pub fn process(input: &Input) -> Result {
     args.finish()?;
 
     let _ = &config; // checked (a program Config account); the window is the escrow's own terms
-    // SAFETY: the only borrow of `escrow`'s data while `e` lives (get_mut's contract: no `escrow.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `escrow`'s data is used while `e` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let e = unsafe { escrow.get_mut() };
     let prove_window_secs = e.terms.prove_window_secs;
     zk::require_drawable(e)?;

@@ -37,9 +37,12 @@ pub fn process(input: &Input) -> Result {
     let salt = args.bytes32()?;
     args.finish()?;
 
-    // SAFETY: the only borrow of `dispute`'s data while `d` lives (get_mut's contract: no `dispute.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `dispute`'s data is used while `d` lives; accounts never
+
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let d = unsafe { dispute.get_mut() };
-    // SAFETY: the only borrow of `vote`'s data while `v` lives (get_mut's contract: no `vote.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `vote`'s data is used while `v` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let v = unsafe { vote.get_mut() };
     require!(&v.dispute == dispute.key() && &v.juror == juror.key(), Error::ConstraintHasOne);
     require!(d.state == DISPUTE_OPEN && v.round == d.round, Error::InvalidDisputeState);

@@ -56,7 +56,8 @@ pub fn process(input: &Input) -> Result {
     let vk = if vk_info.owner() == &SYSTEM_PROGRAM_ID && vk_info.data_len() == 0 {
         let bump = account::expect_pda(vk_info, &[Bytes::of(seeds::VK), Bytes::of(&id_le)], pid)?;
         let a = Account::<VerifyingKey>::init(admin, vk_info, pid, &Seeds(&[Bytes::of(seeds::VK), Bytes::of(&id_le), Bytes::of(&[bump])]))?;
-        // SAFETY: the only borrow of `a`'s data while `k` lives (get_mut's contract: no `a.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+        // SAFETY: no other borrow of `a`'s data is used while `k` lives; accounts never
+        // alias and no CPI can write a program account (`Account::get_mut`'s contract).
         let k = unsafe { a.get_mut() };
         k.circuit_id = circuit_id;
         k.bump = bump;
@@ -67,7 +68,8 @@ pub fn process(input: &Input) -> Result {
         require!(a.get().circuit_id == circuit_id, Error::ConstraintSeeds);
         a
     };
-    // SAFETY: the only borrow of `vk`'s data while `k` lives (get_mut's contract: no `vk.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `vk`'s data is used while `k` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let k = unsafe { vk.get_mut() };
     // A complete key never changes: escrows pin it, and a new circuit is a new id.
     require!(!(k.len != 0 && k.written == k.len), Error::VerifyingKeyImmutable);

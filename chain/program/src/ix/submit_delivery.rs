@@ -41,7 +41,9 @@ pub fn process(input: &Input) -> Result {
     let siblings = args.vec_of(FIELD as u8)?;
     args.finish()?;
 
-    // SAFETY: the only borrow of `escrow`'s data while `e` lives (get_mut's contract: no `escrow.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `escrow`'s data is used while `e` lives; accounts never
+
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let e = unsafe { escrow.get_mut() };
     require!(&e.worker == worker.key(), Error::ConstraintHasOne);
     require!(e.tier == TIER_OPTIMISTIC, Error::InvalidTier);

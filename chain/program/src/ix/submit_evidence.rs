@@ -33,7 +33,9 @@ pub fn process(input: &Input) -> Result {
     let cid = args.bytes64()?;
     args.finish()?;
 
-    // SAFETY: the only borrow of `dispute`'s data while `d` lives (get_mut's contract: no `dispute.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `dispute`'s data is used while `d` lives; accounts never
+
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let d = unsafe { dispute.get_mut() };
     require!(d.state == DISPUTE_OPEN, Error::InvalidDisputeState);
     require!(sys::clock().unix_timestamp < d.evidence_deadline, Error::EvidenceWindowClosed);

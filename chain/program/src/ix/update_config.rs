@@ -36,7 +36,9 @@ pub fn process(input: &Input) -> Result {
     let params = args.raw(CONFIG_PARAMS_LEN)?;
     args.finish()?;
 
-    // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `config`'s data is used while `c` lives; accounts never
+
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let c = unsafe { config.get_mut() };
     require!(&c.admin == admin.key(), Error::Unauthorized);
     // Written in place, then checked: an invalid block fails the instruction, which undoes the write.

@@ -45,9 +45,12 @@ pub fn process(input: &Input) -> Result {
     } = WithdrawStakeAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
-    // SAFETY: the only borrow of `config`'s data while `c` lives (get_mut's contract: no `config.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `config`'s data is used while `c` lives; accounts never
+
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let c = unsafe { config.get_mut() };
-    // SAFETY: the only borrow of `node`'s data while `n` lives (get_mut's contract: no `node.get()` meanwhile; accounts never alias, and no CPI can write a program account).
+    // SAFETY: no other borrow of `node`'s data is used while `n` lives; accounts never
+    // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let n = unsafe { node.get_mut() };
     require!(&n.owner == owner.key(), Error::ConstraintHasOne);
     require!(n.unstake_requested != 0, Error::UnstakeNotRequested);
