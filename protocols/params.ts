@@ -272,6 +272,10 @@ export const PROOF = {
   merkleAnchorIntervalEpochs: 50,
   /** (cyxwiz) Re-execution spot checks a verifier runs by default. */
   defaultSpotChecks: 2,
+  /** (cyxwiz) Checkpoints in one run's evidence (~200 bytes each in its manifest, so 4,096 fit in
+   * 1 MiB): the evidence format's bound (storage/limits.ts) and the highest epoch a failover's
+   * resume point may name (protocols/wire). */
+  maxCheckpoints: 4096,
   /**
    * (cyxwiz) Optimistic tier: after the worker submits its delivery, the client (or any staker)
    * has this long to spot-check the evidence and open a dispute; with none opened, the worker

@@ -194,6 +194,42 @@ export class EvidenceWriter {
     return writer
   }
 
+  /**
+   * Failover (issue 21): makes another worker's run, up to checkpoint `upTo`, this peer's draft of
+   * run `runId`, so that `resume` continues it exactly as after a crash of this peer. `manifestCid` is
+   * that worker's interim (or sealed) manifest, whose blocks must be in `store` already (fetched over
+   * bitswap): it is loaded and validated like any evidence from another peer (bounds, the chain from
+   * the spec hash, the Merkle root), and every state up to `upTo` is re-hashed. Returns false, doing
+   * nothing, when this peer already has a draft of the run (it adopted it before a restart: `resume`
+   * continues it); throws when the manifest is for another spec (`specHash`) or covers fewer than
+   * `upTo` checkpoints. The adopted checkpoints keep the other worker's records (times, chain
+   * hashes) byte for byte: the sealed evidence is the same chain an uninterrupted run builds.
+   */
+  static async adopt (store: EvidenceStore, drafts: Table<Uint8Array>, runId: string, manifestCid: CID, upTo: number, specHash: Uint8Array, options: ReadOptions = {}): Promise<boolean> {
+    if (!RUN_ID.test(runId)) throw new RangeError(`run id ${JSON.stringify(runId)} must match ${RUN_ID}`)
+    if (await drafts.get(metaKey(runId)) !== undefined) return false
+    const { manifest } = await loadEvidence(store, manifestCid, options)
+    if (!bytesEqual(manifest.spec.hash, specHash)) throw new EvidenceError('INVALID_FIELD', 'the checkpoint is of another spec', 'spec.hash')
+    if (!Number.isInteger(upTo) || upTo < 1 || upTo > manifest.checkpoints.length) {
+      throw new EvidenceError('INVALID_FIELD', `the checkpoint covers ${manifest.checkpoints.length} checkpoints, the resume needs ${upTo}`, 'checkpoints')
+    }
+    for (let epoch = 0; epoch <= upTo; epoch++) {
+      if (epoch === 0 && manifest.initialState === null) continue
+      await loadCheckpointState(store, manifest, epoch, options)
+    }
+    const chunkBytes = L.chunkBytes
+    const meta: DraftMeta = { spec: manifest.spec, profile: manifest.profile, initialState: manifest.initialState, chunkBytes }
+    for (let i = 0; i < upTo; i++) {
+      const record = manifest.checkpoints[i] as CheckpointRecord
+      const draft: DraftCheckpoint = { record, values: { ...(manifest.metricsLog[i]?.values ?? {}) } }
+      await drafts.put(checkpointKey(runId, record.epoch), dagCbor.encode(draft))
+    }
+    // The meta last: a draft without it is no draft (`resume` returns undefined), so a crash
+    // half-way through leaves nothing that looks like a run.
+    await drafts.put(metaKey(runId), dagCbor.encode(meta))
+    return true
+  }
+
   /** Checkpoints recorded so far. */
   get checkpoints (): readonly CheckpointRecord[] {
     return this.#records

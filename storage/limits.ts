@@ -3,7 +3,7 @@
  * allocates or walks anything. (Candidates for `protocols/params.ts`; kept here until the protocol
  * room takes them, because they bound a storage format rather than a rule of the market.)
  */
-import { MESH } from '../protocols/index.js'
+import { MESH, PROOF } from '../protocols/index.js'
 
 export const EVIDENCE_LIMITS = {
   /** State chunks are raw blocks of at most 1 MiB: the usual IPFS block size, well under
@@ -19,7 +19,7 @@ export const EVIDENCE_LIMITS = {
   /** Tensors in one state (weights and velocities of every layer). */
   maxStateTensors: 1024,
   /** Checkpoints in one evidence bundle. ~200 bytes each in the manifest, so 4,096 fit in 1 MiB. */
-  maxCheckpoints: 4096,
+  maxCheckpoints: PROOF.maxCheckpoints,
   /** The job spec bytes carried in the manifest. */
   maxSpecBytes: 64 * 1024,
   /** Labels such as the spec encoding name and Merkle scheme. */

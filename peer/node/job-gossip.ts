@@ -109,7 +109,9 @@ function setUp (node: PeerNode): JobGossip {
       node.misbehaviour.record(propagationSource.toString(), offenceOf(e))
       return TopicValidatorResult.Reject
     }
-    const jobId = toHex(event.message.jobId)
+    // A failover's re-auction (issue 21) is a round of its own for the same job: one per hand-over.
+    const resume = event.message.resume
+    const jobId = resume === undefined ? toHex(event.message.jobId) : `${toHex(event.message.jobId)}/${resume.handover}`
     forget(state.seen, now)
     if (state.seen.has(jobId)) return TopicValidatorResult.Ignore
     const wallet = toHex(event.signer)

@@ -81,7 +81,8 @@ async function haltedRun (c: FaultyRunContext, at: number): Promise<DeliveredWor
     metrics: (m) => { c.progress.metrics(m) },
     checkpoint: (n) => {
       c.progress.checkpoint(n)
-      if (n.epoch >= at) halt.abort(new Error(`the worker halted at checkpoint ${at} (fault injected: crashAtCheckpoint)`))
+      // Exactly at `at`: a run resumed past it (the rest of a job handed over to this worker) goes on.
+      if (n.epoch === at) halt.abort(new Error(`the worker halted at checkpoint ${at} (fault injected: crashAtCheckpoint)`))
     }
   }
   try {

@@ -101,6 +101,23 @@ export async function readEscrowAccount (connection: Connection, escrow: PublicK
   return found
 }
 
+/**
+ * Failover (issue 21): the escrow names another worker now — its client handed the job over
+ * (`hand_over`) after this worker stalled. Every later anchor, delivery or claim of this worker would
+ * be refused on-chain (`ConstraintHasOne`): the job is over for it, not to be retried.
+ */
+export class JobReplacedError extends Error {
+  constructor (readonly escrow: string, readonly by: string) {
+    super(`replaced: the client handed escrow ${escrow} over to worker ${by} (hand_over) after this worker stalled; its anchors and delivery would be refused on-chain`)
+    this.name = 'JobReplacedError'
+  }
+}
+
+/** Throws a JobReplacedError when the funded escrow `e` at `address` names a worker other than `me`. */
+export function assertStillWorker (e: Pick<EscrowAccount, 'state' | 'worker'>, address: PublicKey, me: PublicKey): void {
+  if (e.state === ESCROW_STATE.funded && !e.worker.equals(me)) throw new JobReplacedError(address.toBase58(), e.worker.toBase58())
+}
+
 export interface SettlementContext {
   readonly connection: Connection
   readonly keypair: Keypair
@@ -113,6 +130,7 @@ export interface SettlementContext {
  */
 export async function anchorFinalRoot (c: SettlementContext, cps: AnchoredCheckpoints): Promise<string | undefined> {
   const e = await readEscrowAccount(c.connection, c.escrow)
+  assertStillWorker(e, c.escrow, c.keypair.publicKey)
   if (e.epochsTotal !== cps.leaves.length) throw new Error(`the escrow is for ${e.epochsTotal} checkpoints, the evidence has ${cps.leaves.length}`)
   if (e.epochsDone === e.epochsTotal) {
     if (Buffer.from(e.progressRoot).equals(Buffer.from(cps.root))) return undefined
@@ -140,6 +158,7 @@ export function progressRootAt (chainHash: Uint8Array): Uint8Array {
  */
 export async function anchorProgressRoot (c: SettlementContext, epoch: number, root: Uint8Array): Promise<string | undefined> {
   const e = await readEscrowAccount(c.connection, c.escrow)
+  assertStillWorker(e, c.escrow, c.keypair.publicKey)
   if (e.state !== ESCROW_STATE.funded || e.accepted === 0 || epoch <= e.epochsDone || epoch >= e.epochsTotal) return undefined
   return await sendTransaction(c.connection, [anchorProgress({ worker: c.keypair.publicKey, escrow: c.escrow }, epoch, root)], [c.keypair])
 }
@@ -149,6 +168,7 @@ const last = <T>(a: readonly T[]): T => a[a.length - 1] as T
 /** Optimistic tier: `submit_delivery` with the final leaf's inclusion (unless already delivered). */
 export async function submitOptimisticDelivery (c: SettlementContext, cps: AnchoredCheckpoints, finalWeightsHash: Uint8Array): Promise<string | undefined> {
   const e = await readEscrowAccount(c.connection, c.escrow)
+  assertStillWorker(e, c.escrow, c.keypair.publicKey)
   if (e.delivered !== 0) return undefined
   return await sendTransaction(c.connection, [submitDelivery({ worker: c.keypair.publicKey, escrow: c.escrow }, {
     finalWeightsHash,

@@ -52,7 +52,7 @@ import { PublicKey } from '@solana/web3.js'
 import { getAccount, getMint } from '@solana/spl-token'
 import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, configPda, decodeConfig, registerNode, type NodeAccount } from '../../chain/index.js'
 import {
-  DISPUTE, PROOF, SLASHING, UNITS_PER_TOKEN, applyReputationEvent, disputeVerdict, formatTokens, reputationTier, settlementSplit, slashStake, wire, type Side
+  DISPUTE, PROOF, SLASHING, UNITS_PER_TOKEN, applyReputationEvent, disputeVerdict, formatTokens, handOverSplit, reputationTier, settlementSplit, slashStake, wire, type Side
 } from '../../protocols/index.js'
 import { join } from 'node:path'
 import { rm } from 'node:fs/promises'
@@ -65,8 +65,37 @@ import { bootPeer, type BootedPeer, type PeerMode, type SimJobOutcome, type SimP
 
 const debugLog = logger('cyx:sim')
 
-export type ScenarioName = 'honest' | 'timeout' | 'cheat' | 'dispute' | 'crash'
-export const SCENARIOS: readonly ScenarioName[] = ['honest', 'timeout', 'cheat', 'dispute', 'crash']
+export type ScenarioName = 'honest' | 'timeout' | 'cheat' | 'dispute' | 'crash' | 'failover'
+export const SCENARIOS: readonly ScenarioName[] = ['honest', 'timeout', 'cheat', 'dispute', 'crash', 'failover']
+
+/** What the `failover` scenario observed (the first job's `failover` in the JSON report). */
+export interface FailoverReport {
+  /** The stalled (killed) worker and the one the job was handed over to, by name and wallet. */
+  readonly from: string
+  readonly fromWallet: string
+  readonly to: string
+  readonly toWallet: string
+  /** The checkpoint the first worker was killed after, and the epoch the client verified and training resumed from. */
+  readonly killedAtCheckpoint: number
+  readonly resumedFromEpoch: number
+  readonly checkpointCid: string
+  /** Base units: the escrow, what each worker and the platform were paid, and what `handOverSplit` says. */
+  readonly escrowAmount: string
+  readonly firstWorkerPaid: string
+  readonly secondWorkerPaid: string
+  readonly platformPaid: string
+  readonly expected: { readonly firstWorker: string, readonly secondWorker: string, readonly platform: string, readonly remaining: string }
+  /** The first worker's timeout slash (80 % insurance, 20 % burned). */
+  readonly firstWorkerSlashed: string
+  /** The ledger clock moved past the escrow's no-progress timeout (seconds). */
+  readonly warpedSeconds: number
+  readonly handOverSignature: string
+  /** Checkpoint notices from the second worker (each after the resumed epoch). */
+  readonly checkpointsAfterHandOver: readonly number[]
+  readonly referenceWeightsHash: string
+  readonly finalWeightsHash: string | null
+  readonly sameFinalHash: boolean
+}
 
 /**
  * The checkpoint a `crash` run's winner is killed after: `killAfter` (1 … epochs − 1: at least one
@@ -205,6 +234,8 @@ export interface JobReport {
   settledBy: string | null
   /** The client's error when the job did not reach settlement (the worker vanished). */
   error: string | null
+  /** `failover`: the hand-over from the stalled worker to the one that finished the job. */
+  failover?: FailoverReport
 }
 
 /** A worker's Node account as the report shows it. */
@@ -261,12 +292,13 @@ const workerFaults = (scenario: ScenarioName, epochs: number, killAfter?: number
   timeout: { vanishAfterAward: true },
   cheat: { fabricateSegments: { honest: 1 } },
   dispute: undefined,
-  crash: { crashAtCheckpoint: crashCheckpoint(epochs, killAfter) }
+  crash: { crashAtCheckpoint: crashCheckpoint(epochs, killAfter) },
+  failover: { crashAtCheckpoint: crashCheckpoint(epochs, killAfter) }
 })[scenario]
 type ClientSettle = 'complete' | 'window' | 'dispute'
 /** honest lets the optimistic challenge window run (the worker claims after it); the others keep
  * the client's immediate `complete` (crash, timeout) or its dispute (cheat, dispute). */
-const CLIENT_SETTLE: Record<ScenarioName, ClientSettle> = { honest: 'window', timeout: 'complete', cheat: 'dispute', dispute: 'dispute', crash: 'complete' }
+const CLIENT_SETTLE: Record<ScenarioName, ClientSettle> = { honest: 'window', timeout: 'complete', cheat: 'dispute', dispute: 'dispute', crash: 'complete', failover: 'complete' }
 /** Jobs a sim worker runs at once: the default run's three jobs are announced together, and a worker
  * counts the bids it has out against its capacity (peer/policy), so with fewer slots some job could
  * get no bid at all. */
@@ -392,9 +424,10 @@ function eventText (e: { type: string }, names: Map<string, string>): string {
 export async function runSimulation (o: SimOptions): Promise<SimReport> {
   const scenario = o.scenario ?? 'honest'
   const firstEpochs = (simJobs(o)[0] as SimJob).request.epochs
-  if (scenario === 'crash' && firstEpochs < 2) throw new Error('the crash scenario needs at least 2 epochs (the worker is killed half-way)')
-  if (o.killAfter !== undefined && scenario !== 'crash') throw new Error('killAfter is the crash scenario\'s')
-  if (scenario === 'crash') crashCheckpoint(firstEpochs, o.killAfter)
+  if ((scenario === 'crash' || scenario === 'failover') && firstEpochs < 2) throw new Error(`the ${scenario} scenario needs at least 2 epochs (the worker is killed half-way)`)
+  if (o.killAfter !== undefined && scenario !== 'crash' && scenario !== 'failover') throw new Error('killAfter is the crash and failover scenarios\'')
+  if (scenario === 'failover' && (simJobs(o)[0] as SimJob).request.tier === 'zk') throw new Error('the failover scenario is the optimistic tier\'s (the program refuses to hand a zk escrow over)')
+  if (scenario === 'crash' || scenario === 'failover') crashCheckpoint(firstEpochs, o.killAfter)
   if (o.signal?.aborted === true) throw new Error('interrupted')
   const mode = o.mode ?? 'processes'
   const noise = (l: string): void => { o.log(`  ${l}`) }
@@ -480,17 +513,20 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
   const clientTokens = 100n + (disputing ? DISPUTE.disputeBond / UNITS_PER_TOKEN : 0n)
   const clientPlan = await plan('client', 'client', clientTokens, 'ecosystem', [], {
     // A vanished worker is not waited for long: the job fails and the escrow waits for its deadline.
-    client: { settle, ...(scenario === 'timeout' ? { resumeWindowMs: 3_000 } : {}) }
+    client: { settle, ...(scenario === 'timeout' ? { resumeWindowMs: 3_000 } : {}), ...(scenario === 'failover' ? { failover: true } : {}) }
   })
   const client = await startPeer(clientPlan)
   names.set(client.peerId, 'client')
   log(`client ${client.peerId.slice(-8)}${mode === 'processes' ? ` (pid ${client.pid})` : ''}: ${clientTokens} CYXWIZ${disputing ? ` (${formatTokens(DISPUTE.disputeBond)} of them for the dispute bond)` : ''}`)
   const workerPlans: PeerPlan[] = []
+  // failover: every worker asks the same rate, so the rest of the job (the escrow's remaining amount
+  // for the remaining share of the estimate) is worth another worker's bid (issue 21).
+  const rateOf = (i: number): bigint => hourlyRate(scenario === 'failover' ? 0 : i, o.workers)
   for (let i = 0; i < o.workers; i++) {
     // In the disputing scenarios the court (court.ts) carries the dispute with the juror nodes and
     // warps the windows itself: the workers' own juror duty stays off there, so that a worker the
     // sortition also draws cannot race the court's warps (a commit seen or missed by timing).
-    workerPlans.push(await plan(`worker-${i + 1}`, 'worker', 50n, 'nodeOperators', client.addrs, { worker: { pricePerHour: hourlyRate(i, o.workers), capacity: WORKER_CAPACITY, settlementPollMs: SETTLEMENT_POLL_MS, ...(disputing ? { juror: false } : {}), ...(faults === undefined ? {} : { faults }) } }))
+    workerPlans.push(await plan(`worker-${i + 1}`, 'worker', 50n, 'nodeOperators', client.addrs, { worker: { pricePerHour: rateOf(i), capacity: WORKER_CAPACITY, settlementPollMs: SETTLEMENT_POLL_MS, ...(disputing ? { juror: false } : {}), ...(faults === undefined ? {} : { faults }) } }))
   }
   const jurorPlans: PeerPlan[] = []
   if (scenario === 'cheat' || scenario === 'dispute') {
@@ -506,7 +542,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
   const keeper = keepers[0]
   for (const p of [...workers, ...jurors, ...keepers]) names.set(p.peerId, p.name)
   for (const [i, w] of workers.entries()) {
-    log(`worker-${i + 1} ${w.peerId.slice(-8)}${mode === 'processes' ? ` (pid ${w.pid})` : ''}: staked 50 CYXWIZ, asks ${formatTokens(hourlyRate(i, o.workers))} CYXWIZ/h${faults === undefined ? '' : `, faults ${JSON.stringify(faults)}`}`)
+    log(`worker-${i + 1} ${w.peerId.slice(-8)}${mode === 'processes' ? ` (pid ${w.pid})` : ''}: staked 50 CYXWIZ, asks ${formatTokens(rateOf(i))} CYXWIZ/h${faults === undefined ? '' : `, faults ${JSON.stringify(faults)}`}`)
   }
   // The jurors stake as nodes before any dispute opens (a node registered later is not eligible).
   for (const j of jurors) await j.send([registerNode({ owner: j.wallet, ownerToken: tokenAccount(j.wallet, net.mint) }, JUROR_TOKENS * T)])
@@ -541,7 +577,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
   try {
     const runs: JobRun[] = jobs.map((job) => ({ job, award: undefined, lastMetrics: undefined, checkpointsSeen: [], keptEpochs: [], reconnects: 0, outcome: undefined, error: null }))
     // crash: the first job's winner is killed at its halting checkpoint and restarted on the same dir and keys.
-    const crashAt = scenario === 'crash' ? crashCheckpoint(epochs, o.killAfter) : 0
+    const crashAt = scenario === 'crash' || scenario === 'failover' ? crashCheckpoint(epochs, o.killAfter) : 0
     const restartEvents: WorkerEvent[] = []
     let checkpointsBeforeRestart = -1
     type Restart = { peerId: string, addrsBefore: readonly string[], addrsAfter: readonly string[], pidBefore: number, pidAfter: number, unfinished: ReadonlyArray<{ jobId: string, state: string }> }
@@ -561,6 +597,26 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
       log(`  ${p.name} is ready again (${p.peerId.slice(-8)}${mode === 'processes' ? `, pid ${p.pid}` : ''}, now ${p.addrs[0] ?? '?'}); its job book held ${p.unfinished.map((u) => `${u.jobId.slice(0, 8)}… (${u.state})`).join(', ') || 'nothing unfinished'}`)
       return { peerId: p.peerId, addrsBefore: old.addrs, addrsAfter: p.addrs, pidBefore: old.pid, pidAfter: p.pid, unfinished: p.unfinished }
     }
+    // failover: the first job's winner is killed at its halting checkpoint and never restarts; the
+    // ledger clock is then moved past the escrow's no-progress timeout (its own terms), as two hours
+    // without an anchor would; the client notices the stall and hands the job over.
+    let killedForGood: Promise<{ name: string, pid: number, warped: number }> | undefined
+    let firstAward: { worker: string, price: bigint, escrow: string } | undefined
+    let handedOverAfter = -1
+    const killForGood = async (peerId: string, escrow: PublicKey): Promise<{ name: string, pid: number, warped: number }> => {
+      const old = workers.find((p) => p.peerId === peerId) as SimPeer
+      // Its anchor of the halting checkpoint is sent in the background: let it land first.
+      const until = Date.now() + 30_000
+      while ((await readEscrow(net, escrow)).epochsDone < crashAt && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100))
+      log(`  ${old.name} is killed after checkpoint ${crashAt}: ${mode === 'processes' ? `SIGKILL to its process (pid ${old.pid})` : 'its worker and node stop at once (in-process)'}; it never restarts`)
+      await old.kill()
+      live.delete(old)
+      const e = await readEscrow(net, escrow)
+      const timeout = e.terms.noProgressTimeoutSecs
+      const warped = warpPast(net, BigInt(Math.max(Number(e.acceptedAt), Number(e.lastProgressAt))) + timeout)
+      log(`  nothing is anchored for the escrow's no-progress timeout (${timeout} s, last progress at epoch ${e.epochsDone}): the ledger clock is warped ${warped} s`)
+      return { name: old.name, pid: old.pid, warped }
+    }
     const progress = (r: JobRun, first: boolean) => (e: ClientJobEvent): void => {
       tell(o.observe, 'job', r.job.name, e)
       const who = jobs.length > 1 ? `client [${r.job.name}]` : 'client'
@@ -571,8 +627,13 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
           crashed = killAndRestart(r.award.worker)
           crashed.catch((err: unknown) => { debugLog.trace('kill and restart failed (awaited below): %e', err) })
         }
+        if (first && scenario === 'failover' && killedForGood === undefined && r.award !== undefined && e.checkpoint.epoch === crashAt) {
+          killedForGood = killForGood(r.award.worker, new PublicKey(r.award.escrow))
+          killedForGood.catch((err: unknown) => { debugLog.trace('the kill failed (awaited below): %e', err) })
+        }
       }
       if (e.type === 'reconnecting') r.reconnects++
+      if (e.type === 'handed-over' && first) handedOverAfter = r.checkpointsSeen.length
       if (e.type === 'checkpoint-kept') {
         r.keptEpochs.push(e.epoch)
         log(`  ${who}: checkpoint ${e.epoch}'s evidence kept here (${e.blocks} blocks, pinned)`)
@@ -581,6 +642,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
       if (e.type === 'bid') log(`  ${who}: bid from ${names.get(e.from) ?? e.from}: ${formatTokens(e.price)} CYXWIZ, ETA ${e.etaSeconds} s`)
       else if (e.type === 'award') {
         r.award = { worker: e.worker, price: e.price, escrow: e.escrow }
+        if (first) firstAward ??= r.award
         log(`  ${who}: award → ${names.get(e.worker) ?? e.worker} at ${formatTokens(e.price)} CYXWIZ; escrow ${e.escrow}`)
       } else if (e.type === 'metrics' && e.metrics.epoch > 0) {
         r.lastMetrics = e.metrics
@@ -664,6 +726,15 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
       }
       log(`  reference: an uninterrupted run of the same spec ends at ${reference.finalWeightsHash.slice(0, 16)}…; the resumed run at ${(finalWeightsHash ?? '—').slice(0, 16)}…`)
     }
+    // failover: what an uninterrupted honest run of the same spec delivers, as for crash.
+    let failoverReference: string | undefined
+    const killedInfo = killedForGood === undefined ? undefined : await killedForGood
+    if (scenario === 'failover' && outcome !== undefined) {
+      const refDir = join(net.dir, 'reference')
+      failoverReference = (await trainWithEvidence({ wireSpec: outcome.spec, dir: refDir })).finalWeightsHash
+      await rm(refDir, { recursive: true, force: true })
+      log(`  reference: an uninterrupted run of the same spec ends at ${failoverReference.slice(0, 16)}…; the handed-over run at ${hex(outcome.session.delivery.weightsHash).slice(0, 16)}…`)
+    }
     // Each job's escrow as awarded, and its winner.
     const escrows = await Promise.all(runs.map(async (r) => {
       const address = new PublicKey((r.award as { escrow: string }).escrow)
@@ -706,7 +777,66 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
       add(e.winner.name, split.worker)
       add('platform', split.platform)
     }
-    if (scenario === 'honest' || scenario === 'crash') {
+    let failover: FailoverReport | null = null
+    let failoverChecks: Array<{ name: string, ok: boolean }> = []
+    if (scenario === 'failover') {
+      // The first worker (stalled, killed) is paid handOverSplit for the verified epochs and slashed as
+      // for a timeout; the second is paid the completed job's split of what remained; the client paid
+      // the escrow, once.
+      const fo = outcome?.failover
+      const firstIndex = workers.findIndex((w) => w.wallet.toBase58() === fo?.fromWallet)
+      const firstName = workers[firstIndex]?.name ?? '?'
+      const original = firstAward?.price ?? 0n
+      const verified = fo?.resumedFromEpoch ?? 0
+      const split = handOverSplit(original, Math.min(verified, escrowAtAward.epochsTotal - 1), escrowAtAward.epochsTotal, tierOf(firstIndex))
+      const second = settlementSplit(split.remaining, tier)
+      const firstStake = nodesBefore[firstIndex]?.stake ?? 0n
+      const s = slashStake(firstStake, SLASHING.timeoutBps)
+      Object.assign(slashing, { slashed: s.slashed, toInsurance: s.insurance, burned: s.burned })
+      add('client', -original)
+      add(firstName, split.worker)
+      add(winnerName, second.worker)
+      add('platform', split.platform + second.platform)
+      add('stake', -s.slashed)
+      add('insurance', s.insurance)
+      const firstNodeAfter = await readNode(net.connection, workers[firstIndex]?.wallet ?? PublicKey.default)
+      const firstNodeBefore = nodesBefore[firstIndex]
+      const paid = (k: string): bigint => (after[k] ?? 0n) - (before[k] ?? 0n)
+      const afterHandOver = handedOverAfter < 0 ? [] : main.checkpointsSeen.slice(handedOverAfter)
+      const finalWeightsHash = outcome === undefined ? null : hex(outcome.session.delivery.weightsHash)
+      failover = {
+        from: firstName,
+        fromWallet: fo?.fromWallet ?? '',
+        to: winnerName,
+        toWallet: fo?.toWallet ?? '',
+        killedAtCheckpoint: crashAt,
+        resumedFromEpoch: verified,
+        checkpointCid: fo?.checkpointCid ?? '',
+        escrowAmount: String(original),
+        firstWorkerPaid: String(paid(firstName)),
+        secondWorkerPaid: String(paid(winnerName)),
+        platformPaid: String(paid('platform')),
+        expected: { firstWorker: String(split.worker), secondWorker: String(second.worker), platform: String(split.platform + second.platform), remaining: String(split.remaining) },
+        firstWorkerSlashed: String(s.slashed),
+        warpedSeconds: killedInfo?.warped ?? 0,
+        handOverSignature: fo?.signature ?? '',
+        checkpointsAfterHandOver: afterHandOver,
+        referenceWeightsHash: failoverReference ?? '',
+        finalWeightsHash,
+        sameFinalHash: finalWeightsHash !== null && finalWeightsHash === failoverReference
+      }
+      const spent = -paid('client')
+      failoverChecks = [
+        { name: `the winner halted after checkpoint ${crashAt} and was killed there${mode === 'processes' ? ' (SIGKILL of its process)' : ''}, never to restart`, ok: killedInfo !== undefined && killedInfo.name === firstName && main.checkpointsSeen.slice(0, crashAt).every((n, k) => n === k + 1) },
+        { name: 'the client saw it stalled (no session, no progress anchored for the escrow\'s no-progress timeout) and handed the escrow over to another worker', ok: fo !== undefined && fo.fromWallet !== fo.toWallet && firstIndex >= 0 && escrowAtAward.handovers === 1 },
+        { name: `the kept checkpoint ${crashAt} passed its spot check and was paid for: training resumed after it on the new worker`, ok: verified === crashAt && escrowAtAward.epochsBase === crashAt && afterHandOver[0] === crashAt + 1 && afterHandOver.at(-1) === escrowAtAward.epochsTotal && outcome?.session.delivery.epochs === escrowAtAward.epochsTotal },
+        { name: 'the final weights hash equals an uninterrupted honest run of the same spec', ok: failover.sameFinalHash },
+        { name: 'the job completed and the new worker was paid by complete', ok: outcome?.state === 'completed' && escrowAfter.state === ESCROW_STATE.completed },
+        { name: 'the split is exact to the base unit: the first worker handOverSplit of the verified epochs, the second the completed job\'s split of the rest', ok: paid(firstName) === split.worker && paid(winnerName) === second.worker && paid('platform') === split.platform + second.platform },
+        { name: 'the client paid the escrow once: both workers and the platform together got at most (here exactly) what it paid', ok: spent === original && paid(firstName) + paid(winnerName) + paid('platform') <= spent },
+        { name: `the first worker was slashed ${SLASHING.timeoutBps / 100} % as for a timeout (80 % insurance, 20 % burned) and lost 30 reputation points`, ok: firstNodeAfter !== undefined && firstNodeAfter.stake === s.remaining && firstNodeAfter.adjustment === applyReputationEvent(firstNodeBefore?.adjustment ?? 0, 'timeout') && supplyBefore.burned + s.burned === supplyAfter.burned }
+      ]
+    } else if (scenario === 'honest' || scenario === 'crash') {
       const split = settlementSplit(price, tier)
       add('client', -price)
       add(winnerName, split.worker)
@@ -768,6 +898,8 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
       check(`training resumed from checkpoint ${crashAt}, not from scratch`, c.firstCheckpointAfterRestart === crashAt + 1 && c.checkpointsSeen.length === epochs && outcome?.session.delivery.epochs === epochs)
       check('the final weights hash equals an uninterrupted honest run of the same spec', c.sameFinalHash)
       check('the job completed and was paid 90/10', outcome?.state === 'completed' && escrowAfter.state === ESCROW_STATE.completed && (after[winnerName] as bigint) > (before[winnerName] as bigint))
+    } else if (scenario === 'failover') {
+      for (const c of failoverChecks) check(c.name, c.ok)
     } else if (scenario === 'timeout') {
       check('the worker vanished: nothing was delivered', outcome === undefined)
       check('timeout_refund was refused before the deadline', timeout?.refusedBeforeDeadline === 'DeadlineNotReached')
@@ -849,6 +981,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
                 signature: typeof settled?.signature === 'string' ? settled.signature : null
               }
         },
+        ...(k === 0 && failover !== null ? { failover } : {}),
         settledBy: typeof settled?.how === 'string' ? settled.how : ea.state === ESCROW_STATE.completed ? 'complete' : refunded ? 'refund' : ea.state === ESCROW_STATE.resolvedForWorker ? 'verdict' : null,
         error: r.error
       }

@@ -162,3 +162,39 @@ export function noProgressExpired (e: EscrowProgress, now: number, timeoutSecond
   if (!e.accepted || e.epochsDone >= e.epochsTotal) return false
   return now > Math.max(e.acceptedAt, e.lastProgressAt) + timeoutSeconds
 }
+
+/**
+ * Failover, the client's rule (issue 21): a job is handed over only when the worker is gone from
+ * both places a client can see it — no live session (its metrics and checkpoint frames stopped, every
+ * reconnect failed) and no progress anchored on-chain for the escrow's no-progress timeout
+ * (`noProgressExpired`, the very rule `hand_over` and `timeout_refund` apply, read at the ledger's
+ * clock with the escrow's own timeout). A worker that still anchors is never replaced, even when the
+ * client cannot reach it; one that still streams is never replaced, even when its anchors lag.
+ */
+export function failoverDue (e: EscrowProgress, chainNow: number, timeoutSeconds: number, sessionLive: boolean): boolean {
+  return !sessionLive && noProgressExpired(e, chainNow, timeoutSeconds)
+}
+
+/**
+ * The epochs a client pays a stalled worker for at its hand-over (`hand_over`'s `verified_epochs`):
+ * the checkpoint it kept (keeper.ts), when its spot check passed, as far as the chain also has it
+ * anchored (`epochsDone`); never below what an earlier hand-over paid for (`epochsBase`, which the
+ * program requires). A checkpoint not kept, or not verified, counts as not done: the base.
+ */
+export function verifiedEpochs (kept: { readonly epoch: number, readonly passed: boolean } | undefined, e: { readonly epochsDone: number, readonly epochsBase: number }): number {
+  if (kept === undefined || !kept.passed) return e.epochsBase
+  return Math.max(e.epochsBase, Math.min(kept.epoch, e.epochsDone))
+}
+
+/**
+ * The rest of a job's estimated time once `fromEpoch` of its `epochsTotal` are done (the
+ * re-auction's estimate, which the bidders price): ⌊estimatedSeconds × (total − from) / total⌋, at
+ * least 1 s.
+ */
+export function remainingEstimateSeconds (estimatedSeconds: number, epochsTotal: number, fromEpoch: number): number {
+  if (!Number.isSafeInteger(estimatedSeconds) || estimatedSeconds < 1) throw new AmountError(`estimatedSeconds must be a positive integer (got ${estimatedSeconds})`)
+  if (!Number.isInteger(epochsTotal) || epochsTotal < 1 || !Number.isInteger(fromEpoch) || fromEpoch < 0 || fromEpoch >= epochsTotal) {
+    throw new AmountError(`fromEpoch must be an integer 0..epochsTotal − 1 (got ${fromEpoch} of ${epochsTotal})`)
+  }
+  return Math.max(1, Math.floor(estimatedSeconds * (epochsTotal - fromEpoch) / epochsTotal))
+}

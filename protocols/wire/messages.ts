@@ -1991,6 +1991,7 @@ export interface JobAnnounce {
   clientAddrs: Uint8Array<ArrayBuffer>[]
   issuedAt: bigint
   bidDeadline: bigint
+  resume?: ResumePoint
 }
 
 export namespace JobAnnounce {
@@ -2053,6 +2054,11 @@ export namespace JobAnnounce {
         if ((obj.bidDeadline != null && obj.bidDeadline !== 0n)) {
           w.uint32(81)
           w.sfixed64(obj.bidDeadline)
+        }
+
+        if (obj.resume != null) {
+          w.uint32(90)
+          ResumePoint.codec().encode(obj.resume, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2121,6 +2127,12 @@ export namespace JobAnnounce {
             }
             case 10: {
               obj.bidDeadline = reader.sfixed64()
+              break
+            }
+            case 11: {
+              obj.resume = ResumePoint.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.resume
+              })
               break
             }
             default: {
@@ -2218,6 +2230,13 @@ export namespace JobAnnounce {
                 field: `${prefix}.bidDeadline`,
                 value: reader.sfixed64()
               }
+              break
+            }
+            case 11: {
+              yield * ResumePoint.codec().stream(reader, reader.uint32(), `${prefix}.resume`, {
+                limits: opts.limits?.resume
+              })
+
               break
             }
             default: {
@@ -2439,6 +2458,21 @@ export namespace JobAnnounce {
     value: bigint
   }
 
+  export interface JobAnnounceResumeHandoverFieldEvent {
+    field: '$.resume.handover'
+    value: number
+  }
+
+  export interface JobAnnounceResumeEpochFieldEvent {
+    field: '$.resume.epoch'
+    value: number
+  }
+
+  export interface JobAnnounceResumeCheckpointCidFieldEvent {
+    field: '$.resume.checkpointCid'
+    value: string
+  }
+
   export function encode (obj: Partial<JobAnnounce>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, JobAnnounce.codec())
   }
@@ -2447,8 +2481,143 @@ export namespace JobAnnounce {
     return decodeMessage(buf, JobAnnounce.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobAnnounce>): Generator<JobAnnounceJobIdFieldEvent | JobAnnounceSpecHashFieldEvent | JobAnnounceSpecLayersFieldEvent | JobAnnounceSpecModeFieldEvent | JobAnnounceSpecFracBitsFieldEvent | JobAnnounceSpecDatasetIdFieldEvent | JobAnnounceSpecDatasetHashFieldEvent | JobAnnounceSpecDatasetBytesFieldEvent | JobAnnounceSpecEpochsFieldEvent | JobAnnounceSpecBatchSizeFieldEvent | JobAnnounceSpecLearningRateMicrosFieldEvent | JobAnnounceSpecMomentumMicrosFieldEvent | JobAnnounceSpecSeedFieldEvent | JobAnnounceSpecTierFieldEvent | JobAnnounceSpecStepsPerSegmentFieldEvent | JobAnnounceSpecBackendFieldEvent | JobAnnounceSpecClientModelModelHashFieldEvent | JobAnnounceSpecClientModelModelCidFieldEvent | JobAnnounceSpecClientModelModelBytesFieldEvent | JobAnnounceSpecClientModelStepGraphHashFieldEvent | JobAnnounceSpecClientModelDatasetCidFieldEvent | JobAnnounceSpecClientModelLossFieldEvent | JobAnnounceSpecClientModelOptimizerFieldEvent | JobAnnounceSpecClientModelWeightDecayMicrosFieldEvent | JobAnnounceSpecClientModelBeta1MicrosFieldEvent | JobAnnounceSpecClientModelBeta2MicrosFieldEvent | JobAnnounceSpecClientModelEpsilonPicosFieldEvent | JobAnnounceSpecClientModelScheduleFieldEvent | JobAnnounceSpecClientModelScheduleStepEpochsFieldEvent | JobAnnounceSpecClientModelScheduleGammaMicrosFieldEvent | JobAnnounceSpecClientModelMinLearningRateMicrosFieldEvent | JobAnnounceSpecClientModelTrainRowsFieldEvent | JobAnnounceSpecClientModelFlopsPerSampleFieldEvent | JobAnnounceSpecClientModelBatchMemoryBytesFieldEvent | JobAnnounceMaxPriceFieldEvent | JobAnnounceEstimatedSecondsFieldEvent | JobAnnouncePriorityFieldEvent | JobAnnounceClientPeerIdFieldEvent | JobAnnounceClientAddrsFieldEvent | JobAnnounceIssuedAtFieldEvent | JobAnnounceBidDeadlineFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobAnnounce>): Generator<JobAnnounceJobIdFieldEvent | JobAnnounceSpecHashFieldEvent | JobAnnounceSpecLayersFieldEvent | JobAnnounceSpecModeFieldEvent | JobAnnounceSpecFracBitsFieldEvent | JobAnnounceSpecDatasetIdFieldEvent | JobAnnounceSpecDatasetHashFieldEvent | JobAnnounceSpecDatasetBytesFieldEvent | JobAnnounceSpecEpochsFieldEvent | JobAnnounceSpecBatchSizeFieldEvent | JobAnnounceSpecLearningRateMicrosFieldEvent | JobAnnounceSpecMomentumMicrosFieldEvent | JobAnnounceSpecSeedFieldEvent | JobAnnounceSpecTierFieldEvent | JobAnnounceSpecStepsPerSegmentFieldEvent | JobAnnounceSpecBackendFieldEvent | JobAnnounceSpecClientModelModelHashFieldEvent | JobAnnounceSpecClientModelModelCidFieldEvent | JobAnnounceSpecClientModelModelBytesFieldEvent | JobAnnounceSpecClientModelStepGraphHashFieldEvent | JobAnnounceSpecClientModelDatasetCidFieldEvent | JobAnnounceSpecClientModelLossFieldEvent | JobAnnounceSpecClientModelOptimizerFieldEvent | JobAnnounceSpecClientModelWeightDecayMicrosFieldEvent | JobAnnounceSpecClientModelBeta1MicrosFieldEvent | JobAnnounceSpecClientModelBeta2MicrosFieldEvent | JobAnnounceSpecClientModelEpsilonPicosFieldEvent | JobAnnounceSpecClientModelScheduleFieldEvent | JobAnnounceSpecClientModelScheduleStepEpochsFieldEvent | JobAnnounceSpecClientModelScheduleGammaMicrosFieldEvent | JobAnnounceSpecClientModelMinLearningRateMicrosFieldEvent | JobAnnounceSpecClientModelTrainRowsFieldEvent | JobAnnounceSpecClientModelFlopsPerSampleFieldEvent | JobAnnounceSpecClientModelBatchMemoryBytesFieldEvent | JobAnnounceMaxPriceFieldEvent | JobAnnounceEstimatedSecondsFieldEvent | JobAnnouncePriorityFieldEvent | JobAnnounceClientPeerIdFieldEvent | JobAnnounceClientAddrsFieldEvent | JobAnnounceIssuedAtFieldEvent | JobAnnounceBidDeadlineFieldEvent | JobAnnounceResumeHandoverFieldEvent | JobAnnounceResumeEpochFieldEvent | JobAnnounceResumeCheckpointCidFieldEvent> {
     return streamMessage(buf, JobAnnounce.codec(), opts)
+  }
+}
+
+export interface ResumePoint {
+  handover: number
+  epoch: number
+  checkpointCid: string
+}
+
+export namespace ResumePoint {
+  let _codec: Codec<ResumePoint>
+
+  export const codec = (): Codec<ResumePoint> => {
+    if (_codec == null) {
+      _codec = message<ResumePoint>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.handover != null && obj.handover !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.handover)
+        }
+
+        if ((obj.epoch != null && obj.epoch !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.epoch)
+        }
+
+        if ((obj.checkpointCid != null && obj.checkpointCid !== '')) {
+          w.uint32(26)
+          w.string(obj.checkpointCid)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          handover: 0,
+          epoch: 0,
+          checkpointCid: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.handover = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.epoch = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.checkpointCid = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.handover`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.epoch`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.checkpointCid`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ResumePointHandoverFieldEvent {
+    field: '$.handover'
+    value: number
+  }
+
+  export interface ResumePointEpochFieldEvent {
+    field: '$.epoch'
+    value: number
+  }
+
+  export interface ResumePointCheckpointCidFieldEvent {
+    field: '$.checkpointCid'
+    value: string
+  }
+
+  export function encode (obj: Partial<ResumePoint>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ResumePoint.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResumePoint>): ResumePoint {
+    return decodeMessage(buf, ResumePoint.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResumePoint>): Generator<ResumePointHandoverFieldEvent | ResumePointEpochFieldEvent | ResumePointCheckpointCidFieldEvent> {
+    return streamMessage(buf, ResumePoint.codec(), opts)
   }
 }
 
@@ -2726,6 +2895,7 @@ export interface Award {
   specHash: Uint8Array<ArrayBuffer>
   spec?: TrainingSpec
   issuedAt: bigint
+  resume?: ResumePoint
 }
 
 export namespace Award {
@@ -2771,6 +2941,11 @@ export namespace Award {
         if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
           w.uint32(57)
           w.sfixed64(obj.issuedAt)
+        }
+
+        if (obj.resume != null) {
+          w.uint32(66)
+          ResumePoint.codec().encode(obj.resume, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2820,6 +2995,12 @@ export namespace Award {
             }
             case 7: {
               obj.issuedAt = reader.sfixed64()
+              break
+            }
+            case 8: {
+              obj.resume = ResumePoint.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.resume
+              })
               break
             }
             default: {
@@ -2884,6 +3065,13 @@ export namespace Award {
                 field: `${prefix}.issuedAt`,
                 value: reader.sfixed64()
               }
+              break
+            }
+            case 8: {
+              yield * ResumePoint.codec().stream(reader, reader.uint32(), `${prefix}.resume`, {
+                limits: opts.limits?.resume
+              })
+
               break
             }
             default: {
@@ -3089,6 +3277,21 @@ export namespace Award {
     value: bigint
   }
 
+  export interface AwardResumeHandoverFieldEvent {
+    field: '$.resume.handover'
+    value: number
+  }
+
+  export interface AwardResumeEpochFieldEvent {
+    field: '$.resume.epoch'
+    value: number
+  }
+
+  export interface AwardResumeCheckpointCidFieldEvent {
+    field: '$.resume.checkpointCid'
+    value: string
+  }
+
   export function encode (obj: Partial<Award>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Award.codec())
   }
@@ -3097,7 +3300,7 @@ export namespace Award {
     return decodeMessage(buf, Award.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Award>): Generator<AwardJobIdFieldEvent | AwardWorkerFieldEvent | AwardEscrowFieldEvent | AwardAmountFieldEvent | AwardSpecHashFieldEvent | AwardSpecLayersFieldEvent | AwardSpecModeFieldEvent | AwardSpecFracBitsFieldEvent | AwardSpecDatasetIdFieldEvent | AwardSpecDatasetHashFieldEvent | AwardSpecDatasetBytesFieldEvent | AwardSpecEpochsFieldEvent | AwardSpecBatchSizeFieldEvent | AwardSpecLearningRateMicrosFieldEvent | AwardSpecMomentumMicrosFieldEvent | AwardSpecSeedFieldEvent | AwardSpecTierFieldEvent | AwardSpecStepsPerSegmentFieldEvent | AwardSpecBackendFieldEvent | AwardSpecClientModelModelHashFieldEvent | AwardSpecClientModelModelCidFieldEvent | AwardSpecClientModelModelBytesFieldEvent | AwardSpecClientModelStepGraphHashFieldEvent | AwardSpecClientModelDatasetCidFieldEvent | AwardSpecClientModelLossFieldEvent | AwardSpecClientModelOptimizerFieldEvent | AwardSpecClientModelWeightDecayMicrosFieldEvent | AwardSpecClientModelBeta1MicrosFieldEvent | AwardSpecClientModelBeta2MicrosFieldEvent | AwardSpecClientModelEpsilonPicosFieldEvent | AwardSpecClientModelScheduleFieldEvent | AwardSpecClientModelScheduleStepEpochsFieldEvent | AwardSpecClientModelScheduleGammaMicrosFieldEvent | AwardSpecClientModelMinLearningRateMicrosFieldEvent | AwardSpecClientModelTrainRowsFieldEvent | AwardSpecClientModelFlopsPerSampleFieldEvent | AwardSpecClientModelBatchMemoryBytesFieldEvent | AwardIssuedAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Award>): Generator<AwardJobIdFieldEvent | AwardWorkerFieldEvent | AwardEscrowFieldEvent | AwardAmountFieldEvent | AwardSpecHashFieldEvent | AwardSpecLayersFieldEvent | AwardSpecModeFieldEvent | AwardSpecFracBitsFieldEvent | AwardSpecDatasetIdFieldEvent | AwardSpecDatasetHashFieldEvent | AwardSpecDatasetBytesFieldEvent | AwardSpecEpochsFieldEvent | AwardSpecBatchSizeFieldEvent | AwardSpecLearningRateMicrosFieldEvent | AwardSpecMomentumMicrosFieldEvent | AwardSpecSeedFieldEvent | AwardSpecTierFieldEvent | AwardSpecStepsPerSegmentFieldEvent | AwardSpecBackendFieldEvent | AwardSpecClientModelModelHashFieldEvent | AwardSpecClientModelModelCidFieldEvent | AwardSpecClientModelModelBytesFieldEvent | AwardSpecClientModelStepGraphHashFieldEvent | AwardSpecClientModelDatasetCidFieldEvent | AwardSpecClientModelLossFieldEvent | AwardSpecClientModelOptimizerFieldEvent | AwardSpecClientModelWeightDecayMicrosFieldEvent | AwardSpecClientModelBeta1MicrosFieldEvent | AwardSpecClientModelBeta2MicrosFieldEvent | AwardSpecClientModelEpsilonPicosFieldEvent | AwardSpecClientModelScheduleFieldEvent | AwardSpecClientModelScheduleStepEpochsFieldEvent | AwardSpecClientModelScheduleGammaMicrosFieldEvent | AwardSpecClientModelMinLearningRateMicrosFieldEvent | AwardSpecClientModelTrainRowsFieldEvent | AwardSpecClientModelFlopsPerSampleFieldEvent | AwardSpecClientModelBatchMemoryBytesFieldEvent | AwardIssuedAtFieldEvent | AwardResumeHandoverFieldEvent | AwardResumeEpochFieldEvent | AwardResumeCheckpointCidFieldEvent> {
     return streamMessage(buf, Award.codec(), opts)
   }
 }

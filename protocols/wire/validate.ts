@@ -5,11 +5,11 @@
  * Freshness against a clock is checked by `checkFresh`, with `now` passed in: this file is pure.
  */
 import { createHash } from 'node:crypto'
-import { DATASET_LIMITS, MESH, MODEL_LIMITS, REPUTATION } from '../params.js'
+import { DATASET_LIMITS, MESH, MODEL_LIMITS, PROOF, REPUTATION } from '../params.js'
 import { WireError } from './errors.js'
 import {
   Bid, CapabilityAdvert, CheckpointNotice, DataChunk, DataEnd, Delivery, DeterminismProfile, Error as WireErrorMessage,
-  ErrorCode, FloatBackend, GpuClass, Hardware, JobAnnounce, Metrics, NumericMode, Priority, TrainingSpec, VerificationTier, Award,
+  ErrorCode, FloatBackend, GpuClass, Hardware, JobAnnounce, Metrics, NumericMode, Priority, TrainingSpec, VerificationTier, Award, ResumePoint,
   ClientModel, LossKind, OptimizerKind, ScheduleKind
 } from './messages.js'
 
@@ -192,7 +192,26 @@ export function validateJobAnnounce (j: JobAnnounce): JobAnnounce {
   validateAddrs('clientAddrs', j.clientAddrs)
   bigWithin('issuedAt', j.issuedAt, 1n, WIRE_U64_MAX)
   bigWithin('bidDeadline', j.bidDeadline, j.issuedAt + 1n, j.issuedAt + BigInt(MESH.maxAnnounceBidWindowSeconds))
+  if (j.resume !== undefined) validateResumePoint(j.resume, j.spec)
   return j
+}
+
+/** Most hand-overs one escrow can count (its `handovers` is a u8 on-chain). */
+const MAX_HANDOVERS = 255
+
+/**
+ * Failover's resume point (issue 21): which hand-over, the epoch training resumes after and the
+ * checkpoint's interim manifest by CID. Only the optimistic tier is handed over (the program refuses
+ * a zk escrow); epoch 0 (nothing verified) names no checkpoint, any later epoch names one.
+ */
+export function validateResumePoint (r: ResumePoint, spec: TrainingSpec, field = 'resume'): ResumePoint {
+  if (spec.tier !== VerificationTier.TIER_OPTIMISTIC) fail(`${field}`, 'only an optimistic job is handed over to another worker')
+  intWithin(`${field}.handover`, r.handover, 1, MAX_HANDOVERS)
+  intWithin(`${field}.epoch`, r.epoch, 0, PROOF.maxCheckpoints)
+  if (r.epoch === 0) {
+    if (r.checkpointCid !== '') fail(`${field}.checkpointCid`, 'must be empty when no epoch is resumed')
+  } else text(`${field}.checkpointCid`, r.checkpointCid, CID_TEXT, 'a CID')
+  return r
 }
 
 export function validateBid (b: Bid): Bid {
@@ -216,6 +235,7 @@ export function validateAward (a: Award): Award {
   validateTrainingSpec(a.spec)
   if (!equalBytes(a.specHash, specHash(a.spec))) throw new WireError('HASH_MISMATCH', 'does not match the awarded spec', 'specHash')
   bigWithin('issuedAt', a.issuedAt, 1n, WIRE_U64_MAX)
+  if (a.resume !== undefined) validateResumePoint(a.resume, a.spec)
   return a
 }
 

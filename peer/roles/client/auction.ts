@@ -31,6 +31,8 @@ export interface AnnounceTerms {
   readonly priority: wire.Priority
   readonly clientPeerId: Uint8Array
   readonly clientAddrs: readonly Uint8Array[]
+  /** Failover: the re-auction of a handed-over job's rest (failover.ts). */
+  readonly resume?: wire.ResumePoint
 }
 
 /** The bid window in whole seconds the announce carries: at least 1, at most `MESH.maxAnnounceBidWindowSeconds`. */
@@ -50,7 +52,8 @@ export function announceOf (t: AnnounceTerms, now: number, windowMs: number): wi
     clientPeerId: Uint8Array.from(t.clientPeerId),
     clientAddrs: t.clientAddrs.slice(0, 16).map((a) => Uint8Array.from(a)),
     issuedAt: BigInt(now),
-    bidDeadline: BigInt(now + bidWindowSeconds(windowMs))
+    bidDeadline: BigInt(now + bidWindowSeconds(windowMs)),
+    ...(t.resume === undefined ? {} : { resume: { ...t.resume } })
   }
 }
 

@@ -10,12 +10,12 @@ import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { wire } from '../../../protocols/index.js'
 import { loadEvidence, pinEvidence, unpinEvidence } from '../../../storage/index.js'
-import { fetchEvidence } from '../../evidence/index.js'
+import { fetchEvidence, verifyEvidence } from '../../evidence/index.js'
 import { runJobSession } from '../../job/index.js'
 import { connectCandidates, matchViaCoordinator } from '../../match/index.js'
 import { announceJob, evidenceFetchComponents, findWorkers, getAdvert, provideEvidence, type BidCollector, type PeerNode } from '../../node/index.js'
 import { readConfig, readNode, sendTransaction } from '../chain.js'
-import { anchoredCheckpoints, readEscrowAccount, revealChallengeAfterAnchor } from '../settlement.js'
+import { anchoredCheckpoints, chainTime, readEscrowAccount, revealChallengeAfterAnchor } from '../settlement.js'
 import { spotCheck } from '../training.js'
 import type { AuctionComponents } from './auction.js'
 import type { CheckComponents } from './checks.js'
@@ -23,6 +23,7 @@ import type { DiscoverComponents } from './discover.js'
 import type { DisputeComponents } from './dispute.js'
 import type { KeeperComponents } from './keeper.js'
 import type { EscrowComponents } from './escrow.js'
+import type { FailoverComponents } from './failover.js'
 import type { SessionComponents } from './session.js'
 import type { SettleComponents } from './settle.js'
 
@@ -40,7 +41,7 @@ export interface WeightsComponents {
 }
 
 export type ClientComponents = DiscoverComponents & AuctionComponents & EscrowComponents & Omit<SessionComponents, 'noteAttempt'> &
-CheckComponents & KeeperComponents & DisputeComponents & SettleComponents & WeightsComponents
+CheckComponents & KeeperComponents & DisputeComponents & SettleComponents & WeightsComponents & Pick<FailoverComponents, 'chainNow' | 'verifyInterim'>
 
 /** The CID a delivered weights blob is kept under in the client's blockstore: raw, its SHA-256. */
 export function weightsCid (weightsHash: Uint8Array): CID {
@@ -105,6 +106,12 @@ export function clientComponents (node: PeerNode, connection: Connection, keypai
     provide: async (cid) => { await provideEvidence(node, CID.parse(cid)) },
     anchoredCheckpoints: async (cid, tier) => await anchoredCheckpoints(node.helia, cid, tier),
     spotCheck: async (delivery, spec, dataset, k, seed) => await spotCheck(node.helia, delivery, spec, dataset, k, seed),
+    // Failover (failover.ts)
+    chainNow: async () => await chainTime(connection),
+    verifyInterim: async (cid, dataset, k, seed) => {
+      const v = await verifyEvidence({ cid, peer: { helia: node.helia }, interim: true, checks: k, challengeSeed: seed, dataset })
+      return { passed: v.verdict === 'passed', reasons: v.reasons }
+    },
     // Weights
     keepWeights: async (hash, weights) => { await node.helia.blockstore.put(weightsCid(hash), weights) },
     keptWeights: async (hash) => {

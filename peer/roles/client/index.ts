@@ -9,7 +9,7 @@
 import { logger } from '@libp2p/logger'
 import { randomBytes } from 'node:crypto'
 import { PublicKey, type Keypair } from '@solana/web3.js'
-import { ESCROW, MESH, PRICING, epochEstimateSeconds, epochFitsNoProgressTimeout, wire, toHex, fromHex } from '../../../protocols/index.js'
+import { ESCROW, MESH, PRICING, PROOF, epochEstimateSeconds, epochFitsNoProgressTimeout, wire, toHex, fromHex } from '../../../protocols/index.js'
 import { startBidCollector, type BidCollector, type PeerNode } from '../../node/index.js'
 import { evaluateModelFile, isClientModelData, loadDatasetById, prepareClientModelJob, trainingFlops, type TrainingData } from '../../train/index.js'
 import { trainingInputsOf } from '../../evidence/index.js'
@@ -22,7 +22,8 @@ import { jobSpec, specTier, zkDataCommitment } from '../spec.js'
 import type { SpotCheckReport } from '../training.js'
 import { announceOf, runAuction } from './auction.js'
 import { checkDelivery } from './checks.js'
-import { keepCheckpoints } from './keeper.js'
+import { keepCheckpoints, type KeptCheckpoint } from './keeper.js'
+import { WorkerStalledError, handOverJob, stallDue } from './failover.js'
 import { clientComponents, type ClientComponents } from './components.js'
 import { discoverWorkers } from './discover.js'
 import { disputes, openJobDispute } from './dispute.js'
@@ -30,12 +31,13 @@ import { openEscrow } from './escrow.js'
 import { deliveryFacts, recordedDelivery, resumeFactsOf } from './record.js'
 import { runSession } from './session.js'
 import { awaitProof, completeJob, revealJobChallenge } from './settle.js'
-import { NoEligibleBidError, type ClientJobEvent, type ClientOptions, type Emit, type JobContext, type JobOutcome, type JobRequest } from './types.js'
+import { NoEligibleBidError, type FailoverOutcome, type ClientJobEvent, type ClientOptions, type Emit, type JobContext, type JobOutcome, type JobRequest } from './types.js'
 import { cancelJob, disputeJob, rateJob, type ClientActionComponents } from './actions.js'
 
 export { NoEligibleBidError }
 export { ClientActionError, cancelJob, dirActionComponents, disputeJob, rateJob, type ClientActionComponents } from './actions.js'
-export type { ClientJobEvent, ClientOptions, JobOutcome, JobRequest, SettleMode } from './types.js'
+export type { ClientJobEvent, ClientOptions, FailoverOutcome, JobOutcome, JobRequest, SettleMode } from './types.js'
+export { WorkerStalledError, stallDue } from './failover.js'
 export type { ClientComponents } from './components.js'
 
 const log = logger('cyx:client')
@@ -160,7 +162,7 @@ export class Client {
       // Everything a restarted client needs to see the job through (`resume`).
       await step('escrowed', { escrow: escrow.toBase58(), tier, datasetId: dataset.id, spec: toHex(wire.TrainingSpec.encode(spec)), etaSeconds: String(best.bid.etaSeconds) })
       emit({ type: 'award', worker: best.bid.bidder, price: best.bid.price, escrow: escrow.toBase58() })
-      return await this.#continue({ jobId, jobIdBytes, spec, dataset, datasetBytes, tier, escrow, worker: winning.from, winner, ranking }, 'escrowed', emit, r.signal)
+      return await this.#continue({ jobId, jobIdBytes, spec, dataset, datasetBytes, tier, escrow, worker: winning.from, winner, ranking, ...(r.priority === undefined ? {} : { priority: r.priority }) }, 'escrowed', emit, r.signal)
     } catch (e) {
       await this.#fail(jobId, e, emit, r.signal)
       throw e
@@ -226,22 +228,37 @@ export class Client {
     const workerWallet = new PublicKey(j.winner.wallet)
 
     // 5. The job protocol: award, dataset, progress, weights (hash-checked by the session).
-    let session: JobSessionResult
+    let session: JobSessionResult | undefined
     if (from === 'escrowed' || from === 'running') {
       const award: wire.Award = {
-        jobId: Uint8Array.from(j.jobIdBytes), worker: Uint8Array.from(workerWallet.toBytes()), escrow: Uint8Array.from(escrow.toBytes()), amount: j.winner.price, specHash: Uint8Array.from(wire.specHash(spec)), spec, issuedAt: BigInt(c.clock())
+        jobId: Uint8Array.from(j.jobIdBytes), worker: Uint8Array.from(workerWallet.toBytes()), escrow: Uint8Array.from(escrow.toBytes()), amount: j.winner.price, specHash: Uint8Array.from(wire.specHash(spec)), spec, issuedAt: BigInt(c.clock()),
+        ...(j.resume === undefined ? {} : { resume: j.resume })
       }
       if (from === 'escrowed') await step('running')
       // Each checkpoint's evidence is fetched and pinned here as its notice arrives (keeper.ts).
       const keeper = keepCheckpoints(c, { worker: j.worker, specHash: wire.specHash(spec), ...(signal === undefined ? {} : { signal }) }, emit)
+      // Failover: a session gone for good is handed over once the chain says the worker stalled.
+      const failover = this.#o.failover === true && tier === 'optimistic'
+      let stalled: WorkerStalledError | undefined
+      let kept: KeptCheckpoint | undefined
       try {
         session = await runSession({ ...c, noteAttempt: async (attempt) => { await this.jobs.note(jobId, { attempts: String(attempt) }) } }, {
-          worker: j.worker, award, datasetBytes: j.datasetBytes, ...(this.#o.resumeWindowMs === undefined ? {} : { resumeWindowMs: this.#o.resumeWindowMs }), ...(signal === undefined ? {} : { signal })
+          worker: j.worker, award, datasetBytes: j.datasetBytes, ...(this.#o.resumeWindowMs === undefined ? {} : { resumeWindowMs: this.#o.resumeWindowMs }), ...(signal === undefined ? {} : { signal }),
+          ...(failover ? { stalled: async () => (await stallDue(c, escrow)) ? new WorkerStalledError(escrow.toBase58(), (await c.readEscrow(escrow)).lastProgressAt) : undefined } : {})
         }, (e) => { if (e.type === 'checkpoint') keeper.offer(e.checkpoint); emit(e) })
+      } catch (e) {
+        if (!(e instanceof WorkerStalledError)) throw e
+        stalled = e
       } finally {
         // What this peer holds of the run, in the record: a worker gone for good leaves it here.
-        const { kept } = await keeper.settle()
+        kept = (await keeper.settle()).kept
         if (kept !== undefined) await this.jobs.note(jobId, { keptEvidence: kept.cid, keptEpoch: String(kept.epoch) })
+      }
+      if (stalled !== undefined || session === undefined) {
+        log('job %s: %s', jobId, stalled?.message ?? 'no session')
+        // A resumed worker that stalled before its first checkpoint was kept: what it resumed from is still held here.
+        const held = kept ?? (j.resume !== undefined && j.resume.epoch > 0 ? { epoch: j.resume.epoch, cid: j.resume.checkpointCid, blocks: 0, bytes: 0 } : undefined)
+        return await this.#failover(j, held, emit, signal)
       }
       await c.keepWeights(session.delivery.weightsHash, session.weights)
       await step('delivered', deliveryFacts(session.delivery))
@@ -256,7 +273,7 @@ export class Client {
       if (signature !== undefined) await this.jobs.note(jobId, { revealSignature: signature })
     }
 
-    const base = { jobId, spec, ranking: j.ranking, winner: j.winner, escrow: escrow.toBase58(), session, tier }
+    const base = { jobId, spec, ranking: j.ranking, winner: j.winner, escrow: escrow.toBase58(), session, tier, ...(j.failover === undefined ? {} : { failover: j.failover }) }
     let report: SpotCheckReport | undefined
     let disputed: { disputeSignature?: string } = {}
     const settle = this.#o.settle ?? 'complete'
@@ -298,6 +315,48 @@ export class Client {
     const signature = await completeJob(c, escrow, workerWallet, session.delivery.weightsHash)
     await step('completed', { completeSignature: signature })
     return { ...checked, state: 'completed', completeSignature: signature }
+  }
+
+  /**
+   * Failover (failover.ts): the stalled worker's kept checkpoint verified, the rest re-auctioned,
+   * the escrow handed over on-chain; then the job goes on with the new worker from the verified
+   * epoch, through the same session, checks and settlement.
+   */
+  async #failover (j: JobContext, kept: KeptCheckpoint | undefined, emit: Emit, signal: AbortSignal | undefined): Promise<JobOutcome> {
+    const c = this.#c
+    const { node } = this.#o
+    const r = await handOverJob(c, {
+      jobId: j.jobId,
+      terms: { jobId: j.jobIdBytes, spec: j.spec, priority: j.priority ?? wire.Priority.PRIORITY_NORMAL, clientPeerId: node.peerId.toMultihash().bytes, clientAddrs: node.multiaddrs().map((a) => a.bytes) },
+      dataset: j.dataset,
+      escrow: j.escrow,
+      stalledWallet: new PublicKey(j.winner.wallet),
+      stalledPeer: j.winner.peer,
+      kept,
+      spotChecks: this.#o.spotChecks ?? PROOF.defaultSpotChecks,
+      windowMs: MESH.bidWindowSeconds * 1000
+    }, emit)
+    signal?.throwIfAborted()
+    const { best, winning, workerWallet, ranking } = r.auction
+    const winner = { peer: best.bid.bidder, wallet: workerWallet.toBase58(), price: r.split.remaining, etaSeconds: best.bid.etaSeconds }
+    const failover: FailoverOutcome = {
+      from: j.winner.peer,
+      fromWallet: j.winner.wallet,
+      to: winner.peer,
+      toWallet: winner.wallet,
+      resumedFromEpoch: r.verifiedEpochs,
+      checkpointCid: r.resume.checkpointCid,
+      firstWorkerPaid: r.split.worker,
+      platformFee: r.split.platform,
+      remaining: r.split.remaining,
+      signature: r.signature
+    }
+    await this.jobs.note(j.jobId, {
+      worker: winner.peer, workerWallet: winner.wallet, price: String(winner.price), etaSeconds: String(winner.etaSeconds),
+      handOverSignature: r.signature, handedOverFrom: j.winner.wallet, resumeEpoch: String(r.verifiedEpochs), resumeCid: r.resume.checkpointCid
+    })
+    emit({ type: 'award', worker: winner.peer, price: winner.price, escrow: j.escrow.toBase58() })
+    return await this.#continue({ ...j, worker: winning.from, winner, ranking, resume: r.resume, failover }, 'running', emit, signal)
   }
 
   /** A delivered job's session as recorded (its weights from this peer's blockstore). */

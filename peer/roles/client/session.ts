@@ -37,6 +37,13 @@ export interface SessionRequest {
   readonly datasetBytes: Uint8Array
   /** How long a session that went away is retried, ms (default 120 s). */
   readonly resumeWindowMs?: number
+  /**
+   * Failover (failover.ts): asked after each failed attempt whether the worker stalled on-chain too;
+   * true ends the session with a `WorkerStalledError` to hand the job over. With it, the session is
+   * retried past the resume window for as long as the worker is not stalled (it may still be
+   * anchoring its progress, unreachable from here).
+   */
+  readonly stalled?: () => Promise<Error | undefined>
   /** Most frames of each kind kept for the outcome (default PEER_MEMORY.maxSessionFrames). */
   readonly maxFrames?: number
   readonly signal?: AbortSignal
@@ -69,7 +76,10 @@ export async function runSession (c: SessionComponents, r: SessionRequest, emit:
       })
       return { ...session, metrics, checkpoints }
     } catch (e) {
-      if (!resumable(e, r.signal) || c.now() >= deadline) throw e
+      if (!resumable(e, r.signal)) throw e
+      const stalled = await r.stalled?.()
+      if (stalled !== undefined) throw stalled
+      if (c.now() >= deadline && r.stalled === undefined) throw e
       await c.noteAttempt(attempt + 1)
       emit({ type: 'reconnecting', attempt: attempt + 1, error: e instanceof Error ? e.message : String(e) })
       await c.sleep(1_000)

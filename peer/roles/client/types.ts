@@ -55,6 +55,14 @@ export interface ClientOptions {
   readonly coordinator?: Multiaddr
   /** How long the coordinator has for a checked answer, ms (default 2000). */
   readonly coordinatorTimeoutMs?: number
+  /**
+   * Failover (issue 21, optimistic tier): when the worker's session is gone and the escrow's
+   * no-progress rule says it stalled (`failoverDue`), verify the kept checkpoint, re-auction the rest
+   * and `hand_over` the escrow to the new worker (failover.ts), instead of failing the job after the
+   * resume window. Off by default: the session then fails after `resumeWindowMs` as before, and the
+   * escrow waits for `timeout_refund`.
+   */
+  readonly failover?: boolean
 }
 
 export type SettleMode = 'complete' | 'window' | 'dispute' | 'none'
@@ -99,6 +107,10 @@ export type ClientJobEvent =
   | { readonly type: 'anchored-root', readonly ok: boolean, readonly root: string, readonly reason?: string }
   /** zk tier: the escrow ended — `completed` when the program verified the worker's step proof. */
   | { readonly type: 'zk', readonly verifiedOnChain: boolean, readonly challengeStep: number, readonly escrowState: number }
+  /** Failover: the worker stalled (no session, no progress on-chain); what the client verified of its run. */
+  | { readonly type: 'stalled', readonly worker: string, readonly kept: number, readonly checkpointPassed: boolean, readonly verifiedEpochs: number, readonly remaining: bigint }
+  /** Failover: `hand_over` signed; the job goes on with `to` from `verifiedEpochs`. */
+  | { readonly type: 'handed-over', readonly from: string, readonly to: string, readonly verifiedEpochs: number, readonly firstWorker: bigint, readonly platform: bigint, readonly remaining: bigint, readonly signature: string }
 
 /** How a step reports what happens (an observer's failure is never the job's). */
 export type Emit = (e: ClientJobEvent) => void
@@ -127,6 +139,24 @@ export interface JobOutcome {
    * and what this client measured running it with onnxruntime on its test split.
    */
   readonly trainedModel?: { readonly bytes: Uint8Array, readonly testAccuracy?: number, readonly testLoss?: number, readonly testRows: number }
+  /** The job was handed over from a stalled worker (failover.ts); `winner` is then the last worker. */
+  readonly failover?: FailoverOutcome
+}
+
+export interface FailoverOutcome {
+  /** The stalled worker's peer id and wallet, and the new worker's. */
+  readonly from: string
+  readonly fromWallet: string
+  readonly to: string
+  readonly toWallet: string
+  /** The epochs verified and paid for; training resumed after this checkpoint. */
+  readonly resumedFromEpoch: number
+  readonly checkpointCid: string
+  /** `hand_over`'s split (`handOverSplit`): the stalled worker's pay, the platform's fee of it, what was left. */
+  readonly firstWorkerPaid: bigint
+  readonly platformFee: bigint
+  readonly remaining: bigint
+  readonly signature: string
 }
 
 /** What the rest of a job needs once its escrow exists (from `submit`, or from the record on `resume`). */
@@ -141,6 +171,11 @@ export interface JobContext {
   readonly worker: PeerId
   readonly winner: Winner
   readonly ranking: BidRanking
+  /** The announce's priority (a re-auction announces the rest with it; default normal). */
+  readonly priority?: wire.Priority
+  /** Failover: the award carries where the new worker resumes (failover.ts). */
+  readonly resume?: wire.ResumePoint
+  readonly failover?: FailoverOutcome
 }
 
 export class NoEligibleBidError extends Error {

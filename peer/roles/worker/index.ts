@@ -10,13 +10,14 @@
  * `juror: false`), serves on the dispute juries the sortition draws this staked node for.
  */
 import { logger } from '@libp2p/logger'
+import type { PeerId } from '@libp2p/interface'
 import { cpus, totalmem } from 'node:os'
 import { multiaddr } from '@multiformats/multiaddr'
 import { PublicKey, type Keypair } from '@solana/web3.js'
 import { CID } from 'multiformats/cid'
 import { AccountKindError, fetchDisputes, fetchEscrow, fetchVote, heartbeat, registerNode } from '../../../chain/index.js'
-import { MESH, PROOF, minimumRegistrationStake, wire } from '../../../protocols/index.js'
-import type { EvidenceStore, Helia } from '../../../storage/index.js'
+import { MESH, PROOF, minimumRegistrationStake, toHex, wire } from '../../../protocols/index.js'
+import { EvidenceWriter, type EvidenceStore, type Helia } from '../../../storage/index.js'
 import { startJobService, type JobService } from '../../job/index.js'
 import { buildAdvert, evidenceFetchComponents, onJobAnnounce, provideEvidence, publishAdvert, sendBid, type PeerNode } from '../../node/index.js'
 import type { WorkerProfile } from '../../policy/index.js'
@@ -199,6 +200,11 @@ export class Worker {
             return work
           }
           const runSignal = AbortSignal.any([signal, w.#stopping.signal])
+          // Failover: the rest of a job another worker stalled on continues that worker's chain from
+          // the checkpoint the client verified: adopted as this peer's draft, then resumed by the
+          // same path as after a crash of this peer (`trainWithEvidence`).
+          const resume = job.award.resume
+          if (resume !== undefined && resume.epoch > 0) await w.#adoptCheckpoint(job.jobId, job.award.spec!, resume, job.from, runSignal)
           // Each stored checkpoint goes to the client and, in the background, on-chain (the no-progress timeout).
           const reported: typeof progress = {
             metrics: (m) => { progress.metrics(m) },
@@ -285,6 +291,22 @@ export class Worker {
       await w.stop()
       throw e
     }
+  }
+
+  /**
+   * Failover: fetches a handed-over job's checkpoint by CID over bitswap (from the client, which kept
+   * it, or any provider), checks it (the evidence's own validation: bounds, the chain from the spec
+   * hash, the Merkle root, every state re-hashed; the spec the escrow names; as many checkpoints as
+   * the epoch the escrow was handed over at — `accept` matched that epoch to the chain) and makes it
+   * this peer's draft of the run. Nothing when the draft exists already (a restart of this worker).
+   */
+  async #adoptCheckpoint (jobId: string, spec: wire.TrainingSpec, resume: wire.ResumePoint, client: PeerId, signal: AbortSignal): Promise<void> {
+    const cid = CID.parse(resume.checkpointCid)
+    const got = await fetchEvidence(evidenceFetchComponents(this.node), cid, { holders: [{ peer: client.toString() }], signal: AbortSignal.any([signal, AbortSignal.timeout(CLIENT_INPUTS_TIMEOUT_MS)]) })
+    if (got.status !== 'fetched') throw new Error(`the checkpoint ${resume.checkpointCid} of handed-over job ${jobId} is not available: ${got.reasons.at(-1) ?? 'no reason'}`)
+    const specHash = wire.specHash(spec)
+    const adopted = await EvidenceWriter.adopt(this.#helia, this.#o.store.evidenceDrafts, toHex(specHash), cid, resume.epoch, specHash, { offline: true })
+    if (adopted) this.#emit({ type: 'adopted', jobId, epoch: resume.epoch, cid: resume.checkpointCid, blocks: got.blocks })
   }
 
   get wallet (): Keypair['publicKey'] {

@@ -13,6 +13,7 @@
  */
 import { logger } from '@libp2p/logger'
 import type { PublicKey } from '@solana/web3.js'
+import { JobReplacedError } from '../settlement.js'
 import type { WorkerEmit } from './types.js'
 
 const log = logger('cyx:worker:progress')
@@ -112,6 +113,14 @@ export class ProgressAnchors {
           this.#emit({ type: 'progress-anchored', jobId, epoch: next.epoch, signature, transactions: j.sent })
         }
       } catch (e) {
+        if (e instanceof JobReplacedError) {
+          // Handed over to another worker: nothing of this job is anchored by this one any more.
+          log('job %s: %s', jobId, e.message)
+          this.#emit({ type: 'replaced', jobId, escrow: e.escrow, by: e.by })
+          j.closed.abort()
+          delete j.pending
+          return
+        }
         failures++
         const error = e instanceof Error ? e.message : String(e)
         log.error('anchoring checkpoint %d of job %s failed (attempt %d): %s', next.epoch, jobId, failures, error)

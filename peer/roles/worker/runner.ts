@@ -13,7 +13,7 @@ import { epochEstimateSeconds, epochFitsNoProgressTimeout, wire, toHex } from '.
 import { JobRefusal } from '../../job/index.js'
 import { acceptsDirectAward, type WorkerProfile } from '../../policy/index.js'
 import type { JobBook, WorkerJobState } from '../jobs.js'
-import type { AnchoredCheckpoints } from '../settlement.js'
+import { JobReplacedError, type AnchoredCheckpoints } from '../settlement.js'
 import { specTier } from '../spec.js'
 import { workerFactsOf, workerFactsRecord } from './facts.js'
 import { ProgressAnchors } from './progress.js'
@@ -62,6 +62,8 @@ export interface RunnerComponents {
 export interface RunnerJob {
   readonly jobId: string
   readonly award: wire.Award
+  /** The client's peer (it holds a handed-over job's checkpoint: failover). */
+  readonly from: PeerId
 }
 
 /** The states in which the same award again resumes the job rather than being refused. */
@@ -105,6 +107,12 @@ export class JobRunner {
   async accept (award: wire.Award, client: Uint8Array, from: PeerId): Promise<RunnerJob> {
     const c = this.#c
     const escrow = await c.checkEscrow(award, client)
+    // Failover: a handed-over escrow is taken only from the epoch the chain says was paid for, with
+    // the award naming that hand-over (the checkpoint it names is checked before training).
+    const resume = award.resume
+    if (resume !== undefined ? resume.handover !== escrow.handovers || resume.epoch !== escrow.epochsBase : escrow.epochsBase !== 0) {
+      throw new JobRefusal(ErrorCode.ESCROW_INVALID, `the escrow was handed over ${escrow.handovers} times and resumes after epoch ${escrow.epochsBase}; the award says ${resume === undefined ? 'nothing of it' : `hand-over ${resume.handover} after epoch ${resume.epoch}`}`)
+    }
     const jobId = toHex(award.jobId)
     const existing = await c.jobs.get(jobId)
     if (existing !== undefined) {
@@ -119,7 +127,7 @@ export class JobRunner {
       // A restart between the job record and the acceptance: accept now (nothing if done).
       await this.#acceptOnChain(escrow, award)
       this.#emit({ type: 'resumed', jobId, state: existing.state })
-      return { jobId, award }
+      return { jobId, award, from }
     }
     // Awarded: the bid's held slot becomes the running job's.
     const bid = c.awarded(jobId)
@@ -145,7 +153,7 @@ export class JobRunner {
     const clientAddrs = await c.addressesOf(from)
     await c.jobs.open(jobId, 'accepted', workerFactsRecord({ client, from: from.toString(), escrow: new PublicKey(award.escrow), amount: award.amount, clientAddrs: clientAddrs.slice(0, 8) }))
     this.#emit({ type: 'job', jobId, state: 'accepted' })
-    return { jobId, award }
+    return { jobId, award, from }
   }
 
   /**
@@ -179,6 +187,14 @@ export class JobRunner {
       const escrow = f.escrow === undefined ? undefined : await c.readEscrow(f.escrow).catch((e: unknown) => { log('reading the escrow of job %s failed: %s', r.jobId, e instanceof Error ? e.message : e) })
       if (escrow?.state !== ESCROW_STATE.funded) {
         await transition(r.jobId, 'failed', 'the escrow is no longer funded')
+        continue
+      }
+      if (!escrow.worker.equals(c.wallet)) {
+        // Failover: its client handed the job over while this worker was gone (issue 21).
+        const replaced = new JobReplacedError((f.escrow as PublicKey).toBase58(), escrow.worker.toBase58())
+        log('job %s: %s', r.jobId, replaced.message)
+        this.#emit({ type: 'replaced', jobId: r.jobId, escrow: replaced.escrow, by: replaced.by })
+        await transition(r.jobId, 'failed', replaced.message)
         continue
       }
       if (r.state === 'delivered') {
@@ -215,7 +231,8 @@ export class JobRunner {
           if (signature !== undefined) signatures.push(signature)
           return
         } catch (e) {
-          if (attempt >= 3 || c.stopping()) throw e
+          if (e instanceof JobReplacedError) this.#emit({ type: 'replaced', jobId, escrow: e.escrow, by: e.by })
+          if (attempt >= 3 || c.stopping() || e instanceof JobReplacedError) throw e
           await c.sleep(1_000 * attempt)
         }
       }

@@ -80,6 +80,10 @@ export type WorkerEvent =
   | { readonly type: 'progress-anchored', readonly jobId: string, readonly epoch: number, readonly signature: string, readonly transactions: number }
   /** Anchoring checkpoint `epoch` failed; it is tried again (or a newer checkpoint instead). */
   | { readonly type: 'progress-anchor-failed', readonly jobId: string, readonly epoch: number, readonly error: string }
+  /** Failover (issue 21): the client handed this worker's job over to `by` after it stalled; the job ends here. */
+  | { readonly type: 'replaced', readonly jobId: string, readonly escrow: string, readonly by: string }
+  /** Failover: the checkpoint of a handed-over job, fetched by CID and verified, became this worker's draft to resume. */
+  | { readonly type: 'adopted', readonly jobId: string, readonly epoch: number, readonly cid: string, readonly blocks: number }
   /** The final Poseidon root of the checkpoint commitments is anchored on-chain (and, optimistic
    * tier, the delivery submitted with its last-leaf proof: the challenge window runs).
    * `progressAnchors`: the transactions that anchored its intermediate epochs while it trained
