@@ -52,7 +52,7 @@ import { PublicKey } from '@solana/web3.js'
 import { getAccount, getMint } from '@solana/spl-token'
 import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, NODE_STATUS, configPda, decodeConfig, registerNode, type NodeAccount } from '../../chain/index.js'
 import {
-  DISPUTE, PROOF, SLASHING, UNITS_PER_TOKEN, applyReputationEvent, disputeVerdict, formatTokens, handOverSplit, reputationTier, settlementSplit, slashStake, wire, type Side
+  DISPUTE, PRICING, PROOF, SLASHING, UNITS_PER_TOKEN, applyReputationEvent, disputeVerdict, formatTokens, handOverSplit, reputationTier, settlementSplit, slashStake, wire, type Side
 } from '../../protocols/index.js'
 import { join } from 'node:path'
 import { rm } from 'node:fs/promises'
@@ -325,6 +325,15 @@ function nodeView (n: NodeAccount | undefined): NodeView {
   return { stake: String(n.stake), reputation: n.reputation, adjustment: n.adjustment, jobsCompleted: n.jobsCompleted, jobsFailed: n.jobsFailed, status: nameOf(NODE_STATUS, n.status) as NodeView['status'] }
 }
 
+/**
+ * failover: 4 epochs, the winner killed after the 2nd, and an estimate at which the workers' common
+ * rate (worker 1's, 50 CYXWIZ/h) prices the job at exactly 2 CYXWIZ: after half the epochs the rest
+ * (1 CYXWIZ) is what the same rate bids for half the time. Prices are whole CYXWIZ
+ * (`PRICING.roundingQuantum`), so with other splits the rest may round below every bid.
+ */
+const FAILOVER_EPOCHS = 4
+const FAILOVER_ESTIMATE_SECONDS = Number(2n * PRICING.roundingQuantum * 3_600n / hourlyRate(0, 1))
+
 /** Default epochs: MNIST 4 (≈ 92 % test accuracy), spirals 3, mnist-4x4 4 (zk: 32 steps and anchored checkpoints, ≈ 77 %). */
 export const DEFAULT_EPOCHS = { mnist: 4, spirals: 3, 'mnist-4x4': 4 } as const
 
@@ -364,11 +373,12 @@ export function simJobs (o: Pick<SimOptions, 'epochs' | 'seed' | 'dataset' | 'ti
     }
   }
   if (o.clientModel !== undefined) return [byom(o.clientModel)]
+  const failover = o.scenario === 'failover'
   const job = (dataset: DatasetId | undefined, epochs: number | undefined): SimJob => {
-    const r = parseJobRequest({ dataset, tier: o.tier, epochs }, rules)
+    const r = parseJobRequest({ dataset, tier: o.tier, epochs: epochs ?? (failover ? FAILOVER_EPOCHS : undefined) }, rules)
     return {
       name: r.tier === 'zk' ? 'zk' : r.datasetId,
-      request: { datasetId: r.datasetId, tier: r.tier, epochs: r.epochs, seed: BigInt(o.seed), maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: bidWindowMs(o.workers ?? 3) }
+      request: { datasetId: r.datasetId, tier: r.tier, epochs: r.epochs, seed: BigInt(o.seed), maxPrice: 10n * T, estimatedSeconds: failover ? FAILOVER_ESTIMATE_SECONDS : 60, bidWindowMs: bidWindowMs(o.workers ?? 3) }
     }
   }
   if ((o.scenario ?? 'honest') === 'honest' && o.dataset === undefined && o.tier === undefined) return [job('mnist', o.epochs), job(ZK_DATASET_ID, undefined), byom(DEFAULT_CLIENT_MODEL)]
@@ -603,11 +613,13 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
     let killedForGood: Promise<{ name: string, pid: number, warped: number }> | undefined
     let firstAward: { worker: string, price: bigint, escrow: string } | undefined
     let handedOverAfter = -1
-    const killForGood = async (peerId: string, escrow: PublicKey): Promise<{ name: string, pid: number, warped: number }> => {
+    const killForGood = async (r: JobRun, peerId: string, escrow: PublicKey): Promise<{ name: string, pid: number, warped: number }> => {
       const old = workers.find((p) => p.peerId === peerId) as SimPeer
-      // Its anchor of the halting checkpoint is sent in the background: let it land first.
+      // Its anchor of the halting checkpoint is sent in the background, and the client fetches and
+      // pins that checkpoint's evidence as its notice arrives: both land first (a worker that dies
+      // sooner leaves less verified: it is paid for less and the rest starts earlier).
       const until = Date.now() + 30_000
-      while ((await readEscrow(net, escrow)).epochsDone < crashAt && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100))
+      while (((await readEscrow(net, escrow)).epochsDone < crashAt || !r.keptEpochs.includes(crashAt)) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100))
       log(`  ${old.name} is killed after checkpoint ${crashAt}: ${mode === 'processes' ? `SIGKILL to its process (pid ${old.pid})` : 'its worker and node stop at once (in-process)'}; it never restarts`)
       await old.kill()
       live.delete(old)
@@ -628,7 +640,7 @@ async function simulate (o: SimOptions, scenario: ScenarioName, mode: PeerMode, 
           crashed.catch((err: unknown) => { debugLog.trace('kill and restart failed (awaited below): %e', err) })
         }
         if (first && scenario === 'failover' && killedForGood === undefined && r.award !== undefined && e.checkpoint.epoch === crashAt) {
-          killedForGood = killForGood(r.award.worker, new PublicKey(r.award.escrow))
+          killedForGood = killForGood(r, r.award.worker, new PublicKey(r.award.escrow))
           killedForGood.catch((err: unknown) => { debugLog.trace('the kill failed (awaited below): %e', err) })
         }
       }
