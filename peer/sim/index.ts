@@ -1,6 +1,6 @@
 /** `cyx sim`: local cyxwiz networks for researchers, every peer its own process (or, `--in-process`, all in one). */
-export { CLIENT_MODEL_EPOCHS, DEFAULT_EPOCHS, JUROR_TOKENS, SCENARIOS, crashCheckpoint, runSimulation, simJobs } from './run.js'
-export type { CrashReport, JobReport, NodeView, ScenarioName, SimJob, SimObserver, SimOptions, SimReport } from './run.js'
+export { CLIENT_MODEL_EPOCHS, DEFAULT_EPOCHS, FAILOVER_EPOCHS, JUROR_TOKENS, SCENARIOS, crashCheckpoint, runSimulation, simJobs } from './run.js'
+export type { CrashReport, FailoverReport, JobReport, NodeView, ScenarioName, SimJob, SimObserver, SimOptions, SimReport } from './run.js'
 export { carryDispute, readEscrow, refundAfterDeadline, programError, warpPast } from './court.js'
 export type { CourtOptions, DisputeReport, JurorReport, TimeoutReport } from './court.js'
 export { LocalNetwork } from './network.js'

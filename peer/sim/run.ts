@@ -331,7 +331,7 @@ function nodeView (n: NodeAccount | undefined): NodeView {
  * (1 CYXWIZ) is what the same rate bids for half the time. Prices are whole CYXWIZ
  * (`PRICING.roundingQuantum`), so with other splits the rest may round below every bid.
  */
-const FAILOVER_EPOCHS = 4
+export const FAILOVER_EPOCHS = 4
 const FAILOVER_ESTIMATE_SECONDS = Number(2n * PRICING.roundingQuantum * 3_600n / hourlyRate(0, 1))
 
 /** Default epochs: MNIST 4 (≈ 92 % test accuracy), spirals 3, mnist-4x4 4 (zk: 32 steps and anchored checkpoints, ≈ 77 %). */

@@ -12,7 +12,7 @@ import {
   tierMayAccept, timeAccuracyBps, trainingTimeWithinBounds, withdrawalCheck, withdrawableAt,
   applyReputationEvent, DISPUTE, TOKEN, U64_MAX, type ReputationRecord, referenceJobAmount, maturityPaidValue, maturityJobsCounted,
   maturedPoints, valueWeightedPoints, ratingCounts, REPUTATION, recordFailure, NO_FAILURES, SLASHING,
-  epochEstimateSeconds, epochFitsNoProgressTimeout, noProgressExpired, ESCROW, handOverSplit
+  epochEstimateSeconds, epochFitsNoProgressTimeout, noProgressExpired, ESCROW, handOverSplit, failoverDue, verifiedEpochs, remainingEstimateSeconds
 } from '../../protocols/index.js'
 
 const T = (s: string): bigint => parseTokens(s)
@@ -180,6 +180,45 @@ describe('protocols/rules', () => {
       ]
       for (const [what, e, now, expired] of table) assert.equal(noProgressExpired(e, now), expired, what)
       assert.equal(noProgressExpired(base, 1_000 + 61, 60), true)
+    })
+    it('failover: a client hands over only a worker gone from its session and silent on-chain for the escrow\'s own no-progress timeout', () => {
+      const H = 7_200
+      const e = { accepted: true, acceptedAt: 1_000, lastProgressAt: 5_000, epochsDone: 2, epochsTotal: 4 }
+      const table: Array<[what: string, e: typeof e, now: number, timeout: number, sessionLive: boolean, due: boolean]> = [
+        ['gone and silent past the timeout', e, 5_000 + H + 1, H, false, true],
+        ['gone, silent exactly the timeout', e, 5_000 + H, H, false, false],
+        ['gone but still anchoring (unreachable from here)', { ...e, lastProgressAt: 9_000 }, 5_000 + H + 1, H, false, false],
+        ['silent on-chain but still streaming to the client', e, 5_000 + H + 1, H, true, false],
+        ['the escrow\'s own, shorter timeout', e, 5_000 + 61, 60, false, true],
+        ['final epoch anchored (delivery settles it)', { ...e, epochsDone: 4 }, 10 * H, H, false, false],
+        ['an offer never accepted', { ...e, accepted: false }, 10 * H, H, false, false]
+      ]
+      for (const [what, esc, now, timeout, live, due] of table) {
+        assert.equal(failoverDue(esc, now, timeout, live), due, what)
+        // The very rule the program's hand_over applies, when the session is gone.
+        if (!live) assert.equal(due, noProgressExpired(esc, now, timeout), what)
+      }
+    })
+    it('failover: the epochs paid are the kept checkpoint\'s if it passed its check, no further than the chain anchored, never below the base', () => {
+      const table: Array<[what: string, kept: { epoch: number, passed: boolean } | undefined, done: number, base: number, verified: number]> = [
+        ['kept and passed', { epoch: 2, passed: true }, 2, 0, 2],
+        ['nothing kept', undefined, 3, 0, 0],
+        ['kept, failed its spot check', { epoch: 3, passed: false }, 3, 0, 0],
+        ['kept beyond what the chain anchored', { epoch: 3, passed: true }, 2, 0, 2],
+        ['kept less than the chain anchored', { epoch: 1, passed: true }, 3, 0, 1],
+        ['after a hand-over: failed, the base', { epoch: 6, passed: false }, 6, 4, 4],
+        ['after a hand-over: kept below the base', { epoch: 3, passed: true }, 6, 4, 4],
+        ['after a hand-over: kept and passed', { epoch: 6, passed: true }, 7, 4, 6]
+      ]
+      for (const [what, kept, epochsDone, epochsBase, verified] of table) assert.equal(verifiedEpochs(kept, { epochsDone, epochsBase }), verified, what)
+    })
+    it('failover: the rest of the estimate after the verified epochs', () => {
+      assert.equal(remainingEstimateSeconds(144, 4, 2), 72)
+      assert.equal(remainingEstimateSeconds(60, 3, 1), 40)
+      assert.equal(remainingEstimateSeconds(100, 3, 0), 100)
+      assert.equal(remainingEstimateSeconds(10, 100, 99), 1) // at least a second
+      assert.throws(() => remainingEstimateSeconds(60, 3, 3), AmountError)
+      assert.throws(() => remainingEstimateSeconds(0, 3, 1), AmountError)
     })
     it('rate-limits a wallet to 10 jobs per day', () => {
       let w = { windowStart: 0, count: 0 }

@@ -25,6 +25,7 @@ function newWallet (): WalletSigner {
 
 const NOW = 1_800_000_000
 const bytes = (n: number, fill = 7): Uint8Array<ArrayBuffer> => new Uint8Array(n).fill(fill)
+const CID_OK = 'bafyreid6vphrrijwk2cura4bbice5iwu3pljkwkh2x3k4ozgwhc7dq3rli'
 
 function spec (over: Partial<wire.TrainingSpec> = {}): wire.TrainingSpec {
   return {
@@ -181,11 +182,30 @@ describe('protocols/wire', () => {
       ['NaN loss', () => wire.validateMetrics({ epoch: 1, totalEpochs: 2, step: 1, loss: Number.NaN, trainAccuracy: 0.5, testAccuracy: 0.5, timestamp: 1n }), 'INVALID_FIELD', 'metrics.loss'],
       ['epoch past the end', () => wire.validateMetrics({ epoch: 3, totalEpochs: 2, step: 1, loss: 1, trainAccuracy: 0.5, testAccuracy: 0.5, timestamp: 1n }), 'INVALID_FIELD', 'metrics.epoch'],
       ['accuracy above 1', () => wire.validateMetrics({ epoch: 1, totalEpochs: 2, step: 1, loss: 1, trainAccuracy: 1.5, testAccuracy: 0.5, timestamp: 1n }), 'INVALID_FIELD', 'metrics.trainAccuracy'],
+      ['resume point at hand-over 0', () => wire.validateJobAnnounce(announce({ resume: { handover: 0, epoch: 1, checkpointCid: CID_OK } })), 'INVALID_FIELD', 'resume.handover'],
+      ['resume point past the evidence bound', () => wire.validateAward(award({ resume: { handover: 1, epoch: 4097, checkpointCid: CID_OK } })), 'INVALID_FIELD', 'resume.epoch'],
+      ['resume point with an epoch and no checkpoint', () => wire.validateAward(award({ resume: { handover: 1, epoch: 2, checkpointCid: '' } })), 'INVALID_FIELD', 'resume.checkpointCid'],
+      ['resume point from scratch naming a checkpoint', () => wire.validateJobAnnounce(announce({ resume: { handover: 1, epoch: 0, checkpointCid: CID_OK } })), 'INVALID_FIELD', 'resume.checkpointCid'],
+      ['resume point with a path for a CID', () => wire.validateAward(award({ resume: { handover: 1, epoch: 2, checkpointCid: 'bafy/../x' } })), 'INVALID_FIELD', 'resume.checkpointCid'],
+      ['resume point of a zk job', () => wire.validateJobAnnounce(announce({ spec: spec({ tier: VerificationTier.TIER_ZK, mode: NumericMode.FIXED_POINT, fracBits: 16 }), resume: { handover: 1, epoch: 1, checkpointCid: CID_OK } })), 'INVALID_FIELD', 'resume'],
       ['CID with slashes', () => wire.validateDelivery({ weightsHash: bytes(32), weightsBytes: 10n, evidenceCid: 'bafy/../x', merkleRoot: bytes(32), epochs: 1, finalChainHash: bytes(32) }), 'INVALID_FIELD', 'delivery.evidenceCid']
     ]
     for (const [name, fn, code, field] of table) {
       it(`refuses ${name}`, () => expectWireError(fn, code, field))
     }
+  })
+
+  describe('failover resume point (issue 21)', () => {
+    it('travels in a signed announce and award, and is absent from a fresh job', () => {
+      const resume = { handover: 1, epoch: 2, checkpointCid: CID_OK }
+      const opened = wire.openSigned(wire.signMessage(Kind.JOB_ANNOUNCE, announce({ resume }), alice), Kind.JOB_ANNOUNCE, NOW)
+      assert.deepEqual(opened.message.resume, resume)
+      const awarded = wire.openSigned(wire.signMessage(Kind.AWARD, award({ resume }), alice), Kind.AWARD, NOW)
+      assert.deepEqual(awarded.message.resume, resume)
+      assert.equal(wire.openSigned(wire.signMessage(Kind.AWARD, award(), alice), Kind.AWARD, NOW).message.resume, undefined)
+      // Nothing verified: from scratch, no checkpoint named.
+      assert.doesNotThrow(() => wire.validateAward(award({ resume: { handover: 2, epoch: 0, checkpointCid: '' } })))
+    })
   })
 
   describe('job frames', () => {

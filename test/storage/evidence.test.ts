@@ -326,6 +326,38 @@ describe('storage/evidence', function () {
       }
     })
 
+    it('adopts another peer\'s interim manifest as its own draft (failover): resume continues the same chain', async () => {
+      const other = await EvidenceWriter.begin(helia, INIT, { drafts: store.evidenceDrafts, runId: 'job-stalled', chunkBytes: CHUNK })
+      for (const cp of run.slice(0, 3)) await other.appendCheckpoint(cp)
+      const interim = await other.writeManifest()
+      const specHash = (await loadEvidence(helia, interim, { offline: true })).manifest.spec.hash
+      // The new worker's own drafts (its peer database), the blocks already fetched into its store.
+      const tmp2 = await tempDir('evidence-adopt')
+      const mine = await openPeerStore(tmp2.dir)
+      try {
+        await assert.rejects(EvidenceWriter.adopt(helia, mine.evidenceDrafts, 'job-new', interim, 2, new Uint8Array(32)), rejectsWith('INVALID_FIELD', 'spec.hash'))
+        await assert.rejects(EvidenceWriter.adopt(helia, mine.evidenceDrafts, 'job-new', interim, 4, specHash), rejectsWith('INVALID_FIELD', 'checkpoints'))
+        assert.equal(await EvidenceWriter.resume(helia, mine.evidenceDrafts, 'job-new'), undefined, 'a refused adoption leaves no draft')
+        // Resumed from checkpoint 2 (what the client verified), not 3.
+        assert.equal(await EvidenceWriter.adopt(helia, mine.evidenceDrafts, 'job-new', interim, 2, specHash), true)
+        assert.equal(await EvidenceWriter.adopt(helia, mine.evidenceDrafts, 'job-new', interim, 2, specHash), false, 'a draft already there is resumed, not replaced')
+        const resumed = await EvidenceWriter.resume(helia, mine.evidenceDrafts, 'job-new')
+        assert.ok(resumed !== undefined)
+        assert.equal(resumed.checkpoints.length, 2)
+        await resumed.appendCheckpoint(run[2]!)
+        await resumed.appendCheckpoint(run[3]!)
+        const sealed = await loadEvidence(helia, await resumed.seal(), { offline: true })
+        const whole = await loadEvidence(helia, cid, { offline: true })
+        // The same chain and Merkle root as the uninterrupted run (chunking aside, the same states).
+        assert.deepEqual(sealed.manifest.checkpoints.map((c) => c.chainHash), whole.manifest.checkpoints.map((c) => c.chainHash))
+        assert.deepEqual(sealed.manifest.merkle?.root, whole.manifest.merkle?.root)
+      } finally {
+        await mine.close()
+        await tmp2.remove()
+        await store.evidenceDrafts.deletePrefix('job-stalled/')
+      }
+    })
+
     it('refuses a second run under the same id while a draft exists', async () => {
       await EvidenceWriter.begin(helia, INIT, { drafts: store.evidenceDrafts, runId: 'dup' })
       await assert.rejects(EvidenceWriter.begin(helia, INIT, { drafts: store.evidenceDrafts, runId: 'dup' }), rejectsWith('WRITER_STATE'))

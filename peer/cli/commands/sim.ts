@@ -1,7 +1,7 @@
 /** `cyx sim`: a local network, a real job auctioned, trained, checked and paid (peer/sim/run.ts). */
 import { resolve } from 'node:path'
 import { CLIENT_MODEL_OPTIONS, CLIENT_MODEL_USAGE, clientModelArgs } from './client-model-args.js'
-import { CLIENT_MODEL_EPOCHS, DEFAULT_EPOCHS, SCENARIOS, runSimulation, type ScenarioName, type SimReport } from '../../sim/index.js'
+import { CLIENT_MODEL_EPOCHS, DEFAULT_EPOCHS, FAILOVER_EPOCHS, SCENARIOS, runSimulation, type ScenarioName, type SimReport } from '../../sim/index.js'
 import { SimUiSource, UiFeed, UiServer } from '../../ui/index.js'
 import { parseCommandArgs, UsageError, type Command } from '../command.js'
 import { flagName, submitRequest } from './client.js'
@@ -19,7 +19,7 @@ function wholeArg (name: string, v: string | undefined, dflt: number, min: numbe
 
 export const simCommand: Command = {
   name: 'sim',
-  usage: `Usage: cyx sim [--scenario honest|timeout|cheat|dispute|crash [--kill-after K]] [--workers 3] [--seed 7]
+  usage: `Usage: cyx sim [--scenario honest|timeout|cheat|dispute|crash|failover [--kill-after K]] [--workers 3] [--seed 7]
                [--dataset mnist|spirals|mnist-4x4] [--tier optimistic|zk] [--epochs N]
                [--model FILE --data FILE|DIR [--loss ce|mse] [--optimizer adam|adamw|sgd]
                 [--lr R] [--batch B] [--label-column C] [--out DIR]]
@@ -67,6 +67,14 @@ Scenarios (each exits 0 exactly when the system behaved as it must; docs/sim.md)
            its checkpoint: same final weights hash as an uninterrupted run; the client fetches the
            evidence from the restarted worker over bitswap, checks it and pays 90/10.
            Needs --epochs 2 or more.
+  failover the winner is killed (SIGKILL) after checkpoint 2 of 4 (or K with --kill-after K) and
+           never restarts; the ledger clock is warped past the escrow's no-progress timeout; the
+           client sees the stall, spot-checks the checkpoint it kept, re-auctions the rest and
+           hands the escrow over (hand_over: the first worker paid for the verified epochs and
+           slashed as for a timeout); another worker fetches the checkpoint over bitswap and
+           finishes the same chain: same final weights hash as an uninterrupted run, the split
+           exact to the base unit. Optimistic tier, 2 workers or more; default 4 epochs (every
+           worker asks the same rate, so the rest finds a bid at whole-CYXWIZ prices).
 
 The ledger stays in this process (it is the chain, served as JSON-RPC to every peer; its clock is
 warped from here). Ctrl-C (SIGINT) or SIGTERM stops every peer process cleanly, then the ledger.
@@ -75,8 +83,8 @@ Not yet: a zk model larger than the step circuit's 16×4 logistic regression on 
 Options:
   --scenario S which scenario (default honest)
   --kill-after K
-               crash: the winner is killed right after checkpoint K (1..epochs-1; default
-               half-way, floor(epochs/2))
+               crash, failover: the winner is killed right after checkpoint K (1..epochs-1;
+               default half-way, floor(epochs/2))
   --workers N  workers (1..20, default 3; with --in-process up to 500)
   --dataset D  one job on mnist, spirals or mnist-4x4 (MNIST 0-3 at 4x4: zk tier by default)
   --tier T     one job of this tier: optimistic (default dataset spirals) or zk (mnist-4x4)
@@ -138,14 +146,16 @@ ${CLIENT_MODEL_USAGE}
     const tier = values.tier === undefined ? undefined : job.tier
     const epochs = values.epochs === undefined ? undefined : job.epochs
     if (scenario === 'crash' && job.epochs < 2) throw new UsageError('--scenario crash needs --epochs 2 or more (the worker is killed half-way)')
+    if (scenario === 'failover' && (job.epochs < 2 || job.tier === 'zk' || job.datasetId === 'client')) throw new UsageError('--scenario failover needs a built-in optimistic job of --epochs 2 or more')
+    const scenarioEpochs = scenario === 'failover' && values.epochs === undefined ? FAILOVER_EPOCHS : job.epochs
     let killAfter: number | undefined
     if (values['kill-after'] !== undefined) {
-      if (scenario !== 'crash') throw new UsageError('--kill-after is for --scenario crash')
-      killAfter = wholeArg('kill-after', values['kill-after'], 1, 1, job.epochs - 1)
+      if (scenario !== 'crash' && scenario !== 'failover') throw new UsageError('--kill-after is for --scenario crash or failover')
+      killAfter = wholeArg('kill-after', values['kill-after'], 1, 1, scenarioEpochs - 1)
     }
     if (values.out !== undefined && values.out === '') throw new UsageError('--out must name a directory')
     const inProcess = values['in-process'] === true
-    const workers = wholeArg('workers', values.workers, 3, 1, inProcess ? 500 : 20)
+    const workers = wholeArg('workers', values.workers, 3, scenario === 'failover' ? 2 : 1, inProcess ? 500 : 20)
     const ui = values.ui === true
     if (!ui && (values['ui-port'] !== undefined || values.linger !== undefined)) throw new UsageError('--ui-port and --linger go with --ui')
     const uiPort = wholeArg('ui-port', values['ui-port'], 0, 0, 65_535)

@@ -49,6 +49,7 @@ export function escrowAccountDouble (over: Partial<EscrowAccount> = {}): EscrowA
   return {
     state: ESCROW_STATE.funded, tier: TIER.optimistic, epochsDone: 0, epochsTotal: 3, progressRoot: new Uint8Array(32), delivered: 0,
     finalWeightsHash: new Uint8Array(32), challengeStep: 0, accepted: 0, createdAt: 0n, acceptedAt: 0n, deadline: 3_600n, estimatedSeconds: 60n,
+    epochsBase: 0, handovers: 0,
     terms: configParamsFromProtocol(),
     ...over
   } as unknown as EscrowAccount

@@ -10,6 +10,7 @@ import { wire, toHex } from '../../../protocols/index.js'
 import { JobRefusal } from '../../../peer/job/index.js'
 import { JobBook, JobRunner, Settler, settledFacts, type RunnerComponents, type SettlerComponents, type WorkerEvent, type WorkerJobState } from '../../../peer/roles/index.js'
 import { ProgressAnchors } from '../../../peer/roles/worker/progress.js'
+import { JobReplacedError, assertStillWorker } from '../../../peer/roles/settlement.js'
 import { T, escrowAccountDouble, peerId, profile, recorder, spec, wallet } from './doubles.js'
 
 function award (over: Partial<wire.Award> = {}): wire.Award {
@@ -17,18 +18,19 @@ function award (over: Partial<wire.Award> = {}): wire.Award {
   return { jobId: new Uint8Array(32).fill(1), worker: new Uint8Array(32), escrow: Uint8Array.from(wallet().toBytes()), amount: 2n * T, specHash: Uint8Array.from(wire.specHash(s)), spec: s, issuedAt: 1n, ...over }
 }
 
-function runnerOnDoubles (o: { bid?: bigint, running?: number, escrow?: Parameters<typeof escrowAccountDouble>[0], funded?: boolean } = {}): { runner: JobRunner, c: RunnerComponents & { sent: unknown[], dialled: string[][], settled: string[] }, events: WorkerEvent[] } {
+function runnerOnDoubles (o: { bid?: bigint, running?: number, escrow?: Parameters<typeof escrowAccountDouble>[0], funded?: boolean, worker?: PublicKey } = {}): { runner: JobRunner, c: RunnerComponents & { sent: unknown[], dialled: string[][], settled: string[] }, events: WorkerEvent[] } {
   const events: WorkerEvent[] = []
+  const me = wallet()
   const jobs = JobBook.worker()
   const sent: unknown[] = []
   const dialled: string[][] = []
   const settled: string[] = []
   const c = {
     sent, dialled, settled,
-    wallet: wallet(),
+    wallet: me,
     jobs,
-    checkEscrow: async () => escrowAccountDouble(o.escrow ?? {}),
-    readEscrow: async () => (o.funded ?? true) ? escrowAccountDouble({ accepted: 1 }) : escrowAccountDouble({ state: ESCROW_STATE.cancelled }),
+    checkEscrow: async () => escrowAccountDouble({ worker: me, ...o.escrow }),
+    readEscrow: async () => (o.funded ?? true) ? escrowAccountDouble({ accepted: 1, worker: o.worker ?? me }) : escrowAccountDouble({ state: ESCROW_STATE.cancelled, worker: o.worker ?? me }),
     send: async (ixs: unknown[]) => { sent.push(...ixs); return 'sig' },
     profile: () => profile(),
     running: () => o.running ?? 0,
@@ -118,6 +120,66 @@ describe('unit: worker job runner', () => {
     const failed: string[] = []
     await gone.runner.recover(async (id, s) => { failed.push(`${id}:${s}`) })
     assert.deepEqual(failed, ['c:failed'])
+  })
+})
+
+describe('unit: worker, failover (issue 21)', () => {
+  const resume = { handover: 1, epoch: 2, checkpointCid: 'bafyreid6vphrrijwk2cura4bbice5iwu3pljkwkh2x3k4ozgwhc7dq3rli' }
+  it('takes a handed-over escrow only at the hand-over and epoch the chain says, and no plain award for one', async () => {
+    const handed = { accepted: 0, epochsBase: 2, handovers: 1 }
+    const ok = runnerOnDoubles({ bid: 1n * T, escrow: handed })
+    await ok.runner.accept(award({ amount: 2n * T, resume }), new Uint8Array(32).fill(5), await peerId())
+    assert.equal(ok.c.sent.length, 1, 'accept_job sent')
+    for (const [what, a] of [
+      ['another epoch', award({ resume: { ...resume, epoch: 1 } })],
+      ['another hand-over', award({ resume: { ...resume, handover: 2 } })],
+      ['no resume point', award()]
+    ] as const) {
+      const r = runnerOnDoubles({ bid: 1n * T, escrow: handed })
+      await assert.rejects(r.runner.accept(a, new Uint8Array(32).fill(5), await peerId()), (e: unknown) => e instanceof JobRefusal && /handed over 1 times and resumes after epoch 2/.test(e.message), what)
+      assert.equal(r.c.sent.length, 0, `${what}: nothing signed`)
+    }
+    const fresh = runnerOnDoubles({ bid: 1n * T })
+    await assert.rejects(fresh.runner.accept(award({ resume }), new Uint8Array(32).fill(5), await peerId()), /handed over 0 times/)
+  })
+
+  it('a replaced worker coming back learns it at recovery: the job fails as replaced, nothing is dialled or retried', async () => {
+    const other = wallet()
+    const { runner, c, events } = runnerOnDoubles({ worker: other })
+    await c.jobs.open('a', 'accepted', { escrow: toHex(wallet().toBytes()), clientAddrs: '/ip4/10.0.0.1/tcp/1' })
+    await c.jobs.transition('a', 'training')
+    const failed: Array<[string, string, string | undefined]> = []
+    await runner.recover(async (id, s, error) => { failed.push([id, s, error]) })
+    assert.equal(failed.length, 1)
+    assert.equal(failed[0]?.[1], 'failed')
+    assert.match(failed[0]?.[2] ?? '', /^replaced: the client handed escrow .* over to worker /)
+    assert.deepEqual(c.dialled, [])
+    assert.deepEqual(events.map((e) => e.type === 'replaced' ? [e.type, e.by] : e.type), [['replaced', other.toBase58()]])
+  })
+
+  it('a replaced worker\'s progress anchors stop at the first refusal, without retries', async () => {
+    const events: WorkerEvent[] = []
+    const calls: number[] = []
+    const p = new ProgressAnchors({
+      anchorProgress: async (e, epoch) => { calls.push(epoch); throw new JobReplacedError(e.toBase58(), 'someone-else') },
+      rootAt: (x) => x
+    }, (e) => { events.push(e) }, { retryMs: 1 })
+    p.checkpoint('j', wallet(), 3, new Uint8Array(32))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    p.checkpoint('j', wallet(), 4, new Uint8Array(32))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.deepEqual(calls, [3], 'no retry, and no later checkpoint anchored')
+    assert.deepEqual(events.map((e) => e.type), ['replaced'])
+    assert.equal(await p.finish('j'), 0)
+  })
+
+  it('the escrow naming another worker is a JobReplacedError for its anchors and delivery', () => {
+    const me = wallet()
+    const escrow = wallet()
+    assert.doesNotThrow(() => { assertStillWorker({ state: ESCROW_STATE.funded, worker: me }, escrow, me) })
+    assert.throws(() => { assertStillWorker({ state: ESCROW_STATE.funded, worker: wallet() }, escrow, me) }, JobReplacedError)
+    // A settled escrow names whoever was paid: nothing to refuse there.
+    assert.doesNotThrow(() => { assertStillWorker({ state: ESCROW_STATE.completed, worker: wallet() }, escrow, me) })
   })
 })
 
