@@ -353,6 +353,12 @@ export const MESH = {
   /** How long past a bid's deadline the worker keeps its slot for the award (the client ranks,
    * escrows, dials); then the slot is free again, awarded or not. */
   bidAwardGraceSeconds: 5,
+  /** How long past an announce's bid deadline (whole seconds) the client still takes a bid: one
+   * sent at the deadline is in flight, and the deadline was rounded to the second. */
+  bidReceiveGraceMs: 1_000,
+  /** How long a worker waits for a client's balance (proof of funds) before it gives the announce
+   * up: an RPC that does not answer must not hold the bidder past any bid window. */
+  clientFundsReadTimeoutMs: 5_000,
   /** (security, finding 8) Most bids a worker has pending on the jobs of one announcing client (peer
    * or wallet): more announces from the same client are not bid on until those are decided. Four
    * lets a client run several jobs at once (the sim runs three) while one client alone cannot hold

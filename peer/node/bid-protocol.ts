@@ -6,7 +6,9 @@
  *
  * A refusal of bad input (oversized, malformed, badly signed, for a job that is not open,
  * from a peer the bid does not name) also lowers the sender's misbehaviour score; a banned peer's
- * streams are reset before anything is read.
+ * streams are reset before anything is read. A bid for a round that closed recently (within
+ * `MESH.maxAnnounceBidWindowSeconds`, the most any announce lets a worker take) is refused as `LATE`
+ * and is no offence: an honest worker on a slow link or a loaded machine sends those.
  *
  * This file is protocol only: which bid wins is policy and lives elsewhere.
  */
@@ -25,6 +27,9 @@ const { Kind, WireError, equalBytes, openSigned } = wire
 /** How long a bidder has to deliver its one frame after opening the stream. */
 const READ_TIMEOUT_MS = 5_000
 
+/** Most closed rounds remembered for telling a late bid from an unexpected one. */
+const CLOSED_ROUNDS_KEPT = 1_024
+
 /** The client's receipt for an accepted bid: one empty frame. */
 const BID_RECEIPT = new Uint8Array(0)
 
@@ -41,7 +46,7 @@ export interface ReceivedBid {
 
 /** Raised (to `onRejected`) for a bid that is well-formed but not acceptable now. */
 export class BidRefusedError extends Error {
-  readonly reason: 'UNEXPECTED_JOB' | 'DUPLICATE' | 'WRONG_PEER' | 'BANNED'
+  readonly reason: 'UNEXPECTED_JOB' | 'LATE' | 'DUPLICATE' | 'WRONG_PEER' | 'BANNED'
   constructor (reason: BidRefusedError['reason'], message: string) {
     super(message)
     this.name = 'BidRefusedError'
@@ -58,6 +63,8 @@ export interface BidRound {
   readonly closed: Promise<readonly ReceivedBid[]>
   /** Called for each bid as it is accepted. */
   onBid: (fn: (bid: ReceivedBid) => void) => void
+  /** Re-times the round: it closes `ms` from now instead (the announce published may be later than the round's opening). */
+  closeIn: (ms: number) => void
   close: () => void
 }
 
@@ -75,6 +82,13 @@ export interface BidCollector {
 /** Registers the bid protocol handler on `node`; bids are accepted only for rounds it opened. */
 export async function startBidCollector (node: PeerNode, options: BidCollectorOptions = {}): Promise<BidCollector> {
   const rounds = new Map<string, { bids: ReceivedBid[], from: Set<string>, listeners: Array<(b: ReceivedBid) => void>, close: () => void }>()
+  /** Rounds closed lately, by job id: local ms until which a bid for them is `LATE`, not unexpected. */
+  const closed = new Map<string, number>()
+  const closedLately = (key: string): boolean => {
+    const now = Date.now()
+    for (const [k, until] of closed) if (until <= now) closed.delete(k)
+    return closed.has(key)
+  }
 
   const refuse = (stream: Stream, peer: PeerId, error: Error, offence: Parameters<PeerNode['misbehaviour']['record']>[1] | undefined): void => {
     if (offence !== undefined) node.misbehaviour.record(peer.toString(), offence)
@@ -108,6 +122,10 @@ export async function startBidCollector (node: PeerNode, options: BidCollectorOp
       return
     }
     const round = rounds.get(toHex(message.jobId))
+    if (round === undefined && closedLately(toHex(message.jobId))) {
+      refuse(stream, peer, new BidRefusedError('LATE', 'the bidding round for this job has closed'), undefined)
+      return
+    }
     if (round === undefined) {
       refuse(stream, peer, new BidRefusedError('UNEXPECTED_JOB', 'no open bidding round for this job'), 'UNEXPECTED_JOB')
       return
@@ -148,13 +166,23 @@ export async function startBidCollector (node: PeerNode, options: BidCollectorOp
       const done = new Promise<readonly ReceivedBid[]>((resolve) => { finish = resolve })
       const close = (): void => {
         clearTimeout(timer)
-        if (rounds.get(key) === state) rounds.delete(key)
+        if (rounds.get(key) === state) {
+          rounds.delete(key)
+          closed.set(key, Date.now() + MESH.maxAnnounceBidWindowSeconds * 1000)
+          while (closed.size > CLOSED_ROUNDS_KEPT) closed.delete(closed.keys().next().value as string)
+        }
         finish([...state.bids])
       }
       const state = { bids: [] as ReceivedBid[], from: new Set<string>(), listeners: [] as Array<(b: ReceivedBid) => void>, close }
+      closed.delete(key)
       rounds.set(key, state)
-      const timer = setTimeout(close, windowMs)
-      return { jobId, bids: state.bids, closed: done, onBid: (fn) => { state.listeners.push(fn) }, close }
+      let timer = setTimeout(close, windowMs)
+      const closeIn = (ms: number): void => {
+        if (rounds.get(key) !== state) return
+        clearTimeout(timer)
+        timer = setTimeout(close, Math.max(0, ms))
+      }
+      return { jobId, bids: state.bids, closed: done, onBid: (fn) => { state.listeners.push(fn) }, closeIn, close }
     },
     stop: async () => {
       for (const round of [...rounds.values()]) round.close()

@@ -282,6 +282,22 @@ describe('mesh: four nodes on 127.0.0.1', function () {
       round.close()
     })
 
+    it('refuses a bid that comes after its round closed as late, which is no offence', async () => {
+      const [, w1] = workers as [PeerNode, PeerNode]
+      const jobId = newJobId()
+      const round = collector.open(jobId, 60_000)
+      round.closeIn(0)
+      assert.deepEqual(await round.closed, [])
+      const before = client.misbehaviour.score(nameOf(w1))
+      await assert.rejects(sendBid(w1, client.peerId, signedBid(w1, jobId, 1n)), BidNotAcceptedError)
+      assert.equal((lastRejection(w1) as BidRefusedError).reason, 'LATE')
+      assert.equal(client.misbehaviour.score(nameOf(w1)), before)
+      // A job the client never opened a round for stays an offence.
+      await assert.rejects(sendBid(w1, client.peerId, signedBid(w1, newJobId(), 1n)), BidNotAcceptedError)
+      assert.equal((lastRejection(w1) as BidRefusedError).reason, 'UNEXPECTED_JOB')
+      assert.ok(client.misbehaviour.score(nameOf(w1)) < before)
+    })
+
     it('bans a peer that keeps sending garbage: its connections close and it cannot bid any more', async () => {
       const w2 = workers[2]!
       const jobId = newJobId()

@@ -80,7 +80,12 @@ describe('a worker\'s link cut for 30 s mid-job (network namespaces)', function 
       firstJson(worker, (v) => v.event === 'job' && v.state === 'training', 180_000).then(() => 'training' as const, (e: unknown) => e),
       client.exited
     ])
-    if (first !== 'training') assert.fail(`the worker never trained (${first instanceof Error ? first.message : `the client exited ${String(first)}`}): ${client.stderr.join('\n')}`)
+    if (first !== 'training') {
+      // Both sides in the message itself: CI keeps only the tail of the log.
+      assert.fail(`the worker never trained (${first instanceof Error ? first.message : `the client exited ${String(first)}`}):\n` +
+        `--- client ---\n${client.lines.slice(-20).join('\n')}\n${client.stderr.slice(-10).join('\n')}\n` +
+        `--- worker ---\n${worker.lines.slice(-20).join('\n')}\n${worker.stderr.slice(-10).join('\n')}`)
+    }
     const cutAt = Date.now()
     net.linkUp('worker', false)
     await new Promise((resolve) => setTimeout(resolve, CUT_MS))

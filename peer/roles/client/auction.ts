@@ -72,6 +72,16 @@ export interface AuctionResult {
   readonly workerWallet: PublicKey
 }
 
+/**
+ * Local ms from `now` (unix seconds, the node's clock) until the round for `announce` closes: its
+ * bid deadline plus `MESH.bidReceiveGraceMs` (the deadline is in whole seconds, and a bid sent at it
+ * is still in flight), never more than the longest window an announce may carry plus that grace.
+ */
+export function roundCloseInMs (announce: Pick<wire.JobAnnounce, 'bidDeadline'>, now: number): number {
+  const ms = (Number(announce.bidDeadline) - now) * 1000 + MESH.bidReceiveGraceMs
+  return Math.min(Math.max(0, ms), MESH.maxAnnounceBidWindowSeconds * 1000 + MESH.bidReceiveGraceMs)
+}
+
 /** Announces, collects the window's bids, ranks them with chain facts; throws NoEligibleBidError. */
 export async function runAuction (c: AuctionComponents, r: AuctionRequest, emit: Emit): Promise<AuctionResult> {
   const round = c.openRound(r.terms.jobId, r.windowMs)
@@ -80,16 +90,23 @@ export async function runAuction (c: AuctionComponents, r: AuctionRequest, emit:
   // before the announce's bid deadline (whole seconds) makes it stale.
   const options = { waitMs: Math.min(5_000, Math.floor(r.windowMs / 2)), reannounceEveryMs: 500 }
   let announcement: Announcement
+  let published = announceOf(r.terms, c.clock(), r.windowMs)
   try {
     // Wait for every worker found to subscribe (a publish reaches only known subscribers); a
     // worker that never does is not worth failing the job for: then settle for one.
-    announcement = await c.announce(announceOf(r.terms, c.clock(), r.windowMs), { ...options, minSubscribers: Math.max(1, r.expected) })
-      // Re-signed: the wait may have outlived the first one's whole-second bid deadline.
-      .catch(async () => await c.announce(announceOf(r.terms, c.clock(), r.windowMs), { ...options, minSubscribers: 1 }))
+    announcement = await c.announce(published, { ...options, minSubscribers: Math.max(1, r.expected) })
+      .catch(async () => {
+        // Re-signed: the wait may have outlived the first one's whole-second bid deadline.
+        published = announceOf(r.terms, c.clock(), r.windowMs)
+        return await c.announce(published, { ...options, minSubscribers: 1 })
+      })
   } catch (e) {
     round.close()
     throw e
   }
+  // The round lasts as long as the announce that went out says, not from its opening: the waits
+  // above may have used most of the window (a worker reached late still has its whole window).
+  round.closeIn(roundCloseInMs(published, c.clock()))
   const bids = await round.closed
   announcement.stop()
   const ranking = rankBids(await Promise.all(bids.map(async (b) => await candidateOf(c, b))), r.terms.maxPrice)

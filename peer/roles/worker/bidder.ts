@@ -15,7 +15,8 @@
  * wallet holds at least that price (`clientFundsCover`, the balance read through `clientFunds`,
  * cached briefly by the worker): a wallet with a few lamports and no tokens idles no one. The read
  * happens before the slot is taken, and the policy decides again after it with the slots as they
- * are then, so concurrent announces never overbook the worker.
+ * are then, so concurrent announces never overbook the worker. A read that fails or takes longer
+ * than `MESH.clientFundsReadTimeoutMs` funds nothing (no bid), and says so in the log.
  */
 import { logger } from '@libp2p/logger'
 import type { PeerId } from '@libp2p/interface'
@@ -41,6 +42,8 @@ export interface BidderComponents {
   now: () => number
   /** The CYXWIZ balance of the wallet that signed an announce, base units (0 without a token account; throws when it cannot be read). */
   clientFunds: (wallet: Uint8Array) => Promise<bigint>
+  /** How long a balance read may take, ms (default `MESH.clientFundsReadTimeoutMs`). */
+  clientFundsTimeoutMs?: number
 }
 
 interface PendingBid {
@@ -84,7 +87,7 @@ export class Bidder {
     let decision = decide()
     if (decision.bid) {
       const price = decision.price
-      const funds = await this.#c.clientFunds(e.signer).catch((err: unknown) => {
+      const funds = await withTimeout(this.#c.clientFunds(e.signer), this.#c.clientFundsTimeoutMs ?? MESH.clientFundsReadTimeoutMs, 'reading the balance timed out').catch((err: unknown) => {
         log('the balance of client %s could not be read: %s', clientWallet, err instanceof Error ? err.message : err)
         return undefined
       })
@@ -129,6 +132,17 @@ export class Bidder {
     const now = this.#c.now()
     for (const [id, p] of this.#pending) if (p.until <= now) this.#pending.delete(id)
     for (const [id, p] of this.#prices) if (p.forgetAt <= now) this.#prices.delete(id)
+  }
+}
+
+/** `p`, or a rejection with `message` after `ms`. */
+async function withTimeout<T> (p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error(`${message} (${ms} ms)`)) }, ms) })
+  try {
+    return await Promise.race([p, late])
+  } finally {
+    clearTimeout(timer)
   }
 }
 

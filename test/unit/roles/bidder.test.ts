@@ -26,7 +26,7 @@ function announce (from: PeerId, signer: Uint8Array, o: { bidDeadline?: number, 
 const RICH = 1_000n * T
 
 /** A bidder on doubles: a manual clock (ms), a capacity, bids collected instead of sent, wallet balances by hex (a function may throw). */
-function bidderOnDoubles (capacity: number, funds: (walletHex: string) => Promise<bigint> = async () => RICH): { bidder: Bidder, sent: wire.Bid[], events: WorkerEvent[], clock: { ms: number } } {
+function bidderOnDoubles (capacity: number, funds: (walletHex: string) => Promise<bigint> = async () => RICH, fundsTimeoutMs?: number): { bidder: Bidder, sent: wire.Bid[], events: WorkerEvent[], clock: { ms: number } } {
   const sent: wire.Bid[] = []
   const events: WorkerEvent[] = []
   const clock = { ms: NOW_S * 1000 }
@@ -37,7 +37,8 @@ function bidderOnDoubles (capacity: number, funds: (walletHex: string) => Promis
     sendBid: async (_client, bid) => { sent.push(bid) },
     recordBid: async () => {},
     now: () => clock.ms,
-    clientFunds: async (wallet) => await funds(toHex(wallet))
+    clientFunds: async (wallet) => await funds(toHex(wallet)),
+    ...(fundsTimeoutMs === undefined ? {} : { clientFundsTimeoutMs: fundsTimeoutMs })
   }
   return { bidder: new Bidder(c, (e) => { events.push(e) }), sent, events, clock }
 }
@@ -114,6 +115,18 @@ describe('unit: worker bidder (finding 8: stake-free announces cannot idle a wor
     assert.equal(sent[0]?.price, 1n * T)
     assert.deepEqual(reasons(events), ['client-unfunded', 'client-unfunded', 'client-unfunded', 'bid'])
     assert.equal(bidder.pending(), 1, 'a refused announce holds no slot')
+  })
+
+  it('proof of funds: a balance read that never answers gives the announce up after the timeout, and the next one is bid on', async () => {
+    let answer = false
+    const { bidder, sent, events } = bidderOnDoubles(1, async () => await (answer ? Promise.resolve(RICH) : new Promise<bigint>(() => {})), 50)
+    await bidder.onAnnounce(announce(await peerId(), new Uint8Array(32).fill(3), { jobByte: 1 }))
+    assert.deepEqual(reasons(events), ['client-unfunded'])
+    assert.equal(sent.length, 0)
+    assert.equal(bidder.pending(), 0, 'no slot held by an announce given up')
+    answer = true
+    await bidder.onAnnounce(announce(await peerId(), new Uint8Array(32).fill(4), { jobByte: 2 }))
+    assert.deepEqual(reasons(events), ['client-unfunded', 'bid'])
   })
 
   it('proof of funds: announces that arrive while balances are read never overbook the worker', async () => {

@@ -9,7 +9,7 @@ import { ESCROW, MESH, PEER_MEMORY, PROOF, wire, toHex } from '../../../protocol
 import { JobRefusedError, type JobSessionOptions, type JobSessionResult } from '../../../peer/job/index.js'
 import type { BidRound, ReceivedBid } from '../../../peer/node/index.js'
 import type { CoordinatorMatch } from '../../../peer/match/index.js'
-import { announceOf, bidWindowSeconds, runAuction, type AuctionComponents, type AnnounceTerms } from '../../../peer/roles/client/auction.js'
+import { announceOf, bidWindowSeconds, roundCloseInMs, runAuction, type AuctionComponents, type AnnounceTerms } from '../../../peer/roles/client/auction.js'
 import { anchoredRootVerdict, checkDelivery, type CheckComponents } from '../../../peer/roles/client/checks.js'
 import { discoverWorkers, type DiscoverComponents } from '../../../peer/roles/client/discover.js'
 import { disputes } from '../../../peer/roles/client/dispute.js'
@@ -87,19 +87,24 @@ describe('unit: client auction', () => {
     return { message: { jobId: new Uint8Array(32).fill(1), workerPeerId: from.toMultihash().bytes, price, etaSeconds: 60, stake: 0n, reputation: 0, issuedAt: BigInt(NOW_S) }, signer: signer.toBytes(), from, bytes: new Uint8Array(0), receivedAt: 0 }
   }
 
-  function auctionDoubles (bids: ReceivedBid[], nodes: Map<string, ReturnType<typeof nodeAccountDouble>>, failFirstAnnounce = false): AuctionComponents & { announced: Array<{ minSubscribers?: number }> } {
-    const announced: Array<{ minSubscribers?: number }> = []
-    const round: BidRound = { jobId: new Uint8Array(32), bids, closed: Promise.resolve(bids), onBid: () => {}, close: () => {} }
+  function auctionDoubles (bids: ReceivedBid[], nodes: Map<string, ReturnType<typeof nodeAccountDouble>>, failFirstAnnounce = false): AuctionComponents & { announced: Array<{ minSubscribers?: number, bidDeadline: bigint }>, closeIns: number[] } {
+    const announced: Array<{ minSubscribers?: number, bidDeadline: bigint }> = []
+    const closeIns: number[] = []
+    const round: BidRound = { jobId: new Uint8Array(32), bids, closed: Promise.resolve(bids), onBid: () => {}, closeIn: (ms) => { closeIns.push(ms) }, close: () => {} }
+    // Each announce takes 4 s of the node's clock (a wait for subscribers).
+    let now = NOW_S
     return {
       announced,
+      closeIns,
       openRound: () => round,
-      announce: async (_a, o) => {
-        announced.push(o)
+      announce: async (a, o) => {
+        announced.push({ ...o, bidDeadline: a.bidDeadline })
+        now += 4
         if (failFirstAnnounce && announced.length === 1) throw new Error('only 0 of 3 subscribers')
         return { jobId: new Uint8Array(32), recipients: 1, stop: () => {} }
       },
       readNode: async (w) => nodes.get(w.toBase58()),
-      clock: () => NOW_S
+      clock: () => now
     }
   }
 
@@ -128,6 +133,27 @@ describe('unit: client auction', () => {
     await runAuction(c, { terms: terms(), windowMs: 1_000, expected: 3 }, emit)
     assert.deepEqual(c.announced.map((o) => o.minSubscribers), [3, 1])
   })
+
+  it('keeps the round open for the announce that went out: its whole window from then, plus the receive grace', async () => {
+    const w = wallet()
+    const c = auctionDoubles([await bid(1n * T, w)], new Map([[w.toBase58(), nodeAccountDouble({ owner: w })]]), true)
+    await runAuction(c, { terms: terms(), windowMs: 10_000, expected: 3 }, collect().emit)
+    // The first announce (deadline NOW+10) waited 4 s and failed; the second was signed at NOW+4.
+    assert.deepEqual(c.announced.map((o) => o.bidDeadline), [BigInt(NOW_S + 10), BigInt(NOW_S + 14)])
+    // Published at NOW+8 by the double's clock: 6 s of its window left, plus the grace.
+    assert.deepEqual(c.closeIns, [6_000 + MESH.bidReceiveGraceMs])
+  })
+
+  for (const [deadline, now, ms, why] of [
+    [110, 100, 10_000 + MESH.bidReceiveGraceMs, 'the whole window ahead'],
+    [110, 110, MESH.bidReceiveGraceMs, 'at the deadline: the grace only'],
+    [110, 115, 0, 'well past it: closes now'],
+    [100_000, 100, MESH.maxAnnounceBidWindowSeconds * 1000 + MESH.bidReceiveGraceMs, 'a deadline beyond what an announce may name: capped']
+  ] as const) {
+    it(`a round closes at the announce's deadline plus the grace: ${why}`, () => {
+      assert.equal(roundCloseInMs({ bidDeadline: BigInt(deadline) }, now), ms)
+    })
+  }
 })
 
 describe('unit: client escrow terms', () => {
