@@ -200,21 +200,30 @@ export class BidNotAcceptedError extends Error {
   }
 }
 
+/** Tries a bid gets when the connection or stream closes under it before the client answered. */
+const BID_ATTEMPTS = 3
+/** Pause between those tries (the connection that replaces a closed one is being set up). */
+const BID_RETRY_PAUSE_MS = 250
+
 /**
  * Sends one signed bid (bytes from `signMessage`) to the client and resolves when the client has
  * accepted it; rejects with `BidNotAcceptedError` when the client resets the stream.
  */
 export async function sendBid (node: PeerNode, client: PeerId | Multiaddr, signedBid: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<void> {
   const signal = options.signal ?? AbortSignal.timeout(READ_TIMEOUT_MS * 2)
-  try {
-    await sendBidOn(node, client, signedBid, signal)
-  } catch (e) {
-    // DCUtR closes a relayed connection as soon as it has made a direct one (docs/network.md), and
-    // with it any stream on it: a bid caught on a connection that closed under it is sent once
-    // more, on the connection that replaced it. Any other failure stands.
-    if (!(e instanceof ConnectionGoneError) || signal.aborted) throw e
-    log('the connection to %s closed under a bid; sending it again', e.peer)
-    await sendBidOn(node, client, signedBid, signal)
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sendBidOn(node, client, signedBid, signal)
+      return
+    } catch (e) {
+      // A connection can close under a bid: DCUtR closes a relayed connection as soon as it has
+      // made a direct one (docs/network.md), a simultaneous dial is deduplicated, a connection
+      // manager prunes. A bid caught so is sent again, on whatever connection replaced it. A
+      // refusal by the client, or the time running out, stands.
+      if (!(e instanceof ConnectionGoneError) || signal.aborted || attempt >= BID_ATTEMPTS) throw e
+      log('the connection to %s closed under a bid (%s); sending it again', e.peer, e.message)
+      await new Promise((resolve) => setTimeout(resolve, BID_RETRY_PAUSE_MS))
+    }
   }
 }
 
@@ -223,9 +232,24 @@ class ConnectionGoneError extends BidNotAcceptedError {
   constructor (message: string, readonly peer: string, options: { cause: unknown }) { super(message, options) }
 }
 
+/** What went wrong, in words: libp2p rejects some waits with the stream's or connection's `close` Event, not an Error. */
+function describe (e: unknown): string {
+  if (e instanceof Error) return e.message
+  if (e instanceof Event) return `the ${e.type} event of ${e.target?.constructor.name ?? 'a stream'}`
+  return String(e)
+}
+
 async function sendBidOn (node: PeerNode, client: PeerId | Multiaddr, signedBid: Uint8Array, signal: AbortSignal): Promise<void> {
-  const conn = await node.libp2p.dial(client, { signal })
-  const stream = await conn.newStream(MESH.bidProtocol, { signal })
+  let conn: Connection
+  let stream: Stream
+  try {
+    conn = await node.libp2p.dial(client, { signal })
+    stream = await conn.newStream(MESH.bidProtocol, { signal })
+  } catch (e) {
+    if (signal.aborted) throw e
+    // Nothing was sent yet: a dial or a protocol negotiation that fails here met a connection closing.
+    throw new ConnectionGoneError(`could not open a bid stream: ${describe(e)}`, client.toString(), { cause: e })
+  }
   try {
     const frames = framed(stream, MESH.maxSignedMessageBytes)
     await frames.write(signedBid, { signal })
@@ -234,8 +258,8 @@ async function sendBidOn (node: PeerNode, client: PeerId | Multiaddr, signedBid:
     if (receipt.byteLength !== 0) throw new WireError('MALFORMED', 'a bid receipt is an empty frame')
     // Accepted. Both ends have closed their writing side, so the stream is done; nothing to wait for.
   } catch (e) {
-    stream.abort(e instanceof Error ? e : new Error(String(e)))
-    const message = `the client did not accept the bid: ${e instanceof Error ? e.message : String(e)}`
+    stream.abort(e instanceof Error ? e : new Error(describe(e)))
+    const message = `the client did not accept the bid: ${describe(e)}`
     if (conn.status !== 'open') throw new ConnectionGoneError(message, conn.remotePeer.toString(), { cause: e })
     throw new BidNotAcceptedError(message, { cause: e })
   }

@@ -282,6 +282,29 @@ describe('mesh: four nodes on 127.0.0.1', function () {
       round.close()
     })
 
+    it('sends a bid again when the connection closes while its stream is being opened (libp2p rejects with the close Event)', async () => {
+      const w0 = workers[0]!
+      const jobId = newJobId()
+      const round = collector.open(jobId)
+      // A test double around w0's libp2p for one dial only: the connection it returns rejects the
+      // stream's negotiation with a close Event, as libp2p does when the connection closes under it.
+      let failed = 0
+      const libp2p = new Proxy(w0.libp2p, {
+        get: (target, key) => key !== 'dial'
+          ? Reflect.get(target, key, target)
+          : async (...args: Parameters<typeof target.dial>) => {
+            const conn = await target.dial(...args)
+            if (failed > 0) return conn
+            failed++
+            return new Proxy(conn, { get: (c, k) => k === 'newStream' ? async () => { throw new Event('close') } : Reflect.get(c, k, c) })
+          }
+      })
+      await sendBid({ ...w0, libp2p } as PeerNode, client.peerId, signedBid(w0, jobId, 4n))
+      assert.equal(failed, 1)
+      assert.deepEqual(round.bids.map((b) => b.message.price), [4n])
+      round.close()
+    })
+
     it('refuses a bid that comes after its round closed as late, which is no offence', async () => {
       const [, w1] = workers as [PeerNode, PeerNode]
       const jobId = newJobId()
