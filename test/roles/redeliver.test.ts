@@ -15,6 +15,7 @@ import { UNITS_PER_TOKEN, wire, toHex, fromHex } from '../../protocols/index.js'
 import { JobRefusedError, runJobSession } from '../../peer/job/index.js'
 import { Client, Worker, jobSpec, type WorkerEvent } from '../../peer/roles/index.js'
 import { generateSpirals } from '../../peer/train/index.js'
+import { until } from '../mesh/fixtures.js'
 import { World } from './world.js'
 
 const T = UNITS_PER_TOKEN
@@ -33,7 +34,7 @@ describe('roles: a delivered job asked again is delivered again', function () {
     await world?.close()
   })
 
-  it('sends the same weights from its evidence, without training or anchoring again', async () => {
+  it('sends the same weights from its evidence, without training or anchoring again (also when interrupted after sealing, before the delivery)', async () => {
     const clientPeer = await world.peer(100n)
     const workerPeer = await world.peer(50n, clientPeer.node.multiaddrs())
     const events: WorkerEvent[] = []
@@ -62,6 +63,24 @@ describe('roles: a delivered job asked again is delivered again', function () {
     assert.ok(events.some((e) => e.type === 'redelivered' && e.jobId === jobId), 'the worker said it delivered again')
     assert.equal(events.filter((e) => e.type === 'job' && e.state === 'training').length, trainedBefore, 'nothing trained again')
     assert.equal(events.filter((e) => e.type === 'anchored').length, anchoredBefore, 'nothing anchored again')
+    assert.equal((await worker.jobs.get(jobId))?.state, 'delivered')
+
+    // Interrupted after its evidence was sealed and its root anchored, before the delivery reached
+    // the client (the link cut in test/net/link-cut caught a worker there): the record still says
+    // `training`. Staged by writing that record back. The worker must deliver the sealed evidence:
+    // a new run would time its checkpoints anew, so its root would not be the one anchored.
+    const record = (await worker.jobs.get(jobId))!
+    await workerPeer.store.jobs.put(`worker/${jobId}`, { ...record, state: 'training' } as unknown as Parameters<typeof workerPeer.store.jobs.put>[1])
+    const redeliveredBefore = events.filter((e) => e.type === 'redelivered').length
+    const deliveredEvents = (): number => events.filter((e) => e.type === 'job' && e.jobId === jobId && e.state === 'delivered').length
+    const deliveredBefore = deliveredEvents()
+    const third = await runJobSession(clientPeer.node, peerIdFromString(outcome.winner.peer), { signedAward: signMessage(Kind.AWARD, { ...award, issuedAt: BigInt(clientPeer.node.clock()) }, clientPeer.node.wallet), dataset })
+    assert.deepEqual(third.weights, outcome.session.weights)
+    assert.equal(third.delivery.evidenceCid, outcome.session.delivery.evidenceCid)
+    assert.equal(toHex(third.delivery.merkleRoot), toHex(outcome.session.delivery.merkleRoot))
+    assert.equal(events.filter((e) => e.type === 'redelivered').length, redeliveredBefore + 1, 'the sealed evidence went out again')
+    // The worker records the delivery once its session has ended (after the client has the weights).
+    await until(() => deliveredEvents() > deliveredBefore, 10_000, 'the worker to record the delivery again')
     assert.equal((await worker.jobs.get(jobId))?.state, 'delivered')
 
     // Another wallet with the same award (signed by itself) is refused: the job is that client's.

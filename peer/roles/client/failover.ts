@@ -121,6 +121,7 @@ export async function handOverJob (c: FailoverComponents, r: FailoverRequest, em
         get bids () { return round.bids.filter(other) },
         closed: round.closed.then((bids) => bids.filter(other)),
         onBid: (fn) => { round.onBid((b) => { if (other(b)) fn(b) }) },
+        closeIn: (ms) => { round.closeIn(ms) },
         close: () => { round.close() }
       }
     }

@@ -18,7 +18,7 @@ import { CID } from 'multiformats/cid'
 import { AccountKindError, fetchDisputes, fetchEscrow, fetchVote, heartbeat, registerNode } from '../../../chain/index.js'
 import { MESH, PROOF, minimumRegistrationStake, toHex, wire } from '../../../protocols/index.js'
 import { EvidenceWriter, type EvidenceStore, type Helia } from '../../../storage/index.js'
-import { startJobService, type JobService } from '../../job/index.js'
+import { startJobService, type DeliveredWork, type JobService } from '../../job/index.js'
 import { buildAdvert, evidenceFetchComponents, onJobAnnounce, provideEvidence, publishAdvert, sendBid, type PeerNode } from '../../node/index.js'
 import type { WorkerProfile } from '../../policy/index.js'
 import { fetchClientInputs, fetchEvidence, verifyEvidence } from '../../evidence/index.js'
@@ -33,7 +33,7 @@ import { anchorFinalRoot, anchorProgressRoot, anchoredCheckpoints, chainTime, cl
 import { judgeEvidence } from '../juror.js'
 import { Bidder } from './bidder.js'
 import { clientFundsReader } from './client-funds.js'
-import { workerFactsOf } from './facts.js'
+import { workerFactsOf, workerFactsRecord } from './facts.js'
 import { controlPrice, type WorkerControl } from './control.js'
 import { JobRunner } from './runner.js'
 import { Settler } from './settler.js'
@@ -190,12 +190,13 @@ export class Worker {
         // job stream), checked against the spec's hashes before anything trains.
         fetchClientInputs: async (_job, spec, signal) => await fetchClientInputs(w.#helia, spec, { signal: AbortSignal.any([signal, AbortSignal.timeout(CLIENT_INPUTS_TIMEOUT_MS)]) }),
         run: async (job, dataset, progress, signal) => {
-          // Delivered before and asked again (the Delivery was lost with the link): the sealed
-          // evidence's final weights go out again; nothing is retrained or re-anchored.
           const record = await w.jobs.get(job.jobId)
           const facts = record === undefined ? undefined : workerFactsOf(record.facts)
-          if (record?.state === 'delivered' && facts?.evidenceCid !== undefined && facts.weightsHash !== undefined) {
-            const work = await redeliver(w.#helia, facts.evidenceCid, job.award.spec!, dataset, facts.weightsHash)
+          const sealed = facts?.evidenceCid !== undefined && facts.weightsHash !== undefined
+          // Delivered before and asked again (the Delivery was lost with the link): the sealed
+          // evidence's final weights go out again; nothing is retrained or re-anchored.
+          if (record?.state === 'delivered' && sealed) {
+            const work = await redeliver(w.#helia, facts.evidenceCid!, job.award.spec!, dataset, facts.weightsHash!)
             w.#emit({ type: 'redelivered', jobId: job.jobId })
             return work
           }
@@ -204,7 +205,7 @@ export class Worker {
           // the checkpoint the client verified: adopted as this peer's draft, then resumed by the
           // same path as after a crash of this peer (`trainWithEvidence`).
           const resume = job.award.resume
-          if (resume !== undefined && resume.epoch > 0) await w.#adoptCheckpoint(job.jobId, job.award.spec!, resume, job.from, runSignal)
+          if (resume !== undefined && resume.epoch > 0 && !sealed) await w.#adoptCheckpoint(job.jobId, job.award.spec!, resume, job.from, runSignal)
           // Each stored checkpoint goes to the client and, in the background, on-chain (the no-progress timeout).
           const reported: typeof progress = {
             metrics: (m) => { progress.metrics(m) },
@@ -213,14 +214,32 @@ export class Worker {
               w.#runner.checkpoint(job.jobId, job.award, n)
             }
           }
-          const run = o.faults === undefined
-            ? runWithEvidence(w.#helia, o.store.evidenceDrafts, job.award.spec!, dataset, reported, runSignal)
-            : runWithFaults(o.faults, { node: o.node, evidence: w.#helia, drafts: o.store.evidenceDrafts, spec: job.award.spec!, dataset, progress: reported, signal: runSignal })
+          const trained = async (): Promise<DeliveredWork> => {
+            // Trained before and interrupted after the evidence was sealed (while anchoring or
+            // delivering): that evidence is the job's. A new run would time its checkpoints anew,
+            // so its chain, and the root already anchored, would differ.
+            if (sealed) {
+              const work = await redeliver(w.#helia, facts.evidenceCid!, job.award.spec!, dataset, facts.weightsHash!)
+              w.#emit({ type: 'redelivered', jobId: job.jobId })
+              return work
+            }
+            const work = await (o.faults === undefined
+              ? runWithEvidence(w.#helia, o.store.evidenceDrafts, job.award.spec!, dataset, reported, runSignal)
+              : runWithFaults(o.faults, { node: o.node, evidence: w.#helia, drafts: o.store.evidenceDrafts, spec: job.award.spec!, dataset, progress: reported, signal: runSignal }))
+            await w.jobs.note(job.jobId, workerFactsRecord({ evidenceCid: work.delivery.evidenceCid, weightsHash: work.delivery.weightsHash }))
+            return work
+          }
+          const run = (async () => {
+            const work = await trained()
+            // Before the weights go out: the root on-chain (and the optimistic delivery with it).
+            // Each step is a no-op once it has landed, so a resumed session anchors the same.
+            await w.#runner.anchor(job.jobId, job.award, work.delivery.evidenceCid, work.delivery.weightsHash)
+            return work
+          })()
+          // A resumed session waits for this one to stop, anchoring included.
           w.#runs.set(job.jobId, run.catch((e: unknown) => { log.trace('training run of job %s ended with an error: %s', job.jobId, e instanceof Error ? e.message : e) }))
           try {
             const work = await run
-            // Before the weights go out: the root on-chain (and the optimistic delivery with it).
-            await w.#runner.anchor(job.jobId, job.award, work.delivery.evidenceCid, work.delivery.weightsHash)
             // The sealed evidence is findable by CID in the DHT: a juror or the client's retry finds
             // this worker (and the client, which pins what it fetched, announces itself too).
             provideEvidence(o.node, CID.parse(work.delivery.evidenceCid)).catch((e: unknown) => { log('announcing the evidence of job %s failed: %s', job.jobId, e instanceof Error ? e.message : e) })

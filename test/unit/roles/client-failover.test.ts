@@ -57,7 +57,7 @@ describe('unit: client failover (issue 21)', () => {
       let handedOver = false
       const c: FailoverComponents = {
         wallet: wallet(),
-        openRound: () => ({ jobId: new Uint8Array(32), bids, closed: Promise.resolve(bids), onBid: () => {}, close: () => {} }) satisfies BidRound,
+        openRound: () => ({ jobId: new Uint8Array(32), bids, closed: Promise.resolve(bids), onBid: () => {}, closeIn: () => {}, close: () => {} }) satisfies BidRound,
         announce: async (a) => { announced.push(a); return { jobId: a.jobId, recipients: 2, stop: () => {} } },
         readNode: async (w) => nodeAccountDouble({ owner: w }),
         clock: () => NOW_S,
