@@ -384,6 +384,23 @@ export const PEER_MEMORY = {
 } as const
 
 /**
+ * (cyxwiz) Blocks over bitswap (@helia/bitswap 4, storage/helia.ts; docs/findings.md, "bitswap").
+ * Its defaults give a message 10 s to be sent or received whole: a 4 MiB message of 1 MiB chunks,
+ * in a process that also trains (the in-process sim: one event loop for every peer), can take
+ * longer, and a message given up on is lost for good — bitswap never sends a want again, and the
+ * cancel of an aborted want never reaches the peer (so the first want again is swallowed by the
+ * peer's stale entry). Hence longer message timeouts, and a fetch that re-wants what stalled.
+ */
+export const BLOCKS = {
+  /** How long one bitswap message may take to send, and to arrive whole. */
+  messageTimeoutMs: 60_000,
+  /** Messages queued per peer before bitswap drops more (its default, 10, drops under load). */
+  sendQueueLength: 64,
+  /** A fetch of a client's model or dataset with no new chunk for this long wants the rest again. */
+  stallMs: 15_000
+} as const
+
+/**
  * (cyxwiz) A client's own dataset (peer/train/data, storage/dataset.ts): bounds checked when it is
  * loaded and again when a worker fetches it by CID, before anything is allocated or spent.
  * `maxBytes` bounds the canonical encoding (x_train ‖ y_train ‖ x_test ‖ y_test), 1 GiB: four

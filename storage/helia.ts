@@ -8,7 +8,7 @@
  *   - the dag-cbor codec, so pins and other DAG walks can traverse evidence manifests;
  *   - optionally, a libp2p node created from exactly the options given (`withLibp2pLight`: no
  *     defaults merged in) and bitswap on it (`withBitswap`), so other peers can fetch our blocks and
- *     we theirs.
+ *     we theirs, with the message timeouts and send queue of `BLOCKS` (protocols/params.ts).
  *
  * Without `libp2p` the node is a blockstore with a CID-aware API: enough for a worker writing
  * evidence, `cyx verify` on a local directory, CAR import/export and tests.
@@ -23,6 +23,7 @@ import { withLibp2pLight, type CreateLibp2pOptions, type HeliaWithLibp2p } from 
 import * as dagCbor from '@ipld/dag-cbor'
 import { createHeliaLight, type Helia } from 'helia'
 import type { ServiceMap } from '@libp2p/interface'
+import { BLOCKS } from '../protocols/index.js'
 import type { PeerStore } from './peer-store.js'
 
 export type { Helia, HeliaWithLibp2p, CreateLibp2pOptions }
@@ -47,6 +48,11 @@ export async function createPeerHelia<S extends ServiceMap> (store: Pick<PeerSto
   })
   if (options === undefined) return await helia.start()
   // withLibp2pLight fills privateKey, nodeInfo and datastore into the options object: give it a copy.
-  const networked = withBitswap(withLibp2pLight(helia, { ...options.libp2p }))
+  // Bitswap's message timeouts and per-peer send queue from BLOCKS (params.ts says why its defaults lose blocks).
+  const networked = withBitswap(withLibp2pLight(helia, { ...options.libp2p }), {
+    messageSendTimeout: BLOCKS.messageTimeoutMs,
+    messageReceiveTimeout: BLOCKS.messageTimeoutMs,
+    sendBlocksMaxQueueLength: BLOCKS.sendQueueLength
+  })
   return await networked.start()
 }

@@ -5,20 +5,65 @@
  * the blocks) and checked — the file's and the dataset's SHA-256 against the spec, the model against
  * the supported ops and the spec's batch-memory claim, the data against its limits and row count.
  *
+ * Over the network a fetch that stalls (no chunk for `BLOCKS.stallMs`) is begun again: bitswap
+ * loses a message now and then under load and never asks again by itself.
+ *
  * The worker fetches a job's inputs with it before training; a resumed client and a verifier
  * (`cyx verify`, the client's spot check, a juror) with it before re-executing.
  */
+import { logger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
-import { MODEL_LIMITS, wire, toHex } from '../../protocols/index.js'
+import { BLOCKS, MODEL_LIMITS, wire, toHex } from '../../protocols/index.js'
 import { fetchBlob, fetchDataset, type EvidenceStore } from '../../storage/index.js'
 import { assertModelSupported, checkDataset, clientModelData, type ClientModelData, type TrainingData } from '../train/index.js'
 import { datasetOfSpec } from './common.js'
+
+const log = logger('cyx:evidence:inputs')
 
 export interface FetchInputsOptions {
   readonly signal?: AbortSignal
   /** Only this peer's blockstore (a client resuming its own job, a verifier with a local store). */
   readonly offline?: boolean
   readonly onProgress?: (what: 'model' | 'dataset', bytesDone: number, bytesTotal: number) => void
+  /**
+   * Over the network: when no chunk has arrived for this long, the fetch is begun again (what
+   * arrived stays in the blockstore) until `signal` ends it (`BLOCKS.stallMs` says why). Default:
+   * `BLOCKS.stallMs`; offline fetches never stall.
+   */
+  readonly stallMs?: number
+  /** Told each time a stalled fetch begins again (attempt ≥ 2). */
+  readonly onStall?: (attempt: number) => void
+}
+
+/** Raised inside an attempt that made no progress for `stallMs`. */
+class StalledError extends Error {
+  constructor (ms: number) { super(`no block arrived for ${ms} ms`) }
+}
+
+/**
+ * Runs `run` until it settles without stalling: `run` calls `progressed` as it advances; an attempt
+ * with no progress for `stallMs` is aborted through its signal and `run` starts again. Any other
+ * failure, or `o.signal` ending, ends it (exported for its unit test).
+ */
+export async function retryStalled<T> (run: (signal: AbortSignal, progressed: () => void) => Promise<T>, o: { readonly stallMs: number, readonly signal?: AbortSignal, readonly onStall?: (attempt: number) => void }): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    if (attempt > 1) o.onStall?.(attempt)
+    const stalled = new AbortController()
+    let timer: NodeJS.Timeout | undefined
+    const progressed = (): void => {
+      clearTimeout(timer)
+      timer = setTimeout(() => { stalled.abort(new StalledError(o.stallMs)) }, o.stallMs)
+    }
+    progressed()
+    try {
+      return await run(o.signal === undefined ? stalled.signal : AbortSignal.any([stalled.signal, o.signal]), progressed)
+    } catch (e) {
+      if (!stalled.signal.aborted || o.signal?.aborted === true) throw e
+      log('attempt %d stalled (%s); wanting the rest again', attempt, (stalled.signal.reason as Error).message)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
 }
 
 /**
@@ -29,15 +74,21 @@ export interface FetchInputsOptions {
 export async function fetchClientInputs (helia: EvidenceStore, spec: wire.TrainingSpec, o: FetchInputsOptions = {}): Promise<ClientModelData> {
   const cm = spec.clientModel
   if (cm === undefined) throw new Error('the spec trains a built-in model, not a client model')
-  const read = { ...(o.signal === undefined ? {} : { signal: o.signal }), ...(o.offline === true ? { offline: true } : {}) }
+  if (o.offline === true) return await fetchClientInputsOnce(helia, spec, cm, o, { offline: true, ...(o.signal === undefined ? {} : { signal: o.signal }) }, () => {})
+  return await retryStalled(async (signal, progressed) => await fetchClientInputsOnce(helia, spec, cm, o, { signal }, progressed), {
+    stallMs: o.stallMs ?? BLOCKS.stallMs, ...(o.signal === undefined ? {} : { signal: o.signal }), ...(o.onStall === undefined ? {} : { onStall: o.onStall })
+  })
+}
+
+async function fetchClientInputsOnce (helia: EvidenceStore, spec: wire.TrainingSpec, cm: wire.ClientModel, o: FetchInputsOptions, read: { signal?: AbortSignal, offline?: boolean }, progressed: () => void): Promise<ClientModelData> {
   const model = await fetchBlob(helia.blockstore, CID.parse(cm.modelCid), {
-    ...read, expectedSha256: toHex(cm.modelHash), maxBytes: Math.min(MODEL_LIMITS.maxBytes, Number(cm.modelBytes)), onProgress: (d, t) => { o.onProgress?.('model', d, t) }
+    ...read, expectedSha256: toHex(cm.modelHash), maxBytes: Math.min(MODEL_LIMITS.maxBytes, Number(cm.modelBytes)), onProgress: (d, t) => { progressed(); o.onProgress?.('model', d, t) }
   })
   const report = assertModelSupported(model, `model ${cm.modelCid}`, { batch: spec.batchSize })
   // The spec's claim is what the worker bid on: a model that needs more than claimed is refused.
   if (BigInt(Math.round(report.memory.totalBytes)) > cm.batchMemoryBytes) throw new Error(`model ${cm.modelCid}: one batch needs ${Math.round(report.memory.totalBytes)} bytes, the spec claims ${cm.batchMemoryBytes}`)
   const dataset = await fetchDataset(helia.blockstore, CID.parse(cm.datasetCid), {
-    ...read, expectedSha256: toHex(spec.datasetHash), onProgress: (d, t) => { o.onProgress?.('dataset', d, t) }
+    ...read, expectedSha256: toHex(spec.datasetHash), onProgress: (d, t) => { progressed(); o.onProgress?.('dataset', d, t) }
   })
   checkDataset(dataset)
   if (BigInt(dataset.train.count) !== cm.trainRows) throw new Error(`dataset ${cm.datasetCid}: ${dataset.train.count} training rows, the spec names ${cm.trainRows}`)
