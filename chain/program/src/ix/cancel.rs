@@ -18,12 +18,12 @@
 //! 4 worker_node (writable) · 5 worker_token (writable) · 6 client_token (writable) · 7 token_program
 //! · 8 platform_vault (writable, = config.platform_vault).
 
-use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::account::{self, AccountIter, TokenAccount};
 use crate::error::{Error, Result};
 use crate::event::{self, EscrowCancelled};
 use crate::input::{AccountInfo, Input};
-use crate::ix::shared::{settlement, Payout, VaultAuthority};
-use crate::state::{Config, Escrow, Node, ESCROW_CANCELLED, ESCROW_FUNDED};
+use crate::ix::shared::{settlement, Payout, SettlementHead, VaultAuthority};
+use crate::state::{ESCROW_CANCELLED, ESCROW_FUNDED};
 use crate::sys;
 use crate::{math, reputation, require};
 
@@ -31,12 +31,8 @@ const BPS: u64 = 10_000;
 
 /// The accounts, in the header's order (owners and types checked; the rest by `process`).
 pub struct CancelAccounts {
-    pub client: AccountInfo,
-    pub config: Account<Config>,
-    pub escrow: Account<Escrow>,
-    pub vault: AccountInfo,
-    pub node: Account<Node>,
-    pub worker_token: AccountInfo,
+    /// 0 client · 1 config · 2 escrow · 3 escrow_vault · 4 worker_node · 5 worker_token.
+    pub head: SettlementHead,
     pub client_token: AccountInfo,
     pub platform_vault: AccountInfo,
 }
@@ -44,24 +40,21 @@ pub struct CancelAccounts {
 impl CancelAccounts {
     #[inline(always)]
     pub fn load(input: &Input) -> Result<CancelAccounts> {
-        let pid = &input.program_id;
         let mut it = AccountIter::new(input.accounts);
-        let client = account::signer(it.next()?)?;
-        let config = Account::<Config>::load(it.next()?, pid)?;
-        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-        let vault = it.next()?;
-        let node = Account::<Node>::load_mut(it.next()?, pid)?;
-        let worker_token = it.next()?;
+        let head = SettlementHead::load(&mut it, &input.program_id, false)?;
         let client_token = it.next()?;
         account::token_program(it.next()?)?;
         let platform_vault = it.next()?;
-        Ok(CancelAccounts { client, config, escrow, vault, node, worker_token, client_token, platform_vault })
+        Ok(CancelAccounts { head, client_token, platform_vault })
     }
 }
 
 pub fn process(input: &Input) -> Result {
-    let CancelAccounts { client, config, escrow, vault, node, worker_token: worker_token_info, client_token: client_token_info, platform_vault } =
-        CancelAccounts::load(input)?;
+    let CancelAccounts {
+        head: SettlementHead { signer: client, config, escrow, vault, node, worker_token: worker_token_info },
+        client_token: client_token_info,
+        platform_vault,
+    } = CancelAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
     let c = config.get();

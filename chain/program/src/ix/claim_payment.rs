@@ -9,13 +9,14 @@
 
 use crate::error::{Error, Result};
 use crate::input::Input;
-use crate::ix::shared::ReleaseAccounts;
+use crate::ix::shared::{ReleaseAccounts, SettlementHead};
 use crate::state::{ESCROW_FUNDED, TIER_OPTIMISTIC};
 use crate::{math, require, sys};
 use super::complete::{release, Release};
 
 pub fn process(input: &Input) -> Result {
-    let ReleaseAccounts { signer: worker, config, escrow, vault, node, worker_token, platform_vault } = ReleaseAccounts::load(input)?;
+    let ReleaseAccounts { head: SettlementHead { signer: worker, config, escrow, vault, node, worker_token }, platform_vault } =
+        ReleaseAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
     let e = escrow.get();

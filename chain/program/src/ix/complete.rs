@@ -24,12 +24,13 @@ use crate::error::{Error, Result};
 use crate::event::{self, PaymentReleased};
 use crate::input::{AccountInfo, Input};
 use crate::state::{Config, Escrow, Node, ESCROW_COMPLETED, ESCROW_FUNDED, TIER_OPTIMISTIC};
-use crate::ix::shared::{settlement, Payout, ReleaseAccounts, VaultAuthority};
+use crate::ix::shared::{settlement, Payout, ReleaseAccounts, SettlementHead, VaultAuthority};
 use crate::sys;
 use crate::{math, reputation, require};
 
 pub fn process(input: &Input) -> Result {
-    let ReleaseAccounts { signer: client, config, escrow, vault, node, worker_token, platform_vault } = ReleaseAccounts::load(input)?;
+    let ReleaseAccounts { head: SettlementHead { signer: client, config, escrow, vault, node, worker_token }, platform_vault } =
+        ReleaseAccounts::load(input)?;
 
     let mut args = Args::new(input.data);
     let final_weights_hash = args.bytes32()?;

@@ -42,19 +42,16 @@ use crate::error::{Error, Result};
 use crate::groth16::{self, FIELD, PROOF_LEN};
 use crate::input::{AccountInfo, Input};
 use crate::ix::complete::{release, Release};
+use crate::ix::shared::SettlementHead;
 use crate::ix::refund::{check_accounts, refund_and_slash, Failure, Refund};
-use crate::state::{Config, Escrow, Node, VerifyingKey, ESCROW_FUNDED, TIER_ZK};
+use crate::state::{VerifyingKey, ESCROW_FUNDED, TIER_ZK};
 use crate::sys::{self, Bytes};
 use crate::{math, require, zk};
 
 /// The accounts, in the header's order (owners and types checked here; the rest by `process`).
 pub struct CompleteZkAccounts {
-    pub worker: AccountInfo,
-    pub config: Account<Config>,
-    pub escrow: Account<Escrow>,
-    pub vault: AccountInfo,
-    pub node: Account<Node>,
-    pub worker_token: AccountInfo,
+    /// 0 worker · 1 config (writable) · 2 escrow · 3 escrow_vault · 4 worker_node · 5 worker_token.
+    pub head: SettlementHead,
     pub platform_vault: AccountInfo,
     pub vk: Account<VerifyingKey>,
     pub client_token: AccountInfo,
@@ -68,12 +65,7 @@ impl CompleteZkAccounts {
     pub fn load(input: &Input) -> Result<CompleteZkAccounts> {
         let pid = &input.program_id;
         let mut it = AccountIter::new(input.accounts);
-        let worker = account::signer(it.next()?)?;
-        let config = Account::<Config>::load_mut(it.next()?, pid)?;
-        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-        let vault = it.next()?;
-        let node = Account::<Node>::load_mut(it.next()?, pid)?;
-        let worker_token = it.next()?;
+        let head = SettlementHead::load(&mut it, pid, true)?;
         let platform_vault = it.next()?;
         let vk = Account::<VerifyingKey>::load(it.next()?, pid)?;
         let client_token = it.next()?;
@@ -81,13 +73,14 @@ impl CompleteZkAccounts {
         let insurance_vault = it.next()?;
         let mint = it.next()?;
         account::token_program(it.next()?)?;
-        Ok(CompleteZkAccounts { worker, config, escrow, vault, node, worker_token, platform_vault, vk, client_token, stake_vault, insurance_vault, mint })
+        Ok(CompleteZkAccounts { head, platform_vault, vk, client_token, stake_vault, insurance_vault, mint })
     }
 }
 
 pub fn process(input: &Input) -> Result {
     let CompleteZkAccounts {
-        worker, config, escrow, vault, node, worker_token, platform_vault, vk, client_token, stake_vault, insurance_vault, mint,
+        head: SettlementHead { signer: worker, config, escrow, vault, node, worker_token },
+        platform_vault, vk, client_token, stake_vault, insurance_vault, mint,
     } = CompleteZkAccounts::load(input)?;
 
     let mut args = Args::new(input.data);

@@ -55,20 +55,16 @@ use crate::event::{self, EscrowHandedOver};
 use crate::input::{AccountInfo, Input};
 use crate::ix::cancel::{epochs_progress, pro_rata};
 use crate::ix::refund::{check_penalty_accounts, penalise, Failure, Penalty};
-use crate::ix::shared::{check_worker_may_take, settlement, Payout, VaultAuthority};
+use crate::ix::shared::{check_worker_may_take, settlement, Payout, SettlementHead, VaultAuthority};
 use crate::pubkey::Pubkey;
-use crate::state::{Config, Escrow, Node, ESCROW_FUNDED, TIER_OPTIMISTIC};
+use crate::state::{Node, ESCROW_FUNDED, TIER_OPTIMISTIC};
 use crate::sys;
 use crate::{math, progress, require};
 
 /// The accounts, in the header's order (owners and types checked; the rest by `process`).
 pub struct HandOverAccounts {
-    pub client: AccountInfo,
-    pub config: Account<Config>,
-    pub escrow: Account<Escrow>,
-    pub vault: AccountInfo,
-    pub node: Account<Node>,
-    pub worker_token: AccountInfo,
+    /// 0 client · 1 config (writable) · 2 escrow · 3 escrow_vault · 4 worker_node · 5 worker_token.
+    pub head: SettlementHead,
     pub platform_vault: AccountInfo,
     pub new_node: Account<Node>,
     pub stake_vault: AccountInfo,
@@ -81,25 +77,21 @@ impl HandOverAccounts {
     pub fn load(input: &Input) -> Result<HandOverAccounts> {
         let pid = &input.program_id;
         let mut it = AccountIter::new(input.accounts);
-        let client = account::signer(it.next()?)?;
-        let config = Account::<Config>::load_mut(it.next()?, pid)?;
-        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-        let vault = it.next()?;
-        let node = Account::<Node>::load_mut(it.next()?, pid)?;
-        let worker_token = it.next()?;
+        let head = SettlementHead::load(&mut it, pid, true)?;
         let platform_vault = it.next()?;
         let new_node = Account::<Node>::load(it.next()?, pid)?;
         let stake_vault = it.next()?;
         let insurance_vault = it.next()?;
         let mint = it.next()?;
         account::token_program(it.next()?)?;
-        Ok(HandOverAccounts { client, config, escrow, vault, node, worker_token, platform_vault, new_node, stake_vault, insurance_vault, mint })
+        Ok(HandOverAccounts { head, platform_vault, new_node, stake_vault, insurance_vault, mint })
     }
 }
 
 pub fn process(input: &Input) -> Result {
     let HandOverAccounts {
-        client, config, escrow, vault, node, worker_token: worker_token_info, platform_vault, new_node, stake_vault, insurance_vault, mint,
+        head: SettlementHead { signer: client, config, escrow, vault, node, worker_token: worker_token_info },
+        platform_vault, new_node, stake_vault, insurance_vault, mint,
     } = HandOverAccounts::load(input)?;
     let mut args = Args::new(input.data);
     let verified = args.u32()?;

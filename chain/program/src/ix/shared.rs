@@ -147,33 +147,49 @@ impl WorkerEscrowAccounts {
     }
 }
 
-/// The accounts of a payout to the worker (`complete`, signed by the client; `claim_payment`,
-/// signed by the worker): 0 signer · 1 config · 2 escrow (writable) · 3 escrow_vault ·
-/// 4 worker_node (writable) · 5 worker_token · 6 platform_vault · 7 token_program. Owners and
-/// types are checked here; the vaults and token account by `complete::release`.
-pub struct ReleaseAccounts {
+/// The accounts every settlement of an escrow with its worker starts with (`complete`,
+/// `claim_payment`, `cancel`, `hand_over`, `complete_zk`): 0 signer (the client or the worker,
+/// as the instruction says) · 1 config (writable where the settlement may slash: its totals
+/// change) · 2 escrow (writable) · 3 escrow_vault · 4 worker_node (writable) · 5 worker_token.
+/// Owners and types are checked here; the vault and the token account against the escrow by each
+/// settlement.
+pub struct SettlementHead {
     pub signer: AccountInfo,
     pub config: Account<Config>,
     pub escrow: Account<Escrow>,
     pub vault: AccountInfo,
     pub node: Account<Node>,
     pub worker_token: AccountInfo,
+}
+
+impl SettlementHead {
+    #[inline(always)]
+    pub fn load(it: &mut AccountIter, pid: &Pubkey, config_writable: bool) -> Result<SettlementHead> {
+        let signer = account::signer(it.next()?)?;
+        let config = if config_writable { Account::<Config>::load_mut(it.next()?, pid)? } else { Account::<Config>::load(it.next()?, pid)? };
+        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
+        let vault = it.next()?;
+        let node = Account::<Node>::load_mut(it.next()?, pid)?;
+        let worker_token = it.next()?;
+        Ok(SettlementHead { signer, config, escrow, vault, node, worker_token })
+    }
+}
+
+/// The accounts of a payout to the worker (`complete`, signed by the client; `claim_payment`,
+/// signed by the worker): the settlement's head (config read-only) · 6 platform_vault ·
+/// 7 token_program. The vaults and token account are checked by `complete::release`.
+pub struct ReleaseAccounts {
+    pub head: SettlementHead,
     pub platform_vault: AccountInfo,
 }
 
 impl ReleaseAccounts {
     #[inline(always)]
     pub fn load(input: &Input) -> Result<ReleaseAccounts> {
-        let pid = &input.program_id;
         let mut it = AccountIter::new(input.accounts);
-        let signer = account::signer(it.next()?)?;
-        let config = Account::<Config>::load(it.next()?, pid)?;
-        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-        let vault = it.next()?;
-        let node = Account::<Node>::load_mut(it.next()?, pid)?;
-        let worker_token = it.next()?;
+        let head = SettlementHead::load(&mut it, &input.program_id, false)?;
         let platform_vault = it.next()?;
         account::token_program(it.next()?)?;
-        Ok(ReleaseAccounts { signer, config, escrow, vault, node, worker_token, platform_vault })
+        Ok(ReleaseAccounts { head, platform_vault })
     }
 }
