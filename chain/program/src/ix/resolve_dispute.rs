@@ -99,6 +99,7 @@ struct Verdict {
 
 /// Resolves the dispute `key` with `v` and emits `DisputeResolved` (a verdict, or none after the
 /// last round).
+#[inline(always)]
 fn conclude(d: &mut Dispute, key: &Pubkey, v: &Verdict) {
     d.majority_deposits = v.majority_deposits;
     d.winner = v.winner;
