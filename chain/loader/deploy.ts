@@ -30,8 +30,10 @@ import {
 export const PACKET_DATA_SIZE = 1232
 /** Write transactions in flight at once. */
 export const DEPLOY_WRITE_CONCURRENCY = 8
-/** Tries per transaction when its blockhash expires before it lands. */
+/** Tries per transaction when its blockhash expires before it lands, or the bank finds an account it locks in use. */
 export const SEND_ATTEMPTS = 3
+/** Pause before sending a transaction again that the bank refused as AccountInUse (times the attempt). */
+const ACCOUNT_IN_USE_PAUSE_MS = 50
 /** Largest account the loader may hold a program in (`MAX_PERMITTED_DATA_LENGTH`, 10 MiB). */
 export const MAX_PROGRAM_DATA = 10 * 1024 * 1024
 
@@ -128,8 +130,13 @@ async function send (connection: DeployRpc, ixs: TransactionInstruction[], signe
       if (value.err !== null) throw new DeployError(`transaction ${signature} failed: ${JSON.stringify(value.err)}`)
       return signature
     } catch (e) {
-      const expired = e instanceof TransactionExpiredBlockheightExceededError || /BlockhashNotFound/.test(e instanceof Error ? e.message : String(e))
-      if (!expired || attempt >= SEND_ATTEMPTS) throw e
+      const text = e instanceof Error ? e.message : String(e)
+      const expired = e instanceof TransactionExpiredBlockheightExceededError || /BlockhashNotFound/.test(text)
+      // The buffer's writes go out several at a time and each locks the buffer: a bank may refuse
+      // one as AccountInUse instead of queueing it (bankrun does under load). Sent again, it lands.
+      const locked = /AccountInUse|Account in use/.test(text)
+      if (!(expired || locked) || attempt >= SEND_ATTEMPTS) throw e
+      if (locked) await new Promise((resolve) => setTimeout(resolve, ACCOUNT_IN_USE_PAUSE_MS * attempt))
     }
   }
 }

@@ -120,6 +120,30 @@ describe('chain/loader: deploy through the BPF upgradeable loader', function () 
     assert.equal(decodeProgramData(info.data).upgradeAuthority, undefined)
   })
 
+  it('sends a write again that the bank refused as AccountInUse (a concurrent write held the buffer)', async () => {
+    const payer = await funded(20)
+    // A test double of the transport around the real RPC: it refuses the second transaction sent
+    // (a buffer write) as a bank does when a concurrent write holds the buffer's lock.
+    let sent = 0
+    let refused = 0
+    const rpc = new Proxy(connection, {
+      get: (target, key) => key !== 'sendRawTransaction'
+        ? Reflect.get(target, key, target)
+        : async (...args: Parameters<Connection['sendRawTransaction']>) => {
+          if (++sent === 2) {
+            refused++
+            throw new Error('Transaction simulation failed: Account in use')
+          }
+          return await target.sendRawTransaction(...args)
+        }
+    })
+    const program = Keypair.generate()
+    const d = await deployProgram(rpc, { payer, program, elf })
+    assert.equal(refused, 1)
+    assert.equal(d.programId, program.publicKey.toBase58())
+    assert.ok((await readDeployedProgram(connection, program.publicKey)) !== undefined)
+  })
+
   it('says what the payer lacks instead of failing half-way', async () => {
     const poor = await funded(0.01)
     await assert.rejects(deployProgram(connection, { payer: poor, program: Keypair.generate(), elf }), /holds 10000000 lamports; deploying \d+ bytes needs about \d+/)
