@@ -14,8 +14,8 @@ const log = logger('cyx:cli:client')
 
 const USAGE = `Usage: cyx client submit (--dataset spirals|mnist|mnist-4x4 | --model FILE --data FILE|DIR) --epochs N --max-price P [--tier optimistic|zk]
                         [--settle complete|window] [--dir DIR] [--keypair PATH] [--rpc URL]
-                        [--bootstrap MADDR]... [--listen MADDR]... [--coordinator MADDR] [--json]
-       cyx client resume JOB [--settle complete|window] [--dir DIR] [--keypair PATH] [--rpc URL]
+                        [--bootstrap MADDR]... [--listen MADDR]... [--coordinator MADDR] [--failover] [--json]
+       cyx client resume JOB [--settle complete|window] [--failover] [--dir DIR] [--keypair PATH] [--rpc URL]
                         [--bootstrap MADDR]... [--json]
        cyx client status JOB [--dir DIR] [--rpc URL] [--json]
        cyx client cancel JOB [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
@@ -59,6 +59,14 @@ ${CLIENT_MODEL_USAGE}
                      The trained model is written to DIR/models/<job id>.onnx.
   --coordinator MADDR  submit: ask this coordinator for candidates first (2 s); if it is
                      unreachable, slow or lies, say so and use the DHT and gossipsub
+  --failover         optimistic tier (off by default): when the worker's session is gone and it
+                     stalled past the escrow's no-progress timeout (no anchor for 2 h), spot-check
+                     the last checkpoint kept here, hand the escrow over on-chain (hand_over: the
+                     stalled worker paid for the verified epochs and slashed as for a timeout) and
+                     re-auction the rest, which the new worker trains from that checkpoint. Without
+                     it the job fails after the resume window and the escrow waits for 'refund'.
+                     With --json the 'stalled' and 'handed-over' events go to stderr and the result
+                     carries 'failover' (null when there was none).
   -h, --help`
 
 const JOB_ID = /^[0-9a-f]{64}$/
@@ -76,10 +84,10 @@ function settleArg (v: string | undefined): 'complete' | 'window' {
 
 /** resume: the job's own record says what it is; only the peer options apply. */
 async function resume (argv: string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, settle: { type: 'string' } }, true)
+  const { values, positionals } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, settle: { type: 'string' }, failover: { type: 'boolean' } }, true)
   const jobId = jobArg(positionals[0])
   if (positionals.length > 1) throw new UsageError('resume takes one JOB')
-  return await seeThrough(values, io, settleArg(values.settle), { resume: jobId })
+  return await seeThrough(values, io, { settle: settleArg(values.settle), failover: values.failover === true }, { resume: jobId })
 }
 
 /** `--bid-window S`: whole seconds, 1 up to the longest window an announce may name (default 3). */
@@ -114,18 +122,67 @@ export async function submitRequest (values: { dataset?: string | undefined, epo
   return { datasetId: job.datasetId, tier: job.tier, epochs: job.epochs, maxPrice, bidWindowMs: bidWindow * 1000, ...(own === undefined ? {} : { clientModel: clientModelRequest(own, job.epochs) }) }
 }
 
-async function submit (argv: string[], io: CommandIo): Promise<number> {
-  const { values } = parseCommandArgs(argv, { ...PEER_OPTIONS, ...NODE_OPTIONS, ...CLIENT_MODEL_OPTIONS, dataset: { type: 'string' }, epochs: { type: 'string' }, 'max-price': { type: 'string' }, tier: { type: 'string' }, settle: { type: 'string' }, 'bid-window': { type: 'string' }, coordinator: { type: 'string' } })
+const SUBMIT_OPTIONS = { ...PEER_OPTIONS, ...NODE_OPTIONS, ...CLIENT_MODEL_OPTIONS, dataset: { type: 'string' }, epochs: { type: 'string' }, 'max-price': { type: 'string' }, tier: { type: 'string' }, settle: { type: 'string' }, 'bid-window': { type: 'string' }, coordinator: { type: 'string' }, failover: { type: 'boolean' } } as const
+
+/** What the client role is started with (`Client.start`'s options, the node and chain apart). */
+export interface ClientRunOptions { readonly settle: 'complete' | 'window', readonly failover: boolean }
+
+/** `submit`'s arguments checked: the request, and the client's options (`--failover` is the optimistic tier's: `hand_over` refuses a zk escrow). */
+export async function parseSubmit (argv: string[]): Promise<{ values: ReturnType<typeof parseCommandArgs<typeof SUBMIT_OPTIONS>>['values'], request: SubmitRequest, client: ClientRunOptions }> {
+  const { values } = parseCommandArgs(argv, SUBMIT_OPTIONS)
   const settle = settleArg(values.settle)
-  return await seeThrough(values, io, settle, { submit: await submitRequest(values) })
+  const request = await submitRequest(values)
+  const failover = values.failover === true
+  if (failover && request.tier !== 'optimistic') throw new UsageError('--failover is for the optimistic tier (the program does not hand a zk escrow over; a stalled zk worker is refunded by \'cyx client refund\')')
+  return { values, request, client: { settle, failover } }
+}
+
+/** The options `Client.start` gets from the command line (as `cyx sim --scenario failover` sets `failover: true`). */
+export function clientStartOptions (o: ClientRunOptions): { settle: 'complete' | 'window', failover?: true } {
+  return { settle: o.settle, ...(o.failover ? { failover: true as const } : {}) }
+}
+
+/** One client event as a progress line: its JSON fields and its text (undefined: not shown). */
+export function describeEvent (e: import('../../roles/index.js').ClientJobEvent): { fields: Record<string, unknown>, text: string } | undefined {
+  switch (e.type) {
+    case 'state': return { fields: { state: e.state, jobId: e.jobId }, text: e.state === 'announced' ? `job ${e.jobId} announced` : `job ${e.state}` }
+    case 'workers': return { fields: { found: e.found }, text: `${e.found} workers found in the DHT` }
+    case 'coordinator': return e.result === 'matched'
+      ? { fields: { result: e.result, candidates: e.candidates, connected: e.connected, elapsedMs: e.elapsedMs }, text: `coordinator matched ${e.candidates} candidates (${e.connected} connected) in ${e.elapsedMs} ms` }
+      : { fields: { result: e.result, cause: e.cause, reason: e.reason, elapsedMs: e.elapsedMs }, text: `coordinator not used, ${e.reason}; using the DHT and gossipsub` }
+    case 'bid': return { fields: { from: e.from, price: e.price, etaSeconds: e.etaSeconds }, text: `bid from ${e.from}: ${e.price} base units, ETA ${e.etaSeconds} s` }
+    case 'award': return { fields: { worker: e.worker, price: e.price, escrow: e.escrow }, text: `award → ${e.worker} at ${e.price} base units, escrow ${e.escrow}` }
+    case 'metrics': return e.metrics.epoch > 0 ? { fields: { epoch: e.metrics.epoch, totalEpochs: e.metrics.totalEpochs, loss: e.metrics.loss, testAccuracy: e.metrics.testAccuracy }, text: `epoch ${e.metrics.epoch}/${e.metrics.totalEpochs}: loss ${e.metrics.loss.toFixed(4)}, test accuracy ${(e.metrics.testAccuracy * 100).toFixed(2)} %` } : undefined
+    case 'checkpoint': return undefined
+    case 'checkpoint-kept': return { fields: { epoch: e.epoch, cid: e.cid, blocks: e.blocks, bytes: e.bytes }, text: `checkpoint ${e.epoch}'s evidence kept here (${e.blocks} blocks, pinned)` }
+    case 'reconnecting': return { fields: { attempt: e.attempt, error: e.error }, text: `session lost (${e.error}); reconnecting, attempt ${e.attempt}` }
+    case 'evidence': return { fields: { cid: e.cid, blocks: e.blocks, bytes: e.bytes }, text: `evidence ${e.cid}: ${e.blocks} blocks, ${e.bytes} bytes over bitswap` }
+    case 'anchored-root': return { fields: { ok: e.ok, root: e.root, reason: e.reason ?? null }, text: e.ok ? `the root anchored on-chain is the evidence's (${e.root.slice(0, 16)}…)` : `the anchored root does NOT match: ${e.reason ?? ''}` }
+    case 'zk': return { fields: { verifiedOnChain: e.verifiedOnChain, challengeStep: e.challengeStep, escrowState: e.escrowState }, text: e.verifiedOnChain ? `the program verified the worker's proof of step ${e.challengeStep} and paid it` : `the worker's proof was not verified (escrow state ${e.escrowState})` }
+    case 'spot-check': return { fields: { passed: e.report.passed, verdict: e.report.verdict, segments: e.report.segments, reasons: e.report.reasons }, text: e.report.verdict === 'unavailable' ? `the evidence is UNAVAILABLE (not a verdict on the work): ${e.report.reasons[0] ?? ''}` : `spot checks ${e.report.passed ? 'passed' : 'FAILED'} (segments ${e.report.segments.join(', ')})` }
+    case 'stalled': return {
+      fields: { worker: e.worker, kept: e.kept, checkpointPassed: e.checkpointPassed, verifiedEpochs: e.verifiedEpochs, remaining: e.remaining },
+      text: `worker ${e.worker} stalled past the no-progress timeout; its kept checkpoint ${e.kept} ${e.checkpointPassed ? 'passed' : 'FAILED'} the spot check: ${e.verifiedEpochs} epochs verified, ${e.remaining} base units left to re-auction`
+    }
+    case 'handed-over': return {
+      fields: { from: e.from, to: e.to, verifiedEpochs: e.verifiedEpochs, firstWorker: e.firstWorker, platform: e.platform, remaining: e.remaining, signature: e.signature },
+      text: `escrow handed over (hand_over ${e.signature}): ${e.from} paid ${e.firstWorker} base units (platform ${e.platform}) for ${e.verifiedEpochs} epochs and slashed; ${e.to} continues from epoch ${e.verifiedEpochs} for ${e.remaining}`
+    }
+  }
+}
+
+async function submit (argv: string[], io: CommandIo): Promise<number> {
+  const { values, request, client } = await parseSubmit(argv)
+  return await seeThrough(values, io, client, { submit: request })
 }
 
 /** Runs a client node for one job — a new one (`submit`) or a recorded one (`resume`) — with live progress. */
 async function seeThrough (
   values: NodeArgs & { rpc?: string, coordinator?: string, json?: boolean },
-  io: CommandIo, settle: 'complete' | 'window',
+  io: CommandIo, run: ClientRunOptions,
   job: { submit: { datasetId: string, tier: 'optimistic' | 'zk', epochs: number, maxPrice: bigint, bidWindowMs: number, clientModel?: Record<string, unknown> } } | { resume: string }
 ): Promise<number> {
+  const { settle } = run
   await nodeNetwork(values) // checks the network flags before anything starts
   const coordinator = multiaddrs(values.coordinator === undefined ? undefined : [values.coordinator], 'coordinator')[0]
   const json = values.json === true
@@ -143,25 +200,11 @@ async function seeThrough (
   process.once('SIGTERM', onSignal)
   let client
   try {
-    client = await Client.start({ node, connection: connect(rpcUrl(values.rpc)), store: node.store, settle, ...(coordinator === undefined ? {} : { coordinator: multiaddr(coordinator) }) })
+    client = await Client.start({ node, connection: connect(rpcUrl(values.rpc)), store: node.store, ...clientStartOptions(run), ...(coordinator === undefined ? {} : { coordinator: multiaddr(coordinator) }) })
     progress('ready', { peerId: node.peerId.toString(), wallet: client.wallet.toBase58() }, `${node.peerId.toString()}, wallet ${client.wallet.toBase58()}`)
     const onProgress = (e: import('../../roles/index.js').ClientJobEvent): void => {
-        switch (e.type) {
-          case 'state': progress(e.type, { state: e.state, jobId: e.jobId }, e.state === 'announced' ? `job ${e.jobId} announced` : `job ${e.state}`); break
-          case 'workers': progress(e.type, { found: e.found }, `${e.found} workers found in the DHT`); break
-          case 'coordinator': if (e.result === 'matched') progress(e.type, { result: e.result, candidates: e.candidates, connected: e.connected, elapsedMs: e.elapsedMs }, `coordinator matched ${e.candidates} candidates (${e.connected} connected) in ${e.elapsedMs} ms`)
-          else progress(e.type, { result: e.result, cause: e.cause, reason: e.reason, elapsedMs: e.elapsedMs }, `coordinator not used, ${e.reason}; using the DHT and gossipsub`); break
-          case 'bid': progress(e.type, { from: e.from, price: e.price, etaSeconds: e.etaSeconds }, `bid from ${e.from}: ${e.price} base units, ETA ${e.etaSeconds} s`); break
-          case 'award': progress(e.type, { worker: e.worker, price: e.price, escrow: e.escrow }, `award → ${e.worker} at ${e.price} base units, escrow ${e.escrow}`); break
-          case 'metrics': if (e.metrics.epoch > 0) progress(e.type, { epoch: e.metrics.epoch, totalEpochs: e.metrics.totalEpochs, loss: e.metrics.loss, testAccuracy: e.metrics.testAccuracy }, `epoch ${e.metrics.epoch}/${e.metrics.totalEpochs}: loss ${e.metrics.loss.toFixed(4)}, test accuracy ${(e.metrics.testAccuracy * 100).toFixed(2)} %`); break
-          case 'checkpoint': break
-          case 'checkpoint-kept': progress(e.type, { epoch: e.epoch, cid: e.cid, blocks: e.blocks, bytes: e.bytes }, `checkpoint ${e.epoch}'s evidence kept here (${e.blocks} blocks, pinned)`); break
-          case 'reconnecting': progress(e.type, { attempt: e.attempt, error: e.error }, `session lost (${e.error}); reconnecting, attempt ${e.attempt}`); break
-          case 'evidence': progress(e.type, { cid: e.cid, blocks: e.blocks, bytes: e.bytes }, `evidence ${e.cid}: ${e.blocks} blocks, ${e.bytes} bytes over bitswap`); break
-          case 'anchored-root': progress(e.type, { ok: e.ok, root: e.root, reason: e.reason ?? null }, e.ok ? `the root anchored on-chain is the evidence's (${e.root.slice(0, 16)}…)` : `the anchored root does NOT match: ${e.reason ?? ''}`); break
-          case 'zk': progress(e.type, { verifiedOnChain: e.verifiedOnChain, challengeStep: e.challengeStep, escrowState: e.escrowState }, e.verifiedOnChain ? `the program verified the worker's proof of step ${e.challengeStep} and paid it` : `the worker's proof was not verified (escrow state ${e.escrowState})`); break
-          case 'spot-check': progress(e.type, { passed: e.report.passed, verdict: e.report.verdict, segments: e.report.segments, reasons: e.report.reasons }, e.report.verdict === 'unavailable' ? `the evidence is UNAVAILABLE (not a verdict on the work): ${e.report.reasons[0] ?? ''}` : `spot checks ${e.report.passed ? 'passed' : 'FAILED'} (segments ${e.report.segments.join(', ')})`); break
-        }
+      const d = describeEvent(e)
+      if (d !== undefined) progress(e.type, d.fields, d.text)
     }
     const outcome = 'resume' in job
       ? await client.resume(job.resume, { signal: abort.signal, onProgress })
@@ -186,10 +229,11 @@ async function seeThrough (
       spotCheck: outcome.spotCheck ?? null,
       completeSignature: outcome.completeSignature ?? null,
       tier: outcome.tier,
-      zk: outcome.zk ?? null
+      zk: outcome.zk ?? null,
+      failover: outcome.failover ?? null
     }
     if (json) io.out(jsonLine(result))
-    else io.out(`cyx client: job ${outcome.jobId} ${outcome.state}; weights ${result.weightsHash}; evidence ${result.evidenceCid}${outcome.completeSignature === undefined ? '' : `; paid (${outcome.completeSignature})`}${modelFile === null ? '' : `\ncyx client: trained model ${modelFile} (test accuracy ${((result.testAccuracy ?? 0) * 100).toFixed(2)} %, measured here)`}`)
+    else io.out(`cyx client: job ${outcome.jobId} ${outcome.state}; weights ${result.weightsHash}; evidence ${result.evidenceCid}${outcome.failover === undefined ? '' : `; handed over from ${outcome.failover.from} at epoch ${outcome.failover.resumedFromEpoch}`}${outcome.completeSignature === undefined ? '' : `; paid (${outcome.completeSignature})`}${modelFile === null ? '' : `\ncyx client: trained model ${modelFile} (test accuracy ${((result.testAccuracy ?? 0) * 100).toFixed(2)} %, measured here)`}`)
     return outcome.state === 'completed' || (settle === 'window' && outcome.state === 'verified') ? 0 : 1
   } finally {
     process.off('SIGINT', onSignal)
