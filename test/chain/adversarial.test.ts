@@ -12,11 +12,18 @@
  * - the honest client C: offers jobs to H and to the cheater X, keeps a dispute bond in reserve,
  *   completes a delivery whose weights are the correct ones (it re-executes), disputes any other
  *   within the challenge window, refunds a job nobody delivered after its deadline or whose worker
- *   stalled past the no-progress timeout, withdraws an
- *   offer nobody accepted;
+ *   stalled past the no-progress timeout — or hands a stalled job of X's over to H (`hand_over`,
+ *   failover), paying X for the epochs it verified: every epoch X anchored of the right run, none
+ *   if X anchored a wrong one (its spot check of the kept checkpoint fails) — and withdraws an
+ *   offer nobody accepted (a handed-over one H did not take, too);
  * - the cheating worker X (staked): accepts C's offers and delivers a consistent but wrong run (its
- *   own chain ending in other weights), or anchors the right root and delivers other weights, claims,
- *   disputes C's jobs itself, or stalls;
+ *   own chain ending in other weights), or anchors the right root and delivers other weights, or
+ *   anchors some epochs (of the right run or a wrong one) and stops short of the final one, claims,
+ *   disputes C's jobs itself, or stalls. X is the only actor that stalls: a clock warp past its
+ *   no-progress timeout (2 h) makes it `hand_over`'s target; H anchors before every one of its
+ *   own, so (a) below stays meaningful — a hand-over of H's job always fails (`WorkerNotStalled`)
+ *   and H is only ever a hand-over's new worker, which accepts the offer like any other (from
+ *   the verified epoch on), anchors, delivers and is paid what was left;
  * - the griefing client G (rich): offers jobs to H and then disputes them (delivered or not), cancels
  *   them, completes them with the wrong hash, rates them;
  * - fresh puppet wallets (a few lamports, 2 CYXWIZ): unsolicited offers to H (1-token minimum, zk
@@ -27,6 +34,9 @@
  *   anchor_progress, accept_job, open_dispute, submit_evidence, commit_vote, draw_jury,
  *   resolve_dispute, finalize_dispute (with its own token accounts), withdraw_vote, close_dispute,
  *   close_escrow, rate_worker, heartbeat / request_unstake / withdraw_stake on H's node;
+ * - refused hand-overs: by G or C while the worker is live (H's job, or X's before it stalled),
+ *   `verified_epochs` above what was anchored, to the stalled worker itself, by a non-client
+ *   (signing as the client); and X's late anchor on a job it was replaced on;
  * - clock warps (1 minute to 3 days, forward). The honest parties are live: before the clock
  *   passes one of their deadlines they act (H anchors its next epoch before the no-progress timeout
  *   expires and delivers an accepted job, C disputes a wrong
@@ -49,11 +59,15 @@
  * (d) a failed transaction moved no token and no stake and changed no escrow state;
  * and every wallet's token account (H, C, X, G, puppets, jurors) changed by exactly what the rules
  * say for that instruction on that escrow (`settlementSplit`, `cancellationSplit`,
- * `disputeVerdict`, `noVerdictOutcome`, `bondOutcome`; a dust transfer by its amount), so H is paid
- * exactly its jobs' terms and C pays exactly the price. At the end (the clock run past every
+ * `disputeVerdict`, `noVerdictOutcome`, `bondOutcome`, `handOverSplit`; a dust transfer by its
+ * amount), so H is paid exactly its jobs' terms and C pays exactly the price; after a
+ * `timeout_refund` of an accepted optimistic escrow or a `hand_over`, the worker's stake is exactly
+ * what the timeout slash leaves (`slashStake` at the escrow's `timeoutSlashBps`, and its
+ * `repeatedFailuresSlashBps` on the third failure in the window: `recordFailure`); a hand-over
+ * leaves `handOverSplit`'s remainder in the escrow, an offer to H from the verified epoch. At the end (the clock run past every
  * window, the honest parties settling): every escrow is terminal, and per job C paid H exactly the
- * amount of each job H accepted and lost nothing to X; H received more than nothing for each job it
- * accepted.
+ * amount of each job H accepted (after a hand-over: X's verified epochs, and what was left if H took
+ * it) and lost nothing else to X; H received more than nothing for each job it accepted.
  */
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
@@ -61,13 +75,13 @@ import { TOKEN_PROGRAM_ID, createTransferInstruction } from '@solana/spl-token'
 import { Keypair, LAMPORTS_PER_SOL, PublicKey, type TransactionInstruction } from '@solana/web3.js'
 import {
   DISPUTE_STATE, ESCROW_STATE, NODE_STATUS, SIDE, TERMINAL_ESCROW_STATES, TIER, acceptJob, anchorProgress, cancel, claimPayment, closeDispute, closeEscrow,
-  commitVote, complete, disputePda, drawJury, escrowPda, escrowVaultPda, finalizeDispute, heartbeat, nodePda, openDispute, rateWorker, registerNode,
+  commitVote, complete, disputePda, drawJury, escrowPda, escrowVaultPda, finalizeDispute, handOver, heartbeat, nodePda, openDispute, rateWorker, registerNode,
   requestUnstake, resolveDispute, revealVote, submitDelivery, submitEvidence, timeoutRefund, vaultPda, votePda, withdrawStake, withdrawVote,
   type DisputeAccount, type EscrowAccount, type NodeAccount
 } from '../../chain/client/index.js'
 import {
-  DISPUTE, ESCROW, PROOF, STAKE_TIERS, bondOutcome, cancellationSplit, disputeVerdict, epochFitsNoProgressTimeout, noProgressExpired, noVerdictOutcome, progressBps, proRataSplit, reputationTier, settlementSplit,
-  tierMayAccept, voteCommitment, type Side
+  DISPUTE, ESCROW, PROOF, STAKE_TIERS, bondOutcome, cancellationSplit, disputeVerdict, epochFitsNoProgressTimeout, handOverSplit, noProgressExpired, noVerdictOutcome, progressBps, proRataSplit,
+  recordFailure, reputationTier, settlementSplit, slashStake, tierMayAccept, voteCommitment, type Side
 } from '../../protocols/index.js'
 import { TOKEN, World, deliveryArgs, floatRun, hash, program, type Wallet } from './world.js'
 
@@ -90,6 +104,7 @@ type Op =
   | { kind: 'offer', by: 'client' | 'griefer' | 'puppet', toCheater: boolean, amount: bigint, epochs: number, timeout: number, zk: boolean, prompt: boolean, slow: number }
   | { kind: 'honest' | 'client' | 'cheater' | 'griefer', job: number, x: number }
   | { kind: 'grief', call: Grief, job: number, x: number }
+  | { kind: 'handover', job: number, x: number }
   | { kind: 'dust', target: number, units: bigint }
   | { kind: 'warp', seconds: number }
 
@@ -111,6 +126,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   },
   { arbitrary: fc.record({ kind: fc.constantFrom('honest' as const, 'client' as const, 'cheater' as const, 'griefer' as const), job: fc.nat(30), x: fc.nat(11) }), weight: 14 },
   { arbitrary: fc.record({ kind: fc.constant('grief' as const), call: fc.constantFrom(...GRIEFS), job: fc.nat(30), x: fc.nat(11) }), weight: 4 },
+  { arbitrary: fc.record({ kind: fc.constant('handover' as const), job: fc.nat(30), x: fc.nat(11) }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('dust' as const), target: fc.nat(7), units: fc.bigInt(1n, TOKEN) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('warp' as const), seconds: fc.integer({ min: 60, max: 86_400 * 3 }) }), weight: 3 }
 )
@@ -118,13 +134,20 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 interface Job {
   readonly key: PublicKey
   readonly client: Wallet
-  readonly worker: Wallet
-  readonly amount: bigint
+  /** The escrow's worker: H after C hands X's stalled job over to it. */
+  worker: Wallet
+  /** The escrow's amount: what is left for the new worker after a hand-over. */
+  amount: bigint
   /** The weights hash a correct re-execution of the job ends with. */
   readonly correct: Uint8Array
   readonly zk: boolean
-  /** Whether the worker ever accepted it. */
+  /** Whether the (current) worker ever accepted it. */
   accepted: boolean
+  /** X anchored an epoch of a wrong run: C's spot check of its kept checkpoint fails, it verifies no epoch. */
+  tainted: boolean
+  /** After a hand-over: the stalled worker it replaced, and what C paid for its verified epochs (worker and platform). */
+  handedFrom?: Wallet
+  paidStalled: bigint
 }
 
 interface Snapshot {
@@ -157,6 +180,8 @@ class Model {
   readonly revealed = new Set<string>()
   nonce = 0n
   hStake: bigint
+  /** Settling at the end: C refunds a stalled job instead of handing it over (no new work starts). */
+  finishing = false
 
   constructor () {
     const { w } = this
@@ -217,7 +242,7 @@ class Model {
    * Sends one instruction about job `j` (if any). A failure must move nothing (d); a success must
    * change every wallet exactly as the rule for `label` says, and keep (a), (b) and (c).
    */
-  tx (label: string, ix: TransactionInstruction, signers: Keypair[], j?: Job, extra: { claimant?: Wallet, units?: bigint, from?: PublicKey, to?: PublicKey } = {}): boolean {
+  tx (label: string, ix: TransactionInstruction, signers: Keypair[], j?: Job, extra: { claimant?: Wallet, units?: bigint, from?: PublicKey, to?: PublicKey, verified?: number } = {}): boolean {
     const before = this.snapshot()
     const e = j === undefined ? null : this.escrow(j)
     const d = j === undefined ? null : this.disputeOf(j)
@@ -236,6 +261,14 @@ class Model {
     if (label === 'dispute') bump(succeeded, `dispute by ${extra.claimant === this.C ? 'C' : extra.claimant === this.G ? 'G' : 'X'}`)
     if (label === 'finalize' && d !== null) bump(succeeded, `finalize for ${d.winner === SIDE.none ? 'nobody' : sideName(d.winner)}`)
     if (label === 'accept' && j !== undefined) j.accepted = true
+    if (j?.handedFrom !== undefined && ['accept', 'complete', 'claim', 'cancel'].includes(label)) bump(succeeded, `${label} after hand-over`)
+    // The stalled worker's stake: the escrow's timeout slash, and the repeated-failures slash on its
+    // third failure in the window (`slashStake`, `recordFailure`): `hand_over` penalises as a timeout.
+    if ((label === 'hand-over' || (label === 'timeout' && e?.accepted !== 0 && e?.tier === TIER.optimistic)) && e !== null && n !== null) {
+      let want = slashStake(n.stake, e.terms.timeoutSlashBps).remaining
+      if (recordFailure({ windowStart: Number(n.failuresWindowStart), failures: n.failuresInWindow }, Number(this.L.unixTime())).repeated) want = slashStake(want, e.terms.repeatedFailuresSlashBps).remaining
+      assert.equal(this.w.node(e.worker).stake, want, `${where}: the stalled worker's stake is not the timeout slash's remainder`)
+    }
     if (label === 'timeout' && e !== null && this.L.unixTime() <= e.deadline) bump(succeeded, 'timeout by no progress')
     for (const [token, delta] of this.effects(label, j, e, d, n, extra)) {
       if (!this.expected.has(token)) continue // a vault: conservation covers it
@@ -249,7 +282,7 @@ class Model {
   }
 
   /** What a successful `label` on job `j` pays each wallet (token account → change), from the state before. */
-  effects (label: string, j: Job | undefined, e: EscrowAccount | null, d: DisputeAccount | null, n: NodeAccount | null, extra: { claimant?: Wallet, units?: bigint, from?: PublicKey, to?: PublicKey }): Map<string, bigint> {
+  effects (label: string, j: Job | undefined, e: EscrowAccount | null, d: DisputeAccount | null, n: NodeAccount | null, extra: { claimant?: Wallet, units?: bigint, from?: PublicKey, to?: PublicKey, verified?: number }): Map<string, bigint> {
     const out = new Map<string, bigint>()
     const add = (token: PublicKey, v: bigint): void => { out.set(b58(token), (out.get(b58(token)) ?? 0n) + v) }
     if (label === 'dust') {
@@ -268,7 +301,7 @@ class Model {
       case 'cancel': {
         const es = e as EscrowAccount
         if (es.accepted === 0) { add(client, es.amount); break }
-        const progress = progressBps(es.epochsDone, es.epochsTotal)
+        const progress = progressBps(es.epochsDone, es.epochsTotal, es.epochsBase)
         const gross = cancellationSplit(es.amount, progress).worker
         const platform = settlementSplit(proRataSplit(es.amount, progress).worker, tier).platform
         add(worker, gross - platform)
@@ -276,6 +309,12 @@ class Model {
         break
       }
       case 'dispute': add((extra.claimant as Wallet).token, -DISPUTE.disputeBond); break
+      case 'hand-over': {
+        // The stalled worker (the escrow's worker before) is paid its verified epochs' part less the platform fee; the rest stays in the escrow.
+        const es = e as EscrowAccount
+        add(worker, handOverSplit(es.amount, extra.verified as number, es.epochsTotal, tier, es.epochsBase).worker)
+        break
+      }
       case 'finalize': {
         const es = e as EscrowAccount
         const ds = d as DisputeAccount
@@ -354,7 +393,7 @@ class Model {
     const estimatedSeconds = o.slow === 0 || half < fitting ? half : fitting
     const args = this.w.escrowArgs(nonce, amount, { timeoutSecs: timeout, estimatedSeconds, epochsTotal: o.epochs, ...(zk ? { tier: TIER.zk, circuitId: 1, dataCommitment: new Uint8Array(32).fill(7, 31) } : {}) })
     const key = escrowPda(this.w.pid, by.kp.publicKey, nonce).address
-    const job: Job = { key, client: by, worker, amount, correct: hash(`correct/${b58(key)}`), zk, accepted: false }
+    const job: Job = { key, client: by, worker, amount, correct: hash(`correct/${b58(key)}`), zk, accepted: false, tainted: false, paidStalled: 0n }
     const ix = this.w.createEscrowIx(by, worker.kp.publicKey, args)
     this.jobs.push(job) // tracked before sending, so its state is in the snapshots
     if (!this.tx('create', ix, [by.kp], job)) { this.jobs.pop(); return }
@@ -427,6 +466,9 @@ class Model {
         // It re-executes: the correct weights are accepted, any other delivery disputed.
         if (Buffer.from(e.finalWeightsHash).equals(Buffer.from(j.correct))) this.tx('complete', complete(base, j.correct, w.pid), [C.kp], j)
         else if (now < e.deliveredAt + BigInt(PROOF.challengeWindowSeconds)) this.tx('dispute', openDispute({ claimant: C.kp.publicKey, claimantToken: C.token, escrow: j.key, mint: w.mint }, `bafy-client-${b58(j.key)}`, w.pid), [C.kp], j, { claimant: C })
+      } else if (!this.finishing && j.worker === this.X && e.tier === TIER.optimistic && this.stalled(e, now) && !j.tainted && e.epochsDone > e.epochsBase) {
+        // Failover: X stalled with epochs it verified worth keeping; H continues from there.
+        this.handOverStalled(j)
       } else if (e.accepted !== 0 && (now > e.deadline || this.stalled(e, now))) {
         this.tx('timeout', timeoutRefund({ escrow: j.key, worker: j.worker.kp.publicKey, clientToken: C.token, mint: w.mint }, w.pid), [C.kp], j)
       } else if (e.accepted === 0 && now > e.deadline) {
@@ -460,7 +502,20 @@ class Model {
     }
     const e = this.w.escrowAccount(j.key)
     switch (x % 6) {
-      case 0: case 1: case 2: {
+      case 2: case 5: {
+        if (x === 5) { this.tx('heartbeat', heartbeat({ owner: worker }, w.pid), [X.kp]); return }
+        // Some epochs of a run (the right one but for x = 8, a wrong one), never the final epoch:
+        // it stalls there unless a later move anchors the final root.
+        const wrongRun = x === 8
+        for (let k = 0; k <= x % 4; k++) {
+          const now = this.w.escrowAccount(j.key)
+          if (now.epochsDone + 1 >= now.epochsTotal) break
+          const epoch = now.epochsDone + 1
+          if (this.tx('anchor', anchorProgress({ worker, escrow: j.key }, epoch, hash(`${wrongRun ? 'wrong progress' : 'progress'}/${b58(j.key)}/${epoch}`), w.pid), [X.kp], j) && wrongRun) j.tainted = true
+        }
+        return
+      }
+      case 0: case 1: {
         // A consistent run that ends in wrong weights, or the right root with other weights (refused).
         const run = this.run(j, x % 3 !== 1)
         if (e.epochsDone < e.epochsTotal) this.tx('anchor', anchorProgress({ worker, escrow: j.key }, e.epochsTotal, run.root, w.pid), [X.kp], j)
@@ -470,8 +525,7 @@ class Model {
         return
       }
       case 3: this.tx('claim', claimPayment({ escrow: j.key, worker, workerToken: X.token }, w.pid), [X.kp], j); return
-      case 4: this.tx('dispute', openDispute({ claimant: worker, claimantToken: X.token, escrow: j.key, mint: w.mint }, 'bafy-cheater', w.pid), [X.kp], j, { claimant: X }); return
-      default: this.tx('heartbeat', heartbeat({ owner: worker }, w.pid), [X.kp])
+      default: this.tx('dispute', openDispute({ claimant: worker, claimantToken: X.token, escrow: j.key, mint: w.mint }, 'bafy-cheater', w.pid), [X.kp], j, { claimant: X })
     }
   }
 
@@ -550,6 +604,84 @@ class Model {
       case 'close': send(closeEscrow({ client: me, escrow: j.key, escrowVault: escrowVaultPda(w.pid, j.key).address }, w.pid)); return
       case 'rate': send(rateWorker(mine, 1, w.pid)); return
     }
+  }
+
+  /**
+   * Failover (`hand_over`): one of X's jobs stalls (the clock runs past its no-progress timeout) and
+   * C hands it over to H, paying X for the epochs it verified (all X anchored, none if X anchored a
+   * wrong one), or refunds it — or an attempt the program refuses:
+   * while the worker is live (G on its H job, C on X's unstalled one), `verified_epochs` above what
+   * was anchored, to the stalled worker itself, by a non-client, and X's late anchor on the job it
+   * was replaced on.
+   */
+  handover (i: number, x: number): void {
+    const { C, H, X, w } = this
+    const now = this.L.unixTime()
+    const running = (e: EscrowAccount | null): e is EscrowAccount => e !== null && e.state === ESCROW_STATE.funded && e.accepted !== 0 && e.delivered === 0 && e.tier === TIER.optimistic
+    const stalledX = (j: Job): boolean => { const e = this.escrow(j); return j.client === C && j.worker === X && running(e) && this.stalled(e, this.L.unixTime()) }
+    const send = (label: string, j: Job, client: Wallet, verified: number, to: Wallet): boolean => {
+      const ix = handOver({ client: client.kp.publicKey, escrow: j.key, worker: j.worker.kp.publicKey, workerToken: j.worker.token, mint: w.mint }, verified, to.kp.publicKey, w.pid)
+      return this.tx(label, ix, [client.kp], j, { verified })
+    }
+    const variant = x % 6
+    if (variant === 3) {
+      const late = x >= 6 ? this.pick(i, (j) => j.handedFrom === X && this.escrow(j)?.state === ESCROW_STATE.funded) : undefined
+      if (late !== undefined) {
+        const e = this.w.escrowAccount(late.key)
+        this.tx('grief:hand-over-late-anchor', anchorProgress({ worker: X.kp.publicKey, escrow: late.key }, Math.min(e.epochsDone + 1, e.epochsTotal), hash('late'), w.pid), [X.kp], late)
+        return
+      }
+      // A live worker: the client may not hand its job over. G tries on any of its running H jobs (had
+      // H ever stalled, this would succeed and slash it: (a) fails); C on X's before it stalled.
+      const j = this.pick(i, (j) => running(this.escrow(j)) && (j.client === this.G || (j.client === C && !this.stalled(this.escrow(j) as EscrowAccount, now))))
+      if (j !== undefined) send('grief:hand-over-live', j, j.client, (this.escrow(j) as EscrowAccount).epochsDone, j.worker === H ? X : H)
+      return
+    }
+    const underway = (j: Job): boolean => j.client === C && j.worker === X && running(this.escrow(j))
+    if (this.pick(i, underway) === undefined) {
+      // None under way: C offers X a job, which X accepts at once and (x odd) starts on.
+      this.offer({ kind: 'offer', by: 'client', toCheater: true, amount: TOKEN * BigInt(1 + x % 4), epochs: 2 + x % 5, timeout: 86_400, zk: false, prompt: true, slow: 1 })
+      const fresh = this.pick(0, (j) => underway(j) && this.escrow(j)?.epochsDone === 0 && j === this.jobs.at(-1))
+      if (fresh !== undefined && x % 2 === 1) this.tx('anchor', anchorProgress({ worker: X.kp.publicKey, escrow: fresh.key }, 1, hash(`progress/${b58(fresh.key)}/1`), w.pid), [X.kp], fresh)
+    }
+    const j = this.pick(i, stalledX) ?? this.pick(i, underway)
+    if (j === undefined) return
+    // X stalls here: the clock runs past its no-progress timeout (the honest parties acting on the
+    // way); then C refunds it (x = 0: `timeout_refund`) or hands it over, or a refused attempt.
+    const by = this.progressDeadline(this.escrow(j) as EscrowAccount)
+    if (!this.stalled(this.escrow(j) as EscrowAccount, now) && by !== undefined) this.warpTo(by + 1n)
+    const e = this.escrow(j)
+    if (e === null || !running(e)) return // settled on the way (a puppet's timeout_refund)
+    switch (variant) {
+      case 4: send('grief:hand-over-epoch', j, C, x < 6 ? e.epochsDone + 1 : e.epochsTotal, H); return
+      case 5: if (x < 6) send('grief:hand-over-self', j, C, e.epochsBase, X)
+      else send('grief:hand-over-stranger', j, this.attacker(j, x), e.epochsBase, H)
+        return
+    }
+    if (!stalledX(j)) return // the honest client hands over only a stalled worker's job
+    if (x === 0) this.tx('timeout', timeoutRefund({ escrow: j.key, worker: X.kp.publicKey, clientToken: C.token, mint: w.mint }, w.pid), [C.kp], j)
+    else this.handOverStalled(j)
+  }
+
+  /** C hands X's stalled job `j` over to H, for the epochs it verified. */
+  handOverStalled (j: Job): void {
+    const { C, H, X } = this
+    const e = this.w.escrowAccount(j.key)
+    // It verified the kept checkpoint: every anchored epoch of the right run, none of a wrong one.
+    const verified = j.tainted ? e.epochsBase : e.epochsDone
+    const tier = reputationTier(this.w.node(X.kp.publicKey).reputation).name
+    const split = handOverSplit(e.amount, verified, e.epochsTotal, tier, e.epochsBase)
+    const ix = handOver({ client: C.kp.publicKey, escrow: j.key, worker: X.kp.publicKey, workerToken: X.token, mint: this.w.mint }, verified, H.kp.publicKey, this.w.pid)
+    if (!this.tx('hand-over', ix, [C.kp], j, { verified })) return
+    if (verified > 0) bump(succeeded, 'hand-over with verified epochs')
+    const after = this.w.escrowAccount(j.key)
+    assert.equal(after.amount, split.remaining, 'hand_over left what handOverSplit says in the escrow')
+    assert.ok(after.worker.equals(H.kp.publicKey) && after.accepted === 0 && after.epochsBase === verified && after.epochsDone === verified, 'hand_over made the escrow an offer to H from the verified epoch')
+    j.paidStalled += e.amount - split.remaining
+    j.handedFrom = X
+    j.worker = H
+    j.amount = split.remaining
+    j.accepted = false
   }
 
   /** A puppet sends `units` into a vault or a wallet. */
@@ -697,6 +829,7 @@ class Model {
       case 'cheater': this.cheater(o.job, o.x); return
       case 'griefer': this.griefer(o.job, o.x); return
       case 'grief': this.grief(o.call, o.job, o.x); return
+      case 'handover': this.handover(o.job, o.x); return
       case 'dust': this.dust(o.target, o.units); return
       case 'warp': this.warpTo(this.L.unixTime() + BigInt(o.seconds))
     }
@@ -708,6 +841,7 @@ class Model {
    * decide. Then every escrow is terminal and each honest party's outcome per job is checked.
    */
   finish (): void {
+    this.finishing = true
     const far = BigInt(86_400 * 3 + PROOF.challengeWindowSeconds + DISPUTE.evidenceWindowSeconds + DISPUTE.maxJuryRounds * (DISPUTE.commitWindowSeconds + DISPUTE.revealWindowSeconds) + 1)
     this.warpTo(this.L.unixTime() + far)
     this.warpTo(this.L.unixTime() + far) // disputes C opened on the way run their course
@@ -735,7 +869,9 @@ class Model {
       const c = this.clientNet.get(key) ?? 0n
       const h = this.workerNet.get(key) ?? 0n
       if (j.client === this.C && j.worker === this.H) {
-        assert.equal(c, j.accepted ? -j.amount : 0n, `job ${key.slice(0, 6)}: the honest client paid honest work ${-c}, not the price ${j.amount}`)
+        // After a hand-over: what it paid X for the verified epochs, and the rest to H if H took it.
+        const want = -j.paidStalled - (j.accepted ? j.amount : 0n)
+        assert.equal(c, want, `job ${key.slice(0, 6)}: the honest client paid ${-c}, not ${-want} (the price of honest work${j.handedFrom === undefined ? '' : ' and the verified epochs of a stalled worker'})`)
       }
       if (j.client === this.C && j.worker === this.X) assert.ok(c >= 0n, `job ${key.slice(0, 6)}: the honest client lost ${-c} to the cheater`)
       if (j.worker === this.H) {
@@ -768,12 +904,17 @@ describe('chain/program: adversarial model (fast-check, issue 15)', () => {
     console.log(`      failed:    ${JSON.stringify(Object.fromEntries([...failed].sort()))}`)
     for (const label of [
       'create', 'accept', 'anchor', 'deliver', 'claim', 'complete', 'cancel', 'timeout', 'timeout by no progress', 'dispute by C', 'dispute by G', 'dispute by X', 'commit', 'reveal', 'resolve',
-      'finalize for client', 'finalize for worker', 'withdraw-vote', 'dust', 'rate', 'close'
+      'finalize for client', 'finalize for worker', 'withdraw-vote', 'dust', 'rate', 'close', 'hand-over', 'hand-over with verified epochs', 'accept after hand-over', 'complete after hand-over'
     ]) {
       assert.ok((succeeded.get(label) ?? 0) > 0, `no successful ${label} in any sequence: the generator does not reach it`)
     }
     for (const g of GRIEFS.filter((g) => !['timeout', 'draw', 'resolve', 'withdraw-vote'].includes(g))) {
       assert.ok((failed.get(`grief:${g}`) ?? 0) > 0, `no griefing ${g} was tried`)
+    }
+    // Every refused hand-over was tried, and none of them succeeded.
+    for (const g of ['live', 'epoch', 'self', 'stranger', 'late-anchor']) {
+      assert.ok((failed.get(`grief:hand-over-${g}`) ?? 0) > 0, `no refused hand-over (${g}) was tried`)
+      assert.equal(succeeded.get(`grief:hand-over-${g}`) ?? 0, 0, `a hand-over (${g}) the program must refuse succeeded`)
     }
   })
 })
