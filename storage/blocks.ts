@@ -70,7 +70,11 @@ export async function readBlock (blocks: BlockAccess, cid: CID, codec: number, m
   let size = 0
   try {
     // interface-blockstore 7: get() yields the block as chunks; collect them within the bound.
-    for await (const part of blocks.get(cid, { signal: options.signal, offline: options.offline })) {
+    // A signal of this read's own: bitswap adds an abort listener to the signal of each block read
+    // for every peer it then serves the block to, so one caller's signal shared by many reads
+    // (a checkpoint's chunks, a whole evidence walk) would collect dozens.
+    const signal = options.signal === undefined ? undefined : AbortSignal.any([options.signal])
+    for await (const part of blocks.get(cid, { signal, offline: options.offline })) {
       size += part.byteLength
       if (size > maxBytes) throw new EvidenceError('TOO_LARGE', `block ${cid.toString()} exceeds ${maxBytes} bytes`, field)
       parts.push(part)
