@@ -15,7 +15,7 @@
 import { logger } from '@libp2p/logger'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { MESH, wire, toHex } from '../../protocols/index.js'
+import { MESH, sleep, wire, toHex } from '../../protocols/index.js'
 import { framed } from './framing.js'
 import { offenceOf } from './misbehaviour.js'
 import type { PeerNode } from './node.js'
@@ -222,7 +222,7 @@ export async function sendBid (node: PeerNode, client: PeerId | Multiaddr, signe
       // refusal by the client, or the time running out, stands.
       if (!(e instanceof ConnectionGoneError) || signal.aborted || attempt >= BID_ATTEMPTS) throw e
       log('the connection to %s closed under a bid (%s); sending it again', e.peer, e.message)
-      await new Promise((resolve) => setTimeout(resolve, BID_RETRY_PAUSE_MS))
+      await sleep(BID_RETRY_PAUSE_MS, signal)
     }
   }
 }

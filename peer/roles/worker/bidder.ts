@@ -20,7 +20,7 @@
  */
 import { logger } from '@libp2p/logger'
 import type { PeerId } from '@libp2p/interface'
-import { MESH, wire, toHex } from '../../../protocols/index.js'
+import { MESH, raceSignal, wire, toHex } from '../../../protocols/index.js'
 import type { JobAnnounceEvent } from '../../node/index.js'
 import { clientFundsCover, decideBid, type BidDecision, type WorkerProfile } from '../../policy/index.js'
 import type { WorkerEmit } from './types.js'
@@ -87,7 +87,8 @@ export class Bidder {
     let decision = decide()
     if (decision.bid) {
       const price = decision.price
-      const funds = await withTimeout(this.#c.clientFunds(e.signer), this.#c.clientFundsTimeoutMs ?? MESH.clientFundsReadTimeoutMs, 'reading the balance timed out').catch((err: unknown) => {
+      const timeoutMs = this.#c.clientFundsTimeoutMs ?? MESH.clientFundsReadTimeoutMs
+      const funds = await raceSignal(this.#c.clientFunds(e.signer), AbortSignal.timeout(timeoutMs), { error: () => new Error(`reading the balance timed out (${timeoutMs} ms)`) }).catch((err: unknown) => {
         log('the balance of client %s could not be read: %s', clientWallet, err instanceof Error ? err.message : err)
         return undefined
       })
@@ -132,17 +133,6 @@ export class Bidder {
     const now = this.#c.now()
     for (const [id, p] of this.#pending) if (p.until <= now) this.#pending.delete(id)
     for (const [id, p] of this.#prices) if (p.forgetAt <= now) this.#prices.delete(id)
-  }
-}
-
-/** `p`, or a rejection with `message` after `ms`. */
-async function withTimeout<T> (p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error(`${message} (${ms} ms)`)) }, ms) })
-  try {
-    return await Promise.race([p, late])
-  } finally {
-    clearTimeout(timer)
   }
 }
 

@@ -193,13 +193,15 @@ export class Worker {
           const record = await w.jobs.get(job.jobId)
           const facts = record === undefined ? undefined : workerFactsOf(record.facts)
           const sealed = facts?.evidenceCid !== undefined && facts.weightsHash !== undefined
-          // Delivered before and asked again (the Delivery was lost with the link): the sealed
-          // evidence's final weights go out again; nothing is retrained or re-anchored.
-          if (record?.state === 'delivered' && sealed) {
-            const work = await redeliver(w.#helia, facts.evidenceCid!, job.award.spec!, dataset, facts.weightsHash!)
+          /** The work the sealed evidence holds: its final weights go out again, nothing retrained. */
+          const redelivered = async (): Promise<DeliveredWork> => {
+            const work = await redeliver(w.#helia, facts!.evidenceCid!, job.award.spec!, dataset, facts!.weightsHash!)
             w.#emit({ type: 'redelivered', jobId: job.jobId })
             return work
           }
+          // Delivered before and asked again (the Delivery was lost with the link): nothing is
+          // re-anchored either.
+          if (record?.state === 'delivered' && sealed) return await redelivered()
           const runSignal = AbortSignal.any([signal, w.#stopping.signal])
           // Failover: the rest of a job another worker stalled on continues that worker's chain from
           // the checkpoint the client verified: adopted as this peer's draft, then resumed by the
@@ -218,11 +220,7 @@ export class Worker {
             // Trained before and interrupted after the evidence was sealed (while anchoring or
             // delivering): that evidence is the job's. A new run would time its checkpoints anew,
             // so its chain, and the root already anchored, would differ.
-            if (sealed) {
-              const work = await redeliver(w.#helia, facts.evidenceCid!, job.award.spec!, dataset, facts.weightsHash!)
-              w.#emit({ type: 'redelivered', jobId: job.jobId })
-              return work
-            }
+            if (sealed) return await redelivered()
             const work = await (o.faults === undefined
               ? runWithEvidence(w.#helia, o.store.evidenceDrafts, job.award.spec!, dataset, reported, runSignal)
               : runWithFaults(o.faults, { node: o.node, evidence: w.#helia, drafts: o.store.evidenceDrafts, spec: job.award.spec!, dataset, progress: reported, signal: runSignal }))
