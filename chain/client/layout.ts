@@ -2,7 +2,7 @@
  * Borsh layouts of the program's accounts, instruction arguments and events, declared once as
  * data. They mirror `chain/program/src/state.rs` and `event.rs` field for field (the Rust structs
  * are padding-free `#[repr(C)]`, so their memory is their Borsh encoding); the sizes are checked
- * against the accounts the program actually creates in `test/chain/program.test.ts`. The same
+ * against the accounts the program actually creates in `test/e2e/chain/program.test.ts`. The same
  * tables can later produce the Anchor IDL.
  */
 import { PublicKey } from '@solana/web3.js'

@@ -13,7 +13,7 @@
  * A failure after step 1 leaves the buffer holding its rent; the error names it.
  *
  * It needs only the six RPC calls of `DeployRpc`: a web3.js `Connection` is one, and the bankrun
- * test (test/chain/bankrun.test.ts) drives the same code into another runtime's loader through an
+ * test (test/e2e/chain/bankrun.test.ts) drives the same code into another runtime's loader through an
  * adapter of its BanksClient.
  */
 import {

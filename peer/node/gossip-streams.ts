@@ -9,7 +9,7 @@
  * listens for it, so the dead stream stays registered for good. Every later attempt to open one
  * (the next connection's identify, the peer's own inbound stream on it) is skipped because "a
  * stream exists", and nothing published reaches that peer while the peer's subscriptions, learnt
- * on its inbound stream, stay known. Seen in test/net/nat-job.test.ts about one run in two: the
+ * on its inbound stream, stay known. Seen in test/e2e/net/nat-job.test.ts about one run in two: the
  * public client reaches the NATed worker through the relay, gossipsub starts its stream on that
  * relayed connection, DCUtR's direct connection arrives and the relayed one closes 15 ms later,
  * the stream opening resolves 40 ms after that; the client then published its job announce two

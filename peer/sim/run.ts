@@ -282,7 +282,7 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
  * Each juror is a staked node (docs/security.md §5): funded with 1,000 CYXWIZ and staking all of it
  * before the job, so that with the workers' 50 each its chance of being drawn (7 × stake / total
  * staked) is 1 and the three of them sit on the first jury. Which nodes a seed draws, and the
- * redraws, are tested against the program in test/chain (dispute, security).
+ * redraws, are tested against the program in test/e2e/chain (dispute, security).
  */
 export const JUROR_TOKENS = 1_000n
 const JURORS = 3

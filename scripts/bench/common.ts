@@ -4,7 +4,7 @@
  * noise, yamux and helia call) is installed before any other module of the bench runs, and every
  * bench runs the obvious way: `npx tsx scripts/bench/NAME.ts [--smoke]`.
  *
- * The contract (checked by test/bench/smoke.test.ts for every bench in this folder):
+ * The contract (checked by test/e2e/bench/smoke.test.ts for every bench in this folder):
  * - stdout carries exactly ONE line, a JSON object with `bench` naming the bench, written by
  *   `emit`. Anything else a bench or a library prints through `console.log`/`console.info` goes to
  *   stderr, so that line stays the only one.

@@ -7,7 +7,7 @@
  * A bench is any `*.ts` file here that is not a helper (HELPERS): a new bench (such as `byom.ts`)
  * is picked up by dropping its file in this folder, with nothing to register — as long as it keeps
  * the contract of `common.ts` (import it first, `emit` one JSON line, honour `--smoke`), which
- * test/bench/smoke.test.ts checks for every bench this file lists.
+ * test/e2e/bench/smoke.test.ts checks for every bench this file lists.
  * Exits 1 if any bench failed (the others still run); its stderr passes through.
  */
 import { spawn } from 'node:child_process'

@@ -21,11 +21,11 @@ import {
   toOnChainVerifyingKey, verify
 } from '../../circuits/index.js'
 import { MerkleTree, fieldFromBytes, fieldToBytes, poseidonMerkle } from '../../protocols/index.js'
-import { stepRun } from '../../test/circuits/step-fixture.js'
+import { stepRun } from '../../test/fixtures/step.js'
 import {
   ESCROW_STATE, TIER, anchorProgress, completeZk, escrowPda, escrowField, lastLeafSiblings, verifyProof, verifyingKeyPda
 } from '../../chain/client/index.js'
-import { TOKEN, World, hash } from '../../test/chain/world.js'
+import { TOKEN, World, hash } from '../../test/fixtures/world.js'
 
 const quick = process.argv.includes('--quick')
 const runs = smoke || quick ? 1 : 5

@@ -2,7 +2,7 @@
  * Numbers as the page shows them. Token amounts arrive as decimal strings of base units and are
  * shown exactly, never through a float: the whole part as it is (no separators: a number copied
  * from the page is the number on the chain), then the fraction with its trailing zeros cut — the
- * rule of protocols' formatTokens, checked against it in test/ui/format.test.ts.
+ * rule of protocols' formatTokens, checked against it in test/unit/ui/page-state.test.ts.
  */
 
 /** `units` base units (a decimal string of a bigint) as tokens with `decimals` decimals, exactly. */

@@ -1,6 +1,6 @@
 /**
  * What the page knows, folded from the feed one event at a time (pure: no DOM, unit-tested in
- * test/ui/page-state.test.ts). The views (views.ts) only read it.
+ * test/unit/ui/page-state.test.ts). The views (views.ts) only read it.
  */
 import type { UiEvent, NodeStanding } from '../events.js'
 

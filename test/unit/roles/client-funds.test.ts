@@ -1,7 +1,7 @@
 /**
  * The worker's cached reading of client balances (proof of funds): kept for its TTL, one read in
  * flight per wallet, a failed read not kept, the oldest wallet dropped past the bound. The read is
- * a double counting its calls; the real one reads the ledger (test/roles/actions.test.ts).
+ * a double counting its calls; the real one reads the ledger (test/e2e/roles/actions.test.ts).
  */
 import assert from 'node:assert/strict'
 import type { PublicKey } from '@solana/web3.js'

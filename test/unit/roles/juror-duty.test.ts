@@ -5,7 +5,7 @@
  * is a function; the ballot table is a Map. Its rules are table-tested; the duty is run through a
  * round — drawn, committed, a restart, revealed from the kept salt, settled — and through its
  * refusals (unavailable evidence, a party, a failed commit retried). The same duty on real workers
- * and the embedded ledger: test/roles/jurors.test.ts.
+ * and the embedded ledger: test/e2e/roles/jurors.test.ts.
  */
 import assert from 'node:assert/strict'
 import { Keypair, type PublicKey, type TransactionInstruction } from '@solana/web3.js'

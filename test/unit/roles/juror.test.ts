@@ -2,7 +2,7 @@
  * The juror role's decision (peer/roles/juror.ts) from each outcome of the evidence fetch and of
  * the re-execution. The network fetch and the re-execution are test doubles here (the network is
  * outside this unit; the real fetch and spot checks run in the sim's cheat and dispute scenarios,
- * test/peer/sim-scenarios.test.ts). The ballot is the real commitment the program checks.
+ * test/e2e/sim/sim-scenarios.test.ts). The ballot is the real commitment the program checks.
  */
 import assert from 'node:assert/strict'
 import { CID } from 'multiformats/cid'

@@ -1,0 +1,340 @@
+/**
+ * The door of the multi-host harness: a small internet of Linux network namespaces, for tests that
+ * need more than one host (issue 18, docs/network.md "The multi-host harness").
+ *
+ * `createInternet({ public: ['relay', 'chain'], natted: ['worker', 'client'] })` builds:
+ * - one namespace `inet` holding a bridge: the internet, a /64 of the IPv6 documentation prefix
+ *   3fff::/20 (RFC 9637), which libp2p counts as public (the IPv4 documentation ranges it does not);
+ * - a namespace per public host on that bridge, at `3fff:c0::N`;
+ * - per host behind NAT, two namespaces: its router (`<host>-nat`, WAN on the bridge, forwarding,
+ *   nftables masquerade, a forward filter that lets in only replies to what went out) and the host
+ *   itself on its own LAN `fd00:c0:<i>::/64` (a unique local prefix: private to libp2p), with
+ *   the router as its default route. Nothing can dial into a host behind NAT: the internet has no
+ *   route to a LAN, and the router drops new connections from the WAN.
+ * Only addresses created inside these namespaces are used; nothing touches the machine's own
+ * interfaces. Names carry the process id and a random tag, so parallel runs do not clash, and a
+ * later run removes the namespaces of runs whose process is gone.
+ *
+ * `close()` (also run on process exit, SIGINT and SIGTERM) kills every process left in the
+ * namespaces and deletes them. Without root or `ip netns` it throws, saying what is missing:
+ * callers fail, they do not skip (CI runs as root).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { createInterface } from 'node:readline'
+import { getAssociatedTokenAddressSync } from '@solana/spl-token'
+import { PublicKey } from '@solana/web3.js'
+import type { Proc } from '../../../fixtures/cyx-process.js'
+import { within } from '../../../../protocols/index.js'
+
+export interface NetHost {
+  /** The name the caller gave. */
+  readonly name: string
+  /** Its network namespace. */
+  readonly ns: string
+  /** Its IPv6 address: public (3fff:c0::/64) or on its LAN behind NAT (fd00:c0:<i>::/64). */
+  readonly addr: string
+  /** Behind NAT: the router's namespace and public (WAN) address. */
+  readonly nat?: { readonly ns: string, readonly addr: string }
+}
+
+export interface InternetSpec {
+  /** Hosts on the internet itself. */
+  readonly public: readonly string[]
+  /** Hosts each behind its own NAT. */
+  readonly natted: readonly string[]
+}
+
+/** Link conditions (`tc netem`) on one host's link to the internet, both directions. */
+export interface LinkConditions {
+  /** One-way added delay, milliseconds (each direction). */
+  readonly delayMs?: number
+  /** Packet loss, percent (each direction). */
+  readonly lossPercent?: number
+  /** Rate limit, Mbit/s (each direction). */
+  readonly rateMbit?: number
+}
+
+export interface Internet {
+  /** The unique prefix of this internet's namespace names. */
+  readonly tag: string
+  readonly hosts: Readonly<Record<string, NetHost>>
+  /** `/ip6/<addr>/tcp/<port>` of a host. */
+  maddr: (host: string, port: number) => string
+  /** Runs a command in a host's namespace and returns its stdout (throws on a non-zero exit). */
+  exec: (host: string, cmd: readonly string[]) => string
+  /** Any command as a process in a host's namespace (killed at `close()` if still running). */
+  spawn: (host: string, cmd: readonly string[]) => ChildProcess
+  /** A JSON-RPC call made from a host's namespace (the test process itself is on none of these
+   * networks); resolves with the response's `result`, throws its `error`. */
+  jsonRpc: (host: string, url: string, method: string, params: readonly unknown[]) => unknown
+  /** The CYXWIZ (base units) `owner`'s associated token account of `mint` holds, read from a host. */
+  tokenBalance: (host: string, url: string, mint: string, owner: string) => bigint
+  /** `cyx ARGS` as a process in a host's namespace (its lines collected, as the process tests do). */
+  cyx: (host: string, args: readonly string[], env?: Readonly<Record<string, string>>) => Proc
+  /** Bytes a NATed host's router forwarded from the LAN to each other host's public address
+   * (nftables counters): which path a connection took, measured on the wire. */
+  forwardedBytes: (host: string) => Record<string, number>
+  /** Sets (or, with `{}`, clears) `tc netem` conditions on a host's link to the internet. Needs a
+   * kernel with the netem qdisc; not yet exercised by a test (docs/network.md, "Not done yet"). */
+  setLink: (host: string, c: LinkConditions) => void
+  /** Cuts (`false`) or restores (`true`) a host's link to the internet (at the internet's side;
+   * the host keeps its addresses and routes). */
+  linkUp: (host: string, up: boolean) => void
+  close: () => Promise<void>
+}
+
+const PREFIX = 'cyxn'
+const PUBLIC_NET = '3fff:c0::'
+const lanNet = (i: number): string => `fd00:c0:${(i + 1).toString(16)}::`
+
+function run (cmd: string, args: readonly string[], input?: string): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], ...(input === undefined ? {} : { input }) })
+  } catch (e) {
+    const err = e as { stderr?: string, message: string }
+    throw new Error(`${cmd} ${args.join(' ')}: ${(err.stderr ?? '').trim() || err.message}`)
+  }
+}
+
+const inNs = (ns: string, cmd: string, args: readonly string[], input?: string): string => run('ip', ['netns', 'exec', ns, cmd, ...args], input)
+
+/** Throws, saying what to do, when this process cannot build namespaces. */
+export function assertCanBuild (): void {
+  if (process.platform !== 'linux') throw new Error('the multi-host tests need Linux network namespaces (ip netns); this is ' + process.platform)
+  if (process.getuid?.() !== 0) throw new Error('the multi-host tests need root to create network namespaces (ip netns, nftables, tc): run them as root (CI does), e.g. sudo npx mocha test/e2e/net/nat-job.test.ts')
+  for (const [tool, pkg] of [['ip', 'iproute2'], ['nft', 'nftables'], ['tc', 'iproute2']] as const) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' })
+    } catch {
+      throw new Error(`the multi-host tests need "${tool}" (Debian package ${pkg}): run scripts/setup.sh, which installs it`)
+    }
+  }
+}
+
+/** Our namespaces, by tag. */
+function namespaces (): string[] {
+  return run('ip', ['netns', 'list']).split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(PREFIX))
+}
+
+function removeNamespace (ns: string): void {
+  // Processes keep a namespace alive after `ip netns del`: end them first.
+  let pids: number[] = []
+  try {
+    pids = run('ip', ['netns', 'pids', ns]).split('\n').filter((l) => l.trim() !== '').map(Number)
+  } catch { /* already gone */ }
+  for (const pid of pids) {
+    try { process.kill(pid, 'SIGKILL') } catch { /* exited meanwhile */ }
+  }
+  try {
+    run('ip', ['netns', 'del', ns])
+  } catch (e) {
+    if (namespaces().includes(ns)) process.stderr.write(`netns harness: could not delete ${ns}: ${e instanceof Error ? e.message : String(e)}\n`)
+  }
+}
+
+/** Deletes the namespaces of earlier runs whose process is gone (a run killed with SIGKILL). */
+function sweepOrphans (): void {
+  for (const ns of namespaces()) {
+    const pid = Number(/^cyxn(\d+)-/.exec(ns)?.[1])
+    if (!Number.isInteger(pid)) continue
+    let alive = true
+    try { process.kill(pid, 0) } catch { alive = false }
+    if (!alive) removeNamespace(ns)
+  }
+}
+
+export async function createInternet (spec: InternetSpec): Promise<Internet> {
+  assertCanBuild()
+  const names = [...spec.public, ...spec.natted]
+  for (const n of names) if (!/^[a-z][a-z0-9]{0,11}$/.test(n)) throw new Error(`host name ${n}: 1..12 lowercase letters and digits`)
+  if (new Set(names).size !== names.length) throw new Error('host names must be distinct')
+  if (names.length > 200) throw new Error('at most 200 hosts')
+  sweepOrphans()
+
+  const tag = `${PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`
+  const made: string[] = []
+  const procs: Array<Pick<Proc, 'child' | 'exited'>> = []
+  let closed = false
+  const closeSync = (): void => {
+    if (closed) return
+    closed = true
+    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL')
+    for (const ns of made.reverse()) removeNamespace(ns)
+  }
+  const onSignal = (sig: NodeJS.Signals): void => {
+    closeSync()
+    process.exit(sig === 'SIGINT' ? 130 : 143)
+  }
+  const onExit = (): void => { closeSync() }
+  process.once('exit', onExit)
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+
+  const hosts: Record<string, NetHost> = {}
+  /** A host's link to the internet: its device (the router's WAN behind NAT) and the bridge port facing it. */
+  const linkOf: Record<string, { ns: string, dev: string, inet: string, port: string }> = {}
+  const addNs = (name: string): string => {
+    const ns = `${tag}-${name}`
+    run('ip', ['netns', 'add', ns])
+    made.push(ns)
+    inNs(ns, 'ip', ['link', 'set', 'lo', 'up'])
+    return ns
+  }
+  /** A veth pair: `a` in namespace `nsA`, `b` in `nsB` (names are per namespace, so short). */
+  const veth = (nsA: string, a: string, nsB: string, b: string): void => {
+    run('ip', ['-n', nsA, 'link', 'add', a, 'type', 'veth', 'peer', 'name', b, 'netns', nsB])
+    run('ip', ['-n', nsA, 'link', 'set', a, 'up'])
+    run('ip', ['-n', nsB, 'link', 'set', b, 'up'])
+  }
+  // nodad: usable at once (duplicate address detection would hold an address tentative ~1 s).
+  const addr6 = (ns: string, dev: string, a: string): void => { run('ip', ['-n', ns, '-6', 'addr', 'add', `${a}/64`, 'dev', dev, 'nodad']) }
+
+  try {
+    const inet = addNs('inet')
+    run('ip', ['-n', inet, 'link', 'add', 'br0', 'type', 'bridge'])
+    run('ip', ['-n', inet, 'link', 'set', 'br0', 'up'])
+    let port = 0
+    const plug = (ns: string, dev: string): string => {
+      const p = `p${port++}`
+      veth(inet, p, ns, dev)
+      run('ip', ['-n', inet, 'link', 'set', p, 'master', 'br0'])
+      return p
+    }
+
+    spec.public.forEach((name, i) => {
+      const ns = addNs(name)
+      const p = plug(ns, 'eth0')
+      const addr = `${PUBLIC_NET}${(i + 1).toString(16)}`
+      addr6(ns, 'eth0', addr)
+      hosts[name] = { name, ns, addr }
+      linkOf[name] = { ns, dev: 'eth0', inet, port: p }
+    })
+
+    const publicAddrs = (): Record<string, string> => Object.fromEntries(Object.values(hosts).map((h) => [h.name, h.nat?.addr ?? h.addr]))
+    spec.natted.forEach((name, i) => {
+      const router = addNs(`${name}-nat`)
+      const p = plug(router, 'wan')
+      const wan = `${PUBLIC_NET}${(0x100 + i).toString(16)}`
+      addr6(router, 'wan', wan)
+      const ns = addNs(name)
+      veth(router, 'lan', ns, 'eth0')
+      const lan = lanNet(i)
+      addr6(router, 'lan', `${lan}1`)
+      addr6(ns, 'eth0', `${lan}2`)
+      run('ip', ['-n', ns, '-6', 'route', 'add', 'default', 'via', `${lan}1`])
+      inNs(router, 'sysctl', ['-qw', 'net.ipv6.conf.all.forwarding=1'])
+      hosts[name] = { name, ns, addr: `${lan}2`, nat: { ns: router, addr: wan } }
+      linkOf[name] = { ns: router, dev: 'wan', inet, port: p }
+    })
+
+    // The NAT rules, once every public address is known (the counters name each destination).
+    for (const name of spec.natted) {
+      const h = hosts[name]!
+      const counters = Object.entries(publicAddrs()).filter(([n]) => n !== name)
+        .map(([n, a]) => `    oifname "wan" ip6 daddr ${a} counter comment "to:${n}"`).join('\n')
+      inNs(h.nat!.ns, 'nft', ['-f', '-'], `table inet cyxnat {
+  chain forward {
+    type filter hook forward priority filter; policy drop;
+${counters}
+    iifname "lan" oifname "wan" accept
+    iifname "wan" oifname "lan" ct state established,related accept
+  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat;
+    oifname "wan" masquerade
+  }
+}
+`)
+    }
+  } catch (e) {
+    closeSync()
+    process.off('exit', onExit)
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    throw e
+  }
+
+  const host = (name: string): NetHost => {
+    const h = hosts[name]
+    if (h === undefined) throw new Error(`no host ${name} in this internet (${Object.keys(hosts).join(', ')})`)
+    return h
+  }
+  const jsonRpc = (name: string, url: string, method: string, params: readonly unknown[]): unknown => {
+    const script = 'fetch(process.argv[1], { method: "POST", headers: { "content-type": "application/json" }, body: process.argv[2] })' +
+      '.then((r) => r.text()).then((t) => { process.stdout.write(t) }, (e) => { console.error(String(e)); process.exit(1) })'
+    const res = JSON.parse(inNs(host(name).ns, process.execPath, ['-e', script, url, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })])) as { result?: unknown, error?: { message: string } }
+    if (res.error !== undefined) throw new Error(`${method}: ${res.error.message}`)
+    return res.result
+  }
+
+  return {
+    tag,
+    hosts,
+    maddr: (name, port) => `/ip6/${host(name).addr}/tcp/${port}`,
+    exec: (name, cmd) => inNs(host(name).ns, cmd[0]!, cmd.slice(1)),
+    spawn: (name, cmd) => {
+      const child = spawn('ip', ['netns', 'exec', host(name).ns, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] })
+      procs.push({ child, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) })
+      return child
+    },
+    jsonRpc,
+    tokenBalance (name, url, mint, owner) {
+      const ata = getAssociatedTokenAddressSync(new PublicKey(mint), new PublicKey(owner)).toBase58()
+      return BigInt((jsonRpc(name, url, 'getTokenAccountBalance', [ata]) as { value: { amount: string } }).value.amount)
+    },
+    cyx: (name, args, env) => {
+      const child = spawn('ip', ['netns', 'exec', host(name).ns, process.execPath, 'peer/cli/cyx.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+      const p: Proc = { child, lines: [], stderr: [], exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) }
+      createInterface({ input: child.stdout! }).on('line', (l) => p.lines.push(l))
+      createInterface({ input: child.stderr! }).on('line', (l) => p.stderr.push(l))
+      procs.push(p)
+      return p
+    },
+    forwardedBytes: (name) => {
+      const nat = host(name).nat
+      if (nat === undefined) throw new Error(`${name} is not behind NAT`)
+      const listed = JSON.parse(inNs(nat.ns, 'nft', ['-j', 'list', 'chain', 'inet', 'cyxnat', 'forward'])) as { nftables: Array<{ rule?: { comment?: string, expr: Array<{ counter?: { bytes: number } }> } }> }
+      const out: Record<string, number> = {}
+      for (const item of listed.nftables) {
+        const to = item.rule?.comment?.startsWith('to:') === true ? item.rule.comment.slice(3) : undefined
+        const counter = item.rule?.expr.find((x) => x.counter !== undefined)?.counter
+        if (to !== undefined && counter !== undefined) out[to] = counter.bytes
+      }
+      return out
+    },
+    setLink: (name, c) => {
+      const { ns, dev, inet, port } = linkOf[host(name).name]!
+      for (const [n, d] of [[ns, dev], [inet, port]] as const) {
+        try { inNs(n, 'tc', ['qdisc', 'del', 'dev', d, 'root']) } catch { /* none set */ }
+      }
+      const args = [
+        ...(c.delayMs === undefined ? [] : ['delay', `${c.delayMs}ms`]),
+        ...(c.lossPercent === undefined ? [] : ['loss', `${c.lossPercent}%`]),
+        ...(c.rateMbit === undefined ? [] : ['rate', `${c.rateMbit}mbit`])
+      ]
+      if (args.length === 0) return
+      // Egress on the host's link, and on the bridge port facing it for the other direction.
+      inNs(ns, 'tc', ['qdisc', 'add', 'dev', dev, 'root', 'netem', ...args])
+      inNs(inet, 'tc', ['qdisc', 'add', 'dev', port, 'root', 'netem', ...args])
+    },
+    linkUp: (name, up) => {
+      // The cut is made at the internet's side (the bridge port facing the host), as a cable pulled
+      // at the switch: the host sees no carrier but keeps its addresses and routes. Setting the
+      // host's own interface down instead would flush its IPv6 addresses and routes for good
+      // (keep_addr_on_down is 0), so the link would never really come back.
+      const { inet, port } = linkOf[host(name).name]!
+      inNs(inet, 'ip', ['link', 'set', port, up ? 'up' : 'down'])
+    },
+    close: async () => {
+      // Ctrl-C first, so peers stop as a user's would; whatever is left is killed.
+      const alive = procs.filter((p) => p.child.exitCode === null)
+      for (const p of alive) p.child.kill('SIGINT')
+      await within(Promise.all(alive.map(async (p) => await p.exited)), 5_000)
+      closeSync()
+      process.off('exit', onExit)
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
+  }
+}
