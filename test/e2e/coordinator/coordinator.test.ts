@@ -16,7 +16,8 @@ import {
   RegistrationRefusedError, connectCandidates, coordinatorHost, matchViaCoordinator, registerWithCoordinator, type CoordinatorMatch
 } from '../../../peer/match/index.js'
 import { cpuHardware, profile, sleep, until } from '../../fixtures/mesh.js'
-import { World, announce, signedAdvert, throwawayWallet, type WorldPeer } from './world.js'
+import { announce, signedAdvert, throwawayWallet } from '../../fixtures/mesh.js'
+import { World, type WorldPeer } from '../../fixtures/world.js'
 
 const { ErrorCode, Kind } = wire
 
@@ -104,13 +105,13 @@ describe('coordinator (libp2p on 127.0.0.1, ledger over RPC)', function () {
 
   before(async () => {
     world = await World.open()
-    coordPeer = await world.peer({ tokens: 0n })
-    indexDir = join(world.net.dir, 'coordinator')
+    coordPeer = await world.peer(0n)
+    indexDir = join(world.dir, 'coordinator')
     coordinator = await startCoordinator()
     coordAddr = coordPeer.node.multiaddrs()[0]!
     workers = []
-    for (let i = 0; i < prices.length; i++) workers.push(await world.worker([coordAddr]))
-    client = await world.peer({ tokens: 0n, bootstrap: [coordAddr] })
+    for (let i = 0; i < prices.length; i++) workers.push(await world.stakedPeer([coordAddr]))
+    client = await world.peer(0n, [coordAddr])
   })
 
   after(async () => {
@@ -124,7 +125,7 @@ describe('coordinator (libp2p on 127.0.0.1, ledger over RPC)', function () {
       const r = await registerWithCoordinator(w.node, coordAddr, signedAdvert(w.node, prices[i]!))
       assert.ok(r.indexedUntil > now)
     }
-    const unstaked = await world.peer({ stake: 0n, bootstrap: [coordAddr] })
+    const unstaked = await world.peer(100n, [coordAddr])
     await assert.rejects(registerWithCoordinator(unstaked.node, coordAddr, signedAdvert(unstaked.node, 100_000_000n)),
       (e: unknown) => e instanceof RegistrationRefusedError && e.code === ErrorCode.UNAVAILABLE && /no active stake/.test(e.message))
     assert.ok(rejected.some((r) => r.error instanceof CoordinatorRefusal && r.error.reason === 'NOT_STAKED'))
@@ -176,7 +177,7 @@ describe('coordinator (libp2p on 127.0.0.1, ledger over RPC)', function () {
   })
 
   it('finds workers in the DHT that never registered, and follows gossip announcements', async () => {
-    const w = await world.worker([coordAddr])
+    const w = await world.stakedPeer([coordAddr])
     await until(() => w.node.libp2p.getConnections().length > 0, 10_000, 'a connection to the mesh')
     await sleep(300) // identify tells the DHT about the peer
     await publishAdvert(w.node, buildAdvert(w.node, { hardware: cpuHardware(), pricePerHour: 200_000_000n, profile: profile(), capabilities: ['cpu'] }), w.node.wallet)
@@ -206,14 +207,14 @@ describe('coordinator (libp2p on 127.0.0.1, ledger over RPC)', function () {
     let respond: Parameters<typeof fakeCoordinator>[1]
 
     before(async () => {
-      liar = await world.peer({ tokens: 0n })
+      liar = await world.peer(0n)
       liarAddr = liar.node.multiaddrs()[0]!
       await fakeCoordinator(liar.node, (req, a) => respond(req, a))
     })
 
     // A fresh client each time: a client bans a coordinator after a few lies (see the score test).
     let asker: WorldPeer
-    beforeEach(async () => { asker = await world.peer({ tokens: 0n }) })
+    beforeEach(async () => { asker = await world.peer(0n) })
 
     const match = async (pin?: Uint8Array): Promise<CoordinatorMatch> =>
       await matchViaCoordinator(asker.node, liarAddr, announce(asker.node), { connection: world.connection, timeoutMs: 5_000, ...(pin === undefined ? {} : { coordinatorWallet: pin }) })
@@ -280,7 +281,7 @@ describe('coordinator (libp2p on 127.0.0.1, ledger over RPC)', function () {
   })
 
   it('an unreachable coordinator: fallback within the timeout', async () => {
-    const gone = await world.peer({ tokens: 0n })
+    const gone = await world.peer(0n)
     const addr = gone.node.multiaddrs()[0]!
     await gone.node.stop()
     const t0 = performance.now()
@@ -299,8 +300,8 @@ describe('coordinator (libp2p on 127.0.0.1, ledger over RPC)', function () {
       const answer = await rawExchange(from, coordAddr, MESH.matchProtocol, frame)
       return answer === undefined ? undefined : wire.decodeMatchResponse(answer).error
     }
-    const a = (await world.peer({ tokens: 0n })).node
-    const b = (await world.peer({ tokens: 0n })).node
+    const a = (await world.peer(0n)).node
+    const b = (await world.peer(0n)).node
     const indexedBefore = coordinator.workers().map((w) => w.peerId).sort()
 
     // Not protobuf at all.
@@ -329,7 +330,7 @@ describe('coordinator (libp2p on 127.0.0.1, ledger over RPC)', function () {
     assert.ok(lastRejection(b) instanceof CoordinatorRefusal && (lastRejection(b) as CoordinatorRefusal).reason === 'WRONG_PEER')
 
     // Register: someone else's advert.
-    const c = (await world.peer({ tokens: 0n })).node
+    const c = (await world.peer(0n)).node
     const stolen = wire.RegisterRequest.encode({ advert: wire.Signed.decode(signedAdvert(workers[0]!.node, prices[0]!)) })
     const answer = await rawExchange(c, coordAddr, COORDINATOR.registerProtocol, stolen)
     assert.ok(answer !== undefined)
@@ -348,8 +349,8 @@ describe('coordinator (libp2p on 127.0.0.1, ledger over RPC)', function () {
   })
 
   it('cyx coordinator serves as a process, reports status --json, and stops cleanly on Ctrl-C', async () => {
-    const dir = join(world.net.dir, 'cli-coordinator')
-    const child = spawn(process.execPath, ['peer/cli/cyx.mjs', 'coordinator', '--dir', dir, '--rpc', world.net.rpcUrl, '--listen', '/ip4/127.0.0.1/tcp/0', '--bootstrap', coordAddr.toString(), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const dir = join(world.dir, 'cli-coordinator')
+    const child = spawn(process.execPath, ['peer/cli/cyx.mjs', 'coordinator', '--dir', dir, '--rpc', world.rpcUrl, '--listen', '/ip4/127.0.0.1/tcp/0', '--bootstrap', coordAddr.toString(), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
     child.stdout.on('data', (d: Buffer) => { out += d.toString() })

@@ -11,7 +11,7 @@ import { PublicKey } from '@solana/web3.js'
 import { ESCROW_STATE, decodeEscrow } from '../../../chain/index.js'
 import { ESCROW, UNITS_PER_TOKEN } from '../../../protocols/index.js'
 import { Client, ClientActionError, NoEligibleBidError, Worker, type WorkerEvent } from '../../../peer/roles/index.js'
-import { World } from './world.js'
+import { World } from '../../fixtures/world.js'
 
 const T = UNITS_PER_TOKEN
 

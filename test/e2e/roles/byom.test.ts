@@ -11,7 +11,7 @@ import { ESCROW_STATE, decodeEscrow } from '../../../chain/index.js'
 import { UNITS_PER_TOKEN } from '../../../protocols/index.js'
 import { Client, Worker } from '../../../peer/roles/index.js'
 import { locateInitializers } from '../../../peer/train/model/index.js'
-import { World, type TestPeer } from './world.js'
+import { World, type WorldPeer } from '../../fixtures/world.js'
 import { PublicKey } from '@solana/web3.js'
 
 const T = UNITS_PER_TOKEN
@@ -20,7 +20,7 @@ const FIXTURES = join(import.meta.dirname, '../../fixtures/byom')
 describe('roles: bring your own model (a PyTorch CNN on MNIST digits)', function () {
   this.timeout(240_000)
   let world: World
-  let clientPeer: TestPeer
+  let clientPeer: WorldPeer
   let client: Client
   let worker: Worker
 

@@ -9,7 +9,7 @@ import { PublicKey } from '@solana/web3.js'
 import { ESCROW_STATE, decodeEscrow } from '../../../chain/index.js'
 import { UNITS_PER_TOKEN, wire, toHex } from '../../../protocols/index.js'
 import { Client, Worker, type ClientJobEvent } from '../../../peer/roles/index.js'
-import { World } from './world.js'
+import { World } from '../../fixtures/world.js'
 
 const T = UNITS_PER_TOKEN
 

@@ -12,8 +12,8 @@ import { Coordinator, envelopeHash, estimatedPrice } from '../../../coordinator/
 import { coordinatorHost } from '../../../peer/match/index.js'
 import { framed, type PeerNode } from '../../../peer/node/index.js'
 import { Client, Worker, type ClientJobEvent, type WorkerEvent } from '../../../peer/roles/index.js'
-import { signedAdvert } from '../coordinator/world.js'
-import { World, type TestPeer } from './world.js'
+import { signedAdvert } from '../../fixtures/mesh.js'
+import { World, type WorldPeer } from '../../fixtures/world.js'
 
 const T = UNITS_PER_TOKEN
 const { Kind } = wire
@@ -57,10 +57,10 @@ async function forgingCoordinator (liar: PeerNode, victim: PeerNode, pricePerHou
 describe('roles with a coordinator: matched, lied to, gone', function () {
   this.timeout(120_000)
   let world: World
-  let coordPeer: TestPeer
+  let coordPeer: WorldPeer
   let coordinator: Coordinator
   let coordAddr: Multiaddr
-  let clientPeer: TestPeer
+  let clientPeer: WorldPeer
   let client: Client
   const workers: Worker[] = []
   const workerEvents: WorkerEvent[][] = []
@@ -69,7 +69,7 @@ describe('roles with a coordinator: matched, lied to, gone', function () {
   before(async () => {
     world = await World.open()
     coordPeer = await world.peer(0n)
-    coordinator = await Coordinator.start({ host: coordinatorHost(coordPeer.node, { connection: world.connection }), dir: `${world.net.dir}/coordinator-index`, crawlCapabilities: [] })
+    coordinator = await Coordinator.start({ host: coordinatorHost(coordPeer.node, { connection: world.connection }), dir: `${world.dir}/coordinator-index`, crawlCapabilities: [] })
     coordAddr = coordPeer.node.multiaddrs()[0]!
     clientPeer = await world.peer(100n)
     for (const rate of RATES) {

@@ -13,8 +13,7 @@ import { PublicKey } from '@solana/web3.js'
 import { CYXWIZ_PROGRAM_ID, DISPUTE_STATE, ESCROW_STATE, SIDE, decodeEscrow, disputePda, drawJury, fetchDispute, finalizeDispute, resolveDispute, voteVaultPda, type DisputeAccount } from '../../../chain/index.js'
 import { DISPUTE, UNITS_PER_TOKEN, jurorDeposit, settlementSplit } from '../../../protocols/index.js'
 import { Client, Worker, readNode, sendTransaction, tokenAccount, type KeptBallot, type WorkerEvent } from '../../../peer/roles/index.js'
-import { warpPast } from '../../../peer/sim/index.js'
-import { World, type TestPeer } from './world.js'
+import { World, type WorldPeer } from '../../fixtures/world.js'
 
 const T = UNITS_PER_TOKEN
 const STAKE = 50n * T
@@ -32,11 +31,11 @@ async function until<V> (probe: () => V | undefined | Promise<V | undefined>, ms
 describe('roles: staked workers serve as jurors on their own', function () {
   this.timeout(180_000)
   let world: World
-  let clientPeer: TestPeer
+  let clientPeer: WorldPeer
   let client: Client
   let worker: Worker
   const workerEvents: WorkerEvent[] = []
-  const jurors: Array<{ peer: TestPeer, worker: Worker, events: WorkerEvent[] }> = []
+  const jurors: Array<{ peer: WorldPeer, worker: Worker, events: WorkerEvent[] }> = []
 
   before(async () => {
     world = await World.open()
@@ -81,7 +80,7 @@ describe('roles: staked workers serve as jurors on their own', function () {
     await new Promise((resolve) => setTimeout(resolve, 500))
     for (const j of jurors) assert.deepEqual(of(j.events, 'juror-drawn'), [])
     // It passes; anyone (here the client) draws the round's jury.
-    warpPast(world.net, d.evidenceDeadline)
+    world.warpPast(d.evidenceDeadline)
     await sendTransaction(world.connection, [drawJury({ dispute: address })], [clientPeer.keypair])
     d = await read()
     assert.equal(d.drawn, 1)
@@ -105,13 +104,13 @@ describe('roles: staked workers serve as jurors on their own', function () {
     assert.equal(d.committed, 3)
 
     // The commit window passes: each reveals what it kept.
-    warpPast(world.net, d.commitDeadline)
+    world.warpPast(d.commitDeadline)
     for (const j of jurors) await until(() => of(j.events, 'juror-revealed')[0], 30_000, 'a juror\'s reveal')
     d = await read()
     assert.deepEqual([d.revealed, d.votesWorker, d.votesClient], [3, 3, 0])
 
     // The reveal window passes; anyone resolves and finalizes: the worker wins.
-    warpPast(world.net, d.revealDeadline)
+    world.warpPast(d.revealDeadline)
     await sendTransaction(world.connection, [resolveDispute({ escrow })], [clientPeer.keypair])
     d = await read()
     assert.equal(d.state, DISPUTE_STATE.resolved)

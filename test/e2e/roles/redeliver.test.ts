@@ -16,7 +16,7 @@ import { JobRefusedError, runJobSession } from '../../../peer/job/index.js'
 import { Client, Worker, jobSpec, type WorkerEvent } from '../../../peer/roles/index.js'
 import { generateSpirals } from '../../../peer/train/index.js'
 import { until } from '../../fixtures/mesh.js'
-import { World } from './world.js'
+import { World } from '../../fixtures/world.js'
 
 const T = UNITS_PER_TOKEN
 const { Kind, signMessage } = wire

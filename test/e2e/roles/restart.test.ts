@@ -16,7 +16,7 @@ import { trainWithEvidence } from '../../../peer/evidence/index.js'
 import { Client, JobBook, Worker, jobSpec, type ClientJobEvent, type WorkerEvent } from '../../../peer/roles/index.js'
 import { generateSpirals } from '../../../peer/train/index.js'
 import { openPeerStore } from '../../../storage/index.js'
-import { World } from './world.js'
+import { World } from '../../fixtures/world.js'
 
 const log = logger('cyx:test:restart')
 

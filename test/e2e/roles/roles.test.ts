@@ -15,7 +15,7 @@ import { JobChannel, JobRefusal, JobRefusedError, runJobSession } from '../../..
 import { createPeerNode, type PeerNode } from '../../../peer/node/index.js'
 import { Client, Worker, checkpointCount, escrowNonce, jobSpec, sendTransaction, tokenAccount, zkDataCommitment, type ClientJobEvent } from '../../../peer/roles/index.js'
 import { generateSpirals, loadDatasetById } from '../../../peer/train/index.js'
-import { World, type TestPeer } from './world.js'
+import { World, type WorldPeer } from '../../fixtures/world.js'
 
 const log = logger('cyx:test:roles')
 
@@ -31,7 +31,7 @@ const until = async (cond: () => boolean, ms: number, what: string): Promise<voi
 describe('roles: one client, three workers, one ledger', function () {
   this.timeout(60_000)
   let world: World
-  let clientPeer: TestPeer
+  let clientPeer: WorldPeer
   let client: Client
   const workers: Worker[] = []
   const rejected = new Map<string, Array<{ peer: string, error: Error }>>()
@@ -76,7 +76,7 @@ describe('roles: one client, three workers, one ledger', function () {
   })
 
   /** A spirals job for `worker`, escrowed by `payer` (or not), and its award. */
-  async function escrowedAward (payer: TestPeer, worker: PublicKey, opts: { escrowAmount?: bigint, awardAmount?: bigint, create?: boolean, awardWorker?: PublicKey, zkData?: Uint8Array } = {}): Promise<{ signed: Uint8Array, award: wire.Award, datasetBytes: Uint8Array }> {
+  async function escrowedAward (payer: WorldPeer, worker: PublicKey, opts: { escrowAmount?: bigint, awardAmount?: bigint, create?: boolean, awardWorker?: PublicKey, zkData?: Uint8Array } = {}): Promise<{ signed: Uint8Array, award: wire.Award, datasetBytes: Uint8Array }> {
     // A zk job (mnist-4x4, one epoch of 8 checkpoints) when `zkData` gives the escrow's data commitment.
     const zk = opts.zkData === undefined ? {} : { tier: TIER.zk, circuitId: PROOF.stepCircuitId, dataCommitment: opts.zkData, challengeCommitment: challengeCommitment(randomBytes(32)) }
     const { spec, datasetBytes } = opts.zkData === undefined ? jobSpec(generateSpirals(), { epochs: 2 }) : jobSpec(loadDatasetById('mnist-4x4'), { epochs: 1, tier: 'zk' })

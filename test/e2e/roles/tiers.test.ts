@@ -14,7 +14,7 @@ import { DISPUTE, ESCROW, MESH, PROOF, UNITS_PER_TOKEN, settlementSplit, toHex }
 import { Client, Worker, anchoredCheckpoints, checkpointCount, jobSpec, readNode, zkDataCommitment, type WorkerEvent } from '../../../peer/roles/index.js'
 import { loadDatasetById } from '../../../peer/train/index.js'
 import { buildCircuits, releaseCurve } from '../../../circuits/index.js'
-import { World, type TestPeer } from './world.js'
+import { World, type WorldPeer } from '../../fixtures/world.js'
 
 const T = UNITS_PER_TOKEN
 
@@ -58,8 +58,8 @@ function assertAnchoredPerEpoch (anchors: readonly AnchorTx[], events: readonly 
 describe('roles: the zk and optimistic tiers, paid by the program', function () {
   this.timeout(180_000)
   let world: World
-  let clientPeer: TestPeer
-  let workerPeer: TestPeer
+  let clientPeer: WorldPeer
+  let workerPeer: WorldPeer
   let client: Client
   let worker: Worker
   const events: WorkerEvent[] = []
@@ -69,7 +69,7 @@ describe('roles: the zk and optimistic tiers, paid by the program', function () 
     this.timeout(30 * 60_000)
     await buildCircuits({ log: () => {} })
     world = await World.open()
-    world.net.ledger.onTransaction((r) => {
+    world.ledger.embedded.onTransaction((r) => {
       if (r.err !== null) return
       for (const e of parseEvents(r.logs)) {
         if (e.name === 'ProgressAnchored') anchors.push({ escrow: (e.data.escrow as PublicKey).toBase58(), epoch: Number(e.data.epoch), root: toHex(e.data.merkleRoot as Uint8Array), computeUnits: r.computeUnits })
@@ -144,7 +144,7 @@ describe('roles: the zk and optimistic tiers, paid by the program', function () 
     await new Promise((resolve) => setTimeout(resolve, 500))
     assert.equal((await readEscrow(world, address)).state, ESCROW_STATE.funded)
     assert.equal(await world.balance(worker.wallet), before)
-    world.net.ledger.warp(PROOF.challengeWindowSeconds + 5)
+    world.ledger.embedded.warp(PROOF.challengeWindowSeconds + 5)
     const settled = await until(() => events.find((e): e is Extract<WorkerEvent, { type: 'settled' }> => e.type === 'settled' && e.jobId === outcome.jobId), 20_000, 'the worker\'s claim')
     assert.equal(settled.how, 'claimed')
     escrow = await readEscrow(world, address)
@@ -160,7 +160,7 @@ describe('roles: the zk and optimistic tiers, paid by the program', function () 
       const before = await readNode(world.connection, w.wallet)
       // Sooner than the interval by the ledger's clock: refused by the program.
       await until(() => hbEvents.find((e) => e.type === 'heartbeat-failed'), 10_000, 'a refused early heartbeat')
-      world.net.ledger.warp(Number(ESCROW.heartbeatIntervalSeconds) + 1)
+      world.ledger.embedded.warp(Number(ESCROW.heartbeatIntervalSeconds) + 1)
       await until(() => hbEvents.find((e) => e.type === 'heartbeat'), 10_000, 'a heartbeat')
       const after = await readNode(world.connection, w.wallet)
       assert.ok(after !== undefined && before !== undefined)
@@ -187,7 +187,7 @@ describe('roles: the zk and optimistic tiers, paid by the program', function () 
       assert.ok(outcome.disputeSignature !== undefined, 'the client disputed within the window')
       const address = new PublicKey(outcome.escrow)
       assert.equal((await readEscrow(world, address)).state, ESCROW_STATE.disputed)
-      world.net.ledger.warp(PROOF.challengeWindowSeconds + 5)
+      world.ledger.embedded.warp(PROOF.challengeWindowSeconds + 5)
       const settled = await until(() => cheatEvents.find((e): e is Extract<WorkerEvent, { type: 'settled' }> => e.type === 'settled' && e.jobId === outcome.jobId), 20_000, 'the cheater\'s settlement to end')
       assert.equal(settled.how, 'ended')
       assert.equal(settled.escrowState, ESCROW_STATE.disputed)
