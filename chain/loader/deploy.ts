@@ -12,18 +12,23 @@
  *
  * A failure after step 1 leaves the buffer holding its rent; the error names it.
  *
+ * Step 4 needs the program keypair only to create the program account: a ledger whose genesis
+ * already holds that account (empty, owned by the loader, rent-exempt: `cyx chain --genesis` at the
+ * cyxwiz program's fixed address, whose keypair nobody holds) is deployed to by its address alone,
+ * with DeployWithMaxDataLen — the loader checks the rest exactly as for a fresh account.
+ *
  * It needs only the six RPC calls of `DeployRpc`: a web3.js `Connection` is one, and the bankrun
  * test (test/e2e/chain/bankrun.test.ts) drives the same code into another runtime's loader through an
  * adapter of its BanksClient.
  */
 import {
-  Keypair, PublicKey, SystemProgram, Transaction, TransactionExpiredBlockheightExceededError,
+  Keypair, PublicKey, SystemProgram, TransactionExpiredBlockheightExceededError, TransactionMessage, VersionedTransaction,
   type AccountInfo, type BlockheightBasedTransactionConfirmationStrategy, type RpcResponseAndContext, type SendOptions,
   type SignatureResult, type TransactionInstruction
 } from '@solana/web3.js'
 import {
   BPF_LOADER_UPGRADEABLE_ID, BUFFER_METADATA_SIZE, PROGRAM_ACCOUNT_SIZE, PROGRAMDATA_METADATA_SIZE,
-  decodeProgramAccount, decodeProgramData, deployWithMaxDataLen, initializeBuffer, programDataAddress, writeBuffer
+  decodeProgramAccount, decodeProgramData, deployWithMaxDataLen, initializeBuffer, programDataAddress, upgrade, writeBuffer
 } from './instructions.js'
 
 /** Solana's largest serialized transaction, bytes (`PACKET_DATA_SIZE`). */
@@ -40,8 +45,12 @@ export const MAX_PROGRAM_DATA = 10 * 1024 * 1024
 export interface DeployOptions {
   /** Pays rent and fees; the upgrade authority unless `authority` is given. */
   readonly payer: Keypair
-  /** The program's address: its keypair signs the program account's creation (once). */
-  readonly program: Keypair
+  /**
+   * The program's address: its keypair signs the program account's creation (once). An address
+   * alone deploys to a program account that already exists, empty and owned by the loader (one a
+   * ledger's genesis reserved; see the header).
+   */
+  readonly program: Keypair | PublicKey
   /** The upgrade authority (default: the payer). */
   readonly authority?: Keypair
   /** The ELF, e.g. `chain/program/build/cyxwiz.so`. */
@@ -98,12 +107,21 @@ export function checkElf (elf: Uint8Array, maxDataLen: number): void {
   if (maxDataLen + PROGRAMDATA_METADATA_SIZE > MAX_PROGRAM_DATA) throw new DeployError(`max data length ${maxDataLen} exceeds the loader's ${MAX_PROGRAM_DATA - PROGRAMDATA_METADATA_SIZE} bytes`)
 }
 
+/**
+ * A version 0 transaction. Not web3.js's legacy `Transaction`: its `Message` holds instruction data
+ * as base-58 text, encoded and decoded again at every compile, sign and serialize — quadratic in
+ * the data's length, so milliseconds for each 1 KB write (three quarters of a deployment's time
+ * into the embedded ledger). Every cluster and the embedded ledger take version 0.
+ */
+function transaction (payer: PublicKey, blockhash: string, ixs: TransactionInstruction[]): VersionedTransaction {
+  return new VersionedTransaction(new TransactionMessage({ payerKey: payer, recentBlockhash: blockhash, instructions: ixs }).compileToV0Message())
+}
+
 /** The most ELF bytes one write transaction carries, measured on a real serialization. */
 export function writeChunkSize (payer: PublicKey, authority: PublicKey): number {
-  const probe = new Transaction({ feePayer: payer, recentBlockhash: PublicKey.default.toBase58() })
-    .add(writeBuffer(PublicKey.unique(), authority, 0, new Uint8Array(0)))
+  const probe = transaction(payer, PublicKey.default.toBase58(), [writeBuffer(PublicKey.unique(), authority, 0, new Uint8Array(0))])
   const signatures = payer.equals(authority) ? 1 : 2
-  const message = probe.serializeMessage().length
+  const message = probe.message.serialize().length
   // Signatures: a compact-u16 count (1 byte here) and 64 bytes each; the instruction data's own
   // compact-u16 length may grow by one byte once it passes 127 bytes.
   return PACKET_DATA_SIZE - (1 + 64 * signatures) - message - 1
@@ -122,10 +140,10 @@ function throwIfAborted (signal: AbortSignal | undefined): void {
 async function send (connection: DeployRpc, ixs: TransactionInstruction[], signers: Keypair[]): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash('confirmed')
-    const tx = new Transaction({ feePayer: (signers[0] as Keypair).publicKey, blockhash, lastValidBlockHeight }).add(...ixs)
-    tx.sign(...signers)
+    const tx = transaction((signers[0] as Keypair).publicKey, blockhash, ixs)
+    tx.sign(signers)
     try {
-      const signature = await connection.sendRawTransaction(tx.serialize(), { preflightCommitment: 'confirmed' })
+      const signature = await connection.sendRawTransaction(Buffer.from(tx.serialize()), { preflightCommitment: 'confirmed' })
       const { value } = await connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, 'confirmed')
       if (value.err !== null) throw new DeployError(`transaction ${signature} failed: ${JSON.stringify(value.err)}`)
       return signature
@@ -159,6 +177,11 @@ async function pool<T> (items: T[], limit: number, run: (item: T) => Promise<voi
   if (failed !== undefined) throw failed
 }
 
+/** An account a deployment by address alone may use: owned by the loader, state Uninitialized (tag 0), room for the program's state. */
+function isReservedProgramAccount (a: AccountInfo<Buffer> | null): boolean {
+  return a !== null && a.owner.equals(BPF_LOADER_UPGRADEABLE_ID) && !a.executable && a.data.length >= PROGRAM_ACCOUNT_SIZE && a.data.readUInt32LE(0) === 0
+}
+
 export async function deployProgram (connection: DeployRpc, opts: DeployOptions): Promise<Deployment> {
   const { payer, program, elf, signal } = opts
   const authority = opts.authority ?? payer
@@ -167,13 +190,17 @@ export async function deployProgram (connection: DeployRpc, opts: DeployOptions)
   const progress = opts.onProgress ?? (() => {})
   const signers = payer.publicKey.equals(authority.publicKey) ? [payer] : [payer, authority]
 
-  const existing = await connection.getAccountInfo(program.publicKey, 'confirmed')
-  if (existing !== null) {
-    throw new DeployError(`${program.publicKey.toBase58()} already holds an account (${existing.owner.equals(BPF_LOADER_UPGRADEABLE_ID) ? 'a deployed program' : `owned by ${existing.owner.toBase58()}`}); deploy at a new program keypair`)
+  const programKey = program instanceof Keypair ? program.publicKey : program
+  const existing = await connection.getAccountInfo(programKey, 'confirmed')
+  if (program instanceof Keypair && existing !== null) {
+    throw new DeployError(`${programKey.toBase58()} already holds an account (${existing.owner.equals(BPF_LOADER_UPGRADEABLE_ID) ? 'a deployed program' : `owned by ${existing.owner.toBase58()}`}); deploy at a new program keypair`)
+  }
+  if (!(program instanceof Keypair) && !isReservedProgramAccount(existing)) {
+    throw new DeployError(`${programKey.toBase58()} holds no empty program account owned by the loader (${existing === null ? 'nothing there' : existing.owner.equals(BPF_LOADER_UPGRADEABLE_ID) ? 'a deployed program' : `owned by ${existing.owner.toBase58()}`}); without its keypair only a reserved account can be deployed to`)
   }
   const [bufferRent, programRent, dataRent] = await Promise.all([
     connection.getMinimumBalanceForRentExemption(BUFFER_METADATA_SIZE + elf.length),
-    connection.getMinimumBalanceForRentExemption(PROGRAM_ACCOUNT_SIZE),
+    program instanceof Keypair ? connection.getMinimumBalanceForRentExemption(PROGRAM_ACCOUNT_SIZE) : 0,
     connection.getMinimumBalanceForRentExemption(PROGRAMDATA_METADATA_SIZE + maxDataLen)
   ])
   const balance = await connection.getBalance(payer.publicKey, 'confirmed')
@@ -181,6 +208,36 @@ export async function deployProgram (connection: DeployRpc, opts: DeployOptions)
   if (balance < need) throw new DeployError(`the payer ${payer.publicKey.toBase58()} holds ${balance} lamports; deploying ${elf.length} bytes needs about ${need} (rent) plus fees`)
   throwIfAborted(signal)
 
+  const deploy = (buffer: PublicKey): TransactionInstruction => deployWithMaxDataLen({ payer: payer.publicKey, program: programKey, buffer, authority: authority.publicKey }, maxDataLen)
+  const { writes, signature } = await throughBuffer(connection, { payer, authority, elf, bufferRent, progress, ...(signal === undefined ? {} : { signal }) }, async (buffer) => program instanceof Keypair
+    ? await send(connection, [
+      SystemProgram.createAccount({ fromPubkey: payer.publicKey, newAccountPubkey: programKey, lamports: programRent, space: PROGRAM_ACCOUNT_SIZE, programId: BPF_LOADER_UPGRADEABLE_ID }),
+      deploy(buffer)
+    ], [...signers, program])
+    : await send(connection, [deploy(buffer)], signers))
+  return {
+    programId: programKey.toBase58(),
+    programData: programDataAddress(programKey).toBase58(),
+    upgradeAuthority: authority.publicKey.toBase58(),
+    bytes: elf.length,
+    maxDataLen,
+    writes,
+    signature
+  }
+}
+
+/**
+ * Steps 1–3 of the header (a buffer created, the ELF written and read back), then `finish` with the
+ * buffer's address, which sends the transaction that consumes it. Any failure after the buffer
+ * exists names it and its rent.
+ */
+async function throughBuffer (
+  connection: DeployRpc,
+  o: { payer: Keypair, authority: Keypair, elf: Uint8Array, bufferRent: number, progress: (p: DeployProgress) => void, signal?: AbortSignal },
+  finish: (buffer: PublicKey) => Promise<string>
+): Promise<{ writes: number, signature: string }> {
+  const { payer, authority, elf, bufferRent, progress, signal } = o
+  const signers = payer.publicKey.equals(authority.publicKey) ? [payer] : [payer, authority]
   const buffer = Keypair.generate()
   await send(connection, [
     SystemProgram.createAccount({ fromPubkey: payer.publicKey, newAccountPubkey: buffer.publicKey, lamports: bufferRent, space: BUFFER_METADATA_SIZE + elf.length, programId: BPF_LOADER_UPGRADEABLE_ID }),
@@ -194,7 +251,7 @@ export async function deployProgram (connection: DeployRpc, opts: DeployOptions)
 
   const chunk = writeChunkSize(payer.publicKey, authority.publicKey)
   const offsets: number[] = []
-  for (let o = 0; o < elf.length; o += chunk) offsets.push(o)
+  for (let at = 0; at < elf.length; at += chunk) offsets.push(at)
   let writes = 0
   const write = async (offset: number): Promise<void> => {
     throwIfAborted(signal)
@@ -209,28 +266,52 @@ export async function deployProgram (connection: DeployRpc, opts: DeployOptions)
     const info = await connection.getAccountInfo(buffer.publicKey, 'confirmed')
     if (info === null) throw new DeployError('the buffer vanished before deployment')
     const held = info.data.subarray(BUFFER_METADATA_SIZE)
-    const differing = offsets.filter((o) => !Buffer.from(held.subarray(o, o + chunk)).equals(Buffer.from(elf.subarray(o, o + chunk))))
+    const differing = offsets.filter((at) => !Buffer.from(held.subarray(at, at + chunk)).equals(Buffer.from(elf.subarray(at, at + chunk))))
     progress({ stage: 'verify', rewrites: differing.length })
     await pool(differing, DEPLOY_WRITE_CONCURRENCY, write)
     throwIfAborted(signal)
-
     progress({ stage: 'deploy' })
-    const signature = await send(connection, [
-      SystemProgram.createAccount({ fromPubkey: payer.publicKey, newAccountPubkey: program.publicKey, lamports: programRent, space: PROGRAM_ACCOUNT_SIZE, programId: BPF_LOADER_UPGRADEABLE_ID }),
-      deployWithMaxDataLen({ payer: payer.publicKey, program: program.publicKey, buffer: buffer.publicKey, authority: authority.publicKey }, maxDataLen)
-    ], [...signers, program])
-    return {
-      programId: program.publicKey.toBase58(),
-      programData: programDataAddress(program.publicKey).toBase58(),
-      upgradeAuthority: authority.publicKey.toBase58(),
-      bytes: elf.length,
-      maxDataLen,
-      writes,
-      signature
-    }
+    return { writes, signature: await finish(buffer.publicKey) }
   } catch (e) {
     throw stranded(e)
   }
+}
+
+export interface UpgradeOptions {
+  /** Pays the buffer's rent (refunded by the upgrade) and fees. */
+  readonly payer: Keypair
+  /** The deployed program's address. */
+  readonly program: PublicKey
+  /** The upgrade authority its ProgramData records (default: the payer). */
+  readonly authority?: Keypair
+  readonly elf: Uint8Array
+  readonly onProgress?: (p: DeployProgress) => void
+  readonly signal?: AbortSignal
+}
+
+/**
+ * Replaces a deployed program's ELF the way `solana program deploy --program-id` upgrades one: a
+ * buffer written and read back as for a deployment, then `Upgrade`, signed by the upgrade authority
+ * (the loader checks it against the ProgramData and refunds the buffer's lamports to the payer).
+ * The new ELF must fit the room the deployment left (`maxDataLen`).
+ */
+export async function upgradeProgram (connection: DeployRpc, opts: UpgradeOptions): Promise<Deployment> {
+  const { payer, program, elf, signal } = opts
+  const authority = opts.authority ?? payer
+  const deployed = await readDeployedProgram(connection, program)
+  if (deployed === undefined) throw new DeployError(`no program deployed through the upgradeable loader at ${program.toBase58()}`)
+  if (deployed.upgradeAuthority !== authority.publicKey.toBase58()) {
+    throw new DeployError(`program ${program.toBase58()} has upgrade authority ${deployed.upgradeAuthority ?? 'none (immutable)'}, not ${authority.publicKey.toBase58()}`)
+  }
+  checkElf(elf, deployed.maxDataLen)
+  const bufferRent = await connection.getMinimumBalanceForRentExemption(BUFFER_METADATA_SIZE + elf.length)
+  const balance = await connection.getBalance(payer.publicKey, 'confirmed')
+  if (balance < bufferRent) throw new DeployError(`the payer ${payer.publicKey.toBase58()} holds ${balance} lamports; upgrading with ${elf.length} bytes needs about ${bufferRent} (the buffer's rent, refunded) plus fees`)
+  throwIfAborted(signal)
+  const signers = payer.publicKey.equals(authority.publicKey) ? [payer] : [payer, authority]
+  const { writes, signature } = await throughBuffer(connection, { payer, authority, elf, bufferRent, progress: opts.onProgress ?? (() => {}), ...(signal === undefined ? {} : { signal }) },
+    async (buffer) => await send(connection, [upgrade({ program, buffer, spill: payer.publicKey, authority: authority.publicKey })], signers))
+  return { programId: program.toBase58(), programData: deployed.programData, upgradeAuthority: authority.publicKey.toBase58(), bytes: elf.length, maxDataLen: deployed.maxDataLen, writes, signature }
 }
 
 export interface DeployedProgram {

@@ -4,7 +4,7 @@
  */
 export {
   BPF_LOADER_UPGRADEABLE_ID, BUFFER_METADATA_SIZE, PROGRAM_ACCOUNT_SIZE, PROGRAMDATA_METADATA_SIZE,
-  decodeProgramAccount, decodeProgramData, deployWithMaxDataLen, initializeBuffer, programDataAddress, setAuthority, writeBuffer
+  decodeProgramAccount, decodeProgramData, deployWithMaxDataLen, initializeBuffer, programDataAddress, setAuthority, upgrade, writeBuffer
 } from './instructions.js'
-export { DEPLOY_WRITE_CONCURRENCY, DeployError, MAX_PROGRAM_DATA, PACKET_DATA_SIZE, checkElf, deployProgram, readDeployedProgram, writeChunkSize } from './deploy.js'
-export type { DeployOptions, DeployProgress, DeployRpc, DeployedProgram, Deployment } from './deploy.js'
+export { DEPLOY_WRITE_CONCURRENCY, DeployError, MAX_PROGRAM_DATA, PACKET_DATA_SIZE, checkElf, deployProgram, readDeployedProgram, upgradeProgram, writeChunkSize } from './deploy.js'
+export type { DeployOptions, DeployProgress, DeployRpc, DeployedProgram, Deployment, UpgradeOptions } from './deploy.js'

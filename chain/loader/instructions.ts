@@ -20,7 +20,7 @@ export const PROGRAM_ACCOUNT_SIZE = 36
 /** `UpgradeableLoaderState::size_of_programdata_metadata()`: tag u32 + slot u64 + Option<Pubkey>. */
 export const PROGRAMDATA_METADATA_SIZE = 45
 
-const TAG = { initializeBuffer: 0, write: 1, deployWithMaxDataLen: 2, setAuthority: 4 } as const
+const TAG = { initializeBuffer: 0, write: 1, deployWithMaxDataLen: 2, upgrade: 3, setAuthority: 4 } as const
 
 function tagged (tag: number, rest = 0): Buffer {
   const data = Buffer.alloc(4 + rest)
@@ -78,6 +78,27 @@ export function deployWithMaxDataLen (a: { payer: PublicKey, program: PublicKey,
       { pubkey: a.authority, isSigner: true, isWritable: false }
     ],
     data
+  })
+}
+
+/**
+ * `Upgrade`: accounts 0 programdata (writable) · 1 program (writable) · 2 buffer (writable, written
+ * by the same authority; its lamports go to the spill account) · 3 spill (writable) · 4 rent ·
+ * 5 clock · 6 authority (signer: the upgrade authority the ProgramData records).
+ */
+export function upgrade (a: { program: PublicKey, buffer: PublicKey, spill: PublicKey, authority: PublicKey }): TransactionInstruction {
+  return new TransactionInstruction({
+    programId: BPF_LOADER_UPGRADEABLE_ID,
+    keys: [
+      { pubkey: programDataAddress(a.program), isSigner: false, isWritable: true },
+      { pubkey: a.program, isSigner: false, isWritable: true },
+      { pubkey: a.buffer, isSigner: false, isWritable: true },
+      { pubkey: a.spill, isSigner: false, isWritable: true },
+      { pubkey: SYSVAR_RENT_PUBKEY, isSigner: false, isWritable: false },
+      { pubkey: SYSVAR_CLOCK_PUBKEY, isSigner: false, isWritable: false },
+      { pubkey: a.authority, isSigner: true, isWritable: false }
+    ],
+    data: tagged(TAG.upgrade)
   })
 }
 

@@ -1,6 +1,7 @@
 /**
- * A local network's genesis and faucet, for `cyx chain --genesis`: the CYXWIZ mint (9 decimals)
- * and the program's `Config` created on the embedded ledger if missing, with a genesis admin that
+ * A local network's genesis and faucet, for `cyx chain --genesis`: the program deployed through
+ * the BPF upgradeable loader, the CYXWIZ mint (9 decimals) and the program's `Config` created on the
+ * embedded ledger if missing, with a genesis admin that is the program's upgrade authority and
  * holds the mint authority. The admin's key stays in the ledger's directory (`genesis.json`,
  * 0600), so a restarted `cyx chain --genesis` keeps its faucet. The faucet (`cyx_faucet`, served
  * only by a ledger started this way) mints CYXWIZ and airdrops SOL to an address: local networks
@@ -20,6 +21,9 @@ import { initializeConfig } from '../client/instructions.js'
 import { configParamsFromProtocol } from '../client/params.js'
 import { configPda } from '../client/pda.js'
 import { CYXWIZ_PROGRAM_ID } from '../client/instructions.js'
+import { BPF_LOADER_UPGRADEABLE_ID, PROGRAM_ACCOUNT_SIZE } from '../loader/instructions.js'
+import { deployProgram, readDeployedProgram, upgradeProgram, type Deployment } from '../loader/deploy.js'
+import { ledgerDeployRpc } from './deploy-rpc.js'
 import { LedgerError, type EmbeddedLedger } from './ledger.js'
 
 export const GENESIS_FILE = 'genesis.json'
@@ -71,44 +75,112 @@ export function assertCurrentLayout (ledger: EmbeddedLedger, programId = CYXWIZ_
 }
 
 /**
- * Makes `ledger` a local network's genesis: loads the faucet from `<dir>/genesis.json`, or, when
- * the program has no Config yet, creates the admin, the CYXWIZ mint and the Config. Returns
- * undefined when the ledger has a Config but no genesis file (it was set up some other way: no
- * faucet then).
+ * Deploys the program at `programId` through the BPF upgradeable loader, in process (the same
+ * transactions `cyx program deploy` sends: a buffer, its writes, DeployWithMaxDataLen), with
+ * `authority` paying and recorded as the upgrade authority. Nobody holds the keypair of the
+ * cyxwiz program's fixed address, which creating its program account would need: the genesis
+ * writes that account, empty and owned by the loader (`setGenesisAccount`), and the loader does
+ * the rest, so the ledger holds a ProgramData account as any deployed program's.
  */
-export function ensureGenesis (ledger: EmbeddedLedger, dir: string, programId = CYXWIZ_PROGRAM_ID): { faucet: Faucet | undefined, created: boolean } {
+export async function deployGenesisProgram (ledger: EmbeddedLedger, o: { elf: Uint8Array, authority: Keypair, programId?: PublicKey }): Promise<Deployment> {
+  const programId = o.programId ?? CYXWIZ_PROGRAM_ID
+  if (ledger.getAccount(programId.toBase58()) === null) {
+    ledger.setGenesisAccount(programId.toBase58(), { lamports: ledger.minimumBalanceForRentExemption(PROGRAM_ACCOUNT_SIZE), owner: BPF_LOADER_UPGRADEABLE_ID.toBase58(), data: new Uint8Array(PROGRAM_ACCOUNT_SIZE) })
+  }
+  return await deployProgram(ledgerDeployRpc(ledger), { payer: o.authority, program: programId, elf: o.elf })
+}
+
+export interface GenesisOptions {
+  readonly programId?: PublicKey
+  /**
+   * The program's ELF. A ledger without the program gets it deployed through the loader
+   * (`deployGenesisProgram`); one whose program the genesis admin deployed and that holds another
+   * build is upgraded through the loader (`Upgrade`, signed by the admin). Without it the program
+   * must be on the ledger already (loaded by LiteSVM from `LedgerOptions.programs`).
+   */
+  readonly elf?: Uint8Array
+}
+
+/** What `ensureGenesis` did to the program this start. */
+export type GenesisProgram = 'deployed' | 'upgraded' | 'unchanged' | 'authority-recorded'
+
+interface GenesisFile { admin: Keypair, mint: Keypair | PublicKey }
+
+function readGenesisFile (path: string): GenesisFile | undefined {
+  if (!existsSync(path)) return undefined
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as { admin?: unknown, mint?: unknown, mintKey?: unknown }
+  if (!Array.isArray(raw.admin) || raw.admin.length !== 64 || typeof raw.mint !== 'string') throw new LedgerError(`${path} is not a genesis file`)
+  const admin = Keypair.fromSecretKey(Uint8Array.from(raw.admin as number[]))
+  const mint = Array.isArray(raw.mintKey) && raw.mintKey.length === 64 ? Keypair.fromSecretKey(Uint8Array.from(raw.mintKey as number[])) : new PublicKey(raw.mint)
+  return { admin, mint }
+}
+
+const mintAddress = (mint: Keypair | PublicKey): PublicKey => mint instanceof Keypair ? mint.publicKey : mint
+
+/**
+ * Makes `ledger` a local network's genesis, step by step and each step only when missing, so an
+ * interrupted genesis resumes where it stopped: the admin and mint keys (`<dir>/genesis.json`,
+ * written first), SOL for the admin, the program (see `GenesisOptions.elf`) with the admin as its
+ * upgrade authority, the CYXWIZ mint, the Config. Returns an undefined faucet when the ledger has
+ * a Config but no genesis file (it was set up some other way: no faucet then).
+ */
+export async function ensureGenesis (ledger: EmbeddedLedger, dir: string, o: GenesisOptions = {}): Promise<{ faucet: Faucet | undefined, created: boolean, program: GenesisProgram }> {
+  const programId = o.programId ?? CYXWIZ_PROGRAM_ID
   const path = join(dir, GENESIS_FILE)
   assertCurrentLayout(ledger, programId)
   const config = ledger.getAccount(configPda(programId).address.toBase58())
-  if (existsSync(path)) {
-    const raw = JSON.parse(readFileSync(path, 'utf8')) as { admin?: unknown, mint?: unknown }
-    if (!Array.isArray(raw.admin) || raw.admin.length !== 64 || typeof raw.mint !== 'string') throw new LedgerError(`${path} is not a genesis file`)
-    const faucet = { admin: Keypair.fromSecretKey(Uint8Array.from(raw.admin as number[])), mint: new PublicKey(raw.mint) }
-    if (config !== null && !decodeConfig(config.data).mint.equals(faucet.mint)) throw new LedgerError(`${path} names mint ${faucet.mint.toBase58()}, the Config another`)
-    if (config !== null) {
-      // LiteSVM reloads the program at every start with no upgrade authority: record the genesis
-      // admin again, as the deployment it stands for did.
-      ledger.setUpgradeAuthority(programId.toBase58(), faucet.admin.publicKey.toBase58())
-      return { faucet, created: false }
-    }
-  } else if (config !== null) {
-    return { faucet: undefined, created: false }
+  let saved = readGenesisFile(path)
+  if (saved === undefined && config !== null) return { faucet: undefined, created: false, program: 'unchanged' }
+  if (saved !== undefined && config !== null && !decodeConfig(config.data).mint.equals(mintAddress(saved.mint))) throw new LedgerError(`${path} names mint ${mintAddress(saved.mint).toBase58()}, the Config another`)
+  if (saved === undefined) {
+    const mint = Keypair.generate()
+    saved = { admin: Keypair.generate(), mint }
+    const tmp = `${path}.${process.pid}.tmp`
+    writeFileSync(tmp, JSON.stringify({ admin: Array.from(saved.admin.secretKey), mint: mint.publicKey.toBase58(), mintKey: Array.from(mint.secretKey) }), { mode: 0o600, flag: 'wx' })
+    renameSync(tmp, path)
   }
-  const admin = Keypair.generate()
-  const mint = Keypair.generate()
-  ledger.airdrop(admin.publicKey.toBase58(), 1_000n * BigInt(LAMPORTS_PER_SOL))
-  // The genesis admin is the program's upgrade authority (initialize_config requires it).
-  ledger.setUpgradeAuthority(programId.toBase58(), admin.publicKey.toBase58())
-  send(ledger, [
-    SystemProgram.createAccount({ fromPubkey: admin.publicKey, newAccountPubkey: mint.publicKey, space: MINT_SIZE, lamports: Number(ledger.minimumBalanceForRentExemption(MINT_SIZE)), programId: TOKEN_PROGRAM_ID }),
-    createInitializeMint2Instruction(mint.publicKey, 9, admin.publicKey, null)
-  ], [admin, mint])
-  send(ledger, [initializeConfig({ admin: admin.publicKey, mint: mint.publicKey }, configParamsFromProtocol(), programId)], [admin])
-  const tmp = `${path}.${process.pid}.tmp`
-  writeFileSync(tmp, JSON.stringify({ admin: Array.from(admin.secretKey), mint: mint.publicKey.toBase58() }), { mode: 0o600, flag: 'wx' })
-  renameSync(tmp, path)
+  const { admin } = saved
+  const mint = mintAddress(saved.mint)
+  if ((ledger.getAccount(admin.publicKey.toBase58())?.lamports ?? 0n) < 100n * BigInt(LAMPORTS_PER_SOL)) ledger.airdrop(admin.publicKey.toBase58(), 1_000n * BigInt(LAMPORTS_PER_SOL))
+  const program = await genesisProgram(ledger, admin, programId, o.elf)
+  if (ledger.getAccount(mint.toBase58()) === null) {
+    if (!(saved.mint instanceof Keypair)) throw new LedgerError(`${path} names mint ${mint.toBase58()}, which this ledger lacks, and not its key (start over with --reset)`)
+    send(ledger, [
+      SystemProgram.createAccount({ fromPubkey: admin.publicKey, newAccountPubkey: mint, space: MINT_SIZE, lamports: Number(ledger.minimumBalanceForRentExemption(MINT_SIZE)), programId: TOKEN_PROGRAM_ID }),
+      createInitializeMint2Instruction(mint, 9, admin.publicKey, null)
+    ], [admin, saved.mint])
+  }
+  const created = config === null
+  if (created) send(ledger, [initializeConfig({ admin: admin.publicKey, mint }, configParamsFromProtocol(), programId)], [admin])
   ledger.flush()
-  return { faucet: { admin, mint: mint.publicKey }, created: true }
+  return { faucet: { admin, mint }, created, program }
+}
+
+/** The program step of `ensureGenesis`: the genesis admin its upgrade authority, `elf` its code. */
+async function genesisProgram (ledger: EmbeddedLedger, admin: Keypair, programId: PublicKey, elf: Uint8Array | undefined): Promise<GenesisProgram> {
+  const rpc = ledgerDeployRpc(ledger)
+  const deployed = await readDeployedProgram(rpc, programId)
+  if (deployed === undefined) {
+    if (elf === undefined) throw new LedgerError(`no program at ${programId.toBase58()} on this ledger, and no ELF to deploy`)
+    await deployGenesisProgram(ledger, { elf, authority: admin, programId })
+    return 'deployed'
+  }
+  if (deployed.upgradeAuthority === undefined) {
+    // LiteSVM loaded the program at this start (`LedgerOptions.programs`), with no upgrade
+    // authority: record the genesis admin, as the deployment it stands for would have.
+    ledger.setUpgradeAuthority(programId.toBase58(), admin.publicKey.toBase58())
+    return 'authority-recorded'
+  }
+  if (deployed.upgradeAuthority !== admin.publicKey.toBase58()) throw new LedgerError(`program ${programId.toBase58()} has upgrade authority ${deployed.upgradeAuthority}, not this genesis's admin ${admin.publicKey.toBase58()}`)
+  if (elf === undefined || sameElf(deployed.elf, elf)) return 'unchanged'
+  // Another build of the program: upgraded through the loader, as its authority would upgrade it.
+  await upgradeProgram(rpc, { payer: admin, program: programId, elf })
+  return 'upgraded'
+}
+
+/** The ProgramData's ELF (zero-padded to its room) holds `elf` exactly. */
+function sameElf (held: Uint8Array, elf: Uint8Array): boolean {
+  return held.length >= elf.length && Buffer.from(held.subarray(0, elf.length)).equals(Buffer.from(elf)) && held.subarray(elf.length).every((b) => b === 0)
 }
 
 /** Mints `units` CYXWIZ (to the owner's associated token account, created if missing) and airdrops `lamports`. */

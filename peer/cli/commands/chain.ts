@@ -1,9 +1,9 @@
 /** `cyx chain`: the embedded ledger (LiteSVM + the cyxwiz program + SPL) as Solana JSON-RPC (127.0.0.1 unless --host). */
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { CYXWIZ_PROGRAM_ID, EmbeddedLedger, LedgerRpcServer, PROGRAM_SO_PATH, assertCurrentLayout, ensureGenesis, type Faucet } from '../../../chain/index.js'
+import { CYXWIZ_PROGRAM_ID, EmbeddedLedger, LedgerRpcServer, PROGRAM_SO_PATH, assertCurrentLayout, ensureGenesis, type Faucet, type GenesisProgram } from '../../../chain/index.js'
 import { parseCommandArgs, UsageError, type Command } from '../command.js'
 
 export const chainCommand: Command = {
@@ -11,9 +11,10 @@ export const chainCommand: Command = {
   usage: `Usage: cyx chain [--host 127.0.0.1] [--allow-host NAME]... [--port 8899] [--ledger DIR] [--reset]
                  [--genesis] [--dev] [--json]
 
-Runs LiteSVM with the cyxwiz program and the SPL Token, Associated Token and System programs,
-served as Solana JSON-RPC on HOST:PORT (WebSocket on PORT and PORT+1), so that peers in other
-processes — and any @solana/web3.js Connection or Anchor Program — share one ledger. State is
+Runs LiteSVM with the cyxwiz program (loaded by LiteSVM, or with --genesis deployed through the
+loader) and the SPL Token, Associated Token and System programs, served as Solana JSON-RPC on
+HOST:PORT (WebSocket on PORT and PORT+1), so that peers in other processes — and any
+@solana/web3.js Connection or Anchor Program — share one ledger. State is
 saved in DIR and survives a restart. Ctrl-C saves and stops.
 
 Options:
@@ -24,13 +25,18 @@ Options:
   --port N      HTTP port (default 8899; 0 picks a free one)
   --ledger DIR  where the ledger lives (default ~/.cyx/ledger)
   --reset       start from an empty ledger
-  --genesis     a local network: create the CYXWIZ mint and the program's Config if missing (the
-                genesis admin's key stays in DIR/genesis.json)
+  --genesis     a local network: deploy the program through the BPF upgradeable loader (a buffer,
+                its writes, DeployWithMaxDataLen: the ledger holds its ProgramData, the genesis
+                admin its upgrade authority; a rebuilt program is upgraded through the loader at
+                the next start), create the CYXWIZ mint and the program's Config, each if missing
+                (the genesis admin's key stays in DIR/genesis.json)
   --dev         a development network: also serve JSON-RPC "cyx_warp" [seconds] (moves the clock
                 forward) and, with --genesis, the faucet "cyx_faucet" [address, base units,
                 lamports] (mints CYXWIZ, airdrops SOL; "cyx faucet" calls it). Off by default: any
                 program on this machine could otherwise move the clock or print tokens
-  --json        print one JSON line {"rpc", "ws", "programId", "ledger", "mint", "faucet", "dev"} when ready
+  --json        print one JSON line {"rpc", "ws", "programId", "ledger", "mint", "faucet", "dev",
+                "program"} when ready ("program": with --genesis, what this start did to it:
+                deployed, upgraded, unchanged or authority-recorded; null without)
   -h, --help`,
   async run (argv, io) {
     const { values } = parseCommandArgs(argv, {
@@ -56,7 +62,10 @@ Options:
       io.err(`cyx chain: the cyxwiz program is not built (${PROGRAM_SO_PATH}); run "npm run setup" first`)
       return 1
     }
-    const ledger = EmbeddedLedger.open({ dir, reset: values.reset === true, programs: [{ programId: CYXWIZ_PROGRAM_ID.toBase58(), path: PROGRAM_SO_PATH }] })
+    const genesis = values.genesis === true
+    // A genesis deploys the program through the loader (or finds it deployed); without one LiteSVM
+    // loads it at every start, with no upgrade authority.
+    const ledger = EmbeddedLedger.open({ dir, reset: values.reset === true, programs: genesis ? [] : [{ programId: CYXWIZ_PROGRAM_ID.toBase58(), path: PROGRAM_SO_PATH }] })
     try {
       assertCurrentLayout(ledger)
     } catch (e) {
@@ -65,9 +74,10 @@ Options:
       return 1
     }
     let faucet: Faucet | undefined
-    if (values.genesis === true) {
+    let program: GenesisProgram | undefined
+    if (genesis) {
       try {
-        faucet = ensureGenesis(ledger, dir).faucet
+        ;({ faucet, program } = await ensureGenesis(ledger, dir, { elf: new Uint8Array(readFileSync(PROGRAM_SO_PATH)) }))
       } catch (e) {
         ledger.close()
         io.err(`cyx chain: genesis failed: ${e instanceof Error ? e.message : String(e)}`)
@@ -110,8 +120,8 @@ Options:
       }
     }
     const ws = rpc.replace(/^http/, 'ws').replace(/:(\d+)$/, (_m, p: string) => `:${Number(p) + 1}`)
-    if (values.json === true) io.out(JSON.stringify({ rpc, ws, programId: CYXWIZ_PROGRAM_ID.toBase58(), ledger: dir, mint: faucet?.mint.toBase58() ?? null, faucet: faucetServed, dev }))
-    else io.out(`cyx chain: Solana JSON-RPC on ${rpc} (WebSocket ${ws}), program ${CYXWIZ_PROGRAM_ID.toBase58()}, ledger ${dir}, slot ${ledger.slot}${faucet === undefined ? '' : `, CYXWIZ mint ${faucet.mint.toBase58()}`}${faucetServed ? ', faucet cyx_faucet' : ''}${dev ? ', development methods on (cyx_warp)' : ''}. Ctrl-C to stop.`)
+    if (values.json === true) io.out(JSON.stringify({ rpc, ws, programId: CYXWIZ_PROGRAM_ID.toBase58(), ledger: dir, mint: faucet?.mint.toBase58() ?? null, faucet: faucetServed, dev, program: program ?? null }))
+    else io.out(`cyx chain: Solana JSON-RPC on ${rpc} (WebSocket ${ws}), program ${CYXWIZ_PROGRAM_ID.toBase58()}, ledger ${dir}, slot ${ledger.slot}${program === undefined ? '' : ` (${program})`}${faucet === undefined ? '' : `, CYXWIZ mint ${faucet.mint.toBase58()}`}${faucetServed ? ', faucet cyx_faucet' : ''}${dev ? ', development methods on (cyx_warp)' : ''}. Ctrl-C to stop.`)
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop)

@@ -25,7 +25,7 @@ import {
   ACCOUNT_SIZE, MINT_SIZE, TOKEN_PROGRAM_ID, createInitializeAccount3Instruction, createInitializeMint2Instruction, createMintToInstruction
 } from '@solana/spl-token'
 import {
-  ComputeBudgetProgram, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction, type AccountInfo, type BlockheightBasedTransactionConfirmationStrategy,
+  ComputeBudgetProgram, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction, VersionedTransaction, type AccountInfo, type BlockheightBasedTransactionConfirmationStrategy,
   type RpcResponseAndContext, type SignatureResult, type TransactionInstruction
 } from '@solana/web3.js'
 import { Clock, start, type BanksClient, type ProgramTestContext } from 'solana-bankrun'
@@ -68,11 +68,10 @@ class BanksRpc implements DeployRpc {
   }
 
   async sendRawTransaction (raw: Buffer): Promise<string> {
-    const tx = Transaction.from(raw)
+    const tx = VersionedTransaction.deserialize(raw)
     const res = await this.banks.tryProcessTransaction(tx)
     if (res.result !== null) throw new Error(`${res.result}\n${(res.meta?.logMessages ?? []).join('\n')}`)
-    assert.ok(tx.signature !== null)
-    return base58.decode(tx.signature)
+    return base58.decode(tx.signatures[0] as Uint8Array)
   }
 
   async confirmTransaction (strategy: BlockheightBasedTransactionConfirmationStrategy): Promise<RpcResponseAndContext<SignatureResult>> {

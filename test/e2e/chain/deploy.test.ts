@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction } from '@solana/web3.js'
+import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, TransactionMessage, VersionedTransaction } from '@solana/web3.js'
 import { createMint } from '@solana/spl-token'
 import { PROGRAM_SO_PATH } from '../../../chain/index.js'
 import { EmbeddedLedger, LedgerRpcServer } from '../../../chain/rpc/index.js'
@@ -42,11 +42,15 @@ describe('chain/loader: deploy through the BPF upgradeable loader', function () 
   }
 
   it('fills every write transaction to the packet limit and no further', () => {
+    // The deployment sends version 0 transactions (chain/loader/deploy.ts says why).
     const size = (payer: Keypair, authority: Keypair, bytes: number): number => {
-      const tx = new Transaction({ feePayer: payer.publicKey, recentBlockhash: Keypair.generate().publicKey.toBase58() })
-        .add(writeBuffer(Keypair.generate().publicKey, authority.publicKey, 0, new Uint8Array(bytes)))
-      tx.sign(...(payer === authority ? [payer] : [payer, authority]))
-      return tx.serialize().length
+      const tx = new VersionedTransaction(new TransactionMessage({
+        payerKey: payer.publicKey, recentBlockhash: Keypair.generate().publicKey.toBase58(), instructions: [writeBuffer(Keypair.generate().publicKey, authority.publicKey, 0, new Uint8Array(bytes))]
+      }).compileToV0Message())
+      tx.sign(payer === authority ? [payer] : [payer, authority])
+      const wire = tx.serialize()
+      if (wire.length > PACKET_DATA_SIZE) throw new Error(`Transaction too large: ${wire.length} > ${PACKET_DATA_SIZE}`)
+      return wire.length
     }
     const payer = Keypair.generate()
     const authority = Keypair.generate()

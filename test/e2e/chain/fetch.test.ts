@@ -21,10 +21,10 @@ describe('chain/client fetch: the program\'s accounts read once, owner-checked a
   let ledger: EmbeddedLedger
   let rpc: AccountReader
 
-  before(() => {
+  before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cyx-fetch-'))
     ledger = EmbeddedLedger.open({ dir, programs: [{ programId: CYXWIZ_PROGRAM_ID.toBase58(), path: PROGRAM_SO_PATH }] })
-    ensureGenesis(ledger, dir)
+    await ensureGenesis(ledger, dir)
     rpc = {
       getAccountInfo: async (address: PublicKey) => {
         const a = ledger.getAccount(address.toBase58())

@@ -30,17 +30,17 @@ function overwrite (ledger: EmbeddedLedger, addr: string, data: Uint8Array): voi
 describe('chain/ledger layout: a ledger saved by another build of the program is refused with what to do', function () {
   this.timeout(60_000)
   const dirs: string[] = []
-  const open = (): { ledger: EmbeddedLedger, dir: string } => {
+  const open = async (): Promise<{ ledger: EmbeddedLedger, dir: string }> => {
     const dir = mkdtempSync(join(tmpdir(), 'cyx-layout-'))
     dirs.push(dir)
     const ledger = EmbeddedLedger.open({ dir, programs: [{ programId: CYXWIZ_PROGRAM_ID.toBase58(), path: PROGRAM_SO_PATH }] })
-    ensureGenesis(ledger, dir)
+    await ensureGenesis(ledger, dir)
     return { ledger, dir }
   }
   after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }) })
 
-  it('accepts its own genesis, refuses a Config of another size (in the library and in cyx chain)', () => {
-    const { ledger, dir } = open()
+  it('accepts its own genesis, refuses a Config of another size (in the library and in cyx chain)', async () => {
+    const { ledger, dir } = await open()
     assertCurrentLayout(ledger)
     const config = configPda(CYXWIZ_PROGRAM_ID).address.toBase58()
     const data = (ledger.getAccount(config)?.data as Uint8Array).slice(0, -16)
@@ -54,8 +54,8 @@ describe('chain/ledger layout: a ledger saved by another build of the program is
     assert.match(r.stderr, /--reset --genesis/)
   })
 
-  it('refuses a program account of a kind this build does not know', () => {
-    const { ledger } = open()
+  it('refuses a program account of a kind this build does not know', async () => {
+    const { ledger } = await open()
     const stray = Keypair.generate().publicKey.toBase58()
     overwrite(ledger, stray, new Uint8Array(64).fill(7))
     assert.throws(() => { assertCurrentLayout(ledger) }, new RegExp(`account ${stray} is of a kind this build does not know`))
