@@ -6,7 +6,7 @@
  * its libp2p node here, for the end-to-end tests. Keys derive from a seed, so a run is reproducible.
  */
 import { createHash } from 'node:crypto'
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
@@ -15,7 +15,7 @@ import { Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey } from '@solana/w
 import type { Multiaddr } from '@multiformats/multiaddr'
 import {
   CYXWIZ_PROGRAM_ID, EmbeddedLedger, LedgerRpcServer, PROGRAM_SO_PATH, configParamsFromProtocol, configPda, decodeConfig,
-  initializeConfig, vaultPda
+  deployGenesisProgram, initializeConfig, vaultPda
 } from '../../chain/index.js'
 import { BPS, TOKEN, UNITS_PER_TOKEN } from '../../protocols/index.js'
 import { createPeerNode, type PeerNode } from '../node/index.js'
@@ -75,16 +75,17 @@ export class LocalNetwork {
   static async open (o: LocalNetworkOptions): Promise<LocalNetwork> {
     const dir = o.dir ?? await mkdtemp(join(tmpdir(), 'cyx-sim-'))
     await mkdir(dir, { recursive: true })
-    const ledger = EmbeddedLedger.open({ dir: join(dir, 'ledger'), reset: true, programs: [{ programId: CYXWIZ_PROGRAM_ID.toBase58(), path: PROGRAM_SO_PATH }] })
+    // No program handed to LiteSVM: the admin deploys it through the loader below.
+    const ledger = EmbeddedLedger.open({ dir: join(dir, 'ledger'), reset: true })
     // A simulated network is a development network: its peers warp the clock (docs/sim.md).
     const server = new LedgerRpcServer(ledger, { dev: true })
     const rpc = await server.listen({ port: 0, wsOnNextPort: true })
     const connection = new Connection(rpc, 'confirmed')
     const admin = Keypair.fromSeed(LocalNetwork.seedBytes(o.seed, 'admin'))
-    // The network's admin is the program's upgrade authority (initialize_config requires it), as a
-    // deployment by it would have recorded; LiteSVM itself loads the program with none.
-    ledger.setUpgradeAuthority(CYXWIZ_PROGRAM_ID.toBase58(), admin.publicKey.toBase58())
     await connection.confirmTransaction(await connection.requestAirdrop(admin.publicKey, 100 * LAMPORTS_PER_SOL))
+    // The network's admin deploys the program through the BPF upgradeable loader, as cyx chain
+    // --genesis does, and is its upgrade authority (initialize_config requires it).
+    await deployGenesisProgram(ledger, { elf: new Uint8Array(await readFile(PROGRAM_SO_PATH)), authority: admin })
     const mint = await createMint(connection, admin, admin.publicKey, null, 9, Keypair.fromSeed(LocalNetwork.seedBytes(o.seed, 'mint')), { commitment: 'confirmed' })
     await sendTransaction(connection, [initializeConfig({ admin: admin.publicKey, mint }, configParamsFromProtocol())], [admin])
     // The step circuit's (development) verifying key: zk-tier escrows name it.
