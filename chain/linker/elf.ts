@@ -57,12 +57,13 @@ export const R_BPF_64_ABS32 = 3
 export const R_BPF_64_NODYLD32 = 4
 export const R_BPF_64_32 = 10
 
-export const EHDR_SIZE = 64
-export const PHDR_SIZE = 56
-export const SHDR_SIZE = 64
-export const SYM_SIZE = 24
-export const REL_SIZE = 16
-export const DYN_SIZE = 16
+// Record sizes of ELF64, in bytes.
+export const EHDR_SIZE = 64 // the file header, Elf64_Ehdr
+export const PHDR_SIZE = 56 // a program header, Elf64_Phdr
+export const SHDR_SIZE = 64 // a section header, Elf64_Shdr
+export const SYM_SIZE = 24 // a symbol, Elf64_Sym
+export const REL_SIZE = 16 // a relocation without addend, Elf64_Rel
+export const DYN_SIZE = 16 // a dynamic entry, Elf64_Dyn
 
 export interface ElfHeader {
   readonly ident: Uint8Array

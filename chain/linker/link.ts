@@ -95,6 +95,16 @@ export interface LinkResult {
 
 const align = (n: number, a: number): number => a <= 1 ? n : Math.ceil(n / a) * a
 
+/** Places parts one after another from `cursor`, each at its section's alignment (at least `minAlign`); returns the end. */
+function placeParts (parts: Part[], cursor: number, minAlign: number): number {
+  for (const p of parts) {
+    cursor = align(cursor, Math.max(minAlign, Number(p.section.addralign)))
+    p.base = cursor
+    cursor += p.section.size
+  }
+  return cursor
+}
+
 interface Part { readonly section: SectionHeader, base: number }
 
 /** Links one relocatable BPF object into an SBPF v0 shared object. */
@@ -145,19 +155,11 @@ export function linkSbpfV0 (object: Uint8Array, options: LinkOptions = {}): Link
   let cursor = EHDR_SIZE + phnum * PHDR_SIZE
   cursor = align(cursor, 8)
   const textOffset = cursor
-  for (const p of textParts) {
-    cursor = align(cursor, Math.max(8, Number(p.section.addralign)))
-    p.base = cursor
-    cursor += p.section.size
-  }
+  cursor = placeParts(textParts, cursor, 8)
   const textSize = cursor - textOffset
   cursor = align(cursor, 8)
   const rodataOffset = cursor
-  for (const p of rodataParts) {
-    cursor = align(cursor, Math.max(1, Number(p.section.addralign)))
-    p.base = cursor
-    cursor += p.section.size
-  }
+  cursor = placeParts(rodataParts, cursor, 1)
   // Never empty: the loader rejects a zero-sized .rodata.
   let rodataSize = Math.max(cursor - rodataOffset, 8)
   rodataSize = align(rodataSize, 8)

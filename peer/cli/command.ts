@@ -31,7 +31,53 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   }
 }
 
+/** `--NAME VALUE` options, for parseCommandArgs: `...stringOptions('rpc', 'keypair')`. */
+export function stringOptions<const N extends string> (...names: N[]): Record<N, { type: 'string' }> {
+  return Object.fromEntries(names.map((n) => [n, { type: 'string' }])) as Record<N, { type: 'string' }>
+}
+
+/** `--NAME` switches, for parseCommandArgs: `...booleanOptions('json', 'keep')`. */
+export function booleanOptions<const N extends string> (...names: N[]): Record<N, { type: 'boolean' }> {
+  return Object.fromEntries(names.map((n) => [n, { type: 'boolean' }])) as Record<N, { type: 'boolean' }>
+}
+
+type VerbHandler = (argv: string[], io: CommandIo) => Promise<number>
+
+/**
+ * A command of verbs (`cyx client submit …`): the first argument picks the handler, which gets the
+ * rest. A missing or unknown verb is a usage error that lists the verbs.
+ */
+export function verbCommand (name: string, usage: string, verbs: Record<string, VerbHandler>): Command {
+  const names = Object.keys(verbs)
+  const list = names.length === 1 ? names[0] as string : `${names.slice(0, -1).join(', ')} or ${names.at(-1) as string}`
+  return {
+    name,
+    usage,
+    async run (argv, io) {
+      const [verb, ...rest] = argv
+      const handler = verb === undefined || !Object.hasOwn(verbs, verb) ? undefined : verbs[verb]
+      if (handler === undefined) throw new UsageError(verb === undefined ? `a verb is required: ${list}` : `unknown verb "${verb}" (${list})`)
+      return await handler(rest, io)
+    }
+  }
+}
+
 /** JSON with bigints written as decimal strings (token amounts are base units). */
 export function toJson (value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+export async function untilSignal (): Promise<string> {
+  return await new Promise<string>((resolve) => {
+    const stop = (sig: string): void => {
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+      resolve(sig)
+    }
+    const onInt = (): void => { stop('SIGINT') }
+    const onTerm = (): void => { stop('SIGTERM') }
+    process.on('SIGINT', onInt)
+    process.on('SIGTERM', onTerm)
+  })
 }

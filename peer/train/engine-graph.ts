@@ -21,7 +21,7 @@ import { scalarFeedNames, stepScalars } from './autodiff/schedule.js'
 import { StepFeeds, StepOutputs, type DropoutSite, type LrSchedule, type OptimizerSpec, type StateTensorInfo, type StepGraph, type StepGraphRecipe } from './autodiff/types.js'
 import type { IrDim } from './onnx/ir.js'
 import { decodeModel } from './onnx/decode.js'
-import { floatProfile, sessionOptions } from './engine-ort.js'
+import { floatProfile, sessionOptions, stepOutputReader } from './engine-ort.js'
 import type { Batch, EvaluationResult, StepContext, StepResult, TensorValues, TrainingEngine } from './engine.js'
 import { prngStream } from './prng.js'
 import type { DeterminismProfile } from './profile.js'
@@ -172,11 +172,7 @@ export class GraphTrainingEngine implements TrainingEngine {
       feeds[site.maskInput] = new ort.Tensor('float32', mask, dims)
     }
     const out = await this.stepSession.run(feeds)
-    const read = (name: string): Float32Array => {
-      const t = out[name]
-      if (!t) throw new Error(`training step produced no ${name}`)
-      return t.data as Float32Array
-    }
+    const read = stepOutputReader(out)
     return {
       parameters: this.graph.initializers.map((s) => read(StepOutputs.next(s.name))),
       velocities: this.graph.slots.map((s) => read(StepOutputs.next(s.name))),

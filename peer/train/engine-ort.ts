@@ -124,11 +124,7 @@ export class OrtTrainingEngine implements TrainingEngine {
     feeds[StepNames.learningRate] = this.scalars.lr
     feeds[StepNames.momentum] = this.scalars.momentum
     const out = await this.stepSession.run(feeds)
-    const read = (name: string): Float32Array => {
-      const t = out[name]
-      if (!t) throw new Error(`training step produced no ${name}`)
-      return t.data as Float32Array
-    }
+    const read = stepOutputReader(out)
     return {
       parameters: this.layout.map((p) => read(StepNames.nextParam(p.name))),
       velocities: this.layout.map((p) => read(StepNames.nextVelocity(p.name))),
@@ -152,5 +148,14 @@ export class OrtTrainingEngine implements TrainingEngine {
   async close(): Promise<void> {
     await this.stepSession.release()
     await this.evalSession.release()
+  }
+}
+
+/** Reads a training step's named float output, refusing a step that did not produce it. */
+export function stepOutputReader (out: Record<string, { data: unknown }>): (name: string) => Float32Array {
+  return (name) => {
+    const t = out[name]
+    if (t === undefined) throw new Error(`training step produced no ${name}`)
+    return t.data as Float32Array
   }
 }

@@ -30,6 +30,7 @@ import { parameterLayout, type LayerSizes, type ParameterInfo } from './mlp.js'
 import { ONNX_OPSET } from './onnx/graph.js'
 import type { DeterminismProfile } from './profile.js'
 import type { Batch, EvaluationResult, StepResult, TensorValues, TrainingEngine } from './engine.js'
+import { rowArgMax } from './argmax.js'
 
 export const Q16_FRACTION_BITS = 16
 export const Q16_ONE = 1 << Q16_FRACTION_BITS
@@ -225,15 +226,8 @@ export class FixedPointEngine implements TrainingEngine {
     let errorSum = 0
     const e = new Float64Array(classes)
     for (let r = 0; r < n; r++) {
-      let best = 0
-      let max = logits[r * classes] as number
-      for (let c = 1; c < classes; c++) {
-        const v = logits[r * classes + c] as number
-        if (v > max) {
-          max = v
-          best = c
-        }
-      }
+      const best = rowArgMax(logits, r, classes)
+      const max = logits[r * classes + best] as number
       let sum = 0
       for (let c = 0; c < classes; c++) {
         e[c] = expQ16((logits[r * classes + c] as number) - max)

@@ -5,6 +5,7 @@ import { sessionOptions } from './engine-ort.js'
 import { buildInferenceModel, StepNames } from './graphs.js'
 import { mlpLayers, type TrainingSpec } from './spec.js'
 import { toHex } from '../../protocols/index.js'
+import { rowArgMax } from './argmax.js'
 
 /**
  * Inference model bytes for float32 parameters of `spec`'s MLP. `specHash` (the job's wire spec
@@ -34,9 +35,7 @@ export async function evaluateInferenceModel(
     const classes = logits.dims[1] as number
     let correct = 0
     for (let r = 0; r < split.count; r++) {
-      let best = 0
-      for (let c = 1; c < classes; c++) if ((data[r * classes + c] as number) > (data[r * classes + best] as number)) best = c
-      if (best === split.labels[r]) correct++
+      if (rowArgMax(data, r, classes) === split.labels[r]) correct++
     }
     return { correct, rows: split.count, accuracy: correct / split.count }
   } finally {

@@ -2,6 +2,7 @@
 // maths). Not used for training: it is the independent reference the graph is tested against, and the
 // "plain TypeScript loop" the benchmark compares with. Accumulates in float64, stores float32.
 import type { LayerSizes } from './mlp.js'
+import { rowArgMax } from './argmax.js'
 
 export interface ReferenceStepResult {
   parameters: Float32Array[]
@@ -47,15 +48,8 @@ export function referenceStep(
   let lossSum = 0
   let correct = 0
   for (let r = 0; r < n; r++) {
-    let max = -Infinity
-    let best = 0
-    for (let c = 0; c < classes; c++) {
-      const v = logits[r * classes + c] as number
-      if (v > max) {
-        max = v
-        best = c
-      }
-    }
+    const best = rowArgMax(logits, r, classes)
+    const max = logits[r * classes + best] as number
     let sum = 0
     for (let c = 0; c < classes; c++) sum += Math.exp((logits[r * classes + c] as number) - max)
     const label = labels[r] as number

@@ -17,6 +17,7 @@ import type { ClientModelData } from './client-model.js'
 import { copyRowsAsFloat32, copyTargets, sampleSize, targetSize, type TensorDataset } from './data/index.js'
 import { sessionOptions } from './engine-ort.js'
 import { writeTrainedModel } from './model/index.js'
+import { rowArgMax } from './argmax.js'
 
 /** Test rows per onnxruntime call in `evaluateModelFile` (memory stays bounded on large test sets). */
 export const EVALUATE_CHUNK_ROWS = 256
@@ -98,9 +99,7 @@ export async function evaluateModelFile (bytes: Uint8Array, dataset: TensorDatas
       if (classification) {
         copyTargets(dataset, 'test', rows.subarray(0, real), labels)
         for (let r = 0; r < real; r++) {
-          let best = 0
-          for (let c = 1; c < perRow; c++) if ((y[r * perRow + c] as number) > (y[r * perRow + best] as number)) best = c
-          if (best === labels[r]) correct++
+          if (rowArgMax(y, r, perRow) === labels[r]) correct++
         }
       } else {
         if (perRow !== width) throw new Error(`evaluateModelFile: output ${outputName} has ${perRow} values per row, the dataset's targets ${width}`)

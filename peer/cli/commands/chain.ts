@@ -4,7 +4,7 @@ import { isIP } from 'node:net'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { CYXWIZ_PROGRAM_ID, EmbeddedLedger, LedgerRpcServer, PROGRAM_SO_PATH, assertCurrentLayout, ensureGenesis, type Faucet, type GenesisProgram } from '../../../chain/index.js'
-import { parseCommandArgs, UsageError, type Command } from '../command.js'
+import { parseCommandArgs, untilSignal, UsageError, type Command } from '../command.js'
 
 export const chainCommand: Command = {
   name: 'chain',
@@ -122,15 +122,7 @@ Options:
     const ws = rpc.replace(/^http/, 'ws').replace(/:(\d+)$/, (_m, p: string) => `:${Number(p) + 1}`)
     if (values.json === true) io.out(JSON.stringify({ rpc, ws, programId: CYXWIZ_PROGRAM_ID.toBase58(), ledger: dir, mint: faucet?.mint.toBase58() ?? null, faucet: faucetServed, dev, program: program ?? null }))
     else io.out(`cyx chain: Solana JSON-RPC on ${rpc} (WebSocket ${ws}), program ${CYXWIZ_PROGRAM_ID.toBase58()}, ledger ${dir}, slot ${ledger.slot}${program === undefined ? '' : ` (${program})`}${faucet === undefined ? '' : `, CYXWIZ mint ${faucet.mint.toBase58()}`}${faucetServed ? ', faucet cyx_faucet' : ''}${dev ? ', development methods on (cyx_warp)' : ''}. Ctrl-C to stop.`)
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop)
-        process.off('SIGTERM', stop)
-        resolve()
-      }
-      process.on('SIGINT', stop)
-      process.on('SIGTERM', stop)
-    })
+    await untilSignal()
     await server.close()
     if (values.json !== true) io.out('cyx chain: ledger saved, stopped')
     return 0

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { CLIENT_MODEL_OPTIONS, CLIENT_MODEL_USAGE, clientModelArgs } from './client-model-args.js'
 import { logger } from '@libp2p/logger'
 import { PublicKey } from '@solana/web3.js'
-import { parseCommandArgs, UsageError, type Command, type CommandIo } from '../command.js'
+import { parseCommandArgs, UsageError, verbCommand, type Command, type CommandIo } from '../command.js'
 import { MESH } from '../../../protocols/params.js'
 import { NODE_OPTIONS, NODE_USAGE, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, nodeNetwork, rpcUrl, startNode, tokens, type NodeArgs } from './peer-common.js'
 import { toHex } from '../../../protocols/hex.js'
@@ -366,19 +366,11 @@ async function rate (argv: string[], io: CommandIo): Promise<number> {
   return 0
 }
 
-export const clientCommand: Command = {
-  name: 'client',
-  usage: USAGE,
-  async run (argv, io) {
-    const [verb, ...rest] = argv
-    switch (verb) {
-      case 'submit': return await submit(rest, io)
-      case 'resume': return await resume(rest, io)
-      case 'status': return await status(rest, io)
-      case 'cancel': return await cancelJob(rest, io)
-      case 'rate': return await rate(rest, io)
-      case 'refund': return await refund(rest, io)
-      default: throw new UsageError(verb === undefined ? 'a verb is required: submit, resume, status, cancel, refund or rate' : `unknown verb "${verb}"`)
-    }
-  }
-}
+export const clientCommand: Command = verbCommand('client', USAGE, {
+  submit,
+  resume,
+  status,
+  cancel: cancelJob,
+  refund,
+  rate
+})

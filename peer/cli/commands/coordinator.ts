@@ -5,7 +5,7 @@
  */
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { parseCommandArgs, UsageError, type Command, type CommandIo } from '../command.js'
+import { parseCommandArgs, UsageError, type Command, type CommandIo, untilSignal } from '../command.js'
 import { NODE_OPTIONS, NODE_USAGE, nodeNetwork, startNode } from './peer-common.js'
 
 const DEFAULT_DIR = join(homedir(), '.cyx', 'coordinator')
@@ -98,15 +98,7 @@ async function serve (argv: string[], io: CommandIo): Promise<number> {
   const addrs = node.multiaddrs().map((a) => a.toString())
   if (values.json === true) io.out(JSON.stringify({ peerId: node.peerId.toString(), addrs, dir, rpc }))
   else io.out(`cyx coordinator: ${node.peerId.toString()} matching on ${addrs.join(', ')} (ledger ${rpc}, index ${dir}). Ctrl-C to stop.`)
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      resolve()
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
-  })
+  await untilSignal()
   const last = coordinator.status()
   await coordinator.stop()
   await node.stop()

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { Keypair, PublicKey, Transaction, sendAndConfirmTransaction, type Connection, type TransactionInstruction } from '@solana/web3.js'
 import { getAssociatedTokenAddressSync } from '@solana/spl-token'
 import { fromHex, toHex } from '../../../protocols/hex.js'
-import { parseCommandArgs, UsageError, type Command, type CommandIo } from '../command.js'
+import { parseCommandArgs, UsageError, verbCommand, type Command, type CommandIo } from '../command.js'
 import { NODE_OPTIONS, PEER_OPTIONS, connect, dataDir, jsonLine, nodeNetwork, rpcUrl, startNode } from './peer-common.js'
 
 const USAGE = `Usage: cyx dispute open JOB --evidence CID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
@@ -380,18 +380,14 @@ async function act (verb: 'draw' | 'resolve' | 'finalize' | 'withdraw' | 'close'
   return 0
 }
 
-export const disputeCommand: Command = {
-  name: 'dispute',
-  usage: USAGE,
-  async run (argv, io) {
-    const [verb, ...rest] = argv
-    switch (verb) {
-      case 'open': return await open(rest, io)
-      case 'show': return await show(rest, io)
-      case 'commit': return await commit(rest, io)
-      case 'reveal': return await reveal(rest, io)
-      case 'draw': case 'resolve': case 'finalize': case 'withdraw': case 'close': return await act(verb, rest, io)
-      default: throw new UsageError(verb === undefined ? 'a verb is required: open, show, draw, commit, reveal, resolve, finalize, withdraw or close' : `unknown verb "${verb}"`)
-    }
-  }
-}
+export const disputeCommand: Command = verbCommand('dispute', USAGE, {
+  open,
+  show,
+  draw: async (argv, io) => await act('draw', argv, io),
+  commit,
+  reveal,
+  resolve: async (argv, io) => await act('resolve', argv, io),
+  finalize: async (argv, io) => await act('finalize', argv, io),
+  withdraw: async (argv, io) => await act('withdraw', argv, io),
+  close: async (argv, io) => await act('close', argv, io)
+})

@@ -4,7 +4,7 @@
  * check is the one every command that takes a model runs (peer/train/model's assertModelSupported).
  */
 import { readFile } from 'node:fs/promises'
-import { parseCommandArgs, toJson, UsageError, type Command, type CommandIo } from '../command.js'
+import { parseCommandArgs, toJson, UsageError, verbCommand, type Command, type CommandIo } from '../command.js'
 import { wholeArg } from './train.js'
 
 const USAGE = `Usage: cyx model check FILE [--batch B] [--json]
@@ -53,12 +53,4 @@ async function check (argv: string[], io: CommandIo): Promise<number> {
   return report.supported ? 0 : 1
 }
 
-export const modelCommand: Command = {
-  name: 'model',
-  usage: USAGE,
-  async run (argv, io) {
-    const [verb, ...rest] = argv
-    if (verb === 'check') return await check(rest, io)
-    throw new UsageError(verb === undefined ? 'missing sub-command: model check FILE' : `unknown sub-command "${verb}"; the one there is: check`)
-  }
-}
+export const modelCommand: Command = verbCommand('model', USAGE, { check })

@@ -133,18 +133,3 @@ export function tokens (v: string, flag: string): bigint {
 export function jsonLine (v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? toHex(x) : x)
 }
-
-/** Resolves on the first SIGINT or SIGTERM. */
-export async function untilSignal (): Promise<string> {
-  return await new Promise<string>((resolve) => {
-    const stop = (sig: string): void => {
-      process.off('SIGINT', onInt)
-      process.off('SIGTERM', onTerm)
-      resolve(sig)
-    }
-    const onInt = (): void => { stop('SIGINT') }
-    const onTerm = (): void => { stop('SIGTERM') }
-    process.on('SIGINT', onInt)
-    process.on('SIGTERM', onTerm)
-  })
-}

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { Connection, Keypair, PublicKey } from '@solana/web3.js'
-import { parseCommandArgs, toJson, UsageError, type Command, type CommandIo } from '../command.js'
+import { booleanOptions, parseCommandArgs, stringOptions, toJson, UsageError, type Command, type CommandIo } from '../command.js'
 import { jsonLine, rpcUrl } from './peer-common.js'
 
 const USAGE = `Usage: cyx program deploy --keypair PATH --program-keypair PATH [--authority PATH] [--so PATH]
@@ -40,16 +40,9 @@ Options:
   -h, --help`
 
 const OPTIONS = {
-  rpc: { type: 'string' },
-  keypair: { type: 'string' },
-  'program-keypair': { type: 'string' },
-  authority: { type: 'string' },
-  so: { type: 'string' },
-  'max-len': { type: 'string' },
-  'program-id': { type: 'string' },
-  mint: { type: 'string' },
-  json: { type: 'boolean' }
-} as const
+  ...stringOptions('rpc', 'keypair', 'program-keypair', 'authority', 'so', 'max-len', 'program-id', 'mint'),
+  ...booleanOptions('json')
+}
 
 async function readKeypair (path: string | undefined, flag: string): Promise<Keypair> {
   if (path === undefined || path === '') throw new UsageError(`--${flag} PATH is needed`)

@@ -5,8 +5,8 @@
  * runs no role.
  */
 import { join } from 'node:path'
-import { parseCommandArgs, UsageError, type Command } from '../command.js'
-import { dataDir, jsonLine, multiaddrs, nodeNetwork, untilSignal } from './peer-common.js'
+import { parseCommandArgs, UsageError, type Command, untilSignal } from '../command.js'
+import { dataDir, jsonLine, multiaddrs, nodeNetwork } from './peer-common.js'
 
 /** Parses a relay limit flag: a positive whole number, or "none". */
 export function relayLimit (v: string | undefined, flag: string, max: number): number | undefined {

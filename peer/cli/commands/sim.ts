@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { CLIENT_MODEL_OPTIONS, CLIENT_MODEL_USAGE, clientModelArgs } from './client-model-args.js'
 import { CLIENT_MODEL_EPOCHS, DEFAULT_EPOCHS, FAILOVER_EPOCHS, SCENARIOS, runSimulation, type ScenarioName, type SimReport } from '../../sim/index.js'
 import { SimUiSource, UiFeed, UiServer } from '../../ui/index.js'
-import { parseCommandArgs, UsageError, type Command } from '../command.js'
+import { booleanOptions, parseCommandArgs, stringOptions, UsageError, type Command } from '../command.js'
 import { flagName, submitRequest } from './client.js'
 import { JobRequestError, ZK_DATASET_ID, parseJobRequest } from '../../roles/index.js'
 
@@ -108,22 +108,9 @@ ${CLIENT_MODEL_USAGE}
   -h, --help`,
   async run (argv, io) {
     const { values } = parseCommandArgs(argv, {
-      scenario: { type: 'string' },
-      'kill-after': { type: 'string' },
-      workers: { type: 'string' },
-      epochs: { type: 'string' },
-      dataset: { type: 'string' },
-      tier: { type: 'string' },
       ...CLIENT_MODEL_OPTIONS,
-      out: { type: 'string' },
-      seed: { type: 'string' },
-      dir: { type: 'string' },
-      keep: { type: 'boolean' },
-      'in-process': { type: 'boolean' },
-      json: { type: 'boolean' },
-      ui: { type: 'boolean' },
-      'ui-port': { type: 'string' },
-      linger: { type: 'string' }
+      ...stringOptions('scenario', 'kill-after', 'workers', 'epochs', 'dataset', 'tier', 'out', 'seed', 'dir', 'ui-port', 'linger'),
+      ...booleanOptions('keep', 'in-process', 'json', 'ui')
     })
     const json = values.json === true
     const scenario = values.scenario ?? 'honest'

@@ -13,11 +13,12 @@
 import { writeFile, rename } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { wire as Wire } from '../../../protocols/index.js'
-import type { TrainProgress } from '../../evidence/index.js'
+import type { TrainProgress, TrainWithEvidenceResult } from '../../evidence/index.js'
 import type { Dataset, PreparedClientModel, ScheduleRequest } from '../../train/index.js'
 import type { TensorDataset } from '../../../storage/index.js'
-import { parseCommandArgs, toJson, UsageError, type Command } from '../command.js'
+import { booleanOptions, parseCommandArgs, stringOptions, toJson, UsageError, type Command } from '../command.js'
 import { fromHex, toHex } from '../../../protocols/hex.js'
+import { CLIENT_MODEL_OPTIONS } from './client-model-args.js'
 
 /** What `cyx train` leaves in its output dir, besides the peer store (peer.db, blocks, datastore). */
 export const TRAIN_RESULT_FILE = 'train.json'
@@ -160,27 +161,9 @@ Options:
   -h, --help`,
   async run (argv, io) {
     const { values } = parseCommandArgs(argv, {
-      dataset: { type: 'string' },
-      model: { type: 'string' },
-      data: { type: 'string' },
-      epochs: { type: 'string' },
-      layers: { type: 'string' },
-      batch: { type: 'string' },
-      lr: { type: 'string' },
-      loss: { type: 'string' },
-      optimizer: { type: 'string' },
-      momentum: { type: 'string' },
-      'weight-decay': { type: 'string' },
-      schedule: { type: 'string' },
-      'step-epochs': { type: 'string' },
-      gamma: { type: 'string' },
-      'label-column': { type: 'string' },
-      normalize: { type: 'string' },
-      seed: { type: 'string' },
-      'fixed-point': { type: 'boolean' },
-      portable: { type: 'boolean' },
-      out: { type: 'string' },
-      json: { type: 'boolean' }
+      ...CLIENT_MODEL_OPTIONS,
+      ...stringOptions('dataset', 'epochs', 'layers', 'momentum', 'weight-decay', 'schedule', 'step-epochs', 'gamma', 'normalize', 'seed', 'out'),
+      ...booleanOptions('fixed-point', 'portable', 'json')
     })
     const clientModel = values.model !== undefined || values.data !== undefined
     if (clientModel && values.dataset !== undefined) throw new UsageError('give either --dataset or --model with --data, not both')
@@ -197,6 +180,17 @@ Options:
  * model's inputs (its ONNX file and dataset, as the blocks their CIDs in the spec name) are put in
  * the store too, so that `cyx verify --evidence DIR` can re-execute the job from DIR alone.
  */
+/** The report fields every training run shares: what the evidence commits to. */
+function runFields (result: TrainWithEvidenceResult): Pick<TrainWithEvidenceResult, 'evidenceCid' | 'specHash' | 'merkleRoot' | 'chainHead' | 'finalWeightsHash' | 'checkpoints' | 'resumedFrom' | 'metrics'> {
+  const { evidenceCid, specHash, merkleRoot, chainHead, finalWeightsHash, checkpoints, resumedFrom, metrics } = result
+  return { evidenceCid, specHash, merkleRoot, chainHead, finalWeightsHash, checkpoints, resumedFrom, metrics }
+}
+
+/** The files a run leaves in OUT. */
+function outputFiles (out: string, car: { bytes: number, blocks: number }): { dir: string, model: string, car: string, carBytes: number, carBlocks: number, result: string } {
+  return { dir: out, model: join(out, MODEL_FILE), car: join(out, CAR_FILE), carBytes: car.bytes, carBlocks: car.blocks, result: join(out, TRAIN_RESULT_FILE) }
+}
+
 async function exportEvidenceCar (out: string, evidenceCid: string, inputs?: { model: Uint8Array, dataset: TensorDataset }): Promise<{ bytes: number, blocks: number }> {
   const [{ CID }, { createPeerHelia, exportCar, openPeerStore, putBlob, putDataset }] = await Promise.all([import('multiformats/cid'), import('../../../storage/index.js')])
   const store = await openPeerStore(out)
@@ -279,19 +273,12 @@ async function trainBuiltIn (values: Values, io: Parameters<Command['run']>[1]):
   const car = await exportEvidenceCar(out, result.evidenceCid)
 
   const report = {
-    evidenceCid: result.evidenceCid,
-    specHash: result.specHash,
-    merkleRoot: result.merkleRoot,
-    chainHead: result.chainHead,
-    finalWeightsHash: result.finalWeightsHash,
-    checkpoints: result.checkpoints,
-    resumedFrom: result.resumedFrom,
-    metrics: result.metrics,
+    ...runFields(result),
     testAccuracy: result.metrics.testAccuracy,
     exportedModelAccuracy: exported.accuracy,
     profile: result.profile,
     spec: { ...wireSpec, datasetHash: toHex(wireSpec.datasetHash) },
-    files: { dir: out, model: join(out, MODEL_FILE), car: join(out, CAR_FILE), carBytes: car.bytes, carBlocks: car.blocks, result: join(out, TRAIN_RESULT_FILE) }
+    files: outputFiles(out, car)
   }
   await writeAtomic(join(out, TRAIN_RESULT_FILE), toJson(report) + '\n')
   if (json) io.out(toJson(report))
@@ -352,14 +339,7 @@ async function trainClientModel (values: Values, io: Parameters<Command['run']>[
   const car = await exportEvidenceCar(out, result.evidenceCid, { model: prepared.model, dataset: prepared.dataset })
 
   const report = {
-    evidenceCid: result.evidenceCid,
-    specHash: result.specHash,
-    merkleRoot: result.merkleRoot,
-    chainHead: result.chainHead,
-    finalWeightsHash: result.finalWeightsHash,
-    checkpoints: result.checkpoints,
-    resumedFrom: result.resumedFrom,
-    metrics: result.metrics,
+    ...runFields(result),
     /** The written model file's accuracy on the test split (classification; null for mse). */
     testAccuracy: evaluation.accuracy ?? null,
     /** The written model file's mean squared error on the test split (mse; null for ce). */
@@ -369,7 +349,7 @@ async function trainClientModel (values: Values, io: Parameters<Command['run']>[
     model: { cid: prepared.modelCid.toString(), bytes: prepared.model.byteLength, parameters: prepared.report.parameters.trainable, stepGraphHash: prepared.stepGraph.hash },
     dataset: { cid: prepared.datasetCid.toString(), train: prepared.dataset.train.count, test: prepared.dataset.test.count, sampleShape: prepared.dataset.sampleShape },
     spec: specJson(prepared.spec),
-    files: { dir: out, model: join(out, MODEL_FILE), car: join(out, CAR_FILE), carBytes: car.bytes, carBlocks: car.blocks, result: join(out, TRAIN_RESULT_FILE) }
+    files: outputFiles(out, car)
   }
   await writeAtomic(join(out, TRAIN_RESULT_FILE), toJson(report) + '\n')
   if (json) io.out(toJson(report))

@@ -1,6 +1,6 @@
 /** `cyx ui`: the live page for the local peer (its data dir and the chain it uses; docs/ui.md). */
-import { parseCommandArgs, UsageError, type Command } from '../command.js'
-import { connect, dataDir, rpcUrl, untilSignal } from './peer-common.js'
+import { parseCommandArgs, UsageError, type Command, untilSignal } from '../command.js'
+import { connect, dataDir, rpcUrl } from './peer-common.js'
 
 export const uiCommand: Command = {
   name: 'ui',

@@ -2,7 +2,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { VerifyEvidenceOptions, VerifyReport } from '../../evidence/index.js'
-import { parseCommandArgs, toJson, UsageError, type Command } from '../command.js'
+import { booleanOptions, parseCommandArgs, stringOptions, toJson, UsageError, type Command } from '../command.js'
 import { TRAIN_RESULT_FILE, wholeArg } from './train.js'
 
 /** Exit codes: every check passed / a check failed / no judgement possible on this machine. */
@@ -73,12 +73,8 @@ Exit status: 0 all checks passed, 1 a check failed (or the evidence is invalid),
 (profile not reproducible here, dataset or evidence unavailable), 2 bad arguments.`,
   async run (argv, io) {
     const { values } = parseCommandArgs(argv, {
-      evidence: { type: 'string' },
-      challenge: { type: 'string' },
-      checks: { type: 'string' },
-      store: { type: 'string' },
-      'weights-hash': { type: 'string' },
-      json: { type: 'boolean' }
+      ...stringOptions('evidence', 'challenge', 'checks', 'store', 'weights-hash'),
+      ...booleanOptions('json')
     })
     const json = values.json === true
     // Loaded here, not with the CLI, so that other commands stay quick.

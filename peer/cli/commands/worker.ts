@@ -1,6 +1,6 @@
 /** `cyx worker`: register and stake if needed, advertise, bid, train, deliver (peer/roles/worker/). */
-import { parseCommandArgs, UsageError, type Command } from '../command.js'
-import { NODE_OPTIONS, NODE_USAGE, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, nodeNetwork, rpcUrl, startNode, tokens, untilSignal } from './peer-common.js'
+import { parseCommandArgs, UsageError, type Command, untilSignal } from '../command.js'
+import { NODE_OPTIONS, NODE_USAGE, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, nodeNetwork, rpcUrl, startNode, tokens } from './peer-common.js'
 import type { CommandIo } from '../command.js'
 
 const CONTROL_VERBS = new Set(['pause', 'resume', 'price'])

@@ -3,7 +3,7 @@
 // an input's shape), a convolution's padding once auto_pad is resolved, and a pooling window's
 // geometry. Only the batch may be symbolic: every other dimension must follow from the model's input
 // shape and constants, or the model is refused with the value that could not be sized.
-import type { IrModel, IrNode, IrTensor } from '../onnx/ir.js'
+import type { IrAttribute, IrModel, IrNode, IrTensor } from '../onnx/ir.js'
 
 /** A dimension: fixed, or the batch. */
 export type Dim = number | 'N'
@@ -52,33 +52,32 @@ export function broadcastShapes (a: Shape, b: Shape, what: string): Dim[] {
   return out
 }
 
+type ValuedAttribute = Exclude<IrAttribute, { kind: 'unsupported' }>
+type AttributeValue = { [A in ValuedAttribute as A['kind']]: A['value'] }
+
+/** A node's attribute of one kind, or undefined when absent; another kind is a ShapeError. */
+function typedAttr<K extends keyof AttributeValue> (node: IrNode, name: string, kind: K, what: string): AttributeValue[K] | undefined {
+  const a = node.attributes.get(name)
+  if (a === undefined) return undefined
+  if (a.kind !== kind) throw new ShapeError(`${node.name}: attribute ${name} should be ${what}`)
+  return (a as ValuedAttribute).value as AttributeValue[K]
+}
+
 /** Integer attribute with a default. */
 export function intAttr (node: IrNode, name: string, fallback: number): number {
-  const a = node.attributes.get(name)
-  if (a === undefined) return fallback
-  if (a.kind !== 'int') throw new ShapeError(`${node.name}: attribute ${name} should be an int`)
-  return a.value
+  return typedAttr(node, name, 'int', 'an int') ?? fallback
 }
 
 export function floatAttr (node: IrNode, name: string, fallback: number): number {
-  const a = node.attributes.get(name)
-  if (a === undefined) return fallback
-  if (a.kind !== 'float') throw new ShapeError(`${node.name}: attribute ${name} should be a float`)
-  return a.value
+  return typedAttr(node, name, 'float', 'a float') ?? fallback
 }
 
 export function intsAttr (node: IrNode, name: string): readonly number[] | undefined {
-  const a = node.attributes.get(name)
-  if (a === undefined) return undefined
-  if (a.kind !== 'ints') throw new ShapeError(`${node.name}: attribute ${name} should be ints`)
-  return a.value
+  return typedAttr(node, name, 'ints', 'ints')
 }
 
 export function stringAttr (node: IrNode, name: string, fallback: string): string {
-  const a = node.attributes.get(name)
-  if (a === undefined) return fallback
-  if (a.kind !== 'string') throw new ShapeError(`${node.name}: attribute ${name} should be a string`)
-  return a.value
+  return typedAttr(node, name, 'string', 'a string') ?? fallback
 }
 
 /** Geometry of a 2-D sliding window (Conv, MaxPool, AveragePool) with auto_pad resolved. */

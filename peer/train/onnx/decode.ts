@@ -3,18 +3,8 @@
 // schema matters for reading what exporters write (sparse initializers, training info, functions);
 // the trained model is still written by patching the client's bytes (patch.ts), never by
 // re-encoding, because any schema, full or not, drops the fields of a newer ONNX it does not know.
-import { readFileSync } from 'node:fs'
-import protobuf from 'protobufjs'
+import { modelProtoType } from './proto.js'
 import { DataType, type IrAttribute, type IrDim, type IrModel, type IrNode, type IrTensor, type IrValueInfo } from './ir.js'
-
-let modelType: protobuf.Type | undefined
-
-function onnxModelType (): protobuf.Type {
-  if (modelType) return modelType
-  const text = readFileSync(new URL('./onnx.proto', import.meta.url), 'utf8')
-  modelType = protobuf.parse(text, { keepCase: true }).root.lookupType('onnx.ModelProto')
-  return modelType
-}
 
 /** The model is not a readable ONNX file; the message says what to do. */
 export class ModelDecodeError extends Error {
@@ -97,7 +87,7 @@ const normaliseDomain = (d: string | undefined): string => (d === undefined || d
 export function decodeModel (bytes: Uint8Array): IrModel {
   let m: PModel
   try {
-    const type = onnxModelType()
+    const type = modelProtoType()
     m = type.toObject(type.decode(bytes), { longs: Number, bytes: Uint8Array as unknown as ArrayConstructor, defaults: false, arrays: true }) as PModel
   } catch (err) {
     throw new ModelDecodeError(`not an ONNX model (protobuf decoding failed: ${(err as Error).message}); export it with torch.onnx.export or onnx.save`)

@@ -1,113 +1,12 @@
-// A minimal, hand-written subset of onnx.proto (https://github.com/onnx/onnx/blob/main/onnx/onnx.proto),
-// encoded with protobufjs. Hand-written because no maintained npm package emits ONNX *training*
-// graphs (the onnx npm packages are readers or inference exporters of other frameworks), and we need
-// only the messages below. Field numbers and enum values are the real ones from onnx.proto, so the
-// bytes are an ordinary ONNX ModelProto that any ONNX runtime loads. Fields we never write are left out
-// (protobuf readers skip absent fields), which is why this subset is enough.
+// Writing ONNX ModelProto bytes with protobufjs over the full onnx.proto beside this file (the ONNX
+// project's schema, also what decode.ts reads clients' files with). Hand-written builders because no
+// maintained npm package emits ONNX *training* graphs (the onnx npm packages are readers or inference
+// exporters of other frameworks). The plain-object types below are the subset of fields we write;
+// protobufjs encodes set fields only, so the bytes are an ordinary ModelProto any ONNX runtime loads
+// (and are the same bytes the earlier embedded subset schema produced, checked for every built-in
+// graph when the subset was dropped).
+import { readFileSync } from 'node:fs'
 import protobuf from 'protobufjs'
-
-const ONNX_SUBSET_PROTO = `
-syntax = "proto2";
-package onnx;
-
-message AttributeProto {
-  enum AttributeType {
-    UNDEFINED = 0; FLOAT = 1; INT = 2; STRING = 3; TENSOR = 4; GRAPH = 5;
-    FLOATS = 6; INTS = 7; STRINGS = 8; TENSORS = 9; GRAPHS = 10;
-  }
-  optional string name = 1;
-  optional AttributeType type = 20;
-  optional float f = 2;
-  optional int64 i = 3;
-  optional bytes s = 4;
-  optional TensorProto t = 5;
-  repeated float floats = 7;
-  repeated int64 ints = 8;
-}
-
-message ValueInfoProto {
-  optional string name = 1;
-  optional TypeProto type = 2;
-  optional string doc_string = 3;
-}
-
-message NodeProto {
-  repeated string input = 1;
-  repeated string output = 2;
-  optional string name = 3;
-  optional string op_type = 4;
-  optional string domain = 7;
-  repeated AttributeProto attribute = 5;
-  optional string doc_string = 6;
-}
-
-message StringStringEntryProto {
-  optional string key = 1;
-  optional string value = 2;
-}
-
-message ModelProto {
-  optional int64 ir_version = 1;
-  repeated OperatorSetIdProto opset_import = 8;
-  optional string producer_name = 2;
-  optional string producer_version = 3;
-  optional string domain = 4;
-  optional int64 model_version = 5;
-  optional string doc_string = 6;
-  optional GraphProto graph = 7;
-  repeated StringStringEntryProto metadata_props = 14;
-}
-
-message GraphProto {
-  repeated NodeProto node = 1;
-  optional string name = 2;
-  repeated TensorProto initializer = 5;
-  optional string doc_string = 10;
-  repeated ValueInfoProto input = 11;
-  repeated ValueInfoProto output = 12;
-  repeated ValueInfoProto value_info = 13;
-}
-
-message TensorProto {
-  enum DataType {
-    UNDEFINED = 0; FLOAT = 1; UINT8 = 2; INT8 = 3; UINT16 = 4; INT16 = 5; INT32 = 6; INT64 = 7;
-    STRING = 8; BOOL = 9; FLOAT16 = 10; DOUBLE = 11; UINT32 = 12; UINT64 = 13;
-  }
-  repeated int64 dims = 1;
-  optional int32 data_type = 2;
-  repeated float float_data = 4 [packed = true];
-  repeated int32 int32_data = 5 [packed = true];
-  repeated int64 int64_data = 7 [packed = true];
-  optional string name = 8;
-  optional bytes raw_data = 9;
-  optional string doc_string = 12;
-}
-
-message TensorShapeProto {
-  message Dimension {
-    oneof value {
-      int64 dim_value = 1;
-      string dim_param = 2;
-    }
-  }
-  repeated Dimension dim = 1;
-}
-
-message TypeProto {
-  message Tensor {
-    optional int32 elem_type = 1;
-    optional TensorShapeProto shape = 2;
-  }
-  oneof value {
-    Tensor tensor_type = 1;
-  }
-}
-
-message OperatorSetIdProto {
-  optional string domain = 1;
-  optional int64 version = 2;
-}
-`
 
 /** ONNX TensorProto.DataType values (onnx.proto). */
 export const OnnxDataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9, DOUBLE: 11 } as const
@@ -166,8 +65,9 @@ export interface ModelProtoObject {
 
 let modelType: protobuf.Type | undefined
 
-function modelProtoType(): protobuf.Type {
-  modelType ??= protobuf.parse(ONNX_SUBSET_PROTO, { keepCase: true }).root.lookupType('onnx.ModelProto')
+/** onnx.ModelProto from the full onnx.proto beside this file (decode.ts reads clients' files with it too). */
+export function modelProtoType(): protobuf.Type {
+  modelType ??= protobuf.parse(readFileSync(new URL('./onnx.proto', import.meta.url), 'utf8'), { keepCase: true }).root.lookupType('onnx.ModelProto')
   return modelType
 }
 

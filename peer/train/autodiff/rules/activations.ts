@@ -6,7 +6,8 @@
 //   Softmax:    dX = Y·(dY − Σ_axis dY·Y)           (opset ≥ 13: one axis, default −1)
 //   LogSoftmax: dX = dY − exp(Y)·Σ_axis dY
 import { floatAttr, intAttr } from '../shapes.js'
-import { axisOf, input, output0, type GradientRule } from './types.js'
+import { axisOf, input, output0, type GradientRule, type RuleContext } from './types.js'
+import type { IrNode } from '../../onnx/ir.js'
 
 export const relu: GradientRule = {
   differentiable: () => [0],
@@ -45,12 +46,17 @@ export const tanh: GradientRule = {
   }
 }
 
+/** Softmax and LogSoftmax: the output y and the axis (normalised) they normalise over. */
+function softmaxOutput (ctx: RuleContext, node: IrNode): { y: string, axis: number } {
+  const y = output0(node)
+  return { y, axis: axisOf(intAttr(node, 'axis', -1), ctx.e.shape(y).length) }
+}
+
 export const softmax: GradientRule = {
   differentiable: () => [0],
   backward (ctx, node, dy) {
     const { e } = ctx
-    const y = output0(node)
-    const axis = axisOf(intAttr(node, 'axis', -1), e.shape(y).length)
+    const { y, axis } = softmaxOutput(ctx, node)
     const dot = e.reduceSum(e.op('Mul', [dy, y]), [axis], true)
     return [e.op('Mul', [y, e.op('Sub', [dy, dot])])]
   }
@@ -60,8 +66,7 @@ export const logSoftmax: GradientRule = {
   differentiable: () => [0],
   backward (ctx, node, dy) {
     const { e } = ctx
-    const y = output0(node)
-    const axis = axisOf(intAttr(node, 'axis', -1), e.shape(y).length)
+    const { y, axis } = softmaxOutput(ctx, node)
     const total = e.reduceSum(dy, [axis], true)
     return [e.op('Sub', [dy, e.op('Mul', [e.op('Exp', [y]), total])])]
   }

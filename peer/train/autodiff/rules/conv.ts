@@ -15,15 +15,15 @@
 //        last window left rows unread) and transposed to [M, C/g, kH, kW]. 
 import { attr } from '../../onnx/graph.js'
 import { intAttr, window2d } from '../shapes.js'
-import { input, type GradientRule } from './types.js'
+import { input, inputsWithOptionalBias, type GradientRule } from './types.js'
 
 export const conv: GradientRule = {
-  differentiable: (node) => (node.inputs.length > 2 && node.inputs[2] !== '' ? [0, 1, 2] : [0, 1]),
+  differentiable: inputsWithOptionalBias,
   backward (ctx, node, dy, needs) {
     const { e } = ctx
     const x = input(node, 0)
-    const w = input(node, 1)
     const xs = e.shape(x)
+    const w = input(node, 1)
     const ws = e.shape(w)
     const kernel = ws.slice(2) as number[]
     const win = window2d(node, xs, kernel)

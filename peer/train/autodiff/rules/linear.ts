@@ -7,7 +7,7 @@
 import { attr } from '../../onnx/graph.js'
 import { intAttr, floatAttr } from '../shapes.js'
 import type { Attrs } from '../emit.js'
-import { input, output0, type GradientRule } from './types.js'
+import { input, inputsWithOptionalBias, output0, type GradientRule } from './types.js'
 
 function gemmAttrs (alpha: number, transA: boolean, transB: boolean): Attrs {
   const a: Attrs = {}
@@ -18,7 +18,7 @@ function gemmAttrs (alpha: number, transA: boolean, transB: boolean): Attrs {
 }
 
 export const gemm: GradientRule = {
-  differentiable: (node) => (node.inputs.length > 2 && node.inputs[2] !== '' ? [0, 1, 2] : [0, 1]),
+  differentiable: inputsWithOptionalBias,
   backward (ctx, node, dy, needs) {
     const { e } = ctx
     const a = input(node, 0)

@@ -36,6 +36,11 @@ export function copyNode (ctx: RuleContext, node: IrNode, drop: readonly string[
 }
 
 /** The node's input i, or throws naming the node. */
+/** The differentiable inputs of an op taking (x, w[, bias]) (Conv, Gemm): the bias only when given. */
+export function inputsWithOptionalBias (node: IrNode): number[] {
+  return node.inputs.length > 2 && node.inputs[2] !== '' ? [0, 1, 2] : [0, 1]
+}
+
 export function input (node: IrNode, i: number): string {
   const v = node.inputs[i]
   if (v === undefined || v === '') throw new Error(`${node.name} (${node.opType}): input ${i} is missing`)
