@@ -16,7 +16,7 @@ const EXPECTED: Record<string, string[]> = {
   'cold-start': ['firstPaidSeconds', 'totalSeconds', 'steps', 'directSetup'],
   coordinator: ['workers', 'withCoordinatorMs', 'meshOnlyMs', 'candidates', 'submissionToAwardMs'],
   evidence: ['evidenceMBps', 'plainMBps', 'overheadRatio', 'storeOnlyRatio', 'sealMs', 'loadMBps'],
-  mesh: ['transferRatio', 'transfer', 'awardLatencyMs', 'announceToAllBidsMs'],
+  mesh: ['transferRatio', 'transfer', 'targets', 'awardLatencyMs', 'announceToAllBidsMs'],
   train: ['stepsPerSec', 'ratios', 'evidence'],
   zk: ['constraints', 'proveSeconds', 'verifySeconds', 'proofBytes', 'completeComputeUnits', 'verifyProofComputeUnits']
 }
