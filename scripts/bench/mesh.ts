@@ -5,7 +5,7 @@
  *   Noise + yamux, the same bytes, no framing: `libp2pRawMBps`) between the same two nodes in the
  *   same run — `targets` says pass/fail for each ratio ≥ 0.8:
  *   - the dataset path, `datasetBitswapMBps`: a client model's inputs fetched by CID over bitswap
- *     exactly as the worker does it (`fetchClientInputs`: the ONNX file test/fixtures/byom/cnn.onnx
+ *     exactly as the worker does it (`fetchClientInputs` in a bitswap session with the client: the ONNX file test/fixtures/byom/cnn.onnx
  *     and a synthetic uint8 28×28 dataset of `payloadMiB`, put into the client node's Helia, every
  *     1 MiB block hash-checked, the model checked, the dataset's whole SHA-256 and row count
  *     checked), a fresh dataset each repeat so no block is already held;
@@ -331,10 +331,10 @@ async function clientInputs (client: PeerNode, seed: number): Promise<{ spec: wi
   return { spec: { ...spec(), layers: [], batchSize: BATCH, datasetHash: fromHex(data.sha256), datasetBytes: BigInt(data.bytes), clientModel }, bytes: data.bytes }
 }
 
-/** The worker fetches a client model's inputs from the client over bitswap, as the worker role does before training. */
-async function bitswapMs (worker: PeerNode, inputs: { spec: wire.TrainingSpec }): Promise<number> {
+/** The worker fetches a client model's inputs from the client over bitswap, as the worker role does before training (in a session with the job's client). */
+async function bitswapMs (client: PeerNode, worker: PeerNode, inputs: { spec: wire.TrainingSpec }): Promise<number> {
   const t0 = performance.now()
-  const got = await fetchClientInputs(worker.helia, inputs.spec, { signal: AbortSignal.timeout(600_000) })
+  const got = await fetchClientInputs(worker.helia, inputs.spec, { signal: AbortSignal.timeout(600_000), providers: [client.peerId] })
   const ms = performance.now() - t0
   if (!('model' in got) || got.train.count !== Number(inputs.spec.clientModel!.trainRows)) throw new Error('fetchClientInputs returned other inputs')
   return ms
@@ -382,7 +382,7 @@ async function transfer (repeats = smoke ? 1 : Number(process.env.CYX_BENCH_REPE
       best.raw = Math.min(best.raw, await libp2pRawMs(client, worker, payload))
       // A fresh dataset each repeat (stored before the clock starts), so the worker holds none of its blocks.
       const inputs = await clientInputs(client, i + 1)
-      const ms = await bitswapMs(worker, inputs)
+      const ms = await bitswapMs(client, worker, inputs)
       if (ms < best.bitswap) { best.bitswap = ms; bitswapBytes = inputs.bytes }
       best.frames = Math.min(best.frames, await jobProtocolMs(client, worker, payload, expected.sha256, 'dataset'))
       best.weights = Math.min(best.weights, await jobProtocolMs(worker, client, payload, expected.sha256, 'weights'))

@@ -186,9 +186,10 @@ export class Worker {
           // A resumed job is in `training` already.
           if ((await w.jobs.get(job.jobId))?.state === 'accepted') await w.#transition(job.jobId, 'training')
         },
-        // A client model's file and dataset come by CID over bitswap (the client is connected: its
-        // job stream), checked against the spec's hashes before anything trains.
-        fetchClientInputs: async (_job, spec, signal) => await fetchClientInputs(w.#helia, spec, { signal: AbortSignal.any([signal, AbortSignal.timeout(CLIENT_INPUTS_TIMEOUT_MS)]) }),
+        // A client model's file and dataset come by CID over bitswap
+        // (the client is connected: its job stream), checked against the spec's hashes before
+        // anything trains; fetched in a bitswap session with the client, which holds them.
+        fetchClientInputs: async (job, spec, signal) => await fetchClientInputs(w.#helia, spec, { signal: AbortSignal.any([signal, AbortSignal.timeout(CLIENT_INPUTS_TIMEOUT_MS)]), providers: [job.from] }),
         run: async (job, dataset, progress, signal) => {
           const record = await w.jobs.get(job.jobId)
           const facts = record === undefined ? undefined : workerFactsOf(record.facts)
