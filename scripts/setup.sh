@@ -23,9 +23,10 @@ fi
 
 # 2. System packages. The on-chain program is Rust with no crates, built for bpfel with Debian's
 #    rustc-web (it brings llc-22 and llvm-ar-22) and the vendored std sources of rust-web-src.
-#    The multi-host tests (test/e2e/net/netns) build NAT with nftables and shape links with iproute2's tc.
+#    The multi-host tests (test/e2e/net/netns) build NAT with nftables, shape links with iproute2's tc
+#    and delay them with a stdlib python3 program (netem.py: these kernels have no netem qdisc).
 #    The live page's browser test (test/e2e/ui/browser.test.ts) drives Debian's chromium.
-apt_packages=(rustc-web rust-web-src cargo-web rust-web-llvm nftables iproute2 chromium)
+apt_packages=(rustc-web rust-web-src cargo-web rust-web-llvm nftables iproute2 python3 chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

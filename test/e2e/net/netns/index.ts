@@ -22,6 +22,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
 import { getAssociatedTokenAddressSync } from '@solana/spl-token'
 import { PublicKey } from '@solana/web3.js'
 import type { Proc } from '../../../fixtures/cyx-process.js'
@@ -45,14 +46,35 @@ export interface InternetSpec {
   readonly natted: readonly string[]
 }
 
-/** Link conditions (`tc netem`) on one host's link to the internet, both directions. */
+/**
+ * Link conditions on one host's link to the internet, each the same in both directions. Delay and
+ * loss are made by a userspace netem (`netem.py` here: the kernels this runs on have no netem
+ * qdisc) in the host's NAT router, so they need a host behind NAT; the rate is the kernel's `tbf`.
+ */
 export interface LinkConditions {
-  /** One-way added delay, milliseconds (each direction). */
+  /** One-way added delay, milliseconds, each direction: the round trip grows by twice this. */
   readonly delayMs?: number
-  /** Packet loss, percent (each direction). */
+  /** The delay varies uniformly by up to this much, milliseconds (packets are never reordered). */
+  readonly jitterMs?: number
+  /** Packet loss, percent, each direction (independent per packet). */
   readonly lossPercent?: number
-  /** Rate limit, Mbit/s (each direction). */
+  /** Seed of the loss and jitter generator (default 1). */
+  readonly seed?: number
+  /** Rate limit, Mbit/s, each direction. */
   readonly rateMbit?: number
+}
+
+/** What a host's userspace netem did so far (netem.py's counters). */
+export interface LinkCounts {
+  /** Packets the router sent into the link's delay line, both directions. */
+  readonly received: number
+  /** Written back after their delay. */
+  readonly forwarded: number
+  /** Dropped by the loss draw. */
+  readonly lost: number
+  /** Dropped because the delay line held its limit of packets. */
+  readonly overflowed: number
+  readonly writeErrors: number
 }
 
 export interface Internet {
@@ -75,9 +97,11 @@ export interface Internet {
   /** Bytes a NATed host's router forwarded from the LAN to each other host's public address
    * (nftables counters): which path a connection took, measured on the wire. */
   forwardedBytes: (host: string) => Record<string, number>
-  /** Sets (or, with `{}`, clears) `tc netem` conditions on a host's link to the internet. Needs a
-   * kernel with the netem qdisc; not yet exercised by a test (docs/network.md, "Not done yet"). */
-  setLink: (host: string, c: LinkConditions) => void
+  /** Sets (or, with `{}`, clears) the conditions on a host's link to the internet: delay and loss
+   * in its NAT router (netem.py through a TUN device, policy routing), rate by `tbf` on both ends. */
+  setLink: (host: string, c: LinkConditions) => Promise<void>
+  /** The counters of a host's userspace netem (throws when its link has no delay or loss set). */
+  linkCounts: (host: string) => Promise<LinkCounts>
   /** Cuts (`false`) or restores (`true`) a host's link to the internet (at the internet's side;
    * the host keeps its addresses and routes). */
   linkUp: (host: string, up: boolean) => void
@@ -85,6 +109,26 @@ export interface Internet {
 }
 
 const PREFIX = 'cyxn'
+/** The userspace netem (stdlib Python: Node cannot create a TUN device without a native addon). */
+const NETEM_PY = fileURLToPath(new URL('./netem.py', import.meta.url))
+const PYTHON = '/usr/bin/python3'
+/** In a NAT router: the TUN device of the delay line, and the routing table that sends the link's
+ * forwarded packets into it. */
+const NETEM_DEV = 'netem0'
+const NETEM_TABLE = '100'
+/** How long netem.py may take to create its device. */
+const NETEM_START_MS = 10_000
+/** The preferences of the two policy rules (from the LAN, from the WAN). */
+const NETEM_RULE_PREFS = ['100', '101'] as const
+
+/** A running netem.py. */
+interface DelayLine {
+  readonly child: ChildProcess
+  readonly lines: string[]
+  readonly stderr: string[]
+  readonly exited: Promise<number | null>
+  stopping: boolean
+}
 const PUBLIC_NET = '3fff:c0::'
 const lanNet = (i: number): string => `fd00:c0:${(i + 1).toString(16)}::`
 
@@ -103,7 +147,7 @@ const inNs = (ns: string, cmd: string, args: readonly string[], input?: string):
 export function assertCanBuild (): void {
   if (process.platform !== 'linux') throw new Error('the multi-host tests need Linux network namespaces (ip netns); this is ' + process.platform)
   if (process.getuid?.() !== 0) throw new Error('the multi-host tests need root to create network namespaces (ip netns, nftables, tc): run them as root (CI does), e.g. sudo npx mocha test/e2e/net/nat-job.test.ts')
-  for (const [tool, pkg] of [['ip', 'iproute2'], ['nft', 'nftables'], ['tc', 'iproute2']] as const) {
+  for (const [tool, pkg] of [['ip', 'iproute2'], ['nft', 'nftables'], ['tc', 'iproute2'], [PYTHON, 'python3']] as const) {
     try {
       execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' })
     } catch {
@@ -173,7 +217,9 @@ export async function createInternet (spec: InternetSpec): Promise<Internet> {
 
   const hosts: Record<string, NetHost> = {}
   /** A host's link to the internet: its device (the router's WAN behind NAT) and the bridge port facing it. */
-  const linkOf: Record<string, { ns: string, dev: string, inet: string, port: string }> = {}
+  const linkOf: Record<string, { ns: string, dev: string, inet: string, port: string, lan?: string }> = {}
+  /** Per host, what `setLink` set on its link: the delay line (netem.py) running, `tbf` or not. */
+  const shaped = new Map<string, { delayLine?: DelayLine, tbf: boolean }>()
   const addNs = (name: string): string => {
     const ns = `${tag}-${name}`
     run('ip', ['netns', 'add', ns])
@@ -225,7 +271,7 @@ export async function createInternet (spec: InternetSpec): Promise<Internet> {
       run('ip', ['-n', ns, '-6', 'route', 'add', 'default', 'via', `${lan}1`])
       inNs(router, 'sysctl', ['-qw', 'net.ipv6.conf.all.forwarding=1'])
       hosts[name] = { name, ns, addr: `${lan}2`, nat: { ns: router, addr: wan } }
-      linkOf[name] = { ns: router, dev: 'wan', inet, port: p }
+      linkOf[name] = { ns: router, dev: 'wan', inet, port: p, lan: `${lan}/64` }
     })
 
     // The NAT rules, once every public address is known (the counters name each destination).
@@ -239,6 +285,13 @@ export async function createInternet (spec: InternetSpec): Promise<Internet> {
 ${counters}
     iifname "lan" oifname "wan" accept
     iifname "wan" oifname "lan" ct state established,related accept
+    # With a delay line (setLink): every packet crosses the router twice, through ${NETEM_DEV}.
+    # Out: lan -> ${NETEM_DEV} untracked, then ${NETEM_DEV} -> wan tracked and masqueraded.
+    # In: wan -> ${NETEM_DEV} de-masqueraded and checked to be a reply, then -> lan untracked.
+    iifname "lan" oifname "${NETEM_DEV}" accept
+    iifname "${NETEM_DEV}" oifname "wan" accept
+    iifname "wan" oifname "${NETEM_DEV}" ct state established,related accept
+    iifname "${NETEM_DEV}" oifname "lan" ct state untracked accept
   }
   chain postrouting {
     type nat hook postrouting priority srcnat;
@@ -253,6 +306,53 @@ ${counters}
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     throw e
+  }
+
+  /** Starts netem.py in a router's namespace and waits until its TUN device exists. */
+  const startDelayLine = async (ns: string, c: LinkConditions): Promise<DelayLine> => {
+    const child = spawn('ip', ['netns', 'exec', ns, PYTHON, NETEM_PY, '--dev', NETEM_DEV,
+      '--delay-ms', String(c.delayMs ?? 0), '--jitter-ms', String(c.jitterMs ?? 0),
+      '--loss', String((c.lossPercent ?? 0) / 100), '--seed', String(c.seed ?? 1)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const line: DelayLine = { child, lines: [], stderr: [], stopping: false, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) }
+    procs.push(line)
+    createInterface({ input: child.stdout! }).on('line', (l) => line.lines.push(l))
+    createInterface({ input: child.stderr! }).on('line', (l) => line.stderr.push(l))
+    void line.exited.then((code) => {
+      // Its link is dead from then on (fail closed): say why where the test's output shows it.
+      if (!line.stopping) process.stderr.write(`netns harness: the delay line in ${ns} exited ${String(code)}: ${line.stderr.join('\n')}\n`)
+    })
+    const end = Date.now() + NETEM_START_MS
+    while (!line.lines.some((l) => l.startsWith('{"ready"'))) {
+      if (child.exitCode !== null || Date.now() > end) {
+        line.stopping = true
+        child.kill('SIGKILL')
+        throw new Error(`netem.py did not start in ${ns} (exit ${String(child.exitCode)}): ${line.stderr.join('\n')}`)
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    return line
+  }
+
+  /** Undoes what `setLink` set on a host's link: routing first, so nothing more enters the delay
+   * line, then the line itself (SIGTERM; killed if it has not ended within 5 s), then the qdiscs. */
+  const clearLink = async (name: string): Promise<void> => {
+    const state = shaped.get(name)
+    if (state === undefined) return
+    shaped.delete(name)
+    const { ns, dev, inet, port } = linkOf[name]!
+    const line = state.delayLine
+    if (line !== undefined) {
+      for (const pref of NETEM_RULE_PREFS) inNs(ns, 'ip', ['-6', 'rule', 'del', 'pref', pref])
+      inNs(ns, 'ip', ['-6', 'route', 'flush', 'table', NETEM_TABLE])
+      inNs(ns, 'nft', ['delete', 'table', 'inet', 'cyxnetem'])
+      line.stopping = true
+      line.child.kill('SIGTERM')
+      if (!(await within(line.exited, 5_000)).done) line.child.kill('SIGKILL')
+    }
+    if (state.tbf) {
+      inNs(ns, 'tc', ['qdisc', 'del', 'dev', dev, 'root'])
+      inNs(inet, 'tc', ['qdisc', 'del', 'dev', port, 'root'])
+    }
   }
 
   const host = (name: string): NetHost => {
@@ -303,20 +403,58 @@ ${counters}
       }
       return out
     },
-    setLink: (name, c) => {
-      const { ns, dev, inet, port } = linkOf[host(name).name]!
-      for (const [n, d] of [[ns, dev], [inet, port]] as const) {
-        try { inNs(n, 'tc', ['qdisc', 'del', 'dev', d, 'root']) } catch { /* none set */ }
+    setLink: async (name, c) => {
+      const h = host(name)
+      await clearLink(h.name)
+      const { ns, dev, inet, port, lan } = linkOf[h.name]!
+      const delayed = (c.delayMs ?? 0) > 0 || (c.jitterMs ?? 0) > 0 || (c.lossPercent ?? 0) > 0
+      const state: { delayLine?: DelayLine, tbf: boolean } = { tbf: false }
+      shaped.set(h.name, state)
+      if (delayed) {
+        if (lan === undefined) throw new Error(`${h.name}: delay and loss are made in a NAT router; put the host behind NAT (natted)`)
+        state.delayLine = await startDelayLine(ns, c)
+        // Before the first packet enters the device: the LAN side's passes are untracked, so the
+        // router's connection tracking (and masquerade) sees each connection once, on the WAN side.
+        inNs(ns, 'nft', ['-f', '-'], `table inet cyxnetem {
+  chain prerouting {
+    type filter hook prerouting priority raw; policy accept;
+    iifname "lan" notrack
+    iifname "${NETEM_DEV}" ip6 daddr ${lan} notrack
+  }
+}
+`)
+        inNs(ns, 'ip', ['link', 'set', NETEM_DEV, 'up'])
+        inNs(ns, 'ip', ['-6', 'route', 'add', 'default', 'dev', NETEM_DEV, 'table', NETEM_TABLE])
+        // Fail closed: if the program dies its device and route go, and the link is dead, not clean.
+        inNs(ns, 'ip', ['-6', 'route', 'add', 'unreachable', 'default', 'metric', '4096', 'table', NETEM_TABLE])
+        // What the router forwards from either side goes into the delay line; what comes back out
+        // of it (in from NETEM_DEV) follows the main table to its destination. The router's own
+        // addresses are in the local table, looked up before these rules.
+        inNs(ns, 'ip', ['-6', 'rule', 'add', 'iif', 'lan', 'lookup', NETEM_TABLE, 'pref', NETEM_RULE_PREFS[0]])
+        inNs(ns, 'ip', ['-6', 'rule', 'add', 'iif', 'wan', 'lookup', NETEM_TABLE, 'pref', NETEM_RULE_PREFS[1]])
       }
-      const args = [
-        ...(c.delayMs === undefined ? [] : ['delay', `${c.delayMs}ms`]),
-        ...(c.lossPercent === undefined ? [] : ['loss', `${c.lossPercent}%`]),
-        ...(c.rateMbit === undefined ? [] : ['rate', `${c.rateMbit}mbit`])
-      ]
-      if (args.length === 0) return
-      // Egress on the host's link, and on the bridge port facing it for the other direction.
-      inNs(ns, 'tc', ['qdisc', 'add', 'dev', dev, 'root', 'netem', ...args])
-      inNs(inet, 'tc', ['qdisc', 'add', 'dev', port, 'root', 'netem', ...args])
+      if (c.rateMbit !== undefined) {
+        // Egress on the host's link, and on the bridge port facing it for the other direction.
+        const tbf = ['root', 'tbf', 'rate', `${c.rateMbit}mbit`, 'burst', '32kb', 'latency', '100ms']
+        state.tbf = true
+        inNs(ns, 'tc', ['qdisc', 'add', 'dev', dev, ...tbf])
+        inNs(inet, 'tc', ['qdisc', 'add', 'dev', port, ...tbf])
+      }
+    },
+    linkCounts: async (name) => {
+      const line = shaped.get(host(name).name)?.delayLine
+      if (line === undefined) throw new Error(`${name}: its link has no delay or loss set`)
+      const seen = line.lines.length
+      line.child.kill('SIGUSR1')
+      const end = Date.now() + NETEM_START_MS
+      for (;;) {
+        for (const l of line.lines.slice(seen)) {
+          const v = JSON.parse(l) as { counts?: LinkCounts }
+          if (v.counts !== undefined) return v.counts
+        }
+        if (line.child.exitCode !== null || Date.now() > end) throw new Error(`${name}: the delay line did not report (exit ${String(line.child.exitCode)}): ${line.stderr.join('\n')}`)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
     },
     linkUp: (name, up) => {
       // The cut is made at the internet's side (the bridge port facing the host), as a cable pulled
@@ -327,6 +465,14 @@ ${counters}
       inNs(inet, 'ip', ['link', 'set', port, up ? 'up' : 'down'])
     },
     close: async () => {
+      for (const name of [...shaped.keys()]) {
+        try {
+          await clearLink(name)
+        } catch (e) {
+          // The namespaces go below all the same, and everything in them.
+          process.stderr.write(`netns harness: clearing ${name}'s link failed: ${e instanceof Error ? e.message : String(e)}\n`)
+        }
+      }
       // Ctrl-C first, so peers stop as a user's would; whatever is left is killed.
       const alive = procs.filter((p) => p.child.exitCode === null)
       for (const p of alive) p.child.kill('SIGINT')
