@@ -1,0 +1,143 @@
+/**
+ * A paid job with the worker on a bad link (issue 18): 80 ms added each way (a round trip of at
+ * least 160 ms), 1 % packet loss each way and 20 Mbit/s each way, on the worker's whole link to
+ * the internet — to the client, the relay and the ledger. The conditions are those of `tc netem
+ * delay 80ms loss 1% rate 20mbit` on both ends of the link; the kernels this runs on have no netem,
+ * so the harness makes them with its userspace netem (test/e2e/net/netns/netem.py) in the worker's
+ * NAT router and `tbf`. They are measured on the wire before the job (UDP probes: round trip,
+ * loss) and by the delay line's own counters after it. The job must complete and be paid exactly
+ * as on a clean link: no timeout of the product may be a guessed constant that this link breaks.
+ * Then the same job on the cleared link, for comparison. One JSON line per job: the path (relayed
+ * or direct, measured by the worker's NAT router), and the job's time (reported, never asserted).
+ */
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { firstJson, type Proc } from '../../fixtures/cyx-process.js'
+import { createInternet, type Internet, type LinkConditions } from './netns/index.js'
+import { udpEcho } from './netns/probe.js'
+
+const RELAY_PORT = 4001
+const CLIENT_PORT = 4002
+const RPC_PORT = 8899
+/** The issue's link: 80 ms latency, 1 % loss, 20 Mbit/s (each direction). */
+const BAD_LINK: LinkConditions = { delayMs: 80, lossPercent: 1, rateMbit: 20, seed: 18 }
+/** More than a minute's control traffic; less than a job's session. */
+const SESSION_BYTES = 64 * 1024
+
+describe('a paid job with the worker on an 80 ms, 1 % loss, 20 Mbit/s link (network namespaces)', function () {
+  this.timeout(600_000)
+  const dir = mkdtempSync(join(tmpdir(), 'cyx-netem-job-'))
+  let net: Internet
+  let rpc: string
+  let mint: string
+  let relayAddr: string
+  let worker: Proc | undefined
+  let client: Proc | undefined
+  const wallets: Record<string, string> = {}
+
+  before(async () => {
+    net = await createInternet({ public: ['relay', 'chain', 'client'], natted: ['worker'] })
+    const { hosts } = net
+    // The worker's link is bad from the start: its registration, advert and bids cross it too.
+    await net.setLink('worker', BAD_LINK)
+    const chain = net.cyx('chain', ['chain', '--genesis', '--dev', '--host', hosts.chain!.addr, '--port', String(RPC_PORT), '--ledger', join(dir, 'ledger'), '--json'])
+    ;({ rpc, mint } = await firstJson<{ rpc: string, mint: string }>(chain, (v) => typeof v.rpc === 'string'))
+    const relayListen = net.maddr('relay', RELAY_PORT)
+    const relay = net.cyx('relay', ['relay', '--listen', relayListen, '--announce', relayListen, '--dir', join(dir, 'relay'), '--json'])
+    const { peerId: relayId } = await firstJson<{ peerId: string }>(relay, (v) => typeof v.peerId === 'string')
+    relayAddr = `${relayListen}/p2p/${relayId}`
+    for (const [name, amount] of [['worker', '50'], ['client', '100']] as const) {
+      const p = net.cyx(name, ['faucet', '--dir', join(dir, name), '--tokens', amount, '--sol', '10', '--rpc', rpc, '--json'])
+      assert.equal(await p.exited, 0, p.stderr.join('\n'))
+      await new Promise((resolve) => setImmediate(resolve))
+      wallets[name] = (JSON.parse(p.lines.at(-1)!) as { address: string }).address
+    }
+  })
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'passed') return
+    for (const [name, p] of [['worker', worker], ['client', client]] as const) {
+      if (p === undefined) continue
+      console.error(`--- ${name} stdout (last 40) ---\n${p.lines.slice(-40).join('\n')}\n--- ${name} stderr (last 40) ---\n${p.stderr.slice(-40).join('\n')}`)
+    }
+  })
+
+  after(async () => {
+    await net?.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  const balance = (owner: string): bigint => net.tokenBalance('chain', rpc, mint, owner)
+
+  /** One spirals job from the public client; checked completed and paid; its line printed. */
+  const job = async (link: string): Promise<void> => {
+    const before = net.forwardedBytes('worker')
+    const paidBefore = balance(wallets.worker!)
+    const spentBefore = balance(wallets.client!)
+    const listen = net.maddr('client', CLIENT_PORT)
+    const startedAt = Date.now()
+    client = net.cyx('client', ['client', 'submit', '--dataset', 'spirals', '--epochs', '2', '--max-price', '5', '--bid-window', '10',
+      '--dir', join(dir, 'client'), '--rpc', rpc, '--bootstrap', relayAddr, '--listen', listen, '--announce', listen, '--json'])
+    const code = await client.exited
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.equal(code, 0, `client stdout: ${client.lines.join('\n')}\nclient stderr: ${client.stderr.join('\n')}`)
+    const result = JSON.parse(client.lines.at(-1)!) as { jobId: string, state: string, worker: { wallet: string, price: string }, spotCheck: { passed: boolean } | null }
+    assert.equal(result.state, 'completed')
+    assert.equal(result.worker.wallet, wallets.worker)
+    assert.equal(result.spotCheck?.passed, true)
+    // Paid exactly as on any link: 90 % of the price to the worker, the price from the client.
+    const price = BigInt(result.worker.price)
+    assert.equal(balance(wallets.worker!), paidBefore + price * 9n / 10n)
+    assert.equal(balance(wallets.client!), spentBefore - price)
+    const after = net.forwardedBytes('worker')
+    const relayed = (after.relay ?? 0) - (before.relay ?? 0)
+    const direct = (after.client ?? 0) - (before.client ?? 0)
+    const events = client.stderr.map((l) => { try { return JSON.parse(l) as Record<string, unknown> } catch { return {} } })
+    console.log(JSON.stringify({
+      test: 'netem-job',
+      link,
+      jobId: result.jobId,
+      jobSeconds: Math.round((Date.now() - startedAt) / 100) / 10,
+      path: direct > SESSION_BYTES ? 'direct' : 'relayed',
+      bytesDirect: direct,
+      bytesViaRelay: relayed,
+      reconnects: events.filter((e) => e.event === 'reconnecting').length
+    }))
+  }
+
+  it('the link is as bad as it says, on the wire', async () => {
+    const probed = await udpEcho(net, 'worker', 'relay', { count: 500, intervalMs: 5 })
+    const lossPercent = 100 * (probed.sent - probed.received) / probed.sent
+    console.log(JSON.stringify({ test: 'netem-job', probe: probed, roundTripLossPercent: lossPercent }))
+    assert.ok(probed.minMs >= 160, `round trip at least 2 × 80 ms (min ${probed.minMs} ms)`)
+    // About 2 % of round trips lost (1 % each way; expected 10 of 500, P(0) < 1e-4).
+    assert.ok(probed.received < probed.sent && lossPercent <= 6, `round trips lost: ${lossPercent} %`)
+  })
+
+  it('a job with the worker on the bad link completes and is paid in full', async () => {
+    worker = net.cyx('worker', ['worker', '--dir', join(dir, 'worker'), '--rpc', rpc, '--price', '50',
+      '--listen', net.maddr('worker', 0), '--bootstrap', relayAddr, '--json'])
+    await firstJson(worker, (v) => v.event === 'ready', 120_000)
+    await firstJson(worker, (v) => v.event === 'advertised' && v.relayed === true && (v.storedOn as number) > 0, 120_000)
+    const countsBefore = await net.linkCounts('worker')
+    await job('bad')
+    const counts = await net.linkCounts('worker')
+    const during = { received: counts.received - countsBefore.received, lost: counts.lost - countsBefore.lost, overflowed: counts.overflowed - countsBefore.overflowed }
+    console.log(JSON.stringify({ test: 'netem-job', delayLine: counts, duringJob: during, lossPercent: 100 * during.lost / during.received }))
+    // The job really crossed the bad link: packets were lost under it, none to a full queue.
+    assert.ok(during.lost > 0, `packets lost during the job: ${JSON.stringify(during)}`)
+    assert.equal(counts.writeErrors, 0)
+  })
+
+  it('the same job on the cleared link, for comparison', async () => {
+    await net.setLink('worker', {})
+    await job('clean')
+  })
+
+  it('Ctrl-C stops the worker cleanly', async () => {
+    worker!.child.kill('SIGINT')
+    assert.equal(await worker!.exited, 0)
+  })
+})
