@@ -170,8 +170,8 @@ export interface JobServiceHooks<J> {
    * hook. Without it, such jobs are refused.
    */
   fetchClientInputs?: (job: J, spec: wire.TrainingSpec, signal: AbortSignal) => Promise<TrainingData>
-  /** Called with the dataset once it arrived whole and matched the spec's hash. */
-  received?: (job: J, datasetBytes: number) => void | Promise<void>
+  /** Called once the dataset arrived whole and matched the spec's hash, with how long it took. */
+  received?: (job: J, transfer: Transfer) => void | Promise<void>
   /** Trains and returns what to deliver. `signal` fires when the client's stream goes away. */
   run: (job: J, dataset: TrainingData, progress: TrainingProgress, signal: AbortSignal) => Promise<DeliveredWork>
   /** Called once for every accepted job when its session ends, however it ends. */
@@ -267,6 +267,7 @@ export async function startJobService<J> (node: PeerNode, hooks: JobServiceHooks
       await sendMetrics(last) // accepted: send the data
 
       let dataset: TrainingData
+      const acceptedAt = performance.now()
       try {
         if (spec.clientModel !== undefined) {
           if (hooks.fetchClientInputs === undefined) throw new JobRefusal(ErrorCode.UNAVAILABLE, 'this worker does not train client models')
@@ -284,7 +285,7 @@ export async function startJobService<J> (node: PeerNode, hooks: JobServiceHooks
         outcome = { ok: false, error: asError(e), interrupted: false }
         return
       }
-      await hooks.received?.(job, Number(spec.datasetBytes))
+      await hooks.received?.(job, { bytes: Number(spec.datasetBytes), ms: Math.round(performance.now() - acceptedAt) })
 
       // Heartbeats: the last metrics again whenever nothing was sent for most of an interval.
       heartbeat = setInterval(() => {
@@ -367,9 +368,18 @@ export interface JobSessionOptions {
   readonly idleTimeoutMs?: number
 }
 
+/**
+ * How long one leg of a job's payload took, timed by its receiver (milliseconds): the dataset from
+ * the worker's acceptance (which the client answers by streaming it) to its last byte; the weights
+ * from their delivery record, sent just before them, to their last byte. Reported, never a rule.
+ */
+export interface Transfer { readonly bytes: number, readonly ms: number }
+
 export interface JobSessionResult {
   readonly delivery: wire.Delivery
   readonly weights: Uint8Array
+  /** The weights' leg, as this client timed it (absent where no session carried them). */
+  readonly weightsTransfer?: Transfer
   readonly metrics: readonly wire.Metrics[]
   readonly checkpoints: readonly wire.CheckpointNotice[]
 }
@@ -427,6 +437,7 @@ export async function runJobSession (node: PeerNode, worker: PeerId | Multiaddr,
 
     let delivery: wire.Delivery | undefined
     let weights: PayloadAssembler | undefined
+    let deliveredAt = 0
     while (true) {
       const m = await ch.receive(AbortSignal.any([outer, AbortSignal.timeout(idle)]))
       if (m.error !== undefined) throw new JobRefusedError(m.error.code, m.error.message)
@@ -442,6 +453,7 @@ export async function runJobSession (node: PeerNode, worker: PeerId | Multiaddr,
           observe(options.onCheckpoint, m.checkpoint)
         } else if (m.delivery !== undefined) {
           delivery = m.delivery
+          deliveredAt = performance.now()
           weights = new PayloadAssembler(Number(delivery.weightsBytes), delivery.weightsHash)
           observe(options.onDelivery, delivery)
         } else {
@@ -451,9 +463,10 @@ export async function runJobSession (node: PeerNode, worker: PeerId | Multiaddr,
         weights!.add(m.weightsChunk)
       } else if (m.weightsEnd !== undefined) {
         const bytes = weights!.finish(m.weightsEnd)
+        const weightsTransfer = { bytes: bytes.byteLength, ms: Math.round(performance.now() - deliveredAt) }
         await writer
         await ch.finish()
-        return { delivery, weights: bytes, metrics, checkpoints }
+        return { delivery, weights: bytes, weightsTransfer, metrics, checkpoints }
       } else {
         throw new WireError('INVALID_FIELD', `unexpected ${payloadName(m)} after the delivery`, 'payload')
       }

@@ -156,7 +156,8 @@ export function describeEvent (e: import('../../roles/index.js').ClientJobEvent)
     case 'checkpoint': return undefined
     case 'checkpoint-kept': return { fields: { epoch: e.epoch, cid: e.cid, blocks: e.blocks, bytes: e.bytes }, text: `checkpoint ${e.epoch}'s evidence kept here (${e.blocks} blocks, pinned)` }
     case 'reconnecting': return { fields: { attempt: e.attempt, error: e.error }, text: `session lost (${e.error}); reconnecting, attempt ${e.attempt}` }
-    case 'evidence': return { fields: { cid: e.cid, blocks: e.blocks, bytes: e.bytes }, text: `evidence ${e.cid}: ${e.blocks} blocks, ${e.bytes} bytes over bitswap` }
+    case 'weights': return { fields: { bytes: e.bytes, ms: e.ms }, text: `weights received (${e.bytes} bytes in ${e.ms} ms)` }
+    case 'evidence': return { fields: { cid: e.cid, blocks: e.blocks, bytes: e.bytes, ms: e.ms }, text: `evidence ${e.cid}: ${e.blocks} blocks, ${e.bytes} bytes over bitswap in ${e.ms} ms` }
     case 'anchored-root': return { fields: { ok: e.ok, root: e.root, reason: e.reason ?? null }, text: e.ok ? `the root anchored on-chain is the evidence's (${e.root.slice(0, 16)}…)` : `the anchored root does NOT match: ${e.reason ?? ''}` }
     case 'zk': return { fields: { verifiedOnChain: e.verifiedOnChain, challengeStep: e.challengeStep, escrowState: e.escrowState }, text: e.verifiedOnChain ? `the program verified the worker's proof of step ${e.challengeStep} and paid it` : `the worker's proof was not verified (escrow state ${e.escrowState})` }
     case 'spot-check': return { fields: { passed: e.report.passed, verdict: e.report.verdict, segments: e.report.segments, reasons: e.report.reasons }, text: e.report.verdict === 'unavailable' ? `the evidence is UNAVAILABLE (not a verdict on the work): ${e.report.reasons[0] ?? ''}` : `spot checks ${e.report.passed ? 'passed' : 'FAILED'} (segments ${e.report.segments.join(', ')})` }

@@ -105,6 +105,7 @@ ${NODE_USAGE}
           switch (e.type) {
             case 'registered': say(e.type, { stake: e.stake, signature: e.signature }, `registered and staked ${e.stake} base units (${e.signature})`); break
             case 'advertised': say(e.type, { storedOn: e.storedOn, relayed: e.relayed }, `advert filed in the DHT (${e.storedOn} remote copies${e.relayed ? ', with a relayed address' : ''})`); break
+            case 'dataset-received': say(e.type, { jobId: e.jobId, bytes: e.bytes, ms: e.ms }, `job ${e.jobId.slice(0, 12)}…: dataset received (${e.bytes} bytes in ${e.ms} ms)`); break
             case 'advert-failed': say(e.type, { error: e.error }, `advert not filed yet: ${e.error} (retried when a peer connects)`); break
             case 'coordinator': if (e.result === 'registered') say(e.type, { result: e.result, indexedUntil: e.indexedUntil }, `registered with the coordinator until ${new Date(Number(e.indexedUntil) * 1000).toISOString()}`)
             else say(e.type, { result: e.result, error: e.error }, `coordinator registration failed: ${e.error} (the DHT advert stands)`); break

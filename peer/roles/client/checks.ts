@@ -69,7 +69,7 @@ export async function checkDelivery (c: CheckComponents, r: CheckRequest, emit: 
   r.signal?.throwIfAborted()
   if (fetched.status === 'invalid') return { passed: false, verdict: 'failed', segments: [], reasons: [`the evidence is invalid: ${fetched.error}`] }
   if (fetched.status === 'unavailable') return { passed: false, verdict: 'unavailable', segments: [], reasons: [`the evidence could not be fetched (unavailable, not a verdict on the work): ${fetched.error}`] }
-  emit({ type: 'evidence', cid: r.delivery.evidenceCid, blocks: fetched.blocks, bytes: fetched.bytes })
+  emit({ type: 'evidence', cid: r.delivery.evidenceCid, blocks: fetched.blocks, bytes: fetched.bytes, ms: fetched.ms })
   let report = await c.spotCheck(r.delivery, r.spec, r.dataset, r.spotChecks ?? PROOF.defaultSpotChecks, seed)
   const anchored = await checkAnchoredRoot(c, r)
   emit({ type: 'anchored-root', ...anchored })
@@ -78,12 +78,13 @@ export async function checkDelivery (c: CheckComponents, r: CheckRequest, emit: 
 }
 
 /** The evidence fetched (invalid blocks are the worker's; anything else that stops the fetch is unavailability). */
-async function fetchAll (c: CheckComponents, r: CheckRequest): Promise<{ status: 'fetched', blocks: number, bytes: number } | { status: 'invalid', error: string } | { status: 'unavailable', error: string }> {
+async function fetchAll (c: CheckComponents, r: CheckRequest): Promise<{ status: 'fetched', blocks: number, bytes: number, ms: number } | { status: 'invalid', error: string } | { status: 'unavailable', error: string }> {
   const timeout = AbortSignal.timeout(r.evidenceTimeoutMs ?? 180_000)
   const signal = r.signal === undefined ? timeout : AbortSignal.any([r.signal, timeout])
+  const startedAt = performance.now()
   try {
     const got = await c.fetchEvidence(r.delivery.evidenceCid, r.worker, { signal })
-    if (got.status === 'fetched') return { status: 'fetched', blocks: got.blocks, bytes: got.bytes }
+    if (got.status === 'fetched') return { status: 'fetched', blocks: got.blocks, bytes: got.bytes, ms: Math.round(performance.now() - startedAt) }
     return { status: 'unavailable', error: got.reasons.slice(-3).join('; ') || 'no holder served it' }
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e)

@@ -260,6 +260,7 @@ export class Client {
         const held = kept ?? (j.resume !== undefined && j.resume.epoch > 0 ? { epoch: j.resume.epoch, cid: j.resume.checkpointCid, blocks: 0, bytes: 0 } : undefined)
         return await this.#failover(j, held, emit, signal)
       }
+      if (session.weightsTransfer !== undefined) emit({ type: 'weights', ...session.weightsTransfer })
       await c.keepWeights(session.delivery.weightsHash, session.weights)
       await step('delivered', deliveryFacts(session.delivery))
     } else {

@@ -102,7 +102,11 @@ export type ClientJobEvent =
   | { readonly type: 'spot-check', readonly report: SpotCheckReport }
   /** The session went away; the client retries it (attempt 2, 3, …). */
   | { readonly type: 'reconnecting', readonly attempt: number, readonly error: string }
-  | { readonly type: 'evidence', readonly cid: string, readonly blocks: number, readonly bytes: number }
+  /** The delivered weights arrived whole and matched their hash: their size and how long their leg
+   * took, ms (from the delivery record to the last byte; peer/job `Transfer`). */
+  | { readonly type: 'weights', readonly bytes: number, readonly ms: number }
+  /** The evidence fetched over bitswap; `ms`: the whole fetch. */
+  | { readonly type: 'evidence', readonly cid: string, readonly blocks: number, readonly bytes: number, readonly ms: number }
   /** The escrow's anchored Poseidon root (and, optimistic, its on-chain delivery) checked against the evidence. */
   | { readonly type: 'anchored-root', readonly ok: boolean, readonly root: string, readonly reason?: string }
   /** zk tier: the escrow ended — `completed` when the program verified the worker's step proof. */

@@ -182,7 +182,8 @@ export class Worker {
       await w.#register()
       w.#service = await startJobService(o.node, {
         accept: async (award, client, from) => await w.#runner.accept(award, client, from),
-        received: async (job) => {
+        received: async (job, transfer) => {
+          w.#emit({ type: 'dataset-received', jobId: job.jobId, ...transfer })
           // A resumed job is in `training` already.
           if ((await w.jobs.get(job.jobId))?.state === 'accepted') await w.#transition(job.jobId, 'training')
         },

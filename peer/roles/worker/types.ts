@@ -57,6 +57,9 @@ export type WorkerEvent =
   /** `relayed`: the advert names a relayed (`/p2p-circuit`) address, i.e. a relay reservation is held. */
   | { readonly type: 'advertised', readonly storedOn: number, readonly relayed: boolean }
   | { readonly type: 'advert-failed', readonly error: string }
+  /** A job's dataset arrived whole and matched its hash: its size and how long its leg took, ms
+   * (from this worker's acceptance to the last byte; peer/job `Transfer`). */
+  | { readonly type: 'dataset-received', readonly jobId: string, readonly bytes: number, readonly ms: number }
   /** The advert offered to the coordinator: indexed until `indexedUntil` (unix seconds), or why not. */
   | { readonly type: 'coordinator', readonly result: 'registered', readonly indexedUntil: bigint }
   | { readonly type: 'coordinator', readonly result: 'failed', readonly error: string }

@@ -8,7 +8,10 @@
  * loss) and by the delay line's own counters after it. The job must complete and be paid exactly
  * as on a clean link: no timeout of the product may be a guessed constant that this link breaks.
  * Then the same job on the cleared link, for comparison. One JSON line per job: the path (relayed
- * or direct, measured by the worker's NAT router), and the job's time (reported, never asserted).
+ * or direct, measured by the worker's NAT router), each leg's bytes, time and MB/s (dataset client
+ * → worker, weights worker → client, evidence worker → client over bitswap, each timed by its
+ * receiver: the `dataset-received`, `weights` and `evidence` events) and the job's time — all
+ * reported, never asserted.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -95,6 +98,17 @@ describe('a paid job with the worker on an 80 ms, 1 % loss, 20 Mbit/s link (netw
     const relayed = (after.relay ?? 0) - (before.relay ?? 0)
     const direct = (after.client ?? 0) - (before.client ?? 0)
     const events = client.stderr.map((l) => { try { return JSON.parse(l) as Record<string, unknown> } catch { return {} } })
+    const workerEvents = worker!.lines.map((l) => { try { return JSON.parse(l) as Record<string, unknown> } catch { return {} } })
+    /** A leg's MB/s from the event its receiver printed (bytes, ms). */
+    const leg = (e: Record<string, unknown> | undefined): { bytes: number, ms: number, mbPerS: number } | null =>
+      e === undefined ? null : { bytes: e.bytes as number, ms: e.ms as number, mbPerS: Math.round((e.bytes as number) / 1e3 / Math.max(1, e.ms as number) * 1000) / 1000 }
+    const legs = {
+      dataset: leg(workerEvents.find((e) => e.event === 'dataset-received' && e.jobId === result.jobId)),
+      weights: leg(events.find((e) => e.event === 'weights')),
+      evidence: leg(events.find((e) => e.event === 'evidence'))
+    }
+    // Each leg was timed by its receiver (the dataset by the worker, the rest by the client).
+    for (const [name, l] of Object.entries(legs)) assert.ok(l !== null && l.bytes > 0, `the ${name} leg was reported`)
     console.log(JSON.stringify({
       test: 'netem-job',
       link,
@@ -103,7 +117,10 @@ describe('a paid job with the worker on an 80 ms, 1 % loss, 20 Mbit/s link (netw
       path: direct > SESSION_BYTES ? 'direct' : 'relayed',
       bytesDirect: direct,
       bytesViaRelay: relayed,
-      reconnects: events.filter((e) => e.event === 'reconnecting').length
+      legs,
+      reconnects: events.filter((e) => e.event === 'reconnecting').length,
+      // What the worker had to try again (a timeout this link broke would show here first).
+      workerRetries: workerEvents.filter((e) => typeof e.event === 'string' && e.event.endsWith('-failed')).map((e) => e.event)
     }))
   }
 

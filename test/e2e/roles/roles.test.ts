@@ -210,6 +210,9 @@ describe('roles: one client, three workers, one ledger', function () {
       assert.deepEqual(metrics.filter((m) => m.epoch > 0).map((m) => m.epoch), [1, 2, 3])
       assert.equal(events.filter((e) => e.type === 'checkpoint').length, 3)
       assert.equal(toHex(wire.sha256(outcome.session.weights)), toHex(outcome.session.delivery.weightsHash))
+      // The weights' leg, timed by the client as they arrived (reported, for the transfer figures).
+      const leg = events.find((e) => e.type === 'weights')
+      assert.ok(leg?.type === 'weights' && leg.bytes === outcome.session.weights.byteLength && leg.ms >= 0, JSON.stringify(leg))
       assert.equal(outcome.spotCheck?.passed, true, outcome.spotCheck?.reasons.join('; '))
       assert.equal(outcome.spotCheck?.segments.length, 2)
       assert.ok(metrics.at(-1)!.testAccuracy > 0.5, `test accuracy ${metrics.at(-1)!.testAccuracy}`)

@@ -263,7 +263,9 @@ describe('unit: client checks', () => {
     const r = await checkDelivery(c, await req(), emit)
     assert.equal(r.passed, true)
     assert.deepEqual(events.map((e) => e.type), ['evidence', 'anchored-root'])
-    assert.deepEqual(events[0], { type: 'evidence', cid: 'bafy-evidence', blocks: 2, bytes: 15 })
+    const { ms, ...evidence } = events[0] as Extract<ClientJobEvent, { type: 'evidence' }>
+    assert.deepEqual(evidence, { type: 'evidence', cid: 'bafy-evidence', blocks: 2, bytes: 15 })
+    assert.ok(Number.isInteger(ms) && ms >= 0, 'the fetch is timed')
   })
 
   it('evidence nobody serves is "unavailable", not "failed": no pass, no verdict on the work, nothing re-executed', async () => {
