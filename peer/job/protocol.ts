@@ -8,6 +8,7 @@
  *                                      ←     Error(ESCROW_INVALID | UNAVAILABLE) and close, or
  *                                      ←     Metrics(epoch 0): accepted, send the data
  *   DataChunk … DataEnd                  →   each chunk hash-checked, the whole against the spec
+ *                                      ←     (meanwhile Metrics(epoch 0) again every interval)
  *                                      ←     Metrics (at least every PROOF.metricsIntervalSeconds),
  *                                            CheckpointNotice per segment
  *                                      ←     Delivery, then weightsChunk … weightsEnd
@@ -265,6 +266,12 @@ export async function startJobService<J> (node: PeerNode, hooks: JobServiceHooks
     let heartbeat: NodeJS.Timeout | undefined
     try {
       await sendMetrics(last) // accepted: send the data
+      // Heartbeats: the last metrics again whenever nothing was sent for most of an interval —
+      // from the acceptance on, so the client's idle timeout does not run out while its own
+      // dataset is still streaming in (31 MB at 15 Mbit/s takes longer than three intervals).
+      heartbeat = setInterval(() => {
+        if (Date.now() - lastSentAt >= PROOF.metricsIntervalSeconds * 1000 - 2 * HEARTBEAT_TICK_MS) sendMetrics(last).catch((err: unknown) => { log('a heartbeat failed: %e', err) })
+      }, HEARTBEAT_TICK_MS)
 
       let dataset: TrainingData
       const acceptedAt = performance.now()
@@ -278,6 +285,7 @@ export async function startJobService<J> (node: PeerNode, hooks: JobServiceHooks
           dataset = await receiveDataset(ch, spec, session.signal)
         }
       } catch (e) {
+        clearInterval(heartbeat) // the Error frame is the last this stream carries
         if (session.signal.aborted && !wire.isWireError(e)) throw e
         if (spec.clientModel === undefined) node.misbehaviour.record(peer.toString(), offenceOf(e))
         notify(peer, asError(e))
@@ -286,11 +294,6 @@ export async function startJobService<J> (node: PeerNode, hooks: JobServiceHooks
         return
       }
       await hooks.received?.(job, { bytes: Number(spec.datasetBytes), ms: Math.round(performance.now() - acceptedAt) })
-
-      // Heartbeats: the last metrics again whenever nothing was sent for most of an interval.
-      heartbeat = setInterval(() => {
-        if (Date.now() - lastSentAt >= PROOF.metricsIntervalSeconds * 1000 - 2 * HEARTBEAT_TICK_MS) sendMetrics(last).catch((err: unknown) => { log('a heartbeat failed: %e', err) })
-      }, HEARTBEAT_TICK_MS)
       const pending: Array<Promise<void>> = []
       const progress: TrainingProgress = {
         metrics: (m) => { pending.push(sendMetrics(m).catch((err: unknown) => { log('sending metrics failed: %e', err) })) },

@@ -28,6 +28,9 @@ const RPC_PORT = 8899
 const BAD_LINK: LinkConditions = { delayMs: 80, lossPercent: 1, rateMbit: 20, seed: 18 }
 /** More than a minute's control traffic; less than a job's session. */
 const SESSION_BYTES = 64 * 1024
+/** The job's dataset: spirals (156 KB) in CI; `CYX_NETEM_DATASET=mnist` (31 MB) measures the legs
+ * with payloads the link's rate and loss dominate (several minutes; docs/network.md has a run). */
+const DATASET = process.env.CYX_NETEM_DATASET ?? 'spirals'
 
 describe('a paid job with the worker on an 80 ms, 1 % loss, 20 Mbit/s link (network namespaces)', function () {
   this.timeout(600_000)
@@ -81,7 +84,7 @@ describe('a paid job with the worker on an 80 ms, 1 % loss, 20 Mbit/s link (netw
     const spentBefore = balance(wallets.client!)
     const listen = net.maddr('client', CLIENT_PORT)
     const startedAt = Date.now()
-    client = net.cyx('client', ['client', 'submit', '--dataset', 'spirals', '--epochs', '2', '--max-price', '5', '--bid-window', '10',
+    client = net.cyx('client', ['client', 'submit', '--dataset', DATASET, '--epochs', '2', '--max-price', '5', '--bid-window', '10',
       '--dir', join(dir, 'client'), '--rpc', rpc, '--bootstrap', relayAddr, '--listen', listen, '--announce', listen, '--json'])
     const code = await client.exited
     await new Promise((resolve) => setImmediate(resolve))
@@ -112,13 +115,14 @@ describe('a paid job with the worker on an 80 ms, 1 % loss, 20 Mbit/s link (netw
     console.log(JSON.stringify({
       test: 'netem-job',
       link,
+      dataset: DATASET,
       jobId: result.jobId,
       jobSeconds: Math.round((Date.now() - startedAt) / 100) / 10,
       path: direct > SESSION_BYTES ? 'direct' : 'relayed',
       bytesDirect: direct,
       bytesViaRelay: relayed,
       legs,
-      reconnects: events.filter((e) => e.event === 'reconnecting').length,
+      reconnects: events.filter((e) => e.event === 'reconnecting').map((e) => e.error),
       // What the worker had to try again (a timeout this link broke would show here first).
       workerRetries: workerEvents.filter((e) => typeof e.event === 'string' && e.event.endsWith('-failed')).map((e) => e.event)
     }))

@@ -11,6 +11,9 @@
  *   itself on its own LAN `fd00:c0:<i>::/64` (a unique local prefix: private to libp2p), with
  *   the router as its default route. Nothing can dial into a host behind NAT: the internet has no
  *   route to a LAN, and the router drops new connections from the WAN.
+ * `setLink(host, conditions)` makes a host's link bad: delay and loss through a userspace netem in
+ * its NAT router (netem.py on a TUN device, reached by policy routing: these kernels have no netem
+ * qdisc), the rate by `tbf` (docs/network.md, "Bad links").
  * Only addresses created inside these namespaces are used; nothing touches the machine's own
  * interfaces. Names carry the process id and a random tag, so parallel runs do not clash, and a
  * later run removes the namespaces of runs whose process is gone.
