@@ -11,7 +11,7 @@ import { lpStream } from '@libp2p/utils'
 import { PublicKey } from '@solana/web3.js'
 import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, TIER, challengeCommitment, createEscrow, decodeEscrow, escrowPda } from '../../../chain/index.js'
 import { ESCROW, MESH, PROOF, UNITS_PER_TOKEN, wire, toHex } from '../../../protocols/index.js'
-import { JobChannel, JobRefusal, JobRefusedError, runJobSession } from '../../../peer/job/index.js'
+import { JOB_IDLE_TIMEOUT_MS, JobChannel, JobRefusal, JobRefusedError, runJobSession } from '../../../peer/job/index.js'
 import { createPeerNode, type PeerNode } from '../../../peer/node/index.js'
 import { Client, Worker, checkpointCount, escrowNonce, jobSpec, sendTransaction, tokenAccount, zkDataCommitment, type ClientJobEvent } from '../../../peer/roles/index.js'
 import { generateSpirals, loadDatasetById } from '../../../peer/train/index.js'
@@ -140,6 +140,21 @@ describe('roles: one client, three workers, one ledger', function () {
     after(async () => { await attacker?.stop() })
 
     const lastRejection = (): Error => rejected.get(cheap.node.peerId.toString())!.at(-1)!.error
+
+    it('keeps the session alive while the dataset has not arrived: heartbeats from the acceptance on', async function () {
+      // A large dataset on a slow link (31 MB at 15 Mbit/s: test/e2e/net/netem-job.test.ts) takes
+      // longer than the client's idle timeout; the worker's heartbeats must cover it.
+      this.timeout(2 * JOB_IDLE_TIMEOUT_MS)
+      const { signed } = await escrowedAward(clientPeer, cheap.wallet)
+      const ch = new JobChannel(await clientPeer.node.libp2p.dialProtocol(cheap.node.peerId, MESH.jobProtocol))
+      await ch.send({ award: wire.Signed.decode(signed) })
+      const accepted = await ch.receive(AbortSignal.timeout(10_000))
+      assert.equal(accepted.metrics?.epoch, 0)
+      // Not one dataset byte sent: within the client's idle timeout the worker speaks again.
+      const heartbeat = await ch.receive(AbortSignal.timeout(JOB_IDLE_TIMEOUT_MS))
+      assert.equal(heartbeat.metrics?.epoch, 0, `a heartbeat, not ${JSON.stringify(Object.keys(heartbeat))}`)
+      ch.stream.abort(new Error('done'))
+    })
 
     it('answers a dataset chunk with a wrong hash with DATA_HASH_MISMATCH and fails the job', async () => {
       const { signed, award } = await escrowedAward(clientPeer, cheap.wallet)
