@@ -107,6 +107,9 @@ async function run (workerCount: number): Promise<Result> {
     for (let r = 0; r < warmup + rounds; r++) {
       // A fresh client wallet per round: each wallet may announce only 10 jobs a day.
       const wallet = wire.walletSignerFromSecretKey(newWalletSecretKey())
+      // Wait for every subscriber outside the timed section (a cold mesh is not what this measures),
+      // and before the announce is signed: on a loaded machine the wait can outlast its bid window.
+      await waitForSubscribers(client, workerCount, 10_000)
       const s = spec()
       const now = client.clock()
       const jobId = Uint8Array.from(randomBytes(32))
@@ -117,8 +120,6 @@ async function run (workerCount: number): Promise<Result> {
       }, wallet)
       const round = collector.open(jobId)
       const all = new Promise<void>((resolve) => { round.onBid(() => { if (round.bids.length === workerCount) resolve() }) })
-      // Wait for every subscriber outside the timed section: a cold mesh is not what this measures.
-      await waitForSubscribers(client, workerCount, 10_000)
       const start = performance.now()
       const a = await announceJob(client, announce, { minSubscribers: workerCount, reannounceEveryMs: 0 })
       const published = performance.now() - start
