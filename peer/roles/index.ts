@@ -6,7 +6,7 @@
 export { Worker, Bidder, JobRunner, Settler, JurorDuty, settledFacts, slotReleaseAt, type BidderComponents, type JurorDutyComponents, type KeptBallot, type RunnerComponents, type SettlerComponents, type WorkerEvent, type WorkerOptions,
   WORKER_CONTROL_FILE, WorkerControlError, controlPrice, parseWorkerControl, readWorkerControl, updateWorkerControl, watchWorkerControl, writeWorkerControl, type WorkerControl } from './worker/index.js'
 export { WorkerVanishedError, runWithFaults, type FaultyRunContext, type WorkerFaults } from './faults.js'
-export { Client, NoEligibleBidError, ClientActionError, cancelJob, dirActionComponents, disputeJob, rateJob, type ClientActionComponents, type ClientJobEvent, type ClientOptions, type JobOutcome, type JobRequest } from './client/index.js'
+export { Client, NoEligibleBidError, ClientActionError, progressText, type ProgressStyle, cancelJob, dirActionComponents, disputeJob, rateJob, type ClientActionComponents, type ClientJobEvent, type ClientOptions, type JobOutcome, type JobRequest } from './client/index.js'
 export { JobBook, IllegalTransitionError, escrowFact, type ClientJobState, type JobRecord, type WorkerJobState } from './jobs.js'
 export { workerFactsOf, workerFactsRecord, type WorkerFactsUpdate, type WorkerJobFacts } from './worker/facts.js'
 export { checkEscrow, escrowNonce, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from './chain.js'

@@ -8,6 +8,8 @@ import { parseCommandArgs, UsageError, verbCommand, type Command, type CommandIo
 import { MESH } from '../../../protocols/params.js'
 import { NODE_OPTIONS, NODE_USAGE, PEER_OPTIONS, connect, dataDir, jsonLine, multiaddrs, nodeNetwork, rpcUrl, startNode, tokens, type NodeArgs } from './peer-common.js'
 import { toHex } from '../../../protocols/hex.js'
+import { progressText } from '../../roles/client/progress.js'
+import type { ClientJobEvent } from '../../roles/index.js'
 
 const log = logger('cyx:cli:client')
 
@@ -142,33 +144,36 @@ export function clientStartOptions (o: ClientRunOptions): { settle: 'complete' |
   return { settle: o.settle, ...(o.failover ? { failover: true as const } : {}) }
 }
 
-/** One client event as a progress line: its JSON fields and its text (undefined: not shown). */
-export function describeEvent (e: import('../../roles/index.js').ClientJobEvent): { fields: Record<string, unknown>, text: string } | undefined {
+/** One client event as a progress line: its JSON fields and its text (the roles' `progressText`,
+ * which `cyx sim` shares); undefined: not shown (checkpoint notices, the epoch-0 metrics). */
+export function describeEvent (e: ClientJobEvent): { fields: Record<string, unknown>, text: string } | undefined {
+  const text = progressText(e)
+  if (text === undefined) return undefined
+  const fields = eventFields(e)
+  return fields === undefined ? undefined : { fields, text }
+}
+
+/** An event's facts for the --json progress lines (amounts as bigints, written as base-unit strings). */
+function eventFields (e: ClientJobEvent): Record<string, unknown> | undefined {
   switch (e.type) {
-    case 'state': return { fields: { state: e.state, jobId: e.jobId }, text: e.state === 'announced' ? `job ${e.jobId} announced` : `job ${e.state}` }
-    case 'workers': return { fields: { found: e.found }, text: `${e.found} workers found in the DHT` }
+    case 'state': return { state: e.state, jobId: e.jobId }
+    case 'workers': return { found: e.found }
     case 'coordinator': return e.result === 'matched'
-      ? { fields: { result: e.result, candidates: e.candidates, connected: e.connected, elapsedMs: e.elapsedMs }, text: `coordinator matched ${e.candidates} candidates (${e.connected} connected) in ${e.elapsedMs} ms` }
-      : { fields: { result: e.result, cause: e.cause, reason: e.reason, elapsedMs: e.elapsedMs }, text: `coordinator not used, ${e.reason}; using the DHT and gossipsub` }
-    case 'bid': return { fields: { from: e.from, price: e.price, etaSeconds: e.etaSeconds }, text: `bid from ${e.from}: ${e.price} base units, ETA ${e.etaSeconds} s` }
-    case 'award': return { fields: { worker: e.worker, price: e.price, escrow: e.escrow }, text: `award → ${e.worker} at ${e.price} base units, escrow ${e.escrow}` }
-    case 'metrics': return e.metrics.epoch > 0 ? { fields: { epoch: e.metrics.epoch, totalEpochs: e.metrics.totalEpochs, loss: e.metrics.loss, testAccuracy: e.metrics.testAccuracy }, text: `epoch ${e.metrics.epoch}/${e.metrics.totalEpochs}: loss ${e.metrics.loss.toFixed(4)}, test accuracy ${(e.metrics.testAccuracy * 100).toFixed(2)} %` } : undefined
+      ? { result: e.result, candidates: e.candidates, connected: e.connected, elapsedMs: e.elapsedMs }
+      : { result: e.result, cause: e.cause, reason: e.reason, elapsedMs: e.elapsedMs }
+    case 'bid': return { from: e.from, price: e.price, etaSeconds: e.etaSeconds }
+    case 'award': return { worker: e.worker, price: e.price, escrow: e.escrow }
+    case 'metrics': return { epoch: e.metrics.epoch, totalEpochs: e.metrics.totalEpochs, loss: e.metrics.loss, testAccuracy: e.metrics.testAccuracy }
     case 'checkpoint': return undefined
-    case 'checkpoint-kept': return { fields: { epoch: e.epoch, cid: e.cid, blocks: e.blocks, bytes: e.bytes }, text: `checkpoint ${e.epoch}'s evidence kept here (${e.blocks} blocks, pinned)` }
-    case 'reconnecting': return { fields: { attempt: e.attempt, error: e.error }, text: `session lost (${e.error}); reconnecting, attempt ${e.attempt}` }
-    case 'weights': return { fields: { bytes: e.bytes, ms: e.ms }, text: `weights received (${e.bytes} bytes in ${e.ms} ms)` }
-    case 'evidence': return { fields: { cid: e.cid, blocks: e.blocks, bytes: e.bytes, ms: e.ms }, text: `evidence ${e.cid}: ${e.blocks} blocks, ${e.bytes} bytes over bitswap in ${e.ms} ms` }
-    case 'anchored-root': return { fields: { ok: e.ok, root: e.root, reason: e.reason ?? null }, text: e.ok ? `the root anchored on-chain is the evidence's (${e.root.slice(0, 16)}…)` : `the anchored root does NOT match: ${e.reason ?? ''}` }
-    case 'zk': return { fields: { verifiedOnChain: e.verifiedOnChain, challengeStep: e.challengeStep, escrowState: e.escrowState }, text: e.verifiedOnChain ? `the program verified the worker's proof of step ${e.challengeStep} and paid it` : `the worker's proof was not verified (escrow state ${e.escrowState})` }
-    case 'spot-check': return { fields: { passed: e.report.passed, verdict: e.report.verdict, segments: e.report.segments, reasons: e.report.reasons }, text: e.report.verdict === 'unavailable' ? `the evidence is UNAVAILABLE (not a verdict on the work): ${e.report.reasons[0] ?? ''}` : `spot checks ${e.report.passed ? 'passed' : 'FAILED'} (segments ${e.report.segments.join(', ')})` }
-    case 'stalled': return {
-      fields: { worker: e.worker, kept: e.kept, checkpointPassed: e.checkpointPassed, verifiedEpochs: e.verifiedEpochs, remaining: e.remaining },
-      text: `worker ${e.worker} stalled past the no-progress timeout; its kept checkpoint ${e.kept} ${e.checkpointPassed ? 'passed' : 'FAILED'} the spot check: ${e.verifiedEpochs} epochs verified, ${e.remaining} base units left to re-auction`
-    }
-    case 'handed-over': return {
-      fields: { from: e.from, to: e.to, verifiedEpochs: e.verifiedEpochs, firstWorker: e.firstWorker, platform: e.platform, remaining: e.remaining, signature: e.signature },
-      text: `escrow handed over (hand_over ${e.signature}): ${e.from} paid ${e.firstWorker} base units (platform ${e.platform}) for ${e.verifiedEpochs} epochs and slashed; ${e.to} continues from epoch ${e.verifiedEpochs} for ${e.remaining}`
-    }
+    case 'checkpoint-kept': return { epoch: e.epoch, cid: e.cid, blocks: e.blocks, bytes: e.bytes }
+    case 'reconnecting': return { attempt: e.attempt, error: e.error }
+    case 'weights': return { bytes: e.bytes, ms: e.ms }
+    case 'evidence': return { cid: e.cid, blocks: e.blocks, bytes: e.bytes, ms: e.ms }
+    case 'anchored-root': return { ok: e.ok, root: e.root, reason: e.reason ?? null }
+    case 'zk': return { verifiedOnChain: e.verifiedOnChain, challengeStep: e.challengeStep, escrowState: e.escrowState }
+    case 'spot-check': return { passed: e.report.passed, verdict: e.report.verdict, segments: e.report.segments, reasons: e.report.reasons }
+    case 'stalled': return { worker: e.worker, kept: e.kept, checkpointPassed: e.checkpointPassed, verifiedEpochs: e.verifiedEpochs, remaining: e.remaining }
+    case 'handed-over': return { from: e.from, to: e.to, verifiedEpochs: e.verifiedEpochs, firstWorker: e.firstWorker, platform: e.platform, remaining: e.remaining, signature: e.signature }
   }
 }
 

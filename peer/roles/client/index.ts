@@ -38,6 +38,7 @@ export { NoEligibleBidError }
 export { ClientActionError, cancelJob, dirActionComponents, disputeJob, rateJob, type ClientActionComponents } from './actions.js'
 export type { ClientJobEvent, ClientOptions, FailoverOutcome, JobOutcome, JobRequest, SettleMode } from './types.js'
 export { WorkerStalledError, stallDue } from './failover.js'
+export { progressText, type ProgressStyle } from './progress.js'
 export type { ClientComponents } from './components.js'
 
 const log = logger('cyx:client')
