@@ -21,10 +21,10 @@ import { join } from 'node:path'
 import { logger } from '@libp2p/logger'
 import { PublicKey } from '@solana/web3.js'
 import { getMint } from '@solana/spl-token'
-import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, registerNode } from '../../chain/index.js'
-import { DISPUTE, PROOF, UNITS_PER_TOKEN, formatTokens, reputationTier } from '../../protocols/index.js'
+import { CYXWIZ_PROGRAM_ID, ESCROW_STATE, registerNode, type EscrowAccount, type NodeAccount } from '../../chain/index.js'
+import { DISPUTE, PROOF, UNITS_PER_TOKEN, formatTokens, reputationTier, type ReputationTierName } from '../../protocols/index.js'
 import { progressText, readNode, tokenAccount, type ClientJobEvent, type ClientModelArgs, type WorkerEvent } from '../roles/index.js'
-import { escrowVaults, expectBalances, ledgerChecks, paidJobDeltas, reconcile, snapshot, supplyConserved, supplyOf } from './audit.js'
+import { escrowVaults, expectBalances, ledgerChecks, paidJobDeltas, reconcile, snapshot, supplyConserved, supplyOf, type Balances, type Supply } from './audit.js'
 import { readEscrow, warpPast } from './court.js'
 import type { PeerPlan, PeerRole } from './host.js'
 import { hourlyRate, simJobs, type SimJob } from './jobs.js'
@@ -32,7 +32,7 @@ import { workerLine } from './lines.js'
 import { LocalNetwork, type Allocation } from './network.js'
 import { bootPeer, type BootedPeer, type PeerMode, type SimJobOutcome, type SimPeer } from './peers.js'
 import { hex, jobReports, nodeView, summaryLines, type SimReport } from './report.js'
-import { type AwardedEscrow, type Check, type Facts, type JobRun, type Scenario, type ScenarioName, type ScenarioOptions, type ScenarioPlan } from './scenario.js'
+import type { AwardedEscrow, Check, Facts, Findings, JobRun, Scenario, ScenarioName, ScenarioOptions, ScenarioPlan } from './scenario.js'
 import { JUROR_TOKENS, SCENARIO } from './scenarios/index.js'
 
 const debugLog = logger('cyx:sim')
@@ -191,25 +191,11 @@ interface Booted {
 async function simulate (o: SimOptions, s: Setting): Promise<SimReport> {
   const jobs = simJobs({ ...o, modelOutDir: o.out ?? join(s.net.dir, 'models') })
   const b = await boot(o, s)
-  const { net } = s
-  // Before: every balance, the supply, the workers' Node accounts; every transaction from now on.
-  const wallets = [b.client, ...b.workers, ...b.jurors, ...(b.keeper === undefined ? [] : [b.keeper])].map((p) => [p.name, p.wallet] as const)
-  const before = await snapshot(net, wallets)
-  const supplyBefore = await supplyOf(net)
-  const nodesBefore = await Promise.all(b.workers.map(async (w) => await readNode(net.connection, w.wallet)))
-  const transactions = { count: 0, failed: 0, computeUnits: 0 }
-  const unitsBySignature = new Map<string, number>()
-  const unsubscribe = net.ledger.onTransaction((r) => {
-    if (r.tx === null) return
-    unitsBySignature.set(r.signature, r.computeUnits)
-    transactions.count++
-    if (r.err !== null) transactions.failed++
-    transactions.computeUnits += r.computeUnits
-  })
+  const ledger = await watchLedger(s.net, b)
   try {
     const runs: JobRun[] = jobs.map((job) => ({ job, award: undefined, lastMetrics: undefined, checkpointsSeen: [], keptEpochs: [], reconnects: 0, outcome: undefined, error: null }))
     const act = s.scenario.start({
-      net,
+      net: s.net,
       mode: s.mode,
       seed: o.seed,
       log: o.log,
@@ -218,7 +204,7 @@ async function simulate (o: SimOptions, s: Setting): Promise<SimReport> {
       jurors: b.jurors,
       keeper: b.keeper,
       runs,
-      nodesBefore,
+      nodesBefore: ledger.nodesBefore,
       startWorker: async (plan, onEvent) => await s.startPeer(plan, (e) => { onEvent?.(e as WorkerEvent); b.workerLog(plan.name)(e) }),
       kill: async (p) => { await p.kill(); s.live.delete(p) }
     }, s.options)
@@ -226,82 +212,116 @@ async function simulate (o: SimOptions, s: Setting): Promise<SimReport> {
     // Each job's escrow as awarded, and its winner; then the scenario's own acts.
     const escrows: AwardedEscrow[] = await Promise.all(runs.map(async (r) => {
       const address = new PublicKey((r.award as { escrow: string }).escrow)
-      const atAward = await readEscrow(net, address)
+      const atAward = await readEscrow(s.net, address)
       const winnerIndex = b.workers.findIndex((w) => w.wallet.equals(atAward.worker))
       return { address, atAward, winnerIndex, winner: b.workers[winnerIndex] as SimPeer }
     }))
     const findings = await act.finish(escrows)
-
-    // The audit: what is there now, against what the rules say for the scenario's outcome (first
-    // job) and for the others (paid 90/10).
-    const after = await snapshot(net, wallets)
-    const supplyAfter = await supplyOf(net)
-    const escrowsAfter = await Promise.all(escrows.map(async (e) => await readEscrow(net, e.address)))
-    const main = escrows[0] as AwardedEscrow
-    const escrowAfter = escrowsAfter[0]!
-    const tierOf = (i: number): ReturnType<typeof reputationTier>['name'] => reputationTier(nodesBefore[i]?.reputation ?? 0).name
-    const winnerName = main.winner.name
-    const nodeBefore = nodesBefore[main.winnerIndex]
-    const nodeAfter = await readNode(net.connection, main.atAward.worker)
-    const expectation = s.scenario.expect({ winnerName, price: main.atAward.amount, tier: tierOf(main.winnerIndex), nodeBefore, findings, epochsTotal: main.atAward.epochsTotal })
-    const others = paidJobDeltas(escrows.slice(1).map((e) => ({ amount: e.atAward.amount, winnerName: e.winner.name, tier: tierOf(e.winnerIndex) })))
-    const expected = expectBalances(before, [...others, ...expectation.deltas])
-    const { balances, reconciles } = reconcile(before, after, expected)
-    const conserved = supplyConserved(supplyBefore, supplyAfter)
-    const facts: Facts = {
-      mode: s.mode,
-      settle: s.plan.settle,
-      epochs: s.options.epochs,
-      crashAt: s.plan.faults?.crashAtCheckpoint ?? 0,
-      runs,
-      settledHow: (jobId) => { const how = b.settledJobs.get(jobId)?.how; return typeof how === 'string' ? how : undefined },
-      escrowAtAward: main.atAward,
-      escrowAfter,
-      escrowStatesAfter: escrowsAfter.map((e) => e.state),
-      winnerName,
-      winnerTier: tierOf(main.winnerIndex),
-      before,
-      after,
-      supplyBefore,
-      supplyAfter,
-      expectation,
-      nodeAfter,
-      findings
-    }
-    const checks: Check[] = [
-      ...s.scenario.checks(facts),
-      ...runs.flatMap((r, k) => k > 0 && s.scenario.name !== 'honest' ? [{ name: `the ${r.job.name} job completed and was paid`, ok: r.outcome?.state === 'completed' && escrowsAfter[k]?.state === ESCROW_STATE.completed }] : []),
-      ...ledgerChecks({ escrowVaultsAfter: await escrowVaults(net, escrowsAfter.map((e) => e.vault.toBase58())), reconciles, supplyConserved: conserved })
-    ]
-    const failover = s.scenario.firstJob?.(facts).failover ?? null
-    const jobEntries = jobReports(runs.map((run, k) => {
-      const e = escrows[k] as AwardedEscrow
-      return { run, atAward: e.atAward, after: escrowsAfter[k]!, winnerName: e.winner.name, winnerTier: tierOf(e.winnerIndex), settled: b.settledJobs.get(hex(e.atAward.jobId)) }
-    }), { names: b.names, before, after, refund: expectation.refund, unitsBySignature, failover })
-    const sl = expectation.slashing
-    const report: SimReport = {
-      scenario: s.scenario.name,
-      mode: s.mode,
-      peers: b.peersAtStart,
-      notYet: ['a zk model larger than the 16×4 step circuit (one layer, batches of 8, 64 training rows)'],
-      faults: { workers: s.plan.faults ?? null, clientSettle: s.plan.settle },
-      jobs: jobEntries,
-      timeout: findings.timeout,
-      dispute: findings.dispute,
-      crash: findings.crash,
-      workerNode: { before: nodeView(nodeBefore), after: nodeView(nodeAfter) },
-      slashing: { slashed: String(sl.slashed), toInsurance: String(sl.toInsurance), burned: String(sl.burned), toClient: String(sl.toClient), toTreasury: String(sl.toTreasury) },
-      chain: { rpc: net.rpcUrl, programId: CYXWIZ_PROGRAM_ID.toBase58(), escrow: main.address.toBase58(), completeSignature: runs[0]?.outcome?.completeSignature ?? null, transactions },
-      balances,
-      supply: { before: String(supplyBefore.supply), after: String(supplyAfter.supply), burnedBefore: String(supplyBefore.burned), burnedAfter: String(supplyAfter.burned) },
-      supplyConserved: conserved,
-      checks,
-      ok: checks.every((c) => c.ok)
-    }
+    const report = await account(s, b, ledger, runs, escrows, findings)
     for (const line of summaryLines(report)) o.log(line)
     return report
   } finally {
-    unsubscribe()
+    ledger.stop()
+  }
+}
+
+/** The ledger before the jobs (every balance, the supply, the workers' Node accounts), and every transaction from then on. */
+interface LedgerWatch {
+  readonly wallets: ReadonlyArray<readonly [string, PublicKey]>
+  readonly before: Balances
+  readonly supplyBefore: Supply
+  readonly nodesBefore: ReadonlyArray<NodeAccount | undefined>
+  readonly transactions: { count: number, failed: number, computeUnits: number }
+  readonly unitsBySignature: ReadonlyMap<string, number>
+  readonly stop: () => void
+}
+
+async function watchLedger (net: LocalNetwork, b: Booted): Promise<LedgerWatch> {
+  const wallets = [b.client, ...b.workers, ...b.jurors, ...(b.keeper === undefined ? [] : [b.keeper])].map((p) => [p.name, p.wallet] as const)
+  const before = await snapshot(net, wallets)
+  const supplyBefore = await supplyOf(net)
+  const nodesBefore = await Promise.all(b.workers.map(async (w) => await readNode(net.connection, w.wallet)))
+  const transactions = { count: 0, failed: 0, computeUnits: 0 }
+  const unitsBySignature = new Map<string, number>()
+  const stop = net.ledger.onTransaction((r) => {
+    if (r.tx === null) return
+    unitsBySignature.set(r.signature, r.computeUnits)
+    transactions.count++
+    if (r.err !== null) transactions.failed++
+    transactions.computeUnits += r.computeUnits
+  })
+  return { wallets, before, supplyBefore, nodesBefore, transactions, unitsBySignature, stop }
+}
+
+/**
+ * The audit and the report: the ledger now against what the rules say for the scenario's outcome
+ * (first job) and for the others (paid 90/10), the scenario's checks and the ledger's, every job's
+ * entry.
+ */
+async function account (s: Setting, b: Booted, ledger: LedgerWatch, runs: readonly JobRun[], escrows: readonly AwardedEscrow[], findings: Findings): Promise<SimReport> {
+  const { net } = s
+  const { before, supplyBefore, nodesBefore } = ledger
+  const after = await snapshot(net, ledger.wallets)
+  const supplyAfter = await supplyOf(net)
+  const escrowsAfter = await Promise.all(escrows.map(async (e) => await readEscrow(net, e.address)))
+  const main = escrows[0] as AwardedEscrow
+  const escrowAfter = escrowsAfter[0] as EscrowAccount
+  const tierOf = (i: number): ReputationTierName => reputationTier(nodesBefore[i]?.reputation ?? 0).name
+  const winnerName = main.winner.name
+  const nodeBefore = nodesBefore[main.winnerIndex]
+  const nodeAfter = await readNode(net.connection, main.atAward.worker)
+  const expectation = s.scenario.expect({ winnerName, price: main.atAward.amount, tier: tierOf(main.winnerIndex), nodeBefore, findings, epochsTotal: main.atAward.epochsTotal })
+  const others = paidJobDeltas(escrows.slice(1).map((e) => ({ amount: e.atAward.amount, winnerName: e.winner.name, tier: tierOf(e.winnerIndex) })))
+  const { balances, reconciles } = reconcile(before, after, expectBalances(before, [...others, ...expectation.deltas]))
+  const conserved = supplyConserved(supplyBefore, supplyAfter)
+  const facts: Facts = {
+    mode: s.mode,
+    settle: s.plan.settle,
+    epochs: s.options.epochs,
+    crashAt: s.plan.faults?.crashAtCheckpoint ?? 0,
+    runs,
+    settledHow: (jobId) => { const how = b.settledJobs.get(jobId)?.how; return typeof how === 'string' ? how : undefined },
+    escrowAtAward: main.atAward,
+    escrowAfter,
+    escrowStatesAfter: escrowsAfter.map((e) => e.state),
+    winnerName,
+    winnerTier: tierOf(main.winnerIndex),
+    before,
+    after,
+    supplyBefore,
+    supplyAfter,
+    expectation,
+    nodeAfter,
+    findings
+  }
+  const checks: Check[] = [
+    ...s.scenario.checks(facts),
+    ...runs.flatMap((r, k) => k > 0 && s.scenario.name !== 'honest' ? [{ name: `the ${r.job.name} job completed and was paid`, ok: r.outcome?.state === 'completed' && escrowsAfter[k]?.state === ESCROW_STATE.completed }] : []),
+    ...ledgerChecks({ escrowVaultsAfter: await escrowVaults(net, escrowsAfter.map((e) => e.vault.toBase58())), reconciles, supplyConserved: conserved })
+  ]
+  const jobs = jobReports(runs.map((run, k) => {
+    const e = escrows[k] as AwardedEscrow
+    return { run, atAward: e.atAward, after: escrowsAfter[k] as EscrowAccount, winnerName: e.winner.name, winnerTier: tierOf(e.winnerIndex), settled: b.settledJobs.get(hex(e.atAward.jobId)) }
+  }), { names: b.names, before, after, refund: expectation.refund, unitsBySignature: ledger.unitsBySignature, failover: s.scenario.firstJob?.(facts).failover ?? null })
+  const sl = expectation.slashing
+  return {
+    scenario: s.scenario.name,
+    mode: s.mode,
+    peers: b.peersAtStart,
+    notYet: ['a zk model larger than the 16×4 step circuit (one layer, batches of 8, 64 training rows)'],
+    faults: { workers: s.plan.faults ?? null, clientSettle: s.plan.settle },
+    jobs,
+    timeout: findings.timeout,
+    dispute: findings.dispute,
+    crash: findings.crash,
+    workerNode: { before: nodeView(nodeBefore), after: nodeView(nodeAfter) },
+    slashing: { slashed: String(sl.slashed), toInsurance: String(sl.toInsurance), burned: String(sl.burned), toClient: String(sl.toClient), toTreasury: String(sl.toTreasury) },
+    chain: { rpc: net.rpcUrl, programId: CYXWIZ_PROGRAM_ID.toBase58(), escrow: main.address.toBase58(), completeSignature: runs[0]?.outcome?.completeSignature ?? null, transactions: ledger.transactions },
+    balances,
+    supply: { before: String(supplyBefore.supply), after: String(supplyAfter.supply), burnedBefore: String(supplyBefore.burned), burnedAfter: String(supplyAfter.burned) },
+    supplyConserved: conserved,
+    checks,
+    ok: checks.every((c) => c.ok)
   }
 }
 

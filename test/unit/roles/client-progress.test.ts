@@ -35,7 +35,7 @@ describe('client progress text', () => {
   it('gives the CLI the same words as the sim, its JSON fields beside them', () => {
     const events: ClientJobEvent[] = [
       { type: 'state', state: 'announced', jobId: 'j1' },
-      { type: 'state', state: 'training', jobId: 'j1' },
+      { type: 'state', state: 'running', jobId: 'j1' },
       { type: 'workers', found: 3 },
       { type: 'reconnecting', attempt: 2, error: 'reset' },
       { type: 'weights', bytes: 2048, ms: 12 },
@@ -45,7 +45,7 @@ describe('client progress text', () => {
     for (const e of events) assert.equal(describeEvent(e)?.text, progressText(e))
     assert.deepEqual(events.map((e) => progressText(e)), [
       'job j1 announced',
-      'job training',
+      'job running',
       '3 worker adverts found in the DHT',
       'session lost (reset); reconnecting, attempt 2',
       'weights received (2048 bytes in 12 ms)',
