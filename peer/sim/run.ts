@@ -100,7 +100,7 @@ function tell<K extends keyof SimObserver> (o: SimObserver | undefined, k: K, ..
   }
 }
 
-
+/** Opens the network, runs `simulate` in it and tears it down however the run ends (every peer stopped, the ledger closed). */
 export async function runSimulation (o: SimOptions): Promise<SimReport> {
   const scenario = SCENARIO[o.scenario ?? 'honest']
   const first = (simJobs(o)[0] as SimJob).request

@@ -147,10 +147,9 @@ export function clientStartOptions (o: ClientRunOptions): { settle: 'complete' |
 /** One client event as a progress line: its JSON fields and its text (the roles' `progressText`,
  * which `cyx sim` shares); undefined: not shown (checkpoint notices, the epoch-0 metrics). */
 export function describeEvent (e: ClientJobEvent): { fields: Record<string, unknown>, text: string } | undefined {
-  const text = progressText(e)
-  if (text === undefined) return undefined
   const fields = eventFields(e)
-  return fields === undefined ? undefined : { fields, text }
+  const text = fields === undefined ? undefined : progressText(e)
+  return fields === undefined || text === undefined ? undefined : { fields, text }
 }
 
 /** An event's facts for the --json progress lines (amounts as bigints, written as base-unit strings). */
