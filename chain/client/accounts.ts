@@ -163,6 +163,7 @@ export interface DisputeAccount {
   readonly bond: bigint
   readonly depositsClient: bigint
   readonly depositsWorker: bigint
+  readonly depositsUnavailable: bigint
   readonly depositsCommitted: bigint
   readonly locked: bigint
   readonly pool: bigint
@@ -171,6 +172,7 @@ export interface DisputeAccount {
   readonly revealed: number
   readonly votesClient: number
   readonly votesWorker: number
+  readonly votesUnavailable: number
   readonly openVotes: number
   readonly claimant: number
   /** `DISPUTE_STATE`. */

@@ -59,7 +59,7 @@ export const INSTRUCTION_ACCOUNTS: Readonly<Record<InstructionName, AccountList>
     ['verifyingKey', ''], ['clientToken', 'w'], ['stakeVault', 'w'], ['insuranceVault', 'w'], ['mint', 'w'], ['tokenProgram', '']
   ],
   slash_invalid_proof: [['config', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['clientToken', 'w'], ['workerNode', 'w'], ['stakeVault', 'w'], ['insuranceVault', 'w'], ['mint', 'w'], ['tokenProgram', '']],
-  finalize_dispute: [['config', 'w'], ['dispute', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['clientToken', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['stakeVault', 'w'], ['voteVault', 'w'], ['tokenProgram', '']],
+  finalize_dispute: [['config', 'w'], ['dispute', 'w'], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['clientToken', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['stakeVault', 'w'], ['voteVault', 'w'], ['insuranceVault', 'w'], ['mint', 'w'], ['tokenProgram', '']],
   close_dispute: [['claimant', 'w'], ['config', ''], ['dispute', 'w'], ['voteVault', 'w'], ['tokenProgram', ''], ['platformVault', 'w']],
   submit_delivery: [['worker', 's'], ['escrow', 'w']],
   claim_payment: [['worker', 's'], ['config', ''], ['escrow', 'w'], ['escrowVault', 'w'], ['workerNode', 'w'], ['workerToken', 'w'], ['platformVault', 'w'], ['tokenProgram', '']],
@@ -441,7 +441,7 @@ export function commitVote (a: JurorAccounts, commitment: Uint8Array, programId 
   return buildInstruction('commit_vote', jurorAccounts(a, programId), { commitment }, programId)
 }
 
-/** `reveal_vote`: the juror opens its commitment within the reveal window; `side` 0 client, 1 worker (`SIDE`). */
+/** `reveal_vote`: the juror opens its commitment within the reveal window; `side` 0 client, 1 worker, 3 unavailable (`SIDE`). */
 export function revealVote (a: JurorAccounts, side: number, salt: Uint8Array, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
   const all = jurorAccounts(a, programId)
   return buildInstruction('reveal_vote', { juror: a.juror, dispute: a.dispute, vote: all.vote as PublicKey }, { side, salt }, programId)
@@ -479,11 +479,12 @@ export function resolveDispute (a: Partial<ResolveDisputeAccounts> & { readonly 
   }, {}, programId)
 }
 
-export type FinalizeDisputeAccounts = Omit<ResolveDisputeAccounts, 'mint'> & { readonly mint?: PublicKey, readonly voteVault?: PublicKey }
+export type FinalizeDisputeAccounts = ResolveDisputeAccounts & { readonly voteVault?: PublicKey, readonly insuranceVault?: PublicKey }
 
 /**
  * `finalize_dispute` (anyone): executes the jury's recorded verdict (refund and slash, or payment)
- * and pays the claimant's bond to the winner.
+ * and pays the claimant's bond to the winner. `mint` (Config's): an unavailable verdict slashes
+ * the worker as `timeout_refund` does, burning part of it.
  */
 export function finalizeDispute (a: FinalizeDisputeAccounts, programId = CYXWIZ_PROGRAM_ID): TransactionInstruction {
   const dispute = a.dispute ?? disputePda(programId, a.escrow).address

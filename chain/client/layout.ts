@@ -348,7 +348,7 @@ export const CLIENT_STATE: Layout = [
   ['_padding', bytes(7)]
 ]
 
-/** `state.rs::Dispute` after its discriminator (432 bytes). */
+/** `state.rs::Dispute` after its discriminator (440 bytes). */
 export const DISPUTE: Layout = [
   ['escrow', 'pubkey'],
   ['client', 'pubkey'],
@@ -367,6 +367,7 @@ export const DISPUTE: Layout = [
   ['bond', 'u64'],
   ['depositsClient', 'u64'],
   ['depositsWorker', 'u64'],
+  ['depositsUnavailable', 'u64'],
   ['depositsCommitted', 'u64'],
   ['locked', 'u64'],
   ['pool', 'u64'],
@@ -375,6 +376,7 @@ export const DISPUTE: Layout = [
   ['revealed', 'u32'],
   ['votesClient', 'u32'],
   ['votesWorker', 'u32'],
+  ['votesUnavailable', 'u32'],
   ['openVotes', 'u32'],
   ['claimant', 'u8'],
   ['state', 'u8'],
@@ -383,7 +385,7 @@ export const DISPUTE: Layout = [
   ['vaultBump', 'u8'],
   ['round', 'u8'],
   ['drawn', 'u8'],
-  ['_padding', bytes(5)]
+  ['_padding', bytes(1)]
 ]
 
 /** `state.rs::Vote` after its discriminator (112 bytes): one juror's vote in one round. */
@@ -430,8 +432,12 @@ export const TERMINAL_ESCROW_STATES: readonly number[] = [
   ESCROW_STATE.completed, ESCROW_STATE.cancelled, ESCROW_STATE.timedOut, ESCROW_STATE.resolvedForClient, ESCROW_STATE.resolvedForWorker,
   ESCROW_STATE.proofFailed
 ]
-/** `Dispute.winner`/`claimant`, `Vote.side`; `none` only as a winner: the last jury round ended without a verdict. */
-export const SIDE = { client: 0, worker: 1, none: 2 } as const
+/**
+ * `Dispute.winner`/`claimant`, `Vote.side`; `none` only as a winner: the last jury round ended
+ * without a verdict; `unavailable` a ballot and a winner, never a claimant: the juror could not
+ * fetch the evidence (docs/security.md, finding 16).
+ */
+export const SIDE = { client: 0, worker: 1, none: 2, unavailable: 3 } as const
 /** open: evidence, then jury rounds (draw, commit, reveal; redrawn without a verdict); resolved:
  * the jury's verdict recorded, not executed; finalized: executed by `finalize_dispute`. */
 export const DISPUTE_STATE = { open: 0, resolved: 1, finalized: 2 } as const
@@ -515,7 +521,7 @@ export const EVENTS = {
     ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['claimant', 'pubkey'], ['evidenceDeadline', 'i64'], ['commitDeadline', 'i64'], ['bond', 'u64']
   ] as Layout,
   DisputeResolved: [
-    ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['votesClient', 'u64'], ['votesWorker', 'u64'], ['round', 'u64'], ['winner', 'u64']
+    ['dispute', 'pubkey'], ['escrow', 'pubkey'], ['votesClient', 'u64'], ['votesWorker', 'u64'], ['votesUnavailable', 'u64'], ['round', 'u64'], ['winner', 'u64']
   ] as Layout,
   ChallengeDrawn: [['escrow', 'pubkey'], ['slot', 'u64'], ['step', 'u64'], ['revealed', 'u64'], ['proofDeadline', 'i64']] as Layout,
   JuryDrawn: [['dispute', 'pubkey'], ['slot', 'u64'], ['round', 'u64']] as Layout,

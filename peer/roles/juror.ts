@@ -6,21 +6,26 @@
  * of its own, and finds for a side:
  * - `worker`: every re-executed segment matched;
  * - `client`: blocks arrived invalid, or a segment did not re-execute;
- * - `unavailable`: no holder served the whole evidence — no judgement on the work, so the juror
- *   does not commit (it risks no deposit on a guess; an undrawn round is redrawn, and after the
- *   last the dispute ends with no verdict, `juryOutcome`).
+ * - `unavailable`: no holder served the whole evidence after every retry (docs/security.md,
+ *   finding 16) — no judgement on the work, but a ballot of its own: the dispute is the request
+ *   the worker must answer by serving its evidence within the evidence and commit windows, and a
+ *   strict majority of `unavailable` treats the worker as one that never delivered;
+ * - `not-judged`: the juror fetched the evidence but cannot re-execute it on this machine, or the
+ *   dispute cites no valid CID (nothing a worker could serve) — no ballot: it does not commit (it
+ *   risks no deposit on a guess; a round without enough reveals is redrawn, `juryOutcome`).
  * Its vote is then a commitment (`jurorBallot`) revealed after the commit window.
  */
 import { randomBytes } from 'node:crypto'
 import { logger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
-import { voteCommitment, type Side } from '../../protocols/index.js'
+import { voteCommitment, type Ballot } from '../../protocols/index.js'
 import { isEvidenceError } from '../../storage/index.js'
 import type { EvidenceFetch, FetchEvidenceOptions } from '../evidence/index.js'
 
 const log = logger('cyx:juror')
 
-export type JurorVerdict = Side | 'unavailable'
+/** A ballot (client, worker, unavailable), or no judgement at all (`not-judged`: abstain). */
+export type JurorVerdict = Ballot | 'not-judged'
 
 export interface JurorComponents {
   /** Every block of `cid` into this peer's blockstore (peer/evidence `fetchEvidence` over this node). */
@@ -51,9 +56,12 @@ export interface JurorFinding {
   readonly reasons: readonly string[]
 }
 
-/** Where the re-execution's outcome points: passed → the worker, failed → the client. */
+/**
+ * Where the re-execution of fetched evidence points: passed → the worker, failed → the client,
+ * not judged on this machine → no ballot (never `unavailable`: the evidence was served).
+ */
 export function sideOf (verify: 'passed' | 'failed' | 'not-judged'): JurorVerdict {
-  return verify === 'passed' ? 'worker' : verify === 'failed' ? 'client' : 'unavailable'
+  return verify === 'passed' ? 'worker' : verify === 'failed' ? 'client' : 'not-judged'
 }
 
 /** The juror's finding on the evidence `r.cid` (see the module header). */
@@ -62,8 +70,10 @@ export async function judgeEvidence (c: JurorComponents, r: JudgeRequest): Promi
   try {
     cid = CID.parse(r.cid)
   } catch (e) {
-    // A claim that cites no valid CID cites no evidence a juror can re-run.
-    return { cid: r.cid, verdict: 'unavailable', blocks: 0, segments: [], reasons: [`the dispute cites no valid CID (${r.cid}): ${e instanceof Error ? e.message : String(e)}`] }
+    // A claim that cites no valid CID cites no evidence a juror can re-run, nor one a worker could
+    // serve: no ballot (a client could otherwise cite garbage to have a silent worker found
+    // `unavailable`).
+    return { cid: r.cid, verdict: 'not-judged', blocks: 0, segments: [], reasons: [`the dispute cites no valid CID (${r.cid}): ${e instanceof Error ? e.message : String(e)}`] }
   }
   let blocks = 0
   try {
@@ -86,7 +96,7 @@ export async function judgeEvidence (c: JurorComponents, r: JudgeRequest): Promi
 }
 
 /** A juror's sealed vote: a fresh salt and its commitment, SHA-256(side ‖ salt ‖ dispute ‖ juror). Keep the salt to reveal. */
-export function jurorBallot (side: Side, dispute: Uint8Array, juror: Uint8Array, salt: Uint8Array = Uint8Array.from(randomBytes(32))): { readonly side: Side, readonly salt: Uint8Array, readonly commitment: Uint8Array } {
+export function jurorBallot (side: Ballot, dispute: Uint8Array, juror: Uint8Array, salt: Uint8Array = Uint8Array.from(randomBytes(32))): { readonly side: Ballot, readonly salt: Uint8Array, readonly commitment: Uint8Array } {
   if (salt.length !== 32) throw new RangeError(`a vote's salt is 32 bytes (got ${salt.length})`)
   return { side, salt, commitment: voteCommitment(side, salt, dispute, juror) }
 }

@@ -87,8 +87,9 @@ export interface JurorReport {
   readonly reasons: readonly string[]
   /** The round it sat in (the one that decided). */
   readonly round: number
-  /** The side it committed to and revealed ('abstained' when it could not judge: no commit, no deposit). */
-  readonly side: 'client' | 'worker' | 'abstained'
+  /** The side it committed to and revealed ('unavailable': it could not fetch the evidence;
+   * 'abstained' when it fetched but could not judge: no commit, no deposit). */
+  readonly side: 'client' | 'worker' | 'unavailable' | 'abstained'
   /** Its deposit (base units): `DISPUTE.jurorRiskBps` of its stake at the commit. */
   readonly deposit: string
   readonly commitSignature: string | null
@@ -110,8 +111,9 @@ export interface DisputeReport {
   /** The deciding round's revealed votes, one per juror. */
   readonly votesClient: number
   readonly votesWorker: number
-  /** 'none': the last round ended without a verdict (the terminal rule). */
-  readonly winner: 'client' | 'worker' | 'none'
+  /** 'none': the last round ended without a verdict (the terminal rule); 'unavailable': the
+   * jury could not fetch the evidence (finding 16). */
+  readonly winner: 'client' | 'worker' | 'none' | 'unavailable'
   readonly resolvedBy: string
   readonly resolveSignature: string
   /** `finalize_dispute`, sent at once after the verdict: it moves the tokens. */
@@ -139,7 +141,7 @@ export interface CourtOptions {
   readonly log: (line: string) => void
 }
 
-const sideName = (v: number): 'client' | 'worker' | 'none' => v === SIDE.client ? 'client' : v === SIDE.worker ? 'worker' : 'none'
+const sideName = (v: number): 'client' | 'worker' | 'none' | 'unavailable' => v === SIDE.client ? 'client' : v === SIDE.worker ? 'worker' : v === SIDE.unavailable ? 'unavailable' : 'none'
 
 /** Carries an open dispute through its jury rounds to the verdict and settles every juror's vote. */
 export async function carryDispute (c: CourtOptions): Promise<DisputeReport> {
@@ -184,7 +186,7 @@ export async function carryDispute (c: CourtOptions): Promise<DisputeReport> {
       }
       const r = await juror.review({ cid: judged, holder: c.worker.addrs, challengeSeed: LocalNetwork.seedBytes(c.seed, `${juror.name}/challenge/${round}`), checks: PROOF.defaultSpotChecks, timeoutMs: 60_000 })
       const base = { name: juror.name, cid: judged, ...r, round, withdrawSignature: null }
-      if (r.verdict === 'unavailable') {
+      if (r.verdict === 'not-judged') {
         log(`  ${juror.name} (drawn): could not judge the evidence (${r.reasons[0] ?? ''}): it does not commit`)
         jurors.push({ ...base, side: 'abstained', deposit: '0', commitSignature: null, revealSignature: null })
         continue
@@ -216,9 +218,9 @@ export async function carryDispute (c: CourtOptions): Promise<DisputeReport> {
   const winner = sideName(d.winner)
   const e = await readEscrow(net, c.escrow)
   const finalizeSignature = await resolver.send([finalizeDispute({
-    escrow: c.escrow, worker: e.worker, clientToken: tokenAccount(e.client, net.mint), workerToken: tokenAccount(e.worker, net.mint)
+    escrow: c.escrow, worker: e.worker, clientToken: tokenAccount(e.client, net.mint), workerToken: tokenAccount(e.worker, net.mint), mint: net.mint
   })])
-  const bondTo = winner === 'none' ? claimant : winner
+  const bondTo = winner === 'none' ? claimant : winner === 'unavailable' ? 'client' : winner
   log(`  ${resolver.name} calls finalize_dispute: the verdict is executed, the ${claimant}'s bond of ${formatTokens(d0.bond)} CYXWIZ goes to the ${bondTo}`)
 
   // 7. Every vote is settled back into its juror's stake (anyone may send it; each juror does).

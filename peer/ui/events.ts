@@ -69,7 +69,7 @@ export type UiEvent =
   /** A job's escrow on-chain. */
   | { readonly type: 'escrow', readonly job: string, readonly address: string, readonly state: string, readonly amount: string, readonly worker: string, readonly epochsDone: number, readonly epochsTotal: number, readonly anchoredRoot: string | null }
   /** A dispute on-chain. */
-  | { readonly type: 'dispute', readonly address: string, readonly escrow: string, readonly state: string, readonly votesClient: string, readonly votesWorker: string, readonly voters: number, readonly round: number, readonly winner: 'client' | 'worker' | 'none' | null, readonly job?: string }
+  | { readonly type: 'dispute', readonly address: string, readonly escrow: string, readonly state: string, readonly votesClient: string, readonly votesWorker: string, readonly voters: number, readonly round: number, readonly winner: 'client' | 'worker' | 'none' | 'unavailable' | null, readonly job?: string }
   /** The run's report (sim): its checks and the balances it reconciled. */
   | { readonly type: 'report', readonly ok: boolean, readonly checks: ReadonlyArray<{ readonly name: string, readonly ok: boolean }>, readonly balances: Readonly<Record<string, string>> }
   /** A line of the run's log. */

@@ -379,7 +379,7 @@ export class SimUiSource {
       if (info !== null && info.owner.equals(CYXWIZ_PROGRAM_ID)) {
         const d = decodeDispute(info.data)
         const resolved = d.state !== DISPUTE_STATE.open
-        const event: UiEvent = { type: 'dispute', job, address: dispute.toBase58(), escrow: address, state: nameOf(DISPUTE_STATE, d.state), votesClient: String(d.votesClient), votesWorker: String(d.votesWorker), voters: d.revealed, round: d.round, winner: !resolved ? null : d.winner === SIDE.client ? 'client' : d.winner === SIDE.worker ? 'worker' : 'none' }
+        const event: UiEvent = { type: 'dispute', job, address: dispute.toBase58(), escrow: address, state: nameOf(DISPUTE_STATE, d.state), votesClient: String(d.votesClient), votesWorker: String(d.votesWorker), voters: d.revealed, round: d.round, winner: !resolved ? null : d.winner === SIDE.client ? 'client' : d.winner === SIDE.worker ? 'worker' : d.winner === SIDE.unavailable ? 'unavailable' : 'none' }
         const key = JSON.stringify(event)
         if (this.#lastDisputes.get(address) !== key) { this.#lastDisputes.set(address, key); this.#push(event) }
       }

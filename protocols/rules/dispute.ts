@@ -9,6 +9,11 @@ import { settlementSplit } from './settlement.js'
 import { fraudSlashSplit, slashStake } from './slashing.js'
 
 export type Side = 'client' | 'worker'
+/**
+ * A juror's ballot and a round's verdict: a side, or `unavailable` — the juror could not fetch the
+ * evidence after every retry (docs/security.md, finding 16); never a claimant.
+ */
+export type Ballot = Side | 'unavailable'
 
 export interface Verdict {
   /** Escrow tokens to the client. */
@@ -21,6 +26,9 @@ export interface Verdict {
   readonly slashed: bigint
   readonly slashToClient: bigint
   readonly slashToTreasury: bigint
+  /** A timeout-rate slash (`unavailableOutcome`) goes to the insurance vault and is burned instead. */
+  readonly slashToInsurance?: bigint
+  readonly slashBurned?: bigint
   readonly reputationDelta: number
   readonly banWorker: boolean
 }
@@ -75,11 +83,38 @@ export function noVerdictOutcome (delivered: boolean, escrowAmount: bigint, work
 }
 
 /**
+ * An `unavailable` verdict (finding 16: a strict majority of the jury could not fetch the evidence
+ * during the evidence and commit windows, the worker's time to serve it): the worker is treated as
+ * one that never delivered, as `timeout_refund` treats it — the client refunded in full, the stake
+ * slashed at `SLASHING.timeoutBps` (80 % to insurance, 20 % burned, `slashStake`), the timeout
+ * penalty, no ban. (The program also counts the failure in the worker's repeated-failures window,
+ * `recordFailure`, as for a timeout; a third one slashes again.)
+ */
+export function unavailableOutcome (escrowAmount: bigint, workerStake: bigint): Verdict {
+  assertAmount(escrowAmount, 'escrow amount')
+  const s = slashStake(workerStake, SLASHING.timeoutBps)
+  return {
+    clientRefund: escrowAmount,
+    workerPayment: 0n,
+    platformFee: 0n,
+    slashed: s.slashed,
+    slashToClient: 0n,
+    slashToTreasury: 0n,
+    slashToInsurance: s.insurance,
+    slashBurned: s.burned,
+    reputationDelta: reputationDelta('timeout'),
+    banWorker: false
+  }
+}
+
+/**
  * The claimant's bond (`DISPUTE.disputeBond`, locked at `open_dispute`; audit finding 5): returned
  * to the claimant if it wins or if there was no verdict (`'none'`, the terminal rule: a jury
  * failure is not the claimant's loss), paid to the respondent (the other party) if it loses.
- * Whole, no split.
+ * An `unavailable` verdict counts as the client's win: the worker could not show its evidence (a
+ * client claimant gets its bond back; a worker claimant's goes to the client). Whole, no split.
  */
-export function bondOutcome (claimant: Side, winner: Side | 'none'): 'returned' | 'to-respondent' {
-  return claimant === winner || winner === 'none' ? 'returned' : 'to-respondent'
+export function bondOutcome (claimant: Side, winner: Ballot | 'none'): 'returned' | 'to-respondent' {
+  if (winner === 'none') return 'returned'
+  return claimant === (winner === 'unavailable' ? 'client' : winner) ? 'returned' : 'to-respondent'
 }

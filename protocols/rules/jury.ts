@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import { DISPUTE } from '../params.js'
 import { assertAmount } from './amount.js'
-import type { Side } from './dispute.js'
+import type { Ballot } from './dispute.js'
 
 const sha256 = (...parts: Uint8Array[]): Uint8Array => {
   const h = createHash('sha256')
@@ -39,17 +39,29 @@ export function isDrawn (seed: Uint8Array, node: Uint8Array, stake: bigint, tota
   return x * total < ks << 64n
 }
 
-/** A juror's commitment: SHA-256(side ‖ salt ‖ dispute ‖ juror), side 0 client, 1 worker. */
-export function voteCommitment (side: Side, salt: Uint8Array, dispute: Uint8Array, juror: Uint8Array): Uint8Array {
-  return sha256(Uint8Array.of(side === 'client' ? 0 : 1), salt, dispute, juror)
+/** A ballot's byte on-chain (`Vote.side`, `Dispute.winner`): 0 client, 1 worker, 3 unavailable (2 is "no verdict", never a ballot). */
+export const BALLOT_BYTE: Readonly<Record<Ballot, number>> = { client: 0, worker: 1, unavailable: 3 }
+
+/** A juror's commitment: SHA-256(side ‖ salt ‖ dispute ‖ juror), side its `BALLOT_BYTE`. */
+export function voteCommitment (side: Ballot, salt: Uint8Array, dispute: Uint8Array, juror: Uint8Array): Uint8Array {
+  return sha256(Uint8Array.of(BALLOT_BYTE[side]), salt, dispute, juror)
 }
 
-/** A round's outcome: at least `minJurors` reveals and a strict majority decide; otherwise a redraw. */
-export function juryVerdict (v: { votesClient: number, votesWorker: number }, minJurors: number = DISPUTE.minJurors): { kind: 'verdict', winner: Side } | { kind: 'redraw', reason: 'too-few-reveals' | 'tie' } {
-  const revealed = v.votesClient + v.votesWorker
+/** A round's revealed votes by ballot (`votesUnavailable` absent: none). */
+export interface RoundVotes { readonly votesClient: number, readonly votesWorker: number, readonly votesUnavailable?: number }
+
+/**
+ * A round's outcome: at least `minJurors` reveals and a strict majority — one ballot with more
+ * votes than the other two together — decide (client, worker, or unavailable: finding 16);
+ * otherwise a redraw ('tie': enough reveals, no ballot over half).
+ */
+export function juryVerdict (v: RoundVotes, minJurors: number = DISPUTE.minJurors): { kind: 'verdict', winner: Ballot } | { kind: 'redraw', reason: 'too-few-reveals' | 'tie' } {
+  const unavailable = v.votesUnavailable ?? 0
+  const revealed = v.votesClient + v.votesWorker + unavailable
   if (revealed < minJurors) return { kind: 'redraw', reason: 'too-few-reveals' }
-  if (v.votesClient === v.votesWorker) return { kind: 'redraw', reason: 'tie' }
-  return { kind: 'verdict', winner: v.votesClient > v.votesWorker ? 'client' : 'worker' }
+  const tally: Array<[Ballot, number]> = [['client', v.votesClient], ['worker', v.votesWorker], ['unavailable', unavailable]]
+  const top = tally.find(([, n]) => 2 * n > revealed)
+  return top === undefined ? { kind: 'redraw', reason: 'tie' } : { kind: 'verdict', winner: top[0] }
 }
 
 /**
@@ -57,7 +69,7 @@ export function juryVerdict (v: { votesClient: number, votesWorker: number }, mi
  * without one is redrawn unless it was the last (`round + 1 >= maxRounds`, rounds count from 0),
  * which resolves the dispute with no verdict (`noVerdictOutcome` in `dispute.ts`).
  */
-export function juryOutcome (v: { votesClient: number, votesWorker: number, round: number }, minJurors: number = DISPUTE.minJurors, maxRounds: number = DISPUTE.maxJuryRounds): { kind: 'verdict', winner: Side } | { kind: 'redraw' | 'no-verdict', reason: 'too-few-reveals' | 'tie' } {
+export function juryOutcome (v: RoundVotes & { readonly round: number }, minJurors: number = DISPUTE.minJurors, maxRounds: number = DISPUTE.maxJuryRounds): { kind: 'verdict', winner: Ballot } | { kind: 'redraw' | 'no-verdict', reason: 'too-few-reveals' | 'tie' } {
   if (!Number.isInteger(v.round) || v.round < 0) throw new RangeError(`round must be a non-negative integer, got ${v.round}`)
   if (!Number.isInteger(maxRounds) || maxRounds < 1) throw new RangeError(`maxRounds must be a positive integer, got ${maxRounds}`)
   const r = juryVerdict(v, minJurors)
@@ -76,7 +88,7 @@ export function jurorDeposit (stake: bigint, riskBps: number = DISPUTE.jurorRisk
  * verdict (`noVerdict`): the deposit to a revealer, 0 otherwise. The deciding round: deposit + ⌊pool × deposit / majority deposits⌋ to a majority
  * revealer, 0 otherwise (the remainder of the pool is swept to the treasury at close).
  */
-export function jurorPayout (v: { deposit: bigint, revealed: boolean, side?: Side, redrawn: boolean, noVerdict?: boolean, winner?: Side, pool?: bigint, majorityDeposits?: bigint }): bigint {
+export function jurorPayout (v: { deposit: bigint, revealed: boolean, side?: Ballot, redrawn: boolean, noVerdict?: boolean, winner?: Ballot, pool?: bigint, majorityDeposits?: bigint }): bigint {
   if (!v.revealed) return 0n
   if (v.redrawn || v.noVerdict === true) return v.deposit
   if (v.side !== v.winner || v.majorityDeposits === undefined || v.majorityDeposits === 0n) return 0n

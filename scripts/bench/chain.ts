@@ -125,7 +125,7 @@ function juryRound (disputeKey: PublicKey, escrowKey: PublicKey, voting: typeof 
   send('resolve_dispute', resolveDispute({ escrow: escrowKey }, pid), [L.payer])
 }
 juryRound(dispute, e4, jurors, true)
-run('finalize_dispute', finalizeDispute({ escrow: e4, worker: owner, clientToken: client.token, workerToken: worker.token }, pid), [L.payer])
+run('finalize_dispute', finalizeDispute({ escrow: e4, worker: owner, clientToken: client.token, workerToken: worker.token, mint }, pid), [L.payer])
 for (const j of jurors) run('withdraw_vote', withdrawVote({ juror: j.kp.publicKey, dispute, round: 0 }, pid), [L.payer])
 run('close_dispute', closeDispute({ claimant: client.kp.publicKey, dispute }, pid), [L.payer])
 // A stalled worker's escrow handed over to another registered node (juror-1's) for the rest.
@@ -142,7 +142,7 @@ L.warp(d5.revealDeadline - L.unixTime())
 nextSlot()
 run('resolve_dispute (redraw)', resolveDispute({ escrow: e5 }, pid), [L.payer])
 juryRound(dispute5, e5, jurors, false)
-L.mustSend([finalizeDispute({ escrow: e5, worker: owner, clientToken: client.token, workerToken: worker.token }, pid)], [L.payer])
+L.mustSend([finalizeDispute({ escrow: e5, worker: owner, clientToken: client.token, workerToken: worker.token, mint }, pid)], [L.payer])
 const e6 = escrow()
 deliver(e6, 'e6')
 L.warp(BigInt(PROOF.challengeWindowSeconds))

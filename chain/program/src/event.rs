@@ -226,16 +226,18 @@ impl Event for DisputeOpened {
 pub struct DisputeResolved {
     pub dispute: Pubkey,
     pub escrow: Pubkey,
-    /// Revealed votes by side, and the round that decided.
+    /// Revealed votes by side (unavailable: the evidence could not be fetched), and the round
+    /// that decided.
     pub votes_client: u64,
     pub votes_worker: u64,
+    pub votes_unavailable: u64,
     pub round: u64,
-    /// 0 client, 1 worker.
+    /// 0 client, 1 worker, 2 no verdict (the last round), 3 unavailable.
     pub winner: u64,
 }
 impl Event for DisputeResolved {
     const DISCRIMINATOR: [u8; 8] = disc::event("DisputeResolved");
-    const LEN: usize = 96;
+    const LEN: usize = 104;
 }
 
 const _: () = assert!(core::mem::size_of::<ProgressAnchored>() == ProgressAnchored::LEN);

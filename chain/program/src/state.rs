@@ -478,6 +478,10 @@ pub const SIDE_WORKER: u8 = 1;
 /// `Dispute.winner` when the last jury round (`max_jury_rounds`) ended without a verdict: neither
 /// side won (`finalize_dispute`: the status quo, the bond back to the claimant, no slash).
 pub const SIDE_NONE: u8 = 2;
+/// A ballot and a verdict: the evidence could not be fetched (docs/security.md, finding 16). As a
+/// verdict (a strict majority of at least `min_jurors` reveals) the worker is treated as one that
+/// never delivered: the client refunded in full, the worker slashed as by `timeout_refund`.
+pub const SIDE_UNAVAILABLE: u8 = 3;
 /// Evidence, then rounds of a drawn jury (commit, reveal); a round without a verdict is redrawn.
 pub const DISPUTE_OPEN: u8 = 0;
 /// A verdict recorded by `resolve_dispute`, not yet executed; `finalize_dispute` executes it.
@@ -518,6 +522,8 @@ pub struct Dispute {
     /// The current round's revealed deposits by side.
     pub deposits_client: u64,
     pub deposits_worker: u64,
+    /// The current round's revealed deposits of `SIDE_UNAVAILABLE` votes.
+    pub deposits_unavailable: u64,
     /// The current round's committed deposits (revealed or not).
     pub deposits_committed: u64,
     /// Deposits of votes not yet settled by `withdraw_vote`, all rounds.
@@ -532,6 +538,8 @@ pub struct Dispute {
     pub revealed: u32,
     pub votes_client: u32,
     pub votes_worker: u32,
+    /// `SIDE_UNAVAILABLE` votes: jurors that could not fetch the evidence after every retry.
+    pub votes_unavailable: u32,
     /// Votes not yet settled by `withdraw_vote`, all rounds.
     pub open_votes: u32,
     pub claimant: u8,
@@ -544,10 +552,10 @@ pub struct Dispute {
     pub round: u8,
     /// 1 once the current round's jury seed is fixed (`draw_jury`).
     pub drawn: u8,
-    pub _padding: [u8; 5],
+    pub _padding: [u8; 1],
 }
 
-const _: () = assert!(core::mem::size_of::<Dispute>() == 4 * 32 + 2 * CID_LEN + 32 + 5 * 8 + 9 * 8 + 5 * 4 + 7 + 5);
+const _: () = assert!(core::mem::size_of::<Dispute>() == 4 * 32 + 2 * CID_LEN + 32 + 5 * 8 + 10 * 8 + 6 * 4 + 7 + 1);
 
 impl AccountType for Dispute {
     const DISCRIMINATOR: [u8; 8] = disc::account("Dispute");

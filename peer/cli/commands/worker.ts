@@ -131,6 +131,8 @@ ${NODE_USAGE}
             case 'juror-committed': say(e.type, { dispute: e.dispute, round: e.round, side: e.side, deposit: e.deposit, segments: e.segments, signature: e.signature }, `dispute ${e.dispute.slice(0, 8)}… round ${e.round}: re-ran segments ${e.segments.join(', ')}, committed for the ${e.side} with a deposit of ${e.deposit} base units (${e.signature})`); break
             case 'juror-revealed': say(e.type, { dispute: e.dispute, round: e.round, side: e.side, signature: e.signature }, `dispute ${e.dispute.slice(0, 8)}… round ${e.round}: revealed its vote for the ${e.side} (${e.signature})`); break
             case 'juror-settled': say(e.type, { dispute: e.dispute, round: e.round, by: e.by, returned: e.returned, signature: e.signature }, `dispute ${e.dispute.slice(0, 8)}… round ${e.round}: vote settled${e.by === 'self' ? `, ${String(e.returned)} base units back into the stake (${e.signature ?? ''})` : ' by another'}`); break
+            case 'dispute-answered': say(e.type, { dispute: e.dispute, cid: e.cid, signature: e.signature }, `dispute ${e.dispute.slice(0, 8)}… against this worker: answered with the delivered evidence ${e.cid} (${e.signature}); keep serving it through the commit window`); break
+            case 'dispute-answer-failed': say(e.type, { dispute: e.dispute, error: e.error }, `dispute ${e.dispute.slice(0, 8)}… against this worker: answering failed: ${e.error} (tried again at the next poll)`); break
             case 'juror-failed': say(e.type, { dispute: e.dispute ?? null, round: e.round ?? null, step: e.step, error: e.error }, `${e.dispute === undefined ? 'juror' : `dispute ${e.dispute.slice(0, 8)}… round ${String(e.round)}`}: ${e.step} failed: ${e.error} (tried again at the next poll)`); break
           }
         }

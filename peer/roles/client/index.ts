@@ -26,7 +26,7 @@ import { keepCheckpoints, type KeptCheckpoint } from './keeper.js'
 import { WorkerStalledError, handOverJob, stallDue } from './failover.js'
 import { clientComponents, type ClientComponents } from './components.js'
 import { discoverWorkers } from './discover.js'
-import { disputes, openJobDispute } from './dispute.js'
+import { disputeClaim, openJobDispute } from './dispute.js'
 import { openEscrow } from './escrow.js'
 import { deliveryFacts, recordedDelivery, resumeFactsOf } from './record.js'
 import { runSession } from './session.js'
@@ -277,7 +277,7 @@ export class Client {
 
     const base = { jobId, spec, ranking: j.ranking, winner: j.winner, escrow: escrow.toBase58(), session, tier, ...(j.failover === undefined ? {} : { failover: j.failover }) }
     let report: SpotCheckReport | undefined
-    let disputed: { disputeSignature?: string } = {}
+    let disputed: { disputeSignature?: string, disputeReason?: string } = {}
     const settle = this.#o.settle ?? 'complete'
     if (from !== 'verified') {
       // 6. Fetch the evidence from the winner over bitswap, spot-check it, match it to the chain.
@@ -289,7 +289,11 @@ export class Client {
       }, emit)
       signal?.throwIfAborted()
       emit({ type: 'spot-check', report })
-      if (disputes(settle, report.passed, tier)) disputed = { disputeSignature: await openJobDispute(c, escrow, session.delivery.evidenceCid) }
+      const claim = disputeClaim(settle, report, tier)
+      if (claim !== undefined) {
+        log('job %s: disputing the delivery: %s', jobId, claim)
+        disputed = { disputeSignature: await openJobDispute(c, escrow, session.delivery.evidenceCid), disputeReason: claim.slice(0, 500) }
+      }
       if (!report.passed) {
         await step('rejected', { spotCheck: report.reasons.join('; ').slice(0, 500), ...disputed })
         return { ...base, ...disputed, spotCheck: report, state: 'rejected', completeSignature: undefined }

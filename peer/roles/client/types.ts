@@ -133,8 +133,9 @@ export interface JobOutcome {
   readonly session: JobSessionResult
   readonly spotCheck: SpotCheckReport | undefined
   readonly completeSignature: string | undefined
-  /** `open_dispute`'s signature when the client disputed (`settle: 'dispute'`). */
+  /** `open_dispute`'s signature when the client disputed (`disputeClaim`), and why. */
   readonly disputeSignature?: string
+  readonly disputeReason?: string
   readonly tier: Tier
   /** zk tier: what the program did with the worker's proof of the challenged step. */
   readonly zk?: ZkOutcome

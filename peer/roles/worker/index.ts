@@ -165,7 +165,15 @@ export class Worker {
           verify: async (cid, challengeSeed, checks) => await verifyEvidence({ cid, peer: { helia }, challengeSeed, checks })
         }, r),
         ballots: o.store.ballots,
-        send
+        send,
+        // A disputed delivery is still unfinished (delivered, not settled) in the job book.
+        deliveredEvidence: async (escrow) => {
+          for (const r of await this.jobs.unfinished()) {
+            const f = workerFactsOf(r.facts)
+            if (f.escrow?.equals(escrow) === true && f.evidenceCid !== undefined) return f.evidenceCid
+          }
+          return undefined
+        }
       }, { pollMs: o.jurorPollMs ?? JUROR_POLL_MS, checks: PROOF.defaultSpotChecks, signal: this.#stopping.signal }, (e) => { this.#emit(e) })
   }
 

@@ -4,13 +4,18 @@
  * - a round whose jury is drawn, inside its commit window, that drew this node (`isDrawn`, and the
  *   program's eligibility: active, not unstaking, registered before the opening, neither party):
  *   it judges the evidence the dispute cites (peer/roles/juror.ts `judgeEvidence`: fetched by CID,
- *   spot checks re-run with its own challenge). Unavailable evidence → no commit (no deposit risked
- *   on a guess). Otherwise it makes a ballot (`jurorBallot`), **keeps it in the peer store before
- *   sending** `commit_vote` (a commitment whose salt is lost cannot be revealed: the deposit would
- *   be forfeited), then commits;
+ *   spot checks re-run with its own challenge). Evidence no holder served after every retry is a
+ *   ballot of its own, `unavailable` (finding 16: the worker had the evidence window and serves
+ *   through the commit window); fetched evidence this machine cannot re-execute (`not-judged`) →
+ *   no commit (no deposit risked on a guess). Otherwise it makes a ballot (`jurorBallot`), **keeps
+ *   it in the peer store before sending** `commit_vote` (a commitment whose salt is lost cannot be
+ *   revealed: the deposit would be forfeited), then commits;
  * - its kept ballot of the current round, inside the reveal window: `reveal_vote`;
  * - its kept ballot of a round that is over (redrawn, or the dispute resolved): `withdraw_vote`,
- *   its deposit (and any share of the forfeits) back into its stake; then the ballot is forgotten.
+ *   its deposit (and any share of the forfeits) back into its stake; then the ballot is forgotten;
+ * - a dispute against this node as the worker, in its evidence window, not answered yet: when the
+ *   node knows the evidence it delivered for that escrow (`deliveredEvidence`), `submit_evidence`
+ *   citing it — the jurors then fetch and judge that, whatever CID the claim cited.
  * A restart keeps every ballot (the store), so the node still reveals and settles what it
  * committed before. A ballot kept but whose commit never landed is sent again while the commit
  * window is open, and forgotten after it. Every step is a worker event; a failed step is reported
@@ -19,8 +24,8 @@
  */
 import { logger } from '@libp2p/logger'
 import type { PublicKey, TransactionInstruction } from '@solana/web3.js'
-import { DISPUTE_STATE, NODE_STATUS, SIDE, commitVote, revealVote, withdrawVote, type DisputeAccount, type NodeAccount, type VoteAccount } from '../../../chain/index.js'
-import { fromHex, isDrawn, jurorDeposit, toHex, type Side } from '../../../protocols/index.js'
+import { DISPUTE_STATE, NODE_STATUS, SIDE, commitVote, revealVote, submitEvidence, withdrawVote, type DisputeAccount, type NodeAccount, type VoteAccount } from '../../../chain/index.js'
+import { fromHex, isDrawn, jurorDeposit, toHex, type Ballot } from '../../../protocols/index.js'
 import type { JsonObject, Table } from '../../../storage/index.js'
 import { jurorBallot, type JudgeRequest, type JurorFinding } from '../juror.js'
 import type { WorkerEmit } from './types.js'
@@ -31,7 +36,7 @@ const log = logger('cyx:worker:juror')
 export interface KeptBallot {
   readonly dispute: string
   readonly round: number
-  readonly side: Side
+  readonly side: Ballot
   /** The salt, hex: what `reveal_vote` opens the commitment with. */
   readonly salt: string
   readonly deposit: string
@@ -56,6 +61,8 @@ export interface JurorDutyComponents {
   readonly ballots: Pick<Table<JsonObject>, 'get' | 'put' | 'delete' | 'entries'>
   /** Sends a transaction signed by the wallet and waits for its confirmation. */
   send: (ixs: TransactionInstruction[]) => Promise<string>
+  /** The evidence CID this node delivered for `escrow` as its worker (its job book), if any. */
+  deliveredEvidence?: (escrow: PublicKey) => Promise<string | undefined>
 }
 
 export interface JurorDutyOptions {
@@ -95,6 +102,11 @@ export function ineligibility (d: Pick<DisputeAccount, 'client' | 'worker' | 'op
   return undefined
 }
 
+/** Whether `wallet`, the dispute's worker, still has to answer it: open, in its evidence window, no answer on-chain yet. */
+export function owesAnswer (d: Pick<DisputeAccount, 'state' | 'worker' | 'workerEvidence' | 'evidenceDeadline'>, wallet: PublicKey, now: bigint): boolean {
+  return d.state === DISPUTE_STATE.open && d.worker.equals(wallet) && now < d.evidenceDeadline && d.workerEvidence.every((b) => b === 0)
+}
+
 /** The evidence a juror judges: the worker's answer when it gave one, else the claimant's. */
 export function judgedEvidence (d: Pick<DisputeAccount, 'clientEvidence' | 'workerEvidence'>): string {
   const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8').replace(/\0+$/, '')
@@ -108,8 +120,10 @@ export class JurorDuty {
   readonly #c: JurorDutyComponents
   readonly #o: JurorDutyOptions
   readonly #emit: WorkerEmit
-  /** Rounds already judged by this process (`<dispute>/<round>`): an unavailable one is not judged twice. */
+  /** Rounds already judged by this process (`<dispute>/<round>`): an abstention is not judged twice. */
   readonly #judged = new Set<string>()
+  /** Disputes against this node answered (or being answered) by this process. */
+  readonly #answered = new Set<string>()
   #timer: ReturnType<typeof setInterval> | undefined
   #tick: Promise<void> | undefined
 
@@ -164,6 +178,7 @@ export class JurorDuty {
       }
       await this.#step(key, b, d.address, d.data, now)
     }
+    await this.#answer(disputes, now)
     if (node === undefined) return
     for (const { address, data } of disputes) {
       if (this.#o.signal.aborted) return
@@ -179,6 +194,31 @@ export class JurorDuty {
         continue
       }
       await this.#serve(address, data, node)
+    }
+  }
+
+  /** Answers each dispute against this node that still needs it (`owesAnswer`) with the evidence it delivered. */
+  async #answer (disputes: ReadonlyArray<{ readonly address: PublicKey, readonly data: DisputeAccount }>, now: bigint): Promise<void> {
+    const c = this.#c
+    if (c.deliveredEvidence === undefined) return
+    for (const { address, data } of disputes) {
+      if (this.#o.signal.aborted) return
+      const dispute = address.toBase58()
+      if (this.#answered.has(dispute) || !owesAnswer(data, c.wallet, now)) continue
+      const cid = await c.deliveredEvidence(data.escrow)
+      if (cid === undefined) {
+        log('dispute %s: no evidence of escrow %s in the job book; not answering', dispute, data.escrow.toBase58())
+        this.#answered.add(dispute)
+        continue
+      }
+      try {
+        const signature = await c.send([submitEvidence({ party: c.wallet, dispute: address }, cid)])
+        this.#answered.add(dispute)
+        this.#emit({ type: 'dispute-answered', dispute, cid, signature })
+      } catch (e) {
+        // Tried again at the next poll while the evidence window is open.
+        this.#emit({ type: 'dispute-answer-failed', dispute, error: message(e) })
+      }
     }
   }
 
@@ -198,8 +238,8 @@ export class JurorDuty {
       this.#emit({ type: 'juror-failed', dispute, round, step: 'judge', error: message(e) })
       return
     }
-    if (finding.verdict === 'unavailable') {
-      this.#emit({ type: 'juror-abstained', dispute, round, cid, reason: finding.reasons[0] ?? 'the evidence is unavailable' })
+    if (finding.verdict === 'not-judged') {
+      this.#emit({ type: 'juror-abstained', dispute, round, cid, reason: finding.reasons[0] ?? 'no judgement on this machine' })
       return
     }
     const ballot = jurorBallot(finding.verdict, address.toBytes(), c.wallet.toBytes())

@@ -2,7 +2,7 @@
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Connection } from '@solana/web3.js'
-import type { ComputeClass, Side } from '../../../protocols/index.js'
+import type { Ballot, ComputeClass } from '../../../protocols/index.js'
 import type { PeerStore } from '../../../storage/index.js'
 import type { PeerNode } from '../../node/index.js'
 import type { BidDecision } from '../../policy/index.js'
@@ -104,11 +104,17 @@ export type WorkerEvent =
   /** The juror duty (juror-duty.ts). This node was drawn for round `round` of dispute `dispute` (its
    * address) and judges the evidence `cid`. */
   | { readonly type: 'juror-drawn', readonly dispute: string, readonly round: number, readonly cid: string }
-  /** Drawn, but the evidence was unavailable: no judgement, so no commit (no deposit risked). */
+  /** Drawn, but this node made no judgement (fetched evidence it cannot re-execute here, or a claim
+   * citing no valid CID): no commit (no deposit risked). */
   | { readonly type: 'juror-abstained', readonly dispute: string, readonly round: number, readonly cid: string, readonly reason: string }
-  /** Committed to `side` (what its own re-execution of `segments` found), `deposit` moved from its stake. */
-  | { readonly type: 'juror-committed', readonly dispute: string, readonly round: number, readonly side: Side, readonly deposit: bigint, readonly segments: readonly number[], readonly signature: string }
-  | { readonly type: 'juror-revealed', readonly dispute: string, readonly round: number, readonly side: Side, readonly signature: string }
+  /** Committed to `side` (what its own re-execution of `segments` found; `unavailable`: no holder
+   * served the evidence after every retry), `deposit` moved from its stake. */
+  | { readonly type: 'juror-committed', readonly dispute: string, readonly round: number, readonly side: Ballot, readonly deposit: bigint, readonly segments: readonly number[], readonly signature: string }
+  | { readonly type: 'juror-revealed', readonly dispute: string, readonly round: number, readonly side: Ballot, readonly signature: string }
+  /** A dispute against this worker, still in its evidence window, answered with the evidence CID
+   * it delivered (`submit_evidence`): the jurors fetch and judge that. */
+  | { readonly type: 'dispute-answered', readonly dispute: string, readonly cid: string, readonly signature: string }
+  | { readonly type: 'dispute-answer-failed', readonly dispute: string, readonly error: string }
   /** The round is over and the vote settled: by this node (`returned` back into its stake: the
    * deposit, plus a share of the forfeits with the majority, 0 when forfeited), or by another's
    * `withdraw_vote` (`returned` null). */

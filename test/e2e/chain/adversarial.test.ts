@@ -597,7 +597,7 @@ class Model {
       case 'commit': send(commitVote({ juror: me, dispute, round, jurorNode: nodePda(w.pid, worker).address }, voteCommitment('client', hash('salt'), dispute.toBytes(), me.toBytes()), w.pid)); return
       case 'finalize-own-token': {
         const own = x % 2 === 0 ? { clientToken: a.token, workerToken: j.worker.token } : { clientToken: j.client.token, workerToken: a.token }
-        send(finalizeDispute({ escrow: j.key, worker, ...own }, w.pid))
+        send(finalizeDispute({ escrow: j.key, worker, ...own, mint: w.mint }, w.pid))
         return
       }
       case 'close-dispute': send(closeDispute({ claimant: me, dispute }, w.pid)); return
@@ -760,7 +760,7 @@ class Model {
           break
         }
         if (d.state === DISPUTE_STATE.resolved) {
-          this.tx('finalize', finalizeDispute({ escrow: j.key, worker: j.worker.kp.publicKey, clientToken: j.client.token, workerToken: j.worker.token }, w.pid), [L.payer], j)
+          this.tx('finalize', finalizeDispute({ escrow: j.key, worker: j.worker.kp.publicKey, clientToken: j.client.token, workerToken: j.worker.token, mint: w.mint }, w.pid), [L.payer], j)
           continue
         }
         // Finalized: every vote of every round is settled back into its juror's stake.

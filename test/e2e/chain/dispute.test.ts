@@ -43,7 +43,7 @@ function disputed (claimant: 'client' | 'worker', n = 5): Case {
 }
 
 const finalizeIx = (c: Case) => finalizeDispute({
-  escrow: c.escrow, worker: c.worker.kp.publicKey, clientToken: c.client.token, workerToken: c.worker.token
+  escrow: c.escrow, worker: c.worker.kp.publicKey, clientToken: c.client.token, workerToken: c.worker.token, mint: c.w.mint
 }, c.w.pid)
 
 describe('chain/program: disputes decided by a drawn jury', () => {

@@ -120,7 +120,7 @@ describe('chain/idl: the Anchor IDL', () => {
     }
     jurorRound(jurors.slice(0, 1)) // one reveal: redrawn
     jurorRound(jurors) // three for the client: the verdict
-    run([finalizeDispute({ escrow: e4, worker: owner, clientToken: client.token, workerToken: worker.token }, w.pid)], [w.ledger.payer])
+    run([finalizeDispute({ escrow: e4, worker: owner, clientToken: client.token, workerToken: worker.token, mint: w.mint }, w.pid)], [w.ledger.payer])
     run([court.withdrawIx(jurors[0] as Wallet, 0)], [w.ledger.payer]) // round 1's votes stay, for the account decode below
     run([updateConfig({ admin: w.admin.publicKey }, w.params, w.pid)], [w.admin])
     run([requestUnstake({ owner }, w.pid)], [worker.kp])

@@ -169,7 +169,7 @@ class Sim {
         this.settle(escrow)
         return
       case 'finalize':
-        this.send(o.kind, finalizeDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid), L.payer)
+        this.send(o.kind, finalizeDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token, mint: w.mint }, w.pid), L.payer)
         return
       case 'deliver':
         // Mostly the worker anchors the root at the final epoch first (submit_delivery checks the
@@ -252,7 +252,7 @@ class Sim {
       const e = w.escrowAccount(escrow)
       const state = e.state
       if (state === ESCROW_STATE.disputed) {
-        L.mustSend([finalizeDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid)], [L.payer])
+        L.mustSend([finalizeDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token, mint: w.mint }, w.pid)], [L.payer])
         succeeded.set('finalize', (succeeded.get('finalize') ?? 0) + 1)
       } else if (state === ESCROW_STATE.funded && e.delivered === 1) {
         L.mustSend([claimPayment({ escrow, worker: worker.kp.publicKey, workerToken: worker.token }, w.pid)], [worker.kp])

@@ -107,7 +107,7 @@ describe('chain/program: optimistic tier challenge window', () => {
     // A drawn jury re-checks the delivery and finds for the worker; the verdict is executed.
     new Court(w, escrow).round(new Map(jurors.map((j) => [j, 'worker' as const])), jurors)
     assert.equal(w.dispute(disputePda(w.pid, escrow).address).winner, SIDE.worker)
-    w.ledger.mustSend([finalizeDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid)], [w.ledger.payer])
+    w.ledger.mustSend([finalizeDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token, mint: w.mint }, w.pid)], [w.ledger.payer])
     assert.equal(w.escrowAccount(escrow).state, ESCROW_STATE.resolvedForWorker)
     expectError(w.ledger.send([claim], [worker.kp]), 'InvalidEscrowState')
   })

@@ -167,7 +167,7 @@ describe('chain/security: the audit\'s exploits fail (issue 15)', () => {
       w.ledger.mustSend([openDispute({ claimant: client.kp.publicKey, claimantToken: client.token, escrow, mint: w.mint }, 'bafy', w.pid)], [client.kp])
       const dispute = disputePda(w.pid, escrow).address
       juryDecides(w, escrow, jurors, 'worker')
-      w.ledger.mustSend([finalizeDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid)], [w.ledger.payer])
+      w.ledger.mustSend([finalizeDispute({ escrow, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token, mint: w.mint }, w.pid)], [w.ledger.payer])
       griefTransfer(w, griefer.token, voteVaultPda(w.pid, dispute).address, griefer.kp)
       const platformBefore = w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address)
       record('close_dispute', w.ledger.send([closeDispute({ claimant: client.kp.publicKey, dispute }, w.pid)], [w.ledger.payer]))
@@ -225,7 +225,7 @@ describe('chain/security: the audit\'s exploits fail (issue 15)', () => {
       // The jurors re-check the delivery and find for the worker: it is paid and takes the bond.
       juryDecides(w, job, jurors, 'worker')
       const workerBefore = w.ledger.tokenBalance(worker.token)
-      const fin = w.ledger.mustSend([finalizeDispute({ escrow: job, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid)], [w.ledger.payer])
+      const fin = w.ledger.mustSend([finalizeDispute({ escrow: job, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token, mint: w.mint }, w.pid)], [w.ledger.payer])
       assert.equal(w.ledger.tokenBalance(worker.token) - workerBefore, amount - amount / 10n + bond)
       assert.equal(w.ledger.tokenBalance(client.token), 0n, 'the griefer lost its bond')
       assert.equal(parseEvents(fin.logs).find((e) => e.name === 'DisputeFinalized')?.data.bondToRespondent, bond)
@@ -275,7 +275,7 @@ describe('chain/security: the audit\'s exploits fail (issue 15)', () => {
         w.ledger.mustSend([court.resolveIx()], [w.ledger.payer])
       }
       assert.equal(w.dispute(court.dispute).winner, SIDE.worker)
-      w.ledger.mustSend([finalizeDispute({ escrow: job, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid)], [w.ledger.payer])
+      w.ledger.mustSend([finalizeDispute({ escrow: job, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token, mint: w.mint }, w.pid)], [w.ledger.payer])
       assert.equal(w.escrowAccount(job).state, ESCROW_STATE.resolvedForWorker)
       // Whenever it voted, it voted with the minority of the deciding round or a redrawn one; in
       // the deciding round its deposit is forfeited to the honest majority.
@@ -343,7 +343,7 @@ describe('chain/security: the audit\'s exploits fail (issue 15)', () => {
       assert.equal(d.state, DISPUTE_STATE.open, 'no verdict: the respondent does not win by default')
       assert.equal(d.round, 1)
       assert.equal(w.escrowAccount(job).state, ESCROW_STATE.disputed)
-      expectError(w.ledger.send([finalizeDispute({ escrow: job, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token }, w.pid)], [w.ledger.payer]), 'InvalidDisputeState')
+      expectError(w.ledger.send([finalizeDispute({ escrow: job, worker: worker.kp.publicKey, clientToken: client.token, workerToken: worker.token, mint: w.mint }, w.pid)], [w.ledger.payer]), 'InvalidDisputeState')
       // The two revealers take their deposits back; no party's balance moved.
       for (const j of jurors) w.ledger.mustSend([court.withdrawIx(j, 0)], [w.ledger.payer])
       assert.deepEqual(balances(w, [worker.token, client.token, w.escrowAccount(job).vault]), before)

@@ -116,7 +116,7 @@ describe('roles: staked workers serve as jurors on their own', function () {
     assert.equal(d.state, DISPUTE_STATE.resolved)
     assert.equal(d.winner, SIDE.worker)
     const e = decodeEscrow((await world.connection.getAccountInfo(escrow, 'confirmed'))!.data)
-    await sendTransaction(world.connection, [finalizeDispute({ escrow, worker: e.worker, clientToken: tokenAccount(e.client, world.mint), workerToken: tokenAccount(e.worker, world.mint) })], [clientPeer.keypair])
+    await sendTransaction(world.connection, [finalizeDispute({ escrow, worker: e.worker, clientToken: tokenAccount(e.client, world.mint), workerToken: tokenAccount(e.worker, world.mint), mint: world.mint })], [clientPeer.keypair])
 
     // Each juror settles its vote: the deposit back into its stake (all with the majority: no forfeits).
     for (const j of jurors) {

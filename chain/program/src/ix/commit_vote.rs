@@ -1,5 +1,6 @@
-//! `commit_vote(commitment)`: a node drawn for the dispute's current round commits to a side,
-//! `commitment` = SHA-256(side ‖ salt ‖ dispute ‖ juror), within the round's commit window (after
+//! `commit_vote(commitment)`: a node drawn for the dispute's current round commits to a side
+//! (client, worker, or unavailable: `reveal_vote` checks it), `commitment` = SHA-256(side ‖ salt ‖
+//! dispute ‖ juror), within the round's commit window (after
 //! the evidence window), and moves `juror_risk_bps` of its stake from the stake vault into the
 //! dispute's vault as its deposit: forfeited if it does not reveal or reveals with the minority of
 //! a decided round. Eligible: an active node, not unstaking, registered before the dispute was

@@ -8,14 +8,21 @@
 //!   worker as its undisputed claim would have been (90/10, 92/8 for Diamond), any other escrow is
 //!   refunded to the client in full; no slash, no ban, no reputation change, not counted as a
 //!   completed job. A jury failure rewards neither side.
+//! - unavailable (`SIDE_UNAVAILABLE`, finding 16: the jury could not fetch the evidence after the
+//!   evidence and commit windows, the worker's time to serve it): the worker is treated as one that
+//!   never delivered (`unavailableOutcome`): the client refunded in full, the worker slashed at the
+//!   escrow's `timeout_slash_bps` with `timeout_refund`'s shares, failed job, penalty and repeated-
+//!   failures count (`refund::penalise`, `Failure::Timeout`); no ban.
 //! The claimant's bond held in the dispute's vault goes back to the claimant if it won or if there
-//! was no verdict, to the respondent otherwise (`bondOutcome`). The jurors' deposits are settled by
-//! `withdraw_vote`.
+//! was no verdict, to the respondent otherwise (`bondOutcome`); an unavailable verdict counts as
+//! the client's win there (the worker could not show its evidence). The jurors' deposits are
+//! settled by `withdraw_vote`.
 //!
 //! Accounts: 0 config (writable) · 1 dispute (writable) · 2 escrow (writable, = dispute.escrow) ·
 //! 3 escrow_vault (writable) · 4 worker_node (writable) · 5 client_token (writable) ·
 //! 6 worker_token (writable) · 7 platform_vault (writable) · 8 stake_vault (writable) ·
-//! 9 vote_vault (writable, = dispute.vote_vault) · 10 token_program.
+//! 9 vote_vault (writable, = dispute.vote_vault) · 10 insurance_vault (writable) ·
+//! 11 mint (writable, = config.mint) · 12 token_program.
 
 use crate::account::{self, Account, AccountIter, TokenAccount};
 use crate::error::{Error, Result};
@@ -23,8 +30,9 @@ use crate::event::{self, DisputeFinalized, StakeSlashed};
 use crate::input::{AccountInfo, Input};
 use crate::state::{
     Config, Dispute, Escrow, Node, DISPUTE_FINALIZED, DISPUTE_RESOLVED, ESCROW_DISPUTED, ESCROW_RESOLVED_CLIENT,
-    ESCROW_RESOLVED_WORKER, NODE_BANNED, SIDE_CLIENT, SIDE_NONE,
+    ESCROW_RESOLVED_WORKER, NODE_BANNED, SIDE_CLIENT, SIDE_NONE, SIDE_UNAVAILABLE,
 };
+use crate::ix::refund::{penalise, Failure, Penalty};
 use crate::ix::shared::{settlement, Payout, VaultAuthority};
 use crate::sys;
 use crate::{math, reputation, require};
@@ -41,6 +49,8 @@ pub struct FinalizeDisputeAccounts {
     pub platform_vault: AccountInfo,
     pub stake_vault: AccountInfo,
     pub vote_vault: AccountInfo,
+    pub insurance_vault: AccountInfo,
+    pub mint: AccountInfo,
 }
 
 impl FinalizeDisputeAccounts {
@@ -58,14 +68,20 @@ impl FinalizeDisputeAccounts {
         let platform_vault = it.next()?;
         let stake_vault = it.next()?;
         let vote_vault = it.next()?;
+        let insurance_vault = it.next()?;
+        let mint = it.next()?;
         account::token_program(it.next()?)?;
-        Ok(FinalizeDisputeAccounts { config, dispute, escrow, vault, node, client_token: client_token_info, worker_token: worker_token_info, platform_vault, stake_vault, vote_vault })
+        Ok(FinalizeDisputeAccounts {
+            config, dispute, escrow, vault, node, client_token: client_token_info, worker_token: worker_token_info, platform_vault, stake_vault, vote_vault,
+            insurance_vault, mint,
+        })
     }
 }
 
 pub fn process(input: &Input) -> Result {
     let FinalizeDisputeAccounts {
         config, dispute, escrow, vault, node, client_token: client_token_info, worker_token: worker_token_info, platform_vault, stake_vault, vote_vault,
+        insurance_vault, mint,
     } = FinalizeDisputeAccounts::load(input)?;
     crate::args::Args::new(input.data).finish()?;
 
@@ -89,6 +105,8 @@ pub fn process(input: &Input) -> Result {
     account::writable_address(platform_vault, &c.platform_vault)?;
     account::writable_address(stake_vault, &c.stake_vault)?;
     account::writable_address(vote_vault, &d.vote_vault)?;
+    account::writable_address(insurance_vault, &c.insurance_vault)?;
+    account::writable_address(mint, &c.mint)?;
     TokenAccount::load_owned(client_token_info, &c.mint, &e.client)?;
     TokenAccount::load_owned(worker_token_info, &c.mint, &e.worker)?;
 
@@ -116,6 +134,14 @@ pub fn process(input: &Input) -> Result {
         reputation::adjust(n, penalty, &c.params)?;
         e.state = ESCROW_RESOLVED_CLIENT;
         event::emit(StakeSlashed { node: *node.key(), slashed, to_insurance: 0, burned: 0, to_client, to_treasury, remaining: n.stake });
+    } else if winner == SIDE_UNAVAILABLE {
+        // As a worker that never delivered: `timeout_refund`'s refund and slash. `penalise` takes
+        // the job off the worker's active ones itself; `c` and `n` are not used after it on this
+        // path (it borrows Config and the node anew).
+        authority.transfer(vault, client_token_info, e.amount)?;
+        e.state = ESCROW_RESOLVED_CLIENT;
+        let penalty = Penalty { config: &config, node: &node, stake_vault, insurance_vault, mint };
+        penalise(&penalty, e, Failure::Timeout, now)?;
     } else if winner == SIDE_NONE {
         if e.delivered != 0 {
             let (worker_amount, fee) = settlement(e.amount, n.reputation, p)?;
@@ -139,13 +165,15 @@ pub fn process(input: &Input) -> Result {
     }
 
     // The claimant's bond: back to it if it won, to the respondent (the other party) otherwise.
+    // Unavailable evidence is the worker's loss here: the client's side.
     let bond = d.bond;
     let (mut bond_returned, mut bond_to_respondent) = (0u64, 0u64);
     if bond > 0 {
-        let to_client = if winner == SIDE_NONE { d.claimant == SIDE_CLIENT } else { winner == SIDE_CLIENT };
+        let bond_side = if winner == SIDE_UNAVAILABLE { SIDE_CLIENT } else { winner };
+        let to_client = if winner == SIDE_NONE { d.claimant == SIDE_CLIENT } else { bond_side == SIDE_CLIENT };
         let to = if to_client { client_token_info } else { worker_token_info };
         authority.transfer(vote_vault, to, bond)?;
-        if winner == d.claimant || winner == SIDE_NONE {
+        if bond_side == d.claimant || winner == SIDE_NONE {
             bond_returned = bond;
         } else {
             bond_to_respondent = bond;
@@ -153,7 +181,11 @@ pub fn process(input: &Input) -> Result {
         d.bond = 0;
     }
 
-    n.jobs_active = math::dec_u32(n.jobs_active)?;
+    if winner != SIDE_UNAVAILABLE {
+        // SAFETY: as above; on the unavailable path `penalise` did this (and `n` is not used).
+        let n = unsafe { node.get_mut() };
+        n.jobs_active = math::dec_u32(n.jobs_active)?;
+    }
     e.completed_at = now;
     d.state = DISPUTE_FINALIZED;
 

@@ -1,6 +1,8 @@
 //! `resolve_dispute()`: anyone, once the current round's reveal window has closed. With at least
 //! `min_jurors` revealed votes and a strict majority of them (head count: each drawn node one
-//! vote), records that side's verdict (no token moves; `finalize_dispute` executes it, at once).
+//! vote; more votes than the other two ballots together) for the client, the worker, or
+//! unavailable (the evidence could not be fetched, finding 16), records that verdict (no token
+//! moves; `finalize_dispute` executes it, at once).
 //! The forfeits are fixed: the pool gains this round's unrevealed and minority deposits, shared by
 //! the majority pro rata to their deposits (`withdraw_vote`).
 //! Otherwise there is no default verdict: the round is redrawn with twice the expected jury
@@ -19,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::event::{self, DisputeRedrawn, DisputeResolved};
 use crate::input::Input;
 use crate::pubkey::Pubkey;
-use crate::state::{Config, Dispute, DISPUTE_OPEN, DISPUTE_RESOLVED, SIDE_CLIENT, SIDE_NONE, SIDE_WORKER};
+use crate::state::{Config, Dispute, DISPUTE_OPEN, DISPUTE_RESOLVED, SIDE_CLIENT, SIDE_NONE, SIDE_UNAVAILABLE, SIDE_WORKER};
 use crate::{math, require, sys};
 
 /// The accounts, in the header's order (owners and types checked here; the rest by `process`).
@@ -52,17 +54,15 @@ pub fn process(input: &Input) -> Result {
     let now = clock.unix_timestamp;
     require!(now >= d.reveal_deadline, Error::VotingNotEnded);
 
-    let revealed_deposits = math::add(d.deposits_client, d.deposits_worker)?;
+    let revealed_deposits = math::add(math::add(d.deposits_client, d.deposits_worker)?, d.deposits_unavailable)?;
     let unrevealed = math::sub(d.deposits_committed, revealed_deposits)?;
-    if d.revealed >= c.params.min_jurors as u32 && d.votes_client != d.votes_worker {
-        let (winner, majority, minority) = if d.votes_client > d.votes_worker {
-            (SIDE_CLIENT, d.deposits_client, d.deposits_worker)
-        } else {
-            (SIDE_WORKER, d.deposits_worker, d.deposits_client)
-        };
-        d.pool = math::add(d.pool, math::add(unrevealed, minority)?)?;
-        conclude(d, dispute.key(), &Verdict { winner, majority_deposits: majority, now });
-        return Ok(());
+    if d.revealed >= c.params.min_jurors as u32 {
+        if let Some((winner, majority)) = majority_side(d) {
+            let minority = math::sub(revealed_deposits, majority)?;
+            d.pool = math::add(d.pool, math::add(unrevealed, minority)?)?;
+            conclude(d, dispute.key(), &Verdict { winner, majority_deposits: majority, now });
+            return Ok(());
+        }
     }
     let revealed = d.revealed;
     d.pool = math::add(d.pool, unrevealed)?;
@@ -83,11 +83,33 @@ pub fn process(input: &Input) -> Result {
     d.revealed = 0;
     d.votes_client = 0;
     d.votes_worker = 0;
+    d.votes_unavailable = 0;
     d.deposits_client = 0;
     d.deposits_worker = 0;
+    d.deposits_unavailable = 0;
     d.deposits_committed = 0;
     event::emit(DisputeRedrawn { dispute: *dispute.key(), round: d.round as u64, revealed: revealed as u64, commit_deadline: d.commit_deadline });
     Ok(())
+}
+
+/// The ballot with a strict majority of the round's revealed votes (more than the other two
+/// together; `juryVerdict`), and its deposits; `None` without one (a tie, or no ballot over half).
+#[inline(always)]
+fn majority_side(d: &Dispute) -> Option<(u8, u64)> {
+    let sides = [
+        (SIDE_CLIENT, d.votes_client, d.deposits_client),
+        (SIDE_WORKER, d.votes_worker, d.deposits_worker),
+        (SIDE_UNAVAILABLE, d.votes_unavailable, d.deposits_unavailable),
+    ];
+    let mut i = 0;
+    while i < sides.len() {
+        // 2 × votes > revealed, in u64: no overflow from u32 counts.
+        if 2 * sides[i].1 as u64 > d.revealed as u64 {
+            return Some((sides[i].0, sides[i].2));
+        }
+        i += 1;
+    }
+    None
 }
 
 /// How a round ends: the winning side (`SIDE_NONE`: no verdict), the majority's deposits, when.
@@ -107,6 +129,6 @@ fn conclude(d: &mut Dispute, key: &Pubkey, v: &Verdict) {
     d.state = DISPUTE_RESOLVED;
     event::emit(DisputeResolved {
         dispute: *key, escrow: d.escrow, votes_client: d.votes_client as u64, votes_worker: d.votes_worker as u64,
-        round: d.round as u64, winner: v.winner as u64,
+        votes_unavailable: d.votes_unavailable as u64, round: d.round as u64, winner: v.winner as u64,
     });
 }

@@ -1,6 +1,8 @@
 //! `reveal_vote(side, salt)`: the juror opens its commitment of the current round within the
 //! round's reveal window (from the commit deadline to the reveal deadline): SHA-256(side ‖ salt ‖
-//! dispute ‖ juror) must equal it (`InvalidReveal`). The side is counted with the juror's deposit.
+//! dispute ‖ juror) must equal it (`InvalidReveal`). The side — client, worker, or unavailable (the
+//! juror could not fetch the evidence after every retry; finding 16) — is counted with the juror's
+//! deposit; any other value is refused (`InvalidSide`).
 //!
 //! Accounts: 0 juror (signer) · 1 dispute (writable) · 2 vote (writable, ["vote", dispute, juror, round]).
 
@@ -8,7 +10,7 @@ use crate::account::{self, Account, AccountIter};
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::input::{AccountInfo, Input};
-use crate::state::{Dispute, Vote, DISPUTE_OPEN, SIDE_CLIENT, SIDE_WORKER};
+use crate::state::{Dispute, Vote, DISPUTE_OPEN, SIDE_CLIENT, SIDE_UNAVAILABLE, SIDE_WORKER};
 use crate::{jury, math, require, sys};
 
 /// The accounts, in the header's order (owners and types checked here; the rest by `process`).
@@ -49,7 +51,7 @@ pub fn process(input: &Input) -> Result {
     let now = sys::clock().unix_timestamp;
     require!(now >= d.commit_deadline && now < d.reveal_deadline, Error::VotingNotOpen);
     require!(v.revealed == 0, Error::AlreadyRevealed);
-    require!(side == SIDE_CLIENT || side == SIDE_WORKER, Error::InvalidSide);
+    require!(side == SIDE_CLIENT || side == SIDE_WORKER || side == SIDE_UNAVAILABLE, Error::InvalidSide);
     require!(jury::commitment(side, salt, dispute.key(), juror.key()) == v.commitment, Error::InvalidReveal);
 
     v.side = side;
@@ -58,9 +60,12 @@ pub fn process(input: &Input) -> Result {
     if side == SIDE_CLIENT {
         d.votes_client = math::inc_u32(d.votes_client, 1)?;
         d.deposits_client = math::add(d.deposits_client, v.deposit)?;
-    } else {
+    } else if side == SIDE_WORKER {
         d.votes_worker = math::inc_u32(d.votes_worker, 1)?;
         d.deposits_worker = math::add(d.deposits_worker, v.deposit)?;
+    } else {
+        d.votes_unavailable = math::inc_u32(d.votes_unavailable, 1)?;
+        d.deposits_unavailable = math::add(d.deposits_unavailable, v.deposit)?;
     }
     Ok(())
 }
