@@ -45,7 +45,7 @@ export { Bidder, slotReleaseAt, type BidderComponents } from './bidder.js'
 export { JobRunner, type RunnerComponents } from './runner.js'
 export { Settler, settledFacts, type SettlerComponents } from './settler.js'
 export { WORKER_CONTROL_FILE, WorkerControlError, controlPrice, parseWorkerControl, readWorkerControl, updateWorkerControl, watchWorkerControl, writeWorkerControl, type WorkerControl } from './control.js'
-export { JurorDuty, ballotStep, commitWindowOpen, ineligibility, judgedEvidence, type JurorDutyComponents, type JurorDutyOptions, type KeptBallot } from './juror-duty.js'
+export { JurorDuty, ballotStep, commitWindowOpen, ineligibility, judgedEvidence, owesAnswer, type JurorDutyComponents, type JurorDutyOptions, type KeptBallot } from './juror-duty.js'
 
 const log = logger('cyx:worker')
 

@@ -15,8 +15,11 @@ import {
   configParamsFromProtocol, parseEvents, submitEvidence, timeoutRefund, vaultPda, voteVaultPda, votePda
 } from '../../../chain/client/index.js'
 import {
-  DISPUTE, REPUTATION, STAKE_TIERS, disputeVerdict, jurorDeposit, jurorPayout, juryOutcome, juryVerdict, noVerdictOutcome, reputationScore, reputationTier, voteCommitment
+  DISPUTE, REPUTATION, STAKE_TIERS, bondOutcome, disputeVerdict, jurorDeposit, jurorPayout, juryOutcome, juryVerdict, noVerdictOutcome, reputationScore, reputationTier,
+  unavailableOutcome, voteCommitment, type Ballot
 } from '../../../protocols/index.js'
+import { createHash } from 'node:crypto'
+import { commitVote, revealVote } from '../../../chain/client/index.js'
 import { reputationRecordOf } from '../../../chain/client/index.js'
 import { TOKEN, World, expectError, hash, program, record, type Wallet } from '../../fixtures/world.js'
 import { Court, salt } from './jury.js'
@@ -374,5 +377,162 @@ describe('chain/program: disputes decided by a drawn jury', () => {
       assert.equal(w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address) - platformAtClose, jurorDeposit(silentStake))
       assert.equal(w.ledger.account(dispute), null)
     }
+  })
+})
+
+/** A delivered optimistic escrow disputed by `claimant` (a worker claimant answers with its evidence CID), and 5 jurors each drawn in every round. */
+function deliveredDispute (claimant: 'client' | 'worker'): Case {
+  const w = new World().initialize()
+  const worker = w.worker(stake, 400n)
+  const jurors = Array.from({ length: 5 }, () => w.worker(stake, 300n))
+  const client = w.wallet(200n)
+  const amount = 5n * TOKEN + 3n
+  const escrow = w.escrow(client, worker, 1n, amount, { epochsTotal: 4 })
+  w.deliver(worker, escrow)
+  const by = claimant === 'client' ? client : worker
+  w.ledger.mustSend([openDispute({ claimant: by.kp.publicKey, claimantToken: by.token, escrow, mint: w.mint }, `bafy-${claimant}-evidence`, w.pid)], [by.kp])
+  return { w, worker, client, jurors, escrow, dispute: disputePda(w.pid, escrow).address, amount, court: new Court(w, escrow) }
+}
+
+describe('chain/program: an UNAVAILABLE verdict (finding 16: a worker that withholds its evidence)', () => {
+  before(function () {
+    this.timeout(600_000)
+    program()
+  })
+
+  it('a strict majority of UNAVAILABLE: the client refunded in full and its bond back, the worker slashed at the timeout rate (80 % insurance, 20 % burned), no ban; the majority shares the forfeits', () => {
+    const c = deliveredDispute('client')
+    const { w, client, worker, court, dispute, escrow, amount } = c
+    const [a, b, d, m, silent] = c.jurors as [Wallet, Wallet, Wallet, Wallet, Wallet]
+    const stakes = new Map(c.jurors.map((j) => [j, w.node(j.kp.publicKey).stake]))
+    const dep = (j: Wallet): bigint => jurorDeposit(stakes.get(j) as bigint)
+    const votes: Array<[Wallet, Ballot]> = [[a, 'unavailable'], [b, 'unavailable'], [d, 'unavailable'], [m, 'worker']]
+    court.toCommit()
+    court.draw()
+    for (const [j, side] of [...votes, [silent, 'unavailable'] as [Wallet, Ballot]]) w.ledger.mustSend([court.commitIx(j, side)], [j.kp])
+    court.toReveal()
+    for (const [j, side] of votes) record('reveal_vote', w.ledger.send([court.revealIx(j, side)], [j.kp]))
+    court.toResolution()
+    assert.deepEqual(juryVerdict({ votesClient: 0, votesWorker: 1, votesUnavailable: 3 }), { kind: 'verdict', winner: 'unavailable' })
+    const res = w.ledger.mustSend([court.resolveIx()], [w.ledger.payer])
+    const resolved = parseEvents(res.logs).find((e) => e.name === 'DisputeResolved')
+    assert.equal(resolved?.data.winner, BigInt(SIDE.unavailable))
+    assert.equal(resolved?.data.votesUnavailable, 3n)
+    assert.equal(resolved?.data.votesWorker, 1n)
+    const dd = w.dispute(dispute)
+    assert.equal(dd.winner, SIDE.unavailable)
+    assert.equal(dd.votesUnavailable, 3)
+    assert.equal(dd.depositsUnavailable, dep(a) + dep(b) + dep(d))
+    assert.equal(dd.majorityDeposits, dep(a) + dep(b) + dep(d))
+    assert.equal(dd.pool, dep(m) + dep(silent), 'the minority\'s and the silent juror\'s deposits')
+
+    const node = w.node(worker.kp.publicKey)
+    const out = unavailableOutcome(amount, node.stake)
+    assert.equal(bondOutcome('client', 'unavailable'), 'returned')
+    const clientBefore = w.ledger.tokenBalance(client.token)
+    const workerBefore = w.ledger.tokenBalance(worker.token)
+    const insuranceBefore = w.ledger.tokenBalance(vaultPda(w.pid, 'insurance').address)
+    const platformBefore = w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address)
+    const supplyBefore = w.supply()
+    const fin = record('finalize_dispute (unavailable)', w.ledger.send([finalizeIx(c)], [w.ledger.payer]))
+    assert.ok(fin.ok, fin.logs.join('\n'))
+    assert.equal(w.ledger.tokenBalance(client.token) - clientBefore, out.clientRefund + bond)
+    assert.equal(out.clientRefund, amount)
+    assert.equal(w.ledger.tokenBalance(worker.token), workerBefore, 'the worker is paid nothing')
+    assert.equal(w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address), platformBefore, 'no fee')
+    assert.equal(w.ledger.tokenBalance(vaultPda(w.pid, 'insurance').address) - insuranceBefore, out.slashToInsurance)
+    assert.equal(supplyBefore - w.supply(), out.slashBurned)
+    assert.equal(w.ledger.tokenBalance(escrowVaultPda(w.pid, escrow).address), 0n)
+    const after = w.node(worker.kp.publicKey)
+    assert.equal(out.slashed, node.stake * BigInt(configParamsFromProtocol().timeoutSlashBps) / 10_000n, 'the timeout rate')
+    assert.equal(after.stake, node.stake - out.slashed)
+    assert.equal(after.status, NODE_STATUS.active, 'no ban')
+    assert.equal(after.adjustment - node.adjustment, out.reputationDelta)
+    assert.equal(out.reputationDelta, REPUTATION.penalties.timeout)
+    assert.equal(after.jobsFailed, node.jobsFailed + 1)
+    assert.equal(after.jobsActive, node.jobsActive - 1, 'the job leaves the active ones once')
+    assert.equal(after.jobsCompleted, node.jobsCompleted)
+    assert.equal(w.escrowAccount(escrow).state, ESCROW_STATE.resolvedForClient)
+    const slashed = parseEvents(fin.logs).find((e) => e.name === 'StakeSlashed')
+    assert.equal(slashed?.data.slashed, out.slashed)
+    assert.equal(slashed?.data.burned, out.slashBurned)
+    const ev = parseEvents(fin.logs).find((e) => e.name === 'DisputeFinalized')
+    assert.equal(ev?.data.winner, BigInt(SIDE.unavailable))
+    assert.equal(ev?.data.bondReturned, bond)
+    assert.equal(ev?.data.bondToRespondent, 0n)
+    assert.equal(w.supply() + w.config().totalBurned, w.minted, 'mint supply + burned = everything minted')
+    expectError(w.ledger.send([finalizeIx(c)], [w.ledger.payer]), 'InvalidDisputeState')
+
+    // The jurors settle as for any verdict: the UNAVAILABLE majority shares the pool, the minority
+    // (it judged for the worker) and the silent juror forfeit.
+    for (const [j, side] of [...votes, [silent, 'unavailable'] as [Wallet, Ballot]]) {
+      const revealed = j !== silent
+      const expected = jurorPayout({ deposit: dep(j), revealed, side, redrawn: false, winner: 'unavailable', pool: dd.pool, majorityDeposits: dd.majorityDeposits })
+      const before = w.node(j.kp.publicKey).stake
+      w.ledger.mustSend([court.withdrawIx(j, 0)], [w.ledger.payer])
+      assert.equal(w.node(j.kp.publicKey).stake - before, expected)
+    }
+    assert.ok(w.node(a.kp.publicKey).stake > (stakes.get(a) as bigint), 'a majority juror gained')
+    assert.equal(w.node(m.kp.publicKey).stake, (stakes.get(m) as bigint) - dep(m), 'the minority juror lost its deposit')
+    w.ledger.mustSend([closeDispute({ claimant: client.kp.publicKey, dispute }, w.pid)], [w.ledger.payer])
+    assert.equal(w.ledger.account(dispute), null)
+  })
+
+  it('a worker claimant found UNAVAILABLE: its bond goes to the client (unavailable evidence is the worker\'s loss)', () => {
+    const c = deliveredDispute('worker')
+    const { w, client, court } = c
+    const votes = new Map<Wallet, Ballot>(c.jurors.slice(0, 3).map((j) => [j, 'unavailable']))
+    court.round(votes, c.jurors)
+    assert.equal(w.dispute(c.dispute).winner, SIDE.unavailable)
+    assert.equal(bondOutcome('worker', 'unavailable'), 'to-respondent')
+    const before = w.ledger.tokenBalance(client.token)
+    const fin = w.ledger.mustSend([finalizeIx(c)], [w.ledger.payer])
+    assert.equal(w.ledger.tokenBalance(client.token) - before, c.amount + bond)
+    const ev = parseEvents(fin.logs).find((e) => e.name === 'DisputeFinalized')
+    assert.equal(ev?.data.bondToRespondent, bond)
+    assert.equal(ev?.data.bondReturned, 0n)
+  })
+
+  it('no strict majority for UNAVAILABLE: a tie or a plurality is redrawn; a minority of UNAVAILABLE loses its deposit to a worker verdict', () => {
+    const c = deliveredDispute('client')
+    const { w, court, dispute, worker } = c
+    const [a, b, d, m] = c.jurors as [Wallet, Wallet, Wallet, Wallet]
+    // Round 0: 2 unavailable against 2 worker — a tie.
+    court.round(new Map<Wallet, Ballot>([[a, 'unavailable'], [b, 'unavailable'], [d, 'worker'], [m, 'worker']]), c.jurors)
+    assert.deepEqual(juryVerdict({ votesClient: 0, votesWorker: 2, votesUnavailable: 2 }), { kind: 'redraw', reason: 'tie' })
+    assert.equal(w.dispute(dispute).state, DISPUTE_STATE.open)
+    assert.equal(w.dispute(dispute).round, 1)
+    assert.equal(w.dispute(dispute).votesUnavailable, 0, 'a redraw starts the counts again')
+    // Round 1: 2 unavailable, 1 worker, 1 client — a plurality, not a majority: redrawn.
+    court.round(new Map<Wallet, Ballot>([[a, 'unavailable'], [b, 'unavailable'], [d, 'worker'], [m, 'client']]), c.jurors)
+    assert.deepEqual(juryVerdict({ votesClient: 1, votesWorker: 1, votesUnavailable: 2 }), { kind: 'redraw', reason: 'tie' })
+    assert.equal(w.dispute(dispute).round, 2)
+    // Round 2: 1 unavailable, 3 worker — the worker wins; paid as a completed job.
+    const stakeA = w.node(a.kp.publicKey).stake
+    court.round(new Map<Wallet, Ballot>([[a, 'unavailable'], [b, 'worker'], [d, 'worker'], [m, 'worker']]), c.jurors)
+    const dd = w.dispute(dispute)
+    assert.equal(dd.state, DISPUTE_STATE.resolved)
+    assert.equal(dd.winner, SIDE.worker)
+    const before = w.ledger.tokenBalance(worker.token)
+    w.ledger.mustSend([finalizeIx(c)], [w.ledger.payer])
+    assert.ok(w.ledger.tokenBalance(worker.token) > before, 'the worker is paid')
+    assert.equal(w.escrowAccount(c.escrow).state, ESCROW_STATE.resolvedForWorker)
+    w.ledger.mustSend([court.withdrawIx(a, 2)], [w.ledger.payer])
+    assert.equal(w.node(a.kp.publicKey).stake, stakeA - jurorDeposit(stakeA), 'the UNAVAILABLE minority forfeited its round-2 deposit')
+  })
+
+  it('refuses a ballot that is not client, worker or unavailable (2 "no verdict", 4) at the reveal', () => {
+    const c = deliveredDispute('client')
+    const { w, court, dispute } = c
+    const [a, b] = c.jurors as [Wallet, Wallet]
+    court.toCommit()
+    court.draw()
+    const raw = (side: number, j: Wallet): Uint8Array => new Uint8Array(createHash('sha256').update(Uint8Array.of(side)).update(salt(j, 0)).update(dispute.toBytes()).update(j.kp.publicKey.toBytes()).digest())
+    w.ledger.mustSend([commitVote({ juror: a.kp.publicKey, dispute, round: 0 }, raw(4, a), w.pid)], [a.kp])
+    w.ledger.mustSend([commitVote({ juror: b.kp.publicKey, dispute, round: 0 }, raw(2, b), w.pid)], [b.kp])
+    court.toReveal()
+    expectError(w.ledger.send([revealVote({ juror: a.kp.publicKey, dispute, round: 0 }, 4, salt(a, 0), w.pid)], [a.kp]), 'InvalidSide')
+    expectError(w.ledger.send([revealVote({ juror: b.kp.publicKey, dispute, round: 0 }, 2, salt(b, 0), w.pid)], [b.kp]), 'InvalidSide')
+    assert.equal(w.dispute(dispute).revealed, 0)
   })
 })

@@ -4,7 +4,7 @@
  */
 import type { PublicKey } from '@solana/web3.js'
 import { SIDE, commitVote, disputePda, drawJury, resolveDispute, revealVote, withdrawVote } from '../../../chain/client/index.js'
-import { DISPUTE, isDrawn, voteCommitment, type Side } from '../../../protocols/index.js'
+import { DISPUTE, isDrawn, voteCommitment, type Ballot } from '../../../protocols/index.js'
 import { hash, record, type Wallet, type World } from '../../fixtures/world.js'
 
 export const salt = (juror: Wallet, round: number): Uint8Array => hash(`salt/${juror.kp.publicKey.toBase58()}/${round}`)
@@ -33,11 +33,11 @@ export class Court {
     return wallets.filter((j) => isDrawn(d.seed, j.kp.publicKey.toBytes(), this.w.node(j.kp.publicKey).stake, d.totalStaked, d.round))
   }
 
-  commitIx (juror: Wallet, side: Side, round = this.d.round): ReturnType<typeof commitVote> {
+  commitIx (juror: Wallet, side: Ballot, round = this.d.round): ReturnType<typeof commitVote> {
     return commitVote({ juror: juror.kp.publicKey, dispute: this.dispute, round }, voteCommitment(side, salt(juror, round), this.dispute.toBytes(), juror.kp.publicKey.toBytes()), this.w.pid)
   }
 
-  revealIx (juror: Wallet, side: Side, round = this.d.round, s = salt(juror, round)): ReturnType<typeof revealVote> {
+  revealIx (juror: Wallet, side: Ballot, round = this.d.round, s = salt(juror, round)): ReturnType<typeof revealVote> {
     return revealVote({ juror: juror.kp.publicKey, dispute: this.dispute, round }, SIDE[side], s, this.w.pid)
   }
 
@@ -64,14 +64,14 @@ export class Court {
   resolveIx (): ReturnType<typeof resolveDispute> { return resolveDispute({ escrow: this.escrow }, this.w.pid) }
 
   /** A whole round: draw, each drawn juror in `votes` commits and reveals its side, resolve. */
-  round (votes: ReadonlyMap<Wallet, Side>, candidates: readonly Wallet[]): Wallet[] {
+  round (votes: ReadonlyMap<Wallet, Ballot>, candidates: readonly Wallet[]): Wallet[] {
     this.toCommit()
     this.draw()
     const drawn = this.drawn(candidates)
     const voting = drawn.filter((j) => votes.has(j))
-    for (const j of voting) record('commit_vote', this.w.ledger.send([this.commitIx(j, votes.get(j) as Side)], [j.kp]))
+    for (const j of voting) record('commit_vote', this.w.ledger.send([this.commitIx(j, votes.get(j) as Ballot)], [j.kp]))
     this.toReveal()
-    for (const j of voting) record('reveal_vote', this.w.ledger.send([this.revealIx(j, votes.get(j) as Side)], [j.kp]))
+    for (const j of voting) record('reveal_vote', this.w.ledger.send([this.revealIx(j, votes.get(j) as Ballot)], [j.kp]))
     this.toResolution()
     record('resolve_dispute', this.w.ledger.send([this.resolveIx()], [this.w.ledger.payer]))
     return voting

@@ -3,9 +3,10 @@
  * (its numbers are in protocols/params.ts), plus the boundaries our rounding rules decide.
  */
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import {
-  AmountError, bondOutcome, expectedJury, isDrawn, jurorDeposit, jurorPayout, juryOutcome, juryVerdict, noVerdictOutcome, voteCommitment, cancellationSplit, disputeVerdict, durationMultiplierBps, EMPTY_REPUTATION,
+  AmountError, bondOutcome, expectedJury, isDrawn, jurorDeposit, jurorPayout, juryOutcome, juryVerdict, noVerdictOutcome, unavailableOutcome, voteCommitment, cancellationSplit, disputeVerdict, durationMultiplierBps, EMPTY_REPUTATION,
   extendLockForJob, formatTokens, fraudSlashSplit, initialLockUntil, isRepeatedFailure, minimumRegistrationStake,
   parseTokens, progressBps, proRataSplit, quoteJobPrice, reputationComponents, reputationScore,
   reputationTier, requiredStake, settlementSplit, slashRateBps, slashStake, stakeTierFor, takeRateLimit,
@@ -454,6 +455,37 @@ describe('protocols/rules', () => {
       assert.equal(bondOutcome('worker', 'worker'), 'returned')
       assert.equal(bondOutcome('worker', 'client'), 'to-respondent')
       assert.ok(DISPUTE.disputeBond > 0n)
+    })
+    it('UNAVAILABLE is a ballot of its own (finding 16): a strict majority of ≥ 3 reveals — more than the other two together — decides it; a plurality does not', () => {
+      const cases: Array<[{ votesClient: number, votesWorker: number, votesUnavailable: number }, ReturnType<typeof juryVerdict>]> = [
+        [{ votesClient: 0, votesWorker: 0, votesUnavailable: 3 }, { kind: 'verdict', winner: 'unavailable' }],
+        [{ votesClient: 0, votesWorker: 1, votesUnavailable: 2 }, { kind: 'verdict', winner: 'unavailable' }],
+        [{ votesClient: 1, votesWorker: 1, votesUnavailable: 3 }, { kind: 'verdict', winner: 'unavailable' }],
+        [{ votesClient: 0, votesWorker: 0, votesUnavailable: 2 }, { kind: 'redraw', reason: 'too-few-reveals' }], // network trouble at two jurors decides nothing
+        [{ votesClient: 0, votesWorker: 2, votesUnavailable: 2 }, { kind: 'redraw', reason: 'tie' }],
+        [{ votesClient: 1, votesWorker: 1, votesUnavailable: 2 }, { kind: 'redraw', reason: 'tie' }], // a plurality is not a majority
+        [{ votesClient: 2, votesWorker: 1, votesUnavailable: 1 }, { kind: 'redraw', reason: 'tie' }],
+        [{ votesClient: 3, votesWorker: 0, votesUnavailable: 2 }, { kind: 'verdict', winner: 'client' }],
+        [{ votesClient: 0, votesWorker: 3, votesUnavailable: 1 }, { kind: 'verdict', winner: 'worker' }] // a lazy UNAVAILABLE minority
+      ]
+      for (const [v, want] of cases) assert.deepEqual(juryVerdict(v), want, JSON.stringify(v))
+      assert.deepEqual(juryOutcome({ votesClient: 0, votesWorker: 1, votesUnavailable: 3, round: 3 }), { kind: 'verdict', winner: 'unavailable' })
+      assert.deepEqual(juryOutcome({ votesClient: 0, votesWorker: 2, votesUnavailable: 2, round: 3 }), { kind: 'no-verdict', reason: 'tie' })
+      // The ballot's byte in the commitment: 3 (2 is "no verdict", never a ballot).
+      const z = new Uint8Array(32)
+      assert.notDeepEqual(voteCommitment('unavailable', z, z, z), voteCommitment('worker', z, z, z))
+      assert.deepEqual(voteCommitment('unavailable', z, z, z), new Uint8Array(createHash('sha256').update(Uint8Array.of(3)).update(z).update(z).update(z).digest()))
+      // The UNAVAILABLE majority shares the pool; a minority UNAVAILABLE voter forfeits.
+      assert.equal(jurorPayout({ deposit: 10n, revealed: true, side: 'unavailable', redrawn: false, winner: 'unavailable', pool: 7n, majorityDeposits: 30n }), 12n)
+      assert.equal(jurorPayout({ deposit: 10n, revealed: true, side: 'unavailable', redrawn: false, winner: 'worker', pool: 7n, majorityDeposits: 30n }), 0n)
+    })
+    it('an UNAVAILABLE verdict: as a worker that never delivered — full refund, the timeout slash (80 % insurance, 20 % burned), the timeout penalty, no ban; the bond as the client\'s win', () => {
+      assert.deepEqual(unavailableOutcome(T('100'), T('1000')), {
+        clientRefund: T('100'), workerPayment: 0n, platformFee: 0n, slashed: T('100'), slashToClient: 0n, slashToTreasury: 0n,
+        slashToInsurance: T('80'), slashBurned: T('20'), reputationDelta: -30, banWorker: false
+      })
+      assert.equal(bondOutcome('client', 'unavailable'), 'returned')
+      assert.equal(bondOutcome('worker', 'unavailable'), 'to-respondent')
     })
   })
 })

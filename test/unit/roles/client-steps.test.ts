@@ -12,7 +12,7 @@ import type { CoordinatorMatch } from '../../../peer/match/index.js'
 import { announceOf, bidWindowSeconds, roundCloseInMs, runAuction, type AuctionComponents, type AnnounceTerms } from '../../../peer/roles/client/auction.js'
 import { anchoredRootVerdict, checkDelivery, type CheckComponents } from '../../../peer/roles/client/checks.js'
 import { discoverWorkers, type DiscoverComponents } from '../../../peer/roles/client/discover.js'
-import { disputes } from '../../../peer/roles/client/dispute.js'
+import { disputeClaim, disputes } from '../../../peer/roles/client/dispute.js'
 import { escrowTerms } from '../../../peer/roles/client/escrow.js'
 import { deliveryFacts, recordedDelivery, resumeFactsOf } from '../../../peer/roles/client/record.js'
 import { keepLatest, runSession, type SessionComponents } from '../../../peer/roles/client/session.js'
@@ -440,6 +440,18 @@ describe('unit: client dispute rule', () => {
       ['dispute', true, 'zk', true]
     ]
     for (const [settle, passed, tier, expected] of cases) assert.equal(disputes(settle, passed, tier), expected, `${settle} ${String(passed)} ${tier}`)
+  })
+
+  it('disputeClaim: unavailable evidence is disputed (not left for the claim window to pay), and says so', () => {
+    const unavailable = { passed: false, verdict: 'unavailable' as const, reasons: ['no holder served it'] }
+    const claim = disputeClaim('complete', unavailable, 'optimistic')
+    assert.ok(claim !== undefined)
+    assert.match(claim, /unavailable after every retry \(no holder served it\): the worker must serve it to the drawn jurors/)
+    assert.match(disputeClaim('window', { passed: false, verdict: 'failed', reasons: ['segment 2 differs'] }, 'optimistic') ?? '', /failed the client's check: segment 2 differs/)
+    assert.match(disputeClaim('dispute', { passed: true, verdict: 'passed', reasons: [] }, 'optimistic') ?? '', /by choice/)
+    assert.equal(disputeClaim('none', unavailable, 'optimistic'), undefined)
+    assert.equal(disputeClaim('complete', unavailable, 'zk'), undefined, 'zk: the proof settles it')
+    assert.equal(disputeClaim('complete', { passed: true, verdict: 'passed', reasons: [] }, 'optimistic'), undefined)
   })
 })
 

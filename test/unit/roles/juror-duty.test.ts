@@ -4,16 +4,17 @@
  * withdraw_vote as the program would (the reveal checked against the commitment); the judgement
  * is a function; the ballot table is a Map. Its rules are table-tested; the duty is run through a
  * round — drawn, committed, a restart, revealed from the kept salt, settled — and through its
- * refusals (unavailable evidence, a party, a failed commit retried). The same duty on real workers
- * and the embedded ledger: test/e2e/roles/jurors.test.ts.
+ * refusals (evidence it cannot judge, a party, a failed commit retried); unavailable evidence is a
+ * ballot of its own; a dispute against the node is answered with the evidence it delivered. The
+ * same duty on real workers and the embedded ledger: test/e2e/roles/jurors.test.ts.
  */
 import assert from 'node:assert/strict'
 import { Keypair, type PublicKey, type TransactionInstruction } from '@solana/web3.js'
 import { DISPUTE_STATE, NODE_STATUS, SIDE, instructionDiscriminator, type DisputeAccount, type VoteAccount } from '../../../chain/index.js'
-import { jurorDeposit, toHex, voteCommitment, type Side } from '../../../protocols/index.js'
+import { jurorDeposit, toHex, voteCommitment, type Ballot } from '../../../protocols/index.js'
 import type { JsonObject } from '../../../storage/index.js'
 import type { WorkerEvent } from '../../../peer/roles/index.js'
-import { JurorDuty, ballotStep, commitWindowOpen, ineligibility, judgedEvidence, type JurorDutyComponents, type KeptBallot } from '../../../peer/roles/worker/index.js'
+import { JurorDuty, ballotStep, commitWindowOpen, ineligibility, judgedEvidence, owesAnswer, type JurorDutyComponents, type KeptBallot } from '../../../peer/roles/worker/index.js'
 import type { JudgeRequest, JurorFinding } from '../../../peer/roles/juror.js'
 import { T, nodeAccountDouble, wallet } from './doubles.js'
 
@@ -26,8 +27,8 @@ function disputeDouble (over: Partial<DisputeAccount> = {}): DisputeAccount {
     escrow: wallet(), client: wallet(), worker: wallet(), voteVault: wallet(), clientEvidence: cidBytes(CID_TEXT), workerEvidence: new Uint8Array(64),
     seed: new Uint8Array(32).fill(7), openedAt: 100n, evidenceDeadline: 1000n, commitDeadline: 2000n, revealDeadline: 3000n, resolvedAt: 0n, seedSlot: 1n,
     // The node's own stake is the whole: 7 × stake / total ≥ 1, drawn in every round.
-    totalStaked: 50n * T, bond: 0n, depositsClient: 0n, depositsWorker: 0n, depositsCommitted: 0n, locked: 0n, pool: 0n, majorityDeposits: 0n,
-    committed: 0, revealed: 0, votesClient: 0, votesWorker: 0, openVotes: 0, claimant: SIDE.client, state: DISPUTE_STATE.open, winner: SIDE.none, bump: 255, vaultBump: 255,
+    totalStaked: 50n * T, bond: 0n, depositsClient: 0n, depositsWorker: 0n, depositsUnavailable: 0n, depositsCommitted: 0n, locked: 0n, pool: 0n, majorityDeposits: 0n,
+    committed: 0, revealed: 0, votesClient: 0, votesWorker: 0, votesUnavailable: 0, openVotes: 0, claimant: SIDE.client, state: DISPUTE_STATE.open, winner: SIDE.none, bump: 255, vaultBump: 255,
     round: 0, drawn: 1, ...over
   } as DisputeAccount
 }
@@ -37,7 +38,7 @@ const is = (ix: TransactionInstruction, name: string): boolean => Buffer.compare
 /** The chain in memory: one dispute, this node's votes by round, a clock; `send` applies the juror's instructions. */
 function chainDouble (me: Keypair, d: DisputeAccount, o: { verdict?: JurorFinding['verdict'], failSends?: number } = {}) {
   const state = {
-    d, now: 1500n, node: nodeAccountDouble({ owner: me.publicKey, stake: 50n * T }), votes: new Map<number, VoteAccount & { opened?: Side }>(),
+    d, now: 1500n, node: nodeAccountDouble({ owner: me.publicKey, stake: 50n * T }), votes: new Map<number, VoteAccount & { opened?: Ballot }>(),
     address: Keypair.generate().publicKey, sent: [] as string[], judged: [] as JudgeRequest[], failSends: o.failSends ?? 0,
     ballots: new Map<string, JsonObject>()
   }
@@ -50,7 +51,8 @@ function chainDouble (me: Keypair, d: DisputeAccount, o: { verdict?: JurorFindin
     judge: async (r) => {
       state.judged.push(r)
       const verdict = o.verdict ?? 'worker'
-      return { cid: r.cid, verdict, blocks: verdict === 'unavailable' ? 0 : 5, segments: verdict === 'unavailable' ? [] : [0, 1], reasons: verdict === 'unavailable' ? ['no holder served it'] : [] }
+      const reasons = verdict === 'unavailable' ? ['no holder served it'] : verdict === 'not-judged' ? ['cannot re-execute on this machine'] : []
+      return { cid: r.cid, verdict, blocks: verdict === 'unavailable' ? 0 : 5, segments: verdict === 'worker' || verdict === 'client' ? [0, 1] : [], reasons }
     },
     ballots: {
       get: async (k) => state.ballots.get(k),
@@ -69,7 +71,7 @@ function chainDouble (me: Keypair, d: DisputeAccount, o: { verdict?: JurorFindin
         state.sent.push('commit_vote')
       } else if (is(ix, 'reveal_vote')) {
         const v = state.votes.get(round)!
-        const side: Side = ix.data[8] === SIDE.client ? 'client' : 'worker'
+        const side: Ballot = ix.data[8] === SIDE.client ? 'client' : ix.data[8] === SIDE.unavailable ? 'unavailable' : 'worker'
         // The program's check: the kept salt opens the commitment.
         assert.equal(toHex(voteCommitment(side, ix.data.slice(9, 41), state.address.toBytes(), me.publicKey.toBytes())), toHex(v.commitment), 'the reveal opens the commitment')
         state.votes.set(round, { ...v, revealed: 1, side: SIDE[side], opened: side })
@@ -79,6 +81,9 @@ function chainDouble (me: Keypair, d: DisputeAccount, o: { verdict?: JurorFindin
         state.votes.delete(v.round)
         state.node = { ...state.node, stake: state.node.stake + (v.revealed === 1 ? v.deposit : 0n) }
         state.sent.push('withdraw_vote')
+      } else if (is(ix, 'submit_evidence')) {
+        state.d = { ...state.d, workerEvidence: Uint8Array.from(ix.data.subarray(8, 72)) }
+        state.sent.push('submit_evidence')
       } else throw new Error('an instruction the juror does not send')
       return `sig-${state.sent.length}`
     }
@@ -182,18 +187,73 @@ describe('unit: the worker\'s juror duty', () => {
     assert.deepEqual(state.sent, ['commit_vote', 'reveal_vote', 'withdraw_vote'])
   })
 
-  it('unavailable evidence: abstains — no ballot, no commit — and does not judge the round again', async () => {
+  it('unavailable evidence (no holder served it after every retry): commits and reveals UNAVAILABLE, its own ballot', async () => {
     const me = Keypair.generate()
     const { state, c } = chainDouble(me, disputeDouble(), { verdict: 'unavailable' })
     const events: WorkerEvent[] = []
     const d = duty(c, events)
     await d.poll()
+    assert.deepEqual(types(events), ['juror-drawn', 'juror-committed'])
+    assert.equal((events[1] as Extract<WorkerEvent, { type: 'juror-committed' }>).side, 'unavailable')
+    state.now = 2100n
+    await d.poll()
+    assert.equal(state.votes.get(0)?.opened, 'unavailable')
+    assert.equal(state.votes.get(0)?.side, SIDE.unavailable)
+    assert.deepEqual(state.sent, ['commit_vote', 'reveal_vote'])
+  })
+
+  it('fetched evidence this machine cannot re-execute (not judged): abstains — no ballot, no commit — and does not judge the round again', async () => {
+    const me = Keypair.generate()
+    const { state, c } = chainDouble(me, disputeDouble(), { verdict: 'not-judged' })
+    const events: WorkerEvent[] = []
+    const d = duty(c, events)
+    await d.poll()
     await d.poll()
     assert.deepEqual(types(events), ['juror-drawn', 'juror-abstained'])
-    assert.equal((events[1] as Extract<WorkerEvent, { type: 'juror-abstained' }>).reason, 'no holder served it')
+    assert.equal((events[1] as Extract<WorkerEvent, { type: 'juror-abstained' }>).reason, 'cannot re-execute on this machine')
     assert.equal(state.judged.length, 1)
     assert.deepEqual(state.sent, [])
     assert.equal(state.ballots.size, 0)
+  })
+
+  it('owesAnswer: the worker of an open dispute, in the evidence window, not answered yet', () => {
+    const me = Keypair.generate().publicKey
+    const d = disputeDouble({ worker: me })
+    assert.equal(owesAnswer(d, me, 999n), true)
+    assert.equal(owesAnswer(d, me, 1000n), false, 'the evidence window closed')
+    assert.equal(owesAnswer(d, wallet(), 500n), false, 'not its dispute')
+    assert.equal(owesAnswer({ ...d, workerEvidence: cidBytes('bafy-answer') }, me, 500n), false, 'answered already')
+    assert.equal(owesAnswer({ ...d, state: DISPUTE_STATE.resolved }, me, 500n), false)
+  })
+
+  it('a dispute against this node: answered once with the evidence it delivered (submit_evidence), which the jurors then judge', async () => {
+    const me = Keypair.generate()
+    const { state, c } = chainDouble(me, disputeDouble({ worker: me.publicKey }))
+    state.now = 500n
+    const asked: string[] = []
+    const events: WorkerEvent[] = []
+    const d = duty({ ...c, deliveredEvidence: async (escrow) => { asked.push(escrow.toBase58()); return 'bafy-delivered' } }, events)
+    await d.poll()
+    await d.poll()
+    assert.deepEqual(types(events), ['dispute-answered'])
+    assert.equal((events[0] as Extract<WorkerEvent, { type: 'dispute-answered' }>).cid, 'bafy-delivered')
+    assert.deepEqual(state.sent, ['submit_evidence'])
+    assert.deepEqual(asked, [state.d.escrow.toBase58()])
+    assert.equal(judgedEvidence(state.d), 'bafy-delivered')
+  })
+
+  it('a dispute against this node whose evidence it does not know: not answered (and not asked again)', async () => {
+    const me = Keypair.generate()
+    const { state, c } = chainDouble(me, disputeDouble({ worker: me.publicKey }))
+    state.now = 500n
+    let asked = 0
+    const events: WorkerEvent[] = []
+    const d = duty({ ...c, deliveredEvidence: async () => { asked++; return undefined } }, events)
+    await d.poll()
+    await d.poll()
+    assert.deepEqual(types(events), [])
+    assert.equal(asked, 1)
+    assert.deepEqual(state.sent, [])
   })
 
   it('a party to the dispute, a node not drawn, an unregistered node: no judgement', async () => {

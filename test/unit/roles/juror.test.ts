@@ -31,16 +31,16 @@ const fetched: EvidenceFetch = { status: 'fetched', cid, blocks: 7, bytes: 700, 
 const unavailable: EvidenceFetch = { status: 'unavailable', cid, blocks: 2, bytes: 200, attempts: 3, reached: [], reasons: ['no holder served every block'] }
 
 describe('roles: the juror judges the evidence itself', () => {
-  it('maps a re-execution to a side: passed → worker, failed → client, not judged → unavailable', () => {
+  it('maps a re-execution of fetched evidence: passed → worker, failed → client, not judged here → no ballot (never unavailable)', () => {
     assert.equal(sideOf('passed'), 'worker')
     assert.equal(sideOf('failed'), 'client')
-    assert.equal(sideOf('not-judged'), 'unavailable')
+    assert.equal(sideOf('not-judged'), 'not-judged')
   })
 
   const cases: Array<[string, () => Promise<EvidenceFetch>, 'passed' | 'failed' | 'not-judged', string, number, boolean]> = [
     ['fetched, every segment re-executes', async () => fetched, 'passed', 'worker', 7, true],
     ['fetched, a segment does not re-execute', async () => fetched, 'failed', 'client', 7, true],
-    ['fetched, this machine cannot judge', async () => fetched, 'not-judged', 'unavailable', 7, true],
+    ['fetched, this machine cannot judge', async () => fetched, 'not-judged', 'not-judged', 7, true],
     ['no holder served it after every attempt', async () => unavailable, 'passed', 'unavailable', 2, false],
     ['blocks arrived that do not hash to their CID', async () => { throw new EvidenceError('HASH_MISMATCH', 'block 3 does not hash to its CID') }, 'passed', 'client', 0, false],
     ['a block was not found in time', async () => { throw new EvidenceError('NOT_FOUND', 'block 3 not found') }, 'passed', 'unavailable', 0, false],
@@ -58,11 +58,11 @@ describe('roles: the juror judges the evidence itself', () => {
     })
   }
 
-  it('a claim citing no valid CID is unavailable, and nothing is fetched', async () => {
+  it('a claim citing no valid CID is not judged (no ballot: nothing a worker could serve), and nothing is fetched', async () => {
     let fetches = 0
     const c = doubles(async () => { fetches++; return fetched }, 'passed')
     const f = await judgeEvidence(c, { cid: 'not-a-cid', checks: 2 })
-    assert.equal(f.verdict, 'unavailable')
+    assert.equal(f.verdict, 'not-judged')
     assert.equal(fetches, 0)
   })
 
