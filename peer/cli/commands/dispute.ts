@@ -17,7 +17,7 @@ import { NODE_OPTIONS, PEER_OPTIONS, connect, dataDir, jsonLine, nodeNetwork, rp
 const USAGE = `Usage: cyx dispute open JOB --evidence CID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
        cyx dispute show ID [--bootstrap MADDR]... [--bootstrap-file PATH] [--checks K] [--rpc URL] [--json]
        cyx dispute draw ID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
-       cyx dispute commit ID --side client|worker [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
+       cyx dispute commit ID --side client|worker|unavailable [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
        cyx dispute reveal ID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
        cyx dispute resolve ID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
        cyx dispute finalize ID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
@@ -38,10 +38,12 @@ show      the dispute on-chain (each side's claim and evidence, round, windows, 
 draw      anyone: fixes the current round's jury seed from a slot hash (program "draw_jury").
           Which staked nodes are drawn follows from it; "commit" checks this wallet was.
 commit    a drawn juror (a staked node, neither party) commits to a side within the commit
-          window and deposits 10 % of its stake; the side and a fresh salt are kept in
+          window and deposits 10 % of its stake (unavailable: it could not fetch the evidence
+          after every retry; a majority of it refunds the client and slashes the worker); the side and a fresh salt are kept in
           DIR/disputes/ for "reveal". A juror that does not reveal loses its deposit.
 reveal    the juror opens its commitment (the kept side and salt) within the reveal window.
-resolve   anyone, after the reveal window: with at least 3 reveals and a strict majority records
+resolve   anyone, after the reveal window: with at least 3 reveals and a strict majority (of client,
+          worker or unavailable) records
           the verdict; otherwise the round is redrawn with twice the jury; after the last round
           (4) without a verdict the dispute resolves with no verdict (the status quo: a delivered
           job paid, any other refunded; the bond returned; no slash). Tokens move at "finalize".
@@ -175,10 +177,10 @@ async function view (connection: Connection, l: Located): Promise<Record<string,
     },
     windows: { now: new Date(now * 1000).toISOString(), evidenceUntil: iso(d.evidenceDeadline), commitUntil: iso(d.commitDeadline), revealUntil: iso(d.revealDeadline) },
     /** The current round's jury: whether its seed is drawn, commits, reveals and their sides. */
-    jury: { drawn: d.drawn !== 0, committed: d.committed, revealed: d.revealed, forClient: d.votesClient, forWorker: d.votesWorker, pool: d.pool },
+    jury: { drawn: d.drawn !== 0, committed: d.committed, revealed: d.revealed, forClient: d.votesClient, forWorker: d.votesWorker, unavailable: d.votesUnavailable, pool: d.pool },
     /** The claimant's bond still held in the dispute's vault (0 once finalized). */
     bond: d.bond,
-    /** client, worker, none (the last round without a verdict), or null while open. */
+    /** client, worker, unavailable, none (the last round without a verdict), or null while open. */
     winner: d.state === DISPUTE_STATE.open ? null : nameOf(SIDE, d.winner)
   }
 }
@@ -297,7 +299,7 @@ const saltPath = (dir: string, dispute: PublicKey, juror: PublicKey, round: numb
 async function commit (argv: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { ...PEER_OPTIONS, side: { type: 'string' } }, true)
   if (positionals.length !== 1) throw new UsageError('commit takes one ID')
-  if (values.side !== 'client' && values.side !== 'worker') throw new UsageError('--side must be client or worker')
+  if (values.side !== 'client' && values.side !== 'worker' && values.side !== 'unavailable') throw new UsageError('--side must be client, worker or unavailable')
   const { commitVote, fetchNode } = await chainClient()
   const { isDrawn, voteCommitment } = await import('../../../protocols/index.js')
   const connection = connect(rpcUrl(values.rpc))
@@ -329,7 +331,7 @@ async function reveal (argv: string[], io: CommandIo): Promise<number> {
   const l = await locate(connection, address(positionals[0], 'ID'))
   const signer = await wallet(values)
   const file = saltPath(dataDir(values.dir), l.dispute, signer.publicKey, l.data.round)
-  let kept: { side: 'client' | 'worker', salt: string }
+  let kept: { side: 'client' | 'worker' | 'unavailable', salt: string }
   try {
     kept = JSON.parse(await readFile(file, 'utf8')) as typeof kept
   } catch (e) {

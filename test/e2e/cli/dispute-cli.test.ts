@@ -173,7 +173,7 @@ describe('cyx dispute: open, show, draw, commit, reveal, resolve, finalize, with
   it('refuses bad arguments with exit code 2', async () => {
     const p = cyx(['dispute', 'commit', PublicKey.default.toBase58(), '--side', 'nobody'])
     assert.equal(await p.exited, 2)
-    assert.match(p.stderr.join('\n'), /--side must be client or worker/)
+    assert.match(p.stderr.join('\n'), /--side must be client, worker or unavailable/)
     const v = cyx(['dispute', 'vote', PublicKey.default.toBase58()])
     assert.equal(await v.exited, 2)
     assert.match(v.stderr.join('\n'), /unknown verb "vote"/)
