@@ -11,10 +11,16 @@
  *   metrics are the test metrics of those weights (cheap: evaluation only), and every checkpoint is
  *   committed into a perfectly consistent chain, Merkle root, sealed evidence and final-weights hash.
  *   Only re-executing a fabricated segment shows that its weights are not what training gives.
+ * - `withholdEvidence`: the worker trains and delivers honestly (root anchored, delivery on-chain),
+ *   then stops serving its evidence before the delivery goes out: the sealed evidence's root block
+ *   is unpinned and deleted from its blockstore and never announced, so nobody can fetch the whole
+ *   evidence (the checkpoints a client pinned during training do not make it whole). The client's
+ *   check is `unavailable`, and so is every juror's fetch (docs/security.md, finding 16).
  */
 import { logger } from '@libp2p/logger'
 import { MerkleTree, wire, toHex } from '../../protocols/index.js'
-import { EvidenceWriter, type EvidenceStore, type Table } from '../../storage/index.js'
+import { CID } from 'multiformats/cid'
+import { EvidenceWriter, unpinEvidence, type EvidenceStore, type Table } from '../../storage/index.js'
 import { checkpointInput, profileRecord } from '../evidence/index.js'
 import type { DeliveredWork, TrainingProgress } from '../job/index.js'
 import type { PeerNode } from '../node/index.js'
@@ -32,6 +38,8 @@ export interface WorkerFaults {
    * train, store and send nothing more until the worker is stopped (`cyx sim --scenario crash` kills
    * it there and restarts it, without the fault, on the same dir and keys: it resumes from checkpoint n). */
   readonly crashAtCheckpoint?: number
+  /** Deliver honestly, then stop serving the evidence (`withholdEvidence`). */
+  readonly withholdEvidence?: boolean
 }
 
 /** What the training run of a faulty worker has at hand. */
@@ -155,4 +163,16 @@ async function fabricatedRun (c: FaultyRunContext, honestWanted: number): Promis
   } finally {
     await trainer.close()
   }
+}
+
+/**
+ * The `withholdEvidence` fault, after the delivery is on-chain: the sealed evidence `cid`'s root
+ * block is unpinned and deleted here, so this node no longer serves it (its checkpoints stay, as a
+ * worker serving only part of its evidence would).
+ */
+export async function withholdEvidence (store: EvidenceStore & { readonly blockstore: { delete: (cid: CID) => Promise<void> | void } }, cid: string): Promise<void> {
+  const root = CID.parse(cid)
+  await unpinEvidence(store, root)
+  await store.blockstore.delete(root)
+  log('withholding the evidence %s: its root block is deleted here (fault injected: withholdEvidence)', cid)
 }

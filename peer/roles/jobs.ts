@@ -100,12 +100,18 @@ export class JobBook<S extends string> {
     return v === undefined ? undefined : v as unknown as JobRecord<S>
   }
 
+  /** Every job of this role, finished or not. */
+  async all (): Promise<Array<JobRecord<S>>> {
+    if (this.#store === undefined) return [...this.#memory.values()]
+    const r: Array<JobRecord<S>> = []
+    for await (const [, v] of this.#store.jobs.entries(`${this.#role}/`)) r.push(v as unknown as JobRecord<S>)
+    return r
+  }
+
   /** Jobs not in a final state: where a restarted peer picks up. */
   async unfinished (): Promise<Array<JobRecord<S>>> {
     const out: Array<JobRecord<S>> = []
-    const all = this.#store === undefined
-      ? [...this.#memory.values()]
-      : await (async () => { const r: Array<JobRecord<S>> = []; for await (const [, v] of this.#store!.jobs.entries(`${this.#role}/`)) r.push(v as unknown as JobRecord<S>); return r })()
+    const all = await this.all()
     // Final: nothing follows, or only a cancellation (a failed or rejected job is over; its escrow
     // may still be cancelled by hand).
     for (const r of all) if (this.#next[r.state].some((s) => s !== 'cancelled')) out.push(r)

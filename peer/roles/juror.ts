@@ -43,6 +43,7 @@ export interface JudgeRequest {
   readonly challengeSeed?: Uint8Array
   readonly checks: number
   readonly attempts?: number
+  readonly attemptTimeoutMs?: number
   readonly signal?: AbortSignal
 }
 
@@ -77,7 +78,10 @@ export async function judgeEvidence (c: JurorComponents, r: JudgeRequest): Promi
   }
   let blocks = 0
   try {
-    const got = await c.fetchEvidence(cid, { holders: r.holders ?? [], ...(r.attempts === undefined ? {} : { attempts: r.attempts }), ...(r.signal === undefined ? {} : { signal: r.signal }) })
+    const got = await c.fetchEvidence(cid, {
+      holders: r.holders ?? [], ...(r.attempts === undefined ? {} : { attempts: r.attempts }),
+      ...(r.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: r.attemptTimeoutMs }), ...(r.signal === undefined ? {} : { signal: r.signal })
+    })
     blocks = got.blocks
     if (got.status === 'unavailable') {
       return { cid: r.cid, verdict: 'unavailable', blocks, segments: [], reasons: [`the evidence is unavailable (no judgement on the work): ${got.reasons.at(-1) ?? 'no holder served it'}`] }

