@@ -14,7 +14,7 @@ import { CYXWIZ_PROGRAM_ID, DISPUTE_STATE, ESCROW_STATE, SIDE, decodeEscrow, dis
 import { DISPUTE, UNITS_PER_TOKEN, jurorDeposit, unavailableOutcome } from '../../../protocols/index.js'
 import { Client, Worker, readNode, sendTransaction, tokenAccount, type WorkerEvent } from '../../../peer/roles/index.js'
 import { warpPast } from '../../../peer/sim/index.js'
-import { World, type TestPeer } from '../../roles/world.js'
+import { World, type TestPeer } from './world.js'
 
 const T = UNITS_PER_TOKEN
 const STAKE = 50n * T
