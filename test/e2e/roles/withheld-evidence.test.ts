@@ -13,8 +13,7 @@ import { PublicKey } from '@solana/web3.js'
 import { CYXWIZ_PROGRAM_ID, DISPUTE_STATE, ESCROW_STATE, SIDE, decodeEscrow, disputePda, drawJury, fetchDispute, finalizeDispute, resolveDispute, type DisputeAccount } from '../../../chain/index.js'
 import { DISPUTE, UNITS_PER_TOKEN, jurorDeposit, unavailableOutcome } from '../../../protocols/index.js'
 import { Client, Worker, readNode, sendTransaction, tokenAccount, type WorkerEvent } from '../../../peer/roles/index.js'
-import { warpPast } from '../../../peer/sim/index.js'
-import { World, type TestPeer } from './world.js'
+import { World, type WorldPeer } from '../../fixtures/world.js'
 
 const T = UNITS_PER_TOKEN
 const STAKE = 50n * T
@@ -32,11 +31,11 @@ async function until<V> (probe: () => V | undefined | Promise<V | undefined>, ms
 describe('e2e roles: a worker that withholds its evidence after delivery is found UNAVAILABLE and the client refunded', function () {
   this.timeout(300_000)
   let world: World
-  let clientPeer: TestPeer
+  let clientPeer: WorldPeer
   let client: Client
   let worker: Worker
   const workerEvents: WorkerEvent[] = []
-  const jurors: Array<{ peer: TestPeer, worker: Worker, events: WorkerEvent[] }> = []
+  const jurors: Array<{ peer: WorldPeer, worker: Worker, events: WorkerEvent[] }> = []
 
   before(async () => {
     world = await World.open()
@@ -84,7 +83,7 @@ describe('e2e roles: a worker that withholds its evidence after delivery is foun
     let d = await read()
     // The worker answers the request with the CID it delivered (its juror duty), but does not serve it.
     await until(() => of(workerEvents, 'dispute-answered')[0], 30_000, `the worker's answer (its events: ${workerEvents.map((x) => x.type).join(', ')})`)
-    warpPast(world.net, d.evidenceDeadline)
+    world.warpPast(d.evidenceDeadline)
     await sendTransaction(world.connection, [drawJury({ dispute: address })], [clientPeer.keypair])
     d = await read()
     assert.equal(d.drawn, 1)
@@ -98,12 +97,12 @@ describe('e2e roles: a worker that withholds its evidence after delivery is foun
       assert.deepEqual(of(j.events, 'juror-abstained'), [])
     }
     d = await read()
-    warpPast(world.net, d.commitDeadline)
+    world.warpPast(d.commitDeadline)
     for (const j of jurors) await until(() => of(j.events, 'juror-revealed')[0], 30_000, 'a juror\'s reveal')
     d = await read()
     assert.deepEqual([d.revealed, d.votesUnavailable, d.votesWorker, d.votesClient], [3, 3, 0, 0])
 
-    warpPast(world.net, d.revealDeadline)
+    world.warpPast(d.revealDeadline)
     await sendTransaction(world.connection, [resolveDispute({ escrow })], [clientPeer.keypair])
     d = await read()
     assert.equal(d.state, DISPUTE_STATE.resolved)
