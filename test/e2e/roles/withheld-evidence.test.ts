@@ -89,7 +89,7 @@ describe('e2e roles: a worker that withholds its evidence after delivery is foun
     assert.equal(d.drawn, 1)
 
     // Each juror fetches, finds nothing whole after its retries and commits UNAVAILABLE.
-    for (const j of jurors) await until(() => of(j.events, 'juror-committed')[0], 120_000, 'a juror\'s commit')
+    for (const j of jurors) await until(() => of(j.events, 'juror-committed')[0], 120_000, `a juror's commit (its events: ${j.events.map((x) => x.type === 'juror-failed' || x.type === 'juror-abstained' ? JSON.stringify(x) : x.type).join(', ')})`)
     for (const j of jurors) {
       const [committed] = of(j.events, 'juror-committed')
       assert.equal(committed?.side, 'unavailable')
