@@ -35,7 +35,6 @@ pub fn process(input: &Input) -> Result {
     crate::args::Args::new(input.data).finish()?;
 
     // SAFETY: no other borrow of `config`'s data is used while `c` lives; accounts never
-
     // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let c = unsafe { config.get_mut() };
     require!(!c.pending_admin.is_zero(), Error::NoPendingAdmin);

@@ -31,7 +31,6 @@ pub fn process(input: &Input) -> Result {
     args.finish()?;
 
     // SAFETY: no other borrow of `escrow`'s data is used while `e` lives; accounts never
-
     // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let e = unsafe { escrow.get_mut() };
     require!(&e.worker == worker.key(), Error::ConstraintHasOne);

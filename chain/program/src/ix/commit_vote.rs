@@ -60,7 +60,6 @@ pub fn process(input: &Input) -> Result {
     args.finish()?;
 
     // SAFETY: no other borrow of `config`'s data is used while `c` lives; accounts never
-
     // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let c = unsafe { config.get_mut() };
     // SAFETY: no other borrow of `dispute`'s data is used while `d` lives; accounts never
@@ -93,7 +92,6 @@ pub fn process(input: &Input) -> Result {
     c.total_staked = math::sub(c.total_staked, deposit)?;
 
     // SAFETY: no other borrow of `vote`'s data is used while `v` lives; accounts never
-
     // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let v = unsafe { vote.get_mut() };
     v.dispute = *dispute.key();

@@ -102,7 +102,6 @@ pub fn process(input: &Input) -> Result {
     }
 
     // SAFETY: no other borrow of `dispute`'s data is used while `d` lives; accounts never
-
     // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let d = unsafe { dispute.get_mut() };
     d.bond = bond;

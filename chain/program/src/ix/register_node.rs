@@ -53,7 +53,6 @@ pub fn process(input: &Input) -> Result {
     args.finish()?;
 
     // SAFETY: no other borrow of `config`'s data is used while `c` lives; accounts never
-
     // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let c = unsafe { config.get_mut() };
     require!(stake >= c.params.min_stake(), Error::StakeBelowMinimum);

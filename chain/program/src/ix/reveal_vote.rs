@@ -40,7 +40,6 @@ pub fn process(input: &Input) -> Result {
     args.finish()?;
 
     // SAFETY: no other borrow of `dispute`'s data is used while `d` lives; accounts never
-
     // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let d = unsafe { dispute.get_mut() };
     // SAFETY: no other borrow of `vote`'s data is used while `v` lives; accounts never

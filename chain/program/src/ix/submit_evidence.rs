@@ -34,7 +34,6 @@ pub fn process(input: &Input) -> Result {
     args.finish()?;
 
     // SAFETY: no other borrow of `dispute`'s data is used while `d` lives; accounts never
-
     // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let d = unsafe { dispute.get_mut() };
     require!(d.state == DISPUTE_OPEN, Error::InvalidDisputeState);

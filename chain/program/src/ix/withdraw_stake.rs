@@ -46,7 +46,6 @@ pub fn process(input: &Input) -> Result {
     crate::args::Args::new(input.data).finish()?;
 
     // SAFETY: no other borrow of `config`'s data is used while `c` lives; accounts never
-
     // alias and no CPI can write a program account (`Account::get_mut`'s contract).
     let c = unsafe { config.get_mut() };
     // SAFETY: no other borrow of `node`'s data is used while `n` lives; accounts never
