@@ -316,3 +316,125 @@ pub fn expect_upgrade_authority(program_data: AccountInfo, program_id: &Pubkey, 
     require!(&d[13..45] == signer.as_bytes(), Error::NotUpgradeAuthority);
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------------
+// Instruction account lists
+
+/// Declares an instruction's accounts struct and its `load`, from one list in the header's order
+/// (what Anchor's `#[derive(Accounts)]` does, as `macro_rules`):
+///
+/// ```ignore
+/// accounts! {
+///     /// The accounts, in the header's order …
+///     pub struct AcceptAdminAccounts {
+///         new_admin: signer,
+///         config: load_mut(Config),
+///     }
+/// }
+/// ```
+///
+/// gives `pub struct AcceptAdminAccounts { pub new_admin: AccountInfo, pub config: Account<Config> }`
+/// and `AcceptAdminAccounts::load(input)`, which takes the accounts one by one with `AccountIter`
+/// and checks each by its kind, exactly as the hand-written `let x = account::signer(it.next()?)?;`
+/// lines did (the program's bytes are the same). Without a doc comment the struct gets the usual
+/// one ("The accounts, in the header's order …"); `load` is `#[inline(always)]` unless an
+/// `#[inline(…)]` after the doc comment says otherwise (`DrawAccounts`: two handlers share it).
+///
+/// Kinds:
+///
+/// | kind | check | field |
+/// | --- | --- | --- |
+/// | `info` | none (checked by the handler) | `AccountInfo` |
+/// | `signer`, `signer_mut`, `writable` | `signer`, `signer_mut`, `writable` | `AccountInfo` |
+/// | `address(expr)` | the key is `expr` (`address`) | `AccountInfo` |
+/// | `load(T)`, `load_mut(T)` | `Account::<T>::load`, `load_mut` | `Account<T>` |
+/// | `optional` | none; `None` when the list ends here | `Option<AccountInfo>` |
+/// | `part(T, args…)` | `T::load(&mut it, program_id, args…)`: several accounts | `T` |
+///
+/// An entry named `_` is checked and not kept: `_: system_program`, `_: token_program`,
+/// `_: upgrade_authority(admin)` (`expect_upgrade_authority` against the earlier field `admin`).
+/// Fields are `pub`, in the list's order. A missing account is `AccountNotEnoughKeys`.
+#[macro_export]
+macro_rules! accounts {
+    (
+        $(#[doc = $doc:expr])+
+        #[inline $($inline:tt)*]
+        pub struct $name:ident { $($body:tt)* }
+    ) => {
+        $crate::accounts!(@munch [[#[inline $($inline)*]] $(#[doc = $doc])+] $name [] [] $($body)*);
+    };
+    (
+        $(#[doc = $doc:expr])+
+        pub struct $name:ident { $($body:tt)* }
+    ) => {
+        $crate::accounts!(@munch [[#[inline(always)]] $(#[doc = $doc])+] $name [] [] $($body)*);
+    };
+    (pub struct $name:ident { $($body:tt)* }) => {
+        $crate::accounts! {
+            /// The accounts, in the header's order (owners and types checked here; the rest by `process`).
+            pub struct $name { $($body)* }
+        }
+    };
+
+    // One entry at a time: the fields kept (`[[docs] name kind]`) and every load (`[name kind]`), in order.
+    (@munch $meta:tt $name:ident [$($f:tt)*] [$($l:tt)*]
+        _ : $kind:ident $(($($arg:tt)*))? $(, $($rest:tt)*)?) => {
+        $crate::accounts!(@munch $meta $name [$($f)*] [$($l)* [_ $kind $(($($arg)*))?]] $($($rest)*)?);
+    };
+    (@munch $meta:tt $name:ident [$($f:tt)*] [$($l:tt)*]
+        $(#[$fmeta:meta])* $field:ident : $kind:ident $(($($arg:tt)*))? $(, $($rest:tt)*)?) => {
+        $crate::accounts!(@munch $meta $name [$($f)* [[$(#[$fmeta])*] $field $kind $(($($arg)*))?]]
+            [$($l)* [$field $kind $(($($arg)*))?]] $($($rest)*)?);
+    };
+    (@munch [[$($load_attr:tt)*] $($meta:tt)*] $name:ident [$([[$($fmeta:tt)*] $field:ident $($fkind:tt)*])*]
+        [$([$lname:tt $($lkind:tt)*])*]) => {
+        $($meta)*
+        pub struct $name {
+            $($($fmeta)* pub $field: $crate::accounts!(@type $($fkind)*),)*
+        }
+
+        impl $name {
+            $($load_attr)*
+            pub fn load(input: &$crate::input::Input) -> $crate::error::Result<$name> {
+                let pid = &input.program_id;
+                let mut it = $crate::account::AccountIter::new(input.accounts);
+                $($crate::accounts!(@let it pid $lname $($lkind)*);)*
+                let _ = pid;
+                Ok($name { $($field),* })
+            }
+        }
+    };
+
+    (@type info) => { $crate::input::AccountInfo };
+    (@type signer) => { $crate::input::AccountInfo };
+    (@type signer_mut) => { $crate::input::AccountInfo };
+    (@type writable) => { $crate::input::AccountInfo };
+    (@type address($($a:tt)*)) => { $crate::input::AccountInfo };
+    (@type load($t:ty)) => { $crate::account::Account<$t> };
+    (@type load_mut($t:ty)) => { $crate::account::Account<$t> };
+    (@type optional) => { Option<$crate::input::AccountInfo> };
+    (@type part($t:ty $(, $($a:tt)*)?)) => { $t };
+
+    (@let $it:ident $pid:ident _ system_program) => { $crate::account::system_program($it.next()?)?; };
+    (@let $it:ident $pid:ident _ token_program) => { $crate::account::token_program($it.next()?)?; };
+    (@let $it:ident $pid:ident _ upgrade_authority($signer:ident)) => {
+        $crate::account::expect_upgrade_authority($it.next()?, $pid, $signer.key())?;
+    };
+    (@let $it:ident $pid:ident $field:ident info) => { let $field = $it.next()?; };
+    (@let $it:ident $pid:ident $field:ident signer) => { let $field = $crate::account::signer($it.next()?)?; };
+    (@let $it:ident $pid:ident $field:ident signer_mut) => { let $field = $crate::account::signer_mut($it.next()?)?; };
+    (@let $it:ident $pid:ident $field:ident writable) => { let $field = $crate::account::writable($it.next()?)?; };
+    (@let $it:ident $pid:ident $field:ident address($key:expr)) => {
+        let $field = $crate::account::address($it.next()?, $key)?;
+    };
+    (@let $it:ident $pid:ident $field:ident load($t:ty)) => {
+        let $field = $crate::account::Account::<$t>::load($it.next()?, $pid)?;
+    };
+    (@let $it:ident $pid:ident $field:ident load_mut($t:ty)) => {
+        let $field = $crate::account::Account::<$t>::load_mut($it.next()?, $pid)?;
+    };
+    (@let $it:ident $pid:ident $field:ident optional) => { let $field = $it.next().ok(); };
+    (@let $it:ident $pid:ident $field:ident part($t:ty $(, $($a:expr),*)?)) => {
+        let $field = <$t>::load(&mut $it, $pid $(, $($a),*)?)?;
+    };
+}

@@ -5,30 +5,15 @@
 //!
 //! Accounts: 0 new_admin (signer, = config.pending_admin) · 1 config (writable).
 
-use crate::account::{self, Account, AccountIter};
+use crate::accounts;
 use crate::error::{Error, Result};
 use crate::event::{self, AdminAccepted};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::pubkey::Pubkey;
 use crate::require;
 use crate::state::Config;
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct AcceptAdminAccounts {
-    pub new_admin: AccountInfo,
-    pub config: Account<Config>,
-}
-
-impl AcceptAdminAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<AcceptAdminAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let new_admin = account::signer(it.next()?)?;
-        let config = Account::<Config>::load_mut(it.next()?, pid)?;
-        Ok(AcceptAdminAccounts { new_admin, config })
-    }
-}
+accounts! { pub struct AcceptAdminAccounts { new_admin: signer, config: load_mut(Config) } }
 
 pub fn process(input: &Input) -> Result {
     let AcceptAdminAccounts { new_admin, config } = AcceptAdminAccounts::load(input)?;

@@ -23,32 +23,17 @@
 //! Accounts: 0 worker (signer, = escrow.worker) · 1 config · 2 worker_node (writable, owner =
 //! worker) · 3 escrow (writable).
 
-use crate::account::{self, Account, AccountIter};
+use crate::accounts;
 use crate::error::{Error, Result};
 use crate::event::{self, JobAccepted};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::ix::shared::check_worker_may_take;
 use crate::state::{Config, Escrow, Node, ESCROW_FUNDED};
 use crate::{math, progress, reputation, require, sys};
 
-/// The accounts, in the header's order (owners and types checked; the rest by `process`).
-pub struct AcceptJobAccounts {
-    pub worker: AccountInfo,
-    pub config: Account<Config>,
-    pub node: Account<Node>,
-    pub escrow: Account<Escrow>,
-}
-
-impl AcceptJobAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<AcceptJobAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let worker = account::signer(it.next()?)?;
-        let config = Account::<Config>::load(it.next()?, pid)?;
-        let node = Account::<Node>::load_mut(it.next()?, pid)?;
-        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-        Ok(AcceptJobAccounts { worker, config, node, escrow })
+accounts! {
+    pub struct AcceptJobAccounts {
+        worker: signer, config: load(Config), node: load_mut(Node), escrow: load_mut(Escrow),
     }
 }
 

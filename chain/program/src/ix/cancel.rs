@@ -18,10 +18,11 @@
 //! 4 worker_node (writable) · 5 worker_token (writable) · 6 client_token (writable) · 7 token_program
 //! · 8 platform_vault (writable, = config.platform_vault).
 
-use crate::account::{self, AccountIter, TokenAccount};
+use crate::account::{self, TokenAccount};
+use crate::accounts;
 use crate::error::{Error, Result};
 use crate::event::{self, EscrowCancelled};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::ix::shared::{settlement, Payout, SettlementHead, VaultAuthority};
 use crate::state::{ESCROW_CANCELLED, ESCROW_FUNDED};
 use crate::sys;
@@ -29,23 +30,10 @@ use crate::{math, reputation, require};
 
 const BPS: u64 = 10_000;
 
-/// The accounts, in the header's order (owners and types checked; the rest by `process`).
-pub struct CancelAccounts {
-    /// 0 client · 1 config · 2 escrow · 3 escrow_vault · 4 worker_node · 5 worker_token.
-    pub head: SettlementHead,
-    pub client_token: AccountInfo,
-    pub platform_vault: AccountInfo,
-}
-
-impl CancelAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<CancelAccounts> {
-        let mut it = AccountIter::new(input.accounts);
-        let head = SettlementHead::load(&mut it, &input.program_id, false)?;
-        let client_token = it.next()?;
-        account::token_program(it.next()?)?;
-        let platform_vault = it.next()?;
-        Ok(CancelAccounts { head, client_token, platform_vault })
+accounts! {
+    pub struct CancelAccounts {
+        /// 0 client · 1 config · 2 escrow · 3 escrow_vault · 4 worker_node · 5 worker_token.
+        head: part(SettlementHead, false), client_token: info, _: token_program, platform_vault: info,
     }
 }
 

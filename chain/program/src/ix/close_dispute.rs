@@ -12,34 +12,17 @@
 //! (writable) · 3 vote_vault (writable, = dispute.vote_vault) · 4 token_program · 5 platform_vault
 //! (writable, = config.platform_vault).
 
-use crate::account::{self, Account, AccountIter};
+use crate::account;
+use crate::accounts;
 use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::state::{Config, Dispute, DISPUTE_FINALIZED, SIDE_CLIENT};
 use crate::require;
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct CloseDisputeAccounts {
-    pub claimant: AccountInfo,
-    pub config: Account<Config>,
-    pub dispute: Account<Dispute>,
-    pub vault: AccountInfo,
-    pub platform_vault: AccountInfo,
-}
-
-impl CloseDisputeAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<CloseDisputeAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let claimant = account::writable(it.next()?)?;
-        let config = Account::<Config>::load(it.next()?, pid)?;
-        let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
-        let vault_info = it.next()?;
-        account::token_program(it.next()?)?;
-        let platform_vault = it.next()?;
-        Ok(CloseDisputeAccounts { claimant, config, dispute, vault: vault_info, platform_vault })
+accounts! {
+    pub struct CloseDisputeAccounts {
+        claimant: writable, config: load(Config), dispute: load_mut(Dispute), vault: info, _: token_program, platform_vault: info,
     }
 }
 

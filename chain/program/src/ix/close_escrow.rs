@@ -9,34 +9,18 @@
 //! Accounts: 0 client (signer, writable) · 1 config · 2 escrow (writable) · 3 escrow_vault
 //! (writable, = escrow.vault) · 4 token_program · 5 platform_vault (writable, = config.platform_vault).
 
-use crate::account::{self, Account, AccountIter};
+use crate::account;
+use crate::accounts;
 use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::state::{escrow_is_terminal, Config, Escrow};
 use crate::require;
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct CloseEscrowAccounts {
-    pub client: AccountInfo,
-    pub config: Account<Config>,
-    pub escrow: Account<Escrow>,
-    pub vault: AccountInfo,
-    pub platform_vault: AccountInfo,
-}
-
-impl CloseEscrowAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<CloseEscrowAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let client = account::signer_mut(it.next()?)?;
-        let config = Account::<Config>::load(it.next()?, pid)?;
-        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-        let vault_info = it.next()?;
-        account::token_program(it.next()?)?;
-        let platform_vault = it.next()?;
-        Ok(CloseEscrowAccounts { client, config, escrow, vault: vault_info, platform_vault })
+accounts! {
+    pub struct CloseEscrowAccounts {
+        client: signer_mut, config: load(Config), escrow: load_mut(Escrow), vault: info, _: token_program,
+        platform_vault: info,
     }
 }
 

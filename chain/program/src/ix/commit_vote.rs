@@ -11,42 +11,21 @@
 //! 3 juror_node (writable, ["node", juror]) · 4 vote (writable, PDA) · 5 stake_vault (writable) ·
 //! 6 vote_vault (writable, = dispute.vote_vault) · 7 system_program · 8 token_program.
 
-use crate::account::{self, Account, AccountIter};
+use crate::account::{self, Account};
+use crate::accounts;
 use crate::args::Args;
 use crate::cpi::Seeds;
 use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::state::{Config, Dispute, Node, Vote, DISPUTE_OPEN, NODE_ACTIVE};
 use crate::sys::{self, Bytes};
 use crate::{jury, math, require, seeds};
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct CommitVoteAccounts {
-    pub juror: AccountInfo,
-    pub config: Account<Config>,
-    pub dispute: Account<Dispute>,
-    pub node: Account<Node>,
-    pub vote: AccountInfo,
-    pub stake_vault: AccountInfo,
-    pub vault: AccountInfo,
-}
-
-impl CommitVoteAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<CommitVoteAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let juror = account::signer_mut(it.next()?)?;
-        let config = Account::<Config>::load_mut(it.next()?, pid)?;
-        let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
-        let node = Account::<Node>::load_mut(it.next()?, pid)?;
-        let vote_info = it.next()?;
-        let stake_vault = it.next()?;
-        let vault = it.next()?;
-        account::system_program(it.next()?)?;
-        account::token_program(it.next()?)?;
-        Ok(CommitVoteAccounts { juror, config, dispute, node, vote: vote_info, stake_vault, vault })
+accounts! {
+    pub struct CommitVoteAccounts {
+        juror: signer_mut, config: load_mut(Config), dispute: load_mut(Dispute), node: load_mut(Node),
+        vote: info, stake_vault: info, vault: info, _: system_program, _: token_program,
     }
 }
 

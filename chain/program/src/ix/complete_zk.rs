@@ -36,11 +36,11 @@
 //! 9 stake_vault (writable) · 10 insurance_vault (writable) · 11 mint (writable) ·
 //! 12 token_program.
 
-use crate::account::{self, Account, AccountIter};
+use crate::accounts;
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::groth16::{self, FIELD, PROOF_LEN};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::ix::complete::{release, Release};
 use crate::ix::shared::SettlementHead;
 use crate::ix::refund::{check_accounts, refund_and_slash, Failure, Refund};
@@ -48,32 +48,11 @@ use crate::state::{VerifyingKey, ESCROW_FUNDED, TIER_ZK};
 use crate::sys::{self, Bytes};
 use crate::{math, require, zk};
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct CompleteZkAccounts {
-    /// 0 worker · 1 config (writable) · 2 escrow · 3 escrow_vault · 4 worker_node · 5 worker_token.
-    pub head: SettlementHead,
-    pub platform_vault: AccountInfo,
-    pub vk: Account<VerifyingKey>,
-    pub client_token: AccountInfo,
-    pub stake_vault: AccountInfo,
-    pub insurance_vault: AccountInfo,
-    pub mint: AccountInfo,
-}
-
-impl CompleteZkAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<CompleteZkAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let head = SettlementHead::load(&mut it, pid, true)?;
-        let platform_vault = it.next()?;
-        let vk = Account::<VerifyingKey>::load(it.next()?, pid)?;
-        let client_token = it.next()?;
-        let stake_vault = it.next()?;
-        let insurance_vault = it.next()?;
-        let mint = it.next()?;
-        account::token_program(it.next()?)?;
-        Ok(CompleteZkAccounts { head, platform_vault, vk, client_token, stake_vault, insurance_vault, mint })
+accounts! {
+    pub struct CompleteZkAccounts {
+        /// 0 worker · 1 config (writable) · 2 escrow · 3 escrow_vault · 4 worker_node · 5 worker_token.
+        head: part(SettlementHead, true), platform_vault: info, vk: load(VerifyingKey), client_token: info,
+        stake_vault: info, insurance_vault: info, mint: info, _: token_program,
     }
 }
 

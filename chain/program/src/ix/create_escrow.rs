@@ -40,7 +40,8 @@
 //! 6 mint (= config.mint) · 7 client_state (writable, PDA) · 8 system_program · 9 token_program
 //! · 10 verifying_key (zk tier only, optional otherwise).
 
-use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::account::{self, Account, TokenAccount};
+use crate::accounts;
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, EscrowCreated};
@@ -51,39 +52,15 @@ use crate::cpi::Seeds;
 use crate::sys::{self, Bytes};
 use crate::{cpi, math, require, seeds, zk};
 
-/// The accounts, in the header's order: owners and types of the existing ones checked, the PDAs
-/// to create and the token accounts by `process`; the verifying key (account 10) is read only for
-/// the zk tier, after the arguments (`AccountNotEnoughKeys` then if it is missing).
-pub struct CreateEscrowAccounts {
-    pub client: AccountInfo,
-    pub config: Account<Config>,
-    pub node: Account<Node>,
-    pub escrow: AccountInfo,
-    pub vault: AccountInfo,
-    pub client_token: AccountInfo,
-    pub mint: AccountInfo,
-    pub client_state: AccountInfo,
-    pub verifying_key: Option<AccountInfo>,
-}
-
-impl CreateEscrowAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<CreateEscrowAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let client = account::signer_mut(it.next()?)?;
-        let config = Account::<Config>::load_mut(it.next()?, pid)?;
+accounts! {
+    /// The accounts, in the header's order: owners and types of the existing ones checked, the PDAs
+    /// to create and the token accounts by `process`; the verifying key (account 10) is read only for
+    /// the zk tier, after the arguments (`AccountNotEnoughKeys` then if it is missing).
+    pub struct CreateEscrowAccounts {
+        client: signer_mut, config: load_mut(Config),
         // Writable in the account list (older clients); only read: the worker's record changes at `accept_job`.
-        let node = Account::<Node>::load(it.next()?, pid)?;
-        let escrow = it.next()?;
-        let vault = it.next()?;
-        let client_token = it.next()?;
-        let mint = it.next()?;
-        let client_state = it.next()?;
-        account::system_program(it.next()?)?;
-        account::token_program(it.next()?)?;
-        let verifying_key = it.next().ok();
-        Ok(CreateEscrowAccounts { client, config, node, escrow, vault, client_token, mint, client_state, verifying_key })
+        node: load(Node), escrow: info, vault: info, client_token: info, mint: info, client_state: info,
+        _: system_program, _: token_program, verifying_key: optional,
     }
 }
 

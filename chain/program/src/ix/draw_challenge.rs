@@ -18,29 +18,19 @@
 //!
 //! Accounts: 0 escrow (writable) · 1 slot_hashes (the SlotHashes sysvar) · 2 config.
 
-use crate::account::{self, Account, AccountIter};
-use crate::input::{AccountInfo, Input};
+use crate::accounts;
+use crate::input::Input;
 use crate::error::{Error, Result};
 use crate::event::{self, ChallengeRearmed};
 use crate::state::{Config, Escrow};
 use crate::{require, sys, zk};
 
-/// The accounts both draws take (`draw_challenge`, `reveal_challenge`): 0 escrow (writable) ·
-/// 1 slot_hashes (the SlotHashes sysvar, by address) · 2 config.
-pub struct DrawAccounts {
-    pub escrow: Account<Escrow>,
-    pub slot_hashes: AccountInfo,
-    pub config: Account<Config>,
-}
-
-impl DrawAccounts {
-    pub fn load(input: &Input) -> Result<DrawAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-        let slot_hashes = account::address(it.next()?, &zk::SLOT_HASHES_ID)?;
-        let config = Account::<Config>::load(it.next()?, pid)?;
-        Ok(DrawAccounts { escrow, slot_hashes, config })
+accounts! {
+    /// The accounts both draws take (`draw_challenge`, `reveal_challenge`): 0 escrow (writable) ·
+    /// 1 slot_hashes (the SlotHashes sysvar, by address) · 2 config.
+    #[inline(never)]
+    pub struct DrawAccounts {
+        escrow: load_mut(Escrow), slot_hashes: address(&zk::SLOT_HASHES_ID), config: load(Config),
     }
 }
 

@@ -7,27 +7,16 @@
 //!
 //! Accounts: 0 dispute (writable) · 1 slot_hashes (the SlotHashes sysvar).
 
-use crate::account::{self, Account, AccountIter};
+use crate::accounts;
 use crate::error::{Error, Result};
 use crate::event::{self, JuryDrawn};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::state::{Dispute, DISPUTE_OPEN};
 use crate::{jury, require, sys, zk};
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct DrawJuryAccounts {
-    pub dispute: Account<Dispute>,
-    pub slot_hashes: AccountInfo,
-}
-
-impl DrawJuryAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<DrawJuryAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
-        let slot_hashes = account::address(it.next()?, &zk::SLOT_HASHES_ID)?;
-        Ok(DrawJuryAccounts { dispute, slot_hashes })
+accounts! {
+    pub struct DrawJuryAccounts {
+        dispute: load_mut(Dispute), slot_hashes: address(&zk::SLOT_HASHES_ID),
     }
 }
 

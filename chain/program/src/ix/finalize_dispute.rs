@@ -24,10 +24,11 @@
 //! 9 vote_vault (writable, = dispute.vote_vault) · 10 insurance_vault (writable) ·
 //! 11 mint (writable, = config.mint) · 12 token_program.
 
-use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::account::{self, TokenAccount};
+use crate::accounts;
 use crate::error::{Error, Result};
 use crate::event::{self, DisputeFinalized, StakeSlashed};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::state::{
     Config, Dispute, Escrow, Node, DISPUTE_FINALIZED, DISPUTE_RESOLVED, ESCROW_DISPUTED, ESCROW_RESOLVED_CLIENT,
     ESCROW_RESOLVED_WORKER, NODE_BANNED, SIDE_CLIENT, SIDE_NONE, SIDE_UNAVAILABLE,
@@ -37,44 +38,11 @@ use crate::ix::shared::{settlement, Payout, VaultAuthority};
 use crate::sys;
 use crate::{math, reputation, require};
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct FinalizeDisputeAccounts {
-    pub config: Account<Config>,
-    pub dispute: Account<Dispute>,
-    pub escrow: Account<Escrow>,
-    pub vault: AccountInfo,
-    pub node: Account<Node>,
-    pub client_token: AccountInfo,
-    pub worker_token: AccountInfo,
-    pub platform_vault: AccountInfo,
-    pub stake_vault: AccountInfo,
-    pub vote_vault: AccountInfo,
-    pub insurance_vault: AccountInfo,
-    pub mint: AccountInfo,
-}
-
-impl FinalizeDisputeAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<FinalizeDisputeAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let config = Account::<Config>::load_mut(it.next()?, pid)?;
-        let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
-        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-        let vault = it.next()?;
-        let node = Account::<Node>::load_mut(it.next()?, pid)?;
-        let client_token_info = it.next()?;
-        let worker_token_info = it.next()?;
-        let platform_vault = it.next()?;
-        let stake_vault = it.next()?;
-        let vote_vault = it.next()?;
-        let insurance_vault = it.next()?;
-        let mint = it.next()?;
-        account::token_program(it.next()?)?;
-        Ok(FinalizeDisputeAccounts {
-            config, dispute, escrow, vault, node, client_token: client_token_info, worker_token: worker_token_info, platform_vault, stake_vault, vote_vault,
-            insurance_vault, mint,
-        })
+accounts! {
+    pub struct FinalizeDisputeAccounts {
+        config: load_mut(Config), dispute: load_mut(Dispute), escrow: load_mut(Escrow), vault: info,
+        node: load_mut(Node), client_token: info, worker_token: info, platform_vault: info, stake_vault: info,
+        vote_vault: info, insurance_vault: info, mint: info, _: token_program,
     }
 }
 

@@ -48,11 +48,12 @@
 //! 7 new_worker_node (of new_worker) · 8 stake_vault (writable) · 9 insurance_vault (writable) ·
 //! 10 mint (writable, = config.mint) · 11 token_program.
 
-use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::account::{self, TokenAccount};
+use crate::accounts;
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, EscrowHandedOver};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::ix::cancel::{epochs_progress, pro_rata};
 use crate::ix::refund::{check_penalty_accounts, penalise, Failure, Penalty};
 use crate::ix::shared::{check_worker_may_take, settlement, Payout, SettlementHead, VaultAuthority};
@@ -61,30 +62,11 @@ use crate::state::{Node, ESCROW_FUNDED, TIER_OPTIMISTIC};
 use crate::sys;
 use crate::{math, progress, require};
 
-/// The accounts, in the header's order (owners and types checked; the rest by `process`).
-pub struct HandOverAccounts {
-    /// 0 client · 1 config (writable) · 2 escrow · 3 escrow_vault · 4 worker_node · 5 worker_token.
-    pub head: SettlementHead,
-    pub platform_vault: AccountInfo,
-    pub new_node: Account<Node>,
-    pub stake_vault: AccountInfo,
-    pub insurance_vault: AccountInfo,
-    pub mint: AccountInfo,
-}
-
-impl HandOverAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<HandOverAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let head = SettlementHead::load(&mut it, pid, true)?;
-        let platform_vault = it.next()?;
-        let new_node = Account::<Node>::load(it.next()?, pid)?;
-        let stake_vault = it.next()?;
-        let insurance_vault = it.next()?;
-        let mint = it.next()?;
-        account::token_program(it.next()?)?;
-        Ok(HandOverAccounts { head, platform_vault, new_node, stake_vault, insurance_vault, mint })
+accounts! {
+    pub struct HandOverAccounts {
+        /// 0 client · 1 config (writable) · 2 escrow · 3 escrow_vault · 4 worker_node · 5 worker_token.
+        head: part(SettlementHead, true), platform_vault: info, new_node: load(Node), stake_vault: info,
+        insurance_vault: info, mint: info, _: token_program,
     }
 }
 

@@ -6,30 +6,13 @@
 //!
 //! Accounts: 0 owner (signer) · 1 config · 2 node (writable, owner = signer).
 
-use crate::account::{self, Account, AccountIter};
+use crate::accounts;
 use crate::error::{Error, Result};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::state::{Config, Node};
 use crate::{math, reputation, require, sys};
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct HeartbeatAccounts {
-    pub owner: AccountInfo,
-    pub config: Account<Config>,
-    pub node: Account<Node>,
-}
-
-impl HeartbeatAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<HeartbeatAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let owner = account::signer(it.next()?)?;
-        let config = Account::<Config>::load(it.next()?, pid)?;
-        let node = Account::<Node>::load_mut(it.next()?, pid)?;
-        Ok(HeartbeatAccounts { owner, config, node })
-    }
-}
+accounts! { pub struct HeartbeatAccounts { owner: signer, config: load(Config), node: load_mut(Node) } }
 
 pub fn process(input: &Input) -> Result {
     let HeartbeatAccounts { owner, config, node } = HeartbeatAccounts::load(input)?;

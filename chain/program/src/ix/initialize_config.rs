@@ -11,11 +11,12 @@
 //! picks the admin and the mint), and the mint must have no freeze authority.
 //! The admin is also the first governance key (`Config.governance`, `set_governance`).
 
-use crate::account::{self, Account, AccountIter, Mint};
+use crate::account::{self, Account, Mint};
+use crate::accounts;
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, ConfigInitialized};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::require;
 use crate::seeds;
 use crate::state::{Config, CONFIG_PARAMS_LEN};
@@ -25,31 +26,10 @@ use crate::sys::{self, Bytes};
 /// The CYXWIZ mint has 9 decimals.
 pub const TOKEN_DECIMALS: u8 = 9;
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct InitializeConfigAccounts {
-    pub admin: AccountInfo,
-    pub config: AccountInfo,
-    pub mint: AccountInfo,
-    pub platform_vault: AccountInfo,
-    pub insurance_vault: AccountInfo,
-    pub stake_vault: AccountInfo,
-}
-
-impl InitializeConfigAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<InitializeConfigAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let admin = account::signer_mut(it.next()?)?;
-        let config_info = it.next()?;
-        let mint_info = it.next()?;
-        let platform_vault = it.next()?;
-        let insurance_vault = it.next()?;
-        let stake_vault = it.next()?;
-        account::system_program(it.next()?)?;
-        account::token_program(it.next()?)?;
-        account::expect_upgrade_authority(it.next()?, pid, admin.key())?;
-        Ok(InitializeConfigAccounts { admin, config: config_info, mint: mint_info, platform_vault, insurance_vault, stake_vault })
+accounts! {
+    pub struct InitializeConfigAccounts {
+        admin: signer_mut, config: info, mint: info, platform_vault: info, insurance_vault: info,
+        stake_vault: info, _: system_program, _: token_program, _: upgrade_authority(admin),
     }
 }
 

@@ -14,43 +14,23 @@
 //! (writable, PDA) · 4 vote_vault (writable, PDA) · 5 mint (= config.mint) · 6 system_program ·
 //! 7 token_program · 8 claimant_token (writable, the claimant's CYXWIZ account).
 
-use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::account::{self, Account, TokenAccount};
+use crate::accounts;
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, DisputeOpened};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::state::{Config, Dispute, Escrow, DISPUTE_OPEN, ESCROW_DISPUTED, ESCROW_FUNDED, SIDE_CLIENT, SIDE_WORKER};
 use crate::cpi::Seeds;
 use crate::sys::{self, Bytes};
 use crate::{cpi, math, require, seeds};
 
-/// The accounts, in the header's order (owners and types of the existing ones checked; the PDAs
-/// to create, the mint and the token account by `process`).
-pub struct OpenDisputeAccounts {
-    pub claimant: AccountInfo,
-    pub config: Account<Config>,
-    pub escrow: Account<Escrow>,
-    pub dispute: AccountInfo,
-    pub vote_vault: AccountInfo,
-    pub mint: AccountInfo,
-    pub claimant_token: AccountInfo,
-}
-
-impl OpenDisputeAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<OpenDisputeAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let claimant = account::signer_mut(it.next()?)?;
-        let config = Account::<Config>::load(it.next()?, pid)?;
-        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-        let dispute = it.next()?;
-        let vote_vault = it.next()?;
-        let mint = it.next()?;
-        account::system_program(it.next()?)?;
-        account::token_program(it.next()?)?;
-        let claimant_token = it.next()?;
-        Ok(OpenDisputeAccounts { claimant, config, escrow, dispute, vote_vault, mint, claimant_token })
+accounts! {
+    /// The accounts, in the header's order (owners and types of the existing ones checked; the PDAs
+    /// to create, the mint and the token account by `process`).
+    pub struct OpenDisputeAccounts {
+        claimant: signer_mut, config: load(Config), escrow: load_mut(Escrow), dispute: info, vote_vault: info,
+        mint: info, _: system_program, _: token_program, claimant_token: info,
     }
 }
 

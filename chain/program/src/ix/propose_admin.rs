@@ -5,31 +5,16 @@
 //!
 //! Accounts: 0 admin (signer, = config.admin) · 1 config (writable).
 
-use crate::account::{self, Account, AccountIter};
+use crate::accounts;
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, AdminProposed};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::pubkey::Pubkey;
 use crate::require;
 use crate::state::Config;
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct ProposeAdminAccounts {
-    pub admin: AccountInfo,
-    pub config: Account<Config>,
-}
-
-impl ProposeAdminAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<ProposeAdminAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let admin = account::signer(it.next()?)?;
-        let config = Account::<Config>::load_mut(it.next()?, pid)?;
-        Ok(ProposeAdminAccounts { admin, config })
-    }
-}
+accounts! { pub struct ProposeAdminAccounts { admin: signer, config: load_mut(Config) } }
 
 pub fn process(input: &Input) -> Result {
     let ProposeAdminAccounts { admin, config } = ProposeAdminAccounts::load(input)?;

@@ -11,34 +11,19 @@
 //! Accounts: 0 client (signer) · 1 config · 2 escrow (writable) · 3 worker_node (writable) ·
 //! 4 client_state (writable, PDA ["client", client]).
 
-use crate::account::{self, Account, AccountIter};
+use crate::account::Account;
+use crate::accounts;
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, WorkerRated};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::state::{ClientState, Config, Escrow, Node, ESCROW_COMPLETED};
 use crate::{math, reputation, require};
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct RateWorkerAccounts {
-    pub client: AccountInfo,
-    pub config: Account<Config>,
-    pub escrow: Account<Escrow>,
-    pub node: Account<Node>,
-    pub client_state: AccountInfo,
-}
-
-impl RateWorkerAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<RateWorkerAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let client = account::signer(it.next()?)?;
-        let config = Account::<Config>::load(it.next()?, pid)?;
-        let escrow = Account::<Escrow>::load_mut(it.next()?, pid)?;
-        let node = Account::<Node>::load_mut(it.next()?, pid)?;
-        let client_state_info = it.next()?;
-        Ok(RateWorkerAccounts { client, config, escrow, node, client_state: client_state_info })
+accounts! {
+    pub struct RateWorkerAccounts {
+        client: signer, config: load(Config), escrow: load_mut(Escrow), node: load_mut(Node),
+        client_state: info,
     }
 }
 

@@ -7,38 +7,21 @@
 //! ["node", owner]) · 3 owner_token (writable, CYXWIZ token account of owner) · 4 stake_vault
 //! (writable, = config.stake_vault) · 5 system_program · 6 token_program.
 
-use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::account::{self, Account, TokenAccount};
+use crate::accounts;
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, NodeRegistered};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::state::{Config, Node, NODE_ACTIVE};
 use crate::cpi::Seeds;
 use crate::sys::{self, Bytes};
 use crate::{cpi, math, require, seeds};
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct RegisterNodeAccounts {
-    pub owner: AccountInfo,
-    pub config: Account<Config>,
-    pub node: AccountInfo,
-    pub owner_token: AccountInfo,
-    pub stake_vault: AccountInfo,
-}
-
-impl RegisterNodeAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<RegisterNodeAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let owner = account::signer_mut(it.next()?)?;
-        let config = Account::<Config>::load_mut(it.next()?, pid)?;
-        let node_info = it.next()?;
-        let owner_token_info = it.next()?;
-        let stake_vault = it.next()?;
-        account::system_program(it.next()?)?;
-        account::token_program(it.next()?)?;
-        Ok(RegisterNodeAccounts { owner, config, node: node_info, owner_token: owner_token_info, stake_vault })
+accounts! {
+    pub struct RegisterNodeAccounts {
+        owner: signer_mut, config: load_mut(Config), node: info, owner_token: info, stake_vault: info,
+        _: system_program, _: token_program,
     }
 }
 

@@ -3,29 +3,14 @@
 //!
 //! Accounts: 0 owner (signer) · 1 node (writable, owner = signer).
 
-use crate::account::{self, Account, AccountIter};
+use crate::accounts;
 use crate::error::{Error, Result};
 use crate::event::{self, UnstakeRequested};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::state::Node;
 use crate::{require, sys};
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct RequestUnstakeAccounts {
-    pub owner: AccountInfo,
-    pub node: Account<Node>,
-}
-
-impl RequestUnstakeAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<RequestUnstakeAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let owner = account::signer(it.next()?)?;
-        let node = Account::<Node>::load_mut(it.next()?, pid)?;
-        Ok(RequestUnstakeAccounts { owner, node })
-    }
-}
+accounts! { pub struct RequestUnstakeAccounts { owner: signer, node: load_mut(Node) } }
 
 pub fn process(input: &Input) -> Result {
     let RequestUnstakeAccounts { owner, node } = RequestUnstakeAccounts::load(input)?;

@@ -16,7 +16,7 @@
 //!
 //! Accounts: 0 config · 1 dispute (writable).
 
-use crate::account::{Account, AccountIter};
+use crate::accounts;
 use crate::error::{Error, Result};
 use crate::event::{self, DisputeRedrawn, DisputeResolved};
 use crate::input::Input;
@@ -24,22 +24,7 @@ use crate::pubkey::Pubkey;
 use crate::state::{Config, Dispute, DISPUTE_OPEN, DISPUTE_RESOLVED, SIDE_CLIENT, SIDE_NONE, SIDE_UNAVAILABLE, SIDE_WORKER};
 use crate::{math, require, sys};
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct ResolveDisputeAccounts {
-    pub config: Account<Config>,
-    pub dispute: Account<Dispute>,
-}
-
-impl ResolveDisputeAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<ResolveDisputeAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let config = Account::<Config>::load(it.next()?, pid)?;
-        let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
-        Ok(ResolveDisputeAccounts { config, dispute })
-    }
-}
+accounts! { pub struct ResolveDisputeAccounts { config: load(Config), dispute: load_mut(Dispute) } }
 
 pub fn process(input: &Input) -> Result {
     let ResolveDisputeAccounts { config, dispute } = ResolveDisputeAccounts::load(input)?;

@@ -6,31 +6,14 @@
 //!
 //! Accounts: 0 juror (signer) · 1 dispute (writable) · 2 vote (writable, ["vote", dispute, juror, round]).
 
-use crate::account::{self, Account, AccountIter};
+use crate::accounts;
 use crate::args::Args;
 use crate::error::{Error, Result};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::state::{Dispute, Vote, DISPUTE_OPEN, SIDE_CLIENT, SIDE_UNAVAILABLE, SIDE_WORKER};
 use crate::{jury, math, require, sys};
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct RevealVoteAccounts {
-    pub juror: AccountInfo,
-    pub dispute: Account<Dispute>,
-    pub vote: Account<Vote>,
-}
-
-impl RevealVoteAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<RevealVoteAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let juror = account::signer(it.next()?)?;
-        let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
-        let vote = Account::<Vote>::load_mut(it.next()?, pid)?;
-        Ok(RevealVoteAccounts { juror, dispute, vote })
-    }
-}
+accounts! { pub struct RevealVoteAccounts { juror: signer, dispute: load_mut(Dispute), vote: load_mut(Vote) } }
 
 pub fn process(input: &Input) -> Result {
     let RevealVoteAccounts { juror, dispute, vote } = RevealVoteAccounts::load(input)?;

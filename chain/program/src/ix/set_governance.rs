@@ -6,29 +6,16 @@
 //! Accounts: 0 governance (signer, = config.governance) · 1 new_governance (signer) ·
 //! 2 config (writable).
 
-use crate::account::{self, Account, AccountIter};
+use crate::accounts;
 use crate::error::{Error, Result};
 use crate::event::{self, GovernanceChanged};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::require;
 use crate::state::Config;
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct SetGovernanceAccounts {
-    pub governance: AccountInfo,
-    pub new_governance: AccountInfo,
-    pub config: Account<Config>,
-}
-
-impl SetGovernanceAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<SetGovernanceAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let governance = account::signer(it.next()?)?;
-        let new_governance = account::signer(it.next()?)?;
-        let config = Account::<Config>::load_mut(it.next()?, pid)?;
-        Ok(SetGovernanceAccounts { governance, new_governance, config })
+accounts! {
+    pub struct SetGovernanceAccounts {
+        governance: signer, new_governance: signer, config: load_mut(Config),
     }
 }
 

@@ -9,34 +9,21 @@
 //! Accounts: 0 admin (writable signer, = config.admin, pays the account) · 1 config ·
 //! 2 verifying_key (writable) · 3 system_program.
 
-use crate::account::{self, Account, AccountIter};
+use crate::account::{self, Account};
+use crate::accounts;
 use crate::args::Args;
 use crate::cpi::Seeds;
 use crate::error::{Error, Result};
 use crate::groth16;
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::pubkey::SYSTEM_PROGRAM_ID;
 use crate::state::{Config, VerifyingKey, VK_MAX_BYTES, VK_MAX_PUBLIC};
 use crate::sys::{self, Bytes};
 use crate::{require, seeds};
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct SetVerifyingKeyAccounts {
-    pub admin: AccountInfo,
-    pub config: Account<Config>,
-    pub vk: AccountInfo,
-}
-
-impl SetVerifyingKeyAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<SetVerifyingKeyAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let admin = account::signer_mut(it.next()?)?;
-        let config = Account::<Config>::load(it.next()?, pid)?;
-        let vk_info = it.next()?;
-        account::system_program(it.next()?)?;
-        Ok(SetVerifyingKeyAccounts { admin, config, vk: vk_info })
+accounts! {
+    pub struct SetVerifyingKeyAccounts {
+        admin: signer_mut, config: load(Config), vk: info, _: system_program,
     }
 }
 

@@ -6,9 +6,10 @@
 //! The account checks themselves live in `account`.
 
 use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::accounts;
 use crate::cpi::{self, Seeds};
 use crate::error::Result;
-use crate::input::{AccountInfo, Input};
+use crate::input::AccountInfo;
 use crate::pubkey::Pubkey;
 use crate::error::Error;
 use crate::state::{Config, ConfigParams, Escrow, Node, NODE_ACTIVE};
@@ -129,21 +130,12 @@ impl Payout {
     }
 }
 
-/// The accounts of the worker's own steps on its escrow (`anchor_progress`, `submit_delivery`):
-/// 0 worker (signer) · 1 escrow (writable). The worker is checked against the escrow by the
-/// handler, after its arguments.
-pub struct WorkerEscrowAccounts {
-    pub worker: AccountInfo,
-    pub escrow: Account<Escrow>,
-}
-
-impl WorkerEscrowAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<WorkerEscrowAccounts> {
-        let mut it = AccountIter::new(input.accounts);
-        let worker = account::signer(it.next()?)?;
-        let escrow = Account::<Escrow>::load_mut(it.next()?, &input.program_id)?;
-        Ok(WorkerEscrowAccounts { worker, escrow })
+accounts! {
+    /// The accounts of the worker's own steps on its escrow (`anchor_progress`, `submit_delivery`):
+    /// 0 worker (signer) · 1 escrow (writable). The worker is checked against the escrow by the
+    /// handler, after its arguments.
+    pub struct WorkerEscrowAccounts {
+        worker: signer, escrow: load_mut(Escrow),
     }
 }
 
@@ -175,21 +167,11 @@ impl SettlementHead {
     }
 }
 
-/// The accounts of a payout to the worker (`complete`, signed by the client; `claim_payment`,
-/// signed by the worker): the settlement's head (config read-only) · 6 platform_vault ·
-/// 7 token_program. The vaults and token account are checked by `complete::release`.
-pub struct ReleaseAccounts {
-    pub head: SettlementHead,
-    pub platform_vault: AccountInfo,
-}
-
-impl ReleaseAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<ReleaseAccounts> {
-        let mut it = AccountIter::new(input.accounts);
-        let head = SettlementHead::load(&mut it, &input.program_id, false)?;
-        let platform_vault = it.next()?;
-        account::token_program(it.next()?)?;
-        Ok(ReleaseAccounts { head, platform_vault })
+accounts! {
+    /// The accounts of a payout to the worker (`complete`, signed by the client; `claim_payment`,
+    /// signed by the worker): the settlement's head (config read-only) · 6 platform_vault ·
+    /// 7 token_program. The vaults and token account are checked by `complete::release`.
+    pub struct ReleaseAccounts {
+        head: part(SettlementHead, false), platform_vault: info, _: token_program,
     }
 }

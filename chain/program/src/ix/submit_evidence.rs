@@ -3,29 +3,14 @@
 //!
 //! Accounts: 0 party (signer, = dispute.client or dispute.worker) · 1 dispute (writable).
 
-use crate::account::{self, Account, AccountIter};
+use crate::accounts;
 use crate::args::Args;
 use crate::error::{Error, Result};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::state::{Dispute, DISPUTE_OPEN};
 use crate::{require, sys};
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct SubmitEvidenceAccounts {
-    pub party: AccountInfo,
-    pub dispute: Account<Dispute>,
-}
-
-impl SubmitEvidenceAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<SubmitEvidenceAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let party = account::signer(it.next()?)?;
-        let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
-        Ok(SubmitEvidenceAccounts { party, dispute })
-    }
-}
+accounts! { pub struct SubmitEvidenceAccounts { party: signer, dispute: load_mut(Dispute) } }
 
 pub fn process(input: &Input) -> Result {
     let SubmitEvidenceAccounts { party, dispute } = SubmitEvidenceAccounts::load(input)?;

@@ -5,30 +5,15 @@
 //!
 //! Accounts: 0 admin (signer, = config.admin) · 1 config (writable).
 
-use crate::account::{self, Account, AccountIter};
+use crate::accounts;
 use crate::args::Args;
 use crate::error::{Error, Result};
 use crate::event::{self, ConfigUpdated};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::state::{Config, CONFIG_PARAMS_LEN};
 use crate::{require, sys};
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct UpdateConfigAccounts {
-    pub admin: AccountInfo,
-    pub config: Account<Config>,
-}
-
-impl UpdateConfigAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<UpdateConfigAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let admin = account::signer(it.next()?)?;
-        let config = Account::<Config>::load_mut(it.next()?, pid)?;
-        Ok(UpdateConfigAccounts { admin, config })
-    }
-}
+accounts! { pub struct UpdateConfigAccounts { admin: signer, config: load_mut(Config) } }
 
 pub fn process(input: &Input) -> Result {
     let UpdateConfigAccounts { admin, config } = UpdateConfigAccounts::load(input)?;

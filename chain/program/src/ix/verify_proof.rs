@@ -4,27 +4,14 @@
 //!
 //! Accounts: 0 verifying_key.
 
-use crate::account::{Account, AccountIter};
+use crate::accounts;
 use crate::args::Args;
 use crate::error::Result;
 use crate::groth16::{self, FIELD, PROOF_LEN};
 use crate::input::Input;
 use crate::state::VerifyingKey;
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct VerifyProofAccounts {
-    pub vk: Account<VerifyingKey>,
-}
-
-impl VerifyProofAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<VerifyProofAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let vk = Account::<VerifyingKey>::load(it.next()?, pid)?;
-        Ok(VerifyProofAccounts { vk })
-    }
-}
+accounts! { pub struct VerifyProofAccounts { vk: load(VerifyingKey) } }
 
 pub fn process(input: &Input) -> Result {
     let VerifyProofAccounts { vk } = VerifyProofAccounts::load(input)?;

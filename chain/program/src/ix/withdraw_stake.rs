@@ -6,36 +6,20 @@
 //! Accounts: 0 owner (signer) · 1 config (writable) · 2 node (writable) · 3 owner_token (writable)
 //! · 4 stake_vault (writable, = config.stake_vault) · 5 token_program.
 
-use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::account::{self, TokenAccount};
+use crate::accounts;
 use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
 use crate::event::{self, StakeWithdrawn};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::state::{Config, Node};
 use crate::sys;
 use crate::{math, require};
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct WithdrawStakeAccounts {
-    pub owner: AccountInfo,
-    pub config: Account<Config>,
-    pub node: Account<Node>,
-    pub owner_token: AccountInfo,
-    pub stake_vault: AccountInfo,
-}
-
-impl WithdrawStakeAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<WithdrawStakeAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let owner = account::signer(it.next()?)?;
-        let config = Account::<Config>::load_mut(it.next()?, pid)?;
-        let node = Account::<Node>::load_mut(it.next()?, pid)?;
-        let owner_token_info = it.next()?;
-        let stake_vault = it.next()?;
-        account::token_program(it.next()?)?;
-        Ok(WithdrawStakeAccounts { owner, config, node, owner_token: owner_token_info, stake_vault })
+accounts! {
+    pub struct WithdrawStakeAccounts {
+        owner: signer, config: load_mut(Config), node: load_mut(Node), owner_token: info, stake_vault: info,
+        _: token_program,
     }
 }
 

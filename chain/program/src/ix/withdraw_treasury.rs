@@ -12,34 +12,19 @@
 //! = config.platform_vault or config.insurance_vault) · 3 destination (writable, CYXWIZ account
 //! owned by governance) · 4 token_program.
 
-use crate::account::{self, Account, AccountIter, TokenAccount};
+use crate::account::TokenAccount;
+use crate::accounts;
 use crate::args::Args;
 use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
 use crate::event::{self, TreasuryWithdrawn};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::state::Config;
 use crate::{math, require};
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct WithdrawTreasuryAccounts {
-    pub governance: AccountInfo,
-    pub config: Account<Config>,
-    pub vault: AccountInfo,
-    pub destination: AccountInfo,
-}
-
-impl WithdrawTreasuryAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<WithdrawTreasuryAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let governance = account::signer(it.next()?)?;
-        let config = Account::<Config>::load(it.next()?, pid)?;
-        let vault_info = it.next()?;
-        let destination_info = it.next()?;
-        account::token_program(it.next()?)?;
-        Ok(WithdrawTreasuryAccounts { governance, config, vault: vault_info, destination: destination_info })
+accounts! {
+    pub struct WithdrawTreasuryAccounts {
+        governance: signer, config: load(Config), vault: info, destination: info, _: token_program,
     }
 }
 

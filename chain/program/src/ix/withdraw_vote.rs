@@ -13,39 +13,19 @@
 //! 2 dispute (writable) · 3 juror_node (writable, ["node", juror]) · 4 vote (writable) ·
 //! 5 stake_vault (writable) · 6 vote_vault (writable, = dispute.vote_vault) · 7 token_program.
 
-use crate::account::{self, Account, AccountIter};
+use crate::account;
+use crate::accounts;
 use crate::ix::shared::VaultAuthority;
 use crate::error::{Error, Result};
 use crate::event::{self, VoteSettled};
-use crate::input::{AccountInfo, Input};
+use crate::input::Input;
 use crate::state::{Config, Dispute, Node, Vote, DISPUTE_OPEN, SIDE_NONE};
 use crate::{math, require};
 
-/// The accounts, in the header's order (owners and types checked here; the rest by `process`).
-pub struct WithdrawVoteAccounts {
-    pub juror: AccountInfo,
-    pub config: Account<Config>,
-    pub dispute: Account<Dispute>,
-    pub node: Account<Node>,
-    pub vote: Account<Vote>,
-    pub stake_vault: AccountInfo,
-    pub vault: AccountInfo,
-}
-
-impl WithdrawVoteAccounts {
-    #[inline(always)]
-    pub fn load(input: &Input) -> Result<WithdrawVoteAccounts> {
-        let pid = &input.program_id;
-        let mut it = AccountIter::new(input.accounts);
-        let juror = account::writable(it.next()?)?;
-        let config = Account::<Config>::load_mut(it.next()?, pid)?;
-        let dispute = Account::<Dispute>::load_mut(it.next()?, pid)?;
-        let node = Account::<Node>::load_mut(it.next()?, pid)?;
-        let vote = Account::<Vote>::load_mut(it.next()?, pid)?;
-        let stake_vault = it.next()?;
-        let vault = it.next()?;
-        account::token_program(it.next()?)?;
-        Ok(WithdrawVoteAccounts { juror, config, dispute, node, vote, stake_vault, vault })
+accounts! {
+    pub struct WithdrawVoteAccounts {
+        juror: writable, config: load_mut(Config), dispute: load_mut(Dispute), node: load_mut(Node),
+        vote: load_mut(Vote), stake_vault: info, vault: info, _: token_program,
     }
 }
 
