@@ -10,12 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { firstJson, type Proc } from '../../fixtures/cyx-process.js'
+import { printLast, startMarket } from './netns/market.js'
 import { createInternet, type Internet } from './netns/index.js'
 
-const RELAY_PORT = 4001
 const WORKER_PORT = 4003
 const CLIENT_PORT = 4002
-const RPC_PORT = 8899
 const CUT_MS = 30_000
 
 describe('a worker\'s link cut for 30 s mid-job (network namespaces)', function () {
@@ -31,28 +30,15 @@ describe('a worker\'s link cut for 30 s mid-job (network namespaces)', function 
 
   before(async () => {
     net = await createInternet({ public: ['relay', 'chain', 'worker', 'client'], natted: [] })
-    const { hosts } = net
-    const chain = net.cyx('chain', ['chain', '--genesis', '--dev', '--host', hosts.chain!.addr, '--port', String(RPC_PORT), '--ledger', join(dir, 'ledger'), '--json'])
-    ;({ rpc, mint } = await firstJson<{ rpc: string, mint: string }>(chain, (v) => typeof v.rpc === 'string'))
-    const relayListen = net.maddr('relay', RELAY_PORT)
-    const relay = net.cyx('relay', ['relay', '--listen', relayListen, '--announce', relayListen, '--dir', join(dir, 'relay'), '--json'])
-    const { peerId: relayId } = await firstJson<{ peerId: string }>(relay, (v) => typeof v.peerId === 'string')
-    relayAddr = `${relayListen}/p2p/${relayId}`
-    for (const [name, amount] of [['worker', '50'], ['client', '100']] as const) {
-      const p = net.cyx(name, ['faucet', '--dir', join(dir, name), '--tokens', amount, '--sol', '10', '--rpc', rpc, '--json'])
-      assert.equal(await p.exited, 0, p.stderr.join('\n'))
-      await new Promise((resolve) => setImmediate(resolve))
-      wallets[name] = (JSON.parse(p.lines.at(-1)!) as { address: string }).address
-    }
+    const market = await startMarket(net, dir, [['worker', '50'], ['client', '100']])
+    ;({ rpc, mint, relayAddr } = market)
+    Object.assign(wallets, market.wallets)
   })
 
   afterEach(function () {
     if (this.currentTest?.state === 'passed') return
     // What each side last said, to see where a failed or timed-out run stood.
-    for (const [name, p] of [['worker', worker], ['client', client]] as const) {
-      if (p === undefined) continue
-      console.error(`--- ${name} stdout (last 40) ---\n${p.lines.slice(-40).join('\n')}\n--- ${name} stderr (last 40) ---\n${p.stderr.slice(-40).join('\n')}`)
-    }
+    printLast([['worker', worker], ['client', client]])
   })
 
   after(async () => {

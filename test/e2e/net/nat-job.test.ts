@@ -11,11 +11,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { firstJson, type Proc } from '../../fixtures/cyx-process.js'
+import { startMarket } from './netns/market.js'
 import { createInternet, type Internet } from './netns/index.js'
 
-const RELAY_PORT = 4001
 const CLIENT_PORT = 4002
-const RPC_PORT = 8899
 /** More than the control traffic (identify, DHT, gossip) of a minute; less than a job's session. */
 const SESSION_BYTES = 64 * 1024
 
@@ -38,21 +37,10 @@ describe('paid jobs with the worker behind NAT (network namespaces)', function (
 
   before(async () => {
     net = await createInternet({ public: ['relay', 'chain', 'pubclient'], natted: ['worker', 'client'] })
-    const { hosts } = net
-    const chain = net.cyx('chain', ['chain', '--genesis', '--dev', '--host', hosts.chain!.addr, '--port', String(RPC_PORT), '--ledger', join(dir, 'ledger'), '--json'])
-    ;({ rpc, mint } = await firstJson<{ rpc: string, mint: string }>(chain, (v) => typeof v.rpc === 'string'))
-    assert.equal(rpc, `http://[${hosts.chain!.addr}]:${RPC_PORT}`)
-    const relayListen = net.maddr('relay', RELAY_PORT)
-    const relay = net.cyx('relay', ['relay', '--listen', relayListen, '--announce', relayListen, '--dir', join(dir, 'relay'), '--json'])
-    const { peerId: relayId } = await firstJson<{ peerId: string }>(relay, (v) => typeof v.peerId === 'string')
-    relayAddr = `${relayListen}/p2p/${relayId}`
-
     // Wallets funded from where each peer runs: behind the NATs the RPC is reached through them.
-    for (const [name, amount] of [['worker', '50'], ['client', '100'], ['pubclient', '100']] as const) {
-      const r = await finished(net.cyx(name, ['faucet', '--dir', join(dir, name), '--tokens', amount, '--sol', '10', '--rpc', rpc, '--json']))
-      assert.equal(r.code, 0, r.err.join('\n'))
-      wallets[name] = (JSON.parse(r.out.at(-1)!) as { address: string }).address
-    }
+    const market = await startMarket(net, dir, [['worker', '50'], ['client', '100'], ['pubclient', '100']])
+    ;({ rpc, mint, relayAddr } = market)
+    Object.assign(wallets, market.wallets)
     // The worker logs what DCUtR does (libp2p's own log lines), for the second job's assertion.
     worker = net.cyx('worker', ['worker', '--dir', join(dir, 'worker'), '--rpc', rpc, '--price', '50',
       '--listen', net.maddr('worker', 0), '--bootstrap', relayAddr, '--json'], { DEBUG: 'libp2p:dcutr' })

@@ -13,20 +13,11 @@ import { PublicKey } from '@solana/web3.js'
 import { CYXWIZ_PROGRAM_ID, DISPUTE_STATE, ESCROW_STATE, SIDE, decodeEscrow, disputePda, drawJury, fetchDispute, finalizeDispute, resolveDispute, voteVaultPda, type DisputeAccount } from '../../../chain/index.js'
 import { DISPUTE, UNITS_PER_TOKEN, jurorDeposit, settlementSplit } from '../../../protocols/index.js'
 import { Client, Worker, readNode, sendTransaction, tokenAccount, type KeptBallot, type WorkerEvent } from '../../../peer/roles/index.js'
+import { eventually } from '../../fixtures/wait.js'
 import { World, type WorldPeer } from '../../fixtures/world.js'
 
 const T = UNITS_PER_TOKEN
 const STAKE = 50n * T
-
-async function until<V> (probe: () => V | undefined | Promise<V | undefined>, ms: number, what: string): Promise<V> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 describe('roles: staked workers serve as jurors on their own', function () {
   this.timeout(180_000)
@@ -86,7 +77,7 @@ describe('roles: staked workers serve as jurors on their own', function () {
     assert.equal(d.drawn, 1)
 
     // Each juror worker sees it was drawn, judges the evidence and commits on its own.
-    for (const j of jurors) await until(() => of(j.events, 'juror-committed')[0], 60_000, 'a juror\'s commit')
+    for (const j of jurors) await eventually(() => of(j.events, 'juror-committed')[0], 60_000, 'a juror\'s commit')
     for (const j of jurors) {
       const [drawn] = of(j.events, 'juror-drawn')
       assert.deepEqual([drawn?.dispute, drawn?.round, drawn?.cid], [address.toBase58(), 0, outcome.session.delivery.evidenceCid])
@@ -105,7 +96,7 @@ describe('roles: staked workers serve as jurors on their own', function () {
 
     // The commit window passes: each reveals what it kept.
     world.warpPast(d.commitDeadline)
-    for (const j of jurors) await until(() => of(j.events, 'juror-revealed')[0], 30_000, 'a juror\'s reveal')
+    for (const j of jurors) await eventually(() => of(j.events, 'juror-revealed')[0], 30_000, 'a juror\'s reveal')
     d = await read()
     assert.deepEqual([d.revealed, d.votesWorker, d.votesClient], [3, 3, 0])
 
@@ -120,9 +111,9 @@ describe('roles: staked workers serve as jurors on their own', function () {
 
     // Each juror settles its vote: the deposit back into its stake (all with the majority: no forfeits).
     for (const j of jurors) {
-      const settled = await until(() => of(j.events, 'juror-settled')[0], 30_000, 'a juror\'s settlement')
+      const settled = await eventually(() => of(j.events, 'juror-settled')[0], 30_000, 'a juror\'s settlement')
       assert.deepEqual([settled.by, settled.returned], ['self', jurorDeposit(STAKE)])
-      await until(async () => await j.peer.store.ballots.get(`${address.toBase58()}/0`) === undefined ? true : undefined, 5_000, 'the ballot forgotten')
+      await eventually(async () => await j.peer.store.ballots.get(`${address.toBase58()}/0`) === undefined ? true : undefined, 5_000, 'the ballot forgotten')
       assert.equal((await readNode(world.connection, j.worker.wallet))?.stake, STAKE)
       assert.deepEqual(of(j.events, 'juror-failed'), [])
     }

@@ -13,20 +13,11 @@ import { PublicKey } from '@solana/web3.js'
 import { CYXWIZ_PROGRAM_ID, DISPUTE_STATE, ESCROW_STATE, SIDE, decodeEscrow, disputePda, drawJury, fetchDispute, finalizeDispute, resolveDispute, type DisputeAccount } from '../../../chain/index.js'
 import { DISPUTE, UNITS_PER_TOKEN, jurorDeposit, unavailableOutcome } from '../../../protocols/index.js'
 import { Client, Worker, readNode, sendTransaction, tokenAccount, type WorkerEvent } from '../../../peer/roles/index.js'
+import { eventually } from '../../fixtures/wait.js'
 import { World, type WorldPeer } from '../../fixtures/world.js'
 
 const T = UNITS_PER_TOKEN
 const STAKE = 50n * T
-
-async function until<V> (probe: () => V | undefined | Promise<V | undefined>, ms: number, what: string): Promise<V> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 describe('e2e roles: a worker that withholds its evidence after delivery is found UNAVAILABLE and the client refunded', function () {
   this.timeout(300_000)
@@ -82,14 +73,14 @@ describe('e2e roles: a worker that withholds its evidence after delivery is foun
     const stakeBefore = (await readNode(world.connection, worker.wallet))?.stake ?? 0n
     let d = await read()
     // The worker answers the request with the CID it delivered (its juror duty), but does not serve it.
-    await until(() => of(workerEvents, 'dispute-answered')[0], 30_000, `the worker's answer (its events: ${workerEvents.map((x) => x.type).join(', ')})`)
+    await eventually(() => of(workerEvents, 'dispute-answered')[0], 30_000, `the worker's answer (its events: ${workerEvents.map((x) => x.type).join(', ')})`)
     world.warpPast(d.evidenceDeadline)
     await sendTransaction(world.connection, [drawJury({ dispute: address })], [clientPeer.keypair])
     d = await read()
     assert.equal(d.drawn, 1)
 
     // Each juror fetches, finds nothing whole after its retries and commits UNAVAILABLE.
-    for (const j of jurors) await until(() => of(j.events, 'juror-committed')[0], 120_000, `a juror's commit (its events: ${j.events.map((x) => x.type === 'juror-failed' || x.type === 'juror-abstained' ? JSON.stringify(x) : x.type).join(', ')})`)
+    for (const j of jurors) await eventually(() => of(j.events, 'juror-committed')[0], 120_000, `a juror's commit (its events: ${j.events.map((x) => x.type === 'juror-failed' || x.type === 'juror-abstained' ? JSON.stringify(x) : x.type).join(', ')})`)
     for (const j of jurors) {
       const [committed] = of(j.events, 'juror-committed')
       assert.equal(committed?.side, 'unavailable')
@@ -98,7 +89,7 @@ describe('e2e roles: a worker that withholds its evidence after delivery is foun
     }
     d = await read()
     world.warpPast(d.commitDeadline)
-    for (const j of jurors) await until(() => of(j.events, 'juror-revealed')[0], 30_000, 'a juror\'s reveal')
+    for (const j of jurors) await eventually(() => of(j.events, 'juror-revealed')[0], 30_000, 'a juror\'s reveal')
     d = await read()
     assert.deepEqual([d.revealed, d.votesUnavailable, d.votesWorker, d.votesClient], [3, 3, 0, 0])
 
@@ -117,7 +108,7 @@ describe('e2e roles: a worker that withholds its evidence after delivery is foun
     assert.equal(out.slashed, stakeBefore / 10n)
     // The jurors, all in the majority, settle their deposits back.
     for (const j of jurors) {
-      const settled = await until(() => of(j.events, 'juror-settled')[0], 30_000, 'a juror\'s settlement')
+      const settled = await eventually(() => of(j.events, 'juror-settled')[0], 30_000, 'a juror\'s settlement')
       assert.deepEqual([settled.by, settled.returned], ['self', jurorDeposit(STAKE)])
     }
   })
