@@ -1,5 +1,5 @@
 /**
- * The page server's gate, as small pure rules (table-tested in test/ui/guard.test.ts):
+ * The page server's gate, as small pure rules (table-tested in test/unit/ui/guard.test.ts):
  * - Host must name this server on the loopback (127.0.0.1:PORT or localhost:PORT): a page of
  *   another site that rebinds its DNS name to 127.0.0.1 sends its own name and is refused;
  * - Origin, when a browser sends one, must be this server's own: another site's script is refused;
