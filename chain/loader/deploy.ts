@@ -199,6 +199,11 @@ async function pool<T> (items: T[], limit: number, run: (item: T) => Promise<voi
   if (failed !== undefined) throw failed
 }
 
+/** Who signs a deployment's transactions: the payer, and the upgrade authority when it is another key. */
+function signersOf (payer: Keypair, authority: Keypair): Keypair[] {
+  return payer.publicKey.equals(authority.publicKey) ? [payer] : [payer, authority]
+}
+
 /** An account a deployment by address alone may use: owned by the loader, state Uninitialized (tag 0), room for the program's state. */
 function isReservedProgramAccount (a: AccountInfo<Buffer> | null): boolean {
   return a !== null && a.owner.equals(BPF_LOADER_UPGRADEABLE_ID) && !a.executable && a.data.length >= PROGRAM_ACCOUNT_SIZE && a.data.readUInt32LE(0) === 0
@@ -210,7 +215,7 @@ export async function deployProgram (connection: DeployRpc, opts: DeployOptions)
   const maxDataLen = opts.maxDataLen ?? 2 * elf.length
   checkElf(elf, maxDataLen)
   const progress = opts.onProgress ?? (() => {})
-  const signers = payer.publicKey.equals(authority.publicKey) ? [payer] : [payer, authority]
+  const signers = signersOf(payer, authority)
 
   const programKey = program instanceof Keypair ? program.publicKey : program
   const existing = await connection.getAccountInfo(programKey, 'confirmed')
@@ -259,7 +264,7 @@ async function throughBuffer (
   finish: (buffer: PublicKey) => Promise<string>
 ): Promise<{ writes: number, signature: string }> {
   const { payer, authority, elf, bufferRent, progress, signal } = o
-  const signers = payer.publicKey.equals(authority.publicKey) ? [payer] : [payer, authority]
+  const signers = signersOf(payer, authority)
   const buffer = Keypair.generate()
   await send(connection, [
     SystemProgram.createAccount({ fromPubkey: payer.publicKey, newAccountPubkey: buffer.publicKey, lamports: bufferRent, space: BUFFER_METADATA_SIZE + elf.length, programId: BPF_LOADER_UPGRADEABLE_ID }),
@@ -330,7 +335,7 @@ export async function upgradeProgram (connection: DeployRpc, opts: UpgradeOption
   const balance = await connection.getBalance(payer.publicKey, 'confirmed')
   if (balance < bufferRent) throw new DeployError(`the payer ${payer.publicKey.toBase58()} holds ${balance} lamports; upgrading with ${elf.length} bytes needs about ${bufferRent} (the buffer's rent, refunded) plus fees`)
   throwIfAborted(signal)
-  const signers = payer.publicKey.equals(authority.publicKey) ? [payer] : [payer, authority]
+  const signers = signersOf(payer, authority)
   const { writes, signature } = await throughBuffer(connection, { payer, authority, elf, bufferRent, progress: opts.onProgress ?? (() => {}), ...(signal === undefined ? {} : { signal }) },
     async (buffer) => await send(connection, [upgrade({ program, buffer, spill: payer.publicKey, authority: authority.publicKey })], signers))
   return { programId: program.toBase58(), programData: deployed.programData, upgradeAuthority: authority.publicKey.toBase58(), bytes: elf.length, maxDataLen: deployed.maxDataLen, writes, signature }

@@ -97,27 +97,32 @@ export async function fetchClientInputs (helia: EvidenceStore, spec: wire.Traini
   }
 }
 
-/** The blocks under `root`: a bitswap session with `providers` when there are some, else the node's blockstore. */
-function blocksOf (helia: EvidenceStore, root: CID, providers: readonly PeerId[] | undefined, signal: AbortSignal | undefined): { blocks: BlockAccess, close: () => void } {
-  if (providers === undefined || providers.length === 0) return { blocks: helia.blockstore, close: () => {} }
+/**
+ * Reads the input under `cid` with `read`: through a bitswap session with `providers` when there
+ * are some (closed after), else through the node's blockstore.
+ */
+async function withBlocks<T> (helia: EvidenceStore, cid: string, providers: readonly PeerId[] | undefined, signal: AbortSignal | undefined, read: (blocks: BlockAccess, root: CID) => Promise<T>): Promise<T> {
+  const root = CID.parse(cid)
+  if (providers === undefined || providers.length === 0) return await read(helia.blockstore, root)
   const session = helia.blockstore.createSession(root, { providers: providers.map((p) => p.toCID()), ...(signal === undefined ? {} : { signal }) })
-  return { blocks: session, close: () => { session.close() } }
+  try {
+    return await read(session, root)
+  } finally {
+    session.close()
+  }
 }
 
 async function fetchClientInputsOnce (helia: EvidenceStore, spec: wire.TrainingSpec, cm: wire.ClientModel, o: FetchInputsOptions, read: { signal?: AbortSignal, offline?: boolean }, progressed: () => void): Promise<ClientModelData> {
-  const modelRoot = CID.parse(cm.modelCid)
-  const modelBlocks = blocksOf(helia, modelRoot, read.offline === true ? undefined : o.providers, read.signal)
-  const model = await fetchBlob(modelBlocks.blocks, modelRoot, {
+  const providers = read.offline === true ? undefined : o.providers
+  const model = await withBlocks(helia, cm.modelCid, providers, read.signal, async (blocks, root) => await fetchBlob(blocks, root, {
     ...read, expectedSha256: toHex(cm.modelHash), maxBytes: Math.min(MODEL_LIMITS.maxBytes, Number(cm.modelBytes)), onProgress: (d, t) => { progressed(); o.onProgress?.('model', d, t) }
-  }).finally(modelBlocks.close)
+  }))
   const report = assertModelSupported(model, `model ${cm.modelCid}`, { batch: spec.batchSize })
   // The spec's claim is what the worker bid on: a model that needs more than claimed is refused.
   if (BigInt(Math.round(report.memory.totalBytes)) > cm.batchMemoryBytes) throw new Error(`model ${cm.modelCid}: one batch needs ${Math.round(report.memory.totalBytes)} bytes, the spec claims ${cm.batchMemoryBytes}`)
-  const datasetRoot = CID.parse(cm.datasetCid)
-  const datasetBlocks = blocksOf(helia, datasetRoot, read.offline === true ? undefined : o.providers, read.signal)
-  const dataset = await fetchDataset(datasetBlocks.blocks, datasetRoot, {
+  const dataset = await withBlocks(helia, cm.datasetCid, providers, read.signal, async (blocks, root) => await fetchDataset(blocks, root, {
     ...read, expectedSha256: toHex(spec.datasetHash), onProgress: (d, t) => { progressed(); o.onProgress?.('dataset', d, t) }
-  }).finally(datasetBlocks.close)
+  }))
   checkDataset(dataset)
   if (BigInt(dataset.train.count) !== cm.trainRows) throw new Error(`dataset ${cm.datasetCid}: ${dataset.train.count} training rows, the spec names ${cm.trainRows}`)
   return clientModelData(spec.datasetId, model, dataset, toHex(spec.datasetHash))
