@@ -139,8 +139,9 @@ describe('ui: cyx sim --ui in a real browser', function () {
     assert.equal(await page.getByRole('tab', { name: 'Jobs' }).getAttribute('aria-selected'), 'true')
     // A phone's width: nothing wider than the window but the scrolling tables.
     await page.setViewportSize({ width: 390, height: 844 })
-    // The charts follow the window's width on its resize event, within a frame.
-    await page.waitForFunction(() => [...document.querySelectorAll('figure.curve')].every((f) => f.getBoundingClientRect().right <= window.innerWidth), null, { timeout: 5_000 })
+    // The charts follow the window's width on its resize event, within a frame. Waited on the
+    // uPlot element itself: its block-level figure fits the window at once, the chart only after.
+    await page.waitForFunction(() => [...document.querySelectorAll('figure.curve .uplot')].every((f) => f.getBoundingClientRect().right <= window.innerWidth), null, { timeout: 5_000 })
     const overflow = await page.evaluate(() => {
       const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 && e.closest('.scroll') === null)
       return { by: document.documentElement.scrollWidth - window.innerWidth, what: wide.slice(0, 5).map((e) => `${e.tagName}.${e.className}`) }
