@@ -401,6 +401,27 @@ export const BLOCKS = {
 } as const
 
 /**
+ * (cyxwiz, docs/security.md finding 16) A drawn juror's retries of evidence no holder served
+ * (peer/roles/worker/juror-duty.ts, `fetchRetryStep`). The worker's time to serve its evidence is
+ * the whole commit window (`DISPUTE.commitWindowSeconds`), so a juror does not give up on a
+ * passing outage: it fetches again, with backoff, as long as the window leaves time for one more
+ * fetch round, a judgement and the commit (`commitMarginSeconds`), and votes `unavailable` only
+ * when every retry failed. Off-chain policy: not part of `PARAMS` (nothing on-chain mirrors it).
+ */
+export const JUROR = {
+  /** How often the juror duty reads the program's disputes (a commit window is 24 h). */
+  pollSeconds: 30,
+  /** The wait after the first fetch round that found the evidence unavailable, doubling per failed round… */
+  retryFirstSeconds: MINUTE,
+  /** …up to this: a commit window holds some thirty rounds, and an outage delays a juror by at most an hour. */
+  retryMaxSeconds: HOUR,
+  /** The longest a juror's re-execution of fetched evidence (`PROOF.defaultSpotChecks` segments) may take before it commits. */
+  judgeSeconds: 10 * MINUTE,
+  /** The longest a `commit_vote` may take to land: a transaction's blockhash lives 150 slots (60–90 s), so one send and one resend with a fresh blockhash. */
+  commitTxSeconds: 3 * MINUTE
+} as const
+
+/**
  * (cyxwiz) A client's own dataset (peer/train/data, storage/dataset.ts): bounds checked when it is
  * loaded and again when a worker fetches it by CID, before anything is allocated or spent.
  * `maxBytes` bounds the canonical encoding (x_train ‖ y_train ‖ x_test ‖ y_test), 1 GiB: four

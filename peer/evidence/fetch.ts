@@ -56,6 +56,17 @@ export function backoffMs (n: number, first: number = FETCH_RETRY.firstBackoffMs
   return n === 1 ? 0 : Math.min(max, first * 2 ** (n - 2))
 }
 
+/**
+ * The longest one `fetchEvidence` call takes with `attempts` attempts of `attemptTimeoutMs` each:
+ * every attempt's limit, the backoff before each, and each attempt's settle grace (what a juror
+ * budgets for one more fetch round before its commit deadline).
+ */
+export function fetchRoundMs (attempts: number = FETCH_RETRY.attempts, attemptTimeoutMs: number = FETCH_RETRY.attemptTimeoutMs): number {
+  let ms = 0
+  for (let n = 1; n <= attempts; n++) ms += backoffMs(n) + attemptTimeoutMs + FETCH_RETRY.settleGraceMs
+  return ms
+}
+
 export interface FetchEvidenceOptions {
   /** Peers known to hold the evidence (the worker that delivered it, `--from`); tried first, every attempt. */
   readonly holders?: readonly Holder[]

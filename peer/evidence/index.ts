@@ -15,5 +15,5 @@ export type { VerifyEvidenceOptions, VerifyReport, SegmentReport, CheckReport, V
 export { weightsHash, checkpointInput, datasetBytes, datasetOfSpec, profileRecord } from './common.js'
 export { fetchClientInputs, trainingInputsOf } from './inputs.js'
 export type { FetchInputsOptions } from './inputs.js'
-export { fetchEvidence, backoffMs, FETCH_RETRY } from './fetch.js'
+export { fetchEvidence, fetchRoundMs, backoffMs, FETCH_RETRY } from './fetch.js'
 export type { EvidenceFetch, EvidenceFetchComponents, FetchEvidenceOptions, Holder } from './fetch.js'

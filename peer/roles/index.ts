@@ -3,7 +3,7 @@
  * protocol (peer/job), the policies (peer/policy), training with evidence (peer/evidence) and the
  * chain (a web3.js Connection to any Solana JSON-RPC).
  */
-export { Worker, Bidder, JobRunner, Settler, JurorDuty, settledFacts, slotReleaseAt, type BidderComponents, type JurorDutyComponents, type KeptBallot, type RunnerComponents, type SettlerComponents, type WorkerEvent, type WorkerOptions,
+export { Worker, Bidder, JobRunner, Settler, JurorDuty, EvidenceRefusedError, evidenceRefusal, submitDisputeEvidence, settledFacts, slotReleaseAt, type BidderComponents, type JurorDutyComponents, type KeptBallot, type RunnerComponents, type SettlerComponents, type WorkerEvent, type WorkerOptions,
   WORKER_CONTROL_FILE, WorkerControlError, controlPrice, parseWorkerControl, readWorkerControl, updateWorkerControl, watchWorkerControl, writeWorkerControl, type WorkerControl } from './worker/index.js'
 export { WorkerVanishedError, runWithFaults, type FaultyRunContext, type WorkerFaults } from './faults.js'
 export { Client, NoEligibleBidError, ClientActionError, progressText, type ProgressStyle, cancelJob, dirActionComponents, disputeJob, rateJob, type ClientActionComponents, type ClientJobEvent, type ClientOptions, type JobOutcome, type JobRequest } from './client/index.js'

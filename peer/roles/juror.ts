@@ -7,7 +7,9 @@
  * - `worker`: every re-executed segment matched;
  * - `client`: blocks arrived invalid, or a segment did not re-execute;
  * - `unavailable`: no holder served the whole evidence after every retry (docs/security.md,
- *   finding 16) — no judgement on the work, but a ballot of its own: the dispute is the request
+ *   finding 16) — no judgement on the work; the juror duty fetches again in later rounds while the
+ *   commit window leaves time (worker/juror-duty.ts `fetchRetryStep`), and only when every round
+ *   failed is it a ballot of its own: the dispute is the request
  *   the worker must answer by serving its evidence within the evidence and commit windows, and a
  *   strict majority of `unavailable` treats the worker as one that never delivered;
  * - `not-judged`: the juror fetched the evidence but cannot re-execute it on this machine, or the

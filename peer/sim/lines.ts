@@ -17,6 +17,7 @@ export function workerLine (e: WorkerEvent | { type: string }, names: ReadonlyMa
     case 'interrupted': return `job ${w.jobId.slice(0, 8)}… interrupted (${w.error})`
     case 'redelivered': return `job ${w.jobId.slice(0, 8)}… delivered again (its client never got the first delivery)`
     case 'juror-drawn': return `drawn for round ${w.round} of dispute ${w.dispute.slice(0, 8)}…; judging ${w.cid}`
+    case 'juror-retrying': return `round ${w.round} of dispute ${w.dispute.slice(0, 8)}…: the evidence is unavailable (fetch round ${w.failures}); fetching again`
     case 'juror-abstained': return `round ${w.round} of dispute ${w.dispute.slice(0, 8)}…: no judgement (${w.reason}); no commit`
     case 'juror-committed': return `round ${w.round} of dispute ${w.dispute.slice(0, 8)}…: re-ran segments ${w.segments.join(', ')}, commits for the ${w.side} (deposit ${formatTokens(w.deposit)} CYXWIZ)`
     case 'juror-revealed': return `round ${w.round} of dispute ${w.dispute.slice(0, 8)}…: reveals its vote for the ${w.side}`

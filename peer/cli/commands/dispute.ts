@@ -1,7 +1,8 @@
 /**
  * `cyx dispute`: the dispute participants' verbs, for people and for `cyx sim`'s scenarios alike —
  * open a dispute on a job's escrow citing evidence, look at one (fetching the evidence by CID over
- * bitswap and re-running the spot checks locally), draw the round's jury, commit a juror's vote
+ * bitswap and re-running the spot checks locally), answer one with a party's evidence (the
+ * worker's answer, through the juror duty's own `submitDisputeEvidence`), draw the round's jury, commit a juror's vote
  * (its salt kept in the data dir) and reveal it, record the verdict (or a redraw) after the reveal
  * window, execute it, and settle a juror's deposit (docs/security.md §5).
  */
@@ -15,6 +16,7 @@ import { parseCommandArgs, UsageError, verbCommand, type Command, type CommandIo
 import { NODE_OPTIONS, PEER_OPTIONS, connect, dataDir, jsonLine, nodeNetwork, rpcUrl, startNode } from './peer-common.js'
 
 const USAGE = `Usage: cyx dispute open JOB --evidence CID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
+       cyx dispute evidence ID --evidence CID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
        cyx dispute show ID [--bootstrap MADDR]... [--bootstrap-file PATH] [--checks K] [--rpc URL] [--json]
        cyx dispute draw ID [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
        cyx dispute commit ID --side client|worker|unavailable [--dir DIR] [--keypair PATH] [--rpc URL] [--json]
@@ -32,6 +34,11 @@ open      the client or the worker of a funded escrow disputes it (program "open
           disputeBond) from its wallet: back to it if it wins or if no jury reaches a verdict, to
           the other party if it loses. The escrow is frozen; the evidence window (24 h) starts,
           then the first jury's commit window (24 h) and reveal window (12 h).
+evidence  a party cites its evidence within the evidence window (program "submit_evidence"):
+          the worker's answer to a dispute against it — the CID of the evidence it delivered,
+          which it must serve until the commit window closes (jurors judge the worker's evidence
+          when it cited one, else the claimant's; one nobody serves is found "unavailable") — or
+          the client replacing its claim's. A "cyx worker" does this by itself unless --no-juror.
 show      the dispute on-chain (each side's claim and evidence, round, windows, jury counts,
           verdict); then fetches every cited evidence by CID over bitswap from the --bootstrap
           peers and re-runs K spot checks locally (re-execution, a fresh challenge).
@@ -58,8 +65,8 @@ Options:
   --dir DIR          data dir: wallet, job records, kept vote salts (default ~/.cyx)
   --keypair PATH     the wallet (default DIR/wallet.json)
   --rpc URL          Solana JSON-RPC (default http://127.0.0.1:8899)
-  --evidence CID     open: the evidence the claim rests on
-  --side S           commit: client or worker
+  --evidence CID     open: the evidence the claim rests on; evidence: the evidence this party cites
+  --side S           commit: client, worker or unavailable
   --round R          withdraw: the round of the vote to settle
   --bootstrap MADDR  show: a peer holding the evidence (repeatable)
   --bootstrap-file PATH  show: more such peers, one multiaddr per line (# comments)
@@ -209,6 +216,29 @@ async function open (argv: string[], io: CommandIo): Promise<number> {
   const v = await view(connection, await locate(connection, dispute))
   if (values.json === true) io.out(jsonLine({ ...v, signature }))
   else io.out(`cyx dispute: opened ${dispute.toBase58()} on escrow ${escrow.toBase58()} as the ${String(v.claimant)}, citing ${values.evidence}; evidence window until ${String((v.windows as { evidenceUntil: string }).evidenceUntil)} (${signature})`)
+  return 0
+}
+
+/** `submit_evidence`: checked (arguments, then party and window, `evidenceRefusal`) before it is sent. */
+async function evidence (argv: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { ...PEER_OPTIONS, evidence: { type: 'string' } }, true)
+  if (positionals.length !== 1) throw new UsageError('evidence takes one ID (the dispute\'s address or its escrow\'s)')
+  const id = address(positionals[0], 'ID')
+  if (values.evidence === undefined) throw new UsageError('--evidence CID is required (a worker cites the evidence CID it delivered for the job)')
+  const { CID } = await import('multiformats/cid')
+  try { CID.parse(values.evidence) } catch { throw new UsageError(`--evidence must be a CID (got ${values.evidence})`) }
+  if (Buffer.byteLength(values.evidence) > 64) throw new UsageError(`--evidence must be a CID of at most 64 characters, as the dispute account keeps it (got ${values.evidence.length})`)
+  const cid = values.evidence
+  const signer = await wallet(values)
+  const connection = connect(rpcUrl(values.rpc))
+  const l = await locate(connection, id)
+  const { submitDisputeEvidence } = await import('../../roles/index.js')
+  const now = BigInt((await connection.getBlockTime(await connection.getSlot('confirmed'))) ?? Math.floor(Date.now() / 1000))
+  const signature = await submitDisputeEvidence(async (ixs) => await send(connection, ixs[0] as TransactionInstruction, signer), signer.publicKey, { address: l.dispute, data: l.data }, cid, now)
+  const v = await view(connection, await locate(connection, l.dispute))
+  const side = l.data.worker.equals(signer.publicKey) ? 'worker' : 'client'
+  if (values.json === true) io.out(jsonLine({ ...v, party: side, evidence: cid, signature }))
+  else io.out(`cyx dispute: the ${side} ${signer.publicKey.toBase58()} cites ${cid} in ${l.dispute.toBase58()}; serve it until the commit window closes (${String((v.windows as { commitUntil: string }).commitUntil)}) (${signature})`)
   return 0
 }
 
@@ -384,6 +414,7 @@ async function act (verb: 'draw' | 'resolve' | 'finalize' | 'withdraw' | 'close'
 
 export const disputeCommand: Command = verbCommand('dispute', USAGE, {
   open,
+  evidence,
   show,
   draw: async (argv, io) => await act('draw', argv, io),
   commit,

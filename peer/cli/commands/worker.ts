@@ -51,8 +51,12 @@ the program's disputes and, for a round whose drawn jury includes it (never one 
 fetches the cited evidence by CID, re-runs spot checks with its own challenge and commits the side
 they support within the commit window (10 % of its stake as a deposit; its side and salt kept in
 DIR first, so a restart still reveals), reveals it in the reveal window, and settles the vote back
-into its stake once the round is over. Evidence nobody serves: no commit, no deposit risked.
-Drawing the jury, resolving and finalizing are anyone's ("cyx dispute draw|resolve|finalize").
+into its stake once the round is over. Evidence nobody serves is fetched again with backoff
+until the commit window is about to close, then voted "unavailable" if every retry failed;
+evidence it fetched but cannot re-execute here: no commit, no deposit risked. A dispute against
+this worker is answered with the evidence it delivered (submit_evidence); with --no-juror, answer
+it with "cyx dispute evidence ID --evidence CID". Drawing the jury, resolving and finalizing are
+anyone's ("cyx dispute draw|resolve|finalize").
 
 pause, resume and price tell the worker running on DIR (through DIR/worker-control.json, which
 it reads every second and writes afresh at each start): a paused worker bids on nothing and takes
@@ -71,7 +75,8 @@ ${NODE_USAGE}
   --capacity N       jobs run at once, bids still open included (1..16, default 1)
   --coordinator MADDR  an optional coordinator to register the advert with after each
                      publish/refresh (the DHT advert stands regardless)
-  --no-juror         never sit on a dispute jury (the juror duty is on by default)
+  --no-juror         never sit on a dispute jury nor answer a dispute by itself (the juror
+                     duty is on by default)
   --json             JSON lines instead of text (the first: {"event":"ready", peerId, addrs, wallet})
   -h, --help`,
   async run (argv, io) {
@@ -127,6 +132,7 @@ ${NODE_USAGE}
             case 'control': say(e.type, { paused: e.paused, pricePerHour: e.pricePerHour }, `${e.paused ? 'paused: no bids, no new awards' : 'bidding'} at ${e.pricePerHour} base units per hour`); break
             case 'redelivered': say(e.type, { jobId: e.jobId }, `job ${e.jobId.slice(0, 12)}…: delivered again (the first delivery never reached the client)`); break
             case 'juror-drawn': say(e.type, { dispute: e.dispute, round: e.round, cid: e.cid }, `dispute ${e.dispute.slice(0, 8)}… round ${e.round}: drawn for the jury; judging the evidence ${e.cid}`); break
+            case 'juror-retrying': say(e.type, { dispute: e.dispute, round: e.round, cid: e.cid, failures: e.failures, retryAt: new Date(Number(e.retryAt) * 1000).toISOString(), lastRetryAt: new Date(Number(e.lastRetryAt) * 1000).toISOString(), reason: e.reason }, `dispute ${e.dispute.slice(0, 8)}… round ${e.round}: the evidence ${e.cid} is unavailable (fetch round ${e.failures}: ${e.reason}); fetching again at ${new Date(Number(e.retryAt) * 1000).toISOString()}, voting unavailable if nothing arrives by ${new Date(Number(e.lastRetryAt) * 1000).toISOString()}`); break
             case 'juror-abstained': say(e.type, { dispute: e.dispute, round: e.round, cid: e.cid, reason: e.reason }, `dispute ${e.dispute.slice(0, 8)}… round ${e.round}: no judgement (${e.reason}); not committing`); break
             case 'juror-committed': say(e.type, { dispute: e.dispute, round: e.round, side: e.side, deposit: e.deposit, segments: e.segments, signature: e.signature }, `dispute ${e.dispute.slice(0, 8)}… round ${e.round}: re-ran segments ${e.segments.join(', ')}, committed for the ${e.side} with a deposit of ${e.deposit} base units (${e.signature})`); break
             case 'juror-revealed': say(e.type, { dispute: e.dispute, round: e.round, side: e.side, signature: e.signature }, `dispute ${e.dispute.slice(0, 8)}… round ${e.round}: revealed its vote for the ${e.side} (${e.signature})`); break

@@ -16,7 +16,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { PublicKey, type Keypair } from '@solana/web3.js'
 import { CID } from 'multiformats/cid'
 import { AccountKindError, fetchDisputes, fetchEscrow, fetchVote, heartbeat, registerNode } from '../../../chain/index.js'
-import { MESH, PROOF, minimumRegistrationStake, toHex, wire } from '../../../protocols/index.js'
+import { JUROR, MESH, PROOF, minimumRegistrationStake, toHex, wire } from '../../../protocols/index.js'
 import { EvidenceWriter, type EvidenceStore, type Helia } from '../../../storage/index.js'
 import { startJobService, type DeliveredWork, type JobService } from '../../job/index.js'
 import { buildAdvert, evidenceFetchComponents, onJobAnnounce, provideEvidence, publishAdvert, sendBid, type PeerNode } from '../../node/index.js'
@@ -45,7 +45,10 @@ export { Bidder, slotReleaseAt, type BidderComponents } from './bidder.js'
 export { JobRunner, type RunnerComponents } from './runner.js'
 export { Settler, settledFacts, type SettlerComponents } from './settler.js'
 export { WORKER_CONTROL_FILE, WorkerControlError, controlPrice, parseWorkerControl, readWorkerControl, updateWorkerControl, watchWorkerControl, writeWorkerControl, type WorkerControl } from './control.js'
-export { JurorDuty, ballotStep, commitWindowOpen, ineligibility, judgedEvidence, owesAnswer, type JurorDutyComponents, type JurorDutyOptions, type KeptBallot } from './juror-duty.js'
+export {
+  JurorDuty, EvidenceRefusedError, ballotStep, commitMarginSeconds, commitWindowOpen, evidenceRefusal, fetchRetryStep, ineligibility, judgedEvidence, lastRetryStart, owesAnswer, retryBackoffSeconds, submitDisputeEvidence,
+  type JurorDutyComponents, type JurorDutyOptions, type KeptBallot, type RetryStep, type RetryTiming
+} from './juror-duty.js'
 
 const log = logger('cyx:worker')
 
@@ -55,8 +58,6 @@ const SETTLE_TRIES = 5
 const SETTLE_RETRY_MS = 30_000
 /** How long a worker waits for a client model's file and dataset to arrive by CID. */
 const CLIENT_INPUTS_TIMEOUT_MS = 10 * 60_000
-/** How often the juror duty reads the disputes by default (a round's commit window is 24 h). */
-const JUROR_POLL_MS = 30_000
 
 export class Worker {
   readonly node: PeerNode
@@ -174,7 +175,7 @@ export class Worker {
           }
           return undefined
         }
-      }, { pollMs: o.jurorPollMs ?? JUROR_POLL_MS, checks: PROOF.defaultSpotChecks, signal: this.#stopping.signal, ...(o.jurorFetch === undefined ? {} : { fetch: o.jurorFetch }) }, (e) => { this.#emit(e) })
+      }, { pollMs: o.jurorPollMs ?? JUROR.pollSeconds * 1000, checks: PROOF.defaultSpotChecks, signal: this.#stopping.signal, ...(o.jurorFetch === undefined ? {} : { fetch: o.jurorFetch }) }, (e) => { this.#emit(e) })
   }
 
   /** Registers (and stakes) if needed, publishes the advert, starts bidding and serving jobs. */

@@ -33,8 +33,9 @@ export interface WorkerOptions {
   readonly onEvent?: (e: WorkerEvent) => void
   /** Every refused job stream (typed: WireError, JobRefusal). */
   readonly onRejected?: (peer: PeerId, error: Error) => void
-  /** How a juror fetches the evidence it judges (default `FETCH_RETRY`: 4 attempts of 30 s): fewer
-   * or shorter attempts for tests; `unavailable` is what remains after the last. */
+  /** How a juror fetches the evidence it judges in each fetch round (default `FETCH_RETRY`: 4 attempts
+   * of 30 s): fewer or shorter attempts for tests. Unavailable evidence is fetched again in later
+   * rounds until the commit window is about to close (`JUROR`, `fetchRetryStep`). */
   readonly jurorFetch?: { readonly attempts?: number, readonly attemptTimeoutMs?: number }
   /** Misbehaviour to commit instead of honest training (`cyx sim`'s failure scenarios): see faults.ts. */
   readonly faults?: WorkerFaults
@@ -51,7 +52,7 @@ export interface WorkerOptions {
   /** The juror duty (juror-duty.ts): serve on the dispute juries this staked node is drawn for —
    * judge, commit, reveal, settle the deposit — by itself. Default true; false: never a juror. */
   readonly juror?: boolean
-  /** How often the juror duty reads the program's disputes, ms (default 30 s; a commit window is 24 h). */
+  /** How often the juror duty reads the program's disputes, ms (default `JUROR.pollSeconds`; a commit window is 24 h). */
   readonly jurorPollMs?: number
 }
 
@@ -110,8 +111,12 @@ export type WorkerEvent =
   /** Drawn, but this node made no judgement (fetched evidence it cannot re-execute here, or a claim
    * citing no valid CID): no commit (no deposit risked). */
   | { readonly type: 'juror-abstained', readonly dispute: string, readonly round: number, readonly cid: string, readonly reason: string }
+  /** No holder served the evidence in the `failures`-th fetch round: fetched again at `retryAt` (chain
+   * unix seconds), and no later than `lastRetryAt`; after that, if every round failed, the juror
+   * votes `unavailable` (`fetchRetryStep`). */
+  | { readonly type: 'juror-retrying', readonly dispute: string, readonly round: number, readonly cid: string, readonly failures: number, readonly retryAt: bigint, readonly lastRetryAt: bigint, readonly reason: string }
   /** Committed to `side` (what its own re-execution of `segments` found; `unavailable`: no holder
-   * served the evidence after every retry), `deposit` moved from its stake. */
+   * served the evidence in any fetch round before the commit window was about to close), `deposit` moved from its stake. */
   | { readonly type: 'juror-committed', readonly dispute: string, readonly round: number, readonly side: Ballot, readonly deposit: bigint, readonly segments: readonly number[], readonly signature: string }
   | { readonly type: 'juror-revealed', readonly dispute: string, readonly round: number, readonly side: Ballot, readonly signature: string }
   /** A dispute against this worker, still in its evidence window, answered with the evidence CID

@@ -19,7 +19,8 @@
  * - the cheating worker X (staked): accepts C's offers and delivers a consistent but wrong run (its
  *   own chain ending in other weights), or anchors the right root and delivers other weights, or
  *   anchors some epochs (of the right run or a wrong one) and stops short of the final one, claims,
- *   disputes C's jobs itself, or stalls. X is the only actor that stalls: a clock warp past its
+ *   disputes C's jobs itself, or stalls; it withholds the evidence of every other delivery and of
+ *   every other dispute it opens. X is the only actor that stalls: a clock warp past its
  *   no-progress timeout (2 h) makes it `hand_over`'s target; H anchors before every one of its
  *   own, so (a) below stays meaningful — a hand-over of H's job always fails (`WorkerNotStalled`)
  *   and H is only ever a hand-over's new worker, which accepts the offer like any other (from
@@ -44,9 +45,20 @@
  *
  * Disputes are decided by the jury machinery (`draw_jury`, `commit_vote`, `reveal_vote`,
  * `resolve_dispute`, `finalize_dispute`, `withdraw_vote`) with three staked juror nodes that are
- * honest and always drawn (each holds enough of the stake that k · stake ≥ total): they vote for the
- * side whose evidence re-executes — H's, or C's against X. A staked attacker among the jurors is
- * `security.test.ts`'s (finding 5), not this test's. The zk tier's settlement (proofs,
+ * always drawn (each holds enough of the stake that k · stake ≥ total). The truth of a dispute is
+ * the side whose evidence re-executes — H's, or C's against X — or UNAVAILABLE when X withholds the
+ * evidence (every other delivery of X's, and every other dispute X opens citing evidence it never
+ * serves: finding 16). Each round's ballots follow a
+ * jury plan drawn by fast-check (ballots of all three sides, SIDE_UNAVAILABLE = 3 included): all
+ * three for the truth; one juror's fetch failed after every retry (it votes UNAVAILABLE); one
+ * commits and never reveals (its deposit forfeited, too few reveals: redrawn); one abstains (no
+ * commit: redrawn); or a three-way split (the truth, UNAVAILABLE and the other side: no strict
+ * majority, redrawn). At most one juror errs, and never in the last round, so H never faces an
+ * UNAVAILABLE or client majority. The model's own tally, verdict or redraw (`juryOutcome`), forfeit
+ * pool and majority deposits are checked against the program's at every `resolve_dispute`, each
+ * juror's stake after every commit (`jurorDeposit`) and every `withdraw_vote` (`jurorPayout`), and an
+ * UNAVAILABLE verdict's refund, timeout-rate slash and bond (`unavailableOutcome`, `bondOutcome`)
+ * at `finalize_dispute`. A staked attacker among the jurors is `security.test.ts`'s (finding 5). The zk tier's settlement (proofs,
  * `slash_invalid_proof`) is `zk-challenge.test.ts`'s: here zk offers only reach H unsolicited, and H
  * never accepts them.
  *
@@ -80,8 +92,8 @@ import {
   type DisputeAccount, type EscrowAccount, type NodeAccount
 } from '../../../chain/client/index.js'
 import {
-  DISPUTE, ESCROW, PROOF, STAKE_TIERS, bondOutcome, cancellationSplit, disputeVerdict, epochFitsNoProgressTimeout, handOverSplit, noProgressExpired, noVerdictOutcome, progressBps, proRataSplit,
-  recordFailure, reputationTier, settlementSplit, slashStake, tierMayAccept, voteCommitment, type Side
+  DISPUTE, ESCROW, PROOF, STAKE_TIERS, bondOutcome, cancellationSplit, disputeVerdict, epochFitsNoProgressTimeout, handOverSplit, jurorDeposit, jurorPayout, juryOutcome, noProgressExpired,
+  noVerdictOutcome, progressBps, proRataSplit, recordFailure, reputationTier, settlementSplit, slashStake, tierMayAccept, unavailableOutcome, voteCommitment, type Ballot, type Side
 } from '../../../protocols/index.js'
 import { TOKEN, World, deliveryArgs, floatRun, hash, program, type Wallet } from '../../fixtures/world.js'
 
@@ -107,6 +119,13 @@ type Op =
   | { kind: 'handover', job: number, x: number }
   | { kind: 'dust', target: number, units: bigint }
   | { kind: 'warp', seconds: number }
+
+/**
+ * A jury round's plan (see the header): 0–3 every juror votes the truth; 4 one juror's fetch failed
+ * (UNAVAILABLE); 5 one commits and never reveals; 6 a three-way split; 7 one abstains (no commit).
+ */
+const juryPlan: fc.Arbitrary<number> = fc.nat(7)
+const PLAN_NAMES = ['honest', 'honest', 'honest', 'honest', 'one unavailable', 'one silent', 'three-way', 'one abstains'] as const
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -148,7 +167,12 @@ interface Job {
   /** After a hand-over: the stalled worker it replaced, and what C paid for its verified epochs (worker and platform). */
   handedFrom?: Wallet
   paidStalled: bigint
+  /** X delivered and withholds its evidence: no juror can fetch it (the truth of a dispute is UNAVAILABLE). */
+  withheld: boolean
 }
+
+/** A committed vote as the model knows it. */
+interface ModelVote { readonly side: Ballot, readonly deposit: bigint, revealed: boolean }
 
 interface Snapshot {
   readonly tokens: Map<string, bigint>
@@ -158,6 +182,8 @@ interface Snapshot {
 
 const b58 = (k: PublicKey): string => k.toBase58()
 const sideName = (s: number): Side => (s === SIDE.client ? 'client' : 'worker')
+/** A ballot byte (`Vote.side`, `Dispute.winner`) by name; `none` for no verdict. */
+const ballotName = (s: number): Ballot | 'none' => (s === SIDE.client ? 'client' : s === SIDE.worker ? 'worker' : s === SIDE.unavailable ? 'unavailable' : 'none')
 
 class Model {
   readonly w = new World().initialize()
@@ -176,14 +202,25 @@ class Model {
   /** C's and H's net token change per job. */
   readonly clientNet = new Map<string, bigint>()
   readonly workerNet = new Map<string, bigint>()
-  /** (dispute, juror, round) votes revealed. */
-  readonly revealed = new Set<string>()
+  /** Every committed vote not settled yet, by `dispute/juror/round`. */
+  readonly votes = new Map<string, ModelVote>()
+  /** Each round's ballots (null: no commit) and its silent juror, by `dispute/round`. */
+  readonly plans = new Map<string, { ballots: Array<Ballot | null>, silent?: number }>()
+  /** A resolved dispute's forfeit pool, its deciding round's majority deposits and its verdict, by dispute. */
+  readonly pools = new Map<string, { pool: bigint, majorityDeposits: bigint, winner: Ballot | 'none' }>()
+  /** A dispute's forfeits of its redrawn rounds so far (unrevealed deposits), by dispute. */
+  readonly forfeits = new Map<string, bigint>()
+  /** What each juror's stake must be (commits take `jurorDeposit`, settlements return `jurorPayout`). */
+  readonly jurorStakes = new Map<string, bigint>()
+  /** Which evidence of X's is withheld (its deliveries and its own disputes' evidence): every other one, the first included. */
+  xEvidence = 0
+  planAt = 0
   nonce = 0n
   hStake: bigint
   /** Settling at the end: C refunds a stalled job instead of handing it over (no new work starts). */
   finishing = false
 
-  constructor () {
+  constructor (readonly juryPlans: readonly number[] = [0]) {
     const { w } = this
     // A verifying key for circuit 1, so the puppets' zk offers exist (nobody can prove against it).
     const key = new Uint8Array(452 + 64 * 6)
@@ -193,6 +230,7 @@ class Model {
     for (const j of this.jurors) w.ledger.mustSend([registerNode({ owner: j.kp.publicKey, ownerToken: j.token }, 1_000n * TOKEN, w.pid)], [j.kp])
     for (const a of [this.H, this.X, this.C, this.G, ...this.jurors]) this.expected.set(b58(a.token), this.L.tokenBalance(a.token))
     this.hStake = w.node(this.H.kp.publicKey).stake
+    for (const j of this.jurors) this.jurorStakes.set(b58(j.kp.publicKey), w.node(j.kp.publicKey).stake)
     w.ledger.warp(1n) // jurors registered strictly before any dispute opens
   }
 
@@ -242,7 +280,7 @@ class Model {
    * Sends one instruction about job `j` (if any). A failure must move nothing (d); a success must
    * change every wallet exactly as the rule for `label` says, and keep (a), (b) and (c).
    */
-  tx (label: string, ix: TransactionInstruction, signers: Keypair[], j?: Job, extra: { claimant?: Wallet, units?: bigint, from?: PublicKey, to?: PublicKey, verified?: number } = {}): boolean {
+  tx (label: string, ix: TransactionInstruction, signers: Keypair[], j?: Job, extra: { claimant?: Wallet, units?: bigint, from?: PublicKey, to?: PublicKey, verified?: number, vote?: { juror: Wallet, round: number, side?: Ballot } } = {}): boolean {
     const before = this.snapshot()
     const e = j === undefined ? null : this.escrow(j)
     const d = j === undefined ? null : this.disputeOf(j)
@@ -259,12 +297,14 @@ class Model {
     }
     bump(succeeded, label)
     if (label === 'dispute') bump(succeeded, `dispute by ${extra.claimant === this.C ? 'C' : extra.claimant === this.G ? 'G' : 'X'}`)
-    if (label === 'finalize' && d !== null) bump(succeeded, `finalize for ${d.winner === SIDE.none ? 'nobody' : sideName(d.winner)}`)
+    if (label === 'finalize' && d !== null) bump(succeeded, `finalize for ${d.winner === SIDE.none ? 'nobody' : ballotName(d.winner)}`)
+    if (j !== undefined && d !== null) this.juryBooks(label, j, d, extra.vote)
     if (label === 'accept' && j !== undefined) j.accepted = true
     if (j?.handedFrom !== undefined && ['accept', 'complete', 'claim', 'cancel'].includes(label)) bump(succeeded, `${label} after hand-over`)
     // The stalled worker's stake: the escrow's timeout slash, and the repeated-failures slash on its
     // third failure in the window (`slashStake`, `recordFailure`): `hand_over` penalises as a timeout.
-    if ((label === 'hand-over' || (label === 'timeout' && e?.accepted !== 0 && e?.tier === TIER.optimistic)) && e !== null && n !== null) {
+    // An UNAVAILABLE verdict penalises the worker as a timeout does (finding 16).
+    if ((label === 'hand-over' || (label === 'timeout' && e?.accepted !== 0 && e?.tier === TIER.optimistic) || (label === 'finalize' && d?.winner === SIDE.unavailable)) && e !== null && n !== null) {
       let want = slashStake(n.stake, e.terms.timeoutSlashBps).remaining
       if (recordFailure({ windowStart: Number(n.failuresWindowStart), failures: n.failuresInWindow }, Number(this.L.unixTime())).repeated) want = slashStake(want, e.terms.repeatedFailuresSlashBps).remaining
       assert.equal(this.w.node(e.worker).stake, want, `${where}: the stalled worker's stake is not the timeout slash's remainder`)
@@ -318,10 +358,12 @@ class Model {
       case 'finalize': {
         const es = e as EscrowAccount
         const ds = d as DisputeAccount
-        const winner = ds.winner === SIDE.none ? 'none' : sideName(ds.winner)
+        const winner = ballotName(ds.winner)
         const v = winner === 'none'
           ? noVerdictOutcome(es.delivered !== 0, es.amount, tier)
-          : disputeVerdict(winner, es.amount, (n as NodeAccount).stake, tier)
+          : winner === 'unavailable'
+            ? unavailableOutcome(es.amount, (n as NodeAccount).stake)
+            : disputeVerdict(winner, es.amount, (n as NodeAccount).stake, tier)
         add(client, v.clientRefund + v.slashToClient)
         add(worker, v.workerPayment)
         const claimant = sideName(ds.claimant)
@@ -344,6 +386,8 @@ class Model {
     assert.equal(held, supply, `${where}: the token accounts ≠ supply`)
     // Every wallet holds exactly what the rules paid it.
     for (const [token, want] of this.expected) assert.equal(s.tokens.get(token), want, `${where}: wallet ${token.slice(0, 6)} holds ${s.tokens.get(token)}, the rules say ${want}`)
+    // Each juror's stake: what its deposits and settlements leave (`jurorDeposit`, `jurorPayout`).
+    for (const j of this.jurors) assert.equal(w.node(j.kp.publicKey).stake, this.jurorStakes.get(b58(j.kp.publicKey)), `${where}: juror ${b58(j.kp.publicKey).slice(0, 6)}'s stake is not what its deposits and settlements leave`)
     // (a) the honest worker.
     const h = w.node(this.H.kp.publicKey)
     assert.ok(h.stake >= this.hStake, `${where}: the honest worker's stake fell from ${this.hStake} to ${h.stake}`)
@@ -393,7 +437,7 @@ class Model {
     const estimatedSeconds = o.slow === 0 || half < fitting ? half : fitting
     const args = this.w.escrowArgs(nonce, amount, { timeoutSecs: timeout, estimatedSeconds, epochsTotal: o.epochs, ...(zk ? { tier: TIER.zk, circuitId: 1, dataCommitment: new Uint8Array(32).fill(7, 31) } : {}) })
     const key = escrowPda(this.w.pid, by.kp.publicKey, nonce).address
-    const job: Job = { key, client: by, worker, amount, correct: hash(`correct/${b58(key)}`), zk, accepted: false, tainted: false, paidStalled: 0n }
+    const job: Job = { key, client: by, worker, amount, correct: hash(`correct/${b58(key)}`), zk, accepted: false, tainted: false, paidStalled: 0n, withheld: false }
     const ix = this.w.createEscrowIx(by, worker.kp.publicKey, args)
     this.jobs.push(job) // tracked before sending, so its state is in the snapshots
     if (!this.tx('create', ix, [by.kp], job)) { this.jobs.pop(); return }
@@ -521,11 +565,14 @@ class Model {
         if (e.epochsDone < e.epochsTotal) this.tx('anchor', anchorProgress({ worker, escrow: j.key }, e.epochsTotal, run.root, w.pid), [X.kp], j)
         if (x % 4 === 0) return
         const wrong = this.run(j, true)
-        this.tx('deliver', submitDelivery({ worker, escrow: j.key }, deliveryArgs(x % 3 !== 1 ? wrong : run, wrong.weights), w.pid), [X.kp], j)
+        // Every other delivery of X's withholds its evidence afterwards (finding 16).
+        if (this.tx('deliver', submitDelivery({ worker, escrow: j.key }, deliveryArgs(x % 3 !== 1 ? wrong : run, wrong.weights), w.pid), [X.kp], j)) j.withheld = this.xEvidence++ % 2 === 0
         return
       }
       case 3: this.tx('claim', claimPayment({ escrow: j.key, worker, workerToken: X.token }, w.pid), [X.kp], j); return
-      default: this.tx('dispute', openDispute({ claimant: worker, claimantToken: X.token, escrow: j.key, mint: w.mint }, 'bafy-cheater', w.pid), [X.kp], j, { claimant: X })
+      default:
+        // Every other dispute of X's cites evidence it never serves (the jurors find it UNAVAILABLE).
+        if (this.tx('dispute', openDispute({ claimant: worker, claimantToken: X.token, escrow: j.key, mint: w.mint }, 'bafy-cheater', w.pid), [X.kp], j, { claimant: X })) j.withheld = this.xEvidence++ % 2 === 0
     }
   }
 
@@ -577,7 +624,8 @@ class Model {
       case 'resolve': send(resolveDispute({ escrow: j.key }, w.pid)); return
       case 'withdraw-vote': {
         const juror = this.jurors[x % 3] as Wallet
-        this.tx('withdraw-vote', withdrawVote({ juror: juror.kp.publicKey, dispute, round: x % 2 === 0 ? round : Math.max(0, round - 1) }, w.pid), [a.kp], j)
+        const r = x % 2 === 0 ? round : Math.max(0, round - 1)
+        this.tx('withdraw-vote', withdrawVote({ juror: juror.kp.publicKey, dispute, round: r }, w.pid), [a.kp], j, { vote: { juror, round: r } })
         return
       }
       // Never by a non-party, or with its own accounts in a party's place.
@@ -734,25 +782,26 @@ class Model {
         const d = this.disputeOf(j)
         if (d === null) break
         const now = L.unixTime()
-        const truth: Side = j.worker === this.H ? 'worker' : 'client'
         if (d.state === DISPUTE_STATE.open) {
+          const plan = this.plan(j, dispute, d.round)
           if (now >= d.evidenceDeadline && now < d.commitDeadline) {
             for (let k = 0; k < 4 && this.disputeOf(j)?.drawn === 0; k++) {
               w.nextSlot()
               this.tx('draw', drawJury({ dispute }, w.pid), [L.payer], j)
             }
-            for (const juror of this.jurors) {
+            this.jurors.forEach((juror, i) => {
+              const side = plan.ballots[i]
               const vote = votePda(w.pid, dispute, juror.kp.publicKey, d.round).address
-              if (L.account(vote) !== null) continue
-              const c = voteCommitment(truth, this.salt(juror, dispute, d.round), dispute.toBytes(), juror.kp.publicKey.toBytes())
-              this.tx('commit', commitVote({ juror: juror.kp.publicKey, dispute, round: d.round }, c, w.pid), [juror.kp], j)
-            }
+              if (side === null || side === undefined || L.account(vote) !== null) return
+              const c = voteCommitment(side, this.salt(juror, dispute, d.round), dispute.toBytes(), juror.kp.publicKey.toBytes())
+              this.tx('commit', commitVote({ juror: juror.kp.publicKey, dispute, round: d.round }, c, w.pid), [juror.kp], j, { vote: { juror, round: d.round, side } })
+            })
           } else if (now >= d.commitDeadline && now < d.revealDeadline) {
-            for (const juror of this.jurors) {
-              const id = `${b58(dispute)}/${b58(juror.kp.publicKey)}/${d.round}`
-              if (this.revealed.has(id) || L.account(votePda(w.pid, dispute, juror.kp.publicKey, d.round).address) === null) continue
-              if (this.tx('reveal', revealVote({ juror: juror.kp.publicKey, dispute, round: d.round }, SIDE[truth], this.salt(juror, dispute, d.round), w.pid), [juror.kp], j)) this.revealed.add(id)
-            }
+            this.jurors.forEach((juror, i) => {
+              const v = this.votes.get(this.voteKey(dispute, juror, d.round))
+              if (v === undefined || v.revealed || plan.silent === i) return
+              this.tx('reveal', revealVote({ juror: juror.kp.publicKey, dispute, round: d.round }, SIDE[v.side], this.salt(juror, dispute, d.round), w.pid), [juror.kp], j, { vote: { juror, round: d.round } })
+            })
           } else if (now >= d.revealDeadline) {
             this.tx('resolve', resolveDispute({ escrow: j.key }, w.pid), [L.payer], j)
             continue
@@ -767,12 +816,113 @@ class Model {
         for (let r = 0; r <= d.round; r++) {
           for (const juror of this.jurors) {
             if (L.account(votePda(w.pid, dispute, juror.kp.publicKey, r).address) !== null) {
-              this.tx('withdraw-vote', withdrawVote({ juror: juror.kp.publicKey, dispute, round: r }, w.pid), [L.payer], j)
+              this.tx('withdraw-vote', withdrawVote({ juror: juror.kp.publicKey, dispute, round: r }, w.pid), [L.payer], j, { vote: { juror, round: r } })
             }
           }
         }
         break
       }
+    }
+  }
+
+  voteKey (dispute: PublicKey, juror: Wallet, round: number): string { return `${b58(dispute)}/${b58(juror.kp.publicKey)}/${round}` }
+
+  /** What a dispute's honest jurors find: the worker's evidence re-executes for H; X's does not, or is withheld (UNAVAILABLE). */
+  truth (j: Job): Ballot {
+    return j.worker === this.H ? 'worker' : j.withheld ? 'unavailable' : 'client'
+  }
+
+  /** The ballots of `round` of `dispute` (drawn once per round from the plans; the last round's all honest: see the header). */
+  plan (j: Job, dispute: PublicKey, round: number): { ballots: Array<Ballot | null>, silent?: number } {
+    const key = `${b58(dispute)}/${round}`
+    const kept = this.plans.get(key)
+    if (kept !== undefined) return kept
+    const t = this.truth(j)
+    const kind = round + 1 >= DISPUTE.maxJuryRounds ? 0 : this.juryPlans[this.planAt % this.juryPlans.length] ?? 0
+    const k = this.planAt++ % 3
+    const ballots: Array<Ballot | null> = [t, t, t]
+    let silent: number | undefined
+    if (kind === 4) ballots[k] = 'unavailable'
+    if (kind === 5) silent = k
+    if (kind === 7) ballots[k] = null
+    if (kind === 6) {
+      const [a, b] = (['client', 'worker', 'unavailable'] as const).filter((x) => x !== t)
+      ballots[(k + 1) % 3] = a as Ballot
+      ballots[(k + 2) % 3] = b as Ballot
+    }
+    bump(succeeded, `plan ${PLAN_NAMES[kind] ?? kind}`)
+    const plan = { ballots, ...(silent === undefined ? {} : { silent }) }
+    this.plans.set(key, plan)
+    return plan
+  }
+
+  /**
+   * The jury's books after a successful `label` on job `j`'s dispute (`d` as it was before): a
+   * commit takes `jurorDeposit` of the juror's stake; a reveal counts its ballot; a resolve must
+   * reach the model's own outcome (`juryOutcome` on the model's tally: the verdict, or a redraw or
+   * no verdict, with its forfeit pool and majority deposits); a settled vote returns `jurorPayout`.
+   */
+  juryBooks (label: string, j: Job, d: DisputeAccount, vote: { juror: Wallet, round: number, side?: Ballot } | undefined): void {
+    const dispute = disputePda(this.w.pid, j.key).address
+    const key = b58(dispute)
+    if (label === 'commit' && vote?.side !== undefined) {
+      const id = b58(vote.juror.kp.publicKey)
+      const stake = this.jurorStakes.get(id) ?? 0n
+      const deposit = jurorDeposit(stake)
+      this.votes.set(this.voteKey(dispute, vote.juror, vote.round), { side: vote.side, deposit, revealed: false })
+      this.jurorStakes.set(id, stake - deposit)
+      bump(succeeded, `commit ${vote.side}`)
+      return
+    }
+    if (label === 'reveal' && vote !== undefined) {
+      const v = this.votes.get(this.voteKey(dispute, vote.juror, vote.round))
+      assert.ok(v !== undefined, 'a reveal of a vote the model never committed succeeded')
+      v.revealed = true
+      const after = this.w.dispute(dispute)
+      const mine = [...this.jurors].map((juror) => this.votes.get(this.voteKey(dispute, juror, vote.round))).filter((x): x is ModelVote => x !== undefined && x.revealed)
+      const count = (b: Ballot): number => mine.filter((x) => x.side === b).length
+      assert.deepEqual([after.votesClient, after.votesWorker, after.votesUnavailable], [count('client'), count('worker'), count('unavailable')], `reveal on ${key.slice(0, 6)}: the program's tally is not the model's`)
+      return
+    }
+    if (label === 'resolve' || label === 'grief:resolve') {
+      const round = d.round
+      const cast = this.jurors.map((juror) => this.votes.get(this.voteKey(dispute, juror, round))).filter((x): x is ModelVote => x !== undefined)
+      const revealed = cast.filter((x) => x.revealed)
+      const count = (b: Ballot): number => revealed.filter((x) => x.side === b).length
+      const sum = (xs: readonly ModelVote[]): bigint => xs.reduce((a, x) => a + x.deposit, 0n)
+      const outcome = juryOutcome({ votesClient: count('client'), votesWorker: count('worker'), votesUnavailable: count('unavailable'), round })
+      const forfeits = (this.forfeits.get(key) ?? 0n) + sum(cast) - sum(revealed)
+      const after = this.w.dispute(dispute)
+      const where = `resolve on ${key.slice(0, 6)} (round ${round}, ${count('client')}/${count('worker')}/${count('unavailable')} of ${cast.length} committed)`
+      if (outcome.kind === 'redraw') {
+        bump(succeeded, `resolve: redraw (${outcome.reason})`)
+        assert.deepEqual([after.state, after.round, after.drawn], [DISPUTE_STATE.open, round + 1, 0], `${where}: the model redraws`)
+        this.forfeits.set(key, forfeits)
+        return
+      }
+      const winner = outcome.kind === 'verdict' ? outcome.winner : 'none'
+      bump(succeeded, `resolve: ${winner === 'none' ? 'no verdict' : `verdict ${winner}`}`)
+      const majority = winner === 'none' ? 0n : sum(revealed.filter((x) => x.side === winner))
+      const pool = forfeits + (winner === 'none' ? 0n : sum(revealed) - majority)
+      assert.deepEqual([after.state, after.winner, after.pool, after.majorityDeposits], [DISPUTE_STATE.resolved, SIDE[winner], pool, majority], `${where}: the model's verdict, pool and majority deposits`)
+      this.pools.set(key, { pool, majorityDeposits: majority, winner })
+      return
+    }
+    if (label === 'withdraw-vote' && vote !== undefined) {
+      const id = this.voteKey(dispute, vote.juror, vote.round)
+      const v = this.votes.get(id)
+      assert.ok(v !== undefined, `withdraw_vote of a vote the model does not hold (${id})`)
+      const p = this.pools.get(key)
+      // A redrawn round's revealer gets its deposit back; the deciding round's, `jurorPayout`.
+      const redrawn = vote.round < d.round
+      assert.ok(redrawn || p !== undefined, 'withdraw_vote of the current round of an open dispute succeeded')
+      const back = redrawn || p === undefined
+        ? jurorPayout({ deposit: v.deposit, revealed: v.revealed, side: v.side, redrawn: true })
+        : jurorPayout({ deposit: v.deposit, revealed: v.revealed, side: v.side, redrawn: false, noVerdict: p.winner === 'none', ...(p.winner === 'none' ? {} : { winner: p.winner }), pool: p.pool, majorityDeposits: p.majorityDeposits })
+      bump(succeeded, `withdraw-vote: ${back === 0n ? 'forfeited' : back > v.deposit ? 'deposit and a share' : 'deposit'}`)
+      const juror = b58(vote.juror.kp.publicKey)
+      this.jurorStakes.set(juror, (this.jurorStakes.get(juror) ?? 0n) + back)
+      this.votes.delete(id)
     }
   }
 
@@ -892,8 +1042,8 @@ describe('chain/program: adversarial model (fast-check, issue 15)', () => {
   it('an honest worker never loses stake and is paid its terms, an honest client never pays a cheater, tokens are conserved, failures move nothing', function () {
     this.timeout(300_000)
     let commands = 0
-    fc.assert(fc.property(fc.array(op, { minLength: 10, maxLength: MAX_COMMANDS, size: 'max' }), (ops) => {
-      const m = new Model()
+    fc.assert(fc.property(fc.array(op, { minLength: 10, maxLength: MAX_COMMANDS, size: 'max' }), fc.array(juryPlan, { minLength: 1, maxLength: 12 }), (ops, plans) => {
+      const m = new Model(plans)
       m.check('start')
       commands += ops.length
       for (const o of ops) m.apply(o)
@@ -904,7 +1054,11 @@ describe('chain/program: adversarial model (fast-check, issue 15)', () => {
     console.log(`      failed:    ${JSON.stringify(Object.fromEntries([...failed].sort()))}`)
     for (const label of [
       'create', 'accept', 'anchor', 'deliver', 'claim', 'complete', 'cancel', 'timeout', 'timeout by no progress', 'dispute by C', 'dispute by G', 'dispute by X', 'commit', 'reveal', 'resolve',
-      'finalize for client', 'finalize for worker', 'withdraw-vote', 'dust', 'rate', 'close', 'hand-over', 'hand-over with verified epochs', 'accept after hand-over', 'complete after hand-over'
+      'finalize for client', 'finalize for worker', 'withdraw-vote', 'dust', 'rate', 'close', 'hand-over', 'hand-over with verified epochs', 'accept after hand-over', 'complete after hand-over',
+      // The jury's three sides and its redraws (finding 16): UNAVAILABLE ballots, an UNAVAILABLE
+      // verdict executed, a tie (three-way split) and too few reveals redrawn, deposits settled.
+      'commit unavailable', 'commit client', 'commit worker', 'resolve: verdict unavailable', 'finalize for unavailable', 'resolve: redraw (tie)', 'resolve: redraw (too-few-reveals)',
+      'withdraw-vote: deposit and a share', 'withdraw-vote: deposit'
     ]) {
       assert.ok((succeeded.get(label) ?? 0) > 0, `no successful ${label} in any sequence: the generator does not reach it`)
     }

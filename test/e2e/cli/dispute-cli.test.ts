@@ -2,7 +2,8 @@
  * `cyx dispute` as people use it, every party its own OS process of the `cyx` binary on 127.0.0.1:
  * `cyx chain --genesis`; a worker that trained with `cyx train` into its data dir and serves it with
  * `cyx worker`; an escrow between a client and that worker; `cyx dispute open` by the client citing
- * the evidence CID, `cyx dispute show` fetching it over bitswap and re-running spot checks; three
+ * the evidence CID, the worker's answer with `cyx dispute evidence` (a non-party's refused before
+ * anything is sent), `cyx dispute show` fetching it over bitswap and re-running spot checks; three
  * juror nodes (funded by `cyx faucet`, staked with register_node) drawn by `cyx dispute draw`,
  * each committing with `cyx dispute commit` (its salt kept in its data dir) and revealing with
  * `cyx dispute reveal`; the clock warped past each window with the ledger's `cyx_warp`;
@@ -48,7 +49,7 @@ async function warpPast (url: string, iso: string): Promise<void> {
   await rpcCall(url, 'cyx_warp', [seconds])
 }
 
-describe('cyx dispute: open, show, draw, commit, reveal, resolve, finalize, withdraw, close (one process per party)', function () {
+describe('cyx dispute: open, evidence, show, draw, commit, reveal, resolve, finalize, withdraw, close (one process per party)', function () {
   // About twenty cyx processes run one after another (each a Node start-up): on a loaded 2-core
   // machine that alone took 171 s, so the limit leaves room; nothing here asserts time.
   this.timeout(420_000)
@@ -112,13 +113,22 @@ describe('cyx dispute: open, show, draw, commit, reveal, resolve, finalize, with
     assert.equal(await balance(client.publicKey), clientBefore - DISPUTE.disputeBond)
     const id = opened.dispute as string
 
-    // show: the evidence fetched over bitswap from the worker and re-executed here.
+    // evidence: the worker answers with the evidence it delivered (what a --no-juror worker does by
+    // hand; this escrow was made by hand, so its juror duty has no job record to answer from). A
+    // juror is no party: refused before anything is sent, saying whose wallet may.
+    const stranger = cyx(['dispute', 'evidence', id, '--evidence', trained.evidenceCid, '--dir', J[0]!, '--rpc', rpc])
+    assert.equal(await stranger.exited, 1)
+    assert.match(stranger.stderr.join('\n'), /is not a party to the dispute: only its client .* or its worker .* cites evidence/)
+    const answered = await json(['dispute', 'evidence', id, '--evidence', trained.evidenceCid, '--dir', W, '--rpc', rpc, '--json'])
+    assert.deepEqual([answered.party, answered.evidence, answered.claims.worker.evidence], ['worker', trained.evidenceCid, trained.evidenceCid])
+
+    // show: the evidence (cited by both parties) fetched over bitswap from the worker and re-executed here.
     const shown = await json(['dispute', 'show', id, '--bootstrap', ready.addrs[0]!, '--rpc', rpc, '--json'])
     assert.equal(shown.escrow, escrow.toBase58())
     assert.equal(shown.findings.length, 1)
     const f = shown.findings[0]
     assert.equal(f.cid, trained.evidenceCid)
-    assert.equal(f.side, 'client')
+    assert.equal(f.side, 'client+worker')
     assert.ok(f.blocks > 0)
     assert.equal(f.verdict, 'passed', JSON.stringify(f.reasons))
     assert.equal(f.segmentCount, 2)
@@ -179,8 +189,18 @@ describe('cyx dispute: open, show, draw, commit, reveal, resolve, finalize, with
     const v = cyx(['dispute', 'vote', PublicKey.default.toBase58()])
     assert.equal(await v.exited, 2)
     assert.match(v.stderr.join('\n'), /unknown verb "vote"/)
+    // evidence: its arguments are checked before a wallet is read or a ledger reached.
+    for (const [args, why] of [
+      [[], /--evidence CID is required/],
+      [['--evidence', 'not-a-cid'], /--evidence must be a CID \(got not-a-cid\)/]
+    ] as const) {
+      const e = cyx(['dispute', 'evidence', PublicKey.default.toBase58(), ...args, '--rpc', 'http://127.0.0.1:9'])
+      assert.equal(await e.exited, 2)
+      assert.match(e.stderr.join('\n'), why)
+    }
     const h = cyx(['dispute', '--help'])
     assert.equal(await h.exited, 0)
     assert.match(h.lines.join('\n'), /cyx dispute commit ID --side client\|worker/)
+    assert.match(h.lines.join('\n'), /cyx dispute evidence ID --evidence CID/)
   })
 })

@@ -4,7 +4,8 @@
  * (root anchored, delivery on-chain), then stops serving its evidence (the `withholdEvidence` fault:
  * its sealed root block deleted). The client's check is `unavailable`, so it disputes with that
  * claim; three other staked workers — nothing but `Worker.start` — are drawn, cannot fetch the
- * evidence after every retry and vote UNAVAILABLE by their juror duty; the verdict refunds the
+ * evidence, fetch again while the commit window leaves time for it (no vote meanwhile), and once the
+ * clock passes their last retry vote UNAVAILABLE by their juror duty; the verdict refunds the
  * client with its bond and slashes the worker at the timeout rate. The test does only what a party
  * or anyone does: draw the jury, pass the windows (the ledger clock), resolve and finalize.
  */
@@ -79,8 +80,16 @@ describe('e2e roles: a worker that withholds its evidence after delivery is foun
     d = await read()
     assert.equal(d.drawn, 1)
 
-    // Each juror fetches, finds nothing whole after its retries and commits UNAVAILABLE.
-    for (const j of jurors) await eventually(() => of(j.events, 'juror-committed')[0], 120_000, `a juror's commit (its events: ${j.events.map((x) => x.type === 'juror-failed' || x.type === 'juror-abstained' ? JSON.stringify(x) : x.type).join(', ')})`)
+    // Each juror fetches and finds nothing whole: no vote yet, it fetches again while the commit
+    // window leaves time for it (the worker serves through the commit window).
+    const eventsOf = (j: { events: WorkerEvent[] }): string => j.events.map((x) => x.type === 'juror-failed' || x.type === 'juror-abstained' ? JSON.stringify(x) : x.type).join(', ')
+    const retrying = []
+    for (const j of jurors) retrying.push(await eventually(() => of(j.events, 'juror-retrying')[0], 120_000, `a juror's failed fetch round (its events: ${eventsOf(j)})`))
+    for (const j of jurors) assert.deepEqual(of(j.events, 'juror-committed'), [], 'no vote while a retry fits in the commit window')
+    for (const r of retrying) assert.ok(r.retryAt <= r.lastRetryAt && r.lastRetryAt < d.commitDeadline)
+    // The clock passes the last retry any round leaves: every retry failed, each commits UNAVAILABLE.
+    world.warpPast(retrying.reduce((a, r) => (r.lastRetryAt > a ? r.lastRetryAt : a), 0n))
+    for (const j of jurors) await eventually(() => of(j.events, 'juror-committed')[0], 120_000, `a juror's commit (its events: ${eventsOf(j)})`)
     for (const j of jurors) {
       const [committed] = of(j.events, 'juror-committed')
       assert.equal(committed?.side, 'unavailable')

@@ -4,17 +4,23 @@
  * withdraw_vote as the program would (the reveal checked against the commitment); the judgement
  * is a function; the ballot table is a Map. Its rules are table-tested; the duty is run through a
  * round — drawn, committed, a restart, revealed from the kept salt, settled — and through its
- * refusals (evidence it cannot judge, a party, a failed commit retried); unavailable evidence is a
- * ballot of its own; a dispute against the node is answered with the evidence it delivered. The
+ * refusals (evidence it cannot judge, a party, a failed commit retried); unavailable evidence is
+ * fetched again with backoff while the commit window leaves time (the timing rule table-tested),
+ * then a ballot of its own; a dispute against the node is answered with the evidence it delivered
+ * (the same `submitDisputeEvidence` as `cyx dispute evidence`, its refusals table-tested). The
  * same duty on real workers and the embedded ledger: test/e2e/roles/jurors.test.ts.
  */
 import assert from 'node:assert/strict'
 import { Keypair, type PublicKey, type TransactionInstruction } from '@solana/web3.js'
 import { DISPUTE_STATE, NODE_STATUS, SIDE, instructionDiscriminator, type DisputeAccount, type VoteAccount } from '../../../chain/index.js'
-import { jurorDeposit, toHex, voteCommitment, type Ballot } from '../../../protocols/index.js'
+import { JUROR, jurorDeposit, toHex, voteCommitment, type Ballot } from '../../../protocols/index.js'
 import type { JsonObject } from '../../../storage/index.js'
 import type { WorkerEvent } from '../../../peer/roles/index.js'
-import { JurorDuty, ballotStep, commitWindowOpen, ineligibility, judgedEvidence, owesAnswer, type JurorDutyComponents, type KeptBallot } from '../../../peer/roles/worker/index.js'
+import {
+  EvidenceRefusedError, JurorDuty, ballotStep, commitMarginSeconds, commitWindowOpen, evidenceRefusal, fetchRetryStep, ineligibility, judgedEvidence, lastRetryStart, owesAnswer, retryBackoffSeconds,
+  submitDisputeEvidence, type JurorDutyComponents, type KeptBallot
+} from '../../../peer/roles/worker/index.js'
+import { fetchRoundMs } from '../../../peer/evidence/index.js'
 import type { JudgeRequest, JurorFinding } from '../../../peer/roles/juror.js'
 import { T, nodeAccountDouble, wallet } from './doubles.js'
 
@@ -187,7 +193,7 @@ describe('unit: the worker\'s juror duty', () => {
     assert.deepEqual(state.sent, ['commit_vote', 'reveal_vote', 'withdraw_vote'])
   })
 
-  it('unavailable evidence (no holder served it after every retry): commits and reveals UNAVAILABLE, its own ballot', async () => {
+  it('unavailable evidence and no fetch round left before the commit deadline: commits and reveals UNAVAILABLE, its own ballot', async () => {
     const me = Keypair.generate()
     const { state, c } = chainDouble(me, disputeDouble(), { verdict: 'unavailable' })
     const events: WorkerEvent[] = []
@@ -200,6 +206,81 @@ describe('unit: the worker\'s juror duty', () => {
     assert.equal(state.votes.get(0)?.opened, 'unavailable')
     assert.equal(state.votes.get(0)?.side, SIDE.unavailable)
     assert.deepEqual(state.sent, ['commit_vote', 'reveal_vote'])
+  })
+
+  it('fetchRetryStep: retry with doubling backoff while a round, a judgement and the commit still fit before the commit deadline; then vote', () => {
+    assert.deepEqual([1, 2, 3, 6, 7, 40].map((n) => retryBackoffSeconds(n)), [60, 120, 240, 1_920, 3_600, 3_600], 'doubling from JUROR.retryFirstSeconds, capped at retryMaxSeconds')
+    assert.throws(() => retryBackoffSeconds(0), RangeError)
+    const t = { roundSeconds: 135, pollSeconds: 30 }
+    // The margin: the poll that makes the round, the round, the judgement and the commit transaction.
+    assert.equal(commitMarginSeconds(t), 30 + 135 + JUROR.judgeSeconds + JUROR.commitTxSeconds)
+    assert.equal(commitMarginSeconds({ roundSeconds: 4.5, pollSeconds: 0.1 }), 1 + 5 + JUROR.judgeSeconds + JUROR.commitTxSeconds, 'whole seconds, rounded up')
+    const D = 100_000n
+    const last = lastRetryStart(D, t)
+    assert.equal(last, D - BigInt(commitMarginSeconds(t)))
+    const cases: Array<[string, { now: bigint, failures: number, lastFailedAt: bigint }, ReturnType<typeof fetchRetryStep>]> = [
+      ['just failed, the backoff not over', { now: 10_000n, failures: 1, lastFailedAt: 10_000n }, { kind: 'wait', until: 10_060n }],
+      ['the backoff over', { now: 10_060n, failures: 1, lastFailedAt: 10_000n }, { kind: 'retry' }],
+      ['a poll late', { now: 10_090n, failures: 1, lastFailedAt: 10_000n }, { kind: 'retry' }],
+      ['third failure: 4 minutes', { now: 10_000n, failures: 3, lastFailedAt: 10_000n }, { kind: 'wait', until: 10_240n }],
+      ['due exactly at the last start', { now: last - 60n, failures: 1, lastFailedAt: last - 60n }, { kind: 'wait', until: last }],
+      ['due one second after the last start', { now: last - 59n, failures: 1, lastFailedAt: last - 59n }, { kind: 'vote' }],
+      ['due in time, but the poll came after the last start', { now: last + 1n, failures: 1, lastFailedAt: last - 600n }, { kind: 'vote' }],
+      ['capped backoff still fits', { now: last - 3_600n, failures: 20, lastFailedAt: last - 3_600n }, { kind: 'wait', until: last }],
+      ['past the commit deadline', { now: D + 1n, failures: 1, lastFailedAt: D }, { kind: 'vote' }]
+    ]
+    for (const [what, r, want] of cases) assert.deepEqual(fetchRetryStep({ ...r, commitDeadline: D }, t), want, what)
+    // Whatever the schedule, a round that starts by the last start ends, is judged and committed before the deadline.
+    assert.ok(last + BigInt(t.pollSeconds + t.roundSeconds + JUROR.judgeSeconds + JUROR.commitTxSeconds) <= D)
+    // One fetch round by the default schedule: 4 attempts of 30 s, backoffs 1 + 2 + 4 s, 2 s settle grace each.
+    assert.equal(fetchRoundMs(), 4 * 30_000 + 7_000 + 4 * 2_000)
+    assert.equal(fetchRoundMs(1, 4_000), 6_000)
+  })
+
+  it('unavailable evidence with time left in the window: fetched again after the backoff, committed as soon as a fetch succeeds', async () => {
+    const me = Keypair.generate()
+    const o: { verdict: JurorFinding['verdict'] } = { verdict: 'unavailable' }
+    const { state, c } = chainDouble(me, disputeDouble({ commitDeadline: 100_000n, revealDeadline: 200_000n }), o)
+    const events: WorkerEvent[] = []
+    const d = duty(c, events)
+    await d.poll()
+    assert.deepEqual(types(events), ['juror-drawn', 'juror-retrying'])
+    const first = events[1] as Extract<WorkerEvent, { type: 'juror-retrying' }>
+    assert.deepEqual([first.failures, first.retryAt], [1, 1500n + 60n])
+    assert.equal(first.lastRetryAt, lastRetryStart(100_000n, { roundSeconds: fetchRoundMs() / 1000, pollSeconds: 60 }))
+    await d.poll() // the backoff is not over: not fetched again
+    assert.equal(state.judged.length, 1)
+    state.now = first.retryAt
+    await d.poll()
+    assert.equal(state.judged.length, 2)
+    assert.deepEqual(types(events).slice(2), ['juror-retrying'])
+    assert.deepEqual([(events[2] as Extract<WorkerEvent, { type: 'juror-retrying' }>).failures, (events[2] as Extract<WorkerEvent, { type: 'juror-retrying' }>).retryAt], [2, first.retryAt + 120n])
+    // The holder is back: the next round fetches it, judges and commits at once.
+    o.verdict = 'worker'
+    state.now += 120n
+    await d.poll()
+    assert.equal(state.judged.length, 3)
+    assert.deepEqual(types(events).slice(3), ['juror-committed'])
+    assert.equal((events[3] as Extract<WorkerEvent, { type: 'juror-committed' }>).side, 'worker')
+    assert.deepEqual(state.sent, ['commit_vote'])
+    await d.poll()
+    assert.equal(state.judged.length, 3, 'judged no more once committed')
+  })
+
+  it('unavailable in every round: votes UNAVAILABLE once no round fits before the commit deadline, without fetching again', async () => {
+    const me = Keypair.generate()
+    const { state, c } = chainDouble(me, disputeDouble({ commitDeadline: 100_000n, revealDeadline: 200_000n }), { verdict: 'unavailable' })
+    const events: WorkerEvent[] = []
+    const d = duty(c, events)
+    await d.poll()
+    const retrying = events[1] as Extract<WorkerEvent, { type: 'juror-retrying' }>
+    state.now = retrying.lastRetryAt + 1n
+    await d.poll()
+    assert.equal(state.judged.length, 1, 'no round left: not fetched again')
+    assert.deepEqual(types(events), ['juror-drawn', 'juror-retrying', 'juror-committed'])
+    assert.equal((events[2] as Extract<WorkerEvent, { type: 'juror-committed' }>).side, 'unavailable')
+    assert.ok(state.now < 100_000n, 'committed inside the commit window')
+    assert.deepEqual(state.sent, ['commit_vote'])
   })
 
   it('fetched evidence this machine cannot re-execute (not judged): abstains — no ballot, no commit — and does not judge the round again', async () => {
@@ -224,6 +305,29 @@ describe('unit: the worker\'s juror duty', () => {
     assert.equal(owesAnswer(d, wallet(), 500n), false, 'not its dispute')
     assert.equal(owesAnswer({ ...d, workerEvidence: cidBytes('bafy-answer') }, me, 500n), false, 'answered already')
     assert.equal(owesAnswer({ ...d, state: DISPUTE_STATE.resolved }, me, 500n), false)
+  })
+
+  it('evidenceRefusal: the program\'s submit_evidence checks, said before a transaction', async () => {
+    const me = Keypair.generate().publicKey
+    const d = disputeDouble({ worker: me })
+    const cases: Array<[string, Partial<DisputeAccount>, PublicKey, bigint, RegExp | undefined]> = [
+      ['the worker in the evidence window', {}, me, 999n, undefined],
+      ['the client in the evidence window', {}, d.client, 500n, undefined],
+      ['a stranger', {}, wallet(), 500n, /is not a party to the dispute: only its client .* or its worker/],
+      ['the window closed', {}, me, 1000n, /the evidence window closed at 1970-01-01T00:16:40\.000Z/],
+      ['resolved', { state: DISPUTE_STATE.resolved }, me, 500n, /no longer open/]
+    ]
+    for (const [what, over, party, now, want] of cases) {
+      const r = evidenceRefusal({ ...d, ...over }, party, now)
+      if (want === undefined) assert.equal(r, undefined, what)
+      else assert.match(r ?? '', want, what)
+    }
+    // Refused: nothing is sent.
+    let sent = 0
+    const send = async (): Promise<string> => { sent++; return 'sig' }
+    await assert.rejects(submitDisputeEvidence(send, wallet(), { address: wallet(), data: d }, 'bafy', 500n), EvidenceRefusedError)
+    assert.equal(sent, 0)
+    assert.equal(await submitDisputeEvidence(send, me, { address: wallet(), data: d }, 'bafy', 500n), 'sig')
   })
 
   it('a dispute against this node: answered once with the evidence it delivered (submit_evidence), which the jurors then judge', async () => {
