@@ -17,8 +17,8 @@ import '../../peer/runtime/node20.mjs'
 /** True under `--smoke`: the tiny size. */
 export const smoke = process.argv.includes('--smoke')
 
-/** The arguments after the script, without `--smoke` (each bench's own positional arguments). */
-export const args = process.argv.slice(2).filter((a) => a !== '--smoke')
+/** The arguments after the script, without flags (`--smoke`, `--netem`, …): each bench's own positional arguments. */
+export const args = process.argv.slice(2).filter((a) => !a.startsWith('--'))
 
 const writeStdout = process.stdout.write.bind(process.stdout)
 console.log = (...a: unknown[]): void => { console.error(...a) }

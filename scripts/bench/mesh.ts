@@ -24,14 +24,18 @@
  *   ranked by the award policy, the winner sent the signed Award over /cyx/job/1.0.0, opened and
  *   acknowledged by it (its acceptance frame). No escrow (no ledger here).
  * Both latencies with 5 and 20 in-process workers.
+ * - `netem` (with `--netem` or `CYX_BENCH_NETEM=1`; `--netem-only` for it alone): the same paths
+ *   between two network namespaces over a 20 Mbit/s link, rate-only and with 80 ms + 1 % loss, in
+ *   MB/s and against the link rate (scripts/bench/mesh-netem.ts; root only, else `{ skipped }`).
  *
- *   npx tsx scripts/bench/mesh.ts [rounds] [payloadMiB] [--smoke]   (npm run bench:mesh)
+ *   npx tsx scripts/bench/mesh.ts [rounds] [payloadMiB] [--smoke] [--netem|--netem-only]   (npm run bench:mesh)
  *
  * `--smoke`: 1 MiB once, 2 timed rounds with 2 and 3 workers (the latency keys are then
  * `workers2`/`workers3`). `CYX_BENCH_TRANSFER_ONLY=1`: the transfer part only;
  * `CYX_BENCH_REPEATS` (default 3): best of that many per path.
  */
 import { args, emitAndExit, smoke } from './common.js'
+import { meshNetem, netemOnly, netemRequested } from './mesh-netem.js'
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { createServer, connect, type Socket } from 'node:net'
@@ -425,9 +429,16 @@ function targets (t: Transfer): Record<string, { ratio: number, pass: boolean }>
   }
 }
 
+// ------------------------------------------------------------------------------ netem (mesh-netem.ts)
+
+const netemPart = netemRequested ? { netem: await meshNetem({ smoke }) } : {}
+if (netemOnly) await emitAndExit({ bench: 'mesh', ...netemPart })
+
+// ------------------------------------------------------------------------------ run
+
 const t = await transfer()
 if (process.env.CYX_BENCH_TRANSFER_ONLY === '1') {
-  await emitAndExit({ bench: 'mesh', transferRatio: t.transferRatio, transfer: t, targets: { minRatio: TARGET_RATIO, ...targets(t) } })
+  await emitAndExit({ bench: 'mesh', transferRatio: t.transferRatio, transfer: t, targets: { minRatio: TARGET_RATIO, ...targets(t) }, ...netemPart })
 }
 const [small, large] = smoke ? [2, 3] : [5, 20]
 const ws = await run(small)
@@ -442,5 +453,6 @@ await emitAndExit({
   warmupRounds: warmup,
   bidWindowMs: MESH.bidWindowSeconds * 1000,
   node: process.version,
-  cpus: cpus().length
+  cpus: cpus().length,
+  ...netemPart
 })

@@ -16,8 +16,8 @@ import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url))
-/** Files of this folder that are not benches. */
-export const HELPERS = new Set(['common.ts', 'run-all.ts'])
+/** Files of this folder that are not benches (mesh-netem*: the `--netem` part of mesh.ts). */
+export const HELPERS = new Set(['common.ts', 'run-all.ts', 'mesh-netem.ts', 'mesh-netem-peer.ts'])
 
 /** The benches, by name (the file name without `.ts`), sorted. */
 export function benchNames (): string[] {
@@ -30,9 +30,9 @@ export function benchNames (): string[] {
 export interface BenchRun { name: string, code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string, ms: number }
 
 /** Runs one bench in a child process (`node --import tsx`, from the repository root). */
-export async function runBench (name: string, opts: { smoke?: boolean, timeoutMs?: number, echoStderr?: boolean } = {}): Promise<BenchRun> {
+export async function runBench (name: string, opts: { smoke?: boolean, args?: readonly string[], timeoutMs?: number, echoStderr?: boolean } = {}): Promise<BenchRun> {
   const root = join(BENCH_DIR, '..', '..')
-  const argv = ['--import', 'tsx', join(BENCH_DIR, `${name}.ts`), ...(opts.smoke === true ? ['--smoke'] : [])]
+  const argv = ['--import', 'tsx', join(BENCH_DIR, `${name}.ts`), ...(opts.smoke === true ? ['--smoke'] : []), ...(opts.args ?? [])]
   const t0 = performance.now()
   const child = spawn(process.execPath, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''

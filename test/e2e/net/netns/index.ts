@@ -88,8 +88,9 @@ export interface Internet {
   maddr: (host: string, port: number) => string
   /** Runs a command in a host's namespace and returns its stdout (throws on a non-zero exit). */
   exec: (host: string, cmd: readonly string[]) => string
-  /** Any command as a process in a host's namespace (killed at `close()` if still running). */
-  spawn: (host: string, cmd: readonly string[]) => ChildProcess
+  /** Any command as a process in a host's namespace (killed at `close()` if still running); its
+   * stdin a pipe with `{ stdin: true }` (a process driven by commands), else ignored. */
+  spawn: (host: string, cmd: readonly string[], opts?: { readonly stdin?: boolean }) => ChildProcess
   /** A JSON-RPC call made from a host's namespace (the test process itself is on none of these
    * networks); resolves with the response's `result`, throws its `error`. */
   jsonRpc: (host: string, url: string, method: string, params: readonly unknown[]) => unknown
@@ -105,6 +106,9 @@ export interface Internet {
   setLink: (host: string, c: LinkConditions) => Promise<void>
   /** The counters of a host's userspace netem (throws when its link has no delay or loss set). */
   linkCounts: (host: string) => Promise<LinkCounts>
+  /** Packets the rate limiter (`tbf`) of a host's link dropped so far: `out` of the host (its
+   * link's device), `in` to it (the bridge port facing it); zeros when no rate is set. */
+  rateDrops: (host: string) => { out: number, in: number }
   /** Cuts (`false`) or restores (`true`) a host's link to the internet (at the internet's side;
    * the host keeps its addresses and routes). */
   linkUp: (host: string, up: boolean) => void
@@ -376,8 +380,8 @@ ${counters}
     hosts,
     maddr: (name, port) => `/ip6/${host(name).addr}/tcp/${port}`,
     exec: (name, cmd) => inNs(host(name).ns, cmd[0]!, cmd.slice(1)),
-    spawn: (name, cmd) => {
-      const child = spawn('ip', ['netns', 'exec', host(name).ns, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] })
+    spawn: (name, cmd, opts) => {
+      const child = spawn('ip', ['netns', 'exec', host(name).ns, ...cmd], { stdio: [opts?.stdin === true ? 'pipe' : 'ignore', 'pipe', 'pipe'] })
       procs.push({ child, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) })
       return child
     },
@@ -458,6 +462,12 @@ ${counters}
         if (line.child.exitCode !== null || Date.now() > end) throw new Error(`${name}: the delay line did not report (exit ${String(line.child.exitCode)}): ${line.stderr.join('\n')}`)
         await new Promise((resolve) => setTimeout(resolve, 20))
       }
+    },
+    rateDrops: (name) => {
+      const { ns, dev, inet, port } = linkOf[host(name).name]!
+      const drops = (n: string, d: string): number => (JSON.parse(inNs(n, 'tc', ['-s', '-j', 'qdisc', 'show', 'dev', d])) as Array<{ kind: string, drops?: number }>)
+        .filter((q) => q.kind === 'tbf').reduce((sum, q) => sum + (q.drops ?? 0), 0)
+      return { out: drops(ns, dev), in: drops(inet, port) }
     },
     linkUp: (name, up) => {
       // The cut is made at the internet's side (the bridge port facing the host), as a cable pulled
