@@ -323,7 +323,7 @@ export const MESH = {
   jobsTopic: 'cyx/jobs/1',
   dhtProtocol: '/cyx/kad/1.0.0',
   bidProtocol: '/cyx/bid/1.0.0',
-  jobProtocol: '/cyx/job/1.0.0',
+  jobProtocol: '/cyx/job/1.1.0',
   matchProtocol: '/cyx/match/1.0.0',
   /** How long a client collects bids after announcing. */
   bidWindowSeconds: 3,

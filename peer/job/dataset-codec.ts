@@ -1,5 +1,5 @@
 /**
- * The dataset as it travels on /cyx/job/1.0.0: exactly the canonical encoding that
+ * The dataset as it travels on /cyx/job/1.1.0: exactly the canonical encoding that
  * `datasetContentHash` (peer/train) hashes, so the SHA-256 of the bytes received IS the spec's
  * dataset hash and the transfer needs no second hash. Decoding is strict: the bytes come from the
  * network and every count is checked against the length before anything is allocated.

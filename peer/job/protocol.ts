@@ -1,5 +1,5 @@
 /**
- * `/cyx/job/1.0.0`: one stream per job between the client and its awarded worker, carrying
+ * `/cyx/job/1.1.0`: one stream per job between the client and its awarded worker, carrying
  * length-prefixed `JobMessage` frames of at most `MESH.maxJobFrameBytes`.
  *
  *   client                                   worker
@@ -7,7 +7,7 @@
  *                                            checks the escrow on-chain (hooks.accept)
  *                                      ←     Error(ESCROW_INVALID | UNAVAILABLE) and close, or
  *                                      ←     Metrics(epoch 0): accepted, send the data
- *   DataChunk … DataEnd                  →   each chunk hash-checked, the whole against the spec
+ *   DataChunk … DataEnd                  →   bounded, in order; the whole against the spec's hash
  *                                      ←     (meanwhile Metrics(epoch 0) again every interval)
  *                                      ←     Metrics (at least every PROOF.metricsIntervalSeconds),
  *                                            CheckpointNotice per segment
@@ -35,7 +35,7 @@ import { chunkPayload, PayloadAssembler } from './transfer.js'
 
 const log = logger('cyx:job')
 
-const { ErrorCode, Kind, WireError, decodeJobMessage, encodeJobMessage, openEnvelope } = wire
+const { ErrorCode, Kind, WireError, decodeJobMessage, encodeJobFrame, openEnvelope } = wire
 
 /**
  * Bytes received ahead of the reader before the stream is reset: 16 frames (~4 MiB, lpStream's
@@ -86,7 +86,7 @@ export class JobChannel {
   }
 
   async send (m: wire.JobMessage, signal?: AbortSignal): Promise<void> {
-    const bytes = encodeJobMessage(m)
+    const bytes = encodeJobFrame(m)
     const next = this.#writing.then(async () => { await this.#frames.write(bytes, signal === undefined ? {} : { signal }) })
     // A failed write fails this call; the queue goes on for the next.
     this.#writing = next.catch((err: unknown) => { log.trace('a queued write failed (its caller got the error): %e', err) })
@@ -190,7 +190,7 @@ export interface JobService {
   stop: () => Promise<void>
 }
 
-/** Registers the worker's side of /cyx/job/1.0.0 on `node`. */
+/** Registers the worker's side of /cyx/job/1.1.0 on `node`. */
 export async function startJobService<J> (node: PeerNode, hooks: JobServiceHooks<J>, options: JobServiceOptions = {}): Promise<JobService> {
   const sessions = new Set<AbortController>()
 

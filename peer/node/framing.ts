@@ -6,6 +6,7 @@
  */
 import type { AbortOptions, Stream } from '@libp2p/interface'
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import type { Uint8ArrayList } from 'uint8arraylist'
 import { wire } from '../../protocols/index.js'
 
 const { WireError } = wire
@@ -13,7 +14,7 @@ const { WireError } = wire
 export interface FramedStream {
   /** Reads the next frame; throws a WireError for an oversized, malformed or truncated frame. */
   read: (options?: AbortOptions) => Promise<Uint8Array>
-  write: (frame: Uint8Array, options?: AbortOptions) => Promise<void>
+  write: (frame: Uint8Array | Uint8ArrayList, options?: AbortOptions) => Promise<void>
   readonly stream: Stream
 }
 

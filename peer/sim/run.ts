@@ -5,7 +5,7 @@
  * `cyx` binary, with `mode: 'in-process'` in this process — and driven only through its `SimPeer`
  * handle (peer/sim/peers.ts), the same interface and line protocol in both modes. The client
  * submits its jobs (jobs.ts): the auction on gossipsub and /cyx/bid/1.0.0, the escrow on-chain
- * naming the best-scored bid, the dataset and live metrics over /cyx/job/1.0.0, training with Helia
+ * naming the best-scored bid, the dataset and live metrics over /cyx/job/1.1.0, training with Helia
  * evidence (fetched by CID over bitswap), hash-checked weights, re-execution spot checks and payment
  * 90/10 by the program — all real.
  *

@@ -3308,7 +3308,6 @@ export namespace Award {
 export interface DataChunk {
   index: number
   data: Uint8Array<ArrayBuffer>
-  sha256: Uint8Array<ArrayBuffer>
 }
 
 export namespace DataChunk {
@@ -3331,19 +3330,13 @@ export namespace DataChunk {
           w.bytes(obj.data)
         }
 
-        if ((obj.sha256 != null && obj.sha256.byteLength > 0)) {
-          w.uint32(26)
-          w.bytes(obj.sha256)
-        }
-
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           index: 0,
-          data: uint8ArrayAlloc(0),
-          sha256: uint8ArrayAlloc(0)
+          data: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3358,10 +3351,6 @@ export namespace DataChunk {
             }
             case 2: {
               obj.data = reader.bytes()
-              break
-            }
-            case 3: {
-              obj.sha256 = reader.bytes()
               break
             }
             default: {
@@ -3393,13 +3382,6 @@ export namespace DataChunk {
               }
               break
             }
-            case 3: {
-              yield {
-                field: `${prefix}.sha256`,
-                value: reader.bytes()
-              }
-              break
-            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3422,11 +3404,6 @@ export namespace DataChunk {
     value: Uint8Array<ArrayBuffer>
   }
 
-  export interface DataChunkSha256FieldEvent {
-    field: '$.sha256'
-    value: Uint8Array<ArrayBuffer>
-  }
-
   export function encode (obj: Partial<DataChunk>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DataChunk.codec())
   }
@@ -3435,7 +3412,7 @@ export namespace DataChunk {
     return decodeMessage(buf, DataChunk.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DataChunk>): Generator<DataChunkIndexFieldEvent | DataChunkDataFieldEvent | DataChunkSha256FieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DataChunk>): Generator<DataChunkIndexFieldEvent | DataChunkDataFieldEvent> {
     return streamMessage(buf, DataChunk.codec(), opts)
   }
 }
@@ -4757,11 +4734,6 @@ export namespace JobMessage {
     value: Uint8Array<ArrayBuffer>
   }
 
-  export interface JobMessageDataChunkSha256FieldEvent {
-    field: '$.dataChunk.sha256'
-    value: Uint8Array<ArrayBuffer>
-  }
-
   export interface JobMessageDataEndChunksFieldEvent {
     field: '$.dataEnd.chunks'
     value: number
@@ -4872,11 +4844,6 @@ export namespace JobMessage {
     value: Uint8Array<ArrayBuffer>
   }
 
-  export interface JobMessageWeightsChunkSha256FieldEvent {
-    field: '$.weightsChunk.sha256'
-    value: Uint8Array<ArrayBuffer>
-  }
-
   export interface JobMessageWeightsEndChunksFieldEvent {
     field: '$.weightsEnd.chunks'
     value: number
@@ -4910,7 +4877,7 @@ export namespace JobMessage {
     return decodeMessage(buf, JobMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobMessage>): Generator<JobMessageAwardKindFieldEvent | JobMessageAwardBodyFieldEvent | JobMessageAwardSignerFieldEvent | JobMessageAwardSignatureFieldEvent | JobMessageDataChunkIndexFieldEvent | JobMessageDataChunkDataFieldEvent | JobMessageDataChunkSha256FieldEvent | JobMessageDataEndChunksFieldEvent | JobMessageDataEndTotalBytesFieldEvent | JobMessageDataEndSha256FieldEvent | JobMessageMetricsEpochFieldEvent | JobMessageMetricsTotalEpochsFieldEvent | JobMessageMetricsStepFieldEvent | JobMessageMetricsLossFieldEvent | JobMessageMetricsTrainAccuracyFieldEvent | JobMessageMetricsTestAccuracyFieldEvent | JobMessageMetricsTimestampFieldEvent | JobMessageCheckpointEpochFieldEvent | JobMessageCheckpointChainHashFieldEvent | JobMessageCheckpointMerkleRootFieldEvent | JobMessageCheckpointCidFieldEvent | JobMessageDeliveryWeightsHashFieldEvent | JobMessageDeliveryWeightsBytesFieldEvent | JobMessageDeliveryEvidenceCidFieldEvent | JobMessageDeliveryMerkleRootFieldEvent | JobMessageDeliveryEpochsFieldEvent | JobMessageDeliveryFinalChainHashFieldEvent | JobMessageWeightsChunkIndexFieldEvent | JobMessageWeightsChunkDataFieldEvent | JobMessageWeightsChunkSha256FieldEvent | JobMessageWeightsEndChunksFieldEvent | JobMessageWeightsEndTotalBytesFieldEvent | JobMessageWeightsEndSha256FieldEvent | JobMessageErrorCodeFieldEvent | JobMessageErrorMessageFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobMessage>): Generator<JobMessageAwardKindFieldEvent | JobMessageAwardBodyFieldEvent | JobMessageAwardSignerFieldEvent | JobMessageAwardSignatureFieldEvent | JobMessageDataChunkIndexFieldEvent | JobMessageDataChunkDataFieldEvent | JobMessageDataEndChunksFieldEvent | JobMessageDataEndTotalBytesFieldEvent | JobMessageDataEndSha256FieldEvent | JobMessageMetricsEpochFieldEvent | JobMessageMetricsTotalEpochsFieldEvent | JobMessageMetricsStepFieldEvent | JobMessageMetricsLossFieldEvent | JobMessageMetricsTrainAccuracyFieldEvent | JobMessageMetricsTestAccuracyFieldEvent | JobMessageMetricsTimestampFieldEvent | JobMessageCheckpointEpochFieldEvent | JobMessageCheckpointChainHashFieldEvent | JobMessageCheckpointMerkleRootFieldEvent | JobMessageCheckpointCidFieldEvent | JobMessageDeliveryWeightsHashFieldEvent | JobMessageDeliveryWeightsBytesFieldEvent | JobMessageDeliveryEvidenceCidFieldEvent | JobMessageDeliveryMerkleRootFieldEvent | JobMessageDeliveryEpochsFieldEvent | JobMessageDeliveryFinalChainHashFieldEvent | JobMessageWeightsChunkIndexFieldEvent | JobMessageWeightsChunkDataFieldEvent | JobMessageWeightsEndChunksFieldEvent | JobMessageWeightsEndTotalBytesFieldEvent | JobMessageWeightsEndSha256FieldEvent | JobMessageErrorCodeFieldEvent | JobMessageErrorMessageFieldEvent> {
     return streamMessage(buf, JobMessage.codec(), opts)
   }
 }

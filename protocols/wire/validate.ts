@@ -239,12 +239,11 @@ export function validateAward (a: Award): Award {
   return a
 }
 
-/** A data or weights chunk: bounded, and its bytes must hash to its `sha256`. */
+/** A data or weights chunk: bounded (its bytes are checked as part of the whole payload, against
+ * the hash the receiver expects: `PayloadAssembler`). */
 export function validateChunk (c: DataChunk, field = 'chunk'): DataChunk {
   intWithin(`${field}.index`, c.index, 0, U32_MAX)
   bytesWithin(`${field}.data`, c.data, 1, MESH.maxChunkBytes)
-  bytesExactly(`${field}.sha256`, c.sha256, HASH_BYTES)
-  if (!equalBytes(c.sha256, sha256(c.data))) throw new WireError('HASH_MISMATCH', 'chunk bytes do not hash to the chunk hash', `${field}.sha256`)
   return c
 }
 

@@ -32,7 +32,7 @@ the CYXWIZ mint, N staked workers at different prices and one client, each a lib
 --in-process every peer runs in this process, the same peer host driven over an in-memory channel).
 With no flags the client submits three jobs at once:
   - an MNIST MLP in float, optimistic tier: workers bid, the best-scored bid is escrowed on-chain,
-    the dataset and live metrics travel over /cyx/job/1.0.0, the worker trains with
+    the dataset and live metrics travel over /cyx/job/1.1.0, the worker trains with
     onnxruntime-node, keeps evidence in Helia, anchors the Poseidon root of its checkpoints and
     submits its delivery on-chain (the program checks the final checkpoint is the root's last
     leaf); the client hash-checks the weights, fetches the evidence over bitswap, re-executes

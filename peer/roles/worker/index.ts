@@ -5,7 +5,7 @@
  * checked against the escrow on-chain and accepted, unfinished jobs recovered after a restart,
  * progress anchored after every checkpoint (progress.ts), the final root anchored before delivery:
  * runner.ts) and the settler (the proof or the window's claim,
- * retried: settler.ts). Training runs in the job service (/cyx/job/1.0.0, peer/job). Job records
+ * retried: settler.ts). Training runs in the job service (/cyx/job/1.1.0, peer/job). Job records
  * live in the peer database (`JobBook`). A fourth part, the juror duty (juror-duty.ts, on unless
  * `juror: false`), serves on the dispute juries the sortition draws this staked node for.
  */

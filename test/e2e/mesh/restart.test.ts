@@ -75,7 +75,7 @@ describe('mesh: a peer restarted under the same peer id on a new port', function
     const { before, after } = await restart()
     assert.ok(after.every((a) => !before.includes(a)), 'a new port')
     const w = worker as PeerNode
-    // A protocol the restarted peer's role registers later still (as a worker's /cyx/job/1.0.0).
+    // A protocol the restarted peer's role registers later still (as a worker's /cyx/job/1.1.0).
     const late = '/cyx/test/late/1.0.0'
     await w.libp2p.handle(late, (stream) => { stream.abort(new Error('not used')) })
     await until('identify push', async () => {

@@ -156,14 +156,16 @@ describe('roles: one client, three workers, one ledger', function () {
       ch.stream.abort(new Error('done'))
     })
 
-    it('answers a dataset chunk with a wrong hash with DATA_HASH_MISMATCH and fails the job', async () => {
+    it('answers a dataset that is not the one the spec names with DATA_HASH_MISMATCH and fails the job', async () => {
       const { signed, award } = await escrowedAward(clientPeer, cheap.wallet)
       const ch = new JobChannel(await clientPeer.node.libp2p.dialProtocol(cheap.node.peerId, MESH.jobProtocol))
       await ch.send({ award: wire.Signed.decode(signed) })
       const accepted = await ch.receive(AbortSignal.timeout(10_000))
       assert.equal(accepted.metrics?.epoch, 0)
       const data = Uint8Array.from(randomBytes(1024))
-      await ch.send({ dataChunk: { index: 0, data, sha256: Uint8Array.from(randomBytes(32)) } })
+      // Whole and self-consistent (its end marker names its own hash), but not the dataset the spec names.
+      await ch.send({ dataChunk: { index: 0, data } })
+      await ch.send({ dataEnd: { chunks: 1, totalBytes: BigInt(data.byteLength), sha256: Uint8Array.from(wire.sha256(data)) } })
       const answer = await ch.receive(AbortSignal.timeout(10_000))
       assert.equal(answer.error?.code, wire.ErrorCode.DATA_HASH_MISMATCH)
       const e = lastRejection()
