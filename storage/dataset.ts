@@ -353,64 +353,144 @@ async function fetchWith (blocks: BlockAccess, root: CID, expected: string | und
   if (expected !== undefined && toHex(m.sha256) !== expected) {
     throw new EvidenceError('HASH_MISMATCH', `the manifest names a dataset with SHA-256 ${toHex(m.sha256)}, expected ${expected}`, 'dataset.sha256')
   }
-
-  // Allocate the four arrays once; chunks are written straight into them.
-  const size = product(m.sampleShape)
-  const tsize = targetSize(m.task)
-  const makeX = (count: number): Uint8Array | Float32Array => m.dtype === 'uint8' ? new Uint8Array(count * size) : new Float32Array(count * size)
-  const makeY = (count: number): Int32Array | Float32Array => m.yDtype === 'int32' ? new Int32Array(count * tsize) : new Float32Array(count * tsize)
-  const train: TensorSplit = { count: m.train.count, x: makeX(m.train.count), y: makeY(m.train.count) }
-  const test: TensorSplit = { count: m.test.count, x: makeX(m.test.count), y: makeY(m.test.count) }
-  const segs = [train.x, train.y, test.x, test.y].map((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
-  let seg = 0
-  let at = 0
-  const write = (chunk: Uint8Array): void => {
-    let from = 0
-    while (from < chunk.byteLength) {
-      while (at === (segs[seg] as Uint8Array).byteLength) { seg++; at = 0 }
-      const cur = segs[seg] as Uint8Array
-      const n = Math.min(chunk.byteLength - from, cur.byteLength - at)
-      cur.set(chunk.subarray(from, from + n), at)
-      from += n
-      at += n
-    }
-  }
-
-  const whole: Hash = createHash('sha256')
+  // Each block is re-hashed against its CID by readBlock: the assembler need not do it again.
+  const assembler = new DatasetAssembler(m, { verifyBlocks: false })
   const count = m.chunks.length
   const window = Math.max(1, Math.min(options.concurrency ?? 16, 64))
   const inFlight: Array<Promise<Settled>> = []
   let next = 0
-  let done = 0
-  const chunkLength = (i: number): number => i < count - 1 ? L.chunkBytes : m.bytes - (count - 1) * L.chunkBytes
   for (let i = 0; i < count; i++) {
     while (next < count && inFlight.length < window) {
       const j = next++
-      inFlight.push(settle(readBlock(blocks, m.chunks[j] as CID, RAW_CODE, chunkLength(j), `chunks[${j}]`, read)))
+      inFlight.push(settle(readBlock(blocks, m.chunks[j] as CID, RAW_CODE, assembler.blockLength(j), `chunks[${j}]`, read)))
     }
     const got = await (inFlight.shift() as Promise<Settled>)
     if (!got.ok) throw got.error
-    const chunk = got.value
-    if (chunk.byteLength !== chunkLength(i)) invalid(`chunks[${i}]`, `${chunk.byteLength} bytes, expected ${chunkLength(i)}`)
-    whole.update(chunk)
-    write(chunk)
-    done += chunk.byteLength
-    options.onProgress?.(done, m.bytes)
+    if (got.value.byteLength !== assembler.blockLength(i)) invalid(`chunks[${i}]`, `${got.value.byteLength} bytes, expected ${assembler.blockLength(i)}`)
+    assembler.add(got.value)
+    options.onProgress?.(assembler.bytesDone, m.bytes)
   }
-  const digest = new Uint8Array(whole.digest())
-  if (!bytesEqual(digest, m.sha256)) throw new EvidenceError('HASH_MISMATCH', `the chunks hash to ${toHex(digest)}, the manifest says ${toHex(m.sha256)}`, 'dataset.sha256')
+  const ds = assembler.finish()
+  log('fetched dataset %s: %d bytes in %d chunks', root, m.bytes, count)
+  return ds
+}
 
-  if (m.task.kind === 'classification') {
-    for (const [name, split] of [['y_train', train], ['y_test', test]] as const) {
-      const y = split.y
-      for (let r = 0; r < y.length; r++) {
-        const v = y[r] as number
-        if (v < 0 || v >= m.task.classCount) invalid(name, `row ${r}: class ${v} outside 0..${m.task.classCount - 1}`)
+/**
+ * A dataset built from its canonical encoding as it arrives, in order, in runs of any length (a
+ * block read from a store, a frame off a stream): every byte is written once, straight into the
+ * typed arrays the manifest's shapes call for (allocated here, once). `finish` checks the length,
+ * the whole encoding's SHA-256 against the manifest and the class labels, and returns the dataset.
+ *
+ * `verifyBlocks`: the runs come from somewhere that did not check them against their CIDs (a
+ * stream from the client): each 1 MiB block is then hashed as it completes and compared with the
+ * manifest's CID for it, so the bytes are exactly the blocks the dataset's root names — what this
+ * peer can store and serve under those CIDs (`putDataset` of the result gives the same root).
+ * Every refusal is an EvidenceError naming the field.
+ */
+export class DatasetAssembler {
+  readonly manifest: DatasetManifest
+  readonly #train: TensorSplit
+  readonly #test: TensorSplit
+  readonly #segs: Uint8Array[]
+  readonly #whole: Hash = createHash('sha256')
+  readonly #verifyBlocks: boolean
+  #seg = 0
+  #at = 0
+  #done = 0
+  #block: Hash | undefined
+  #blockIndex = 0
+  #blockFill = 0
+  #finished = false
+
+  constructor (m: DatasetManifest, o: { readonly verifyBlocks: boolean }) {
+    assertLittleEndianHost()
+    this.manifest = m
+    this.#verifyBlocks = o.verifyBlocks
+    const size = product(m.sampleShape)
+    const tsize = targetSize(m.task)
+    const makeX = (count: number): Uint8Array | Float32Array => m.dtype === 'uint8' ? new Uint8Array(count * size) : new Float32Array(count * size)
+    const makeY = (count: number): Int32Array | Float32Array => m.yDtype === 'int32' ? new Int32Array(count * tsize) : new Float32Array(count * tsize)
+    this.#train = { count: m.train.count, x: makeX(m.train.count), y: makeY(m.train.count) }
+    this.#test = { count: m.test.count, x: makeX(m.test.count), y: makeY(m.test.count) }
+    this.#segs = [this.#train.x, this.#train.y, this.#test.x, this.#test.y].map((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+  }
+
+  /** The length of block `i` of the encoding (1 MiB, the last one shorter). */
+  blockLength (i: number): number {
+    const count = this.manifest.chunks.length
+    return i < count - 1 ? L.chunkBytes : this.manifest.bytes - (count - 1) * L.chunkBytes
+  }
+
+  get bytesDone (): number {
+    return this.#done
+  }
+
+  add (run: Uint8Array): void {
+    if (this.#finished) invalid('dataset', 'bytes after the end of the dataset')
+    if (this.#done + run.byteLength > this.manifest.bytes) throw new EvidenceError('TOO_LARGE', `more than the manifest's ${this.manifest.bytes} bytes`, 'dataset.bytes')
+    this.#whole.update(run)
+    if (this.#verifyBlocks) this.#checkBlocks(run)
+    let from = 0
+    while (from < run.byteLength) {
+      while (this.#at === (this.#segs[this.#seg] as Uint8Array).byteLength) { this.#seg++; this.#at = 0 }
+      const cur = this.#segs[this.#seg] as Uint8Array
+      const n = Math.min(run.byteLength - from, cur.byteLength - this.#at)
+      cur.set(run.subarray(from, from + n), this.#at)
+      from += n
+      this.#at += n
+    }
+    this.#done += run.byteLength
+  }
+
+  #checkBlocks (run: Uint8Array): void {
+    let from = 0
+    while (from < run.byteLength) {
+      const i = this.#blockIndex
+      const n = Math.min(run.byteLength - from, this.blockLength(i) - this.#blockFill)
+      this.#block ??= createHash('sha256')
+      this.#block.update(run.subarray(from, from + n))
+      from += n
+      this.#blockFill += n
+      if (this.#blockFill === this.blockLength(i)) {
+        const digest = new Uint8Array(this.#block.digest())
+        if (!bytesEqual(digest, (this.manifest.chunks[i] as CID).multihash.digest)) {
+          throw new EvidenceError('HASH_MISMATCH', `block ${i} does not hash to the manifest's ${(this.manifest.chunks[i] as CID).toString()}`, `chunks[${i}]`)
+        }
+        this.#block = undefined
+        this.#blockIndex++
+        this.#blockFill = 0
       }
     }
   }
-  log('fetched dataset %s: %d bytes in %d chunks', root, m.bytes, count)
-  return { sampleShape: m.sampleShape, dtype: m.dtype, normalize: m.normalize, task: m.task, train, test }
+
+  finish (): TensorDataset {
+    if (this.#finished) invalid('dataset', 'finished twice')
+    this.#finished = true
+    const m = this.manifest
+    if (this.#done !== m.bytes) invalid('dataset.bytes', `${this.#done} bytes arrived, the manifest names ${m.bytes}`)
+    const digest = new Uint8Array(this.#whole.digest())
+    if (!bytesEqual(digest, m.sha256)) throw new EvidenceError('HASH_MISMATCH', `the chunks hash to ${toHex(digest)}, the manifest says ${toHex(m.sha256)}`, 'dataset.sha256')
+    if (m.task.kind === 'classification') {
+      for (const [name, split] of [['y_train', this.#train], ['y_test', this.#test]] as const) {
+        const y = split.y
+        for (let r = 0; r < y.length; r++) {
+          const v = y[r] as number
+          if (v < 0 || v >= m.task.classCount) invalid(name, `row ${r}: class ${v} outside 0..${m.task.classCount - 1}`)
+        }
+      }
+    }
+    return { sampleShape: m.sampleShape, dtype: m.dtype, normalize: m.normalize, task: m.task, train: this.#train, test: this.#test }
+  }
+}
+
+/**
+ * The canonical encoding of `ds` as the four byte views it is made of (x_train, y_train, x_test,
+ * y_test; no copies): what a client streams to its worker (the worker builds the dataset from them
+ * with a `DatasetAssembler` checking every block against the manifest).
+ */
+export function datasetSegments (ds: TensorDataset): Uint8Array[] {
+  assertLittleEndianHost()
+  return segmentsOf(ds, bodyOf(ds).bytes)
 }
 
 /** Decodes a manifest block's bytes (for tools that hold the block already). */

@@ -23,7 +23,8 @@ export type { CarSummary } from './car.js'
 export { decodeState } from './state-codec.js'
 export type { BlockAccess, ReadOptions } from './blocks.js'
 export {
-  putDataset, fetchDataset, datasetRootFor, loadDatasetManifest, validateDatasetManifest, decodeDatasetManifest, DATASET_TYPE, DATASET_VERSION
+  putDataset, fetchDataset, datasetRootFor, loadDatasetManifest, validateDatasetManifest, decodeDatasetManifest, DATASET_TYPE, DATASET_VERSION,
+  DatasetAssembler, datasetSegments
 } from './dataset.js'
 export type {
   TensorDataset, TensorSplit, SampleDtype, TargetDtype, Normalize, DatasetTask, DatasetManifest, DatasetRef, FetchDatasetOptions

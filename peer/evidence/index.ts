@@ -13,7 +13,7 @@ export type { TrainWithEvidenceOptions, TrainWithEvidenceResult, TrainProgress }
 export { verifyEvidence } from './verify.js'
 export type { VerifyEvidenceOptions, VerifyReport, SegmentReport, CheckReport, Verdict } from './verify.js'
 export { weightsHash, checkpointInput, datasetBytes, datasetOfSpec, profileRecord } from './common.js'
-export { fetchClientInputs, trainingInputsOf } from './inputs.js'
+export { fetchClientInputs, storeClientDataset, trainingInputsOf } from './inputs.js'
 export type { FetchInputsOptions } from './inputs.js'
 export { fetchEvidence, fetchRoundMs, backoffMs, FETCH_RETRY } from './fetch.js'
 export type { EvidenceFetch, EvidenceFetchComponents, FetchEvidenceOptions, Holder } from './fetch.js'

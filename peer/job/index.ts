@@ -3,7 +3,7 @@ export { chunkPayload, PayloadAssembler } from './transfer.js'
 export type { PayloadFrame } from './transfer.js'
 export { decodeDataset, encodeDataset } from './dataset-codec.js'
 export {
-  JOB_BUFFER_BYTES, JOB_IDLE_TIMEOUT_MS, JobChannel, JobRefusal, JobRefusedError, runJobSession, startJobService,
-  type DeliveredWork, type JobService, type JobServiceHooks, type JobServiceOptions, type JobSessionOptions, type JobSessionResult,
+  JOB_BUFFER_BYTES, JOB_IDLE_TIMEOUT_MS, JobChannel, JobRefusal, JobRefusedError, pushedDatasetOver, runJobSession, startJobService,
+  type DeliveredWork, type JobService, type JobServiceHooks, type JobServiceOptions, type JobSessionOptions, type JobSessionResult, type PushedDataset,
   type SessionOutcome, type TrainingProgress, type Transfer
 } from './protocol.js'

@@ -30,6 +30,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { MESH, PEER_MEMORY, PROOF, wire } from '../../protocols/index.js'
 import { framed, offenceOf, type FramedStream, type Offence, type PeerNode } from '../node/index.js'
 import type { Dataset, TrainingData } from '../train/index.js'
+import { isEvidenceError } from '../../storage/index.js'
 import { decodeDataset } from './dataset-codec.js'
 import { chunkPayload, PayloadAssembler } from './transfer.js'
 
@@ -119,6 +120,8 @@ const asError = (e: unknown): Error => e instanceof Error ? e : new Error(String
 /** The Error-frame code answering a refused input. */
 function errorCodeFor (e: unknown): wire.ErrorCode {
   if (e instanceof JobRefusal) return e.code
+  // A client-model dataset whose bytes do not match its manifest (checked as they arrive).
+  if (isEvidenceError(e, 'HASH_MISMATCH')) return ErrorCode.DATA_HASH_MISMATCH
   if (wire.isWireError(e)) {
     switch (e.code) {
       case 'HASH_MISMATCH': return ErrorCode.DATA_HASH_MISMATCH
@@ -166,17 +169,30 @@ export interface JobServiceHooks<J> {
    */
   accept: (award: wire.Award, client: Uint8Array, from: PeerId) => Promise<J>
   /**
-   * A client-model job (`spec.clientModel`): its model and dataset are not streamed on this protocol
-   * but fetched by CID (over bitswap, from the client or any peer holding them) and checked by this
-   * hook. Without it, such jobs are refused.
+   * A client-model job (`spec.clientModel`): this hook gets its inputs and checks them against the
+   * spec. The model and the dataset's manifest come by CID (over bitswap, from the client or any
+   * peer holding them); the dataset's bytes come on this stream from the client, asked for through
+   * `dataset` once the hook holds the manifest (so it can check each block as it arrives). Without
+   * the hook, such jobs are refused.
    */
-  fetchClientInputs?: (job: J, spec: wire.TrainingSpec, signal: AbortSignal) => Promise<TrainingData>
+  fetchClientInputs?: (job: J, spec: wire.TrainingSpec, signal: AbortSignal, dataset: PushedDataset) => Promise<TrainingData>
   /** Called once the dataset arrived whole and matched the spec's hash, with how long it took. */
   received?: (job: J, transfer: Transfer) => void | Promise<void>
   /** Trains and returns what to deliver. `signal` fires when the client's stream goes away. */
   run: (job: J, dataset: TrainingData, progress: TrainingProgress, signal: AbortSignal) => Promise<DeliveredWork>
   /** Called once for every accepted job when its session ends, however it ends. */
   finished?: (job: J, outcome: SessionOutcome) => void | Promise<void>
+}
+
+/**
+ * The client's dataset as it arrives on the job stream: `receive(bytes)` asks the client for it
+ * (a `DataRequest` frame) and yields the bytes of its canonical encoding in order, in runs of up to
+ * `MESH.maxChunkBytes`, ending after the client's end marker — which must name exactly `bytes`
+ * bytes, the spec's dataset hash and the chunks that came. Call it once. The bytes are not checked
+ * here: the caller checks them block by block against the dataset's manifest.
+ */
+export interface PushedDataset {
+  receive: (bytes: number) => AsyncIterable<Uint8Array>
 }
 
 export interface JobServiceOptions {
@@ -280,7 +296,7 @@ export async function startJobService<J> (node: PeerNode, hooks: JobServiceHooks
           if (hooks.fetchClientInputs === undefined) throw new JobRefusal(ErrorCode.UNAVAILABLE, 'this worker does not train client models')
           // The client's bytes are checked against the spec's hashes by the hook: a mismatch is not
           // misbehaviour on this stream (the blocks may have come from any peer).
-          dataset = await hooks.fetchClientInputs(job, spec, session.signal)
+          dataset = await hooks.fetchClientInputs(job, spec, session.signal, pushedDatasetOver(ch, spec, session.signal))
         } else {
           dataset = await receiveDataset(ch, spec, session.signal)
         }
@@ -340,6 +356,39 @@ export async function startJobService<J> (node: PeerNode, hooks: JobServiceHooks
   return service
 }
 
+/** The worker's `PushedDataset` on a job stream (exported for the mesh bench, which times it). */
+export function pushedDatasetOver (ch: JobChannel, spec: wire.TrainingSpec, signal: AbortSignal): PushedDataset {
+  return { receive: (bytes) => requestDataset(ch, spec, bytes, signal) }
+}
+
+/**
+ * Asks the client for its dataset and yields the bytes as they come (`PushedDataset`); every
+ * refusal of the frames is a WireError.
+ */
+async function * requestDataset (ch: JobChannel, spec: wire.TrainingSpec, bytes: number, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+  if (!Number.isSafeInteger(bytes) || bytes < 1 || BigInt(bytes) !== spec.datasetBytes) throw new RangeError(`the dataset is ${spec.datasetBytes} bytes by the spec, not ${bytes}`)
+  await ch.send({ dataRequest: {} }, signal)
+  let received = 0
+  let chunks = 0
+  while (true) {
+    const m = await ch.receive(AbortSignal.any([signal, AbortSignal.timeout(JOB_IDLE_TIMEOUT_MS)]))
+    if (m.dataChunk !== undefined) {
+      if (m.dataChunk.index !== chunks) throw new WireError('INVALID_FIELD', `expected chunk ${chunks}, got ${m.dataChunk.index}`, 'chunk.index')
+      if (received + m.dataChunk.data.byteLength > bytes) throw new WireError('TOO_LARGE', `the dataset exceeds its ${bytes} bytes`, 'chunk.data')
+      received += m.dataChunk.data.byteLength
+      chunks++
+      yield m.dataChunk.data
+    } else if (m.dataEnd !== undefined) {
+      const end = m.dataEnd
+      if (end.chunks !== chunks || end.totalBytes !== BigInt(received) || received !== bytes) throw new WireError('INVALID_FIELD', `the end names ${end.chunks} chunks and ${end.totalBytes} bytes; ${chunks} and ${received} of ${bytes} arrived`, 'end')
+      if (!wire.equalBytes(end.sha256, spec.datasetHash)) throw new WireError('HASH_MISMATCH', 'the end marker names another dataset than the spec', 'end.sha256')
+      return
+    } else {
+      throw new WireError('INVALID_FIELD', `expected dataset frames, got ${payloadName(m)}`, 'payload')
+    }
+  }
+}
+
 /** Reads DataChunk… DataEnd and decodes the dataset; every refusal of the bytes is a WireError. */
 async function receiveDataset (ch: JobChannel, spec: wire.TrainingSpec, signal: AbortSignal): Promise<Dataset> {
   const bound = Math.min(Number(spec.datasetBytes), MESH.maxDatasetBytes)
@@ -358,10 +407,12 @@ export interface JobSessionOptions {
   /** The award as `signMessage(Kind.AWARD, award, wallet)` returned it. */
   readonly signedAward: Uint8Array
   /**
-   * The dataset bytes (`encodeDataset`); their SHA-256 is the spec's dataset hash. Empty for a
-   * client-model job: the worker fetches its model and dataset by CID instead.
+   * The dataset's bytes, one buffer or parts sent one after another; their SHA-256 is the spec's
+   * dataset hash. A built-in dataset's encoding (`encodeDataset`) is streamed as soon as the worker
+   * accepts; a client model's dataset (its canonical encoding, `datasetSegments`) when the worker
+   * asks for it (`DataRequest`), having fetched the model and the dataset's manifest by CID.
    */
-  readonly dataset: Uint8Array
+  readonly dataset: Uint8Array | readonly Uint8Array[]
   readonly onAccepted?: () => void
   readonly onMetrics?: (m: wire.Metrics) => void
   readonly onCheckpoint?: (c: wire.CheckpointNotice) => void
@@ -426,17 +477,23 @@ export async function runJobSession (node: PeerNode, worker: PeerId | Multiaddr,
     if (first.metrics === undefined || first.metrics.epoch !== 0) throw new WireError('INVALID_FIELD', `expected the acceptance (metrics for epoch 0), got ${payloadName(first)}`, 'payload')
     observe(options.onAccepted, undefined)
 
-    // Stream the dataset while reading: the worker may refuse a chunk at any point.
-    const clientModel = wire.Award.decode(signedAward.body).spec?.clientModel !== undefined
-    writer = clientModel ? Promise.resolve() : (async () => {
-      // The spec names the dataset's hash: the end marker carries it, with no second pass over the
-      // bytes (a dataset that is not the spec's is refused by the worker all the same).
-      const datasetHash = wire.Award.decode(signedAward.body).spec?.datasetHash
-      for (const f of chunkPayload(options.dataset, MESH.maxChunkBytes, datasetHash?.byteLength === 32 ? datasetHash : undefined)) {
-        await ch.send(f.chunk !== undefined ? { dataChunk: f.chunk } : { dataEnd: f.end }, outer)
-      }
-    })()
-    writer.catch((err: unknown) => { log.trace('the dataset writer failed (the reader reports it): %e', err) }) // its failure also ends the stream, which the reader reports
+    // Stream the dataset while reading: the worker may refuse a chunk at any point. A built-in
+    // dataset goes at once; a client model's when the worker asks for it.
+    const awarded = wire.Award.decode(signedAward.body).spec
+    const sendDataset = (): Promise<void> => {
+      const w = (async () => {
+        // The spec names the dataset's hash: the end marker carries it, with no second pass over the
+        // bytes (a dataset that is not the spec's is refused by the worker all the same).
+        const datasetHash = awarded?.datasetHash
+        for (const f of chunkPayload(options.dataset, MESH.maxChunkBytes, datasetHash?.byteLength === 32 ? datasetHash : undefined)) {
+          await ch.send(f.chunk !== undefined ? { dataChunk: f.chunk } : { dataEnd: f.end }, outer)
+        }
+      })()
+      w.catch((err: unknown) => { log.trace('the dataset writer failed (the reader reports it): %e', err) }) // its failure also ends the stream, which the reader reports
+      return w
+    }
+    const clientModel = awarded?.clientModel !== undefined
+    if (!clientModel) writer = sendDataset()
 
     let delivery: wire.Delivery | undefined
     let weights: PayloadAssembler | undefined
@@ -454,6 +511,9 @@ export async function runJobSession (node: PeerNode, worker: PeerId | Multiaddr,
           checkpoints.push(m.checkpoint)
           if (checkpoints.length > PEER_MEMORY.maxSessionFrames) checkpoints.shift()
           observe(options.onCheckpoint, m.checkpoint)
+        } else if (m.dataRequest !== undefined) {
+          if (!clientModel || writer !== undefined) throw new WireError('INVALID_FIELD', clientModel ? 'a second request for the dataset' : 'a request for a built-in dataset, which was sent already', 'dataRequest')
+          writer = sendDataset()
         } else if (m.delivery !== undefined) {
           delivery = m.delivery
           deliveredAt = performance.now()

@@ -18,24 +18,29 @@ export interface PayloadFrame {
 }
 
 /**
- * Splits a payload into chunks and an end marker. Chunks are views of `payload` (the frame encoder
+ * Splits a payload (one buffer, or parts sent one after another) into chunks and an end marker. Chunks are views of `payload` (the frame encoder
  * copies each once into its frame), and the whole payload is hashed chunk by chunk as it goes,
  * while each chunk is still in cache. `payloadSha256`, when the caller has just computed or checked
  * it (the worker's weights against their delivery record), is used as the end marker's hash instead
  * of hashing everything a second time; a wrong one only makes the receiver refuse the payload.
  */
-export function * chunkPayload (payload: Uint8Array, chunkBytes: number = MESH.maxChunkBytes, payloadSha256?: Uint8Array): Generator<PayloadFrame> {
+export function * chunkPayload (payload: Uint8Array | readonly Uint8Array[], chunkBytes: number = MESH.maxChunkBytes, payloadSha256?: Uint8Array): Generator<PayloadFrame> {
   if (!Number.isInteger(chunkBytes) || chunkBytes < 1 || chunkBytes > MESH.maxChunkBytes) throw new RangeError(`chunk size must be 1..${MESH.maxChunkBytes}`)
-  if (payload.byteLength === 0) throw new RangeError('cannot send an empty payload')
+  // A payload made of parts (a dataset's four arrays) is their concatenation; chunks do not cross parts.
+  const parts = payload instanceof Uint8Array ? [payload] : payload
+  const total = parts.reduce((n, p) => n + p.byteLength, 0)
+  if (total === 0) throw new RangeError('cannot send an empty payload')
   const whole = payloadSha256 === undefined ? createHash('sha256') : undefined
   let index = 0
-  for (let at = 0; at < payload.byteLength; at += chunkBytes, index++) {
-    const end = Math.min(payload.byteLength, at + chunkBytes)
-    const data = payload.buffer instanceof ArrayBuffer ? new Uint8Array(payload.buffer, payload.byteOffset + at, end - at) : Uint8Array.from(payload.subarray(at, end))
-    whole?.update(data)
-    yield { chunk: { index, data } }
+  for (const part of parts) {
+    for (let at = 0; at < part.byteLength; at += chunkBytes, index++) {
+      const end = Math.min(part.byteLength, at + chunkBytes)
+      const data = part.buffer instanceof ArrayBuffer ? new Uint8Array(part.buffer, part.byteOffset + at, end - at) : Uint8Array.from(part.subarray(at, end))
+      whole?.update(data)
+      yield { chunk: { index, data } }
+    }
   }
-  yield { end: { chunks: index, totalBytes: BigInt(payload.byteLength), sha256: payloadSha256 === undefined ? new Uint8Array(whole!.digest()) : Uint8Array.from(payloadSha256) } }
+  yield { end: { chunks: index, totalBytes: BigInt(total), sha256: payloadSha256 === undefined ? new Uint8Array(whole!.digest()) : Uint8Array.from(payloadSha256) } }
 }
 
 /**

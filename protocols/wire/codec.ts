@@ -7,7 +7,7 @@
  * body is decoded, so no canonical re-encoding is needed and unsigned bytes are never parsed.
  */
 import { Uint8ArrayList } from 'uint8arraylist'
-import { MESH } from '../params.js'
+import { DATASET_LIMITS, MESH } from '../params.js'
 import { WireError } from './errors.js'
 import { validateMatchResult } from './coordinator.js'
 import { Award, Bid, CapabilityAdvert, JobAnnounce, JobMessage, Kind, MatchResult, Signed, type DataChunk } from './messages.js'
@@ -211,7 +211,8 @@ export function decodeJobMessage (bytes: Uint8Array): JobMessage {
     if (m.award.kind !== Kind.AWARD) throw new WireError('WRONG_KIND', `expected a signed ${Kind.AWARD}, got ${String(m.award.kind)}`, 'award')
   } else if (m.dataChunk !== undefined) validateChunk(m.dataChunk, 'dataChunk')
   else if (m.weightsChunk !== undefined) validateChunk(m.weightsChunk, 'weightsChunk')
-  else if (m.dataEnd !== undefined) validateDataEnd(m.dataEnd, MESH.maxDatasetBytes, 'dataEnd')
+  // The largest any dataset may be (a client's own, DATASET_LIMITS); the receiver's own bound is tighter.
+  else if (m.dataEnd !== undefined) validateDataEnd(m.dataEnd, Math.max(MESH.maxDatasetBytes, DATASET_LIMITS.maxBytes), 'dataEnd')
   else if (m.weightsEnd !== undefined) validateDataEnd(m.weightsEnd, MESH.maxWeightsBytes, 'weightsEnd')
   else if (m.metrics !== undefined) validateMetrics(m.metrics)
   else if (m.checkpoint !== undefined) validateCheckpointNotice(m.checkpoint)

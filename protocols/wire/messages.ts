@@ -1,3 +1,5 @@
+/* eslint-disable require-yield */
+
 import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
@@ -4281,6 +4283,70 @@ export namespace Error {
   }
 }
 
+export interface DataRequest {}
+
+export namespace DataRequest {
+  let _codec: Codec<DataRequest>
+
+  export const codec = (): Codec<DataRequest> => {
+    if (_codec == null) {
+      _codec = message<DataRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<DataRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DataRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DataRequest>): DataRequest {
+    return decodeMessage(buf, DataRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DataRequest>): Generator<{}> {
+    return streamMessage(buf, DataRequest.codec(), opts)
+  }
+}
+
 export interface JobMessage {
   award?: Signed
   dataChunk?: DataChunk
@@ -4291,6 +4357,7 @@ export interface JobMessage {
   weightsChunk?: DataChunk
   weightsEnd?: DataEnd
   error?: Error
+  dataRequest?: DataRequest
 }
 
 export namespace JobMessage {
@@ -4305,7 +4372,20 @@ export namespace JobMessage {
 
         obj = { ...obj }
 
+        if (obj.dataRequest != null) {
+          obj.error = undefined
+          obj.weightsEnd = undefined
+          obj.weightsChunk = undefined
+          obj.delivery = undefined
+          obj.checkpoint = undefined
+          obj.metrics = undefined
+          obj.dataEnd = undefined
+          obj.dataChunk = undefined
+          obj.award = undefined
+        }
+
         if (obj.error != null) {
+          obj.dataRequest = undefined
           obj.weightsEnd = undefined
           obj.weightsChunk = undefined
           obj.delivery = undefined
@@ -4317,6 +4397,7 @@ export namespace JobMessage {
         }
 
         if (obj.weightsEnd != null) {
+          obj.dataRequest = undefined
           obj.error = undefined
           obj.weightsChunk = undefined
           obj.delivery = undefined
@@ -4328,6 +4409,7 @@ export namespace JobMessage {
         }
 
         if (obj.weightsChunk != null) {
+          obj.dataRequest = undefined
           obj.error = undefined
           obj.weightsEnd = undefined
           obj.delivery = undefined
@@ -4339,6 +4421,7 @@ export namespace JobMessage {
         }
 
         if (obj.delivery != null) {
+          obj.dataRequest = undefined
           obj.error = undefined
           obj.weightsEnd = undefined
           obj.weightsChunk = undefined
@@ -4350,6 +4433,7 @@ export namespace JobMessage {
         }
 
         if (obj.checkpoint != null) {
+          obj.dataRequest = undefined
           obj.error = undefined
           obj.weightsEnd = undefined
           obj.weightsChunk = undefined
@@ -4361,6 +4445,7 @@ export namespace JobMessage {
         }
 
         if (obj.metrics != null) {
+          obj.dataRequest = undefined
           obj.error = undefined
           obj.weightsEnd = undefined
           obj.weightsChunk = undefined
@@ -4372,6 +4457,7 @@ export namespace JobMessage {
         }
 
         if (obj.dataEnd != null) {
+          obj.dataRequest = undefined
           obj.error = undefined
           obj.weightsEnd = undefined
           obj.weightsChunk = undefined
@@ -4383,6 +4469,7 @@ export namespace JobMessage {
         }
 
         if (obj.dataChunk != null) {
+          obj.dataRequest = undefined
           obj.error = undefined
           obj.weightsEnd = undefined
           obj.weightsChunk = undefined
@@ -4394,6 +4481,7 @@ export namespace JobMessage {
         }
 
         if (obj.award != null) {
+          obj.dataRequest = undefined
           obj.error = undefined
           obj.weightsEnd = undefined
           obj.weightsChunk = undefined
@@ -4447,6 +4535,11 @@ export namespace JobMessage {
         if (obj.error != null) {
           w.uint32(74)
           Error.codec().encode(obj.error, w)
+        }
+
+        if (obj.dataRequest != null) {
+          w.uint32(82)
+          DataRequest.codec().encode(obj.dataRequest, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4515,6 +4608,12 @@ export namespace JobMessage {
               })
               break
             }
+            case 10: {
+              obj.dataRequest = DataRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.dataRequest
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -4522,7 +4621,20 @@ export namespace JobMessage {
           }
         }
 
+        if (obj.dataRequest != null) {
+          delete obj.error
+          delete obj.weightsEnd
+          delete obj.weightsChunk
+          delete obj.delivery
+          delete obj.checkpoint
+          delete obj.metrics
+          delete obj.dataEnd
+          delete obj.dataChunk
+          delete obj.award
+        }
+
         if (obj.error != null) {
+          delete obj.dataRequest
           delete obj.weightsEnd
           delete obj.weightsChunk
           delete obj.delivery
@@ -4534,6 +4646,7 @@ export namespace JobMessage {
         }
 
         if (obj.weightsEnd != null) {
+          delete obj.dataRequest
           delete obj.error
           delete obj.weightsChunk
           delete obj.delivery
@@ -4545,6 +4658,7 @@ export namespace JobMessage {
         }
 
         if (obj.weightsChunk != null) {
+          delete obj.dataRequest
           delete obj.error
           delete obj.weightsEnd
           delete obj.delivery
@@ -4556,6 +4670,7 @@ export namespace JobMessage {
         }
 
         if (obj.delivery != null) {
+          delete obj.dataRequest
           delete obj.error
           delete obj.weightsEnd
           delete obj.weightsChunk
@@ -4567,6 +4682,7 @@ export namespace JobMessage {
         }
 
         if (obj.checkpoint != null) {
+          delete obj.dataRequest
           delete obj.error
           delete obj.weightsEnd
           delete obj.weightsChunk
@@ -4578,6 +4694,7 @@ export namespace JobMessage {
         }
 
         if (obj.metrics != null) {
+          delete obj.dataRequest
           delete obj.error
           delete obj.weightsEnd
           delete obj.weightsChunk
@@ -4589,6 +4706,7 @@ export namespace JobMessage {
         }
 
         if (obj.dataEnd != null) {
+          delete obj.dataRequest
           delete obj.error
           delete obj.weightsEnd
           delete obj.weightsChunk
@@ -4600,6 +4718,7 @@ export namespace JobMessage {
         }
 
         if (obj.dataChunk != null) {
+          delete obj.dataRequest
           delete obj.error
           delete obj.weightsEnd
           delete obj.weightsChunk
@@ -4611,6 +4730,7 @@ export namespace JobMessage {
         }
 
         if (obj.award != null) {
+          delete obj.dataRequest
           delete obj.error
           delete obj.weightsEnd
           delete obj.weightsChunk
@@ -4688,6 +4808,13 @@ export namespace JobMessage {
             case 9: {
               yield * Error.codec().stream(reader, reader.uint32(), `${prefix}.error`, {
                 limits: opts.limits?.error
+              })
+
+              break
+            }
+            case 10: {
+              yield * DataRequest.codec().stream(reader, reader.uint32(), `${prefix}.dataRequest`, {
+                limits: opts.limits?.dataRequest
               })
 
               break

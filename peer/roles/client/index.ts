@@ -13,6 +13,7 @@ import { ESCROW, MESH, PRICING, PROOF, epochEstimateSeconds, epochFitsNoProgress
 import { startBidCollector, type BidCollector, type PeerNode } from '../../node/index.js'
 import { evaluateModelFile, isClientModelData, loadDatasetById, prepareClientModelJob, trainingFlops, type TrainingData } from '../../train/index.js'
 import { trainingInputsOf } from '../../evidence/index.js'
+import { datasetSegments } from '../../../storage/index.js'
 import type { JobSessionResult } from '../../job/index.js'
 import { trainedModelBytes } from '../client-model.js'
 import { walletKeypair } from '../chain.js'
@@ -122,7 +123,7 @@ export class Client {
     const prepared = r.clientModel === undefined ? undefined : await prepareClientModelJob(r.clientModel, node.helia.blockstore)
     const builtIn = prepared === undefined ? loadDatasetById(r.datasetId) : undefined
     const dataset: TrainingData = prepared?.data ?? builtIn!
-    const { spec, datasetBytes } = prepared !== undefined ? { spec: prepared.spec, datasetBytes: new Uint8Array(0) } : jobSpec(builtIn!, r)
+    const { spec, datasetBytes } = prepared !== undefined ? { spec: prepared.spec, datasetBytes: datasetSegments(prepared.data.dataset) } : jobSpec(builtIn!, r)
     const tier = specTier(spec)
     const jobIdBytes = Uint8Array.from(randomBytes(32))
     const jobId = toHex(jobIdBytes)
@@ -186,7 +187,7 @@ export class Client {
       const f = resumeFactsOf(jobId, rec.facts)
       // A client model's inputs are in this peer's blockstore since submit (named by CID in the spec).
       const dataset: TrainingData = await trainingInputsOf(this.#o.node.helia, f.spec, { offline: true })
-      const datasetBytes = isClientModelData(dataset) ? new Uint8Array(0) : jobSpec(dataset, { epochs: f.spec.epochs }).datasetBytes
+      const datasetBytes = isClientModelData(dataset) ? datasetSegments(dataset.dataset) : jobSpec(dataset, { epochs: f.spec.epochs }).datasetBytes
       emit({ type: 'state', state: from, jobId })
       return await this.#continue({
         jobId, jobIdBytes: fromHex(jobId, { what: 'job id', bytes: 32 }), spec: f.spec, dataset, datasetBytes, tier: specTier(f.spec), escrow: f.escrow,

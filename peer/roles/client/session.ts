@@ -34,7 +34,8 @@ export interface SessionComponents {
 export interface SessionRequest {
   readonly worker: PeerId
   readonly award: wire.Award
-  readonly datasetBytes: Uint8Array
+  /** The dataset as the session streams it (`JobSessionOptions.dataset`). */
+  readonly datasetBytes: Uint8Array | readonly Uint8Array[]
   /** How long a session that went away is retried, ms (default 120 s). */
   readonly resumeWindowMs?: number
   /**

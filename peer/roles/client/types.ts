@@ -170,7 +170,9 @@ export interface JobContext {
   readonly jobIdBytes: Uint8Array
   readonly spec: wire.TrainingSpec
   readonly dataset: TrainingData
-  readonly datasetBytes: Uint8Array
+  /** The dataset as the job stream carries it: a built-in dataset's encoding, or a client model's
+   * canonical encoding as its four arrays (`datasetSegments`, sent when the worker asks). */
+  readonly datasetBytes: Uint8Array | readonly Uint8Array[]
   readonly tier: Tier
   readonly escrow: PublicKey
   readonly worker: PeerId

@@ -21,8 +21,8 @@ import { EvidenceWriter, type EvidenceStore, type Helia } from '../../../storage
 import { startJobService, type DeliveredWork, type JobService } from '../../job/index.js'
 import { buildAdvert, evidenceFetchComponents, onJobAnnounce, provideEvidence, publishAdvert, sendBid, type PeerNode } from '../../node/index.js'
 import type { WorkerProfile } from '../../policy/index.js'
-import { fetchClientInputs, fetchEvidence, verifyEvidence } from '../../evidence/index.js'
-import { DATASET_IDS, createEngine, generateSpirals, trainingSpecFromWire } from '../../train/index.js'
+import { fetchClientInputs, fetchEvidence, storeClientDataset, verifyEvidence } from '../../evidence/index.js'
+import { DATASET_IDS, createEngine, generateSpirals, isClientModelData, trainingSpecFromWire } from '../../train/index.js'
 import { registerWithCoordinator } from '../../match/index.js'
 import { checkEscrow, nodeIsActive, readConfig, readNode, sendTransaction, tokenAccount, walletKeypair } from '../chain.js'
 import { JobBook, type WorkerJobState } from '../jobs.js'
@@ -68,6 +68,8 @@ export class Worker {
   readonly #wireProfile: wire.DeterminismProfile
   /** Training runs in flight, by job id: a resumed session waits for the interrupted one to stop. */
   readonly #runs = new Map<string, Promise<unknown>>()
+  /** A client dataset that arrived pushed, being stored while its job trains (`storeClientDataset`). */
+  readonly #storing = new Map<string, Promise<void>>()
   readonly #bidder: Bidder
   readonly #runner: JobRunner
   readonly #settler: Settler
@@ -196,10 +198,18 @@ export class Worker {
           // A resumed job is in `training` already.
           if ((await w.jobs.get(job.jobId))?.state === 'accepted') await w.#transition(job.jobId, 'training')
         },
-        // A client model's file and dataset come by CID over bitswap
-        // (the client is connected: its job stream), checked against the spec's hashes before
-        // anything trains; fetched in a bitswap session with the client, which holds them.
-        fetchClientInputs: async (job, spec, signal) => await fetchClientInputs(w.#helia, spec, { signal: AbortSignal.any([signal, AbortSignal.timeout(CLIENT_INPUTS_TIMEOUT_MS)]), providers: [job.from] }),
+        // A client model's file and dataset manifest come by CID over bitswap, in a session with
+        // the client (connected: its job stream), and the dataset's bytes from the client on the job
+        // stream, each block checked against the manifest; all checked against the spec's hashes
+        // before anything trains. The dataset is stored while the job trains (jurors may ask this
+        // worker for it), and waited for before the root is anchored.
+        fetchClientInputs: async (job, spec, signal, pushed) => {
+          const data = await fetchClientInputs(w.#helia, spec, { signal: AbortSignal.any([signal, AbortSignal.timeout(CLIENT_INPUTS_TIMEOUT_MS)]), providers: [job.from], pushedDataset: pushed })
+          if (isClientModelData(data)) {
+            w.#storing.set(job.jobId, storeClientDataset(w.#helia, spec, data).catch((e: unknown) => { log.error('job %s: storing the client\'s dataset failed: %s', job.jobId, e instanceof Error ? e.message : e) }))
+          }
+          return data
+        },
         run: async (job, dataset, progress, signal) => {
           const record = await w.jobs.get(job.jobId)
           const facts = record === undefined ? undefined : workerFactsOf(record.facts)
@@ -240,6 +250,8 @@ export class Worker {
           }
           const run = (async () => {
             const work = await trained()
+            await w.#storing.get(job.jobId)
+            w.#storing.delete(job.jobId)
             // Before the weights go out: the root on-chain (and the optimistic delivery with it).
             // Each step is a no-op once it has landed, so a resumed session anchors the same.
             await w.#runner.anchor(job.jobId, job.award, work.delivery.evidenceCid, work.delivery.weightsHash)
@@ -264,6 +276,7 @@ export class Worker {
           }
         },
         finished: async (job, outcome) => {
+          w.#storing.delete(job.jobId) // a run that got that far waited for it; otherwise it goes on by itself
           const r = await w.jobs.get(job.jobId)
           if (outcome.ok && r?.state === 'training') {
             await w.#transition(job.jobId, 'delivered')

@@ -1,14 +1,17 @@
 /**
  * Bring your own model end to end through the roles: a client's own ONNX CNN (a PyTorch export,
- * committed fixture) and its own MNIST .npz, checked before anything is spent, moved by CID over
- * bitswap to a worker on a real libp2p mesh, trained, spot-checked by re-execution, paid on the real
- * program over JSON-RPC, and returned as the client's own file with only the initializers changed.
+ * committed fixture) and its own MNIST .npz, checked before anything is spent, moved to a worker on a
+ * real libp2p mesh (the model and the dataset's manifest by CID over bitswap, the dataset's bytes
+ * pushed on the job stream and stored by the worker under the same CIDs), trained, spot-checked by
+ * re-execution, paid on the real program over JSON-RPC, and returned as the client's own file with
+ * only the initializers changed.
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ESCROW_STATE, decodeEscrow } from '../../../chain/index.js'
 import { UNITS_PER_TOKEN } from '../../../protocols/index.js'
+import { fetchClientInputs } from '../../../peer/evidence/index.js'
 import { Client, Worker } from '../../../peer/roles/index.js'
 import { locateInitializers } from '../../../peer/train/model/index.js'
 import { World, type WorldPeer } from '../../fixtures/world.js'
@@ -23,11 +26,12 @@ describe('roles: bring your own model (a PyTorch CNN on MNIST digits)', function
   let clientPeer: WorldPeer
   let client: Client
   let worker: Worker
+  let workerPeer: WorldPeer
 
   before(async () => {
     world = await World.open()
     clientPeer = await world.peer(100n)
-    const w = await world.peer(50n, clientPeer.node.multiaddrs())
+    const w = workerPeer = await world.peer(50n, clientPeer.node.multiaddrs())
     worker = await Worker.start({ node: w.node, connection: world.connection, store: w.store, pricePerHour: 60n * T })
     client = await Client.start({ node: clientPeer.node, connection: world.connection, store: clientPeer.store })
   })
@@ -58,6 +62,10 @@ describe('roles: bring your own model (a PyTorch CNN on MNIST digits)', function
     assert.ok((outcome.spotCheck?.segments.length ?? 0) > 0, 'segments were re-executed')
     const escrow = decodeEscrow((await world.connection.getAccountInfo(new PublicKey(outcome.escrow)))!.data)
     assert.equal(escrow.state, ESCROW_STATE.completed)
+    // The dataset came pushed on the job stream, not block by block into the worker's store: the
+    // worker stored it under the spec's CIDs, and serves it from there like the client (offline read).
+    const held = await fetchClientInputs(workerPeer.node.helia, outcome.spec, { offline: true })
+    assert.ok('dataset' in held && held.dataset.train.count === Number(outcome.spec.clientModel!.trainRows))
 
     // The returned model: the client's bytes outside the initializers' payloads, new weights inside.
     const original = new Uint8Array(readFileSync(modelPath))

@@ -208,7 +208,8 @@ describe('protocols/wire', () => {
         { metrics: { epoch: 1, totalEpochs: 3, step: 10, loss: 0.5, trainAccuracy: 0.8, testAccuracy: 0.75, timestamp: BigInt(NOW) } },
         { checkpoint: { epoch: 1, chainHash: bytes(32), merkleRoot: bytes(32), cid: 'bafyreiabc' } },
         { delivery: { weightsHash: bytes(32), weightsBytes: 100n, evidenceCid: 'bafyreiabc', merkleRoot: bytes(32), epochs: 3, finalChainHash: bytes(32) } },
-        { error: { code: ErrorCode.ESCROW_INVALID, message: 'no escrow for this job' } }
+        { error: { code: ErrorCode.ESCROW_INVALID, message: 'no escrow for this job' } },
+        { dataRequest: {} }
       ]
       for (const f of frames) assert.deepEqual(wire.decodeJobMessage(wire.encodeJobMessage(f)), f)
       for (const f of frames) assert.deepEqual(wire.decodeJobMessage(wire.encodeJobFrame(f).subarray()), f)
