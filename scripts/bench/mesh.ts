@@ -423,18 +423,21 @@ async function transfer (repeats = smoke ? 1 : Number(process.env.CYX_BENCH_REPE
     for (let i = 0; i < repeats; i++) {
       // Raw TCP moves the payload in tens of ms, so one moment of contention on a shared machine
       // skews a single sample: three per repeat, the best kept (a higher baseline, a lower ratio).
+      // Fresh client datasets first (stored before any clock starts, so the worker holds none of
+      // their blocks): storing 64 MiB keeps LevelDB's compaction threads busy for a while after,
+      // which would slow whichever path ran next on this 2-core machine.
+      const pushedInputs = await clientInputs(client, 2 * i + 1)
+      const bitswapInputs = await clientInputs(client, 2 * i + 2)
       for (let k = 0; k < 3; k++) best.tcp = Math.min(best.tcp, await tcpMs(payload))
       best.raw = Math.min(best.raw, await libp2pRawMs(client, worker, payload))
       best.landed = Math.min(best.landed, await libp2pRawMs(client, worker, payload, true))
-      // A fresh dataset each repeat (stored before the clock starts), so the worker holds none of its blocks.
-      serving = await clientInputs(client, 2 * i + 1)
-      best.pushed = Math.min(best.pushed, await inputsMs(client, worker, serving, true))
-      inputBytes = serving.bytes
-      const other = await clientInputs(client, 2 * i + 2)
-      best.bitswap = Math.min(best.bitswap, await inputsMs(client, worker, other, false))
       best.frames = Math.min(best.frames, await jobProtocolMs(client, worker, payload, expected.sha256, 'dataset'))
       best.weights = Math.min(best.weights, await jobProtocolMs(worker, client, payload, expected.sha256, 'weights'))
       best.floor = Math.min(best.floor, cryptoFloorMs(payload))
+      serving = pushedInputs
+      best.pushed = Math.min(best.pushed, await inputsMs(client, worker, serving, true))
+      inputBytes = serving.bytes
+      best.bitswap = Math.min(best.bitswap, await inputsMs(client, worker, bitswapInputs, false))
     }
     const n = payload.byteLength
     const raw = mbps(n, best.raw)
