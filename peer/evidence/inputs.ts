@@ -162,8 +162,11 @@ async function receiveClientInputs (helia: EvidenceStore, spec: wire.TrainingSpe
   const retrying = async <T>(run: (signal: AbortSignal, progressed: () => void) => Promise<T>): Promise<T> => await retryStalled(run, {
     stallMs: o.stallMs ?? BLOCKS.stallMs, ...(o.signal === undefined ? {} : { signal: o.signal }), ...(o.onStall === undefined ? {} : { onStall: o.onStall })
   })
-  const model = await retrying(async (signal, progressed) => await fetchModel(helia, spec, cm, o.providers, { signal }, progressed, o))
-  const manifest = await retrying(async (signal) => await withBlocks(helia, cm.datasetCid, o.providers, signal, async (blocks, root) => await loadDatasetManifest(blocks, root, { signal })))
+  // Both by CID at once (each a round trip or two to the client), the model checked before any dataset byte is asked for.
+  const [model, manifest] = await Promise.all([
+    retrying(async (signal, progressed) => await fetchModel(helia, spec, cm, o.providers, { signal }, progressed, o)),
+    retrying(async (signal) => await withBlocks(helia, cm.datasetCid, o.providers, signal, async (blocks, root) => await loadDatasetManifest(blocks, root, { signal })))
+  ])
   if (!wire.equalBytes(manifest.sha256, spec.datasetHash)) throw new EvidenceError('HASH_MISMATCH', `the manifest names a dataset with SHA-256 ${toHex(manifest.sha256)}, the spec ${toHex(spec.datasetHash)}`, 'dataset.sha256')
   const assembler = new DatasetAssembler(manifest, { verifyBlocks: true })
   for await (const run of pushed.receive(manifest.bytes)) {
