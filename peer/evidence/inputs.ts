@@ -53,7 +53,18 @@ export interface FetchInputsOptions {
    * pushed bytes, each block checked against the manifest as it completes. A pushed stream that
    * breaks is not begun again here (the job session is).
    */
-  readonly pushedDataset?: { receive: (bytes: number) => AsyncIterable<Uint8Array> }
+  readonly pushedDataset?: PushedDataset
+}
+
+/**
+ * The client's dataset as it arrives on the job stream: `receive(bytes)` asks the client for it
+ * and yields the bytes of its canonical encoding in order, in runs of any length, ending after the
+ * client's end marker, which must name exactly `bytes` bytes (the job protocol's
+ * `pushedDatasetOver` is the one implementation). Call it once. The bytes are not checked by the
+ * source: `fetchClientInputs` checks them block by block against the dataset's manifest.
+ */
+export interface PushedDataset {
+  receive: (bytes: number) => AsyncIterable<Uint8Array>
 }
 
 /** Raised inside an attempt that made no progress for `stallMs`. */
@@ -158,7 +169,7 @@ function clientInputs (spec: wire.TrainingSpec, cm: wire.ClientModel, model: Uin
  * when they stall, like any fetch), then the dataset from the bytes the client pushes, checked
  * block by block against the manifest and as a whole against the spec's hash.
  */
-async function receiveClientInputs (helia: EvidenceStore, spec: wire.TrainingSpec, cm: wire.ClientModel, pushed: NonNullable<FetchInputsOptions['pushedDataset']>, o: FetchInputsOptions): Promise<ClientModelData> {
+async function receiveClientInputs (helia: EvidenceStore, spec: wire.TrainingSpec, cm: wire.ClientModel, pushed: PushedDataset, o: FetchInputsOptions): Promise<ClientModelData> {
   const retrying = async <T>(run: (signal: AbortSignal, progressed: () => void) => Promise<T>): Promise<T> => await retryStalled(run, {
     stallMs: o.stallMs ?? BLOCKS.stallMs, ...(o.signal === undefined ? {} : { signal: o.signal }), ...(o.onStall === undefined ? {} : { onStall: o.onStall })
   })

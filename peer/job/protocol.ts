@@ -31,6 +31,7 @@ import { MESH, PEER_MEMORY, PROOF, wire } from '../../protocols/index.js'
 import { framed, offenceOf, type FramedStream, type Offence, type PeerNode } from '../node/index.js'
 import type { Dataset, TrainingData } from '../train/index.js'
 import { isEvidenceError } from '../../storage/index.js'
+import type { PushedDataset } from '../evidence/index.js'
 import { decodeDataset } from './dataset-codec.js'
 import { chunkPayload, PayloadAssembler } from './transfer.js'
 
@@ -182,17 +183,6 @@ export interface JobServiceHooks<J> {
   run: (job: J, dataset: TrainingData, progress: TrainingProgress, signal: AbortSignal) => Promise<DeliveredWork>
   /** Called once for every accepted job when its session ends, however it ends. */
   finished?: (job: J, outcome: SessionOutcome) => void | Promise<void>
-}
-
-/**
- * The client's dataset as it arrives on the job stream: `receive(bytes)` asks the client for it
- * (a `DataRequest` frame) and yields the bytes of its canonical encoding in order, in runs of up to
- * `MESH.maxChunkBytes`, ending after the client's end marker — which must name exactly `bytes`
- * bytes, the spec's dataset hash and the chunks that came. Call it once. The bytes are not checked
- * here: the caller checks them block by block against the dataset's manifest.
- */
-export interface PushedDataset {
-  receive: (bytes: number) => AsyncIterable<Uint8Array>
 }
 
 export interface JobServiceOptions {
@@ -356,7 +346,11 @@ export async function startJobService<J> (node: PeerNode, hooks: JobServiceHooks
   return service
 }
 
-/** The worker's `PushedDataset` on a job stream (exported for the mesh bench, which times it). */
+/**
+ * The worker's `PushedDataset` on a job stream: `receive` sends a `DataRequest` and yields the
+ * `DataChunk`s' bytes (up to `MESH.maxChunkBytes` each) until the `DataEnd`, which must name exactly
+ * the bytes and chunks that came and the spec's dataset hash. Exported for the mesh bench too.
+ */
 export function pushedDatasetOver (ch: JobChannel, spec: wire.TrainingSpec, signal: AbortSignal): PushedDataset {
   return { receive: (bytes) => requestDataset(ch, spec, bytes, signal) }
 }
