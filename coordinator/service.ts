@@ -28,7 +28,7 @@ import { join } from 'node:path'
 import type { Connection as StreamConnection, PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
-import { COORDINATOR, MESH, wire, toHex } from '../protocols/index.js'
+import { COORDINATOR, MESH, TIMEOUTS, wire, toHex } from '../protocols/index.js'
 import type { CoordinatorHost, Offence } from './host.js'
 import { ChainFactsCache, type ChainFacts } from './ledger.js'
 import { envelopeHash, rankWorkers, type IndexedWorker } from './rank.js'
@@ -267,7 +267,7 @@ export class Coordinator {
     const frames = this.host.framed(stream, COORDINATOR.maxRegisterFrameBytes)
     let reply: Uint8Array
     try {
-      const bytes = await frames.read({ signal: AbortSignal.timeout(COORDINATOR.requestTimeoutMs) })
+      const bytes = await frames.read({ signal: AbortSignal.timeout(TIMEOUTS.coordinatorRequestMs) })
       reply = await answer(bytes, peer, started)
     } catch (e) {
       const offence: Offence | undefined = e instanceof CoordinatorRefusal ? (e.reason === 'WRONG_PEER' ? 'WRONG_PEER' : undefined) : offenceOf(e)
@@ -277,8 +277,8 @@ export class Coordinator {
         reply = isMatch
           ? wire.encodeMatchResponse({ adverts: [], error })
           : wire.encodeRegisterResponse({ accepted: false, indexedUntil: 0n, error })
-        await frames.write(reply, { signal: AbortSignal.timeout(1_000) })
-        await stream.close({ signal: AbortSignal.timeout(1_000) })
+        await frames.write(reply, { signal: AbortSignal.timeout(TIMEOUTS.coordinatorAnswerMs) })
+        await stream.close({ signal: AbortSignal.timeout(TIMEOUTS.coordinatorAnswerMs) })
       } catch (err) {
         stream.abort(err instanceof Error ? err : new Error(String(err)))
       }
@@ -286,8 +286,8 @@ export class Coordinator {
       return
     }
     try {
-      await frames.write(reply, { signal: AbortSignal.timeout(COORDINATOR.requestTimeoutMs) })
-      await stream.close({ signal: AbortSignal.timeout(COORDINATOR.requestTimeoutMs) })
+      await frames.write(reply, { signal: AbortSignal.timeout(TIMEOUTS.coordinatorAnswerMs) })
+      await stream.close({ signal: AbortSignal.timeout(TIMEOUTS.coordinatorAnswerMs) })
     } catch (e) {
       stream.abort(e instanceof Error ? e : new Error(String(e)))
     }

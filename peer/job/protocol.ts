@@ -27,7 +27,7 @@
 import { logger } from '@libp2p/logger'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { MESH, PEER_MEMORY, PROOF, wire } from '../../protocols/index.js'
+import { MESH, PEER_MEMORY, PROOF, TIMEOUTS, wire } from '../../protocols/index.js'
 import { framed, offenceOf, type FramedStream, type Offence, type PeerNode } from '../node/index.js'
 import type { Dataset, TrainingData } from '../train/index.js'
 import { isEvidenceError } from '../../storage/index.js'
@@ -45,16 +45,25 @@ const { ErrorCode, Kind, WireError, decodeJobMessage, encodeJobFrame, openEnvelo
  * reader hashes; it bounds the memory one stream can take.
  */
 export const JOB_BUFFER_BYTES = 16 * MESH.maxJobFrameBytes
-/** The award must arrive this soon after the stream opens. */
-const AWARD_TIMEOUT_MS = 10_000
-/** The worker's answer to an award (one or two RPC round trips) must arrive this soon. */
-const ACCEPT_TIMEOUT_MS = 30_000
-/** Longest silence tolerated once a job runs: three missed metrics intervals. */
-export const JOB_IDLE_TIMEOUT_MS = 3 * PROOF.metricsIntervalSeconds * 1000
-/** How often the worker checks whether a heartbeat metrics frame is due. */
+/*
+ * The waits on this stream, derived from the network assumptions (protocols/params.ts, `NETWORK`,
+ * `protocolTimeouts`): what each waits for is written there.
+ */
+/** The client's dial of the job stream (`TIMEOUTS.jobDialMs`). */
+const JOB_DIAL_TIMEOUT_MS = TIMEOUTS.jobDialMs
+/** The award must arrive this soon after the stream opens (`TIMEOUTS.awardMs`). */
+const AWARD_TIMEOUT_MS = TIMEOUTS.awardMs
+/** The worker's answer to an award (its ledger calls) must arrive this soon (`TIMEOUTS.acceptMs`). */
+const ACCEPT_TIMEOUT_MS = TIMEOUTS.acceptMs
+/** Longest silence tolerated once a job runs: three missed metrics intervals and the last frame's
+ * crossing (`TIMEOUTS.jobIdleMs`). */
+export const JOB_IDLE_TIMEOUT_MS = TIMEOUTS.jobIdleMs
+/** How often the worker checks whether a heartbeat metrics frame is due: a local timer's
+ * granularity (a heartbeat goes out up to two ticks early), not a network wait. */
 const HEARTBEAT_TICK_MS = 500
-/** After closing our end, how long the remote has to close its end before the stream is reset. */
-const LINGER_MS = 5_000
+/** After closing our end, how long the remote has to close its end before the stream is reset;
+ * also an Error frame's send (`TIMEOUTS.lingerMs`: a frame of `MESH.maxJobFrameBytes` at the floor rate). */
+const LINGER_MS = TIMEOUTS.lingerMs
 
 /** The other end answered with an Error frame. */
 export class JobRefusedError extends Error {
@@ -449,7 +458,7 @@ const observe = <T>(fn: ((x: T) => void) | undefined, x: T): void => {
 export async function runJobSession (node: PeerNode, worker: PeerId | Multiaddr, options: JobSessionOptions): Promise<JobSessionResult> {
   const outer = options.signal ?? new AbortController().signal
   const idle = options.idleTimeoutMs ?? JOB_IDLE_TIMEOUT_MS
-  const stream = await node.libp2p.dialProtocol(worker, MESH.jobProtocol, { signal: AbortSignal.any([outer, AbortSignal.timeout(AWARD_TIMEOUT_MS)]) })
+  const stream = await node.libp2p.dialProtocol(worker, MESH.jobProtocol, { signal: AbortSignal.any([outer, AbortSignal.timeout(JOB_DIAL_TIMEOUT_MS)]) })
   const ch = new JobChannel(stream)
   const remote = (): string | undefined => {
     // The peer id of the worker, for its score: known when `worker` is a PeerId, otherwise from the address.

@@ -20,7 +20,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Connection, PublicKey } from '@solana/web3.js'
 import * as Digest from 'multiformats/hashes/digest'
 import { envelopeHash, estimatedPrice, type ChainFacts } from '../../coordinator/index.js'
-import { COORDINATOR, MESH, requiredStake, wire, toHex, withDeadline } from '../../protocols/index.js'
+import { COORDINATOR, MESH, TIMEOUTS, requiredStake, wire, toHex, withDeadline } from '../../protocols/index.js'
 import { framed, type Offence, type PeerNode } from '../node/index.js'
 import { readChainFacts } from './ledger.js'
 
@@ -61,7 +61,7 @@ export interface MatchOptions {
   /** Solana JSON-RPC the client reads stake from (its own, not the coordinator's). */
   readonly connection: Connection
   readonly programId?: PublicKey
-  /** Everything — dial, answer, checks — within this (default 2000 ms). */
+  /** Everything — dial, answer, checks — within this (default `TIMEOUTS.coordinatorMatchMs`). */
   readonly timeoutMs?: number
   readonly capability?: string
   readonly maxCandidates?: number
@@ -97,7 +97,7 @@ function peerIdOf (bytes: Uint8Array): PeerId {
 export async function matchViaCoordinator (node: PeerNode, coordinatorAddr: Multiaddr | string, announce: Uint8Array | wire.JobAnnounce, options: MatchOptions): Promise<CoordinatorMatch> {
   const started = performance.now()
   const elapsed = (): number => Math.round((performance.now() - started) * 100) / 100
-  const timeoutMs = options.timeoutMs ?? 2_000
+  const timeoutMs = options.timeoutMs ?? TIMEOUTS.coordinatorMatchMs
   const capability = options.capability ?? 'cpu'
   // Our own input is checked before anything goes out: a bad announce is the caller's bug.
   const signedAnnounce = announce instanceof Uint8Array ? announce : signMessage(Kind.JOB_ANNOUNCE, announce, node.wallet)
@@ -245,7 +245,7 @@ export class RegistrationRefusedError extends Error {
 export async function registerWithCoordinator (node: PeerNode, coordinatorAddr: Multiaddr | string, signedAdvert: Uint8Array, options: { timeoutMs?: number } = {}): Promise<{ indexedUntil: bigint }> {
   const env = wire.Signed.decode(signedAdvert)
   const request = wire.encodeRegisterRequest({ advert: env })
-  const signal = AbortSignal.timeout(options.timeoutMs ?? COORDINATOR.requestTimeoutMs)
+  const signal = AbortSignal.timeout(options.timeoutMs ?? TIMEOUTS.coordinatorRegisterMs)
   const stream = await node.libp2p.dialProtocol(toAddr(coordinatorAddr), COORDINATOR.registerProtocol, { signal })
   try {
     const frames = framed(stream, COORDINATOR.maxRegisterFrameBytes)
@@ -265,7 +265,7 @@ export async function registerWithCoordinator (node: PeerNode, coordinatorAddr: 
  * within `timeoutMs`. Connected workers see the client's next gossip announcement at once.
  */
 export async function connectCandidates (node: PeerNode, candidates: readonly VerifiedCandidate[], options: { timeoutMs?: number } = {}): Promise<number> {
-  const signal = AbortSignal.timeout(options.timeoutMs ?? 2_000)
+  const signal = AbortSignal.timeout(options.timeoutMs ?? TIMEOUTS.dialMs)
   const results = await Promise.allSettled(candidates.map(async (c) => {
     if (node.libp2p.getConnections(c.peerId).length > 0) return
     if (c.addrs.length > 0) await node.libp2p.peerStore.merge(c.peerId, { multiaddrs: c.addrs })

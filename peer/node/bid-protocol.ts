@@ -15,7 +15,7 @@
 import { logger } from '@libp2p/logger'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { MESH, sleep, wire, toHex } from '../../protocols/index.js'
+import { MESH, TIMEOUTS, sleep, wire, toHex } from '../../protocols/index.js'
 import { framed } from './framing.js'
 import { offenceOf } from './misbehaviour.js'
 import type { PeerNode } from './node.js'
@@ -24,8 +24,16 @@ const log = logger('cyx:node:bid')
 
 const { Kind, WireError, equalBytes, openSigned } = wire
 
-/** How long a bidder has to deliver its one frame after opening the stream. */
-const READ_TIMEOUT_MS = 5_000
+/*
+ * The waits of this protocol, derived from the network assumptions (protocols/params.ts,
+ * `NETWORK`, `protocolTimeouts`), where what each waits for is written.
+ */
+/** How long a bidder has to deliver its one frame after opening the stream (`TIMEOUTS.bidFrameMs`). */
+const READ_TIMEOUT_MS = TIMEOUTS.bidFrameMs
+/** How long the client's receipt and close may take to go out (`TIMEOUTS.bidReceiptMs`). */
+const RECEIPT_TIMEOUT_MS = TIMEOUTS.bidReceiptMs
+/** A worker's whole bid, dial to receipt, by default (`TIMEOUTS.bidSendMs`). */
+const SEND_TIMEOUT_MS = TIMEOUTS.bidSendMs
 
 /** Most closed rounds remembered for telling a late bid from an unexpected one. */
 const CLOSED_ROUNDS_KEPT = 1_024
@@ -146,8 +154,8 @@ export async function startBidCollector (node: PeerNode, options: BidCollectorOp
     }
     // The receipt. If the bidder already went away there is nothing more to say.
     try {
-      await frames.write(BID_RECEIPT, { signal: AbortSignal.timeout(READ_TIMEOUT_MS) })
-      await stream.close({ signal: AbortSignal.timeout(READ_TIMEOUT_MS) })
+      await frames.write(BID_RECEIPT, { signal: AbortSignal.timeout(RECEIPT_TIMEOUT_MS) })
+      await stream.close({ signal: AbortSignal.timeout(RECEIPT_TIMEOUT_MS) })
     } catch (e) {
       stream.abort(e instanceof Error ? e : new Error(String(e)))
     }
@@ -210,7 +218,7 @@ const BID_RETRY_PAUSE_MS = 250
  * accepted it; rejects with `BidNotAcceptedError` when the client resets the stream.
  */
 export async function sendBid (node: PeerNode, client: PeerId | Multiaddr, signedBid: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<void> {
-  const signal = options.signal ?? AbortSignal.timeout(READ_TIMEOUT_MS * 2)
+  const signal = options.signal ?? AbortSignal.timeout(SEND_TIMEOUT_MS)
   for (let attempt = 1; ; attempt++) {
     try {
       await sendBidOn(node, client, signedBid, signal)

@@ -29,6 +29,7 @@
 import { logger } from '@libp2p/logger'
 import type { Connection } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
+import { TIMEOUTS } from '../../protocols/index.js'
 import type { MeshServices } from './options.js'
 
 /**
@@ -50,8 +51,8 @@ const log = logger('cyx:node:gossip-streams')
 
 /** Identify attempts on one peer's connection before the repair gives up on that peer. */
 export const GOSSIP_REATTACH_ATTEMPTS = 3
-/** How long one identify run for the repair may take. */
-const IDENTIFY_TIMEOUT_MS = 10_000
+/** How long one identify run for the repair may take (`TIMEOUTS.identifyMs`, protocols/params.ts). */
+const IDENTIFY_TIMEOUT_MS = TIMEOUTS.identifyMs
 
 /** Whether `conn` carries an open outbound stream of one of gossipsub's protocols. */
 function hasGossipStream (conn: Connection, protocols: readonly string[]): boolean {

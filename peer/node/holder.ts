@@ -13,6 +13,7 @@
 import { logger } from '@libp2p/logger'
 import { isPeerId, type AbortOptions, type Connection, type IdentifyResult, type PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import { TIMEOUTS } from '../../protocols/index.js'
 import type { PeerNode } from './node.js'
 
 const log = logger('cyx:node:holder')
@@ -20,8 +21,8 @@ const log = logger('cyx:node:holder')
 /** The bitswap protocol Helia's bitswap (and so every cyxwiz peer) speaks. */
 export const BITSWAP_PROTOCOL = '/ipfs/bitswap/1.2.0'
 
-/** How long an identify already under way on a connection is waited for. */
-const IDENTIFY_WAIT_MS = 10_000
+/** How long an identify already under way on a connection is waited for (`TIMEOUTS.identifyMs`, protocols/params.ts). */
+const IDENTIFY_WAIT_MS = TIMEOUTS.identifyMs
 
 /**
  * Connects to `holder` (a peer id, dialled at the addresses the peer store holds for it, or the

@@ -6,7 +6,7 @@
  */
 import { logger } from '@libp2p/logger'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import type { wire } from '../../../protocols/index.js'
+import { TIMEOUTS, type wire } from '../../../protocols/index.js'
 import type { CoordinatorMatch, VerifiedCandidate } from '../../match/index.js'
 import type { Emit } from './types.js'
 
@@ -27,16 +27,16 @@ export interface DiscoverRequest {
   readonly announce: () => wire.JobAnnounce
   readonly coordinator?: Multiaddr
   readonly coordinatorTimeoutMs?: number
-  /** How long the DHT search may take (default 5 s). */
+  /** How long the DHT search may take (default `TIMEOUTS.dhtLookupMs`, protocols/params.ts). */
   readonly searchTimeoutMs?: number
 }
 
 /** How many workers the announcement should reach: the connected candidates, or those the DHT found. */
 export async function discoverWorkers (c: DiscoverComponents, r: DiscoverRequest, emit: Emit): Promise<number> {
   if (r.coordinator !== undefined) {
-    const m = await c.matchViaCoordinator(r.coordinator, r.announce(), { capability: r.capability, timeoutMs: r.coordinatorTimeoutMs ?? 2_000 })
+    const m = await c.matchViaCoordinator(r.coordinator, r.announce(), { capability: r.capability, timeoutMs: r.coordinatorTimeoutMs ?? TIMEOUTS.coordinatorMatchMs })
     if (m.ok) {
-      const connected = await c.connectCandidates(m.candidates, { timeoutMs: 2_000 })
+      const connected = await c.connectCandidates(m.candidates, { timeoutMs: TIMEOUTS.dialMs })
       if (connected > 0) {
         emit({ type: 'coordinator', result: 'matched', candidates: m.candidates.length, connected, elapsedMs: m.elapsedMs })
         return connected
@@ -46,7 +46,7 @@ export async function discoverWorkers (c: DiscoverComponents, r: DiscoverRequest
       emit({ type: 'coordinator', result: 'fallback', cause: m.cause, reason: m.reason, elapsedMs: m.elapsedMs })
     }
   }
-  const found = await c.findWorkers(r.capability, { signal: AbortSignal.timeout(r.searchTimeoutMs ?? 5_000) }).catch((e: unknown) => {
+  const found = await c.findWorkers(r.capability, { signal: AbortSignal.timeout(r.searchTimeoutMs ?? TIMEOUTS.dhtLookupMs) }).catch((e: unknown) => {
     // Not fatal: the announcement then settles for the first subscriber it reaches.
     log('the DHT search for %s workers failed: %s', r.capability, e instanceof Error ? e.message : e)
     return []

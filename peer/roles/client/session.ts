@@ -11,7 +11,7 @@
  * memory by sending frames); each is emitted as it arrives.
  */
 import type { PeerId } from '@libp2p/interface'
-import { PEER_MEMORY, wire } from '../../../protocols/index.js'
+import { PEER_MEMORY, TIMEOUTS, wire } from '../../../protocols/index.js'
 import { JobRefusedError, type JobSessionOptions, type JobSessionResult } from '../../job/index.js'
 import type { Emit } from './types.js'
 
@@ -85,7 +85,7 @@ export async function runSession (c: SessionComponents, r: SessionRequest, emit:
       emit({ type: 'reconnecting', attempt: attempt + 1, error: e instanceof Error ? e.message : String(e) })
       await c.sleep(1_000)
       // A restarted worker may listen elsewhere: its advert in the DHT carries its addresses now.
-      if (!c.isConnected(r.worker)) await c.refreshAddresses(r.worker, { signal: AbortSignal.timeout(3_000) })
+      if (!c.isConnected(r.worker)) await c.refreshAddresses(r.worker, { signal: AbortSignal.timeout(TIMEOUTS.dhtLookupMs) })
     }
   }
 }

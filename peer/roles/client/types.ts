@@ -53,7 +53,7 @@ export interface ClientOptions {
    * the DHT and gossipsub exactly as without one.
    */
   readonly coordinator?: Multiaddr
-  /** How long the coordinator has for a checked answer, ms (default 2000). */
+  /** How long the coordinator has for a checked answer, ms (default `TIMEOUTS.coordinatorMatchMs`, protocols/params.ts). */
   readonly coordinatorTimeoutMs?: number
   /**
    * Failover (issue 21, optimistic tier): when the worker's session is gone and the escrow's

@@ -16,11 +16,11 @@
  * cached briefly by the worker): a wallet with a few lamports and no tokens idles no one. The read
  * happens before the slot is taken, and the policy decides again after it with the slots as they
  * are then, so concurrent announces never overbook the worker. A read that fails or takes longer
- * than `MESH.clientFundsReadTimeoutMs` funds nothing (no bid), and says so in the log.
+ * than `TIMEOUTS.clientFundsReadMs` funds nothing (no bid), and says so in the log.
  */
 import { logger } from '@libp2p/logger'
 import type { PeerId } from '@libp2p/interface'
-import { MESH, raceSignal, wire, toHex } from '../../../protocols/index.js'
+import { MESH, TIMEOUTS, raceSignal, wire, toHex } from '../../../protocols/index.js'
 import type { JobAnnounceEvent } from '../../node/index.js'
 import { clientFundsCover, decideBid, type BidDecision, type WorkerProfile } from '../../policy/index.js'
 import type { WorkerEmit } from './types.js'
@@ -42,7 +42,7 @@ export interface BidderComponents {
   now: () => number
   /** The CYXWIZ balance of the wallet that signed an announce, base units (0 without a token account; throws when it cannot be read). */
   clientFunds: (wallet: Uint8Array) => Promise<bigint>
-  /** How long a balance read may take, ms (default `MESH.clientFundsReadTimeoutMs`). */
+  /** How long a balance read may take, ms (default `TIMEOUTS.clientFundsReadMs`). */
   clientFundsTimeoutMs?: number
 }
 
@@ -87,7 +87,7 @@ export class Bidder {
     let decision = decide()
     if (decision.bid) {
       const price = decision.price
-      const timeoutMs = this.#c.clientFundsTimeoutMs ?? MESH.clientFundsReadTimeoutMs
+      const timeoutMs = this.#c.clientFundsTimeoutMs ?? TIMEOUTS.clientFundsReadMs
       const funds = await raceSignal(this.#c.clientFunds(e.signer), AbortSignal.timeout(timeoutMs), { error: () => new Error(`reading the balance timed out (${timeoutMs} ms)`) }).catch((err: unknown) => {
         log('the balance of client %s could not be read: %s', clientWallet, err instanceof Error ? err.message : err)
         return undefined

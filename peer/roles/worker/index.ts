@@ -16,7 +16,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { PublicKey, type Keypair } from '@solana/web3.js'
 import { CID } from 'multiformats/cid'
 import { AccountKindError, fetchDisputes, fetchEscrow, fetchVote, heartbeat, registerNode } from '../../../chain/index.js'
-import { JUROR, MESH, PROOF, minimumRegistrationStake, toHex, wire } from '../../../protocols/index.js'
+import { JUROR, MESH, PROOF, TIMEOUTS, minimumRegistrationStake, toHex, wire } from '../../../protocols/index.js'
 import { EvidenceWriter, type EvidenceStore, type Helia } from '../../../storage/index.js'
 import { startJobService, type DeliveredWork, type JobService } from '../../job/index.js'
 import { buildAdvert, evidenceFetchComponents, onJobAnnounce, provideEvidence, publishAdvert, sendBid, type PeerNode } from '../../node/index.js'
@@ -134,7 +134,7 @@ export class Worker {
       addressesOf: async (peer) => (await this.node.libp2p.peerStore.get(peer).catch(() => undefined))?.addresses.map((a) => a.multiaddr.toString()) ?? [],
       dial: (addrs) => {
         const parsed = addrs.flatMap((a) => { try { return [multiaddr(a)] } catch { return [] } })
-        if (parsed.length > 0) this.node.libp2p.dial(parsed, { signal: AbortSignal.timeout(5_000) }).catch((e: unknown) => { log.trace('dialling a client back failed: %s', e instanceof Error ? e.message : e) })
+        if (parsed.length > 0) this.node.libp2p.dial(parsed, { signal: AbortSignal.timeout(TIMEOUTS.dialMs) }).catch((e: unknown) => { log.trace('dialling a client back failed: %s', e instanceof Error ? e.message : e) })
       },
       anchoredCheckpoints: async (cid, tier) => await anchoredCheckpoints(helia, cid, tier),
       anchorFinalRoot: async (escrow, cps) => await anchorFinalRoot(settlement(escrow), cps),
