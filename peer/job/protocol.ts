@@ -28,7 +28,7 @@ import { logger } from '@libp2p/logger'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { MESH, PEER_MEMORY, PROOF, TIMEOUTS, wire } from '../../protocols/index.js'
-import { framed, offenceOf, type FramedStream, type Offence, type PeerNode } from '../node/index.js'
+import { framed, offenceOf, openStream, type FramedStream, type Offence, type PeerNode } from '../node/index.js'
 import type { Dataset, TrainingData } from '../train/index.js'
 import { isEvidenceError } from '../../storage/index.js'
 import type { PushedDataset } from '../evidence/index.js'
@@ -458,7 +458,7 @@ const observe = <T>(fn: ((x: T) => void) | undefined, x: T): void => {
 export async function runJobSession (node: PeerNode, worker: PeerId | Multiaddr, options: JobSessionOptions): Promise<JobSessionResult> {
   const outer = options.signal ?? new AbortController().signal
   const idle = options.idleTimeoutMs ?? JOB_IDLE_TIMEOUT_MS
-  const stream = await node.libp2p.dialProtocol(worker, MESH.jobProtocol, { signal: AbortSignal.any([outer, AbortSignal.timeout(JOB_DIAL_TIMEOUT_MS)]) })
+  const stream = await openStream(node.libp2p, worker, MESH.jobProtocol, { signal: AbortSignal.any([outer, AbortSignal.timeout(JOB_DIAL_TIMEOUT_MS)]) })
   const ch = new JobChannel(stream)
   const remote = (): string | undefined => {
     // The peer id of the worker, for its score: known when `worker` is a PeerId, otherwise from the address.

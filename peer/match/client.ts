@@ -21,7 +21,7 @@ import type { Connection, PublicKey } from '@solana/web3.js'
 import * as Digest from 'multiformats/hashes/digest'
 import { envelopeHash, estimatedPrice, type ChainFacts } from '../../coordinator/index.js'
 import { COORDINATOR, MESH, TIMEOUTS, requiredStake, wire, toHex, withDeadline } from '../../protocols/index.js'
-import { framed, type Offence, type PeerNode } from '../node/index.js'
+import { connectionTo, framed, openStream, type Offence, type PeerNode } from '../node/index.js'
 import { readChainFacts } from './ledger.js'
 
 const { Kind, equalBytes, openEnvelope, openSigned, signMessage } = wire
@@ -111,7 +111,7 @@ export async function matchViaCoordinator (node: PeerNode, coordinatorAddr: Mult
     const candidates = await withDeadline(timeoutMs, async (signal) => {
       let stream
       try {
-        const connection = await node.libp2p.dial(toAddr(coordinatorAddr), { signal })
+        const connection = await connectionTo(node.libp2p, toAddr(coordinatorAddr), { signal })
         coordinator = connection.remotePeer
         stream = await connection.newStream(MESH.matchProtocol, { signal })
       } catch (e) {
@@ -246,7 +246,7 @@ export async function registerWithCoordinator (node: PeerNode, coordinatorAddr: 
   const env = wire.Signed.decode(signedAdvert)
   const request = wire.encodeRegisterRequest({ advert: env })
   const signal = AbortSignal.timeout(options.timeoutMs ?? TIMEOUTS.coordinatorRegisterMs)
-  const stream = await node.libp2p.dialProtocol(toAddr(coordinatorAddr), COORDINATOR.registerProtocol, { signal })
+  const stream = await openStream(node.libp2p, toAddr(coordinatorAddr), COORDINATOR.registerProtocol, { signal })
   try {
     const frames = framed(stream, COORDINATOR.maxRegisterFrameBytes)
     await frames.write(request, { signal })

@@ -19,6 +19,7 @@ import { MESH, TIMEOUTS, sleep, wire, toHex } from '../../protocols/index.js'
 import { framed } from './framing.js'
 import { offenceOf } from './misbehaviour.js'
 import type { PeerNode } from './node.js'
+import { connectionTo } from './streams.js'
 
 const log = logger('cyx:node:bid')
 
@@ -251,7 +252,7 @@ async function sendBidOn (node: PeerNode, client: PeerId | Multiaddr, signedBid:
   let conn: Connection
   let stream: Stream
   try {
-    conn = await node.libp2p.dial(client, { signal })
+    conn = await connectionTo(node.libp2p, client, { signal })
     stream = await conn.newStream(MESH.bidProtocol, { signal })
   } catch (e) {
     if (signal.aborted) throw e

@@ -17,7 +17,8 @@
  *
  * Repair. At each gossipsub heartbeat, a registered outbound stream that is not an open outbound
  * stream of gossipsub's protocols on any open connection to its peer is removed from the registry,
- * and identify is run again on an open, unlimited connection to the peer: its `peer:identify`
+ * and identify is run again on the connection our streams go on (`pickConnection`: open,
+ * unlimited, direct first, the oldest; not a short-lived AutoNAT dial-back): its `peer:identify`
  * makes the registrar hand the connection to gossipsub (`onConnect`), which opens a new stream
  * there and sends our subscriptions on it. A peer without such a connection is left to gossipsub's
  * own disconnect handling. A failed identify is retried at the next heartbeats (a few times).
@@ -31,6 +32,7 @@ import type { Connection } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 import { TIMEOUTS } from '../../protocols/index.js'
 import type { MeshServices } from './options.js'
+import { pickConnection } from './streams.js'
 
 /**
  * The part of gossipsub's router the repair reads and edits: its registry of outbound streams,
@@ -57,14 +59,6 @@ const IDENTIFY_TIMEOUT_MS = TIMEOUTS.identifyMs
 /** Whether `conn` carries an open outbound stream of one of gossipsub's protocols. */
 function hasGossipStream (conn: Connection, protocols: readonly string[]): boolean {
   return conn.streams.some((s) => s.direction === 'outbound' && s.status === 'open' && protocols.includes(s.protocol ?? ''))
-}
-
-/** An open connection gossipsub can run on (not limited), direct ones first, newest first. */
-function usableConnection (conns: readonly Connection[]): Connection | undefined {
-  const open = conns.filter((c) => c.status === 'open' && c.limits === undefined)
-  const direct = open.filter((c) => !c.remoteAddr.toString().includes('/p2p-circuit'))
-  const pick = direct.length > 0 ? direct : open
-  return pick.sort((a, b) => b.timeline.open - a.timeline.open)[0]
 }
 
 export interface GossipStreamRepair {
@@ -106,7 +100,7 @@ export function keepGossipStreams (libp2p: Libp2p<MeshServices>): GossipStreamRe
         attempts.delete(id)
         continue
       }
-      const conn = usableConnection(conns)
+      const conn = pickConnection(conns)
       if (conn === undefined || inFlight.has(id)) continue
       streamsOutbound.delete(id)
       attempts.delete(id)
@@ -116,7 +110,7 @@ export function keepGossipStreams (libp2p: Libp2p<MeshServices>): GossipStreamRe
     // Repairs whose identify failed, or whose stream did not come: tried again a few times.
     for (const [id, n] of attempts) {
       if (streamsOutbound.has(id) || inFlight.has(id)) continue
-      const conn = usableConnection(open(id))
+      const conn = pickConnection(open(id))
       if (conn === undefined || !pubsub.getPeers().some((p) => p.toString() === id) || n >= GOSSIP_REATTACH_ATTEMPTS) {
         if (n >= GOSSIP_REATTACH_ATTEMPTS) log.error('gossipsub still has no outbound stream to %s after %d identify runs: left to gossipsub', id, n)
         attempts.delete(id)

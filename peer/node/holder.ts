@@ -15,6 +15,7 @@ import { isPeerId, type AbortOptions, type Connection, type IdentifyResult, type
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { TIMEOUTS } from '../../protocols/index.js'
 import type { PeerNode } from './node.js'
+import { pickConnection } from './streams.js'
 
 const log = logger('cyx:node:holder')
 
@@ -56,7 +57,7 @@ export async function reachHolder (node: PeerNode, holder: PeerId | Multiaddr[],
   libp2p.addEventListener('peer:identify', onIdentify)
   try {
     const before = new Set(libp2p.getConnections().map((c) => c.id))
-    const open = isPeerId(holder) ? libp2p.getConnections(holder).find((c) => c.status === 'open') : undefined
+    const open = isPeerId(holder) ? pickConnection(libp2p.getConnections(holder)) : undefined
     const connection = open ?? await libp2p.dial(holder, options)
     const peer = connection.remotePeer
     let protocols: readonly string[] | undefined

@@ -4,6 +4,8 @@
  * - discovery: signed capability adverts in the private DHT, `findWorkers` by capability;
  * - job gossip: `announceJob` / `onJobAnnounce` on `MESH.jobsTopic`;
  * - bids: `startBidCollector` (client) / `sendBid` (worker) on `MESH.bidProtocol`;
+ * - streams: `openStream` / `connectionTo`, the connection every cyx stream goes on (not an
+ *   AutoNAT dial-back's, which libp2p's own choice can be);
  * - blocks: `reachHolder`, before wanting blocks over bitswap from the one peer that holds them;
  *   `evidenceFetchComponents`, the node as `fetchEvidence` (peer/evidence) uses it;
  * - NAT (docs/network.md): relay limits (`RELAY_DEFAULTS`), known peers remembered across restarts
@@ -24,5 +26,6 @@ export { announceJob, clientPeerOf, onJobAnnounce, pruneRateWindows, waitForSubs
 export { BidNotAcceptedError, BidRefusedError, sendBid, startBidCollector, type BidCollector, type BidCollectorOptions, type BidRound, type ReceivedBid } from './bid-protocol.js'
 export { closed, framed, framingError, type FramedStream } from './framing.js'
 export { BITSWAP_PROTOCOL, reachHolder } from './holder.js'
+export { connectionTo, openStream, pickConnection, type ConnectionFacts, type Dialer } from './streams.js'
 export { BAN_SCORE, MisbehaviourLedger, offenceOf, type MisbehaviourRecord, type Offence } from './misbehaviour.js'
 export { evidenceFetchComponents, provideEvidence } from './evidence-fetch.js'

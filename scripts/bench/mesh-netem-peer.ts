@@ -31,7 +31,7 @@ import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { JobChannel, PayloadAssembler, chunkPayload } from '../../peer/job/index.js'
-import { createPeerNode } from '../../peer/node/index.js'
+import { createPeerNode, openStream } from '../../peer/node/index.js'
 import { MESH } from '../../protocols/index.js'
 
 const log = logger('cyx:bench:mesh-netem-peer')
@@ -111,15 +111,10 @@ async function main (): Promise<void> {
     })().catch((err: unknown) => { say({ error: `receiving job frames: ${String(err)}` }); stream.abort(err as Error) })
   }, { maxInboundStreams: 4 })
 
-  /** A stream on the connection the worker dialed: the oldest open one to `peer`. Not
-   * `dialProtocol(peer)`, which may pick one of the second connections AutoNAT v2's dial-backs open
-   * and close at once, and lose the stream with it (peer/node/options.ts, `NatConfig.autonat`). */
-  const open = async (peer: string, protocol: string): Promise<Stream> => {
-    const conns = node.libp2p.getConnections(peerIdFromString(peer)).filter((c) => c.status === 'open')
-    const first = conns.sort((a, b) => a.timeline.open - b.timeline.open)[0]
-    if (first === undefined) throw new Error(`no open connection to ${peer}`)
-    return await first.newStream(protocol, { signal: AbortSignal.timeout(60_000) })
-  }
+  /** A stream to `peer` as the product opens its own (peer/node/streams.ts): on the connection
+   * that stays, not on an AutoNAT v2 dial-back that closes right after. */
+  const open = async (peer: string, protocol: string): Promise<Stream> =>
+    await openStream(node.libp2p, peerIdFromString(peer), protocol, { signal: AbortSignal.timeout(60_000) })
 
   const send = {
     tcp: async (c: Command): Promise<number> => {

@@ -1,11 +1,14 @@
 /**
- * A paid job with the worker on a bad link (issue 18): 80 ms added each way (a round trip of at
- * least 160 ms), 1 % packet loss each way and 20 Mbit/s each way, on the worker's whole link to
- * the internet — to the client, the relay and the ledger. The conditions are those of `tc netem
- * delay 80ms loss 1% rate 20mbit` on both ends of the link; the kernels this runs on have no netem,
- * so the harness makes them with its userspace netem (test/e2e/net/netns/netem.py) in the worker's
- * NAT router and `tbf`. They are measured on the wire before the job (UDP probes: round trip,
- * loss) and by the delay line's own counters after it. The job must complete and be paid exactly
+ * A paid job with both ends on bad links (issue 18): the worker's link (behind NAT) and the
+ * client's (a public host) each add 40 ms each way, drop 0.5 % of packets each way and pass
+ * 20 Mbit/s each way, on each host's whole link to the internet — to each other, the relay and the
+ * ledger. The path between worker and client crosses both: a round trip of at least 160 ms and
+ * about 2 % of round trips lost, as one `tc netem delay 80ms loss 1% rate 20mbit` link would give,
+ * but made on both sides, as between two homes. The kernels this runs on have no netem, so the
+ * harness makes the conditions with its userspace netem (test/e2e/net/netns/netem.py) in each
+ * host's router (the worker's NAT router, the client's gateway) and `tbf`. They are measured on
+ * the wire before the job (UDP probes worker → client: round trip, loss) and by both delay lines'
+ * own counters after it. The job must complete and be paid exactly
  * as on a clean link: no timeout of the product may be a guessed constant that this link breaks.
  * Then the same job on the cleared link, for comparison. One JSON line per job: the path (relayed
  * or direct, measured by the worker's NAT router), each leg's bytes, time and MB/s (dataset client
@@ -23,15 +26,18 @@ import { createInternet, type Internet, type LinkConditions } from './netns/inde
 import { udpEcho } from './netns/probe.js'
 
 const CLIENT_PORT = 4002
-/** The issue's link: 80 ms latency, 1 % loss, 20 Mbit/s (each direction). */
-const BAD_LINK: LinkConditions = { delayMs: 80, lossPercent: 1, rateMbit: 20, seed: 18 }
+/** Each end's link: half the issue's 80 ms and 1 % loss, 20 Mbit/s (each direction); seeded apart. */
+const BAD_LINK: Record<'worker' | 'client', LinkConditions> = {
+  worker: { delayMs: 40, lossPercent: 0.5, rateMbit: 20, seed: 18 },
+  client: { delayMs: 40, lossPercent: 0.5, rateMbit: 20, seed: 19 }
+}
 /** More than a minute's control traffic; less than a job's session. */
 const SESSION_BYTES = 64 * 1024
 /** The job's dataset: spirals (156 KB) in CI; `CYX_NETEM_DATASET=mnist` (31 MB) measures the legs
  * with payloads the link's rate and loss dominate (several minutes; docs/network.md has a run). */
 const DATASET = process.env.CYX_NETEM_DATASET ?? 'spirals'
 
-describe('a paid job with the worker on an 80 ms, 1 % loss, 20 Mbit/s link (network namespaces)', function () {
+describe('a paid job with worker and client each on a 40 ms, 0.5 % loss, 20 Mbit/s link (network namespaces)', function () {
   this.timeout(600_000)
   const dir = mkdtempSync(join(tmpdir(), 'cyx-netem-job-'))
   let net: Internet
@@ -44,8 +50,9 @@ describe('a paid job with the worker on an 80 ms, 1 % loss, 20 Mbit/s link (netw
 
   before(async () => {
     net = await createInternet({ public: ['relay', 'chain', 'client'], natted: ['worker'] })
-    // The worker's link is bad from the start: its registration, advert and bids cross it too.
-    await net.setLink('worker', BAD_LINK)
+    // Both links are bad from the start: registrations, adverts, bids and funding cross them too.
+    await net.setLink('worker', BAD_LINK.worker)
+    await net.setLink('client', BAD_LINK.client)
     const market = await startMarket(net, dir, [['worker', '50'], ['client', '100']])
     ;({ rpc, mint, relayAddr } = market)
     Object.assign(wallets, market.wallets)
@@ -114,32 +121,42 @@ describe('a paid job with the worker on an 80 ms, 1 % loss, 20 Mbit/s link (netw
     }))
   }
 
-  it('the link is as bad as it says, on the wire', async () => {
-    const probed = await udpEcho(net, 'worker', 'relay', { count: 500, intervalMs: 5 })
+  it('the path between them is as bad as it says, on the wire', async () => {
+    const probed = await udpEcho(net, 'worker', 'client', { count: 500, intervalMs: 5 })
     const lossPercent = 100 * (probed.sent - probed.received) / probed.sent
     console.log(JSON.stringify({ test: 'netem-job', probe: probed, roundTripLossPercent: lossPercent }))
-    assert.ok(probed.minMs >= 160, `round trip at least 2 × 80 ms (min ${probed.minMs} ms)`)
-    // About 2 % of round trips lost (1 % each way; expected 10 of 500, P(0) < 1e-4).
+    assert.ok(probed.minMs >= 160, `round trip at least 4 × 40 ms (min ${probed.minMs} ms)`)
+    // About 2 % of round trips lost (0.5 % on each of 4 crossings; expected 10 of 500, P(0) < 1e-4).
     assert.ok(probed.received < probed.sent && lossPercent <= 6, `round trips lost: ${lossPercent} %`)
   })
 
-  it('a job with the worker on the bad link completes and is paid in full', async () => {
+  it('a job between the two bad links completes and is paid in full', async () => {
     worker = net.cyx('worker', ['worker', '--dir', join(dir, 'worker'), '--rpc', rpc, '--price', '50',
       '--listen', net.maddr('worker', 0), '--bootstrap', relayAddr, '--json'])
     await firstJson(worker, (v) => v.event === 'ready', 120_000)
     await firstJson(worker, (v) => v.event === 'advertised' && v.relayed === true && (v.storedOn as number) > 0, 120_000)
-    const countsBefore = await net.linkCounts('worker')
+    const ends = ['worker', 'client'] as const
+    const countsBefore = await Promise.all(ends.map(async (h) => await net.linkCounts(h)))
     await job('bad')
-    const counts = await net.linkCounts('worker')
-    const during = { received: counts.received - countsBefore.received, lost: counts.lost - countsBefore.lost, overflowed: counts.overflowed - countsBefore.overflowed }
-    console.log(JSON.stringify({ test: 'netem-job', delayLine: counts, duringJob: during, lossPercent: 100 * during.lost / during.received }))
-    // The job really crossed the bad link: packets were lost under it, none to a full queue.
-    assert.ok(during.lost > 0, `packets lost during the job: ${JSON.stringify(during)}`)
-    assert.equal(counts.writeErrors, 0)
+    const counts = await Promise.all(ends.map(async (h) => await net.linkCounts(h)))
+    const during = ends.map((h, i) => ({
+      host: h,
+      received: counts[i]!.received - countsBefore[i]!.received,
+      lost: counts[i]!.lost - countsBefore[i]!.lost,
+      overflowed: counts[i]!.overflowed - countsBefore[i]!.overflowed,
+      writeErrors: counts[i]!.writeErrors
+    }))
+    console.log(JSON.stringify({ test: 'netem-job', duringJob: during.map((d) => ({ ...d, lossPercent: 100 * d.lost / Math.max(1, d.received) })) }))
+    // The job really crossed both bad links: packets were lost on each, none written back wrong.
+    for (const d of during) {
+      assert.ok(d.lost > 0, `packets lost on the ${d.host}'s link during the job: ${JSON.stringify(d)}`)
+      assert.equal(d.writeErrors, 0)
+    }
   })
 
-  it('the same job on the cleared link, for comparison', async () => {
+  it('the same job on the cleared links, for comparison', async () => {
     await net.setLink('worker', {})
+    await net.setLink('client', {})
     await job('clean')
   })
 

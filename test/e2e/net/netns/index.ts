@@ -5,15 +5,18 @@
  * `createInternet({ public: ['relay', 'chain'], natted: ['worker', 'client'] })` builds:
  * - one namespace `inet` holding a bridge: the internet, a /64 of the IPv6 documentation prefix
  *   3fff::/20 (RFC 9637), which libp2p counts as public (the IPv4 documentation ranges it does not);
- * - a namespace per public host on that bridge, at `3fff:c0::N`;
+ * - a namespace per public host at `3fff:c0::N`, behind its own gateway (`<host>-gw`): a plain
+ *   router, no NAT, that answers for the host's address on the bridge (proxy NDP) and forwards;
+ *   the host sees the internet as if plugged into the bridge, one hop further;
  * - per host behind NAT, two namespaces: its router (`<host>-nat`, WAN on the bridge, forwarding,
  *   nftables masquerade, a forward filter that lets in only replies to what went out) and the host
  *   itself on its own LAN `fd00:c0:<i>::/64` (a unique local prefix: private to libp2p), with
  *   the router as its default route. Nothing can dial into a host behind NAT: the internet has no
  *   route to a LAN, and the router drops new connections from the WAN.
- * `setLink(host, conditions)` makes a host's link bad: delay and loss through a userspace netem in
- * its NAT router (netem.py on a TUN device, reached by policy routing: these kernels have no netem
- * qdisc), the rate by `tbf` (docs/network.md, "Bad links").
+ * `setLink(host, conditions)` makes a host's link bad, a public host's as well as one behind NAT:
+ * delay, jitter and loss through a userspace netem in its router (the NAT router or the gateway;
+ * netem.py on a TUN device, reached by policy routing: these kernels have no netem qdisc), the
+ * rate by `tbf` (docs/network.md, "Bad links").
  * Only addresses created inside these namespaces are used; nothing touches the machine's own
  * interfaces. Names carry the process id and a random tag, so parallel runs do not clash, and a
  * later run removes the namespaces of runs whose process is gone.
@@ -38,6 +41,9 @@ export interface NetHost {
   readonly ns: string
   /** Its IPv6 address: public (3fff:c0::/64) or on its LAN behind NAT (fd00:c0:<i>::/64). */
   readonly addr: string
+  /** The namespace of the router between it and the internet, where its link's delay line runs:
+   * its NAT router, or a public host's gateway. */
+  readonly router: string
   /** Behind NAT: the router's namespace and public (WAN) address. */
   readonly nat?: { readonly ns: string, readonly addr: string }
 }
@@ -50,9 +56,10 @@ export interface InternetSpec {
 }
 
 /**
- * Link conditions on one host's link to the internet, each the same in both directions. Delay and
- * loss are made by a userspace netem (`netem.py` here: the kernels this runs on have no netem
- * qdisc) in the host's NAT router, so they need a host behind NAT; the rate is the kernel's `tbf`.
+ * Link conditions on one host's link to the internet, each the same in both directions. Delay,
+ * jitter and loss are made by a userspace netem (`netem.py` here: the kernels this runs on have no
+ * netem qdisc) in the host's router (NAT router or gateway), one queue per direction; the rate is
+ * the kernel's `tbf`. A path between two impaired hosts crosses both links.
  */
 export interface LinkConditions {
   /** One-way added delay, milliseconds, each direction: the round trip grows by twice this. */
@@ -101,8 +108,9 @@ export interface Internet {
   /** Bytes a NATed host's router forwarded from the LAN to each other host's public address
    * (nftables counters): which path a connection took, measured on the wire. */
   forwardedBytes: (host: string) => Record<string, number>
-  /** Sets (or, with `{}`, clears) the conditions on a host's link to the internet: delay and loss
-   * in its NAT router (netem.py through a TUN device, policy routing), rate by `tbf` on both ends. */
+  /** Sets (or, with `{}`, clears) the conditions on a host's link to the internet: delay, jitter
+   * and loss in its router (netem.py through a TUN device, policy routing), rate by `tbf` on both
+   * ends. Any host: public or behind NAT. */
   setLink: (host: string, c: LinkConditions) => Promise<void>
   /** The counters of a host's userspace netem (throws when its link has no delay or loss set). */
   linkCounts: (host: string) => Promise<LinkCounts>
@@ -119,8 +127,8 @@ const PREFIX = 'cyxn'
 /** The userspace netem (stdlib Python: Node cannot create a TUN device without a native addon). */
 const NETEM_PY = fileURLToPath(new URL('./netem.py', import.meta.url))
 const PYTHON = '/usr/bin/python3'
-/** In a NAT router: the TUN device of the delay line, and the routing table that sends the link's
- * forwarded packets into it. */
+/** In a host's router: the TUN device of the delay line, and the routing table that sends the
+ * link's forwarded packets into it. */
 const NETEM_DEV = 'netem0'
 const NETEM_TABLE = '100'
 /** How long netem.py may take to create its device. */
@@ -137,6 +145,8 @@ interface DelayLine {
   stopping: boolean
 }
 const PUBLIC_NET = '3fff:c0::'
+/** A public host's gateway on the host's side: its default route. */
+const GW_LINK_LOCAL = 'fe80::1'
 const lanNet = (i: number): string => `fd00:c0:${(i + 1).toString(16)}::`
 
 function run (cmd: string, args: readonly string[], input?: string): string {
@@ -223,8 +233,9 @@ export async function createInternet (spec: InternetSpec): Promise<Internet> {
   process.once('SIGTERM', onSignal)
 
   const hosts: Record<string, NetHost> = {}
-  /** A host's link to the internet: its device (the router's WAN behind NAT) and the bridge port facing it. */
-  const linkOf: Record<string, { ns: string, dev: string, inet: string, port: string, lan?: string }> = {}
+  /** A host's link to the internet: its router's namespace and WAN device, the bridge port facing
+   * it, the host's side of the link (its LAN behind NAT, its address behind a gateway), NAT or not. */
+  const linkOf: Record<string, { ns: string, dev: string, inet: string, port: string, inside: string, nat: boolean }> = {}
   /** Per host, what `setLink` set on its link: the delay line (netem.py) running, `tbf` or not. */
   const shaped = new Map<string, { delayLine?: DelayLine, tbf: boolean }>()
   const addNs = (name: string): string => {
@@ -241,7 +252,7 @@ export async function createInternet (spec: InternetSpec): Promise<Internet> {
     run('ip', ['-n', nsB, 'link', 'set', b, 'up'])
   }
   // nodad: usable at once (duplicate address detection would hold an address tentative ~1 s).
-  const addr6 = (ns: string, dev: string, a: string): void => { run('ip', ['-n', ns, '-6', 'addr', 'add', `${a}/64`, 'dev', dev, 'nodad']) }
+  const addr6 = (ns: string, dev: string, a: string, plen = 64): void => { run('ip', ['-n', ns, '-6', 'addr', 'add', `${a}/${plen}`, 'dev', dev, 'nodad']) }
 
   try {
     const inet = addNs('inet')
@@ -256,12 +267,26 @@ export async function createInternet (spec: InternetSpec): Promise<Internet> {
     }
 
     spec.public.forEach((name, i) => {
+      // The gateway: forwarding, and no duplicate address detection (its WAN has only its link-local
+      // address, which must be usable at once to resolve neighbours on the bridge).
+      const gw = addNs(`${name}-gw`)
+      inNs(gw, 'sysctl', ['-qw', 'net.ipv6.conf.all.forwarding=1', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0'])
+      const p = plug(gw, 'wan')
       const ns = addNs(name)
-      const p = plug(ns, 'eth0')
+      veth(gw, 'lan', ns, 'eth0')
       const addr = `${PUBLIC_NET}${(i + 1).toString(16)}`
-      addr6(ns, 'eth0', addr)
-      hosts[name] = { name, ns, addr }
-      linkOf[name] = { ns, dev: 'eth0', inet, port: p }
+      // The host holds its public address alone (/128) and reaches everything through the gateway,
+      // which routes the internet's /64 to the bridge, the host's address to the LAN, and answers
+      // the bridge's neighbour solicitations for it (at once: no proxy delay).
+      addr6(gw, 'lan', GW_LINK_LOCAL)
+      addr6(ns, 'eth0', addr, 128)
+      run('ip', ['-n', ns, '-6', 'route', 'add', 'default', 'via', GW_LINK_LOCAL, 'dev', 'eth0'])
+      inNs(gw, 'sysctl', ['-qw', 'net.ipv6.conf.wan.proxy_ndp=1', 'net.ipv6.neigh.wan.proxy_delay=0'])
+      run('ip', ['-n', gw, '-6', 'route', 'add', `${PUBLIC_NET}/64`, 'dev', 'wan'])
+      run('ip', ['-n', gw, '-6', 'route', 'add', `${addr}/128`, 'dev', 'lan'])
+      run('ip', ['-n', gw, '-6', 'neigh', 'add', 'proxy', addr, 'dev', 'wan'])
+      hosts[name] = { name, ns, addr, router: gw }
+      linkOf[name] = { ns: gw, dev: 'wan', inet, port: p, inside: `${addr}/128`, nat: false }
     })
 
     const publicAddrs = (): Record<string, string> => Object.fromEntries(Object.values(hosts).map((h) => [h.name, h.nat?.addr ?? h.addr]))
@@ -277,8 +302,8 @@ export async function createInternet (spec: InternetSpec): Promise<Internet> {
       addr6(ns, 'eth0', `${lan}2`)
       run('ip', ['-n', ns, '-6', 'route', 'add', 'default', 'via', `${lan}1`])
       inNs(router, 'sysctl', ['-qw', 'net.ipv6.conf.all.forwarding=1'])
-      hosts[name] = { name, ns, addr: `${lan}2`, nat: { ns: router, addr: wan } }
-      linkOf[name] = { ns: router, dev: 'wan', inet, port: p, lan: `${lan}/64` }
+      hosts[name] = { name, ns, addr: `${lan}2`, router, nat: { ns: router, addr: wan } }
+      linkOf[name] = { ns: router, dev: 'wan', inet, port: p, inside: `${lan}/64`, nat: true }
     })
 
     // The NAT rules, once every public address is known (the counters name each destination).
@@ -316,8 +341,8 @@ ${counters}
   }
 
   /** Starts netem.py in a router's namespace and waits until its TUN device exists. */
-  const startDelayLine = async (ns: string, c: LinkConditions): Promise<DelayLine> => {
-    const child = spawn('ip', ['netns', 'exec', ns, PYTHON, NETEM_PY, '--dev', NETEM_DEV,
+  const startDelayLine = async (ns: string, inside: string, c: LinkConditions): Promise<DelayLine> => {
+    const child = spawn('ip', ['netns', 'exec', ns, PYTHON, NETEM_PY, '--dev', NETEM_DEV, '--inside', inside,
       '--delay-ms', String(c.delayMs ?? 0), '--jitter-ms', String(c.jitterMs ?? 0),
       '--loss', String((c.lossPercent ?? 0) / 100), '--seed', String(c.seed ?? 1)], { stdio: ['ignore', 'pipe', 'pipe'] })
     const line: DelayLine = { child, lines: [], stderr: [], stopping: false, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) }
@@ -346,12 +371,12 @@ ${counters}
     const state = shaped.get(name)
     if (state === undefined) return
     shaped.delete(name)
-    const { ns, dev, inet, port } = linkOf[name]!
+    const { ns, dev, inet, port, nat } = linkOf[name]!
     const line = state.delayLine
     if (line !== undefined) {
       for (const pref of NETEM_RULE_PREFS) inNs(ns, 'ip', ['-6', 'rule', 'del', 'pref', pref])
       inNs(ns, 'ip', ['-6', 'route', 'flush', 'table', NETEM_TABLE])
-      inNs(ns, 'nft', ['delete', 'table', 'inet', 'cyxnetem'])
+      if (nat) inNs(ns, 'nft', ['delete', 'table', 'inet', 'cyxnetem'])
       line.stopping = true
       line.child.kill('SIGTERM')
       if (!(await within(line.exited, 5_000)).done) line.child.kill('SIGKILL')
@@ -413,23 +438,25 @@ ${counters}
     setLink: async (name, c) => {
       const h = host(name)
       await clearLink(h.name)
-      const { ns, dev, inet, port, lan } = linkOf[h.name]!
+      const { ns, dev, inet, port, inside, nat } = linkOf[h.name]!
       const delayed = (c.delayMs ?? 0) > 0 || (c.jitterMs ?? 0) > 0 || (c.lossPercent ?? 0) > 0
       const state: { delayLine?: DelayLine, tbf: boolean } = { tbf: false }
       shaped.set(h.name, state)
       if (delayed) {
-        if (lan === undefined) throw new Error(`${h.name}: delay and loss are made in a NAT router; put the host behind NAT (natted)`)
-        state.delayLine = await startDelayLine(ns, c)
+        state.delayLine = await startDelayLine(ns, inside, c)
         // Before the first packet enters the device: the LAN side's passes are untracked, so the
-        // router's connection tracking (and masquerade) sees each connection once, on the WAN side.
-        inNs(ns, 'nft', ['-f', '-'], `table inet cyxnetem {
+        // NAT router's connection tracking (and masquerade) sees each connection once, on the WAN
+        // side. A gateway tracks nothing.
+        if (nat) {
+          inNs(ns, 'nft', ['-f', '-'], `table inet cyxnetem {
   chain prerouting {
     type filter hook prerouting priority raw; policy accept;
     iifname "lan" notrack
-    iifname "${NETEM_DEV}" ip6 daddr ${lan} notrack
+    iifname "${NETEM_DEV}" ip6 daddr ${inside} notrack
   }
 }
 `)
+        }
         inNs(ns, 'ip', ['link', 'set', NETEM_DEV, 'up'])
         inNs(ns, 'ip', ['-6', 'route', 'add', 'default', 'dev', NETEM_DEV, 'table', NETEM_TABLE])
         // Fail closed: if the program dies its device and route go, and the link is dead, not clean.

@@ -11,13 +11,15 @@ import type { Internet } from './index.js'
 const ECHO = 'const s = require("node:dgram").createSocket("udp6"); s.on("message", (m, r) => s.send(m, r.port, r.address));' +
   's.bind(Number(process.argv[2]), process.argv[1], () => console.log("listening"))'
 /** Sends argv3 numbered probes to [argv1]:argv2, one every argv4 ms; 2 s after the last prints
- * what came back as JSON: sent, received, and the round trips' min, median and max (ms). */
+ * what came back as JSON: sent, received, the round trips' min, 5th percentile, median, 95th
+ * percentile and max (ms), and how many replies arrived after a later-numbered one (reordered). */
 const PING = 'const [host, port, n, every] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3]), Number(process.argv[4])];' +
-  'const s = require("node:dgram").createSocket("udp6"); const sent = new Map(); const rtt = [];' +
-  's.on("message", (m) => { const t = sent.get(m.readUInt32BE(0)); if (t !== undefined) { rtt.push(performance.now() - t); sent.delete(m.readUInt32BE(0)) } });' +
+  'const s = require("node:dgram").createSocket("udp6"); const sent = new Map(); const rtt = []; let highest = -1, reordered = 0;' +
+  's.on("message", (m) => { const k = m.readUInt32BE(0); const t = sent.get(k); if (t !== undefined) { rtt.push(performance.now() - t); sent.delete(k);' +
+  ' if (k < highest) reordered++; else highest = k } });' +
   'let i = 0; const timer = setInterval(() => { const b = Buffer.alloc(64); b.writeUInt32BE(i); sent.set(i, performance.now()); s.send(b, port, host);' +
-  ' if (++i === n) { clearInterval(timer); setTimeout(() => { rtt.sort((a, b) => a - b);' +
-  ' console.log(JSON.stringify({ sent: n, received: rtt.length, minMs: rtt[0], medianMs: rtt[rtt.length >> 1], maxMs: rtt.at(-1) })); s.close() }, 2000) } }, every)'
+  ' if (++i === n) { clearInterval(timer); setTimeout(() => { rtt.sort((a, b) => a - b); const q = (f) => rtt[Math.min(rtt.length - 1, Math.floor(f * rtt.length))];' +
+  ' console.log(JSON.stringify({ sent: n, received: rtt.length, minMs: rtt[0], p05Ms: q(0.05), medianMs: rtt[rtt.length >> 1], p95Ms: q(0.95), maxMs: rtt.at(-1), reordered })); s.close() }, 2000) } }, every)'
 /** Counts the bytes of the datagrams it receives; 1 s after the last prints bytes and the span
  * from the first to the last arrival (ms) as JSON. */
 const SINK = 'const s = require("node:dgram").createSocket("udp6"); let bytes = 0, first, last, timer;' +
@@ -54,7 +56,17 @@ async function serve (net: Internet, host: string, script: string, port: number)
   return { lines, child }
 }
 
-export interface EchoResult { sent: number, received: number, minMs: number, medianMs: number, maxMs: number }
+export interface EchoResult {
+  sent: number
+  received: number
+  minMs: number
+  p05Ms: number
+  medianMs: number
+  p95Ms: number
+  maxMs: number
+  /** Replies that arrived after a reply to a later probe. */
+  reordered: number
+}
 
 /** `count` UDP probes from `from` to `to` and back, one every `intervalMs`. */
 export async function udpEcho (net: Internet, from: string, to: string, o: { count: number, intervalMs: number, port?: number }): Promise<EchoResult> {
