@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import type { Stream } from '@libp2p/interface'
+import type { Connection, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import {
   advertKey, advertRecordSigningBytes, announceJob, encodeAdvertRecord, BAN_SCORE, BidNotAcceptedError, BidRefusedError, buildAdvert, createPeerNode, findWorkers, getAdvert,
@@ -286,18 +286,25 @@ describe('mesh: four nodes on 127.0.0.1', function () {
       const w0 = workers[0]!
       const jobId = newJobId()
       const round = collector.open(jobId)
-      // A test double around w0's libp2p for one dial only: the connection it returns rejects the
-      // stream's negotiation with a close Event, as libp2p does when the connection closes under it.
+      // A test double around w0's libp2p for one stream only: the connections it hands out (open
+      // ones, as `connectionTo` looks first, or a dialled one) reject the first stream's
+      // negotiation with a close Event, as libp2p does when the connection closes under it.
       let failed = 0
-      const libp2p = new Proxy(w0.libp2p, {
-        get: (target, key) => key !== 'dial'
-          ? Reflect.get(target, key, target)
-          : async (...args: Parameters<typeof target.dial>) => {
-            const conn = await target.dial(...args)
-            if (failed > 0) return conn
+      const wrap = (conn: Connection): Connection => new Proxy(conn, {
+        get: (c, k) => k !== 'newStream'
+          ? Reflect.get(c, k, c)
+          : async (...args: Parameters<Connection['newStream']>) => {
+            if (failed > 0) return await c.newStream(...args)
             failed++
-            return new Proxy(conn, { get: (c, k) => k === 'newStream' ? async () => { throw new Event('close') } : Reflect.get(c, k, c) })
+            throw new Event('close')
           }
+      })
+      const libp2p = new Proxy(w0.libp2p, {
+        get: (target, key) => key === 'dial'
+          ? async (...args: Parameters<typeof target.dial>) => wrap(await target.dial(...args))
+          : key === 'getConnections'
+            ? (...args: Parameters<typeof target.getConnections>) => target.getConnections(...args).map(wrap)
+            : Reflect.get(target, key, target)
       })
       await sendBid({ ...w0, libp2p } as PeerNode, client.peerId, signedBid(w0, jobId, 4n))
       assert.equal(failed, 1)
