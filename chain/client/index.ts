@@ -14,6 +14,7 @@ export type {
   CreateEscrowArgs, CompleteAccounts, SettleAccounts, TimeoutRefundAccounts, OpenDisputeAccounts, JurorAccounts,
   ResolveDisputeAccounts, FinalizeDisputeAccounts, CompleteZkAccounts, CompleteZkArgs, WithdrawTreasuryAccounts, HandOverAccounts
 } from './instructions.js'
+export { DEFAULT_PROGRAM_ID, PROGRAM_ID_ENV, ProgramIdError, programIdFromEnv } from './program-id.js'
 export {
   configPda, vaultPda, nodePda, escrowPda, escrowVaultPda, clientStatePda, disputePda, voteVaultPda, votePda, verifyingKeyPda, programDataPda, u64le
 } from './pda.js'

@@ -9,11 +9,15 @@ import { PublicKey, SYSVAR_SLOT_HASHES_PUBKEY, SystemProgram, TransactionInstruc
 import { TOKEN_PROGRAM_ID } from '@solana/spl-token'
 import { ARGS, TIER, encode, type InstructionName } from './layout.js'
 import { instructionDiscriminator } from './discriminator.js'
+import { programIdFromEnv } from './program-id.js'
 import { clientStatePda, configPda, disputePda, escrowPda, escrowVaultPda, nodePda, programDataPda, vaultPda, verifyingKeyPda, votePda, voteVaultPda } from './pda.js'
 import type { ConfigParams } from './params.js'
 
-/** The address `cyx chain` and the tests load the program at. */
-export const CYXWIZ_PROGRAM_ID = new PublicKey('FagWsGfek6a1BoXg9DpAnFFP2ya3SgB9qWFuhSgENiYD')
+/**
+ * The program this process talks to, the default of every builder's `programId`: `CYX_PROGRAM_ID`
+ * when set, else the address `cyx chain` and the tests load the program at (program-id.ts).
+ */
+export const CYXWIZ_PROGRAM_ID = programIdFromEnv(process.env)
 
 /**
  * '' read-only, 'w' writable, 's' signer, 'ws' writable signer; 'o' an optional read-only account

@@ -45,7 +45,11 @@ Usage: cyx <command> [options]
 Commands:
 ${COMMANDS.filter((c) => c.hidden !== true).map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
-Run "cyx <command> --help" for a command's options.`
+Run "cyx <command> --help" for a command's options.
+
+Environment:
+  CYX_PROGRAM_ID  the address of the cyxwiz program every command talks to (default: where
+                  "cyx chain" puts it); set it for a program deployed with "cyx program deploy"`
 }
 
 const stdio: CommandIo = {
@@ -67,6 +71,17 @@ export async function main (argv: string[], io: CommandIo = stdio): Promise<numb
   if (entry === undefined) {
     io.err(`cyx: unknown command "${name}"\n\n${help()}`)
     return 2
+  }
+  if ((process.env.CYX_PROGRAM_ID ?? '') !== '') {
+    // Checked here, before a command imports the chain client (which reads it at import).
+    const { programIdFromEnv, ProgramIdError } = await import('../../chain/client/program-id.js')
+    try {
+      programIdFromEnv(process.env)
+    } catch (e) {
+      if (!(e instanceof ProgramIdError)) throw e
+      io.err(`cyx ${name}: ${e.message}`)
+      return 2
+    }
   }
   const command = await entry.load()
   if (rest.includes('--help') || rest.includes('-h')) {

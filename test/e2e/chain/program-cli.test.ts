@@ -1,17 +1,18 @@
 /**
  * `cyx program deploy|init|show` as a user runs them, against `cyx chain` in its own process: the
  * program deployed through the upgradeable loader at a new address, its Config initialised there,
- * and what is refused before a fee is spent.
+ * a worker run against it with `CYX_PROGRAM_ID`, and what is refused before a fee is spent.
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { Connection, Keypair, LAMPORTS_PER_SOL } from '@solana/web3.js'
-import { createMint } from '@solana/spl-token'
-import { CYXWIZ_PROGRAM_ID } from '../../../chain/index.js'
+import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey } from '@solana/web3.js'
+import { createMint, getOrCreateAssociatedTokenAccount, mintTo } from '@solana/spl-token'
+import { CYXWIZ_PROGRAM_ID, fetchNode } from '../../../chain/index.js'
+import { STAKE_TIERS } from '../../../protocols/index.js'
 import { main } from '../../../peer/cli/main.js'
 
 async function runCyx (argv: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
@@ -39,6 +40,9 @@ describe('cyx program (deploy, init, show)', function () {
   let connection: Connection
   const payer = Keypair.generate()
   let payerPath: string
+  /** The program deployed by the first test, and its Config's mint. */
+  let deployedAt: PublicKey | undefined
+  let mint: PublicKey
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cyx-program-'))
@@ -77,7 +81,8 @@ describe('cyx program (deploy, init, show)', function () {
     assert.equal(refused.code, 2)
     assert.match(refused.stderr, /freeze authority/)
 
-    const mint = await createMint(connection, payer, payer.publicKey, null, 9)
+    mint = await createMint(connection, payer, payer.publicKey, null, 9)
+    deployedAt = new PublicKey(deployed.programId)
     const init = await runCyx(['program', 'init', '--rpc', rpc, '--keypair', payerPath, '--mint', mint.toBase58(), '--program-id', deployed.programId, '--json'])
     assert.equal(init.code, 0, init.stderr)
     assert.equal((JSON.parse(init.stdout) as { admin: string }).admin, payer.publicKey.toBase58())
@@ -89,6 +94,46 @@ describe('cyx program (deploy, init, show)', function () {
     assert.equal(s.executable, true)
     assert.equal(s.upgradeAuthority, payer.publicKey.toBase58())
     assert.deepEqual({ admin: s.config.admin, mint: s.config.mint }, { admin: payer.publicKey.toBase58(), mint: mint.toBase58() })
+  })
+
+  it('runs a worker against the program deployed there, with CYX_PROGRAM_ID set: it registers and stakes at that program, not the default', async () => {
+    assert.ok(deployedAt !== undefined, 'the deploy test ran first')
+    const owner = Keypair.generate()
+    const keypairPath = join(dir, 'worker-wallet.json')
+    writeFileSync(keypairPath, JSON.stringify(Array.from(owner.secretKey)))
+    await connection.confirmTransaction(await connection.requestAirdrop(owner.publicKey, LAMPORTS_PER_SOL), 'confirmed')
+    const ata = await getOrCreateAssociatedTokenAccount(connection, payer, mint, owner.publicKey)
+    await mintTo(connection, payer, mint, ata.address, payer, STAKE_TIERS[0]!.minStake)
+    const worker = spawn(process.execPath, ['peer/cli/cyx.mjs', 'worker', '--dir', join(dir, 'worker'), '--keypair', keypairPath, '--rpc', rpc,
+      '--listen', '/ip4/127.0.0.1/tcp/0', '--no-relay', '--no-juror', '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CYX_PROGRAM_ID: deployedAt.toBase58() } })
+    let stderr = ''
+    worker.stderr?.on('data', (d) => { stderr += String(d) })
+    const exited = new Promise<number | null>((resolve) => worker.once('exit', resolve))
+    try {
+      // Its events up to 'ready' (after which Ctrl-C stops it cleanly).
+      const events = await new Promise<Array<{ event: string, stake?: string }>>((resolve, reject) => {
+        const seen: Array<{ event: string, stake?: string }> = []
+        createInterface({ input: worker.stdout! }).on('line', (line) => {
+          seen.push(JSON.parse(line) as { event: string, stake?: string })
+          if (seen.at(-1)!.event === 'ready') resolve(seen)
+        })
+        void exited.then((code) => { reject(new Error(`cyx worker exited ${code} before it was ready: ${stderr}`)) })
+      })
+      const registered = events.find((e) => e.event === 'registered')
+      assert.equal(BigInt(registered?.stake ?? -1), STAKE_TIERS[0]!.minStake)
+      const there = await fetchNode(connection, owner.publicKey, deployedAt)
+      assert.equal(there?.stake, STAKE_TIERS[0]!.minStake, 'the node and its stake are at the deployed program')
+      assert.equal(await fetchNode(connection, owner.publicKey, CYXWIZ_PROGRAM_ID), undefined, 'nothing at the default program')
+    } finally {
+      if (worker.exitCode === null) worker.kill('SIGINT')
+      assert.equal(await exited, 0, stderr)
+    }
+  })
+
+  it('refuses a CYX_PROGRAM_ID that is not an address before running anything', async () => {
+    const r = spawnSync(process.execPath, ['peer/cli/cyx.mjs', 'program', 'show', '--rpc', rpc], { env: { ...process.env, CYX_PROGRAM_ID: 'nope' }, encoding: 'utf8' })
+    assert.equal(r.status, 2)
+    assert.match(r.stderr, /CYX_PROGRAM_ID must be the base-58 address of a deployed cyxwiz program \(got "nope"\)/)
   })
 
   it('shows the ledger\'s own program as LiteSVM loads it: under the upgradeable loader, with no upgrade authority', async () => {
