@@ -12,7 +12,10 @@
  *   nftables masquerade, a forward filter that lets in only replies to what went out) and the host
  *   itself on its own LAN `fd00:c0:<i>::/64` (a unique local prefix: private to libp2p), with
  *   the router as its default route. Nothing can dial into a host behind NAT: the internet has no
- *   route to a LAN, and the router drops new connections from the WAN.
+ *   route to a LAN, and the router drops new connections from the WAN, to the LAN and to itself.
+ *   Masquerade keeps a host's source port where it is free and the filter lets in only what
+ *   answers a packet the host sent (to that address and port): what a home router does, so two
+ *   hosts that send to each other at once from fixed ports punch through (UDP hole punching).
  * `setLink(host, conditions)` makes a host's link bad, a public host's as well as one behind NAT:
  * delay, jitter and loss through a userspace netem in its router (the NAT router or the gateway;
  * netem.py on a TUN device, reached by policy routing: these kernels have no netem qdisc), the
@@ -328,6 +331,15 @@ ${counters}
   chain postrouting {
     type nat hook postrouting priority srcnat;
     oifname "wan" masquerade
+  }
+  # Unsolicited TCP and UDP from the internet to the router itself are dropped before connection
+  # tracking confirms them, as a home router's input firewall does. Accepted (and answered with a
+  # reset or port-unreachable), such a packet left a conntrack entry on the router's public port,
+  # and the host's own packet to that peer from the same port was then masqueraded to another
+  # port: a hole punch (both sides sending at once, one arriving first) never met.
+  chain input {
+    type filter hook input priority filter; policy accept;
+    iifname "wan" meta l4proto { tcp, udp } ct state new drop
   }
 }
 `)
