@@ -67,17 +67,27 @@ export function toJson (value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)
 }
 
-/** Resolves on the first SIGINT or SIGTERM. */
-export async function untilSignal (): Promise<string> {
+/**
+ * Resolves on the first SIGINT or SIGTERM (after which the next one has Node's default effect).
+ * `options.signal` aborted first: it stops listening and never resolves (a command that failed
+ * before it waited leaves no handler behind).
+ */
+export async function untilSignal (options: { signal?: AbortSignal } = {}): Promise<string> {
   return await new Promise<string>((resolve) => {
-    const stop = (sig: string): void => {
+    const detach = (): void => {
       process.off('SIGINT', onInt)
       process.off('SIGTERM', onTerm)
+      options.signal?.removeEventListener('abort', detach)
+    }
+    const stop = (sig: string): void => {
+      detach()
       resolve(sig)
     }
     const onInt = (): void => { stop('SIGINT') }
     const onTerm = (): void => { stop('SIGTERM') }
+    if (options.signal?.aborted === true) return
     process.on('SIGINT', onInt)
     process.on('SIGTERM', onTerm)
+    options.signal?.addEventListener('abort', detach, { once: true })
   })
 }

@@ -93,9 +93,16 @@ ${NODE_USAGE}
 
     const { Worker } = await import('../../roles/index.js')
     const { multiaddr } = await import('@multiformats/multiaddr')
+    // Ctrl-C from here on stops cleanly: one during start-up (registration, staking, the first
+    // advert) is kept, start-up finishes, and the worker stops at once; a second one quits as
+    // Node does by default (untilSignal listens for the first only).
+    let ready = false
+    const failed = new AbortController() // start-up failed: the handler goes, the error is thrown
+    const signalled = untilSignal({ signal: failed.signal })
+    void signalled.then((sig) => { if (!ready) say('stopping', { signal: sig }, `${sig}: stopping once start-up is done (again to quit now)`) })
     // A worker may sit behind NAT: it holds a relay reservation so clients can reach it, unless it
     // says it is reachable (--no-relay).
-    const node = await startNode(values, { reserveRelay: values['no-relay'] !== true })
+    const node = await startNode(values, { reserveRelay: values['no-relay'] !== true }).catch((e: unknown) => { failed.abort(); throw e })
     let worker
     try {
       worker = await Worker.start({
@@ -144,6 +151,7 @@ ${NODE_USAGE}
         }
       })
     } catch (e) {
+      failed.abort()
       await node.stop()
       throw e
     }
@@ -159,7 +167,8 @@ ${NODE_USAGE}
     })
     const addrs = node.multiaddrs().map(String)
     say('ready', { peerId: node.peerId.toString(), addrs, wallet: worker.wallet.toBase58(), price }, `${node.peerId.toString()} on ${addrs.join(' ')}, wallet ${worker.wallet.toBase58()}, ${values.price ?? '100'} CYXWIZ/h. Ctrl-C to stop.`)
-    const signal = await untilSignal()
+    ready = true
+    const signal = await signalled
     unwatch()
     await worker.stop()
     await node.stop()

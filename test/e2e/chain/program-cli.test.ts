@@ -110,15 +110,22 @@ describe('cyx program (deploy, init, show)', function () {
     worker.stderr?.on('data', (d) => { stderr += String(d) })
     const exited = new Promise<number | null>((resolve) => worker.once('exit', resolve))
     try {
-      // Its events up to 'ready' (after which Ctrl-C stops it cleanly).
-      const events = await new Promise<Array<{ event: string, stake?: string }>>((resolve, reject) => {
-        const seen: Array<{ event: string, stake?: string }> = []
-        createInterface({ input: worker.stdout! }).on('line', (line) => {
-          seen.push(JSON.parse(line) as { event: string, stake?: string })
-          if (seen.at(-1)!.event === 'ready') resolve(seen)
+      // Its events up to 'registered'; Ctrl-C then, during its start-up (its advert, the control
+      // file), which it finishes before it stops cleanly.
+      const events: Array<{ event: string, stake?: string }> = []
+      const lines = createInterface({ input: worker.stdout! })
+      const drained = new Promise((resolve) => lines.once('close', resolve))
+      await new Promise<void>((resolve, reject) => {
+        lines.on('line', (line) => {
+          events.push(JSON.parse(line) as { event: string, stake?: string })
+          if (events.at(-1)!.event === 'registered') resolve()
         })
-        void exited.then((code) => { reject(new Error(`cyx worker exited ${code} before it was ready: ${stderr}`)) })
+        void exited.then((code) => { reject(new Error(`cyx worker exited ${code} before it registered: ${stderr}`)) })
       })
+      worker.kill('SIGINT')
+      assert.equal(await exited, 0, `stopped cleanly: ${stderr}`)
+      await drained
+      assert.ok(events.some((e) => e.event === 'stopped'), JSON.stringify(events))
       const registered = events.find((e) => e.event === 'registered')
       assert.equal(BigInt(registered?.stake ?? -1), STAKE_TIERS[0]!.minStake)
       const there = await fetchNode(connection, owner.publicKey, deployedAt)
