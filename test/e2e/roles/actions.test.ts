@@ -12,6 +12,7 @@ import { ESCROW_STATE, decodeEscrow } from '../../../chain/index.js'
 import { ESCROW, UNITS_PER_TOKEN } from '../../../protocols/index.js'
 import { Client, ClientActionError, NoEligibleBidError, Worker, type WorkerEvent } from '../../../peer/roles/index.js'
 import { World } from '../../fixtures/world.js'
+import { eventually } from '../../fixtures/wait.js'
 
 const T = UNITS_PER_TOKEN
 
@@ -50,12 +51,14 @@ describe('roles: the owner\'s actions (pause, price, rate, dispute, cancel)', fu
     const unfunded = await Client.start({ node: fresh.node, connection: world.connection, store: fresh.store })
     clients.push(unfunded)
     await assert.rejects(unfunded.submit(job), (e: unknown) => e instanceof NoEligibleBidError)
-    assert.ok(events.some((e) => e.type === 'bid-decision' && !e.decision.bid && e.decision.reason === 'client-unfunded'), 'the worker said why it did not bid')
+    // The worker's decision may come after the client's bid window closed (it reads the client's
+    // balance from the ledger first; under load that outlasts a 1 s window).
+    await eventually(() => events.find((e) => e.type === 'bid-decision' && !e.decision.bid && e.decision.reason === 'client-unfunded'), 30_000, 'the worker to say why it did not bid (client-unfunded)')
 
     // Paused: no bid on anything.
     assert.deepEqual(await worker.setControl({ paused: true }), { paused: true, pricePerHour: 60n * T })
     await assert.rejects(a.submit(job), (e: unknown) => e instanceof NoEligibleBidError)
-    assert.ok(events.some((e) => e.type === 'bid-decision' && !e.decision.bid && e.decision.reason === 'paused'), 'the worker said why it did not bid')
+    await eventually(() => events.find((e) => e.type === 'bid-decision' && !e.decision.bid && e.decision.reason === 'paused'), 30_000, 'the worker to say why it did not bid (paused)')
     // Resumed at 120/h: bids 2 CYXWIZ for the minute (policy table: 120/h → 2).
     await worker.setControl({ paused: false, pricePerHour: 120n * T })
     assert.ok(events.some((e) => e.type === 'control' && !e.paused && e.pricePerHour === 120n * T))
