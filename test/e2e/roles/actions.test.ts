@@ -40,7 +40,9 @@ describe('roles: the owner\'s actions (pause, price, rate, dispute, cancel)', fu
     const a = await Client.start({ node: payer.node, connection: world.connection, store: payer.store })
     const b = await Client.start({ node: holder.node, connection: world.connection, store: holder.store, settle: 'none' })
     clients.push(a, b)
-    const job = { datasetId: 'spirals', epochs: 2, seed: 3n, maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: 1_000 }
+    // A 3 s bid window (the protocol's default): a worker reads the client's balance from the
+    // ledger before it decides, and late in a full suite's process 1 s was too short twice.
+    const job = { datasetId: 'spirals', epochs: 2, seed: 3n, maxPrice: 10n * T, estimatedSeconds: 60, bidWindowMs: 3_000 }
 
     // An epoch longer than the no-progress timeout (2 epochs of 2 h + 1 s each): refused before any announce.
     await assert.rejects(a.submit({ ...job, estimatedSeconds: 2 * ESCROW.noProgressTimeoutSeconds + 2 }), /estimated at 7201 s, longer than the no-progress timeout \(7200 s\)/)
