@@ -10,8 +10,8 @@
  * An environment variable and not an option of each command: the id is read by every room that
  * talks to the program (roles, matching, the live page, the sim), as the default of each builder's
  * `programId` argument; threading an option through all of them would change nothing a peer can
- * do, since a process talks to one program. `cyx` checks the value before running a command
- * (`checkProgramIdEnv`), so a bad one is a usage error, not a crash at import.
+ * do, since a process talks to one program. `cyx` (peer/cli/main.ts) checks the value before it
+ * loads a command, so a bad one is a usage error, not a crash at import.
  */
 import { PublicKey } from '@solana/web3.js'
 

@@ -73,7 +73,8 @@ export async function main (argv: string[], io: CommandIo = stdio): Promise<numb
     return 2
   }
   if ((process.env.CYX_PROGRAM_ID ?? '') !== '') {
-    // Checked here, before a command imports the chain client (which reads it at import).
+    // Checked here, before a command imports the chain client (which reads it at import); loaded
+    // only when set, so --help and the commands stay as quick to start as before.
     const { programIdFromEnv, ProgramIdError } = await import('../../chain/client/program-id.js')
     try {
       programIdFromEnv(process.env)

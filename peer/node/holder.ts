@@ -15,7 +15,7 @@ import { isPeerId, type AbortOptions, type Connection, type IdentifyResult, type
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { TIMEOUTS } from '../../protocols/index.js'
 import type { PeerNode } from './node.js'
-import { pickConnection } from './streams.js'
+import { connectionTo } from './streams.js'
 
 const log = logger('cyx:node:holder')
 
@@ -57,8 +57,7 @@ export async function reachHolder (node: PeerNode, holder: PeerId | Multiaddr[],
   libp2p.addEventListener('peer:identify', onIdentify)
   try {
     const before = new Set(libp2p.getConnections().map((c) => c.id))
-    const open = isPeerId(holder) ? pickConnection(libp2p.getConnections(holder)) : undefined
-    const connection = open ?? await libp2p.dial(holder, options)
+    const connection = isPeerId(holder) ? await connectionTo(libp2p, holder, options) : await libp2p.dial(holder, options)
     const peer = connection.remotePeer
     let protocols: readonly string[] | undefined
     // A connection this dial opened: libp2p identifies it now, and that answer is current.
